@@ -1,0 +1,139 @@
+/**
+ * Renders packages/core/src/generated/tables.ts: const objects, literal unions, Schemas and
+ * flag helpers for every enumeration.
+ */
+import { type EnumTable, enumTables } from "../tables.ts"
+import { docBlock, namesOf, numberLiteral, numberTuple, stringTuple, tsHeader } from "./common.ts"
+
+const since = ["@since 0.1.0", "@category tables"]
+
+const renderEnum = (table: EnumTable): string => {
+  const n = table.name
+  const names = namesOf(table)
+  const first = names[0] ?? ""
+  const codes = table.entries.map((e) => e.value)
+  const namesType = `readonly ${stringTuple(names)}`
+  const codesType = `readonly ${numberTuple(codes)}`
+  const byCode = table.entries.map((e) => `  ${e.value}: ${JSON.stringify(e.name)}`).join(",\n")
+  const members = table.entries
+    .map((e) => `${docBlock([e.doc], "  ")}\n  ${e.name}: ${numberLiteral(table, e.value)}`)
+    .join(",\n")
+  return [
+    docBlock([
+      table.doc,
+      "",
+      `Maps each name to its numeric code. The name (\`${n}\` type) is the public representation.`,
+      "",
+      "@example",
+      "```ts",
+      `import { ${n} } from "@flight-hal/core"`,
+      "",
+      `const code: number = ${n}.${first}`,
+      "```",
+      ...since
+    ]),
+    `export const ${n} = {\n${members}\n} as const`,
+    "",
+    docBlock([`A ${n} name.`, ...since]),
+    `export type ${n} = keyof typeof ${n}`,
+    "",
+    docBlock([`Every ${n} name, in table order.`, ...since]),
+    `export const ${n}Names: ${namesType} = ${stringTuple(names)}`,
+    "",
+    docBlock([`The ${n} name of each numeric code.`, ...since]),
+    `export const ${n}ByCode = {\n${byCode}\n} as const`,
+    "",
+    docBlock([
+      `Schema of a ${n} name.`,
+      "",
+      "@example",
+      "```ts",
+      'import { Schema } from "effect"',
+      `import { ${n}Schema } from "@flight-hal/core"`,
+      "",
+      `const name = Schema.decodeUnknownSync(${n}Schema)(${JSON.stringify(first)})`,
+      "```",
+      ...since
+    ]),
+    `export const ${n}Schema: Schema.Literals<${namesType}> = Schema.Literals(${stringTuple(names)})`,
+    "",
+    docBlock([
+      `Schema decoding a numeric ${n} code to its name and encoding the name back; an unknown code fails.`,
+      ...since
+    ]),
+    `export const ${n}FromCode: Schema.decodeTo<Schema.Literals<${namesType}>, Schema.Literals<${codesType}>> =`,
+    `  Schema.Literals(${numberTuple(codes)}).pipe(`,
+    `    Schema.decodeTo(`,
+    `      ${n}Schema,`,
+    `      SchemaTransformation.transform({`,
+    `        decode: (code) => ${n}ByCode[code],`,
+    `        encode: (name) => ${n}[name]`,
+    `      })`,
+    `    )`,
+    `  )`
+  ].join("\n")
+}
+
+const renderFlagHelpers = (table: EnumTable): string => {
+  const n = table.name
+  const mask = table.entries.reduce((m, e) => m | e.value, 0)
+  return [
+    docBlock([`Every known ${n} bit, OR-ed together.`, ...since]),
+    `export const ${n}Mask: number = 0x${mask.toString(16).padStart(2, "0")}`,
+    "",
+    docBlock([
+      `Schema of a ${n} set: a non-negative integer whose bits are all known ${n} bits.`,
+      "An unknown bit fails with a message naming it.",
+      ...since
+    ]),
+    `export const ${n}SetSchema: Schema.Int = Schema.Int.check(`,
+    `  Schema.makeFilter((set: number) => {`,
+    `    if (set < 0) return \`a ${n} set is a non-negative integer, got \${set}\``,
+    `    const unknown = set & ~${n}Mask`,
+    `    return unknown === 0 ? undefined : \`unknown ${n} bit(s) 0x\${unknown.toString(16)} in 0x\${set.toString(16)}\``,
+    `  })`,
+    `)`,
+    "",
+    docBlock([
+      `Helpers for ${n} bit sets.`,
+      "",
+      "@example",
+      "```ts",
+      `import { ${n}s } from "@flight-hal/core"`,
+      "",
+      `const set = ${n}s.combine("Shareable", "GPUAccessible")`,
+      `${n}s.has(set, "Shareable") // true`,
+      `${n}s.list(set) // ["GPUAccessible", "Shareable"]`,
+      "```",
+      ...since
+    ]),
+    `export const ${n}s: {`,
+    `  /** The empty set. */`,
+    `  readonly none: 0`,
+    `  /** The set holding exactly the given flags. */`,
+    `  readonly combine: (...flags: ReadonlyArray<${n}>) => number`,
+    `  /** Whether \`set\` holds \`flag\`. */`,
+    `  readonly has: (set: number, flag: ${n}) => boolean`,
+    `  /** The flags of \`set\`, in table order (unknown bits are ignored). */`,
+    `  readonly list: (set: number) => Array<${n}>`,
+    `} = {`,
+    `  none: 0,`,
+    `  combine: (...flags) => flags.reduce((set, flag) => set | ${n}[flag], 0),`,
+    `  has: (set, flag) => (set & ${n}[flag]) !== 0,`,
+    `  list: (set) => ${n}Names.filter((flag) => (set & ${n}[flag]) !== 0)`,
+    `}`
+  ].join("\n")
+}
+
+/** The content of packages/core/src/generated/tables.ts. */
+export const renderCoreTables = (): string =>
+  [
+    tsHeader("The typed tables of Flight HAL: resource types, flags, priorities, access patterns, pressure, modes."),
+    'import * as Schema from "effect/Schema"',
+    'import * as SchemaTransformation from "effect/SchemaTransformation"',
+    "",
+    enumTables
+      .map((t) => (t.kind === "flags" ? `${renderEnum(t)}\n\n${renderFlagHelpers(t)}` : renderEnum(t)))
+      .join("\n\n"),
+    ""
+  ].join("\n")

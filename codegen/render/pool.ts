@@ -1,0 +1,74 @@
+/**
+ * Renders the dependency-free copies of the tables @flight-hal/pool needs: the ResourceType
+ * table and plain `Error` classes for the pool's rows of the error table.
+ */
+import { type ErrorEntry, errors, resourceType } from "../tables.ts"
+import { docBlock, numberLiteral, plainFieldType, stringTuple, templateLiteral, tsHeader } from "./common.ts"
+
+const since = (category: string): ReadonlyArray<string> => ["@since 0.1.0", `@category ${category}`]
+
+/** The content of packages/pool/src/generated/tables.ts. */
+export const renderPoolTables = (): string => {
+  const names = resourceType.entries.map((e) => e.name)
+  const members = resourceType.entries
+    .map((e) => `${docBlock([e.doc], "  ")}\n  ${e.name}: ${numberLiteral(resourceType, e.value)}`)
+    .join(",\n")
+  return [
+    tsHeader("The ResourceType table, dependency-free, for @flight-hal/pool."),
+    "",
+    docBlock([resourceType.doc, ...since("tables")]),
+    `export const ResourceType = {\n${members}\n} as const`,
+    "",
+    docBlock(["A ResourceType name.", ...since("tables")]),
+    "export type ResourceType = keyof typeof ResourceType",
+    "",
+    docBlock(["Every ResourceType name, in table order.", ...since("tables")]),
+    `export const ResourceTypeNames: readonly ${stringTuple(names)} = ${stringTuple(names)}`,
+    "",
+    docBlock(["Whether `u` is a ResourceType name.", ...since("tables")]),
+    "export const isResourceType = (u: unknown): u is ResourceType =>",
+    '  typeof u === "string" && (ResourceTypeNames as ReadonlyArray<string>).includes(u)',
+    ""
+  ].join("\n")
+}
+
+const renderPoolError = (e: ErrorEntry): string => {
+  const fieldsType = `{ ${e.fields.map((f) => `readonly ${f.name}: ${plainFieldType(f)}`).join("; ")} }`
+  return [
+    docBlock([e.doc, "", `Category \`${e.category}\`, code ${e.code}.`, ...since("errors")]),
+    `export class ${e.tag} extends Error {`,
+    `  /** The error's category. */`,
+    `  static readonly category: ${JSON.stringify(e.category)} = ${JSON.stringify(e.category)}`,
+    `  /** The error's code, stable within its category. */`,
+    `  static readonly code: ${e.code} = ${e.code}`,
+    `  /** The error's tag. */`,
+    `  readonly _tag: ${JSON.stringify(e.tag)} = ${JSON.stringify(e.tag)}`,
+    `  /** The error's category. */`,
+    `  readonly category: ${JSON.stringify(e.category)} = ${JSON.stringify(e.category)}`,
+    `  /** The error's code, stable within its category. */`,
+    `  readonly code: ${e.code} = ${e.code}`,
+    ...e.fields.flatMap((f) => [`  /** ${f.doc} */`, `  readonly ${f.name}: ${plainFieldType(f)}`]),
+    `  constructor(fields: ${fieldsType}) {`,
+    `    super(${templateLiteral(e, "fields")})`,
+    `    this.name = ${JSON.stringify(e.tag)}`,
+    ...e.fields.map((f) => `    this.${f.name} = fields.${f.name}`),
+    `  }`,
+    `}`
+  ].join("\n")
+}
+
+/** The content of packages/pool/src/generated/errors.ts. */
+export const renderPoolErrors = (): string => {
+  const poolErrors = errors.filter((e) => e.pool === true)
+  const usesType = poolErrors.some((e) => e.fields.some((f) => f.kind === "resourceType"))
+  return [
+    tsHeader("The pool's rows of the error table, as dependency-free Error classes."),
+    ...(usesType ? ['import type { ResourceType } from "./tables.ts"'] : []),
+    "",
+    poolErrors.map(renderPoolError).join("\n\n"),
+    "",
+    docBlock(["Any error of @flight-hal/pool.", ...since("errors")]),
+    `export type PoolError = ${poolErrors.map((e) => e.tag).join(" | ")}`,
+    ""
+  ].join("\n")
+}

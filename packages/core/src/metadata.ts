@@ -1,0 +1,160 @@
+/**
+ * Resource metadata: what a resource is (type, size, alignment, access pattern, priority,
+ * flags, dependencies), validated with Schema.
+ *
+ * @module
+ */
+import * as Schema from "effect/Schema"
+import {
+  AccessPatternSchema,
+  ResourceFlagSetSchema,
+  ResourcePrioritySchema,
+  ResourceTypeSchema
+} from "./generated/tables.ts"
+
+/**
+ * A safe integer ≥ 0: a size in bytes.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ByteCount: Schema.Int = Schema.Int.check(
+  Schema.makeFilter((n: number) =>
+    Number.isSafeInteger(n) && n >= 0 ? undefined : `a byte count is a safe integer ≥ 0, got ${n}`
+  )
+)
+
+/**
+ * A power of two ≥ 1: an alignment in bytes.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Alignment: Schema.Int = Schema.Int.check(
+  Schema.makeFilter((n: number) =>
+    Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
+      ? undefined
+      : `an alignment is a power of two between 1 and 2^30, got ${n}`
+  )
+)
+
+/**
+ * A resource handle: a slot index and the slot's generation when the resource was made.
+ * A handle whose generation no longer matches its slot is stale.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResourceHandle {
+  readonly slot: number
+  readonly generation: number
+}
+
+/**
+ * Schema of a {@link ResourceHandle}.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResourceHandleSchema: Schema.Struct<{
+  readonly slot: Schema.Int
+  readonly generation: Schema.Int
+}> = Schema.Struct({
+  slot: Schema.Int,
+  generation: Schema.Int
+})
+
+/**
+ * Prints a handle as `slot#generation`.
+ *
+ * @example
+ * ```ts
+ * import { formatHandle } from "@flight-hal/core"
+ *
+ * formatHandle({ slot: 3, generation: 7 }) // "3#7"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const formatHandle = (handle: ResourceHandle): string => `${handle.slot}#${handle.generation}`
+
+const metadataFields = {
+  type: ResourceTypeSchema,
+  sizeBytes: ByteCount,
+  alignmentBytes: Schema.optionalKey(Alignment),
+  accessPattern: Schema.optionalKey(AccessPatternSchema),
+  priority: Schema.optionalKey(ResourcePrioritySchema),
+  flags: Schema.optionalKey(ResourceFlagSetSchema),
+  dependsOn: Schema.optionalKey(Schema.Array(ResourceHandleSchema))
+}
+
+/**
+ * Schema of {@link ResourceMetadata}. Optional fields take the defaults of
+ * {@link normalizeMetadata}: alignment 8, ReadWrite, Normal priority, no flags, no dependencies.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResourceMetadataSchema: Schema.Struct<typeof metadataFields> = Schema.Struct(metadataFields)
+
+/**
+ * What a resource is: the input of every acquisition.
+ *
+ * @example
+ * ```ts
+ * import { ResourceFlags, type ResourceMetadata } from "@flight-hal/core"
+ *
+ * const texture: ResourceMetadata = {
+ *   type: "Memory",
+ *   sizeBytes: 1024 * 1024,
+ *   alignmentBytes: 16,
+ *   accessPattern: "ReadWrite",
+ *   priority: "Normal",
+ *   flags: ResourceFlags.combine("Cacheable", "GPUAccessible")
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResourceMetadata = typeof ResourceMetadataSchema.Type
+
+/**
+ * Metadata with every default filled in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NormalizedMetadata {
+  readonly type: ResourceMetadata["type"]
+  readonly sizeBytes: number
+  readonly alignmentBytes: number
+  readonly accessPattern: NonNullable<ResourceMetadata["accessPattern"]>
+  readonly priority: NonNullable<ResourceMetadata["priority"]>
+  readonly flags: number
+  readonly dependsOn: ReadonlyArray<ResourceHandle>
+}
+
+/**
+ * Fills in the defaults of optional metadata fields.
+ *
+ * @example
+ * ```ts
+ * import { normalizeMetadata } from "@flight-hal/core"
+ *
+ * normalizeMetadata({ type: "Memory", sizeBytes: 64 }).priority // "Normal"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const normalizeMetadata = (metadata: ResourceMetadata): NormalizedMetadata => ({
+  type: metadata.type,
+  sizeBytes: metadata.sizeBytes,
+  alignmentBytes: metadata.alignmentBytes ?? 8,
+  accessPattern: metadata.accessPattern ?? "ReadWrite",
+  priority: metadata.priority ?? "Normal",
+  flags: metadata.flags ?? 0,
+  dependsOn: metadata.dependsOn ?? []
+})
