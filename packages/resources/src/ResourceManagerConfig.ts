@@ -1,0 +1,106 @@
+/**
+ * The configuration of a resource manager: budgets per type, pools, and options. Platform profiles
+ * (`profileToConfig`) produce this type; the Effect Layer and the plain facade both take it.
+ *
+ * @module
+ */
+import type { ResourceBudget, ResourceType } from "@flight-hal/core"
+
+/**
+ * A pool the manager creates at start-up (the shape of `@flight-hal/pool`'s `PoolConfig`). Its capacity,
+ * free blocks included, is charged to `type` as the pool grows.
+ *
+ * @example
+ * ```ts
+ * import type { ManagerPoolConfig } from "@flight-hal/resources"
+ *
+ * const audio: ManagerPoolConfig = { type: "Memory", blockSize: 4096, initialCount: 10, maxCount: 50, name: "audio" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export interface ManagerPoolConfig {
+  /** The resource type the pool's capacity is charged to. */
+  readonly type: ResourceType
+  /** Bytes per block, a safe integer ≥ 1. */
+  readonly blockSize: number
+  /** Blocks allocated up front. */
+  readonly initialCount: number
+  /** The most blocks the pool may ever hold. */
+  readonly maxCount: number
+  /** Block alignment in bytes, a power of two (default 8). */
+  readonly alignment?: number
+  /** `true`: a SharedArrayBuffer pool usable from workers. */
+  readonly threadSafe?: boolean
+  /** A name for stats and errors. */
+  readonly name?: string
+}
+
+/**
+ * Receives one NDJSON line (without the trailing newline) per recorded transition, in the format of
+ * `spec/README.md` ("Trace format").
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export type TraceSink = (line: string) => void
+
+/**
+ * Trace recording options: where the lines go and the unit sizes are written in.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export interface TraceConfig {
+  /** Receives every line, the `Init` header first. */
+  readonly sink: TraceSink
+  /** Bytes per trace unit (default 1, written as `"byte"`; 1024 is written as `"KiB"`). */
+  readonly unitBytes?: number
+  /** Every driver id the trace will mention (the header lists them; default: the drivers seen at start). */
+  readonly drivers?: ReadonlyArray<string>
+}
+
+/**
+ * Everything a resource manager needs: budgets per type (a type without one is unlimited), pools to create,
+ * and options.
+ *
+ * @example
+ * ```ts
+ * import type { ResourceManagerConfig } from "@flight-hal/resources"
+ *
+ * const config: ResourceManagerConfig = {
+ *   budgets: {
+ *     Memory: { maxBytes: 10 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
+ *   },
+ *   pools: [{ type: "Memory", blockSize: 4096, initialCount: 16, maxCount: 256 }],
+ *   hysteresisPercent: 2
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export interface ResourceManagerConfig {
+  /** A budget per type; a type left out is unlimited. */
+  readonly budgets?: Partial<Readonly<Record<ResourceType, ResourceBudget>>>
+  /** Pools created when the manager starts (see {@link ManagerPoolConfig}). */
+  readonly pools?: ReadonlyArray<ManagerPoolConfig>
+  /**
+   * Hysteresis of pressure levels, in percentage points of `maxBytes` (default 0: the exact DESIGN levels).
+   * A level is entered as soon as usage reaches its threshold, and left only once usage falls this margin
+   * below it.
+   */
+  readonly hysteresisPercent?: number
+  /** The owner of acquisitions that name none (default `"app"`). */
+  readonly defaultDriver?: string
+  /**
+   * Capture the call site (a stack trace) of every acquisition for leak reports (default false: it costs
+   * about a microsecond per acquisition).
+   */
+  readonly captureAcquisitionSite?: boolean
+  /** Record every transition as an NDJSON trace (off by default; zero cost when off). */
+  readonly trace?: TraceConfig
+  /** A label for logs and leak reports (default `"resource-manager"`). */
+  readonly label?: string
+}
