@@ -1,0 +1,58 @@
+/**
+ * The checks the manager runs: `checkWait` before a request starts waiting, and `findDeadlock` over a
+ * whole wait state. Both run the reduction of `deadlock-reduction.ts`.
+ *
+ * @since 0.1.0
+ */
+import type { Deadlock, Waiter, WaitView } from "./deadlock-model.ts"
+import { type Reduction, reduce } from "./deadlock-reduction.ts"
+
+const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock => {
+  const resources = new Set<string>()
+  for (const driver of drivers) for (const key of reduction.stuck.get(driver) ?? []) resources.add(key)
+  return { drivers: [...drivers].sort(), resources: [...resources].sort() }
+}
+
+/**
+ * Decides whether `candidate` may start waiting. Runs the reduction with the candidate added to its queue
+ * (after the waiters of the same or a higher priority). Returns `undefined` when it is safe to wait, or the
+ * deadlock it would cause: refused when the candidate's own driver could then never finish, or when a
+ * driver that could finish without the candidate no longer can. `drivers` names those drivers and
+ * `resources` the queues they would be stuck on. A deadlock that already exists without the candidate and
+ * that the candidate neither joins nor extends does not refuse it (the manager keeps the state free of
+ * deadlocks, so this only matters after emergency overage).
+ *
+ * @example
+ * ```ts
+ * // A holds name X and waits for Y; B holds Y and asks for X.
+ * checkWait(view, { id: "w2", driver: "B", priority: "Normal", kind: "name", name: "X" })
+ * // { drivers: ["A", "B"], resources: ["name:X", "name:Y"] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category deadlock
+ */
+export const checkWait = (view: WaitView, candidate: Waiter): Deadlock | undefined => {
+  const withCandidate = reduce(view, candidate)
+  if (withCandidate.stuck.size === 0) return undefined
+  const without = reduce(view, undefined).stuck
+  const named = [...withCandidate.stuck.keys()].filter((driver) => driver === candidate.driver || !without.has(driver))
+  return named.length === 0 ? undefined : describe(withCandidate, named)
+}
+
+/**
+ * Runs the reduction over the whole wait state as it is and names every driver that could never finish
+ * (for inspection and tests), or `undefined` when every driver can finish.
+ *
+ * @example
+ * ```ts
+ * findDeadlock(viewOfState(state)) // undefined, or { drivers, resources }
+ * ```
+ *
+ * @since 0.1.0
+ * @category deadlock
+ */
+export const findDeadlock = (view: WaitView): Deadlock | undefined => {
+  const reduction = reduce(view, undefined)
+  return reduction.stuck.size === 0 ? undefined : describe(reduction, [...reduction.stuck.keys()])
+}

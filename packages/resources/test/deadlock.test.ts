@@ -1,0 +1,408 @@
+import { describe, expect, test } from "bun:test"
+import * as fc from "fast-check"
+import {
+  checkWait,
+  type Deadlock,
+  findDeadlock,
+  type LiveResource,
+  type TypeBudget,
+  viewOfState,
+  type Waiter,
+  type WaitPriority,
+  type WaitState,
+  waitGraphSnapshot
+} from "../src/internal/deadlock.ts"
+import { bruteForce } from "./deadlock-brute-force.ts"
+
+// ---- builders -------------------------------------------------------------------------------------------
+
+const res = (
+  id: string,
+  holders: readonly string[],
+  options: { type?: string; sizeBytes?: number; name?: string; dependsOn?: readonly string[] } = {}
+): LiveResource => ({
+  id,
+  holders,
+  type: options.type ?? "Memory",
+  sizeBytes: options.sizeBytes ?? 0,
+  name: options.name,
+  dependsOn: options.dependsOn ?? []
+})
+
+let waiterIds = 0
+const waitName = (driver: string, name: string, priority: WaitPriority = "Normal"): Waiter => ({
+  id: `w${waiterIds++}`,
+  driver,
+  priority,
+  kind: "name",
+  name
+})
+const waitBytes = (driver: string, sizeBytes: number, type = "Memory", priority: WaitPriority = "Normal"): Waiter => ({
+  id: `w${waiterIds++}`,
+  driver,
+  priority,
+  kind: "bytes",
+  type,
+  sizeBytes
+})
+
+const memory = (maxBytes: number, usage: number, reservedBytes = 0): Record<string, TypeBudget> => ({
+  Memory: { maxBytes, reservedBytes, usage }
+})
+
+const state = (
+  resources: readonly LiveResource[],
+  waiters: readonly Waiter[] = [],
+  budgets: Record<string, TypeBudget> = {}
+): WaitState => ({ budgets, resources, waiters })
+
+const check = (s: WaitState, candidate: Waiter): Deadlock | undefined => checkWait(viewOfState(s), candidate)
+
+// ---- classic cycles -------------------------------------------------------------------------------------
+
+describe("cycles of exclusive names", () => {
+  test("two drivers: A holds X and waits for Y, B holds Y and asks for X", () => {
+    const s = state([res("rx", ["A"], { name: "X" }), res("ry", ["B"], { name: "Y" })], [waitName("A", "Y")])
+    expect(check(s, waitName("B", "X"))).toEqual({ drivers: ["A", "B"], resources: ["name:X", "name:Y"] })
+    expect(check(s, waitName("C", "X"))).toBeUndefined()
+  })
+
+  test("three drivers: A→Y, B→Z, C asks for X", () => {
+    const s = state(
+      [res("rx", ["A"], { name: "X" }), res("ry", ["B"], { name: "Y" }), res("rz", ["C"], { name: "Z" })],
+      [waitName("A", "Y"), waitName("B", "Z")]
+    )
+    expect(check(s, waitName("C", "X"))).toEqual({
+      drivers: ["A", "B", "C"],
+      resources: ["name:X", "name:Y", "name:Z"]
+    })
+    expect(findDeadlock(viewOfState(s))).toBeUndefined()
+  })
+
+  test("a chain that ends at a driver that is not waiting is safe", () => {
+    const s = state(
+      [res("rx", ["A"], { name: "X" }), res("ry", ["B"], { name: "Y" }), res("rz", ["C"], { name: "Z" })],
+      [waitName("A", "Y"), waitName("B", "Z")]
+    )
+    expect(check(s, waitName("D", "X"))).toBeUndefined()
+  })
+})
+
+describe("self-deadlock", () => {
+  test("a driver waiting for more bytes than are left of a type only it holds", () => {
+    const s = state([res("r1", ["A"], { sizeBytes: 8 })], [], memory(10, 8))
+    expect(check(s, waitBytes("A", 4))).toEqual({ drivers: ["A"], resources: ["bytes:Memory"] })
+  })
+
+  test("the same request by another driver is safe: A is assumed to release", () => {
+    const s = state([res("r1", ["A"], { sizeBytes: 8 })], [], memory(10, 8))
+    expect(check(s, waitBytes("B", 4))).toBeUndefined()
+  })
+
+  test("the reserve counts: a non-Critical request needs size + reserved, a Critical one does not", () => {
+    const s = state([res("r1", ["A"], { sizeBytes: 6 })], [], memory(10, 6, 2))
+    expect(check(s, waitBytes("A", 3))).toEqual({ drivers: ["A"], resources: ["bytes:Memory"] })
+    expect(check(s, waitBytes("A", 3, "Memory", "Critical"))).toBeUndefined()
+  })
+
+  test("a driver waiting for a name it holds itself", () => {
+    const s = state([res("rx", ["A"], { name: "X" })])
+    expect(check(s, waitName("A", "X"))).toEqual({ drivers: ["A"], resources: ["name:X"] })
+  })
+
+  test("an unbudgeted type never makes anyone wait", () => {
+    const s = state([res("r1", ["A"], { type: "Storage", sizeBytes: 1000 })])
+    expect(check(s, waitBytes("A", 10_000, "Storage"))).toBeUndefined()
+  })
+})
+
+// ---- where a plain wait-for cycle check is wrong ---------------------------------------------------------
+
+describe("multi-unit cases a plain cycle check gets wrong", () => {
+  test("a wait-for cycle that is not a deadlock: a driver that is not waiting frees a spare unit", () => {
+    // A waits for Memory (held by B and C); B waits for name X (held by A): cycle A → B → A.
+    // C is not waiting, so its byte comes back, A fits, finishes, frees X, and B gets it.
+    const s = state(
+      [
+        res("ra", ["A"], { sizeBytes: 1, name: "X" }),
+        res("rb", ["B"], { sizeBytes: 2 }),
+        res("rc", ["C"], { sizeBytes: 1 })
+      ],
+      [waitBytes("A", 1)],
+      memory(4, 4)
+    )
+    expect(check(s, waitName("B", "X"))).toBeUndefined()
+  })
+
+  test("the same cycle without the spare unit is a deadlock", () => {
+    const s = state(
+      [res("ra", ["A"], { sizeBytes: 1, name: "X" }), res("rb", ["B"], { sizeBytes: 3 })],
+      [waitBytes("A", 1)],
+      memory(4, 4)
+    )
+    expect(check(s, waitName("B", "X"))).toEqual({ drivers: ["A", "B"], resources: ["bytes:Memory", "name:X"] })
+  })
+
+  test("a deadlock with no cycle: a waiter blocked by queue order behind a waiter that can never fit", () => {
+    // 7 of 10 bytes are free. P waits for 8 (it needs Q's 3). Q asks for 1 byte: there is room, but no
+    // barging, so Q queues behind P and never finishes, and P never gets Q's bytes.
+    const s = state([res("rq", ["Q"], { sizeBytes: 3 })], [waitBytes("P", 8)], memory(10, 3))
+    expect(findDeadlock(viewOfState(s))).toBeUndefined()
+    expect(check(s, waitBytes("Q", 1))).toEqual({ drivers: ["P", "Q"], resources: ["bytes:Memory"] })
+  })
+
+  test("a higher-priority candidate joins ahead of lower-priority waiters and may strand them", () => {
+    // L (Low) holds X and waits for the 2 free bytes. H asks (High) for 2 bytes: it queues ahead of L,
+    // fits, finishes, and L gets the bytes after it; nothing is stuck.
+    const s = state([res("rx", ["L"], { name: "X" })], [waitBytes("L", 2, "Memory", "Low")], memory(4, 2))
+    expect(check(s, waitBytes("H", 2, "Memory", "High"))).toBeUndefined()
+    // But if H's grant is useless to it because it also waits for X, L is stranded behind it.
+    const stranded = state(
+      [res("rx", ["L"], { name: "X" })],
+      [waitBytes("L", 2, "Memory", "Low"), waitName("H", "X")],
+      memory(4, 2)
+    )
+    expect(findDeadlock(viewOfState(stranded))).toBeUndefined()
+    expect(check(stranded, waitBytes("H", 2, "Memory", "High"))).toEqual({
+      drivers: ["H", "L"],
+      resources: ["bytes:Memory", "name:X"]
+    })
+  })
+})
+
+// ---- drivers with several waiting fibers ------------------------------------------------------------------
+
+describe("drivers with several waiters", () => {
+  test("grants are held while the driver still waits: a partial grant can unblock the queue behind it", () => {
+    // D waits for 1 byte (queue head) and for name N held by E; E waits for 1 byte behind D's waiter.
+    // Granting D's byte first lets E's byte through; E finishes, frees N, and D completes.
+    const s = state([res("rn", ["E"], { name: "N" })], [waitBytes("D", 1), waitBytes("E", 1)], memory(2, 0))
+    expect(check(s, waitName("D", "N"))).toBeUndefined()
+  })
+
+  test("a driver whose fibers need more together than can ever be free is stuck", () => {
+    const s = state([], [waitBytes("D", 3)], memory(4, 0))
+    expect(check(s, waitBytes("D", 2))).toEqual({ drivers: ["D"], resources: ["bytes:Memory"] })
+  })
+
+  test("a driver already stuck through another fiber is told so; unrelated deadlocks do not refuse others", () => {
+    const s = state(
+      [res("rx", ["A"], { name: "X" }), res("ry", ["B"], { name: "Y" })],
+      [waitName("A", "Y"), waitName("B", "X")]
+    )
+    expect(findDeadlock(viewOfState(s))).toEqual({ drivers: ["A", "B"], resources: ["name:X", "name:Y"] })
+    expect(check(s, waitName("C", "Z"))).toBeUndefined()
+    expect(check(s, waitName("A", "Z"))).toEqual({ drivers: ["A"], resources: ["name:Y"] })
+    expect(check(s, waitName("C", "X"))).toEqual({ drivers: ["C"], resources: ["name:X"] })
+  })
+})
+
+// ---- sharing and dependencies -----------------------------------------------------------------------------
+
+describe("holder closures", () => {
+  // C waits for all 4 bytes of Memory; A waits for name X held by C.
+  const waiting = (): Waiter[] => [waitBytes("C", 4)]
+
+  test("a shared resource returns its bytes only when every holder has finished", () => {
+    const shared = state(
+      [res("r", ["A", "B"], { sizeBytes: 4 }), res("rx", ["C"], { name: "X" })],
+      waiting(),
+      memory(4, 4)
+    )
+    expect(check(shared, waitName("A", "X"))).toEqual({ drivers: ["A", "C"], resources: ["bytes:Memory", "name:X"] })
+    const notShared = state(
+      [res("r", ["B"], { sizeBytes: 4 }), res("rx", ["C"], { name: "X" })],
+      waiting(),
+      memory(4, 4)
+    )
+    expect(check(notShared, waitName("A", "X"))).toBeUndefined()
+  })
+
+  test("a dependency's bytes return only after the holders of its dependents finish", () => {
+    const dependent = state(
+      [res("r1", ["B"], { sizeBytes: 4 }), res("r2", ["A"], { dependsOn: ["r1"] }), res("rx", ["C"], { name: "X" })],
+      waiting(),
+      memory(4, 4)
+    )
+    expect(check(dependent, waitName("A", "X"))).toEqual({
+      drivers: ["A", "C"],
+      resources: ["bytes:Memory", "name:X"]
+    })
+    const independent = state(
+      [res("r1", ["B"], { sizeBytes: 4 }), res("r2", ["A"]), res("rx", ["C"], { name: "X" })],
+      waiting(),
+      memory(4, 4)
+    )
+    expect(check(independent, waitName("A", "X"))).toBeUndefined()
+  })
+
+  test("dependencies pin transitively, and a released owner's resource waits for its dependents", () => {
+    const s = state(
+      [
+        res("r1", [], { sizeBytes: 4 }),
+        res("r2", [], { dependsOn: ["r1"] }),
+        res("r3", ["A"], { dependsOn: ["r2"] }),
+        res("rx", ["C"], { name: "X" })
+      ],
+      waiting(),
+      memory(4, 4)
+    )
+    expect(check(s, waitName("A", "X"))).toEqual({ drivers: ["A", "C"], resources: ["bytes:Memory", "name:X"] })
+  })
+
+  test("a waiting request pins the resources it will depend on", () => {
+    const s = state([res("r1", ["B"], { sizeBytes: 4 }), res("rx", ["C"], { name: "X" })], waiting(), memory(4, 4))
+    const pinning: Waiter = { ...waitName("A", "X"), dependsOn: ["r1"] }
+    expect(check(s, pinning)).toEqual({ drivers: ["A", "C"], resources: ["bytes:Memory", "name:X"] })
+  })
+})
+
+// ---- snapshot ---------------------------------------------------------------------------------------------
+
+describe("waitGraphSnapshot", () => {
+  test("lists drivers with holdings and waits, resources with holders and edges, and the deadlock", () => {
+    const s = state(
+      [res("rx", ["A"], { name: "X", sizeBytes: 2 }), res("ry", ["B", "A"], { name: "Y", dependsOn: ["rx"] })],
+      [
+        { id: "w1", driver: "A", priority: "High", kind: "name", name: "Y" },
+        { id: "w2", driver: "C", priority: "Low", kind: "bytes", type: "Memory", sizeBytes: 1 }
+      ],
+      memory(4, 2)
+    )
+    const snapshot = waitGraphSnapshot(s)
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot)
+    expect(snapshot).toEqual({
+      drivers: [
+        {
+          driver: "A",
+          holds: ["rx", "ry"],
+          waitsFor: [{ waiter: "w1", resource: "name:Y", priority: "High", sizeBytes: 0 }]
+        },
+        { driver: "B", holds: ["ry"], waitsFor: [] },
+        {
+          driver: "C",
+          holds: [],
+          waitsFor: [{ waiter: "w2", resource: "bytes:Memory", priority: "Low", sizeBytes: 1 }]
+        }
+      ],
+      resources: [
+        { id: "rx", type: "Memory", name: "X", sizeBytes: 2, holders: ["A"], dependsOn: [], dependents: ["ry"] },
+        { id: "ry", type: "Memory", name: "Y", sizeBytes: 0, holders: ["A", "B"], dependsOn: ["rx"], dependents: [] }
+      ],
+      deadlock: { drivers: ["A"], resources: ["name:Y"] }
+    })
+  })
+})
+
+// ---- property: the reduction equals an exhaustive search ----------------------------------------------------
+
+const priorities: readonly WaitPriority[] = ["Low", "Normal", "High", "Critical"]
+const names = ["X", "Y", "Z"] as const
+
+const arbWaiter = fc.record({
+  driver: fc.nat(3),
+  name: fc.option(fc.constantFrom(...names), { nil: undefined }),
+  type: fc.nat(2),
+  sizeBytes: fc.nat(4),
+  priority: fc.constantFrom(...priorities),
+  dependsOn: fc.array(fc.nat(3), { maxLength: 1 })
+})
+
+const arbScenario = fc.record({
+  drivers: fc.integer({ min: 2, max: 4 }),
+  types: fc.array(
+    fc.record({ budgeted: fc.nat(6).map((n) => n > 0), maxBytes: fc.nat(7), reserved: fc.nat(2), extra: fc.nat(2) }),
+    { minLength: 1, maxLength: 2 }
+  ),
+  resources: fc.array(
+    fc.record({
+      type: fc.nat(2),
+      sizeBytes: fc.nat(4),
+      name: fc.option(fc.constantFrom(...names), { nil: undefined }),
+      holders: fc.subarray([0, 1, 2, 3]),
+      dependsOn: fc.subarray([0, 1, 2])
+    }),
+    { maxLength: 4 }
+  ),
+  waiters: fc.array(arbWaiter, { maxLength: 4 }),
+  candidate: arbWaiter
+})
+
+type Scenario = typeof arbScenario extends fc.Arbitrary<infer T> ? T : never
+
+const toWaiter = (raw: Scenario["candidate"], id: string, scenario: Scenario, resourceCount: number): Waiter => {
+  const driver = `D${raw.driver % scenario.drivers}`
+  const dependsOn = raw.dependsOn.filter((i) => i < resourceCount).map((i) => `r${i}`)
+  const base = { id, driver, priority: raw.priority, ...(dependsOn.length > 0 ? { dependsOn } : {}) }
+  return raw.name !== undefined
+    ? { ...base, kind: "name", name: raw.name }
+    : { ...base, kind: "bytes", type: `T${raw.type % scenario.types.length}`, sizeBytes: raw.sizeBytes }
+}
+
+const toState = (scenario: Scenario): { state: WaitState; candidate: Waiter } => {
+  const usedNames = new Set<string>()
+  const resources = scenario.resources.map((raw, i): LiveResource => {
+    const name = raw.name !== undefined && !usedNames.has(raw.name) ? raw.name : undefined
+    if (name !== undefined) usedNames.add(name)
+    return {
+      id: `r${i}`,
+      type: `T${raw.type % scenario.types.length}`,
+      sizeBytes: raw.sizeBytes,
+      name,
+      holders: raw.holders.filter((h) => h < scenario.drivers).map((h) => `D${h}`),
+      dependsOn: raw.dependsOn.filter((j) => j < i).map((j) => `r${j}`)
+    }
+  })
+  const budgets: Record<string, TypeBudget> = {}
+  scenario.types.forEach((t, i) => {
+    if (!t.budgeted) return
+    const live = resources.filter((r) => r.type === `T${i}`).reduce((sum, r) => sum + r.sizeBytes, 0)
+    budgets[`T${i}`] = { maxBytes: t.maxBytes, reservedBytes: Math.min(t.reserved, t.maxBytes), usage: live + t.extra }
+  })
+  const rank = (p: WaitPriority) => priorities.indexOf(p)
+  const waiters = scenario.waiters
+    .map((raw, i) => toWaiter(raw, `w${i}`, scenario, resources.length))
+    .sort((a, b) => rank(b.priority) - rank(a.priority))
+  return {
+    state: { budgets, resources, waiters },
+    candidate: toWaiter(scenario.candidate, "candidate", scenario, resources.length)
+  }
+}
+
+describe("against the brute-force search over all orders", () => {
+  test("findDeadlock names exactly the drivers that finish in no reachable state; all orders agree", () => {
+    fc.assert(
+      fc.property(arbScenario, (scenario) => {
+        const { state: s } = toState(scenario)
+        const reference = bruteForce(s)
+        expect(reference.terminalUnfinished).toHaveLength(1)
+        const found = findDeadlock(viewOfState(s))
+        expect(found?.drivers ?? []).toEqual(reference.stuck)
+        expect(found?.resources ?? []).toEqual(reference.resources)
+      }),
+      { numRuns: 10_000 }
+    )
+  })
+
+  test("checkWait refuses exactly the waits that strand their own driver or a driver that could finish", () => {
+    let refused = 0
+    fc.assert(
+      fc.property(arbScenario, (scenario) => {
+        const { state: s, candidate } = toState(scenario)
+        const before = new Set(bruteForce(s).stuck)
+        const after = bruteForce(s, candidate)
+        expect(after.terminalUnfinished).toHaveLength(1)
+        const expected = after.stuck.filter((d) => d === candidate.driver || !before.has(d))
+        const verdict = checkWait(viewOfState(s), candidate)
+        expect(verdict?.drivers ?? []).toEqual(expected)
+        if (verdict !== undefined) {
+          refused++
+          // the resources named are the queues the named drivers are stuck on, in the exhaustive search too
+          for (const resource of verdict.resources) expect(after.resources).toContain(resource)
+        }
+      }),
+      { numRuns: 10_000 }
+    )
+    expect(refused).toBeGreaterThan(500)
+  })
+})
