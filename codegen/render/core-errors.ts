@@ -26,14 +26,30 @@ const fieldSchema = (field: ErrorField): string => {
   }
 }
 
+/** The declared type of a field's Schema (JSR needs explicit types in the public API). */
+const fieldSchemaType = (field: ErrorField): string => {
+  switch (field.kind) {
+    case "stringList":
+      return "Schema.$Array<Schema.String>"
+    case "resourceType":
+    case "pressure":
+    case "priority":
+    case "mode":
+      return `typeof ${fieldSchema(field)}`
+    default:
+      return fieldSchema(field)
+  }
+}
+
 const renderError = (e: ErrorEntry): string => {
+  const fieldsType = `{ ${e.fields.map((f) => `readonly ${f.name}: ${fieldSchemaType(f)}`).join("; ")} }`
   const fields =
     e.fields.length === 0
       ? "{}"
       : `{\n${e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  ${f.name}: ${fieldSchema(f)}`).join(",\n")}\n}`
   const example = e.fields.map((f) => `${f.name}: ${exampleValue(f)}`).join(", ")
   return [
-    `const ${e.tag}Fields = ${fields}`,
+    `const ${e.tag}Fields: ${fieldsType} = ${fields}`,
     "",
     `const ${e.tag}Base: Schema.Class<`,
     `  ${e.tag},`,

@@ -79,7 +79,15 @@ export const ResourceHandleSchema: Schema.Struct<{
  */
 export const formatHandle = (handle: ResourceHandle): string => `${handle.slot}#${handle.generation}`
 
-const metadataFields = {
+const metadataFields: {
+  readonly type: typeof ResourceTypeSchema
+  readonly sizeBytes: Schema.Int
+  readonly alignmentBytes: Schema.optionalKey<Schema.Int>
+  readonly accessPattern: Schema.optionalKey<typeof AccessPatternSchema>
+  readonly priority: Schema.optionalKey<typeof ResourcePrioritySchema>
+  readonly flags: Schema.optionalKey<Schema.Int>
+  readonly dependsOn: Schema.optionalKey<Schema.$Array<typeof ResourceHandleSchema>>
+} = {
   type: ResourceTypeSchema,
   sizeBytes: ByteCount,
   alignmentBytes: Schema.optionalKey(Alignment),

@@ -23,7 +23,7 @@ const defineMessage = <A>(prototype: A, format: (self: A) => string): void => {
 // Referenced so that every field-kind Schema import is used even when no error needs it.
 void [AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema]
 
-const ResourceNotFoundFields = {
+const ResourceNotFoundFields: { readonly resource: Schema.String } = {
   /** The handle or name that was looked up */
   resource: Schema.String
 }
@@ -65,7 +65,12 @@ export class ResourceNotFound extends ResourceNotFoundBase {
 }
 defineMessage(ResourceNotFound.prototype, (self) => `Resource ${self.resource} not found`)
 
-const BudgetExceededFields = {
+const BudgetExceededFields: {
+  readonly resourceType: typeof ResourceTypeSchema
+  readonly requested: Schema.Number
+  readonly available: Schema.Number
+  readonly limit: Schema.Number
+} = {
   /** The budgeted type */
   resourceType: ResourceTypeSchema,
   /** Bytes requested */
@@ -117,7 +122,11 @@ defineMessage(
     `Budget exceeded for ${self.resourceType}: requested ${self.requested} bytes, ${self.available} available of limit ${self.limit}`
 )
 
-const AcquireTimeoutFields = {
+const AcquireTimeoutFields: {
+  readonly name: Schema.String
+  readonly resourceType: typeof ResourceTypeSchema
+  readonly waitedMillis: Schema.Number
+} = {
   /** Name of the requested resource */
   name: Schema.String,
   /** Type of the requested resource */
@@ -166,7 +175,7 @@ defineMessage(
   (self) => `Acquiring ${self.name} (${self.resourceType}) timed out after ${self.waitedMillis} ms`
 )
 
-const ResourceBusyFields = {
+const ResourceBusyFields: { readonly name: Schema.String } = {
   /** The busy name */
   name: Schema.String
 }
@@ -208,7 +217,11 @@ export class ResourceBusy extends ResourceBusyBase {
 }
 defineMessage(ResourceBusy.prototype, (self) => `Resource name ${self.name} is held by a live resource`)
 
-const StaleHandleFields = {
+const StaleHandleFields: {
+  readonly handle: Schema.String
+  readonly slot: Schema.Number
+  readonly currentGeneration: Schema.Number
+} = {
   /** The stale handle, printed */
   handle: Schema.String,
   /** Its slot index */
@@ -257,7 +270,7 @@ defineMessage(
   (self) => `Handle ${self.handle} is stale: slot ${self.slot} now has generation ${self.currentGeneration}`
 )
 
-const ResourceReleasedFields = {
+const ResourceReleasedFields: { readonly name: Schema.String } = {
   /** Name of the released resource */
   name: Schema.String
 }
@@ -299,7 +312,7 @@ export class ResourceReleased extends ResourceReleasedBase {
 }
 defineMessage(ResourceReleased.prototype, (self) => `Resource ${self.name} was already released`)
 
-const ManagerClosedFields = {}
+const ManagerClosedFields: {} = {}
 
 const ManagerClosedBase: Schema.Class<
   ManagerClosed,
@@ -338,7 +351,7 @@ export class ManagerClosed extends ManagerClosedBase {
 }
 defineMessage(ManagerClosed.prototype, () => `The resource manager is closed`)
 
-const InvalidMetadataFields = {
+const InvalidMetadataFields: { readonly issue: Schema.String } = {
   /** The Schema issue, formatted */
   issue: Schema.String
 }
@@ -380,7 +393,7 @@ export class InvalidMetadata extends InvalidMetadataBase {
 }
 defineMessage(InvalidMetadata.prototype, (self) => `Invalid resource metadata: ${self.issue}`)
 
-const InvalidBudgetFields = {
+const InvalidBudgetFields: { readonly resourceType: Schema.String; readonly issue: Schema.String } = {
   /** The type the budget was for */
   resourceType: Schema.String,
   /** What is wrong */
@@ -424,7 +437,7 @@ export class InvalidBudget extends InvalidBudgetBase {
 }
 defineMessage(InvalidBudget.prototype, (self) => `Invalid budget for ${self.resourceType}: ${self.issue}`)
 
-const InvalidProfileFields = {
+const InvalidProfileFields: { readonly profile: Schema.String; readonly issue: Schema.String } = {
   /** The profile's name */
   profile: Schema.String,
   /** What is wrong */
@@ -468,7 +481,7 @@ export class InvalidProfile extends InvalidProfileBase {
 }
 defineMessage(InvalidProfile.prototype, (self) => `Invalid platform profile ${self.profile}: ${self.issue}`)
 
-const InvalidArgumentFields = {
+const InvalidArgumentFields: { readonly argument: Schema.String; readonly issue: Schema.String } = {
   /** The argument's name */
   argument: Schema.String,
   /** What is wrong */
@@ -512,7 +525,7 @@ export class InvalidArgument extends InvalidArgumentBase {
 }
 defineMessage(InvalidArgument.prototype, (self) => `Invalid argument ${self.argument}: ${self.issue}`)
 
-const NotShareableFields = {
+const NotShareableFields: { readonly name: Schema.String } = {
   /** Name of the resource */
   name: Schema.String
 }
@@ -554,7 +567,7 @@ export class NotShareable extends NotShareableBase {
 }
 defineMessage(NotShareable.prototype, (self) => `Resource ${self.name} is not shareable (no Shareable flag)`)
 
-const AlreadySharedFields = {
+const AlreadySharedFields: { readonly name: Schema.String; readonly driver: Schema.String } = {
   /** Name of the resource */
   name: Schema.String,
   /** The driver */
@@ -598,7 +611,7 @@ export class AlreadyShared extends AlreadySharedBase {
 }
 defineMessage(AlreadyShared.prototype, (self) => `Driver ${self.driver} already holds resource ${self.name}`)
 
-const NotHolderFields = {
+const NotHolderFields: { readonly name: Schema.String; readonly driver: Schema.String } = {
   /** Name of the resource */
   name: Schema.String,
   /** The driver */
@@ -642,7 +655,7 @@ export class NotHolder extends NotHolderBase {
 }
 defineMessage(NotHolder.prototype, (self) => `Driver ${self.driver} does not hold resource ${self.name}`)
 
-const DependencyCycleFields = {
+const DependencyCycleFields: { readonly cycle: Schema.$Array<Schema.String> } = {
   /** Resource names along the cycle, first repeated last */
   cycle: Schema.Array(Schema.String)
 }
@@ -684,7 +697,10 @@ export class DependencyCycle extends DependencyCycleBase {
 }
 defineMessage(DependencyCycle.prototype, (self) => `Dependency cycle: ${self.cycle.join(" -> ")}`)
 
-const DeadlockDetectedFields = {
+const DeadlockDetectedFields: {
+  readonly drivers: Schema.$Array<Schema.String>
+  readonly resources: Schema.$Array<Schema.String>
+} = {
   /** The drivers that could never finish */
   drivers: Schema.Array(Schema.String),
   /** The resources (type bytes or names) they wait for */
@@ -731,7 +747,7 @@ defineMessage(
   (self) => `Waiting would deadlock drivers ${self.drivers.join(" -> ")} over ${self.resources.join(" -> ")}`
 )
 
-const DependencyNotLiveFields = {
+const DependencyNotLiveFields: { readonly name: Schema.String; readonly dependency: Schema.String } = {
   /** The dependent */
   name: Schema.String,
   /** The missing dependency */
@@ -778,7 +794,11 @@ defineMessage(
   (self) => `Dependency ${self.dependency} of ${self.name} is not a live resource`
 )
 
-const PoolExhaustedFields = {
+const PoolExhaustedFields: {
+  readonly pool: Schema.String
+  readonly blockSize: Schema.Number
+  readonly maxCount: Schema.Number
+} = {
   /** The pool's name */
   pool: Schema.String,
   /** Its block size */
@@ -827,7 +847,12 @@ defineMessage(
   (self) => `Pool ${self.pool} is exhausted: all ${self.maxCount} blocks of ${self.blockSize} bytes are in use`
 )
 
-const InvalidPoolConfigFields = {
+const InvalidPoolConfigFields: {
+  readonly pool: Schema.String
+  readonly field: Schema.String
+  readonly value: Schema.String
+  readonly issue: Schema.String
+} = {
   /** The pool's name */
   pool: Schema.String,
   /** The offending field */
@@ -878,7 +903,7 @@ defineMessage(
   (self) => `Invalid pool config ${self.pool}: ${self.field} = ${self.value}: ${self.issue}`
 )
 
-const DuplicatePoolFields = {
+const DuplicatePoolFields: { readonly resourceType: typeof ResourceTypeSchema; readonly blockSize: Schema.Number } = {
   /** Its type */
   resourceType: ResourceTypeSchema,
   /** Its block size */
@@ -925,7 +950,7 @@ defineMessage(
   (self) => `A pool of ${self.blockSize}-byte blocks for ${self.resourceType} already exists`
 )
 
-const PoolNotFoundFields = {
+const PoolNotFoundFields: { readonly resourceType: typeof ResourceTypeSchema; readonly blockSize: Schema.Number } = {
   /** Its type */
   resourceType: ResourceTypeSchema,
   /** Its block size */
@@ -969,7 +994,11 @@ export class PoolNotFound extends PoolNotFoundBase {
 }
 defineMessage(PoolNotFound.prototype, (self) => `No pool of ${self.blockSize}-byte blocks for ${self.resourceType}`)
 
-const InvalidBlockFields = {
+const InvalidBlockFields: {
+  readonly pool: Schema.String
+  readonly index: Schema.Number
+  readonly issue: Schema.String
+} = {
   /** The pool's name */
   pool: Schema.String,
   /** The block index */
@@ -1015,7 +1044,7 @@ export class InvalidBlock extends InvalidBlockBase {
 }
 defineMessage(InvalidBlock.prototype, (self) => `Invalid block ${self.index} for pool ${self.pool}: ${self.issue}`)
 
-const UseAfterFreeFields = {
+const UseAfterFreeFields: { readonly pool: Schema.String; readonly index: Schema.Number } = {
   /** The pool's name */
   pool: Schema.String,
   /** The block index */
@@ -1062,7 +1091,7 @@ defineMessage(
   (self) => `Block ${self.index} of pool ${self.pool} was written after it was freed (debug poison check)`
 )
 
-const PlatformDetectionFailedFields = {
+const PlatformDetectionFailedFields: { readonly issue: Schema.String } = {
   /** What each source reported */
   issue: Schema.String
 }
@@ -1107,7 +1136,7 @@ defineMessage(
   (self) => `Could not detect the platform's memory limit: ${self.issue}`
 )
 
-const UnknownProfileFields = {
+const UnknownProfileFields: { readonly profile: Schema.String } = {
   /** The requested name */
   profile: Schema.String
 }
