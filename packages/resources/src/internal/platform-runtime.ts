@@ -1,0 +1,103 @@
+/**
+ * Runtime probes shared by platform detection and the system pressure signal: reading a text
+ * file, the host's total memory and the runtime's globals. Nothing here imports `node:` modules
+ * at the top level, so browsers can load it: the Node path loads `node:fs` / `node:os` with a
+ * dynamic `import()` only when a Node-compatible `process` exists.
+ *
+ * @internal
+ */
+
+interface FsPromisesModule {
+  readonly readFile: (path: string, encoding: "utf8") => Promise<string>
+}
+
+interface OsModule {
+  readonly totalmem: () => number
+}
+
+interface ProcessLike {
+  readonly versions?: { readonly node?: string }
+}
+
+interface DenoLike {
+  readonly systemMemoryInfo?: () => { readonly total: number }
+}
+
+interface NavigatorLike {
+  readonly deviceMemory?: number
+}
+
+/** A listener registry with `process.on`'s shape. */
+export interface EventSourceLike {
+  readonly on: (event: string, listener: (...args: ReadonlyArray<unknown>) => void) => unknown
+  readonly off: (event: string, listener: (...args: ReadonlyArray<unknown>) => void) => unknown
+}
+
+const globals = globalThis as {
+  readonly process?: ProcessLike & Partial<EventSourceLike>
+  readonly Deno?: DenoLike
+  readonly navigator?: NavigatorLike
+  readonly Bun?: unknown
+}
+
+const hasNodeApis = (): boolean => typeof globals.process?.versions?.node === "string"
+
+const importNode = async <M>(specifier: string): Promise<M | undefined> => {
+  if (!hasNodeApis()) return undefined
+  try {
+    return (await import(/* @vite-ignore */ specifier)) as M
+  } catch {
+    return undefined
+  }
+}
+
+/** Joins a file-system root and an absolute path: `joinRoot("/tmp/x/", "/proc/a")` is `/tmp/x/proc/a`. */
+export const joinRoot = (root: string, path: string): string => `${root.replace(/\/+$/, "")}${path}`
+
+/** Reads a UTF-8 text file, or `undefined` when it is missing, unreadable or the runtime has no file system. */
+export const readTextFile = async (path: string): Promise<string | undefined> => {
+  const fs = await importNode<FsPromisesModule>("node:fs/promises")
+  if (fs === undefined) return undefined
+  try {
+    return await fs.readFile(path, "utf8")
+  } catch {
+    return undefined
+  }
+}
+
+/** `os.totalmem()` on Node and Bun (and Deno's Node compatibility), or `undefined`. */
+export const nodeTotalMemory = async (): Promise<number | undefined> => {
+  const os = await importNode<OsModule>("node:os")
+  if (os === undefined) return undefined
+  try {
+    return os.totalmem()
+  } catch {
+    return undefined
+  }
+}
+
+/** `Deno.systemMemoryInfo().total`, or `undefined` outside Deno or without permission. */
+export const denoTotalMemory = (): number | undefined => {
+  const info = globals.Deno?.systemMemoryInfo
+  if (info === undefined) return undefined
+  try {
+    return info().total
+  } catch {
+    return undefined
+  }
+}
+
+/** `navigator.deviceMemory` in GiB (browsers), or `undefined`. */
+export const deviceMemoryGiB = (): number | undefined => {
+  const value = globals.navigator?.deviceMemory
+  return typeof value === "number" ? value : undefined
+}
+
+/** Bun's `process` as an event source (for `memoryPressure`), or `undefined` on other runtimes. */
+export const bunProcessEvents = (): EventSourceLike | undefined => {
+  const process = globals.process
+  if (globals.Bun === undefined || process === undefined) return undefined
+  const { on, off } = process
+  if (typeof on !== "function" || typeof off !== "function") return undefined
+  return { on: on.bind(process), off: off.bind(process) }
+}

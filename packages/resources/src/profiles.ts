@@ -1,0 +1,585 @@
+/**
+ * Platform profiles: how much memory a platform has, the budget of each resource type and the
+ * pool presets that fit in it. Built-in `dreamcast`, `web`, `desktop` and `server` profiles, and
+ * {@link makeProfile} to scale a shape to any amount of memory.
+ *
+ * All arithmetic is exact integer arithmetic on bytes (BigInt products, floored quotients), so
+ * the same inputs give the same bytes on every runtime:
+ *
+ * - budget `maxBytes = ⌊total × maxBasisPoints / 10 000⌋`, `reservedBytes = ⌊total × reservedBasisPoints / 10 000⌋`
+ *   (shares are percentages of the total, as in the seed: Dreamcast Memory 60 % with 10 % reserved);
+ * - pool `blockSize` = the largest power of two `b` with `b² × 16 MiB ≤ baseBlockSize² × total`
+ *   (block sizes grow with the square root of memory), never below the alignment;
+ * - pool `maxCount = ⌊⌊limit × capacityBasisPoints / 10 000⌋ / blockSize⌋`, where `limit` is the
+ *   type's `maxBytes − reservedBytes`, capped at 2^23 blocks and 2 GiB per pool;
+ * - pool `initialCount = ⌊maxCount × initialBasisPoints / 10 000⌋`.
+ *
+ * @module
+ */
+import {
+  Alignment,
+  ByteCount,
+  InvalidProfile,
+  type ResourceBudget,
+  ResourceBudgetSchema,
+  type ResourceType,
+  ResourceTypeNames,
+  ResourceTypeSchema,
+  UnknownProfile
+} from "@flight-hal/core"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+
+/**
+ * One pool of a profile, structurally the pool package's `PoolConfig` (every field present).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolPreset {
+  /** The resource type the pool's capacity is charged to. */
+  readonly type: ResourceType
+  /** Bytes per block, a multiple of `alignment`. */
+  readonly blockSize: number
+  /** Blocks allocated when the pool is created. */
+  readonly initialCount: number
+  /** The most blocks the pool may hold. */
+  readonly maxCount: number
+  /** Block alignment in bytes, a power of two. */
+  readonly alignment: number
+  /** The pool's name, unique in its profile. */
+  readonly name: string
+}
+
+/**
+ * The budget of each budgeted resource type; a type without an entry is unlimited.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProfileBudgets = { readonly [T in ResourceType]?: ResourceBudget }
+
+/**
+ * A platform profile: its name, total memory, per-type budgets and pool presets.
+ *
+ * @example
+ * ```ts
+ * import { dreamcast } from "@flight-hal/resources"
+ *
+ * dreamcast.totalMemoryBytes // 16777216
+ * dreamcast.budgets.Memory?.maxBytes // 10066329 (⌊60 % of 16 MiB⌋)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlatformProfile {
+  /** The profile's name. */
+  readonly name: string
+  /** The memory the platform has (or the process may use), in bytes. */
+  readonly totalMemoryBytes: number
+  /** The budget of each budgeted type. */
+  readonly budgets: ProfileBudgets
+  /** The pools to create, each charged to its type's budget. */
+  readonly pools: ReadonlyArray<PoolPreset>
+}
+
+/**
+ * A budget as shares of the total memory, in basis points (1/100 of a percent).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BudgetShare {
+  /** maxBytes = ⌊total × maxBasisPoints / 10 000⌋. */
+  readonly maxBasisPoints: number
+  /** reservedBytes = ⌊total × reservedBasisPoints / 10 000⌋. */
+  readonly reservedBasisPoints: number
+  /** Usage percentage where pressure becomes Low. */
+  readonly warningPercent: number
+  /** Usage percentage where pressure becomes High. */
+  readonly criticalPercent: number
+}
+
+/**
+ * A pool as a share of its type's non-reserved budget, with a block size given at the 16 MiB reference.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolShape {
+  /** The pool's name. */
+  readonly name: string
+  /** The type the pool is charged to (it must have a budget share). */
+  readonly type: ResourceType
+  /** The block size at 16 MiB of total memory; it grows with the square root of the memory. */
+  readonly baseBlockSize: number
+  /** Block alignment, a power of two. */
+  readonly alignment: number
+  /** The pool's capacity as basis points of its type's `maxBytes − reservedBytes`. */
+  readonly capacityBasisPoints: number
+  /** initialCount as basis points of maxCount. */
+  readonly initialBasisPoints: number
+}
+
+/**
+ * What {@link makeProfile} scales: budget shares and pool shapes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProfileShape {
+  /** The share of each budgeted type. */
+  readonly budgets: { readonly [T in ResourceType]?: BudgetShare }
+  /** The pools. */
+  readonly pools: ReadonlyArray<PoolShape>
+}
+
+/**
+ * The names of the built-in profiles.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BuiltinProfileName = "dreamcast" | "web" | "desktop" | "server"
+
+/**
+ * The memory at which a {@link PoolShape}'s `baseBlockSize` applies: 16 MiB, the Dreamcast.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const REFERENCE_MEMORY_BYTES: number = 16 * 1024 * 1024
+
+/** The largest number of blocks and bytes one pool can hold (the pool package's limits). */
+const MAX_POOL_BLOCKS = 2 ** 23
+const MAX_POOL_BYTES = 2 ** 31
+const MAX_BLOCK_SIZE = 2 ** 30
+const BASIS = 10_000n
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+
+const gamePools = (
+  alignment: number,
+  shares: { readonly textures: number; readonly audio: number; readonly vertex: number; readonly dma: number }
+): ReadonlyArray<PoolShape> => [
+  {
+    name: "textures",
+    type: "Memory",
+    baseBlockSize: 32 * 1024,
+    alignment,
+    capacityBasisPoints: shares.textures,
+    initialBasisPoints: 2500
+  },
+  {
+    name: "audio-buffers",
+    type: "Memory",
+    baseBlockSize: 4 * 1024,
+    alignment,
+    capacityBasisPoints: shares.audio,
+    initialBasisPoints: 2500
+  },
+  {
+    name: "vertex-buffers",
+    type: "Memory",
+    baseBlockSize: 16 * 1024,
+    alignment,
+    capacityBasisPoints: shares.vertex,
+    initialBasisPoints: 2500
+  },
+  {
+    name: "dma-buffers",
+    type: "Hardware",
+    baseBlockSize: 2 * 1024,
+    alignment,
+    capacityBasisPoints: shares.dma,
+    initialBasisPoints: 2500
+  }
+]
+
+/** The seed's split (Memory 60 % with 10 % reserved, Hardware 20 % with 5 % reserved) with game pools. */
+const gameShape = (
+  warningPercent: number,
+  criticalPercent: number,
+  alignment: number,
+  poolShares: Parameters<typeof gamePools>[1]
+): ProfileShape => ({
+  budgets: {
+    Memory: { maxBasisPoints: 6000, reservedBasisPoints: 1000, warningPercent, criticalPercent },
+    Hardware: { maxBasisPoints: 2000, reservedBasisPoints: 500, warningPercent, criticalPercent }
+  },
+  pools: gamePools(alignment, poolShares)
+})
+
+/**
+ * The shape of each built-in profile. Every profile follows the seed's split (Memory 60 % of the
+ * total with 10 % reserved, Hardware 20 % with 5 % reserved); they differ in thresholds, alignment
+ * (32-byte SH-4 cache lines on the Dreamcast, 64 elsewhere) and how much of a budget pools take
+ * (the web is conservative, servers leave room for non-pooled work).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const builtinShapes: { readonly [N in BuiltinProfileName]: ProfileShape } = {
+  dreamcast: gameShape(75, 90, 32, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
+  web: gameShape(70, 85, 64, { textures: 2000, audio: 1000, vertex: 500, dma: 1000 }),
+  desktop: gameShape(80, 95, 64, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
+  server: gameShape(85, 95, 64, { textures: 2500, audio: 1000, vertex: 1000, dma: 1000 })
+}
+
+/**
+ * The total memory of each built-in profile: Dreamcast 16 MiB, web 512 MiB (a conservative tab),
+ * desktop 8 GiB, server 32 GiB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const builtinMemory: { readonly [N in BuiltinProfileName]: number } = {
+  dreamcast: 16 * MiB,
+  web: 512 * MiB,
+  desktop: 8 * GiB,
+  server: 32 * GiB
+}
+
+// ---------------------------------------------------------------------------------------------
+// validation
+
+const PositiveInt: Schema.Int = Schema.Int.check(
+  Schema.makeFilter((n: number) =>
+    Number.isSafeInteger(n) && n >= 1 ? undefined : `expected an integer ≥ 1, got ${n}`
+  )
+)
+
+const PoolPresetSchema = Schema.Struct({
+  type: ResourceTypeSchema,
+  blockSize: PositiveInt,
+  initialCount: ByteCount,
+  maxCount: PositiveInt,
+  alignment: Alignment,
+  name: Schema.NonEmptyString
+})
+
+const budgetEntries = Object.fromEntries(
+  ResourceTypeNames.map((type) => [type, Schema.optionalKey(ResourceBudgetSchema)])
+) as { readonly [T in ResourceType]: Schema.optionalKey<typeof ResourceBudgetSchema> }
+
+const crossCheck = (profile: PlatformProfile): string | undefined => {
+  let budgeted = 0
+  for (const type of ResourceTypeNames) budgeted += profile.budgets[type]?.maxBytes ?? 0
+  if (budgeted > profile.totalMemoryBytes) {
+    return `the budgets' maxBytes add up to ${budgeted}, more than totalMemoryBytes (${profile.totalMemoryBytes})`
+  }
+  const names = new Set<string>()
+  const pooled = new Map<ResourceType, number>()
+  for (const pool of profile.pools) {
+    if (names.has(pool.name)) return `pool name ${JSON.stringify(pool.name)} is used twice`
+    names.add(pool.name)
+    if (pool.initialCount > pool.maxCount) {
+      return `pool ${pool.name}: initialCount (${pool.initialCount}) exceeds maxCount (${pool.maxCount})`
+    }
+    if (pool.blockSize % pool.alignment !== 0) {
+      return `pool ${pool.name}: blockSize (${pool.blockSize}) is not a multiple of alignment (${pool.alignment})`
+    }
+    if (pool.maxCount > MAX_POOL_BLOCKS || pool.blockSize * pool.maxCount > MAX_POOL_BYTES) {
+      return `pool ${pool.name}: ${pool.maxCount} blocks of ${pool.blockSize} bytes exceed one pool's limits (2^23 blocks, 2^31 bytes)`
+    }
+    pooled.set(pool.type, (pooled.get(pool.type) ?? 0) + pool.blockSize * pool.maxCount)
+  }
+  for (const [type, bytes] of pooled) {
+    const budget = profile.budgets[type]
+    if (budget !== undefined && bytes > budget.maxBytes) {
+      return `the ${type} pools can grow to ${bytes} bytes, more than the ${type} budget (${budget.maxBytes})`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Schema of a {@link PlatformProfile}: a non-empty name, every budget valid, every pool valid
+ * (`initialCount ≤ maxCount`, blockSize a multiple of the alignment, within one pool's limits,
+ * unique names), the budgets' maxBytes adding up to at most the total memory, and the pools of a
+ * budgeted type fitting in its budget.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PlatformProfileSchema: Schema.Codec<PlatformProfile> = Schema.Struct({
+  name: Schema.NonEmptyString,
+  totalMemoryBytes: PositiveInt,
+  budgets: Schema.Struct(budgetEntries),
+  pools: Schema.Array(PoolPresetSchema)
+}).check(Schema.makeFilter(crossCheck))
+
+const profileNameOf = (input: unknown): string => {
+  if (typeof input === "object" && input !== null && "name" in input && typeof input.name === "string") {
+    return input.name
+  }
+  return "<unnamed>"
+}
+
+const decodeProfileResult = (input: unknown): Result.Result<PlatformProfile, InvalidProfile> =>
+  Result.mapError(
+    Schema.decodeUnknownResult(PlatformProfileSchema)(input),
+    (error) => new InvalidProfile({ profile: profileNameOf(input), issue: error.message })
+  )
+
+/**
+ * Validates an untrusted profile (for example one read from a JSON config).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { decodeProfile } from "@flight-hal/resources"
+ *
+ * const bad = Effect.runSync(Effect.flip(decodeProfile({ name: "x", totalMemoryBytes: -1, budgets: {}, pools: [] })))
+ * bad._tag // "InvalidProfile"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const decodeProfile = (input: unknown): Effect.Effect<PlatformProfile, InvalidProfile> =>
+  Effect.fromResult(decodeProfileResult(input))
+
+/**
+ * {@link decodeProfile} without Effect: returns the profile or throws `InvalidProfile`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const decodeProfileSync = (input: unknown): PlatformProfile => {
+  const result = decodeProfileResult(input)
+  if (Result.isFailure(result)) throw result.failure
+  return result.success
+}
+
+// ---------------------------------------------------------------------------------------------
+// scaling
+
+const share = (total: number, basisPoints: number): number => Number((BigInt(total) * BigInt(basisPoints)) / BASIS)
+
+/** The largest power of two b with b² × reference ≤ base² × total, at least `floor`. */
+const scaledBlockSize = (base: number, total: number, floor: number): number => {
+  const bound = BigInt(base) * BigInt(base) * BigInt(total)
+  const reference = BigInt(REFERENCE_MEMORY_BYTES)
+  let size = 1
+  while (size < MAX_BLOCK_SIZE && BigInt(size * 2) * BigInt(size * 2) * reference <= bound) size *= 2
+  return Math.max(size, floor)
+}
+
+const isShareNumber = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0
+
+const shapeIssue = (shape: ProfileShape): string | undefined => {
+  for (const type of ResourceTypeNames) {
+    const budget = shape.budgets[type]
+    if (budget === undefined) continue
+    if (!isShareNumber(budget.maxBasisPoints) || !isShareNumber(budget.reservedBasisPoints)) {
+      return `the ${type} share must be integer basis points ≥ 0`
+    }
+  }
+  for (const pool of shape.pools) {
+    for (const key of ["baseBlockSize", "alignment", "capacityBasisPoints", "initialBasisPoints"] as const) {
+      if (!isShareNumber(pool[key])) return `pool ${pool.name}: ${key} must be an integer ≥ 0, got ${String(pool[key])}`
+    }
+    if (pool.initialBasisPoints > 10_000) return `pool ${pool.name}: initialBasisPoints must be at most 10000`
+    if (shape.budgets[pool.type] === undefined) return `pool ${pool.name}: its type ${pool.type} has no budget share`
+  }
+  return undefined
+}
+
+const scale = (name: string, total: number, shape: ProfileShape): unknown => {
+  const budgets: { [T in ResourceType]?: ResourceBudget } = {}
+  for (const type of ResourceTypeNames) {
+    const s = shape.budgets[type]
+    if (s === undefined) continue
+    budgets[type] = {
+      maxBytes: share(total, s.maxBasisPoints),
+      reservedBytes: share(total, s.reservedBasisPoints),
+      warningPercent: s.warningPercent,
+      criticalPercent: s.criticalPercent
+    }
+  }
+  const pools: Array<PoolPreset> = []
+  for (const pool of shape.pools) {
+    const budget = budgets[pool.type]
+    const limit = budget === undefined ? 0 : budget.maxBytes - budget.reservedBytes
+    const blockSize = scaledBlockSize(pool.baseBlockSize, total, Math.max(pool.alignment, 1))
+    const capacity = share(limit, pool.capacityBasisPoints)
+    const maxCount = Math.min(Math.floor(capacity / blockSize), MAX_POOL_BLOCKS, Math.floor(MAX_POOL_BYTES / blockSize))
+    if (maxCount < 1) {
+      return { invalid: `pool ${pool.name}: ${capacity} bytes cannot hold one ${blockSize}-byte block` }
+    }
+    pools.push({
+      type: pool.type,
+      blockSize,
+      initialCount: share(maxCount, pool.initialBasisPoints),
+      maxCount,
+      alignment: pool.alignment,
+      name: pool.name
+    })
+  }
+  return { name, totalMemoryBytes: total, budgets, pools }
+}
+
+/**
+ * Options of {@link makeProfile}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MakeProfileOptions {
+  /** The shape to scale: a built-in profile's name or a custom shape (default `"desktop"`). */
+  readonly shape?: BuiltinProfileName | ProfileShape
+}
+
+const makeProfileResult = (
+  name: string,
+  totalMemoryBytes: number,
+  options?: MakeProfileOptions
+): Result.Result<PlatformProfile, InvalidProfile> => {
+  const fail = (issue: string) => Result.fail(new InvalidProfile({ profile: String(name), issue }))
+  if (!Number.isSafeInteger(totalMemoryBytes) || totalMemoryBytes < 1) {
+    return fail(`totalMemoryBytes must be a safe integer ≥ 1, got ${totalMemoryBytes}`)
+  }
+  const requested = options?.shape ?? "desktop"
+  const shape = typeof requested === "string" ? builtinShapes[requested] : requested
+  if (shape === undefined) return fail(`unknown shape ${JSON.stringify(requested)}`)
+  const issue = shapeIssue(shape)
+  if (issue !== undefined) return fail(issue)
+  const scaled = scale(name, totalMemoryBytes, shape)
+  if (typeof scaled === "object" && scaled !== null && "invalid" in scaled && typeof scaled.invalid === "string") {
+    return fail(scaled.invalid)
+  }
+  return decodeProfileResult(scaled)
+}
+
+/**
+ * Scales a profile shape to `totalMemoryBytes`: budgets as shares of the total, pool block sizes
+ * with the square root of the memory, pool block counts with what is left (see the module doc for
+ * the exact integer formulas). Fails with `InvalidProfile` when the result is not a valid profile
+ * (for example when the memory is too small to hold one block of a pool).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { makeProfile } from "@flight-hal/resources"
+ *
+ * const handheld = Effect.runSync(makeProfile("handheld", 64 * 1024 * 1024, { shape: "dreamcast" }))
+ * handheld.budgets.Memory?.maxBytes // 40265318
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeProfile = (
+  name: string,
+  totalMemoryBytes: number,
+  options?: MakeProfileOptions
+): Effect.Effect<PlatformProfile, InvalidProfile> =>
+  Effect.fromResult(makeProfileResult(name, totalMemoryBytes, options))
+
+/**
+ * {@link makeProfile} without Effect: returns the profile or throws `InvalidProfile`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeProfileSync = (
+  name: string,
+  totalMemoryBytes: number,
+  options?: MakeProfileOptions
+): PlatformProfile => {
+  const result = makeProfileResult(name, totalMemoryBytes, options)
+  if (Result.isFailure(result)) throw result.failure
+  return result.success
+}
+
+const builtin = (name: BuiltinProfileName): PlatformProfile =>
+  makeProfileSync(name, builtinMemory[name], { shape: name })
+
+/**
+ * The Dreamcast: 16 MiB; Memory 60 % (10 066 329 bytes) with 10 % (1 677 721) reserved, Hardware
+ * 20 % (3 355 443) with 5 % (838 860) reserved; small, 32-byte aligned pools.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const dreamcast: PlatformProfile = builtin("dreamcast")
+
+/**
+ * A browser tab: 512 MiB, conservative thresholds (70 / 85 %) and pools.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const web: PlatformProfile = builtin("web")
+
+/**
+ * A desktop: 8 GiB, larger pools with more blocks.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const desktop: PlatformProfile = builtin("desktop")
+
+/**
+ * A server: 32 GiB, high thresholds (85 / 95 %), pools capped at one pool's 2 GiB limit.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const server: PlatformProfile = builtin("server")
+
+/**
+ * The built-in profiles by name.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const builtinProfiles: { readonly [N in BuiltinProfileName]: PlatformProfile } = {
+  dreamcast,
+  web,
+  desktop,
+  server
+}
+
+/**
+ * The names of the built-in profiles, in order of size.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const builtinProfileNames: ReadonlyArray<BuiltinProfileName> = ["dreamcast", "web", "desktop", "server"]
+
+const isBuiltinName = (name: string): name is BuiltinProfileName =>
+  (builtinProfileNames as ReadonlyArray<string>).includes(name)
+
+/**
+ * Looks a built-in profile up by name; fails with `UnknownProfile` for any other name.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { getProfile } from "@flight-hal/resources"
+ *
+ * Effect.runSync(getProfile("dreamcast")).totalMemoryBytes // 16777216
+ * ```
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const getProfile = (name: string): Effect.Effect<PlatformProfile, UnknownProfile> =>
+  isBuiltinName(name) ? Effect.succeed(builtinProfiles[name]) : Effect.fail(new UnknownProfile({ profile: name }))
+
+/**
+ * {@link getProfile} without Effect: returns the profile or throws `UnknownProfile`.
+ *
+ * @since 0.1.0
+ * @category profiles
+ */
+export const getProfileSync = (name: string): PlatformProfile => {
+  if (isBuiltinName(name)) return builtinProfiles[name]
+  throw new UnknownProfile({ profile: name })
+}

@@ -1,0 +1,316 @@
+/**
+ * The system pressure signal: one adapter that turns what the runtime offers into a stream of
+ * {@link ResourcePressure} levels, so that an OS-level Critical can trigger reclamation before any
+ * budget is hit.
+ *
+ * Sources (the signal's level is the highest level any source currently reports):
+ * - `manual`: {@link reportSystemPressure} — always available, sticky until the next report;
+ * - `psi`: Linux PSI `/proc/pressure/memory`, polled (see {@link psiLevel});
+ * - `memory.events`: the cgroup v2 `/sys/fs/cgroup/memory.events` counters, polled (see
+ *   {@link memoryEventsLevel});
+ * - `bun.memoryPressure`: Bun's `process.on("memoryPressure")` where present; an event reports
+ *   Critical, which falls back to None after `eventHold` without another event.
+ *
+ * The automatic sources are off unless `enabled: true`; files are polled only when readable at
+ * start. Everything lives in the Layer's scope: closing it stops the polling fiber, the hold
+ * timer and removes the event listener, so no timers remain.
+ *
+ * @module
+ */
+import { type ResourcePressure, ResourcePressureNames } from "@flight-hal/core"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as Runtime from "./internal/platform-runtime.ts"
+
+/**
+ * A source of system pressure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SystemPressureSource = "manual" | "psi" | "memory.events" | "bun.memoryPressure"
+
+/**
+ * The system pressure signal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SystemPressureSignal {
+  /** The current level (the highest of the sources). */
+  readonly current: Effect.Effect<ResourcePressure>
+  /** The current level, then every change of it. */
+  readonly changes: Stream.Stream<ResourcePressure>
+  /** Sets the `manual` source's level. */
+  readonly report: (level: ResourcePressure) => Effect.Effect<void>
+  /** The sources in use. */
+  readonly sources: ReadonlyArray<SystemPressureSource>
+}
+
+const SystemPressureBase: Context.ServiceClass<
+  SystemPressure,
+  "@flight-hal/resources/SystemPressure",
+  SystemPressureSignal
+> = Context.Service<SystemPressure, SystemPressureSignal>()("@flight-hal/resources/SystemPressure")
+
+/**
+ * The system pressure service; provide it with {@link layerSystemPressure}.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { layerSystemPressure, reportSystemPressure, SystemPressure } from "@flight-hal/resources"
+ *
+ * const program = Effect.gen(function*() {
+ *   const signal = yield* SystemPressure
+ *   yield* reportSystemPressure("Critical")
+ *   return yield* signal.current // "Critical"
+ * })
+ * Effect.runPromise(Effect.provide(program, layerSystemPressure({ enabled: true })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class SystemPressure extends SystemPressureBase {}
+
+/**
+ * Options of {@link layerSystemPressure}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SystemPressureOptions {
+  /** Turns the automatic sources on (default `false`: only manual reports). */
+  readonly enabled?: boolean
+  /** How often PSI and memory.events are read (default 1 second). */
+  readonly pollInterval?: Duration.Input
+  /** How long a `memoryPressure` event keeps the level Critical (default 5 seconds). */
+  readonly eventHold?: Duration.Input
+  /** Prefix of `/proc` and `/sys` paths (default `/`); tests point it at fake files. */
+  readonly fsRoot?: string
+  /** Reads a text file, `undefined` when unreadable (default: `node:fs` where available). */
+  readonly readFile?: (path: string) => Promise<string | undefined>
+  /** Where `memoryPressure` events come from (default: Bun's `process`); `null` turns the source off. */
+  readonly events?: Runtime.EventSourceLike | null
+}
+
+/**
+ * The Linux PSI file for memory.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const PSI_MEMORY: string = "/proc/pressure/memory"
+
+/**
+ * The cgroup v2 memory events file.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const CGROUP_MEMORY_EVENTS: string = "/sys/fs/cgroup/memory.events"
+
+const rank = (level: ResourcePressure): number => ResourcePressureNames.indexOf(level)
+
+const highest = (levels: Iterable<ResourcePressure>): ResourcePressure => {
+  let top: ResourcePressure = "None"
+  for (const level of levels) if (rank(level) > rank(top)) top = level
+  return top
+}
+
+const avg10 = (text: string, kind: "some" | "full"): number => {
+  const line = text.split("\n").find((l) => l.startsWith(`${kind} `))
+  const match = line?.match(/avg10=(\d+(?:\.\d+)?)/)
+  return match?.[1] === undefined ? 0 : Number(match[1])
+}
+
+/**
+ * The level of a PSI memory file's text, from its 10-second averages (the share of time tasks
+ * stalled on memory): `full` avg10 ≥ 10 → Critical; `some` avg10 ≥ 40 → High, ≥ 20 → Medium,
+ * ≥ 5 → Low; otherwise None.
+ *
+ * @example
+ * ```ts
+ * import { psiLevel } from "@flight-hal/resources"
+ *
+ * psiLevel("some avg10=22.50 avg60=3.00 avg300=1.00 total=1\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0") // "Medium"
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const psiLevel = (text: string): ResourcePressure => {
+  if (avg10(text, "full") >= 10) return "Critical"
+  const some = avg10(text, "some")
+  if (some >= 40) return "High"
+  if (some >= 20) return "Medium"
+  if (some >= 5) return "Low"
+  return "None"
+}
+
+/**
+ * The counters of a cgroup v2 `memory.events` file.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MemoryEventCounters = Readonly<Record<string, number>>
+
+/**
+ * Parses a `memory.events` file (`low N`, `high N`, `max N`, `oom N`, `oom_kill N` lines).
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseMemoryEvents = (text: string): MemoryEventCounters => {
+  const counters: Record<string, number> = {}
+  for (const line of text.split("\n")) {
+    const [key, value] = line.trim().split(/\s+/)
+    if (key !== undefined && key !== "" && value !== undefined && /^\d+$/.test(value)) counters[key] = Number(value)
+  }
+  return counters
+}
+
+/**
+ * The level of the `memory.events` counters that grew since the previous reading: `oom` or
+ * `oom_kill` → Critical; `max` (the limit was hit) → High; `high` (throttled above memory.high)
+ * → Medium; `low` → Low; nothing grew → None.
+ *
+ * @example
+ * ```ts
+ * import { memoryEventsLevel, parseMemoryEvents } from "@flight-hal/resources"
+ *
+ * memoryEventsLevel(parseMemoryEvents("high 0\nmax 0"), parseMemoryEvents("high 3\nmax 0")) // "Medium"
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const memoryEventsLevel = (previous: MemoryEventCounters, current: MemoryEventCounters): ResourcePressure => {
+  const grew = (key: string) => (current[key] ?? 0) > (previous[key] ?? 0)
+  if (grew("oom") || grew("oom_kill") || grew("oom_group_kill")) return "Critical"
+  if (grew("max")) return "High"
+  if (grew("high")) return "Medium"
+  if (grew("low")) return "Low"
+  return "None"
+}
+
+const MEMORY_PRESSURE_EVENT = "memoryPressure"
+
+const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
+  const ref = yield* SubscriptionRef.make<ResourcePressure>("None")
+  const levels = new Map<SystemPressureSource, ResourcePressure>()
+  const set = (source: SystemPressureSource, level: ResourcePressure): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      levels.set(source, level)
+      const next = highest(levels.values())
+      return next === SubscriptionRef.getUnsafe(ref) ? Effect.void : SubscriptionRef.set(ref, next)
+    })
+  const sources: Array<SystemPressureSource> = ["manual"]
+
+  if (options.enabled === true) {
+    const readFile = options.readFile ?? Runtime.readTextFile
+    const root = options.fsRoot ?? "/"
+    const psiPath = Runtime.joinRoot(root, PSI_MEMORY)
+    const eventsPath = Runtime.joinRoot(root, CGROUP_MEMORY_EVENTS)
+    const read = (path: string) => Effect.promise(() => readFile(path).catch(() => undefined))
+
+    const initialPsi = yield* read(psiPath)
+    const psiReadable = initialPsi !== undefined
+    if (initialPsi !== undefined) yield* set("psi", psiLevel(initialPsi))
+    const initialEvents = yield* read(eventsPath)
+    let counters = initialEvents === undefined ? undefined : parseMemoryEvents(initialEvents)
+    if (psiReadable) sources.push("psi")
+    if (counters !== undefined) sources.push("memory.events")
+
+    const poll = Effect.gen(function* () {
+      if (psiReadable) {
+        const text = yield* read(psiPath)
+        if (text !== undefined) yield* set("psi", psiLevel(text))
+      }
+      if (counters !== undefined) {
+        const text = yield* read(eventsPath)
+        if (text !== undefined) {
+          const next = parseMemoryEvents(text)
+          const level = memoryEventsLevel(counters, next)
+          counters = next
+          yield* set("memory.events", level)
+        }
+      }
+    })
+    if (psiReadable || counters !== undefined) {
+      const interval = options.pollInterval ?? Duration.seconds(1)
+      yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), poll)))
+    }
+
+    const events = options.events === undefined ? Runtime.bunProcessEvents() : options.events
+    if (events !== null && events !== undefined) {
+      sources.push("bun.memoryPressure")
+      const hold = options.eventHold ?? Duration.seconds(5)
+      const queue = yield* Queue.unbounded<true>()
+      const listener = () => {
+        Queue.offerUnsafe(queue, true)
+      }
+      yield* Effect.acquireRelease(
+        Effect.sync(() => events.on(MEMORY_PRESSURE_EVENT, listener)),
+        () => Effect.sync(() => events.off(MEMORY_PRESSURE_EVENT, listener))
+      )
+      // Each event sets Critical; once no event came for `hold`, the source falls back to None.
+      const untilQuiet: Effect.Effect<void> = Effect.suspend(() =>
+        Effect.flatMap(Effect.timeoutOption(Queue.take(queue), hold), (next) =>
+          Option.isSome(next) ? untilQuiet : set("bun.memoryPressure", "None")
+        )
+      )
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Queue.take(queue).pipe(Effect.andThen(set("bun.memoryPressure", "Critical")), Effect.andThen(untilQuiet))
+        )
+      )
+    }
+  }
+
+  return SystemPressure.of({
+    current: SubscriptionRef.get(ref),
+    changes: SubscriptionRef.changes(ref),
+    report: (level) => set("manual", level),
+    sources
+  })
+})
+
+/**
+ * The system pressure signal as a scoped Layer (see the module doc for the sources).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { layerSystemPressure, SystemPressure } from "@flight-hal/resources"
+ *
+ * const watch = Effect.gen(function*() {
+ *   const signal = yield* SystemPressure
+ *   yield* Stream.runForEach(signal.changes, (level) => Effect.log(`system pressure: ${level}`))
+ * })
+ * Effect.runFork(Effect.provide(watch, layerSystemPressure({ enabled: true, pollInterval: "2 seconds" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSystemPressure = (options: SystemPressureOptions = {}): Layer.Layer<SystemPressure> =>
+  Layer.effect(SystemPressure, make(options))
+
+/**
+ * Reports a system pressure level from outside (the `manual` source), for runtimes with no
+ * signal of their own.
+ *
+ * @since 0.1.0
+ * @category reporting
+ */
+export const reportSystemPressure = (level: ResourcePressure): Effect.Effect<void, never, SystemPressure> =>
+  SystemPressure.use((signal) => signal.report(level))
