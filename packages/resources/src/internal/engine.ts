@@ -1,0 +1,316 @@
+/**
+ * The engine shared by the Effect service and the plain facade: the state machine plus validation of
+ * inputs (metadata, budgets, handles), payload finalizers, acquisition sites, stats and the close/leak
+ * sweep. Synchronous and Effect-free.
+ *
+ * @since 0.1.0
+ */
+import {
+  AccessPattern,
+  DependencyNotLive,
+  formatHandle,
+  InvalidBudget,
+  InvalidMetadata,
+  type ResourceBudget,
+  ResourceBudgetSchema,
+  ResourceFlagMask,
+  type ResourceHandle,
+  type ResourceMetadata,
+  ResourceMetadataSchema,
+  ResourceNotFound,
+  ResourcePressureNames,
+  ResourcePriority,
+  type ResourceType,
+  ResourceTypeNames,
+  StaleHandle
+} from "@flight-hal/core"
+import * as Schema from "effect/Schema"
+import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
+import type { LeakReport, ResourceStats } from "../stats.ts"
+import { ManagerState, SlotState, typeIndexOf, typeNameOf } from "./state.ts"
+import { TraceRecorder } from "./trace-recorder.ts"
+import { type ReleaseResult, type Request, rebudget, release, wake } from "./transitions.ts"
+
+const decodeMetadata = Schema.decodeUnknownExit(ResourceMetadataSchema)
+const decodeBudget = Schema.decodeUnknownExit(ResourceBudgetSchema)
+
+const issueOf = (exit: { readonly _tag: string }): string => {
+  const cause = (exit as { readonly cause?: unknown }).cause
+  return String(cause ?? "invalid")
+    .split("\n")
+    .slice(0, 4)
+    .join(" ")
+}
+
+const isAlignment = (n: unknown): boolean =>
+  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
+
+/** The fast mirror of ResourceMetadataSchema for the common case (the Schema names the issue otherwise). */
+const quickValid = (m: ResourceMetadata): boolean => {
+  if (typeof m !== "object" || m === null) return false
+  if (typeIndexOf[m.type] === undefined) return false
+  const size = m.sizeBytes
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) return false
+  if (m.alignmentBytes !== undefined && !isAlignment(m.alignmentBytes)) return false
+  if (m.priority !== undefined && ResourcePriority[m.priority] === undefined) return false
+  if (m.accessPattern !== undefined && AccessPattern[m.accessPattern] === undefined) return false
+  const flags = m.flags
+  if (flags !== undefined && (!Number.isSafeInteger(flags) || flags < 0 || (flags & ~ResourceFlagMask) !== 0)) {
+    return false
+  }
+  return m.dependsOn === undefined || Array.isArray(m.dependsOn)
+}
+
+/**
+ * Validates metadata: the typed metadata, or InvalidMetadata naming the issue.
+ *
+ * @since 0.1.0
+ */
+export const validateMetadata = (metadata: ResourceMetadata): ResourceMetadata | InvalidMetadata => {
+  if (quickValid(metadata)) return metadata
+  const exit = decodeMetadata(metadata)
+  if (exit._tag === "Success") return exit.value
+  return new InvalidMetadata({ issue: issueOf(exit) })
+}
+
+/**
+ * Validates a budget: the budget, or InvalidBudget naming the issue.
+ *
+ * @since 0.1.0
+ */
+export const validateBudget = (type: ResourceType, budget: ResourceBudget): ResourceBudget | InvalidBudget => {
+  if (typeIndexOf[type] === undefined) {
+    return new InvalidBudget({ resourceType: String(type), issue: `unknown resource type ${String(type)}` })
+  }
+  const exit = decodeBudget(budget)
+  if (exit._tag === "Success") return exit.value
+  return new InvalidBudget({ resourceType: type, issue: issueOf(exit) })
+}
+
+/**
+ * Payload clean-up run when the resource is really freed (after its last holder and dependents).
+ *
+ * @since 0.1.0
+ */
+export type Finalizer = () => void
+
+/**
+ * The engine: state, inputs, stats, close.
+ *
+ * @since 0.1.0
+ */
+export class Engine {
+  readonly state: ManagerState
+  readonly defaultDriver: string
+  readonly captureSites: boolean
+  readonly finalizers = new Map<number, Finalizer>()
+  readonly sites = new Map<number, string>()
+  closed = false
+
+  constructor(config: ResourceManagerConfig, now: () => number = Date.now) {
+    const options: { hysteresisPercent?: number; now: () => number } = { now }
+    if (config.hysteresisPercent !== undefined) options.hysteresisPercent = config.hysteresisPercent
+    this.state = new ManagerState(options)
+    this.defaultDriver = config.defaultDriver ?? "app"
+    this.captureSites = config.captureAcquisitionSite ?? false
+    this.state.driver(this.defaultDriver)
+    for (const type of ResourceTypeNames) {
+      const budget = config.budgets?.[type]
+      if (budget !== undefined) {
+        const valid = validateBudget(type, budget)
+        if (valid instanceof InvalidBudget) throw valid
+        this.state.setBudgetRaw(typeIndexOf[type], valid)
+      }
+    }
+    const trace = config.trace
+    if (trace !== undefined) {
+      for (const driver of trace.drivers ?? []) this.state.driver(driver)
+      const options: { unitBytes?: number; drivers?: ReadonlyArray<string> } = {}
+      if (trace.unitBytes !== undefined) options.unitBytes = trace.unitBytes
+      if (trace.drivers !== undefined) options.drivers = trace.drivers
+      this.state.trace = new TraceRecorder(this.state, trace.sink, options)
+    }
+  }
+
+  /** The slot of a handle, or the error of a stale / unknown handle. */
+  resolve(handle: ResourceHandle): number | StaleHandle | ResourceNotFound {
+    const slot = handle.slot
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.state.highWater) {
+      return new ResourceNotFound({ resource: formatHandle(handle) })
+    }
+    const current = this.state.generation[slot] as number
+    if (current !== handle.generation) {
+      return new StaleHandle({ handle: formatHandle(handle), slot, currentGeneration: current })
+    }
+    if (this.state.slotState[slot] === SlotState.Free) return new ResourceNotFound({ resource: formatHandle(handle) })
+    return slot
+  }
+
+  /** The handle of a live slot. */
+  handleOf(slot: number): ResourceHandle {
+    return { slot, generation: this.state.generation[slot] as number }
+  }
+
+  /**
+   * A state-machine request from validated metadata; dependencies must be live (DependencyNotLive).
+   */
+  request(
+    name: string,
+    metadata: ResourceMetadata,
+    mode: number,
+    driver: string | undefined
+  ): Request | DependencyNotLive {
+    let deps: ReadonlyArray<number> = noDeps
+    const dependsOn = metadata.dependsOn
+    if (dependsOn !== undefined && dependsOn.length > 0) {
+      const slots: Array<number> = []
+      for (const handle of dependsOn) {
+        const slot = this.resolve(handle)
+        if (typeof slot !== "number" || this.state.slotState[slot] !== SlotState.Live) {
+          return new DependencyNotLive({ name, dependency: formatHandle(handle) })
+        }
+        if (!slots.includes(slot)) slots.push(slot)
+      }
+      deps = slots
+    }
+    return {
+      type: typeIndexOf[metadata.type],
+      size: metadata.sizeBytes,
+      priority: metadata.priority === undefined ? 1 : ResourcePriority[metadata.priority],
+      mode,
+      driver: this.state.driver(driver ?? this.defaultDriver),
+      name,
+      flags: metadata.flags ?? 0,
+      deps
+    }
+  }
+
+  /** Records an admitted slot's finalizer and acquisition site. */
+  admitted(slot: number, finalizer: Finalizer | undefined): void {
+    if (finalizer !== undefined) this.finalizers.set(slot, finalizer)
+    if (this.captureSites) this.sites.set(slot, new Error("acquired here").stack ?? "")
+  }
+
+  /** Runs the finalizers of freed slots (errors are isolated). */
+  finalize(freed: ReadonlyArray<number>): void {
+    for (const slot of freed) {
+      this.sites.delete(slot)
+      const finalizer = this.finalizers.get(slot)
+      if (finalizer !== undefined) {
+        this.finalizers.delete(slot)
+        try {
+          finalizer()
+        } catch {
+          // a payload finalizer that throws must not break the manager
+        }
+      }
+    }
+  }
+
+  /** Releases `driver`'s hold on `slot`, runs freed finalizers and wakes admitted waiters. */
+  release(slot: number, driver: number): ReleaseResult | undefined {
+    const result = release(this.state, slot, driver)
+    if (!("freed" in result)) return undefined
+    this.finalize(result.freed)
+    wake(result.settled)
+    return result
+  }
+
+  /** Installs a validated budget and re-examines the type's queue. */
+  setBudget(type: ResourceType, budget: ResourceBudget): InvalidBudget | undefined {
+    const valid = validateBudget(type, budget)
+    if (valid instanceof InvalidBudget) return valid
+    const index = typeIndexOf[type]
+    this.state.setBudgetRaw(index, valid)
+    wake(rebudget(this.state, index))
+    return undefined
+  }
+
+  /** Removes a type's budget (unlimited from now on). */
+  removeBudget(type: ResourceType): void {
+    const index = typeIndexOf[type]
+    if (index === undefined) return
+    this.state.setBudgetRaw(index, undefined)
+    wake(rebudget(this.state, index))
+  }
+
+  /** The stats of one type. */
+  stats(type: ResourceType): ResourceStats {
+    const state = this.state
+    const t = typeIndexOf[type]
+    return {
+      type,
+      currentUsage: state.usage[t] as number,
+      peakUsage: state.peak[t] as number,
+      allocationCount: state.allocationCount[t] as number,
+      releaseCount: state.releaseCount[t] as number,
+      failedCount: state.failedCount[t] as number,
+      emergencyCount: state.emergencyCount[t] as number,
+      emergencyBytes: state.emergencyBytes[t] as number,
+      waiting: state.queues[t]?.size ?? 0,
+      pressure: ResourcePressureNames[state.pressure[t] as number] ?? "None",
+      budget: state.budgets[t]
+    }
+  }
+
+  /** Live slots, most recently acquired first. */
+  liveSlotsNewestFirst(): Array<number> {
+    const state = this.state
+    const slots: Array<number> = []
+    for (let slot = 0; slot < state.highWater; slot++) if (state.slotState[slot] !== SlotState.Free) slots.push(slot)
+    const now = state.nextSequence
+    const age = (slot: number) => (now - (state.sequence[slot] as number)) >>> 0
+    return slots.sort((a, b) => age(a) - age(b))
+  }
+
+  /** What a leak report says about a live slot. */
+  leakOf(slot: number): LeakReport {
+    const state = this.state
+    const site = this.sites.get(slot)
+    return {
+      name: state.names[slot] ?? "",
+      type: typeNameOf(state.types[slot] as number),
+      sizeBytes: state.sizes[slot] as number,
+      owner: state.driverIds[state.owners[slot] as number] ?? "",
+      ageMillis: state.now() - (state.acquiredAt[slot] as number),
+      ...(site === undefined ? {} : { site })
+    }
+  }
+
+  /**
+   * Closes the engine: every waiter fails with `closedError`, every live resource is released (newest first;
+   * dependencies after their dependents) and reported as a leak, in the order they were freed.
+   */
+  close(closedError: unknown): Array<LeakReport> {
+    if (this.closed) return []
+    this.closed = true
+    const state = this.state
+    for (const waiter of [...state.waiting.values()]) {
+      waiter.queued = false
+      waiter.settle.failed(closedError)
+    }
+    state.waiting.clear()
+    const leaks: Array<LeakReport> = []
+    const reports = new Map<number, LeakReport>()
+    const order = this.liveSlotsNewestFirst()
+    for (const slot of order) reports.set(slot, this.leakOf(slot))
+    for (const slot of order) {
+      if (state.slotState[slot] !== SlotState.Live) continue
+      for (const holder of [...state.holderList(slot)]) {
+        const result = release(state, slot, holder)
+        if ("freed" in result) {
+          for (const freed of result.freed) {
+            const report = reports.get(freed)
+            if (report !== undefined) leaks.push(report)
+          }
+          this.finalize(result.freed)
+        }
+      }
+    }
+    return leaks
+  }
+}
+
+const noDeps: ReadonlyArray<number> = []
+
+export { SlotState }

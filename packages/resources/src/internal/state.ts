@@ -1,0 +1,331 @@
+/**
+ * The manager's state: slots as structure-of-arrays (typed arrays, grown by doubling), per-type usage,
+ * counters and budgets, wait queues, names, holders, dependency edges and drivers. Plain synchronous data;
+ * the transitions of `transitions.ts` are the only writers.
+ *
+ * @since 0.1.0
+ */
+import {
+  type ResourceBudget,
+  type ResourcePressure,
+  ResourcePressureNames,
+  type ResourceType,
+  ResourceTypeNames
+} from "@flight-hal/core"
+import type { TraceRecorder } from "./trace-recorder.ts"
+import { WaitQueue } from "./wait-queue.ts"
+
+/** Number of resource types (index = position in `ResourceTypeNames`). */
+export const TYPE_COUNT: number = ResourceTypeNames.length
+
+/** The index of each type name. */
+export const typeIndexOf: Readonly<Record<ResourceType, number>> = Object.fromEntries(
+  ResourceTypeNames.map((name, index) => [name, index])
+) as Record<ResourceType, number>
+
+/** The type name of an index. */
+export const typeNameOf = (index: number): ResourceType => ResourceTypeNames[index] ?? "Custom"
+
+/** Slot states. */
+export const SlotState = { Free: 0, Live: 1, Deferred: 2 } as const
+
+/** Acquisition modes as numbers. */
+export const Mode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 } as const
+
+/** The callbacks through which a waiter learns how its wait ended. */
+export interface WaiterSettle {
+  granted(slot: number): void
+  failed(error: unknown): void
+}
+
+/** A request that waits in a type queue (for bytes) or a name queue. */
+export interface Waiter {
+  readonly req: number
+  readonly type: number
+  readonly size: number
+  readonly priority: number
+  readonly driver: number
+  readonly name: string
+  readonly flags: number
+  readonly deps: ReadonlyArray<number>
+  readonly mode: number
+  readonly enqueuedAt: number
+  /** "bytes" in a type queue, "name" in a name queue. */
+  kind: "bytes" | "name"
+  queued: boolean
+  settle: WaiterSettle
+}
+
+/** A budget in force, with its pressure thresholds in bytes. */
+export interface BudgetEntry {
+  readonly budget: ResourceBudget
+}
+
+/** A level change of a type's pressure. */
+export interface PressureChange {
+  readonly type: number
+  readonly from: ResourcePressure
+  readonly to: ResourcePressure
+}
+
+const INITIAL_SLOTS = 1024
+
+const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(array: T, length: number): T => {
+  const next = new (array.constructor as new (length: number) => T)(length)
+  next.set(array)
+  return next
+}
+
+/**
+ * The whole mutable state of one manager.
+ *
+ * @since 0.1.0
+ */
+export class ManagerState {
+  // ---- slots (structure of arrays) ----
+  capacity = INITIAL_SLOTS
+  generation = new Uint32Array(INITIAL_SLOTS)
+  slotState = new Uint8Array(INITIAL_SLOTS)
+  sizes = new Float64Array(INITIAL_SLOTS)
+  types = new Uint8Array(INITIAL_SLOTS)
+  priorities = new Uint8Array(INITIAL_SLOTS)
+  flags = new Uint8Array(INITIAL_SLOTS)
+  owners = new Int32Array(INITIAL_SLOTS)
+  /** Live dependents (and waiting requests that will depend on the slot). */
+  dependentCounts = new Uint32Array(INITIAL_SLOTS)
+  acquiredAt = new Float64Array(INITIAL_SLOTS)
+  /** Next / previous slot in the owner's list of held slots (-1: none). */
+  nextOwned = new Int32Array(INITIAL_SLOTS)
+  prevOwned = new Int32Array(INITIAL_SLOTS)
+  /** Acquisition sequence number (mod 2^32), for reverse-order release at close. */
+  sequence = new Uint32Array(INITIAL_SLOTS)
+  names: Array<string> = []
+  /** Free slot indexes (a stack). */
+  freeSlots = new Int32Array(INITIAL_SLOTS)
+  freeCount = 0
+  /** Slots ever used (slots ≥ this were never handed out). */
+  highWater = 0
+  liveCount = 0
+  nextSequence = 0
+
+  // ---- sparse per-slot data ----
+  /** Every holder when more than the owner holds (or held) the resource; absent: the owner alone. */
+  readonly holders = new Map<number, Array<number>>()
+  /** The dependencies of a slot. */
+  readonly dependencies = new Map<number, ReadonlyArray<number>>()
+  /** The dependents of a slot. */
+  readonly dependents = new Map<number, Set<number>>()
+  /** Emergency overage of slots admitted over budget. */
+  readonly overage = new Map<number, number>()
+  /** Trace request id of each live slot (only while tracing). */
+  readonly requestOf = new Map<number, number>()
+
+  // ---- per type ----
+  readonly usage = new Float64Array(TYPE_COUNT)
+  readonly peak = new Float64Array(TYPE_COUNT)
+  readonly allocationCount = new Float64Array(TYPE_COUNT)
+  readonly releaseCount = new Float64Array(TYPE_COUNT)
+  readonly failedCount = new Float64Array(TYPE_COUNT)
+  readonly emergencyCount = new Float64Array(TYPE_COUNT)
+  readonly emergencyBytes = new Float64Array(TYPE_COUNT)
+  /** Bytes of live resources (usage minus pool capacity not held by resources). */
+  readonly liveBytes = new Float64Array(TYPE_COUNT)
+  readonly pressure = new Uint8Array(TYPE_COUNT)
+  readonly budgets: Array<ResourceBudget | undefined> = new Array(TYPE_COUNT).fill(undefined)
+  readonly queues: Array<WaitQueue<Waiter>> = Array.from({ length: TYPE_COUNT }, () => new WaitQueue<Waiter>())
+
+  // ---- names ----
+  /** Live names → slot. */
+  readonly liveNames = new Map<string, number>()
+  /** Names reserved by a request waiting in a type queue. */
+  readonly reservedNames = new Map<string, Waiter>()
+  /** Requests waiting for a live name. */
+  readonly nameQueues = new Map<string, WaitQueue<Waiter>>()
+
+  // ---- drivers ----
+  readonly driverIds: Array<string> = []
+  readonly driverIndex = new Map<string, number>()
+  /** Live slots each driver holds as a sharer (owners are found through the slot arrays). */
+  readonly sharedBy = new Map<number, Set<number>>()
+  /** First slot of each driver's list of slots it owns and still holds (-1: none). */
+  readonly ownedHead: Array<number> = []
+
+  // ---- requests ----
+  nextRequest = 1
+  /** Every waiter, by request id. */
+  readonly waiting = new Map<number, Waiter>()
+
+  // ---- options ----
+  hysteresisBytes: Array<number> = new Array(TYPE_COUNT).fill(0)
+  readonly hysteresisPercent: number
+  pressureListener: ((change: PressureChange) => void) | undefined = undefined
+  trace: TraceRecorder | undefined = undefined
+  now: () => number
+
+  constructor(options: { readonly hysteresisPercent?: number; readonly now?: () => number } = {}) {
+    this.hysteresisPercent = options.hysteresisPercent ?? 0
+    this.now = options.now ?? Date.now
+  }
+
+  /** The index of a driver, interned on first use. */
+  driver(id: string): number {
+    const known = this.driverIndex.get(id)
+    if (known !== undefined) return known
+    const index = this.driverIds.length
+    this.driverIds.push(id)
+    this.driverIndex.set(id, index)
+    this.ownedHead.push(-1)
+    return index
+  }
+
+  /** A free slot, growing the arrays when none is left. */
+  takeSlot(): number {
+    if (this.freeCount > 0) {
+      this.freeCount--
+      return this.freeSlots[this.freeCount] as number
+    }
+    if (this.highWater === this.capacity) this.growSlots()
+    return this.highWater++
+  }
+
+  /** Returns a slot to the free stack and bumps its generation (every handle to it becomes stale). */
+  putSlot(slot: number): void {
+    this.generation[slot] = ((this.generation[slot] as number) + 1) >>> 0
+    this.slotState[slot] = SlotState.Free
+    this.names[slot] = ""
+    this.freeSlots[this.freeCount++] = slot
+  }
+
+  private growSlots(): void {
+    const capacity = this.capacity * 2
+    this.generation = grow(this.generation, capacity)
+    this.slotState = grow(this.slotState, capacity)
+    this.sizes = grow(this.sizes, capacity)
+    this.types = grow(this.types, capacity)
+    this.priorities = grow(this.priorities, capacity)
+    this.flags = grow(this.flags, capacity)
+    this.owners = grow(this.owners, capacity)
+    this.dependentCounts = grow(this.dependentCounts, capacity)
+    this.acquiredAt = grow(this.acquiredAt, capacity)
+    this.sequence = grow(this.sequence, capacity)
+    this.nextOwned = grow(this.nextOwned, capacity)
+    this.prevOwned = grow(this.prevOwned, capacity)
+    this.freeSlots = grow(this.freeSlots, capacity)
+    this.capacity = capacity
+  }
+
+  /** Adds `slot` to its owner's list. */
+  linkOwned(slot: number, driver: number): void {
+    const head = this.ownedHead[driver] ?? -1
+    this.nextOwned[slot] = head
+    this.prevOwned[slot] = -1
+    if (head >= 0) this.prevOwned[head] = slot
+    this.ownedHead[driver] = slot
+  }
+
+  /** Removes `slot` from its owner's list. */
+  unlinkOwned(slot: number, driver: number): void {
+    const next = this.nextOwned[slot] as number
+    const prev = this.prevOwned[slot] as number
+    if (prev >= 0) this.nextOwned[prev] = next
+    else this.ownedHead[driver] = next
+    if (next >= 0) this.prevOwned[next] = prev
+    this.nextOwned[slot] = -1
+    this.prevOwned[slot] = -1
+  }
+
+  /** Every live slot a driver holds (owned and shared). */
+  *heldBy(driver: number): Generator<number> {
+    for (let slot = this.ownedHead[driver] ?? -1; slot >= 0; slot = this.nextOwned[slot] as number) yield slot
+    const shared = this.sharedBy.get(driver)
+    if (shared !== undefined) yield* shared
+  }
+
+  /** limit(p) of a type: maxBytes − reservedBytes, or maxBytes for Critical; Infinity without a budget. */
+  limit(type: number, priority: number): number {
+    const budget = this.budgets[type]
+    if (budget === undefined) return Number.POSITIVE_INFINITY
+    return priority === 3 ? budget.maxBytes : budget.maxBytes - budget.reservedBytes
+  }
+
+  /** Whether `slot` is held by `driver`. */
+  holds(slot: number, driver: number): boolean {
+    const all = this.holders.get(slot)
+    if (all !== undefined) return all.includes(driver)
+    return this.slotState[slot] === SlotState.Live && this.owners[slot] === driver
+  }
+
+  /** The holders of a live slot. */
+  holderList(slot: number): Array<number> {
+    const all = this.holders.get(slot)
+    if (all !== undefined) return all
+    return this.slotState[slot] === SlotState.Live ? [this.owners[slot] as number] : []
+  }
+
+  /** Whether a name is taken: live, reserved by a waiter, or waited for. */
+  nameTaken(name: string): boolean {
+    if (name === "") return false
+    if (this.liveNames.has(name) || this.reservedNames.has(name)) return true
+    const queue = this.nameQueues.get(name)
+    return queue !== undefined && queue.size > 0
+  }
+
+  /** Adds `delta` bytes to a type's usage, keeping the peak, and re-evaluates its pressure. */
+  charge(type: number, delta: number): void {
+    const usage = (this.usage[type] as number) + delta
+    this.usage[type] = usage
+    if (usage > (this.peak[type] as number)) this.peak[type] = usage
+    this.updatePressure(type)
+  }
+
+  /** Re-evaluates a type's pressure level (with hysteresis) and reports a change to the listener. */
+  updatePressure(type: number): void {
+    const budget = this.budgets[type]
+    const current = this.pressure[type] as number
+    let next = 0
+    if (budget !== undefined) {
+      const usage = this.usage[type] as number
+      const raised = pressureLevel(budget, usage)
+      next =
+        raised >= current
+          ? raised
+          : Math.min(current, pressureLevel(budget, usage + (this.hysteresisBytes[type] as number)))
+    }
+    if (next !== current) {
+      this.pressure[type] = next
+      const listener = this.pressureListener
+      if (listener !== undefined) {
+        listener({
+          type,
+          from: ResourcePressureNames[current] ?? "None",
+          to: ResourcePressureNames[next] ?? "None"
+        })
+      }
+    }
+  }
+
+  /** Installs (or removes) the budget of a type. */
+  setBudgetRaw(type: number, budget: ResourceBudget | undefined): void {
+    this.budgets[type] = budget
+    this.hysteresisBytes[type] = budget === undefined ? 0 : (budget.maxBytes * this.hysteresisPercent) / 100
+    this.updatePressure(type)
+  }
+}
+
+/**
+ * The pressure level (0 None … 4 Critical) of `usage` under `budget`, as DESIGN.md defines it:
+ * None u < w; Low w ≤ u < (w+c)/2; Medium (w+c)/2 ≤ u < c; High u ≥ c with the reserve untouched;
+ * Critical once the reserve is in use or usage exceeds maxBytes.
+ *
+ * @since 0.1.0
+ */
+export const pressureLevel = (budget: ResourceBudget, usage: number): number => {
+  const max = budget.maxBytes
+  if (usage > max - budget.reservedBytes || usage > max) return 4
+  if (max === 0) return 0
+  const scaled = usage * 200
+  if (scaled >= budget.criticalPercent * 2 * max) return 3
+  if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return 2
+  if (scaled >= budget.warningPercent * 2 * max) return 1
+  return 0
+}

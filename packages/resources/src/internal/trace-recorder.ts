@@ -1,0 +1,177 @@
+/**
+ * Records the state machine's transitions as NDJSON lines in the format of `spec/README.md` ("Trace
+ * format"), for validation against the TLA+ model. Installed only when tracing is configured: every
+ * transition pays one `state.trace !== undefined` branch when it is off.
+ *
+ * @since 0.1.0
+ */
+import { ResourceFlag, ResourcePriorityNames, ResourceTypeNames } from "@flight-hal/core"
+import type { ManagerState, Waiter } from "./state.ts"
+import { typeNameOf } from "./state.ts"
+
+const modeNames = ["NonBlocking", "Blocking", "Timeout", "Emergency"] as const
+
+/** The request data a request line carries. */
+interface RequestData {
+  readonly type: number
+  readonly size: number
+  readonly priority: number
+  readonly mode: number
+  readonly driver: number
+  readonly name: string
+  readonly flags: number
+  readonly deps: ReadonlyArray<number>
+}
+
+/**
+ * Writes one line per transition to a sink.
+ *
+ * @since 0.1.0
+ */
+export class TraceRecorder {
+  private readonly reqBySlot = new Map<number, number>()
+  private pendingFreed: Array<number> = []
+  private readonly unit: number
+
+  constructor(
+    private readonly state: ManagerState,
+    private readonly sink: (line: string) => void,
+    options: { readonly unitBytes?: number; readonly drivers?: ReadonlyArray<string> }
+  ) {
+    this.unit = options.unitBytes ?? 1
+    const budgets: Record<string, { max: number; reserved: number }> = {}
+    state.budgets.forEach((budget, index) => {
+      if (budget !== undefined) {
+        budgets[typeNameOf(index)] = {
+          max: this.units(budget.maxBytes),
+          reserved: this.units(budget.reservedBytes)
+        }
+      }
+    })
+    const drivers = options.drivers ?? state.driverIds
+    this.sink(
+      JSON.stringify({
+        action: "Init",
+        unit: this.unit === 1 ? "byte" : this.unit === 1024 ? "KiB" : `${this.unit}B`,
+        drivers: [...drivers],
+        types: [...ResourceTypeNames],
+        budgets
+      })
+    )
+  }
+
+  private units(bytes: number): number {
+    return Math.round(bytes / this.unit)
+  }
+
+  private post(): { usage: Record<string, number>; emergency: Record<string, number> } {
+    const usage: Record<string, number> = {}
+    const emergency: Record<string, number> = {}
+    for (let type = 0; type < ResourceTypeNames.length; type++) {
+      usage[typeNameOf(type)] = this.units(this.state.usage[type] as number)
+      emergency[typeNameOf(type)] = this.units(this.state.emergencyBytes[type] as number)
+    }
+    return { usage, emergency }
+  }
+
+  private driverName(driver: number): string {
+    return this.state.driverIds[driver] ?? ""
+  }
+
+  private requestFields(req: number, request: RequestData): Record<string, unknown> {
+    return {
+      req,
+      driver: this.driverName(request.driver),
+      mode: modeNames[request.mode] ?? "NonBlocking",
+      type: typeNameOf(request.type),
+      size: this.units(request.size),
+      priority: ResourcePriorityNames[request.priority] ?? "Normal",
+      name: request.name,
+      shareable: (request.flags & ResourceFlag.Shareable) !== 0,
+      reclaimable: (request.flags & ResourceFlag.Reclaimable) !== 0,
+      deps: request.deps.map((slot) => this.reqOf(slot))
+    }
+  }
+
+  private emit(action: string, fields: Record<string, unknown>): void {
+    this.sink(JSON.stringify({ action, ...fields, ...this.post() }))
+  }
+
+  private queueOf(waiter: Waiter): Array<number> {
+    const queue = waiter.kind === "name" ? this.state.nameQueues.get(waiter.name) : this.state.queues[waiter.type]
+    return queue === undefined ? [] : [...queue.entries()].map((entry) => entry.req)
+  }
+
+  /** The request id of a live slot. */
+  reqOf(slot: number): number {
+    return this.reqBySlot.get(slot) ?? 0
+  }
+
+  /** Acquire / AcquireEmergency. */
+  admitted(action: "Acquire" | "AcquireEmergency", req: number, request: RequestData, slot: number): void {
+    this.reqBySlot.set(slot, req)
+    this.emit(action, { ...this.requestFields(req, request), holders: [this.driverName(request.driver)] })
+  }
+
+  /** Reject / RefuseDeadlock. */
+  failed(action: "Reject" | "RefuseDeadlock", req: number, request: RequestData, error: string): void {
+    this.emit(action, { ...this.requestFields(req, request), error })
+  }
+
+  /** Enqueue (a new request, or a name waiter moving to its type queue). */
+  enqueued(waiter: Waiter, isNew: boolean): void {
+    const head = isNew
+      ? this.requestFields(waiter.req, waiter)
+      : { req: waiter.req, driver: this.driverName(waiter.driver) }
+    this.emit("Enqueue", { ...head, wait: waiter.kind === "name" ? "name" : "type", queue: this.queueOf(waiter) })
+  }
+
+  /** Grant. */
+  granted(waiter: Waiter, slot: number): void {
+    this.reqBySlot.set(slot, waiter.req)
+    this.emit("Grant", {
+      req: waiter.req,
+      driver: this.driverName(waiter.driver),
+      holders: [this.driverName(waiter.driver)],
+      queue: this.queueOf(waiter)
+    })
+  }
+
+  /** Timeout / Interrupt. */
+  left(action: "Timeout" | "Interrupt", waiter: Waiter): void {
+    this.emit(action, { req: waiter.req, driver: this.driverName(waiter.driver), queue: this.queueOf(waiter) })
+  }
+
+  /** Starts a release: returns the slot's request id and clears the freed list. */
+  beginRelease(slot: number): number {
+    this.pendingFreed = []
+    return this.reqOf(slot)
+  }
+
+  /** A slot was freed by the current step. */
+  freed(slot: number): void {
+    this.pendingFreed.push(this.reqOf(slot))
+    this.reqBySlot.delete(slot)
+  }
+
+  /** Release / Reclaim. */
+  released(action: "Release" | "Reclaim", req: number, driver: number, holders: ReadonlyArray<number>): void {
+    const freed = this.pendingFreed
+    this.pendingFreed = []
+    this.emit(action, {
+      req,
+      driver: this.driverName(driver),
+      holders: holders.map((holder) => this.driverName(holder)),
+      freed
+    })
+  }
+
+  /** Share. */
+  shared(slot: number, driver: number, holders: ReadonlyArray<number>): void {
+    this.emit("Share", {
+      req: this.reqOf(slot),
+      driver: this.driverName(driver),
+      holders: holders.map((holder) => this.driverName(holder))
+    })
+  }
+}

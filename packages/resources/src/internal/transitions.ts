@@ -1,0 +1,630 @@
+/**
+ * The transitions of the manager's state machine, one exported function per action of the TLA+ spec
+ * (`spec/ResourceManager.tla`, vocabulary in the transitions brief): acquire, acquireEmergency, reject,
+ * enqueue, refuseDeadlock, grant, timeout, interrupt, release, share, reclaim. `submit` decides which of
+ * the request transitions applies. Plain synchronous code: every function leaves the state consistent
+ * and returns either a result or a typed error value (never throws on bad input).
+ *
+ * @since 0.1.0
+ */
+import {
+  AlreadyShared,
+  BudgetExceeded,
+  DeadlockDetected,
+  DependencyCycle,
+  DependencyNotLive,
+  NotHolder,
+  NotShareable,
+  ResourceBusy,
+  ResourceFlag,
+  ResourceNotFound
+} from "@flight-hal/core"
+import { checkWait } from "./deadlock.ts"
+import { type ManagerState, Mode, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
+import { WaitQueue } from "./wait-queue.ts"
+import { deadlockCandidate, waitViewOf } from "./wait-view.ts"
+
+const Shareable = ResourceFlag.Shareable
+const Reclaimable = ResourceFlag.Reclaimable
+
+/**
+ * A request as the state machine sees it (all fields already validated).
+ *
+ * @since 0.1.0
+ */
+export interface Request {
+  readonly type: number
+  readonly size: number
+  /** 0 Low … 3 Critical. */
+  readonly priority: number
+  /** See {@link Mode}. */
+  readonly mode: number
+  readonly driver: number
+  /** `""`: unnamed. */
+  readonly name: string
+  readonly flags: number
+  /** Live slots the new resource depends on. */
+  readonly deps: ReadonlyArray<number>
+}
+
+/**
+ * A request that could not be admitted and now waits; the caller sets `settle` before yielding.
+ *
+ * @since 0.1.0
+ */
+export class WaitingRequest implements Waiter {
+  kind: "bytes" | "name"
+  queued = false
+  settle: WaiterSettle = noSettle
+  constructor(
+    readonly req: number,
+    readonly type: number,
+    readonly size: number,
+    readonly priority: number,
+    readonly driver: number,
+    readonly name: string,
+    readonly flags: number,
+    readonly deps: ReadonlyArray<number>,
+    readonly mode: number,
+    readonly enqueuedAt: number,
+    kind: "bytes" | "name"
+  ) {
+    this.kind = kind
+  }
+}
+
+const noSettle: WaiterSettle = { granted: () => {}, failed: () => {} }
+
+/**
+ * Returned by {@link submit} when the request does not fit and reclamation has not run yet: the caller
+ * runs the type's reclamation (pool trims, then callbacks, told `missing` bytes) and submits again with
+ * `reclaimed = true`.
+ *
+ * @since 0.1.0
+ */
+export class NeedsReclaim {
+  constructor(readonly missing: number) {}
+}
+
+/**
+ * The errors a submitted request can end with at once.
+ *
+ * @since 0.1.0
+ */
+export type SubmitFailure = BudgetExceeded | ResourceBusy | DeadlockDetected
+
+/**
+ * What {@link submit} decided: a slot (admitted), a waiting request, a reclamation request, or an error.
+ *
+ * @since 0.1.0
+ */
+export type SubmitResult = number | WaitingRequest | NeedsReclaim | SubmitFailure
+
+/**
+ * Decides a request: admits it (`acquire` / `acquireEmergency`), fails it (`reject` / `refuseDeadlock`),
+ * makes it wait (`enqueue`), or asks the caller for reclamation first.
+ *
+ * @since 0.1.0
+ */
+export const submit = (state: ManagerState, request: Request, reclaimed: boolean): SubmitResult => {
+  const { type, size, priority, mode } = request
+  const limit = state.limit(type, priority)
+  if (mode !== Mode.Emergency && size > limit) {
+    return reject(state, request, budgetExceeded(state, type, size, limit))
+  }
+  if (request.name !== "" && state.nameTaken(request.name)) {
+    if (mode === Mode.NonBlocking || mode === Mode.Emergency) {
+      return reject(state, request, new ResourceBusy({ name: request.name }))
+    }
+    return waitOrRefuse(state, request, "name")
+  }
+  const usage = state.usage[type] as number
+  const fits = usage + size <= limit
+  if (fits && (mode === Mode.Emergency || state.queues[type]?.atOrAbove(priority) === 0)) {
+    return acquire(state, request)
+  }
+  if (mode === Mode.Emergency) return acquireEmergency(state, request)
+  if (!fits && !reclaimed) return new NeedsReclaim(usage + size - limit)
+  if (mode === Mode.NonBlocking) return reject(state, request, budgetExceeded(state, type, size, limit))
+  return waitOrRefuse(state, request, "bytes")
+}
+
+const budgetExceeded = (state: ManagerState, type: number, size: number, limit: number): BudgetExceeded =>
+  new BudgetExceeded({
+    resourceType: typeNameOf(type),
+    requested: size,
+    available: Math.max(0, limit - (state.usage[type] as number)),
+    limit
+  })
+
+const waitOrRefuse = (
+  state: ManagerState,
+  request: Request,
+  kind: "bytes" | "name"
+): WaitingRequest | DeadlockDetected => {
+  const waiter = new WaitingRequest(
+    state.nextRequest,
+    request.type,
+    request.size,
+    request.priority,
+    request.driver,
+    request.name,
+    request.flags,
+    request.deps,
+    request.mode,
+    state.now(),
+    kind
+  )
+  const deadlock = checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
+  if (deadlock !== undefined) {
+    return refuseDeadlock(
+      state,
+      request,
+      new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
+    )
+  }
+  state.nextRequest++
+  enqueue(state, waiter)
+  return waiter
+}
+
+/** Fills a fresh slot for an admitted request and charges its bytes. */
+const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
+  const slot = state.takeSlot()
+  const { type, size, driver } = request
+  state.slotState[slot] = SlotState.Live
+  state.sizes[slot] = size
+  state.types[slot] = type
+  state.priorities[slot] = request.priority
+  state.flags[slot] = request.flags
+  state.owners[slot] = driver
+  state.dependentCounts[slot] = 0
+  state.acquiredAt[slot] = state.now()
+  state.sequence[slot] = state.nextSequence
+  state.nextSequence = (state.nextSequence + 1) >>> 0
+  state.names[slot] = request.name
+  if (request.name !== "") state.liveNames.set(request.name, slot)
+  state.linkOwned(slot, driver)
+  const deps = request.deps
+  if (deps.length > 0) {
+    state.dependencies.set(slot, deps)
+    for (const dep of deps) {
+      if (!depsPinned) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
+      let set = state.dependents.get(dep)
+      if (set === undefined) {
+        set = new Set()
+        state.dependents.set(dep, set)
+      }
+      set.add(slot)
+    }
+  }
+  state.liveCount++
+  state.liveBytes[type] = (state.liveBytes[type] as number) + size
+  state.allocationCount[type] = (state.allocationCount[type] as number) + 1
+  state.charge(type, size)
+  return slot
+}
+
+/**
+ * Acquire: a request that fits limit(p), with no waiter of its priority or higher ahead (an Emergency
+ * request that fits skips that check) and a free name, is admitted; its driver is the first holder.
+ *
+ * @since 0.1.0
+ */
+export const acquire = (state: ManagerState, request: Request): number => {
+  const req = state.nextRequest++
+  const slot = admit(state, request, false)
+  if (state.trace !== undefined) state.trace.admitted("Acquire", req, request, slot)
+  return slot
+}
+
+/**
+ * AcquireEmergency: an Emergency request that does not fit is admitted over budget; its overage
+ * `min(size, usage + size − limit(p))` is added to the type's emergency bytes until it is freed.
+ *
+ * @since 0.1.0
+ */
+export const acquireEmergency = (state: ManagerState, request: Request): number => {
+  const req = state.nextRequest++
+  const { type, size } = request
+  const overage = Math.min(size, (state.usage[type] as number) + size - state.limit(type, request.priority))
+  const slot = admit(state, request, false)
+  state.overage.set(slot, overage)
+  state.emergencyBytes[type] = (state.emergencyBytes[type] as number) + overage
+  state.emergencyCount[type] = (state.emergencyCount[type] as number) + 1
+  if (state.trace !== undefined) state.trace.admitted("AcquireEmergency", req, request, slot)
+  return slot
+}
+
+/**
+ * Reject: the request fails at once (BudgetExceeded or ResourceBusy); only the failure counter changes.
+ *
+ * @since 0.1.0
+ */
+export const reject = <E extends BudgetExceeded | ResourceBusy>(state: ManagerState, request: Request, error: E): E => {
+  const req = state.nextRequest++
+  state.failedCount[request.type] = (state.failedCount[request.type] as number) + 1
+  if (state.trace !== undefined) state.trace.failed("Reject", req, request, error._tag)
+  return error
+}
+
+/**
+ * RefuseDeadlock: the request would wait, but the reduction with it added leaves a driver that could never
+ * finish; it fails with DeadlockDetected and only the failure counter changes.
+ *
+ * @since 0.1.0
+ */
+export const refuseDeadlock = (state: ManagerState, request: Request, error: DeadlockDetected): DeadlockDetected => {
+  const req = state.nextRequest++
+  state.failedCount[request.type] = (state.failedCount[request.type] as number) + 1
+  if (state.trace !== undefined) state.trace.failed("RefuseDeadlock", req, request, error._tag)
+  return error
+}
+
+const nameQueue = (state: ManagerState, name: string): WaitQueue<Waiter> => {
+  let queue = state.nameQueues.get(name)
+  if (queue === undefined) {
+    queue = new WaitQueue<Waiter>()
+    state.nameQueues.set(name, queue)
+  }
+  return queue
+}
+
+/**
+ * Enqueue: a Blocking/Timeout request starts waiting, in its type's queue (for bytes; it reserves its name)
+ * or in its name's queue. A waiter pins its dependencies like a live dependent.
+ *
+ * @since 0.1.0
+ */
+export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
+  state.waiting.set(waiter.req, waiter)
+  for (const dep of waiter.deps) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
+  if (waiter.kind === "name") nameQueue(state, waiter.name).push(waiter)
+  else {
+    if (waiter.name !== "") state.reservedNames.set(waiter.name, waiter)
+    state.queues[waiter.type]?.push(waiter)
+  }
+  if (state.trace !== undefined) state.trace.enqueued(waiter, true)
+}
+
+/** Moves the head of a name's queue on once the name is free: admitted, or into its type queue. */
+const grantName = (state: ManagerState, name: string, settled: Array<Settlement>): void => {
+  const queue = state.nameQueues.get(name)
+  if (queue === undefined) return
+  const waiter = queue.head()
+  if (waiter === undefined) {
+    state.nameQueues.delete(name)
+    return
+  }
+  queue.remove(waiter)
+  if (queue.size === 0) state.nameQueues.delete(name)
+  const typeQueue = state.queues[waiter.type]
+  const fits = (state.usage[waiter.type] as number) + waiter.size <= state.limit(waiter.type, waiter.priority)
+  if (fits && typeQueue !== undefined && typeQueue.atOrAbove(waiter.priority) === 0) {
+    admitWaiter(state, waiter, settled)
+  } else {
+    waiter.kind = "bytes"
+    state.reservedNames.set(waiter.name, waiter)
+    typeQueue?.push(waiter)
+    if (state.trace !== undefined) state.trace.enqueued(waiter, false)
+  }
+}
+
+interface Settlement {
+  readonly waiter: Waiter
+  readonly slot: number
+}
+
+const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlement>): void => {
+  state.waiting.delete(waiter.req)
+  if (waiter.name !== "") state.reservedNames.delete(waiter.name)
+  const slot = admit(state, waiter, true)
+  if (state.trace !== undefined) state.trace.granted(waiter, slot)
+  settled.push({ waiter, slot })
+}
+
+/**
+ * Grant: admits the head waiter(s) of a type's queue while they fit (higher priority first, FIFO within a
+ * priority; a head that does not fit blocks everyone behind it: no barging). Returns the admissions so
+ * the caller can wake the waiters after the state change.
+ *
+ * @since 0.1.0
+ */
+export const grant = (state: ManagerState, type: number, settled: Array<Settlement> = []): Array<Settlement> => {
+  const queue = state.queues[type]
+  if (queue === undefined) return settled
+  for (let waiter = queue.head(); waiter !== undefined; waiter = queue.head()) {
+    if ((state.usage[type] as number) + waiter.size > state.limit(type, waiter.priority)) break
+    queue.remove(waiter)
+    admitWaiter(state, waiter, settled)
+  }
+  return settled
+}
+
+/** Wakes the admitted waiters (after every state change of the step). */
+export const wake = (settled: ReadonlyArray<Settlement>): void => {
+  for (const { slot, waiter } of settled) waiter.settle.granted(slot)
+}
+
+/** A waiter leaves its queue holding nothing; frees what it pinned; re-examines the queues. */
+const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interrupt"): Array<Settlement> => {
+  if (!waiter.queued) return []
+  const settled: Array<Settlement> = []
+  state.waiting.delete(waiter.req)
+  if (waiter.kind === "name") {
+    const queue = state.nameQueues.get(waiter.name)
+    queue?.remove(waiter)
+    if (queue !== undefined && queue.size === 0) state.nameQueues.delete(waiter.name)
+  } else {
+    state.queues[waiter.type]?.remove(waiter)
+  }
+  if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
+  if (state.trace !== undefined) state.trace.left(action, waiter)
+  const types = new Set<number>([waiter.type])
+  const names: Array<string> = []
+  if (waiter.kind === "bytes" && waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
+    state.reservedNames.delete(waiter.name)
+    names.push(waiter.name)
+  }
+  for (const dep of waiter.deps) unpin(state, dep, types, names)
+  settleQueues(state, types, names, settled)
+  return settled
+}
+
+/**
+ * Timeout: a Timeout-mode waiter's time ran out; it leaves its queue holding nothing (the caller fails it
+ * with AcquireTimeout). Returns the waiters admitted because it left.
+ *
+ * @since 0.1.0
+ */
+export const timeout = (state: ManagerState, waiter: Waiter): Array<Settlement> => leave(state, waiter, "Timeout")
+
+/**
+ * Interrupt: a waiter's fiber was interrupted; it leaves its queue holding nothing. Returns the waiters
+ * admitted because it left.
+ *
+ * @since 0.1.0
+ */
+export const interrupt = (state: ManagerState, waiter: Waiter): Array<Settlement> => leave(state, waiter, "Interrupt")
+
+const unpin = (state: ManagerState, slot: number, types: Set<number>, names: Array<string>): void => {
+  const count = (state.dependentCounts[slot] as number) - 1
+  state.dependentCounts[slot] = count
+  if (count === 0 && state.slotState[slot] === SlotState.Deferred) free(state, slot, types, names, [])
+}
+
+/** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
+const free = (state: ManagerState, slot: number, types: Set<number>, names: Array<string>, freed: Array<number>) => {
+  const type = state.types[slot] as number
+  const size = state.sizes[slot] as number
+  const name = state.names[slot] ?? ""
+  freed.push(slot)
+  if (state.trace !== undefined) state.trace.freed(slot)
+  if (name !== "") {
+    state.liveNames.delete(name)
+    names.push(name)
+  }
+  const overage = state.overage.get(slot)
+  if (overage !== undefined) {
+    state.overage.delete(slot)
+    state.emergencyBytes[type] = (state.emergencyBytes[type] as number) - overage
+  }
+  state.liveCount--
+  state.liveBytes[type] = (state.liveBytes[type] as number) - size
+  state.releaseCount[type] = (state.releaseCount[type] as number) + 1
+  state.putSlot(slot)
+  state.charge(type, -size)
+  types.add(type)
+  const deps = state.dependencies.get(slot)
+  if (deps !== undefined) {
+    state.dependencies.delete(slot)
+    for (const dep of deps) {
+      const set = state.dependents.get(dep)
+      if (set !== undefined) {
+        set.delete(slot)
+        if (set.size === 0) state.dependents.delete(dep)
+      }
+      const count = (state.dependentCounts[dep] as number) - 1
+      state.dependentCounts[dep] = count
+      if (count === 0 && state.slotState[dep] === SlotState.Deferred) free(state, dep, types, names, freed)
+    }
+  }
+}
+
+const settleQueues = (state: ManagerState, types: Set<number>, names: Array<string>, settled: Array<Settlement>) => {
+  for (const name of names) if (isOnlyQueued(state, name)) grantName(state, name, settled)
+  for (const type of types) grant(state, type, settled)
+}
+
+/** A name held by nobody and reserved by nobody, with requests waiting for it. */
+const isOnlyQueued = (state: ManagerState, name: string): boolean =>
+  !state.liveNames.has(name) && !state.reservedNames.has(name)
+
+/**
+ * The outcome of a release: the slots actually freed and the waiters admitted because of it.
+ *
+ * @since 0.1.0
+ */
+export interface ReleaseResult {
+  readonly freed: ReadonlyArray<number>
+  readonly settled: ReadonlyArray<Settlement>
+}
+
+const releaseAs = (
+  state: ManagerState,
+  slot: number,
+  driver: number,
+  action: "Release" | "Reclaim"
+): ReleaseResult | NotHolder => {
+  if (state.slotState[slot] !== SlotState.Live || !state.holds(slot, driver)) {
+    return new NotHolder({ name: state.names[slot] ?? "", driver: state.driverIds[driver] ?? "" })
+  }
+  const req = state.trace === undefined ? 0 : state.trace.beginRelease(slot)
+  const shared = state.sharedBy.get(driver)
+  if (shared?.delete(slot) === true) {
+    if (shared.size === 0) state.sharedBy.delete(driver)
+  } else {
+    state.unlinkOwned(slot, driver)
+  }
+  const all = state.holders.get(slot)
+  let remaining = 0
+  if (all !== undefined) {
+    all.splice(all.indexOf(driver), 1)
+    remaining = all.length
+    if (remaining === 0) state.holders.delete(slot)
+  }
+  const freed: Array<number> = []
+  const settled: Array<Settlement> = []
+  if (remaining > 0) {
+    if (state.trace !== undefined) state.trace.released(action, req, driver, all ?? [])
+    return { freed, settled }
+  }
+  if ((state.dependentCounts[slot] as number) > 0) {
+    state.slotState[slot] = SlotState.Deferred
+    if (state.trace !== undefined) state.trace.released(action, req, driver, [])
+    return { freed, settled }
+  }
+  const types = new Set<number>()
+  const names: Array<string> = []
+  free(state, slot, types, names, freed)
+  if (state.trace !== undefined) state.trace.released(action, req, driver, [])
+  settleQueues(state, types, names, settled)
+  return { freed, settled }
+}
+
+/**
+ * Release: `driver` stops holding the resource. When no holder and no live dependent remain it is freed
+ * (usage and name given back) and deferred releases of its dependencies cascade; then the queues whose
+ * bytes or names came back are re-examined. A driver that does not hold it gets NotHolder.
+ *
+ * @since 0.1.0
+ */
+export const release = (state: ManagerState, slot: number, driver: number): ReleaseResult | NotHolder =>
+  releaseAs(state, slot, driver, "Release")
+
+/**
+ * Reclaim: a release made by the manager on the owner's behalf, for a Reclaimable resource whose owner
+ * still holds it (a reclamation callback freeing what it owns).
+ *
+ * @since 0.1.0
+ */
+export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotHolder => {
+  const owner = state.owners[slot] as number
+  if (((state.flags[slot] as number) & Reclaimable) === 0) {
+    return new NotHolder({ name: state.names[slot] ?? "", driver: "reclamation" })
+  }
+  return releaseAs(state, slot, owner, "Reclaim")
+}
+
+/**
+ * Share: `driver` becomes a holder of a live Shareable resource; bytes are unchanged.
+ *
+ * @since 0.1.0
+ */
+export const share = (
+  state: ManagerState,
+  slot: number,
+  driver: number
+): undefined | NotShareable | ResourceNotFound | AlreadyShared => {
+  const name = state.names[slot] ?? ""
+  if (state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: name })
+  if (((state.flags[slot] as number) & Shareable) === 0) return new NotShareable({ name })
+  if (state.holds(slot, driver)) return new AlreadyShared({ name, driver: state.driverIds[driver] ?? "" })
+  let all = state.holders.get(slot)
+  if (all === undefined) {
+    all = [state.owners[slot] as number]
+    state.holders.set(slot, all)
+  }
+  all.push(driver)
+  let set = state.sharedBy.get(driver)
+  if (set === undefined) {
+    set = new Set()
+    state.sharedBy.set(driver, set)
+  }
+  set.add(slot)
+  if (state.trace !== undefined) state.trace.shared(slot, driver, all)
+  return undefined
+}
+
+/**
+ * Adds a dependency edge `dependent → dependency` between live resources, refusing cycles.
+ *
+ * @since 0.1.0
+ */
+export const addDependency = (
+  state: ManagerState,
+  dependent: number,
+  dependency: number
+): undefined | DependencyCycle | DependencyNotLive => {
+  const name = state.names[dependent] ?? ""
+  if (state.slotState[dependency] !== SlotState.Live || state.slotState[dependent] === SlotState.Free) {
+    return new DependencyNotLive({ name, dependency: state.names[dependency] ?? "" })
+  }
+  const path = pathTo(state, dependency, dependent)
+  if (path !== undefined) return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names[slot] ?? "")] })
+  const existing = state.dependencies.get(dependent) ?? []
+  if (existing.includes(dependency)) return undefined
+  state.dependencies.set(dependent, [...existing, dependency])
+  state.dependentCounts[dependency] = (state.dependentCounts[dependency] as number) + 1
+  let set = state.dependents.get(dependency)
+  if (set === undefined) {
+    set = new Set()
+    state.dependents.set(dependency, set)
+  }
+  set.add(dependent)
+  return undefined
+}
+
+/** A dependency path from `from` to `to` (both included), or undefined. */
+const pathTo = (state: ManagerState, from: number, to: number): Array<number> | undefined => {
+  const parent = new Map<number, number>([[from, -1]])
+  const stack = [from]
+  for (let slot = stack.pop(); slot !== undefined; slot = stack.pop()) {
+    if (slot === to) {
+      const path: Array<number> = []
+      for (let at = slot; at !== -1; at = parent.get(at) ?? -1) path.unshift(at)
+      return path
+    }
+    for (const next of state.dependencies.get(slot) ?? []) {
+      if (!parent.has(next)) {
+        parent.set(next, slot)
+        stack.push(next)
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * After a budget change: waiters that can now never fit fail with BudgetExceeded, and the queue is
+ * re-examined (a larger budget may admit waiters).
+ *
+ * @since 0.1.0
+ */
+export const rebudget = (state: ManagerState, type: number): Array<Settlement> => {
+  const queue = state.queues[type]
+  const settled: Array<Settlement> = []
+  if (queue === undefined) return settled
+  for (const waiter of [...queue.entries()]) {
+    const limit = state.limit(type, waiter.priority)
+    if (waiter.size > limit) {
+      queue.remove(waiter)
+      state.waiting.delete(waiter.req)
+      if (waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
+        state.reservedNames.delete(waiter.name)
+      }
+      waiter.settle.failed(budgetExceeded(state, type, waiter.size, limit))
+    }
+  }
+  grant(state, type, settled)
+  return settled
+}
+
+/** Re-examines the queues whose types or names are given (after an external usage change). */
+export const reexamine = (state: ManagerState, types: Iterable<number>): Array<Settlement> => {
+  const settled: Array<Settlement> = []
+  settleQueues(state, new Set(types), [], settled)
+  return settled
+}
+
+export type { Settlement }

@@ -1,0 +1,82 @@
+/**
+ * The deadlock module's `WaitView` over the manager's state: budgets with live bytes, live resources by
+ * slot id, what each driver holds (its owned list and its shares), and every waiter in queue order.
+ *
+ * @since 0.1.0
+ */
+import { ResourcePriorityNames, type ResourceType } from "@flight-hal/core"
+import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./deadlock.ts"
+import { type ManagerState, SlotState, typeIndexOf, typeNameOf, type Waiter } from "./state.ts"
+
+const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
+
+/**
+ * The deadlock module's view of a waiter.
+ *
+ * @since 0.1.0
+ */
+export const deadlockCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => {
+  const driver = state.driverIds[waiter.driver] ?? ""
+  const dependsOn = waiter.deps.length === 0 ? undefined : waiter.deps.map(String)
+  return waiter.kind === "name"
+    ? {
+        id: `w${waiter.req}`,
+        driver,
+        priority: priorityName(waiter.priority),
+        kind: "name",
+        name: waiter.name,
+        dependsOn
+      }
+    : {
+        id: `w${waiter.req}`,
+        driver,
+        priority: priorityName(waiter.priority),
+        kind: "bytes",
+        type: typeNameOf(waiter.type),
+        sizeBytes: waiter.size,
+        dependsOn
+      }
+}
+
+/**
+ * A `WaitView` reading the state directly (no copy): a check costs in proportion to the waiters and what
+ * their drivers hold.
+ *
+ * @since 0.1.0
+ */
+export const waitViewOf = (state: ManagerState): WaitView => ({
+  budget: (type: string): TypeAccounting | undefined => {
+    const index = typeIndexOf[type as ResourceType]
+    const budget = index === undefined ? undefined : state.budgets[index]
+    if (index === undefined || budget === undefined) return undefined
+    return {
+      maxBytes: budget.maxBytes,
+      reservedBytes: budget.reservedBytes,
+      usage: state.usage[index] as number,
+      liveBytes: state.liveBytes[index] as number
+    }
+  },
+  resource: (id: string): ResourceInfo | undefined => {
+    const slot = Number(id)
+    if (!Number.isInteger(slot) || slot < 0 || slot >= state.highWater) return undefined
+    if (state.slotState[slot] === SlotState.Free) return undefined
+    const name = state.names[slot] ?? ""
+    return {
+      type: typeNameOf(state.types[slot] as number),
+      sizeBytes: state.sizes[slot] as number,
+      name: name === "" ? undefined : name,
+      dependsOn: (state.dependencies.get(slot) ?? []).map(String)
+    }
+  },
+  heldBy: function* (driver: string) {
+    const index = state.driverIndex.get(driver)
+    if (index === undefined) return
+    for (const slot of state.heldBy(index)) yield String(slot)
+  },
+  waiters: function* () {
+    for (const queue of state.queues) for (const waiter of queue.entries()) yield deadlockCandidate(state, waiter)
+    for (const queue of state.nameQueues.values()) {
+      for (const waiter of queue.entries()) yield deadlockCandidate(state, waiter)
+    }
+  }
+})

@@ -1,0 +1,100 @@
+/**
+ * Stats and reports of a resource manager: per-type stats, per-driver stats, leak reports and pressure
+ * events.
+ *
+ * @module
+ */
+import type { ResourceBudget, ResourcePressure, ResourceType } from "@flight-hal/core"
+
+/**
+ * The stats of one resource type (the seed's `ResourceStats`).
+ *
+ * @example
+ * ```ts
+ * import type { ResourceStats } from "@flight-hal/resources"
+ *
+ * const describe = (s: ResourceStats) => `${s.type}: ${s.currentUsage} bytes, pressure ${s.pressure}`
+ * ```
+ *
+ * @since 0.1.0
+ * @category stats
+ */
+export interface ResourceStats {
+  readonly type: ResourceType
+  /** Bytes charged to the type now (live resources, emergency overage included). */
+  readonly currentUsage: number
+  /** The highest usage seen. */
+  readonly peakUsage: number
+  /** Admissions (immediate, emergency and granted waiters). */
+  readonly allocationCount: number
+  /** Resources freed. */
+  readonly releaseCount: number
+  /** Requests that failed (rejected, refused for deadlock, timed out). */
+  readonly failedCount: number
+  /** Emergency admissions over budget. */
+  readonly emergencyCount: number
+  /** Overage of the live emergency admissions. */
+  readonly emergencyBytes: number
+  /** Requests waiting in the type's queue. */
+  readonly waiting: number
+  readonly pressure: ResourcePressure
+  /** The budget in force, or undefined (unlimited). */
+  readonly budget: ResourceBudget | undefined
+}
+
+/**
+ * A resource still live when the manager closed: what it was, who owned it and where it was acquired.
+ *
+ * @since 0.1.0
+ * @category stats
+ */
+export interface LeakReport {
+  readonly name: string
+  readonly type: ResourceType
+  readonly sizeBytes: number
+  /** The owner driver. */
+  readonly owner: string
+  /** Time between acquisition and close, in milliseconds (by the manager's clock). */
+  readonly ageMillis: number
+  /** The acquisition's stack trace, when `captureAcquisitionSite` is on. */
+  readonly site?: string
+}
+
+/**
+ * A change of a type's pressure level, with the type's stats after the change.
+ *
+ * @since 0.1.0
+ * @category stats
+ */
+export interface PressureEvent {
+  readonly type: ResourceType
+  readonly from: ResourcePressure
+  readonly to: ResourcePressure
+  readonly stats: ResourceStats
+}
+
+/**
+ * What one driver holds: live resources it owns or shares and their bytes per type.
+ *
+ * @since 0.1.0
+ * @category stats
+ */
+export interface DriverStats {
+  readonly driver: string
+  readonly owned: number
+  readonly shared: number
+  readonly bytesByType: Readonly<Partial<Record<ResourceType, number>>>
+  readonly waiting: number
+}
+
+/**
+ * The whole manager at one moment: every type's stats, live resource count and drivers.
+ *
+ * @since 0.1.0
+ * @category stats
+ */
+export interface ManagerSnapshot {
+  readonly types: ReadonlyArray<ResourceStats>
+  readonly liveResources: number
+  readonly drivers: ReadonlyArray<DriverStats>
+}
