@@ -30,6 +30,7 @@ import {
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 
 /**
  * One pool of a profile, structurally the pool package's `PoolConfig` (every field present).
@@ -583,3 +584,34 @@ export const getProfileSync = (name: string): PlatformProfile => {
   if (isBuiltinName(name)) return builtinProfiles[name]
   throw new UnknownProfile({ profile: name })
 }
+
+/**
+ * The options of a manager config that a profile does not set.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProfileConfigOptions = Omit<ResourceManagerConfig, "budgets" | "pools">
+
+/**
+ * The resource manager configuration of a profile: its budgets and pools, labelled with the
+ * profile's name unless `options.label` says otherwise.
+ *
+ * @example
+ * ```ts
+ * import { dreamcast, profileToConfig } from "@flight-hal/resources"
+ *
+ * const config = profileToConfig(dreamcast, { hysteresisPercent: 2 })
+ * config.budgets?.Memory?.maxBytes // 10066329
+ * config.pools?.length // 4
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const profileToConfig = (profile: PlatformProfile, options?: ProfileConfigOptions): ResourceManagerConfig => ({
+  label: profile.name,
+  ...options,
+  budgets: profile.budgets,
+  pools: profile.pools
+})

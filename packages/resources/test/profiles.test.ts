@@ -13,7 +13,8 @@ import {
   getProfileSync,
   makeProfile,
   makeProfileSync,
-  type PlatformProfile
+  type PlatformProfile,
+  profileToConfig
 } from "../src/profiles.ts"
 
 const MiB = 1024 * 1024
@@ -250,5 +251,16 @@ describe("custom profiles", () => {
     expect(unknown).toBeInstanceOf(UnknownProfile)
     expect(unknown.profile).toBe("n64")
     expect(() => getProfileSync("toString")).toThrow(UnknownProfile)
+  })
+})
+
+describe("profileToConfig", () => {
+  test("a profile's budgets and pools become the manager's config", () => {
+    const config = profileToConfig(dreamcast, { hysteresisPercent: 2 })
+    expect(config.budgets).toEqual(dreamcast.budgets)
+    expect(config.pools).toEqual(dreamcast.pools)
+    expect(config.label).toBe("dreamcast")
+    expect(config.hysteresisPercent).toBe(2)
+    expect(profileToConfig(dreamcast, { label: "mine" }).label).toBe("mine")
   })
 })
