@@ -209,24 +209,6 @@ export const queueKey = (waiter: Waiter): string =>
   waiter.kind === "bytes" ? `bytes:${waiter.type}` : `name:${waiter.name}`
 
 /**
- * Where a new waiter joins its queue: after every waiter of the same or a higher priority (higher priority
- * first, FIFO within a priority). `queue` holds the waiters of that queue in order.
- *
- * @since 0.1.0
- * @category queue order
- */
-export const insertionIndex = (queue: readonly Waiter[], candidate: Waiter): number => {
-  const rank = priorityRank(candidate.priority)
-  let index = queue.length
-  while (index > 0) {
-    const previous = queue[index - 1]
-    if (previous === undefined || priorityRank(previous.priority) >= rank) break
-    index--
-  }
-  return index
-}
-
-/**
  * Builds a `WaitView` over a plain `WaitState` (indexes by id, by holder, live bytes per type) in one pass.
  *
  * @example

@@ -21,13 +21,35 @@
  *
  * @since 0.1.0
  */
-import { insertionIndex, queueKey, type Waiter, type WaitView } from "./deadlock-model.ts"
+import { priorityRank, type Waiter, type WaitView } from "./deadlock-model.ts"
+
+/** The units one queue hands out: a type's bytes (`units` = Work) or a name (`units` = current holds). */
+interface Supply {
+  readonly kind: "bytes" | "name"
+  readonly key: string
+  /** `false` for an unbudgeted type: it never makes anyone wait and takes nothing. */
+  readonly budgeted: boolean
+  readonly reservedBytes: number
+  readonly queue: Entry[]
+  units: number
+  /** Index of the first waiter not yet granted. */
+  head: number
+}
+
+interface Entry {
+  readonly waiter: Waiter
+  readonly supply: Supply
+  readonly driver: DriverState
+  granted: boolean
+}
 
 interface Pin {
-  readonly type: string
   readonly sizeBytes: number
-  readonly name: string | undefined
   readonly dependsOn: readonly string[]
+  /** The supply its bytes go back to, when some waiter waits for that type. */
+  readonly bytes: Supply | undefined
+  /** The supply its name goes back to, when some waiter waits for that name. */
+  readonly name: Supply | undefined
   /** Waiting drivers that must still finish before the resource is freed. */
   pending: number
   /** Index of the last driver that counted this pin (dedupes a driver's closure without a Set). */
@@ -35,8 +57,9 @@ interface Pin {
 }
 
 interface DriverState {
+  readonly id: string
   readonly index: number
-  readonly waiters: Waiter[]
+  readonly entries: Entry[]
   readonly pins: Pin[]
   ungranted: number
 }
@@ -53,162 +76,152 @@ export interface Reduction {
 }
 
 /**
- * Runs the reduction over the waiting drivers of `view`, with `candidate` (if given) joining its queue at
- * its priority's place.
+ * Runs the reduction over the waiting drivers of `view`, with `candidate` (if given) joining its queue after
+ * every waiter of the same or a higher priority.
  *
  * @example
  * ```ts
  * const { stuck } = reduce(viewOfState(state), candidate)
- * stuck.size === 0 // nobody can get stuck
+ * stuck.size === 0 // every driver can finish
  * ```
  *
  * @since 0.1.0
  * @category reduction
  */
 export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction => {
-  const queues = new Map<string, Waiter[]>()
-  for (const waiter of view.waiters()) {
-    const key = queueKey(waiter)
-    const queue = queues.get(key)
-    if (queue === undefined) queues.set(key, [waiter])
-    else queue.push(waiter)
-  }
-  if (candidate !== undefined) {
-    const key = queueKey(candidate)
-    const queue = queues.get(key)
-    if (queue === undefined) queues.set(key, [candidate])
-    else queue.splice(insertionIndex(queue, candidate), 0, candidate)
-  }
-
+  const types = new Map<string, Supply>()
+  const names = new Map<string, Supply>()
   const drivers = new Map<string, DriverState>()
-  for (const queue of queues.values()) {
-    for (const waiter of queue) {
-      let driver = drivers.get(waiter.driver)
-      if (driver === undefined) {
-        driver = { index: drivers.size, waiters: [], pins: [], ungranted: 0 }
-        drivers.set(waiter.driver, driver)
+  const supplies: Supply[] = []
+
+  const supplyOf = (waiter: Waiter): Supply => {
+    const [map, id] = waiter.kind === "bytes" ? [types, waiter.type] : [names, waiter.name]
+    let supply = map.get(id)
+    if (supply === undefined) {
+      const budget = waiter.kind === "bytes" ? view.budget(id) : undefined
+      supply = {
+        kind: waiter.kind,
+        key: `${waiter.kind}:${id}`,
+        budgeted: waiter.kind === "name" || budget !== undefined,
+        reservedBytes: budget?.reservedBytes ?? 0,
+        queue: [],
+        // Work before pins: every live byte counts as free; pinned bytes are taken off below.
+        units: budget === undefined ? 0 : budget.maxBytes - budget.usage + budget.liveBytes,
+        head: 0
       }
-      driver.waiters.push(waiter)
-      driver.ungranted++
+      map.set(id, supply)
+      supplies.push(supply)
     }
+    return supply
   }
+  const enqueue = (waiter: Waiter, first: boolean): void => {
+    let driver = drivers.get(waiter.driver)
+    if (driver === undefined) {
+      driver = { id: waiter.driver, index: drivers.size, entries: [], pins: [], ungranted: 0 }
+      drivers.set(waiter.driver, driver)
+    }
+    const supply = supplyOf(waiter)
+    const entry: Entry = { waiter, supply, driver, granted: false }
+    driver.entries.push(entry)
+    driver.ungranted++
+    if (first) {
+      supply.queue.push(entry)
+      return
+    }
+    const rank = priorityRank(waiter.priority)
+    let at = supply.queue.length
+    while (at > 0 && priorityRank(supply.queue[at - 1]?.waiter.priority ?? "Critical") < rank) at--
+    supply.queue.splice(at, 0, entry)
+  }
+  for (const waiter of view.waiters()) enqueue(waiter, true)
+  if (candidate !== undefined) enqueue(candidate, false)
 
   // Pin every resource whose release waits for a waiting driver: what it holds, what its waiters will
-  // depend on, and (transitively) their dependencies.
+  // depend on, and (transitively) their dependencies. Only supplies some waiter waits for are tracked.
   const pins = new Map<string, Pin>()
-  const pinnedBytes = new Map<string, number>()
-  const nameHolds = new Map<string, number>()
   const stack: string[] = []
-  for (const [id, driver] of drivers) {
-    for (const held of view.heldBy(id)) stack.push(held)
-    for (const waiter of driver.waiters) if (waiter.dependsOn !== undefined) stack.push(...waiter.dependsOn)
+  for (const driver of drivers.values()) {
+    for (const held of view.heldBy(driver.id)) stack.push(held)
+    for (const { waiter } of driver.entries) if (waiter.dependsOn !== undefined) stack.push(...waiter.dependsOn)
     let next = stack.pop()
     while (next !== undefined) {
       let pin = pins.get(next)
       if (pin === undefined) {
         const info = view.resource(next)
         if (info !== undefined) {
-          const { type, sizeBytes, name, dependsOn } = info
-          pin = { type, sizeBytes, name, dependsOn, pending: 0, stamp: -1 }
+          const bytes = types.get(info.type)
+          const name = info.name === undefined ? undefined : names.get(info.name)
+          if (bytes?.budgeted) bytes.units -= info.sizeBytes
+          if (name !== undefined) name.units++
+          pin = { sizeBytes: info.sizeBytes, dependsOn: info.dependsOn, bytes, name, pending: 0, stamp: -1 }
           pins.set(next, pin)
-          pinnedBytes.set(info.type, (pinnedBytes.get(info.type) ?? 0) + info.sizeBytes)
-          if (info.name !== undefined) nameHolds.set(info.name, (nameHolds.get(info.name) ?? 0) + 1)
         }
       }
       if (pin !== undefined && pin.stamp !== driver.index) {
         pin.stamp = driver.index
         pin.pending++
         driver.pins.push(pin)
-        stack.push(...pin.dependsOn)
+        for (const dependency of pin.dependsOn) stack.push(dependency)
       }
       next = stack.pop()
     }
   }
 
-  // Work per budgeted type; `null` marks an unbudgeted type (never waits, takes nothing).
-  const work = new Map<string, number | null>()
-  const reserve = new Map<string, number>()
-  const workOf = (type: string): number | null => {
-    const known = work.get(type)
-    if (known !== undefined) return known
-    const budget = view.budget(type)
-    const initial =
-      budget === undefined ? null : budget.maxBytes - budget.usage + budget.liveBytes - (pinnedBytes.get(type) ?? 0)
-    if (budget !== undefined) reserve.set(type, budget.reservedBytes)
-    work.set(type, initial)
-    return initial
+  const worklist: Supply[] = [...supplies]
+  const giveBytes = (supply: Supply | undefined, units: number): void => {
+    if (supply === undefined || !supply.budgeted) return
+    supply.units += units
+    worklist.push(supply)
   }
-  const addWork = (type: string, units: number): void => {
-    const current = workOf(type)
-    if (current !== null) work.set(type, current + units)
-  }
-
-  const pending: string[] = [...queues.keys()]
-  const heads = new Map<string, number>()
-  const granted = new Set<Waiter>()
-
-  const returnName = (name: string): void => {
-    const holds = (nameHolds.get(name) ?? 0) - 1
-    nameHolds.set(name, holds)
-    if (holds === 0) pending.push(`name:${name}`)
+  const giveName = (supply: Supply | undefined): void => {
+    if (supply === undefined) return
+    supply.units--
+    if (supply.units === 0) worklist.push(supply)
   }
   const finish = (driver: DriverState): void => {
-    for (const waiter of driver.waiters) {
-      if (waiter.kind === "bytes") {
-        addWork(waiter.type, waiter.sizeBytes)
-        pending.push(`bytes:${waiter.type}`)
-      } else returnName(waiter.name)
+    for (const { waiter, supply } of driver.entries) {
+      if (waiter.kind === "bytes") giveBytes(supply, waiter.sizeBytes)
+      else giveName(supply)
     }
     for (const pin of driver.pins) {
       pin.pending--
-      if (pin.pending === 0) {
-        addWork(pin.type, pin.sizeBytes)
-        pending.push(`bytes:${pin.type}`)
-        if (pin.name !== undefined) returnName(pin.name)
-      }
+      if (pin.pending > 0) continue
+      giveBytes(pin.bytes, pin.sizeBytes)
+      giveName(pin.name)
     }
   }
-  const tryGrant = (waiter: Waiter): boolean => {
+  const tryGrant = (supply: Supply, waiter: Waiter): boolean => {
     if (waiter.kind === "name") {
-      if ((nameHolds.get(waiter.name) ?? 0) > 0) return false
-      nameHolds.set(waiter.name, 1)
+      if (supply.units > 0) return false
+      supply.units = 1
       return true
     }
-    const available = workOf(waiter.type)
-    if (available === null) return true
-    const needed = waiter.sizeBytes + (waiter.priority === "Critical" ? 0 : (reserve.get(waiter.type) ?? 0))
-    if (available < needed) return false
-    work.set(waiter.type, available - waiter.sizeBytes)
+    if (!supply.budgeted) return true
+    const needed = waiter.sizeBytes + (waiter.priority === "Critical" ? 0 : supply.reservedBytes)
+    if (supply.units < needed) return false
+    supply.units -= waiter.sizeBytes
     return true
   }
 
-  let key = pending.pop()
-  while (key !== undefined) {
-    const queue = queues.get(key)
-    if (queue !== undefined) {
-      let head = heads.get(key) ?? 0
-      let waiter = queue[head]
-      while (waiter !== undefined && tryGrant(waiter)) {
-        granted.add(waiter)
-        head++
-        heads.set(key, head)
-        const driver = drivers.get(waiter.driver)
-        if (driver !== undefined) {
-          driver.ungranted--
-          if (driver.ungranted === 0) finish(driver)
-        }
-        waiter = queue[head]
-      }
+  let supply = worklist.pop()
+  while (supply !== undefined) {
+    let entry = supply.queue[supply.head]
+    while (entry !== undefined && tryGrant(supply, entry.waiter)) {
+      entry.granted = true
+      supply.head++
+      entry.driver.ungranted--
+      if (entry.driver.ungranted === 0) finish(entry.driver)
+      entry = supply.queue[supply.head]
     }
-    key = pending.pop()
+    supply = worklist.pop()
   }
 
   const stuck = new Map<string, Set<string>>()
-  for (const [id, driver] of drivers) {
+  for (const driver of drivers.values()) {
     if (driver.ungranted === 0) continue
     const blockedOn = new Set<string>()
-    for (const waiter of driver.waiters) if (!granted.has(waiter)) blockedOn.add(queueKey(waiter))
-    stuck.set(id, blockedOn)
+    for (const entry of driver.entries) if (!entry.granted) blockedOn.add(entry.supply.key)
+    stuck.set(driver.id, blockedOn)
   }
   return { stuck }
 }

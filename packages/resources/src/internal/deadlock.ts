@@ -16,7 +16,6 @@ export { checkWait, findDeadlock } from "./deadlock-check.ts"
 export {
   type BytesWaiter,
   type Deadlock,
-  insertionIndex,
   type LiveResource,
   type NameWaiter,
   priorityRank,
