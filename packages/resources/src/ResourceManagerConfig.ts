@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResourceBudget, ResourceType } from "@flight-hal/core"
+import type { LeakReport } from "./stats.ts"
 
 /**
  * A pool the manager creates at start-up (the shape of `@flight-hal/pool`'s `PoolConfig`). Its capacity,
@@ -103,4 +104,6 @@ export interface ResourceManagerConfig {
   readonly trace?: TraceConfig
   /** A label for logs and leak reports (default `"resource-manager"`). */
   readonly label?: string
+  /** Receives the leak report when the manager closes with live resources (after they were released). */
+  readonly onLeaks?: (leaks: ReadonlyArray<LeakReport>) => void
 }

@@ -4,4 +4,9 @@
  *
  * @module
  */
+
+export * from "./introspection.ts"
+export * from "./ResourceManager.ts"
 export * from "./ResourceManagerConfig.ts"
+export * from "./ResourceRef.ts"
+export * from "./stats.ts"

@@ -287,6 +287,7 @@ export class Engine {
     const state = this.state
     for (const waiter of [...state.waiting.values()]) {
       waiter.queued = false
+      state.waitingCount[waiter.driver] = 0
       waiter.settle.failed(closedError)
     }
     state.waiting.clear()

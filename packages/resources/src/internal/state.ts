@@ -147,6 +147,8 @@ export class ManagerState {
   readonly driverIndex = new Map<string, number>()
   /** Live slots each driver holds as a sharer (owners are found through the slot arrays). */
   readonly sharedBy = new Map<number, Set<number>>()
+  /** Requests each driver has waiting. */
+  readonly waitingCount: Array<number> = []
   /** First slot of each driver's list of slots it owns and still holds (-1: none). */
   readonly ownedHead: Array<number> = []
 
@@ -175,6 +177,7 @@ export class ManagerState {
     this.driverIds.push(id)
     this.driverIndex.set(id, index)
     this.ownedHead.push(-1)
+    this.waitingCount.push(0)
     return index
   }
 
@@ -239,6 +242,11 @@ export class ManagerState {
     for (let slot = this.ownedHead[driver] ?? -1; slot >= 0; slot = this.nextOwned[slot] as number) yield slot
     const shared = this.sharedBy.get(driver)
     if (shared !== undefined) yield* shared
+  }
+
+  /** Whether a driver holds nothing and waits for nothing. */
+  idle(driver: number): boolean {
+    return (this.ownedHead[driver] ?? -1) < 0 && !this.sharedBy.has(driver) && (this.waitingCount[driver] ?? 0) === 0
   }
 
   /** limit(p) of a type: maxBytes − reservedBytes, or maxBytes for Critical; Infinity without a budget. */

@@ -1,0 +1,180 @@
+/**
+ * References to acquired resources: `ResourceRef<T>` (handle, metadata, payload; released exactly once)
+ * and `SharedHandle` (a driver's share of a resource).
+ *
+ * @module
+ */
+import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
+import * as Effect from "effect/Effect"
+import type { Engine } from "./internal/engine.ts"
+
+/**
+ * A live resource as its holder sees it. The payload is valid until the ref is released; after that
+ * every access fails with `ResourceReleased` (thrown by `payload`, failed by `get`). Release is idempotent.
+ * The handle is slot + generation: once the resource is freed and its slot reused, the handle is stale and
+ * can never reach the new resource.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResourceManager } from "@flight-hal/resources"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const manager = yield* ResourceManager
+ *     const ref = yield* manager.acquire("texture", { type: "Memory", sizeBytes: 4096 })
+ *     const buffer = yield* ref.get // an ArrayBuffer of 4096 bytes
+ *     return buffer.byteLength
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ResourceRef<T = ArrayBuffer> implements Disposable, AsyncDisposable {
+  /** @internal */
+  private isReleased = false
+  /** @internal */
+  private value: T | undefined
+  /** @internal */
+  private made = false
+
+  /** @internal */
+  constructor(
+    /** @internal */
+    private readonly engine: Engine,
+    /** The resource's handle (slot and generation). */
+    readonly handle: ResourceHandle,
+    /** The resource's name (`""` when unnamed). */
+    readonly name: string,
+    /** The metadata it was acquired with. */
+    readonly metadata: ResourceMetadata,
+    /** The driver holding it through this ref. */
+    readonly driver: string,
+    /** @internal */
+    private readonly driverIndex: number,
+    /** @internal */
+    private readonly create: ((metadata: ResourceMetadata) => T) | undefined
+  ) {}
+
+  /** Whether this ref was released. */
+  get released(): boolean {
+    return this.isReleased
+  }
+
+  /**
+   * The payload; throws `ResourceReleased` after release. Created on first access: the `create` hook's
+   * value, or for a Memory resource without a hook an ArrayBuffer of `sizeBytes`.
+   */
+  get payload(): T {
+    if (this.isReleased) throw new ResourceReleased({ name: this.name })
+    if (!this.made) {
+      this.made = true
+      this.value = this.create === undefined ? (defaultPayload(this.metadata) as T) : this.create(this.metadata)
+    }
+    return this.value as T
+  }
+
+  /** The payload as an Effect, failing with `ResourceReleased` after release. */
+  get get(): Effect.Effect<T, ResourceReleased> {
+    return Effect.suspend(() =>
+      this.isReleased ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.payload)
+    )
+  }
+
+  /** @internal the payload if it was created (for destroy hooks). */
+  createdPayload(): T | undefined {
+    return this.value
+  }
+
+  /** Releases this holder's hold (idempotent: a second call does nothing). */
+  release(): void {
+    if (this.isReleased) return
+    this.isReleased = true
+    const engine = this.engine
+    if (engine.closed) return
+    const slot = engine.resolve(this.handle)
+    if (typeof slot === "number") engine.release(slot, this.driverIndex)
+  }
+
+  /** Releases the ref (`using ref = manager.acquire(...)`). */
+  [Symbol.dispose](): void {
+    this.release()
+  }
+
+  /** Releases the ref (`await using ref = await manager.acquireAsync(...)`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release()
+    return Promise.resolve()
+  }
+}
+
+/**
+ * An untyped {@link ResourceRef} (the seed's `ScopedResource`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ScopedResource = ResourceRef<unknown>
+
+const defaultPayload = (metadata: ResourceMetadata): ArrayBuffer | undefined =>
+  metadata.type === "Memory" ? new ArrayBuffer(metadata.sizeBytes) : undefined
+
+/**
+ * A driver's share of a resource: valid until released (idempotent); the resource lives while any holder
+ * holds it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResourceManager } from "@flight-hal/resources"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const manager = yield* ResourceManager
+ *     const ref = yield* manager.acquire("frame", { type: "Memory", sizeBytes: 64, flags: 8 })
+ *     const shared = yield* manager.share(ref.handle, "gpu")
+ *     return shared.driver // "gpu"
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class SharedHandle implements Disposable {
+  /** @internal */
+  private isReleased = false
+
+  /** @internal */
+  constructor(
+    /** @internal */
+    private readonly engine: Engine,
+    /** The shared resource's handle. */
+    readonly handle: ResourceHandle,
+    /** The driver this share belongs to. */
+    readonly driver: string,
+    /** @internal */
+    private readonly driverIndex: number
+  ) {}
+
+  /** Whether this share was released. */
+  get released(): boolean {
+    return this.isReleased
+  }
+
+  /** Releases the share (idempotent). */
+  release(): void {
+    if (this.isReleased) return
+    this.isReleased = true
+    if (this.engine.closed) return
+    const slot = this.engine.resolve(this.handle)
+    if (typeof slot === "number") this.engine.release(slot, this.driverIndex)
+  }
+
+  /** Releases the share (`using share = manager.share(...)`). */
+  [Symbol.dispose](): void {
+    this.release()
+  }
+}

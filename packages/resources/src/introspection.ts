@@ -1,0 +1,105 @@
+/**
+ * Introspection of a manager's state: holders, dependents and dependencies of a resource, per-driver
+ * stats, the whole-manager snapshot and the plain wait state (for the wait-for graph of the CLI's inspect
+ * view). Shared by the Effect service and the plain facade.
+ *
+ * @module
+ */
+import { type ResourceHandle, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import type { LiveResource, TypeBudget, Waiter, WaitState } from "./internal/deadlock.ts"
+import type { Engine } from "./internal/engine.ts"
+import { SlotState, typeNameOf } from "./internal/state.ts"
+import type { DriverStats, ManagerSnapshot } from "./stats.ts"
+
+const holders = (engine: Engine, slot: number): ReadonlyArray<string> =>
+  engine.state.holderList(slot).map((driver) => engine.state.driverIds[driver] ?? "")
+
+const dependents = (engine: Engine, slot: number): ReadonlyArray<ResourceHandle> =>
+  [...(engine.state.dependents.get(slot) ?? [])].map((s) => engine.handleOf(s))
+
+const dependencies = (engine: Engine, slot: number): ReadonlyArray<ResourceHandle> =>
+  (engine.state.dependencies.get(slot) ?? []).map((s) => engine.handleOf(s))
+
+const driverStats = (engine: Engine, driver: string): DriverStats => {
+  const state = engine.state
+  const index = state.driverIndex.get(driver)
+  const bytesByType: Partial<Record<ResourceType, number>> = {}
+  let owned = 0
+  let shared = 0
+  let waiting = 0
+  if (index !== undefined) {
+    for (let slot = state.ownedHead[index] ?? -1; slot >= 0; slot = state.nextOwned[slot] as number) {
+      owned++
+      const type = typeNameOf(state.types[slot] as number)
+      bytesByType[type] = (bytesByType[type] ?? 0) + (state.sizes[slot] as number)
+    }
+    shared = state.sharedBy.get(index)?.size ?? 0
+    for (const waiter of state.waiting.values()) if (waiter.driver === index) waiting++
+  }
+  return { driver, owned, shared, bytesByType, waiting }
+}
+
+const snapshot = (engine: Engine): ManagerSnapshot => ({
+  types: ResourceTypeNames.map((type) => engine.stats(type)),
+  liveResources: engine.state.liveCount,
+  drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver))
+})
+
+const waitState = (engine: Engine): WaitState => {
+  const state = engine.state
+  const budgets: Record<string, TypeBudget> = {}
+  state.budgets.forEach((budget, type) => {
+    if (budget !== undefined) {
+      budgets[typeNameOf(type)] = {
+        maxBytes: budget.maxBytes,
+        reservedBytes: budget.reservedBytes,
+        usage: state.usage[type] as number
+      }
+    }
+  })
+  const resources: Array<LiveResource> = []
+  for (let slot = 0; slot < state.highWater; slot++) {
+    if (state.slotState[slot] === SlotState.Free) continue
+    const name = state.names[slot] ?? ""
+    resources.push({
+      id: String(slot),
+      type: typeNameOf(state.types[slot] as number),
+      sizeBytes: state.sizes[slot] as number,
+      name: name === "" ? undefined : name,
+      holders: holders(engine, slot),
+      dependsOn: (state.dependencies.get(slot) ?? []).map(String)
+    })
+  }
+  const waiters: Array<Waiter> = []
+  const add = (waiter: typeof state.waiting extends Map<number, infer W> ? W : never) => {
+    const base = {
+      id: `w${waiter.req}`,
+      driver: state.driverIds[waiter.driver] ?? "",
+      priority: ResourcePriorityNames[waiter.priority] ?? "Normal",
+      dependsOn: waiter.deps.map(String)
+    }
+    waiters.push(
+      waiter.kind === "name"
+        ? { ...base, kind: "name", name: waiter.name }
+        : { ...base, kind: "bytes", type: typeNameOf(waiter.type), sizeBytes: waiter.size }
+    )
+  }
+  for (const queue of state.queues) for (const waiter of queue.entries()) add(waiter)
+  for (const queue of state.nameQueues.values()) for (const waiter of queue.entries()) add(waiter)
+  return { budgets, resources, waiters }
+}
+
+/**
+ * Read-only views of an engine's state.
+ *
+ * @since 0.1.0
+ * @category introspection
+ */
+export const introspect: {
+  readonly holders: typeof holders
+  readonly dependents: typeof dependents
+  readonly dependencies: typeof dependencies
+  readonly driverStats: typeof driverStats
+  readonly snapshot: typeof snapshot
+  readonly waitState: typeof waitState
+} = { holders, dependents, dependencies, driverStats, snapshot, waitState }
