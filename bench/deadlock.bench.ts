@@ -89,6 +89,15 @@ const prepare = (drivers: number, waiting: number) => {
   return { state, view, candidate }
 }
 
+// Scale for reading the numbers on a given machine: three Map inserts into a fresh Map.
+group("baseline", () => {
+  bench("baseline: new Map + 3 set", () => {
+    const map = new Map<string, number>()
+    map.set("a", 1).set("b", 2).set("c", 3)
+    return do_not_optimize(map)
+  })
+})
+
 for (const drivers of sizes) {
   const few = prepare(drivers, 4)
   const some = prepare(drivers, Math.max(1, drivers / 20))
@@ -107,6 +116,7 @@ if (!json) {
     const stats = benchmarks.find((trial) => trial.alias === name)?.runs[0]?.stats
     return stats === undefined ? Number.NaN : stats.avg
   }
+  console.log(`baseline (new Map + 3 set): ${average("baseline: new Map + 3 set").toFixed(0)} ns`)
   for (const label of labels) {
     const line = sizes.map((drivers, i) => {
       const ns = average(`${label} ${drivers}`)

@@ -371,6 +371,7 @@ const toState = (scenario: Scenario): { state: WaitState; candidate: Waiter } =>
 
 describe("against the brute-force search over all orders", () => {
   test("findDeadlock names exactly the drivers that finish in no reachable state; all orders agree", () => {
+    const seen = { deadlocked: 0, free: 0, byBytes: 0 }
     fc.assert(
       fc.property(arbScenario, (scenario) => {
         const { state: s } = toState(scenario)
@@ -379,9 +380,16 @@ describe("against the brute-force search over all orders", () => {
         const found = findDeadlock(viewOfState(s))
         expect(found?.drivers ?? []).toEqual(reference.stuck)
         expect(found?.resources ?? []).toEqual(reference.resources)
+        if (found === undefined) seen.free++
+        else seen.deadlocked++
+        if (found?.resources.some((key) => key.startsWith("bytes:"))) seen.byBytes++
       }),
       { numRuns: 10_000 }
     )
+    // the generator reaches both outcomes, and deadlocks over bytes, not only over names
+    expect(seen.deadlocked).toBeGreaterThan(1000)
+    expect(seen.free).toBeGreaterThan(1000)
+    expect(seen.byBytes).toBeGreaterThan(500)
   })
 
   test("checkWait refuses exactly the waits that strand their own driver or a driver that could finish", () => {
