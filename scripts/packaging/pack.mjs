@@ -1,0 +1,74 @@
+// `npm pack` of one workspace package into a directory, and the rules its tarball must follow.
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { run } from "./workspace.mjs"
+
+/**
+ * Packs `pkg` (from workspacePackages()) into `destination`; resolves `{ tarball, files, output }` where
+ * `files` are the paths inside the tarball, or `{ error }` when npm pack failed.
+ */
+export const pack = async (pkg, destination) => {
+  const result = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], {
+    cwd: pkg.path
+  })
+  if (result.status !== 0) return { error: result.output }
+  const start = result.output.indexOf("[")
+  const json = JSON.parse(result.output.slice(start))[0]
+  return { tarball: join(destination, json.filename), files: json.files.map((f) => f.path).sort(), output: "" }
+}
+
+/** The paths every tarball may hold: the manifest, docs, the built JS with its types and maps, the TS source. */
+const allowed = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^CHANGELOG\.md$/,
+  /^LICENSE(\.md)?$/,
+  /^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/,
+  /^src\/.+\.ts$/
+]
+/** What must never ship, whatever `files` says. */
+const forbidden = [
+  /\.tsbuildinfo$/,
+  /(^|\/)test\//,
+  /\.test\.[cm]?[jt]sx?$/,
+  /\.spec\.[cm]?[jt]sx?$/,
+  /(^|\/)\.turbo\//
+]
+
+/** The targets of every `exports` entry (all conditions), with the leading "./" removed. */
+const exportTargets = (exportsField) => {
+  const targets = []
+  const walk = (value) => {
+    if (typeof value === "string") targets.push(value.replace(/^\.\//, ""))
+    else if (value && typeof value === "object") for (const v of Object.values(value)) walk(v)
+  }
+  walk(exportsField)
+  return targets
+}
+
+/** The problems of a packed file list (empty when it is what it should be). */
+export const contentProblems = (pkg, files) => {
+  const problems = []
+  const set = new Set(files)
+  for (const file of files) {
+    if (forbidden.some((re) => re.test(file))) problems.push(`must not ship ${file}`)
+    else if (!allowed.some((re) => re.test(file))) problems.push(`unexpected file ${file}`)
+  }
+  for (const target of exportTargets(pkg.pkg.exports)) {
+    if (!set.has(target)) problems.push(`exports target ${target} is not in the tarball`)
+  }
+  for (const file of files.filter((f) => /^dist\/.+\.js$/.test(f))) {
+    const stem = file.slice("dist/".length, -".js".length)
+    if (!set.has(`dist/${stem}.d.ts`)) problems.push(`${file} has no .d.ts`)
+    if (!set.has(`${file}.map`)) problems.push(`${file} has no source map`)
+    if (!existsSync(join(pkg.path, "src", `${stem}.ts`)))
+      problems.push(`${file} is stale: src/${stem}.ts does not exist`)
+  }
+  for (const file of files.filter((f) => /^src\/.+\.ts$/.test(f))) {
+    const stem = file.slice("src/".length, -".ts".length)
+    if (!set.has(`dist/${stem}.js`)) problems.push(`${file} was not built (no dist/${stem}.js)`)
+  }
+  if (!set.has("README.md")) problems.push("no README.md")
+  if (!set.has("CHANGELOG.md")) problems.push("no CHANGELOG.md")
+  return problems
+}
