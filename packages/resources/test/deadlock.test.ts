@@ -5,6 +5,7 @@ import {
   type Deadlock,
   findDeadlock,
   type LiveResource,
+  type ResourceInfo,
   type TypeBudget,
   viewOfState,
   type Waiter,
@@ -254,6 +255,44 @@ describe("holder closures", () => {
     const s = state([res("r1", ["B"], { sizeBytes: 4 }), res("rx", ["C"], { name: "X" })], waiting(), memory(4, 4))
     const pinning: Waiter = { ...waitName("A", "X"), dependsOn: ["r1"] }
     expect(check(s, pinning)).toEqual({ drivers: ["A", "C"], resources: ["bytes:Memory", "name:X"] })
+  })
+})
+
+// ---- a WaitView over other indexes ---------------------------------------------------------------------------
+
+describe("a WaitView implemented over the caller's own indexes", () => {
+  test("lazy iterables work, and only the waiting drivers' holdings are read", () => {
+    const read: string[] = []
+    const resources: Record<string, ResourceInfo> = {
+      "1": { type: "Memory", sizeBytes: 4, name: "X", dependsOn: [] },
+      "2": { type: "Memory", sizeBytes: 4, dependsOn: ["1"] },
+      "3": { type: "Memory", sizeBytes: 8, dependsOn: [] }
+    }
+    const holdings: Record<string, readonly string[]> = { A: ["2"], B: ["1"], Idle: ["3"] }
+    const waiting: readonly Waiter[] = [waitBytes("B", 4)]
+    const view: WaitView = {
+      budget: (type) => (type === "Memory" ? { maxBytes: 16, reservedBytes: 0, usage: 16, liveBytes: 16 } : undefined),
+      resource: (id) => resources[id],
+      heldBy: function* (driver) {
+        read.push(driver)
+        yield* holdings[driver] ?? []
+      },
+      waiters: function* () {
+        yield* waiting
+      }
+    }
+    // A asks for name X: X belongs to resource 1, which cannot be freed before A's resource 2 depends on it.
+    expect(checkWait(view, waitName("A", "X"))).toEqual({ drivers: ["A"], resources: ["name:X"] })
+    // C asks for X: B gets 4 of Idle's 8 bytes, finishes, and frees 1 (A, not waiting, releases 2).
+    expect(checkWait(view, waitName("C", "X"))).toBeUndefined()
+    // B waits for 12: enough once A releases 2, unless A starts waiting too.
+    const greedy: WaitView = { ...view, waiters: () => [waitBytes("B", 12)] }
+    expect(checkWait(greedy, waitName("C", "X"))).toBeUndefined()
+    expect(checkWait(greedy, waitName("A", "X"))).toEqual({
+      drivers: ["A", "B"],
+      resources: ["bytes:Memory", "name:X"]
+    })
+    expect(read).not.toContain("Idle")
   })
 })
 

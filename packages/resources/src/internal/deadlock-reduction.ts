@@ -25,7 +25,6 @@ import { priorityRank, type Waiter, type WaitView } from "./deadlock-model.ts"
 
 /** The units one queue hands out: a type's bytes (`units` = Work) or a name (`units` = current holds). */
 interface Supply {
-  readonly kind: "bytes" | "name"
   readonly key: string
   /** `false` for an unbudgeted type: it never makes anyone wait and takes nothing. */
   readonly budgeted: boolean
@@ -100,7 +99,6 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
     if (supply === undefined) {
       const budget = waiter.kind === "bytes" ? view.budget(id) : undefined
       supply = {
-        kind: waiter.kind,
         key: `${waiter.kind}:${id}`,
         budgeted: waiter.kind === "name" || budget !== undefined,
         reservedBytes: budget?.reservedBytes ?? 0,
