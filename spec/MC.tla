@@ -1,0 +1,49 @@
+------------------------------- MODULE MC -------------------------------
+(***************************************************************************)
+(* Model constants for the TLC configurations in spec/*.cfg.               *)
+(***************************************************************************)
+EXTENDS ResourceManager, TLC
+
+DriverSymmetry == Permutations(Drivers)
+
+R(type, size, prio, name, shareable, reclaimable, deps) ==
+  [type |-> type, size |-> size, prio |-> prio, name |-> name,
+   shareable |-> shareable, reclaimable |-> reclaimable, deps |-> deps]
+
+\* Budget: one Memory budget of 4 units with 1 reserved (limit 3, Critical 4).
+BudgetMem == [Memory |-> [max |-> 4, reserved |-> 1]]
+
+\* Admission, reserve, emergency, sharing, queue order.
+ResBudget == 1..3
+MetaBudget ==
+  1 :> R("Memory", 2, "Normal", "", TRUE, TRUE, {}) @@
+  2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 1, "Critical", "", FALSE, FALSE, {})
+
+\* Names and dependencies: 2 = "tex" depends on 1; 3 is also named "tex"; 4 lets a
+\* freed name's waiter find its bytes taken (the move to the type queue).
+ResNames == 1..4
+MetaNames ==
+  1 :> R("Memory", 1, "Normal", "", TRUE, TRUE, {}) @@
+  2 :> R("Memory", 1, "Normal", "tex", TRUE, FALSE, {1}) @@
+  3 :> R("Memory", 2, "High", "tex", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {})
+
+\* Deadlock: two types, one unit of Hardware, names; cycles across drivers and self-deadlock.
+BudgetTwo == [Memory |-> [max |-> 3, reserved |-> 0], Hardware |-> [max |-> 1, reserved |-> 0]]
+ResDeadlock == 1..4
+MetaDeadlock ==
+  1 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  2 :> R("Hardware", 1, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 2, "High", "", FALSE, FALSE, {}) @@
+  4 :> R("Hardware", 1, "Low", "dma", FALSE, FALSE, {})
+
+\* Liveness: priority and FIFO, sharing, timeouts.
+ResLive == 1..3
+MetaLive ==
+  1 :> R("Memory", 2, "Normal", "", TRUE, FALSE, {}) @@
+  2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 2, "High", "", FALSE, FALSE, {})
+BudgetLive == [Memory |-> [max |-> 4, reserved |-> 1]]
+
+=============================================================================
