@@ -11,6 +11,7 @@ import {
   type Waiter,
   type WaitPriority,
   type WaitState,
+  type WaitView,
   waitGraphSnapshot
 } from "../src/internal/deadlock.ts"
 import { bruteForce } from "./deadlock-brute-force.ts"
