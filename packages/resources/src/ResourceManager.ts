@@ -497,11 +497,10 @@ const make = (config: ResourceManagerConfig) =>
       share: (handle, driver) =>
         Effect.acquireRelease(
           Effect.flatMap(resolveEffect(handle), (slot) => {
-            const index = state.driver(driver)
-            const error = shareTransition(state, slot, index)
-            return error === undefined
+            const index = shareTransition(state, slot, driver)
+            return typeof index === "number"
               ? Effect.succeed(new SharedHandle(engine, engine.handleOf(slot), driver, index))
-              : Effect.fail(error)
+              : Effect.fail(index)
           }),
           (shared) => Effect.sync(() => shared.release())
         ),

@@ -104,6 +104,11 @@ export interface ResourceManagerConfig {
   readonly trace?: TraceConfig
   /** A label for logs and leak reports (default `"resource-manager"`). */
   readonly label?: string
+  /**
+   * Plain facade only: report refs garbage-collected without release as leaks (FinalizationRegistry) and
+   * release them (default true).
+   */
+  readonly detectGarbageCollectedLeaks?: boolean
   /** Receives the leak report when the manager closes with live resources (after they were released). */
   readonly onLeaks?: (leaks: ReadonlyArray<LeakReport>) => void
 }

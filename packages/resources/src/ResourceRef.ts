@@ -39,6 +39,8 @@ export class ResourceRef<T = ArrayBuffer> implements Disposable, AsyncDisposable
   private value: T | undefined
   /** @internal */
   private made = false
+  /** @internal called once when the ref is released (the facade drops its leak tracking). */
+  onRelease: ((ref: object) => void) | undefined = undefined
 
   /** @internal */
   constructor(
@@ -92,6 +94,7 @@ export class ResourceRef<T = ArrayBuffer> implements Disposable, AsyncDisposable
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
+    if (this.onRelease !== undefined) this.onRelease(this)
     const engine = this.engine
     if (engine.closed) return
     const slot = engine.resolve(this.handle)

@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./createResourceManager.ts"
 export * from "./introspection.ts"
 export * from "./ResourceManager.ts"
 export * from "./ResourceManagerConfig.ts"

@@ -524,19 +524,22 @@ export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotH
 }
 
 /**
- * Share: `driver` becomes a holder of a live Shareable resource; bytes are unchanged.
+ * Share: `driver` becomes a holder of a live Shareable resource; bytes are unchanged. Returns the driver's
+ * index (the driver is interned only on success).
  *
  * @since 0.1.0
  */
 export const share = (
   state: ManagerState,
   slot: number,
-  driver: number
-): undefined | NotShareable | ResourceNotFound | AlreadyShared => {
+  driverId: string
+): number | NotShareable | ResourceNotFound | AlreadyShared => {
   const name = state.names[slot] ?? ""
   if (state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: name })
   if (((state.flags[slot] as number) & Shareable) === 0) return new NotShareable({ name })
-  if (state.holds(slot, driver)) return new AlreadyShared({ name, driver: state.driverIds[driver] ?? "" })
+  const known = state.driverIndex.get(driverId)
+  if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ name, driver: driverId })
+  const driver = known ?? state.driver(driverId)
   let all = state.holders.get(slot)
   if (all === undefined) {
     all = [state.owners[slot] as number]
@@ -550,7 +553,7 @@ export const share = (
   }
   set.add(slot)
   if (state.trace !== undefined) state.trace.shared(slot, driver, all)
-  return undefined
+  return driver
 }
 
 /**

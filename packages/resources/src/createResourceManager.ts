@@ -1,0 +1,428 @@
+/**
+ * The plain (non-Effect) facade over the same state machine: synchronous `acquire` (NonBlocking,
+ * Emergency) returning a `Disposable` ref, `acquireAsync` (Blocking, Timeout) returning a Promise of an
+ * `AsyncDisposable` ref, thrown errors of the generated classes, leak reports for refs garbage-collected
+ * without release, and the discouraged manual `registerResource` / `releaseResource` pair.
+ *
+ * @module
+ */
+import {
+  AcquireTimeout,
+  InvalidArgument,
+  InvalidMetadata,
+  ManagerClosed,
+  type ResourceBudget,
+  type ResourceHandle,
+  type ResourceMetadata,
+  type ResourceType,
+  ResourceTypeNames
+} from "@flight-hal/core"
+import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
+import { Engine, validateMetadata } from "./internal/engine.ts"
+import { Mode, typeIndexOf, typeNameOf } from "./internal/state.ts"
+import {
+  addDependency,
+  interrupt,
+  NeedsReclaim,
+  type Request,
+  reclaim,
+  share,
+  submit,
+  timeout,
+  WaitingRequest,
+  wake
+} from "./internal/transitions.ts"
+import { introspect } from "./introspection.ts"
+import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import { ResourceRef, SharedHandle } from "./ResourceRef.ts"
+import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
+
+/**
+ * Options of a synchronous acquisition.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncAcquireOptions<T> {
+  /** `NonBlocking` (default) or `Emergency`. */
+  readonly mode?: "NonBlocking" | "Emergency"
+  /** The owner driver (default `"app"`). */
+  readonly owner?: string
+  /** Makes the payload on first access. */
+  readonly create?: (metadata: ResourceMetadata) => T
+  /** Destroys the payload when the resource is freed. */
+  readonly destroy?: (payload: T) => void
+}
+
+/**
+ * Options of an asynchronous acquisition.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AsyncAcquireOptions<T> extends Omit<SyncAcquireOptions<T>, "mode"> {
+  /** `Blocking` (default) or `Timeout` (with `timeoutMillis`); NonBlocking/Emergency also accepted. */
+  readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
+  /** The longest wait in Timeout mode, in milliseconds. */
+  readonly timeoutMillis?: number
+  /** Aborting it while waiting rejects with the signal's reason and leaves the queue. */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The plain resource manager.
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager } from "@flight-hal/resources"
+ *
+ * const manager = createResourceManager({
+ *   budgets: { Memory: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
+ * })
+ * {
+ *   using texture = manager.acquire("texture", { type: "Memory", sizeBytes: 4096 })
+ *   texture.payload.byteLength // 4096
+ * } // released here
+ * manager.close()
+ * ```
+ *
+ * @since 0.1.0
+ * @category facade
+ */
+export interface PlainResourceManager extends Disposable {
+  /** Acquires at once (NonBlocking or Emergency); throws BudgetExceeded, ResourceBusy, InvalidMetadata, … */
+  acquire<T = ArrayBuffer>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T>
+  /** Acquires, waiting if needed (Blocking, Timeout); rejects with AcquireTimeout, DeadlockDetected, … */
+  acquireAsync<T = ArrayBuffer>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: AsyncAcquireOptions<T>
+  ): Promise<ResourceRef<T>>
+  /** Makes `driver` a holder of a live Shareable resource. */
+  share(handle: ResourceHandle, driver: string): SharedHandle
+  /** Adds a dependency edge between live resources. */
+  addDependency(dependent: ResourceHandle, dependency: ResourceHandle): void
+  /** Releases a Reclaimable resource on its owner's behalf; returns the bytes freed. */
+  reclaim(handle: ResourceHandle): number
+  setBudget(type: ResourceType, budget: ResourceBudget): void
+  getBudget(type: ResourceType): ResourceBudget | undefined
+  removeBudget(type: ResourceType): void
+  /** Registers a reclamation callback (told the missing bytes; returns the bytes it claims). */
+  registerReclamationCallback(type: ResourceType, callback: (missingBytes: number) => number): Disposable
+  /** Registers a pressure callback (called after the state change; errors are isolated). */
+  registerPressureCallback(callback: (event: PressureEvent) => void): Disposable
+  getResourceStats(type: ResourceType): ResourceStats
+  snapshot(): ManagerSnapshot
+  driverStats(driver: string): DriverStats
+  holders(handle: ResourceHandle): ReadonlyArray<string>
+  dependents(handle: ResourceHandle): ReadonlyArray<ResourceHandle>
+  dependencies(handle: ResourceHandle): ReadonlyArray<ResourceHandle>
+  waitGraph(): WaitGraphSnapshot
+  /**
+   * Discouraged (interop with the seed's C-style API): registers a resource without a ref; it stays live
+   * until `releaseResource`. Prefer `acquire` with `using`.
+   */
+  registerResource(name: string, metadata: ResourceMetadata, owner?: string): ResourceHandle
+  /** Discouraged: releases a resource registered with `registerResource` (idempotent). */
+  releaseResource(handle: ResourceHandle, owner?: string): void
+  /** Releases everything still live (reverse order) and returns the leak report. */
+  close(): ReadonlyArray<LeakReport>
+}
+
+interface Tracked {
+  readonly engine: Engine
+  readonly handle: ResourceHandle
+  readonly driver: number
+  readonly report: (leaks: ReadonlyArray<LeakReport>) => void
+}
+
+const leakRegistry =
+  typeof FinalizationRegistry === "undefined"
+    ? undefined
+    : new FinalizationRegistry<Tracked>((tracked) => {
+        const engine = tracked.engine
+        if (engine.closed) return
+        const slot = engine.resolve(tracked.handle)
+        if (typeof slot !== "number" || !engine.state.holds(slot, tracked.driver)) return
+        const leak = engine.leakOf(slot)
+        engine.release(slot, tracked.driver)
+        tracked.report([leak])
+      })
+
+/**
+ * Creates a plain resource manager from a config (throws InvalidBudget for an invalid budget).
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager } from "@flight-hal/resources"
+ *
+ * await using manager = createResourceManager({})
+ * const ref = await manager.acquireAsync("dma", { type: "Hardware", sizeBytes: 1 }, { mode: "Blocking" })
+ * ref.release()
+ * ```
+ *
+ * @since 0.1.0
+ * @category facade
+ */
+export const createResourceManager = (config: ResourceManagerConfig = {}): PlainResourceManager & AsyncDisposable => {
+  const engine = new Engine(config)
+  const state = engine.state
+  const reclaimers: Array<Array<(missing: number) => number>> = ResourceTypeNames.map(() => [])
+  const pressureCallbacks = new Set<(event: PressureEvent) => void>()
+  const reportLeaks = (leaks: ReadonlyArray<LeakReport>) => {
+    if (leaks.length === 0) return
+    if (config.onLeaks !== undefined) config.onLeaks(leaks)
+    else for (const leak of leaks) console.warn(`flight-hal leak: ${leak.name} ${leak.type} ${leak.sizeBytes} bytes`)
+  }
+  const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks !== false
+
+  let pending: Array<PressureEvent> = []
+  let flushScheduled = false
+  const flush = () => {
+    flushScheduled = false
+    const events = pending
+    pending = []
+    for (const event of events) {
+      for (const callback of pressureCallbacks) {
+        try {
+          callback(event)
+        } catch (error) {
+          console.warn("flight-hal: pressure callback failed", error)
+        }
+      }
+    }
+  }
+  state.pressureListener = (change) => {
+    if (pressureCallbacks.size === 0) return
+    const type = typeNameOf(change.type)
+    pending.push({ type, from: change.from, to: change.to, stats: engine.stats(type) })
+    if (!flushScheduled) {
+      flushScheduled = true
+      queueMicrotask(flush)
+    }
+  }
+
+  const reclaimFor = (type: number, missing: () => number) => {
+    for (const callback of [...(reclaimers[type] ?? [])]) {
+      if (missing() <= 0) return
+      try {
+        callback(missing())
+      } catch (error) {
+        console.warn("flight-hal: reclamation callback failed", error)
+      }
+    }
+  }
+
+  const prepare = (name: string, metadata: ResourceMetadata, mode: number, owner: string | undefined): Request => {
+    if (engine.closed) throw new ManagerClosed()
+    const valid = validateMetadata(metadata)
+    if (valid instanceof InvalidMetadata) throw valid
+    const request = engine.request(name, valid, mode, owner)
+    if (!("type" in request)) throw request
+    return request
+  }
+
+  const decide = (request: Request) => {
+    const type = request.type
+    let result = submit(state, request, (reclaimers[type]?.length ?? 0) === 0)
+    if (result instanceof NeedsReclaim) {
+      reclaimFor(type, () => (state.usage[type] as number) + request.size - state.limit(type, request.priority))
+      result = submit(state, request, true)
+    }
+    if (typeof result === "number" && request.mode === Mode.Emergency && state.overage.has(result)) {
+      reclaimFor(type, () => (state.usage[type] as number) - state.limit(type, request.priority))
+    }
+    return result
+  }
+
+  const makeRef = <T>(
+    slot: number,
+    request: Request,
+    name: string,
+    metadata: ResourceMetadata,
+    options: Pick<SyncAcquireOptions<T>, "create" | "destroy"> | undefined
+  ): ResourceRef<T> => {
+    const handle = engine.handleOf(slot)
+    const ref = new ResourceRef<T>(
+      engine,
+      handle,
+      name,
+      metadata,
+      state.driverIds[request.driver] ?? "",
+      request.driver,
+      options?.create
+    )
+    const destroy = options?.destroy
+    if (destroy !== undefined || engine.captureSites) {
+      engine.admitted(
+        slot,
+        destroy === undefined
+          ? undefined
+          : () => {
+              const payload = ref.createdPayload()
+              if (payload !== undefined) destroy(payload)
+            }
+      )
+    }
+    if (trackLeaks) leakRegistry?.register(ref, { engine, handle, driver: request.driver, report: reportLeaks }, ref)
+    return ref
+  }
+
+  const unregister = (ref: object) => {
+    if (trackLeaks) leakRegistry?.unregister(ref)
+  }
+
+  const resolve = (handle: ResourceHandle): number => {
+    const slot = engine.resolve(handle)
+    if (typeof slot !== "number") throw slot
+    return slot
+  }
+
+  const manager: PlainResourceManager & AsyncDisposable = {
+    acquire<T = ArrayBuffer>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>) {
+      const mode = options?.mode === "Emergency" ? Mode.Emergency : Mode.NonBlocking
+      const request = prepare(name, metadata, mode, options?.owner)
+      const result = decide(request)
+      if (typeof result !== "number") throw result
+      const ref = makeRef(result, request, name, metadata, options)
+      return withUnregister(ref, unregister)
+    },
+    acquireAsync<T = ArrayBuffer>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
+      try {
+        const modeName = options?.mode ?? "Blocking"
+        const mode = Mode[modeName]
+        if (mode === undefined) throw new InvalidArgument({ argument: "mode", issue: `unknown mode ${modeName}` })
+        const timeoutMillis = options?.timeoutMillis
+        if (mode === Mode.Timeout && (timeoutMillis === undefined || !(timeoutMillis >= 0))) {
+          throw new InvalidArgument({ argument: "timeoutMillis", issue: "Timeout mode needs timeoutMillis ≥ 0" })
+        }
+        const request = prepare(name, metadata, mode, options?.owner)
+        const result = decide(request)
+        if (typeof result === "number") {
+          return Promise.resolve(withUnregister(makeRef(result, request, name, metadata, options), unregister))
+        }
+        if (!(result instanceof WaitingRequest)) return Promise.reject(result)
+        return new Promise<ResourceRef<T>>((resolvePromise, rejectPromise) => {
+          const started = state.now()
+          let timer: ReturnType<typeof setTimeout> | undefined
+          const signal = options?.signal
+          const onAbort = () => {
+            cleanup()
+            wake(interrupt(state, result))
+            rejectPromise(signal?.reason)
+          }
+          const cleanup = () => {
+            if (timer !== undefined) clearTimeout(timer)
+            signal?.removeEventListener("abort", onAbort)
+          }
+          result.settle = {
+            granted: (slot) => {
+              cleanup()
+              resolvePromise(withUnregister(makeRef(slot, request, name, metadata, options), unregister))
+            },
+            failed: (error) => {
+              cleanup()
+              rejectPromise(error)
+            }
+          }
+          if (signal !== undefined) {
+            if (signal.aborted) return onAbort()
+            signal.addEventListener("abort", onAbort, { once: true })
+          }
+          if (mode === Mode.Timeout) {
+            timer = setTimeout(() => {
+              signal?.removeEventListener("abort", onAbort)
+              wake(timeout(state, result))
+              rejectPromise(
+                new AcquireTimeout({
+                  name,
+                  resourceType: typeNameOf(request.type),
+                  waitedMillis: state.now() - started
+                })
+              )
+            }, timeoutMillis)
+          }
+        })
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+    share(handle, driver) {
+      const slot = resolve(handle)
+      const index = share(state, slot, driver)
+      if (typeof index !== "number") throw index
+      return new SharedHandle(engine, engine.handleOf(slot), driver, index)
+    },
+    addDependency(dependent, dependency) {
+      const error = addDependency(state, resolve(dependent), resolve(dependency))
+      if (error !== undefined) throw error
+    },
+    reclaim(handle) {
+      const slot = resolve(handle)
+      const size = state.sizes[slot] as number
+      const result = reclaim(state, slot)
+      if (!("freed" in result)) throw result
+      engine.finalize(result.freed)
+      wake(result.settled)
+      return result.freed.length > 0 ? size : 0
+    },
+    setBudget(type, budget) {
+      const error = engine.setBudget(type, budget)
+      if (error !== undefined) throw error
+    },
+    getBudget: (type) => state.budgets[typeIndexOf[type]],
+    removeBudget: (type) => engine.removeBudget(type),
+    registerReclamationCallback(type, callback) {
+      const list = reclaimers[typeIndexOf[type]]
+      list?.push(callback)
+      return {
+        [Symbol.dispose]: () => {
+          const index = list?.indexOf(callback) ?? -1
+          if (list !== undefined && index >= 0) list.splice(index, 1)
+        }
+      }
+    },
+    registerPressureCallback(callback) {
+      pressureCallbacks.add(callback)
+      return { [Symbol.dispose]: () => pressureCallbacks.delete(callback) }
+    },
+    getResourceStats: (type) => engine.stats(type),
+    snapshot: () => introspect.snapshot(engine),
+    driverStats: (driver) => introspect.driverStats(engine, driver),
+    holders: (handle) => introspect.holders(engine, resolve(handle)),
+    dependents: (handle) => introspect.dependents(engine, resolve(handle)),
+    dependencies: (handle) => introspect.dependencies(engine, resolve(handle)),
+    waitGraph: () => waitGraphSnapshot(introspect.waitState(engine)),
+    registerResource(name, metadata, owner) {
+      const request = prepare(name, metadata, Mode.NonBlocking, owner)
+      const result = decide(request)
+      if (typeof result !== "number") throw result
+      return engine.handleOf(result)
+    },
+    releaseResource(handle, owner) {
+      const slot = engine.resolve(handle)
+      if (typeof slot !== "number") return
+      const driver = state.driver(owner ?? engine.defaultDriver)
+      if (state.holds(slot, driver)) engine.release(slot, driver)
+    },
+    close() {
+      const leaks = engine.close(new ManagerClosed())
+      reportLeaks(leaks)
+      return leaks
+    },
+    [Symbol.dispose]() {
+      manager.close()
+    },
+    [Symbol.asyncDispose]() {
+      manager.close()
+      return Promise.resolve()
+    }
+  }
+  return manager
+}
+
+/** Makes a ref's release also drop its FinalizationRegistry entry. */
+const withUnregister = <T>(ref: ResourceRef<T>, unregister: (ref: object) => void): ResourceRef<T> => {
+  ref.onRelease = unregister
+  return ref
+}
