@@ -1,0 +1,466 @@
+/**
+ * BlockPool: fixed-size blocks carved from one ArrayBuffer, O(1) alloc/free through an Int32Array free list.
+ *
+ * @module
+ */
+import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
+import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./internal/block-storage.ts"
+import { INDEX_MASK, takeTag } from "./internal/handle.ts"
+import { isPoisoned, poison } from "./internal/poison.ts"
+import { validateLayout } from "./PoolConfig.ts"
+import type { PoolStats } from "./PoolStats.ts"
+import { err, ok, type Result } from "./Result.ts"
+
+/**
+ * What `alloc` returns when no block is available (the hot path never throws).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const NO_BLOCK = -1
+
+/** Free-list word of an allocated block; a free block's word holds the next free index, or END. */
+const ALLOCATED = -2
+const END = -1
+/** Growth when a pool runs dry: double, by at least this many blocks. */
+const MIN_GROWTH = 8
+const EMPTY_VIEW = new Uint8Array(0)
+
+/**
+ * Options of {@link BlockPool.make}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BlockPoolOptions {
+  /** Bytes per block, a safe integer ≥ 1, rounded up to `alignment`. */
+  readonly blockSize: number
+  /** The most blocks the pool may hold (≤ 2^23, capacity ≤ 2 GiB). */
+  readonly maxCount: number
+  /** Blocks allocated at creation (default 0). */
+  readonly initialCount?: number
+  /** Block alignment, a power of two (default 8). */
+  readonly alignment?: number
+  /** Name used in stats and errors (default `pool-<blockSize>`). */
+  readonly name?: string
+  /** Poison freed blocks and verify the poison on the next alloc. */
+  readonly debug?: boolean
+  /** Force slab storage even where resizable ArrayBuffers exist (default: resizable when available). */
+  readonly storage?: StorageKind
+  /**
+   * Called before the pool takes more memory (including the initial blocks), with the bytes it wants; return
+   * `false` to refuse (the alloc then fails with the sentinel, the pool unchanged). A throw counts as `false`.
+   */
+  readonly admitGrowth?: (bytes: number) => boolean
+  /** Called after the capacity changed, with the signed change in bytes (positive: grown; negative: trimmed). */
+  readonly onCapacityChange?: (deltaBytes: number) => void
+  /** Debug mode: called when `alloc` hands out a block whose poison was overwritten. */
+  readonly onUseAfterFree?: (error: UseAfterFree) => void
+}
+
+const safeCall = <A extends ReadonlyArray<unknown>>(f: ((...args: A) => unknown) | undefined, ...args: A): unknown => {
+  if (f === undefined) return undefined
+  try {
+    return f(...args)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A pool of fixed-size blocks in one ArrayBuffer (a resizable one where the runtime has it, else extra slabs),
+ * growing from `initialCount` to `maxCount` without ever moving a block.
+ *
+ * - `alloc()` returns a block handle (an integer ≥ 0) or {@link NO_BLOCK}; it never throws.
+ * - `view(handle)` is the block's bytes: a zero-copy Uint8Array created once per block and cached.
+ * - `free(handle)` returns `false`, and changes nothing, for a double free, an out-of-range handle or a handle
+ *   of another pool (each pool tags its handles).
+ * - Bookkeeping is one Int32 per block: the free-list link of a free block, or an "allocated" mark.
+ * - `tryAlloc` / `tryFree` are the checked API: they return a {@link Result} with the typed error.
+ *
+ * @example
+ * ```ts
+ * import { BlockPool, NO_BLOCK } from "@flight-hal/pool"
+ *
+ * const made = BlockPool.make({ name: "audio", blockSize: 4096, initialCount: 10, maxCount: 50 })
+ * if (!made.ok) throw made.error
+ * const pool = made.value
+ * const block = pool.alloc()
+ * if (block !== NO_BLOCK) {
+ *   pool.view(block).fill(0) // the block's 4096 bytes, no copy
+ *   pool.free(block)
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category pools
+ */
+export class BlockPool {
+  /** The pool's name. */
+  readonly name: string
+  /** Bytes per block (rounded up to the alignment). */
+  readonly blockSize: number
+  /** Block alignment in bytes. */
+  readonly alignment: number
+  /** Blocks allocated at creation. */
+  readonly initialCount: number
+  /** The most blocks the pool may hold. */
+  readonly maxCount: number
+  /** Whether freed blocks are poisoned and checked. */
+  readonly debug: boolean
+  /** How the blocks are stored: one resizable ArrayBuffer, or slabs. */
+  readonly storageKind: StorageKind
+
+  private readonly tag: number
+  private readonly storage: BlockStorage
+  private readonly admitGrowth: ((bytes: number) => boolean) | undefined
+  private readonly onCapacityChange: ((deltaBytes: number) => void) | undefined
+  private readonly onUseAfterFree: ((error: UseAfterFree) => void) | undefined
+  private next: Int32Array = new Int32Array(0)
+  private views: Array<Uint8Array> = []
+  private head = END
+  private capacity = 0
+  private peak = 0
+  private allocations = 0
+  private frees = 0
+  private failures = 0
+  private invalidFrees = 0
+  private useAfterFree = 0
+
+  private constructor(
+    layout: { name: string; blockSize: number; alignment: number; initialCount: number; maxCount: number },
+    options: BlockPoolOptions,
+    kind: StorageKind
+  ) {
+    this.name = layout.name
+    this.blockSize = layout.blockSize
+    this.alignment = layout.alignment
+    this.initialCount = layout.initialCount
+    this.maxCount = layout.maxCount
+    this.debug = options.debug === true
+    this.storageKind = kind
+    this.storage = new BlockStorage(layout.blockSize, layout.maxCount, this.storageKind)
+    this.tag = takeTag()
+    this.admitGrowth = options.admitGrowth
+    this.onCapacityChange = options.onCapacityChange
+    this.onUseAfterFree = options.onUseAfterFree
+  }
+
+  /**
+   * Validates `options` and creates the pool with its initial blocks. Invalid sizes (zero, negative, NaN,
+   * fractional, unsafe integers, non-power-of-two alignment, initialCount > maxCount, capacity over 2 GiB)
+   * give `InvalidPoolConfig` and allocate nothing; initial blocks refused by `admitGrowth` give `PoolExhausted`.
+   *
+   * @example
+   * ```ts
+   * import { BlockPool } from "@flight-hal/pool"
+   *
+   * const r = BlockPool.make({ blockSize: 64, initialCount: 16, maxCount: 1024, alignment: 16 })
+   * if (r.ok) console.log(r.value.stats().totalBlocks) // 16
+   * ```
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  static make(options: BlockPoolOptions): Result<BlockPool, InvalidPoolConfig | PoolExhausted> {
+    const layout = validateLayout(options)
+    if (!layout.ok) return layout
+    const storage: unknown = options.storage
+    if (storage !== undefined && storage !== "slabs" && storage !== "resizable") {
+      return err(
+        new InvalidPoolConfig({
+          pool: layout.value.name,
+          field: "storage",
+          value: String(storage),
+          issue: 'must be "resizable" or "slabs"'
+        })
+      )
+    }
+    const kind: StorageKind = storage === "slabs" || !hasResizableArrayBuffer ? "slabs" : "resizable"
+    return new BlockPool(layout.value, options, kind).initial()
+  }
+
+  private initial(): Result<BlockPool, PoolExhausted> {
+    if (this.initialCount > 0 && !this.growTo(this.initialCount)) return err(this.exhausted())
+    return ok(this)
+  }
+
+  /**
+   * Takes a free block in O(1) and returns its handle, growing the pool if it is empty and below maxCount;
+   * returns {@link NO_BLOCK} (-1) when no block can be had. Never throws.
+   *
+   * @example
+   * ```ts
+   * const h = pool.alloc()
+   * if (h === NO_BLOCK) console.log("exhausted")
+   * ```
+   *
+   * @since 0.1.0
+   * @category hot path
+   */
+  alloc(): number {
+    const i = this.head
+    if (i < 0) return this.allocSlow()
+    const next = this.next
+    this.head = next[i] as number
+    next[i] = ALLOCATED
+    this.allocations++
+    if (this.debug) this.checkPoison(i)
+    return i + this.tag
+  }
+
+  /**
+   * Returns a block in O(1). Returns `false` and leaves the pool unchanged when the handle is not a block this
+   * pool handed out and that is still in use (double free, out of range, another pool's handle, non-integer).
+   *
+   * @example
+   * ```ts
+   * const h = pool.alloc()
+   * pool.free(h) // true
+   * pool.free(h) // false: double free, rejected
+   * ```
+   *
+   * @since 0.1.0
+   * @category hot path
+   */
+  free(handle: number): boolean {
+    const i = handle - this.tag
+    const next = this.next
+    if (!(i >>> 0 < this.capacity) || next[i] !== ALLOCATED) {
+      this.invalidFrees++
+      return false
+    }
+    next[i] = this.head
+    this.head = i
+    // The peak of the in-use count is reached just before a free: tracking it here keeps alloc lean.
+    const used = this.allocations - this.frees++
+    if (used > this.peak) this.peak = used
+    if (this.debug) poison(this.views[i] as Uint8Array)
+    return true
+  }
+
+  /**
+   * The block's bytes: a zero-copy Uint8Array of `blockSize` bytes, created once per block. An invalid handle
+   * gets an empty view. The view of a freed block still aliases it: do not use it after `free`.
+   *
+   * @example
+   * ```ts
+   * const h = pool.alloc()
+   * pool.view(h).set([1, 2, 3])
+   * ```
+   *
+   * @since 0.1.0
+   * @category hot path
+   */
+  view(handle: number): Uint8Array {
+    return this.views[handle - this.tag] ?? EMPTY_VIEW
+  }
+
+  /**
+   * The block index (0 ≤ index < totalBlocks) behind a handle of this pool, or -1.
+   *
+   * @since 0.1.0
+   * @category getters
+   */
+  indexOf(handle: number): number {
+    const i = handle - this.tag
+    return Number.isInteger(i) && i >= 0 && i < this.capacity ? i : -1
+  }
+
+  /**
+   * Whether `handle` names a block of this pool that is currently allocated.
+   *
+   * @since 0.1.0
+   * @category getters
+   */
+  isAllocated(handle: number): boolean {
+    const i = this.indexOf(handle)
+    return i >= 0 && this.next[i] === ALLOCATED
+  }
+
+  /**
+   * Checked alloc: the handle, or `PoolExhausted`, or (debug mode) `UseAfterFree` when the next free block's
+   * poison was overwritten — that block is re-poisoned and stays free, nothing else changes.
+   *
+   * @example
+   * ```ts
+   * const r = pool.tryAlloc()
+   * if (!r.ok) console.error(r.error._tag) // "PoolExhausted" | "UseAfterFree"
+   * ```
+   *
+   * @since 0.1.0
+   * @category checked
+   */
+  tryAlloc(): Result<number, PoolExhausted | UseAfterFree> {
+    if (this.debug && this.head >= 0) {
+      const view = this.views[this.head] as Uint8Array
+      if (!isPoisoned(view)) {
+        this.useAfterFree++
+        poison(view)
+        return err(new UseAfterFree({ pool: this.name, index: this.head }))
+      }
+    }
+    const handle = this.alloc()
+    return handle === NO_BLOCK ? err(this.exhausted()) : ok(handle)
+  }
+
+  /**
+   * Checked free: `InvalidBlock` with the reason (out of range, double free, foreign or non-integer handle);
+   * the pool is unchanged then.
+   *
+   * @example
+   * ```ts
+   * const r = pool.tryFree(12345)
+   * if (!r.ok) console.error(r.error.issue)
+   * ```
+   *
+   * @since 0.1.0
+   * @category checked
+   */
+  tryFree(handle: number): Result<void, InvalidBlock> {
+    if (this.free(handle)) return ok(undefined)
+    return err(new InvalidBlock({ pool: this.name, index: handle, issue: this.invalidIssue(handle) }))
+  }
+
+  private invalidIssue(handle: number): string {
+    if (!Number.isSafeInteger(handle)) return "not an integer handle"
+    if (handle < 0) return "negative handle"
+    if (handle - (handle & INDEX_MASK) !== this.tag) return "not a block of this pool (foreign handle)"
+    if (handle - this.tag >= this.capacity) return "out of range"
+    return "already free (double free)"
+  }
+
+  /**
+   * Adds up to `blocks` blocks now (default: double the pool, at least 8), never beyond maxCount, without
+   * moving existing blocks. Returns the blocks added: 0 at maxCount or when `admitGrowth` refuses.
+   *
+   * @since 0.1.0
+   * @category capacity
+   */
+  grow(blocks?: number): number {
+    const want = blocks ?? Math.max(this.capacity, MIN_GROWTH)
+    if (!Number.isSafeInteger(want) || want <= 0) return 0
+    const target = Math.min(this.maxCount, this.capacity + want)
+    const before = this.capacity
+    return target > before && this.growTo(target) ? target - before : 0
+  }
+
+  /**
+   * Releases the free blocks at the tail (past the last allocated block, keeping at least `minBlocks`), where
+   * the storage can: a resizable buffer shrinks to any block, slab storage drops whole slabs. Returns the bytes
+   * released (0 when none) and reports them through `onCapacityChange`.
+   *
+   * @example
+   * ```ts
+   * const released = pool.trim() // e.g. under memory pressure
+   * ```
+   *
+   * @since 0.1.0
+   * @category capacity
+   */
+  trim(minBlocks = 0): number {
+    const next = this.next
+    const floor = Number.isSafeInteger(minBlocks) ? Math.max(0, Math.min(minBlocks, this.capacity)) : this.capacity
+    let keep = this.capacity
+    while (keep > floor && next[keep - 1] !== ALLOCATED) keep--
+    keep = this.storage.shrinkTarget(keep)
+    if (keep >= this.capacity) return 0
+    // Unlink the released blocks, keeping the order of the rest.
+    let head = END
+    let tail = END
+    for (let i = this.head; i !== END; ) {
+      const after = next[i] as number
+      if (i < keep) {
+        if (tail === END) head = i
+        else next[tail] = i
+        tail = i
+      }
+      i = after
+    }
+    if (tail !== END) next[tail] = END
+    this.head = head
+    const released = (this.capacity - keep) * this.blockSize
+    this.storage.shrink(keep)
+    this.next = next.slice(0, keep)
+    this.views.length = keep
+    this.capacity = keep
+    safeCall(this.onCapacityChange, -released)
+    return released
+  }
+
+  /**
+   * The pool's statistics, computed in O(1).
+   *
+   * @since 0.1.0
+   * @category stats
+   */
+  stats(): PoolStats {
+    const total = this.capacity
+    const size = this.blockSize
+    const used = this.allocations - this.frees
+    return {
+      name: this.name,
+      blockSize: size,
+      totalBlocks: total,
+      usedBlocks: used,
+      freeBlocks: total - used,
+      usedBytes: used * size,
+      freeBytes: (total - used) * size,
+      totalCapacityBytes: total * size,
+      peakUsedBlocks: Math.max(this.peak, used),
+      allocations: this.allocations,
+      frees: this.frees,
+      failures: this.failures,
+      invalidFrees: this.invalidFrees,
+      useAfterFree: this.useAfterFree,
+      efficiency: total === 0 ? 0 : used / total
+    }
+  }
+
+  /**
+   * Bytes of bookkeeping per block: the Int32 free-list word.
+   *
+   * @since 0.1.0
+   * @category stats
+   */
+  get bookkeepingBytesPerBlock(): number {
+    return this.capacity === 0 ? Int32Array.BYTES_PER_ELEMENT : this.next.byteLength / this.capacity
+  }
+
+  private allocSlow(): number {
+    if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
+    this.failures++
+    return NO_BLOCK
+  }
+
+  private growTo(target: number): boolean {
+    const from = this.capacity
+    const bytes = (target - from) * this.blockSize
+    if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) return false
+    const views = this.storage.extend(target)
+    const next = new Int32Array(target)
+    next.set(this.next)
+    for (let i = from; i < target - 1; i++) next[i] = i + 1
+    next[target - 1] = this.head
+    for (const view of views) {
+      if (this.debug) poison(view)
+      this.views.push(view)
+    }
+    this.next = next
+    this.head = from
+    this.capacity = target
+    safeCall(this.onCapacityChange, bytes)
+    return true
+  }
+
+  private checkPoison(i: number): void {
+    const view = this.views[i] as Uint8Array
+    if (isPoisoned(view)) return
+    this.useAfterFree++
+    safeCall(this.onUseAfterFree, new UseAfterFree({ pool: this.name, index: i }))
+  }
+
+  private exhausted(): PoolExhausted {
+    return new PoolExhausted({ pool: this.name, blockSize: this.blockSize, maxCount: this.maxCount })
+  }
+}

@@ -1,0 +1,566 @@
+/**
+ * SharedBlockPool: fixed-size blocks in a SharedArrayBuffer, shared lock-free between threads (workers).
+ *
+ * @module
+ */
+import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
+import { randomTag } from "./internal/handle.ts"
+import { isPoisoned, poison } from "./internal/poison.ts"
+import {
+  ALLOCATED,
+  END,
+  H,
+  LAYOUT_VERSION,
+  layoutOf,
+  MAGIC,
+  NAME_MAX_BYTES,
+  NAME_OFFSET,
+  SLOT,
+  SLOT_BYTES,
+  SLOT_COUNTERS
+} from "./internal/shared-layout.ts"
+import { MAX_POOL_BYTES, validateLayout } from "./PoolConfig.ts"
+import type { PoolStats } from "./PoolStats.ts"
+import { err, ok, type Result } from "./Result.ts"
+
+/**
+ * Options of {@link SharedBlockPool.make}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SharedBlockPoolOptions {
+  /** Bytes per block, a safe integer ≥ 1, rounded up to `alignment`. */
+  readonly blockSize: number
+  /** Blocks in the pool, all allocated at creation (a shared pool does not grow). */
+  readonly blockCount: number
+  /** Block alignment, a power of two (default 8). */
+  readonly alignment?: number
+  /** Name used in stats and errors (stored in the buffer, up to 128 UTF-8 bytes). */
+  readonly name?: string
+  /** How many threads may be attached at once, including the creator (default 16, at most 1024). */
+  readonly maxThreads?: number
+  /**
+   * Blocks moved between a thread's cache and the shared free list at once (default: blockCount / (4 ×
+   * maxThreads), between 1 and 64). A thread caches at most twice this many free blocks.
+   */
+  readonly batchSize?: number
+  /** Poison freed blocks and verify the poison on the next alloc. */
+  readonly debug?: boolean
+}
+
+const DEFAULT_MAX_THREADS = 16
+const MAX_THREADS = 1024
+const MAX_BATCH = 64
+const EMPTY_VIEW = new Uint8Array(0)
+
+/** Adds `delta` to a counter (typed arrays index as `number | undefined` under noUncheckedIndexedAccess). */
+const add = (counters: Float64Array, index: number, delta: number): void => {
+  counters[index] = (counters[index] as number) + delta
+}
+
+const invalid = (pool: string, field: string, value: unknown, issue: string): InvalidPoolConfig =>
+  new InvalidPoolConfig({ pool, field, value: String(value), issue })
+
+/**
+ * A pool of fixed-size blocks in one SharedArrayBuffer, allocated and freed from any number of threads at
+ * once without locks.
+ *
+ * - The shared free list is a Treiber stack whose head word packs the block index with a version counter
+ *   (ABA-safe: a stale compare-and-swap fails even when the same index is back on top).
+ * - Each thread has a private cache of free blocks, refilled from and drained to the shared list in batches,
+ *   so the alloc+free pair usually touches no shared word but the block's own (one Atomics op per free).
+ * - A block's Int32 word holds its free-list link or an "allocated" mark; `free` swaps the mark atomically,
+ *   so a double free (even racing on two threads), an out-of-range or a foreign handle is rejected and never
+ *   corrupts the list. A block may be freed by another thread than the one that allocated it.
+ * - Create the pool in one thread, send `pool.buffer` to workers, and {@link SharedBlockPool.attach} there.
+ *   Each thread detaches when done (`detach()` or `using`), returning its cached blocks.
+ *
+ * Blocks in one thread's cache are invisible to the others: an alloc can fail while another thread caches
+ * free blocks (at most 2 × batchSize per thread). A failed alloc asks every thread to drain its cache on its
+ * next free.
+ *
+ * @example
+ * ```ts
+ * import { SharedBlockPool } from "@flight-hal/pool"
+ *
+ * const made = SharedBlockPool.make({ name: "frames", blockSize: 1024, blockCount: 4096 })
+ * if (!made.ok) throw made.error
+ * const pool = made.value
+ * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" })
+ * worker.postMessage(pool.buffer) // the worker calls SharedBlockPool.attach(buffer)
+ * const h = pool.alloc()
+ * if (h >= 0) pool.free(h)
+ * ```
+ *
+ * @since 0.1.0
+ * @category pools
+ */
+export class SharedBlockPool {
+  /** The SharedArrayBuffer holding the whole pool: send it to a worker and attach there. */
+  readonly buffer: SharedArrayBuffer
+  /** The pool's name (stored in the buffer). */
+  readonly name: string
+  /** Bytes per block. */
+  readonly blockSize: number
+  /** Blocks in the pool. */
+  readonly blockCount: number
+  /** Blocks moved between this thread's cache and the shared list at once. */
+  readonly batchSize: number
+  /** Whether freed blocks are poisoned and checked. */
+  readonly debug: boolean
+  /** This thread's slot (0 ≤ slot < maxThreads). */
+  readonly slot: number
+
+  private readonly header: Int32Array
+  private readonly words: Int32Array
+  private readonly counters: Float64Array
+  private readonly views: Array<Uint8Array | undefined>
+  private readonly dataOffset: number
+  private readonly tag: number
+  private readonly indexBits: number
+  private readonly indexMask: number
+  private readonly cacheLimit: number
+  /** Blocks this handle accepts; 0 after detach. */
+  private capacity: number
+  private localHead = END
+  private localCount = 0
+
+  private constructor(buffer: SharedArrayBuffer, slot: number, name: string) {
+    const header = new Int32Array(buffer, 0, 64)
+    this.buffer = buffer
+    this.header = header
+    this.name = name
+    this.slot = slot
+    this.blockSize = header[H.blockSize] as number
+    this.blockCount = header[H.blockCount] as number
+    this.capacity = this.blockCount
+    this.batchSize = header[H.batchSize] as number
+    this.cacheLimit = 2 * this.batchSize
+    this.debug = header[H.debug] === 1
+    this.tag = header[H.tag] as number
+    this.indexBits = header[H.indexBits] as number
+    this.indexMask = 2 ** this.indexBits - 1
+    this.dataOffset = header[H.dataOffset] as number
+    this.words = new Int32Array(buffer, header[H.wordsOffset] as number, this.blockCount)
+    const slotOffset = 256 + slot * SLOT_BYTES
+    this.counters = new Float64Array(buffer, slotOffset + 8, SLOT_COUNTERS)
+    this.views = new Array<Uint8Array | undefined>(this.blockCount)
+  }
+
+  /**
+   * Creates a pool (all `blockCount` blocks at once) and attaches the calling thread to it. Invalid sizes give
+   * `InvalidPoolConfig` and allocate nothing.
+   *
+   * @example
+   * ```ts
+   * import { SharedBlockPool } from "@flight-hal/pool"
+   *
+   * const r = SharedBlockPool.make({ blockSize: 256, blockCount: 1024, maxThreads: 4 })
+   * if (r.ok) console.log(r.value.stats().totalBlocks) // 1024
+   * ```
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  static make(options: SharedBlockPoolOptions): Result<SharedBlockPool, InvalidPoolConfig> {
+    const layout = validateLayout({
+      name: options.name,
+      blockSize: options.blockSize,
+      maxCount: options.blockCount,
+      initialCount: options.blockCount,
+      alignment: options.alignment
+    })
+    if (!layout.ok) {
+      const e = layout.error
+      return e.field === "maxCount" || e.field === "initialCount"
+        ? err(invalid(e.pool, "blockCount", e.value, e.issue))
+        : layout
+    }
+    const { name, blockSize, maxCount: blockCount, alignment } = layout.value
+    const maxThreads = options.maxThreads ?? DEFAULT_MAX_THREADS
+    if (!Number.isSafeInteger(maxThreads) || maxThreads < 1 || maxThreads > MAX_THREADS) {
+      return err(invalid(name, "maxThreads", maxThreads, `must be an integer from 1 to ${MAX_THREADS}`))
+    }
+    const batchSize = options.batchSize ?? Math.max(1, Math.min(MAX_BATCH, Math.floor(blockCount / (4 * maxThreads))))
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
+      return err(invalid(name, "batchSize", batchSize, `must be an integer from 1 to ${MAX_BATCH}`))
+    }
+    const { wordsOffset, dataOffset, totalBytes } = layoutOf(blockSize, blockCount, maxThreads, alignment)
+    if (totalBytes > MAX_POOL_BYTES) {
+      return err(invalid(name, "blockCount", blockCount, `the pool needs ${totalBytes} bytes, over ${MAX_POOL_BYTES}`))
+    }
+    if (typeof SharedArrayBuffer !== "function") {
+      return err(invalid(name, "threadSafe", true, "SharedArrayBuffer is not available (cross-origin isolation?)"))
+    }
+    const buffer = new SharedArrayBuffer(totalBytes)
+    const header = new Int32Array(buffer, 0, 64)
+    header[H.version] = LAYOUT_VERSION
+    header[H.blockSize] = blockSize
+    header[H.blockCount] = blockCount
+    header[H.tag] = randomTag()
+    header[H.maxThreads] = maxThreads
+    header[H.batchSize] = batchSize
+    header[H.indexBits] = 32 - Math.clz32(blockCount)
+    header[H.dataOffset] = dataOffset
+    header[H.wordsOffset] = wordsOffset
+    header[H.alignment] = alignment
+    header[H.debug] = options.debug === true ? 1 : 0
+    const nameBytes = new TextEncoder().encode(name).subarray(0, NAME_MAX_BYTES)
+    new Uint8Array(buffer, NAME_OFFSET, NAME_MAX_BYTES).set(nameBytes)
+    header[H.nameLength] = nameBytes.length
+    const words = new Int32Array(buffer, wordsOffset, blockCount)
+    for (let i = 0; i < blockCount; i++) words[i] = i + 1 < blockCount ? i + 1 : END
+    if (options.debug === true) new Uint8Array(buffer, dataOffset, blockSize * blockCount).fill(0xdd)
+    header[H.head] = 1 // index 0, version 0
+    Atomics.store(header, H.magic, MAGIC)
+    return SharedBlockPool.attach(buffer)
+  }
+
+  /**
+   * Attaches the calling thread to a pool created elsewhere, from its buffer (claims one of its `maxThreads`
+   * slots). Errors: not a pool buffer, or every slot taken.
+   *
+   * @example
+   * ```ts
+   * // worker.ts
+   * import { SharedBlockPool } from "@flight-hal/pool"
+   *
+   * self.onmessage = (event: MessageEvent<SharedArrayBuffer>) => {
+   *   const attached = SharedBlockPool.attach(event.data)
+   *   if (!attached.ok) throw attached.error
+   *   using pool = attached.value // detaches at the end of the scope
+   *   const h = pool.alloc()
+   *   if (h >= 0) pool.free(h)
+   * }
+   * ```
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  static attach(buffer: SharedArrayBuffer): Result<SharedBlockPool, InvalidPoolConfig> {
+    const isShared = typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer
+    if (!isShared || buffer.byteLength < 256) {
+      return err(invalid("?", "buffer", typeof buffer, "not the SharedArrayBuffer of a SharedBlockPool"))
+    }
+    const header = new Int32Array(buffer, 0, 64)
+    if (Atomics.load(header, H.magic) !== MAGIC || header[H.version] !== LAYOUT_VERSION) {
+      return err(invalid("?", "buffer", buffer.byteLength, "not the SharedArrayBuffer of a SharedBlockPool"))
+    }
+    const name = new TextDecoder().decode(new Uint8Array(buffer, NAME_OFFSET, header[H.nameLength] as number).slice())
+    const maxThreads = header[H.maxThreads] as number
+    const claims = new Int32Array(buffer, 256, (maxThreads * SLOT_BYTES) / 4)
+    for (let slot = 0; slot < maxThreads; slot++) {
+      if (Atomics.compareExchange(claims, (slot * SLOT_BYTES) / 4, 0, 1) === 0) {
+        return ok(new SharedBlockPool(buffer, slot, name))
+      }
+    }
+    return err(invalid(name, "maxThreads", maxThreads, `all ${maxThreads} thread slots are attached`))
+  }
+
+  /**
+   * Takes a free block and returns its handle, or -1 when none is available. Never throws. Usually served from
+   * this thread's cache without touching shared state; refills a batch from the shared list when it is empty.
+   *
+   * @since 0.1.0
+   * @category hot path
+   */
+  alloc(): number {
+    const i = this.localHead
+    if (i < 0) return this.refillAndAlloc()
+    const words = this.words
+    this.localHead = words[i] as number
+    words[i] = ALLOCATED
+    this.localCount--
+    add(this.counters, SLOT.allocations, 1)
+    if (this.debug) this.checkPoison(i)
+    return i + this.tag
+  }
+
+  /**
+   * Returns a block (allocated by any thread) into this thread's cache. Returns `false` and changes nothing for
+   * a double free (also when two threads race to free it), an out-of-range, foreign or non-integer handle.
+   *
+   * @since 0.1.0
+   * @category hot path
+   */
+  free(handle: number): boolean {
+    const i = handle - this.tag
+    if (i >>> 0 !== i || i >= this.capacity) return this.rejectFree()
+    if (this.debug) {
+      if (Atomics.load(this.words, i) !== ALLOCATED) return this.rejectFree()
+      poison(this.view(handle))
+    }
+    if (Atomics.compareExchange(this.words, i, ALLOCATED, this.localHead) !== ALLOCATED) return this.rejectFree()
+    this.localHead = i
+    add(this.counters, SLOT.frees, 1)
+    if (++this.localCount > this.cacheLimit || this.header[H.drainRequest] !== 0) this.drain()
+    return true
+  }
+
+  /**
+   * The block's bytes: a zero-copy Uint8Array into the shared buffer, created once per block and thread. An
+   * invalid handle gets an empty view.
+   *
+   * @since 0.1.0
+   * @category hot path
+   */
+  view(handle: number): Uint8Array {
+    const i = handle - this.tag
+    return this.views[i] ?? this.makeView(i)
+  }
+
+  /**
+   * Checked alloc: the handle, `PoolExhausted`, or (debug mode) `UseAfterFree` when the block's poison was
+   * overwritten (the block is then re-poisoned and returned to the cache).
+   *
+   * @since 0.1.0
+   * @category checked
+   */
+  tryAlloc(): Result<number, PoolExhausted | UseAfterFree> {
+    const failedBefore = this.counters[SLOT.useAfterFree] as number
+    const handle = this.alloc()
+    if (handle < 0) {
+      return err(new PoolExhausted({ pool: this.name, blockSize: this.blockSize, maxCount: this.blockCount }))
+    }
+    if (this.debug && this.counters[SLOT.useAfterFree] !== failedBefore) {
+      poison(this.view(handle))
+      this.free(handle)
+      add(this.counters, SLOT.frees, -1)
+      add(this.counters, SLOT.allocations, -1)
+      return err(new UseAfterFree({ pool: this.name, index: handle - this.tag }))
+    }
+    return ok(handle)
+  }
+
+  /**
+   * Checked free: `InvalidBlock` with the reason; the pool is unchanged then.
+   *
+   * @since 0.1.0
+   * @category checked
+   */
+  tryFree(handle: number): Result<void, InvalidBlock> {
+    if (this.free(handle)) return ok(undefined)
+    const i = handle - this.tag
+    const issue = !Number.isSafeInteger(handle)
+      ? "not an integer handle"
+      : i < 0 || i >= this.blockCount
+        ? (handle & ~this.indexMask) === this.tag
+          ? "out of range"
+          : "not a block of this pool (foreign handle)"
+        : this.capacity === 0
+          ? "this thread has detached from the pool"
+          : "already free (double free)"
+    return err(new InvalidBlock({ pool: this.name, index: handle, issue }))
+  }
+
+  /**
+   * Whether `handle` names a block of this pool that is currently allocated (by any thread).
+   *
+   * @since 0.1.0
+   * @category getters
+   */
+  isAllocated(handle: number): boolean {
+    const i = handle - this.tag
+    return i >>> 0 === i && i < this.blockCount && Atomics.load(this.words, i) === ALLOCATED
+  }
+
+  /**
+   * The block index (0 ≤ index < blockCount) behind a handle of this pool, or -1.
+   *
+   * @since 0.1.0
+   * @category getters
+   */
+  indexOf(handle: number): number {
+    const i = handle - this.tag
+    return i >>> 0 === i && i < this.blockCount ? i : -1
+  }
+
+  /**
+   * Returns every block cached by this thread to the shared list (e.g. before going idle). The pool stays
+   * attached.
+   *
+   * @since 0.1.0
+   * @category capacity
+   */
+  flush(): void {
+    while (this.localCount > 0) this.drainBatch(this.localCount)
+  }
+
+  /**
+   * Flushes this thread's cache and releases its slot. The handle accepts no further alloc or free.
+   *
+   * @since 0.1.0
+   * @category lifecycle
+   */
+  detach(): void {
+    if (this.capacity === 0) return
+    this.flush()
+    this.capacity = 0
+    const claims = new Int32Array(this.buffer, 256 + this.slot * SLOT_BYTES, 1)
+    Atomics.store(claims, 0, 0)
+  }
+
+  /** Same as {@link SharedBlockPool.detach}, for `using`. */
+  [Symbol.dispose](): void {
+    this.detach()
+  }
+
+  /**
+   * Pool-wide statistics, summed over the thread slots (O(maxThreads)). `usedBlocks` counts blocks allocated
+   * and not freed, by all threads; `peakUsedBlocks` is the peak of blocks outside the shared free list (in use
+   * or parked in thread caches), an upper bound of the true peak. Counters of other threads are read without
+   * synchronization: exact once they are quiet.
+   *
+   * @since 0.1.0
+   * @category stats
+   */
+  stats(): PoolStats {
+    const header = this.header
+    const maxThreads = header[H.maxThreads] as number
+    const all = new Float64Array(this.buffer, 256, (maxThreads * SLOT_BYTES) / 8)
+    const stride = SLOT_BYTES / 8
+    let allocations = 0
+    let frees = 0
+    let failures = 0
+    let invalidFrees = 0
+    let useAfterFree = 0
+    for (let s = 0; s < maxThreads; s++) {
+      const base = s * stride + 1
+      allocations += all[base + SLOT.allocations] as number
+      frees += all[base + SLOT.frees] as number
+      failures += all[base + SLOT.failures] as number
+      invalidFrees += all[base + SLOT.invalidFrees] as number
+      useAfterFree += all[base + SLOT.useAfterFree] as number
+    }
+    const total = this.blockCount
+    const size = this.blockSize
+    const used = allocations - frees
+    return {
+      name: this.name,
+      blockSize: size,
+      totalBlocks: total,
+      usedBlocks: used,
+      freeBlocks: total - used,
+      usedBytes: used * size,
+      freeBytes: (total - used) * size,
+      totalCapacityBytes: total * size,
+      peakUsedBlocks: Math.max(Atomics.load(header, H.peakOutstanding), used),
+      allocations,
+      frees,
+      failures,
+      invalidFrees,
+      useAfterFree,
+      efficiency: total === 0 ? 0 : used / total
+    }
+  }
+
+  /**
+   * Walks the shared free list and checks it: every listed block is in range, listed once and not allocated.
+   * Returns the number of listed blocks, or -1 if the list is corrupt. For tests and diagnostics: call it
+   * when no thread is using the pool.
+   *
+   * @since 0.1.0
+   * @category diagnostics
+   */
+  verifySharedFreeList(): number {
+    const seen = new Uint8Array(this.blockCount)
+    let count = 0
+    for (let i = (Atomics.load(this.header, H.head) & this.indexMask) - 1; i !== END; ) {
+      if (i < 0 || i >= this.blockCount || seen[i] === 1) return -1
+      seen[i] = 1
+      count++
+      i = Atomics.load(this.words, i)
+      if (i === ALLOCATED) return -1
+    }
+    return count
+  }
+
+  private rejectFree(): false {
+    add(this.counters, SLOT.invalidFrees, 1)
+    return false
+  }
+
+  private makeView(i: number): Uint8Array {
+    if (i >>> 0 !== i || i >= this.blockCount) return EMPTY_VIEW
+    const view = new Uint8Array(this.buffer, this.dataOffset + i * this.blockSize, this.blockSize)
+    this.views[i] = view
+    return view
+  }
+
+  private checkPoison(i: number): void {
+    if (!isPoisoned(this.makeView(i))) add(this.counters, SLOT.useAfterFree, 1)
+  }
+
+  private refillAndAlloc(): number {
+    if (this.capacity !== 0 && this.refill() > 0) {
+      if (this.header[H.drainRequest] !== 0) Atomics.store(this.header, H.drainRequest, 0)
+      return this.alloc()
+    }
+    add(this.counters, SLOT.failures, 1)
+    if (this.capacity !== 0) Atomics.store(this.header, H.drainRequest, 1)
+    return -1
+  }
+
+  /** Pops up to batchSize blocks from the shared list into this thread's cache; returns how many. */
+  private refill(): number {
+    const header = this.header
+    const words = this.words
+    const bits = this.indexBits
+    const mask = this.indexMask
+    const want = this.batchSize
+    for (;;) {
+      const head = Atomics.load(header, H.head)
+      const first = (head & mask) - 1
+      if (first < 0) return 0
+      let last = first
+      let n = 1
+      let after = words[last] as number
+      while (n < want && after >= 0) {
+        last = after
+        after = words[last] as number
+        n++
+      }
+      // A word below END means the snapshot went stale (the block was allocated meanwhile): the CAS must fail.
+      if (after < END) continue
+      const next = (((head >>> bits) + 1) << bits) | (after + 1) | 0
+      if (Atomics.compareExchange(header, H.head, head, next) !== head) continue
+      words[last] = this.localHead
+      this.localHead = first
+      this.localCount += n
+      const outstanding = Atomics.add(header, H.outstanding, n) + n
+      let peak = Atomics.load(header, H.peakOutstanding)
+      while (outstanding > peak) {
+        const seen = Atomics.compareExchange(header, H.peakOutstanding, peak, outstanding)
+        if (seen === peak) break
+        peak = seen
+      }
+      return n
+    }
+  }
+
+  private drain(): void {
+    if (this.header[H.drainRequest] !== 0) this.flush()
+    else this.drainBatch(this.batchSize)
+  }
+
+  /** Pushes `n` blocks from this thread's cache onto the shared list with one CAS. */
+  private drainBatch(n: number): void {
+    const header = this.header
+    const words = this.words
+    const bits = this.indexBits
+    const mask = this.indexMask
+    const first = this.localHead
+    let last = first
+    for (let k = 1; k < n; k++) last = words[last] as number
+    this.localHead = words[last] as number
+    this.localCount -= n
+    for (;;) {
+      const head = Atomics.load(header, H.head)
+      words[last] = (head & mask) - 1
+      const next = (((head >>> bits) + 1) << bits) | (first + 1) | 0
+      if (Atomics.compareExchange(header, H.head, head, next) === head) break
+    }
+    Atomics.sub(header, H.outstanding, n)
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The memory behind a BlockPool: one resizable ArrayBuffer where the runtime has one, else a list of slabs.
+ * Either way, growing never moves a block, so the cached views stay valid.
+ *
+ * @internal
+ * @module
+ */
+
+/** Whether this runtime has resizable ArrayBuffers (`new ArrayBuffer(n, { maxByteLength })`). */
+export const hasResizableArrayBuffer: boolean =
+  typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === "function"
+
+/** How a pool keeps its blocks. */
+export type StorageKind = "resizable" | "slabs"
+
+/** Fixed-size blocks in memory that can grow and shrink at the tail without moving. */
+export class BlockStorage {
+  readonly kind: StorageKind
+  readonly blockSize: number
+  private readonly resizable: ArrayBuffer | undefined
+  /** Slab mode: each slab and the index of its first block (ascending). */
+  private readonly slabs: Array<{ readonly buffer: ArrayBuffer; readonly first: number }> = []
+  private count = 0
+
+  constructor(blockSize: number, maxCount: number, kind: StorageKind) {
+    this.blockSize = blockSize
+    this.kind = kind
+    this.resizable = kind === "resizable" ? new ArrayBuffer(0, { maxByteLength: blockSize * maxCount }) : undefined
+  }
+
+  /** The blocks currently backed by memory. */
+  get blocks(): number {
+    return this.count
+  }
+
+  /** Backs blocks [blocks, to) with memory and returns one view per new block. */
+  extend(to: number): Array<Uint8Array> {
+    const from = this.count
+    const size = this.blockSize
+    const views: Array<Uint8Array> = []
+    if (this.resizable !== undefined) {
+      this.resizable.resize(to * size)
+      for (let i = from; i < to; i++) views.push(new Uint8Array(this.resizable, i * size, size))
+    } else {
+      const buffer = new ArrayBuffer((to - from) * size)
+      this.slabs.push({ buffer, first: from })
+      for (let i = from; i < to; i++) views.push(new Uint8Array(buffer, (i - from) * size, size))
+    }
+    this.count = to
+    return views
+  }
+
+  /** The smallest block count ≥ `atLeast` the storage can shrink to (a slab boundary in slab mode). */
+  shrinkTarget(atLeast: number): number {
+    if (this.resizable !== undefined) return atLeast
+    for (const slab of this.slabs) if (slab.first >= atLeast) return slab.first
+    return this.count
+  }
+
+  /** Releases the memory of blocks [to, blocks); `to` must come from {@link shrinkTarget}. */
+  shrink(to: number): void {
+    if (this.resizable !== undefined) this.resizable.resize(to * this.blockSize)
+    else while (this.slabs.length > 0 && (this.slabs[this.slabs.length - 1]?.first ?? -1) >= to) this.slabs.pop()
+    this.count = to
+  }
+}
