@@ -252,6 +252,13 @@ describe("holder closures", () => {
     expect(check(s, waitName("A", "X"))).toEqual({ drivers: ["A", "C"], resources: ["bytes:Memory", "name:X"] })
   })
 
+  test("a share by a driver that is waiting can deadlock it without a new wait (findDeadlock sees it)", () => {
+    const before = state([res("r", ["E"], { sizeBytes: 4 })], [waitBytes("D", 4)], memory(4, 4))
+    expect(findDeadlock(viewOfState(before))).toBeUndefined()
+    const after = state([res("r", ["E", "D"], { sizeBytes: 4 })], before.waiters, memory(4, 4))
+    expect(findDeadlock(viewOfState(after))).toEqual({ drivers: ["D"], resources: ["bytes:Memory"] })
+  })
+
   test("a waiting request pins the resources it will depend on", () => {
     const s = state([res("r1", ["B"], { sizeBytes: 4 }), res("rx", ["C"], { name: "X" })], waiting(), memory(4, 4))
     const pinning: Waiter = { ...waitName("A", "X"), dependsOn: ["r1"] }

@@ -14,14 +14,17 @@ const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock =>
 }
 
 /**
- * Decides whether `candidate` may start waiting. Runs the reduction with the candidate added to its queue
- * (after the waiters of the same or a higher priority). A driver with several waiting fibers finishes only
- * once all its waiters can be granted, one after another, keeping what each grant took. Returns `undefined` when it is safe to wait, or the
- * deadlock it would cause: refused when the candidate's own driver could then never finish, or when a
- * driver that could finish without the candidate no longer can. `drivers` names those drivers and
- * `resources` the queues they would be stuck on. A deadlock that already exists without the candidate and
- * that the candidate neither joins nor extends does not refuse it (the manager keeps the state free of
- * deadlocks, so this only matters after emergency overage).
+ * Decides whether `candidate` may start waiting. Runs the reduction with the candidate added to its
+ * queue (after the waiters of the same or a higher priority). A driver with several waiting fibers
+ * finishes only once all its waiters can be granted, one after another, keeping what each grant took.
+ *
+ * Returns `undefined` when it is safe to wait, or the deadlock it would cause: refused when the
+ * candidate's own driver could then never finish, or when a driver that could finish without the
+ * candidate no longer can. `drivers` names those drivers and `resources` the queues they would be stuck
+ * on. A deadlock that already exists without the candidate, and that the candidate neither joins nor
+ * extends, does not refuse it. Grants and releases keep the state free of deadlocks; only an Emergency
+ * admission, or a share or an added dependency by a driver that is waiting, can create one without a
+ * wait (check those with `findDeadlock`).
  *
  * @example
  * ```ts
