@@ -31,7 +31,7 @@ export interface BruteForceVerdict {
 
 const keyOf = (waiter: Waiter): string => (waiter.kind === "bytes" ? `bytes:${waiter.type}` : `name:${waiter.name}`)
 
-/** The waiters in order, with the candidate placed after every waiter of its queue with the same or a higher priority. */
+/** The waiters in order, the candidate after every waiter of its queue with the same or a higher priority. */
 const withCandidate = (waiters: readonly Waiter[], candidate: Waiter | undefined): Waiter[] => {
   const all = [...waiters]
   if (candidate === undefined) return all

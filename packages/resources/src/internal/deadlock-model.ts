@@ -213,7 +213,8 @@ export const queueKey = (waiter: Waiter): string =>
  *
  * @example
  * ```ts
- * const view = viewOfState({ budgets: { Memory: { maxBytes: 8, reservedBytes: 0, usage: 8 } }, resources: [], waiters: [] })
+ * const budgets = { Memory: { maxBytes: 8, reservedBytes: 0, usage: 8 } }
+ * const view = viewOfState({ budgets, resources: [], waiters: [] })
  * view.budget("Memory") // { maxBytes: 8, reservedBytes: 0, usage: 8, liveBytes: 0 }
  * ```
  *
