@@ -218,16 +218,18 @@ const gameShape = (
  * The shape of each built-in profile. Every profile follows the seed's split (Memory 60 % of the
  * total with 10 % reserved, Hardware 20 % with 5 % reserved); they differ in thresholds, alignment
  * (32-byte SH-4 cache lines on the Dreamcast, 64 elsewhere) and how much of a budget pools take
- * (the web is conservative, servers leave room for non-pooled work).
+ * (the web is conservative, servers leave room for non-pooled work). With those reserves,
+ * non-critical usage stops at 83.3 % of maxBytes for Memory and 75 % for Hardware, so every critical
+ * threshold is at most 75 %: the High level stays reachable before the reserve is touched.
  *
  * @since 0.1.0
  * @category constants
  */
 export const builtinShapes: { readonly [N in BuiltinProfileName]: ProfileShape } = {
-  dreamcast: gameShape(75, 90, 32, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
-  web: gameShape(70, 85, 64, { textures: 2000, audio: 1000, vertex: 500, dma: 1000 }),
-  desktop: gameShape(80, 95, 64, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
-  server: gameShape(85, 95, 64, { textures: 2500, audio: 1000, vertex: 1000, dma: 1000 })
+  dreamcast: gameShape(55, 75, 32, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
+  web: gameShape(50, 70, 64, { textures: 2000, audio: 1000, vertex: 500, dma: 1000 }),
+  desktop: gameShape(60, 75, 64, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
+  server: gameShape(65, 75, 64, { textures: 2500, audio: 1000, vertex: 1000, dma: 1000 })
 }
 
 /**
@@ -510,7 +512,7 @@ const builtin = (name: BuiltinProfileName): PlatformProfile =>
 export const dreamcast: PlatformProfile = builtin("dreamcast")
 
 /**
- * A browser tab: 512 MiB, conservative thresholds (70 / 85 %) and pools.
+ * A browser tab: 512 MiB, conservative thresholds (50 / 70 %) and pools.
  *
  * @since 0.1.0
  * @category profiles
@@ -526,7 +528,7 @@ export const web: PlatformProfile = builtin("web")
 export const desktop: PlatformProfile = builtin("desktop")
 
 /**
- * A server: 32 GiB, high thresholds (85 / 95 %), pools capped at one pool's 2 GiB limit.
+ * A server: 32 GiB, late warning (65 %), pools capped at one pool's 2 GiB limit.
  *
  * @since 0.1.0
  * @category profiles

@@ -31,14 +31,14 @@ describe("built-in profiles: exact bytes", () => {
     expect(dreamcast.budgets.Memory).toEqual({
       maxBytes: 10_066_329,
       reservedBytes: 1_677_721,
-      warningPercent: 75,
-      criticalPercent: 90
+      warningPercent: 55,
+      criticalPercent: 75
     })
     expect(dreamcast.budgets.Hardware).toEqual({
       maxBytes: 3_355_443,
       reservedBytes: 838_860,
-      warningPercent: 75,
-      criticalPercent: 90
+      warningPercent: 55,
+      criticalPercent: 75
     })
     expect(dreamcast.budgets.Performance).toBeUndefined()
     // Memory limit 8 388 608: textures 40% → 3 355 443 / 32 KiB = 102; audio 15% → 1 258 291 / 4 KiB = 307;
@@ -57,14 +57,14 @@ describe("built-in profiles: exact bytes", () => {
     expect(web.budgets.Memory).toEqual({
       maxBytes: 322_122_547,
       reservedBytes: 53_687_091,
-      warningPercent: 70,
-      criticalPercent: 85
+      warningPercent: 50,
+      criticalPercent: 70
     })
     expect(web.budgets.Hardware).toEqual({
       maxBytes: 107_374_182,
       reservedBytes: 26_843_545,
-      warningPercent: 70,
-      criticalPercent: 85
+      warningPercent: 50,
+      criticalPercent: 70
     })
     // ratio 32: block sizes × 4 (the largest power of two ≤ √32)
     expect(poolRows(web)).toEqual([
@@ -81,14 +81,14 @@ describe("built-in profiles: exact bytes", () => {
     expect(desktop.budgets.Memory).toEqual({
       maxBytes: 5_153_960_755,
       reservedBytes: 858_993_459,
-      warningPercent: 80,
-      criticalPercent: 95
+      warningPercent: 60,
+      criticalPercent: 75
     })
     expect(desktop.budgets.Hardware).toEqual({
       maxBytes: 1_717_986_918,
       reservedBytes: 429_496_729,
-      warningPercent: 80,
-      criticalPercent: 95
+      warningPercent: 60,
+      criticalPercent: 75
     })
     expect(poolRows(desktop)).toEqual([
       ["textures", "Memory", 524_288, 819, 3_276, 64],
@@ -104,14 +104,14 @@ describe("built-in profiles: exact bytes", () => {
     expect(server.budgets.Memory).toEqual({
       maxBytes: 20_615_843_020,
       reservedBytes: 3_435_973_836,
-      warningPercent: 85,
-      criticalPercent: 95
+      warningPercent: 65,
+      criticalPercent: 75
     })
     expect(server.budgets.Hardware).toEqual({
       maxBytes: 6_871_947_673,
       reservedBytes: 1_717_986_918,
-      warningPercent: 85,
-      criticalPercent: 95
+      warningPercent: 65,
+      criticalPercent: 75
     })
     expect(poolRows(server)).toEqual([
       ["textures", "Memory", 1_048_576, 512, 2_048, 64],
@@ -136,6 +136,12 @@ describe("built-in profiles: exact bytes", () => {
         expect(pool.initialCount).toBeLessThanOrEqual(pool.maxCount)
       }
       expect(decodeProfileSync(JSON.parse(JSON.stringify(profile)))).toEqual(profile)
+      // High stays reachable: the critical threshold is below each type's non-reserved limit.
+      for (const budget of Object.values(profile.budgets)) {
+        expect((budget.maxBytes * budget.criticalPercent) / 100).toBeLessThanOrEqual(
+          budget.maxBytes - budget.reservedBytes
+        )
+      }
     }
   })
 
