@@ -60,6 +60,8 @@ export interface TraceConfig {
   readonly unitBytes?: number
   /** Every driver id the trace will mention (the header lists them; default: the drivers seen at start). */
   readonly drivers?: ReadonlyArray<string>
+  /** The types the header lists and usage/emergency objects carry (default: every type). */
+  readonly types?: ReadonlyArray<ResourceType>
 }
 
 /**

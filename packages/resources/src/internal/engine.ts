@@ -125,9 +125,10 @@ export class Engine {
     const trace = config.trace
     if (trace !== undefined) {
       for (const driver of trace.drivers ?? []) this.state.driver(driver)
-      const options: { unitBytes?: number; drivers?: ReadonlyArray<string> } = {}
+      const options: { unitBytes?: number; drivers?: ReadonlyArray<string>; types?: ReadonlyArray<ResourceType> } = {}
       if (trace.unitBytes !== undefined) options.unitBytes = trace.unitBytes
       if (trace.drivers !== undefined) options.drivers = trace.drivers
+      if (trace.types !== undefined) options.types = trace.types
       this.state.trace = new TraceRecorder(this.state, trace.sink, options)
     }
   }

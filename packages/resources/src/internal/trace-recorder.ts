@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import { ResourceFlag, ResourcePriorityNames, ResourceTypeNames } from "@flight-hal/core"
+import { ResourceFlag, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
 import type { ManagerState, Waiter } from "./state.ts"
-import { typeNameOf } from "./state.ts"
+import { typeIndexOf, typeNameOf } from "./state.ts"
 
 const modeNames = ["NonBlocking", "Blocking", "Timeout", "Emergency"] as const
 
@@ -32,16 +32,22 @@ export class TraceRecorder {
   private readonly reqBySlot = new Map<number, number>()
   private pendingFreed: Array<number> = []
   private readonly unit: number
+  private readonly types: ReadonlyArray<number>
 
   constructor(
     private readonly state: ManagerState,
     private readonly sink: (line: string) => void,
-    options: { readonly unitBytes?: number; readonly drivers?: ReadonlyArray<string> }
+    options: {
+      readonly unitBytes?: number
+      readonly drivers?: ReadonlyArray<string>
+      readonly types?: ReadonlyArray<ResourceType>
+    }
   ) {
     this.unit = options.unitBytes ?? 1
+    this.types = (options.types ?? ResourceTypeNames).map((type) => typeIndexOf[type])
     const budgets: Record<string, { max: number; reserved: number }> = {}
     state.budgets.forEach((budget, index) => {
-      if (budget !== undefined) {
+      if (budget !== undefined && this.types.includes(index)) {
         budgets[typeNameOf(index)] = {
           max: this.units(budget.maxBytes),
           reserved: this.units(budget.reservedBytes)
@@ -54,7 +60,7 @@ export class TraceRecorder {
         action: "Init",
         unit: this.unit === 1 ? "byte" : this.unit === 1024 ? "KiB" : `${this.unit}B`,
         drivers: [...drivers],
-        types: [...ResourceTypeNames],
+        types: this.types.map(typeNameOf),
         budgets
       })
     )
@@ -67,7 +73,7 @@ export class TraceRecorder {
   private post(): { usage: Record<string, number>; emergency: Record<string, number> } {
     const usage: Record<string, number> = {}
     const emergency: Record<string, number> = {}
-    for (let type = 0; type < ResourceTypeNames.length; type++) {
+    for (const type of this.types) {
       usage[typeNameOf(type)] = this.units(this.state.usage[type] as number)
       emergency[typeNameOf(type)] = this.units(this.state.emergencyBytes[type] as number)
     }

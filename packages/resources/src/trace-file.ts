@@ -1,0 +1,70 @@
+/**
+ * Writes a manager's NDJSON transition trace to a file (Node, Bun, Deno): a `TraceConfig` whose sink
+ * appends each line synchronously, plus `close` to flush and close the file.
+ *
+ * @module
+ */
+import { InvalidArgument, type ResourceType } from "@flight-hal/core"
+import type { TraceConfig } from "./ResourceManagerConfig.ts"
+
+/**
+ * The part of `node:fs` the trace file needs.
+ *
+ * @since 0.1.0
+ * @category tracing
+ */
+export interface TraceFileSystem {
+  openSync(path: string, flags: string): number
+  writeSync(fd: number, data: string): number
+  closeSync(fd: number): void
+}
+
+const builtinFs = (): TraceFileSystem => {
+  const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  const fs = runtime.process?.getBuiltinModule?.("node:fs") as TraceFileSystem | undefined
+  if (fs === undefined) {
+    throw new InvalidArgument({ argument: "fs", issue: "writing a trace file needs node:fs (Node ≥ 20.16, Bun, Deno)" })
+  }
+  return fs
+}
+
+/**
+ * A trace config writing to `path` (truncated first), and `close` for the end of the run.
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager } from "@flight-hal/resources"
+ * import { traceToFile } from "@flight-hal/resources/trace-file"
+ *
+ * const trace = traceToFile("run.ndjson", { drivers: ["app", "gpu"], types: ["Memory"] })
+ * const manager = createResourceManager({ budgets: {}, trace: trace.config })
+ * // … workload …
+ * manager.close()
+ * trace.close()
+ * ```
+ *
+ * @since 0.1.0
+ * @category tracing
+ */
+export const traceToFile = (
+  path: string,
+  options: {
+    readonly unitBytes?: number
+    readonly drivers?: ReadonlyArray<string>
+    readonly types?: ReadonlyArray<ResourceType>
+    /** The file system (default: the runtime's `node:fs`). */
+    readonly fs?: TraceFileSystem
+  } = {}
+): { readonly config: TraceConfig; readonly close: () => void } => {
+  const { fs = builtinFs(), ...traceOptions } = options
+  const fd = fs.openSync(path, "w")
+  let open = true
+  return {
+    config: { ...traceOptions, sink: (line) => (open ? void fs.writeSync(fd, `${line}\n`) : undefined) },
+    close: () => {
+      if (!open) return
+      open = false
+      fs.closeSync(fd)
+    }
+  }
+}
