@@ -1,0 +1,16 @@
+// Runs the conformance scenario the way an npm user does: every import is a package name, resolved from the
+// node_modules of a fresh project where scripts/conformance.mjs installed the packed tarballs (Node gets the built
+// JS; Bun gets the "bun" export condition, the TS sources shipped in the tarball).
+// Usage: node npm.mjs [--resources]   (prints one line: CONFORMANCE-RESULT <json>)
+import * as core from "@flight-hal/core"
+import * as pool from "@flight-hal/pool"
+import * as Schema from "effect/Schema"
+import { runCoreAndPool } from "./scenarios/flight-hal.mjs"
+import { runResources } from "./scenarios/resources.mjs"
+
+const parts = { "core+pool": runCoreAndPool({ core, pool, Schema }) }
+if (process.argv.includes("--resources")) {
+  const resources = await import("@flight-hal/resources")
+  parts.resources = await runResources({ core, resources })
+}
+console.log(`CONFORMANCE-RESULT ${JSON.stringify(parts)}`)
