@@ -27,6 +27,7 @@ import {
   ResourceTypeNames,
   type StaleHandle
 } from "@flight-hal/core"
+import type { PoolManager } from "@flight-hal/pool"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -45,15 +46,15 @@ import {
   interrupt as interruptTransition,
   NeedsReclaim,
   reclaim as reclaimTransition,
+  type SubmitResult,
   share as shareTransition,
-  submit,
   timeout as timeoutTransition,
   WaitingRequest,
   wake
 } from "./internal/transitions.ts"
 import { introspect } from "./introspection.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
-import { ResourceRef, type ScopedResource, SharedHandle } from "./ResourceRef.ts"
+import { type ResourceRef, type ScopedResource, SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
 
 /**
@@ -138,7 +139,7 @@ export type PressureCallback = (event: PressureEvent) => Effect.Effect<void, unk
  */
 export interface ResourceManagerService {
   /** Acquires a resource released when the current Scope closes. */
-  acquire<T = ArrayBuffer>(
+  acquire<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
     options?: AcquireOptions<T>
@@ -197,6 +198,8 @@ export interface ResourceManagerService {
   dependencies(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, StaleHandle | ResourceNotFound>
   /** A serializable snapshot of the wait-for graph and the holders. */
   readonly waitGraph: Effect.Effect<WaitGraphSnapshot>
+  /** The manager's pools (the seed's `pool_manager()`): their capacity is charged to their type's budget. */
+  readonly pools: PoolManager
   /** @internal the engine (for the facade and tests). */
   readonly engine: Engine
 }
@@ -307,6 +310,7 @@ const make = (config: ResourceManagerConfig) =>
     /** Runs the type's reclamation callbacks in order while bytes are missing; failures are isolated. */
     const reclaimFor = (type: number, missing: () => number): Effect.Effect<void> =>
       Effect.gen(function* () {
+        if (missing() > 0) engine.trimPools(type)
         for (const callback of [...(reclaimers[type] ?? [])]) {
           const need = missing()
           if (need <= 0) return
@@ -399,9 +403,9 @@ const make = (config: ResourceManagerConfig) =>
         const request = engine.request(name, valid, mode, options?.owner)
         if (!("type" in request)) return Effect.fail(request)
         const type = request.type
-        const finish = (result: ReturnType<typeof submit>): Effect.Effect<readonly [number, number], AcquireError> => {
+        const finish = (result: SubmitResult): Effect.Effect<readonly [number, number], AcquireError> => {
           if (typeof result === "number") {
-            if (mode === Mode.Emergency && state.overage.has(result) && (reclaimers[type]?.length ?? 0) > 0) {
+            if (mode === Mode.Emergency && state.overage.has(result) && mayReclaim(type)) {
               return Effect.as(
                 reclaimFor(type, () => stillMissing(type, 0, request.priority)),
                 [result, request.driver] as const
@@ -415,11 +419,11 @@ const make = (config: ResourceManagerConfig) =>
           if (result instanceof NeedsReclaim) return Effect.die(result)
           return Effect.fail(result)
         }
-        const first = submit(state, request, (reclaimers[type]?.length ?? 0) === 0)
+        const first = engine.submit(request, !mayReclaim(type))
         if (first instanceof NeedsReclaim) {
           return Effect.flatMap(
             reclaimFor(type, () => stillMissing(type, request.size, request.priority)),
-            () => finish(submit(state, request, true))
+            () => finish(engine.submit(request, true))
           )
         }
         return finish(first)
@@ -431,30 +435,11 @@ const make = (config: ResourceManagerConfig) =>
       name: string,
       metadata: ResourceMetadata,
       options: AcquireOptions<T> | undefined
-    ): ResourceRef<T> => {
-      const ref = new ResourceRef<T>(
-        engine,
-        engine.handleOf(slot),
-        name,
-        metadata,
-        state.driverIds[driver] ?? "",
-        driver,
-        options?.create
-      )
-      const destroy = options?.destroy
-      engine.admitted(
-        slot,
-        destroy === undefined
-          ? undefined
-          : () => {
-              const payload = ref.createdPayload()
-              if (payload !== undefined) destroy(payload)
-            }
-      )
-      return ref
-    }
+    ): ResourceRef<T> => engine.bind(slot, driver, name, metadata, options?.create, options?.destroy)
 
-    const acquire = <T = ArrayBuffer>(
+    const mayReclaim = (type: number): boolean => (reclaimers[type]?.length ?? 0) > 0 || engine.hasPools(type)
+
+    const acquire = <T = Uint8Array>(
       name: string,
       metadata: ResourceMetadata,
       options?: AcquireOptions<T>
@@ -491,6 +476,7 @@ const make = (config: ResourceManagerConfig) =>
 
     const service: ResourceManagerService = {
       engine,
+      pools: engine.pools,
       acquire,
       acquireScoped: (name, metadata, options) => acquire<unknown>(name, metadata, options),
       use,

@@ -5,11 +5,12 @@
  * @module
  */
 import type { ResourceBudget, ResourceType } from "@flight-hal/core"
+import type { PoolConfig } from "@flight-hal/pool"
 import type { LeakReport } from "./stats.ts"
 
 /**
- * A pool the manager creates at start-up (the shape of `@flight-hal/pool`'s `PoolConfig`). Its capacity,
- * free blocks included, is charged to `type` as the pool grows.
+ * A pool the manager creates at start-up: `@flight-hal/pool`'s `PoolConfig`. Its capacity, free blocks
+ * included, is charged to `type` as the pool grows.
  *
  * @example
  * ```ts
@@ -21,22 +22,7 @@ import type { LeakReport } from "./stats.ts"
  * @since 0.1.0
  * @category config
  */
-export interface ManagerPoolConfig {
-  /** The resource type the pool's capacity is charged to. */
-  readonly type: ResourceType
-  /** Bytes per block, a safe integer ≥ 1. */
-  readonly blockSize: number
-  /** Blocks allocated up front. */
-  readonly initialCount: number
-  /** The most blocks the pool may ever hold. */
-  readonly maxCount: number
-  /** Block alignment in bytes, a power of two (default 8). */
-  readonly alignment?: number
-  /** `true`: a SharedArrayBuffer pool usable from workers. */
-  readonly threadSafe?: boolean
-  /** A name for stats and errors. */
-  readonly name?: string
-}
+export type ManagerPoolConfig = PoolConfig
 
 /**
  * Receives one NDJSON line (without the trailing newline) per recorded transition, in the format of

@@ -23,7 +23,7 @@ import type { Engine } from "./internal/engine.ts"
  *   Effect.gen(function*() {
  *     const manager = yield* ResourceManager
  *     const ref = yield* manager.acquire("texture", { type: "Memory", sizeBytes: 4096 })
- *     const buffer = yield* ref.get // an ArrayBuffer of 4096 bytes
+ *     const buffer = yield* ref.get // a Uint8Array of (at least) 4096 bytes
  *     return buffer.byteLength
  *   })
  * )
@@ -32,7 +32,7 @@ import type { Engine } from "./internal/engine.ts"
  * @since 0.1.0
  * @category models
  */
-export class ResourceRef<T = ArrayBuffer> implements Disposable, AsyncDisposable {
+export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable {
   /** @internal */
   private isReleased = false
   /** @internal */
@@ -67,7 +67,8 @@ export class ResourceRef<T = ArrayBuffer> implements Disposable, AsyncDisposable
 
   /**
    * The payload; throws `ResourceReleased` after release. Created on first access: the `create` hook's
-   * value, or for a Memory resource without a hook an ArrayBuffer of `sizeBytes`.
+   * value, else for a Memory resource its pool block (a view of at least `sizeBytes`) or a fresh
+   * `Uint8Array(sizeBytes)` on a pool miss.
    */
   get payload(): T {
     if (this.isReleased) throw new ResourceReleased({ name: this.name })
@@ -121,8 +122,8 @@ export class ResourceRef<T = ArrayBuffer> implements Disposable, AsyncDisposable
  */
 export type ScopedResource = ResourceRef<unknown>
 
-const defaultPayload = (metadata: ResourceMetadata): ArrayBuffer | undefined =>
-  metadata.type === "Memory" ? new ArrayBuffer(metadata.sizeBytes) : undefined
+const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
+  metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined
 
 /**
  * A driver's share of a resource: valid until released (idempotent); the resource lives while any holder

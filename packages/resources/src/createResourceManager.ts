@@ -27,14 +27,13 @@ import {
   type Request,
   reclaim,
   share,
-  submit,
   timeout,
   WaitingRequest,
   wake
 } from "./internal/transitions.ts"
 import { introspect } from "./introspection.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
-import { ResourceRef, SharedHandle } from "./ResourceRef.ts"
+import { type ResourceRef, SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
 
 /**
@@ -91,9 +90,9 @@ export interface AsyncAcquireOptions<T> extends Omit<SyncAcquireOptions<T>, "mod
  */
 export interface PlainResourceManager extends Disposable {
   /** Acquires at once (NonBlocking or Emergency); throws BudgetExceeded, ResourceBusy, InvalidMetadata, … */
-  acquire<T = ArrayBuffer>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T>
+  acquire<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T>
   /** Acquires, waiting if needed (Blocking, Timeout); rejects with AcquireTimeout, DeadlockDetected, … */
-  acquireAsync<T = ArrayBuffer>(
+  acquireAsync<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
     options?: AsyncAcquireOptions<T>
@@ -203,6 +202,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   }
 
   const reclaimFor = (type: number, missing: () => number) => {
+    if (missing() > 0) engine.trimPools(type)
     for (const callback of [...(reclaimers[type] ?? [])]) {
       if (missing() <= 0) return
       try {
@@ -222,14 +222,21 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     return request
   }
 
+  const mayReclaim = (type: number): boolean => (reclaimers[type]?.length ?? 0) > 0 || engine.hasPools(type)
+
   const decide = (request: Request) => {
     const type = request.type
-    let result = submit(state, request, (reclaimers[type]?.length ?? 0) === 0)
+    let result = engine.submit(request, !mayReclaim(type))
     if (result instanceof NeedsReclaim) {
       reclaimFor(type, () => (state.usage[type] as number) + request.size - state.limit(type, request.priority))
-      result = submit(state, request, true)
+      result = engine.submit(request, true)
     }
-    if (typeof result === "number" && request.mode === Mode.Emergency && state.overage.has(result)) {
+    if (
+      typeof result === "number" &&
+      request.mode === Mode.Emergency &&
+      state.overage.has(result) &&
+      mayReclaim(type)
+    ) {
       reclaimFor(type, () => (state.usage[type] as number) - state.limit(type, request.priority))
     }
     return result
@@ -242,28 +249,8 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     metadata: ResourceMetadata,
     options: Pick<SyncAcquireOptions<T>, "create" | "destroy"> | undefined
   ): ResourceRef<T> => {
-    const handle = engine.handleOf(slot)
-    const ref = new ResourceRef<T>(
-      engine,
-      handle,
-      name,
-      metadata,
-      state.driverIds[request.driver] ?? "",
-      request.driver,
-      options?.create
-    )
-    const destroy = options?.destroy
-    if (destroy !== undefined || engine.captureSites) {
-      engine.admitted(
-        slot,
-        destroy === undefined
-          ? undefined
-          : () => {
-              const payload = ref.createdPayload()
-              if (payload !== undefined) destroy(payload)
-            }
-      )
-    }
+    const ref = engine.bind(slot, request.driver, name, metadata, options?.create, options?.destroy)
+    const handle = ref.handle
     if (trackLeaks) leakRegistry?.register(ref, { engine, handle, driver: request.driver, report: reportLeaks }, ref)
     return ref
   }
@@ -279,7 +266,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   }
 
   const manager: PlainResourceManager & AsyncDisposable = {
-    acquire<T = ArrayBuffer>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>) {
+    acquire<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>) {
       const mode = options?.mode === "Emergency" ? Mode.Emergency : Mode.NonBlocking
       const request = prepare(name, metadata, mode, options?.owner)
       const result = decide(request)
@@ -287,7 +274,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
       const ref = makeRef(result, request, name, metadata, options)
       return withUnregister(ref, unregister)
     },
-    acquireAsync<T = ArrayBuffer>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
+    acquireAsync<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
       try {
         const modeName = options?.mode ?? "Blocking"
         const mode = Mode[modeName]

@@ -42,7 +42,8 @@ const driverStats = (engine: Engine, driver: string): DriverStats => {
 const snapshot = (engine: Engine): ManagerSnapshot => ({
   types: ResourceTypeNames.map((type) => engine.stats(type)),
   liveResources: engine.state.liveCount,
-  drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver))
+  drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver)),
+  pools: engine.pools.pools().map(({ type, pool }) => ({ ...pool.stats(), type }))
 })
 
 const waitState = (engine: Engine): WaitState => {

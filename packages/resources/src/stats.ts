@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResourceBudget, ResourcePressure, ResourceType } from "@flight-hal/core"
+import type { PoolStats } from "@flight-hal/pool"
 
 /**
  * The stats of one resource type (the seed's `ResourceStats`).
@@ -88,7 +89,7 @@ export interface DriverStats {
 }
 
 /**
- * The whole manager at one moment: every type's stats, live resource count and drivers.
+ * The whole manager at one moment: every type's stats, live resource count, drivers and pools.
  *
  * @since 0.1.0
  * @category stats
@@ -97,4 +98,6 @@ export interface ManagerSnapshot {
   readonly types: ReadonlyArray<ResourceStats>
   readonly liveResources: number
   readonly drivers: ReadonlyArray<DriverStats>
+  /** Every pool's stats, with the type its capacity is charged to. */
+  readonly pools: ReadonlyArray<PoolStats & { readonly type: ResourceType }>
 }

@@ -24,12 +24,23 @@ import {
   ResourceTypeNames,
   StaleHandle
 } from "@flight-hal/core"
+import { type ManagedPool, PoolManager } from "@flight-hal/pool"
 import * as Schema from "effect/Schema"
 import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
+import { ResourceRef } from "../ResourceRef.ts"
 import type { LeakReport, ResourceStats } from "../stats.ts"
 import { ManagerState, SlotState, typeIndexOf, typeNameOf } from "./state.ts"
 import { TraceRecorder } from "./trace-recorder.ts"
-import { type ReleaseResult, type Request, rebudget, release, wake } from "./transitions.ts"
+import {
+  type ReleaseResult,
+  type Request,
+  rebudget,
+  reexamine,
+  release,
+  type SubmitResult,
+  submit,
+  wake
+} from "./transitions.ts"
 
 const decodeMetadata = Schema.decodeUnknownExit(ResourceMetadataSchema)
 const decodeBudget = Schema.decodeUnknownExit(ResourceBudgetSchema)
@@ -105,6 +116,12 @@ export class Engine {
   readonly captureSites: boolean
   readonly finalizers = new Map<number, Finalizer>()
   readonly sites = new Map<number, string>()
+  /** The pool block of each pool-backed live slot. */
+  readonly blocks = new Map<number, { readonly pool: ManagedPool; readonly handle: number }>()
+  /** The manager's pools; their capacity is charged to their type's budget as they grow. */
+  readonly pools: PoolManager
+  /** Types that have at least one pool. */
+  private readonly pooledTypes = new Set<number>()
   closed = false
 
   constructor(config: ResourceManagerConfig, now: () => number = Date.now) {
@@ -122,6 +139,15 @@ export class Engine {
         this.state.setBudgetRaw(typeIndexOf[type], valid)
       }
     }
+    this.pools = new PoolManager({
+      admitGrowth: (type, bytes) => this.admitPoolGrowth(typeIndexOf[type], bytes),
+      onRelease: (type, bytes) => this.poolReleased(typeIndexOf[type], bytes)
+    })
+    for (const pool of config.pools ?? []) {
+      const made = this.pools.createPool(pool)
+      if (!made.ok) throw made.error
+      this.pooledTypes.add(typeIndexOf[pool.type])
+    }
     const trace = config.trace
     if (trace !== undefined) {
       for (const driver of trace.drivers ?? []) this.state.driver(driver)
@@ -131,6 +157,108 @@ export class Engine {
       if (trace.types !== undefined) options.types = trace.types
       this.state.trace = new TraceRecorder(this.state, trace.sink, options)
     }
+  }
+
+  /**
+   * Pool growth is admitted like a NonBlocking request of Normal priority: it must fit
+   * maxBytes − reservedBytes with no waiter of Normal priority or higher queued; then it is charged.
+   */
+  private admitPoolGrowth(type: number, bytes: number): boolean {
+    const state = this.state
+    if ((state.usage[type] as number) + bytes > state.limit(type, 1)) return false
+    if ((state.queues[type]?.atOrAbove(1) ?? 0) > 0) return false
+    state.poolBytes[type] = (state.poolBytes[type] as number) + bytes
+    state.charge(type, bytes)
+    return true
+  }
+
+  /** Pool capacity given back (trim, destroyPool): uncharged, then the type's queue is re-examined. */
+  private poolReleased(type: number, bytes: number): void {
+    const state = this.state
+    state.poolBytes[type] = (state.poolBytes[type] as number) - bytes
+    state.charge(type, -bytes)
+    wake(reexamine(state, [type]))
+  }
+
+  /** Whether a type has pools (the manager's reclamation then trims them first). */
+  hasPools(type: number): boolean {
+    return this.pooledTypes.has(type)
+  }
+
+  /**
+   * A pool block for an unnamed-or-free-name request of `size` bytes, or undefined (no pool routes it, the
+   * pool is exhausted, or its growth was refused by the budget).
+   */
+  takeBlock(
+    type: number,
+    size: number,
+    name: string
+  ): { readonly pool: ManagedPool; readonly handle: number } | undefined {
+    if (!this.pooledTypes.has(type) || this.state.nameTaken(name)) return undefined
+    const pool = this.pools.route(typeNameOf(type), size)
+    if (pool === undefined) return undefined
+    const handle = pool.alloc()
+    return handle < 0 ? undefined : { pool, handle }
+  }
+
+  /**
+   * Submits a request to the state machine, serving it from a pool block when a pool routes its size (the
+   * block's bytes are already charged through the pool's capacity; growing the pool is admitted like a
+   * NonBlocking request). A block is given back when the request is not admitted at once.
+   */
+  submit(request: Request, reclaimed: boolean): SubmitResult {
+    const block = this.takeBlock(request.type, request.size, request.name)
+    if (block === undefined) return submit(this.state, request, reclaimed)
+    const result = submit(this.state, { ...request, pooled: true }, true)
+    if (typeof result === "number") this.blocks.set(result, block)
+    else block.pool.free(block.handle)
+    return result
+  }
+
+  /**
+   * Makes the holder's ref of an admitted slot: the payload is its pool block's view, the `create` hook's
+   * value, or a fresh Uint8Array for Memory; when the resource is freed the block goes back to its pool and
+   * the `destroy` hook runs.
+   */
+  bind<T>(
+    slot: number,
+    driver: number,
+    name: string,
+    metadata: ResourceMetadata,
+    create: ((metadata: ResourceMetadata) => T) | undefined,
+    destroy: ((payload: T) => void) | undefined
+  ): ResourceRef<T> {
+    const block = this.blocks.get(slot)
+    const make =
+      block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
+    const ref = new ResourceRef<T>(
+      this,
+      this.handleOf(slot),
+      name,
+      metadata,
+      this.state.driverIds[driver] ?? "",
+      driver,
+      make
+    )
+    if (destroy !== undefined || block !== undefined) {
+      this.finalizers.set(slot, () => {
+        if (destroy !== undefined) {
+          const payload = ref.createdPayload()
+          if (payload !== undefined) destroy(payload)
+        }
+        if (block !== undefined) {
+          this.blocks.delete(slot)
+          block.pool.free(block.handle)
+        }
+      })
+    }
+    if (this.captureSites) this.sites.set(slot, new Error("acquired here").stack ?? "")
+    return ref
+  }
+
+  /** Trims the free capacity of a type's pools (the manager's own reclamation, before user callbacks). */
+  trimPools(type: number): number {
+    return this.pooledTypes.has(type) ? this.pools.trim(typeNameOf(type)) : 0
   }
 
   /** The slot of a handle, or the error of a stale / unknown handle. */
@@ -184,12 +312,6 @@ export class Engine {
       flags: metadata.flags ?? 0,
       deps
     }
-  }
-
-  /** Records an admitted slot's finalizer and acquisition site. */
-  admitted(slot: number, finalizer: Finalizer | undefined): void {
-    if (finalizer !== undefined) this.finalizers.set(slot, finalizer)
-    if (this.captureSites) this.sites.set(slot, new Error("acquired here").stack ?? "")
   }
 
   /** Runs the finalizers of freed slots (errors are isolated). */

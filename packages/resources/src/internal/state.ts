@@ -26,6 +26,9 @@ export const typeIndexOf: Readonly<Record<ResourceType, number>> = Object.fromEn
 /** The type name of an index. */
 export const typeNameOf = (index: number): ResourceType => ResourceTypeNames[index] ?? "Custom"
 
+/** Flag bit (above the ResourceFlag bits) marking a resource whose payload is a pool block: charged 0. */
+export const POOLED = 0x80
+
 /** Slot states. */
 export const SlotState = { Free: 0, Live: 1, Deferred: 2 } as const
 
@@ -128,8 +131,10 @@ export class ManagerState {
   readonly failedCount = new Float64Array(TYPE_COUNT)
   readonly emergencyCount = new Float64Array(TYPE_COUNT)
   readonly emergencyBytes = new Float64Array(TYPE_COUNT)
-  /** Bytes of live resources (usage minus pool capacity not held by resources). */
+  /** Bytes charged by live resources (pool-backed resources are charged through their pool's capacity). */
   readonly liveBytes = new Float64Array(TYPE_COUNT)
+  /** Pool capacity charged to each type. */
+  readonly poolBytes = new Float64Array(TYPE_COUNT)
   readonly pressure = new Uint8Array(TYPE_COUNT)
   readonly budgets: Array<ResourceBudget | undefined> = new Array(TYPE_COUNT).fill(undefined)
   readonly queues: Array<WaitQueue<Waiter>> = Array.from({ length: TYPE_COUNT }, () => new WaitQueue<Waiter>())

@@ -20,7 +20,7 @@ import {
   ResourceNotFound
 } from "@flight-hal/core"
 import { checkWait } from "./deadlock.ts"
-import { type ManagerState, Mode, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
+import { type ManagerState, Mode, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
 import { WaitQueue } from "./wait-queue.ts"
 import { deadlockCandidate, waitViewOf } from "./wait-view.ts"
 
@@ -45,6 +45,8 @@ export interface Request {
   readonly flags: number
   /** Live slots the new resource depends on. */
   readonly deps: ReadonlyArray<number>
+  /** The payload is a pool block already charged through the pool's capacity: admitted with no charge. */
+  readonly pooled?: boolean
 }
 
 /**
@@ -118,6 +120,7 @@ export const submit = (state: ManagerState, request: Request, reclaimed: boolean
     }
     return waitOrRefuse(state, request, "name")
   }
+  if (request.pooled === true) return acquire(state, request)
   const usage = state.usage[type] as number
   const fits = usage + size <= limit
   if (fits && (mode === Mode.Emergency || state.queues[type]?.atOrAbove(priority) === 0)) {
@@ -176,11 +179,13 @@ const waitOrRefuse = (
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
   const slot = state.takeSlot()
   const { type, size, driver } = request
+  const pooled = request.pooled === true
+  const charged = pooled ? 0 : size
   state.slotState[slot] = SlotState.Live
   state.sizes[slot] = size
   state.types[slot] = type
   state.priorities[slot] = request.priority
-  state.flags[slot] = request.flags
+  state.flags[slot] = pooled ? request.flags | POOLED : request.flags
   state.owners[slot] = driver
   state.dependentCounts[slot] = 0
   state.acquiredAt[slot] = state.now()
@@ -203,9 +208,9 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
     }
   }
   state.liveCount++
-  state.liveBytes[type] = (state.liveBytes[type] as number) + size
+  state.liveBytes[type] = (state.liveBytes[type] as number) + charged
   state.allocationCount[type] = (state.allocationCount[type] as number) + 1
-  state.charge(type, size)
+  state.charge(type, charged)
   return slot
 }
 
@@ -403,7 +408,7 @@ const unpin = (state: ManagerState, slot: number, types: Set<number>, names: Arr
 /** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
 const free = (state: ManagerState, slot: number, types: Set<number>, names: Array<string>, freed: Array<number>) => {
   const type = state.types[slot] as number
-  const size = state.sizes[slot] as number
+  const size = ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0
   const name = state.names[slot] ?? ""
   freed.push(slot)
   if (state.trace !== undefined) state.trace.freed(slot)

@@ -6,7 +6,7 @@
  */
 import { ResourcePriorityNames, type ResourceType } from "@flight-hal/core"
 import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./deadlock.ts"
-import { type ManagerState, SlotState, typeIndexOf, typeNameOf, type Waiter } from "./state.ts"
+import { type ManagerState, POOLED, SlotState, typeIndexOf, typeNameOf, type Waiter } from "./state.ts"
 
 const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
 
@@ -63,7 +63,7 @@ export const waitViewOf = (state: ManagerState): WaitView => ({
     const name = state.names[slot] ?? ""
     return {
       type: typeNameOf(state.types[slot] as number),
-      sizeBytes: state.sizes[slot] as number,
+      sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0,
       name: name === "" ? undefined : name,
       dependsOn: (state.dependencies.get(slot) ?? []).map(String)
     }

@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test"
+import { createResourceManager } from "../src/index.ts"
+
+const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
+const quiet = { onLeaks: () => {} }
+
+describe("pools inside the manager", () => {
+  test("pool capacity is charged as the pool grows; taking a free block adds no charge", () => {
+    const manager = createResourceManager({
+      ...quiet,
+      budgets: { Memory: budget },
+      pools: [{ type: "Memory", blockSize: 64, initialCount: 2, maxCount: 8 }]
+    })
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(128)
+    const a = manager.acquire("a", { type: "Memory", sizeBytes: 60 })
+    const b = manager.acquire("b", { type: "Memory", sizeBytes: 64 })
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(128)
+    expect(a.payload.byteLength).toBeGreaterThanOrEqual(60)
+    const c = manager.acquire("c", { type: "Memory", sizeBytes: 10 })
+    const grown = manager.snapshot().pools[0]
+    expect(grown?.totalCapacityBytes).toBeGreaterThan(128)
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(grown?.totalCapacityBytes ?? -1)
+    // a miss (bigger than every block) is charged its own size
+    const big = manager.acquire("big", { type: "Memory", sizeBytes: 300 })
+    expect(manager.getResourceStats("Memory").currentUsage).toBe((grown?.totalCapacityBytes ?? 0) + 300)
+    for (const ref of [a, b, c, big]) ref.release()
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(grown?.totalCapacityBytes ?? -1)
+    expect(manager.snapshot().pools[0]).toMatchObject({ type: "Memory", usedBlocks: 0, allocations: 3, frees: 3 })
+    manager.close()
+  })
+
+  test("growth is admitted like a NonBlocking request: refused past limit(Normal), falls back to the budget", () => {
+    const manager = createResourceManager({
+      ...quiet,
+      budgets: { Memory: budget },
+      pools: [{ type: "Memory", blockSize: 100, initialCount: 1, maxCount: 20 }]
+    })
+    manager.acquire("big", { type: "Memory", sizeBytes: 700 })
+    let failure: unknown
+    for (let i = 0; i < 10 && failure === undefined; i++) {
+      try {
+        manager.acquire(`x${i}`, { type: "Memory", sizeBytes: 100 })
+      } catch (error) {
+        failure = error
+      }
+      expect(manager.getResourceStats("Memory").currentUsage).toBeLessThanOrEqual(900)
+    }
+    expect(failure).toMatchObject({ _tag: "BudgetExceeded" })
+    manager.close()
+  })
+
+  test("the manager trims free pool blocks before it calls user reclamation callbacks", () => {
+    const manager = createResourceManager({
+      ...quiet,
+      budgets: { Memory: budget },
+      pools: [{ type: "Memory", blockSize: 100, initialCount: 0, maxCount: 8 }]
+    })
+    const calls: Array<number> = []
+    manager.registerReclamationCallback("Memory", (missing) => {
+      calls.push(missing)
+      return 0
+    })
+    const blocks = [1, 2, 3, 4, 5, 6].map((i) => manager.acquire(`b${i}`, { type: "Memory", sizeBytes: 100 }))
+    for (const ref of blocks) ref.release()
+    const charged = manager.getResourceStats("Memory").currentUsage
+    expect(charged).toBeGreaterThanOrEqual(600)
+    const big = manager.acquire("big", { type: "Memory", sizeBytes: 500 })
+    expect(calls).toEqual([])
+    expect(manager.getResourceStats("Memory").currentUsage).toBeLessThanOrEqual(900)
+    big.release()
+    manager.close()
+  })
+})
