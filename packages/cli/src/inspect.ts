@@ -1,0 +1,126 @@
+/**
+ * `flight-hal inspect`: a dump's budgets, pools, holders, dependencies and wait-for graph as text.
+ *
+ * @module
+ */
+import type { ManagerDump } from "./dump.ts"
+import { formatBytes, formatTable } from "./internal/format.ts"
+
+/**
+ * Renders a dump as the text `flight-hal inspect` prints (the resource list is cut at 20 rows unless
+ * `all` is set).
+ *
+ * @since 0.1.0
+ * @category inspect
+ */
+export const renderInspect = (dump: ManagerDump, options: { readonly all?: boolean } = {}): string => {
+  const out: Array<string> = [
+    `flight-hal dump "${dump.label}" at ${dump.takenAtMillis} ms: ${dump.snapshot.liveResources} live resources`,
+    "",
+    "Budgets"
+  ]
+  out.push(
+    formatTable(
+      ["type", "usage", "peak", "max", "reserved", "warn%", "crit%", "pressure", "waiting", "emergency"],
+      dump.snapshot.types
+        .filter((t) => t.budget !== undefined || t.currentUsage > 0)
+        .map((t) => [
+          t.type,
+          formatBytes(t.currentUsage),
+          formatBytes(t.peakUsage),
+          t.budget === undefined ? "unlimited" : formatBytes(t.budget.maxBytes),
+          t.budget === undefined ? "-" : formatBytes(t.budget.reservedBytes),
+          t.budget?.warningPercent ?? "-",
+          t.budget?.criticalPercent ?? "-",
+          t.pressure,
+          t.waiting,
+          t.emergencyCount
+        ])
+    )
+  )
+  out.push("", "Pools")
+  out.push(
+    dump.pools.length === 0
+      ? "(none)"
+      : formatTable(
+          ["pool", "block", "in use", "capacity", "max", "peak"],
+          dump.pools.map((p) => [
+            p.name,
+            formatBytes(p.blockSize),
+            p.usedBlocks,
+            p.totalBlocks,
+            p.maxCount,
+            p.peakUsedBlocks
+          ])
+        )
+  )
+  const resources = dump.waitGraph.resources
+  const limit = options.all === true ? Number.POSITIVE_INFINITY : 20
+  const shown = resources.slice(0, limit)
+  out.push(
+    "",
+    `Holders (${resources.length} live resources${shown.length < resources.length ? `, first ${shown.length}; --all lists every one` : ""})`
+  )
+  out.push(
+    resources.length === 0
+      ? "(no live resources)"
+      : formatTable(
+          ["id", "name", "type", "size", "holders", "depends on", "dependents"],
+          shown.map((r) => [
+            r.id,
+            r.name ?? "-",
+            r.type,
+            formatBytes(r.sizeBytes),
+            r.holders.join(", "),
+            r.dependsOn.join(", ") || "-",
+            r.dependents.join(", ") || "-"
+          ])
+        )
+  )
+  const shared = resources.filter((r) => r.holders.length > 1)
+  out.push("", "Shared resources")
+  out.push(shared.length === 0 ? "(none)" : shared.map((r) => `${r.name ?? r.id}: ${r.holders.join(", ")}`).join("\n"))
+  const withDeps = resources.filter((r) => r.dependsOn.length > 0)
+  out.push("", "Dependencies")
+  out.push(
+    withDeps.length === 0 ? "(none)" : withDeps.map((r) => `${r.name ?? r.id} → ${r.dependsOn.join(", ")}`).join("\n")
+  )
+  out.push("", "Drivers")
+  out.push(
+    formatTable(
+      ["driver", "owned", "shared", "waiting", "bytes"],
+      dump.snapshot.drivers.map((d) => [
+        d.driver,
+        d.owned,
+        d.shared,
+        d.waiting,
+        Object.entries(d.bytesByType)
+          .map(([type, bytes]) => `${type} ${formatBytes(bytes)}`)
+          .join(", ") || "-"
+      ])
+    )
+  )
+  out.push("", "Wait-for graph")
+  const names = new Map(resources.map((r) => [r.id, r.name ?? r.id]))
+  const holdersOf = (queue: string): ReadonlyArray<string> => {
+    const [kind, rest = ""] = queue.split(":", 2)
+    if (kind === "name") return resources.filter((r) => r.name === rest).flatMap((r) => r.holders)
+    return [...new Set(resources.filter((r) => r.type === rest).flatMap((r) => r.holders))]
+  }
+  const edges: Array<string> = []
+  for (const driver of dump.waitGraph.drivers) {
+    const held = driver.holds.map((id) => names.get(id) ?? id)
+    const preview = held.length > 6 ? `${held.slice(0, 6).join(", ")}, … (${held.length})` : held.join(", ")
+    edges.push(`${driver.driver} holds ${held.length === 0 ? "nothing" : preview}`)
+    for (const wait of driver.waitsFor) {
+      const blockers = holdersOf(wait.resource).filter((h) => h !== driver.driver)
+      const size = wait.sizeBytes > 0 ? ` (${formatBytes(wait.sizeBytes)}, ${wait.priority})` : ` (${wait.priority})`
+      edges.push(
+        `  ${driver.driver} waits for ${wait.resource}${size}${blockers.length > 0 ? ` held by ${blockers.join(", ")}` : ""}`
+      )
+    }
+  }
+  out.push(edges.length === 0 ? "(no drivers)" : edges.join("\n"))
+  out.push(dump.waitGraph.deadlock === null ? "no deadlock" : `DEADLOCK: ${JSON.stringify(dump.waitGraph.deadlock)}`)
+  return out.join("\n")
+}

@@ -1,0 +1,88 @@
+import { describe, expect, test } from "bun:test"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ResourceManager } from "@flight-hal/resources"
+import { Effect } from "effect"
+import { dumpManager, type ManagerDump, parseDump, renderInspect, runCli } from "../src/index.ts"
+
+const capture = async (args: ReadonlyArray<string>) => {
+  let text = ""
+  const code = await runCli(args, { write: (t) => (text += t), isTTY: false })
+  return { code, text }
+}
+
+describe("inspect", () => {
+  test("demo --dump writes a dump that inspect reads back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-inspect-"))
+    const file = join(dir, "dump.json")
+    expect((await capture(["demo", "--frames", "60", "--dump", file, "--json"])).code).toBe(0)
+    const dump = await Effect.runPromise(parseDump(readFileSync(file, "utf8")))
+    expect(dump.label).toBe("demo")
+    // Written during the provoked deadlock: graphics waits for the DSP that audio holds.
+    const graphics = dump.waitGraph.drivers.find((d) => d.driver === "graphics")
+    expect(graphics?.waitsFor.map((w) => w.resource)).toEqual(["name:dsp"])
+    expect(dump.pools.map((p) => p.name)).toEqual(["textures", "audio-buffers", "vertex-buffers", "dma-buffers"])
+
+    const { code, text } = await capture(["inspect", file])
+    expect(code).toBe(0)
+    for (const section of [
+      "Budgets",
+      "Pools",
+      "Holders",
+      "Shared resources",
+      "Dependencies",
+      "Drivers",
+      "Wait-for graph"
+    ]) {
+      expect(text).toContain(`\n${section}`)
+    }
+    expect(text).toContain("graphics waits for name:dsp (High) held by audio")
+    expect(text).toContain("vertex-buffer: audio, graphics")
+    expect(text).toContain("--all lists every one")
+    const all = await capture(["inspect", file, "--all"])
+    expect(all.text.split("\n").length).toBeGreaterThan(text.split("\n").length)
+  })
+
+  test("a manager's dump round-trips through JSON: holders, sharing, dependencies", async () => {
+    const dump: ManagerDump = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const manager = yield* ResourceManager
+          const mesh = yield* manager.acquire(
+            "mesh",
+            { type: "Memory", sizeBytes: 4096, flags: 0x08 },
+            { owner: "graphics" }
+          )
+          yield* manager.acquire(
+            "skin",
+            { type: "Memory", sizeBytes: 1024, dependsOn: [mesh.handle] },
+            { owner: "graphics" }
+          )
+          yield* manager.share(mesh.handle, "physics")
+          return yield* dumpManager(manager, "round-trip", [], 1234)
+        })
+      ).pipe(
+        Effect.provide(
+          ResourceManager.layer({
+            budgets: { Memory: { maxBytes: 1 << 20, reservedBytes: 1 << 16, warningPercent: 60, criticalPercent: 80 } }
+          })
+        )
+      )
+    )
+    const back = await Effect.runPromise(parseDump(JSON.stringify(dump)))
+    expect(back).toEqual(dump)
+    const text = renderInspect(back)
+    expect(text).toContain('flight-hal dump "round-trip" at 1234 ms: 2 live resources')
+    expect(text).toContain("mesh: graphics, physics")
+    expect(text).toMatch(/skin → \d+/)
+    expect(text).toContain("physics holds mesh")
+    expect(text).toContain("no deadlock")
+  })
+
+  test("a file that is not a dump is refused with a reason", async () => {
+    expect(await Effect.runPromise(Effect.flip(parseDump("{")))).toBeInstanceOf(Error)
+    const wrong = await Effect.runPromise(Effect.flip(parseDump(JSON.stringify({ format: "other" }))))
+    expect(wrong.message).toContain("not a flight-hal dump")
+  })
+})
