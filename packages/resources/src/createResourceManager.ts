@@ -164,7 +164,7 @@ const leakRegistry =
  * @category facade
  */
 export const createResourceManager = (config: ResourceManagerConfig = {}): PlainResourceManager & AsyncDisposable => {
-  const engine = new Engine(config)
+  const engine = new Engine(config, burstClock())
   const state = engine.state
   const reclaimers: Array<Array<(missing: number) => number>> = ResourceTypeNames.map(() => [])
   const pressureCallbacks = new Set<(event: PressureEvent) => void>()
@@ -406,6 +406,24 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     }
   }
   return manager
+}
+
+/**
+ * `Date.now()` read once per synchronous burst: the value is reused until the next microtask. A clock read
+ * costs 20–90 ns, most of the facade's acquire budget; ages in leak reports stay exact to within one burst.
+ */
+const burstClock = (): (() => number) => {
+  let cached = -1
+  const expire = () => {
+    cached = -1
+  }
+  return () => {
+    if (cached < 0) {
+      cached = Date.now()
+      queueMicrotask(expire)
+    }
+    return cached
+  }
 }
 
 /** Makes a ref's release also drop its FinalizationRegistry entry. */

@@ -334,8 +334,8 @@ export class Engine {
   release(slot: number, driver: number): ReleaseResult | undefined {
     const result = release(this.state, slot, driver)
     if (!("freed" in result)) return undefined
-    this.finalize(result.freed)
-    wake(result.settled)
+    if (this.finalizers.size > 0 || this.sites.size > 0) this.finalize(result.freed)
+    if (result.settled.length > 0) wake(result.settled)
     return result
   }
 

@@ -245,7 +245,7 @@ export class ManagerState {
   /** Every live slot a driver holds (owned and shared). */
   *heldBy(driver: number): Generator<number> {
     for (let slot = this.ownedHead[driver] ?? -1; slot >= 0; slot = this.nextOwned[slot] as number) yield slot
-    const shared = this.sharedBy.get(driver)
+    const shared = this.sharedBy.size === 0 ? undefined : this.sharedBy.get(driver)
     if (shared !== undefined) yield* shared
   }
 
@@ -263,7 +263,7 @@ export class ManagerState {
 
   /** Whether `slot` is held by `driver`. */
   holds(slot: number, driver: number): boolean {
-    const all = this.holders.get(slot)
+    const all = this.holders.size === 0 ? undefined : this.holders.get(slot)
     if (all !== undefined) return all.includes(driver)
     return this.slotState[slot] === SlotState.Live && this.owners[slot] === driver
   }
@@ -278,7 +278,9 @@ export class ManagerState {
   /** Whether a name is taken: live, reserved by a waiter, or waited for. */
   nameTaken(name: string): boolean {
     if (name === "") return false
-    if (this.liveNames.has(name) || this.reservedNames.has(name)) return true
+    if (this.liveNames.has(name)) return true
+    if (this.reservedNames.size === 0 && this.nameQueues.size === 0) return false
+    if (this.reservedNames.has(name)) return true
     const queue = this.nameQueues.get(name)
     return queue !== undefined && queue.size > 0
   }

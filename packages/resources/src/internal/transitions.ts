@@ -372,7 +372,7 @@ const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interru
   }
   if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
   if (state.trace !== undefined) state.trace.left(action, waiter)
-  const types = new Set<number>([waiter.type])
+  const types: TypeSet = { bits: 1 << waiter.type }
   const names: Array<string> = []
   if (waiter.kind === "bytes" && waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
     state.reservedNames.delete(waiter.name)
@@ -399,14 +399,14 @@ export const timeout = (state: ManagerState, waiter: Waiter): Array<Settlement> 
  */
 export const interrupt = (state: ManagerState, waiter: Waiter): Array<Settlement> => leave(state, waiter, "Interrupt")
 
-const unpin = (state: ManagerState, slot: number, types: Set<number>, names: Array<string>): void => {
+const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>): void => {
   const count = (state.dependentCounts[slot] as number) - 1
   state.dependentCounts[slot] = count
   if (count === 0 && state.slotState[slot] === SlotState.Deferred) free(state, slot, types, names, [])
 }
 
 /** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
-const free = (state: ManagerState, slot: number, types: Set<number>, names: Array<string>, freed: Array<number>) => {
+const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
   const type = state.types[slot] as number
   const size = ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0
   const name = state.names[slot] ?? ""
@@ -414,9 +414,9 @@ const free = (state: ManagerState, slot: number, types: Set<number>, names: Arra
   if (state.trace !== undefined) state.trace.freed(slot)
   if (name !== "") {
     state.liveNames.delete(name)
-    names.push(name)
+    if (state.nameQueues.size > 0 && state.nameQueues.has(name)) names.push(name)
   }
-  const overage = state.overage.get(slot)
+  const overage = state.overage.size === 0 ? undefined : state.overage.get(slot)
   if (overage !== undefined) {
     state.overage.delete(slot)
     state.emergencyBytes[type] = (state.emergencyBytes[type] as number) - overage
@@ -426,8 +426,8 @@ const free = (state: ManagerState, slot: number, types: Set<number>, names: Arra
   state.releaseCount[type] = (state.releaseCount[type] as number) + 1
   state.putSlot(slot)
   state.charge(type, -size)
-  types.add(type)
-  const deps = state.dependencies.get(slot)
+  types.bits |= 1 << type
+  const deps = state.dependencies.size === 0 ? undefined : state.dependencies.get(slot)
   if (deps !== undefined) {
     state.dependencies.delete(slot)
     for (const dep of deps) {
@@ -443,9 +443,34 @@ const free = (state: ManagerState, slot: number, types: Set<number>, names: Arra
   }
 }
 
-const settleQueues = (state: ManagerState, types: Set<number>, names: Array<string>, settled: Array<Settlement>) => {
-  for (const name of names) if (isOnlyQueued(state, name)) grantName(state, name, settled)
-  for (const type of types) grant(state, type, settled)
+const noSettlements: Array<Settlement> = []
+
+/** Re-examines the name queues and type queues touched by a step; allocates only when something is granted. */
+/** A set of type indexes as a bitmask (6 types). */
+interface TypeSet {
+  bits: number
+}
+
+const settleQueues = (
+  state: ManagerState,
+  types: TypeSet,
+  names: Array<string>,
+  settled: Array<Settlement>
+): Array<Settlement> => {
+  let out = settled
+  for (const name of names) {
+    if (isOnlyQueued(state, name)) {
+      if (out === noSettlements) out = []
+      grantName(state, name, out)
+    }
+  }
+  for (let type = 0, bits = types.bits; bits !== 0; type++, bits >>>= 1) {
+    if ((bits & 1) !== 0 && (state.queues[type]?.size ?? 0) > 0) {
+      if (out === noSettlements) out = []
+      grant(state, type, out)
+    }
+  }
+  return out
 }
 
 /** A name held by nobody and reserved by nobody, with requests waiting for it. */
@@ -462,6 +487,11 @@ export interface ReleaseResult {
   readonly settled: ReadonlyArray<Settlement>
 }
 
+const scratchTypes: TypeSet = { bits: 0 }
+const scratchNames: Array<string> = []
+const noFreed: ReadonlyArray<number> = []
+const unchanged: ReleaseResult = { freed: noFreed, settled: noSettlements }
+
 const releaseAs = (
   state: ManagerState,
   slot: number,
@@ -472,35 +502,36 @@ const releaseAs = (
     return new NotHolder({ name: state.names[slot] ?? "", driver: state.driverIds[driver] ?? "" })
   }
   const req = state.trace === undefined ? 0 : state.trace.beginRelease(slot)
-  const shared = state.sharedBy.get(driver)
+  const shared = state.sharedBy.size === 0 ? undefined : state.sharedBy.get(driver)
   if (shared?.delete(slot) === true) {
     if (shared.size === 0) state.sharedBy.delete(driver)
   } else {
     state.unlinkOwned(slot, driver)
   }
-  const all = state.holders.get(slot)
-  let remaining = 0
+  const all = state.holders.size === 0 ? undefined : state.holders.get(slot)
   if (all !== undefined) {
     all.splice(all.indexOf(driver), 1)
-    remaining = all.length
-    if (remaining === 0) state.holders.delete(slot)
-  }
-  const freed: Array<number> = []
-  const settled: Array<Settlement> = []
-  if (remaining > 0) {
-    if (state.trace !== undefined) state.trace.released(action, req, driver, all ?? [])
-    return { freed, settled }
+    if (all.length > 0) {
+      if (state.trace !== undefined) state.trace.released(action, req, driver, all)
+      return unchanged
+    }
+    state.holders.delete(slot)
   }
   if ((state.dependentCounts[slot] as number) > 0) {
     state.slotState[slot] = SlotState.Deferred
     if (state.trace !== undefined) state.trace.released(action, req, driver, [])
-    return { freed, settled }
+    return unchanged
   }
-  const types = new Set<number>()
-  const names: Array<string> = []
-  free(state, slot, types, names, freed)
+  const freed: Array<number> = []
+  free(state, slot, scratchTypes, scratchNames, freed)
   if (state.trace !== undefined) state.trace.released(action, req, driver, [])
-  settleQueues(state, types, names, settled)
+  let settled = noSettlements
+  try {
+    settled = settleQueues(state, scratchTypes, scratchNames, noSettlements)
+  } finally {
+    scratchTypes.bits = 0
+    scratchNames.length = 0
+  }
   return { freed, settled }
 }
 
@@ -639,7 +670,9 @@ export const rebudget = (state: ManagerState, type: number): Array<Settlement> =
 /** Re-examines the queues whose types or names are given (after an external usage change). */
 export const reexamine = (state: ManagerState, types: Iterable<number>): Array<Settlement> => {
   const settled: Array<Settlement> = []
-  settleQueues(state, new Set(types), [], settled)
+  let bits = 0
+  for (const type of types) bits |= 1 << type
+  settleQueues(state, { bits }, [], settled)
   return settled
 }
 
