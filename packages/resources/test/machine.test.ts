@@ -245,3 +245,23 @@ describe("pressure", () => {
     expect(engine.stats("Memory").pressure).toBe("None")
   })
 })
+
+describe("wait queue hygiene", () => {
+  test("waits that leave from the tail or middle do not accumulate in the queue", async () => {
+    const { WaitQueue } = await import("../src/internal/wait-queue.ts")
+    const queue = new WaitQueue<{ priority: number; queued: boolean }>()
+    const keeper = { priority: 1, queued: false }
+    queue.push(keeper)
+    for (let i = 0; i < 10_000; i++) {
+      const a = { priority: 1, queued: false }
+      const b = { priority: 1, queued: false }
+      queue.push(a)
+      queue.push(b)
+      queue.remove(a)
+      queue.remove(b)
+    }
+    expect(queue.size).toBe(1)
+    expect(queue.entries()).toEqual([keeper])
+    expect((queue as unknown as { lanes: Array<Array<unknown>> }).lanes[1]?.length).toBeLessThan(100)
+  })
+})

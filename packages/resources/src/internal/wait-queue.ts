@@ -32,8 +32,10 @@ export interface Queued {
  * @category models
  */
 export class WaitQueue<A extends Queued> {
-  private readonly lanes: Array<Array<A | undefined>> = [[], [], [], []]
+  private lanes: Array<Array<A | undefined>> = [[], [], [], []]
   private readonly heads: Array<number> = [0, 0, 0, 0]
+  /** Entries that left from the middle of each lane and are still in it (skipped lazily). */
+  private readonly dead: Array<number> = [0, 0, 0, 0]
   /** Entries waiting at each priority rank. */
   readonly counts: Array<number> = [0, 0, 0, 0]
   /** Entries waiting in all. */
@@ -73,12 +75,32 @@ export class WaitQueue<A extends Queued> {
   remove(entry: A): void {
     if (!entry.queued) return
     entry.queued = false
-    this.counts[entry.priority] = (this.counts[entry.priority] ?? 1) - 1
+    const rank = entry.priority
+    this.counts[rank] = (this.counts[rank] ?? 1) - 1
     this.size--
-    if (this.counts[entry.priority] === 0) {
-      const lane = this.lanes[entry.priority]
-      if (lane !== undefined) lane.length = 0
-      this.heads[entry.priority] = 0
+    const lane = this.lanes[rank]
+    if (lane === undefined) return
+    if (this.counts[rank] === 0) {
+      lane.length = 0
+      this.heads[rank] = 0
+      this.dead[rank] = 0
+      return
+    }
+    if (lane[lane.length - 1] === entry) {
+      lane.pop()
+      while (lane.length > 0 && lane[lane.length - 1]?.queued !== true) {
+        lane.pop()
+        this.dead[rank] = Math.max(0, (this.dead[rank] ?? 1) - 1)
+      }
+      return
+    }
+    const dead = (this.dead[rank] ?? 0) + 1
+    this.dead[rank] = dead
+    if (dead > 32 && dead * 2 > lane.length - (this.heads[rank] ?? 0)) {
+      const live = lane.filter((e, i) => i >= (this.heads[rank] ?? 0) && e?.queued === true)
+      this.lanes[rank] = live
+      this.heads[rank] = 0
+      this.dead[rank] = 0
     }
   }
 
@@ -90,14 +112,17 @@ export class WaitQueue<A extends Queued> {
   }
 
   /** Every waiting entry in service order. */
-  *entries(): Generator<A> {
+  entries(): Array<A> {
+    const out: Array<A> = []
+    if (this.size === 0) return out
     for (let rank = 3; rank >= 0; rank--) {
       const lane = this.lanes[rank] as Array<A | undefined>
       for (let at = this.heads[rank] ?? 0; at < lane.length; at++) {
         const entry = lane[at]
-        if (entry?.queued) yield entry
+        if (entry?.queued) out.push(entry)
       }
     }
+    return out
   }
 
   private compact(rank: number): void {

@@ -68,15 +68,20 @@ export const waitViewOf = (state: ManagerState): WaitView => ({
       dependsOn: (state.dependencies.get(slot) ?? []).map(String)
     }
   },
-  heldBy: function* (driver: string) {
+  heldBy: (driver: string) => {
     const index = state.driverIndex.get(driver)
-    if (index === undefined) return
-    for (const slot of state.heldBy(index)) yield String(slot)
+    const out: Array<string> = []
+    if (index !== undefined) for (const slot of state.heldBy(index)) out.push(String(slot))
+    return out
   },
-  waiters: function* () {
-    for (const queue of state.queues) for (const waiter of queue.entries()) yield deadlockCandidate(state, waiter)
-    for (const queue of state.nameQueues.values()) {
-      for (const waiter of queue.entries()) yield deadlockCandidate(state, waiter)
+  waiters: () => {
+    const out: Array<DeadlockWaiter> = []
+    for (const queue of state.queues) {
+      if (queue.size > 0) for (const waiter of queue.entries()) out.push(deadlockCandidate(state, waiter))
     }
+    for (const queue of state.nameQueues.values()) {
+      for (const waiter of queue.entries()) out.push(deadlockCandidate(state, waiter))
+    }
+    return out
   }
 })

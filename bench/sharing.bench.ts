@@ -1,0 +1,95 @@
+/**
+ * Sharing and deadlock-free waiting through the manager:
+ * - share + unshare of a live Shareable resource (plain facade) against acquire+release as the scale;
+ * - the cost of starting a wait (the Work/Finish check included) and leaving it, with 10, 100 and 1,000
+ *   drivers in the graph: every driver holds a named resource and 16 bytes of Memory, one in twenty waits
+ *   for a name another driver holds, and the waiting driver also holds a resource (so the check runs; a
+ *   driver holding nothing skips it, shown as the last case).
+ *
+ * Run: `bun bench/sharing.bench.ts` (add `--json` for mitata's JSON output).
+ */
+import { bench, do_not_optimize, group, run } from "mitata"
+import { createResourceManager } from "../packages/resources/src/index.ts"
+import { Engine } from "../packages/resources/src/internal/engine.ts"
+import { interrupt, type Request, submit, WaitingRequest } from "../packages/resources/src/internal/transitions.ts"
+
+const json = process.argv.includes("--json")
+const sizes = [10, 100, 1000] as const
+
+// ---- share + unshare ----
+const plain = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: false })
+const frame = plain.acquire("frame", { type: "Memory", sizeBytes: 64, flags: 8 }, { owner: "owner" })
+group("sharing", () => {
+  bench("share + unshare", () => {
+    const shared = plain.share(frame.handle, "gpu")
+    shared.release()
+    return do_not_optimize(shared)
+  })
+  bench("scale: acquire + release", () => {
+    const ref = plain.acquire("", { type: "Hardware", sizeBytes: 1 })
+    ref.release()
+    return do_not_optimize(ref)
+  })
+})
+
+// ---- wait with the deadlock check ----
+const must = <A>(value: A | { readonly _tag: string }): A => {
+  if (typeof value === "object" && value !== null && "_tag" in value) throw new Error(value._tag)
+  return value as A
+}
+
+const graph = (drivers: number) => {
+  const engine = new Engine({
+    budgets: { Memory: { maxBytes: 1 << 30, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
+  })
+  const state = engine.state
+  const ask = (name: string, type: "Hardware" | "Memory", size: number, mode: number, driver: string): Request =>
+    must(engine.request(name, { type, sizeBytes: size }, mode, driver))
+  for (let d = 0; d < drivers; d++) {
+    must(submit(state, ask(`name${d}`, "Hardware", 1, 0, `driver${d}`), true))
+    must(submit(state, ask("", "Memory", 16, 0, `driver${d}`), true))
+  }
+  // one driver in twenty waits for the next driver's name
+  for (let d = 2; d < drivers; d += 20) {
+    const waiting = submit(state, ask(`name${(d + 1) % drivers}`, "Hardware", 1, 1, `driver${d}`), true)
+    if (!(waiting instanceof WaitingRequest)) throw new Error("expected a wait")
+  }
+  const checked = ask(`name${1}`, "Hardware", 1, 1, "driver0")
+  const unchecked = ask(`name${1}`, "Hardware", 1, 1, "idle-driver")
+  return { state, checked, unchecked }
+}
+
+for (const drivers of sizes) {
+  const g = graph(drivers)
+  group(`${drivers} drivers`, () => {
+    bench(`wait + leave, checked ${drivers}`, () => {
+      const waiter = submit(g.state, g.checked, true)
+      if (!(waiter instanceof WaitingRequest)) throw new Error("expected a wait")
+      interrupt(g.state, waiter)
+      return do_not_optimize(waiter)
+    })
+    bench(`wait + leave, idle driver ${drivers}`, () => {
+      const waiter = submit(g.state, g.unchecked, true)
+      if (!(waiter instanceof WaitingRequest)) throw new Error("expected a wait")
+      interrupt(g.state, waiter)
+      return do_not_optimize(waiter)
+    })
+  })
+}
+
+const { benchmarks } = await run(json ? { format: "json" } : {})
+if (!json) {
+  const avg = (alias: string) => benchmarks.find((b) => b.alias === alias)?.runs[0]?.stats?.avg ?? Number.NaN
+  console.log(
+    `share + unshare: ${avg("share + unshare").toFixed(0)} ns (acquire + release: ${avg("scale: acquire + release").toFixed(0)} ns)`
+  )
+  for (const label of ["checked", "idle driver"]) {
+    const line = sizes.map((drivers, i) => {
+      const ns = avg(`wait + leave, ${label} ${drivers}`)
+      const previous = i === 0 ? undefined : sizes[i - 1]
+      const growth = previous === undefined ? "" : ` (x${(ns / avg(`wait + leave, ${label} ${previous}`)).toFixed(1)})`
+      return `${drivers}: ${ns.toFixed(0)} ns${growth}`
+    })
+    console.log(`wait + leave, ${label}: ${line.join(", ")}`)
+  }
+}
