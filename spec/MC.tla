@@ -13,12 +13,14 @@ R(type, size, prio, name, shareable, reclaimable, deps) ==
 \* Budget: one Memory budget of 4 units with 1 reserved (limit 3, Critical 4).
 BudgetMem == [Memory |-> [max |-> 4, reserved |-> 1]]
 
-\* Admission, reserve, emergency, sharing, queue order.
-ResBudget == 1..3
+\* Admission, reserve, emergency, sharing, queue order (4 = a small Low request that
+\* could barge past a waiting Normal one).
+ResBudget == 1..4
 MetaBudget ==
   1 :> R("Memory", 2, "Normal", "", TRUE, TRUE, {}) @@
   2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
-  3 :> R("Memory", 1, "Critical", "", FALSE, FALSE, {})
+  3 :> R("Memory", 1, "Critical", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 1, "Low", "", FALSE, FALSE, {})
 
 \* Names and dependencies: 2 = "tex" depends on 1; 3 is also named "tex"; 4 lets a
 \* freed name's waiter find its bytes taken (the move to the type queue).
@@ -45,5 +47,14 @@ MetaLive ==
   2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
   3 :> R("Memory", 2, "High", "", FALSE, FALSE, {})
 BudgetLive == [Memory |-> [max |-> 4, reserved |-> 1]]
+
+\* Queue-aware deadlock: a driver holding 2 of 3 units asks for 1 more behind a waiter that
+\* needs its 2 (it fits, but may not barge; the reduction must see the queue).
+ResQueue == 1..3
+MetaQueue ==
+  1 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {})
+BudgetQueue == [Memory |-> [max |-> 3, reserved |-> 0]]
 
 =============================================================================
