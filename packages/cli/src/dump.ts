@@ -4,10 +4,116 @@
  *
  * @module
  */
-import { ResourceBudgetSchema, ResourcePressureSchema, ResourceTypeNames, ResourceTypeSchema } from "@flight-hal/core"
+import {
+  type ResourceBudget,
+  ResourceBudgetSchema,
+  type ResourcePressure,
+  ResourcePressureSchema,
+  type ResourceType,
+  ResourceTypeNames,
+  ResourceTypeSchema
+} from "@flight-hal/core"
 import type { ResourceManagerService } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+
+/**
+ * One type's stats in a dump (the manager's `ResourceStats`; `budget` absent when unlimited).
+ *
+ * @since 0.1.0
+ * @category dump
+ */
+export interface DumpedStats {
+  readonly type: ResourceType
+  readonly currentUsage: number
+  readonly peakUsage: number
+  readonly allocationCount: number
+  readonly releaseCount: number
+  readonly failedCount: number
+  readonly emergencyCount: number
+  readonly emergencyBytes: number
+  readonly waiting: number
+  readonly pressure: ResourcePressure
+  readonly budget?: ResourceBudget
+}
+
+/**
+ * A driver's stats in a dump.
+ *
+ * @since 0.1.0
+ * @category dump
+ */
+export interface DumpedDriver {
+  readonly driver: string
+  readonly owned: number
+  readonly shared: number
+  readonly bytesByType: { readonly [type: string]: number }
+  readonly waiting: number
+}
+
+/**
+ * The wait-for graph in a dump (the manager's wait-graph snapshot).
+ *
+ * @since 0.1.0
+ * @category dump
+ */
+export interface DumpedWaitGraph {
+  readonly drivers: ReadonlyArray<{
+    readonly driver: string
+    readonly holds: ReadonlyArray<string>
+    readonly waitsFor: ReadonlyArray<{
+      readonly waiter: string
+      readonly resource: string
+      readonly priority: string
+      readonly sizeBytes: number
+    }>
+  }>
+  readonly resources: ReadonlyArray<{
+    readonly id: string
+    readonly type: string
+    readonly name: string | null
+    readonly sizeBytes: number
+    readonly holders: ReadonlyArray<string>
+    readonly dependsOn: ReadonlyArray<string>
+    readonly dependents: ReadonlyArray<string>
+  }>
+  readonly deadlock: unknown
+}
+
+/**
+ * A pool in a dump.
+ *
+ * @since 0.1.0
+ * @category dump
+ */
+export interface DumpedPool {
+  readonly name: string
+  readonly blockSize: number
+  readonly maxCount: number
+  readonly totalBlocks: number
+  readonly usedBlocks: number
+  readonly peakUsedBlocks: number
+}
+
+/**
+ * A dump: what `flight-hal inspect` reads.
+ *
+ * @since 0.1.0
+ * @category dump
+ */
+export interface ManagerDump {
+  readonly format: "flight-hal/dump"
+  readonly version: 1
+  readonly label: string
+  readonly takenAtMillis: number
+  readonly snapshot: {
+    readonly types: ReadonlyArray<DumpedStats>
+    readonly liveResources: number
+    readonly drivers: ReadonlyArray<DumpedDriver>
+  }
+  readonly waitGraph: DumpedWaitGraph
+  readonly pools: ReadonlyArray<DumpedPool>
+}
 
 const Count = Schema.Number
 
@@ -33,16 +139,15 @@ const DriverStatsSchema = Schema.Struct({
   waiting: Count
 })
 
-const WaitEdgeSchema = Schema.Struct({
-  waiter: Schema.String,
-  resource: Schema.String,
-  priority: Schema.String,
-  sizeBytes: Count
-})
-
 const WaitGraphSchema = Schema.Struct({
   drivers: Schema.Array(
-    Schema.Struct({ driver: Schema.String, holds: Schema.Array(Schema.String), waitsFor: Schema.Array(WaitEdgeSchema) })
+    Schema.Struct({
+      driver: Schema.String,
+      holds: Schema.Array(Schema.String),
+      waitsFor: Schema.Array(
+        Schema.Struct({ waiter: Schema.String, resource: Schema.String, priority: Schema.String, sizeBytes: Count })
+      )
+    })
   ),
   resources: Schema.Array(
     Schema.Struct({
@@ -55,7 +160,7 @@ const WaitGraphSchema = Schema.Struct({
       dependents: Schema.Array(Schema.String)
     })
   ),
-  deadlock: Schema.NullOr(Schema.Unknown)
+  deadlock: Schema.Unknown
 })
 
 const PoolDumpSchema = Schema.Struct({
@@ -73,7 +178,7 @@ const PoolDumpSchema = Schema.Struct({
  * @since 0.1.0
  * @category dump
  */
-export const ManagerDumpSchema = Schema.Struct({
+export const ManagerDumpSchema: Schema.Codec<ManagerDump> = Schema.Struct({
   format: Schema.Literal("flight-hal/dump"),
   version: Schema.Literal(1),
   label: Schema.String,
@@ -86,14 +191,6 @@ export const ManagerDumpSchema = Schema.Struct({
   waitGraph: WaitGraphSchema,
   pools: Schema.Array(PoolDumpSchema)
 })
-
-/**
- * A dump: what `flight-hal inspect` reads.
- *
- * @since 0.1.0
- * @category dump
- */
-export type ManagerDump = typeof ManagerDumpSchema.Type
 
 /**
  * Takes a dump of a manager (and of the pools whose blocks it charges), ready for `JSON.stringify`.

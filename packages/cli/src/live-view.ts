@@ -136,12 +136,23 @@ export interface ViewOutput {
 }
 
 /**
+ * A live view: told about each frame.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LiveView {
+  /** Draws a frame (or, without a TTY, prints a progress line every tenth of the run). */
+  readonly frame: (sample: TimelineSample, lastEvent: string) => void
+}
+
+/**
  * A view that redraws in place on a TTY and prints plain progress lines otherwise.
  *
  * @since 0.1.0
  * @category rendering
  */
-export const makeLiveView = (output: ViewOutput, profile: PlatformProfile, frames: number) => {
+export const makeLiveView = (output: ViewOutput, profile: PlatformProfile, frames: number): LiveView => {
   let drawn = 0
   const every = Math.max(1, Math.ceil(frames / 10))
   return {
