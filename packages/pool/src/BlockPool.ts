@@ -7,8 +7,9 @@ import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./
 import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./internal/block-storage.ts"
 import { INDEX_MASK, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
+import { safeCall } from "./internal/safe-call.ts"
 import { validateLayout } from "./PoolConfig.ts"
-import type { PoolStats } from "./PoolStats.ts"
+import { type PoolStats, statsOf } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**
@@ -56,15 +57,6 @@ export interface BlockPoolOptions {
   readonly onCapacityChange?: (deltaBytes: number) => void
   /** Debug mode: called when `alloc` hands out a block whose poison was overwritten. */
   readonly onUseAfterFree?: (error: UseAfterFree) => void
-}
-
-const safeCall = <A extends ReadonlyArray<unknown>>(f: ((...args: A) => unknown) | undefined, ...args: A): unknown => {
-  if (f === undefined) return undefined
-  try {
-    return f(...args)
-  } catch {
-    return false
-  }
 }
 
 /**
@@ -395,26 +387,17 @@ export class BlockPool {
    * @category stats
    */
   stats(): PoolStats {
-    const total = this.capacity
-    const size = this.blockSize
-    const used = this.allocations - this.frees
-    return {
+    return statsOf({
       name: this.name,
-      blockSize: size,
-      totalBlocks: total,
-      usedBlocks: used,
-      freeBlocks: total - used,
-      usedBytes: used * size,
-      freeBytes: (total - used) * size,
-      totalCapacityBytes: total * size,
-      peakUsedBlocks: Math.max(this.peak, used),
+      blockSize: this.blockSize,
+      totalBlocks: this.capacity,
       allocations: this.allocations,
       frees: this.frees,
+      peakUsedBlocks: this.peak,
       failures: this.failures,
       invalidFrees: this.invalidFrees,
-      useAfterFree: this.useAfterFree,
-      efficiency: total === 0 ? 0 : used / total
-    }
+      useAfterFree: this.useAfterFree
+    })
   }
 
   /**
@@ -425,6 +408,27 @@ export class BlockPool {
    */
   get bookkeepingBytesPerBlock(): number {
     return this.capacity === 0 ? Int32Array.BYTES_PER_ELEMENT : this.next.byteLength / this.capacity
+  }
+
+  /**
+   * Walks the free list and checks it: every listed block is in range, listed once and free, and the list
+   * holds exactly the blocks not in use. Returns the number of free blocks, or -1 if the list is corrupt.
+   * O(totalBlocks): for tests and diagnostics.
+   *
+   * @since 0.1.0
+   * @category diagnostics
+   */
+  verifyFreeList(): number {
+    const seen = new Uint8Array(this.capacity)
+    let count = 0
+    for (let i = this.head; i !== END; i = this.next[i] as number) {
+      if (!(i >= 0 && i < this.capacity) || seen[i] === 1) return -1
+      seen[i] = 1
+      count++
+    }
+    let allocated = 0
+    for (let i = 0; i < this.capacity; i++) if (this.next[i] === ALLOCATED) allocated++
+    return count + allocated === this.capacity && allocated === this.allocations - this.frees ? count : -1
   }
 
   private allocSlow(): number {

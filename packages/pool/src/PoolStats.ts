@@ -60,3 +60,58 @@ export interface PoolStats {
   /** `usedBytes / totalCapacityBytes`, 0 for an empty pool. */
   readonly efficiency: number
 }
+
+/**
+ * The counters a pool keeps, from which {@link statsOf} derives a {@link PoolStats} in O(1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolCounters {
+  readonly name: string
+  readonly blockSize: number
+  readonly totalBlocks: number
+  readonly allocations: number
+  readonly frees: number
+  readonly peakUsedBlocks: number
+  readonly failures: number
+  readonly invalidFrees: number
+  readonly useAfterFree: number
+}
+
+/**
+ * Derives the full stats from a pool's counters (used = allocations − frees).
+ *
+ * @example
+ * ```ts
+ * import { statsOf } from "@flight-hal/pool"
+ *
+ * const s = statsOf({ name: "p", blockSize: 64, totalBlocks: 4, allocations: 3, frees: 1, peakUsedBlocks: 2,
+ *   failures: 0, invalidFrees: 0, useAfterFree: 0 })
+ * console.log(s.usedBytes, s.efficiency) // 128 0.5
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const statsOf = (c: PoolCounters): PoolStats => {
+  const used = c.allocations - c.frees
+  const total = c.totalBlocks
+  return {
+    name: c.name,
+    blockSize: c.blockSize,
+    totalBlocks: total,
+    usedBlocks: used,
+    freeBlocks: total - used,
+    usedBytes: used * c.blockSize,
+    freeBytes: (total - used) * c.blockSize,
+    totalCapacityBytes: total * c.blockSize,
+    peakUsedBlocks: Math.max(c.peakUsedBlocks, used),
+    allocations: c.allocations,
+    frees: c.frees,
+    failures: c.failures,
+    invalidFrees: c.invalidFrees,
+    useAfterFree: c.useAfterFree,
+    efficiency: total === 0 ? 0 : used / total
+  }
+}

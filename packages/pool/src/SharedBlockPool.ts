@@ -20,7 +20,7 @@ import {
   SLOT_COUNTERS
 } from "./internal/shared-layout.ts"
 import { MAX_POOL_BYTES, validateLayout } from "./PoolConfig.ts"
-import type { PoolStats } from "./PoolStats.ts"
+import { type PoolStats, statsOf } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**
@@ -294,7 +294,8 @@ export class SharedBlockPool {
     if (Atomics.compareExchange(this.words, i, ALLOCATED, this.localHead) !== ALLOCATED) return this.rejectFree()
     this.localHead = i
     add(this.counters, SLOT.frees, 1)
-    if (++this.localCount > this.cacheLimit || this.header[H.drainRequest] !== 0) this.drain()
+    if (++this.localCount > this.cacheLimit) this.drainBatch(this.batchSize)
+    else if (this.header[H.drainRequest] !== 0) this.flush()
     return true
   }
 
@@ -433,26 +434,17 @@ export class SharedBlockPool {
       invalidFrees += all[base + SLOT.invalidFrees] as number
       useAfterFree += all[base + SLOT.useAfterFree] as number
     }
-    const total = this.blockCount
-    const size = this.blockSize
-    const used = allocations - frees
-    return {
+    return statsOf({
       name: this.name,
-      blockSize: size,
-      totalBlocks: total,
-      usedBlocks: used,
-      freeBlocks: total - used,
-      usedBytes: used * size,
-      freeBytes: (total - used) * size,
-      totalCapacityBytes: total * size,
-      peakUsedBlocks: Math.max(Atomics.load(header, H.peakOutstanding), used),
+      blockSize: this.blockSize,
+      totalBlocks: this.blockCount,
       allocations,
       frees,
+      peakUsedBlocks: Atomics.load(header, H.peakOutstanding),
       failures,
       invalidFrees,
-      useAfterFree,
-      efficiency: total === 0 ? 0 : used / total
-    }
+      useAfterFree
+    })
   }
 
   /**
@@ -515,17 +507,19 @@ export class SharedBlockPool {
       if (first < 0) return 0
       let last = first
       let n = 1
-      let after = words[last] as number
+      // Atomic reads and writes on the batch paths: the JIT must neither reuse a link read before a retry nor
+      // move a link write past the compare-and-swap that publishes it.
+      let after = Atomics.load(words, last)
       while (n < want && after >= 0) {
         last = after
-        after = words[last] as number
+        after = Atomics.load(words, last)
         n++
       }
       // A word below END means the snapshot went stale (the block was allocated meanwhile): the CAS must fail.
       if (after < END) continue
       const next = (((head >>> bits) + 1) << bits) | (after + 1) | 0
       if (Atomics.compareExchange(header, H.head, head, next) !== head) continue
-      words[last] = this.localHead
+      Atomics.store(words, last, this.localHead)
       this.localHead = first
       this.localCount += n
       const outstanding = Atomics.add(header, H.outstanding, n) + n
@@ -539,11 +533,6 @@ export class SharedBlockPool {
     }
   }
 
-  private drain(): void {
-    if (this.header[H.drainRequest] !== 0) this.flush()
-    else this.drainBatch(this.batchSize)
-  }
-
   /** Pushes `n` blocks from this thread's cache onto the shared list with one CAS. */
   private drainBatch(n: number): void {
     const header = this.header
@@ -552,12 +541,12 @@ export class SharedBlockPool {
     const mask = this.indexMask
     const first = this.localHead
     let last = first
-    for (let k = 1; k < n; k++) last = words[last] as number
-    this.localHead = words[last] as number
+    for (let k = 1; k < n; k++) last = Atomics.load(words, last)
+    this.localHead = Atomics.load(words, last)
     this.localCount -= n
     for (;;) {
       const head = Atomics.load(header, H.head)
-      words[last] = (head & mask) - 1
+      Atomics.store(words, last, (head & mask) - 1)
       const next = (((head >>> bits) + 1) << bits) | (first + 1) | 0
       if (Atomics.compareExchange(header, H.head, head, next) === head) break
     }

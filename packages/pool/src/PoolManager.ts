@@ -1,0 +1,340 @@
+/**
+ * PoolManager: pools registered per (resource type, block size), and O(1) routing of requests to them.
+ *
+ * @module
+ */
+import { BlockPool } from "./BlockPool.ts"
+import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
+import type { ResourceType } from "./generated/tables.ts"
+import { safeCall } from "./internal/safe-call.ts"
+import { SizeClassTable } from "./internal/size-class.ts"
+import { type PoolConfig, validatePoolConfig } from "./PoolConfig.ts"
+import type { PoolStats } from "./PoolStats.ts"
+import { err, ok, type Result } from "./Result.ts"
+import { SharedBlockPool } from "./SharedBlockPool.ts"
+
+/**
+ * A pool the manager holds: a {@link BlockPool}, or a {@link SharedBlockPool} for `threadSafe` configs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ManagedPool = BlockPool | SharedBlockPool
+
+/**
+ * Hooks that let a resource manager charge pool capacity to its budgets.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolManagerOptions {
+  /**
+   * Called before any pool takes memory (its initial blocks, each growth, a shared pool's whole capacity) with
+   * the pool's type and the bytes wanted. Return `true` once the bytes are charged; `false` refuses (the growth
+   * does not happen and the alloc falls back or fails). A throw counts as `false`.
+   */
+  readonly admitGrowth?: (type: ResourceType, bytes: number) => boolean
+  /** Called after a pool gave memory back (trim, destroyPool) with the bytes released. */
+  readonly onRelease?: (type: ResourceType, bytes: number) => void
+}
+
+/**
+ * A block handed out by {@link PoolManager.allocate}: from a pool (`kind: "pool"`) or, on a miss, a plain
+ * ArrayBuffer (`kind: "heap"`). `view` is the memory, at least the requested size.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Allocation =
+  | {
+      readonly kind: "pool"
+      readonly type: ResourceType
+      readonly bytes: number
+      readonly pool: ManagedPool
+      readonly handle: number
+      readonly view: Uint8Array
+    }
+  | { readonly kind: "heap"; readonly type: ResourceType; readonly bytes: number; readonly view: Uint8Array }
+
+/**
+ * Counters of the manager's routing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RoutingStats {
+  /** Requests served by a pool. */
+  readonly hits: number
+  /** Requests no pool's blocks could hold, served by a plain `new ArrayBuffer(n)`. */
+  readonly misses: number
+  /** Requests whose pool was exhausted, served by a plain `new ArrayBuffer(n)` (not counted in misses). */
+  readonly exhaustedFallbacks: number
+  /** Pools registered. */
+  readonly pools: number
+}
+
+const keyOf = (type: ResourceType, blockSize: number): string => `${type}:${blockSize}`
+
+/**
+ * Size-class pools, keyed by (type, block size): `createPool` registers one (a second with the same type and
+ * block size is `DuplicatePool`), `allocate(type, n)` routes an n-byte request in O(1) to the type's smallest
+ * pool whose blocks hold n bytes, falling back to `new ArrayBuffer(n)` on a miss (counted). The
+ * `admitGrowth` / `onRelease` hooks let a budget see every byte of pool capacity before it is taken and after
+ * it is given back.
+ *
+ * @example
+ * ```ts
+ * import { PoolManager } from "@flight-hal/pool"
+ *
+ * const manager = new PoolManager({ admitGrowth: (type, bytes) => bytes < 1 << 20 })
+ * manager.createPool({ type: "Memory", blockSize: 64, initialCount: 100, maxCount: 1000 })
+ * manager.createPool({ type: "Memory", blockSize: 4096, initialCount: 50, maxCount: 500 })
+ * const a = manager.allocate("Memory", 100) // a 4096-byte block
+ * if (a.ok) {
+ *   a.value.view.set([1, 2, 3])
+ *   manager.release(a.value)
+ * }
+ * const stats = manager.getPoolStats("Memory", 4096)
+ * if (stats.ok) console.log(stats.value.usedBytes, stats.value.freeBytes)
+ * ```
+ *
+ * @since 0.1.0
+ * @category managers
+ */
+export class PoolManager {
+  private readonly options: PoolManagerOptions
+  private readonly byKey = new Map<string, { readonly type: ResourceType; readonly pool: ManagedPool }>()
+  private readonly tables = new Map<ResourceType, SizeClassTable<ManagedPool>>()
+  private hits = 0
+  private misses = 0
+  private exhaustedFallbacks = 0
+
+  constructor(options: PoolManagerOptions = {}) {
+    this.options = options
+  }
+
+  /**
+   * Validates the config and creates its pool. Errors (nothing allocated, nothing registered):
+   * `InvalidPoolConfig` for a bad field, `DuplicatePool` when the type already has a pool of that (aligned)
+   * block size, `PoolExhausted` when `admitGrowth` refuses the initial capacity.
+   *
+   * @example
+   * ```ts
+   * const r = manager.createPool({ type: "Memory", blockSize: 4096, initialCount: 10, maxCount: 50, name: "audio" })
+   * if (!r.ok) console.error(r.error._tag) // "InvalidPoolConfig" | "DuplicatePool" | "PoolExhausted"
+   * ```
+   *
+   * @since 0.1.0
+   * @category pools
+   */
+  createPool(config: PoolConfig): Result<ManagedPool, InvalidPoolConfig | DuplicatePool | PoolExhausted> {
+    const checked = validatePoolConfig(config)
+    if (!checked.ok) return checked
+    const layout = checked.value
+    const type = config.type
+    for (const size of new Set([layout.blockSize, config.blockSize])) {
+      if (this.byKey.has(keyOf(type, size))) return err(new DuplicatePool({ resourceType: type, blockSize: size }))
+    }
+    const made = config.threadSafe === true ? this.makeShared(type, config, layout) : this.makeLocal(type, config)
+    if (!made.ok) return made
+    const pool = made.value
+    const entry = { type, pool }
+    this.byKey.set(keyOf(type, layout.blockSize), entry)
+    if (config.blockSize !== layout.blockSize) this.byKey.set(keyOf(type, config.blockSize), entry)
+    this.rebuild(type)
+    return ok(pool)
+  }
+
+  /**
+   * The pool of that type and block size (the configured or the aligned size), or undefined.
+   *
+   * @since 0.1.0
+   * @category pools
+   */
+  getPool(type: ResourceType, blockSize: number): ManagedPool | undefined {
+    return this.byKey.get(keyOf(type, blockSize))?.pool
+  }
+
+  /**
+   * The O(1) stats of the pool of that type and block size, or `PoolNotFound`.
+   *
+   * @example
+   * ```ts
+   * const s = manager.getPoolStats("Memory", 4096)
+   * if (s.ok) console.log(`${s.value.usedBytes / 1024} KiB used, ${s.value.freeBytes / 1024} KiB free`)
+   * ```
+   *
+   * @since 0.1.0
+   * @category pools
+   */
+  getPoolStats(type: ResourceType, blockSize: number): Result<PoolStats, PoolNotFound> {
+    const pool = this.getPool(type, blockSize)
+    return pool === undefined ? err(new PoolNotFound({ resourceType: type, blockSize })) : ok(pool.stats())
+  }
+
+  /**
+   * Unregisters the pool and releases its capacity (reported through `onRelease`). Blocks still allocated
+   * from it are abandoned: `release` of them returns false afterwards. `PoolNotFound` if there is no such pool.
+   *
+   * @since 0.1.0
+   * @category pools
+   */
+  destroyPool(type: ResourceType, blockSize: number): Result<void, PoolNotFound> {
+    const entry = this.byKey.get(keyOf(type, blockSize))
+    if (entry === undefined) return err(new PoolNotFound({ resourceType: type, blockSize }))
+    for (const [key, other] of this.byKey) if (other === entry) this.byKey.delete(key)
+    this.rebuild(type)
+    const capacity = entry.pool.stats().totalCapacityBytes
+    if (entry.pool instanceof SharedBlockPool) entry.pool.detach()
+    if (capacity > 0) safeCall(this.options.onRelease, type, capacity)
+    return ok(undefined)
+  }
+
+  /**
+   * The type's smallest pool whose blocks hold `bytes`, in O(1), or undefined. Hot code can route once and
+   * then use the pool's own `alloc` / `free`.
+   *
+   * @since 0.1.0
+   * @category routing
+   */
+  route(type: ResourceType, bytes: number): ManagedPool | undefined {
+    return this.tables.get(type)?.route(bytes)
+  }
+
+  /**
+   * Serves an n-byte request: a block of the smallest fitting pool (a hit), else a plain `new ArrayBuffer(n)`
+   * (a miss, or an exhausted-pool fallback). `InvalidPoolConfig` (field `bytes`) for a size that is not a safe
+   * integer ≥ 0 or exceeds 2 GiB.
+   *
+   * @since 0.1.0
+   * @category routing
+   */
+  allocate(type: ResourceType, bytes: number): Result<Allocation, InvalidPoolConfig> {
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 31) {
+      return err(
+        new InvalidPoolConfig({
+          pool: `${type} request`,
+          field: "bytes",
+          value: String(bytes),
+          issue: "must be a safe integer from 0 to 2147483648"
+        })
+      )
+    }
+    const pool = this.route(type, bytes)
+    if (pool !== undefined) {
+      const handle = pool.alloc()
+      if (handle >= 0) {
+        this.hits++
+        return ok({ kind: "pool", type, bytes, pool, handle, view: pool.view(handle) })
+      }
+      this.exhaustedFallbacks++
+    } else {
+      this.misses++
+    }
+    return ok({ kind: "heap", type, bytes, view: new Uint8Array(new ArrayBuffer(bytes)) })
+  }
+
+  /**
+   * Gives back an allocation: its pool block is freed (false if it was already freed or its pool destroyed);
+   * a heap allocation is left to the garbage collector (true).
+   *
+   * @since 0.1.0
+   * @category routing
+   */
+  release(allocation: Allocation): boolean {
+    if (allocation.kind === "heap") return true
+    const entry = this.byKey.get(keyOf(allocation.type, allocation.pool.blockSize))
+    return entry?.pool === allocation.pool && allocation.pool.free(allocation.handle)
+  }
+
+  /**
+   * Trims the free tail capacity of every pool of `type` (or of all types): returns the bytes released, each
+   * also reported through `onRelease`. Shared pools have fixed capacity and release nothing.
+   *
+   * @since 0.1.0
+   * @category capacity
+   */
+  trim(type?: ResourceType): number {
+    let released = 0
+    for (const [t, table] of this.tables) {
+      if (type !== undefined && t !== type) continue
+      for (const pool of table.pools) if (pool instanceof BlockPool) released += pool.trim()
+    }
+    return released
+  }
+
+  /**
+   * Every registered pool with its type, smallest blocks first per type.
+   *
+   * @since 0.1.0
+   * @category pools
+   */
+  pools(): ReadonlyArray<{ readonly type: ResourceType; readonly pool: ManagedPool }> {
+    const out: Array<{ readonly type: ResourceType; readonly pool: ManagedPool }> = []
+    for (const [type, table] of this.tables) for (const pool of table.pools) out.push({ type, pool })
+    return out
+  }
+
+  /**
+   * Routing counters: hits, misses, exhausted fallbacks, pools.
+   *
+   * @since 0.1.0
+   * @category stats
+   */
+  routingStats(): RoutingStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      exhaustedFallbacks: this.exhaustedFallbacks,
+      pools: new Set(this.byKey.values()).size
+    }
+  }
+
+  private makeLocal(type: ResourceType, config: PoolConfig): Result<ManagedPool, InvalidPoolConfig | PoolExhausted> {
+    const { admitGrowth, onRelease } = this.options
+    return BlockPool.make({
+      name: config.name ?? `${type}-${config.blockSize}`,
+      blockSize: config.blockSize,
+      initialCount: config.initialCount,
+      maxCount: config.maxCount,
+      ...(config.alignment === undefined ? {} : { alignment: config.alignment }),
+      ...(config.debug === undefined ? {} : { debug: config.debug }),
+      ...(admitGrowth === undefined ? {} : { admitGrowth: (bytes: number) => admitGrowth(type, bytes) }),
+      ...(onRelease === undefined
+        ? {}
+        : { onCapacityChange: (delta: number) => (delta < 0 ? onRelease(type, -delta) : undefined) })
+    })
+  }
+
+  private makeShared(
+    type: ResourceType,
+    config: PoolConfig,
+    layout: { readonly name: string; readonly blockSize: number; readonly maxCount: number }
+  ): Result<ManagedPool, InvalidPoolConfig | PoolExhausted> {
+    const bytes = layout.blockSize * layout.maxCount
+    if (this.options.admitGrowth !== undefined && safeCall(this.options.admitGrowth, type, bytes) !== true) {
+      return err(new PoolExhausted({ pool: layout.name, blockSize: layout.blockSize, maxCount: layout.maxCount }))
+    }
+    const made = SharedBlockPool.make({
+      name: layout.name,
+      blockSize: config.blockSize,
+      blockCount: layout.maxCount,
+      ...(config.alignment === undefined ? {} : { alignment: config.alignment }),
+      ...(config.debug === undefined ? {} : { debug: config.debug })
+    })
+    if (!made.ok) safeCall(this.options.onRelease, type, bytes)
+    return made
+  }
+
+  private rebuild(type: ResourceType): void {
+    const pools = new Set<ManagedPool>()
+    for (const entry of this.byKey.values()) if (entry.type === type) pools.add(entry.pool)
+    if (pools.size === 0) {
+      this.tables.delete(type)
+      return
+    }
+    const table = this.tables.get(type) ?? new SizeClassTable<ManagedPool>()
+    table.rebuild(pools)
+    this.tables.set(type, table)
+  }
+}

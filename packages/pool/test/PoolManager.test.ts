@@ -1,0 +1,114 @@
+import { describe, expect, test } from "bun:test"
+import { PoolManager, type ResourceType } from "../src/index.ts"
+
+const withPools = (options: ConstructorParameters<typeof PoolManager>[0] = {}) => {
+  const manager = new PoolManager(options)
+  for (const blockSize of [64, 100, 4096, 65536]) {
+    const r = manager.createPool({ type: "Memory", blockSize, initialCount: 2, maxCount: 4 })
+    if (!r.ok) throw r.error
+  }
+  return manager
+}
+
+describe("PoolManager", () => {
+  test("routes each request to the smallest pool that fits", () => {
+    const manager = withPools()
+    const cases: Array<[number, number | undefined]> = [
+      [0, 64],
+      [1, 64],
+      [64, 64],
+      [65, 104], // 100 rounded up to the default 8-byte alignment
+      [104, 104],
+      [105, 4096],
+      [4096, 4096],
+      [4097, 65536],
+      [65537, undefined]
+    ]
+    for (const [bytes, blockSize] of cases) expect(manager.route("Memory", bytes)?.blockSize).toBe(blockSize)
+    expect(manager.route("Hardware", 1)).toBeUndefined()
+  })
+
+  test("allocate hits pools, falls back to plain buffers on misses and exhaustion, and counts both", () => {
+    const manager = withPools()
+    const hit = manager.allocate("Memory", 3000)
+    expect(hit.ok && hit.value.kind === "pool" && hit.value.view.length === 4096).toBe(true)
+    const miss = manager.allocate("Memory", 100_000)
+    expect(miss.ok && miss.value.kind === "heap" && miss.value.view.length === 100_000).toBe(true)
+    for (let i = 0; i < 3; i++) manager.allocate("Memory", 70_000)
+    const held = Array.from({ length: 4 }, () => manager.allocate("Memory", 60_000))
+    expect(held.map((r) => r.ok && r.value.kind)).toEqual(["pool", "pool", "pool", "pool"])
+    const fallback = manager.allocate("Memory", 60_000)
+    expect(fallback.ok && fallback.value.kind).toBe("heap")
+    expect(manager.routingStats()).toEqual({ hits: 5, misses: 4, exhaustedFallbacks: 1, pools: 4 })
+    if (hit.ok) {
+      expect(manager.release(hit.value)).toBe(true)
+      expect(manager.release(hit.value)).toBe(false)
+    }
+    const bad = manager.allocate("Memory", -1)
+    expect(!bad.ok && bad.error.field).toBe("bytes")
+  })
+
+  test("duplicate pools, missing pools and destroy", () => {
+    const released: Array<[ResourceType, number]> = []
+    const manager = withPools({ onRelease: (type, bytes) => released.push([type, bytes]) })
+    const dup = manager.createPool({ type: "Memory", blockSize: 64, initialCount: 0, maxCount: 1 })
+    expect(!dup.ok && dup.error._tag === "DuplicatePool" && dup.error.blockSize === 64).toBe(true)
+    const dupAligned = manager.createPool({ type: "Memory", blockSize: 104, initialCount: 0, maxCount: 1 })
+    expect(!dupAligned.ok && dupAligned.error._tag).toBe("DuplicatePool")
+    const otherType = manager.createPool({ type: "Hardware", blockSize: 64, initialCount: 0, maxCount: 1 })
+    expect(otherType.ok).toBe(true)
+    const stats = manager.getPoolStats("Memory", 4096)
+    expect(stats.ok && stats.value.totalCapacityBytes).toBe(2 * 4096)
+    const missing = manager.getPoolStats("Memory", 128)
+    expect(!missing.ok && missing.error._tag === "PoolNotFound").toBe(true)
+    const a = manager.allocate("Memory", 4000)
+    expect(manager.destroyPool("Memory", 4096).ok).toBe(true)
+    expect(released).toEqual([["Memory", 8192]])
+    expect(manager.route("Memory", 4000)?.blockSize).toBe(65536)
+    if (a.ok) expect(manager.release(a.value)).toBe(false) // its pool is gone
+    const again = manager.destroyPool("Memory", 4096)
+    expect(!again.ok && again.error._tag).toBe("PoolNotFound")
+    expect(manager.getPoolStats("Memory", 100).ok).toBe(true) // configured size works as a key too
+  })
+
+  test("admitGrowth sees every byte before it is taken; trim gives it back through onRelease", () => {
+    const charged = new Map<ResourceType, number>()
+    const budget = 64 * 6
+    const manager = new PoolManager({
+      admitGrowth: (type, bytes) => {
+        const now = charged.get(type) ?? 0
+        if (now + bytes > budget) return false
+        charged.set(type, now + bytes)
+        return true
+      },
+      onRelease: (type, bytes) => charged.set(type, (charged.get(type) ?? 0) - bytes)
+    })
+    manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 100 })
+    expect(charged.get("Memory")).toBe(256)
+    const blocks = Array.from({ length: 4 }, () => manager.allocate("Memory", 64))
+    const fifth = manager.allocate("Memory", 64) // growth to 8 blocks (+256 bytes) would exceed the budget
+    expect(fifth.ok && fifth.value.kind).toBe("heap")
+    expect(charged.get("Memory")).toBe(256)
+    for (const b of blocks) if (b.ok) manager.release(b.value)
+    expect(manager.trim("Memory")).toBe(256)
+    expect(charged.get("Memory")).toBe(0)
+    const shared = manager.createPool({
+      type: "Memory",
+      blockSize: 128,
+      initialCount: 0,
+      maxCount: 100,
+      threadSafe: true
+    })
+    expect(!shared.ok && shared.error._tag).toBe("PoolExhausted") // 12800 bytes refused up front
+  })
+
+  test("threadSafe pools are SharedBlockPools and route like the others", () => {
+    const manager = new PoolManager()
+    const r = manager.createPool({ type: "Memory", blockSize: 256, initialCount: 0, maxCount: 64, threadSafe: true })
+    expect(r.ok && r.value.constructor.name).toBe("SharedBlockPool")
+    const a = manager.allocate("Memory", 200)
+    expect(a.ok && a.value.kind === "pool" && a.value.view.length === 256).toBe(true)
+    if (a.ok) expect(manager.release(a.value)).toBe(true)
+    expect(manager.destroyPool("Memory", 256).ok).toBe(true)
+  })
+})
