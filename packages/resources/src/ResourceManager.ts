@@ -200,9 +200,13 @@ export interface ResourceManagerService {
   readonly waitGraph: Effect.Effect<WaitGraphSnapshot>
   /** The manager's pools (the seed's `pool_manager()`): their capacity is charged to their type's budget. */
   readonly pools: PoolManager
-  /** @internal the engine (for the facade and tests). */
-  readonly engine: Engine
 }
+
+const ResourceManagerBase: Context.ServiceClass<
+  ResourceManager,
+  "@flight-hal/resources/ResourceManager",
+  ResourceManagerService
+> = Context.Service<ResourceManager, ResourceManagerService>()("@flight-hal/resources/ResourceManager")
 
 /**
  * The resource manager service.
@@ -228,9 +232,7 @@ export interface ResourceManagerService {
  * @since 0.1.0
  * @category services
  */
-export class ResourceManager extends Context.Service<ResourceManager, ResourceManagerService>()(
-  "@flight-hal/resources/ResourceManager"
-) {
+export class ResourceManager extends ResourceManagerBase {
   /** A Layer building the manager from a config; closing it releases and reports every leak. */
   static readonly layer = (config: ResourceManagerConfig = {}): Layer.Layer<ResourceManager> =>
     Layer.effect(ResourceManager, make(config))
@@ -475,7 +477,6 @@ const make = (config: ResourceManagerConfig) =>
       })
 
     const service: ResourceManagerService = {
-      engine,
       pools: engine.pools,
       acquire,
       acquireScoped: (name, metadata, options) => acquire<unknown>(name, metadata, options),

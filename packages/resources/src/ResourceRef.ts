@@ -6,7 +6,22 @@
  */
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
-import type { Engine } from "./internal/engine.ts"
+
+/**
+ * What a ref needs from its manager: whether it is closed, the slot of a handle (or an error value), and
+ * releasing a holder's hold.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RefOwner {
+  /** Whether the manager is closed (refs then release nothing). */
+  readonly closed: boolean
+  /** The live slot of a handle, or an error value for a stale or unknown handle. */
+  resolve(handle: ResourceHandle): number | object
+  /** Releases `driver`'s hold on `slot`. */
+  release(slot: number, driver: number): unknown
+}
 
 /**
  * A live resource as its holder sees it. The payload is valid until the ref is released; after that
@@ -45,7 +60,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** @internal */
   constructor(
     /** @internal */
-    private readonly engine: Engine,
+    private readonly engine: RefOwner,
     /** The resource's handle (slot and generation). */
     readonly handle: ResourceHandle,
     /** The resource's name (`""` when unnamed). */
@@ -154,7 +169,7 @@ export class SharedHandle implements Disposable {
   /** @internal */
   constructor(
     /** @internal */
-    private readonly engine: Engine,
+    private readonly engine: RefOwner,
     /** The shared resource's handle. */
     readonly handle: ResourceHandle,
     /** The driver this share belongs to. */

@@ -103,19 +103,29 @@ export interface PlainResourceManager extends Disposable {
   addDependency(dependent: ResourceHandle, dependency: ResourceHandle): void
   /** Releases a Reclaimable resource on its owner's behalf; returns the bytes freed. */
   reclaim(handle: ResourceHandle): number
+  /** Sets a type's budget (throws InvalidBudget and leaves it unchanged); waiters that can never fit fail. */
   setBudget(type: ResourceType, budget: ResourceBudget): void
+  /** A type's budget, or undefined (unlimited). */
   getBudget(type: ResourceType): ResourceBudget | undefined
+  /** Removes a type's budget (unlimited from now on; waiters are admitted). */
   removeBudget(type: ResourceType): void
   /** Registers a reclamation callback (told the missing bytes; returns the bytes it claims). */
   registerReclamationCallback(type: ResourceType, callback: (missingBytes: number) => number): Disposable
   /** Registers a pressure callback (called after the state change; errors are isolated). */
   registerPressureCallback(callback: (event: PressureEvent) => void): Disposable
+  /** The stats of one type. */
   getResourceStats(type: ResourceType): ResourceStats
+  /** Every type's stats, the live count, the drivers and the pools. */
   snapshot(): ManagerSnapshot
+  /** What one driver owns, shares and waits for. */
   driverStats(driver: string): DriverStats
+  /** The drivers holding a resource (throws StaleHandle / ResourceNotFound). */
   holders(handle: ResourceHandle): ReadonlyArray<string>
+  /** The live dependents of a resource. */
   dependents(handle: ResourceHandle): ReadonlyArray<ResourceHandle>
+  /** The dependencies of a resource. */
   dependencies(handle: ResourceHandle): ReadonlyArray<ResourceHandle>
+  /** A serializable snapshot of the wait-for graph and the holders (for the CLI's inspect view). */
   waitGraph(): WaitGraphSnapshot
   /**
    * Discouraged (interop with the seed's C-style API): registers a resource without a ref; it stays live

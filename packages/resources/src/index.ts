@@ -6,8 +6,18 @@
  */
 
 export * from "./createResourceManager.ts"
-export * from "./introspection.ts"
+export * from "./detect.ts"
+export type {
+  Deadlock,
+  DriverNode,
+  ResourceNode,
+  WaitEdge,
+  WaitGraphSnapshot,
+  WaitState
+} from "./internal/deadlock.ts"
+export * from "./profiles.ts"
 export * from "./ResourceManager.ts"
 export * from "./ResourceManagerConfig.ts"
 export * from "./ResourceRef.ts"
 export * from "./stats.ts"
+export * from "./system-pressure.ts"

@@ -97,10 +97,16 @@ const waitState = (engine: Engine): WaitState => {
  * @category introspection
  */
 export const introspect: {
-  readonly holders: typeof holders
-  readonly dependents: typeof dependents
-  readonly dependencies: typeof dependencies
-  readonly driverStats: typeof driverStats
-  readonly snapshot: typeof snapshot
-  readonly waitState: typeof waitState
+  /** The drivers holding a live slot. */
+  readonly holders: (engine: Engine, slot: number) => ReadonlyArray<string>
+  /** The live dependents of a slot. */
+  readonly dependents: (engine: Engine, slot: number) => ReadonlyArray<ResourceHandle>
+  /** The dependencies of a slot. */
+  readonly dependencies: (engine: Engine, slot: number) => ReadonlyArray<ResourceHandle>
+  /** What one driver owns, shares and waits for. */
+  readonly driverStats: (engine: Engine, driver: string) => DriverStats
+  /** The whole-manager snapshot. */
+  readonly snapshot: (engine: Engine) => ManagerSnapshot
+  /** The plain wait state (budgets, live resources with holders, waiters in queue order). */
+  readonly waitState: (engine: Engine) => WaitState
 } = { holders, dependents, dependencies, driverStats, snapshot, waitState }

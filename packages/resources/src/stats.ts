@@ -21,6 +21,7 @@ import type { PoolStats } from "@flight-hal/pool"
  * @category stats
  */
 export interface ResourceStats {
+  /** The resource type. */
   readonly type: ResourceType
   /** Bytes charged to the type now (live resources, emergency overage included). */
   readonly currentUsage: number
@@ -38,6 +39,7 @@ export interface ResourceStats {
   readonly emergencyBytes: number
   /** Requests waiting in the type's queue. */
   readonly waiting: number
+  /** The pressure level (with the configured hysteresis). */
   readonly pressure: ResourcePressure
   /** The budget in force, or undefined (unlimited). */
   readonly budget: ResourceBudget | undefined
@@ -50,8 +52,11 @@ export interface ResourceStats {
  * @category stats
  */
 export interface LeakReport {
+  /** The resource's name (`""` when unnamed). */
   readonly name: string
+  /** The resource type. */
   readonly type: ResourceType
+  /** Its size in bytes. */
   readonly sizeBytes: number
   /** The owner driver. */
   readonly owner: string
@@ -68,9 +73,13 @@ export interface LeakReport {
  * @category stats
  */
 export interface PressureEvent {
+  /** The type whose level changed. */
   readonly type: ResourceType
+  /** The level before. */
   readonly from: ResourcePressure
+  /** The level after. */
   readonly to: ResourcePressure
+  /** The type's stats after the change. */
   readonly stats: ResourceStats
 }
 
@@ -81,10 +90,15 @@ export interface PressureEvent {
  * @category stats
  */
 export interface DriverStats {
+  /** The driver id. */
   readonly driver: string
+  /** Live resources it owns and still holds. */
   readonly owned: number
+  /** Live resources it holds as a sharer. */
   readonly shared: number
+  /** Bytes of the resources it owns, per type. */
   readonly bytesByType: Readonly<Partial<Record<ResourceType, number>>>
+  /** Its requests waiting now. */
   readonly waiting: number
 }
 
@@ -95,8 +109,11 @@ export interface DriverStats {
  * @category stats
  */
 export interface ManagerSnapshot {
+  /** Every type's stats, in table order. */
   readonly types: ReadonlyArray<ResourceStats>
+  /** Live resources (deferred ones included). */
   readonly liveResources: number
+  /** Every driver seen so far. */
   readonly drivers: ReadonlyArray<DriverStats>
   /** Every pool's stats, with the type its capacity is charged to. */
   readonly pools: ReadonlyArray<PoolStats & { readonly type: ResourceType }>
