@@ -87,7 +87,7 @@ describe("plain facade", () => {
       throw new Error("bad")
     })
     using _good = manager.registerPressureCallback((e: PressureEvent) => seen.push(`${e.from}->${e.to}`))
-    const ref = manager.acquire("a", mem(850), { priority: "Critical" })
+    const ref = manager.acquire("a", mem(850))
     ref.release()
     await Promise.resolve()
     console.warn = warn
