@@ -47,8 +47,8 @@ const step = (title, command, args, parse) => {
 const sumMatches = (output, regex) => [...output.matchAll(regex)].reduce((n, m) => n + Number(m[1]), 0)
 
 const parseBun = (output) => {
-  counts.bun.passed += sumMatches(output, /^\s*(\d+) pass$/gm)
-  counts.bun.failed += sumMatches(output, /^\s*(\d+) fail$/gm)
+  counts.bun.passed += sumMatches(output, /^(?:\S+:test: )?\s*(\d+) pass$/gm)
+  counts.bun.failed += sumMatches(output, /^(?:\S+:test: )?\s*(\d+) fail$/gm)
 }
 const parseNode = (output) => {
   counts.node.passed += sumMatches(output, /^# pass (\d+)$/gm)
