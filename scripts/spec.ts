@@ -1,9 +1,12 @@
 /**
  * `npm run spec`: TLC model checking of the TLA+ model in spec/.
  *
- *   bun scripts/spec.ts            the CI configs, then the mutation check (scripts/spec-mutations.ts)
+ *   bun scripts/spec.ts            the CI configs, the mutation check and the trace self-test
  *   bun scripts/spec.ts --large    also the larger config (occasional runs)
- *   bun scripts/spec.ts --no-mutations   only the configs
+ *   bun scripts/spec.ts --no-mutations --no-traces   only the configs
+ *
+ * After the configs it runs the mutation check (scripts/spec-mutations.ts) and the trace
+ * validation self-test (scripts/spec-trace.ts --self-test on spec/traces/).
  *
  * Exits non-zero on any violation, parse error, timeout, or an invariant/property named in a cfg
  * that no module defines. Without tla2tools.jar it prints a loud SKIPPED line and exits 0.
@@ -21,6 +24,7 @@ import {
   unstage
 } from "./internal/tlc.ts"
 import { runMutations } from "./spec-mutations.ts"
+import { selfTest as traceSelfTest } from "./spec-trace.ts"
 
 /** A TLC configuration of spec/MC.tla. */
 interface Config {
@@ -77,6 +81,9 @@ const main = async (): Promise<number> => {
   }
   if (failures === 0 && !args.has("--no-mutations")) {
     failures += await runMutations(jar)
+  }
+  if (failures === 0 && !args.has("--no-traces")) {
+    failures += await traceSelfTest(jar)
   }
   console.log(failures === 0 ? "spec: all TLC checks passed" : `spec: ${failures} TLC check(s) FAILED`)
   return failures === 0 ? 0 : 1

@@ -270,9 +270,10 @@ NameReady(r) == /\ st[r] = "Waiting" /\ NameOf(r) # "" /\ ~InTypeQ(Cur, r)
 \* type queue (and from then on reserves the name).  Recorded as a second Enqueue.  It needs
 \* no deadlock check: the waiter's conditions in the reduction are the same before and after
 \* (NoDeadlock checks this claim).
+NameMoveGuard(r) == NameReady(r) /\ ~(Fits(r) /\ NoneAhead(r))
+
 EnqueueFromName(r) ==
-  /\ NameReady(r)
-  /\ ~(Fits(r) /\ NoneAhead(r))
+  /\ NameMoveGuard(r)
   /\ queue' = [queue EXCEPT ![TypeOf(r)] = InsertByPrio(@, r)]
   /\ nameq' = [nameq EXCEPT ![NameOf(r)] = Tail(@)]
   /\ UNCHANGED <<st, holders, owner, wmode, emerg, usage, ebytes>>
