@@ -37,7 +37,9 @@ export const VERSION: string = "0.1.0"
  * @category models
  */
 export interface CliOutput {
+  /** Writes text as is. */
   readonly write: (text: string) => void
+  /** Whether the output is a terminal. */
   readonly isTTY: boolean
 }
 
@@ -198,7 +200,7 @@ const isCliError = (error: unknown): boolean =>
  * ```ts
  * import { runCli } from "@flight-hal/cli"
  *
- * const code = await runCli(["demo", "--frames", "60", "--json"])
+ * const code = await runCli(["demo", "--frames", "20", "--json"]) // 0
  * ```
  *
  * @since 0.1.0

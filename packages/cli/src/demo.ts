@@ -610,7 +610,7 @@ export const demo = (options: DemoOptions): Effect.Effect<DemoRun> =>
  * import { dreamcast } from "@flight-hal/resources"
  * import { runDemo } from "@flight-hal/cli"
  *
- * const run = await runDemo({ profile: dreamcast, frames: 120, seed: 42 })
+ * const run = await runDemo({ profile: dreamcast, frames: 30, seed: 42 })
  * console.log(run.summary.counts.deadlocksDetected) // 1
  * ```
  *

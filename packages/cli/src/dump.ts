@@ -24,16 +24,27 @@ import * as Schema from "effect/Schema"
  * @category dump
  */
 export interface DumpedStats {
+  /** The resource type. */
   readonly type: ResourceType
+  /** Bytes charged now. */
   readonly currentUsage: number
+  /** The highest usage seen. */
   readonly peakUsage: number
+  /** Admissions. */
   readonly allocationCount: number
+  /** Resources freed. */
   readonly releaseCount: number
+  /** Requests that failed. */
   readonly failedCount: number
+  /** Emergency admissions over budget. */
   readonly emergencyCount: number
+  /** Overage of the live emergency admissions. */
   readonly emergencyBytes: number
+  /** Requests waiting. */
   readonly waiting: number
+  /** The pressure level. */
   readonly pressure: ResourcePressure
+  /** The budget in force (absent: unlimited). */
   readonly budget?: ResourceBudget
 }
 
@@ -44,10 +55,15 @@ export interface DumpedStats {
  * @category dump
  */
 export interface DumpedDriver {
+  /** The driver id. */
   readonly driver: string
+  /** Live resources it owns. */
   readonly owned: number
+  /** Live resources it shares. */
   readonly shared: number
+  /** Bytes it holds per type. */
   readonly bytesByType: { readonly [type: string]: number }
+  /** Requests waiting. */
   readonly waiting: number
 }
 
@@ -58,25 +74,42 @@ export interface DumpedDriver {
  * @category dump
  */
 export interface DumpedWaitGraph {
+  /** The drivers. */
   readonly drivers: ReadonlyArray<{
+    /** The driver id. */
     readonly driver: string
+    /** Ids of the resources it holds. */
     readonly holds: ReadonlyArray<string>
+    /** Its waiting requests. */
     readonly waitsFor: ReadonlyArray<{
+      /** The waiter's id. */
       readonly waiter: string
+      /** The queue waited in (`bytes:<type>` or `name:<name>`). */
       readonly resource: string
+      /** The request's priority. */
       readonly priority: string
+      /** Bytes (0 for a name wait). */
       readonly sizeBytes: number
     }>
   }>
+  /** The live resources. */
   readonly resources: ReadonlyArray<{
+    /** The resource's id (its slot). */
     readonly id: string
+    /** The resource type. */
     readonly type: string
+    /** The name. */
     readonly name: string | null
+    /** Bytes (0 for a name wait). */
     readonly sizeBytes: number
+    /** The drivers holding it. */
     readonly holders: ReadonlyArray<string>
+    /** Ids of its dependencies. */
     readonly dependsOn: ReadonlyArray<string>
+    /** Ids of its live dependents. */
     readonly dependents: ReadonlyArray<string>
   }>
+  /** The drivers that could never finish, or null. */
   readonly deadlock: unknown
 }
 
@@ -87,11 +120,17 @@ export interface DumpedWaitGraph {
  * @category dump
  */
 export interface DumpedPool {
+  /** The name. */
   readonly name: string
+  /** Bytes per block. */
   readonly blockSize: number
+  /** The most blocks the pool may hold. */
   readonly maxCount: number
+  /** Blocks the pool holds now (capacity). */
   readonly totalBlocks: number
+  /** Blocks in use. */
   readonly usedBlocks: number
+  /** The most blocks in use at once. */
   readonly peakUsedBlocks: number
 }
 
@@ -102,16 +141,26 @@ export interface DumpedPool {
  * @category dump
  */
 export interface ManagerDump {
+  /** Always `flight-hal/dump`. */
   readonly format: "flight-hal/dump"
+  /** The dump format's version. */
   readonly version: 1
+  /** A label for the dump. */
   readonly label: string
+  /** When it was taken, by the manager's clock. */
   readonly takenAtMillis: number
+  /** The manager's stats snapshot. */
   readonly snapshot: {
+    /** Every budgeted type's stats. */
     readonly types: ReadonlyArray<DumpedStats>
+    /** Live resources. */
     readonly liveResources: number
+    /** The drivers. */
     readonly drivers: ReadonlyArray<DumpedDriver>
   }
+  /** The wait-for graph. */
   readonly waitGraph: DumpedWaitGraph
+  /** The pools. */
   readonly pools: ReadonlyArray<DumpedPool>
 }
 
@@ -201,7 +250,12 @@ export const ManagerDumpSchema: Schema.Codec<ManagerDump> = Schema.Struct({
  * import { ResourceManager } from "@flight-hal/resources"
  * import { dumpManager } from "@flight-hal/cli"
  *
- * const dump = Effect.flatMap(ResourceManager.asEffect(), (manager) => dumpManager(manager, "app"))
+ * const program = Effect.gen(function*() {
+ *   const manager = yield* ResourceManager
+ *   return yield* dumpManager(manager, "app")
+ * })
+ * const dump = await Effect.runPromise(Effect.provide(program, ResourceManager.layer()))
+ * console.log(JSON.stringify(dump).length > 0) // true
  * ```
  *
  * @since 0.1.0

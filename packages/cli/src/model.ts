@@ -39,7 +39,9 @@ export interface DemoEvent {
   readonly message: string
   /** For `pressure` events: the type and the levels. */
   readonly type?: ResourceType
+  /** For `pressure` events: the level before. */
   readonly from?: ResourcePressure
+  /** For `pressure` events: the level after. */
   readonly to?: ResourcePressure
 }
 
@@ -50,15 +52,25 @@ export interface DemoEvent {
  * @category models
  */
 export interface TypeSummary {
+  /** The resource type. */
   readonly type: ResourceType
+  /** The budget's maxBytes. */
   readonly maxBytes: number
+  /** The budget's reserved bytes. */
   readonly reservedBytes: number
+  /** The highest usage (from the manager's stats). */
   readonly peakBytes: number
+  /** Usage at the end. */
   readonly finalBytes: number
+  /** Admissions. */
   readonly allocations: number
+  /** Resources freed. */
   readonly releases: number
+  /** Requests that failed. */
   readonly failed: number
+  /** Emergency admissions. */
   readonly emergency: number
+  /** The highest pressure level seen at a frame end. */
   readonly peakPressure: ResourcePressure
 }
 
@@ -69,11 +81,17 @@ export interface TypeSummary {
  * @category models
  */
 export interface PoolSummary {
+  /** The name. */
   readonly name: string
+  /** The resource type. */
   readonly type: ResourceType
+  /** Bytes per block. */
   readonly blockSize: number
+  /** The most blocks the pool may hold. */
   readonly maxCount: number
+  /** The most blocks in use at a frame end. */
   readonly peakInUse: number
+  /** Blocks in use at the end. */
   readonly finalInUse: number
 }
 
@@ -84,24 +102,43 @@ export interface PoolSummary {
  * @category models
  */
 export interface DemoSummary {
+  /** The profile's name. */
   readonly profile: string
+  /** The profile's memory. */
   readonly totalMemoryBytes: number
+  /** The PRNG seed. */
   readonly seed: number
+  /** Frames run. */
   readonly frames: number
+  /** Every budgeted type's stats. */
   readonly types: ReadonlyArray<TypeSummary>
+  /** The pools. */
   readonly pools: ReadonlyArray<PoolSummary>
+  /** What happened, counted. */
   readonly counts: {
+    /** Levels loaded. */
     readonly levelLoads: number
+    /** Textures loaded. */
     readonly texturesLoaded: number
+    /** Audio buffers loaded. */
     readonly audioBuffersLoaded: number
+    /** Textures evicted from the cache. */
     readonly evictions: number
+    /** Bytes evicted. */
     readonly evictedBytes: number
+    /** Shares made. */
     readonly shares: number
+    /** Emergency allocations admitted. */
     readonly emergencyAllocations: number
+    /** Timeout requests that timed out. */
     readonly timeouts: number
+    /** Deadlocks the manager detected. */
     readonly deadlocksDetected: number
+    /** Pressure level changes. */
     readonly pressureChanges: number
+    /** Requests refused (budget or pool). */
     readonly rejected: number
+    /** Live resources left at the end. */
     readonly leaks: number
   }
   /** The deadlock the demo provoked, as the manager reported it. */
@@ -115,8 +152,12 @@ export interface DemoSummary {
  * @category models
  */
 export interface DemoRun {
+  /** The profile's name. */
   readonly profile: PlatformProfile
+  /** One sample per frame. */
   readonly samples: ReadonlyArray<TimelineSample>
+  /** What happened, in order. */
   readonly events: ReadonlyArray<DemoEvent>
+  /** The summary. */
   readonly summary: DemoSummary
 }

@@ -170,9 +170,10 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
  *
  * @example
  * ```ts
+ * import { dreamcast } from "@flight-hal/resources"
  * import { renderReport, runDemo } from "@flight-hal/cli"
  *
- * const run = await runDemo({ profile: "dreamcast", frames: 120, seed: 7 })
+ * const run = await runDemo({ profile: dreamcast, frames: 30, seed: 7 })
  * const html = renderReport(run) // write it to report.html and open it in a browser
  * ```
  *

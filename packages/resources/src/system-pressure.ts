@@ -294,9 +294,11 @@ const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
  *
  * const watch = Effect.gen(function*() {
  *   const signal = yield* SystemPressure
- *   yield* Stream.runForEach(signal.changes, (level) => Effect.log(`system pressure: ${level}`))
+ *   // `changes` starts with the current level; a long-running watcher would keep reading it.
+ *   const first = yield* Stream.runHead(signal.changes)
+ *   yield* Effect.log(`system pressure now: ${String(first)} (sources: ${signal.sources.join(", ")})`)
  * })
- * Effect.runFork(Effect.provide(watch, layerSystemPressure({ enabled: true, pollInterval: "2 seconds" })))
+ * await Effect.runPromise(Effect.provide(watch, layerSystemPressure({ enabled: true, pollInterval: "2 seconds" })))
  * ```
  *
  * @since 0.1.0
