@@ -1,0 +1,24 @@
+/**
+ * What a bench file exports: a list of variants, each either an op timed by mitata (`setup` returns it) or a
+ * self-timed measurement (`measure` returns ns per op, e.g. for several workers at once).
+ *
+ * @module
+ */
+
+/** One benchmark variant: the alloc+free pair of one allocator. */
+export interface Variant {
+  /** Stable name, used in the output and in `--filter`. */
+  readonly name: string
+  /** Builds the allocator and returns the op to time (one alloc+free pair; it must consume its result). */
+  readonly setup?: () => (() => unknown) | Promise<() => unknown>
+  /** Self-timed: returns the median ns per op. */
+  readonly measure?: () => Promise<number>
+  /** Bookkeeping bytes per block of this allocator, when it has a per-block cost to report. */
+  readonly bookkeepingBytesPerBlock?: () => number
+}
+
+/** The block size every variant allocates. */
+export const BLOCK_SIZE = 4096
+
+/** Blocks in every pool (the pairs below use one at a time; the rest make growth irrelevant). */
+export const BLOCK_COUNT = 1024

@@ -1,0 +1,233 @@
+/**
+ * The benchmark harness: runs every bench/*.bench.ts file under the current runtime.
+ *
+ * - Files that export `variants` (the pool benches): each variant runs in a fresh process (so that one
+ *   variant's JIT state cannot skew the next), `--trials` times (default 3); the report is the median of the
+ *   per-trial medians in ns per alloc+free pair, its ratio to the floor (the minimal free list), the
+ *   bookkeeping bytes per block, and the issue's targets.
+ * - Other files are standalone mitata scripts: each runs once in its own process (with `--json` passed on);
+ *   their output is shown as is, or carried in the JSON under `standalone`.
+ *
+ *   bun bench/run.ts [--json] [--trials N] [--filter TEXT] [--no-standalone]
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { measure } from "mitata"
+import type { Variant } from "./internal/variant.ts"
+
+interface TrialResult {
+  readonly ns: number
+  readonly bookkeeping?: number
+}
+
+interface VariantResult {
+  readonly file: string
+  readonly name: string
+  readonly medianNs: number
+  readonly ratioToFloor: number
+  readonly trialsNs: ReadonlyArray<number>
+  readonly bookkeepingBytesPerBlock?: number
+}
+
+const here = fileURLToPath(new URL(".", import.meta.url))
+const self = fileURLToPath(import.meta.url)
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+const loadVariants = async (file: string): Promise<ReadonlyArray<Variant>> =>
+  ((await import(`${here}${file}`)) as { variants: ReadonlyArray<Variant> }).variants
+
+const runChild = async (file: string, index: number): Promise<void> => {
+  const variant = (await loadVariants(file))[index]
+  if (variant === undefined) throw new Error(`no variant ${index} in ${file}`)
+  let ns: number
+  if (variant.measure !== undefined) ns = await variant.measure()
+  else if (variant.setup !== undefined) {
+    const op = await variant.setup()
+    // Warm the op up first, and let mitata retry its warm-up samples: it times one call per sample (not a
+    // batch) when its first calls look slow, which a context switch on a busy machine is enough to cause.
+    for (let k = 0; k < 20_000; k++) {
+      const r = op()
+      if (r instanceof Promise) await r
+    }
+    ns = (await measure(op, { warmup_threshold: Number.POSITIVE_INFINITY, warmup_samples: 64 })).p50
+  } else throw new Error(`variant ${variant.name} has neither setup nor measure`)
+  const result: TrialResult = {
+    ns,
+    ...(variant.bookkeepingBytesPerBlock === undefined ? {} : { bookkeeping: variant.bookkeepingBytesPerBlock() })
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+  process.exit(0)
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** A standalone file's stdout: one JSON document, JSON lines, or text. */
+const parseOutput = (stdout: string): unknown => {
+  try {
+    return JSON.parse(stdout)
+  } catch {
+    try {
+      return stdout
+        .trim()
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as unknown)
+    } catch {
+      return stdout
+    }
+  }
+}
+
+const runtime = (): string => {
+  const versions = process.versions as Record<string, string | undefined>
+  if (versions.bun !== undefined) return `bun ${versions.bun}`
+  if (versions.deno !== undefined) return `deno ${versions.deno}`
+  return `node ${process.versions.node}`
+}
+
+const main = async (): Promise<void> => {
+  const json = args.includes("--json")
+  const trials = Number(flag("--trials") ?? 3)
+  const filter = flag("--filter")
+  const log = (line: string) => {
+    if (!json) process.stdout.write(`${line}\n`)
+    else process.stderr.write(`${line}\n`)
+  }
+  const all = readdirSync(here)
+    .filter((f) => f.endsWith(".bench.ts"))
+    .sort((a, b) => (a === "pool.bench.ts" ? -1 : b === "pool.bench.ts" ? 1 : a.localeCompare(b)))
+  const hasVariants = (f: string) => /export const variants\b/.test(readFileSync(`${here}${f}`, "utf8"))
+  const files = all.filter(hasVariants)
+  const standaloneFiles = args.includes("--no-standalone")
+    ? []
+    : all.filter((f) => !hasVariants(f) && (filter === undefined || f.includes(filter)))
+  log(`${runtime()}, ${trials} trial(s) per variant, each in a fresh process; ns per alloc+free pair (median)`)
+  const results: VariantResult[] = []
+  let floorNs = Number.NaN
+  for (const file of files) {
+    const variants = await loadVariants(file)
+    for (let index = 0; index < variants.length; index++) {
+      const name = (variants[index] as Variant).name
+      if (filter !== undefined && !name.includes(filter) && !name.startsWith("floor")) continue
+      const samples: TrialResult[] = []
+      for (let t = 0; t < trials; t++) {
+        const child = spawnSync(process.execPath, [self, "--child", file, String(index)], {
+          encoding: "utf8",
+          maxBuffer: 1 << 24
+        })
+        const line = child.stdout.trim().split("\n").pop() ?? ""
+        if (child.status !== 0 || !line.startsWith("{")) {
+          throw new Error(`${file} / ${name} failed (exit ${child.status}):\n${child.stderr}\n${child.stdout}`)
+        }
+        samples.push(JSON.parse(line) as TrialResult)
+      }
+      const trialsNs = samples.map((s) => s.ns)
+      const medianNs = median(trialsNs)
+      if (name.startsWith("floor")) floorNs = medianNs
+      const bookkeeping = samples[0]?.bookkeeping
+      const result: VariantResult = {
+        file,
+        name,
+        medianNs,
+        ratioToFloor: medianNs / floorNs,
+        trialsNs,
+        ...(bookkeeping === undefined ? {} : { bookkeepingBytesPerBlock: bookkeeping })
+      }
+      results.push(result)
+      log(
+        `${name.padEnd(72)} ${medianNs.toFixed(2).padStart(10)} ns  ${result.ratioToFloor.toFixed(1).padStart(8)}× floor  [${trialsNs.map((x) => x.toFixed(2)).join(", ")}]`
+      )
+    }
+  }
+  const standalone: Array<{ readonly file: string; readonly exitCode: number | null; readonly output: unknown }> = []
+  for (const file of standaloneFiles) {
+    log("")
+    log(`== ${file} (standalone) ==`)
+    const child = spawnSync(process.execPath, [`${here}${file}`, ...(json ? ["--json"] : [])], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26
+    })
+    if (!json) log(child.stdout.trimEnd())
+    if (child.status !== 0) log(`${file} exited with ${child.status}: ${child.stderr.trim()}`)
+    standalone.push({ file, exitCode: child.status, output: parseOutput(child.stdout) })
+  }
+  const find = (prefix: string) => results.find((r) => r.name.startsWith(prefix))
+  const ratio = (prefix: string) => find(prefix)?.ratioToFloor ?? Number.NaN
+  const ns = (prefix: string) => find(prefix)?.medianNs ?? Number.NaN
+  const index = ns("BlockPool alloc+free (index)")
+  const oneWorker = ns("SharedBlockPool, 1 worker")
+  const twoWorkers = ns("SharedBlockPool, 2 workers")
+  const slowestAlternativeSpeedup = Math.min(
+    ...["new ArrayBuffer", "generic-pool", "tarn", "Effect Pool: Effect.scoped", "Effect Pool: Pool.use"].map(
+      (p) => ns(p) / index
+    )
+  )
+  const targets = [
+    {
+      target: "BlockPool by index <= 2x floor",
+      measured: ratio("BlockPool alloc+free (index)"),
+      limit: 2,
+      atMost: true
+    },
+    {
+      target: "BlockPool with cached view <= 10x floor",
+      measured: ratio("BlockPool alloc+view"),
+      limit: 10,
+      atMost: true
+    },
+    {
+      target: "BlockPool >= 100x faster than new ArrayBuffer, generic-pool, tarn, Effect Pool (the least of them)",
+      measured: slowestAlternativeSpeedup,
+      limit: 100,
+      atMost: false
+    },
+    {
+      target: "SharedBlockPool 1 thread <= 30x floor",
+      measured: ratio("SharedBlockPool alloc+free (1 thread)"),
+      limit: 30,
+      atMost: true
+    },
+    {
+      target: "SharedBlockPool 2 workers >= 1.5x the throughput of 1",
+      measured: oneWorker / twoWorkers,
+      limit: 1.5,
+      atMost: false
+    }
+  ].map((t) => ({ ...t, met: t.atMost ? t.measured <= t.limit : t.measured >= t.limit }))
+  const bookkeeping = Object.fromEntries(
+    results.filter((r) => r.bookkeepingBytesPerBlock !== undefined).map((r) => [r.name, r.bookkeepingBytesPerBlock])
+  )
+  if (json) {
+    const output = {
+      runtime: runtime(),
+      trials,
+      unit: "ns per alloc+free pair",
+      floorNs,
+      variants: results,
+      bookkeepingBytesPerBlock: bookkeeping,
+      targets
+    }
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
+    return
+  }
+  log("")
+  log("bookkeeping bytes per block:")
+  for (const [name, bytes] of Object.entries(bookkeeping)) log(`  ${name}: ${bytes}`)
+  log("")
+  log("targets:")
+  for (const t of targets) log(`  ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)}`)
+}
+
+if (args[0] === "--child") await runChild(args[1] ?? "", Number(args[2]))
+else await main()
