@@ -57,4 +57,25 @@ MetaQueue ==
   3 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {})
 BudgetQueue == [Memory |-> [max |-> 3, reserved |-> 0]]
 
+\* Starvation limits: three drivers, a shareable resource that can be re-shared forever, two
+\* High requests that can overlap forever, a Low waiter that needs 2 of the 3 units.
+ResStarve == 1..4
+MetaStarve ==
+  1 :> R("Memory", 2, "Normal", "", TRUE, FALSE, {}) @@
+  2 :> R("Memory", 2, "High", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 1, "High", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 2, "Low", "", FALSE, FALSE, {})
+BudgetStarve == [Memory |-> [max |-> 3, reserved |-> 0]]
+
+\* The larger model (occasional runs): three drivers, two types, names, dependsOn, sharing,
+\* reclamation, the reserve and emergency together.
+ResLarge == 1..5
+MetaLarge ==
+  1 :> R("Memory", 2, "Normal", "", TRUE, TRUE, {}) @@
+  2 :> R("Memory", 1, "Normal", "tex", TRUE, FALSE, {1}) @@
+  3 :> R("Memory", 1, "Critical", "", FALSE, FALSE, {}) @@
+  4 :> R("Hardware", 1, "High", "dma", FALSE, FALSE, {}) @@
+  5 :> R("Memory", 2, "Low", "tex", FALSE, FALSE, {})
+BudgetLarge == [Memory |-> [max |-> 4, reserved |-> 1], Hardware |-> [max |-> 1, reserved |-> 0]]
+
 =============================================================================

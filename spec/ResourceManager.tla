@@ -463,9 +463,11 @@ TimeoutWaitersReturn ==
 \* holders stop re-sharing and no new requests compete.  DESIGN.md: "with unbounded re-sharing
 \* a resource can be kept alive forever and a Blocking waiter starved"; see spec/README.md for
 \* TLC's counterexamples to the versions without these premises.
-NoNewShares   == \A d \in Drivers, r \in Res : ~Share(d, r)
-NoNewRequests == \A d \in Drivers, r \in Res, m \in ReqModes :
-                   ~Acquire(d, r, m) /\ ~AcquireEmergency(d, r) /\ ~Enqueue(d, r, m)
+\* (Stated on the variables, which is cheaper for TLC than negating the actions: Share is the only
+\* step that adds a holder to a live resource; Acquire, AcquireEmergency and Enqueue are the only
+\* steps that take a slot out of Idle.)
+NoNewShares   == \A r \in Res : st[r] = "Alive" => holders'[r] \subseteq holders[r]
+NoNewRequests == \A r \in Res : st[r] = "Idle" => st'[r] = "Idle"
 WaitersAdmitted ==
   (<>[][NoNewShares /\ NoNewRequests]_vars) =>
      \A r \in Res : (st[r] = "Waiting") ~> (st[r] # "Waiting")
