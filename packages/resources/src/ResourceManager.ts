@@ -85,9 +85,9 @@ export type AcquireMode = "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
  * @since 0.1.0
  * @category models
  */
-export interface AcquireOptions<T> {
+export interface AcquireOptions<T, M extends AcquireMode = AcquireMode> {
   /** Default `NonBlocking`. */
-  readonly mode?: AcquireMode
+  readonly mode?: M
   /** The longest wait of `Timeout` mode (required by it). */
   readonly timeout?: Duration.Input
   /** The owner driver (default: the config's `defaultDriver`, `"app"`). */
@@ -115,6 +115,35 @@ export type AcquireError =
   | ManagerClosed
 
 /**
+ * The errors an acquisition in mode `M` can end with: bad input and a closed manager in every mode, then
+ * NonBlocking `BudgetExceeded | ResourceBusy`; Emergency `ResourceBusy`; Blocking `BudgetExceeded` (an
+ * impossible request, or a budget lowered while waiting) `| DeadlockDetected`; Timeout the same plus
+ * `AcquireTimeout`.
+ *
+ * @example
+ * ```ts
+ * import type { AcquireErrorOf } from "@flight-hal/resources"
+ *
+ * type E = AcquireErrorOf<"Emergency"> // InvalidMetadata | … | ResourceBusy
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AcquireErrorOf<M extends AcquireMode> =
+  | InvalidMetadata
+  | InvalidArgument
+  | DependencyNotLive
+  | ManagerClosed
+  | (M extends "NonBlocking"
+      ? BudgetExceeded | ResourceBusy
+      : M extends "Emergency"
+        ? ResourceBusy
+        : M extends "Blocking"
+          ? BudgetExceeded | DeadlockDetected
+          : BudgetExceeded | DeadlockDetected | AcquireTimeout)
+
+/**
  * A reclamation callback: told the bytes still missing, frees what it can (by releasing resources) and
  * returns the bytes it claims to have freed. The claim is only logged: admission re-checks the real usage.
  *
@@ -138,25 +167,30 @@ export type PressureCallback = (event: PressureEvent) => Effect.Effect<void, unk
  * @category models
  */
 export interface ResourceManagerService {
-  /** Acquires a resource released when the current Scope closes. */
+  /** Acquires a resource (NonBlocking) released when the current Scope closes. */
   acquire<T = Uint8Array>(
     name: string,
-    metadata: ResourceMetadata,
-    options?: AcquireOptions<T>
-  ): Effect.Effect<ResourceRef<T>, AcquireError, Scope.Scope>
-  /** `acquire` returning an untyped ref (the seed's `ScopedResource`). */
-  acquireScoped(
+    metadata: ResourceMetadata
+  ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<"NonBlocking">, Scope.Scope>
+  /** Acquires a resource released when the current Scope closes; the error channel follows the mode. */
+  acquire<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
-    options?: AcquireOptions<unknown>
-  ): Effect.Effect<ScopedResource, AcquireError, Scope.Scope>
+    options: AcquireOptions<T, M>
+  ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+  /** `acquire` returning an untyped ref (the seed's `ScopedResource`). */
+  acquireScoped<M extends AcquireMode = "NonBlocking">(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: AcquireOptions<unknown, M>
+  ): Effect.Effect<ScopedResource, AcquireErrorOf<M>, Scope.Scope>
   /** Acquires, runs `use`, releases — no Scope allocated (the hot path). */
-  use<T, A, E, R>(
+  use<T, A, E, R, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
     use: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-    options?: AcquireOptions<T>
-  ): Effect.Effect<A, AcquireError | E, R>
+    options?: AcquireOptions<T, M>
+  ): Effect.Effect<A, AcquireErrorOf<M> | E, R>
   /** Makes `driver` a holder of a live Shareable resource until the Scope closes. */
   share(
     handle: ResourceHandle,
@@ -362,7 +396,7 @@ const make = (config: ResourceManagerConfig) =>
           }
         })
       })
-      if (mode !== Mode.Timeout) return wait
+      if (mode !== Mode.Timeout) return Effect.interruptible(wait)
       const expire = Effect.sleep(Duration.millis(timeoutMillis)).pipe(
         Effect.flatMap(() =>
           Effect.suspend((): Effect.Effect<number, AcquireTimeout> => {
@@ -378,14 +412,22 @@ const make = (config: ResourceManagerConfig) =>
           })
         )
       )
-      return Effect.raceFirst(wait, expire)
+      return Effect.interruptible(Effect.raceFirst(wait, expire))
     }
 
-    const acquireSlot = <T>(
+    const acquireRef = <T, M extends AcquireMode>(
+      name: string,
+      metadata: ResourceMetadata,
+      options: AcquireOptions<T, M> | undefined
+    ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>> =>
+      acquireAny(name, metadata, options) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>>
+
+    /** Acquires and binds the ref; the only interruptible part is a wait. */
+    const acquireAny = <T>(
       name: string,
       metadata: ResourceMetadata,
       options: AcquireOptions<T> | undefined
-    ): Effect.Effect<readonly [number, number], AcquireError> =>
+    ): Effect.Effect<ResourceRef<T>, AcquireError> =>
       Effect.suspend(() => {
         if (engine.closed) return Effect.fail(new ManagerClosed())
         const valid = validateMetadata(metadata)
@@ -405,19 +447,19 @@ const make = (config: ResourceManagerConfig) =>
         const request = engine.request(name, valid, mode, options?.owner)
         if (!("type" in request)) return Effect.fail(request)
         const type = request.type
-        const finish = (result: SubmitResult): Effect.Effect<readonly [number, number], AcquireError> => {
+        const bind = (slot: number) => makeRef(slot, request.driver, name, metadata, options)
+        const finish = (result: SubmitResult): Effect.Effect<ResourceRef<T>, AcquireError> => {
           if (typeof result === "number") {
+            const ref = bind(result)
             if (mode === Mode.Emergency && state.overage.has(result) && mayReclaim(type)) {
               return Effect.as(
                 reclaimFor(type, () => stillMissing(type, 0, request.priority)),
-                [result, request.driver] as const
+                ref
               )
             }
-            return Effect.succeed([result, request.driver] as const)
+            return Effect.succeed(ref)
           }
-          if (result instanceof WaitingRequest) {
-            return Effect.map(waitFor(result, mode, timeoutMillis, name), (slot) => [slot, request.driver] as const)
-          }
+          if (result instanceof WaitingRequest) return Effect.map(waitFor(result, mode, timeoutMillis, name), bind)
           if (result instanceof NeedsReclaim) return Effect.die(result)
           return Effect.fail(result)
         }
@@ -436,39 +478,27 @@ const make = (config: ResourceManagerConfig) =>
       driver: number,
       name: string,
       metadata: ResourceMetadata,
-      options: AcquireOptions<T> | undefined
+      options: AcquireOptions<T, AcquireMode> | undefined
     ): ResourceRef<T> => engine.bind(slot, driver, name, metadata, options?.create, options?.destroy)
+
+    const releaseRef = (ref: ResourceRef<unknown>): Effect.Effect<void> => Effect.sync(() => ref.release())
 
     const mayReclaim = (type: number): boolean => (reclaimers[type]?.length ?? 0) > 0 || engine.hasPools(type)
 
-    const acquire = <T = Uint8Array>(
+    const acquire = <T = Uint8Array, M extends AcquireMode = AcquireMode>(
       name: string,
       metadata: ResourceMetadata,
-      options?: AcquireOptions<T>
-    ): Effect.Effect<ResourceRef<T>, AcquireError, Scope.Scope> =>
-      Effect.acquireRelease(
-        Effect.map(acquireSlot(name, metadata, options), ([slot, driver]) =>
-          makeRef(slot, driver, name, metadata, options)
-        ),
-        (ref) => Effect.sync(() => ref.release()),
-        { interruptible: true }
-      )
+      options?: AcquireOptions<T, M>
+    ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope> =>
+      Effect.acquireRelease(acquireRef(name, metadata, options), releaseRef)
 
-    const use = <T, A, E, R>(
+    const use = <T, A, E, R, M extends AcquireMode = AcquireMode>(
       name: string,
       metadata: ResourceMetadata,
       body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-      options?: AcquireOptions<T>
-    ): Effect.Effect<A, AcquireError | E, R> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(restore(acquireSlot(name, metadata, options)), ([slot, driver]) => {
-          const ref = makeRef(slot, driver, name, metadata, options)
-          return Effect.ensuring(
-            restore(body(ref)),
-            Effect.sync(() => ref.release())
-          )
-        })
-      )
+      options?: AcquireOptions<T, M>
+    ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
+      Effect.acquireUseRelease(acquireRef(name, metadata, options), body, releaseRef)
 
     const resolveEffect = (handle: ResourceHandle): Effect.Effect<number, StaleHandle | ResourceNotFound> =>
       Effect.suspend(() => {
@@ -478,8 +508,13 @@ const make = (config: ResourceManagerConfig) =>
 
     const service: ResourceManagerService = {
       pools: engine.pools,
-      acquire,
-      acquireScoped: (name, metadata, options) => acquire<unknown>(name, metadata, options),
+      acquire: acquire as ResourceManagerService["acquire"],
+      acquireScoped: <M extends AcquireMode = "NonBlocking">(
+        name: string,
+        metadata: ResourceMetadata,
+        options?: AcquireOptions<unknown, M>
+      ) =>
+        acquire<unknown, M>(name, metadata, options) as Effect.Effect<ScopedResource, AcquireErrorOf<M>, Scope.Scope>,
       use,
       share: (handle, driver) =>
         Effect.acquireRelease(

@@ -140,7 +140,7 @@ describe("admission", () => {
     engine.release(first, 0)
     expect(engine.stats("Memory")).toMatchObject({ currentUsage: 0, waiting: 0 })
     expect(engine.state.waiting.size).toBe(0)
-  })
+  }, 60_000)
 })
 
 describe("names", () => {

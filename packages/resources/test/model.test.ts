@@ -179,5 +179,5 @@ describe("model-based admission", () => {
       }),
       { numRuns: 10_000 }
     )
-  })
+  }, 120_000)
 })

@@ -201,7 +201,7 @@ describe("ResourceManager service", () => {
       })
     )
     expect(stats).toMatchObject({ waiting: 0, currentUsage: 0 })
-  })
+  }, 60_000)
 
   test("use: acquire, run, release without a scope", async () => {
     const result = await run(
@@ -355,5 +355,24 @@ describe("leaks", () => {
       ["first", "Memory", 10, "d1", 5000]
     ])
     expect(leaks[0]?.site).toContain("acquired here")
+  })
+})
+
+describe("error channels", () => {
+  test("follow the mode (type-level)", () => {
+    type ErrorOf<X> = X extends Effect.Effect<unknown, infer E, unknown> ? E : never
+    type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+    const check = <T extends true>(): T | undefined => undefined
+    const program = Effect.gen(function* () {
+      const manager = yield* ResourceManager
+      const nonBlocking = manager.acquire("a", mem(1))
+      const emergency = manager.acquire("a", mem(1), { mode: "Emergency" })
+      const timeout = manager.acquire("a", mem(1), { mode: "Timeout", timeout: "1 second" })
+      check<Equal<Extract<ErrorOf<typeof nonBlocking>, { _tag: "AcquireTimeout" }>, never>>()
+      check<Equal<Extract<ErrorOf<typeof emergency>, { _tag: "BudgetExceeded" }>, never>>()
+      check<Equal<Extract<ErrorOf<typeof timeout>, { _tag: "AcquireTimeout" }>["_tag"], "AcquireTimeout">>()
+      check<Equal<Extract<ErrorOf<typeof timeout>, { _tag: "ResourceBusy" }>, never>>()
+    })
+    expect(program).toBeDefined()
   })
 })

@@ -145,6 +145,7 @@ export class TraceRecorder {
 
   /** Timeout / Interrupt. */
   left(action: "Timeout" | "Interrupt", waiter: Waiter): void {
+    this.pendingFreed = []
     this.emit(action, { req: waiter.req, driver: this.driverName(waiter.driver), queue: this.queueOf(waiter) })
   }
 

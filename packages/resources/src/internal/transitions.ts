@@ -162,7 +162,7 @@ const waitOrRefuse = (
   // every other driver finishes, all bytes up to limit(p) and every name come back (the state is kept free
   // of deadlocks), so the reduction would grant it. Skipping the check keeps waits O(1) in that case.
   const safe = request.deps.length === 0 && state.idle(request.driver)
-  const deadlock = safe ? undefined : checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
+  const deadlock = safe ? undefined : wouldDeadlock(state, waiter)
   if (deadlock !== undefined) {
     return refuseDeadlock(
       state,
@@ -174,6 +174,14 @@ const waitOrRefuse = (
   enqueue(state, waiter)
   return waiter
 }
+
+/**
+ * The deadlock check of a request about to wait. A request waiting for a name also needs its bytes once
+ * the name is free (the spec's CanFinish asks for both): its bytes part joins the view as a waiter of the
+ * same driver.
+ */
+const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
+  checkWait(waitViewOf(state, waiter.kind === "name" ? waiter : undefined), deadlockCandidate(state, waiter))
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
@@ -371,14 +379,15 @@ const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interru
     state.queues[waiter.type]?.remove(waiter)
   }
   if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
-  if (state.trace !== undefined) state.trace.left(action, waiter)
   const types: TypeSet = { bits: 1 << waiter.type }
   const names: Array<string> = []
   if (waiter.kind === "bytes" && waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
     state.reservedNames.delete(waiter.name)
     names.push(waiter.name)
   }
+  // Dependencies whose release was deferred only for this waiter are freed with it (in the same step).
   for (const dep of waiter.deps) unpin(state, dep, types, names)
+  if (state.trace !== undefined) state.trace.left(action, waiter)
   settleQueues(state, types, names, settled)
   return settled
 }

@@ -38,13 +38,23 @@ export const deadlockCandidate = (state: ManagerState, waiter: Waiter): Deadlock
       }
 }
 
+/** The bytes part of a name waiter, as a bytes waiter of the same driver. */
+const bytesOfNameWaiter = (state: ManagerState, waiter: Waiter): DeadlockWaiter => ({
+  id: `b${waiter.req}`,
+  driver: state.driverIds[waiter.driver] ?? "",
+  priority: priorityName(waiter.priority),
+  kind: "bytes",
+  type: typeNameOf(waiter.type),
+  sizeBytes: waiter.size
+})
+
 /**
  * A `WaitView` reading the state directly (no copy): a check costs in proportion to the waiters and what
- * their drivers hold.
+ * their drivers hold. `extra`: a name waiter about to wait whose bytes part must be in the view too.
  *
  * @since 0.1.0
  */
-export const waitViewOf = (state: ManagerState): WaitView => ({
+export const waitViewOf = (state: ManagerState, extra?: Waiter): WaitView => ({
   budget: (type: string): TypeAccounting | undefined => {
     const index = typeIndexOf[type as ResourceType]
     const budget = index === undefined ? undefined : state.budgets[index]
@@ -75,10 +85,28 @@ export const waitViewOf = (state: ManagerState): WaitView => ({
     return out
   },
   waiters: () => {
+    // A request waiting for a name will then need its bytes (the spec's CanFinish asks for both): each name
+    // waiter also appears as a bytes waiter of its type, placed where it would join that queue (after every
+    // waiter of its priority or higher). The reduction treats a driver's waiters as needing all grants.
+    const pending: Array<Array<Waiter>> = state.queues.map(() => [])
+    for (const queue of state.nameQueues.values())
+      for (const waiter of queue.entries()) pending[waiter.type]?.push(waiter)
+    if (extra !== undefined) pending[extra.type]?.push(extra)
     const out: Array<DeadlockWaiter> = []
-    for (const queue of state.queues) {
-      if (queue.size > 0) for (const waiter of queue.entries()) out.push(deadlockCandidate(state, waiter))
-    }
+    state.queues.forEach((queue, type) => {
+      const named = pending[type] ?? []
+      if (queue.size === 0 && named.length === 0) return
+      const real = queue.entries()
+      named.sort((a, b) => b.priority - a.priority || a.req - b.req)
+      let at = 0
+      for (let rank = 3; rank >= 0; rank--) {
+        for (const waiter of real) if (waiter.priority === rank) out.push(deadlockCandidate(state, waiter))
+        while (at < named.length && (named[at] as Waiter).priority === rank) {
+          out.push(bytesOfNameWaiter(state, named[at] as Waiter))
+          at++
+        }
+      }
+    })
     for (const queue of state.nameQueues.values()) {
       for (const waiter of queue.entries()) out.push(deadlockCandidate(state, waiter))
     }
