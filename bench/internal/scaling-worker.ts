@@ -58,7 +58,7 @@ self.onmessage = (event: MessageEvent<ScalingRequest | "go">) => {
     run = (ops) => loopPool(pool, ops)
     done = () => pool.detach()
   } else {
-    const stack = new Int32TaggedStack(0, request.buffer)
+    const stack = new Int32TaggedStack(0, request.buffer) // the count comes from the buffer
     run = (ops) => loopStack(stack, ops)
   }
   let sink = run(Math.min(request.ops, 2_000_000)) // warm up the JIT

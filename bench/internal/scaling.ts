@@ -21,7 +21,12 @@ const round = async (kind: ScalingRequest["kind"], buffer: SharedArrayBuffer, wo
   )
   const request: ScalingRequest = { kind, buffer, barrier, ops }
   for (const worker of started) worker.postMessage(request)
-  while (Atomics.load(flags, 1) < workers) await new Promise((r) => setTimeout(r, 1))
+  let failed: unknown
+  for (const report of reports) report.catch((e: unknown) => (failed = e))
+  while (Atomics.load(flags, 1) < workers) {
+    if (failed !== undefined) throw failed
+    await new Promise((r) => setTimeout(r, 1))
+  }
   Atomics.store(flags, 0, 1)
   Atomics.notify(flags, 0)
   const done = await Promise.all(reports)

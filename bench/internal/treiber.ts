@@ -13,7 +13,9 @@ export class Int32TaggedStack {
   private readonly bits: number
   private readonly mask: number
 
+  /** A new stack of `count` blocks, or (with `buffer`) one attached to an existing stack's buffer. */
   constructor(count: number, buffer?: SharedArrayBuffer) {
+    if (buffer !== undefined) count = (buffer.byteLength - 64) / 4
     this.buffer = buffer ?? new SharedArrayBuffer(64 + 4 * count)
     this.head = new Int32Array(this.buffer, 0, 1)
     this.next = new Int32Array(this.buffer, 64, count)
