@@ -68,6 +68,14 @@ describe("ResourceManager service", () => {
         expect(bad._tag).toBe("InvalidMetadata")
         const align = yield* Effect.flip(manager.acquire("x", mem(8, { alignmentBytes: 3 })))
         expect(align._tag).toBe("InvalidMetadata")
+        const unknownType = yield* Effect.flip(
+          manager.acquire("x", { type: "Bogus", sizeBytes: 1 } as unknown as ResourceMetadata)
+        )
+        expect(unknownType._tag).toBe("InvalidMetadata")
+        const unknownBudgetType = yield* Effect.flip(manager.setBudget("Bogus" as unknown as "Memory", budget))
+        expect(unknownBudgetType._tag).toBe("InvalidBudget")
+        const badTimeout = yield* Effect.flip(manager.acquire("x", mem(1), { mode: "Timeout" }))
+        expect(badTimeout._tag).toBe("InvalidArgument")
         const budgetError = yield* Effect.flip(
           manager.setBudget("Memory", { maxBytes: 10, reservedBytes: 20, warningPercent: 50, criticalPercent: 80 })
         )
