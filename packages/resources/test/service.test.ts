@@ -384,3 +384,29 @@ describe("error channels", () => {
     expect(program).toBeDefined()
   })
 })
+
+describe("metrics", () => {
+  test("snapshot publishes the stats as Effect Metrics; leaks are counted", async () => {
+    const { Metric } = await import("effect")
+    const found = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const manager = yield* ResourceManager
+            yield* manager.acquire("a", mem(300))
+            yield* manager.snapshot
+          }).pipe(Effect.provide(layerOf({ budgets: { Memory: budget } })))
+        )
+        const snapshot = yield* Metric.snapshot
+        return snapshot
+          .filter((m) => m.id.startsWith("flight_hal_resource_usage_bytes") || m.id === "flight_hal_resource_leaks")
+          .map((m) => ({ id: m.id, attributes: m.attributes, state: m.state }))
+      })
+    )
+    const usage = found.find((m) => m.id === "flight_hal_resource_usage_bytes" && m.attributes?.type === "Memory")
+    expect(usage?.state).toMatchObject({ value: 300 })
+    // the ref's scope outlives the layer here: the close reports it as a leak and counts it
+    const leaks = found.find((m) => m.id === "flight_hal_resource_leaks")
+    expect((leaks?.state as { count: number } | undefined)?.count ?? 0).toBeGreaterThanOrEqual(1)
+  })
+})

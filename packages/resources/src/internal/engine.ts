@@ -395,7 +395,7 @@ export class Engine {
       type: typeNameOf(state.types[slot] as number),
       sizeBytes: state.sizes[slot] as number,
       owner: state.driverIds[state.owners[slot] as number] ?? "",
-      ageMillis: state.now() - (state.acquiredAt[slot] as number),
+      ageMillis: (state.now() - state.epoch - (state.acquiredAt[slot] as number)) >>> 0,
       ...(site === undefined ? {} : { site })
     }
   }

@@ -91,12 +91,12 @@ export class ManagerState {
   slotState = new Uint8Array(INITIAL_SLOTS)
   sizes = new Float64Array(INITIAL_SLOTS)
   types = new Uint8Array(INITIAL_SLOTS)
-  priorities = new Uint8Array(INITIAL_SLOTS)
   flags = new Uint8Array(INITIAL_SLOTS)
   owners = new Int32Array(INITIAL_SLOTS)
   /** Live dependents (and waiting requests that will depend on the slot). */
   dependentCounts = new Uint32Array(INITIAL_SLOTS)
-  acquiredAt = new Float64Array(INITIAL_SLOTS)
+  /** Acquisition time in milliseconds since `epoch` (wraps after 49 days; only leak-report ages read it). */
+  acquiredAt = new Uint32Array(INITIAL_SLOTS)
   /** Next / previous slot in the owner's list of held slots (-1: none). */
   nextOwned = new Int32Array(INITIAL_SLOTS)
   prevOwned = new Int32Array(INITIAL_SLOTS)
@@ -172,7 +172,11 @@ export class ManagerState {
   constructor(options: { readonly hysteresisPercent?: number; readonly now?: () => number } = {}) {
     this.hysteresisPercent = options.hysteresisPercent ?? 0
     this.now = options.now ?? Date.now
+    this.epoch = this.now()
   }
+
+  /** The clock reading `acquiredAt` is relative to. */
+  readonly epoch: number
 
   /** The index of a driver, interned on first use. */
   driver(id: string): number {
@@ -210,7 +214,6 @@ export class ManagerState {
     this.slotState = grow(this.slotState, capacity)
     this.sizes = grow(this.sizes, capacity)
     this.types = grow(this.types, capacity)
-    this.priorities = grow(this.priorities, capacity)
     this.flags = grow(this.flags, capacity)
     this.owners = grow(this.owners, capacity)
     this.dependentCounts = grow(this.dependentCounts, capacity)
