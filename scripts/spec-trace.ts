@@ -32,6 +32,17 @@ const lastStateIndex = (output: string): number | undefined => {
   return last === undefined ? undefined : Number(last)
 }
 
+/** The variables of the last state in a TLC error trace. */
+const lastState = (output: string): string => {
+  const blocks = output.split(/\n(?=State \d+:)/)
+  const last = blocks.at(-1) ?? ""
+  return last
+    .split("\n")
+    .filter((line) => /^\/\\ (st|holders|owner|queue|nameq|usage|ebytes) =/.test(line))
+    .map((line) => `       ${line}`)
+    .join("\n")
+}
+
 /** Checks one trace file with TLC. `jar` from `findJar()`. */
 export const validateTrace = async (jar: string, tracePath: string, timeoutSeconds = 300): Promise<TraceVerdict> => {
   const absolute = resolve(tracePath)
@@ -52,17 +63,16 @@ export const validateTrace = async (jar: string, tracePath: string, timeoutSecon
   }
   const dir = stageSpec()
   try {
-    writeFileSync(
-      join(dir, "TraceRun.cfg"),
+    const cfg = (diagnoseAt: number, invariants: string): string =>
       [
-        `CONSTANT TraceFile = ${JSON.stringify(absolute)}`,
+        `CONSTANTS TraceFile = ${JSON.stringify(absolute)} DiagnoseAt = ${diagnoseAt}`,
         "INIT Init",
         "NEXT Next",
-        "INVARIANTS GrantsEager ModelInvariants",
+        `INVARIANTS ${invariants}`,
         "CHECK_DEADLOCK TRUE",
         ""
       ].join("\n")
-    )
+    writeFileSync(join(dir, "TraceRun.cfg"), cfg(0, "GrantsEager ModelInvariants"))
     const run = await runTlc({ jar, dir, module: "Trace.tla", cfg: "TraceRun.cfg", timeoutSeconds })
     const lines = fileLines.filter((text) => text.trim() !== "").length
     if (passed(run)) return { ok: true, lines, seconds: run.seconds }
@@ -85,10 +95,20 @@ export const validateTrace = async (jar: string, tracePath: string, timeoutSecon
           : run.exitCode === TlcExit.safety
             ? l
             : undefined
+    let detail = ""
+    if (run.exitCode === TlcExit.deadlock && l !== undefined) {
+      // Diagnosis: the same run without comparing line l's post-state fields, stopped after it.
+      writeFileSync(join(dir, "TraceDiagnose.cfg"), cfg(l, "StopAfterDiagnosed"))
+      const diagnosis = await runTlc({ jar, dir, module: "Trace.tla", cfg: "TraceDiagnose.cfg", timeoutSeconds })
+      detail =
+        diagnosis.exitCode === TlcExit.safety
+          ? `: the model takes this step but its post-state differs from the line's fields; the model's post-state:\n${lastState(diagnosis.output)}`
+          : ": the model's action is not enabled here (wrong action, arguments, or a failure the model does not justify)"
+    }
     return {
       ok: false,
       line,
-      reason: violated === undefined ? reason : `${reason} (${violated})`,
+      reason: `${violated === undefined ? reason : `${reason} (${violated})`}${detail}`,
       text: line === undefined ? undefined : fileLines[line - 1],
       tlcExit: run.exitCode
     }

@@ -15,7 +15,11 @@
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, Json, TLC, FlightHalTables
 
-CONSTANT TraceFile
+CONSTANTS
+  TraceFile,  \* absolute path of the NDJSON trace
+  DiagnoseAt  \* 0; or a transition line index i whose post-state fields are NOT compared (the
+              \* diagnosis run of scripts/spec-trace.ts: does the model take the step at all, and
+              \* what is its post-state?)
 
 Log    == ndJsonDeserialize(TraceFile)
 Header == Log[1]
@@ -98,7 +102,7 @@ Step(e) ==
        [] e.action = "Share"            -> RM!Share(e.driver, e.req)
        [] e.action = "Reclaim"          -> owner[e.req] = e.driver /\ RM!Reclaim(e.req)
        [] OTHER                         -> FALSE
-  /\ PostOK(e)
+  /\ (l = DiagnoseAt \/ PostOK(e))
 
 Next ==
   \/ /\ l <= L
@@ -115,6 +119,9 @@ GrantsEager ==
              /\ Line(l).action \in {"Grant", "Enqueue"}
              /\ Line(l).req \in TRes
              /\ st[Line(l).req] = "Waiting"
+
+\* Diagnosis run: stop right after line DiagnoseAt, so TLC prints the model's post-state.
+StopAfterDiagnosed == DiagnoseAt = 0 \/ l <= DiagnoseAt
 
 \* The model's invariants hold along the trace, too.
 ModelInvariants == RM!Invariants
