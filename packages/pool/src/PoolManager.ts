@@ -109,6 +109,12 @@ export class PoolManager {
   private misses = 0
   private exhaustedFallbacks = 0
 
+  /**
+   * An empty manager; `options` carries the budget hooks (`admitGrowth`, `onRelease`).
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
   constructor(options: PoolManagerOptions = {}) {
     this.options = options
   }

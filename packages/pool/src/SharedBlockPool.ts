@@ -140,7 +140,7 @@ export class SharedBlockPool {
     this.debug = header[H.debug] === 1
     this.tag = header[H.tag] as number
     this.indexBits = header[H.indexBits] as number
-    this.indexMask = 2 ** this.indexBits - 1
+    this.indexMask = (1 << this.indexBits) - 1
     this.dataOffset = header[H.dataOffset] as number
     this.words = new Int32Array(buffer, header[H.wordsOffset] as number, this.blockCount)
     const slotOffset = 256 + slot * SLOT_BYTES

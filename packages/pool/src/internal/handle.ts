@@ -21,8 +21,10 @@ let nextTag = 0
 export const takeTag = (): number => {
   const tag = nextTag
   nextTag = (nextTag + 1) % TAG_COUNT
-  return tag * 2 ** INDEX_BITS
+  // A shift, not a multiplication: the JIT must see an int32 here, not a double, or `index + tag` in the hot
+  // path turns into double arithmetic.
+  return tag << INDEX_BITS
 }
 
 /** A random tag for pools shared between threads (each thread's module has its own counter). */
-export const randomTag = (): number => Math.floor(Math.random() * TAG_COUNT) * 2 ** INDEX_BITS
+export const randomTag = (): number => Math.floor(Math.random() * TAG_COUNT) << INDEX_BITS
