@@ -57,6 +57,17 @@ export const mutations: ReadonlyArray<Mutation> = [
     expectOutput: "Invariant NoDeadlock is violated"
   },
   {
+    name: "skip-check-for-idle-driver",
+    bug: "the reduction is skipped for a driver that holds nothing and names no dependency (an optimisation that misses a higher-priority waiter inserted ahead of a lower one whose driver holds the bytes)",
+    module: "ResourceManager.tla",
+    find: "  /\\ DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))\n",
+    replace:
+      "  /\\ (((\\A x \\in Res : d \\notin holders[x]) /\\ Deps(r) = {}) \\/ DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m))))\n",
+    cfg: "MCBudget.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoDeadlock is violated"
+  },
+  {
     name: "queue-unaware-reduction",
     bug: "the reduction ignores queue order (a waiter counted as grantable while an earlier waiter blocks it)",
     module: "ResourceManager.tla",
