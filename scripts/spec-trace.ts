@@ -43,8 +43,16 @@ const lastState = (output: string): string => {
     .join("\n")
 }
 
-/** Checks one trace file with TLC. `jar` from `findJar()`. */
-export const validateTrace = async (jar: string, tracePath: string, timeoutSeconds = 300): Promise<TraceVerdict> => {
+/**
+ * Checks one trace file with TLC. `jar` from `findJar()`. On a rejected step it runs TLC a second time
+ * to say whether the model's action was not enabled or its post-state differs (`diagnose: false` skips).
+ */
+export const validateTrace = async (
+  jar: string,
+  tracePath: string,
+  options: { readonly timeoutSeconds?: number; readonly diagnose?: boolean } = {}
+): Promise<TraceVerdict> => {
+  const timeoutSeconds = options.timeoutSeconds ?? 300
   const absolute = resolve(tracePath)
   const fileLines = readFileSync(absolute, "utf8").split("\n")
   for (const [index, text] of fileLines.entries()) {
@@ -96,7 +104,7 @@ export const validateTrace = async (jar: string, tracePath: string, timeoutSecon
             ? l
             : undefined
     let detail = ""
-    if (run.exitCode === TlcExit.deadlock && l !== undefined) {
+    if (run.exitCode === TlcExit.deadlock && l !== undefined && options.diagnose !== false) {
       // Diagnosis: the same run without comparing line l's post-state fields, stopped after it.
       writeFileSync(join(dir, "TraceDiagnose.cfg"), cfg(l, "StopAfterDiagnosed"))
       const diagnosis = await runTlc({ jar, dir, module: "Trace.tla", cfg: "TraceDiagnose.cfg", timeoutSeconds })
@@ -130,7 +138,7 @@ export const selfTest = async (jar: string): Promise<number> => {
   const files = existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith(".ndjson")) : []
   let failures = 0
   for (const file of files.sort()) {
-    const verdict = await validateTrace(jar, join(dir, file))
+    const verdict = await validateTrace(jar, join(dir, file), { diagnose: false })
     const expectedLine = /^bad-.*-L(\d+)\.ndjson$/.exec(file)?.[1]
     if (file.startsWith("good-")) {
       if (!verdict.ok) failures++
