@@ -14,6 +14,7 @@
  */
 import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
+import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
 import { measure } from "mitata"
 import type { Variant } from "./internal/variant.ts"
@@ -112,7 +113,9 @@ const main = async (): Promise<void> => {
   const standaloneFiles = args.includes("--no-standalone")
     ? []
     : all.filter((f) => !hasVariants(f) && (filter === undefined || f.includes(filter)))
+  const loadAtStart = loadavg()
   log(`${runtime()}, ${trials} trial(s) per variant, each in a fresh process; ns per alloc+free pair (median)`)
+  log(`load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(", ")} (${cpus().length} CPUs)`)
   const results: VariantResult[] = []
   let floorNs = Number.NaN
   for (const file of files) {
@@ -216,7 +219,10 @@ const main = async (): Promise<void> => {
       floorNs,
       variants: results,
       bookkeepingBytesPerBlock: bookkeeping,
-      targets
+      targets,
+      cpus: cpus().length,
+      loadAverage: { atStart: loadAtStart, atEnd: loadavg() },
+      standalone
     }
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
     return
@@ -225,6 +231,11 @@ const main = async (): Promise<void> => {
   log("bookkeeping bytes per block:")
   for (const [name, bytes] of Object.entries(bookkeeping)) log(`  ${name}: ${bytes}`)
   log("")
+  log(
+    `load average at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(", ")}`
+  )
   log("targets:")
   for (const t of targets) log(`  ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)}`)
 }
