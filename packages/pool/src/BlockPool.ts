@@ -109,7 +109,8 @@ export class BlockPool {
   private readonly onCapacityChange: ((deltaBytes: number) => void) | undefined
   private readonly onUseAfterFree: ((error: UseAfterFree) => void) | undefined
   private next: Int32Array = new Int32Array(0)
-  private views: Array<Uint8Array> = []
+  /** Views created on first use, once per block (holes until then). */
+  private readonly views: Array<Uint8Array | undefined> = []
   private head = END
   private capacity = 0
   private peak = 0
@@ -227,7 +228,7 @@ export class BlockPool {
     // The peak of the in-use count is reached just before a free: tracking it here keeps alloc lean.
     const used = this.allocations - this.frees++
     if (used > this.peak) this.peak = used
-    if (this.debug) poison(this.views[i] as Uint8Array)
+    if (this.debug) poison(this.blockView(i))
     return true
   }
 
@@ -245,7 +246,8 @@ export class BlockPool {
    * @category hot path
    */
   view(handle: number): Uint8Array {
-    return this.views[handle - this.tag] ?? EMPTY_VIEW
+    const i = handle - this.tag
+    return this.views[i] ?? (i >>> 0 === i && i < this.capacity ? this.blockView(i) : EMPTY_VIEW)
   }
 
   /**
@@ -285,7 +287,7 @@ export class BlockPool {
    */
   tryAlloc(): Result<number, PoolExhausted | UseAfterFree> {
     if (this.debug && this.head >= 0) {
-      const view = this.views[this.head] as Uint8Array
+      const view = this.blockView(this.head)
       if (!isPoisoned(view)) {
         this.useAfterFree++
         poison(view)
@@ -441,15 +443,13 @@ export class BlockPool {
     const from = this.capacity
     const bytes = (target - from) * this.blockSize
     if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) return false
-    const views = this.storage.extend(target)
+    this.storage.extend(target)
+    if (this.debug) poison(this.storage.rangeOf(from, target))
+    this.views.length = target
     const next = new Int32Array(target)
     next.set(this.next)
     for (let i = from; i < target - 1; i++) next[i] = i + 1
     next[target - 1] = this.head
-    for (const view of views) {
-      if (this.debug) poison(view)
-      this.views.push(view)
-    }
     this.next = next
     this.head = from
     this.capacity = target
@@ -458,10 +458,19 @@ export class BlockPool {
   }
 
   private checkPoison(i: number): void {
-    const view = this.views[i] as Uint8Array
+    const view = this.blockView(i)
     if (isPoisoned(view)) return
     this.useAfterFree++
     safeCall(this.onUseAfterFree, new UseAfterFree({ pool: this.name, index: i }))
+  }
+
+  /** The cached view of block i (in range), created on first use. */
+  private blockView(i: number): Uint8Array {
+    const cached = this.views[i]
+    if (cached !== undefined) return cached
+    const view = this.storage.viewOf(i)
+    this.views[i] = view
+    return view
   }
 
   private exhausted(): PoolExhausted {

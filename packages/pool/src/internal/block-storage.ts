@@ -33,21 +33,31 @@ export class BlockStorage {
     return this.count
   }
 
-  /** Backs blocks [blocks, to) with memory and returns one view per new block. */
-  extend(to: number): Array<Uint8Array> {
+  /** Backs blocks [blocks, to) with memory. */
+  extend(to: number): void {
     const from = this.count
-    const size = this.blockSize
-    const views: Array<Uint8Array> = []
-    if (this.resizable !== undefined) {
-      this.resizable.resize(to * size)
-      for (let i = from; i < to; i++) views.push(new Uint8Array(this.resizable, i * size, size))
-    } else {
-      const buffer = new ArrayBuffer((to - from) * size)
-      this.slabs.push({ buffer, first: from })
-      for (let i = from; i < to; i++) views.push(new Uint8Array(buffer, (i - from) * size, size))
-    }
+    if (this.resizable !== undefined) this.resizable.resize(to * this.blockSize)
+    else this.slabs.push({ buffer: new ArrayBuffer((to - from) * this.blockSize), first: from })
     this.count = to
-    return views
+  }
+
+  /** A new view of block `i` (0 ≤ i < blocks). */
+  viewOf(i: number): Uint8Array {
+    const size = this.blockSize
+    if (this.resizable !== undefined) return new Uint8Array(this.resizable, i * size, size)
+    let k = this.slabs.length - 1
+    while (k > 0 && (this.slabs[k]?.first ?? 0) > i) k--
+    const slab = this.slabs[k] as { readonly buffer: ArrayBuffer; readonly first: number }
+    return new Uint8Array(slab.buffer, (i - slab.first) * size, size)
+  }
+
+  /** A view of blocks [from, to) together. */
+  rangeOf(from: number, to: number): Uint8Array {
+    if (this.resizable !== undefined) {
+      return new Uint8Array(this.resizable, from * this.blockSize, (to - from) * this.blockSize)
+    }
+    const first = this.viewOf(from)
+    return new Uint8Array(first.buffer, first.byteOffset, (to - from) * this.blockSize)
   }
 
   /** The smallest block count ≥ `atLeast` the storage can shrink to (a slab boundary in slab mode). */
