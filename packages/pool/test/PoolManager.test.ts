@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import * as fc from "fast-check"
 import { PoolManager, type ResourceType } from "../src/index.ts"
 
 const withPools = (options: ConstructorParameters<typeof PoolManager>[0] = {}) => {
@@ -110,5 +111,34 @@ describe("PoolManager", () => {
     expect(a.ok && a.value.kind === "pool" && a.value.view.length === 256).toBe(true)
     if (a.ok) expect(manager.release(a.value)).toBe(true)
     expect(manager.destroyPool("Memory", 256).ok).toBe(true)
+  })
+})
+
+describe("size-class routing against a brute-force search", () => {
+  test("route(n) is the smallest pool whose aligned block size is >= n", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 1 << 20 }), { minLength: 0, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: (1 << 20) + 10 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (sizes, requests, destroyPicks) => {
+          const manager = new PoolManager()
+          const alive = new Set<number>()
+          for (const size of sizes) {
+            const r = manager.createPool({ type: "Memory", blockSize: size, initialCount: 0, maxCount: 1 })
+            if (r.ok) alive.add(r.value.blockSize)
+          }
+          for (const pick of destroyPicks) {
+            const victim = [...alive][pick % Math.max(1, alive.size)]
+            if (victim !== undefined && manager.destroyPool("Memory", victim).ok) alive.delete(victim)
+          }
+          for (const n of requests) {
+            const expected = [...alive].filter((s) => s >= n).sort((a, b) => a - b)[0]
+            expect(manager.route("Memory", n)?.blockSize).toBe(expected)
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
   })
 })
