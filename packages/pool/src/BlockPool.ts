@@ -53,7 +53,11 @@ export interface BlockPoolOptions {
    * `false` to refuse (the alloc then fails with the sentinel, the pool unchanged). A throw counts as `false`.
    */
   readonly admitGrowth?: (bytes: number) => boolean
-  /** Called after the capacity changed, with the signed change in bytes (positive: grown; negative: trimmed). */
+  /**
+   * Called after the capacity changed, with the signed change in bytes (positive: grown; negative: trimmed).
+   * When the runtime fails to provide memory that `admitGrowth` had accepted, the refund comes as a negative
+   * change too.
+   */
   readonly onCapacityChange?: (deltaBytes: number) => void
   /** Debug mode: called when `alloc` hands out a block whose poison was overwritten. */
   readonly onUseAfterFree?: (error: UseAfterFree) => void
@@ -443,10 +447,17 @@ export class BlockPool {
     const from = this.capacity
     const bytes = (target - from) * this.blockSize
     if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) return false
-    this.storage.extend(target)
+    let next: Int32Array
+    try {
+      next = new Int32Array(target)
+      this.storage.extend(target)
+    } catch {
+      // The runtime is out of memory: the pool stays as it was, and bytes admitted are handed back.
+      if (this.admitGrowth !== undefined) safeCall(this.onCapacityChange, -bytes)
+      return false
+    }
     if (this.debug) poison(this.storage.rangeOf(from, target))
     this.views.length = target
-    const next = new Int32Array(target)
     next.set(this.next)
     for (let i = from; i < target - 1; i++) next[i] = i + 1
     next[target - 1] = this.head

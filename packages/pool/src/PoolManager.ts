@@ -210,7 +210,7 @@ export class PoolManager {
   /**
    * Serves an n-byte request: a block of the smallest fitting pool (a hit), else a plain `new ArrayBuffer(n)`
    * (a miss, or an exhausted-pool fallback). `InvalidPoolConfig` (field `bytes`) for a size that is not a safe
-   * integer ≥ 0 or exceeds 2 GiB.
+   * integer ≥ 0 or exceeds 2 GiB, or that the runtime cannot allocate.
    *
    * @since 0.1.0
    * @category routing
@@ -237,7 +237,18 @@ export class PoolManager {
     } else {
       this.misses++
     }
-    return ok({ kind: "heap", type, bytes, view: new Uint8Array(new ArrayBuffer(bytes)) })
+    try {
+      return ok({ kind: "heap", type, bytes, view: new Uint8Array(new ArrayBuffer(bytes)) })
+    } catch {
+      return err(
+        new InvalidPoolConfig({
+          pool: `${type} request`,
+          field: "bytes",
+          value: String(bytes),
+          issue: "the runtime could not allocate this many bytes"
+        })
+      )
+    }
   }
 
   /**

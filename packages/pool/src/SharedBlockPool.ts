@@ -193,7 +193,12 @@ export class SharedBlockPool {
     if (typeof SharedArrayBuffer !== "function") {
       return err(invalid(name, "threadSafe", true, "SharedArrayBuffer is not available (cross-origin isolation?)"))
     }
-    const buffer = new SharedArrayBuffer(totalBytes)
+    let buffer: SharedArrayBuffer
+    try {
+      buffer = new SharedArrayBuffer(totalBytes)
+    } catch {
+      return err(invalid(name, "blockCount", blockCount, `the runtime could not allocate ${totalBytes} bytes`))
+    }
     const header = new Int32Array(buffer, 0, 64)
     header[H.version] = LAYOUT_VERSION
     header[H.blockSize] = blockSize

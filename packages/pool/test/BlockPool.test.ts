@@ -155,4 +155,24 @@ describe("BlockPool", () => {
     pool.alloc() // unchecked alloc reports through the hook, never throws
     expect(seen.map((e) => e._tag)).toEqual(["UseAfterFree"])
   })
+
+  test("running out of memory during growth leaves the pool unchanged and refunds the admitted bytes", () => {
+    const deltas: number[] = []
+    const pool = make({ initialCount: 0, admitGrowth: () => true, onCapacityChange: (d) => deltas.push(d) })
+    expect(pool.storageKind).toBe("resizable")
+    const proto = ArrayBuffer.prototype as unknown as { resize: (n: number) => void }
+    const resize = proto.resize
+    proto.resize = () => {
+      throw new RangeError("out of memory")
+    }
+    try {
+      expect(pool.alloc()).toBe(NO_BLOCK)
+    } finally {
+      proto.resize = resize
+    }
+    expect(deltas).toEqual([-8 * 64])
+    expect(pool.stats().totalBlocks).toBe(0)
+    expect(pool.stats().failures).toBe(1)
+    expect(pool.alloc()).toBeGreaterThanOrEqual(0) // memory is back: growth works again
+  })
 })
