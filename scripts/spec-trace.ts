@@ -142,12 +142,14 @@ export const selfTest = async (jar: string): Promise<number> => {
     const expectedLine = /^bad-.*-L(\d+)\.ndjson$/.exec(file)?.[1]
     if (file.startsWith("good-")) {
       if (!verdict.ok) failures++
-      console.log(`${verdict.ok ? "ok  " : "FAIL"} good trace ${file}: ${report(file, verdict)}`)
+      console.log(`${report(file, verdict)}${verdict.ok ? "" : "\n     (a good trace: must be accepted)"}`)
     } else if (expectedLine !== undefined) {
       const ok = !verdict.ok && verdict.line === Number(expectedLine)
       if (!ok) failures++
       console.log(
-        `${ok ? "ok  " : "FAIL"} bad trace ${file} must be rejected at line ${expectedLine}: ${report(file, verdict)}`
+        !verdict.ok && ok
+          ? `ok   ${file}: rejected at line ${expectedLine} as expected: ${verdict.reason} [TLC exit ${verdict.tlcExit ?? "none"}]`
+          : `FAIL ${file}: must be rejected at line ${expectedLine}; got: ${report(file, verdict)}`
       )
     }
   }
