@@ -114,10 +114,16 @@ export class Engine {
   readonly state: ManagerState
   readonly defaultDriver: string
   readonly captureSites: boolean
-  readonly finalizers = new Map<number, Finalizer>()
-  readonly sites = new Map<number, string>()
+  /**
+   * Per-slot side data in plain arrays indexed by slot (not Maps: set/delete churn on a JavaScriptCore Map
+   * near a rehash threshold costs O(n) per operation). Only allocated when used.
+   */
+  readonly finalizers: Array<Finalizer | undefined> = []
+  readonly sites: Array<string | undefined> = []
+  /** Live slots with a finalizer or a site (the release fast path skips `finalize` when 0). */
+  private sideData = 0
   /** The pool block of each pool-backed live slot. */
-  readonly blocks = new Map<number, { readonly pool: ManagedPool; readonly handle: number }>()
+  readonly blocks: Array<{ readonly pool: ManagedPool; readonly handle: number } | undefined> = []
   /** The manager's pools; their capacity is charged to their type's budget as they grow. */
   readonly pools: PoolManager
   /** Types that have at least one pool. */
@@ -210,7 +216,7 @@ export class Engine {
     const block = this.takeBlock(request.type, request.size, request.name)
     if (block === undefined) return submit(this.state, request, reclaimed)
     const result = submit(this.state, { ...request, pooled: true }, true)
-    if (typeof result === "number") this.blocks.set(result, block)
+    if (typeof result === "number") this.blocks[result] = block
     else block.pool.free(block.handle)
     return result
   }
@@ -228,7 +234,7 @@ export class Engine {
     create: ((metadata: ResourceMetadata) => T) | undefined,
     destroy: ((payload: T) => void) | undefined
   ): ResourceRef<T> {
-    const block = this.blocks.get(slot)
+    const block = this.blocks.length > slot ? this.blocks[slot] : undefined
     const make =
       block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
     const ref = new ResourceRef<T>(
@@ -241,18 +247,22 @@ export class Engine {
       make
     )
     if (destroy !== undefined || block !== undefined) {
-      this.finalizers.set(slot, () => {
+      this.sideData++
+      this.finalizers[slot] = () => {
         if (destroy !== undefined) {
           const payload = ref.createdPayload()
           if (payload !== undefined) destroy(payload)
         }
         if (block !== undefined) {
-          this.blocks.delete(slot)
+          this.blocks[slot] = undefined
           block.pool.free(block.handle)
         }
-      })
+      }
     }
-    if (this.captureSites) this.sites.set(slot, new Error("acquired here").stack ?? "")
+    if (this.captureSites) {
+      this.sideData++
+      this.sites[slot] = new Error("acquired here").stack ?? ""
+    }
     return ref
   }
 
@@ -316,11 +326,16 @@ export class Engine {
 
   /** Runs the finalizers of freed slots (errors are isolated). */
   finalize(freed: ReadonlyArray<number>): void {
+    if (this.sideData === 0) return
     for (const slot of freed) {
-      this.sites.delete(slot)
-      const finalizer = this.finalizers.get(slot)
+      if (this.sites[slot] !== undefined) {
+        this.sites[slot] = undefined
+        this.sideData--
+      }
+      const finalizer = this.finalizers[slot]
       if (finalizer !== undefined) {
-        this.finalizers.delete(slot)
+        this.finalizers[slot] = undefined
+        this.sideData--
         try {
           finalizer()
         } catch {
@@ -334,7 +349,7 @@ export class Engine {
   release(slot: number, driver: number): ReleaseResult | undefined {
     const result = release(this.state, slot, driver)
     if (!("freed" in result)) return undefined
-    if (this.finalizers.size > 0 || this.sites.size > 0) this.finalize(result.freed)
+    this.finalize(result.freed)
     if (result.settled.length > 0) wake(result.settled)
     return result
   }
@@ -389,7 +404,7 @@ export class Engine {
   /** What a leak report says about a live slot. */
   leakOf(slot: number): LeakReport {
     const state = this.state
-    const site = this.sites.get(slot)
+    const site = this.sites[slot]
     return {
       name: state.names[slot] ?? "",
       type: typeNameOf(state.types[slot] as number),

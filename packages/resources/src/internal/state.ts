@@ -12,6 +12,7 @@ import {
   type ResourceType,
   ResourceTypeNames
 } from "@flight-hal/core"
+import { SlotTable } from "./slot-table.ts"
 import type { TraceRecorder } from "./trace-recorder.ts"
 import { WaitQueue } from "./wait-queue.ts"
 
@@ -113,15 +114,13 @@ export class ManagerState {
 
   // ---- sparse per-slot data ----
   /** Every holder when more than the owner holds (or held) the resource; absent: the owner alone. */
-  readonly holders = new Map<number, Array<number>>()
+  readonly holders: SlotTable<Array<number>> = new SlotTable()
   /** The dependencies of a slot. */
-  readonly dependencies = new Map<number, ReadonlyArray<number>>()
+  readonly dependencies: SlotTable<ReadonlyArray<number>> = new SlotTable()
   /** The dependents of a slot. */
-  readonly dependents = new Map<number, Set<number>>()
+  readonly dependents: SlotTable<Set<number>> = new SlotTable()
   /** Emergency overage of slots admitted over budget. */
-  readonly overage = new Map<number, number>()
-  /** Trace request id of each live slot (only while tracing). */
-  readonly requestOf = new Map<number, number>()
+  readonly overage: SlotTable<number> = new SlotTable()
 
   // ---- per type ----
   readonly usage = new Float64Array(TYPE_COUNT)
@@ -142,6 +141,14 @@ export class ManagerState {
   // ---- names ----
   /** Live names → slot. */
   readonly liveNames = new Map<string, number>()
+  /**
+   * Entries of `liveNames` whose slot was freed. Freeing does not delete the entry (a JavaScriptCore Map
+   * whose size sits at a rehash threshold rehashes on every insert after a delete, O(n) per acquisition);
+   * re-acquiring the name overwrites it, and stale entries are swept once they outnumber the live ones.
+   */
+  staleNames = 0
+  /** Live named resources. */
+  namedCount = 0
   /** Names reserved by a request waiting in a type queue. */
   readonly reservedNames = new Map<string, Waiter>()
   /** Requests waiting for a live name. */
@@ -278,10 +285,35 @@ export class ManagerState {
     return this.slotState[slot] === SlotState.Live ? [this.owners[slot] as number] : []
   }
 
+  /** Whether a live (or deferred) resource has this name. */
+  nameLive(name: string): boolean {
+    const slot = this.liveNames.get(name)
+    return slot !== undefined && this.slotState[slot] !== SlotState.Free && this.names[slot] === name
+  }
+
+  /** Records a live name. */
+  addName(name: string, slot: number): void {
+    if (this.liveNames.has(name)) this.staleNames--
+    this.liveNames.set(name, slot)
+    this.namedCount++
+  }
+
+  /** Forgets a freed name lazily (see `staleNames`). */
+  dropName(): void {
+    this.namedCount--
+    this.staleNames++
+    if (this.staleNames > 1024 && this.staleNames > this.namedCount) {
+      for (const [name, slot] of this.liveNames) {
+        if (this.slotState[slot] === SlotState.Free || this.names[slot] !== name) this.liveNames.delete(name)
+      }
+      this.staleNames = 0
+    }
+  }
+
   /** Whether a name is taken: live, reserved by a waiter, or waited for. */
   nameTaken(name: string): boolean {
     if (name === "") return false
-    if (this.liveNames.has(name)) return true
+    if (this.nameLive(name)) return true
     if (this.reservedNames.size === 0 && this.nameQueues.size === 0) return false
     if (this.reservedNames.has(name)) return true
     const queue = this.nameQueues.get(name)

@@ -199,7 +199,7 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
   state.sequence[slot] = state.nextSequence
   state.nextSequence = (state.nextSequence + 1) >>> 0
   state.names[slot] = request.name
-  if (request.name !== "") state.liveNames.set(request.name, slot)
+  if (request.name !== "") state.addName(request.name, slot)
   state.linkOwned(slot, driver)
   const deps = request.deps
   if (deps.length > 0) {
@@ -421,7 +421,7 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
   freed.push(slot)
   if (state.trace !== undefined) state.trace.freed(slot)
   if (name !== "") {
-    state.liveNames.delete(name)
+    state.dropName()
     if (state.nameQueues.size > 0 && state.nameQueues.has(name)) names.push(name)
   }
   const overage = state.overage.size === 0 ? undefined : state.overage.get(slot)
@@ -483,7 +483,7 @@ const settleQueues = (
 
 /** A name held by nobody and reserved by nobody, with requests waiting for it. */
 const isOnlyQueued = (state: ManagerState, name: string): boolean =>
-  !state.liveNames.has(name) && !state.reservedNames.has(name)
+  !state.nameLive(name) && !state.reservedNames.has(name)
 
 /**
  * The outcome of a release: the slots actually freed and the waiters admitted because of it.
