@@ -24,7 +24,7 @@ await step("sync-versions --check", process.execPath, ["scripts/sync-versions.mj
 // changesets 3 needs Node >= 22: it runs under Bun. Without pending changesets it exits 1 with a hint: that is a
 // plan, not a failure; a broken .changeset/config.json is.
 await step("changeset status", bin("bun"), ["node_modules/@changesets/cli/bin.js", "status", "--verbose"], {
-  fatal: (output) => /ValidationError|Error:|error:/.test(output) && !/no changesets were found/.test(output)
+  fatal: (output) => /Found issues in your config|ValidationError|Error:/.test(output)
 })
 await step("check-packages (build, pack, publint, attw)", process.execPath, ["scripts/check-packages.mjs"])
 await step("jsr-check (deno publish --dry-run)", process.execPath, ["scripts/jsr-check.mjs"])
