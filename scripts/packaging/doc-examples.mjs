@@ -1,9 +1,9 @@
-// Extracts the ```ts examples from the doc comments of the packages' sources into .cache/doc-examples/, one module
+// Extracts the ```ts examples from the doc comments of the packages' sources and from their README.md files into .cache/doc-examples/, one module
 // per example, so they can be type-checked (tsc, one program) and run (bun, one process: see doc-examples-run.ts).
 // An example imports what it uses from the package by name. As `deno test --doc` does, the names an example uses
 // from its own module's exports are imported for it (so an internal module's example can call that module's
 // functions); its relative imports are rewritten to the source file's directory.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
 import { root } from "./workspace.mjs"
 
@@ -16,6 +16,20 @@ const sourceFiles = (dir) =>
     if (statSync(path).isDirectory()) return sourceFiles(path)
     return /\.tsx?$/.test(name) && !name.endsWith(".d.ts") ? [path] : []
   })
+
+/** The ```ts blocks of a Markdown file (a package's README): `{ line, code }`. */
+export const markdownExamplesOf = (text) => {
+  const found = []
+  let block
+  text.split("\n").forEach((line, index) => {
+    if (block === undefined && /^```(ts|typescript)\s*$/.test(line.trim())) block = { line: index + 1, code: [] }
+    else if (block !== undefined && line.trim() === "```") {
+      found.push({ line: block.line, code: block.code.join("\n") })
+      block = undefined
+    } else if (block !== undefined) block.code.push(line)
+  })
+  return found
+}
 
 /** The ```ts blocks inside /** … *\/ comments of one file: `{ line, code }` (line of the opening fence, 1-based). */
 export const examplesOf = (text) => {
@@ -109,6 +123,15 @@ export const extractExamples = (packages) => {
           (_m, prefix, quote, spec) => `${prefix}${quote}${join(dirname(path), spec)}${quote}`
         )
         writeFileSync(join(examplesDir, name), `// ${source}:${example.line}\n${code}\nexport {}\n`)
+        written.push({ file: join(examplesDir, name), source, line: example.line, pkg: p })
+      }
+    }
+    const readme = join(p.path, "README.md")
+    if (existsSync(readme)) {
+      const source = relative(root, readme)
+      for (const example of markdownExamplesOf(readFileSync(readme, "utf8"))) {
+        const name = `${source.replace(/[/.]/g, "_")}_${example.line}.ts`
+        writeFileSync(join(examplesDir, name), `// ${source}:${example.line}\n${example.code}\nexport {}\n`)
         written.push({ file: join(examplesDir, name), source, line: example.line, pkg: p })
       }
     }
