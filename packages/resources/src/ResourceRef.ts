@@ -19,6 +19,8 @@ export interface RefOwner {
   readonly closed: boolean
   /** The live slot of a handle, or an error value for a stale or unknown handle. */
   resolve(handle: ResourceHandle): number | object
+  /** Whether `slot` still holds the resource of `generation`. */
+  isCurrent(slot: number, generation: number): boolean
   /** Releases `driver`'s hold on `slot`. */
   release(slot: number, driver: number): unknown
 }
@@ -61,8 +63,10 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   constructor(
     /** @internal */
     private readonly engine: RefOwner,
-    /** The resource's handle (slot and generation). */
-    readonly handle: ResourceHandle,
+    /** @internal */
+    private readonly slot: number,
+    /** @internal */
+    private readonly generation: number,
     /** The resource's name (`""` when unnamed). */
     readonly name: string,
     /** The metadata it was acquired with. */
@@ -74,6 +78,15 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     /** @internal */
     private readonly create: ((metadata: ResourceMetadata) => T) | undefined
   ) {}
+
+  /** @internal */
+  private cachedHandle: ResourceHandle | undefined = undefined
+
+  /** The resource's handle (slot and generation). */
+  get handle(): ResourceHandle {
+    if (this.cachedHandle === undefined) this.cachedHandle = { slot: this.slot, generation: this.generation }
+    return this.cachedHandle
+  }
 
   /** Whether this ref was released. */
   get released(): boolean {
@@ -113,8 +126,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     if (this.onRelease !== undefined) this.onRelease(this)
     const engine = this.engine
     if (engine.closed) return
-    const slot = engine.resolve(this.handle)
-    if (typeof slot === "number") engine.release(slot, this.driverIndex)
+    if (engine.isCurrent(this.slot, this.generation)) engine.release(this.slot, this.driverIndex)
   }
 
   /** Releases the ref (`using ref = manager.acquire(...)`). */

@@ -223,11 +223,17 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     }
   }
 
-  const prepare = (name: string, metadata: ResourceMetadata, mode: number, owner: string | undefined): Request => {
+  const prepare = (
+    name: string,
+    metadata: ResourceMetadata,
+    mode: number,
+    owner: string | undefined,
+    reuse = false
+  ): Request => {
     if (engine.closed) throw new ManagerClosed()
     const valid = validateMetadata(metadata)
     if (valid instanceof InvalidMetadata) throw valid
-    const request = engine.request(name, valid, mode, owner)
+    const request = engine.request(name, valid, mode, owner, reuse ? engine.scratchRequest : undefined)
     if (!("type" in request)) throw request
     return request
   }
@@ -278,7 +284,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   const manager: PlainResourceManager & AsyncDisposable = {
     acquire<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>) {
       const mode = options?.mode === "Emergency" ? Mode.Emergency : Mode.NonBlocking
-      const request = prepare(name, metadata, mode, options?.owner)
+      const request = prepare(name, metadata, mode, options?.owner, true)
       const result = decide(request)
       if (typeof result !== "number") throw result
       const ref = makeRef(result, request, name, metadata, options)
@@ -391,7 +397,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     dependencies: (handle) => introspect.dependencies(engine, resolve(handle)),
     waitGraph: () => waitGraphSnapshot(introspect.waitState(engine)),
     registerResource(name, metadata, owner) {
-      const request = prepare(name, metadata, Mode.NonBlocking, owner)
+      const request = prepare(name, metadata, Mode.NonBlocking, owner, true)
       const result = decide(request)
       if (typeof result !== "number") throw result
       return engine.handleOf(result)

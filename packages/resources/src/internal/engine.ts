@@ -239,7 +239,8 @@ export class Engine {
       block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
     const ref = new ResourceRef<T>(
       this,
-      this.handleOf(slot),
+      slot,
+      this.state.generation[slot] as number,
       name,
       metadata,
       this.state.driverIds[driver] ?? "",
@@ -285,6 +286,15 @@ export class Engine {
     return slot
   }
 
+  /** Whether `slot` still holds the resource of `generation` (and it is not freed). */
+  isCurrent(slot: number, generation: number): boolean {
+    return (
+      slot < this.state.highWater &&
+      this.state.generation[slot] === generation &&
+      this.state.slotState[slot] !== SlotState.Free
+    )
+  }
+
   /** The handle of a live slot. */
   handleOf(slot: number): ResourceHandle {
     return { slot, generation: this.state.generation[slot] as number }
@@ -297,7 +307,8 @@ export class Engine {
     name: string,
     metadata: ResourceMetadata,
     mode: number,
-    driver: string | undefined
+    driver: string | undefined,
+    scratch?: MutableRequest
   ): Request | DependencyNotLive {
     let deps: ReadonlyArray<number> = noDeps
     const dependsOn = metadata.dependsOn
@@ -312,16 +323,32 @@ export class Engine {
       }
       deps = slots
     }
-    return {
-      type: typeIndexOf[metadata.type],
-      size: metadata.sizeBytes,
-      priority: metadata.priority === undefined ? 1 : ResourcePriority[metadata.priority],
-      mode,
-      driver: this.state.driver(driver ?? this.defaultDriver),
-      name,
-      flags: metadata.flags ?? 0,
-      deps
-    }
+    const into = scratch ?? ({} as MutableRequest)
+    into.type = typeIndexOf[metadata.type]
+    into.size = metadata.sizeBytes
+    into.priority = metadata.priority === undefined ? 1 : ResourcePriority[metadata.priority]
+    into.mode = mode
+    into.driver = this.state.driver(driver ?? this.defaultDriver)
+    into.name = name
+    into.flags = metadata.flags ?? 0
+    into.deps = deps
+    return into
+  }
+
+  /**
+   * A reusable request object for synchronous callers that finish with the request before the next call
+   * (the facade's sync `acquire`); spares an allocation per acquisition.
+   */
+  readonly scratchRequest: MutableRequest = {
+    type: 0,
+    size: 0,
+    priority: 1,
+    mode: 0,
+    driver: 0,
+    name: "",
+    flags: 0,
+    deps: [],
+    pooled: false
   }
 
   /** Runs the finalizers of freed slots (errors are isolated). */
@@ -451,5 +478,18 @@ export class Engine {
 }
 
 const noDeps: ReadonlyArray<number> = []
+
+/** A request whose fields can be refilled (see `Engine.scratchRequest`). */
+export interface MutableRequest {
+  type: number
+  size: number
+  priority: number
+  mode: number
+  driver: number
+  name: string
+  flags: number
+  deps: ReadonlyArray<number>
+  pooled?: boolean
+}
 
 export { SlotState }

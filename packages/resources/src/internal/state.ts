@@ -185,10 +185,18 @@ export class ManagerState {
   /** The clock reading `acquiredAt` is relative to. */
   readonly epoch: number
 
-  /** The index of a driver, interned on first use. */
+  private lastDriverId = ""
+  private lastDriver = -1
+
+  /** The index of a driver, interned on first use (the last one looked up is cached). */
   driver(id: string): number {
+    if (id === this.lastDriverId) return this.lastDriver
     const known = this.driverIndex.get(id)
-    if (known !== undefined) return known
+    if (known !== undefined) {
+      this.lastDriverId = id
+      this.lastDriver = known
+      return known
+    }
     const index = this.driverIds.length
     this.driverIds.push(id)
     this.driverIndex.set(id, index)

@@ -486,7 +486,8 @@ const isOnlyQueued = (state: ManagerState, name: string): boolean =>
   !state.nameLive(name) && !state.reservedNames.has(name)
 
 /**
- * The outcome of a release: the slots actually freed and the waiters admitted because of it.
+ * The outcome of a release: the slots actually freed and the waiters admitted because of it. Read it at
+ * once: the common single-slot result is a shared object, valid until the next transition.
  *
  * @since 0.1.0
  */
@@ -498,6 +499,9 @@ export interface ReleaseResult {
 const scratchTypes: TypeSet = { bits: 0 }
 const scratchNames: Array<string> = []
 const noFreed: ReadonlyArray<number> = []
+const scratchFreed: Array<number> = []
+const oneFreed: Array<number> = [0]
+const oneFreedResult: ReleaseResult = { freed: oneFreed, settled: noSettlements }
 const unchanged: ReleaseResult = { freed: noFreed, settled: noSettlements }
 
 const releaseAs = (
@@ -530,7 +534,8 @@ const releaseAs = (
     if (state.trace !== undefined) state.trace.released(action, req, driver, [])
     return unchanged
   }
-  const freed: Array<number> = []
+  const freed = scratchFreed
+  freed.length = 0
   free(state, slot, scratchTypes, scratchNames, freed)
   if (state.trace !== undefined) state.trace.released(action, req, driver, [])
   let settled = noSettlements
@@ -540,7 +545,12 @@ const releaseAs = (
     scratchTypes.bits = 0
     scratchNames.length = 0
   }
-  return { freed, settled }
+  if (freed.length === 1 && settled === noSettlements) {
+    // the common case allocates nothing: the result is shared and valid until the next transition
+    oneFreed[0] = slot
+    return oneFreedResult
+  }
+  return { freed: [...freed], settled }
 }
 
 /**
