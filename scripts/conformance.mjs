@@ -193,7 +193,7 @@ const report = (runtime, outcome, partsWanted) => {
   if (failed > 0) problems.push(`${runtime}:\n${failures.join("\n")}`)
 }
 
-const serverParts = ["core+pool", ...(withResources ? ["resources"] : [])]
+const serverParts = ["core+pool", "shared-pool", ...(withResources ? ["resources"] : [])]
 const outcomes = {
   node: await nodeRun,
   bun: await bunRun,

@@ -4,10 +4,13 @@
 import * as core from "@flight-hal/core"
 import * as pool from "@flight-hal/pool"
 import * as Schema from "effect/Schema"
-import { runCoreAndPool } from "../scenarios/flight-hal.mjs"
+import { runCoreAndPool, runSharedPool } from "../scenarios/flight-hal.mjs"
 import { runResources } from "../scenarios/resources.mjs"
 
-const parts: Record<string, unknown> = { "core+pool": runCoreAndPool({ core, pool, Schema }) }
+const parts: Record<string, unknown> = {
+  "core+pool": runCoreAndPool({ core, pool, Schema }),
+  "shared-pool": runSharedPool({ pool })
+}
 if (Deno.args.includes("--resources")) {
   const resources = await import("@flight-hal/resources")
   parts.resources = await runResources({ core, resources })

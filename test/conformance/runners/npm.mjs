@@ -5,10 +5,10 @@
 import * as core from "@flight-hal/core"
 import * as pool from "@flight-hal/pool"
 import * as Schema from "effect/Schema"
-import { runCoreAndPool } from "./scenarios/flight-hal.mjs"
+import { runCoreAndPool, runSharedPool } from "./scenarios/flight-hal.mjs"
 import { runResources } from "./scenarios/resources.mjs"
 
-const parts = { "core+pool": runCoreAndPool({ core, pool, Schema }) }
+const parts = { "core+pool": runCoreAndPool({ core, pool, Schema }), "shared-pool": runSharedPool({ pool }) }
 if (process.argv.includes("--resources")) {
   const resources = await import("@flight-hal/resources")
   parts.resources = await runResources({ core, resources })

@@ -4,7 +4,9 @@
 // It takes the modules as arguments, so it holds no import a runtime could resolve differently.
 //
 //   part "core+pool" (synchronous; every runtime, the browser too): the generated tables and typed errors of
-//     @flight-hal/core, and a @flight-hal/pool BlockPool (alloc/free, exhaustion, double free, refused growth, trim).
+//     @flight-hal/core, a @flight-hal/pool BlockPool (alloc/free, exhaustion, double free, refused growth, trim) and
+//     a PoolManager's size classes.
+//   part "shared-pool" (Node, Bun, Deno): a SharedBlockPool attached twice to one SharedArrayBuffer.
 //   part "resources" (Node, Bun, Deno): the plain facade of @flight-hal/resources (see resources.mjs).
 import { expected as coreTablesExpected, run as runCoreTables } from "./core-tables.mjs"
 import { expectedResources } from "./resources.mjs"
@@ -76,7 +78,57 @@ export const runCoreAndPool = ({ core, pool, Schema }) => {
     alloc: refused.value.alloc() === pool.NO_BLOCK,
     stats: pick(refused.value.stats(), ["totalBlocks", "failures"])
   }
+
+  const manager = new pool.PoolManager()
+  const small = manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 8, name: "small" })
+  const large = manager.createPool({ type: "Memory", blockSize: 4096, initialCount: 1, maxCount: 2, name: "large" })
+  const duplicate = manager.createPool({ type: "Memory", blockSize: 64, initialCount: 0, maxCount: 1 })
+  const fromSmall = manager.allocate("Memory", 40)
+  const fromLarge = manager.allocate("Memory", 100)
+  const fromHeap = manager.allocate("Memory", 10000)
+  const missing = manager.getPoolStats("Hardware", 64)
+  checks["pool: size classes route to the smallest fitting pool"] = {
+    created: [small.ok, large.ok],
+    duplicate: duplicate.ok ? "created" : { tag: duplicate.error._tag, code: duplicate.error.code },
+    routes: [fromSmall, fromLarge, fromHeap].map((a) => (a.ok ? [a.value.kind, a.value.view.byteLength] : "error")),
+    released: [fromSmall, fromLarge, fromHeap].map((a) => a.ok && manager.release(a.value)),
+    stats: manager.pools().map(({ type, pool: p }) => [type, p.name, p.stats().totalBlocks, p.stats().usedBlocks]),
+    notFound: missing.ok ? "found" : missing.error._tag
+  }
   return checks
+}
+
+/**
+ * Part "shared-pool" (Node, Bun, Deno; a browser page has SharedArrayBuffer only when cross-origin isolated): a
+ * SharedBlockPool and a second attachment to its buffer (what a worker does), freeing each other's blocks.
+ */
+export const runSharedPool = ({ pool }) => {
+  const made = pool.SharedBlockPool.make({ name: "frames", blockSize: 256, blockCount: 16, batchSize: 4 })
+  if (!made.ok) throw made.error
+  const main = made.value
+  const attached = pool.SharedBlockPool.attach(main.buffer)
+  if (!attached.ok) throw attached.error
+  const worker = attached.value
+  const fromMain = Array.from({ length: 8 }, () => main.alloc())
+  const fromWorker = Array.from({ length: 4 }, () => worker.alloc())
+  main.view(fromMain[0]).fill(7)
+  const seenByWorker = worker.view(fromMain[0])[255]
+  const crossFrees = fromMain.map((h) => worker.free(h)).concat(fromWorker.map((h) => main.free(h)))
+  const doubleFree = main.tryFree(fromWorker[0])
+  main.flush()
+  worker.detach()
+  const stats = main.stats()
+  return {
+    "shared pool: two attachments share one SharedArrayBuffer and free each other's blocks": {
+      isShared: main.buffer instanceof SharedArrayBuffer,
+      handles: new Set([...fromMain, ...fromWorker]).size,
+      seenByWorker,
+      crossFrees: crossFrees.every(Boolean),
+      doubleFree: doubleFree.ok ? "freed" : doubleFree.error.issue,
+      stats: pick(stats, ["totalBlocks", "usedBlocks", "allocations", "frees"]),
+      freeListIntact: main.verifySharedFreeList()
+    }
+  }
 }
 
 const pick = (object, keys) => Object.fromEntries(keys.map((k) => [k, object[k]]))
@@ -149,6 +201,40 @@ export const expected = {
         totalBlocks: 0,
         failures: 1
       }
+    },
+    "pool: size classes route to the smallest fitting pool": {
+      created: [true, true],
+      duplicate: {
+        tag: "DuplicatePool",
+        code: 3
+      },
+      routes: [
+        ["pool", 64],
+        ["pool", 4096],
+        ["heap", 10000]
+      ],
+      released: [true, true, true],
+      stats: [
+        ["Memory", "small", 4, 0],
+        ["Memory", "large", 1, 0]
+      ],
+      notFound: "PoolNotFound"
+    }
+  },
+  "shared-pool": {
+    "shared pool: two attachments share one SharedArrayBuffer and free each other's blocks": {
+      isShared: true,
+      handles: 12,
+      seenByWorker: 7,
+      crossFrees: true,
+      doubleFree: "already free (double free)",
+      stats: {
+        totalBlocks: 16,
+        usedBlocks: 0,
+        allocations: 12,
+        frees: 12
+      },
+      freeListIntact: 16
     }
   },
   resources: expectedResources
