@@ -6,7 +6,8 @@
 //   deno     the packages imported by name through the Deno workspace (their TS sources), as JSR users get them
 //   browser  @flight-hal/core and @flight-hal/pool (from the same tarballs) bundled by `bun build --target=browser`
 //            and run in headless Chromium; the page writes the result into the DOM, read with --dump-dom
-// Node, Bun and Deno also run the "resources" part (the plain facade of @flight-hal/resources).
+// Node, Bun and Deno also run the "shared-pool" part (SharedArrayBuffer) and the "resources" part (the plain facade
+// of @flight-hal/resources).
 // Prints, per runtime, exactly one line `conformance <runtime>: N passed, N failed`, then exits non-zero on any
 // failed check or a runtime that could not run. Chromium is installed with apt-get when missing (root + apt only);
 // otherwise the browser is reported as SKIPPED, loudly.
