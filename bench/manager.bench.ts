@@ -7,7 +7,7 @@
  * - Memory: the manager's bytes per live resource at 1e6 (heap delta ÷ count, excluding the name strings, the
  *   payload and the caller's ref; target ≤ 64).
  *
- * Run: `bun bench/manager.bench.ts` (add `--json` for mitata's JSON output; the memory figure is then
+ * Summary lines use medians (p50). Run: `bun bench/manager.bench.ts` (add `--json` for mitata's JSON output; the memory figure is then
  * printed as one extra JSON line).
  */
 import { Context, Effect, Layer, Scope } from "effect"
@@ -64,25 +64,26 @@ group("facade sync acquire+dispose", () => {
   })
 })
 
-// ---- O(1): 1e3 vs 1e6 live resources ----
+// ---- O(1): 1e3 vs 1e6 live resources (built when their bench starts, so earlier groups run on a small heap) ----
 const filled = (count: number) => {
   const m = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: false })
   for (let i = 0; i < count; i++) m.registerResource(`live${i}`, hardware)
   return m
 }
-const small = filled(1e3)
-const large = filled(1e6)
 group("acquire+release with N live resources", () => {
-  bench("1e3 live", () => {
-    const ref = small.acquire("probe", hardware)
-    ref.release()
-    return do_not_optimize(ref)
-  })
-  bench("1e6 live", () => {
-    const ref = large.acquire("probe", hardware)
-    ref.release()
-    return do_not_optimize(ref)
-  })
+  for (const [label, count] of [
+    ["1e3 live", 1e3],
+    ["1e6 live", 1e6]
+  ] as const) {
+    bench(label, function* () {
+      const m = filled(count)
+      yield () => {
+        const ref = m.acquire("probe", hardware)
+        ref.release()
+        return do_not_optimize(ref)
+      }
+    })
+  }
 })
 
 // ---- bytes per live resource ----
@@ -105,22 +106,21 @@ const bytesPerLive = (named: boolean): number => {
   measured.close()
   return (after - before) / count
 }
-const memory = { unnamed: bytesPerLive(false), named: bytesPerLive(true) }
-
 const { benchmarks } = await run(json ? { format: "json" } : {})
+const memory = { unnamed: bytesPerLive(false), named: bytesPerLive(true) }
 if (json) {
   console.log(JSON.stringify({ bytesPerLiveResource: memory }))
 } else {
-  const avg = (alias: string) => benchmarks.find((b) => b.alias === alias)?.runs[0]?.stats?.avg ?? Number.NaN
-  const ratio = (a: string, b: string) => (avg(a) / avg(b)).toFixed(2)
+  const median = (alias: string) => benchmarks.find((b) => b.alias === alias)?.runs[0]?.stats?.p50 ?? Number.NaN
+  const ratio = (a: string, b: string) => (median(a) / median(b)).toFixed(2)
   console.log(
-    `scoped acquire+release: ${avg("ours: scoped(manager.acquire)").toFixed(0)} ns vs Effect ${avg("effect: scoped(acquireRelease) no-op").toFixed(0)} ns = ${ratio("ours: scoped(manager.acquire)", "effect: scoped(acquireRelease) no-op")}x (target ≤ 1.5x)`
+    `scoped acquire+release: ${median("ours: scoped(manager.acquire)").toFixed(0)} ns vs Effect ${median("effect: scoped(acquireRelease) no-op").toFixed(0)} ns = ${ratio("ours: scoped(manager.acquire)", "effect: scoped(acquireRelease) no-op")}x (target ≤ 1.5x)`
   )
   console.log(
-    `use: ${avg("ours: manager.use").toFixed(0)} ns vs acquireUseRelease ${avg("effect: acquireUseRelease no-op").toFixed(0)} ns = ${ratio("ours: manager.use", "effect: acquireUseRelease no-op")}x (target ≤ 1.5x)`
+    `use: ${median("ours: manager.use").toFixed(0)} ns vs acquireUseRelease ${median("effect: acquireUseRelease no-op").toFixed(0)} ns = ${ratio("ours: manager.use", "effect: acquireUseRelease no-op")}x (target ≤ 1.5x)`
   )
   console.log(
-    `facade acquire+dispose: ${avg("ours: facade acquire+release (GC leak tracking)").toFixed(0)} ns with GC leak tracking, ${avg("ours: facade acquire+release (no GC leak tracking)").toFixed(0)} ns without (target ≤ 100 ns); generic-pool ${avg("generic-pool: acquire+release").toFixed(0)} ns`
+    `facade acquire+dispose: ${median("ours: facade acquire+release (GC leak tracking)").toFixed(0)} ns with GC leak tracking, ${median("ours: facade acquire+release (no GC leak tracking)").toFixed(0)} ns without (target ≤ 100 ns); generic-pool ${median("generic-pool: acquire+release").toFixed(0)} ns`
   )
   console.log(`1e6 vs 1e3 live: ${ratio("1e6 live", "1e3 live")}x (target ≤ 1.5x)`)
   console.log(

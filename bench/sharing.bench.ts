@@ -79,15 +79,16 @@ for (const drivers of sizes) {
 
 const { benchmarks } = await run(json ? { format: "json" } : {})
 if (!json) {
-  const avg = (alias: string) => benchmarks.find((b) => b.alias === alias)?.runs[0]?.stats?.avg ?? Number.NaN
+  const median = (alias: string) => benchmarks.find((b) => b.alias === alias)?.runs[0]?.stats?.p50 ?? Number.NaN
   console.log(
-    `share + unshare: ${avg("share + unshare").toFixed(0)} ns (acquire + release: ${avg("scale: acquire + release").toFixed(0)} ns)`
+    `share + unshare: ${median("share + unshare").toFixed(0)} ns (acquire + release: ${median("scale: acquire + release").toFixed(0)} ns)`
   )
   for (const label of ["checked", "idle driver"]) {
     const line = sizes.map((drivers, i) => {
-      const ns = avg(`wait + leave, ${label} ${drivers}`)
+      const ns = median(`wait + leave, ${label} ${drivers}`)
       const previous = i === 0 ? undefined : sizes[i - 1]
-      const growth = previous === undefined ? "" : ` (x${(ns / avg(`wait + leave, ${label} ${previous}`)).toFixed(1)})`
+      const growth =
+        previous === undefined ? "" : ` (x${(ns / median(`wait + leave, ${label} ${previous}`)).toFixed(1)})`
       return `${drivers}: ${ns.toFixed(0)} ns${growth}`
     })
     console.log(`wait + leave, ${label}: ${line.join(", ")}`)

@@ -56,8 +56,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   private value: T | undefined
   /** @internal */
   private made = false
-  /** @internal called once when the ref is released (the facade drops its leak tracking). */
-  onRelease: ((ref: object) => void) | undefined = undefined
+  /** @internal the facade's garbage-collection leak tracker of this ref, marked when released. */
+  tracker: { released: boolean } | undefined = undefined
 
   /** @internal */
   constructor(
@@ -123,7 +123,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    if (this.onRelease !== undefined) this.onRelease(this)
+    if (this.tracker !== undefined) this.tracker.released = true
     const engine = this.engine
     if (engine.closed) return
     if (engine.isCurrent(this.slot, this.generation)) engine.release(this.slot, this.driverIndex)

@@ -140,9 +140,12 @@ export interface PlainResourceManager extends Disposable {
 
 interface Tracked {
   readonly engine: Engine
-  readonly handle: ResourceHandle
+  readonly slot: number
+  readonly generation: number
   readonly driver: number
   readonly report: (leaks: ReadonlyArray<LeakReport>) => void
+  /** Set by the ref's release: a released ref that is collected is no leak. */
+  released: boolean
 }
 
 const leakRegistry =
@@ -150,9 +153,9 @@ const leakRegistry =
     ? undefined
     : new FinalizationRegistry<Tracked>((tracked) => {
         const engine = tracked.engine
-        if (engine.closed) return
-        const slot = engine.resolve(tracked.handle)
-        if (typeof slot !== "number" || !engine.state.holds(slot, tracked.driver)) return
+        const slot = tracked.slot
+        if (tracked.released || engine.closed || !engine.isCurrent(slot, tracked.generation)) return
+        if (!engine.state.holds(slot, tracked.driver)) return
         const leak = engine.leakOf(slot)
         engine.release(slot, tracked.driver)
         tracked.report([leak])
@@ -266,13 +269,21 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     options: Pick<SyncAcquireOptions<T>, "create" | "destroy"> | undefined
   ): ResourceRef<T> => {
     const ref = engine.bind(slot, request.driver, name, metadata, options?.create, options?.destroy)
-    const handle = ref.handle
-    if (trackLeaks) leakRegistry?.register(ref, { engine, handle, driver: request.driver, report: reportLeaks }, ref)
+    if (trackLeaks && leakRegistry !== undefined) {
+      // registered without an unregister token: a token costs microseconds per ref on JavaScriptCore, and a
+      // released ref only marks its tracker
+      const tracker: Tracked = {
+        engine,
+        slot,
+        generation: state.generation[slot] as number,
+        driver: request.driver,
+        report: reportLeaks,
+        released: false
+      }
+      ref.tracker = tracker
+      leakRegistry.register(ref, tracker)
+    }
     return ref
-  }
-
-  const unregister = (ref: object) => {
-    if (trackLeaks) leakRegistry?.unregister(ref)
   }
 
   const resolve = (handle: ResourceHandle): number => {
@@ -288,7 +299,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
       const result = decide(request)
       if (typeof result !== "number") throw result
       const ref = makeRef(result, request, name, metadata, options)
-      return withUnregister(ref, unregister)
+      return ref
     },
     acquireAsync<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
       try {
@@ -302,7 +313,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
         const request = prepare(name, metadata, mode, options?.owner)
         const result = decide(request)
         if (typeof result === "number") {
-          return Promise.resolve(withUnregister(makeRef(result, request, name, metadata, options), unregister))
+          return Promise.resolve(makeRef(result, request, name, metadata, options))
         }
         if (!(result instanceof WaitingRequest)) return Promise.reject(result)
         return new Promise<ResourceRef<T>>((resolvePromise, rejectPromise) => {
@@ -321,7 +332,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
           result.settle = {
             granted: (slot) => {
               cleanup()
-              resolvePromise(withUnregister(makeRef(slot, request, name, metadata, options), unregister))
+              resolvePromise(makeRef(slot, request, name, metadata, options))
             },
             failed: (error) => {
               cleanup()
@@ -440,10 +451,4 @@ const burstClock = (): (() => number) => {
     }
     return cached
   }
-}
-
-/** Makes a ref's release also drop its FinalizationRegistry entry. */
-const withUnregister = <T>(ref: ResourceRef<T>, unregister: (ref: object) => void): ResourceRef<T> => {
-  ref.onRelease = unregister
-  return ref
 }
