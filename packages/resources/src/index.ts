@@ -7,14 +7,6 @@
 
 export * from "./createResourceManager.ts"
 export * from "./detect.ts"
-export type {
-  Deadlock,
-  DriverNode,
-  ResourceNode,
-  WaitEdge,
-  WaitGraphSnapshot,
-  WaitState
-} from "./internal/deadlock.ts"
 export * from "./profiles.ts"
 export * from "./ResourceManager.ts"
 export * from "./ResourceManagerConfig.ts"
