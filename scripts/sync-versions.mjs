@@ -6,13 +6,15 @@
 //   - every packages/*/deno.json has the package.json's name and version, and exports with the same subpaths,
 //     each pointing at the TypeScript source (the "bun" condition of the npm export, e.g. ./src/index.ts).
 // Without flags it rewrites the files that differ; with --check it changes nothing and exits non-zero, naming each
-// difference (CI runs this). Run it after `changeset version`.
+// difference (CI runs this). Run it after `changeset version`. `--root <dir>` works on another checkout (tests).
 import { writeFileSync } from "node:fs"
-import { join } from "node:path"
-import { bin, root, runSync, workspacePackages } from "./packaging/workspace.mjs"
+import { join, resolve } from "node:path"
+import { bin, root as repositoryRoot, runSync, workspacePackages } from "./packaging/workspace.mjs"
 
 const check = process.argv.includes("--check")
-const packages = workspacePackages()
+const rootIndex = process.argv.indexOf("--root")
+const root = rootIndex >= 0 ? resolve(process.argv[rootIndex + 1]) : repositoryRoot
+const packages = workspacePackages(root)
 const names = new Set(packages.map((p) => p.pkg.name))
 
 const semver = (v) => v.split(/[.+-]/).slice(0, 3).map(Number)
@@ -86,7 +88,7 @@ for (const p of packages) {
 }
 
 // Biome owns the JSON layout (e.g. short arrays on one line): format what was rewritten.
-if (written.length > 0) runSync(bin("biome"), ["format", "--write", ...written])
+if (written.length > 0) runSync(bin("biome"), ["format", "--write", ...written], { cwd: repositoryRoot })
 
 if (differences.length === 0) {
   console.log(`sync-versions: ok (${packages.length} packages at ${version}; npm and JSR manifests agree)`)

@@ -69,7 +69,7 @@ const tsconfig = {
 }
 
 /** The names a module exports directly, with whether each is a type only. */
-const exportsOf = (text) =>
+export const exportsOf = (text) =>
   [
     ...text.matchAll(
       /^export\s+(?:declare\s+)?(?:abstract\s+)?(const|let|function\*?|class|interface|type|enum|namespace)\s+([A-Za-z_$][\w$]*)/gm
@@ -77,7 +77,7 @@ const exportsOf = (text) =>
   ].map((m) => ({ name: m[2], typeOnly: m[1] === "interface" || m[1] === "type" }))
 
 /** Prepends an import of the module's own exports that the example uses without declaring or importing them. */
-const withOwnImports = (code, path, exported) => {
+export const withOwnImports = (code, path, exported) => {
   const declared = new Set(
     [
       ...code.matchAll(

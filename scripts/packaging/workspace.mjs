@@ -19,10 +19,11 @@ export const readJson = (path) => JSON.parse(readFileSync(path, "utf8"))
 /**
  * Every workspace package, in dependency order (the order of the root package.json's workspaces):
  * `{ dir, short, path, pkg, deno, ready }`. `ready` is false until the package has a src/index.ts.
+ * `at` is the repository root (another one in tests).
  */
-export const workspacePackages = () =>
-  readJson(join(root, "package.json")).workspaces.map((dir) => {
-    const path = join(root, dir)
+export const workspacePackages = (at = root) =>
+  readJson(join(at, "package.json")).workspaces.map((dir) => {
+    const path = join(at, dir)
     return {
       dir,
       short: dir.split("/").pop(),
