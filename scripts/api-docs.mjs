@@ -5,8 +5,8 @@
 //      comment, and exported consts have explicit types; any finding fails. A public type that names a
 //      module-private one (`private-type-ref`, e.g. the explicitly typed `XBase` const that JSR's slow-types rule
 //      requires behind an error class) is counted as a note, not a failure (listed with --verbose);
-//   3. the ```ts examples in the doc comments of every source file (src/internal included) and in each package's
-//      README.md are extracted into
+//   3. the ```ts examples in the doc comments of every source file (src/internal included), in each package's
+//      README.md and in the root README.md are extracted into
 //      .cache/doc-examples/ (scripts/packaging/doc-examples.mjs), type-checked as one strict program (tsc) and run
 //      in one Bun process (scripts/packaging/doc-examples-run.ts). Like `deno test --doc`, an example may use its
 //      own module's exports without importing them; anything else it uses it must import or build itself.

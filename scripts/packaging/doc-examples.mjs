@@ -1,4 +1,5 @@
-// Extracts the ```ts examples from the doc comments of the packages' sources and from their README.md files into .cache/doc-examples/, one module
+// Extracts the ```ts examples from the doc comments of the packages' sources, their README.md files and the root
+// README.md into .cache/doc-examples/, one module
 // per example, so they can be type-checked (tsc, one program) and run (bun, one process: see doc-examples-run.ts).
 // An example imports what it uses from the package by name. As `deno test --doc` does, the names an example uses
 // from its own module's exports are imported for it (so an internal module's example can call that module's
@@ -102,6 +103,17 @@ export const withOwnImports = (code, path, exported) => {
   return `import { ${names} } from ${JSON.stringify(path)}\n${code}`
 }
 
+/** Writes the ```ts blocks of one Markdown file (if it exists) as example modules. */
+const markdownFile = (path, pkg) => {
+  if (!existsSync(path)) return []
+  const source = relative(root, path)
+  return markdownExamplesOf(readFileSync(path, "utf8")).map((example) => {
+    const name = `${source.replace(/[/.]/g, "_")}_${example.line}.ts`
+    writeFileSync(join(examplesDir, name), `// ${source}:${example.line}\n${example.code}\nexport {}\n`)
+    return { file: join(examplesDir, name), source, line: example.line, pkg }
+  })
+}
+
 /**
  * Writes every example of the given packages (from workspacePackages()) to examplesDir; returns
  * `[{ file, source, line, pkg }]` where `file` is the example module and `source` the relative path of its origin.
@@ -126,15 +138,8 @@ export const extractExamples = (packages) => {
         written.push({ file: join(examplesDir, name), source, line: example.line, pkg: p })
       }
     }
-    const readme = join(p.path, "README.md")
-    if (existsSync(readme)) {
-      const source = relative(root, readme)
-      for (const example of markdownExamplesOf(readFileSync(readme, "utf8"))) {
-        const name = `${source.replace(/[/.]/g, "_")}_${example.line}.ts`
-        writeFileSync(join(examplesDir, name), `// ${source}:${example.line}\n${example.code}\nexport {}\n`)
-        written.push({ file: join(examplesDir, name), source, line: example.line, pkg: p })
-      }
-    }
+    written.push(...markdownFile(join(p.path, "README.md"), p))
   }
+  written.push(...markdownFile(join(root, "README.md"), undefined))
   return written
 }
