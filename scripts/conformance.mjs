@@ -97,8 +97,14 @@ const bunRun = runtimes.includes("bun")
 
 // 4. The browser: bundle, inline into a page, run headless Chromium, read the DOM.
 const chromium = () => {
-  for (const candidate of ["/usr/bin/chromium", "/usr/bin/chromium-browser"]) {
-    if (candidate && existsSync(candidate)) return candidate
+  // Debian's chromium, then Google Chrome (preinstalled on GitHub-hosted Ubuntu runners), then Ubuntu's wrapper.
+  for (const candidate of [
+    "/usr/bin/chromium",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/usr/bin/chromium-browser"
+  ]) {
+    if (existsSync(candidate)) return candidate
   }
   return undefined
 }
