@@ -265,3 +265,37 @@ describe("wait queue hygiene", () => {
     expect((queue as unknown as { lanes: Array<Array<unknown>> }).lanes[1]?.length).toBeLessThan(100)
   })
 })
+
+describe("name index", () => {
+  test("agrees with a Map under random add/delete churn", async () => {
+    const { NameIndex } = await import("../src/internal/name-index.ts")
+    const names: Array<string> = []
+    const index = new NameIndex(names)
+    const reference = new Map<string, number>()
+    let seed = 7
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed / 2 ** 32
+    }
+    const free: Array<number> = []
+    let high = 0
+    for (let step = 0; step < 20_000; step++) {
+      const name = `n${Math.floor(next() * 500)}`
+      const slot = reference.get(name)
+      if (slot === undefined) {
+        const s = free.pop() ?? high++
+        names[s] = name
+        index.add(name, s)
+        reference.set(name, s)
+      } else {
+        index.delete(name)
+        names[slot] = ""
+        reference.delete(name)
+        free.push(slot)
+      }
+      const probe = `n${Math.floor(next() * 500)}`
+      expect(index.get(probe)).toBe(reference.get(probe) ?? -1)
+    }
+    expect(index.size).toBe(reference.size)
+  })
+})

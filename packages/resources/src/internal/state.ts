@@ -12,6 +12,7 @@ import {
   type ResourceType,
   ResourceTypeNames
 } from "@flight-hal/core"
+import { NameIndex } from "./name-index.ts"
 import { SlotTable } from "./slot-table.ts"
 import type { TraceRecorder } from "./trace-recorder.ts"
 import { WaitQueue } from "./wait-queue.ts"
@@ -103,7 +104,7 @@ export class ManagerState {
   prevOwned = new Int32Array(INITIAL_SLOTS)
   /** Acquisition sequence number (mod 2^32), for reverse-order release at close. */
   sequence = new Uint32Array(INITIAL_SLOTS)
-  names: Array<string> = []
+  readonly names: Array<string> = []
   /** Free slot indexes (a stack). */
   freeSlots = new Int32Array(INITIAL_SLOTS)
   freeCount = 0
@@ -139,16 +140,8 @@ export class ManagerState {
   readonly queues: Array<WaitQueue<Waiter>> = Array.from({ length: TYPE_COUNT }, () => new WaitQueue<Waiter>())
 
   // ---- names ----
-  /** Live names → slot. */
-  readonly liveNames = new Map<string, number>()
-  /**
-   * Entries of `liveNames` whose slot was freed. Freeing does not delete the entry (a JavaScriptCore Map
-   * whose size sits at a rehash threshold rehashes on every insert after a delete, O(n) per acquisition);
-   * re-acquiring the name overwrites it, and stale entries are swept once they outnumber the live ones.
-   */
-  staleNames = 0
-  /** Live named resources. */
-  namedCount = 0
+  /** Live (and deferred) names → slot. */
+  readonly liveNames: NameIndex = new NameIndex(this.names)
   /** Names reserved by a request waiting in a type queue. */
   readonly reservedNames = new Map<string, Waiter>()
   /** Requests waiting for a live name. */
@@ -295,27 +288,7 @@ export class ManagerState {
 
   /** Whether a live (or deferred) resource has this name. */
   nameLive(name: string): boolean {
-    const slot = this.liveNames.get(name)
-    return slot !== undefined && this.slotState[slot] !== SlotState.Free && this.names[slot] === name
-  }
-
-  /** Records a live name. */
-  addName(name: string, slot: number): void {
-    if (this.liveNames.has(name)) this.staleNames--
-    this.liveNames.set(name, slot)
-    this.namedCount++
-  }
-
-  /** Forgets a freed name lazily (see `staleNames`). */
-  dropName(): void {
-    this.namedCount--
-    this.staleNames++
-    if (this.staleNames > 1024 && this.staleNames > this.namedCount) {
-      for (const [name, slot] of this.liveNames) {
-        if (this.slotState[slot] === SlotState.Free || this.names[slot] !== name) this.liveNames.delete(name)
-      }
-      this.staleNames = 0
-    }
+    return this.liveNames.get(name) >= 0
   }
 
   /** Whether a name is taken: live, reserved by a waiter, or waited for. */

@@ -199,7 +199,7 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
   state.sequence[slot] = state.nextSequence
   state.nextSequence = (state.nextSequence + 1) >>> 0
   state.names[slot] = request.name
-  if (request.name !== "") state.addName(request.name, slot)
+  if (request.name !== "") state.liveNames.add(request.name, slot)
   state.linkOwned(slot, driver)
   const deps = request.deps
   if (deps.length > 0) {
@@ -421,7 +421,7 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
   freed.push(slot)
   if (state.trace !== undefined) state.trace.freed(slot)
   if (name !== "") {
-    state.dropName()
+    state.liveNames.delete(name)
     if (state.nameQueues.size > 0 && state.nameQueues.has(name)) names.push(name)
   }
   const overage = state.overage.size === 0 ? undefined : state.overage.get(slot)
