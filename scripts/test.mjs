@@ -4,8 +4,12 @@
 //   2. build + typecheck + unit   turbo run build typecheck test (bun test per package)
 //   3. lint and format            biome check .
 //   4. cross-package tests        bun test ./test (codegen check mode, model tests)
-//   5. runtime conformance        node --test (built JS) and deno test (TS source)
-//   6. spec check                 bun scripts/spec.ts (TLC; skipped loudly without tla2tools.jar)
+//   5. examples                   tsc -b examples, bun test ./examples
+//   6. packaging                  versions in sync, API docs (doc lint, doc examples run),
+//                                 npm pack contents + publint + attw, JSR dry run
+//   7. runtime conformance        node --test and deno test of core; the scenario run four ways:
+//                                 npm tarballs under Node and Bun, Deno, a Chromium bundle
+//   8. spec check                 bun scripts/spec.ts (TLC; skipped loudly without tla2tools.jar)
 // It prints the number of tests that ran under each runtime and ends with "N passed, N failed".
 // Runs with Node 20 alone: every other tool comes from node_modules/.bin.
 import { spawnSync } from "node:child_process"
@@ -24,7 +28,12 @@ const conformance = (runtime) =>
     .sort()
     .map((f) => join("test", "conformance", runtime, f))
 
-const counts = { bun: { passed: 0, failed: 0 }, node: { passed: 0, failed: 0 }, deno: { passed: 0, failed: 0 } }
+const counts = {
+  bun: { passed: 0, failed: 0 },
+  node: { passed: 0, failed: 0 },
+  deno: { passed: 0, failed: 0 },
+  browser: { passed: 0, failed: 0 }
+}
 
 /** Runs a step, echoing its output, and returns that output; exits on failure. */
 const step = (title, command, args, parse) => {
@@ -61,10 +70,17 @@ const parseDeno = (output) => {
   }
 }
 
+const parseConformance = (output) => {
+  for (const m of output.matchAll(/^conformance (node|bun|deno|browser): (\d+) passed, (\d+) failed$/gm)) {
+    counts[m[1]].passed += Number(m[2])
+    counts[m[1]].failed += Number(m[3])
+  }
+}
+
 const summary = () => {
   console.log("\n=== tests per runtime")
   for (const [runtime, c] of Object.entries(counts)) {
-    console.log(`${runtime.padEnd(5)} ${c.passed} passed, ${c.failed} failed`)
+    console.log(`${runtime.padEnd(7)} ${c.passed} passed, ${c.failed} failed`)
   }
   const passed = Object.values(counts).reduce((n, c) => n + c.passed, 0)
   const failed = Object.values(counts).reduce((n, c) => n + c.failed, 0)
@@ -80,12 +96,24 @@ step(
 )
 step("lint", bin("biome"), ["check", "."])
 step("cross-package tests (bun)", bin("bun"), ["test", "./test"], parseBun)
+step("examples (typecheck)", bin("tsc"), ["-b", "examples"])
+step("examples (bun)", bin("bun"), ["test", "./examples"], parseBun)
+step("versions in sync (npm and JSR manifests)", process.execPath, ["scripts/sync-versions.mjs", "--check"])
+step("API docs (doc lint, doc examples type-check and run)", process.execPath, ["scripts/api-docs.mjs", "--no-html"])
+step("npm packages (pack contents, publint, attw)", process.execPath, ["scripts/check-packages.mjs", "--no-build"])
+step("JSR (deno publish --dry-run, no slow types)", process.execPath, ["scripts/jsr-check.mjs"])
 step("conformance (node, built JS)", process.execPath, ["--test", ...conformance("node")], parseNode)
 step(
   "conformance (deno, TS source)",
   bin("deno"),
   ["test", "--allow-read", "--allow-env", "--allow-sys", ...conformance("deno")],
   parseDeno
+)
+step(
+  "conformance (one scenario: node, bun, deno, browser)",
+  process.execPath,
+  ["scripts/conformance.mjs", "--no-build"],
+  parseConformance
 )
 if (existsSync(join(root, "scripts", "spec.ts"))) step("spec (TLC)", bin("bun"), ["scripts/spec.ts"])
 summary()

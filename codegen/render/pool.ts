@@ -48,6 +48,7 @@ const renderPoolError = (e: ErrorEntry): string => {
     `  /** The error's code, stable within its category. */`,
     `  readonly code: ${e.code} = ${e.code}`,
     ...e.fields.flatMap((f) => [`  /** ${f.doc} */`, `  readonly ${f.name}: ${plainFieldType(f)}`]),
+    `  /** Makes the error from its fields; the message is formatted from them. */`,
     `  constructor(fields: ${fieldsType}) {`,
     `    super(${templateLiteral(e, "fields")})`,
     `    this.name = ${JSON.stringify(e.tag)}`,

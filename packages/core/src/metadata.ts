@@ -46,7 +46,9 @@ export const Alignment: Schema.Int = Schema.Int.check(
  * @category models
  */
 export interface ResourceHandle {
+  /** The index of the resource's slot in the manager's table. */
   readonly slot: number
+  /** The slot's generation when the resource was made; it changes when the slot is reused. */
   readonly generation: number
 }
 
@@ -135,12 +137,19 @@ export type ResourceMetadata = typeof ResourceMetadataSchema.Type
  * @category models
  */
 export interface NormalizedMetadata {
+  /** The resource's type: its budget and pools. */
   readonly type: ResourceMetadata["type"]
+  /** Its size in bytes, charged to its type's budget. */
   readonly sizeBytes: number
+  /** Its alignment in bytes, a power of two (default 8). */
   readonly alignmentBytes: number
+  /** How it is accessed (default ReadWrite). */
   readonly accessPattern: NonNullable<ResourceMetadata["accessPattern"]>
+  /** Its priority: queue order and access to the reserve (default Normal). */
   readonly priority: NonNullable<ResourceMetadata["priority"]>
+  /** Its ResourceFlag bit set (default 0). */
   readonly flags: number
+  /** The live resources it depends on (default none). */
   readonly dependsOn: ReadonlyArray<ResourceHandle>
 }
 

@@ -1269,10 +1269,15 @@ export type FlightHalError =
  * @category errors
  */
 export interface ErrorTableRow {
+  /** The error's tag, also its class name. */
   readonly tag: ErrorTag
+  /** The error's category. */
   readonly category: ErrorCategory
+  /** The error's code, stable forever within its category. */
   readonly code: number
+  /** The message template: `{field}` stands for the field's value. */
   readonly message: string
+  /** The names of the error's typed fields. */
   readonly fields: ReadonlyArray<string>
 }
 

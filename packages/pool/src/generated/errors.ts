@@ -32,6 +32,7 @@ export class PoolExhausted extends Error {
   readonly blockSize: number
   /** Its maximum block count */
   readonly maxCount: number
+  /** Makes the error from its fields; the message is formatted from them. */
   constructor(fields: { readonly pool: string; readonly blockSize: number; readonly maxCount: number }) {
     super(`Pool ${fields.pool} is exhausted: all ${fields.maxCount} blocks of ${fields.blockSize} bytes are in use`)
     this.name = "PoolExhausted"
@@ -67,6 +68,7 @@ export class InvalidPoolConfig extends Error {
   readonly value: string
   /** What is wrong */
   readonly issue: string
+  /** Makes the error from its fields; the message is formatted from them. */
   constructor(fields: {
     readonly pool: string
     readonly field: string
@@ -104,6 +106,7 @@ export class DuplicatePool extends Error {
   readonly resourceType: ResourceType
   /** Its block size */
   readonly blockSize: number
+  /** Makes the error from its fields; the message is formatted from them. */
   constructor(fields: { readonly resourceType: ResourceType; readonly blockSize: number }) {
     super(`A pool of ${fields.blockSize}-byte blocks for ${fields.resourceType} already exists`)
     this.name = "DuplicatePool"
@@ -134,6 +137,7 @@ export class PoolNotFound extends Error {
   readonly resourceType: ResourceType
   /** Its block size */
   readonly blockSize: number
+  /** Makes the error from its fields; the message is formatted from them. */
   constructor(fields: { readonly resourceType: ResourceType; readonly blockSize: number }) {
     super(`No pool of ${fields.blockSize}-byte blocks for ${fields.resourceType}`)
     this.name = "PoolNotFound"
@@ -166,6 +170,7 @@ export class InvalidBlock extends Error {
   readonly index: number
   /** out of range, double free, or foreign block */
   readonly issue: string
+  /** Makes the error from its fields; the message is formatted from them. */
   constructor(fields: { readonly pool: string; readonly index: number; readonly issue: string }) {
     super(`Invalid block ${fields.index} for pool ${fields.pool}: ${fields.issue}`)
     this.name = "InvalidBlock"
@@ -197,6 +202,7 @@ export class UseAfterFree extends Error {
   readonly pool: string
   /** The block index */
   readonly index: number
+  /** Makes the error from its fields; the message is formatted from them. */
   constructor(fields: { readonly pool: string; readonly index: number }) {
     super(`Block ${fields.index} of pool ${fields.pool} was written after it was freed (debug poison check)`)
     this.name = "UseAfterFree"
