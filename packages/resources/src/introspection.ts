@@ -61,7 +61,7 @@ const waitState = (engine: Engine): WaitState => {
   const resources: Array<LiveResource> = []
   for (let slot = 0; slot < state.highWater; slot++) {
     if (state.slotState[slot] === SlotState.Free) continue
-    const name = state.names[slot] ?? ""
+    const name = state.names.at(slot)
     resources.push({
       id: String(slot),
       type: typeNameOf(state.types[slot] as number),

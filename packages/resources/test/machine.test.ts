@@ -155,7 +155,7 @@ describe("names", () => {
     w.settle = { granted: (slot) => (got = slot), failed: () => {} }
     engine.release(a, 0)
     expect(got).toBeGreaterThanOrEqual(0)
-    expect(engine.state.names[got]).toBe("tex")
+    expect(engine.state.names.at(got)).toBe("tex")
     expect(usage(engine)).toBe(10)
   })
 })

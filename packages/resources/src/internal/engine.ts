@@ -433,7 +433,7 @@ export class Engine {
     const state = this.state
     const site = this.sites[slot]
     return {
-      name: state.names[slot] ?? "",
+      name: state.names.at(slot),
       type: typeNameOf(state.types[slot] as number),
       sizeBytes: state.sizes[slot] as number,
       owner: state.driverIds[state.owners[slot] as number] ?? "",

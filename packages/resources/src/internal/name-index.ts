@@ -35,7 +35,7 @@ export class NameIndex {
   size = 0
 
   /** `names`: the state's per-slot names (read, never written). */
-  constructor(private readonly names: { readonly [slot: number]: string | undefined }) {}
+  constructor(private readonly names: { at(slot: number): string | undefined }) {}
 
   /** The slot of a live name, or -1. */
   get(name: string): number {
@@ -44,7 +44,7 @@ export class NameIndex {
     for (let i = hashOf(name) & mask; ; i = (i + 1) & mask) {
       const slot = table[i] as number
       if (slot < 0) return -1
-      if (this.names[slot] === name) return slot
+      if (this.names.at(slot) === name) return slot
     }
   }
 
@@ -67,14 +67,14 @@ export class NameIndex {
     for (;;) {
       const slot = table[i] as number
       if (slot < 0) return
-      if (this.names[slot] === name) break
+      if (this.names.at(slot) === name) break
       i = (i + 1) & mask
     }
     // backward-shift deletion: move later entries of the probe run into the hole
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
       const slot = table[j] as number
       if (slot < 0) break
-      const home = hashOf(this.names[slot] ?? "") & mask
+      const home = hashOf(this.names.at(slot) ?? "") & mask
       const between = i <= j ? i < home && home <= j : i < home || home <= j
       if (between) continue
       table[i] = slot
@@ -89,6 +89,6 @@ export class NameIndex {
     this.table = new Int32Array(old.length * 2).fill(-1)
     this.mask = this.table.length - 1
     this.size = 0
-    for (const slot of old) if (slot >= 0) this.add(this.names[slot] ?? "", slot)
+    for (const slot of old) if (slot >= 0) this.add(this.names.at(slot) ?? "", slot)
   }
 }

@@ -13,6 +13,7 @@ import {
   ResourceTypeNames
 } from "@flight-hal/core"
 import { NameIndex } from "./name-index.ts"
+import { PagedStrings } from "./paged-strings.ts"
 import { SlotTable } from "./slot-table.ts"
 import type { TraceRecorder } from "./trace-recorder.ts"
 import { WaitQueue } from "./wait-queue.ts"
@@ -104,7 +105,7 @@ export class ManagerState {
   prevOwned = new Int32Array(INITIAL_SLOTS)
   /** Acquisition sequence number (mod 2^32), for reverse-order release at close. */
   sequence = new Uint32Array(INITIAL_SLOTS)
-  readonly names: Array<string> = []
+  readonly names: PagedStrings = new PagedStrings()
   /** Free slot indexes (a stack). */
   freeSlots = new Int32Array(INITIAL_SLOTS)
   freeCount = 0
@@ -212,7 +213,7 @@ export class ManagerState {
   putSlot(slot: number): void {
     this.generation[slot] = ((this.generation[slot] as number) + 1) >>> 0
     this.slotState[slot] = SlotState.Free
-    this.names[slot] = ""
+    this.names.set(slot, "")
     this.freeSlots[this.freeCount++] = slot
   }
 

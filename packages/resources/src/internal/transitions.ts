@@ -198,7 +198,7 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
   state.acquiredAt[slot] = state.now() - state.epoch
   state.sequence[slot] = state.nextSequence
   state.nextSequence = (state.nextSequence + 1) >>> 0
-  state.names[slot] = request.name
+  state.names.set(slot, request.name)
   if (request.name !== "") state.liveNames.add(request.name, slot)
   state.linkOwned(slot, driver)
   const deps = request.deps
@@ -417,7 +417,7 @@ const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<s
 const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
   const type = state.types[slot] as number
   const size = ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0
-  const name = state.names[slot] ?? ""
+  const name = state.names.at(slot)
   freed.push(slot)
   if (state.trace !== undefined) state.trace.freed(slot)
   if (name !== "") {
@@ -511,7 +511,7 @@ const releaseAs = (
   action: "Release" | "Reclaim"
 ): ReleaseResult | NotHolder => {
   if (state.slotState[slot] !== SlotState.Live || !state.holds(slot, driver)) {
-    return new NotHolder({ name: state.names[slot] ?? "", driver: state.driverIds[driver] ?? "" })
+    return new NotHolder({ name: state.names.at(slot), driver: state.driverIds[driver] ?? "" })
   }
   const req = state.trace === undefined ? 0 : state.trace.beginRelease(slot)
   const shared = state.sharedBy.size === 0 ? undefined : state.sharedBy.get(driver)
@@ -572,7 +572,7 @@ export const release = (state: ManagerState, slot: number, driver: number): Rele
 export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotHolder => {
   const owner = state.owners[slot] as number
   if (((state.flags[slot] as number) & Reclaimable) === 0) {
-    return new NotHolder({ name: state.names[slot] ?? "", driver: "reclamation" })
+    return new NotHolder({ name: state.names.at(slot), driver: "reclamation" })
   }
   return releaseAs(state, slot, owner, "Reclaim")
 }
@@ -588,7 +588,7 @@ export const share = (
   slot: number,
   driverId: string
 ): number | NotShareable | ResourceNotFound | AlreadyShared => {
-  const name = state.names[slot] ?? ""
+  const name = state.names.at(slot)
   if (state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: name })
   if (((state.flags[slot] as number) & Shareable) === 0) return new NotShareable({ name })
   const known = state.driverIndex.get(driverId)
@@ -620,12 +620,12 @@ export const addDependency = (
   dependent: number,
   dependency: number
 ): undefined | DependencyCycle | DependencyNotLive => {
-  const name = state.names[dependent] ?? ""
+  const name = state.names.at(dependent)
   if (state.slotState[dependency] !== SlotState.Live || state.slotState[dependent] === SlotState.Free) {
-    return new DependencyNotLive({ name, dependency: state.names[dependency] ?? "" })
+    return new DependencyNotLive({ name, dependency: state.names.at(dependency) })
   }
   const path = pathTo(state, dependency, dependent)
-  if (path !== undefined) return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names[slot] ?? "")] })
+  if (path !== undefined) return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names.at(slot))] })
   const existing = state.dependencies.get(dependent) ?? []
   if (existing.includes(dependency)) return undefined
   state.dependencies.set(dependent, [...existing, dependency])

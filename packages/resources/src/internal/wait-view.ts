@@ -70,7 +70,7 @@ export const waitViewOf = (state: ManagerState, extra?: Waiter): WaitView => ({
     const slot = Number(id)
     if (!Number.isInteger(slot) || slot < 0 || slot >= state.highWater) return undefined
     if (state.slotState[slot] === SlotState.Free) return undefined
-    const name = state.names[slot] ?? ""
+    const name = state.names.at(slot)
     return {
       type: typeNameOf(state.types[slot] as number),
       sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0,
