@@ -8,20 +8,12 @@
 import { ResourceFlag, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
 import type { ManagerState, Waiter } from "./state.ts"
 import { typeIndexOf, typeNameOf } from "./state.ts"
+import type { Request } from "./transitions.ts"
 
 const modeNames = ["NonBlocking", "Blocking", "Timeout", "Emergency"] as const
 
 /** The request data a request line carries. */
-interface RequestData {
-  readonly type: number
-  readonly size: number
-  readonly priority: number
-  readonly mode: number
-  readonly driver: number
-  readonly name: string
-  readonly flags: number
-  readonly deps: ReadonlyArray<number>
-}
+type RequestData = Request
 
 /**
  * Writes one line per transition to a sink.
