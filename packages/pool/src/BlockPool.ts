@@ -18,7 +18,7 @@ import { err, ok, type Result } from "./Result.ts"
  * @since 0.1.0
  * @category constants
  */
-export const NO_BLOCK = -1
+export const NO_BLOCK: -1 = -1
 
 /** Free-list word of an allocated block; a free block's word holds the next free index, or END. */
 const ALLOCATED = -2
@@ -177,6 +177,7 @@ export class BlockPool {
     return new BlockPool(layout.value, options, kind).initial()
   }
 
+  /** Allocates the initial blocks; `PoolExhausted` when `admitGrowth` refuses them. */
   private initial(): Result<BlockPool, PoolExhausted> {
     if (this.initialCount > 0 && !this.growTo(this.initialCount)) return err(this.exhausted())
     return ok(this)
@@ -188,8 +189,14 @@ export class BlockPool {
    *
    * @example
    * ```ts
-   * const h = pool.alloc()
-   * if (h === NO_BLOCK) console.log("exhausted")
+   * import { BlockPool, NO_BLOCK } from "@flight-hal/pool"
+   *
+   * const made = BlockPool.make({ blockSize: 64, maxCount: 1 })
+   * if (!made.ok) throw made.error
+   * const pool = made.value
+   * const h = pool.alloc() // a handle ≥ 0
+   * if (pool.alloc() === NO_BLOCK) console.log("exhausted") // maxCount reached
+   * pool.free(h)
    * ```
    *
    * @since 0.1.0
@@ -212,6 +219,11 @@ export class BlockPool {
    *
    * @example
    * ```ts
+   * import { BlockPool } from "@flight-hal/pool"
+   *
+   * const made = BlockPool.make({ blockSize: 64, maxCount: 8 })
+   * if (!made.ok) throw made.error
+   * const pool = made.value
    * const h = pool.alloc()
    * pool.free(h) // true
    * pool.free(h) // false: double free, rejected
@@ -242,8 +254,14 @@ export class BlockPool {
    *
    * @example
    * ```ts
+   * import { BlockPool } from "@flight-hal/pool"
+   *
+   * const made = BlockPool.make({ blockSize: 64, maxCount: 8 })
+   * if (!made.ok) throw made.error
+   * const pool = made.value
    * const h = pool.alloc()
-   * pool.view(h).set([1, 2, 3])
+   * pool.view(h).set([1, 2, 3]) // writes the block's first 3 bytes, no copy
+   * pool.free(h)
    * ```
    *
    * @since 0.1.0
@@ -282,8 +300,14 @@ export class BlockPool {
    *
    * @example
    * ```ts
+   * import { BlockPool } from "@flight-hal/pool"
+   *
+   * const made = BlockPool.make({ blockSize: 64, maxCount: 1 })
+   * if (!made.ok) throw made.error
+   * const pool = made.value
+   * pool.tryAlloc() // ok: the only block
    * const r = pool.tryAlloc()
-   * if (!r.ok) console.error(r.error._tag) // "PoolExhausted" | "UseAfterFree"
+   * if (!r.ok) console.error(r.error._tag) // "PoolExhausted" (or "UseAfterFree" in debug mode)
    * ```
    *
    * @since 0.1.0
@@ -308,8 +332,13 @@ export class BlockPool {
    *
    * @example
    * ```ts
+   * import { BlockPool } from "@flight-hal/pool"
+   *
+   * const made = BlockPool.make({ blockSize: 64, maxCount: 8 })
+   * if (!made.ok) throw made.error
+   * const pool = made.value
    * const r = pool.tryFree(12345)
-   * if (!r.ok) console.error(r.error.issue)
+   * if (!r.ok) console.error(r.error.issue) // why the handle was rejected
    * ```
    *
    * @since 0.1.0
@@ -320,6 +349,7 @@ export class BlockPool {
     return err(new InvalidBlock({ pool: this.name, index: handle, issue: this.invalidIssue(handle) }))
   }
 
+  /** Why `free(handle)` rejected the handle, for `InvalidBlock.issue`. */
   private invalidIssue(handle: number): string {
     if (!Number.isSafeInteger(handle)) return "not an integer handle"
     if (handle < 0) return "negative handle"
@@ -350,7 +380,12 @@ export class BlockPool {
    *
    * @example
    * ```ts
-   * const released = pool.trim() // e.g. under memory pressure
+   * import { BlockPool } from "@flight-hal/pool"
+   *
+   * const made = BlockPool.make({ blockSize: 64, initialCount: 32, maxCount: 64 })
+   * if (!made.ok) throw made.error
+   * const pool = made.value
+   * const released = pool.trim() // e.g. under memory pressure: the bytes given back (0 if the storage cannot shrink)
    * ```
    *
    * @since 0.1.0
@@ -437,12 +472,14 @@ export class BlockPool {
     return count + allocated === this.capacity && allocated === this.allocations - this.frees ? count : -1
   }
 
+  /** `alloc` with an empty free list: grows (below maxCount) and retries, else counts a failure. */
   private allocSlow(): number {
     if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
     this.failures++
     return NO_BLOCK
   }
 
+  /** Extends the pool to `target` blocks (subject to `admitGrowth`); `false` leaves it unchanged. */
   private growTo(target: number): boolean {
     const from = this.capacity
     const bytes = (target - from) * this.blockSize
@@ -468,6 +505,7 @@ export class BlockPool {
     return true
   }
 
+  /** Debug mode: reports a use-after-free when block i's poison was overwritten. */
   private checkPoison(i: number): void {
     const view = this.blockView(i)
     if (isPoisoned(view)) return
@@ -484,6 +522,7 @@ export class BlockPool {
     return view
   }
 
+  /** The `PoolExhausted` error describing this pool. */
   private exhausted(): PoolExhausted {
     return new PoolExhausted({ pool: this.name, blockSize: this.blockSize, maxCount: this.maxCount })
   }

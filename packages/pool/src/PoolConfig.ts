@@ -104,10 +104,15 @@ export interface PoolLayout {
  * @category models
  */
 export interface LayoutInput {
+  /** The pool's name: a non-empty string (default: the `defaultName` argument, else `pool-<blockSize>`). */
   readonly name?: unknown
+  /** Bytes per block: a safe integer ≥ 1, rounded up to `alignment`. */
   readonly blockSize: unknown
+  /** Blocks allocated up front: a safe integer, 0 ≤ initialCount ≤ maxCount (default 0). */
   readonly initialCount?: unknown
+  /** The most blocks the pool may hold: a safe integer, 1 ≤ maxCount ≤ {@link MAX_BLOCKS}. */
   readonly maxCount: unknown
+  /** Block alignment in bytes: a power of two (default {@link DEFAULT_ALIGNMENT}). */
   readonly alignment?: unknown
 }
 

@@ -126,6 +126,9 @@ export class PoolManager {
    *
    * @example
    * ```ts
+   * import { PoolManager } from "@flight-hal/pool"
+   *
+   * const manager = new PoolManager()
    * const r = manager.createPool({ type: "Memory", blockSize: 4096, initialCount: 10, maxCount: 50, name: "audio" })
    * if (!r.ok) console.error(r.error._tag) // "InvalidPoolConfig" | "DuplicatePool" | "PoolExhausted"
    * ```
@@ -166,8 +169,13 @@ export class PoolManager {
    *
    * @example
    * ```ts
+   * import { PoolManager } from "@flight-hal/pool"
+   *
+   * const manager = new PoolManager()
+   * manager.createPool({ type: "Memory", blockSize: 4096, initialCount: 10, maxCount: 50 })
    * const s = manager.getPoolStats("Memory", 4096)
    * if (s.ok) console.log(`${s.value.usedBytes / 1024} KiB used, ${s.value.freeBytes / 1024} KiB free`)
+   * // 0 KiB used, 40 KiB free
    * ```
    *
    * @since 0.1.0
@@ -307,6 +315,7 @@ export class PoolManager {
     }
   }
 
+  /** Creates the {@link BlockPool} of a non-shared config, wired to the manager's hooks. */
   private makeLocal(type: ResourceType, config: PoolConfig): Result<ManagedPool, InvalidPoolConfig | PoolExhausted> {
     const { admitGrowth, onRelease } = this.options
     return BlockPool.make({
@@ -323,6 +332,7 @@ export class PoolManager {
     })
   }
 
+  /** Charges a shared config's whole capacity through `admitGrowth`, then creates its {@link SharedBlockPool}. */
   private makeShared(
     type: ResourceType,
     config: PoolConfig,
@@ -343,6 +353,7 @@ export class PoolManager {
     return made
   }
 
+  /** Rebuilds the size-class routing table of `type` from the registered pools. */
   private rebuild(type: ResourceType): void {
     const pools = new Set<ManagedPool>()
     for (const entry of this.byKey.values()) if (entry.type === type) pools.add(entry.pool)

@@ -68,14 +68,23 @@ export interface PoolStats {
  * @category models
  */
 export interface PoolCounters {
+  /** The pool's name. */
   readonly name: string
+  /** Bytes per block. */
   readonly blockSize: number
+  /** Blocks the pool currently holds memory for (free and used). */
   readonly totalBlocks: number
+  /** Successful allocations since creation. */
   readonly allocations: number
+  /** Successful frees since creation. */
   readonly frees: number
+  /** The most blocks in use at once, as last recorded (the current use counts too). */
   readonly peakUsedBlocks: number
+  /** Allocations that returned no block. */
   readonly failures: number
+  /** Frees rejected (out of range, double free, foreign block). */
   readonly invalidFrees: number
+  /** Poison violations detected in debug mode. */
   readonly useAfterFree: number
 }
 

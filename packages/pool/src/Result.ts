@@ -11,7 +11,9 @@
  * @category models
  */
 export interface Ok<A> {
+  /** Always `true`: the discriminant to narrow on. */
   readonly ok: true
+  /** The operation's result. */
   readonly value: A
 }
 
@@ -22,7 +24,9 @@ export interface Ok<A> {
  * @category models
  */
 export interface Err<E> {
+  /** Always `false`: the discriminant to narrow on. */
   readonly ok: false
+  /** Why the operation failed. */
   readonly error: E
 }
 

@@ -473,11 +473,13 @@ export class SharedBlockPool {
     return count
   }
 
+  /** Counts a rejected free in the shared counters; returns `false` for `free`. */
   private rejectFree(): false {
     add(this.counters, SLOT.invalidFrees, 1)
     return false
   }
 
+  /** Creates and caches the view of block i, or the empty view for an index out of range. */
   private makeView(i: number): Uint8Array {
     if (i >>> 0 !== i || i >= this.blockCount) return EMPTY_VIEW
     const view = new Uint8Array(this.buffer, this.dataOffset + i * this.blockSize, this.blockSize)
@@ -485,10 +487,12 @@ export class SharedBlockPool {
     return view
   }
 
+  /** Debug mode: counts a use-after-free when block i's poison was overwritten. */
   private checkPoison(i: number): void {
     if (!isPoisoned(this.makeView(i))) add(this.counters, SLOT.useAfterFree, 1)
   }
 
+  /** `alloc` with an empty local cache: refills it from the shared list and retries, else counts a failure. */
   private refillAndAlloc(): number {
     if (this.capacity !== 0 && this.refill() > 0) {
       if (this.header[H.drainRequest] !== 0) Atomics.store(this.header, H.drainRequest, 0)

@@ -28,9 +28,20 @@ const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock =>
  *
  * @example
  * ```ts
+ * import { viewOfState } from "./deadlock-model.ts"
+ *
  * // A holds name X and waits for Y; B holds Y and asks for X.
+ * const view = viewOfState({
+ *   budgets: {},
+ *   resources: [
+ *     { id: "rx", type: "Memory", sizeBytes: 0, name: "X", dependsOn: [], holders: ["A"] },
+ *     { id: "ry", type: "Memory", sizeBytes: 0, name: "Y", dependsOn: [], holders: ["B"] }
+ *   ],
+ *   waiters: [{ id: "w1", driver: "A", priority: "Normal", kind: "name", name: "Y" }]
+ * })
  * checkWait(view, { id: "w2", driver: "B", priority: "Normal", kind: "name", name: "X" })
  * // { drivers: ["A", "B"], resources: ["name:X", "name:Y"] }
+ * checkWait(view, { id: "w3", driver: "C", priority: "Normal", kind: "name", name: "X" }) // undefined: safe
  * ```
  *
  * @since 0.1.0
@@ -50,7 +61,22 @@ export const checkWait = (view: WaitView, candidate: Waiter): Deadlock | undefin
  *
  * @example
  * ```ts
- * findDeadlock(viewOfState(state)) // undefined, or { drivers, resources }
+ * import { viewOfState } from "./deadlock-model.ts"
+ *
+ * // A holds name X and waits for Y; B holds Y and waits for X (say, after an Emergency admission).
+ * const view = viewOfState({
+ *   budgets: {},
+ *   resources: [
+ *     { id: "rx", type: "Memory", sizeBytes: 0, name: "X", dependsOn: [], holders: ["A"] },
+ *     { id: "ry", type: "Memory", sizeBytes: 0, name: "Y", dependsOn: [], holders: ["B"] }
+ *   ],
+ *   waiters: [
+ *     { id: "w1", driver: "A", priority: "Normal", kind: "name", name: "Y" },
+ *     { id: "w2", driver: "B", priority: "Normal", kind: "name", name: "X" }
+ *   ]
+ * })
+ * findDeadlock(view) // { drivers: ["A", "B"], resources: ["name:X", "name:Y"] }
+ * findDeadlock(viewOfState({ budgets: {}, resources: [], waiters: [] })) // undefined
  * ```
  *
  * @since 0.1.0

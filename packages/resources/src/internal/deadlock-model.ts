@@ -147,12 +147,24 @@ export interface WaitState {
  *
  * @example
  * ```ts
+ * import { findDeadlock } from "./deadlock-check.ts"
+ *
+ * // The manager answers from its own indexes; small maps stand in for them here.
+ * const budgets = new Map<string, TypeAccounting>([
+ *   ["Memory", { maxBytes: 8, reservedBytes: 0, usage: 8, liveBytes: 8 }]
+ * ])
+ * const resources = new Map<string, ResourceInfo>([["r1", { type: "Memory", sizeBytes: 8, dependsOn: [] }]])
+ * const held = new Map<string, readonly string[]>([["A", ["r1"]]])
+ * const queues: readonly Waiter[] = [
+ *   { id: "w1", driver: "B", priority: "Normal", kind: "bytes", type: "Memory", sizeBytes: 4 }
+ * ]
  * const view: WaitView = {
- *   budget: (type) => accountingOf(type),
- *   resource: (id) => infoOf(id),
- *   heldBy: (driver) => handlesHeldBy(driver),
- *   waiters: () => allQueuesInOrder()
+ *   budget: (type) => budgets.get(type),
+ *   resource: (id) => resources.get(id),
+ *   heldBy: (driver) => held.get(driver) ?? [],
+ *   waiters: () => queues
  * }
+ * findDeadlock(view) // undefined: A is not waiting, so its 8 bytes will come back for B
  * ```
  *
  * @since 0.1.0

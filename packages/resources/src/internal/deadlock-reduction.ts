@@ -80,8 +80,21 @@ export interface Reduction {
  *
  * @example
  * ```ts
- * const { stuck } = reduce(viewOfState(state), candidate)
- * stuck.size === 0 // every driver can finish
+ * import { type Waiter, viewOfState } from "./deadlock-model.ts"
+ *
+ * // B holds 6 of Memory's 8 bytes and waits for name X, which A holds; A asks for 4 bytes.
+ * const view = viewOfState({
+ *   budgets: { Memory: { maxBytes: 8, reservedBytes: 0, usage: 6 } },
+ *   resources: [
+ *     { id: "r1", type: "Memory", sizeBytes: 6, dependsOn: [], holders: ["B"] },
+ *     { id: "rx", type: "Memory", sizeBytes: 0, name: "X", dependsOn: [], holders: ["A"] }
+ *   ],
+ *   waiters: [{ id: "w1", driver: "B", priority: "Normal", kind: "name", name: "X" }]
+ * })
+ * reduce(view, undefined).stuck.size // 0: every driver can finish
+ * const candidate: Waiter = { id: "w2", driver: "A", priority: "Normal", kind: "bytes", type: "Memory", sizeBytes: 4 }
+ * const { stuck } = reduce(view, candidate)
+ * stuck // A stuck on "bytes:Memory", B on "name:X": A must not wait
  * ```
  *
  * @since 0.1.0

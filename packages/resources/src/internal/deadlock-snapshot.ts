@@ -75,7 +75,15 @@ const push = <V>(map: Map<string, V[]>, key: string, value: V): void => {
  *
  * @example
  * ```ts
- * JSON.stringify(waitGraphSnapshot(state)) // for `flight-hal inspect`
+ * // A holds name X; B waits for it.
+ * const snapshot = waitGraphSnapshot({
+ *   budgets: {},
+ *   resources: [{ id: "rx", type: "Memory", sizeBytes: 0, name: "X", dependsOn: [], holders: ["A"] }],
+ *   waiters: [{ id: "w1", driver: "B", priority: "Normal", kind: "name", name: "X" }]
+ * })
+ * JSON.stringify(snapshot) // for `flight-hal inspect`
+ * // drivers: A holds ["rx"]; B waitsFor [{ waiter: "w1", resource: "name:X", priority: "Normal", sizeBytes: 0 }]
+ * // deadlock: null
  * ```
  *
  * @since 0.1.0
