@@ -64,6 +64,11 @@ group("facade sync acquire+dispose", () => {
   })
 })
 
+const gc = () => {
+  const runtime = globalThis as { Bun?: { gc(force: boolean): void } }
+  runtime.Bun?.gc(true)
+}
+
 // ---- O(1): 1e3 vs 1e6 live resources (built when their bench starts, so earlier groups run on a small heap) ----
 const filled = (count: number) => {
   const m = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: false })
@@ -77,6 +82,7 @@ group("acquire+release with N live resources", () => {
   ] as const) {
     bench(label, function* () {
       const m = filled(count)
+      gc() // the set-up garbage (a million handles) is collected before measuring
       yield () => {
         const ref = m.acquire("probe", hardware)
         ref.release()
@@ -87,10 +93,6 @@ group("acquire+release with N live resources", () => {
 })
 
 // ---- bytes per live resource ----
-const gc = () => {
-  const runtime = globalThis as { Bun?: { gc(force: boolean): void } }
-  runtime.Bun?.gc(true)
-}
 const heapUsed = () => process.memoryUsage().heapUsed
 const bytesPerLive = (named: boolean): number => {
   const count = 1e6
