@@ -299,3 +299,23 @@ describe("name index", () => {
     expect(index.size).toBe(reference.size)
   })
 })
+
+describe("deadlock check shortcut", () => {
+  test("an idle driver is checked once an emergency admission by a waiting driver may have stuck it", () => {
+    const engine = new Engine({
+      budgets: { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
+    })
+    ask(engine, 60, { driver: "B" })
+    const waitA = ask(engine, 50, { mode: mode.Blocking, driver: "A" })
+    expect(waitA).toBeInstanceOf(WaitingRequest)
+    expect(engine.state.deadlockFree).toBe(true)
+    // another fiber of A (still waiting) takes 80 bytes over budget: A can now never get its 50
+    expect(typeof ask(engine, 80, { mode: mode.Emergency, driver: "A" })).toBe("number")
+    expect(engine.state.deadlockFree).toBe(false)
+    const waitC = ask(engine, 30, { mode: mode.Blocking, driver: "C" })
+    expect(waitC).toBeInstanceOf(DeadlockDetected)
+    expect((waitC as DeadlockDetected).drivers).toEqual(["C"])
+    interrupt(engine.state, waitA as WaitingRequest)
+    expect(engine.state.deadlockFree).toBe(true)
+  })
+})

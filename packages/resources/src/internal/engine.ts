@@ -175,6 +175,7 @@ export class Engine {
     if ((state.queues[type]?.atOrAbove(1) ?? 0) > 0) return false
     state.poolBytes[type] = (state.poolBytes[type] as number) + bytes
     state.charge(type, bytes)
+    state.taint()
     return true
   }
 
@@ -456,6 +457,7 @@ export class Engine {
       waiter.settle.failed(closedError)
     }
     state.waiting.clear()
+    state.waitEnded()
     const leaks: Array<LeakReport> = []
     const reports = new Map<number, LeakReport>()
     const order = this.liveSlotsNewestFirst()

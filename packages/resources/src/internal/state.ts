@@ -261,6 +261,23 @@ export class ManagerState {
     if (shared !== undefined) yield* shared
   }
 
+  /**
+   * False once an operation outside waiting may have left a driver stuck while requests wait (an admission
+   * or a share to a driver that has a request waiting, a lowered budget, a dependency added, pool growth);
+   * true again whenever nothing waits. The deadlock check's shortcut for idle drivers relies on it.
+   */
+  deadlockFree = true
+
+  /** Marks the state as possibly deadlocked when requests wait (see `deadlockFree`). */
+  taint(): void {
+    if (this.waiting.size > 0) this.deadlockFree = false
+  }
+
+  /** Called when a wait ends: with nothing waiting, no driver can be stuck. */
+  waitEnded(): void {
+    if (this.waiting.size === 0) this.deadlockFree = true
+  }
+
   /** Whether a driver holds nothing and waits for nothing. */
   idle(driver: number): boolean {
     return (this.ownedHead[driver] ?? -1) < 0 && !this.sharedBy.has(driver) && (this.waitingCount[driver] ?? 0) === 0

@@ -6,9 +6,9 @@
  * @since 0.1.0
  */
 import { ResourceFlag, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import type { Request } from "./request.ts"
 import type { ManagerState, Waiter } from "./state.ts"
 import { typeIndexOf, typeNameOf } from "./state.ts"
-import type { Request } from "./transitions.ts"
 
 const modeNames = ["NonBlocking", "Blocking", "Timeout", "Emergency"] as const
 

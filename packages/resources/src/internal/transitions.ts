@@ -20,34 +20,13 @@ import {
   ResourceNotFound
 } from "@flight-hal/core"
 import { checkWait } from "./deadlock.ts"
+import type { Request } from "./request.ts"
 import { type ManagerState, Mode, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
 import { WaitQueue } from "./wait-queue.ts"
 import { deadlockCandidate, waitViewOf } from "./wait-view.ts"
 
 const Shareable = ResourceFlag.Shareable
 const Reclaimable = ResourceFlag.Reclaimable
-
-/**
- * A request as the state machine sees it (all fields already validated).
- *
- * @since 0.1.0
- */
-export interface Request {
-  readonly type: number
-  readonly size: number
-  /** 0 Low … 3 Critical. */
-  readonly priority: number
-  /** See {@link Mode}. */
-  readonly mode: number
-  readonly driver: number
-  /** `""`: unnamed. */
-  readonly name: string
-  readonly flags: number
-  /** Live slots the new resource depends on. */
-  readonly deps: ReadonlyArray<number>
-  /** The payload is a pool block already charged through the pool's capacity: admitted with no charge. */
-  readonly pooled?: boolean
-}
 
 /**
  * A request that could not be admitted and now waits; the caller sets `settle` before yielding.
@@ -159,9 +138,9 @@ const waitOrRefuse = (
     kind
   )
   // A driver that holds nothing, waits for nothing else and pins no dependency cannot close a cycle: once
-  // every other driver finishes, all bytes up to limit(p) and every name come back (the state is kept free
-  // of deadlocks), so the reduction would grant it. Skipping the check keeps waits O(1) in that case.
-  const safe = request.deps.length === 0 && state.idle(request.driver)
+  // every other driver finishes, all bytes up to limit(p) and every name come back, so the reduction would
+  // grant it -- provided no driver is stuck already (`deadlockFree`). Skipping the check keeps such waits O(1).
+  const safe = state.deadlockFree && request.deps.length === 0 && state.idle(request.driver)
   const deadlock = safe ? undefined : wouldDeadlock(state, waiter)
   if (deadlock !== undefined) {
     return refuseDeadlock(
@@ -185,6 +164,7 @@ const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
+  if ((state.waitingCount[request.driver] ?? 0) > 0) state.taint()
   const slot = state.takeSlot()
   const { type, size, driver } = request
   const pooled = request.pooled === true
@@ -335,6 +315,7 @@ interface Settlement {
 const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlement>): void => {
   state.waiting.delete(waiter.req)
   state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.waitEnded()
   if (waiter.name !== "") state.reservedNames.delete(waiter.name)
   const slot = admit(state, waiter, true)
   if (state.trace !== undefined) state.trace.granted(waiter, slot)
@@ -370,6 +351,7 @@ const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interru
   const settled: Array<Settlement> = []
   state.waiting.delete(waiter.req)
   state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.waitEnded()
   if (waiter.kind === "name") {
     const queue = state.nameQueues.get(waiter.name)
     queue?.remove(waiter)
@@ -594,6 +576,7 @@ export const share = (
   const known = state.driverIndex.get(driverId)
   if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ name, driver: driverId })
   const driver = known ?? state.driver(driverId)
+  if ((state.waitingCount[driver] ?? 0) > 0) state.taint()
   let all = state.holders.get(slot)
   if (all === undefined) {
     all = [state.owners[slot] as number]
@@ -628,6 +611,7 @@ export const addDependency = (
   if (path !== undefined) return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names.at(slot))] })
   const existing = state.dependencies.get(dependent) ?? []
   if (existing.includes(dependency)) return undefined
+  state.taint()
   state.dependencies.set(dependent, [...existing, dependency])
   state.dependentCounts[dependency] = (state.dependentCounts[dependency] as number) + 1
   let set = state.dependents.get(dependency)
@@ -666,6 +650,7 @@ const pathTo = (state: ManagerState, from: number, to: number): Array<number> | 
  * @since 0.1.0
  */
 export const rebudget = (state: ManagerState, type: number): Array<Settlement> => {
+  state.taint()
   const queue = state.queues[type]
   const settled: Array<Settlement> = []
   if (queue === undefined) return settled
@@ -675,6 +660,8 @@ export const rebudget = (state: ManagerState, type: number): Array<Settlement> =
       queue.remove(waiter)
       state.waiting.delete(waiter.req)
       state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+      state.waitEnded()
+      state.waitEnded()
       if (waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
         state.reservedNames.delete(waiter.name)
       }
@@ -694,4 +681,4 @@ export const reexamine = (state: ManagerState, types: Iterable<number>): Array<S
   return settled
 }
 
-export type { Settlement }
+export type { Request, Settlement }

@@ -1,0 +1,27 @@
+/**
+ * A request as the state machine's transitions and the trace recorder see it.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * A request as the state machine sees it (all fields already validated).
+ *
+ * @since 0.1.0
+ */
+export interface Request {
+  readonly type: number
+  readonly size: number
+  /** 0 Low … 3 Critical. */
+  readonly priority: number
+  /** See {@link Mode}. */
+  readonly mode: number
+  readonly driver: number
+  /** `""`: unnamed. */
+  readonly name: string
+  readonly flags: number
+  /** Live slots the new resource depends on. */
+  readonly deps: ReadonlyArray<number>
+  /** The payload is a pool block already charged through the pool's capacity: admitted with no charge. */
+  readonly pooled?: boolean
+}
