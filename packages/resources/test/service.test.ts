@@ -410,3 +410,29 @@ describe("metrics", () => {
     expect((leaks?.state as { count: number } | undefined)?.count ?? 0).toBeGreaterThanOrEqual(1)
   })
 })
+
+describe("sharing in Effect", () => {
+  test("a share lives until its scope closes; the resource until its last holder", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        const log: Array<string> = []
+        const outer = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const frame = yield* manager.acquire("frame", mem(100, { flags: 8 }), { owner: "decoder" })
+            const shared = yield* manager.share(frame.handle, "gpu")
+            log.push((yield* manager.holders(frame.handle)).join(","))
+            const notShareable = yield* manager.acquire("plain", mem(1))
+            const refused = yield* Effect.flip(manager.share(notShareable.handle, "gpu"))
+            log.push(refused._tag)
+            return [frame, shared] as const
+          })
+        )
+        log.push(String(outer[0].released), String(outer[1].released))
+        log.push(String((yield* manager.getResourceStats("Memory")).currentUsage))
+        return log
+      })
+    )
+    expect(result).toEqual(["decoder,gpu", "NotShareable", "true", "true", "0"])
+  })
+})
