@@ -521,11 +521,15 @@ const releaseAs = (
   free(state, slot, scratchTypes, scratchNames, freed)
   if (state.trace !== undefined) state.trace.released(action, req, driver, [])
   let settled = noSettlements
-  try {
-    settled = settleQueues(state, scratchTypes, scratchNames, noSettlements)
-  } finally {
+  if (scratchNames.length > 0 || state.waiting.size > 0) {
+    try {
+      settled = settleQueues(state, scratchTypes, scratchNames, noSettlements)
+    } finally {
+      scratchTypes.bits = 0
+      scratchNames.length = 0
+    }
+  } else {
     scratchTypes.bits = 0
-    scratchNames.length = 0
   }
   if (freed.length === 1 && settled === noSettlements) {
     // the common case allocates nothing: the result is shared and valid until the next transition
