@@ -81,8 +81,14 @@ const waitState = (engine: Engine): WaitState => {
     }
     waiters.push(
       waiter.kind === "name"
-        ? { ...base, kind: "name", name: waiter.name }
-        : { ...base, kind: "bytes", type: typeNameOf(waiter.type), sizeBytes: waiter.size }
+        ? { ...base, kind: "name", name: waiter.name, type: typeNameOf(waiter.type), sizeBytes: waiter.size }
+        : {
+            ...base,
+            kind: "bytes",
+            type: typeNameOf(waiter.type),
+            sizeBytes: waiter.size,
+            ...(waiter.name === "" ? {} : { name: waiter.name })
+          }
     )
   }
   for (const queue of state.queues) for (const waiter of queue.entries()) add(waiter)

@@ -7,7 +7,11 @@
  * Moves:
  * - grant a waiter: not yet granted, every waiter ahead of it in its queue granted, and it fits
  *   (free bytes >= size + reserve unless Critical, or the name is free; unbudgeted types always fit);
- * - finish a driver: all its waiters granted (a driver with no waiter can finish at once).
+ * - grant the bytes of a name waiter that needs bytes too (the spec's CanFinish): its name granted, every
+ *   waiter of its type's queue with its priority or higher granted, and the bytes fit (it is not in the
+ *   type's queue: lower-priority waiters there never wait for it);
+ * - finish a driver: all its waiters fully granted (a driver with no waiter can finish at once).
+ * A type-queue waiter with a name keeps that name busy until its driver has finished.
  * A resource is freed once every driver in its holder closure has finished: its holders, the holders of
  * its transitive dependents, and the drivers of waiters whose requests depend on it (transitively).
  *
@@ -82,14 +86,42 @@ export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerd
   })
   // ahead[i] = indexes of the waiters ahead of waiter i in its queue
   const ahead = waiters.map((w, i) => waiters.flatMap((o, j) => (j < i && keyOf(o) === keyOf(w) ? [j] : [])))
+  const needsBytes = (w: Waiter): w is Waiter & { kind: "name"; type: string } =>
+    w.kind === "name" && w.type !== undefined
+  // With a driver that has several waiters, a name waiter's bytes wait for the whole type queue and for the
+  // bytes of the name waiters before it (priority, then FIFO); otherwise only for the type queue's waiters
+  // of its priority or higher.
+  const severalWaiters = drivers.some((d) => waiters.filter((w) => w.driver === d).length > 1)
+  // stageAhead[i] = for a name waiter that needs bytes: what must be granted before its bytes
+  const stageAhead = waiters.map((w) =>
+    waiters.flatMap((o, j) => {
+      if (!needsBytes(w) || o.kind !== "bytes" || o.type !== w.type) return []
+      return severalWaiters || rank[o.priority] >= rank[w.priority] ? [j] : []
+    })
+  )
+  // FIFO among name waiters' bytes: the candidate arrives last
+  const arrival = (i: number): number => (waiters[i] === candidate ? waiters.length : i)
+  const stageBefore = waiters.map((w, i) =>
+    waiters.flatMap((o, j) =>
+      severalWaiters &&
+      needsBytes(w) &&
+      needsBytes(o) &&
+      o.type === w.type &&
+      (rank[o.priority] > rank[w.priority] || (rank[o.priority] === rank[w.priority] && arrival(j) < arrival(i)))
+        ? [j]
+        : []
+    )
+  )
 
   const seen = new Set<string>()
   const everFinished = new Set<string>()
   const terminal = new Set<string>()
-  let example: { granted: boolean[]; finished: Set<string> } | undefined
+  let example: { granted: boolean[]; bytesGranted: boolean[]; finished: Set<string> } | undefined
 
-  const explore = (granted: boolean[], finished: Set<string>): void => {
-    const key = `${granted.map((g) => (g ? 1 : 0)).join("")}|${[...finished].sort().join(",")}`
+  const explore = (granted: boolean[], bytesGranted: boolean[], finished: Set<string>): void => {
+    const key = `${granted.map((g, i) => (g ? (bytesGranted[i] ? 2 : 1) : 0)).join("")}|${[...finished].sort().join(",")}`
+    const done = (i: number): boolean =>
+      granted[i] === true && (!needsBytes(waiters[i] as Waiter) || bytesGranted[i] === true)
     if (seen.has(key)) return
     seen.add(key)
     for (const d of finished) everFinished.add(d)
@@ -103,42 +135,54 @@ export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerd
         if (r.type === type && freed[i]) units += r.sizeBytes
       })
       waiters.forEach((w, i) => {
-        if (granted[i] && w.kind === "bytes" && w.type === type && !finished.has(w.driver)) units -= w.sizeBytes
+        if (finished.has(w.driver)) return
+        if (granted[i] && w.kind === "bytes" && w.type === type) units -= w.sizeBytes
+        if (bytesGranted[i] && w.kind === "name" && w.type === type) units -= w.sizeBytes ?? 0
       })
       return units
     }
     const nameBusy = (name: string): boolean =>
       state.resources.some((r, i) => r.name === name && !freed[i]) ||
-      waiters.some((w, i) => granted[i] && w.kind === "name" && w.name === name && !finished.has(w.driver))
+      waiters.some((w, i) => granted[i] && w.kind === "name" && w.name === name && !finished.has(w.driver)) ||
+      waiters.some((w) => w.kind === "bytes" && w.name === name && !finished.has(w.driver))
+    const fitsBytes = (type: string, sizeBytes: number, priority: Waiter["priority"]): boolean => {
+      const units = free(type)
+      const reserve = priority === "Critical" ? 0 : (state.budgets[type]?.reservedBytes ?? 0)
+      return units === undefined || units >= sizeBytes + reserve
+    }
 
     let moved = false
     waiters.forEach((w, i) => {
       if (granted[i] || !(ahead[i] ?? []).every((j) => granted[j])) return
-      let fits: boolean
-      if (w.kind === "name") fits = !nameBusy(w.name)
-      else {
-        const units = free(w.type)
-        const reserve = w.priority === "Critical" ? 0 : (state.budgets[w.type]?.reservedBytes ?? 0)
-        fits = units === undefined || units >= w.sizeBytes + reserve
-      }
+      const fits = w.kind === "name" ? !nameBusy(w.name) : fitsBytes(w.type, w.sizeBytes, w.priority)
       if (!fits) return
       moved = true
       const next = [...granted]
       next[i] = true
-      explore(next, finished)
+      explore(next, bytesGranted, finished)
+    })
+    waiters.forEach((w, i) => {
+      if (!needsBytes(w) || !granted[i] || bytesGranted[i] || !(stageAhead[i] ?? []).every((j) => granted[j])) return
+      if (!(stageBefore[i] ?? []).every((j) => bytesGranted[j])) return
+      if (!fitsBytes(w.type, w.sizeBytes ?? 0, w.priority)) return
+      moved = true
+      const next = [...bytesGranted]
+      next[i] = true
+      explore(granted, next, finished)
     })
     for (const d of drivers) {
       if (finished.has(d)) continue
-      if (!waiters.every((w, i) => w.driver !== d || granted[i])) continue
+      if (!waiters.every((w, i) => w.driver !== d || done(i))) continue
       moved = true
-      explore(granted, new Set([...finished, d]))
+      explore(granted, bytesGranted, new Set([...finished, d]))
     }
     if (!moved) {
       terminal.add(drivers.filter((d) => !finished.has(d)).join(","))
-      example = { granted, finished }
+      example = { granted, bytesGranted, finished }
     }
   }
   explore(
+    waiters.map(() => false),
     waiters.map(() => false),
     new Set()
   )
@@ -146,9 +190,11 @@ export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerd
   const stuck = drivers.filter((d) => !everFinished.has(d))
   const resources = new Set<string>()
   if (example !== undefined) {
-    const { granted, finished } = example
+    const { granted, bytesGranted, finished } = example
     waiters.forEach((w, i) => {
-      if (!granted[i] && !finished.has(w.driver)) resources.add(keyOf(w))
+      if (finished.has(w.driver)) return
+      if (!granted[i]) resources.add(keyOf(w))
+      else if (needsBytes(w) && !bytesGranted[i]) resources.add(`bytes:${w.type}`)
     })
   }
   return { stuck, resources: [...resources].sort(), terminalUnfinished: [...terminal].sort(), states: seen.size }

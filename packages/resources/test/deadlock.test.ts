@@ -172,6 +172,60 @@ describe("multi-unit cases a plain cycle check gets wrong", () => {
   })
 })
 
+// ---- name waiters need their name, then their bytes (the spec's CanFinish) ---------------------------------
+
+describe("name waiters and names reserved in a type queue", () => {
+  const nameThenBytes = (
+    driver: string,
+    name: string,
+    sizeBytes: number,
+    priority: WaitPriority = "Normal"
+  ): Waiter => ({
+    ...waitName(driver, name, priority),
+    type: "Memory",
+    sizeBytes
+  })
+
+  test("a name waiter's bytes do not hold back a lower-priority type waiter (spec trace good-name-waiter-not-in-type-queue)", () => {
+    // a holds "tex" (2 of 6), c holds 3, b waits for "tex" then 2 bytes; a asks for 3 at Low
+    const s = state(
+      [res("tex", ["a"], { sizeBytes: 2, name: "tex" }), res("rc", ["c"], { sizeBytes: 3 })],
+      [nameThenBytes("b", "tex", 2)],
+      memory(6, 5)
+    )
+    expect(check(s, waitBytes("a", 3, "Memory", "Low"))).toBeUndefined()
+  })
+
+  test("a name waiter whose bytes can never fit once it has its name is stuck", () => {
+    // b waits for "x" held by a, then for 4 bytes; a (not waiting) holds 1 and d holds 3 and waits for "y" b holds
+    const s = state(
+      [
+        res("rx", ["a"], { sizeBytes: 1, name: "x" }),
+        res("rd", ["d"], { sizeBytes: 3 }),
+        res("ry", ["b"], { name: "y" })
+      ],
+      [nameThenBytes("b", "x", 4)],
+      memory(4, 4)
+    )
+    expect(check(s, waitName("d", "y"))).toEqual({ drivers: ["b", "d"], resources: ["bytes:Memory", "name:y"] })
+    expect(check(s, waitName("e", "y"))).toBeUndefined()
+  })
+
+  test("a name waiter's bytes wait for the type queue's waiters of its priority or higher", () => {
+    // H (High) waits for 4 bytes that only L's resource can give back; L waits for name X (free) then 1 byte
+    const s = state([res("rl", ["L"], { sizeBytes: 4 })], [waitBytes("H", 4, "Memory", "High")], memory(4, 4))
+    expect(check(s, nameThenBytes("L", "X", 1, "Normal"))).toEqual({ drivers: ["H", "L"], resources: ["bytes:Memory"] })
+    expect(check(s, nameThenBytes("M", "X", 1, "Normal"))).toBeUndefined()
+  })
+
+  test("a type-queue waiter reserves its name until its driver finishes", () => {
+    const reserving: Waiter = { ...waitBytes("a", 2), name: "n" }
+    const s = state([res("rb", ["b"], { sizeBytes: 4 })], [reserving], memory(4, 4))
+    expect(check(s, waitName("b", "n"))).toEqual({ drivers: ["a", "b"], resources: ["bytes:Memory", "name:n"] })
+    expect(check(s, waitName("c", "n"))).toBeUndefined()
+  })
+})
+
 // ---- drivers with several waiting fibers ------------------------------------------------------------------
 
 describe("drivers with several waiters", () => {
@@ -352,7 +406,8 @@ const arbWaiter = fc.record({
   type: fc.nat(2),
   sizeBytes: fc.nat(4),
   priority: fc.constantFrom(...priorities),
-  dependsOn: fc.array(fc.nat(3), { maxLength: 1 })
+  dependsOn: fc.array(fc.nat(3), { maxLength: 1 }),
+  stage: fc.constantFrom("name", "reserving", "nameOnly")
 })
 
 const arbScenario = fc.record({
@@ -381,9 +436,15 @@ const toWaiter = (raw: Scenario["candidate"], id: string, scenario: Scenario, re
   const driver = `D${raw.driver % scenario.drivers}`
   const dependsOn = raw.dependsOn.filter((i) => i < resourceCount).map((i) => `r${i}`)
   const base = { id, driver, priority: raw.priority, ...(dependsOn.length > 0 ? { dependsOn } : {}) }
-  return raw.name !== undefined
-    ? { ...base, kind: "name", name: raw.name }
-    : { ...base, kind: "bytes", type: `T${raw.type % scenario.types.length}`, sizeBytes: raw.sizeBytes }
+  const type = `T${raw.type % scenario.types.length}`
+  if (raw.name === undefined) return { ...base, kind: "bytes", type, sizeBytes: raw.sizeBytes }
+  // a named request either waits for its (busy) name and then its bytes, or waits in its type's queue
+  // for bytes and reserves its name there
+  return raw.stage === "name"
+    ? { ...base, kind: "name", name: raw.name, type, sizeBytes: raw.sizeBytes }
+    : raw.stage === "reserving"
+      ? { ...base, kind: "bytes", type, sizeBytes: raw.sizeBytes, name: raw.name }
+      : { ...base, kind: "name", name: raw.name }
 }
 
 const toState = (scenario: Scenario): { state: WaitState; candidate: Waiter } => {

@@ -92,7 +92,8 @@ export interface WaiterBase {
 /**
  * A request waiting in its type's queue for `sizeBytes` bytes. It can be granted when
  * `Work[type] >= sizeBytes + (priority === "Critical" ? 0 : reservedBytes)` (that is `usage + size <=
- * limit(priority)`), and a grant takes `sizeBytes` units.
+ * limit(priority)`), and a grant takes `sizeBytes` units. A named request waiting in a type queue
+ * reserves its `name`: nobody else gets that name before the waiter's driver has finished.
  *
  * @since 0.1.0
  * @category models
@@ -101,11 +102,14 @@ export interface BytesWaiter extends WaiterBase {
   readonly kind: "bytes"
   readonly type: string
   readonly sizeBytes: number
+  readonly name?: string | undefined
 }
 
 /**
- * A request waiting in a name's queue until that (exclusive, one-unit) name is free. A grant takes the
- * name; the bytes the request then needs are checked again when it asks for them.
+ * A request waiting in a name's queue until that (exclusive, one-unit) name is free. It needs the name and
+ * then, when `type` is given, `sizeBytes` bytes of that type (the spec's `CanFinish`): the bytes once every
+ * waiter of its priority or higher in the type's queue has been granted and they fit. It is not in the
+ * type's queue while it waits for its name, so it never holds back the lower-priority waiters there.
  *
  * @since 0.1.0
  * @category models
@@ -113,6 +117,8 @@ export interface BytesWaiter extends WaiterBase {
 export interface NameWaiter extends WaiterBase {
   readonly kind: "name"
   readonly name: string
+  readonly type?: string | undefined
+  readonly sizeBytes?: number | undefined
 }
 
 /**

@@ -12,6 +12,10 @@
  * - Grant the first ungranted waiter of a queue when it fits (`Work[t] >= size + reserve` or the name is
  *   free). The granted units stay with its driver until the driver finishes: a driver with several
  *   waiting fibers is treated as one process that may need all its grants at once.
+ * - A name waiter that has its name then needs its bytes (the spec's `CanFinish`): granted once every waiter
+ *   of its priority or higher in its type's queue is granted and they fit. It is not in that queue, so it
+ *   never holds back the lower-priority waiters there.
+ * - A type-queue waiter with a name reserves that name until its driver finishes.
  * - Finish a driver once all its waiters are granted: its grants come back, and every pinned resource whose
  *   waiting pinners have all finished is freed (its bytes and name come back).
  *
@@ -30,6 +34,8 @@ interface Supply {
   readonly budgeted: boolean
   readonly reservedBytes: number
   readonly queue: Entry[]
+  /** Name waiters' bytes stages that take their bytes from this (type) supply. */
+  readonly stages: Stage[]
   units: number
   /** Index of the first waiter not yet granted. */
   head: number
@@ -39,7 +45,24 @@ interface Entry {
   readonly waiter: Waiter
   readonly supply: Supply
   readonly driver: DriverState
+  /** For a name waiter that also needs bytes: that second stage. */
+  stage: Stage | undefined
+  /** For a type-queue waiter with a name: the name supply it holds until its driver finishes. */
+  reserves: Supply | undefined
+  /** Fully granted (for a name waiter with bytes: both its name and its bytes). */
   granted: boolean
+}
+
+/** The bytes a name waiter needs once it has its name. */
+interface Stage {
+  readonly entry: Entry
+  readonly supply: Supply
+  readonly sizeBytes: number
+  readonly critical: boolean
+  readonly rank: number
+  /** Entries of its type's queue with its priority or higher (a prefix of the queue). */
+  ahead: number
+  nameGranted: boolean
 }
 
 interface Pin {
@@ -116,6 +139,7 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
         budgeted: waiter.kind === "name" || budget !== undefined,
         reservedBytes: budget?.reservedBytes ?? 0,
         queue: [],
+        stages: [],
         // Work before pins: every live byte counts as free; pinned bytes are taken off below.
         units: budget === undefined ? 0 : budget.maxBytes - budget.usage + budget.liveBytes,
         head: 0
@@ -132,7 +156,29 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
       drivers.set(waiter.driver, driver)
     }
     const supply = supplyOf(waiter)
-    const entry: Entry = { waiter, supply, driver, granted: false }
+    const stage = stageOf(waiter)
+    const entry: Entry = { waiter, supply, driver, stage: undefined, reserves: undefined, granted: false }
+    if (stage !== undefined) {
+      entry.stage = { ...stage, entry }
+      stage.supply.stages.push(entry.stage)
+      driver.ungranted++
+    }
+    place(entry, driver, first)
+  }
+  const stageOf = (waiter: Waiter): Omit<Stage, "entry"> | undefined => {
+    if (waiter.kind !== "name" || waiter.type === undefined) return undefined
+    const supply = supplyOf({ ...waiter, kind: "bytes", type: waiter.type, sizeBytes: waiter.sizeBytes ?? 0 })
+    return {
+      supply,
+      sizeBytes: waiter.sizeBytes ?? 0,
+      critical: waiter.priority === "Critical",
+      rank: priorityRank(waiter.priority),
+      ahead: 0,
+      nameGranted: false
+    }
+  }
+  const place = (entry: Entry, driver: DriverState, first: boolean): void => {
+    const { waiter, supply } = entry
     driver.entries.push(entry)
     driver.ungranted++
     if (first) {
@@ -146,6 +192,40 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
   }
   for (const waiter of view.waiters()) enqueue(waiter, true)
   if (candidate !== undefined) enqueue(candidate, false)
+  // With one waiter per driver (the spec's model) a name waiter's bytes wait only for the type queue's waiters
+  // of its priority or higher. With a driver that has several waiters, grants are held, and a name waiter's
+  // bytes competing with lower-priority waiters would make the outcome depend on the order of grants; there
+  // the bytes stages queue after the whole type queue and after each other (priority, then FIFO), so that
+  // the reduction stays exact (one outcome whatever the order).
+  let severalWaiters = false
+  for (const driver of drivers.values()) if (driver.entries.length > 1) severalWaiters = true
+  for (const supply of supplies) {
+    if (severalWaiters) {
+      supply.stages.sort((a, b) => b.rank - a.rank)
+      for (const stage of supply.stages) stage.ahead = supply.queue.length
+      continue
+    }
+    for (const stage of supply.stages) {
+      while (stage.ahead < supply.queue.length) {
+        const next = supply.queue[stage.ahead]
+        if (next === undefined || priorityRank(next.waiter.priority) < stage.rank) break
+        stage.ahead++
+      }
+    }
+  }
+  // A type-queue waiter with a name reserves it: the name is busy until that waiter's driver finishes.
+  if (names.size > 0) {
+    for (const driver of drivers.values()) {
+      for (const entry of driver.entries) {
+        const { waiter } = entry
+        if (waiter.kind !== "bytes" || waiter.name === undefined) continue
+        const reserved = names.get(waiter.name)
+        if (reserved === undefined) continue
+        reserved.units++
+        entry.reserves = reserved
+      }
+    }
+  }
 
   // Pin every resource whose release waits for a waiting driver: what it holds, what its waiters will
   // depend on, and (transitively) their dependencies. Only supplies some waiter waits for are tracked.
@@ -190,9 +270,14 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
     if (supply.units === 0) worklist.push(supply)
   }
   const finish = (driver: DriverState): void => {
-    for (const { waiter, supply } of driver.entries) {
-      if (waiter.kind === "bytes") giveBytes(supply, waiter.sizeBytes)
-      else giveName(supply)
+    for (const { waiter, supply, stage, reserves } of driver.entries) {
+      if (waiter.kind === "bytes") {
+        giveBytes(supply, waiter.sizeBytes)
+        giveName(reserves)
+      } else {
+        giveName(supply)
+        if (stage !== undefined) giveBytes(stage.supply, stage.sizeBytes)
+      }
     }
     for (const pin of driver.pins) {
       pin.pending--
@@ -214,15 +299,39 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
     return true
   }
 
+  const grantStage = (stage: Stage, previous: Stage | undefined): boolean => {
+    const { supply } = stage
+    if (stage.entry.granted) return true
+    if (severalWaiters && previous !== undefined && !previous.entry.granted) return false
+    if (!stage.nameGranted || supply.head < stage.ahead) return false
+    if (supply.budgeted) {
+      if (supply.units < stage.sizeBytes + (stage.critical ? 0 : supply.reservedBytes)) return false
+      supply.units -= stage.sizeBytes
+    }
+    stage.entry.granted = true
+    stage.entry.driver.ungranted--
+    if (stage.entry.driver.ungranted === 0) finish(stage.entry.driver)
+    return true
+  }
+
   let supply = worklist.pop()
   while (supply !== undefined) {
     let entry = supply.queue[supply.head]
     while (entry !== undefined && tryGrant(supply, entry.waiter)) {
-      entry.granted = true
       supply.head++
       entry.driver.ungranted--
+      if (entry.stage === undefined) entry.granted = true
+      else {
+        entry.stage.nameGranted = true
+        worklist.push(entry.stage.supply)
+      }
       if (entry.driver.ungranted === 0) finish(entry.driver)
       entry = supply.queue[supply.head]
+    }
+    let previous: Stage | undefined
+    for (const stage of supply.stages) {
+      if (!grantStage(stage, previous) && severalWaiters) break
+      previous = stage
     }
     supply = worklist.pop()
   }
@@ -231,7 +340,10 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
   for (const driver of drivers.values()) {
     if (driver.ungranted === 0) continue
     const blockedOn = new Set<string>()
-    for (const entry of driver.entries) if (!entry.granted) blockedOn.add(entry.supply.key)
+    for (const entry of driver.entries) {
+      if (entry.granted) continue
+      blockedOn.add(entry.stage?.nameGranted === true ? entry.stage.supply.key : entry.supply.key)
+    }
     stuck.set(driver.id, blockedOn)
   }
   return { stuck }

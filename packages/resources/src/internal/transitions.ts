@@ -137,11 +137,7 @@ const waitOrRefuse = (
     state.now(),
     kind
   )
-  // A driver that holds nothing, waits for nothing else and pins no dependency cannot close a cycle: once
-  // every other driver finishes, all bytes up to limit(p) and every name come back, so the reduction would
-  // grant it -- provided no driver is stuck already (`deadlockFree`). Skipping the check keeps such waits O(1).
-  const safe = state.deadlockFree && request.deps.length === 0 && state.idle(request.driver)
-  const deadlock = safe ? undefined : wouldDeadlock(state, waiter)
+  const deadlock = canSkipCheck(state, request, kind) ? undefined : wouldDeadlock(state, waiter)
   if (deadlock !== undefined) {
     return refuseDeadlock(
       state,
@@ -155,12 +151,26 @@ const waitOrRefuse = (
 }
 
 /**
- * The deadlock check of a request about to wait. A request waiting for a name also needs its bytes once
- * the name is free (the spec's CanFinish asks for both): its bytes part joins the view as a waiter of the
- * same driver.
+ * Whether the reduction would certainly let this wait in, so it can be skipped (keeping such waits O(1)).
+ * The request's driver holds nothing, waits for nothing else and pins no dependency; no driver is stuck
+ * already (`deadlockFree`); the request joins its queue behind every waiter (none of a lower priority is
+ * waiting there), so it holds nobody back; and its bytes fit once every live resource is freed (free pool
+ * capacity never comes back). Then every other driver finishes without it, and after that its name is free
+ * and its bytes fit. A request that would be queued ahead of a waiter is checked: that waiter's driver may
+ * hold the bytes it needs (spec/traces/bad-priority-insert-deadlock-L5.ndjson).
  */
+const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "name"): boolean => {
+  if (!state.deadlockFree || request.deps.length > 0 || !state.idle(request.driver)) return false
+  const { type, priority } = request
+  const queue = kind === "name" ? state.nameQueues.get(request.name) : state.queues[type]
+  if (queue !== undefined && queue.size !== queue.atOrAbove(priority)) return false
+  const unowned = (state.usage[type] as number) - (state.liveBytes[type] as number)
+  return unowned + request.size <= state.limit(type, priority)
+}
+
+/** The deadlock check of a request about to wait (the spec's `RefuseDeadlock` guard). */
 const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
-  checkWait(waitViewOf(state, waiter.kind === "name" ? waiter : undefined), deadlockCandidate(state, waiter))
+  checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {

@@ -1,0 +1,82 @@
+import { describe, expect, test } from "bun:test"
+import { DeadlockDetected, type ResourceMetadata, type ResourcePriority } from "@flight-hal/core"
+import { createResourceManager } from "../src/index.ts"
+
+// The two disagreements TLC trace validation found between the manager and spec/ResourceManager.tla
+// (spec/traces/{bad,good}-priority-insert-*, {bad-unjustified-refusal,good-name-waiter-not-in-type-queue}*).
+
+const mem = (sizeBytes: number, priority: ResourcePriority = "Normal"): ResourceMetadata => ({
+  type: "Memory",
+  sizeBytes,
+  priority
+})
+const budget = (maxBytes: number) => ({
+  onLeaks: () => {},
+  budgets: { Memory: { maxBytes, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } }
+})
+
+describe("deadlock-check soundness against the model", () => {
+  test("an idle driver queued ahead of a lower-priority waiter that holds its bytes is refused", async () => {
+    const manager = createResourceManager(budget(3))
+    manager.acquire("", mem(2), { owner: "e" })
+    const f = manager.acquire("", mem(1), { owner: "f" })
+    const waitE = manager.acquireAsync("", mem(1, "Low"), { owner: "e", mode: "Blocking" })
+    // d holds nothing, but it would queue ahead of e's Low waiter and need e's 2 bytes: a deadlock
+    const error = await manager.acquireAsync("", mem(2), { owner: "d", mode: "Blocking" }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DeadlockDetected)
+    expect((error as DeadlockDetected).drivers).toEqual(["d", "e"])
+    expect((error as DeadlockDetected).resources).toEqual(["bytes:Memory"])
+    f.release()
+    const granted = await waitE
+    expect(granted.metadata.sizeBytes).toBe(1)
+    expect(manager.getResourceStats("Memory").waiting).toBe(0)
+    manager.close()
+  })
+
+  test("an idle driver that only queues behind every waiter still skips nothing it needs", async () => {
+    const manager = createResourceManager(budget(3))
+    manager.acquire("", mem(2), { owner: "e" })
+    const f = manager.acquire("", mem(1), { owner: "f" })
+    const waitE = manager.acquireAsync("", mem(1, "Normal"), { owner: "e", mode: "Blocking" })
+    // d queues behind e (same priority): when f releases, e is granted; d needs 2 and waits for e's release
+    const waitD = manager.acquireAsync("", mem(2, "Low"), { owner: "d", mode: "Blocking" })
+    expect(manager.getResourceStats("Memory").waiting).toBe(2)
+    f.release()
+    const e = await waitE
+    expect(manager.getResourceStats("Memory").waiting).toBe(1)
+    manager.close()
+    await waitD.catch(() => {})
+    expect(e.metadata.sizeBytes).toBe(1)
+  })
+
+  test("a name waiter is not in the type queue: a lower-priority wait behind it is allowed", async () => {
+    const manager = createResourceManager(budget(6))
+    const tex = manager.acquire("tex", mem(2), { owner: "a" })
+    const c = manager.acquire("", mem(3), { owner: "c" })
+    const waitB = manager.acquireAsync("tex", mem(2), { owner: "b", mode: "Blocking" })
+    // the model lets a wait: once c releases, a is granted, then a releases "tex" for b
+    const waitA = manager.acquireAsync("", mem(3, "Low"), { owner: "a", mode: "Blocking" })
+    c.release()
+    const a = await waitA
+    expect(a.metadata.sizeBytes).toBe(3)
+    tex.release()
+    const b = await waitB
+    expect(b.metadata.sizeBytes).toBe(2)
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(5)
+    manager.close()
+  })
+
+  test("a name reserved by a type-queue waiter counts as held by its driver", async () => {
+    const manager = createResourceManager(budget(4))
+    const big = manager.acquire("", mem(4), { owner: "b" })
+    // a's "n" waits in the type queue for b's bytes and reserves "n"
+    const waitA = manager.acquireAsync("n", mem(2), { owner: "a", mode: "Blocking" })
+    // b asking for "n" would wait for a, which waits for b's bytes
+    const error = await manager.acquireAsync("n", mem(0), { owner: "b", mode: "Blocking" }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DeadlockDetected)
+    expect((error as DeadlockDetected).drivers).toEqual(["a", "b"])
+    big.release()
+    expect((await waitA).metadata.sizeBytes).toBe(2)
+    manager.close()
+  })
+})
