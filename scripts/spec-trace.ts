@@ -2,21 +2,29 @@
  * Trace validation: checks NDJSON traces recorded by the manager (format: spec/README.md, "Trace
  * format") against the TLA+ model with TLC (spec/Trace.tla).
  *
- *   bun scripts/spec-trace.ts <trace.ndjson>...   validate traces; exit 1 on the first mismatch,
- *                                                  naming the offending line
+ *   bun scripts/spec-trace.ts <trace.ndjson>...   validate traces in one batch (one TLC run for all of
+ *                                                  them); exit 1 if any is rejected, naming each
+ *                                                  rejected trace and its offending line
+ *   bun scripts/spec-trace.ts --one-by-one <trace.ndjson>...   one TLC run per trace (for comparison)
  *   bun scripts/spec-trace.ts --self-test          spec/traces/good-*.ndjson must pass and every
  *                                                  spec/traces/bad-*-L<n>.ndjson must fail at line n
  *
- * Without tla2tools.jar it prints a loud SKIPPED line and exits 0. `validateTrace` is exported for
- * tests that record traces from the real manager.
+ * Without tla2tools.jar it prints a loud SKIPPED line and exits 0. `validateTraces` (a batch) and
+ * `validateTrace` (one file) are exported for tests that record traces from the real manager.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { findJar, passed, runTlc, skipLine, specDir, stageSpec, TlcExit, unstage } from "./internal/tlc.ts"
+import { findJar, passed, runTlc, skipLine, specDir, stageSpec, TlcExit, type TlcRun, unstage } from "./internal/tlc.ts"
 
 /** The verdict on one trace. */
 export type TraceVerdict =
-  | { readonly ok: true; readonly lines: number; readonly seconds: number }
+  | {
+      readonly ok: true
+      /** Non-empty lines of the file (the header and the transition lines). */
+      readonly lines: number
+      /** Wall-clock seconds of the TLC run that accepted it (a batch run: shared by its traces). */
+      readonly seconds: number
+    }
   | {
       readonly ok: false
       /** 1-based line of the trace file that the model rejects (undefined: TLC failed otherwise). */
@@ -25,6 +33,31 @@ export type TraceVerdict =
       readonly text: string | undefined
       readonly tlcExit: number | null
     }
+
+/** Options of a validation. */
+export interface TraceOptions {
+  /** Timeout of each TLC run (default 600 s). */
+  readonly timeoutSeconds?: number
+  /** On a rejected step, run TLC once more on that trace to say why (default true). */
+  readonly diagnose?: boolean
+}
+
+/** The verdicts on a batch of traces, and what the validation cost. */
+export interface BatchResult {
+  /** One verdict per path, in the order given. */
+  readonly verdicts: ReadonlyArray<{ readonly path: string; readonly verdict: TraceVerdict }>
+  /** TLC runs made (batch runs, re-runs after a rejection, diagnoses). */
+  readonly runs: number
+  /** Wall-clock seconds of all TLC runs. */
+  readonly seconds: number
+}
+
+/** The value of a string variable in the last state of a TLC error trace (`/\ tr = "..."`). */
+const lastString = (output: string, variable: string): string | undefined => {
+  const matches = [...output.matchAll(new RegExp(`^\\/\\\\ ${variable} = "((?:[^"\\\\]|\\\\.)*)"$`, "gm"))]
+  const last = matches.at(-1)?.[1]
+  return last === undefined ? undefined : (JSON.parse(`"${last}"`) as string)
+}
 
 const lastStateIndex = (output: string): number | undefined => {
   const matches = [...output.matchAll(/^\/\\ l = (\d+)$/gm)]
@@ -43,18 +76,8 @@ const lastState = (output: string): string => {
     .join("\n")
 }
 
-/**
- * Checks one trace file with TLC. `jar` from `findJar()`. On a rejected step it runs TLC a second time
- * to say whether the model's action was not enabled or its post-state differs (`diagnose: false` skips).
- */
-export const validateTrace = async (
-  jar: string,
-  tracePath: string,
-  options: { readonly timeoutSeconds?: number; readonly diagnose?: boolean } = {}
-): Promise<TraceVerdict> => {
-  const timeoutSeconds = options.timeoutSeconds ?? 300
-  const absolute = resolve(tracePath)
-  const fileLines = readFileSync(absolute, "utf8").split("\n")
+/** What a file holds that TLC cannot read faithfully (a failure verdict), or undefined. */
+const preCheck = (fileLines: ReadonlyArray<string>): TraceVerdict | undefined => {
   for (const [index, text] of fileLines.entries()) {
     if (text.trim() === "" && index < fileLines.length - 1) {
       return { ok: false, line: index + 1, reason: "blank line in the trace", text, tlcExit: null }
@@ -68,29 +91,83 @@ export const validateTrace = async (
         tlcExit: null
       }
     }
-  }
-  const dir = stageSpec()
-  try {
-    const cfg = (diagnoseAt: number, invariants: string): string =>
-      [
-        `CONSTANTS TraceFile = ${JSON.stringify(absolute)} DiagnoseAt = ${diagnoseAt}`,
-        "INIT Init",
-        "NEXT Next",
-        `INVARIANTS ${invariants}`,
-        "CHECK_DEADLOCK TRUE",
-        ""
-      ].join("\n")
-    writeFileSync(join(dir, "TraceRun.cfg"), cfg(0, "GrantsEager ModelInvariants"))
-    const run = await runTlc({ jar, dir, module: "Trace.tla", cfg: "TraceRun.cfg", timeoutSeconds })
-    const lines = fileLines.filter((text) => text.trim() !== "").length
-    if (passed(run)) return { ok: true, lines, seconds: run.seconds }
-    const l = lastStateIndex(run.output)
-    const reasons: Record<number, string> = {
-      [TlcExit.deadlock]: "the model cannot take this step (action not enabled or post-state fields differ)",
-      [TlcExit.safety]: "the state after this line breaks an invariant of the model",
-      [TlcExit.assumption]: "the header or the request data break an assumption of the model",
-      [TlcExit.parse]: "TLC could not parse the trace or the spec"
+    if (text.trim() !== "") {
+      try {
+        JSON.parse(text)
+      } catch {
+        return { ok: false, line: index + 1, reason: "not a JSON object", text, tlcExit: null }
+      }
     }
+  }
+  if (!/^\{.*"action"\s*:\s*"Init"/.test(fileLines[0] ?? "")) {
+    return { ok: false, line: 1, reason: 'the first line is not the "Init" header', text: fileLines[0], tlcExit: null }
+  }
+  return undefined
+}
+
+const reasons: Record<number, string> = {
+  [TlcExit.deadlock]: "the model cannot take this step (action not enabled or post-state fields differ)",
+  [TlcExit.safety]: "the state after this line breaks an invariant of the model",
+  [TlcExit.assumption]: "the header or the request data break an assumption of the model",
+  [TlcExit.parse]: "TLC could not parse the trace or the spec"
+}
+
+const cfgText = (paths: ReadonlyArray<string>, diagnoseAt: number, invariants: string): string =>
+  [
+    `CONSTANTS TraceFiles = {${paths.map((path) => JSON.stringify(path)).join(", ")}} DiagnoseAt = ${diagnoseAt}`,
+    "INIT Init",
+    "NEXT Next",
+    `INVARIANTS ${invariants}`,
+    "CHECK_DEADLOCK TRUE",
+    ""
+  ].join("\n")
+
+/** Trace files (absolute paths) with their lines, read once. */
+interface TraceFile {
+  readonly path: string
+  readonly lines: ReadonlyArray<string>
+}
+
+/**
+ * Checks a batch of trace files with TLC: one run of spec/Trace.tla for all of them (TLC explores one
+ * behaviour per trace). A rejection names its trace (the `tr` of TLC's last state) and line; that trace
+ * is then set aside and the rest re-run, so every rejected trace is found. A failure TLC does not pin
+ * on one trace (an assumption, a crash) splits the batch in halves down to single traces.
+ */
+export const validateTraces = async (
+  jar: string,
+  tracePaths: ReadonlyArray<string>,
+  options: TraceOptions = {}
+): Promise<BatchResult> => {
+  const timeoutSeconds = options.timeoutSeconds ?? 600
+  const verdicts = new Map<string, TraceVerdict>()
+  const files: Array<TraceFile> = []
+  for (const path of tracePaths.map((p) => resolve(p))) {
+    const lines = readFileSync(path, "utf8").split("\n")
+    const rejected = preCheck(lines)
+    if (rejected === undefined) files.push({ path, lines })
+    else verdicts.set(path, rejected)
+  }
+  let runs = 0
+  let seconds = 0
+  const dir = stageSpec()
+  const tlc = async (batch: ReadonlyArray<TraceFile>, diagnoseAt: number, invariants: string): Promise<TlcRun> => {
+    const cfg = diagnoseAt === 0 ? "TraceRun.cfg" : "TraceDiagnose.cfg"
+    writeFileSync(
+      join(dir, cfg),
+      cfgText(
+        batch.map((file) => file.path),
+        diagnoseAt,
+        invariants
+      )
+    )
+    const run = await runTlc({ jar, dir, module: "Trace.tla", cfg, timeoutSeconds })
+    runs++
+    seconds += run.seconds
+    return run
+  }
+  const rejectedAt = async (file: TraceFile, run: TlcRun): Promise<TraceVerdict> => {
+    const l = lastStateIndex(run.output)
     const reason = reasons[run.exitCode ?? -1] ?? `TLC failed (exit ${run.exitCode ?? "none"})`
     const violated = /Invariant (\w+) is violated/.exec(run.output)?.[1]
     // Deadlock at state l: line l (file line l + 1) is rejected. Invariant broken in state l: the
@@ -105,9 +182,8 @@ export const validateTrace = async (
             : undefined
     let detail = ""
     if (run.exitCode === TlcExit.deadlock && l !== undefined && options.diagnose !== false) {
-      // Diagnosis: the same run without comparing line l's post-state fields, stopped after it.
-      writeFileSync(join(dir, "TraceDiagnose.cfg"), cfg(l, "StopAfterDiagnosed"))
-      const diagnosis = await runTlc({ jar, dir, module: "Trace.tla", cfg: "TraceDiagnose.cfg", timeoutSeconds })
+      // Diagnosis: this trace alone, without comparing line l's post-state fields, stopped after it.
+      const diagnosis = await tlc([file], l, "StopAfterDiagnosed")
       detail =
         diagnosis.exitCode === TlcExit.safety
           ? `: the model takes this step but its post-state differs from the line's fields; the model's post-state:\n${lastState(diagnosis.output)}`
@@ -117,28 +193,99 @@ export const validateTrace = async (
       ok: false,
       line,
       reason: `${violated === undefined ? reason : `${reason} (${violated})`}${detail}`,
-      text: line === undefined ? undefined : fileLines[line - 1],
+      text: line === undefined ? undefined : file.lines[line - 1],
       tlcExit: run.exitCode
     }
+  }
+  const check = async (batch: ReadonlyArray<TraceFile>): Promise<void> => {
+    let pending = batch
+    while (pending.length > 0) {
+      const run = await tlc(pending, 0, "GrantsEager ModelInvariants")
+      if (passed(run)) {
+        for (const file of pending) {
+          const lines = file.lines.filter((text) => text.trim() !== "").length
+          verdicts.set(file.path, { ok: true, lines, seconds: run.seconds })
+        }
+        return
+      }
+      const culprit = lastString(run.output, "tr")
+      const file = pending.find((f) => f.path === culprit)
+      if (file !== undefined && (run.exitCode === TlcExit.deadlock || run.exitCode === TlcExit.safety)) {
+        verdicts.set(file.path, await rejectedAt(file, run))
+        pending = pending.filter((f) => f !== file)
+      } else if (pending.length > 1) {
+        const half = Math.ceil(pending.length / 2)
+        await check(pending.slice(0, half))
+        await check(pending.slice(half))
+        return
+      } else {
+        const only = pending[0]
+        if (only !== undefined) verdicts.set(only.path, await rejectedAt(only, run))
+        return
+      }
+    }
+  }
+  try {
+    await check(files)
   } finally {
     unstage(dir)
   }
+  return {
+    verdicts: tracePaths.map((path) => {
+      const verdict = verdicts.get(resolve(path))
+      return {
+        path,
+        verdict: verdict ?? { ok: false, line: undefined, reason: "not checked", text: undefined, tlcExit: null }
+      }
+    }),
+    runs,
+    seconds
+  }
 }
 
-const report = (path: string, verdict: TraceVerdict): string =>
+/**
+ * Checks one trace file with TLC. `jar` from `findJar()`. On a rejected step it runs TLC a second time
+ * to say whether the model's action was not enabled or its post-state differs (`diagnose: false` skips).
+ */
+export const validateTrace = async (
+  jar: string,
+  tracePath: string,
+  options: TraceOptions = {}
+): Promise<TraceVerdict> => {
+  const result = await validateTraces(jar, [tracePath], options)
+  const first = result.verdicts[0]
+  return first === undefined
+    ? { ok: false, line: undefined, reason: "not checked", text: undefined, tlcExit: null }
+    : first.verdict
+}
+
+/** One report line (two on a rejection: the offending line follows). */
+export const report = (path: string, verdict: TraceVerdict): string =>
   verdict.ok
-    ? `ok   ${path}: ${verdict.lines} lines accepted by the model (${verdict.seconds.toFixed(1)}s)`
+    ? `ok   ${path}: ${verdict.lines} lines accepted by the model`
     : `FAIL ${path}${verdict.line === undefined ? "" : `:${verdict.line}`}: ${verdict.reason} [TLC exit ${
         verdict.tlcExit ?? "none"
       }]${verdict.text === undefined ? "" : `\n     ${verdict.text}`}`
 
-/** spec/traces: good-*.ndjson must pass, bad-*-L<n>.ndjson must be rejected at line n. */
+/**
+ * spec/traces: good-*.ndjson must pass, bad-*-L<n>.ndjson must be rejected at line n. All of them in one
+ * batch: this also checks that a batch pins each rejection on its own trace.
+ */
 export const selfTest = async (jar: string): Promise<number> => {
   const dir = join(specDir, "traces")
-  const files = existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith(".ndjson")) : []
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((file) => file.endsWith(".ndjson"))
+        .sort()
+    : []
+  const result = await validateTraces(
+    jar,
+    files.map((file) => join(dir, file)),
+    { diagnose: false }
+  )
   let failures = 0
-  for (const file of files.sort()) {
-    const verdict = await validateTrace(jar, join(dir, file), { diagnose: false })
+  for (const [index, { verdict }] of result.verdicts.entries()) {
+    const file = files[index] ?? ""
     const expectedLine = /^bad-.*-L(\d+)\.ndjson$/.exec(file)?.[1]
     if (file.startsWith("good-")) {
       if (!verdict.ok) failures++
@@ -153,6 +300,7 @@ export const selfTest = async (jar: string): Promise<number> => {
       )
     }
   }
+  console.log(`spec traces: ${files.length} traces, ${result.runs} TLC runs, ${result.seconds.toFixed(1)}s`)
   if (files.length === 0) {
     console.error("FAIL no traces in spec/traces")
     failures++
@@ -172,15 +320,30 @@ if (import.meta.main) {
     console.log(failures === 0 ? "spec traces: self-test passed" : `spec traces: ${failures} self-test failure(s)`)
     process.exit(failures === 0 ? 0 : 1)
   }
-  if (args.length === 0) {
-    console.error("usage: bun scripts/spec-trace.ts <trace.ndjson>... | --self-test")
+  const oneByOne = args.includes("--one-by-one")
+  const paths = args.filter((arg) => !arg.startsWith("--"))
+  if (paths.length === 0) {
+    console.error("usage: bun scripts/spec-trace.ts [--one-by-one] <trace.ndjson>... | --self-test")
     process.exit(2)
   }
+  const batches = oneByOne ? paths.map((path) => [path]) : [paths]
   let failures = 0
-  for (const path of args) {
-    const verdict = await validateTrace(jar, path)
-    if (!verdict.ok) failures++
-    console.log(report(path, verdict))
+  let runs = 0
+  let seconds = 0
+  let transitions = 0
+  for (const batch of batches) {
+    const result = await validateTraces(jar, batch)
+    runs += result.runs
+    seconds += result.seconds
+    for (const { path, verdict } of result.verdicts) {
+      if (verdict.ok) transitions += verdict.lines - 1
+      else failures++
+      console.log(report(path, verdict))
+    }
   }
+  console.log(
+    `${paths.length} traces (${paths.length - failures} accepted, ${transitions} transition lines accepted), ` +
+      `${runs} TLC run(s), ${seconds.toFixed(1)}s of TLC`
+  )
   process.exit(failures === 0 ? 0 : 1)
 }

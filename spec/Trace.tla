@@ -1,129 +1,169 @@
 ------------------------------- MODULE Trace -------------------------------
 (***************************************************************************)
-(* Trace validation: checks that an NDJSON trace recorded by the TypeScript *)
-(* manager (format: spec/README.md, "Trace format") is a behaviour of       *)
-(* ResourceManager.  The trace file is passed as the constant TraceFile by  *)
-(* a cfg that scripts/spec-trace.ts generates.                              *)
-(*                                                                          *)
-(* The behaviour is a single path: line i of the trace (i >= 1 after the    *)
-(* header) must be the step of the model action it names, with its         *)
-(* arguments, and the post-state fields it carries must equal the model's.  *)
-(* On a mismatch the state "l = i" has no successor, so TLC reports a       *)
-(* deadlock (exit 11) whose last state names the offending line: file line  *)
-(* i + 1.  An invariant violation (exit 12) in the state "l = i" means the  *)
-(* state after file line i is wrong (e.g. a grant left pending).            *)
+(* Trace validation: checks that NDJSON traces recorded by the TypeScript  *)
+(* manager (format: spec/README.md, "Trace format") are behaviours of      *)
+(* ResourceManager.  The trace files are passed as the constant TraceFiles *)
+(* (a set of absolute paths) by a cfg that scripts/spec-trace.ts           *)
+(* generates, so one TLC run checks a batch of traces (one JVM, one parse  *)
+(* of the spec, and TLC's workers share the traces).                       *)
+(*                                                                         *)
+(* The initial states choose a trace k, a path (variable tr); the behaviour *)
+(* from each is a single path: line i of trace k (i >= 1 after the header) *)
+(* be the step of the model action it names, with its arguments, and the   *)
+(* post-state fields it carries must equal the model's.  Each trace has    *)
+(* its own model constants (drivers, requests, budgets), so ResourceManager *)
+(* is instantiated per trace: RM(k).  On a mismatch the state "tr = k,     *)
+(* l = i" has no successor, so TLC reports a deadlock (exit 11) whose last *)
+(* state names the offending trace and line: file line i + 1 of trace k.  *)
+(* An invariant violation (exit 12) in the state "tr = k, l = i" means the *)
+(* state after file line i of trace k is wrong (e.g. a grant left pending). *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, Json, TLC, FlightHalTables
 
 CONSTANTS
-  TraceFile,  \* absolute path of the NDJSON trace
+  TraceFiles, \* {path_1, ..., path_N}: absolute paths of the NDJSON traces (a trace is named by its path)
   DiagnoseAt  \* 0; or a transition line index i whose post-state fields are NOT compared (the
-              \* diagnosis run of scripts/spec-trace.ts: does the model take the step at all, and
-              \* what is its post-state?)
+              \* diagnosis run of scripts/spec-trace.ts, on one trace: does the model take the
+              \* step at all, and what is its post-state?)
 
-Log    == ndJsonDeserialize(TraceFile)
-Header == Log[1]
-L      == Len(Log) - 1
-Line(i) == Log[i + 1]
+Idx      == TraceFiles
+Logs     == [k \in Idx |-> ndJsonDeserialize(k)]
+Header(k) == Logs[k][1]
+L        == [k \in Idx |-> Len(Logs[k]) - 1]   \* the number of transition lines of trace k
+Line(k, i) == Logs[k][i + 1]
 Has(e, f) == f \in DOMAIN e
 SetOf(s)  == {s[i] : i \in DOMAIN s}
 
-\* The requests of the trace: every req that has a request line (one carrying "type").
-IsDef(i)  == Has(Line(i), "type")
-TRes      == {Line(i).req : i \in {j \in 1..L : IsDef(j)}}
-DefLine(r) == Line(CHOOSE i \in 1..L : IsDef(i) /\ Line(i).req = r)
-TMeta == [r \in TRes |-> LET e == DefLine(r) IN
+\* The requests of trace k: every req that has a request line (one carrying "type").
+IsDef(k, i) == Has(Line(k, i), "type")
+TRes        == [k \in Idx |-> {Line(k, i).req : i \in {j \in 1..L[k] : IsDef(k, j)}}]
+DefLine(k, r) == Line(k, CHOOSE i \in 1..L[k] : IsDef(k, i) /\ Line(k, i).req = r)
+TMeta == [k \in Idx |-> [r \in TRes[k] |-> LET e == DefLine(k, r) IN
             [type |-> e.type, size |-> e.size, prio |-> e.priority, name |-> e.name,
-             shareable |-> e.shareable, reclaimable |-> e.reclaimable, deps |-> SetOf(e.deps)]]
-TBudget  == [t \in DOMAIN Header.budgets |->
-               [max |-> Header.budgets[t].max, reserved |-> Header.budgets[t].reserved]]
-TDrivers == SetOf(Header.drivers)
+             shareable |-> e.shareable, reclaimable |-> e.reclaimable, deps |-> SetOf(e.deps)]]]
+TBudget  == [k \in Idx |-> [t \in DOMAIN Header(k).budgets |->
+               [max |-> Header(k).budgets[t].max, reserved |-> Header(k).budgets[t].reserved]]]
+TDrivers == [k \in Idx |-> SetOf(Header(k).drivers)]
+TNames   == [k \in Idx |-> {TMeta[k][r].name : r \in TRes[k]} \ {""}]
 TNoDriver == "(no driver)"
 
-ASSUME Header.action = "Init"
-ASSUME TNoDriver \notin TDrivers
-
 VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes,
-          l   \* the index of the next trace line to check (transition lines are 1..L)
+          tr, \* the trace this behaviour follows (its path, in TraceFiles)
+          l   \* the index of the next line of trace tr to check (transition lines are 1..L[tr])
 
-RM == INSTANCE ResourceManager WITH Drivers <- TDrivers, Res <- TRes, Meta <- TMeta,
-                                    Budget <- TBudget, ReqModes <- Modes, NoDriver <- TNoDriver
+\* The model with trace k's constants.  (A parametrised instance: k must be a constant, so the
+\* operators below take k from "\E k \in Idx : tr = k" / "\A k \in Idx : tr = k => ...".)
+RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Res <- TRes[k], Meta <- TMeta[k],
+                                       Budget <- TBudget[k], ReqModes <- Modes, NoDriver <- TNoDriver
+
+ASSUME \A k \in Idx :
+  /\ Header(k).action = "Init"
+  /\ TNoDriver \notin TDrivers[k]
+  \* ResourceManager's own assumptions (TLC does not check them in a parametrised instance).
+  /\ TMeta[k] \in [TRes[k] -> [type : ResourceTypes, size : Nat, prio : Priorities, name : STRING,
+                               shareable : BOOLEAN, reclaimable : BOOLEAN, deps : SUBSET TRes[k]]]
+  /\ \A r \in TRes[k] : r \notin RM(k)!DepClosure(TMeta[k][r].deps)
+  /\ \A t \in DOMAIN TBudget[k] : 0 <= TBudget[k][t].reserved /\ TBudget[k][t].reserved <= TBudget[k][t].max
 
 rmVars == <<st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes>>
 
-Init == RM!Init /\ l = 1
+Init == \E k \in Idx : tr = k /\ l = 1 /\ RM(k)!Init
 
-(* The post-state fields a line carries must match the model's post-state. *)
-PerTypeOK(e, f, v) ==
+(* The post-state fields a line of trace k carries must match the model's post-state. *)
+PerTypeOK(k, e, f, v) ==
   Has(e, f) =>
-    /\ \A t \in DOMAIN e[f] : IF t \in RM!Types THEN v'[t] = e[f][t] ELSE e[f][t] = 0
-    /\ \A t \in RM!Types : t \notin DOMAIN e[f] => v'[t] = 0
+    /\ \A t \in DOMAIN e[f] : IF t \in RM(k)!Types THEN v'[t] = e[f][t] ELSE e[f][t] = 0
+    /\ \A t \in RM(k)!Types : t \notin DOMAIN e[f] => v'[t] = 0
 HoldersOK(e) == Has(e, "holders") => holders'[e.req] = SetOf(e.holders)
-FreedOK(e)   == Has(e, "freed") => {x \in TRes : st[x] = "Alive" /\ st'[x] = "Idle"} = SetOf(e.freed)
+FreedOK(k, e) == Has(e, "freed") => {x \in TRes[k] : st[x] = "Alive" /\ st'[x] = "Idle"} = SetOf(e.freed)
 \* The queue a waiting request is in (pre-state) or enters (Enqueue), after the step.
-QueueAfter(e) ==
+QueueAfter(k, e) ==
   LET r == e.req IN
   IF e.action = "Enqueue"
-  THEN IF e.wait = "type" THEN queue'[RM!TypeOf(r)] ELSE nameq'[RM!NameOf(r)]
-  ELSE IF RM!InTypeQ(RM!Cur, r) THEN queue'[RM!TypeOf(r)] ELSE nameq'[RM!NameOf(r)]
-QueueOK(e)   == Has(e, "queue") => QueueAfter(e) = e.queue
-PostOK(e) ==
-  /\ PerTypeOK(e, "usage", usage)
-  /\ PerTypeOK(e, "emergency", ebytes)
+  THEN IF e.wait = "type" THEN queue'[RM(k)!TypeOf(r)] ELSE nameq'[RM(k)!NameOf(r)]
+  ELSE IF RM(k)!InTypeQ(RM(k)!Cur, r) THEN queue'[RM(k)!TypeOf(r)] ELSE nameq'[RM(k)!NameOf(r)]
+QueueOK(k, e) == Has(e, "queue") => QueueAfter(k, e) = e.queue
+PostOK(k, e) ==
+  /\ PerTypeOK(k, e, "usage", usage)
+  /\ PerTypeOK(k, e, "emergency", ebytes)
   /\ HoldersOK(e)
-  /\ FreedOK(e)
-  /\ QueueOK(e)
+  /\ FreedOK(k, e)
+  /\ QueueOK(k, e)
 
 \* A failure is justified only when no admitting action is enabled.
-Justified(e) ==
-  ~ENABLED \/ RM!Acquire(e.driver, e.req, e.mode)
-           \/ e.mode = "Emergency" /\ RM!AcquireEmergency(e.driver, e.req)
-           \/ RM!Enqueue(e.driver, e.req, e.mode)
+Justified(k, e) ==
+  ~ENABLED \/ RM(k)!Acquire(e.driver, e.req, e.mode)
+           \/ e.mode = "Emergency" /\ RM(k)!AcquireEmergency(e.driver, e.req)
+           \/ RM(k)!Enqueue(e.driver, e.req, e.mode)
 
 IsWaiter(e) == st[e.req] = "Waiting" /\ owner[e.req] = e.driver
 
-Step(e) ==
-  /\ e.req \in TRes
-  /\ CASE e.action = "Acquire"          -> RM!Acquire(e.driver, e.req, e.mode)
-       [] e.action = "AcquireEmergency" -> e.mode = "Emergency" /\ RM!AcquireEmergency(e.driver, e.req)
-       [] e.action = "Reject"           -> /\ RM!Reject(e.driver, e.req, e.mode)
-                                           /\ e.error = RM!RejectReason(e.req, e.mode)
-                                           /\ Justified(e)
-       [] e.action = "RefuseDeadlock"   -> /\ RM!RefuseDeadlock(e.driver, e.req, e.mode)
-                                           /\ Justified(e)
+Step(k, e) ==
+  /\ e.req \in TRes[k]
+  /\ CASE e.action = "Acquire"          -> RM(k)!Acquire(e.driver, e.req, e.mode)
+       [] e.action = "AcquireEmergency" -> e.mode = "Emergency" /\ RM(k)!AcquireEmergency(e.driver, e.req)
+       [] e.action = "Reject"           -> /\ RM(k)!Reject(e.driver, e.req, e.mode)
+                                           /\ e.error = RM(k)!RejectReason(e.req, e.mode)
+                                           /\ Justified(k, e)
+       [] e.action = "RefuseDeadlock"   -> /\ RM(k)!RefuseDeadlock(e.driver, e.req, e.mode)
+                                           /\ Justified(k, e)
        [] e.action = "Enqueue"          -> IF st[e.req] = "Waiting"
-                                           THEN IsWaiter(e) /\ e.wait = "type" /\ RM!EnqueueFromName(e.req)
-                                           ELSE /\ e.wait = RM!WaitKind(e.req, e.mode)
-                                                /\ RM!Enqueue(e.driver, e.req, e.mode)
-       [] e.action = "Grant"            -> IsWaiter(e) /\ RM!Grant(e.req)
-       [] e.action = "Timeout"          -> IsWaiter(e) /\ RM!Timeout(e.req)
-       [] e.action = "Interrupt"        -> IsWaiter(e) /\ RM!Interrupt(e.req)
-       [] e.action = "Release"          -> RM!Release(e.driver, e.req)
-       [] e.action = "Share"            -> RM!Share(e.driver, e.req)
-       [] e.action = "Reclaim"          -> owner[e.req] = e.driver /\ RM!Reclaim(e.req)
+                                           THEN IsWaiter(e) /\ e.wait = "type" /\ RM(k)!EnqueueFromName(e.req)
+                                           ELSE /\ e.wait = RM(k)!WaitKind(e.req, e.mode)
+                                                /\ RM(k)!Enqueue(e.driver, e.req, e.mode)
+       [] e.action = "Grant"            -> IsWaiter(e) /\ RM(k)!Grant(e.req)
+       [] e.action = "Timeout"          -> IsWaiter(e) /\ RM(k)!Timeout(e.req)
+       [] e.action = "Interrupt"        -> IsWaiter(e) /\ RM(k)!Interrupt(e.req)
+       [] e.action = "Release"          -> RM(k)!Release(e.driver, e.req)
+       [] e.action = "Share"            -> RM(k)!Share(e.driver, e.req)
+       [] e.action = "Reclaim"          -> owner[e.req] = e.driver /\ RM(k)!Reclaim(e.req)
        [] OTHER                         -> FALSE
-  /\ (l = DiagnoseAt \/ PostOK(e))
+  /\ (l = DiagnoseAt \/ PostOK(k, e))
 
 Next ==
-  \/ /\ l <= L
-     /\ Step(Line(l))
-     /\ l' = l + 1
-  \/ /\ l > L          \* the whole trace was accepted: stutter
-     /\ UNCHANGED <<rmVars, l>>
+  \E k \in Idx :
+    /\ tr = k
+    /\ UNCHANGED tr
+    /\ \/ /\ l <= L[k]
+          /\ Step(k, Line(k, l))
+          /\ l' = l + 1
+       \/ /\ l > L[k]          \* the whole trace was accepted: stutter
+          /\ UNCHANGED <<rmVars, l>>
 
 (* Grants are eager: while a waiter could be admitted (or a name waiter moved  *)
 (* to its type queue), the next line must be that Grant / Enqueue.            *)
-Pending == \E r \in TRes : RM!GrantGuard(r) \/ RM!NameMoveGuard(r)
+Pending(k) == \E r \in TRes[k] : RM(k)!GrantGuard(r) \/ RM(k)!NameMoveGuard(r)
 GrantsEager ==
-  Pending => /\ l <= L
-             /\ Line(l).action \in {"Grant", "Enqueue"}
-             /\ Line(l).req \in TRes
-             /\ st[Line(l).req] = "Waiting"
+  \A k \in Idx :
+    tr = k /\ Pending(k) =>
+      /\ l <= L[k]
+      /\ Line(k, l).action \in {"Grant", "Enqueue"}
+      /\ Line(k, l).req \in TRes[k]
+      /\ st[Line(k, l).req] = "Waiting"
 
 \* Diagnosis run: stop right after line DiagnoseAt, so TLC prints the model's post-state.
 StopAfterDiagnosed == DiagnoseAt = 0 \/ l <= DiagnoseAt
 
-\* The model's invariants hold along the trace, too.
-ModelInvariants == RM!Invariants
+\* ResourceManager's NameExclusive, stated per name: linear in the number of requests instead of
+\* quadratic (a recorded trace has hundreds of requests); the same predicate, since Names are
+\* the non-empty names and "x # y with the same name both holding it" is "two holders of a name".
+NameExclusivePerName(k) ==
+  \A n \in TNames[k] :
+    Cardinality({x \in TRes[k] : /\ TMeta[k][x].name = n
+                                 /\ (st[x] = "Alive" \/ (st[x] = "Waiting" /\ RM(k)!InTypeQ(RM(k)!Cur, x)))}) <= 1
+
+\* The model's invariants (ResourceManager's Invariants) hold along the traces, too.
+ModelInvariants ==
+  \A k \in Idx :
+    tr = k =>
+      /\ RM(k)!TypeOK
+      /\ RM(k)!BudgetSafe
+      /\ RM(k)!ReserveOnlyForCritical
+      /\ RM(k)!SharingSafe
+      /\ NameExclusivePerName(k)
+      /\ RM(k)!NoDanglingDependency
+      /\ RM(k)!DependencyAcyclic
+      /\ RM(k)!QueuesWellFormed
+      /\ RM(k)!NoDeadlock
 
 =============================================================================
