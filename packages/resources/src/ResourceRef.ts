@@ -28,6 +28,8 @@ export interface RefOwner {
 /**
  * A live resource as its holder sees it. The payload is valid until the ref is released; after that
  * every access fails with `ResourceReleased` (thrown by `payload`, failed by `get`). Release is idempotent.
+ * Closing the manager (the facade's `close()` or the Layer's scope) releases every ref still live: each then
+ * reports `released` and every access fails, like after its own release.
  * The handle is slot + generation: once the resource is freed and its slot reused, the handle is stale and
  * can never reach the new resource.
  *
@@ -88,9 +90,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     return this.cachedHandle
   }
 
-  /** Whether this ref was released. */
+  /** Whether this ref was released (by its holder, or by the manager's close). */
   get released(): boolean {
-    return this.isReleased
+    return this.isReleased || this.engine.closed
   }
 
   /**
@@ -99,7 +101,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    * `Uint8Array(sizeBytes)` on a pool miss.
    */
   get payload(): T {
-    if (this.isReleased) throw new ResourceReleased({ name: this.name })
+    if (this.isReleased || this.engine.closed) throw new ResourceReleased({ name: this.name })
     if (!this.made) {
       this.made = true
       this.value = this.create === undefined ? (defaultPayload(this.metadata) as T) : this.create(this.metadata)
@@ -110,7 +112,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** The payload as an Effect, failing with `ResourceReleased` after release. */
   get get(): Effect.Effect<T, ResourceReleased> {
     return Effect.suspend(() =>
-      this.isReleased ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.payload)
+      this.released ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.payload)
     )
   }
 
@@ -190,9 +192,9 @@ export class SharedHandle implements Disposable {
     private readonly driverIndex: number
   ) {}
 
-  /** Whether this share was released. */
+  /** Whether this share was released (by its driver, or by the manager's close). */
   get released(): boolean {
-    return this.isReleased
+    return this.isReleased || this.engine.closed
   }
 
   /** Releases the share (idempotent). */
