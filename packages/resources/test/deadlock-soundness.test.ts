@@ -33,6 +33,23 @@ describe("deadlock-check soundness against the model", () => {
     manager.close()
   })
 
+  test("an idle driver queued ahead of a name waiter's bytes that needs that waiter's bytes is refused", async () => {
+    // found by trace validation (seed 7): d2 holds 5 and waits for "X" then 3 bytes (High); d1 holds "X"
+    const manager = createResourceManager(budget(10))
+    manager.acquire("", mem(5), { owner: "d2" })
+    const x = manager.acquire("X", mem(2), { owner: "d1" })
+    const waitD2 = manager.acquireAsync("X", mem(3, "High"), { owner: "d2", mode: "Blocking" })
+    // idle d3 asks for 6 at High: d2's bytes would queue behind it, and it needs d2's 5 bytes
+    const error = await manager
+      .acquireAsync("", mem(6, "High"), { owner: "d3", mode: "Blocking" })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DeadlockDetected)
+    expect((error as DeadlockDetected).drivers).toEqual(["d2", "d3"])
+    x.release()
+    expect((await waitD2).metadata.sizeBytes).toBe(3)
+    manager.close()
+  })
+
   test("an idle driver that only queues behind every waiter still skips nothing it needs", async () => {
     const manager = createResourceManager(budget(3))
     manager.acquire("", mem(2), { owner: "e" })

@@ -154,14 +154,16 @@ const waitOrRefuse = (
  * Whether the reduction would certainly let this wait in, so it can be skipped (keeping such waits O(1)).
  * The request's driver holds nothing, waits for nothing else and pins no dependency; no driver is stuck
  * already (`deadlockFree`); the request joins its queue behind every waiter (none of a lower priority is
- * waiting there), so it holds nobody back; and its bytes fit once every live resource is freed (free pool
- * capacity never comes back). Then every other driver finishes without it, and after that its name is free
+ * waiting there) and, waiting for bytes, no name waiter waits (a name waiter's bytes wait for the type
+ * queue's waiters of its priority or higher), so it holds nobody back; and its bytes fit once every live
+ * resource is freed (free pool capacity never comes back). Then every other driver finishes without it, and after that its name is free
  * and its bytes fit. A request that would be queued ahead of a waiter is checked: that waiter's driver may
  * hold the bytes it needs (spec/traces/bad-priority-insert-deadlock-L5.ndjson).
  */
 const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "name"): boolean => {
   if (!state.deadlockFree || request.deps.length > 0 || !state.idle(request.driver)) return false
   const { type, priority } = request
+  if (kind === "bytes" && state.nameQueues.size > 0) return false
   const queue = kind === "name" ? state.nameQueues.get(request.name) : state.queues[type]
   if (queue !== undefined && queue.size !== queue.atOrAbove(priority)) return false
   const unowned = (state.usage[type] as number) - (state.liveBytes[type] as number)
