@@ -25,6 +25,8 @@ import {
   StaleHandle
 } from "@flight-hal/core"
 import { type ManagedPool, PoolManager } from "@flight-hal/pool"
+import * as Cause from "effect/Cause"
+import type * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef } from "../ResourceRef.ts"
@@ -45,12 +47,12 @@ import {
 const decodeMetadata = Schema.decodeUnknownExit(ResourceMetadataSchema)
 const decodeBudget = Schema.decodeUnknownExit(ResourceBudgetSchema)
 
-const issueOf = (exit: { readonly _tag: string }): string => {
-  const cause = (exit as { readonly cause?: unknown }).cause
-  return String(cause ?? "invalid")
-    .split("\n")
-    .slice(0, 4)
-    .join(" ")
+/** The Schema issue text of a failed decode (the SchemaError's message, without the Cause wrapper). */
+const issueOf = (exit: Exit.Exit<unknown, unknown>): string => {
+  if (exit._tag !== "Failure") return "invalid"
+  const error = Cause.squash(exit.cause)
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split("\n").slice(0, 4).join(" ").replace(/\s+/g, " ").trim()
 }
 
 const isAlignment = (n: unknown): boolean =>
