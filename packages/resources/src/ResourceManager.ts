@@ -37,6 +37,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
 import { Engine, validateMetadata } from "./internal/engine.ts"
@@ -317,6 +318,12 @@ const make = (config: ResourceManagerConfig) =>
     const pressureCallbacks = new Set<PressureCallback>()
     const reclaimers: Array<Array<ReclamationCallback>> = ResourceTypeNames.map(() => [])
 
+    // Pressure callbacks: every event goes to `pending` (and to the PubSub for `pressureEvents`). A background
+    // fiber delivers them promptly; closing a registration's scope or the Layer first drains `pending`, so
+    // every event published before a scope closes reaches the callbacks registered then, in order, even when
+    // the program never yields. One drain at a time (a one-permit semaphore) keeps the order.
+    const pending: Array<PressureEvent> = []
+    const pressureWake = yield* PubSub.unbounded<void>()
     state.pressureListener = (change) => {
       const event: PressureEvent = {
         type: typeNameOf(change.type),
@@ -325,20 +332,30 @@ const make = (config: ResourceManagerConfig) =>
         stats: engine.stats(typeNameOf(change.type))
       }
       PubSub.publishUnsafe(pubsub, event)
+      if (pressureCallbacks.size === 0) return
+      pending.push(event)
+      if (pending.length === 1) PubSub.publishUnsafe(pressureWake, undefined)
     }
 
     const runPressureCallback = (callback: PressureCallback, event: PressureEvent): Effect.Effect<void> =>
       Effect.suspend(() => callback(event) ?? Effect.void).pipe(
         Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause)))
       )
-    const subscription = yield* PubSub.subscribe(pubsub)
-    yield* Effect.forkScoped(
-      Effect.forever(
-        Effect.flatMap(PubSub.take(subscription), (event) =>
-          Effect.forEach([...pressureCallbacks], (callback) => runPressureCallback(callback, event), { discard: true })
-        )
-      )
+    const delivering = Semaphore.makeUnsafe(1)
+    const drainPressureEvents: Effect.Effect<void> = delivering.withPermits(1)(
+      Effect.whileLoop({
+        while: () => pending.length > 0,
+        body: () => {
+          const event = pending.shift() as PressureEvent
+          return Effect.forEach([...pressureCallbacks], (callback) => runPressureCallback(callback, event), {
+            discard: true
+          })
+        },
+        step: () => {}
+      })
     )
+    const wakeUps = yield* PubSub.subscribe(pressureWake)
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(PubSub.take(wakeUps), drainPressureEvents)))
 
     const stillMissing = (type: number, size: number, priority: number): number =>
       (state.usage[type] as number) + size - state.limit(type, priority)
@@ -563,7 +580,11 @@ const make = (config: ResourceManagerConfig) =>
       registerPressureCallback: (callback) =>
         Effect.acquireRelease(
           Effect.sync(() => pressureCallbacks.add(callback)),
-          () => Effect.sync(() => pressureCallbacks.delete(callback))
+          () =>
+            Effect.andThen(
+              drainPressureEvents,
+              Effect.sync(() => pressureCallbacks.delete(callback))
+            )
         ),
       getResourceStats: (type) => Effect.sync(() => engine.stats(type)),
       snapshot: Effect.suspend(() => {
@@ -580,6 +601,7 @@ const make = (config: ResourceManagerConfig) =>
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         const leaks = engine.close(new ManagerClosed())
+        yield* drainPressureEvents
         yield* reportLeaks(leaks, config)
       })
     )

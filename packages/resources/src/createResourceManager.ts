@@ -188,14 +188,14 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   }
   const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks !== false
 
-  let pending: Array<PressureEvent> = []
+  // Pressure callbacks run in a microtask after the transition; disposing a registration and close() first
+  // deliver every pending event (in order), so no event published before them is lost.
+  const pending: Array<PressureEvent> = []
   let flushScheduled = false
   const flush = () => {
     flushScheduled = false
-    const events = pending
-    pending = []
-    for (const event of events) {
-      for (const callback of pressureCallbacks) {
+    for (let event = pending.shift(); event !== undefined; event = pending.shift()) {
+      for (const callback of [...pressureCallbacks]) {
         try {
           callback(event)
         } catch (error) {
@@ -398,7 +398,12 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     },
     registerPressureCallback(callback) {
       pressureCallbacks.add(callback)
-      return { [Symbol.dispose]: () => pressureCallbacks.delete(callback) }
+      return {
+        [Symbol.dispose]: () => {
+          flush()
+          pressureCallbacks.delete(callback)
+        }
+      }
     },
     getResourceStats: (type) => engine.stats(type),
     snapshot: () => introspect.snapshot(engine),
@@ -421,6 +426,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     },
     close() {
       const leaks = engine.close(new ManagerClosed())
+      flush()
       reportLeaks(leaks)
       return leaks
     },

@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test"
+import { Effect, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { createResourceManager, type PressureEvent, ResourceManager } from "../src/index.ts"
+
+const budgets = { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } }
+const levels = (events: ReadonlyArray<PressureEvent>) => events.map((e) => `${e.from}->${e.to}`)
+
+describe("pressure events are delivered deterministically", () => {
+  test("Effect: events published before a registration's scope closes reach its callback, without yielding", async () => {
+    const events: Array<PressureEvent> = []
+    const seen = await Effect.runPromise(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* manager.registerPressureCallback((event) => {
+              events.push(event)
+            })
+            yield* manager.acquire("big", { type: "Memory", sizeBytes: 60 })
+          })
+        )
+        return levels(events)
+      }).pipe(Effect.provide(ResourceManager.layer({ budgets }).pipe(Layer.provideMerge(TestClock.layer()))))
+    )
+    // acquired (None -> Low), then released when the scope closed (Low -> None), both before it returned
+    expect(seen).toEqual(["None->Low", "Low->None"])
+  })
+
+  test("Effect: events published before the Layer closes reach callbacks registered in the Layer's scope", async () => {
+    const events: Array<PressureEvent> = []
+    const callbacks = Layer.effectDiscard(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        yield* manager.registerPressureCallback((event) => {
+          events.push(event)
+        })
+      })
+    )
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        yield* Effect.scoped(manager.acquire("big", { type: "Memory", sizeBytes: 95 }))
+      }).pipe(
+        Effect.provide(
+          Layer.provideMerge(callbacks, ResourceManager.layer({ budgets }).pipe(Layer.provideMerge(TestClock.layer())))
+        )
+      )
+    )
+    expect(levels(events)).toEqual(["None->High", "High->None"])
+  })
+
+  test("facade: close() delivers pending events before it returns; disposing a registration delivers its pending events", () => {
+    const manager = createResourceManager({ budgets, onLeaks: () => {} })
+    const first: Array<PressureEvent> = []
+    const second: Array<PressureEvent> = []
+    const registration = manager.registerPressureCallback((event) => first.push(event))
+    manager.registerPressureCallback((event) => second.push(event))
+    manager.acquire("a", { type: "Memory", sizeBytes: 60 })
+    registration[Symbol.dispose]()
+    expect(levels(first)).toEqual(["None->Low"])
+    manager.acquire("b", { type: "Memory", sizeBytes: 30 })
+    manager.close()
+    expect(levels(first)).toEqual(["None->Low"])
+    // Low -> High on "b", then close released "b" (-> Low) and "a" (-> None)
+    expect(levels(second)).toEqual(["None->Low", "Low->High", "High->Low", "Low->None"])
+  })
+})
