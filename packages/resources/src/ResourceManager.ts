@@ -23,6 +23,7 @@ import {
   type ResourceHandle,
   type ResourceMetadata,
   type ResourceNotFound,
+  type ResourcePressure,
   type ResourceType,
   ResourceTypeNames,
   type StaleHandle
@@ -219,6 +220,17 @@ export interface ResourceManagerService {
   readonly pressureEvents: Stream.Stream<PressureEvent>
   /** Registers a pressure callback until the Scope closes. */
   registerPressureCallback(callback: PressureCallback): Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Reacts to an OS-level (system) pressure change (see `layerSystemPressureReclamation`): publishes a
+   * pressure event with `source: "system"` (type `Memory`), and when `reclaim` is given, the manager's
+   * reclamation runs for every type holding bytes before any budget is hit: free pool blocks are trimmed,
+   * then the type's reclamation callbacks are asked, in order, for `reclaim.percent` % of its usage.
+   */
+  relieveSystemPressure(
+    from: ResourcePressure,
+    to: ResourcePressure,
+    reclaim?: { readonly percent: number }
+  ): Effect.Effect<void>
   /** The stats of a type. */
   getResourceStats(type: ResourceType): Effect.Effect<ResourceStats>
   /** Every type's stats, live count and drivers (also updates the Metrics). */
@@ -324,18 +336,19 @@ const make = (config: ResourceManagerConfig) =>
     // the program never yields. One drain at a time (a one-permit semaphore) keeps the order.
     const pending: Array<PressureEvent> = []
     const pressureWake = yield* PubSub.unbounded<void>()
-    state.pressureListener = (change) => {
-      const event: PressureEvent = {
-        type: typeNameOf(change.type),
-        from: change.from,
-        to: change.to,
-        stats: engine.stats(typeNameOf(change.type))
-      }
+    const publishPressure = (event: PressureEvent): void => {
       PubSub.publishUnsafe(pubsub, event)
       if (pressureCallbacks.size === 0) return
       pending.push(event)
       if (pending.length === 1) PubSub.publishUnsafe(pressureWake, undefined)
     }
+    state.pressureListener = (change) =>
+      publishPressure({
+        type: typeNameOf(change.type),
+        from: change.from,
+        to: change.to,
+        stats: engine.stats(typeNameOf(change.type))
+      })
 
     const runPressureCallback = (callback: PressureCallback, event: PressureEvent): Effect.Effect<void> =>
       Effect.suspend(() => callback(event) ?? Effect.void).pipe(
@@ -586,6 +599,19 @@ const make = (config: ResourceManagerConfig) =>
               Effect.sync(() => pressureCallbacks.delete(callback))
             )
         ),
+      relieveSystemPressure: (from, to, reclaim) =>
+        Effect.gen(function* () {
+          if (engine.closed) return
+          publishPressure({ type: "Memory", from, to, stats: engine.stats("Memory"), source: "system" })
+          if (reclaim === undefined) return
+          const share = Math.min(100, Math.max(0, reclaim.percent)) / 100
+          for (let type = 0; type < ResourceTypeNames.length; type++) {
+            const usage = state.usage[type] as number
+            if (usage <= 0) continue
+            const goal = usage - Math.ceil(usage * share)
+            yield* reclaimFor(type, () => (state.usage[type] as number) - goal)
+          }
+        }),
       getResourceStats: (type) => Effect.sync(() => engine.stats(type)),
       snapshot: Effect.suspend(() => {
         const snapshot = introspect.snapshot(engine)

@@ -81,6 +81,11 @@ export interface PressureEvent {
   readonly to: ResourcePressure
   /** The type's stats after the change. */
   readonly stats: ResourceStats
+  /**
+   * `"system"` for an OS-level pressure change fed in by `layerSystemPressureReclamation` (then `from`/`to`
+   * are the system's levels and `type` is `Memory`); absent for a type's budget pressure.
+   */
+  readonly source?: "system"
 }
 
 /**

@@ -1,0 +1,80 @@
+/**
+ * Wires the system pressure signal ({@link SystemPressure}) to the manager: an OS-level High or Critical
+ * level triggers the manager's reclamation before any budget is hit, and every change of the system level
+ * is published as a pressure event with `source: "system"`. Off unless this Layer is provided.
+ *
+ * @module
+ */
+import { type ResourcePressure, ResourcePressureNames } from "@flight-hal/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { ResourceManager } from "./ResourceManager.ts"
+import { SystemPressure } from "./system-pressure.ts"
+
+/**
+ * Options of {@link layerSystemPressureReclamation}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SystemPressureReclamationOptions {
+  /** The system level from which reclamation runs (default `"Critical"`). */
+  readonly reclaimAt?: "High" | "Critical"
+  /**
+   * The share of each type's usage the reclamation asks for, in percent (default 25): free pool blocks are
+   * trimmed first, then the type's reclamation callbacks are called in order until that much is freed.
+   */
+  readonly reclaimPercent?: number
+}
+
+const rank = (level: ResourcePressure): number => ResourcePressureNames.indexOf(level)
+
+/**
+ * A Layer that feeds the system pressure signal to the ResourceManager. Whenever the system level rises to
+ * `reclaimAt` or above, the manager trims free pool blocks, then asks every type's reclamation callbacks for
+ * `reclaimPercent` % of its usage; every change of the system level is published as a pressure event
+ * (`source: "system"`, type `Memory`). It runs one fiber in its own scope: closing the Layer stops it, and
+ * it starts no timer of its own (the signal's polling stops with the signal's Layer).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import {
+ *   layerSystemPressure,
+ *   layerSystemPressureReclamation,
+ *   ResourceManager,
+ *   reportSystemPressure
+ * } from "@flight-hal/resources"
+ *
+ * const layer = layerSystemPressureReclamation({ reclaimAt: "High" }).pipe(
+ *   Layer.provideMerge(Layer.merge(ResourceManager.layer({}), layerSystemPressure({ enabled: true })))
+ * )
+ * const program = reportSystemPressure("Critical") // trims pools, then asks reclamation callbacks
+ * Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSystemPressureReclamation = (
+  options: SystemPressureReclamationOptions = {}
+): Layer.Layer<never, never, ResourceManager | SystemPressure> =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const manager = yield* ResourceManager
+      const signal = yield* SystemPressure
+      const threshold = rank(options.reclaimAt ?? "Critical")
+      const reclaim = { percent: options.reclaimPercent ?? 25 }
+      let previous: ResourcePressure = "None"
+      yield* Effect.forkScoped(
+        Stream.runForEach(signal.changes, (level) => {
+          const from = previous
+          if (level === from) return Effect.void
+          previous = level
+          const rising = rank(level) >= threshold && rank(level) > rank(from)
+          return manager.relieveSystemPressure(from, level, rising ? reclaim : undefined)
+        })
+      )
+    })
+  )
