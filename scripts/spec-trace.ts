@@ -69,11 +69,14 @@ const lastStateIndex = (output: string): number | undefined => {
 const lastState = (output: string): string => {
   const blocks = output.split(/\n(?=State \d+:)/)
   const last = blocks.at(-1) ?? ""
-  return last
-    .split("\n")
-    .filter((line) => /^\/\\ (st|holders|owner|queue|nameq|usage|ebytes) =/.test(line))
-    .map((line) => `       ${line}`)
-    .join("\n")
+  const shown: Array<string> = []
+  let showing = false
+  for (const line of last.split("\n")) {
+    if (line.startsWith("/\\ ")) showing = /^\/\\ (st|holders|owner|queue|nameq|usage|ebytes) =/.test(line)
+    else if (line.trim() === "") showing = false
+    if (showing) shown.push(`       ${line}`)
+  }
+  return shown.join("\n")
 }
 
 /** What a file holds that TLC cannot read faithfully (a failure verdict), or undefined. */
