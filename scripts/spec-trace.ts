@@ -69,12 +69,15 @@ const lastStateIndex = (output: string): number | undefined => {
 const lastState = (output: string): string => {
   const blocks = output.split(/\n(?=State \d+:)/)
   const last = blocks.at(-1) ?? ""
+  // one line per variable (TLC breaks long values over several lines)
   const shown: Array<string> = []
   let showing = false
   for (const line of last.split("\n")) {
-    if (line.startsWith("/\\ ")) showing = /^\/\\ (st|holders|owner|queue|nameq|usage|ebytes) =/.test(line)
-    else if (line.trim() === "") showing = false
-    if (showing) shown.push(`       ${line}`)
+    if (line.startsWith("/\\ ")) {
+      showing = /^\/\\ (st|holders|owner|queue|nameq|usage|ebytes) =/.test(line)
+      if (showing) shown.push(`       ${line}`)
+    } else if (line.trim() === "") showing = false
+    else if (showing) shown.push(`${shown.pop() ?? ""} ${line.trim()}`)
   }
   return shown.join("\n")
 }

@@ -1,16 +1,18 @@
 /**
  * Records traces of random workloads on the real manager (plain facade) and checks them against the TLA+
- * model with TLC (scripts/spec-trace.ts). Skipped without tla2tools.jar. Workloads keep the model's rules:
+ * model with TLC (scripts/spec-trace.ts), all traces in one batch (one TLC run; a rejected trace is named
+ * with its line and the rest re-run). Skipped loudly (a "SKIPPED: TLC not found" line) without
+ * tla2tools.jar. TRACE_SEEDS=1,2,3 picks the seeds; TRACE_DIR=<dir> keeps the traces. Workloads keep the model's rules:
  * one sequential process per driver (a waiting driver makes no request, release or share, and nothing is
  * shared to it), no pools.
  */
 import { describe, expect, test } from "bun:test"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
-import { findJar } from "../../../scripts/internal/tlc.ts"
-import { validateTrace } from "../../../scripts/spec-trace.ts"
+import { findJar, skipLine } from "../../../scripts/internal/tlc.ts"
+import { report, type TraceVerdict, validateTrace, validateTraces } from "../../../scripts/spec-trace.ts"
 import { createResourceManager, type ResourceRef } from "../src/index.ts"
 import { traceToFile } from "../src/trace-file.ts"
 
@@ -36,16 +38,28 @@ interface Live {
   readonly owner: string
 }
 
-const workload = async (seed: number, path: string, steps: number): Promise<void> => {
+/**
+ * Runs seed's random workload until the trace holds at least `transitions` transition lines (then the
+ * waits still open are interrupted, which adds their lines).
+ */
+const workload = async (seed: number, path: string, transitions: number): Promise<void> => {
   const next = random(seed)
   const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(next() * xs.length)] as A
   const trace = traceToFile(path, { drivers: [...drivers], types: ["Memory", "Hardware"] })
+  let recorded = -1 // the header is not a transition
+  const sink = trace.config.sink
   const manager = createResourceManager({
     budgets: {
       Memory: { maxBytes: 40, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 },
       Hardware: { maxBytes: 6, reservedBytes: 1, warningPercent: 50, criticalPercent: 80 }
     },
-    trace: trace.config,
+    trace: {
+      ...trace.config,
+      sink: (line) => {
+        recorded++
+        sink(line)
+      }
+    },
     onLeaks: () => {},
     detectGarbageCollectedLeaks: false
   })
@@ -54,7 +68,8 @@ const workload = async (seed: number, path: string, steps: number): Promise<void
   const waiting = new Map<string, { abort: AbortController; done: Promise<void> }>()
   const live: Array<Live> = []
   const settle = () => new Promise((resolve) => setImmediate(resolve))
-  for (let step = 0; step < steps; step++) {
+  for (let step = 0; recorded < transitions; step++) {
+    if (step > transitions * 20) throw new Error(`seed ${seed}: the workload records too few transitions`)
     const idle = drivers.filter((d) => !waiting.has(d))
     const action = next()
     if (idle.length === 0 || (action < 0.08 && waiting.size > 0)) {
@@ -139,22 +154,110 @@ const workload = async (seed: number, path: string, steps: number): Promise<void
 }
 
 const jar = findJar()
-const seeds = (process.env.TRACE_SEEDS ?? "1,2,3").split(",").map(Number)
+if (jar === undefined) console.log(skipLine("trace validation of the manager's random workloads"))
+
+/** Fixed seeds (TRACE_SEEDS=1,2,3 to pick others) and the transitions each trace must have at least. */
+const seeds = process.env.TRACE_SEEDS?.split(",").map(Number) ?? Array.from({ length: 50 }, (_, i) => i + 1)
+const minTransitions = 200
+
+/**
+ * Seeds whose trace the model rejects because of a known manager bug (spec/README.md, "What trace
+ * validation found"): seed → the rejected line. Such a seed still runs and is validated; it passes the
+ * test only when accepted or rejected at exactly that line, and every run prints it loudly. Remove an
+ * entry when the fix lands (the run then reports the seed as accepted).
+ */
+const knownManagerBugs: ReadonlyMap<number, { readonly line: number; readonly finding: string }> = new Map([
+  [7, { line: 129, finding: "3. an idle request queued ahead of a name waiter (the deadlock-check shortcut)" }]
+])
+
+/** The transition lines of a trace file (its non-empty lines after the header). */
+const transitionLines = (path: string): Array<string> =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .slice(1)
 
 describe("trace validation against the TLA+ model", () => {
   test.skipIf(jar === undefined)(
-    "random workloads of the real manager are behaviours of spec/ResourceManager.tla",
+    `${seeds.length} random workloads of the real manager (≥ ${minTransitions} transitions each) are behaviours of spec/ResourceManager.tla`,
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "rm-trace-"))
-      for (const seed of seeds) {
-        const path = join(dir, `seed-${seed}.ndjson`)
-        await workload(seed, path, 120)
-        let verdict = await validateTrace(jar as string, path)
-        // TLC itself failing (no offending line: a crash, a clash with another TLC run) is retried once
-        if (!verdict.ok && verdict.line === undefined) verdict = await validateTrace(jar as string, path)
-        if (!verdict.ok) console.log(path, verdict)
-        expect(verdict.ok).toBe(true)
+      const dir = process.env.TRACE_DIR ?? mkdtempSync(join(tmpdir(), "rm-trace-"))
+      const paths = seeds.map((seed) => join(dir, `seed-${seed}.ndjson`))
+      let transitions = 0
+      for (const [index, seed] of seeds.entries()) {
+        const path = paths[index] ?? ""
+        await workload(seed, path, minTransitions)
+        const count = transitionLines(path).length
+        expect(count).toBeGreaterThanOrEqual(minTransitions)
+        transitions += count
       }
+      // TLC itself failing on a trace (no offending line: a crash) is retried once, alone
+      const result = await validateTraces(jar as string, paths)
+      const verdicts: Array<{ readonly path: string; readonly verdict: TraceVerdict }> = []
+      for (const { path, verdict } of result.verdicts) {
+        const retried = !verdict.ok && verdict.line === undefined ? await validateTrace(jar as string, path) : verdict
+        verdicts.push({ path, verdict: retried })
+      }
+      const rejected = verdicts.filter(({ verdict }) => !verdict.ok)
+      console.log(
+        `trace validation: ${seeds.length} traces, ${transitions} transitions, ${result.runs} TLC run(s), ` +
+          `${result.seconds.toFixed(1)}s of TLC; ${rejected.length} rejected`
+      )
+      const unexpected: Array<string> = []
+      for (const [index, { path, verdict }] of verdicts.entries()) {
+        const known = knownManagerBugs.get(seeds[index] ?? 0)
+        if (verdict.ok) {
+          if (known !== undefined)
+            console.log(`KNOWN MANAGER BUG GONE: seed ${seeds[index]} is accepted now; remove it`)
+          continue
+        }
+        console.log(report(path, verdict))
+        if (known !== undefined && verdict.line === known.line) {
+          console.log(`KNOWN MANAGER BUG (not fixed yet): seed ${seeds[index]}, finding ${known.finding}`)
+        } else unexpected.push(path)
+      }
+      expect(unexpected).toEqual([])
+    },
+    900_000
+  )
+
+  test.skipIf(jar === undefined)(
+    "corrupted copies of a recorded trace are rejected at the corrupted line",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "rm-trace-corrupt-"))
+      const original = join(dir, "seed-1.ndjson")
+      await workload(1, original, minTransitions)
+      const lines = readFileSync(original, "utf8").split("\n")
+      // 1. a usage number off by one, in the middle of the trace
+      const usageAt = lines.findIndex((line, i) => i >= lines.length / 2 && /"usage":\{"Memory":\d+/.test(line))
+      const wrongUsage = lines.map((line, i) =>
+        i === usageAt
+          ? line.replace(/"usage":\{"Memory":(\d+)/, (_, n: string) => `"usage":{"Memory":${Number(n) + 1}`)
+          : line
+      )
+      // 2. a Grant swapped with the Release that made room for it: the Grant comes too early
+      const releaseAt = lines.findIndex(
+        (line, i) => line.includes('"action":"Release"') && (lines[i + 1] ?? "").includes('"action":"Grant"')
+      )
+      const swapped = lines.map((line, i) =>
+        i === releaseAt ? (lines[i + 1] ?? "") : i === releaseAt + 1 ? (lines[releaseAt] ?? "") : line
+      )
+      expect(usageAt).toBeGreaterThan(0)
+      expect(releaseAt).toBeGreaterThan(0)
+      const usagePath = join(dir, "wrong-usage.ndjson")
+      const swappedPath = join(dir, "grant-before-release.ndjson")
+      writeFileSync(usagePath, wrongUsage.join("\n"))
+      writeFileSync(swappedPath, swapped.join("\n"))
+      const result = await validateTraces(jar as string, [usagePath, swappedPath, original])
+      for (const { path, verdict } of result.verdicts) console.log(report(path, verdict))
+      const [usage, swap, intact] = result.verdicts.map(({ verdict }) => verdict)
+      expect(intact?.ok).toBe(true)
+      expect(usage?.ok).toBe(false)
+      expect(usage?.ok === false && usage.line).toBe(usageAt + 1)
+      expect(usage?.ok === false && usage.reason).toContain("post-state differs")
+      expect(swap?.ok).toBe(false)
+      expect(swap?.ok === false && swap.line).toBe(releaseAt + 1)
+      expect(swap?.ok === false && swap.reason).toContain("not enabled")
     },
     600_000
   )
