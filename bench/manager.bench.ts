@@ -43,7 +43,7 @@ group("use path", () => {
 })
 
 // ---- plain facade ----
-const plain = createResourceManager({ onLeaks: () => {} })
+const plain = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: true })
 const plainNoGc = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: false })
 const pool = genericPool.createPool({ create: async () => ({}), destroy: async () => {} }, { max: 10, min: 10 })
 

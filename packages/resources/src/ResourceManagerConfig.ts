@@ -94,7 +94,8 @@ export interface ResourceManagerConfig {
   readonly label?: string
   /**
    * Plain facade only: report refs garbage-collected without release as leaks (FinalizationRegistry) and
-   * release them (default true).
+   * release them. Opt-in (default false): registering every ref costs about 400 ns per acquisition on Bun,
+   * four times the rest of a sync acquire + release. Turn it on in development or when refs may leak.
    */
   readonly detectGarbageCollectedLeaks?: boolean
   /** Receives the leak report when the manager closes with live resources (after they were released). */

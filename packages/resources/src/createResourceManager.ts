@@ -1,8 +1,9 @@
 /**
  * The plain (non-Effect) facade over the same state machine: synchronous `acquire` (NonBlocking,
  * Emergency) returning a `Disposable` ref, `acquireAsync` (Blocking, Timeout) returning a Promise of an
- * `AsyncDisposable` ref, thrown errors of the generated classes, leak reports for refs garbage-collected
- * without release, and the discouraged manual `registerResource` / `releaseResource` pair.
+ * `AsyncDisposable` ref, thrown errors of the generated classes, leak reports at close (and, opt-in with
+ * `detectGarbageCollectedLeaks`, for refs garbage-collected without release), and the discouraged manual
+ * `registerResource` / `releaseResource` pair.
  *
  * @module
  */
@@ -186,7 +187,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     if (config.onLeaks !== undefined) config.onLeaks(leaks)
     else for (const leak of leaks) console.warn(`flight-hal leak: ${leak.name} ${leak.type} ${leak.sizeBytes} bytes`)
   }
-  const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks !== false
+  const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks === true
 
   // Pressure callbacks run in a microtask after the transition; disposing a registration and close() first
   // deliver every pending event (in order), so no event published before them is lost.

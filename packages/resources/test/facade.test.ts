@@ -94,9 +94,13 @@ describe("plain facade", () => {
     expect(seen).toEqual(["None->High", "High->None"])
   })
 
-  test("a ref garbage-collected without release is reported and released", async () => {
+  test("with detectGarbageCollectedLeaks, a ref garbage-collected without release is reported and released", async () => {
     const leaks: Array<LeakReport> = []
-    const manager = createResourceManager({ budgets: { Memory: budget }, onLeaks: (l) => leaks.push(...l) })
+    const manager = createResourceManager({
+      budgets: { Memory: budget },
+      onLeaks: (l) => leaks.push(...l),
+      detectGarbageCollectedLeaks: true
+    })
     const leak = () => {
       manager.acquire("forgotten", mem(100), { owner: "careless" })
     }
@@ -107,5 +111,17 @@ describe("plain facade", () => {
     }
     expect(leaks.map((l) => [l.name, l.owner])).toEqual([["forgotten", "careless"]])
     expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
+  })
+
+  test("garbage-collection leak tracking is opt-in: by default a ref is not registered (no cost on the hot path)", () => {
+    const manager = createResourceManager({ onLeaks: () => {} })
+    const ref = manager.acquire("", mem(1))
+    expect(ref.tracker).toBeUndefined()
+    ref.release()
+    const tracked = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: true })
+    const trackedRef = tracked.acquire("", mem(1))
+    expect(trackedRef.tracker).toEqual(expect.objectContaining({ released: false }))
+    trackedRef.release()
+    expect(trackedRef.tracker?.released).toBe(true)
   })
 })
