@@ -79,7 +79,44 @@ const lastState = (output: string): string => {
     } else if (line.trim() === "") showing = false
     else if (showing) shown.push(`${shown.pop() ?? ""} ${line.trim()}`)
   }
-  return shown.join("\n")
+  return shown.map(compactTuple).join("\n")
+}
+
+/** The top-level elements of a TLC value list ("a, {b, c}, <<d>>"), split at commas outside brackets and strings. */
+const topLevelElements = (text: string): Array<string> => {
+  const elements: Array<string> = []
+  let depth = 0
+  let quoted = false
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === "\\") i++
+      else if (c === '"') quoted = false
+    } else if (c === '"') quoted = true
+    else if (c === "{" || c === "[" || c === "(" || (c === "<" && text[i + 1] === "<")) depth++
+    else if (c === "}" || c === "]" || c === ")" || (c === ">" && text[i + 1] === ">")) depth--
+    else if (c === "," && depth === 0) {
+      elements.push(text.slice(start, i).trim())
+      start = i + 1
+    }
+  }
+  elements.push(text.slice(start).trim())
+  return elements
+}
+
+/**
+ * A per-request variable (a tuple over the trace's reqs 1..n) shown as "req: value" for the entries
+ * that are not idle ("Idle", {}, "(no driver)", "None", 0), so a long trace's state stays readable.
+ */
+const compactTuple = (line: string): string => {
+  const match = /^(\s*\/\\ (?:st|holders|owner) = )<<(.*)>>$/.exec(line)
+  if (match === null) return line
+  const idle = new Set(['"Idle"', "{}", '"(no driver)"', '"None"', "0"])
+  const entries = topLevelElements(match[2] ?? "")
+    .map((value, index) => ({ req: index + 1, value }))
+    .filter(({ value }) => !idle.has(value))
+  return `${match[1]}(req: value, idle ones left out) ${entries.map(({ req, value }) => `${req}: ${value}`).join(", ")}`
 }
 
 /** What a file holds that TLC cannot read faithfully (a failure verdict), or undefined. */

@@ -160,16 +160,6 @@ if (jar === undefined) console.log(skipLine("trace validation of the manager's r
 const seeds = process.env.TRACE_SEEDS?.split(",").map(Number) ?? Array.from({ length: 50 }, (_, i) => i + 1)
 const minTransitions = 200
 
-/**
- * Seeds whose trace the model rejects because of a known manager bug (spec/README.md, "What trace
- * validation found"): seed → the rejected line. Such a seed still runs and is validated; it passes the
- * test only when accepted or rejected at exactly that line, and every run prints it loudly. Remove an
- * entry when the fix lands (the run then reports the seed as accepted).
- */
-const knownManagerBugs: ReadonlyMap<number, { readonly line: number; readonly finding: string }> = new Map([
-  [7, { line: 129, finding: "3. an idle request queued ahead of a name waiter (the deadlock-check shortcut)" }]
-])
-
 /** The transition lines of a trace file (its non-empty lines after the header). */
 const transitionLines = (path: string): Array<string> =>
   readFileSync(path, "utf8")
@@ -203,20 +193,8 @@ describe("trace validation against the TLA+ model", () => {
         `trace validation: ${seeds.length} traces, ${transitions} transitions, ${result.runs} TLC run(s), ` +
           `${result.seconds.toFixed(1)}s of TLC; ${rejected.length} rejected`
       )
-      const unexpected: Array<string> = []
-      for (const [index, { path, verdict }] of verdicts.entries()) {
-        const known = knownManagerBugs.get(seeds[index] ?? 0)
-        if (verdict.ok) {
-          if (known !== undefined)
-            console.log(`KNOWN MANAGER BUG GONE: seed ${seeds[index]} is accepted now; remove it`)
-          continue
-        }
-        console.log(report(path, verdict))
-        if (known !== undefined && verdict.line === known.line) {
-          console.log(`KNOWN MANAGER BUG (not fixed yet): seed ${seeds[index]}, finding ${known.finding}`)
-        } else unexpected.push(path)
-      }
-      expect(unexpected).toEqual([])
+      for (const { path, verdict } of rejected) console.log(report(path, verdict))
+      expect(rejected.map(({ path }) => path)).toEqual([])
     },
     900_000
   )
