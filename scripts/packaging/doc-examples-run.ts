@@ -2,6 +2,13 @@
 // a throw, a rejected top-level await, or an example still running after 10 s fails that example only.
 // Prints one line per failure (`FAILED <file> <error>`) and `RAN <passed> <failed>`, then exits (an example may
 // leave timers or workers behind). Usage: bun doc-examples-run.ts <absolute path of example.ts ...>
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+// Examples may write files (a trace, a report): they run in a scratch directory, never in the repository.
+process.chdir(mkdtempSync(join(tmpdir(), "flight-hal-doc-examples-")))
+
 const TIMEOUT_MS = 10_000
 let passed = 0
 let failed = 0
