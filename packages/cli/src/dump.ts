@@ -7,13 +7,11 @@
 import {
   type ResourceBudget,
   ResourceBudgetSchema,
-  type ResourcePressure,
   ResourcePressureSchema,
-  type ResourceType,
   ResourceTypeNames,
   ResourceTypeSchema
 } from "@flight-hal/core"
-import type { ResourceManagerService } from "@flight-hal/resources"
+import type { ResourceManagerService, ResourceStats } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -23,28 +21,8 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category dump
  */
-export interface DumpedStats {
-  /** The resource type. */
-  readonly type: ResourceType
-  /** Bytes charged now. */
-  readonly currentUsage: number
-  /** The highest usage seen. */
-  readonly peakUsage: number
-  /** Admissions. */
-  readonly allocationCount: number
-  /** Resources freed. */
-  readonly releaseCount: number
-  /** Requests that failed. */
-  readonly failedCount: number
-  /** Emergency admissions over budget. */
-  readonly emergencyCount: number
-  /** Overage of the live emergency admissions. */
-  readonly emergencyBytes: number
-  /** Requests waiting. */
-  readonly waiting: number
-  /** The pressure level. */
-  readonly pressure: ResourcePressure
-  /** The budget in force (absent: unlimited). */
+export interface DumpedStats extends Omit<ResourceStats, "budget"> {
+  /** The budget in force (absent: unlimited, as JSON has no undefined). */
   readonly budget?: ResourceBudget
 }
 
