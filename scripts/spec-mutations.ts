@@ -57,6 +57,16 @@ export const mutations: ReadonlyArray<Mutation> = [
     expectOutput: "Invariant NoDeadlock is violated"
   },
   {
+    name: "name-move-without-deadlock-check",
+    bug: "a freed name's waiter that does not fit moves into its type queue without the reduction (it may go ahead of a lower-priority waiter whose driver holds the bytes it needs)",
+    module: "ResourceManager.tla",
+    find: "  /\\ DeadlockFreeIn(MovedIn(Cur, r))\n",
+    replace: "  /\\ TRUE\n",
+    cfg: "MCNameMove.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoDeadlock is violated"
+  },
+  {
     name: "skip-check-for-idle-driver",
     bug: "the reduction is skipped for a driver that holds nothing and names no dependency (an optimisation that misses a higher-priority waiter inserted ahead of a lower one whose driver holds the bytes)",
     module: "ResourceManager.tla",
@@ -101,8 +111,8 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "no-grant-fairness",
     bug: "grants are not fair (a waiter may be left waiting although it could be admitted forever)",
     module: "ResourceManager.tla",
-    find: "  /\\ \\A r \\in Res : SF_vars(Grant(r)) /\\ SF_vars(EnqueueFromName(r)) /\\ WF_vars(Timeout(r))",
-    replace: "  /\\ \\A r \\in Res : SF_vars(EnqueueFromName(r)) /\\ WF_vars(Timeout(r))",
+    find: "  /\\ \\A r \\in Res : SF_vars(Grant(r)) /\\ SF_vars(EnqueueFromName(r))",
+    replace: "  /\\ \\A r \\in Res : SF_vars(EnqueueFromName(r))",
     cfg: "MCLiveness.cfg",
     expectExit: TlcExit.liveness,
     expectOutput: "Temporal properties were violated"

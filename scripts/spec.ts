@@ -39,6 +39,7 @@ interface Config {
 export const ciConfigs: ReadonlyArray<Config> = [
   { cfg: "MCBudget.cfg", timeoutSeconds: 150 },
   { cfg: "MCNames.cfg", timeoutSeconds: 150 },
+  { cfg: "MCNameMove.cfg", timeoutSeconds: 150 },
   { cfg: "MCDeadlock.cfg", timeoutSeconds: 150 },
   { cfg: "MCDeadlockQueue.cfg", timeoutSeconds: 150 },
   { cfg: "MCLiveness.cfg", timeoutSeconds: 150 },

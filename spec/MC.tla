@@ -31,6 +31,18 @@ MetaNames ==
   3 :> R("Memory", 2, "High", "tex", FALSE, FALSE, {}) @@
   4 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {})
 
+\* The name move is a new wait: x holds 1 (slot 1), z holds "N" (slot 2), x waits for 2 more at
+\* Low (slot 3), b waits for "N" and then needs all 3 units at Normal (slot 4).  When z releases
+\* "N", moving b into the type queue puts it ahead of x, whose unit it needs: the move must be
+\* refused (RefuseDeadlockFromName).  Without the check NoDeadlock fails.
+ResNameMove == 1..4
+MetaNameMove ==
+  1 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {}) @@
+  2 :> R("Memory", 1, "Normal", "N", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 2, "Low", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 3, "Normal", "N", FALSE, FALSE, {})
+BudgetNameMove == [Memory |-> [max |-> 3, reserved |-> 0]]
+
 \* Deadlock: two types, one unit of Hardware, names; cycles across drivers and self-deadlock.
 BudgetTwo == [Memory |-> [max |-> 3, reserved |-> 0], Hardware |-> [max |-> 1, reserved |-> 0]]
 ResDeadlock == 1..4

@@ -4,7 +4,8 @@
 (* as a TLA+ state machine.  Every action is named like the transition     *)
 (* function of the TypeScript core (packages/resources/src/internal/) that  *)
 (* implements it: Acquire, AcquireEmergency, Reject, Enqueue,              *)
-(* RefuseDeadlock, Grant, Timeout, Interrupt, Release, Share, Reclaim.     *)
+(* RefuseDeadlock, EnqueueFromName, RefuseDeadlockFromName, Grant,         *)
+(* Timeout, Interrupt, Release, Share, Reclaim.                            *)
 (*                                                                         *)
 (* Modelling choices (see spec/README.md for the discussion):              *)
 (*  - Res is a finite set of request slots with static metadata Meta[r].   *)
@@ -261,22 +262,39 @@ RefuseDeadlock(d, r, m) ==
   /\ ~DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))
   /\ UNCHANGED vars
 
+\* A waiter leaves its queue holding nothing; dependencies it kept alive may now be freed.
+LeaveIn(S, r) ==
+  LET S1 == [S EXCEPT !.st[r] = "Idle", !.owner[r] = NoDriver, !.wmode[r] = "None",
+                      !.queue[TypeOf(r)] = Remove(@, r)]
+  IN  IF NameOf(r) = "" THEN Settle(S1)
+      ELSE Settle([S1 EXCEPT !.nameq[NameOf(r)] = Remove(@, r)])
+
 \* The head of a name queue whose name is no longer held.
 NameReady(r) == /\ st[r] = "Waiting" /\ NameOf(r) # "" /\ ~InTypeQ(Cur, r)
                 /\ nameq[NameOf(r)] # <<>> /\ Head(nameq[NameOf(r)]) = r
                 /\ ~NameHeldIn(Cur, NameOf(r))
 
-\* A name waiter whose name became free but whose bytes cannot be admitted yet moves to its
-\* type queue (and from then on reserves the name).  Recorded as a second Enqueue.  It needs
-\* no deadlock check: the waiter's conditions in the reduction are the same before and after
-\* (NoDeadlock checks this claim).
+\* A name waiter whose name became free but whose bytes cannot be admitted yet starts a new wait:
+\* for its bytes, in its type queue (from then on it reserves the name).  DESIGN.md: before a
+\* request starts waiting, add it and run the reduction.  The move can put the waiter ahead of a
+\* lower-priority type waiter whose driver holds the bytes it needs
+\* (spec/traces/bad-name-move-deadlock-L8.ndjson), so it is checked like a fresh wait.
 NameMoveGuard(r) == NameReady(r) /\ ~(Fits(r) /\ NoneAhead(r))
+MovedIn(S, r) == [S EXCEPT !.queue[TypeOf(r)] = InsertByPrio(@, r), !.nameq[NameOf(r)] = Tail(@)]
 
+\* The move passes the reduction: recorded as a second Enqueue.
 EnqueueFromName(r) ==
   /\ NameMoveGuard(r)
-  /\ queue' = [queue EXCEPT ![TypeOf(r)] = InsertByPrio(@, r)]
-  /\ nameq' = [nameq EXCEPT ![NameOf(r)] = Tail(@)]
-  /\ UNCHANGED <<st, holders, owner, wmode, emerg, usage, ebytes>>
+  /\ DeadlockFreeIn(MovedIn(Cur, r))
+  /\ Goto(MovedIn(Cur, r))
+
+\* The move fails the reduction: the waiter fails with DeadlockDetected and leaves its name queue
+\* holding nothing (like a timeout).  TS: refuseDeadlockFromName; recorded as RefuseDeadlock of
+\* the waiting request.
+RefuseDeadlockFromName(r) ==
+  /\ NameMoveGuard(r)
+  /\ ~DeadlockFreeIn(MovedIn(Cur, r))
+  /\ Goto(LeaveIn(Cur, r))
 
 \* DESIGN.md Queue order: higher priority first, FIFO within a priority; the head waiter that
 \* now fits is admitted.
@@ -290,13 +308,6 @@ Grant(r) ==
   /\ LET S1 == IF InTypeQ(Cur, r) THEN [Cur EXCEPT !.queue[TypeOf(r)] = Remove(@, r)]
                                    ELSE [Cur EXCEPT !.nameq[NameOf(r)] = Remove(@, r)]
      IN  Goto(AdmitIn(S1, r, owner[r], 0))
-
-\* A waiter leaves its queue holding nothing; dependencies it kept alive may now be freed.
-LeaveIn(S, r) ==
-  LET S1 == [S EXCEPT !.st[r] = "Idle", !.owner[r] = NoDriver, !.wmode[r] = "None",
-                      !.queue[TypeOf(r)] = Remove(@, r)]
-  IN  IF NameOf(r) = "" THEN Settle(S1)
-      ELSE Settle([S1 EXCEPT !.nameq[NameOf(r)] = Remove(@, r)])
 
 \* Environment: a Timeout waiter's clock runs out (AcquireTimeout).
 Timeout(r) == /\ st[r] = "Waiting" /\ wmode[r] = "Timeout" /\ Goto(LeaveIn(Cur, r))
@@ -326,7 +337,8 @@ Reclaim(r) ==
 Progress ==
   \/ \E d \in Drivers, r \in Res, m \in ReqModes : Acquire(d, r, m) \/ Enqueue(d, r, m)
   \/ \E d \in Drivers, r \in Res : AcquireEmergency(d, r) \/ Release(d, r) \/ Share(d, r)
-  \/ \E r \in Res : Grant(r) \/ EnqueueFromName(r) \/ Timeout(r) \/ Interrupt(r) \/ Reclaim(r)
+  \/ \E r \in Res : Grant(r) \/ EnqueueFromName(r) \/ RefuseDeadlockFromName(r) \/ Timeout(r) \/ Interrupt(r)
+  \/ \E r \in Res : Reclaim(r)
 
 \* The failures: stuttering steps (UNCHANGED vars).
 Failure == \E d \in Drivers, r \in Res, m \in ReqModes : Reject(d, r, m) \/ RefuseDeadlock(d, r, m)
@@ -334,13 +346,14 @@ Failure == \E d \in Drivers, r \in Res, m \in ReqModes : Reject(d, r, m) \/ Refu
 Next == Progress \/ Failure
 
 (* Fairness.  Strong fairness of each grant (as in the tlaplus/Examples     *)
-(* allocators) and of the move from a name queue; weak fairness of every    *)
+(* allocators) and of the move from a name queue (or its refusal); weak fairness of every    *)
 (* holder's release (the reduction's assumption: a driver that does not wait *)
 (* eventually releases what it holds) and of every timeout (a Timeout        *)
 (* waiter's clock runs).  Requests, shares, interrupts and reclamation are   *)
 (* not fair: they may never happen.                                          *)
 Fairness ==
-  /\ \A r \in Res : SF_vars(Grant(r)) /\ SF_vars(EnqueueFromName(r)) /\ WF_vars(Timeout(r))
+  /\ \A r \in Res : SF_vars(Grant(r)) /\ SF_vars(EnqueueFromName(r)) /\ SF_vars(RefuseDeadlockFromName(r))
+  /\ \A r \in Res : WF_vars(Timeout(r))
   /\ \A d \in Drivers, r \in Res : WF_vars(Release(d, r))
 
 Spec     == Init /\ [][Next]_vars

@@ -105,8 +105,11 @@ Step(k, e) ==
        [] e.action = "Reject"           -> /\ RM(k)!Reject(e.driver, e.req, e.mode)
                                            /\ e.error = RM(k)!RejectReason(e.req, e.mode)
                                            /\ Justified(k, e)
-       [] e.action = "RefuseDeadlock"   -> /\ RM(k)!RefuseDeadlock(e.driver, e.req, e.mode)
-                                           /\ Justified(k, e)
+       [] e.action = "RefuseDeadlock"   -> IF st[e.req] = "Waiting"
+                                           THEN /\ IsWaiter(e) /\ e.error = "DeadlockDetected"
+                                                /\ RM(k)!RefuseDeadlockFromName(e.req)
+                                           ELSE /\ RM(k)!RefuseDeadlock(e.driver, e.req, e.mode)
+                                                /\ Justified(k, e)
        [] e.action = "Enqueue"          -> IF st[e.req] = "Waiting"
                                            THEN IsWaiter(e) /\ e.wait = "type" /\ RM(k)!EnqueueFromName(e.req)
                                            ELSE /\ e.wait = RM(k)!WaitKind(e.req, e.mode)
@@ -131,13 +134,14 @@ Next ==
           /\ UNCHANGED <<rmVars, l>>
 
 (* Grants are eager: while a waiter could be admitted (or a name waiter moved  *)
-(* to its type queue), the next line must be that Grant / Enqueue.            *)
+(* to its type queue, or refused that move), the next line must be that Grant *)
+(* / Enqueue / RefuseDeadlock.                                                 *)
 Pending(k) == \E r \in TRes[k] : RM(k)!GrantGuard(r) \/ RM(k)!NameMoveGuard(r)
 GrantsEager ==
   \A k \in Idx :
     tr = k /\ Pending(k) =>
       /\ l <= L[k]
-      /\ Line(k, l).action \in {"Grant", "Enqueue"}
+      /\ Line(k, l).action \in {"Grant", "Enqueue", "RefuseDeadlock"}
       /\ Line(k, l).req \in TRes[k]
       /\ st[Line(k, l).req] = "Waiting"
 

@@ -1,6 +1,10 @@
 import { describe, expect, test } from "bun:test"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { DeadlockDetected, type ResourceMetadata, type ResourcePriority } from "@flight-hal/core"
 import { createResourceManager } from "../src/index.ts"
+import { traceToFile } from "../src/trace-file.ts"
 
 // The two disagreements TLC trace validation found between the manager and spec/ResourceManager.tla
 // (spec/traces/{bad,good}-priority-insert-*, {bad-unjustified-refusal,good-name-waiter-not-in-type-queue}*).
@@ -95,5 +99,38 @@ describe("deadlock-check soundness against the model", () => {
     big.release()
     expect((await waitA).metadata.sizeBytes).toBe(2)
     manager.close()
+  })
+
+  test("a name waiter whose name frees but whose move would deadlock fails with DeadlockDetected", async () => {
+    // spec/traces/bad-name-move-deadlock-L8.ndjson: b's move into the type queue went ahead of x's Low
+    // waiter, b needed x's bytes and x was behind b. The move is a new wait: the reduction refuses it.
+    const path = join(mkdtempSync(join(tmpdir(), "rm-name-move-")), "trace.ndjson")
+    const trace = traceToFile(path, { drivers: ["b", "x", "z"], types: ["Memory"] })
+    const manager = createResourceManager({ ...budget(7), trace: trace.config })
+    manager.acquire("", mem(3), { owner: "x" })
+    const n = manager.acquire("N", mem(3), { owner: "z" })
+    const z1 = manager.acquire("", mem(1), { owner: "z" })
+    const waitX = manager.acquireAsync("", mem(4, "Low"), { owner: "x", mode: "Blocking" })
+    const waitB = manager.acquireAsync("N", mem(5), { owner: "b", mode: "Blocking" }).catch((e: unknown) => e)
+    n.release()
+    const error = await waitB
+    expect(error).toBeInstanceOf(DeadlockDetected)
+    expect((error as DeadlockDetected).drivers).toEqual(["b", "x"])
+    expect((error as DeadlockDetected).resources).toEqual(["bytes:Memory"])
+    // b left holding nothing: x still waits and is granted once z releases its unit
+    expect(manager.getResourceStats("Memory").waiting).toBe(1)
+    z1.release()
+    expect((await waitX).metadata.sizeBytes).toBe(4)
+    manager.close()
+    trace.close()
+    const lines = readFileSync(path, "utf8").trim().split("\n")
+    expect(JSON.parse(lines[7] ?? "{}")).toMatchObject({
+      action: "RefuseDeadlock",
+      req: 5,
+      driver: "b",
+      error: "DeadlockDetected",
+      queue: [],
+      freed: []
+    })
   })
 })

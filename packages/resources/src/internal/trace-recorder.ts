@@ -141,6 +141,28 @@ export class TraceRecorder {
     this.emit(action, { req: waiter.req, driver: this.driverName(waiter.driver), queue: this.queueOf(waiter) })
   }
 
+  /** Starts a step that may free slots before its line is written (a refused name move). */
+  beginLeave(): void {
+    this.pendingFreed = []
+  }
+
+  /**
+   * RefuseDeadlock of a waiting name waiter whose move to its type queue the reduction refused: it left its
+   * name queue holding nothing; `freed` = what it had pinned and is now freed.
+   */
+  refusedMove(waiter: Waiter, error: string): void {
+    const freed = this.pendingFreed
+    this.pendingFreed = []
+    const queue = this.state.nameQueues.get(waiter.name)
+    this.emit("RefuseDeadlock", {
+      req: waiter.req,
+      driver: this.driverName(waiter.driver),
+      error,
+      queue: queue === undefined ? [] : [...queue.entries()].map((entry) => entry.req),
+      freed
+    })
+  }
+
   /** Starts a release: returns the slot's request id and clears the freed list. */
   beginRelease(slot: number): number {
     this.pendingFreed = []

@@ -296,8 +296,18 @@ export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
   if (state.trace !== undefined) state.trace.enqueued(waiter, true)
 }
 
-/** Moves the head of a name's queue on once the name is free: admitted, or into its type queue. */
-const grantName = (state: ManagerState, name: string, settled: Array<Settlement>): void => {
+/**
+ * Moves the head of a name's queue on once the name is free: admitted; or, when it does not fit, it starts
+ * a new wait for its bytes in its type queue (the spec's `EnqueueFromName`) if the reduction lets it
+ * (`refuseDeadlockFromName` otherwise, and the next name waiter is examined).
+ */
+const grantName = (
+  state: ManagerState,
+  name: string,
+  types: TypeSet,
+  names: Array<string>,
+  settled: Array<Settlement>
+): void => {
   const queue = state.nameQueues.get(name)
   if (queue === undefined) return
   const waiter = queue.head()
@@ -311,17 +321,52 @@ const grantName = (state: ManagerState, name: string, settled: Array<Settlement>
   const fits = (state.usage[waiter.type] as number) + waiter.size <= state.limit(waiter.type, waiter.priority)
   if (fits && typeQueue !== undefined && typeQueue.atOrAbove(waiter.priority) === 0) {
     admitWaiter(state, waiter, settled)
-  } else {
-    waiter.kind = "bytes"
-    state.reservedNames.set(waiter.name, waiter)
-    typeQueue?.push(waiter)
-    if (state.trace !== undefined) state.trace.enqueued(waiter, false)
+    return
   }
+  waiter.kind = "bytes"
+  const deadlock = checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
+  if (deadlock !== undefined) {
+    const error = new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
+    refuseDeadlockFromName(state, waiter, error, types, names, settled)
+    if (isOnlyQueued(state, name)) grantName(state, name, types, names, settled)
+    return
+  }
+  state.reservedNames.set(waiter.name, waiter)
+  typeQueue?.push(waiter)
+  if (state.trace !== undefined) state.trace.enqueued(waiter, false)
+}
+
+/**
+ * RefuseDeadlockFromName: a name waiter whose name freed but which does not fit would start waiting for its
+ * bytes, and the reduction with it in its type queue leaves a driver that could never finish. It fails with
+ * DeadlockDetected (delivered by `wake`) and leaves holding nothing, like a timeout; dependencies it pinned
+ * may be freed. The caller has already taken it out of its name queue.
+ *
+ * @since 0.1.0
+ */
+export const refuseDeadlockFromName = (
+  state: ManagerState,
+  waiter: Waiter,
+  error: DeadlockDetected,
+  types: TypeSet,
+  names: Array<string>,
+  settled: Array<Settlement>
+): void => {
+  state.waiting.delete(waiter.req)
+  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.waitEnded()
+  state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
+  if (state.trace !== undefined) state.trace.beginLeave()
+  for (const dep of waiter.deps) unpin(state, dep, types, names)
+  if (state.trace !== undefined) state.trace.refusedMove(waiter, error._tag)
+  settled.push({ waiter, slot: -1, error })
 }
 
 interface Settlement {
   readonly waiter: Waiter
+  /** The admitted slot; -1 when the waiter failed (`error`). */
   readonly slot: number
+  readonly error?: DeadlockDetected
 }
 
 const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlement>): void => {
@@ -354,7 +399,10 @@ export const grant = (state: ManagerState, type: number, settled: Array<Settleme
 
 /** Wakes the admitted waiters (after every state change of the step). */
 export const wake = (settled: ReadonlyArray<Settlement>): void => {
-  for (const { slot, waiter } of settled) waiter.settle.granted(slot)
+  for (const { slot, waiter, error } of settled) {
+    if (error === undefined) waiter.settle.granted(slot)
+    else waiter.settle.failed(error)
+  }
 }
 
 /** A waiter leaves its queue holding nothing; frees what it pinned; re-examines the queues. */
@@ -463,7 +511,7 @@ const settleQueues = (
   for (const name of names) {
     if (isOnlyQueued(state, name)) {
       if (out === noSettlements) out = []
-      grantName(state, name, out)
+      grantName(state, name, types, names, out)
     }
   }
   for (let type = 0, bits = types.bits; bits !== 0; type++, bits >>>= 1) {
