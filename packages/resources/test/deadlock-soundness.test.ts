@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DeadlockDetected, type ResourceMetadata, type ResourcePriority } from "@flight-hal/core"
-import { createResourceManager } from "../src/index.ts"
+import { Deferred, Effect, Exit, Fiber, Option } from "effect"
+import { createResourceManager, ResourceManager } from "../src/index.ts"
 import { traceToFile } from "../src/trace-file.ts"
 
 // The two disagreements TLC trace validation found between the manager and spec/ResourceManager.tla
@@ -132,5 +133,48 @@ describe("deadlock-check soundness against the model", () => {
       queue: [],
       freed: []
     })
+  })
+
+  test("the Effect service fails the refused name waiter's Effect with DeadlockDetected", async () => {
+    const program = Effect.gen(function* () {
+      const manager = yield* ResourceManager
+      const opts = (owner: string) => ({ owner, mode: "Blocking" as const })
+      const holdUntil = (done: Deferred.Deferred<void>, name: string, meta: ResourceMetadata, owner: string) =>
+        Effect.forkChild(Effect.scoped(Effect.andThen(manager.acquire(name, meta, { owner }), Deferred.await(done))))
+      // the drivers waiting for something (type and name queues)
+      const waiters = Effect.map(manager.waitGraph, (graph) =>
+        graph.drivers.filter((node) => node.waitsFor.length > 0).map((node) => node.driver)
+      )
+      // lets the forked fibers run until `count` drivers wait (bounded: a missing waiter fails the test)
+      const settled = (count: number) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 100 && (yield* waiters).length !== count; i++) yield* Effect.yieldNow
+        })
+      const releaseN = yield* Deferred.make<void>()
+      const releaseRest = yield* Deferred.make<void>()
+      yield* holdUntil(releaseRest, "", mem(3), "x")
+      yield* holdUntil(releaseN, "N", mem(3), "z")
+      yield* holdUntil(releaseRest, "", mem(1), "z")
+      yield* Effect.yieldNow
+      const waitX = yield* Effect.forkChild(Effect.scoped(manager.acquire("", mem(4, "Low"), opts("x"))))
+      yield* Effect.yieldNow
+      const waitB = yield* Effect.forkChild(Effect.scoped(manager.acquire("N", mem(5), opts("b"))))
+      yield* Effect.yieldNow
+      yield* settled(2)
+      expect(yield* waiters).toEqual(["b", "x"])
+      yield* Deferred.succeed(releaseN, undefined)
+      const exitB = yield* Fiber.await(waitB)
+      const waiting = yield* waiters
+      yield* Deferred.succeed(releaseRest, undefined)
+      yield* Fiber.join(waitX)
+      return { exitB, waiting }
+    })
+    const { exitB, waiting } = await Effect.runPromise(
+      Effect.scoped(program).pipe(Effect.provide(ResourceManager.layer(budget(7))))
+    )
+    expect(waiting).toEqual(["x"])
+    const error = Option.getOrUndefined(Exit.findErrorOption(exitB))
+    expect(error).toBeInstanceOf(DeadlockDetected)
+    expect((error as DeadlockDetected).drivers).toEqual(["b", "x"])
   })
 })
