@@ -73,17 +73,50 @@ const median = (xs: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
-/** A standalone file's stdout: one JSON document, JSON lines, or text. */
+interface MitataRun {
+  readonly name?: string
+  readonly stats?: { readonly avg: number; readonly p50: number; readonly min: number; readonly max: number }
+}
+interface MitataReport {
+  readonly benchmarks: ReadonlyArray<{ readonly alias: string; readonly runs: ReadonlyArray<MitataRun> }>
+}
+
+const isMitataReport = (u: unknown): u is MitataReport =>
+  typeof u === "object" && u !== null && Array.isArray((u as { benchmarks?: unknown }).benchmarks)
+
+/** mitata's JSON carries every sample (megabytes): keep each benchmark's avg, p50, min and max in ns. */
+const summarizeMitata = (report: MitataReport) =>
+  report.benchmarks.flatMap((b) =>
+    b.runs.flatMap((run) =>
+      run.stats === undefined
+        ? []
+        : [
+            {
+              name: run.name !== undefined && run.name !== b.alias ? `${b.alias} ${run.name}` : b.alias,
+              avgNs: run.stats.avg,
+              p50Ns: run.stats.p50,
+              minNs: run.stats.min,
+              maxNs: run.stats.max
+            }
+          ]
+    )
+  )
+
+/** A standalone file's stdout: one JSON document (mitata's is summarized), JSON lines, or text. */
 const parseOutput = (stdout: string): unknown => {
   try {
-    return JSON.parse(stdout)
+    const parsed: unknown = JSON.parse(stdout)
+    return isMitataReport(parsed) ? summarizeMitata(parsed) : parsed
   } catch {
     try {
       return stdout
         .trim()
         .split("\n")
         .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as unknown)
+        .map((line) => {
+          const parsed: unknown = JSON.parse(line)
+          return isMitataReport(parsed) ? summarizeMitata(parsed) : parsed
+        })
     } catch {
       return stdout
     }
