@@ -37,7 +37,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
@@ -56,7 +56,7 @@ import {
 } from "./internal/transitions.ts"
 import { introspect } from "./introspection.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
-import { type ResourceRef, type ScopedResource, SharedHandle } from "./ResourceRef.ts"
+import { ResourceRef, type ScopedResource, SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
 
 /**
@@ -445,63 +445,61 @@ const make = (config: ResourceManagerConfig) =>
       return Effect.interruptible(Effect.raceFirst(wait, expire))
     }
 
-    const acquireRef = <T, M extends AcquireMode>(
-      name: string,
-      metadata: ResourceMetadata,
-      options: AcquireOptions<T, M> | undefined
-    ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>> =>
-      acquireAny(name, metadata, options) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>>
-
-    /** Acquires and binds the ref; the only interruptible part is a wait. */
-    const acquireAny = <T>(
+    /**
+     * Runs an acquisition as far as it goes synchronously: the bound ref when admitted at once (the fast path,
+     * no Effect allocated), else the Effect finishing it (an error, a reclamation, a wait).
+     */
+    const startAcquire = <T>(
       name: string,
       metadata: ResourceMetadata,
       options: AcquireOptions<T> | undefined
-    ): Effect.Effect<ResourceRef<T>, AcquireError> =>
-      Effect.suspend(() => {
-        if (engine.closed) return Effect.fail(new ManagerClosed())
-        const valid = validateMetadata(metadata)
-        if (valid instanceof InvalidMetadata) return Effect.fail(valid)
-        const mode = modeCodes[options?.mode ?? "NonBlocking"]
-        if (mode === undefined) {
-          return Effect.fail(new InvalidArgument({ argument: "mode", issue: `unknown mode ${String(options?.mode)}` }))
+    ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
+      if (engine.closed) return Effect.fail(new ManagerClosed())
+      const valid = validateMetadata(metadata)
+      if (valid instanceof InvalidMetadata) return Effect.fail(valid)
+      const mode = modeCodes[options?.mode ?? "NonBlocking"]
+      if (mode === undefined) {
+        return Effect.fail(new InvalidArgument({ argument: "mode", issue: `unknown mode ${String(options?.mode)}` }))
+      }
+      let timeoutMillis = 0
+      if (mode === Mode.Timeout) {
+        const duration = options?.timeout === undefined ? undefined : Duration.fromInput(options.timeout)
+        if (duration === undefined || duration._tag === "None") {
+          return Effect.fail(new InvalidArgument({ argument: "timeout", issue: "Timeout mode needs a duration" }))
         }
-        let timeoutMillis = 0
-        if (mode === Mode.Timeout) {
-          const duration = options?.timeout === undefined ? undefined : Duration.fromInput(options.timeout)
-          if (duration === undefined || duration._tag === "None") {
-            return Effect.fail(new InvalidArgument({ argument: "timeout", issue: "Timeout mode needs a duration" }))
+        timeoutMillis = Duration.toMillis(duration.value)
+      }
+      const request = engine.request(name, valid, mode, options?.owner)
+      if (!("type" in request)) return Effect.fail(request)
+      const type = request.type
+      const bind = (slot: number) => makeRef(slot, request.driver, name, metadata, options)
+      const finish = (result: SubmitResult): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
+        if (typeof result === "number") {
+          const ref = bind(result)
+          if (mode === Mode.Emergency && state.overage.has(result) && mayReclaim(type)) {
+            return Effect.as(
+              reclaimFor(type, () => stillMissing(type, 0, request.priority)),
+              ref
+            )
           }
-          timeoutMillis = Duration.toMillis(duration.value)
+          return ref
         }
-        const request = engine.request(name, valid, mode, options?.owner)
-        if (!("type" in request)) return Effect.fail(request)
-        const type = request.type
-        const bind = (slot: number) => makeRef(slot, request.driver, name, metadata, options)
-        const finish = (result: SubmitResult): Effect.Effect<ResourceRef<T>, AcquireError> => {
-          if (typeof result === "number") {
-            const ref = bind(result)
-            if (mode === Mode.Emergency && state.overage.has(result) && mayReclaim(type)) {
-              return Effect.as(
-                reclaimFor(type, () => stillMissing(type, 0, request.priority)),
-                ref
-              )
-            }
-            return Effect.succeed(ref)
+        if (result instanceof WaitingRequest) return Effect.map(waitFor(result, mode, timeoutMillis, name), bind)
+        if (result instanceof NeedsReclaim) return Effect.die(result)
+        return Effect.fail(result)
+      }
+      const first = engine.submit(request, !mayReclaim(type))
+      if (first instanceof NeedsReclaim) {
+        return Effect.flatMap(
+          reclaimFor(type, () => stillMissing(type, request.size, request.priority)),
+          () => {
+            const second = finish(engine.submit(request, true))
+            return second instanceof ResourceRef ? Effect.succeed(second) : second
           }
-          if (result instanceof WaitingRequest) return Effect.map(waitFor(result, mode, timeoutMillis, name), bind)
-          if (result instanceof NeedsReclaim) return Effect.die(result)
-          return Effect.fail(result)
-        }
-        const first = engine.submit(request, !mayReclaim(type))
-        if (first instanceof NeedsReclaim) {
-          return Effect.flatMap(
-            reclaimFor(type, () => stillMissing(type, request.size, request.priority)),
-            () => finish(engine.submit(request, true))
-          )
-        }
-        return finish(first)
-      })
+        )
+      }
+      return finish(first)
+    }
 
     const makeRef = <T>(
       slot: number,
@@ -520,7 +518,22 @@ const make = (config: ResourceManagerConfig) =>
       metadata: ResourceMetadata,
       options?: AcquireOptions<T, M>
     ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope> =>
-      Effect.acquireRelease(acquireRef(name, metadata, options), releaseRef)
+      // Effect.acquireRelease's work by hand (uninterruptible from the acquisition to the finalizer's
+      // registration), so that an admission at once costs no Effect beyond the finalizer's registration.
+      Effect.uninterruptible(
+        Effect.withFiber((fiber) => {
+          const scope = Context.getUnsafe(fiber.context, Scope.Scope)
+          const started = startAcquire(name, metadata, options)
+          if (started instanceof ResourceRef) return registerRelease(scope, started)
+          return Effect.flatMap(started, (ref) => registerRelease(scope, ref))
+        })
+      ) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+
+    const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> =>
+      Effect.as(
+        Scope.addFinalizerExit(scope, () => releaseRef(ref)),
+        ref
+      )
 
     const use = <T, A, E, R, M extends AcquireMode = AcquireMode>(
       name: string,
@@ -528,7 +541,24 @@ const make = (config: ResourceManagerConfig) =>
       body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
       options?: AcquireOptions<T, M>
     ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
-      Effect.acquireUseRelease(acquireRef(name, metadata, options), body, releaseRef)
+      // Effect.acquireUseRelease's work by hand: an admission at once runs `body` with no Effect for the acquisition.
+      Effect.uninterruptibleMask((restore) => {
+        const run = (ref: ResourceRef<T>): Effect.Effect<A, E, R> => {
+          let used: Effect.Effect<A, E, R>
+          try {
+            used = body(ref)
+          } catch (defect) {
+            ref.release()
+            return Effect.die(defect)
+          }
+          return Effect.onExit(restore(used), () => {
+            ref.release()
+            return Effect.void
+          })
+        }
+        const started = startAcquire(name, metadata, options)
+        return started instanceof ResourceRef ? run(started) : Effect.flatMap(started, run)
+      }) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
 
     const resolveEffect = (handle: ResourceHandle): Effect.Effect<number, StaleHandle | ResourceNotFound> =>
       Effect.suspend(() => {
