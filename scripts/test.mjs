@@ -7,26 +7,19 @@
 //   5. examples                   tsc -b examples, bun test ./examples
 //   6. packaging                  versions in sync, API docs (doc lint, doc examples run),
 //                                 npm pack contents + publint + attw, JSR dry run
-//   7. runtime conformance        node --test and deno test of core; the scenario run four ways:
-//                                 npm tarballs under Node and Bun, Deno, a Chromium bundle
+//   7. runtime conformance        one scenario (core tables and errors, pools, the manager) run four
+//                                 ways: npm tarballs under Node 20 and Bun, Deno, a Chromium bundle
 //   8. spec check                 bun scripts/spec.ts (TLC; skipped loudly without tla2tools.jar)
 // It prints the number of tests that ran under each runtime and ends with "N passed, N failed".
 // Runs with Node 20 alone: every other tool comes from node_modules/.bin.
 import { spawnSync } from "node:child_process"
-import { existsSync, readdirSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const bin = (name) => join(root, "node_modules", ".bin", name)
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", NO_COLOR: "1", FORCE_COLOR: "0" }
-
-/** The conformance files of one runtime: test/conformance/<runtime>/*.conformance.* */
-const conformance = (runtime) =>
-  readdirSync(join(root, "test", "conformance", runtime))
-    .filter((f) => f.includes(".conformance."))
-    .sort()
-    .map((f) => join("test", "conformance", runtime, f))
 
 const counts = {
   bun: { passed: 0, failed: 0 },
@@ -58,16 +51,6 @@ const sumMatches = (output, regex) => [...output.matchAll(regex)].reduce((n, m) 
 const parseBun = (output) => {
   counts.bun.passed += sumMatches(output, /^(?:\S+:test: )?\s*(\d+) pass$/gm)
   counts.bun.failed += sumMatches(output, /^(?:\S+:test: )?\s*(\d+) fail$/gm)
-}
-const parseNode = (output) => {
-  counts.node.passed += sumMatches(output, /^# pass (\d+)$/gm)
-  counts.node.failed += sumMatches(output, /^# fail (\d+)$/gm)
-}
-const parseDeno = (output) => {
-  for (const m of output.matchAll(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)) {
-    counts.deno.passed += Number(m[1])
-    counts.deno.failed += Number(m[2])
-  }
 }
 
 const parseConformance = (output) => {
@@ -102,13 +85,6 @@ step("versions in sync (npm and JSR manifests)", process.execPath, ["scripts/syn
 step("API docs (doc lint, doc examples type-check and run)", process.execPath, ["scripts/api-docs.mjs", "--no-html"])
 step("npm packages (pack contents, publint, attw)", process.execPath, ["scripts/check-packages.mjs", "--no-build"])
 step("JSR (deno publish --dry-run, no slow types)", process.execPath, ["scripts/jsr-check.mjs"])
-step("conformance (node, built JS)", process.execPath, ["--test", ...conformance("node")], parseNode)
-step(
-  "conformance (deno, TS source)",
-  bin("deno"),
-  ["test", "--allow-read", "--allow-env", "--allow-sys", ...conformance("deno")],
-  parseDeno
-)
 step(
   "conformance (one scenario: node, bun, deno, browser)",
   process.execPath,
