@@ -10,7 +10,7 @@
  */
 import { bench, do_not_optimize, group, run } from "mitata"
 import { createResourceManager } from "../packages/resources/src/index.ts"
-import { Engine } from "../packages/resources/src/internal/engine.ts"
+import { Core } from "../packages/resources/src/internal/core.ts"
 import { interrupt, type Request, submit, WaitingRequest } from "../packages/resources/src/internal/transitions.ts"
 
 const json = process.argv.includes("--json")
@@ -39,9 +39,12 @@ const must = <A>(value: A | { readonly _tag: string }): A => {
 }
 
 const graph = (drivers: number) => {
-  const engine = new Engine({
-    budgets: { Memory: { maxBytes: 1 << 30, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
-  })
+  const engine = must(
+    Core.make<unknown>(
+      { budgets: { Memory: { maxBytes: 1 << 30, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } } },
+      Date.now
+    )
+  )
   const state = engine.state
   const ask = (name: string, type: "Hardware" | "Memory", size: number, mode: number, driver: string): Request =>
     must(engine.request(name, { type, sizeBytes: size }, mode, driver))

@@ -373,6 +373,18 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     pool: true
   },
   {
+    tag: "PoolInUse",
+    category: "Pool",
+    code: 7,
+    message: "The pool of {blockSize}-byte blocks for {resourceType} still has {inUse} block(s) in use",
+    doc: "destroyPool of a manager's pool whose blocks are still held; the pool and its charge are unchanged.",
+    fields: [
+      f("resourceType", "resourceType", "Its type"),
+      f("blockSize", "int", "Its block size"),
+      f("inUse", "int", "Blocks still in use")
+    ]
+  },
+  {
     tag: "PlatformDetectionFailed",
     category: "Platform",
     code: 1,

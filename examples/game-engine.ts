@@ -9,7 +9,7 @@
  * Run it: `bun examples/game-engine.ts`
  */
 import { ResourceFlags, type ResourceMetadata } from "@flight-hal/core"
-import { type AcquireError, ResourceManager, type ResourceRef } from "@flight-hal/resources"
+import { type AcquireError, type ManagerConfigError, ResourceManager, type ResourceRef } from "@flight-hal/resources"
 import { Effect, type Layer, type Scope } from "effect"
 
 const KiB = 1024
@@ -19,7 +19,7 @@ const MiB = 1024 * KiB
 export const textureBytes = (width: number, height: number): number => width * height * 4
 
 /** The engine's budget and pools (the seed's setup_budgets, setup_texture_pools and setup_audio_pools). */
-export const engineLayer: Layer.Layer<ResourceManager> = ResourceManager.layer({
+export const engineLayer: Layer.Layer<ResourceManager, ManagerConfigError> = ResourceManager.layer({
   budgets: { Memory: { maxBytes: 8 * MiB, reservedBytes: 512 * KiB, warningPercent: 60, criticalPercent: 85 } },
   pools: [
     { type: "Memory", name: "ui-textures", blockSize: textureBytes(64, 64), initialCount: 8, maxCount: 32 },

@@ -88,7 +88,7 @@ const renderFlagHelpers = (table: EnumTable): string => {
     ]),
     `export const ${n}SetSchema: Schema.Int = Schema.Int.check(`,
     `  Schema.makeFilter((set: number) => {`,
-    `    if (set < 0) return \`a ${n} set is a non-negative integer, got \${set}\``,
+    `    if (set < 0 || set > 0xffffffff) return \`a ${n} set is a 32-bit non-negative integer, got \${set}\``,
     `    const unknown = set & ~${n}Mask`,
     `    return unknown === 0 ? undefined : \`unknown ${n} bit(s) 0x\${unknown.toString(16)} in 0x\${set.toString(16)}\``,
     `  })`,

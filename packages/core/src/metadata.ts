@@ -50,6 +50,8 @@ export interface ResourceHandle {
   readonly slot: number
   /** The slot's generation when the resource was made; it changes when the slot is reused. */
   readonly generation: number
+  /** The identity of the manager that issued the handle: another manager's handle never resolves. */
+  readonly manager: number
 }
 
 /**
@@ -61,9 +63,11 @@ export interface ResourceHandle {
 export const ResourceHandleSchema: Schema.Struct<{
   readonly slot: Schema.Int
   readonly generation: Schema.Int
+  readonly manager: Schema.Int
 }> = Schema.Struct({
   slot: Schema.Int,
-  generation: Schema.Int
+  generation: Schema.Int,
+  manager: Schema.Int
 })
 
 /**
@@ -79,7 +83,8 @@ export const ResourceHandleSchema: Schema.Struct<{
  * @since 0.1.0
  * @category models
  */
-export const formatHandle = (handle: ResourceHandle): string => `${handle.slot}#${handle.generation}`
+export const formatHandle = (handle: Pick<ResourceHandle, "slot" | "generation">): string =>
+  `${handle.slot}#${handle.generation}`
 
 const metadataFields: {
   readonly type: typeof ResourceTypeSchema

@@ -6,7 +6,8 @@
  * @module
  */
 import {
-  AcquireTimeout,
+  type AcquireTimeout,
+  AcquisitionModeNames,
   type AlreadyShared,
   type BudgetExceeded,
   type DeadlockDetected,
@@ -14,8 +15,9 @@ import {
   type DependencyNotLive,
   InvalidArgument,
   type InvalidBudget,
-  InvalidMetadata,
-  ManagerClosed,
+  type InvalidMetadata,
+  type InvalidPoolConfig,
+  type ManagerClosed,
   type NotHolder,
   type NotShareable,
   type ResourceBudget,
@@ -25,10 +27,8 @@ import {
   type ResourceNotFound,
   type ResourcePressure,
   type ResourceType,
-  ResourceTypeNames,
   type StaleHandle
 } from "@flight-hal/core"
-import type { PoolManager } from "@flight-hal/pool"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -40,27 +40,18 @@ import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
+import { Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
-import { Engine, validateMetadata } from "./internal/engine.ts"
-import { Mode, typeIndexOf, typeNameOf } from "./internal/state.ts"
-import {
-  addDependency as addDependencyTransition,
-  interrupt as interruptTransition,
-  NeedsReclaim,
-  reclaim as reclaimTransition,
-  type SubmitResult,
-  share as shareTransition,
-  timeout as timeoutTransition,
-  WaitingRequest,
-  wake
-} from "./internal/transitions.ts"
-import { introspect } from "./introspection.ts"
+import { introspect } from "./internal/introspection.ts"
+import { WaitingRequest } from "./internal/transitions.ts"
+import { validateAcquireOptions } from "./internal/validate.ts"
+import type { ManagerPools } from "./ManagerPools.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
-import { ResourceRef, type ScopedResource, SharedHandle } from "./ResourceRef.ts"
+import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
 
 /**
- * How an acquisition behaves when the request does not fit (see DESIGN.md): `NonBlocking` (default) fails
+ * How an acquisition behaves when the request does not fit (see docs/semantics.md): `NonBlocking` (default) fails
  * with BudgetExceeded, `Blocking` waits (interruptible), `Timeout` waits at most `timeout` then fails with
  * AcquireTimeout, `Emergency` is admitted over budget.
  *
@@ -90,7 +81,7 @@ export type AcquireMode = "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
 export interface AcquireOptions<T, M extends AcquireMode = AcquireMode> {
   /** Default `NonBlocking`. */
   readonly mode?: M
-  /** The longest wait of `Timeout` mode (required by it). */
+  /** The longest wait of `Timeout` mode (required by it, refused by the others): finite, ≥ 0, ≤ 2^31 − 1 ms. */
   readonly timeout?: Duration.Input
   /** The owner driver (default: the config's `defaultDriver`, `"app"`). */
   readonly owner?: string
@@ -169,16 +160,22 @@ export type PressureCallback = (event: PressureEvent) => Effect.Effect<void, unk
  * @category models
  */
 export interface ResourceManagerService {
-  /** Acquires a resource (NonBlocking) released when the current Scope closes. */
-  acquire<T = Uint8Array>(
+  /** Acquires a resource (NonBlocking) released when the current Scope closes; Memory payloads are bytes. */
+  acquire<const D extends ResourceMetadata>(
     name: string,
-    metadata: ResourceMetadata
-  ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<"NonBlocking">, Scope.Scope>
+    metadata: D
+  ): Effect.Effect<ResourceRef<DefaultPayload<D>>, AcquireErrorOf<"NonBlocking">, Scope.Scope>
   /** Acquires a resource released when the current Scope closes; the error channel follows the mode. */
+  acquire<const D extends ResourceMetadata, M extends AcquireMode = AcquireMode>(
+    name: string,
+    metadata: D,
+    options: AcquireOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
+  ): Effect.Effect<ResourceRef<DefaultPayload<D>>, AcquireErrorOf<M>, Scope.Scope>
+  /** Acquires a resource whose payload is `T` (made by `create`, or as given by the type argument). */
   acquire<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
-    options: AcquireOptions<T, M>
+    options?: AcquireOptions<T, M>
   ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
   /** `acquire` returning an untyped ref (the seed's `ScopedResource`). */
   acquireScoped<M extends AcquireMode = "NonBlocking">(
@@ -194,29 +191,29 @@ export interface ResourceManagerService {
     options?: AcquireOptions<T, M>
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R>
   /** Makes `driver` a holder of a live Shareable resource until the Scope closes. */
-  share(
-    handle: ResourceHandle,
-    driver: string
-  ): Effect.Effect<SharedHandle, NotShareable | ResourceNotFound | StaleHandle | AlreadyShared, Scope.Scope>
+  share(handle: ResourceHandle, driver: string): Effect.Effect<SharedHandle, ShareError, Scope.Scope>
   /** Adds a dependency edge between live resources (DependencyCycle when it would close a cycle). */
   addDependency(
     dependent: ResourceHandle,
     dependency: ResourceHandle
-  ): Effect.Effect<void, DependencyCycle | DependencyNotLive | StaleHandle | ResourceNotFound>
-  /** Releases a Reclaimable resource on its owner's behalf (for reclamation callbacks). */
-  reclaim(handle: ResourceHandle): Effect.Effect<number, NotHolder | StaleHandle | ResourceNotFound>
-  /** Sets a type's budget (InvalidBudget leaves it unchanged). */
+  ): Effect.Effect<void, DependencyCycle | DependencyNotLive | HandleError | ManagerClosed>
+  /** Releases a Reclaimable resource on its owner's behalf (for reclamation callbacks); the bytes freed. */
+  reclaim(handle: ResourceHandle): Effect.Effect<number, NotHolder | HandleError | ManagerClosed>
+  /** Sets a type's budget (InvalidBudget leaves it unchanged); waiters that can never fit fail. */
   setBudget(type: ResourceType, budget: ResourceBudget): Effect.Effect<void, InvalidBudget>
-  /** A type's budget, if any. */
-  getBudget(type: ResourceType): Effect.Effect<ResourceBudget | undefined>
+  /** A type's budget (frozen), if any. */
+  getBudget(type: ResourceType): Effect.Effect<ResourceBudget | undefined, InvalidArgument>
   /** Removes a type's budget (unlimited). */
-  removeBudget(type: ResourceType): Effect.Effect<void>
+  removeBudget(type: ResourceType): Effect.Effect<void, InvalidArgument>
   /** Registers a reclamation callback for a type until the Scope closes. */
   registerReclamationCallback(
     type: ResourceType,
     callback: ReclamationCallback
-  ): Effect.Effect<void, never, Scope.Scope>
-  /** Pressure level changes. */
+  ): Effect.Effect<void, InvalidArgument, Scope.Scope>
+  /**
+   * Pressure level changes, from the moment the stream's subscription is made: a consumer forked now may
+   * subscribe after its first yield, so register with `registerPressureCallback` to see every event.
+   */
   readonly pressureEvents: Stream.Stream<PressureEvent>
   /** Registers a pressure callback until the Scope closes. */
   registerPressureCallback(callback: PressureCallback): Effect.Effect<void, never, Scope.Scope>
@@ -232,22 +229,47 @@ export interface ResourceManagerService {
     reclaim?: { readonly percent: number }
   ): Effect.Effect<void>
   /** The stats of a type. */
-  getResourceStats(type: ResourceType): Effect.Effect<ResourceStats>
+  getResourceStats(type: ResourceType): Effect.Effect<ResourceStats, InvalidArgument>
   /** Every type's stats, live count and drivers (also updates the Metrics). */
   readonly snapshot: Effect.Effect<ManagerSnapshot>
   /** What one driver holds. */
   driverStats(driver: string): Effect.Effect<DriverStats>
   /** The holders of a resource. */
-  holders(handle: ResourceHandle): Effect.Effect<ReadonlyArray<string>, StaleHandle | ResourceNotFound>
+  holders(handle: ResourceHandle): Effect.Effect<ReadonlyArray<string>, HandleError>
   /** The live dependents of a resource. */
-  dependents(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, StaleHandle | ResourceNotFound>
+  dependents(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, HandleError>
   /** The dependencies of a resource. */
-  dependencies(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, StaleHandle | ResourceNotFound>
+  dependencies(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, HandleError>
   /** A serializable snapshot of the wait-for graph and the holders. */
   readonly waitGraph: Effect.Effect<WaitGraphSnapshot>
   /** The manager's pools (the seed's `pool_manager()`): their capacity is charged to their type's budget. */
-  readonly pools: PoolManager
+  readonly pools: ManagerPools
 }
+
+/**
+ * The errors of a call that takes a handle: not a handle (`InvalidArgument`), stale, or not a live resource
+ * of this manager (another manager's handle included).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type HandleError = InvalidArgument | StaleHandle | ResourceNotFound
+
+/**
+ * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolConfig
+
+/**
+ * The errors of `share`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type ShareError = NotShareable | AlreadyShared | HandleError | ManagerClosed
 
 const ResourceManagerBase: Context.ServiceClass<
   ResourceManager,
@@ -281,15 +303,8 @@ const ResourceManagerBase: Context.ServiceClass<
  */
 export class ResourceManager extends ResourceManagerBase {
   /** A Layer building the manager from a config; closing it releases and reports every leak. */
-  static readonly layer = (config: ResourceManagerConfig = {}): Layer.Layer<ResourceManager> =>
+  static readonly layer = (config: ResourceManagerConfig = {}): Layer.Layer<ResourceManager, ManagerConfigError> =>
     Layer.effect(ResourceManager, make(config))
-}
-
-const modeCodes: Readonly<Record<AcquireMode, number>> = {
-  NonBlocking: Mode.NonBlocking,
-  Blocking: Mode.Blocking,
-  Timeout: Mode.Timeout,
-  Emergency: Mode.Emergency
 }
 
 const usageGauge = Metric.gauge("flight_hal_resource_usage_bytes", { description: "Bytes charged per type" })
@@ -321,350 +336,236 @@ const updateMetrics = (stats: ReadonlyArray<ResourceStats>): Effect.Effect<void>
     { discard: true }
   )
 
+/** A Duration input in milliseconds; NaN for anything that is not a duration. */
+const durationMillis = (input: unknown): number => {
+  try {
+    return Duration.toMillis(input as Duration.Input)
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** A core call as an Effect: its error values fail, anything else succeeds. */
+const sync = <X>(call: () => X): Effect.Effect<Exclude<X, Error>, Extract<X, Error>> =>
+  Effect.suspend(() => {
+    const result = call()
+    return result instanceof Error
+      ? Effect.fail(result as Extract<X, Error>)
+      : Effect.succeed(result as Exclude<X, Error>)
+  })
+
+type EffectCore = Core<ReclamationCallback>
+
+/** Runs a step to its end: reclamation callbacks as Effects (failures isolated), waits as fibers. */
+const drive = (
+  core: EffectCore,
+  step: Step<ReclamationCallback>,
+  waitMillis: number
+): Effect.Effect<number, AcquireError> => {
+  if (typeof step === "number") return Effect.succeed(step)
+  if (step instanceof Reclaiming)
+    return Effect.flatMap(runReclaimer(step), () => drive(core, step.advance(), waitMillis))
+  if (step instanceof WaitingRequest) return waitFor(core, step, waitMillis)
+  return Effect.fail(step)
+}
+
+// The wait is the only interruptible part: its outcome is recorded by the core the moment it is settled, and
+// an interruption gives a grant back (or leaves the queue) before the acquisition ends.
+const waitFor = (core: EffectCore, waiter: WaitingRequest, waitMillis: number): Effect.Effect<number, AcquireError> => {
+  const startedAt = core.state.now()
+  const ended = Effect.callback<void>((resume) => waiter.onEnd(() => resume(Effect.void)))
+  const bounded = waitMillis < 0 ? ended : Effect.raceFirst(ended, Effect.sleep(Duration.millis(waitMillis)))
+  return Effect.interruptible(bounded).pipe(
+    Effect.onInterrupt(() => Effect.sync(() => core.abandon(waiter))),
+    Effect.flatMap(() =>
+      Effect.suspend((): Effect.Effect<number, AcquireError> => {
+        const outcome = core.outcome(waiter, startedAt)
+        if (typeof outcome !== "number") return Effect.fail(outcome as AcquireError)
+        return Effect.as(Metric.update(waitHistogram, core.state.now() - startedAt), outcome)
+      })
+    )
+  )
+}
+
+/** An acquisition as far as it goes synchronously: the bound ref when admitted at once, else the Effect finishing it. */
+const startAcquire = <T>(
+  core: EffectCore,
+  name: string,
+  metadata: ResourceMetadata,
+  options: AcquireOptions<T> | undefined
+): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
+  const settings = validateAcquireOptions(options, AcquisitionModeNames, "NonBlocking", "timeout", durationMillis)
+  if (settings instanceof InvalidArgument) return Effect.fail(settings)
+  const request = core.request(name, metadata, settings.mode, settings.owner)
+  if (!("type" in request)) return Effect.fail(request)
+  const create = settings.create as ((metadata: ResourceMetadata) => T) | undefined
+  const destroy = settings.destroy as ((payload: T) => void) | undefined
+  const step = core.start(request)
+  if (typeof step === "number") return core.bind(step, request, create, destroy)
+  return Effect.map(drive(core, step, settings.waitMillis), (slot) => core.bind(slot, request, create, destroy))
+}
+
+// Effect.acquireRelease's work by hand: uninterruptible from the admission to the finalizer's registration.
+const scopedAcquire =
+  (core: EffectCore) =>
+  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T, M>) =>
+    Effect.uninterruptible(
+      Effect.withFiber((fiber) => {
+        const scope = Context.getUnsafe(fiber.context, Scope.Scope)
+        const started = startAcquire(core, name, metadata, options)
+        if (started instanceof ResourceRef) return registerRelease(scope, started)
+        return Effect.flatMap(started, (ref) => registerRelease(scope, ref))
+      })
+    ) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+
+const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> =>
+  Effect.as(
+    Scope.addFinalizerExit(scope, () => Effect.sync(() => ref.release())),
+    ref
+  )
+
+// Effect.acquireUseRelease's work by hand: an admission at once runs `body` with no Effect for the acquisition.
+const useResource =
+  (core: EffectCore) =>
+  <T, A, E, R, M extends AcquireMode>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
+    options?: AcquireOptions<T, M>
+  ) =>
+    Effect.uninterruptibleMask((restore) => {
+      const run = (ref: ResourceRef<T>): Effect.Effect<A, E, R> => {
+        let used: Effect.Effect<A, E, R>
+        try {
+          used = body(ref)
+        } catch (defect) {
+          ref.release()
+          return Effect.die(defect)
+        }
+        return Effect.onExit(restore(used), () => Effect.sync(() => ref.release()))
+      }
+      const started = startAcquire(core, name, metadata, options)
+      return started instanceof ResourceRef ? run(started) : Effect.flatMap(started, run)
+    }) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
+
 const make = (config: ResourceManagerConfig) =>
   Effect.gen(function* () {
     const clock = yield* Clock.Clock
-    const engine = new Engine(config, () => clock.currentTimeMillisUnsafe())
-    const state = engine.state
+    const made = Core.make<ReclamationCallback>(config, () => clock.currentTimeMillisUnsafe())
+    if (!(made instanceof Core)) return yield* Effect.fail(made)
+    const core = made
     const pubsub = yield* PubSub.unbounded<PressureEvent>()
-    const pressureCallbacks = new Set<PressureCallback>()
-    const reclaimers: Array<Array<ReclamationCallback>> = ResourceTypeNames.map(() => [])
-
-    // Pressure callbacks: every event goes to `pending` (and to the PubSub for `pressureEvents`). A background
-    // fiber delivers them promptly; closing a registration's scope or the Layer first drains `pending`, so
-    // every event published before a scope closes reaches the callbacks registered then, in order, even when
-    // the program never yields. One drain at a time (a one-permit semaphore) keeps the order.
-    const pending: Array<PressureEvent> = []
+    const callbacks = new Set<PressureCallback>()
     const pressureWake = yield* PubSub.unbounded<void>()
-    const publishPressure = (event: PressureEvent): void => {
-      PubSub.publishUnsafe(pubsub, event)
-      if (pressureCallbacks.size === 0) return
-      pending.push(event)
-      if (pending.length === 1) PubSub.publishUnsafe(pressureWake, undefined)
-    }
-    state.pressureListener = (change) =>
-      publishPressure({
-        type: typeNameOf(change.type),
-        from: change.from,
-        to: change.to,
-        stats: engine.stats(typeNameOf(change.type))
-      })
+    core.onPressureEvent = (event) => PubSub.publishUnsafe(pubsub, event)
+    core.pressureWanted = () => callbacks.size > 0
+    core.onPressurePending = () => PubSub.publishUnsafe(pressureWake, undefined)
 
-    const runPressureCallback = (callback: PressureCallback, event: PressureEvent): Effect.Effect<void> =>
-      Effect.suspend(() => callback(event) ?? Effect.void).pipe(
-        Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause)))
-      )
+    // One drain at a time (a one-permit semaphore) keeps the order; closing a registration or the Layer drains
+    // first, so every event published before it reaches the callbacks registered then.
     const delivering = Semaphore.makeUnsafe(1)
-    const drainPressureEvents: Effect.Effect<void> = delivering.withPermits(1)(
+    const drainPressure: Effect.Effect<void> = delivering.withPermits(1)(
       Effect.whileLoop({
-        while: () => pending.length > 0,
+        while: () => core.pendingPressure.length > 0,
         body: () => {
-          const event = pending.shift() as PressureEvent
-          return Effect.forEach([...pressureCallbacks], (callback) => runPressureCallback(callback, event), {
-            discard: true
-          })
+          const event = core.pendingPressure.shift() as PressureEvent
+          return Effect.forEach([...callbacks], (callback) => runPressureCallback(callback, event), { discard: true })
         },
         step: () => {}
       })
     )
     const wakeUps = yield* PubSub.subscribe(pressureWake)
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(PubSub.take(wakeUps), drainPressureEvents)))
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(PubSub.take(wakeUps), drainPressure)))
 
-    const stillMissing = (type: number, size: number, priority: number): number =>
-      (state.usage[type] as number) + size - state.limit(type, priority)
-
-    /** Runs the type's reclamation callbacks in order while bytes are missing; failures are isolated. */
-    const reclaimFor = (type: number, missing: () => number): Effect.Effect<void> =>
-      Effect.gen(function* () {
-        if (missing() > 0) engine.trimPools(type)
-        for (const callback of [...(reclaimers[type] ?? [])]) {
-          const need = missing()
-          if (need <= 0) return
-          const before = state.usage[type] as number
-          const claimed = yield* Effect.suspend(() => callback(need)).pipe(
-            Effect.catchCause((cause) =>
-              Effect.as(Effect.logWarning("reclamation callback failed", Cause.pretty(cause)), 0)
-            )
-          )
-          const freed = before - (state.usage[type] as number)
-          if (claimed !== freed) {
-            yield* Effect.logDebug(`reclamation callback claimed ${claimed} bytes, freed ${freed}`)
-          }
-        }
-      })
-
-    const waitFor = (
-      waiter: WaitingRequest,
-      mode: number,
-      timeoutMillis: number,
-      name: string
-    ): Effect.Effect<number, AcquireError> => {
-      let grantedSlot = -1
-      let delivered = false
-      const started = state.now()
-      const deliver = Effect.sync(() => {
-        delivered = true
-        const waited = state.now() - started
-        return [grantedSlot, waited] as const
-      }).pipe(
-        Effect.tap(([, waited]) => Metric.update(waitHistogram, waited)),
-        Effect.map(([slot]) => slot)
-      )
-      const wait = Effect.callback<number, AcquireError>((resume) => {
-        waiter.settle = {
-          granted: (slot) => {
-            grantedSlot = slot
-            resume(deliver)
-          },
-          failed: (error) => resume(Effect.fail(error as AcquireError))
-        }
-        return Effect.sync(() => {
-          if (grantedSlot >= 0) {
-            if (!delivered) engine.release(grantedSlot, waiter.driver)
-          } else {
-            wake(interruptTransition(state, waiter))
-          }
-        })
-      })
-      if (mode !== Mode.Timeout) return Effect.interruptible(wait)
-      const expire = Effect.sleep(Duration.millis(timeoutMillis)).pipe(
-        Effect.flatMap(() =>
-          Effect.suspend((): Effect.Effect<number, AcquireTimeout> => {
-            if (grantedSlot >= 0) return deliver
-            wake(timeoutTransition(state, waiter))
-            return Effect.fail(
-              new AcquireTimeout({
-                name,
-                resourceType: typeNameOf(waiter.type),
-                waitedMillis: state.now() - started
-              })
-            )
-          })
-        )
-      )
-      return Effect.interruptible(Effect.raceFirst(wait, expire))
-    }
-
-    /**
-     * Runs an acquisition as far as it goes synchronously: the bound ref when admitted at once (the fast path,
-     * no Effect allocated), else the Effect finishing it (an error, a reclamation, a wait).
-     */
-    const startAcquire = <T>(
-      name: string,
-      metadata: ResourceMetadata,
-      options: AcquireOptions<T> | undefined
-    ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
-      if (engine.closed) return Effect.fail(new ManagerClosed())
-      const valid = validateMetadata(metadata)
-      if (valid instanceof InvalidMetadata) return Effect.fail(valid)
-      const mode = modeCodes[options?.mode ?? "NonBlocking"]
-      if (mode === undefined) {
-        return Effect.fail(new InvalidArgument({ argument: "mode", issue: `unknown mode ${String(options?.mode)}` }))
-      }
-      let timeoutMillis = 0
-      if (mode === Mode.Timeout) {
-        const duration = options?.timeout === undefined ? undefined : Duration.fromInput(options.timeout)
-        if (duration === undefined || duration._tag === "None") {
-          return Effect.fail(new InvalidArgument({ argument: "timeout", issue: "Timeout mode needs a duration" }))
-        }
-        timeoutMillis = Duration.toMillis(duration.value)
-      }
-      const request = engine.request(name, valid, mode, options?.owner)
-      if (!("type" in request)) return Effect.fail(request)
-      const type = request.type
-      const bind = (slot: number) => makeRef(slot, request.driver, name, metadata, options)
-      const finish = (result: SubmitResult): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
-        if (typeof result === "number") {
-          const ref = bind(result)
-          if (mode === Mode.Emergency && state.overage.has(result) && mayReclaim(type)) {
-            return Effect.as(
-              reclaimFor(type, () => stillMissing(type, 0, request.priority)),
-              ref
-            )
-          }
-          return ref
-        }
-        if (result instanceof WaitingRequest) return Effect.map(waitFor(result, mode, timeoutMillis, name), bind)
-        if (result instanceof NeedsReclaim) return Effect.die(result)
-        return Effect.fail(result)
-      }
-      const first = engine.submit(request, !mayReclaim(type))
-      if (first instanceof NeedsReclaim) {
-        return Effect.flatMap(
-          reclaimFor(type, () => stillMissing(type, request.size, request.priority)),
-          () => {
-            const second = finish(engine.submit(request, true))
-            return second instanceof ResourceRef ? Effect.succeed(second) : second
-          }
-        )
-      }
-      return finish(first)
-    }
-
-    const makeRef = <T>(
-      slot: number,
-      driver: number,
-      name: string,
-      metadata: ResourceMetadata,
-      options: AcquireOptions<T, AcquireMode> | undefined
-    ): ResourceRef<T> => engine.bind(slot, driver, name, metadata, options?.create, options?.destroy)
-
-    const releaseRef = (ref: ResourceRef<unknown>): Effect.Effect<void> => Effect.sync(() => ref.release())
-
-    const mayReclaim = (type: number): boolean => (reclaimers[type]?.length ?? 0) > 0 || engine.hasPools(type)
-
-    const acquire = <T = Uint8Array, M extends AcquireMode = AcquireMode>(
-      name: string,
-      metadata: ResourceMetadata,
-      options?: AcquireOptions<T, M>
-    ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope> =>
-      // Effect.acquireRelease's work by hand (uninterruptible from the acquisition to the finalizer's
-      // registration), so that an admission at once costs no Effect beyond the finalizer's registration.
-      Effect.uninterruptible(
-        Effect.withFiber((fiber) => {
-          const scope = Context.getUnsafe(fiber.context, Scope.Scope)
-          const started = startAcquire(name, metadata, options)
-          if (started instanceof ResourceRef) return registerRelease(scope, started)
-          return Effect.flatMap(started, (ref) => registerRelease(scope, ref))
-        })
-      ) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
-
-    const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> =>
-      Effect.as(
-        Scope.addFinalizerExit(scope, () => releaseRef(ref)),
-        ref
-      )
-
-    const use = <T, A, E, R, M extends AcquireMode = AcquireMode>(
-      name: string,
-      metadata: ResourceMetadata,
-      body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-      options?: AcquireOptions<T, M>
-    ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
-      // Effect.acquireUseRelease's work by hand: an admission at once runs `body` with no Effect for the acquisition.
-      Effect.uninterruptibleMask((restore) => {
-        const run = (ref: ResourceRef<T>): Effect.Effect<A, E, R> => {
-          let used: Effect.Effect<A, E, R>
-          try {
-            used = body(ref)
-          } catch (defect) {
-            ref.release()
-            return Effect.die(defect)
-          }
-          return Effect.onExit(restore(used), () => {
-            ref.release()
-            return Effect.void
-          })
-        }
-        const started = startAcquire(name, metadata, options)
-        return started instanceof ResourceRef ? run(started) : Effect.flatMap(started, run)
-      }) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
-
-    const resolveEffect = (handle: ResourceHandle): Effect.Effect<number, StaleHandle | ResourceNotFound> =>
-      Effect.suspend(() => {
-        const slot = engine.resolve(handle)
-        return typeof slot === "number" ? Effect.succeed(slot) : Effect.fail(slot)
-      })
-
+    const acquire = scopedAcquire(core)
     const service: ResourceManagerService = {
-      pools: engine.pools,
+      pools: core.pools,
       acquire: acquire as ResourceManagerService["acquire"],
-      acquireScoped: <M extends AcquireMode = "NonBlocking">(
-        name: string,
-        metadata: ResourceMetadata,
-        options?: AcquireOptions<unknown, M>
-      ) =>
-        acquire<unknown, M>(name, metadata, options) as Effect.Effect<ScopedResource, AcquireErrorOf<M>, Scope.Scope>,
-      use,
+      acquireScoped: (name, metadata, options) => acquire(name, metadata, options),
+      use: useResource(core) as ResourceManagerService["use"],
       share: (handle, driver) =>
         Effect.acquireRelease(
-          Effect.flatMap(resolveEffect(handle), (slot) => {
-            const index = shareTransition(state, slot, driver)
-            return typeof index === "number"
-              ? Effect.succeed(new SharedHandle(engine, engine.handleOf(slot), driver, index))
-              : Effect.fail(index)
-          }),
+          sync(() => core.share(handle, driver)),
           (shared) => Effect.sync(() => shared.release())
         ),
-      addDependency: (dependent, dependency) =>
-        Effect.flatMap(Effect.all([resolveEffect(dependent), resolveEffect(dependency)]), ([a, b]) => {
-          const error = addDependencyTransition(state, a, b)
-          return error === undefined ? Effect.void : Effect.fail(error)
-        }),
-      reclaim: (handle) =>
-        Effect.flatMap(resolveEffect(handle), (slot) =>
-          Effect.suspend(() => {
-            const size = state.sizes[slot] as number
-            const result = reclaimTransition(state, slot)
-            if (!("freed" in result)) return Effect.fail(result)
-            engine.finalize(result.freed)
-            wake(result.settled)
-            return Effect.succeed(result.freed.length > 0 ? size : 0)
-          })
-        ),
-      setBudget: (type, budget) =>
-        Effect.suspend(() => {
-          const error = engine.setBudget(type, budget)
-          return error === undefined ? Effect.void : Effect.fail(error)
-        }),
-      getBudget: (type) => Effect.sync(() => state.budgets[typeIndexOf[type]]),
-      removeBudget: (type) => Effect.sync(() => engine.removeBudget(type)),
+      addDependency: (dependent, dependency) => Effect.asVoid(sync(() => core.addDependency(dependent, dependency))),
+      reclaim: (handle) => sync(() => core.reclaim(handle)),
+      setBudget: (type, budget) => Effect.asVoid(sync(() => core.setBudget(type, budget))),
+      getBudget: (type) => sync(() => core.getBudget(type)),
+      removeBudget: (type) => Effect.asVoid(sync(() => core.removeBudget(type))),
       registerReclamationCallback: (type, callback) =>
-        Effect.acquireRelease(
-          Effect.sync(() => reclaimers[typeIndexOf[type]]?.push(callback)),
-          () =>
-            Effect.sync(() => {
-              const list = reclaimers[typeIndexOf[type]]
-              const index = list?.indexOf(callback) ?? -1
-              if (list !== undefined && index >= 0) list.splice(index, 1)
-            })
+        Effect.asVoid(
+          Effect.acquireRelease(
+            sync(() => core.addReclaimer(type, callback)),
+            (remove) => Effect.sync(remove)
+          )
         ),
       pressureEvents: Stream.fromPubSub(pubsub),
       registerPressureCallback: (callback) =>
         Effect.acquireRelease(
-          Effect.sync(() => pressureCallbacks.add(callback)),
+          Effect.sync(() => callbacks.add(callback)),
           () =>
             Effect.andThen(
-              drainPressureEvents,
-              Effect.sync(() => pressureCallbacks.delete(callback))
+              drainPressure,
+              Effect.sync(() => callbacks.delete(callback))
             )
         ),
       relieveSystemPressure: (from, to, reclaim) =>
-        Effect.gen(function* () {
-          if (engine.closed) return
-          publishPressure({ type: "Memory", from, to, stats: engine.stats("Memory"), source: "system" })
-          if (reclaim === undefined) return
-          const share = Math.min(100, Math.max(0, reclaim.percent)) / 100
-          for (let type = 0; type < ResourceTypeNames.length; type++) {
-            const usage = state.usage[type] as number
-            if (usage <= 0) continue
-            const goal = usage - Math.ceil(usage * share)
-            yield* reclaimFor(type, () => (state.usage[type] as number) - goal)
-          }
+        Effect.suspend(() => {
+          if (core.closed) return Effect.void
+          core.publishPressure({ type: "Memory", from, to, stats: core.stats(1), source: "system" })
+          const run = reclaim === undefined ? undefined : core.relieve(reclaim.percent)
+          return run === undefined ? Effect.void : Effect.ignore(drive(core, run, -1))
         }),
-      getResourceStats: (type) => Effect.sync(() => engine.stats(type)),
+      getResourceStats: (type) => sync(() => core.statsOf(type)),
       snapshot: Effect.suspend(() => {
-        const snapshot = introspect.snapshot(engine)
+        const snapshot = introspect.snapshot(core)
         return Effect.as(updateMetrics(snapshot.types), snapshot)
       }),
-      driverStats: (driver) => Effect.sync(() => introspect.driverStats(engine, driver)),
-      holders: (handle) => Effect.map(resolveEffect(handle), (slot) => introspect.holders(engine, slot)),
-      dependents: (handle) => Effect.map(resolveEffect(handle), (slot) => introspect.dependents(engine, slot)),
-      dependencies: (handle) => Effect.map(resolveEffect(handle), (slot) => introspect.dependencies(engine, slot)),
-      waitGraph: Effect.sync(() => waitGraphSnapshot(introspect.waitState(engine)))
+      driverStats: (driver) => Effect.sync(() => introspect.driverStats(core, driver)),
+      holders: (handle) =>
+        Effect.map(
+          sync(() => core.slotOf(handle)),
+          (slot) => introspect.holders(core, slot)
+        ),
+      dependents: (handle) =>
+        Effect.map(
+          sync(() => core.slotOf(handle)),
+          (slot) => introspect.dependents(core, slot)
+        ),
+      dependencies: (handle) =>
+        Effect.map(
+          sync(() => core.slotOf(handle)),
+          (slot) => introspect.dependencies(core, slot)
+        ),
+      waitGraph: Effect.sync(() => waitGraphSnapshot(introspect.waitState(core)))
     }
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
-        const leaks = engine.close(new ManagerClosed())
-        yield* drainPressureEvents
-        yield* reportLeaks(leaks, config)
+        const leaks = core.close()
+        yield* drainPressure
+        yield* reportLeaks(leaks)
       })
     )
     return ResourceManager.of(service)
   })
 
-const reportLeaks = (leaks: ReadonlyArray<LeakReport>, config: ResourceManagerConfig): Effect.Effect<void> =>
+const runReclaimer = (step: Reclaiming<ReclamationCallback>): Effect.Effect<void> => {
+  const callback = step.callback as ReclamationCallback
+  const missing = step.missing
+  return Effect.suspend(() => callback(missing)).pipe(
+    Effect.catchCause((cause) => Effect.as(Effect.logWarning("reclamation callback failed", Cause.pretty(cause)), 0)),
+    Effect.asVoid
+  )
+}
+
+const runPressureCallback = (callback: PressureCallback, event: PressureEvent): Effect.Effect<void> =>
+  Effect.suspend(() => callback(event) ?? Effect.void).pipe(
+    Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause)))
+  )
+
+const reportLeaks = (leaks: ReadonlyArray<LeakReport>): Effect.Effect<void> =>
   Effect.gen(function* () {
     if (leaks.length === 0) return
     yield* Metric.update(leakCounter, leaks.length)
@@ -673,9 +574,5 @@ const reportLeaks = (leaks: ReadonlyArray<LeakReport>, config: ResourceManagerCo
         `leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes owned by ${leak.owner}, ` +
           `age ${leak.ageMillis} ms${leak.site === undefined ? "" : `, acquired at ${leak.site}`}`
       )
-    }
-    if (config.onLeaks !== undefined) {
-      const onLeaks = config.onLeaks
-      yield* Effect.sync(() => onLeaks(leaks)).pipe(Effect.catchCause(() => Effect.void))
     }
   })

@@ -6,24 +6,28 @@
  */
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
+import type { RefOwner } from "./internal/ref-owner.ts"
 
 /**
- * What a ref needs from its manager: whether it is closed, the slot of a handle (or an error value), and
- * releasing a holder's hold.
+ * The payload type of an acquisition without a `create` hook: a `Uint8Array` for `Memory`, `undefined` for
+ * every other type (and `Uint8Array | undefined` when the type is not known statically).
  *
- * @since 0.1.0
+ * @example
+ * ```ts
+ * import type { DefaultPayload } from "@flight-hal/resources"
+ *
+ * const memory: DefaultPayload<{ type: "Memory"; sizeBytes: 64 }> = new Uint8Array(64)
+ * const timer: DefaultPayload<{ type: "Hardware"; sizeBytes: 1 }> = undefined
+ * ```
+ *
+ * @since 0.2.0
  * @category models
  */
-export interface RefOwner {
-  /** Whether the manager is closed (refs then release nothing). */
-  readonly closed: boolean
-  /** The live slot of a handle, or an error value for a stale or unknown handle. */
-  resolve(handle: ResourceHandle): number | object
-  /** Whether `slot` still holds the resource of `generation`. */
-  isCurrent(slot: number, generation: number): boolean
-  /** Releases `driver`'s hold on `slot`. */
-  release(slot: number, driver: number): unknown
-}
+export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }> = [M["type"]] extends ["Memory"]
+  ? Uint8Array
+  : "Memory" extends M["type"]
+    ? Uint8Array | undefined
+    : undefined
 
 /**
  * A live resource as its holder sees it. The payload is valid until the ref is released; after that
@@ -84,9 +88,11 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** @internal */
   private cachedHandle: ResourceHandle | undefined = undefined
 
-  /** The resource's handle (slot and generation). */
+  /** The resource's handle (slot, generation and the manager's identity). */
   get handle(): ResourceHandle {
-    if (this.cachedHandle === undefined) this.cachedHandle = { slot: this.slot, generation: this.generation }
+    if (this.cachedHandle === undefined) {
+      this.cachedHandle = { slot: this.slot, generation: this.generation, manager: this.engine.id }
+    }
     return this.cachedHandle
   }
 
@@ -103,8 +109,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   get payload(): T {
     if (this.isReleased || this.engine.closed) throw new ResourceReleased({ name: this.name })
     if (!this.made) {
-      this.made = true
+      // a create hook that throws leaves the payload unmade: the next access calls it again
       this.value = this.create === undefined ? (defaultPayload(this.metadata) as T) : this.create(this.metadata)
+      this.made = true
     }
     return this.value as T
   }

@@ -8,35 +8,23 @@
  * @module
  */
 import {
-  AcquireTimeout,
+  AcquisitionModeNames,
   InvalidArgument,
-  InvalidMetadata,
-  ManagerClosed,
   type ResourceBudget,
   type ResourceHandle,
   type ResourceMetadata,
-  type ResourceType,
-  ResourceTypeNames
+  type ResourcePressure,
+  type ResourceType
 } from "@flight-hal/core"
+import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
-import { Engine, validateMetadata } from "./internal/engine.ts"
-import { Mode, typeIndexOf, typeNameOf } from "./internal/state.ts"
-import {
-  addDependency,
-  interrupt,
-  NeedsReclaim,
-  type Request,
-  reclaim,
-  share,
-  timeout,
-  WaitingRequest,
-  wake
-} from "./internal/transitions.ts"
-import { introspect } from "./introspection.ts"
+import { introspect } from "./internal/introspection.ts"
+import { WaitingRequest } from "./internal/transitions.ts"
+import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
+import type { ManagerPools } from "./ManagerPools.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
-import { type ResourceRef, SharedHandle } from "./ResourceRef.ts"
+import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
-
 /**
  * Options of a synchronous acquisition.
  *
@@ -63,7 +51,7 @@ export interface SyncAcquireOptions<T> {
 export interface AsyncAcquireOptions<T> extends Omit<SyncAcquireOptions<T>, "mode"> {
   /** `Blocking` (default) or `Timeout` (with `timeoutMillis`); NonBlocking/Emergency also accepted. */
   readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
-  /** The longest wait in Timeout mode, in milliseconds. */
+  /** The longest wait of Timeout mode, in milliseconds (required by it, refused by the others): ≤ 2^31 − 1. */
   readonly timeoutMillis?: number
   /** Aborting it while waiting rejects with the signal's reason and leaves the queue. */
   readonly signal?: AbortSignal
@@ -91,13 +79,32 @@ export interface AsyncAcquireOptions<T> extends Omit<SyncAcquireOptions<T>, "mod
  */
 export interface PlainResourceManager extends Disposable {
   /** Acquires at once (NonBlocking or Emergency); throws BudgetExceeded, ResourceBusy, InvalidMetadata, … */
+  acquire<const D extends ResourceMetadata>(
+    name: string,
+    metadata: D,
+    options?: SyncAcquireOptions<DefaultPayload<D>> & { readonly create?: undefined }
+  ): ResourceRef<DefaultPayload<D>>
+  /** Acquires at once a resource whose payload is `T` (made by `create`, or as given by the type argument). */
   acquire<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T>
   /** Acquires, waiting if needed (Blocking, Timeout); rejects with AcquireTimeout, DeadlockDetected, … */
+  acquireAsync<const D extends ResourceMetadata>(
+    name: string,
+    metadata: D,
+    options?: AsyncAcquireOptions<DefaultPayload<D>> & { readonly create?: undefined }
+  ): Promise<ResourceRef<DefaultPayload<D>>>
+  /** Acquires (waiting if needed) a resource whose payload is `T`. */
   acquireAsync<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
     options?: AsyncAcquireOptions<T>
   ): Promise<ResourceRef<T>>
+  /** Acquires (default Blocking), runs `body`, and releases once its result settles, whatever the outcome. */
+  use<T, A>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (ref: ResourceRef<T>) => A | PromiseLike<A>,
+    options?: AsyncAcquireOptions<T>
+  ): Promise<A>
   /** Makes `driver` a holder of a live Shareable resource. */
   share(handle: ResourceHandle, driver: string): SharedHandle
   /** Adds a dependency edge between live resources. */
@@ -135,12 +142,16 @@ export interface PlainResourceManager extends Disposable {
   registerResource(name: string, metadata: ResourceMetadata, owner?: string): ResourceHandle
   /** Discouraged: releases a resource registered with `registerResource` (idempotent). */
   releaseResource(handle: ResourceHandle, owner?: string): void
+  /** Reacts to an OS-level pressure change: a `source: "system"` event, and reclamation of `percent` % of usage. */
+  relieveSystemPressure(from: ResourcePressure, to: ResourcePressure, reclaim?: { readonly percent: number }): void
+  /** The manager's pools: their capacity is charged to their type's budget. */
+  readonly pools: ManagerPools
   /** Releases everything still live (reverse order) and returns the leak report. */
   close(): ReadonlyArray<LeakReport>
 }
 
 interface Tracked {
-  readonly engine: Engine
+  readonly core: Core<Reclaimer>
   readonly slot: number
   readonly generation: number
   readonly driver: number
@@ -149,21 +160,113 @@ interface Tracked {
   released: boolean
 }
 
+type Reclaimer = (missingBytes: number) => number
+
 const leakRegistry =
   typeof FinalizationRegistry === "undefined"
     ? undefined
-    : new FinalizationRegistry<Tracked>((tracked) => {
-        const engine = tracked.engine
-        const slot = tracked.slot
-        if (tracked.released || engine.closed || !engine.isCurrent(slot, tracked.generation)) return
-        if (!engine.state.holds(slot, tracked.driver)) return
-        const leak = engine.leakOf(slot)
-        engine.release(slot, tracked.driver)
-        tracked.report([leak])
+    : new FinalizationRegistry<Tracked>(({ core, slot, generation, driver, released, report }) => {
+        if (released || core.closed || !core.isCurrent(slot, generation) || !core.state.holds(slot, driver)) return
+        const leak = core.leakOf(slot)
+        core.release(slot, driver)
+        report([leak])
       })
 
+const warn = (what: string) => (error: unknown) => console.warn(`flight-hal: ${what}`, error)
+
+/** Throws an error value, returns anything else. */
+const orThrow = <A>(value: A): Exclude<A, Error> => {
+  if (value instanceof Error) throw value
+  return value as Exclude<A, Error>
+}
+
+/** Runs the reclamation steps of an admission synchronously (callback errors isolated). */
+const runSync = (step: Step<Reclaimer>): Exclude<Step<Reclaimer>, Reclaiming<Reclaimer>> => {
+  let current = step
+  while (current instanceof Reclaiming) {
+    try {
+      ;(current.callback as Reclaimer)(current.missing)
+    } catch (error) {
+      warn("reclamation callback failed")(error)
+    }
+    current = current.advance()
+  }
+  return current
+}
+
+const modes = { sync: ["NonBlocking", "Emergency"], async: AcquisitionModeNames } as const
+const plainMillis = (value: unknown): number => (typeof value === "number" ? value : Number.NaN)
+
+const warnLeaks = (leaks: ReadonlyArray<LeakReport>) => {
+  for (const l of leaks) console.warn(`flight-hal leak: ${l.name} ${l.type} ${l.sizeBytes} bytes`)
+}
+
+/** Reports refs found by the garbage collector: to `onLeaks` (a throw is isolated), else as warnings. */
+const collectedLeakReporter =
+  (onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined) => (leaks: ReadonlyArray<LeakReport>) => {
+    if (onLeaks === undefined) return warnLeaks(leaks)
+    try {
+      onLeaks(leaks)
+    } catch (error) {
+      warn("onLeaks failed")(error)
+    }
+  }
+
+/** The holder's ref of an admitted slot; tracked for garbage-collection leaks when `report` is given. */
+const bindRef = <T>(
+  core: Core<Reclaimer>,
+  slot: number,
+  request: AcquireRequest,
+  settings: AcquireSettings,
+  report: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
+): ResourceRef<T> => {
+  const create = settings.create as ((m: ResourceMetadata) => T) | undefined
+  const ref = core.bind(slot, request, create, settings.destroy as ((payload: T) => void) | undefined)
+  if (report !== undefined && leakRegistry !== undefined) {
+    // no unregister token: a token costs microseconds per ref on JavaScriptCore; release marks the tracker
+    const generation = core.state.generation[slot] as number
+    const tracker: Tracked = { core, slot, generation, driver: request.driver, report, released: false }
+    ref.tracker = tracker
+    leakRegistry.register(ref, tracker)
+  }
+  return ref
+}
+
+/** A wait as a Promise: granted, failed, timed out (a timer) or aborted (the signal). */
+const waitAsync = <T>(
+  core: Core<Reclaimer>,
+  waiter: WaitingRequest,
+  settings: AcquireSettings,
+  bind: (slot: number) => ResourceRef<T>
+): Promise<ResourceRef<T>> =>
+  new Promise<ResourceRef<T>>((resolve, reject) => {
+    const startedAt = core.state.now()
+    const signal = settings.signal
+    const onAbort = () => {
+      core.abandon(waiter)
+      done()
+      reject(signal?.reason)
+    }
+    const timer =
+      settings.waitMillis < 0
+        ? undefined
+        : setTimeout(() => reject(core.timeout(waiter, startedAt)), settings.waitMillis)
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer)
+      signal?.removeEventListener("abort", onAbort)
+    }
+    waiter.onEnd(() => {
+      done()
+      if (waiter.grantedSlot >= 0) resolve(bind(waiter.grantedSlot))
+      else reject(waiter.failure)
+    })
+    if (signal?.aborted === true) onAbort()
+    else signal?.addEventListener("abort", onAbort, { once: true })
+  })
+
 /**
- * Creates a plain resource manager from a config (throws InvalidBudget for an invalid budget).
+ * Creates a plain resource manager from a config (throws InvalidArgument, InvalidBudget or InvalidPoolConfig
+ * naming the bad field).
  *
  * @example
  * ```ts
@@ -178,266 +281,118 @@ const leakRegistry =
  * @category facade
  */
 export const createResourceManager = (config: ResourceManagerConfig = {}): PlainResourceManager & AsyncDisposable => {
-  const engine = new Engine(config, burstClock())
-  const state = engine.state
-  const reclaimers: Array<Array<(missing: number) => number>> = ResourceTypeNames.map(() => [])
-  const pressureCallbacks = new Set<(event: PressureEvent) => void>()
-  const reportLeaks = (leaks: ReadonlyArray<LeakReport>) => {
-    if (leaks.length === 0) return
-    if (config.onLeaks !== undefined) config.onLeaks(leaks)
-    else for (const leak of leaks) console.warn(`flight-hal leak: ${leak.name} ${leak.type} ${leak.sizeBytes} bytes`)
-  }
+  const core = orThrow(Core.make<Reclaimer>(config, burstClock()))
+  const callbacks = new Set<(event: PressureEvent) => void>()
+  const reportCollected = collectedLeakReporter(config.onLeaks)
   const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks === true
-
   // Pressure callbacks run in a microtask after the transition; disposing a registration and close() first
   // deliver every pending event (in order), so no event published before them is lost.
-  const pending: Array<PressureEvent> = []
-  let flushScheduled = false
   const flush = () => {
-    flushScheduled = false
-    for (let event = pending.shift(); event !== undefined; event = pending.shift()) {
-      for (const callback of [...pressureCallbacks]) {
+    for (let event = core.pendingPressure.shift(); event !== undefined; event = core.pendingPressure.shift()) {
+      for (const callback of [...callbacks]) {
         try {
           callback(event)
         } catch (error) {
-          console.warn("flight-hal: pressure callback failed", error)
+          warn("pressure callback failed")(error)
         }
       }
     }
   }
-  state.pressureListener = (change) => {
-    if (pressureCallbacks.size === 0) return
-    const type = typeNameOf(change.type)
-    pending.push({ type, from: change.from, to: change.to, stats: engine.stats(type) })
-    if (!flushScheduled) {
-      flushScheduled = true
-      queueMicrotask(flush)
-    }
+  core.pressureWanted = () => callbacks.size > 0
+  core.onPressurePending = () => queueMicrotask(flush)
+
+  const bind = <T>(slot: number, request: AcquireRequest, settings: AcquireSettings): ResourceRef<T> =>
+    bindRef<T>(core, slot, request, settings, trackLeaks ? reportCollected : undefined)
+  const begin = (name: unknown, metadata: unknown, settings: AcquireSettings) => {
+    const request = orThrow(core.request(name, metadata, settings.mode, settings.owner))
+    return { request, step: runSync(core.start(request)) }
   }
-
-  const reclaimFor = (type: number, missing: () => number) => {
-    if (missing() > 0) engine.trimPools(type)
-    for (const callback of [...(reclaimers[type] ?? [])]) {
-      if (missing() <= 0) return
-      try {
-        callback(missing())
-      } catch (error) {
-        console.warn("flight-hal: reclamation callback failed", error)
-      }
-    }
-  }
-
-  const prepare = (
-    name: string,
-    metadata: ResourceMetadata,
-    mode: number,
-    owner: string | undefined,
-    reuse = false
-  ): Request => {
-    if (engine.closed) throw new ManagerClosed()
-    const valid = validateMetadata(metadata)
-    if (valid instanceof InvalidMetadata) throw valid
-    const request = engine.request(name, valid, mode, owner, reuse ? engine.scratchRequest : undefined)
-    if (!("type" in request)) throw request
-    return request
-  }
-
-  const mayReclaim = (type: number): boolean => (reclaimers[type]?.length ?? 0) > 0 || engine.hasPools(type)
-
-  const decide = (request: Request) => {
-    const type = request.type
-    let result = engine.submit(request, !mayReclaim(type))
-    if (result instanceof NeedsReclaim) {
-      reclaimFor(type, () => (state.usage[type] as number) + request.size - state.limit(type, request.priority))
-      result = engine.submit(request, true)
-    }
-    if (
-      typeof result === "number" &&
-      request.mode === Mode.Emergency &&
-      state.overage.has(result) &&
-      mayReclaim(type)
-    ) {
-      reclaimFor(type, () => (state.usage[type] as number) - state.limit(type, request.priority))
-    }
-    return result
-  }
-
-  const makeRef = <T>(
-    slot: number,
-    request: Request,
-    name: string,
-    metadata: ResourceMetadata,
-    options: Pick<SyncAcquireOptions<T>, "create" | "destroy"> | undefined
-  ): ResourceRef<T> => {
-    const ref = engine.bind(slot, request.driver, name, metadata, options?.create, options?.destroy)
-    if (trackLeaks && leakRegistry !== undefined) {
-      // registered without an unregister token: a token costs microseconds per ref on JavaScriptCore, and a
-      // released ref only marks its tracker
-      const tracker: Tracked = {
-        engine,
-        slot,
-        generation: state.generation[slot] as number,
-        driver: request.driver,
-        report: reportLeaks,
-        released: false
-      }
-      ref.tracker = tracker
-      leakRegistry.register(ref, tracker)
-    }
-    return ref
-  }
-
-  const resolve = (handle: ResourceHandle): number => {
-    const slot = engine.resolve(handle)
-    if (typeof slot !== "number") throw slot
-    return slot
-  }
-
   const manager: PlainResourceManager & AsyncDisposable = {
-    acquire<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>) {
-      const mode = options?.mode === "Emergency" ? Mode.Emergency : Mode.NonBlocking
-      const request = prepare(name, metadata, mode, options?.owner, true)
-      const result = decide(request)
-      if (typeof result !== "number") throw result
-      const ref = makeRef(result, request, name, metadata, options)
-      return ref
+    acquire<T>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T> {
+      const settings = orThrow(validateAcquireOptions(options, modes.sync, "NonBlocking", "timeoutMillis", plainMillis))
+      const { request, step } = begin(name, metadata, settings)
+      if (typeof step !== "number") throw step
+      return bind(step, request, settings)
     },
-    acquireAsync<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
+    acquireAsync<T>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
       try {
-        const modeName = options?.mode ?? "Blocking"
-        const mode = Mode[modeName]
-        if (mode === undefined) throw new InvalidArgument({ argument: "mode", issue: `unknown mode ${modeName}` })
-        const timeoutMillis = options?.timeoutMillis
-        if (mode === Mode.Timeout && (timeoutMillis === undefined || !(timeoutMillis >= 0))) {
-          throw new InvalidArgument({ argument: "timeoutMillis", issue: "Timeout mode needs timeoutMillis ≥ 0" })
-        }
-        const request = prepare(name, metadata, mode, options?.owner)
-        const result = decide(request)
-        if (typeof result === "number") {
-          return Promise.resolve(makeRef(result, request, name, metadata, options))
-        }
-        if (!(result instanceof WaitingRequest)) return Promise.reject(result)
-        return new Promise<ResourceRef<T>>((resolvePromise, rejectPromise) => {
-          const started = state.now()
-          let timer: ReturnType<typeof setTimeout> | undefined
-          const signal = options?.signal
-          const onAbort = () => {
-            cleanup()
-            wake(interrupt(state, result))
-            rejectPromise(signal?.reason)
-          }
-          const cleanup = () => {
-            if (timer !== undefined) clearTimeout(timer)
-            signal?.removeEventListener("abort", onAbort)
-          }
-          result.settle = {
-            granted: (slot) => {
-              cleanup()
-              resolvePromise(makeRef(slot, request, name, metadata, options))
-            },
-            failed: (error) => {
-              cleanup()
-              rejectPromise(error)
-            }
-          }
-          if (signal !== undefined) {
-            if (signal.aborted) return onAbort()
-            signal.addEventListener("abort", onAbort, { once: true })
-          }
-          if (mode === Mode.Timeout) {
-            timer = setTimeout(() => {
-              signal?.removeEventListener("abort", onAbort)
-              wake(timeout(state, result))
-              rejectPromise(
-                new AcquireTimeout({
-                  name,
-                  resourceType: typeNameOf(request.type),
-                  waitedMillis: state.now() - started
-                })
-              )
-            }, timeoutMillis)
-          }
-        })
+        const settings = orThrow(validateAcquireOptions(options, modes.async, "Blocking", "timeoutMillis", plainMillis))
+        const { request, step } = begin(name, metadata, settings)
+        if (typeof step === "number") return Promise.resolve(bind<T>(step, request, settings))
+        if (step instanceof WaitingRequest)
+          return waitAsync(core, step, settings, (slot) => bind<T>(slot, request, settings))
+        return Promise.reject(step)
       } catch (error) {
         return Promise.reject(error)
       }
     },
-    share(handle, driver) {
-      const slot = resolve(handle)
-      const index = share(state, slot, driver)
-      if (typeof index !== "number") throw index
-      return new SharedHandle(engine, engine.handleOf(slot), driver, index)
-    },
-    addDependency(dependent, dependency) {
-      const error = addDependency(state, resolve(dependent), resolve(dependency))
-      if (error !== undefined) throw error
-    },
-    reclaim(handle) {
-      const slot = resolve(handle)
-      const size = state.sizes[slot] as number
-      const result = reclaim(state, slot)
-      if (!("freed" in result)) throw result
-      engine.finalize(result.freed)
-      wake(result.settled)
-      return result.freed.length > 0 ? size : 0
-    },
-    setBudget(type, budget) {
-      const error = engine.setBudget(type, budget)
-      if (error !== undefined) throw error
-    },
-    getBudget: (type) => state.budgets[typeIndexOf[type]],
-    removeBudget: (type) => engine.removeBudget(type),
-    registerReclamationCallback(type, callback) {
-      const list = reclaimers[typeIndexOf[type]]
-      list?.push(callback)
-      return {
-        [Symbol.dispose]: () => {
-          const index = list?.indexOf(callback) ?? -1
-          if (list !== undefined && index >= 0) list.splice(index, 1)
-        }
+    async use<T, A>(
+      name: string,
+      metadata: ResourceMetadata,
+      body: (ref: ResourceRef<T>) => A | PromiseLike<A>,
+      options?: AsyncAcquireOptions<T>
+    ) {
+      if (typeof body !== "function") throw new InvalidArgument({ argument: "body", issue: "expected a function" })
+      const ref = await manager.acquireAsync<T>(name, metadata, options)
+      try {
+        return await body(ref)
+      } finally {
+        ref.release()
       }
     },
+    share: (handle, driver) => orThrow(core.share(handle, driver)) as SharedHandle,
+    addDependency: (dependent, dependency) => void orThrow(core.addDependency(dependent, dependency)),
+    reclaim: (handle) => orThrow(core.reclaim(handle)),
+    setBudget: (type, budget) => void orThrow(core.setBudget(type, budget)),
+    getBudget: (type) => orThrow(core.getBudget(type)),
+    removeBudget: (type) => void orThrow(core.removeBudget(type)),
+    registerReclamationCallback(type, callback) {
+      const remove = orThrow(core.addReclaimer(type, callback))
+      return { [Symbol.dispose]: remove }
+    },
     registerPressureCallback(callback) {
-      pressureCallbacks.add(callback)
+      if (typeof callback !== "function")
+        throw new InvalidArgument({ argument: "callback", issue: "expected a function" })
+      callbacks.add(callback)
       return {
         [Symbol.dispose]: () => {
           flush()
-          pressureCallbacks.delete(callback)
+          callbacks.delete(callback)
         }
       }
     },
-    getResourceStats: (type) => engine.stats(type),
-    snapshot: () => introspect.snapshot(engine),
-    driverStats: (driver) => introspect.driverStats(engine, driver),
-    holders: (handle) => introspect.holders(engine, resolve(handle)),
-    dependents: (handle) => introspect.dependents(engine, resolve(handle)),
-    dependencies: (handle) => introspect.dependencies(engine, resolve(handle)),
-    waitGraph: () => waitGraphSnapshot(introspect.waitState(engine)),
+    relieveSystemPressure(from, to, reclaim) {
+      if (core.closed) return
+      core.publishPressure({ type: "Memory", from, to, stats: core.stats(1), source: "system" })
+      const run = reclaim === undefined ? undefined : core.relieve(reclaim.percent)
+      if (run !== undefined) runSync(run)
+    },
+    pools: core.pools,
+    getResourceStats: (type) => orThrow(core.statsOf(type)),
+    snapshot: () => introspect.snapshot(core),
+    driverStats: (driver) => introspect.driverStats(core, driver),
+    holders: (handle) => introspect.holders(core, orThrow(core.slotOf(handle))),
+    dependents: (handle) => introspect.dependents(core, orThrow(core.slotOf(handle))),
+    dependencies: (handle) => introspect.dependencies(core, orThrow(core.slotOf(handle))),
+    waitGraph: () => waitGraphSnapshot(introspect.waitState(core)),
     registerResource(name, metadata, owner) {
-      const request = prepare(name, metadata, Mode.NonBlocking, owner, true)
-      const result = decide(request)
-      if (typeof result !== "number") throw result
-      return engine.handleOf(result)
+      const { step } = begin(
+        name,
+        metadata,
+        orThrow(validateAcquireOptions({ owner }, modes.sync, "NonBlocking", "timeoutMillis", plainMillis))
+      )
+      if (typeof step !== "number") throw step
+      return core.handleOf(step)
     },
-    releaseResource(handle, owner) {
-      const slot = engine.resolve(handle)
-      if (typeof slot !== "number") return
-      const driver = state.driver(owner ?? engine.defaultDriver)
-      if (state.holds(slot, driver)) engine.release(slot, driver)
-    },
+    releaseResource: (handle, owner) => void orThrow(core.releaseBy(handle, owner)),
     close() {
-      const leaks = engine.close(new ManagerClosed())
+      const leaks = core.close()
       flush()
-      reportLeaks(leaks)
+      if (config.onLeaks === undefined) warnLeaks(leaks) // close() calls onLeaks itself (in the core)
       return leaks
     },
-    [Symbol.dispose]() {
-      manager.close()
-    },
-    [Symbol.asyncDispose]() {
-      manager.close()
-      return Promise.resolve()
-    }
+    [Symbol.dispose]: () => void manager.close(),
+    [Symbol.asyncDispose]: () => Promise.resolve(void manager.close())
   }
   return manager
 }

@@ -7,6 +7,7 @@
 
 export * from "./createResourceManager.ts"
 export * from "./detect.ts"
+export * from "./ManagerPools.ts"
 export * from "./profiles.ts"
 export * from "./ResourceManager.ts"
 export * from "./ResourceManagerConfig.ts"

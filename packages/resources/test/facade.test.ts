@@ -3,10 +3,13 @@ import { AcquireTimeout, BudgetExceeded, ManagerClosed, type ResourceMetadata } 
 import { createResourceManager, type LeakReport, type PressureEvent } from "../src/index.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
-const mem = (sizeBytes: number, extra: Partial<ResourceMetadata> = {}): ResourceMetadata => ({
+const mem = (
+  sizeBytes: number,
+  extra: Partial<ResourceMetadata> = {}
+): ResourceMetadata & { readonly type: "Memory" } => ({
+  ...extra,
   type: "Memory",
-  sizeBytes,
-  ...extra
+  sizeBytes
 })
 
 describe("plain facade", () => {

@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test"
 import { BudgetExceeded, DeadlockDetected, ResourceBusy, type ResourceMetadata } from "@flight-hal/core"
-import { Engine } from "../src/internal/engine.ts"
+import { Core } from "../src/internal/core.ts"
+
+type Engine = Core<unknown>
+const newEngine = (config: object): Engine => {
+  const made = Core.make<unknown>(config, Date.now)
+  if (!(made instanceof Core)) throw made
+  return made
+}
+
 import { pressureLevel } from "../src/internal/state.ts"
 import {
   interrupt,
@@ -15,7 +23,7 @@ import {
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
 const mode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 } as const
 
-const setup = (extra: Partial<typeof budget> = {}) => new Engine({ budgets: { Memory: { ...budget, ...extra } } })
+const setup = (extra: Partial<typeof budget> = {}) => newEngine({ budgets: { Memory: { ...budget, ...extra } } })
 
 const ask = (
   engine: Engine,
@@ -40,7 +48,7 @@ const ask = (
   return submit(engine.state, request, options.reclaimed ?? true)
 }
 
-const usage = (engine: Engine) => engine.stats("Memory").currentUsage
+const usage = (engine: Engine) => engine.stats(1).currentUsage
 
 describe("admission", () => {
   test("limit(p) is max − reserved except for Critical, exact bytes", () => {
@@ -53,7 +61,7 @@ describe("admission", () => {
     expect(typeof ask(engine, 100, { priority: "Critical" })).toBe("number")
     expect(usage(engine)).toBe(1000)
     expect(ask(engine, 1, { priority: "Critical" })).toBeInstanceOf(BudgetExceeded)
-    expect(engine.stats("Memory").failedCount).toBe(2)
+    expect(engine.stats(1).failedCount).toBe(2)
   })
 
   test("impossible requests fail at once in every mode but Emergency", () => {
@@ -62,7 +70,7 @@ describe("admission", () => {
       expect(ask(engine, 901, { mode: m })).toMatchObject({ _tag: "BudgetExceeded", limit: 900, available: 900 })
     }
     expect(typeof ask(engine, 1001, { priority: "Critical", mode: mode.Emergency })).toBe("number")
-    expect(engine.stats("Memory")).toMatchObject({ currentUsage: 1001, emergencyCount: 1, emergencyBytes: 1 })
+    expect(engine.stats(1)).toMatchObject({ currentUsage: 1001, emergencyCount: 1, emergencyBytes: 1 })
     expect(engine.state.queues[1]?.size).toBe(0)
   })
 
@@ -71,9 +79,9 @@ describe("admission", () => {
     ask(engine, 800)
     const slot = ask(engine, 300, { mode: mode.Emergency })
     expect(typeof slot).toBe("number")
-    expect(engine.stats("Memory")).toMatchObject({ currentUsage: 1100, emergencyBytes: 200, pressure: "Critical" })
+    expect(engine.stats(1)).toMatchObject({ currentUsage: 1100, emergencyBytes: 200, pressure: "Critical" })
     engine.release(slot as number, 0)
-    expect(engine.stats("Memory")).toMatchObject({ currentUsage: 800, emergencyBytes: 0 })
+    expect(engine.stats(1)).toMatchObject({ currentUsage: 800, emergencyBytes: 0 })
   })
 
   test("does not fit before reclamation → NeedsReclaim with the missing bytes", () => {
@@ -82,7 +90,7 @@ describe("admission", () => {
     const result = ask(engine, 100, { reclaimed: false })
     expect(result).toBeInstanceOf(NeedsReclaim)
     expect((result as NeedsReclaim).missing).toBe(50)
-    expect(engine.stats("Memory").failedCount).toBe(0)
+    expect(engine.stats(1).failedCount).toBe(0)
   })
 
   test("queue order: priority first, FIFO within; no barging", () => {
@@ -92,7 +100,7 @@ describe("admission", () => {
     const wait = (label: string, size: number, priority: ResourceMetadata["priority"]) => {
       const w = ask(engine, size, { mode: mode.Blocking, priority, driver: label })
       expect(w).toBeInstanceOf(WaitingRequest)
-      ;(w as WaitingRequest).settle = { granted: () => order.push(label), failed: () => order.push(`!${label}`) }
+      ;(w as WaitingRequest).onEnd(() => order.push((w as WaitingRequest).grantedSlot >= 0 ? label : `!${label}`))
       return w as WaitingRequest
     }
     wait("low", 100, "Low")
@@ -101,12 +109,12 @@ describe("admission", () => {
     wait("high", 300, "High")
     // a small NonBlocking request fits nowhere ahead of equal-priority waiters: no barging
     expect(ask(engine, 1, { priority: "Normal" })).toBeInstanceOf(BudgetExceeded)
-    expect(engine.stats("Memory").waiting).toBe(4)
+    expect(engine.stats(1).waiting).toBe(4)
     engine.release(first, 0)
     // high (300) then n1 (500) fit: 800; n2 (100) fits: 900; low (100) does not
     expect(order).toEqual(["high", "n1", "n2"])
     expect(usage(engine)).toBe(900)
-    expect(engine.stats("Memory").waiting).toBe(1)
+    expect(engine.stats(1).waiting).toBe(1)
   })
 
   test("a head that does not fit blocks smaller waiters behind it", () => {
@@ -119,12 +127,12 @@ describe("admission", () => {
     expect(small.queued).toBe(true)
     // the big head leaves: the small one is granted at once
     let granted = -1
-    small.settle = { granted: (slot) => (granted = slot), failed: () => {} }
-    const settled = timeout(engine.state, big)
+    small.onEnd(() => (granted = small.grantedSlot))
+    const { settled } = timeout(engine.state, big)
     for (const s of settled) s.waiter.settle.granted(s.slot)
     expect(granted).toBeGreaterThanOrEqual(0)
     expect(usage(engine)).toBe(600)
-    expect(engine.stats("Memory").failedCount).toBe(1)
+    expect(engine.stats(1).failedCount).toBe(1)
     engine.release(a, 0)
   })
 
@@ -135,10 +143,10 @@ describe("admission", () => {
     for (let i = 0; i < 1000; i++) {
       waiters.push(ask(engine, 10, { mode: mode.Blocking, driver: `d${i}` }) as WaitingRequest)
     }
-    expect(engine.stats("Memory").waiting).toBe(1000)
+    expect(engine.stats(1).waiting).toBe(1000)
     for (const w of waiters) interrupt(engine.state, w)
     engine.release(first, 0)
-    expect(engine.stats("Memory")).toMatchObject({ currentUsage: 0, waiting: 0 })
+    expect(engine.stats(1)).toMatchObject({ currentUsage: 0, waiting: 0 })
     expect(engine.state.waiting.size).toBe(0)
   }, 60_000)
 })
@@ -152,7 +160,7 @@ describe("names", () => {
     const w = ask(engine, 10, { name: "tex", mode: mode.Blocking, driver: "b" }) as WaitingRequest
     expect(w.kind).toBe("name")
     let got = -1
-    w.settle = { granted: (slot) => (got = slot), failed: () => {} }
+    w.onEnd(() => (got = w.grantedSlot))
     engine.release(a, 0)
     expect(got).toBeGreaterThanOrEqual(0)
     expect(engine.state.names.at(got)).toBe("tex")
@@ -173,7 +181,7 @@ describe("sharing and dependencies", () => {
     engine.release(slot, b)
     expect(usage(engine)).toBe(0)
     // no resurrection: the handle is stale
-    expect(engine.resolve({ slot, generation: 0 })?.constructor.name).toBe("StaleHandle")
+    expect(engine.resolve({ slot, generation: 0, manager: engine.id })?.constructor.name).toBe("StaleHandle")
   })
 
   test("not shareable", () => {
@@ -188,7 +196,7 @@ describe("sharing and dependencies", () => {
     const result = ask(engine, 100, { mode: mode.Blocking, driver: "a" })
     expect(result).toBeInstanceOf(DeadlockDetected)
     expect((result as DeadlockDetected).drivers).toEqual(["a"])
-    expect(engine.stats("Memory").waiting).toBe(0)
+    expect(engine.stats(1).waiting).toBe(0)
   })
 })
 
@@ -208,7 +216,7 @@ describe("pressure", () => {
   })
 
   test("edge-triggered changes both ways, with hysteresis", () => {
-    const engine = new Engine({ budgets: { Memory: b }, hysteresisPercent: 5 })
+    const engine = newEngine({ budgets: { Memory: b }, hysteresisPercent: 5 })
     const changes: Array<string> = []
     engine.state.pressureListener = (c) => changes.push(`${c.from}->${c.to}`)
     const x = ask(engine, 500) as number
@@ -223,26 +231,26 @@ describe("pressure", () => {
     const z = ask(engine, 500) as number
     const w = ask(engine, 1) as number
     engine.release(w, 0)
-    expect(engine.stats("Memory").pressure).toBe("Low")
+    expect(engine.stats(1).pressure).toBe("Low")
     engine.release(z, 0)
   })
 
   test("hysteresis margin holds a level until usage falls below threshold − margin", () => {
-    const engine = new Engine({ budgets: { Memory: b }, hysteresisPercent: 5 })
+    const engine = newEngine({ budgets: { Memory: b }, hysteresisPercent: 5 })
     const x = ask(engine, 500) as number
-    expect(engine.stats("Memory").pressure).toBe("Low")
+    expect(engine.stats(1).pressure).toBe("Low")
     engine.release(x, 0)
     const y = ask(engine, 460) as number
-    expect(engine.stats("Memory").pressure).toBe("None")
+    expect(engine.stats(1).pressure).toBe("None")
     const z = ask(engine, 40) as number
-    expect(engine.stats("Memory").pressure).toBe("Low")
+    expect(engine.stats(1).pressure).toBe("Low")
     engine.release(z, 0)
     // 460 + 50 ≥ 500: still Low
-    expect(engine.stats("Memory").pressure).toBe("Low")
+    expect(engine.stats(1).pressure).toBe("Low")
     const v = ask(engine, 0) as number
     engine.release(v, 0)
     engine.release(y, 0)
-    expect(engine.stats("Memory").pressure).toBe("None")
+    expect(engine.stats(1).pressure).toBe("None")
   })
 })
 
@@ -302,7 +310,7 @@ describe("name index", () => {
 
 describe("deadlock check shortcut", () => {
   test("an idle driver is checked once an emergency admission by a waiting driver may have stuck it", () => {
-    const engine = new Engine({
+    const engine = newEngine({
       budgets: { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
     })
     ask(engine, 60, { driver: "B" })

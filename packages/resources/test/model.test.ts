@@ -5,7 +5,15 @@
  */
 import { describe, expect, test } from "bun:test"
 import fc from "fast-check"
-import { Engine } from "../src/internal/engine.ts"
+import { Core } from "../src/internal/core.ts"
+
+type Engine = Core<unknown>
+const newEngine = (config: object): Engine => {
+  const made = Core.make<unknown>(config, Date.now)
+  if (!(made instanceof Core)) throw made
+  return made
+}
+
 import { interrupt, submit, WaitingRequest, wake } from "../src/internal/transitions.ts"
 
 const MAX = 100
@@ -100,7 +108,7 @@ class Model {
 }
 
 const runSequence = (ops: ReadonlyArray<Op>) => {
-  const engine = new Engine({
+  const engine = newEngine({
     budgets: { Memory: { maxBytes: MAX, reservedBytes: RESERVED, warningPercent: 50, criticalPercent: 80 } }
   })
   const state = engine.state
@@ -134,7 +142,13 @@ const runSequence = (ops: ReadonlyArray<Op>) => {
         slots.set(id, { slot: result, driver: request.driver })
       } else if (result instanceof WaitingRequest) {
         expect(expected).toBe("waiting")
-        result.settle = { granted: onGrant(id, request.driver), failed: () => {} }
+        {
+          const granted = onGrant(id, request.driver)
+          const waiter = result
+          waiter.onEnd(() => {
+            if (waiter.grantedSlot >= 0) granted(waiter.grantedSlot)
+          })
+        }
         waiters.set(id, result)
       } else {
         expect(expected).toBe("rejected")
@@ -158,11 +172,11 @@ const runSequence = (ops: ReadonlyArray<Op>) => {
       const waiter = waiters.get(id) as WaitingRequest
       waiters.delete(id)
       const before = new Set(waiters.keys())
-      wake(interrupt(state, waiter))
+      wake(interrupt(state, waiter).settled)
       model.interrupt(id, granted)
       expect([...before].filter((w) => !waiters.has(w)).sort()).toEqual([...granted].sort())
     }
-    const stats = engine.stats("Memory")
+    const stats = engine.stats(1)
     expect(stats.currentUsage).toBe(model.usage)
     expect(stats.emergencyBytes).toBe(model.emergency)
     expect(stats.waiting).toBe(model.queue.length)

@@ -6,10 +6,13 @@ import type { ResourceManagerConfig } from "../src/index.ts"
 import { type LeakReport, ResourceManager } from "../src/index.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
-const mem = (sizeBytes: number, extra: Partial<ResourceMetadata> = {}): ResourceMetadata => ({
+const mem = (
+  sizeBytes: number,
+  extra: Partial<ResourceMetadata> = {}
+): ResourceMetadata & { readonly type: "Memory" } => ({
+  ...extra,
   type: "Memory",
-  sizeBytes,
-  ...extra
+  sizeBytes
 })
 
 const run = <A, E>(

@@ -117,7 +117,7 @@ describe("sharing", () => {
     const before = stateOf(manager)
     expect(() => manager.share(plain.handle, "B")).toThrow(expect.objectContaining({ _tag: "NotShareable" }))
     expect(() => manager.share(frame.handle, "A")).toThrow(expect.objectContaining({ _tag: "AlreadyShared" }))
-    expect(() => manager.share({ slot: 999, generation: 0 }, "B")).toThrow(
+    expect(() => manager.share({ ...plain.handle, slot: 999 }, "B")).toThrow(
       expect.objectContaining({ _tag: "ResourceNotFound" })
     )
     expect(stateOf(manager)).toBe(before)

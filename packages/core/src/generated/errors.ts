@@ -1091,6 +1091,59 @@ defineMessage(
   (self) => `Block ${self.index} of pool ${self.pool} was written after it was freed (debug poison check)`
 )
 
+const PoolInUseFields: {
+  readonly resourceType: typeof ResourceTypeSchema
+  readonly blockSize: Schema.Number
+  readonly inUse: Schema.Number
+} = {
+  /** Its type */
+  resourceType: ResourceTypeSchema,
+  /** Its block size */
+  blockSize: Schema.Number,
+  /** Blocks still in use */
+  inUse: Schema.Number
+}
+
+const PoolInUseBase: Schema.Class<
+  PoolInUse,
+  Schema.TaggedStruct<"PoolInUse", typeof PoolInUseFields>,
+  Cause.YieldableError
+> = Schema.TaggedError<PoolInUse>()("PoolInUse", PoolInUseFields)
+
+/**
+ * destroyPool of a manager's pool whose blocks are still held; the pool and its charge are unchanged.
+ *
+ * Category `Pool`, code 7. Message: "The pool of {blockSize}-byte blocks for {resourceType} still has {inUse} block(s) in use".
+ *
+ * @example
+ * ```ts
+ * import { PoolInUse } from "@flight-hal/core"
+ *
+ * const error = new PoolInUse({ resourceType: "Memory", blockSize: 1, inUse: 1 })
+ * console.log(error.category, error.code, error.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolInUse extends PoolInUseBase {
+  /** The error's category. */
+  static readonly category: "Pool" = "Pool"
+  /** The error's code, stable within its category. */
+  static readonly code: 7 = 7
+  /** The error's category. */
+  get category(): "Pool" {
+    return "Pool"
+  }
+  /** The error's code, stable within its category. */
+  get code(): 7 {
+    return 7
+  }
+}
+defineMessage(
+  PoolInUse.prototype,
+  (self) => `The pool of ${self.blockSize}-byte blocks for ${self.resourceType} still has ${self.inUse} block(s) in use`
+)
+
 const PlatformDetectionFailedFields: { readonly issue: Schema.String } = {
   /** What each source reported */
   issue: Schema.String
@@ -1228,6 +1281,7 @@ export type ErrorTag =
   | "PoolNotFound"
   | "InvalidBlock"
   | "UseAfterFree"
+  | "PoolInUse"
   | "PlatformDetectionFailed"
   | "UnknownProfile"
 
@@ -1260,6 +1314,7 @@ export type FlightHalError =
   | PoolNotFound
   | InvalidBlock
   | UseAfterFree
+  | PoolInUse
   | PlatformDetectionFailed
   | UnknownProfile
 
@@ -1437,6 +1492,13 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     fields: ["pool", "index"]
   },
   {
+    tag: "PoolInUse",
+    category: "Pool",
+    code: 7,
+    message: "The pool of {blockSize}-byte blocks for {resourceType} still has {inUse} block(s) in use",
+    fields: ["resourceType", "blockSize", "inUse"]
+  },
+  {
     tag: "PlatformDetectionFailed",
     category: "Platform",
     code: 1,
@@ -1481,6 +1543,7 @@ export type ErrorClass =
   | typeof PoolNotFound
   | typeof InvalidBlock
   | typeof UseAfterFree
+  | typeof PoolInUse
   | typeof PlatformDetectionFailed
   | typeof UnknownProfile
 
@@ -1521,7 +1584,8 @@ export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<
     3: DuplicatePool,
     4: PoolNotFound,
     5: InvalidBlock,
-    6: UseAfterFree
+    6: UseAfterFree,
+    7: PoolInUse
   },
   Platform: {
     1: PlatformDetectionFailed,

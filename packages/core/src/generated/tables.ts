@@ -216,7 +216,7 @@ export const ResourceFlagMask: number = 0x3f
  */
 export const ResourceFlagSetSchema: Schema.Int = Schema.Int.check(
   Schema.makeFilter((set: number) => {
-    if (set < 0) return `a ResourceFlag set is a non-negative integer, got ${set}`
+    if (set < 0 || set > 0xffffffff) return `a ResourceFlag set is a 32-bit non-negative integer, got ${set}`
     const unknown = set & ~ResourceFlagMask
     return unknown === 0 ? undefined : `unknown ResourceFlag bit(s) 0x${unknown.toString(16)} in 0x${set.toString(16)}`
   })

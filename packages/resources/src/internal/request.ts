@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type { ResourceMetadata } from "@flight-hal/core"
 
 /**
  * A request as the state machine sees it (all fields already validated).
@@ -24,4 +25,6 @@ export interface Request {
   readonly deps: ReadonlyArray<number>
   /** The payload is a pool block already charged through the pool's capacity: admitted with no charge. */
   readonly pooled?: boolean
+  /** The validated metadata (what refs carry). */
+  readonly metadata?: ResourceMetadata
 }

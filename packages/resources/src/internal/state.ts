@@ -59,7 +59,7 @@ export interface Waiter {
   /** "bytes" in a type queue, "name" in a name queue. */
   kind: "bytes" | "name"
   queued: boolean
-  settle: WaiterSettle
+  readonly settle: WaiterSettle
 }
 
 /** A budget in force, with its pressure thresholds in bytes. */
@@ -181,6 +181,21 @@ export class ManagerState {
 
   private lastDriverId = ""
   private lastDriver = -1
+
+  /** The index of a type name (validated by the caller). */
+  typeIndex(name: ResourceType): number {
+    return typeIndexOf[name]
+  }
+
+  /** Requests waiting for a type: in its queue, or in a name queue for a resource of that type. */
+  waitingOfType(type: number): number {
+    let count = this.queues[type]?.size ?? 0
+    if (this.nameQueues.size > 0) {
+      for (const queue of this.nameQueues.values())
+        for (const waiter of queue.entries()) if (waiter.type === type) count++
+    }
+    return count
+  }
 
   /** The index of a driver, interned on first use (the last one looked up is cached). */
   driver(id: string): number {

@@ -13,6 +13,7 @@ import {
   DeadlockDetected,
   DependencyCycle,
   DependencyNotLive,
+  type ManagerClosed,
   NotHolder,
   NotShareable,
   ResourceBusy,
@@ -29,14 +30,22 @@ const Shareable = ResourceFlag.Shareable
 const Reclaimable = ResourceFlag.Reclaimable
 
 /**
- * A request that could not be admitted and now waits; the caller sets `settle` before yielding.
+ * A request that could not be admitted and now waits. It records how its wait ended (a granted slot or an
+ * error) the moment the state machine settles it, so a front end that starts listening later (an Effect
+ * callback registered after a yield) never misses the outcome.
  *
  * @since 0.1.0
  */
-export class WaitingRequest implements Waiter {
+export class WaitingRequest implements Waiter, WaiterSettle {
   kind: "bytes" | "name"
   queued = false
-  settle: WaiterSettle = noSettle
+  /** The slot it was granted (-1: none, or given back). */
+  grantedSlot = -1
+  /** Why it failed, when it did. */
+  failure: unknown = undefined
+  /** Whether its wait ended (granted, failed, timed out or abandoned). */
+  ended = false
+  private listener: (() => void) | undefined = undefined
   constructor(
     readonly req: number,
     readonly type: number,
@@ -48,13 +57,46 @@ export class WaitingRequest implements Waiter {
     readonly deps: ReadonlyArray<number>,
     readonly mode: number,
     readonly enqueuedAt: number,
-    kind: "bytes" | "name"
+    kind: "bytes" | "name",
+    /** The request it waits for. */
+    readonly request: Request
   ) {
     this.kind = kind
   }
-}
 
-const noSettle: WaiterSettle = { granted: () => {}, failed: () => {} }
+  get settle(): WaiterSettle {
+    return this
+  }
+
+  granted(slot: number): void {
+    this.grantedSlot = slot
+    this.finish()
+  }
+
+  failed(error: unknown): void {
+    this.failure = error
+    this.finish()
+  }
+
+  /** Marks the wait as ended by its own side (timeout, abandon): no outcome is delivered. */
+  end(): void {
+    this.ended = true
+    this.listener = undefined
+  }
+
+  /** Calls `listener` once the wait ends (at once if it already has). */
+  onEnd(listener: () => void): void {
+    if (this.ended) listener()
+    else this.listener = listener
+  }
+
+  private finish(): void {
+    this.ended = true
+    const listener = this.listener
+    this.listener = undefined
+    if (listener !== undefined) listener()
+  }
+}
 
 /**
  * Returned by {@link submit} when the request does not fit and reclamation has not run yet: the caller
@@ -135,7 +177,8 @@ const waitOrRefuse = (
     request.deps,
     request.mode,
     state.now(),
-    kind
+    kind,
+    request
   )
   const deadlock = canSkipCheck(state, request, kind) ? undefined : wouldDeadlock(state, waiter)
   if (deadlock !== undefined) {
@@ -297,16 +340,49 @@ export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
 }
 
 /**
+ * Takes a waiter out of the wait set: out of its queue (if still queued), its reserved name given back (and
+ * listed for re-examination), its dependencies unpinned (a deferred dependency whose last pin goes is freed
+ * into `freed`). The one place a wait ends without an admission: timeout, interrupt, a refused name move, a
+ * lowered budget and close all come through here.
+ */
+const removeWaiter = (
+  state: ManagerState,
+  waiter: Waiter,
+  types: TypeSet,
+  names: Array<string>,
+  freed: Array<number>
+): void => {
+  state.waiting.delete(waiter.req)
+  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  if (waiter.kind === "name") {
+    const queue = state.nameQueues.get(waiter.name)
+    queue?.remove(waiter)
+    if (queue !== undefined && queue.size === 0) state.nameQueues.delete(waiter.name)
+  } else {
+    state.queues[waiter.type]?.remove(waiter)
+    if (waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
+      state.reservedNames.delete(waiter.name)
+      names.push(waiter.name)
+    }
+  }
+  types.bits |= 1 << waiter.type
+  for (const dep of waiter.deps) unpin(state, dep, types, names, freed)
+  state.waitEnded()
+}
+
+/**
  * Moves the head of a name's queue on once the name is free: admitted; or, when it does not fit, it starts
  * a new wait for its bytes in its type queue (the spec's `EnqueueFromName`) if the reduction lets it
- * (`refuseDeadlockFromName` otherwise, and the next name waiter is examined).
+ * (`RefuseDeadlockFromName` otherwise: it fails with DeadlockDetected, and the name is examined again for the
+ * next name waiter).
  */
 const grantName = (
   state: ManagerState,
   name: string,
   types: TypeSet,
   names: Array<string>,
-  settled: Array<Settlement>
+  settled: Array<Settlement>,
+  freed: Array<number>
 ): void => {
   const queue = state.nameQueues.get(name)
   if (queue === undefined) return
@@ -326,9 +402,13 @@ const grantName = (
   waiter.kind = "bytes"
   const deadlock = checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
   if (deadlock !== undefined) {
+    state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
+    if (state.trace !== undefined) state.trace.beginLeave()
+    removeWaiter(state, waiter, types, names, freed)
     const error = new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
-    refuseDeadlockFromName(state, waiter, error, types, names, settled)
-    if (isOnlyQueued(state, name)) grantName(state, name, types, names, settled)
+    if (state.trace !== undefined) state.trace.refusedMove(waiter, error._tag)
+    settled.push({ waiter, slot: -1, error })
+    names.push(name)
     return
   }
   state.reservedNames.set(waiter.name, waiter)
@@ -336,37 +416,14 @@ const grantName = (
   if (state.trace !== undefined) state.trace.enqueued(waiter, false)
 }
 
-/**
- * RefuseDeadlockFromName: a name waiter whose name freed but which does not fit would start waiting for its
- * bytes, and the reduction with it in its type queue leaves a driver that could never finish. It fails with
- * DeadlockDetected (delivered by `wake`) and leaves holding nothing, like a timeout; dependencies it pinned
- * may be freed. The caller has already taken it out of its name queue.
- *
- * @since 0.1.0
- */
-export const refuseDeadlockFromName = (
-  state: ManagerState,
-  waiter: Waiter,
-  error: DeadlockDetected,
-  types: TypeSet,
-  names: Array<string>,
-  settled: Array<Settlement>
-): void => {
-  state.waiting.delete(waiter.req)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
-  state.waitEnded()
-  state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
-  if (state.trace !== undefined) state.trace.beginLeave()
-  for (const dep of waiter.deps) unpin(state, dep, types, names)
-  if (state.trace !== undefined) state.trace.refusedMove(waiter, error._tag)
-  settled.push({ waiter, slot: -1, error })
-}
+/** Why a wait ended without an admission, delivered to the waiter by `wake`. */
+type SettleError = BudgetExceeded | DeadlockDetected | ManagerClosed
 
 interface Settlement {
   readonly waiter: Waiter
   /** The admitted slot; -1 when the waiter failed (`error`). */
   readonly slot: number
-  readonly error?: DeadlockDetected
+  readonly error?: SettleError
 }
 
 const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlement>): void => {
@@ -397,7 +454,7 @@ export const grant = (state: ManagerState, type: number, settled: Array<Settleme
   return settled
 }
 
-/** Wakes the admitted waiters (after every state change of the step). */
+/** Wakes the settled waiters (after every state change of the step): admitted ones get their slot. */
 export const wake = (settled: ReadonlyArray<Settlement>): void => {
   for (const { slot, waiter, error } of settled) {
     if (error === undefined) waiter.settle.granted(slot)
@@ -406,53 +463,38 @@ export const wake = (settled: ReadonlyArray<Settlement>): void => {
 }
 
 /** A waiter leaves its queue holding nothing; frees what it pinned; re-examines the queues. */
-const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interrupt"): Array<Settlement> => {
-  if (!waiter.queued) return []
-  const settled: Array<Settlement> = []
-  state.waiting.delete(waiter.req)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
-  state.waitEnded()
-  if (waiter.kind === "name") {
-    const queue = state.nameQueues.get(waiter.name)
-    queue?.remove(waiter)
-    if (queue !== undefined && queue.size === 0) state.nameQueues.delete(waiter.name)
-  } else {
-    state.queues[waiter.type]?.remove(waiter)
-  }
-  if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
-  const types: TypeSet = { bits: 1 << waiter.type }
+const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interrupt"): ReleaseResult => {
+  if (!waiter.queued) return unchanged
+  const types: TypeSet = { bits: 0 }
   const names: Array<string> = []
-  if (waiter.kind === "bytes" && waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
-    state.reservedNames.delete(waiter.name)
-    names.push(waiter.name)
-  }
-  // Dependencies whose release was deferred only for this waiter are freed with it (in the same step).
-  for (const dep of waiter.deps) unpin(state, dep, types, names)
+  const freed: Array<number> = []
+  if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
+  removeWaiter(state, waiter, types, names, freed)
   if (state.trace !== undefined) state.trace.left(action, waiter)
-  settleQueues(state, types, names, settled)
-  return settled
+  const settled = settleQueues(state, types, names, [], freed)
+  return { freed, settled }
 }
 
 /**
  * Timeout: a Timeout-mode waiter's time ran out; it leaves its queue holding nothing (the caller fails it
- * with AcquireTimeout). Returns the waiters admitted because it left.
+ * with AcquireTimeout). Returns what was freed and the waiters settled because it left.
  *
  * @since 0.1.0
  */
-export const timeout = (state: ManagerState, waiter: Waiter): Array<Settlement> => leave(state, waiter, "Timeout")
+export const timeout = (state: ManagerState, waiter: Waiter): ReleaseResult => leave(state, waiter, "Timeout")
 
 /**
- * Interrupt: a waiter's fiber was interrupted; it leaves its queue holding nothing. Returns the waiters
- * admitted because it left.
+ * Interrupt: a waiter's fiber was interrupted (or its signal aborted); it leaves its queue holding nothing.
+ * Returns what was freed and the waiters settled because it left.
  *
  * @since 0.1.0
  */
-export const interrupt = (state: ManagerState, waiter: Waiter): Array<Settlement> => leave(state, waiter, "Interrupt")
+export const interrupt = (state: ManagerState, waiter: Waiter): ReleaseResult => leave(state, waiter, "Interrupt")
 
-const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>): void => {
+const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
   const count = (state.dependentCounts[slot] as number) - 1
   state.dependentCounts[slot] = count
-  if (count === 0 && state.slotState[slot] === SlotState.Deferred) free(state, slot, types, names, [])
+  if (count === 0 && state.slotState[slot] === SlotState.Deferred) free(state, slot, types, names, freed)
 }
 
 /** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
@@ -505,13 +547,14 @@ const settleQueues = (
   state: ManagerState,
   types: TypeSet,
   names: Array<string>,
-  settled: Array<Settlement>
+  settled: Array<Settlement>,
+  freed: Array<number>
 ): Array<Settlement> => {
   let out = settled
   for (const name of names) {
     if (isOnlyQueued(state, name)) {
       if (out === noSettlements) out = []
-      grantName(state, name, types, names, out)
+      grantName(state, name, types, names, out, freed)
     }
   }
   for (let type = 0, bits = types.bits; bits !== 0; type++, bits >>>= 1) {
@@ -583,7 +626,7 @@ const releaseAs = (
   let settled = noSettlements
   if (scratchNames.length > 0 || state.waiting.size > 0) {
     try {
-      settled = settleQueues(state, scratchTypes, scratchNames, noSettlements)
+      settled = settleQueues(state, scratchTypes, scratchNames, noSettlements, freed)
     } finally {
       scratchTypes.bits = 0
       scratchNames.length = 0
@@ -708,41 +751,61 @@ const pathTo = (state: ManagerState, from: number, to: number): Array<number> | 
 }
 
 /**
- * After a budget change: waiters that can now never fit fail with BudgetExceeded, and the queue is
- * re-examined (a larger budget may admit waiters).
+ * After a budget change: every waiter (in its type queue or in a name queue) that can now never fit fails
+ * with BudgetExceeded and leaves holding nothing (its dependencies unpinned, its reserved name given back);
+ * then the type queue and the touched name queues are re-examined (a larger budget may admit waiters).
  *
  * @since 0.1.0
  */
-export const rebudget = (state: ManagerState, type: number): Array<Settlement> => {
+export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
   state.taint()
-  const queue = state.queues[type]
+  const types: TypeSet = { bits: 1 << type }
+  const names: Array<string> = []
+  const freed: Array<number> = []
   const settled: Array<Settlement> = []
-  if (queue === undefined) return settled
-  for (const waiter of [...queue.entries()]) {
-    const limit = state.limit(type, waiter.priority)
-    if (waiter.size > limit) {
-      queue.remove(waiter)
-      state.waiting.delete(waiter.req)
-      state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
-      state.waitEnded()
-      state.waitEnded()
-      if (waiter.name !== "" && state.reservedNames.get(waiter.name) === waiter) {
-        state.reservedNames.delete(waiter.name)
-      }
-      waiter.settle.failed(budgetExceeded(state, type, waiter.size, limit))
-    }
+  const impossible: Array<Waiter> = []
+  for (const waiter of state.waiting.values()) {
+    if (waiter.type === type && waiter.size > state.limit(type, waiter.priority)) impossible.push(waiter)
   }
-  grant(state, type, settled)
-  return settled
+  for (const waiter of impossible) {
+    state.failedCount[type] = (state.failedCount[type] as number) + 1
+    removeWaiter(state, waiter, types, names, freed)
+    if (waiter.kind === "name") names.push(waiter.name)
+    settled.push({
+      waiter,
+      slot: -1,
+      error: budgetExceeded(state, type, waiter.size, state.limit(type, waiter.priority))
+    })
+  }
+  settleQueues(state, types, names, settled, freed)
+  return { freed, settled }
 }
 
-/** Re-examines the queues whose types or names are given (after an external usage change). */
-export const reexamine = (state: ManagerState, types: Iterable<number>): Array<Settlement> => {
+/**
+ * Close: every waiter fails with `error` and leaves holding nothing (dependencies it pinned are unpinned, so
+ * they can be released). No queue is re-examined: the manager is closing.
+ *
+ * @since 0.2.0
+ */
+export const failAllWaiters = (state: ManagerState, error: ManagerClosed): ReleaseResult => {
+  const freed: Array<number> = []
   const settled: Array<Settlement> = []
+  const types: TypeSet = { bits: 0 }
+  for (const waiter of [...state.waiting.values()]) {
+    removeWaiter(state, waiter, types, [], freed)
+    settled.push({ waiter, slot: -1, error })
+  }
+  return { freed, settled }
+}
+
+/** Re-examines the queues of the given types (after an external usage change such as a pool trim). */
+export const reexamine = (state: ManagerState, types: Iterable<number>): ReleaseResult => {
+  const settled: Array<Settlement> = []
+  const freed: Array<number> = []
   let bits = 0
   for (const type of types) bits |= 1 << type
-  settleQueues(state, { bits }, [], settled)
-  return settled
+  settleQueues(state, { bits }, [], settled, freed)
+  return { freed, settled }
 }
 
 export type { Request, Settlement }

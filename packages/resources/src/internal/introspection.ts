@@ -3,13 +3,15 @@
  * stats, the whole-manager snapshot and the plain wait state (for the wait-for graph of the CLI's inspect
  * view). Shared by the Effect service and the plain facade.
  *
- * @module
+ * @since 0.1.0
  */
 import { type ResourceHandle, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
-import type { LiveResource, TypeBudget, Waiter, WaitState } from "./internal/deadlock.ts"
-import type { Engine } from "./internal/engine.ts"
-import { SlotState, typeNameOf } from "./internal/state.ts"
-import type { DriverStats, ManagerSnapshot } from "./stats.ts"
+import type { DriverStats, ManagerSnapshot } from "../stats.ts"
+import type { Core } from "./core.ts"
+import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock.ts"
+import { SlotState, typeNameOf } from "./state.ts"
+
+type Engine = Core<unknown>
 
 const holders = (engine: Engine, slot: number): ReadonlyArray<string> =>
   engine.state.holderList(slot).map((driver) => engine.state.driverIds[driver] ?? "")
@@ -40,7 +42,7 @@ const driverStats = (engine: Engine, driver: string): DriverStats => {
 }
 
 const snapshot = (engine: Engine): ManagerSnapshot => ({
-  types: ResourceTypeNames.map((type) => engine.stats(type)),
+  types: ResourceTypeNames.map((_, type) => engine.stats(type)),
   liveResources: engine.state.liveCount,
   drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver)),
   pools: engine.pools.pools().map(({ type, pool }) => ({ ...pool.stats(), type }))

@@ -1,0 +1,697 @@
+/**
+ * The one admission core under both front ends (the Effect service and the plain facade). It owns, once:
+ * input validation (through `validate.ts`), the admission pipeline as a resumable step (`start` → `Reclaiming`
+ * steps the front end runs its own way → the final slot, waiter or error), the reclamation registry, the
+ * pressure-event queue, payload finalizers and pool blocks, leak reports, and every operation (release,
+ * share, addDependency, reclaim, timeout, interrupt, setBudget, close), each doing its own finalize and wake.
+ * Synchronous and Effect-free: a front end only decides how to run user callbacks and how to wait.
+ *
+ * No state is shared between calls except the manager's own: every request is a fresh object, so a user
+ * callback that calls back into the manager can never disturb the call in progress.
+ *
+ * @since 0.2.0
+ */
+import {
+  AcquireTimeout,
+  DependencyNotLive,
+  formatHandle,
+  InvalidArgument,
+  type InvalidBudget,
+  type InvalidMetadata,
+  type InvalidPoolConfig,
+  ManagerClosed,
+  type NotHolder,
+  type ResourceBudget,
+  type ResourceHandle,
+  type ResourceMetadata,
+  ResourceNotFound,
+  ResourcePressureNames,
+  ResourcePriority,
+  StaleHandle
+} from "@flight-hal/core"
+import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
+import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
+import type { LeakReport, PressureEvent, ResourceStats } from "../stats.ts"
+import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
+import type { Request } from "./request.ts"
+import { ManagerState, Mode, SlotState } from "./state.ts"
+import { TraceRecorder } from "./trace-recorder.ts"
+import {
+  addDependency,
+  failAllWaiters,
+  interrupt,
+  NeedsReclaim,
+  type ReleaseResult,
+  rebudget,
+  reclaim,
+  reexamine,
+  release,
+  type SubmitResult,
+  share,
+  submit,
+  timeout,
+  type WaitingRequest,
+  wake
+} from "./transitions.ts"
+import {
+  budgetEntries,
+  validateBudget,
+  validateConfigShape,
+  validateDriverId,
+  validateHandle,
+  validateMetadata,
+  validateString,
+  validateTypeName
+} from "./validate.ts"
+
+/**
+ * Payload clean-up run when the resource is really freed (after its last holder and dependents).
+ *
+ * @since 0.1.0
+ */
+export type Finalizer = () => void
+
+/** A request made from caller input: the state machine's request plus the validated metadata refs carry. */
+export interface AcquireRequest extends Request {
+  readonly metadata: ResourceMetadata
+}
+
+/** Errors a request can end with before it waits. */
+export type AdmissionFailure = Exclude<SubmitResult, number | WaitingRequest | NeedsReclaim> | ManagerClosed
+
+/**
+ * One step of an admission or a reclamation run: an admitted slot, a waiting request (its wait is the front
+ * end's to run), a failure, or a {@link Reclaiming} step (run its callback, then `advance`).
+ */
+export type Step<R> = number | WaitingRequest | AdmissionFailure | Reclaiming<R>
+
+/** A type to reclaim for and the bytes still missing there (read afresh before every callback). */
+interface ReclaimTarget {
+  readonly type: number
+  readonly missing: () => number
+}
+
+/**
+ * A reclamation run in progress: the manager trims the type's free pool blocks, then asks its callbacks in
+ * registration order, each told the bytes still missing, until nothing is missing or none is left. The front
+ * end runs `callback(missing)` its own way (a plain call, an Effect) and calls `advance()` for the next step.
+ * A manager closed by a callback ends the run (`ManagerClosed` for an admission).
+ */
+export class Reclaiming<R> {
+  /** The callback to run now. */
+  callback: R | undefined = undefined
+  /** The bytes it is told are missing. */
+  missing = 0
+  private target = 0
+  private callbacks: ReadonlyArray<R> | undefined = undefined
+  private next = 0
+
+  constructor(
+    private readonly core: Core<R>,
+    private readonly targets: ReadonlyArray<ReclaimTarget>,
+    private readonly finish: () => Step<R>
+  ) {}
+
+  /** The next callback to run (this step again), or the run's outcome. */
+  advance(): Step<R> {
+    const core = this.core
+    if (core.closed) return this.finish()
+    for (; this.target < this.targets.length; this.target++, this.callbacks = undefined, this.next = 0) {
+      const { type, missing } = this.targets[this.target] as ReclaimTarget
+      if (this.callbacks === undefined) {
+        if (missing() > 0) core.trimPools(type)
+        this.callbacks = [...(core.reclaimers[type] ?? [])]
+      }
+      const need = missing()
+      if (need > 0 && this.next < this.callbacks.length) {
+        this.callback = this.callbacks[this.next++]
+        this.missing = need
+        return this
+      }
+    }
+    return this.finish()
+  }
+}
+
+/**
+ * The core of one manager.
+ *
+ * @since 0.2.0
+ */
+export class Core<R> {
+  /** This manager's identity, carried by every handle it issues. */
+  readonly id: number = nextManagerId()
+  readonly state: ManagerState
+  readonly defaultDriver: string
+  private readonly captureSites: boolean
+  /** Per-slot side data in plain arrays indexed by slot (allocated when used). */
+  private readonly finalizers: Array<Finalizer | undefined> = []
+  private readonly sites: Array<string | undefined> = []
+  /** Live slots with a finalizer or a site (the release fast path skips `finalize` when 0). */
+  private sideData = 0
+  /** The pool block of each pool-backed live slot. */
+  private readonly blocks: Array<HeldBlock | undefined> = []
+  private readonly pooledTypes = new Set<number>()
+  private readonly rawPools
+  /** The manager's pools: their capacity is charged to their type's budget. */
+  readonly pools
+  /** Reclamation callbacks per type, in registration order. */
+  readonly reclaimers: Array<Array<R>>
+  /** Pressure events not yet delivered to the callbacks, oldest first. */
+  readonly pendingPressure: Array<PressureEvent> = []
+  /** Called when the first event enters an empty `pendingPressure` (the front end schedules delivery). */
+  onPressurePending: () => void = () => {}
+  /** Whether anyone listens to pressure events (else none is queued). */
+  pressureWanted: () => boolean = () => false
+  /** Every pressure event, as it happens (the Effect front end's PubSub). */
+  onPressureEvent: (event: PressureEvent) => void = () => {}
+  closed = false
+  private readonly onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
+
+  private constructor(config: ResourceManagerConfig, now: () => number) {
+    this.state = new ManagerState({ hysteresisPercent: config.hysteresisPercent ?? 0, now })
+    this.defaultDriver = config.defaultDriver ?? "app"
+    this.captureSites = config.captureAcquisitionSite ?? false
+    this.onLeaks = config.onLeaks
+    this.state.driver(this.defaultDriver)
+    this.reclaimers = Array.from({ length: this.state.usage.length }, () => [])
+    const made = makeManagerPools(
+      { admitGrowth: (type, bytes) => this.admitPoolGrowth(type, bytes), released: (t, b) => this.poolReleased(t, b) },
+      this.pooledTypes
+    )
+    this.pools = made.pools
+    this.rawPools = made.raw
+    this.state.pressureListener = (change) => {
+      const type = typeName(change.type)
+      const event: PressureEvent = { type, from: change.from, to: change.to, stats: this.stats(change.type) }
+      this.publishPressure(event)
+    }
+  }
+
+  /** A core from a config, or the typed error of its first bad field (nothing is kept). */
+  static make<R>(config: unknown, now: () => number): Core<R> | InvalidArgument | InvalidBudget | InvalidPoolConfig {
+    const shape = validateConfigShape(config)
+    if (shape !== undefined) return shape
+    const c = config as ResourceManagerConfig
+    const budgets: Array<{ readonly index: number; readonly budget: ResourceBudget }> = []
+    for (const [type, budget] of budgetEntries(c.budgets)) {
+      if (budget === undefined) continue
+      const valid = validateBudget(type, budget)
+      if (!("index" in valid)) return valid
+      budgets.push(valid)
+    }
+    const core = new Core<R>(c, now)
+    for (const { index, budget } of budgets) core.state.setBudgetRaw(index, budget)
+    for (const pool of c.pools ?? []) {
+      const made = core.pools.createPool(pool)
+      if (!made.ok) return made.error as InvalidPoolConfig
+    }
+    const trace = c.trace
+    if (trace !== undefined) {
+      for (const driver of trace.drivers ?? []) core.state.driver(driver)
+      core.state.trace = new TraceRecorder(core.state, trace.sink, {
+        ...(trace.unitBytes === undefined ? {} : { unitBytes: trace.unitBytes }),
+        ...(trace.drivers === undefined ? {} : { drivers: trace.drivers }),
+        ...(trace.types === undefined ? {} : { types: trace.types })
+      })
+    }
+    return core
+  }
+
+  // ---- pressure ----
+
+  /** Queues a pressure event for the callbacks (and hands it to `onPressureEvent` at once). */
+  publishPressure(event: PressureEvent): void {
+    this.onPressureEvent(event)
+    if (!this.pressureWanted()) return
+    this.pendingPressure.push(event)
+    if (this.pendingPressure.length === 1) this.onPressurePending()
+  }
+
+  // ---- requests ----
+
+  /**
+   * A request from caller input: the name, the metadata and the owner are validated, dependencies must be
+   * live resources of this manager. Always a fresh object.
+   */
+  request(
+    name: unknown,
+    metadata: unknown,
+    mode: number,
+    owner: unknown
+  ): AcquireRequest | InvalidArgument | InvalidMetadata | DependencyNotLive | ManagerClosed {
+    if (this.closed) return new ManagerClosed()
+    const validName = validateString(name, "name")
+    if (typeof validName !== "string") return validName
+    const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
+    if (typeof driverId !== "string") return driverId
+    const valid = validateMetadata(metadata)
+    if (!("type" in valid)) return valid
+    let deps: ReadonlyArray<number> = noDeps
+    const dependsOn = valid.dependsOn
+    if (dependsOn !== undefined && dependsOn.length > 0) {
+      const slots: Array<number> = []
+      for (const handle of dependsOn) {
+        const slot = this.resolve(handle)
+        if (typeof slot !== "number" || this.state.slotState[slot] !== SlotState.Live) {
+          return new DependencyNotLive({ name: validName, dependency: formatHandle(handle) })
+        }
+        if (!slots.includes(slot)) slots.push(slot)
+      }
+      deps = slots
+    }
+    return {
+      type: this.state.typeIndex(valid.type),
+      size: valid.sizeBytes,
+      priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
+      mode,
+      driver: this.state.driver(driverId),
+      name: validName,
+      flags: valid.flags ?? 0,
+      deps,
+      metadata: valid
+    }
+  }
+
+  // ---- admission ----
+
+  /** Whether a type has pools to trim or callbacks to ask. */
+  private mayReclaim(type: number): boolean {
+    return (this.reclaimers[type]?.length ?? 0) > 0 || this.pooledTypes.has(type)
+  }
+
+  /**
+   * Starts an admission: the slot when admitted at once (the fast path, nothing allocated beyond the
+   * request), a waiting request, a failure, or a reclamation step to run first.
+   */
+  start(request: Request): Step<R> {
+    if (this.closed) return new ManagerClosed()
+    const type = request.type
+    const first = this.submit(request, !this.mayReclaim(type))
+    if (!(first instanceof NeedsReclaim)) return this.afterAdmission(first, request)
+    const state = this.state
+    const missing = () => (state.usage[type] as number) + request.size - state.limit(type, request.priority)
+    return new Reclaiming<R>(this, [{ type, missing }], () =>
+      this.closed ? new ManagerClosed() : this.afterAdmission(this.submit(request, true), request)
+    ).advance()
+  }
+
+  /** An Emergency admission over budget asks reclamation to pay the overage back (the caller keeps the slot). */
+  private afterAdmission(result: SubmitResult, request: Request): Step<R> {
+    if (result instanceof NeedsReclaim) return new ManagerClosed()
+    const state = this.state
+    const type = request.type
+    if (typeof result !== "number" || request.mode !== Mode.Emergency || !state.overage.has(result)) return result
+    if (!this.mayReclaim(type)) return result
+    const over = () => (state.usage[type] as number) - state.limit(type, request.priority)
+    return new Reclaiming<R>(this, [{ type, missing: over }], () =>
+      this.closed ? new ManagerClosed() : result
+    ).advance()
+  }
+
+  /**
+   * A reclamation run for OS-level pressure: for every type holding bytes, `percent` % of its usage is asked
+   * back (free pool blocks first, then the callbacks). Undefined when there is nothing to ask.
+   */
+  relieve(percent: number): Reclaiming<R> | undefined {
+    if (this.closed) return undefined
+    const share = Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0)) / 100
+    const state = this.state
+    const targets: Array<ReclaimTarget> = []
+    for (let type = 0; type < state.usage.length; type++) {
+      const usage = state.usage[type] as number
+      if (usage <= 0) continue
+      const goal = usage - Math.ceil(usage * share)
+      targets.push({ type, missing: () => (state.usage[type] as number) - goal })
+    }
+    const run = new Reclaiming<R>(this, targets, () => 0).advance()
+    return run instanceof Reclaiming ? run : undefined
+  }
+
+  /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
+  private submit(request: Request, reclaimed: boolean): SubmitResult {
+    const block = this.takeBlock(request)
+    if (block === undefined) return submit(this.state, request, reclaimed)
+    const result = submit(this.state, { ...request, pooled: true }, true)
+    if (typeof result === "number") this.blocks[result] = block
+    else block.pool.free(block.handle)
+    return result
+  }
+
+  private takeBlock(request: Request): HeldBlock | undefined {
+    if (!this.pooledTypes.has(request.type) || this.state.nameTaken(request.name)) return undefined
+    const pool = this.rawPools.route(typeName(request.type), request.size)
+    if (pool === undefined) return undefined
+    const handle = pool.alloc()
+    return handle < 0 ? undefined : { pool, handle }
+  }
+
+  /** Pool growth is admitted like a NonBlocking request of Normal priority, then charged. */
+  private admitPoolGrowth(type: number, bytes: number): boolean {
+    const state = this.state
+    if (this.closed) return false
+    if ((state.usage[type] as number) + bytes > state.limit(type, ResourcePriority.Normal)) return false
+    if ((state.queues[type]?.atOrAbove(ResourcePriority.Normal) ?? 0) > 0) return false
+    state.poolBytes[type] = (state.poolBytes[type] as number) + bytes
+    state.charge(type, bytes)
+    state.taint()
+    return true
+  }
+
+  /** Pool capacity given back (trim, destroyPool): uncharged, then the type's queue is re-examined. */
+  private poolReleased(type: number, bytes: number): void {
+    const state = this.state
+    state.poolBytes[type] = (state.poolBytes[type] as number) - bytes
+    state.charge(type, -bytes)
+    this.settle(reexamine(state, [type]))
+  }
+
+  /** Trims the free capacity of a type's pools (the manager's own reclamation, before user callbacks). */
+  trimPools(type: number): number {
+    return this.pooledTypes.has(type) ? this.pools.trim(typeName(type)) : 0
+  }
+
+  // ---- waits ----
+
+  /** A wait that ended without a grant because its time ran out: leaves the queue, AcquireTimeout. */
+  timeout(waiter: WaitingRequest, startedAt: number): AcquireTimeout | undefined {
+    if (waiter.ended) return undefined
+    waiter.end()
+    this.settle(timeout(this.state, waiter))
+    return new AcquireTimeout({
+      name: waiter.name,
+      resourceType: typeName(waiter.type),
+      waitedMillis: this.state.now() - startedAt
+    })
+  }
+
+  /** How a wait that is over ended: the granted slot, the failure, or (its time ran out) AcquireTimeout. */
+  outcome(waiter: WaitingRequest, startedAt: number): number | unknown {
+    if (waiter.grantedSlot >= 0) return waiter.grantedSlot
+    if (waiter.ended) return waiter.failure
+    return this.timeout(waiter, startedAt)
+  }
+
+  /** A waiter that will never take its outcome (interrupted, aborted): leaves its queue, or gives a grant back. */
+  abandon(waiter: WaitingRequest): void {
+    if (waiter.grantedSlot >= 0) {
+      const slot = waiter.grantedSlot
+      waiter.grantedSlot = -1
+      if (!this.closed) this.release(slot, waiter.driver)
+      return
+    }
+    if (waiter.ended) return
+    waiter.end()
+    this.settle(interrupt(this.state, waiter))
+  }
+
+  // ---- refs ----
+
+  /**
+   * The holder's ref of an admitted slot: the payload is its pool block's view, the `create` hook's value, or
+   * a fresh Uint8Array for Memory; when the resource is freed the `destroy` hook runs and the block goes back.
+   */
+  bind<T>(
+    slot: number,
+    request: AcquireRequest,
+    create: ((metadata: ResourceMetadata) => T) | undefined,
+    destroy: ((payload: T) => void) | undefined
+  ): ResourceRef<T> {
+    const block = this.blocks.length > slot ? this.blocks[slot] : undefined
+    const make =
+      block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
+    const ref = new ResourceRef<T>(
+      this,
+      slot,
+      this.state.generation[slot] as number,
+      request.name,
+      request.metadata,
+      this.state.driverIds[request.driver] ?? "",
+      request.driver,
+      make
+    )
+    if (destroy !== undefined || block !== undefined) {
+      this.sideData++
+      this.finalizers[slot] = () => {
+        if (destroy !== undefined) {
+          const payload = ref.createdPayload()
+          if (payload !== undefined) destroy(payload)
+        }
+        if (block !== undefined) {
+          this.blocks[slot] = undefined
+          block.pool.free(block.handle)
+        }
+      }
+    }
+    if (this.captureSites) {
+      this.sideData++
+      this.sites[slot] = new Error("acquired here").stack ?? ""
+    }
+    return ref
+  }
+
+  /** Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. */
+  settle(result: ReleaseResult): void {
+    if (this.sideData > 0 && result.freed.length > 0) {
+      for (const slot of [...result.freed]) {
+        if (this.sites[slot] !== undefined) {
+          this.sites[slot] = undefined
+          this.sideData--
+        }
+        const finalizer = this.finalizers[slot]
+        if (finalizer !== undefined) {
+          this.finalizers[slot] = undefined
+          this.sideData--
+          try {
+            finalizer()
+          } catch {
+            // a payload finalizer that throws must not break the manager
+          }
+        }
+      }
+    }
+    if (result.settled.length > 0) wake(result.settled)
+  }
+
+  // ---- handles ----
+
+  /** The slot of a handle of this manager, or the error of a stale / unknown / foreign handle. */
+  resolve(handle: ResourceHandle): number | StaleHandle | ResourceNotFound {
+    const slot = handle.slot
+    if (handle.manager !== this.id || !Number.isInteger(slot) || slot < 0 || slot >= this.state.highWater) {
+      return new ResourceNotFound({ resource: formatHandle(handle) })
+    }
+    const current = this.state.generation[slot] as number
+    if (current !== handle.generation) {
+      return new StaleHandle({ handle: formatHandle(handle), slot, currentGeneration: current })
+    }
+    if (this.state.slotState[slot] === SlotState.Free) return new ResourceNotFound({ resource: formatHandle(handle) })
+    return slot
+  }
+
+  /** The slot of caller input that should be a handle (InvalidArgument when it is not one). */
+  slotOf(value: unknown, argument = "handle"): number | InvalidArgument | StaleHandle | ResourceNotFound {
+    const handle = validateHandle(value, argument)
+    return handle instanceof InvalidArgument ? handle : this.resolve(handle)
+  }
+
+  /** Whether `slot` still holds the resource of `generation` (and it is not freed). */
+  isCurrent(slot: number, generation: number): boolean {
+    return (
+      slot < this.state.highWater &&
+      this.state.generation[slot] === generation &&
+      this.state.slotState[slot] !== SlotState.Free
+    )
+  }
+
+  /** The handle of a live slot. */
+  handleOf(slot: number): ResourceHandle {
+    return { slot, generation: this.state.generation[slot] as number, manager: this.id }
+  }
+
+  // ---- operations ----
+
+  /** Releases `driver`'s hold on `slot` (finalize, wake). */
+  release(slot: number, driver: number): void {
+    const result = release(this.state, slot, driver)
+    if ("freed" in result) this.settle(result)
+  }
+
+  /** `driver` becomes a holder of a live Shareable resource. */
+  share(handle: unknown, driver: unknown) {
+    if (this.closed) return new ManagerClosed()
+    const slot = this.slotOf(handle)
+    if (typeof slot !== "number") return slot
+    const driverId = validateDriverId(driver, "driver")
+    if (typeof driverId !== "string") return driverId
+    const index = share(this.state, slot, driverId)
+    return typeof index === "number" ? new SharedHandle(this, this.handleOf(slot), driverId, index) : index
+  }
+
+  /** Adds a dependency edge between live resources. */
+  addDependency(dependent: unknown, dependency: unknown) {
+    if (this.closed) return new ManagerClosed()
+    const a = this.slotOf(dependent, "dependent")
+    if (typeof a !== "number") return a
+    const b = this.slotOf(dependency, "dependency")
+    if (typeof b !== "number") return b
+    return addDependency(this.state, a, b)
+  }
+
+  /** Releases a Reclaimable resource on its owner's behalf; the bytes freed. */
+  reclaim(handle: unknown): number | NotHolder | InvalidArgument | StaleHandle | ResourceNotFound | ManagerClosed {
+    if (this.closed) return new ManagerClosed()
+    const slot = this.slotOf(handle)
+    if (typeof slot !== "number") return slot
+    const size = this.state.sizes[slot] as number
+    const result = reclaim(this.state, slot)
+    if (!("freed" in result)) return result
+    const freed = result.freed.length > 0 ? size : 0
+    this.settle(result)
+    return freed
+  }
+
+  /** Releases a holder's hold given by driver id (the discouraged manual API); a no-op when it holds nothing. */
+  releaseBy(handle: unknown, owner: unknown): undefined | InvalidArgument {
+    const slot = this.slotOf(handle)
+    if (slot instanceof InvalidArgument) return slot
+    if (typeof slot !== "number" || this.closed) return undefined
+    const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
+    if (typeof driverId !== "string") return driverId
+    const driver = this.state.driverIndex.get(driverId)
+    if (driver !== undefined && this.state.holds(slot, driver)) this.release(slot, driver)
+    return undefined
+  }
+
+  /** Installs a budget (InvalidBudget leaves it unchanged); waiters that can never fit fail. */
+  setBudget(type: unknown, budget: unknown): InvalidBudget | undefined {
+    const valid = validateBudget(type, budget)
+    if (!("index" in valid)) return valid
+    this.state.setBudgetRaw(valid.index, valid.budget)
+    this.settle(rebudget(this.state, valid.index))
+    return undefined
+  }
+
+  /** Removes a type's budget (unlimited from now on). */
+  removeBudget(type: unknown): InvalidArgument | undefined {
+    const index = validateTypeName(type)
+    if (typeof index !== "number") return index
+    this.state.setBudgetRaw(index, undefined)
+    this.settle(rebudget(this.state, index))
+    return undefined
+  }
+
+  /** A type's budget (frozen), undefined when unlimited. */
+  getBudget(type: unknown): ResourceBudget | undefined | InvalidArgument {
+    const index = validateTypeName(type)
+    return typeof index === "number" ? this.state.budgets[index] : index
+  }
+
+  /** Registers a reclamation callback; returns its unregistration. */
+  addReclaimer(type: unknown, callback: R): (() => void) | InvalidArgument {
+    const index = validateTypeName(type)
+    if (typeof index !== "number") return index
+    if (typeof callback !== "function") {
+      return new InvalidArgument({ argument: "callback", issue: "expected a function" })
+    }
+    const list = this.reclaimers[index] as Array<R>
+    list.push(callback)
+    return () => {
+      const at = list.indexOf(callback)
+      if (at >= 0) list.splice(at, 1)
+    }
+  }
+
+  /** The stats of one type (by index). */
+  stats(t: number): ResourceStats {
+    const state = this.state
+    return {
+      type: typeName(t),
+      currentUsage: state.usage[t] as number,
+      peakUsage: state.peak[t] as number,
+      allocationCount: state.allocationCount[t] as number,
+      releaseCount: state.releaseCount[t] as number,
+      failedCount: state.failedCount[t] as number,
+      emergencyCount: state.emergencyCount[t] as number,
+      emergencyBytes: state.emergencyBytes[t] as number,
+      waiting: state.waitingOfType(t),
+      pressure: ResourcePressureNames[state.pressure[t] as number] ?? "None",
+      budget: state.budgets[t]
+    }
+  }
+
+  /** The stats of a type given by name. */
+  statsOf(type: unknown): ResourceStats | InvalidArgument {
+    const index = validateTypeName(type)
+    return typeof index === "number" ? this.stats(index) : index
+  }
+
+  /** What a leak report says about a live slot. */
+  leakOf(slot: number): LeakReport {
+    const state = this.state
+    const site = this.sites[slot]
+    return {
+      name: state.names.at(slot),
+      type: typeName(state.types[slot] as number),
+      sizeBytes: state.sizes[slot] as number,
+      owner: state.driverIds[state.owners[slot] as number] ?? "",
+      ageMillis: (state.now() - state.epoch - (state.acquiredAt[slot] as number)) >>> 0,
+      ...(site === undefined ? {} : { site })
+    }
+  }
+
+  /** Live slots, most recently acquired first. */
+  private liveSlotsNewestFirst(): Array<number> {
+    const state = this.state
+    const slots: Array<number> = []
+    for (let slot = 0; slot < state.highWater; slot++) if (state.slotState[slot] !== SlotState.Free) slots.push(slot)
+    const now = state.nextSequence
+    const age = (slot: number) => (now - (state.sequence[slot] as number)) >>> 0
+    return slots.sort((a, b) => age(a) - age(b))
+  }
+
+  /**
+   * Closes the manager: every waiter fails with ManagerClosed and leaves holding nothing; every live resource
+   * is released (newest first; dependencies after their dependents, freed with their finalizers run) and
+   * reported as a leak, in the order they were freed. `onLeaks` is called (a throw is isolated). Idempotent.
+   */
+  close(): ReadonlyArray<LeakReport> {
+    if (this.closed) return []
+    this.closed = true
+    const state = this.state
+    this.settle(failAllWaiters(state, new ManagerClosed()))
+    const order = this.liveSlotsNewestFirst()
+    const reports = new Map<number, LeakReport>()
+    for (const slot of order) reports.set(slot, this.leakOf(slot))
+    const leaks: Array<LeakReport> = []
+    for (const slot of order) {
+      if (state.slotState[slot] !== SlotState.Live) continue
+      for (const holder of [...state.holderList(slot)]) {
+        const result = release(state, slot, holder)
+        if (!("freed" in result)) continue
+        for (const freed of result.freed) {
+          const report = reports.get(freed)
+          if (report !== undefined) leaks.push(report)
+        }
+        this.settle(result)
+      }
+    }
+    if (leaks.length > 0 && this.onLeaks !== undefined) {
+      try {
+        this.onLeaks(leaks)
+      } catch {
+        // a leak callback that throws must not make close throw
+      }
+    }
+    return leaks
+  }
+}
+
+const noDeps: ReadonlyArray<number> = []
+
+let managerCount = 0
+/** A process-unique manager identity (random start, so two bundles of the library do not collide). */
+const nextManagerId = (): number => {
+  if (managerCount === 0) managerCount = 1 + Math.floor(Math.random() * 2 ** 30)
+  return managerCount++
+}

@@ -1,0 +1,109 @@
+/**
+ * The manager's pools: a `PoolManager` whose capacity is charged to the budgets, wrapped so that every entry
+ * point validates its input, returns `@flight-hal/core` error classes, tells the core which types have pools,
+ * and refuses to destroy a pool whose blocks are still held (their bytes would vanish from the budget).
+ *
+ * @since 0.2.0
+ */
+import {
+  type DuplicatePool,
+  type ErrorCategory,
+  errorClassFor,
+  InvalidArgument,
+  type InvalidPoolConfig,
+  type PoolExhausted,
+  PoolInUse,
+  type PoolNotFound,
+  type ResourceType,
+  ResourceTypeNames
+} from "@flight-hal/core"
+import { err, type ManagedPool, ok, type PoolConfig, PoolManager } from "@flight-hal/pool"
+import type { ManagerPools } from "../ManagerPools.ts"
+import { show, validateTypeName } from "./validate.ts"
+
+/** The `@flight-hal/core` error of a `@flight-hal/pool` error (same tag, category, code and fields). */
+export const toCoreError = <E>(error: { readonly category: string; readonly code: number }): E => {
+  const CoreClass = errorClassFor(error.category as ErrorCategory, error.code)
+  if (CoreClass === undefined) return error as E
+  const fields: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== "_tag" && key !== "category" && key !== "code" && key !== "name") fields[key] = value
+  }
+  return new (CoreClass as unknown as new (fields: Record<string, unknown>) => E)(fields)
+}
+
+const blockSizeIssue = (blockSize: unknown): InvalidArgument | undefined =>
+  Number.isSafeInteger(blockSize) && (blockSize as number) > 0
+    ? undefined
+    : new InvalidArgument({ argument: "blockSize", issue: `expected a positive integer, got ${show(blockSize)}` })
+
+/** The budget hooks the pools call. */
+export interface PoolCharges {
+  /** Admits `bytes` of new capacity for `type` (charging it) or refuses. */
+  admitGrowth(type: number, bytes: number): boolean
+  /** Capacity given back. */
+  released(type: number, bytes: number): void
+}
+
+/**
+ * Makes the manager's pools over the budget hooks; `pooled` is kept up to date with the types that have pools.
+ */
+export const makeManagerPools = (
+  charges: PoolCharges,
+  pooled: Set<number>
+): { readonly pools: ManagerPools; readonly raw: PoolManager } => {
+  const raw = new PoolManager({
+    admitGrowth: (type, bytes) => charges.admitGrowth(ResourceTypeNames.indexOf(type), bytes),
+    onRelease: (type, bytes) => charges.released(ResourceTypeNames.indexOf(type), bytes)
+  })
+  const refresh = () => {
+    pooled.clear()
+    for (const { type } of raw.pools()) pooled.add(ResourceTypeNames.indexOf(type))
+  }
+  const checked = (type: unknown, blockSize: unknown): InvalidArgument | undefined => {
+    const index = validateTypeName(type)
+    return typeof index === "number" ? blockSizeIssue(blockSize) : index
+  }
+  const pools: ManagerPools = {
+    createPool(config: PoolConfig) {
+      if (typeof config !== "object" || config === null) {
+        return err(new InvalidArgument({ argument: "config", issue: `expected a pool config, got ${show(config)}` }))
+      }
+      const made = raw.createPool(config)
+      if (!made.ok) return err(toCoreError<InvalidPoolConfig | DuplicatePool | PoolExhausted>(made.error))
+      refresh()
+      return made
+    },
+    destroyPool(type, blockSize) {
+      const bad = checked(type, blockSize)
+      if (bad !== undefined) return err(bad)
+      const pool = raw.getPool(type, blockSize)
+      const inUse = pool === undefined ? 0 : pool.stats().usedBlocks
+      if (pool !== undefined && inUse > 0) return err(new PoolInUse({ resourceType: type, blockSize, inUse }))
+      const done = raw.destroyPool(type, blockSize)
+      if (!done.ok) return err(toCoreError<PoolNotFound>(done.error))
+      refresh()
+      return ok(undefined)
+    },
+    getPool: (type, blockSize) => (checked(type, blockSize) === undefined ? raw.getPool(type, blockSize) : undefined),
+    getPoolStats(type, blockSize) {
+      const bad = checked(type, blockSize)
+      if (bad !== undefined) return err(bad)
+      const stats = raw.getPoolStats(type, blockSize)
+      return stats.ok ? stats : err(toCoreError<PoolNotFound>(stats.error))
+    },
+    trim: (type) => (type === undefined || typeof validateTypeName(type) === "number" ? raw.trim(type) : 0),
+    pools: () => raw.pools(),
+    routingStats: () => raw.routingStats()
+  }
+  return { pools, raw }
+}
+
+/** A pool block held by a live resource. */
+export interface HeldBlock {
+  readonly pool: ManagedPool
+  readonly handle: number
+}
+
+/** The resource types, for callers that route by name. */
+export const typeName = (index: number): ResourceType => ResourceTypeNames[index] ?? "Custom"

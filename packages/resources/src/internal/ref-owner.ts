@@ -1,0 +1,21 @@
+/**
+ * What a ref needs from its manager: whether it is closed, the slot of a handle (or an error value), and
+ * releasing a holder's hold. Implemented by the core; refs hold it, users never see it.
+ *
+ * @since 0.2.0
+ */
+import type { ResourceHandle } from "@flight-hal/core"
+
+/** A ref's view of its manager. */
+export interface RefOwner {
+  /** The manager's identity (carried by handles). */
+  readonly id: number
+  /** Whether the manager is closed (refs then release nothing). */
+  readonly closed: boolean
+  /** The live slot of a handle, or an error value for a stale, unknown or foreign handle. */
+  resolve(handle: ResourceHandle): number | object
+  /** Whether `slot` still holds the resource of `generation`. */
+  isCurrent(slot: number, generation: number): boolean
+  /** Releases `driver`'s hold on `slot`. */
+  release(slot: number, driver: number): unknown
+}

@@ -1,0 +1,302 @@
+/**
+ * Validation of every value a caller can hand to a manager, once, at the boundary: metadata, budgets,
+ * names, owners, modes, timeouts, handles, type names and the config. Every function returns the valid
+ * value or a typed error naming the bad field; none throws, none reads inherited properties (a name such as
+ * `"toString"` is unknown, not `Object.prototype.toString`).
+ *
+ * The metadata fast path (`isPlainValidMetadata`) accepts only what `ResourceMetadataSchema` accepts (a
+ * property test holds them equal); anything it does not accept goes to the Schema, which names the issue.
+ *
+ * @since 0.2.0
+ */
+import {
+  AccessPattern,
+  AcquisitionMode,
+  InvalidArgument,
+  InvalidBudget,
+  InvalidMetadata,
+  type ResourceBudget,
+  ResourceBudgetSchema,
+  ResourceFlagMask,
+  type ResourceHandle,
+  type ResourceMetadata,
+  ResourceMetadataSchema,
+  ResourcePriority,
+  type ResourceType,
+  ResourceTypeNames
+} from "@flight-hal/core"
+import * as Cause from "effect/Cause"
+import type * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
+
+const decodeMetadata = Schema.decodeUnknownExit(ResourceMetadataSchema)
+const decodeBudget = Schema.decodeUnknownExit(ResourceBudgetSchema)
+
+/** The Schema issue text of a failed decode (the SchemaError's message, without the Cause wrapper). */
+const issueOf = (exit: Exit.Exit<unknown, unknown>): string => {
+  if (exit._tag !== "Failure") return "invalid"
+  const error = Cause.squash(exit.cause)
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split("\n").slice(0, 4).join(" ").replace(/\s+/g, " ").trim()
+}
+
+/** Whether `key` is an own property of a generated table (never an inherited name such as "toString"). */
+export const ownKey = (table: object, key: unknown): key is string =>
+  typeof key === "string" && Object.hasOwn(table, key)
+
+const typeIndexes: ReadonlyMap<string, number> = new Map(ResourceTypeNames.map((name, index) => [name, index]))
+
+/** The index of a type name, or -1 for anything else. */
+export const typeIndexOfName = (value: unknown): number =>
+  typeof value === "string" ? (typeIndexes.get(value) ?? -1) : -1
+
+/** A printable form of any value, for issue texts (never throws). */
+export const show = (value: unknown): string => {
+  try {
+    if (typeof value === "string") return JSON.stringify(value)
+    if (typeof value === "bigint") return `${value}n`
+    if (typeof value === "symbol") return value.toString()
+    if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object"
+    return String(value)
+  } catch {
+    return "a value"
+  }
+}
+
+const isAlignment = (n: unknown): boolean =>
+  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
+
+/** Whether a value is a well-formed handle: an object with integer slot, generation and manager. */
+export const isHandle = (value: unknown): value is ResourceHandle => {
+  if (typeof value !== "object" || value === null) return false
+  const { slot, generation, manager } = value as Partial<Record<keyof ResourceHandle, unknown>>
+  return Number.isInteger(slot) && Number.isInteger(generation) && Number.isInteger(manager)
+}
+
+/**
+ * The fast mirror of `ResourceMetadataSchema` for plain metadata objects: true only for what the Schema
+ * accepts (tested by a property test); false sends the value to the Schema, which names the issue.
+ */
+export const isPlainValidMetadata = (m: unknown): m is ResourceMetadata => {
+  if (typeof m !== "object" || m === null || Array.isArray(m)) return false
+  const metadata = m as Partial<Record<keyof ResourceMetadata, unknown>>
+  if (typeIndexOfName(metadata.type) < 0) return false
+  const size = metadata.sizeBytes
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) return false
+  if (metadata.alignmentBytes !== undefined && !isAlignment(metadata.alignmentBytes)) return false
+  if (metadata.priority !== undefined && !ownKey(ResourcePriority, metadata.priority)) return false
+  if (metadata.accessPattern !== undefined && !ownKey(AccessPattern, metadata.accessPattern)) return false
+  const flags = metadata.flags
+  if (flags !== undefined) {
+    if (typeof flags !== "number" || !Number.isSafeInteger(flags) || flags < 0 || flags > ResourceFlagMask) return false
+    if ((flags & ~ResourceFlagMask) !== 0) return false
+  }
+  const dependsOn = metadata.dependsOn
+  if (dependsOn === undefined) return true
+  if (!Array.isArray(dependsOn)) return false
+  for (const handle of dependsOn) if (!isHandle(handle)) return false
+  return true
+}
+
+/**
+ * Validates metadata: the typed metadata, or InvalidMetadata whose issue names the bad field.
+ *
+ * @since 0.1.0
+ */
+export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidMetadata => {
+  if (isPlainValidMetadata(metadata)) return metadata
+  const exit = decodeMetadata(metadata)
+  if (exit._tag === "Success") return exit.value
+  return new InvalidMetadata({ issue: issueOf(exit) })
+}
+
+/**
+ * Validates a type name and a budget for it: the type's index and the budget (a frozen copy), or
+ * InvalidBudget naming the issue.
+ *
+ * @since 0.1.0
+ */
+export const validateBudget = (
+  type: unknown,
+  budget: unknown
+): { readonly index: number; readonly budget: ResourceBudget } | InvalidBudget => {
+  const index = typeIndexOfName(type)
+  if (index < 0) return new InvalidBudget({ resourceType: show(type), issue: `unknown resource type ${show(type)}` })
+  const exit = decodeBudget(budget)
+  if (exit._tag === "Failure") return new InvalidBudget({ resourceType: type as string, issue: issueOf(exit) })
+  const { maxBytes, reservedBytes, warningPercent, criticalPercent } = exit.value
+  return { index, budget: Object.freeze({ maxBytes, reservedBytes, warningPercent, criticalPercent }) }
+}
+
+/** A string argument (a resource name may be `""`: unnamed), or InvalidArgument. */
+export const validateString = (value: unknown, argument: string): string | InvalidArgument =>
+  typeof value === "string" ? value : new InvalidArgument({ argument, issue: `expected a string, got ${show(value)}` })
+
+/** A driver id: a non-empty string, or InvalidArgument. */
+export const validateDriverId = (value: unknown, argument: string): string | InvalidArgument =>
+  typeof value === "string" && value !== ""
+    ? value
+    : new InvalidArgument({ argument, issue: `expected a non-empty string, got ${show(value)}` })
+
+/** A type name's index, or InvalidArgument. */
+export const validateTypeName = (value: unknown, argument = "type"): number | InvalidArgument => {
+  const index = typeIndexOfName(value)
+  return index >= 0
+    ? index
+    : new InvalidArgument({ argument, issue: `expected one of ${ResourceTypeNames.join(", ")}, got ${show(value)}` })
+}
+
+/** A well-formed handle, or InvalidArgument (whether it resolves is the manager's business). */
+export const validateHandle = (value: unknown, argument = "handle"): ResourceHandle | InvalidArgument =>
+  isHandle(value)
+    ? value
+    : new InvalidArgument({
+        argument,
+        issue: `expected a resource handle { slot, generation, manager }, got ${show(value)}`
+      })
+
+/** The longest timer a JavaScript runtime keeps (setTimeout fires at once above it). */
+export const MAX_TIMEOUT_MILLIS = 2 ** 31 - 1
+
+/** The mode code of a mode name among `allowed`, or InvalidArgument. */
+export const validateMode = (
+  value: unknown,
+  allowed: ReadonlyArray<keyof typeof AcquisitionMode>
+): number | InvalidArgument => {
+  if (ownKey(AcquisitionMode, value) && allowed.includes(value as keyof typeof AcquisitionMode)) {
+    return AcquisitionMode[value as keyof typeof AcquisitionMode]
+  }
+  return new InvalidArgument({ argument: "mode", issue: `expected one of ${allowed.join(", ")}, got ${show(value)}` })
+}
+
+/**
+ * The wait limit of an acquisition, in milliseconds: required by Timeout mode (finite, ≥ 0, at most
+ * 2^31 − 1 ms), refused with any other mode; `-1` when there is none.
+ */
+export const validateTimeout = (
+  mode: number,
+  millis: number | undefined,
+  argument: string
+): number | InvalidArgument => {
+  if (mode !== AcquisitionMode.Timeout) {
+    return millis === undefined
+      ? -1
+      : new InvalidArgument({ argument, issue: 'a timeout is only taken with mode: "Timeout"' })
+  }
+  if (millis === undefined) return new InvalidArgument({ argument, issue: "Timeout mode needs a timeout" })
+  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0 || millis > MAX_TIMEOUT_MILLIS) {
+    return new InvalidArgument({
+      argument,
+      issue: `expected a finite duration between 0 and ${MAX_TIMEOUT_MILLIS} ms, got ${show(millis)} (use Blocking to wait without a limit)`
+    })
+  }
+  return millis
+}
+
+/** The keys a manager config may have. */
+const configKeys: ReadonlySet<string> = new Set([
+  "budgets",
+  "pools",
+  "hysteresisPercent",
+  "defaultDriver",
+  "captureAcquisitionSite",
+  "trace",
+  "label",
+  "detectGarbageCollectedLeaks",
+  "onLeaks"
+])
+
+/**
+ * Checks a manager config's shape and options (budgets and pools are validated where they are installed):
+ * InvalidArgument naming the first bad key (`config.<key>`).
+ */
+export const validateConfigShape = (config: unknown): InvalidArgument | undefined => {
+  const bad = (key: string, issue: string) => new InvalidArgument({ argument: `config.${key}`, issue })
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    return new InvalidArgument({ argument: "config", issue: `expected an object, got ${show(config)}` })
+  }
+  for (const key of Object.keys(config)) if (!configKeys.has(key)) return bad(key, "unknown option")
+  const c = config as Record<string, unknown>
+  const h = c.hysteresisPercent
+  if (h !== undefined && (typeof h !== "number" || !Number.isFinite(h) || h < 0 || h > 100)) {
+    return bad("hysteresisPercent", `expected a number in [0, 100], got ${show(h)}`)
+  }
+  if (c.defaultDriver !== undefined && validateDriverId(c.defaultDriver, "") instanceof InvalidArgument) {
+    return bad("defaultDriver", `expected a non-empty string, got ${show(c.defaultDriver)}`)
+  }
+  for (const key of ["captureAcquisitionSite", "detectGarbageCollectedLeaks"]) {
+    if (c[key] !== undefined && typeof c[key] !== "boolean") return bad(key, `expected a boolean, got ${show(c[key])}`)
+  }
+  if (c.label !== undefined && typeof c.label !== "string")
+    return bad("label", `expected a string, got ${show(c.label)}`)
+  if (c.onLeaks !== undefined && typeof c.onLeaks !== "function") return bad("onLeaks", "expected a function")
+  if (c.budgets !== undefined && (typeof c.budgets !== "object" || c.budgets === null || Array.isArray(c.budgets))) {
+    return bad("budgets", `expected an object of budgets per type, got ${show(c.budgets)}`)
+  }
+  if (c.pools !== undefined && !Array.isArray(c.pools)) return bad("pools", `expected an array, got ${show(c.pools)}`)
+  if (c.trace !== undefined) {
+    const trace = c.trace as { readonly sink?: unknown } | null
+    if (typeof trace !== "object" || trace === null || typeof trace.sink !== "function") {
+      return bad("trace", "expected { sink: (line) => void, … }")
+    }
+  }
+  return undefined
+}
+
+/** The type names of a config's `budgets`, checked as type names. */
+export const budgetEntries = (budgets: object | undefined): ReadonlyArray<readonly [ResourceType | string, unknown]> =>
+  budgets === undefined ? [] : Object.entries(budgets)
+
+/** An acquisition's options, validated. */
+export interface AcquireSettings {
+  /** The mode code. */
+  readonly mode: number
+  /** The wait limit in milliseconds (Timeout mode), -1 otherwise. */
+  readonly waitMillis: number
+  /** The owner as given (validated with the request). */
+  readonly owner: unknown
+  readonly create: ((metadata: ResourceMetadata) => unknown) | undefined
+  readonly destroy: ((payload: never) => void) | undefined
+  readonly signal: AbortSignal | undefined
+}
+
+const functionOrUndefined = (value: unknown, argument: string): InvalidArgument | undefined =>
+  value === undefined || typeof value === "function"
+    ? undefined
+    : new InvalidArgument({ argument, issue: `expected a function, got ${show(value)}` })
+
+/**
+ * Validates an acquisition's options: the mode among `modes` (default `defaultMode`), the timeout under
+ * `timeoutKey` converted by `toMillis` (NaN for what is not a duration), the hooks and the abort signal.
+ */
+export const validateAcquireOptions = (
+  options: unknown,
+  modes: ReadonlyArray<keyof typeof AcquisitionMode>,
+  defaultMode: keyof typeof AcquisitionMode,
+  timeoutKey: "timeout" | "timeoutMillis",
+  toMillis: (value: unknown) => number
+): AcquireSettings | InvalidArgument => {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
+  }
+  const o = (options ?? {}) as Record<string, unknown>
+  const mode = validateMode(o.mode ?? defaultMode, modes)
+  if (typeof mode !== "number") return mode
+  const given = o[timeoutKey]
+  const waitMillis = validateTimeout(mode, given === undefined ? undefined : toMillis(given), timeoutKey)
+  if (typeof waitMillis !== "number") return waitMillis
+  const badHook = functionOrUndefined(o.create, "create") ?? functionOrUndefined(o.destroy, "destroy")
+  if (badHook !== undefined) return badHook
+  const signal = o.signal
+  if (signal !== undefined && (typeof signal !== "object" || signal === null || !("aborted" in signal))) {
+    return new InvalidArgument({ argument: "signal", issue: `expected an AbortSignal, got ${show(signal)}` })
+  }
+  return {
+    mode,
+    waitMillis,
+    owner: o.owner,
+    create: o.create as AcquireSettings["create"],
+    destroy: o.destroy as AcquireSettings["destroy"],
+    signal: signal as AbortSignal | undefined
+  }
+}
