@@ -498,7 +498,7 @@ describe("against the brute-force search over all orders", () => {
     expect(seen.deadlocked).toBeGreaterThan(1000)
     expect(seen.free).toBeGreaterThan(1000)
     expect(seen.byBytes).toBeGreaterThan(500)
-  })
+  }, 60_000) // thousands of brute-force searches: CPU-bound, slow on a loaded 2-core machine
 
   test("checkWait refuses exactly the waits that strand their own driver or a driver that could finish", () => {
     let refused = 0
@@ -520,5 +520,5 @@ describe("against the brute-force search over all orders", () => {
       { numRuns: 10_000 }
     )
     expect(refused).toBeGreaterThan(500)
-  })
+  }, 60_000) // thousands of brute-force searches: CPU-bound, slow on a loaded 2-core machine
 })
