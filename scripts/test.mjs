@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: everything CI checks, in order, stopping at the first failure.
 //   1. codegen up to date        bun codegen/generate.ts --check
-//   2. build + typecheck + unit   turbo run build typecheck test (bun test per package)
+//   2. build + typecheck + unit   turbo run build typecheck test (bun test --randomize per package; the seed
+//                                 is printed as --seed=N, and `bun test --seed=N` replays the order)
 //   3. lint and format            biome check .
 //   4. cross-package tests        bun test ./test (codegen check mode, model tests)
 //   5. examples                   tsc -b examples, bun test ./examples
@@ -78,9 +79,9 @@ step(
   parseBun
 )
 step("lint", bin("biome"), ["check", "."])
-step("cross-package tests (bun)", bin("bun"), ["test", "./test"], parseBun)
+step("cross-package tests (bun)", bin("bun"), ["test", "--randomize", "./test"], parseBun)
 step("examples (typecheck)", bin("tsc"), ["-b", "examples"])
-step("examples (bun)", bin("bun"), ["test", "./examples"], parseBun)
+step("examples (bun)", bin("bun"), ["test", "--randomize", "./examples"], parseBun)
 step("versions in sync (npm and JSR manifests)", process.execPath, ["scripts/sync-versions.mjs", "--check"])
 step("API docs (doc lint, doc examples type-check and run)", process.execPath, ["scripts/api-docs.mjs", "--no-html"])
 step("npm packages (pack contents, publint, attw)", process.execPath, ["scripts/check-packages.mjs", "--no-build"])

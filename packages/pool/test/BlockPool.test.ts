@@ -58,14 +58,16 @@ describe("BlockPool", () => {
     const foreign = other.alloc()
     expect(pool.free(h)).toBe(true)
     const before = pool.stats()
-    const issues = [h, foreign, 10_000, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY].map((x) => {
+    // this pool's tag with an index past its capacity (maxCount 8): out of range, whatever the tag is
+    const outOfRange = h + 1_000
+    const issues = [h, foreign, outOfRange, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY].map((x) => {
       const r = pool.tryFree(x)
       return r.ok ? "ok" : r.error.issue
     })
     expect(issues).toEqual([
       "already free (double free)",
       "not a block of this pool (foreign handle)",
-      "not a block of this pool (foreign handle)",
+      "out of range",
       "negative handle",
       "not an integer handle",
       "not an integer handle",
