@@ -20,7 +20,7 @@ import {
   viewOfState,
   type Waiter,
   type WaitState
-} from "../packages/resources/src/internal/deadlock.ts"
+} from "../packages/resources/src/internal/deadlock/index.ts"
 
 const sizes = [10, 100, 1000] as const
 const resourcesPerDriver = 3

@@ -1,5 +1,5 @@
 /**
- * The Effect `ResourceManager` service and its Layer: RAII acquisition with `Effect.acquireRelease`,
+ * The Effect `ResourceManager` service and its Layer: RAII acquisition released when the Scope closes,
  * the four acquisition modes, reclamation callbacks, pressure events (PubSub/Stream and scoped callbacks),
  * budgets, stats and Metrics, sharing, dependencies, deadlock-free waiting, and leak reports at close.
  *
@@ -41,7 +41,7 @@ import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { Core, Reclaiming, type Step } from "./internal/core.ts"
-import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
+import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
@@ -545,7 +545,7 @@ const make = (config: ResourceManagerConfig) =>
       Effect.gen(function* () {
         const leaks = core.close()
         yield* drainPressure
-        yield* reportLeaks(leaks)
+        yield* reportLeaks(leaks, config.label ?? "resource-manager")
       })
     )
     return ResourceManager.of(service)
@@ -565,13 +565,13 @@ const runPressureCallback = (callback: PressureCallback, event: PressureEvent): 
     Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause)))
   )
 
-const reportLeaks = (leaks: ReadonlyArray<LeakReport>): Effect.Effect<void> =>
+const reportLeaks = (leaks: ReadonlyArray<LeakReport>, label: string): Effect.Effect<void> =>
   Effect.gen(function* () {
     if (leaks.length === 0) return
     yield* Metric.update(leakCounter, leaks.length)
     for (const leak of leaks) {
       yield* Effect.logWarning(
-        `leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes owned by ${leak.owner}, ` +
+        `${label} leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes owned by ${leak.owner}, ` +
           `age ${leak.ageMillis} ms${leak.site === undefined ? "" : `, acquired at ${leak.site}`}`
       )
     }

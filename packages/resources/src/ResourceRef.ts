@@ -62,8 +62,6 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   private value: T | undefined
   /** @internal */
   private made = false
-  /** @internal the facade's garbage-collection leak tracker of this ref, marked when released. */
-  tracker: { released: boolean } | undefined = undefined
 
   /** @internal */
   constructor(
@@ -132,7 +130,6 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    if (this.tracker !== undefined) this.tracker.released = true
     const engine = this.engine
     if (engine.closed) return
     if (engine.isCurrent(this.slot, this.generation)) engine.release(this.slot, this.driverIndex)

@@ -17,7 +17,7 @@ import {
   type ResourceType
 } from "@flight-hal/core"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
-import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock.ts"
+import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
@@ -156,8 +156,6 @@ interface Tracked {
   readonly generation: number
   readonly driver: number
   readonly report: (leaks: ReadonlyArray<LeakReport>) => void
-  /** Set by the ref's release: a released ref that is collected is no leak. */
-  released: boolean
 }
 
 type Reclaimer = (missingBytes: number) => number
@@ -165,8 +163,9 @@ type Reclaimer = (missingBytes: number) => number
 const leakRegistry =
   typeof FinalizationRegistry === "undefined"
     ? undefined
-    : new FinalizationRegistry<Tracked>(({ core, slot, generation, driver, released, report }) => {
-        if (released || core.closed || !core.isCurrent(slot, generation) || !core.state.holds(slot, driver)) return
+    : new FinalizationRegistry<Tracked>(({ core, slot, generation, driver, report }) => {
+        // a released ref no longer holds its slot: freed (generation bumped), deferred, or held by others only
+        if (core.closed || !core.isCurrent(slot, generation) || !core.state.holds(slot, driver)) return
         const leak = core.leakOf(slot)
         core.release(slot, driver)
         report([leak])
@@ -197,20 +196,21 @@ const runSync = (step: Step<Reclaimer>): Exclude<Step<Reclaimer>, Reclaiming<Rec
 const modes = { sync: ["NonBlocking", "Emergency"], async: AcquisitionModeNames } as const
 const plainMillis = (value: unknown): number => (typeof value === "number" ? value : Number.NaN)
 
-const warnLeaks = (leaks: ReadonlyArray<LeakReport>) => {
-  for (const l of leaks) console.warn(`flight-hal leak: ${l.name} ${l.type} ${l.sizeBytes} bytes`)
+const warnLeaks = (leaks: ReadonlyArray<LeakReport>, label = "resource-manager") => {
+  for (const l of leaks)
+    console.warn(`flight-hal ${label} leak: ${l.name} ${l.type} ${l.sizeBytes} bytes owned by ${l.owner}`)
 }
 
 /** Reports refs found by the garbage collector: to `onLeaks` (a throw is isolated), else as warnings. */
-const collectedLeakReporter =
-  (onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined) => (leaks: ReadonlyArray<LeakReport>) => {
-    if (onLeaks === undefined) return warnLeaks(leaks)
-    try {
-      onLeaks(leaks)
-    } catch (error) {
-      warn("onLeaks failed")(error)
-    }
+const collectedLeakReporter = (config: ResourceManagerConfig) => (leaks: ReadonlyArray<LeakReport>) => {
+  const onLeaks = config.onLeaks
+  if (onLeaks === undefined) return warnLeaks(leaks, config.label)
+  try {
+    onLeaks(leaks)
+  } catch (error) {
+    warn("onLeaks failed")(error)
   }
+}
 
 /** The holder's ref of an admitted slot; tracked for garbage-collection leaks when `report` is given. */
 const bindRef = <T>(
@@ -223,11 +223,9 @@ const bindRef = <T>(
   const create = settings.create as ((m: ResourceMetadata) => T) | undefined
   const ref = core.bind(slot, request, create, settings.destroy as ((payload: T) => void) | undefined)
   if (report !== undefined && leakRegistry !== undefined) {
-    // no unregister token: a token costs microseconds per ref on JavaScriptCore; release marks the tracker
+    // no unregister token: a token costs microseconds per ref on JavaScriptCore
     const generation = core.state.generation[slot] as number
-    const tracker: Tracked = { core, slot, generation, driver: request.driver, report, released: false }
-    ref.tracker = tracker
-    leakRegistry.register(ref, tracker)
+    leakRegistry.register(ref, { core, slot, generation, driver: request.driver, report })
   }
   return ref
 }
@@ -283,7 +281,7 @@ const waitAsync = <T>(
 export const createResourceManager = (config: ResourceManagerConfig = {}): PlainResourceManager & AsyncDisposable => {
   const core = orThrow(Core.make<Reclaimer>(config, burstClock()))
   const callbacks = new Set<(event: PressureEvent) => void>()
-  const reportCollected = collectedLeakReporter(config.onLeaks)
+  const reportCollected = collectedLeakReporter(config)
   const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks === true
   // Pressure callbacks run in a microtask after the transition; disposing a registration and close() first
   // deliver every pending event (in order), so no event published before them is lost.
@@ -388,7 +386,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     close() {
       const leaks = core.close()
       flush()
-      if (config.onLeaks === undefined) warnLeaks(leaks) // close() calls onLeaks itself (in the core)
+      if (config.onLeaks === undefined) warnLeaks(leaks, config.label) // close() calls onLeaks itself (in the core)
       return leaks
     },
     [Symbol.dispose]: () => void manager.close(),

@@ -17,7 +17,7 @@
  *
  * @since 0.1.0
  */
-import type { LiveResource, Waiter, WaitState } from "../src/internal/deadlock.ts"
+import type { LiveResource, Waiter, WaitState } from "../src/internal/deadlock/index.ts"
 
 const rank = { Low: 0, Normal: 1, High: 2, Critical: 3 } as const
 

@@ -13,7 +13,7 @@ import {
   type WaitState,
   type WaitView,
   waitGraphSnapshot
-} from "../src/internal/deadlock.ts"
+} from "../src/internal/deadlock/index.ts"
 import { bruteForce } from "./deadlock-brute-force.ts"
 
 // ---- builders -------------------------------------------------------------------------------------------

@@ -116,15 +116,38 @@ describe("plain facade", () => {
     expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
   })
 
-  test("garbage-collection leak tracking is opt-in: by default a ref is not registered (no cost on the hot path)", () => {
-    const manager = createResourceManager({ onLeaks: () => {} })
-    const ref = manager.acquire("", mem(1))
-    expect(ref.tracker).toBeUndefined()
-    ref.release()
-    const tracked = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: true })
-    const trackedRef = tracked.acquire("", mem(1))
-    expect(trackedRef.tracker).toEqual(expect.objectContaining({ released: false }))
-    trackedRef.release()
-    expect(trackedRef.tracker?.released).toBe(true)
+  test("with detectGarbageCollectedLeaks, a released ref that is collected is no leak", async () => {
+    const collected: Array<string> = []
+    const manager = createResourceManager({
+      onLeaks: (l) => collected.push(...l.map((leak) => leak.name)),
+      detectGarbageCollectedLeaks: true
+    })
+    const useAndRelease = () => {
+      manager.acquire("tidy", mem(1)).release()
+    }
+    useAndRelease()
+    for (let i = 0; i < 5; i++) {
+      Bun.gc(true)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(collected).toEqual([])
+    expect(manager.close()).toEqual([])
+  })
+
+  test("garbage-collection leak tracking is opt-in: by default a collected ref is only found at close", async () => {
+    const collected: Array<string> = []
+    const manager = createResourceManager({ onLeaks: (l) => collected.push(...l.map((leak) => leak.name)) })
+    const forget = () => {
+      manager.acquire("forgotten", mem(1))
+    }
+    forget()
+    for (let i = 0; i < 5; i++) {
+      Bun.gc(true)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(collected).toEqual([])
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(1)
+    expect(manager.close().map((leak) => leak.name)).toEqual(["forgotten"])
+    expect(collected).toEqual(["forgotten"])
   })
 })

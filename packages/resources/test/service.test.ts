@@ -394,7 +394,8 @@ describe("metrics", () => {
     const { Metric } = await import("effect")
     const leakCount = Effect.map(
       Metric.snapshot,
-      (all) => (all.find((m) => m.id === "flight_hal_resource_leaks")?.state as { count: number } | undefined)?.count ?? 0
+      (all) =>
+        (all.find((m) => m.id === "flight_hal_resource_leaks")?.state as { count: number } | undefined)?.count ?? 0
     )
     const leaksBefore = await Effect.runPromise(leakCount)
     const found = await Effect.runPromise(

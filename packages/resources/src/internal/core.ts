@@ -13,6 +13,7 @@
  */
 import {
   AcquireTimeout,
+  AcquisitionMode,
   DependencyNotLive,
   formatHandle,
   InvalidArgument,
@@ -34,7 +35,7 @@ import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
 import type { LeakReport, PressureEvent, ResourceStats } from "../stats.ts"
 import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
 import type { Request } from "./request.ts"
-import { ManagerState, Mode, SlotState } from "./state.ts"
+import { ManagerState, SlotState } from "./state.ts"
 import { TraceRecorder } from "./trace-recorder.ts"
 import {
   addDependency,
@@ -301,7 +302,8 @@ export class Core<R> {
     if (result instanceof NeedsReclaim) return new ManagerClosed()
     const state = this.state
     const type = request.type
-    if (typeof result !== "number" || request.mode !== Mode.Emergency || !state.overage.has(result)) return result
+    if (typeof result !== "number" || request.mode !== AcquisitionMode.Emergency || !state.overage.has(result))
+      return result
     if (!this.mayReclaim(type)) return result
     const over = () => (state.usage[type] as number) - state.limit(type, request.priority)
     return new Reclaiming<R>(this, [{ type, missing: over }], () =>

@@ -5,11 +5,12 @@
  *
  * @since 0.1.0
  */
-import { type ResourceHandle, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import { type ResourceHandle, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
 import type { DriverStats, ManagerSnapshot } from "../stats.ts"
 import type { Core } from "./core.ts"
-import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock.ts"
-import { SlotState, typeNameOf } from "./state.ts"
+import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock/index.ts"
+import { deadlockCandidate, resourceInfo } from "./deadlock/wait-view.ts"
+import { typeNameOf } from "./state.ts"
 
 type Engine = Core<unknown>
 
@@ -62,39 +63,14 @@ const waitState = (engine: Engine): WaitState => {
   })
   const resources: Array<LiveResource> = []
   for (let slot = 0; slot < state.highWater; slot++) {
-    if (state.slotState[slot] === SlotState.Free) continue
-    const name = state.names.at(slot)
-    resources.push({
-      id: String(slot),
-      type: typeNameOf(state.types[slot] as number),
-      sizeBytes: state.sizes[slot] as number,
-      name: name === "" ? undefined : name,
-      holders: holders(engine, slot),
-      dependsOn: (state.dependencies.get(slot) ?? []).map(String)
-    })
+    const info = resourceInfo(state, slot)
+    if (info !== undefined) resources.push({ id: String(slot), ...info, holders: holders(engine, slot) })
   }
   const waiters: Array<Waiter> = []
-  const add = (waiter: typeof state.waiting extends Map<number, infer W> ? W : never) => {
-    const base = {
-      id: `w${waiter.req}`,
-      driver: state.driverIds[waiter.driver] ?? "",
-      priority: ResourcePriorityNames[waiter.priority] ?? "Normal",
-      dependsOn: waiter.deps.map(String)
-    }
-    waiters.push(
-      waiter.kind === "name"
-        ? { ...base, kind: "name", name: waiter.name, type: typeNameOf(waiter.type), sizeBytes: waiter.size }
-        : {
-            ...base,
-            kind: "bytes",
-            type: typeNameOf(waiter.type),
-            sizeBytes: waiter.size,
-            ...(waiter.name === "" ? {} : { name: waiter.name })
-          }
-    )
+  for (const queue of state.queues) for (const waiter of queue.entries()) waiters.push(deadlockCandidate(state, waiter))
+  for (const queue of state.nameQueues.values()) {
+    for (const waiter of queue.entries()) waiters.push(deadlockCandidate(state, waiter))
   }
-  for (const queue of state.queues) for (const waiter of queue.entries()) add(waiter)
-  for (const queue of state.nameQueues.values()) for (const waiter of queue.entries()) add(waiter)
   return { budgets, resources, waiters }
 }
 

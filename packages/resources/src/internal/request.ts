@@ -15,7 +15,7 @@ export interface Request {
   readonly size: number
   /** 0 Low … 3 Critical. */
   readonly priority: number
-  /** See {@link Mode}. */
+  /** An `AcquisitionMode` code. */
   readonly mode: number
   readonly driver: number
   /** `""`: unnamed. */

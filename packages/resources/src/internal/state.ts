@@ -7,15 +7,16 @@
  */
 import {
   type ResourceBudget,
-  type ResourcePressure,
+  ResourcePressure,
   ResourcePressureNames,
+  ResourcePriority,
   type ResourceType,
   ResourceTypeNames
 } from "@flight-hal/core"
 import { NameIndex } from "./name-index.ts"
 import { PagedStrings } from "./paged-strings.ts"
 import { SlotTable } from "./slot-table.ts"
-import type { TraceRecorder } from "./trace-recorder.ts"
+import type { TransitionTrace } from "./transition-trace.ts"
 import { WaitQueue } from "./wait-queue.ts"
 
 /** Number of resource types (index = position in `ResourceTypeNames`). */
@@ -34,9 +35,6 @@ export const POOLED = 0x80
 
 /** Slot states. */
 export const SlotState = { Free: 0, Live: 1, Deferred: 2 } as const
-
-/** Acquisition modes as numbers. */
-export const Mode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 } as const
 
 /** The callbacks through which a waiter learns how its wait ended. */
 export interface WaiterSettle {
@@ -60,11 +58,6 @@ export interface Waiter {
   kind: "bytes" | "name"
   queued: boolean
   readonly settle: WaiterSettle
-}
-
-/** A budget in force, with its pressure thresholds in bytes. */
-export interface BudgetEntry {
-  readonly budget: ResourceBudget
 }
 
 /** A level change of a type's pressure. */
@@ -167,7 +160,7 @@ export class ManagerState {
   hysteresisBytes: Array<number> = new Array(TYPE_COUNT).fill(0)
   readonly hysteresisPercent: number
   pressureListener: ((change: PressureChange) => void) | undefined = undefined
-  trace: TraceRecorder | undefined = undefined
+  trace: TransitionTrace | undefined = undefined
   now: () => number
 
   constructor(options: { readonly hysteresisPercent?: number; readonly now?: () => number } = {}) {
@@ -302,7 +295,7 @@ export class ManagerState {
   limit(type: number, priority: number): number {
     const budget = this.budgets[type]
     if (budget === undefined) return Number.POSITIVE_INFINITY
-    return priority === 3 ? budget.maxBytes : budget.maxBytes - budget.reservedBytes
+    return priority === ResourcePriority.Critical ? budget.maxBytes : budget.maxBytes - budget.reservedBytes
   }
 
   /** Whether `slot` is held by `driver`. */
@@ -377,7 +370,7 @@ export class ManagerState {
 }
 
 /**
- * The pressure level (0 None … 4 Critical) of `usage` under `budget`, as DESIGN.md defines it:
+ * The pressure level (0 None … 4 Critical) of `usage` under `budget` (docs/semantics.md, Pressure):
  * None u < w; Low w ≤ u < (w+c)/2; Medium (w+c)/2 ≤ u < c; High u ≥ c with the reserve untouched;
  * Critical once the reserve is in use or usage exceeds maxBytes.
  *
@@ -385,11 +378,11 @@ export class ManagerState {
  */
 export const pressureLevel = (budget: ResourceBudget, usage: number): number => {
   const max = budget.maxBytes
-  if (usage > max - budget.reservedBytes || usage > max) return 4
-  if (max === 0) return 0
+  if (usage > max - budget.reservedBytes || usage > max) return ResourcePressure.Critical
+  if (max === 0) return ResourcePressure.None
   const scaled = usage * 200
-  if (scaled >= budget.criticalPercent * 2 * max) return 3
-  if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return 2
-  if (scaled >= budget.warningPercent * 2 * max) return 1
-  return 0
+  if (scaled >= budget.criticalPercent * 2 * max) return ResourcePressure.High
+  if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return ResourcePressure.Medium
+  if (scaled >= budget.warningPercent * 2 * max) return ResourcePressure.Low
+  return ResourcePressure.None
 }

@@ -5,12 +5,17 @@
  *
  * @since 0.1.0
  */
-import { ResourceFlag, ResourcePriorityNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import {
+  AcquisitionModeNames,
+  ResourceFlag,
+  ResourcePriorityNames,
+  type ResourceType,
+  ResourceTypeNames
+} from "@flight-hal/core"
 import type { Request } from "./request.ts"
 import type { ManagerState, Waiter } from "./state.ts"
 import { typeIndexOf, typeNameOf } from "./state.ts"
-
-const modeNames = ["NonBlocking", "Blocking", "Timeout", "Emergency"] as const
+import type { TransitionTrace } from "./transition-trace.ts"
 
 /** The request data a request line carries. */
 type RequestData = Request
@@ -20,7 +25,7 @@ type RequestData = Request
  *
  * @since 0.1.0
  */
-export class TraceRecorder {
+export class TraceRecorder implements TransitionTrace {
   private readonly reqBySlot = new Map<number, number>()
   private pendingFreed: Array<number> = []
   private readonly unit: number
@@ -80,7 +85,7 @@ export class TraceRecorder {
     return {
       req,
       driver: this.driverName(request.driver),
-      mode: modeNames[request.mode] ?? "NonBlocking",
+      mode: AcquisitionModeNames[request.mode] ?? "NonBlocking",
       type: typeNameOf(request.type),
       size: this.units(request.size),
       priority: ResourcePriorityNames[request.priority] ?? "Normal",

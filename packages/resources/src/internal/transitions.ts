@@ -14,17 +14,18 @@ import {
   DependencyCycle,
   DependencyNotLive,
   type ManagerClosed,
+  AcquisitionMode as Mode,
   NotHolder,
   NotShareable,
   ResourceBusy,
   ResourceFlag,
   ResourceNotFound
 } from "@flight-hal/core"
-import { checkWait } from "./deadlock.ts"
+import { checkWait } from "./deadlock/index.ts"
+import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
 import type { Request } from "./request.ts"
-import { type ManagerState, Mode, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
+import { type ManagerState, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
 import { WaitQueue } from "./wait-queue.ts"
-import { deadlockCandidate, waitViewOf } from "./wait-view.ts"
 
 const Shareable = ResourceFlag.Shareable
 const Reclaimable = ResourceFlag.Reclaimable

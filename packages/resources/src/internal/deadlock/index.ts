@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-export { checkWait, findDeadlock } from "./deadlock-check.ts"
+export { checkWait, findDeadlock } from "./check.ts"
 export {
   type BytesWaiter,
   type Deadlock,
@@ -29,12 +29,12 @@ export {
   type WaitPriority,
   type WaitState,
   type WaitView
-} from "./deadlock-model.ts"
-export { type Reduction, reduce } from "./deadlock-reduction.ts"
+} from "./model.ts"
+export { type Reduction, reduce } from "./reduction.ts"
 export {
   type DriverNode,
   type ResourceNode,
   type WaitEdge,
   type WaitGraphSnapshot,
   waitGraphSnapshot
-} from "./deadlock-snapshot.ts"
+} from "./snapshot.ts"

@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import { ResourcePriorityNames, type ResourceType } from "@flight-hal/core"
-import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./deadlock.ts"
-import { type ManagerState, POOLED, SlotState, typeIndexOf, typeNameOf, type Waiter } from "./state.ts"
+import { type ManagerState, POOLED, SlotState, typeIndexOf, typeNameOf, type Waiter } from "../state.ts"
+import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./index.ts"
 
 const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
 
@@ -24,6 +24,24 @@ export const deadlockCandidate = (state: ManagerState, waiter: Waiter): Deadlock
   return waiter.kind === "name"
     ? { ...base, kind: "name", name: waiter.name, type, sizeBytes: waiter.size }
     : { ...base, kind: "bytes", type, sizeBytes: waiter.size, name: waiter.name === "" ? undefined : waiter.name }
+}
+
+/**
+ * The deadlock module's view of a live (or deferred) slot: its type, the bytes it gives back when freed (0 for
+ * a pool block: its bytes stay charged to the pool's capacity), its name and its dependencies. The one
+ * mapping of a slot, used by the check and by the wait-graph snapshot alike.
+ *
+ * @since 0.2.0
+ */
+export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | undefined => {
+  if (state.slotState[slot] === SlotState.Free) return undefined
+  const name = state.names.at(slot)
+  return {
+    type: typeNameOf(state.types[slot] as number),
+    sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0,
+    name: name === "" ? undefined : name,
+    dependsOn: (state.dependencies.get(slot) ?? []).map(String)
+  }
 }
 
 /**
@@ -47,14 +65,7 @@ export const waitViewOf = (state: ManagerState): WaitView => ({
   resource: (id: string): ResourceInfo | undefined => {
     const slot = Number(id)
     if (!Number.isInteger(slot) || slot < 0 || slot >= state.highWater) return undefined
-    if (state.slotState[slot] === SlotState.Free) return undefined
-    const name = state.names.at(slot)
-    return {
-      type: typeNameOf(state.types[slot] as number),
-      sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0,
-      name: name === "" ? undefined : name,
-      dependsOn: (state.dependencies.get(slot) ?? []).map(String)
-    }
+    return resourceInfo(state, slot)
   },
   heldBy: (driver: string) => {
     const index = state.driverIndex.get(driver)

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { findDeadlock } from "./deadlock-check.ts"
-import { type Deadlock, queueKey, viewOfState, type WaitPriority, type WaitState } from "./deadlock-model.ts"
+import { findDeadlock } from "./check.ts"
+import { type Deadlock, queueKey, viewOfState, type WaitPriority, type WaitState } from "./model.ts"
 
 /**
  * One waiting request of a driver in a snapshot: the waiter id, the queue it waits in (`"bytes:<type>"` or

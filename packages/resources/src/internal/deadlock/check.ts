@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Deadlock, Waiter, WaitView } from "./deadlock-model.ts"
-import { type Reduction, reduce } from "./deadlock-reduction.ts"
+import type { Deadlock, Waiter, WaitView } from "./model.ts"
+import { type Reduction, reduce } from "./reduction.ts"
 
 const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock => {
   const resources = new Set<string>()
@@ -28,7 +28,7 @@ const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock =>
  *
  * @example
  * ```ts
- * import { viewOfState } from "./deadlock-model.ts"
+ * import { viewOfState } from "./model.ts"
  *
  * // A holds name X and waits for Y; B holds Y and asks for X.
  * const view = viewOfState({
@@ -61,7 +61,7 @@ export const checkWait = (view: WaitView, candidate: Waiter): Deadlock | undefin
  *
  * @example
  * ```ts
- * import { viewOfState } from "./deadlock-model.ts"
+ * import { viewOfState } from "./model.ts"
  *
  * // A holds name X and waits for Y; B holds Y and waits for X (say, after an Emergency admission).
  * const view = viewOfState({

@@ -25,7 +25,7 @@
  *
  * @since 0.1.0
  */
-import { priorityRank, type Waiter, type WaitView } from "./deadlock-model.ts"
+import { priorityRank, type Waiter, type WaitView } from "./model.ts"
 
 /** The units one queue hands out: a type's bytes (`units` = Work) or a name (`units` = current holds). */
 interface Supply {
@@ -103,7 +103,7 @@ export interface Reduction {
  *
  * @example
  * ```ts
- * import { type Waiter, viewOfState } from "./deadlock-model.ts"
+ * import { type Waiter, viewOfState } from "./model.ts"
  *
  * // B holds 6 of Memory's 8 bytes and waits for name X, which A holds; A asks for 4 bytes.
  * const view = viewOfState({

@@ -153,7 +153,7 @@ export interface WaitState {
  *
  * @example
  * ```ts
- * import { findDeadlock } from "./deadlock-check.ts"
+ * import { findDeadlock } from "./check.ts"
  *
  * // The manager answers from its own indexes; small maps stand in for them here.
  * const budgets = new Map<string, TypeAccounting>([

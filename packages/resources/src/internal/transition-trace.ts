@@ -1,0 +1,39 @@
+/**
+ * What the state machine tells a trace recorder, one method per kind of transition line. The state holds
+ * this interface (not the recorder), so the state does not depend on the recorder's module.
+ *
+ * @since 0.2.0
+ */
+import type { Request } from "./request.ts"
+
+/** A waiter as a trace sees it. */
+export interface TracedWaiter extends Request {
+  readonly req: number
+  readonly kind: "bytes" | "name"
+}
+
+/** The recorder of transitions (`trace-recorder.ts`). */
+export interface TransitionTrace {
+  /** Acquire / AcquireEmergency. */
+  admitted(action: "Acquire" | "AcquireEmergency", req: number, request: Request, slot: number): void
+  /** Reject / RefuseDeadlock. */
+  failed(action: "Reject" | "RefuseDeadlock", req: number, request: Request, error: string): void
+  /** Enqueue (a new request, or a name waiter moving to its type queue). */
+  enqueued(waiter: TracedWaiter, isNew: boolean): void
+  /** Grant. */
+  granted(waiter: TracedWaiter, slot: number): void
+  /** Timeout / Interrupt. */
+  left(action: "Timeout" | "Interrupt", waiter: TracedWaiter): void
+  /** Starts a step that may free slots before its line is written (a refused name move). */
+  beginLeave(): void
+  /** RefuseDeadlock of a name waiter whose move to its type queue the reduction refused. */
+  refusedMove(waiter: TracedWaiter, error: string): void
+  /** Starts a release: returns the slot's request id. */
+  beginRelease(slot: number): number
+  /** A slot was freed by the current step. */
+  freed(slot: number): void
+  /** Release / Reclaim. */
+  released(action: "Release" | "Reclaim", req: number, driver: number, holders: ReadonlyArray<number>): void
+  /** Share. */
+  shared(slot: number, driver: number, holders: ReadonlyArray<number>): void
+}
