@@ -48,7 +48,7 @@ import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
-import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
+import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
 /**
  * How an acquisition behaves when the request does not fit (see docs/semantics.md): `NonBlocking` (default) fails

@@ -6,7 +6,7 @@
  */
 import type { ResourceBudget, ResourceType } from "@flight-hal/core"
 import type { PoolConfig } from "@flight-hal/pool"
-import type { LeakReport } from "./stats.ts"
+import type { LeakReport } from "./ResourceStats.ts"
 
 /**
  * A pool the manager creates at start-up: `@flight-hal/pool`'s `PoolConfig`. Its capacity, free blocks

@@ -5,13 +5,13 @@
  * @module
  */
 
-export * from "./createResourceManager.ts"
-export * from "./detect.ts"
 export * from "./ManagerPools.ts"
-export * from "./profiles.ts"
+export * from "./PlainResourceManager.ts"
+export * from "./PlatformDetection.ts"
+export * from "./PlatformProfile.ts"
 export * from "./ResourceManager.ts"
 export * from "./ResourceManagerConfig.ts"
 export * from "./ResourceRef.ts"
-export * from "./stats.ts"
-export * from "./system-pressure.ts"
-export * from "./system-pressure-reclamation.ts"
+export * from "./ResourceStats.ts"
+export * from "./SystemPressure.ts"
+export * from "./SystemPressureReclamation.ts"

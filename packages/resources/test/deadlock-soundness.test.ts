@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { DeadlockDetected, type ResourceMetadata, type ResourcePriority } from "@flight-hal/core"
 import { Deferred, Effect, Exit, Fiber, Option } from "effect"
 import { createResourceManager, ResourceManager } from "../src/index.ts"
-import { traceToFile } from "../src/trace-file.ts"
+import { traceToFile } from "../src/TraceFile.ts"
 
 // The two disagreements TLC trace validation found between the manager and spec/ResourceManager.tla
 // (spec/traces/{bad,good}-priority-insert-*, {bad-unjustified-refusal,good-name-waiter-not-in-type-queue}*).

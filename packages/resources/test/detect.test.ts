@@ -12,8 +12,8 @@ import {
   detectMemoryLimitAsync,
   detectProfile,
   detectProfileAsync
-} from "../src/detect.ts"
-import { builtinProfiles } from "../src/profiles.ts"
+} from "../src/PlatformDetection.ts"
+import { builtinProfiles } from "../src/PlatformProfile.ts"
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB

@@ -15,7 +15,7 @@ import {
   makeProfileSync,
   type PlatformProfile,
   profileToConfig
-} from "../src/profiles.ts"
+} from "../src/PlatformProfile.ts"
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB

@@ -15,7 +15,7 @@ import {
   reportSystemPressure,
   SystemPressure,
   type SystemPressureOptions
-} from "../src/system-pressure.ts"
+} from "../src/SystemPressure.ts"
 
 const roots: Array<string> = []
 afterAll(() => {

@@ -14,7 +14,7 @@ import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
 import { findJar, skipLine } from "../../../scripts/internal/tlc.ts"
 import { report, type TraceVerdict, validateTrace, validateTraces } from "../../../scripts/spec-trace.ts"
 import { createResourceManager, type ResourceRef } from "../src/index.ts"
-import { traceToFile } from "../src/trace-file.ts"
+import { traceToFile } from "../src/TraceFile.ts"
 
 const drivers = ["d1", "d2", "d3"] as const
 const names = ["", "", "X", "Y"] as const

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ResourceFlags } from "@flight-hal/core"
 import { createResourceManager } from "../src/index.ts"
-import { traceToFile } from "../src/trace-file.ts"
+import { traceToFile } from "../src/TraceFile.ts"
 
 const example = `{"action":"Init","unit":"byte","drivers":["a","b"],"types":["Memory"],"budgets":{"Memory":{"max":10,"reserved":2}}}
 {"action":"Acquire","req":1,"driver":"a","mode":"NonBlocking","type":"Memory","size":6,"priority":"Normal","name":"","shareable":true,"reclaimable":false,"deps":[],"holders":["a"],"usage":{"Memory":6},"emergency":{"Memory":0}}

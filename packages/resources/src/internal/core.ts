@@ -32,7 +32,7 @@ import {
 } from "@flight-hal/core"
 import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
-import type { LeakReport, PressureEvent, ResourceStats } from "../stats.ts"
+import type { LeakReport, PressureEvent, ResourceStats } from "../ResourceStats.ts"
 import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"

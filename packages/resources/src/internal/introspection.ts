@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { type ResourceHandle, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
-import type { DriverStats, ManagerSnapshot } from "../stats.ts"
+import type { DriverStats, ManagerSnapshot } from "../ResourceStats.ts"
 import type { Core } from "./core.ts"
 import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock/index.ts"
 import { deadlockCandidate, resourceInfo } from "./deadlock/wait-view.ts"

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { ResourceManager } from "./ResourceManager.ts"
-import { SystemPressure } from "./system-pressure.ts"
+import { SystemPressure } from "./SystemPressure.ts"
 
 /**
  * Options of {@link layerSystemPressureReclamation}.

@@ -24,7 +24,7 @@ import { type AcquireSettings, validateAcquireOptions } from "./internal/validat
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
-import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./stats.ts"
+import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
 /**
  * Options of a synchronous acquisition.
  *

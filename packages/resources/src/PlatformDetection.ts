@@ -24,7 +24,7 @@ import {
   makeProfileSync,
   type PlatformProfile,
   type ProfileShape
-} from "./profiles.ts"
+} from "./PlatformProfile.ts"
 
 /**
  * Where a memory limit came from.
