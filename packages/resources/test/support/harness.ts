@@ -78,9 +78,20 @@ export const hw = (sizeBytes: number, extra: Partial<ResourceMetadata> = {}): Re
 export const fingerprint = (snapshot: unknown, waitGraph: unknown): string =>
   `${JSON.stringify(snapshot)}\n${JSON.stringify(waitGraph)}`
 
-/** `fingerprint` with every `failedCount` zeroed (rejections of well-formed requests count a failure). */
-export const fingerprintIgnoringFailures = (snapshot: unknown, waitGraph: unknown): string =>
-  fingerprint(snapshot, waitGraph).replace(/"failedCount":\d+/g, '"failedCount":0')
+/**
+ * The resources' state only, with every `failedCount` zeroed: what a rejection of a well-formed request must
+ * leave unchanged (it counts a failure and may register its owner's name, nothing else).
+ */
+export const fingerprintIgnoringFailures = (snapshot: ManagerSnapshot, waitGraph: unknown): string =>
+  JSON.stringify({
+    types: snapshot.types.map((t) => ({ ...t, failedCount: 0 })),
+    liveResources: snapshot.liveResources,
+    pools: snapshot.pools,
+    resources: (waitGraph as { resources?: unknown }).resources,
+    waits: ((waitGraph as { drivers?: ReadonlyArray<{ waitsFor: ReadonlyArray<unknown> }> }).drivers ?? []).flatMap(
+      (d) => d.waitsFor
+    )
+  })
 
 export const facadeState = (manager: PlainResourceManager): string =>
   fingerprint(manager.snapshot(), manager.waitGraph())
