@@ -2,7 +2,7 @@
  * Effect-side harness: a ResourceManager built in a long-lived scope (driven step by step from Promises), and
  * scenario runs under a given `Scheduler.MaxOpsBeforeYield` that check the manager is quiescent afterwards.
  */
-import { Cause, Context, Effect, Exit, Layer, Scheduler, Scope } from "effect"
+import { Cause, Context, Effect, Exit, Layer, References, Scheduler, Scope } from "effect"
 import {
   type LeakReport,
   ResourceManager,
@@ -28,6 +28,10 @@ export interface OpenManager {
   readonly close: () => Promise<void>
 }
 
+/** Runs an Effect with logging off (the manager logs leaks and isolated callback failures as warnings). */
+export const withoutLogs = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(effect, References.MinimumLogLevel, "None")
+
 export const openManager = async (config: ResourceManagerConfig = {}): Promise<OpenManager> => {
   const leaks: Array<LeakReport> = []
   const scope = Scope.makeUnsafe()
@@ -39,18 +43,18 @@ export const openManager = async (config: ResourceManagerConfig = {}): Promise<O
       userOnLeaks?.(reported)
     }
   })
-  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
+  const context = await Effect.runPromise(withoutLogs(Layer.buildWithScope(layer, scope)))
   const manager = Context.get(context, ResourceManager)
   const run = <A, E>(effect: Effect.Effect<A, E, ResourceManager | Scope.Scope>, inScope: Scope.Scope = scope) =>
     Effect.runPromiseExit(
-      effect.pipe(Effect.provideService(ResourceManager, manager), Effect.provideService(Scope.Scope, inScope))
+      effect.pipe(Effect.provideService(ResourceManager, manager), Effect.provideService(Scope.Scope, inScope), withoutLogs)
     )
   const state = async () => {
     const exit = await Effect.runPromiseExit(Effect.all([manager.snapshot, manager.waitGraph]))
     if (Exit.isFailure(exit)) throw new Error(`state read failed: ${Cause.pretty(exit.cause)}`)
     return fingerprint(exit.value[0], exit.value[1])
   }
-  const close = () => Effect.runPromise(Scope.close(scope, Exit.void))
+  const close = () => Effect.runPromise(withoutLogs(Scope.close(scope, Exit.void)))
   return { manager, scope, leaks, run, state, close }
 }
 
@@ -91,7 +95,8 @@ export const runScenario = <A>(
     return { exit, violations: closedViolations(snapshot, graph) }
   }).pipe(
     Effect.provide(ResourceManager.layer({ ...config, onLeaks: (reported) => leaks.push(...reported) })),
-    Effect.provideService(Scheduler.MaxOpsBeforeYield, opsPerYield)
+    Effect.provideService(Scheduler.MaxOpsBeforeYield, opsPerYield),
+    withoutLogs
   )
   let timer: ReturnType<typeof setTimeout> | undefined
   const bound = new Promise<never>((_, reject) => {
