@@ -169,6 +169,14 @@ const initialConfig = { budgets: { Memory: budgetOf(1000, 100), Hardware: budget
  */
 const innerMetadata: ResourceMetadata = { type: "Custom", sizeBytes: 1 }
 
+const toHeld = (ref: ResourceRef<unknown>, type: Kind): Held => ({
+  name: ref.name,
+  type,
+  handle: ref.handle,
+  release: () => ref.release(),
+  released: false
+})
+
 /** The first held resource of `type` this side did not release, if any (the callbacks' victim). */
 const oldest = (held: ReadonlyArray<Held>, type: Kind) => held.find((h) => !h.released && h.type === type)
 
@@ -178,13 +186,6 @@ const facadeSide = (): Side => {
   const pressure: Array<string> = []
   manager.registerPressureCallback((event) => pressure.push(pressureText(event)))
   const pending = new Map<number, ReturnType<typeof observe<ResourceRef<unknown>>>>()
-  const toHeld = (ref: ResourceRef<unknown>, type: Kind): Held => ({
-    name: ref.name,
-    type,
-    handle: ref.handle,
-    release: () => ref.release(),
-    released: false
-  })
   const attempt = async (f: () => unknown): Promise<string> => {
     try {
       const value = f()
@@ -305,13 +306,6 @@ const effectSide = async (): Promise<Side> => {
     outer
   )
   const pending = new Map<number, { fiber: Fiber.Fiber<ResourceRef<unknown>, unknown>; type: Kind }>()
-  const toHeld = (ref: ResourceRef<unknown>, type: Kind): Held => ({
-    name: ref.name,
-    type,
-    handle: ref.handle,
-    release: () => ref.release(),
-    released: false
-  })
   const text = <A>(exit: Exit.Exit<A, unknown>): string => {
     if (Exit.isSuccess(exit)) return typeof exit.value === "number" ? `ok ${exit.value}` : "ok"
     const failure = failureOf(exit)
