@@ -88,7 +88,11 @@ const generate = (seed: number): ReadonlyArray<Op> => {
     else if (r < 0.78) ops.push({ k: "addDependency", i: index, j: Math.floor(random() * 64) })
     else if (r < 0.84) {
       const type: Kind = random() < 0.75 ? "Memory" : "Hardware"
-      ops.push({ k: "setBudget", type, max: type === "Memory" ? pick(random, [500, 800, 1000, 1500]) : pick(random, [3, 6, 10]) })
+      ops.push({
+        k: "setBudget",
+        type,
+        max: type === "Memory" ? pick(random, [500, 800, 1000, 1500]) : pick(random, [3, 6, 10])
+      })
     } else if (r < 0.86) ops.push({ k: "removeBudget", type: random() < 0.75 ? "Memory" : "Hardware" })
     else if (r < 0.91) ops.push({ k: "reclaim", i: index })
     else if (r < 0.97 && callbacks < 2) {
@@ -117,7 +121,7 @@ interface Held {
   readonly handle: ResourceHandle
   readonly release: () => void
   released: boolean
-  share?: { release: () => void }
+  share?: { release: () => void } | undefined
 }
 
 interface Side {
@@ -140,9 +144,12 @@ interface Side {
 
 const errorText = (error: unknown): string => {
   const tag = (error as { _tag?: unknown } | null)?._tag
-  return typeof tag === "string" ? `err ${tag}` : `raw ${error instanceof Error ? error.constructor.name : typeof error}`
+  return typeof tag === "string"
+    ? `err ${tag}`
+    : `raw ${error instanceof Error ? error.constructor.name : typeof error}`
 }
-const okText = (ref: ResourceRef<unknown>) => `ok ${ref.name}/${ref.metadata.type}/${ref.metadata.sizeBytes}/${ref.driver}`
+const okText = (ref: ResourceRef<unknown>) =>
+  `ok ${ref.name}/${ref.metadata.type}/${ref.metadata.sizeBytes}/${ref.driver}`
 const statsText = (stats: ReadonlyArray<ResourceStats>) =>
   stats
     .map(
@@ -157,7 +164,9 @@ const metadataOf = (op: Extract<Op, { k: "acquire" }>, dependsOn: ResourceHandle
   type: op.type,
   sizeBytes: op.size,
   ...(op.priority === undefined ? {} : { priority: op.priority }),
-  flags: (op.shareable ? ResourceFlags.combine("Shareable") : 0) | (op.reclaimable ? ResourceFlags.combine("Reclaimable") : 0),
+  flags:
+    (op.shareable ? ResourceFlags.combine("Shareable") : 0) |
+    (op.reclaimable ? ResourceFlags.combine("Reclaimable") : 0),
   ...(dependsOn === undefined ? {} : { dependsOn: [dependsOn] })
 })
 const NEVER_MILLIS = 10 * 60 * 1000
@@ -352,22 +361,24 @@ const effectSide = async (): Promise<Side> => {
     reclaim: (h) => runText(m.reclaim(h.handle)),
     registerReclamation: (op) =>
       runText(
-        m.registerReclamationCallback(op.type, () =>
-          Effect.gen(function* () {
-            const victim = oldest(held, op.type)
-            if (op.action === "releaseOldest" && victim !== undefined) {
-              victim.released = true
-              victim.release()
-            } else if (op.action === "reclaimOldest" && victim !== undefined) {
-              yield* Effect.exit(m.reclaim(victim.handle))
-            } else if (op.action === "acquire") {
-              yield* Effect.exit(
-                Effect.provideService(m.acquire("", innerMetadata, { owner: "cb" }), Scope.Scope, refs)
-              )
-            }
-            return op.claim
-          })
-        ).pipe(Effect.asVoid)
+        m
+          .registerReclamationCallback(op.type, () =>
+            Effect.gen(function* () {
+              const victim = oldest(held, op.type)
+              if (op.action === "releaseOldest" && victim !== undefined) {
+                victim.released = true
+                victim.release()
+              } else if (op.action === "reclaimOldest" && victim !== undefined) {
+                yield* Effect.exit(m.reclaim(victim.handle))
+              } else if (op.action === "acquire") {
+                yield* Effect.exit(
+                  Effect.provideService(m.acquire("", innerMetadata, { owner: "cb" }), Scope.Scope, refs)
+                )
+              }
+              return op.claim
+            })
+          )
+          .pipe(Effect.asVoid)
       ),
     async close() {
       const before = open.leaks.length

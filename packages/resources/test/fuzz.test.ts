@@ -90,7 +90,10 @@ const handleArg: fc.Arbitrary<Arg> = fc.oneof(
   {
     arbitrary: raw(
       fc.oneof(
-        fc.record({ slot: maybeWeird(fc.integer({ min: -2, max: 5 })), generation: maybeWeird(fc.integer({ min: -2, max: 5 })) }),
+        fc.record({
+          slot: maybeWeird(fc.integer({ min: -2, max: 5 })),
+          generation: maybeWeird(fc.integer({ min: -2, max: 5 }))
+        }),
         weird
       )
     ),
@@ -118,13 +121,13 @@ const metadataValue: fc.Arbitrary<unknown> = fc.oneof(
 )
 
 const modeArb = maybeWeird(fc.constantFrom("NonBlocking", "Blocking", "Timeout", "Emergency"))
-const syncOptions = fc.oneof(
-  weird,
-  fc.record({ mode: modeArb, owner: stringArb }, { requiredKeys: [] })
-)
+const syncOptions = fc.oneof(weird, fc.record({ mode: modeArb, owner: stringArb }, { requiredKeys: [] }))
 const asyncOptions = fc.oneof(
   weird,
-  fc.record({ mode: modeArb, owner: stringArb, timeoutMillis: maybeWeird(fc.integer({ min: 0, max: 5 })) }, { requiredKeys: [] })
+  fc.record(
+    { mode: modeArb, owner: stringArb, timeoutMillis: maybeWeird(fc.integer({ min: 0, max: 5 })) },
+    { requiredKeys: [] }
+  )
 )
 const effectOptions = fc.oneof(
   weird,
@@ -146,7 +149,10 @@ const budgetArb = maybeWeird(
   })
 )
 const callbackArg: fc.Arbitrary<Arg> = fc.oneof(
-  { arbitrary: maybeWeird(fc.integer({ min: 0, max: 1000 })).map((returns): Arg => ({ kind: "callback", returns })), weight: 3 },
+  {
+    arbitrary: maybeWeird(fc.integer({ min: 0, max: 1000 })).map((returns): Arg => ({ kind: "callback", returns })),
+    weight: 3
+  },
   { arbitrary: raw(weird), weight: 1 }
 )
 
@@ -372,7 +378,10 @@ const seedOf = (index: number, effect: boolean) => BASE_SEED + index * 7919 + (e
 
 /** Judges one call's outcome; returns the failure description or undefined. */
 const judge = (
-  outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown } | { readonly ok: false; readonly defect: string },
+  outcome:
+    | { readonly ok: true }
+    | { readonly ok: false; readonly error: unknown }
+    | { readonly ok: false; readonly defect: string },
   before: string,
   beforeMasked: string,
   after: string,
@@ -394,7 +403,9 @@ const judge = (
 }
 
 /** Groups failures by verdict (the first 70 characters, digits folded) with a count and the first case. */
-const summarize = (failures: ReadonlyArray<{ readonly label: string; readonly verdict: string }>): ReadonlyArray<string> => {
+const summarize = (
+  failures: ReadonlyArray<{ readonly label: string; readonly verdict: string }>
+): ReadonlyArray<string> => {
   const byKind = new Map<string, { count: number; first: string }>()
   for (const { label, verdict } of failures) {
     const kind = verdict.slice(0, 70).replace(/\d+/g, "#")
@@ -595,7 +606,8 @@ describe(`fuzz: configs (${CONFIG_RUNS} cases per front end)`, () => {
     }
   )
   const expectRejected = (config: unknown): string | undefined => {
-    if (typeof config !== "object" || config === null) return config === undefined ? undefined : "non-object config accepted"
+    if (typeof config !== "object" || config === null)
+      return config === undefined ? undefined : "non-object config accepted"
     const c = config as Record<string, unknown>
     const known = new Set([
       "budgets",
@@ -627,7 +639,11 @@ describe(`fuzz: configs (${CONFIG_RUNS} cases per front end)`, () => {
         if (invalid !== undefined) failures.push({ label: `case ${i} args=${safeString(config)}`, verdict: invalid })
         manager.close()
       } catch (error) {
-        if (!isCoreError(error)) failures.push({ label: `case ${i} args=${safeString(config)}`, verdict: `raw error: ${describeError(error)}` })
+        if (!isCoreError(error))
+          failures.push({
+            label: `case ${i} args=${safeString(config)}`,
+            verdict: `raw error: ${describeError(error)}`
+          })
       }
     }
     expect(summarize(failures)).toEqual([])
@@ -641,7 +657,9 @@ describe(`fuzz: configs (${CONFIG_RUNS} cases per front end)`, () => {
       let exit: Exit.Exit<unknown, unknown>
       try {
         exit = await Effect.runPromiseExit(
-          Effect.scoped(Layer.build(ResourceManager.layer({ ...(config as object), onLeaks: () => {} } as ResourceManagerConfig)))
+          Effect.scoped(
+            Layer.build(ResourceManager.layer({ ...(config as object), onLeaks: () => {} } as ResourceManagerConfig))
+          )
         )
       } catch (error) {
         failures.push({ label: `case ${i} args=${safeString(config)}`, verdict: `layer threw ${describeError(error)}` })

@@ -57,7 +57,9 @@ const outerProblems = (
 ): ReadonlyArray<string> => {
   const out: Array<string> = []
   if (outer.name !== expected.name || outer.metadata.sizeBytes !== expected.sizeBytes || outer.driver !== "game") {
-    out.push(`outer ref is ${outer.name}/${outer.metadata.sizeBytes}/${outer.driver}, expected ${expected.name}/${expected.sizeBytes}/game`)
+    out.push(
+      `outer ref is ${outer.name}/${outer.metadata.sizeBytes}/${outer.driver}, expected ${expected.name}/${expected.sizeBytes}/game`
+    )
   }
   if (!closed) {
     try {
@@ -147,7 +149,11 @@ const facadeCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
         } catch (error) {
           if (!isCoreError(error)) problems.push(`payload access raised ${describeError(error)}`)
         }
-        problems.push(...outerProblems(outer as ResourceRef<unknown>, { name: "outer", sizeBytes: 1 }, closed, () => m.holders(outer.handle)))
+        problems.push(
+          ...outerProblems(outer as ResourceRef<unknown>, { name: "outer", sizeBytes: 1 }, closed, () =>
+            m.holders(outer.handle)
+          )
+        )
         return
       }
       case "destroy": {
@@ -202,7 +208,8 @@ const effectCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
   const judgeExit = (exit: Exit.Exit<unknown, unknown>, what: string) => {
     const failure = failureOf(exit)
     if (failure.other !== undefined) problems.push(`${what} died: ${failure.other.slice(0, 200)}`)
-    else if (Exit.isFailure(exit) && !isCoreError(failure.error)) problems.push(`${what} failed with ${describeError(failure.error)}`)
+    else if (Exit.isFailure(exit) && !isCoreError(failure.error))
+      problems.push(`${what} failed with ${describeError(failure.error)}`)
   }
   /** The re-entrant call as an Effect (failures judged, never propagated). */
   const reenterEffect = (): Effect.Effect<void> =>
@@ -251,14 +258,16 @@ const effectCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
   ): Promise<ResourceRef<T> | undefined> => {
     const exit = await o.run(m.acquire<T>("outer", metadata, { owner: "game", ...options }), refs)
     judgeExit(exit, "outer acquire")
-    if (Exit.isFailure(exit) && isCoreError(failureOf(exit).error)) problems.push(...outerErrorProblems(failureOf(exit).error))
+    if (Exit.isFailure(exit) && isCoreError(failureOf(exit).error))
+      problems.push(...outerErrorProblems(failureOf(exit).error))
     return Exit.isSuccess(exit) ? exit.value : undefined
   }
   switch (kind) {
     case "reclamation": {
       await o.run(m.registerReclamationCallback("Memory", () => Effect.as(reenterEffect(), 400)))
       const outer = await acquireOuter<unknown>(mem(700))
-      if (outer !== undefined) problems.push(...outerProblems(outer, { name: "outer", sizeBytes: 700 }, closed, holdersOf(outer)))
+      if (outer !== undefined)
+        problems.push(...outerProblems(outer, { name: "outer", sizeBytes: 700 }, closed, holdersOf(outer)))
       break
     }
     case "pressure": {
@@ -266,7 +275,8 @@ const effectCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
       const outer = await acquireOuter<unknown>(mem(500))
       await settle()
       if (!fired) problems.push("the pressure callback was not called")
-      if (outer !== undefined) problems.push(...outerProblems(outer, { name: "outer", sizeBytes: 500 }, closed, holdersOf(outer)))
+      if (outer !== undefined)
+        problems.push(...outerProblems(outer, { name: "outer", sizeBytes: 500 }, closed, holdersOf(outer)))
       break
     }
     case "create": {
@@ -281,7 +291,14 @@ const effectCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
         judgeExit(payload, "payload access")
         if (Exit.isSuccess(payload) && payload.value !== "payload") problems.push(`payload is ${String(payload.value)}`)
         await settle()
-        problems.push(...outerProblems(outer as ResourceRef<unknown>, { name: "outer", sizeBytes: 1 }, closed, holdersOf(outer as ResourceRef<unknown>)))
+        problems.push(
+          ...outerProblems(
+            outer as ResourceRef<unknown>,
+            { name: "outer", sizeBytes: 1 },
+            closed,
+            holdersOf(outer as ResourceRef<unknown>)
+          )
+        )
       }
       break
     }

@@ -3,6 +3,7 @@
  * scenario runs under a given `Scheduler.MaxOpsBeforeYield` that check the manager is quiescent afterwards.
  */
 import { Cause, Context, Effect, Exit, Layer, References, Scheduler, Scope } from "effect"
+import { TestClock } from "effect/testing"
 import {
   type LeakReport,
   ResourceManager,
@@ -47,7 +48,11 @@ export const openManager = async (config: ResourceManagerConfig = {}): Promise<O
   const manager = Context.get(context, ResourceManager)
   const run = <A, E>(effect: Effect.Effect<A, E, ResourceManager | Scope.Scope>, inScope: Scope.Scope = scope) =>
     Effect.runPromiseExit(
-      effect.pipe(Effect.provideService(ResourceManager, manager), Effect.provideService(Scope.Scope, inScope), withoutLogs)
+      effect.pipe(
+        Effect.provideService(ResourceManager, manager),
+        Effect.provideService(Scope.Scope, inScope),
+        withoutLogs
+      )
     )
   const state = async () => {
     const exit = await Effect.runPromiseExit(Effect.all([manager.snapshot, manager.waitGraph]))
@@ -78,26 +83,28 @@ export interface ScenarioResult<A> {
 /**
  * Runs `body` against a fresh manager with `Scheduler.MaxOpsBeforeYield = opsPerYield`, then checks that the
  * manager is quiescent and closes it. A run that does not finish within `boundMillis` (real time: only a hang
- * reaches it) rejects, so a hang fails the test instead of the suite.
+ * reaches it) rejects, so a hang fails the test instead of the suite. With `clock: "test"` the manager and the
+ * body run on Effect's TestClock (the body advances it with `TestClock.adjust`).
  */
 export const runScenario = <A>(
   config: ResourceManagerConfig,
   opsPerYield: number,
   body: Effect.Effect<A, unknown, ResourceManager>,
-  boundMillis = 5000
+  boundMillis = 5000,
+  clock: "real" | "test" = "real"
 ): Promise<ScenarioResult<A>> => {
   const leaks: Array<LeakReport> = []
+  const managerLayer = ResourceManager.layer({ ...config, onLeaks: (reported) => leaks.push(...reported) })
+  // with the TestClock merged in, the body's TestClock.adjust drives the manager's clock and every sleep
+  const layer: Layer.Layer<ResourceManager> =
+    clock === "test" ? managerLayer.pipe(Layer.provideMerge(TestClock.layer())) : managerLayer
   const program = Effect.gen(function* () {
     const manager = yield* ResourceManager
     const exit = yield* Effect.exit(body)
     const snapshot = yield* manager.snapshot
     const graph = yield* manager.waitGraph
     return { exit, violations: closedViolations(snapshot, graph) }
-  }).pipe(
-    Effect.provide(ResourceManager.layer({ ...config, onLeaks: (reported) => leaks.push(...reported) })),
-    Effect.provideService(Scheduler.MaxOpsBeforeYield, opsPerYield),
-    withoutLogs
-  )
+  }).pipe(Effect.provide(layer), Effect.provideService(Scheduler.MaxOpsBeforeYield, opsPerYield), withoutLogs)
   let timer: ReturnType<typeof setTimeout> | undefined
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`scenario hung (> ${boundMillis} ms)`)), boundMillis)

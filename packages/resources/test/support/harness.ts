@@ -3,13 +3,16 @@
  * classification against `@flight-hal/core`, state fingerprints (snapshot + wait graph), budgets, settle points,
  * and the budget invariants. Public API only.
  */
-import * as core from "@flight-hal/core"
+
 import type { ResourceBudget, ResourceMetadata, ResourceType } from "@flight-hal/core"
+import * as core from "@flight-hal/core"
 import { ResourceTypeNames } from "@flight-hal/core"
 import type { ManagerSnapshot, PlainResourceManager } from "../../src/index.ts"
 
 /** Every error class exported by `@flight-hal/core`. */
-export const coreErrorClasses: ReadonlyArray<new (...args: never) => Error> = Object.values(core).filter(
+export const coreErrorClasses: ReadonlyArray<new (...args: never) => Error> = (
+  Object.values(core) as ReadonlyArray<unknown>
+).filter(
   (value): value is new (...args: never) => Error =>
     typeof value === "function" && (value as { prototype?: unknown }).prototype instanceof Error
 )
@@ -124,7 +127,9 @@ export const observe = <A>(promise: Promise<A>): { readonly current: () => Obser
 }
 
 /** Runs `f`, returning its value or the thrown error. */
-export const attempt = <A>(f: () => A): { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: unknown } => {
+export const attempt = <A>(
+  f: () => A
+): { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: unknown } => {
   try {
     return { ok: true, value: f() }
   } catch (error) {
@@ -168,7 +173,9 @@ export const invariantViolations = (snapshot: ManagerSnapshot, waitGraph: unknow
     if (waiters.length > 0) {
       const max = stats.budget?.maxBytes
       if (max === undefined) out.push(`${type}: ${waiters.length} waiters on an unlimited type`)
-      else if (waiters.every((w) => stats.currentUsage + (w.sizeBytes ?? 0) <= max - (stats.budget?.reservedBytes ?? 0))) {
+      else if (
+        waiters.every((w) => stats.currentUsage + (w.sizeBytes ?? 0) <= max - (stats.budget?.reservedBytes ?? 0))
+      ) {
         out.push(`${type}: every waiter would fit now (usage ${stats.currentUsage}, max ${max})`)
       }
     }
@@ -176,18 +183,18 @@ export const invariantViolations = (snapshot: ManagerSnapshot, waitGraph: unknow
   return out
 }
 
-/** After close: no usage, nothing live, nothing waiting. */
+/** Quiescence (after close, or once every request ended): no usage, nothing live, nothing waiting. */
 export const closedViolations = (snapshot: ManagerSnapshot, waitGraph: unknown): ReadonlyArray<string> => {
   const graph = waitGraph as WaitGraphLike
   const out: Array<string> = []
   for (const stats of snapshot.types) {
-    if (stats.currentUsage !== 0) out.push(`${stats.type}: usage ${stats.currentUsage} after close`)
-    if (stats.waiting !== 0) out.push(`${stats.type}: ${stats.waiting} waiting after close`)
+    if (stats.currentUsage !== 0) out.push(`${stats.type}: usage ${stats.currentUsage} left`)
+    if (stats.waiting !== 0) out.push(`${stats.type}: ${stats.waiting} waiting left`)
   }
-  if (snapshot.liveResources !== 0) out.push(`${snapshot.liveResources} live resources after close`)
-  if (graph.resources.length !== 0) out.push(`${graph.resources.length} resources in the wait graph after close`)
+  if (snapshot.liveResources !== 0) out.push(`${snapshot.liveResources} live resources left`)
+  if (graph.resources.length !== 0) out.push(`${graph.resources.length} resources left in the wait graph`)
   const waits = graph.drivers.reduce((n, d) => n + d.waitsFor.length, 0)
-  if (waits !== 0) out.push(`${waits} waits in the wait graph after close`)
+  if (waits !== 0) out.push(`${waits} waits left in the wait graph`)
   return out
 }
 
