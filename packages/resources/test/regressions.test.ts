@@ -721,3 +721,31 @@ describe("regressions: an interruption racing a grant leaks nothing (Effect)", (
     expect(failures).toEqual([])
   }, 20000)
 })
+
+describe("regressions: payload typing", () => {
+  /**
+   * Compile-time half: `tsc -b test` rejects these assignments unless a non-Memory acquisition without
+   * `create` is typed with an `undefined` payload (today it is typed `Uint8Array`). Runtime half: the payload is
+   * `undefined` indeed.
+   */
+  test("a non-Memory acquisition without create has a payload typed and valued undefined", async () => {
+    const hardware = { type: "Hardware", sizeBytes: 1 } as const
+    const manager = createResourceManager(quiet)
+    const ref = manager.acquire("typed", hardware)
+    const payload: undefined = ref.payload
+    expect(payload).toBeUndefined()
+    const memory = manager.acquire("bytes", mem(8))
+    const bytes: Uint8Array = memory.payload
+    expect(bytes.byteLength).toBe(8)
+    manager.close()
+    const open = await openManager(quiet)
+    const exit = await open.run(
+      Effect.flatMap(open.manager.acquire("typed", hardware), (r) => r.get),
+      open.scope
+    )
+    await open.close()
+    if (Exit.isFailure(exit)) throw new Error("acquire failed")
+    const effectPayload: undefined = exit.value
+    expect(effectPayload).toBeUndefined()
+  })
+})
