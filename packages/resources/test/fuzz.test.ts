@@ -369,7 +369,7 @@ const baseConfig: ResourceManagerConfig = {
 const shareable = { flags: ResourceFlags.combine("Shareable") }
 
 /** A foreign handle with the same slot/generation as the first live one, and a stale one. */
-const foreignOf = (handle: ResourceHandle): ResourceHandle => ({ slot: handle.slot, generation: handle.generation })
+const foreignOf = (handle: ResourceHandle): ResourceHandle => ({ ...handle, manager: handle.manager + 1 })
 
 const sampleCases = (op: Op, runs: number, seed: number) =>
   fc.sample(fc.tuple(...(op.args as Array<fc.Arbitrary<Arg>>)), { seed, numRuns: runs })

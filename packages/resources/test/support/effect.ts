@@ -6,6 +6,7 @@ import { Cause, Context, Effect, Exit, Layer, References, Scheduler, Scope } fro
 import { TestClock } from "effect/testing"
 import {
   type LeakReport,
+  type ManagerConfigError,
   ResourceManager,
   type ResourceManagerConfig,
   type ResourceManagerService
@@ -96,7 +97,7 @@ export const runScenario = <A>(
   const leaks: Array<LeakReport> = []
   const managerLayer = ResourceManager.layer({ ...config, onLeaks: (reported) => leaks.push(...reported) })
   // with the TestClock merged in, the body's TestClock.adjust drives the manager's clock and every sleep
-  const layer: Layer.Layer<ResourceManager> =
+  const layer: Layer.Layer<ResourceManager, ManagerConfigError> =
     clock === "test" ? managerLayer.pipe(Layer.provideMerge(TestClock.layer())) : managerLayer
   const program = Effect.gen(function* () {
     const manager = yield* ResourceManager

@@ -65,10 +65,13 @@ export const budgetOf = (maxBytes: number, reservedBytes = 0): ResourceBudget =>
   criticalPercent: 80
 })
 
-export const mem = (sizeBytes: number, extra: Partial<ResourceMetadata> = {}): ResourceMetadata => ({
+export const mem = (
+  sizeBytes: number,
+  extra: Partial<ResourceMetadata> = {}
+): ResourceMetadata & { readonly type: "Memory" } => ({
+  ...extra,
   type: "Memory",
-  sizeBytes,
-  ...extra
+  sizeBytes
 })
 
 export const hw = (sizeBytes: number, extra: Partial<ResourceMetadata> = {}): ResourceMetadata => ({
