@@ -377,7 +377,7 @@ export class ManagerState {
 }
 
 /**
- * The pressure level (0 None … 4 Critical) of `usage` under `budget`, as DESIGN.md defines it:
+ * The pressure level (0 None … 4 Critical) of `usage` under `budget`, as docs/semantics.md states it:
  * None u < w; Low w ≤ u < (w+c)/2; Medium (w+c)/2 ≤ u < c; High u ≥ c with the reserve untouched;
  * Critical once the reserve is in use or usage exceeds maxBytes.
  *
