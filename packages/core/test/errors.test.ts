@@ -17,7 +17,7 @@ describe("the error table", () => {
     expect(new Set(keys).size).toBe(keys.length)
     expect(new Set(ErrorTable.map((row) => row.tag)).size).toBe(ErrorTable.length)
   })
-  test("BudgetExceeded is Resource code 2, as in the seed", () => {
+  test("BudgetExceeded is Resource code 2", () => {
     expect(BudgetExceeded.category).toBe("Resource")
     expect(BudgetExceeded.code).toBe(2)
     expect(ErrorCategory.Resource).toBe(1)
@@ -32,7 +32,7 @@ describe("the error table", () => {
     }
     expect(errorClassFor("Resource", 999)).toBeUndefined()
   })
-  test("every DESIGN.md error exists", () => {
+  test("every error docs/semantics.md names exists", () => {
     const tags: ReadonlyArray<string> = ErrorTable.map((row) => row.tag)
     for (const tag of [
       "BudgetExceeded",

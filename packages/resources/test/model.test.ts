@@ -1,6 +1,6 @@
 /**
  * Model-based test: random operation sequences run against the state machine and against a small
- * reference model of DESIGN.md's admission rules (limit(p), reserve for Critical, impossible requests,
+ * reference model of the admission rules of docs/semantics.md (limit(p), reserve for Critical, impossible requests,
  * emergency overage, priority-then-FIFO queue without barging, grants after releases and interruptions).
  */
 import { describe, expect, test } from "bun:test"
