@@ -235,7 +235,8 @@ export class BlockPool {
   free(handle: number): boolean {
     const i = handle - this.tag
     const next = this.next
-    if (!(i >>> 0 < this.capacity) || next[i] !== ALLOCATED) {
+    // typeof: a numeric string ("3") would otherwise pass the arithmetic and free a block
+    if (typeof handle !== "number" || !(i >>> 0 < this.capacity) || next[i] !== ALLOCATED) {
       this.invalidFrees++
       return false
     }

@@ -291,7 +291,7 @@ export class SharedBlockPool {
    */
   free(handle: number): boolean {
     const i = handle - this.tag
-    if (i >>> 0 !== i || i >= this.capacity) return this.rejectFree()
+    if (typeof handle !== "number" || i >>> 0 !== i || i >= this.capacity) return this.rejectFree()
     if (this.debug) {
       if (Atomics.load(this.words, i) !== ALLOCATED) return this.rejectFree()
       poison(this.view(handle))

@@ -368,7 +368,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     pools: core.pools,
     getResourceStats: (type) => orThrow(core.statsOf(type)),
     snapshot: () => introspect.snapshot(core),
-    driverStats: (driver) => introspect.driverStats(core, driver),
+    driverStats: (driver) => orThrow(core.driverStats(driver)),
     holders: (handle) => introspect.holders(core, orThrow(core.slotOf(handle))),
     dependents: (handle) => introspect.dependents(core, orThrow(core.slotOf(handle))),
     dependencies: (handle) => introspect.dependencies(core, orThrow(core.slotOf(handle))),

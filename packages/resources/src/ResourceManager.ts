@@ -215,8 +215,8 @@ export interface ResourceManagerService {
    * subscribe after its first yield, so register with `registerPressureCallback` to see every event.
    */
   readonly pressureEvents: Stream.Stream<PressureEvent>
-  /** Registers a pressure callback until the Scope closes. */
-  registerPressureCallback(callback: PressureCallback): Effect.Effect<void, never, Scope.Scope>
+  /** Registers a pressure callback until the Scope closes (InvalidArgument when it is not a function). */
+  registerPressureCallback(callback: PressureCallback): Effect.Effect<void, InvalidArgument, Scope.Scope>
   /**
    * Reacts to an OS-level (system) pressure change (see `layerSystemPressureReclamation`): publishes a
    * pressure event with `source: "system"` (type `Memory`), and when `reclaim` is given, the manager's
@@ -232,8 +232,8 @@ export interface ResourceManagerService {
   getResourceStats(type: ResourceType): Effect.Effect<ResourceStats, InvalidArgument>
   /** Every type's stats, live count and drivers (also updates the Metrics). */
   readonly snapshot: Effect.Effect<ManagerSnapshot>
-  /** What one driver holds. */
-  driverStats(driver: string): Effect.Effect<DriverStats>
+  /** What one driver holds (InvalidArgument for a driver that is not a non-empty string). */
+  driverStats(driver: string): Effect.Effect<DriverStats, InvalidArgument>
   /** The holders of a resource. */
   holders(handle: ResourceHandle): Effect.Effect<ReadonlyArray<string>, HandleError>
   /** The live dependents of a resource. */
@@ -338,6 +338,7 @@ const updateMetrics = (stats: ReadonlyArray<ResourceStats>): Effect.Effect<void>
 
 /** A Duration input in milliseconds; NaN for anything that is not a duration. */
 const durationMillis = (input: unknown): number => {
+  if (typeof input === "number") return input // Duration.toMillis reads NaN as 0
   try {
     return Duration.toMillis(input as Duration.Input)
   } catch {
@@ -462,17 +463,32 @@ const make = (config: ResourceManagerConfig) =>
     core.onPressurePending = () => PubSub.publishUnsafe(pressureWake, undefined)
 
     // One drain at a time (a one-permit semaphore) keeps the order; closing a registration or the Layer drains
-    // first, so every event published before it reaches the callbacks registered then.
+    // first, so every event published before it reaches the callbacks registered then. A drain asked for from
+    // inside a callback (a callback that closes the Layer) returns at once: the drain in progress goes on.
+    let drainer: unknown
+    const deliverPending: Effect.Effect<void> = Effect.whileLoop({
+      while: () => core.pendingPressure.length > 0,
+      body: () => {
+        const event = core.pendingPressure.shift() as PressureEvent
+        return Effect.forEach([...callbacks], (callback) => runPressureCallback(callback, event), { discard: true })
+      },
+      step: () => {}
+    })
     const delivering = Semaphore.makeUnsafe(1)
-    const drainPressure: Effect.Effect<void> = delivering.withPermits(1)(
-      Effect.whileLoop({
-        while: () => core.pendingPressure.length > 0,
-        body: () => {
-          const event = core.pendingPressure.shift() as PressureEvent
-          return Effect.forEach([...callbacks], (callback) => runPressureCallback(callback, event), { discard: true })
-        },
-        step: () => {}
-      })
+    const drainPressure: Effect.Effect<void> = Effect.withFiber((fiber) =>
+      fiber === drainer
+        ? Effect.void
+        : delivering.withPermits(1)(
+            Effect.suspend(() => {
+              drainer = fiber
+              return Effect.ensuring(
+                deliverPending,
+                Effect.sync(() => {
+                  drainer = undefined
+                })
+              )
+            })
+          )
     )
     const wakeUps = yield* PubSub.subscribe(pressureWake)
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(PubSub.take(wakeUps), drainPressure)))
@@ -503,7 +519,11 @@ const make = (config: ResourceManagerConfig) =>
       pressureEvents: Stream.fromPubSub(pubsub),
       registerPressureCallback: (callback) =>
         Effect.acquireRelease(
-          Effect.sync(() => callbacks.add(callback)),
+          sync(() =>
+            typeof callback === "function"
+              ? callbacks.add(callback)
+              : new InvalidArgument({ argument: "callback", issue: "expected a function" })
+          ),
           () =>
             Effect.andThen(
               drainPressure,
@@ -522,7 +542,7 @@ const make = (config: ResourceManagerConfig) =>
         const snapshot = introspect.snapshot(core)
         return Effect.as(updateMetrics(snapshot.types), snapshot)
       }),
-      driverStats: (driver) => Effect.sync(() => introspect.driverStats(core, driver)),
+      driverStats: (driver) => sync(() => core.driverStats(driver)),
       holders: (handle) =>
         Effect.map(
           sync(() => core.slotOf(handle)),

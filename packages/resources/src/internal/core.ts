@@ -32,7 +32,8 @@ import {
 } from "@flight-hal/core"
 import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
-import type { LeakReport, PressureEvent, ResourceStats } from "../ResourceStats.ts"
+import type { DriverStats, LeakReport, PressureEvent, ResourceStats } from "../ResourceStats.ts"
+import { introspect } from "./introspection.ts"
 import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"
@@ -106,6 +107,8 @@ export class Reclaiming<R> {
   private target = 0
   private callbacks: ReadonlyArray<R> | undefined = undefined
   private next = 0
+  /** The type whose callback is running (-1: none): a nested admission of that type does not reclaim again. */
+  private running = -1
 
   constructor(
     private readonly core: Core<R>,
@@ -115,6 +118,7 @@ export class Reclaiming<R> {
 
   /** The next callback to run (this step again), or the run's outcome. */
   advance(): Step<R> {
+    this.cancel()
     const core = this.core
     if (core.closed) return this.finish()
     for (; this.target < this.targets.length; this.target++, this.callbacks = undefined, this.next = 0) {
@@ -127,10 +131,20 @@ export class Reclaiming<R> {
       if (need > 0 && this.next < this.callbacks.length) {
         this.callback = this.callbacks[this.next++]
         this.missing = need
+        this.running = type
+        core.reclaimingTypes[type] = (core.reclaimingTypes[type] as number) + 1
         return this
       }
     }
     return this.finish()
+  }
+
+  /** The running callback is over (or abandoned: an interrupted fiber): its type may reclaim again. */
+  cancel(): void {
+    if (this.running < 0) return
+    const counts = this.core.reclaimingTypes
+    counts[this.running] = (counts[this.running] as number) - 1
+    this.running = -1
   }
 }
 
@@ -158,6 +172,11 @@ export class Core<R> {
   readonly pools
   /** Reclamation callbacks per type, in registration order. */
   readonly reclaimers: Array<Array<R>>
+  /**
+   * Callbacks of each type running now. An admission made from inside one (a callback that acquires its own
+   * type) is decided without asking the callbacks again, so a reclamation never recurses.
+   */
+  readonly reclaimingTypes: Uint8Array
   /** Pressure events not yet delivered to the callbacks, oldest first. */
   readonly pendingPressure: Array<PressureEvent> = []
   /** Called when the first event enters an empty `pendingPressure` (the front end schedules delivery). */
@@ -176,6 +195,7 @@ export class Core<R> {
     this.onLeaks = config.onLeaks
     this.state.driver(this.defaultDriver)
     this.reclaimers = Array.from({ length: this.state.usage.length }, () => [])
+    this.reclaimingTypes = new Uint8Array(this.state.usage.length)
     const made = makeManagerPools(
       { admitGrowth: (type, bytes) => this.admitPoolGrowth(type, bytes), released: (t, b) => this.poolReleased(t, b) },
       this.pooledTypes
@@ -278,6 +298,7 @@ export class Core<R> {
 
   /** Whether a type has pools to trim or callbacks to ask. */
   private mayReclaim(type: number): boolean {
+    if (this.reclaimingTypes[type] !== 0) return false
     return (this.reclaimers[type]?.length ?? 0) > 0 || this.pooledTypes.has(type)
   }
 
@@ -555,11 +576,11 @@ export class Core<R> {
 
   /** Releases a holder's hold given by driver id (the discouraged manual API); a no-op when it holds nothing. */
   releaseBy(handle: unknown, owner: unknown): undefined | InvalidArgument {
+    const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
+    if (typeof driverId !== "string") return driverId
     const slot = this.slotOf(handle)
     if (slot instanceof InvalidArgument) return slot
     if (typeof slot !== "number" || this.closed) return undefined
-    const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
-    if (typeof driverId !== "string") return driverId
     const driver = this.state.driverIndex.get(driverId)
     if (driver !== undefined && this.state.holds(slot, driver)) this.release(slot, driver)
     return undefined
@@ -620,6 +641,12 @@ export class Core<R> {
       pressure: ResourcePressureNames[state.pressure[t] as number] ?? "None",
       budget: state.budgets[t]
     }
+  }
+
+  /** What one driver owns, shares and waits for. */
+  driverStats(driver: unknown): DriverStats | InvalidArgument {
+    const id = validateDriverId(driver, "driver")
+    return typeof id === "string" ? introspect.driverStats(this, id) : id
   }
 
   /** The stats of a type given by name. */

@@ -29,7 +29,14 @@ export const toCoreError = <E>(error: { readonly category: string; readonly code
   for (const [key, value] of Object.entries(error)) {
     if (key !== "_tag" && key !== "category" && key !== "code" && key !== "name") fields[key] = value
   }
-  return new (CoreClass as unknown as new (fields: Record<string, unknown>) => E)(fields)
+  const Make = CoreClass as unknown as new (fields: Record<string, unknown>) => E
+  try {
+    return new Make(fields)
+  } catch {
+    // a field the pool filled from bad input (a non-string name, say): printed, so the error still names it
+    for (const key of Object.keys(fields)) if (typeof fields[key] !== "number") fields[key] = String(fields[key])
+    return new Make(fields)
+  }
 }
 
 const blockSizeIssue = (blockSize: unknown): InvalidArgument | undefined =>

@@ -143,7 +143,7 @@ export const attempt = <A>(
 interface WaitGraphLike {
   readonly resources: ReadonlyArray<{ readonly type: string; readonly sizeBytes: number }>
   readonly drivers: ReadonlyArray<{
-    readonly waitsFor: ReadonlyArray<{ readonly resource: string; readonly sizeBytes?: number }>
+    readonly waitsFor: ReadonlyArray<{ readonly resource: string; readonly sizeBytes?: number; readonly type?: string }>
   }>
 }
 
@@ -170,8 +170,9 @@ export const invariantViolations = (snapshot: ManagerSnapshot, waitGraph: unknow
       out.push(`${type}: usage ${stats.currentUsage} below its pools' capacity ${capacity}`)
     }
     const waiters = graph.drivers.flatMap((d) => d.waitsFor).filter((w) => w.resource === `bytes:${type}`)
-    if (stats.waiting !== waiters.length) {
-      out.push(`${type}: stats.waiting ${stats.waiting} but ${waiters.length} byte waiters in the wait graph`)
+    const waitingOfType = graph.drivers.flatMap((d) => d.waitsFor).filter((w) => w.type === type).length
+    if (stats.waiting !== waitingOfType) {
+      out.push(`${type}: stats.waiting ${stats.waiting} but ${waitingOfType} waiters for it in the wait graph`)
     }
     if (waiters.length > 0) {
       const max = stats.budget?.maxBytes

@@ -20,6 +20,8 @@ export interface WaitEdge {
   readonly resource: string
   readonly priority: WaitPriority
   readonly sizeBytes: number
+  /** The type of the resource the request asks for (a name waiter's too, once known). */
+  readonly type?: string | undefined
 }
 
 /**
@@ -102,7 +104,8 @@ export const waitGraphSnapshot = (state: WaitState): WaitGraphSnapshot => {
       waiter: waiter.id,
       resource: queueKey(waiter),
       priority: waiter.priority,
-      sizeBytes: waiter.kind === "bytes" ? waiter.sizeBytes : 0
+      sizeBytes: waiter.kind === "bytes" ? waiter.sizeBytes : 0,
+      type: waiter.type
     })
   }
   const ids = [...new Set([...holds.keys(), ...waits.keys()])].sort()
