@@ -89,24 +89,24 @@ export const formatHandle = (handle: Pick<ResourceHandle, "slot" | "generation">
 const metadataFields: {
   readonly type: typeof ResourceTypeSchema
   readonly sizeBytes: Schema.Int
-  readonly alignmentBytes: Schema.optionalKey<Schema.Int>
-  readonly accessPattern: Schema.optionalKey<typeof AccessPatternSchema>
-  readonly priority: Schema.optionalKey<typeof ResourcePrioritySchema>
-  readonly flags: Schema.optionalKey<Schema.Int>
-  readonly dependsOn: Schema.optionalKey<Schema.$Array<typeof ResourceHandleSchema>>
+  readonly alignmentBytes: Schema.optional<Schema.Int>
+  readonly accessPattern: Schema.optional<typeof AccessPatternSchema>
+  readonly priority: Schema.optional<typeof ResourcePrioritySchema>
+  readonly flags: Schema.optional<Schema.Int>
+  readonly dependsOn: Schema.optional<Schema.$Array<typeof ResourceHandleSchema>>
 } = {
   type: ResourceTypeSchema,
   sizeBytes: ByteCount,
-  alignmentBytes: Schema.optionalKey(Alignment),
-  accessPattern: Schema.optionalKey(AccessPatternSchema),
-  priority: Schema.optionalKey(ResourcePrioritySchema),
-  flags: Schema.optionalKey(ResourceFlagSetSchema),
-  dependsOn: Schema.optionalKey(Schema.Array(ResourceHandleSchema))
+  alignmentBytes: Schema.optional(Alignment),
+  accessPattern: Schema.optional(AccessPatternSchema),
+  priority: Schema.optional(ResourcePrioritySchema),
+  flags: Schema.optional(ResourceFlagSetSchema),
+  dependsOn: Schema.optional(Schema.Array(ResourceHandleSchema))
 }
 
 /**
- * Schema of {@link ResourceMetadata}. Optional fields take the defaults of
- * {@link normalizeMetadata}: alignment 8, ReadWrite, Normal priority, no flags, no dependencies.
+ * Schema of {@link ResourceMetadata}. Optional fields may be left out or `undefined`; they take the defaults
+ * of {@link normalizeMetadata}: alignment 8, ReadWrite, Normal priority, no flags, no dependencies.
  *
  * @since 0.1.0
  * @category schemas
