@@ -99,7 +99,7 @@ export interface PlainResourceManager extends Disposable {
     options?: AsyncAcquireOptions<T>
   ): Promise<ResourceRef<T>>
   /** Acquires (default Blocking), runs `body`, and releases once its result settles, whatever the outcome. */
-  use<T, A>(
+  use<T = Uint8Array, A = unknown>(
     name: string,
     metadata: ResourceMetadata,
     body: (ref: ResourceRef<T>) => A | PromiseLike<A>,

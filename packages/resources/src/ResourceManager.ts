@@ -184,7 +184,7 @@ export interface ResourceManagerService {
     options?: AcquireOptions<unknown, M>
   ): Effect.Effect<ScopedResource, AcquireErrorOf<M>, Scope.Scope>
   /** Acquires, runs `use`, releases — no Scope allocated (the hot path). */
-  use<T, A, E, R, M extends AcquireMode = AcquireMode>(
+  use<T = Uint8Array, A = unknown, E = never, R = never, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
     use: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,

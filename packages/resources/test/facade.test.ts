@@ -151,3 +151,58 @@ describe("plain facade", () => {
     expect(collected).toEqual(["forgotten"])
   })
 })
+
+describe("plain facade: use, pools, system pressure", () => {
+  test("use releases after the body settles: a value, a rejection, a throw", async () => {
+    const manager = createResourceManager({ budgets: { Memory: budget }, onLeaks: () => {} })
+    const usage = () => manager.getResourceStats("Memory").currentUsage
+    const seen = await manager.use("a", mem(300), async (ref) => {
+      expect(usage()).toBe(300)
+      return ref.payload.byteLength
+    })
+    expect([seen, usage()]).toEqual([300, 0])
+    await expect(manager.use("b", mem(300), () => Promise.reject(new Error("body failed")))).rejects.toThrow(
+      "body failed"
+    )
+    expect(usage()).toBe(0)
+    await expect(
+      manager.use("c", mem(300), () => {
+        throw new Error("thrown")
+      })
+    ).rejects.toThrow("thrown")
+    expect(usage()).toBe(0)
+    // a wait in use: Blocking by default, admitted once the holder (another owner) releases
+    const holder = manager.acquire("holder", mem(800), { owner: "other" })
+    const waiting = manager.use("d", mem(300), (ref) => ref.released)
+    holder.release()
+    expect(await waiting).toBe(false)
+    expect(usage()).toBe(0)
+    manager.close()
+  })
+
+  test("relieveSystemPressure publishes a system event and trims pools, then asks callbacks", async () => {
+    const manager = createResourceManager({
+      budgets: { Memory: budget },
+      pools: [{ type: "Memory", blockSize: 128, initialCount: 4, maxCount: 8 }],
+      onLeaks: () => {}
+    })
+    const events: Array<string> = []
+    using _ = manager.registerPressureCallback((e) => events.push(`${e.source ?? "budget"}:${e.from}->${e.to}`))
+    const asked: Array<number> = []
+    using __ = manager.registerReclamationCallback("Memory", (missing) => {
+      asked.push(missing)
+      return 0
+    })
+    const held = manager.acquire("held", mem(100))
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(512) // the pool's capacity: 4 blocks of 128
+    manager.relieveSystemPressure("None", "High", { percent: 100 })
+    // free blocks were trimmed first; what was still charged was asked of the callback (which freed nothing)
+    const left = manager.getResourceStats("Memory").currentUsage
+    expect(left).toBeLessThan(512)
+    expect(asked).toEqual([left])
+    await Promise.resolve()
+    expect(events).toContain("system:None->High")
+    held.release()
+    manager.close()
+  })
+})
