@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
-import { measure } from "mitata"
+import { median, runTrials, timeOp } from "./internal/fresh-process.ts"
 import type { Variant } from "./internal/variant.ts"
 
 interface TrialResult {
@@ -49,28 +49,14 @@ const runChild = async (file: string, index: number): Promise<void> => {
   if (variant === undefined) throw new Error(`no variant ${index} in ${file}`)
   let ns: number
   if (variant.measure !== undefined) ns = await variant.measure()
-  else if (variant.setup !== undefined) {
-    const op = await variant.setup()
-    // Warm the op up first, and let mitata retry its warm-up samples: it times one call per sample (not a
-    // batch) when its first calls look slow, which a context switch on a busy machine is enough to cause.
-    for (let k = 0; k < 20_000; k++) {
-      const r = op()
-      if (r instanceof Promise) await r
-    }
-    ns = (await measure(op, { warmup_threshold: Number.POSITIVE_INFINITY, warmup_samples: 64 })).p50
-  } else throw new Error(`variant ${variant.name} has neither setup nor measure`)
+  else if (variant.setup !== undefined) ns = await timeOp(await variant.setup())
+  else throw new Error(`variant ${variant.name} has neither setup nor measure`)
   const result: TrialResult = {
     ns,
     ...(variant.bookkeepingBytesPerBlock === undefined ? {} : { bookkeeping: variant.bookkeepingBytesPerBlock() })
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 interface MitataRun {
@@ -156,18 +142,7 @@ const main = async (): Promise<void> => {
     for (let index = 0; index < variants.length; index++) {
       const name = (variants[index] as Variant).name
       if (filter !== undefined && !name.includes(filter) && !name.startsWith("floor")) continue
-      const samples: TrialResult[] = []
-      for (let t = 0; t < trials; t++) {
-        const child = spawnSync(process.execPath, [self, "--child", file, String(index)], {
-          encoding: "utf8",
-          maxBuffer: 1 << 24
-        })
-        const line = child.stdout.trim().split("\n").pop() ?? ""
-        if (child.status !== 0 || !line.startsWith("{")) {
-          throw new Error(`${file} / ${name} failed (exit ${child.status}):\n${child.stderr}\n${child.stdout}`)
-        }
-        samples.push(JSON.parse(line) as TrialResult)
-      }
+      const samples = runTrials<TrialResult>(self, ["--child", file, String(index)], trials)
       const trialsNs = samples.map((s) => s.ns)
       const medianNs = median(trialsNs)
       if (name.startsWith("floor")) floorNs = medianNs

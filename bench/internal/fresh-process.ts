@@ -1,0 +1,41 @@
+/**
+ * Running a benchmark variant in a fresh process: the child times one op with mitata and prints one JSON line;
+ * the parent runs a variant `trials` times, each in its own process, so that one variant's JIT state and heap
+ * cannot skew another's.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process"
+import { measure } from "mitata"
+
+/** The p50 of an op in ns, after 20,000 warm-up calls (awaited when the op returns a Promise). */
+export const timeOp = async (op: () => unknown): Promise<number> => {
+  // Warm the op up first, and let mitata retry its warm-up samples: it times one call per sample (not a batch)
+  // when its first calls look slow, which a context switch on a busy machine is enough to cause.
+  for (let k = 0; k < 20_000; k++) {
+    const r = op()
+    if (r instanceof Promise) await r
+  }
+  return (await measure(op, { warmup_threshold: Number.POSITIVE_INFINITY, warmup_samples: 64 })).p50
+}
+
+/** Runs `script args…` once per trial in a fresh process; each child prints a JSON line last. */
+export const runTrials = <T>(script: string, args: ReadonlyArray<string>, trials: number): Array<T> => {
+  const out: Array<T> = []
+  for (let t = 0; t < trials; t++) {
+    const child = spawnSync(process.execPath, [script, ...args], { encoding: "utf8", maxBuffer: 1 << 24 })
+    const line = child.stdout.trim().split("\n").pop() ?? ""
+    if (child.status !== 0 || !line.startsWith("{")) {
+      throw new Error(`${script} ${args.join(" ")} failed (exit ${child.status}):\n${child.stderr}\n${child.stdout}`)
+    }
+    out.push(JSON.parse(line) as T)
+  }
+  return out
+}
+
+/** The median of some numbers. */
+export const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}

@@ -1,0 +1,245 @@
+/**
+ * The manager on a user's workload, in one run with its baselines: a Memory budget, a pool of 64 blocks of
+ * 4 KiB, one 4 KiB buffer acquired, its payload read, and released — through the plain facade, the Effect
+ * service (scoped acquire + `get`, and `use`), Effect's own `Pool` (scoped `Pool.get` and `Pool.use`),
+ * generic-pool and tarn on the same 4 KiB buffers; named and unnamed; plus the heap (non-pooled) path against
+ * a bare `new Uint8Array(4096)`, and today's no-op case (no budget, a 1-byte Hardware resource).
+ *
+ * Each variant runs in a fresh process, `--trials` times (default 3); the report is the median of the trials'
+ * p50s (ns per acquire+release), the ratios the targets name, and the machine's load.
+ *
+ *   bun bench/workload.bench.ts [--json] [--trials N] [--filter TEXT]
+ *
+ * @module
+ */
+import { cpus, loadavg } from "node:os"
+import { fileURLToPath } from "node:url"
+import { Context, Effect, Layer, Pool, Scope } from "effect"
+import * as genericPool from "generic-pool"
+import { do_not_optimize } from "mitata"
+import * as tarn from "tarn"
+import { createResourceManager, ResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
+import { median, runTrials, timeOp } from "./internal/fresh-process.ts"
+
+const BLOCK = 4096
+const BLOCKS = 64
+const memory = { type: "Memory", sizeBytes: BLOCK } as const
+const hardware = { type: "Hardware", sizeBytes: 1 } as const
+const budgets: ResourceManagerConfig["budgets"] = {
+  Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
+}
+const pooled: ResourceManagerConfig = {
+  budgets,
+  pools: [{ type: "Memory", blockSize: BLOCK, initialCount: BLOCKS, maxCount: BLOCKS }],
+  onLeaks: () => {}
+}
+
+const effectManager = (config: ResourceManagerConfig) => {
+  const scope = Effect.runSync(Scope.make())
+  const context = Effect.runSync(Layer.buildWithScope(ResourceManager.layer(config), scope))
+  return Context.get(context, ResourceManager) // the scope stays open for the life of the bench process
+}
+
+const effectPool = () => {
+  const scope = Effect.runSync(Scope.make())
+  return Effect.runSync(
+    Scope.provide(scope)(Pool.make({ acquire: Effect.sync(() => new Uint8Array(BLOCK)), size: BLOCKS }))
+  )
+}
+
+interface WorkloadVariant {
+  readonly name: string
+  readonly setup: () => () => unknown
+}
+
+const facade = (name: string, config: ResourceManagerConfig, metadata: typeof memory | typeof hardware) => () => {
+  const manager = createResourceManager(config)
+  return () => {
+    const ref = manager.acquire(name, metadata)
+    const payload = ref.payload
+    ref.release()
+    return do_not_optimize(payload)
+  }
+}
+
+const variants: ReadonlyArray<WorkloadVariant> = [
+  { name: "facade pooled", setup: facade("", pooled, memory) },
+  { name: "facade pooled, named", setup: facade("tex", pooled, memory) },
+  { name: "facade heap (budget, no pool)", setup: facade("", { budgets, onLeaks: () => {} }, memory) },
+  { name: "facade no-op (no budget, Hardware 1 B)", setup: facade("", { onLeaks: () => {} }, hardware) },
+  {
+    name: "new Uint8Array(4096)",
+    setup: () => () => {
+      const bytes = new Uint8Array(BLOCK)
+      return do_not_optimize(bytes[0])
+    }
+  },
+  {
+    name: "Effect scoped acquire+get",
+    setup: () => {
+      const manager = effectManager(pooled)
+      const program = Effect.scoped(Effect.flatMap(manager.acquire("", memory), (ref) => ref.get))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect scoped acquire+get, named",
+    setup: () => {
+      const manager = effectManager(pooled)
+      const program = Effect.scoped(Effect.flatMap(manager.acquire("tex", memory), (ref) => ref.get))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect use+get",
+    setup: () => {
+      const manager = effectManager(pooled)
+      const program = manager.use("", memory, (ref) => ref.get)
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect scoped no-op acquire (no budget, Hardware 1 B)",
+    setup: () => {
+      const manager = effectManager({ onLeaks: () => {} })
+      const program = Effect.scoped(manager.acquire("", hardware))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect scoped(acquireRelease) no-op",
+    setup: () => {
+      const program = Effect.scoped(Effect.acquireRelease(Effect.void, () => Effect.void))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect Pool scoped(Pool.get)",
+    setup: () => {
+      const program = Effect.scoped(Effect.map(Pool.get(effectPool()), (block) => block[0]))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect Pool.use",
+    setup: () => {
+      const program = Pool.use(effectPool(), (block) => Effect.succeed(block[0]))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "generic-pool acquire+release",
+    setup: () => {
+      const pool = genericPool.createPool(
+        { create: async () => new Uint8Array(BLOCK), destroy: async () => {} },
+        { max: BLOCKS, min: BLOCKS }
+      )
+      return async () => {
+        const block = await pool.acquire()
+        const first = block[0]
+        await pool.release(block)
+        return do_not_optimize(first)
+      }
+    }
+  },
+  {
+    name: "tarn acquire+release",
+    setup: () => {
+      const pool = new tarn.Pool({ create: () => new Uint8Array(BLOCK), destroy: () => {}, min: BLOCKS, max: BLOCKS })
+      return async () => {
+        const block = await pool.acquire().promise
+        const first = block[0]
+        pool.release(block)
+        return do_not_optimize(first)
+      }
+    }
+  }
+]
+
+/** The targets, as ratios of two variants (or an absolute bound in ns when `over` is absent). */
+const targets: ReadonlyArray<{
+  readonly what: string
+  readonly of: string
+  readonly over?: string
+  readonly limit: number
+}> = [
+  { what: "facade pooled ≤ 150 ns", of: "facade pooled", limit: 150 },
+  { what: "facade pooled ≤ 0.7× Effect Pool.use", of: "facade pooled", over: "Effect Pool.use", limit: 0.7 },
+  {
+    what: "Effect scoped acquire+get ≤ 1.5× scoped(Pool.get)",
+    of: "Effect scoped acquire+get",
+    over: "Effect Pool scoped(Pool.get)",
+    limit: 1.5
+  },
+  { what: "Effect use+get ≤ 1.5× Pool.use", of: "Effect use+get", over: "Effect Pool.use", limit: 1.5 },
+  {
+    what: "facade heap ≤ 1.3× new Uint8Array(4096)",
+    of: "facade heap (budget, no pool)",
+    over: "new Uint8Array(4096)",
+    limit: 1.3
+  },
+  {
+    what: "Effect scoped no-op ≤ 1.5× scoped(acquireRelease)",
+    of: "Effect scoped no-op acquire (no budget, Hardware 1 B)",
+    over: "Effect scoped(acquireRelease) no-op",
+    limit: 1.5
+  },
+  { what: "facade no-op ≤ 100 ns", of: "facade no-op (no budget, Hardware 1 B)", limit: 100 }
+]
+
+const self = fileURLToPath(import.meta.url)
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+if (args[0] === "--child") {
+  const variant = variants[Number(args[1])]
+  if (variant === undefined) throw new Error(`no variant ${args[1]}`)
+  process.stdout.write(`${JSON.stringify({ ns: await timeOp(variant.setup()) })}\n`)
+  process.exit(0)
+} else {
+  const json = args.includes("--json")
+  const trials = Number(flag("--trials") ?? 3)
+  const filter = flag("--filter")
+  const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`)
+  const loadAtStart = loadavg()
+  log(
+    `workload: ${BLOCKS} blocks of ${BLOCK} B, Memory budget; ${trials} trial(s) per variant, each in a fresh process`
+  )
+  log(`load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(", ")} (${cpus().length} CPUs)`)
+  const results: Array<{ readonly name: string; readonly medianNs: number; readonly trialsNs: ReadonlyArray<number> }> =
+    []
+  variants.forEach((variant, index) => {
+    if (filter !== undefined && !variant.name.includes(filter)) return
+    const trialsNs = runTrials<{ ns: number }>(self, ["--child", String(index)], trials).map((t) => t.ns)
+    const medianNs = median(trialsNs)
+    results.push({ name: variant.name, medianNs, trialsNs })
+    log(
+      `${variant.name.padEnd(56)} ${medianNs.toFixed(1).padStart(9)} ns  [${trialsNs.map((x) => x.toFixed(1)).join(", ")}]`
+    )
+  })
+  const ns = (name: string) => results.find((r) => r.name === name)?.medianNs ?? Number.NaN
+  const checked = targets.map((t) => {
+    const measured = t.over === undefined ? ns(t.of) : ns(t.of) / ns(t.over)
+    return { target: t.what, measured, met: measured <= t.limit }
+  })
+  const loadAtEnd = loadavg()
+  if (json) {
+    const output = {
+      unit: "ns per acquire+release (p50)",
+      trials,
+      variants: results,
+      targets: checked,
+      cpus: cpus().length
+    }
+    process.stdout.write(
+      `${JSON.stringify({ ...output, loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd } }, null, 2)}\n`
+    )
+  } else {
+    log(`load average at end: ${loadAtEnd.map((x) => x.toFixed(2)).join(", ")}`)
+    log("targets (ratios in this run):")
+    for (const t of checked) log(`  ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)}`)
+  }
+}
