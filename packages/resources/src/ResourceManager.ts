@@ -13,6 +13,7 @@ import {
   type DeadlockDetected,
   type DependencyCycle,
   type DependencyNotLive,
+  type DuplicatePool,
   InvalidArgument,
   type InvalidBudget,
   type InvalidMetadata,
@@ -20,6 +21,7 @@ import {
   type ManagerClosed,
   type NotHolder,
   type NotShareable,
+  type PoolExhausted,
   type ResourceBudget,
   type ResourceBusy,
   type ResourceHandle,
@@ -85,7 +87,7 @@ export interface AcquireOptions<T, M extends AcquireMode = AcquireMode> {
   readonly timeout?: Duration.Input
   /** The owner driver (default: the config's `defaultDriver`, `"app"`). */
   readonly owner?: string
-  /** Makes the payload (called on first access); default: an ArrayBuffer for Memory, else undefined. */
+  /** Makes the payload (called on first access); default: a pool block's view or a Uint8Array for Memory, else undefined. */
   readonly create?: (metadata: ResourceMetadata) => T
   /** Destroys the payload when the resource is freed (after its last holder and dependents). */
   readonly destroy?: (payload: T) => void
@@ -138,7 +140,8 @@ export type AcquireErrorOf<M extends AcquireMode> =
 
 /**
  * A reclamation callback: told the bytes still missing, frees what it can (by releasing resources) and
- * returns the bytes it claims to have freed. The claim is only logged: admission re-checks the real usage.
+ * returns the bytes it claims to have freed. The claim is informational: admission re-checks the real usage,
+ * so only bytes really released count.
  *
  * @since 0.1.0
  * @category models
@@ -256,12 +259,13 @@ export interface ResourceManagerService {
 export type HandleError = InvalidArgument | StaleHandle | ResourceNotFound
 
 /**
- * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool.
+ * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool (or two pools of
+ * one type and block size, or a pool whose initial capacity the budget refuses).
  *
  * @since 0.2.0
  * @category errors
  */
-export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolConfig
+export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolConfig | DuplicatePool | PoolExhausted
 
 /**
  * The errors of `share`.

@@ -32,8 +32,9 @@ export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }
 /**
  * A live resource as its holder sees it. The payload is valid until the ref is released; after that
  * every access fails with `ResourceReleased` (thrown by `payload`, failed by `get`). Release is idempotent.
- * Closing the manager (the facade's `close()` or the Layer's scope) releases every ref still live: each then
- * reports `released` and every access fails, like after its own release.
+ * Closing the manager (the facade's `close()` or the Layer's scope) releases every ref still live, and
+ * `reclaim` releases its owner's hold: the ref then reports `released` and every access fails, like after its
+ * own release.
  * The handle is slot + generation: once the resource is freed and its slot reused, the handle is stale and
  * can never reach the new resource.
  *
@@ -96,7 +97,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** Whether this ref was released (by its holder, or by the manager's close). */
   get released(): boolean {
-    return this.isReleased || this.engine.closed
+    // a hold can also end without this ref: the manager's close, or `reclaim` on the owner's behalf
+    return this.isReleased || this.engine.closed || !this.engine.holds(this.slot, this.generation, this.driverIndex)
   }
 
   /**
@@ -105,7 +107,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    * `Uint8Array(sizeBytes)` on a pool miss.
    */
   get payload(): T {
-    if (this.isReleased || this.engine.closed) throw new ResourceReleased({ name: this.name })
+    if (this.released) throw new ResourceReleased({ name: this.name })
     if (!this.made) {
       // a create hook that throws leaves the payload unmade: the next access calls it again
       this.value = this.create === undefined ? (defaultPayload(this.metadata) as T) : this.create(this.metadata)

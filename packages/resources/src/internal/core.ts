@@ -15,6 +15,7 @@ import {
   AcquireTimeout,
   AcquisitionMode,
   DependencyNotLive,
+  type DuplicatePool,
   formatHandle,
   InvalidArgument,
   type InvalidBudget,
@@ -22,6 +23,7 @@ import {
   type InvalidPoolConfig,
   ManagerClosed,
   type NotHolder,
+  type PoolExhausted,
   type ResourceBudget,
   type ResourceHandle,
   type ResourceMetadata,
@@ -210,7 +212,10 @@ export class Core<R> {
   }
 
   /** A core from a config, or the typed error of its first bad field (nothing is kept). */
-  static make<R>(config: unknown, now: () => number): Core<R> | InvalidArgument | InvalidBudget | InvalidPoolConfig {
+  static make<R>(
+    config: unknown,
+    now: () => number
+  ): Core<R> | InvalidArgument | InvalidBudget | InvalidPoolConfig | DuplicatePool | PoolExhausted {
     const shape = validateConfigShape(config)
     if (shape !== undefined) return shape
     const c = config as ResourceManagerConfig
@@ -225,7 +230,7 @@ export class Core<R> {
     for (const { index, budget } of budgets) core.state.setBudgetRaw(index, budget)
     for (const pool of c.pools ?? []) {
       const made = core.pools.createPool(pool)
-      if (!made.ok) return made.error as InvalidPoolConfig
+      if (!made.ok) return made.error as InvalidPoolConfig | DuplicatePool | PoolExhausted
     }
     const trace = c.trace
     if (trace !== undefined) {
@@ -525,6 +530,11 @@ export class Core<R> {
       this.state.generation[slot] === generation &&
       this.state.slotState[slot] !== SlotState.Free
     )
+  }
+
+  /** Whether `driver` still holds the resource of `slot` and `generation`. */
+  holds(slot: number, generation: number, driver: number): boolean {
+    return this.isCurrent(slot, generation) && this.state.holds(slot, driver)
   }
 
   /** The handle of a live slot. */
