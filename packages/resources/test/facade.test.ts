@@ -206,3 +206,21 @@ describe("plain facade: use, pools, system pressure", () => {
     manager.close()
   })
 })
+
+describe("plain facade: reclaim ends the owner's hold", () => {
+  test("a reclaimed ref reports released and refuses its payload (a pooled block went back to its pool)", () => {
+    const manager = createResourceManager({
+      budgets: { Memory: budget },
+      pools: [{ type: "Memory", blockSize: 128, initialCount: 2, maxCount: 2 }],
+      onLeaks: () => {}
+    })
+    const ref = manager.acquire("cache", mem(100, { flags: 32 })) // Reclaimable
+    expect(ref.payload.byteLength).toBeGreaterThanOrEqual(100)
+    expect(manager.reclaim(ref.handle)).toBe(100)
+    expect(ref.released).toBe(true)
+    expect(() => ref.payload).toThrow(expect.objectContaining({ _tag: "ResourceReleased" }))
+    ref.release() // idempotent, releases nothing else
+    expect(manager.snapshot().liveResources).toBe(0)
+    manager.close()
+  })
+})
