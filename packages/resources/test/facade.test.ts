@@ -1,16 +1,9 @@
 import { describe, expect, test } from "bun:test"
-import { AcquireTimeout, BudgetExceeded, ManagerClosed, type ResourceMetadata } from "@flight-hal/core"
+import { AcquireTimeout, BudgetExceeded, ManagerClosed } from "@flight-hal/core"
 import { createResourceManager, type LeakReport, type PressureEvent } from "../src/index.ts"
+import { mem } from "./support/harness.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
-const mem = (
-  sizeBytes: number,
-  extra: Partial<ResourceMetadata> = {}
-): ResourceMetadata & { readonly type: "Memory" } => ({
-  ...extra,
-  type: "Memory",
-  sizeBytes
-})
 
 describe("plain facade", () => {
   test("using releases at the end of the block; errors are the generated classes", () => {

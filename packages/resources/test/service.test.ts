@@ -4,16 +4,9 @@ import { Effect, Exit, Fiber, Layer, type Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import type { ResourceManagerConfig } from "../src/index.ts"
 import { type LeakReport, ResourceManager } from "../src/index.ts"
+import { mem } from "./support/harness.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
-const mem = (
-  sizeBytes: number,
-  extra: Partial<ResourceMetadata> = {}
-): ResourceMetadata & { readonly type: "Memory" } => ({
-  ...extra,
-  type: "Memory",
-  sizeBytes
-})
 
 const run = <A, E>(
   body: Effect.Effect<A, E, ResourceManager | Scope.Scope>,
