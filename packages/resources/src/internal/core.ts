@@ -378,11 +378,15 @@ export class Core<R> {
   private admitPoolGrowth(type: number, bytes: number): boolean {
     const state = this.state
     if (this.closed) return false
-    if ((state.usage[type] as number) + bytes > state.limit(type, ResourcePriority.Normal)) return false
-    if ((state.queues[type]?.atOrAbove(ResourcePriority.Normal) ?? 0) > 0) return false
+    const fits = (state.usage[type] as number) + bytes <= state.limit(type, ResourcePriority.Normal)
+    if (!fits || (state.queues[type]?.atOrAbove(ResourcePriority.Normal) ?? 0) > 0) {
+      if (state.trace !== undefined) state.trace.pool("RefusePoolGrow", type, bytes)
+      return false
+    }
     state.poolBytes[type] = (state.poolBytes[type] as number) + bytes
     state.charge(type, bytes)
     state.taint()
+    if (state.trace !== undefined) state.trace.pool("PoolGrow", type, bytes)
     return true
   }
 
@@ -391,6 +395,7 @@ export class Core<R> {
     const state = this.state
     state.poolBytes[type] = (state.poolBytes[type] as number) - bytes
     state.charge(type, -bytes)
+    if (state.trace !== undefined) state.trace.pool("PoolTrim", type, bytes)
     this.settle(reexamine(state, [type]))
   }
 
@@ -715,6 +720,7 @@ export class Core<R> {
         this.settle(result)
       }
     }
+    if (state.trace !== undefined) state.trace.closed()
     if (leaks.length > 0 && this.onLeaks !== undefined) {
       try {
         this.onLeaks(leaks)

@@ -15,7 +15,7 @@ import {
 import type { Request } from "./request.ts"
 import type { ManagerState, Waiter } from "./state.ts"
 import { typeIndexOf, typeNameOf } from "./state.ts"
-import type { TransitionTrace } from "./transition-trace.ts"
+import type { TracedWaiter, TransitionTrace } from "./transition-trace.ts"
 
 /** The request data a request line carries. */
 type RequestData = Request
@@ -97,7 +97,12 @@ export class TraceRecorder implements TransitionTrace {
   }
 
   private emit(action: string, fields: Record<string, unknown>): void {
-    this.sink(JSON.stringify({ action, ...fields, ...this.post() }))
+    const line = JSON.stringify({ action, ...fields, ...this.post() })
+    try {
+      this.sink(line)
+    } catch {
+      // a sink that throws (a full disk, a closed stream) must not break the manager: the trace is incomplete
+    }
   }
 
   private queueOf(waiter: Waiter): Array<number> {
@@ -168,9 +173,9 @@ export class TraceRecorder implements TransitionTrace {
     })
   }
 
-  /** Starts a release: returns the slot's request id and clears the freed list. */
+  /** Starts a release: returns the slot's request id and clears the freed list (kept while closing). */
   beginRelease(slot: number): number {
-    this.pendingFreed = []
+    if (this.closingFailed === undefined) this.pendingFreed = []
     return this.reqOf(slot)
   }
 
@@ -180,8 +185,9 @@ export class TraceRecorder implements TransitionTrace {
     this.reqBySlot.delete(slot)
   }
 
-  /** Release / Reclaim. */
+  /** Release / Reclaim (held back while closing: the Close line reports the leaks). */
   released(action: "Release" | "Reclaim", req: number, driver: number, holders: ReadonlyArray<number>): void {
+    if (this.closingFailed !== undefined) return
     const freed = this.pendingFreed
     this.pendingFreed = []
     this.emit(action, {
@@ -199,5 +205,66 @@ export class TraceRecorder implements TransitionTrace {
       driver: this.driverName(driver),
       holders: holders.map((holder) => this.driverName(holder))
     })
+  }
+
+  /** AddDependency / RefuseDependency; `driver` is a holder of the dependent (its first). */
+  dependency(action: "AddDependency" | "RefuseDependency", dependent: number, dependency: number): void {
+    const holder = this.state.holderList(dependent)[0]
+    this.emit(action, {
+      req: this.reqOf(dependent),
+      driver: holder === undefined ? "" : this.driverName(holder),
+      dependency: this.reqOf(dependency),
+      ...(action === "RefuseDependency" ? { error: "DependencyCycle" } : {})
+    })
+  }
+
+  /** Starts a step that fails waiters and may free what they pinned. */
+  beginFailing(): void {
+    this.pendingFreed = []
+  }
+
+  /** Rebudget, then the re-examination's Grant lines follow. */
+  rebudgeted(type: number, failed: ReadonlyArray<TracedWaiter>): void {
+    const freed = this.pendingFreed
+    this.pendingFreed = []
+    const budget = this.state.budgets[type]
+    this.emit("Rebudget", {
+      type: typeNameOf(type),
+      max: budget === undefined ? null : this.units(budget.maxBytes),
+      reserved: budget === undefined ? null : this.units(budget.reservedBytes),
+      failed: failed.map((waiter) => waiter.req),
+      freed
+    })
+  }
+
+  /** PoolGrow / RefusePoolGrow / PoolTrim, with the post-state pool capacity per type. */
+  pool(action: "PoolGrow" | "RefusePoolGrow" | "PoolTrim", type: number, bytes: number): void {
+    const pool: Record<string, number> = {}
+    for (const t of this.types) pool[typeNameOf(t)] = this.units(this.state.poolBytes[t] as number)
+    this.emit(action, {
+      type: typeNameOf(type),
+      bytes: this.units(bytes),
+      pool,
+      ...(action === "RefusePoolGrow" ? { error: "BudgetExceeded" } : {})
+    })
+  }
+
+  private closingFailed: ReadonlyArray<number> | undefined = undefined
+  private unpinned: ReadonlyArray<number> = []
+
+  /** Close begins: the waiters failed; what they alone pinned was freed. Release lines are held back. */
+  closing(failed: ReadonlyArray<TracedWaiter>): void {
+    this.closingFailed = failed.map((waiter) => waiter.req)
+    this.unpinned = this.pendingFreed
+    this.pendingFreed = []
+  }
+
+  /** Close ends: one line with the failed waiters, what they unpinned, and the leaks in release order. */
+  closed(): void {
+    const leaks = this.pendingFreed
+    this.pendingFreed = []
+    const failed = this.closingFailed ?? []
+    this.closingFailed = undefined
+    this.emit("Close", { failed, unpinned: this.unpinned, leaks })
   }
 }

@@ -36,4 +36,16 @@ export interface TransitionTrace {
   released(action: "Release" | "Reclaim", req: number, driver: number, holders: ReadonlyArray<number>): void
   /** Share. */
   shared(slot: number, driver: number, holders: ReadonlyArray<number>): void
+  /** AddDependency (a new edge `dependent → dependency`) or RefuseDependency (it would close a cycle). */
+  dependency(action: "AddDependency" | "RefuseDependency", dependent: number, dependency: number): void
+  /** Starts a step that fails waiters and may free what they pinned (a budget change, close). */
+  beginFailing(): void
+  /** Rebudget: the type's budget changed; `failed` = the waiters that can now never fit. */
+  rebudgeted(type: number, failed: ReadonlyArray<TracedWaiter>): void
+  /** PoolGrow / RefusePoolGrow / PoolTrim of `bytes` of a type's pool capacity. */
+  pool(action: "PoolGrow" | "RefusePoolGrow" | "PoolTrim", type: number, bytes: number): void
+  /** Close: every waiter failed (what only they pinned freed), then every live resource released as a leak. */
+  closing(failed: ReadonlyArray<TracedWaiter>): void
+  /** The end of a close: the leaks were freed since `closing`, in release order. */
+  closed(): void
 }

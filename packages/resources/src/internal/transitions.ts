@@ -716,7 +716,10 @@ export const addDependency = (
     return new DependencyNotLive({ name, dependency: state.names.at(dependency) })
   }
   const path = pathTo(state, dependency, dependent)
-  if (path !== undefined) return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names.at(slot))] })
+  if (path !== undefined) {
+    if (state.trace !== undefined) state.trace.dependency("RefuseDependency", dependent, dependency)
+    return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names.at(slot))] })
+  }
   const existing = state.dependencies.get(dependent) ?? []
   if (existing.includes(dependency)) return undefined
   state.taint()
@@ -728,6 +731,7 @@ export const addDependency = (
     state.dependents.set(dependency, set)
   }
   set.add(dependent)
+  if (state.trace !== undefined) state.trace.dependency("AddDependency", dependent, dependency)
   return undefined
 }
 
@@ -768,6 +772,7 @@ export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
   for (const waiter of state.waiting.values()) {
     if (waiter.type === type && waiter.size > state.limit(type, waiter.priority)) impossible.push(waiter)
   }
+  if (state.trace !== undefined) state.trace.beginFailing()
   for (const waiter of impossible) {
     state.failedCount[type] = (state.failedCount[type] as number) + 1
     removeWaiter(state, waiter, types, names, freed)
@@ -778,13 +783,15 @@ export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
       error: budgetExceeded(state, type, waiter.size, state.limit(type, waiter.priority))
     })
   }
+  if (state.trace !== undefined) state.trace.rebudgeted(type, impossible)
   settleQueues(state, types, names, settled, freed)
   return { freed, settled }
 }
 
 /**
  * Close: every waiter fails with `error` and leaves holding nothing (dependencies it pinned are unpinned, so
- * they can be released). No queue is re-examined: the manager is closing.
+ * they can be released). No queue is re-examined: the manager is closing. With a trace, the caller ends the
+ * close with `trace.closed()` once every live resource is released.
  *
  * @since 0.2.0
  */
@@ -792,10 +799,13 @@ export const failAllWaiters = (state: ManagerState, error: ManagerClosed): Relea
   const freed: Array<number> = []
   const settled: Array<Settlement> = []
   const types: TypeSet = { bits: 0 }
-  for (const waiter of [...state.waiting.values()]) {
+  const failed = [...state.waiting.values()]
+  if (state.trace !== undefined) state.trace.beginFailing()
+  for (const waiter of failed) {
     removeWaiter(state, waiter, types, [], freed)
     settled.push({ waiter, slot: -1, error })
   }
+  if (state.trace !== undefined) state.trace.closing(failed)
   return { freed, settled }
 }
 
