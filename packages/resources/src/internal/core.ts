@@ -363,7 +363,8 @@ export class Core<R> {
 
   private takeBlock(request: Request): HeldBlock | undefined {
     if (!this.pooledTypes.has(request.type) || this.state.nameTaken(request.name)) return undefined
-    const pool = this.rawPools.route(typeName(request.type), request.size)
+    // only a pool whose blocks are aligned as the metadata asks (a heap payload starts at offset 0: aligned)
+    const pool = this.rawPools.route(typeName(request.type), request.size, request.metadata?.alignmentBytes)
     if (pool === undefined) return undefined
     const handle = pool.alloc()
     return handle < 0 ? undefined : { pool, handle }
