@@ -48,7 +48,14 @@ import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
-import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
+import type {
+  DriverStats,
+  LeakReport,
+  ManagerSnapshot,
+  PressureEvent,
+  ResourceInfo,
+  ResourceStats
+} from "./ResourceStats.ts"
 
 /**
  * How an acquisition behaves when the request does not fit (see docs/semantics.md): `NonBlocking` (default) fails
@@ -190,8 +197,15 @@ export interface ResourceManagerService {
     use: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T, M>
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R>
-  /** Makes `driver` a holder of a live Shareable resource until the Scope closes. */
-  share(handle: ResourceHandle, driver: string): Effect.Effect<SharedHandle, ShareError, Scope.Scope>
+  /**
+   * Makes `driver` a holder of a live Shareable resource until the Scope closes; the share gives it the
+   * payload (`get`) for as long as it holds it. `T` is the payload type (a handle does not carry it).
+   */
+  share<T = unknown>(handle: ResourceHandle, driver: string): Effect.Effect<SharedHandle<T>, ShareError, Scope.Scope>
+  /** The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise). */
+  find(name: string): Effect.Effect<ResourceInfo, InvalidArgument | ResourceNotFound>
+  /** The metadata a resource was acquired with. */
+  metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, HandleError>
   /** Adds a dependency edge between live resources (DependencyCycle when it would close a cycle). */
   addDependency(
     dependent: ResourceHandle,
@@ -499,11 +513,13 @@ const make = (config: ResourceManagerConfig) =>
       acquire: acquire as ResourceManagerService["acquire"],
       acquireScoped: (name, metadata, options) => acquire(name, metadata, options),
       use: useResource(core) as ResourceManagerService["use"],
-      share: (handle, driver) =>
+      share: <T>(handle: ResourceHandle, driver: string) =>
         Effect.acquireRelease(
-          sync(() => core.share(handle, driver)),
+          sync(() => core.share<T>(handle, driver)),
           (shared) => Effect.sync(() => shared.release())
         ),
+      find: (name) => sync(() => core.find(name)),
+      metadata: (handle) => sync(() => core.metadataOf(handle)),
       addDependency: (dependent, dependency) => Effect.asVoid(sync(() => core.addDependency(dependent, dependency))),
       reclaim: (handle) => sync(() => core.reclaim(handle)),
       setBudget: (type, budget) => Effect.asVoid(sync(() => core.setBudget(type, budget))),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ResourceBudget, ResourcePressure, ResourceType } from "@flight-hal/core"
+import type { ResourceBudget, ResourceHandle, ResourceMetadata, ResourcePressure, ResourceType } from "@flight-hal/core"
 import type { PoolStats } from "@flight-hal/pool"
 
 /**
@@ -105,6 +105,38 @@ export interface DriverStats {
   readonly bytesByType: Readonly<Partial<Record<ResourceType, number>>>
   /** Its requests waiting now. */
   readonly waiting: number
+}
+
+/**
+ * A live resource found by name (`find`): its handle, metadata as validated at its acquisition, owner and
+ * holders (the owner first, then the drivers it is shared with).
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager, type ResourceInfo } from "@flight-hal/resources"
+ *
+ * const manager = createResourceManager({})
+ * const ref = manager.acquire("texture", { type: "Memory", sizeBytes: 64 })
+ * const info: ResourceInfo = manager.find("texture")
+ * info.metadata.sizeBytes // 64
+ * info.holders // ["app"]
+ * ref.release()
+ * ```
+ *
+ * @since 0.2.0
+ * @category stats
+ */
+export interface ResourceInfo {
+  /** The resource's current handle. */
+  readonly handle: ResourceHandle
+  /** Its name. */
+  readonly name: string
+  /** Its metadata, as validated at its acquisition. */
+  readonly metadata: ResourceMetadata
+  /** The driver that acquired it. */
+  readonly owner: string
+  /** The drivers holding it now. */
+  readonly holders: ReadonlyArray<string>
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   ManagerClosed,
   type NotHolder,
   type ResourceBudget,
+  ResourceFlag,
   type ResourceHandle,
   type ResourceMetadata,
   ResourceNotFound,
@@ -32,8 +33,9 @@ import {
 } from "@flight-hal/core"
 import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
-import type { DriverStats, LeakReport, PressureEvent, ResourceStats } from "../ResourceStats.ts"
+import type { DriverStats, LeakReport, PressureEvent, ResourceInfo, ResourceStats } from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
+import { Payload } from "./payload.ts"
 import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"
@@ -52,7 +54,7 @@ import {
   share,
   submit,
   timeout,
-  type WaitingRequest,
+  WaitingRequest,
   wake
 } from "./transitions.ts"
 import {
@@ -166,6 +168,10 @@ export class Core<R> {
   private sideData = 0
   /** The pool block of each pool-backed live slot. */
   private readonly blocks: Array<HeldBlock | undefined> = []
+  /** The validated metadata of each live slot (`find`, `metadata`, shares). */
+  private readonly metadatas: Array<ResourceMetadata | undefined> = []
+  /** The payload cell of each live Shareable slot, seen by its ref and its shares (a side datum). */
+  private readonly payloads: Array<Payload<unknown> | undefined> = []
   private readonly pooledTypes = new Set<number>()
   private readonly rawPools
   /** The manager's pools: their capacity is charged to their type's budget. */
@@ -354,10 +360,16 @@ export class Core<R> {
   /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
   private submit(request: Request, reclaimed: boolean): SubmitResult {
     const block = this.takeBlock(request)
-    if (block === undefined) return submit(this.state, request, reclaimed)
+    if (block === undefined) {
+      const result = submit(this.state, request, reclaimed)
+      if (typeof result === "number") this.metadatas[result] = request.metadata
+      return result
+    }
     const result = submit(this.state, { ...request, pooled: true }, true)
-    if (typeof result === "number") this.blocks[result] = block
-    else block.pool.free(block.handle)
+    if (typeof result === "number") {
+      this.blocks[result] = block
+      this.metadatas[result] = request.metadata
+    } else block.pool.free(block.handle)
     return result
   }
 
@@ -444,6 +456,8 @@ export class Core<R> {
     const block = this.blocks.length > slot ? this.blocks[slot] : undefined
     const make =
       block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
+    // a Shareable resource's payload is one cell, seen by the ref and by every share
+    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, make)
     const ref = new ResourceRef<T>(
       this,
       slot,
@@ -452,7 +466,8 @@ export class Core<R> {
       request.metadata,
       this.state.driverIds[request.driver] ?? "",
       request.driver,
-      make
+      make,
+      cell
     )
     if (destroy !== undefined || block !== undefined) {
       this.sideData++
@@ -474,12 +489,33 @@ export class Core<R> {
     return ref
   }
 
-  /** Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. */
+  /** The payload cell of a live Shareable slot, made (with `make`, else the default payload) when it has none. */
+  private payloadCell<T>(slot: number, make: ((metadata: ResourceMetadata) => T) | undefined): Payload<T> {
+    const existing = this.payloads[slot]
+    if (existing !== undefined) return existing as Payload<T>
+    const cell = new Payload<T>(this.metadatas[slot] as ResourceMetadata, make)
+    this.payloads[slot] = cell as Payload<unknown>
+    this.sideData++
+    return cell
+  }
+
+  /**
+   * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. A granted waiter's
+   * metadata is recorded for its slot here, the moment its grant is known.
+   */
   settle(result: ReleaseResult): void {
+    for (const slot of result.freed) this.metadatas[slot] = undefined
+    for (const { slot, waiter, error } of result.settled) {
+      if (error === undefined && waiter instanceof WaitingRequest) this.metadatas[slot] = waiter.request.metadata
+    }
     if (this.sideData > 0 && result.freed.length > 0) {
       for (const slot of [...result.freed]) {
         if (this.sites[slot] !== undefined) {
           this.sites[slot] = undefined
+          this.sideData--
+        }
+        if (this.payloads[slot] !== undefined) {
+          this.payloads[slot] = undefined
           this.sideData--
         }
         const finalizer = this.finalizers[slot]
@@ -528,6 +564,11 @@ export class Core<R> {
     )
   }
 
+  /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
+  holdsCurrent(slot: number, generation: number, driver: number): boolean {
+    return this.isCurrent(slot, generation) && this.state.holds(slot, driver)
+  }
+
   /** The handle of a live slot. */
   handleOf(slot: number): ResourceHandle {
     return { slot, generation: this.state.generation[slot] as number, manager: this.id }
@@ -542,14 +583,54 @@ export class Core<R> {
   }
 
   /** `driver` becomes a holder of a live Shareable resource. */
-  share(handle: unknown, driver: unknown) {
+  share<T = unknown>(handle: unknown, driver: unknown) {
     if (this.closed) return new ManagerClosed()
     const slot = this.slotOf(handle)
     if (typeof slot !== "number") return slot
     const driverId = validateDriverId(driver, "driver")
     if (typeof driverId !== "string") return driverId
     const index = share(this.state, slot, driverId)
-    return typeof index === "number" ? new SharedHandle(this, this.handleOf(slot), driverId, index) : index
+    if (typeof index !== "number") return index
+    const block = this.blocks.length > slot ? this.blocks[slot] : undefined
+    // a resource without a ref (registerResource) gets its cell here: its pool block's view, else the default
+    const view = block === undefined ? undefined : () => block.pool.view(block.handle) as unknown as T
+    const cell = this.payloadCell<T>(slot, view)
+    return new SharedHandle<T>(
+      this,
+      this.handleOf(slot),
+      driverId,
+      index,
+      this.state.names.at(slot),
+      this.metadatas[slot] as ResourceMetadata,
+      cell
+    )
+  }
+
+  /** The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise). */
+  find(name: unknown): ResourceInfo | InvalidArgument | ResourceNotFound {
+    const valid = validateString(name, "name")
+    if (typeof valid !== "string") return valid
+    const slot = valid === "" ? -1 : this.state.liveNames.get(valid)
+    if (slot < 0 || this.state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: valid })
+    return this.infoOf(slot)
+  }
+
+  /** The metadata of a live (or deferred) resource, as validated at its acquisition. */
+  metadataOf(handle: unknown): ResourceMetadata | InvalidArgument | StaleHandle | ResourceNotFound {
+    const slot = this.slotOf(handle)
+    return typeof slot === "number" ? (this.metadatas[slot] as ResourceMetadata) : slot
+  }
+
+  /** What `find` says about a live slot. */
+  private infoOf(slot: number): ResourceInfo {
+    const state = this.state
+    return {
+      handle: this.handleOf(slot),
+      name: state.names.at(slot),
+      metadata: this.metadatas[slot] as ResourceMetadata,
+      owner: state.driverIds[state.owners[slot] as number] ?? "",
+      holders: introspect.holders(this, slot)
+    }
   }
 
   /** Adds a dependency edge between live resources. */
