@@ -17,6 +17,7 @@ import {
   type InvalidBudget,
   type InvalidMetadata,
   type InvalidPoolConfig,
+  type InvalidProfile,
   type ManagerClosed,
   type NotHolder,
   type NotShareable,
@@ -27,10 +28,12 @@ import {
   type ResourceNotFound,
   type ResourcePressure,
   type ResourceType,
-  type StaleHandle
+  type StaleHandle,
+  type UnknownProfile
 } from "@flight-hal/core"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -46,7 +49,7 @@ import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
-import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import type { ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
 import type {
   DriverStats,
@@ -270,12 +273,33 @@ export interface ResourceManagerService {
 export type HandleError = InvalidArgument | StaleHandle | ResourceNotFound
 
 /**
- * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool.
+ * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool, an unknown
+ * profile name or an invalid profile.
  *
  * @since 0.2.0
  * @category errors
  */
-export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolConfig
+export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolConfig | UnknownProfile | InvalidProfile
+
+/**
+ * The Effect `Config` of the profile a manager runs on: the `FLIGHT_HAL_PROFILE` setting (from the environment
+ * with the default `ConfigProvider`): `"auto"` or a built-in profile's name; `undefined` when it is not set.
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { profileConfig } from "@flight-hal/resources"
+ *
+ * const provider = ConfigProvider.fromUnknown({ FLIGHT_HAL_PROFILE: "dreamcast" })
+ * Effect.runSync(profileConfig.parse(provider)) // "dreamcast"
+ * ```
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const profileConfig: Config.Config<string | undefined> = Config.String("FLIGHT_HAL_PROFILE").pipe(
+  Config.withDefault(undefined)
+)
 
 /**
  * The errors of `share`.
@@ -319,6 +343,33 @@ export class ResourceManager extends ResourceManagerBase {
   /** A Layer building the manager from a config; closing it releases and reports every leak. */
   static readonly layer = (config: ResourceManagerConfig = {}): Layer.Layer<ResourceManager, ManagerConfigError> =>
     Layer.effect(ResourceManager, make(config))
+
+  /**
+   * {@link ResourceManager.layer} with the profile read from Effect's `Config` ({@link profileConfig}:
+   * `FLIGHT_HAL_PROFILE` in the environment). The setting, when present, wins over `config.profile`; without
+   * either the manager runs on `"auto"`. An unknown name fails with `UnknownProfile`.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { ResourceManager } from "@flight-hal/resources"
+   *
+   * // FLIGHT_HAL_PROFILE=dreamcast bun app.ts
+   * const program = Effect.gen(function*() {
+   *   const manager = yield* ResourceManager
+   *   return (yield* manager.snapshot).profile?.name
+   * }).pipe(Effect.provide(ResourceManager.layerConfig()))
+   * ```
+   */
+  static readonly layerConfig = (
+    config: ResourceManagerConfig = {}
+  ): Layer.Layer<ResourceManager, ManagerConfigError | Config.ConfigError> =>
+    Layer.effect(
+      ResourceManager,
+      Effect.flatMap(profileConfig, (profile) =>
+        make({ ...config, profile: (profile as ProfileOption | undefined) ?? config.profile ?? "auto" })
+      )
+    )
 }
 
 const usageGauge = Metric.gauge("flight_hal_resource_usage_bytes", { description: "Bytes charged per type" })

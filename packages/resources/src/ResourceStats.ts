@@ -6,6 +6,8 @@
  */
 import type { ResourceBudget, ResourceHandle, ResourceMetadata, ResourcePressure, ResourceType } from "@flight-hal/core"
 import type { PoolStats } from "@flight-hal/pool"
+import type { MemorySource } from "./PlatformDetection.ts"
+import type { BuiltinProfileName } from "./PlatformProfile.ts"
 
 /**
  * The stats of one resource type (the seed's `ResourceStats`).
@@ -140,6 +142,36 @@ export interface ResourceInfo {
 }
 
 /**
+ * The platform profile a manager runs on (`ManagerSnapshot.profile`): how the config asked for it, its name and
+ * memory, and for `"auto"` where the memory size was read (`"fallback"`: nowhere, the built-in `web` profile is
+ * used) and which built-in shape was scaled to it.
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager } from "@flight-hal/resources"
+ *
+ * const manager = createResourceManager({ profile: "dreamcast" })
+ * manager.snapshot().profile // { requested: "dreamcast", name: "dreamcast", totalMemoryBytes: 16777216 }
+ * manager.close()
+ * ```
+ *
+ * @since 0.2.0
+ * @category stats
+ */
+export interface ManagerProfile {
+  /** What the config said: `"auto"`, a built-in profile's name, or `"custom"` (a profile object). */
+  readonly requested: "auto" | BuiltinProfileName | "custom"
+  /** The profile's name (`"detected"` for a detected profile). */
+  readonly name: string
+  /** The profile's total memory, in bytes. */
+  readonly totalMemoryBytes: number
+  /** With `"auto"`: the source the memory size was read from, or `"fallback"` when none was readable. */
+  readonly source?: MemorySource | "fallback"
+  /** With `"auto"` and a readable source: the built-in shape scaled to the detected memory. */
+  readonly shape?: BuiltinProfileName | "custom"
+}
+
+/**
  * The whole manager at one moment: every type's stats, live resource count, drivers and pools.
  *
  * @since 0.1.0
@@ -154,4 +186,6 @@ export interface ManagerSnapshot {
   readonly drivers: ReadonlyArray<DriverStats>
   /** Every pool's stats, with the type its capacity is charged to. */
   readonly pools: ReadonlyArray<PoolStats & { readonly type: ResourceType }>
+  /** The platform profile the manager runs on (absent when its config names none). */
+  readonly profile?: ManagerProfile
 }

@@ -20,6 +20,7 @@ import {
   type InvalidBudget,
   type InvalidMetadata,
   type InvalidPoolConfig,
+  type InvalidProfile,
   ManagerClosed,
   type NotHolder,
   type ResourceBudget,
@@ -29,14 +30,23 @@ import {
   ResourceNotFound,
   ResourcePressureNames,
   ResourcePriority,
-  StaleHandle
+  StaleHandle,
+  type UnknownProfile
 } from "@flight-hal/core"
 import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
-import type { DriverStats, LeakReport, PressureEvent, ResourceInfo, ResourceStats } from "../ResourceStats.ts"
+import type {
+  DriverStats,
+  LeakReport,
+  ManagerProfile,
+  PressureEvent,
+  ResourceInfo,
+  ResourceStats
+} from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
 import { Payload } from "./payload.ts"
 import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
+import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"
 import { TraceRecorder } from "./trace-recorder.ts"
@@ -192,6 +202,8 @@ export class Core<R> {
   /** Every pressure event, as it happens (the Effect front end's PubSub). */
   onPressureEvent: (event: PressureEvent) => void = () => {}
   closed = false
+  /** The platform profile the manager runs on (from `config.profile`). */
+  profile: ManagerProfile | undefined = undefined
   private readonly onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
 
   private constructor(config: ResourceManagerConfig, now: () => number) {
@@ -216,12 +228,19 @@ export class Core<R> {
   }
 
   /** A core from a config, or the typed error of its first bad field (nothing is kept). */
-  static make<R>(config: unknown, now: () => number): Core<R> | InvalidArgument | InvalidBudget | InvalidPoolConfig {
+  static make<R>(
+    config: unknown,
+    now: () => number
+  ): Core<R> | InvalidArgument | InvalidBudget | InvalidPoolConfig | UnknownProfile | InvalidProfile {
     const shape = validateConfigShape(config)
     if (shape !== undefined) return shape
     const c = config as ResourceManagerConfig
+    // a profile gives the budgets and pools of the types the config leaves out
+    const resolved = c.profile === undefined ? undefined : resolveProfile(c.profile)
+    if (resolved !== undefined && !("info" in resolved)) return resolved
+    const merged = resolved === undefined ? undefined : mergeProfile(c, resolved.profile)
     const budgets: Array<{ readonly index: number; readonly budget: ResourceBudget }> = []
-    for (const [type, budget] of budgetEntries(c.budgets)) {
+    for (const [type, budget] of merged?.budgets ?? budgetEntries(c.budgets)) {
       if (budget === undefined) continue
       const valid = validateBudget(type, budget)
       if (!("index" in valid)) return valid
@@ -229,7 +248,8 @@ export class Core<R> {
     }
     const core = new Core<R>(c, now)
     for (const { index, budget } of budgets) core.state.setBudgetRaw(index, budget)
-    for (const pool of c.pools ?? []) {
+    core.profile = resolved?.info
+    for (const pool of merged?.pools ?? c.pools ?? []) {
       const made = core.pools.createPool(pool)
       if (!made.ok) return made.error as InvalidPoolConfig
     }
