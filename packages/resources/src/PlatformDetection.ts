@@ -14,11 +14,17 @@
  *
  * @module
  */
-import { type InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
+import { InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Runtime from "./internal/platform-runtime.ts"
-import { type BuiltinProfileName, makeProfileSync, type PlatformProfile, type ProfileShape } from "./PlatformProfile.ts"
+import {
+  type BuiltinProfileName,
+  makeProfileSync,
+  type PlatformProfile,
+  type ProfileShape,
+  web
+} from "./PlatformProfile.ts"
 
 /**
  * Where a memory limit came from.
@@ -382,4 +388,42 @@ export const detectProfileSync = (
   } catch (error) {
     return error as InvalidProfile
   }
+}
+
+/**
+ * What `profile: "auto"` runs on: the detected profile, or the built-in `web` profile (source `"fallback"`)
+ * when no memory size is readable (a browser without `navigator.deviceMemory`). `InvalidProfile` when the
+ * detected memory is too small for the shape.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AutoProfile {
+  /** The profile. */
+  readonly profile: PlatformProfile
+  /** Where the memory size was read, or `"fallback"`. */
+  readonly source: MemorySource | "fallback"
+  /** The shape scaled to the detected memory (absent for the fallback). */
+  readonly shape?: BuiltinProfileName | "custom"
+}
+
+/**
+ * The profile `"auto"` means (see {@link AutoProfile}), detected synchronously.
+ *
+ * @example
+ * ```ts
+ * import { autoProfile } from "@flight-hal/resources"
+ *
+ * const auto = autoProfile()
+ * if (!(auto instanceof Error)) console.log(auto.source, auto.profile.budgets.Memory?.maxBytes)
+ * ```
+ *
+ * @since 0.2.0
+ * @category detection
+ */
+export const autoProfile = (options?: DetectProfileOptions): AutoProfile | InvalidProfile => {
+  const detected = detectProfileSync(options)
+  if (detected instanceof PlatformDetectionFailed) return { profile: web, source: "fallback" }
+  if (detected instanceof InvalidProfile) return detected
+  return { profile: detected.profile, source: detected.source, shape: detected.shape }
 }

@@ -60,7 +60,7 @@ export interface TraceConfig {
  * import type { ProfileOption } from "@flight-hal/resources"
  *
  * const detected: ProfileOption = "auto"
- * const console: ProfileOption = "dreamcast"
+ * const handheld: ProfileOption = "dreamcast"
  * ```
  *
  * @since 0.2.0

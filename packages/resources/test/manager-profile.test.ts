@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
 import { ConfigProvider, Effect, Layer } from "effect"
 import {
+  autoProfile,
   CGROUP_V2_MEMORY_MAX,
   createResourceManager,
   type DetectionProbes,
@@ -75,20 +76,17 @@ describe("config.profile (facade)", () => {
   })
 
   test('"auto" runs on the detected profile and says which source it used', () => {
-    const detected = detectProfileSync()
+    const detected = autoProfile()
+    if (detected instanceof Error) throw detected
     const out = budgetsOf({ profile: "auto" })
-    if (detected instanceof Error) {
-      expect(out.profile).toMatchObject({ requested: "auto", source: "fallback", name: "web" })
-      return
-    }
     expect(out.Memory).toEqual(detected.profile.budgets.Memory)
     expect(out.Hardware).toEqual(detected.profile.budgets.Hardware)
     expect(out.profile).toEqual({
       requested: "auto",
-      name: "detected",
+      name: detected.profile.name,
       totalMemoryBytes: detected.profile.totalMemoryBytes,
       source: detected.source,
-      shape: detected.shape
+      ...(detected.shape === undefined ? {} : { shape: detected.shape })
     })
   })
 
@@ -118,11 +116,15 @@ describe("config.profile (facade)", () => {
   })
 
   test('"auto" falls back to the built-in web profile when no memory size is readable', () => {
-    const resolved = resolveProfile("auto", () => new PlatformDetectionFailed({ issue: "none" }))
+    const resolved = resolveProfile("auto", { probes: nothing })
     expect(resolved).toEqual({
       profile: web,
       info: { requested: "auto", name: "web", totalMemoryBytes: web.totalMemoryBytes, source: "fallback" }
     })
+    // a readable but too small memory is no fallback: InvalidProfile
+    const tiny = { probes: { ...nothing, osTotalMemory: () => 1024 } }
+    expect(autoProfile(tiny)).toBeInstanceOf(InvalidProfile)
+    expect(resolveProfile("auto", tiny)).toBeInstanceOf(InvalidProfile)
   })
 })
 

@@ -7,18 +7,16 @@
 import {
   InvalidArgument,
   InvalidProfile,
-  PlatformDetectionFailed,
   type ResourceBudget,
   ResourceTypeNames,
   UnknownProfile
 } from "@flight-hal/core"
-import { detectProfileSync } from "../PlatformDetection.ts"
+import { autoProfile, type DetectProfileOptions } from "../PlatformDetection.ts"
 import {
   type BuiltinProfileName,
   builtinProfiles,
   decodeProfileSync,
-  type PlatformProfile,
-  web
+  type PlatformProfile
 } from "../PlatformProfile.ts"
 import type { ManagerPoolConfig, ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import type { ManagerProfile } from "../ResourceStats.ts"
@@ -30,29 +28,20 @@ export interface ResolvedProfile {
   readonly info: ManagerProfile
 }
 
-/** The profile a manager falls back to when `"auto"` can read no memory size (a browser without `deviceMemory`). */
-const fallback: PlatformProfile = web
-
 /**
  * Resolves `config.profile`: `"auto"` detects the platform (synchronously; the built-in `web` profile when no
  * source is readable), a built-in name is that profile, an object is validated as a profile.
  */
 export const resolveProfile = (
   value: unknown,
-  detect: () => ReturnType<typeof detectProfileSync> = detectProfileSync
+  detection?: DetectProfileOptions
 ): ResolvedProfile | InvalidArgument | UnknownProfile | InvalidProfile => {
   if (value === "auto") {
-    const detected = detect()
-    if (detected instanceof PlatformDetectionFailed) {
-      const info = { requested: "auto", name: fallback.name, totalMemoryBytes: fallback.totalMemoryBytes } as const
-      return { profile: fallback, info: { ...info, source: "fallback" } }
-    }
-    if (detected instanceof InvalidProfile) return detected
-    const { profile, source, shape } = detected
-    return {
-      profile,
-      info: { requested: "auto", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, source, shape }
-    }
+    const auto = autoProfile(detection)
+    if (auto instanceof InvalidProfile) return auto
+    const { profile, source, shape } = auto
+    const info = { requested: "auto", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, source } as const
+    return { profile, info: shape === undefined ? info : { ...info, shape } }
   }
   if (typeof value === "string") {
     if (!Object.hasOwn(builtinProfiles, value)) return new UnknownProfile({ profile: value })
