@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test"
-import { ResourceFlags } from "@flight-hal/core"
+import { AcquisitionMode, ResourceFlags } from "@flight-hal/core"
 import { Effect, Exit } from "effect"
 import { createResourceManager, ResourceManager } from "../src/index.ts"
+import { Core } from "../src/internal/core.ts"
+import { WaitingRequest } from "../src/internal/transitions.ts"
 import { thrown as caught } from "./support/thrown.ts"
 
 const quiet = { onLeaks: () => {} }
@@ -162,5 +164,28 @@ describe("a shared handle gives the receiver the payload (Effect)", () => {
     )
     expect(live).toBe(0)
     expect(destroyed).toEqual(["texture"])
+  })
+})
+
+describe("the payload cell in the core", () => {
+  test("a share taken between a waiter's grant and its ref still sees the owner's create hook", () => {
+    const budget = { maxBytes: 10, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
+    const core = Core.make<never>({ budgets: { Custom: budget } }, () => 0)
+    if (!(core instanceof Core)) throw core
+    const blocker = core.request("blocker", { type: "Custom", sizeBytes: 10 }, AcquisitionMode.NonBlocking, "a")
+    const late = core.request("late", { type: "Custom", sizeBytes: 5, flags: shareable }, AcquisitionMode.Blocking, "b")
+    if (!("type" in blocker) || !("type" in late)) throw new Error("bad request")
+    const blockerSlot = core.start(blocker)
+    if (typeof blockerSlot !== "number") throw new Error("not admitted")
+    const waiter = core.start(late)
+    if (!(waiter instanceof WaitingRequest)) throw new Error("not waiting")
+    core.release(blockerSlot, blocker.driver) // grants "late"; no ref is bound yet
+    expect(waiter.grantedSlot).toBeGreaterThanOrEqual(0)
+    const share = core.share<string>(core.handleOf(waiter.grantedSlot), "reader")
+    if (share instanceof Error) throw share
+    const ref = core.bind(waiter.grantedSlot, late, () => "made by the owner's hook", undefined)
+    expect(share.payload).toBe("made by the owner's hook")
+    expect(ref.payload).toBe("made by the owner's hook")
+    core.close()
   })
 })

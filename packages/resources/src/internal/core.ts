@@ -477,7 +477,7 @@ export class Core<R> {
     const make =
       block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
     // a Shareable resource's payload is one cell, seen by the ref and by every share
-    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, make)
+    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, make, true)
     const ref = new ResourceRef<T>(
       this,
       slot,
@@ -509,10 +509,20 @@ export class Core<R> {
     return ref
   }
 
-  /** The payload cell of a live Shareable slot, made (with `make`, else the default payload) when it has none. */
-  private payloadCell<T>(slot: number, make: ((metadata: ResourceMetadata) => T) | undefined): Payload<T> {
-    const existing = this.payloads[slot]
-    if (existing !== undefined) return existing as Payload<T>
+  /**
+   * The payload cell of a live Shareable slot, made (with `make`, else the default payload) when it has none; the
+   * owner's ref (`owner`) brings its `create` hook to a cell a share made first.
+   */
+  private payloadCell<T>(
+    slot: number,
+    make: ((metadata: ResourceMetadata) => T) | undefined,
+    owner = false
+  ): Payload<T> {
+    const existing = this.payloads[slot] as Payload<T> | undefined
+    if (existing !== undefined) {
+      if (owner) existing.adopt(make)
+      return existing
+    }
     const cell = new Payload<T>(this.metadatas[slot] as ResourceMetadata, make)
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++

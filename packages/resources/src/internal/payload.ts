@@ -18,8 +18,16 @@ export class Payload<T> {
 
   constructor(
     private readonly metadata: ResourceMetadata,
-    private readonly create: ((metadata: ResourceMetadata) => T) | undefined
+    private create: ((metadata: ResourceMetadata) => T) | undefined
   ) {}
+
+  /**
+   * The owner's way to make the payload, for a cell a share made first (a share taken between a waiter's grant
+   * and its ref): used unless the payload was made already.
+   */
+  adopt(create: ((metadata: ResourceMetadata) => T) | undefined): void {
+    if (!this.made && create !== undefined) this.create = create
+  }
 
   /** The payload, made on the first call. */
   get(): T {
