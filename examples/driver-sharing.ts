@@ -2,13 +2,14 @@
  * Driver integration (the seed's "Driver Integration" and "Sharing Resources"), with the plain facade and `using`.
  *
  * A graphics driver creates GPU vertex buffers as Hardware resources and shares one with the audio driver, which
- * draws its waveform visualisation into it. The bytes are counted once; the buffer lives until its last holder
- * releases it. The two drivers also each hold one DMA/timer channel and then ask for the other's: the manager
+ * draws its waveform visualisation into it through its share: the share gives the audio driver the buffer
+ * (`share.payload`), so no raw payload is passed between drivers. The bytes are counted once; the buffer lives
+ * until its last holder releases it, so the audio driver keeps drawing after the graphics driver let go. The two drivers also each hold one DMA/timer channel and then ask for the other's: the manager
  * refuses the request that would close the cycle with `DeadlockDetected` instead of letting both wait forever.
  *
  * Run it: `bun examples/driver-sharing.ts`
  */
-import { DeadlockDetected, ResourceFlags, type ResourceMetadata } from "@flight-hal/core"
+import { DeadlockDetected, ResourceFlags, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import {
   createResourceManager,
   type PlainResourceManager,
@@ -38,13 +39,18 @@ export class GraphicsDriver {
   }
 
   /** Makes the audio driver a holder of the buffer (the seed's share_buffer_with_audio). */
-  shareBufferWithAudio(buffer: ResourceRef<VertexBuffer>): SharedHandle {
-    return this.manager.share(buffer.handle, "audio")
+  shareBufferWithAudio(buffer: ResourceRef<VertexBuffer>): SharedHandle<VertexBuffer> {
+    return this.manager.share<VertexBuffer>(buffer.handle, "audio")
   }
 }
 
 /** The audio driver: draws a waveform into a vertex buffer it was given a share of. */
 export class AudioDriver {
+  /** Draws into the shared buffer (throws `ResourceReleased` once the share is released); returns the points. */
+  draw(share: SharedHandle<VertexBuffer>, samples: ReadonlyArray<number>): number {
+    return this.visualise(share.payload, samples)
+  }
+
   /** Writes `samples` as (x, y) points into the buffer; returns the points written. */
   visualise(buffer: VertexBuffer, samples: ReadonlyArray<number>): number {
     const points = Math.min(samples.length, buffer.length / 2)
@@ -62,6 +68,8 @@ export interface SharingReport {
   readonly hardwareBytesWhileShared: number
   readonly pointsDrawn: number
   readonly holdersAfterGraphicsReleased: ReadonlyArray<string>
+  readonly pointsDrawnAfterGraphicsReleased: number
+  readonly accessAfterShareReleased: string
   readonly hardwareBytesAfterAll: number
   readonly deadlock: string
   readonly waiterGranted: string
@@ -81,13 +89,21 @@ export const runDrivers = async (): Promise<SharingReport> => {
   const share = graphics.shareBufferWithAudio(vertices)
   const holdersWhileShared = manager.holders(vertices.handle)
   const hardwareBytesWhileShared = hardwareBytes()
-  const pointsDrawn = audio.visualise(vertices.payload, [0, 0.5, 1, 0.5, 0, -0.5, -1, -0.5])
+  const pointsDrawn = audio.draw(share, [0, 0.5, 1, 0.5, 0, -0.5, -1, -0.5])
 
-  // The graphics driver is done with the buffer; the audio driver still holds it.
+  // The graphics driver is done with the buffer; the audio driver still holds it and keeps drawing.
   vertices.release()
   const holdersAfterGraphicsReleased = manager.holders(share.handle)
+  const pointsDrawnAfterGraphicsReleased = audio.draw(share, [1, 0, -1])
   share.release()
   const hardwareBytesAfterAll = hardwareBytes()
+  let accessAfterShareReleased = "allowed"
+  try {
+    audio.draw(share, [0])
+  } catch (error) {
+    if (!(error instanceof ResourceReleased)) throw error
+    accessAfterShareReleased = error._tag
+  }
 
   // Each driver holds one channel, then asks for the other's.
   using dma = manager.acquire("dma-channel-0", { type: "Hardware", sizeBytes: 0 }, { owner: "graphics" })
@@ -110,6 +126,8 @@ export const runDrivers = async (): Promise<SharingReport> => {
     hardwareBytesWhileShared,
     pointsDrawn,
     holdersAfterGraphicsReleased,
+    pointsDrawnAfterGraphicsReleased,
+    accessAfterShareReleased,
     hardwareBytesAfterAll,
     deadlock,
     waiterGranted,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the demo on the built-in `dreamcast` profile, no arguments and no config needed.
+ * `npm start`: the demo on the detected platform's profile (`--profile auto`), no arguments and no config needed.
  * Extra arguments are passed on: `npm start -- --profile web --frames 300 --report report.html`.
  *
  * Node 20 cannot run TypeScript, so the CLI runs under the bun binary that `npm install` puts in

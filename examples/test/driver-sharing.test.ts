@@ -8,6 +8,8 @@ describe("examples/driver-sharing", () => {
       hardwareBytesWhileShared: 64 * 1024,
       pointsDrawn: 8,
       holdersAfterGraphicsReleased: ["audio"],
+      pointsDrawnAfterGraphicsReleased: 3,
+      accessAfterShareReleased: "ResourceReleased",
       hardwareBytesAfterAll: 0,
       deadlock: "DeadlockDetected: drivers audio, graphics",
       waiterGranted: "timer-0 -> graphics (dma held by graphics)",

@@ -6,7 +6,7 @@
  * @module
  */
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { type BuiltinProfileName, builtinProfileNames, builtinProfiles } from "@flight-hal/resources"
+import { autoProfile, type BuiltinProfileName, builtinProfileNames, builtinProfiles } from "@flight-hal/resources"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
@@ -89,13 +89,21 @@ const profilesTable = (): string => {
   ].join("\n")
 }
 
+/** The profile `--profile auto` runs on: the detected one (the built-in `web` one when nothing is readable). */
+const detectedProfile = Effect.suspend(() => {
+  const auto = autoProfile()
+  return auto instanceof Error
+    ? Effect.fail(new CommandFailed(`cannot detect the platform: ${auto.message}`))
+    : Effect.succeed(auto.profile)
+})
+
 const makeCommand = (output: CliOutput) => {
   const demoCommand = Command.make(
     "demo",
     {
-      profile: Flag.Literals("profile", builtinProfileNames).pipe(
-        Flag.withDescription("The platform profile to run on"),
-        Flag.withDefault<BuiltinProfileName>("dreamcast")
+      profile: Flag.Literals("profile", ["auto", ...builtinProfileNames] as const).pipe(
+        Flag.withDescription("The platform profile to run on: auto (the detected platform's) or a built-in one"),
+        Flag.withDefault<"auto" | BuiltinProfileName>("auto")
       ),
       frames: positiveInt("frames", 1_000_000).pipe(Flag.withDescription("Frames to run"), Flag.withDefault(120)),
       seed: Flag.Int("seed").pipe(Flag.withDescription("Seed of the workload's PRNG"), Flag.withDefault(42)),
@@ -111,7 +119,7 @@ const makeCommand = (output: CliOutput) => {
     },
     Effect.fnUntraced(function* ({ profile, frames, seed, report, dump, json }) {
       const fs = yield* FileSystem.FileSystem
-      const chosen = builtinProfiles[profile]
+      const chosen = profile === "auto" ? yield* detectedProfile : builtinProfiles[profile]
       const view = json ? undefined : makeLiveView(output, chosen, frames)
       let dumped: ManagerDump | undefined
       const run = yield* demo({
@@ -138,7 +146,8 @@ const makeCommand = (output: CliOutput) => {
   ).pipe(
     Command.withDescription("Run a deterministic game-like workload on a platform profile, with a live view"),
     Command.withExamples([
-      { command: "flight-hal demo", description: "The Dreamcast profile, 120 frames, seed 42" },
+      { command: "flight-hal demo", description: "The detected platform's profile, 120 frames, seed 42" },
+      { command: "flight-hal demo --profile dreamcast", description: "The Dreamcast profile (16 MiB)" },
       {
         command: "flight-hal demo --profile web --frames 300 --seed 7 --report report.html",
         description: "With a report"

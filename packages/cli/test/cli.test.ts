@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { autoProfile } from "@flight-hal/resources"
 import { runCli } from "../src/index.ts"
 
 const binPath = join(import.meta.dir, "..", "src", "bin.ts")
@@ -21,8 +22,8 @@ const spawn = (args: ReadonlyArray<string>) => {
 
 describe("flight-hal command", () => {
   test("demo --json prints the summary as JSON, the same twice", async () => {
-    const first = await capture(["demo", "--frames", "60", "--seed", "5", "--json"])
-    const second = await capture(["demo", "--frames", "60", "--seed", "5", "--json"])
+    const first = await capture(["demo", "--profile", "dreamcast", "--frames", "60", "--seed", "5", "--json"])
+    const second = await capture(["demo", "--profile", "dreamcast", "--frames", "60", "--seed", "5", "--json"])
     expect(first.code).toBe(0)
     const summary = JSON.parse(first.text)
     expect(summary).toMatchObject({ profile: "dreamcast", seed: 5, frames: 60 })
@@ -30,13 +31,25 @@ describe("flight-hal command", () => {
   })
 
   test("demo without a TTY prints plain progress lines and the summary table", async () => {
-    const { code, text } = await capture(["demo", "--frames", "50"])
+    const { code, text } = await capture(["demo", "--profile", "dreamcast", "--frames", "50"])
     expect(code).toBe(0)
     const progress = text.split("\n").filter((line) => line.startsWith("frame "))
     expect(progress).toHaveLength(10)
     expect(text).not.toContain("\x1b[")
     expect(text).toContain("Summary: dreamcast (16.00 MiB), seed 42, 50 frames")
   })
+
+  test("demo runs on the detected platform's profile by default (--profile auto)", async () => {
+    const auto = autoProfile()
+    if (auto instanceof Error) throw auto
+    const { code, text } = await capture(["demo", "--frames", "1", "--json"])
+    expect(code).toBe(0)
+    expect(JSON.parse(text)).toMatchObject({
+      profile: auto.profile.name,
+      totalMemoryBytes: auto.profile.totalMemoryBytes
+    })
+    expect((await capture(["demo", "--profile", "auto", "--frames", "1", "--json"])).text).toBe(text)
+  }, 60_000) // a detected profile can be a large machine's: the demo's workload grows with it
 
   test("bad flags: usage and exit code 2 (in-process and as a process)", async () => {
     for (const args of [["demo", "--bogus"], ["demo", "--frames", "0"], ["demo", "--profile", "n64"], ["nope"]]) {
@@ -48,7 +61,7 @@ describe("flight-hal command", () => {
   })
 
   test("the executable runs the demo and exits 0", () => {
-    const result = spawn(["demo", "--frames", "20", "--json"])
+    const result = spawn(["demo", "--profile", "dreamcast", "--frames", "20", "--json"])
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout).frames).toBe(20)
   })

@@ -205,36 +205,55 @@ export class PoolManager {
   }
 
   /**
-   * The type's smallest pool whose blocks hold `bytes`, in O(1), or undefined. Hot code can route once and
-   * then use the pool's own `alloc` / `free`.
+   * The type's smallest pool whose blocks hold `bytes` and whose `alignment` is at least `alignment` (a power of
+   * two, default 1), or undefined. O(1) without an alignment constraint; pools with smaller alignment are skipped
+   * over. Hot code can route once and then use the pool's own `alloc` / `free`.
+   *
+   * @example
+   * ```ts
+   * import { PoolManager } from "@flight-hal/pool"
+   *
+   * const manager = new PoolManager()
+   * manager.createPool({ type: "Memory", blockSize: 128, initialCount: 1, maxCount: 8, alignment: 8 })
+   * manager.createPool({ type: "Memory", blockSize: 256, initialCount: 1, maxCount: 8, alignment: 64 })
+   * manager.route("Memory", 100)?.blockSize // 128
+   * manager.route("Memory", 100, 64)?.blockSize // 256: the 128-byte pool is only 8-aligned
+   * ```
    *
    * @since 0.1.0
    * @category routing
    */
-  route(type: ResourceType, bytes: number): ManagedPool | undefined {
-    return this.tables.get(type)?.route(bytes)
+  route(type: ResourceType, bytes: number, alignment?: number): ManagedPool | undefined {
+    return this.tables.get(type)?.route(bytes, alignment)
   }
 
   /**
-   * Serves an n-byte request: a block of the smallest fitting pool (a hit), else a plain `new ArrayBuffer(n)`
-   * (a miss, or an exhausted-pool fallback). `InvalidPoolConfig` (field `bytes`) for a size that is not a safe
-   * integer ≥ 0 or exceeds 2 GiB, or that the runtime cannot allocate.
+   * Serves an n-byte request: a block of the smallest fitting pool aligned to `alignment` (a hit), else a plain
+   * `new ArrayBuffer(n)` (a miss, or an exhausted-pool fallback; its view starts at offset 0, aligned to
+   * anything). `InvalidPoolConfig` (field `bytes`) for a size that is not a safe integer ≥ 0 or exceeds 2 GiB, or
+   * that the runtime cannot allocate; (field `alignment`) for an alignment that is not a power of two ≤ 2^30.
+   *
+   * @example
+   * ```ts
+   * import { PoolManager } from "@flight-hal/pool"
+   *
+   * const manager = new PoolManager()
+   * manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 8, alignment: 64 })
+   * const a = manager.allocate("Memory", 40, 64)
+   * if (a.ok) console.log(a.value.view.byteOffset % 64) // 0
+   * ```
    *
    * @since 0.1.0
    * @category routing
    */
-  allocate(type: ResourceType, bytes: number): Result<Allocation, InvalidPoolConfig> {
-    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 31) {
-      return err(
-        new InvalidPoolConfig({
-          pool: `${type} request`,
-          field: "bytes",
-          value: String(bytes),
-          issue: "must be a safe integer from 0 to 2147483648"
-        })
-      )
+  allocate(type: ResourceType, bytes: number, alignment = 1): Result<Allocation, InvalidPoolConfig> {
+    if (!isAlignment(alignment)) {
+      return requestError(type, "alignment", alignment, "must be a power of two from 1 to 1073741824")
     }
-    const pool = this.route(type, bytes)
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 31) {
+      return requestError(type, "bytes", bytes, "must be a safe integer from 0 to 2147483648")
+    }
+    const pool = this.route(type, bytes, alignment)
     if (pool !== undefined) {
       const handle = pool.alloc()
       if (handle >= 0) {
@@ -248,14 +267,7 @@ export class PoolManager {
     try {
       return ok({ kind: "heap", type, bytes, view: new Uint8Array(new ArrayBuffer(bytes)) })
     } catch {
-      return err(
-        new InvalidPoolConfig({
-          pool: `${type} request`,
-          field: "bytes",
-          value: String(bytes),
-          issue: "the runtime could not allocate this many bytes"
-        })
-      )
+      return requestError(type, "bytes", bytes, "the runtime could not allocate this many bytes")
     }
   }
 
@@ -366,3 +378,11 @@ export class PoolManager {
     this.tables.set(type, table)
   }
 }
+
+/** A power of two in [1, 2^30]. */
+const isAlignment = (n: unknown): n is number =>
+  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
+
+/** The error of a bad `allocate` request, naming the field. */
+const requestError = (type: ResourceType, field: string, value: number, issue: string) =>
+  err(new InvalidPoolConfig({ pool: `${type} request`, field, value: String(value), issue }))

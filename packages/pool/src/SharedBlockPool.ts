@@ -101,8 +101,10 @@ export class SharedBlockPool {
   readonly buffer: SharedArrayBuffer
   /** The pool's name (stored in the buffer). */
   readonly name: string
-  /** Bytes per block. */
+  /** Bytes per block (a multiple of `alignment`). */
   readonly blockSize: number
+  /** Block alignment in bytes (a power of two): every block's `byteOffset` in `buffer` is a multiple of it. */
+  readonly alignment: number
   /** Blocks in the pool. */
   readonly blockCount: number
   /** Blocks moved between this thread's cache and the shared list at once. */
@@ -133,6 +135,7 @@ export class SharedBlockPool {
     this.name = name
     this.slot = slot
     this.blockSize = header[H.blockSize] as number
+    this.alignment = header[H.alignment] as number
     this.blockCount = header[H.blockCount] as number
     this.capacity = this.blockCount
     this.batchSize = header[H.batchSize] as number

@@ -24,7 +24,14 @@ import { type AcquireSettings, validateAcquireOptions } from "./internal/validat
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
-import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
+import type {
+  DriverStats,
+  LeakReport,
+  ManagerSnapshot,
+  PressureEvent,
+  ResourceInfo,
+  ResourceStats
+} from "./ResourceStats.ts"
 /**
  * Options of a synchronous acquisition.
  *
@@ -105,8 +112,15 @@ export interface PlainResourceManager extends Disposable {
     body: (ref: ResourceRef<T>) => A | PromiseLike<A>,
     options?: AsyncAcquireOptions<T>
   ): Promise<A>
-  /** Makes `driver` a holder of a live Shareable resource. */
-  share(handle: ResourceHandle, driver: string): SharedHandle
+  /**
+   * Makes `driver` a holder of a live Shareable resource; the share gives it the payload (`payload`) for as long
+   * as it holds it. `T` is the payload type (a handle does not carry it).
+   */
+  share<T = unknown>(handle: ResourceHandle, driver: string): SharedHandle<T>
+  /** The live resource named `name`: its handle, metadata, owner and holders (throws ResourceNotFound otherwise). */
+  find(name: string): ResourceInfo
+  /** The metadata a resource was acquired with (throws StaleHandle / ResourceNotFound / InvalidArgument). */
+  metadata(handle: ResourceHandle): ResourceMetadata
   /** Adds a dependency edge between live resources. */
   addDependency(dependent: ResourceHandle, dependency: ResourceHandle): void
   /** Releases a Reclaimable resource on its owner's behalf; returns the bytes freed. */
@@ -338,7 +352,9 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
         ref.release()
       }
     },
-    share: (handle, driver) => orThrow(core.share(handle, driver)) as SharedHandle,
+    share: <T>(handle: ResourceHandle, driver: string) => orThrow(core.share<T>(handle, driver)),
+    find: (name) => orThrow(core.find(name)),
+    metadata: (handle) => orThrow(core.metadataOf(handle)),
     addDependency: (dependent, dependency) => void orThrow(core.addDependency(dependent, dependency)),
     reclaim: (handle) => orThrow(core.reclaim(handle)),
     setBudget: (type, budget) => void orThrow(core.setBudget(type, budget)),

@@ -14,16 +14,16 @@
  *
  * @module
  */
-import { type InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
+import { InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Runtime from "./internal/platform-runtime.ts"
 import {
   type BuiltinProfileName,
-  makeProfile,
   makeProfileSync,
   type PlatformProfile,
-  type ProfileShape
+  type ProfileShape,
+  web
 } from "./PlatformProfile.ts"
 
 /**
@@ -55,16 +55,17 @@ export interface MemoryLimit {
 }
 
 /**
- * The probes detection uses; each may be replaced (tests pass fakes).
+ * The probes detection uses; each may be replaced (tests pass fakes). A probe may answer synchronously or with a
+ * Promise; the synchronous detection ({@link detectMemoryLimitSync}) counts a Promise as no answer.
  *
  * @since 0.1.0
  * @category models
  */
 export interface DetectionProbes {
-  /** Reads a text file, `undefined` when it cannot be read. Default: `node:fs` where available. */
-  readonly readFile: (path: string) => Promise<string | undefined>
+  /** Reads a text file, `undefined` when it cannot be read. Default: `node:fs` (or Deno's) where available. */
+  readonly readFile: (path: string) => Promise<string | undefined> | string | undefined
   /** `os.totalmem()`, `undefined` when unavailable. */
-  readonly osTotalMemory: () => Promise<number | undefined>
+  readonly osTotalMemory: () => Promise<number | undefined> | number | undefined
   /** `Deno.systemMemoryInfo().total`, `undefined` when unavailable. */
   readonly denoTotalMemory: () => number | undefined
   /** `navigator.deviceMemory` in GiB, `undefined` when unavailable. */
@@ -112,12 +113,51 @@ const defaultProbes: DetectionProbes = {
   deviceMemoryGiB: Runtime.deviceMemoryGiB
 }
 
-const safely = async <A>(probe: () => A | Promise<A>): Promise<A | undefined> => {
-  try {
-    return await probe()
-  } catch {
-    return undefined
+const defaultSyncProbes: DetectionProbes = {
+  readFile: Runtime.readTextFileSync,
+  osTotalMemory: Runtime.nodeTotalMemorySync,
+  denoTotalMemory: Runtime.denoTotalMemory,
+  deviceMemoryGiB: Runtime.deviceMemoryGiB
+}
+
+/** One probe call of the detection steps; its answer (undefined when it throws) is sent back in. */
+type Probe = () => unknown
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
+/** Runs the detection steps, awaiting each probe. */
+const runAsync = async <R>(steps: Generator<Probe, R, unknown>): Promise<R> => {
+  let next = steps.next()
+  while (next.done !== true) {
+    let answer: unknown
+    try {
+      answer = await next.value()
+    } catch {
+      answer = undefined
+    }
+    next = steps.next(answer)
   }
+  return next.value
+}
+
+/** Runs the detection steps synchronously: a probe answering with a Promise counts as no answer. */
+const runSync = <R>(steps: Generator<Probe, R, unknown>): R => {
+  let next = steps.next()
+  while (next.done !== true) {
+    let answer: unknown
+    try {
+      answer = next.value()
+    } catch {
+      answer = undefined
+    }
+    if (isThenable(answer)) {
+      Promise.resolve(answer).catch(() => undefined) // never an unhandled rejection
+      answer = undefined
+    }
+    next = steps.next(answer)
+  }
+  return next.value
 }
 
 /** Parses a cgroup limit file: a byte count, or undefined for `max`, sentinels and garbage. */
@@ -131,10 +171,14 @@ const parseCgroupLimit = (text: string): { readonly bytes?: number; readonly not
   return { bytes, note: `${bytes} bytes` }
 }
 
-const isPositiveBytes = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n) && n > 0
+const isPositiveBytes = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n > 0
 
-const detect = async (options?: DetectOptions): Promise<Result.Result<MemoryLimit, PlatformDetectionFailed>> => {
-  const probes: DetectionProbes = { ...defaultProbes, ...options?.probes }
+/** The detection, as steps that each ask one probe (run awaited or synchronously). */
+function* detectSteps(
+  defaults: DetectionProbes,
+  options: DetectOptions | undefined
+): Generator<Probe, Result.Result<MemoryLimit, PlatformDetectionFailed>, unknown> {
+  const probes: DetectionProbes = { ...defaults, ...options?.probes }
   const root = options?.fsRoot ?? "/"
   const notes: Array<string> = []
 
@@ -143,8 +187,8 @@ const detect = async (options?: DetectOptions): Promise<Result.Result<MemoryLimi
     ["cgroup-v2", CGROUP_V2_MEMORY_MAX],
     ["cgroup-v1", CGROUP_V1_MEMORY_LIMIT]
   ] as const) {
-    const text = await safely(() => probes.readFile(Runtime.joinRoot(root, path)))
-    if (text === undefined) {
+    const text = yield () => probes.readFile(Runtime.joinRoot(root, path))
+    if (typeof text !== "string") {
       notes.push(`${source}: ${path} not readable`)
       continue
     }
@@ -157,11 +201,11 @@ const detect = async (options?: DetectOptions): Promise<Result.Result<MemoryLimi
   }
 
   let host: { readonly bytes: number; readonly source: MemorySource } | undefined
-  const deno = await safely(probes.denoTotalMemory)
+  const deno = (yield probes.denoTotalMemory) as number | undefined
   notes.push(`Deno.systemMemoryInfo: ${deno ?? "unavailable"}`)
   if (isPositiveBytes(deno)) host = { bytes: Math.floor(deno), source: "Deno.systemMemoryInfo" }
   if (host === undefined) {
-    const os = await safely(probes.osTotalMemory)
+    const os = (yield probes.osTotalMemory) as number | undefined
     notes.push(`os.totalmem: ${os ?? "unavailable"}`)
     if (isPositiveBytes(os)) host = { bytes: Math.floor(os), source: "os.totalmem" }
   }
@@ -172,7 +216,7 @@ const detect = async (options?: DetectOptions): Promise<Result.Result<MemoryLimi
   if (container !== undefined) notes.push(`${container.source}: above the host's memory, ignored`)
   if (host !== undefined) return Result.succeed({ ...host, notes })
 
-  const device = await safely(probes.deviceMemoryGiB)
+  const device = (yield probes.deviceMemoryGiB) as number | undefined
   notes.push(`navigator.deviceMemory: ${device ?? "unavailable"}`)
   if (isPositiveBytes(device)) {
     return Result.succeed({ bytes: Math.floor(device * GiB), source: "navigator.deviceMemory", notes })
@@ -199,7 +243,7 @@ const detect = async (options?: DetectOptions): Promise<Result.Result<MemoryLimi
  */
 export const detectMemoryLimit = (options?: DetectOptions): Effect.Effect<MemoryLimit, PlatformDetectionFailed> =>
   Effect.flatMap(
-    Effect.promise(() => detect(options)),
+    Effect.promise(() => runAsync(detectSteps(defaultProbes, options))),
     Effect.fromResult
   )
 
@@ -210,9 +254,30 @@ export const detectMemoryLimit = (options?: DetectOptions): Effect.Effect<Memory
  * @category detection
  */
 export const detectMemoryLimitAsync = async (options?: DetectOptions): Promise<MemoryLimit> => {
-  const result = await detect(options)
+  const result = await runAsync(detectSteps(defaultProbes, options))
   if (Result.isFailure(result)) throw result.failure
   return result.success
+}
+
+/**
+ * {@link detectMemoryLimit} synchronously (what a manager with `profile: "auto"` uses): the same sources in the
+ * same order, read with synchronous calls (`node:fs` through `process.getBuiltinModule`, `Deno.readTextFileSync`);
+ * a probe that answers with a Promise counts as unavailable. The failure is returned, not thrown.
+ *
+ * @example
+ * ```ts
+ * import { detectMemoryLimitSync } from "@flight-hal/resources"
+ *
+ * const limit = detectMemoryLimitSync()
+ * if (!(limit instanceof Error)) console.log(limit.bytes, limit.source) // e.g. 2147483648 "cgroup-v2"
+ * ```
+ *
+ * @since 0.2.0
+ * @category detection
+ */
+export const detectMemoryLimitSync = (options?: DetectOptions): MemoryLimit | PlatformDetectionFailed => {
+  const result = runSync(detectSteps(defaultSyncProbes, options))
+  return Result.isFailure(result) ? result.failure : result.success
 }
 
 /**
@@ -226,6 +291,10 @@ export interface DetectedProfile {
   readonly profile: PlatformProfile
   /** The limit and its source. */
   readonly limit: MemoryLimit
+  /** Which source the limit was read from (`limit.source`). */
+  readonly source: MemorySource
+  /** The shape scaled to the limit: a built-in profile's name, or `"custom"` for a shape given as options. */
+  readonly shape: BuiltinProfileName | "custom"
 }
 
 /**
@@ -251,16 +320,28 @@ export const shapeFor = (limit: MemoryLimit): BuiltinProfileName => {
   return limit.bytes <= 64 * 1024 * 1024 ? "dreamcast" : "desktop"
 }
 
+/** The profile scaled to a detected limit (throws `InvalidProfile` when the shape cannot be scaled to it). */
+const scaledTo = (limit: MemoryLimit, options: DetectProfileOptions | undefined): DetectedProfile => {
+  const shape = options?.shape ?? shapeFor(limit)
+  return {
+    profile: makeProfileSync("detected", limit.bytes, { shape }),
+    limit,
+    source: limit.source,
+    shape: typeof shape === "string" ? shape : "custom"
+  }
+}
+
 /**
- * Detects the memory limit and scales a profile to it ({@link makeProfile}).
+ * Detects the memory limit and scales a profile to it ({@link makeProfile}); says which source the limit came
+ * from (`source`) and which shape was scaled (`shape`).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { detectProfile } from "@flight-hal/resources"
  *
- * const { profile, limit } = await Effect.runPromise(detectProfile())
- * console.log(limit.source, profile.budgets.Memory?.maxBytes)
+ * const { profile, source, shape } = await Effect.runPromise(detectProfile())
+ * console.log(source, shape, profile.budgets.Memory?.maxBytes) // e.g. "cgroup-v2" "server" 1288490188
  * ```
  *
  * @since 0.1.0
@@ -270,10 +351,7 @@ export const detectProfile = (
   options?: DetectProfileOptions
 ): Effect.Effect<DetectedProfile, PlatformDetectionFailed | InvalidProfile> =>
   Effect.flatMap(detectMemoryLimit(options), (limit) =>
-    Effect.map(makeProfile("detected", limit.bytes, { shape: options?.shape ?? shapeFor(limit) }), (profile) => ({
-      profile,
-      limit
-    }))
+    Effect.try({ try: () => scaledTo(limit, options), catch: (error) => error as InvalidProfile })
   )
 
 /**
@@ -282,7 +360,70 @@ export const detectProfile = (
  * @since 0.1.0
  * @category detection
  */
-export const detectProfileAsync = async (options?: DetectProfileOptions): Promise<DetectedProfile> => {
-  const limit = await detectMemoryLimitAsync(options)
-  return { profile: makeProfileSync("detected", limit.bytes, { shape: options?.shape ?? shapeFor(limit) }), limit }
+export const detectProfileAsync = async (options?: DetectProfileOptions): Promise<DetectedProfile> =>
+  scaledTo(await detectMemoryLimitAsync(options), options)
+
+/**
+ * {@link detectProfile} synchronously (see {@link detectMemoryLimitSync}): the detected profile, or the
+ * `PlatformDetectionFailed` / `InvalidProfile` error as a value.
+ *
+ * @example
+ * ```ts
+ * import { detectProfileSync } from "@flight-hal/resources"
+ *
+ * const detected = detectProfileSync()
+ * if (!(detected instanceof Error)) console.log(detected.source, detected.profile.totalMemoryBytes)
+ * ```
+ *
+ * @since 0.2.0
+ * @category detection
+ */
+export const detectProfileSync = (
+  options?: DetectProfileOptions
+): DetectedProfile | PlatformDetectionFailed | InvalidProfile => {
+  const limit = detectMemoryLimitSync(options)
+  if (limit instanceof PlatformDetectionFailed) return limit
+  try {
+    return scaledTo(limit, options)
+  } catch (error) {
+    return error as InvalidProfile
+  }
+}
+
+/**
+ * What `profile: "auto"` runs on: the detected profile, or the built-in `web` profile (source `"fallback"`)
+ * when no memory size is readable (a browser without `navigator.deviceMemory`). `InvalidProfile` when the
+ * detected memory is too small for the shape.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AutoProfile {
+  /** The profile. */
+  readonly profile: PlatformProfile
+  /** Where the memory size was read, or `"fallback"`. */
+  readonly source: MemorySource | "fallback"
+  /** The shape scaled to the detected memory (absent for the fallback). */
+  readonly shape?: BuiltinProfileName | "custom"
+}
+
+/**
+ * The profile `"auto"` means (see {@link AutoProfile}), detected synchronously.
+ *
+ * @example
+ * ```ts
+ * import { autoProfile } from "@flight-hal/resources"
+ *
+ * const auto = autoProfile()
+ * if (!(auto instanceof Error)) console.log(auto.source, auto.profile.budgets.Memory?.maxBytes)
+ * ```
+ *
+ * @since 0.2.0
+ * @category detection
+ */
+export const autoProfile = (options?: DetectProfileOptions): AutoProfile | InvalidProfile => {
+  const detected = detectProfileSync(options)
+  if (detected instanceof PlatformDetectionFailed) return { profile: web, source: "fallback" }
+  if (detected instanceof InvalidProfile) return detected
+  return { profile: detected.profile, source: detected.source, shape: detected.shape }
 }

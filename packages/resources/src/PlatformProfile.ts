@@ -593,7 +593,7 @@ export const getProfileSync = (name: string): PlatformProfile => {
  * @since 0.1.0
  * @category models
  */
-export type ProfileConfigOptions = Omit<ResourceManagerConfig, "budgets" | "pools">
+export type ProfileConfigOptions = Omit<ResourceManagerConfig, "budgets" | "pools" | "profile">
 
 /**
  * The resource manager configuration of a profile: its budgets and pools, labelled with the

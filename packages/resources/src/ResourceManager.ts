@@ -13,15 +13,12 @@ import {
   type DeadlockDetected,
   type DependencyCycle,
   type DependencyNotLive,
-  type DuplicatePool,
   InvalidArgument,
   type InvalidBudget,
   type InvalidMetadata,
-  type InvalidPoolConfig,
   type ManagerClosed,
   type NotHolder,
   type NotShareable,
-  type PoolExhausted,
   type ResourceBudget,
   type ResourceBusy,
   type ResourceHandle,
@@ -33,6 +30,7 @@ import {
 } from "@flight-hal/core"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -48,9 +46,16 @@ import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
-import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import type { ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
-import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
+import type {
+  DriverStats,
+  LeakReport,
+  ManagerSnapshot,
+  PressureEvent,
+  ResourceInfo,
+  ResourceStats
+} from "./ResourceStats.ts"
 
 /**
  * How an acquisition behaves when the request does not fit (see docs/semantics.md): `NonBlocking` (default) fails
@@ -193,8 +198,15 @@ export interface ResourceManagerService {
     use: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T, M>
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R>
-  /** Makes `driver` a holder of a live Shareable resource until the Scope closes. */
-  share(handle: ResourceHandle, driver: string): Effect.Effect<SharedHandle, ShareError, Scope.Scope>
+  /**
+   * Makes `driver` a holder of a live Shareable resource until the Scope closes; the share gives it the
+   * payload (`get`) for as long as it holds it. `T` is the payload type (a handle does not carry it).
+   */
+  share<T = unknown>(handle: ResourceHandle, driver: string): Effect.Effect<SharedHandle<T>, ShareError, Scope.Scope>
+  /** The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise). */
+  find(name: string): Effect.Effect<ResourceInfo, InvalidArgument | ResourceNotFound>
+  /** The metadata a resource was acquired with. */
+  metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, HandleError>
   /** Adds a dependency edge between live resources (DependencyCycle when it would close a cycle). */
   addDependency(
     dependent: ResourceHandle,
@@ -259,13 +271,24 @@ export interface ResourceManagerService {
 export type HandleError = InvalidArgument | StaleHandle | ResourceNotFound
 
 /**
- * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool (or two pools of
- * one type and block size, or a pool whose initial capacity the budget refuses).
+ * The Effect `Config` of the profile a manager runs on: the `FLIGHT_HAL_PROFILE` setting (from the environment
+ * with the default `ConfigProvider`): `"auto"` or a built-in profile's name; `undefined` when it is not set.
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { profileConfig } from "@flight-hal/resources"
+ *
+ * const provider = ConfigProvider.fromUnknown({ FLIGHT_HAL_PROFILE: "dreamcast" })
+ * Effect.runSync(profileConfig.parse(provider)) // "dreamcast"
+ * ```
  *
  * @since 0.2.0
- * @category errors
+ * @category config
  */
-export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolConfig | DuplicatePool | PoolExhausted
+export const profileConfig: Config.Config<string | undefined> = Config.String("FLIGHT_HAL_PROFILE").pipe(
+  Config.withDefault(undefined)
+)
 
 /**
  * The errors of `share`.
@@ -309,6 +332,33 @@ export class ResourceManager extends ResourceManagerBase {
   /** A Layer building the manager from a config; closing it releases and reports every leak. */
   static readonly layer = (config: ResourceManagerConfig = {}): Layer.Layer<ResourceManager, ManagerConfigError> =>
     Layer.effect(ResourceManager, make(config))
+
+  /**
+   * {@link ResourceManager.layer} with the profile read from Effect's `Config` ({@link profileConfig}:
+   * `FLIGHT_HAL_PROFILE` in the environment). The setting, when present, wins over `config.profile`; without
+   * either the manager runs on `"auto"`. An unknown name fails with `UnknownProfile`.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { ResourceManager } from "@flight-hal/resources"
+   *
+   * // FLIGHT_HAL_PROFILE=dreamcast bun app.ts
+   * const program = Effect.gen(function*() {
+   *   const manager = yield* ResourceManager
+   *   return (yield* manager.snapshot).profile?.name
+   * }).pipe(Effect.provide(ResourceManager.layerConfig()))
+   * ```
+   */
+  static readonly layerConfig = (
+    config: ResourceManagerConfig = {}
+  ): Layer.Layer<ResourceManager, ManagerConfigError | Config.ConfigError> =>
+    Layer.effect(
+      ResourceManager,
+      Effect.flatMap(profileConfig, (profile) =>
+        make({ ...config, profile: (profile as ProfileOption | undefined) ?? config.profile ?? "auto" })
+      )
+    )
 }
 
 const usageGauge = Metric.gauge("flight_hal_resource_usage_bytes", { description: "Bytes charged per type" })
@@ -503,11 +553,13 @@ const make = (config: ResourceManagerConfig) =>
       acquire: acquire as ResourceManagerService["acquire"],
       acquireScoped: (name, metadata, options) => acquire(name, metadata, options),
       use: useResource(core) as ResourceManagerService["use"],
-      share: (handle, driver) =>
+      share: <T>(handle: ResourceHandle, driver: string) =>
         Effect.acquireRelease(
-          sync(() => core.share(handle, driver)),
+          sync(() => core.share<T>(handle, driver)),
           (shared) => Effect.sync(() => shared.release())
         ),
+      find: (name) => sync(() => core.find(name)),
+      metadata: (handle) => sync(() => core.metadataOf(handle)),
       addDependency: (dependent, dependency) => Effect.asVoid(sync(() => core.addDependency(dependent, dependency))),
       reclaim: (handle) => sync(() => core.reclaim(handle)),
       setBudget: (type, budget) => Effect.asVoid(sync(() => core.setBudget(type, budget))),

@@ -4,8 +4,19 @@
  *
  * @module
  */
-import type { ResourceBudget, ResourceType } from "@flight-hal/core"
+import type {
+  DuplicatePool,
+  InvalidArgument,
+  InvalidBudget,
+  InvalidPoolConfig,
+  InvalidProfile,
+  PoolExhausted,
+  ResourceBudget,
+  ResourceType,
+  UnknownProfile
+} from "@flight-hal/core"
 import type { PoolConfig } from "@flight-hal/pool"
+import type { BuiltinProfileName, PlatformProfile } from "./PlatformProfile.ts"
 import type { LeakReport } from "./ResourceStats.ts"
 
 /**
@@ -51,6 +62,23 @@ export interface TraceConfig {
 }
 
 /**
+ * The platform profile a manager takes its budgets and pools from: `"auto"` (the detected platform, see
+ * `detectProfileSync`), a built-in profile's name, or a profile (validated like `decodeProfile`).
+ *
+ * @example
+ * ```ts
+ * import type { ProfileOption } from "@flight-hal/resources"
+ *
+ * const detected: ProfileOption = "auto"
+ * const handheld: ProfileOption = "dreamcast"
+ * ```
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export type ProfileOption = "auto" | BuiltinProfileName | PlatformProfile
+
+/**
  * Everything a resource manager needs: budgets per type (a type without one is unlimited), pools to create,
  * and options.
  *
@@ -71,7 +99,15 @@ export interface TraceConfig {
  * @category config
  */
 export interface ResourceManagerConfig {
-  /** A budget per type; a type left out is unlimited. */
+  /**
+   * The platform profile to take budgets and pools from (see {@link ProfileOption}). An explicit budget or pool
+   * of a type overrides the profile's for that type: a type keeps its own budget, else takes the profile's; it
+   * keeps its own pools, else takes the profile's when its budget is the profile's. `"auto"` falls back to the
+   * built-in `web` profile when no memory size can be read. Without a profile, a type without a budget is
+   * unlimited.
+   */
+  readonly profile?: ProfileOption
+  /** A budget per type; a type left out is unlimited (or, with a `profile`, takes the profile's). */
   readonly budgets?: Partial<Readonly<Record<ResourceType, ResourceBudget>>>
   /** Pools created when the manager starts (see {@link ManagerPoolConfig}). */
   readonly pools?: ReadonlyArray<ManagerPoolConfig>
@@ -101,3 +137,20 @@ export interface ResourceManagerConfig {
   /** Receives the leak report when the manager closes with live resources (after they were released). */
   readonly onLeaks?: (leaks: ReadonlyArray<LeakReport>) => void
 }
+
+/**
+ * The errors of a bad manager config: an unknown or ill-typed option, a bad budget, a bad pool (or two pools of
+ * one type and block size, or a pool whose initial capacity the budget refuses), an unknown profile name or an
+ * invalid profile.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type ManagerConfigError =
+  | InvalidArgument
+  | InvalidBudget
+  | InvalidPoolConfig
+  | DuplicatePool
+  | PoolExhausted
+  | UnknownProfile
+  | InvalidProfile

@@ -6,6 +6,7 @@
  */
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
+import { Payload } from "./internal/payload.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 
 /**
@@ -59,10 +60,6 @@ export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }
 export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable {
   /** @internal */
   private isReleased = false
-  /** @internal */
-  private value: T | undefined
-  /** @internal */
-  private made = false
 
   /** @internal */
   constructor(
@@ -81,7 +78,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     /** @internal */
     private readonly driverIndex: number,
     /** @internal */
-    private readonly create: ((metadata: ResourceMetadata) => T) | undefined
+    private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
+    /** @internal the payload cell, shared with the resource's shares (made on first access when absent) */
+    private cell: Payload<T> | undefined
   ) {}
 
   /** @internal */
@@ -98,7 +97,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** Whether this ref was released (by its holder, or by the manager's close). */
   get released(): boolean {
     // a hold can also end without this ref: the manager's close, or `reclaim` on the owner's behalf
-    return this.isReleased || this.engine.closed || !this.engine.holds(this.slot, this.generation, this.driverIndex)
+    return (
+      this.isReleased || this.engine.closed || !this.engine.holdsCurrent(this.slot, this.generation, this.driverIndex)
+    )
   }
 
   /**
@@ -108,12 +109,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
-    if (!this.made) {
-      // a create hook that throws leaves the payload unmade: the next access calls it again
-      this.value = this.create === undefined ? (defaultPayload(this.metadata) as T) : this.create(this.metadata)
-      this.made = true
-    }
-    return this.value as T
+    if (this.cell === undefined) this.cell = new Payload(this.metadata, this.create)
+    return this.cell.get()
   }
 
   /** The payload as an Effect, failing with `ResourceReleased` after release. */
@@ -125,7 +122,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** @internal the payload if it was created (for destroy hooks). */
   createdPayload(): T | undefined {
-    return this.value
+    return this.cell?.created()
   }
 
   /** Releases this holder's hold (idempotent: a second call does nothing). */
@@ -157,12 +154,12 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
  */
 export type ScopedResource = ResourceRef<unknown>
 
-const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
-  metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined
-
 /**
- * A driver's share of a resource: valid until released (idempotent); the resource lives while any holder
- * holds it.
+ * A driver's share of a resource: while it is held, the driver can use the resource's payload (the same value
+ * the owner's ref sees: `payload` throws, `get` fails with `ResourceReleased` after this share's release or the
+ * manager's close). The resource lives while any holder holds it, so the payload outlives the owner's release;
+ * it is destroyed (the `destroy` hook runs, a pool block goes back) when the last holder lets go. Release is
+ * idempotent. The payload type is the caller's to state (`share<Float32Array>(…)`): a handle does not carry it.
  *
  * @example
  * ```ts
@@ -173,8 +170,10 @@ const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
  *   Effect.gen(function*() {
  *     const manager = yield* ResourceManager
  *     const ref = yield* manager.acquire("frame", { type: "Memory", sizeBytes: 64, flags: 8 })
- *     const shared = yield* manager.share(ref.handle, "gpu")
- *     return shared.driver // "gpu"
+ *     const shared = yield* manager.share<Uint8Array>(ref.handle, "gpu")
+ *     ref.release() // the owner is done; the gpu driver still holds the frame
+ *     const bytes = yield* shared.get // the frame's 64 bytes
+ *     return bytes.byteLength
  *   })
  * )
  * ```
@@ -182,7 +181,7 @@ const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
  * @since 0.1.0
  * @category models
  */
-export class SharedHandle implements Disposable {
+export class SharedHandle<T = unknown> implements Disposable {
   /** @internal */
   private isReleased = false
 
@@ -195,12 +194,38 @@ export class SharedHandle implements Disposable {
     /** The driver this share belongs to. */
     readonly driver: string,
     /** @internal */
-    private readonly driverIndex: number
+    private readonly driverIndex: number,
+    /** The resource's name (`""` when unnamed). */
+    readonly name: string,
+    /** The metadata the resource was acquired with. */
+    readonly metadata: ResourceMetadata,
+    /** @internal */
+    private readonly cell: Payload<T>
   ) {}
 
-  /** Whether this share was released (by its driver, or by the manager's close). */
+  /**
+   * Whether this share was released: by its driver, by the manager's close, or its hold removed otherwise
+   * (`releaseResource(handle, driver)`).
+   */
   get released(): boolean {
-    return this.isReleased || this.engine.closed
+    return (
+      this.isReleased ||
+      this.engine.closed ||
+      !this.engine.holdsCurrent(this.handle.slot, this.handle.generation, this.driverIndex)
+    )
+  }
+
+  /** The resource's payload; throws `ResourceReleased` once this share is released. */
+  get payload(): T {
+    if (this.released) throw new ResourceReleased({ name: this.name })
+    return this.cell.get()
+  }
+
+  /** The payload as an Effect, failing with `ResourceReleased` once this share is released. */
+  get get(): Effect.Effect<T, ResourceReleased> {
+    return Effect.suspend(() =>
+      this.released ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.cell.get())
+    )
   }
 
   /** Releases the share (idempotent). */
@@ -209,7 +234,9 @@ export class SharedHandle implements Disposable {
     this.isReleased = true
     if (this.engine.closed) return
     const slot = this.engine.resolve(this.handle)
-    if (typeof slot === "number") this.engine.release(slot, this.driverIndex)
+    if (typeof slot === "number" && this.engine.holdsCurrent(slot, this.handle.generation, this.driverIndex)) {
+      this.engine.release(slot, this.driverIndex)
+    }
   }
 
   /** Releases the share (`using share = manager.share(...)`). */

@@ -4,8 +4,10 @@
  *
  * @module
  */
-import type { ResourceBudget, ResourcePressure, ResourceType } from "@flight-hal/core"
+import type { ResourceBudget, ResourceHandle, ResourceMetadata, ResourcePressure, ResourceType } from "@flight-hal/core"
 import type { PoolStats } from "@flight-hal/pool"
+import type { MemorySource } from "./PlatformDetection.ts"
+import type { BuiltinProfileName } from "./PlatformProfile.ts"
 
 /**
  * The stats of one resource type (the seed's `ResourceStats`).
@@ -108,6 +110,68 @@ export interface DriverStats {
 }
 
 /**
+ * A live resource found by name (`find`): its handle, metadata as validated at its acquisition, owner and
+ * holders (the owner first, then the drivers it is shared with).
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager, type ResourceInfo } from "@flight-hal/resources"
+ *
+ * const manager = createResourceManager({})
+ * const ref = manager.acquire("texture", { type: "Memory", sizeBytes: 64 })
+ * const info: ResourceInfo = manager.find("texture")
+ * info.metadata.sizeBytes // 64
+ * info.holders // ["app"]
+ * ref.release()
+ * ```
+ *
+ * @since 0.2.0
+ * @category stats
+ */
+export interface ResourceInfo {
+  /** The resource's current handle. */
+  readonly handle: ResourceHandle
+  /** Its name. */
+  readonly name: string
+  /** Its metadata, as validated at its acquisition. */
+  readonly metadata: ResourceMetadata
+  /** The driver that acquired it. */
+  readonly owner: string
+  /** The drivers holding it now. */
+  readonly holders: ReadonlyArray<string>
+}
+
+/**
+ * The platform profile a manager runs on (`ManagerSnapshot.profile`): how the config asked for it, its name and
+ * memory, and for `"auto"` where the memory size was read (`"fallback"`: nowhere, the built-in `web` profile is
+ * used) and which built-in shape was scaled to it.
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager } from "@flight-hal/resources"
+ *
+ * const manager = createResourceManager({ profile: "dreamcast" })
+ * manager.snapshot().profile // { requested: "dreamcast", name: "dreamcast", totalMemoryBytes: 16777216 }
+ * manager.close()
+ * ```
+ *
+ * @since 0.2.0
+ * @category stats
+ */
+export interface ManagerProfile {
+  /** What the config said: `"auto"`, a built-in profile's name, or `"custom"` (a profile object). */
+  readonly requested: "auto" | BuiltinProfileName | "custom"
+  /** The profile's name (`"detected"` for a detected profile). */
+  readonly name: string
+  /** The profile's total memory, in bytes. */
+  readonly totalMemoryBytes: number
+  /** With `"auto"`: the source the memory size was read from, or `"fallback"` when none was readable. */
+  readonly source?: MemorySource | "fallback"
+  /** With `"auto"` and a readable source: the built-in shape scaled to the detected memory. */
+  readonly shape?: BuiltinProfileName | "custom"
+}
+
+/**
  * The whole manager at one moment: every type's stats, live resource count, drivers and pools.
  *
  * @since 0.1.0
@@ -122,4 +186,6 @@ export interface ManagerSnapshot {
   readonly drivers: ReadonlyArray<DriverStats>
   /** Every pool's stats, with the type its capacity is charged to. */
   readonly pools: ReadonlyArray<PoolStats & { readonly type: ResourceType }>
+  /** The platform profile the manager runs on (absent when its config names none). */
+  readonly profile?: ManagerProfile
 }

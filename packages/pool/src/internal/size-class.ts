@@ -10,7 +10,7 @@
 export const bucketOf = (n: number): number => (n <= 1 ? 0 : n > 2 ** 31 ? 32 : 32 - Math.clz32(n - 1))
 
 /** Pools sorted by block size, with the first pool of every bucket. */
-export class SizeClassTable<P extends { readonly blockSize: number }> {
+export class SizeClassTable<P extends { readonly blockSize: number; readonly alignment: number }> {
   private entries: Array<P> = []
   /** firstOf[b]: index in `entries` of the first pool whose bucket is ≥ b (entries.length if none). */
   private firstOf: Int32Array = new Int32Array(34)
@@ -25,12 +25,12 @@ export class SizeClassTable<P extends { readonly blockSize: number }> {
     }
   }
 
-  /** The smallest pool whose blocks hold `bytes`, or undefined. */
-  route(bytes: number): P | undefined {
+  /** The smallest pool whose blocks hold `bytes` and are aligned to `alignment` (a power of two), or undefined. */
+  route(bytes: number, alignment = 1): P | undefined {
     const entries = this.entries
     let k = this.firstOf[bucketOf(bytes)] as number
     let pool = entries[k]
-    while (pool !== undefined && pool.blockSize < bytes) pool = entries[++k]
+    while (pool !== undefined && (pool.blockSize < bytes || pool.alignment < alignment)) pool = entries[++k]
     return pool
   }
 

@@ -25,6 +25,7 @@ import {
   type NotHolder,
   type PoolExhausted,
   type ResourceBudget,
+  ResourceFlag,
   type ResourceHandle,
   type ResourceMetadata,
   ResourceNotFound,
@@ -32,11 +33,20 @@ import {
   ResourcePriority,
   StaleHandle
 } from "@flight-hal/core"
-import type { ResourceManagerConfig } from "../ResourceManagerConfig.ts"
+import type { ManagerConfigError, ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
-import type { DriverStats, LeakReport, PressureEvent, ResourceStats } from "../ResourceStats.ts"
+import type {
+  DriverStats,
+  LeakReport,
+  ManagerProfile,
+  PressureEvent,
+  ResourceInfo,
+  ResourceStats
+} from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
+import { Payload } from "./payload.ts"
 import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
+import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"
 import { TraceRecorder } from "./trace-recorder.ts"
@@ -54,7 +64,7 @@ import {
   share,
   submit,
   timeout,
-  type WaitingRequest,
+  WaitingRequest,
   wake
 } from "./transitions.ts"
 import {
@@ -168,6 +178,10 @@ export class Core<R> {
   private sideData = 0
   /** The pool block of each pool-backed live slot. */
   private readonly blocks: Array<HeldBlock | undefined> = []
+  /** The validated metadata of each live slot (`find`, `metadata`, shares). */
+  private readonly metadatas: Array<ResourceMetadata | undefined> = []
+  /** The payload cell of each live Shareable slot, seen by its ref and its shares (a side datum). */
+  private readonly payloads: Array<Payload<unknown> | undefined> = []
   private readonly pooledTypes = new Set<number>()
   private readonly rawPools
   /** The manager's pools: their capacity is charged to their type's budget. */
@@ -188,6 +202,8 @@ export class Core<R> {
   /** Every pressure event, as it happens (the Effect front end's PubSub). */
   onPressureEvent: (event: PressureEvent) => void = () => {}
   closed = false
+  /** The platform profile the manager runs on (from `config.profile`). */
+  profile: ManagerProfile | undefined = undefined
   private readonly onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
 
   private constructor(config: ResourceManagerConfig, now: () => number) {
@@ -212,15 +228,16 @@ export class Core<R> {
   }
 
   /** A core from a config, or the typed error of its first bad field (nothing is kept). */
-  static make<R>(
-    config: unknown,
-    now: () => number
-  ): Core<R> | InvalidArgument | InvalidBudget | InvalidPoolConfig | DuplicatePool | PoolExhausted {
+  static make<R>(config: unknown, now: () => number): Core<R> | ManagerConfigError {
     const shape = validateConfigShape(config)
     if (shape !== undefined) return shape
     const c = config as ResourceManagerConfig
+    // a profile gives the budgets and pools of the types the config leaves out
+    const resolved = c.profile === undefined ? undefined : resolveProfile(c.profile)
+    if (resolved !== undefined && !("info" in resolved)) return resolved
+    const merged = resolved === undefined ? undefined : mergeProfile(c, resolved.profile)
     const budgets: Array<{ readonly index: number; readonly budget: ResourceBudget }> = []
-    for (const [type, budget] of budgetEntries(c.budgets)) {
+    for (const [type, budget] of merged?.budgets ?? budgetEntries(c.budgets)) {
       if (budget === undefined) continue
       const valid = validateBudget(type, budget)
       if (!("index" in valid)) return valid
@@ -228,7 +245,8 @@ export class Core<R> {
     }
     const core = new Core<R>(c, now)
     for (const { index, budget } of budgets) core.state.setBudgetRaw(index, budget)
-    for (const pool of c.pools ?? []) {
+    core.profile = resolved?.info
+    for (const pool of merged?.pools ?? c.pools ?? []) {
       const made = core.pools.createPool(pool)
       if (!made.ok) return made.error as InvalidPoolConfig | DuplicatePool | PoolExhausted
     }
@@ -359,16 +377,23 @@ export class Core<R> {
   /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
   private submit(request: Request, reclaimed: boolean): SubmitResult {
     const block = this.takeBlock(request)
-    if (block === undefined) return submit(this.state, request, reclaimed)
+    if (block === undefined) {
+      const result = submit(this.state, request, reclaimed)
+      if (typeof result === "number") this.metadatas[result] = request.metadata
+      return result
+    }
     const result = submit(this.state, { ...request, pooled: true }, true)
-    if (typeof result === "number") this.blocks[result] = block
-    else block.pool.free(block.handle)
+    if (typeof result === "number") {
+      this.blocks[result] = block
+      this.metadatas[result] = request.metadata
+    } else block.pool.free(block.handle)
     return result
   }
 
   private takeBlock(request: Request): HeldBlock | undefined {
     if (!this.pooledTypes.has(request.type) || this.state.nameTaken(request.name)) return undefined
-    const pool = this.rawPools.route(typeName(request.type), request.size)
+    // only a pool whose blocks are aligned as the metadata asks (a heap payload starts at offset 0: aligned)
+    const pool = this.rawPools.route(typeName(request.type), request.size, request.metadata?.alignmentBytes)
     if (pool === undefined) return undefined
     const handle = pool.alloc()
     return handle < 0 ? undefined : { pool, handle }
@@ -453,6 +478,8 @@ export class Core<R> {
     const block = this.blocks.length > slot ? this.blocks[slot] : undefined
     const make =
       block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
+    // a Shareable resource's payload is one cell, seen by the ref and by every share
+    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, make, true)
     const ref = new ResourceRef<T>(
       this,
       slot,
@@ -461,7 +488,8 @@ export class Core<R> {
       request.metadata,
       this.state.driverIds[request.driver] ?? "",
       request.driver,
-      make
+      make,
+      cell
     )
     if (destroy !== undefined || block !== undefined) {
       this.sideData++
@@ -483,12 +511,43 @@ export class Core<R> {
     return ref
   }
 
-  /** Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. */
+  /**
+   * The payload cell of a live Shareable slot, made (with `make`, else the default payload) when it has none; the
+   * owner's ref (`owner`) brings its `create` hook to a cell a share made first.
+   */
+  private payloadCell<T>(
+    slot: number,
+    make: ((metadata: ResourceMetadata) => T) | undefined,
+    owner = false
+  ): Payload<T> {
+    const existing = this.payloads[slot] as Payload<T> | undefined
+    if (existing !== undefined) {
+      if (owner) existing.adopt(make)
+      return existing
+    }
+    const cell = new Payload<T>(this.metadatas[slot] as ResourceMetadata, make)
+    this.payloads[slot] = cell as Payload<unknown>
+    this.sideData++
+    return cell
+  }
+
+  /**
+   * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. A granted waiter's
+   * metadata is recorded for its slot here, the moment its grant is known.
+   */
   settle(result: ReleaseResult): void {
+    for (const slot of result.freed) this.metadatas[slot] = undefined
+    for (const { slot, waiter, error } of result.settled) {
+      if (error === undefined && waiter instanceof WaitingRequest) this.metadatas[slot] = waiter.request.metadata
+    }
     if (this.sideData > 0 && result.freed.length > 0) {
       for (const slot of [...result.freed]) {
         if (this.sites[slot] !== undefined) {
           this.sites[slot] = undefined
+          this.sideData--
+        }
+        if (this.payloads[slot] !== undefined) {
+          this.payloads[slot] = undefined
           this.sideData--
         }
         const finalizer = this.finalizers[slot]
@@ -537,8 +596,8 @@ export class Core<R> {
     )
   }
 
-  /** Whether `driver` still holds the resource of `slot` and `generation`. */
-  holds(slot: number, generation: number, driver: number): boolean {
+  /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
+  holdsCurrent(slot: number, generation: number, driver: number): boolean {
     return this.isCurrent(slot, generation) && this.state.holds(slot, driver)
   }
 
@@ -556,14 +615,54 @@ export class Core<R> {
   }
 
   /** `driver` becomes a holder of a live Shareable resource. */
-  share(handle: unknown, driver: unknown) {
+  share<T = unknown>(handle: unknown, driver: unknown) {
     if (this.closed) return new ManagerClosed()
     const slot = this.slotOf(handle)
     if (typeof slot !== "number") return slot
     const driverId = validateDriverId(driver, "driver")
     if (typeof driverId !== "string") return driverId
     const index = share(this.state, slot, driverId)
-    return typeof index === "number" ? new SharedHandle(this, this.handleOf(slot), driverId, index) : index
+    if (typeof index !== "number") return index
+    const block = this.blocks.length > slot ? this.blocks[slot] : undefined
+    // a resource without a ref (registerResource) gets its cell here: its pool block's view, else the default
+    const view = block === undefined ? undefined : () => block.pool.view(block.handle) as unknown as T
+    const cell = this.payloadCell<T>(slot, view)
+    return new SharedHandle<T>(
+      this,
+      this.handleOf(slot),
+      driverId,
+      index,
+      this.state.names.at(slot),
+      this.metadatas[slot] as ResourceMetadata,
+      cell
+    )
+  }
+
+  /** The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise). */
+  find(name: unknown): ResourceInfo | InvalidArgument | ResourceNotFound {
+    const valid = validateString(name, "name")
+    if (typeof valid !== "string") return valid
+    const slot = valid === "" ? -1 : this.state.liveNames.get(valid)
+    if (slot < 0 || this.state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: valid })
+    return this.infoOf(slot)
+  }
+
+  /** The metadata of a live (or deferred) resource, as validated at its acquisition. */
+  metadataOf(handle: unknown): ResourceMetadata | InvalidArgument | StaleHandle | ResourceNotFound {
+    const slot = this.slotOf(handle)
+    return typeof slot === "number" ? (this.metadatas[slot] as ResourceMetadata) : slot
+  }
+
+  /** What `find` says about a live slot. */
+  private infoOf(slot: number): ResourceInfo {
+    const state = this.state
+    return {
+      handle: this.handleOf(slot),
+      name: state.names.at(slot),
+      metadata: this.metadatas[slot] as ResourceMetadata,
+      owner: state.driverIds[state.owners[slot] as number] ?? "",
+      holders: introspect.holders(this, slot)
+    }
   }
 
   /** Adds a dependency edge between live resources. */

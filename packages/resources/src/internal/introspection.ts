@@ -46,7 +46,8 @@ const snapshot = (engine: Engine): ManagerSnapshot => ({
   types: ResourceTypeNames.map((_, type) => engine.stats(type)),
   liveResources: engine.state.liveCount,
   drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver)),
-  pools: engine.pools.pools().map(({ type, pool }) => ({ ...pool.stats(), type }))
+  pools: engine.pools.pools().map(({ type, pool }) => ({ ...pool.stats(), type })),
+  ...(engine.profile === undefined ? {} : { profile: engine.profile })
 })
 
 const waitState = (engine: Engine): WaitState => {

@@ -17,10 +17,17 @@ interface OsModule {
 
 interface ProcessLike {
   readonly versions?: { readonly node?: string }
+  /** Node ≥ 22.3, Bun, Deno 2: a built-in module, synchronously. */
+  readonly getBuiltinModule?: (id: string) => unknown
+}
+
+interface FsModule {
+  readonly readFileSync: (path: string, encoding: "utf8") => string
 }
 
 interface DenoLike {
   readonly systemMemoryInfo?: () => { readonly total: number }
+  readonly readTextFileSync?: (path: string) => string
 }
 
 interface NavigatorLike {
@@ -60,6 +67,37 @@ export const readTextFile = async (path: string): Promise<string | undefined> =>
   if (fs === undefined) return undefined
   try {
     return await fs.readFile(path, "utf8")
+  } catch {
+    return undefined
+  }
+}
+
+/** A built-in Node module loaded synchronously (`process.getBuiltinModule`), or `undefined`. */
+const builtinModule = <M>(id: string): M | undefined => {
+  const load = globals.process?.getBuiltinModule
+  if (typeof load !== "function" || !hasNodeApis()) return undefined
+  try {
+    return (load.call(globals.process, id) ?? undefined) as M | undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** {@link readTextFile} synchronously: `Deno.readTextFileSync` on Deno, else `node:fs` (`process.getBuiltinModule`). */
+export const readTextFileSync = (path: string): string | undefined => {
+  try {
+    const deno = globals.Deno
+    if (typeof deno?.readTextFileSync === "function") return deno.readTextFileSync(path)
+    return builtinModule<FsModule>("node:fs")?.readFileSync(path, "utf8")
+  } catch {
+    return undefined
+  }
+}
+
+/** {@link nodeTotalMemory} synchronously (`process.getBuiltinModule("node:os")`), or `undefined`. */
+export const nodeTotalMemorySync = (): number | undefined => {
+  try {
+    return builtinModule<OsModule>("node:os")?.totalmem()
   } catch {
     return undefined
   }

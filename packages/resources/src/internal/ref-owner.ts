@@ -16,8 +16,8 @@ export interface RefOwner {
   resolve(handle: ResourceHandle): number | object
   /** Whether `slot` still holds the resource of `generation`. */
   isCurrent(slot: number, generation: number): boolean
-  /** Whether `driver` still holds the resource of `slot` and `generation`. */
-  holds(slot: number, generation: number, driver: number): boolean
+  /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
+  holdsCurrent(slot: number, generation: number, driver: number): boolean
   /** Releases `driver`'s hold on `slot`. */
   release(slot: number, driver: number): unknown
 }

@@ -203,7 +203,8 @@ const configKeys: ReadonlySet<string> = new Set([
   "trace",
   "label",
   "detectGarbageCollectedLeaks",
-  "onLeaks"
+  "onLeaks",
+  "profile"
 ])
 
 /**
@@ -234,6 +235,10 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
     return bad("budgets", `expected an object of budgets per type, got ${show(c.budgets)}`)
   }
   if (c.pools !== undefined && !Array.isArray(c.pools)) return bad("pools", `expected an array, got ${show(c.pools)}`)
+  const profile = c.profile
+  if (profile !== undefined && typeof profile !== "string" && (typeof profile !== "object" || profile === null)) {
+    return bad("profile", `expected "auto", a built-in profile name or a profile object, got ${show(profile)}`)
+  }
   if (c.trace !== undefined) {
     const trace = c.trace as { readonly sink?: unknown } | null
     if (typeof trace !== "object" || trace === null || typeof trace.sink !== "function") {

@@ -1,0 +1,95 @@
+/**
+ * The `profile` of a manager config resolved to a profile and to what the snapshot says about it, and a
+ * config's budgets and pools merged over the profile's (explicit ones win per type).
+ *
+ * @since 0.2.0
+ */
+import {
+  InvalidArgument,
+  InvalidProfile,
+  type ResourceBudget,
+  ResourceTypeNames,
+  UnknownProfile
+} from "@flight-hal/core"
+import { autoProfile, type DetectProfileOptions } from "../PlatformDetection.ts"
+import {
+  type BuiltinProfileName,
+  builtinProfiles,
+  decodeProfileSync,
+  type PlatformProfile
+} from "../PlatformProfile.ts"
+import type { ManagerPoolConfig, ResourceManagerConfig } from "../ResourceManagerConfig.ts"
+import type { ManagerProfile } from "../ResourceStats.ts"
+import { show } from "./validate.ts"
+
+/** A resolved profile and what the manager's snapshot says about it. */
+export interface ResolvedProfile {
+  readonly profile: PlatformProfile
+  readonly info: ManagerProfile
+}
+
+/**
+ * Resolves `config.profile`: `"auto"` detects the platform (synchronously; the built-in `web` profile when no
+ * source is readable), a built-in name is that profile, an object is validated as a profile.
+ */
+export const resolveProfile = (
+  value: unknown,
+  detection?: DetectProfileOptions
+): ResolvedProfile | InvalidArgument | UnknownProfile | InvalidProfile => {
+  if (value === "auto") {
+    const auto = autoProfile(detection)
+    if (auto instanceof InvalidProfile) return auto
+    const { profile, source, shape } = auto
+    const info = { requested: "auto", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, source } as const
+    return { profile, info: shape === undefined ? info : { ...info, shape } }
+  }
+  if (typeof value === "string") {
+    if (!Object.hasOwn(builtinProfiles, value)) return new UnknownProfile({ profile: value })
+    const name = value as BuiltinProfileName
+    const profile = builtinProfiles[name]
+    return { profile, info: { requested: name, name: profile.name, totalMemoryBytes: profile.totalMemoryBytes } }
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    try {
+      const profile = decodeProfileSync(value)
+      return { profile, info: { requested: "custom", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes } }
+    } catch (error) {
+      return error as InvalidProfile
+    }
+  }
+  return new InvalidArgument({
+    argument: "config.profile",
+    issue: `expected "auto", a built-in profile name or a profile object, got ${show(value)}`
+  })
+}
+
+/**
+ * A config's budgets and pools over a profile's: a type keeps its explicit budget, else takes the profile's; a
+ * type keeps its explicit pools, else takes the profile's pools when its budget is the profile's (they are sized
+ * to it).
+ */
+export const mergeProfile = (
+  config: ResourceManagerConfig,
+  profile: PlatformProfile
+): {
+  readonly budgets: ReadonlyArray<readonly [string, unknown]>
+  readonly pools: ReadonlyArray<ManagerPoolConfig>
+} => {
+  const explicit = (config.budgets ?? {}) as Partial<Record<string, ResourceBudget>>
+  const budgets: Array<readonly [string, unknown]> = []
+  const fromProfile = new Set<string>()
+  for (const [type, budget] of Object.entries(explicit)) if (budget !== undefined) budgets.push([type, budget])
+  for (const type of ResourceTypeNames) {
+    const budget = profile.budgets[type]
+    if (budget === undefined || explicit[type] !== undefined) continue
+    budgets.push([type, budget])
+    fromProfile.add(type)
+  }
+  const explicitPools = config.pools ?? []
+  const pooled = new Set<unknown>(explicitPools.map((pool) => (pool as { readonly type?: unknown } | null)?.type))
+  const pools = [
+    ...explicitPools,
+    ...profile.pools.filter((pool) => fromProfile.has(pool.type) && !pooled.has(pool.type))
+  ]
+  return { budgets, pools }
+}
