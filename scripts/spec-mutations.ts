@@ -3,7 +3,8 @@
  * unless TLC reports a violation, with the expected exit code and the expected property, for
  * every one. Run by `bun scripts/spec.ts` after the configs, or alone:
  *
- *   bun scripts/spec-mutations.ts
+ *   bun scripts/spec-mutations.ts              every mutation
+ *   bun scripts/spec-mutations.ts NAME ...     only these
  *
  * Without tla2tools.jar it prints a loud SKIPPED line and exits 0.
  */
@@ -30,8 +31,8 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "reserve-for-all",
     bug: "a non-critical request may use the reserve (limit(p) = maxBytes for every p)",
     module: "ResourceManager.tla",
-    find: 'Limit(t, p) == IF p = "Critical" THEN Budget[t].max ELSE Budget[t].max - Budget[t].reserved',
-    replace: "Limit(t, p) == Budget[t].max",
+    find: 'Limit(t, p) == IF p = "Critical" THEN budget[t].max ELSE budget[t].max - budget[t].reserved',
+    replace: "Limit(t, p) == budget[t].max",
     cfg: "MCBudget.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant ReserveOnlyForCritical is violated"
@@ -40,8 +41,8 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "free-shared-on-owner-release",
     bug: "a shared resource is freed when its owner releases, though other holders remain",
     module: "ResourceManager.tla",
-    find: "KeepAliveIn(S) == DepClosure({x \\in AliveIn(S) : S.holders[x] # {}}",
-    replace: "KeepAliveIn(S) == DepClosure({x \\in AliveIn(S) : S.owner[x] \\in S.holders[x]}",
+    find: "KeepAliveIn(S) == DepClosureIn(S, {x \\in AliveIn(S) : S.holders[x] # {}}",
+    replace: "KeepAliveIn(S) == DepClosureIn(S, {x \\in AliveIn(S) : S.owner[x] \\in S.holders[x]}",
     cfg: "MCBudget.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant SharingSafe is violated"
@@ -84,8 +85,8 @@ export const mutations: ReadonlyArray<Mutation> = [
     find: "      THEN /\\ \\A v \\in AheadOf(S.queue[t], w) : S.owner[v] \\in F\n",
     replace: "      THEN /\\ TRUE\n",
     cfg: "MCDeadlockQueue.cfg",
-    expectExit: TlcExit.liveness,
-    expectOutput: "Temporal properties were violated"
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
   },
   {
     name: "waiter-barging",
@@ -116,13 +117,266 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCLiveness.cfg",
     expectExit: TlcExit.liveness,
     expectOutput: "Temporal properties were violated"
+  },
+  {
+    name: "critical-beyond-max",
+    bug: "a Critical request may be admitted one unit beyond maxBytes (limit(Critical) = maxBytes + 1)",
+    module: "ResourceManager.tla",
+    find: 'Limit(t, p) == IF p = "Critical" THEN budget[t].max ELSE',
+    replace: 'Limit(t, p) == IF p = "Critical" THEN budget[t].max + 1 ELSE',
+    cfg: "MCBudget.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property CriticalWithinMax is violated"
+  },
+  {
+    name: "stale-limit-after-rebudget",
+    bug: "admission keeps using the initial budget after a rebudget (limit(p) read from the old maxBytes)",
+    module: "ResourceManager.tla",
+    find: 'Limit(t, p) == IF p = "Critical" THEN budget[t].max ELSE budget[t].max - budget[t].reserved',
+    replace: 'Limit(t, p) == IF p = "Critical" THEN Budget[t].max ELSE Budget[t].max - Budget[t].reserved',
+    cfg: "MCRebudget.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property AdmitWithinLimit is violated"
+  },
+  {
+    name: "lifo-within-priority",
+    bug: "a waiter is queued ahead of the waiters of its own priority (LIFO within a priority)",
+    module: "ResourceManager.tla",
+    find: "  LET k == Cardinality({i \\in 1..Len(s) : Rank(s[i]) >= Rank(x)})",
+    replace: "  LET k == Cardinality({i \\in 1..Len(s) : Rank(s[i]) > Rank(x)})",
+    cfg: "MCRefusals.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property FifoWithinPriority is violated"
+  },
+  {
+    name: "share-non-shareable",
+    bug: "a resource without the Shareable flag can be shared",
+    module: "ResourceManager.tla",
+    find: "holders[r] # {} /\\ Meta[r].shareable /\\ d \\notin holders[r]",
+    replace: "holders[r] # {} /\\ d \\notin holders[r]",
+    cfg: "MCBudget.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property ShareableOnly is violated"
+  },
+  {
+    name: "share-released",
+    bug: "a resource released by every holder but kept alive by a dependent can be shared (resurrected)",
+    module: "ResourceManager.tla",
+    find: '/\\ st[r] = "Alive" /\\ holders[r] # {} /\\ Meta[r].shareable',
+    replace: '/\\ st[r] = "Alive" /\\ Meta[r].shareable',
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property ShareableOnly is violated"
+  },
+  {
+    name: "depend-on-released",
+    bug: "a new request may name a released (deferred) resource as a dependency, extending its life",
+    module: "ResourceManager.tla",
+    find: 'DepsLiveIn(S, r) == \\A y \\in S.dep[r] : S.st[y] = "Alive" /\\ S.holders[y] # {}',
+    replace: 'DepsLiveIn(S, r) == \\A y \\in S.dep[r] : S.st[y] = "Alive"',
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property NoResurrection is violated"
+  },
+  {
+    name: "add-dependency-on-released",
+    bug: "addDependency accepts a released (deferred) resource as the dependency",
+    module: "ResourceManager.tla",
+    find: '  /\\ st[b] = "Alive" /\\ holders[b] # {} /\\ b \\notin dep[a]',
+    replace: '  /\\ st[b] = "Alive" /\\ b \\notin dep[a]',
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property NoResurrection is violated"
+  },
+  {
+    name: "impossible-request-refused-as-deadlock",
+    bug: "an impossible Blocking request (size > limit(p)) is queued for the deadlock check instead of failing with BudgetExceeded",
+    module: "ResourceManager.tla",
+    find: '  IF m \\notin {"Blocking", "Timeout"} \\/ ~Possible(r) THEN "none"',
+    replace: '  IF m \\notin {"Blocking", "Timeout"} THEN "none"',
+    cfg: "MCRefusals.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
+  },
+  {
+    name: "impossible-named-request-busy",
+    bug: "an impossible request whose name is taken fails with ResourceBusy instead of BudgetExceeded",
+    module: "ResourceManager.tla",
+    find: '  IF m # "Emergency" /\\ ~Possible(r) THEN "BudgetExceeded"            \\* never fits\n  ELSE IF NameBusy(r)',
+    replace:
+      '  IF NameBusy(r) /\\ m \\in {"NonBlocking", "Emergency"} THEN "ResourceBusy"\n  ELSE IF m # "Emergency" /\\ ~Possible(r) THEN "BudgetExceeded"\n  ELSE IF NameBusy(r)',
+    cfg: "MCRefusals.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
+  },
+  {
+    name: "blocking-rejected-when-busy",
+    bug: "a Blocking request for a taken name is rejected with ResourceBusy instead of waiting for the name",
+    module: "ResourceManager.tla",
+    find: '(IF m \\in {"NonBlocking", "Emergency"} THEN "ResourceBusy" ELSE "none")',
+    replace: '"ResourceBusy"',
+    cfg: "MCRefusals.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant FailuresJustified is violated"
+  },
+  {
+    name: "nonblocking-rejected-behind-lower",
+    bug: "a NonBlocking request that fits is rejected because a lower-priority waiter is queued",
+    module: "ResourceManager.tla",
+    find: '  ELSE IF m = "NonBlocking" /\\ ~(Fits(r) /\\ NoneAhead(r)) THEN "BudgetExceeded"',
+    replace: '  ELSE IF m = "NonBlocking" /\\ ~(Fits(r) /\\ queue[TypeOf(r)] = <<>>) THEN "BudgetExceeded"',
+    cfg: "MCPools.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant FailuresJustified is violated"
+  },
+  {
+    name: "name-free-while-deferred",
+    bug: "a name is free again once its resource is released, though a dependent keeps the resource alive",
+    module: "ResourceManager.tla",
+    find: 'NameHeldIn(S, n) == \\E x \\in Res : NameOf(x) = n /\\ (S.st[x] = "Alive" \\/',
+    replace: 'NameHeldIn(S, n) == \\E x \\in Res : NameOf(x) = n /\\ ((S.st[x] = "Alive" /\\ S.holders[x] # {}) \\/',
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NameExclusive is violated"
+  },
+  {
+    name: "add-dependency-without-cycle-check",
+    bug: "addDependency accepts an edge that closes a cycle",
+    module: "ResourceManager.tla",
+    find: "  /\\ ~Cycle(a, b)\n",
+    replace: "  /\\ TRUE\n",
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant DependencyAcyclic is violated"
+  },
+  {
+    name: "cycle-check-both-ways",
+    bug: "addDependency also refuses an edge a -> b when a already depends on b (no cycle)",
+    module: "ResourceManager.tla",
+    find: "Cycle(a, b) == a \\in DepClosureIn(Cur, {b})",
+    replace: "Cycle(a, b) == a \\in DepClosureIn(Cur, {b}) \\/ b \\in DepClosureIn(Cur, {a})",
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant FailuresJustified is violated"
+  },
+  {
+    name: "close-skips-deferred",
+    bug: "close releases and reports only resources that still have a holder; released resources kept alive by dependents are left out of the leak report",
+    module: "ResourceManager.tla",
+    find: "CloseOrders == LET S1 == LeaveSetIn(Cur, WaitIn(Cur)) IN OrdersIn(S1, AliveIn(S1))",
+    replace:
+      "CloseOrders == LET S1 == LeaveSetIn(Cur, WaitIn(Cur)) IN OrdersIn(S1, {x \\in AliveIn(S1) : S1.holders[x] # {}})",
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property CloseReleasesAll is violated"
+  },
+  {
+    name: "close-dependencies-first",
+    bug: "close may release a dependency before its dependents",
+    module: "ResourceManager.tla",
+    find: "  ELSE UNION {{<<x>> \\o rest : rest \\in OrdersIn(S, X \\ {x})} : x \\in {x \\in X : \\A y \\in X : x \\notin S.dep[y]}}",
+    replace: "  ELSE UNION {{<<x>> \\o rest : rest \\in OrdersIn(S, X \\ {x})} : x \\in X}",
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property CloseReleasesAll is violated"
+  },
+  {
+    name: "rebudget-type-queue-only",
+    bug: "rebudget fails only the type queue's waiters that can never fit; a name waiter that can never fit keeps waiting",
+    module: "ResourceManager.tla",
+    find: "RebudgetFailing(t, nb) == {w \\in WaitIn(Cur) : TypeOf(w) = t /\\",
+    replace: "RebudgetFailing(t, nb) == {w \\in WaitIn(Cur) : TypeOf(w) = t /\\ InTypeQ(Cur, w) /\\",
+    cfg: "MCRebudget.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
+  },
+  {
+    name: "rebudget-keeps-pins",
+    bug: "a waiter failed by rebudget leaves its dependencies pinned (a released dependency is never freed)",
+    module: "ResourceManager.tla",
+    find: "         S1 == [Settle(Unqueue(Cur, W)) EXCEPT !.budget[t] = nb]",
+    replace: "         S1 == [Unqueue(Cur, W) EXCEPT !.budget[t] = nb]",
+    cfg: "MCRebudget.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoOrphanDeferred is violated"
+  },
+  {
+    name: "pool-grow-past-waiters",
+    bug: "pool growth ignores the waiters of Normal priority or higher",
+    module: "ResourceManager.tla",
+    find: '  /\\ \\A x \\in SeqSet(queue[t]) : Rank(x) < PriorityRank["Normal"]\n',
+    replace: "  /\\ TRUE\n",
+    cfg: "MCPools.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property PoolGrowWithinLimit is violated"
+  },
+  {
+    name: "pool-grow-into-reserve",
+    bug: "pool growth may use the reserve (admitted like a Critical request)",
+    module: "ResourceManager.tla",
+    find: '  /\\ usage[t] + n <= Limit(t, "Normal")',
+    replace: '  /\\ usage[t] + n <= Limit(t, "Critical")',
+    cfg: "MCPools.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant ReserveOnlyForCritical is violated"
+  },
+  {
+    name: "pool-trim-keeps-charge",
+    bug: "trimming a pool does not give its capacity back to the budget",
+    module: "ResourceManager.tla",
+    find: "  /\\ Step([Cur EXCEPT !.pool[t] = @ - n, !.usage[t] = @ - n])",
+    replace: "  /\\ Step([Cur EXCEPT !.pool[t] = @ - n])",
+    cfg: "MCPools.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant SharingSafe is violated"
+  },
+  {
+    name: "over-eager-refusal",
+    bug: "the reduction's byte test is off by one (usage + size < limit): waits that could complete are refused",
+    module: "ResourceManager.tla",
+    find: "S.usage[t] - SumOver(Size, returned) + Size(w) <= Limit(t, Prio(w))",
+    replace: "S.usage[t] - SumOver(Size, returned) + Size(w) < Limit(t, Prio(w))",
+    cfg: "MCDeadlock.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property DeadlockRefusalNecessary is violated"
+  },
+  {
+    name: "reduction-ignores-name-holders",
+    bug: "the reduction lets a name waiter finish although its name is held by a driver that cannot finish (NoDeadlock, using the same reduction, cannot see it)",
+    module: "ResourceManager.tla",
+    find: "           /\\ \\A x \\in AliveIn(S) : NameOf(x) = n => RD[x] \\subseteq F\n",
+    replace: "           /\\ TRUE\n",
+    cfg: "MCDeadlock.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "acquire-name-of-released",
+    bug: "a new request takes a name whose resource was released by every holder but is kept alive by a dependent",
+    module: "ResourceManager.tla",
+    find: "  /\\ ~NameBusy(r)\n  /\\ Fits(r)\n",
+    replace: '  /\\ ~(NameOf(r) # "" /\\ \\E x \\in Res : NameOf(x) = NameOf(r) /\\ holders[x] # {})\n  /\\ Fits(r)\n',
+    cfg: "MCDeps.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NamesExclusiveLive is violated"
+  },
+  {
+    name: "empty-type-admits-anything",
+    bug: "a request is taken to fit whenever nothing of its type is charged, whatever its size",
+    module: "ResourceManager.tla",
+    find: "FitsIn(S, r)  == ~Budgeted(TypeOf(r)) \\/ S.usage[TypeOf(r)] + Size(r) <= Limit(TypeOf(r), Prio(r))",
+    replace:
+      "FitsIn(S, r)  == ~Budgeted(TypeOf(r)) \\/ S.usage[TypeOf(r)] = 0 \\/ S.usage[TypeOf(r)] + Size(r) <= Limit(TypeOf(r), Prio(r))",
+    cfg: "MCRefusals.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
   }
 ]
 
 /** Runs every mutation; returns the number that TLC did not reject as expected. */
-export const runMutations = async (jar: string): Promise<number> => {
+export const runMutations = async (jar: string, only: ReadonlyArray<string> = []): Promise<number> => {
   let failures = 0
-  for (const mutation of mutations) {
+  for (const mutation of mutations.filter(({ name }) => only.length === 0 || only.includes(name))) {
     const dir = stageSpec()
     try {
       const path = join(dir, mutation.module)
@@ -160,7 +414,7 @@ if (import.meta.main) {
     console.log(skipLine("the spec mutation check"))
     process.exit(0)
   }
-  const failures = await runMutations(jar)
+  const failures = await runMutations(jar, process.argv.slice(2))
   console.log(failures === 0 ? "spec mutations: every bug was caught" : `spec mutations: ${failures} NOT caught`)
   process.exit(failures === 0 ? 0 : 1)
 }

@@ -4,14 +4,23 @@
  *   bun scripts/spec.ts            the CI configs, the mutation check and the trace self-test
  *   bun scripts/spec.ts --large    also the larger config (occasional runs)
  *   bun scripts/spec.ts --no-mutations --no-traces   only the configs
+ *   bun scripts/spec.ts MCDeps.cfg ... --no-mutations --no-traces   only the configs named
  *
- * After the configs it runs the mutation check (scripts/spec-mutations.ts) and the trace
- * validation self-test (scripts/spec-trace.ts --self-test on spec/traces/).
+ * After each config it checks the config's witnesses: invariants of ResourceManager.tla (`W_*`) that
+ * say "this situation is never reached", each of which must be violated -- a config that never
+ * reaches one of its situations checks nothing there, and fails the run. They are checked in a
+ * separate TLC run (SpecTLC, the config's constants, a generated invariant that prints each witness
+ * reached), stopped as soon as every witness has been seen. After the configs it runs the mutation
+ * check (scripts/spec-mutations.ts) and the trace validation self-test (scripts/spec-trace.ts
+ * --self-test on spec/traces/).
  *
  * Exits non-zero on any violation, parse error, timeout, or an invariant/property named in a cfg
  * that no module defines. Without tla2tools.jar it prints a loud SKIPPED line and exits 0.
  */
 
+import { spawn } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import {
   errorSummary,
   findJar,
@@ -33,17 +42,77 @@ interface Config {
   readonly timeoutSeconds: number
   /** A documented limit: TLC must report this violation (exit code and output line) instead of passing. */
   readonly expectViolation?: { readonly exit: number; readonly output: string }
+  /** The situations the config must reach: `W_*` invariants of ResourceManager.tla that must be violated. */
+  readonly witnesses?: ReadonlyArray<string>
 }
+
+const limit = { exit: TlcExit.safety, output: "Invariant OracleNoDeadlock is violated" }
 
 /** The CI set: each finishes well under 2 minutes on 2 cores. */
 export const ciConfigs: ReadonlyArray<Config> = [
-  { cfg: "MCBudget.cfg", timeoutSeconds: 150 },
-  { cfg: "MCNames.cfg", timeoutSeconds: 150 },
-  { cfg: "MCNameMove.cfg", timeoutSeconds: 150 },
-  { cfg: "MCDeadlock.cfg", timeoutSeconds: 150 },
-  { cfg: "MCDeadlockQueue.cfg", timeoutSeconds: 150 },
-  { cfg: "MCLiveness.cfg", timeoutSeconds: 150 },
-  { cfg: "MCStarvation.cfg", timeoutSeconds: 150 }
+  {
+    cfg: "MCBudget.cfg",
+    timeoutSeconds: 200,
+    witnesses: ["W_Emergency", "W_ReserveUsed", "W_Shared", "W_DeadlockRefused"]
+  },
+  {
+    cfg: "MCRefusals.cfg",
+    timeoutSeconds: 200,
+    witnesses: [
+      "W_ImpossibleRejected",
+      "W_NonBlockingRejected",
+      "W_BusyRejected",
+      "W_EqualPrioWaiters",
+      "W_Emergency",
+      "W_NameWait"
+    ]
+  },
+  {
+    cfg: "MCNames.cfg",
+    timeoutSeconds: 150,
+    witnesses: ["W_NameWait", "W_NameMoved", "W_Deferred", "W_WaiterWithDeps"]
+  },
+  { cfg: "MCNameMove.cfg", timeoutSeconds: 150, witnesses: ["W_NameMoveRefused", "W_NameMoved"] },
+  {
+    cfg: "MCDeadlock.cfg",
+    timeoutSeconds: 150,
+    witnesses: ["W_DeadlockRefused", "W_NameDeadlockRefused", "W_TwoTypesWaiting"]
+  },
+  { cfg: "MCDeadlockQueue.cfg", timeoutSeconds: 150, witnesses: ["W_DeadlockRefused", "W_EqualPrioWaiters"] },
+  {
+    cfg: "MCDeps.cfg",
+    timeoutSeconds: 150,
+    witnesses: [
+      "W_DepChain2",
+      "W_DeferredNamed",
+      "W_CycleRefused",
+      "W_DependencyAdded",
+      "W_Leaks2",
+      "W_ClosedWithDeps",
+      "W_WaiterWithDeps",
+      "W_NameWait"
+    ]
+  },
+  {
+    cfg: "MCRebudget.cfg",
+    timeoutSeconds: 150,
+    witnesses: ["W_RebudgetFailed", "W_Lowered", "W_WaiterWithDeps", "W_NameWait"]
+  },
+  {
+    cfg: "MCPools.cfg",
+    timeoutSeconds: 150,
+    witnesses: ["W_PoolRefused", "W_PoolWithWaiter", "W_NonBlockingRejected"]
+  },
+  { cfg: "MCDepsDeadlock.cfg", timeoutSeconds: 150, expectViolation: limit },
+  { cfg: "MCPoolsStrand.cfg", timeoutSeconds: 150, expectViolation: limit },
+  { cfg: "MCRebudgetDeadlock.cfg", timeoutSeconds: 150, expectViolation: limit },
+  { cfg: "MCLiveness.cfg", timeoutSeconds: 150, witnesses: ["W_TimeoutWaiter", "W_Shared"] },
+  {
+    cfg: "MCLivenessNames.cfg",
+    timeoutSeconds: 200,
+    witnesses: ["W_NameWait", "W_WaiterWithDeps", "W_TwoTypesWaiting", "W_ReserveUsed", "W_TimeoutWaiter"]
+  },
+  { cfg: "MCStarvation.cfg", timeoutSeconds: 150, witnesses: ["W_Shared", "W_EqualPrioWaiters"] }
 ]
 
 /**
@@ -69,6 +138,70 @@ const describe = (cfg: string, run: TlcRun): string =>
     run.statesLine?.trim() ?? "no state count"
   }`
 
+/**
+ * The witness run of a config: its constants and symmetry, SpecTLC (the same states as FairSpecTLC),
+ * and one invariant that prints every witness reached. Returns the witnesses never reached (TLC is
+ * stopped as soon as all have been seen).
+ */
+const checkWitnesses = async (
+  jar: string,
+  dir: string,
+  cfg: string,
+  witnesses: ReadonlyArray<string>,
+  timeoutSeconds: number
+): Promise<{ readonly missing: ReadonlyArray<string>; readonly seconds: number; readonly failure?: string }> => {
+  const base = `W_${cfg.replace(/\.cfg$/, "")}`
+  const kept: Array<string> = []
+  let skipping = false
+  for (const line of readFileSync(join(dir, cfg), "utf8").split("\n")) {
+    if (/^(INVARIANTS?|PROPERT(Y|IES)|CHECK_DEADLOCK)\b/.test(line)) skipping = true
+    else if (!/^\s/.test(line)) skipping = false
+    if (!skipping) kept.push(line.replace(/\bFairSpec(TLC|Progress)\b/, "Spec$1"))
+  }
+  writeFileSync(join(dir, `${base}.cfg`), `${kept.join("\n")}\nINVARIANT WitnessesReported\nCHECK_DEADLOCK FALSE\n`)
+  const report = witnesses.map((w) => `  /\\ (${w} \\/ PrintT("WITNESS ${w}"))`).join("\n")
+  writeFileSync(
+    join(dir, `${base}.tla`),
+    `---- MODULE ${base} ----\nEXTENDS MC, TLC\nWitnessesReported ==\n${report}\n====\n`
+  )
+  const started = Date.now()
+  const seen = new Set<string>()
+  const child = spawn(
+    "java",
+    ["-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC", "-workers", "auto", "-noGenerateSpecTE", "-cleanup"].concat([
+      "-metadir",
+      join(dir, "states", base),
+      "-config",
+      `${base}.cfg`,
+      `${base}.tla`
+    ]),
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }
+  )
+  let output = ""
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000)
+  const onData = (chunk: Buffer): void => {
+    const text = chunk.toString("utf8")
+    output = (output + text).slice(-20000)
+    for (const match of text.matchAll(/WITNESS (W_\w+)/g)) if (match[1] !== undefined) seen.add(match[1])
+    if (witnesses.every((w) => seen.has(w))) child.kill("SIGKILL")
+  }
+  child.stdout.on("data", onData)
+  child.stderr.on("data", onData)
+  const exitCode = await new Promise<number | null>((resolve) => child.on("close", resolve))
+  clearTimeout(timer)
+  const seconds = (Date.now() - started) / 1000
+  const missing = witnesses.filter((w) => !seen.has(w))
+  const finished = output.includes("Model checking completed. No error has been found.")
+  if (missing.length > 0 && !finished) {
+    return {
+      missing,
+      seconds,
+      failure: `TLC exit ${exitCode ?? "none"} before the state space was explored:\n${output.slice(-2000)}`
+    }
+  }
+  return { missing, seconds }
+}
+
 const main = async (): Promise<number> => {
   const args = new Set(process.argv.slice(2))
   const jar = findJar()
@@ -76,11 +209,14 @@ const main = async (): Promise<number> => {
     console.log(skipLine("the TLA+ model (spec/)"))
     return 0
   }
-  const configs = [...ciConfigs, ...(args.has("--large") ? largeConfigs : [])]
+  const only = process.argv.slice(2).filter((arg) => arg.endsWith(".cfg"))
+  const configs = [...ciConfigs, ...(args.has("--large") ? largeConfigs : [])].filter(
+    ({ cfg }) => only.length === 0 || only.includes(cfg)
+  )
   const dir = stageSpec()
   let failures = 0
   try {
-    for (const { cfg, timeoutSeconds, expectViolation } of configs) {
+    for (const { cfg, timeoutSeconds, expectViolation, witnesses } of configs) {
       const missing = missingCfgNames(dir, cfg)
       if (missing.length > 0) {
         console.error(`FAIL ${cfg}: names in the cfg that no module defines: ${missing.join(", ")}`)
@@ -99,6 +235,21 @@ const main = async (): Promise<number> => {
         failures++
         console.error(`FAIL ${describe(cfg, run)}\n${errorSummary(run)}\n--- TLC output (tail) ---`)
         console.error(run.output.split("\n").slice(-60).join("\n"))
+      }
+      if (witnesses !== undefined && witnesses.length > 0) {
+        const result = await checkWitnesses(jar, dir, cfg, witnesses, timeoutSeconds)
+        if (result.missing.length === 0) {
+          console.log(
+            `ok   ${cfg} witnesses: all ${witnesses.length} reached in ${result.seconds.toFixed(1)}s (${witnesses.join(", ")})`
+          )
+        } else {
+          failures++
+          console.error(
+            `FAIL ${cfg} witnesses never reached: ${result.missing.join(", ")} (the config is vacuous there)${
+              result.failure === undefined ? "" : `\n${result.failure}`
+            }`
+          )
+        }
       }
     }
   } finally {

@@ -6,6 +6,10 @@ EXTENDS ResourceManager, TLC
 
 DriverSymmetry == Permutations(Drivers)
 
+\* Defaults for the further operations (none) per budget domain.
+NoRebudgetMem == [Memory |-> {}]
+NoRebudgetTwo == [Memory |-> {}, Hardware |-> {}]
+
 R(type, size, prio, name, shareable, reclaimable, deps) ==
   [type |-> type, size |-> size, prio |-> prio, name |-> name,
    shareable |-> shareable, reclaimable |-> reclaimable, deps |-> deps]
@@ -43,14 +47,17 @@ MetaNameMove ==
   4 :> R("Memory", 3, "Normal", "N", FALSE, FALSE, {})
 BudgetNameMove == [Memory |-> [max |-> 3, reserved |-> 0]]
 
-\* Deadlock: two types, one unit of Hardware, names; cycles across drivers and self-deadlock.
+\* Deadlock: two types, one unit of Hardware, names; cycles across drivers and self-deadlock on
+\* bytes and on a name (slots 4 and 5 are both "dma": a driver holding one and asking for the
+\* other waits for itself).
 BudgetTwo == [Memory |-> [max |-> 3, reserved |-> 0], Hardware |-> [max |-> 1, reserved |-> 0]]
-ResDeadlock == 1..4
+ResDeadlock == 1..5
 MetaDeadlock ==
   1 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
   2 :> R("Hardware", 1, "Normal", "", FALSE, FALSE, {}) @@
   3 :> R("Memory", 2, "High", "", FALSE, FALSE, {}) @@
-  4 :> R("Hardware", 1, "Low", "dma", FALSE, FALSE, {})
+  4 :> R("Hardware", 1, "Low", "dma", FALSE, FALSE, {}) @@
+  5 :> R("Memory", 1, "Normal", "dma", FALSE, FALSE, {})
 
 \* Liveness: priority and FIFO, sharing, timeouts.
 ResLive == 1..3
@@ -89,5 +96,53 @@ MetaLarge ==
   4 :> R("Hardware", 1, "High", "dma", FALSE, FALSE, {}) @@
   5 :> R("Memory", 2, "Low", "tex", FALSE, FALSE, {})
 BudgetLarge == [Memory |-> [max |-> 4, reserved |-> 1], Hardware |-> [max |-> 1, reserved |-> 0]]
+
+\* Refusals: impossible requests (3 needs 4 of a Normal limit of 3), NonBlocking requests, a busy
+\* name ("a": 1 and 3), equal-priority waiters (1, 2 and 4 are Normal, 2 units each), Emergency.
+ResRefusals == 1..4
+MetaRefusals ==
+  1 :> R("Memory", 2, "Normal", "a", TRUE, FALSE, {}) @@
+  2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 4, "Normal", "a", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {})
+
+\* Dependencies: a chain 3 -> 2 -> 1; 2 and 4 share the name "tex", so a named resource released
+\* while 3 keeps it live blocks 4; addDependency (cycles refused) and close.
+ResDeps == 1..4
+MetaDeps ==
+  1 :> R("Memory", 1, "Normal", "", TRUE, FALSE, {}) @@
+  2 :> R("Memory", 1, "Normal", "tex", FALSE, FALSE, {1}) @@
+  3 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {2}) @@
+  4 :> R("Memory", 1, "Normal", "tex", FALSE, FALSE, {})
+BudgetDeps == [Memory |-> [max |-> 3, reserved |-> 0]]
+
+\* Rebudget: the Memory budget moves between 4 (1 reserved) and 1 (none reserved).  2 (2 units,
+\* depends on 1) and 3 (3 units, named "n" like 4) fit the first and never the second.
+ResRebudget == 1..4
+MetaRebudget ==
+  1 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {}) @@
+  2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {1}) @@
+  3 :> R("Memory", 3, "High", "n", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 1, "Normal", "n", FALSE, FALSE, {})
+RebudgetMem == [Memory |-> {[max |-> 1, reserved |-> 0], [max |-> 4, reserved |-> 1]}]
+
+\* Pools charged to the Memory budget (4, 1 reserved): a pool grows and trims by 1 or 2 units,
+\* requests of 2 units at Normal and High and 1 unit at Low.
+ResPools == 1..3
+MetaPools ==
+  1 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  2 :> R("Memory", 2, "High", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 1, "Low", "", FALSE, FALSE, {})
+PoolMem == [Memory |-> {1, 2}]
+
+\* Liveness with names, dependencies, two types and the reserve: 2 (Critical, depends on 1) may
+\* use the reserve; 1 and 4 share the name "tex"; 3 is Hardware.
+ResLiveNames == 1..4
+MetaLiveNames ==
+  1 :> R("Memory", 2, "Normal", "tex", FALSE, FALSE, {}) @@
+  2 :> R("Memory", 1, "Critical", "", FALSE, FALSE, {1}) @@
+  3 :> R("Hardware", 1, "Normal", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 1, "Normal", "tex", FALSE, FALSE, {})
+BudgetLiveNames == [Memory |-> [max |-> 3, reserved |-> 1], Hardware |-> [max |-> 1, reserved |-> 0]]
 
 =============================================================================

@@ -1,24 +1,27 @@
 --------------------------- MODULE ResourceManager ---------------------------
 (***************************************************************************)
-(* Flight HAL resource management: the semantics of /DESIGN.md ("Semantics") *)
-(* as a TLA+ state machine.  Every action is named like the transition     *)
-(* function of the TypeScript core (packages/resources/src/internal/) that  *)
-(* implements it: Acquire, AcquireEmergency, Reject, Enqueue,              *)
+(* Flight HAL resource management: the semantics stated in                *)
+(* docs/semantics.md as a TLA+ state machine (the discussion of every      *)
+(* modelling choice is in spec/README.md).  Every action is named like the *)
+(* transition of the TypeScript core (packages/resources/src/internal/)    *)
+(* that implements it: Acquire, AcquireEmergency, Reject, Enqueue,         *)
 (* RefuseDeadlock, EnqueueFromName, RefuseDeadlockFromName, Grant,         *)
-(* Timeout, Interrupt, Release, Share, Reclaim.                            *)
+(* Timeout, Interrupt, Release, Share, Reclaim, AddDependency,             *)
+(* RefuseDependency, Rebudget, PoolGrow, RefusePoolGrow, PoolTrim, Close.  *)
 (*                                                                         *)
 (* Modelling choices (see spec/README.md for the discussion):              *)
 (*  - Res is a finite set of request slots with static metadata Meta[r].   *)
 (*    A slot cycles Idle -> (Waiting ->) Alive -> Idle and may be          *)
-(*    requested again, so the state space is finite and has no terminal   *)
-(*    state (see "Deadlock check" below).                                  *)
+(*    requested again, so the state space is finite.                      *)
 (*  - A driver is one sequential process: while one of its requests waits *)
-(*    it makes no request, release or share, and nothing is shared to it. *)
-(*    This is exactly the assumption of the Work/Finish reduction ("a      *)
-(*    driver that is not waiting is assumed to release all it holds").     *)
-(*  - Reject and RefuseDeadlock leave the state unchanged (failure         *)
-(*    counters are not modelled): they are stuttering steps whose guards   *)
-(*    say exactly when the manager may fail a request.                     *)
+(*    it makes no request, release, share or addDependency, and nothing is *)
+(*    shared to it.  This is exactly the assumption of the Work/Finish     *)
+(*    reduction ("a driver that is not waiting will release all it holds").*)
+(*  - Failures (Reject, RefuseDeadlock, RefuseDependency, RefusePoolGrow)  *)
+(*    leave the manager's state unchanged but are explicit steps: they set *)
+(*    the history variable `fail`, which every other step resets, so the   *)
+(*    properties can judge every refusal.                                  *)
+(*  - After Close the manager is closed: the only step is stuttering.      *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, FlightHalTables
 
@@ -26,9 +29,14 @@ CONSTANTS
   Drivers,   \* driver ids
   Res,       \* request / resource slots
   Meta,      \* [Res -> [type, size, prio, name, shareable, reclaimable, deps]]; name "" = unnamed
-  Budget,    \* [BudgetedTypes -> [max, reserved]]; a type outside DOMAIN Budget is unlimited
+  Budget,    \* [BudgetedTypes -> [max, reserved]]: the initial budgets; a type outside DOMAIN Budget is unlimited
   ReqModes,  \* the acquisition modes drivers use in this model (a subset of Modes)
-  NoDriver   \* a value that is not a driver
+  NoDriver,  \* a value that is not a driver
+  Ops,       \* the further operations this model uses: a subset of OpNames
+  Rebudgets, \* [DOMAIN Budget -> SUBSET [max : Nat, reserved : Nat]]: the budgets Rebudget may set
+  PoolChunk  \* [DOMAIN Budget -> SUBSET Nat]: the capacities a pool of the type grows or trims by
+
+OpNames == {"AddDependency", "Rebudget", "Pool", "Close"}
 
 TypeOf(r) == Meta[r].type
 Size(r)   == Meta[r].size
@@ -40,27 +48,29 @@ Types     == {Meta[r].type : r \in Res} \cup DOMAIN Budget
 Names     == {Meta[r].name : r \in Res} \ {""}
 Budgeted(t) == t \in DOMAIN Budget
 
-\* DESIGN.md Admission: limit(p) = maxBytes - reservedBytes, except p = Critical: maxBytes.
-Limit(t, p) == IF p = "Critical" THEN Budget[t].max ELSE Budget[t].max - Budget[t].reserved
-
 Min(a, b) == IF a < b THEN a ELSE b
 
 RECURSIVE SumOver(_, _)
 SumOver(f(_), S) == IF S = {} THEN 0
                     ELSE LET x == CHOOSE x \in S : TRUE IN f(x) + SumOver(f, S \ {x})
 
-\* Transitive dependsOn closure (downwards) of a set of slots, static.
-RECURSIVE DownN(_, _)
-DownN(X, n) == LET Y == X \cup UNION {Deps(x) : x \in X}
-               IN  IF Y = X \/ n = 0 THEN Y ELSE DownN(Y, n - 1)
-DepClosure(X) == DownN(X, Cardinality(Res))
+\* Transitive dependsOn closure (downwards) of a set of slots over the edge function E.
+RECURSIVE DownN(_, _, _)
+DownN(E, X, n) == LET Y == X \cup UNION {E[x] : x \in X}
+                  IN  IF Y = X \/ n = 0 THEN Y ELSE DownN(E, Y, n - 1)
+StaticDeps == [r \in Res |-> Deps(r)]
+DepClosure(X) == DownN(StaticDeps, X, Cardinality(Res))
 
 ASSUME /\ Meta \in [Res -> [type : ResourceTypes, size : Nat, prio : Priorities, name : STRING,
                             shareable : BOOLEAN, reclaimable : BOOLEAN, deps : SUBSET Res]]
-       /\ \A r \in Res : r \notin DepClosure(Deps(r))     \* dependsOn is acyclic (DependencyCycle)
+       /\ \A r \in Res : r \notin DepClosure(Deps(r))     \* the requests' dependsOn is acyclic
        /\ \A t \in DOMAIN Budget : 0 <= Budget[t].reserved /\ Budget[t].reserved <= Budget[t].max
        /\ ReqModes \subseteq Modes
        /\ NoDriver \notin Drivers
+       /\ Ops \subseteq OpNames
+       /\ DOMAIN Rebudgets = DOMAIN Budget /\ DOMAIN PoolChunk = DOMAIN Budget
+       /\ \A t \in DOMAIN Budget : \A b \in Rebudgets[t] : 0 <= b.reserved /\ b.reserved <= b.max
+       /\ \A t \in DOMAIN Budget : PoolChunk[t] \subseteq Nat \ {0}
 
 -----------------------------------------------------------------------------
 VARIABLES
@@ -71,17 +81,35 @@ VARIABLES
   emerg,    \* [Res -> Nat]: the overage of a live resource admitted by AcquireEmergency
   queue,    \* [Types -> Seq(Res)]: per-type wait queue, higher priority first, FIFO within a priority
   nameq,    \* [Names -> Seq(Res)]: waiters for a live name, same order
-  usage,    \* [Types -> Nat]: bytes of the live resources of each type
-  ebytes    \* [Types -> Nat]: emergency bytes of each type
+  usage,    \* [Types -> Nat]: bytes charged to each type (live resources and pool capacity)
+  ebytes,   \* [Types -> Nat]: emergency bytes of each type
+  dep,      \* [Res -> SUBSET Res]: dependsOn of each slot (Meta's deps, plus AddDependency edges)
+  budget,   \* [DOMAIN Budget -> [max, reserved]]: the current budgets (Rebudget changes them)
+  pool,     \* [Types -> Nat]: pool capacity charged to each type
+  closed,   \* the manager is closed
+  \* History variables (read by the properties only, never by a guard):
+  arr,      \* Seq(Res): the waiters in the order they entered their current queue
+  fail,     \* the failure the last step reported (NoFail after every other step)
+  leaks     \* Seq(Res): Close's leak report, in release order (<<>> before Close)
 
-vars == <<st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes>>
+vars == <<st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, budget, pool, closed,
+          arr, fail, leaks>>
+
+NoFail == [op |-> "none", d |-> NoDriver, r |-> 0, m |-> "None", err |-> "none", t |-> "none", n |-> 0]
+Failed(op, d, r, m, err) == [NoFail EXCEPT !.op = op, !.d = d, !.r = r, !.m = m, !.err = err]
 
 \* The whole state as a record, so hypothetical successor states can be built and examined.
 Cur == [st |-> st, holders |-> holders, owner |-> owner, wmode |-> wmode, emerg |-> emerg,
-        queue |-> queue, nameq |-> nameq, usage |-> usage, ebytes |-> ebytes]
+        queue |-> queue, nameq |-> nameq, usage |-> usage, ebytes |-> ebytes, dep |-> dep,
+        budget |-> budget, pool |-> pool, closed |-> closed, arr |-> arr, fail |-> fail, leaks |-> leaks]
 Goto(S) == /\ st' = S.st /\ holders' = S.holders /\ owner' = S.owner /\ wmode' = S.wmode
            /\ emerg' = S.emerg /\ queue' = S.queue /\ nameq' = S.nameq /\ usage' = S.usage
-           /\ ebytes' = S.ebytes
+           /\ ebytes' = S.ebytes /\ dep' = S.dep /\ budget' = S.budget /\ pool' = S.pool
+           /\ closed' = S.closed /\ arr' = S.arr /\ fail' = S.fail /\ leaks' = S.leaks
+\* A step that is not a failure.
+Step(S) == Goto([S EXCEPT !.fail = NoFail])
+\* A failure: nothing changes but the reported failure.
+FailWith(f) == Goto([Cur EXCEPT !.fail = f])
 
 Init == /\ st = [r \in Res |-> "Idle"]
         /\ holders = [r \in Res |-> {}]
@@ -92,6 +120,16 @@ Init == /\ st = [r \in Res |-> "Idle"]
         /\ nameq = [n \in Names |-> <<>>]
         /\ usage = [t \in Types |-> 0]
         /\ ebytes = [t \in Types |-> 0]
+        /\ dep = StaticDeps
+        /\ budget = Budget
+        /\ pool = [t \in Types |-> 0]
+        /\ closed = FALSE
+        /\ arr = <<>>
+        /\ fail = NoFail
+        /\ leaks = <<>>
+
+\* docs/semantics.md Admission: limit(p) = maxBytes - reservedBytes, except p = Critical: maxBytes.
+Limit(t, p) == IF p = "Critical" THEN budget[t].max ELSE budget[t].max - budget[t].reserved
 
 -----------------------------------------------------------------------------
 (* Queues *)
@@ -110,10 +148,11 @@ AliveIn(S)   == {x \in Res : S.st[x] = "Alive"}
 WaitIn(S)    == {x \in Res : S.st[x] = "Waiting"}
 InTypeQ(S, x) == InSeq(S.queue[TypeOf(x)], x)
 IsWaiting(S, d) == \E w \in WaitIn(S) : S.owner[w] = d
+DepClosureIn(S, X) == DownN(S.dep, X, Cardinality(Res))
 
-\* DESIGN.md Admission: fits <=> usage(t) + s <= limit(p); a type with no budget is unlimited.
+\* docs/semantics.md Admission: fits <=> usage(t) + s <= limit(p); a type with no budget is unlimited.
 FitsIn(S, r)  == ~Budgeted(TypeOf(r)) \/ S.usage[TypeOf(r)] + Size(r) <= Limit(TypeOf(r), Prio(r))
-\* DESIGN.md: a request with s > limit(p) can never fit.
+\* A request with s > limit(p) can never fit.
 Possible(r)   == ~Budgeted(TypeOf(r)) \/ Size(r) <= Limit(TypeOf(r), Prio(r))
 \* No barging: no waiter of rank >= p in the type queue (a new request enters behind them).
 NoneAheadIn(S, r) == \A x \in SeqSet(S.queue[TypeOf(r)]) : x # r => Rank(x) < Rank(r)
@@ -122,8 +161,8 @@ NoneAheadIn(S, r) == \A x \in SeqSet(S.queue[TypeOf(r)]) : x # r => Rank(x) < Ra
 NameHeldIn(S, n) == \E x \in Res : NameOf(x) = n /\ (S.st[x] = "Alive" \/ (S.st[x] = "Waiting" /\ InTypeQ(S, x)))
 \* A new request finds its name busy when it is held or has waiters.
 NameBusyIn(S, r) == NameOf(r) # "" /\ (NameHeldIn(S, NameOf(r)) \/ S.nameq[NameOf(r)] # <<>>)
-\* DESIGN.md Dependencies: dependsOn edges point to live resources (at least one holder).
-DepsLiveIn(S, r) == \A y \in Deps(r) : S.st[y] = "Alive" /\ S.holders[y] # {}
+\* dependsOn edges point to live resources (at least one holder).
+DepsLiveIn(S, r) == \A y \in S.dep[r] : S.st[y] = "Alive" /\ S.holders[y] # {}
 
 Fits(r)      == FitsIn(Cur, r)
 NoneAhead(r) == NoneAheadIn(Cur, r)
@@ -136,17 +175,28 @@ Waiting(d)   == IsWaiting(Cur, d)
 (* Everything else that is live is freed: usage and emergency bytes drop, the *)
 (* name is released, the slot returns to Idle.  This one rule is the          *)
 (* last-holder release and the cascade of deferred releases.                  *)
-KeepAliveIn(S) == DepClosure({x \in AliveIn(S) : S.holders[x] # {}} \cup UNION {Deps(w) : w \in WaitIn(S)})
+KeepAliveIn(S) == DepClosureIn(S, {x \in AliveIn(S) : S.holders[x] # {}} \cup UNION {S.dep[w] : w \in WaitIn(S)})
 Settle(S) ==
   LET freed == AliveIn(S) \ KeepAliveIn(S)
       gone(t) == {x \in freed : TypeOf(x) = t}
   IN [S EXCEPT !.st     = [x \in Res |-> IF x \in freed THEN "Idle" ELSE S.st[x]],
                !.owner  = [x \in Res |-> IF x \in freed THEN NoDriver ELSE S.owner[x]],
                !.emerg  = [x \in Res |-> IF x \in freed THEN 0 ELSE S.emerg[x]],
+               !.dep    = [x \in Res |-> IF x \in freed THEN Deps(x) ELSE S.dep[x]],
                !.usage  = [t \in Types |-> S.usage[t] - SumOver(Size, gone(t))],
                !.ebytes = [t \in Types |-> S.ebytes[t] - SumOver(LAMBDA x : S.emerg[x], gone(t))]]
 
-Freed(S, T) == {x \in Res : S.st[x] = "Alive" /\ T.st[x] = "Idle"}
+\* Waiters W leave their queues holding nothing (timeout, interrupt, refusal, a lowered budget,
+\* close); dependencies only they kept alive are freed.
+Unqueue(S, W) ==
+  [S EXCEPT !.st    = [x \in Res |-> IF x \in W THEN "Idle" ELSE S.st[x]],
+            !.owner = [x \in Res |-> IF x \in W THEN NoDriver ELSE S.owner[x]],
+            !.wmode = [x \in Res |-> IF x \in W THEN "None" ELSE S.wmode[x]],
+            !.queue = [t \in Types |-> SelectSeq(S.queue[t], LAMBDA y : y \notin W)],
+            !.nameq = [n \in Names |-> SelectSeq(S.nameq[n], LAMBDA y : y \notin W)],
+            !.arr   = SelectSeq(S.arr, LAMBDA y : y \notin W)]
+LeaveSetIn(S, W) == Settle(Unqueue(S, W))
+LeaveIn(S, r) == LeaveSetIn(S, {r})
 
 -----------------------------------------------------------------------------
 (* The deadlock check: Silberschatz's Work/Finish reduction over drivers,     *)
@@ -156,9 +206,10 @@ Freed(S, T) == {x \in Res : S.st[x] = "Alive" /\ T.st[x] = "Idle"}
 (* released: every waiter ahead of it in its queue belongs to F, its name is  *)
 (* not held by anyone outside F, and its bytes fit once the resources whose   *)
 (* every holder -- and every holder of a live dependent, and the driver of    *)
-(* every waiting dependent -- is in F have returned their bytes.              *)
+(* every waiting dependent -- is in F have returned their bytes.  Pool        *)
+(* capacity never returns.                                                    *)
 RECURSIVE UpN(_, _, _)
-UpN(S, X, n) == LET Y == X \cup {x \in AliveIn(S) \cup WaitIn(S) : Deps(x) \cap X # {}}
+UpN(S, X, n) == LET Y == X \cup {x \in AliveIn(S) \cup WaitIn(S) : S.dep[x] \cap X # {}}
                 IN  IF Y = X \/ n = 0 THEN Y ELSE UpN(S, Y, n - 1)
 \* The drivers that must all finish before x's bytes and name return.
 ReturnDrivers(S, x) ==
@@ -196,7 +247,7 @@ StuckDrivers(S)   == Drivers \ Finishable(S)
 
 \* A fresh request (d, r, m): r is idle, d is not waiting, r's dependencies are live.
 \* (A request naming a dependency that is not live fails validation and changes nothing.)
-Fresh(d, r, m) == /\ st[r] = "Idle" /\ ~Waiting(d) /\ m \in ReqModes /\ DepsLiveIn(Cur, r)
+Fresh(d, r, m) == /\ ~closed /\ st[r] = "Idle" /\ ~Waiting(d) /\ m \in ReqModes /\ DepsLiveIn(Cur, r)
 
 Overage(r) == Min(Size(r), usage[TypeOf(r)] + Size(r) - Limit(TypeOf(r), Prio(r)))
 
@@ -204,23 +255,23 @@ AdmitIn(S, r, d, ov) ==
   [S EXCEPT !.st[r] = "Alive", !.holders[r] = {d}, !.owner[r] = d, !.wmode[r] = "None",
             !.emerg[r] = ov, !.usage[TypeOf(r)] = @ + Size(r), !.ebytes[TypeOf(r)] = @ + ov]
 
-\* DESIGN.md Admission: a request that fits and has no earlier waiter of its type ahead of it
-\* is admitted; its owner becomes the first holder. An Emergency request never waits: when it
-\* fits it is admitted here even past waiters.
+\* Admission: a request that fits and has no earlier waiter of its type ahead of it is admitted;
+\* its owner becomes the first holder.  An Emergency request never waits: when it fits it is
+\* admitted here even past waiters.
 Acquire(d, r, m) ==
   /\ Fresh(d, r, m)
   /\ ~NameBusy(r)
   /\ Fits(r)
   /\ NoneAhead(r) \/ m = "Emergency"
-  /\ Goto(AdmitIn(Cur, r, d, 0))
+  /\ Step(AdmitIn(Cur, r, d, 0))
 
-\* DESIGN.md Admission: Emergency -> admitted over budget, counted in emergency stats.
-\* The overage is the part of the request beyond limit(p).
+\* Emergency -> admitted over budget, counted in emergency stats.  The overage is the part of the
+\* request beyond limit(p).
 AcquireEmergency(d, r) ==
   /\ Fresh(d, r, "Emergency")
   /\ ~NameBusy(r)
   /\ ~Fits(r)
-  /\ Goto(AdmitIn(Cur, r, d, Overage(r)))
+  /\ Step(AdmitIn(Cur, r, d, Overage(r)))
 
 \* Why a fresh request fails at once, or "none".
 RejectReason(r, m) ==
@@ -232,7 +283,7 @@ RejectReason(r, m) ==
 Reject(d, r, m) ==
   /\ Fresh(d, r, m)
   /\ RejectReason(r, m) # "none"
-  /\ UNCHANGED vars
+  /\ FailWith(Failed("Reject", d, r, m, RejectReason(r, m)))
 
 \* Which queue a fresh Blocking/Timeout request would wait in, or "none".
 WaitKind(r, m) ==
@@ -246,28 +297,21 @@ EnqueuedIn(S, d, r, m, kind) ==
   IN  IF kind = "type" THEN [S1 EXCEPT !.queue[TypeOf(r)] = InsertByPrio(@, r)]
                        ELSE [S1 EXCEPT !.nameq[NameOf(r)] = InsertByPrio(@, r)]
 
-\* DESIGN.md: Blocking/Timeout requests that cannot be admitted wait (type queue for bytes,
-\* name queue for a live name) -- unless the wait would deadlock.
+\* Blocking/Timeout requests that cannot be admitted wait (type queue for bytes, name queue for a
+\* live name) -- unless the wait would deadlock.
 Enqueue(d, r, m) ==
   /\ Fresh(d, r, m)
   /\ WaitKind(r, m) # "none"
   /\ DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))
-  /\ Goto(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))
+  /\ Step([EnqueuedIn(Cur, d, r, m, WaitKind(r, m)) EXCEPT !.arr = Append(@, r)])
 
-\* DESIGN.md Dependencies and deadlock: before a request starts waiting, add it and run the
-\* reduction: if any driver could then never finish, fail with DeadlockDetected instead.
+\* Dependencies and deadlock: before a request starts waiting, add it and run the reduction: if
+\* any driver could then never finish, fail with DeadlockDetected instead.
 RefuseDeadlock(d, r, m) ==
   /\ Fresh(d, r, m)
   /\ WaitKind(r, m) # "none"
   /\ ~DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))
-  /\ UNCHANGED vars
-
-\* A waiter leaves its queue holding nothing; dependencies it kept alive may now be freed.
-LeaveIn(S, r) ==
-  LET S1 == [S EXCEPT !.st[r] = "Idle", !.owner[r] = NoDriver, !.wmode[r] = "None",
-                      !.queue[TypeOf(r)] = Remove(@, r)]
-  IN  IF NameOf(r) = "" THEN Settle(S1)
-      ELSE Settle([S1 EXCEPT !.nameq[NameOf(r)] = Remove(@, r)])
+  /\ FailWith(Failed("RefuseDeadlock", d, r, m, "DeadlockDetected"))
 
 \* The head of a name queue whose name is no longer held.
 NameReady(r) == /\ st[r] = "Waiting" /\ NameOf(r) # "" /\ ~InTypeQ(Cur, r)
@@ -275,18 +319,18 @@ NameReady(r) == /\ st[r] = "Waiting" /\ NameOf(r) # "" /\ ~InTypeQ(Cur, r)
                 /\ ~NameHeldIn(Cur, NameOf(r))
 
 \* A name waiter whose name became free but whose bytes cannot be admitted yet starts a new wait:
-\* for its bytes, in its type queue (from then on it reserves the name).  DESIGN.md: before a
-\* request starts waiting, add it and run the reduction.  The move can put the waiter ahead of a
-\* lower-priority type waiter whose driver holds the bytes it needs
+\* for its bytes, in its type queue (from then on it reserves the name).  Before a request starts
+\* waiting, add it and run the reduction.  The move can put the waiter ahead of a lower-priority
+\* type waiter whose driver holds the bytes it needs
 \* (spec/traces/bad-name-move-deadlock-L8.ndjson), so it is checked like a fresh wait.
-NameMoveGuard(r) == NameReady(r) /\ ~(Fits(r) /\ NoneAhead(r))
+NameMoveGuard(r) == ~closed /\ NameReady(r) /\ ~(Fits(r) /\ NoneAhead(r))
 MovedIn(S, r) == [S EXCEPT !.queue[TypeOf(r)] = InsertByPrio(@, r), !.nameq[NameOf(r)] = Tail(@)]
 
 \* The move passes the reduction: recorded as a second Enqueue.
 EnqueueFromName(r) ==
   /\ NameMoveGuard(r)
   /\ DeadlockFreeIn(MovedIn(Cur, r))
-  /\ Goto(MovedIn(Cur, r))
+  /\ Step([MovedIn(Cur, r) EXCEPT !.arr = Append(Remove(@, r), r)])
 
 \* The move fails the reduction: the waiter fails with DeadlockDetected and leaves its name queue
 \* holding nothing (like a timeout).  TS: refuseDeadlockFromName; recorded as RefuseDeadlock of
@@ -294,11 +338,12 @@ EnqueueFromName(r) ==
 RefuseDeadlockFromName(r) ==
   /\ NameMoveGuard(r)
   /\ ~DeadlockFreeIn(MovedIn(Cur, r))
-  /\ Goto(LeaveIn(Cur, r))
+  /\ Goto([LeaveIn(Cur, r) EXCEPT !.fail = Failed("RefuseDeadlockFromName", owner[r], r, wmode[r], "DeadlockDetected")])
 
-\* DESIGN.md Queue order: higher priority first, FIFO within a priority; the head waiter that
-\* now fits is admitted.
+\* Queue order: higher priority first, FIFO within a priority; the head waiter that now fits is
+\* admitted.
 GrantGuard(r) ==
+  /\ ~closed
   /\ st[r] = "Waiting"
   /\ \/ InTypeQ(Cur, r) /\ Head(queue[TypeOf(r)]) = r /\ Fits(r)
      \/ NameReady(r) /\ Fits(r) /\ NoneAhead(r)
@@ -307,72 +352,152 @@ Grant(r) ==
   /\ GrantGuard(r)
   /\ LET S1 == IF InTypeQ(Cur, r) THEN [Cur EXCEPT !.queue[TypeOf(r)] = Remove(@, r)]
                                    ELSE [Cur EXCEPT !.nameq[NameOf(r)] = Remove(@, r)]
-     IN  Goto(AdmitIn(S1, r, owner[r], 0))
+     IN  Step([AdmitIn(S1, r, owner[r], 0) EXCEPT !.arr = Remove(@, r)])
 
 \* Environment: a Timeout waiter's clock runs out (AcquireTimeout).
-Timeout(r) == /\ st[r] = "Waiting" /\ wmode[r] = "Timeout" /\ Goto(LeaveIn(Cur, r))
+Timeout(r) == /\ ~closed /\ st[r] = "Waiting" /\ wmode[r] = "Timeout" /\ Step(LeaveIn(Cur, r))
 
 \* Environment: a waiter's fiber is interrupted.
-Interrupt(r) == /\ st[r] = "Waiting" /\ Goto(LeaveIn(Cur, r))
+Interrupt(r) == /\ ~closed /\ st[r] = "Waiting" /\ Step(LeaveIn(Cur, r))
 
-\* DESIGN.md Sharing/Release: the resource is freed when its last holder releases and no live
-\* dependent remains; then deferred releases of its dependencies cascade.
+\* Sharing/Release: the resource is freed when its last holder releases and no live dependent
+\* remains; then deferred releases of its dependencies cascade.
 Release(d, r) ==
-  /\ st[r] = "Alive" /\ d \in holders[r] /\ ~Waiting(d)
-  /\ Goto(Settle([Cur EXCEPT !.holders[r] = @ \ {d}]))
+  /\ ~closed /\ st[r] = "Alive" /\ d \in holders[r] /\ ~Waiting(d)
+  /\ Step(Settle([Cur EXCEPT !.holders[r] = @ \ {d}]))
 
-\* DESIGN.md Sharing: a driver not holding a live (at least one holder) Shareable resource
-\* becomes a holder; bytes are counted once.
+\* Sharing: a driver not holding a live (at least one holder) Shareable resource becomes a
+\* holder; bytes are counted once.
 Share(d, r) ==
-  /\ st[r] = "Alive" /\ holders[r] # {} /\ Meta[r].shareable /\ d \notin holders[r] /\ ~Waiting(d)
-  /\ holders' = [holders EXCEPT ![r] = @ \cup {d}]
-  /\ UNCHANGED <<st, owner, wmode, emerg, queue, nameq, usage, ebytes>>
+  /\ ~closed /\ st[r] = "Alive" /\ holders[r] # {} /\ Meta[r].shareable /\ d \notin holders[r] /\ ~Waiting(d)
+  /\ Step([Cur EXCEPT !.holders[r] = @ \cup {d}])
 
 \* Environment: a reclamation callback releases a reclaimable resource on its owner's behalf.
 Reclaim(r) ==
-  /\ st[r] = "Alive" /\ Meta[r].reclaimable /\ owner[r] \in holders[r]
-  /\ Goto(Settle([Cur EXCEPT !.holders[r] = @ \ {owner[r]}]))
+  /\ ~closed /\ st[r] = "Alive" /\ Meta[r].reclaimable /\ owner[r] \in holders[r]
+  /\ Step(Settle([Cur EXCEPT !.holders[r] = @ \ {owner[r]}]))
 
-\* The steps that change the state.
+\* addDependency(a, b): a holder d of live a (not waiting) makes a depend on b, a live resource
+\* with a holder.  Refused with DependencyCycle when a is b or b already depends on a
+\* (transitively).  An edge that exists already changes nothing (not a step).
+AddDependencyGuard(d, a, b) ==
+  /\ "AddDependency" \in Ops /\ ~closed
+  /\ st[a] = "Alive" /\ d \in holders[a] /\ ~Waiting(d)
+  /\ st[b] = "Alive" /\ holders[b] # {} /\ b \notin dep[a]
+Cycle(a, b) == a \in DepClosureIn(Cur, {b})
+AddDependency(d, a, b) ==
+  /\ AddDependencyGuard(d, a, b)
+  /\ ~Cycle(a, b)
+  /\ Step([Cur EXCEPT !.dep[a] = @ \cup {b}])
+RefuseDependency(d, a, b) ==
+  /\ AddDependencyGuard(d, a, b)
+  /\ Cycle(a, b)
+  /\ FailWith([Failed("RefuseDependency", d, a, "None", "DependencyCycle") EXCEPT !.n = b])
+
+\* rebudget(t, nb): the waiters of type t that can never fit the new budget (size > limit(p))
+\* fail with BudgetExceeded, leaving holding nothing (unpinning their dependencies); both the type
+\* queue and the name queues they were in are then re-examined (the Grant / name-move steps,
+\* which are eager in the manager).  Live resources stay, even beyond the new budget.
+NewLimit(nb, p) == IF p = "Critical" THEN nb.max ELSE nb.max - nb.reserved
+RebudgetFailing(t, nb) == {w \in WaitIn(Cur) : TypeOf(w) = t /\ Size(w) > NewLimit(nb, Prio(w))}
+Rebudget(t, nb) ==
+  /\ "Rebudget" \in Ops /\ ~closed /\ t \in DOMAIN Budget
+  /\ LET W == RebudgetFailing(t, nb)
+         S1 == [Settle(Unqueue(Cur, W)) EXCEPT !.budget[t] = nb]
+     IN  Goto([S1 EXCEPT !.fail = IF W = {} THEN NoFail
+                                  ELSE [Failed("Rebudget", NoDriver, 0, "None", "BudgetExceeded") EXCEPT !.t = t]])
+
+\* Pools charged to budgets: growing a pool of type t by n bytes is admitted like a NonBlocking
+\* request of Normal priority (fits limit(Normal), no waiter of rank >= Normal in t's queue);
+\* otherwise it is refused.  Trimming (or destroying) a pool gives capacity back; the type's
+\* queue is then re-examined (the eager Grant steps).
+PoolGrowOK(t, n) ==
+  /\ usage[t] + n <= Limit(t, "Normal")
+  /\ \A x \in SeqSet(queue[t]) : Rank(x) < PriorityRank["Normal"]
+PoolGrow(t, n) ==
+  /\ "Pool" \in Ops /\ ~closed /\ t \in DOMAIN Budget
+  /\ PoolGrowOK(t, n)
+  /\ Step([Cur EXCEPT !.pool[t] = @ + n, !.usage[t] = @ + n])
+RefusePoolGrow(t, n) ==
+  /\ "Pool" \in Ops /\ ~closed /\ t \in DOMAIN Budget
+  /\ ~PoolGrowOK(t, n)
+  /\ FailWith([Failed("RefusePoolGrow", NoDriver, 0, "NonBlocking", "BudgetExceeded") EXCEPT !.t = t, !.n = n])
+PoolTrim(t, n) ==
+  /\ "Pool" \in Ops /\ ~closed /\ t \in DOMAIN Budget
+  /\ 0 < n /\ n <= pool[t]
+  /\ Step([Cur EXCEPT !.pool[t] = @ - n, !.usage[t] = @ - n])
+
+\* close: every waiter fails (unpinning as a leaving waiter does), then every live resource is
+\* released, dependents before their dependencies (newest first among those: checked on traces,
+\* where admission order is known), and reported as a leak in release order.  Pool capacity stays
+\* charged.  Then the manager is closed.
+RECURSIVE OrdersIn(_, _)
+OrdersIn(S, X) ==
+  IF X = {} THEN {<<>>}
+  ELSE UNION {{<<x>> \o rest : rest \in OrdersIn(S, X \ {x})} : x \in {x \in X : \A y \in X : x \notin S.dep[y]}}
+ClosedIn(S) ==
+  [S EXCEPT !.st = [x \in Res |-> "Idle"], !.holders = [x \in Res |-> {}], !.owner = [x \in Res |-> NoDriver],
+            !.emerg = [x \in Res |-> 0], !.dep = StaticDeps, !.usage = [t \in Types |-> S.pool[t]],
+            !.ebytes = [t \in Types |-> 0], !.closed = TRUE]
+\* The leak orders Close may report: dependents first, over what is live once the waiters left.
+CloseOrders == LET S1 == LeaveSetIn(Cur, WaitIn(Cur)) IN OrdersIn(S1, AliveIn(S1))
+Close(order) ==
+  /\ "Close" \in Ops /\ ~closed
+  /\ order \in CloseOrders
+  /\ Step([ClosedIn(LeaveSetIn(Cur, WaitIn(Cur))) EXCEPT !.leaks = order])
+
+\* The steps that change the manager's state.
 Progress ==
   \/ \E d \in Drivers, r \in Res, m \in ReqModes : Acquire(d, r, m) \/ Enqueue(d, r, m)
   \/ \E d \in Drivers, r \in Res : AcquireEmergency(d, r) \/ Release(d, r) \/ Share(d, r)
   \/ \E r \in Res : Grant(r) \/ EnqueueFromName(r) \/ RefuseDeadlockFromName(r) \/ Timeout(r) \/ Interrupt(r)
   \/ \E r \in Res : Reclaim(r)
+  \/ \E d \in Drivers, a, b \in Res : AddDependency(d, a, b)
+  \/ \E t \in DOMAIN Budget : \E nb \in Rebudgets[t] : Rebudget(t, nb)
+  \/ \E t \in DOMAIN Budget : \E n \in PoolChunk[t] : PoolGrow(t, n) \/ PoolTrim(t, n)
+  \/ "Close" \in Ops /\ ~closed /\ \E order \in CloseOrders : Close(order)
 
-\* The failures: stuttering steps (UNCHANGED vars).
-Failure == \E d \in Drivers, r \in Res, m \in ReqModes : Reject(d, r, m) \/ RefuseDeadlock(d, r, m)
+\* The failures: explicit steps that change only `fail`.
+Failure ==
+  \/ \E d \in Drivers, r \in Res, m \in ReqModes : Reject(d, r, m) \/ RefuseDeadlock(d, r, m)
+  \/ \E d \in Drivers, a, b \in Res : RefuseDependency(d, a, b)
+  \/ \E t \in DOMAIN Budget : \E n \in PoolChunk[t] : RefusePoolGrow(t, n)
 
-Next == Progress \/ Failure
+\* After Close nothing happens.
+Halted == closed /\ UNCHANGED vars
+
+Next == Progress \/ Failure \/ Halted
 
 (* Fairness.  Strong fairness of each grant (as in the tlaplus/Examples     *)
-(* allocators) and of the move from a name queue (or its refusal); weak fairness of every    *)
-(* holder's release (the reduction's assumption: a driver that does not wait *)
-(* eventually releases what it holds) and of every timeout (a Timeout        *)
-(* waiter's clock runs).  Requests, shares, interrupts and reclamation are   *)
-(* not fair: they may never happen.                                          *)
+(* allocators) and of the move from a name queue (or its refusal); weak      *)
+(* fairness of every holder's release (the reduction's assumption: a driver  *)
+(* that does not wait eventually releases what it holds) and of every        *)
+(* timeout.  Requests, shares, interrupts, reclamation, addDependency,       *)
+(* rebudget, pools and close are not fair: they may never happen.            *)
 Fairness ==
   /\ \A r \in Res : SF_vars(Grant(r)) /\ SF_vars(EnqueueFromName(r)) /\ SF_vars(RefuseDeadlockFromName(r))
   /\ \A r \in Res : WF_vars(Timeout(r))
   /\ \A d \in Drivers, r \in Res : WF_vars(Release(d, r))
 
-Spec     == Init /\ [][Next]_vars
-FairSpec == Spec /\ Fairness
-
-\* What TLC checks.  Failure steps are stuttering steps, so [Next]_vars = [Progress]_vars and
-\* these are Spec and FairSpec; leaving Failure out spares TLC evaluating its guards (the
-\* deadlock reduction) in every state.  Trace.tla checks the Failure steps' guards line by line.
-SpecTLC     == Init /\ [][Progress]_vars
+\* What TLC checks: every step, failures included.
+SpecTLC     == Init /\ [][Next]_vars
 FairSpecTLC == SpecTLC /\ Fairness
+\* The same without the failure steps (they change only `fail`, so the manager's states are the
+\* same): for the larger models, where judging every refusal costs too much.
+SpecProgress     == Init /\ [][Progress \/ Halted]_vars
+FairSpecProgress == SpecProgress /\ Fairness
+Spec     == SpecTLC
+FairSpec == FairSpecTLC
 
 (* Deadlock check.  TLC's deadlock check stays on.  The model has no terminal *)
 (* state: a slot returns to Idle and can be requested again, a non-waiting    *)
-(* driver can always request (or release), and a waiter can always be         *)
-(* interrupted.  So TLC's check can only fail on a modelling error; the real  *)
-(* deadlock property is the invariant NoDeadlock below.                       *)
+(* driver can always request (or release), a waiter can always be            *)
+(* interrupted, and a closed manager stutters.  So TLC's check can only fail  *)
+(* on a modelling error; the real deadlock properties are NoDeadlock and the *)
+(* oracle's OracleNoDeadlock below.                                          *)
 
 -----------------------------------------------------------------------------
-(* Properties *)
+(* Properties: the model's own bookkeeping *)
 
 TypeOK ==
   /\ st \in [Res -> {"Idle", "Waiting", "Alive"}]
@@ -384,53 +509,53 @@ TypeOK ==
   /\ nameq \in [Names -> Seq(Res)]
   /\ usage \in [Types -> Nat]
   /\ ebytes \in [Types -> Nat]
+  /\ dep \in [Res -> SUBSET Res]
+  /\ pool \in [Types -> Nat]
+  /\ closed \in BOOLEAN
   /\ \A r \in Res : (st[r] = "Idle") <=> (owner[r] = NoDriver)
   /\ \A r \in Res : (st[r] = "Waiting") <=> (wmode[r] # "None")
+  /\ \A r \in Res : st[r] = "Idle" => dep[r] = Deps(r)
+  /\ closed => \A r \in Res : st[r] = "Idle"
 
 LiveBytes(t)     == SumOver(Size, {x \in AliveIn(Cur) : TypeOf(x) = t})
 EmergencyOf(t)   == SumOver(LAMBDA x : emerg[x], {x \in AliveIn(Cur) : TypeOf(x) = t})
 CriticalBytes(t) == SumOver(Size, {x \in AliveIn(Cur) : TypeOf(x) = t /\ Prio(x) = "Critical"})
 
-\* DESIGN.md Admission + "Emergency -> admitted over budget, counted in emergency stats":
-\* usage never exceeds maxBytes except by emergency bytes, and the emergency bytes are exactly
-\* the overages of the live emergency admissions.
+\* Admission + "Emergency -> admitted over budget, counted in emergency stats": usage never
+\* exceeds maxBytes except by emergency bytes, and the emergency bytes are exactly the overages
+\* of the live emergency admissions.  (Not an invariant under Rebudget, which may lower a budget
+\* below the live bytes; AdmitWithinLimit is the rule that holds there.)
 BudgetSafe ==
   \A t \in Types :
     /\ ebytes[t] = EmergencyOf(t)
-    /\ Budgeted(t) => usage[t] <= Budget[t].max + ebytes[t]
+    /\ Budgeted(t) => usage[t] <= budget[t].max + ebytes[t]
 
-\* DESIGN.md "the reserve is for critical requests": usage beyond maxBytes - reservedBytes is
-\* covered by live Critical resources and emergency bytes.
+\* "the reserve is for critical requests": usage beyond maxBytes - reservedBytes is covered by
+\* live Critical resources and emergency bytes.  (Not under Rebudget, like BudgetSafe.)
 ReserveOnlyForCritical ==
   \A t \in DOMAIN Budget :
-    usage[t] <= Budget[t].max - Budget[t].reserved + CriticalBytes(t) + ebytes[t]
+    usage[t] <= budget[t].max - budget[t].reserved + CriticalBytes(t) + ebytes[t]
 
-\* DESIGN.md Sharing: bytes are counted once; the resource is freed when its last holder
-\* releases (and, DESIGN.md Dependencies, not before its live dependents); every holder's
-\* access stays valid until then.
+\* Sharing: bytes are counted once (pool capacity is charged as well); the resource is freed
+\* when its last holder releases (and not before its live dependents); every holder's access
+\* stays valid until then.
 SharingSafe ==
-  /\ \A t \in Types : usage[t] = LiveBytes(t)
+  /\ \A t \in Types : usage[t] = LiveBytes(t) + pool[t]
   /\ \A r \in Res : holders[r] # {} => st[r] = "Alive"
   /\ \A r \in Res : st[r] = "Alive" => r \in KeepAliveIn(Cur)
 
-\* DESIGN.md Names: names are unique among live resources (a type-queue waiter reserves its name).
+\* Names: names are unique among live resources (a type-queue waiter reserves its name).
 NameExclusive ==
   \A x, y \in Res : (x # y /\ NameOf(x) # "" /\ NameOf(x) = NameOf(y)) =>
     ~((st[x] = "Alive" \/ (st[x] = "Waiting" /\ InTypeQ(Cur, x))) /\
       (st[y] = "Alive" \/ (st[y] = "Waiting" /\ InTypeQ(Cur, y))))
 
-\* DESIGN.md Dependencies: dependsOn edges point to live resources; a resource with live
-\* dependents is not freed before them.
+\* Dependencies: dependsOn edges point to live resources.
 NoDanglingDependency ==
-  \A r \in Res : st[r] # "Idle" => \A y \in Deps(r) : st[y] = "Alive"
+  \A r \in Res : st[r] # "Idle" => \A y \in dep[r] : st[y] = "Alive"
 
-\* DESIGN.md: dependsOn edges never form a cycle (DependencyCycle): no live resource or
-\* waiting request reaches itself through dependsOn.
-DependencyAcyclic ==
-  \A r \in AliveIn(Cur) \cup WaitIn(Cur) : r \notin DepClosure(Deps(r))
-
-\* DESIGN.md Queue order: every queue is ordered by priority (FIFO within a priority is the
-\* insertion rule InsertByPrio); queues hold exactly the waiting requests, each in one queue.
+\* Queue order: every queue is ordered by priority; queues hold exactly the waiting requests,
+\* each in one queue; one wait per driver.
 QueuesWellFormed ==
   /\ \A t \in Types : \A i \in 1..(Len(queue[t]) - 1) : Rank(queue[t][i]) >= Rank(queue[t][i + 1])
   /\ \A n \in Names : \A i \in 1..(Len(nameq[n]) - 1) : Rank(nameq[n][i]) >= Rank(nameq[n][i + 1])
@@ -439,25 +564,23 @@ QueuesWellFormed ==
   /\ \A r \in Res : ~(InSeq(queue[TypeOf(r)], r) /\ NameOf(r) # "" /\ InSeq(nameq[NameOf(r)], r))
   /\ \A t \in Types : \A i, j \in 1..Len(queue[t]) : i # j => queue[t][i] # queue[t][j]
   /\ \A d \in Drivers : Cardinality({w \in WaitIn(Cur) : owner[w] = d}) <= 1
+  /\ SeqSet(arr) = WaitIn(Cur) /\ Len(arr) = Cardinality(WaitIn(Cur))
 
-\* DESIGN.md Dependencies and deadlock: no reachable state has a set of waiting drivers that
-\* can only be woken by each other (the Work/Finish reduction leaves every driver finishing).
+\* Dependencies and deadlock, by the reduction itself: every driver can finish.
 NoDeadlock == DeadlockFreeIn(Cur)
 
 Invariants == TypeOK /\ BudgetSafe /\ ReserveOnlyForCritical /\ SharingSafe /\ NameExclusive /\
-              NoDanglingDependency /\ DependencyAcyclic /\ QueuesWellFormed /\ NoDeadlock
+              NoDanglingDependency /\ QueuesWellFormed /\ NoDeadlock
 
-\* DESIGN.md Admission: emergency admission happens only when the request does not fit.
+\* Emergency admission happens only when the request does not fit.
 EmergencyOnlyWhenNotFitting ==
   [][\A r \in Res : (st[r] = "Idle" /\ st'[r] = "Alive" /\ emerg'[r] > 0) =>
                        usage[TypeOf(r)] + Size(r) > Limit(TypeOf(r), Prio(r))]_vars
 
-\* DESIGN.md Queue order: no waiter is overtaken within its priority -- a waiter is admitted
-\* only when no waiter ahead of it (in its queue, or of rank >= its own in its type queue for a
-\* name waiter) is still waiting; a fresh request admitted while a waiter of rank >= its own
-\* waits in its type queue must be an Emergency admission (no barging otherwise).  (Requests
-\* leave no mode in the state: with Emergency in ReqModes a barging non-Emergency Acquire is the
-\* same step as an Emergency one, so configs without Emergency catch fresh barging.)
+\* Queue order: no waiter is overtaken within its priority -- a waiter is admitted only when no
+\* waiter ahead of it (in its queue, or of rank >= its own in its type queue for a name waiter) is
+\* still waiting; a fresh request admitted while a waiter of rank >= its own waits in its type
+\* queue must be an Emergency admission (no barging otherwise).
 NoOvertaking ==
   [][/\ \A r \in Res : (st[r] = "Waiting" /\ st'[r] = "Alive") =>
           \A w \in WaitIn(Cur) \ {r} :
@@ -473,9 +596,9 @@ TimeoutWaitersReturn ==
   \A r \in Res : (st[r] = "Waiting" /\ wmode[r] = "Timeout") ~> (st[r] # "Waiting")
 
 \* Every waiter eventually returns (is admitted, or leaves by its own timeout/interrupt) once
-\* holders stop re-sharing and no new requests compete.  DESIGN.md: "with unbounded re-sharing
-\* a resource can be kept alive forever and a Blocking waiter starved"; see spec/README.md for
-\* TLC's counterexamples to the versions without these premises.
+\* holders stop re-sharing and no new requests compete.  docs/semantics.md: "with unbounded
+\* re-sharing a resource can be kept alive forever and a Blocking waiter starved"; see
+\* spec/README.md for TLC's counterexamples to the versions without these premises.
 \* (Stated on the variables, which is cheaper for TLC than negating the actions: Share is the only
 \* step that adds a holder to a live resource; Acquire, AcquireEmergency and Enqueue are the only
 \* steps that take a slot out of Idle.)
@@ -490,5 +613,204 @@ WaitersAdmittedUnlessResharing ==
   (<>[][NoNewShares]_vars) => \A r \in Res : (st[r] = "Waiting") ~> (st[r] # "Waiting")
 \* The same without any premise: fails by endless re-sharing (documented limit).
 WaitersAdmittedUnconditionally == \A r \in Res : (st[r] = "Waiting") ~> (st[r] # "Waiting")
+
+-----------------------------------------------------------------------------
+(* Independent properties.  Each restates a rule of docs/semantics.md from the *)
+(* constants (Meta, Budget) and the variables, without the helper operators  *)
+(* the actions use (Limit, Fits, Possible, NameBusy, KeepAliveIn, InsertByPrio, *)
+(* the reduction); the order of arrival comes from the history variable arr. *)
+
+\* limit(p), restated from a budget record.
+LimitOf(b, p) == b.max - (IF p = "Critical" THEN 0 ELSE b.reserved)
+\* Bytes of type t charged after the step, restated: live sizes plus pool capacity.
+BytesAfter(t) == SumOver(Size, {x \in Res : st'[x] = "Alive" /\ Meta[x].type = t}) + pool'[t]
+AdmittedNow(r) == st[r] # "Alive" /\ st'[r] = "Alive"
+
+\* A non-emergency admission of priority p stays within limit(p) = maxBytes - reservedBytes.
+AdmitWithinLimit ==
+  [][\A r \in Res : (AdmittedNow(r) /\ emerg'[r] = 0 /\ Meta[r].type \in DOMAIN Budget /\ Meta[r].prio # "Critical")
+                      => BytesAfter(Meta[r].type) <= budget[Meta[r].type].max - budget[Meta[r].type].reserved]_vars
+
+\* A Critical admission (not Emergency) never goes beyond maxBytes.
+CriticalWithinMax ==
+  [][\A r \in Res : (AdmittedNow(r) /\ emerg'[r] = 0 /\ Meta[r].type \in DOMAIN Budget /\ Meta[r].prio = "Critical")
+                      => BytesAfter(Meta[r].type) <= budget[Meta[r].type].max]_vars
+
+\* Pool growth is admitted like a NonBlocking Normal request: within maxBytes - reservedBytes and
+\* with no waiter of rank >= Normal of its type (waiters read from the slots, not the queue).
+PoolGrowWithinLimit ==
+  [][\A t \in DOMAIN Budget : pool'[t] > pool[t] =>
+       /\ BytesAfter(t) <= budget[t].max - budget[t].reserved
+       /\ ~\E w \in Res : st[w] = "Waiting" /\ Meta[w].type = t /\ (Meta[w].name = "" \/ InSeq(queue[t], w))
+                          /\ PriorityRank[Meta[w].prio] >= PriorityRank["Normal"]]_vars
+
+\* FIFO within a priority: a waiter admitted from a queue has no waiter of the same priority in
+\* the same queue that arrived before it (arrival order from the history arr).
+Earlier(w, r) == IndexOf(arr, w) < IndexOf(arr, r)
+SameQueue(w, r) ==
+  IF InTypeQ(Cur, r) THEN InTypeQ(Cur, w) /\ Meta[w].type = Meta[r].type
+  ELSE ~InTypeQ(Cur, w) /\ Meta[w].name = Meta[r].name
+FifoWithinPriority ==
+  [][\A r \in Res : (st[r] = "Waiting" /\ st'[r] = "Alive") =>
+       \A w \in Res : (w # r /\ st[w] = "Waiting" /\ st'[w] = "Waiting" /\ Meta[w].prio = Meta[r].prio /\ SameQueue(w, r))
+                        => ~Earlier(w, r)]_vars
+
+\* Sharing: a driver becomes a holder of an existing resource only if it is Shareable and still
+\* held (a released resource -- even one kept alive by dependents -- is never shared).
+ShareableOnly ==
+  [][\A r \in Res : (st[r] = "Alive" /\ holders'[r] \ holders[r] # {}) =>
+                       Meta[r].shareable /\ holders[r] # {}]_vars
+
+\* No resurrection: a resource released by every holder (kept alive by dependents) never gets a
+\* holder or a new dependent again.
+NoResurrection ==
+  [][\A r \in Res : (st[r] = "Alive" /\ holders[r] = {}) =>
+       /\ holders'[r] = {}
+       /\ \A x \in Res : (r \notin dep[x] \/ st[x] = "Idle") /\ st'[x] # "Idle" => r \notin dep'[x]]_vars
+
+\* An impossible request (size > limit(p), not Emergency) fails at once: it never waits (no waiter
+\* stays that a budget change made impossible either), is refused only with BudgetExceeded, and
+\* (while the budget is the initial one) is never admitted except by Emergency.
+Impossible(r, b) == Meta[r].type \in DOMAIN b /\ Meta[r].size > LimitOf(b[Meta[r].type], Meta[r].prio)
+ImpossibleFailsAtOnce ==
+  /\ \A r \in Res : st[r] = "Waiting" => ~Impossible(r, budget)
+  /\ budget = Budget => \A r \in Res : st[r] = "Alive" /\ emerg[r] = 0 => ~Impossible(r, budget)
+  /\ (fail.op \in {"Reject", "RefuseDeadlock"} /\ fail.m # "Emergency" /\ Impossible(fail.r, budget))
+        => fail.op = "Reject" /\ fail.err = "BudgetExceeded"
+
+\* Names are exclusive across deferred releases: two live resources (with or without holders)
+\* never share a name.
+NamesExclusiveLive ==
+  \A x, y \in Res : x # y /\ Meta[x].name # "" /\ Meta[x].name = Meta[y].name =>
+                      ~(st[x] = "Alive" /\ st[y] = "Alive")
+
+\* dependsOn never forms a cycle: every non-empty set of live or waiting slots has a member that
+\* depends on none of the set (a cycle would be a set where each member depends on another).
+DependencyAcyclic ==
+  \A C \in SUBSET {x \in Res : st[x] # "Idle"} : C # {} => \E x \in C : dep[x] \cap C = {}
+
+\* The same, by transitive closure (linear instead of exponential in the number of slots; for
+\* Trace.tla, where a trace has hundreds of requests).
+DependencyAcyclicByClosure == \A r \in Res : st[r] # "Idle" => r \notin DepClosureIn(Cur, dep[r])
+
+\* A live resource without a holder is kept alive by a direct dependent that is live or waiting
+\* (restated per edge; with acyclicity this is "freed exactly when nothing needs it").
+NoOrphanDeferred ==
+  \A x \in Res : (st[x] = "Alive" /\ holders[x] = {}) =>
+     \E y \in Res : st[y] # "Idle" /\ x \in dep[y]
+
+\* Close: afterwards nothing is live or waiting, only pool capacity is charged, and the leak report
+\* lists each resource once: every resource that had a holder, and every dependency of a listed
+\* one (and nothing else: each listed resource had a holder or a listed dependent), a dependent
+\* before its dependencies.
+CloseReleasesAll ==
+  [][~closed /\ closed' =>
+       LET L == SeqSet(leaks') IN
+       /\ \A x \in Res : st'[x] = "Idle"
+       /\ \A t \in Types : usage'[t] = pool'[t] /\ ebytes'[t] = 0
+       /\ Len(leaks') = Cardinality(L)
+       /\ \A x \in Res : st[x] = "Alive" /\ holders[x] # {} => x \in L
+       /\ \A x \in L : dep[x] \subseteq L
+       /\ \A x \in L : st[x] = "Alive" /\ (holders[x] # {} \/ \E y \in L : x \in dep[y])
+       /\ \A i, j \in 1..Len(leaks') : i < j => leaks'[i] \notin dep[leaks'[j]]]_vars
+
+-----------------------------------------------------------------------------
+(* An independent deadlock oracle: a brute-force search over every order of  *)
+(* grants, name moves and releases (by drivers that do not wait) from a state *)
+(* S, which decides whether every waiter can be admitted.  It does not use    *)
+(* the reduction; its admission test is restated from the budget record.      *)
+OFits(S, r) == ~(Meta[r].type \in DOMAIN Budget) \/
+               S.usage[Meta[r].type] + Meta[r].size <= LimitOf(budget[Meta[r].type], Meta[r].prio)
+ONameHeld(S, n) == \E x \in Res : Meta[x].name = n /\ (S.st[x] = "Alive" \/ (S.st[x] = "Waiting" /\ InTypeQ(S, x)))
+ONameHead(S, r) == /\ ~InTypeQ(S, r) /\ S.nameq[Meta[r].name] # <<>> /\ Head(S.nameq[Meta[r].name]) = r
+                   /\ ~ONameHeld(S, Meta[r].name)
+OGrantable(S, r) ==
+  IF InTypeQ(S, r) THEN Head(S.queue[Meta[r].type]) = r /\ OFits(S, r)
+  ELSE /\ ONameHead(S, r) /\ OFits(S, r)
+       /\ \A v \in SeqSet(S.queue[Meta[r].type]) : PriorityRank[Meta[v].prio] < PriorityRank[Meta[r].prio]
+OGranted(S, r) ==
+  LET S1 == IF InTypeQ(S, r) THEN [S EXCEPT !.queue[Meta[r].type] = Remove(@, r)]
+                              ELSE [S EXCEPT !.nameq[Meta[r].name] = Remove(@, r)]
+  IN  AdmitIn(S1, r, S.owner[r], 0)
+OracleNext(S) ==
+  LET W == WaitIn(S)
+      free == {d \in Drivers : ~\E w \in W : S.owner[w] = d}
+  IN  {OGranted(S, r) : r \in {r \in W : OGrantable(S, r)}}
+      \cup {MovedIn(S, r) : r \in {r \in W : ONameHead(S, r) /\ ~OGrantable(S, r)}}
+      \cup {Settle([S EXCEPT !.holders[p[2]] = @ \ {p[1]}]) :
+              p \in {p \in free \X AliveIn(S) : p[1] \in S.holders[p[2]]}}
+RECURSIVE OExplore(_, _, _)
+OExplore(Front, Seen, n) ==
+  IF \E S \in Front : WaitIn(S) = {} THEN TRUE
+  ELSE IF Front = {} \/ n = 0 THEN FALSE
+  ELSE LET Seen2 == Seen \cup Front
+       IN  OExplore(UNION {OracleNext(S) : S \in Front} \ Seen2, Seen2, n - 1)
+\* Every waiter of S can be admitted in some order of the steps above.  (Each step removes a
+\* holder, a waiter or a name waiter, so a path is at most that long.)
+CanComplete(S) == OExplore({S}, {}, Cardinality(Res) * (Cardinality(Drivers) + 3))
+
+\* The oracle agrees with every accepted wait: in every reachable state every waiter can still be
+\* admitted (so no Enqueue or name move the reduction accepted can deadlock).
+OracleNoDeadlock == CanComplete(Cur)
+
+\* ... and with every refusal: a wait refused with DeadlockDetected could never complete.
+ONameBusy(r) == Meta[r].name # "" /\ \E x \in Res \ {r} : Meta[x].name = Meta[r].name /\ st[x] # "Idle"
+DeadlockRefusalNecessary ==
+  [][fail'.err = "DeadlockDetected" =>
+       ~CanComplete(IF fail'.op = "RefuseDeadlock"
+                    THEN EnqueuedIn(Cur, fail'.d, fail'.r, fail'.m, IF ONameBusy(fail'.r) THEN "name" ELSE "type")
+                    ELSE MovedIn(Cur, fail'.r))]_vars
+
+\* Every other failure is justified, restated (a failure changes nothing else, so the state it is
+\* reported in is the state it was decided in).
+OFitsNow(r) == OFits(Cur, r)
+OWaiterAtOrAbove(t, k) == \E w \in Res : /\ st[w] = "Waiting" /\ Meta[w].type = t /\ InTypeQ(Cur, w)
+                                         /\ PriorityRank[Meta[w].prio] >= k
+\* the smallest set containing b and closed under dependsOn contains a
+Reaches(b, a) == \A C \in SUBSET Res : (b \in C /\ \A x \in C : dep[x] \subseteq C) => a \in C
+FailuresJustified ==
+  LET r == fail.r IN
+  /\ fail.op = "Reject" =>
+       \/ /\ fail.err = "BudgetExceeded" /\ fail.m # "Emergency"
+          /\ \/ Impossible(r, budget)
+             \/ fail.m = "NonBlocking" /\ (~OFitsNow(r) \/ OWaiterAtOrAbove(Meta[r].type, Rank(r)))
+       \/ fail.err = "ResourceBusy" /\ fail.m \in {"NonBlocking", "Emergency"} /\ ONameBusy(r)
+  /\ fail.op = "RefuseDependency" => fail.err = "DependencyCycle" /\ Reaches(fail.n, r)
+  /\ fail.op = "RefusePoolGrow" =>
+       \/ SumOver(Size, {x \in Res : st[x] = "Alive" /\ Meta[x].type = fail.t}) + pool[fail.t] + fail.n
+            > budget[fail.t].max - budget[fail.t].reserved
+       \/ OWaiterAtOrAbove(fail.t, PriorityRank["Normal"])
+
+-----------------------------------------------------------------------------
+(* Witnesses.  Each is an invariant whose violation is EXPECTED: it says that *)
+(* a situation is never reached, and `npm run spec` fails a config in which   *)
+(* one of its witnesses holds (the config would check nothing there).         *)
+W_DepChain2      == ~\E x, y, z \in Res : st[x] # "Idle" /\ y \in dep[x] /\ z \in dep[y]
+W_DeferredNamed  == ~\E x \in Res : st[x] = "Alive" /\ holders[x] = {} /\ Meta[x].name # ""
+W_Deferred       == ~\E x \in Res : st[x] = "Alive" /\ holders[x] = {}
+W_ImpossibleRejected == ~(fail.op = "Reject" /\ Impossible(fail.r, budget))
+W_NonBlockingRejected == ~(fail.op = "Reject" /\ fail.m = "NonBlocking")
+W_BusyRejected   == fail.err # "ResourceBusy"
+W_EqualPrioWaiters == ~\E v, w \in Res : v # w /\ st[v] = "Waiting" /\ st[w] = "Waiting" /\ InTypeQ(Cur, v)
+                        /\ InTypeQ(Cur, w) /\ Meta[v].type = Meta[w].type /\ Meta[v].prio = Meta[w].prio
+W_DeadlockRefused == fail.op # "RefuseDeadlock"
+W_NameDeadlockRefused == ~(fail.op = "RefuseDeadlock" /\ ONameBusy(fail.r))
+W_NameMoveRefused == fail.op # "RefuseDeadlockFromName"
+W_NameMoved      == ~\E w \in Res : st[w] = "Waiting" /\ Meta[w].name # "" /\ InTypeQ(Cur, w)
+W_NameWait       == \A n \in Names : nameq[n] = <<>>
+W_Emergency      == \A t \in Types : ebytes[t] = 0
+W_ReserveUsed    == \A t \in DOMAIN Budget : usage[t] <= budget[t].max - budget[t].reserved
+W_WaiterWithDeps == ~\E w \in Res : st[w] = "Waiting" /\ dep[w] # {}
+W_TwoTypesWaiting == ~\E v, w \in Res : st[v] = "Waiting" /\ st[w] = "Waiting" /\ Meta[v].type # Meta[w].type
+W_TimeoutWaiter  == ~\E w \in Res : st[w] = "Waiting" /\ wmode[w] = "Timeout"
+W_Shared         == ~\E x \in Res : Cardinality(holders[x]) >= 2
+W_Leaks2         == ~(closed /\ Len(leaks) >= 2)
+W_ClosedWithDeps == ~(closed /\ \E i, j \in 1..Len(leaks) : leaks[j] \in Deps(leaks[i]))
+W_DependencyAdded == \A x \in Res : dep[x] = Deps(x)
+W_CycleRefused   == fail.op # "RefuseDependency"
+W_RebudgetFailed == fail.op # "Rebudget"
+W_PoolRefused    == fail.op # "RefusePoolGrow"
+W_PoolWithWaiter == ~\E t \in DOMAIN Budget : pool[t] > 0 /\ queue[t] # <<>>
+W_Lowered        == budget = Budget
 
 =============================================================================

@@ -35,7 +35,8 @@ Has(e, f) == f \in DOMAIN e
 SetOf(s)  == {s[i] : i \in DOMAIN s}
 
 \* The requests of trace k: every req that has a request line (one carrying "type").
-IsDef(k, i) == Has(Line(k, i), "type")
+RequestActions == {"Acquire", "AcquireEmergency", "Reject", "RefuseDeadlock", "Enqueue"}
+IsDef(k, i) == Has(Line(k, i), "type") /\ Line(k, i).action \in RequestActions
 TRes        == [k \in Idx |-> {Line(k, i).req : i \in {j \in 1..L[k] : IsDef(k, j)}}]
 DefLine(k, r) == Line(k, CHOOSE i \in 1..L[k] : IsDef(k, i) /\ Line(k, i).req = r)
 TMeta == [k \in Idx |-> [r \in TRes[k] |-> LET e == DefLine(k, r) IN
@@ -47,14 +48,18 @@ TDrivers == [k \in Idx |-> SetOf(Header(k).drivers)]
 TNames   == [k \in Idx |-> {TMeta[k][r].name : r \in TRes[k]} \ {""}]
 TNoDriver == "(no driver)"
 
-VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes,
+VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, budget, pool, closed,
+          arr, fail, leaks,
           tr, \* the trace this behaviour follows (its path, in TraceFiles)
           l   \* the index of the next line of trace tr to check (transition lines are 1..L[tr])
 
 \* The model with trace k's constants.  (A parametrised instance: k must be a constant, so the
 \* operators below take k from "\E k \in Idx : tr = k" / "\A k \in Idx : tr = k => ...".)
 RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Res <- TRes[k], Meta <- TMeta[k],
-                                       Budget <- TBudget[k], ReqModes <- Modes, NoDriver <- TNoDriver
+                                       Budget <- TBudget[k], ReqModes <- Modes, NoDriver <- TNoDriver,
+                                       Ops <- {"AddDependency", "Rebudget", "Pool", "Close"},
+                                       Rebudgets <- [t \in DOMAIN TBudget[k] |-> {}],
+                                       PoolChunk <- [t \in DOMAIN TBudget[k] |-> {}]
 
 ASSUME \A k \in Idx :
   /\ Header(k).action = "Init"
@@ -65,7 +70,8 @@ ASSUME \A k \in Idx :
   /\ \A r \in TRes[k] : r \notin RM(k)!DepClosure(TMeta[k][r].deps)
   /\ \A t \in DOMAIN TBudget[k] : 0 <= TBudget[k][t].reserved /\ TBudget[k][t].reserved <= TBudget[k][t].max
 
-rmVars == <<st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes>>
+rmVars == <<st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, budget, pool, closed,
+            arr, fail, leaks>>
 
 Init == \E k \in Idx : tr = k /\ l = 1 /\ RM(k)!Init
 
@@ -83,8 +89,13 @@ QueueAfter(k, e) ==
   THEN IF e.wait = "type" THEN queue'[RM(k)!TypeOf(r)] ELSE nameq'[RM(k)!NameOf(r)]
   ELSE IF RM(k)!InTypeQ(RM(k)!Cur, r) THEN queue'[RM(k)!TypeOf(r)] ELSE nameq'[RM(k)!NameOf(r)]
 QueueOK(k, e) == Has(e, "queue") => QueueAfter(k, e) = e.queue
+\* The waiters a step failed (Rebudget, Close), any order.
+FailedOK(e) == Has(e, "failed") => {x \in DOMAIN st : st[x] = "Waiting" /\ st'[x] = "Idle"} = SetOf(e.failed)
+PoolOK(k, e) == PerTypeOK(k, e, "pool", pool)
 PostOK(k, e) ==
   /\ PerTypeOK(k, e, "usage", usage)
+  /\ FailedOK(e)
+  /\ PoolOK(k, e)
   /\ PerTypeOK(k, e, "emergency", ebytes)
   /\ HoldersOK(e)
   /\ FreedOK(k, e)
@@ -98,8 +109,24 @@ Justified(k, e) ==
 
 IsWaiter(e) == st[e.req] = "Waiting" /\ owner[e.req] = e.driver
 
+\* Close: the line index at which trace k last admitted r before line i.
+AdmittedAt(k, i, r) ==
+  LET J == {j \in 1..(i - 1) : Has(Line(k, j), "req") /\ Line(k, j).req = r
+                               /\ Line(k, j).action \in {"Acquire", "AcquireEmergency", "Grant"}}
+  IN  IF J = {} THEN 0 ELSE CHOOSE j \in J : \A j2 \in J : j2 <= j
+\* The leak report of line i of trace k releases newest first among the resources none of the
+\* remaining ones depends on (dependents before their dependencies).
+NewestFirst(k, i, s) ==
+  \A p \in 1..Len(s) :
+    LET rest == {s[q] : q \in p..Len(s)}
+        cand == {x \in rest : \A y \in rest : x \notin dep[y]}
+    IN  \A x \in cand : AdmittedAt(k, i, x) <= AdmittedAt(k, i, s[p])
+\* Close: `unpinned` = the resources freed when the waiters failed (not leaks).
+UnpinnedOK(e) == {x \in DOMAIN st : st[x] = "Alive" /\ st'[x] = "Idle"} = SetOf(e.unpinned) \cup SetOf(e.leaks)
+NewBudget(e) == [max |-> e.max, reserved |-> e.reserved]
+
 Step(k, e) ==
-  /\ e.req \in TRes[k]
+  /\ Has(e, "req") => e.req \in TRes[k]
   /\ CASE e.action = "Acquire"          -> RM(k)!Acquire(e.driver, e.req, e.mode)
        [] e.action = "AcquireEmergency" -> e.mode = "Emergency" /\ RM(k)!AcquireEmergency(e.driver, e.req)
        [] e.action = "Reject"           -> /\ RM(k)!Reject(e.driver, e.req, e.mode)
@@ -120,6 +147,15 @@ Step(k, e) ==
        [] e.action = "Release"          -> RM(k)!Release(e.driver, e.req)
        [] e.action = "Share"            -> RM(k)!Share(e.driver, e.req)
        [] e.action = "Reclaim"          -> owner[e.req] = e.driver /\ RM(k)!Reclaim(e.req)
+       [] e.action = "AddDependency"    -> RM(k)!AddDependency(e.driver, e.req, e.dependency)
+       [] e.action = "RefuseDependency" -> e.error = "DependencyCycle" /\ RM(k)!RefuseDependency(e.driver, e.req, e.dependency)
+       [] e.action = "Rebudget"         -> RM(k)!Rebudget(e.type, NewBudget(e))
+       [] e.action = "PoolGrow"         -> RM(k)!PoolGrow(e.type, e.bytes)
+       [] e.action = "RefusePoolGrow"   -> e.error = "BudgetExceeded" /\ RM(k)!RefusePoolGrow(e.type, e.bytes)
+       [] e.action = "PoolTrim"         -> RM(k)!PoolTrim(e.type, e.bytes)
+       [] e.action = "Close"            -> /\ RM(k)!Close(e.leaks)
+                                           /\ NewestFirst(k, l, e.leaks)
+                                           /\ UnpinnedOK(e)
        [] OTHER                         -> FALSE
   /\ (l = DiagnoseAt \/ PostOK(k, e))
 
@@ -161,12 +197,12 @@ ModelInvariants ==
   \A k \in Idx :
     tr = k =>
       /\ RM(k)!TypeOK
-      /\ RM(k)!BudgetSafe
-      /\ RM(k)!ReserveOnlyForCritical
+      \* (Not after a Rebudget: a lowered budget may be below the live bytes.)
+      /\ budget = TBudget[k] => RM(k)!BudgetSafe /\ RM(k)!ReserveOnlyForCritical
       /\ RM(k)!SharingSafe
       /\ NameExclusivePerName(k)
       /\ RM(k)!NoDanglingDependency
-      /\ RM(k)!DependencyAcyclic
+      /\ RM(k)!DependencyAcyclicByClosure
       /\ RM(k)!QueuesWellFormed
       /\ RM(k)!NoDeadlock
 
