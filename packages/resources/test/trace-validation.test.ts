@@ -4,7 +4,10 @@
  * with its line and the rest re-run). Skipped loudly (a "SKIPPED: TLC not found" line) without
  * tla2tools.jar. TRACE_SEEDS=1,2,3 picks the seeds; TRACE_DIR=<dir> keeps the traces. Workloads keep the model's rules:
  * one sequential process per driver (a waiting driver makes no request, release or share, and nothing is
- * shared to it), no pools.
+ * shared to it). Besides requests in every mode (impossible ones included), releases, shares (refused ones
+ * included) and reclaims, the workloads add dependencies (cycles included), change a budget under waiters, grow,
+ * trim and destroy a pool (of a type whose requests never fit its blocks: pooled requests are not modelled),
+ * and close the manager with the trace still open.
  */
 import { describe, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
@@ -45,13 +48,14 @@ interface Live {
 const workload = async (seed: number, path: string, transitions: number): Promise<void> => {
   const next = random(seed)
   const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(next() * xs.length)] as A
-  const trace = traceToFile(path, { drivers: [...drivers], types: ["Memory", "Hardware"] })
+  const trace = traceToFile(path, { drivers: [...drivers], types: ["Memory", "Hardware", "Performance"] })
   let recorded = -1 // the header is not a transition
   const sink = trace.config.sink
   const manager = createResourceManager({
     budgets: {
       Memory: { maxBytes: 40, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 },
-      Hardware: { maxBytes: 6, reservedBytes: 1, warningPercent: 50, criticalPercent: 80 }
+      Hardware: { maxBytes: 6, reservedBytes: 1, warningPercent: 50, criticalPercent: 80 },
+      Performance: { maxBytes: 40, reservedBytes: 4, warningPercent: 50, criticalPercent: 80 }
     },
     trace: {
       ...trace.config,
@@ -67,6 +71,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
   const shares = new Map<string, Array<{ release(): void }>>(drivers.map((d) => [d, []]))
   const waiting = new Map<string, { abort: AbortController; done: Promise<void> }>()
   const live: Array<Live> = []
+  const blocks: Array<number> = []
   const settle = () => new Promise((resolve) => setImmediate(resolve))
   for (let step = 0; recorded < transitions; step++) {
     if (step > transitions * 20) throw new Error(`seed ${seed}: the workload records too few transitions`)
@@ -80,14 +85,22 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     }
     const driver = pick(idle)
     const mine = held.get(driver) ?? []
-    if (action < 0.55) {
-      const type = next() < 0.7 ? "Memory" : "Hardware"
-      const max = type === "Memory" ? 40 : 6
+    if (action < 0.5) {
+      const kind = next()
+      const type = kind < 0.6 ? "Memory" : kind < 0.85 ? "Hardware" : "Performance"
+      const max = type === "Memory" ? 40 : type === "Hardware" ? 6 : 40
       const deps = live.filter((r) => !r.ref.released && next() < 0.1).map((r) => r.handle)
+      // Performance requests never fit the pool's 8-byte blocks; 4% of requests can never fit at all
+      const size =
+        next() < 0.04
+          ? max + 1
+          : type === "Performance"
+            ? 9 + Math.floor(next() * 8)
+            : Math.floor(next() * (max * 0.6 + 1))
       const metadata: ResourceMetadata = {
         type,
-        sizeBytes: Math.floor(next() * (max * 0.6 + 1)),
-        priority: pick(priorities),
+        sizeBytes: size,
+        priority: next() < 0.4 ? "Normal" : pick(priorities),
         flags: (next() < 0.5 ? 8 : 0) | (next() < 0.3 ? 32 : 0),
         dependsOn: deps
       }
@@ -121,21 +134,23 @@ const workload = async (seed: number, path: string, transitions: number): Promis
         if (timeout) await done
         else await settle()
       }
-    } else if (action < 0.8) {
+    } else if (action < 0.72) {
       const entry = pick(mine.filter((r) => !r.ref.released).concat([]))
       const share = pick(shares.get(driver) ?? [])
       if (share !== undefined && next() < 0.3) share.release()
       else if (entry !== undefined) entry.ref.release()
       await settle()
-    } else if (action < 0.92) {
-      const candidates = live.filter((r) => !r.ref.released && r.shareable && r.owner !== driver)
+    } else if (action < 0.82) {
+      // now and then a share that must be refused: not Shareable, released, or already held
+      const refused = next() < 0.15
+      const candidates = live.filter((r) => (refused ? true : !r.ref.released && r.shareable && r.owner !== driver))
       const target = candidates.length === 0 ? undefined : pick(candidates)
       if (target !== undefined) {
         try {
           shares.get(driver)?.push(manager.share(target.handle, driver))
         } catch {}
       }
-    } else {
+    } else if (action < 0.88) {
       const candidates = live.filter((r) => !r.ref.released && r.reclaimable)
       const target = candidates.length === 0 ? undefined : pick(candidates)
       if (target !== undefined) {
@@ -145,12 +160,53 @@ const workload = async (seed: number, path: string, transitions: number): Promis
         } catch {}
         await settle()
       }
+    } else if (action < 0.93) {
+      // a dependency from one of the driver's own resources onto a live one (a cycle is refused)
+      const dependent = pick(mine.filter((r) => !r.ref.released))
+      const dependency = pick(live.filter((r) => !r.ref.released))
+      if (dependent !== undefined && dependency !== undefined) {
+        try {
+          manager.addDependency(dependent.handle, dependency.handle)
+        } catch {}
+      }
+    } else if (action < 0.96) {
+      // a budget change, possibly under waiters that can then never fit (never below the usage: the model's
+      // budget invariants hold on every state it checks)
+      const usage = manager.getResourceStats("Memory").currentUsage
+      const max = pick([24, 32, 40, 48].filter((m) => m - 8 >= usage))
+      if (max !== undefined) {
+        manager.setBudget("Memory", { maxBytes: max, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
+        await settle()
+      }
+    } else {
+      poolStep()
+      await settle()
     }
   }
   for (const wait of waiting.values()) wait.abort.abort(new Error("end"))
   await Promise.all([...waiting.values()].map((w) => w.done))
-  trace.close()
   manager.close()
+  trace.close()
+
+  /** Grows, uses, trims or destroys a pool of Performance (8-byte blocks): PoolGrow, RefusePoolGrow, PoolTrim. */
+  function poolStep(): void {
+    const pool = manager.pools.getPool("Performance", 8)
+    if (pool === undefined) {
+      manager.pools.createPool({ type: "Performance", blockSize: 8, initialCount: 1, maxCount: 3 })
+      return
+    }
+    const choice = next()
+    if (choice < 0.4) {
+      const block = pool.alloc()
+      if (block >= 0) blocks.push(block)
+    } else if (choice < 0.7 && blocks.length > 0) {
+      pool.free(blocks.splice(Math.floor(next() * blocks.length), 1)[0] as number)
+    } else if (choice < 0.9) {
+      manager.pools.trim("Performance")
+    } else if (blocks.length === 0) {
+      manager.pools.destroyPool("Performance", 8)
+    }
+  }
 }
 
 const jar = findJar()
@@ -159,6 +215,28 @@ if (jar === undefined) console.log(skipLine("trace validation of the manager's r
 /** Fixed seeds (TRACE_SEEDS=1,2,3 to pick others) and the transitions each trace must have at least. */
 const seeds = process.env.TRACE_SEEDS?.split(",").map(Number) ?? Array.from({ length: 50 }, (_, i) => i + 1)
 const minTransitions = 200
+
+/** Every action of the trace format (spec/README.md, "Trace format"). */
+const everyAction = [
+  "Acquire",
+  "AcquireEmergency",
+  "Reject",
+  "Enqueue",
+  "RefuseDeadlock",
+  "Grant",
+  "Timeout",
+  "Interrupt",
+  "Release",
+  "Share",
+  "Reclaim",
+  "AddDependency",
+  "RefuseDependency",
+  "Rebudget",
+  "PoolGrow",
+  "RefusePoolGrow",
+  "PoolTrim",
+  "Close"
+]
 
 /** The transition lines of a trace file (its non-empty lines after the header). */
 const transitionLines = (path: string): Array<string> =>
@@ -181,6 +259,21 @@ describe("trace validation against the TLA+ model", () => {
         expect(count).toBeGreaterThanOrEqual(minTransitions)
         transitions += count
       }
+      // every kind of manager transition appears in the corpus, refusals and failures included
+      const coverage = new Map<string, number>()
+      for (const path of paths) {
+        for (const line of transitionLines(path)) {
+          const action = (JSON.parse(line) as { readonly action: string }).action
+          coverage.set(action, (coverage.get(action) ?? 0) + 1)
+        }
+      }
+      console.log(
+        `trace coverage: ${[...coverage]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([action, count]) => `${action} ${count}`)
+          .join(", ")}`
+      )
+      expect(everyAction.filter((action) => !coverage.has(action))).toEqual([])
       // TLC itself failing on a trace (no offending line: a crash) is retried once, alone
       const result = await validateTraces(jar as string, paths)
       const verdicts: Array<{ readonly path: string; readonly verdict: TraceVerdict }> = []
