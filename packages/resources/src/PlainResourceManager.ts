@@ -22,7 +22,7 @@ import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
-import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
 /**
@@ -107,6 +107,12 @@ export interface PlainResourceManager extends Disposable {
   ): Promise<A>
   /** Makes `driver` a holder of a live Shareable resource. */
   share(handle: ResourceHandle, driver: string): SharedHandle
+  /**
+   * Declares an owner's kind (default `{ sequential: true }`): a sequential driver gets exact deadlock
+   * detection; every other owner is concurrent (see `ResourceManagerConfig.drivers`). Throws InvalidArgument
+   * when the owner holds or waits for something and its kind would change.
+   */
+  registerDriver(driver: string, options?: DriverConfig): void
   /** Adds a dependency edge between live resources. */
   addDependency(dependent: ResourceHandle, dependency: ResourceHandle): void
   /** Releases a Reclaimable resource on its owner's behalf; returns the bytes freed. */
@@ -339,6 +345,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
       }
     },
     share: (handle, driver) => orThrow(core.share(handle, driver)) as SharedHandle,
+    registerDriver: (driver, options) => void orThrow(core.registerDriver(driver, options)),
     addDependency: (dependent, dependency) => void orThrow(core.addDependency(dependent, dependency)),
     reclaim: (handle) => orThrow(core.reclaim(handle)),
     setBudget: (type, budget) => void orThrow(core.setBudget(type, budget)),

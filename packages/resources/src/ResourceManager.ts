@@ -46,7 +46,7 @@ import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
-import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
 import type { DriverStats, LeakReport, ManagerSnapshot, PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
@@ -192,6 +192,12 @@ export interface ResourceManagerService {
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R>
   /** Makes `driver` a holder of a live Shareable resource until the Scope closes. */
   share(handle: ResourceHandle, driver: string): Effect.Effect<SharedHandle, ShareError, Scope.Scope>
+  /**
+   * Declares an owner's kind (default `{ sequential: true }`): a sequential driver gets exact deadlock
+   * detection; every other owner is concurrent (see `ResourceManagerConfig.drivers`). InvalidArgument when
+   * the owner holds or waits for something and its kind would change.
+   */
+  registerDriver(driver: string, options?: DriverConfig): Effect.Effect<void, InvalidArgument | ManagerClosed>
   /** Adds a dependency edge between live resources (DependencyCycle when it would close a cycle). */
   addDependency(
     dependent: ResourceHandle,
@@ -269,7 +275,7 @@ export type ManagerConfigError = InvalidArgument | InvalidBudget | InvalidPoolCo
  * @since 0.2.0
  * @category errors
  */
-export type ShareError = NotShareable | AlreadyShared | HandleError | ManagerClosed
+export type ShareError = NotShareable | AlreadyShared | DeadlockDetected | HandleError | ManagerClosed
 
 const ResourceManagerBase: Context.ServiceClass<
   ResourceManager,
@@ -504,6 +510,7 @@ const make = (config: ResourceManagerConfig) =>
           sync(() => core.share(handle, driver)),
           (shared) => Effect.sync(() => shared.release())
         ),
+      registerDriver: (driver, options) => Effect.asVoid(sync(() => core.registerDriver(driver, options))),
       addDependency: (dependent, dependency) => Effect.asVoid(sync(() => core.addDependency(dependent, dependency))),
       reclaim: (handle) => sync(() => core.reclaim(handle)),
       setBudget: (type, budget) => Effect.asVoid(sync(() => core.setBudget(type, budget))),

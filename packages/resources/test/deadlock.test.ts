@@ -383,7 +383,7 @@ describe("waitGraphSnapshot", () => {
         {
           driver: "C",
           holds: [],
-          waitsFor: [{ waiter: "w2", resource: "bytes:Memory", priority: "Low", sizeBytes: 1 }]
+          waitsFor: [{ waiter: "w2", resource: "bytes:Memory", priority: "Low", sizeBytes: 1, type: "Memory" }]
         }
       ],
       resources: [

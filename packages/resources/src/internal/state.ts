@@ -150,6 +150,12 @@ export class ManagerState {
   readonly waitingCount: Array<number> = []
   /** First slot of each driver's list of slots it owns and still holds (-1: none). */
   readonly ownedHead: Array<number> = []
+  /**
+   * The sequential drivers (declared in the config's `drivers` or registered at run time): while one of
+   * their requests waits they release nothing. Every other driver is a concurrent owner (independent tasks
+   * act for it), the default owner included.
+   */
+  readonly sequential = new Set<number>()
 
   // ---- requests ----
   nextRequest = 1
@@ -284,6 +290,11 @@ export class ManagerState {
   /** Called when a wait ends: with nothing waiting, no driver can be stuck. */
   waitEnded(): void {
     if (this.waiting.size === 0) this.deadlockFree = true
+  }
+
+  /** Whether a driver is sequential (see `sequential`); false for a concurrent owner. */
+  isSequential(driver: number): boolean {
+    return this.sequential.size > 0 && this.sequential.has(driver)
   }
 
   /** Whether a driver holds nothing and waits for nothing. */

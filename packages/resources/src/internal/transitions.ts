@@ -21,7 +21,7 @@ import {
   ResourceFlag,
   ResourceNotFound
 } from "@flight-hal/core"
-import { checkWait } from "./deadlock/index.ts"
+import { checkShare, checkWait } from "./deadlock/index.ts"
 import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
 import type { Request } from "./request.ts"
 import { type ManagerState, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
@@ -205,13 +205,35 @@ const waitOrRefuse = (
  * hold the bytes it needs (spec/traces/bad-priority-insert-deadlock-L5.ndjson).
  */
 const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "name"): boolean => {
-  if (!state.deadlockFree || request.deps.length > 0 || !state.idle(request.driver)) return false
+  if (!state.deadlockFree || request.deps.length > 0) return false
+  // a concurrent owner's waiter is its own actor, holding nothing: like an idle driver
+  if (state.isSequential(request.driver) && !state.idle(request.driver)) return false
   const { type, priority } = request
-  if (kind === "bytes" && state.nameQueues.size > 0) return false
+  if (kind === "bytes" && state.nameQueues.size > 0 && !bareNameWaiters(state)) return false
   const queue = kind === "name" ? state.nameQueues.get(request.name) : state.queues[type]
   if (queue !== undefined && queue.size !== queue.atOrAbove(priority)) return false
   const unowned = (state.usage[type] as number) - (state.liveBytes[type] as number)
   return unowned + request.size <= state.limit(type, priority)
+}
+
+/**
+ * Whether every name waiter is an actor that holds nothing and pins nothing: a concurrent owner's waiter, or
+ * the only waiter of a sequential driver that holds nothing, with no dependencies. Then a bytes waiter that
+ * queues behind a name waiter's bytes can hold back only such actors (and, through the names they would
+ * get, other name waiters): none of them holds bytes the candidate needs, so the shortcut stays exact.
+ * O(name waiters).
+ */
+const bareNameWaiters = (state: ManagerState): boolean => {
+  for (const queue of state.nameQueues.values()) {
+    for (const waiter of queue.entries()) {
+      if (waiter.deps.length > 0) return false
+      const driver = waiter.driver
+      if (!state.isSequential(driver)) continue
+      if ((state.waitingCount[driver] ?? 0) !== 1 || (state.ownedHead[driver] ?? -1) >= 0) return false
+      if (state.sharedBy.has(driver)) return false
+    }
+  }
+  return true
 }
 
 /** The deadlock check of a request about to wait (the spec's `RefuseDeadlock` guard). */
@@ -220,7 +242,8 @@ const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
-  if ((state.waitingCount[request.driver] ?? 0) > 0) state.taint()
+  // a concurrent owner's holdings count as free in the reduction: admitting to it changes nothing there
+  if ((state.waitingCount[request.driver] ?? 0) > 0 && state.isSequential(request.driver)) state.taint()
   const slot = state.takeSlot()
   const { type, size, driver } = request
   const pooled = request.pooled === true
@@ -669,7 +692,9 @@ export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotH
 
 /**
  * Share: `driver` becomes a holder of a live Shareable resource; bytes are unchanged. Returns the driver's
- * index (the driver is interned only on success).
+ * index (the driver is interned only on success). A share to a sequential driver that has a request
+ * waiting runs the deadlock check first (the resource then comes back only when that driver finishes) and
+ * is refused with DeadlockDetected, the state unchanged, when it would leave a driver unable to finish.
  *
  * @since 0.1.0
  */
@@ -677,14 +702,19 @@ export const share = (
   state: ManagerState,
   slot: number,
   driverId: string
-): number | NotShareable | ResourceNotFound | AlreadyShared => {
+): number | NotShareable | ResourceNotFound | AlreadyShared | DeadlockDetected => {
   const name = state.names.at(slot)
   if (state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: name })
   if (((state.flags[slot] as number) & Shareable) === 0) return new NotShareable({ name })
   const known = state.driverIndex.get(driverId)
   if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ name, driver: driverId })
+  if (known !== undefined && (state.waitingCount[known] ?? 0) > 0 && state.isSequential(known)) {
+    const deadlock = checkShare(waitViewOf(state), driverId, String(slot))
+    if (deadlock !== undefined) {
+      return new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
+    }
+  }
   const driver = known ?? state.driver(driverId)
-  if ((state.waitingCount[driver] ?? 0) > 0) state.taint()
   let all = state.holders.get(slot)
   if (all === undefined) {
     all = [state.owners[slot] as number]

@@ -105,7 +105,7 @@ export const waitGraphSnapshot = (state: WaitState): WaitGraphSnapshot => {
       resource: queueKey(waiter),
       priority: waiter.priority,
       sizeBytes: waiter.kind === "bytes" ? waiter.sizeBytes : 0,
-      type: waiter.type
+      ...(waiter.type === undefined ? {} : { type: waiter.type })
     })
   }
   const ids = [...new Set([...holds.keys(), ...waits.keys()])].sort()

@@ -73,6 +73,10 @@ export const waitViewOf = (state: ManagerState): WaitView => ({
     if (index !== undefined) for (const slot of state.heldBy(index)) out.push(String(slot))
     return out
   },
+  concurrent: (driver: string): boolean => {
+    const index = state.driverIndex.get(driver)
+    return index === undefined || !state.isSequential(index)
+  },
   waiters: function* () {
     for (const queue of state.queues) {
       if (queue.size > 0) for (const waiter of queue.entries()) yield deadlockCandidate(state, waiter)
