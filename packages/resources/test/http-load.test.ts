@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { AcquireTimeout } from "@flight-hal/core"
-import { createResourceManager } from "../src/index.ts"
+import { createResourceManager, type ResourceRef } from "../src/index.ts"
 
 // A real HTTP server on loopback whose handlers take a request buffer under a Memory budget far smaller
 // than the load: every request is served, the budget holds at every moment, and the manager ends empty.
@@ -59,9 +59,12 @@ const runLoad = async (ownerOf: (route: string) => string | undefined): Promise<
           }
         )
         observe()
-        const ref = await pending.catch((error: unknown) => error)
-        if (ref instanceof AcquireTimeout) return new Response("timeout", { status: 503 })
-        if (!(ref instanceof Object) || !("release" in ref)) return new Response(String(ref), { status: 500 })
+        let ref: ResourceRef<Uint8Array>
+        try {
+          ref = await pending
+        } catch (error) {
+          return new Response(String(error), { status: error instanceof AcquireTimeout ? 503 : 500 })
+        }
         try {
           observe()
           ref.payload.fill(1)
