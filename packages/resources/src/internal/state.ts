@@ -57,6 +57,8 @@ export interface Waiter {
   /** "bytes" in a type queue, "name" in a name queue. */
   kind: "bytes" | "name"
   queued: boolean
+  /** A name waiter counted in `ManagerState.nonBareNameWaiters`. */
+  nonBare?: boolean
   readonly settle: WaiterSettle
 }
 
@@ -290,6 +292,23 @@ export class ManagerState {
   /** Called when a wait ends: with nothing waiting, no driver can be stuck. */
   waitEnded(): void {
     if (this.waiting.size === 0) this.deadlockFree = true
+  }
+
+  /**
+   * Name waiters that were not bare when they started waiting (they had dependencies, or their sequential
+   * driver held something), and sequential drivers with several requests waiting. While both are 0, every
+   * name waiter holds and pins nothing (a bare waiter's driver that acquires or is shared something while
+   * it waits taints the state), which the deadlock check's shortcut relies on.
+   */
+  nonBareNameWaiters = 0
+  multiWaiting = 0
+
+  /** Counts a request of `driver` starting (+1) or ending (-1) its wait. */
+  countWait(driver: number, delta: 1 | -1): void {
+    const before = this.waitingCount[driver] ?? 0
+    const after = before + delta
+    this.waitingCount[driver] = after
+    if (before > 1 !== after > 1 && this.isSequential(driver)) this.multiWaiting += delta
   }
 
   /** Whether a driver is sequential (see `sequential`); false for a concurrent owner. */

@@ -40,6 +40,7 @@ const Reclaimable = ResourceFlag.Reclaimable
 export class WaitingRequest implements Waiter, WaiterSettle {
   kind: "bytes" | "name"
   queued = false
+  nonBare = false
   /** The slot it was granted (-1: none, or given back). */
   grantedSlot = -1
   /** Why it failed, when it did. */
@@ -221,20 +222,10 @@ const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "na
  * the only waiter of a sequential driver that holds nothing, with no dependencies. Then a bytes waiter that
  * queues behind a name waiter's bytes can hold back only such actors (and, through the names they would
  * get, other name waiters): none of them holds bytes the candidate needs, so the shortcut stays exact.
- * O(name waiters).
+ * O(1): counted as waiters start and end (a driver that acquires or is shared something while it waits
+ * taints the state, which turns every shortcut off).
  */
-const bareNameWaiters = (state: ManagerState): boolean => {
-  for (const queue of state.nameQueues.values()) {
-    for (const waiter of queue.entries()) {
-      if (waiter.deps.length > 0) return false
-      const driver = waiter.driver
-      if (!state.isSequential(driver)) continue
-      if ((state.waitingCount[driver] ?? 0) !== 1 || (state.ownedHead[driver] ?? -1) >= 0) return false
-      if (state.sharedBy.has(driver)) return false
-    }
-  }
-  return true
-}
+const bareNameWaiters = (state: ManagerState): boolean => state.nonBareNameWaiters === 0 && state.multiWaiting === 0
 
 /** The deadlock check of a request about to wait (the spec's `RefuseDeadlock` guard). */
 const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
@@ -353,14 +344,30 @@ const nameQueue = (state: ManagerState, name: string): WaitQueue<Waiter> => {
  */
 export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
   state.waiting.set(waiter.req, waiter)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 0) + 1
+  state.countWait(waiter.driver, 1)
   for (const dep of waiter.deps) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
-  if (waiter.kind === "name") nameQueue(state, waiter.name).push(waiter)
-  else {
+  if (waiter.kind === "name") {
+    if (waiter.deps.length > 0 || (state.isSequential(waiter.driver) && !heldNothing(state, waiter.driver))) {
+      waiter.nonBare = true
+      state.nonBareNameWaiters++
+    }
+    nameQueue(state, waiter.name).push(waiter)
+  } else {
     if (waiter.name !== "") state.reservedNames.set(waiter.name, waiter)
     state.queues[waiter.type]?.push(waiter)
   }
   if (state.trace !== undefined) state.trace.enqueued(waiter, true)
+}
+
+/** Whether a driver holds no live resource (as owner or sharer). */
+const heldNothing = (state: ManagerState, driver: number): boolean =>
+  (state.ownedHead[driver] ?? -1) < 0 && !state.sharedBy.has(driver)
+
+/** Uncounts a name waiter that leaves its name queue (see `ManagerState.nonBareNameWaiters`). */
+const leftNameQueue = (state: ManagerState, waiter: Waiter): void => {
+  if (waiter.nonBare !== true) return
+  waiter.nonBare = false
+  state.nonBareNameWaiters--
 }
 
 /**
@@ -377,8 +384,9 @@ const removeWaiter = (
   freed: Array<number>
 ): void => {
   state.waiting.delete(waiter.req)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.countWait(waiter.driver, -1)
   if (waiter.kind === "name") {
+    leftNameQueue(state, waiter)
     const queue = state.nameQueues.get(waiter.name)
     queue?.remove(waiter)
     if (queue !== undefined && queue.size === 0) state.nameQueues.delete(waiter.name)
@@ -416,6 +424,7 @@ const grantName = (
     return
   }
   queue.remove(waiter)
+  leftNameQueue(state, waiter)
   if (queue.size === 0) state.nameQueues.delete(name)
   const typeQueue = state.queues[waiter.type]
   const fits = (state.usage[waiter.type] as number) + waiter.size <= state.limit(waiter.type, waiter.priority)
@@ -452,7 +461,7 @@ interface Settlement {
 
 const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlement>): void => {
   state.waiting.delete(waiter.req)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.countWait(waiter.driver, -1)
   state.waitEnded()
   if (waiter.name !== "") state.reservedNames.delete(waiter.name)
   const slot = admit(state, waiter, true)
@@ -713,6 +722,8 @@ export const share = (
     if (deadlock !== undefined) {
       return new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
     }
+    // no new deadlock, but a waiting driver now holds more: the shortcut's idle-waiter reasoning is off
+    state.taint()
   }
   const driver = known ?? state.driver(driverId)
   let all = state.holders.get(slot)
