@@ -161,14 +161,16 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
   const drivers = new Map<string, DriverState>()
   const supplies: Supply[] = []
 
-  const supplyOf = (waiter: Waiter): Supply => {
-    const [map, id] = waiter.kind === "bytes" ? [types, waiter.type] : [names, waiter.name]
+  const supplyOf = (waiter: Waiter): Supply =>
+    waiter.kind === "bytes" ? supplyFor("bytes", waiter.type) : supplyFor("name", waiter.name)
+  const supplyFor = (kind: "bytes" | "name", id: string): Supply => {
+    const map = kind === "bytes" ? types : names
     let supply = map.get(id)
     if (supply === undefined) {
-      const budget = waiter.kind === "bytes" ? view.budget(id) : undefined
+      const budget = kind === "bytes" ? view.budget(id) : undefined
       supply = {
-        key: `${waiter.kind}:${id}`,
-        budgeted: waiter.kind === "name" || budget !== undefined,
+        key: `${kind}:${id}`,
+        budgeted: kind === "name" || budget !== undefined,
         reservedBytes: budget?.reservedBytes ?? 0,
         queue: [],
         stages: [],
@@ -192,26 +194,23 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
       drivers.set(actor, driver)
     }
     const supply = supplyOf(waiter)
-    const stage = stageOf(waiter)
     const entry: Entry = { waiter, supply, driver, stage: undefined, reserves: undefined, granted: false }
-    if (stage !== undefined) {
-      entry.stage = { ...stage, entry }
-      stage.supply.stages.push(entry.stage)
+    if (waiter.kind === "name" && waiter.type !== undefined) {
+      // a name waiter that needs bytes too: its bytes stage takes them from its type's supply
+      const stage: Stage = {
+        entry,
+        supply: supplyFor("bytes", waiter.type),
+        sizeBytes: waiter.sizeBytes ?? 0,
+        critical: waiter.priority === "Critical",
+        rank: priorityRank(waiter.priority),
+        ahead: 0,
+        nameGranted: false
+      }
+      entry.stage = stage
+      stage.supply.stages.push(stage)
       driver.ungranted++
     }
     place(entry, driver, first)
-  }
-  const stageOf = (waiter: Waiter): Omit<Stage, "entry"> | undefined => {
-    if (waiter.kind !== "name" || waiter.type === undefined) return undefined
-    const supply = supplyOf({ ...waiter, kind: "bytes", type: waiter.type, sizeBytes: waiter.sizeBytes ?? 0 })
-    return {
-      supply,
-      sizeBytes: waiter.sizeBytes ?? 0,
-      critical: waiter.priority === "Critical",
-      rank: priorityRank(waiter.priority),
-      ahead: 0,
-      nameGranted: false
-    }
   }
   const place = (entry: Entry, driver: DriverState, first: boolean): void => {
     const { waiter, supply } = entry

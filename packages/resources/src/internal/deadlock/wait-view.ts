@@ -19,11 +19,13 @@ const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
 export const deadlockCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => {
   const driver = state.driverIds[waiter.driver] ?? ""
   const dependsOn = waiter.deps.length === 0 ? undefined : waiter.deps.map(String)
-  const base = { id: `w${waiter.req}`, driver, priority: priorityName(waiter.priority), dependsOn }
+  const id = `w${waiter.req}`
+  const priority = priorityName(waiter.priority)
   const type = typeNameOf(waiter.type)
+  const name = waiter.name === "" ? undefined : waiter.name
   return waiter.kind === "name"
-    ? { ...base, kind: "name", name: waiter.name, type, sizeBytes: waiter.size }
-    : { ...base, kind: "bytes", type, sizeBytes: waiter.size, name: waiter.name === "" ? undefined : waiter.name }
+    ? { id, driver, priority, dependsOn, kind: "name", name: waiter.name, type, sizeBytes: waiter.size }
+    : { id, driver, priority, dependsOn, kind: "bytes", type, sizeBytes: waiter.size, name }
 }
 
 /**
