@@ -13,6 +13,7 @@ import {
   type ResourceType,
   ResourceTypeNames
 } from "@flight-hal/core"
+import type { Waiter as DeadlockWaiter } from "./deadlock/model.ts"
 import { NameIndex } from "./name-index.ts"
 import { PagedStrings } from "./paged-strings.ts"
 import { SlotTable } from "./slot-table.ts"
@@ -59,6 +60,8 @@ export interface Waiter {
   queued: boolean
   /** A name waiter counted in `ManagerState.nonBareNameWaiters`. */
   nonBare?: boolean
+  /** Its view for the deadlock check, built once per kind (`deadlockCandidate`). */
+  candidate?: DeadlockWaiter | undefined
   readonly settle: WaiterSettle
 }
 

@@ -21,7 +21,7 @@ import {
   ResourceFlag,
   ResourceNotFound
 } from "@flight-hal/core"
-import { checkShare, checkWait } from "./deadlock/index.ts"
+import { checkShare, checkWait, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
 import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
 import type { Request } from "./request.ts"
 import { type ManagerState, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
@@ -41,6 +41,7 @@ export class WaitingRequest implements Waiter, WaiterSettle {
   kind: "bytes" | "name"
   queued = false
   nonBare = false
+  candidate: DeadlockWaiter | undefined = undefined
   /** The slot it was granted (-1: none, or given back). */
   grantedSlot = -1
   /** Why it failed, when it did. */

@@ -12,11 +12,20 @@ const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
 
 /**
  * The deadlock module's view of a waiter: a name waiter needs its name and then its bytes; a type-queue
- * waiter with a name reserves that name.
+ * waiter with a name reserves that name. Built once per waiter and kind (a name waiter that moves to its
+ * type queue becomes a bytes waiter), and kept on the waiter: every check reads every waiter.
  *
  * @since 0.1.0
  */
 export const deadlockCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => {
+  const cached = waiter.candidate
+  if (cached !== undefined && cached.kind === waiter.kind) return cached
+  const candidate = buildCandidate(state, waiter)
+  waiter.candidate = candidate
+  return candidate
+}
+
+const buildCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => {
   const driver = state.driverIds[waiter.driver] ?? ""
   const dependsOn = waiter.deps.length === 0 ? undefined : waiter.deps.map(String)
   const id = `w${waiter.req}`
