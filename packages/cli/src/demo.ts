@@ -594,7 +594,10 @@ export const demo = (options: DemoOptions): Effect.Effect<DemoRun> =>
         // The demo's pools hand out the payloads (see the module doc), so the manager makes none of its own.
         ResourceManager.layer({
           ...profileToConfig(options.profile, { label: "demo", hysteresisPercent: 2 }),
-          pools: []
+          pools: [],
+          // audio and graphics are drivers: while one of their requests waits they release nothing, so
+          // their waits get exact deadlock detection (every other owner is concurrent)
+          drivers: { audio: { sequential: true }, graphics: { sequential: true } }
         }),
         TestClock.layer()
       )

@@ -22,7 +22,7 @@ import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
-import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
 import type {
   DriverStats,
@@ -121,6 +121,12 @@ export interface PlainResourceManager extends Disposable {
   find(name: string): ResourceInfo
   /** The metadata a resource was acquired with (throws StaleHandle / ResourceNotFound / InvalidArgument). */
   metadata(handle: ResourceHandle): ResourceMetadata
+  /**
+   * Declares an owner's kind (default `{ sequential: true }`): a sequential driver gets exact deadlock
+   * detection; every other owner is concurrent (see `ResourceManagerConfig.drivers`). Throws InvalidArgument
+   * when the owner holds or waits for something and its kind would change.
+   */
+  registerDriver(driver: string, options?: DriverConfig): void
   /** Adds a dependency edge between live resources. */
   addDependency(dependent: ResourceHandle, dependency: ResourceHandle): void
   /** Releases a Reclaimable resource on its owner's behalf; returns the bytes freed. */
@@ -355,6 +361,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     share: <T>(handle: ResourceHandle, driver: string) => orThrow(core.share<T>(handle, driver)),
     find: (name) => orThrow(core.find(name)),
     metadata: (handle) => orThrow(core.metadataOf(handle)),
+    registerDriver: (driver, options) => void orThrow(core.registerDriver(driver, options)),
     addDependency: (dependent, dependency) => void orThrow(core.addDependency(dependent, dependency)),
     reclaim: (handle) => orThrow(core.reclaim(handle)),
     setBudget: (type, budget) => void orThrow(core.setBudget(type, budget)),

@@ -46,7 +46,7 @@ import { introspect } from "./internal/introspection.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
-import type { ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
+import type { DriverConfig, ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
 import type {
   DriverStats,
@@ -207,6 +207,12 @@ export interface ResourceManagerService {
   find(name: string): Effect.Effect<ResourceInfo, InvalidArgument | ResourceNotFound>
   /** The metadata a resource was acquired with. */
   metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, HandleError>
+  /**
+   * Declares an owner's kind (default `{ sequential: true }`): a sequential driver gets exact deadlock
+   * detection; every other owner is concurrent (see `ResourceManagerConfig.drivers`). InvalidArgument when
+   * the owner holds or waits for something and its kind would change.
+   */
+  registerDriver(driver: string, options?: DriverConfig): Effect.Effect<void, InvalidArgument | ManagerClosed>
   /** Adds a dependency edge between live resources (DependencyCycle when it would close a cycle). */
   addDependency(
     dependent: ResourceHandle,
@@ -296,7 +302,7 @@ export const profileConfig: Config.Config<string | undefined> = Config.String("F
  * @since 0.2.0
  * @category errors
  */
-export type ShareError = NotShareable | AlreadyShared | HandleError | ManagerClosed
+export type ShareError = NotShareable | AlreadyShared | DeadlockDetected | HandleError | ManagerClosed
 
 const ResourceManagerBase: Context.ServiceClass<
   ResourceManager,
@@ -560,6 +566,7 @@ const make = (config: ResourceManagerConfig) =>
         ),
       find: (name) => sync(() => core.find(name)),
       metadata: (handle) => sync(() => core.metadataOf(handle)),
+      registerDriver: (driver, options) => Effect.asVoid(sync(() => core.registerDriver(driver, options))),
       addDependency: (dependent, dependency) => Effect.asVoid(sync(() => core.addDependency(dependent, dependency))),
       reclaim: (handle) => sync(() => core.reclaim(handle)),
       setBudget: (type, budget) => Effect.asVoid(sync(() => core.setBudget(type, budget))),

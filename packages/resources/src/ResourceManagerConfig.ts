@@ -120,6 +120,14 @@ export interface ResourceManagerConfig {
   /** The owner of acquisitions that name none (default `"app"`). */
   readonly defaultDriver?: string
   /**
+   * The kind of some owners, by owner id. An owner is concurrent by default (the default owner included):
+   * independent tasks act for it and may release while one of them waits, so a wait for what it holds
+   * waits (Blocking) or times out (Timeout), as with a semaphore. An owner declared `{ sequential: true }`
+   * is a driver that releases nothing while one of its requests waits: its waits get exact deadlock
+   * detection (a wait that could never be granted fails at once with DeadlockDetected).
+   */
+  readonly drivers?: Readonly<Record<string, DriverConfig>>
+  /**
    * Capture the call site (a stack trace) of every acquisition for leak reports (default false: it costs
    * about a microsecond per acquisition).
    */
@@ -154,3 +162,22 @@ export type ManagerConfigError =
   | PoolExhausted
   | UnknownProfile
   | InvalidProfile
+
+/**
+ * The kind of one owner in {@link ResourceManagerConfig.drivers} (and `registerDriver`).
+ *
+ * @example
+ * ```ts
+ * import type { ResourceManagerConfig } from "@flight-hal/resources"
+ *
+ * // audio and graphics are drivers: each releases nothing while one of its requests waits
+ * const config: ResourceManagerConfig = { drivers: { audio: { sequential: true }, graphics: { sequential: true } } }
+ * ```
+ *
+ * @since 0.3.0
+ * @category config
+ */
+export interface DriverConfig {
+  /** True: a sequential driver (exact deadlock detection); false or absent: a concurrent owner. */
+  readonly sequential?: boolean
+}

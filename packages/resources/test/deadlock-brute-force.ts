@@ -15,6 +15,12 @@
  * A resource is freed once every driver in its holder closure has finished: its holders, the holders of
  * its transitive dependents, and the drivers of waiters whose requests depend on it (transitively).
  *
+ * Concurrent owners (`state.concurrent`): independent tasks act for such an owner. The tasks that hold its
+ * resources are not waiting, so they may release at any moment: the owner itself is a driver with no
+ * waiter (it can finish at once, in any order). Each of its waiting requests is a task of its own that
+ * holds nothing: a driver `<owner>#<waiter id>` with that one waiter. Stuck drivers are reported both as
+ * these tasks (`stuckActors`) and as owners (`stuck`).
+ *
  * @since 0.1.0
  */
 import type { LiveResource, Waiter, WaitState } from "../src/internal/deadlock/index.ts"
@@ -28,6 +34,10 @@ const rank = { Low: 0, Normal: 1, High: 2, Critical: 3 } as const
  */
 export interface BruteForceVerdict {
   readonly stuck: readonly string[]
+  /** The stuck drivers and concurrent owners' tasks (`<owner>#<waiter id>`), sorted. */
+  readonly stuckActors: readonly string[]
+  /** The driver (or task) the candidate acts for. */
+  readonly candidateActor: string | undefined
   readonly resources: readonly string[]
   readonly terminalUnfinished: readonly string[]
   readonly states: number
@@ -67,7 +77,16 @@ const dependencyClosure = (resources: readonly LiveResource[], start: readonly s
 
 /** Explores the whole state space of `state` plus `candidate`. */
 export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerdict => {
-  const waiters = withCandidate(state.waiters, candidate)
+  const concurrent = new Set(state.concurrent ?? [])
+  const ownerOf = new Map<string, string>()
+  const asTask = (w: Waiter): Waiter => {
+    if (!concurrent.has(w.driver)) return w
+    const task = `${w.driver}#${w.id}`
+    ownerOf.set(task, w.driver)
+    return { ...w, driver: task }
+  }
+  const task = candidate === undefined ? undefined : asTask(candidate)
+  const waiters = withCandidate(state.waiters.map(asTask), task)
   const driverSet = new Set<string>()
   for (const r of state.resources) for (const h of r.holders) driverSet.add(h)
   for (const w of waiters) driverSet.add(w.driver)
@@ -100,7 +119,7 @@ export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerd
     })
   )
   // FIFO among name waiters' bytes: the candidate arrives last
-  const arrival = (i: number): number => (waiters[i] === candidate ? waiters.length : i)
+  const arrival = (i: number): number => (waiters[i] === task ? waiters.length : i)
   const stageBefore = waiters.map((w, i) =>
     waiters.flatMap((o, j) =>
       severalWaiters &&
@@ -187,7 +206,8 @@ export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerd
     new Set()
   )
 
-  const stuck = drivers.filter((d) => !everFinished.has(d))
+  const stuckActors = drivers.filter((d) => !everFinished.has(d))
+  const stuck = [...new Set(stuckActors.map((d) => ownerOf.get(d) ?? d))].sort()
   const resources = new Set<string>()
   if (example !== undefined) {
     const { granted, bytesGranted, finished } = example
@@ -197,5 +217,12 @@ export const bruteForce = (state: WaitState, candidate?: Waiter): BruteForceVerd
       else if (needsBytes(w) && !bytesGranted[i]) resources.add(`bytes:${w.type}`)
     })
   }
-  return { stuck, resources: [...resources].sort(), terminalUnfinished: [...terminal].sort(), states: seen.size }
+  return {
+    stuck,
+    stuckActors,
+    candidateActor: task?.driver,
+    resources: [...resources].sort(),
+    terminalUnfinished: [...terminal].sort(),
+    states: seen.size
+  }
 }

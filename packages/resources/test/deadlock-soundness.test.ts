@@ -15,8 +15,13 @@ const mem = (sizeBytes: number, priority: ResourcePriority = "Normal"): Resource
   sizeBytes,
   priority
 })
+/** Declares owners sequential drivers (exact deadlock detection); every other owner is concurrent. */
+const sequential = (...owners: ReadonlyArray<string>) => ({
+  drivers: Object.fromEntries(owners.map((owner) => [owner, { sequential: true }]))
+})
 const budget = (maxBytes: number) => ({
   onLeaks: () => {},
+  ...sequential("a", "b", "c", "d", "e", "f", "x", "z", "d1", "d2", "d3"),
   budgets: { Memory: { maxBytes, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } }
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import * as fc from "fast-check"
 import {
+  checkShare,
   checkWait,
   type Deadlock,
   findDeadlock,
@@ -521,4 +522,90 @@ describe("against the brute-force search over all orders", () => {
     )
     expect(refused).toBeGreaterThan(500)
   }, 60_000) // thousands of brute-force searches: CPU-bound, slow on a loaded 2-core machine
+})
+
+describe("against the brute-force search, with sequential and concurrent owners mixed", () => {
+  // Any subset of the drivers are concurrent owners: their waiters are independent tasks holding nothing,
+  // their holdings are released by tasks that are not waiting.
+  const arbMixed = fc.record({ scenario: arbScenario, concurrent: fc.subarray([0, 1, 2, 3], { minLength: 1 }) })
+  const mixed = (raw: { scenario: Scenario; concurrent: number[] }): { state: WaitState; candidate: Waiter } => {
+    const { state: s, candidate } = toState(raw.scenario)
+    return { state: { ...s, concurrent: raw.concurrent.map((d) => `D${d}`) }, candidate }
+  }
+
+  test("findDeadlock names exactly the owners of the tasks and drivers that finish in no reachable state", () => {
+    const seen = { deadlocked: 0, free: 0 }
+    fc.assert(
+      fc.property(arbMixed, (raw) => {
+        const { state: s } = mixed(raw)
+        const reference = bruteForce(s)
+        expect(reference.terminalUnfinished).toHaveLength(1)
+        const found = findDeadlock(viewOfState(s))
+        expect(found?.drivers ?? []).toEqual(reference.stuck)
+        expect(found?.resources ?? []).toEqual(reference.resources)
+        if (found === undefined) seen.free++
+        else seen.deadlocked++
+      }),
+      { numRuns: 5_000 }
+    )
+    expect(seen.deadlocked).toBeGreaterThan(250)
+    expect(seen.free).toBeGreaterThan(250)
+  }, 60_000) // thousands of brute-force searches: CPU-bound, slow on a loaded 2-core machine
+
+  test("checkWait never accepts a wait that strands a task or driver, and never refuses one that could complete", () => {
+    const seen = { refused: 0, concurrentRefused: 0, concurrentAccepted: 0 }
+    fc.assert(
+      fc.property(arbMixed, (raw) => {
+        const { state: s, candidate } = mixed(raw)
+        const before = new Set(bruteForce(s).stuckActors)
+        const after = bruteForce(s, candidate)
+        expect(after.terminalUnfinished).toHaveLength(1)
+        const own = after.candidateActor
+        const actors = after.stuckActors.filter((a) => a === own || !before.has(a))
+        const expected = [...new Set(actors.map((a) => a.split("#")[0] ?? a))].sort()
+        const verdict = checkWait(viewOfState(s), candidate)
+        expect(verdict?.drivers ?? []).toEqual(expected)
+        const concurrent = s.concurrent?.includes(candidate.driver) === true
+        if (verdict !== undefined) {
+          seen.refused++
+          if (concurrent) seen.concurrentRefused++
+          for (const resource of verdict.resources) expect(after.resources).toContain(resource)
+        } else if (concurrent) seen.concurrentAccepted++
+      }),
+      { numRuns: 5_000 }
+    )
+    // both outcomes happen, for concurrent candidates too
+    expect(seen.refused).toBeGreaterThan(100)
+    expect(seen.concurrentRefused).toBeGreaterThan(20)
+    expect(seen.concurrentAccepted).toBeGreaterThan(500)
+  }, 60_000)
+
+  test("checkShare refuses exactly the shares after which a task or driver that could finish no longer can", () => {
+    const seen = { refused: 0, allowed: 0 }
+    const arbShare = fc.record({ mixed: arbMixed, driver: fc.nat(3), resource: fc.nat(3) })
+    fc.assert(
+      fc.property(arbShare, (raw) => {
+        const { state: s } = mixed(raw.mixed)
+        const resource = s.resources[raw.resource % Math.max(1, s.resources.length)]
+        if (resource === undefined) return
+        const driver = `D${raw.driver % raw.mixed.scenario.drivers}`
+        if (resource.holders.includes(driver)) return
+        // the shared state: the driver holds the resource too; a shared resource is freed when its last holder is
+        const shared: WaitState = {
+          ...s,
+          resources: s.resources.map((r) => (r === resource ? { ...r, holders: [...r.holders, driver] } : r))
+        }
+        const before = new Set(bruteForce(s).stuckActors)
+        const created = bruteForce(shared).stuckActors.filter((a) => !before.has(a))
+        const expected = [...new Set(created.map((a) => a.split("#")[0] ?? a))].sort()
+        const verdict = checkShare(viewOfState(s), driver, resource.id)
+        expect(verdict?.drivers ?? []).toEqual(expected)
+        if (verdict === undefined) seen.allowed++
+        else seen.refused++
+      }),
+      { numRuns: 5_000 }
+    )
+    expect(seen.refused).toBeGreaterThan(15)
+    expect(seen.allowed).toBeGreaterThan(500)
+  }, 60_000)
 })

@@ -3,8 +3,10 @@ import { BudgetExceeded, DeadlockDetected, ResourceBusy, type ResourceMetadata }
 import { Core } from "../src/internal/core.ts"
 
 type Engine = Core<unknown>
+/** Every owner these tests name is a sequential driver (exact deadlock detection). */
+const drivers = Object.fromEntries(["a", "b", "c", "A", "B", "C"].map((owner) => [owner, { sequential: true }]))
 const newEngine = (config: object): Engine => {
-  const made = Core.make<unknown>(config, Date.now)
+  const made = Core.make<unknown>({ drivers, ...config }, Date.now)
   if (!(made instanceof Core)) throw made
   return made
 }

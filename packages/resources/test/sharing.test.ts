@@ -10,7 +10,11 @@ const mem = (sizeBytes: number, extra: Partial<ResourceMetadata> = {}): Resource
   sizeBytes,
   ...extra
 })
-const quiet = { onLeaks: () => {} }
+/** Declares owners sequential drivers (exact deadlock detection); every other owner is concurrent. */
+const sequential = (...owners: ReadonlyArray<string>) => ({
+  drivers: Object.fromEntries(owners.map((owner) => [owner, { sequential: true }]))
+})
+const quiet = { onLeaks: () => {}, ...sequential("A", "B", "C", "a", "b", "c", "d") }
 
 const stateOf = (manager: ReturnType<typeof createResourceManager>) =>
   JSON.stringify([manager.snapshot(), manager.waitGraph()])

@@ -173,9 +173,14 @@ export const runResources = async ({ core, resources }) => {
     manager.close()
   }
 
-  // Deadlock detection before waiting: a two-driver name cycle and a self-deadlock on bytes.
+  // Deadlock detection before waiting: a two-driver name cycle and a self-deadlock on bytes (between
+  // sequential drivers: every other owner is concurrent).
   {
-    const manager = resources.createResourceManager({ ...quiet, budgets: { Hardware: budget(2, 0, 50, 90) } })
+    const manager = resources.createResourceManager({
+      ...quiet,
+      budgets: { Hardware: budget(2, 0, 50, 90) },
+      drivers: { graphics: { sequential: true }, audio: { sequential: true }, physics: { sequential: true } }
+    })
     const hw = (sizeBytes) => ({ type: "Hardware", sizeBytes })
     const dma = manager.acquire("dma0", hw(0), { owner: "graphics" })
     const timer = manager.acquire("timer0", hw(0), { owner: "audio" })

@@ -72,6 +72,7 @@ import {
   validateBudget,
   validateConfigShape,
   validateDriverId,
+  validateDriverKind,
   validateHandle,
   validateMetadata,
   validateString,
@@ -212,6 +213,9 @@ export class Core<R> {
     this.captureSites = config.captureAcquisitionSite ?? false
     this.onLeaks = config.onLeaks
     this.state.driver(this.defaultDriver)
+    for (const [driver, kind] of Object.entries(config.drivers ?? {})) {
+      if (kind?.sequential === true) this.state.sequential.add(this.state.driver(driver))
+    }
     this.reclaimers = Array.from({ length: this.state.usage.length }, () => [])
     this.reclaimingTypes = new Uint8Array(this.state.usage.length)
     const made = makeManagerPools(
@@ -663,6 +667,31 @@ export class Core<R> {
       owner: state.driverIds[state.owners[slot] as number] ?? "",
       holders: introspect.holders(this, slot)
     }
+  }
+
+  /**
+   * Declares the kind of an owner at run time: `{ sequential: true }` (the default here) makes it a driver
+   * whose waits get exact deadlock detection; `{ sequential: false }` a concurrent owner. The kind of an
+   * owner that holds or waits for something cannot change (InvalidArgument): the checks already made
+   * assumed its kind.
+   */
+  registerDriver(driver: unknown, options: unknown): undefined | InvalidArgument | ManagerClosed {
+    if (this.closed) return new ManagerClosed()
+    const driverId = validateDriverId(driver, "driver")
+    if (typeof driverId !== "string") return driverId
+    const issue = validateDriverKind(options)
+    if (issue !== undefined) return new InvalidArgument({ argument: "options", issue })
+    const sequential = (options as { readonly sequential?: boolean } | undefined)?.sequential ?? true
+    const state = this.state
+    const index = state.driver(driverId)
+    if (state.isSequential(index) === sequential) return undefined
+    if (!state.idle(index)) {
+      const issue = `owner ${driverId} holds or waits for resources: its kind can change only while it is idle`
+      return new InvalidArgument({ argument: "driver", issue })
+    }
+    if (sequential) state.sequential.add(index)
+    else state.sequential.delete(index)
+    return undefined
   }
 
   /** Adds a dependency edge between live resources. */

@@ -72,7 +72,8 @@ const waitState = (engine: Engine): WaitState => {
   for (const queue of state.nameQueues.values()) {
     for (const waiter of queue.entries()) waiters.push(deadlockCandidate(state, waiter))
   }
-  return { budgets, resources, waiters }
+  const concurrent = state.driverIds.filter((_, driver) => !state.isSequential(driver))
+  return { budgets, resources, waiters, concurrent }
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type ResourceType,
   ResourceTypeNames
 } from "@flight-hal/core"
+import type { Waiter as DeadlockWaiter } from "./deadlock/model.ts"
 import { NameIndex } from "./name-index.ts"
 import { PagedStrings } from "./paged-strings.ts"
 import { SlotTable } from "./slot-table.ts"
@@ -57,6 +58,10 @@ export interface Waiter {
   /** "bytes" in a type queue, "name" in a name queue. */
   kind: "bytes" | "name"
   queued: boolean
+  /** A name waiter counted in `ManagerState.nonBareNameWaiters`. */
+  nonBare?: boolean
+  /** Its view for the deadlock check, built once per kind (`deadlockCandidate`). */
+  candidate?: DeadlockWaiter | undefined
   readonly settle: WaiterSettle
 }
 
@@ -150,6 +155,12 @@ export class ManagerState {
   readonly waitingCount: Array<number> = []
   /** First slot of each driver's list of slots it owns and still holds (-1: none). */
   readonly ownedHead: Array<number> = []
+  /**
+   * The sequential drivers (declared in the config's `drivers` or registered at run time): while one of
+   * their requests waits they release nothing. Every other driver is a concurrent owner (independent tasks
+   * act for it), the default owner included.
+   */
+  readonly sequential = new Set<number>()
 
   // ---- requests ----
   nextRequest = 1
@@ -284,6 +295,28 @@ export class ManagerState {
   /** Called when a wait ends: with nothing waiting, no driver can be stuck. */
   waitEnded(): void {
     if (this.waiting.size === 0) this.deadlockFree = true
+  }
+
+  /**
+   * Name waiters that were not bare when they started waiting (they had dependencies, or their sequential
+   * driver held something), and sequential drivers with several requests waiting. While both are 0, every
+   * name waiter holds and pins nothing (a bare waiter's driver that acquires or is shared something while
+   * it waits taints the state), which the deadlock check's shortcut relies on.
+   */
+  nonBareNameWaiters = 0
+  multiWaiting = 0
+
+  /** Counts a request of `driver` starting (+1) or ending (-1) its wait. */
+  countWait(driver: number, delta: 1 | -1): void {
+    const before = this.waitingCount[driver] ?? 0
+    const after = before + delta
+    this.waitingCount[driver] = after
+    if (before > 1 !== after > 1 && this.isSequential(driver)) this.multiWaiting += delta
+  }
+
+  /** Whether a driver is sequential (see `sequential`); false for a concurrent owner. */
+  isSequential(driver: number): boolean {
+    return this.sequential.size > 0 && this.sequential.has(driver)
   }
 
   /** Whether a driver holds nothing and waits for nothing. */

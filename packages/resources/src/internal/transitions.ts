@@ -21,7 +21,7 @@ import {
   ResourceFlag,
   ResourceNotFound
 } from "@flight-hal/core"
-import { checkWait } from "./deadlock/index.ts"
+import { checkShare, checkWait, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
 import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
 import type { Request } from "./request.ts"
 import { type ManagerState, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
@@ -40,6 +40,8 @@ const Reclaimable = ResourceFlag.Reclaimable
 export class WaitingRequest implements Waiter, WaiterSettle {
   kind: "bytes" | "name"
   queued = false
+  nonBare = false
+  candidate: DeadlockWaiter | undefined = undefined
   /** The slot it was granted (-1: none, or given back). */
   grantedSlot = -1
   /** Why it failed, when it did. */
@@ -205,14 +207,26 @@ const waitOrRefuse = (
  * hold the bytes it needs (spec/traces/bad-priority-insert-deadlock-L5.ndjson).
  */
 const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "name"): boolean => {
-  if (!state.deadlockFree || request.deps.length > 0 || !state.idle(request.driver)) return false
+  if (!state.deadlockFree || request.deps.length > 0) return false
+  // a concurrent owner's waiter is its own actor, holding nothing: like an idle driver
+  if (state.isSequential(request.driver) && !state.idle(request.driver)) return false
   const { type, priority } = request
-  if (kind === "bytes" && state.nameQueues.size > 0) return false
+  if (kind === "bytes" && state.nameQueues.size > 0 && !bareNameWaiters(state)) return false
   const queue = kind === "name" ? state.nameQueues.get(request.name) : state.queues[type]
   if (queue !== undefined && queue.size !== queue.atOrAbove(priority)) return false
   const unowned = (state.usage[type] as number) - (state.liveBytes[type] as number)
   return unowned + request.size <= state.limit(type, priority)
 }
+
+/**
+ * Whether every name waiter is an actor that holds nothing and pins nothing: a concurrent owner's waiter, or
+ * the only waiter of a sequential driver that holds nothing, with no dependencies. Then a bytes waiter that
+ * queues behind a name waiter's bytes can hold back only such actors (and, through the names they would
+ * get, other name waiters): none of them holds bytes the candidate needs, so the shortcut stays exact.
+ * O(1): counted as waiters start and end (a driver that acquires or is shared something while it waits
+ * taints the state, which turns every shortcut off).
+ */
+const bareNameWaiters = (state: ManagerState): boolean => state.nonBareNameWaiters === 0 && state.multiWaiting === 0
 
 /** The deadlock check of a request about to wait (the spec's `RefuseDeadlock` guard). */
 const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
@@ -220,7 +234,8 @@ const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
-  if ((state.waitingCount[request.driver] ?? 0) > 0) state.taint()
+  // a concurrent owner's holdings count as free in the reduction: admitting to it changes nothing there
+  if ((state.waitingCount[request.driver] ?? 0) > 0 && state.isSequential(request.driver)) state.taint()
   const slot = state.takeSlot()
   const { type, size, driver } = request
   const pooled = request.pooled === true
@@ -330,14 +345,30 @@ const nameQueue = (state: ManagerState, name: string): WaitQueue<Waiter> => {
  */
 export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
   state.waiting.set(waiter.req, waiter)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 0) + 1
+  state.countWait(waiter.driver, 1)
   for (const dep of waiter.deps) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
-  if (waiter.kind === "name") nameQueue(state, waiter.name).push(waiter)
-  else {
+  if (waiter.kind === "name") {
+    if (waiter.deps.length > 0 || (state.isSequential(waiter.driver) && !heldNothing(state, waiter.driver))) {
+      waiter.nonBare = true
+      state.nonBareNameWaiters++
+    }
+    nameQueue(state, waiter.name).push(waiter)
+  } else {
     if (waiter.name !== "") state.reservedNames.set(waiter.name, waiter)
     state.queues[waiter.type]?.push(waiter)
   }
   if (state.trace !== undefined) state.trace.enqueued(waiter, true)
+}
+
+/** Whether a driver holds no live resource (as owner or sharer). */
+const heldNothing = (state: ManagerState, driver: number): boolean =>
+  (state.ownedHead[driver] ?? -1) < 0 && !state.sharedBy.has(driver)
+
+/** Uncounts a name waiter that leaves its name queue (see `ManagerState.nonBareNameWaiters`). */
+const leftNameQueue = (state: ManagerState, waiter: Waiter): void => {
+  if (waiter.nonBare !== true) return
+  waiter.nonBare = false
+  state.nonBareNameWaiters--
 }
 
 /**
@@ -354,8 +385,9 @@ const removeWaiter = (
   freed: Array<number>
 ): void => {
   state.waiting.delete(waiter.req)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.countWait(waiter.driver, -1)
   if (waiter.kind === "name") {
+    leftNameQueue(state, waiter)
     const queue = state.nameQueues.get(waiter.name)
     queue?.remove(waiter)
     if (queue !== undefined && queue.size === 0) state.nameQueues.delete(waiter.name)
@@ -393,6 +425,7 @@ const grantName = (
     return
   }
   queue.remove(waiter)
+  leftNameQueue(state, waiter)
   if (queue.size === 0) state.nameQueues.delete(name)
   const typeQueue = state.queues[waiter.type]
   const fits = (state.usage[waiter.type] as number) + waiter.size <= state.limit(waiter.type, waiter.priority)
@@ -429,7 +462,7 @@ interface Settlement {
 
 const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlement>): void => {
   state.waiting.delete(waiter.req)
-  state.waitingCount[waiter.driver] = (state.waitingCount[waiter.driver] ?? 1) - 1
+  state.countWait(waiter.driver, -1)
   state.waitEnded()
   if (waiter.name !== "") state.reservedNames.delete(waiter.name)
   const slot = admit(state, waiter, true)
@@ -669,7 +702,9 @@ export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotH
 
 /**
  * Share: `driver` becomes a holder of a live Shareable resource; bytes are unchanged. Returns the driver's
- * index (the driver is interned only on success).
+ * index (the driver is interned only on success). A share to a sequential driver that has a request
+ * waiting runs the deadlock check first (the resource then comes back only when that driver finishes) and
+ * is refused with DeadlockDetected, the state unchanged, when it would leave a driver unable to finish.
  *
  * @since 0.1.0
  */
@@ -677,14 +712,21 @@ export const share = (
   state: ManagerState,
   slot: number,
   driverId: string
-): number | NotShareable | ResourceNotFound | AlreadyShared => {
+): number | NotShareable | ResourceNotFound | AlreadyShared | DeadlockDetected => {
   const name = state.names.at(slot)
   if (state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: name })
   if (((state.flags[slot] as number) & Shareable) === 0) return new NotShareable({ name })
   const known = state.driverIndex.get(driverId)
   if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ name, driver: driverId })
+  if (known !== undefined && (state.waitingCount[known] ?? 0) > 0 && state.isSequential(known)) {
+    const deadlock = checkShare(waitViewOf(state), driverId, String(slot))
+    if (deadlock !== undefined) {
+      return new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
+    }
+    // no new deadlock, but a waiting driver now holds more: the shortcut's idle-waiter reasoning is off
+    state.taint()
+  }
   const driver = known ?? state.driver(driverId)
-  if ((state.waitingCount[driver] ?? 0) > 0) state.taint()
   let all = state.holders.get(slot)
   if (all === undefined) {
     all = [state.owners[slot] as number]

@@ -199,6 +199,7 @@ const configKeys: ReadonlySet<string> = new Set([
   "pools",
   "hysteresisPercent",
   "defaultDriver",
+  "drivers",
   "captureAcquisitionSite",
   "trace",
   "label",
@@ -239,11 +240,42 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
   if (profile !== undefined && typeof profile !== "string" && (typeof profile !== "object" || profile === null)) {
     return bad("profile", `expected "auto", a built-in profile name or a profile object, got ${show(profile)}`)
   }
+  if (c.drivers !== undefined) {
+    const drivers = validateDrivers(c.drivers)
+    if (drivers !== undefined) return bad(drivers.key, drivers.issue)
+  }
   if (c.trace !== undefined) {
     const trace = c.trace as { readonly sink?: unknown } | null
     if (typeof trace !== "object" || trace === null || typeof trace.sink !== "function") {
       return bad("trace", "expected { sink: (line) => void, … }")
     }
+  }
+  return undefined
+}
+
+/** The first bad entry of a config's `drivers` (`{ [owner]: { sequential?: boolean } }`), if any. */
+const validateDrivers = (drivers: unknown): { readonly key: string; readonly issue: string } | undefined => {
+  if (typeof drivers !== "object" || drivers === null || Array.isArray(drivers)) {
+    return { key: "drivers", issue: `expected an object of driver kinds per owner, got ${show(drivers)}` }
+  }
+  for (const [owner, kind] of Object.entries(drivers)) {
+    if (owner === "") return { key: "drivers", issue: "an owner id must be a non-empty string" }
+    const issue = validateDriverKind(kind)
+    if (issue !== undefined) return { key: `drivers.${owner}`, issue }
+  }
+  return undefined
+}
+
+/** Why a driver kind (`{ sequential?: boolean }`, or undefined) is bad, or undefined when it is good. */
+export const validateDriverKind = (kind: unknown): string | undefined => {
+  if (kind === undefined) return undefined
+  if (typeof kind !== "object" || kind === null || Array.isArray(kind)) {
+    return `expected { sequential?: boolean }, got ${show(kind)}`
+  }
+  for (const key of Object.keys(kind)) if (key !== "sequential") return `unknown option ${key}`
+  const sequential = (kind as { readonly sequential?: unknown }).sequential
+  if (sequential !== undefined && typeof sequential !== "boolean") {
+    return `expected sequential to be a boolean, got ${show(sequential)}`
   }
   return undefined
 }

@@ -5,11 +5,16 @@
  * @since 0.1.0
  */
 import type { Deadlock, Waiter, WaitView } from "./model.ts"
-import { type Reduction, reduce } from "./reduction.ts"
+import { actorOf, type Reduction, reduce } from "./reduction.ts"
 
-const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock => {
+/** The deadlock of some stuck actors: their drivers (a concurrent owner once) and their queues. */
+const describe = (reduction: Reduction, actors: readonly string[]): Deadlock => {
   const resources = new Set<string>()
-  for (const driver of drivers) for (const key of reduction.stuck.get(driver) ?? []) resources.add(key)
+  const drivers = new Set<string>()
+  for (const actor of actors) {
+    drivers.add(reduction.owner.get(actor) ?? actor)
+    for (const key of reduction.stuck.get(actor) ?? []) resources.add(key)
+  }
   return { drivers: [...drivers].sort(), resources: [...resources].sort() }
 }
 
@@ -22,7 +27,8 @@ const describe = (reduction: Reduction, drivers: readonly string[]): Deadlock =>
  * candidate's own driver could then never finish, or when a driver that could finish without the
  * candidate no longer can. `drivers` names those drivers and `resources` the queues they would be stuck
  * on. A deadlock that already exists without the candidate, and that the candidate neither joins nor
- * extends, does not refuse it. Grants and releases keep the state free of deadlocks; only an Emergency
+ * extends, does not refuse it. A concurrent owner's waiter is its own actor: it is refused only when it
+ * could never be granted even if every concurrent owner released everything it holds. Grants and releases keep the state free of deadlocks; only an Emergency
  * admission, or a share or an added dependency by a driver that is waiting, can create one without a
  * wait (check those with `findDeadlock`).
  *
@@ -51,8 +57,49 @@ export const checkWait = (view: WaitView, candidate: Waiter): Deadlock | undefin
   const withCandidate = reduce(view, candidate)
   if (withCandidate.stuck.size === 0) return undefined
   const without = reduce(view, undefined).stuck
-  const named = [...withCandidate.stuck.keys()].filter((driver) => driver === candidate.driver || !without.has(driver))
+  const own = actorOf(view, candidate)
+  const named = [...withCandidate.stuck.keys()].filter((actor) => actor === own || !without.has(actor))
   return named.length === 0 ? undefined : describe(withCandidate, named)
+}
+
+/**
+ * Decides whether `driver` may become a holder of the live resource `resource` (a share). A share to a
+ * sequential driver that is waiting keeps the resource's bytes and name from coming back until that driver
+ * finishes: the reduction runs with the share added, and the share is refused when it leaves an actor
+ * unable to finish that could finish without it. Returns `undefined` when the share is safe, or the
+ * deadlock it would create. A share to a concurrent owner, or to a driver that is not waiting, never
+ * creates one.
+ *
+ * @example
+ * ```ts
+ * import { viewOfState } from "./model.ts"
+ *
+ * // O holds R (900 of 1000 bytes); D waits for 500. If D shares R, R comes back only when D finishes.
+ * const view = viewOfState({
+ *   budgets: { Memory: { maxBytes: 1000, reservedBytes: 0, usage: 900 } },
+ *   resources: [{ id: "R", type: "Memory", sizeBytes: 900, dependsOn: [], holders: ["O"] }],
+ *   waiters: [{ id: "w1", driver: "D", priority: "Normal", kind: "bytes", type: "Memory", sizeBytes: 500 }]
+ * })
+ * checkShare(view, "D", "R") // { drivers: ["D"], resources: ["bytes:Memory"] }
+ * checkShare(view, "E", "R") // undefined: E is not waiting
+ * ```
+ *
+ * @since 0.3.0
+ * @category deadlock
+ */
+export const checkShare = (view: WaitView, driver: string, resource: string): Deadlock | undefined => {
+  const shared: WaitView = {
+    budget: (type) => view.budget(type),
+    resource: (id) => view.resource(id),
+    heldBy: (holder) => (holder === driver ? [...view.heldBy(holder), resource] : view.heldBy(holder)),
+    waiters: () => view.waiters(),
+    concurrent: (holder) => view.concurrent?.(holder) === true
+  }
+  const after = reduce(shared, undefined)
+  if (after.stuck.size === 0) return undefined
+  const before = reduce(view, undefined).stuck
+  const named = [...after.stuck.keys()].filter((actor) => !before.has(actor))
+  return named.length === 0 ? undefined : describe(after, named)
 }
 
 /**

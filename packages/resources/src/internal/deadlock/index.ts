@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-export { checkWait, findDeadlock } from "./check.ts"
+export { checkShare, checkWait, findDeadlock } from "./check.ts"
 export {
   type BytesWaiter,
   type Deadlock,
@@ -30,7 +30,7 @@ export {
   type WaitState,
   type WaitView
 } from "./model.ts"
-export { type Reduction, reduce } from "./reduction.ts"
+export { actorOf, type Reduction, reduce } from "./reduction.ts"
 export {
   type DriverNode,
   type ResourceNode,

@@ -136,6 +136,8 @@ export type Waiter = BytesWaiter | NameWaiter
  * - `resources`: every live resource.
  * - `waiters`: every waiting request; the waiters of one queue appear in queue order (higher priority
  *   first, FIFO within a priority); waiters of different queues may interleave.
+ * - `concurrent`: the drivers that are concurrent owners (see {@link WaitView.concurrent}); every other
+ *   driver is sequential. Absent: every driver is sequential.
  *
  * @since 0.1.0
  * @category models
@@ -144,6 +146,7 @@ export interface WaitState {
   readonly budgets: Readonly<Record<string, TypeBudget>>
   readonly resources: readonly LiveResource[]
   readonly waiters: readonly Waiter[]
+  readonly concurrent?: readonly string[] | undefined
 }
 
 /**
@@ -185,6 +188,15 @@ export interface WaitView {
   heldBy(driver: string): Iterable<string>
   /** Every waiting request, each queue's waiters in queue order. */
   waiters(): Iterable<Waiter>
+  /**
+   * Whether a driver is a concurrent owner: independent tasks act for it, so what it holds is released by
+   * tasks that are not waiting (it counts as free, like a driver that is not waiting), and each of its
+   * waiting requests is its own waiter that holds nothing. Absent, or false: the driver is sequential (while
+   * one of its requests waits it releases nothing).
+   *
+   * @since 0.3.0
+   */
+  concurrent?(driver: string): boolean
 }
 
 /**
@@ -257,10 +269,12 @@ export const viewOfState = (state: WaitState): WaitView => {
     accounting.set(type, { ...budget, liveBytes: liveBytes.get(type) ?? 0 })
   }
   const nothing: readonly string[] = []
+  const concurrent = new Set(state.concurrent ?? nothing)
   return {
     budget: (type) => accounting.get(type),
     resource: (id) => byId.get(id),
     heldBy: (driver) => byHolder.get(driver) ?? nothing,
-    waiters: () => state.waiters
+    waiters: () => state.waiters,
+    concurrent: (driver) => concurrent.has(driver)
   }
 }

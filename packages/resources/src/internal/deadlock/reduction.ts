@@ -4,7 +4,10 @@
  * barging, shared holders, deferred release through dependencies, and drivers with several waiting fibers.
  *
  * Only waiting drivers take part. A driver that is not waiting is assumed to finish (release all it holds)
- * at once, so the resources nobody waiting pins are counted as free from the start:
+ * at once, so the resources nobody waiting pins are counted as free from the start. A concurrent owner
+ * (`WaitView.concurrent`) is never one process: what it holds counts as free like a driver that is not
+ * waiting (tasks that do not wait release it), and each of its waiting requests is its own actor that
+ * holds nothing (it still pins its dependencies and reserves its name):
  * `Work[t] = maxBytes - usage + liveBytes - pinnedBytes`, where a resource is pinned when a waiting driver
  * holds it or holds (or waits to create) one of its transitive dependents.
  *
@@ -36,6 +39,10 @@ interface Supply {
   readonly queue: Entry[]
   /** Name waiters' bytes stages that take their bytes from this (type) supply. */
   readonly stages: Stage[]
+  /** One waiter per actor: the stages whose name is granted and whose bytes are not yet (in grant order). */
+  ready: Stage[]
+  /** Several waiters per actor: index of the first stage not yet granted (stages are granted in order). */
+  stageHead: number
   units: number
   /** Index of the first waiter not yet granted. */
   head: number
@@ -78,8 +85,12 @@ interface Pin {
   stamp: number
 }
 
+/** An actor: a sequential driver, or one waiting request of a concurrent owner. */
 interface DriverState {
   readonly id: string
+  /** The driver (owner) the actor acts for: `id` for a sequential driver. */
+  readonly owner: string
+  readonly concurrent: boolean
   readonly index: number
   readonly entries: Entry[]
   readonly pins: Pin[]
@@ -87,15 +98,36 @@ interface DriverState {
 }
 
 /**
- * The result of one reduction: the drivers that can never finish and, for each, the queues of its waiters
- * that were never granted.
+ * The result of one reduction: the actors that can never finish and, for each, the queues of its waiters
+ * that were never granted. An actor is a sequential driver (keyed by its id) or one waiting request of a
+ * concurrent owner (keyed by {@link actorOf}); `owner` gives the driver of each stuck actor.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Reduction {
   readonly stuck: ReadonlyMap<string, ReadonlySet<string>>
+  readonly owner: ReadonlyMap<string, string>
 }
+
+/**
+ * The actor a waiter belongs to in the reduction: its driver when the driver is sequential, or the waiter
+ * itself (`"<driver>\u0000<waiter id>"`) when the driver is a concurrent owner.
+ *
+ * @example
+ * ```ts
+ * import { viewOfState } from "./model.ts"
+ *
+ * const view = viewOfState({ budgets: {}, resources: [], waiters: [], concurrent: ["app"] })
+ * actorOf(view, { id: "w1", driver: "app", priority: "Normal", kind: "name", name: "X" }) // "app\u0000w1"
+ * actorOf(view, { id: "w2", driver: "audio", priority: "Normal", kind: "name", name: "X" }) // "audio"
+ * ```
+ *
+ * @since 0.3.0
+ * @category reduction
+ */
+export const actorOf = (view: WaitView, waiter: Waiter): string =>
+  view.concurrent?.(waiter.driver) === true ? `${waiter.driver}\u0000${waiter.id}` : waiter.driver
 
 /**
  * Runs the reduction over the waiting drivers of `view`, with `candidate` (if given) joining its queue after
@@ -129,17 +161,21 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
   const drivers = new Map<string, DriverState>()
   const supplies: Supply[] = []
 
-  const supplyOf = (waiter: Waiter): Supply => {
-    const [map, id] = waiter.kind === "bytes" ? [types, waiter.type] : [names, waiter.name]
+  const supplyOf = (waiter: Waiter): Supply =>
+    waiter.kind === "bytes" ? supplyFor("bytes", waiter.type) : supplyFor("name", waiter.name)
+  const supplyFor = (kind: "bytes" | "name", id: string): Supply => {
+    const map = kind === "bytes" ? types : names
     let supply = map.get(id)
     if (supply === undefined) {
-      const budget = waiter.kind === "bytes" ? view.budget(id) : undefined
+      const budget = kind === "bytes" ? view.budget(id) : undefined
       supply = {
-        key: `${waiter.kind}:${id}`,
-        budgeted: waiter.kind === "name" || budget !== undefined,
+        key: `${kind}:${id}`,
+        budgeted: kind === "name" || budget !== undefined,
         reservedBytes: budget?.reservedBytes ?? 0,
         queue: [],
         stages: [],
+        ready: [],
+        stageHead: 0,
         // Work before pins: every live byte counts as free; pinned bytes are taken off below.
         units: budget === undefined ? 0 : budget.maxBytes - budget.usage + budget.liveBytes,
         head: 0
@@ -150,32 +186,31 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
     return supply
   }
   const enqueue = (waiter: Waiter, first: boolean): void => {
-    let driver = drivers.get(waiter.driver)
+    const actor = actorOf(view, waiter)
+    let driver = drivers.get(actor)
     if (driver === undefined) {
-      driver = { id: waiter.driver, index: drivers.size, entries: [], pins: [], ungranted: 0 }
-      drivers.set(waiter.driver, driver)
+      const concurrent = actor !== waiter.driver
+      driver = { id: actor, owner: waiter.driver, concurrent, index: drivers.size, entries: [], pins: [], ungranted: 0 }
+      drivers.set(actor, driver)
     }
     const supply = supplyOf(waiter)
-    const stage = stageOf(waiter)
     const entry: Entry = { waiter, supply, driver, stage: undefined, reserves: undefined, granted: false }
-    if (stage !== undefined) {
-      entry.stage = { ...stage, entry }
-      stage.supply.stages.push(entry.stage)
+    if (waiter.kind === "name" && waiter.type !== undefined) {
+      // a name waiter that needs bytes too: its bytes stage takes them from its type's supply
+      const stage: Stage = {
+        entry,
+        supply: supplyFor("bytes", waiter.type),
+        sizeBytes: waiter.sizeBytes ?? 0,
+        critical: waiter.priority === "Critical",
+        rank: priorityRank(waiter.priority),
+        ahead: 0,
+        nameGranted: false
+      }
+      entry.stage = stage
+      stage.supply.stages.push(stage)
       driver.ungranted++
     }
     place(entry, driver, first)
-  }
-  const stageOf = (waiter: Waiter): Omit<Stage, "entry"> | undefined => {
-    if (waiter.kind !== "name" || waiter.type === undefined) return undefined
-    const supply = supplyOf({ ...waiter, kind: "bytes", type: waiter.type, sizeBytes: waiter.sizeBytes ?? 0 })
-    return {
-      supply,
-      sizeBytes: waiter.sizeBytes ?? 0,
-      critical: waiter.priority === "Critical",
-      rank: priorityRank(waiter.priority),
-      ahead: 0,
-      nameGranted: false
-    }
   }
   const place = (entry: Entry, driver: DriverState, first: boolean): void => {
     const { waiter, supply } = entry
@@ -200,18 +235,20 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
   let severalWaiters = false
   for (const driver of drivers.values()) if (driver.entries.length > 1) severalWaiters = true
   for (const supply of supplies) {
+    if (supply.stages.length === 0) continue
     if (severalWaiters) {
       supply.stages.sort((a, b) => b.rank - a.rank)
       for (const stage of supply.stages) stage.ahead = supply.queue.length
       continue
     }
-    for (const stage of supply.stages) {
-      while (stage.ahead < supply.queue.length) {
-        const next = supply.queue[stage.ahead]
-        if (next === undefined || priorityRank(next.waiter.priority) < stage.rank) break
-        stage.ahead++
-      }
+    // the queue is in priority order: the waiters of rank r or higher are a prefix, counted once per rank
+    const atOrAbove = [0, 0, 0, 0, 0]
+    for (const { waiter } of supply.queue) {
+      const rank = priorityRank(waiter.priority)
+      atOrAbove[rank] = (atOrAbove[rank] ?? 0) + 1
     }
+    for (let rank = 2; rank >= 0; rank--) atOrAbove[rank] = (atOrAbove[rank] ?? 0) + (atOrAbove[rank + 1] ?? 0)
+    for (const stage of supply.stages) stage.ahead = atOrAbove[stage.rank] ?? 0
   }
   // A type-queue waiter with a name reserves it: the name is busy until that waiter's driver finishes.
   if (names.size > 0) {
@@ -232,7 +269,7 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
   const pins = new Map<string, Pin>()
   const stack: string[] = []
   for (const driver of drivers.values()) {
-    for (const held of view.heldBy(driver.id)) stack.push(held)
+    if (!driver.concurrent) for (const held of view.heldBy(driver.id)) stack.push(held)
     for (const { waiter } of driver.entries) if (waiter.dependsOn !== undefined) stack.push(...waiter.dependsOn)
     let next = stack.pop()
     while (next !== undefined) {
@@ -299,10 +336,9 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
     return true
   }
 
-  const grantStage = (stage: Stage, previous: Stage | undefined): boolean => {
+  const grantStage = (stage: Stage): boolean => {
     const { supply } = stage
     if (stage.entry.granted) return true
-    if (severalWaiters && previous !== undefined && !previous.entry.granted) return false
     if (!stage.nameGranted || supply.head < stage.ahead) return false
     if (supply.budgeted) {
       if (supply.units < stage.sizeBytes + (stage.critical ? 0 : supply.reservedBytes)) return false
@@ -323,22 +359,32 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
       if (entry.stage === undefined) entry.granted = true
       else {
         entry.stage.nameGranted = true
+        if (!severalWaiters) entry.stage.supply.ready.push(entry.stage)
         worklist.push(entry.stage.supply)
       }
       if (entry.driver.ungranted === 0) finish(entry.driver)
       entry = supply.queue[supply.head]
     }
-    let previous: Stage | undefined
-    for (const stage of supply.stages) {
-      if (!grantStage(stage, previous) && severalWaiters) break
-      previous = stage
+    if (severalWaiters) {
+      // the stages are granted in order: stop at the first that cannot be
+      for (let stage = supply.stages[supply.stageHead]; stage !== undefined && grantStage(stage); ) {
+        supply.stageHead++
+        stage = supply.stages[supply.stageHead]
+      }
+    } else if (supply.ready.length > 0) {
+      // only stages whose name is granted can take bytes; keep those that cannot yet
+      const ready = supply.ready
+      supply.ready = []
+      for (const stage of ready) if (!grantStage(stage)) supply.ready.push(stage)
     }
     supply = worklist.pop()
   }
 
   const stuck = new Map<string, Set<string>>()
+  const owner = new Map<string, string>()
   for (const driver of drivers.values()) {
     if (driver.ungranted === 0) continue
+    owner.set(driver.id, driver.owner)
     const blockedOn = new Set<string>()
     for (const entry of driver.entries) {
       if (entry.granted) continue
@@ -346,5 +392,5 @@ export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction
     }
     stuck.set(driver.id, blockedOn)
   }
-  return { stuck }
+  return { stuck, owner }
 }

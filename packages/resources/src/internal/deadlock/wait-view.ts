@@ -12,18 +12,29 @@ const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
 
 /**
  * The deadlock module's view of a waiter: a name waiter needs its name and then its bytes; a type-queue
- * waiter with a name reserves that name.
+ * waiter with a name reserves that name. Built once per waiter and kind (a name waiter that moves to its
+ * type queue becomes a bytes waiter), and kept on the waiter: every check reads every waiter.
  *
  * @since 0.1.0
  */
 export const deadlockCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => {
+  const cached = waiter.candidate
+  if (cached !== undefined && cached.kind === waiter.kind) return cached
+  const candidate = buildCandidate(state, waiter)
+  waiter.candidate = candidate
+  return candidate
+}
+
+const buildCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => {
   const driver = state.driverIds[waiter.driver] ?? ""
   const dependsOn = waiter.deps.length === 0 ? undefined : waiter.deps.map(String)
-  const base = { id: `w${waiter.req}`, driver, priority: priorityName(waiter.priority), dependsOn }
+  const id = `w${waiter.req}`
+  const priority = priorityName(waiter.priority)
   const type = typeNameOf(waiter.type)
+  const name = waiter.name === "" ? undefined : waiter.name
   return waiter.kind === "name"
-    ? { ...base, kind: "name", name: waiter.name, type, sizeBytes: waiter.size }
-    : { ...base, kind: "bytes", type, sizeBytes: waiter.size, name: waiter.name === "" ? undefined : waiter.name }
+    ? { id, driver, priority, dependsOn, kind: "name", name: waiter.name, type, sizeBytes: waiter.size }
+    : { id, driver, priority, dependsOn, kind: "bytes", type, sizeBytes: waiter.size, name }
 }
 
 /**
@@ -72,6 +83,10 @@ export const waitViewOf = (state: ManagerState): WaitView => ({
     const out: Array<string> = []
     if (index !== undefined) for (const slot of state.heldBy(index)) out.push(String(slot))
     return out
+  },
+  concurrent: (driver: string): boolean => {
+    const index = state.driverIndex.get(driver)
+    return index === undefined || !state.isSequential(index)
   },
   waiters: function* () {
     for (const queue of state.queues) {
