@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { runCli } from "../src/index.ts"
@@ -66,5 +66,69 @@ describe("flight-hal command", () => {
     const report = join(dir, "report.html")
     expect((await capture(["demo", "--frames", "12", "--report", report])).code).toBe(0)
     expect(readFileSync(report, "utf8")).toStartWith("<!doctype html>")
+  })
+
+  test("help lists every subcommand, and each flag's default", () => {
+    const top = spawn(["--help"])
+    expect(top.code).toBe(0)
+    for (const name of ["demo", "inspect", "profiles"]) expect(top.stdout).toContain(name)
+    const demoHelp = spawn(["demo", "--help"])
+    for (const text of ["(default: dreamcast)", "(default: 120)", "(default: 42)", "(default: 30)", "--config"]) {
+      expect(demoHelp.stdout).toContain(text)
+    }
+  })
+
+  test("--report to a path that cannot be written fails at once with exit code 2, before the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
+    const started = Date.now()
+    const result = spawn(["demo", "--frames", "1000000", "--report", join(dir, "missing", "report.html")])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--report")
+    expect(result.stderr).toContain("cannot write there")
+    expect(result.stdout).not.toContain("Summary")
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(spawn(["demo", "--frames", "5", "--report", dir]).code).toBe(2) // a directory
+  })
+
+  test("--config: a budgets file or a whole profile, validated by the library's Schemas (exit 2 naming the field)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
+    const file = (name: string, value: unknown) => {
+      const path = join(dir, name)
+      writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value))
+      return path
+    }
+    const budgets = file("budgets.json", {
+      budgets: { Hardware: { maxBytes: 4 << 20, reservedBytes: 0, warningPercent: 60, criticalPercent: 80 } }
+    })
+    const ok = await capture(["demo", "--frames", "12", "--json", "--config", budgets])
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.text).types.find((t: { type: string }) => t.type === "Hardware").maxBytes).toBe(4 << 20)
+
+    const profile = JSON.parse((await capture(["profiles", "--json"])).text).web
+    const whole = await capture(["demo", "--frames", "12", "--json", "--config", file("web.json", profile)])
+    expect(whole.code).toBe(0)
+    expect(JSON.parse(whole.text).profile).toBe("web")
+
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [
+        { budgets: { Memory: { maxBytes: -5, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } } },
+        "budgets.Memory.maxBytes"
+      ],
+      [
+        { budgets: { Memory: { maxBytes: 1000, reservedBytes: 0, warningPercent: 95, criticalPercent: 90 } } },
+        "budgets.Memory"
+      ],
+      [{ budgets: { Ram: {} } }, "budgets.Ram"],
+      [{ budget: {} }, "budget: unknown field"],
+      [{ ...profile, pools: [{ ...profile.pools[0], blockSize: "big" }] }, "pools.0.blockSize"],
+      ["{ not json", "not JSON"]
+    ]
+    for (const [i, [value, expected]] of cases.entries()) {
+      const result = spawn(["demo", "--frames", "5", "--config", file(`bad-${i}.json`, value)])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(expected)
+    }
+    expect(spawn(["demo", "--config", join(dir, "nope.json")]).code).toBe(2)
+    expect(existsSync(join(dir, "nope.json"))).toBe(false)
   })
 })
