@@ -27,6 +27,7 @@ import * as Schema from "effect/Schema"
 export class ConfigFileError extends Error {
   /** The dotted path of the bad field, or `""` when the file as a whole is wrong. */
   readonly field: string
+  /** `file` names the config file, `field` the dotted path of the bad field (or `""`), `issue` what is wrong. */
   constructor(file: string, field: string, issue: string) {
     super(`${file}: ${field === "" ? "" : `${field}: `}${issue}`)
     this.name = "ConfigFileError"
@@ -79,9 +80,10 @@ const decodeBudgets = (file: string, input: unknown): Effect.Effect<ProfileBudge
  * import { dreamcast } from "@flight-hal/resources"
  * import { profileFromConfigText } from "@flight-hal/cli"
  *
- * const text = JSON.stringify({ budgets: { Hardware: { maxBytes: 2048, reservedBytes: 0, warningPercent: 60, criticalPercent: 80 } } })
+ * const hardware = { maxBytes: 4 << 20, reservedBytes: 0, warningPercent: 60, criticalPercent: 80 }
+ * const text = JSON.stringify({ budgets: { Hardware: hardware } })
  * const profile = Effect.runSync(profileFromConfigText("budgets.json", text, dreamcast))
- * console.log(profile.budgets.Hardware?.maxBytes) // 2048
+ * console.log(profile.budgets.Hardware?.maxBytes) // 4194304
  * ```
  *
  * @since 0.1.0
