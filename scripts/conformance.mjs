@@ -61,7 +61,7 @@ packages.forEach((p, i) => {
   if (packed[i].error) problems.push(`npm pack ${p.pkg.name} failed:\n${packed[i].error}`)
   else dependencies[p.pkg.name] = `file:${packed[i].tarball}`
 })
-dependencies.effect = packages[0].pkg.dependencies.effect
+dependencies.effect = packages[0].pkg.peerDependencies.effect // a peer of core and resources: the project brings it
 writeFileSync(
   join(project, "package.json"),
   `${JSON.stringify({ name: "flight-hal-conformance", private: true, type: "module", dependencies }, null, 2)}\n`
