@@ -76,7 +76,7 @@ describe("flight-hal command", () => {
     for (const text of ["(default: dreamcast)", "(default: 120)", "(default: 42)", "(default: 30)", "--config"]) {
       expect(demoHelp.stdout).toContain(text)
     }
-  })
+  }, 120_000)
 
   test("--report to a path that cannot be written fails at once with exit code 2, before the run", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
@@ -88,7 +88,7 @@ describe("flight-hal command", () => {
     expect(result.stdout).not.toContain("Summary")
     expect(Date.now() - started).toBeLessThan(20_000)
     expect(spawn(["demo", "--frames", "5", "--report", dir]).code).toBe(2) // a directory
-  })
+  }, 120_000)
 
   test("--config: a budgets file or a whole profile, validated by the library's Schemas (exit 2 naming the field)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
@@ -130,5 +130,5 @@ describe("flight-hal command", () => {
     }
     expect(spawn(["demo", "--config", join(dir, "nope.json")]).code).toBe(2)
     expect(existsSync(join(dir, "nope.json"))).toBe(false)
-  })
+  }, 120_000)
 })
