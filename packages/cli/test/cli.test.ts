@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { runCli } from "../src/index.ts"
@@ -131,4 +140,29 @@ describe("flight-hal command", () => {
     expect(spawn(["demo", "--config", join(dir, "nope.json")]).code).toBe(2)
     expect(existsSync(join(dir, "nope.json"))).toBe(false)
   }, 120_000)
+
+  test("the npm bin launcher runs the built dist/, and the TypeScript source with the repository's bun when unbuilt", () => {
+    const launcher = join(import.meta.dir, "..", "bin", "flight-hal.js")
+    const node = Bun.which("node")
+    if (node === null) throw new Error("node is not on PATH")
+    const built = Bun.spawnSync([node, launcher, "--version"], { stdout: "pipe", stderr: "pipe" })
+    expect(built.stdout.toString() + built.stderr.toString()).toContain("0.1.0")
+    expect(built.exitCode).toBe(0)
+    // A package without dist/ (a fresh clone): a copy of the launcher next to the real src/, inside the repository.
+    const root = join(import.meta.dir, "..", "..", "..")
+    const pkg = join(root, ".cache", "launcher-test", "cli")
+    rmSync(pkg, { recursive: true, force: true })
+    mkdirSync(join(pkg, "bin"), { recursive: true })
+    copyFileSync(launcher, join(pkg, "bin", "flight-hal.js"))
+    symlinkSync(join(import.meta.dir, "..", "src"), join(pkg, "src"))
+    writeFileSync(join(pkg, "package.json"), `${JSON.stringify({ type: "module" })}\n`)
+    const unbuilt = Bun.spawnSync([node, join(pkg, "bin", "flight-hal.js"), "profiles"], {
+      stdout: "pipe",
+      stderr: "pipe"
+    })
+    expect(unbuilt.stderr.toString()).toBe("")
+    expect(unbuilt.stdout.toString()).toContain("dreamcast")
+    expect(unbuilt.exitCode).toBe(0)
+    rmSync(pkg, { recursive: true, force: true })
+  }, 60_000)
 })
