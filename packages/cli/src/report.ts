@@ -147,16 +147,20 @@ const eventLane = (
   return { svg: svg.join(""), rows: Math.max(1, ...rows.map((r) => r + 1)) }
 }
 
+/** One legend entry, its swatch and label kept on one line. */
+const item = (html: string): string => `<span class="item">${html}</span>`
+
 const pressureLegend = (): string =>
-  ResourcePressureNames.map(
-    (level) => `<span class="k" style="background:${PRESSURE_COLORS[level]}"></span>${escapeHtml(level)}`
+  ResourcePressureNames.map((level) =>
+    item(`<span class="k" style="background:${PRESSURE_COLORS[level]}"></span>${escapeHtml(level)}`)
   ).join(" ")
 
 const eventLegend = (): string =>
   (Object.keys(EVENT_MARKS) as ReadonlyArray<MarkedKind>)
-    .map(
-      (kind) =>
+    .map((kind) =>
+      item(
         `<svg class="sym" viewBox="-7 -7 14 14" width="14" height="14" aria-hidden="true">${markShape(kind, 0, 0)}</svg>${escapeHtml(EVENT_MARKS[kind].label)}`
+      )
     )
     .join(" ")
 
@@ -183,7 +187,16 @@ const usageChart = (run: DemoRun, type: ResourceType): string => {
   const label = (v: number) => `${n(Number((v / unit.size).toPrecision(6)))} ${unit.name}`
   return `<section>
 <h2>${escapeHtml(type)} usage</h2>
-<p class="legend"><span class="k usage"></span>usage at frame end <span class="k peak"></span>running peak <span class="k warning"></span>warning ${budget.warningPercent}% <span class="k critical"></span>critical ${budget.criticalPercent}% <span class="k budget"></span>limit (max − reserved) <span class="k max"></span>max ${escapeHtml(formatBytes(budget.maxBytes))}</p>
+<p class="legend">${[
+    `<span class="k usage"></span>usage at frame end`,
+    `<span class="k peak"></span>running peak`,
+    `<span class="k warning"></span>warning ${budget.warningPercent}%`,
+    `<span class="k critical"></span>critical ${budget.criticalPercent}%`,
+    `<span class="k budget"></span>limit (max − reserved)`,
+    `<span class="k max"></span>max ${escapeHtml(formatBytes(budget.maxBytes))}`
+  ]
+    .map(item)
+    .join(" ")}</p>
 <p class="legend">peak ${escapeHtml(formatBytes(peak))} (frame ${peakFrame}) · ${count(changes, "pressure change")} · pressure: ${pressureLegend()}</p>
 <svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over frames">
 ${axes(f, frames, ticks, label)}
@@ -212,9 +225,10 @@ const poolChart = (run: DemoRun): string => {
     return `<polyline class="pool" data-pool="${escapeHtml(pool.name)}" stroke="${color}" points="${points.join(" ")}"/>`
   })
   const legend = run.profile.pools
-    .map(
-      (pool, i) =>
+    .map((pool, i) =>
+      item(
         `<span class="k" style="background:${POOL_COLORS[i % POOL_COLORS.length] ?? "#000"}"></span>${escapeHtml(pool.name)} (${count(pool.maxCount, "block")} × ${escapeHtml(formatBytes(pool.blockSize))})`
+      )
     )
     .join(" ")
   return `<section>
@@ -251,7 +265,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 4px}
 .critical{stroke:#ef6c00;stroke-width:1.5;stroke-dasharray:6 4}.critical-label{fill:#ef6c00;font-size:11px}
 .budget{stroke:#c62828;stroke-width:1.5}.budget-label{fill:#c62828;font-size:11px}
 .max{stroke:#000;stroke-width:1}.max-label{fill:#000;font-size:11px}
-.legend{font-size:12px;color:#424242;margin:2px 0 4px}
+.legend{font-size:12px;color:#424242;margin:2px 0 4px}.item{white-space:nowrap}
 .k{display:inline-block;width:14px;height:6px;margin:0 4px 2px 10px;vertical-align:middle;background:#1565c0}
 .k.peak{background:repeating-linear-gradient(90deg,#1565c0 0 4px,transparent 4px 7px);height:3px}
 .k.warning{background:#f9a825}.k.critical{background:#ef6c00}.k.budget{background:#c62828}.k.max{background:#000}
@@ -290,7 +304,19 @@ export const renderReport = (run: DemoRun): string => {
 </head>
 <body>
 <h1>flight-hal demo: ${escapeHtml(s.profile)} (${escapeHtml(formatBytes(s.totalMemoryBytes))})</h1>
-<p class="meta">seed ${s.seed} · ${count(s.frames, "frame")} · ${count(c.levelLoads, "level load")} · ${count(c.evictions, "eviction")} · ${count(c.emergencyAllocations, "Emergency allocation")} · ${count(c.timeouts, "timeout")} · ${count(c.deadlocksDetected, "deadlock")} detected · ${count(c.rejected, "refused request")} · ${count(c.pressureChanges, "pressure change")}</p>
+<p class="meta">${[
+    `seed ${s.seed}`,
+    count(s.frames, "frame"),
+    count(c.levelLoads, "level load"),
+    count(c.evictions, "eviction"),
+    count(c.emergencyAllocations, "Emergency allocation"),
+    count(c.timeouts, "timeout"),
+    `${count(c.deadlocksDetected, "deadlock")} detected`,
+    count(c.rejected, "refused request"),
+    count(c.pressureChanges, "pressure change")
+  ]
+    .map(item)
+    .join(" · ")}</p>
 <p class="legend">marks above the usage plots: ${eventLegend()}</p>
 ${charts.join("\n")}
 ${poolChart(run)}
