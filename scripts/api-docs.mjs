@@ -5,11 +5,11 @@
 //      comment, and exported consts have explicit types; any finding fails. A public type that names a
 //      module-private one (`private-type-ref`, e.g. the explicitly typed `XBase` const that JSR's slow-types rule
 //      requires behind an error class) is counted as a note, not a failure (listed with --verbose);
-//   3. the ```ts examples in the doc comments of every source file (src/internal included), in each package's
-//      README.md and in the root README.md are extracted into
+//   3. the ```ts examples in the doc comments of every source file (src/internal included) are extracted into
 //      .cache/doc-examples/ (scripts/packaging/doc-examples.mjs), type-checked as one strict program (tsc) and run
 //      in one Bun process (scripts/packaging/doc-examples-run.ts). Like `deno test --doc`, an example may use its
 //      own module's exports without importing them; anything else it uses it must import or build itself.
+// (The Markdown files' code blocks, READMEs included, are run by scripts/markdown-examples.mjs with `deno test --doc`.)
 // Prints one summary line per package, then each finding as file:line, and exits non-zero on any finding.
 // The packages must be built (tsc -b tsconfig.build.json): examples import them by name, typed by dist/*.d.ts.
 // Usage: node scripts/api-docs.mjs [--no-html] [--verbose] [package-dir-name ...]

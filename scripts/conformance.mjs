@@ -12,9 +12,10 @@
 // failed check or a runtime that could not run. Chromium is installed with apt-get when missing (root + apt only);
 // otherwise the browser is reported as SKIPPED, loudly.
 // Usage: node scripts/conformance.mjs [--no-build] [--keep] [--only node,bun,deno,browser] [--core-pool-only]
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { ensureChromium, headlessFlags } from "./packaging/chromium.mjs"
 import { pack } from "./packaging/pack.mjs"
 import { bin, indent, root, run, since, workspacePackages } from "./packaging/workspace.mjs"
 
@@ -60,7 +61,7 @@ packages.forEach((p, i) => {
   if (packed[i].error) problems.push(`npm pack ${p.pkg.name} failed:\n${packed[i].error}`)
   else dependencies[p.pkg.name] = `file:${packed[i].tarball}`
 })
-dependencies.effect = packages[0].pkg.dependencies.effect
+dependencies.effect = packages[0].pkg.peerDependencies.effect // a peer of core and resources: the project brings it
 writeFileSync(
   join(project, "package.json"),
   `${JSON.stringify({ name: "flight-hal-conformance", private: true, type: "module", dependencies }, null, 2)}\n`
@@ -96,30 +97,9 @@ const bunRun = runtimes.includes("bun")
   : undefined
 
 // 4. The browser: bundle, inline into a page, run headless Chromium, read the DOM.
-const chromium = () => {
-  // Debian's chromium, then Google Chrome (preinstalled on GitHub-hosted Ubuntu runners), then Ubuntu's wrapper.
-  for (const candidate of [
-    "/usr/bin/chromium",
-    "/usr/bin/google-chrome",
-    "/usr/bin/google-chrome-stable",
-    "/usr/bin/chromium-browser"
-  ]) {
-    if (existsSync(candidate)) return candidate
-  }
-  return undefined
-}
 const browserRun = async () => {
-  let executable = chromium()
-  if (executable === undefined && process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
-    log("chromium missing: apt-get install -y chromium")
-    const apt = await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
-    })
-    if (apt.status !== 0)
-      log(`apt-get install chromium failed:\n${indent(apt.output.split("\n").slice(-10).join("\n"))}`)
-    executable = chromium()
-  }
-  if (executable === undefined) return { skipped: "no Chromium (/usr/bin/chromium) and it could not be installed" }
+  const { executable, skipped } = ensureChromium(log)
+  if (executable === undefined) return { skipped }
   const bundle = join(project, "browser.bundle.js")
   const built = await run(
     bin("bun"),
@@ -137,19 +117,7 @@ const browserRun = async () => {
   const profile = mkdtempSync(join(tmpdir(), "flight-hal-chromium-"))
   const browser = await run(
     executable,
-    [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-      "--virtual-time-budget=10000",
-      "--dump-dom",
-      `file://${page}`
-    ],
+    [...headlessFlags, `--user-data-dir=${profile}`, "--virtual-time-budget=10000", "--dump-dom", `file://${page}`],
     { cwd: project }
   )
   rmSync(profile, { recursive: true, force: true })

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: the demo on the detected platform's profile (`--profile auto`), no arguments and no config needed.
- * Extra arguments are passed on: `npm start -- --profile web --frames 300 --report report.html`.
+ * Extra arguments are passed on: `npm start -- --profile web --frames 300 --report report.html`;
+ * `npm start -- --help` lists every subcommand, `npm start -- inspect --help` shows one's flags.
  *
  * Node 20 cannot run TypeScript, so the CLI runs under the bun binary that `npm install` puts in
  * node_modules/.bin (a devDependency): bun runs packages/cli/src/bin.ts directly and resolves the
@@ -18,7 +19,10 @@ import { fileURLToPath } from "node:url"
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const bin = (name) => join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name)
 const args = process.argv.slice(2)
-const demoArgs = args.length > 0 && !args[0].startsWith("-") ? args : ["demo", ...args]
+// A subcommand, or the top-level --help / --version (which list every subcommand), is passed as is;
+// anything else is the demo's flags.
+const topLevel = ["--help", "-h", "--version", "-v"]
+const demoArgs = args.length > 0 && (!args[0].startsWith("-") || topLevel.includes(args[0])) ? args : ["demo", ...args]
 const run = (command, commandArgs) =>
   spawnSync(command, commandArgs, { cwd: root, stdio: "inherit", shell: process.platform === "win32" })
 

@@ -6,7 +6,8 @@
 //   3. lint and format            biome check .
 //   4. cross-package tests        bun test ./test (codegen check mode, model tests)
 //   5. examples                   tsc -b examples, bun test ./examples
-//   6. packaging                  versions in sync, API docs (doc lint, doc examples run),
+//   6. packaging                  versions in sync, API docs (doc lint, doc examples run), the guides' examples
+//                                 (scripts/markdown-examples.mjs: every Markdown code block type-checked and run),
 //                                 npm pack contents + publint + attw, JSR dry run
 //   7. runtime conformance        one scenario (core tables and errors, pools, the manager) run four
 //                                 ways: npm tarballs under Node 20 and Bun, Deno, a Chromium bundle
@@ -55,7 +56,7 @@ const parseBun = (output) => {
 }
 
 const parseConformance = (output) => {
-  for (const m of output.matchAll(/^conformance (node|bun|deno|browser): (\d+) passed, (\d+) failed$/gm)) {
+  for (const m of output.matchAll(/^(?:conformance|markdown) (node|bun|deno|browser): (\d+) passed, (\d+) failed$/gm)) {
     counts[m[1]].passed += Number(m[2])
     counts[m[1]].failed += Number(m[3])
   }
@@ -84,6 +85,7 @@ step("examples (typecheck)", bin("tsc"), ["-b", "examples"])
 step("examples (bun)", bin("bun"), ["test", "--randomize", "./examples"], parseBun)
 step("versions in sync (npm and JSR manifests)", process.execPath, ["scripts/sync-versions.mjs", "--check"])
 step("API docs (doc lint, doc examples type-check and run)", process.execPath, ["scripts/api-docs.mjs", "--no-html"])
+step("guides' examples (Markdown)", process.execPath, ["scripts/markdown-examples.mjs"], parseConformance)
 step("npm packages (pack contents, publint, attw)", process.execPath, ["scripts/check-packages.mjs", "--no-build"])
 step("JSR (deno publish --dry-run, no slow types)", process.execPath, ["scripts/jsr-check.mjs"])
 step(

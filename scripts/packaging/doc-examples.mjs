@@ -1,10 +1,10 @@
-// Extracts the ```ts examples from the doc comments of the packages' sources, their README.md files and the root
-// README.md into .cache/doc-examples/, one module
+// Extracts the ```ts examples from the doc comments of the packages' sources into .cache/doc-examples/, one module
 // per example, so they can be type-checked (tsc, one program) and run (bun, one process: see doc-examples-run.ts).
 // An example imports what it uses from the package by name. As `deno test --doc` does, the names an example uses
 // from its own module's exports are imported for it (so an internal module's example can call that module's
-// functions); its relative imports are rewritten to the source file's directory.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+// functions); its relative imports are rewritten to the source file's directory. The Markdown files' blocks are run
+// by `deno test --doc` instead (scripts/markdown-examples.mjs); markdownBlocksOf is the parser both use.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
 import { root } from "./workspace.mjs"
 
@@ -18,19 +18,41 @@ const sourceFiles = (dir) =>
     return /\.tsx?$/.test(name) && !name.endsWith(".d.ts") ? [path] : []
   })
 
-/** The ```ts blocks of a Markdown file (a package's README): `{ line, code }`. */
-export const markdownExamplesOf = (text) => {
+/**
+ * Every fenced code block of a Markdown file: `{ line, lang, attributes, comment, code }`. `line` is the opening
+ * fence's (1-based), `lang` the info string's first word, `attributes` the other words (`ignore`), and `comment`
+ * the text of an HTML comment on the line just above the fence (`<!-- fragment: … -->`), or undefined.
+ */
+export const markdownBlocksOf = (text) => {
   const found = []
+  const lines = text.split("\n")
   let block
-  text.split("\n").forEach((line, index) => {
-    if (block === undefined && /^```(ts|typescript)\s*$/.test(line.trim())) block = { line: index + 1, code: [] }
-    else if (block !== undefined && line.trim() === "```") {
-      found.push({ line: block.line, code: block.code.join("\n") })
+  lines.forEach((line, index) => {
+    const fence = /^```\s*([\w-]*)\s*(.*)$/.exec(line.trim())
+    if (block === undefined && fence !== null && line.trim() !== "```") {
+      const above = /^<!--([\s\S]*?)-->$/.exec((lines[index - 1] ?? "").trim())
+      block = {
+        line: index + 1,
+        lang: fence[1],
+        attributes: fence[2].split(/\s+/).filter((a) => a !== ""),
+        comment: above?.[1]?.trim(),
+        code: []
+      }
+    } else if (block === undefined && line.trim() === "```") {
+      block = { line: index + 1, lang: "", attributes: [], comment: undefined, code: [] }
+    } else if (block !== undefined && line.trim() === "```") {
+      found.push({ ...block, code: block.code.join("\n") })
       block = undefined
     } else if (block !== undefined) block.code.push(line)
   })
   return found
 }
+
+/** The plain ```ts blocks of a Markdown file (no attributes such as `ignore`): `{ line, code }`. */
+export const markdownExamplesOf = (text) =>
+  markdownBlocksOf(text)
+    .filter((b) => (b.lang === "ts" || b.lang === "typescript") && b.attributes.length === 0)
+    .map(({ line, code }) => ({ line, code }))
 
 /** The ```ts blocks inside /** … *\/ comments of one file: `{ line, code }` (line of the opening fence, 1-based). */
 export const examplesOf = (text) => {
@@ -103,17 +125,6 @@ export const withOwnImports = (code, path, exported) => {
   return `import { ${names} } from ${JSON.stringify(path)}\n${code}`
 }
 
-/** Writes the ```ts blocks of one Markdown file (if it exists) as example modules. */
-const markdownFile = (path, pkg) => {
-  if (!existsSync(path)) return []
-  const source = relative(root, path)
-  return markdownExamplesOf(readFileSync(path, "utf8")).map((example) => {
-    const name = `${source.replace(/[/.]/g, "_")}_${example.line}.ts`
-    writeFileSync(join(examplesDir, name), `// ${source}:${example.line}\n${example.code}\nexport {}\n`)
-    return { file: join(examplesDir, name), source, line: example.line, pkg }
-  })
-}
-
 /**
  * Writes every example of the given packages (from workspacePackages()) to examplesDir; returns
  * `[{ file, source, line, pkg }]` where `file` is the example module and `source` the relative path of its origin.
@@ -138,8 +149,6 @@ export const extractExamples = (packages) => {
         written.push({ file: join(examplesDir, name), source, line: example.line, pkg: p })
       }
     }
-    written.push(...markdownFile(join(p.path, "README.md"), p))
   }
-  written.push(...markdownFile(join(root, "README.md"), undefined))
   return written
 }

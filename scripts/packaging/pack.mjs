@@ -17,14 +17,18 @@ export const pack = async (pkg, destination) => {
   return { tarball: join(destination, json.filename), files: json.files.map((f) => f.path).sort(), output: "" }
 }
 
-/** The paths every tarball may hold: the manifest, docs, the built JS with its types and maps, the TS source. */
+/**
+ * The paths every tarball may hold: the manifest, docs, the built JS with its types and maps, the TS source, and the
+ * JS launchers under bin/ that a package's `bin` names (checked below to be exactly those).
+ */
 const allowed = [
   /^package\.json$/,
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE(\.md)?$/,
   /^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/,
-  /^src\/.+\.ts$/
+  /^src\/.+\.ts$/,
+  /^bin\/[\w.-]+\.js$/
 ]
 /** What must never ship, whatever `files` says. */
 const forbidden = [
@@ -67,6 +71,13 @@ export const contentProblems = (pkg, files) => {
   for (const file of files.filter((f) => /^src\/.+\.ts$/.test(f))) {
     const stem = file.slice("src/".length, -".ts".length)
     if (!set.has(`dist/${stem}.js`)) problems.push(`${file} was not built (no dist/${stem}.js)`)
+  }
+  const bins = Object.values(typeof pkg.pkg.bin === "string" ? { bin: pkg.pkg.bin } : (pkg.pkg.bin ?? {})).map((b) =>
+    b.replace(/^\.\//, "")
+  )
+  for (const target of bins) if (!set.has(target)) problems.push(`bin ${target} is not in the tarball`)
+  for (const file of files.filter((f) => f.startsWith("bin/") && !bins.includes(f))) {
+    problems.push(`${file} is under bin/ but not a bin of package.json`)
   }
   if (!set.has("README.md")) problems.push("no README.md")
   if (!set.has("CHANGELOG.md")) problems.push("no CHANGELOG.md")

@@ -5,19 +5,20 @@
  *
  * @module
  */
-import * as NodeServices from "@effect/platform-node/NodeServices"
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { autoProfile, type BuiltinProfileName, builtinProfileNames, builtinProfiles } from "@flight-hal/resources"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
+import { ConfigFileError, profileFromConfigText } from "./config-file.ts"
 import { demo } from "./demo.ts"
 import { type ManagerDump, parseDump } from "./dump.ts"
 import { renderInspect } from "./inspect.ts"
 import { formatBytes, formatTable } from "./internal/format.ts"
+import { cliServices } from "./internal/services.ts"
 import { makeLiveView } from "./live-view.ts"
 import { renderReport } from "./report.ts"
 import { renderSummary } from "./summary.ts"
@@ -50,15 +51,61 @@ const defaultOutput = (): CliOutput => ({
   isTTY: process.stdout.isTTY === true
 })
 
+/** A command that could not do its work (exit code 1). */
 class CommandFailed extends Error {}
 
-const positiveInt = (name: string, max: number) =>
+/** A flag's value that is wrong in a way only the command can see, such as an unwritable path (exit code 2). */
+class BadUsage extends Error {}
+
+const intBetween = (name: string, min: number, max: number) =>
   Flag.Int(name).pipe(
     Flag.filter(
-      (n) => n >= 1 && n <= max,
-      (n) => `--${name} must be between 1 and ${max}, got ${n}`
+      (n) => n >= min && n <= max,
+      (n) => `--${name} must be between ${min} and ${max}, got ${n}`
     )
   )
+
+/** A flag with a default, the default shown in its help line. */
+const withShownDefault =
+  <A>(description: string, value: A) =>
+  (flag: Flag.Flag<A>): Flag.Flag<A> =>
+    flag.pipe(Flag.withDescription(`${description} (default: ${String(value)})`), Flag.withDefault(value))
+
+/**
+ * Fails with {@link BadUsage} unless `path` can be written: checked before the run, so that a bad
+ * `--report` or `--dump` path costs nothing and loses nothing. Opens the file for appending (and
+ * removes it again if it did not exist), which covers a missing directory, a directory given as
+ * the file, and permissions.
+ */
+const checkWritable = (flag: string, path: string): Effect.Effect<void, BadUsage> =>
+  Effect.try({
+    try: () => {
+      const existed = (() => {
+        try {
+          return statSync(path).isFile()
+        } catch {
+          return false
+        }
+      })()
+      closeSync(openSync(path, "a"))
+      if (!existed) rmSync(path, { force: true })
+    },
+    catch: (error) =>
+      new BadUsage(`${flag} ${path}: cannot write there (${error instanceof Error ? error.message : String(error)})`)
+  })
+
+const writeFile = (path: string, text: string): Effect.Effect<void, CommandFailed> =>
+  Effect.try({
+    try: () => writeFileSync(path, text),
+    catch: (error) =>
+      new CommandFailed(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  })
+
+const readFile = (path: string, onError: (message: string) => Error): Effect.Effect<string, Error> =>
+  Effect.try({
+    try: () => readFileSync(path, "utf8"),
+    catch: (error) => onError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  })
 
 const profilesTable = (): string => {
   const rows = builtinProfileNames.map((name) => {
@@ -102,11 +149,25 @@ const makeCommand = (output: CliOutput) => {
     "demo",
     {
       profile: Flag.Literals("profile", ["auto", ...builtinProfileNames] as const).pipe(
-        Flag.withDescription("The platform profile to run on: auto (the detected platform's) or a built-in one"),
-        Flag.withDefault<"auto" | BuiltinProfileName>("auto")
+        withShownDefault<"auto" | BuiltinProfileName>(
+          "The platform profile to run on: auto (the detected platform's) or a built-in one",
+          "auto"
+        )
       ),
-      frames: positiveInt("frames", 1_000_000).pipe(Flag.withDescription("Frames to run"), Flag.withDefault(120)),
-      seed: Flag.Int("seed").pipe(Flag.withDescription("Seed of the workload's PRNG"), Flag.withDefault(42)),
+      config: Flag.String("config").pipe(
+        Flag.withDescription(
+          "A JSON file: a whole profile (name, totalMemoryBytes, budgets, pools) or { budgets } replacing the --profile's budgets"
+        ),
+        Flag.optional
+      ),
+      frames: intBetween("frames", 1, 1_000_000).pipe(withShownDefault("Frames to run", 120)),
+      seed: Flag.Int("seed").pipe(withShownDefault("Seed of the workload's PRNG", 42)),
+      fps: intBetween("fps", 0, 1000).pipe(
+        withShownDefault(
+          "Frames per second of the live view on a terminal; 0 runs unpaced (never paced without a terminal)",
+          30
+        )
+      ),
       report: Flag.String("report").pipe(
         Flag.withDescription("Write a self-contained HTML report with the plots to this file"),
         Flag.optional
@@ -115,11 +176,19 @@ const makeCommand = (output: CliOutput) => {
         Flag.withDescription("Write a manager dump (taken during the provoked deadlock) for `inspect`"),
         Flag.optional
       ),
-      json: Flag.Boolean("json").pipe(Flag.withDescription("Print the summary as JSON only"), Flag.withDefault(false))
+      json: Flag.Boolean("json").pipe(withShownDefault("Print the summary as JSON only", false))
     },
-    Effect.fnUntraced(function* ({ profile, frames, seed, report, dump, json }) {
-      const fs = yield* FileSystem.FileSystem
-      const chosen = profile === "auto" ? yield* detectedProfile : builtinProfiles[profile]
+    Effect.fnUntraced(function* ({ profile, config, frames, seed, fps, report, dump, json }) {
+      if (Option.isSome(report)) yield* checkWritable("--report", report.value)
+      if (Option.isSome(dump)) yield* checkWritable("--dump", dump.value)
+      const base = profile === "auto" ? yield* detectedProfile : builtinProfiles[profile]
+      const chosen = Option.isSome(config)
+        ? yield* profileFromConfigText(
+            config.value,
+            yield* readFile(config.value, (message) => new BadUsage(`--config ${message}`)),
+            base
+          )
+        : base
       const view = json ? undefined : makeLiveView(output, chosen, frames)
       let dumped: ManagerDump | undefined
       const run = yield* demo({
@@ -127,13 +196,14 @@ const makeCommand = (output: CliOutput) => {
         frames,
         seed,
         ...(view === undefined ? {} : { onFrame: view.frame }),
+        ...(view !== undefined && output.isTTY && fps > 0 ? { frameMillis: 1000 / fps } : {}),
         onDump: (value) => {
           dumped = value
         }
       })
-      if (Option.isSome(report)) yield* fs.writeFileString(report.value, renderReport(run))
+      if (Option.isSome(report)) yield* writeFile(report.value, renderReport(run))
       if (Option.isSome(dump) && dumped !== undefined) {
-        yield* fs.writeFileString(dump.value, `${JSON.stringify(dumped, null, 2)}\n`)
+        yield* writeFile(dump.value, `${JSON.stringify(dumped, null, 2)}\n`)
       }
       if (json) {
         output.write(`${JSON.stringify(run.summary, null, 2)}\n`)
@@ -149,6 +219,10 @@ const makeCommand = (output: CliOutput) => {
       { command: "flight-hal demo", description: "The detected platform's profile, 120 frames, seed 42" },
       { command: "flight-hal demo --profile dreamcast", description: "The Dreamcast profile (16 MiB)" },
       {
+        command: "flight-hal demo --config budgets.json",
+        description: "The detected platform's profile with budgets from a file"
+      },
+      {
         command: "flight-hal demo --profile web --frames 300 --seed 7 --report report.html",
         description: "With a report"
       }
@@ -159,13 +233,10 @@ const makeCommand = (output: CliOutput) => {
     "inspect",
     {
       file: Argument.String("dump.json").pipe(Argument.withDescription("A dump written by `demo --dump`")),
-      all: Flag.Boolean("all").pipe(Flag.withDescription("List every live resource"), Flag.withDefault(false))
+      all: Flag.Boolean("all").pipe(withShownDefault("List every live resource, not only the first 20", false))
     },
     Effect.fnUntraced(function* ({ file, all }) {
-      const fs = yield* FileSystem.FileSystem
-      const text = yield* fs
-        .readFileString(file)
-        .pipe(Effect.mapError((error) => new CommandFailed(`cannot read ${file}: ${error.message}`)))
+      const text = yield* readFile(file, (message) => new CommandFailed(message))
       const dump = yield* parseDump(text).pipe(Effect.mapError((e) => new CommandFailed(`${file}: ${e.message}`)))
       output.write(`${renderInspect(dump, { all })}\n`)
     })
@@ -173,7 +244,7 @@ const makeCommand = (output: CliOutput) => {
 
   const profilesCommand = Command.make(
     "profiles",
-    { json: Flag.Boolean("json").pipe(Flag.withDescription("Print the profiles as JSON"), Flag.withDefault(false)) },
+    { json: Flag.Boolean("json").pipe(withShownDefault("Print the profiles as JSON", false)) },
     ({ json }) =>
       Effect.sync(() => output.write(json ? `${JSON.stringify(builtinProfiles, null, 2)}\n` : `${profilesTable()}\n`))
   ).pipe(Command.withDescription("Print the built-in platform profiles (budgets and pool presets)"))
@@ -203,7 +274,9 @@ const isCliError = (error: unknown): boolean =>
 
 /**
  * Runs `flight-hal` with the arguments after the program name and resolves with the exit code:
- * 0 success, 1 the command failed, 2 bad usage (the usage message is printed).
+ * 0 success, 1 the command failed, 2 bad usage: an unknown flag or value (the usage message is
+ * printed), a `--config` file that does not validate, or a `--report` / `--dump` path that cannot
+ * be written (checked before the run; a one-line message names the problem).
  *
  * @example
  * ```ts
@@ -217,12 +290,16 @@ const isCliError = (error: unknown): boolean =>
  */
 export const runCli = async (args: ReadonlyArray<string>, output: CliOutput = defaultOutput()): Promise<number> => {
   const program = Command.runWith(makeCommand(output), { version: VERSION })(args).pipe(
-    Effect.provide(NodeServices.layer)
+    Effect.provide(cliServices(args))
   )
   const exit = await Effect.runPromiseExit(program)
   if (Exit.isSuccess(exit)) return 0
   const failure = Cause.findErrorOption(exit.cause)
   if (Option.isSome(failure) && isCliError(failure.value)) return 2
+  if (Option.isSome(failure) && (failure.value instanceof BadUsage || failure.value instanceof ConfigFileError)) {
+    Effect.runSync(Console.error(`flight-hal: ${failure.value.message}`))
+    return 2
+  }
   const message =
     Option.isSome(failure) && failure.value instanceof Error ? failure.value.message : Cause.pretty(exit.cause)
   Effect.runSync(Console.error(`flight-hal: ${message}`))

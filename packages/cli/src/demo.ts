@@ -26,8 +26,7 @@ import {
   type ResourceMetadata,
   type ResourcePressure,
   ResourcePressureNames,
-  type ResourceType,
-  ResourceTypeNames
+  type ResourceType
 } from "@flight-hal/core"
 import { BlockPool, NO_BLOCK } from "@flight-hal/pool"
 import {
@@ -45,6 +44,7 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
 import { dumpManager, type ManagerDump } from "./dump.ts"
+import { count } from "./internal/format.ts"
 import { makePrng, type Prng } from "./internal/prng.ts"
 import type { DemoEvent, DemoRun, DemoSummary, PoolSummary, TimelineSample, TypeSummary } from "./model.ts"
 
@@ -65,6 +65,12 @@ export interface DemoOptions {
   readonly onFrame?: (sample: TimelineSample, lastEvent: string) => void
   /** Receives a dump of the manager taken while the provoked deadlock is in place (for `--dump`). */
   readonly onDump?: (dump: ManagerDump) => void
+  /**
+   * Wall-clock milliseconds per frame, for a live view a person can follow (`--fps`): frame `i`
+   * ends no earlier than `i × frameMillis` after the start. Absent: the run is as fast as it goes.
+   * The manager's clock is logical either way, so the results do not change.
+   */
+  readonly frameMillis?: number
 }
 
 /** The logical duration of one frame. */
@@ -178,7 +184,7 @@ const makeWorkload = Effect.fnUntraced(function* (
     while (block === NO_BLOCK && makeRoom?.() === true) block = pool.alloc()
     if (block === NO_BLOCK) {
       counts.rejected++
-      record({ kind: "rejected", message: `${name}: pool ${poolName} exhausted` })
+      record({ kind: "rejected", type: preset.type, message: `${name}: pool ${poolName} exhausted` })
       return undefined
     }
     const metadata: ResourceMetadata = { type: preset.type, sizeBytes: preset.blockSize, ...extra }
@@ -186,7 +192,7 @@ const makeWorkload = Effect.fnUntraced(function* (
     if (result._tag === "Failure") {
       pool.free(block)
       counts.rejected++
-      record({ kind: "rejected", message: `${name}: ${result.failure._tag}` })
+      record({ kind: "rejected", type: preset.type, message: `${name}: ${result.failure._tag}` })
       return undefined
     }
     return { ref: result.success, pool, block }
@@ -223,7 +229,10 @@ const makeWorkload = Effect.fnUntraced(function* (
           evict(texture)
         }
         if (evicted > 0)
-          record({ kind: "evict", message: `reclamation evicted ${evicted} cached textures (${freed} bytes)` })
+          record({
+            kind: "evict",
+            message: `reclamation evicted ${count(evicted, "cached texture")} (${count(freed, "byte")})`
+          })
         return freed
       })
     ),
@@ -243,7 +252,10 @@ const makeWorkload = Effect.fnUntraced(function* (
         const victims = lruOrder()
         for (const texture of victims) evict(texture)
         if (victims.length > 0) {
-          record({ kind: "evict", message: `pressure callback evicted the texture cache (${victims.length} textures)` })
+          record({
+            kind: "evict",
+            message: `pressure callback evicted the texture cache (${count(victims.length, "texture")})`
+          })
         }
       }
     }),
@@ -288,7 +300,7 @@ const makeWorkload = Effect.fnUntraced(function* (
     if (data._tag === "Success") levelData = data.success
     else {
       counts.rejected++
-      record({ kind: "rejected", message: `level-${level}-data: ${data.failure._tag}` })
+      record({ kind: "rejected", type: "Memory", message: `level-${level}-data: ${data.failure._tag}` })
     }
     for (const buffer of audio) releasePooled(buffer)
     audio = []
@@ -325,7 +337,10 @@ const makeWorkload = Effect.fnUntraced(function* (
       loaded++
     }
     if (poolEvictions > 0) {
-      record({ kind: "evict", message: `textures pool full: ${poolEvictions} least recently used textures evicted` })
+      record({
+        kind: "evict",
+        message: `textures pool full: ${count(poolEvictions, "least recently used texture")} evicted`
+      })
     }
     counts.texturesLoaded += loaded
 
@@ -341,17 +356,19 @@ const makeWorkload = Effect.fnUntraced(function* (
     counts.audioBuffersLoaded += audio.length
     record({
       kind: "level-load",
-      message: `level ${level}: ${Math.round(dataSize / 1024)} KiB data, ${loaded} textures, ${audio.length} audio buffers`
+      message: `level ${level}: ${Math.round(dataSize / 1024)} KiB data, ${count(loaded, "texture")}, ${count(audio.length, "audio buffer")}`
     })
   })
 
   const sample = Effect.gen(function* () {
     const snapshot = yield* manager.snapshot
     const usage: { [T in ResourceType]?: number } = {}
+    const peak: { [T in ResourceType]?: number } = {}
     const pressure: { [T in ResourceType]?: ResourcePressure } = {}
     for (const stats of snapshot.types) {
       if (profile.budgets[stats.type] === undefined) continue
       usage[stats.type] = stats.currentUsage
+      peak[stats.type] = stats.peakUsage
       pressure[stats.type] = stats.pressure
     }
     const poolsInUse: Record<string, number> = {}
@@ -360,7 +377,7 @@ const makeWorkload = Effect.fnUntraced(function* (
       poolsInUse[name] = used
       peakInUse.set(name, Math.max(peakInUse.get(name) ?? 0, used))
     }
-    return { frame, usage, pressure, poolsInUse }
+    return { frame, usage, peak, pressure, poolsInUse }
   })
 
   let timeoutFiber: Fiber.Fiber<unknown, unknown> | undefined
@@ -387,6 +404,7 @@ const makeWorkload = Effect.fnUntraced(function* (
       deadlock = { drivers: [...second.failure.drivers], message: second.failure.message }
       record({
         kind: "deadlock",
+        type: "Hardware",
         message: `deadlock detected: ${second.failure.drivers.join(" ⇄ ")}; audio's request refused`
       })
       if (options.onDump !== undefined)
@@ -424,6 +442,7 @@ const makeWorkload = Effect.fnUntraced(function* (
               counts.timeouts++
               record({
                 kind: "timeout",
+                type: "Hardware",
                 message: `streamer's ${size}-byte Hardware request (Timeout ${TIMEOUT_MILLIS} ms, from frame ${startFrame}) timed out`
               })
             }
@@ -432,7 +451,10 @@ const makeWorkload = Effect.fnUntraced(function* (
       ),
       { startImmediately: true }
     )
-    record({ kind: "level-load", message: `streamer waits for ${size} Hardware bytes (Timeout ${TIMEOUT_MILLIS} ms)` })
+    record({
+      kind: "level-load",
+      message: `streamer waits for ${count(size, "Hardware byte")} (Timeout ${TIMEOUT_MILLIS} ms)`
+    })
   })
 
   const runFrame = Effect.gen(function* () {
@@ -476,10 +498,14 @@ const makeWorkload = Effect.fnUntraced(function* (
         emergency = result.success
         emergencyUntil = frame + 3
         counts.emergencyAllocations++
-        record({ kind: "emergency", message: `crash-dump: ${size} bytes admitted over budget (Emergency)` })
+        record({
+          kind: "emergency",
+          type: "Memory",
+          message: `crash-dump: ${count(size, "byte")} admitted over budget (Emergency)`
+        })
       } else {
         counts.rejected++
-        record({ kind: "rejected", message: `crash-dump: ${result.failure._tag}` })
+        record({ kind: "rejected", type: "Memory", message: `crash-dump: ${result.failure._tag}` })
       }
     }
     if (emergency !== undefined && frame >= emergencyUntil) {
@@ -533,6 +559,13 @@ const summarize = (
   deadlock
 })
 
+/** Waits, by the wall clock (the run's own clock is a TestClock), until `deadline` (a `Date.now()` value). */
+const sleepUntil = (deadline: number): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), Math.max(0, deadline - Date.now()))
+    return Effect.sync(() => clearTimeout(timer))
+  })
+
 /**
  * Runs the demo as an Effect on a fresh manager built from the profile (with a TestClock as its
  * logical clock).
@@ -546,13 +579,16 @@ export const demo = (options: DemoOptions): Effect.Effect<DemoRun> =>
       const manager = yield* ResourceManager
       const scope = yield* Scope.make()
       const workload = yield* makeWorkload(options, manager, scope)
-      for (let i = 0; i < options.frames; i++) yield* workload.runFrame
+      const started = Date.now()
+      for (let i = 0; i < options.frames; i++) {
+        yield* workload.runFrame
+        if (options.frameMillis !== undefined) yield* sleepUntil(started + (i + 1) * options.frameMillis)
+      }
+      // The highest level of each type: every change is an event, so levels inside a frame count too.
       const peaks = new Map<ResourceType, ResourcePressure>()
-      for (const s of workload.samples) {
-        for (const type of ResourceTypeNames) {
-          const level = s.pressure[type]
-          if (level !== undefined && rank(level) > rank(peaks.get(type) ?? "None")) peaks.set(type, level)
-        }
+      for (const e of workload.events) {
+        if (e.kind !== "pressure" || e.type === undefined || e.to === undefined) continue
+        if (rank(e.to) > rank(peaks.get(e.type) ?? "None")) peaks.set(e.type, e.to)
       }
       const snapshot = yield* workload.finish
       yield* Scope.close(scope, Exit.void)

@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./cli.ts"
+export * from "./config-file.ts"
 export * from "./demo.ts"
 export * from "./dump.ts"
 export * from "./inspect.ts"

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ManagerDump } from "./dump.ts"
-import { formatBytes, formatTable } from "./internal/format.ts"
+import { count, formatBytes, formatTable } from "./internal/format.ts"
 
 /**
  * Renders a dump as the text `flight-hal inspect` prints (the resource list is cut at 20 rows unless
@@ -15,7 +15,7 @@ import { formatBytes, formatTable } from "./internal/format.ts"
  */
 export const renderInspect = (dump: ManagerDump, options: { readonly all?: boolean } = {}): string => {
   const out: Array<string> = [
-    `flight-hal dump "${dump.label}" at ${dump.takenAtMillis} ms: ${dump.snapshot.liveResources} live resources`,
+    `flight-hal dump "${dump.label}" at ${dump.takenAtMillis} ms: ${count(dump.snapshot.liveResources, "live resource")}`,
     "",
     "Budgets"
   ]
@@ -59,7 +59,7 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
   const shown = resources.slice(0, limit)
   out.push(
     "",
-    `Holders (${resources.length} live resources${shown.length < resources.length ? `, first ${shown.length}; --all lists every one` : ""})`
+    `Holders (${count(resources.length, "live resource")}${shown.length < resources.length ? `, first ${shown.length}; --all lists every one` : ""})`
   )
   out.push(
     resources.length === 0

@@ -16,8 +16,13 @@ import type { PlatformProfile } from "@flight-hal/resources"
 export interface TimelineSample {
   /** The frame number, from 1. */
   readonly frame: number
-  /** Bytes charged to each budgeted type. */
+  /** Bytes charged to each budgeted type at the frame's end. */
   readonly usage: { readonly [T in ResourceType]?: number }
+  /**
+   * The highest usage of each budgeted type so far (the manager's `peakUsage`), so a peak reached
+   * and left inside a frame (an Emergency admission paid back by reclamation) still shows.
+   */
+  readonly peak: { readonly [T in ResourceType]?: number }
   /** Pressure level of each budgeted type. */
   readonly pressure: { readonly [T in ResourceType]?: ResourcePressure }
   /** Blocks in use in each pool, by pool name. */
@@ -37,7 +42,7 @@ export interface DemoEvent {
   readonly kind: "level-load" | "share" | "evict" | "emergency" | "timeout" | "deadlock" | "pressure" | "rejected"
   /** A one-line description. */
   readonly message: string
-  /** For `pressure` events: the type and the levels. */
+  /** The resource type concerned, when there is one (always for `pressure` events). */
   readonly type?: ResourceType
   /** For `pressure` events: the level before. */
   readonly from?: ResourcePressure
@@ -70,7 +75,7 @@ export interface TypeSummary {
   readonly failed: number
   /** Emergency admissions. */
   readonly emergency: number
-  /** The highest pressure level seen at a frame end. */
+  /** The highest pressure level reached (from the pressure events, so within a frame too). */
   readonly peakPressure: ResourcePressure
 }
 

@@ -1,17 +1,24 @@
 /**
- * The `--report` page: one self-contained HTML file (inline CSS and SVG, no script, no network)
- * with, for each budgeted type, its usage over the frames against the warning, critical and budget
- * lines with the pressure changes marked, and the pools' occupancy.
+ * The `--report` page: one self-contained HTML file (inline CSS and SVG, no script, no network).
+ * For each budgeted type: its usage at each frame's end and its running peak (so a peak reached and
+ * paid back inside a frame shows) against the warning, critical, limit and max lines; under the
+ * plot a lane coloured by the pressure level over time (with a legend); above it the timeouts,
+ * deadlocks, refusals and Emergency admissions, stacked so that no two marks overlap. Then the
+ * pools' occupancy and the event table. The charts scale with the window (SVG `viewBox`, CSS width
+ * 100 %), and the axes use round ticks (1, 2 or 5 × 10^k of the unit).
  *
  * @module
  */
-import { type ResourcePressure, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
-import { formatBytes } from "./internal/format.ts"
-import type { DemoRun } from "./model.ts"
+import { type ResourcePressure, ResourcePressureNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import { niceTicks, stackRows } from "./internal/chart.ts"
+import { count, formatBytes } from "./internal/format.ts"
+import type { DemoEvent, DemoRun } from "./model.ts"
 
+/** The drawing's coordinate space (the page scales it to the window's width). */
 const WIDTH = 1000
-const HEIGHT = 260
-const PAD = { left: 80, right: 20, top: 20, bottom: 36 }
+const PLOT_HEIGHT = 220
+const LANE = 14
+const PAD = { left: 72, right: 16, top: 8, bottom: 30 }
 
 const PRESSURE_COLORS: { readonly [P in ResourcePressure]: string } = {
   None: "#2e7d32",
@@ -21,116 +28,214 @@ const PRESSURE_COLORS: { readonly [P in ResourcePressure]: string } = {
   Critical: "#c62828"
 }
 
+/** The events marked on the usage charts: label, colour and an SVG shape centred on 0,0 (drawn, not a font glyph). */
+const EVENT_MARKS = {
+  timeout: { label: "timeout", color: "#6a1b9a", shape: `<circle r="4.5" fill="none" stroke-width="2"/>` },
+  deadlock: {
+    label: "deadlock refused",
+    color: "#b71c1c",
+    shape: `<path d="M-4,-4L4,4M4,-4L-4,4" stroke-width="2.2"/>`
+  },
+  rejected: { label: "request refused", color: "#455a64", shape: `<path d="M-5,-4H5L0,4Z" stroke="none"/>` },
+  emergency: { label: "Emergency admission", color: "#c62828", shape: `<path d="M0,-5L5,0L0,5L-5,0Z" stroke="none"/>` }
+} as const
+
+/** A mark's shape at x,y in its colour. */
+const markShape = (kind: MarkedKind, x: number | string, y: number | string): string => {
+  const mark = EVENT_MARKS[kind]
+  return `<g transform="translate(${x},${y})" fill="${mark.color}" stroke="${mark.color}">${mark.shape}</g>`
+}
+
+type MarkedKind = keyof typeof EVENT_MARKS
+
+const isMarked = (kind: DemoEvent["kind"]): kind is MarkedKind => kind in EVENT_MARKS
+
 const POOL_COLORS = ["#1565c0", "#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#283593"] as const
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c)
 
-interface Scale {
+const n = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1))
+
+/** The binary unit that keeps a byte axis' numbers small: `{ size, name }`. */
+const byteUnit = (max: number): { readonly size: number; readonly name: string } => {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"] as const
+  let u = 0
+  while (u < units.length - 1 && max >= 1024 ** (u + 1)) u++
+  return { size: 1024 ** u, name: units[u] ?? "B" }
+}
+
+interface Frame {
+  /** Top of the plot area. */
+  readonly top: number
+  /** Bottom of the plot area (the x axis). */
+  readonly base: number
   readonly x: (frame: number) => number
   readonly y: (value: number) => number
 }
 
-const makeScale = (frames: number, maxValue: number): Scale => {
+const makeFrame = (frames: number, top: number, axisMax: number): Frame => {
   const innerW = WIDTH - PAD.left - PAD.right
-  const innerH = HEIGHT - PAD.top - PAD.bottom
+  const base = top + PLOT_HEIGHT
   const span = Math.max(frames, 1)
-  const top = maxValue > 0 ? maxValue : 1
   return {
+    top,
+    base,
     x: (frame) => PAD.left + (frame / span) * innerW,
-    y: (value) => PAD.top + innerH - (Math.min(value, top) / top) * innerH
+    y: (value) => base - (Math.min(Math.max(value, 0), axisMax) / axisMax) * PLOT_HEIGHT
   }
 }
 
-const n = (v: number): string => v.toFixed(1)
-
-const axes = (scale: Scale, frames: number, maxValue: number, label: (v: number) => string): string => {
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const value = maxValue * f
-    const y = n(scale.y(value))
+const axes = (f: Frame, frames: number, ticks: ReadonlyArray<number>, label: (v: number) => string): string => {
+  const ys = ticks.map((value) => {
+    const y = n(f.y(value))
     return `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="tick" x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(label(value))}</text>`
   })
-  const step = Math.max(1, Math.ceil(frames / 10))
-  const xticks: Array<string> = []
-  for (let f = 0; f <= frames; f += step) {
-    xticks.push(
-      `<text class="tick" x="${n(scale.x(f))}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle">${f}</text>`
+  const xs = niceTicks(frames, 10)
+    .filter((frame) => frame <= frames)
+    .map(
+      (frame) => `<text class="tick" x="${n(f.x(frame))}" y="${n(f.base + 16)}" text-anchor="middle">${frame}</text>`
     )
-  }
-  const base = HEIGHT - PAD.bottom
   return [
-    ...ticks,
-    ...xticks,
-    `<line class="axis" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${base}" y2="${base}"/>`,
-    `<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${base}"/>`,
-    `<text class="tick" x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">frame</text>`
+    ...ys,
+    ...xs,
+    `<line class="axis" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${f.base}" y2="${f.base}"/>`,
+    `<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${f.top}" y2="${f.base}"/>`,
+    `<text class="tick" x="${WIDTH - PAD.right}" y="${n(f.base + 28)}" text-anchor="end">frame</text>`
   ].join("")
 }
 
-const hline = (scale: Scale, value: number, cls: string, label: string, side: "left" | "right"): string => {
-  const y = n(scale.y(value))
+const hline = (f: Frame, value: number, cls: string, label: string, side: "left" | "right"): string => {
+  const y = n(f.y(value))
   const x = side === "right" ? WIDTH - PAD.right - 4 : PAD.left + 4
-  return `<line class="${cls}" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="${cls}-label" x="${x}" y="${n(scale.y(value) - 4)}" text-anchor="${side === "right" ? "end" : "start"}">${escapeHtml(label)}</text>`
+  return `<line class="${cls}" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="${cls}-label" x="${x}" y="${n(f.y(value) - 4)}" text-anchor="${side === "right" ? "end" : "start"}">${escapeHtml(label)}</text>`
 }
+
+/** The pressure lane: one segment per level change, from its frame to the next change. */
+const pressureLane = (run: DemoRun, type: ResourceType, f: Frame, y: number, frames: number): string => {
+  const changes = run.events.filter((e) => e.kind === "pressure" && e.type === type)
+  const first = `<rect class="pressure-start" x="${n(f.x(0))}" y="${y}" width="${n(f.x(changes[0]?.frame ?? frames) - f.x(0))}" height="${LANE}" fill="${PRESSURE_COLORS.None}"/>`
+  const segments = changes.map((e, i) => {
+    const to = e.to ?? "None"
+    const from = f.x(e.frame)
+    const until = f.x(changes[i + 1]?.frame ?? frames)
+    return `<g class="pressure-mark" data-to="${to}"><rect x="${n(from)}" y="${y}" width="${n(Math.max(0, until - from))}" height="${LANE}" fill="${PRESSURE_COLORS[to]}"><title>frame ${e.frame}: ${escapeHtml(`${e.from ?? ""} → ${to}`)}</title></rect></g>`
+  })
+  return `<text class="lane-label" x="${PAD.left - 6}" y="${y + LANE - 3}" text-anchor="end">pressure</text>${first}${segments.join("")}`
+}
+
+/** The event lane(s) above the plot: timeouts, deadlocks, refusals, Emergency admissions. */
+const eventLane = (
+  run: DemoRun,
+  type: ResourceType,
+  f: Frame,
+  y: number
+): { readonly svg: string; readonly rows: number } => {
+  const marked = run.events.filter(
+    (e): e is DemoEvent & { kind: MarkedKind } => isMarked(e.kind) && (e.type === undefined || e.type === type)
+  )
+  const rows = stackRows(
+    marked.map((e) => f.x(e.frame)),
+    LANE
+  )
+  const svg = marked.map((e, i) => {
+    const mark = EVENT_MARKS[e.kind]
+    const x = n(f.x(e.frame))
+    const cy = y + (rows[i] ?? 0) * LANE + LANE / 2
+    return `<g class="event-mark ${e.kind}"><title>frame ${e.frame}: ${escapeHtml(e.message)}</title><line x1="${x}" x2="${x}" y1="${n(cy + LANE / 2)}" y2="${f.base}" stroke="${mark.color}" stroke-dasharray="2 3"/>${markShape(e.kind, x, n(cy))}</g>`
+  })
+  return { svg: svg.join(""), rows: Math.max(1, ...rows.map((r) => r + 1)) }
+}
+
+/** One legend entry, its swatch and label kept on one line. */
+const item = (html: string): string => `<span class="item">${html}</span>`
+
+const pressureLegend = (): string =>
+  ResourcePressureNames.map((level) =>
+    item(`<span class="k" style="background:${PRESSURE_COLORS[level]}"></span>${escapeHtml(level)}`)
+  ).join(" ")
+
+const eventLegend = (): string =>
+  (Object.keys(EVENT_MARKS) as ReadonlyArray<MarkedKind>)
+    .map((kind) =>
+      item(
+        `<svg class="sym" viewBox="-7 -7 14 14" width="14" height="14" aria-hidden="true">${markShape(kind, 0, 0)}</svg>${escapeHtml(EVENT_MARKS[kind].label)}`
+      )
+    )
+    .join(" ")
 
 const usageChart = (run: DemoRun, type: ResourceType): string => {
   const budget = run.profile.budgets[type]
   if (budget === undefined) return ""
   const frames = run.samples.length
-  const peak = Math.max(0, ...run.samples.map((s) => s.usage[type] ?? 0))
-  const maxValue = Math.max(budget.maxBytes, peak) * 1.08
-  const scale = makeScale(frames, maxValue)
-  const points = [`${n(scale.x(0))},${n(scale.y(0))}`]
-  for (const sample of run.samples) points.push(`${n(scale.x(sample.frame))},${n(scale.y(sample.usage[type] ?? 0))}`)
+  const peak = Math.max(0, ...run.samples.map((s) => s.peak[type] ?? s.usage[type] ?? 0))
+  const peakFrame = run.samples.find((s) => (s.peak[type] ?? 0) >= peak)?.frame ?? 0
+  const unit = byteUnit(Math.max(budget.maxBytes, peak))
+  const ticks = niceTicks(Math.max(budget.maxBytes, peak) / unit.size).map((t) => t * unit.size)
+  const axisMax = ticks[ticks.length - 1] ?? 1
+  // The rows the event marks need depend on their x only, which the plot's top does not change.
+  const eventsHeight = eventLane(run, type, makeFrame(frames, 0, axisMax), 0).rows * LANE + 4
+  const f = makeFrame(frames, PAD.top + eventsHeight, axisMax)
+  const lane = eventLane(run, type, f, PAD.top)
+  const laneY = f.base + PAD.bottom
+  const height = laneY + LANE + 6
+  const line = (values: (s: DemoRun["samples"][number]) => number) =>
+    [`${n(f.x(0))},${n(f.y(0))}`, ...run.samples.map((s) => `${n(f.x(s.frame))},${n(f.y(values(s)))}`)].join(" ")
   const warning = Math.floor((budget.maxBytes * budget.warningPercent) / 100)
   const critical = Math.floor((budget.maxBytes * budget.criticalPercent) / 100)
-  const marks = run.events
-    .filter((e) => e.kind === "pressure" && e.type === type)
-    .map((e) => {
-      const sample = run.samples[e.frame - 1]
-      const x = n(scale.x(e.frame))
-      const y = n(scale.y(sample?.usage[type] ?? 0))
-      const color = PRESSURE_COLORS[e.to ?? "None"]
-      return `<g class="pressure-mark" data-to="${e.to ?? ""}"><line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="${color}" stroke-dasharray="2 3"/><circle cx="${x}" cy="${y}" r="5" fill="${color}"><title>frame ${e.frame}: ${escapeHtml(`${e.from ?? ""} → ${e.to ?? ""}`)}</title></circle></g>`
-    })
+  const changes = run.events.filter((e) => e.kind === "pressure" && e.type === type).length
+  const label = (v: number) => `${n(Number((v / unit.size).toPrecision(6)))} ${unit.name}`
   return `<section>
 <h2>${escapeHtml(type)} usage</h2>
-<p class="legend"><span class="k usage"></span>usage <span class="k warning"></span>warning ${budget.warningPercent}% <span class="k critical"></span>critical ${budget.criticalPercent}% <span class="k budget"></span>limit (max − reserved) <span class="k max"></span>max ${escapeHtml(formatBytes(budget.maxBytes))} · peak at a frame end ${escapeHtml(formatBytes(peak))} · ${marks.length} pressure changes</p>
-<svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(type)} usage over frames">
-${axes(scale, frames, maxValue, formatBytes)}
-${hline(scale, warning, "warning", "warning", "right")}
-${hline(scale, critical, "critical", "critical", "right")}
-${hline(scale, budget.maxBytes - budget.reservedBytes, "budget", "limit", "left")}
-${hline(scale, budget.maxBytes, "max", "max", "left")}
-<polyline class="usage" points="${points.join(" ")}"/>
-<g class="pressure-marks">${marks.join("")}</g>
+<p class="legend">${[
+    `<span class="k usage"></span>usage at frame end`,
+    `<span class="k peak"></span>running peak`,
+    `<span class="k warning"></span>warning ${budget.warningPercent}%`,
+    `<span class="k critical"></span>critical ${budget.criticalPercent}%`,
+    `<span class="k budget"></span>limit (max − reserved)`,
+    `<span class="k max"></span>max ${escapeHtml(formatBytes(budget.maxBytes))}`
+  ]
+    .map(item)
+    .join(" ")}</p>
+<p class="legend">peak ${escapeHtml(formatBytes(peak))} (frame ${peakFrame}) · ${count(changes, "pressure change")} · pressure: ${pressureLegend()}</p>
+<svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over frames">
+${axes(f, frames, ticks, label)}
+${hline(f, warning, "warning", "warning", "right")}
+${hline(f, critical, "critical", "critical", "right")}
+${hline(f, budget.maxBytes - budget.reservedBytes, "budget", "limit", "left")}
+${hline(f, budget.maxBytes, "max", "max", "left")}
+<polyline class="peak" points="${line((s) => s.peak[type] ?? 0)}"/>
+<polyline class="usage" points="${line((s) => s.usage[type] ?? 0)}"/>
+<g class="event-marks">${lane.svg}</g>
+<g class="pressure-lane">${pressureLane(run, type, f, laneY, frames)}</g>
 </svg>
 </section>`
 }
 
 const poolChart = (run: DemoRun): string => {
   const frames = run.samples.length
-  const scale = makeScale(frames, 100)
+  const f = makeFrame(frames, PAD.top, 100)
   const lines = run.profile.pools.map((pool, i) => {
     const color = POOL_COLORS[i % POOL_COLORS.length] ?? "#000"
-    const points = [`${n(scale.x(0))},${n(scale.y(0))}`]
+    const points = [`${n(f.x(0))},${n(f.y(0))}`]
     for (const sample of run.samples) {
       const used = sample.poolsInUse[pool.name] ?? 0
-      points.push(`${n(scale.x(sample.frame))},${n(scale.y((used / pool.maxCount) * 100))}`)
+      points.push(`${n(f.x(sample.frame))},${n(f.y((used / pool.maxCount) * 100))}`)
     }
     return `<polyline class="pool" data-pool="${escapeHtml(pool.name)}" stroke="${color}" points="${points.join(" ")}"/>`
   })
   const legend = run.profile.pools
-    .map(
-      (pool, i) =>
-        `<span class="k" style="background:${POOL_COLORS[i % POOL_COLORS.length] ?? "#000"}"></span>${escapeHtml(pool.name)} (${pool.maxCount} × ${escapeHtml(formatBytes(pool.blockSize))})`
+    .map((pool, i) =>
+      item(
+        `<span class="k" style="background:${POOL_COLORS[i % POOL_COLORS.length] ?? "#000"}"></span>${escapeHtml(pool.name)} (${count(pool.maxCount, "block")} × ${escapeHtml(formatBytes(pool.blockSize))})`
+      )
     )
     .join(" ")
   return `<section>
 <h2>Pool occupancy (blocks in use / maxCount)</h2>
 <p class="legend">${legend}</p>
-<svg id="pools" class="chart pool-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="pool occupancy over frames">
-${axes(scale, frames, 100, (v) => `${Math.round(v)}%`)}
+<svg id="pools" class="chart pool-chart" viewBox="0 0 ${WIDTH} ${f.base + PAD.bottom}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="pool occupancy over frames">
+${axes(f, frames, [0, 20, 40, 60, 80, 100], (v) => `${v}%`)}
 ${lines.join("\n")}
 </svg>
 </section>`
@@ -147,21 +252,24 @@ const eventsTable = (run: DemoRun): string => {
 }
 
 const STYLE = `
-body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#212121;background:#fff}
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:16px 24px;color:#212121;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 4px}
 .meta{color:#555;margin:0 0 8px}
-.chart{display:block;border:1px solid #ddd;background:#fafafa}
+.chart{display:block;width:100%;max-width:1600px;height:auto;border:1px solid #ddd;background:#fafafa}
 .grid{stroke:#e0e0e0;stroke-width:1}.axis{stroke:#616161;stroke-width:1}
-.tick{font-size:11px;fill:#616161}
+.tick,.lane-label{font-size:11px;fill:#616161}
 .usage{fill:none;stroke:#1565c0;stroke-width:2.5}
+.peak{fill:none;stroke:#1565c0;stroke-width:1.5;stroke-dasharray:4 3;opacity:.7}
 .pool{fill:none;stroke-width:2}
 .warning{stroke:#f9a825;stroke-width:1.5;stroke-dasharray:6 4}.warning-label{fill:#f9a825;font-size:11px}
 .critical{stroke:#ef6c00;stroke-width:1.5;stroke-dasharray:6 4}.critical-label{fill:#ef6c00;font-size:11px}
 .budget{stroke:#c62828;stroke-width:1.5}.budget-label{fill:#c62828;font-size:11px}
 .max{stroke:#000;stroke-width:1}.max-label{fill:#000;font-size:11px}
-.legend{font-size:12px;color:#424242;margin:2px 0 6px}
-.k{display:inline-block;width:14px;height:4px;margin:0 4px 2px 10px;vertical-align:middle;background:#1565c0}
+.legend{font-size:12px;color:#424242;margin:2px 0 4px}.item{white-space:nowrap}
+.k{display:inline-block;width:14px;height:6px;margin:0 4px 2px 10px;vertical-align:middle;background:#1565c0}
+.k.peak{background:repeating-linear-gradient(90deg,#1565c0 0 4px,transparent 4px 7px);height:3px}
 .k.warning{background:#f9a825}.k.critical{background:#ef6c00}.k.budget{background:#c62828}.k.max{background:#000}
+.sym{display:inline-block;margin:0 4px 0 10px;vertical-align:middle}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 8px;text-align:left}
 `
 
@@ -182,6 +290,7 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
  */
 export const renderReport = (run: DemoRun): string => {
   const s = run.summary
+  const c = s.counts
   const charts = ResourceTypeNames.filter((type) => run.profile.budgets[type] !== undefined).map((type) =>
     usageChart(run, type)
   )
@@ -189,12 +298,26 @@ export const renderReport = (run: DemoRun): string => {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>flight-hal demo report: ${escapeHtml(s.profile)}, seed ${s.seed}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <h1>flight-hal demo: ${escapeHtml(s.profile)} (${escapeHtml(formatBytes(s.totalMemoryBytes))})</h1>
-<p class="meta">seed ${s.seed} · ${s.frames} frames · ${s.counts.levelLoads} level loads · ${s.counts.evictions} evictions · ${s.counts.emergencyAllocations} emergency allocations · ${s.counts.timeouts} timeouts · ${s.counts.deadlocksDetected} deadlocks detected · ${s.counts.pressureChanges} pressure changes</p>
+<p class="meta">${[
+    `seed ${s.seed}`,
+    count(s.frames, "frame"),
+    count(c.levelLoads, "level load"),
+    count(c.evictions, "eviction"),
+    count(c.emergencyAllocations, "Emergency allocation"),
+    count(c.timeouts, "timeout"),
+    `${count(c.deadlocksDetected, "deadlock")} detected`,
+    count(c.rejected, "refused request"),
+    count(c.pressureChanges, "pressure change")
+  ]
+    .map(item)
+    .join(" · ")}</p>
+<p class="legend">marks above the usage plots: ${eventLegend()}</p>
 ${charts.join("\n")}
 ${poolChart(run)}
 ${eventsTable(run)}

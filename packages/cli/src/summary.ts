@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatBytes, formatTable } from "./internal/format.ts"
+import { count, formatBytes, formatTable } from "./internal/format.ts"
 import type { DemoSummary } from "./model.ts"
 
 /**
@@ -15,7 +15,7 @@ import type { DemoSummary } from "./model.ts"
 export const renderSummary = (summary: DemoSummary): string => {
   const c = summary.counts
   return [
-    `Summary: ${summary.profile} (${formatBytes(summary.totalMemoryBytes)}), seed ${summary.seed}, ${summary.frames} frames`,
+    `Summary: ${summary.profile} (${formatBytes(summary.totalMemoryBytes)}), seed ${summary.seed}, ${count(summary.frames, "frame")}`,
     "",
     formatTable(
       ["type", "max", "reserved", "peak", "final", "allocs", "releases", "failed", "emergency", "peak pressure"],

@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test"
-import { mkdtempSync, readFileSync } from "node:fs"
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { autoProfile } from "@flight-hal/resources"
@@ -80,4 +89,93 @@ describe("flight-hal command", () => {
     expect((await capture(["demo", "--frames", "12", "--report", report])).code).toBe(0)
     expect(readFileSync(report, "utf8")).toStartWith("<!doctype html>")
   })
+
+  test("help lists every subcommand, and each flag's default", () => {
+    const top = spawn(["--help"])
+    expect(top.code).toBe(0)
+    for (const name of ["demo", "inspect", "profiles"]) expect(top.stdout).toContain(name)
+    const demoHelp = spawn(["demo", "--help"])
+    for (const text of ["(default: dreamcast)", "(default: 120)", "(default: 42)", "(default: 30)", "--config"]) {
+      expect(demoHelp.stdout).toContain(text)
+    }
+  }, 120_000)
+
+  test("--report to a path that cannot be written fails at once with exit code 2, before the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
+    const started = Date.now()
+    const result = spawn(["demo", "--frames", "1000000", "--report", join(dir, "missing", "report.html")])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--report")
+    expect(result.stderr).toContain("cannot write there")
+    expect(result.stdout).not.toContain("Summary")
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(spawn(["demo", "--frames", "5", "--report", dir]).code).toBe(2) // a directory
+  }, 120_000)
+
+  test("--config: a budgets file or a whole profile, validated by the library's Schemas (exit 2 naming the field)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
+    const file = (name: string, value: unknown) => {
+      const path = join(dir, name)
+      writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value))
+      return path
+    }
+    const budgets = file("budgets.json", {
+      budgets: { Hardware: { maxBytes: 4 << 20, reservedBytes: 0, warningPercent: 60, criticalPercent: 80 } }
+    })
+    const ok = await capture(["demo", "--frames", "12", "--json", "--config", budgets])
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.text).types.find((t: { type: string }) => t.type === "Hardware").maxBytes).toBe(4 << 20)
+
+    const profile = JSON.parse((await capture(["profiles", "--json"])).text).web
+    const whole = await capture(["demo", "--frames", "12", "--json", "--config", file("web.json", profile)])
+    expect(whole.code).toBe(0)
+    expect(JSON.parse(whole.text).profile).toBe("web")
+
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [
+        { budgets: { Memory: { maxBytes: -5, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } } },
+        "budgets.Memory.maxBytes"
+      ],
+      [
+        { budgets: { Memory: { maxBytes: 1000, reservedBytes: 0, warningPercent: 95, criticalPercent: 90 } } },
+        "budgets.Memory"
+      ],
+      [{ budgets: { Ram: {} } }, "budgets.Ram"],
+      [{ budget: {} }, "budget: unknown field"],
+      [{ ...profile, pools: [{ ...profile.pools[0], blockSize: "big" }] }, "pools.0.blockSize"],
+      ["{ not json", "not JSON"]
+    ]
+    for (const [i, [value, expected]] of cases.entries()) {
+      const result = spawn(["demo", "--frames", "5", "--config", file(`bad-${i}.json`, value)])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(expected)
+    }
+    expect(spawn(["demo", "--config", join(dir, "nope.json")]).code).toBe(2)
+    expect(existsSync(join(dir, "nope.json"))).toBe(false)
+  }, 120_000)
+
+  test("the npm bin launcher runs the built dist/, and the TypeScript source with the repository's bun when unbuilt", () => {
+    const launcher = join(import.meta.dir, "..", "bin", "flight-hal.js")
+    const node = Bun.which("node")
+    if (node === null) throw new Error("node is not on PATH")
+    const built = Bun.spawnSync([node, launcher, "--version"], { stdout: "pipe", stderr: "pipe" })
+    expect(built.stdout.toString() + built.stderr.toString()).toContain("0.1.0")
+    expect(built.exitCode).toBe(0)
+    // A package without dist/ (a fresh clone): a copy of the launcher next to the real src/, inside the repository.
+    const root = join(import.meta.dir, "..", "..", "..")
+    const pkg = join(root, ".cache", "launcher-test", "cli")
+    rmSync(pkg, { recursive: true, force: true })
+    mkdirSync(join(pkg, "bin"), { recursive: true })
+    copyFileSync(launcher, join(pkg, "bin", "flight-hal.js"))
+    symlinkSync(join(import.meta.dir, "..", "src"), join(pkg, "src"))
+    writeFileSync(join(pkg, "package.json"), `${JSON.stringify({ type: "module" })}\n`)
+    const unbuilt = Bun.spawnSync([node, join(pkg, "bin", "flight-hal.js"), "profiles"], {
+      stdout: "pipe",
+      stderr: "pipe"
+    })
+    expect(unbuilt.stderr.toString()).toBe("")
+    expect(unbuilt.stdout.toString()).toContain("dreamcast")
+    expect(unbuilt.exitCode).toBe(0)
+    rmSync(pkg, { recursive: true, force: true })
+  }, 60_000)
 })

@@ -65,4 +65,13 @@ describe("demo", () => {
     expect(renderProgressLine(dreamcast, last, 30)).toMatch(/^frame 30\/30 · Hardware \d+% \w+ · Memory \d+% \w+$/)
     expect(renderSummary(run.summary)).toContain("deadlocks detected")
   })
+
+  test("frameMillis paces the run by the wall clock and changes nothing in the results", async () => {
+    const started = Date.now()
+    const paced = await runDemo({ profile: dreamcast, frames: 20, seed: 3, frameMillis: 10 })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    const unpaced = await runDemo({ profile: dreamcast, frames: 20, seed: 3 })
+    expect(paced.summary).toEqual(unpaced.summary)
+    expect(paced.samples).toEqual(unpaced.samples)
+  })
 })

@@ -32,3 +32,6 @@ export const formatTable = (
       .trimEnd()
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n")
 }
+
+/** `1 timeout`, `2 timeouts`: a count with its noun in the right number (`plural` when not noun + "s"). */
+export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`
