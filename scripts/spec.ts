@@ -2,15 +2,15 @@
  * `npm run spec`: TLC model checking of the TLA+ model in spec/.
  *
  *   bun scripts/spec.ts            the CI configs, the mutation check and the trace self-test
- *   bun scripts/spec.ts --large    also the larger config (occasional runs)
+ *   bun scripts/spec.ts --large    also the larger and slower configs (the GitHub workflow)
  *   bun scripts/spec.ts --no-mutations --no-traces   only the configs
  *   bun scripts/spec.ts MCDeps.cfg ... --no-mutations --no-traces   only the configs named
  *
  * After each config it checks the config's witnesses: invariants of ResourceManager.tla (`W_*`) that
  * say "this situation is never reached", each of which must be violated -- a config that never
  * reaches one of its situations checks nothing there, and fails the run. They are checked in a
- * separate TLC run (SpecTLC, the config's constants, a generated invariant that prints each witness
- * reached), stopped as soon as every witness has been seen. After the configs it runs the mutation
+ * separate TLC run (the config's constants and its spec without fairness, one generated invariant
+ * that prints each witness reached), stopped as soon as every witness has been seen. After the configs it runs the mutation
  * check (scripts/spec-mutations.ts) and the trace validation self-test (scripts/spec-trace.ts
  * --self-test on spec/traces/).
  *
