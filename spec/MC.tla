@@ -136,13 +136,14 @@ MetaPools ==
 PoolMem == [Memory |-> {1, 2}]
 
 \* Liveness with names, dependencies, two types and the reserve: 2 (Critical, depends on 1) may
-\* use the reserve; 1 and 4 share the name "tex"; 3 is Hardware.
+\* use the reserve and waits when 1 and 4 hold 3 of 4 units; 1 (Memory) and 3 (Hardware) share the
+\* name "tex".
 ResLiveNames == 1..4
 MetaLiveNames ==
   1 :> R("Memory", 2, "Normal", "tex", FALSE, FALSE, {}) @@
-  2 :> R("Memory", 1, "Critical", "", FALSE, FALSE, {1}) @@
-  3 :> R("Hardware", 1, "Normal", "", FALSE, FALSE, {}) @@
-  4 :> R("Memory", 1, "Normal", "tex", FALSE, FALSE, {})
-BudgetLiveNames == [Memory |-> [max |-> 3, reserved |-> 1], Hardware |-> [max |-> 1, reserved |-> 0]]
+  2 :> R("Memory", 2, "Critical", "", FALSE, FALSE, {1}) @@
+  3 :> R("Hardware", 1, "Normal", "tex", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {})
+BudgetLiveNames == [Memory |-> [max |-> 4, reserved |-> 1], Hardware |-> [max |-> 1, reserved |-> 0]]
 
 =============================================================================
