@@ -114,13 +114,17 @@ AdmittedAt(k, i, r) ==
   LET J == {j \in 1..(i - 1) : Has(Line(k, j), "req") /\ Line(k, j).req = r
                                /\ Line(k, j).action \in {"Acquire", "AcquireEmergency", "Grant"}}
   IN  IF J = {} THEN 0 ELSE CHOOSE j \in J : \A j2 \in J : j2 <= j
-\* The leak report of line i of trace k releases newest first among the resources none of the
-\* remaining ones depends on (dependents before their dependencies).
+\* The leak report of line i of trace k releases the resources still held newest first among the
+\* held ones none of the remaining ones depends on (dependents before their dependencies). A
+\* resource already released but kept alive by a dependent (no holder) is freed when its last
+\* dependent is, wherever that falls: only the dependents-first rule (IsLeakOrder) orders it.
 NewestFirst(k, i, s) ==
-  \A p \in 1..Len(s) :
-    LET rest == {s[q] : q \in p..Len(s)}
-        cand == {x \in rest : \A y \in rest : x \notin dep[y]}
-    IN  \A x \in cand : AdmittedAt(k, i, x) <= AdmittedAt(k, i, s[p])
+  LET held == {x \in SetOf(s) : holders[x] # {}}
+  IN  \A p \in 1..Len(s) :
+        s[p] \in held =>
+          LET rest == {s[q] : q \in p..Len(s)}
+              cand == {x \in rest \cap held : \A y \in rest : x \notin dep[y]}
+          IN  \A x \in cand : AdmittedAt(k, i, x) <= AdmittedAt(k, i, s[p])
 \* Close: `unpinned` = the resources freed when the waiters failed (not leaks).
 UnpinnedOK(e) == {x \in DOMAIN st : st[x] = "Alive" /\ st'[x] = "Idle"} = SetOf(e.unpinned) \cup SetOf(e.leaks)
 NewBudget(e) == [max |-> e.max, reserved |-> e.reserved]

@@ -163,19 +163,24 @@ const workload = async (seed: number, path: string, transitions: number): Promis
         await settle()
       }
     } else if (action < 0.93) {
-      // a dependency from one of the driver's own resources onto a live one (a cycle is refused)
+      // a dependency from one of the driver's own resources onto a live one (a cycle is refused); only while
+      // nothing waits: an edge added under a waiter can strand it, which no check refuses (docs/semantics.md)
       const dependent = pick(mine.filter((r) => !r.ref.released))
       const dependency = pick(live.filter((r) => !r.ref.released))
-      if (dependent !== undefined && dependency !== undefined) {
+      if (dependent !== undefined && dependency !== undefined && waiting.size === 0) {
         try {
           manager.addDependency(dependent.handle, dependency.handle)
         } catch {}
       }
     } else if (action < 0.96) {
-      // a budget change, possibly under waiters that can then never fit (never below the usage: the model's
-      // budget invariants hold on every state it checks)
-      const usage = manager.getResourceStats("Memory").currentUsage
-      const max = pick([24, 32, 40, 48].filter((m) => m - 8 >= usage))
+      // a budget change: never below the usage (the model's budget invariants hold on every state it checks),
+      // and under waiters only upwards (a lowered budget can strand a waiter that still fits it: spec/README.md,
+      // MCRebudgetDeadlock), so the waiters it fails are covered by the model and the unit tests, not here
+      const stats = manager.getResourceStats("Memory")
+      const current = stats.budget?.maxBytes ?? 40
+      const max = pick(
+        [24, 32, 40, 48].filter((m) => m - 8 >= stats.currentUsage && (waiting.size === 0 || m >= current))
+      )
       if (max !== undefined) {
         manager.setBudget("Memory", { maxBytes: max, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
         await settle()
@@ -215,7 +220,7 @@ const jar = findJar()
 if (jar === undefined) console.log(skipLine("trace validation of the manager's random workloads"))
 
 /** Fixed seeds (TRACE_SEEDS=1,2,3 to pick others) and the transitions each trace must have at least. */
-const seeds = process.env.TRACE_SEEDS?.split(",").map(Number) ?? Array.from({ length: 50 }, (_, i) => i + 1)
+const seeds = process.env.TRACE_SEEDS?.split(",").map(Number) ?? Array.from({ length: 20 }, (_, i) => i + 1)
 const minTransitions = 200
 
 /** Every action of the trace format (spec/README.md, "Trace format"). */

@@ -556,7 +556,8 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
   const deps = state.dependencies.size === 0 ? undefined : state.dependencies.get(slot)
   if (deps !== undefined) {
     state.dependencies.delete(slot)
-    for (const dep of deps) {
+    // newest first, so a cascade frees (and a close reports) dependencies in the same order as the rest
+    for (const dep of deps.length > 1 ? newestFirst(state, deps) : deps) {
       const set = state.dependents.get(dep)
       if (set !== undefined) {
         set.delete(slot)
@@ -567,6 +568,13 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
       if (count === 0 && state.slotState[dep] === SlotState.Deferred) free(state, dep, types, names, freed)
     }
   }
+}
+
+/** Slots ordered by acquisition, most recent first. */
+const newestFirst = (state: ManagerState, slots: ReadonlyArray<number>): Array<number> => {
+  const now = state.nextSequence
+  const age = (slot: number) => (now - (state.sequence[slot] as number)) >>> 0
+  return [...slots].sort((a, b) => age(a) - age(b))
 }
 
 const noSettlements: Array<Settlement> = []
