@@ -10,9 +10,9 @@
  * say "this situation is never reached", each of which must be violated -- a config that never
  * reaches one of its situations checks nothing there, and fails the run. They are checked in a
  * separate TLC run (the config's constants and its spec without fairness, one generated invariant
- * that prints each witness reached), stopped as soon as every witness has been seen. After the configs it runs the mutation
- * check (scripts/spec-mutations.ts) and the trace validation self-test (scripts/spec-trace.ts
- * --self-test on spec/traces/).
+ * that prints each witness reached), stopped as soon as every witness has been seen. After the
+ * configs it runs the mutation check (scripts/spec-mutations.ts) and, side by side with it, the
+ * trace validation self-test (scripts/spec-trace.ts --self-test on spec/traces/).
  *
  * Exits non-zero on any violation, parse error, timeout, or an invariant/property named in a cfg
  * that no module defines. Without tla2tools.jar it prints a loud SKIPPED line and exits 0.
@@ -257,11 +257,14 @@ const main = async (): Promise<number> => {
   } finally {
     unstage(dir)
   }
-  if (failures === 0 && !args.has("--no-mutations")) {
-    failures += await runMutations(jar)
-  }
-  if (failures === 0 && !args.has("--no-traces")) {
-    failures += await traceSelfTest(jar)
+  if (failures === 0) {
+    // The mutation check and the trace self-test are independent: run them side by side (both are
+    // mostly JVM starts and parses, one core each).
+    const [mutationFailures, traceFailures] = await Promise.all([
+      args.has("--no-mutations") ? 0 : runMutations(jar),
+      args.has("--no-traces") ? 0 : traceSelfTest(jar)
+    ])
+    failures += mutationFailures + traceFailures
   }
   console.log(failures === 0 ? "spec: all TLC checks passed" : `spec: ${failures} TLC check(s) FAILED`)
   return failures === 0 ? 0 : 1
