@@ -71,7 +71,16 @@ const workload = async (seed: number, path: string, transitions: number): Promis
   })
   const held = new Map<string, Array<Live>>(drivers.map((d) => [d, []]))
   const shares = new Map<string, Array<{ release(): void }>>(drivers.map((d) => [d, []]))
-  const waiting = new Map<string, { abort: AbortController; done: Promise<void> }>()
+  const waiting = new Map<
+    string,
+    {
+      abort: AbortController
+      done: Promise<void>
+      readonly type: string
+      readonly size: number
+      readonly critical: boolean
+    }
+  >()
   const live: Array<Live> = []
   const blocks: Array<number> = []
   const settle = () => new Promise((resolve) => setImmediate(resolve))
@@ -132,7 +141,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
           ...(timeout ? { mode: "Timeout" as const, timeoutMillis: 0 } : { mode: "Blocking" as const })
         })
         const done = promise.then(record, () => {}).finally(() => waiting.delete(driver))
-        waiting.set(driver, { abort, done })
+        waiting.set(driver, { abort, done, type, size, critical: metadata.priority === "Critical" })
         if (timeout) await done
         else await settle()
       }
@@ -173,14 +182,19 @@ const workload = async (seed: number, path: string, transitions: number): Promis
         } catch {}
       }
     } else if (action < 0.96) {
-      // a budget change: never below the usage (the model's budget invariants hold on every state it checks),
-      // and under waiters only upwards (a lowered budget can strand a waiter that still fits it: spec/README.md,
-      // MCRebudgetDeadlock), so the waiters it fails are covered by the model and the unit tests, not here
+      // a budget change: never below the usage (the model's budget invariants hold on every state it checks);
+      // under waiters either upwards, or so low that every Memory waiter can never fit and fails: a lowered
+      // budget that a waiter still fits can strand it (spec/README.md, MCRebudgetDeadlock)
       const stats = manager.getResourceStats("Memory")
       const current = stats.budget?.maxBytes ?? 40
-      const max = pick(
-        [24, 32, 40, 48].filter((m) => m - 8 >= stats.currentUsage && (waiting.size === 0 || m >= current))
+      const memoryWaits = [...waiting.values()].filter((w) => w.type === "Memory")
+      const strandsNone = (m: number) => memoryWaits.every((w) => w.size > (w.critical ? m : m - 8))
+      const allowed = [16, 24, 32, 40, 48].filter(
+        (m) => m - 8 >= stats.currentUsage && (m >= current || strandsNone(m))
       )
+      // a lowering that fails waiters is rare: take it whenever the state allows one
+      const failing = memoryWaits.length > 0 ? allowed.filter((m) => m < current) : []
+      const max = failing.length > 0 ? failing[0] : pick(allowed)
       if (max !== undefined) {
         manager.setBudget("Memory", { maxBytes: max, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
         await settle()
@@ -190,8 +204,11 @@ const workload = async (seed: number, path: string, transitions: number): Promis
       await settle()
     }
   }
-  for (const wait of waiting.values()) wait.abort.abort(new Error("end"))
-  await Promise.all([...waiting.values()].map((w) => w.done))
+  // every other seed closes with its waits still open: the close fails them
+  const open = [...waiting.values()]
+  if (seed % 2 === 0) for (const wait of open) wait.abort.abort(new Error("end"))
+  else manager.close()
+  await Promise.all(open.map((w) => w.done))
   manager.close()
   trace.close()
 
