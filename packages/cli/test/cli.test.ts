@@ -95,7 +95,7 @@ describe("flight-hal command", () => {
     expect(top.code).toBe(0)
     for (const name of ["demo", "inspect", "profiles"]) expect(top.stdout).toContain(name)
     const demoHelp = spawn(["demo", "--help"])
-    for (const text of ["(default: dreamcast)", "(default: 120)", "(default: 42)", "(default: 30)", "--config"]) {
+    for (const text of ["(default: auto)", "(default: 120)", "(default: 42)", "(default: 30)", "--config"]) {
       expect(demoHelp.stdout).toContain(text)
     }
   }, 120_000)
@@ -122,7 +122,8 @@ describe("flight-hal command", () => {
     const budgets = file("budgets.json", {
       budgets: { Hardware: { maxBytes: 4 << 20, reservedBytes: 0, warningPercent: 60, criticalPercent: 80 } }
     })
-    const ok = await capture(["demo", "--frames", "12", "--json", "--config", budgets])
+    // budgets laid over the dreamcast profile (the default, auto, depends on the machine)
+    const ok = await capture(["demo", "--profile", "dreamcast", "--frames", "12", "--json", "--config", budgets])
     expect(ok.code).toBe(0)
     expect(JSON.parse(ok.text).types.find((t: { type: string }) => t.type === "Hardware").maxBytes).toBe(4 << 20)
 
@@ -146,7 +147,15 @@ describe("flight-hal command", () => {
       ["{ not json", "not JSON"]
     ]
     for (const [i, [value, expected]] of cases.entries()) {
-      const result = spawn(["demo", "--frames", "5", "--config", file(`bad-${i}.json`, value)])
+      const result = spawn([
+        "demo",
+        "--profile",
+        "dreamcast",
+        "--frames",
+        "5",
+        "--config",
+        file(`bad-${i}.json`, value)
+      ])
       expect(result.code).toBe(2)
       expect(result.stderr).toContain(expected)
     }
