@@ -8,8 +8,9 @@ import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./inter
 import { INDEX_MASK, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { safeCall } from "./internal/safe-call.ts"
+import { statsOf } from "./internal/stats-of.ts"
 import { validateLayout } from "./PoolConfig.ts"
-import { type PoolStats, statsOf } from "./PoolStats.ts"
+import type { PoolStats } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**

@@ -19,8 +19,9 @@ import {
   SLOT_BYTES,
   SLOT_COUNTERS
 } from "./internal/shared-layout.ts"
+import { statsOf } from "./internal/stats-of.ts"
 import { MAX_POOL_BYTES, validateLayout } from "./PoolConfig.ts"
-import { type PoolStats, statsOf } from "./PoolStats.ts"
+import type { PoolStats } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**
