@@ -79,7 +79,9 @@ export interface SharingReport {
 /** Runs both drivers against one manager. */
 export const runDrivers = async (): Promise<SharingReport> => {
   await using manager = createResourceManager({
-    budgets: { Hardware: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
+    budgets: { Hardware: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } },
+    // drivers in the seed's sense: while one waits it releases nothing, so their wait cycle is refused at once
+    drivers: { graphics: { sequential: true }, audio: { sequential: true } }
   })
   const graphics = new GraphicsDriver(manager)
   const audio = new AudioDriver()
