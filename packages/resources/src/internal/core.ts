@@ -64,7 +64,7 @@ import {
   share,
   submit,
   timeout,
-  WaitingRequest,
+  type WaitingRequest,
   wake
 } from "./transitions.ts"
 import {
@@ -180,7 +180,6 @@ export class Core<R> {
   /** The pool block of each pool-backed live slot. */
   private readonly blocks: Array<HeldBlock | undefined> = []
   /** The validated metadata of each live slot (`find`, `metadata`, shares). */
-  private readonly metadatas: Array<ResourceMetadata | undefined> = []
   /** The payload cell of each live Shareable slot, seen by its ref and its shares (a side datum). */
   private readonly payloads: Array<Payload<unknown> | undefined> = []
   private readonly pooledTypes = new Set<number>()
@@ -381,16 +380,10 @@ export class Core<R> {
   /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
   private submit(request: Request, reclaimed: boolean): SubmitResult {
     const block = this.takeBlock(request)
-    if (block === undefined) {
-      const result = submit(this.state, request, reclaimed)
-      if (typeof result === "number") this.metadatas[result] = request.metadata
-      return result
-    }
+    if (block === undefined) return submit(this.state, request, reclaimed)
     const result = submit(this.state, { ...request, pooled: true }, true)
-    if (typeof result === "number") {
-      this.blocks[result] = block
-      this.metadatas[result] = request.metadata
-    } else block.pool.free(block.handle)
+    if (typeof result === "number") this.blocks[result] = block
+    else block.pool.free(block.handle)
     return result
   }
 
@@ -529,21 +522,16 @@ export class Core<R> {
       if (owner) existing.adopt(make)
       return existing
     }
-    const cell = new Payload<T>(this.metadatas[slot] as ResourceMetadata, make)
+    const cell = new Payload<T>(this.state.metadata[slot] as ResourceMetadata, make)
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
     return cell
   }
 
   /**
-   * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. A granted waiter's
-   * metadata is recorded for its slot here, the moment its grant is known.
+   * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters.
    */
   settle(result: ReleaseResult): void {
-    for (const slot of result.freed) this.metadatas[slot] = undefined
-    for (const { slot, waiter, error } of result.settled) {
-      if (error === undefined && waiter instanceof WaitingRequest) this.metadatas[slot] = waiter.request.metadata
-    }
     if (this.sideData > 0 && result.freed.length > 0) {
       for (const slot of [...result.freed]) {
         if (this.sites[slot] !== undefined) {
@@ -637,7 +625,7 @@ export class Core<R> {
       driverId,
       index,
       this.state.names.at(slot),
-      this.metadatas[slot] as ResourceMetadata,
+      this.state.metadata[slot] as ResourceMetadata,
       cell
     )
   }
@@ -654,7 +642,7 @@ export class Core<R> {
   /** The metadata of a live (or deferred) resource, as validated at its acquisition. */
   metadataOf(handle: unknown): ResourceMetadata | InvalidArgument | StaleHandle | ResourceNotFound {
     const slot = this.slotOf(handle)
-    return typeof slot === "number" ? (this.metadatas[slot] as ResourceMetadata) : slot
+    return typeof slot === "number" ? (this.state.metadata[slot] as ResourceMetadata) : slot
   }
 
   /** What `find` says about a live slot. */
@@ -663,7 +651,7 @@ export class Core<R> {
     return {
       handle: this.handleOf(slot),
       name: state.names.at(slot),
-      metadata: this.metadatas[slot] as ResourceMetadata,
+      metadata: this.state.metadata[slot] as ResourceMetadata,
       owner: state.driverIds[state.owners[slot] as number] ?? "",
       holders: introspect.holders(this, slot)
     }
@@ -709,7 +697,7 @@ export class Core<R> {
     if (this.closed) return new ManagerClosed()
     const slot = this.slotOf(handle)
     if (typeof slot !== "number") return slot
-    const size = this.state.sizes[slot] as number
+    const size = this.state.sizeOf(slot)
     const result = reclaim(this.state, slot)
     if (!("freed" in result)) return result
     const freed = result.freed.length > 0 ? size : 0
@@ -805,7 +793,7 @@ export class Core<R> {
     return {
       name: state.names.at(slot),
       type: typeName(state.types[slot] as number),
-      sizeBytes: state.sizes[slot] as number,
+      sizeBytes: state.sizeOf(slot),
       owner: state.driverIds[state.owners[slot] as number] ?? "",
       ageMillis: (state.now() - state.epoch - (state.acquiredAt[slot] as number)) >>> 0,
       ...(site === undefined ? {} : { site })

@@ -34,7 +34,7 @@ const driverStats = (engine: Engine, driver: string): DriverStats => {
     for (let slot = state.ownedHead[index] ?? -1; slot >= 0; slot = state.nextOwned[slot] as number) {
       owned++
       const type = typeNameOf(state.types[slot] as number)
-      bytesByType[type] = (bytesByType[type] ?? 0) + (state.sizes[slot] as number)
+      bytesByType[type] = (bytesByType[type] ?? 0) + state.sizeOf(slot)
     }
     shared = state.sharedBy.get(index)?.size ?? 0
     for (const waiter of state.waiting.values()) if (waiter.driver === index) waiting++

@@ -26,5 +26,5 @@ export interface Request {
   /** The payload is a pool block already charged through the pool's capacity: admitted with no charge. */
   readonly pooled?: boolean
   /** The validated metadata (what refs carry). */
-  readonly metadata?: ResourceMetadata
+  readonly metadata?: ResourceMetadata | undefined
 }

@@ -7,6 +7,7 @@
  */
 import {
   type ResourceBudget,
+  type ResourceMetadata,
   ResourcePressure,
   ResourcePressureNames,
   ResourcePriority,
@@ -55,6 +56,8 @@ export interface Waiter {
   readonly deps: ReadonlyArray<number>
   readonly mode: number
   readonly enqueuedAt: number
+  /** The validated metadata it was requested with. */
+  readonly metadata?: ResourceMetadata | undefined
   /** "bytes" in a type queue, "name" in a name queue. */
   kind: "bytes" | "name"
   queued: boolean
@@ -90,7 +93,8 @@ export class ManagerState {
   capacity = INITIAL_SLOTS
   generation = new Uint32Array(INITIAL_SLOTS)
   slotState = new Uint8Array(INITIAL_SLOTS)
-  sizes = new Float64Array(INITIAL_SLOTS)
+  /** The validated metadata of each live (or deferred) slot: its size, and what `metadata(handle)` answers. */
+  readonly metadata: Array<ResourceMetadata | undefined> = []
   types = new Uint8Array(INITIAL_SLOTS)
   flags = new Uint8Array(INITIAL_SLOTS)
   owners = new Int32Array(INITIAL_SLOTS)
@@ -186,6 +190,11 @@ export class ManagerState {
   private lastDriverId = ""
   private lastDriver = -1
 
+  /** The size in bytes of a live (or deferred) slot. */
+  sizeOf(slot: number): number {
+    return this.metadata[slot]?.sizeBytes ?? 0
+  }
+
   /** The index of a type name (validated by the caller). */
   typeIndex(name: ResourceType): number {
     return typeIndexOf[name]
@@ -232,6 +241,7 @@ export class ManagerState {
   putSlot(slot: number): void {
     this.generation[slot] = ((this.generation[slot] as number) + 1) >>> 0
     this.slotState[slot] = SlotState.Free
+    this.metadata[slot] = undefined
     this.names.set(slot, "")
     this.freeSlots[this.freeCount++] = slot
   }
@@ -240,7 +250,6 @@ export class ManagerState {
     const capacity = this.capacity * 2
     this.generation = grow(this.generation, capacity)
     this.slotState = grow(this.slotState, capacity)
-    this.sizes = grow(this.sizes, capacity)
     this.types = grow(this.types, capacity)
     this.flags = grow(this.flags, capacity)
     this.owners = grow(this.owners, capacity)

@@ -19,6 +19,7 @@ import {
   NotShareable,
   ResourceBusy,
   ResourceFlag,
+  type ResourceMetadata,
   ResourceNotFound
 } from "@flight-hal/core"
 import { checkShare, checkWait, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
@@ -69,6 +70,10 @@ export class WaitingRequest implements Waiter, WaiterSettle {
 
   get settle(): WaiterSettle {
     return this
+  }
+
+  get metadata(): ResourceMetadata | undefined {
+    return this.request.metadata
   }
 
   granted(slot: number): void {
@@ -241,7 +246,7 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
   const pooled = request.pooled === true
   const charged = pooled ? 0 : size
   state.slotState[slot] = SlotState.Live
-  state.sizes[slot] = size
+  state.metadata[slot] = request.metadata
   state.types[slot] = type
   state.flags[slot] = pooled ? request.flags | POOLED : request.flags
   state.owners[slot] = driver
@@ -534,7 +539,7 @@ const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<s
 /** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
 const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
   const type = state.types[slot] as number
-  const size = ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0
+  const size = ((state.flags[slot] as number) & POOLED) === 0 ? state.sizeOf(slot) : 0
   const name = state.names.at(slot)
   freed.push(slot)
   if (state.trace !== undefined) state.trace.freed(slot)

@@ -49,7 +49,7 @@ export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | 
   const name = state.names.at(slot)
   return {
     type: typeNameOf(state.types[slot] as number),
-    sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? (state.sizes[slot] as number) : 0,
+    sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? state.sizeOf(slot) : 0,
     name: name === "" ? undefined : name,
     dependsOn: (state.dependencies.get(slot) ?? []).map(String)
   }
