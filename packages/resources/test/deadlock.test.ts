@@ -478,19 +478,24 @@ const toState = (scenario: Scenario): { state: WaitState; candidate: Waiter } =>
   }
 }
 
+/** findDeadlock names exactly the drivers the exhaustive search finds stuck; counts the outcome. */
+const agreesWithBruteForce = (s: WaitState, seen: { deadlocked: number; free: number }) => {
+  const reference = bruteForce(s)
+  expect(reference.terminalUnfinished).toHaveLength(1)
+  const found = findDeadlock(viewOfState(s))
+  expect(found?.drivers ?? []).toEqual(reference.stuck)
+  expect(found?.resources ?? []).toEqual(reference.resources)
+  if (found === undefined) seen.free++
+  else seen.deadlocked++
+  return found
+}
+
 describe("against the brute-force search over all orders", () => {
   test("findDeadlock names exactly the drivers that finish in no reachable state; all orders agree", () => {
     const seen = { deadlocked: 0, free: 0, byBytes: 0 }
     fc.assert(
       fc.property(arbScenario, (scenario) => {
-        const { state: s } = toState(scenario)
-        const reference = bruteForce(s)
-        expect(reference.terminalUnfinished).toHaveLength(1)
-        const found = findDeadlock(viewOfState(s))
-        expect(found?.drivers ?? []).toEqual(reference.stuck)
-        expect(found?.resources ?? []).toEqual(reference.resources)
-        if (found === undefined) seen.free++
-        else seen.deadlocked++
+        const found = agreesWithBruteForce(toState(scenario).state, seen)
         if (found?.resources.some((key) => key.startsWith("bytes:"))) seen.byBytes++
       }),
       { numRuns: 10_000 }
@@ -537,14 +542,7 @@ describe("against the brute-force search, with sequential and concurrent owners 
     const seen = { deadlocked: 0, free: 0 }
     fc.assert(
       fc.property(arbMixed, (raw) => {
-        const { state: s } = mixed(raw)
-        const reference = bruteForce(s)
-        expect(reference.terminalUnfinished).toHaveLength(1)
-        const found = findDeadlock(viewOfState(s))
-        expect(found?.drivers ?? []).toEqual(reference.stuck)
-        expect(found?.resources ?? []).toEqual(reference.resources)
-        if (found === undefined) seen.free++
-        else seen.deadlocked++
+        agreesWithBruteForce(mixed(raw).state, seen)
       }),
       { numRuns: 5_000 }
     )

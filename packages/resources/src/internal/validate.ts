@@ -302,6 +302,25 @@ const functionOrUndefined = (value: unknown, argument: string): InvalidArgument 
     ? undefined
     : new InvalidArgument({ argument, issue: `expected a function, got ${show(value)}` })
 
+const noOptions: Partial<Record<keyof typeof AcquisitionMode, AcquireSettings>> = {}
+
+/** The settings of an acquisition without options (immutable, made once per mode: the hot path allocates none). */
+const defaultSettings = (mode: keyof typeof AcquisitionMode): AcquireSettings => {
+  let settings = noOptions[mode]
+  if (settings === undefined) {
+    settings = Object.freeze({
+      mode: AcquisitionMode[mode],
+      waitMillis: -1,
+      owner: undefined,
+      create: undefined,
+      destroy: undefined,
+      signal: undefined
+    })
+    noOptions[mode] = settings
+  }
+  return settings
+}
+
 /**
  * Validates an acquisition's options: the mode among `modes` (default `defaultMode`), the timeout under
  * `timeoutKey` converted by `toMillis` (NaN for what is not a duration), the hooks and the abort signal.
@@ -313,10 +332,11 @@ export const validateAcquireOptions = (
   timeoutKey: "timeout" | "timeoutMillis",
   toMillis: (value: unknown) => number
 ): AcquireSettings | InvalidArgument => {
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
+  if (options === undefined) return defaultSettings(defaultMode)
+  if (typeof options !== "object" || options === null) {
     return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
   }
-  const o = (options ?? {}) as Record<string, unknown>
+  const o = options as Record<string, unknown>
   const mode = validateMode(o.mode ?? defaultMode, modes)
   if (typeof mode !== "number") return mode
   const given = o[timeoutKey]
