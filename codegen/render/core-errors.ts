@@ -14,7 +14,7 @@ const fieldSchema = (field: ErrorField): string => {
     case "int":
       return "Schema.Number"
     case "resourceType":
-      return "ResourceTypeSchema"
+      return "ResourceTypeNameSchema"
     case "stringList":
       return "Schema.Array(Schema.String)"
     case "pressure":
@@ -129,7 +129,8 @@ export const renderCoreErrors = (): string => {
     tsHeader("The typed errors of Flight HAL, one Schema.TaggedError class per row of the error table."),
     'import type * as Cause from "effect/Cause"',
     'import * as Schema from "effect/Schema"',
-    'import { AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema, ResourceTypeSchema } from "./tables.ts"',
+    'import { ResourceTypeNameSchema } from "../resource-type.ts"',
+    'import { AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema } from "./tables.ts"',
     "",
     "const defineMessage = <A>(prototype: A, format: (self: A) => string): void => {",
     '  Object.defineProperty(prototype, "message", {',

@@ -8,8 +8,7 @@ import {
   type ResourceBudget,
   ResourceBudgetSchema,
   ResourcePressureSchema,
-  ResourceTypeNames,
-  ResourceTypeSchema
+  ResourceTypeNameSchema
 } from "@flight-hal/core"
 import type { ResourceManagerService, ResourceStats } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
@@ -145,7 +144,8 @@ export interface ManagerDump {
 const Count = Schema.Number
 
 const StatsSchema = Schema.Struct({
-  type: ResourceTypeSchema,
+  type: ResourceTypeNameSchema,
+  code: Count,
   currentUsage: Count,
   peakUsage: Count,
   allocationCount: Count,
@@ -255,9 +255,7 @@ export const dumpManager = (
       takenAtMillis,
       snapshot: {
         // JSON has no undefined: a type without a budget simply has no `budget` key.
-        types: snapshot.types
-          .filter((s) => ResourceTypeNames.includes(s.type))
-          .map(({ budget, ...rest }) => (budget === undefined ? rest : { ...rest, budget })),
+        types: snapshot.types.map(({ budget, ...rest }) => (budget === undefined ? rest : { ...rest, budget })),
         liveResources: snapshot.liveResources,
         drivers: snapshot.drivers.map((d) => ({ ...d, bytesByType: { ...d.bytesByType } }))
       },

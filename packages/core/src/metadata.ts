@@ -6,11 +6,13 @@
  */
 import * as Schema from "effect/Schema"
 import {
+  type AccessPattern,
   AccessPatternSchema,
   ResourceFlagSetSchema,
-  ResourcePrioritySchema,
-  ResourceTypeSchema
+  type ResourcePriority,
+  ResourcePrioritySchema
 } from "./generated/tables.ts"
+import { type ResourceTypeName, ResourceTypeNameSchema } from "./resource-type.ts"
 
 /**
  * A safe integer ≥ 0: a size in bytes.
@@ -87,7 +89,7 @@ export const formatHandle = (handle: Pick<ResourceHandle, "slot" | "generation">
   `${handle.slot}#${handle.generation}`
 
 const metadataFields: {
-  readonly type: typeof ResourceTypeSchema
+  readonly type: typeof ResourceTypeNameSchema
   readonly sizeBytes: Schema.Int
   readonly alignmentBytes: Schema.optional<Schema.Int>
   readonly accessPattern: Schema.optional<typeof AccessPatternSchema>
@@ -95,7 +97,7 @@ const metadataFields: {
   readonly flags: Schema.optional<Schema.Int>
   readonly dependsOn: Schema.optional<Schema.$Array<typeof ResourceHandleSchema>>
 } = {
-  type: ResourceTypeSchema,
+  type: ResourceTypeNameSchema,
   sizeBytes: ByteCount,
   alignmentBytes: Schema.optional(Alignment),
   accessPattern: Schema.optional(AccessPatternSchema),
@@ -133,7 +135,22 @@ export const ResourceMetadataSchema: Schema.Struct<typeof metadataFields> = Sche
  * @since 0.1.0
  * @category models
  */
-export type ResourceMetadata = typeof ResourceMetadataSchema.Type
+export interface ResourceMetadata {
+  /** Its type: a built-in `ResourceType`, or a user-defined type the manager's config declares. */
+  readonly type: ResourceTypeName
+  /** Its size in bytes, charged to its type's budget: a safe integer ≥ 0. */
+  readonly sizeBytes: number
+  /** Its alignment in bytes: a power of two in [1, 2^30] (default 8). */
+  readonly alignmentBytes?: number | undefined
+  /** How it is accessed (default ReadWrite). */
+  readonly accessPattern?: AccessPattern | undefined
+  /** Its priority: queue order and access to the reserve (default Normal). */
+  readonly priority?: ResourcePriority | undefined
+  /** Its `ResourceFlag` bit set (default 0). */
+  readonly flags?: number | undefined
+  /** Live resources of the same manager it depends on (default none). */
+  readonly dependsOn?: ReadonlyArray<ResourceHandle> | undefined
+}
 
 /**
  * Metadata with every default filled in.

@@ -14,7 +14,7 @@ import {
   type ResourceHandle,
   type ResourceMetadata,
   type ResourcePressure,
-  type ResourceType
+  type ResourceTypeName
 } from "@flight-hal/core"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
@@ -132,17 +132,17 @@ export interface PlainResourceManager extends Disposable {
   /** Releases a Reclaimable resource on its owner's behalf; returns the bytes freed. */
   reclaim(handle: ResourceHandle): number
   /** Sets a type's budget (throws InvalidBudget and leaves it unchanged); waiters that can never fit fail. */
-  setBudget(type: ResourceType, budget: ResourceBudget): void
+  setBudget(type: ResourceTypeName, budget: ResourceBudget): void
   /** A type's budget, or undefined (unlimited). */
-  getBudget(type: ResourceType): ResourceBudget | undefined
+  getBudget(type: ResourceTypeName): ResourceBudget | undefined
   /** Removes a type's budget (unlimited from now on; waiters are admitted). */
-  removeBudget(type: ResourceType): void
+  removeBudget(type: ResourceTypeName): void
   /** Registers a reclamation callback (told the missing bytes; returns the bytes it claims). */
-  registerReclamationCallback(type: ResourceType, callback: (missingBytes: number) => number): Disposable
+  registerReclamationCallback(type: ResourceTypeName, callback: (missingBytes: number) => number): Disposable
   /** Registers a pressure callback (called after the state change; errors are isolated). */
   registerPressureCallback(callback: (event: PressureEvent) => void): Disposable
   /** The stats of one type. */
-  getResourceStats(type: ResourceType): ResourceStats
+  getResourceStats(type: ResourceTypeName): ResourceStats
   /** Every type's stats, the live count, the drivers and the pools. */
   snapshot(): ManagerSnapshot
   /** What one driver owns, shares and waits for. */

@@ -25,7 +25,7 @@ import {
   type ResourceMetadata,
   type ResourceNotFound,
   type ResourcePressure,
-  type ResourceType,
+  type ResourceTypeName,
   type StaleHandle
 } from "@flight-hal/core"
 import * as Cause from "effect/Cause"
@@ -221,14 +221,14 @@ export interface ResourceManagerService {
   /** Releases a Reclaimable resource on its owner's behalf (for reclamation callbacks); the bytes freed. */
   reclaim(handle: ResourceHandle): Effect.Effect<number, NotHolder | HandleError | ManagerClosed>
   /** Sets a type's budget (InvalidBudget leaves it unchanged); waiters that can never fit fail. */
-  setBudget(type: ResourceType, budget: ResourceBudget): Effect.Effect<void, InvalidBudget>
+  setBudget(type: ResourceTypeName, budget: ResourceBudget): Effect.Effect<void, InvalidBudget>
   /** A type's budget (frozen), if any. */
-  getBudget(type: ResourceType): Effect.Effect<ResourceBudget | undefined, InvalidArgument>
+  getBudget(type: ResourceTypeName): Effect.Effect<ResourceBudget | undefined, InvalidArgument>
   /** Removes a type's budget (unlimited). */
-  removeBudget(type: ResourceType): Effect.Effect<void, InvalidArgument>
+  removeBudget(type: ResourceTypeName): Effect.Effect<void, InvalidArgument>
   /** Registers a reclamation callback for a type until the Scope closes. */
   registerReclamationCallback(
-    type: ResourceType,
+    type: ResourceTypeName,
     callback: ReclamationCallback
   ): Effect.Effect<void, InvalidArgument, Scope.Scope>
   /**
@@ -250,7 +250,7 @@ export interface ResourceManagerService {
     reclaim?: { readonly percent: number }
   ): Effect.Effect<void>
   /** The stats of a type. */
-  getResourceStats(type: ResourceType): Effect.Effect<ResourceStats, InvalidArgument>
+  getResourceStats(type: ResourceTypeName): Effect.Effect<ResourceStats, InvalidArgument>
   /** Every type's stats, live count and drivers (also updates the Metrics). */
   readonly snapshot: Effect.Effect<ManagerSnapshot>
   /** What one driver holds (InvalidArgument for a driver that is not a non-empty string). */

@@ -5,6 +5,8 @@
  * @module
  */
 import type {
+  CustomResourceType,
+  CustomResourceTypeConfig,
   DuplicatePool,
   InvalidArgument,
   InvalidBudget,
@@ -12,7 +14,7 @@ import type {
   InvalidProfile,
   PoolExhausted,
   ResourceBudget,
-  ResourceType,
+  ResourceTypeName,
   UnknownProfile
 } from "@flight-hal/core"
 import type { PoolConfig } from "@flight-hal/pool"
@@ -58,7 +60,7 @@ export interface TraceConfig {
   /** Every driver id the trace will mention (the header lists them; default: the drivers seen at start). */
   readonly drivers?: ReadonlyArray<string>
   /** The types the header lists and usage/emergency objects carry (default: every type). */
-  readonly types?: ReadonlyArray<ResourceType>
+  readonly types?: ReadonlyArray<ResourceTypeName>
 }
 
 /**
@@ -107,8 +109,34 @@ export interface ResourceManagerConfig {
    * unlimited.
    */
   readonly profile?: ProfileOption
+  /**
+   * User-defined resource types this manager serves, by name, each with its own budget, stats, pressure and
+   * reclamation (a code in the Custom range, the lowest free one by default). Declare the names for the
+   * compiler too, by merging them into `CustomResourceTypes` of `@flight-hal/core`; a name this manager was not
+   * given fails with a typed error (InvalidMetadata, InvalidBudget or InvalidArgument). Pools serve built-in
+   * types only.
+   *
+   * @example
+   * ```ts
+   * import { createResourceManager } from "@flight-hal/resources"
+   *
+   * declare module "@flight-hal/core" {
+   *   interface CustomResourceTypes {
+   *     Shader: true
+   *   }
+   * }
+   *
+   * const manager = createResourceManager({
+   *   types: { Shader: {} },
+   *   budgets: { Shader: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
+   * })
+   * using shader = manager.acquire("blur", { type: "Shader", sizeBytes: 2048 })
+   * manager.getResourceStats("Shader").currentUsage // 2048
+   * ```
+   */
+  readonly types?: { readonly [K in CustomResourceType]?: CustomResourceTypeConfig }
   /** A budget per type; a type left out is unlimited (or, with a `profile`, takes the profile's). */
-  readonly budgets?: Partial<Readonly<Record<ResourceType, ResourceBudget>>>
+  readonly budgets?: Partial<Readonly<Record<ResourceTypeName, ResourceBudget>>>
   /** Pools created when the manager starts (see {@link ManagerPoolConfig}). */
   readonly pools?: ReadonlyArray<ManagerPoolConfig>
   /**

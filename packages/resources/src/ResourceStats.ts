@@ -4,7 +4,14 @@
  *
  * @module
  */
-import type { ResourceBudget, ResourceHandle, ResourceMetadata, ResourcePressure, ResourceType } from "@flight-hal/core"
+import type {
+  ResourceBudget,
+  ResourceHandle,
+  ResourceMetadata,
+  ResourcePressure,
+  ResourceType,
+  ResourceTypeName
+} from "@flight-hal/core"
 import type { PoolStats } from "@flight-hal/pool"
 import type { MemorySource } from "./PlatformDetection.ts"
 import type { BuiltinProfileName } from "./PlatformProfile.ts"
@@ -24,7 +31,9 @@ import type { BuiltinProfileName } from "./PlatformProfile.ts"
  */
 export interface ResourceStats {
   /** The resource type. */
-  readonly type: ResourceType
+  readonly type: ResourceTypeName
+  /** The type's numeric code: the generated table's for a built-in type, in the Custom range for a user-defined one. */
+  readonly code: number
   /** Bytes charged to the type now (live resources, emergency overage included). */
   readonly currentUsage: number
   /** The highest usage seen. */
@@ -57,7 +66,7 @@ export interface LeakReport {
   /** The resource's name (`""` when unnamed). */
   readonly name: string
   /** The resource type. */
-  readonly type: ResourceType
+  readonly type: ResourceTypeName
   /** Its size in bytes. */
   readonly sizeBytes: number
   /** The owner driver. */
@@ -76,7 +85,7 @@ export interface LeakReport {
  */
 export interface PressureEvent {
   /** The type whose level changed. */
-  readonly type: ResourceType
+  readonly type: ResourceTypeName
   /** The level before. */
   readonly from: ResourcePressure
   /** The level after. */
@@ -104,7 +113,7 @@ export interface DriverStats {
   /** Live resources it holds as a sharer. */
   readonly shared: number
   /** Bytes of the resources it owns, per type. */
-  readonly bytesByType: Readonly<Partial<Record<ResourceType, number>>>
+  readonly bytesByType: Readonly<Partial<Record<ResourceTypeName, number>>>
   /** Its requests waiting now. */
   readonly waiting: number
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InvalidArgument, type ResourceType } from "@flight-hal/core"
+import { InvalidArgument, type ResourceTypeName } from "@flight-hal/core"
 import type { TraceConfig } from "./ResourceManagerConfig.ts"
 
 /**
@@ -51,7 +51,7 @@ export const traceToFile = (
   options: {
     readonly unitBytes?: number
     readonly drivers?: ReadonlyArray<string>
-    readonly types?: ReadonlyArray<ResourceType>
+    readonly types?: ReadonlyArray<ResourceTypeName>
     /** The file system (default: the runtime's `node:fs`). */
     readonly fs?: TraceFileSystem
   } = {}

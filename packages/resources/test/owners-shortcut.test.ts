@@ -4,7 +4,6 @@ import fc from "fast-check"
 import { Core } from "../src/internal/core.ts"
 import { checkWait, findDeadlock, type Waiter } from "../src/internal/deadlock/index.ts"
 import { waitViewOf } from "../src/internal/deadlock/wait-view.ts"
-import { typeNameOf } from "../src/internal/state.ts"
 import { interrupt, release, share, submit, WaitingRequest } from "../src/internal/transitions.ts"
 
 // The check's O(1) shortcut and the share check against the full reduction, on random runs of the state
@@ -46,7 +45,7 @@ const candidateOf = (engine: Core<unknown>, id: string, meta: ResourceMetadata, 
     priority: meta.priority ?? "Normal",
     ...(deps.length > 0 ? { dependsOn: deps.map(String) } : {})
   }
-  const type = typeNameOf(state.typeIndex(meta.type))
+  const type = meta.type
   const candidate: Waiter =
     name !== "" && state.nameTaken(name)
       ? { ...base, kind: "name", name, type, sizeBytes: meta.sizeBytes }

@@ -8,7 +8,8 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
-import { AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema, ResourceTypeSchema } from "./tables.ts"
+import { ResourceTypeNameSchema } from "../resource-type.ts"
+import { AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema } from "./tables.ts"
 
 const defineMessage = <A>(prototype: A, format: (self: A) => string): void => {
   Object.defineProperty(prototype, "message", {
@@ -66,13 +67,13 @@ export class ResourceNotFound extends ResourceNotFoundBase {
 defineMessage(ResourceNotFound.prototype, (self) => `Resource ${self.resource} not found`)
 
 const BudgetExceededFields: {
-  readonly resourceType: typeof ResourceTypeSchema
+  readonly resourceType: typeof ResourceTypeNameSchema
   readonly requested: Schema.Number
   readonly available: Schema.Number
   readonly limit: Schema.Number
 } = {
   /** The budgeted type */
-  resourceType: ResourceTypeSchema,
+  resourceType: ResourceTypeNameSchema,
   /** Bytes requested */
   requested: Schema.Number,
   /** Bytes still available under the request's limit */
@@ -124,13 +125,13 @@ defineMessage(
 
 const AcquireTimeoutFields: {
   readonly name: Schema.String
-  readonly resourceType: typeof ResourceTypeSchema
+  readonly resourceType: typeof ResourceTypeNameSchema
   readonly waitedMillis: Schema.Number
 } = {
   /** Name of the requested resource */
   name: Schema.String,
   /** Type of the requested resource */
-  resourceType: ResourceTypeSchema,
+  resourceType: ResourceTypeNameSchema,
   /** How long the request waited, in milliseconds */
   waitedMillis: Schema.Number
 }
@@ -903,12 +904,13 @@ defineMessage(
   (self) => `Invalid pool config ${self.pool}: ${self.field} = ${self.value}: ${self.issue}`
 )
 
-const DuplicatePoolFields: { readonly resourceType: typeof ResourceTypeSchema; readonly blockSize: Schema.Number } = {
-  /** Its type */
-  resourceType: ResourceTypeSchema,
-  /** Its block size */
-  blockSize: Schema.Number
-}
+const DuplicatePoolFields: { readonly resourceType: typeof ResourceTypeNameSchema; readonly blockSize: Schema.Number } =
+  {
+    /** Its type */
+    resourceType: ResourceTypeNameSchema,
+    /** Its block size */
+    blockSize: Schema.Number
+  }
 
 const DuplicatePoolBase: Schema.Class<
   DuplicatePool,
@@ -950,12 +952,13 @@ defineMessage(
   (self) => `A pool of ${self.blockSize}-byte blocks for ${self.resourceType} already exists`
 )
 
-const PoolNotFoundFields: { readonly resourceType: typeof ResourceTypeSchema; readonly blockSize: Schema.Number } = {
-  /** Its type */
-  resourceType: ResourceTypeSchema,
-  /** Its block size */
-  blockSize: Schema.Number
-}
+const PoolNotFoundFields: { readonly resourceType: typeof ResourceTypeNameSchema; readonly blockSize: Schema.Number } =
+  {
+    /** Its type */
+    resourceType: ResourceTypeNameSchema,
+    /** Its block size */
+    blockSize: Schema.Number
+  }
 
 const PoolNotFoundBase: Schema.Class<
   PoolNotFound,
@@ -1092,12 +1095,12 @@ defineMessage(
 )
 
 const PoolInUseFields: {
-  readonly resourceType: typeof ResourceTypeSchema
+  readonly resourceType: typeof ResourceTypeNameSchema
   readonly blockSize: Schema.Number
   readonly inUse: Schema.Number
 } = {
   /** Its type */
-  resourceType: ResourceTypeSchema,
+  resourceType: ResourceTypeNameSchema,
   /** Its block size */
   blockSize: Schema.Number,
   /** Blocks still in use */

@@ -45,7 +45,7 @@ import type {
 } from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
 import { Payload } from "./payload.ts"
-import { type HeldBlock, makeManagerPools, typeName } from "./pools.ts"
+import { type HeldBlock, makeManagerPools, poolTypeName } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"
@@ -67,6 +67,7 @@ import {
   type WaitingRequest,
   wake
 } from "./transitions.ts"
+import { TypeTable } from "./type-table.ts"
 import {
   budgetEntries,
   validateBudget,
@@ -75,8 +76,7 @@ import {
   validateDriverKind,
   validateHandle,
   validateMetadata,
-  validateString,
-  validateTypeName
+  validateString
 } from "./validate.ts"
 
 /**
@@ -206,8 +206,8 @@ export class Core<R> {
   profile: ManagerProfile | undefined = undefined
   private readonly onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
 
-  private constructor(config: ResourceManagerConfig, now: () => number) {
-    this.state = new ManagerState({ hysteresisPercent: config.hysteresisPercent ?? 0, now })
+  private constructor(config: ResourceManagerConfig, now: () => number, types: TypeTable) {
+    this.state = new ManagerState({ hysteresisPercent: config.hysteresisPercent ?? 0, now, types })
     this.defaultDriver = config.defaultDriver ?? "app"
     this.captureSites = config.captureAcquisitionSite ?? false
     this.onLeaks = config.onLeaks
@@ -224,7 +224,7 @@ export class Core<R> {
     this.pools = made.pools
     this.rawPools = made.raw
     this.state.pressureListener = (change) => {
-      const type = typeName(change.type)
+      const type = this.state.typeName(change.type)
       const event: PressureEvent = { type, from: change.from, to: change.to, stats: this.stats(change.type) }
       this.publishPressure(event)
     }
@@ -235,6 +235,15 @@ export class Core<R> {
     const shape = validateConfigShape(config)
     if (shape !== undefined) return shape
     const c = config as ResourceManagerConfig
+    const types = TypeTable.make(c.types)
+    if (types instanceof InvalidArgument) return types
+    const traceTypes = c.trace?.types
+    if (traceTypes !== undefined) {
+      const unknown = Array.isArray(traceTypes) ? traceTypes.find((type) => types.indexOf(type) < 0) : traceTypes
+      if (unknown !== undefined) {
+        return new InvalidArgument({ argument: "config.trace.types", issue: types.unknownIssue(unknown) })
+      }
+    }
     // a profile gives the budgets and pools of the types the config leaves out
     const resolved = c.profile === undefined ? undefined : resolveProfile(c.profile)
     if (resolved !== undefined && !("info" in resolved)) return resolved
@@ -242,11 +251,11 @@ export class Core<R> {
     const budgets: Array<{ readonly index: number; readonly budget: ResourceBudget }> = []
     for (const [type, budget] of merged?.budgets ?? budgetEntries(c.budgets)) {
       if (budget === undefined) continue
-      const valid = validateBudget(type, budget)
+      const valid = validateBudget(type, budget, types)
       if (!("index" in valid)) return valid
       budgets.push(valid)
     }
-    const core = new Core<R>(c, now)
+    const core = new Core<R>(c, now, types)
     for (const { index, budget } of budgets) core.state.setBudgetRaw(index, budget)
     core.profile = resolved?.info
     for (const pool of merged?.pools ?? c.pools ?? []) {
@@ -292,8 +301,9 @@ export class Core<R> {
     if (typeof validName !== "string") return validName
     const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
     if (typeof driverId !== "string") return driverId
-    const valid = validateMetadata(metadata)
-    if (!("type" in valid)) return valid
+    const validated = validateMetadata(metadata, this.state.typeTable)
+    if (!("type" in validated)) return validated
+    const valid = validated.metadata
     let deps: ReadonlyArray<number> = noDeps
     const dependsOn = valid.dependsOn
     if (dependsOn !== undefined && dependsOn.length > 0) {
@@ -308,7 +318,7 @@ export class Core<R> {
       deps = slots
     }
     return {
-      type: this.state.typeIndex(valid.type),
+      type: validated.type,
       size: valid.sizeBytes,
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
@@ -390,7 +400,7 @@ export class Core<R> {
   private takeBlock(request: Request): HeldBlock | undefined {
     if (!this.pooledTypes.has(request.type) || this.state.nameTaken(request.name)) return undefined
     // only a pool whose blocks are aligned as the metadata asks (a heap payload starts at offset 0: aligned)
-    const pool = this.rawPools.route(typeName(request.type), request.size, request.metadata?.alignmentBytes)
+    const pool = this.rawPools.route(poolTypeName(request.type), request.size, request.metadata?.alignmentBytes)
     if (pool === undefined) return undefined
     const handle = pool.alloc()
     return handle < 0 ? undefined : { pool, handle }
@@ -423,7 +433,7 @@ export class Core<R> {
 
   /** Trims the free capacity of a type's pools (the manager's own reclamation, before user callbacks). */
   trimPools(type: number): number {
-    return this.pooledTypes.has(type) ? this.pools.trim(typeName(type)) : 0
+    return this.pooledTypes.has(type) ? this.pools.trim(poolTypeName(type)) : 0
   }
 
   // ---- waits ----
@@ -435,7 +445,7 @@ export class Core<R> {
     this.settle(timeout(this.state, waiter))
     return new AcquireTimeout({
       name: waiter.name,
-      resourceType: typeName(waiter.type),
+      resourceType: this.state.typeName(waiter.type),
       waitedMillis: this.state.now() - startedAt
     })
   }
@@ -719,7 +729,7 @@ export class Core<R> {
 
   /** Installs a budget (InvalidBudget leaves it unchanged); waiters that can never fit fail. */
   setBudget(type: unknown, budget: unknown): InvalidBudget | undefined {
-    const valid = validateBudget(type, budget)
+    const valid = validateBudget(type, budget, this.state.typeTable)
     if (!("index" in valid)) return valid
     this.state.setBudgetRaw(valid.index, valid.budget)
     this.settle(rebudget(this.state, valid.index))
@@ -728,7 +738,7 @@ export class Core<R> {
 
   /** Removes a type's budget (unlimited from now on). */
   removeBudget(type: unknown): InvalidArgument | undefined {
-    const index = validateTypeName(type)
+    const index = this.state.typeTable.validate(type)
     if (typeof index !== "number") return index
     this.state.setBudgetRaw(index, undefined)
     this.settle(rebudget(this.state, index))
@@ -737,13 +747,13 @@ export class Core<R> {
 
   /** A type's budget (frozen), undefined when unlimited. */
   getBudget(type: unknown): ResourceBudget | undefined | InvalidArgument {
-    const index = validateTypeName(type)
+    const index = this.state.typeTable.validate(type)
     return typeof index === "number" ? this.state.budgets[index] : index
   }
 
   /** Registers a reclamation callback; returns its unregistration. */
   addReclaimer(type: unknown, callback: R): (() => void) | InvalidArgument {
-    const index = validateTypeName(type)
+    const index = this.state.typeTable.validate(type)
     if (typeof index !== "number") return index
     if (typeof callback !== "function") {
       return new InvalidArgument({ argument: "callback", issue: "expected a function" })
@@ -760,7 +770,8 @@ export class Core<R> {
   stats(t: number): ResourceStats {
     const state = this.state
     return {
-      type: typeName(t),
+      type: this.state.typeName(t),
+      code: state.typeTable.codes[t] as number,
       currentUsage: state.usage[t] as number,
       peakUsage: state.peak[t] as number,
       allocationCount: state.allocationCount[t] as number,
@@ -782,7 +793,7 @@ export class Core<R> {
 
   /** The stats of a type given by name. */
   statsOf(type: unknown): ResourceStats | InvalidArgument {
-    const index = validateTypeName(type)
+    const index = this.state.typeTable.validate(type)
     return typeof index === "number" ? this.stats(index) : index
   }
 
@@ -792,7 +803,7 @@ export class Core<R> {
     const site = this.sites[slot]
     return {
       name: state.names.at(slot),
-      type: typeName(state.types[slot] as number),
+      type: state.typeName(state.types[slot] as number),
       sizeBytes: state.sizeOf(slot),
       owner: state.driverIds[state.owners[slot] as number] ?? "",
       ageMillis: (state.now() - state.epoch - (state.acquiredAt[slot] as number)) >>> 0,

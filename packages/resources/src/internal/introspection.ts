@@ -5,12 +5,11 @@
  *
  * @since 0.1.0
  */
-import { type ResourceHandle, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import type { ResourceHandle, ResourceTypeName } from "@flight-hal/core"
 import type { DriverStats, ManagerSnapshot } from "../ResourceStats.ts"
 import type { Core } from "./core.ts"
 import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock/index.ts"
 import { deadlockCandidate, resourceInfo } from "./deadlock/wait-view.ts"
-import { typeNameOf } from "./state.ts"
 
 type Engine = Core<unknown>
 
@@ -26,14 +25,14 @@ const dependencies = (engine: Engine, slot: number): ReadonlyArray<ResourceHandl
 const driverStats = (engine: Engine, driver: string): DriverStats => {
   const state = engine.state
   const index = state.driverIndex.get(driver)
-  const bytesByType: Partial<Record<ResourceType, number>> = {}
+  const bytesByType: Partial<Record<ResourceTypeName, number>> = {}
   let owned = 0
   let shared = 0
   let waiting = 0
   if (index !== undefined) {
     for (let slot = state.ownedHead[index] ?? -1; slot >= 0; slot = state.nextOwned[slot] as number) {
       owned++
-      const type = typeNameOf(state.types[slot] as number)
+      const type = state.typeName(state.types[slot] as number)
       bytesByType[type] = (bytesByType[type] ?? 0) + state.sizeOf(slot)
     }
     shared = state.sharedBy.get(index)?.size ?? 0
@@ -43,7 +42,7 @@ const driverStats = (engine: Engine, driver: string): DriverStats => {
 }
 
 const snapshot = (engine: Engine): ManagerSnapshot => ({
-  types: ResourceTypeNames.map((_, type) => engine.stats(type)),
+  types: engine.state.typeTable.names.map((_, type) => engine.stats(type)),
   liveResources: engine.state.liveCount,
   drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver)),
   pools: engine.pools.pools().map(({ type, pool }) => ({ ...pool.stats(), type })),
@@ -55,7 +54,7 @@ const waitState = (engine: Engine): WaitState => {
   const budgets: Record<string, TypeBudget> = {}
   state.budgets.forEach((budget, type) => {
     if (budget !== undefined) {
-      budgets[typeNameOf(type)] = {
+      budgets[state.typeName(type)] = {
         maxBytes: budget.maxBytes,
         reservedBytes: budget.reservedBytes,
         usage: state.usage[type] as number

@@ -19,7 +19,8 @@ import {
 } from "@flight-hal/core"
 import { err, type ManagedPool, ok, type PoolConfig, PoolManager } from "@flight-hal/pool"
 import type { ManagerPools } from "../ManagerPools.ts"
-import { show, validateTypeName } from "./validate.ts"
+import { show } from "./show.ts"
+import { TypeTable } from "./type-table.ts"
 
 /** The `@flight-hal/core` error of a `@flight-hal/pool` error (same tag, category, code and fields). */
 export const toCoreError = <E>(error: { readonly category: string; readonly code: number }): E => {
@@ -68,7 +69,7 @@ export const makeManagerPools = (
     for (const { type } of raw.pools()) pooled.add(ResourceTypeNames.indexOf(type))
   }
   const checked = (type: unknown, blockSize: unknown): InvalidArgument | undefined => {
-    const index = validateTypeName(type)
+    const index = TypeTable.builtin.validate(type)
     return typeof index === "number" ? blockSizeIssue(blockSize) : index
   }
   const pools: ManagerPools = {
@@ -99,7 +100,7 @@ export const makeManagerPools = (
       const stats = raw.getPoolStats(type, blockSize)
       return stats.ok ? stats : err(toCoreError<PoolNotFound>(stats.error))
     },
-    trim: (type) => (type === undefined || typeof validateTypeName(type) === "number" ? raw.trim(type) : 0),
+    trim: (type) => (type === undefined || TypeTable.builtin.indexOf(type) >= 0 ? raw.trim(type) : 0),
     pools: () => raw.pools(),
     routingStats: () => raw.routingStats()
   }
@@ -112,5 +113,5 @@ export interface HeldBlock {
   readonly handle: number
 }
 
-/** The resource types, for callers that route by name. */
-export const typeName = (index: number): ResourceType => ResourceTypeNames[index] ?? "Custom"
+/** The name of a pooled type's index (pools serve built-in types only; their indexes come first). */
+export const poolTypeName = (index: number): ResourceType => ResourceTypeNames[index] ?? "Custom"

@@ -20,7 +20,7 @@ import {
 } from "../PlatformProfile.ts"
 import type { ManagerPoolConfig, ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import type { ManagerProfile } from "../ResourceStats.ts"
-import { show } from "./validate.ts"
+import { show } from "./show.ts"
 
 /** A resolved profile and what the manager's snapshot says about it. */
 export interface ResolvedProfile {

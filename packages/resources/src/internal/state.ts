@@ -11,26 +11,15 @@ import {
   ResourcePressure,
   ResourcePressureNames,
   ResourcePriority,
-  type ResourceType,
-  ResourceTypeNames
+  type ResourceTypeName
 } from "@flight-hal/core"
 import type { Waiter as DeadlockWaiter } from "./deadlock/model.ts"
 import { NameIndex } from "./name-index.ts"
 import { PagedStrings } from "./paged-strings.ts"
 import { SlotTable } from "./slot-table.ts"
 import type { TransitionTrace } from "./transition-trace.ts"
+import { TypeTable } from "./type-table.ts"
 import { WaitQueue } from "./wait-queue.ts"
-
-/** Number of resource types (index = position in `ResourceTypeNames`). */
-export const TYPE_COUNT: number = ResourceTypeNames.length
-
-/** The index of each type name. */
-export const typeIndexOf: Readonly<Record<ResourceType, number>> = Object.fromEntries(
-  ResourceTypeNames.map((name, index) => [name, index])
-) as Record<ResourceType, number>
-
-/** The type name of an index. */
-export const typeNameOf = (index: number): ResourceType => ResourceTypeNames[index] ?? "Custom"
 
 /** Flag bit (above the ResourceFlag bits) marking a resource whose payload is a pool block: charged 0. */
 export const POOLED = 0x80
@@ -126,21 +115,23 @@ export class ManagerState {
   /** Emergency overage of slots admitted over budget. */
   readonly overage: SlotTable<number> = new SlotTable()
 
-  // ---- per type ----
-  readonly usage = new Float64Array(TYPE_COUNT)
-  readonly peak = new Float64Array(TYPE_COUNT)
-  readonly allocationCount = new Float64Array(TYPE_COUNT)
-  readonly releaseCount = new Float64Array(TYPE_COUNT)
-  readonly failedCount = new Float64Array(TYPE_COUNT)
-  readonly emergencyCount = new Float64Array(TYPE_COUNT)
-  readonly emergencyBytes = new Float64Array(TYPE_COUNT)
+  // ---- per type (index: the type table's) ----
+  /** The types this manager serves: the built-in types, then the config's custom types. */
+  readonly typeTable: TypeTable
+  readonly usage: Float64Array
+  readonly peak: Float64Array
+  readonly allocationCount: Float64Array
+  readonly releaseCount: Float64Array
+  readonly failedCount: Float64Array
+  readonly emergencyCount: Float64Array
+  readonly emergencyBytes: Float64Array
   /** Bytes charged by live resources (pool-backed resources are charged through their pool's capacity). */
-  readonly liveBytes = new Float64Array(TYPE_COUNT)
+  readonly liveBytes: Float64Array
   /** Pool capacity charged to each type. */
-  readonly poolBytes = new Float64Array(TYPE_COUNT)
-  readonly pressure = new Uint8Array(TYPE_COUNT)
-  readonly budgets: Array<ResourceBudget | undefined> = new Array(TYPE_COUNT).fill(undefined)
-  readonly queues: Array<WaitQueue<Waiter>> = Array.from({ length: TYPE_COUNT }, () => new WaitQueue<Waiter>())
+  readonly poolBytes: Float64Array
+  readonly pressure: Uint8Array
+  readonly budgets: Array<ResourceBudget | undefined>
+  readonly queues: Array<WaitQueue<Waiter>>
 
   // ---- names ----
   /** Live (and deferred) names → slot. */
@@ -172,13 +163,31 @@ export class ManagerState {
   readonly waiting = new Map<number, Waiter>()
 
   // ---- options ----
-  hysteresisBytes: Array<number> = new Array(TYPE_COUNT).fill(0)
+  hysteresisBytes: Array<number>
   readonly hysteresisPercent: number
   pressureListener: ((change: PressureChange) => void) | undefined = undefined
   trace: TransitionTrace | undefined = undefined
   now: () => number
 
-  constructor(options: { readonly hysteresisPercent?: number; readonly now?: () => number } = {}) {
+  constructor(
+    options: { readonly hysteresisPercent?: number; readonly now?: () => number; readonly types?: TypeTable } = {}
+  ) {
+    const types = options.types ?? TypeTable.builtin
+    const count = types.count
+    this.typeTable = types
+    this.usage = new Float64Array(count)
+    this.peak = new Float64Array(count)
+    this.allocationCount = new Float64Array(count)
+    this.releaseCount = new Float64Array(count)
+    this.failedCount = new Float64Array(count)
+    this.emergencyCount = new Float64Array(count)
+    this.emergencyBytes = new Float64Array(count)
+    this.liveBytes = new Float64Array(count)
+    this.poolBytes = new Float64Array(count)
+    this.pressure = new Uint8Array(count)
+    this.budgets = new Array(count).fill(undefined)
+    this.queues = Array.from({ length: count }, () => new WaitQueue<Waiter>())
+    this.hysteresisBytes = new Array(count).fill(0)
     this.hysteresisPercent = options.hysteresisPercent ?? 0
     this.now = options.now ?? Date.now
     this.epoch = this.now()
@@ -195,9 +204,9 @@ export class ManagerState {
     return this.metadata[slot]?.sizeBytes ?? 0
   }
 
-  /** The index of a type name (validated by the caller). */
-  typeIndex(name: ResourceType): number {
-    return typeIndexOf[name]
+  /** The name of a type index. */
+  typeName(index: number): ResourceTypeName {
+    return this.typeTable.nameOf(index)
   }
 
   /** Requests waiting for a type: in its queue, or in a name queue for a resource of that type. */

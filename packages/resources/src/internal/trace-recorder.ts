@@ -5,16 +5,9 @@
  *
  * @since 0.1.0
  */
-import {
-  AcquisitionModeNames,
-  ResourceFlag,
-  ResourcePriorityNames,
-  type ResourceType,
-  ResourceTypeNames
-} from "@flight-hal/core"
+import { AcquisitionModeNames, ResourceFlag, ResourcePriorityNames, type ResourceTypeName } from "@flight-hal/core"
 import type { Request } from "./request.ts"
 import type { ManagerState, Waiter } from "./state.ts"
-import { typeIndexOf, typeNameOf } from "./state.ts"
 import type { TracedWaiter, TransitionTrace } from "./transition-trace.ts"
 
 /** The request data a request line carries. */
@@ -37,15 +30,16 @@ export class TraceRecorder implements TransitionTrace {
     options: {
       readonly unitBytes?: number
       readonly drivers?: ReadonlyArray<string>
-      readonly types?: ReadonlyArray<ResourceType>
+      readonly types?: ReadonlyArray<ResourceTypeName>
     }
   ) {
     this.unit = options.unitBytes ?? 1
-    this.types = (options.types ?? ResourceTypeNames).map((type) => typeIndexOf[type])
+    // the names were validated with the config: each is a type of this manager
+    this.types = (options.types ?? state.typeTable.names).map((type) => state.typeTable.indexOf(type))
     const budgets: Record<string, { max: number; reserved: number }> = {}
     state.budgets.forEach((budget, index) => {
       if (budget !== undefined && this.types.includes(index)) {
-        budgets[typeNameOf(index)] = {
+        budgets[state.typeName(index)] = {
           max: this.units(budget.maxBytes),
           reserved: this.units(budget.reservedBytes)
         }
@@ -57,7 +51,7 @@ export class TraceRecorder implements TransitionTrace {
         action: "Init",
         unit: this.unit === 1 ? "byte" : this.unit === 1024 ? "KiB" : `${this.unit}B`,
         drivers: [...drivers],
-        types: this.types.map(typeNameOf),
+        types: this.types.map((index) => state.typeName(index)),
         budgets
       })
     )
@@ -71,8 +65,8 @@ export class TraceRecorder implements TransitionTrace {
     const usage: Record<string, number> = {}
     const emergency: Record<string, number> = {}
     for (const type of this.types) {
-      usage[typeNameOf(type)] = this.units(this.state.usage[type] as number)
-      emergency[typeNameOf(type)] = this.units(this.state.emergencyBytes[type] as number)
+      usage[this.state.typeName(type)] = this.units(this.state.usage[type] as number)
+      emergency[this.state.typeName(type)] = this.units(this.state.emergencyBytes[type] as number)
     }
     return { usage, emergency }
   }
@@ -86,7 +80,7 @@ export class TraceRecorder implements TransitionTrace {
       req,
       driver: this.driverName(request.driver),
       mode: AcquisitionModeNames[request.mode] ?? "NonBlocking",
-      type: typeNameOf(request.type),
+      type: this.state.typeName(request.type),
       size: this.units(request.size),
       priority: ResourcePriorityNames[request.priority] ?? "Normal",
       name: request.name,
@@ -229,7 +223,7 @@ export class TraceRecorder implements TransitionTrace {
     this.pendingFreed = []
     const budget = this.state.budgets[type]
     this.emit("Rebudget", {
-      type: typeNameOf(type),
+      type: this.state.typeName(type),
       max: budget === undefined ? null : this.units(budget.maxBytes),
       reserved: budget === undefined ? null : this.units(budget.reservedBytes),
       failed: failed.map((waiter) => waiter.req),
@@ -240,9 +234,9 @@ export class TraceRecorder implements TransitionTrace {
   /** PoolGrow / RefusePoolGrow / PoolTrim, with the post-state pool capacity per type. */
   pool(action: "PoolGrow" | "RefusePoolGrow" | "PoolTrim", type: number, bytes: number): void {
     const pool: Record<string, number> = {}
-    for (const t of this.types) pool[typeNameOf(t)] = this.units(this.state.poolBytes[t] as number)
+    for (const t of this.types) pool[this.state.typeName(t)] = this.units(this.state.poolBytes[t] as number)
     this.emit(action, {
-      type: typeNameOf(type),
+      type: this.state.typeName(type),
       bytes: this.units(bytes),
       pool,
       ...(action === "RefusePoolGrow" ? { error: "BudgetExceeded" } : {})

@@ -25,7 +25,7 @@ import {
 import { checkShare, checkWait, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
 import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
 import type { Request } from "./request.ts"
-import { type ManagerState, POOLED, SlotState, typeNameOf, type Waiter, type WaiterSettle } from "./state.ts"
+import { type ManagerState, POOLED, SlotState, type Waiter, type WaiterSettle } from "./state.ts"
 import { WaitQueue } from "./wait-queue.ts"
 
 const Shareable = ResourceFlag.Shareable
@@ -163,7 +163,7 @@ export const submit = (state: ManagerState, request: Request, reclaimed: boolean
 
 const budgetExceeded = (state: ManagerState, type: number, size: number, limit: number): BudgetExceeded =>
   new BudgetExceeded({
-    resourceType: typeNameOf(type),
+    resourceType: state.typeName(type),
     requested: size,
     available: Math.max(0, limit - (state.usage[type] as number)),
     limit

@@ -22,12 +22,13 @@ import {
   type ResourceMetadata,
   ResourceMetadataSchema,
   ResourcePriority,
-  type ResourceType,
-  ResourceTypeNames
+  type ResourceTypeName
 } from "@flight-hal/core"
 import * as Cause from "effect/Cause"
 import type * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import { show } from "./show.ts"
+import type { TypeTable } from "./type-table.ts"
 
 const decodeMetadata = Schema.decodeUnknownExit(ResourceMetadataSchema)
 const decodeBudget = Schema.decodeUnknownExit(ResourceBudgetSchema)
@@ -43,25 +44,6 @@ const issueOf = (exit: Exit.Exit<unknown, unknown>): string => {
 /** Whether `key` is an own property of a generated table (never an inherited name such as "toString"). */
 export const ownKey = (table: object, key: unknown): key is string =>
   typeof key === "string" && Object.hasOwn(table, key)
-
-const typeIndexes: ReadonlyMap<string, number> = new Map(ResourceTypeNames.map((name, index) => [name, index]))
-
-/** The index of a type name, or -1 for anything else. */
-export const typeIndexOfName = (value: unknown): number =>
-  typeof value === "string" ? (typeIndexes.get(value) ?? -1) : -1
-
-/** A printable form of any value, for issue texts (never throws). */
-export const show = (value: unknown): string => {
-  try {
-    if (typeof value === "string") return JSON.stringify(value)
-    if (typeof value === "bigint") return `${value}n`
-    if (typeof value === "symbol") return value.toString()
-    if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object"
-    return String(value)
-  } catch {
-    return "a value"
-  }
-}
 
 const isAlignment = (n: unknown): boolean =>
   typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
@@ -80,7 +62,8 @@ export const isHandle = (value: unknown): value is ResourceHandle => {
 export const isPlainValidMetadata = (m: unknown): m is ResourceMetadata => {
   if (typeof m !== "object" || m === null || Array.isArray(m)) return false
   const metadata = m as Partial<Record<keyof ResourceMetadata, unknown>>
-  if (typeIndexOfName(metadata.type) < 0) return false
+  const type = metadata.type
+  if (typeof type !== "string" || type === "") return false
   const size = metadata.sizeBytes
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) return false
   if (metadata.alignmentBytes !== undefined && !isAlignment(metadata.alignmentBytes)) return false
@@ -99,15 +82,26 @@ export const isPlainValidMetadata = (m: unknown): m is ResourceMetadata => {
 }
 
 /**
- * Validates metadata: the typed metadata, or InvalidMetadata whose issue names the bad field.
+ * Validates metadata against the types a manager serves: the typed metadata and its type's index, or
+ * InvalidMetadata whose issue names the bad field.
  *
  * @since 0.1.0
  */
-export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidMetadata => {
-  if (isPlainValidMetadata(metadata)) return metadata
-  const exit = decodeMetadata(metadata)
-  if (exit._tag === "Success") return exit.value
-  return new InvalidMetadata({ issue: issueOf(exit) })
+export const validateMetadata = (
+  metadata: unknown,
+  types: TypeTable
+): { readonly metadata: ResourceMetadata; readonly type: number } | InvalidMetadata => {
+  let valid: ResourceMetadata
+  if (isPlainValidMetadata(metadata)) valid = metadata
+  else {
+    const exit = decodeMetadata(metadata)
+    if (exit._tag === "Failure") return new InvalidMetadata({ issue: issueOf(exit) })
+    valid = exit.value
+  }
+  const type = types.indexOf(valid.type)
+  return type >= 0
+    ? { metadata: valid, type }
+    : new InvalidMetadata({ issue: `type: ${types.unknownIssue(valid.type)}` })
 }
 
 /**
@@ -118,9 +112,10 @@ export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidM
  */
 export const validateBudget = (
   type: unknown,
-  budget: unknown
+  budget: unknown,
+  types: TypeTable
 ): { readonly index: number; readonly budget: ResourceBudget } | InvalidBudget => {
-  const index = typeIndexOfName(type)
+  const index = types.indexOf(type)
   if (index < 0) return new InvalidBudget({ resourceType: show(type), issue: `unknown resource type ${show(type)}` })
   const exit = decodeBudget(budget)
   if (exit._tag === "Failure") return new InvalidBudget({ resourceType: type as string, issue: issueOf(exit) })
@@ -137,14 +132,6 @@ export const validateDriverId = (value: unknown, argument: string): string | Inv
   typeof value === "string" && value !== ""
     ? value
     : new InvalidArgument({ argument, issue: `expected a non-empty string, got ${show(value)}` })
-
-/** A type name's index, or InvalidArgument. */
-export const validateTypeName = (value: unknown, argument = "type"): number | InvalidArgument => {
-  const index = typeIndexOfName(value)
-  return index >= 0
-    ? index
-    : new InvalidArgument({ argument, issue: `expected one of ${ResourceTypeNames.join(", ")}, got ${show(value)}` })
-}
 
 /** A well-formed handle, or InvalidArgument (whether it resolves is the manager's business). */
 export const validateHandle = (value: unknown, argument = "handle"): ResourceHandle | InvalidArgument =>
@@ -205,7 +192,8 @@ const configKeys: ReadonlySet<string> = new Set([
   "label",
   "detectGarbageCollectedLeaks",
   "onLeaks",
-  "profile"
+  "profile",
+  "types"
 ])
 
 /**
@@ -281,7 +269,9 @@ export const validateDriverKind = (kind: unknown): string | undefined => {
 }
 
 /** The type names of a config's `budgets`, checked as type names. */
-export const budgetEntries = (budgets: object | undefined): ReadonlyArray<readonly [ResourceType | string, unknown]> =>
+export const budgetEntries = (
+  budgets: object | undefined
+): ReadonlyArray<readonly [ResourceTypeName | string, unknown]> =>
   budgets === undefined ? [] : Object.entries(budgets)
 
 /** An acquisition's options, validated. */

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { ResourcePriorityNames, type ResourceType } from "@flight-hal/core"
-import { type ManagerState, POOLED, SlotState, typeIndexOf, typeNameOf, type Waiter } from "../state.ts"
+import { ResourcePriorityNames } from "@flight-hal/core"
+import { type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
 import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./index.ts"
 
 const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
@@ -30,7 +30,7 @@ const buildCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => 
   const dependsOn = waiter.deps.length === 0 ? undefined : waiter.deps.map(String)
   const id = `w${waiter.req}`
   const priority = priorityName(waiter.priority)
-  const type = typeNameOf(waiter.type)
+  const type = state.typeName(waiter.type)
   const name = waiter.name === "" ? undefined : waiter.name
   return waiter.kind === "name"
     ? { id, driver, priority, dependsOn, kind: "name", name: waiter.name, type, sizeBytes: waiter.size }
@@ -48,7 +48,7 @@ export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | 
   if (state.slotState[slot] === SlotState.Free) return undefined
   const name = state.names.at(slot)
   return {
-    type: typeNameOf(state.types[slot] as number),
+    type: state.typeName(state.types[slot] as number),
     sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? state.sizeOf(slot) : 0,
     name: name === "" ? undefined : name,
     dependsOn: (state.dependencies.get(slot) ?? []).map(String)
@@ -63,9 +63,9 @@ export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | 
  */
 export const waitViewOf = (state: ManagerState): WaitView => ({
   budget: (type: string): TypeAccounting | undefined => {
-    const index = typeIndexOf[type as ResourceType]
-    const budget = index === undefined ? undefined : state.budgets[index]
-    if (index === undefined || budget === undefined) return undefined
+    const index = state.typeTable.indexOf(type)
+    const budget = index < 0 ? undefined : state.budgets[index]
+    if (budget === undefined) return undefined
     return {
       maxBytes: budget.maxBytes,
       reservedBytes: budget.reservedBytes,

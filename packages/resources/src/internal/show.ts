@@ -1,0 +1,14 @@
+/** Printable forms of caller values for issue texts. */
+
+/** A printable form of any value, for issue texts (never throws). */
+export const show = (value: unknown): string => {
+  try {
+    if (typeof value === "string") return JSON.stringify(value)
+    if (typeof value === "bigint") return `${value}n`
+    if (typeof value === "symbol") return value.toString()
+    if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object"
+    return String(value)
+  } catch {
+    return "a value"
+  }
+}
