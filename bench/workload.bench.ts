@@ -19,7 +19,7 @@ import * as genericPool from "generic-pool"
 import { do_not_optimize } from "mitata"
 import * as tarn from "tarn"
 import { createResourceManager, ResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
-import { median, runTrials, timeOp } from "./internal/fresh-process.ts"
+import { benchArgs, flagOf, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
 
 const BLOCK = 4096
 const BLOCKS = 64
@@ -188,21 +188,11 @@ const targets: ReadonlyArray<{
 ]
 
 const self = fileURLToPath(import.meta.url)
-const args = process.argv.slice(2)
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
-}
-
-if (args[0] === "--child") {
-  const variant = variants[Number(args[1])]
-  if (variant === undefined) throw new Error(`no variant ${args[1]}`)
-  process.stdout.write(`${JSON.stringify({ ns: await timeOp(variant.setup()) })}\n`)
-  process.exit(0)
-} else {
-  const json = args.includes("--json")
-  const trials = Number(flag("--trials") ?? 3)
-  const filter = flag("--filter")
+await runChildIfAsked(variants)
+{
+  const json = benchArgs.includes("--json")
+  const trials = Number(flagOf("--trials") ?? 3)
+  const filter = flagOf("--filter")
   const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`)
   const loadAtStart = loadavg()
   log(

@@ -39,3 +39,26 @@ export const median = (xs: ReadonlyArray<number>): number => {
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
+
+/** The benchmark script's own arguments. */
+export const benchArgs: ReadonlyArray<string> = process.argv.slice(2)
+
+/** The value after `name` in the script's arguments (`--trials 5`), if any. */
+export const flagOf = (name: string): string | undefined => {
+  const i = benchArgs.indexOf(name)
+  return i >= 0 ? benchArgs[i + 1] : undefined
+}
+
+/**
+ * In a child started by {@link runTrials} (`--child i`): times variant `i`, prints its JSON line and exits. In the
+ * parent it returns at once.
+ */
+export const runChildIfAsked = async (
+  variants: ReadonlyArray<{ readonly setup: () => () => unknown }>
+): Promise<void> => {
+  if (benchArgs[0] !== "--child") return
+  const variant = variants[Number(benchArgs[1])]
+  if (variant === undefined) throw new Error(`no variant ${benchArgs[1]}`)
+  process.stdout.write(`${JSON.stringify({ ns: await timeOp(variant.setup()) })}\n`)
+  process.exit(0)
+}

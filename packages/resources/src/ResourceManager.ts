@@ -43,6 +43,7 @@ import * as Stream from "effect/Stream"
 import { Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { introspect } from "./internal/introspection.ts"
+import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
@@ -466,24 +467,23 @@ const startAcquire = <T>(
   return Effect.map(drive(core, step, settings.waitMillis), (slot) => core.bind(slot, request, create, destroy))
 }
 
-// Effect.acquireRelease's work by hand: uninterruptible from the admission to the finalizer's registration.
+// Effect.acquireRelease's work by hand. Admitted at once: the release is registered in the same synchronous step
+// (no interruption can come between); otherwise uninterruptible from the wait's end to the registration.
 const scopedAcquire =
   (core: EffectCore) =>
   <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T, M>) =>
-    Effect.uninterruptible(
-      Effect.withFiber((fiber) => {
-        const scope = Context.getUnsafe(fiber.context, Scope.Scope)
-        const started = startAcquire(core, name, metadata, options)
-        if (started instanceof ResourceRef) return registerRelease(scope, started)
-        return Effect.flatMap(started, (ref) => registerRelease(scope, ref))
-      })
-    ) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+    Effect.withFiber((fiber) => {
+      const scope = Context.getUnsafe(fiber.context, Scope.Scope)
+      const started = startAcquire(core, name, metadata, options)
+      if (started instanceof ResourceRef) return registerRelease(scope, started)
+      return Effect.uninterruptible(Effect.flatMap(started, (ref) => registerRelease(scope, ref)))
+    }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
 
-const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> =>
-  Effect.as(
-    Scope.addFinalizerExit(scope, () => Effect.sync(() => ref.release())),
-    ref
-  )
+/** Registers the ref's release with the scope (released at once when the scope is closed already). */
+const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> => {
+  if (!addFinalizerNow(scope, ref, () => Effect.sync(() => ref.release()))) ref.release()
+  return Effect.succeed(ref)
+}
 
 // Effect.acquireUseRelease's work by hand: an admission at once runs `body` with no Effect for the acquisition.
 const useResource =

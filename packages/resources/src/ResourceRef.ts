@@ -6,7 +6,7 @@
  */
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
-import { Payload } from "./internal/payload.ts"
+import type { Payload } from "./internal/payload.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 
 /**
@@ -29,6 +29,9 @@ export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }
   : "Memory" extends M["type"]
     ? Uint8Array | undefined
     : undefined
+
+/** The payload of a ref not yet made. */
+const unmade: unique symbol = Symbol("unmade")
 
 /**
  * A live resource as its holder sees it. The payload is valid until the ref is released; after that
@@ -60,6 +63,8 @@ export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }
 export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable {
   /** @internal */
   private isReleased = false
+  /** @internal the payload of a ref without a cell, once made */
+  private value: T | typeof unmade = unmade
 
   /** @internal */
   constructor(
@@ -109,8 +114,15 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
-    if (this.cell === undefined) this.cell = new Payload(this.metadata, this.create)
-    return this.cell.get()
+    if (this.cell !== undefined) return this.cell.get()
+    // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
+    if (this.value === unmade) {
+      this.value =
+        this.create === undefined
+          ? (this.engine.defaultPayload(this.slot, this.metadata) as T)
+          : this.create(this.metadata)
+    }
+    return this.value
   }
 
   /** The payload as an Effect, failing with `ResourceReleased` after release. */
@@ -122,7 +134,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** @internal the payload if it was created (for destroy hooks). */
   createdPayload(): T | undefined {
-    return this.cell?.created()
+    if (this.cell !== undefined) return this.cell.created()
+    return this.value === unmade ? undefined : this.value
   }
 
   /** Releases this holder's hold (idempotent: a second call does nothing). */

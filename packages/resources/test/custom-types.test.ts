@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test"
 import { CustomResourceTypeCodes, type ResourceBudget, ResourceType } from "@flight-hal/core"
 import { Effect } from "effect"
-import { createResourceManager, type PressureEvent, ResourceManager } from "../src/index.ts"
+import { createResourceManager, type PressureEvent, ResourceManager, type ResourceManagerConfig } from "../src/index.ts"
 import { thrownField } from "./support/thrown.ts"
 
 declare module "@flight-hal/core" {
@@ -192,6 +192,39 @@ describe("user-defined resource types (facade)", () => {
     using ref = manager.acquire("", { type: undeclared, sizeBytes: 3 })
     expect(manager.getResourceStats(undeclared).currentUsage).toBe(3)
     expect(String(ref.metadata.type)).toBe("toString")
+    manager.close()
+  })
+})
+
+describe("many user-defined types", () => {
+  test("a manager with 40 custom types wakes, rebudgets and fails waiters of the last ones", async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `T${i}`)
+    type Name = Parameters<ReturnType<typeof createResourceManager>["getResourceStats"]>[0]
+    const types = Object.fromEntries(names.map((name) => [name, {}])) as NonNullable<ResourceManagerConfig["types"]>
+    const manager = createResourceManager({ ...quiet, types })
+    const last = names[39] as Name
+    const before = names[38] as Name
+    manager.setBudget(last, budget(10))
+    manager.setBudget(before, budget(10))
+    const held = manager.acquire("", { type: last, sizeBytes: 8 })
+    const heldBefore = manager.acquire("", { type: before, sizeBytes: 8 })
+    const granted = manager.acquireAsync("", { type: last, sizeBytes: 5 })
+    const failed = manager.acquireAsync("", { type: before, sizeBytes: 5 })
+    expect(manager.getResourceStats(last).waiting).toBe(1)
+    held.release() // wakes the waiter of type 39 (beyond a 31-bit mask)
+    const ref = await granted
+    expect(manager.getResourceStats(last)).toMatchObject({ currentUsage: 5, waiting: 0 })
+    manager.setBudget(before, budget(4)) // the waiter of type 38 can never fit: BudgetExceeded
+    expect(
+      await failed.then(
+        () => "granted",
+        (error: { readonly _tag: string }) => error._tag
+      )
+    ).toBe("BudgetExceeded")
+    expect(manager.getResourceStats(before).waiting).toBe(0)
+    ref.release()
+    heldBefore.release()
+    expect(manager.snapshot().types.length).toBe(6 + 40)
     manager.close()
   })
 })

@@ -234,6 +234,23 @@ describe("regressions: close", () => {
 })
 
 describe("regressions: pools", () => {
+  test("a resource registered without a ref gives its pool block back when released", () => {
+    const manager = createResourceManager({
+      ...memBudget(1000),
+      pools: [{ type: "Memory", blockSize: 100, initialCount: 2, maxCount: 2 }]
+    })
+    const inUse = () => manager.snapshot().pools.map((p) => p.usedBlocks)
+    const handle = manager.registerResource("raw", { ...mem(100), flags: core.ResourceFlags.combine("Shareable") })
+    expect(inUse()).toEqual([1])
+    using share = manager.share<Uint8Array>(handle, "reader")
+    expect(share.payload.byteLength).toBeGreaterThanOrEqual(100) // the block's view
+    manager.releaseResource(handle)
+    expect(inUse()).toEqual([1]) // the share still holds it
+    share.release()
+    expect(inUse()).toEqual([0])
+    manager.close()
+  })
+
   test("destroying a pool whose blocks are in use keeps their bytes charged to the budget", () => {
     const manager = createResourceManager({
       ...memBudget(1000),

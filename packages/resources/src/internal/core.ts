@@ -19,7 +19,7 @@ import {
   formatHandle,
   InvalidArgument,
   type InvalidBudget,
-  type InvalidMetadata,
+  InvalidMetadata,
   type InvalidPoolConfig,
   ManagerClosed,
   type NotHolder,
@@ -33,6 +33,7 @@ import {
   ResourcePriority,
   StaleHandle
 } from "@flight-hal/core"
+import type { ManagedPool } from "@flight-hal/pool"
 import type { ManagerConfigError, ResourceManagerConfig } from "../ResourceManagerConfig.ts"
 import { ResourceRef, SharedHandle } from "../ResourceRef.ts"
 import type {
@@ -44,8 +45,8 @@ import type {
   ResourceStats
 } from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
-import { Payload } from "./payload.ts"
-import { type HeldBlock, makeManagerPools, poolTypeName } from "./pools.ts"
+import { defaultPayload, Payload } from "./payload.ts"
+import { makeManagerPools, poolTypeName } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
 import { ManagerState, SlotState } from "./state.ts"
@@ -70,6 +71,7 @@ import {
 import { TypeTable } from "./type-table.ts"
 import {
   budgetEntries,
+  unknownMetadataType,
   validateBudget,
   validateConfigShape,
   validateDriverId,
@@ -85,6 +87,13 @@ import {
  * @since 0.1.0
  */
 export type Finalizer = () => void
+
+/** The pool a type's requests of one size and alignment were last routed to. */
+interface RouteMemo {
+  readonly size: number
+  readonly alignment: number | undefined
+  readonly pool: ManagedPool | undefined
+}
 
 /** A request made from caller input: the state machine's request plus the validated metadata refs carry. */
 export interface AcquireRequest extends Request {
@@ -177,12 +186,15 @@ export class Core<R> {
   private readonly sites: Array<string | undefined> = []
   /** Live slots with a finalizer or a site (the release fast path skips `finalize` when 0). */
   private sideData = 0
-  /** The pool block of each pool-backed live slot. */
-  private readonly blocks: Array<HeldBlock | undefined> = []
+  /** The pool of each pool-backed live slot (a side datum), and its block's handle in that pool. */
+  private readonly blockPools: Array<ManagedPool | undefined> = []
+  private readonly blockHandles: Array<number> = []
+  /** The last pool routed to for each type (by size and alignment), until the pools change. */
+  private readonly routes: Array<RouteMemo | undefined> = []
   /** The validated metadata of each live slot (`find`, `metadata`, shares). */
   /** The payload cell of each live Shareable slot, seen by its ref and its shares (a side datum). */
   private readonly payloads: Array<Payload<unknown> | undefined> = []
-  private readonly pooledTypes = new Set<number>()
+  private pooledTypes: ReadonlySet<number> = new Set<number>()
   private readonly rawPools
   /** The manager's pools: their capacity is charged to their type's budget. */
   readonly pools
@@ -219,7 +231,10 @@ export class Core<R> {
     this.reclaimingTypes = new Uint8Array(this.state.usage.length)
     const made = makeManagerPools(
       { admitGrowth: (type, bytes) => this.admitPoolGrowth(type, bytes), released: (t, b) => this.poolReleased(t, b) },
-      this.pooledTypes
+      (pooled) => {
+        this.pooledTypes = pooled
+        this.routes.length = 0
+      }
     )
     this.pools = made.pools
     this.rawPools = made.raw
@@ -301,9 +316,10 @@ export class Core<R> {
     if (typeof validName !== "string") return validName
     const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
     if (typeof driverId !== "string") return driverId
-    const validated = validateMetadata(metadata, this.state.typeTable)
-    if (!("type" in validated)) return validated
-    const valid = validated.metadata
+    const valid = validateMetadata(metadata)
+    if (valid instanceof InvalidMetadata) return valid
+    const type = this.state.typeTable.indexOf(valid.type)
+    if (type < 0) return unknownMetadataType(this.state.typeTable, valid.type)
     let deps: ReadonlyArray<number> = noDeps
     const dependsOn = valid.dependsOn
     if (dependsOn !== undefined && dependsOn.length > 0) {
@@ -318,7 +334,7 @@ export class Core<R> {
       deps = slots
     }
     return {
-      type: validated.type,
+      type,
       size: valid.sizeBytes,
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
@@ -389,21 +405,39 @@ export class Core<R> {
 
   /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
   private submit(request: Request, reclaimed: boolean): SubmitResult {
-    const block = this.takeBlock(request)
-    if (block === undefined) return submit(this.state, request, reclaimed)
-    const result = submit(this.state, { ...request, pooled: true }, true)
-    if (typeof result === "number") this.blocks[result] = block
-    else block.pool.free(block.handle)
+    const pool = this.pooledTypes.has(request.type) ? this.routeOf(request) : undefined
+    const handle = pool === undefined ? -1 : pool.alloc()
+    if (pool === undefined || handle < 0) {
+      request.pooled = false
+      return submit(this.state, request, reclaimed)
+    }
+    request.pooled = true
+    const result = submit(this.state, request, true)
+    if (typeof result === "number") {
+      this.blockPools[result] = pool
+      this.blockHandles[result] = handle
+      this.sideData++
+    } else pool.free(handle)
     return result
   }
 
-  private takeBlock(request: Request): HeldBlock | undefined {
-    if (!this.pooledTypes.has(request.type) || this.state.nameTaken(request.name)) return undefined
+  /** The pool a request's block comes from (none for a taken name: the request fails or waits without one). */
+  private routeOf(request: Request): ManagedPool | undefined {
+    if (this.state.nameTaken(request.name)) return undefined
     // only a pool whose blocks are aligned as the metadata asks (a heap payload starts at offset 0: aligned)
-    const pool = this.rawPools.route(poolTypeName(request.type), request.size, request.metadata?.alignmentBytes)
-    if (pool === undefined) return undefined
-    const handle = pool.alloc()
-    return handle < 0 ? undefined : { pool, handle }
+    const size = request.size
+    const alignment = request.metadata?.alignmentBytes
+    const memo = this.routes[request.type]
+    if (memo !== undefined && memo.size === size && memo.alignment === alignment) return memo.pool
+    const pool = this.rawPools.route(poolTypeName(request.type), size, alignment)
+    this.routes[request.type] = { size, alignment, pool }
+    return pool
+  }
+
+  /** The payload of a slot without a `create` hook: its pool block's view, else the default payload. */
+  defaultPayload(slot: number, metadata: ResourceMetadata): unknown {
+    const pool = this.blockPools[slot]
+    return pool === undefined ? defaultPayload(metadata) : pool.view(this.blockHandles[slot] as number)
   }
 
   /** Pool growth is admitted like a NonBlocking request of Normal priority, then charged. */
@@ -482,11 +516,8 @@ export class Core<R> {
     create: ((metadata: ResourceMetadata) => T) | undefined,
     destroy: ((payload: T) => void) | undefined
   ): ResourceRef<T> {
-    const block = this.blocks.length > slot ? this.blocks[slot] : undefined
-    const make =
-      block === undefined ? create : (create ?? ((() => block.pool.view(block.handle)) as unknown as () => T))
     // a Shareable resource's payload is one cell, seen by the ref and by every share
-    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, make, true)
+    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, create, true)
     const ref = new ResourceRef<T>(
       this,
       slot,
@@ -495,20 +526,14 @@ export class Core<R> {
       request.metadata,
       this.state.driverIds[request.driver] ?? "",
       request.driver,
-      make,
+      create,
       cell
     )
-    if (destroy !== undefined || block !== undefined) {
+    if (destroy !== undefined) {
       this.sideData++
       this.finalizers[slot] = () => {
-        if (destroy !== undefined) {
-          const payload = ref.createdPayload()
-          if (payload !== undefined) destroy(payload)
-        }
-        if (block !== undefined) {
-          this.blocks[slot] = undefined
-          block.pool.free(block.handle)
-        }
+        const payload = ref.createdPayload()
+        if (payload !== undefined) destroy(payload)
       }
     }
     if (this.captureSites) {
@@ -532,7 +557,8 @@ export class Core<R> {
       if (owner) existing.adopt(make)
       return existing
     }
-    const cell = new Payload<T>(this.state.metadata[slot] as ResourceMetadata, make)
+    const metadata = this.state.metadata[slot] as ResourceMetadata
+    const cell = new Payload<T>(metadata, make ?? (() => this.defaultPayload(slot, metadata) as T))
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
     return cell
@@ -561,6 +587,13 @@ export class Core<R> {
           } catch {
             // a payload finalizer that throws must not break the manager
           }
+        }
+        // the block goes back after the destroy hook (which may still read its view)
+        const pool = this.blockPools[slot]
+        if (pool !== undefined) {
+          this.blockPools[slot] = undefined
+          this.sideData--
+          pool.free(this.blockHandles[slot] as number)
         }
       }
     }
@@ -625,10 +658,8 @@ export class Core<R> {
     if (typeof driverId !== "string") return driverId
     const index = share(this.state, slot, driverId)
     if (typeof index !== "number") return index
-    const block = this.blocks.length > slot ? this.blocks[slot] : undefined
     // a resource without a ref (registerResource) gets its cell here: its pool block's view, else the default
-    const view = block === undefined ? undefined : () => block.pool.view(block.handle) as unknown as T
-    const cell = this.payloadCell<T>(slot, view)
+    const cell = this.payloadCell<T>(slot, undefined)
     return new SharedHandle<T>(
       this,
       this.handleOf(slot),

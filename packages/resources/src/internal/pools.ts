@@ -17,7 +17,7 @@ import {
   type ResourceType,
   ResourceTypeNames
 } from "@flight-hal/core"
-import { err, type ManagedPool, ok, type PoolConfig, PoolManager } from "@flight-hal/pool"
+import { err, ok, type PoolConfig, PoolManager } from "@flight-hal/pool"
 import type { ManagerPools } from "../ManagerPools.ts"
 import { show } from "./show.ts"
 import { TypeTable } from "./type-table.ts"
@@ -54,20 +54,18 @@ export interface PoolCharges {
 }
 
 /**
- * Makes the manager's pools over the budget hooks; `pooled` is kept up to date with the types that have pools.
+ * Makes the manager's pools over the budget hooks; `changed` is told the (indexes of the) types that have pools
+ * after every pool is created or destroyed.
  */
 export const makeManagerPools = (
   charges: PoolCharges,
-  pooled: Set<number>
+  changed: (pooled: ReadonlySet<number>) => void
 ): { readonly pools: ManagerPools; readonly raw: PoolManager } => {
   const raw = new PoolManager({
     admitGrowth: (type, bytes) => charges.admitGrowth(ResourceTypeNames.indexOf(type), bytes),
     onRelease: (type, bytes) => charges.released(ResourceTypeNames.indexOf(type), bytes)
   })
-  const refresh = () => {
-    pooled.clear()
-    for (const { type } of raw.pools()) pooled.add(ResourceTypeNames.indexOf(type))
-  }
+  const refresh = () => changed(new Set(raw.pools().map(({ type }) => ResourceTypeNames.indexOf(type))))
   const checked = (type: unknown, blockSize: unknown): InvalidArgument | undefined => {
     const index = TypeTable.builtin.validate(type)
     return typeof index === "number" ? blockSizeIssue(blockSize) : index
@@ -105,12 +103,6 @@ export const makeManagerPools = (
     routingStats: () => raw.routingStats()
   }
   return { pools, raw }
-}
-
-/** A pool block held by a live resource. */
-export interface HeldBlock {
-  readonly pool: ManagedPool
-  readonly handle: number
 }
 
 /** The name of a pooled type's index (pools serve built-in types only; their indexes come first). */

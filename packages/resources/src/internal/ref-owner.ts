@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import type { ResourceHandle } from "@flight-hal/core"
+import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
 
 /** A ref's view of its manager. */
 export interface RefOwner {
@@ -18,6 +18,8 @@ export interface RefOwner {
   isCurrent(slot: number, generation: number): boolean
   /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
   holdsCurrent(slot: number, generation: number, driver: number): boolean
+  /** The payload of a slot without a `create` hook: its pool block's view, else the default payload. */
+  defaultPayload(slot: number, metadata: ResourceMetadata): unknown
   /** Releases `driver`'s hold on `slot`. */
   release(slot: number, driver: number): unknown
 }

@@ -23,8 +23,11 @@ export interface Request {
   readonly flags: number
   /** Live slots the new resource depends on. */
   readonly deps: ReadonlyArray<number>
-  /** The payload is a pool block already charged through the pool's capacity: admitted with no charge. */
-  readonly pooled?: boolean
+  /**
+   * The payload is a pool block already charged through the pool's capacity: admitted with no charge. Set by the
+   * core on each submission of its own (fresh) request object, so a pooled submission copies nothing.
+   */
+  pooled?: boolean
   /** The validated metadata (what refs carry). */
   readonly metadata?: ResourceMetadata | undefined
 }

@@ -403,7 +403,7 @@ const removeWaiter = (
       names.push(waiter.name)
     }
   }
-  types.bits |= 1 << waiter.type
+  addType(types, waiter.type)
   for (const dep of waiter.deps) unpin(state, dep, types, names, freed)
   state.waitEnded()
 }
@@ -504,7 +504,7 @@ export const wake = (settled: ReadonlyArray<Settlement>): void => {
 /** A waiter leaves its queue holding nothing; frees what it pinned; re-examines the queues. */
 const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interrupt"): ReleaseResult => {
   if (!waiter.queued) return unchanged
-  const types: TypeSet = { bits: 0 }
+  const types = typeSet()
   const names: Array<string> = []
   const freed: Array<number> = []
   if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
@@ -557,7 +557,7 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
   state.releaseCount[type] = (state.releaseCount[type] as number) + 1
   state.putSlot(slot)
   state.charge(type, -size)
-  types.bits |= 1 << type
+  addType(types, type)
   const deps = state.dependencies.size === 0 ? undefined : state.dependencies.get(slot)
   if (deps !== undefined) {
     state.dependencies.delete(slot)
@@ -585,9 +585,37 @@ const newestFirst = (state: ManagerState, slots: ReadonlyArray<number>): Array<n
 const noSettlements: Array<Settlement> = []
 
 /** Re-examines the name queues and type queues touched by a step; allocates only when something is granted. */
-/** A set of type indexes as a bitmask (6 types). */
+/**
+ * A set of type indexes: a bitmask of the first 31 (the built-in types and the first user-defined ones), a
+ * list of the others (a manager may declare up to 1,024 types).
+ */
 interface TypeSet {
   bits: number
+  high: Array<number> | undefined
+}
+
+/** Types below this index live in a TypeSet's bitmask. */
+const MASKED_TYPES = 31
+
+const typeSet = (): TypeSet => ({ bits: 0, high: undefined })
+
+const addType = (set: TypeSet, type: number): void => {
+  if (type < MASKED_TYPES) set.bits |= 1 << type
+  else if (set.high === undefined) set.high = [type]
+  else if (!set.high.includes(type)) set.high.push(type)
+}
+
+const clearTypes = (set: TypeSet): void => {
+  set.bits = 0
+  set.high = undefined
+}
+
+/** Grants the first waiters of a type's queue, if it has any. */
+const grantQueued = (state: ManagerState, type: number, out: Array<Settlement>): Array<Settlement> => {
+  if ((state.queues[type]?.size ?? 0) === 0) return out
+  const settled = out === noSettlements ? [] : out
+  grant(state, type, settled)
+  return settled
 }
 
 const settleQueues = (
@@ -605,11 +633,9 @@ const settleQueues = (
     }
   }
   for (let type = 0, bits = types.bits; bits !== 0; type++, bits >>>= 1) {
-    if ((bits & 1) !== 0 && (state.queues[type]?.size ?? 0) > 0) {
-      if (out === noSettlements) out = []
-      grant(state, type, out)
-    }
+    if ((bits & 1) !== 0) out = grantQueued(state, type, out)
   }
+  if (types.high !== undefined) for (const type of types.high) out = grantQueued(state, type, out)
   return out
 }
 
@@ -628,7 +654,7 @@ export interface ReleaseResult {
   readonly settled: ReadonlyArray<Settlement>
 }
 
-const scratchTypes: TypeSet = { bits: 0 }
+const scratchTypes: TypeSet = typeSet()
 const scratchNames: Array<string> = []
 const noFreed: ReadonlyArray<number> = []
 const scratchFreed: Array<number> = []
@@ -675,11 +701,11 @@ const releaseAs = (
     try {
       settled = settleQueues(state, scratchTypes, scratchNames, noSettlements, freed)
     } finally {
-      scratchTypes.bits = 0
+      clearTypes(scratchTypes)
       scratchNames.length = 0
     }
   } else {
-    scratchTypes.bits = 0
+    clearTypes(scratchTypes)
   }
   if (freed.length === 1 && settled === noSettlements) {
     // the common case allocates nothing: the result is shared and valid until the next transition
@@ -819,7 +845,8 @@ const pathTo = (state: ManagerState, from: number, to: number): Array<number> | 
  */
 export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
   state.taint()
-  const types: TypeSet = { bits: 1 << type }
+  const types = typeSet()
+  addType(types, type)
   const names: Array<string> = []
   const freed: Array<number> = []
   const settled: Array<Settlement> = []
@@ -853,7 +880,7 @@ export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
 export const failAllWaiters = (state: ManagerState, error: ManagerClosed): ReleaseResult => {
   const freed: Array<number> = []
   const settled: Array<Settlement> = []
-  const types: TypeSet = { bits: 0 }
+  const types = typeSet()
   const failed = [...state.waiting.values()]
   if (state.trace !== undefined) state.trace.beginFailing()
   for (const waiter of failed) {
@@ -868,9 +895,9 @@ export const failAllWaiters = (state: ManagerState, error: ManagerClosed): Relea
 export const reexamine = (state: ManagerState, types: Iterable<number>): ReleaseResult => {
   const settled: Array<Settlement> = []
   const freed: Array<number> = []
-  let bits = 0
-  for (const type of types) bits |= 1 << type
-  settleQueues(state, { bits }, [], settled, freed)
+  const set = typeSet()
+  for (const type of types) addType(set, type)
+  settleQueues(state, set, [], settled, freed)
   return { freed, settled }
 }
 

@@ -25,6 +25,9 @@ export class TypeTable {
   /** The numeric code of each type, by index. */
   readonly codes: ReadonlyArray<number>
   private readonly indexes: ReadonlyMap<string, number>
+  /** The last name looked up and its index (most programs acquire one or two types in a row). */
+  private lastName = ""
+  private lastIndex = -1
 
   private constructor(custom: ReadonlyArray<readonly [string, number]>) {
     const builtin = ResourceTypeNames.map((name) => [name, ResourceType[name]] as const)
@@ -80,7 +83,13 @@ export class TypeTable {
 
   /** The index of a type name, or -1 for anything else (never an inherited property: `"toString"` is -1). */
   indexOf(value: unknown): number {
-    return typeof value === "string" ? (this.indexes.get(value) ?? -1) : -1
+    if (value === this.lastName) return this.lastIndex
+    if (typeof value !== "string") return -1
+    const index = this.indexes.get(value)
+    if (index === undefined) return -1
+    this.lastName = value
+    this.lastIndex = index
+    return index
   }
 
   /** The name of a type index. */

@@ -82,27 +82,22 @@ export const isPlainValidMetadata = (m: unknown): m is ResourceMetadata => {
 }
 
 /**
- * Validates metadata against the types a manager serves: the typed metadata and its type's index, or
- * InvalidMetadata whose issue names the bad field.
+ * Validates metadata: the typed metadata, or InvalidMetadata whose issue names the bad field. The type is
+ * checked as a name here (a non-empty string); which types exist is the manager's type table's business
+ * ({@link unknownMetadataType}).
  *
  * @since 0.1.0
  */
-export const validateMetadata = (
-  metadata: unknown,
-  types: TypeTable
-): { readonly metadata: ResourceMetadata; readonly type: number } | InvalidMetadata => {
-  let valid: ResourceMetadata
-  if (isPlainValidMetadata(metadata)) valid = metadata
-  else {
-    const exit = decodeMetadata(metadata)
-    if (exit._tag === "Failure") return new InvalidMetadata({ issue: issueOf(exit) })
-    valid = exit.value
-  }
-  const type = types.indexOf(valid.type)
-  return type >= 0
-    ? { metadata: valid, type }
-    : new InvalidMetadata({ issue: `type: ${types.unknownIssue(valid.type)}` })
+export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidMetadata => {
+  if (isPlainValidMetadata(metadata)) return metadata
+  const exit = decodeMetadata(metadata)
+  if (exit._tag === "Success") return exit.value
+  return new InvalidMetadata({ issue: issueOf(exit) })
 }
+
+/** The InvalidMetadata of a type name a manager does not serve, listing the ones it does. */
+export const unknownMetadataType = (types: TypeTable, type: unknown): InvalidMetadata =>
+  new InvalidMetadata({ issue: `type: ${types.unknownIssue(type)}` })
 
 /**
  * Validates a type name and a budget for it: the type's index and the budget (a frozen copy), or

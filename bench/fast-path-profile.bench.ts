@@ -1,0 +1,162 @@
+/**
+ * Where the time of the facade's fast path goes (a request that fits, nobody waiting): the same acquire +
+ * release built up one step at a time from the core's own pieces, each step a variant of its own, so the
+ * difference between two neighbouring rows is what the added step costs.
+ *
+ * | row | adds |
+ * | --- | --- |
+ * | validate | options, name, owner and metadata validation, the request object |
+ * | + admit/release, no budget | the state machine: slot, counters, release (a 1-byte Hardware resource) |
+ * | + budget | a Memory budget: the fit check, usage, peak and the pressure level (a 4 KiB heap resource) |
+ * | + pool block | a 4 KiB pool of 64 blocks: routing, block alloc and free |
+ * | + ref | the `ResourceRef` object and release through it |
+ * | + payload view | reading `ref.payload` (the block's view) |
+ * | facade | `manager.acquire(...)`, `ref.payload`, `ref.release()`: the front end's own work |
+ *
+ * Each variant runs in a fresh process, `--trials` times (default 3); the report is the median of the
+ * trials' p50s (ns per acquire+release) and each row's increment over the row above.
+ *
+ *   bun bench/fast-path-profile.bench.ts [--json] [--trials N]
+ *
+ * @module
+ */
+
+import { cpus, loadavg } from "node:os"
+import { fileURLToPath } from "node:url"
+import { AcquisitionMode } from "@flight-hal/core"
+import { do_not_optimize } from "mitata"
+import { createResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
+import { type AcquireRequest, Core } from "../packages/resources/src/internal/core.ts"
+import { validateAcquireOptions } from "../packages/resources/src/internal/validate.ts"
+import { median, runTrials, timeOp } from "./internal/fresh-process.ts"
+
+const BLOCK = 4096
+const memory = { type: "Memory", sizeBytes: BLOCK } as const
+const hardware = { type: "Hardware", sizeBytes: 1 } as const
+const budgets: ResourceManagerConfig["budgets"] = {
+  Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
+}
+const quiet = { onLeaks: () => {} }
+const pooled: ResourceManagerConfig = {
+  ...quiet,
+  budgets,
+  pools: [{ type: "Memory", blockSize: BLOCK, initialCount: 64, maxCount: 64 }]
+}
+const modes = ["NonBlocking", "Emergency"] as const
+const millis = (value: unknown): number => (typeof value === "number" ? value : Number.NaN)
+
+const coreOf = (config: ResourceManagerConfig): Core<unknown> => {
+  const core = Core.make<unknown>(config, Date.now)
+  if (core instanceof Error) throw core
+  return core
+}
+
+/** The facade's first step: the options (none) and the request validated. */
+const validated = (core: Core<unknown>, metadata: typeof memory | typeof hardware): AcquireRequest => {
+  const settings = validateAcquireOptions(undefined, modes, "NonBlocking", "timeoutMillis", millis)
+  if (settings instanceof Error) throw settings
+  const request = core.request("", metadata, AcquisitionMode.NonBlocking, settings.owner)
+  if (request instanceof Error) throw request
+  return request
+}
+
+/** The slot of a request admitted at once. */
+const admitted = (core: Core<unknown>, request: AcquireRequest): number => {
+  const slot = core.start(request)
+  if (typeof slot !== "number") throw new Error("not admitted")
+  return slot
+}
+
+/** One admission through the core, without a ref: validation, then (unless `validateOnly`) start + release. */
+const coreStep =
+  (config: ResourceManagerConfig, metadata: typeof memory | typeof hardware, validateOnly: boolean) => () => {
+    const core = coreOf(config)
+    return () => {
+      const request = validated(core, metadata)
+      if (validateOnly) return do_not_optimize(request)
+      const slot = admitted(core, request)
+      core.release(slot, request.driver)
+      return do_not_optimize(slot)
+    }
+  }
+
+/** The same through a ref (bound by the core as the facade does), reading the payload or not. */
+const refStep = (readPayload: boolean) => () => {
+  const core = coreOf(pooled)
+  return () => {
+    const request = validated(core, memory)
+    const ref = core.bind<Uint8Array>(admitted(core, request), request, undefined, undefined)
+    const payload = readPayload ? ref.payload : undefined
+    ref.release()
+    return do_not_optimize(payload)
+  }
+}
+
+interface Row {
+  readonly name: string
+  readonly setup: () => () => unknown
+}
+
+const rows: ReadonlyArray<Row> = [
+  { name: "validate", setup: coreStep(pooled, memory, true) },
+  { name: "+ admit/release, no budget", setup: coreStep(quiet, hardware, false) },
+  { name: "+ budget (pressure, stats)", setup: coreStep({ ...quiet, budgets }, memory, false) },
+  { name: "+ pool block", setup: coreStep(pooled, memory, false) },
+  { name: "+ ref", setup: refStep(false) },
+  { name: "+ payload view", setup: refStep(true) },
+  {
+    name: "facade acquire + payload + release",
+    setup: () => {
+      const manager = createResourceManager(pooled)
+      return () => {
+        const ref = manager.acquire("", memory)
+        const payload = ref.payload
+        ref.release()
+        return do_not_optimize(payload)
+      }
+    }
+  }
+]
+
+const self = fileURLToPath(import.meta.url)
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+if (args[0] === "--child") {
+  const row = rows[Number(args[1])]
+  if (row === undefined) throw new Error(`no row ${args[1]}`)
+  process.stdout.write(`${JSON.stringify({ ns: await timeOp(row.setup()) })}\n`)
+} else {
+  const trials = Number(flag("--trials") ?? 3)
+  const json = args.includes("--json")
+  const loadAtStart = loadavg()
+  const results = rows.map((row, index) => {
+    const trialsNs = runTrials<{ readonly ns: number }>(self, ["--child", String(index)], trials).map((t) => t.ns)
+    return { name: row.name, medianNs: median(trialsNs), trialsNs }
+  })
+  const withSteps = results.map((r, i) => ({
+    ...r,
+    stepNs: i === 0 ? r.medianNs : r.medianNs - (results[i - 1]?.medianNs ?? 0)
+  }))
+  if (json) {
+    console.log(JSON.stringify({ trials, cpus: cpus().length, loadAtStart, loadAtEnd: loadavg(), rows: withSteps }))
+  } else {
+    console.log(`fast-path profile: ${trials} trial(s) per row, each in a fresh process (${cpus().length} CPUs)`)
+    console.log(`load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}`)
+    console.log(`${"row".padEnd(40)} ${"median ns".padStart(10)} ${"step ns".padStart(9)}  trials`)
+    for (const r of withSteps) {
+      const trialsText = r.trialsNs.map((n) => n.toFixed(1)).join(", ")
+      console.log(
+        `${r.name.padEnd(40)} ${r.medianNs.toFixed(1).padStart(10)} ${r.stepNs.toFixed(1).padStart(9)}  [${trialsText}]`
+      )
+    }
+    console.log(
+      `load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ")}`
+    )
+  }
+}
