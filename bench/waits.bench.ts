@@ -14,8 +14,11 @@
  *
  * A blocker owner holds the rest of the budget and the busy name; nobody releases, so every request waits.
  *
- * Run: `bun bench/waits.bench.ts` (or through `npm run bench`; `--json` prints one JSON document; `--only
- * holding` runs the rows whose kind contains `holding`; `--max 1000` skips the larger sizes).
+ * Last, the issue's targets as ratios of rows of the same run: mixed ≤ 3× bytes-only at 1,000 waiters, and
+ * 4,000 vs 1,000 waiters ≤ 20×, per kind (a target whose rows were not run reads `n/a`).
+ *
+ * Run: `bun bench/waits.bench.ts` (or through `npm run bench`; `--json` prints one JSON document, rows and
+ * targets; `--only holding` runs the rows whose kind contains `holding`; `--max 1000` skips the larger sizes).
  */
 import type { ResourceMetadata } from "@flight-hal/core"
 import { createResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
@@ -105,4 +108,33 @@ for (const kind of kinds) {
     }
   }
 }
-if (json) console.log(JSON.stringify({ rows }))
+// The issue's targets, as ratios of rows measured in this run: per kind, mixed ≤ 3× bytes-only at 1,000
+// waiters, and each shape's 4,000-waiter row ≤ 20× its 1,000-waiter row.
+const millisOf = (kind: Kind, shape: Shape, waiters: number): number | null =>
+  rows.find((r) => r.kind === kind && r.shape === shape && r.waiters === waiters)?.millis ?? null
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a / b)
+const targets: Array<{ readonly target: string; readonly measured: number | null; readonly limit: number }> = []
+for (const kind of kinds) {
+  if (onlyKind !== undefined && !kind.includes(onlyKind)) continue
+  targets.push({
+    target: `${kind}: mixed / bytes-only at 1000`,
+    measured: ratio(millisOf(kind, "mixed", 1000), millisOf(kind, "bytes-only", 1000)),
+    limit: 3
+  })
+  for (const shape of shapes) {
+    targets.push({
+      target: `${kind}: ${shape} 4000 / 1000`,
+      measured: ratio(millisOf(kind, shape, 4000), millisOf(kind, shape, 1000)),
+      limit: 20
+    })
+  }
+}
+const verdicts = targets.map((t) => ({ ...t, met: t.measured === null ? null : t.measured <= t.limit }))
+if (json) console.log(JSON.stringify({ rows, targets: verdicts }))
+else {
+  console.log("targets (ratios of this run's rows):")
+  for (const t of verdicts) {
+    const measured = t.measured === null ? "n/a" : `${t.measured.toFixed(2)}×`
+    console.log(`  ${t.met === null ? "n/a " : t.met ? "met " : "MISS"}  ${t.target}: ${measured} (limit ${t.limit}×)`)
+  }
+}

@@ -21,7 +21,10 @@ import { err, ok, type Result } from "./Result.ts"
  */
 export const NO_BLOCK: -1 = -1
 
-/** Free-list word of an allocated block; a free block's word holds the next free index, or END. */
+/**
+ * Free-list word of an allocated block. A freed block's word holds the next freed index, or END; a block never
+ * handed out since it was added (at or past `fresh`) is on no list, and its word is never ALLOCATED.
+ */
 const ALLOCATED = -2
 const END = -1
 /** Growth when a pool runs dry: double, by at least this many blocks. */
@@ -72,7 +75,9 @@ export interface BlockPoolOptions {
  * - `view(handle)` is the block's bytes: a zero-copy Uint8Array created once per block and cached.
  * - `free(handle)` returns `false`, and changes nothing, for a double free, an out-of-range handle or a handle
  *   of another pool (each pool tags its handles).
- * - Bookkeeping is one Int32 per block: the free-list link of a free block, or an "allocated" mark.
+ * - Bookkeeping is one Int32 per block: the free-list link of a freed block, or an "allocated" mark. Blocks
+ *   never handed out since they were added are taken in index order past the freed ones (no list to walk), so
+ *   the peak use is the number of blocks ever handed out, and the hot path keeps no peak.
  * - `tryAlloc` / `tryFree` are the checked API: they return a {@link Result} with the typed error.
  *
  * @example
@@ -93,52 +98,63 @@ export interface BlockPoolOptions {
  * @category pools
  */
 export class BlockPool {
-  /** The pool's name. */
-  readonly name: string
-  /** Bytes per block (rounded up to the alignment). */
-  readonly blockSize: number
-  /** Block alignment in bytes. */
-  readonly alignment: number
-  /** Blocks allocated at creation. */
-  readonly initialCount: number
-  /** The most blocks the pool may hold. */
-  readonly maxCount: number
-  /** Whether freed blocks are poisoned and checked. */
-  readonly debug: boolean
-  /** How the blocks are stored: one resizable ArrayBuffer, or slabs. */
-  readonly storageKind: StorageKind
+  // Layout, for the hot path: the counters alloc and free change come first; every field set in the constructor
+  // is `declare`d (no class-field definition before it), so that it is written once. A property written once
+  // is one the JIT may fold into the compiled alloc/free (a constant tag, `debug` false: its branches vanish);
+  // the free-list words are written once too unless the pool grows past its initial blocks or is trimmed.
 
-  private readonly tag: number
-  private readonly storage: BlockStorage
-  private readonly admitGrowth: ((bytes: number) => boolean) | undefined
-  private readonly onCapacityChange: ((deltaBytes: number) => void) | undefined
-  private readonly onUseAfterFree: ((error: UseAfterFree) => void) | undefined
-  private next: Int32Array = new Int32Array(0)
-  /** Views created on first use, once per block (holes until then). */
-  private readonly views: Array<Uint8Array | undefined> = []
+  /** Top of the stack of freed blocks (END: none). */
   private head = END
-  private capacity = 0
-  private peak = 0
   private allocations = 0
   private frees = 0
+  /** Blocks at or past this index have not been handed out since they were added (they are free). */
+  private fresh = 0
+  private capacity = 0
+  /** The most blocks in use at once before the last trim (since then: `fresh`, see {@link BlockPool.stats}). */
+  private peak = 0
   private failures = 0
   private invalidFrees = 0
   private useAfterFree = 0
+  /** Views created on first use, once per block (holes until then). */
+  private readonly views: Array<Uint8Array | undefined> = []
+
+  /** One word per block (see ALLOCATED); sized for the initial blocks in the constructor. */
+  declare private next: Int32Array
+  declare private readonly tag: number
+  /** Whether freed blocks are poisoned and checked. */
+  declare readonly debug: boolean
+  /** The pool's name. */
+  declare readonly name: string
+  /** Bytes per block (rounded up to the alignment). */
+  declare readonly blockSize: number
+  /** Block alignment in bytes. */
+  declare readonly alignment: number
+  /** Blocks allocated at creation. */
+  declare readonly initialCount: number
+  /** The most blocks the pool may hold. */
+  declare readonly maxCount: number
+  /** How the blocks are stored: one resizable ArrayBuffer, or slabs. */
+  declare readonly storageKind: StorageKind
+  declare private readonly storage: BlockStorage
+  declare private readonly admitGrowth: ((bytes: number) => boolean) | undefined
+  declare private readonly onCapacityChange: ((deltaBytes: number) => void) | undefined
+  declare private readonly onUseAfterFree: ((error: UseAfterFree) => void) | undefined
 
   private constructor(
     layout: { name: string; blockSize: number; alignment: number; initialCount: number; maxCount: number },
     options: BlockPoolOptions,
     kind: StorageKind
   ) {
+    this.next = new Int32Array(layout.initialCount)
+    this.tag = takeTag()
+    this.debug = options.debug === true
     this.name = layout.name
     this.blockSize = layout.blockSize
     this.alignment = layout.alignment
     this.initialCount = layout.initialCount
     this.maxCount = layout.maxCount
-    this.debug = options.debug === true
     this.storageKind = kind
     this.storage = new BlockStorage(layout.blockSize, layout.maxCount, this.storageKind)
-    this.tag = takeTag()
     this.admitGrowth = options.admitGrowth
     this.onCapacityChange = options.onCapacityChange
     this.onUseAfterFree = options.onUseAfterFree
@@ -204,10 +220,15 @@ export class BlockPool {
    * @category hot path
    */
   alloc(): number {
-    const i = this.head
-    if (i < 0) return this.allocSlow()
     const next = this.next
-    this.head = next[i] as number
+    let i = this.head
+    if (i >= 0) this.head = next[i] as number
+    else {
+      // no freed block: the first fresh one (in the body, not a call: a call here, taken once, slows alloc down)
+      i = this.fresh
+      if (i >= this.capacity) return this.allocSlow()
+      this.fresh = i + 1
+    }
     next[i] = ALLOCATED
     this.allocations++
     if (this.debug) this.checkPoison(i)
@@ -236,18 +257,21 @@ export class BlockPool {
   free(handle: number): boolean {
     const i = handle - this.tag
     const next = this.next
-    // typeof: a numeric string ("3") would otherwise pass the arithmetic and free a block
-    if (typeof handle !== "number" || !(i >>> 0 < this.capacity) || next[i] !== ALLOCATED) {
-      this.invalidFrees++
-      return false
-    }
+    // One state read decides: only an allocated block's word is ALLOCATED, and an index that is out of range
+    // (negative, past the capacity, fractional, NaN) reads `undefined`. typeof: a numeric string ("3") would
+    // otherwise pass the arithmetic and free a block.
+    if (next[i] !== ALLOCATED || typeof handle !== "number") return this.rejectFree()
     next[i] = this.head
     this.head = i
-    // The peak of the in-use count is reached just before a free: tracking it here keeps alloc lean.
-    const used = this.allocations - this.frees++
-    if (used > this.peak) this.peak = used
+    this.frees++
     if (this.debug) poison(this.blockView(i))
     return true
+  }
+
+  /** A rejected free: counted, nothing else changes. */
+  private rejectFree(): false {
+    this.invalidFrees++
+    return false
   }
 
   /**
@@ -316,12 +340,13 @@ export class BlockPool {
    * @category checked
    */
   tryAlloc(): Result<number, PoolExhausted | UseAfterFree> {
-    if (this.debug && this.head >= 0) {
-      const view = this.blockView(this.head)
+    const upcoming = this.head >= 0 ? this.head : this.fresh < this.capacity ? this.fresh : END
+    if (this.debug && upcoming >= 0) {
+      const view = this.blockView(upcoming)
       if (!isPoisoned(view)) {
         this.useAfterFree++
         poison(view)
-        return err(new UseAfterFree({ pool: this.name, index: this.head }))
+        return err(new UseAfterFree({ pool: this.name, index: upcoming }))
       }
     }
     const handle = this.alloc()
@@ -414,6 +439,9 @@ export class BlockPool {
     }
     if (tail !== END) next[tail] = END
     this.head = head
+    // the blocks handed out so far bound the peak; past the trim, `fresh` counts again from fewer blocks
+    if (this.fresh > this.peak) this.peak = this.fresh
+    if (this.fresh > keep) this.fresh = keep
     const released = (this.capacity - keep) * this.blockSize
     this.storage.shrink(keep)
     this.next = next.slice(0, keep)
@@ -436,7 +464,9 @@ export class BlockPool {
       totalBlocks: this.capacity,
       allocations: this.allocations,
       frees: this.frees,
-      peakUsedBlocks: this.peak,
+      // Every block below `fresh` was handed out, and the freed ones are taken before any fresh one: when a
+      // fresh block is taken, every block below it is in use. So the peak since the last trim is `fresh`.
+      peakUsedBlocks: Math.max(this.peak, this.fresh),
       failures: this.failures,
       invalidFrees: this.invalidFrees,
       useAfterFree: this.useAfterFree
@@ -465,16 +495,21 @@ export class BlockPool {
     const seen = new Uint8Array(this.capacity)
     let count = 0
     for (let i = this.head; i !== END; i = this.next[i] as number) {
-      if (!(i >= 0 && i < this.capacity) || seen[i] === 1) return -1
+      if (!(i >= 0 && i < this.fresh) || seen[i] === 1) return -1
       seen[i] = 1
       count++
     }
     let allocated = 0
-    for (let i = 0; i < this.capacity; i++) if (this.next[i] === ALLOCATED) allocated++
+    for (let i = 0; i < this.capacity; i++) {
+      if (this.next[i] !== ALLOCATED) continue
+      if (i >= this.fresh) return -1
+      allocated++
+    }
+    count += this.capacity - this.fresh
     return count + allocated === this.capacity && allocated === this.allocations - this.frees ? count : -1
   }
 
-  /** `alloc` with an empty free list: grows (below maxCount) and retries, else counts a failure. */
+  /** `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. */
   private allocSlow(): number {
     if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
     this.failures++
@@ -488,7 +523,8 @@ export class BlockPool {
     if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) return false
     let next: Int32Array
     try {
-      next = new Int32Array(target)
+      // the words of the initial blocks were made with the pool (zeros: none ALLOCATED)
+      next = this.next.length >= target ? this.next : new Int32Array(target)
       this.storage.extend(target)
     } catch {
       // The runtime is out of memory: the pool stays as it was, and bytes admitted are handed back.
@@ -497,11 +533,11 @@ export class BlockPool {
     }
     if (this.debug) poison(this.storage.rangeOf(from, target))
     this.views.length = target
-    next.set(this.next)
-    for (let i = from; i < target - 1; i++) next[i] = i + 1
-    next[target - 1] = this.head
-    this.next = next
-    this.head = from
+    // the new blocks are fresh: past `fresh` (every block between it and `from` is fresh too), on no list
+    if (next !== this.next) {
+      next.set(this.next)
+      this.next = next
+    }
     this.capacity = target
     safeCall(this.onCapacityChange, bytes)
     return true

@@ -209,7 +209,9 @@ const waitOrRefuse = (
  * queue's waiters of its priority or higher), so it holds nobody back; and its bytes fit once every live
  * resource is freed (free pool capacity never comes back). Then every other driver finishes without it, and after that its name is free
  * and its bytes fit. A request that would be queued ahead of a waiter is checked: that waiter's driver may
- * hold the bytes it needs (spec/traces/bad-priority-insert-deadlock-L5.ndjson).
+ * hold the bytes it needs (spec/traces/bad-priority-insert-deadlock-L5.ndjson). A name request is checked
+ * while a sequential driver has several waiters: their name waiters' bytes are served in one order (priority,
+ * then arrival), and the new request's bytes could come before one of theirs (test/deadlock-cache.test.ts).
  */
 const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "name"): boolean => {
   if (!state.deadlockFree || request.deps.length > 0) return false
@@ -217,6 +219,9 @@ const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "na
   if (state.isSequential(request.driver) && !state.idle(request.driver)) return false
   const { type, priority } = request
   if (kind === "bytes" && state.nameQueues.size > 0 && !bareNameWaiters(state)) return false
+  // with a driver that has several waiters, name waiters' bytes are served in one order (priority, then
+  // arrival): a new name waiter's bytes would come before a lower-priority waiter's of that driver
+  if (kind === "name" && state.multiWaiting > 0) return false
   const queue = kind === "name" ? state.nameQueues.get(request.name) : state.queues[type]
   if (queue !== undefined && queue.size !== queue.atOrAbove(priority)) return false
   const unowned = (state.usage[type] as number) - (state.liveBytes[type] as number)
@@ -234,7 +239,7 @@ const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "na
 const bareNameWaiters = (state: ManagerState): boolean => state.nonBareNameWaiters === 0 && state.multiWaiting === 0
 
 /** The deadlock check of a request about to wait (the spec's `RefuseDeadlock` guard). */
-const wouldDeadlock = (state: ManagerState, waiter: WaitingRequest) =>
+const wouldDeadlock = (state: ManagerState, waiter: Waiter) =>
   checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
@@ -439,7 +444,7 @@ const grantName = (
     return
   }
   waiter.kind = "bytes"
-  const deadlock = checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
+  const deadlock = wouldDeadlock(state, waiter)
   if (deadlock !== undefined) {
     state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
     if (state.trace !== undefined) state.trace.beginLeave()

@@ -28,74 +28,8 @@
  *
  * @since 0.1.0
  */
-import { priorityRank, type Waiter, type WaitView } from "./model.ts"
-
-/** The units one queue hands out: a type's bytes (`units` = Work) or a name (`units` = current holds). */
-interface Supply {
-  readonly key: string
-  /** `false` for an unbudgeted type: it never makes anyone wait and takes nothing. */
-  readonly budgeted: boolean
-  readonly reservedBytes: number
-  readonly queue: Entry[]
-  /** Name waiters' bytes stages that take their bytes from this (type) supply. */
-  readonly stages: Stage[]
-  /** One waiter per actor: the stages whose name is granted and whose bytes are not yet (in grant order). */
-  ready: Stage[]
-  /** Several waiters per actor: index of the first stage not yet granted (stages are granted in order). */
-  stageHead: number
-  units: number
-  /** Index of the first waiter not yet granted. */
-  head: number
-}
-
-interface Entry {
-  readonly waiter: Waiter
-  readonly supply: Supply
-  readonly driver: DriverState
-  /** For a name waiter that also needs bytes: that second stage. */
-  stage: Stage | undefined
-  /** For a type-queue waiter with a name: the name supply it holds until its driver finishes. */
-  reserves: Supply | undefined
-  /** Fully granted (for a name waiter with bytes: both its name and its bytes). */
-  granted: boolean
-}
-
-/** The bytes a name waiter needs once it has its name. */
-interface Stage {
-  readonly entry: Entry
-  readonly supply: Supply
-  readonly sizeBytes: number
-  readonly critical: boolean
-  readonly rank: number
-  /** Entries of its type's queue with its priority or higher (a prefix of the queue). */
-  ahead: number
-  nameGranted: boolean
-}
-
-interface Pin {
-  readonly sizeBytes: number
-  readonly dependsOn: readonly string[]
-  /** The supply its bytes go back to, when some waiter waits for that type. */
-  readonly bytes: Supply | undefined
-  /** The supply its name goes back to, when some waiter waits for that name. */
-  readonly name: Supply | undefined
-  /** Waiting drivers that must still finish before the resource is freed. */
-  pending: number
-  /** Index of the last driver that counted this pin (dedupes a driver's closure without a Set). */
-  stamp: number
-}
-
-/** An actor: a sequential driver, or one waiting request of a concurrent owner. */
-interface DriverState {
-  readonly id: string
-  /** The driver (owner) the actor acts for: `id` for a sequential driver. */
-  readonly owner: string
-  readonly concurrent: boolean
-  readonly index: number
-  readonly entries: Entry[]
-  readonly pins: Pin[]
-  ungranted: number
-}
+import { priorityRank, type ResourceInfo, type Waiter, type WaitView } from "./model.ts"
+import { Reducer } from "./reducer.ts"
 
 /**
  * The result of one reduction: the actors that can never finish and, for each, the queues of its waiters
@@ -156,241 +90,133 @@ export const actorOf = (view: WaitView, waiter: Waiter): string =>
  * @category reduction
  */
 export const reduce = (view: WaitView, candidate: Waiter | undefined): Reduction => {
-  const types = new Map<string, Supply>()
-  const names = new Map<string, Supply>()
-  const drivers = new Map<string, DriverState>()
-  const supplies: Supply[] = []
+  // one reducer is reused; a view that runs a reduction from inside a lookup gets a fresh one
+  const reducer = spare ?? new Reducer()
+  spare = undefined
+  try {
+    return reduceWith(reducer, view, candidate)
+  } finally {
+    spare = reducer
+  }
+}
 
-  const supplyOf = (waiter: Waiter): Supply =>
-    waiter.kind === "bytes" ? supplyFor("bytes", waiter.type) : supplyFor("name", waiter.name)
-  const supplyFor = (kind: "bytes" | "name", id: string): Supply => {
-    const map = kind === "bytes" ? types : names
-    let supply = map.get(id)
+let spare: Reducer | undefined
+
+const NONE = -1
+
+const reduceWith = (reducer: Reducer, view: WaitView, candidate: Waiter | undefined): Reduction => {
+  reducer.reset()
+  const types = new Map<string, number>()
+  const names = new Map<string, number>()
+  /** Supply index → its key (`"bytes:<type>"` or `"name:<name>"`). */
+  const keys: string[] = []
+  const actors = new Map<string, number>()
+  const actorIds: string[] = []
+  const owners: string[] = []
+  const concurrent: boolean[] = []
+  /** Entry index → its waiter. */
+  const waiters: Waiter[] = []
+
+  const typeSupply = (type: string): number => {
+    let supply = types.get(type)
     if (supply === undefined) {
-      const budget = kind === "bytes" ? view.budget(id) : undefined
-      supply = {
-        key: `${kind}:${id}`,
-        budgeted: kind === "name" || budget !== undefined,
-        reservedBytes: budget?.reservedBytes ?? 0,
-        queue: [],
-        stages: [],
-        ready: [],
-        stageHead: 0,
-        // Work before pins: every live byte counts as free; pinned bytes are taken off below.
-        units: budget === undefined ? 0 : budget.maxBytes - budget.usage + budget.liveBytes,
-        head: 0
-      }
-      map.set(id, supply)
-      supplies.push(supply)
+      const budget = view.budget(type)
+      // Work before pins: every live byte counts as free; pinned bytes are taken off by `pin`.
+      supply =
+        budget === undefined
+          ? reducer.typeSupply(false, 0, 0)
+          : reducer.typeSupply(true, budget.reservedBytes, budget.maxBytes - budget.usage + budget.liveBytes)
+      types.set(type, supply)
+      keys[supply] = `bytes:${type}`
+    }
+    return supply
+  }
+  const nameSupply = (name: string): number => {
+    let supply = names.get(name)
+    if (supply === undefined) {
+      supply = reducer.nameSupply()
+      names.set(name, supply)
+      keys[supply] = `name:${name}`
     }
     return supply
   }
   const enqueue = (waiter: Waiter, first: boolean): void => {
-    const actor = actorOf(view, waiter)
-    let driver = drivers.get(actor)
-    if (driver === undefined) {
-      const concurrent = actor !== waiter.driver
-      driver = { id: actor, owner: waiter.driver, concurrent, index: drivers.size, entries: [], pins: [], ungranted: 0 }
-      drivers.set(actor, driver)
-    }
-    const supply = supplyOf(waiter)
-    const entry: Entry = { waiter, supply, driver, stage: undefined, reserves: undefined, granted: false }
-    if (waiter.kind === "name" && waiter.type !== undefined) {
-      // a name waiter that needs bytes too: its bytes stage takes them from its type's supply
-      const stage: Stage = {
-        entry,
-        supply: supplyFor("bytes", waiter.type),
-        sizeBytes: waiter.sizeBytes ?? 0,
-        critical: waiter.priority === "Critical",
-        rank: priorityRank(waiter.priority),
-        ahead: 0,
-        nameGranted: false
-      }
-      entry.stage = stage
-      stage.supply.stages.push(stage)
-      driver.ungranted++
-    }
-    place(entry, driver, first)
-  }
-  const place = (entry: Entry, driver: DriverState, first: boolean): void => {
-    const { waiter, supply } = entry
-    driver.entries.push(entry)
-    driver.ungranted++
-    if (first) {
-      supply.queue.push(entry)
-      return
+    const id = actorOf(view, waiter)
+    let actor = actors.get(id)
+    if (actor === undefined) {
+      actor = reducer.actor()
+      actors.set(id, actor)
+      actorIds[actor] = id
+      owners[actor] = waiter.driver
+      concurrent[actor] = id !== waiter.driver
     }
     const rank = priorityRank(waiter.priority)
-    let at = supply.queue.length
-    while (at > 0 && priorityRank(supply.queue[at - 1]?.waiter.priority ?? "Critical") < rank) at--
-    supply.queue.splice(at, 0, entry)
+    const entry =
+      waiter.kind === "bytes"
+        ? reducer.entry(actor, typeSupply(waiter.type), false, waiter.sizeBytes, rank, NONE, first)
+        : reducer.entry(
+            actor,
+            nameSupply(waiter.name),
+            true,
+            waiter.sizeBytes ?? 0,
+            rank,
+            // a name waiter that needs bytes too: its bytes stage takes them from its type's supply
+            waiter.type === undefined ? NONE : typeSupply(waiter.type),
+            first
+          )
+    waiters[entry] = waiter
   }
   for (const waiter of view.waiters()) enqueue(waiter, true)
   if (candidate !== undefined) enqueue(candidate, false)
-  // With one waiter per driver (the spec's model) a name waiter's bytes wait only for the type queue's waiters
-  // of its priority or higher. With a driver that has several waiters, grants are held, and a name waiter's
-  // bytes competing with lower-priority waiters would make the outcome depend on the order of grants; there
-  // the bytes stages queue after the whole type queue and after each other (priority, then FIFO), so that
-  // the reduction stays exact (one outcome whatever the order).
-  let severalWaiters = false
-  for (const driver of drivers.values()) if (driver.entries.length > 1) severalWaiters = true
-  for (const supply of supplies) {
-    if (supply.stages.length === 0) continue
-    if (severalWaiters) {
-      supply.stages.sort((a, b) => b.rank - a.rank)
-      for (const stage of supply.stages) stage.ahead = supply.queue.length
-      continue
-    }
-    // the queue is in priority order: the waiters of rank r or higher are a prefix, counted once per rank
-    const atOrAbove = [0, 0, 0, 0, 0]
-    for (const { waiter } of supply.queue) {
-      const rank = priorityRank(waiter.priority)
-      atOrAbove[rank] = (atOrAbove[rank] ?? 0) + 1
-    }
-    for (let rank = 2; rank >= 0; rank--) atOrAbove[rank] = (atOrAbove[rank] ?? 0) + (atOrAbove[rank + 1] ?? 0)
-    for (const stage of supply.stages) stage.ahead = atOrAbove[stage.rank] ?? 0
-  }
+
   // A type-queue waiter with a name reserves it: the name is busy until that waiter's driver finishes.
   if (names.size > 0) {
-    for (const driver of drivers.values()) {
-      for (const entry of driver.entries) {
-        const { waiter } = entry
-        if (waiter.kind !== "bytes" || waiter.name === undefined) continue
-        const reserved = names.get(waiter.name)
-        if (reserved === undefined) continue
-        reserved.units++
-        entry.reserves = reserved
-      }
-    }
+    waiters.forEach((waiter, entry) => {
+      if (waiter.kind !== "bytes" || waiter.name === undefined) return
+      const reserved = names.get(waiter.name)
+      if (reserved !== undefined) reducer.reserve(entry, reserved)
+    })
   }
 
-  // Pin every resource whose release waits for a waiting driver: what it holds, what its waiters will
-  // depend on, and (transitively) their dependencies. Only supplies some waiter waits for are tracked.
-  const pins = new Map<string, Pin>()
+  // Pin every resource whose release waits for a waiting actor: what it holds, what its waiters will depend
+  // on, and (transitively) their dependencies. Only supplies some waiter waits for are tracked.
+  const resourceKeys = new Map<string, number>()
+  const infos: ResourceInfo[] = []
   const stack: string[] = []
-  for (const driver of drivers.values()) {
-    if (!driver.concurrent) for (const held of view.heldBy(driver.id)) stack.push(held)
-    for (const { waiter } of driver.entries) if (waiter.dependsOn !== undefined) stack.push(...waiter.dependsOn)
-    let next = stack.pop()
-    while (next !== undefined) {
-      let pin = pins.get(next)
-      if (pin === undefined) {
-        const info = view.resource(next)
-        if (info !== undefined) {
-          const bytes = types.get(info.type)
-          const name = info.name === undefined ? undefined : names.get(info.name)
-          if (bytes?.budgeted) bytes.units -= info.sizeBytes
-          if (name !== undefined) name.units++
-          pin = { sizeBytes: info.sizeBytes, dependsOn: info.dependsOn, bytes, name, pending: 0, stamp: -1 }
-          pins.set(next, pin)
-        }
-      }
-      if (pin !== undefined && pin.stamp !== driver.index) {
-        pin.stamp = driver.index
-        pin.pending++
-        driver.pins.push(pin)
-        for (const dependency of pin.dependsOn) stack.push(dependency)
-      }
-      next = stack.pop()
+  for (let actor = 0; actor < reducer.actors; actor++) {
+    if (concurrent[actor] !== true) for (const held of view.heldBy(actorIds[actor] ?? "")) stack.push(held)
+    for (let entry = reducer.firstOf(actor); entry !== NONE; entry = reducer.nextOf(entry)) {
+      const dependsOn = waiters[entry]?.dependsOn
+      if (dependsOn !== undefined) for (const dependency of dependsOn) stack.push(dependency)
+    }
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      let key = resourceKeys.get(next)
+      let info: ResourceInfo | undefined
+      if (key === undefined) {
+        info = view.resource(next)
+        if (info === undefined) continue
+        key = infos.length
+        infos.push(info)
+        resourceKeys.set(next, key)
+      } else info = infos[key]
+      if (info === undefined) continue
+      const bytes = types.get(info.type) ?? NONE
+      const name = info.name === undefined ? NONE : (names.get(info.name) ?? NONE)
+      if (reducer.pin(actor, key, info.sizeBytes, bytes, name))
+        for (const dependency of info.dependsOn) stack.push(dependency)
     }
   }
 
-  const worklist: Supply[] = [...supplies]
-  const giveBytes = (supply: Supply | undefined, units: number): void => {
-    if (supply === undefined || !supply.budgeted) return
-    supply.units += units
-    worklist.push(supply)
-  }
-  const giveName = (supply: Supply | undefined): void => {
-    if (supply === undefined) return
-    supply.units--
-    if (supply.units === 0) worklist.push(supply)
-  }
-  const finish = (driver: DriverState): void => {
-    for (const { waiter, supply, stage, reserves } of driver.entries) {
-      if (waiter.kind === "bytes") {
-        giveBytes(supply, waiter.sizeBytes)
-        giveName(reserves)
-      } else {
-        giveName(supply)
-        if (stage !== undefined) giveBytes(stage.supply, stage.sizeBytes)
-      }
-    }
-    for (const pin of driver.pins) {
-      pin.pending--
-      if (pin.pending > 0) continue
-      giveBytes(pin.bytes, pin.sizeBytes)
-      giveName(pin.name)
-    }
-  }
-  const tryGrant = (supply: Supply, waiter: Waiter): boolean => {
-    if (waiter.kind === "name") {
-      if (supply.units > 0) return false
-      supply.units = 1
-      return true
-    }
-    if (!supply.budgeted) return true
-    const needed = waiter.sizeBytes + (waiter.priority === "Critical" ? 0 : supply.reservedBytes)
-    if (supply.units < needed) return false
-    supply.units -= waiter.sizeBytes
-    return true
-  }
-
-  const grantStage = (stage: Stage): boolean => {
-    const { supply } = stage
-    if (stage.entry.granted) return true
-    if (!stage.nameGranted || supply.head < stage.ahead) return false
-    if (supply.budgeted) {
-      if (supply.units < stage.sizeBytes + (stage.critical ? 0 : supply.reservedBytes)) return false
-      supply.units -= stage.sizeBytes
-    }
-    stage.entry.granted = true
-    stage.entry.driver.ungranted--
-    if (stage.entry.driver.ungranted === 0) finish(stage.entry.driver)
-    return true
-  }
-
-  let supply = worklist.pop()
-  while (supply !== undefined) {
-    let entry = supply.queue[supply.head]
-    while (entry !== undefined && tryGrant(supply, entry.waiter)) {
-      supply.head++
-      entry.driver.ungranted--
-      if (entry.stage === undefined) entry.granted = true
-      else {
-        entry.stage.nameGranted = true
-        if (!severalWaiters) entry.stage.supply.ready.push(entry.stage)
-        worklist.push(entry.stage.supply)
-      }
-      if (entry.driver.ungranted === 0) finish(entry.driver)
-      entry = supply.queue[supply.head]
-    }
-    if (severalWaiters) {
-      // the stages are granted in order: stop at the first that cannot be
-      for (let stage = supply.stages[supply.stageHead]; stage !== undefined && grantStage(stage); ) {
-        supply.stageHead++
-        stage = supply.stages[supply.stageHead]
-      }
-    } else if (supply.ready.length > 0) {
-      // only stages whose name is granted can take bytes; keep those that cannot yet
-      const ready = supply.ready
-      supply.ready = []
-      for (const stage of ready) if (!grantStage(stage)) supply.ready.push(stage)
-    }
-    supply = worklist.pop()
-  }
-
+  reducer.run()
   const stuck = new Map<string, Set<string>>()
   const owner = new Map<string, string>()
-  for (const driver of drivers.values()) {
-    if (driver.ungranted === 0) continue
-    owner.set(driver.id, driver.owner)
+  for (let actor = 0; actor < reducer.actors; actor++) {
+    if (!reducer.stuck(actor)) continue
+    const id = actorIds[actor] ?? ""
+    owner.set(id, owners[actor] ?? id)
     const blockedOn = new Set<string>()
-    for (const entry of driver.entries) {
-      if (entry.granted) continue
-      blockedOn.add(entry.stage?.nameGranted === true ? entry.stage.supply.key : entry.supply.key)
-    }
-    stuck.set(driver.id, blockedOn)
+    reducer.blockedOn(actor, (supply) => blockedOn.add(keys[supply] ?? ""))
+    stuck.set(id, blockedOn)
   }
   return { stuck, owner }
 }
