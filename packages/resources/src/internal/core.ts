@@ -88,6 +88,10 @@ import {
  */
 export type Finalizer = () => void
 
+/** Whether validated metadata is an error (the fast path returns its input itself: no `instanceof` then). */
+const isMetadataError = (valid: ResourceMetadata | InvalidMetadata, input: unknown): valid is InvalidMetadata =>
+  valid !== input && valid instanceof InvalidMetadata
+
 /** The pool a type's requests of one size and alignment were last routed to. */
 interface RouteMemo {
   readonly size: number
@@ -317,7 +321,7 @@ export class Core<R> {
     const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
     if (typeof driverId !== "string") return driverId
     const valid = validateMetadata(metadata)
-    if (valid instanceof InvalidMetadata) return valid
+    if (isMetadataError(valid, metadata)) return valid
     const type = this.state.typeTable.indexOf(valid.type)
     if (type < 0) return unknownMetadataType(this.state.typeTable, valid.type)
     let deps: ReadonlyArray<number> = noDeps
