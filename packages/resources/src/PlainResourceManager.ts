@@ -19,6 +19,7 @@ import {
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { introspect } from "./internal/introspection.ts"
+import { attachCore } from "./internal/manager-core.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
@@ -188,6 +189,7 @@ const leakRegistry =
         if (core.closed || !core.isCurrent(slot, generation) || !core.state.holds(slot, driver)) return
         const leak = core.leakOf(slot)
         core.release(slot, driver)
+        core.metrics.leaked([leak])
         report([leak])
       })
 
@@ -415,6 +417,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     [Symbol.dispose]: () => void manager.close(),
     [Symbol.asyncDispose]: () => Promise.resolve(void manager.close())
   }
+  attachCore(manager, core, config.label)
   return manager
 }
 

@@ -35,14 +35,15 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
+import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
 import { introspect } from "./internal/introspection.ts"
+import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { validateAcquireOptions } from "./internal/validate.ts"
@@ -252,7 +253,7 @@ export interface ResourceManagerService {
   ): Effect.Effect<void>
   /** The stats of a type. */
   getResourceStats(type: ResourceTypeName): Effect.Effect<ResourceStats, InvalidArgument>
-  /** Every type's stats, live count and drivers (also updates the Metrics). */
+  /** Every type's stats, live count, drivers and pools (the Metrics are live: read when collected). */
   readonly snapshot: Effect.Effect<ManagerSnapshot>
   /** What one driver holds (InvalidArgument for a driver that is not a non-empty string). */
   driverStats(driver: string): Effect.Effect<DriverStats, InvalidArgument>
@@ -368,35 +369,6 @@ export class ResourceManager extends ResourceManagerBase {
     )
 }
 
-const usageGauge = Metric.gauge("flight_hal_resource_usage_bytes", { description: "Bytes charged per type" })
-const peakGauge = Metric.gauge("flight_hal_resource_peak_bytes", { description: "Peak bytes per type" })
-const allocationsGauge = Metric.gauge("flight_hal_resource_allocations", { description: "Admissions per type" })
-const failuresGauge = Metric.gauge("flight_hal_resource_failures", { description: "Failed requests per type" })
-const emergencyGauge = Metric.gauge("flight_hal_resource_emergency_bytes", { description: "Emergency overage" })
-const waitingGauge = Metric.gauge("flight_hal_resource_waiting", { description: "Waiting requests per type" })
-const leakCounter = Metric.counter("flight_hal_resource_leaks", { description: "Resources reported as leaks" })
-const waitHistogram = Metric.histogram("flight_hal_resource_acquire_wait_millis", {
-  description: "Time acquisitions waited before admission, in milliseconds",
-  boundaries: [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000]
-})
-
-const updateMetrics = (stats: ReadonlyArray<ResourceStats>): Effect.Effect<void> =>
-  Effect.forEach(
-    stats,
-    (s) => {
-      const attributes = { type: s.type }
-      return Effect.all([
-        Metric.update(Metric.withAttributes(usageGauge, attributes), s.currentUsage),
-        Metric.update(Metric.withAttributes(peakGauge, attributes), s.peakUsage),
-        Metric.update(Metric.withAttributes(allocationsGauge, attributes), s.allocationCount),
-        Metric.update(Metric.withAttributes(failuresGauge, attributes), s.failedCount),
-        Metric.update(Metric.withAttributes(emergencyGauge, attributes), s.emergencyBytes),
-        Metric.update(Metric.withAttributes(waitingGauge, attributes), s.waiting)
-      ])
-    },
-    { discard: true }
-  )
-
 /** A Duration input in milliseconds; NaN for anything that is not a duration. */
 const durationMillis = (input: unknown): number => {
   if (typeof input === "number") return input // Duration.toMillis reads NaN as 0
@@ -442,8 +414,7 @@ const waitFor = (core: EffectCore, waiter: WaitingRequest, waitMillis: number): 
     Effect.flatMap(() =>
       Effect.suspend((): Effect.Effect<number, AcquireError> => {
         const outcome = core.outcome(waiter, startedAt)
-        if (typeof outcome !== "number") return Effect.fail(outcome as AcquireError)
-        return Effect.as(Metric.update(waitHistogram, core.state.now() - startedAt), outcome)
+        return typeof outcome === "number" ? Effect.succeed(outcome) : Effect.fail(outcome as AcquireError)
       })
     )
   )
@@ -515,6 +486,8 @@ const make = (config: ResourceManagerConfig) =>
     const made = Core.make<ReclamationCallback>(config, () => clock.currentTimeMillisUnsafe())
     if (!(made instanceof Core)) return yield* Effect.fail(made)
     const core = made
+    const attached: AttachedCore = { core, label: config.label }
+    yield* registerManagerMetrics(attached) // live metrics, read from the core when collected
     const pubsub = yield* PubSub.unbounded<PressureEvent>()
     const callbacks = new Set<PressureCallback>()
     const pressureWake = yield* PubSub.unbounded<void>()
@@ -601,10 +574,7 @@ const make = (config: ResourceManagerConfig) =>
           return run === undefined ? Effect.void : Effect.ignore(drive(core, run, -1))
         }),
       getResourceStats: (type) => sync(() => core.statsOf(type)),
-      snapshot: Effect.suspend(() => {
-        const snapshot = introspect.snapshot(core)
-        return Effect.as(updateMetrics(snapshot.types), snapshot)
-      }),
+      snapshot: Effect.sync(() => introspect.snapshot(core)),
       driverStats: (driver) => sync(() => core.driverStats(driver)),
       holders: (handle) =>
         Effect.map(
@@ -628,9 +598,11 @@ const make = (config: ResourceManagerConfig) =>
       Effect.gen(function* () {
         const leaks = core.close()
         yield* drainPressure
+        yield* countLeaks(attached, leaks)
         yield* reportLeaks(leaks, config.label ?? "resource-manager")
       })
     )
+    attachCore(service, core, config.label)
     return ResourceManager.of(service)
   })
 
@@ -651,7 +623,6 @@ const runPressureCallback = (callback: PressureCallback, event: PressureEvent): 
 const reportLeaks = (leaks: ReadonlyArray<LeakReport>, label: string): Effect.Effect<void> =>
   Effect.gen(function* () {
     if (leaks.length === 0) return
-    yield* Metric.update(leakCounter, leaks.length)
     for (const leak of leaks) {
       yield* Effect.logWarning(
         `${label} leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes owned by ${leak.owner}, ` +

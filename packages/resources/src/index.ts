@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./ManagerMetrics.ts"
 export * from "./ManagerPools.ts"
 export * from "./PlainResourceManager.ts"
 export * from "./PlatformDetection.ts"

@@ -45,6 +45,7 @@ import type {
   ResourceStats
 } from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
+import { CoreMetrics } from "./metrics.ts"
 import { defaultPayload, Payload } from "./payload.ts"
 import { makeManagerPools, poolTypeName } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
@@ -218,12 +219,15 @@ export class Core<R> {
   /** Every pressure event, as it happens (the Effect front end's PubSub). */
   onPressureEvent: (event: PressureEvent) => void = () => {}
   closed = false
+  /** The wait histogram, leaks, pressure observers and peak windows (`metrics.ts`). */
+  readonly metrics: CoreMetrics
   /** The platform profile the manager runs on (from `config.profile`). */
   profile: ManagerProfile | undefined = undefined
   private readonly onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
 
   private constructor(config: ResourceManagerConfig, now: () => number, types: TypeTable) {
     this.state = new ManagerState({ hysteresisPercent: config.hysteresisPercent ?? 0, now, types })
+    this.metrics = new CoreMetrics(this.state)
     this.defaultDriver = config.defaultDriver ?? "app"
     this.captureSites = config.captureAcquisitionSite ?? false
     this.onLeaks = config.onLeaks
@@ -298,6 +302,7 @@ export class Core<R> {
   /** Queues a pressure event for the callbacks (and hands it to `onPressureEvent` at once). */
   publishPressure(event: PressureEvent): void {
     this.onPressureEvent(event)
+    this.metrics.pressure(event)
     if (!this.pressureWanted()) return
     this.pendingPressure.push(event)
     if (this.pendingPressure.length === 1) this.onPressurePending()
@@ -601,7 +606,10 @@ export class Core<R> {
         }
       }
     }
-    if (result.settled.length > 0) wake(result.settled)
+    if (result.settled.length > 0) {
+      this.metrics.settled(result.settled)
+      wake(result.settled)
+    }
   }
 
   // ---- handles ----
@@ -883,6 +891,7 @@ export class Core<R> {
       }
     }
     if (state.trace !== undefined) state.trace.closed()
+    this.metrics.leaked(leaks)
     if (leaks.length > 0 && this.onLeaks !== undefined) {
       try {
         this.onLeaks(leaks)

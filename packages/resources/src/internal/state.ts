@@ -14,6 +14,7 @@ import {
   type ResourceTypeName
 } from "@flight-hal/core"
 import type { Waiter as DeadlockWaiter } from "./deadlock/model.ts"
+import { FAILURE_REASONS } from "./failure-reasons.ts"
 import { NameIndex } from "./name-index.ts"
 import { PagedStrings } from "./paged-strings.ts"
 import { SlotTable } from "./slot-table.ts"
@@ -123,6 +124,13 @@ export class ManagerState {
   readonly allocationCount: Float64Array
   readonly releaseCount: Float64Array
   readonly failedCount: Float64Array
+  /** `failedCount` by reason: index `type * FAILURE_REASONS + reason` (see `failure-reasons.ts`). */
+  readonly failures: Float64Array
+  /**
+   * The highest usage since the last time a sampler took it (`internal/metrics.ts`): so a sample sees the
+   * true peak between two samples. Always ≤ `peak`.
+   */
+  readonly windowPeak: Float64Array
   readonly emergencyCount: Float64Array
   readonly emergencyBytes: Float64Array
   /** Bytes charged by live resources (pool-backed resources are charged through their pool's capacity). */
@@ -180,6 +188,8 @@ export class ManagerState {
     this.allocationCount = new Float64Array(count)
     this.releaseCount = new Float64Array(count)
     this.failedCount = new Float64Array(count)
+    this.failures = new Float64Array(count * FAILURE_REASONS)
+    this.windowPeak = new Float64Array(count)
     this.emergencyCount = new Float64Array(count)
     this.emergencyBytes = new Float64Array(count)
     this.liveBytes = new Float64Array(count)
@@ -378,12 +388,23 @@ export class ManagerState {
     return queue !== undefined && queue.size > 0
   }
 
-  /** Adds `delta` bytes to a type's usage, keeping the peak, and re-evaluates its pressure. */
+  /** Adds `delta` bytes to a type's usage, keeping the peaks, and re-evaluates its pressure. */
   charge(type: number, delta: number): void {
     const usage = (this.usage[type] as number) + delta
     this.usage[type] = usage
-    if (usage > (this.peak[type] as number)) this.peak[type] = usage
+    // windowPeak ≤ peak, so one comparison on the common path keeps both
+    if (usage > (this.windowPeak[type] as number)) {
+      this.windowPeak[type] = usage
+      if (usage > (this.peak[type] as number)) this.peak[type] = usage
+    }
     this.updatePressure(type)
+  }
+
+  /** Counts a failed request of `type` (`failedCount`) and its reason (`failures`). */
+  countFailure(type: number, reason: number): void {
+    this.failedCount[type] = (this.failedCount[type] as number) + 1
+    const at = type * FAILURE_REASONS + reason
+    this.failures[at] = (this.failures[at] as number) + 1
   }
 
   /** Re-evaluates a type's pressure level (with hysteresis) and reports a change to the listener. */

@@ -24,6 +24,7 @@ import {
 } from "@flight-hal/core"
 import { checkShare, checkWait, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
 import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
+import { FailureReason } from "./failure-reasons.ts"
 import type { Request } from "./request.ts"
 import { type ManagerState, POOLED, SlotState, type Waiter, type WaiterSettle } from "./state.ts"
 import { WaitQueue } from "./wait-queue.ts"
@@ -320,7 +321,7 @@ export const acquireEmergency = (state: ManagerState, request: Request): number 
  */
 export const reject = <E extends BudgetExceeded | ResourceBusy>(state: ManagerState, request: Request, error: E): E => {
   const req = state.nextRequest++
-  state.failedCount[request.type] = (state.failedCount[request.type] as number) + 1
+  state.countFailure(request.type, error._tag === "ResourceBusy" ? FailureReason.ResourceBusy : FailureReason.Rejected)
   if (state.trace !== undefined) state.trace.failed("Reject", req, request, error._tag)
   return error
 }
@@ -333,7 +334,7 @@ export const reject = <E extends BudgetExceeded | ResourceBusy>(state: ManagerSt
  */
 export const refuseDeadlock = (state: ManagerState, request: Request, error: DeadlockDetected): DeadlockDetected => {
   const req = state.nextRequest++
-  state.failedCount[request.type] = (state.failedCount[request.type] as number) + 1
+  state.countFailure(request.type, FailureReason.Deadlock)
   if (state.trace !== undefined) state.trace.failed("RefuseDeadlock", req, request, error._tag)
   return error
 }
@@ -446,7 +447,7 @@ const grantName = (
   waiter.kind = "bytes"
   const deadlock = wouldDeadlock(state, waiter)
   if (deadlock !== undefined) {
-    state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
+    state.countFailure(waiter.type, FailureReason.Deadlock)
     if (state.trace !== undefined) state.trace.beginLeave()
     removeWaiter(state, waiter, types, names, freed)
     const error = new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
@@ -512,7 +513,7 @@ const leave = (state: ManagerState, waiter: Waiter, action: "Timeout" | "Interru
   const types = typeSet()
   const names: Array<string> = []
   const freed: Array<number> = []
-  if (action === "Timeout") state.failedCount[waiter.type] = (state.failedCount[waiter.type] as number) + 1
+  if (action === "Timeout") state.countFailure(waiter.type, FailureReason.Timeout)
   removeWaiter(state, waiter, types, names, freed)
   if (state.trace !== undefined) state.trace.left(action, waiter)
   const settled = settleQueues(state, types, names, [], freed)
@@ -861,7 +862,7 @@ export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
   }
   if (state.trace !== undefined) state.trace.beginFailing()
   for (const waiter of impossible) {
-    state.failedCount[type] = (state.failedCount[type] as number) + 1
+    state.countFailure(type, FailureReason.BudgetLowered)
     removeWaiter(state, waiter, types, names, freed)
     if (waiter.kind === "name") names.push(waiter.name)
     settled.push({
