@@ -4,142 +4,18 @@
  *
  * @module
  */
-import {
-  type ResourceBudget,
-  ResourceBudgetSchema,
-  ResourcePressureSchema,
-  ResourceTypeNameSchema
-} from "@flight-hal/core"
-import type { ResourceManagerService, ResourceStats } from "@flight-hal/resources"
+import { ResourceBudgetSchema, ResourcePressureSchema, ResourceTypeNameSchema } from "@flight-hal/core"
+import { type ManagerDump, managerDump, type ResourceManagerService } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
 /**
- * One type's stats in a dump (the manager's `ResourceStats`; `budget` absent when unlimited).
+ * The dump's types, made by `managerDump` of `@flight-hal/resources` (from a manager of either front end).
  *
  * @since 0.1.0
  * @category dump
  */
-export interface DumpedStats extends Omit<ResourceStats, "budget"> {
-  /** The budget in force (absent: unlimited, as JSON has no undefined). */
-  readonly budget?: ResourceBudget
-}
-
-/**
- * A driver's stats in a dump.
- *
- * @since 0.1.0
- * @category dump
- */
-export interface DumpedDriver {
-  /** The driver id. */
-  readonly driver: string
-  /** Live resources it owns. */
-  readonly owned: number
-  /** Live resources it shares. */
-  readonly shared: number
-  /** Bytes it holds per type. */
-  readonly bytesByType: { readonly [type: string]: number }
-  /** Requests waiting. */
-  readonly waiting: number
-}
-
-/**
- * The wait-for graph in a dump (the manager's wait-graph snapshot).
- *
- * @since 0.1.0
- * @category dump
- */
-export interface DumpedWaitGraph {
-  /** The drivers. */
-  readonly drivers: ReadonlyArray<{
-    /** The driver id. */
-    readonly driver: string
-    /** Ids of the resources it holds. */
-    readonly holds: ReadonlyArray<string>
-    /** Its waiting requests. */
-    readonly waitsFor: ReadonlyArray<{
-      /** The waiter's id. */
-      readonly waiter: string
-      /** The queue waited in (`bytes:<type>` or `name:<name>`). */
-      readonly resource: string
-      /** The request's priority. */
-      readonly priority: string
-      /** Bytes (0 for a name wait). */
-      readonly sizeBytes: number
-    }>
-  }>
-  /** The live resources. */
-  readonly resources: ReadonlyArray<{
-    /** The resource's id (its slot). */
-    readonly id: string
-    /** The resource type. */
-    readonly type: string
-    /** The name. */
-    readonly name: string | null
-    /** Bytes (0 for a name wait). */
-    readonly sizeBytes: number
-    /** The drivers holding it. */
-    readonly holders: ReadonlyArray<string>
-    /** Ids of its dependencies. */
-    readonly dependsOn: ReadonlyArray<string>
-    /** Ids of its live dependents. */
-    readonly dependents: ReadonlyArray<string>
-  }>
-  /** The drivers that could never finish, or null. */
-  readonly deadlock: unknown
-}
-
-/**
- * A pool in a dump.
- *
- * @since 0.1.0
- * @category dump
- */
-export interface DumpedPool {
-  /** The name. */
-  readonly name: string
-  /** Bytes per block. */
-  readonly blockSize: number
-  /** The most blocks the pool may hold. */
-  readonly maxCount: number
-  /** Blocks the pool holds now (capacity). */
-  readonly totalBlocks: number
-  /** Blocks in use. */
-  readonly usedBlocks: number
-  /** The most blocks in use at once. */
-  readonly peakUsedBlocks: number
-}
-
-/**
- * A dump: what `flight-hal inspect` reads.
- *
- * @since 0.1.0
- * @category dump
- */
-export interface ManagerDump {
-  /** Always `flight-hal/dump`. */
-  readonly format: "flight-hal/dump"
-  /** The dump format's version. */
-  readonly version: 1
-  /** A label for the dump. */
-  readonly label: string
-  /** When it was taken, by the manager's clock. */
-  readonly takenAtMillis: number
-  /** The manager's stats snapshot. */
-  readonly snapshot: {
-    /** Every budgeted type's stats. */
-    readonly types: ReadonlyArray<DumpedStats>
-    /** Live resources. */
-    readonly liveResources: number
-    /** The drivers. */
-    readonly drivers: ReadonlyArray<DumpedDriver>
-  }
-  /** The wait-for graph. */
-  readonly waitGraph: DumpedWaitGraph
-  /** The pools. */
-  readonly pools: ReadonlyArray<DumpedPool>
-}
+export type { DumpedDriver, DumpedPool, DumpedStats, DumpedWaitGraph, ManagerDump } from "@flight-hal/resources"
 
 const Count = Schema.Number
 
@@ -155,7 +31,9 @@ const StatsSchema = Schema.Struct({
   emergencyBytes: Count,
   waiting: Count,
   pressure: ResourcePressureSchema,
-  budget: Schema.optionalKey(ResourceBudgetSchema)
+  budget: Schema.optionalKey(ResourceBudgetSchema),
+  failures: Schema.optionalKey(Schema.Record(Schema.String, Count)),
+  leaks: Schema.optionalKey(Count)
 })
 
 const DriverStatsSchema = Schema.Struct({
@@ -192,6 +70,7 @@ const WaitGraphSchema = Schema.Struct({
 
 const PoolDumpSchema = Schema.Struct({
   name: Schema.String,
+  type: Schema.optionalKey(ResourceTypeNameSchema),
   blockSize: Count,
   maxCount: Count,
   totalBlocks: Count,
@@ -220,7 +99,8 @@ export const ManagerDumpSchema: Schema.Codec<ManagerDump> = Schema.Struct({
 })
 
 /**
- * Takes a dump of a manager (and of the pools whose blocks it charges), ready for `JSON.stringify`.
+ * Takes a dump of a manager as an Effect (`managerDump` of `@flight-hal/resources`), ready for
+ * `JSON.stringify`: its own pools, or the `pools` given (the demo's pools, whose blocks it charges).
  *
  * @example
  * ```ts
@@ -242,28 +122,10 @@ export const ManagerDumpSchema: Schema.Codec<ManagerDump> = Schema.Struct({
 export const dumpManager = (
   manager: ResourceManagerService,
   label: string,
-  pools: ManagerDump["pools"] = [],
+  pools?: ManagerDump["pools"],
   takenAtMillis = 0
 ): Effect.Effect<ManagerDump> =>
-  Effect.gen(function* () {
-    const snapshot = yield* manager.snapshot
-    const waitGraph = yield* manager.waitGraph
-    const dump: ManagerDump = {
-      format: "flight-hal/dump",
-      version: 1,
-      label,
-      takenAtMillis,
-      snapshot: {
-        // JSON has no undefined: a type without a budget simply has no `budget` key.
-        types: snapshot.types.map(({ budget, ...rest }) => (budget === undefined ? rest : { ...rest, budget })),
-        liveResources: snapshot.liveResources,
-        drivers: snapshot.drivers.map((d) => ({ ...d, bytesByType: { ...d.bytesByType } }))
-      },
-      waitGraph: JSON.parse(JSON.stringify(waitGraph)),
-      pools
-    }
-    return dump
-  })
+  Effect.sync(() => managerDump(manager, { label, takenAtMillis, ...(pools === undefined ? {} : { pools }) }))
 
 /**
  * Parses a dump file's text; the error says what is wrong.

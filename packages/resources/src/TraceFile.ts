@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { InvalidArgument, type ResourceTypeName } from "@flight-hal/core"
+import type { ResourceTypeName } from "@flight-hal/core"
+import { builtinFs, type LineFileSystem } from "./internal/node-fs.ts"
 import type { TraceConfig } from "./ResourceManagerConfig.ts"
 
 /**
@@ -13,20 +14,7 @@ import type { TraceConfig } from "./ResourceManagerConfig.ts"
  * @since 0.1.0
  * @category tracing
  */
-export interface TraceFileSystem {
-  openSync(path: string, flags: string): number
-  writeSync(fd: number, data: string): number
-  closeSync(fd: number): void
-}
-
-const builtinFs = (): TraceFileSystem => {
-  const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-  const fs = runtime.process?.getBuiltinModule?.("node:fs") as TraceFileSystem | undefined
-  if (fs === undefined) {
-    throw new InvalidArgument({ argument: "fs", issue: "writing a trace file needs node:fs (Node ≥ 20.16, Bun, Deno)" })
-  }
-  return fs
-}
+export type TraceFileSystem = LineFileSystem
 
 /**
  * A trace config writing to `path` (truncated first), and `close` for the end of the run.
@@ -56,7 +44,7 @@ export const traceToFile = (
     readonly fs?: TraceFileSystem
   } = {}
 ): { readonly config: TraceConfig; readonly close: () => void } => {
-  const { fs = builtinFs(), ...traceOptions } = options
+  const { fs = builtinFs("writing a trace file"), ...traceOptions } = options
   const fd = fs.openSync(path, "w")
   let open = true
   return {

@@ -5,6 +5,8 @@
  * @module
  */
 
+export * from "./ManagerDump.ts"
+export * from "./ManagerEndpoint.ts"
 export * from "./ManagerMetrics.ts"
 export * from "./ManagerPools.ts"
 export * from "./PlainResourceManager.ts"

@@ -1,0 +1,29 @@
+/**
+ * The runtime's `node:fs` (Node ≥ 20.16, Bun, Deno), loaded without a static import so that the modules using
+ * it stay loadable where there is none.
+ *
+ * @since 0.3.0
+ */
+import { InvalidArgument } from "@flight-hal/core"
+
+/** The part of `node:fs` that line files need. */
+export interface LineFileSystem {
+  openSync(path: string, flags: string): number
+  writeSync(fd: number, data: string): number
+  closeSync(fd: number): void
+}
+
+/** A built-in module of the runtime (`process.getBuiltinModule`), or undefined. */
+export const builtinModule = <M>(id: string): M | undefined => {
+  const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  return runtime.process?.getBuiltinModule?.(id) as M | undefined
+}
+
+/** The runtime's `node:fs`, or InvalidArgument naming what needs it. */
+export const builtinFs = (what: string): LineFileSystem => {
+  const fs = builtinModule<LineFileSystem>("node:fs")
+  if (fs === undefined) {
+    throw new InvalidArgument({ argument: "fs", issue: `${what} needs node:fs (Node ≥ 20.16, Bun, Deno)` })
+  }
+  return fs
+}
