@@ -1,0 +1,380 @@
+/**
+ * A timeline of a manager: its usage per type over time with the true peak between two samples, its pressure
+ * changes (as they happen), its timeouts, refused deadlocks, refusals, budget changes, Emergency admissions
+ * and leaks, and its pools' occupancy, written as NDJSON (format `flight-hal/timeline`, version 1; see
+ * docs/observability.md). `flight-hal report <timeline>` renders it as the HTML report.
+ *
+ * Recording costs nothing on the acquire path: a sample reads the manager's counters and the highest usage
+ * since the previous sample (kept by the manager in the same comparison as its all-time peak); pressure
+ * changes are observed when the manager publishes them.
+ *
+ * @module
+ */
+import type { ResourceBudget, ResourcePressure, ResourceTypeName } from "@flight-hal/core"
+import { ResourcePressureNames } from "@flight-hal/core"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
+import { attachedCore } from "./internal/manager-core.ts"
+import { poolMaxBlocks } from "./internal/metric-families.ts"
+import type { PressureObserver } from "./internal/metrics.ts"
+import type { AnyResourceManager } from "./ManagerMetrics.ts"
+import { ResourceManager } from "./ResourceManager.ts"
+
+/**
+ * The first line of a timeline.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineHeader {
+  /** Always `flight-hal/timeline`. */
+  readonly format: "flight-hal/timeline"
+  /** The format's version: 1. */
+  readonly version: 1
+  /** The manager's label (the config's, or the recorder's `label`). */
+  readonly label: string
+  /** The manager's clock when the recording started (`t` of every later line counts from it). */
+  readonly startedAtMillis: number
+  /** The sampling interval, when the recorder samples by itself. */
+  readonly intervalMillis?: number
+  /** Every type the manager serves, with its budget when it has one. */
+  readonly types: ReadonlyArray<{
+    readonly type: ResourceTypeName
+    readonly budget?: ResourceBudget
+  }>
+  /** The manager's pools when the recording started. */
+  readonly pools: ReadonlyArray<{
+    readonly name: string
+    readonly type: ResourceTypeName
+    readonly blockSize: number
+    readonly maxCount: number
+  }>
+}
+
+/**
+ * A sample: the state at `t`, and the highest usage of each type since the previous sample.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineSampleRecord {
+  readonly kind: "sample"
+  /** Milliseconds since `startedAtMillis`, by the manager's clock. */
+  readonly t: number
+  /** Bytes charged per type now (types with no budget and no usage are left out). */
+  readonly usage: { readonly [type: string]: number }
+  /** The highest usage per type since the previous sample (the true peak, reached and left in between). */
+  readonly peak: { readonly [type: string]: number }
+  /** Pressure level per type now. */
+  readonly pressure: { readonly [type: string]: ResourcePressure }
+  /** Requests waiting per type now. */
+  readonly waiting: { readonly [type: string]: number }
+  /** Emergency overage per type now. */
+  readonly emergencyBytes: { readonly [type: string]: number }
+  /** Blocks in use per pool now. */
+  readonly pools: { readonly [pool: string]: number }
+}
+
+/**
+ * What a timeline marks: a pressure change (at the moment it happened), or what the counters say happened
+ * since the previous sample (at the sample's `t`, `count` times).
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export type TimelineEventKind = "pressure" | "budget" | "emergency" | "leak" | FailureReasonLabel
+
+/**
+ * An event of a timeline.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineEventRecord {
+  readonly kind: "event"
+  /** Milliseconds since `startedAtMillis`. */
+  readonly t: number
+  /** What happened. */
+  readonly event: TimelineEventKind
+  /** The type concerned. */
+  readonly type: ResourceTypeName
+  /** How many times since the previous sample (counted events). */
+  readonly count?: number
+  /** A pressure change's level before (for `source: "system"`, the system's level). */
+  readonly from?: ResourcePressure
+  /** A pressure change's level after. */
+  readonly to?: ResourcePressure
+  /** `"system"` for an OS-level pressure change. */
+  readonly source?: "system"
+  /** A budget change's new budget (absent: removed). */
+  readonly budget?: ResourceBudget
+}
+
+/**
+ * The last line of a finished timeline.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineEndRecord {
+  readonly kind: "end"
+  /** Milliseconds since `startedAtMillis`. */
+  readonly t: number
+}
+
+/**
+ * One line of a timeline file after the header.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export type TimelineRecord = TimelineSampleRecord | TimelineEventRecord | TimelineEndRecord
+
+/**
+ * A recording in progress.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineRecorder extends Disposable {
+  /** Takes a sample now (and writes the events counted since the previous one). */
+  readonly sample: () => void
+  /** Takes a last sample, writes the end line and stops (idempotent). */
+  readonly stop: () => void
+  /** Samples taken so far. */
+  readonly samples: () => number
+}
+
+/**
+ * Options of {@link recordTimeline}.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineOptions {
+  /** Receives each line (without its newline), the header first: `timelineToFile(path).sink`, or your own. */
+  readonly sink: (line: string) => void
+  /** Samples every so many milliseconds of wall-clock time (an unref'd timer); absent: only on `sample()`. */
+  readonly intervalMillis?: number
+  /** The label in the header (default: the config's `label`, else `"resource-manager"`). */
+  readonly label?: string
+}
+
+/** What the previous sample counted, to write what happened since as events. */
+interface Counted {
+  readonly failures: Float64Array
+  readonly emergency: Float64Array
+  readonly leaks: Float64Array
+  budgets: Array<ResourceBudget | undefined>
+}
+
+/**
+ * Starts recording a timeline of a manager of either front end: writes the header and a first sample at
+ * once, then a sample on every `sample()` (and every `intervalMillis` when given) and each pressure change as
+ * it happens, until `stop()` (or dispose) writes a last sample and the end line. The manager's `close()` does
+ * not stop it: stop it before or after. Throws `InvalidArgument` for anything that is not a manager.
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager, recordTimeline } from "@flight-hal/resources"
+ *
+ * using manager = createResourceManager({
+ *   budgets: { Memory: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
+ * })
+ * const lines: Array<string> = []
+ * {
+ *   using timeline = recordTimeline(manager, { sink: (line) => lines.push(line) })
+ *   manager.acquire("spike", { type: "Memory", sizeBytes: 900 << 10 }).release()
+ *   timeline.sample() // e.g. once per frame
+ * }
+ * console.log(JSON.parse(lines[2] ?? "{}").peak.Memory) // 921600: the spike, though usage is 0 again
+ * ```
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export const recordTimeline = (manager: AnyResourceManager, options: TimelineOptions): TimelineRecorder =>
+  startTimeline(manager, options, true)
+
+/** A recording; with `ownTimer`, it samples every `intervalMillis` itself (else its caller does). */
+const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ownTimer: boolean): TimelineRecorder => {
+  const attached = attachedCore(manager)
+  if (!("core" in attached)) throw attached
+  const { core } = attached
+  const state = core.state
+  const names = state.typeTable.names
+  const startedAt = state.now()
+  const at = () => state.now() - startedAt
+  const write = (record: TimelineHeader | TimelineRecord) => options.sink(JSON.stringify(record))
+  const header: TimelineHeader = {
+    format: "flight-hal/timeline",
+    version: 1,
+    label: options.label ?? attached.label ?? "resource-manager",
+    startedAtMillis: startedAt,
+    ...(options.intervalMillis === undefined ? {} : { intervalMillis: options.intervalMillis }),
+    types: names.map((type, t) => {
+      const budget = state.budgets[t]
+      return budget === undefined ? { type } : { type, budget }
+    }),
+    pools: core.pools.pools().map(({ type, pool }) => ({
+      name: pool.name,
+      type,
+      blockSize: pool.stats().blockSize,
+      maxCount: poolMaxBlocks(pool)
+    }))
+  }
+  write(header)
+  const window = core.metrics.openWindow()
+  const counted: Counted = {
+    failures: Float64Array.from(state.failures),
+    emergency: Float64Array.from(state.emergencyCount),
+    leaks: Float64Array.from(core.metrics.leaks),
+    budgets: [...state.budgets]
+  }
+  const observer: PressureObserver = (event, atMillis) =>
+    write({
+      kind: "event",
+      t: atMillis - startedAt,
+      event: "pressure",
+      type: event.type,
+      from: event.from,
+      to: event.to,
+      ...(event.source === undefined ? {} : { source: event.source })
+    })
+  core.metrics.pressureObservers.add(observer)
+  let taken = 0
+  let stopped = false
+
+  const writeCounted = (t: number) => {
+    const delta = (event: TimelineEventKind, type: number, now: number, before: number) => {
+      if (now > before) write({ kind: "event", t, event, type: names[type] as ResourceTypeName, count: now - before })
+    }
+    for (let type = 0; type < names.length; type++) {
+      for (let r = 0; r < FAILURE_REASONS; r++) {
+        const i = type * FAILURE_REASONS + r
+        delta(
+          failureReasonLabels[r] as FailureReasonLabel,
+          type,
+          state.failures[i] as number,
+          counted.failures[i] as number
+        )
+      }
+      delta("emergency", type, state.emergencyCount[type] as number, counted.emergency[type] as number)
+      delta("leak", type, core.metrics.leaks[type] as number, counted.leaks[type] as number)
+      const budget = state.budgets[type]
+      if (budget !== counted.budgets[type]) {
+        write({
+          kind: "event",
+          t,
+          event: "budget",
+          type: names[type] as ResourceTypeName,
+          ...(budget === undefined ? {} : { budget })
+        })
+      }
+    }
+    counted.failures.set(state.failures)
+    counted.emergency.set(state.emergencyCount)
+    counted.leaks.set(core.metrics.leaks)
+    counted.budgets = [...state.budgets]
+  }
+
+  const sample = () => {
+    if (stopped) return
+    const t = at()
+    writeCounted(t)
+    const peaks = core.metrics.takePeaks(window)
+    const usage: Record<string, number> = {}
+    const peak: Record<string, number> = {}
+    const pressure: Record<string, ResourcePressure> = {}
+    const waiting: Record<string, number> = {}
+    const emergencyBytes: Record<string, number> = {}
+    names.forEach((type, i) => {
+      if (state.budgets[i] === undefined && (peaks[i] as number) === 0) return
+      usage[type] = state.usage[i] as number
+      peak[type] = peaks[i] as number
+      pressure[type] = ResourcePressureNames[state.pressure[i] as number] ?? "None"
+      waiting[type] = state.waitingOfType(i)
+      emergencyBytes[type] = state.emergencyBytes[i] as number
+    })
+    const pools: Record<string, number> = {}
+    for (const { pool } of core.pools.pools()) pools[pool.name] = pool.stats().usedBlocks
+    write({ kind: "sample", t, usage, peak, pressure, waiting, emergencyBytes, pools })
+    taken++
+  }
+
+  const runtime = globalThis as {
+    setInterval?: (callback: () => void, ms: number) => unknown
+    clearInterval?: (timer: unknown) => void
+  }
+  const timer =
+    options.intervalMillis === undefined || !ownTimer
+      ? undefined
+      : runtime.setInterval?.(sample, Math.max(1, options.intervalMillis))
+  ;(timer as { unref?: () => void } | undefined)?.unref?.()
+
+  const stop = () => {
+    if (stopped) return
+    sample()
+    stopped = true
+    if (timer !== undefined) runtime.clearInterval?.(timer)
+    core.metrics.pressureObservers.delete(observer)
+    core.metrics.closeWindow(window)
+    write({ kind: "end", t: at() })
+  }
+  sample()
+  return { sample, stop, samples: () => taken, [Symbol.dispose]: stop }
+}
+
+/**
+ * Records a timeline of the `ResourceManager` service for as long as the scope lasts: a sample every
+ * `interval` by Effect's `Clock` (so `TestClock` drives it in tests), pressure changes as they happen, and
+ * the end line when the scope closes. The recorder is returned for samples of your own (once per frame).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { recordTimelineScoped, ResourceManager } from "@flight-hal/resources"
+ *
+ * const lines: Array<string> = []
+ * const program = Effect.gen(function*() {
+ *   yield* recordTimelineScoped({ sink: (line) => lines.push(line), interval: "100 millis" })
+ *   const manager = yield* ResourceManager
+ *   yield* manager.acquire("level", { type: "Memory", sizeBytes: 4096 })
+ * }).pipe(Effect.scoped, Effect.provide(ResourceManager.layer()))
+ * await Effect.runPromise(program)
+ * console.log(JSON.parse(lines.at(-1) ?? "{}").kind) // end
+ * ```
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export const recordTimelineScoped = (options: {
+  /** Receives each line (without its newline), the header first. */
+  readonly sink: (line: string) => void
+  /** Samples every so long by the `Clock`. */
+  readonly interval: Duration.Input
+  /** The label in the header (default: the config's `label`, else `"resource-manager"`). */
+  readonly label?: string
+}): Effect.Effect<TimelineRecorder, never, ResourceManager | Scope.Scope> =>
+  Effect.gen(function* () {
+    const manager = yield* ResourceManager
+    const interval = Duration.fromInputUnsafe(options.interval)
+    const recorder = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        startTimeline(
+          manager,
+          {
+            sink: options.sink,
+            intervalMillis: Duration.toMillis(interval),
+            ...(options.label === undefined ? {} : { label: options.label })
+          },
+          false
+        )
+      ),
+      (recorder) => Effect.sync(() => recorder.stop())
+    )
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), Effect.sync(recorder.sample))))
+    return recorder
+  })

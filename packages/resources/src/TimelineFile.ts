@@ -1,0 +1,56 @@
+/**
+ * Writes a manager's timeline to a file (Node, Bun, Deno): a sink that appends each NDJSON line
+ * synchronously, and `close` to close the file once the recording has stopped.
+ *
+ * @module
+ */
+import { builtinFs, type LineFileSystem } from "./internal/node-fs.ts"
+
+/**
+ * A timeline file being written.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelineFile {
+  /** The `sink` of `recordTimeline` / `recordTimelineScoped`. */
+  readonly sink: (line: string) => void
+  /** Closes the file (lines sunk afterwards are dropped). */
+  readonly close: () => void
+}
+
+/**
+ * A timeline sink writing to `path` (truncated first).
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager, recordTimeline } from "@flight-hal/resources"
+ * import { timelineToFile } from "@flight-hal/resources/timeline-file"
+ *
+ * const file = timelineToFile("timeline.ndjson")
+ * const manager = createResourceManager({})
+ * const timeline = recordTimeline(manager, { sink: file.sink, intervalMillis: 100 })
+ * // … the program runs; then `flight-hal report timeline.ndjson --out report.html`
+ * timeline.stop()
+ * manager.close()
+ * file.close()
+ * ```
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export const timelineToFile = (path: string, options: { readonly fs?: LineFileSystem } = {}): TimelineFile => {
+  const fs = options.fs ?? builtinFs("writing a timeline file")
+  const fd = fs.openSync(path, "w")
+  let open = true
+  return {
+    sink: (line) => {
+      if (open) fs.writeSync(fd, `${line}\n`)
+    },
+    close: () => {
+      if (!open) return
+      open = false
+      fs.closeSync(fd)
+    }
+  }
+}
