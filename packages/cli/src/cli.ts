@@ -1,6 +1,6 @@
 /**
- * The `flight-hal` command, built with Effect's CLI module (`effect/cli`): `demo`, `inspect` and
- * `profiles`. {@link runCli} runs it on an argument list and resolves with the exit code: 0 on
+ * The `flight-hal` command, built with Effect's CLI module (`effect/cli`): `demo`, `inspect`, `report`,
+ * `watch` and `profiles`. {@link runCli} runs it on an argument list and resolves with the exit code: 0 on
  * success, 1 when the command failed, 2 for bad flags or arguments (after the usage message).
  *
  * @module
@@ -20,8 +20,10 @@ import { renderInspect } from "./inspect.ts"
 import { formatBytes, formatTable } from "./internal/format.ts"
 import { cliServices } from "./internal/services.ts"
 import { makeLiveView } from "./live-view.ts"
-import { renderReport } from "./report.ts"
+import { renderReport, renderReportModel } from "./report.ts"
 import { renderSummary } from "./summary.ts"
+import { parseTimeline, timelineReportModel } from "./timeline.ts"
+import { snapshotUrl, watchManager } from "./watch.ts"
 
 /**
  * The version printed by `--version`.
@@ -106,6 +108,25 @@ const readFile = (path: string, onError: (message: string) => Error): Effect.Eff
     try: () => readFileSync(path, "utf8"),
     catch: (error) => onError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
   })
+
+const isUrl = (source: string): boolean => /^https?:\/\//.test(source)
+
+/** A dump from a file, or from a running program's `/snapshot` URL. */
+const readDump = (source: string): Effect.Effect<ManagerDump, CommandFailed> =>
+  (isUrl(source)
+    ? Effect.tryPromise({
+        try: async () => {
+          const response = await fetch(source)
+          if (!response.ok) throw new Error(`HTTP ${response.status}`)
+          return response.text()
+        },
+        catch: (error) =>
+          new CommandFailed(`cannot read ${source}: ${error instanceof Error ? error.message : String(error)}`)
+      })
+    : readFile(source, (message) => new CommandFailed(message))
+  ).pipe(
+    Effect.flatMap((text) => parseDump(text).pipe(Effect.mapError((e) => new CommandFailed(`${source}: ${e.message}`))))
+  )
 
 const profilesTable = (): string => {
   const rows = builtinProfileNames.map((name) => {
@@ -232,15 +253,76 @@ const makeCommand = (output: CliOutput) => {
   const inspectCommand = Command.make(
     "inspect",
     {
-      file: Argument.String("dump.json").pipe(Argument.withDescription("A dump written by `demo --dump`")),
+      file: Argument.String("dump.json").pipe(
+        Argument.withDescription(
+          "A dump: a file (`demo --dump`, or JSON.stringify(managerDump(manager))) or a running program's /snapshot URL"
+        )
+      ),
       all: Flag.Boolean("all").pipe(withShownDefault("List every live resource, not only the first 20", false))
     },
     Effect.fnUntraced(function* ({ file, all }) {
-      const text = yield* readFile(file, (message) => new CommandFailed(message))
-      const dump = yield* parseDump(text).pipe(Effect.mapError((e) => new CommandFailed(`${file}: ${e.message}`)))
+      const dump = yield* readDump(isUrl(file) ? snapshotUrl(file) : file)
       output.write(`${renderInspect(dump, { all })}\n`)
     })
   ).pipe(Command.withDescription("Show a dump's budgets, pools, holders, dependencies and wait-for graph"))
+
+  const reportCommand = Command.make(
+    "report",
+    {
+      timeline: Argument.String("timeline.ndjson").pipe(
+        Argument.withDescription("A timeline recorded with recordTimeline (@flight-hal/resources)")
+      ),
+      out: Flag.String("out").pipe(
+        Flag.withDescription("The HTML file to write (default: the timeline's path with .html)"),
+        Flag.optional
+      )
+    },
+    Effect.fnUntraced(function* ({ timeline, out }) {
+      const path = Option.getOrElse(out, () => `${timeline.replace(/\.(nd)?jsonl?$/, "")}.html`)
+      yield* checkWritable("--out", path)
+      const text = yield* readFile(timeline, (message) => new CommandFailed(message))
+      const parsed = yield* parseTimeline(text).pipe(
+        Effect.mapError((e) => new CommandFailed(`${timeline}: ${e.message}`))
+      )
+      yield* writeFile(path, renderReportModel(timelineReportModel(parsed)))
+      output.write(`report of ${parsed.samples.length} samples written to ${path}\n`)
+    })
+  ).pipe(
+    Command.withDescription("Render a recorded timeline of your own manager as the HTML report"),
+    Command.withExamples([
+      { command: "flight-hal report timeline.ndjson", description: "Writes timeline.html" },
+      { command: "flight-hal report run.ndjson --out report.html", description: "Writes report.html" }
+    ])
+  )
+
+  const watchCommand = Command.make(
+    "watch",
+    {
+      url: Argument.String("url").pipe(
+        Argument.withDescription("A running program's endpoint (serveManager's URL, or its /snapshot route)")
+      ),
+      fps: intBetween("fps", 1, 60).pipe(withShownDefault("Polls (and redraws) per second", 4)),
+      polls: intBetween("polls", 0, 1_000_000_000).pipe(
+        withShownDefault("Stop after this many polls; 0 watches until interrupted", 0)
+      )
+    },
+    ({ url, fps, polls }) =>
+      Effect.suspend(() =>
+        isUrl(url) ? Effect.void : Effect.fail(new BadUsage(`watch ${url}: expected an http(s) URL`))
+      ).pipe(
+        Effect.andThen(
+          watchManager({ url, fps, output, ...(polls > 0 ? { polls } : {}) }).pipe(
+            Effect.mapError((error) => new CommandFailed(error.message))
+          )
+        )
+      )
+  ).pipe(
+    Command.withDescription("Show the live view of a running program's manager (its JSON snapshot endpoint)"),
+    Command.withExamples([
+      { command: "flight-hal watch http://127.0.0.1:9464", description: "4 redraws a second until Ctrl-C" },
+      { command: "flight-hal watch http://127.0.0.1:9464 --fps 1 --polls 10", description: "Ten polls, one a second" }
+    ])
+  )
 
   const profilesCommand = Command.make(
     "profiles",
@@ -250,8 +332,8 @@ const makeCommand = (output: CliOutput) => {
   ).pipe(Command.withDescription("Print the built-in platform profiles (budgets and pool presets)"))
 
   return Command.make("flight-hal").pipe(
-    Command.withDescription("Flight HAL resource management: demo, inspect and profiles"),
-    Command.withSubcommands([demoCommand, inspectCommand, profilesCommand])
+    Command.withDescription("Flight HAL resource management: demo, inspect, report, watch and profiles"),
+    Command.withSubcommands([demoCommand, inspectCommand, reportCommand, watchCommand, profilesCommand])
   )
 }
 

@@ -1,12 +1,13 @@
 /**
- * The demo's live terminal view: per-type budget bars with the warning and critical marks, pool
- * occupancy, pressure levels and a progress bar, redrawn in place on a TTY. Without a TTY (CI,
- * pipes) it degrades to plain progress lines, about ten per run.
+ * The live terminal view: per-type budget bars with the warning and critical marks, pool occupancy,
+ * pressure levels and the last event, redrawn in place on a TTY; of the demo (with a progress bar) and
+ * of a running program's manager (`flight-hal watch`, from its JSON snapshot). Without a TTY (CI,
+ * pipes) it degrades to plain progress lines.
  *
  * @module
  */
-import { type ResourcePressure, ResourceTypeNames } from "@flight-hal/core"
-import type { PlatformProfile } from "@flight-hal/resources"
+import { type ResourceBudget, type ResourcePressure, ResourceTypeNames } from "@flight-hal/core"
+import type { ManagerDump, PlatformProfile } from "@flight-hal/resources"
 import { formatBytes } from "./internal/format.ts"
 import type { TimelineSample } from "./model.ts"
 
@@ -80,27 +81,105 @@ export const renderLiveView = (
   lastEvent: string,
   color: boolean
 ): ReadonlyArray<string> => {
-  const paint = (code: string, text: string) => (color ? `${code}${text}${RESET}` : text)
   const lines = [`flight-hal demo · ${profile.name} (${formatBytes(profile.totalMemoryBytes)})`]
-  for (const type of ResourceTypeNames) {
+  const types = ResourceTypeNames.flatMap((type) => {
     const budget = profile.budgets[type]
-    if (budget === undefined) continue
-    const usage = sample.usage[type] ?? 0
-    const level = sample.pressure[type] ?? "None"
-    lines.push(
-      `${type.padEnd(9)} ${budgetBar(usage, budget)} ${formatBytes(usage).padStart(10)} / ${formatBytes(budget.maxBytes).padEnd(10)} ${paint(COLOR[level], level)}`
-    )
-  }
-  lines.push(paint(DIM, "          | warning  ! critical  # reserve"))
-  for (const pool of profile.pools) {
-    const used = sample.poolsInUse[pool.name] ?? 0
-    lines.push(
-      `pool ${pool.name.padEnd(15)} ${poolBar(used, pool.maxCount)} ${String(used).padStart(6)}/${pool.maxCount}`
-    )
-  }
+    return budget === undefined
+      ? []
+      : [{ type, budget, usage: sample.usage[type] ?? 0, pressure: sample.pressure[type] ?? "None" }]
+  })
+  const pools = profile.pools.map((pool) => ({
+    name: pool.name,
+    used: sample.poolsInUse[pool.name] ?? 0,
+    maxCount: pool.maxCount
+  }))
+  lines.push(...viewLines(types, pools, color))
   lines.push(`frame ${String(sample.frame).padStart(5)}/${frames} ${progressBar(sample.frame, frames)}`)
   lines.push(`last: ${lastEvent}`.slice(0, 110))
   return lines
+}
+
+/** The budget bars (a type without a budget: its usage alone) and the pool bars of a view. */
+const viewLines = (
+  types: ReadonlyArray<{
+    readonly type: string
+    readonly budget: ResourceBudget | undefined
+    readonly usage: number
+    readonly pressure: ResourcePressure
+  }>,
+  pools: ReadonlyArray<{ readonly name: string; readonly used: number; readonly maxCount: number }>,
+  color: boolean
+): ReadonlyArray<string> => {
+  const paint = (code: string, text: string) => (color ? `${code}${text}${RESET}` : text)
+  const lines: Array<string> = []
+  for (const { type, budget, usage, pressure } of types) {
+    const bar = budget === undefined ? `[${"·".repeat(BAR)}]` : budgetBar(usage, budget)
+    const max = budget === undefined ? "unlimited" : formatBytes(budget.maxBytes)
+    lines.push(
+      `${type.padEnd(9)} ${bar} ${formatBytes(usage).padStart(10)} / ${max.padEnd(10)} ${paint(COLOR[pressure], pressure)}`
+    )
+  }
+  lines.push(paint(DIM, "          | warning  ! critical  # reserve"))
+  for (const pool of pools) {
+    lines.push(
+      `pool ${pool.name.padEnd(15)} ${poolBar(pool.used, pool.maxCount)} ${String(pool.used).padStart(6)}/${pool.maxCount}`
+    )
+  }
+  return lines
+}
+
+/** The types a watch view shows: those with a budget, and any other holding bytes. */
+const watchedTypes = (dump: ManagerDump) =>
+  dump.snapshot.types.filter((t) => t.budget !== undefined || t.currentUsage > 0)
+
+/**
+ * The live view of a running program's manager, from its JSON snapshot (`flight-hal watch`), as lines of
+ * text (with ANSI colours when `color` is true).
+ *
+ * @example
+ * ```ts
+ * import { createResourceManager, managerDump } from "@flight-hal/resources"
+ * import { renderWatchView } from "@flight-hal/cli"
+ *
+ * using manager = createResourceManager({ label: "game" })
+ * const lines = renderWatchView(managerDump(manager), "watching", false)
+ * console.log(lines[0]) // flight-hal watch · game · 0 live resources · t … ms
+ * ```
+ *
+ * @since 0.3.0
+ * @category rendering
+ */
+export const renderWatchView = (dump: ManagerDump, lastEvent: string, color: boolean): ReadonlyArray<string> => {
+  const live = `${dump.snapshot.liveResources} live resource${dump.snapshot.liveResources === 1 ? "" : "s"}`
+  const lines = [`flight-hal watch · ${dump.label} · ${live} · t ${dump.takenAtMillis} ms`]
+  const types = watchedTypes(dump).map((t) => ({
+    type: t.type,
+    budget: t.budget,
+    usage: t.currentUsage,
+    pressure: t.pressure
+  }))
+  const pools = dump.pools.map((pool) => ({ name: pool.name, used: pool.usedBlocks, maxCount: pool.maxCount }))
+  lines.push(...viewLines(types, pools, color))
+  lines.push(`last: ${lastEvent}`.slice(0, 110))
+  return lines
+}
+
+/**
+ * One plain line of a watched manager (the watch view without a TTY).
+ *
+ * @since 0.3.0
+ * @category rendering
+ */
+export const renderWatchLine = (dump: ManagerDump): string => {
+  const parts = [`t ${dump.takenAtMillis} ms`]
+  for (const t of watchedTypes(dump)) {
+    parts.push(
+      t.budget === undefined
+        ? `${t.type} ${formatBytes(t.currentUsage)}`
+        : `${t.type} ${Math.round((t.currentUsage / Math.max(t.budget.maxBytes, 1)) * 100)}% ${t.pressure}`
+    )
+  }
+  return parts.join(" · ")
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
- * The `--report` page: one self-contained HTML file (inline CSS and SVG, no script, no network).
- * For each budgeted type: its usage at each frame's end and its running peak (so a peak reached and
- * paid back inside a frame shows) against the warning, critical, limit and max lines; under the
+ * The HTML report: one self-contained page (inline CSS and SVG, no script, no network), of a demo run
+ * (`demo --report`) or of a recorded timeline (`flight-hal report <timeline>`), both made into a
+ * {@link ReportModel}. For each budgeted type: its usage at each sample and its peak (the demo's running
+ * peak, a timeline's peak between samples: a peak reached and paid back in between shows) against the
+ * warning, critical, limit and max lines; under the
  * plot a lane coloured by the pressure level over time (with a legend); above it the timeouts,
  * deadlocks, refusals and Emergency admissions, stacked so that no two marks overlap. Then the
  * pools' occupancy and the event table. The charts scale with the window (SVG `viewBox`, CSS width
@@ -9,10 +11,78 @@
  *
  * @module
  */
-import { type ResourcePressure, ResourcePressureNames, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import { type ResourceBudget, type ResourcePressure, ResourcePressureNames, ResourceTypeNames } from "@flight-hal/core"
 import { niceTicks, stackRows } from "./internal/chart.ts"
 import { count, formatBytes } from "./internal/format.ts"
-import type { DemoEvent, DemoRun } from "./model.ts"
+import type { DemoRun } from "./model.ts"
+
+/**
+ * A point of the report's x axis (a frame of the demo, seconds of a timeline) and what was measured there.
+ *
+ * @since 0.3.0
+ * @category report
+ */
+export interface ReportSample {
+  /** Where on the x axis. */
+  readonly x: number
+  /** Bytes charged per type. */
+  readonly usage: { readonly [type: string]: number }
+  /** The peak per type the report plots (running, or since the previous sample). */
+  readonly peak: { readonly [type: string]: number }
+  /** Blocks in use per pool. */
+  readonly poolsInUse: { readonly [pool: string]: number }
+}
+
+/**
+ * Something that happened, for the event lanes (timeouts, deadlocks, refusals, Emergency admissions), the
+ * pressure lane (`pressure`, with `to`) and the event table (every kind but `pressure`).
+ *
+ * @since 0.3.0
+ * @category report
+ */
+export interface ReportEvent {
+  /** Where on the x axis. */
+  readonly x: number
+  /** `timeout`, `deadlock`, `rejected` and `emergency` are marked on the charts; `pressure` colours the lane. */
+  readonly kind: string
+  /** A one-line description. */
+  readonly message: string
+  /** The type concerned (an event without one is marked on every chart). */
+  readonly type?: string
+  /** A pressure change's level before. */
+  readonly from?: ResourcePressure
+  /** A pressure change's level after. */
+  readonly to?: ResourcePressure
+}
+
+/**
+ * What the report draws, from a demo run ({@link demoReportModel}) or a timeline (`timelineReportModel`).
+ *
+ * @since 0.3.0
+ * @category report
+ */
+export interface ReportModel {
+  /** The page's heading. */
+  readonly title: string
+  /** The items of the line under the heading. */
+  readonly meta: ReadonlyArray<string>
+  /** The x axis' unit (`frame`, `s`). */
+  readonly axis: string
+  /** The end of the x axis. */
+  readonly xMax: number
+  /** The legend of the usage line. */
+  readonly usageLabel: string
+  /** The legend of the peak line. */
+  readonly peakLabel: string
+  /** The types to chart, each with its budget. */
+  readonly types: ReadonlyArray<{ readonly type: string; readonly budget: ResourceBudget }>
+  /** The pools to chart. */
+  readonly pools: ReadonlyArray<{ readonly name: string; readonly blockSize: number; readonly maxCount: number }>
+  /** The samples, in order of x. */
+  readonly samples: ReadonlyArray<ReportSample>
+  /** The events, in order of x. */
+  readonly events: ReadonlyArray<ReportEvent>
+}
 
 /** The drawing's coordinate space (the page scales it to the window's width). */
 const WIDTH = 1000
@@ -48,7 +118,7 @@ const markShape = (kind: MarkedKind, x: number | string, y: number | string): st
 
 type MarkedKind = keyof typeof EVENT_MARKS
 
-const isMarked = (kind: DemoEvent["kind"]): kind is MarkedKind => kind in EVENT_MARKS
+const isMarked = (kind: string): kind is MarkedKind => kind in EVENT_MARKS
 
 const POOL_COLORS = ["#1565c0", "#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#283593"] as const
 
@@ -74,10 +144,10 @@ interface Frame {
   readonly y: (value: number) => number
 }
 
-const makeFrame = (frames: number, top: number, axisMax: number): Frame => {
+const makeFrame = (xMax: number, top: number, axisMax: number): Frame => {
   const innerW = WIDTH - PAD.left - PAD.right
   const base = top + PLOT_HEIGHT
-  const span = Math.max(frames, 1)
+  const span = xMax > 0 ? xMax : 1
   return {
     top,
     base,
@@ -86,22 +156,22 @@ const makeFrame = (frames: number, top: number, axisMax: number): Frame => {
   }
 }
 
-const axes = (f: Frame, frames: number, ticks: ReadonlyArray<number>, label: (v: number) => string): string => {
+const tickText = (v: number): string => String(Number(v.toPrecision(6)))
+
+const axes = (f: Frame, model: ReportModel, ticks: ReadonlyArray<number>, label: (v: number) => string): string => {
   const ys = ticks.map((value) => {
     const y = n(f.y(value))
     return `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="tick" x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(label(value))}</text>`
   })
-  const xs = niceTicks(frames, 10)
-    .filter((frame) => frame <= frames)
-    .map(
-      (frame) => `<text class="tick" x="${n(f.x(frame))}" y="${n(f.base + 16)}" text-anchor="middle">${frame}</text>`
-    )
+  const xs = niceTicks(model.xMax, 10)
+    .filter((x) => x <= model.xMax)
+    .map((x) => `<text class="tick" x="${n(f.x(x))}" y="${n(f.base + 16)}" text-anchor="middle">${tickText(x)}</text>`)
   return [
     ...ys,
     ...xs,
     `<line class="axis" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${f.base}" y2="${f.base}"/>`,
     `<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${f.top}" y2="${f.base}"/>`,
-    `<text class="tick" x="${WIDTH - PAD.right}" y="${n(f.base + 28)}" text-anchor="end">frame</text>`
+    `<text class="tick" x="${WIDTH - PAD.right}" y="${n(f.base + 28)}" text-anchor="end">${escapeHtml(model.axis)}</text>`
   ].join("")
 }
 
@@ -111,38 +181,42 @@ const hline = (f: Frame, value: number, cls: string, label: string, side: "left"
   return `<line class="${cls}" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="${cls}-label" x="${x}" y="${n(f.y(value) - 4)}" text-anchor="${side === "right" ? "end" : "start"}">${escapeHtml(label)}</text>`
 }
 
-/** The pressure lane: one segment per level change, from its frame to the next change. */
-const pressureLane = (run: DemoRun, type: ResourceType, f: Frame, y: number, frames: number): string => {
-  const changes = run.events.filter((e) => e.kind === "pressure" && e.type === type)
-  const first = `<rect class="pressure-start" x="${n(f.x(0))}" y="${y}" width="${n(f.x(changes[0]?.frame ?? frames) - f.x(0))}" height="${LANE}" fill="${PRESSURE_COLORS.None}"/>`
+/** Where an event or a sample is, in words (`frame 12`, `s 1.5`). */
+const at = (model: ReportModel, x: number): string => `${model.axis} ${tickText(x)}`
+
+/** The pressure lane: one segment per level change, from its x to the next change. */
+const pressureLane = (model: ReportModel, type: string, f: Frame, y: number): string => {
+  const end = model.xMax
+  const changes = model.events.filter((e) => e.kind === "pressure" && e.type === type)
+  const first = `<rect class="pressure-start" x="${n(f.x(0))}" y="${y}" width="${n(f.x(changes[0]?.x ?? end) - f.x(0))}" height="${LANE}" fill="${PRESSURE_COLORS.None}"/>`
   const segments = changes.map((e, i) => {
     const to = e.to ?? "None"
-    const from = f.x(e.frame)
-    const until = f.x(changes[i + 1]?.frame ?? frames)
-    return `<g class="pressure-mark" data-to="${to}"><rect x="${n(from)}" y="${y}" width="${n(Math.max(0, until - from))}" height="${LANE}" fill="${PRESSURE_COLORS[to]}"><title>frame ${e.frame}: ${escapeHtml(`${e.from ?? ""} → ${to}`)}</title></rect></g>`
+    const from = f.x(e.x)
+    const until = f.x(changes[i + 1]?.x ?? end)
+    return `<g class="pressure-mark" data-to="${to}"><rect x="${n(from)}" y="${y}" width="${n(Math.max(0, until - from))}" height="${LANE}" fill="${PRESSURE_COLORS[to]}"><title>${escapeHtml(`${at(model, e.x)}: ${e.from ?? ""} → ${to}`)}</title></rect></g>`
   })
   return `<text class="lane-label" x="${PAD.left - 6}" y="${y + LANE - 3}" text-anchor="end">pressure</text>${first}${segments.join("")}`
 }
 
 /** The event lane(s) above the plot: timeouts, deadlocks, refusals, Emergency admissions. */
 const eventLane = (
-  run: DemoRun,
-  type: ResourceType,
+  model: ReportModel,
+  type: string,
   f: Frame,
   y: number
 ): { readonly svg: string; readonly rows: number } => {
-  const marked = run.events.filter(
-    (e): e is DemoEvent & { kind: MarkedKind } => isMarked(e.kind) && (e.type === undefined || e.type === type)
+  const marked = model.events.filter(
+    (e): e is ReportEvent & { kind: MarkedKind } => isMarked(e.kind) && (e.type === undefined || e.type === type)
   )
   const rows = stackRows(
-    marked.map((e) => f.x(e.frame)),
+    marked.map((e) => f.x(e.x)),
     LANE
   )
   const svg = marked.map((e, i) => {
     const mark = EVENT_MARKS[e.kind]
-    const x = n(f.x(e.frame))
+    const x = n(f.x(e.x))
     const cy = y + (rows[i] ?? 0) * LANE + LANE / 2
-    return `<g class="event-mark ${e.kind}"><title>frame ${e.frame}: ${escapeHtml(e.message)}</title><line x1="${x}" x2="${x}" y1="${n(cy + LANE / 2)}" y2="${f.base}" stroke="${mark.color}" stroke-dasharray="2 3"/>${markShape(e.kind, x, n(cy))}</g>`
+    return `<g class="event-mark ${e.kind}"><title>${escapeHtml(`${at(model, e.x)}: ${e.message}`)}</title><line x1="${x}" x2="${x}" y1="${n(cy + LANE / 2)}" y2="${f.base}" stroke="${mark.color}" stroke-dasharray="2 3"/>${markShape(e.kind, x, n(cy))}</g>`
   })
   return { svg: svg.join(""), rows: Math.max(1, ...rows.map((r) => r + 1)) }
 }
@@ -164,32 +238,29 @@ const eventLegend = (): string =>
     )
     .join(" ")
 
-const usageChart = (run: DemoRun, type: ResourceType): string => {
-  const budget = run.profile.budgets[type]
-  if (budget === undefined) return ""
-  const frames = run.samples.length
-  const peak = Math.max(0, ...run.samples.map((s) => s.peak[type] ?? s.usage[type] ?? 0))
-  const peakFrame = run.samples.find((s) => (s.peak[type] ?? 0) >= peak)?.frame ?? 0
+const usageChart = (model: ReportModel, type: string, budget: ResourceBudget): string => {
+  const peak = Math.max(0, ...model.samples.map((s) => s.peak[type] ?? s.usage[type] ?? 0))
+  const peakX = model.samples.find((s) => (s.peak[type] ?? 0) >= peak)?.x ?? 0
   const unit = byteUnit(Math.max(budget.maxBytes, peak))
   const ticks = niceTicks(Math.max(budget.maxBytes, peak) / unit.size).map((t) => t * unit.size)
   const axisMax = ticks[ticks.length - 1] ?? 1
   // The rows the event marks need depend on their x only, which the plot's top does not change.
-  const eventsHeight = eventLane(run, type, makeFrame(frames, 0, axisMax), 0).rows * LANE + 4
-  const f = makeFrame(frames, PAD.top + eventsHeight, axisMax)
-  const lane = eventLane(run, type, f, PAD.top)
+  const eventsHeight = eventLane(model, type, makeFrame(model.xMax, 0, axisMax), 0).rows * LANE + 4
+  const f = makeFrame(model.xMax, PAD.top + eventsHeight, axisMax)
+  const lane = eventLane(model, type, f, PAD.top)
   const laneY = f.base + PAD.bottom
   const height = laneY + LANE + 6
-  const line = (values: (s: DemoRun["samples"][number]) => number) =>
-    [`${n(f.x(0))},${n(f.y(0))}`, ...run.samples.map((s) => `${n(f.x(s.frame))},${n(f.y(values(s)))}`)].join(" ")
+  const line = (values: (s: ReportSample) => number) =>
+    [`${n(f.x(0))},${n(f.y(0))}`, ...model.samples.map((s) => `${n(f.x(s.x))},${n(f.y(values(s)))}`)].join(" ")
   const warning = Math.floor((budget.maxBytes * budget.warningPercent) / 100)
   const critical = Math.floor((budget.maxBytes * budget.criticalPercent) / 100)
-  const changes = run.events.filter((e) => e.kind === "pressure" && e.type === type).length
+  const changes = model.events.filter((e) => e.kind === "pressure" && e.type === type).length
   const label = (v: number) => `${n(Number((v / unit.size).toPrecision(6)))} ${unit.name}`
   return `<section>
 <h2>${escapeHtml(type)} usage</h2>
 <p class="legend">${[
-    `<span class="k usage"></span>usage at frame end`,
-    `<span class="k peak"></span>running peak`,
+    `<span class="k usage"></span>${escapeHtml(model.usageLabel)}`,
+    `<span class="k peak"></span>${escapeHtml(model.peakLabel)}`,
     `<span class="k warning"></span>warning ${budget.warningPercent}%`,
     `<span class="k critical"></span>critical ${budget.criticalPercent}%`,
     `<span class="k budget"></span>limit (max − reserved)`,
@@ -197,9 +268,9 @@ const usageChart = (run: DemoRun, type: ResourceType): string => {
   ]
     .map(item)
     .join(" ")}</p>
-<p class="legend">peak ${escapeHtml(formatBytes(peak))} (frame ${peakFrame}) · ${count(changes, "pressure change")} · pressure: ${pressureLegend()}</p>
-<svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over frames">
-${axes(f, frames, ticks, label)}
+<p class="legend">peak ${escapeHtml(formatBytes(peak))} (${escapeHtml(at(model, peakX))}) · ${count(changes, "pressure change")} · pressure: ${pressureLegend()}</p>
+<svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over ${escapeHtml(model.axis)}">
+${axes(f, model, ticks, label)}
 ${hline(f, warning, "warning", "warning", "right")}
 ${hline(f, critical, "critical", "critical", "right")}
 ${hline(f, budget.maxBytes - budget.reservedBytes, "budget", "limit", "left")}
@@ -207,24 +278,24 @@ ${hline(f, budget.maxBytes, "max", "max", "left")}
 <polyline class="peak" points="${line((s) => s.peak[type] ?? 0)}"/>
 <polyline class="usage" points="${line((s) => s.usage[type] ?? 0)}"/>
 <g class="event-marks">${lane.svg}</g>
-<g class="pressure-lane">${pressureLane(run, type, f, laneY, frames)}</g>
+<g class="pressure-lane">${pressureLane(model, type, f, laneY)}</g>
 </svg>
 </section>`
 }
 
-const poolChart = (run: DemoRun): string => {
-  const frames = run.samples.length
-  const f = makeFrame(frames, PAD.top, 100)
-  const lines = run.profile.pools.map((pool, i) => {
+const poolChart = (model: ReportModel): string => {
+  if (model.pools.length === 0) return ""
+  const f = makeFrame(model.xMax, PAD.top, 100)
+  const lines = model.pools.map((pool, i) => {
     const color = POOL_COLORS[i % POOL_COLORS.length] ?? "#000"
     const points = [`${n(f.x(0))},${n(f.y(0))}`]
-    for (const sample of run.samples) {
+    for (const sample of model.samples) {
       const used = sample.poolsInUse[pool.name] ?? 0
-      points.push(`${n(f.x(sample.frame))},${n(f.y((used / pool.maxCount) * 100))}`)
+      points.push(`${n(f.x(sample.x))},${n(f.y((used / Math.max(pool.maxCount, 1)) * 100))}`)
     }
     return `<polyline class="pool" data-pool="${escapeHtml(pool.name)}" stroke="${color}" points="${points.join(" ")}"/>`
   })
-  const legend = run.profile.pools
+  const legend = model.pools
     .map((pool, i) =>
       item(
         `<span class="k" style="background:${POOL_COLORS[i % POOL_COLORS.length] ?? "#000"}"></span>${escapeHtml(pool.name)} (${count(pool.maxCount, "block")} × ${escapeHtml(formatBytes(pool.blockSize))})`
@@ -234,21 +305,21 @@ const poolChart = (run: DemoRun): string => {
   return `<section>
 <h2>Pool occupancy (blocks in use / maxCount)</h2>
 <p class="legend">${legend}</p>
-<svg id="pools" class="chart pool-chart" viewBox="0 0 ${WIDTH} ${f.base + PAD.bottom}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="pool occupancy over frames">
-${axes(f, frames, [0, 20, 40, 60, 80, 100], (v) => `${v}%`)}
+<svg id="pools" class="chart pool-chart" viewBox="0 0 ${WIDTH} ${f.base + PAD.bottom}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="pool occupancy over ${escapeHtml(model.axis)}">
+${axes(f, model, [0, 20, 40, 60, 80, 100], (v) => `${v}%`)}
 ${lines.join("\n")}
 </svg>
 </section>`
 }
 
-const eventsTable = (run: DemoRun): string => {
-  const rows = run.events
+const eventsTable = (model: ReportModel): string => {
+  const rows = model.events
     .filter((e) => e.kind !== "pressure")
     .map(
       (e) =>
-        `<tr class="event ${e.kind}"><td>${e.frame}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(e.message)}</td></tr>`
+        `<tr class="event ${escapeHtml(e.kind)}"><td>${tickText(e.x)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(e.message)}</td></tr>`
     )
-  return `<section><h2>Events</h2><table><thead><tr><th>frame</th><th>kind</th><th>what</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`
+  return `<section><h2>Events</h2><table><thead><tr><th>${escapeHtml(model.axis)}</th><th>kind</th><th>what</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`
 }
 
 const STYLE = `
@@ -274,6 +345,98 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
 `
 
 /**
+ * The report model of a demo run: x is the frame; the peak line is the running peak (the manager's
+ * `peakUsage` at each frame's end).
+ *
+ * @example
+ * ```ts
+ * import { dreamcast } from "@flight-hal/resources"
+ * import { demoReportModel, runDemo } from "@flight-hal/cli"
+ *
+ * const model = demoReportModel(await runDemo({ profile: dreamcast, frames: 30, seed: 7 }))
+ * console.log(model.axis, model.xMax) // frame 30
+ * ```
+ *
+ * @since 0.3.0
+ * @category report
+ */
+export const demoReportModel = (run: DemoRun): ReportModel => {
+  const s = run.summary
+  const c = s.counts
+  return {
+    title: `flight-hal demo: ${s.profile} (${formatBytes(s.totalMemoryBytes)})`,
+    meta: [
+      `seed ${s.seed}`,
+      count(s.frames, "frame"),
+      count(c.levelLoads, "level load"),
+      count(c.evictions, "eviction"),
+      count(c.emergencyAllocations, "Emergency allocation"),
+      count(c.timeouts, "timeout"),
+      `${count(c.deadlocksDetected, "deadlock")} detected`,
+      count(c.rejected, "refused request"),
+      count(c.pressureChanges, "pressure change")
+    ],
+    axis: "frame",
+    xMax: run.samples.length,
+    usageLabel: "usage at frame end",
+    peakLabel: "running peak",
+    types: ResourceTypeNames.flatMap((type) => {
+      const budget = run.profile.budgets[type]
+      return budget === undefined ? [] : [{ type, budget }]
+    }),
+    pools: run.profile.pools,
+    samples: run.samples.map((sample) => ({
+      x: sample.frame,
+      usage: sample.usage,
+      peak: sample.peak,
+      poolsInUse: sample.poolsInUse
+    })),
+    events: run.events.map(({ frame, ...event }) => ({ x: frame, ...event }))
+  }
+}
+
+/**
+ * Renders a report model as a self-contained HTML page.
+ *
+ * @example
+ * ```ts
+ * import { renderReportModel } from "@flight-hal/cli"
+ *
+ * const html = renderReportModel({
+ *   title: "my game", meta: [], axis: "s", xMax: 2, usageLabel: "usage", peakLabel: "peak", pools: [],
+ *   types: [{ type: "Memory", budget: { maxBytes: 1024, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }],
+ *   samples: [{ x: 1, usage: { Memory: 512 }, peak: { Memory: 900 }, poolsInUse: {} }],
+ *   events: []
+ * })
+ * console.log(html.includes('<svg id="usage-Memory"')) // true
+ * ```
+ *
+ * @since 0.3.0
+ * @category report
+ */
+export const renderReportModel = (model: ReportModel): string => {
+  const charts = model.types.map(({ type, budget }) => usageChart(model, type, budget))
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(model.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(model.title)}</h1>
+<p class="meta">${model.meta.map((text) => item(escapeHtml(text))).join(" · ")}</p>
+<p class="legend">marks above the usage plots: ${eventLegend()}</p>
+${charts.join("\n")}
+${poolChart(model)}
+${eventsTable(model)}
+</body>
+</html>
+`
+}
+
+/**
  * Renders a demo run as a self-contained HTML page.
  *
  * @example
@@ -288,40 +451,4 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
  * @since 0.1.0
  * @category report
  */
-export const renderReport = (run: DemoRun): string => {
-  const s = run.summary
-  const c = s.counts
-  const charts = ResourceTypeNames.filter((type) => run.profile.budgets[type] !== undefined).map((type) =>
-    usageChart(run, type)
-  )
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>flight-hal demo report: ${escapeHtml(s.profile)}, seed ${s.seed}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>flight-hal demo: ${escapeHtml(s.profile)} (${escapeHtml(formatBytes(s.totalMemoryBytes))})</h1>
-<p class="meta">${[
-    `seed ${s.seed}`,
-    count(s.frames, "frame"),
-    count(c.levelLoads, "level load"),
-    count(c.evictions, "eviction"),
-    count(c.emergencyAllocations, "Emergency allocation"),
-    count(c.timeouts, "timeout"),
-    `${count(c.deadlocksDetected, "deadlock")} detected`,
-    count(c.rejected, "refused request"),
-    count(c.pressureChanges, "pressure change")
-  ]
-    .map(item)
-    .join(" · ")}</p>
-<p class="legend">marks above the usage plots: ${eventLegend()}</p>
-${charts.join("\n")}
-${poolChart(run)}
-${eventsTable(run)}
-</body>
-</html>
-`
-}
+export const renderReport = (run: DemoRun): string => renderReportModel(demoReportModel(run))

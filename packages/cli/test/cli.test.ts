@@ -93,7 +93,7 @@ describe("flight-hal command", () => {
   test("help lists every subcommand, and each flag's default", () => {
     const top = spawn(["--help"])
     expect(top.code).toBe(0)
-    for (const name of ["demo", "inspect", "profiles"]) expect(top.stdout).toContain(name)
+    for (const name of ["demo", "inspect", "report", "watch", "profiles"]) expect(top.stdout).toContain(name)
     const demoHelp = spawn(["demo", "--help"])
     for (const text of ["(default: auto)", "(default: 120)", "(default: 42)", "(default: 30)", "--config"]) {
       expect(demoHelp.stdout).toContain(text)
