@@ -12,7 +12,7 @@ import * as Metric from "effect/Metric"
 import type * as Scope from "effect/Scope"
 import type { LeakReport } from "../ResourceStats.ts"
 import type { AttachedCore } from "./manager-core.ts"
-import { type Family, families, type Series } from "./metric-families.ts"
+import { attributesOf, type Family, families, type Series } from "./metric-families.ts"
 import { WAIT_BOUNDARIES, type WaitHistogram } from "./metrics.ts"
 
 const LEAKS = "flight_hal_resource_leaks_total"
@@ -49,7 +49,7 @@ const register = (context: Parameters<typeof Metric.registerUnsafe>[1], family: 
 /** The pushed leak counter of one type. */
 const leakCounter = (manager: AttachedCore, type: string) => {
   const family = families.find((f) => f.name === LEAKS)
-  const attributes = manager.label === undefined ? { type } : { type, manager: manager.label }
+  const attributes = attributesOf(manager, { type })
   return Metric.counter(LEAKS, { description: family?.help, attributes, incremental: true })
 }
 

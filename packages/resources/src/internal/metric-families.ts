@@ -30,7 +30,7 @@ export interface Family {
 }
 
 /** The attributes of a series: its own, then `manager` when the config gave a label. */
-const attributesOf = (manager: AttachedCore, own: Record<string, string>): Record<string, string> =>
+export const attributesOf = (manager: AttachedCore, own: Record<string, string>): Record<string, string> =>
   manager.label === undefined ? own : { ...own, manager: manager.label }
 
 /** One series per type the manager serves, read by type index. */
