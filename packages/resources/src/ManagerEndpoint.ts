@@ -77,7 +77,7 @@ export const endpointReply = (manager: AnyResourceManager, method: string, path:
  * @category endpoint
  */
 export const managerEndpoint =
-  (manager: AnyResourceManager) =>
+  (manager: AnyResourceManager): ((request: Request) => Response) =>
   (request: Request): Response => {
     const reply = endpointReply(manager, request.method, new URL(request.url).pathname)
     return new Response(request.method === "HEAD" ? null : reply.body, {

@@ -15,6 +15,23 @@ import type { PlainResourceManager } from "./PlainResourceManager.ts"
 import type { ResourceManagerService } from "./ResourceManager.ts"
 
 /**
+ * Why an acquisition failed, as the metrics (`flight_hal_resource_failures_total{reason}`), the dump and the
+ * timeline name it: `budget_exceeded` and `resource_busy` (refused at once), `deadlock` (a wait refused),
+ * `timeout`, `budget_lowered` (a waiter failed by a lowered budget).
+ *
+ * @example
+ * ```ts
+ * import type { FailureReasonLabel } from "@flight-hal/resources"
+ *
+ * const reason: FailureReasonLabel = "timeout"
+ * ```
+ *
+ * @since 0.3.0
+ * @category metrics
+ */
+export type { FailureReasonLabel } from "./internal/failure-reasons.ts"
+
+/**
  * A manager of either front end: the plain facade, or the Effect service (`yield* ResourceManager`).
  *
  * @since 0.3.0

@@ -60,6 +60,7 @@ export interface TimelineHeader {
  * @category timeline
  */
 export interface TimelineSampleRecord {
+  /** A sample. */
   readonly kind: "sample"
   /** Milliseconds since `startedAtMillis`, by the manager's clock. */
   readonly t: number
@@ -93,6 +94,7 @@ export type TimelineEventKind = "pressure" | "budget" | "emergency" | "leak" | F
  * @category timeline
  */
 export interface TimelineEventRecord {
+  /** An event. */
   readonly kind: "event"
   /** Milliseconds since `startedAtMillis`. */
   readonly t: number
@@ -119,6 +121,7 @@ export interface TimelineEventRecord {
  * @category timeline
  */
 export interface TimelineEndRecord {
+  /** The end of the recording. */
   readonly kind: "end"
   /** Milliseconds since `startedAtMillis`. */
   readonly t: number
@@ -189,7 +192,8 @@ interface Counted {
  *   manager.acquire("spike", { type: "Memory", sizeBytes: 900 << 10 }).release()
  *   timeline.sample() // e.g. once per frame
  * }
- * console.log(JSON.parse(lines[2] ?? "{}").peak.Memory) // 921600: the spike, though usage is 0 again
+ * const samples = lines.map((line) => JSON.parse(line)).filter((record) => record.kind === "sample")
+ * console.log(samples[1].peak.Memory) // 921600: the spike, though usage is 0 again
  * ```
  *
  * @since 0.3.0
