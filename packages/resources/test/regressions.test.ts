@@ -179,6 +179,38 @@ describe("regressions: budgets lowered under waiters", () => {
   })
 })
 
+describe("regressions: wait queues", () => {
+  test("a name waiter that moves to its type queue is listed once, in the stats and the wait graph", async () => {
+    const manager = createResourceManager(memBudget(100))
+    const x = manager.acquire("X", mem(10), { owner: "h" })
+    const big = manager.acquire("", mem(85), { owner: "b" })
+    const first = observe(manager.acquireAsync("X", mem(20), { owner: "a", mode: "Blocking" }))
+    const second = observe(manager.acquireAsync("X", mem(1), { owner: "c", mode: "Blocking" }))
+    await settle()
+    // X frees; a, at the head of X's queue, does not fit and moves to Memory's queue, reserving X
+    x.release()
+    await settle()
+    expect(first.current().state).toBe("pending")
+    expect(manager.getResourceStats("Memory").waiting).toBe(2)
+    const waits = manager
+      .waitGraph()
+      .drivers.flatMap((node) => node.waitsFor.map((edge) => `${node.driver} ${edge.resource}`))
+      .sort()
+    expect(waits).toEqual(["a bytes:Memory", "c name:X"])
+    big.release()
+    await settle()
+    const granted = first.current()
+    if (granted.state !== "fulfilled") throw new Error(`the moved waiter was not granted: ${granted.state}`)
+    granted.value.release()
+    await settle()
+    const last = second.current()
+    if (last.state !== "fulfilled") throw new Error(`the waiter behind it was not granted: ${last.state}`)
+    last.value.release()
+    expect(manager.getResourceStats("Memory")).toMatchObject({ currentUsage: 0, waiting: 0 })
+    manager.close()
+  })
+})
+
 describe("regressions: close", () => {
   test("close() reports and destroys a dependency pinned by a waiter, and leaves nothing waiting", async () => {
     const destroyed: Array<string> = []

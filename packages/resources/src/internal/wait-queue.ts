@@ -1,7 +1,9 @@
 /**
  * A wait queue: higher priority first, FIFO within a priority. Four FIFO lanes (one per priority), each an
  * array with a head index; leaving the middle of a lane marks the entry and skips it lazily, so push,
- * head, shift and remove are O(1) amortized.
+ * head, shift and remove are O(1) amortized. An entry that left from the middle is still referenced by its
+ * lane (skipped while its `queued` flag is false), so it must not be pushed into another queue; the head
+ * (`head()`, then `remove`) leaves no reference and may be.
  *
  * @since 0.1.0
  */
@@ -86,6 +88,15 @@ export class WaitQueue<A extends Queued> {
       this.dead[rank] = 0
       return
     }
+    // the head leaves no trace: it may join another queue (a name waiter moving to its type queue), and a
+    // reference left behind would read as queued again
+    const head = this.heads[rank] ?? 0
+    if (lane[head] === entry) {
+      lane[head] = undefined
+      this.heads[rank] = head + 1
+      this.compact(rank)
+      return
+    }
     if (lane[lane.length - 1] === entry) {
       lane.pop()
       while (lane.length > 0 && lane[lane.length - 1]?.queued !== true) {
@@ -109,6 +120,21 @@ export class WaitQueue<A extends Queued> {
     let total = 0
     for (let r = rank; r <= 3; r++) total += this.counts[r] ?? 0
     return total
+  }
+
+  /**
+   * Visits every waiting entry in service order, as `entries()` lists them, without building an array (the
+   * deadlock check reads every queue on every wait).
+   */
+  forEach(visit: (entry: A) => void): void {
+    if (this.size === 0) return
+    for (let rank = 3; rank >= 0; rank--) {
+      const lane = this.lanes[rank] as Array<A | undefined>
+      for (let at = this.heads[rank] ?? 0; at < lane.length; at++) {
+        const entry = lane[at]
+        if (entry?.queued) visit(entry)
+      }
+    }
   }
 
   /** Every waiting entry in service order. */
