@@ -167,6 +167,12 @@ export class ManagerState {
 
   // ---- requests ----
   nextRequest = 1
+  /**
+   * Waits started so far (`enqueue` counts each; a name waiter's move to its type queue is not a new one).
+   * The deadlock check carries its sums from one wait to the next only while every wait it did not see
+   * itself is accounted for (deadlock/manager-check.ts).
+   */
+  waitsStarted = 0
   /** Every waiter, by request id. */
   readonly waiting = new Map<number, Waiter>()
 

@@ -22,8 +22,9 @@ import {
   type ResourceMetadata,
   ResourceNotFound
 } from "@flight-hal/core"
-import { checkShare, checkWait, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
-import { deadlockCandidate, waitViewOf } from "./deadlock/wait-view.ts"
+import { checkShare, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
+import { checkManagerWait } from "./deadlock/manager-check.ts"
+import { waitViewOf } from "./deadlock/wait-view.ts"
 import { FailureReason } from "./failure-reasons.ts"
 import type { Request } from "./request.ts"
 import { type ManagerState, POOLED, SlotState, type Waiter, type WaiterSettle } from "./state.ts"
@@ -239,9 +240,12 @@ const canSkipCheck = (state: ManagerState, request: Request, kind: "bytes" | "na
  */
 const bareNameWaiters = (state: ManagerState): boolean => state.nonBareNameWaiters === 0 && state.multiWaiting === 0
 
-/** The deadlock check of a request about to wait (the spec's `RefuseDeadlock` guard). */
-const wouldDeadlock = (state: ManagerState, waiter: Waiter) =>
-  checkWait(waitViewOf(state), deadlockCandidate(state, waiter))
+/**
+ * The deadlock check of a request about to wait, or of a name waiter about to move (the spec's
+ * `RefuseDeadlock` guard): `checkWait`'s verdict, reached over the manager's own arrays, with the plentiful
+ * case's shortcut (deadlock/manager-check.ts).
+ */
+const wouldDeadlock = (state: ManagerState, waiter: Waiter) => checkManagerWait(state, waiter)
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
@@ -356,6 +360,7 @@ const nameQueue = (state: ManagerState, name: string): WaitQueue<Waiter> => {
  */
 export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
   state.waiting.set(waiter.req, waiter)
+  state.waitsStarted++
   state.countWait(waiter.driver, 1)
   for (const dep of waiter.deps) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
   if (waiter.kind === "name") {
