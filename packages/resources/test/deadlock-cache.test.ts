@@ -114,7 +114,11 @@ describe("the manager's deadlock check in bursts of waits", () => {
           }
         }
       }),
-      { numRuns: 3_000 }
+      // CI runs 3,000; DEADLOCK_CACHE_RUNS / DEADLOCK_CACHE_SEED run more, or one seed, locally
+      {
+        numRuns: Number(process.env.DEADLOCK_CACHE_RUNS ?? 3_000),
+        ...(process.env.DEADLOCK_CACHE_SEED === undefined ? {} : { seed: Number(process.env.DEADLOCK_CACHE_SEED) })
+      }
     )
     expect(seen.waits).toBeGreaterThan(1_000)
     expect(seen.refused).toBeGreaterThan(100)

@@ -16,6 +16,7 @@ import {
   waitGraphSnapshot
 } from "../src/internal/deadlock/index.ts"
 import { bruteForce } from "./deadlock-brute-force.ts"
+import { arbWaitScenario, toWaitState, type WaitScenario } from "./support/wait-scenarios.ts"
 
 // ---- builders -------------------------------------------------------------------------------------------
 
@@ -398,85 +399,9 @@ describe("waitGraphSnapshot", () => {
 
 // ---- property: the reduction equals an exhaustive search ----------------------------------------------------
 
-const priorities: readonly WaitPriority[] = ["Low", "Normal", "High", "Critical"]
-const names = ["X", "Y", "Z"] as const
-
-const arbWaiter = fc.record({
-  driver: fc.nat(3),
-  name: fc.option(fc.constantFrom(...names), { nil: undefined }),
-  type: fc.nat(2),
-  sizeBytes: fc.nat(4),
-  priority: fc.constantFrom(...priorities),
-  dependsOn: fc.array(fc.nat(3), { maxLength: 1 }),
-  stage: fc.constantFrom("name", "reserving", "nameOnly")
-})
-
-const arbScenario = fc.record({
-  drivers: fc.integer({ min: 2, max: 4 }),
-  types: fc.array(
-    fc.record({ budgeted: fc.nat(6).map((n) => n > 0), maxBytes: fc.nat(7), reserved: fc.nat(2), extra: fc.nat(2) }),
-    { minLength: 1, maxLength: 2 }
-  ),
-  resources: fc.array(
-    fc.record({
-      type: fc.nat(2),
-      sizeBytes: fc.nat(4),
-      name: fc.option(fc.constantFrom(...names), { nil: undefined }),
-      holders: fc.subarray([0, 1, 2, 3]),
-      dependsOn: fc.subarray([0, 1, 2])
-    }),
-    { maxLength: 4 }
-  ),
-  waiters: fc.array(arbWaiter, { maxLength: 4 }),
-  candidate: arbWaiter
-})
-
-type Scenario = typeof arbScenario extends fc.Arbitrary<infer T> ? T : never
-
-const toWaiter = (raw: Scenario["candidate"], id: string, scenario: Scenario, resourceCount: number): Waiter => {
-  const driver = `D${raw.driver % scenario.drivers}`
-  const dependsOn = raw.dependsOn.filter((i) => i < resourceCount).map((i) => `r${i}`)
-  const base = { id, driver, priority: raw.priority, ...(dependsOn.length > 0 ? { dependsOn } : {}) }
-  const type = `T${raw.type % scenario.types.length}`
-  if (raw.name === undefined) return { ...base, kind: "bytes", type, sizeBytes: raw.sizeBytes }
-  // a named request either waits for its (busy) name and then its bytes, or waits in its type's queue
-  // for bytes and reserves its name there
-  return raw.stage === "name"
-    ? { ...base, kind: "name", name: raw.name, type, sizeBytes: raw.sizeBytes }
-    : raw.stage === "reserving"
-      ? { ...base, kind: "bytes", type, sizeBytes: raw.sizeBytes, name: raw.name }
-      : { ...base, kind: "name", name: raw.name }
-}
-
-const toState = (scenario: Scenario): { state: WaitState; candidate: Waiter } => {
-  const usedNames = new Set<string>()
-  const resources = scenario.resources.map((raw, i): LiveResource => {
-    const name = raw.name !== undefined && !usedNames.has(raw.name) ? raw.name : undefined
-    if (name !== undefined) usedNames.add(name)
-    return {
-      id: `r${i}`,
-      type: `T${raw.type % scenario.types.length}`,
-      sizeBytes: raw.sizeBytes,
-      name,
-      holders: raw.holders.filter((h) => h < scenario.drivers).map((h) => `D${h}`),
-      dependsOn: raw.dependsOn.filter((j) => j < i).map((j) => `r${j}`)
-    }
-  })
-  const budgets: Record<string, TypeBudget> = {}
-  scenario.types.forEach((t, i) => {
-    if (!t.budgeted) return
-    const live = resources.filter((r) => r.type === `T${i}`).reduce((sum, r) => sum + r.sizeBytes, 0)
-    budgets[`T${i}`] = { maxBytes: t.maxBytes, reservedBytes: Math.min(t.reserved, t.maxBytes), usage: live + t.extra }
-  })
-  const rank = (p: WaitPriority) => priorities.indexOf(p)
-  const waiters = scenario.waiters
-    .map((raw, i) => toWaiter(raw, `w${i}`, scenario, resources.length))
-    .sort((a, b) => rank(b.priority) - rank(a.priority))
-  return {
-    state: { budgets, resources, waiters },
-    candidate: toWaiter(scenario.candidate, "candidate", scenario, resources.length)
-  }
-}
+const arbScenario = arbWaitScenario()
+type Scenario = WaitScenario
+const toState = toWaitState
 
 /** findDeadlock names exactly the drivers the exhaustive search finds stuck; counts the outcome. */
 const agreesWithBruteForce = (s: WaitState, seen: { deadlocked: number; free: number }) => {
