@@ -49,7 +49,7 @@ describe("codegen --check on a temporary copy", () => {
     appendFileSync(join(root, "packages/pool/src/generated/errors.ts"), "// stale\n")
     const write = codegen("--root", root)
     expect(write.status).toBe(0)
-    expect(write.output).toContain("2 file(s) written, 4 unchanged")
+    expect(write.output).toContain(`2 file(s) written, ${generatedFiles().length - 2} unchanged`)
     for (const file of generatedFiles()) {
       expect(readFileSync(join(root, file.path), "utf8")).toBe(readFileSync(join(repo, file.path), "utf8"))
     }
