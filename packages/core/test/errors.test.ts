@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { inspect } from "node:util"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {
@@ -87,6 +88,16 @@ describe("error instances", () => {
       Effect.fail(error).pipe(Effect.catchTag("BudgetExceeded", (e) => Effect.succeed(e.requested)))
     )
     expect(recovered).toBe(10)
+  })
+  test("console.log prints the tag, category, code and message, then only the stack's frames", () => {
+    for (const printed of [inspect(error), Bun.inspect(error)]) {
+      const [first, ...frames] = printed.split("\n")
+      expect(first).toBe(
+        "BudgetExceeded [Resource 2]: Budget exceeded for Memory: requested 10 bytes, 2 available of limit 8"
+      )
+      for (const frame of frames) expect(frame).toMatch(/^\s+at\s/)
+    }
+    expect(inspect(new ManagerClosed())).toStartWith("ManagerClosed [Resource 7]: The resource manager is closed")
   })
   test("the name is the tag, and the fields are enumerable own properties (JSON)", () => {
     expect(error.name).toBe("BudgetExceeded")

@@ -42,6 +42,7 @@ import * as Stream from "effect/Stream"
 import { Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
+import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
@@ -603,6 +604,7 @@ const make = (config: ResourceManagerConfig) =>
       })
     )
     attachCore(service, core, config.label)
+    defineInspect(service, () => describeManager(core, config.label))
     return ResourceManager.of(service)
   })
 
