@@ -147,10 +147,10 @@ export const renderCoreErrors = (): string => {
       "",
       "@example",
       "```ts",
-      'import { BudgetExceeded, type FlightHalErrorClass } from "@flight-hal/core"',
+      'import { type FlightHalErrorClass, ManagerClosed } from "@flight-hal/core"',
       "",
-      'const codeOf = (errorClass: FlightHalErrorClass<string, "Resource", number, object>) => errorClass.code',
-      "codeOf(BudgetExceeded) // 2",
+      'const errorClass: FlightHalErrorClass<"ManagerClosed", "Resource", 7, {}> = ManagerClosed',
+      "new errorClass().code // 7",
       "```",
       ...sinceNew
     ]),

@@ -67,7 +67,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** @internal the payload of a ref without a cell, once made */
   private value: T | typeof unmade = unmade
 
-  /** @internal */
+  /** @ignore made by the manager (internal) */
   constructor(
     /** @internal */
     private readonly engine: RefOwner,
@@ -133,7 +133,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     )
   }
 
-  /** @internal the payload if it was created (for destroy hooks). */
+  /** @ignore the payload if it was created (for destroy hooks; internal). */
   createdPayload(): T | undefined {
     if (this.cell !== undefined) return this.cell.created()
     return this.value === unmade ? undefined : this.value
@@ -202,7 +202,7 @@ export class SharedHandle<T = unknown> implements Disposable {
   /** @internal */
   private isReleased = false
 
-  /** @internal */
+  /** @ignore made by the manager (internal) */
   constructor(
     /** @internal */
     private readonly engine: RefOwner,

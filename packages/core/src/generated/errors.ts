@@ -37,10 +37,10 @@ export type FlightHalErrorInstance<
  *
  * @example
  * ```ts
- * import { BudgetExceeded, type FlightHalErrorClass } from "@flight-hal/core"
+ * import { type FlightHalErrorClass, ManagerClosed } from "@flight-hal/core"
  *
- * const codeOf = (errorClass: FlightHalErrorClass<string, "Resource", number, object>) => errorClass.code
- * codeOf(BudgetExceeded) // 2
+ * const errorClass: FlightHalErrorClass<"ManagerClosed", "Resource", 7, {}> = ManagerClosed
+ * new errorClass().code // 7
  * ```
  * @since 0.2.0
  * @category errors
