@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { docEntries, rewriteSpecifiers, writeLanding } from "../../scripts/packaging/api-site.mjs"
 import { examplesOf, exportsOf, markdownExamplesOf, withOwnImports } from "../../scripts/packaging/doc-examples.mjs"
-import { contentProblems } from "../../scripts/packaging/pack.mjs"
+import { contentProblems, manifestProblems } from "../../scripts/packaging/pack.mjs"
 import { root, workspacePackages } from "../../scripts/packaging/workspace.mjs"
 
 const core = workspacePackages().find((p: { short: string }) => p.short === "core")
@@ -80,6 +80,41 @@ describe("api-docs: the API site", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe("check-packages: manifests and READMEs as a registry shows them", () => {
+  test("every workspace package passes", () => {
+    for (const p of workspacePackages()) {
+      expect({
+        name: p.pkg.name,
+        problems: manifestProblems(p, readFileSync(join(p.path, "README.md"), "utf8"))
+      }).toEqual({
+        name: p.pkg.name,
+        problems: []
+      })
+    }
+  })
+
+  test("missing fields, relative links and other forms of repository links are named", () => {
+    const bare = { ...core, pkg: { name: "@flight-hal/core", repository: { url: "x", directory: "elsewhere" } } }
+    const readme = [
+      "[guide](docs/manager.md)",
+      "[home](https://github.com/flight-hal/flight-hal#readme)",
+      "[tree](https://github.com/flight-hal/flight-hal/tree/main/examples)",
+      "[good](https://github.com/flight-hal/flight-hal/blob/main/docs/pools.md)",
+      "[other](https://effect.website)"
+    ].join("\n")
+    expect(manifestProblems(bare, readme)).toEqual([
+      "package.json: repository.directory is not packages/core",
+      "package.json: no homepage",
+      "package.json: no bugs.url",
+      "package.json: no keywords",
+      "package.json: no engines.node",
+      "README.md: relative link docs/manager.md",
+      "README.md: https://github.com/flight-hal/flight-hal#readme (link into the repository as https://github.com/flight-hal/flight-hal/blob/main/…)",
+      "README.md: https://github.com/flight-hal/flight-hal/tree/main/examples (link into the repository as https://github.com/flight-hal/flight-hal/blob/main/…)"
+    ])
   })
 })
 
