@@ -124,11 +124,27 @@ const entryPoints = [
     ]
   ],
   [
+    "@flight-hal/resources",
+    "Watching a running program",
+    [
+      ["prometheusText", "the manager's metrics in the Prometheus text format, without Effect"],
+      ["managerDump", "the state as flight-hal/dump JSON, for `flight-hal inspect`"],
+      ["managerEndpoint", "a Fetch-API handler serving /snapshot and /metrics"],
+      ["recordTimeline", "samples and events as a flight-hal/timeline NDJSON, for `flight-hal report`"]
+    ]
+  ],
+  ["@flight-hal/resources/serve", "Serving the endpoint", [["serveManager", "/snapshot and /metrics on node:http"]]],
+  [
+    "@flight-hal/resources/timeline-file",
+    "Timelines in a file",
+    [["timelineToFile", "writes a recorded timeline to a file"]]
+  ],
+  [
     "@flight-hal/resources/trace-file",
     "Traces for the TLA+ spec",
     [["traceToFile", "writes a manager's trace to a file"]]
   ],
-  ["@flight-hal/cli", "The flight-hal command", [["runCli", "the demo, inspect and report, as a function"]]]
+  ["@flight-hal/cli", "The flight-hal command", [["runCli", "the demo, watch, inspect and report, as a function"]]]
 ]
 
 const diagrams = [
@@ -154,6 +170,7 @@ const guides = [
   ["docs/sharing.md", "Drivers, sharing, names, dependencies and deadlock-free waiting"],
   ["docs/pools.md", "The pool package"],
   ["docs/profiles.md", "Platform profiles and detection"],
+  ["docs/observability.md", "Metrics, the endpoint, dumps and timelines of a running program"],
   ["docs/semantics.md", "Every rule, stated precisely"],
   ["docs/cli.md", "The flight-hal command"]
 ]
