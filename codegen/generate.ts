@@ -11,8 +11,9 @@
 import { spawnSync } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
+import { renderCoreErrorSchemas } from "./render/core-error-schemas.ts"
 import { renderCoreErrors } from "./render/core-errors.ts"
-import { renderCoreTables } from "./render/core-tables.ts"
+import { renderCoreTableSchemas, renderCoreTables } from "./render/core-tables.ts"
 import { renderDocs } from "./render/docs.ts"
 import { renderPoolErrors, renderPoolTables } from "./render/pool.ts"
 import { renderTla } from "./render/tla.ts"
@@ -40,7 +41,9 @@ export const generatedFiles = (): ReadonlyArray<GeneratedFile> => rawFiles().map
 
 const rawFiles = (): ReadonlyArray<GeneratedFile> => [
   { path: "packages/core/src/generated/tables.ts", content: renderCoreTables() },
+  { path: "packages/core/src/generated/table-schemas.ts", content: renderCoreTableSchemas() },
   { path: "packages/core/src/generated/errors.ts", content: renderCoreErrors() },
+  { path: "packages/core/src/generated/error-schemas.ts", content: renderCoreErrorSchemas() },
   { path: "packages/pool/src/generated/tables.ts", content: renderPoolTables() },
   { path: "packages/pool/src/generated/errors.ts", content: renderPoolErrors() },
   { path: "spec/generated/FlightHalTables.tla", content: renderTla() },

@@ -10,11 +10,15 @@
 //      in one Bun process (scripts/packaging/doc-examples-run.ts). Like `deno test --doc`, an example may use its
 //      own module's exports without importing them; anything else it uses it must import or build itself.
 // (The Markdown files' code blocks, READMEs included, are run by scripts/markdown-examples.mjs with `deno test --doc`.)
+// The HTML is then finished by scripts/packaging/api-site.mjs: every export of each deno.json is documented under
+// its package specifier (the Usage boxes say `import … from "@flight-hal/resources"`), and docs/api/index.html
+// becomes a landing page (packages, entry points with checked links, the diagrams of docs/diagrams/, the guides).
 // Prints one summary line per package, then each finding as file:line, and exits non-zero on any finding.
 // The packages must be built (tsc -b tsconfig.build.json): examples import them by name, typed by dist/*.d.ts.
 // Usage: node scripts/api-docs.mjs [--no-html] [--verbose] [package-dir-name ...]
 import { rmSync } from "node:fs"
 import { join, relative } from "node:path"
+import { docEntries, rewriteSpecifiers, writeLanding } from "./packaging/api-site.mjs"
 import { examplesDir, extractExamples } from "./packaging/doc-examples.mjs"
 import { bin, indent, plain, root, run, since, workspacePackages } from "./packaging/workspace.mjs"
 
@@ -24,7 +28,8 @@ const only = args.filter((a) => !a.startsWith("--"))
 const all = workspacePackages().filter((p) => only.length === 0 || only.includes(p.short))
 const packages = all.filter((p) => p.ready)
 for (const p of all.filter((p) => !p.ready)) console.log(`api-docs ${p.pkg.name}: SKIPPED (no src/index.ts yet)`)
-const entries = packages.map((p) => join(p.dir, "src", "index.ts"))
+const documented = docEntries(packages)
+const entries = documented.map((e) => e.file)
 let failures = 0
 
 const html = args.includes("--no-html")
@@ -79,7 +84,19 @@ if (html !== undefined) {
   if (result.status !== 0) {
     failures++
     console.log(`api-docs html: FAILED\n${indent(plain(result.output))}`)
-  } else console.log(`api-docs html: docs/api/index.html (${packages.length} packages, ${result.seconds.toFixed(1)}s)`)
+  } else {
+    const apiDir = join(root, "docs", "api")
+    const rewritten = rewriteSpecifiers(apiDir, documented)
+    const missing = writeLanding(apiDir, packages, documented)
+    if (missing.length > 0) {
+      failures++
+      console.log(`api-docs landing page: ${missing.length} broken link(s)\n${indent(missing.join("\n"))}`)
+    }
+    console.log(
+      `api-docs html: docs/api/index.html (${packages.length} packages, ${documented.length} modules, ` +
+        `import paths in ${rewritten} files, ${result.seconds.toFixed(1)}s)`
+    )
+  }
 }
 console.log(
   `api-docs examples: ${examples.length} extracted; run: ${ran ? `${ran[1]} passed, ${ran[2]} failed` : "did not finish"}` +

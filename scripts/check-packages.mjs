@@ -4,13 +4,15 @@
 //   2. `npm pack`s each one and checks the tarball's contents (only package.json, README, CHANGELOG, built JS with
 //      .d.ts and source maps, TS sources; no tests, no tsbuildinfo; every exports target present; nothing stale),
 //   3. publint on the tarball (errors fail; warnings and suggestions are printed),
-//   4. @arethetypeswrong/cli on the tarball with the esm-only profile (any problem fails).
+//   4. @arethetypeswrong/cli on the tarball with the esm-only profile (any problem fails),
+//   5. the manifest and README as a registry page shows them: repository, homepage, bugs, keywords and engines
+//      present, and every README link absolute (repository links as https://github.com/…/blob/main/…).
 // Packages without a src/index.ts yet are reported as SKIPPED. Exits non-zero on any problem.
 // Usage: node scripts/check-packages.mjs [--no-build] [--keep <dir>]   (--keep: leave the tarballs in <dir>)
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { contentProblems, pack } from "./packaging/pack.mjs"
+import { contentProblems, manifestProblems, pack } from "./packaging/pack.mjs"
 import { bin, indent, parallel, plain, root, run, since, workspacePackages } from "./packaging/workspace.mjs"
 
 const args = process.argv.slice(2)
@@ -45,6 +47,9 @@ const checkOne = async (pkg) => {
   const problems = contentProblems(pkg, packed.files)
   if (problems.length > 0) fail(`  contents: ${problems.length} problem(s)\n${indent(problems.join("\n"))}`)
   else lines.push(`  contents: ok (${packed.files.length} files)`)
+  const manifest = manifestProblems(pkg, readFileSync(join(pkg.path, "README.md"), "utf8"))
+  if (manifest.length > 0) fail(`  manifest and README: ${manifest.length} problem(s)\n${indent(manifest.join("\n"))}`)
+  else lines.push("  manifest and README: ok (repository, homepage, bugs, keywords, engines; absolute links)")
 
   const [publint, attw] = await Promise.all([
     run(bin("publint"), ["run", packed.tarball, "--level", "suggestion"]),

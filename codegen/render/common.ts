@@ -35,6 +35,10 @@ export const stringTuple = (names: ReadonlyArray<string>): string =>
 /** `[1, 2]` */
 export const numberTuple = (values: ReadonlyArray<number>): string => `[${values.join(", ")}]`
 
+/** Names in the order Biome's organizeImports keeps named imports (ASCII order of the names). */
+export const sortedNames = (names: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+
 /** The names of a table, in order. */
 export const namesOf = (table: EnumTable): ReadonlyArray<string> => table.entries.map((e) => e.name)
 

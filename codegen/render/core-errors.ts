@@ -1,95 +1,38 @@
 /**
- * Renders packages/core/src/generated/errors.ts: one `Schema.TaggedError` class per error, with
- * its category, code and formatted message on class and instance, and the (category, code) lookup.
+ * Renders packages/core/src/generated/errors.ts: one light error class per row of the error table
+ * (a yieldable Effect error from `effect/Data`, with its tag, category, code, fields and a message
+ * formatted from them), and the (category, code) lookup. The Schemas of the errors, for programs that
+ * decode or encode errors, are rendered into a module of their own (`error-schemas.ts`), so that
+ * importing an error class never loads Schema.
  */
 import { type ErrorEntry, type ErrorField, enumTables, errorCategories, errors } from "../tables.ts"
 import { docBlock, templateLiteral, tsHeader, validateTables } from "./common.ts"
 
 const since = ["@since 0.1.0", "@category errors"]
+const sinceNew = ["@since 0.2.0", "@category errors"]
 
-const fieldSchema = (field: ErrorField): string => {
+/** The TypeScript type of an error field. */
+export const errorFieldType = (field: ErrorField): string => {
   switch (field.kind) {
     case "string":
-      return "Schema.String"
+      return "string"
     case "int":
-      return "Schema.Number"
+      return "number"
     case "resourceType":
-      return "ResourceTypeNameSchema"
+      return "ResourceTypeName"
     case "stringList":
-      return "Schema.Array(Schema.String)"
+      return "ReadonlyArray<string>"
     case "pressure":
-      return "ResourcePressureSchema"
+      return "ResourcePressure"
     case "priority":
-      return "ResourcePrioritySchema"
+      return "ResourcePriority"
     case "mode":
-      return "AcquisitionModeSchema"
+      return "AcquisitionMode"
   }
 }
 
-/** The declared type of a field's Schema (JSR needs explicit types in the public API). */
-const fieldSchemaType = (field: ErrorField): string => {
-  switch (field.kind) {
-    case "stringList":
-      return "Schema.$Array<Schema.String>"
-    case "resourceType":
-    case "pressure":
-    case "priority":
-    case "mode":
-      return `typeof ${fieldSchema(field)}`
-    default:
-      return fieldSchema(field)
-  }
-}
-
-const renderError = (e: ErrorEntry): string => {
-  const fieldsType = `{ ${e.fields.map((f) => `readonly ${f.name}: ${fieldSchemaType(f)}`).join("; ")} }`
-  const fields =
-    e.fields.length === 0
-      ? "{}"
-      : `{\n${e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  ${f.name}: ${fieldSchema(f)}`).join(",\n")}\n}`
-  const example = e.fields.map((f) => `${f.name}: ${exampleValue(f)}`).join(", ")
-  return [
-    `const ${e.tag}Fields: ${fieldsType} = ${fields}`,
-    "",
-    `const ${e.tag}Base: Schema.Class<`,
-    `  ${e.tag},`,
-    `  Schema.TaggedStruct<${JSON.stringify(e.tag)}, typeof ${e.tag}Fields>,`,
-    `  Cause.YieldableError`,
-    `> = Schema.TaggedError<${e.tag}>()(${JSON.stringify(e.tag)}, ${e.tag}Fields)`,
-    "",
-    docBlock([
-      e.doc,
-      "",
-      `Category \`${e.category}\`, code ${e.code}. Message: "${e.message}".`,
-      "",
-      "@example",
-      "```ts",
-      `import { ${e.tag} } from "@flight-hal/core"`,
-      "",
-      `const error = new ${e.tag}(${example === "" ? "" : `{ ${example} }`})`,
-      `console.log(error.category, error.code, error.message)`,
-      "```",
-      ...since
-    ]),
-    `export class ${e.tag} extends ${e.tag}Base {`,
-    `  /** The error's category. */`,
-    `  static readonly category: ${JSON.stringify(e.category)} = ${JSON.stringify(e.category)}`,
-    `  /** The error's code, stable within its category. */`,
-    `  static readonly code: ${e.code} = ${e.code}`,
-    `  /** The error's category. */`,
-    `  get category(): ${JSON.stringify(e.category)} {`,
-    `    return ${JSON.stringify(e.category)}`,
-    `  }`,
-    `  /** The error's code, stable within its category. */`,
-    `  get code(): ${e.code} {`,
-    `    return ${e.code}`,
-    `  }`,
-    `}`,
-    `defineMessage(${e.tag}.prototype, (${e.fields.length === 0 ? "" : "self"}) => ${templateLiteral(e, "self")})`
-  ].join("\n")
-}
-
-const exampleValue = (f: ErrorField): string => {
+/** An example value of an error field, as TypeScript source. */
+export const exampleValue = (f: ErrorField): string => {
   switch (f.kind) {
     case "string":
       return JSON.stringify(f.name === "name" ? "Texture1" : "x")
@@ -106,6 +49,51 @@ const exampleValue = (f: ErrorField): string => {
     case "mode":
       return '"Blocking"'
   }
+}
+
+/** `{ resourceType: "Memory", requested: 1 }`, or "" for an error without fields. */
+export const exampleFields = (e: ErrorEntry): string =>
+  e.fields.length === 0 ? "" : `{ ${e.fields.map((f) => `${f.name}: ${exampleValue(f)}`).join(", ")} }`
+
+const renderError = (e: ErrorEntry): string => {
+  const fieldsType =
+    e.fields.length === 0
+      ? "{}"
+      : `{\n${e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  readonly ${f.name}: ${errorFieldType(f)}`).join("\n")}\n}`
+  return [
+    `const ${e.tag}Base: FlightHalErrorClass<${JSON.stringify(e.tag)}, ${JSON.stringify(e.category)}, ${e.code}, ${fieldsType}> =`,
+    `  errorClass(${JSON.stringify(e.tag)}, ${JSON.stringify(e.category)}, ${e.code}, (${e.fields.length === 0 ? "" : "self"}) => ${templateLiteral(e, "self")})`,
+    "",
+    docBlock([
+      e.doc,
+      "",
+      `Category \`${e.category}\`, code ${e.code}. Message: "${e.message}".`,
+      "",
+      "@example",
+      "```ts",
+      `import { ${e.tag} } from "@flight-hal/core"`,
+      "",
+      `const error = new ${e.tag}(${exampleFields(e)})`,
+      `console.log(error.category, error.code, error.message)`,
+      "```",
+      ...since
+    ]),
+    `export class ${e.tag} extends ${e.tag}Base {`,
+    ...e.fields.flatMap((f) => [`  /** ${f.doc} */`, `  declare readonly ${f.name}: ${errorFieldType(f)}`]),
+    `}`
+  ].join("\n")
+}
+
+/** The imports of the field types the error table uses. */
+const fieldTypeImports = (): ReadonlyArray<string> => {
+  const kinds = new Set(errors.flatMap((e) => e.fields.map((f) => f.kind)))
+  const tables = (["mode", "pressure", "priority"] as const)
+    .filter((k) => kinds.has(k))
+    .map((k) => errorFieldType({ name: "", kind: k, doc: "" }))
+  return [
+    ...(kinds.has("resourceType") ? ['import type { ResourceTypeName } from "../resource-type.ts"'] : []),
+    ...(tables.length === 0 ? [] : [`import type { ${tables.join(", ")} } from "./tables.ts"`])
+  ]
 }
 
 /** The content of packages/core/src/generated/errors.ts. */
@@ -126,24 +114,102 @@ export const renderCoreErrors = (): string => {
     )
     .join(",\n")
   return [
-    tsHeader("The typed errors of Flight HAL, one Schema.TaggedError class per row of the error table."),
+    tsHeader(
+      "The typed errors of Flight HAL, one class per row of the error table: yieldable Effect errors (`effect/Data`), without Schema. Their Schemas are in `error-schemas.ts`."
+    ),
     'import type * as Cause from "effect/Cause"',
-    'import * as Schema from "effect/Schema"',
-    'import { ResourceTypeNameSchema } from "../resource-type.ts"',
-    'import { AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema } from "./tables.ts"',
+    'import * as Data from "effect/Data"',
+    'import type * as Types from "effect/Types"',
+    ...fieldTypeImports(),
     "",
-    "const defineMessage = <A>(prototype: A, format: (self: A) => string): void => {",
-    '  Object.defineProperty(prototype, "message", {',
-    "    get(this: A) {",
+    docBlock([
+      "An instance of a Flight HAL error class: a yieldable Effect error (`yield*` it in `Effect.gen`, match it with",
+      "`Effect.catchTag`) with its `_tag`, category, code and fields; its message is formatted from the fields.",
+      ...sinceNew
+    ]),
+    "export type FlightHalErrorInstance<",
+    "  Tag extends string,",
+    "  Category extends ErrorCategory,",
+    "  Code extends number,",
+    "  Fields extends object",
+    "> = Cause.YieldableError & {",
+    "  /** The error's tag, also its class name. */",
+    "  readonly _tag: Tag",
+    "  /** The error's category. */",
+    "  readonly category: Category",
+    "  /** The error's code, stable within its category. */",
+    "  readonly code: Code",
+    "} & Readonly<Fields>",
+    "",
+    docBlock([
+      "The constructor of a Flight HAL error class: what every generated error class extends. It takes the",
+      "error's fields (nothing for an error without fields) and carries the category and code.",
+      "",
+      "@example",
+      "```ts",
+      'import { type FlightHalErrorClass, ManagerClosed } from "@flight-hal/core"',
+      "",
+      'const errorClass: FlightHalErrorClass<"ManagerClosed", "Resource", 7, {}> = ManagerClosed',
+      "new errorClass().code // 7",
+      "```",
+      ...sinceNew
+    ]),
+    "export interface FlightHalErrorClass<",
+    "  Tag extends string,",
+    "  Category extends ErrorCategory,",
+    "  Code extends number,",
+    "  Fields extends object",
+    "> {",
+    "  /** Makes the error from its fields. */",
+    "  new (fields: Types.VoidIfEmpty<Fields>): FlightHalErrorInstance<Tag, Category, Code, Fields>",
+    "  /** The error's category. */",
+    "  readonly category: Category",
+    "  /** The error's code, stable within its category. */",
+    "  readonly code: Code",
+    "}",
+    "",
+    'const nodeInspect = Symbol.for("nodejs.util.inspect.custom")',
+    'const denoInspect = Symbol.for("Deno.customInspect")',
+    "",
+    "/** `Tag [Category code]: message`, then the stack's frames (console.log on Node, Bun and Deno). */",
+    "const inspectError = (error: Error & { readonly _tag: string; readonly category: string; readonly code: number }): string =>",
+    "  [",
+    `    \`\${error._tag} [\${error.category} \${error.code}]: \${error.message}\`,`,
+    '    ...(error.stack ?? "").split("\\n").filter((line) => /^\\s+at\\s/.test(line))',
+    '  ].join("\\n")',
+    "",
+    "/** The base class of one error: `Data.TaggedError` with the category, the code and the message getter. */",
+    "const errorClass = <Tag extends string, Category extends ErrorCategory, Code extends number, Fields extends object>(",
+    "  tag: Tag,",
+    "  category: Category,",
+    "  code: Code,",
+    "  format: (self: Readonly<Fields>) => string",
+    "): FlightHalErrorClass<Tag, Category, Code, Fields> => {",
+    "  class FlightHalError extends Data.TaggedError(tag)<{}> {",
+    "    static readonly category: Category = category",
+    "    static readonly code: Code = code",
+    "    get category(): Category {",
+    "      return category",
+    "    }",
+    "    get code(): Code {",
+    "      return code",
+    "    }",
+    "    [nodeInspect](): string {",
+    "      return inspectError(this)",
+    "    }",
+    "    [denoInspect](): string {",
+    "      return inspectError(this)",
+    "    }",
+    "  }",
+    '  Object.defineProperty(FlightHalError.prototype, "message", {',
+    "    get(this: Readonly<Fields>) {",
     "      return format(this)",
     "    },",
     "    configurable: true,",
     "    enumerable: false",
     "  })",
+    "  return FlightHalError as unknown as FlightHalErrorClass<Tag, Category, Code, Fields>",
     "}",
-    "",
-    "// Referenced so that every field-kind Schema import is used even when no error needs it.",
-    "void [AcquisitionModeSchema, ResourcePressureSchema, ResourcePrioritySchema]",
     "",
     errors.map(renderError).join("\n\n"),
     "",

@@ -1,9 +1,10 @@
 /**
- * Renders packages/core/src/generated/tables.ts: const objects, literal unions, Schemas and
- * flag helpers for every enumeration.
+ * Renders packages/core/src/generated/tables.ts (const objects, literal unions and flag helpers for every
+ * enumeration, without Schema) and packages/core/src/generated/table-schemas.ts (their Schemas), so that a
+ * program using the tables never loads Schema.
  */
 import { type EnumTable, enumTables } from "../tables.ts"
-import { docBlock, namesOf, numberLiteral, numberTuple, stringTuple, tsHeader } from "./common.ts"
+import { docBlock, namesOf, numberLiteral, numberTuple, sortedNames, stringTuple, tsHeader } from "./common.ts"
 
 const since = ["@since 0.1.0", "@category tables"]
 
@@ -11,9 +12,7 @@ const renderEnum = (table: EnumTable): string => {
   const n = table.name
   const names = namesOf(table)
   const first = names[0] ?? ""
-  const codes = table.entries.map((e) => e.value)
   const namesType = `readonly ${stringTuple(names)}`
-  const codesType = `readonly ${numberTuple(codes)}`
   const byCode = table.entries.map((e) => `  ${e.value}: ${JSON.stringify(e.name)}`).join(",\n")
   const members = table.entries
     .map((e) => `${docBlock([e.doc], "  ")}\n  ${e.name}: ${numberLiteral(table, e.value)}`)
@@ -41,8 +40,18 @@ const renderEnum = (table: EnumTable): string => {
     `export const ${n}Names: ${namesType} = ${stringTuple(names)}`,
     "",
     docBlock([`The ${n} name of each numeric code.`, ...since]),
-    `export const ${n}ByCode = {\n${byCode}\n} as const`,
-    "",
+    `export const ${n}ByCode = {\n${byCode}\n} as const`
+  ].join("\n")
+}
+
+const renderEnumSchemas = (table: EnumTable): string => {
+  const n = table.name
+  const names = namesOf(table)
+  const first = names[0] ?? ""
+  const codes = table.entries.map((e) => e.value)
+  const namesType = `readonly ${stringTuple(names)}`
+  const codesType = `readonly ${numberTuple(codes)}`
+  return [
     docBlock([
       `Schema of a ${n} name.`,
       "",
@@ -82,19 +91,6 @@ const renderFlagHelpers = (table: EnumTable): string => {
     `export const ${n}Mask: number = 0x${mask.toString(16).padStart(2, "0")}`,
     "",
     docBlock([
-      `Schema of a ${n} set: a non-negative integer whose bits are all known ${n} bits.`,
-      "An unknown bit fails with a message naming it.",
-      ...since
-    ]),
-    `export const ${n}SetSchema: Schema.Int = Schema.Int.check(`,
-    `  Schema.makeFilter((set: number) => {`,
-    `    if (set < 0 || set > 0xffffffff) return \`a ${n} set is a 32-bit non-negative integer, got \${set}\``,
-    `    const unknown = set & ~${n}Mask`,
-    `    return unknown === 0 ? undefined : \`unknown ${n} bit(s) 0x\${unknown.toString(16)} in 0x\${set.toString(16)}\``,
-    `  })`,
-    `)`,
-    "",
-    docBlock([
       `Helpers for ${n} bit sets.`,
       "",
       "@example",
@@ -125,15 +121,51 @@ const renderFlagHelpers = (table: EnumTable): string => {
   ].join("\n")
 }
 
+const renderFlagSetSchema = (table: EnumTable): string => {
+  const n = table.name
+  return [
+    docBlock([
+      `Schema of a ${n} set: a non-negative integer whose bits are all known ${n} bits.`,
+      "An unknown bit fails with a message naming it.",
+      ...since
+    ]),
+    `export const ${n}SetSchema: Schema.Int = Schema.Int.check(`,
+    `  Schema.makeFilter((set: number) => {`,
+    `    if (set < 0 || set > 0xffffffff) return \`a ${n} set is a 32-bit non-negative integer, got \${set}\``,
+    `    const unknown = set & ~${n}Mask`,
+    `    return unknown === 0 ? undefined : \`unknown ${n} bit(s) 0x\${unknown.toString(16)} in 0x\${set.toString(16)}\``,
+    `  })`,
+    `)`
+  ].join("\n")
+}
+
 /** The content of packages/core/src/generated/tables.ts. */
 export const renderCoreTables = (): string =>
   [
-    tsHeader("The typed tables of Flight HAL: resource types, flags, priorities, access patterns, pressure, modes."),
-    'import * as Schema from "effect/Schema"',
-    'import * as SchemaTransformation from "effect/SchemaTransformation"',
+    tsHeader(
+      "The typed tables of Flight HAL: resource types, flags, priorities, access patterns, pressure, modes. Their Schemas are in `table-schemas.ts`."
+    ),
     "",
     enumTables
       .map((t) => (t.kind === "flags" ? `${renderEnum(t)}\n\n${renderFlagHelpers(t)}` : renderEnum(t)))
+      .join("\n\n"),
+    ""
+  ].join("\n")
+
+/** The content of packages/core/src/generated/table-schemas.ts. */
+export const renderCoreTableSchemas = (): string =>
+  [
+    tsHeader("The Schemas of the typed tables of Flight HAL: names, numeric codes and flag sets."),
+    'import * as Schema from "effect/Schema"',
+    'import * as SchemaTransformation from "effect/SchemaTransformation"',
+    `import {\n${sortedNames(
+      enumTables.flatMap((t) => [t.name, `${t.name}ByCode`, ...(t.kind === "flags" ? [`${t.name}Mask`] : [])])
+    )
+      .map((name) => `  ${name}`)
+      .join(",\n")}\n} from "./tables.ts"`,
+    "",
+    enumTables
+      .map((t) => (t.kind === "flags" ? `${renderEnumSchemas(t)}\n\n${renderFlagSetSchema(t)}` : renderEnumSchemas(t)))
       .join("\n\n"),
     ""
   ].join("\n")

@@ -32,7 +32,7 @@ export const renderDocs = (): string =>
     "",
     "## Errors",
     "",
-    "Every error is a `Schema.TaggedError` class of `@flight-hal/core` with `category`, `code` and a",
+    "Every error is a class of `@flight-hal/core` (a yieldable Effect error, `Effect.catchTag`-able, without Schema; its Schema is `<Tag>Schema`) with `category`, `code` and a",
     "formatted `message`. Codes are stable forever: new errors are appended, codes are never reused.",
     "",
     "| category | value |",

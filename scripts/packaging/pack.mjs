@@ -83,3 +83,33 @@ export const contentProblems = (pkg, files) => {
   if (!set.has("CHANGELOG.md")) problems.push("no CHANGELOG.md")
   return problems
 }
+
+/** Where a README links to the repository: one absolute form, which a registry page resolves. */
+export const repositoryBlob = "https://github.com/flight-hal/flight-hal/blob/main/"
+
+/**
+ * The problems of a package's manifest and README as a registry shows them: the fields npm and JSR pages link
+ * from (repository with its directory, homepage, bugs, keywords, engines.node), and README links that a registry
+ * page cannot follow (relative ones) or that point into the repository some other way than `repositoryBlob`.
+ */
+export const manifestProblems = (pkg, readme) => {
+  const problems = []
+  const manifest = pkg.pkg
+  if (typeof manifest.repository?.url !== "string") problems.push("package.json: no repository.url")
+  else if (manifest.repository.directory !== pkg.dir)
+    problems.push(`package.json: repository.directory is not ${pkg.dir}`)
+  if (typeof manifest.homepage !== "string") problems.push("package.json: no homepage")
+  if (typeof manifest.bugs?.url !== "string") problems.push("package.json: no bugs.url")
+  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) problems.push("package.json: no keywords")
+  if (typeof manifest.engines?.node !== "string") problems.push("package.json: no engines.node")
+  for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (!/^https?:\/\//.test(target)) problems.push(`README.md: relative link ${target}`)
+    else if (
+      /^https:\/\/github\.com\/flight-hal\/flight-hal(?=[/#?]|$)/.test(target) &&
+      !target.startsWith(repositoryBlob)
+    ) {
+      problems.push(`README.md: ${target} (link into the repository as ${repositoryBlob}…)`)
+    }
+  }
+  return problems
+}

@@ -1,12 +1,14 @@
 // Tests of the packaging tooling itself: the tarball content rules of check-packages, the doc-example extraction of
-// api-docs, and sync-versions' check and fix modes (on a temporary copy of the manifests).
+// api-docs, the API site's import paths and landing page, and sync-versions' check and fix modes (on a temporary copy
+// of the manifests).
 import { describe, expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { docEntries, rewriteSpecifiers, writeLanding } from "../../scripts/packaging/api-site.mjs"
 import { examplesOf, exportsOf, markdownExamplesOf, withOwnImports } from "../../scripts/packaging/doc-examples.mjs"
-import { contentProblems } from "../../scripts/packaging/pack.mjs"
+import { contentProblems, manifestProblems } from "../../scripts/packaging/pack.mjs"
 import { root, workspacePackages } from "../../scripts/packaging/workspace.mjs"
 
 const core = workspacePackages().find((p: { short: string }) => p.short === "core")
@@ -20,6 +22,101 @@ const built = [
   "dist/index.d.ts.map",
   "src/index.ts"
 ]
+
+describe("api-docs: the API site", () => {
+  const ready = workspacePackages().filter((p: { ready: boolean }) => p.ready)
+  const entries = docEntries(ready)
+
+  test("every export of every deno.json is documented under its package specifier", () => {
+    expect(entries).toContainEqual({ file: "packages/resources/src/index.ts", specifier: "@flight-hal/resources" })
+    expect(entries).toContainEqual({
+      file: "packages/resources/src/TraceFile.ts",
+      specifier: "@flight-hal/resources/trace-file"
+    })
+    expect(entries.map((e: { specifier: string }) => e.specifier)).toContain("@flight-hal/core")
+  })
+
+  test("module paths become specifiers in Usage boxes, breadcrumbs, titles and search results, not in links", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-api-site-"))
+    try {
+      const page = [
+        "<title>ResourceRef - resources/src/index.ts - Flight HAL documentation</title>",
+        '<a href="..&#x2F;resources&#x2F;src&#x2F;index.ts&#x2F;index.html">resources&#x2F;src&#x2F;index.ts</a>',
+        "<code>import { ResourceRef } from &quot;resources/src/index.ts&quot;;</code>"
+      ].join("\n")
+      writeFileSync(join(dir, "page.html"), page)
+      writeFileSync(join(dir, "search_index.js"), '{"file":"core/src/index.ts","url":"./core/src/index.ts/~/X.html"}')
+      expect(rewriteSpecifiers(dir, entries)).toBe(2)
+      expect(readFileSync(join(dir, "page.html"), "utf8")).toBe(
+        [
+          "<title>ResourceRef - @flight-hal/resources - Flight HAL documentation</title>",
+          '<a href="..&#x2F;resources&#x2F;src&#x2F;index.ts&#x2F;index.html">@flight-hal/resources</a>',
+          "<code>import { ResourceRef } from &quot;@flight-hal/resources&quot;;</code>"
+        ].join("\n")
+      )
+      expect(readFileSync(join(dir, "search_index.js"), "utf8")).toBe(
+        '{"file":"@flight-hal/core","url":"./core/src/index.ts/~/X.html"}'
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test("the landing page names every link to a page deno doc did not write", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-api-landing-"))
+    try {
+      writeFileSync(join(dir, "index.html"), "<body><main></main></body>")
+      mkdirSync(join(dir, "resources/src/index.ts/~"), { recursive: true })
+      writeFileSync(join(dir, "resources/src/index.ts/~/createResourceManager.html"), "")
+      const missing = writeLanding(dir, ready, entries)
+      expect(missing).toContain(
+        "@flight-hal/resources: PlainResourceManager.acquire (./resources/src/index.ts/~/PlainResourceManager.acquire.html)"
+      )
+      expect(missing.some((m: string) => m.includes("createResourceManager"))).toBe(false)
+      const landing = readFileSync(join(dir, "index.html"), "utf8")
+      expect(landing).toContain('href="./resources/src/index.ts/~/createResourceManager.html"')
+      expect(landing).toContain('src="diagrams/admission.svg"')
+      expect(readFileSync(join(dir, "diagrams/budget.svg"), "utf8")).toContain("<svg")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("check-packages: manifests and READMEs as a registry shows them", () => {
+  test("every workspace package passes", () => {
+    for (const p of workspacePackages()) {
+      expect({
+        name: p.pkg.name,
+        problems: manifestProblems(p, readFileSync(join(p.path, "README.md"), "utf8"))
+      }).toEqual({
+        name: p.pkg.name,
+        problems: []
+      })
+    }
+  })
+
+  test("missing fields, relative links and other forms of repository links are named", () => {
+    const bare = { ...core, pkg: { name: "@flight-hal/core", repository: { url: "x", directory: "elsewhere" } } }
+    const readme = [
+      "[guide](docs/manager.md)",
+      "[home](https://github.com/flight-hal/flight-hal#readme)",
+      "[tree](https://github.com/flight-hal/flight-hal/tree/main/examples)",
+      "[good](https://github.com/flight-hal/flight-hal/blob/main/docs/pools.md)",
+      "[other](https://effect.website)"
+    ].join("\n")
+    expect(manifestProblems(bare, readme)).toEqual([
+      "package.json: repository.directory is not packages/core",
+      "package.json: no homepage",
+      "package.json: no bugs.url",
+      "package.json: no keywords",
+      "package.json: no engines.node",
+      "README.md: relative link docs/manager.md",
+      "README.md: https://github.com/flight-hal/flight-hal#readme (link into the repository as https://github.com/flight-hal/flight-hal/blob/main/…)",
+      "README.md: https://github.com/flight-hal/flight-hal/tree/main/examples (link into the repository as https://github.com/flight-hal/flight-hal/blob/main/…)"
+    ])
+  })
+})
 
 describe("check-packages: tarball contents", () => {
   test("a tarball of built JS with types, maps, sources and docs has no problem", () => {

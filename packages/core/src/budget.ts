@@ -5,7 +5,7 @@
  * @module
  */
 import * as Schema from "effect/Schema"
-import { ByteCount } from "./metadata.ts"
+import { ByteCount } from "./schemas.ts"
 
 const Percent: Schema.Number = Schema.Number.check(
   Schema.makeFilter((n: number) =>

@@ -14,7 +14,10 @@
  * @module
  */
 export * from "./budget.ts"
+export * from "./generated/error-schemas.ts"
 export * from "./generated/errors.ts"
+export * from "./generated/table-schemas.ts"
 export * from "./generated/tables.ts"
 export * from "./metadata.ts"
 export * from "./resource-type.ts"
+export * from "./schemas.ts"

@@ -1,44 +1,11 @@
 /**
  * Resource metadata: what a resource is (type, size, alignment, access pattern, priority,
- * flags, dependencies), validated with Schema.
+ * flags, dependencies). Its Schemas are in `schemas.ts`.
  *
  * @module
  */
-import * as Schema from "effect/Schema"
-import {
-  type AccessPattern,
-  AccessPatternSchema,
-  ResourceFlagSetSchema,
-  type ResourcePriority,
-  ResourcePrioritySchema
-} from "./generated/tables.ts"
-import { type ResourceTypeName, ResourceTypeNameSchema } from "./resource-type.ts"
-
-/**
- * A safe integer ≥ 0: a size in bytes.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ByteCount: Schema.Int = Schema.Int.check(
-  Schema.makeFilter((n: number) =>
-    Number.isSafeInteger(n) && n >= 0 ? undefined : `a byte count is a safe integer ≥ 0, got ${n}`
-  )
-)
-
-/**
- * A power of two ≥ 1: an alignment in bytes.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Alignment: Schema.Int = Schema.Int.check(
-  Schema.makeFilter((n: number) =>
-    Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
-      ? undefined
-      : `an alignment is a power of two between 1 and 2^30, got ${n}`
-  )
-)
+import type { AccessPattern, ResourcePriority } from "./generated/tables.ts"
+import type { ResourceTypeName } from "./resource-type.ts"
 
 /**
  * A resource handle: a slot index and the slot's generation when the resource was made.
@@ -57,22 +24,6 @@ export interface ResourceHandle {
 }
 
 /**
- * Schema of a {@link ResourceHandle}.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ResourceHandleSchema: Schema.Struct<{
-  readonly slot: Schema.Int
-  readonly generation: Schema.Int
-  readonly manager: Schema.Int
-}> = Schema.Struct({
-  slot: Schema.Int,
-  generation: Schema.Int,
-  manager: Schema.Int
-})
-
-/**
  * Prints a handle as `slot#generation`.
  *
  * @example
@@ -87,33 +38,6 @@ export const ResourceHandleSchema: Schema.Struct<{
  */
 export const formatHandle = (handle: Pick<ResourceHandle, "slot" | "generation">): string =>
   `${handle.slot}#${handle.generation}`
-
-const metadataFields: {
-  readonly type: typeof ResourceTypeNameSchema
-  readonly sizeBytes: Schema.Int
-  readonly alignmentBytes: Schema.optional<Schema.Int>
-  readonly accessPattern: Schema.optional<typeof AccessPatternSchema>
-  readonly priority: Schema.optional<typeof ResourcePrioritySchema>
-  readonly flags: Schema.optional<Schema.Int>
-  readonly dependsOn: Schema.optional<Schema.$Array<typeof ResourceHandleSchema>>
-} = {
-  type: ResourceTypeNameSchema,
-  sizeBytes: ByteCount,
-  alignmentBytes: Schema.optional(Alignment),
-  accessPattern: Schema.optional(AccessPatternSchema),
-  priority: Schema.optional(ResourcePrioritySchema),
-  flags: Schema.optional(ResourceFlagSetSchema),
-  dependsOn: Schema.optional(Schema.Array(ResourceHandleSchema))
-}
-
-/**
- * Schema of {@link ResourceMetadata}. Optional fields may be left out or `undefined`; they take the defaults
- * of {@link normalizeMetadata}: alignment 8, ReadWrite, Normal priority, no flags, no dependencies.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ResourceMetadataSchema: Schema.Struct<typeof metadataFields> = Schema.Struct(metadataFields)
 
 /**
  * What a resource is: the input of every acquisition.

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import * as Schema from "effect/Schema"
 import type { ResourceType } from "./generated/tables.ts"
 
 /**
@@ -93,23 +92,3 @@ export const CustomResourceTypeCodes: { readonly min: number; readonly max: numb
   min: 0x80000001,
   max: 0xffffffff
 }
-
-/**
- * Schema of a resource type name in error fields and reports: any non-empty string (a built-in type or one a
- * manager's config declares; which names a manager serves is its own business).
- *
- * @example
- * ```ts
- * import { ResourceTypeNameSchema } from "@flight-hal/core"
- * import * as Schema from "effect/Schema"
- *
- * Schema.is(ResourceTypeNameSchema)("Memory") // true
- * ```
- *
- * @since 0.3.0
- * @category schemas
- */
-export const ResourceTypeNameSchema: Schema.declare<ResourceTypeName> = Schema.declare(
-  (u: unknown): u is ResourceTypeName => typeof u === "string" && u.length > 0,
-  { identifier: "ResourceTypeName", description: "a built-in ResourceType or a user-defined type's name" }
-)

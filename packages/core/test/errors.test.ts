@@ -1,13 +1,17 @@
 import { describe, expect, test } from "bun:test"
+import { inspect } from "node:util"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {
   BudgetExceeded,
+  BudgetExceededSchema,
   DeadlockDetected,
+  DeadlockDetectedSchema,
   ErrorCategory,
   ErrorClassByCode,
   ErrorTable,
   errorClassFor,
+  FlightHalErrorSchema,
   ManagerClosed
 } from "../src/index.ts"
 
@@ -79,11 +83,83 @@ describe("error instances", () => {
     const flipped = await Effect.runPromise(Effect.flip(program))
     expect(flipped).toBe(error)
   })
-  test("errors encode to their fields and decode back", () => {
-    const encoded = Schema.encodeSync(BudgetExceeded)(error)
+  test("Effect.catchTag matches an error by its tag", async () => {
+    const recovered = await Effect.runPromise(
+      Effect.fail(error).pipe(Effect.catchTag("BudgetExceeded", (e) => Effect.succeed(e.requested)))
+    )
+    expect(recovered).toBe(10)
+  })
+  test("console.log prints the tag, category, code and message, then only the stack's frames", () => {
+    for (const printed of [inspect(error), Bun.inspect(error)]) {
+      const [first, ...frames] = printed.split("\n")
+      expect(first).toBe(
+        "BudgetExceeded [Resource 2]: Budget exceeded for Memory: requested 10 bytes, 2 available of limit 8"
+      )
+      for (const frame of frames) expect(frame).toMatch(/^\s+at\s/)
+    }
+    expect(inspect(new ManagerClosed())).toStartWith("ManagerClosed [Resource 7]: The resource manager is closed")
+  })
+  test("the name is the tag, and the fields are enumerable own properties (JSON)", () => {
+    expect(error.name).toBe("BudgetExceeded")
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      _tag: "BudgetExceeded",
+      resourceType: "Memory",
+      requested: 10,
+      available: 2,
+      limit: 8
+    })
+  })
+  test("errors encode to their fields and decode back (error-schemas.ts)", () => {
+    const encoded = Schema.encodeSync(BudgetExceededSchema)(error)
     expect(encoded).toEqual({ _tag: "BudgetExceeded", resourceType: "Memory", requested: 10, available: 2, limit: 8 })
-    const decoded = Schema.decodeUnknownSync(BudgetExceeded)(encoded)
+    const decoded = Schema.decodeUnknownSync(BudgetExceededSchema)(encoded)
     expect(decoded).toBeInstanceOf(BudgetExceeded)
     expect(decoded.message).toBe(error.message)
+    expect(() => Schema.decodeUnknownSync(BudgetExceededSchema)({ ...encoded, requested: "10" })).toThrow()
+  })
+  test("list fields round-trip; FlightHalErrorSchema decodes any error by its tag", () => {
+    const deadlock = new DeadlockDetected({ drivers: ["gfx", "audio"], resources: ["name:A"] })
+    const encoded = Schema.encodeSync(DeadlockDetectedSchema)(deadlock)
+    expect(encoded).toEqual({ _tag: "DeadlockDetected", drivers: ["gfx", "audio"], resources: ["name:A"] })
+    const decodeAny = Schema.decodeUnknownSync(FlightHalErrorSchema)
+    expect(decodeAny(encoded)).toBeInstanceOf(DeadlockDetected)
+    expect(decodeAny({ _tag: "ManagerClosed" })).toBeInstanceOf(ManagerClosed)
+    expect(decodeAny(Schema.encodeSync(FlightHalErrorSchema)(error))).toBeInstanceOf(BudgetExceeded)
+    expect(() => decodeAny({ _tag: "NoSuchError" })).toThrow()
+  })
+  test("every error class has a Schema that round-trips an instance made from example fields", () => {
+    const decodeAny = Schema.decodeUnknownSync(FlightHalErrorSchema)
+    const encodeAny = Schema.encodeSync(FlightHalErrorSchema)
+    for (const row of ErrorTable) {
+      const cls = errorClassFor(row.category, row.code)
+      if (cls === undefined) throw new Error(`no class for ${row.tag}`)
+      const fields = Object.fromEntries(row.fields.map((name) => [name, exampleOf(name)]))
+      const instance = new (cls as unknown as new (fields: object) => Error & { readonly _tag: string })(fields)
+      const again = decodeAny(encodeAny(instance as never))
+      expect(again).toBeInstanceOf(cls)
+      expect(again.message).toBe(instance.message)
+    }
   })
 })
+
+/** A valid value for an error field by its name (names are typed consistently across the table). */
+const exampleOf = (name: string): unknown => {
+  if (name === "resourceType") return "Memory"
+  if (name === "drivers" || name === "resources" || name === "cycle") return ["a", "b"]
+  if (
+    [
+      "requested",
+      "available",
+      "limit",
+      "slot",
+      "currentGeneration",
+      "waitedMillis",
+      "blockSize",
+      "maxCount",
+      "index",
+      "inUse"
+    ].includes(name)
+  )
+    return 1
+  return "x"
+}

@@ -18,6 +18,7 @@ import {
 } from "@flight-hal/core"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
+import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
@@ -418,6 +419,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     [Symbol.asyncDispose]: () => Promise.resolve(void manager.close())
   }
   attachCore(manager, core, config.label)
+  defineInspect(manager, () => describeManager(core, config.label))
   return manager
 }
 

@@ -17,19 +17,15 @@
  * @module
  */
 import {
-  Alignment,
-  ByteCount,
   InvalidProfile,
   type ResourceBudget,
-  ResourceBudgetSchema,
   type ResourceType,
   ResourceTypeNames,
-  ResourceTypeSchema,
   UnknownProfile
 } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
+import { decodeProfileInput, MAX_POOL_BLOCKS, MAX_POOL_BYTES } from "./internal/profile-check.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 
 /**
@@ -153,9 +149,6 @@ export type BuiltinProfileName = "dreamcast" | "web" | "desktop" | "server"
  */
 export const REFERENCE_MEMORY_BYTES: number = 16 * 1024 * 1024
 
-/** The largest number of blocks and bytes one pool can hold (the pool package's limits). */
-const MAX_POOL_BLOCKS = 2 ** 23
-const MAX_POOL_BYTES = 2 ** 31
 const MAX_BLOCK_SIZE = 2 ** 30
 const BASIS = 10_000n
 
@@ -249,72 +242,6 @@ export const builtinMemory: { readonly [N in BuiltinProfileName]: number } = {
 // ---------------------------------------------------------------------------------------------
 // validation
 
-const PositiveInt: Schema.Int = Schema.Int.check(
-  Schema.makeFilter((n: number) =>
-    Number.isSafeInteger(n) && n >= 1 ? undefined : `expected an integer ≥ 1, got ${n}`
-  )
-)
-
-const PoolPresetSchema = Schema.Struct({
-  type: ResourceTypeSchema,
-  blockSize: PositiveInt,
-  initialCount: ByteCount,
-  maxCount: PositiveInt,
-  alignment: Alignment,
-  name: Schema.NonEmptyString
-})
-
-const budgetEntries = Object.fromEntries(
-  ResourceTypeNames.map((type) => [type, Schema.optionalKey(ResourceBudgetSchema)])
-) as { readonly [T in ResourceType]: Schema.optionalKey<typeof ResourceBudgetSchema> }
-
-const crossCheck = (profile: PlatformProfile): string | undefined => {
-  let budgeted = 0
-  for (const type of ResourceTypeNames) budgeted += profile.budgets[type]?.maxBytes ?? 0
-  if (budgeted > profile.totalMemoryBytes) {
-    return `the budgets' maxBytes add up to ${budgeted}, more than totalMemoryBytes (${profile.totalMemoryBytes})`
-  }
-  const names = new Set<string>()
-  const pooled = new Map<ResourceType, number>()
-  for (const pool of profile.pools) {
-    if (names.has(pool.name)) return `pool name ${JSON.stringify(pool.name)} is used twice`
-    names.add(pool.name)
-    if (pool.initialCount > pool.maxCount) {
-      return `pool ${pool.name}: initialCount (${pool.initialCount}) exceeds maxCount (${pool.maxCount})`
-    }
-    if (pool.blockSize % pool.alignment !== 0) {
-      return `pool ${pool.name}: blockSize (${pool.blockSize}) is not a multiple of alignment (${pool.alignment})`
-    }
-    if (pool.maxCount > MAX_POOL_BLOCKS || pool.blockSize * pool.maxCount > MAX_POOL_BYTES) {
-      return `pool ${pool.name}: ${pool.maxCount} blocks of ${pool.blockSize} bytes exceed one pool's limits (2^23 blocks, 2^31 bytes)`
-    }
-    pooled.set(pool.type, (pooled.get(pool.type) ?? 0) + pool.blockSize * pool.maxCount)
-  }
-  for (const [type, bytes] of pooled) {
-    const budget = profile.budgets[type]
-    if (budget !== undefined && bytes > budget.maxBytes) {
-      return `the ${type} pools can grow to ${bytes} bytes, more than the ${type} budget (${budget.maxBytes})`
-    }
-  }
-  return undefined
-}
-
-/**
- * Schema of a {@link PlatformProfile}: a non-empty name, every budget valid, every pool valid
- * (`initialCount ≤ maxCount`, blockSize a multiple of the alignment, within one pool's limits,
- * unique names), the budgets' maxBytes adding up to at most the total memory, and the pools of a
- * budgeted type fitting in its budget.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PlatformProfileSchema: Schema.Codec<PlatformProfile> = Schema.Struct({
-  name: Schema.NonEmptyString,
-  totalMemoryBytes: PositiveInt,
-  budgets: Schema.Struct(budgetEntries),
-  pools: Schema.Array(PoolPresetSchema)
-}).check(Schema.makeFilter(crossCheck))
-
 const profileNameOf = (input: unknown): string => {
   if (typeof input === "object" && input !== null && "name" in input && typeof input.name === "string") {
     return input.name
@@ -322,11 +249,13 @@ const profileNameOf = (input: unknown): string => {
   return "<unnamed>"
 }
 
-const decodeProfileResult = (input: unknown): Result.Result<PlatformProfile, InvalidProfile> =>
-  Result.mapError(
-    Schema.decodeUnknownResult(PlatformProfileSchema)(input),
-    (error) => new InvalidProfile({ profile: profileNameOf(input), issue: error.message })
-  )
+/** `PlatformProfileSchema`'s decoding, without Schema (`internal/profile-check.ts`, held equal to it by a test). */
+const decodeProfileResult = (input: unknown): Result.Result<PlatformProfile, InvalidProfile> => {
+  const decoded = decodeProfileInput(input)
+  return decoded._tag === "Success"
+    ? Result.succeed(decoded.value)
+    : Result.fail(new InvalidProfile({ profile: profileNameOf(input), issue: decoded.issue }))
+}
 
 /**
  * Validates an untrusted profile (for example one read from a JSON config).

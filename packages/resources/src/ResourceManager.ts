@@ -42,6 +42,7 @@ import * as Stream from "effect/Stream"
 import { Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
+import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
@@ -164,7 +165,22 @@ export type ReclamationCallback = (missingBytes: number) => Effect.Effect<number
 export type PressureCallback = (event: PressureEvent) => Effect.Effect<void, unknown> | void
 
 /**
- * The resource manager's interface.
+ * The resource manager's interface: what `yield* ResourceManager` gives (see {@link ResourceManager} for the
+ * Layer). The plain facade's counterpart is {@link PlainResourceManager}.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResourceManager, type ResourceManagerService } from "@flight-hal/resources"
+ *
+ * const scratch = (manager: ResourceManagerService) =>
+ *   manager.use("scratch", { type: "Memory", sizeBytes: 64 }, (ref) => ref.get)
+ * const program = Effect.gen(function* () {
+ *   return yield* scratch(yield* ResourceManager)
+ * })
+ * const bytes = Effect.runSync(program.pipe(Effect.provide(ResourceManager.layer())))
+ * bytes.byteLength // 64
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -313,7 +329,17 @@ const ResourceManagerBase: Context.ServiceClass<
 > = Context.Service<ResourceManager, ResourceManagerService>()("@flight-hal/resources/ResourceManager")
 
 /**
- * The resource manager service.
+ * The resource manager service: the `Context` key of a {@link ResourceManagerService}, built by
+ * {@link ResourceManager.layer}. `yield* ResourceManager` gives the service; its operations are
+ * {@link ResourceManagerService.acquire | acquire} (released when the Scope closes),
+ * {@link ResourceManagerService.use | use} (acquire, run, release, no Scope),
+ * {@link ResourceManagerService.acquireScoped | acquireScoped},
+ * {@link ResourceManagerService.share | share} (another driver's hold), {@link ResourceManagerService.find | find},
+ * {@link ResourceManagerService.setBudget | setBudget},
+ * {@link ResourceManagerService.registerReclamationCallback | registerReclamationCallback},
+ * {@link ResourceManagerService.pressureEvents | pressureEvents}, {@link ResourceManagerService.snapshot | snapshot}
+ * and {@link ResourceManagerService.waitGraph | waitGraph}: see {@link ResourceManagerService} for all of them.
+ * Without Effect, use {@link createResourceManager}.
  *
  * @example
  * ```ts
@@ -603,6 +629,7 @@ const make = (config: ResourceManagerConfig) =>
       })
     )
     attachCore(service, core, config.label)
+    defineInspect(service, () => describeManager(core, config.label))
     return ResourceManager.of(service)
   })
 

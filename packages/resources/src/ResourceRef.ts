@@ -6,6 +6,7 @@
  */
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
+import { defineInspect, describeHeld } from "./internal/inspect.ts"
 import type { Payload } from "./internal/payload.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 
@@ -66,7 +67,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** @internal the payload of a ref without a cell, once made */
   private value: T | typeof unmade = unmade
 
-  /** @internal */
+  /** @ignore made by the manager (internal) */
   constructor(
     /** @internal */
     private readonly engine: RefOwner,
@@ -132,7 +133,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     )
   }
 
-  /** @internal the payload if it was created (for destroy hooks). */
+  /** @ignore the payload if it was created (for destroy hooks; internal). */
   createdPayload(): T | undefined {
     if (this.cell !== undefined) return this.cell.created()
     return this.value === unmade ? undefined : this.value
@@ -158,6 +159,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     return Promise.resolve()
   }
 }
+
+// console.log(ref) on Node, Bun and Deno: `ResourceRef<texture Memory 4096 B, owner app, live>`
+defineInspect(ResourceRef.prototype, (ref) => describeHeld("ResourceRef", "owner", ref))
 
 /**
  * An untyped {@link ResourceRef} (the seed's `ScopedResource`).
@@ -198,7 +202,7 @@ export class SharedHandle<T = unknown> implements Disposable {
   /** @internal */
   private isReleased = false
 
-  /** @internal */
+  /** @ignore made by the manager (internal) */
   constructor(
     /** @internal */
     private readonly engine: RefOwner,
@@ -257,3 +261,6 @@ export class SharedHandle<T = unknown> implements Disposable {
     this.release()
   }
 }
+
+// console.log(handle) on Node, Bun and Deno: `SharedHandle<texture Memory 4096 B, holder audio, live>`
+defineInspect(SharedHandle.prototype, (handle) => describeHeld("SharedHandle", "holder", handle))

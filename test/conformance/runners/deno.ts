@@ -13,6 +13,6 @@ const parts: Record<string, unknown> = {
 }
 if (Deno.args.includes("--resources")) {
   const resources = await import("@flight-hal/resources")
-  parts.resources = await runResources({ core, resources })
+  parts.resources = await runResources({ core, resources, inspect: Deno.inspect })
 }
 console.log(`CONFORMANCE-RESULT ${JSON.stringify(parts)}`)

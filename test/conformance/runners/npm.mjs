@@ -11,6 +11,8 @@ import { runResources } from "./scenarios/resources.mjs"
 const parts = { "core+pool": runCoreAndPool({ core, pool, Schema }), "shared-pool": runSharedPool({ pool }) }
 if (process.argv.includes("--resources")) {
   const resources = await import("@flight-hal/resources")
-  parts.resources = await runResources({ core, resources })
+  // what console.log prints: Bun's own printer on Bun, util.inspect on Node
+  const inspect = globalThis.Bun?.inspect ?? (await import("node:util")).inspect
+  parts.resources = await runResources({ core, resources, inspect })
 }
 console.log(`CONFORMANCE-RESULT ${JSON.stringify(parts)}`)

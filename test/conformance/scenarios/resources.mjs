@@ -42,8 +42,11 @@ const budget = (maxBytes, reservedBytes, warningPercent, criticalPercent) => ({
   criticalPercent
 })
 
-/** Runs the resource-manager checks; `modules` = { core, resources }. */
-export const runResources = async ({ core, resources }) => {
+/**
+ * Runs the resource-manager checks; `modules` = { core, resources, inspect }, where `inspect` is the runtime's
+ * own printer (what console.log shows: util.inspect on Node, Bun.inspect on Bun, Deno.inspect on Deno).
+ */
+export const runResources = async ({ core, resources, inspect }) => {
   const checks = {}
   const quiet = { detectGarbageCollectedLeaks: false, onLeaks: () => {} }
 
@@ -232,6 +235,46 @@ export const runResources = async ({ core, resources }) => {
       afterClose: caught(() => manager.acquire("late", memory(1))).tag
     }
   }
+  // What console.log shows of a ref, a shared handle, a manager and an error: one line each (an error: its
+  // first line, then its stack's frames).
+  {
+    const manager = resources.createResourceManager({
+      ...quiet,
+      label: "game",
+      budgets: { Memory: budget(1 << 20, 0, 75, 90) }
+    })
+    const ref = manager.acquire("texture", memory(4096, { flags: core.ResourceFlag.Shareable }))
+    const shared = manager.share(ref.handle, "audio")
+    const error = caught(() => manager.acquire("huge", memory(1 << 21)))
+    const thrown = (() => {
+      try {
+        manager.acquire("huge", memory(1 << 21))
+      } catch (e) {
+        return e
+      }
+    })()
+    const printed = {
+      ref: inspect(ref),
+      shared: inspect(shared),
+      manager: inspect(manager),
+      // Bun prints a trailing comma inside brackets; Node and Deno do not
+      nested: inspect([ref])
+        .replace(/,?\s+\]/, " ]")
+        .replace(/\[\s+/, "[ "),
+      error: inspect(thrown).split("\n")[0],
+      errorFramesOnly: inspect(thrown)
+        .split("\n")
+        .slice(1)
+        .every((line) => /^\s+at\s/.test(line)),
+      errorTag: error.tag
+    }
+    shared.release()
+    ref.release()
+    printed.released = inspect(ref)
+    manager.close()
+    printed.closed = inspect(manager)
+    checks["inspect: one line per ref, handle, manager and error"] = printed
+  }
   return checks
 }
 
@@ -418,5 +461,17 @@ export const expectedResources = {
       }
     ],
     afterClose: "ManagerClosed"
+  },
+  "inspect: one line per ref, handle, manager and error": {
+    ref: "ResourceRef<texture Memory 4096 B, owner app, live>",
+    shared: "SharedHandle<texture Memory 4096 B, holder audio, live>",
+    manager: "ResourceManager<game: 1 live, Memory 4096 of 1048576 B (None), open>",
+    nested: "[ ResourceRef<texture Memory 4096 B, owner app, live> ]",
+    error:
+      "BudgetExceeded [Resource 2]: Budget exceeded for Memory: requested 2097152 bytes, 1044480 available of limit 1048576",
+    errorFramesOnly: true,
+    errorTag: "BudgetExceeded",
+    released: "ResourceRef<texture Memory 4096 B, owner app, released>",
+    closed: "ResourceManager<game: closed>"
   }
 }

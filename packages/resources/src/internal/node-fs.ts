@@ -8,8 +8,11 @@ import { InvalidArgument } from "@flight-hal/core"
 
 /** The part of `node:fs` that line files need. */
 export interface LineFileSystem {
+  /** Opens `path` with `flags` (`"w"`: truncated first) and returns its file descriptor. */
   openSync(path: string, flags: string): number
+  /** Appends `data` to the file and returns the bytes written. */
   writeSync(fd: number, data: string): number
+  /** Closes the file. */
   closeSync(fd: number): void
 }
 

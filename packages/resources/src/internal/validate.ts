@@ -4,8 +4,9 @@
  * value or a typed error naming the bad field; none throws, none reads inherited properties (a name such as
  * `"toString"` is unknown, not `Object.prototype.toString`).
  *
- * The metadata fast path (`isPlainValidMetadata`) accepts only what `ResourceMetadataSchema` accepts (a
- * property test holds them equal); anything it does not accept goes to the Schema, which names the issue.
+ * The metadata fast path (`isPlainValidMetadata`) accepts exactly what `ResourceMetadataSchema` accepts (a
+ * property test holds them equal); anything it does not accept goes to the full check (`check.ts`), which
+ * names the issue as the Schema would, without loading Schema.
  *
  * @since 0.2.0
  */
@@ -16,29 +17,20 @@ import {
   InvalidBudget,
   InvalidMetadata,
   type ResourceBudget,
-  ResourceBudgetSchema,
   ResourceFlagMask,
   type ResourceHandle,
   type ResourceMetadata,
-  ResourceMetadataSchema,
   ResourcePriority,
   type ResourceTypeName
 } from "@flight-hal/core"
-import * as Cause from "effect/Cause"
-import type * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
+import { type Decoded, decodeBudget, decodeMetadata } from "./check.ts"
 import { show } from "./show.ts"
 import type { TypeTable } from "./type-table.ts"
 
-const decodeMetadata = Schema.decodeUnknownExit(ResourceMetadataSchema)
-const decodeBudget = Schema.decodeUnknownExit(ResourceBudgetSchema)
-
-/** The Schema issue text of a failed decode (the SchemaError's message, without the Cause wrapper). */
-const issueOf = (exit: Exit.Exit<unknown, unknown>): string => {
+/** The issue text of a failed check, on one line (the Schema decoder's message, at most its first four lines). */
+const issueOf = (exit: Decoded<unknown>): string => {
   if (exit._tag !== "Failure") return "invalid"
-  const error = Cause.squash(exit.cause)
-  const text = error instanceof Error ? error.message : String(error)
-  return text.split("\n").slice(0, 4).join(" ").replace(/\s+/g, " ").trim()
+  return exit.issue.split("\n").slice(0, 4).join(" ").replace(/\s+/g, " ").trim()
 }
 
 /** Whether `key` is an own property of a generated table (never an inherited name such as "toString"). */
@@ -48,11 +40,11 @@ export const ownKey = (table: object, key: unknown): key is string =>
 const isAlignment = (n: unknown): boolean =>
   typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
 
-/** Whether a value is a well-formed handle: an object with integer slot, generation and manager. */
+/** Whether a value is a well-formed handle: an object with safe-integer slot, generation and manager. */
 export const isHandle = (value: unknown): value is ResourceHandle => {
-  if (typeof value !== "object" || value === null) return false
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
   const { slot, generation, manager } = value as Partial<Record<keyof ResourceHandle, unknown>>
-  return Number.isInteger(slot) && Number.isInteger(generation) && Number.isInteger(manager)
+  return Number.isSafeInteger(slot) && Number.isSafeInteger(generation) && Number.isSafeInteger(manager)
 }
 
 /**

@@ -1,0 +1,99 @@
+/**
+ * The Schemas of the core models: resource type names, byte counts, alignments, handles and metadata. A module
+ * of its own, so that a program using the models without decoding them never loads Schema.
+ *
+ * @module
+ */
+import * as Schema from "effect/Schema"
+import { AccessPatternSchema, ResourceFlagSetSchema, ResourcePrioritySchema } from "./generated/table-schemas.ts"
+import type { normalizeMetadata, ResourceHandle, ResourceMetadata } from "./metadata.ts"
+import type { ResourceTypeName } from "./resource-type.ts"
+
+/**
+ * Schema of a resource type name in error fields and reports: any non-empty string (a built-in type or one a
+ * manager's config declares; which names a manager serves is its own business).
+ *
+ * @example
+ * ```ts
+ * import { ResourceTypeNameSchema } from "@flight-hal/core"
+ * import * as Schema from "effect/Schema"
+ *
+ * Schema.is(ResourceTypeNameSchema)("Memory") // true
+ * ```
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ResourceTypeNameSchema: Schema.declare<ResourceTypeName> = Schema.declare(
+  (u: unknown): u is ResourceTypeName => typeof u === "string" && u.length > 0,
+  { identifier: "ResourceTypeName", description: "a built-in ResourceType or a user-defined type's name" }
+)
+
+/**
+ * A safe integer ≥ 0: a size in bytes.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ByteCount: Schema.Int = Schema.Int.check(
+  Schema.makeFilter((n: number) =>
+    Number.isSafeInteger(n) && n >= 0 ? undefined : `a byte count is a safe integer ≥ 0, got ${n}`
+  )
+)
+
+/**
+ * A power of two ≥ 1: an alignment in bytes.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Alignment: Schema.Int = Schema.Int.check(
+  Schema.makeFilter((n: number) =>
+    Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
+      ? undefined
+      : `an alignment is a power of two between 1 and 2^30, got ${n}`
+  )
+)
+
+/**
+ * Schema of a {@link ResourceHandle}.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResourceHandleSchema: Schema.Struct<{
+  readonly slot: Schema.Int
+  readonly generation: Schema.Int
+  readonly manager: Schema.Int
+}> = Schema.Struct({
+  slot: Schema.Int,
+  generation: Schema.Int,
+  manager: Schema.Int
+})
+
+const metadataFields: {
+  readonly type: typeof ResourceTypeNameSchema
+  readonly sizeBytes: Schema.Int
+  readonly alignmentBytes: Schema.optional<Schema.Int>
+  readonly accessPattern: Schema.optional<typeof AccessPatternSchema>
+  readonly priority: Schema.optional<typeof ResourcePrioritySchema>
+  readonly flags: Schema.optional<Schema.Int>
+  readonly dependsOn: Schema.optional<Schema.$Array<typeof ResourceHandleSchema>>
+} = {
+  type: ResourceTypeNameSchema,
+  sizeBytes: ByteCount,
+  alignmentBytes: Schema.optional(Alignment),
+  accessPattern: Schema.optional(AccessPatternSchema),
+  priority: Schema.optional(ResourcePrioritySchema),
+  flags: Schema.optional(ResourceFlagSetSchema),
+  dependsOn: Schema.optional(Schema.Array(ResourceHandleSchema))
+}
+
+/**
+ * Schema of {@link ResourceMetadata}. Optional fields may be left out or `undefined`; they take the defaults
+ * of {@link normalizeMetadata}: alignment 8, ReadWrite, Normal priority, no flags, no dependencies.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResourceMetadataSchema: Schema.Struct<typeof metadataFields> = Schema.Struct(metadataFields)

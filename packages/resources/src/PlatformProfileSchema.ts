@@ -1,0 +1,61 @@
+/**
+ * The Schema of a platform profile, for programs that decode profiles with Effect Schema (a module of its own,
+ * so that the profiles themselves never load Schema; `decodeProfile` gives the same verdict and issue text
+ * without it).
+ *
+ * @module
+ */
+import {
+  Alignment,
+  ByteCount,
+  ResourceBudgetSchema,
+  type ResourceType,
+  ResourceTypeNames,
+  ResourceTypeSchema
+} from "@flight-hal/core"
+import * as Schema from "effect/Schema"
+import { crossCheck } from "./internal/profile-check.ts"
+import type { PlatformProfile } from "./PlatformProfile.ts"
+
+const PositiveInt: Schema.Int = Schema.Int.check(
+  Schema.makeFilter((n: number) =>
+    Number.isSafeInteger(n) && n >= 1 ? undefined : `expected an integer ≥ 1, got ${n}`
+  )
+)
+
+const PoolPresetSchema = Schema.Struct({
+  type: ResourceTypeSchema,
+  blockSize: PositiveInt,
+  initialCount: ByteCount,
+  maxCount: PositiveInt,
+  alignment: Alignment,
+  name: Schema.NonEmptyString
+})
+
+const budgetEntries = Object.fromEntries(
+  ResourceTypeNames.map((type) => [type, Schema.optionalKey(ResourceBudgetSchema)])
+) as { readonly [T in ResourceType]: Schema.optionalKey<typeof ResourceBudgetSchema> }
+
+/**
+ * Schema of a {@link PlatformProfile}: a non-empty name, every budget valid, every pool valid
+ * (`initialCount ≤ maxCount`, blockSize a multiple of the alignment, within one pool's limits,
+ * unique names), the budgets' maxBytes adding up to at most the total memory, and the pools of a
+ * budgeted type fitting in its budget.
+ *
+ * @example
+ * ```ts
+ * import { PlatformProfileSchema, web } from "@flight-hal/resources"
+ * import * as Schema from "effect/Schema"
+ *
+ * Schema.decodeUnknownSync(PlatformProfileSchema)(JSON.parse(JSON.stringify(web))).name // "web"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PlatformProfileSchema: Schema.Codec<PlatformProfile> = Schema.Struct({
+  name: Schema.NonEmptyString,
+  totalMemoryBytes: PositiveInt,
+  budgets: Schema.Struct(budgetEntries),
+  pools: Schema.Array(PoolPresetSchema)
+}).check(Schema.makeFilter(crossCheck))

@@ -1,0 +1,61 @@
+/**
+ * The printed form of refs, shared handles and managers: one line a reader can use instead of the engine's
+ * internals (a ref used to print the whole manager state, about a hundred lines on Node). Node and Bun call
+ * `Symbol.for("nodejs.util.inspect.custom")`, Deno `Symbol.for("Deno.customInspect")`, from `console.log`,
+ * `util.inspect` and `Deno.inspect`; both are defined, non-enumerable.
+ *
+ * @since 0.2.0
+ */
+import type { ResourceMetadata } from "@flight-hal/core"
+import type { Core } from "./core.ts"
+import { introspect } from "./introspection.ts"
+
+const nodeInspect = Symbol.for("nodejs.util.inspect.custom")
+const denoInspect = Symbol.for("Deno.customInspect")
+
+/** Gives `target` (an object, or a class's prototype) the printed form `describe(this)`. */
+export const defineInspect = <T extends object>(target: T, describe: (self: T) => string): void => {
+  const print = {
+    value(this: T) {
+      return describe(this)
+    },
+    configurable: true,
+    enumerable: false,
+    writable: true
+  }
+  Object.defineProperty(target, nodeInspect, print)
+  Object.defineProperty(target, denoInspect, print)
+}
+
+/** What a ref or a shared handle shows of itself. */
+interface Held {
+  readonly name: string
+  readonly metadata: ResourceMetadata
+  readonly driver: string
+  readonly released: boolean
+}
+
+/** `ResourceRef<texture Memory 4096 B, owner app, live>`; `role` names the driver's part (owner, holder). */
+export const describeHeld = (kind: string, role: string, held: Held): string =>
+  `${kind}<${held.name === "" ? "(unnamed)" : held.name} ${held.metadata.type} ${held.metadata.sizeBytes} B, ${role} ${held.driver}, ${held.released ? "released" : "live"}>`
+
+/**
+ * `ResourceManager<game: 2 live, Memory 8192 of 1048576 B (None), 1 pool, open>`: the live count, each type that
+ * has a budget or usage (bytes used of its budget, and its pressure), waiters and pools when there are any.
+ */
+export const describeManager = (core: Core<unknown>, label: string | undefined): string => {
+  const prefix = `ResourceManager<${label === undefined || label === "" ? "" : `${label}: `}`
+  if (core.closed) return `${prefix}closed>`
+  const snapshot = introspect.snapshot(core)
+  const parts = [`${snapshot.liveResources} live`]
+  let waiting = 0
+  for (const stats of snapshot.types) {
+    waiting += stats.waiting
+    if (stats.budget !== undefined) {
+      parts.push(`${stats.type} ${stats.currentUsage} of ${stats.budget.maxBytes} B (${stats.pressure})`)
+    } else if (stats.currentUsage > 0) parts.push(`${stats.type} ${stats.currentUsage} B`)
+  }
+  if (waiting > 0) parts.push(`${waiting} waiting`)
+  if (snapshot.pools.length > 0) parts.push(`${snapshot.pools.length} pool${snapshot.pools.length === 1 ? "" : "s"}`)
+  return `${prefix}${parts.join(", ")}, open>`
+}

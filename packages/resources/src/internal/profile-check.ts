@@ -1,0 +1,121 @@
+/**
+ * `PlatformProfileSchema`'s decoding without Schema, for the plain path (a manager's `profile`, the built-in
+ * profiles, platform detection): the same verdict, the same issue text and the same decoded copy (only the
+ * known keys) as the Schema, which a property test holds equal (`test/light-checks.test.ts`).
+ *
+ * @since 0.2.0
+ */
+import { type ResourceType, ResourceTypeNames } from "@flight-hal/core"
+import type { PlatformProfile, PoolPreset, ProfileBudgets } from "../PlatformProfile.ts"
+import {
+  alignment,
+  array,
+  budgetCheck,
+  byteCount,
+  type Decoded,
+  type Field,
+  formatIssue,
+  int,
+  literals,
+  nonEmptyString,
+  struct
+} from "./check.ts"
+
+/** The most blocks one pool can hold (the pool package's limit). */
+export const MAX_POOL_BLOCKS = 2 ** 23
+
+/** The most bytes one pool can hold (the pool package's limit). */
+export const MAX_POOL_BYTES = 2 ** 31
+
+/**
+ * What a profile's fields cannot say alone: the budgets fit in the total memory, pool names are unique, each pool
+ * is consistent and within one pool's limits, and the pools of a budgeted type fit in its budget.
+ */
+export const crossCheck = (profile: PlatformProfile): string | undefined => {
+  let budgeted = 0
+  for (const type of ResourceTypeNames) budgeted += profile.budgets[type]?.maxBytes ?? 0
+  if (budgeted > profile.totalMemoryBytes) {
+    return `the budgets' maxBytes add up to ${budgeted}, more than totalMemoryBytes (${profile.totalMemoryBytes})`
+  }
+  const names = new Set<string>()
+  const pooled = new Map<ResourceType, number>()
+  for (const pool of profile.pools) {
+    if (names.has(pool.name)) return `pool name ${JSON.stringify(pool.name)} is used twice`
+    names.add(pool.name)
+    if (pool.initialCount > pool.maxCount) {
+      return `pool ${pool.name}: initialCount (${pool.initialCount}) exceeds maxCount (${pool.maxCount})`
+    }
+    if (pool.blockSize % pool.alignment !== 0) {
+      return `pool ${pool.name}: blockSize (${pool.blockSize}) is not a multiple of alignment (${pool.alignment})`
+    }
+    if (pool.maxCount > MAX_POOL_BLOCKS || pool.blockSize * pool.maxCount > MAX_POOL_BYTES) {
+      return `pool ${pool.name}: ${pool.maxCount} blocks of ${pool.blockSize} bytes exceed one pool's limits (2^23 blocks, 2^31 bytes)`
+    }
+    pooled.set(pool.type, (pooled.get(pool.type) ?? 0) + pool.blockSize * pool.maxCount)
+  }
+  for (const [type, bytes] of pooled) {
+    const budget = profile.budgets[type]
+    if (budget !== undefined && bytes > budget.maxBytes) {
+      return `the ${type} pools can grow to ${bytes} bytes, more than the ${type} budget (${budget.maxBytes})`
+    }
+  }
+  return undefined
+}
+
+/** `PositiveInt`: a safe integer ≥ 1. */
+const positiveInt = int((n) => (Number.isSafeInteger(n) && n >= 1 ? undefined : `expected an integer ≥ 1, got ${n}`))
+
+/** `PoolPresetSchema`. */
+const poolPreset = struct([
+  ["type", literals(ResourceTypeNames)],
+  ["blockSize", positiveInt],
+  ["initialCount", byteCount],
+  ["maxCount", positiveInt],
+  ["alignment", alignment],
+  ["name", nonEmptyString]
+])
+
+/** The profile's `budgets`: an optional key per built-in type, each a `ResourceBudgetSchema`. */
+const budgets = struct(ResourceTypeNames.map((type): Field => [type, budgetCheck, true]))
+
+/** `PlatformProfileSchema`. */
+const profileCheck = struct(
+  [
+    ["name", nonEmptyString],
+    ["totalMemoryBytes", positiveInt],
+    ["budgets", budgets],
+    ["pools", array(poolPreset)]
+  ],
+  (profile) => crossCheck(profile as unknown as PlatformProfile)
+)
+
+/** The decoded copy of a valid profile, as the Schema makes it: the known keys only, own properties. */
+const copyProfile = (profile: PlatformProfile): PlatformProfile => {
+  const copied: { [T in ResourceType]?: ProfileBudgets[T] } = {}
+  for (const type of ResourceTypeNames) {
+    if (!(type in profile.budgets)) continue
+    const budget = profile.budgets[type]
+    if (budget === undefined) continue
+    const { maxBytes, reservedBytes, warningPercent, criticalPercent } = budget
+    copied[type] = { maxBytes, reservedBytes, warningPercent, criticalPercent }
+  }
+  const pools = profile.pools.map(
+    ({ type, blockSize, initialCount, maxCount, alignment, name }): PoolPreset => ({
+      type,
+      blockSize,
+      initialCount,
+      maxCount,
+      alignment,
+      name
+    })
+  )
+  return { name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, budgets: copied, pools }
+}
+
+/** An untrusted profile decoded as `PlatformProfileSchema` decodes it: its copy, or the Schema's issue text. */
+export const decodeProfileInput = (input: unknown): Decoded<PlatformProfile> => {
+  const issue = profileCheck(input, [])
+  return issue === undefined
+    ? { _tag: "Success", value: copyProfile(input as PlatformProfile) }
+    : { _tag: "Failure", issue: formatIssue(issue) }
+}
