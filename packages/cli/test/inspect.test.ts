@@ -42,7 +42,7 @@ describe("inspect", () => {
     expect(text).toContain("--all lists every one")
     const all = await capture(["inspect", file, "--all"])
     expect(all.text.split("\n").length).toBeGreaterThan(text.split("\n").length)
-  })
+  }, 60_000) // a demo run in a child process: seconds on a loaded machine
 
   test("a manager's dump round-trips through JSON: holders, sharing, dependencies", async () => {
     const dump: ManagerDump = await Effect.runPromise(
