@@ -369,6 +369,57 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCRefusals.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
+  },
+  {
+    name: "concurrent-owner-as-sequential",
+    bug: "the reduction treats a concurrent owner like a sequential driver: its holdings stay pinned while one of its requests waits, so its wait for bytes its own tasks hold is refused",
+    module: "ResourceManager.tla",
+    find: "      B  == {S.owner[w] : w \\in W} \\cap Sequential\n",
+    replace: "      B  == {S.owner[w] : w \\in W}\n",
+    cfg: "MCConcurrent.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property DeadlockRefusalNecessary is violated"
+  },
+  {
+    name: "sequential-driver-as-concurrent",
+    bug: "the reduction treats a waiting sequential driver like a concurrent owner: its holdings count as released, so it may wait for bytes only it holds",
+    module: "ResourceManager.tla",
+    find: "      B  == {S.owner[w] : w \\in W} \\cap Sequential\n",
+    replace: "      B  == {}\n",
+    cfg: "MCConcurrent.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "concurrent-waiter-pins-nothing",
+    bug: "a concurrent owner's waiting request does not pin its dependsOn in the reduction (it holds nothing, but its dependencies cannot be freed before it is admitted)",
+    module: "ResourceManager.tla",
+    find: "  IN  {w \\in W : S.owner[w] \\in H} \\cup (U \\cap W)",
+    replace: "  IN  {w \\in W : S.owner[w] \\in H} \\cup {w \\in U \\cap W : S.owner[w] \\in Sequential}",
+    cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "share-without-check",
+    bug: "a share to a sequential driver that has a request waiting is not checked (owner o holds R, 9 of 10 units; d waits for 5; share(R, d); o releases R: d waits forever)",
+    module: "ResourceManager.tla",
+    find: "ShareCheck(d, r) == Blocked(d) => DeadlockFreeIn(SharedIn(Cur, d, r))",
+    replace: "ShareCheck(d, r) == TRUE",
+    cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "refused-share-keeps-holder",
+    bug: "a share refused with DeadlockDetected still adds the holder (the state is not left unchanged)",
+    module: "ResourceManager.tla",
+    find: '  /\\ FailWith(Failed("RefuseShare", d, r, "None", "DeadlockDetected"))',
+    replace:
+      '  /\\ Goto([SharedIn(Cur, d, r) EXCEPT !.fail = Failed("RefuseShare", d, r, "None", "DeadlockDetected")])',
+    cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
   }
 ]
 
