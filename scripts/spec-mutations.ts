@@ -10,7 +10,16 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { errorSummary, findJar, runTlc, skipLine, stageSpec, TlcExit, unstage } from "./internal/tlc.ts"
+import {
+  errorSummary,
+  findJar,
+  runTlc,
+  shortRunJvmArgs,
+  skipLine,
+  stageSpec,
+  TlcExit,
+  unstage
+} from "./internal/tlc.ts"
 
 /** One known bug: an exact text replacement in a module, and the violation TLC must report. */
 export interface Mutation {
@@ -435,7 +444,14 @@ const runMutation = async (jar: string, mutation: Mutation): Promise<boolean> =>
       return false
     }
     writeFileSync(path, text.replace(mutation.find, mutation.replace))
-    const run = await runTlc({ jar, dir, module: "MC.tla", cfg: mutation.cfg, timeoutSeconds: 170 })
+    const run = await runTlc({
+      jar,
+      dir,
+      module: "MC.tla",
+      cfg: mutation.cfg,
+      timeoutSeconds: 170,
+      extraJvmArgs: shortRunJvmArgs
+    })
     const ok = !run.timedOut && run.exitCode === mutation.expectExit && run.output.includes(mutation.expectOutput)
     const what = `mutation ${mutation.name} (${mutation.bug}) on ${mutation.cfg}: TLC exit ${
       run.exitCode ?? "none"

@@ -29,6 +29,7 @@ import {
   missingCfgNames,
   passed,
   runTlc,
+  shortRunJvmArgs,
   skipLine,
   stageSpec,
   TlcExit,
@@ -212,13 +213,17 @@ const checkWitnesses = async (
   const seen = new Set<string>()
   const child = spawn(
     "java",
-    ["-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC", "-workers", "auto", "-noGenerateSpecTE", "-cleanup"].concat([
-      "-metadir",
-      join(dir, "states", base),
-      "-config",
-      `${base}.cfg`,
-      `${base}.tla`
-    ]),
+    [
+      "-XX:+UseParallelGC",
+      ...shortRunJvmArgs,
+      "-cp",
+      jar,
+      "tlc2.TLC",
+      "-workers",
+      "auto",
+      "-noGenerateSpecTE",
+      "-cleanup"
+    ].concat(["-metadir", join(dir, "states", base), "-config", `${base}.cfg`, `${base}.tla`]),
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }
   )
   let output = ""
