@@ -10,7 +10,16 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { errorSummary, findJar, runTlc, skipLine, stageSpec, TlcExit, unstage } from "./internal/tlc.ts"
+import {
+  errorSummary,
+  findJar,
+  runTlc,
+  shortRunJvmArgs,
+  skipLine,
+  stageSpec,
+  TlcExit,
+  unstage
+} from "./internal/tlc.ts"
 
 /** One known bug: an exact text replacement in a module, and the violation TLC must report. */
 export interface Mutation {
@@ -82,7 +91,7 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "queue-unaware-reduction",
     bug: "the reduction ignores queue order (a waiter counted as grantable while an earlier waiter blocks it)",
     module: "ResourceManager.tla",
-    find: "      THEN /\\ \\A v \\in AheadOf(S.queue[t], w) : S.owner[v] \\in F\n",
+    find: "      THEN /\\ \\A v \\in AheadOf(S.queue[t], w) : v \\in F\n",
     replace: "      THEN /\\ TRUE\n",
     cfg: "MCDeadlockQueue.cfg",
     expectExit: TlcExit.safety,
@@ -343,7 +352,7 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "reduction-ignores-name-holders",
     bug: "the reduction lets a name waiter finish although its name is held by a driver that cannot finish (NoDeadlock, using the same reduction, cannot see it)",
     module: "ResourceManager.tla",
-    find: "           /\\ \\A x \\in AliveIn(S) : NameOf(x) = n => RD[x] \\subseteq F\n",
+    find: "           /\\ \\A x \\in A : NameOf(x) = n => RW[x] \\subseteq F\n",
     replace: "           /\\ TRUE\n",
     cfg: "MCDeadlock.cfg",
     expectExit: TlcExit.safety,
@@ -369,6 +378,57 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCRefusals.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
+  },
+  {
+    name: "concurrent-owner-as-sequential",
+    bug: "the reduction treats a concurrent owner like a sequential driver: its holdings stay pinned while one of its requests waits, so its wait for bytes its own tasks hold is refused",
+    module: "ResourceManager.tla",
+    find: "      B  == {S.owner[w] : w \\in W} \\cap Sequential\n",
+    replace: "      B  == {S.owner[w] : w \\in W}\n",
+    cfg: "MCConcurrent.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property DeadlockRefusalNecessary is violated"
+  },
+  {
+    name: "sequential-driver-as-concurrent",
+    bug: "the reduction treats a waiting sequential driver like a concurrent owner: its holdings count as released, so it may wait for bytes only it holds",
+    module: "ResourceManager.tla",
+    find: "      B  == {S.owner[w] : w \\in W} \\cap Sequential\n",
+    replace: "      B  == {}\n",
+    cfg: "MCConcurrent.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "concurrent-waiter-pins-nothing",
+    bug: "a concurrent owner's waiting request does not pin its dependsOn in the reduction (it holds nothing, but its dependencies cannot be freed before it is admitted)",
+    module: "ResourceManager.tla",
+    find: "  IN  {w \\in W : S.owner[w] \\in H} \\cup (U \\cap W)",
+    replace: "  IN  {w \\in W : S.owner[w] \\in H} \\cup {w \\in U \\cap W : S.owner[w] \\in Sequential}",
+    cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "share-without-check",
+    bug: "a share to a sequential driver that has a request waiting is not checked (owner o holds R, 9 of 10 units; d waits for 5; share(R, d); o releases R: d waits forever)",
+    module: "ResourceManager.tla",
+    find: "ShareCheck(d, r) == Blocked(d) => DeadlockFreeIn(SharedIn(Cur, d, r))",
+    replace: "ShareCheck(d, r) == TRUE",
+    cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "refused-share-keeps-holder",
+    bug: "a share refused with DeadlockDetected still adds the holder (the state is not left unchanged)",
+    module: "ResourceManager.tla",
+    find: '  /\\ FailWith(Failed("RefuseShare", d, r, "None", "DeadlockDetected"))',
+    replace:
+      '  /\\ Goto([SharedIn(Cur, d, r) EXCEPT !.fail = Failed("RefuseShare", d, r, "None", "DeadlockDetected")])',
+    cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
   }
 ]
 
@@ -384,7 +444,14 @@ const runMutation = async (jar: string, mutation: Mutation): Promise<boolean> =>
       return false
     }
     writeFileSync(path, text.replace(mutation.find, mutation.replace))
-    const run = await runTlc({ jar, dir, module: "MC.tla", cfg: mutation.cfg, timeoutSeconds: 170 })
+    const run = await runTlc({
+      jar,
+      dir,
+      module: "MC.tla",
+      cfg: mutation.cfg,
+      timeoutSeconds: 170,
+      extraJvmArgs: shortRunJvmArgs
+    })
     const ok = !run.timedOut && run.exitCode === mutation.expectExit && run.output.includes(mutation.expectOutput)
     const what = `mutation ${mutation.name} (${mutation.bug}) on ${mutation.cfg}: TLC exit ${
       run.exitCode ?? "none"

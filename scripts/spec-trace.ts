@@ -14,7 +14,18 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { findJar, passed, runTlc, skipLine, specDir, stageSpec, TlcExit, type TlcRun, unstage } from "./internal/tlc.ts"
+import {
+  findJar,
+  passed,
+  runTlc,
+  shortRunJvmArgs,
+  skipLine,
+  specDir,
+  stageSpec,
+  TlcExit,
+  type TlcRun,
+  unstage
+} from "./internal/tlc.ts"
 
 /** The verdict on one trace. */
 export type TraceVerdict =
@@ -204,7 +215,7 @@ export const validateTraces = async (
         invariants
       )
     )
-    const run = await runTlc({ jar, dir, module: "Trace.tla", cfg, timeoutSeconds })
+    const run = await runTlc({ jar, dir, module: "Trace.tla", cfg, timeoutSeconds, extraJvmArgs: shortRunJvmArgs })
     runs++
     seconds += run.seconds
     return run

@@ -10,7 +10,9 @@
  * say "this situation is never reached", each of which must be violated -- a config that never
  * reaches one of its situations checks nothing there, and fails the run. They are checked in a
  * separate TLC run (the config's constants and its spec without fairness, one generated invariant
- * that prints each witness reached), stopped as soon as every witness has been seen. After the
+ * that prints each witness reached -- and, for the step witnesses `WA_*`, action formulas, one
+ * generated action constraint that does the same for each step), stopped as soon as every witness
+ * has been seen. After the
  * configs it runs the mutation check (scripts/spec-mutations.ts) and, side by side with it, the
  * trace validation self-test (scripts/spec-trace.ts --self-test on spec/traces/).
  *
@@ -27,6 +29,7 @@ import {
   missingCfgNames,
   passed,
   runTlc,
+  shortRunJvmArgs,
   skipLine,
   stageSpec,
   TlcExit,
@@ -42,7 +45,10 @@ interface Config {
   readonly timeoutSeconds: number
   /** A documented limit: TLC must report this violation (exit code and output line) instead of passing. */
   readonly expectViolation?: { readonly exit: number; readonly output: string }
-  /** The situations the config must reach: `W_*` invariants of ResourceManager.tla that must be violated. */
+  /**
+   * The situations the config must reach: `W_*` invariants (or `WA_*` action formulas: steps) of
+   * ResourceManager.tla that must be violated.
+   */
   readonly witnesses?: ReadonlyArray<string>
 }
 
@@ -103,6 +109,32 @@ export const ciConfigs: ReadonlyArray<Config> = [
     timeoutSeconds: 300,
     witnesses: ["W_PoolRefused", "W_PoolWithWaiter", "W_NonBlockingRejected"]
   },
+  {
+    cfg: "MCConcurrent.cfg",
+    timeoutSeconds: 300,
+    witnesses: [
+      "W_ConcurrentWaitsHolding",
+      "WA_ConcurrentReleaseWhileWaiting",
+      "W_ConcurrentTwoWaits",
+      "W_ConcurrentRefused",
+      "W_SequentialWaitsHolding",
+      "W_ShareRefused",
+      "WA_ShareToWaitingConcurrent",
+      "WA_ShareToWaitingSequential"
+    ]
+  },
+  {
+    cfg: "MCShareCheck.cfg",
+    timeoutSeconds: 300,
+    witnesses: [
+      "W_ShareRefused",
+      "WA_ShareToWaitingConcurrent",
+      "WA_ShareToWaitingSequential",
+      "W_Shared",
+      "W_ConcurrentRefused",
+      "W_WaiterWithDeps"
+    ]
+  },
   { cfg: "MCDepsDeadlock.cfg", timeoutSeconds: 300, expectViolation: limit },
   { cfg: "MCPoolsStrand.cfg", timeoutSeconds: 300, expectViolation: limit },
   { cfg: "MCRebudgetDeadlock.cfg", timeoutSeconds: 300, expectViolation: limit },
@@ -142,8 +174,9 @@ const describe = (cfg: string, run: TlcRun): string =>
 
 /**
  * The witness run of a config: its constants and symmetry, SpecTLC (the same states as FairSpecTLC),
- * and one invariant that prints every witness reached. Returns the witnesses never reached (TLC is
- * stopped as soon as all have been seen).
+ * one invariant that prints every state witness (`W_*`) reached and one action constraint that prints
+ * every step witness (`WA_*`) taken (it never prunes: each conjunct is true). Returns the witnesses
+ * never reached (TLC is stopped as soon as all have been seen).
  */
 const checkWitnesses = async (
   jar: string,
@@ -160,23 +193,37 @@ const checkWitnesses = async (
     else if (!/^\s/.test(line)) skipping = false
     if (!skipping) kept.push(line.replace(/\bFairSpec(TLC|Progress)\b/, "Spec$1"))
   }
-  writeFileSync(join(dir, `${base}.cfg`), `${kept.join("\n")}\nINVARIANT WitnessesReported\nCHECK_DEADLOCK FALSE\n`)
-  const report = witnesses.map((w) => `  /\\ (${w} \\/ PrintT("WITNESS ${w}"))`).join("\n")
+  const report = (names: ReadonlyArray<string>): string =>
+    names.length === 0 ? "  TRUE" : names.map((w) => `  /\\ (${w} \\/ PrintT("WITNESS ${w}"))`).join("\n")
+  const steps = witnesses.filter((w) => w.startsWith("WA_"))
+  const states = witnesses.filter((w) => !w.startsWith("WA_"))
+  writeFileSync(
+    join(dir, `${base}.cfg`),
+    `${kept.join("\n")}\nINVARIANT WitnessesReported\n${
+      steps.length === 0 ? "" : "ACTION_CONSTRAINT StepWitnessesReported\n"
+    }CHECK_DEADLOCK FALSE\n`
+  )
   writeFileSync(
     join(dir, `${base}.tla`),
-    `---- MODULE ${base} ----\nEXTENDS MC, TLC\nWitnessesReported ==\n${report}\n====\n`
+    `---- MODULE ${base} ----\nEXTENDS MC, TLC\nWitnessesReported ==\n${report(states)}\nStepWitnessesReported ==\n${report(
+      steps
+    )}\n====\n`
   )
   const started = Date.now()
   const seen = new Set<string>()
   const child = spawn(
     "java",
-    ["-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC", "-workers", "auto", "-noGenerateSpecTE", "-cleanup"].concat([
-      "-metadir",
-      join(dir, "states", base),
-      "-config",
-      `${base}.cfg`,
-      `${base}.tla`
-    ]),
+    [
+      "-XX:+UseParallelGC",
+      ...shortRunJvmArgs,
+      "-cp",
+      jar,
+      "tlc2.TLC",
+      "-workers",
+      "auto",
+      "-noGenerateSpecTE",
+      "-cleanup"
+    ].concat(["-metadir", join(dir, "states", base), "-config", `${base}.cfg`, `${base}.tla`]),
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }
   )
   let output = ""
@@ -184,7 +231,7 @@ const checkWitnesses = async (
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString("utf8")
     output = (output + text).slice(-20000)
-    for (const match of text.matchAll(/WITNESS (W_\w+)/g)) if (match[1] !== undefined) seen.add(match[1])
+    for (const match of text.matchAll(/WITNESS (WA?_\w+)/g)) if (match[1] !== undefined) seen.add(match[1])
     if (witnesses.every((w) => seen.has(w))) child.kill("SIGKILL")
   }
   child.stdout.on("data", onData)

@@ -4,6 +4,9 @@
 (***************************************************************************)
 EXTENDS ResourceManager, TLC
 
+\* The metadata never names a driver, so drivers of one kind are interchangeable: for the configs whose
+\* drivers are all of one kind (a sequential driver and a concurrent owner are not interchangeable;
+\* the configs that mix them have one driver of each kind and no symmetry).
 DriverSymmetry == Permutations(Drivers)
 
 \* Defaults for the further operations (none) per budget domain.
@@ -145,5 +148,32 @@ MetaLiveNames ==
   3 :> R("Hardware", 1, "Normal", "tex", FALSE, FALSE, {}) @@
   4 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {})
 BudgetLiveNames == [Memory |-> [max |-> 4, reserved |-> 1], Hardware |-> [max |-> 1, reserved |-> 0]]
+
+\* Concurrent owners and sequential drivers (MCConcurrent: c a concurrent owner, s a sequential
+\* driver; Memory 3, none reserved).  c holding 1 waits for 4 (its own tasks may release 1) and,
+\* waiting, may release, request 3 (a second wait) and be shared 1 or 2.  With s holding 1 and c
+\* holding 2, s waits for 3 (Low); c's wait for 4 (High) would go ahead of it and need s's bytes:
+\* refused.  With c holding 1, s waits for 4: sharing 1 to s is refused; with c holding 1 and 2, s
+\* waits for 3: sharing 2 to s is accepted.
+ResConcurrent == 1..4
+MetaConcurrent ==
+  1 :> R("Memory", 2, "Normal", "", TRUE, FALSE, {}) @@
+  2 :> R("Memory", 1, "Normal", "", TRUE, FALSE, {}) @@
+  3 :> R("Memory", 1, "Low", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 2, "High", "", FALSE, FALSE, {})
+BudgetConcurrent == [Memory |-> [max |-> 3, reserved |-> 0]]
+
+\* The share check (MCShareCheck), the example of docs/decisions.md in units of 100 bytes: owner o
+\* holds R (slot 1, Shareable, 9 of 10); sequential d waits for 5 (slot 2); share(R, d) would keep R's
+\* bytes until d's wait ends: refused.  Slot 3 (1 unit, Shareable) can be shared to a waiting driver.
+\* Slot 4 (1 unit) depends on R: o's request for it, while d holds 3 and waits for 5 and R is all that
+\* can return, pins R (a concurrent owner's waiter still pins its dependsOn) and must be refused.
+ResShare == 1..4
+MetaShare ==
+  1 :> R("Memory", 9, "Normal", "", TRUE, FALSE, {}) @@
+  2 :> R("Memory", 5, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 1, "Normal", "", TRUE, FALSE, {}) @@
+  4 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {1})
+BudgetShare == [Memory |-> [max |-> 10, reserved |-> 0]]
 
 =============================================================================

@@ -6,27 +6,33 @@
 (* transition of the TypeScript core (packages/resources/src/internal/)    *)
 (* that implements it: Acquire, AcquireEmergency, Reject, Enqueue,         *)
 (* RefuseDeadlock, EnqueueFromName, RefuseDeadlockFromName, Grant,         *)
-(* Timeout, Interrupt, Release, Share, Reclaim, AddDependency,             *)
+(* Timeout, Interrupt, Release, Share, RefuseShare, Reclaim, AddDependency,*)
 (* RefuseDependency, Rebudget, PoolGrow, RefusePoolGrow, PoolTrim, Close.  *)
 (*                                                                         *)
 (* Modelling choices (see spec/README.md for the discussion):              *)
 (*  - Res is a finite set of request slots with static metadata Meta[r].   *)
 (*    A slot cycles Idle -> (Waiting ->) Alive -> Idle and may be          *)
 (*    requested again, so the state space is finite.                      *)
-(*  - A driver is one sequential process: while one of its requests waits *)
-(*    it makes no request, release, share or addDependency, and nothing is *)
-(*    shared to it.  This is exactly the assumption of the Work/Finish     *)
-(*    reduction ("a driver that is not waiting will release all it holds").*)
-(*  - Failures (Reject, RefuseDeadlock, RefuseDependency, RefusePoolGrow)  *)
-(*    leave the manager's state unchanged but are explicit steps: they set *)
-(*    the history variable `fail`, which every other step resets, so the   *)
-(*    properties can judge every refusal.                                  *)
+(*  - Two kinds of owner (docs/semantics.md, section 12).  A driver in     *)
+(*    Sequential is one sequential process: while one of its requests      *)
+(*    waits it makes no request, release or addDependency (the Work/Finish *)
+(*    reduction's assumption: "a driver that is not waiting will release   *)
+(*    all it holds").  Every other driver is a concurrent owner, a label   *)
+(*    over independent tasks: it may request, release, share and add       *)
+(*    dependencies while some of its requests wait, and each of its        *)
+(*    waiting requests is an actor of its own that holds nothing.  A share *)
+(*    to a waiting sequential driver is checked by the reduction.          *)
+(*  - Failures (Reject, RefuseDeadlock, RefuseShare, RefuseDependency,     *)
+(*    RefusePoolGrow) leave the manager's state unchanged but are explicit *)
+(*    steps: they set the history variable `fail`, which every other step  *)
+(*    resets, so the properties can judge every refusal.                   *)
 (*  - After Close the manager is closed: the only step is stuttering.      *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, FlightHalTables
 
 CONSTANTS
   Drivers,   \* driver ids
+  Sequential, \* the sequential drivers (a subset of Drivers); every other driver is a concurrent owner
   Res,       \* request / resource slots
   Meta,      \* [Res -> [type, size, prio, name, shareable, reclaimable, deps]]; name "" = unnamed
   Budget,    \* [BudgetedTypes -> [max, reserved]]: the initial budgets; a type outside DOMAIN Budget is unlimited
@@ -67,6 +73,7 @@ ASSUME /\ Meta \in [Res -> [type : ResourceTypes, size : Nat, prio : Priorities,
        /\ \A t \in DOMAIN Budget : 0 <= Budget[t].reserved /\ Budget[t].reserved <= Budget[t].max
        /\ ReqModes \subseteq Modes
        /\ NoDriver \notin Drivers
+       /\ Sequential \subseteq Drivers
        /\ Ops \subseteq OpNames
        /\ DOMAIN Rebudgets = DOMAIN Budget /\ DOMAIN PoolChunk = DOMAIN Budget
        /\ \A t \in DOMAIN Budget : \A b \in Rebudgets[t] : 0 <= b.reserved /\ b.reserved <= b.max
@@ -148,6 +155,8 @@ AliveIn(S)   == {x \in Res : S.st[x] = "Alive"}
 WaitIn(S)    == {x \in Res : S.st[x] = "Waiting"}
 InTypeQ(S, x) == InSeq(S.queue[TypeOf(x)], x)
 IsWaiting(S, d) == \E w \in WaitIn(S) : S.owner[w] = d
+\* A sequential driver with a request waiting: it is blocked, and releases nothing until the wait ends.
+BlockedIn(S, d) == d \in Sequential /\ IsWaiting(S, d)
 DepClosureIn(S, X) == DownN(S.dep, X, Cardinality(Res))
 
 \* docs/semantics.md Admission: fits <=> usage(t) + s <= limit(p); a type with no budget is unlimited.
@@ -168,6 +177,7 @@ Fits(r)      == FitsIn(Cur, r)
 NoneAhead(r) == NoneAheadIn(Cur, r)
 NameBusy(r)  == NameBusyIn(Cur, r)
 Waiting(d)   == IsWaiting(Cur, d)
+Blocked(d)   == BlockedIn(Cur, d)
 
 -----------------------------------------------------------------------------
 (* Freeing.  A live resource stays alive while it has a holder, or while a    *)
@@ -199,55 +209,68 @@ LeaveSetIn(S, W) == Settle(Unqueue(S, W))
 LeaveIn(S, r) == LeaveSetIn(S, {r})
 
 -----------------------------------------------------------------------------
-(* The deadlock check: Silberschatz's Work/Finish reduction over drivers,     *)
-(* queue-aware.  F is a set of drivers assumed to finish (release all they    *)
-(* hold).  Drivers that do not wait start in F.  A waiting driver joins F     *)
-(* when its request could be granted with only the drivers in F having        *)
-(* released: every waiter ahead of it in its queue belongs to F, its name is  *)
-(* not held by anyone outside F, and its bytes fit once the resources whose   *)
-(* every holder -- and every holder of a live dependent, and the driver of    *)
-(* every waiting dependent -- is in F have returned their bytes.  Pool        *)
-(* capacity never returns.                                                    *)
+(* The deadlock check: Silberschatz's Work/Finish reduction over actors,     *)
+(* queue-aware.  An actor is a sequential driver that waits (one actor, its  *)
+(* one waiting request: while it waits it releases nothing) or one waiting   *)
+(* request of a concurrent owner (an actor of its own that holds nothing: it *)
+(* still pins its dependsOn and reserves its name).  Actors are named by     *)
+(* their waiting requests.  Every other driver, and every concurrent owner's *)
+(* holdings, are assumed to release what they hold.  F is a set of waiting   *)
+(* requests whose actors are assumed to finish.  A waiter joins F when it    *)
+(* could be granted with only the actors in F having finished: every waiter  *)
+(* ahead of it in its queue is in F, its name is not held or reserved        *)
+(* outside F, and its bytes fit once the resources that wait for F alone     *)
+(* have returned their bytes: those whose every blocked holder -- and every  *)
+(* blocked holder of a live dependent, and every waiting dependent -- is in  *)
+(* F.  So a shared resource returns only when its last blocked holder has    *)
+(* finished.  Pool capacity never returns.                                   *)
 RECURSIVE UpN(_, _, _)
 UpN(S, X, n) == LET Y == X \cup {x \in AliveIn(S) \cup WaitIn(S) : S.dep[x] \cap X # {}}
                 IN  IF Y = X \/ n = 0 THEN Y ELSE UpN(S, Y, n - 1)
-\* The drivers that must all finish before x's bytes and name return.
-ReturnDrivers(S, x) ==
+\* The waiters (actors) that must all finish before x's bytes and name return: the waiting request of
+\* every blocked driver (in B: sequential, waiting) that holds x or a live dependent of x, and every
+\* waiting dependent of x.  (A and W are S's live and waiting slots.)
+ReturnWaiters(S, A, W, B, x) ==
   LET U == UpN(S, {x}, Cardinality(Res))
-  IN  UNION {S.holders[y] : y \in U \cap AliveIn(S)} \cup {S.owner[y] : y \in U \cap WaitIn(S)}
+      H == UNION {S.holders[y] : y \in U \cap A} \cap B
+  IN  {w \in W : S.owner[w] \in H} \cup (U \cap W)
 
-CanFinish(S, RD, d, F) ==
-  LET w  == CHOOSE w \in WaitIn(S) : S.owner[w] = d
-      t  == TypeOf(w)
+CanFinish(S, A, RW, w, F) ==
+  LET t  == TypeOf(w)
       n  == NameOf(w)
-      returned == {x \in AliveIn(S) : TypeOf(x) = t /\ RD[x] \subseteq F}
+      returned == {x \in A : TypeOf(x) = t /\ RW[x] \subseteq F}
       bytesOK  == ~Budgeted(t) \/ S.usage[t] - SumOver(Size, returned) + Size(w) <= Limit(t, Prio(w))
   IN  IF InTypeQ(S, w)
-      THEN /\ \A v \in AheadOf(S.queue[t], w) : S.owner[v] \in F
+      THEN /\ \A v \in AheadOf(S.queue[t], w) : v \in F
            /\ bytesOK
-      ELSE /\ \A v \in AheadOf(S.nameq[n], w) : S.owner[v] \in F
-           /\ \A x \in AliveIn(S) : NameOf(x) = n => RD[x] \subseteq F
-           /\ \A v \in WaitIn(S) : (NameOf(v) = n /\ InTypeQ(S, v)) => S.owner[v] \in F
-           /\ \A v \in SeqSet(S.queue[t]) : Rank(v) >= Rank(w) => S.owner[v] \in F
+      ELSE /\ \A v \in AheadOf(S.nameq[n], w) : v \in F
+           /\ \A x \in A : NameOf(x) = n => RW[x] \subseteq F
+           /\ \A v \in WaitIn(S) : (NameOf(v) = n /\ InTypeQ(S, v)) => v \in F
+           /\ \A v \in SeqSet(S.queue[t]) : Rank(v) >= Rank(w) => v \in F
            /\ bytesOK
 
-RECURSIVE FinishFix(_, _, _, _)
-FinishFix(S, RD, F, n) ==
-  LET F2 == F \cup {d \in Drivers \ F : CanFinish(S, RD, d, F)}
-  IN  IF F2 = F \/ n = 0 THEN F2 ELSE FinishFix(S, RD, F2, n - 1)
+RECURSIVE FinishFix(_, _, _, _, _, _)
+FinishFix(S, A, W, RW, F, n) ==
+  LET F2 == F \cup {w \in W \ F : CanFinish(S, A, RW, w, F)}
+  IN  IF F2 = F \/ n = 0 THEN F2 ELSE FinishFix(S, A, W, RW, F2, n - 1)
 
+\* The waiters whose actors can finish.
 Finishable(S) ==
-  LET RD == [x \in AliveIn(S) |-> ReturnDrivers(S, x)]
-  IN  FinishFix(S, RD, {d \in Drivers : ~IsWaiting(S, d)}, Cardinality(Drivers))
-DeadlockFreeIn(S) == Finishable(S) = Drivers
-StuckDrivers(S)   == Drivers \ Finishable(S)
+  LET A  == AliveIn(S)
+      W  == WaitIn(S)
+      B  == {S.owner[w] : w \in W} \cap Sequential
+      RW == [x \in A |-> ReturnWaiters(S, A, W, B, x)]
+  IN  FinishFix(S, A, W, RW, {}, Cardinality(Res))
+DeadlockFreeIn(S) == Finishable(S) = WaitIn(S)
+StuckDrivers(S)   == {S.owner[w] : w \in WaitIn(S) \ Finishable(S)}
 
 -----------------------------------------------------------------------------
 (* Actions *)
 
-\* A fresh request (d, r, m): r is idle, d is not waiting, r's dependencies are live.
+\* A fresh request (d, r, m): r is idle, d is not a blocked sequential driver (a concurrent owner's
+\* tasks request while others wait), r's dependencies are live.
 \* (A request naming a dependency that is not live fails validation and changes nothing.)
-Fresh(d, r, m) == /\ ~closed /\ st[r] = "Idle" /\ ~Waiting(d) /\ m \in ReqModes /\ DepsLiveIn(Cur, r)
+Fresh(d, r, m) == /\ ~closed /\ st[r] = "Idle" /\ ~Blocked(d) /\ m \in ReqModes /\ DepsLiveIn(Cur, r)
 
 Overage(r) == Min(Size(r), usage[TypeOf(r)] + Size(r) - Limit(TypeOf(r), Prio(r)))
 
@@ -361,28 +384,42 @@ Timeout(r) == /\ ~closed /\ st[r] = "Waiting" /\ wmode[r] = "Timeout" /\ Step(Le
 Interrupt(r) == /\ ~closed /\ st[r] = "Waiting" /\ Step(LeaveIn(Cur, r))
 
 \* Sharing/Release: the resource is freed when its last holder releases and no live dependent
-\* remains; then deferred releases of its dependencies cascade.
+\* remains; then deferred releases of its dependencies cascade.  A blocked sequential driver releases
+\* nothing; a concurrent owner's tasks release while others wait.
 Release(d, r) ==
-  /\ ~closed /\ st[r] = "Alive" /\ d \in holders[r] /\ ~Waiting(d)
+  /\ ~closed /\ st[r] = "Alive" /\ d \in holders[r] /\ ~Blocked(d)
   /\ Step(Settle([Cur EXCEPT !.holders[r] = @ \ {d}]))
 
 \* Sharing: a driver not holding a live (at least one holder) Shareable resource becomes a
 \* holder; bytes are counted once.
+ShareGuard(d, r) ==
+  /\ ~closed /\ st[r] = "Alive" /\ holders[r] # {} /\ Meta[r].shareable /\ d \notin holders[r]
+SharedIn(S, d, r) == [S EXCEPT !.holders[r] = @ \cup {d}]
+\* A share to a blocked sequential driver keeps r's bytes and name from returning until that driver's
+\* wait ends: it is checked by the reduction with the new holder.  A share to a concurrent owner or to
+\* a driver that is not waiting never strands anyone and is not checked.
+ShareCheck(d, r) == Blocked(d) => DeadlockFreeIn(SharedIn(Cur, d, r))
 Share(d, r) ==
-  /\ ~closed /\ st[r] = "Alive" /\ holders[r] # {} /\ Meta[r].shareable /\ d \notin holders[r] /\ ~Waiting(d)
-  /\ Step([Cur EXCEPT !.holders[r] = @ \cup {d}])
+  /\ ShareGuard(d, r)
+  /\ ShareCheck(d, r)
+  /\ Step(SharedIn(Cur, d, r))
+\* The check fails: DeadlockDetected, nothing changes.  TS: share returns DeadlockDetected.
+RefuseShare(d, r) ==
+  /\ ShareGuard(d, r)
+  /\ ~ShareCheck(d, r)
+  /\ FailWith(Failed("RefuseShare", d, r, "None", "DeadlockDetected"))
 
 \* Environment: a reclamation callback releases a reclaimable resource on its owner's behalf.
 Reclaim(r) ==
   /\ ~closed /\ st[r] = "Alive" /\ Meta[r].reclaimable /\ owner[r] \in holders[r]
   /\ Step(Settle([Cur EXCEPT !.holders[r] = @ \ {owner[r]}]))
 
-\* addDependency(a, b): a holder d of live a (not waiting) makes a depend on b, a live resource
+\* addDependency(a, b): a holder d of live a (not blocked) makes a depend on b, a live resource
 \* with a holder.  Refused with DependencyCycle when a is b or b already depends on a
 \* (transitively).  An edge that exists already changes nothing (not a step).
 AddDependencyGuard(d, a, b) ==
   /\ "AddDependency" \in Ops /\ ~closed
-  /\ st[a] = "Alive" /\ d \in holders[a] /\ ~Waiting(d)
+  /\ st[a] = "Alive" /\ d \in holders[a] /\ ~Blocked(d)
   /\ st[b] = "Alive" /\ holders[b] # {} /\ b \notin dep[a]
 Cycle(a, b) == a \in DepClosureIn(Cur, {b})
 AddDependency(d, a, b) ==
@@ -463,6 +500,7 @@ Progress ==
 \* The failures: explicit steps that change only `fail`.
 Failure ==
   \/ \E d \in Drivers, r \in Res, m \in ReqModes : Reject(d, r, m) \/ RefuseDeadlock(d, r, m)
+  \/ \E d \in Drivers, r \in Res : RefuseShare(d, r)
   \/ \E d \in Drivers, a, b \in Res : RefuseDependency(d, a, b)
   \/ \E t \in DOMAIN Budget : \E n \in PoolChunk[t] : RefusePoolGrow(t, n)
 
@@ -471,12 +509,13 @@ Halted == closed /\ UNCHANGED vars
 
 Next == Progress \/ Failure \/ Halted
 
-(* Fairness.  Strong fairness of each grant (as in the tlaplus/Examples     *)
+(* Fairness.  Strong fairness of each grant (as in the tlaplus/Examples      *)
 (* allocators) and of the move from a name queue (or its refusal); weak      *)
 (* fairness of every holder's release (the reduction's assumption: a driver  *)
-(* that does not wait eventually releases what it holds) and of every        *)
-(* timeout.  Requests, shares, interrupts, reclamation, addDependency,       *)
-(* rebudget, pools and close are not fair: they may never happen.            *)
+(* that is not blocked -- not waiting, or a concurrent owner -- eventually   *)
+(* releases what it holds) and of every timeout.  Requests, shares,          *)
+(* interrupts, reclamation, addDependency, rebudget, pools and close are not *)
+(* fair: they may never happen.                                              *)
 Fairness ==
   /\ \A r \in Res : SF_vars(Grant(r)) /\ SF_vars(EnqueueFromName(r)) /\ SF_vars(RefuseDeadlockFromName(r))
   /\ \A r \in Res : WF_vars(Timeout(r))
@@ -558,7 +597,7 @@ NoDanglingDependency ==
   \A r \in Res : st[r] # "Idle" => \A y \in dep[r] : st[y] = "Alive"
 
 \* Queue order: every queue is ordered by priority; queues hold exactly the waiting requests,
-\* each in one queue; one wait per driver.
+\* each in one queue; one wait per sequential driver (a concurrent owner may have several).
 QueuesWellFormed ==
   /\ \A t \in Types : \A i \in 1..(Len(queue[t]) - 1) : Rank(queue[t][i]) >= Rank(queue[t][i + 1])
   /\ \A n \in Names : \A i \in 1..(Len(nameq[n]) - 1) : Rank(nameq[n][i]) >= Rank(nameq[n][i + 1])
@@ -566,7 +605,7 @@ QueuesWellFormed ==
         (InSeq(queue[TypeOf(r)], r) \/ (NameOf(r) # "" /\ InSeq(nameq[NameOf(r)], r)))
   /\ \A r \in Res : ~(InSeq(queue[TypeOf(r)], r) /\ NameOf(r) # "" /\ InSeq(nameq[NameOf(r)], r))
   /\ \A t \in Types : \A i, j \in 1..Len(queue[t]) : i # j => queue[t][i] # queue[t][j]
-  /\ \A d \in Drivers : Cardinality({w \in WaitIn(Cur) : owner[w] = d}) <= 1
+  /\ \A d \in Sequential : Cardinality({w \in WaitIn(Cur) : owner[w] = d}) <= 1
   /\ SeqSet(arr) = WaitIn(Cur) /\ Len(arr) = Cardinality(WaitIn(Cur))
 
 \* Dependencies and deadlock, by the reduction itself: every driver can finish.
@@ -719,9 +758,11 @@ CloseReleasesAll ==
 
 -----------------------------------------------------------------------------
 (* An independent deadlock oracle: a brute-force search over every order of  *)
-(* grants, name moves and releases (by drivers that do not wait) from a state *)
-(* S, which decides whether every waiter can be admitted.  It does not use    *)
-(* the reduction; its admission test is restated from the budget record.      *)
+(* grants, name moves and releases from a state S, which decides whether     *)
+(* every waiter can be admitted.  Releases are made by the drivers that do   *)
+(* not wait and by every concurrent owner (its tasks that do not wait); a    *)
+(* sequential driver that waits releases nothing.  It does not use the       *)
+(* reduction; its admission test is restated from the budget record.         *)
 OFits(S, r) == ~(Meta[r].type \in DOMAIN Budget) \/
                S.usage[Meta[r].type] + Meta[r].size <= LimitOf(budget[Meta[r].type], Meta[r].prio)
 ONameHeld(S, n) == \E x \in Res : Meta[x].name = n /\ (S.st[x] = "Alive" \/ (S.st[x] = "Waiting" /\ InTypeQ(S, x)))
@@ -737,7 +778,7 @@ OGranted(S, r) ==
   IN  AdmitIn(S1, r, S.owner[r], 0)
 OracleNext(S) ==
   LET W == WaitIn(S)
-      free == {d \in Drivers : ~\E w \in W : S.owner[w] = d}
+      free == {d \in Drivers : d \notin Sequential \/ ~\E w \in W : S.owner[w] = d}
   IN  {OGranted(S, r) : r \in {r \in W : OGrantable(S, r)}}
       \cup {MovedIn(S, r) : r \in {r \in W : ONameHead(S, r) /\ ~OGrantable(S, r)}}
       \cup {Settle([S EXCEPT !.holders[p[2]] = @ \ {p[1]}]) :
@@ -756,13 +797,15 @@ CanComplete(S) == OExplore({S}, {}, Cardinality(Res) * (Cardinality(Drivers) + 3
 \* admitted (so no Enqueue or name move the reduction accepted can deadlock).
 OracleNoDeadlock == CanComplete(Cur)
 
-\* ... and with every refusal: a wait refused with DeadlockDetected could never complete.
+\* ... and with every refusal: a wait (or a share to a waiting sequential driver) refused with
+\* DeadlockDetected could never complete.
 ONameBusy(r) == Meta[r].name # "" /\ \E x \in Res \ {r} : Meta[x].name = Meta[r].name /\ st[x] # "Idle"
 DeadlockRefusalNecessary ==
   [][fail'.err = "DeadlockDetected" =>
-       ~CanComplete(IF fail'.op = "RefuseDeadlock"
-                    THEN EnqueuedIn(Cur, fail'.d, fail'.r, fail'.m, IF ONameBusy(fail'.r) THEN "name" ELSE "type")
-                    ELSE MovedIn(Cur, fail'.r))]_vars
+       ~CanComplete(CASE fail'.op = "RefuseDeadlock"
+                           -> EnqueuedIn(Cur, fail'.d, fail'.r, fail'.m, IF ONameBusy(fail'.r) THEN "name" ELSE "type")
+                      [] fail'.op = "RefuseShare" -> [Cur EXCEPT !.holders[fail'.r] = @ \cup {fail'.d}]
+                      [] OTHER -> MovedIn(Cur, fail'.r))]_vars
 
 \* Every other failure is justified, restated (a failure changes nothing else, so the state it is
 \* reported in is the state it was decided in).
@@ -779,6 +822,11 @@ FailuresJustified ==
              \/ fail.m = "NonBlocking" /\ (~OFitsNow(r) \/ OWaiterAtOrAbove(Meta[r].type, Rank(r)))
        \/ fail.err = "ResourceBusy" /\ fail.m \in {"NonBlocking", "Emergency"} /\ ONameBusy(r)
   /\ fail.op = "RefuseDependency" => fail.err = "DependencyCycle" /\ Reaches(fail.n, r)
+  \* a share is checked (and so refused) only for a sequential driver with a request waiting
+  /\ fail.op = "RefuseShare" =>
+       /\ fail.err = "DeadlockDetected" /\ fail.d \in Sequential
+       /\ \E w \in Res : st[w] = "Waiting" /\ owner[w] = fail.d
+       /\ Meta[r].shareable /\ st[r] = "Alive" /\ holders[r] # {} /\ fail.d \notin holders[r]
   /\ fail.op = "RefusePoolGrow" =>
        \/ SumOver(Size, {x \in Res : st[x] = "Alive" /\ Meta[x].type = fail.t}) + pool[fail.t] + fail.n
             > budget[fail.t].max - budget[fail.t].reserved
@@ -816,5 +864,16 @@ W_RebudgetFailed == fail.op # "Rebudget"
 W_PoolRefused    == fail.op # "RefusePoolGrow"
 W_PoolWithWaiter == ~\E t \in DOMAIN Budget : pool[t] > 0 /\ queue[t] # <<>>
 W_Lowered        == budget = Budget
+W_ConcurrentWaitsHolding == ~\E w, x \in Res : st[w] = "Waiting" /\ owner[w] \notin Sequential /\ owner[w] \in holders[x]
+W_SequentialWaitsHolding == ~\E w, x \in Res : st[w] = "Waiting" /\ owner[w] \in Sequential /\ owner[w] \in holders[x]
+W_ConcurrentTwoWaits == ~\E v, w \in Res : v # w /\ st[v] = "Waiting" /\ st[w] = "Waiting" /\ owner[v] = owner[w]
+W_ConcurrentRefused  == ~(fail.op = "RefuseDeadlock" /\ fail.d \notin Sequential)
+W_ShareRefused   == fail.op # "RefuseShare"
+
+(* Step witnesses: the same for a step (an action formula).  `npm run spec`  *)
+(* checks them as an action constraint of the witness run.                   *)
+WA_ConcurrentReleaseWhileWaiting == ~\E d \in Drivers \ Sequential, r \in Res : Waiting(d) /\ Release(d, r)
+WA_ShareToWaitingConcurrent == ~\E d \in Drivers \ Sequential, r \in Res : Waiting(d) /\ Share(d, r)
+WA_ShareToWaitingSequential == ~\E d \in Sequential, r \in Res : Waiting(d) /\ Share(d, r)
 
 =============================================================================

@@ -45,6 +45,8 @@ TMeta == [k \in Idx |-> [r \in TRes[k] |-> LET e == DefLine(k, r) IN
 TBudget  == [k \in Idx |-> [t \in DOMAIN Header(k).budgets |->
                [max |-> Header(k).budgets[t].max, reserved |-> Header(k).budgets[t].reserved]]]
 TDrivers == [k \in Idx |-> SetOf(Header(k).drivers)]
+\* The sequential drivers (header field "sequential"); every other driver is a concurrent owner.
+TSequential == [k \in Idx |-> SetOf(Header(k).sequential)]
 TNames   == [k \in Idx |-> {TMeta[k][r].name : r \in TRes[k]} \ {""}]
 TNoDriver == "(no driver)"
 
@@ -55,7 +57,8 @@ VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, bu
 
 \* The model with trace k's constants.  (A parametrised instance: k must be a constant, so the
 \* operators below take k from "\E k \in Idx : tr = k" / "\A k \in Idx : tr = k => ...".)
-RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Res <- TRes[k], Meta <- TMeta[k],
+RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Sequential <- TSequential[k],
+                                       Res <- TRes[k], Meta <- TMeta[k],
                                        Budget <- TBudget[k], ReqModes <- Modes, NoDriver <- TNoDriver,
                                        Ops <- {"AddDependency", "Rebudget", "Pool", "Close"},
                                        Rebudgets <- [t \in DOMAIN TBudget[k] |-> {}],
@@ -64,6 +67,7 @@ RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Res <- TRes[k], M
 ASSUME \A k \in Idx :
   /\ Header(k).action = "Init"
   /\ TNoDriver \notin TDrivers[k]
+  /\ Has(Header(k), "sequential") /\ TSequential[k] \subseteq TDrivers[k]
   \* ResourceManager's own assumptions (TLC does not check them in a parametrised instance).
   /\ TMeta[k] \in [TRes[k] -> [type : ResourceTypes, size : Nat, prio : Priorities, name : STRING,
                                shareable : BOOLEAN, reclaimable : BOOLEAN, deps : SUBSET TRes[k]]]
@@ -150,6 +154,7 @@ Step(k, e) ==
        [] e.action = "Interrupt"        -> IsWaiter(e) /\ RM(k)!Interrupt(e.req)
        [] e.action = "Release"          -> RM(k)!Release(e.driver, e.req)
        [] e.action = "Share"            -> RM(k)!Share(e.driver, e.req)
+       [] e.action = "RefuseShare"      -> e.error = "DeadlockDetected" /\ RM(k)!RefuseShare(e.driver, e.req)
        [] e.action = "Reclaim"          -> owner[e.req] = e.driver /\ RM(k)!Reclaim(e.req)
        [] e.action = "AddDependency"    -> RM(k)!AddDependency(e.driver, e.req, e.dependency)
        [] e.action = "RefuseDependency" -> e.error = "DependencyCycle" /\ RM(k)!RefuseDependency(e.driver, e.req, e.dependency)

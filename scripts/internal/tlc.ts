@@ -88,6 +88,16 @@ export const missingCfgNames = (dir: string, cfgFile: string): Array<string> => 
   )
 }
 
+/**
+ * JVM options for short TLC runs (mutations, witness runs, trace validation): the client compiler
+ * only. A short run otherwise spends much of its CPU in the C2 compiler's threads; measured
+ * 2026-11-27 on 2 cores (load 2–4): the 39 mutations took 178 s of CPU (91.5 s wall) with the
+ * default compilers and 94 s (52 s wall) with these; the trace self-test 77 s (48 s) and 44 s (34.5 s);
+ * a 20-trace batch of 4,034 lines the same either way (29 s). A long exhaustive run (MCRefusals, 60 s
+ * of CPU) is slower with them (80 s), so the configs' own runs keep the defaults.
+ */
+export const shortRunJvmArgs: ReadonlyArray<string> = ["-XX:TieredStopAtLevel=1"]
+
 /** One TLC run's outcome. */
 export interface TlcRun {
   readonly exitCode: number | null

@@ -2,12 +2,15 @@
  * Records traces of random workloads on the real manager (plain facade) and checks them against the TLA+
  * model with TLC (scripts/spec-trace.ts), all traces in one batch (one TLC run; a rejected trace is named
  * with its line and the rest re-run). Skipped loudly (a "SKIPPED: TLC not found" line) without
- * tla2tools.jar. TRACE_SEEDS=1,2,3 picks the seeds; TRACE_DIR=<dir> keeps the traces. Workloads keep the model's rules:
- * one sequential process per driver (a waiting driver makes no request, release or share, and nothing is
- * shared to it). Besides requests in every mode (impossible ones included), releases, shares (refused ones
- * included) and reclaims, the workloads add dependencies (cycles included), change a budget under waiters, grow,
- * trim and destroy a pool (of a type whose requests never fit its blocks: pooled requests are not modelled),
- * and close the manager with the trace still open.
+ * tla2tools.jar. TRACE_SEEDS=1,2,3 picks the seeds; TRACE_DIR=<dir> keeps the traces. Owners of both kinds:
+ * the concurrent owners "app" (the default owner) and "c1" make requests, releases and shares while some of
+ * their requests wait (each wait a task of its own, up to three at once); the sequential drivers d1–d3 keep the
+ * model's rule (one fiber each: while one of its requests waits a driver makes no request or release). Besides
+ * requests in every mode (impossible ones included), releases, shares (refused ones included, and shares to
+ * waiting drivers: checked, some refused, for a sequential one; each share reads the payload through its
+ * SharedHandle) and reclaims, the workloads add dependencies (cycles included), change a budget under waiters,
+ * grow, trim and destroy a pool (of a type whose requests never fit its blocks: pooled requests are not
+ * modelled), and close the manager with the trace still open.
  */
 import { describe, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
@@ -16,12 +19,19 @@ import { join } from "node:path"
 import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
 import { findJar, skipLine } from "../../../scripts/internal/tlc.ts"
 import { report, type TraceVerdict, validateTrace, validateTraces } from "../../../scripts/spec-trace.ts"
-import { createResourceManager, type ResourceRef } from "../src/index.ts"
+import { createResourceManager, type ResourceRef, type SharedHandle } from "../src/index.ts"
 import { traceToFile } from "../src/TraceFile.ts"
 
-const drivers = ["d1", "d2", "d3"] as const
+const drivers = ["app", "c1", "d1", "d2", "d3"] as const
+/** The sequential drivers; "app" and "c1" are concurrent owners (the default kind). */
+const sequential: ReadonlyArray<string> = ["d1", "d2", "d3"]
+/** The most requests a concurrent owner has waiting at once in the workloads. */
+const concurrentWaits = 3
 const names = ["", "", "X", "Y"] as const
 const priorities = ["Low", "Normal", "High", "Critical"] as const
+
+/** The acquisition options naming an owner: none for "app", the default owner. */
+const ownerOf = (driver: string): { readonly owner?: string } => (driver === "app" ? {} : { owner: driver })
 
 const random = (seed: number): (() => number) => {
   let a = seed
@@ -66,21 +76,37 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     },
     onLeaks: () => {},
     detectGarbageCollectedLeaks: false,
-    // the spec's drivers are sequential: while one of its requests waits a driver releases nothing
-    drivers: Object.fromEntries(drivers.map((driver) => [driver, { sequential: true }]))
+    // d1–d3 are sequential (while one of its requests waits a driver releases nothing); "app" and "c1" concurrent
+    drivers: Object.fromEntries(sequential.map((driver) => [driver, { sequential: true }]))
   })
   const held = new Map<string, Array<Live>>(drivers.map((d) => [d, []]))
-  const shares = new Map<string, Array<{ release(): void }>>(drivers.map((d) => [d, []]))
-  const waiting = new Map<
-    string,
-    {
-      abort: AbortController
-      done: Promise<void>
-      readonly type: string
-      readonly size: number
-      readonly critical: boolean
+  const shares = new Map<string, Array<SharedHandle<unknown>>>(drivers.map((d) => [d, []]))
+  /** The open waits: one at most per sequential driver, up to `concurrentWaits` per concurrent owner. */
+  const waiting = new Set<{
+    readonly driver: string
+    readonly abort: AbortController
+    done: Promise<void>
+    readonly type: string
+    readonly size: number
+    readonly critical: boolean
+  }>()
+  const waitsOf = (driver: string): number => [...waiting].filter((w) => w.driver === driver).length
+  /** Whether a driver may act now: a sequential one that does not wait, a concurrent owner always. */
+  const free = (driver: string): boolean =>
+    sequential.includes(driver) ? waitsOf(driver) === 0 : waitsOf(driver) < concurrentWaits
+  /** A share (refused ones included), its payload read through the SharedHandle: the owner's value. */
+  const shareTo = (target: Live, driver: string): void => {
+    let shared: SharedHandle<unknown>
+    try {
+      shared = manager.share(target.handle, driver)
+    } catch {
+      return
     }
-  >()
+    shares.get(driver)?.push(shared)
+    const payload = shared.payload
+    if (!target.ref.released) expect(payload).toBe(target.ref.payload)
+    if (shared.metadata.type === "Memory") expect((payload as Uint8Array).byteLength).toBe(shared.metadata.sizeBytes)
+  }
   const live: Array<Live> = []
   const blocks: Array<number> = []
   const settle = () => new Promise((resolve) => setImmediate(resolve))
@@ -114,13 +140,41 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     manager.setBudget("Memory", { maxBytes: 40, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
     held.release()
     await settle()
+  } else if (seed % 4 === 3) {
+    // the share check: "app" holds R (30 of Memory's limit 32) and 2 more; sequential d2 waits for 16; share(R,
+    // d2) would keep R's 30 bytes until d2's wait ends: refused (a RefuseShare line), the state unchanged; the
+    // 2-byte share leaves d2 able to finish and is accepted. Then "app" waits for bytes its own tasks hold and
+    // one of its tasks releases R while it waits.
+    const r = manager.acquire("", { ...memory(30), flags: 8 })
+    const small = manager.acquire("", { ...memory(2), flags: 8 })
+    const d2Waits = manager.acquireAsync("", memory(16), { owner: "d2", mode: "Blocking" })
+    await settle()
+    let refusal: unknown
+    try {
+      manager.share(r.handle, "d2")
+    } catch (error) {
+      refusal = error
+    }
+    expect((refusal as { readonly _tag?: string } | undefined)?._tag).toBe("DeadlockDetected")
+    const shared = manager.share(small.handle, "d2")
+    expect(shared.payload).toBe(small.payload)
+    const appWaits = manager.acquireAsync("", memory(10), { mode: "Blocking" })
+    await settle()
+    r.release()
+    const [granted, own] = await Promise.all([d2Waits, appWaits])
+    small.release()
+    expect((shared.payload as Uint8Array).byteLength).toBe(2)
+    shared.release()
+    granted.release()
+    own.release()
+    await settle()
   }
   for (let step = 0; recorded < transitions; step++) {
     if (step > transitions * 20) throw new Error(`seed ${seed}: the workload records too few transitions`)
-    const idle = drivers.filter((d) => !waiting.has(d))
+    const idle = drivers.filter(free)
     const action = next()
     if (idle.length === 0 || (action < 0.08 && waiting.size > 0)) {
-      const wait = pick([...waiting.values()])
+      const wait = pick([...waiting])
       wait.abort.abort(new Error("interrupted"))
       await wait.done
       continue
@@ -161,37 +215,45 @@ const workload = async (seed: number, path: string, transitions: number): Promis
       }
       if (mode < 0.55 || mode >= 0.9) {
         try {
-          record(manager.acquire(name, metadata, { owner: driver, mode: mode >= 0.9 ? "Emergency" : "NonBlocking" }))
+          record(
+            manager.acquire(name, metadata, { ...ownerOf(driver), mode: mode >= 0.9 ? "Emergency" : "NonBlocking" })
+          )
         } catch {}
       } else {
         const abort = new AbortController()
         const timeout = mode >= 0.8
         const promise = manager.acquireAsync<unknown>(name, metadata, {
-          owner: driver,
+          ...ownerOf(driver),
           signal: abort.signal,
           ...(timeout ? { mode: "Timeout" as const, timeoutMillis: 0 } : { mode: "Blocking" as const })
         })
-        const done = promise.then(record, () => {}).finally(() => waiting.delete(driver))
-        waiting.set(driver, { abort, done, type, size, critical: metadata.priority === "Critical" })
-        if (timeout) await done
+        const wait = { driver, abort, done: Promise.resolve(), type, size, critical: metadata.priority === "Critical" }
+        wait.done = promise.then(record, () => {}).finally(() => waiting.delete(wait))
+        waiting.add(wait)
+        if (timeout) await wait.done
         else await settle()
       }
     } else if (action < 0.72) {
       const entry = pick(mine.filter((r) => !r.ref.released).concat([]))
       const share = pick(shares.get(driver) ?? [])
-      if (share !== undefined && next() < 0.3) share.release()
-      else if (entry !== undefined) entry.ref.release()
+      if (share !== undefined && next() < 0.3) {
+        // the share still reads the payload, after the owner's release too
+        if (!share.released && share.metadata.type === "Memory") {
+          expect((share.payload as Uint8Array).byteLength).toBe(share.metadata.sizeBytes)
+        }
+        share.release()
+      } else if (entry !== undefined) entry.ref.release()
       await settle()
     } else if (action < 0.82) {
+      // a share to the driver, or (made for it) to a driver with a request waiting: for a sequential one the
+      // deadlock check runs, and refuses (a RefuseShare line) when the share would strand a waiter
+      const waiters = drivers.filter((d) => d !== driver && waitsOf(d) > 0)
+      const to = waiters.length > 0 && next() < 0.4 ? pick(waiters) : driver
       // now and then a share that must be refused: not Shareable, released, or already held
       const refused = next() < 0.15
-      const candidates = live.filter((r) => (refused ? true : !r.ref.released && r.shareable && r.owner !== driver))
+      const candidates = live.filter((r) => (refused ? true : !r.ref.released && r.shareable && r.owner !== to))
       const target = candidates.length === 0 ? undefined : pick(candidates)
-      if (target !== undefined) {
-        try {
-          shares.get(driver)?.push(manager.share(target.handle, driver))
-        } catch {}
-      }
+      if (target !== undefined) shareTo(target, to)
     } else if (action < 0.88) {
       const candidates = live.filter((r) => !r.ref.released && r.reclaimable)
       const target = candidates.length === 0 ? undefined : pick(candidates)
@@ -218,7 +280,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
       // budget that a waiter still fits can strand it (spec/README.md, MCRebudgetDeadlock)
       const stats = manager.getResourceStats("Memory")
       const current = stats.budget?.maxBytes ?? 40
-      const memoryWaits = [...waiting.values()].filter((w) => w.type === "Memory")
+      const memoryWaits = [...waiting].filter((w) => w.type === "Memory")
       const strandsNone = (m: number) => memoryWaits.every((w) => w.size > (w.critical ? m : m - 8))
       const allowed = [16, 24, 32, 40, 48].filter(
         (m) => m - 8 >= stats.currentUsage && (m >= current || strandsNone(m))
@@ -236,7 +298,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     }
   }
   // every other seed closes with its waits still open: the close fails them
-  const open = [...waiting.values()]
+  const open = [...waiting]
   if (seed % 2 === 0) for (const wait of open) wait.abort.abort(new Error("end"))
   else manager.close()
   await Promise.all(open.map((w) => w.done))
@@ -245,13 +307,17 @@ const workload = async (seed: number, path: string, transitions: number): Promis
 
   /** Grows, uses, trims or destroys a pool of Performance (8-byte blocks): PoolGrow, RefusePoolGrow, PoolTrim. */
   function poolStep(): void {
+    // growth is not checked for deadlocks and yields only to type-queue waiters of rank >= Normal: it can take
+    // for good the bytes a Low waiter or a name waiter needs (spec/README.md, "Findings"), so the pool grows
+    // only while no Performance request waits
+    const grows = ![...waiting].some((w) => w.type === "Performance")
     const pool = manager.pools.getPool("Performance", 8)
     if (pool === undefined) {
-      manager.pools.createPool({ type: "Performance", blockSize: 8, initialCount: 1, maxCount: 3 })
+      if (grows) manager.pools.createPool({ type: "Performance", blockSize: 8, initialCount: 1, maxCount: 3 })
       return
     }
     const choice = next()
-    if (choice < 0.4) {
+    if (choice < 0.4 && grows) {
       const block = pool.alloc()
       if (block >= 0) blocks.push(block)
     } else if (choice < 0.7 && blocks.length > 0) {
@@ -283,6 +349,7 @@ const everyAction = [
   "Interrupt",
   "Release",
   "Share",
+  "RefuseShare",
   "Reclaim",
   "AddDependency",
   "RefuseDependency",
@@ -292,6 +359,9 @@ const everyAction = [
   "PoolTrim",
   "Close"
 ]
+
+/** The header line of a trace file. */
+const transitionHeader = (path: string): string => readFileSync(path, "utf8").split("\n")[0] ?? "{}"
 
 /** The transition lines of a trace file (its non-empty lines after the header). */
 const transitionLines = (path: string): Array<string> =>
@@ -318,14 +388,38 @@ describe("trace validation against the TLA+ model", () => {
       const coverage = new Map<string, number>()
       const count = (kind: string) => coverage.set(kind, (coverage.get(kind) ?? 0) + 1)
       for (const path of paths) {
+        const kinds = (JSON.parse(transitionHeader(path)) as { readonly sequential: ReadonlyArray<string> }).sequential
+        const kind = (driver: string) => (kinds.includes(driver) ? "sequential" : "concurrent")
+        // the requests waiting after each line, by driver: a wait starts with a new request's Enqueue and ends
+        // with its Grant, Timeout, Interrupt, refused move, or a Rebudget or Close that fails it
+        const waits = new Map<number, string>()
+        const waitsOf = (driver: string) => [...waits.values()].filter((d) => d === driver).length
         for (const line of transitionLines(path)) {
-          const entry = JSON.parse(line) as { readonly action: string; readonly failed?: ReadonlyArray<number> }
-          count(entry.action)
-          // the failures that end a wait: a refused name move, a waiter failed by a budget or by the close
-          if (entry.action === "RefuseDeadlock" && line.includes('"freed"')) count("refused name move")
-          if ((entry.action === "Rebudget" || entry.action === "Close") && (entry.failed?.length ?? 0) > 0) {
-            count(`${entry.action} failing waiters`)
+          const entry = JSON.parse(line) as {
+            readonly action: string
+            readonly req?: number
+            readonly driver?: string
+            readonly failed?: ReadonlyArray<number>
           }
+          const { action, req = 0, driver = "" } = entry
+          count(action)
+          // the failures that end a wait: a refused name move, a waiter failed by a budget or by the close
+          if (action === "RefuseDeadlock" && line.includes('"freed"')) count("refused name move")
+          if ((action === "Rebudget" || action === "Close") && (entry.failed?.length ?? 0) > 0) {
+            count(`${action} failing waiters`)
+          }
+          // what a concurrent owner does while its requests wait; shares to waiting drivers of both kinds
+          if (waitsOf(driver) > 0) {
+            if (action === "Release" && kind(driver) === "concurrent") count("Release by a waiting concurrent owner")
+            if (action === "Acquire" && kind(driver) === "concurrent") count("Acquire by a waiting concurrent owner")
+            if (action === "Share" || action === "RefuseShare") count(`${action} to a waiting ${kind(driver)} driver`)
+          }
+          if (action === "Enqueue" && !waits.has(req)) {
+            if (waitsOf(driver) > 0) count("second wait of a concurrent owner")
+            waits.set(req, driver)
+          }
+          if (["Grant", "Timeout", "Interrupt", "RefuseDeadlock"].includes(action)) waits.delete(req)
+          for (const failed of entry.failed ?? []) waits.delete(failed)
         }
       }
       console.log(
@@ -334,7 +428,17 @@ describe("trace validation against the TLA+ model", () => {
           .map(([action, count]) => `${action} ${count}`)
           .join(", ")}`
       )
-      const failures = ["refused name move", "Rebudget failing waiters", "Close failing waiters"]
+      const failures = [
+        "refused name move",
+        "Rebudget failing waiters",
+        "Close failing waiters",
+        "Release by a waiting concurrent owner",
+        "Acquire by a waiting concurrent owner",
+        "second wait of a concurrent owner",
+        "Share to a waiting concurrent driver",
+        "Share to a waiting sequential driver",
+        "RefuseShare to a waiting sequential driver"
+      ]
       expect([...everyAction, ...failures].filter((kind) => !coverage.has(kind))).toEqual([])
       // TLC itself failing on a trace (no offending line: a crash) is retried once, alone
       const result = await validateTraces(jar as string, paths)

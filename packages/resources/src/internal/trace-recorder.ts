@@ -46,11 +46,17 @@ export class TraceRecorder implements TransitionTrace {
       }
     })
     const drivers = options.drivers ?? state.driverIds
+    // the kinds at the start (a kind changed later by registerDriver is not traced)
+    const sequential = drivers.filter((id) => {
+      const index = state.driverIndex.get(id)
+      return index !== undefined && state.isSequential(index)
+    })
     this.sink(
       JSON.stringify({
         action: "Init",
         unit: this.unit === 1 ? "byte" : this.unit === 1024 ? "KiB" : `${this.unit}B`,
         drivers: [...drivers],
+        sequential,
         types: this.types.map((index) => state.typeName(index)),
         budgets
       })
@@ -199,6 +205,11 @@ export class TraceRecorder implements TransitionTrace {
       driver: this.driverName(driver),
       holders: holders.map((holder) => this.driverName(holder))
     })
+  }
+
+  /** RefuseShare: a share to a sequential driver with a request waiting, refused by the deadlock check. */
+  refusedShare(slot: number, driver: number, error: string): void {
+    this.emit("RefuseShare", { req: this.reqOf(slot), driver: this.driverName(driver), error })
   }
 
   /** AddDependency / RefuseDependency; `driver` is a holder of the dependent (its first). */

@@ -36,6 +36,8 @@ export interface TransitionTrace {
   released(action: "Release" | "Reclaim", req: number, driver: number, holders: ReadonlyArray<number>): void
   /** Share. */
   shared(slot: number, driver: number, holders: ReadonlyArray<number>): void
+  /** RefuseShare: a share to a sequential driver with a request waiting, refused by the deadlock check. */
+  refusedShare(slot: number, driver: number, error: string): void
   /** AddDependency (a new edge `dependent → dependency`) or RefuseDependency (it would close a cycle). */
   dependency(action: "AddDependency" | "RefuseDependency", dependent: number, dependency: number): void
   /** Starts a step that fails waiters and may free what they pinned (a budget change, close). */

@@ -771,7 +771,9 @@ export const share = (
   if (known !== undefined && (state.waitingCount[known] ?? 0) > 0 && state.isSequential(known)) {
     const deadlock = checkShare(waitViewOf(state), driverId, String(slot))
     if (deadlock !== undefined) {
-      return new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
+      const error = new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
+      if (state.trace !== undefined) state.trace.refusedShare(slot, known, error._tag)
+      return error
     }
     // no new deadlock, but a waiting driver now holds more: the shortcut's idle-waiter reasoning is off
     state.taint()
