@@ -567,7 +567,7 @@ export class Core<R> {
       return existing
     }
     const metadata = this.state.metadata[slot] as ResourceMetadata
-    const cell = new Payload<T>(metadata, make ?? (() => this.defaultPayload(slot, metadata) as T))
+    const cell = new Payload<T>(metadata, make ?? ((m) => this.defaultPayload(slot, m) as T))
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
     return cell
@@ -577,38 +577,45 @@ export class Core<R> {
    * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters.
    */
   settle(result: ReleaseResult): void {
-    if (this.sideData > 0 && result.freed.length > 0) {
-      for (const slot of [...result.freed]) {
-        if (this.sites[slot] !== undefined) {
-          this.sites[slot] = undefined
-          this.sideData--
-        }
-        if (this.payloads[slot] !== undefined) {
-          this.payloads[slot] = undefined
-          this.sideData--
-        }
-        const finalizer = this.finalizers[slot]
-        if (finalizer !== undefined) {
-          this.finalizers[slot] = undefined
-          this.sideData--
-          try {
-            finalizer()
-          } catch {
-            // a payload finalizer that throws must not break the manager
-          }
-        }
-        // the block goes back after the destroy hook (which may still read its view)
-        const pool = this.blockPools[slot]
-        if (pool !== undefined) {
-          this.blockPools[slot] = undefined
-          this.sideData--
-          pool.free(this.blockHandles[slot] as number)
-        }
-      }
+    const freed = result.freed
+    if (this.sideData > 0 && freed.length > 0) {
+      // a finalizer may re-enter the manager and reuse a shared result: one slot is read before it runs, several
+      // are copied first (a pool-backed release, the common case, copies nothing)
+      if (freed.length === 1) this.finalize(freed[0] as number)
+      else for (const slot of [...freed]) this.finalize(slot)
     }
     if (result.settled.length > 0) {
       this.metrics.settled(result.settled)
       wake(result.settled)
+    }
+  }
+
+  /** Drops a freed slot's side data: its site and payload cell, its destroy hook (run), then its pool block. */
+  private finalize(slot: number): void {
+    if (this.sites[slot] !== undefined) {
+      this.sites[slot] = undefined
+      this.sideData--
+    }
+    if (this.payloads[slot] !== undefined) {
+      this.payloads[slot] = undefined
+      this.sideData--
+    }
+    const finalizer = this.finalizers[slot]
+    if (finalizer !== undefined) {
+      this.finalizers[slot] = undefined
+      this.sideData--
+      try {
+        finalizer()
+      } catch {
+        // a payload finalizer that throws must not break the manager
+      }
+    }
+    // the block goes back after the destroy hook (which may still read its view)
+    const pool = this.blockPools[slot]
+    if (pool !== undefined) {
+      this.blockPools[slot] = undefined
+      this.sideData--
+      pool.free(this.blockHandles[slot] as number)
     }
   }
 
@@ -819,7 +826,7 @@ export class Core<R> {
       peakUsage: state.peak[t] as number,
       allocationCount: state.allocationCount[t] as number,
       releaseCount: state.releaseCount[t] as number,
-      failedCount: state.failedCount[t] as number,
+      failedCount: state.failedCount(t),
       emergencyCount: state.emergencyCount[t] as number,
       emergencyBytes: state.emergencyBytes[t] as number,
       waiting: state.waitingOfType(t),

@@ -11,14 +11,17 @@ import type { ResourceMetadata } from "@flight-hal/core"
 export const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
   metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined
 
-/** One resource's payload cell. */
+/**
+ * One shared resource's payload cell (a ref that is not shared keeps its payload itself). `create` is the
+ * owner's hook, or the manager's default (the pool block's view, else {@link defaultPayload}).
+ */
 export class Payload<T> {
   private made = false
   private value: T | undefined = undefined
 
   constructor(
     private readonly metadata: ResourceMetadata,
-    private create: ((metadata: ResourceMetadata) => T) | undefined
+    private create: (metadata: ResourceMetadata) => T
   ) {}
 
   /**
@@ -32,7 +35,7 @@ export class Payload<T> {
   /** The payload, made on the first call. */
   get(): T {
     if (!this.made) {
-      this.value = this.create === undefined ? (defaultPayload(this.metadata) as T) : this.create(this.metadata)
+      this.value = this.create(this.metadata)
       this.made = true
     }
     return this.value as T

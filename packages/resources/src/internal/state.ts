@@ -123,8 +123,7 @@ export class ManagerState {
   readonly peak: Float64Array
   readonly allocationCount: Float64Array
   readonly releaseCount: Float64Array
-  readonly failedCount: Float64Array
-  /** `failedCount` by reason: index `type * FAILURE_REASONS + reason` (see `failure-reasons.ts`). */
+  /** Failed requests by type and reason: index `type * FAILURE_REASONS + reason` (see `failure-reasons.ts`). */
   readonly failures: Float64Array
   /**
    * The highest usage since the last time a sampler took it (`internal/metrics.ts`): so a sample sees the
@@ -193,7 +192,6 @@ export class ManagerState {
     this.peak = new Float64Array(count)
     this.allocationCount = new Float64Array(count)
     this.releaseCount = new Float64Array(count)
-    this.failedCount = new Float64Array(count)
     this.failures = new Float64Array(count * FAILURE_REASONS)
     this.windowPeak = new Float64Array(count)
     this.emergencyCount = new Float64Array(count)
@@ -406,9 +404,17 @@ export class ManagerState {
     this.updatePressure(type)
   }
 
-  /** Counts a failed request of `type` (`failedCount`) and its reason (`failures`). */
+  /** Failed requests of `type`, all reasons together. */
+  failedCount(type: number): number {
+    let count = 0
+    for (let at = type * FAILURE_REASONS, end = at + FAILURE_REASONS; at < end; at++) {
+      count += this.failures[at] as number
+    }
+    return count
+  }
+
+  /** Counts a failed request of `type` and its reason. */
   countFailure(type: number, reason: number): void {
-    this.failedCount[type] = (this.failedCount[type] as number) + 1
     const at = type * FAILURE_REASONS + reason
     this.failures[at] = (this.failures[at] as number) + 1
   }
