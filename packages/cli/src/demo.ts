@@ -35,7 +35,9 @@ import {
   profileToConfig,
   ResourceManager,
   type ResourceManagerService,
-  type ResourceRef
+  type ResourceRef,
+  recordTimeline,
+  type TimelineRecord
 } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -153,6 +155,16 @@ const makeWorkload = Effect.fnUntraced(function* (
     pools.set(preset.name, made.value)
     peakInUse.set(preset.name, 0)
   }
+  // The highest usage of each type inside each frame: a timeline recorder reads the manager's window peak
+  // (the spike reached and paid back within the frame included) and restarts it at each frame's sample.
+  let framePeaks: { readonly [type: string]: number } = {}
+  const peakRecorder = recordTimeline(manager, {
+    sink: (line) => {
+      const record = JSON.parse(line) as TimelineRecord | { readonly kind?: undefined }
+      if (record.kind === "sample") framePeaks = record.peak
+    }
+  })
+  yield* Scope.addFinalizer(scope, Effect.sync(peakRecorder.stop))
   const poolDumps = (): ManagerDump["pools"] =>
     [...pools].map(([name, pool]) => {
       const stats = pool.stats()
@@ -362,13 +374,14 @@ const makeWorkload = Effect.fnUntraced(function* (
 
   const sample = Effect.gen(function* () {
     const snapshot = yield* manager.snapshot
+    peakRecorder.sample()
     const usage: { [T in ResourceType]?: number } = {}
     const peak: { [T in ResourceType]?: number } = {}
     const pressure: { [T in ResourceType]?: ResourcePressure } = {}
     for (const stats of snapshot.types) {
       if (profile.budgets[stats.type] === undefined) continue
       usage[stats.type] = stats.currentUsage
-      peak[stats.type] = stats.peakUsage
+      peak[stats.type] = Math.max(framePeaks[stats.type] ?? 0, stats.currentUsage)
       pressure[stats.type] = stats.pressure
     }
     const poolsInUse: Record<string, number> = {}

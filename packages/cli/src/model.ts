@@ -19,8 +19,10 @@ export interface TimelineSample {
   /** Bytes charged to each budgeted type at the frame's end. */
   readonly usage: { readonly [T in ResourceType]?: number }
   /**
-   * The highest usage of each budgeted type so far (the manager's `peakUsage`), so a peak reached
-   * and left inside a frame (an Emergency admission paid back by reclamation) still shows.
+   * The highest usage of each budgeted type during this frame (from the previous frame's end to this
+   * one's, read from the manager's window peak), so a peak reached and left inside the frame (an Emergency
+   * admission paid back by reclamation) shows in that frame and not in the next. The highest of all is the
+   * summary's `peakBytes`.
    */
   readonly peak: { readonly [T in ResourceType]?: number }
   /** Pressure level of each budgeted type. */

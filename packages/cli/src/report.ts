@@ -1,8 +1,8 @@
 /**
  * The HTML report: one self-contained page (inline CSS and SVG, no script, no network), of a demo run
  * (`demo --report`) or of a recorded timeline (`flight-hal report <timeline>`), both made into a
- * {@link ReportModel}. For each budgeted type: its usage at each sample and its peak (the demo's running
- * peak, a timeline's peak between samples: a peak reached and paid back in between shows) against the
+ * {@link ReportModel}. For each budgeted type: its usage at each sample and its peak since the previous
+ * sample (within each frame of the demo: a peak reached and paid back in between shows), against the
  * warning, critical, limit and max lines; under the
  * plot a lane coloured by the pressure level over time (with a legend); above it the timeouts,
  * deadlocks, refusals and Emergency admissions, stacked so that no two marks overlap. Then the
@@ -27,7 +27,7 @@ export interface ReportSample {
   readonly x: number
   /** Bytes charged per type. */
   readonly usage: { readonly [type: string]: number }
-  /** The peak per type the report plots (running, or since the previous sample). */
+  /** The highest usage per type since the previous sample (the demo: within the frame), the peak line. */
   readonly peak: { readonly [type: string]: number }
   /** Blocks in use per pool. */
   readonly poolsInUse: { readonly [pool: string]: number }
@@ -345,8 +345,9 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
 `
 
 /**
- * The report model of a demo run: x is the frame; the peak line is the running peak (the manager's
- * `peakUsage` at each frame's end).
+ * The report model of a demo run: x is the frame; the peak line is each frame's own peak (the highest usage
+ * within the frame, a spike paid back before the frame's end included), so after a spike it comes back down;
+ * the legend states the highest of them, the run's true peak, and its frame.
  *
  * @example
  * ```ts
@@ -379,7 +380,7 @@ export const demoReportModel = (run: DemoRun): ReportModel => {
     axis: "frame",
     xMax: run.samples.length,
     usageLabel: "usage at frame end",
-    peakLabel: "running peak",
+    peakLabel: "peak within the frame",
     types: ResourceTypeNames.flatMap((type) => {
       const budget = run.profile.budgets[type]
       return budget === undefined ? [] : [{ type, budget }]

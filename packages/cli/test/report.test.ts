@@ -7,10 +7,12 @@ import { describe, expect, test } from "bun:test"
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { dreamcast } from "@flight-hal/resources"
+import { createResourceManager, dreamcast, recordTimeline } from "@flight-hal/resources"
+import { Effect } from "effect"
 import { ensureChromium, headlessFlags } from "../../../scripts/packaging/chromium.mjs"
-import { renderReport, runDemo } from "../src/index.ts"
+import { parseTimeline, renderReport, renderReportModel, runDemo, timelineReportModel } from "../src/index.ts"
 import { niceTicks, stackRows } from "../src/internal/chart.ts"
+import { formatBytes } from "../src/internal/format.ts"
 import { colorStats, decodePng } from "./png.ts"
 
 // The same finder/installer as the browser conformance run (scripts/conformance.mjs).
@@ -29,6 +31,16 @@ const chromium = (profileDir: string, extra: ReadonlyArray<string>) =>
     stderr: "pipe",
     timeout: 120_000
   })
+
+/** The y of each sample's point on a chart's polyline (the first point, the origin, left out): higher usage, smaller y. */
+const plotted = (html: string, chart: string, line: "usage" | "peak"): ReadonlyArray<number> => {
+  const svg = html.slice(html.indexOf(`<svg id="${chart}"`))
+  const points = svg.match(new RegExp(`<polyline class="${line}" points="([^"]*)"`))?.[1] ?? ""
+  return points
+    .split(" ")
+    .slice(1)
+    .map((point) => Number(point.split(",")[1]))
+}
 
 describe("report", () => {
   test.skipIf(!available)(
@@ -103,5 +115,74 @@ describe("report", () => {
     expect(niceTicks(2.59)).toEqual([0, 1, 2, 3])
     expect(niceTicks(120, 10)).toEqual([0, 20, 40, 60, 80, 100, 120])
     expect(stackRows([0, 5, 20, 21, 22], 10)).toEqual([0, 1, 0, 1, 2])
+  })
+
+  test("the demo's peak line is each frame's own peak: the spike in its frame only, then back down", async () => {
+    const run = await runDemo({ profile: dreamcast, frames: 120, seed: 42 })
+    const spike = run.summary.types.find((t) => t.type === "Memory")?.peakBytes ?? 0
+    const at = run.events.find((e) => e.kind === "emergency")?.frame ?? 0
+    expect(spike).toBeGreaterThan(dreamcast.budgets.Memory?.maxBytes ?? Number.POSITIVE_INFINITY)
+    const peaks = run.samples.map((s) => s.peak.Memory ?? 0)
+    // the spike is the peak of the Emergency admission's frame, and of no other: it was partly paid back
+    // (the pressure callback evicted the texture cache) before the frame's end
+    expect(peaks[at - 1]).toBe(spike)
+    expect(run.samples[at - 1]?.usage.Memory).toBeLessThan(spike)
+    expect(peaks.filter((peak) => peak === spike)).toHaveLength(1)
+    for (const peak of peaks.slice(at)) expect(peak).toBeLessThan(spike)
+    // a frame in which nothing happened peaks at its start or its end usage, for every type
+    let quiet = 0
+    for (const [i, sample] of run.samples.entries()) {
+      if (run.events.some((e) => e.frame === sample.frame)) continue
+      quiet++
+      const before = run.samples[i - 1]
+      for (const type of ["Memory", "Hardware"] as const)
+        expect(sample.peak[type]).toBe(Math.max(before?.usage[type] ?? 0, sample.usage[type] ?? 0))
+    }
+    expect(quiet).toBeGreaterThan(run.samples.length / 2)
+    // the chart: the peak line's highest point is the spike's frame alone, and it comes back to the usage line
+    const html = renderReport(run)
+    const peakY = plotted(html, "usage-Memory", "peak")
+    const usageY = plotted(html, "usage-Memory", "usage")
+    expect(peakY).toHaveLength(run.samples.length)
+    const top = Math.min(...peakY)
+    expect(peakY.indexOf(top)).toBe(at - 1)
+    expect(peakY.filter((y) => y === top)).toHaveLength(1)
+    expect(peakY.at(-1)).toBe(usageY.at(-1) ?? Number.NaN)
+    // the legend states the run's true peak and its frame
+    expect(html).toContain(`peak ${formatBytes(spike)} (frame ${at})`)
+    expect(html).toContain("peak within the frame")
+  })
+
+  test("report <timeline>: a spike in frame 3 only is frame 3's peak; later frames show their own", async () => {
+    const budget = { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 }
+    const manager = createResourceManager({ budgets: { Memory: budget } })
+    const lines: Array<string> = []
+    const timeline = recordTimeline(manager, { sink: (line) => lines.push(line) })
+    const level = manager.acquire("level", { type: "Memory", sizeBytes: 200 << 10 })
+    const spike = (1 << 20) + (100 << 10)
+    for (let frame = 1; frame <= 8; frame++) {
+      // each frame's own maximum: a scratch buffer, gone before the frame's end
+      manager.acquire(`scratch-${frame}`, { type: "Memory", sizeBytes: frame << 14 }).release()
+      if (frame === 3)
+        manager
+          .acquire("crash-dump", { type: "Memory", sizeBytes: spike - (200 << 10) }, { mode: "Emergency" })
+          .release()
+      timeline.sample()
+    }
+    level.release()
+    timeline.stop()
+    manager.close()
+    const model = timelineReportModel(await Effect.runPromise(parseTimeline(lines.join("\n"))))
+    // the first sample is the recording's start; then one per frame, then the last one of stop()
+    const frames = model.samples.slice(1, 9).map((s) => s.peak.Memory)
+    expect(frames).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((f) => (f === 3 ? spike : (200 << 10) + (f << 14))))
+    for (const s of model.samples.slice(1, 9)) expect(s.usage.Memory).toBe(200 << 10)
+    const html = renderReportModel(model)
+    const peakY = plotted(html, "usage-Memory", "peak").slice(1, 9)
+    expect(Math.min(...peakY)).toBe(peakY[2] ?? Number.NaN)
+    // frames 4 to 8 peak higher each frame (a smaller y), all below the spike
+    for (let f = 4; f < 8; f++) expect(peakY[f] ?? 0).toBeLessThan(peakY[f - 1] ?? 0)
+    expect(peakY[3] ?? 0).toBeGreaterThan(peakY[2] ?? 0)
+    expect(html).toContain(`peak ${formatBytes(spike)}`)
   })
 })
