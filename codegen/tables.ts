@@ -399,5 +399,13 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     message: "Unknown platform profile {profile}",
     doc: "No built-in or registered profile has this name.",
     fields: [f("profile", "string", "The requested name")]
+  },
+  {
+    tag: "SharedMemoryUnavailable",
+    category: "Platform",
+    code: 3,
+    message: "Shared memory is not available: {issue}",
+    doc: "A shared manager needs SharedArrayBuffer and Atomics (in browsers, a cross-origin isolated page).",
+    fields: [f("issue", "string", "What is missing")]
   }
 ]

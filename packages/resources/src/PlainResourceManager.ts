@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import {
   AcquisitionModeNames,
   InvalidArgument,
@@ -21,6 +22,7 @@ import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/i
 import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
+import { orThrow } from "./internal/or-throw.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
@@ -195,12 +197,6 @@ const leakRegistry =
       })
 
 const warn = (what: string) => (error: unknown) => console.warn(`flight-hal: ${what}`, error)
-
-/** Throws an error value, returns anything else. */
-const orThrow = <A>(value: A): Exclude<A, Error> => {
-  if (value instanceof Error) throw value
-  return value as Exclude<A, Error>
-}
 
 /** Runs the reclamation steps of an admission synchronously (callback errors isolated). */
 const runSync = (step: Step<Reclaimer>): Exclude<Step<Reclaimer>, Reclaiming<Reclaimer>> => {

@@ -33,6 +33,7 @@ import {
   ResourceBusy,
   ResourceNotFound,
   ResourceReleased,
+  SharedMemoryUnavailable,
   StaleHandle,
   UnknownProfile,
   UseAfterFree
@@ -1035,6 +1036,39 @@ export const UnknownProfileSchema: Schema.decodeTo<
   )
 )
 
+const SharedMemoryUnavailableFields: { readonly issue: Schema.String } = {
+  /** What is missing */
+  issue: Schema.String
+}
+
+/**
+ * Schema of {@link SharedMemoryUnavailable}: decodes `{ _tag: "SharedMemoryUnavailable", issue }` to an instance and
+ * encodes an instance back to its fields.
+ *
+ * @example
+ * ```ts
+ * import { SharedMemoryUnavailable, SharedMemoryUnavailableSchema } from "@flight-hal/core"
+ * import * as Schema from "effect/Schema"
+ *
+ * const encoded = Schema.encodeSync(SharedMemoryUnavailableSchema)(new SharedMemoryUnavailable({ issue: "x" }))
+ * Schema.decodeUnknownSync(SharedMemoryUnavailableSchema)(encoded) instanceof SharedMemoryUnavailable // true
+ * ```
+ * @since 0.2.0
+ * @category error schemas
+ */
+export const SharedMemoryUnavailableSchema: Schema.decodeTo<
+  Schema.instanceOf<SharedMemoryUnavailable>,
+  Schema.TaggedStruct<"SharedMemoryUnavailable", typeof SharedMemoryUnavailableFields>
+> = Schema.TaggedStruct("SharedMemoryUnavailable", SharedMemoryUnavailableFields).pipe(
+  Schema.decodeTo(
+    Schema.instanceOf(SharedMemoryUnavailable),
+    SchemaTransformation.transform({
+      decode: (encoded) => new SharedMemoryUnavailable({ issue: encoded.issue }),
+      encode: (error) => ({ _tag: "SharedMemoryUnavailable" as const, issue: error.issue })
+    })
+  )
+)
+
 /**
  * Schema of any Flight HAL error: decodes an encoded error by its `_tag` to an instance of its class.
  *
@@ -1075,7 +1109,8 @@ export const FlightHalErrorSchema: Schema.Union<
     typeof UseAfterFreeSchema,
     typeof PoolInUseSchema,
     typeof PlatformDetectionFailedSchema,
-    typeof UnknownProfileSchema
+    typeof UnknownProfileSchema,
+    typeof SharedMemoryUnavailableSchema
   ]
 > = Schema.Union([
   ResourceNotFoundSchema,
@@ -1103,5 +1138,6 @@ export const FlightHalErrorSchema: Schema.Union<
   UseAfterFreeSchema,
   PoolInUseSchema,
   PlatformDetectionFailedSchema,
-  UnknownProfileSchema
+  UnknownProfileSchema,
+  SharedMemoryUnavailableSchema
 ])

@@ -1038,6 +1038,36 @@ export class UnknownProfile extends UnknownProfileBase {
   declare readonly profile: string
 }
 
+const SharedMemoryUnavailableBase: FlightHalErrorClass<
+  "SharedMemoryUnavailable",
+  "Platform",
+  3,
+  {
+    /** What is missing */
+    readonly issue: string
+  }
+> = errorClass("SharedMemoryUnavailable", "Platform", 3, (self) => `Shared memory is not available: ${self.issue}`)
+
+/**
+ * A shared manager needs SharedArrayBuffer and Atomics (in browsers, a cross-origin isolated page).
+ *
+ * Category `Platform`, code 3. Message: "Shared memory is not available: {issue}".
+ *
+ * @example
+ * ```ts
+ * import { SharedMemoryUnavailable } from "@flight-hal/core"
+ *
+ * const error = new SharedMemoryUnavailable({ issue: "x" })
+ * console.log(error.category, error.code, error.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class SharedMemoryUnavailable extends SharedMemoryUnavailableBase {
+  /** What is missing */
+  declare readonly issue: string
+}
+
 /**
  * The category of an error (the seed's HALErrorCategory).
  * @since 0.1.0
@@ -1091,6 +1121,7 @@ export type ErrorTag =
   | "PoolInUse"
   | "PlatformDetectionFailed"
   | "UnknownProfile"
+  | "SharedMemoryUnavailable"
 
 /**
  * Any Flight HAL error.
@@ -1124,6 +1155,7 @@ export type FlightHalError =
   | PoolInUse
   | PlatformDetectionFailed
   | UnknownProfile
+  | SharedMemoryUnavailable
 
 /**
  * One row of the error table, as data.
@@ -1318,6 +1350,13 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     code: 2,
     message: "Unknown platform profile {profile}",
     fields: ["profile"]
+  },
+  {
+    tag: "SharedMemoryUnavailable",
+    category: "Platform",
+    code: 3,
+    message: "Shared memory is not available: {issue}",
+    fields: ["issue"]
   }
 ]
 
@@ -1353,6 +1392,7 @@ export type ErrorClass =
   | typeof PoolInUse
   | typeof PlatformDetectionFailed
   | typeof UnknownProfile
+  | typeof SharedMemoryUnavailable
 
 /**
  * The error class of each (category, code) pair.
@@ -1396,7 +1436,8 @@ export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<
   },
   Platform: {
     1: PlatformDetectionFailed,
-    2: UnknownProfile
+    2: UnknownProfile,
+    3: SharedMemoryUnavailable
   }
 }
 

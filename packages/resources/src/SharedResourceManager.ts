@@ -1,0 +1,1517 @@
+/**
+ * One budget across worker threads: a manager whose ledger (budgets, usage, peaks, counts, pressure levels,
+ * live resources, names, the wait queue) lives in a `SharedArrayBuffer`. The thread that creates it hands
+ * workers its {@link SharedManagerDescriptor} (`postMessage` it); each worker attaches and gets the same API on
+ * the same ledger. A request that fits with no one waiting ahead is admitted by atomic operations alone; waits
+ * take a short lock and are woken through `Atomics.waitAsync`. See docs/shared-manager.md.
+ *
+ * @example
+ * ```ts
+ * import { createSharedResourceManager } from "@flight-hal/resources"
+ *
+ * using manager = createSharedResourceManager({
+ *   budgets: { Memory: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
+ * })
+ * // new Worker(url).postMessage(manager.descriptor): the worker calls attachSharedResourceManager(descriptor)
+ * using block = manager.acquire({ type: "Memory", sizeBytes: 4096 })
+ * console.log(manager.getResourceStats("Memory").currentUsage) // 4096
+ * ```
+ *
+ * @since 0.3.0
+ * @module
+ */
+import {
+  AcquireTimeout,
+  AlreadyShared,
+  BudgetExceeded,
+  formatHandle,
+  InvalidArgument,
+  InvalidMetadata,
+  ManagerClosed,
+  NotHolder,
+  type ResourceBudget,
+  ResourceBusy,
+  type ResourceHandle,
+  type ResourceMetadata,
+  ResourceNotFound,
+  type ResourcePressure,
+  ResourcePressureByCode,
+  ResourcePriority,
+  ResourceReleased,
+  type ResourceTypeName,
+  SharedMemoryUnavailable,
+  StaleHandle
+} from "@flight-hal/core"
+import { defineInspect } from "./internal/inspect.ts"
+import { orThrow } from "./internal/or-throw.ts"
+import {
+  EVENT_RING,
+  EVENT_WORDS,
+  H,
+  LAYOUT_VERSION,
+  layoutOf,
+  MAGIC,
+  MAX_THREADS,
+  NAME_BYTES,
+  R,
+  RT,
+  T,
+  THREAD_INT_WORDS,
+  THREAD_TYPE_WORDS,
+  TI,
+  TYPE_BIG_WORDS,
+  TYPE_INT_WORDS,
+  W,
+  WAITER_INT_WORDS,
+  WaiterState
+} from "./internal/shared/layout.ts"
+import { Admit, generationOf, hashBytes, Ledger, maskOf } from "./internal/shared/ledger.ts"
+import {
+  attachedWith,
+  closeQueue,
+  dequeue,
+  enqueue,
+  freeSlot,
+  grant,
+  grantAll,
+  grantedGeneration,
+  headOf,
+  type LevelChange,
+  refuseOversized,
+  releaseThread
+} from "./internal/shared/queue.ts"
+import { show } from "./internal/show.ts"
+import { TypeTable } from "./internal/type-table.ts"
+import { validateBudget, validateMetadata, validateTimeout } from "./internal/validate.ts"
+import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
+
+/**
+ * How a shared manager is made: its budgets, its user-defined types, and the sizes of its shared tables.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedManagerConfig {
+  /** A name for reports and printing. */
+  readonly label?: string
+  /** User-defined resource types, as for `createResourceManager`. */
+  readonly types?: Readonly<Record<string, { readonly code?: number }>>
+  /** The budgets per type; a type without one is unlimited. */
+  readonly budgets?: Partial<Record<ResourceTypeName, ResourceBudget>>
+  /** Threads that may attach at once, the creator included: 1–32 (default 16). */
+  readonly maxThreads?: number
+  /** Live resources across all threads: 1–2^20 (default 4096). */
+  readonly maxResources?: number
+  /** Requests waiting across all threads: 1–65536 (default 1024). */
+  readonly maxWaiters?: number
+  /**
+   * A thread whose heartbeat has not moved for this long is declared lost: its holdings are released and its
+   * waits withdrawn (default 5000 ms; 100 ms – 2^31−1). A thread busy in synchronous code that long is lost too.
+   */
+  readonly lostAfterMillis?: number
+}
+
+/**
+ * What a worker needs to attach: send it with `postMessage` (the buffer is shared, not copied).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedManagerDescriptor {
+  readonly kind: "flight-hal/shared-manager"
+  readonly buffer: SharedArrayBuffer
+}
+
+/**
+ * Options of a synchronous acquisition.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedAcquireOptions<T> {
+  /** `NonBlocking` (default) or `Emergency`. */
+  readonly mode?: "NonBlocking" | "Emergency"
+  /** A name unique among the manager's live resources in every thread (at most 64 UTF-8 bytes). */
+  readonly name?: string
+  /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory, else undefined). */
+  readonly create?: (metadata: ResourceMetadata) => T
+  /** Disposes of this thread's payload when its hold is released. */
+  readonly destroy?: (payload: T) => void
+}
+
+/**
+ * Options of an acquisition that may wait.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<T>, "mode"> {
+  /** `Blocking` (default), `Timeout` (with `timeoutMillis`), `NonBlocking` or `Emergency`. */
+  readonly mode?: "Blocking" | "Timeout" | "NonBlocking" | "Emergency"
+  /** How long a `Timeout` request waits, in milliseconds. */
+  readonly timeoutMillis?: number
+  /** Aborts the wait (the Promise rejects with the signal's reason). */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * A live resource as any thread of the manager sees it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedResourceInfo {
+  readonly handle: ResourceHandle
+  readonly type: ResourceTypeName
+  readonly sizeBytes: number
+  readonly name: string
+  /** The index of the thread that acquired it. */
+  readonly owner: number
+  /** The threads holding it (its acquirer while it holds it, and every share). */
+  readonly holders: ReadonlyArray<number>
+}
+
+/**
+ * One thread's part of one type.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ThreadTypeStats {
+  readonly type: ResourceTypeName
+  /** Bytes of the resources this thread acquired that are live. */
+  readonly currentUsage: number
+  readonly allocationCount: number
+  readonly releaseCount: number
+  readonly failedCount: number
+}
+
+/**
+ * A leak found at close or detach: a resource still held, and by which thread.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedLeakReport {
+  readonly thread: number
+  readonly name: string
+  readonly type: ResourceTypeName
+  readonly sizeBytes: number
+  readonly ageMillis: number
+}
+
+/**
+ * One type's ledger as read by {@link SharedResourceManager.audit}: usage and the sizes of the live resources,
+ * read one after the other (equal whenever no thread is between steps).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedLedgerAudit {
+  readonly type: ResourceTypeName
+  readonly usage: number
+  readonly liveBytes: number
+  readonly liveCount: number
+  readonly emergencyBytes: number
+  readonly waiting: number
+  readonly budget: ResourceBudget | undefined
+}
+
+/**
+ * A thread's hold on a shared resource: `release()` it (or `using`). The payload is this thread's own.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export class SharedResource<T = Uint8Array> implements Disposable {
+  /** @internal */
+  private isReleased = false
+  /** @internal */
+  private made = false
+  /** @internal */
+  private value: T | undefined = undefined
+
+  /** @internal */
+  constructor(
+    /** @internal */
+    private readonly owner: SharedManagerImpl,
+    /** Its handle, valid in every thread of the manager. */
+    readonly handle: ResourceHandle,
+    /** Its metadata. */
+    readonly metadata: ResourceMetadata,
+    /** Its name ("" when unnamed). */
+    readonly name: string,
+    /** @internal */
+    private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
+    /** @internal */
+    private readonly destroy: ((payload: T) => void) | undefined
+  ) {}
+
+  /** Whether this hold was released. */
+  get released(): boolean {
+    return this.isReleased
+  }
+
+  /** This thread's payload, made on first access; throws ResourceReleased after release. */
+  get payload(): T {
+    if (this.isReleased) throw new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name })
+    if (!this.made) {
+      this.value =
+        this.create !== undefined
+          ? this.create(this.metadata)
+          : ((this.metadata.type === "Memory" ? new Uint8Array(this.metadata.sizeBytes) : undefined) as T)
+      this.made = true
+    }
+    return this.value as T
+  }
+
+  /** Releases this thread's hold (idempotent; a no-op once the manager is closed). */
+  release(): void {
+    if (this.isReleased) return
+    this.isReleased = true
+    this.owner.releaseHold(this.handle, true)
+    if (this.made && this.destroy !== undefined) this.destroy(this.value as T)
+  }
+
+  [Symbol.dispose](): void {
+    this.release()
+  }
+}
+
+defineInspect(
+  SharedResource.prototype,
+  (r) =>
+    `SharedResource<${r.name === "" ? "(unnamed)" : r.name} ${r.metadata.type} ${r.metadata.sizeBytes} B, ${formatHandle(r.handle)}, ${r.released ? "released" : "live"}>`
+)
+
+/**
+ * A manager shared by every thread attached to it. Every method may be called from any attached thread.
+ * Errors are thrown as the typed classes of `@flight-hal/core`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedResourceManager extends Disposable {
+  /** What a worker attaches with. */
+  readonly descriptor: SharedManagerDescriptor
+  /** This thread's index (0 ≤ thread < maxThreads). */
+  readonly thread: number
+  /** Whether this thread created the manager (its `close` closes the manager for every thread). */
+  readonly isCreator: boolean
+  /** The label of the config. */
+  readonly label: string
+  /**
+   * Acquires without waiting: admitted by atomic steps when it fits and no one of its priority or higher waits;
+   * else this thread's reclamation callbacks run, the other threads' are asked, and it fails with
+   * `BudgetExceeded`. Emergency is admitted over budget. A taken name is `ResourceBusy`.
+   */
+  acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T>
+  /** Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). */
+  acquireAsync<T = Uint8Array>(
+    metadata: ResourceMetadata,
+    options?: SharedAcquireAsyncOptions<T>
+  ): Promise<SharedResource<T>>
+  /** Becomes a holder of a live resource (from any thread): it lives until every holder released it. */
+  share<T = Uint8Array>(
+    handle: ResourceHandle,
+    options?: Pick<SharedAcquireOptions<T>, "create" | "destroy">
+  ): SharedResource<T>
+  /** Releases this thread's hold on a resource by handle (what `SharedResource.release` does). */
+  release(handle: ResourceHandle): void
+  /** The live resource with this name, from any thread. */
+  find(name: string): SharedResourceInfo
+  /** A live resource by handle. */
+  info(handle: ResourceHandle): SharedResourceInfo
+  /** Installs a budget (every thread sees it at once); waiters that can never fit fail, others may be admitted. */
+  setBudget(type: ResourceTypeName, budget: ResourceBudget): void
+  getBudget(type: ResourceTypeName): ResourceBudget | undefined
+  removeBudget(type: ResourceTypeName): void
+  /** The type's stats across every thread. */
+  getResourceStats(type: ResourceTypeName): ResourceStats
+  /** One thread's part of each type (default: this thread). */
+  threadStats(thread?: number): ReadonlyArray<ThreadTypeStats>
+  /** The attached threads' indexes. */
+  threads(): ReadonlyArray<number>
+  /** Reads usage and the live resources' sizes per type (for checks and dashboards). */
+  audit(): ReadonlyArray<SharedLedgerAudit>
+  /** Called in this thread for every pressure change of any type, made by any thread. */
+  registerPressureCallback(callback: (event: PressureEvent) => void): Disposable
+  /**
+   * Called in this thread with the bytes still missing when a request of the type does not fit, made in this
+   * thread (synchronously) or in another (asked through the ledger). Only bytes really released count.
+   */
+  registerReclamationCallback(type: ResourceTypeName, callback: (missingBytes: number) => number): Disposable
+  /**
+   * In the creating thread: closes the manager for every thread (each waiter fails with `ManagerClosed`) and
+   * releases everything, reporting the leaks per thread. In another thread: detaches it (its holdings are
+   * released and reported, its waits fail with `ManagerClosed`).
+   */
+  close(): ReadonlyArray<SharedLeakReport>
+}
+
+const DEFAULTS = { maxThreads: 16, maxResources: 4096, maxWaiters: 1024, lostAfterMillis: 5000 } as const
+const CONFIG_KEYS: ReadonlySet<string> = new Set([
+  "label",
+  "types",
+  "budgets",
+  "maxThreads",
+  "maxResources",
+  "maxWaiters",
+  "lostAfterMillis"
+])
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+const sizeOption = (config: Record<string, unknown>, key: keyof typeof DEFAULTS, max: number, min = 1): number => {
+  const value = config[key] ?? DEFAULTS[key]
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgument({
+      argument: `config.${key}`,
+      issue: `expected an integer from ${min} to ${max}, got ${show(value)}`
+    })
+  }
+  return value
+}
+
+const sharedMemoryIssue = (): string | undefined => {
+  if (typeof SharedArrayBuffer !== "function") {
+    return "SharedArrayBuffer is not defined (in a browser, serve the page cross-origin isolated: COOP same-origin and COEP require-corp)"
+  }
+  if (typeof Atomics !== "object" || typeof BigInt64Array !== "function")
+    return "Atomics on BigInt64Array are not available"
+  return undefined
+}
+
+/**
+ * Creates a shared manager in this thread (which attaches to it as its creator). Throws
+ * `SharedMemoryUnavailable` where `SharedArrayBuffer` is missing, `InvalidArgument` / `InvalidBudget` for a bad
+ * config.
+ *
+ * @example
+ * ```ts
+ * import { createSharedResourceManager } from "@flight-hal/resources"
+ *
+ * const manager = createSharedResourceManager({ maxThreads: 4 })
+ * console.log(manager.thread, manager.isCreator) // 0 true
+ * manager.close()
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const createSharedResourceManager = (config: SharedManagerConfig = {}): SharedResourceManager => {
+  const issue = sharedMemoryIssue()
+  if (issue !== undefined) throw new SharedMemoryUnavailable({ issue })
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new InvalidArgument({ argument: "config", issue: `expected an object, got ${show(config)}` })
+  }
+  const raw = config as Record<string, unknown>
+  for (const key of Object.keys(raw)) {
+    if (!CONFIG_KEYS.has(key)) throw new InvalidArgument({ argument: `config.${key}`, issue: "unknown option" })
+  }
+  const label = raw.label ?? "shared-manager"
+  if (typeof label !== "string")
+    throw new InvalidArgument({ argument: "config.label", issue: `expected a string, got ${show(label)}` })
+  const types = orThrow(TypeTable.make(raw.types))
+  const maxThreads = sizeOption(raw, "maxThreads", MAX_THREADS)
+  const maxResources = sizeOption(raw, "maxResources", 2 ** 20)
+  const maxWaiters = sizeOption(raw, "maxWaiters", 65536)
+  const lostAfterMillis = sizeOption(raw, "lostAfterMillis", 2 ** 31 - 1, 100)
+  const budgets: Array<readonly [number, ResourceBudget]> = []
+  const given = raw.budgets ?? {}
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new InvalidArgument({ argument: "config.budgets", issue: `expected an object, got ${show(given)}` })
+  }
+  for (const [type, budget] of Object.entries(given)) {
+    const valid = orThrow(validateBudget(type, budget, types))
+    budgets.push([valid.index, valid.budget])
+  }
+  const configBytes = encoder.encode(JSON.stringify({ label, types: raw.types ?? {} }))
+  const layout = layoutOf(types.count, maxThreads, maxResources, maxWaiters, configBytes.length)
+  let buffer: SharedArrayBuffer
+  try {
+    buffer = new SharedArrayBuffer(layout.totalBytes)
+  } catch (error) {
+    throw new SharedMemoryUnavailable({
+      issue: `could not allocate ${layout.totalBytes} shared bytes: ${show(String(error))}`
+    })
+  }
+  const managerId = 2 ** 30 + Math.floor(Math.random() * 2 ** 30)
+  Ledger.initialize(
+    buffer,
+    {
+      types: types.count,
+      threads: maxThreads,
+      slots: maxResources,
+      waiters: maxWaiters,
+      config: configBytes,
+      lostAfterMillis
+    },
+    managerId,
+    MAGIC,
+    LAYOUT_VERSION
+  )
+  const ledger = new Ledger(buffer)
+  for (const [index, budget] of budgets) ledger.writeBudget(index, budget)
+  for (let type = 0; type < types.count; type++) ledger.settleLevel(type)
+  return SharedManagerImpl.claim(ledger, types, label, true)
+}
+
+/**
+ * Attaches this thread (a worker) to a shared manager from its descriptor. Throws `InvalidArgument` for what is
+ * not a descriptor, `ManagerClosed` when the manager is closed or every thread slot is taken.
+ *
+ * @example
+ * ```ts
+ * // worker.ts
+ * import { attachSharedResourceManager, type SharedManagerDescriptor } from "@flight-hal/resources"
+ *
+ * self.onmessage = (event: MessageEvent<SharedManagerDescriptor>) => {
+ *   using manager = attachSharedResourceManager(event.data) // detaches at the end of the scope
+ *   using block = manager.acquire({ type: "Memory", sizeBytes: 4096 })
+ * }
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const attachSharedResourceManager = (descriptor: SharedManagerDescriptor): SharedResourceManager => {
+  const issue = sharedMemoryIssue()
+  if (issue !== undefined) throw new SharedMemoryUnavailable({ issue })
+  const buffer = (descriptor as Partial<SharedManagerDescriptor> | null | undefined)?.buffer
+  const valid =
+    typeof descriptor === "object" &&
+    descriptor !== null &&
+    descriptor.kind === "flight-hal/shared-manager" &&
+    buffer instanceof SharedArrayBuffer &&
+    buffer.byteLength >= 256
+  if (!valid) {
+    throw new InvalidArgument({
+      argument: "descriptor",
+      issue: `expected a shared manager's descriptor, got ${show(descriptor)}`
+    })
+  }
+  const header = new Int32Array(buffer, 0, 64)
+  if (Atomics.load(header, H.magic) !== MAGIC || header[H.version] !== LAYOUT_VERSION) {
+    throw new InvalidArgument({
+      argument: "descriptor",
+      issue: "its buffer is not a shared manager's (or another version's)"
+    })
+  }
+  const ledger = new Ledger(buffer)
+  const config = JSON.parse(decoder.decode(ledger.configBytes())) as { label: string; types: unknown }
+  const types = orThrow(TypeTable.make(config.types))
+  return SharedManagerImpl.claim(ledger, types, config.label, false)
+}
+
+/** A wait of this thread, settled by its listener. */
+interface PendingWait {
+  readonly entry: number
+  readonly metadata: ResourceMetadata
+  readonly type: number
+  readonly name: string
+  readonly options: SharedAcquireAsyncOptions<unknown>
+  readonly started: number
+  readonly resolve: (ref: SharedResource<unknown>) => void
+  readonly reject: (error: unknown) => void
+  timer: ReturnType<typeof setTimeout> | undefined
+  onAbort: (() => void) | undefined
+}
+
+const unrefTimer = (timer: unknown): void => {
+  if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") {
+    timer.unref()
+    return
+  }
+  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno
+  if (typeof timer === "number" && deno?.unrefTimer !== undefined) deno.unrefTimer(timer)
+}
+
+const levelName = (code: number): ResourcePressure =>
+  ResourcePressureByCode[code as keyof typeof ResourcePressureByCode]
+
+const warn = (what: string, error: unknown): void => console.warn(`flight-hal shared manager: ${what}`, error)
+
+/** @internal */
+class SharedManagerImpl implements SharedResourceManager {
+  readonly descriptor: SharedManagerDescriptor
+  private readonly epoch: number
+  private detached = false
+  private nextRequest = 1
+  private readonly pending = new Map<number, PendingWait>()
+  private readonly pressureCallbacks = new Set<(event: PressureEvent) => void>()
+  private readonly reclaimers: Array<Array<(missingBytes: number) => number>>
+  private readonly reclaimSeen: Array<number>
+  private eventSeen: number
+  private readonly heartbeat: ReturnType<typeof setInterval>
+  private readonly lastBeat: Array<number>
+  private readonly lastMoved: Array<number>
+  private listening = false
+
+  private constructor(
+    private readonly ledger: Ledger,
+    private readonly types: TypeTable,
+    readonly label: string,
+    readonly thread: number,
+    readonly isCreator: boolean
+  ) {
+    this.descriptor = Object.freeze({ kind: "flight-hal/shared-manager", buffer: ledger.buffer })
+    const at = thread * THREAD_INT_WORDS
+    this.epoch = Atomics.load(ledger.threadsInt, at + R.epoch)
+    this.reclaimers = Array.from({ length: types.count }, () => [])
+    this.reclaimSeen = Array.from({ length: types.count }, (_, t) =>
+      Atomics.load(ledger.typesInt, t * TYPE_INT_WORDS + TI.reclaimSeq)
+    )
+    this.eventSeen = Atomics.load(ledger.header, H.eventSeq)
+    this.lastBeat = new Array<number>(ledger.maxThreads).fill(-1)
+    this.lastMoved = new Array<number>(ledger.maxThreads).fill(0)
+    const lostAfter = ledger.header[H.lostAfterMillis] as number
+    this.heartbeat = setInterval(() => this.beat(), Math.max(25, Math.floor(lostAfter / 4)))
+    unrefTimer(this.heartbeat)
+    void this.listen()
+  }
+
+  /** Claims a thread slot of the ledger. */
+  static claim(ledger: Ledger, types: TypeTable, label: string, creator: boolean): SharedManagerImpl {
+    if (ledger.closed) throw new ManagerClosed()
+    for (let thread = 0; thread < ledger.maxThreads; thread++) {
+      const at = thread * THREAD_INT_WORDS
+      if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 0, 1) !== 0) continue
+      Atomics.add(ledger.threadsInt, at + R.epoch, 1)
+      Atomics.store(ledger.threadsInt, at + R.creator, creator ? 1 : 0)
+      Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
+      for (let type = 0; type < ledger.typeCount; type++) {
+        const rb = (thread * ledger.typeCount + type) * THREAD_TYPE_WORDS
+        for (let w = 0; w < THREAD_TYPE_WORDS; w++) Atomics.store(ledger.threadsBig, rb + w, 0n)
+      }
+      return new SharedManagerImpl(ledger, types, label, thread, creator)
+    }
+    throw new ManagerClosed()
+  }
+
+  // ------------------------------------------------------------ state checks
+
+  private get usable(): boolean {
+    return !this.detached && !this.ledger.closed && attachedWith(this.ledger, this.thread, this.epoch)
+  }
+
+  private ensureUsable(): void {
+    if (!this.usable) throw new ManagerClosed()
+  }
+
+  private handleOf(slot: number, generation: number): ResourceHandle {
+    return { slot, generation, manager: this.ledger.header[H.managerId] as number }
+  }
+
+  /** The slot of a handle of this manager that is live, or the error. */
+  private resolve(handle: unknown, argument = "handle"): number {
+    if (typeof handle !== "object" || handle === null) {
+      throw new InvalidArgument({
+        argument,
+        issue: `expected a resource handle { slot, generation, manager }, got ${show(handle)}`
+      })
+    }
+    const { slot, generation, manager } = handle as Partial<Record<keyof ResourceHandle, unknown>>
+    if (!Number.isSafeInteger(slot) || !Number.isSafeInteger(generation) || !Number.isSafeInteger(manager)) {
+      throw new InvalidArgument({
+        argument,
+        issue: `expected a resource handle { slot, generation, manager }, got ${show(handle)}`
+      })
+    }
+    const s = slot as number
+    if (manager !== this.ledger.header[H.managerId] || s < 0 || s >= this.ledger.maxResources) {
+      throw new ResourceNotFound({ resource: formatHandle({ slot: s, generation: generation as number }) })
+    }
+    const holders = this.ledger.holders(s)
+    if (generationOf(holders) !== generation || maskOf(holders) === 0) {
+      throw new StaleHandle({
+        handle: formatHandle({ slot: s, generation: generation as number }),
+        slot: s,
+        currentGeneration: generationOf(holders)
+      })
+    }
+    return s
+  }
+
+  // ------------------------------------------------------------ acquisition
+
+  private validate(metadata: unknown): { metadata: ResourceMetadata; type: number; priority: number } {
+    const valid = orThrow(validateMetadata(metadata))
+    const type = this.types.indexOf(valid.type)
+    if (type < 0) throw new InvalidMetadata({ issue: `type: ${this.types.unknownIssue(valid.type)}` })
+    if (valid.dependsOn !== undefined && valid.dependsOn.length > 0) {
+      throw new InvalidMetadata({ issue: "dependsOn: a shared manager does not track dependencies" })
+    }
+    return { metadata: valid, type, priority: ResourcePriority[valid.priority ?? "Normal"] }
+  }
+
+  private nameBytes(name: unknown): Uint8Array | undefined {
+    if (name === undefined || name === "") return undefined
+    if (typeof name !== "string")
+      throw new InvalidArgument({ argument: "name", issue: `expected a string, got ${show(name)}` })
+    const bytes = encoder.encode(name)
+    if (bytes.length > NAME_BYTES) {
+      throw new InvalidArgument({
+        argument: "name",
+        issue: `a shared resource's name has at most ${NAME_BYTES} UTF-8 bytes`
+      })
+    }
+    return bytes
+  }
+
+  private budgetExceeded(type: number, size: number, priority: number): BudgetExceeded {
+    const budget = this.ledger.budget(type)
+    const limit = budget === undefined ? Number.MAX_SAFE_INTEGER : Number(Ledger.limitOf(budget, priority))
+    this.ledger.countFailure(type, this.thread)
+    return new BudgetExceeded({
+      resourceType: this.types.nameOf(type),
+      requested: size,
+      available: Math.max(0, limit - Number(this.ledger.usage(type))),
+      limit
+    })
+  }
+
+  /** Impossible requests fail at once, in every mode but Emergency. */
+  private checkPossible(type: number, size: number, priority: number, emergency: boolean): void {
+    if (emergency) return
+    const budget = this.ledger.budget(type)
+    if (budget !== undefined && BigInt(size) > Ledger.limitOf(budget, priority))
+      throw this.budgetExceeded(type, size, priority)
+  }
+
+  /** One admission attempt without waiting: the slot, or an `Admit` code (slot freed). */
+  private tryAdmit(
+    type: number,
+    metadata: ResourceMetadata,
+    priority: number,
+    emergency: boolean,
+    name: Uint8Array | undefined
+  ): { slot: number; result: number } {
+    const ledger = this.ledger
+    const hash = name === undefined ? 0 : hashBytes(name)
+    if (name !== undefined) {
+      ledger.lock(this.thread)
+      try {
+        if (ledger.findName(name, hash) >= 0) return { slot: -1, result: -1 }
+        return this.admitInto(type, metadata.sizeBytes, priority, emergency, name, hash)
+      } finally {
+        ledger.unlock(this.thread)
+      }
+    }
+    return this.admitInto(type, metadata.sizeBytes, priority, emergency, undefined, 0)
+  }
+
+  private admitInto(
+    type: number,
+    size: number,
+    priority: number,
+    emergency: boolean,
+    name: Uint8Array | undefined,
+    hash: number
+  ): { slot: number; result: number } {
+    const ledger = this.ledger
+    const slot = ledger.popSlot()
+    if (slot < 0) return { slot: -1, result: Admit.Full }
+    ledger.prepareSlot(slot, type, size, this.thread, priority, name, hash)
+    const result = ledger.admit(slot, this.thread, emergency, false)
+    if (result !== Admit.Admitted) {
+      ledger.pushSlot(slot)
+      return { slot: -1, result }
+    }
+    if (name !== undefined) ledger.insertName(slot, hash)
+    return { slot, result }
+  }
+
+  private bind<T>(
+    slot: number,
+    metadata: ResourceMetadata,
+    name: string,
+    options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
+  ): SharedResource<T> {
+    return new SharedResource<T>(
+      this,
+      this.handleOf(slot, generationOf(this.ledger.holders(slot))),
+      metadata,
+      name,
+      options?.create,
+      options?.destroy
+    )
+  }
+
+  private checkHooks(options: Record<string, unknown>): void {
+    for (const key of ["create", "destroy"] as const) {
+      if (options[key] !== undefined && typeof options[key] !== "function") {
+        throw new InvalidArgument({ argument: key, issue: `expected a function, got ${show(options[key])}` })
+      }
+    }
+  }
+
+  private optionsOf(options: unknown): Record<string, unknown> {
+    if (options === undefined) return {}
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
+    }
+    const o = options as Record<string, unknown>
+    this.checkHooks(o)
+    return o
+  }
+
+  acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T> {
+    this.ensureUsable()
+    const o = this.optionsOf(options)
+    const mode = o.mode ?? "NonBlocking"
+    if (mode !== "NonBlocking" && mode !== "Emergency") {
+      throw new InvalidArgument({
+        argument: "mode",
+        issue: `expected one of NonBlocking, Emergency, got ${show(mode)}`
+      })
+    }
+    const v = this.validate(metadata)
+    const name = this.nameBytes(o.name)
+    return this.acquireNow(v, mode === "Emergency", name, (o.name ?? "") as string, o as SharedAcquireOptions<T>)
+  }
+
+  private acquireNow<T>(
+    v: { metadata: ResourceMetadata; type: number; priority: number },
+    emergency: boolean,
+    name: Uint8Array | undefined,
+    nameText: string,
+    options: Pick<SharedAcquireOptions<T>, "create" | "destroy">
+  ): SharedResource<T> {
+    const size = v.metadata.sizeBytes
+    this.checkPossible(v.type, size, v.priority, emergency)
+    let attempt = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
+    if (attempt.result === Admit.NoFit && this.reclaimers[v.type]?.length) {
+      this.reclaimHere(v.type, () => this.missingFor(v.type, size, v.priority))
+      attempt = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
+    }
+    if (attempt.result === Admit.NoFit) this.askOthersToReclaim(v.type)
+    if (attempt.slot < 0) throw this.refusal(attempt.result, v.type, size, v.priority, nameText)
+    this.settle(v.type)
+    return this.bind(attempt.slot, v.metadata, nameText, options)
+  }
+
+  private refusal(result: number, type: number, size: number, priority: number, name: string): Error {
+    if (result === -1) {
+      this.ledger.countFailure(type, this.thread)
+      return new ResourceBusy({ name })
+    }
+    if (result === Admit.Full) {
+      this.ledger.countFailure(type, this.thread)
+      return new InvalidArgument({
+        argument: "maxResources",
+        issue: `all ${this.ledger.maxResources} resource slots of the shared manager are live`
+      })
+    }
+    return this.budgetExceeded(type, size, priority)
+  }
+
+  acquireAsync<T = Uint8Array>(
+    metadata: ResourceMetadata,
+    options?: SharedAcquireAsyncOptions<T>
+  ): Promise<SharedResource<T>> {
+    try {
+      this.ensureUsable()
+      const o = this.optionsOf(options)
+      const mode = o.mode ?? "Blocking"
+      if (mode !== "Blocking" && mode !== "Timeout" && mode !== "NonBlocking" && mode !== "Emergency") {
+        throw new InvalidArgument({
+          argument: "mode",
+          issue: `expected one of Blocking, Timeout, NonBlocking, Emergency, got ${show(mode)}`
+        })
+      }
+      const modeCode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 }[mode]
+      const waitMillis = orThrow(validateTimeout(modeCode, o.timeoutMillis as number | undefined, "timeoutMillis"))
+      const signal = o.signal
+      if (signal !== undefined && (typeof signal !== "object" || signal === null || !("aborted" in signal))) {
+        throw new InvalidArgument({ argument: "signal", issue: `expected an AbortSignal, got ${show(signal)}` })
+      }
+      const v = this.validate(metadata)
+      const name = this.nameBytes(o.name)
+      const nameText = (o.name ?? "") as string
+      if (mode === "NonBlocking" || mode === "Emergency") {
+        return Promise.resolve(this.acquireNow(v, mode === "Emergency", name, nameText, o as SharedAcquireOptions<T>))
+      }
+      return this.wait<T>(
+        v,
+        name,
+        nameText,
+        o as SharedAcquireAsyncOptions<T>,
+        waitMillis,
+        signal as AbortSignal | undefined
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  private wait<T>(
+    v: { metadata: ResourceMetadata; type: number; priority: number },
+    name: Uint8Array | undefined,
+    nameText: string,
+    options: SharedAcquireAsyncOptions<T>,
+    waitMillis: number,
+    signal: AbortSignal | undefined
+  ): Promise<SharedResource<T>> {
+    const size = v.metadata.sizeBytes
+    this.checkPossible(v.type, size, v.priority, false)
+    const ledger = this.ledger
+    const changes: Array<LevelChange> = []
+    const hash = name === undefined ? 0 : hashBytes(name)
+    let entry = -1
+    let slot = -1
+    ledger.lock(this.thread)
+    try {
+      const nameFree = name === undefined || ledger.findName(name, hash) < 0
+      if (nameFree) {
+        const attempt = this.admitInto(v.type, size, v.priority, false, name, hash)
+        slot = attempt.slot
+        if (attempt.result === Admit.Full) throw this.refusal(Admit.Full, v.type, size, v.priority, nameText)
+      }
+      if (slot < 0) {
+        entry = enqueue(ledger, {
+          thread: this.thread,
+          epoch: this.epoch,
+          type: v.type,
+          size,
+          priority: v.priority,
+          request: this.nextRequest++,
+          name,
+          hash
+        })
+        if (entry < 0) {
+          ledger.countFailure(v.type, this.thread)
+          throw new InvalidArgument({
+            argument: "maxWaiters",
+            issue: `all ${ledger.maxWaiters} wait entries of the shared manager are taken`
+          })
+        }
+        grant(ledger, v.type, changes)
+      }
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    this.publishAll(changes)
+    if (slot >= 0) {
+      this.settle(v.type)
+      return Promise.resolve(this.bind(slot, v.metadata, nameText, options))
+    }
+    return new Promise<SharedResource<T>>((resolve, reject) => {
+      const pending: PendingWait = {
+        entry,
+        metadata: v.metadata,
+        type: v.type,
+        name: nameText,
+        options: options as SharedAcquireAsyncOptions<unknown>,
+        started: Date.now(),
+        resolve: resolve as (ref: SharedResource<unknown>) => void,
+        reject,
+        timer: undefined,
+        onAbort: undefined
+      }
+      this.pending.set(entry, pending)
+      if (waitMillis >= 0) pending.timer = setTimeout(() => this.leave(pending, "timeout"), waitMillis)
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          this.leave(pending, "abort", signal)
+          return
+        }
+        pending.onAbort = () => this.leave(pending, "abort", signal)
+        signal.addEventListener("abort", pending.onAbort, { once: true })
+      }
+      this.serviceWaits()
+      if (this.pending.has(entry)) this.askOthersToReclaim(v.type)
+      if (this.pending.has(entry) && this.reclaimers[v.type]?.length) {
+        queueMicrotask(() => this.reclaimForQueue(v.type))
+      }
+    })
+  }
+
+  /** A wait leaves on its timeout or its signal, unless its grant was recorded first. */
+  private leave(pending: PendingWait, why: "timeout" | "abort", signal?: AbortSignal): void {
+    if (this.pending.get(pending.entry) !== pending) return
+    const ledger = this.ledger
+    const changes: Array<LevelChange> = []
+    let left = false
+    ledger.lock(this.thread)
+    try {
+      const at = pending.entry * WAITER_INT_WORDS
+      if (Atomics.load(ledger.waitersInt, at + W.state) === WaiterState.Waiting) {
+        dequeue(ledger, pending.entry, WaiterState.Free)
+        if (why === "timeout") ledger.countFailure(pending.type, this.thread)
+        grant(ledger, pending.type, changes)
+        left = true
+      }
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    this.publishAll(changes)
+    if (!left) {
+      this.serviceWaits()
+      return
+    }
+    this.forget(pending)
+    if (why === "timeout") {
+      pending.reject(
+        new AcquireTimeout({
+          name: pending.name,
+          resourceType: this.types.nameOf(pending.type),
+          waitedMillis: Math.round(Date.now() - pending.started)
+        })
+      )
+    } else {
+      pending.reject(signal?.reason)
+    }
+  }
+
+  private forget(pending: PendingWait): void {
+    this.pending.delete(pending.entry)
+    if (pending.timer !== undefined) clearTimeout(pending.timer)
+    if (pending.onAbort !== undefined) pending.options.signal?.removeEventListener("abort", pending.onAbort)
+  }
+
+  // ------------------------------------------------------------ release and sharing
+
+  release(handle: ResourceHandle): void {
+    this.ensureUsable()
+    this.releaseHold(handle, false)
+  }
+
+  /** Drops this thread's hold; `quiet` (a ref's release) ignores a closed manager or a hold already gone. */
+  releaseHold(handle: ResourceHandle, quiet: boolean): void {
+    if (quiet && !this.usable) return
+    const slot = this.resolve(handle)
+    const type = this.ledger.typeOf(slot)
+    const dropped = this.ledger.dropHold(slot, handle.generation, this.thread)
+    if (dropped === 0) {
+      if (quiet) return
+      throw new NotHolder({ name: formatHandle(handle), driver: `thread ${this.thread}` })
+    }
+    if (dropped === 2) this.freed(slot, type)
+  }
+
+  /** After a resource was freed: its name goes, the slot returns, waiters are re-examined, pressure is settled. */
+  private freed(slot: number, type: number): void {
+    const ledger = this.ledger
+    const named = ledger.nameOf(slot).length > 0
+    if (!named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0) {
+      ledger.pushSlot(slot)
+      this.settle(type)
+      return
+    }
+    const changes: Array<LevelChange> = []
+    ledger.lock(this.thread)
+    try {
+      freeSlot(ledger, slot)
+      if (named) grantAll(ledger, changes)
+      else grant(ledger, type, changes)
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    this.publishAll(changes)
+    this.settle(type)
+  }
+
+  share<T = Uint8Array>(
+    handle: ResourceHandle,
+    options?: Pick<SharedAcquireOptions<T>, "create" | "destroy">
+  ): SharedResource<T> {
+    this.ensureUsable()
+    this.optionsOf(options)
+    const slot = this.resolve(handle)
+    const added = this.ledger.addHold(slot, handle.generation, this.thread)
+    if (added === "stale") this.resolve(handle)
+    if (added === "held") {
+      throw new AlreadyShared({ name: formatHandle(handle), driver: `thread ${this.thread}` })
+    }
+    const info = this.info(handle)
+    return new SharedResource<T>(
+      this,
+      handle,
+      Object.freeze({ type: info.type, sizeBytes: info.sizeBytes }),
+      info.name,
+      options?.create,
+      options?.destroy
+    )
+  }
+
+  find(name: string): SharedResourceInfo {
+    this.ensureUsable()
+    const bytes = this.nameBytes(name)
+    if (bytes === undefined) throw new ResourceNotFound({ resource: show(name) })
+    const ledger = this.ledger
+    ledger.lock(this.thread)
+    let slot: number
+    try {
+      slot = ledger.findName(bytes, hashBytes(bytes))
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    if (slot < 0) throw new ResourceNotFound({ resource: name })
+    return this.describe(slot)
+  }
+
+  info(handle: ResourceHandle): SharedResourceInfo {
+    this.ensureUsable()
+    return this.describe(this.resolve(handle))
+  }
+
+  private describe(slot: number): SharedResourceInfo {
+    const ledger = this.ledger
+    const holders = ledger.holders(slot)
+    const mask = maskOf(holders)
+    const threads: Array<number> = []
+    for (let t = 0; t < 32; t++) if ((mask & ((1 << t) >>> 0)) !== 0) threads.push(t)
+    return Object.freeze({
+      handle: this.handleOf(slot, generationOf(holders)),
+      type: this.types.nameOf(ledger.typeOf(slot)),
+      sizeBytes: ledger.sizeOf(slot),
+      name: decoder.decode(ledger.nameOf(slot).slice()),
+      owner: ledger.ownerOf(slot),
+      holders: Object.freeze(threads)
+    })
+  }
+
+  // ------------------------------------------------------------ budgets
+
+  private typeIndex(type: unknown): number {
+    return orThrow(this.types.validate(type))
+  }
+
+  setBudget(type: ResourceTypeName, budget: ResourceBudget): void {
+    this.ensureUsable()
+    const valid = orThrow(validateBudget(type, budget, this.types))
+    this.changeBudget(valid.index, valid.budget)
+  }
+
+  removeBudget(type: ResourceTypeName): void {
+    this.ensureUsable()
+    this.changeBudget(this.typeIndex(type), undefined)
+  }
+
+  private changeBudget(type: number, budget: ResourceBudget | undefined): void {
+    const ledger = this.ledger
+    const changes: Array<LevelChange> = []
+    ledger.lock(this.thread)
+    try {
+      ledger.writeBudget(type, budget)
+      refuseOversized(ledger, type, changes)
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    this.publishAll(changes)
+    this.settle(type)
+  }
+
+  getBudget(type: ResourceTypeName): ResourceBudget | undefined {
+    return this.ledger.budget(this.typeIndex(type))
+  }
+
+  // ------------------------------------------------------------ stats
+
+  getResourceStats(type: ResourceTypeName): ResourceStats {
+    return this.statsOf(this.typeIndex(type))
+  }
+
+  private statsOf(type: number): ResourceStats {
+    const tb = type * TYPE_BIG_WORDS
+    const big = (word: number) => Number(Atomics.load(this.ledger.typesBig, tb + word))
+    return Object.freeze({
+      type: this.types.nameOf(type),
+      code: this.types.codes[type] as number,
+      currentUsage: big(T.usage),
+      peakUsage: big(T.peak),
+      allocationCount: big(T.allocations),
+      releaseCount: big(T.releases),
+      failedCount: big(T.failures),
+      emergencyCount: big(T.emergencyCount),
+      emergencyBytes: big(T.emergencyBytes),
+      waiting: this.ledger.waitingOf(type),
+      pressure: levelName(this.ledger.level(type)),
+      budget: this.ledger.budget(type)
+    })
+  }
+
+  threadStats(thread: number = this.thread): ReadonlyArray<ThreadTypeStats> {
+    if (!Number.isSafeInteger(thread) || thread < 0 || thread >= this.ledger.maxThreads) {
+      throw new InvalidArgument({
+        argument: "thread",
+        issue: `expected a thread index below ${this.ledger.maxThreads}, got ${show(thread)}`
+      })
+    }
+    const ledger = this.ledger
+    return Object.freeze(
+      this.types.names.map((type, index) => {
+        const rb = (thread * ledger.typeCount + index) * THREAD_TYPE_WORDS
+        const big = (word: number) => Number(Atomics.load(ledger.threadsBig, rb + word))
+        return Object.freeze({
+          type,
+          currentUsage: big(RT.usage),
+          allocationCount: big(RT.allocations),
+          releaseCount: big(RT.releases),
+          failedCount: big(RT.failures)
+        })
+      })
+    )
+  }
+
+  threads(): ReadonlyArray<number> {
+    const out: Array<number> = []
+    for (let t = 0; t < this.ledger.maxThreads; t++) {
+      if (Atomics.load(this.ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1) out.push(t)
+    }
+    return Object.freeze(out)
+  }
+
+  audit(): ReadonlyArray<SharedLedgerAudit> {
+    const ledger = this.ledger
+    const liveBytes = new Array<number>(ledger.typeCount).fill(0)
+    const liveCount = new Array<number>(ledger.typeCount).fill(0)
+    for (let slot = 0; slot < ledger.maxResources; slot++) {
+      if (maskOf(ledger.holders(slot)) === 0) continue
+      const type = ledger.typeOf(slot)
+      liveBytes[type] = (liveBytes[type] as number) + ledger.sizeOf(slot)
+      liveCount[type] = (liveCount[type] as number) + 1
+    }
+    return Object.freeze(
+      this.types.names.map((type, index) =>
+        Object.freeze({
+          type,
+          usage: Number(ledger.usage(index)),
+          liveBytes: liveBytes[index] as number,
+          liveCount: liveCount[index] as number,
+          emergencyBytes: Number(Atomics.load(ledger.typesBig, index * TYPE_BIG_WORDS + T.emergencyBytes)),
+          waiting: ledger.waitingOf(index),
+          budget: ledger.budget(index)
+        })
+      )
+    )
+  }
+
+  // ------------------------------------------------------------ pressure and reclamation
+
+  registerPressureCallback(callback: (event: PressureEvent) => void): Disposable {
+    this.ensureUsable()
+    if (typeof callback !== "function") {
+      throw new InvalidArgument({ argument: "callback", issue: `expected a function, got ${show(callback)}` })
+    }
+    const entry = (event: PressureEvent) => callback(event)
+    this.pressureCallbacks.add(entry)
+    return { [Symbol.dispose]: () => void this.pressureCallbacks.delete(entry) }
+  }
+
+  registerReclamationCallback(type: ResourceTypeName, callback: (missingBytes: number) => number): Disposable {
+    this.ensureUsable()
+    const index = this.typeIndex(type)
+    if (typeof callback !== "function") {
+      throw new InvalidArgument({ argument: "callback", issue: `expected a function, got ${show(callback)}` })
+    }
+    const list = this.reclaimers[index] as Array<(missingBytes: number) => number>
+    const entry = (missing: number) => callback(missing)
+    list.push(entry)
+    return {
+      [Symbol.dispose]: () => {
+        const at = list.indexOf(entry)
+        if (at >= 0) list.splice(at, 1)
+      }
+    }
+  }
+
+  /** Bytes a request of this size and priority still misses (0 when it fits). */
+  private missingFor(type: number, size: number, priority: number): number {
+    const budget = this.ledger.budget(type)
+    if (budget === undefined) return 0
+    return Math.max(0, Number(this.ledger.usage(type)) + size - Number(Ledger.limitOf(budget, priority)))
+  }
+
+  /** Runs this thread's callbacks of a type in order while something is missing (read afresh before each). */
+  private reclaimHere(type: number, missing: () => number): void {
+    for (const callback of [...(this.reclaimers[type] ?? [])]) {
+      const need = missing()
+      if (need <= 0) return
+      try {
+        callback(need)
+      } catch (error) {
+        warn("reclamation callback failed", error)
+      }
+    }
+  }
+
+  /** What the head of a type's queue misses, read under the lock. */
+  private missingForQueue(type: number): number {
+    const ledger = this.ledger
+    ledger.lock(this.thread)
+    try {
+      const head = headOf(ledger, type)
+      if (head < 0) return 0
+      const at = head * WAITER_INT_WORDS
+      return this.missingFor(type, Number(ledger.waitersBig[head]), ledger.waitersInt[at + W.priority] as number)
+    } finally {
+      ledger.unlock(this.thread)
+    }
+  }
+
+  private reclaimForQueue(type: number): void {
+    if (!this.usable) return
+    this.reclaimHere(type, () => this.missingForQueue(type))
+  }
+
+  /** Asks every thread's callbacks of the type (through the ledger; they run in their threads). */
+  private askOthersToReclaim(type: number): void {
+    Atomics.add(this.ledger.typesInt, type * TYPE_INT_WORDS + TI.reclaimSeq, 1)
+    this.reclaimSeen[type] = Atomics.load(this.ledger.typesInt, type * TYPE_INT_WORDS + TI.reclaimSeq)
+    for (const thread of this.threads()) if (thread !== this.thread) this.ledger.ring(thread)
+  }
+
+  /** Settles a type's pressure level after a usage change, publishing the event when it changed. */
+  private settle(type: number): void {
+    const change = this.ledger.settleLevel(type)
+    if (change !== undefined) this.ledger.publish(type, change[0], change[1])
+  }
+
+  private publishAll(changes: ReadonlyArray<LevelChange>): void {
+    for (const [type, from, to] of changes) this.ledger.publish(type, from, to)
+  }
+
+  // ------------------------------------------------------------ the listener
+
+  private async listen(): Promise<void> {
+    if (this.listening) return
+    this.listening = true
+    const ledger = this.ledger
+    const bell = this.thread * THREAD_INT_WORDS + R.bell
+    const waitAsync = (Atomics as { waitAsync?: typeof Atomics.waitAsync }).waitAsync
+    while (!this.detached) {
+      const seen = Atomics.load(ledger.threadsInt, bell)
+      this.service()
+      if (this.detached) break
+      if (Atomics.load(ledger.threadsInt, bell) !== seen) continue
+      if (waitAsync !== undefined) {
+        const result = waitAsync(ledger.threadsInt, bell, seen)
+        if (result.async) await result.value
+      } else {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pending.size > 0 ? 2 : 50)
+          if (this.pending.size === 0) unrefTimer(timer)
+        })
+      }
+    }
+    this.listening = false
+  }
+
+  /** Everything the bell may announce: close, loss, grants, pressure events, reclamation requests. */
+  private service(): void {
+    if (this.detached) return
+    if (!this.usable) {
+      this.stop()
+      return
+    }
+    this.serviceWaits()
+    this.deliverEvents()
+    this.serviceReclamation()
+  }
+
+  private serviceWaits(): void {
+    if (this.pending.size === 0) return
+    const ledger = this.ledger
+    for (const pending of [...this.pending.values()]) {
+      const at = pending.entry * WAITER_INT_WORDS
+      const state = Atomics.load(ledger.waitersInt, at + W.state)
+      if (state === WaiterState.Waiting) continue
+      this.forget(pending)
+      if (state === WaiterState.Granted) {
+        const slot = ledger.waitersInt[at + W.slot] as number
+        const generation = grantedGeneration(ledger, pending.entry)
+        Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
+        this.settle(pending.type)
+        pending.resolve(
+          new SharedResource(
+            this,
+            this.handleOf(slot, generation),
+            pending.metadata,
+            pending.name,
+            pending.options.create,
+            pending.options.destroy
+          )
+        )
+      } else if (state === WaiterState.Failed) {
+        Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
+        const priority = ResourcePriority[pending.metadata.priority ?? "Normal"]
+        const budget = ledger.budget(pending.type)
+        const limit = budget === undefined ? Number.MAX_SAFE_INTEGER : Number(Ledger.limitOf(budget, priority))
+        pending.reject(
+          new BudgetExceeded({
+            resourceType: this.types.nameOf(pending.type),
+            requested: pending.metadata.sizeBytes,
+            available: Math.max(0, limit - Number(ledger.usage(pending.type))),
+            limit
+          })
+        )
+      } else {
+        if (state === WaiterState.Closed) Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
+        pending.reject(new ManagerClosed())
+      }
+    }
+  }
+
+  private deliverEvents(): void {
+    const ledger = this.ledger
+    const end = Atomics.load(ledger.header, H.eventSeq)
+    while (this.eventSeen < end) {
+      const seq = this.eventSeen
+      const at = (seq % EVENT_RING) * EVENT_WORDS
+      const stamp = Atomics.load(ledger.events, at)
+      if (stamp < seq + 1) return // being written: the writer rings again
+      this.eventSeen++
+      if (stamp > seq + 1 || this.pressureCallbacks.size === 0) continue // overwritten (a slow reader), or no one listens
+      const type = Atomics.load(ledger.events, at + 1)
+      const event: PressureEvent = Object.freeze({
+        type: this.types.nameOf(type),
+        from: levelName(Atomics.load(ledger.events, at + 2)),
+        to: levelName(Atomics.load(ledger.events, at + 3)),
+        stats: this.statsOf(type)
+      })
+      for (const callback of [...this.pressureCallbacks]) {
+        try {
+          callback(event)
+        } catch (error) {
+          warn("pressure callback failed", error)
+        }
+      }
+    }
+  }
+
+  private serviceReclamation(): void {
+    for (let type = 0; type < this.ledger.typeCount; type++) {
+      const seq = Atomics.load(this.ledger.typesInt, type * TYPE_INT_WORDS + TI.reclaimSeq)
+      if (seq === this.reclaimSeen[type]) continue
+      this.reclaimSeen[type] = seq
+      if ((this.reclaimers[type]?.length ?? 0) > 0) this.reclaimForQueue(type)
+    }
+  }
+
+  /** The heartbeat; the creator also looks for lost threads. */
+  private beat(): void {
+    if (!this.usable) {
+      this.stop()
+      return
+    }
+    const ledger = this.ledger
+    Atomics.add(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.heartbeat, 1)
+    if (!this.isCreator) return
+    const now = Date.now()
+    const lostAfter = ledger.header[H.lostAfterMillis] as number
+    for (let t = 0; t < ledger.maxThreads; t++) {
+      if (t === this.thread || Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) !== 1) {
+        this.lastBeat[t] = -1
+        continue
+      }
+      const beat = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.heartbeat)
+      if (beat !== this.lastBeat[t]) {
+        this.lastBeat[t] = beat
+        this.lastMoved[t] = now
+      } else if (now - (this.lastMoved[t] as number) >= lostAfter) {
+        this.reap(t)
+      }
+    }
+  }
+
+  /** Declares a thread lost: its holdings are released and its waits withdrawn; its later calls fail. */
+  private reap(thread: number): void {
+    const ledger = this.ledger
+    const at = thread * THREAD_INT_WORDS
+    if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 1, 2) !== 1) return
+    Atomics.add(ledger.threadsInt, at + R.epoch, 1)
+    if (Atomics.load(ledger.header, H.lock) === thread + 1) ledger.forceUnlock(thread)
+    const changes: Array<LevelChange> = []
+    ledger.lock(this.thread)
+    try {
+      releaseThread(ledger, thread, changes)
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    Atomics.add(ledger.header, H.lostThreads, 1)
+    Atomics.store(ledger.threadsInt, at + R.claim, 0)
+    this.lastBeat[thread] = -1
+    this.publishAll(changes)
+  }
+
+  // ------------------------------------------------------------ close
+
+  close(): ReadonlyArray<SharedLeakReport> {
+    if (this.detached) return []
+    const ledger = this.ledger
+    if (!this.usable) {
+      this.stop()
+      return []
+    }
+    const reports = this.isCreator ? this.leaksOf(-1) : this.leaksOf(this.thread)
+    const changes: Array<LevelChange> = []
+    ledger.lock(this.thread)
+    try {
+      if (this.isCreator) {
+        Atomics.store(ledger.header, H.closed, 1)
+        closeQueue(ledger)
+        for (let t = 0; t < ledger.maxThreads; t++) {
+          if (t !== this.thread && Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1) {
+            releaseThread(ledger, t, changes)
+          }
+        }
+      }
+      releaseThread(ledger, this.thread, changes)
+    } finally {
+      ledger.unlock(this.thread)
+    }
+    this.publishAll(changes)
+    if (this.isCreator) ledger.ringAll()
+    Atomics.store(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.claim, 0)
+    this.stop()
+    return reports
+  }
+
+  /** The live resources held by `thread` (-1: every thread), as leak reports. */
+  private leaksOf(thread: number): ReadonlyArray<SharedLeakReport> {
+    const ledger = this.ledger
+    const now = Date.now()
+    const out: Array<SharedLeakReport> = []
+    for (let slot = 0; slot < ledger.maxResources; slot++) {
+      const mask = maskOf(ledger.holders(slot))
+      if (mask === 0) continue
+      for (let t = 0; t < ledger.maxThreads; t++) {
+        if ((mask & ((1 << t) >>> 0)) === 0 || (thread >= 0 && t !== thread)) continue
+        out.push(
+          Object.freeze({
+            thread: t,
+            name: decoder.decode(ledger.nameOf(slot).slice()),
+            type: this.types.nameOf(ledger.typeOf(slot)),
+            sizeBytes: ledger.sizeOf(slot),
+            ageMillis: Math.max(0, now - ledger.createdAt(slot))
+          })
+        )
+      }
+    }
+    return Object.freeze(out)
+  }
+
+  /** Stops this thread's listener and timers; pending waits fail with ManagerClosed. */
+  private stop(): void {
+    if (this.detached) return
+    this.detached = true
+    clearInterval(this.heartbeat)
+    for (const pending of [...this.pending.values()]) {
+      this.forget(pending)
+      pending.reject(new ManagerClosed())
+    }
+    this.ledger.ring(this.thread)
+  }
+
+  [Symbol.dispose](): void {
+    this.close()
+  }
+}
+
+defineInspect(
+  SharedManagerImpl.prototype,
+  (m) =>
+    `SharedResourceManager<${m.label}, thread ${m.thread}${m.isCreator ? " (creator)" : ""}, ${m.threads().length} attached>`
+)
