@@ -527,6 +527,14 @@ const unrefTimer = (timer: unknown): void => {
   if (typeof timer === "number" && deno?.unrefTimer !== undefined) deno.unrefTimer(timer)
 }
 
+/** An AbortSignal, or what behaves as one (checked before the request enters the queue: a wait must be able to leave). */
+const isAbortSignal = (signal: unknown): boolean =>
+  typeof signal === "object" &&
+  signal !== null &&
+  "aborted" in signal &&
+  typeof (signal as AbortSignal).addEventListener === "function" &&
+  typeof (signal as AbortSignal).removeEventListener === "function"
+
 const levelName = (code: number): ResourcePressure =>
   ResourcePressureByCode[code as keyof typeof ResourcePressureByCode]
 
@@ -823,7 +831,7 @@ class SharedManagerImpl implements SharedResourceManager {
       const modeCode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 }[mode]
       const waitMillis = orThrow(validateTimeout(modeCode, o.timeoutMillis as number | undefined, "timeoutMillis"))
       const signal = o.signal
-      if (signal !== undefined && (typeof signal !== "object" || signal === null || !("aborted" in signal))) {
+      if (signal !== undefined && !isAbortSignal(signal)) {
         throw new InvalidArgument({ argument: "signal", issue: `expected an AbortSignal, got ${show(signal)}` })
       }
       const v = this.validate(metadata)
