@@ -550,6 +550,8 @@ class SharedManagerImpl implements SharedResourceManager {
   private readonly pressureCallbacks = new Set<(event: PressureEvent) => void>()
   private readonly reclaimers: Array<Array<(missingBytes: number) => number>>
   private readonly reclaimSeen: Array<number>
+  /** The types whose callbacks run in this thread now (an admission made from inside one does not ask them again). */
+  private readonly reclaiming = new Set<number>()
   private eventSeen: number
   private readonly heartbeat: ReturnType<typeof setInterval>
   private readonly lastBeat: Array<number>
@@ -1232,16 +1234,25 @@ class SharedManagerImpl implements SharedResourceManager {
     return Math.max(0, Number(this.ledger.usage(type)) + size - Number(Ledger.limitOf(budget, priority)))
   }
 
-  /** Runs this thread's callbacks of a type in order while something is missing (read afresh before each). */
+  /**
+   * Runs this thread's callbacks of a type in order while something is missing (read afresh before each); not
+   * again from inside one of them (docs/semantics.md section 14, no recursion).
+   */
   private reclaimHere(type: number, missing: () => number): void {
-    for (const callback of [...(this.reclaimers[type] ?? [])]) {
-      const need = missing()
-      if (need <= 0) return
-      try {
-        callback(need)
-      } catch (error) {
-        warn("reclamation callback failed", error)
+    if (this.reclaiming.has(type)) return
+    this.reclaiming.add(type)
+    try {
+      for (const callback of [...(this.reclaimers[type] ?? [])]) {
+        const need = missing()
+        if (need <= 0) return
+        try {
+          callback(need)
+        } catch (error) {
+          warn("reclamation callback failed", error)
+        }
       }
+    } finally {
+      this.reclaiming.delete(type)
     }
   }
 
