@@ -202,6 +202,62 @@ describe("shared manager: admission (one thread)", () => {
   })
 })
 
+describe("shared manager: refs, names and thread slots", () => {
+  test("a ref's release after its handle was released by hand does nothing (no StaleHandle), its destroy runs", () => {
+    const m = make()
+    const destroyed: Array<number> = []
+    const ref = m.acquire(mem(100), { destroy: (payload) => destroyed.push(payload.byteLength) })
+    expect(ref.payload.byteLength).toBe(100)
+    m.release(ref.handle)
+    const next = m.acquire(mem(200)) // may take the same slot, a generation on
+    const before = ledgerState(m)
+    ref.release()
+    expect(ref.released).toBe(true)
+    expect(destroyed).toEqual([100])
+    expect(ledgerState(m)).toBe(before)
+    expect(m.info(next.handle).sizeBytes).toBe(200)
+  })
+
+  test("a name a waiter waits for is not lost to a later request while the waiter does not fit yet", async () => {
+    const m = make()
+    const other = attachHere(m)
+    const filler = m.acquire(mem(880))
+    const named = m.acquire(mem(10), { name: "n" })
+    const waiter = other.acquireAsync(mem(500), { name: "n" })
+    expect(memory(m).waiting).toBe(1)
+    named.release() // the name is free, but 880 + 500 does not fit: the waiter keeps waiting
+    expect(await settledYet(waiter)).toBe(false)
+    const before = ledgerState(m)
+    expect(thrown(() => m.acquire(mem(5, "High"), { name: "n" }))).toBeInstanceOf(ResourceBusy)
+    expect(thrown(() => m.acquire(mem(5), { name: "n", mode: "Emergency" }))).toBeInstanceOf(ResourceBusy)
+    expect(JSON.parse(ledgerState(m)).audit).toEqual(JSON.parse(before).audit)
+    filler.release()
+    expect((await within(waiter, "the name's grant")).name).toBe("n")
+    expect(m.find("n")).toMatchObject({ owner: other.thread, sizeBytes: 500 })
+  })
+
+  test("a detached thread's index is not handed to a new thread while a resource it acquired lives on", async () => {
+    const m = make()
+    const a = await agents.attach(m.descriptor)
+    const b = await agents.attach(m.descriptor)
+    const { handle } = await a.call<{ handle: ResourceHandle }>("acquire", "r", mem(300))
+    await b.call("share", "s", handle)
+    await a.call("close")
+    expect(memory(m).currentUsage).toBe(300)
+    const c = await agents.attach(m.descriptor)
+    const stats = (t: number) => m.threadStats(t).find((s) => s.type === "Memory")
+    expect(stats(c.thread)).toMatchObject({ currentUsage: 0, allocationCount: 0, releaseCount: 0 })
+    await b.call("release", "s")
+    expect(memory(m).currentUsage).toBe(0)
+    // every thread's usage is its own acquisitions' bytes: never negative, and they add up to the type's usage
+    for (const t of [a.thread, b.thread, c.thread]) expect(stats(t)?.currentUsage).toBe(0)
+    expect(stats(c.thread)).toMatchObject({ allocationCount: 0, releaseCount: 0 })
+    await c.call("acquire", "mine", mem(40))
+    const sum = [m.thread, a.thread, b.thread, c.thread].reduce((n, t) => n + (stats(t)?.currentUsage ?? 0), 0)
+    expect(sum).toBe(memory(m).currentUsage)
+  })
+})
+
 describe("shared manager: the wait queue", () => {
   test("priority order, FIFO within a priority, across threads; one grant per release when only one fits", async () => {
     const m = make()
