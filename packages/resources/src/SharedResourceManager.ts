@@ -990,7 +990,13 @@ class SharedManagerImpl implements SharedResourceManager {
   /** Drops this thread's hold; `quiet` (a ref's release) ignores a closed manager or a hold already gone. */
   releaseHold(handle: ResourceHandle, quiet: boolean): void {
     if (quiet && !this.usable) return
-    const slot = this.resolve(handle)
+    let slot: number
+    try {
+      slot = this.resolve(handle)
+    } catch (error) {
+      if (quiet && error instanceof StaleHandle) return // its hold was released by hand: already gone
+      throw error
+    }
     const type = this.ledger.typeOf(slot)
     const dropped = this.ledger.dropHold(slot, handle.generation, this.thread)
     if (dropped === 0) {
@@ -1037,7 +1043,7 @@ class SharedManagerImpl implements SharedResourceManager {
     const info = this.info(handle)
     return new SharedResource<T>(
       this,
-      handle,
+      info.handle,
       Object.freeze({ type: info.type, sizeBytes: info.sizeBytes }),
       info.name,
       options?.create,
