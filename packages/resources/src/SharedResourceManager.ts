@@ -77,6 +77,7 @@ import {
   grantedGeneration,
   headOf,
   type LevelChange,
+  nameWaited,
   refuseOversized,
   releaseThread
 } from "./internal/shared/queue.ts"
@@ -702,7 +703,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (name !== undefined) {
       ledger.lock(this.thread)
       try {
-        if (ledger.findName(name, hash) >= 0) return { slot: -1, result: -1 }
+        if (ledger.findName(name, hash) >= 0 || nameWaited(ledger, name, hash)) return { slot: -1, result: -1 }
         return this.admitInto(type, metadata.sizeBytes, priority, emergency, name, hash)
       } finally {
         ledger.unlock(this.thread)
@@ -872,7 +873,7 @@ class SharedManagerImpl implements SharedResourceManager {
     let slot = -1
     ledger.lock(this.thread)
     try {
-      const nameFree = name === undefined || ledger.findName(name, hash) < 0
+      const nameFree = name === undefined || (ledger.findName(name, hash) < 0 && !nameWaited(ledger, name, hash))
       if (nameFree) {
         const attempt = this.admitInto(v.type, size, v.priority, false, name, hash)
         slot = attempt.slot

@@ -20,7 +20,7 @@ import {
   WAITER_INT_WORDS,
   WaiterState
 } from "./layout.ts"
-import { Admit, generationOf, Ledger, maskOf } from "./ledger.ts"
+import { Admit, generationOf, Ledger, maskOf, sameBytes } from "./ledger.ts"
 
 /** A request about to wait. */
 export interface WaitRequest {
@@ -76,6 +76,17 @@ const nameTaken = (ledger: Ledger, entry: number): boolean => {
   const wi = ledger.waitersInt
   if ((wi[word(entry, W.nameLength)] as number) === 0) return false
   return ledger.findName(ledger.waiterName(entry), wi[word(entry, W.nameHash)] as number) >= 0
+}
+
+/** Whether a waiting request reserves this name (a later request does not take it: docs/semantics.md section 9). */
+export const nameWaited = (ledger: Ledger, name: Uint8Array, hash: number): boolean => {
+  if (Atomics.load(ledger.header, H.waiting) === 0) return false
+  const wi = ledger.waitersInt
+  for (let e = 0; e < ledger.maxWaiters; e++) {
+    if (wi[word(e, W.state)] !== WaiterState.Waiting || wi[word(e, W.nameHash)] !== hash) continue
+    if ((wi[word(e, W.nameLength)] as number) > 0 && sameBytes(ledger.waiterName(e), name)) return true
+  }
+  return false
 }
 
 /** The entry a type serves next: the highest priority, then the lowest ticket, among those whose name is free. */
