@@ -587,6 +587,8 @@ class SharedManagerImpl implements SharedResourceManager {
     if (ledger.closed) throw new ManagerClosed()
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
       const at = thread * THREAD_INT_WORDS
+      // an index whose former thread acquired resources that live on (shared) keeps their books until they go
+      if (Atomics.load(ledger.threadsInt, at + R.live) !== 0) continue
       if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 0, 1) !== 0) continue
       Atomics.add(ledger.threadsInt, at + R.epoch, 1)
       Atomics.store(ledger.threadsInt, at + R.creator, creator ? 1 : 0)
