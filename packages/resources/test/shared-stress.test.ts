@@ -1,0 +1,391 @@
+/**
+ * The shared manager under load: 4 workers run random operations (test/fixtures/shared-stress-worker.ts) on a
+ * small budget with a reserve, while an observer worker checks the ledger continuously, two victim workers are
+ * terminated at random points (and reaped), and the test thread stops everyone a few times to check the whole
+ * ledger at rest. At the end, every hold released, the ledger is empty.
+ *
+ * `SHARED_STRESS_OPS` sets the operations per worker (default 250,000), `SHARED_STRESS_SEED` the seed (printed);
+ * `STRESS_DEBUG=1` prints every message the workers send.
+ */
+import { expect, test } from "bun:test"
+import { createSharedResourceManager, type SharedResourceManager } from "../src/index.ts"
+import {
+  H,
+  R,
+  S,
+  SB,
+  SLOT_BIG_WORDS,
+  SLOT_INT_WORDS,
+  T,
+  THREAD_INT_WORDS,
+  TYPE_BIG_WORDS,
+  W,
+  WAITER_INT_WORDS
+} from "../src/internal/shared/layout.ts"
+import { Ledger } from "../src/internal/shared/ledger.ts"
+import { pressureLevel } from "../src/internal/state.ts"
+import type { ObserverReport, OpsReport, PauseReport, StressSetup } from "./fixtures/shared-stress-worker.ts"
+import { prng } from "./support/harness.ts"
+import { until } from "./support/shared-agents.ts"
+
+const WORKERS = 4
+const OPS = Number(process.env.SHARED_STRESS_OPS ?? 250_000)
+const SEED = Number(process.env.SHARED_STRESS_SEED ?? Date.now() % 1_000_000)
+const VICTIMS = 2
+const PAUSES = [0.25, 0.5, 0.75]
+const MEMORY = { maxBytes: 4096, reservedBytes: 1024, warningPercent: 50, criticalPercent: 80 }
+const BOARD_PER_THREAD = 16
+const LOST_AFTER_MILLIS = 2000
+
+interface Message {
+  readonly from: Worker
+  readonly data: { readonly kind: string } & Record<string, unknown>
+}
+
+/** Every worker's messages in one queue, in arrival order. */
+class Inbox {
+  private readonly queue: Array<Message> = []
+  private waiter: ((message: Message) => void) | undefined
+
+  listen(worker: Worker): Worker {
+    worker.onmessage = (event: MessageEvent) => this.push({ from: worker, data: event.data })
+    worker.onerror = (event) => this.push({ from: worker, data: { kind: "crashed", error: String(event.message) } })
+    return worker
+  }
+
+  push(message: Message): void {
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      this.waiter = undefined
+      waiter(message)
+    } else this.queue.push(message)
+  }
+
+  /** The next message; after `silenceMillis` without one, `onSilence` says why (a failure deadline). */
+  take(silenceMillis: number, onSilence: () => string): Promise<Message> {
+    const first = this.queue.shift()
+    if (first !== undefined) return Promise.resolve(first)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined
+        reject(new Error(`no message from any stress worker for ${silenceMillis} ms\n${onSilence()}`))
+      }, silenceMillis)
+      this.waiter = (message) => {
+        clearTimeout(timer)
+        resolve(message)
+      }
+    })
+  }
+}
+
+/** What the ledger shows of locks, waits and threads (to tell why the workers went quiet). */
+const describeLedger = (m: SharedResourceManager): string => {
+  const ledger = new Ledger(m.descriptor.buffer)
+  const lines = [
+    `lock ${Atomics.load(ledger.header, H.lock)}, waiting ${Atomics.load(ledger.header, H.waiting)}, live ${Atomics.load(ledger.header, H.live)}, threads ${m.threads()}`
+  ]
+  for (let e = 0; e < ledger.maxWaiters; e++) {
+    const at = e * WAITER_INT_WORDS
+    const state = Atomics.load(ledger.waitersInt, at + W.state)
+    if (state === 0) continue
+    const name = new TextDecoder().decode(ledger.waiterName(e).slice())
+    lines.push(
+      `waiter ${e}: state ${state} thread ${ledger.waitersInt[at + W.thread]} type ${ledger.waitersInt[at + W.type]} priority ${ledger.waitersInt[at + W.priority]} ticket ${ledger.waitersInt[at + W.ticket]} size ${ledger.waitersBig[e]} name "${name}"`
+    )
+  }
+  for (let t = 0; t < ledger.maxThreads; t++) {
+    const at = t * THREAD_INT_WORDS
+    lines.push(
+      `thread ${t}: claim ${Atomics.load(ledger.threadsInt, at + R.claim)} epoch ${Atomics.load(ledger.threadsInt, at + R.epoch)} heartbeat ${Atomics.load(ledger.threadsInt, at + R.heartbeat)} live ${Atomics.load(ledger.threadsInt, at + R.live)}`
+    )
+  }
+  lines.push(JSON.stringify(m.audit().filter((a) => a.liveCount > 0 || a.waiting > 0)))
+  return lines.join("\n")
+}
+
+/**
+ * Checks the whole ledger while nothing moves: every holder bit is a hold some thread reports, usage is the sum
+ * of the live sizes, the counters agree with the slots, the free list holds every other slot, nothing waits.
+ */
+const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseReport["holds"]>, label: string) => {
+  const ledger = new Ledger(m.descriptor.buffer)
+  const reported: Array<string> = []
+  for (const [thread, list] of holds)
+    for (const [slot, generation] of list) reported.push(`${slot}/${generation}@${thread}`)
+  const recorded: Array<string> = []
+  const liveSlots = new Set<number>()
+  const types = ledger.typeCount
+  const sizes = new Array<number>(types).fill(0)
+  const overages = new Array<number>(types).fill(0)
+  const counts = new Array<number>(types).fill(0)
+  for (let slot = 0; slot < ledger.maxResources; slot++) {
+    const word = Atomics.load(ledger.slotsBig, slot * SLOT_BIG_WORDS + SB.holders)
+    const mask = Number(word & 0xffffffffn)
+    if (mask === 0) continue
+    liveSlots.add(slot)
+    const type = ledger.slotsInt[slot * SLOT_INT_WORDS + S.type] as number
+    sizes[type] = (sizes[type] as number) + Number(ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.size])
+    overages[type] = (overages[type] as number) + Number(ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.overage])
+    counts[type] = (counts[type] as number) + 1
+    for (let t = 0; t < 32; t++) if ((mask & ((1 << t) >>> 0)) !== 0) recorded.push(`${slot}/${word >> 32n}@${t}`)
+  }
+  expect(`${label}: ${recorded.sort().join(" ")}`).toBe(`${label}: ${reported.sort().join(" ")}`)
+  const audit = m.audit()
+  for (let type = 0; type < types; type++) {
+    const a = audit[type]
+    if (a === undefined) throw new Error(`no audit of type ${type}`)
+    const tb = type * TYPE_BIG_WORDS
+    const big = (word: number) => Number(Atomics.load(ledger.typesBig, tb + word))
+    const perThread = Array.from({ length: ledger.maxThreads }, (_, t) => m.threadStats(t)[type]?.currentUsage ?? 0)
+    const state = {
+      usage: a.usage,
+      liveBytes: a.liveBytes,
+      liveCount: a.liveCount,
+      liveCounter: big(T.live),
+      allocationsLessReleases: big(T.allocations) - big(T.releases),
+      emergencyBytes: a.emergencyBytes,
+      overages: overages[type],
+      threadsUsage: perThread.reduce((n, u) => n + u, 0),
+      waiting: a.waiting,
+      level: ledger.level(type)
+    }
+    expect({ label, type: a.type, ...state }).toEqual({
+      label,
+      type: a.type,
+      usage: sizes[type] as number,
+      liveBytes: sizes[type] as number,
+      liveCount: counts[type] as number,
+      liveCounter: counts[type] as number,
+      allocationsLessReleases: counts[type] as number,
+      emergencyBytes: overages[type] as number,
+      overages: overages[type] as number,
+      threadsUsage: sizes[type] as number,
+      waiting: 0,
+      level: a.budget === undefined ? 0 : pressureLevel(a.budget, a.usage)
+    })
+    if (a.budget !== undefined) expect(a.usage - a.emergencyBytes).toBeLessThanOrEqual(a.budget.maxBytes)
+  }
+  expect(Atomics.load(ledger.header, H.live)).toBe(liveSlots.size)
+  expect(Atomics.load(ledger.header, H.waiting)).toBe(0)
+  expect(Atomics.load(ledger.header, H.lock)).toBe(0)
+  for (let e = 0; e < ledger.maxWaiters; e++) {
+    expect(Atomics.load(ledger.waitersInt, e * WAITER_INT_WORDS + W.state)).toBe(0)
+  }
+  // the free list: every slot that is not live, once
+  const indexBits = ledger.header[H.indexBits] as number
+  const seen = new Set<number>()
+  let at = (Atomics.load(ledger.header, H.freeHead) & ((1 << indexBits) - 1)) - 1
+  while (at >= 0 && seen.size <= ledger.maxResources) {
+    expect(liveSlots.has(at) || seen.has(at)).toBe(false)
+    seen.add(at)
+    at = (ledger.slotsInt[at * SLOT_INT_WORDS + S.next] as number) - 1
+  }
+  expect(`${label}: free ${seen.size} + live ${liveSlots.size}`).toBe(
+    `${label}: free ${ledger.maxResources - liveSlots.size} + live ${liveSlots.size}`
+  )
+  // every live named slot is found by its name
+  for (const slot of liveSlots) {
+    const name = ledger.nameOf(slot)
+    if (name.length > 0)
+      expect(ledger.findName(name, ledger.slotsInt[slot * SLOT_INT_WORDS + S.nameHash] as number)).toBe(slot)
+  }
+  // a reaped or detached thread's slot holds nothing of its own once its resources are gone
+  for (let t = 0; t < ledger.maxThreads; t++) {
+    const live = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.live)
+    expect(live).toBeGreaterThanOrEqual(0)
+  }
+}
+
+test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observer, ${VICTIMS} workers killed`, async () => {
+  const started = performance.now()
+  const random = prng(SEED)
+  const m = createSharedResourceManager({
+    budgets: { Memory: MEMORY },
+    maxThreads: 12,
+    maxResources: 256,
+    maxWaiters: 64,
+    lostAfterMillis: LOST_AFTER_MILLIS
+  })
+  const probe = m.acquire({ type: "Memory", sizeBytes: 0 })
+  const managerId = probe.handle.manager
+  probe.release()
+  const board = new SharedArrayBuffer(8 * BOARD_PER_THREAD * (WORKERS + VICTIMS))
+  const inbox = new Inbox()
+  const all: Array<Worker> = []
+  const spawn = (setup: StressSetup): Worker => {
+    const worker = inbox.listen(new Worker(new URL("./fixtures/shared-stress-worker.ts", import.meta.url).href))
+    all.push(worker)
+    worker.postMessage({ cmd: "start", setup })
+    return worker
+  }
+  const setup = (role: StressSetup["role"], index: number, ops: number): StressSetup => ({
+    role,
+    descriptor: m.descriptor,
+    board,
+    boardStart: index * BOARD_PER_THREAD,
+    boardSize: BOARD_PER_THREAD,
+    manager: managerId,
+    seed: (SEED * 7919 + index * 104_729) >>> 0,
+    ops,
+    maxHeld: 6,
+    names: 24,
+    maxBytes: MEMORY.maxBytes,
+    reservedBytes: MEMORY.reservedBytes
+  })
+
+  const threadOf = new Map<Worker, number>()
+  const progress = new Map<Worker, number>()
+  const done = new Map<Worker, OpsReport>()
+  let observed: ObserverReport | undefined
+  /** Takes the next message, keeping the books every message updates. */
+  const take = async (): Promise<Message> => {
+    const message = await inbox.take(30_000, () => {
+      const status = [...threadOf].map(([w, t]) => `${t}: ${done.has(w) ? "done" : `${progress.get(w) ?? 0} ops`}`)
+      return `${status.join(", ")}\n${describeLedger(m)}`
+    })
+    if (process.env.STRESS_DEBUG) console.error(threadOf.get(message.from), JSON.stringify(message.data).slice(0, 200))
+    const { kind } = message.data
+    if (kind === "crashed") throw new Error(`a stress worker crashed: ${String(message.data.error)}`)
+    if (kind === "ready") threadOf.set(message.from, message.data.thread as number)
+    if (kind === "progress") progress.set(message.from, message.data.ops as number)
+    if (kind === "done") done.set(message.from, message.data as unknown as OpsReport)
+    if (kind === "observed") observed = message.data as unknown as ObserverReport
+    return message
+  }
+  const ready = async (worker: Worker) => {
+    while (!threadOf.has(worker)) await take()
+    return worker
+  }
+
+  try {
+    const observer = await ready(spawn(setup("observer", WORKERS + VICTIMS, 0)))
+    const workers: Array<Worker> = []
+    for (let i = 0; i < WORKERS; i++) workers.push(await ready(spawn(setup("ops", i, OPS))))
+    const victimRuns = Array.from({ length: VICTIMS }, (_, i) => ({
+      index: WORKERS + i,
+      killAt: Math.floor(1_000 + random() * Math.min(OPS / 10, 20_000))
+    }))
+    let victim: { worker: Worker; thread: number; killAt: number; killed: number } | undefined
+    let nextVictim = 0
+    const reapTimes: Array<number> = []
+    const startVictim = async () => {
+      const run = victimRuns[nextVictim++]
+      if (run === undefined) return
+      const worker = await ready(spawn(setup("ops", run.index, 1_000_000_000)))
+      victim = { worker, thread: threadOf.get(worker) as number, killAt: run.killAt, killed: 0 }
+    }
+    await startVictim()
+    const workerOps = () => workers.reduce((n, w) => n + (done.get(w)?.ops ?? progress.get(w) ?? 0), 0)
+    const pauses = PAUSES.map((f) => Math.floor(f * WORKERS * OPS))
+    let checks = 0
+
+    /** Pauses every running ops thread, checks the ledger at rest, resumes them. */
+    const checkPoint = async (label: string) => {
+      const running = [...workers, ...(victim !== undefined && victim.killed === 0 ? [victim.worker] : [])]
+      for (const w of running) w.postMessage({ cmd: "pause" })
+      const holds = new Map<number, PauseReport["holds"]>()
+      while (holds.size < running.length) {
+        const message = await take()
+        if (message.data.kind === "paused") holds.set(threadOf.get(message.from) as number, message.data.holds as never)
+      }
+      checkAtRest(m, holds, label)
+      checks++
+      for (const w of running) w.postMessage({ cmd: "resume" })
+    }
+
+    while (done.size < WORKERS) {
+      const message = await take()
+      if (victim !== undefined && victim.killed === 0 && message.from === victim.worker) {
+        if (message.data.kind === "progress" && (message.data.ops as number) >= victim.killAt) {
+          victim.worker.terminate()
+          victim.killed = performance.now()
+          const v = victim
+          void until(() => !m.threads().includes(v.thread), "the victim's reaping", 30_000).then(
+            () => inbox.push({ from: v.worker, data: { kind: "reaped" } }),
+            (error) => inbox.push({ from: v.worker, data: { kind: "crashed", error: String(error) } })
+          )
+        }
+      }
+      if (message.data.kind === "reaped" && victim !== undefined && message.from === victim.worker) {
+        reapTimes.push(Math.round(performance.now() - victim.killed))
+        victim = undefined
+        await checkPoint("after a reaping")
+        await startVictim()
+      }
+      const reaping = victim !== undefined && victim.killed !== 0
+      if (!reaping && pauses.length > 0 && workerOps() >= (pauses[0] as number)) {
+        pauses.shift()
+        await checkPoint(`at ${workerOps()} operations`)
+      }
+    }
+    // a victim still running is killed now; wait for every reaping
+    if (victim !== undefined && victim.killed === 0) {
+      victim.worker.terminate()
+      victim.killed = performance.now()
+    }
+    if (victim !== undefined) {
+      const v = victim
+      await until(() => !m.threads().includes(v.thread), "the last victim's reaping", 30_000)
+      reapTimes.push(Math.round(performance.now() - v.killed))
+      victim = undefined
+    }
+    await checkPoint("at the end")
+    observer.postMessage({ cmd: "stop" })
+    while (observed === undefined) await take()
+    for (const w of workers) w.postMessage({ cmd: "close" })
+    const leaks: Array<unknown> = []
+    for (let closed = 0; closed < WORKERS; ) {
+      const message = await take()
+      if (message.data.kind === "closed") {
+        closed++
+        leaks.push(...(message.data.leaks as Array<unknown>))
+      }
+    }
+    const seconds = (performance.now() - started) / 1000
+    const reports = workers.map((w) => done.get(w) as OpsReport)
+    const total = reports.reduce((n, r) => n + r.ops, 0)
+    const counts: Record<string, number> = {}
+    for (const r of reports) for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v
+    const memory = m.getResourceStats("Memory")
+    console.log(
+      [
+        `shared stress (seed ${SEED}): ${total} operations by ${WORKERS} workers in ${seconds.toFixed(1)} s`,
+        `  (${Math.round(total / seconds)} ops/s), ${VICTIMS} victims killed at [${victimRuns.map((v) => v.killAt)}] of their ops, reaped after [${reapTimes}] ms`,
+        `  ${checks} checks at rest; observer: ${observed.snapshots} snapshots, ${observed.slotsChecked} live slots checked, max below-reserve ${observed.maxNonReserve}/${MEMORY.maxBytes - MEMORY.reservedBytes} B, max usage − emergency ${observed.maxNonEmergency}/${MEMORY.maxBytes} B`,
+        `  Memory: ${memory.allocationCount} allocations, ${memory.failedCount} failures, ${memory.emergencyCount} Emergency, peak ${memory.peakUsage} B`,
+        `  ${JSON.stringify(counts)}`,
+        `  pressure events seen per worker: [${reports.map((r) => r.pressureEvents)}], reclamation calls: [${reports.map((r) => r.reclaimCalls)}]`
+      ].join("\n")
+    )
+    expect(reports.flatMap((r) => r.unexpected)).toEqual([])
+    expect(observed.violations).toEqual([])
+    expect(observed.snapshots).toBeGreaterThan(0)
+    expect(total).toBe(WORKERS * OPS)
+    expect(leaks).toEqual([])
+    for (const key of [
+      "NonBlocking admitted",
+      "Emergency admitted",
+      "Blocking admitted",
+      "Timeout admitted",
+      "share"
+    ]) {
+      expect(counts[key] ?? 0).toBeGreaterThan(0)
+    }
+    for (const a of m.audit()) {
+      expect({ type: a.type, usage: a.usage, liveCount: a.liveCount, waiting: a.waiting, e: a.emergencyBytes }).toEqual(
+        {
+          type: a.type,
+          usage: 0,
+          liveCount: 0,
+          waiting: 0,
+          e: 0
+        }
+      )
+    }
+    expect(m.threads()).toEqual([m.thread])
+    expect(m.close()).toEqual([])
+  } finally {
+    for (const w of all) w.terminate()
+    m.close()
+  }
+}, 180_000)
