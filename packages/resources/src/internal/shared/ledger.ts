@@ -351,6 +351,11 @@ export class Ledger {
         const usage = Atomics.load(this.typesBig, usageWord)
         after = usage + size
         if (after <= limit) {
+          if (emergency) {
+            // an earlier round may have marked the slot over budget
+            Atomics.store(this.slotsBig, sb + SB.overage, 0n)
+            Atomics.store(this.slotsInt, si + S.emergency, 0)
+          }
           if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) continue
           Atomics.store(this.slotsBig, sb + SB.holders, live)
           Atomics.add(this.threadsBig, rb + RT.usage, size)
@@ -359,12 +364,17 @@ export class Ledger {
         if (!emergency) return Admit.NoFit
         const over = after - limit
         const overage = over < size ? over : size
-        if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) continue
+        // The slot is marked and the overage counted before the usage that carries it: a live slot over budget
+        // always has its mark and overage, and at no instant does usage − emergencyBytes exceed maxBytes.
+        Atomics.store(this.slotsBig, sb + SB.overage, overage)
+        Atomics.store(this.slotsInt, si + S.emergency, 1)
+        Atomics.add(this.typesBig, tb + T.emergencyBytes, overage)
+        if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) {
+          Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
+          continue
+        }
         Atomics.store(this.slotsBig, sb + SB.holders, live)
         Atomics.add(this.threadsBig, rb + RT.usage, size)
-        Atomics.store(this.slotsBig, sb + SB.overage, overage)
-        Atomics.add(this.typesBig, tb + T.emergencyBytes, overage)
-        Atomics.store(this.slotsInt, si + S.emergency, 1)
         Atomics.add(this.typesBig, tb + T.emergencyCount, 1n)
         break
       }
