@@ -578,6 +578,7 @@ class SharedManagerImpl implements SharedResourceManager {
     this.lastMoved = new Array<number>(ledger.maxThreads).fill(0)
     const lostAfter = ledger.header[H.lostAfterMillis] as number
     this.heartbeat = setInterval(() => this.beat(), Math.max(25, Math.floor(lostAfter / 4)))
+    ledger.onStall = () => this.beat()
     unrefTimer(this.heartbeat)
     void this.listen()
   }

@@ -604,6 +604,24 @@ describe("shared manager: across worker threads", () => {
     expect(thrown(() => m.find("lost's"))).toBeInstanceOf(ResourceNotFound)
     expect(memory(m).currentUsage).toBe(300)
   })
+
+  test("a worker lost holding the lock: the creator's next locked call reaps it instead of hanging, and a worker waiting for the lock is not lost", async () => {
+    const m = make({ budgets: { Memory: budget(1000, 100) }, lostAfterMillis: 300 })
+    const lost = await agents.attach(m.descriptor)
+    const waiting = await agents.attach(m.descriptor)
+    await lost.call("acquire", "r", mem(400))
+    await lost.call("holdLock")
+    lost.terminate()
+    // a named acquisition takes the lock: this worker blocks in it until the lock is freed
+    const blocked = waiting.call("acquire", "w", mem(100), { name: "after" })
+    // so does this thread's: it must reap the lost worker (and free its lock) from inside the wait
+    const mine = m.acquire(mem(200), { name: "mine" })
+    expect(m.threads()).not.toContain(lost.thread)
+    expect(await blocked).toMatchObject({ name: "after" })
+    expect(m.threads()).toContain(waiting.thread)
+    expect(memory(m)).toMatchObject({ currentUsage: 300 })
+    mine.release()
+  })
 })
 
 describe("shared manager: callbacks that call back into the manager", () => {

@@ -96,6 +96,12 @@ export class Ledger {
   private readonly budgets: Array<CachedBudget>
   /** Whether `Atomics.wait` may block this thread (not a browser's main thread). */
   private canBlock = true
+  /**
+   * Called now and then while this thread waits for the lock (its heartbeat; in the creator, the reaping of lost
+   * threads: a lock left by a terminated thread is freed only by the reaper, which may be the one waiting).
+   */
+  onStall: (() => void) | undefined = undefined
+  private stalling = false
 
   constructor(buffer: SharedArrayBuffer) {
     const header = new Int32Array(buffer, 0, HEADER_WORDS)
@@ -457,7 +463,10 @@ export class Ledger {
 
   // ---------------------------------------------------------------- the lock
 
-  /** Takes the slow-path lock (spins, then blocks briefly where the thread may block). */
+  /**
+   * Takes the slow-path lock (spins, then blocks briefly where the thread may block). While it waits, the thread's
+   * heartbeat goes on (waiting for a lock is not being lost) and `onStall` runs every 16 rounds.
+   */
   lock(thread: number): void {
     const me = thread + 1
     for (let spins = 0; ; spins++) {
@@ -470,6 +479,18 @@ export class Ledger {
           this.canBlock = false
         }
       }
+      if (spins > 64 && (spins & 15) === 0) this.stall(thread)
+    }
+  }
+
+  private stall(thread: number): void {
+    Atomics.add(this.threadsInt, thread * THREAD_INT_WORDS + R.heartbeat, 1)
+    if (this.onStall === undefined || this.stalling) return
+    this.stalling = true
+    try {
+      this.onStall()
+    } finally {
+      this.stalling = false
     }
   }
 
