@@ -36,6 +36,7 @@ const PAUSES = [0.25, 0.5, 0.75]
 const MEMORY = { maxBytes: 4096, reservedBytes: 1024, warningPercent: 50, criticalPercent: 80 }
 const BOARD_PER_THREAD = 16
 const LOST_AFTER_MILLIS = 2000
+const KILLS = Number(process.env.SHARED_STRESS_KILLS ?? 12)
 
 interface Message {
   readonly from: Worker
@@ -196,71 +197,121 @@ const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseR
   }
 }
 
-test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observer, ${VICTIMS} workers killed`, async () => {
-  const started = performance.now()
-  const random = prng(SEED)
-  const m = createSharedResourceManager({
-    budgets: { Memory: MEMORY },
-    maxThreads: 12,
-    maxResources: 256,
-    maxWaiters: 64,
-    lostAfterMillis: LOST_AFTER_MILLIS
-  })
-  const probe = m.acquire({ type: "Memory", sizeBytes: 0 })
-  const managerId = probe.handle.manager
-  probe.release()
-  const board = new SharedArrayBuffer(8 * BOARD_PER_THREAD * (WORKERS + VICTIMS))
-  const inbox = new Inbox()
-  const all: Array<Worker> = []
-  const spawn = (setup: StressSetup): Worker => {
-    const worker = inbox.listen(new Worker(new URL("./fixtures/shared-stress-worker.ts", import.meta.url).href))
-    all.push(worker)
+/** A run: the manager, the board of published handles, the workers and the books their messages keep. */
+class StressRun {
+  readonly m: SharedResourceManager
+  readonly managerId: number
+  readonly board: SharedArrayBuffer
+  readonly inbox = new Inbox()
+  readonly all: Array<Worker> = []
+  readonly threadOf = new Map<Worker, number>()
+  readonly progress = new Map<Worker, number>()
+  readonly done = new Map<Worker, OpsReport>()
+  observed: ObserverReport | undefined
+
+  constructor(lostAfterMillis: number, boardThreads: number) {
+    this.m = createSharedResourceManager({
+      budgets: { Memory: MEMORY },
+      maxThreads: 12,
+      maxResources: 256,
+      maxWaiters: 64,
+      lostAfterMillis
+    })
+    const probe = this.m.acquire({ type: "Memory", sizeBytes: 0 })
+    this.managerId = probe.handle.manager
+    probe.release()
+    this.board = new SharedArrayBuffer(8 * BOARD_PER_THREAD * boardThreads)
+  }
+
+  /** Starts a worker in `role`; `index` is its part of the board and its seed. */
+  spawn(role: StressSetup["role"], index: number, ops: number): Worker {
+    const worker = this.inbox.listen(new Worker(new URL("./fixtures/shared-stress-worker.ts", import.meta.url).href))
+    this.all.push(worker)
+    const setup: StressSetup = {
+      role,
+      descriptor: this.m.descriptor,
+      board: this.board,
+      boardStart: index * BOARD_PER_THREAD,
+      boardSize: BOARD_PER_THREAD,
+      manager: this.managerId,
+      seed: (SEED * 7919 + index * 104_729) >>> 0,
+      ops,
+      maxHeld: 6,
+      names: 24,
+      maxBytes: MEMORY.maxBytes,
+      reservedBytes: MEMORY.reservedBytes
+    }
     worker.postMessage({ cmd: "start", setup })
     return worker
   }
-  const setup = (role: StressSetup["role"], index: number, ops: number): StressSetup => ({
-    role,
-    descriptor: m.descriptor,
-    board,
-    boardStart: index * BOARD_PER_THREAD,
-    boardSize: BOARD_PER_THREAD,
-    manager: managerId,
-    seed: (SEED * 7919 + index * 104_729) >>> 0,
-    ops,
-    maxHeld: 6,
-    names: 24,
-    maxBytes: MEMORY.maxBytes,
-    reservedBytes: MEMORY.reservedBytes
-  })
 
-  const threadOf = new Map<Worker, number>()
-  const progress = new Map<Worker, number>()
-  const done = new Map<Worker, OpsReport>()
-  let observed: ObserverReport | undefined
   /** Takes the next message, keeping the books every message updates. */
-  const take = async (): Promise<Message> => {
-    const message = await inbox.take(30_000, () => {
-      const status = [...threadOf].map(([w, t]) => `${t}: ${done.has(w) ? "done" : `${progress.get(w) ?? 0} ops`}`)
-      return `${status.join(", ")}\n${describeLedger(m)}`
+  async take(): Promise<Message> {
+    const message = await this.inbox.take(30_000, () => {
+      const status = [...this.threadOf].map(
+        ([w, t]) => `${t}: ${this.done.has(w) ? "done" : `${this.progress.get(w) ?? 0} ops`}`
+      )
+      return `${status.join(", ")}\n${describeLedger(this.m)}`
     })
-    if (process.env.STRESS_DEBUG) console.error(threadOf.get(message.from), JSON.stringify(message.data).slice(0, 200))
+    if (process.env.STRESS_DEBUG) {
+      console.error(this.threadOf.get(message.from), JSON.stringify(message.data).slice(0, 200))
+    }
     const { kind } = message.data
     if (kind === "crashed") throw new Error(`a stress worker crashed: ${String(message.data.error)}`)
-    if (kind === "ready") threadOf.set(message.from, message.data.thread as number)
-    if (kind === "progress") progress.set(message.from, message.data.ops as number)
-    if (kind === "done") done.set(message.from, message.data as unknown as OpsReport)
-    if (kind === "observed") observed = message.data as unknown as ObserverReport
+    if (kind === "ready") this.threadOf.set(message.from, message.data.thread as number)
+    if (kind === "progress") this.progress.set(message.from, message.data.ops as number)
+    if (kind === "done") this.done.set(message.from, message.data as unknown as OpsReport)
+    if (kind === "observed") this.observed = message.data as unknown as ObserverReport
     return message
   }
-  const ready = async (worker: Worker) => {
-    while (!threadOf.has(worker)) await take()
+
+  /** The worker, once attached. */
+  async ready(worker: Worker): Promise<Worker> {
+    while (!this.threadOf.has(worker)) await this.take()
     return worker
   }
 
+  end(): void {
+    for (const w of this.all) w.terminate()
+    this.m.close()
+  }
+}
+
+test("a worker terminated at random points of its steps, again and again: after each reaping the ledger balances", async () => {
+  const run = new StressRun(100, 1)
+  const random = prng(SEED ^ 0x5bd1e995)
+  const kills: Array<number> = []
   try {
-    const observer = await ready(spawn(setup("observer", WORKERS + VICTIMS, 0)))
+    for (let round = 0; round < KILLS; round++) {
+      const victim = await run.ready(run.spawn("ops", 0, 1_000_000_000))
+      const thread = run.threadOf.get(victim) as number
+      const killAt = 256 * Math.floor(1 + random() * 16)
+      while ((run.progress.get(victim) ?? 0) < killAt) await run.take()
+      victim.terminate()
+      kills.push(run.progress.get(victim) as number)
+      await until(() => !run.m.threads().includes(thread), "the reaping", 30_000)
+      checkAtRest(run.m, new Map(), `after kill ${round + 1}`)
+    }
+    console.log(`${KILLS} victims killed after [${kills}] operations; the ledger balanced after each reaping`)
+    expect(run.m.threads()).toEqual([run.m.thread])
+  } finally {
+    run.end()
+  }
+}, 120_000)
+
+test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observer, ${VICTIMS} workers killed`, async () => {
+  const started = performance.now()
+  const random = prng(SEED)
+  const run = new StressRun(LOST_AFTER_MILLIS, WORKERS + VICTIMS)
+  const { m, threadOf, progress, done } = run
+  const spawn = (role: StressSetup["role"], index: number, ops: number) => run.spawn(role, index, ops)
+  const take = () => run.take()
+  const ready = (worker: Worker) => run.ready(worker)
+
+  try {
+    const observer = await ready(spawn("observer", WORKERS + VICTIMS, 0))
     const workers: Array<Worker> = []
-    for (let i = 0; i < WORKERS; i++) workers.push(await ready(spawn(setup("ops", i, OPS))))
+    for (let i = 0; i < WORKERS; i++) workers.push(await ready(spawn("ops", i, OPS)))
     const victimRuns = Array.from({ length: VICTIMS }, (_, i) => ({
       index: WORKERS + i,
       killAt: Math.floor(1_000 + random() * Math.min(OPS / 10, 20_000))
@@ -269,10 +320,10 @@ test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observe
     let nextVictim = 0
     const reapTimes: Array<number> = []
     const startVictim = async () => {
-      const run = victimRuns[nextVictim++]
-      if (run === undefined) return
-      const worker = await ready(spawn(setup("ops", run.index, 1_000_000_000)))
-      victim = { worker, thread: threadOf.get(worker) as number, killAt: run.killAt, killed: 0 }
+      const next = victimRuns[nextVictim++]
+      if (next === undefined) return
+      const worker = await ready(spawn("ops", next.index, 1_000_000_000))
+      victim = { worker, thread: threadOf.get(worker) as number, killAt: next.killAt, killed: 0 }
     }
     await startVictim()
     const workerOps = () => workers.reduce((n, w) => n + (done.get(w)?.ops ?? progress.get(w) ?? 0), 0)
@@ -301,8 +352,8 @@ test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observe
           victim.killed = performance.now()
           const v = victim
           void until(() => !m.threads().includes(v.thread), "the victim's reaping", 30_000).then(
-            () => inbox.push({ from: v.worker, data: { kind: "reaped" } }),
-            (error) => inbox.push({ from: v.worker, data: { kind: "crashed", error: String(error) } })
+            () => run.inbox.push({ from: v.worker, data: { kind: "reaped" } }),
+            (error) => run.inbox.push({ from: v.worker, data: { kind: "crashed", error: String(error) } })
           )
         }
       }
@@ -331,7 +382,8 @@ test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observe
     }
     await checkPoint("at the end")
     observer.postMessage({ cmd: "stop" })
-    while (observed === undefined) await take()
+    while (run.observed === undefined) await take()
+    const observed = run.observed
     for (const w of workers) w.postMessage({ cmd: "close" })
     const leaks: Array<unknown> = []
     for (let closed = 0; closed < WORKERS; ) {
@@ -385,7 +437,6 @@ test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observe
     expect(m.threads()).toEqual([m.thread])
     expect(m.close()).toEqual([])
   } finally {
-    for (const w of all) w.terminate()
-    m.close()
+    run.end()
   }
 }, 180_000)
