@@ -79,7 +79,8 @@ import {
   type LevelChange,
   nameWaited,
   refuseOversized,
-  releaseThread
+  releaseThread,
+  repairLedger
 } from "./internal/shared/queue.ts"
 import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
@@ -592,6 +593,8 @@ class SharedManagerImpl implements SharedResourceManager {
       if (Atomics.load(ledger.threadsInt, at + R.live) !== 0) continue
       if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 0, 1) !== 0) continue
       Atomics.add(ledger.threadsInt, at + R.epoch, 1)
+      Atomics.store(ledger.threadsInt, at + R.busy, 0)
+      Atomics.store(ledger.threadsInt, at + R.pending, 0)
       Atomics.store(ledger.threadsInt, at + R.creator, creator ? 1 : 0)
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       for (let type = 0; type < ledger.typeCount; type++) {
@@ -712,7 +715,12 @@ class SharedManagerImpl implements SharedResourceManager {
         ledger.unlock(this.thread)
       }
     }
-    return this.admitInto(type, metadata.sizeBytes, priority, emergency, undefined, 0)
+    ledger.enterStep(this.thread)
+    try {
+      return this.admitInto(type, metadata.sizeBytes, priority, emergency, undefined, 0)
+    } finally {
+      ledger.leaveStep(this.thread)
+    }
   }
 
   private admitInto(
@@ -1001,28 +1009,38 @@ class SharedManagerImpl implements SharedResourceManager {
       if (quiet && error instanceof StaleHandle) return // its hold was released by hand: already gone
       throw error
     }
-    const type = this.ledger.typeOf(slot)
-    const dropped = this.ledger.dropHold(slot, handle.generation, this.thread)
+    const ledger = this.ledger
+    const type = ledger.typeOf(slot)
+    // a lock-free step: the hold, and for a freed unnamed slot with no one waiting, the slot's return
+    ledger.enterStep(this.thread)
+    let dropped: 0 | 1 | 2
+    let named: boolean
+    let quick: boolean
+    try {
+      dropped = ledger.dropHold(slot, handle.generation, this.thread)
+      named = dropped === 2 && ledger.nameOf(slot).length > 0
+      quick = dropped === 2 && !named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0
+      if (quick) ledger.pushSlot(slot)
+      else if (dropped === 2) ledger.setPending(this.thread, slot)
+    } finally {
+      ledger.leaveStep(this.thread)
+    }
     if (dropped === 0) {
       if (quiet) return
       throw new NotHolder({ name: formatHandle(handle), driver: `thread ${this.thread}` })
     }
-    if (dropped === 2) this.freed(slot, type)
+    if (quick) this.settle(type)
+    else if (dropped === 2) this.freed(slot, type, named)
   }
 
-  /** After a resource was freed: its name goes, the slot returns, waiters are re-examined, pressure is settled. */
-  private freed(slot: number, type: number): void {
+  /** After a resource was freed, under the lock: its name goes, the slot returns, waiters are re-examined. */
+  private freed(slot: number, type: number, named: boolean): void {
     const ledger = this.ledger
-    const named = ledger.nameOf(slot).length > 0
-    if (!named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0) {
-      ledger.pushSlot(slot)
-      this.settle(type)
-      return
-    }
     const changes: Array<LevelChange> = []
     ledger.lock(this.thread)
     try {
       freeSlot(ledger, slot)
+      ledger.setPending(this.thread, -1)
       if (named) grantAll(ledger, changes)
       else grant(ledger, type, changes)
     } finally {
@@ -1453,15 +1471,31 @@ class SharedManagerImpl implements SharedResourceManager {
     Atomics.add(ledger.threadsInt, at + R.epoch, 1)
     if (Atomics.load(ledger.header, H.lock) === thread + 1) ledger.forceUnlock(thread)
     const changes: Array<LevelChange> = []
+    const lost = new Set([thread])
     ledger.lock(this.thread)
     try {
-      releaseThread(ledger, thread, changes)
+      // the lost thread may have stopped between two steps: stop the others' lock-free steps, repair, release
+      for (const stuck of ledger.quiesce(this.thread, lost, ledger.header[H.lostAfterMillis] as number)) {
+        if (Atomics.compareExchange(ledger.threadsInt, stuck * THREAD_INT_WORDS + R.claim, 1, 2) !== 1) continue
+        Atomics.add(ledger.threadsInt, stuck * THREAD_INT_WORDS + R.epoch, 1)
+        lost.add(stuck)
+      }
+      try {
+        repairLedger(ledger, lost)
+        for (const t of lost) releaseThread(ledger, t, changes)
+      } finally {
+        ledger.resume()
+      }
     } finally {
       ledger.unlock(this.thread)
     }
-    Atomics.add(ledger.header, H.lostThreads, 1)
-    Atomics.store(ledger.threadsInt, at + R.claim, 0)
-    this.lastBeat[thread] = -1
+    for (const t of lost) {
+      Atomics.add(ledger.header, H.lostThreads, 1)
+      Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.busy, 0)
+      Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.pending, 0)
+      Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim, 0)
+      this.lastBeat[t] = -1
+    }
     this.publishAll(changes)
   }
 

@@ -52,7 +52,9 @@ export const H = {
   /** Waiting entries in all. */
   waiting: 16,
   /** Threads declared lost so far. */
-  lostThreads: 17
+  lostThreads: 17,
+  /** 1 while the reaper repairs the ledger after a lost thread: lock-free steps wait. */
+  repair: 18
 } as const
 
 export const HEADER_WORDS = 64
@@ -105,8 +107,12 @@ export const R = {
   bell: 3,
   /** 1 for the thread that created the manager. */
   creator: 4,
-  /** Resources the thread holds. */
-  live: 5
+  /** Resources the thread acquired that are live. */
+  live: 5,
+  /** 1 while the thread is inside a lock-free step (an admission or a release without the lock). */
+  busy: 6,
+  /** A slot this thread freed and puts back on the free list under the lock, + 1 (0: none). */
+  pending: 7
 } as const
 export const THREAD_INT_WORDS = 16
 

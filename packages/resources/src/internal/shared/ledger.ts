@@ -3,10 +3,12 @@
  * release, the slot free list, the slow-path lock, the pressure-event ring, thread bells). Every thread
  * attached to the manager has one `Ledger` on the same buffer.
  *
- * Termination safety: a worker may be terminated at any point where the engine checks for interrupts
- * (function entries and loop back-edges). The steps that must go together (a usage change and the holder
- * word that records it) are written as straight-line `Atomics` calls with every BigInt computed before, so a
- * terminated thread leaves either both or neither.
+ * Termination safety: a terminated worker may stop between any two `Atomics` calls (Bun's engine delivers
+ * termination there: the stress test and a two-counter experiment show it), so a step that changes several
+ * words (usage and the holder word, the counters, the free list) may be left half done. A thread therefore marks
+ * its lock-free steps (`enterStep`/`leaveStep`, and `pending` for a freed slot it will put back under the lock);
+ * the reaper takes the lock, stops the lock-free steps of the live threads (`quiesce`), and re-derives from the
+ * slots and wait entries what a lost thread may have left half done (`repairLedger` in queue.ts).
  *
  * @internal
  * @module
@@ -497,6 +499,67 @@ export class Ledger {
   unlock(thread: number): void {
     Atomics.compareExchange(this.header, H.lock, thread + 1, 0)
     Atomics.notify(this.header, H.lock, 1)
+  }
+
+  // ---------------------------------------------------------------- lock-free steps and repair
+
+  /** Marks this thread inside a lock-free step; waits (beating) while a repair runs. */
+  enterStep(thread: number): void {
+    const busy = thread * THREAD_INT_WORDS + R.busy
+    for (;;) {
+      Atomics.store(this.threadsInt, busy, 1)
+      if (Atomics.load(this.header, H.repair) === 0) return
+      Atomics.store(this.threadsInt, busy, 0)
+      Atomics.notify(this.threadsInt, busy)
+      this.pause(this.header, H.repair, 1)
+      this.stall(thread)
+    }
+  }
+
+  leaveStep(thread: number): void {
+    const busy = thread * THREAD_INT_WORDS + R.busy
+    Atomics.store(this.threadsInt, busy, 0)
+    if (Atomics.load(this.header, H.repair) !== 0) Atomics.notify(this.threadsInt, busy)
+  }
+
+  /** Records (slot ≥ 0) or clears (-1) the freed slot this thread puts back under the lock. */
+  setPending(thread: number, slot: number): void {
+    Atomics.store(this.threadsInt, thread * THREAD_INT_WORDS + R.pending, slot + 1)
+  }
+
+  /**
+   * Under the lock: stops the lock-free steps and waits until no attached thread but `lost` ones is inside one.
+   * Returns the threads still inside one after `patienceMillis` (then lost too). `resume` lets them go on.
+   */
+  quiesce(self: number, lost: ReadonlySet<number>, patienceMillis: number): Array<number> {
+    Atomics.store(this.header, H.repair, 1)
+    const end = Date.now() + patienceMillis
+    for (;;) {
+      const busy: Array<number> = []
+      for (let t = 0; t < this.maxThreads; t++) {
+        const at = t * THREAD_INT_WORDS
+        if (t === self || lost.has(t) || Atomics.load(this.threadsInt, at + R.claim) === 0) continue
+        if (Atomics.load(this.threadsInt, at + R.busy) !== 0) busy.push(t)
+      }
+      if (busy.length === 0 || Date.now() > end) return busy
+      this.pause(this.threadsInt, (busy[0] as number) * THREAD_INT_WORDS + R.busy, 1)
+      Atomics.add(this.threadsInt, self * THREAD_INT_WORDS + R.heartbeat, 1)
+    }
+  }
+
+  resume(): void {
+    Atomics.store(this.header, H.repair, 0)
+    Atomics.notify(this.header, H.repair)
+  }
+
+  /** Blocks up to 1 ms while `array[index]` is `value` (returns at once where the thread may not block). */
+  private pause(array: Int32Array, index: number, value: number): void {
+    if (!this.canBlock) return
+    try {
+      Atomics.wait(array, index, value, 1)
+    } catch {
+      this.canBlock = false
+    }
   }
 
   /** Frees the lock when `thread` (lost) held it. */

@@ -8,13 +8,22 @@
  */
 
 import {
+  EVENT_RING,
+  EVENT_WORDS,
   H,
   NAME_BYTES,
+  NAME_EMPTY,
   R,
+  RT,
   S,
+  SB,
+  SLOT_BIG_WORDS,
   SLOT_INT_WORDS,
+  T,
   THREAD_INT_WORDS,
+  THREAD_TYPE_WORDS,
   TI,
+  TYPE_BIG_WORDS,
   TYPE_INT_WORDS,
   W,
   WAITER_INT_WORDS,
@@ -131,13 +140,15 @@ export const grant = (ledger: Ledger, type: number, changes: Array<LevelChange>)
       named ? ledger.waiterName(entry) : undefined,
       hash
     )
+    // the slot is written in the entry before the admission: a repair finishes a grant left half done
+    Atomics.store(wi, word(entry, W.generation), generationOf(ledger.holders(slot)))
+    Atomics.store(wi, word(entry, W.slot), slot)
     if (ledger.admit(slot, thread, false, true) !== Admit.Admitted) {
+      Atomics.store(wi, word(entry, W.slot), -1)
       ledger.pushSlot(slot)
       break
     }
     if (named) ledger.insertName(slot, hash)
-    wi[word(entry, W.slot)] = slot
-    wi[word(entry, W.generation)] = generationOf(ledger.holders(slot))
     dequeue(ledger, entry, WaiterState.Granted)
     ledger.ring(thread)
   }
@@ -233,3 +244,102 @@ export const freeSlot = (ledger: Ledger, slot: number): void => {
 export const attachedWith = (ledger: Ledger, thread: number, epoch: number): boolean =>
   Atomics.load(ledger.threadsInt, thread * THREAD_INT_WORDS + R.claim) === 1 &&
   Atomics.load(ledger.threadsInt, thread * THREAD_INT_WORDS + R.epoch) === epoch
+
+/**
+ * Re-derives what threads terminated between two steps (`lost`) may have left half done, with the lock held and
+ * every other thread out of its lock-free steps (`Ledger.quiesce`): a grant written in its entry but not
+ * finished; usage, emergency bytes and live counts (per type and per thread) from the live slots; the free list
+ * (a slot neither live, listed, nor being put back by a live thread returns to it); the waiting counts from the
+ * entries; the name table from the live slots; a budget's sequence lock left odd; a pressure event never stamped.
+ */
+export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>): void => {
+  const wi = ledger.waitersInt
+  for (let e = 0; e < ledger.maxWaiters; e++) {
+    const slot = wi[word(e, W.slot)] as number
+    if (wi[word(e, W.state)] !== WaiterState.Waiting || slot < 0) continue
+    const thread = wi[word(e, W.thread)] as number
+    const holders = ledger.holders(slot)
+    if (maskOf(holders) === (1 << thread) >>> 0 && generationOf(holders) === wi[word(e, W.generation)]) {
+      Atomics.store(wi, word(e, W.state), WaiterState.Granted)
+      ledger.ring(thread)
+    } else wi[word(e, W.slot)] = -1
+  }
+  const types = ledger.typeCount
+  const usage = new Array<bigint>(types).fill(0n)
+  const emergency = new Array<bigint>(types).fill(0n)
+  const live = new Array<bigint>(types).fill(0n)
+  const threadUsage = new Array<bigint>(ledger.maxThreads * types).fill(0n)
+  const threadLive = new Array<number>(ledger.maxThreads).fill(0)
+  const listed = new Uint8Array(ledger.maxResources)
+  ledger.names.fill(NAME_EMPTY)
+  for (let slot = 0; slot < ledger.maxResources; slot++) {
+    if (maskOf(ledger.holders(slot)) === 0) continue
+    const si = slot * SLOT_INT_WORDS
+    const type = ledger.slotsInt[si + S.type] as number
+    const owner = ledger.slotsInt[si + S.owner] as number
+    const size = ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.size] as bigint
+    usage[type] = (usage[type] as bigint) + size
+    emergency[type] = (emergency[type] as bigint) + (ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.overage] as bigint)
+    live[type] = (live[type] as bigint) + 1n
+    threadUsage[owner * types + type] = (threadUsage[owner * types + type] as bigint) + size
+    threadLive[owner] = (threadLive[owner] as number) + 1
+    listed[slot] = 1
+    if ((ledger.slotsInt[si + S.nameLength] as number) > 0)
+      ledger.insertName(slot, ledger.slotsInt[si + S.nameHash] as number)
+  }
+  for (let type = 0; type < types; type++) {
+    const tb = type * TYPE_BIG_WORDS
+    Atomics.store(ledger.typesBig, tb + T.usage, usage[type] as bigint)
+    Atomics.store(ledger.typesBig, tb + T.emergencyBytes, emergency[type] as bigint)
+    Atomics.store(ledger.typesBig, tb + T.live, live[type] as bigint)
+    const allocations = Atomics.load(ledger.typesBig, tb + T.allocations)
+    const releases = Atomics.load(ledger.typesBig, tb + T.releases)
+    if (allocations - releases < (live[type] as bigint)) {
+      Atomics.store(ledger.typesBig, tb + T.allocations, releases + (live[type] as bigint))
+    } else Atomics.store(ledger.typesBig, tb + T.releases, allocations - (live[type] as bigint))
+    if (Atomics.load(ledger.typesBig, tb + T.peak) < (usage[type] as bigint)) {
+      Atomics.store(ledger.typesBig, tb + T.peak, usage[type] as bigint)
+    }
+    const ti = type * TYPE_INT_WORDS
+    if ((Atomics.load(ledger.typesInt, ti + TI.budgetSeq) & 1) === 1) Atomics.add(ledger.typesInt, ti + TI.budgetSeq, 1)
+    for (let rank = 0; rank < 4; rank++) Atomics.store(ledger.typesInt, ti + TI.waiting + rank, 0)
+  }
+  let totalLive = 0
+  for (let t = 0; t < ledger.maxThreads; t++) {
+    Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.live, threadLive[t] as number)
+    totalLive += threadLive[t] as number
+    for (let type = 0; type < types; type++) {
+      const rb = (t * types + type) * THREAD_TYPE_WORDS
+      Atomics.store(ledger.threadsBig, rb + RT.usage, threadUsage[t * types + type] as bigint)
+    }
+    const at = t * THREAD_INT_WORDS
+    const pending = Atomics.load(ledger.threadsInt, at + R.pending) - 1
+    if (pending >= 0 && !lost.has(t) && Atomics.load(ledger.threadsInt, at + R.claim) !== 0) listed[pending] = 1
+  }
+  Atomics.store(ledger.header, H.live, totalLive)
+  const freeHead = Atomics.load(ledger.header, H.freeHead)
+  const indexBits = ledger.header[H.indexBits] as number
+  for (let at = (freeHead & ((1 << indexBits) - 1)) - 1, n = 0; at >= 0 && n < ledger.maxResources; n++) {
+    listed[at] = 1
+    at = (ledger.slotsInt[at * SLOT_INT_WORDS + S.next] as number) - 1
+  }
+  for (let slot = 0; slot < ledger.maxResources; slot++) {
+    if (listed[slot] === 1) continue
+    ledger.slotsInt[slot * SLOT_INT_WORDS + S.nameLength] = 0
+    ledger.pushSlot(slot)
+  }
+  let waiting = 0
+  for (let e = 0; e < ledger.maxWaiters; e++) {
+    if (wi[word(e, W.state)] !== WaiterState.Waiting) continue
+    const at = (wi[word(e, W.type)] as number) * TYPE_INT_WORDS + TI.waiting + (wi[word(e, W.priority)] as number)
+    Atomics.add(ledger.typesInt, at, 1)
+    waiting++
+  }
+  Atomics.store(ledger.header, H.waiting, waiting)
+  const end = Atomics.load(ledger.header, H.eventSeq)
+  for (let seq = Math.max(0, end - EVENT_RING); seq < end; seq++) {
+    const at = (seq % EVENT_RING) * EVENT_WORDS
+    // never stamped (its writer was lost): readers skip it as overwritten instead of waiting for it
+    if (Atomics.load(ledger.events, at) < seq + 1) Atomics.store(ledger.events, at, 0x7fffffff)
+  }
+}
