@@ -653,6 +653,14 @@ describe("shared manager: callbacks that call back into the manager", () => {
     expect(memory(m)).toMatchObject({ currentUsage: 200, failedCount: 0 })
   })
 
+  test("a reclamation callback that closes the manager: the request fails with ManagerClosed, nothing is admitted", () => {
+    const m = make()
+    m.acquire(mem(800))
+    m.registerReclamationCallback("Memory", () => m.close().length)
+    expect(thrown(() => m.acquire(mem(200)))).toBeInstanceOf(ManagerClosed)
+    expect(audited(m)).toMatchObject({ usage: 0, liveBytes: 0, liveCount: 0 })
+  })
+
   test("a pressure callback that closes the manager; a create hook that acquires", async () => {
     const m = make()
     const closedBy: Array<number> = []
