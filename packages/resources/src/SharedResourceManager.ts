@@ -805,6 +805,7 @@ class SharedManagerImpl implements SharedResourceManager {
     let attempt = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
     if (attempt.result === Admit.NoFit && this.reclaimers[v.type]?.length) {
       this.reclaimHere(v.type, () => this.missingFor(v.type, size, v.priority))
+      this.ensureUsable() // a callback may have closed the manager (docs/semantics.md section 14)
       attempt = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
     }
     if (attempt.result === Admit.NoFit) this.askOthersToReclaim(v.type)
@@ -1272,7 +1273,7 @@ class SharedManagerImpl implements SharedResourceManager {
     try {
       for (const callback of [...(this.reclaimers[type] ?? [])]) {
         const need = missing()
-        if (need <= 0) return
+        if (need <= 0 || !this.usable) return
         try {
           callback(need)
         } catch (error) {
