@@ -224,7 +224,7 @@ class StressRun {
   }
 
   /** Starts a worker in `role`; `index` is its part of the board and its seed. */
-  spawn(role: StressSetup["role"], index: number, ops: number): Worker {
+  spawn(role: StressSetup["role"], index: number, ops: number, untilClosed = false): Worker {
     const worker = this.inbox.listen(new Worker(new URL("./fixtures/shared-stress-worker.ts", import.meta.url).href))
     this.all.push(worker)
     const setup: StressSetup = {
@@ -239,7 +239,8 @@ class StressRun {
       maxHeld: 6,
       names: 24,
       maxBytes: MEMORY.maxBytes,
-      reservedBytes: MEMORY.reservedBytes
+      reservedBytes: MEMORY.reservedBytes,
+      untilClosed
     }
     worker.postMessage({ cmd: "start", setup })
     return worker
@@ -294,6 +295,28 @@ test("a worker terminated at random points of its steps, again and again: after 
     }
     console.log(`${KILLS} victims killed after [${kills}] operations; the ledger balanced after each reaping`)
     expect(run.m.threads()).toEqual([run.m.thread])
+  } finally {
+    run.end()
+  }
+}, 120_000)
+
+test("close() while the workers are in the middle of their operations: they all end with ManagerClosed and the closed ledger holds nothing", async () => {
+  const run = new StressRun(LOST_AFTER_MILLIS, WORKERS)
+  try {
+    const workers: Array<Worker> = []
+    for (let i = 0; i < WORKERS; i++) workers.push(await run.ready(run.spawn("ops", i, 1_000_000_000, true)))
+    while (workers.some((w) => (run.progress.get(w) ?? 0) < 2048)) await run.take()
+    const leaks = run.m.close()
+    while (run.done.size < WORKERS) await run.take()
+    const reports = workers.map((w) => run.done.get(w) as OpsReport)
+    expect(reports.flatMap((r) => r.unexpected)).toEqual([])
+    for (const r of reports) expect(r.counts.ManagerClosed).toBe(1)
+    const threads = new Set(workers.map((w) => run.threadOf.get(w)))
+    for (const leak of leaks) expect(threads.has(leak.thread)).toBe(true)
+    for (const a of run.m.audit()) expect([a.type, a.usage, a.liveCount, a.waiting]).toEqual([a.type, 0, 0, 0])
+    const ledger = new Ledger(run.m.descriptor.buffer)
+    expect([Atomics.load(ledger.header, H.live), Atomics.load(ledger.header, H.waiting)]).toEqual([0, 0])
+    console.log(`closed under load: ${leaks.length} leaks reported, ${reports.map((r) => r.ops)} operations done`)
   } finally {
     run.end()
   }
