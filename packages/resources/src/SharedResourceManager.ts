@@ -640,14 +640,16 @@ class SharedManagerImpl implements SharedResourceManager {
       throw new ResourceNotFound({ resource: formatHandle({ slot: s, generation: generation as number }) })
     }
     const holders = this.ledger.holders(s)
-    if (generationOf(holders) !== generation || maskOf(holders) === 0) {
-      throw new StaleHandle({
-        handle: formatHandle({ slot: s, generation: generation as number }),
-        slot: s,
-        currentGeneration: generationOf(holders)
-      })
-    }
+    if (generationOf(holders) !== generation || maskOf(holders) === 0) throw this.stale(s, generation as number)
     return s
+  }
+
+  private stale(slot: number, generation: number): StaleHandle {
+    return new StaleHandle({
+      handle: formatHandle({ slot, generation }),
+      slot,
+      currentGeneration: generationOf(this.ledger.holders(slot))
+    })
   }
 
   // ------------------------------------------------------------ acquisition
@@ -709,6 +711,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (name !== undefined) {
       ledger.lock(this.thread)
       try {
+        this.ensureUsable()
         if (ledger.findName(name, hash) >= 0 || nameWaited(ledger, name, hash)) return { slot: -1, result: -1 }
         return this.admitInto(type, metadata.sizeBytes, priority, emergency, name, hash)
       } finally {
@@ -717,6 +720,7 @@ class SharedManagerImpl implements SharedResourceManager {
     }
     ledger.enterStep(this.thread)
     try {
+      this.ensureUsable() // closed while this request was on its way (close waits for the steps in progress)
       return this.admitInto(type, metadata.sizeBytes, priority, emergency, undefined, 0)
     } finally {
       ledger.leaveStep(this.thread)
@@ -885,6 +889,7 @@ class SharedManagerImpl implements SharedResourceManager {
     let slot = -1
     ledger.lock(this.thread)
     try {
+      this.ensureUsable()
       const nameFree = name === undefined || (ledger.findName(name, hash) < 0 && !nameWaited(ledger, name, hash))
       if (nameFree) {
         const attempt = this.admitInto(v.type, size, v.priority, false, name, hash)
@@ -1028,6 +1033,7 @@ class SharedManagerImpl implements SharedResourceManager {
     }
     if (dropped === 0) {
       if (quiet) return
+      this.ensureUsable() // the hold was released by a close meanwhile: ManagerClosed
       throw new NotHolder({ name: formatHandle(handle), driver: `thread ${this.thread}` })
     }
     if (quick) this.settle(type)
@@ -1058,12 +1064,23 @@ class SharedManagerImpl implements SharedResourceManager {
     this.ensureUsable()
     this.optionsOf(options)
     const slot = this.resolve(handle)
-    const added = this.ledger.addHold(slot, handle.generation, this.thread)
+    let added: "ok" | "stale" | "held"
+    this.ledger.enterStep(this.thread)
+    try {
+      this.ensureUsable()
+      added = this.ledger.addHold(slot, handle.generation, this.thread)
+    } finally {
+      this.ledger.leaveStep(this.thread)
+    }
     if (added === "stale") this.resolve(handle)
     if (added === "held") {
       throw new AlreadyShared({ name: formatHandle(handle), driver: `thread ${this.thread}` })
     }
-    const info = this.info(handle)
+    const info = this.describe(slot, handle.generation)
+    if (info === undefined) {
+      this.ensureUsable() // freed by a close (or this thread reaped) meanwhile
+      throw this.stale(slot, handle.generation)
+    }
     return new SharedResource<T>(
       this,
       info.handle,
@@ -1081,34 +1098,50 @@ class SharedManagerImpl implements SharedResourceManager {
     const ledger = this.ledger
     ledger.lock(this.thread)
     let slot: number
+    let generation = 0
     try {
+      this.ensureUsable()
       slot = ledger.findName(bytes, hashBytes(bytes))
+      if (slot >= 0) generation = generationOf(ledger.holders(slot))
     } finally {
       ledger.unlock(this.thread)
     }
-    if (slot < 0) throw new ResourceNotFound({ resource: name })
-    return this.describe(slot)
+    const info = slot < 0 ? undefined : this.describe(slot, generation)
+    if (info !== undefined) return info
+    this.ensureUsable() // freed by a close meanwhile: ManagerClosed
+    throw new ResourceNotFound({ resource: name })
   }
 
   info(handle: ResourceHandle): SharedResourceInfo {
     this.ensureUsable()
-    return this.describe(this.resolve(handle))
+    const slot = this.resolve(handle)
+    const info = this.describe(slot, handle.generation)
+    if (info !== undefined) return info
+    this.ensureUsable() // freed by a close meanwhile: ManagerClosed
+    throw this.stale(slot, handle.generation)
   }
 
-  private describe(slot: number): SharedResourceInfo {
+  /**
+   * The resource in a slot of this generation, its fields read between two reads of the holder word (undefined
+   * when it was freed meanwhile: the slot may already describe another resource).
+   */
+  private describe(slot: number, generation: number): SharedResourceInfo | undefined {
     const ledger = this.ledger
     const holders = ledger.holders(slot)
     const mask = maskOf(holders)
+    if (generationOf(holders) !== generation || mask === 0) return undefined
     const threads: Array<number> = []
     for (let t = 0; t < 32; t++) if ((mask & ((1 << t) >>> 0)) !== 0) threads.push(t)
-    return Object.freeze({
-      handle: this.handleOf(slot, generationOf(holders)),
+    const info: SharedResourceInfo = Object.freeze({
+      handle: this.handleOf(slot, generation),
       type: this.types.nameOf(ledger.typeOf(slot)),
       sizeBytes: ledger.sizeOf(slot),
       name: decoder.decode(ledger.nameOf(slot).slice()),
       owner: ledger.ownerOf(slot),
       holders: Object.freeze(threads)
     })
+    const again = ledger.holders(slot)
+    return generationOf(again) === generation && maskOf(again) !== 0 ? info : undefined
   }
 
   // ------------------------------------------------------------ budgets
@@ -1509,12 +1542,18 @@ class SharedManagerImpl implements SharedResourceManager {
       this.stop()
       return []
     }
-    const reports = this.isCreator ? this.leaksOf(-1) : this.leaksOf(this.thread)
+    let reports: ReadonlyArray<SharedLeakReport>
     const changes: Array<LevelChange> = []
     ledger.lock(this.thread)
     try {
       if (this.isCreator) {
+        // the lock-free steps in progress end first; those that start later see the manager closed
+        ledger.quiesce(this.thread, new Set(), ledger.header[H.lostAfterMillis] as number)
         Atomics.store(ledger.header, H.closed, 1)
+        ledger.resume()
+      }
+      reports = this.isCreator ? this.leaksOf(-1) : this.leaksOf(this.thread)
+      if (this.isCreator) {
         closeQueue(ledger)
         for (let t = 0; t < ledger.maxThreads; t++) {
           if (t !== this.thread && Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1) {
