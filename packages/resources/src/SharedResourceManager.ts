@@ -118,7 +118,9 @@ export interface SharedManagerConfig {
  * @category models
  */
 export interface SharedManagerDescriptor {
+  /** Marks the object as a shared manager descriptor. */
   readonly kind: "flight-hal/shared-manager"
+  /** The ledger (shared between threads, never copied). */
   readonly buffer: SharedArrayBuffer
 }
 
@@ -161,9 +163,13 @@ export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<
  * @category models
  */
 export interface SharedResourceInfo {
+  /** Its handle, valid in every thread. */
   readonly handle: ResourceHandle
+  /** Its type. */
   readonly type: ResourceTypeName
+  /** Its size, charged to its type. */
   readonly sizeBytes: number
+  /** Its name ("" when unnamed). */
   readonly name: string
   /** The index of the thread that acquired it. */
   readonly owner: number
@@ -178,11 +184,15 @@ export interface SharedResourceInfo {
  * @category models
  */
 export interface ThreadTypeStats {
+  /** The type. */
   readonly type: ResourceTypeName
   /** Bytes of the resources this thread acquired that are live. */
   readonly currentUsage: number
+  /** Resources of the type this thread acquired. */
   readonly allocationCount: number
+  /** Of those, the ones freed. */
   readonly releaseCount: number
+  /** This thread's refused or timed-out requests of the type. */
   readonly failedCount: number
 }
 
@@ -193,10 +203,15 @@ export interface ThreadTypeStats {
  * @category models
  */
 export interface SharedLeakReport {
+  /** The thread holding it. */
   readonly thread: number
+  /** Its name ("" when unnamed). */
   readonly name: string
+  /** Its type. */
   readonly type: ResourceTypeName
+  /** Its size. */
   readonly sizeBytes: number
+  /** Milliseconds since it was acquired. */
   readonly ageMillis: number
 }
 
@@ -208,12 +223,19 @@ export interface SharedLeakReport {
  * @category models
  */
 export interface SharedLedgerAudit {
+  /** The type. */
   readonly type: ResourceTypeName
+  /** The type's usage word. */
   readonly usage: number
+  /** The sizes of its live resources, summed. */
   readonly liveBytes: number
+  /** Its live resources. */
   readonly liveCount: number
+  /** Bytes admitted over budget by Emergency, still live. */
   readonly emergencyBytes: number
+  /** Requests of the type waiting. */
   readonly waiting: number
+  /** Its budget, or undefined when unlimited. */
   readonly budget: ResourceBudget | undefined
 }
 
@@ -273,6 +295,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     if (this.made && this.destroy !== undefined) this.destroy(this.value as T)
   }
 
+  /** Releases the hold at the end of a `using` scope. */
   [Symbol.dispose](): void {
     this.release()
   }
@@ -324,7 +347,9 @@ export interface SharedResourceManager extends Disposable {
   info(handle: ResourceHandle): SharedResourceInfo
   /** Installs a budget (every thread sees it at once); waiters that can never fit fail, others may be admitted. */
   setBudget(type: ResourceTypeName, budget: ResourceBudget): void
+  /** The type's budget, or undefined when it has none. */
   getBudget(type: ResourceTypeName): ResourceBudget | undefined
+  /** Makes the type unlimited: its waiters are admitted. */
   removeBudget(type: ResourceTypeName): void
   /** The type's stats across every thread. */
   getResourceStats(type: ResourceTypeName): ResourceStats

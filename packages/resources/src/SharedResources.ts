@@ -96,10 +96,15 @@ export type SharedHandleError = InvalidArgument | ResourceNotFound | StaleHandle
  * @category models
  */
 export interface SharedAcquireEffectOptions<T> {
+  /** `NonBlocking` (default), `Blocking`, `Timeout` (with `timeout`) or `Emergency`. */
   readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
+  /** How long a `Timeout` request waits. */
   readonly timeout?: Duration.Input
+  /** A name unique among the live resources of every thread (at most 64 UTF-8 bytes). */
   readonly name?: string
+  /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory). */
   readonly create?: (metadata: ResourceMetadata) => T
+  /** Disposes of this thread's payload when the hold is released. */
   readonly destroy?: (payload: T) => void
 }
 
@@ -130,13 +135,21 @@ export interface SharedResourcesService {
   ): Effect.Effect<SharedResource<T>, SharedHandleError | AlreadyShared, Scope.Scope>
   /** Releases this thread's hold by handle. */
   release(handle: ResourceHandle): Effect.Effect<void, SharedHandleError | NotHolder>
+  /** The live resource with this name, from any thread. */
   find(name: string): Effect.Effect<SharedResourceInfo, InvalidArgument | ResourceNotFound | ManagerClosed>
+  /** A live resource by handle. */
   info(handle: ResourceHandle): Effect.Effect<SharedResourceInfo, SharedHandleError>
+  /** Installs a budget for every thread; waiters that can never fit fail, others may be admitted. */
   setBudget(type: ResourceTypeName, budget: ResourceBudget): Effect.Effect<void, InvalidBudget | ManagerClosed>
+  /** The type's budget, or undefined when it has none. */
   getBudget(type: ResourceTypeName): Effect.Effect<ResourceBudget | undefined, InvalidArgument>
+  /** Makes the type unlimited (its waiters are admitted). */
   removeBudget(type: ResourceTypeName): Effect.Effect<void, InvalidArgument | ManagerClosed>
+  /** The type's stats across every thread. */
   getResourceStats(type: ResourceTypeName): Effect.Effect<ResourceStats, InvalidArgument>
+  /** One thread's part of each type (default: this thread). */
   threadStats(thread?: number): Effect.Effect<ReadonlyArray<ThreadTypeStats>, InvalidArgument>
+  /** Usage and the live sizes per type, read one after the other. */
   readonly audit: Effect.Effect<ReadonlyArray<SharedLedgerAudit>>
   /** Every pressure change of any type made by any thread, from the moment of subscription. */
   readonly pressureEvents: Stream.Stream<PressureEvent>
