@@ -268,6 +268,32 @@ export class SharedBlockPool {
   }
 
   /**
+   * Frees the thread slot `slot` of a pool whose thread is gone (terminated without `detach`), so that another
+   * thread may attach. Blocks that thread held or kept in its cache are not recovered here: its owner (for
+   * example a shared manager, which flushes after each free) gives held blocks back with `free`. Returns false
+   * for a buffer that is not a pool's or a slot out of range.
+   *
+   * @example
+   * ```ts
+   * import { SharedBlockPool } from "@flight-hal/pool"
+   *
+   * const made = SharedBlockPool.make({ blockSize: 64, blockCount: 8, maxThreads: 2 })
+   * if (made.ok) SharedBlockPool.releaseSlot(made.value.buffer, 1) // true: slot 1 is free again
+   * ```
+   *
+   * @since 0.3.0
+   * @category constructors
+   */
+  static releaseSlot(buffer: SharedArrayBuffer, slot: number): boolean {
+    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 256) return false
+    const header = new Int32Array(buffer, 0, 64)
+    if (Atomics.load(header, H.magic) !== MAGIC || !Number.isSafeInteger(slot)) return false
+    if (slot < 0 || slot >= (header[H.maxThreads] as number)) return false
+    Atomics.store(new Int32Array(buffer, 256 + slot * SLOT_BYTES, 1), 0, 0)
+    return true
+  }
+
+  /**
    * Takes a free block and returns its handle, or -1 when none is available. Never throws. Usually served from
    * this thread's cache without touching shared state; refills a batch from the shared list when it is empty.
    *

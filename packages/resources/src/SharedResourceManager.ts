@@ -24,11 +24,14 @@ import {
   AcquireTimeout,
   AlreadyShared,
   BudgetExceeded,
+  type InvalidPoolConfig as CoreInvalidPoolConfig,
+  DuplicatePool,
   formatHandle,
   InvalidArgument,
   InvalidMetadata,
   ManagerClosed,
   NotHolder,
+  PoolExhausted,
   type ResourceBudget,
   ResourceBusy,
   type ResourceHandle,
@@ -42,8 +45,10 @@ import {
   SharedMemoryUnavailable,
   StaleHandle
 } from "@flight-hal/core"
+import { SharedBlockPool } from "@flight-hal/pool"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
+import { toCoreError } from "./internal/pools.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
@@ -51,6 +56,7 @@ import {
   LAYOUT_VERSION,
   layoutOf,
   MAGIC,
+  MAX_POOLS,
   MAX_THREADS,
   NAME_BYTES,
   R,
@@ -98,6 +104,12 @@ export interface SharedManagerConfig {
   readonly types?: Readonly<Record<string, { readonly code?: number }>>
   /** The budgets per type; a type without one is unlimited. */
   readonly budgets?: Partial<Record<ResourceTypeName, ResourceBudget>>
+  /**
+   * Pools of fixed-size blocks in shared memory (at most 8): a request of the type that a block holds is served
+   * from the smallest such pool, charged nothing more (the pool's whole capacity is charged at creation), and its
+   * payload is the block's bytes, the same in every thread.
+   */
+  readonly pools?: ReadonlyArray<SharedPoolConfig>
   /** Threads that may attach at once, the creator included: 1–32 (default 16). */
   readonly maxThreads?: number
   /** Live resources across all threads: 1–2^20 (default 4096). */
@@ -112,6 +124,23 @@ export interface SharedManagerConfig {
 }
 
 /**
+ * A pool of a shared manager.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedPoolConfig {
+  /** The type it serves. */
+  readonly type: ResourceTypeName
+  /** Bytes per block (rounded up to `alignment`). */
+  readonly blockSize: number
+  /** Blocks in the pool, all charged at creation. */
+  readonly blockCount: number
+  /** Block alignment in bytes, a power of two (default 8). */
+  readonly alignment?: number
+}
+
+/**
  * What a worker needs to attach: send it with `postMessage` (the buffer is shared, not copied).
  *
  * @since 0.3.0
@@ -122,6 +151,8 @@ export interface SharedManagerDescriptor {
   readonly kind: "flight-hal/shared-manager"
   /** The ledger (shared between threads, never copied). */
   readonly buffer: SharedArrayBuffer
+  /** The buffers of the manager's pools, in config order. */
+  readonly pools: ReadonlyArray<SharedArrayBuffer>
 }
 
 /**
@@ -264,7 +295,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     /** Its name ("" when unnamed). */
     readonly name: string,
     /** @internal */
-    private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
+    private readonly make: () => T,
     /** @internal */
     private readonly destroy: ((payload: T) => void) | undefined
   ) {}
@@ -278,10 +309,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   get payload(): T {
     if (this.isReleased) throw new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name })
     if (!this.made) {
-      this.value =
-        this.create !== undefined
-          ? this.create(this.metadata)
-          : ((this.metadata.type === "Memory" ? new Uint8Array(this.metadata.sizeBytes) : undefined) as T)
+      this.value = this.make()
       this.made = true
     }
     return this.value as T
@@ -382,7 +410,8 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set([
   "maxThreads",
   "maxResources",
   "maxWaiters",
-  "lostAfterMillis"
+  "lostAfterMillis",
+  "pools"
 ])
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -451,7 +480,9 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
     const valid = orThrow(validateBudget(type, budget, types))
     budgets.push([valid.index, valid.budget])
   }
-  const configBytes = encoder.encode(JSON.stringify({ label, types: raw.types ?? {} }))
+  const pools = makePools(raw.pools, types, maxThreads, budgets)
+  const poolTypes = pools.map((p) => p.type)
+  const configBytes = encoder.encode(JSON.stringify({ label, types: raw.types ?? {}, pools: poolTypes }))
   const layout = layoutOf(types.count, maxThreads, maxResources, maxWaiters, configBytes.length)
   let buffer: SharedArrayBuffer
   try {
@@ -478,8 +509,69 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
   )
   const ledger = new Ledger(buffer)
   for (const [index, budget] of budgets) ledger.writeBudget(index, budget)
+  for (const { type, pool } of pools) ledger.chargeCapacity(type, pool.blockSize * pool.blockCount)
   for (let type = 0; type < types.count; type++) ledger.settleLevel(type)
-  return SharedManagerImpl.claim(ledger, types, label, true)
+  const buffers = pools.map(({ pool }) => {
+    pool.detach() // every thread, the creator too, attaches in `claim`
+    return pool.buffer
+  })
+  return SharedManagerImpl.claim(ledger, types, label, true, buffers, poolTypes)
+}
+
+/** Makes the config's pools (all-or-nothing): each charged to its type, which must have room for it. */
+const makePools = (
+  given: unknown,
+  types: TypeTable,
+  maxThreads: number,
+  budgets: ReadonlyArray<readonly [number, ResourceBudget]>
+): Array<{ readonly type: number; readonly pool: SharedBlockPool }> => {
+  const list = given ?? []
+  if (!Array.isArray(list) || list.length > MAX_POOLS) {
+    throw new InvalidArgument({
+      argument: "config.pools",
+      issue: `expected an array of at most ${MAX_POOLS} pools, got ${show(list)}`
+    })
+  }
+  const made: Array<{ readonly type: number; readonly pool: SharedBlockPool }> = []
+  const charged = new Map<number, number>()
+  const fail = (error: Error): never => {
+    for (const { pool } of made) pool.detach()
+    throw error
+  }
+  for (const [i, entry] of list.entries()) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      fail(new InvalidArgument({ argument: `config.pools[${i}]`, issue: `expected a pool config, got ${show(entry)}` }))
+    }
+    const { type: typeName, blockSize, blockCount, alignment, ...rest } = entry as Record<string, unknown>
+    const extra = Object.keys(rest)[0]
+    if (extra !== undefined)
+      fail(new InvalidArgument({ argument: `config.pools[${i}].${extra}`, issue: "unknown option" }))
+    const type = types.indexOf(typeName)
+    if (type < 0)
+      fail(new InvalidArgument({ argument: `config.pools[${i}].type`, issue: types.unknownIssue(typeName) }))
+    const name = `${types.nameOf(type)}-${show(blockSize)}`
+    if (made.some((m) => m.type === type && m.pool.blockSize === blockSize)) {
+      fail(new DuplicatePool({ resourceType: types.nameOf(type), blockSize: blockSize as number }))
+    }
+    const result = SharedBlockPool.make({
+      name,
+      blockSize: blockSize as number,
+      blockCount: blockCount as number,
+      maxThreads,
+      batchSize: 1,
+      ...(alignment === undefined ? {} : { alignment: alignment as number })
+    })
+    if (!result.ok) return fail(toCoreError<CoreInvalidPoolConfig>(result.error))
+    const pool = result.value
+    made.push({ type, pool })
+    const capacity = (charged.get(type) ?? 0) + pool.blockSize * pool.blockCount
+    charged.set(type, capacity)
+    const budget = budgets.find(([index]) => index === type)?.[1]
+    if (budget !== undefined && capacity > budget.maxBytes - budget.reservedBytes) {
+      fail(new PoolExhausted({ pool: name, blockSize: pool.blockSize, maxCount: pool.blockCount }))
+    }
+  }
+  return made
 }
 
 /**
@@ -524,9 +616,31 @@ export const attachSharedResourceManager = (descriptor: SharedManagerDescriptor)
     })
   }
   const ledger = new Ledger(buffer)
-  const config = JSON.parse(decoder.decode(ledger.configBytes())) as { label: string; types: unknown }
+  const config = JSON.parse(decoder.decode(ledger.configBytes())) as {
+    label: string
+    types: unknown
+    pools: ReadonlyArray<number>
+  }
+  const pools = (descriptor as { readonly pools?: unknown }).pools
+  if (
+    !Array.isArray(pools) ||
+    pools.length !== config.pools.length ||
+    !pools.every((p) => p instanceof SharedArrayBuffer)
+  ) {
+    throw new InvalidArgument({
+      argument: "descriptor.pools",
+      issue: `expected the ${config.pools.length} pool buffers of the manager`
+    })
+  }
   const types = orThrow(TypeTable.make(config.types))
-  return SharedManagerImpl.claim(ledger, types, config.label, false)
+  return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools)
+}
+
+/** One of the manager's pools as this thread is attached to it. */
+interface ManagerPool {
+  readonly pool: SharedBlockPool
+  readonly type: number
+  readonly index: number
 }
 
 /** A wait of this thread, settled by its listener. */
@@ -572,15 +686,24 @@ class SharedManagerImpl implements SharedResourceManager {
   private readonly lastBeat: Array<number>
   private readonly lastMoved: Array<number>
   private listening = false
+  private readonly poolsByType: ReadonlyArray<ReadonlyArray<ManagerPool>>
 
   private constructor(
     private readonly ledger: Ledger,
     private readonly types: TypeTable,
     readonly label: string,
     readonly thread: number,
-    readonly isCreator: boolean
+    readonly isCreator: boolean,
+    private readonly pools: ReadonlyArray<ManagerPool>
   ) {
-    this.descriptor = Object.freeze({ kind: "flight-hal/shared-manager", buffer: ledger.buffer })
+    this.descriptor = Object.freeze({
+      kind: "flight-hal/shared-manager",
+      buffer: ledger.buffer,
+      pools: Object.freeze(pools.map(({ pool }) => pool.buffer))
+    })
+    this.poolsByType = Array.from({ length: types.count }, (_, type) =>
+      pools.filter((p) => p.type === type).sort((a, b) => a.pool.blockSize - b.pool.blockSize)
+    )
     const at = thread * THREAD_INT_WORDS
     this.epoch = Atomics.load(ledger.threadsInt, at + R.epoch)
     this.reclaimers = Array.from({ length: types.count }, () => [])
@@ -597,7 +720,14 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   /** Claims a thread slot of the ledger. */
-  static claim(ledger: Ledger, types: TypeTable, label: string, creator: boolean): SharedManagerImpl {
+  static claim(
+    ledger: Ledger,
+    types: TypeTable,
+    label: string,
+    creator: boolean,
+    poolBuffers: ReadonlyArray<SharedArrayBuffer>,
+    poolTypes: ReadonlyArray<number>
+  ): SharedManagerImpl {
     if (ledger.closed) throw new ManagerClosed()
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
       const at = thread * THREAD_INT_WORDS
@@ -609,7 +739,19 @@ class SharedManagerImpl implements SharedResourceManager {
         const rb = (thread * ledger.typeCount + type) * THREAD_TYPE_WORDS
         for (let w = 0; w < THREAD_TYPE_WORDS; w++) Atomics.store(ledger.threadsBig, rb + w, 0n)
       }
-      return new SharedManagerImpl(ledger, types, label, thread, creator)
+      const pools: Array<ManagerPool> = []
+      for (const [index, buffer] of poolBuffers.entries()) {
+        const attached = SharedBlockPool.attach(buffer)
+        if (!attached.ok) {
+          for (const { pool } of pools) pool.detach()
+          Atomics.store(ledger.threadsInt, at + R.claim, 0)
+          throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+        }
+        const pool = attached.value
+        Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
+        pools.push({ pool, type: poolTypes[index] as number, index })
+      }
+      return new SharedManagerImpl(ledger, types, label, thread, creator, pools)
     }
     throw new ManagerClosed()
   }
@@ -718,26 +860,40 @@ class SharedManagerImpl implements SharedResourceManager {
       ledger.lock(this.thread)
       try {
         if (ledger.findName(name, hash) >= 0) return { slot: -1, result: -1 }
-        return this.admitInto(type, metadata.sizeBytes, priority, emergency, name, hash)
+        return this.admitInto(type, metadata, priority, emergency, name, hash)
       } finally {
         ledger.unlock(this.thread)
       }
     }
-    return this.admitInto(type, metadata.sizeBytes, priority, emergency, undefined, 0)
+    return this.admitInto(type, metadata, priority, emergency, undefined, 0)
   }
 
+  /** Admits into a fresh slot: from a pool block when a pool of the type holds it, else charged to the budget. */
   private admitInto(
     type: number,
-    size: number,
+    metadata: ResourceMetadata,
     priority: number,
     emergency: boolean,
     name: Uint8Array | undefined,
     hash: number
   ): { slot: number; result: number } {
     const ledger = this.ledger
+    const size = metadata.sizeBytes
     const slot = ledger.popSlot()
     if (slot < 0) return { slot: -1, result: Admit.Full }
     ledger.prepareSlot(slot, type, size, this.thread, priority, name, hash)
+    const pools = this.poolsByType[type] as ReadonlyArray<ManagerPool>
+    if (pools.length > 0) {
+      const alignment = metadata.alignmentBytes ?? 8
+      for (const { pool, index } of pools) {
+        if (pool.blockSize < size || pool.alignment < alignment) continue
+        const block = pool.alloc()
+        if (block < 0) continue
+        ledger.admitPooled(slot, this.thread, index, block)
+        if (name !== undefined) ledger.insertName(slot, hash)
+        return { slot, result: Admit.Admitted }
+      }
+    }
     const result = ledger.admit(slot, this.thread, emergency, false)
     if (result !== Admit.Admitted) {
       ledger.pushSlot(slot)
@@ -753,14 +909,30 @@ class SharedManagerImpl implements SharedResourceManager {
     name: string,
     options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
   ): SharedResource<T> {
-    return new SharedResource<T>(
-      this,
-      this.handleOf(slot, generationOf(this.ledger.holders(slot))),
-      metadata,
-      name,
-      options?.create,
-      options?.destroy
-    )
+    return this.refOf(slot, generationOf(this.ledger.holders(slot)), metadata, name, options)
+  }
+
+  /**
+   * This thread's ref on a live slot. Its payload: the `create` hook's value, else the pool block's bytes (the
+   * same memory in every thread), else a fresh `Uint8Array(sizeBytes)` for Memory, else undefined.
+   */
+  private refOf<T>(
+    slot: number,
+    generation: number,
+    metadata: ResourceMetadata,
+    name: string,
+    options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
+  ): SharedResource<T> {
+    const create = options?.create
+    const pool = this.pools[this.ledger.poolOf(slot)]?.pool
+    const block = this.ledger.blockOf(slot)
+    const make =
+      create !== undefined
+        ? () => create(metadata)
+        : pool !== undefined
+          ? () => pool.view(block).subarray(0, metadata.sizeBytes) as T
+          : () => (metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined) as T
+    return new SharedResource<T>(this, this.handleOf(slot, generation), metadata, name, make, options?.destroy)
   }
 
   private checkHooks(options: Record<string, unknown>): void {
@@ -889,7 +1061,7 @@ class SharedManagerImpl implements SharedResourceManager {
     try {
       const nameFree = name === undefined || ledger.findName(name, hash) < 0
       if (nameFree) {
-        const attempt = this.admitInto(v.type, size, v.priority, false, name, hash)
+        const attempt = this.admitInto(v.type, v.metadata, v.priority, false, name, hash)
         slot = attempt.slot
         if (attempt.result === Admit.Full) throw this.refusal(Admit.Full, v.type, size, v.priority, nameText)
       }
@@ -1018,6 +1190,7 @@ class SharedManagerImpl implements SharedResourceManager {
   /** After a resource was freed: its name goes, the slot returns, waiters are re-examined, pressure is settled. */
   private freed(slot: number, type: number): void {
     const ledger = this.ledger
+    this.returnBlock(slot)
     const named = ledger.nameOf(slot).length > 0
     if (!named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0) {
       ledger.pushSlot(slot)
@@ -1037,6 +1210,20 @@ class SharedManagerImpl implements SharedResourceManager {
     this.settle(type)
   }
 
+  /** Gives a freed pooled slot's block back to its pool (flushed: a lost thread keeps no free block cached). */
+  private returnBlock(slot: number): void {
+    const pool = this.pools[this.ledger.poolOf(slot)]?.pool
+    if (pool === undefined) return
+    pool.free(this.ledger.blockOf(slot))
+    pool.flush()
+  }
+
+  /** `releaseThread`'s step for each freed slot (under the lock). */
+  private readonly freeUnderLock = (slot: number): void => {
+    this.returnBlock(slot)
+    freeSlot(this.ledger, slot)
+  }
+
   share<T = Uint8Array>(
     handle: ResourceHandle,
     options?: Pick<SharedAcquireOptions<T>, "create" | "destroy">
@@ -1050,13 +1237,12 @@ class SharedManagerImpl implements SharedResourceManager {
       throw new AlreadyShared({ name: formatHandle(handle), driver: `thread ${this.thread}` })
     }
     const info = this.info(handle)
-    return new SharedResource<T>(
-      this,
-      handle,
+    return this.refOf(
+      slot,
+      handle.generation,
       Object.freeze({ type: info.type, sizeBytes: info.sizeBytes }),
       info.name,
-      options?.create,
-      options?.destroy
+      options
     )
   }
 
@@ -1192,10 +1378,12 @@ class SharedManagerImpl implements SharedResourceManager {
     const ledger = this.ledger
     const liveBytes = new Array<number>(ledger.typeCount).fill(0)
     const liveCount = new Array<number>(ledger.typeCount).fill(0)
+    for (const { pool, type } of this.pools)
+      liveBytes[type] = (liveBytes[type] as number) + pool.blockSize * pool.blockCount
     for (let slot = 0; slot < ledger.maxResources; slot++) {
       if (maskOf(ledger.holders(slot)) === 0) continue
       const type = ledger.typeOf(slot)
-      liveBytes[type] = (liveBytes[type] as number) + ledger.sizeOf(slot)
+      if (ledger.poolOf(slot) < 0) liveBytes[type] = (liveBytes[type] as number) + ledger.sizeOf(slot)
       liveCount[type] = (liveCount[type] as number) + 1
     }
     return Object.freeze(
@@ -1349,16 +1537,7 @@ class SharedManagerImpl implements SharedResourceManager {
         const generation = grantedGeneration(ledger, pending.entry)
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         this.settle(pending.type)
-        pending.resolve(
-          new SharedResource(
-            this,
-            this.handleOf(slot, generation),
-            pending.metadata,
-            pending.name,
-            pending.options.create,
-            pending.options.destroy
-          )
-        )
+        pending.resolve(this.refOf(slot, generation, pending.metadata, pending.name, pending.options))
       } else if (state === WaiterState.Failed) {
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         const priority = ResourcePriority[pending.metadata.priority ?? "Normal"]
@@ -1451,9 +1630,13 @@ class SharedManagerImpl implements SharedResourceManager {
     const changes: Array<LevelChange> = []
     ledger.lock(this.thread)
     try {
-      releaseThread(ledger, thread, changes)
+      releaseThread(ledger, thread, changes, this.freeUnderLock)
     } finally {
       ledger.unlock(this.thread)
+    }
+    for (const { pool, index } of this.pools) {
+      const poolSlot = Atomics.exchange(ledger.threadsInt, at + R.poolSlots + index, 0) - 1
+      if (poolSlot >= 0) SharedBlockPool.releaseSlot(pool.buffer, poolSlot)
     }
     Atomics.add(ledger.header, H.lostThreads, 1)
     Atomics.store(ledger.threadsInt, at + R.claim, 0)
@@ -1479,11 +1662,11 @@ class SharedManagerImpl implements SharedResourceManager {
         closeQueue(ledger)
         for (let t = 0; t < ledger.maxThreads; t++) {
           if (t !== this.thread && Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1) {
-            releaseThread(ledger, t, changes)
+            releaseThread(ledger, t, changes, this.freeUnderLock)
           }
         }
       }
-      releaseThread(ledger, this.thread, changes)
+      releaseThread(ledger, this.thread, changes, this.freeUnderLock)
     } finally {
       ledger.unlock(this.thread)
     }
@@ -1523,6 +1706,15 @@ class SharedManagerImpl implements SharedResourceManager {
     if (this.detached) return
     this.detached = true
     clearInterval(this.heartbeat)
+    for (const { pool, index } of this.pools) {
+      pool.detach()
+      Atomics.compareExchange(
+        this.ledger.threadsInt,
+        this.thread * THREAD_INT_WORDS + R.poolSlots + index,
+        pool.slot + 1,
+        0
+      )
+    }
     for (const pending of [...this.pending.values()]) {
       this.forget(pending)
       pending.reject(new ManagerClosed())

@@ -6,7 +6,7 @@
  * config        UTF-8 JSON of the label and the custom types (so an attaching thread builds the same table)
  * types         per type: 16 BigInt64 words (bytes and counters) + 16 Int32 words (waiters, level, sequences)
  * threads       per thread: 16 Int32 words (claim, epoch, heartbeat, bell) + 4 BigInt64 words per type
- * slots         per resource slot: 8 Int32 words + 4 BigInt64 words + 1 Float64 + NAME_BYTES of UTF-8 name
+ * slots         per resource slot: 12 Int32 words + 4 BigInt64 words + 1 Float64 + NAME_BYTES of UTF-8 name
  * waiters       per wait-queue entry: 16 Int32 words + 1 BigInt64 word
  * names         an open-addressing table of Int32 words: slot + 1, TOMBSTONE or EMPTY (under the lock)
  * events        a ring of pressure events: 4 Int32 words each (stamp, type, from, to)
@@ -106,9 +106,13 @@ export const R = {
   /** 1 for the thread that created the manager. */
   creator: 4,
   /** Resources the thread holds. */
-  live: 5
+  live: 5,
+  /** Words 8–15: the thread's slot in each of the manager's pools (+1; 0 = not attached). */
+  poolSlots: 8
 } as const
 export const THREAD_INT_WORDS = 16
+/** A shared manager has at most this many pools (one thread word each). */
+export const MAX_POOLS = 8
 
 /** BigInt64 words per thread and type. */
 export const RT = { usage: 0, allocations: 1, releases: 2, failures: 3 } as const
@@ -127,9 +131,12 @@ export const S = {
   /** Bytes of the name (0: unnamed). */
   nameLength: 5,
   /** The name's hash. */
-  nameHash: 6
+  nameHash: 6,
+  /** The pool serving it + 1 (0: charged to the budget, no pool); its block handle is in `block`. */
+  pool: 7,
+  block: 8
 } as const
-export const SLOT_INT_WORDS = 8
+export const SLOT_INT_WORDS = 12
 /**
  * BigInt64 words of a slot. `holders` is `(generation << 32) | mask`: bit i of the mask is set while thread i
  * holds the resource (its acquirer, or a share); a free slot has mask 0 and its next generation.

@@ -284,6 +284,7 @@ export class Ledger {
     this.slotsInt[si + S.owner] = owner
     this.slotsInt[si + S.priority] = priority
     this.slotsInt[si + S.emergency] = 0
+    this.slotsInt[si + S.pool] = 0
     this.slotsInt[si + S.nameLength] = name === undefined ? 0 : name.length
     this.slotsInt[si + S.nameHash] = name === undefined ? 0 : hash
     if (name !== undefined) this.slotsName.set(name, slot * NAME_BYTES)
@@ -378,6 +379,44 @@ export class Ledger {
     return Admit.Admitted
   }
 
+  /**
+   * Makes a prepared slot live, held by `thread`, served by block `block` of pool `pool`: nothing is charged (the
+   * pool's capacity is), no fit or queue check applies.
+   */
+  admitPooled(slot: number, thread: number, pool: number, block: number): void {
+    const si = slot * SLOT_INT_WORDS
+    const type = this.slotsInt[si + S.type] as number
+    const sb = slot * SLOT_BIG_WORDS
+    const tb = type * TYPE_BIG_WORDS
+    const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+    const free = Atomics.load(this.slotsBig, sb + SB.holders)
+    const live = (free & ~MASK32) | BigInt((1 << thread) >>> 0)
+    this.slotsInt[si + S.pool] = pool + 1
+    this.slotsInt[si + S.block] = block
+    Atomics.store(this.slotsBig, sb + SB.holders, live)
+    Atomics.add(this.typesBig, tb + T.allocations, 1n)
+    Atomics.add(this.typesBig, tb + T.live, 1n)
+    Atomics.add(this.threadsBig, rb + RT.allocations, 1n)
+    Atomics.add(this.header, H.live, 1)
+    Atomics.add(this.threadsInt, thread * THREAD_INT_WORDS + R.live, 1)
+  }
+
+  /** The pool serving a slot (-1: none) and its block handle. */
+  poolOf(slot: number): number {
+    return (this.slotsInt[slot * SLOT_INT_WORDS + S.pool] as number) - 1
+  }
+
+  blockOf(slot: number): number {
+    return this.slotsInt[slot * SLOT_INT_WORDS + S.block] as number
+  }
+
+  /** Charges a pool's capacity to its type at creation (before any thread attaches). */
+  chargeCapacity(type: number, bytes: number): void {
+    const tb = type * TYPE_BIG_WORDS
+    const after = Atomics.add(this.typesBig, tb + T.usage, BigInt(bytes)) + BigInt(bytes)
+    this.raisePeak(tb, after)
+  }
+
   private raisePeak(tb: number, usage: bigint): void {
     for (;;) {
       const peak = Atomics.load(this.typesBig, tb + T.peak)
@@ -409,7 +448,7 @@ export class Ledger {
       const owner = this.slotsInt[si + S.owner] as number
       const tb = type * TYPE_BIG_WORDS
       const rb = (owner * this.typeCount + type) * THREAD_TYPE_WORDS
-      const size = this.slotsBig[sb + SB.size] as bigint
+      const size = (this.slotsInt[si + S.pool] as number) === 0 ? (this.slotsBig[sb + SB.size] as bigint) : 0n
       const overage = this.slotsBig[sb + SB.overage] as bigint
       const next = BigInt((generation + 1) & GENERATION_MASK || 1) << 32n
       if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, next) !== word) continue

@@ -177,9 +177,15 @@ export const closeQueue = (ledger: Ledger): void => {
 
 /**
  * Releases every hold of a thread and withdraws its waits (a lost thread, or one that detaches), then
- * re-examines the queues. Returns the slots freed, for their names to go and their reports.
+ * re-examines the queues. `freed` is called for each slot whose last hold went (it gives back a pool block,
+ * then `freeSlot`).
  */
-export const releaseThread = (ledger: Ledger, thread: number, changes: Array<LevelChange>): Array<number> => {
+export const releaseThread = (
+  ledger: Ledger,
+  thread: number,
+  changes: Array<LevelChange>,
+  freed: (slot: number) => void
+): void => {
   const wi = ledger.waitersInt
   for (let e = 0; e < ledger.maxWaiters; e++) {
     if (wi[word(e, W.thread)] !== thread) continue
@@ -190,22 +196,17 @@ export const releaseThread = (ledger: Ledger, thread: number, changes: Array<Lev
       Atomics.store(wi, word(e, W.state), WaiterState.Free)
     } else if (state !== WaiterState.Free) Atomics.store(wi, word(e, W.state), WaiterState.Free)
   }
-  const freed: Array<number> = []
   const bit = (1 << thread) >>> 0
   for (let slot = 0; slot < ledger.maxResources; slot++) {
     const holders = ledger.holders(slot)
     if ((maskOf(holders) & bit) === 0) continue
-    if (ledger.dropHold(slot, generationOf(holders), thread) === 2) {
-      freeSlot(ledger, slot)
-      freed.push(slot)
-    }
+    if (ledger.dropHold(slot, generationOf(holders), thread) === 2) freed(slot)
   }
   grantAll(ledger, changes)
   for (let type = 0; type < ledger.typeCount; type++) {
     const change = ledger.settleLevel(type)
     if (change !== undefined) changes.push([type, change[0], change[1]])
   }
-  return freed
 }
 
 /** After `dropHold` freed a slot: its name goes and the slot returns to the free list. */
