@@ -3,7 +3,10 @@ import { createSharedResourceManager, type SharedResourceManager } from "../src/
 
 const budget = { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
 const make = (): SharedResourceManager =>
-  createSharedResourceManager({ budgets: { Memory: budget }, pools: [{ type: "Memory", blockSize: 4096, blockCount: 8 }] })
+  createSharedResourceManager({
+    budgets: { Memory: budget },
+    pools: [{ type: "Memory", blockSize: 4096, blockCount: 8 }]
+  })
 
 describe("shared manager pools", () => {
   test("a pool's capacity is charged at creation; a block is served with no further charge", () => {
@@ -44,13 +47,24 @@ describe("shared manager pools", () => {
 
   test("bad pool configs are typed errors", () => {
     const bad = (pools: unknown) => () => createSharedResourceManager({ budgets: { Memory: budget }, pools } as never)
-    expect(bad([{ type: "Memory", blockSize: 0, blockCount: 8 }])).toThrow(expect.objectContaining({ _tag: "InvalidPoolConfig" }))
-    expect(bad([{ type: "Nope", blockSize: 64, blockCount: 8 }])).toThrow(expect.objectContaining({ _tag: "InvalidArgument" }))
-    expect(bad([{ type: "Memory", blockSize: 64, blockCount: 8, extra: 1 }])).toThrow(expect.objectContaining({ _tag: "InvalidArgument" }))
-    expect(bad([{ type: "Memory", blockSize: 64, blockCount: 8 }, { type: "Memory", blockSize: 64, blockCount: 8 }])).toThrow(
-      expect.objectContaining({ _tag: "DuplicatePool" })
+    expect(bad([{ type: "Memory", blockSize: 0, blockCount: 8 }])).toThrow(
+      expect.objectContaining({ _tag: "InvalidPoolConfig" })
     )
-    expect(bad([{ type: "Memory", blockSize: 1 << 20, blockCount: 2 }])).toThrow(expect.objectContaining({ _tag: "PoolExhausted" }))
+    expect(bad([{ type: "Nope", blockSize: 64, blockCount: 8 }])).toThrow(
+      expect.objectContaining({ _tag: "InvalidArgument" })
+    )
+    expect(bad([{ type: "Memory", blockSize: 64, blockCount: 8, extra: 1 }])).toThrow(
+      expect.objectContaining({ _tag: "InvalidArgument" })
+    )
+    expect(
+      bad([
+        { type: "Memory", blockSize: 64, blockCount: 8 },
+        { type: "Memory", blockSize: 64, blockCount: 8 }
+      ])
+    ).toThrow(expect.objectContaining({ _tag: "DuplicatePool" }))
+    expect(bad([{ type: "Memory", blockSize: 1 << 20, blockCount: 2 }])).toThrow(
+      expect.objectContaining({ _tag: "PoolExhausted" })
+    )
     expect(bad("toString")).toThrow(expect.objectContaining({ _tag: "InvalidArgument" }))
     expect(bad([null])).toThrow(expect.objectContaining({ _tag: "InvalidArgument" }))
   })
