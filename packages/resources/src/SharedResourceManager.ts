@@ -25,6 +25,7 @@ import {
   AlreadyShared,
   BudgetExceeded,
   type InvalidPoolConfig as CoreInvalidPoolConfig,
+  DeadlockDetected,
   DuplicatePool,
   formatHandle,
   InvalidArgument,
@@ -46,6 +47,8 @@ import {
   StaleHandle
 } from "@flight-hal/core"
 import { SharedBlockPool } from "@flight-hal/pool"
+import { checkWait } from "./internal/deadlock/check.ts"
+import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { toCoreError } from "./internal/pools.ts"
@@ -86,6 +89,7 @@ import {
   refuseOversized,
   releaseThread
 } from "./internal/shared/queue.ts"
+import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import { validateBudget, validateMetadata, validateTimeout } from "./internal/validate.ts"
@@ -110,6 +114,8 @@ export interface SharedManagerConfig {
    * payload is the block's bytes, the same in every thread.
    */
   readonly pools?: ReadonlyArray<SharedPoolConfig>
+  /** The creating thread is a sequential driver (see {@link SharedAttachOptions.sequential}); default false. */
+  readonly sequential?: boolean
   /** Threads that may attach at once, the creator included: 1–32 (default 16). */
   readonly maxThreads?: number
   /** Live resources across all threads: 1–2^20 (default 4096). */
@@ -138,6 +144,21 @@ export interface SharedPoolConfig {
   readonly blockCount: number
   /** Block alignment in bytes, a power of two (default 8). */
   readonly alignment?: number
+}
+
+/**
+ * Options of {@link attachSharedResourceManager}.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedAttachOptions {
+  /**
+   * The thread is a sequential driver: while one of its requests waits it releases nothing, so its waits are
+   * checked for deadlock (`DeadlockDetected`, with the same reduction as the single-thread manager) against the
+   * other sequential threads. Default false: a concurrent owner, whose holdings count as releasable.
+   */
+  readonly sequential?: boolean
 }
 
 /**
@@ -357,7 +378,10 @@ export interface SharedResourceManager extends Disposable {
    * `BudgetExceeded`. Emergency is admitted over budget. A taken name is `ResourceBusy`.
    */
   acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T>
-  /** Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). */
+  /**
+   * Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). A wait
+   * that would leave sequential threads unable to finish fails with `DeadlockDetected`.
+   */
   acquireAsync<T = Uint8Array>(
     metadata: ResourceMetadata,
     options?: SharedAcquireAsyncOptions<T>
@@ -411,7 +435,8 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set([
   "maxResources",
   "maxWaiters",
   "lostAfterMillis",
-  "pools"
+  "pools",
+  "sequential"
 ])
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -515,7 +540,7 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
     pool.detach() // every thread, the creator too, attaches in `claim`
     return pool.buffer
   })
-  return SharedManagerImpl.claim(ledger, types, label, true, buffers, poolTypes)
+  return SharedManagerImpl.claim(ledger, types, label, true, buffers, poolTypes, raw.sequential === true)
 }
 
 /** Makes the config's pools (all-or-nothing): each charged to its type, which must have room for it. */
@@ -592,7 +617,14 @@ const makePools = (
  * @since 0.3.0
  * @category constructors
  */
-export const attachSharedResourceManager = (descriptor: SharedManagerDescriptor): SharedResourceManager => {
+export const attachSharedResourceManager = (
+  descriptor: SharedManagerDescriptor,
+  options: SharedAttachOptions = {}
+): SharedResourceManager => {
+  const sequential = (options as { readonly sequential?: unknown } | null)?.sequential ?? false
+  if (typeof sequential !== "boolean") {
+    throw new InvalidArgument({ argument: "options.sequential", issue: `expected a boolean, got ${show(sequential)}` })
+  }
   const issue = sharedMemoryIssue()
   if (issue !== undefined) throw new SharedMemoryUnavailable({ issue })
   const buffer = (descriptor as Partial<SharedManagerDescriptor> | null | undefined)?.buffer
@@ -633,7 +665,7 @@ export const attachSharedResourceManager = (descriptor: SharedManagerDescriptor)
     })
   }
   const types = orThrow(TypeTable.make(config.types))
-  return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools)
+  return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools, sequential)
 }
 
 /** One of the manager's pools as this thread is attached to it. */
@@ -726,7 +758,8 @@ class SharedManagerImpl implements SharedResourceManager {
     label: string,
     creator: boolean,
     poolBuffers: ReadonlyArray<SharedArrayBuffer>,
-    poolTypes: ReadonlyArray<number>
+    poolTypes: ReadonlyArray<number>,
+    sequential: boolean
   ): SharedManagerImpl {
     if (ledger.closed) throw new ManagerClosed()
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
@@ -734,6 +767,7 @@ class SharedManagerImpl implements SharedResourceManager {
       if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 0, 1) !== 0) continue
       Atomics.add(ledger.threadsInt, at + R.epoch, 1)
       Atomics.store(ledger.threadsInt, at + R.creator, creator ? 1 : 0)
+      Atomics.store(ledger.threadsInt, at + R.sequential, sequential ? 1 : 0)
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       for (let type = 0; type < ledger.typeCount; type++) {
         const rb = (thread * ledger.typeCount + type) * THREAD_TYPE_WORDS
@@ -1066,6 +1100,7 @@ class SharedManagerImpl implements SharedResourceManager {
         if (attempt.result === Admit.Full) throw this.refusal(Admit.Full, v.type, size, v.priority, nameText)
       }
       if (slot < 0) {
+        this.checkDeadlock(v, name, nameFree)
         entry = enqueue(ledger, {
           thread: this.thread,
           epoch: this.epoch,
@@ -1122,6 +1157,32 @@ class SharedManagerImpl implements SharedResourceManager {
         queueMicrotask(() => this.reclaimForQueue(v.type))
       }
     })
+  }
+
+  /** Refuses a wait that would leave sequential threads unable to finish (under the lock). */
+  private checkDeadlock(
+    v: { metadata: ResourceMetadata; type: number; priority: number },
+    name: Uint8Array | undefined,
+    nameFree: boolean
+  ): void {
+    if (!anySequential(this.ledger)) return
+    const state = sharedWaitState(this.ledger, this.types)
+    const base = {
+      id: "candidate",
+      driver: threadDriver(this.thread),
+      priority: v.metadata.priority ?? "Normal",
+      type: v.metadata.type,
+      sizeBytes: v.metadata.sizeBytes
+    }
+    const nameText = name === undefined ? undefined : decoder.decode(name)
+    const candidate: Waiter =
+      nameText !== undefined && !nameFree
+        ? { ...base, kind: "name", name: nameText }
+        : { ...base, kind: "bytes", name: nameText }
+    const deadlock = checkWait(viewOfState(state), candidate)
+    if (deadlock === undefined) return
+    this.ledger.countFailure(v.type, this.thread)
+    throw new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
   }
 
   /** A wait leaves on its timeout or its signal, unless its grant was recorded first. */

@@ -29,6 +29,7 @@ import type {
   AcquireTimeout,
   AlreadyShared,
   BudgetExceeded,
+  DeadlockDetected,
   InvalidArgument,
   InvalidBudget,
   InvalidMetadata,
@@ -56,6 +57,7 @@ import {
   attachSharedResourceManager,
   createSharedResourceManager,
   type SharedAcquireAsyncOptions,
+  type SharedAttachOptions,
   type SharedLeakReport,
   type SharedLedgerAudit,
   type SharedManagerConfig,
@@ -78,6 +80,7 @@ export type SharedAcquireError =
   | BudgetExceeded
   | ResourceBusy
   | AcquireTimeout
+  | DeadlockDetected
   | ManagerClosed
 
 /**

@@ -107,6 +107,8 @@ export const R = {
   creator: 4,
   /** Resources the thread holds. */
   live: 5,
+  /** 1 when the thread is a sequential driver (deadlock detection applies to its waits). */
+  sequential: 6,
   /** Words 8–15: the thread's slot in each of the manager's pools (+1; 0 = not attached). */
   poolSlots: 8
 } as const
