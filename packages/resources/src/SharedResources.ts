@@ -306,11 +306,12 @@ export class SharedResources extends SharedResourcesBase {
 
   /** Attaches this thread to a shared manager from its descriptor; the Layer's close detaches it. */
   static readonly layerAttach = (
-    descriptor: SharedManagerDescriptor
+    descriptor: SharedManagerDescriptor,
+    options?: SharedAttachOptions
   ): Layer.Layer<SharedResources, InvalidArgument | ManagerClosed | SharedMemoryUnavailable> =>
     Layer.effect(
       SharedResources,
-      scopedManager(() => attachSharedResourceManager(descriptor))
+      scopedManager(() => attachSharedResourceManager(descriptor, options))
     )
 }
 
