@@ -22,6 +22,7 @@
  */
 import {
   AcquireTimeout,
+  AcquisitionMode,
   AlreadyShared,
   BudgetExceeded,
   type InvalidPoolConfig as CoreInvalidPoolConfig,
@@ -378,6 +379,12 @@ export interface SharedResourceManager extends Disposable {
    * `BudgetExceeded`. Emergency is admitted over budget. A taken name is `ResourceBusy`.
    */
   acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T>
+  /** The facade's form: `acquire(name, metadata, options)` ("" for unnamed). */
+  acquire<T = Uint8Array>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: Omit<SharedAcquireOptions<T>, "name">
+  ): SharedResource<T>
   /**
    * Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). A wait
    * that would leave sequential threads unable to finish fails with `DeadlockDetected`.
@@ -386,6 +393,24 @@ export interface SharedResourceManager extends Disposable {
     metadata: ResourceMetadata,
     options?: SharedAcquireAsyncOptions<T>
   ): Promise<SharedResource<T>>
+  /** The facade's form: `acquireAsync(name, metadata, options)` ("" for unnamed). */
+  acquireAsync<T = Uint8Array>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+  ): Promise<SharedResource<T>>
+  /**
+   * Acquires (default Blocking) as `acquireAsync(name, metadata, options)`, runs `body`, and releases once its
+   * result settles, whatever the outcome (the facade's `use`).
+   */
+  use<T = Uint8Array, A = unknown>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => A | PromiseLike<A>,
+    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+  ): Promise<A>
+  /** A live resource's metadata (type and size; as given by its acquirer in its own thread). */
+  metadata(handle: ResourceHandle): ResourceMetadata
   /** Becomes a holder of a live resource (from any thread): it lives until every holder released it. */
   share<T = Uint8Array>(
     handle: ResourceHandle,
@@ -987,8 +1012,13 @@ class SharedManagerImpl implements SharedResourceManager {
     return o
   }
 
-  acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T> {
+  acquire<T = Uint8Array>(
+    first: ResourceMetadata | string,
+    second?: ResourceMetadata | SharedAcquireOptions<T>,
+    third?: SharedAcquireOptions<T>
+  ): SharedResource<T> {
     this.ensureUsable()
+    const [metadata, options] = this.arguments(first, second, third)
     const o = this.optionsOf(options)
     const mode = o.mode ?? "NonBlocking"
     if (mode !== "NonBlocking" && mode !== "Emergency") {
@@ -1000,6 +1030,41 @@ class SharedManagerImpl implements SharedResourceManager {
     const v = this.validate(metadata)
     const name = this.nameBytes(o.name)
     return this.acquireNow(v, mode === "Emergency", name, (o.name ?? "") as string, o as SharedAcquireOptions<T>)
+  }
+
+  /** `(metadata, options)` or the facade's `(name, metadata, options)`, as `[metadata, options with name]`. */
+  private arguments(first: unknown, second: unknown, third: unknown): [unknown, unknown] {
+    if (typeof first !== "string") return [first, second]
+    if (third !== undefined && (typeof third !== "object" || third === null)) {
+      throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(third)}` })
+    }
+    if (third !== undefined && "name" in third) {
+      throw new InvalidArgument({ argument: "options.name", issue: "the name is the first argument already" })
+    }
+    return [second, { ...(third ?? {}), name: first }]
+  }
+
+  use<T = Uint8Array, A = unknown>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => A | PromiseLike<A>,
+    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+  ): Promise<A> {
+    if (typeof body !== "function") {
+      return Promise.reject(new InvalidArgument({ argument: "body", issue: `expected a function, got ${show(body)}` }))
+    }
+    return this.acquireAsync<T>(name, metadata, options).then(async (resource) => {
+      try {
+        return await body(resource)
+      } finally {
+        resource.release()
+      }
+    })
+  }
+
+  metadata(handle: ResourceHandle): ResourceMetadata {
+    const info = this.info(handle)
+    return Object.freeze({ type: info.type, sizeBytes: info.sizeBytes })
   }
 
   private acquireNow<T>(
@@ -1038,11 +1103,13 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   acquireAsync<T = Uint8Array>(
-    metadata: ResourceMetadata,
-    options?: SharedAcquireAsyncOptions<T>
+    first: ResourceMetadata | string,
+    second?: ResourceMetadata | SharedAcquireAsyncOptions<T>,
+    third?: SharedAcquireAsyncOptions<T>
   ): Promise<SharedResource<T>> {
     try {
       this.ensureUsable()
+      const [metadata, options] = this.arguments(first, second, third)
       const o = this.optionsOf(options)
       const mode = o.mode ?? "Blocking"
       if (mode !== "Blocking" && mode !== "Timeout" && mode !== "NonBlocking" && mode !== "Emergency") {
@@ -1051,7 +1118,7 @@ class SharedManagerImpl implements SharedResourceManager {
           issue: `expected one of Blocking, Timeout, NonBlocking, Emergency, got ${show(mode)}`
         })
       }
-      const modeCode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 }[mode]
+      const modeCode = AcquisitionMode[mode]
       const waitMillis = orThrow(validateTimeout(modeCode, o.timeoutMillis as number | undefined, "timeoutMillis"))
       const signal = o.signal
       if (signal !== undefined && (typeof signal !== "object" || signal === null || !("aborted" in signal))) {
