@@ -520,6 +520,39 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCSharedLedgerQueue.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant NoBarging is violated"
+  },
+  {
+    name: "untagged-head",
+    bug: "the free list's head holds only index + 1, no version: T1 reads head A and next B, T2 pops A and B and pushes A back, T1's CAS succeeds and takes B, which is held",
+    module: "SharedFreeList.tla",
+    root: "MCSharedFreeList.tla",
+    find: "NextVersion(v) == IF Versions = 0 THEN v + 1 ELSE (v + 1) % Versions",
+    replace: "NextVersion(v) == v",
+    cfg: "MCSharedFreeList.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBlockTwice is violated"
+  },
+  {
+    name: "untagged-head-stale-next",
+    bug: "the same untagged head with three blocks: T1 reads head A and A's link while A sits in T2's cache (END), T2 pushes A back above B, T1's CAS installs END and B and C are lost",
+    module: "SharedFreeList.tla",
+    root: "MCSharedFreeList.tla",
+    find: "NextVersion(v) == IF Versions = 0 THEN v + 1 ELSE (v + 1) % Versions",
+    replace: "NextVersion(v) == v",
+    cfg: "MCSharedFreeListDrain.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBlockLost is violated"
+  },
+  {
+    name: "free-without-cas",
+    bug: "free links the block into the cache with a plain store (no CAS from ALLOCATED): a double free puts a block in two places",
+    module: "SharedFreeList.tla",
+    root: "MCSharedFreeList.tla",
+    find: "  /\\ IF words[b] = ALLOCATED\n",
+    replace: "  /\\ IF TRUE\n",
+    cfg: "MCSharedFreeList.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBlockTwice is violated"
   }
 ]
 

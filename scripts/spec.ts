@@ -49,13 +49,14 @@ interface Config {
   readonly expectViolation?: { readonly exit: number; readonly output: string }
   /**
    * The situations the config must reach: `W_*` invariants (or `WA_*` action formulas: steps) of
-   * the model (ResourceManager.tla, SharedLedger.tla) that must be violated.
+   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla) that must be violated.
    */
   readonly witnesses?: ReadonlyArray<string>
 }
 
 const limit = { exit: TlcExit.safety, output: "Invariant OracleNoDeadlock is violated" }
 const ledger = "MCSharedLedger.tla"
+const freeList = "MCSharedFreeList.tla"
 
 /** The CI set (`npm run spec`, inside `npm test`). */
 export const ciConfigs: ReadonlyArray<Config> = [
@@ -153,6 +154,33 @@ export const ciConfigs: ReadonlyArray<Config> = [
     module: ledger,
     timeoutSeconds: 300,
     witnesses: ["W_TwoWaiters", "W_HigherAhead", "W_Done", "WA_GrantByRelease", "WA_FastDeferred", "WA_UsageCasFails"]
+  },
+  {
+    cfg: "MCSharedFreeList.cfg",
+    module: freeList,
+    timeoutSeconds: 300,
+    witnesses: [
+      "W_ABA",
+      "W_BatchRefill",
+      "W_BatchDrain",
+      "W_AllDetached",
+      "WA_RefillCasFails",
+      "WA_DrainCasFails",
+      "WA_StaleWalk",
+      "WA_AllocFailsWhileCached"
+    ]
+  },
+  {
+    cfg: "MCSharedFreeListDrain.cfg",
+    module: freeList,
+    timeoutSeconds: 300,
+    witnesses: ["W_ABA", "W_FreeDrainsPart", "W_BatchDrain", "W_AllDetached", "WA_RefillCasFails", "WA_StaleWalk"]
+  },
+  {
+    cfg: "MCSharedFreeListWrap.cfg",
+    module: freeList,
+    timeoutSeconds: 300,
+    expectViolation: { exit: TlcExit.safety, output: "Invariant NoBlockTwice is violated" }
   }
 ]
 
