@@ -34,7 +34,7 @@ export const H = {
   closed: 6,
   /** The slow-path lock: 0 free, else the holder's thread index + 1. */
   lock: 7,
-  /** The tagged head of the free slot list: (version << indexBits) | (slot + 1). */
+  /** Unused (the free slot list's head is the BigInt64 word {@link FREE_HEAD64}, Int32 words 32–33). */
   freeHead: 8,
   indexBits: 9,
   /** The next wait ticket (FIFO order within a priority). */
@@ -54,6 +54,13 @@ export const H = {
   /** Threads declared lost so far. */
   lostThreads: 17
 } as const
+
+/**
+ * The BigInt64 word (over the header; Int32 words 32–33) holding the tagged head of the free slot list:
+ * `(version << 32) | (slot + 1)`, a 32-bit version so that an ABA needs 2^32 head changes during one stalled
+ * compare-and-swap.
+ */
+export const FREE_HEAD64 = 16
 
 export const HEADER_WORDS = 64
 export const HEADER_BYTES = HEADER_WORDS * 4

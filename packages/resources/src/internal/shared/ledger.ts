@@ -16,6 +16,7 @@ import { pressureLevel } from "../state.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
+  FREE_HEAD64,
   GENERATION_MASK,
   H,
   HEADER_WORDS,
@@ -74,6 +75,8 @@ export class Ledger {
   readonly buffer: SharedArrayBuffer
   readonly layout: Layout
   readonly header: Int32Array
+  /** The header as BigInt64 words (the free slot list's head is `head64[FREE_HEAD64]`). */
+  private readonly head64: BigInt64Array
   readonly typesBig: BigInt64Array
   readonly typesInt: Int32Array
   readonly threadsInt: Int32Array
@@ -91,8 +94,6 @@ export class Ledger {
   readonly maxThreads: number
   readonly maxResources: number
   readonly maxWaiters: number
-  private readonly indexBits: number
-  private readonly indexMask: number
   private readonly budgets: Array<CachedBudget>
   /** Whether `Atomics.wait` may block this thread (not a browser's main thread). */
   private canBlock = true
@@ -101,12 +102,11 @@ export class Ledger {
     const header = new Int32Array(buffer, 0, HEADER_WORDS)
     this.buffer = buffer
     this.header = header
+    this.head64 = new BigInt64Array(buffer, 0, HEADER_WORDS / 2)
     this.typeCount = header[H.typeCount] as number
     this.maxThreads = header[H.maxThreads] as number
     this.maxResources = header[H.maxResources] as number
     this.maxWaiters = header[H.maxWaiters] as number
-    this.indexBits = header[H.indexBits] as number
-    this.indexMask = (1 << this.indexBits) - 1
     const l = layoutOf(
       this.typeCount,
       this.maxThreads,
@@ -164,7 +164,7 @@ export class Ledger {
       slotsInt[i * SLOT_INT_WORDS + S.next] = i + 1 < sizes.slots ? i + 2 : 0
       slotsBig[i * SLOT_BIG_WORDS + SB.holders] = 1n << 32n
     }
-    header[H.freeHead] = 1 // slot 0, version 0
+    new BigInt64Array(buffer, 0, HEADER_WORDS / 2)[FREE_HEAD64] = 1n // slot 0, version 0
     Atomics.store(header, H.magic, magic)
   }
 
@@ -247,25 +247,26 @@ export class Ledger {
 
   /** Takes a free slot off the tagged free list, or -1 when the table is full. */
   popSlot(): number {
-    const header = this.header
+    const head64 = this.head64
     for (;;) {
-      const head = Atomics.load(header, H.freeHead)
-      const index = (head & this.indexMask) - 1
+      const head = Atomics.load(head64, FREE_HEAD64)
+      const index = Number(head & MASK32) - 1
       if (index < 0) return -1
       const next = Atomics.load(this.slotsInt, index * SLOT_INT_WORDS + S.next)
-      const tagged = (((head >>> this.indexBits) + 1) << this.indexBits) | next | 0
-      if (Atomics.compareExchange(header, H.freeHead, head, tagged) === head) return index
+      const tagged = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | BigInt(next))
+      if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return index
     }
   }
 
   /** Puts a freed slot back on the free list. */
   pushSlot(slot: number): void {
-    const header = this.header
+    const head64 = this.head64
+    const tail = BigInt(slot + 1)
     for (;;) {
-      const head = Atomics.load(header, H.freeHead)
-      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, head & this.indexMask)
-      const tagged = (((head >>> this.indexBits) + 1) << this.indexBits) | (slot + 1) | 0
-      if (Atomics.compareExchange(header, H.freeHead, head, tagged) === head) return
+      const head = Atomics.load(head64, FREE_HEAD64)
+      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, Number(head & MASK32))
+      const tagged = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | tail)
+      if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return
     }
   }
 
