@@ -25,7 +25,10 @@ import {
 export interface Mutation {
   readonly name: string
   readonly bug: string
+  /** The module the replacement is made in. */
   readonly module: string
+  /** The root module TLC runs with `cfg` (default `MC.tla`). */
+  readonly root?: string
   readonly find: string
   readonly replace: string
   readonly cfg: string
@@ -429,6 +432,127 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCShareCheck.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "ledger-plain-store",
+    bug: "the fast path writes U with a plain store of the value it loaded plus s (u = load(U); U = u + s) instead of a CAS: a concurrent admission's bytes are lost",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: "  /\\ IF usage = u[t]\n       THEN /\\ usage' = u[t] + SizeOf(t)",
+    replace: "  /\\ IF TRUE\n       THEN /\\ usage' = u[t] + SizeOf(t)",
+    cfg: "MCSharedLedger.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant Conservation is violated"
+  },
+  {
+    name: "ledger-reserve-for-all",
+    bug: "the fast path checks every priority against maxBytes (limit(p) = L): a Normal request takes the reserve",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: 'Limit(p) == IF p = "Critical" THEN Max ELSE Max - Reserved',
+    replace: "Limit(p) == Max",
+    cfg: "MCSharedLedger.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant ReserveOnlyForCritical is violated"
+  },
+  {
+    name: "ledger-peak-plain-store",
+    bug: "peak is written with a plain store after the load (no CAS): a smaller usage overwrites a larger one",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: "  /\\ IF peak = pk[t]\n       THEN peak' = nu[t]",
+    replace: "  /\\ IF TRUE\n       THEN peak' = nu[t]",
+    cfg: "MCSharedLedger.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant PeakIsMax is violated"
+  },
+  {
+    name: "ledger-emergency-overage-from-load",
+    bug: "an Emergency admission computes its overage from the usage it loaded, not from the value Atomics.add returned: bytes admitted meanwhile make U - emergencyBytes exceed maxBytes",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: "  LET over == Larger(0, Smaller(SizeOf(t), usage + SizeOf(t) - Limit(PrioOf(t))))",
+    replace: "  LET over == Larger(0, Smaller(SizeOf(t), u[t] + SizeOf(t) - Limit(PrioOf(t))))",
+    cfg: "MCSharedLedger.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant BudgetSafe is violated"
+  },
+  {
+    name: "ledger-grant-plain-store",
+    bug: "the grant under the lock writes U with a plain store (the lock does not stop the fast path, which changes U without it)",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: "      /\\ IF usage = u[t]\n           THEN /\\ usage' = u[t] + SizeOf(w)",
+    replace: "      /\\ IF TRUE\n           THEN /\\ usage' = u[t] + SizeOf(w)",
+    cfg: "MCSharedLedgerQueue.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant Conservation is violated"
+  },
+  {
+    name: "ledger-release-without-wake",
+    bug: "a release does not look at the waiting words (no grant after Atomics.sub): a waiter that enqueued before the release sleeps forever",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: '  /\\ IF waiting[q[t]] > 0\n       THEN Set(pc, t, "gLock")',
+    replace: '  /\\ IF FALSE\n       THEN Set(pc, t, "gLock")',
+    cfg: "MCSharedLedgerQueue.cfg",
+    expectExit: TlcExit.deadlock,
+    expectOutput: "Deadlock reached"
+  },
+  {
+    name: "ledger-fast-path-ignores-waiters",
+    bug: "the fast path ignores the waiting words it reads: a request that fits is admitted past a queued waiter of its rank or higher",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: '      /\\ IF waiting[q[t]] > 0\n           THEN IF ModeOf(t) = "Blocking"',
+    replace: '      /\\ IF FALSE\n           THEN IF ModeOf(t) = "Blocking"',
+    cfg: "MCSharedLedgerQueue.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBarging is violated"
+  },
+  {
+    name: "ledger-enqueue-by-arrival",
+    bug: "the slow path appends a waiter at the back of the queue (FIFO regardless of priority): a grant goes to a Low waiter while a High one waits",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: "  /\\ queue' = InsertByPrio(queue, t)",
+    replace: "  /\\ queue' = Append(queue, t)",
+    cfg: "MCSharedLedgerQueue.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBarging is violated"
+  },
+  {
+    name: "untagged-head",
+    bug: "the free list's head holds only index + 1, no version: T1 reads head A and next B, T2 pops A and B and pushes A back, T1's CAS succeeds and takes B, which is held",
+    module: "SharedFreeList.tla",
+    root: "MCSharedFreeList.tla",
+    find: "NextVersion(v) == IF Versions = 0 THEN v + 1 ELSE (v + 1) % Versions",
+    replace: "NextVersion(v) == v",
+    cfg: "MCSharedFreeList.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBlockTwice is violated"
+  },
+  {
+    name: "untagged-head-stale-next",
+    bug: "the same untagged head with three blocks: T1 reads head A and A's link while A sits in T2's cache (END), T2 pushes A back above B, T1's CAS installs END and B and C are lost",
+    module: "SharedFreeList.tla",
+    root: "MCSharedFreeList.tla",
+    find: "NextVersion(v) == IF Versions = 0 THEN v + 1 ELSE (v + 1) % Versions",
+    replace: "NextVersion(v) == v",
+    cfg: "MCSharedFreeListDrain.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBlockLost is violated"
+  },
+  {
+    name: "free-without-cas",
+    bug: "free links the block into the cache with a plain store (no CAS from ALLOCATED): a double free puts a block in two places",
+    module: "SharedFreeList.tla",
+    root: "MCSharedFreeList.tla",
+    find: "  /\\ IF words[b] = ALLOCATED\n",
+    replace: "  /\\ IF TRUE\n",
+    cfg: "MCSharedFreeList.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NoBlockTwice is violated"
   }
 ]
 
@@ -447,7 +571,7 @@ const runMutation = async (jar: string, mutation: Mutation): Promise<boolean> =>
     const run = await runTlc({
       jar,
       dir,
-      module: "MC.tla",
+      module: mutation.root ?? "MC.tla",
       cfg: mutation.cfg,
       timeoutSeconds: 170,
       extraJvmArgs: shortRunJvmArgs

@@ -1,12 +1,12 @@
 /**
- * `npm run spec`: TLC model checking of the TLA+ model in spec/.
+ * `npm run spec`: TLC model checking of the TLA+ models in spec/.
  *
  *   bun scripts/spec.ts            the CI configs, the mutation check and the trace self-test
  *   bun scripts/spec.ts --large    also the larger and slower configs (the GitHub workflow)
  *   bun scripts/spec.ts --no-mutations --no-traces   only the configs
  *   bun scripts/spec.ts MCDeps.cfg ... --no-mutations --no-traces   only the configs named
  *
- * After each config it checks the config's witnesses: invariants of ResourceManager.tla (`W_*`) that
+ * After each config it checks the config's witnesses: invariants of the model (`W_*`) that
  * say "this situation is never reached", each of which must be violated -- a config that never
  * reaches one of its situations checks nothing there, and fails the run. They are checked in a
  * separate TLC run (the config's constants and its spec without fairness, one generated invariant
@@ -39,20 +39,24 @@ import {
 import { runMutations } from "./spec-mutations.ts"
 import { selfTest as traceSelfTest } from "./spec-trace.ts"
 
-/** A TLC configuration of spec/MC.tla. */
+/** A TLC configuration of spec/MC.tla (or of another root module in spec/). */
 interface Config {
   readonly cfg: string
+  /** The root module TLC runs (default `MC.tla`). */
+  readonly module?: string
   readonly timeoutSeconds: number
   /** A documented limit: TLC must report this violation (exit code and output line) instead of passing. */
   readonly expectViolation?: { readonly exit: number; readonly output: string }
   /**
    * The situations the config must reach: `W_*` invariants (or `WA_*` action formulas: steps) of
-   * ResourceManager.tla that must be violated.
+   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla) that must be violated.
    */
   readonly witnesses?: ReadonlyArray<string>
 }
 
 const limit = { exit: TlcExit.safety, output: "Invariant OracleNoDeadlock is violated" }
+const ledger = "MCSharedLedger.tla"
+const freeList = "MCSharedFreeList.tla"
 
 /** The CI set (`npm run spec`, inside `npm test`). */
 export const ciConfigs: ReadonlyArray<Config> = [
@@ -138,7 +142,46 @@ export const ciConfigs: ReadonlyArray<Config> = [
   { cfg: "MCDepsDeadlock.cfg", timeoutSeconds: 300, expectViolation: limit },
   { cfg: "MCPoolsStrand.cfg", timeoutSeconds: 300, expectViolation: limit },
   { cfg: "MCRebudgetDeadlock.cfg", timeoutSeconds: 300, expectViolation: limit },
-  { cfg: "MCLiveness.cfg", timeoutSeconds: 300, witnesses: ["W_TimeoutWaiter", "W_Shared"] }
+  { cfg: "MCLiveness.cfg", timeoutSeconds: 300, witnesses: ["W_TimeoutWaiter", "W_Shared"] },
+  {
+    cfg: "MCSharedLedger.cfg",
+    module: ledger,
+    timeoutSeconds: 300,
+    witnesses: ["W_Emergency", "W_ReserveUsed", "W_Done", "WA_UsageCasFails", "WA_PeakCasFails", "WA_NonBlockingFails"]
+  },
+  {
+    cfg: "MCSharedLedgerQueue.cfg",
+    module: ledger,
+    timeoutSeconds: 300,
+    witnesses: ["W_TwoWaiters", "W_HigherAhead", "W_Done", "WA_GrantByRelease", "WA_FastDeferred", "WA_UsageCasFails"]
+  },
+  {
+    cfg: "MCSharedFreeList.cfg",
+    module: freeList,
+    timeoutSeconds: 300,
+    witnesses: [
+      "W_ABA",
+      "W_BatchRefill",
+      "W_BatchDrain",
+      "W_AllDetached",
+      "WA_RefillCasFails",
+      "WA_DrainCasFails",
+      "WA_StaleWalk",
+      "WA_AllocFailsWhileCached"
+    ]
+  },
+  {
+    cfg: "MCSharedFreeListDrain.cfg",
+    module: freeList,
+    timeoutSeconds: 300,
+    witnesses: ["W_ABA", "W_FreeDrainsPart", "W_BatchDrain", "W_AllDetached", "WA_RefillCasFails", "WA_StaleWalk"]
+  },
+  {
+    cfg: "MCSharedFreeListWrap.cfg",
+    module: freeList,
+    timeoutSeconds: 300,
+    expectViolation: { exit: TlcExit.safety, output: "Invariant NoBlockTwice is violated" }
+  }
 ]
 
 /**
@@ -182,6 +225,7 @@ const checkWitnesses = async (
   jar: string,
   dir: string,
   cfg: string,
+  module: string,
   witnesses: ReadonlyArray<string>,
   timeoutSeconds: number
 ): Promise<{ readonly missing: ReadonlyArray<string>; readonly seconds: number; readonly failure?: string }> => {
@@ -205,7 +249,7 @@ const checkWitnesses = async (
   )
   writeFileSync(
     join(dir, `${base}.tla`),
-    `---- MODULE ${base} ----\nEXTENDS MC, TLC\nWitnessesReported ==\n${report(states)}\nStepWitnessesReported ==\n${report(
+    `---- MODULE ${base} ----\nEXTENDS ${module.replace(/\.tla$/, "")}, TLC\nWitnessesReported ==\n${report(states)}\nStepWitnessesReported ==\n${report(
       steps
     )}\n====\n`
   )
@@ -265,14 +309,14 @@ const main = async (): Promise<number> => {
   const dir = stageSpec()
   let failures = 0
   try {
-    for (const { cfg, timeoutSeconds, expectViolation, witnesses } of configs) {
+    for (const { cfg, module = "MC.tla", timeoutSeconds, expectViolation, witnesses } of configs) {
       const missing = missingCfgNames(dir, cfg)
       if (missing.length > 0) {
         console.error(`FAIL ${cfg}: names in the cfg that no module defines: ${missing.join(", ")}`)
         failures++
         continue
       }
-      const run = await runTlc({ jar, dir, module: "MC.tla", cfg, timeoutSeconds })
+      const run = await runTlc({ jar, dir, module, cfg, timeoutSeconds })
       if (expectViolation !== undefined) {
         const caught =
           !run.timedOut && run.exitCode === expectViolation.exit && run.output.includes(expectViolation.output)
@@ -286,7 +330,7 @@ const main = async (): Promise<number> => {
         console.error(run.output.split("\n").slice(-60).join("\n"))
       }
       if (witnesses !== undefined && witnesses.length > 0) {
-        const result = await checkWitnesses(jar, dir, cfg, witnesses, timeoutSeconds)
+        const result = await checkWitnesses(jar, dir, cfg, module, witnesses, timeoutSeconds)
         if (result.missing.length === 0) {
           console.log(
             `ok   ${cfg} witnesses: all ${witnesses.length} reached in ${result.seconds.toFixed(1)}s (${witnesses.join(", ")})`

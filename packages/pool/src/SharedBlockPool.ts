@@ -10,6 +10,7 @@ import {
   ALLOCATED,
   END,
   H,
+  HEAD64,
   LAYOUT_VERSION,
   layoutOf,
   MAGIC,
@@ -54,6 +55,8 @@ const DEFAULT_MAX_THREADS = 16
 const MAX_THREADS = 1024
 const MAX_BATCH = 64
 const EMPTY_VIEW = new Uint8Array(0)
+/** The index part of the tagged head (the low 32 bits). */
+const LOW32 = 0xffffffffn
 
 /** Adds `delta` to a counter (typed arrays index as `number | undefined` under noUncheckedIndexedAccess). */
 const add = (counters: Float64Array, index: number, delta: number): void => {
@@ -116,6 +119,8 @@ export class SharedBlockPool {
   readonly slot: number
 
   private readonly header: Int32Array
+  /** The header as BigInt64 words: the tagged head is `head64[HEAD64]`. */
+  private readonly head64: BigInt64Array
   private readonly words: Int32Array
   private readonly counters: Float64Array
   private readonly views: Array<Uint8Array | undefined>
@@ -133,6 +138,7 @@ export class SharedBlockPool {
     const header = new Int32Array(buffer, 0, 64)
     this.buffer = buffer
     this.header = header
+    this.head64 = new BigInt64Array(buffer, 0, 32)
     this.name = name
     this.slot = slot
     this.blockSize = header[H.blockSize] as number
@@ -221,7 +227,7 @@ export class SharedBlockPool {
     const words = new Int32Array(buffer, wordsOffset, blockCount)
     for (let i = 0; i < blockCount; i++) words[i] = i + 1 < blockCount ? i + 1 : END
     if (options.debug === true) new Uint8Array(buffer, dataOffset, blockSize * blockCount).fill(0xdd)
-    header[H.head] = 1 // index 0, version 0
+    new BigInt64Array(buffer, 0, 32)[HEAD64] = 1n // index 0, version 0
     Atomics.store(header, H.magic, MAGIC)
     return SharedBlockPool.attach(buffer)
   }
@@ -265,6 +271,32 @@ export class SharedBlockPool {
       }
     }
     return err(invalid(name, "maxThreads", maxThreads, `all ${maxThreads} thread slots are attached`))
+  }
+
+  /**
+   * Frees the thread slot `slot` of a pool whose thread is gone (terminated without `detach`), so that another
+   * thread may attach. Blocks that thread held or kept in its cache are not recovered here: its owner (for
+   * example a shared manager, which flushes after each free) gives held blocks back with `free`. Returns false
+   * for a buffer that is not a pool's or a slot out of range.
+   *
+   * @example
+   * ```ts
+   * import { SharedBlockPool } from "@flight-hal/pool"
+   *
+   * const made = SharedBlockPool.make({ blockSize: 64, blockCount: 8, maxThreads: 2 })
+   * if (made.ok) SharedBlockPool.releaseSlot(made.value.buffer, 1) // true: slot 1 is free again
+   * ```
+   *
+   * @since 0.3.0
+   * @category constructors
+   */
+  static releaseSlot(buffer: SharedArrayBuffer, slot: number): boolean {
+    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 256) return false
+    const header = new Int32Array(buffer, 0, 64)
+    if (Atomics.load(header, H.magic) !== MAGIC || !Number.isSafeInteger(slot)) return false
+    if (slot < 0 || slot >= (header[H.maxThreads] as number)) return false
+    Atomics.store(new Int32Array(buffer, 256 + slot * SLOT_BYTES, 1), 0, 0)
+    return true
   }
 
   /**
@@ -467,7 +499,7 @@ export class SharedBlockPool {
   verifySharedFreeList(): number {
     const seen = new Uint8Array(this.blockCount)
     let count = 0
-    for (let i = (Atomics.load(this.header, H.head) & this.indexMask) - 1; i !== END; ) {
+    for (let i = Number(Atomics.load(this.head64, HEAD64) & LOW32) - 1; i !== END; ) {
       if (i < 0 || i >= this.blockCount || seen[i] === 1) return -1
       seen[i] = 1
       count++
@@ -510,13 +542,12 @@ export class SharedBlockPool {
   /** Pops up to batchSize blocks from the shared list into this thread's cache; returns how many. */
   private refill(): number {
     const header = this.header
+    const head64 = this.head64
     const words = this.words
-    const bits = this.indexBits
-    const mask = this.indexMask
     const want = this.batchSize
     for (;;) {
-      const head = Atomics.load(header, H.head)
-      const first = (head & mask) - 1
+      const head = Atomics.load(head64, HEAD64)
+      const first = Number(head & LOW32) - 1
       if (first < 0) return 0
       let last = first
       let n = 1
@@ -530,8 +561,8 @@ export class SharedBlockPool {
       }
       // A word below END means the snapshot went stale (the block was allocated meanwhile): the CAS must fail.
       if (after < END) continue
-      const next = (((head >>> bits) + 1) << bits) | (after + 1) | 0
-      if (Atomics.compareExchange(header, H.head, head, next) !== head) continue
+      const next = (((head >> 32n) + 1n) << 32n) | BigInt(after + 1)
+      if (Atomics.compareExchange(head64, HEAD64, head, BigInt.asIntN(64, next)) !== head) continue
       Atomics.store(words, last, this.localHead)
       this.localHead = first
       this.localCount += n
@@ -548,21 +579,20 @@ export class SharedBlockPool {
 
   /** Pushes `n` blocks from this thread's cache onto the shared list with one CAS. */
   private drainBatch(n: number): void {
-    const header = this.header
+    const head64 = this.head64
     const words = this.words
-    const bits = this.indexBits
-    const mask = this.indexMask
     const first = this.localHead
     let last = first
     for (let k = 1; k < n; k++) last = Atomics.load(words, last)
     this.localHead = Atomics.load(words, last)
     this.localCount -= n
+    const tail = BigInt(first + 1)
     for (;;) {
-      const head = Atomics.load(header, H.head)
-      Atomics.store(words, last, (head & mask) - 1)
-      const next = (((head >>> bits) + 1) << bits) | (first + 1) | 0
-      if (Atomics.compareExchange(header, H.head, head, next) === head) break
+      const head = Atomics.load(head64, HEAD64)
+      Atomics.store(words, last, Number(head & LOW32) - 1)
+      const next = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | tail)
+      if (Atomics.compareExchange(head64, HEAD64, head, next) === head) break
     }
-    Atomics.sub(header, H.outstanding, n)
+    Atomics.sub(this.header, H.outstanding, n)
   }
 }

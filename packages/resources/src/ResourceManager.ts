@@ -41,6 +41,7 @@ import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
+import { durationMillis } from "./internal/duration-millis.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
@@ -393,16 +394,6 @@ export class ResourceManager extends ResourceManagerBase {
         make({ ...config, profile: (profile as ProfileOption | undefined) ?? config.profile ?? "auto" })
       )
     )
-}
-
-/** A Duration input in milliseconds; NaN for anything that is not a duration. */
-const durationMillis = (input: unknown): number => {
-  if (typeof input === "number") return input // Duration.toMillis reads NaN as 0
-  try {
-    return Duration.toMillis(input as Duration.Input)
-  } catch {
-    return Number.NaN
-  }
 }
 
 /** A core call as an Effect: its error values fail, anything else succeeds. */

@@ -22,13 +22,18 @@
  */
 import {
   AcquireTimeout,
+  AcquisitionMode,
   AlreadyShared,
   BudgetExceeded,
+  type InvalidPoolConfig as CoreInvalidPoolConfig,
+  DeadlockDetected,
+  DuplicatePool,
   formatHandle,
   InvalidArgument,
   InvalidMetadata,
   ManagerClosed,
   NotHolder,
+  PoolExhausted,
   type ResourceBudget,
   ResourceBusy,
   type ResourceHandle,
@@ -42,8 +47,12 @@ import {
   SharedMemoryUnavailable,
   StaleHandle
 } from "@flight-hal/core"
+import { SharedBlockPool } from "@flight-hal/pool"
+import { checkWait } from "./internal/deadlock/check.ts"
+import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
+import { toCoreError } from "./internal/pools.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
@@ -51,6 +60,7 @@ import {
   LAYOUT_VERSION,
   layoutOf,
   MAGIC,
+  MAX_POOLS,
   MAX_THREADS,
   NAME_BYTES,
   R,
@@ -82,6 +92,7 @@ import {
   releaseThread,
   repairLedger
 } from "./internal/shared/queue.ts"
+import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import { validateBudget, validateMetadata, validateTimeout } from "./internal/validate.ts"
@@ -100,6 +111,14 @@ export interface SharedManagerConfig {
   readonly types?: Readonly<Record<string, { readonly code?: number }>>
   /** The budgets per type; a type without one is unlimited. */
   readonly budgets?: Partial<Record<ResourceTypeName, ResourceBudget>>
+  /**
+   * Pools of fixed-size blocks in shared memory (at most 8): a request of the type that a block holds is served
+   * from the smallest such pool, charged nothing more (the pool's whole capacity is charged at creation), and its
+   * payload is the block's bytes, the same in every thread.
+   */
+  readonly pools?: ReadonlyArray<SharedPoolConfig>
+  /** The creating thread is a sequential driver (see {@link SharedAttachOptions.sequential}); default false. */
+  readonly sequential?: boolean
   /** Threads that may attach at once, the creator included: 1–32 (default 16). */
   readonly maxThreads?: number
   /** Live resources across all threads: 1–2^20 (default 4096). */
@@ -114,14 +133,50 @@ export interface SharedManagerConfig {
 }
 
 /**
+ * A pool of a shared manager.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedPoolConfig {
+  /** The type it serves. */
+  readonly type: ResourceTypeName
+  /** Bytes per block (rounded up to `alignment`). */
+  readonly blockSize: number
+  /** Blocks in the pool, all charged at creation. */
+  readonly blockCount: number
+  /** Block alignment in bytes, a power of two (default 8). */
+  readonly alignment?: number
+}
+
+/**
+ * Options of {@link attachSharedResourceManager}.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedAttachOptions {
+  /**
+   * The thread is a sequential driver: while one of its requests waits it releases nothing, so its waits are
+   * checked for deadlock (`DeadlockDetected`, with the same reduction as the single-thread manager) against the
+   * other sequential threads. Default false: a concurrent owner, whose holdings count as releasable.
+   */
+  readonly sequential?: boolean
+}
+
+/**
  * What a worker needs to attach: send it with `postMessage` (the buffer is shared, not copied).
  *
  * @since 0.3.0
  * @category models
  */
 export interface SharedManagerDescriptor {
+  /** Marks the object as a shared manager descriptor. */
   readonly kind: "flight-hal/shared-manager"
+  /** The ledger (shared between threads, never copied). */
   readonly buffer: SharedArrayBuffer
+  /** The buffers of the manager's pools, in config order. */
+  readonly pools: ReadonlyArray<SharedArrayBuffer>
 }
 
 /**
@@ -163,9 +218,13 @@ export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<
  * @category models
  */
 export interface SharedResourceInfo {
+  /** Its handle, valid in every thread. */
   readonly handle: ResourceHandle
+  /** Its type. */
   readonly type: ResourceTypeName
+  /** Its size, charged to its type. */
   readonly sizeBytes: number
+  /** Its name ("" when unnamed). */
   readonly name: string
   /** The index of the thread that acquired it. */
   readonly owner: number
@@ -180,11 +239,15 @@ export interface SharedResourceInfo {
  * @category models
  */
 export interface ThreadTypeStats {
+  /** The type. */
   readonly type: ResourceTypeName
   /** Bytes of the resources this thread acquired that are live. */
   readonly currentUsage: number
+  /** Resources of the type this thread acquired. */
   readonly allocationCount: number
+  /** Of those, the ones freed. */
   readonly releaseCount: number
+  /** This thread's refused or timed-out requests of the type. */
   readonly failedCount: number
 }
 
@@ -195,10 +258,15 @@ export interface ThreadTypeStats {
  * @category models
  */
 export interface SharedLeakReport {
+  /** The thread holding it. */
   readonly thread: number
+  /** Its name ("" when unnamed). */
   readonly name: string
+  /** Its type. */
   readonly type: ResourceTypeName
+  /** Its size. */
   readonly sizeBytes: number
+  /** Milliseconds since it was acquired. */
   readonly ageMillis: number
 }
 
@@ -210,12 +278,19 @@ export interface SharedLeakReport {
  * @category models
  */
 export interface SharedLedgerAudit {
+  /** The type. */
   readonly type: ResourceTypeName
+  /** The type's usage word. */
   readonly usage: number
+  /** The sizes of its live resources, summed. */
   readonly liveBytes: number
+  /** Its live resources. */
   readonly liveCount: number
+  /** Bytes admitted over budget by Emergency, still live. */
   readonly emergencyBytes: number
+  /** Requests of the type waiting. */
   readonly waiting: number
+  /** Its budget, or undefined when unlimited. */
   readonly budget: ResourceBudget | undefined
 }
 
@@ -244,7 +319,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     /** Its name ("" when unnamed). */
     readonly name: string,
     /** @internal */
-    private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
+    private readonly make: () => T,
     /** @internal */
     private readonly destroy: ((payload: T) => void) | undefined
   ) {}
@@ -258,10 +333,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   get payload(): T {
     if (this.isReleased) throw new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name })
     if (!this.made) {
-      this.value =
-        this.create !== undefined
-          ? this.create(this.metadata)
-          : ((this.metadata.type === "Memory" ? new Uint8Array(this.metadata.sizeBytes) : undefined) as T)
+      this.value = this.make()
       this.made = true
     }
     return this.value as T
@@ -275,6 +347,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     if (this.made && this.destroy !== undefined) this.destroy(this.value as T)
   }
 
+  /** Releases the hold at the end of a `using` scope. */
   [Symbol.dispose](): void {
     this.release()
   }
@@ -308,11 +381,38 @@ export interface SharedResourceManager extends Disposable {
    * `BudgetExceeded`. Emergency is admitted over budget. A taken name is `ResourceBusy`.
    */
   acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T>
-  /** Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). */
+  /** The facade's form: `acquire(name, metadata, options)` ("" for unnamed). */
+  acquire<T = Uint8Array>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: Omit<SharedAcquireOptions<T>, "name">
+  ): SharedResource<T>
+  /**
+   * Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). A wait
+   * that would leave sequential threads unable to finish fails with `DeadlockDetected`.
+   */
   acquireAsync<T = Uint8Array>(
     metadata: ResourceMetadata,
     options?: SharedAcquireAsyncOptions<T>
   ): Promise<SharedResource<T>>
+  /** The facade's form: `acquireAsync(name, metadata, options)` ("" for unnamed). */
+  acquireAsync<T = Uint8Array>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+  ): Promise<SharedResource<T>>
+  /**
+   * Acquires (default Blocking) as `acquireAsync(name, metadata, options)`, runs `body`, and releases once its
+   * result settles, whatever the outcome (the facade's `use`).
+   */
+  use<T = Uint8Array, A = unknown>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => A | PromiseLike<A>,
+    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+  ): Promise<A>
+  /** A live resource's metadata (type and size; as given by its acquirer in its own thread). */
+  metadata(handle: ResourceHandle): ResourceMetadata
   /** Becomes a holder of a live resource (from any thread): it lives until every holder released it. */
   share<T = Uint8Array>(
     handle: ResourceHandle,
@@ -326,7 +426,9 @@ export interface SharedResourceManager extends Disposable {
   info(handle: ResourceHandle): SharedResourceInfo
   /** Installs a budget (every thread sees it at once); waiters that can never fit fail, others may be admitted. */
   setBudget(type: ResourceTypeName, budget: ResourceBudget): void
+  /** The type's budget, or undefined when it has none. */
   getBudget(type: ResourceTypeName): ResourceBudget | undefined
+  /** Makes the type unlimited: its waiters are admitted. */
   removeBudget(type: ResourceTypeName): void
   /** The type's stats across every thread. */
   getResourceStats(type: ResourceTypeName): ResourceStats
@@ -359,7 +461,9 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set([
   "maxThreads",
   "maxResources",
   "maxWaiters",
-  "lostAfterMillis"
+  "lostAfterMillis",
+  "pools",
+  "sequential"
 ])
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -428,7 +532,9 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
     const valid = orThrow(validateBudget(type, budget, types))
     budgets.push([valid.index, valid.budget])
   }
-  const configBytes = encoder.encode(JSON.stringify({ label, types: raw.types ?? {} }))
+  const pools = makePools(raw.pools, types, maxThreads, budgets)
+  const poolTypes = pools.map((p) => p.type)
+  const configBytes = encoder.encode(JSON.stringify({ label, types: raw.types ?? {}, pools: poolTypes }))
   const layout = layoutOf(types.count, maxThreads, maxResources, maxWaiters, configBytes.length)
   let buffer: SharedArrayBuffer
   try {
@@ -455,8 +561,69 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
   )
   const ledger = new Ledger(buffer)
   for (const [index, budget] of budgets) ledger.writeBudget(index, budget)
+  for (const { type, pool } of pools) ledger.chargeCapacity(type, pool.blockSize * pool.blockCount)
   for (let type = 0; type < types.count; type++) ledger.settleLevel(type)
-  return SharedManagerImpl.claim(ledger, types, label, true)
+  const buffers = pools.map(({ pool }) => {
+    pool.detach() // every thread, the creator too, attaches in `claim`
+    return pool.buffer
+  })
+  return SharedManagerImpl.claim(ledger, types, label, true, buffers, poolTypes, raw.sequential === true)
+}
+
+/** Makes the config's pools (all-or-nothing): each charged to its type, which must have room for it. */
+const makePools = (
+  given: unknown,
+  types: TypeTable,
+  maxThreads: number,
+  budgets: ReadonlyArray<readonly [number, ResourceBudget]>
+): Array<{ readonly type: number; readonly pool: SharedBlockPool }> => {
+  const list = given ?? []
+  if (!Array.isArray(list) || list.length > MAX_POOLS) {
+    throw new InvalidArgument({
+      argument: "config.pools",
+      issue: `expected an array of at most ${MAX_POOLS} pools, got ${show(list)}`
+    })
+  }
+  const made: Array<{ readonly type: number; readonly pool: SharedBlockPool }> = []
+  const charged = new Map<number, number>()
+  const fail = (error: Error): never => {
+    for (const { pool } of made) pool.detach()
+    throw error
+  }
+  for (const [i, entry] of list.entries()) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      fail(new InvalidArgument({ argument: `config.pools[${i}]`, issue: `expected a pool config, got ${show(entry)}` }))
+    }
+    const { type: typeName, blockSize, blockCount, alignment, ...rest } = entry as Record<string, unknown>
+    const extra = Object.keys(rest)[0]
+    if (extra !== undefined)
+      fail(new InvalidArgument({ argument: `config.pools[${i}].${extra}`, issue: "unknown option" }))
+    const type = types.indexOf(typeName)
+    if (type < 0)
+      fail(new InvalidArgument({ argument: `config.pools[${i}].type`, issue: types.unknownIssue(typeName) }))
+    const name = `${types.nameOf(type)}-${show(blockSize)}`
+    if (made.some((m) => m.type === type && m.pool.blockSize === blockSize)) {
+      fail(new DuplicatePool({ resourceType: types.nameOf(type), blockSize: blockSize as number }))
+    }
+    const result = SharedBlockPool.make({
+      name,
+      blockSize: blockSize as number,
+      blockCount: blockCount as number,
+      maxThreads,
+      batchSize: 1,
+      ...(alignment === undefined ? {} : { alignment: alignment as number })
+    })
+    if (!result.ok) return fail(toCoreError<CoreInvalidPoolConfig>(result.error))
+    const pool = result.value
+    made.push({ type, pool })
+    const capacity = (charged.get(type) ?? 0) + pool.blockSize * pool.blockCount
+    charged.set(type, capacity)
+    const budget = budgets.find(([index]) => index === type)?.[1]
+    if (budget !== undefined && capacity > budget.maxBytes - budget.reservedBytes) {
+      fail(new PoolExhausted({ pool: name, blockSize: pool.blockSize, maxCount: pool.blockCount }))
+    }
+  }
+  return made
 }
 
 /**
@@ -477,7 +644,14 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
  * @since 0.3.0
  * @category constructors
  */
-export const attachSharedResourceManager = (descriptor: SharedManagerDescriptor): SharedResourceManager => {
+export const attachSharedResourceManager = (
+  descriptor: SharedManagerDescriptor,
+  options: SharedAttachOptions = {}
+): SharedResourceManager => {
+  const sequential = (options as { readonly sequential?: unknown } | null)?.sequential ?? false
+  if (typeof sequential !== "boolean") {
+    throw new InvalidArgument({ argument: "options.sequential", issue: `expected a boolean, got ${show(sequential)}` })
+  }
   const issue = sharedMemoryIssue()
   if (issue !== undefined) throw new SharedMemoryUnavailable({ issue })
   const buffer = (descriptor as Partial<SharedManagerDescriptor> | null | undefined)?.buffer
@@ -501,9 +675,31 @@ export const attachSharedResourceManager = (descriptor: SharedManagerDescriptor)
     })
   }
   const ledger = new Ledger(buffer)
-  const config = JSON.parse(decoder.decode(ledger.configBytes())) as { label: string; types: unknown }
+  const config = JSON.parse(decoder.decode(ledger.configBytes())) as {
+    label: string
+    types: unknown
+    pools: ReadonlyArray<number>
+  }
+  const pools = (descriptor as { readonly pools?: unknown }).pools
+  if (
+    !Array.isArray(pools) ||
+    pools.length !== config.pools.length ||
+    !pools.every((p) => p instanceof SharedArrayBuffer)
+  ) {
+    throw new InvalidArgument({
+      argument: "descriptor.pools",
+      issue: `expected the ${config.pools.length} pool buffers of the manager`
+    })
+  }
   const types = orThrow(TypeTable.make(config.types))
-  return SharedManagerImpl.claim(ledger, types, config.label, false)
+  return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools, sequential)
+}
+
+/** One of the manager's pools as this thread is attached to it. */
+interface ManagerPool {
+  readonly pool: SharedBlockPool
+  readonly type: number
+  readonly index: number
 }
 
 /** A wait of this thread, settled by its listener. */
@@ -559,15 +755,24 @@ class SharedManagerImpl implements SharedResourceManager {
   private readonly lastBeat: Array<number>
   private readonly lastMoved: Array<number>
   private listening = false
+  private readonly poolsByType: ReadonlyArray<ReadonlyArray<ManagerPool>>
 
   private constructor(
     private readonly ledger: Ledger,
     private readonly types: TypeTable,
     readonly label: string,
     readonly thread: number,
-    readonly isCreator: boolean
+    readonly isCreator: boolean,
+    private readonly pools: ReadonlyArray<ManagerPool>
   ) {
-    this.descriptor = Object.freeze({ kind: "flight-hal/shared-manager", buffer: ledger.buffer })
+    this.descriptor = Object.freeze({
+      kind: "flight-hal/shared-manager",
+      buffer: ledger.buffer,
+      pools: Object.freeze(pools.map(({ pool }) => pool.buffer))
+    })
+    this.poolsByType = Array.from({ length: types.count }, (_, type) =>
+      pools.filter((p) => p.type === type).sort((a, b) => a.pool.blockSize - b.pool.blockSize)
+    )
     const at = thread * THREAD_INT_WORDS
     this.epoch = Atomics.load(ledger.threadsInt, at + R.epoch)
     this.reclaimers = Array.from({ length: types.count }, () => [])
@@ -585,7 +790,15 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   /** Claims a thread slot of the ledger. */
-  static claim(ledger: Ledger, types: TypeTable, label: string, creator: boolean): SharedManagerImpl {
+  static claim(
+    ledger: Ledger,
+    types: TypeTable,
+    label: string,
+    creator: boolean,
+    poolBuffers: ReadonlyArray<SharedArrayBuffer>,
+    poolTypes: ReadonlyArray<number>,
+    sequential: boolean
+  ): SharedManagerImpl {
     if (ledger.closed) throw new ManagerClosed()
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
       const at = thread * THREAD_INT_WORDS
@@ -593,15 +806,27 @@ class SharedManagerImpl implements SharedResourceManager {
       if (Atomics.load(ledger.threadsInt, at + R.live) !== 0) continue
       if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 0, 1) !== 0) continue
       Atomics.add(ledger.threadsInt, at + R.epoch, 1)
-      Atomics.store(ledger.threadsInt, at + R.busy, 0)
-      Atomics.store(ledger.threadsInt, at + R.pending, 0)
+      Atomics.store(ledger.threadsInt, at + R.step, 0)
       Atomics.store(ledger.threadsInt, at + R.creator, creator ? 1 : 0)
+      Atomics.store(ledger.threadsInt, at + R.sequential, sequential ? 1 : 0)
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       for (let type = 0; type < ledger.typeCount; type++) {
         const rb = (thread * ledger.typeCount + type) * THREAD_TYPE_WORDS
         for (let w = 0; w < THREAD_TYPE_WORDS; w++) Atomics.store(ledger.threadsBig, rb + w, 0n)
       }
-      return new SharedManagerImpl(ledger, types, label, thread, creator)
+      const pools: Array<ManagerPool> = []
+      for (const [index, buffer] of poolBuffers.entries()) {
+        const attached = SharedBlockPool.attach(buffer)
+        if (!attached.ok) {
+          for (const { pool } of pools) pool.detach()
+          Atomics.store(ledger.threadsInt, at + R.claim, 0)
+          throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+        }
+        const pool = attached.value
+        Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
+        pools.push({ pool, type: poolTypes[index] as number, index })
+      }
+      return new SharedManagerImpl(ledger, types, label, thread, creator, pools)
     }
     throw new ManagerClosed()
   }
@@ -713,7 +938,7 @@ class SharedManagerImpl implements SharedResourceManager {
       try {
         this.ensureUsable()
         if (ledger.findName(name, hash) >= 0 || nameWaited(ledger, name, hash)) return { slot: -1, result: -1 }
-        return this.admitInto(type, metadata.sizeBytes, priority, emergency, name, hash)
+        return this.admitInto(type, metadata, priority, emergency, name, hash)
       } finally {
         ledger.unlock(this.thread)
       }
@@ -721,24 +946,38 @@ class SharedManagerImpl implements SharedResourceManager {
     ledger.enterStep(this.thread)
     try {
       this.ensureUsable() // closed while this request was on its way (close waits for the steps in progress)
-      return this.admitInto(type, metadata.sizeBytes, priority, emergency, undefined, 0)
+      return this.admitInto(type, metadata, priority, emergency, undefined, 0)
     } finally {
       ledger.leaveStep(this.thread)
     }
   }
 
+  /** Admits into a fresh slot: from a pool block when a pool of the type holds it, else charged to the budget. */
   private admitInto(
     type: number,
-    size: number,
+    metadata: ResourceMetadata,
     priority: number,
     emergency: boolean,
     name: Uint8Array | undefined,
     hash: number
   ): { slot: number; result: number } {
     const ledger = this.ledger
+    const size = metadata.sizeBytes
     const slot = ledger.popSlot()
     if (slot < 0) return { slot: -1, result: Admit.Full }
     ledger.prepareSlot(slot, type, size, this.thread, priority, name, hash)
+    const pools = this.poolsByType[type] as ReadonlyArray<ManagerPool>
+    if (pools.length > 0) {
+      const alignment = metadata.alignmentBytes ?? 8
+      for (const { pool, index } of pools) {
+        if (pool.blockSize < size || pool.alignment < alignment) continue
+        const block = pool.alloc()
+        if (block < 0) continue
+        ledger.admitPooled(slot, this.thread, index, block)
+        if (name !== undefined) ledger.insertName(slot, hash)
+        return { slot, result: Admit.Admitted }
+      }
+    }
     const result = ledger.admit(slot, this.thread, emergency, false)
     if (result !== Admit.Admitted) {
       ledger.pushSlot(slot)
@@ -754,14 +993,30 @@ class SharedManagerImpl implements SharedResourceManager {
     name: string,
     options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
   ): SharedResource<T> {
-    return new SharedResource<T>(
-      this,
-      this.handleOf(slot, generationOf(this.ledger.holders(slot))),
-      metadata,
-      name,
-      options?.create,
-      options?.destroy
-    )
+    return this.refOf(slot, generationOf(this.ledger.holders(slot)), metadata, name, options)
+  }
+
+  /**
+   * This thread's ref on a live slot. Its payload: the `create` hook's value, else the pool block's bytes (the
+   * same memory in every thread), else a fresh `Uint8Array(sizeBytes)` for Memory, else undefined.
+   */
+  private refOf<T>(
+    slot: number,
+    generation: number,
+    metadata: ResourceMetadata,
+    name: string,
+    options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
+  ): SharedResource<T> {
+    const create = options?.create
+    const pool = this.pools[this.ledger.poolOf(slot)]?.pool
+    const block = this.ledger.blockOf(slot)
+    const make =
+      create !== undefined
+        ? () => create(metadata)
+        : pool !== undefined
+          ? () => pool.view(block).subarray(0, metadata.sizeBytes) as T
+          : () => (metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined) as T
+    return new SharedResource<T>(this, this.handleOf(slot, generation), metadata, name, make, options?.destroy)
   }
 
   private checkHooks(options: Record<string, unknown>): void {
@@ -782,8 +1037,13 @@ class SharedManagerImpl implements SharedResourceManager {
     return o
   }
 
-  acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T> {
+  acquire<T = Uint8Array>(
+    first: ResourceMetadata | string,
+    second?: ResourceMetadata | SharedAcquireOptions<T>,
+    third?: SharedAcquireOptions<T>
+  ): SharedResource<T> {
     this.ensureUsable()
+    const [metadata, options] = this.arguments(first, second, third)
     const o = this.optionsOf(options)
     const mode = o.mode ?? "NonBlocking"
     if (mode !== "NonBlocking" && mode !== "Emergency") {
@@ -795,6 +1055,41 @@ class SharedManagerImpl implements SharedResourceManager {
     const v = this.validate(metadata)
     const name = this.nameBytes(o.name)
     return this.acquireNow(v, mode === "Emergency", name, (o.name ?? "") as string, o as SharedAcquireOptions<T>)
+  }
+
+  /** `(metadata, options)` or the facade's `(name, metadata, options)`, as `[metadata, options with name]`. */
+  private arguments(first: unknown, second: unknown, third: unknown): [unknown, unknown] {
+    if (typeof first !== "string") return [first, second]
+    if (third !== undefined && (typeof third !== "object" || third === null)) {
+      throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(third)}` })
+    }
+    if (third !== undefined && "name" in third) {
+      throw new InvalidArgument({ argument: "options.name", issue: "the name is the first argument already" })
+    }
+    return [second, { ...(third ?? {}), name: first }]
+  }
+
+  use<T = Uint8Array, A = unknown>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => A | PromiseLike<A>,
+    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+  ): Promise<A> {
+    if (typeof body !== "function") {
+      return Promise.reject(new InvalidArgument({ argument: "body", issue: `expected a function, got ${show(body)}` }))
+    }
+    return this.acquireAsync<T>(name, metadata, options).then(async (resource) => {
+      try {
+        return await body(resource)
+      } finally {
+        resource.release()
+      }
+    })
+  }
+
+  metadata(handle: ResourceHandle): ResourceMetadata {
+    const info = this.info(handle)
+    return Object.freeze({ type: info.type, sizeBytes: info.sizeBytes })
   }
 
   private acquireNow<T>(
@@ -834,11 +1129,13 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   acquireAsync<T = Uint8Array>(
-    metadata: ResourceMetadata,
-    options?: SharedAcquireAsyncOptions<T>
+    first: ResourceMetadata | string,
+    second?: ResourceMetadata | SharedAcquireAsyncOptions<T>,
+    third?: SharedAcquireAsyncOptions<T>
   ): Promise<SharedResource<T>> {
     try {
       this.ensureUsable()
+      const [metadata, options] = this.arguments(first, second, third)
       const o = this.optionsOf(options)
       const mode = o.mode ?? "Blocking"
       if (mode !== "Blocking" && mode !== "Timeout" && mode !== "NonBlocking" && mode !== "Emergency") {
@@ -847,7 +1144,7 @@ class SharedManagerImpl implements SharedResourceManager {
           issue: `expected one of Blocking, Timeout, NonBlocking, Emergency, got ${show(mode)}`
         })
       }
-      const modeCode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 }[mode]
+      const modeCode = AcquisitionMode[mode]
       const waitMillis = orThrow(validateTimeout(modeCode, o.timeoutMillis as number | undefined, "timeoutMillis"))
       const signal = o.signal
       if (signal !== undefined && !isAbortSignal(signal)) {
@@ -892,11 +1189,12 @@ class SharedManagerImpl implements SharedResourceManager {
       this.ensureUsable()
       const nameFree = name === undefined || (ledger.findName(name, hash) < 0 && !nameWaited(ledger, name, hash))
       if (nameFree) {
-        const attempt = this.admitInto(v.type, size, v.priority, false, name, hash)
+        const attempt = this.admitInto(v.type, v.metadata, v.priority, false, name, hash)
         slot = attempt.slot
         if (attempt.result === Admit.Full) throw this.refusal(Admit.Full, v.type, size, v.priority, nameText)
       }
       if (slot < 0) {
+        this.checkDeadlock(v, name, nameFree)
         entry = enqueue(ledger, {
           thread: this.thread,
           epoch: this.epoch,
@@ -953,6 +1251,32 @@ class SharedManagerImpl implements SharedResourceManager {
         queueMicrotask(() => this.reclaimForQueue(v.type))
       }
     })
+  }
+
+  /** Refuses a wait that would leave sequential threads unable to finish (under the lock). */
+  private checkDeadlock(
+    v: { metadata: ResourceMetadata; type: number; priority: number },
+    name: Uint8Array | undefined,
+    nameFree: boolean
+  ): void {
+    if (!anySequential(this.ledger)) return
+    const state = sharedWaitState(this.ledger, this.types)
+    const base = {
+      id: "candidate",
+      driver: threadDriver(this.thread),
+      priority: v.metadata.priority ?? "Normal",
+      type: v.metadata.type,
+      sizeBytes: v.metadata.sizeBytes
+    }
+    const nameText = name === undefined ? undefined : decoder.decode(name)
+    const candidate: Waiter =
+      nameText !== undefined && !nameFree
+        ? { ...base, kind: "name", name: nameText }
+        : { ...base, kind: "bytes", name: nameText }
+    const deadlock = checkWait(viewOfState(state), candidate)
+    if (deadlock === undefined) return
+    this.ledger.countFailure(v.type, this.thread)
+    throw new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
   }
 
   /** A wait leaves on its timeout or its signal, unless its grant was recorded first. */
@@ -1017,13 +1341,14 @@ class SharedManagerImpl implements SharedResourceManager {
     }
     const ledger = this.ledger
     const type = ledger.typeOf(slot)
-    // a lock-free step: the hold, and for a freed unnamed slot with no one waiting, the slot's return
+    // a lock-free step: the hold, a pooled slot's block, and for a freed unnamed slot with no one waiting, the slot
     ledger.enterStep(this.thread)
     let dropped: 0 | 1 | 2
     let named: boolean
     let quick: boolean
     try {
       dropped = ledger.dropHold(slot, handle.generation, this.thread)
+      if (dropped === 2) this.returnBlock(slot)
       named = dropped === 2 && ledger.nameOf(slot).length > 0
       quick = dropped === 2 && !named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0
       if (quick) ledger.pushSlot(slot)
@@ -1057,6 +1382,20 @@ class SharedManagerImpl implements SharedResourceManager {
     this.settle(type)
   }
 
+  /** Gives a freed pooled slot's block back to its pool (flushed: a lost thread keeps no free block cached). */
+  private returnBlock(slot: number): void {
+    const pool = this.pools[this.ledger.poolOf(slot)]?.pool
+    if (pool === undefined) return
+    pool.free(this.ledger.blockOf(slot))
+    pool.flush()
+  }
+
+  /** `releaseThread`'s step for each freed slot (under the lock). */
+  private readonly freeUnderLock = (slot: number): void => {
+    this.returnBlock(slot)
+    freeSlot(this.ledger, slot)
+  }
+
   share<T = Uint8Array>(
     handle: ResourceHandle,
     options?: Pick<SharedAcquireOptions<T>, "create" | "destroy">
@@ -1081,13 +1420,12 @@ class SharedManagerImpl implements SharedResourceManager {
       this.ensureUsable() // freed by a close (or this thread reaped) meanwhile
       throw this.stale(slot, handle.generation)
     }
-    return new SharedResource<T>(
-      this,
-      info.handle,
+    return this.refOf(
+      slot,
+      handle.generation,
       Object.freeze({ type: info.type, sizeBytes: info.sizeBytes }),
       info.name,
-      options?.create,
-      options?.destroy
+      options
     )
   }
 
@@ -1239,10 +1577,12 @@ class SharedManagerImpl implements SharedResourceManager {
     const ledger = this.ledger
     const liveBytes = new Array<number>(ledger.typeCount).fill(0)
     const liveCount = new Array<number>(ledger.typeCount).fill(0)
+    for (const { pool, type } of this.pools)
+      liveBytes[type] = (liveBytes[type] as number) + pool.blockSize * pool.blockCount
     for (let slot = 0; slot < ledger.maxResources; slot++) {
       if (maskOf(ledger.holders(slot)) === 0) continue
       const type = ledger.typeOf(slot)
-      liveBytes[type] = (liveBytes[type] as number) + ledger.sizeOf(slot)
+      if (ledger.poolOf(slot) < 0) liveBytes[type] = (liveBytes[type] as number) + ledger.sizeOf(slot)
       liveCount[type] = (liveCount[type] as number) + 1
     }
     return Object.freeze(
@@ -1405,16 +1745,7 @@ class SharedManagerImpl implements SharedResourceManager {
         const generation = grantedGeneration(ledger, pending.entry)
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         this.settle(pending.type)
-        pending.resolve(
-          new SharedResource(
-            this,
-            this.handleOf(slot, generation),
-            pending.metadata,
-            pending.name,
-            pending.options.create,
-            pending.options.destroy
-          )
-        )
+        pending.resolve(this.refOf(slot, generation, pending.metadata, pending.name, pending.options))
       } else if (state === WaiterState.Failed) {
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         const priority = ResourcePriority[pending.metadata.priority ?? "Normal"]
@@ -1515,8 +1846,12 @@ class SharedManagerImpl implements SharedResourceManager {
         lost.add(stuck)
       }
       try {
-        repairLedger(ledger, lost)
-        for (const t of lost) releaseThread(ledger, t, changes)
+        const capacity = new Array<bigint>(ledger.typeCount).fill(0n)
+        for (const { pool, type } of this.pools) {
+          capacity[type] = (capacity[type] as bigint) + BigInt(pool.blockSize * pool.blockCount)
+        }
+        repairLedger(ledger, lost, capacity)
+        for (const t of lost) releaseThread(ledger, t, changes, this.freeUnderLock)
       } finally {
         ledger.resume()
       }
@@ -1524,9 +1859,12 @@ class SharedManagerImpl implements SharedResourceManager {
       ledger.unlock(this.thread)
     }
     for (const t of lost) {
+      for (const { pool, index } of this.pools) {
+        const poolSlot = Atomics.exchange(ledger.threadsInt, t * THREAD_INT_WORDS + R.poolSlots + index, 0) - 1
+        if (poolSlot >= 0) SharedBlockPool.releaseSlot(pool.buffer, poolSlot)
+      }
       Atomics.add(ledger.header, H.lostThreads, 1)
-      Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.busy, 0)
-      Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.pending, 0)
+      Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.step, 0)
       Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim, 0)
       this.lastBeat[t] = -1
     }
@@ -1557,11 +1895,11 @@ class SharedManagerImpl implements SharedResourceManager {
         closeQueue(ledger)
         for (let t = 0; t < ledger.maxThreads; t++) {
           if (t !== this.thread && Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1) {
-            releaseThread(ledger, t, changes)
+            releaseThread(ledger, t, changes, this.freeUnderLock)
           }
         }
       }
-      releaseThread(ledger, this.thread, changes)
+      releaseThread(ledger, this.thread, changes, this.freeUnderLock)
     } finally {
       ledger.unlock(this.thread)
     }
@@ -1601,6 +1939,15 @@ class SharedManagerImpl implements SharedResourceManager {
     if (this.detached) return
     this.detached = true
     clearInterval(this.heartbeat)
+    for (const { pool, index } of this.pools) {
+      pool.detach()
+      Atomics.compareExchange(
+        this.ledger.threadsInt,
+        this.thread * THREAD_INT_WORDS + R.poolSlots + index,
+        pool.slot + 1,
+        0
+      )
+    }
     for (const pending of [...this.pending.values()]) {
       this.forget(pending)
       pending.reject(new ManagerClosed())

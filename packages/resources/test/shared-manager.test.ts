@@ -605,6 +605,26 @@ describe("shared manager: across worker threads", () => {
     expect(memory(m).currentUsage).toBe(300)
   })
 
+  test("a lost worker's pooled and charged resources: after the reaping, usage is the pools' capacity and what is still charged", async () => {
+    const m = make({
+      budgets: { Memory: budget(100_000, 0) },
+      pools: [{ type: "Memory", blockSize: 256, blockCount: 4 }],
+      lostAfterMillis: 200
+    })
+    const lost = await agents.attach(m.descriptor)
+    await lost.call("acquire", "pooled", mem(200))
+    await lost.call("acquire", "charged", mem(1000))
+    const mine = m.acquire(mem(500))
+    expect(memory(m).currentUsage).toBe(1024 + 1000 + 500)
+    lost.terminate()
+    await until(() => !m.threads().includes(lost.thread), "the reaping")
+    expect(memory(m)).toMatchObject({ currentUsage: 1024 + 500, waiting: 0 })
+    const blocks = [1, 2, 3, 4].map(() => m.acquire(mem(256))) // the lost worker's block is back in the pool
+    expect(memory(m).currentUsage).toBe(1024 + 500)
+    for (const b of [...blocks, mine]) b.release()
+    expect(memory(m).currentUsage).toBe(1024)
+  })
+
   test("a worker lost holding the lock: the creator's next locked call reaps it instead of hanging, and a worker waiting for the lock is not lost", async () => {
     const m = make({ budgets: { Memory: budget(1000, 100) }, lostAfterMillis: 300 })
     const lost = await agents.attach(m.descriptor)

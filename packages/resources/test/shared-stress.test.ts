@@ -173,14 +173,11 @@ const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseR
     expect(Atomics.load(ledger.waitersInt, e * WAITER_INT_WORDS + W.state)).toBe(0)
   }
   // the free list: every slot that is not live, once
-  const indexBits = ledger.header[H.indexBits] as number
   const seen = new Set<number>()
-  let at = (Atomics.load(ledger.header, H.freeHead) & ((1 << indexBits) - 1)) - 1
-  while (at >= 0 && seen.size <= ledger.maxResources) {
+  ledger.forEachFree((at) => {
     expect(liveSlots.has(at) || seen.has(at)).toBe(false)
     seen.add(at)
-    at = (ledger.slotsInt[at * SLOT_INT_WORDS + S.next] as number) - 1
-  }
+  })
   expect(`${label}: free ${seen.size} + live ${liveSlots.size}`).toBe(
     `${label}: free ${ledger.maxResources - liveSlots.size} + live ${liveSlots.size}`
   )

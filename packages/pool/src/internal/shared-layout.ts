@@ -14,7 +14,9 @@
 
 /** "FHAP" */
 export const MAGIC = 0x46484150
-export const LAYOUT_VERSION = 1
+export const LAYOUT_VERSION = 2
+/** The BigInt64 word index of the head (`H.head / 2`). */
+export const HEAD64 = 8
 
 /** Int32 word indices of the header. */
 export const H = {
@@ -34,7 +36,12 @@ export const H = {
   outstanding: 13,
   nameLength: 14,
   drainRequest: 15,
-  /** The tagged free-list head: (version << indexBits) | (index + 1); its own cache line. */
+  /**
+   * The tagged free-list head, a BigInt64 word over Int32 words 16–17 (its own cache line): (version << 32) |
+   * (index + 1). A 32-bit version: an ABA needs 2^32 head changes while one thread is between its load and its
+   * compare-and-swap (a version in the bits left over by the index could wrap after 8 changes; see
+   * spec/SharedFreeList.tla, MCSharedFreeListWrap).
+   */
   head: 16
 } as const
 

@@ -6,7 +6,7 @@
  * config        UTF-8 JSON of the label and the custom types (so an attaching thread builds the same table)
  * types         per type: 16 BigInt64 words (bytes and counters) + 16 Int32 words (waiters, level, sequences)
  * threads       per thread: 16 Int32 words (claim, epoch, heartbeat, bell) + 4 BigInt64 words per type
- * slots         per resource slot: 8 Int32 words + 4 BigInt64 words + 1 Float64 + NAME_BYTES of UTF-8 name
+ * slots         per resource slot: 12 Int32 words + 4 BigInt64 words + 1 Float64 + NAME_BYTES of UTF-8 name
  * waiters       per wait-queue entry: 16 Int32 words + 1 BigInt64 word
  * names         an open-addressing table of Int32 words: slot + 1, TOMBSTONE or EMPTY (under the lock)
  * events        a ring of pressure events: 4 Int32 words each (stamp, type, from, to)
@@ -34,7 +34,7 @@ export const H = {
   closed: 6,
   /** The slow-path lock: 0 free, else the holder's thread index + 1. */
   lock: 7,
-  /** The tagged head of the free slot list: (version << indexBits) | (slot + 1). */
+  /** Unused (the free slot list's head is the BigInt64 word {@link FREE_HEAD64}, Int32 words 32–33). */
   freeHead: 8,
   indexBits: 9,
   /** The next wait ticket (FIFO order within a priority). */
@@ -56,6 +56,13 @@ export const H = {
   /** 1 while the reaper repairs the ledger after a lost thread: lock-free steps wait. */
   repair: 18
 } as const
+
+/**
+ * The BigInt64 word (over the header; Int32 words 32–33) holding the tagged head of the free slot list:
+ * `(version << 32) | (slot + 1)`, a 32-bit version so that an ABA needs 2^32 head changes during one stalled
+ * compare-and-swap.
+ */
+export const FREE_HEAD64 = 16
 
 export const HEADER_WORDS = 64
 export const HEADER_BYTES = HEADER_WORDS * 4
@@ -109,12 +116,19 @@ export const R = {
   creator: 4,
   /** Resources the thread acquired that are live. */
   live: 5,
-  /** 1 while the thread is inside a lock-free step (an admission or a release without the lock). */
-  busy: 6,
-  /** A slot this thread freed and puts back on the free list under the lock, + 1 (0: none). */
-  pending: 7
+  /** 1 when the thread is a sequential driver (deadlock detection applies to its waits). */
+  sequential: 6,
+  /**
+   * Bit 0: 1 while the thread is inside a lock-free step (an admission or a release without the lock). Bits
+   * 1–31: a slot this thread freed and puts back on the free list under the lock, + 1 (0: none).
+   */
+  step: 7,
+  /** Words 8–15: the thread's slot in each of the manager's pools (+1; 0 = not attached). */
+  poolSlots: 8
 } as const
 export const THREAD_INT_WORDS = 16
+/** A shared manager has at most this many pools (one thread word each). */
+export const MAX_POOLS = 8
 
 /** BigInt64 words per thread and type. */
 export const RT = { usage: 0, allocations: 1, releases: 2, failures: 3 } as const
@@ -133,9 +147,12 @@ export const S = {
   /** Bytes of the name (0: unnamed). */
   nameLength: 5,
   /** The name's hash. */
-  nameHash: 6
+  nameHash: 6,
+  /** The pool serving it + 1 (0: charged to the budget, no pool); its block handle is in `block`. */
+  pool: 7,
+  block: 8
 } as const
-export const SLOT_INT_WORDS = 8
+export const SLOT_INT_WORDS = 12
 /**
  * BigInt64 words of a slot. `holders` is `(generation << 32) | mask`: bit i of the mask is set while thread i
  * holds the resource (its acquirer, or a share); a free slot has mask 0 and its next generation.

@@ -18,6 +18,7 @@ import { pressureLevel } from "../state.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
+  FREE_HEAD64,
   GENERATION_MASK,
   H,
   HEADER_WORDS,
@@ -76,6 +77,8 @@ export class Ledger {
   readonly buffer: SharedArrayBuffer
   readonly layout: Layout
   readonly header: Int32Array
+  /** The header as BigInt64 words (the free slot list's head is `head64[FREE_HEAD64]`). */
+  private readonly head64: BigInt64Array
   readonly typesBig: BigInt64Array
   readonly typesInt: Int32Array
   readonly threadsInt: Int32Array
@@ -93,8 +96,6 @@ export class Ledger {
   readonly maxThreads: number
   readonly maxResources: number
   readonly maxWaiters: number
-  private readonly indexBits: number
-  private readonly indexMask: number
   private readonly budgets: Array<CachedBudget>
   /** Whether `Atomics.wait` may block this thread (not a browser's main thread). */
   private canBlock = true
@@ -109,12 +110,11 @@ export class Ledger {
     const header = new Int32Array(buffer, 0, HEADER_WORDS)
     this.buffer = buffer
     this.header = header
+    this.head64 = new BigInt64Array(buffer, 0, HEADER_WORDS / 2)
     this.typeCount = header[H.typeCount] as number
     this.maxThreads = header[H.maxThreads] as number
     this.maxResources = header[H.maxResources] as number
     this.maxWaiters = header[H.maxWaiters] as number
-    this.indexBits = header[H.indexBits] as number
-    this.indexMask = (1 << this.indexBits) - 1
     const l = layoutOf(
       this.typeCount,
       this.maxThreads,
@@ -172,7 +172,7 @@ export class Ledger {
       slotsInt[i * SLOT_INT_WORDS + S.next] = i + 1 < sizes.slots ? i + 2 : 0
       slotsBig[i * SLOT_BIG_WORDS + SB.holders] = 1n << 32n
     }
-    header[H.freeHead] = 1 // slot 0, version 0
+    new BigInt64Array(buffer, 0, HEADER_WORDS / 2)[FREE_HEAD64] = 1n // slot 0, version 0
     Atomics.store(header, H.magic, magic)
   }
 
@@ -255,25 +255,26 @@ export class Ledger {
 
   /** Takes a free slot off the tagged free list, or -1 when the table is full. */
   popSlot(): number {
-    const header = this.header
+    const head64 = this.head64
     for (;;) {
-      const head = Atomics.load(header, H.freeHead)
-      const index = (head & this.indexMask) - 1
+      const head = Atomics.load(head64, FREE_HEAD64)
+      const index = Number(head & MASK32) - 1
       if (index < 0) return -1
       const next = Atomics.load(this.slotsInt, index * SLOT_INT_WORDS + S.next)
-      const tagged = (((head >>> this.indexBits) + 1) << this.indexBits) | next | 0
-      if (Atomics.compareExchange(header, H.freeHead, head, tagged) === head) return index
+      const tagged = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | BigInt(next))
+      if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return index
     }
   }
 
   /** Puts a freed slot back on the free list. */
   pushSlot(slot: number): void {
-    const header = this.header
+    const head64 = this.head64
+    const tail = BigInt(slot + 1)
     for (;;) {
-      const head = Atomics.load(header, H.freeHead)
-      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, head & this.indexMask)
-      const tagged = (((head >>> this.indexBits) + 1) << this.indexBits) | (slot + 1) | 0
-      if (Atomics.compareExchange(header, H.freeHead, head, tagged) === head) return
+      const head = Atomics.load(head64, FREE_HEAD64)
+      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, Number(head & MASK32))
+      const tagged = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | tail)
+      if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return
     }
   }
 
@@ -292,6 +293,7 @@ export class Ledger {
     this.slotsInt[si + S.owner] = owner
     this.slotsInt[si + S.priority] = priority
     this.slotsInt[si + S.emergency] = 0
+    this.slotsInt[si + S.pool] = 0
     this.slotsInt[si + S.nameLength] = name === undefined ? 0 : name.length
     this.slotsInt[si + S.nameHash] = name === undefined ? 0 : hash
     if (name !== undefined) this.slotsName.set(name, slot * NAME_BYTES)
@@ -396,6 +398,44 @@ export class Ledger {
     return Admit.Admitted
   }
 
+  /**
+   * Makes a prepared slot live, held by `thread`, served by block `block` of pool `pool`: nothing is charged (the
+   * pool's capacity is), no fit or queue check applies.
+   */
+  admitPooled(slot: number, thread: number, pool: number, block: number): void {
+    const si = slot * SLOT_INT_WORDS
+    const type = this.slotsInt[si + S.type] as number
+    const sb = slot * SLOT_BIG_WORDS
+    const tb = type * TYPE_BIG_WORDS
+    const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+    const free = Atomics.load(this.slotsBig, sb + SB.holders)
+    const live = (free & ~MASK32) | BigInt((1 << thread) >>> 0)
+    this.slotsInt[si + S.pool] = pool + 1
+    this.slotsInt[si + S.block] = block
+    Atomics.store(this.slotsBig, sb + SB.holders, live)
+    Atomics.add(this.typesBig, tb + T.allocations, 1n)
+    Atomics.add(this.typesBig, tb + T.live, 1n)
+    Atomics.add(this.threadsBig, rb + RT.allocations, 1n)
+    Atomics.add(this.header, H.live, 1)
+    Atomics.add(this.threadsInt, thread * THREAD_INT_WORDS + R.live, 1)
+  }
+
+  /** The pool serving a slot (-1: none) and its block handle. */
+  poolOf(slot: number): number {
+    return (this.slotsInt[slot * SLOT_INT_WORDS + S.pool] as number) - 1
+  }
+
+  blockOf(slot: number): number {
+    return this.slotsInt[slot * SLOT_INT_WORDS + S.block] as number
+  }
+
+  /** Charges a pool's capacity to its type at creation (before any thread attaches). */
+  chargeCapacity(type: number, bytes: number): void {
+    const tb = type * TYPE_BIG_WORDS
+    const after = Atomics.add(this.typesBig, tb + T.usage, BigInt(bytes)) + BigInt(bytes)
+    this.raisePeak(tb, after)
+  }
+
   private raisePeak(tb: number, usage: bigint): void {
     for (;;) {
       const peak = Atomics.load(this.typesBig, tb + T.peak)
@@ -427,7 +467,7 @@ export class Ledger {
       const owner = this.slotsInt[si + S.owner] as number
       const tb = type * TYPE_BIG_WORDS
       const rb = (owner * this.typeCount + type) * THREAD_TYPE_WORDS
-      const size = this.slotsBig[sb + SB.size] as bigint
+      const size = (this.slotsInt[si + S.pool] as number) === 0 ? (this.slotsBig[sb + SB.size] as bigint) : 0n
       const overage = this.slotsBig[sb + SB.overage] as bigint
       const next = BigInt((generation + 1) & GENERATION_MASK || 1) << 32n
       if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, next) !== word) continue
@@ -503,28 +543,43 @@ export class Ledger {
 
   // ---------------------------------------------------------------- lock-free steps and repair
 
-  /** Marks this thread inside a lock-free step; waits (beating) while a repair runs. */
+  /** Marks this thread inside a lock-free step (bit 0 of its step word); waits (beating) while a repair runs. */
   enterStep(thread: number): void {
-    const busy = thread * THREAD_INT_WORDS + R.busy
+    const step = thread * THREAD_INT_WORDS + R.step
     for (;;) {
-      Atomics.store(this.threadsInt, busy, 1)
+      Atomics.or(this.threadsInt, step, 1)
       if (Atomics.load(this.header, H.repair) === 0) return
-      Atomics.store(this.threadsInt, busy, 0)
-      Atomics.notify(this.threadsInt, busy)
+      Atomics.and(this.threadsInt, step, ~1)
+      Atomics.notify(this.threadsInt, step)
       this.pause(this.header, H.repair, 1)
       this.stall(thread)
     }
   }
 
   leaveStep(thread: number): void {
-    const busy = thread * THREAD_INT_WORDS + R.busy
-    Atomics.store(this.threadsInt, busy, 0)
-    if (Atomics.load(this.header, H.repair) !== 0) Atomics.notify(this.threadsInt, busy)
+    const step = thread * THREAD_INT_WORDS + R.step
+    Atomics.and(this.threadsInt, step, ~1)
+    if (Atomics.load(this.header, H.repair) !== 0) Atomics.notify(this.threadsInt, step)
   }
 
-  /** Records (slot ≥ 0) or clears (-1) the freed slot this thread puts back under the lock. */
+  /** Records (slot ≥ 0, inside a step) or clears (-1) the freed slot this thread puts back under the lock. */
   setPending(thread: number, slot: number): void {
-    Atomics.store(this.threadsInt, thread * THREAD_INT_WORDS + R.pending, slot + 1)
+    const step = thread * THREAD_INT_WORDS + R.step
+    Atomics.store(this.threadsInt, step, ((slot + 1) << 1) | (Atomics.load(this.threadsInt, step) & 1))
+  }
+
+  /** The freed slot a thread puts back under the lock, or -1. */
+  pendingOf(thread: number): number {
+    return (Atomics.load(this.threadsInt, thread * THREAD_INT_WORDS + R.step) >>> 1) - 1
+  }
+
+  /** Calls `visit` with each slot on the free list, head first (at most maxResources of them). */
+  forEachFree(visit: (slot: number) => void): void {
+    let at = Number(Atomics.load(this.head64, FREE_HEAD64) & MASK32) - 1
+    for (let n = 0; at >= 0 && n < this.maxResources; n++) {
+      visit(at)
+      at = (Atomics.load(this.slotsInt, at * SLOT_INT_WORDS + S.next) as number) - 1
+    }
   }
 
   /**
@@ -539,10 +594,11 @@ export class Ledger {
       for (let t = 0; t < this.maxThreads; t++) {
         const at = t * THREAD_INT_WORDS
         if (t === self || lost.has(t) || Atomics.load(this.threadsInt, at + R.claim) === 0) continue
-        if (Atomics.load(this.threadsInt, at + R.busy) !== 0) busy.push(t)
+        if ((Atomics.load(this.threadsInt, at + R.step) & 1) !== 0) busy.push(t)
       }
       if (busy.length === 0 || Date.now() > end) return busy
-      this.pause(this.threadsInt, (busy[0] as number) * THREAD_INT_WORDS + R.busy, 1)
+      const first = (busy[0] as number) * THREAD_INT_WORDS + R.step
+      this.pause(this.threadsInt, first, Atomics.load(this.threadsInt, first))
       Atomics.add(this.threadsInt, self * THREAD_INT_WORDS + R.heartbeat, 1)
     }
   }

@@ -199,9 +199,15 @@ export const closeQueue = (ledger: Ledger): void => {
 
 /**
  * Releases every hold of a thread and withdraws its waits (a lost thread, or one that detaches), then
- * re-examines the queues. Returns the slots freed, for their names to go and their reports.
+ * re-examines the queues. `freed` is called for each slot whose last hold went (it gives back a pool block,
+ * then `freeSlot`).
  */
-export const releaseThread = (ledger: Ledger, thread: number, changes: Array<LevelChange>): Array<number> => {
+export const releaseThread = (
+  ledger: Ledger,
+  thread: number,
+  changes: Array<LevelChange>,
+  freed: (slot: number) => void
+): void => {
   const wi = ledger.waitersInt
   for (let e = 0; e < ledger.maxWaiters; e++) {
     if (wi[word(e, W.thread)] !== thread) continue
@@ -212,22 +218,17 @@ export const releaseThread = (ledger: Ledger, thread: number, changes: Array<Lev
       Atomics.store(wi, word(e, W.state), WaiterState.Free)
     } else if (state !== WaiterState.Free) Atomics.store(wi, word(e, W.state), WaiterState.Free)
   }
-  const freed: Array<number> = []
   const bit = (1 << thread) >>> 0
   for (let slot = 0; slot < ledger.maxResources; slot++) {
     const holders = ledger.holders(slot)
     if ((maskOf(holders) & bit) === 0) continue
-    if (ledger.dropHold(slot, generationOf(holders), thread) === 2) {
-      freeSlot(ledger, slot)
-      freed.push(slot)
-    }
+    if (ledger.dropHold(slot, generationOf(holders), thread) === 2) freed(slot)
   }
   grantAll(ledger, changes)
   for (let type = 0; type < ledger.typeCount; type++) {
     const change = ledger.settleLevel(type)
     if (change !== undefined) changes.push([type, change[0], change[1]])
   }
-  return freed
 }
 
 /** After `dropHold` freed a slot: its name goes and the slot returns to the free list. */
@@ -248,11 +249,12 @@ export const attachedWith = (ledger: Ledger, thread: number, epoch: number): boo
 /**
  * Re-derives what threads terminated between two steps (`lost`) may have left half done, with the lock held and
  * every other thread out of its lock-free steps (`Ledger.quiesce`): a grant written in its entry but not
- * finished; usage, emergency bytes and live counts (per type and per thread) from the live slots; the free list
+ * finished; usage (the pools' `capacity` per type, and the live slots not served by a pool), emergency bytes and
+ * live counts (per type and per thread) from the live slots; the free list
  * (a slot neither live, listed, nor being put back by a live thread returns to it); the waiting counts from the
  * entries; the name table from the live slots; a budget's sequence lock left odd; a pressure event never stamped.
  */
-export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>): void => {
+export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity: ReadonlyArray<bigint>): void => {
   const wi = ledger.waitersInt
   for (let e = 0; e < ledger.maxWaiters; e++) {
     const slot = wi[word(e, W.slot)] as number
@@ -265,7 +267,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>): void =>
     } else wi[word(e, W.slot)] = -1
   }
   const types = ledger.typeCount
-  const usage = new Array<bigint>(types).fill(0n)
+  const usage = Array.from({ length: types }, (_, type) => capacity[type] ?? 0n)
   const emergency = new Array<bigint>(types).fill(0n)
   const live = new Array<bigint>(types).fill(0n)
   const threadUsage = new Array<bigint>(ledger.maxThreads * types).fill(0n)
@@ -277,7 +279,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>): void =>
     const si = slot * SLOT_INT_WORDS
     const type = ledger.slotsInt[si + S.type] as number
     const owner = ledger.slotsInt[si + S.owner] as number
-    const size = ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.size] as bigint
+    const size = ledger.poolOf(slot) < 0 ? (ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.size] as bigint) : 0n
     usage[type] = (usage[type] as bigint) + size
     emergency[type] = (emergency[type] as bigint) + (ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.overage] as bigint)
     live[type] = (live[type] as bigint) + 1n
@@ -312,17 +314,14 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>): void =>
       const rb = (t * types + type) * THREAD_TYPE_WORDS
       Atomics.store(ledger.threadsBig, rb + RT.usage, threadUsage[t * types + type] as bigint)
     }
-    const at = t * THREAD_INT_WORDS
-    const pending = Atomics.load(ledger.threadsInt, at + R.pending) - 1
-    if (pending >= 0 && !lost.has(t) && Atomics.load(ledger.threadsInt, at + R.claim) !== 0) listed[pending] = 1
+    const pending = ledger.pendingOf(t)
+    const attached = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) !== 0
+    if (pending >= 0 && !lost.has(t) && attached) listed[pending] = 1
   }
   Atomics.store(ledger.header, H.live, totalLive)
-  const freeHead = Atomics.load(ledger.header, H.freeHead)
-  const indexBits = ledger.header[H.indexBits] as number
-  for (let at = (freeHead & ((1 << indexBits) - 1)) - 1, n = 0; at >= 0 && n < ledger.maxResources; n++) {
-    listed[at] = 1
-    at = (ledger.slotsInt[at * SLOT_INT_WORDS + S.next] as number) - 1
-  }
+  ledger.forEachFree((slot) => {
+    listed[slot] = 1
+  })
   for (let slot = 0; slot < ledger.maxResources; slot++) {
     if (listed[slot] === 1) continue
     ledger.slotsInt[slot * SLOT_INT_WORDS + S.nameLength] = 0

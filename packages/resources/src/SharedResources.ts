@@ -1,0 +1,334 @@
+/**
+ * The Effect service of a shared manager ({@link SharedResourceManager}): a Layer creates the manager in this
+ * thread ({@link SharedResources.layer}) or attaches this worker to one from its descriptor
+ * ({@link SharedResources.layerAttach}); acquisitions are scoped (`Effect.acquireRelease`), waits are
+ * interruptible, errors are typed in the error channel, pressure events are a `Stream`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SharedResources } from "@flight-hal/resources"
+ *
+ * const layer = SharedResources.layer({
+ *   budgets: { Memory: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
+ * })
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const shared = yield* SharedResources
+ *     const block = yield* shared.acquire({ type: "Memory", sizeBytes: 4096 }, { mode: "Blocking" })
+ *     return block.payload.length
+ *   })
+ * ).pipe(Effect.provide(layer))
+ * Effect.runPromise(program).then(console.log) // 4096
+ * ```
+ *
+ * @since 0.3.0
+ * @module
+ */
+import type {
+  AcquireTimeout,
+  AlreadyShared,
+  BudgetExceeded,
+  DeadlockDetected,
+  InvalidArgument,
+  InvalidBudget,
+  InvalidMetadata,
+  ManagerClosed,
+  NotHolder,
+  ResourceBudget,
+  ResourceBusy,
+  ResourceHandle,
+  ResourceMetadata,
+  ResourceNotFound,
+  ResourceTypeName,
+  SharedMemoryUnavailable,
+  StaleHandle
+} from "@flight-hal/core"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { durationMillis } from "./internal/duration-millis.ts"
+import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
+import {
+  attachSharedResourceManager,
+  createSharedResourceManager,
+  type SharedAcquireAsyncOptions,
+  type SharedAttachOptions,
+  type SharedLeakReport,
+  type SharedLedgerAudit,
+  type SharedManagerConfig,
+  type SharedManagerDescriptor,
+  type SharedResource,
+  type SharedResourceInfo,
+  type SharedResourceManager,
+  type ThreadTypeStats
+} from "./SharedResourceManager.ts"
+
+/**
+ * The errors of a shared acquisition.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type SharedAcquireError =
+  | InvalidArgument
+  | InvalidMetadata
+  | BudgetExceeded
+  | ResourceBusy
+  | AcquireTimeout
+  | DeadlockDetected
+  | ManagerClosed
+
+/**
+ * The errors of a handle that does not resolve.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type SharedHandleError = InvalidArgument | ResourceNotFound | StaleHandle | ManagerClosed
+
+/**
+ * Options of {@link SharedResourcesService.acquire}: the mode (default NonBlocking), `timeout` for Timeout mode,
+ * a name, and this thread's payload hooks.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedAcquireEffectOptions<T> {
+  /** `NonBlocking` (default), `Blocking`, `Timeout` (with `timeout`) or `Emergency`. */
+  readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
+  /** How long a `Timeout` request waits. */
+  readonly timeout?: Duration.Input
+  /** A name unique among the live resources of every thread (at most 64 UTF-8 bytes). */
+  readonly name?: string
+  /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory). */
+  readonly create?: (metadata: ResourceMetadata) => T
+  /** Disposes of this thread's payload when the hold is released. */
+  readonly destroy?: (payload: T) => void
+}
+
+/**
+ * What `yield* SharedResources` gives.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SharedResourcesService {
+  /** The plain manager underneath (same ledger). */
+  readonly manager: SharedResourceManager
+  /** Acquires; the hold is released when the Scope closes. A wait is interruptible and leaves holding nothing. */
+  acquire<T = Uint8Array>(
+    metadata: ResourceMetadata,
+    options?: SharedAcquireEffectOptions<T>
+  ): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope>
+  /** Acquires, runs `body`, releases whatever its outcome. */
+  use<T = Uint8Array, A = unknown, E = never, R = never>(
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
+    options?: SharedAcquireEffectOptions<T>
+  ): Effect.Effect<A, E | SharedAcquireError, R>
+  /** Holds a live resource of any thread until the Scope closes. */
+  share<T = Uint8Array>(
+    handle: ResourceHandle,
+    options?: Pick<SharedAcquireEffectOptions<T>, "create" | "destroy">
+  ): Effect.Effect<SharedResource<T>, SharedHandleError | AlreadyShared, Scope.Scope>
+  /** Releases this thread's hold by handle. */
+  release(handle: ResourceHandle): Effect.Effect<void, SharedHandleError | NotHolder>
+  /** The live resource with this name, from any thread. */
+  find(name: string): Effect.Effect<SharedResourceInfo, InvalidArgument | ResourceNotFound | ManagerClosed>
+  /** A live resource by handle. */
+  info(handle: ResourceHandle): Effect.Effect<SharedResourceInfo, SharedHandleError>
+  /** Installs a budget for every thread; waiters that can never fit fail, others may be admitted. */
+  setBudget(type: ResourceTypeName, budget: ResourceBudget): Effect.Effect<void, InvalidBudget | ManagerClosed>
+  /** The type's budget, or undefined when it has none. */
+  getBudget(type: ResourceTypeName): Effect.Effect<ResourceBudget | undefined, InvalidArgument>
+  /** Makes the type unlimited (its waiters are admitted). */
+  removeBudget(type: ResourceTypeName): Effect.Effect<void, InvalidArgument | ManagerClosed>
+  /** The type's stats across every thread. */
+  getResourceStats(type: ResourceTypeName): Effect.Effect<ResourceStats, InvalidArgument>
+  /** One thread's part of each type (default: this thread). */
+  threadStats(thread?: number): Effect.Effect<ReadonlyArray<ThreadTypeStats>, InvalidArgument>
+  /** Usage and the live sizes per type, read one after the other. */
+  readonly audit: Effect.Effect<ReadonlyArray<SharedLedgerAudit>>
+  /** Every pressure change of any type made by any thread, from the moment of subscription. */
+  readonly pressureEvents: Stream.Stream<PressureEvent>
+  /** Registers a reclamation callback of this thread until the Scope closes. */
+  registerReclamationCallback(
+    type: ResourceTypeName,
+    callback: (missingBytes: number) => number
+  ): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope>
+}
+
+const SharedResourcesBase: Context.ServiceClass<
+  SharedResources,
+  "@flight-hal/resources/SharedResources",
+  SharedResourcesService
+> = Context.Service<SharedResources, SharedResourcesService>()("@flight-hal/resources/SharedResources")
+
+/** Whether a thrown value is one of the typed errors (else it is a defect). */
+const isTyped = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "_tag" in error && "category" in error && "code" in error
+
+/** Runs a plain call: typed errors go to the error channel, anything else is a defect. */
+const attempt = <A, E>(f: () => A): Effect.Effect<A, E> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(f())
+    } catch (error) {
+      return isTyped(error) ? Effect.fail(error as E) : Effect.die(error)
+    }
+  })
+
+const toAsyncOptions = <T>(options: SharedAcquireEffectOptions<T> | undefined): SharedAcquireAsyncOptions<T> => {
+  if (options === undefined) return { mode: "NonBlocking" }
+  const { timeout, ...rest } = options
+  const timeoutMillis = timeout === undefined ? undefined : durationMillis(timeout)
+  return { ...rest, mode: options.mode ?? "NonBlocking", ...(timeoutMillis === undefined ? {} : { timeoutMillis }) }
+}
+
+/** An acquisition as an interruptible Effect: a grant that lands after interruption is released at once. */
+const acquireOnce = <T>(
+  manager: SharedResourceManager,
+  metadata: ResourceMetadata,
+  options: SharedAcquireEffectOptions<T> | undefined
+): Effect.Effect<SharedResource<T>, SharedAcquireError> => {
+  const settings = toAsyncOptions(options)
+  if (settings.mode === "NonBlocking" || settings.mode === "Emergency") {
+    return attempt(() =>
+      manager.acquire<T>(metadata, { ...settings, mode: settings.mode as "NonBlocking" | "Emergency" })
+    )
+  }
+  return Effect.callback<SharedResource<T>, SharedAcquireError>((resume, signal) => {
+    const controller = new AbortController()
+    let interrupted = false
+    manager.acquireAsync<T>(metadata, { ...settings, signal: controller.signal }).then(
+      (resource) => (interrupted ? resource.release() : resume(Effect.succeed(resource))),
+      (error: unknown) => {
+        if (interrupted) return
+        resume(isTyped(error) ? Effect.fail(error as SharedAcquireError) : Effect.die(error))
+      }
+    )
+    const abort = () => {
+      interrupted = true
+      controller.abort()
+    }
+    signal.addEventListener("abort", abort, { once: true })
+    return Effect.sync(abort)
+  })
+}
+
+const release = <T>(resource: SharedResource<T>) => Effect.sync(() => resource.release())
+
+/**
+ * `acquireOnce` with its release in the current Scope. Unlike `Effect.acquireRelease` (whose acquisition is
+ * uninterruptible), the wait stays interruptible; from the grant on, the release is registered without a gap.
+ */
+const acquireScoped = <T>(
+  manager: SharedResourceManager,
+  metadata: ResourceMetadata,
+  options: SharedAcquireEffectOptions<T> | undefined
+): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.tap(restore(acquireOnce(manager, metadata, options)), (resource) =>
+      Effect.addFinalizer(() => release(resource))
+    )
+  )
+
+const makeService = (manager: SharedResourceManager): SharedResourcesService => ({
+  manager,
+  acquire: (metadata, options) => acquireScoped(manager, metadata, options),
+  use: (metadata, body, options) => Effect.scoped(Effect.flatMap(acquireScoped(manager, metadata, options), body)),
+  share: (handle, options) =>
+    Effect.acquireRelease(
+      attempt(() => manager.share(handle, options)),
+      release
+    ),
+  release: (handle) => attempt(() => manager.release(handle)),
+  find: (name) => attempt(() => manager.find(name)),
+  info: (handle) => attempt(() => manager.info(handle)),
+  setBudget: (type, budget) => attempt(() => manager.setBudget(type, budget)),
+  getBudget: (type) => attempt(() => manager.getBudget(type)),
+  removeBudget: (type) => attempt(() => manager.removeBudget(type)),
+  getResourceStats: (type) => attempt(() => manager.getResourceStats(type)),
+  threadStats: (thread) => attempt(() => manager.threadStats(thread)),
+  audit: Effect.sync(() => manager.audit()),
+  pressureEvents: Stream.callback<PressureEvent>((queue) =>
+    Effect.acquireRelease(
+      Effect.sync(() => manager.registerPressureCallback((event) => Queue.offerUnsafe(queue, event))),
+      (registration) => Effect.sync(() => registration[Symbol.dispose]())
+    )
+  ),
+  registerReclamationCallback: (type, callback) =>
+    Effect.acquireRelease(
+      attempt<Disposable, InvalidArgument | ManagerClosed>(() => manager.registerReclamationCallback(type, callback)),
+      (registration) => Effect.sync(() => registration[Symbol.dispose]())
+    ).pipe(Effect.asVoid)
+})
+
+/**
+ * The shared manager service. {@link SharedResources.layer} creates the manager in this thread (closing the Layer
+ * closes it for every thread and logs the leaks per thread); {@link SharedResources.layerAttach} attaches a
+ * worker (closing the Layer detaches it, releasing its holdings).
+ *
+ * @example
+ * ```ts
+ * // worker.ts: the same service on the creator's ledger
+ * import { Effect } from "effect"
+ * import { SharedResources, type SharedManagerDescriptor } from "@flight-hal/resources"
+ *
+ * self.onmessage = (event: MessageEvent<SharedManagerDescriptor>) =>
+ *   Effect.runPromise(
+ *     Effect.scoped(
+ *       Effect.gen(function*() {
+ *         const shared = yield* SharedResources
+ *         yield* shared.acquire({ type: "Memory", sizeBytes: 4096 }, { mode: "Blocking" })
+ *       })
+ *     ).pipe(Effect.provide(SharedResources.layerAttach(event.data)))
+ *   )
+ * ```
+ *
+ * @since 0.3.0
+ * @category services
+ */
+export class SharedResources extends SharedResourcesBase {
+  /** Creates a shared manager in this thread; the Layer's close closes it for every thread. */
+  static readonly layer = (
+    config: SharedManagerConfig = {}
+  ): Layer.Layer<SharedResources, InvalidArgument | InvalidBudget | SharedMemoryUnavailable> =>
+    Layer.effect(
+      SharedResources,
+      scopedManager(() => createSharedResourceManager(config))
+    )
+
+  /** Attaches this thread to a shared manager from its descriptor; the Layer's close detaches it. */
+  static readonly layerAttach = (
+    descriptor: SharedManagerDescriptor,
+    options?: SharedAttachOptions
+  ): Layer.Layer<SharedResources, InvalidArgument | ManagerClosed | SharedMemoryUnavailable> =>
+    Layer.effect(
+      SharedResources,
+      scopedManager(() => attachSharedResourceManager(descriptor, options))
+    )
+}
+
+const logLeaks = (label: string, leaks: ReadonlyArray<SharedLeakReport>) =>
+  Effect.forEach(leaks, (leak) =>
+    Effect.logWarning(
+      `flight-hal ${label} leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes held by thread ${leak.thread}`
+    )
+  )
+
+const scopedManager = <E>(open: () => SharedResourceManager) =>
+  Effect.map(
+    Effect.acquireRelease(attempt<SharedResourceManager, E>(open), (manager) =>
+      Effect.flatMap(
+        Effect.sync(() => manager.close()),
+        (leaks) => logLeaks(manager.label, leaks)
+      )
+    ),
+    makeService
+  )
