@@ -95,7 +95,7 @@ import {
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
-import { validateBudget, validateMetadata, validateTimeout } from "./internal/validate.ts"
+import { isAbortSignal, validateBudget, validateMetadata, validateTimeout } from "./internal/validate.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
 /**
@@ -724,14 +724,6 @@ const unrefTimer = (timer: unknown): void => {
   const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno
   if (typeof timer === "number" && deno?.unrefTimer !== undefined) deno.unrefTimer(timer)
 }
-
-/** An AbortSignal, or what behaves as one (checked before the request enters the queue: a wait must be able to leave). */
-const isAbortSignal = (signal: unknown): boolean =>
-  typeof signal === "object" &&
-  signal !== null &&
-  "aborted" in signal &&
-  typeof (signal as AbortSignal).addEventListener === "function" &&
-  typeof (signal as AbortSignal).removeEventListener === "function"
 
 const levelName = (code: number): ResourcePressure =>
   ResourcePressureByCode[code as keyof typeof ResourcePressureByCode]

@@ -217,3 +217,22 @@ describe("plain facade: reclaim ends the owner's hold", () => {
     manager.close()
   })
 })
+
+describe("plain facade: a signal that cannot be listened to", () => {
+  test("acquireAsync refuses it with InvalidArgument before the request waits, and close() still works", async () => {
+    const manager = createResourceManager({
+      budgets: { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
+    })
+    const held = manager.acquire("held", { type: "Memory", sizeBytes: 80 })
+    const notASignal = { aborted: false } as unknown as AbortSignal
+    await expect(
+      manager.acquireAsync("x", { type: "Memory", sizeBytes: 50 }, { signal: notASignal })
+    ).rejects.toMatchObject({
+      _tag: "InvalidArgument",
+      argument: "signal"
+    })
+    expect(manager.getResourceStats("Memory")).toMatchObject({ currentUsage: 80, waiting: 0 })
+    held.release()
+    expect(manager.close()).toEqual([])
+  })
+})

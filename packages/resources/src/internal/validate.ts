@@ -167,6 +167,17 @@ export const validateTimeout = (
   return millis
 }
 
+/**
+ * An AbortSignal, or what behaves as one: checked before a request can enter a queue (a wait must be able to
+ * listen for the abort, and stop listening, or it could never leave).
+ */
+export const isAbortSignal = (signal: unknown): signal is AbortSignal =>
+  typeof signal === "object" &&
+  signal !== null &&
+  "aborted" in signal &&
+  typeof (signal as AbortSignal).addEventListener === "function" &&
+  typeof (signal as AbortSignal).removeEventListener === "function"
+
 /** The keys a manager config may have. */
 const configKeys: ReadonlySet<string> = new Set([
   "budgets",
@@ -322,7 +333,7 @@ export const validateAcquireOptions = (
   const badHook = functionOrUndefined(o.create, "create") ?? functionOrUndefined(o.destroy, "destroy")
   if (badHook !== undefined) return badHook
   const signal = o.signal
-  if (signal !== undefined && (typeof signal !== "object" || signal === null || !("aborted" in signal))) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     return new InvalidArgument({ argument: "signal", issue: `expected an AbortSignal, got ${show(signal)}` })
   }
   return {
