@@ -38,6 +38,19 @@ export interface Mutation {
   readonly expectOutput: string
 }
 
+/** The release's two checks for waiters in SharedLedger.tla (the waiting words, then the total). */
+const RELEASE_CHECKS = `  /\\ IF waiting[q[t]] > 0
+       THEN Set(pc, t, "gLock") /\\ UNCHANGED q
+       ELSE IF NextWord(q[t]) = -1
+         THEN Set(pc, t, "rTotal") /\\ UNCHANGED q
+         ELSE Set(q, t, NextWord(q[t])) /\\ UNCHANGED pc
+  /\\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, held, maxU, arrived, seen, breach, barge>>
+
+\\* Atomics.load(total): a waiter (of any type) makes the releaser grant; else on to the next request.
+ReleaseTotal(t) ==
+  /\\ pc[t] = "rTotal"
+  /\\ IF total > 0`
+
 export const mutations: ReadonlyArray<Mutation> = [
   {
     name: "reserve-for-all",
@@ -467,15 +480,26 @@ export const mutations: ReadonlyArray<Mutation> = [
     expectOutput: "Invariant PeakIsMax is violated"
   },
   {
-    name: "ledger-emergency-overage-from-load",
-    bug: "an Emergency admission computes its overage from the usage it loaded, not from the value Atomics.add returned: bytes admitted meanwhile make U - emergencyBytes exceed maxBytes",
+    name: "ledger-emergency-add-not-cas",
+    bug: "an Emergency admission computes its overage from the usage it loaded but charges U with Atomics.add (no CAS): bytes admitted after its load make U - emergencyBytes exceed maxBytes",
     module: "SharedLedger.tla",
     root: "MCSharedLedger.tla",
-    find: "  LET over == Larger(0, Smaller(SizeOf(t), usage + SizeOf(t) - Limit(PrioOf(t))))",
-    replace: "  LET over == Larger(0, Smaller(SizeOf(t), u[t] + SizeOf(t) - Limit(PrioOf(t))))",
+    find: "      /\\ IF usage = u[t]\n           THEN /\\ usage' = u[t] + s\n                /\\ Admit(t, u[t], TRUE, t)",
+    replace: "      /\\ IF TRUE\n           THEN /\\ usage' = usage + s\n                /\\ Admit(t, usage, TRUE, t)",
     cfg: "MCSharedLedger.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant BudgetSafe is violated"
+  },
+  {
+    name: "ledger-emergency-no-undo",
+    bug: "an Emergency admission whose CAS on U fails keeps its emergencyBytes add: the retry adds its overage again, emergencyBytes stays above the overages held",
+    module: "SharedLedger.tla",
+    root: "MCSharedLedger.tla",
+    find: '  /\\ ebytes\' = ebytes - ov[t]\n  /\\ Set(ov, t, 0)\n  /\\ Set(pc, t, "fLoad")',
+    replace: '  /\\ ebytes\' = ebytes\n  /\\ Set(ov, t, 0)\n  /\\ Set(pc, t, "fLoad")',
+    cfg: "MCSharedLedger.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant EmergencyAccounted is violated"
   },
   {
     name: "ledger-grant-plain-store",
@@ -490,18 +514,18 @@ export const mutations: ReadonlyArray<Mutation> = [
   },
   {
     name: "ledger-release-without-wake",
-    bug: "a release does not look at the waiting words (no grant after Atomics.sub): a waiter that enqueued before the release sleeps forever",
+    bug: "a release does not look at the waiting words nor at the total (no grant after Atomics.sub): a waiter that enqueued before the release sleeps forever",
     module: "SharedLedger.tla",
     root: "MCSharedLedger.tla",
-    find: '  /\\ IF waiting[q[t]] > 0\n       THEN Set(pc, t, "gLock")',
-    replace: '  /\\ IF FALSE\n       THEN Set(pc, t, "gLock")',
+    find: RELEASE_CHECKS,
+    replace: RELEASE_CHECKS.replace("IF waiting[q[t]] > 0", "IF FALSE").replace("IF total > 0", "IF FALSE"),
     cfg: "MCSharedLedgerQueue.cfg",
     expectExit: TlcExit.deadlock,
     expectOutput: "Deadlock reached"
   },
   {
     name: "ledger-fast-path-ignores-waiters",
-    bug: "the fast path ignores the waiting words it reads: a request that fits is admitted past a queued waiter of its rank or higher",
+    bug: "an admission ignores the waiting words it reads (here Blocking's, under the lock): a request that fits is admitted past a queued waiter of its rank or higher",
     module: "SharedLedger.tla",
     root: "MCSharedLedger.tla",
     find: '      /\\ IF waiting[q[t]] > 0\n           THEN IF ModeOf(t) = "Blocking"',

@@ -147,7 +147,15 @@ export const ciConfigs: ReadonlyArray<Config> = [
     cfg: "MCSharedLedger.cfg",
     module: ledger,
     timeoutSeconds: 300,
-    witnesses: ["W_Emergency", "W_ReserveUsed", "W_Done", "WA_UsageCasFails", "WA_PeakCasFails", "WA_NonBlockingFails"]
+    witnesses: [
+      "W_Emergency",
+      "W_ReserveUsed",
+      "W_Done",
+      "WA_UsageCasFails",
+      "WA_EmergencyCasFails",
+      "WA_PeakCasFails",
+      "WA_NonBlockingFails"
+    ]
   },
   {
     cfg: "MCSharedLedgerQueue.cfg",

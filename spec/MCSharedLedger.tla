@@ -18,9 +18,10 @@ ScriptFast ==
   t3 :> <<Rq(2, "Normal", "Emergency")>>
 
 \* The slow path (Max 3, no reserve): three Blocking requests of 2 bytes, so at most one is held;
-\* the others wait, High ahead of Low whatever the arrival order.
+\* the others wait, High ahead of Low whatever the arrival order.  t1 then makes a NonBlocking request
+\* of 1 byte on the fast path, which changes U without the lock while a grant runs.
 ScriptQueue ==
-  t1 :> <<Rq(2, "Normal", "Blocking")>> @@
+  t1 :> <<Rq(2, "Normal", "Blocking"), Rq(1, "Normal", "NonBlocking")>> @@
   t2 :> <<Rq(2, "Low", "Blocking")>> @@
   t3 :> <<Rq(2, "High", "Blocking")>>
 =============================================================================

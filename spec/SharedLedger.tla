@@ -11,31 +11,47 @@
 (* Each thread runs its Script: requests one after another; an admitted    *)
 (* request is held, then released.  Every Atomics op on a shared word      *)
 (* (load, compareExchange, add, sub, store) is one step; a thread's locals *)
-(* (u, pk, nu, ov, q) are its state.                                       *)
-(*  - Fast path (NonBlocking, Emergency, and Blocking before it waits):    *)
-(*    read waiting[q] for each q >= p, one word per step (not for          *)
-(*    Emergency); u = load(U); if u + s <= limit(p), CAS(U, u, u + s)      *)
-(*    (retry from the load on failure); else Emergency does Atomics.add(U, *)
-(*    s) and adds its overage min(s, u' + s - limit(p)) (u' = the value    *)
-(*    the add returned; 0 if that is negative) to emergencyBytes in a      *)
-(*    second step; NonBlocking fails (BudgetExceeded: the slow path's      *)
-(*    reclamation is not modelled); Blocking takes the slow path.          *)
-(*    Then peak: pk = load(peak); while the new usage > pk,                *)
+(* (u, pk, nu, ov, q) are its state.  The steps follow Ledger.admit,       *)
+(* raisePeak and dropHold (ledger.ts), the grant loop (queue.ts) and the   *)
+(* callers in SharedResourceManager.ts.                                    *)
+(*  - Fast path (NonBlocking and Emergency, lock-free): read waiting[q]    *)
+(*    for each q >= p, one word per step (not for Emergency); u = load(U); *)
+(*    if u + s <= limit(p), CAS(U, u, u + s) (retry from the load on       *)
+(*    failure); else NonBlocking fails (BudgetExceeded: the slow path's    *)
+(*    reclamation is not modelled) and Emergency computes its overage      *)
+(*    ov = min(s, u + s - limit(p)) from the loaded u, writes it in its    *)
+(*    slot (with the load: a word of a slot not yet live), adds it to      *)
+(*    emergencyBytes, then CAS(U, u, u + s); on failure it subtracts ov    *)
+(*    from emergencyBytes again and retries from the load.                 *)
+(*    Then peak (raisePeak): pk = load(peak); while the new usage > pk,    *)
 (*    CAS(peak, pk, new), reloading on failure.                            *)
-(*  - Slow path (Blocking): CAS(lock, 0, t) (spinning while it is taken),  *)
-(*    enqueue (priority order, FIFO within a priority) and                 *)
-(*    Atomics.add(waiting[p], 1) in one step (the queue itself is touched  *)
-(*    only under the lock), then grant, unlock, and sleep until granted.   *)
+(*  - Blocking (SharedResourceManager.wait): CAS(lock, 0, t) (spinning     *)
+(*    while it is taken), then under the lock the same admission (waiting  *)
+(*    words, load, CAS, peak) and unlock; a waiter of rank >= p, or a      *)
+(*    request that does not fit, is enqueued instead (priority order, FIFO *)
+(*    within a priority): Atomics.add(waiting[p], 1), then                 *)
+(*    Atomics.add(total, 1) (H.waiting, every type's waiters), then grant, *)
+(*    unlock, and sleep until granted.  The queue itself is touched only   *)
+(*    under the lock.                                                      *)
 (*  - Grant (under the lock): while the queue's head fits: u = load(U),    *)
-(*    CAS(U, u, u + s_head) (fast-path threads change U without the lock), *)
-(*    then dequeue it, Atomics.sub(waiting[p_head], 1) and wake it (one    *)
-(*    step); a head that does not fit blocks everyone behind it.           *)
-(*  - Release: Atomics.sub(U, s); an emergency admission's overage is      *)
-(*    subtracted from emergencyBytes in a second step; then the words      *)
-(*    waiting[q] are read, one per step; if one is > 0 the releaser takes  *)
-(*    the lock, grants and unlocks.                                        *)
+(*    CAS(U, u, u + s_head) (releases change U without the lock), the      *)
+(*    granter raises peak (admit's raisePeak), then Atomics.sub(waiting[   *)
+(*    p_head], 1), then Atomics.sub(total, 1) with the dequeue and the     *)
+(*    wake (one step: the entry's state and the thread's bell are read by  *)
+(*    the woken thread only); a head that does not fit blocks everyone     *)
+(*    behind it.                                                           *)
+(*  - Release (dropHold, then the release's check): Atomics.sub(U, s);     *)
+(*    Atomics.sub(emergencyBytes, overage) (a step only when the overage   *)
+(*    is > 0); the words waiting[q] are read, one per step, then total;    *)
+(*    if one is > 0 the releaser takes the lock, grants and unlocks.       *)
+(* Not modelled: the holder word's CAS/store, the per-thread and per-type  *)
+(* counters (each a word of its own no step here reads), the step mark     *)
+(* R.step and the repair (no thread is lost here), names, pools, the slot  *)
+(* free list (SharedFreeList.tla).                                         *)
 (* The words waiting[q] of priorities no request of the model uses stay 0: *)
-(* reading them is left out (it commutes with every step).                 *)
+(* reading them is left out (it commutes with every step).  The code reads *)
+(* all the words before it decides; the model decides at the first one > 0 *)
+(* (the reads after it change nothing and cannot change the decision).     *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, FlightHalTables
 
@@ -72,10 +88,12 @@ VARIABLES
   ebytes,   \* emergencyBytes
   peak,
   waiting,  \* [UsedRanks -> Nat]: waiting[Rank(p)]
+  total,    \* H.waiting: the waiters of every type (one type here)
   lock,     \* NoThread or the thread holding the lock
   queue,    \* Seq(Threads): the waiters, under the lock (a thread waits for one request at a time)
   pc, idx,  \* per thread: program counter; index of its current request in its Script
-  u, pk, nu, ov, q, \* per thread: loaded usage, loaded peak, usage after its admission, its overage, waiting word to read
+  u, pk, nu, ov, q, \* per thread: loaded usage, loaded peak, usage after an admission (its own or, granting,
+                    \* the head's), its overage, waiting word to read
   held,     \* per thread: bytes of its admitted request (set at the admitting RMW on U)
   \* History variables (read by properties only):
   maxU,     \* the largest usage reached
@@ -84,7 +102,7 @@ VARIABLES
   breach,   \* a non-Critical, non-Emergency admission left U > Max - Reserved
   barge     \* "none", or how an admission overtook a waiter: "fast" or "queue"
 
-vars == <<usage, ebytes, peak, waiting, lock, queue, pc, idx, u, pk, nu, ov, q, held,
+vars == <<usage, ebytes, peak, waiting, total, lock, queue, pc, idx, u, pk, nu, ov, q, held,
           maxU, arrived, seen, breach, barge>>
 
 Req(t) == Script[t][idx[t]]
@@ -99,15 +117,18 @@ InsertByPrio(s, t) ==
   LET k == Cardinality({i \in 1 .. Len(s) : Rank(PrioOf(s[i])) >= Rank(PrioOf(t))})
   IN  SubSeq(s, 1, k) \o <<t>> \o SubSeq(s, k + 1, Len(s))
 
-\* Where request i of t starts: the fast path's waiting check, or the usage load for Emergency
-\* (which ignores waiters); "done" after the last request.
+\* Where request i of t starts: the fast path's waiting check, the usage load for Emergency (which
+\* ignores waiters), the lock for Blocking; "done" after the last request.
 FirstPc(t, i) == IF i > Len(Script[t]) THEN "done"
-                 ELSE IF Script[t][i].mode = "Emergency" THEN "fLoad" ELSE "fCheck"
+                 ELSE CASE Script[t][i].mode = "Emergency" -> "fLoad"
+                        [] Script[t][i].mode = "Blocking"  -> "sLock"
+                        [] OTHER                           -> "fCheck"
 \* The first waiting word it reads.
 FirstQ(t, i) == IF i > Len(Script[t]) THEN -1 ELSE FirstWord(Rank(Script[t][i].prio))
 
 Init == /\ usage = 0 /\ ebytes = 0 /\ peak = 0
         /\ waiting = [r \in UsedRanks |-> 0]
+        /\ total = 0
         /\ lock = NoThread
         /\ queue = <<>>
         /\ pc = [t \in Threads |-> FirstPc(t, 1)]
@@ -131,88 +152,109 @@ Begin(t, i) ==
 \* t's request failed (NonBlocking: BudgetExceeded): on to the next one.
 Fail(t) == Begin(t, idx[t] + 1)
 
-\* An admission of w's request at usage x (the RMW on U): the history variables judge it.
-Admit(w, x, emergency) ==
+\* An admission of w's request at usage x (the RMW on U), by thread `by` (w, or its granter), who then
+\* raises peak to x + s: the history variables judge it.
+Admit(w, x, emergency, by) ==
   /\ Set(held, w, SizeOf(w))
-  /\ Set(nu, w, x + SizeOf(w))
+  /\ Set(nu, by, x + SizeOf(w))
   /\ maxU' = Larger(maxU, x + SizeOf(w))
   /\ breach' = (breach \/ (PrioOf(w) # "Critical" /\ ~emergency /\ x + SizeOf(w) > Max - Reserved))
 
 -----------------------------------------------------------------------------
-(* Fast path *)
+(* Admission: the fast path, and Blocking's admission under the lock *)
 
-\* Atomics.load(waiting[q]): a waiter of rank >= p queued sends the request to the slow path.  (The
-\* history variable `seen` notes the waits queued at the first of these reads.)
+\* Atomics.load(waiting[q]): a waiter of rank >= p queued fails a NonBlocking request and enqueues a
+\* Blocking one (which reads the words under the lock).  (The history variable `seen` notes the
+\* waits queued at the first of these reads.)
 FastCheck(t) ==
   LET note == Set(seen, t, IF q[t] = FirstWord(Rank(PrioOf(t))) THEN Waits ELSE seen[t])
   IN  /\ pc[t] = "fCheck"
       /\ IF waiting[q[t]] > 0
-           THEN IF ModeOf(t) = "Blocking" THEN Set(pc, t, "sLock") /\ Set(seen, t, {}) /\ UNCHANGED <<idx, q, u, pk, nu>>
+           THEN IF ModeOf(t) = "Blocking" THEN Set(pc, t, "sEnq") /\ Set(seen, t, {}) /\ UNCHANGED <<idx, q, u, pk, nu>>
                 ELSE Fail(t)
            ELSE IF NextWord(q[t]) = -1
              THEN Set(pc, t, "fLoad") /\ note /\ UNCHANGED <<idx, q, u, pk, nu>>
              ELSE Set(q, t, NextWord(q[t])) /\ note /\ UNCHANGED <<pc, idx, u, pk, nu>>
-      /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, ov, held, maxU, arrived, breach, barge>>
+      /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, ov, held, maxU, arrived, breach, barge>>
 
-\* u = Atomics.load(U), and the decision on it.
+\* u = Atomics.load(U), and the decision on it.  An Emergency request that does not fit computes its
+\* overage from u and writes it (and its mark) in its slot, not yet live.
 FastLoad(t) ==
   /\ pc[t] = "fLoad"
   /\ IF usage + SizeOf(t) <= Limit(PrioOf(t))
-       THEN Set(pc, t, "fCas") /\ Set(u, t, usage) /\ UNCHANGED <<idx, q, pk, nu, seen>>
-       ELSE CASE ModeOf(t) = "Emergency" -> Set(pc, t, "fAdd") /\ Set(u, t, usage) /\ UNCHANGED <<idx, q, pk, nu, seen>>
-              [] ModeOf(t) = "Blocking"  -> Set(pc, t, "sLock") /\ Set(seen, t, {}) /\ UNCHANGED <<idx, q, u, pk, nu>>
-              [] OTHER                   -> Fail(t)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, ov, held, maxU, arrived, breach, barge>>
+       THEN Set(pc, t, "fCas") /\ Set(u, t, usage) /\ UNCHANGED <<idx, q, pk, nu, ov, seen>>
+       ELSE CASE ModeOf(t) = "Emergency" ->
+                   /\ Set(pc, t, "fEmerg") /\ Set(u, t, usage)
+                   /\ Set(ov, t, Smaller(SizeOf(t), usage + SizeOf(t) - Limit(PrioOf(t))))
+                   /\ UNCHANGED <<idx, q, pk, nu, seen>>
+              [] ModeOf(t) = "Blocking"  -> Set(pc, t, "sEnq") /\ Set(seen, t, {}) /\ UNCHANGED <<idx, q, u, pk, nu, ov>>
+              [] OTHER                   -> Fail(t) /\ UNCHANGED ov
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, held, maxU, arrived, breach, barge>>
 
 \* Atomics.compareExchange(U, u, u + s); on failure back to the load.
 FastCas(t) ==
   /\ pc[t] = "fCas"
   /\ IF usage = u[t]
        THEN /\ usage' = u[t] + SizeOf(t)
-            /\ Admit(t, u[t], ModeOf(t) = "Emergency")
+            /\ Admit(t, u[t], ModeOf(t) = "Emergency", t)
             /\ barge' = IF /\ ModeOf(t) # "Emergency"
-                           /\ \E w \in Range(queue) : <<w, idx[w]>> \in seen[t] /\ Rank(PrioOf(w)) >= Rank(PrioOf(t))
+                           /\ \E w \in Range(queue) : /\ <<w, idx[w]>> \in seen[t] /\ held[w] = 0
+                                                  /\ Rank(PrioOf(w)) >= Rank(PrioOf(t))
                         THEN "fast" ELSE barge
             /\ Set(pc, t, "pLoad")
             /\ Set(seen, t, {})
        ELSE Set(pc, t, "fLoad") /\ UNCHANGED <<usage, held, nu, maxU, breach, barge, seen>>
-  /\ UNCHANGED <<ebytes, peak, waiting, lock, queue, idx, u, pk, ov, q, arrived>>
+  /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived>>
 
-\* Emergency that does not fit: Atomics.add(U, s) returns u'; overage = min(s, u' + s - limit(p)).
-FastAdd(t) ==
-  LET over == Larger(0, Smaller(SizeOf(t), usage + SizeOf(t) - Limit(PrioOf(t))))
-  IN  /\ pc[t] = "fAdd"
-      /\ usage' = usage + SizeOf(t)
-      /\ Admit(t, usage, TRUE)
-      /\ Set(ov, t, over)
-      /\ Set(pc, t, IF over > 0 THEN "fEmerg" ELSE "pLoad")
-      /\ UNCHANGED <<ebytes, peak, waiting, lock, queue, idx, u, pk, q, arrived, seen, barge>>
-
-\* Atomics.add(emergencyBytes, overage)
+\* Emergency over budget: Atomics.add(emergencyBytes, overage), before the CAS on U.
 FastEmergency(t) ==
   /\ pc[t] = "fEmerg"
   /\ ebytes' = ebytes + ov[t]
-  /\ Set(pc, t, "pLoad")
-  /\ UNCHANGED <<usage, peak, waiting, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ Set(pc, t, "fECas")
+  /\ UNCHANGED <<usage, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
-\* The admission is complete: the thread holds its bytes; its locals are cleared.
-Hold(t) == Set(pc, t, "hold") /\ Set(u, t, 0) /\ Set(pk, t, 0) /\ Set(nu, t, 0)
+\* Emergency over budget: Atomics.compareExchange(U, u, u + s); on failure the add is undone.
+FastEmergencyCas(t) ==
+  LET s == SizeOf(t)
+  IN  /\ pc[t] = "fECas"
+      /\ IF usage = u[t]
+           THEN /\ usage' = u[t] + s
+                /\ Admit(t, u[t], TRUE, t)
+                /\ Set(pc, t, "pLoad")
+           ELSE Set(pc, t, "fUndo") /\ UNCHANGED <<usage, held, nu, maxU, breach>>
+      /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived, seen, barge>>
 
-\* pk = Atomics.load(peak); done unless the new usage is larger.
+\* The CAS failed: Atomics.sub(emergencyBytes, overage), then back to the load.
+FastUndo(t) ==
+  /\ pc[t] = "fUndo"
+  /\ ebytes' = ebytes - ov[t]
+  /\ Set(ov, t, 0)
+  /\ Set(pc, t, "fLoad")
+  /\ UNCHANGED <<usage, peak, waiting, total, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
+
+\* The peak update is done: a fast admission holds its bytes; Blocking's admission under the lock
+\* unlocks; a granter dequeues and wakes the head.  The locals are cleared.
+AfterPeak(t) ==
+  /\ Set(pc, t, IF pc[t] \in {"gPLoad", "gPCas"} THEN "gDeq"
+                ELSE IF ModeOf(t) = "Blocking" THEN "unlock" ELSE "hold")
+  /\ Set(u, t, 0) /\ Set(pk, t, 0) /\ Set(nu, t, 0)
+
+\* pk = Atomics.load(peak); done unless the new usage is larger (raisePeak, by the admitting thread:
+\* the fast path's, Blocking's under the lock, or the granter's).
 PeakLoad(t) ==
-  /\ pc[t] = "pLoad"
+  /\ pc[t] \in {"pLoad", "gPLoad"}
   /\ IF nu[t] > peak
-       THEN Set(pk, t, peak) /\ Set(pc, t, "pCas") /\ UNCHANGED <<u, nu>>
-       ELSE Hold(t)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
+       THEN Set(pk, t, peak) /\ Set(pc, t, IF pc[t] = "pLoad" THEN "pCas" ELSE "gPCas") /\ UNCHANGED <<u, nu>>
+       ELSE AfterPeak(t)
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.compareExchange(peak, pk, new); reload on failure.
 PeakCas(t) ==
-  /\ pc[t] = "pCas"
+  /\ pc[t] \in {"pCas", "gPCas"}
   /\ IF peak = pk[t]
-       THEN peak' = nu[t] /\ Hold(t)
-       ELSE Set(pc, t, "pLoad") /\ UNCHANGED <<peak, u, pk, nu>>
-  /\ UNCHANGED <<usage, ebytes, waiting, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
+       THEN peak' = nu[t] /\ AfterPeak(t)
+       ELSE Set(pc, t, IF pc[t] = "pCas" THEN "pLoad" ELSE "gPLoad") /\ UNCHANGED <<peak, u, pk, nu>>
+  /\ UNCHANGED <<usage, ebytes, waiting, total, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 -----------------------------------------------------------------------------
 (* Release *)
@@ -224,7 +266,7 @@ Release(t) ==
   /\ Set(held, t, 0)
   /\ Set(pc, t, IF ov[t] > 0 THEN "rEmerg" ELSE "rCheck")
   /\ Set(q, t, Min(UsedRanks))
-  /\ UNCHANGED <<ebytes, peak, waiting, lock, queue, idx, u, pk, nu, ov, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.sub(emergencyBytes, overage)
 ReleaseEmergency(t) ==
@@ -232,37 +274,53 @@ ReleaseEmergency(t) ==
   /\ ebytes' = ebytes - ov[t]
   /\ Set(ov, t, 0)
   /\ Set(pc, t, "rCheck")
-  /\ UNCHANGED <<usage, peak, waiting, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<usage, peak, waiting, total, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.load(waiting[q]) for every priority: a waiter makes the releaser grant.
 ReleaseCheck(t) ==
   /\ pc[t] = "rCheck"
   /\ IF waiting[q[t]] > 0
-       THEN Set(pc, t, "gLock") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
+       THEN Set(pc, t, "gLock") /\ UNCHANGED q
        ELSE IF NextWord(q[t]) = -1
-         THEN Begin(t, idx[t] + 1)
-         ELSE Set(q, t, NextWord(q[t])) /\ UNCHANGED <<pc, idx, u, pk, nu, seen>>
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, ov, held, maxU, arrived, breach, barge>>
+         THEN Set(pc, t, "rTotal") /\ UNCHANGED q
+         ELSE Set(q, t, NextWord(q[t])) /\ UNCHANGED pc
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, held, maxU, arrived, seen, breach, barge>>
+
+\* Atomics.load(total): a waiter (of any type) makes the releaser grant; else on to the next request.
+ReleaseTotal(t) ==
+  /\ pc[t] = "rTotal"
+  /\ IF total > 0
+       THEN Set(pc, t, "gLock") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
+       ELSE Begin(t, idx[t] + 1)
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, ov, held, maxU, arrived, breach, barge>>
 
 -----------------------------------------------------------------------------
 (* Slow path and grants, under the lock *)
 
-\* Atomics.compareExchange(lock, 0, t), spinning while another thread holds it.
+\* Atomics.compareExchange(lock, 0, t), spinning while another thread holds it.  Blocking then
+\* runs its admission under the lock; a releaser grants.
 Lock(t) ==
   /\ pc[t] \in {"sLock", "gLock"}
   /\ lock = NoThread
   /\ lock' = t
-  /\ Set(pc, t, IF pc[t] = "sLock" THEN "sEnq" ELSE "gHead")
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ Set(pc, t, IF pc[t] = "sLock" THEN "fCheck" ELSE "gHead")
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
-\* Enqueue (priority order, FIFO within a priority) and Atomics.add(waiting[p], 1); then grant.
+\* Enqueue (priority order, FIFO within a priority) and Atomics.add(waiting[p], 1).
 Enqueue(t) ==
   /\ pc[t] = "sEnq"
   /\ queue' = InsertByPrio(queue, t)
   /\ waiting' = [waiting EXCEPT ![Rank(PrioOf(t))] = @ + 1]
   /\ arrived' = Append(arrived, t)
+  /\ Set(pc, t, "sTotal")
+  /\ UNCHANGED <<usage, ebytes, peak, total, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+
+\* Atomics.add(total, 1); then grant.
+EnqueueTotal(t) ==
+  /\ pc[t] = "sTotal"
+  /\ total' = total + 1
   /\ Set(pc, t, "gHead")
-  /\ UNCHANGED <<usage, ebytes, peak, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* The grant loop: with a head, u = Atomics.load(U); on to its CAS if the head fits, else unlock.
 GrantHead(t) ==
@@ -272,46 +330,55 @@ GrantHead(t) ==
        ELSE IF usage + SizeOf(Head(queue)) <= Limit(PrioOf(Head(queue)))
          THEN Set(pc, t, "gCas") /\ Set(u, t, usage)
          ELSE Set(pc, t, "unlock") /\ Set(u, t, 0)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, idx, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
-\* Atomics.compareExchange(U, u, u + s_head): the head is admitted; on failure back to the load.
+\* Atomics.compareExchange(U, u, u + s_head): the head is admitted (the granter then raises peak); on
+\* failure back to the load.
 GrantCas(t) ==
   LET w == Head(queue)
   IN  /\ pc[t] = "gCas"
       /\ IF usage = u[t]
            THEN /\ usage' = u[t] + SizeOf(w)
-                /\ Admit(w, u[t], FALSE)
+                /\ Admit(w, u[t], FALSE, t)
                 /\ barge' = IF \E v \in Range(queue) \ {w} :
                                  \/ Rank(PrioOf(v)) > Rank(PrioOf(w))
                                  \/ /\ Rank(PrioOf(v)) = Rank(PrioOf(w))
                                     /\ \E i, j \in 1 .. Len(arrived) : i < j /\ arrived[i] = v /\ arrived[j] = w
                             THEN "queue" ELSE barge
-                /\ Set(pc, t, "gDeq")
+                /\ Set(pc, t, "gPLoad")
            ELSE Set(pc, t, "gHead") /\ UNCHANGED <<usage, held, nu, maxU, breach, barge>>
-      /\ UNCHANGED <<ebytes, peak, waiting, lock, queue, idx, u, pk, ov, q, arrived, seen>>
+      /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived, seen>>
 
-\* Dequeue the admitted head, Atomics.sub(waiting[p_head], 1), wake it (it publishes its peak);
-\* then the next head.
+\* Atomics.sub(waiting[p_head], 1).
 GrantDequeue(t) ==
-  LET w == Head(queue)
-  IN  /\ pc[t] = "gDeq"
-      /\ queue' = Tail(queue)
-      /\ waiting' = [waiting EXCEPT ![Rank(PrioOf(w))] = @ - 1]
-      /\ arrived' = SelectSeq(arrived, LAMBDA x : x # w)
-      /\ pc' = IF w = t THEN [pc EXCEPT ![t] = "gHead"] ELSE [pc EXCEPT ![t] = "gHead", ![w] = "pLoad"]
-      /\ UNCHANGED <<usage, ebytes, peak, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+  /\ pc[t] = "gDeq"
+  /\ waiting' = [waiting EXCEPT ![Rank(PrioOf(Head(queue)))] = @ - 1]
+  /\ Set(pc, t, "gTotal")
+  /\ UNCHANGED <<usage, ebytes, peak, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
-\* Atomics.store(lock, 0).  A slow-path thread then sleeps unless it admitted itself; a releaser
-\* goes on to its next request.
+\* Atomics.sub(total, 1), the head leaves the queue and is woken (it holds its bytes); then the next
+\* head.
+GrantTotal(t) ==
+  LET w == Head(queue)
+  IN  /\ pc[t] = "gTotal"
+      /\ total' = total - 1
+      /\ queue' = Tail(queue)
+      /\ arrived' = SelectSeq(arrived, LAMBDA x : x # w)
+      /\ pc' = IF w = t THEN [pc EXCEPT ![t] = "gHead"] ELSE [pc EXCEPT ![t] = "gHead", ![w] = "hold"]
+      /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+
+\* Atomics.compareExchange(lock, t, 0).  A waiter then sleeps unless it was granted; a Blocking thread
+\* admitted (under the lock, or granted by itself) holds its bytes; a releaser goes on to its next
+\* request.
 Unlock(t) ==
   /\ pc[t] = "unlock"
   /\ lock' = NoThread
   /\ IF t \in Range(queue)
        THEN Set(pc, t, "sleep") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
        ELSE IF held[t] > 0
-         THEN Set(pc, t, "pLoad") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
+         THEN Set(pc, t, "hold") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
          ELSE Begin(t, idx[t] + 1)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, queue, ov, held, maxU, arrived, breach, barge>>
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, queue, ov, held, maxU, arrived, breach, barge>>
 
 -----------------------------------------------------------------------------
 Done == \A t \in Threads : pc[t] = "done"
@@ -321,10 +388,11 @@ Finished == Done /\ UNCHANGED vars
 
 Next ==
   \/ \E t \in Threads :
-       \/ FastCheck(t) \/ FastLoad(t) \/ FastCas(t) \/ FastAdd(t) \/ FastEmergency(t)
+       \/ FastCheck(t) \/ FastLoad(t) \/ FastCas(t) \/ FastEmergency(t) \/ FastEmergencyCas(t) \/ FastUndo(t)
        \/ PeakLoad(t) \/ PeakCas(t)
-       \/ Release(t) \/ ReleaseEmergency(t) \/ ReleaseCheck(t)
-       \/ Lock(t) \/ Enqueue(t) \/ GrantHead(t) \/ GrantCas(t) \/ GrantDequeue(t) \/ Unlock(t)
+       \/ Release(t) \/ ReleaseEmergency(t) \/ ReleaseCheck(t) \/ ReleaseTotal(t)
+       \/ Lock(t) \/ Enqueue(t) \/ EnqueueTotal(t) \/ GrantHead(t) \/ GrantCas(t) \/ GrantDequeue(t)
+       \/ GrantTotal(t) \/ Unlock(t)
   \/ Finished
 
 Spec == Init /\ [][Next]_vars
@@ -335,12 +403,15 @@ Spec == Init /\ [][Next]_vars
 RECURSIVE SumOver(_, _)
 SumOver(f(_), S) == IF S = {} THEN 0 ELSE LET x == CHOOSE x \in S : TRUE IN f(x) + SumOver(f, S \ {x})
 
-Pcs == {"fCheck", "fLoad", "fCas", "fAdd", "fEmerg", "pLoad", "pCas", "hold", "rEmerg", "rCheck",
-        "sLock", "gLock", "sEnq", "gHead", "gCas", "gDeq", "unlock", "sleep", "done"}
-LockedPcs == {"sEnq", "gHead", "gCas", "gDeq", "unlock"}
+Pcs == {"fCheck", "fLoad", "fCas", "fEmerg", "fECas", "fUndo", "pLoad", "pCas", "hold", "rEmerg", "rCheck",
+        "rTotal", "sLock", "gLock", "sEnq", "sTotal", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal",
+        "unlock", "sleep", "done"}
+LockedPcs == {"sEnq", "sTotal", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal", "unlock"}
+\* Blocking's admission runs these under the lock.
+AdmitPcs == {"fCheck", "fLoad", "fCas", "pLoad", "pCas"}
 
 TypeOK ==
-  /\ usage \in Nat /\ ebytes \in Nat /\ peak \in Nat
+  /\ usage \in Nat /\ ebytes \in Nat /\ peak \in Nat /\ total \in Nat
   /\ waiting \in [UsedRanks -> Nat]
   /\ lock \in Threads \cup {NoThread}
   /\ pc \in [Threads -> Pcs]
@@ -349,13 +420,15 @@ TypeOK ==
 \* U is the sum of the sizes of the admitted requests, in every state (the RMWs on U are exact).
 Conservation == usage = SumOver(LAMBDA t : held[t], Threads)
 
-\* The overage added to U by an emergency admission whose emergencyBytes add is still to come.
-PendingOverage == SumOver(LAMBDA t : IF pc[t] = "fEmerg" THEN ov[t] ELSE 0, Threads)
-\* Usage never exceeds maxBytes except by emergency bytes: U - emergencyBytes <= Max, counting an
-\* emergency admission's overage from its add on U (its add on emergencyBytes is a second step).
-BudgetSafe == usage - ebytes - PendingOverage <= Max
-\* emergencyBytes is the sum of the overages of the emergency admissions whose second step is done
-\* and whose release has not subtracted it yet.
+\* The overage an Emergency admission has added to emergencyBytes ahead of its CAS on U (or whose
+\* failed CAS it has yet to undo): emergencyBytes runs ahead of usage by these.
+PendingOverage == SumOver(LAMBDA t : IF pc[t] \in {"fECas", "fUndo"} THEN ov[t] ELSE 0, Threads)
+\* Usage never exceeds maxBytes except by emergency bytes, not even counting only the overages of the
+\* admissions whose CAS on U is done: U - (emergencyBytes - pending) <= Max (so U - emergencyBytes <=
+\* Max at every instant, which the stress test's observer checks).
+BudgetSafe == usage - (ebytes - PendingOverage) <= Max
+\* emergencyBytes is the sum of the overages added and not yet subtracted: those of the admissions
+\* not yet released, and the pending ones.
 EmergencyAccounted == ebytes = SumOver(LAMBDA t : IF pc[t] = "fEmerg" THEN 0 ELSE ov[t], Threads)
 
 \* The reserve serves Critical and Emergency only: no non-Critical, non-Emergency admission left
@@ -366,8 +439,8 @@ ReserveOnlyForCritical ==
   /\ SumOver(LAMBDA t : IF held[t] > 0 /\ PrioOf(t) # "Critical" /\ ModeOf(t) # "Emergency" THEN held[t] ELSE 0,
              Threads) <= Max - Reserved
 
-\* A thread admitted (its RMW on U done) whose peak update has not finished.
-PeakPending(t) == held[t] > 0 /\ pc[t] # "hold"
+\* A thread raising peak after an admission (its own, or as granter the head's).
+PeakPending(t) == pc[t] \in {"pLoad", "pCas", "gPLoad", "gPCas"}
 \* peak is a usage that was reached, and once no peak update is pending it is the largest one; U
 \* never exceeds the peak and the pending updates' values.
 PeakIsMax ==
@@ -376,22 +449,28 @@ PeakIsMax ==
   /\ usage <= peak \/ \E t \in Threads : PeakPending(t) /\ usage <= nu[t]
 
 \* No barging: a fast admission never overtakes a waiter of rank >= its own that was already queued
-\* at its first waiting-word read and still waits; a grant never overtakes a waiter of higher priority, or of the
+\* at its first waiting-word read and still waits (not yet granted: a granted head stays queued until
+\* its granter's sub on total); a grant never overtakes a waiter of higher priority, or of the
 \* same priority enqueued earlier (history variables, judged at the admitting CAS).
 NoBarging == barge = "none"
 
-\* Each thread waits at most once, each waiting word counts its waiters, a waiter sleeps (or runs the
-\* grant loop it entered with), and the lock is held by the thread in the locked section.  (The
-\* queue's order is judged by NoBarging, at the grants.)
+\* Each thread waits at most once, each waiting word counts its waiters (but the head a granter is
+\* dequeuing, from its sub on waiting[p]), total counts them all (but one whose add on total is still to
+\* come), a waiter sleeps (or runs the grant loop it entered with), and the lock is held by the thread
+\* in the locked section.  (The queue's order is judged by NoBarging, at the grants.)
 QueueWellFormed ==
-  /\ \A i, j \in 1 .. Len(queue) : i < j => queue[i] # queue[j]
-  /\ \A r \in UsedRanks : waiting[r] = Cardinality({i \in 1 .. Len(queue) : Rank(PrioOf(queue[i])) = r})
-  /\ \A t \in Range(queue) : pc[t] \in {"gHead", "gCas", "gDeq", "unlock", "sleep"}
-  /\ \A t \in Threads : pc[t] \in LockedPcs => lock = t
+  LET dequeuing == \E t \in Threads : pc[t] = "gTotal"
+      adding == \E t \in Threads : pc[t] = "sTotal"
+  IN  /\ \A i, j \in 1 .. Len(queue) : i < j => queue[i] # queue[j]
+      /\ \A r \in UsedRanks :
+           waiting[r] = Cardinality({i \in 1 .. Len(queue) : Rank(PrioOf(queue[i])) = r /\ ~(i = 1 /\ dequeuing)})
+      /\ total = Len(queue) - (IF adding THEN 1 ELSE 0)
+      /\ \A t \in Range(queue) : pc[t] \in {"sTotal", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal", "unlock", "sleep"}
+      /\ \A t \in Threads : pc[t] \in LockedPcs \/ (pc[t] \in AdmitPcs /\ ModeOf(t) = "Blocking") => lock = t
 
 \* Every script done: nothing is held, charged or waiting, the lock is free, peak is the maximum.
 DoneClean == Done => /\ usage = 0 /\ ebytes = 0 /\ queue = <<>> /\ lock = NoThread
-                     /\ \A r \in UsedRanks : waiting[r] = 0
+                     /\ \A r \in UsedRanks : waiting[r] = 0 /\ total = 0
                      /\ peak = maxU
 
 -----------------------------------------------------------------------------
@@ -404,11 +483,13 @@ W_TwoWaiters  == Len(queue) < 2
 \* A waiter enqueued ahead of one that arrived before it (a higher priority).
 W_HigherAhead == ~(Len(queue) >= 2 /\ \E i, j \in 1 .. Len(arrived) : i < j /\ arrived[i] = queue[2] /\ arrived[j] = queue[1])
 W_Done        == ~Done
-\* Steps: a CAS on U fails (fast path or grant); a CAS on peak fails; a NonBlocking request fails;
-\* a fast-path request finds a waiter and leaves the fast path; a releaser grants a waiter.
+\* Steps: a CAS on U fails (fast path, Blocking under the lock, or grant); an Emergency CAS on U fails
+\* (its emergencyBytes add is undone); a CAS on peak fails; a NonBlocking request fails; a Blocking
+\* request finds a waiter and enqueues; a releaser grants a waiter.
 WA_UsageCasFails == ~\E t \in Threads : pc[t] \in {"fCas", "gCas"} /\ usage # u[t] /\ (FastCas(t) \/ GrantCas(t))
-WA_PeakCasFails  == ~\E t \in Threads : pc[t] = "pCas" /\ peak # pk[t] /\ PeakCas(t)
+WA_EmergencyCasFails == ~\E t \in Threads : pc[t] = "fECas" /\ usage # u[t] /\ FastEmergencyCas(t)
+WA_PeakCasFails  == ~\E t \in Threads : pc[t] \in {"pCas", "gPCas"} /\ peak # pk[t] /\ PeakCas(t)
 WA_NonBlockingFails == ~\E t \in Threads : pc[t] \in {"fCheck", "fLoad"} /\ ModeOf(t) = "NonBlocking" /\ idx'[t] # idx[t]
 WA_FastDeferred  == ~\E t \in Threads : pc[t] = "fCheck" /\ waiting[q[t]] > 0 /\ FastCheck(t)
-WA_GrantByRelease == ~\E t \in Threads : pc[t] = "gDeq" /\ Head(queue) # t /\ t \notin Range(queue) /\ GrantDequeue(t)
+WA_GrantByRelease == ~\E t \in Threads : pc[t] = "gTotal" /\ Head(queue) # t /\ t \notin Range(queue) /\ GrantTotal(t)
 =============================================================================
