@@ -19,7 +19,7 @@ import * as genericPool from "generic-pool"
 import { do_not_optimize } from "mitata"
 import * as tarn from "tarn"
 import { createResourceManager, ResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
-import { benchArgs, flagOf, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
+import { benchOptions, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
 
 const BLOCK = 4096
 const BLOCKS = 64
@@ -190,10 +190,7 @@ const targets: ReadonlyArray<{
 const self = fileURLToPath(import.meta.url)
 await runChildIfAsked(variants)
 {
-  const json = benchArgs.includes("--json")
-  const trials = Number(flagOf("--trials") ?? 3)
-  const filter = flagOf("--filter")
-  const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`)
+  const { json, trials, filter, log } = benchOptions()
   const loadAtStart = loadavg()
   log(
     `workload: ${BLOCKS} blocks of ${BLOCK} B, Memory budget; ${trials} trial(s) per variant, each in a fresh process`

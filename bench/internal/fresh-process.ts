@@ -49,16 +49,38 @@ export const flagOf = (name: string): string | undefined => {
   return i >= 0 ? benchArgs[i + 1] : undefined
 }
 
+/** The options of a bench run in fresh processes; its lines go to stderr under `--json` (stdout carries the JSON). */
+export const benchOptions = () => {
+  const json = benchArgs.includes("--json")
+  return {
+    json,
+    trials: Number(flagOf("--trials") ?? 3),
+    filter: flagOf("--filter"),
+    log: (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`)
+  }
+}
+
+/** What a child prints: ns per op, and any other figures a self-timed variant measured. */
+export interface ChildResult {
+  readonly ns: number
+  readonly [figure: string]: number
+}
+
 /**
- * In a child started by {@link runTrials} (`--child i`): times variant `i`, prints its JSON line and exits. In the
- * parent it returns at once.
+ * In a child started by {@link runTrials} (`--child i`): times variant `i` (its `setup`'s op with mitata, or its
+ * own `measure`), prints its JSON line and exits. In the parent it returns at once.
  */
 export const runChildIfAsked = async (
-  variants: ReadonlyArray<{ readonly setup: () => () => unknown }>
+  variants: ReadonlyArray<
+    | { readonly setup: () => () => unknown; readonly measure?: undefined }
+    | { readonly measure: () => Promise<ChildResult> }
+  >
 ): Promise<void> => {
   if (benchArgs[0] !== "--child") return
   const variant = variants[Number(benchArgs[1])]
   if (variant === undefined) throw new Error(`no variant ${benchArgs[1]}`)
-  process.stdout.write(`${JSON.stringify({ ns: await timeOp(variant.setup()) })}\n`)
+  const result: ChildResult =
+    variant.measure !== undefined ? await variant.measure() : { ns: await timeOp(variant.setup()) }
+  process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
 }

@@ -1,20 +1,27 @@
 /**
- * A benchmark worker: attaches to a shared allocator, warms up, waits at the start barrier, runs `ops`
- * alloc+free pairs and reports its elapsed time.
+ * A benchmark worker: attaches to a shared allocator (or a shared resource manager), warms up, waits at the
+ * start barrier, runs `ops` pairs (alloc+free, or acquire+release) and reports its elapsed time.
  */
 import { SharedBlockPool } from "@flight-hal/pool"
+import type { SharedManagerDescriptor } from "../../packages/resources/src/index.ts"
 import { Int32TaggedStack } from "./treiber.ts"
 
 export interface ScalingRequest {
-  readonly kind: "shared-pool" | "treiber"
+  readonly kind: "shared-pool" | "treiber" | "shared-manager"
   readonly buffer: SharedArrayBuffer
   readonly barrier: SharedArrayBuffer
   readonly ops: number
+  /** Kind "shared-manager": what the worker attaches with, and the bytes of each (Memory, unnamed) request. */
+  readonly descriptor?: SharedManagerDescriptor
+  readonly sizeBytes?: number
 }
 
 export interface ScalingReport {
   /** Wall-clock time of all `ops` pairs. */
   readonly elapsedMs: number
+  /** When the first pair started and the last ended, in ms since the epoch (`timeOrigin + now()`). */
+  readonly startedAt: number
+  readonly endedAt: number
   /** Median ns per pair over batches of {@link BATCH} pairs (robust to the worker being descheduled). */
   readonly medianBatchNs: number
   readonly sink: number
@@ -45,36 +52,66 @@ const loopStack = (stack: Int32TaggedStack, ops: number): number => {
   return sink
 }
 
-self.onmessage = (event: MessageEvent<ScalingRequest | "go">) => {
-  const request = event.data
-  if (request === "go") return
-  const barrier = new Int32Array(request.barrier)
-  let run: (ops: number) => number
-  let done = () => {}
+/** The loop a request runs, and what to do once it is over. */
+const prepare = async (
+  request: ScalingRequest
+): Promise<{ readonly run: (ops: number) => number; readonly done: () => void; readonly warmup: number }> => {
   if (request.kind === "shared-pool") {
     const attached = SharedBlockPool.attach(request.buffer)
     if (!attached.ok) throw attached.error
     const pool = attached.value
-    run = (ops) => loopPool(pool, ops)
-    done = () => pool.detach()
-  } else {
-    const stack = new Int32TaggedStack(0, request.buffer) // the count comes from the buffer
-    run = (ops) => loopStack(stack, ops)
+    return { run: (ops) => loopPool(pool, ops), done: () => pool.detach(), warmup: 2_000_000 }
   }
-  let sink = run(Math.min(request.ops, 2_000_000)) // warm up the JIT
+  if (request.kind === "treiber") {
+    const stack = new Int32TaggedStack(0, request.buffer) // the count comes from the buffer
+    return { run: (ops) => loopStack(stack, ops), done: () => {}, warmup: 2_000_000 }
+  }
+  // imported here only, so that the pool workers do not load the resources package (and effect)
+  const { attachSharedResourceManager } = await import("../../packages/resources/src/index.ts")
+  if (request.descriptor === undefined) throw new Error("a shared-manager worker needs the manager's descriptor")
+  const manager = attachSharedResourceManager(request.descriptor)
+  const metadata = { type: "Memory", sizeBytes: request.sizeBytes ?? 4096 } as const
+  const run = (ops: number): number => {
+    let sink = 0
+    for (let k = 0; k < ops; k++) {
+      const ref = manager.acquire(metadata)
+      sink ^= ref.handle.slot
+      ref.release()
+    }
+    return sink
+  }
+  return { run, done: () => void manager.close(), warmup: 100_000 }
+}
+
+/** Milliseconds since the epoch, comparable across threads. */
+const clock = (): number => performance.timeOrigin + performance.now()
+
+self.onmessage = async (event: MessageEvent<ScalingRequest>) => {
+  const request = event.data
+  const barrier = new Int32Array(request.barrier)
+  const { run, done, warmup } = await prepare(request)
+  let sink = run(Math.min(request.ops, warmup)) // warm up the JIT
   Atomics.add(barrier, 1, 1)
   Atomics.notify(barrier, 1)
   Atomics.wait(barrier, 0, 0)
   const batches: number[] = []
+  const startedAt = clock()
   const start = performance.now()
-  for (let done = 0; done < request.ops; done += BATCH) {
+  for (let pairs = 0; pairs < request.ops; pairs += BATCH) {
     const t0 = performance.now()
     sink ^= run(BATCH)
     batches.push(((performance.now() - t0) * 1e6) / BATCH)
   }
   const elapsedMs = performance.now() - start
+  const endedAt = clock()
   done()
   batches.sort((a, b) => a - b)
-  const report: ScalingReport = { elapsedMs, medianBatchNs: batches[batches.length >> 1] as number, sink }
+  const report: ScalingReport = {
+    elapsedMs,
+    startedAt,
+    endedAt,
+    medianBatchNs: batches[batches.length >> 1] as number,
+    sink
+  }
   self.postMessage(report)
 }

@@ -1,14 +1,24 @@
 /**
- * Aggregate throughput of k workers sharing one allocator: all start at one barrier and run the same number of
- * alloc+free pairs in timed batches. Each worker's speed is its median batch (so that time the worker spent
- * descheduled on a busy machine does not count); the aggregate is the sum of the workers' speeds, reported as
- * ns per pair. Median of several rounds.
+ * Aggregate throughput of k workers sharing one allocator (or one shared resource manager): all start at one
+ * barrier and run the same number of pairs in timed batches. Two figures per round, in ns per pair for all
+ * workers together:
+ * - batch: each worker's speed is its median batch (so that time the worker spent descheduled on a busy
+ *   machine does not count); the aggregate is the sum of the workers' speeds;
+ * - wall: the wall time from the first worker's start to the last worker's end, over every pair of every
+ *   worker (what the machine really delivered, descheduling included).
+ * Median of several rounds.
  *
  * @module
  */
+import { median } from "./fresh-process.ts"
 import type { ScalingReport, ScalingRequest } from "./scaling-worker.ts"
 
-const round = async (kind: ScalingRequest["kind"], buffer: SharedArrayBuffer, workers: number, ops: number) => {
+interface RoundResult {
+  readonly batchNs: number
+  readonly wallNs: number
+}
+
+const round = async (request: Omit<ScalingRequest, "barrier">, workers: number): Promise<RoundResult> => {
   const barrier = new SharedArrayBuffer(8)
   const flags = new Int32Array(barrier)
   const started = Array.from({ length: workers }, () => new Worker(new URL("./scaling-worker.ts", import.meta.url)))
@@ -19,8 +29,7 @@ const round = async (kind: ScalingRequest["kind"], buffer: SharedArrayBuffer, wo
         worker.onerror = (e) => reject(e)
       })
   )
-  const request: ScalingRequest = { kind, buffer, barrier, ops }
-  for (const worker of started) worker.postMessage(request)
+  for (const worker of started) worker.postMessage({ ...request, barrier } satisfies ScalingRequest)
   let failed: unknown
   for (const report of reports) report.catch((e: unknown) => (failed = e))
   while (Atomics.load(flags, 1) < workers) {
@@ -32,19 +41,26 @@ const round = async (kind: ScalingRequest["kind"], buffer: SharedArrayBuffer, wo
   const done = await Promise.all(reports)
   for (const worker of started) worker.terminate()
   const pairsPerNs = done.reduce((sum, r) => sum + 1 / r.medianBatchNs, 0)
-  return 1 / pairsPerNs
+  const wallMs = Math.max(...done.map((r) => r.endedAt)) - Math.min(...done.map((r) => r.startedAt))
+  return { batchNs: 1 / pairsPerNs, wallNs: (wallMs * 1e6) / (workers * request.ops) }
 }
 
-/** Median ns per alloc+free pair, all workers together. */
+/** Median ns per pair, all workers together: by median batches and by wall time. */
+export const scaling = async (
+  request: Omit<ScalingRequest, "barrier">,
+  workers: number,
+  rounds = 5
+): Promise<RoundResult> => {
+  const samples: Array<RoundResult> = []
+  for (let r = 0; r < rounds; r++) samples.push(await round(request, workers))
+  return { batchNs: median(samples.map((s) => s.batchNs)), wallNs: median(samples.map((s) => s.wallNs)) }
+}
+
+/** Median ns per alloc+free pair, all workers together (by median batches). */
 export const aggregateNsPerOp = async (
   kind: ScalingRequest["kind"],
   buffer: SharedArrayBuffer,
   workers: number,
   ops: number,
   rounds = 5
-): Promise<number> => {
-  const samples: number[] = []
-  for (let r = 0; r < rounds; r++) samples.push(await round(kind, buffer, workers, ops))
-  samples.sort((a, b) => a - b)
-  return samples[Math.floor(samples.length / 2)] as number
-}
+): Promise<number> => (await scaling({ kind, buffer, ops }, workers, rounds)).batchNs

@@ -1,0 +1,215 @@
+/**
+ * The shared manager (`createSharedResourceManager`: one budget across worker threads, its ledger in a
+ * SharedArrayBuffer) against the single-thread plain facade (`createResourceManager`), in one run, on the same
+ * Memory budget and the same 4 KiB request; neither reads the payload (both make it lazily):
+ * - uncontended NonBlocking acquire+release, unnamed (target: shared ≤ 3× the facade);
+ * - the same, named (a name takes the shared manager's lock);
+ * - a Blocking `acquireAsync` granted at once (and released);
+ * - throughput of 2 workers against 1 on the same budget (target ≥ 1.6×): each worker attaches, warms up, waits
+ *   at one barrier with the others, then runs a fixed number of acquire+release pairs. The figure is wall time
+ *   (the first worker's start to the last worker's end) per pair of all workers; the per-batch figure beside
+ *   it (each worker's median batch, so that time spent descheduled does not count) is shown for reference.
+ *
+ * Each variant runs in a fresh process, `--trials` times (default 3); the report is the median of the trials
+ * (ns per acquire+release; each single-thread trial is mitata's p50, each worker trial the median of 3 rounds),
+ * the best trial beside it, the ratios, the machine's cores and its load.
+ *
+ *   bun bench/shared-manager.bench.ts [--json] [--trials N] [--filter TEXT]
+ *
+ * @module
+ */
+import { cpus, loadavg } from "node:os"
+import { fileURLToPath } from "node:url"
+import { do_not_optimize } from "mitata"
+import {
+  createResourceManager,
+  createSharedResourceManager,
+  type ResourceManagerConfig
+} from "../packages/resources/src/index.ts"
+import { benchOptions, type ChildResult, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
+import { scaling } from "./internal/scaling.ts"
+
+const BLOCK = 4096
+const memory = { type: "Memory", sizeBytes: BLOCK } as const
+const budgets: ResourceManagerConfig["budgets"] = {
+  Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
+}
+/** Acquire+release pairs per worker and round (after its warm-up), and rounds per trial. */
+const WORKER_OPS = 250_000
+const WORKER_ROUNDS = 3
+
+const facade = () => createResourceManager({ budgets, onLeaks: () => {} })
+// A worker's loop is synchronous for a second or so: its heartbeat must not be missed for that long.
+const shared = () => createSharedResourceManager({ budgets, lostAfterMillis: 60_000 })
+
+type Variant =
+  | { readonly name: string; readonly setup: () => () => unknown; readonly measure?: undefined }
+  | { readonly name: string; readonly measure: () => Promise<ChildResult> }
+
+/** k workers on one shared manager: ns per pair by wall time (`ns`) and by median batches (`batchNs`). */
+const workers = (k: number) => async (): Promise<ChildResult> => {
+  const manager = shared()
+  const result = await scaling(
+    {
+      kind: "shared-manager",
+      buffer: manager.descriptor.buffer,
+      descriptor: manager.descriptor,
+      ops: WORKER_OPS,
+      sizeBytes: BLOCK
+    },
+    k,
+    WORKER_ROUNDS
+  )
+  const stats = manager.getResourceStats("Memory")
+  const leaks = manager.close()
+  // every worker did its pairs on this budget, and released them all
+  if (stats.currentUsage !== 0 || stats.allocationCount !== stats.releaseCount || leaks.length !== 0) {
+    throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
+  }
+  if (stats.allocationCount < k * WORKER_ROUNDS * WORKER_OPS) {
+    throw new Error(`only ${stats.allocationCount} allocations by ${k} worker(s)`)
+  }
+  return { ns: result.wallNs, batchNs: result.batchNs }
+}
+
+/** An op that acquires from `manager`, releases and consumes the ref (`asyncPair`: the acquisition is awaited). */
+const pair =
+  <M>(manager: M, acquire: (manager: M) => { release(): void }) =>
+  (): unknown => {
+    const ref = acquire(manager)
+    ref.release()
+    return do_not_optimize(ref)
+  }
+const asyncPair =
+  <M>(manager: M, acquire: (manager: M) => Promise<{ release(): void }>) =>
+  async (): Promise<unknown> => {
+    const ref = await acquire(manager)
+    ref.release()
+    return do_not_optimize(ref)
+  }
+
+const variants: ReadonlyArray<Variant> = [
+  { name: "facade acquire+release", setup: () => pair(facade(), (m) => m.acquire("", memory)) },
+  { name: "shared acquire+release", setup: () => pair(shared(), (m) => m.acquire(memory)) },
+  { name: "facade acquire+release, named", setup: () => pair(facade(), (m) => m.acquire("tex", memory)) },
+  { name: "shared acquire+release, named", setup: () => pair(shared(), (m) => m.acquire(memory, { name: "tex" })) },
+  {
+    name: "facade acquireAsync Blocking (granted at once)",
+    setup: () => asyncPair(facade(), (m) => m.acquireAsync("", memory, { mode: "Blocking" }))
+  },
+  {
+    name: "shared acquireAsync Blocking (granted at once)",
+    setup: () => asyncPair(shared(), (m) => m.acquireAsync(memory, { mode: "Blocking" }))
+  },
+  { name: "shared acquire+release, 1 worker (wall)", measure: workers(1) },
+  { name: "shared acquire+release, 2 workers (wall)", measure: workers(2) }
+]
+
+/** The ratios the report prints: `of / over` (a throughput ratio when `throughput`: `over / of`). */
+const ratios: ReadonlyArray<{
+  readonly what: string
+  readonly of: string
+  readonly over: string
+  readonly throughput?: boolean
+  readonly batch?: boolean
+  readonly target?: { readonly limit: number; readonly atMost: boolean }
+}> = [
+  {
+    what: "shared / facade acquire+release (target ≤ 3×)",
+    of: "shared acquire+release",
+    over: "facade acquire+release",
+    target: { limit: 3, atMost: true }
+  },
+  {
+    what: "2 workers / 1 worker throughput, wall time (target ≥ 1.6×)",
+    of: "shared acquire+release, 2 workers (wall)",
+    over: "shared acquire+release, 1 worker (wall)",
+    throughput: true,
+    target: { limit: 1.6, atMost: false }
+  },
+  {
+    what: "2 workers / 1 worker throughput, median batches (reference)",
+    of: "shared acquire+release, 2 workers (wall)",
+    over: "shared acquire+release, 1 worker (wall)",
+    throughput: true,
+    batch: true
+  },
+  { what: "shared / facade, named", of: "shared acquire+release, named", over: "facade acquire+release, named" },
+  {
+    what: "shared / facade, acquireAsync Blocking",
+    of: "shared acquireAsync Blocking (granted at once)",
+    over: "facade acquireAsync Blocking (granted at once)"
+  }
+]
+
+const self = fileURLToPath(import.meta.url)
+await runChildIfAsked(variants)
+{
+  const { json, trials, filter, log } = benchOptions()
+  const cores = { hardwareConcurrency: globalThis.navigator?.hardwareConcurrency, cpus: cpus().length }
+  const loadAtStart = loadavg()
+  const load = (l: ReadonlyArray<number>) => l.map((x) => x.toFixed(2)).join(", ")
+  log(
+    `shared manager vs facade: Memory budget, ${BLOCK} B requests; ${trials} trial(s) per variant, each in a fresh process; workers: ${WORKER_OPS} pairs each, ${WORKER_ROUNDS} rounds`
+  )
+  log(`cores: navigator.hardwareConcurrency ${cores.hardwareConcurrency}, os.cpus() ${cores.cpus}`)
+  log(`load average at start: ${load(loadAtStart)}`)
+  const results: Array<{
+    readonly name: string
+    readonly medianNs: number
+    readonly bestNs: number
+    readonly trialsNs: ReadonlyArray<number>
+    readonly batchNs?: number
+  }> = []
+  variants.forEach((variant, index) => {
+    if (filter !== undefined && !variant.name.includes(filter)) return
+    const samples = runTrials<ChildResult>(self, ["--child", String(index)], trials)
+    const trialsNs = samples.map((t) => t.ns)
+    const batches = samples.flatMap((t) => (t.batchNs === undefined ? [] : [t.batchNs]))
+    const row = {
+      name: variant.name,
+      medianNs: median(trialsNs),
+      bestNs: Math.min(...trialsNs),
+      trialsNs,
+      ...(batches.length === 0 ? {} : { batchNs: median(batches) })
+    }
+    results.push(row)
+    log(
+      `${variant.name.padEnd(48)} ${row.medianNs.toFixed(1).padStart(9)} ns  best ${row.bestNs.toFixed(1).padStart(9)}  [${trialsNs.map((x) => x.toFixed(1)).join(", ")}]${row.batchNs === undefined ? "" : `  median batches ${row.batchNs.toFixed(1)} ns`}`
+    )
+  })
+  const row = (name: string) => results.find((r) => r.name === name)
+  const checked = ratios.map((r) => {
+    const figure = (name: string, best: boolean) => {
+      const found = row(name)
+      if (found === undefined) return Number.NaN
+      return r.batch ? (found.batchNs ?? Number.NaN) : best ? found.bestNs : found.medianNs
+    }
+    const ratioOf = (best: boolean) =>
+      r.throughput ? figure(r.over, best) / figure(r.of, best) : figure(r.of, best) / figure(r.over, best)
+    const measured = ratioOf(false)
+    const met =
+      r.target === undefined ? undefined : r.target.atMost ? measured <= r.target.limit : measured >= r.target.limit
+    return { ratio: r.what, measured, ofBestTrials: r.batch ? undefined : ratioOf(true), met }
+  })
+  const loadAtEnd = loadavg()
+  if (json) {
+    const output = {
+      unit: "ns per acquire+release (median of trials; workers: wall time per pair of all workers)",
+      trials,
+      cores,
+      variants: results,
+      ratios: checked,
+      loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd }
+    }
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
+  } else {
+    log(`load average at end: ${load(loadAtEnd)}`)
+    log("ratios (medians of the trials; of the best trials in brackets):")
+    for (const c of checked) {
+      const verdict = c.met === undefined ? "    " : c.met ? "met " : "MISS"
+      const best = c.ofBestTrials === undefined ? "" : ` (${c.ofBestTrials.toFixed(2)}×)`
+      log(`  ${verdict}  ${c.ratio}: ${c.measured.toFixed(2)}×${best}`)
+    }
+  }
+}
