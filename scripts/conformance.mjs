@@ -4,18 +4,20 @@
 //   node     the npm tarballs (npm pack) installed into a fresh temporary project, run under Node
 //   bun      the same project under Bun (which picks the "bun" export condition: the TS sources in the tarball)
 //   deno     the packages imported by name through the Deno workspace (their TS sources), as JSR users get them
-//   browser  @flight-hal/core and @flight-hal/pool (from the same tarballs) bundled by `bun build --target=browser`
-//            and run in headless Chromium; the page writes the result into the DOM, read with --dump-dom
+//   browser  the packages (from the same tarballs) bundled by `bun build --target=browser` and run in headless
+//            Chromium, on a page served cross-origin isolated by a local server (COOP + COEP: SharedArrayBuffer
+//            exists); the page posts its result back to the server
 // Node, Bun and Deno also run the "shared-pool" part (SharedArrayBuffer) and the "resources" part (the plain facade
-// of @flight-hal/resources).
+// of @flight-hal/resources). Every runtime runs the "shared-manager" part: the shared manager of
+// @flight-hal/resources with two real workers (Node: worker_threads; Bun, Deno, the browser: Worker).
 // Prints, per runtime, exactly one line `conformance <runtime>: N passed, N failed`, then exits non-zero on any
 // failed check or a runtime that could not run. Chromium is installed with apt-get when missing (root + apt only);
 // otherwise the browser is reported as SKIPPED, loudly.
 // Usage: node scripts/conformance.mjs [--no-build] [--keep] [--only node,bun,deno,browser] [--core-pool-only]
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ensureChromium, headlessFlags } from "./packaging/chromium.mjs"
+import { ensureChromium, runIsolatedPage } from "./packaging/chromium.mjs"
 import { pack } from "./packaging/pack.mjs"
 import { bin, indent, root, run, since, workspacePackages } from "./packaging/workspace.mjs"
 
@@ -74,7 +76,7 @@ log(
   `packed ${packages.map((p) => p.short).join(", ")} and installed them into ${project} (${install.seconds.toFixed(1)}s)`
 )
 cpSync(join(conformanceDir, "scenarios"), join(project, "scenarios"), { recursive: true })
-for (const runner of ["npm.mjs", "browser.mjs"])
+for (const runner of ["npm.mjs", "npm-worker.mjs", "browser.mjs", "browser-worker.mjs"])
   copyFileSync(join(conformanceDir, "runners", runner), join(project, runner))
 
 /** The result JSON a runner printed (CONFORMANCE-RESULT <json>), or an error string. */
@@ -96,38 +98,37 @@ const bunRun = runtimes.includes("bun")
   ? run(bin("bun"), [join(project, "npm.mjs"), ...resourcesFlag], { cwd: project })
   : undefined
 
-// 4. The browser: bundle, inline into a page, run headless Chromium, read the DOM.
+// 4. The browser: bundle the page's script (and its workers'), serve them cross-origin isolated, run headless
+// Chromium, take the result the page posts.
 const browserRun = async () => {
   const { executable, skipped } = ensureChromium(log)
   if (executable === undefined) return { skipped }
-  const bundle = join(project, "browser.bundle.js")
-  const built = await run(
-    bin("bun"),
-    ["build", join(project, "browser.mjs"), "--target=browser", "--format=iife", `--outfile=${bundle}`],
-    { cwd: project }
-  )
-  if (built.status !== 0) return { status: 1, output: `bun build --target=browser failed:\n${built.output}` }
-  const script = readFileSync(bundle, "utf8").replaceAll("</script", "<\\/script")
-  const page = join(project, "conformance.html")
+  const bundle = (entry, external) =>
+    run(
+      bin("bun"),
+      [
+        "build",
+        join(project, entry),
+        "--target=browser",
+        "--format=esm",
+        `--outfile=${join(project, entry.replace(/\.mjs$/, ".bundle.js"))}`,
+        ...external.flatMap((name) => ["--external", name])
+      ],
+      { cwd: project }
+    )
+  // without the resources part, @flight-hal/resources is not installed: its dynamic import is left out
+  const builds = await Promise.all([
+    bundle("browser.mjs", withResources ? [] : ["@flight-hal/resources"]),
+    ...(withResources ? [bundle("browser-worker.mjs", [])] : [])
+  ])
+  const failed = builds.find((b) => b.status !== 0)
+  if (failed !== undefined) return { status: 1, output: `bun build --target=browser failed:\n${failed.output}` }
   writeFileSync(
-    page,
+    join(project, "conformance.html"),
     `<!doctype html><html><head><meta charset="utf-8"><title>flight-hal conformance</title></head>` +
-      `<body><pre id="result">CONFORMANCE-PENDING</pre><script>${script}</script></body></html>\n`
+      `<body><pre id="result">CONFORMANCE-PENDING</pre><script type="module" src="browser.bundle.js"></script></body></html>\n`
   )
-  const profile = mkdtempSync(join(tmpdir(), "flight-hal-chromium-"))
-  const browser = await run(
-    executable,
-    [...headlessFlags, `--user-data-dir=${profile}`, "--virtual-time-budget=10000", "--dump-dom", `file://${page}`],
-    { cwd: project }
-  )
-  rmSync(profile, { recursive: true, force: true })
-  const pre = /<pre id="result">([\s\S]*?)<\/pre>/.exec(browser.output)?.[1]
-  const text = (pre ?? browser.output)
-    .replaceAll("&quot;", '"')
-    .replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&")
-  return { status: browser.status, output: text }
+  return runIsolatedPage({ executable, dir: project, page: `conformance.html${withResources ? "?shared" : ""}` })
 }
 const browserResult = runtimes.includes("browser") ? browserRun() : undefined
 
@@ -168,7 +169,7 @@ const report = (runtime, outcome, partsWanted) => {
   if (failed > 0) problems.push(`${runtime}:\n${failures.join("\n")}`)
 }
 
-const serverParts = ["core+pool", "shared-pool", ...(withResources ? ["resources"] : [])]
+const serverParts = ["core+pool", "shared-pool", ...(withResources ? ["resources", "shared-manager"] : [])]
 const outcomes = {
   node: await nodeRun,
   bun: await bunRun,
@@ -183,7 +184,7 @@ log(
 report("node", outcomes.node, serverParts)
 report("bun", outcomes.bun, serverParts)
 report("deno", outcomes.deno, serverParts)
-report("browser", outcomes.browser, ["core+pool"])
+report("browser", outcomes.browser, ["core+pool", ...(withResources ? ["shared-manager"] : [])])
 
 if (args.includes("--keep")) log(`kept ${project}`)
 else rmSync(project, { recursive: true, force: true })

@@ -8,3 +8,10 @@ export declare const ensureChromium: (
   | { readonly executable?: undefined; readonly skipped: string }
 /** The flags every headless run uses. */
 export declare const headlessFlags: ReadonlyArray<string>
+/** Serves `dir` cross-origin isolated, opens `page` in headless Chromium, resolves with what the page posted. */
+export declare const runIsolatedPage: (options: {
+  readonly executable: string
+  readonly dir: string
+  readonly page: string
+  readonly timeoutMillis?: number
+}) => Promise<{ readonly status: number; readonly output: string }>

@@ -6,6 +6,7 @@ import * as pool from "@flight-hal/pool"
 import * as Schema from "effect/Schema"
 import { runCoreAndPool, runSharedPool } from "../scenarios/flight-hal.mjs"
 import { runResources } from "../scenarios/resources.mjs"
+import { runSharedManager, webPort } from "../scenarios/shared-manager.mjs"
 
 const parts: Record<string, unknown> = {
   "core+pool": runCoreAndPool({ core, pool, Schema }),
@@ -14,5 +15,8 @@ const parts: Record<string, unknown> = {
 if (Deno.args.includes("--resources")) {
   const resources = await import("@flight-hal/resources")
   parts.resources = await runResources({ core, resources, inspect: Deno.inspect })
+  const script = new URL("./deno-worker.ts", import.meta.url).href
+  const spawn = () => webPort(new Worker(script, { type: "module" }))
+  parts["shared-manager"] = await runSharedManager({ core, resources, spawn })
 }
 console.log(`CONFORMANCE-RESULT ${JSON.stringify(parts)}`)

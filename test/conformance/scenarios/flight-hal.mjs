@@ -8,8 +8,10 @@
 //     a PoolManager's size classes.
 //   part "shared-pool" (Node, Bun, Deno): a SharedBlockPool attached twice to one SharedArrayBuffer.
 //   part "resources" (Node, Bun, Deno): the plain facade of @flight-hal/resources (see resources.mjs).
+//   part "shared-manager" (Node, Bun, Deno, the browser): the shared manager with two workers (see shared-manager.mjs).
 import { expected as coreTablesExpected, run as runCoreTables } from "./core-tables.mjs"
 import { expectedResources } from "./resources.mjs"
+import { expectedSharedManager } from "./shared-manager.mjs"
 
 /** The typed-error fields every runtime must agree on. */
 const errorShape = (error) => ({
@@ -237,5 +239,6 @@ export const expected = {
       freeListIntact: 16
     }
   },
-  resources: expectedResources
+  resources: expectedResources,
+  "shared-manager": expectedSharedManager
 }
