@@ -44,22 +44,58 @@ import {
   WaiterState
 } from "./layout.ts"
 
-const MASK32 = 0xffffffffn
 const PPM = 1_000_000
 const CRITICAL_RANK = 3
+/** What an unnamed slot's name is (one shared empty array, not a view made per call). */
+const NO_NAME = new Uint8Array(0)
 
 /** What a fast admission did. */
 export const Admit = { Admitted: 0, NoFit: 1, Queued: 2, Full: 3 } as const
 
-/** The budget of a type as the ledger holds it, re-read when its sequence moves. */
+/** The budget of a type as the ledger holds it, re-read when its sequence moves (with its limits as BigInts). */
 interface CachedBudget {
   seq: number
   budget: ResourceBudget | undefined
+  /** `limitOf(budget, p)` below Critical, and at Critical (unused while `budget` is undefined). */
+  limit: bigint
+  criticalLimit: bigint
 }
 
+/**
+ * A 64-bit word (a slot's holder word, the free list's tagged head) taken apart and put together without BigInt
+ * arithmetic (each BigInt operation allocates): the word goes into a 64-bit scratch cell whose halves are read and
+ * written as 32-bit integers (the high half signed, as `word >> 32n` is; the low half unsigned, as
+ * `word & 0xffffffffn` is; a high half written wraps to 32 bits, as `BigInt.asIntN(64, high << 32n)` does).
+ * Each thread has its own module, so its own scratch.
+ */
+const scratch = new BigInt64Array(1)
+const scratchHigh = new Int32Array(scratch.buffer)
+const scratchLow = new Uint32Array(scratch.buffer)
+/** The index of each half in the scratch cell, by the platform's byte order. */
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1
+const HIGH = 1 - LOW
+
 /** A printable holder word's parts. */
-export const generationOf = (holders: bigint): number => Number(holders >> 32n)
-export const maskOf = (holders: bigint): number => Number(holders & MASK32)
+export const generationOf = (holders: bigint): number => {
+  scratch[0] = holders
+  return scratchHigh[HIGH] as number
+}
+export const maskOf = (holders: bigint): number => {
+  scratch[0] = holders
+  return scratchLow[LOW] as number
+}
+/** `word` with its mask half replaced by `mask` (its generation half kept). */
+const withMask = (word: bigint, mask: number): bigint => {
+  scratch[0] = word
+  scratchLow[LOW] = mask
+  return scratch[0] as bigint
+}
+/** The word of these halves (`high` wraps to a signed 32-bit integer). */
+const wordOf = (high: number, low: number): bigint => {
+  scratchHigh[HIGH] = high
+  scratchLow[LOW] = low
+  return scratch[0] as bigint
+}
 
 /** FNV-1a of UTF-8 bytes, never 0. */
 export const hashBytes = (bytes: Uint8Array): number => {
@@ -97,6 +133,9 @@ export class Ledger {
   readonly maxResources: number
   readonly maxWaiters: number
   private readonly budgets: Array<CachedBudget>
+  /** The last size `prepareSlot` converted, and its BigInt (sizes repeat: one conversion for a run of them). */
+  private lastSize = 0
+  private lastSizeBig = 0n
   /** Whether `Atomics.wait` may block this thread (not a browser's main thread). */
   private canBlock = true
   /**
@@ -136,7 +175,12 @@ export class Ledger {
     this.waitersName = new Uint8Array(buffer, l.waitersName, this.maxWaiters * NAME_BYTES)
     this.names = new Int32Array(buffer, l.names, l.nameCapacity)
     this.events = new Int32Array(buffer, l.events, EVENT_RING * EVENT_WORDS)
-    this.budgets = Array.from({ length: this.typeCount }, () => ({ seq: -1, budget: undefined }))
+    this.budgets = Array.from({ length: this.typeCount }, () => ({
+      seq: -1,
+      budget: undefined,
+      limit: 0n,
+      criticalLimit: 0n
+    }))
   }
 
   /** Lays out a fresh buffer: every slot free (generation 1), every type unlimited. */
@@ -209,6 +253,10 @@ export class Ledger {
       if (Atomics.load(this.typesInt, ti + TI.budgetSeq) !== before) continue
       cached.seq = before
       cached.budget = budget
+      if (budget !== undefined) {
+        cached.limit = Ledger.limitOf(budget, 0)
+        cached.criticalLimit = Ledger.limitOf(budget, CRITICAL_RANK)
+      }
       return budget
     }
   }
@@ -235,6 +283,12 @@ export class Ledger {
     return BigInt(priority === CRITICAL_RANK ? budget.maxBytes : budget.maxBytes - budget.reservedBytes)
   }
 
+  /** `limitOf(budget(type), priority)` from the cache: call right after `budget(type)` returned a budget. */
+  private cachedLimit(type: number, priority: number): bigint {
+    const cached = this.budgets[type] as CachedBudget
+    return priority === CRITICAL_RANK ? cached.criticalLimit : cached.limit
+  }
+
   usage(type: number): bigint {
     return Atomics.load(this.typesBig, type * TYPE_BIG_WORDS + T.usage)
   }
@@ -258,10 +312,10 @@ export class Ledger {
     const head64 = this.head64
     for (;;) {
       const head = Atomics.load(head64, FREE_HEAD64)
-      const index = Number(head & MASK32) - 1
+      const index = maskOf(head) - 1 // the head is (version << 32) | (slot + 1): its halves
       if (index < 0) return -1
       const next = Atomics.load(this.slotsInt, index * SLOT_INT_WORDS + S.next)
-      const tagged = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | BigInt(next))
+      const tagged = wordOf(generationOf(head) + 1, next)
       if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return index
     }
   }
@@ -269,11 +323,10 @@ export class Ledger {
   /** Puts a freed slot back on the free list. */
   pushSlot(slot: number): void {
     const head64 = this.head64
-    const tail = BigInt(slot + 1)
     for (;;) {
       const head = Atomics.load(head64, FREE_HEAD64)
-      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, Number(head & MASK32))
-      const tagged = BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | tail)
+      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, maskOf(head))
+      const tagged = wordOf(generationOf(head) + 1, slot + 1)
       if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return
     }
   }
@@ -297,7 +350,11 @@ export class Ledger {
     this.slotsInt[si + S.nameLength] = name === undefined ? 0 : name.length
     this.slotsInt[si + S.nameHash] = name === undefined ? 0 : hash
     if (name !== undefined) this.slotsName.set(name, slot * NAME_BYTES)
-    this.slotsBig[slot * SLOT_BIG_WORDS + SB.size] = BigInt(size)
+    if (size !== this.lastSize) {
+      this.lastSize = size
+      this.lastSizeBig = BigInt(size)
+    }
+    this.slotsBig[slot * SLOT_BIG_WORDS + SB.size] = this.lastSizeBig
     this.slotsBig[slot * SLOT_BIG_WORDS + SB.overage] = 0n
     this.slotsTime[slot] = Date.now()
   }
@@ -320,6 +377,7 @@ export class Ledger {
 
   nameOf(slot: number): Uint8Array {
     const length = this.slotsInt[slot * SLOT_INT_WORDS + S.nameLength] as number
+    if (length === 0) return NO_NAME
     return this.slotsName.subarray(slot * NAME_BYTES, slot * NAME_BYTES + length)
   }
 
@@ -344,12 +402,12 @@ export class Ledger {
     const tb = type * TYPE_BIG_WORDS
     const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
     const free = Atomics.load(this.slotsBig, sb + SB.holders)
-    const live = (free & ~MASK32) | BigInt((1 << thread) >>> 0)
+    const live = withMask(free, (1 << thread) >>> 0)
     const budget = this.budget(type)
     if (!ignoreQueue && !emergency && budget !== undefined && this.waitingAtOrAbove(type, priority) > 0) {
       return Admit.Queued
     }
-    const limit = budget === undefined ? -1n : Ledger.limitOf(budget, priority)
+    const limit = budget === undefined ? -1n : this.cachedLimit(type, priority)
     const usageWord = tb + T.usage
     let after: bigint
     if (limit < 0n) {
@@ -409,7 +467,7 @@ export class Ledger {
     const tb = type * TYPE_BIG_WORDS
     const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
     const free = Atomics.load(this.slotsBig, sb + SB.holders)
-    const live = (free & ~MASK32) | BigInt((1 << thread) >>> 0)
+    const live = withMask(free, (1 << thread) >>> 0)
     this.slotsInt[si + S.pool] = pool + 1
     this.slotsInt[si + S.block] = block
     Atomics.store(this.slotsBig, sb + SB.holders, live)
@@ -454,11 +512,11 @@ export class Ledger {
     const si = slot * SLOT_INT_WORDS
     for (;;) {
       const word = Atomics.load(this.slotsBig, sb + SB.holders)
-      const mask = Number(word & MASK32)
-      if (Number(word >> 32n) !== generation || (mask & bit) === 0) return 0
+      const mask = maskOf(word)
+      if (generationOf(word) !== generation || (mask & bit) === 0) return 0
       const rest = (mask & ~bit) >>> 0
       if (rest !== 0) {
-        if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, (word & ~MASK32) | BigInt(rest)) === word) {
+        if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, withMask(word, rest)) === word) {
           return 1
         }
         continue
@@ -469,11 +527,12 @@ export class Ledger {
       const rb = (owner * this.typeCount + type) * THREAD_TYPE_WORDS
       const size = (this.slotsInt[si + S.pool] as number) === 0 ? (this.slotsBig[sb + SB.size] as bigint) : 0n
       const overage = this.slotsBig[sb + SB.overage] as bigint
-      const next = BigInt((generation + 1) & GENERATION_MASK || 1) << 32n
+      const overBudget = overage !== 0n
+      const next = wordOf((generation + 1) & GENERATION_MASK || 1, 0)
       if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, next) !== word) continue
       Atomics.sub(this.typesBig, tb + T.usage, size)
       Atomics.sub(this.threadsBig, rb + RT.usage, size)
-      Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
+      if (overBudget) Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
       Atomics.add(this.typesBig, tb + T.releases, 1n)
       Atomics.sub(this.typesBig, tb + T.live, 1n)
       Atomics.add(this.threadsBig, rb + RT.releases, 1n)
@@ -489,10 +548,10 @@ export class Ledger {
     const bit = (1 << thread) >>> 0
     for (;;) {
       const word = Atomics.load(this.slotsBig, sb + SB.holders)
-      const mask = Number(word & MASK32)
-      if (Number(word >> 32n) !== generation || mask === 0) return "stale"
+      const mask = maskOf(word)
+      if (generationOf(word) !== generation || mask === 0) return "stale"
       if ((mask & bit) !== 0) return "held"
-      const next = (word & ~MASK32) | BigInt((mask | bit) >>> 0)
+      const next = withMask(word, (mask | bit) >>> 0)
       if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, next) === word) return "ok"
     }
   }
@@ -575,7 +634,7 @@ export class Ledger {
 
   /** Calls `visit` with each slot on the free list, head first (at most maxResources of them). */
   forEachFree(visit: (slot: number) => void): void {
-    let at = Number(Atomics.load(this.head64, FREE_HEAD64) & MASK32) - 1
+    let at = maskOf(Atomics.load(this.head64, FREE_HEAD64)) - 1
     for (let n = 0; at >= 0 && n < this.maxResources; n++) {
       visit(at)
       at = (Atomics.load(this.slotsInt, at * SLOT_INT_WORDS + S.next) as number) - 1
