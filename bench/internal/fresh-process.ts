@@ -49,12 +49,15 @@ export const flagOf = (name: string): string | undefined => {
   return i >= 0 ? benchArgs[i + 1] : undefined
 }
 
-/** The options of a bench run in fresh processes; its lines go to stderr under `--json` (stdout carries the JSON). */
-export const benchOptions = () => {
+/**
+ * The options of a bench run in fresh processes (`--trials`, default `trials`); its lines go to stderr under
+ * `--json` (stdout carries the JSON).
+ */
+export const benchOptions = (trials = 3) => {
   const json = benchArgs.includes("--json")
   return {
     json,
-    trials: Number(flagOf("--trials") ?? 3),
+    trials: Number(flagOf("--trials") ?? trials),
     filter: flagOf("--filter"),
     log: (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`)
   }
