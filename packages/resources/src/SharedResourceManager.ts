@@ -1365,7 +1365,9 @@ class SharedManagerImpl implements SharedResourceManager {
     try {
       freeSlot(ledger, slot)
       ledger.setPending(this.thread, -1)
-      if (named) grantAll(ledger, changes)
+      // Waiters of other types may be held back by a full resource table (a fast path took the last free slot
+      // between a release and its grant): the freed slot is theirs too.
+      if (named || ledger.waitingOf(type) !== Atomics.load(ledger.header, H.waiting)) grantAll(ledger, changes)
       else grant(ledger, type, changes)
     } finally {
       ledger.unlock(this.thread)

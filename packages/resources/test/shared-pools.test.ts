@@ -69,3 +69,23 @@ describe("shared manager pools", () => {
     expect(bad([null])).toThrow(expect.objectContaining({ _tag: "InvalidArgument" }))
   })
 })
+
+describe("shared manager: a full resource table", () => {
+  test("a waiter held back by a full table is granted when a resource of another type frees a slot", async () => {
+    using manager = createSharedResourceManager({
+      budgets: { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } },
+      maxResources: 2
+    })
+    using held = manager.acquire({ type: "Memory", sizeBytes: 80 })
+    const waiting = manager.acquireAsync({ type: "Memory", sizeBytes: 50 })
+    const hardware = manager.acquire({ type: "Hardware", sizeBytes: 1 }) // the table is full now
+    manager.setBudget("Memory", { maxBytes: 200, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 })
+    expect(manager.getResourceStats("Memory").waiting).toBe(1) // it fits, but no slot is free
+    hardware.release()
+    const granted = await waiting
+    expect(granted.metadata.sizeBytes).toBe(50)
+    expect(manager.getResourceStats("Memory")).toMatchObject({ currentUsage: 130, waiting: 0 })
+    granted.release()
+    expect(held.released).toBe(false)
+  })
+})
