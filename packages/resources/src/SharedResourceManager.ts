@@ -735,7 +735,6 @@ class SharedManagerImpl implements SharedResourceManager {
   readonly descriptor: SharedManagerDescriptor
   private readonly epoch: number
   private detached = false
-  private nextRequest = 1
   private readonly pending = new Map<number, PendingWait>()
   private readonly pressureCallbacks = new Set<(event: PressureEvent) => void>()
   private readonly reclaimers: Array<Array<(missingBytes: number) => number>>
@@ -795,11 +794,10 @@ class SharedManagerImpl implements SharedResourceManager {
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
       const at = thread * THREAD_INT_WORDS
       // an index whose former thread acquired resources that live on (shared) keeps their books until they go
-      if (Atomics.load(ledger.threadsInt, at + R.live) !== 0) continue
+      if (ledger.threadLive(thread) !== 0) continue
       if (Atomics.compareExchange(ledger.threadsInt, at + R.claim, 0, 1) !== 0) continue
       Atomics.add(ledger.threadsInt, at + R.epoch, 1)
       Atomics.store(ledger.threadsInt, at + R.step, 0)
-      Atomics.store(ledger.threadsInt, at + R.creator, creator ? 1 : 0)
       Atomics.store(ledger.threadsInt, at + R.sequential, sequential ? 1 : 0)
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       for (let type = 0; type < ledger.typeCount; type++) {
@@ -1193,7 +1191,6 @@ class SharedManagerImpl implements SharedResourceManager {
           type: v.type,
           size,
           priority: v.priority,
-          request: this.nextRequest++,
           name,
           hash
         })
@@ -1857,7 +1854,6 @@ class SharedManagerImpl implements SharedResourceManager {
         const poolSlot = Atomics.exchange(ledger.threadsInt, t * THREAD_INT_WORDS + R.poolSlots + index, 0) - 1
         if (poolSlot >= 0) SharedBlockPool.releaseSlot(pool.buffer, poolSlot)
       }
-      Atomics.add(ledger.header, H.lostThreads, 1)
       Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.step, 0)
       Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim, 0)
       this.lastBeat[t] = -1

@@ -16,9 +16,7 @@ import {
   SB,
   SLOT_BIG_WORDS,
   SLOT_INT_WORDS,
-  T,
   THREAD_INT_WORDS,
-  TYPE_BIG_WORDS,
   W,
   WAITER_INT_WORDS
 } from "../src/internal/shared/layout.ts"
@@ -79,11 +77,18 @@ class Inbox {
   }
 }
 
+/** Live resources of every type (allocations less releases). */
+const totalLive = (ledger: Ledger): number => {
+  let live = 0
+  for (let type = 0; type < ledger.typeCount; type++) live += ledger.liveOf(type)
+  return live
+}
+
 /** What the ledger shows of locks, waits and threads (to tell why the workers went quiet). */
 const describeLedger = (m: SharedResourceManager): string => {
   const ledger = new Ledger(m.descriptor.buffer)
   const lines = [
-    `lock ${Atomics.load(ledger.header, H.lock)}, waiting ${Atomics.load(ledger.header, H.waiting)}, live ${Atomics.load(ledger.header, H.live)}, threads ${m.threads()}`
+    `lock ${Atomics.load(ledger.header, H.lock)}, waiting ${Atomics.load(ledger.header, H.waiting)}, live ${totalLive(ledger)}, threads ${m.threads()}`
   ]
   for (let e = 0; e < ledger.maxWaiters; e++) {
     const at = e * WAITER_INT_WORDS
@@ -97,7 +102,7 @@ const describeLedger = (m: SharedResourceManager): string => {
   for (let t = 0; t < ledger.maxThreads; t++) {
     const at = t * THREAD_INT_WORDS
     lines.push(
-      `thread ${t}: claim ${Atomics.load(ledger.threadsInt, at + R.claim)} epoch ${Atomics.load(ledger.threadsInt, at + R.epoch)} heartbeat ${Atomics.load(ledger.threadsInt, at + R.heartbeat)} live ${Atomics.load(ledger.threadsInt, at + R.live)}`
+      `thread ${t}: claim ${Atomics.load(ledger.threadsInt, at + R.claim)} epoch ${Atomics.load(ledger.threadsInt, at + R.epoch)} heartbeat ${Atomics.load(ledger.threadsInt, at + R.heartbeat)} live ${ledger.threadLive(t)}`
     )
   }
   lines.push(JSON.stringify(m.audit().filter((a) => a.liveCount > 0 || a.waiting > 0)))
@@ -135,15 +140,12 @@ const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseR
   for (let type = 0; type < types; type++) {
     const a = audit[type]
     if (a === undefined) throw new Error(`no audit of type ${type}`)
-    const tb = type * TYPE_BIG_WORDS
-    const big = (word: number) => Number(Atomics.load(ledger.typesBig, tb + word))
     const perThread = Array.from({ length: ledger.maxThreads }, (_, t) => m.threadStats(t)[type]?.currentUsage ?? 0)
     const state = {
       usage: a.usage,
       liveBytes: a.liveBytes,
       liveCount: a.liveCount,
-      liveCounter: big(T.live),
-      allocationsLessReleases: big(T.allocations) - big(T.releases),
+      allocationsLessReleases: ledger.liveOf(type),
       emergencyBytes: a.emergencyBytes,
       overages: overages[type],
       threadsUsage: perThread.reduce((n, u) => n + u, 0),
@@ -156,7 +158,6 @@ const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseR
       usage: sizes[type] as number,
       liveBytes: sizes[type] as number,
       liveCount: counts[type] as number,
-      liveCounter: counts[type] as number,
       allocationsLessReleases: counts[type] as number,
       emergencyBytes: overages[type] as number,
       overages: overages[type] as number,
@@ -166,7 +167,7 @@ const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseR
     })
     if (a.budget !== undefined) expect(a.usage - a.emergencyBytes).toBeLessThanOrEqual(a.budget.maxBytes)
   }
-  expect(Atomics.load(ledger.header, H.live)).toBe(liveSlots.size)
+  expect(totalLive(ledger)).toBe(liveSlots.size)
   expect(Atomics.load(ledger.header, H.waiting)).toBe(0)
   expect(Atomics.load(ledger.header, H.lock)).toBe(0)
   for (let e = 0; e < ledger.maxWaiters; e++) {
@@ -187,11 +188,11 @@ const checkAtRest = (m: SharedResourceManager, holds: ReadonlyMap<number, PauseR
     if (name.length > 0)
       expect(ledger.findName(name, ledger.slotsInt[slot * SLOT_INT_WORDS + S.nameHash] as number)).toBe(slot)
   }
-  // a reaped or detached thread's slot holds nothing of its own once its resources are gone
-  for (let t = 0; t < ledger.maxThreads; t++) {
-    const live = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.live)
-    expect(live).toBeGreaterThanOrEqual(0)
-  }
+  // each thread's allocations less releases are the live slots it acquired
+  const owned = new Array<number>(ledger.maxThreads).fill(0)
+  for (const slot of liveSlots) owned[ledger.ownerOf(slot)] = (owned[ledger.ownerOf(slot)] as number) + 1
+  const threadLive = Array.from({ length: ledger.maxThreads }, (_, t) => ledger.threadLive(t))
+  expect(`${label}: ${threadLive}`).toBe(`${label}: ${owned}`)
 }
 
 /** A run: the manager, the board of published handles, the workers and the books their messages keep. */
@@ -312,7 +313,7 @@ test("close() while the workers are in the middle of their operations: they all 
     for (const leak of leaks) expect(threads.has(leak.thread)).toBe(true)
     for (const a of run.m.audit()) expect([a.type, a.usage, a.liveCount, a.waiting]).toEqual([a.type, 0, 0, 0])
     const ledger = new Ledger(run.m.descriptor.buffer)
-    expect([Atomics.load(ledger.header, H.live), Atomics.load(ledger.header, H.waiting)]).toEqual([0, 0])
+    expect([totalLive(ledger), Atomics.load(ledger.header, H.waiting)]).toEqual([0, 0])
     console.log(`closed under load: ${leaks.length} leaks reported, ${reports.map((r) => r.ops)} operations done`)
   } finally {
     run.end()

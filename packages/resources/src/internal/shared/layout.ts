@@ -34,9 +34,6 @@ export const H = {
   closed: 6,
   /** The slow-path lock: 0 free, else the holder's thread index + 1. */
   lock: 7,
-  /** Unused (the free slot list's head is the BigInt64 word {@link FREE_HEAD64}, Int32 words 32–33). */
-  freeHead: 8,
-  indexBits: 9,
   /** The next wait ticket (FIFO order within a priority). */
   ticket: 10,
   /** A thread whose heartbeat has not moved for this long is declared lost. */
@@ -47,12 +44,8 @@ export const H = {
   managerId: 13,
   /** Bytes of the config JSON. */
   configLength: 14,
-  /** Live resources. */
-  live: 15,
   /** Waiting entries in all. */
   waiting: 16,
-  /** Threads declared lost so far. */
-  lostThreads: 17,
   /** 1 while the reaper repairs the ledger after a lost thread: lock-free steps wait. */
   repair: 18
 } as const
@@ -82,11 +75,7 @@ export const T = {
   hasBudget: 9,
   /** warningPercent and criticalPercent, in millionths of a percent. */
   warning: 10,
-  critical: 11,
-  /** The most bytes a reclamation request has asked for (cleared when served). */
-  reclaimMissing: 12,
-  /** Live resources of the type. */
-  live: 13
+  critical: 11
 } as const
 export const TYPE_BIG_WORDS = 16
 
@@ -112,10 +101,6 @@ export const R = {
   heartbeat: 2,
   /** Bumped (and notified) to wake the thread: grants, close, pressure, reclamation. */
   bell: 3,
-  /** 1 for the thread that created the manager. */
-  creator: 4,
-  /** Resources the thread acquired that are live. */
-  live: 5,
   /** 1 when the thread is a sequential driver (deadlock detection applies to its waits). */
   sequential: 6,
   /**
@@ -176,8 +161,6 @@ export const W = {
   ticket: 5,
   /** The granted slot. */
   slot: 6,
-  /** The request's id in its thread. */
-  request: 7,
   /** The name slot reserved for a named request: the name hash, and the bytes in the entry's name area. */
   nameHash: 8,
   nameLength: 9,

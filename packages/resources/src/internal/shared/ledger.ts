@@ -205,7 +205,6 @@ export class Ledger {
     header[H.maxThreads] = sizes.threads
     header[H.maxResources] = sizes.slots
     header[H.maxWaiters] = sizes.waiters
-    header[H.indexBits] = 32 - Math.clz32(sizes.slots)
     header[H.lostAfterMillis] = sizes.lostAfterMillis
     header[H.managerId] = managerId
     header[H.configLength] = sizes.config.length
@@ -448,10 +447,7 @@ export class Ledger {
       }
     }
     Atomics.add(this.typesBig, tb + T.allocations, 1n)
-    Atomics.add(this.typesBig, tb + T.live, 1n)
     Atomics.add(this.threadsBig, rb + RT.allocations, 1n)
-    Atomics.add(this.header, H.live, 1)
-    Atomics.add(this.threadsInt, thread * THREAD_INT_WORDS + R.live, 1)
     this.raisePeak(tb, after)
     return Admit.Admitted
   }
@@ -472,10 +468,7 @@ export class Ledger {
     this.slotsInt[si + S.block] = block
     Atomics.store(this.slotsBig, sb + SB.holders, live)
     Atomics.add(this.typesBig, tb + T.allocations, 1n)
-    Atomics.add(this.typesBig, tb + T.live, 1n)
     Atomics.add(this.threadsBig, rb + RT.allocations, 1n)
-    Atomics.add(this.header, H.live, 1)
-    Atomics.add(this.threadsInt, thread * THREAD_INT_WORDS + R.live, 1)
   }
 
   /** The pool serving a slot (-1: none) and its block handle. */
@@ -534,12 +527,33 @@ export class Ledger {
       Atomics.sub(this.threadsBig, rb + RT.usage, size)
       if (overBudget) Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
       Atomics.add(this.typesBig, tb + T.releases, 1n)
-      Atomics.sub(this.typesBig, tb + T.live, 1n)
       Atomics.add(this.threadsBig, rb + RT.releases, 1n)
-      Atomics.sub(this.header, H.live, 1)
-      Atomics.sub(this.threadsInt, owner * THREAD_INT_WORDS + R.live, 1)
       return 2
     }
+  }
+
+  /**
+   * Live resources of a type: its allocations less its releases (no counter of its own on the hot path). The
+   * releases are read first: a resource is counted released only after it was counted allocated, so the
+   * difference never goes below the live count of the moment of that first read.
+   */
+  liveOf(type: number): number {
+    return this.liveIn(this.typesBig, type * TYPE_BIG_WORDS + T.allocations, type * TYPE_BIG_WORDS + T.releases)
+  }
+
+  /** Live resources `thread` acquired, of every type (released ones count in their acquirer's words). */
+  threadLive(thread: number): number {
+    let live = 0
+    for (let type = 0; type < this.typeCount; type++) {
+      const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+      live += this.liveIn(this.threadsBig, rb + RT.allocations, rb + RT.releases)
+    }
+    return live
+  }
+
+  private liveIn(words: BigInt64Array, allocationsAt: number, releasesAt: number): number {
+    const releases = Atomics.load(words, releasesAt)
+    return Number(Atomics.load(words, allocationsAt) - releases)
   }
 
   /** Adds `thread` as a holder of a live slot: false when stale, released, or already held by it. */

@@ -38,7 +38,6 @@ export interface WaitRequest {
   readonly type: number
   readonly size: number
   readonly priority: number
-  readonly request: number
   readonly name: Uint8Array | undefined
   readonly hash: number
 }
@@ -58,7 +57,6 @@ export const enqueue = (ledger: Ledger, request: WaitRequest): number => {
   wi[word(entry, W.type)] = request.type
   wi[word(entry, W.priority)] = request.priority
   wi[word(entry, W.ticket)] = Atomics.add(ledger.header, H.ticket, 1)
-  wi[word(entry, W.request)] = request.request
   wi[word(entry, W.slot)] = -1
   wi[word(entry, W.nameHash)] = request.name === undefined ? 0 : request.hash
   wi[word(entry, W.nameLength)] = request.name === undefined ? 0 : request.name.length
@@ -231,6 +229,17 @@ export const releaseThread = (
   }
 }
 
+/**
+ * Makes allocations less releases equal the live count found (a lost thread may have stopped between its charge
+ * and its count): the smaller change, raising allocations or releases.
+ */
+const settleCounts = (words: BigInt64Array, allocationsAt: number, releasesAt: number, live: bigint): void => {
+  const allocations = Atomics.load(words, allocationsAt)
+  const releases = Atomics.load(words, releasesAt)
+  if (allocations - releases < live) Atomics.store(words, allocationsAt, releases + live)
+  else Atomics.store(words, releasesAt, allocations - live)
+}
+
 /** After `dropHold` freed a slot: its name goes and the slot returns to the free list. */
 export const freeSlot = (ledger: Ledger, slot: number): void => {
   const si = slot * SLOT_INT_WORDS
@@ -250,7 +259,8 @@ export const attachedWith = (ledger: Ledger, thread: number, epoch: number): boo
  * Re-derives what threads terminated between two steps (`lost`) may have left half done, with the lock held and
  * every other thread out of its lock-free steps (`Ledger.quiesce`): a grant written in its entry but not
  * finished; usage (the pools' `capacity` per type, and the live slots not served by a pool), emergency bytes and
- * live counts (per type and per thread) from the live slots; the free list
+ * allocation and release counts (per type and per thread, so that they differ by the live slots) from the live
+ * slots; the free list
  * (a slot neither live, listed, nor being put back by a live thread returns to it); the waiting counts from the
  * entries; the name table from the live slots; a budget's sequence lock left odd; a pressure event never stamped.
  */
@@ -271,7 +281,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
   const emergency = new Array<bigint>(types).fill(0n)
   const live = new Array<bigint>(types).fill(0n)
   const threadUsage = new Array<bigint>(ledger.maxThreads * types).fill(0n)
-  const threadLive = new Array<number>(ledger.maxThreads).fill(0)
+  const threadLive = new Array<bigint>(ledger.maxThreads * types).fill(0n)
   const listed = new Uint8Array(ledger.maxResources)
   ledger.names.fill(NAME_EMPTY)
   for (let slot = 0; slot < ledger.maxResources; slot++) {
@@ -284,7 +294,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
     emergency[type] = (emergency[type] as bigint) + (ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.overage] as bigint)
     live[type] = (live[type] as bigint) + 1n
     threadUsage[owner * types + type] = (threadUsage[owner * types + type] as bigint) + size
-    threadLive[owner] = (threadLive[owner] as number) + 1
+    threadLive[owner * types + type] = (threadLive[owner * types + type] as bigint) + 1n
     listed[slot] = 1
     if ((ledger.slotsInt[si + S.nameLength] as number) > 0)
       ledger.insertName(slot, ledger.slotsInt[si + S.nameHash] as number)
@@ -293,12 +303,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
     const tb = type * TYPE_BIG_WORDS
     Atomics.store(ledger.typesBig, tb + T.usage, usage[type] as bigint)
     Atomics.store(ledger.typesBig, tb + T.emergencyBytes, emergency[type] as bigint)
-    Atomics.store(ledger.typesBig, tb + T.live, live[type] as bigint)
-    const allocations = Atomics.load(ledger.typesBig, tb + T.allocations)
-    const releases = Atomics.load(ledger.typesBig, tb + T.releases)
-    if (allocations - releases < (live[type] as bigint)) {
-      Atomics.store(ledger.typesBig, tb + T.allocations, releases + (live[type] as bigint))
-    } else Atomics.store(ledger.typesBig, tb + T.releases, allocations - (live[type] as bigint))
+    settleCounts(ledger.typesBig, tb + T.allocations, tb + T.releases, live[type] as bigint)
     if (Atomics.load(ledger.typesBig, tb + T.peak) < (usage[type] as bigint)) {
       Atomics.store(ledger.typesBig, tb + T.peak, usage[type] as bigint)
     }
@@ -306,19 +311,16 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
     if ((Atomics.load(ledger.typesInt, ti + TI.budgetSeq) & 1) === 1) Atomics.add(ledger.typesInt, ti + TI.budgetSeq, 1)
     for (let rank = 0; rank < 4; rank++) Atomics.store(ledger.typesInt, ti + TI.waiting + rank, 0)
   }
-  let totalLive = 0
   for (let t = 0; t < ledger.maxThreads; t++) {
-    Atomics.store(ledger.threadsInt, t * THREAD_INT_WORDS + R.live, threadLive[t] as number)
-    totalLive += threadLive[t] as number
     for (let type = 0; type < types; type++) {
       const rb = (t * types + type) * THREAD_TYPE_WORDS
       Atomics.store(ledger.threadsBig, rb + RT.usage, threadUsage[t * types + type] as bigint)
+      settleCounts(ledger.threadsBig, rb + RT.allocations, rb + RT.releases, threadLive[t * types + type] as bigint)
     }
     const pending = ledger.pendingOf(t)
     const attached = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) !== 0
     if (pending >= 0 && !lost.has(t) && attached) listed[pending] = 1
   }
-  Atomics.store(ledger.header, H.live, totalLive)
   ledger.forEachFree((slot) => {
     listed[slot] = 1
   })
