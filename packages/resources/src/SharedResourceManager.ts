@@ -39,8 +39,7 @@ import {
   type ResourceHandle,
   type ResourceMetadata,
   ResourceNotFound,
-  type ResourcePressure,
-  ResourcePressureByCode,
+  ResourcePressureNames,
   ResourcePriority,
   ResourceReleased,
   type ResourceTypeName,
@@ -52,6 +51,7 @@ import { checkWait } from "./internal/deadlock/check.ts"
 import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
+import { defaultPayload } from "./internal/payload.ts"
 import { toCoreError } from "./internal/pools.ts"
 import {
   EVENT_RING,
@@ -95,7 +95,7 @@ import {
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
-import { isAbortSignal, validateBudget, validateMetadata, validateTimeout } from "./internal/validate.ts"
+import { type AcquireSettings, validateAcquireOptions, validateBudget, validateMetadata } from "./internal/validate.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
 /**
@@ -695,6 +695,21 @@ export const attachSharedResourceManager = (
   return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools, sequential)
 }
 
+const SYNC_MODES = ["NonBlocking", "Emergency"] as const
+const ALL_MODES = ["Blocking", "Timeout", "NonBlocking", "Emergency"] as const
+/** A `timeoutMillis` option as given: NaN (refused) for what is not a number. */
+const millisOf = (value: unknown): number => (typeof value === "number" ? value : Number.NaN)
+/** A thread's payload hooks (from options or from validated settings). */
+interface PayloadHooks<T> {
+  readonly create?: ((metadata: ResourceMetadata) => T) | undefined
+  readonly destroy?: ((payload: T) => void) | undefined
+}
+/** The payload hooks of validated settings. */
+const hooksOf = <T>(settings: AcquireSettings): PayloadHooks<T> => ({
+  create: settings.create as ((metadata: ResourceMetadata) => T) | undefined,
+  destroy: settings.destroy as ((payload: T) => void) | undefined
+})
+
 /** One of the manager's pools as this thread is attached to it. */
 interface ManagerPool {
   readonly pool: SharedBlockPool
@@ -708,7 +723,7 @@ interface PendingWait {
   readonly metadata: ResourceMetadata
   readonly type: number
   readonly name: string
-  readonly options: SharedAcquireAsyncOptions<unknown>
+  readonly options: AcquireSettings
   readonly started: number
   readonly resolve: (ref: SharedResource<unknown>) => void
   readonly reject: (error: unknown) => void
@@ -724,9 +739,6 @@ const unrefTimer = (timer: unknown): void => {
   const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno
   if (typeof timer === "number" && deno?.unrefTimer !== undefined) deno.unrefTimer(timer)
 }
-
-const levelName = (code: number): ResourcePressure =>
-  ResourcePressureByCode[code as keyof typeof ResourcePressureByCode]
 
 const warn = (what: string, error: unknown): void => console.warn(`flight-hal shared manager: ${what}`, error)
 
@@ -893,10 +905,16 @@ class SharedManagerImpl implements SharedResourceManager {
     return bytes
   }
 
+  /** A refusal for bytes, counted as this thread's failure. */
   private budgetExceeded(type: number, size: number, priority: number): BudgetExceeded {
+    this.ledger.countFailure(type, this.thread)
+    return this.budgetExceededError(type, size, priority)
+  }
+
+  /** The BudgetExceeded of a request of this size and priority, from the ledger as it is now. */
+  private budgetExceededError(type: number, size: number, priority: number): BudgetExceeded {
     const budget = this.ledger.budget(type)
     const limit = budget === undefined ? Number.MAX_SAFE_INTEGER : Number(Ledger.limitOf(budget, priority))
-    this.ledger.countFailure(type, this.thread)
     return new BudgetExceeded({
       resourceType: this.types.nameOf(type),
       requested: size,
@@ -981,7 +999,7 @@ class SharedManagerImpl implements SharedResourceManager {
     slot: number,
     metadata: ResourceMetadata,
     name: string,
-    options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
+    options: PayloadHooks<T> | undefined
   ): SharedResource<T> {
     return this.refOf(slot, generationOf(this.ledger.holders(slot)), metadata, name, options)
   }
@@ -995,7 +1013,7 @@ class SharedManagerImpl implements SharedResourceManager {
     generation: number,
     metadata: ResourceMetadata,
     name: string,
-    options: Pick<SharedAcquireOptions<T>, "create" | "destroy"> | undefined
+    options: PayloadHooks<T> | undefined
   ): SharedResource<T> {
     const create = options?.create
     const pool = this.pools[this.ledger.poolOf(slot)]?.pool
@@ -1005,26 +1023,22 @@ class SharedManagerImpl implements SharedResourceManager {
         ? () => create(metadata)
         : pool !== undefined
           ? () => pool.view(block).subarray(0, metadata.sizeBytes) as T
-          : () => (metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined) as T
+          : () => defaultPayload(metadata) as T
     return new SharedResource<T>(this, this.handleOf(slot, generation), metadata, name, make, options?.destroy)
   }
 
-  private checkHooks(options: Record<string, unknown>): void {
-    for (const key of ["create", "destroy"] as const) {
-      if (options[key] !== undefined && typeof options[key] !== "function") {
-        throw new InvalidArgument({ argument: key, issue: `expected a function, got ${show(options[key])}` })
-      }
-    }
-  }
-
-  private optionsOf(options: unknown): Record<string, unknown> {
-    if (options === undefined) return {}
+  /** `share`'s options: an object whose `create` and `destroy`, when given, are functions. */
+  private checkHooks(options: unknown): void {
+    if (options === undefined) return
     if (typeof options !== "object" || options === null) {
       throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
     }
     const o = options as Record<string, unknown>
-    this.checkHooks(o)
-    return o
+    for (const key of ["create", "destroy"] as const) {
+      if (o[key] !== undefined && typeof o[key] !== "function") {
+        throw new InvalidArgument({ argument: key, issue: `expected a function, got ${show(o[key])}` })
+      }
+    }
   }
 
   acquire<T = Uint8Array>(
@@ -1034,17 +1048,19 @@ class SharedManagerImpl implements SharedResourceManager {
   ): SharedResource<T> {
     this.ensureUsable()
     const [metadata, options] = this.arguments(first, second, third)
-    const o = this.optionsOf(options)
-    const mode = o.mode ?? "NonBlocking"
-    if (mode !== "NonBlocking" && mode !== "Emergency") {
-      throw new InvalidArgument({
-        argument: "mode",
-        issue: `expected one of NonBlocking, Emergency, got ${show(mode)}`
-      })
-    }
+    const settings = orThrow(validateAcquireOptions(options, SYNC_MODES, "NonBlocking", "timeoutMillis", millisOf))
     const v = this.validate(metadata)
-    const name = this.nameBytes(o.name)
-    return this.acquireNow(v, mode === "Emergency", name, (o.name ?? "") as string, o as SharedAcquireOptions<T>)
+    const nameText = this.nameOption(options)
+    const emergency = settings.mode === AcquisitionMode.Emergency
+    return this.acquireNow(v, emergency, this.nameBytes(nameText), nameText, hooksOf<T>(settings))
+  }
+
+  /** The `name` option ("" when absent); options that are not an object were refused before. */
+  private nameOption(options: unknown): string {
+    const name = (options as { readonly name?: unknown } | undefined)?.name ?? ""
+    if (typeof name !== "string")
+      throw new InvalidArgument({ argument: "name", issue: `expected a string, got ${show(name)}` })
+    return name
   }
 
   /** `(metadata, options)` or the facade's `(name, metadata, options)`, as `[metadata, options with name]`. */
@@ -1087,7 +1103,7 @@ class SharedManagerImpl implements SharedResourceManager {
     emergency: boolean,
     name: Uint8Array | undefined,
     nameText: string,
-    options: Pick<SharedAcquireOptions<T>, "create" | "destroy">
+    options: PayloadHooks<T>
   ): SharedResource<T> {
     const size = v.metadata.sizeBytes
     this.checkPossible(v.type, size, v.priority, emergency)
@@ -1126,34 +1142,16 @@ class SharedManagerImpl implements SharedResourceManager {
     try {
       this.ensureUsable()
       const [metadata, options] = this.arguments(first, second, third)
-      const o = this.optionsOf(options)
-      const mode = o.mode ?? "Blocking"
-      if (mode !== "Blocking" && mode !== "Timeout" && mode !== "NonBlocking" && mode !== "Emergency") {
-        throw new InvalidArgument({
-          argument: "mode",
-          issue: `expected one of Blocking, Timeout, NonBlocking, Emergency, got ${show(mode)}`
-        })
-      }
-      const modeCode = AcquisitionMode[mode]
-      const waitMillis = orThrow(validateTimeout(modeCode, o.timeoutMillis as number | undefined, "timeoutMillis"))
-      const signal = o.signal
-      if (signal !== undefined && !isAbortSignal(signal)) {
-        throw new InvalidArgument({ argument: "signal", issue: `expected an AbortSignal, got ${show(signal)}` })
-      }
+      const settings = orThrow(validateAcquireOptions(options, ALL_MODES, "Blocking", "timeoutMillis", millisOf))
       const v = this.validate(metadata)
-      const name = this.nameBytes(o.name)
-      const nameText = (o.name ?? "") as string
-      if (mode === "NonBlocking" || mode === "Emergency") {
-        return Promise.resolve(this.acquireNow(v, mode === "Emergency", name, nameText, o as SharedAcquireOptions<T>))
+      const nameText = this.nameOption(options)
+      const name = this.nameBytes(nameText)
+      const { mode } = settings
+      if (mode === AcquisitionMode.NonBlocking || mode === AcquisitionMode.Emergency) {
+        const emergency = mode === AcquisitionMode.Emergency
+        return Promise.resolve(this.acquireNow(v, emergency, name, nameText, hooksOf<T>(settings)))
       }
-      return this.wait<T>(
-        v,
-        name,
-        nameText,
-        o as SharedAcquireAsyncOptions<T>,
-        waitMillis,
-        signal as AbortSignal | undefined
-      )
+      return this.wait<T>(v, name, nameText, settings)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -1163,10 +1161,10 @@ class SharedManagerImpl implements SharedResourceManager {
     v: { metadata: ResourceMetadata; type: number; priority: number },
     name: Uint8Array | undefined,
     nameText: string,
-    options: SharedAcquireAsyncOptions<T>,
-    waitMillis: number,
-    signal: AbortSignal | undefined
+    settings: AcquireSettings
   ): Promise<SharedResource<T>> {
+    const { waitMillis, signal } = settings
+    const options = hooksOf<T>(settings)
     const size = v.metadata.sizeBytes
     this.checkPossible(v.type, size, v.priority, false)
     const ledger = this.ledger
@@ -1217,7 +1215,7 @@ class SharedManagerImpl implements SharedResourceManager {
         metadata: v.metadata,
         type: v.type,
         name: nameText,
-        options: options as SharedAcquireAsyncOptions<unknown>,
+        options: settings,
         started: Date.now(),
         resolve: resolve as (ref: SharedResource<unknown>) => void,
         reject,
@@ -1392,7 +1390,7 @@ class SharedManagerImpl implements SharedResourceManager {
     options?: Pick<SharedAcquireOptions<T>, "create" | "destroy">
   ): SharedResource<T> {
     this.ensureUsable()
-    this.optionsOf(options)
+    this.checkHooks(options)
     const slot = this.resolve(handle)
     let added: "ok" | "stale" | "held"
     this.ledger.enterStep(this.thread)
@@ -1528,7 +1526,7 @@ class SharedManagerImpl implements SharedResourceManager {
       emergencyCount: big(T.emergencyCount),
       emergencyBytes: big(T.emergencyBytes),
       waiting: this.ledger.waitingOf(type),
-      pressure: levelName(this.ledger.level(type)),
+      pressure: ResourcePressureNames[this.ledger.level(type)] ?? "None",
       budget: this.ledger.budget(type)
     })
   }
@@ -1736,20 +1734,12 @@ class SharedManagerImpl implements SharedResourceManager {
         const generation = grantedGeneration(ledger, pending.entry)
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         this.settle(pending.type)
-        pending.resolve(this.refOf(slot, generation, pending.metadata, pending.name, pending.options))
+        pending.resolve(this.refOf(slot, generation, pending.metadata, pending.name, hooksOf(pending.options)))
       } else if (state === WaiterState.Failed) {
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
+        // counted as a failure by the budget change that refused it
         const priority = ResourcePriority[pending.metadata.priority ?? "Normal"]
-        const budget = ledger.budget(pending.type)
-        const limit = budget === undefined ? Number.MAX_SAFE_INTEGER : Number(Ledger.limitOf(budget, priority))
-        pending.reject(
-          new BudgetExceeded({
-            resourceType: this.types.nameOf(pending.type),
-            requested: pending.metadata.sizeBytes,
-            available: Math.max(0, limit - Number(ledger.usage(pending.type))),
-            limit
-          })
-        )
+        pending.reject(this.budgetExceededError(pending.type, pending.metadata.sizeBytes, priority))
       } else {
         if (state === WaiterState.Closed) Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         pending.reject(new ManagerClosed())
@@ -1770,8 +1760,8 @@ class SharedManagerImpl implements SharedResourceManager {
       const type = Atomics.load(ledger.events, at + 1)
       const event: PressureEvent = Object.freeze({
         type: this.types.nameOf(type),
-        from: levelName(Atomics.load(ledger.events, at + 2)),
-        to: levelName(Atomics.load(ledger.events, at + 3)),
+        from: ResourcePressureNames[Atomics.load(ledger.events, at + 2)] ?? "None",
+        to: ResourcePressureNames[Atomics.load(ledger.events, at + 3)] ?? "None",
         stats: this.statsOf(type)
       })
       for (const callback of [...this.pressureCallbacks]) {

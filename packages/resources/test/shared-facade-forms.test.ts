@@ -32,6 +32,11 @@ test("name first: the name is taken, a second is ResourceBusy, options.name besi
   expect(() => shared.acquire("other", texture, { name: "x" } as never)).toThrow(
     expect.objectContaining({ _tag: "InvalidArgument" })
   )
+  // the options are the facade's, checked by the same validator: a timeout without mode Timeout is refused
+  expect(() => shared.acquire(texture, { timeoutMillis: 5 } as never)).toThrow(
+    expect.objectContaining({ _tag: "InvalidArgument", argument: "timeoutMillis" })
+  )
+  await expect(shared.acquireAsync(texture, { mode: "Timeout" })).rejects.toMatchObject({ argument: "timeoutMillis" })
   await expect(shared.use("x", texture, "not a function" as never)).rejects.toMatchObject({ _tag: "InvalidArgument" })
   await expect(shared.acquireAsync("atlas", texture, { mode: "Timeout", timeoutMillis: 1 })).rejects.toMatchObject({
     _tag: "AcquireTimeout"
