@@ -75,7 +75,7 @@ import {
   WAITER_INT_WORDS,
   WaiterState
 } from "./internal/shared/layout.ts"
-import { Admit, generationOf, hashBytes, Ledger, maskOf } from "./internal/shared/ledger.ts"
+import { Admit, generationOf, hashBytes, Ledger, maskOf, threadsOfMask } from "./internal/shared/ledger.ts"
 import {
   attachedWith,
   closeQueue,
@@ -1457,8 +1457,7 @@ class SharedManagerImpl implements SharedResourceManager {
     const holders = ledger.holders(slot)
     const mask = maskOf(holders)
     if (generationOf(holders) !== generation || mask === 0) return undefined
-    const threads: Array<number> = []
-    for (let t = 0; t < 32; t++) if ((mask & ((1 << t) >>> 0)) !== 0) threads.push(t)
+    const threads = threadsOfMask(mask)
     const info: SharedResourceInfo = Object.freeze({
       handle: this.handleOf(slot, generation),
       type: this.types.nameOf(ledger.typeOf(slot)),
@@ -1898,8 +1897,8 @@ class SharedManagerImpl implements SharedResourceManager {
     for (let slot = 0; slot < ledger.maxResources; slot++) {
       const mask = maskOf(ledger.holders(slot))
       if (mask === 0) continue
-      for (let t = 0; t < ledger.maxThreads; t++) {
-        if ((mask & ((1 << t) >>> 0)) === 0 || (thread >= 0 && t !== thread)) continue
+      for (const t of threadsOfMask(mask)) {
+        if (thread >= 0 && t !== thread) continue
         out.push(
           Object.freeze({
             thread: t,

@@ -97,6 +97,13 @@ const wordOf = (high: number, low: number): bigint => {
   return scratch[0] as bigint
 }
 
+/** The thread indexes whose bits are set in a holder mask, in order. */
+export const threadsOfMask = (mask: number): Array<number> => {
+  const threads: Array<number> = []
+  for (let rest = mask >>> 0; rest !== 0; rest = (rest & (rest - 1)) >>> 0) threads.push(31 - Math.clz32(rest & -rest))
+  return threads
+}
+
 /** FNV-1a of UTF-8 bytes, never 0. */
 export const hashBytes = (bytes: Uint8Array): number => {
   let h = 0x811c9dc5

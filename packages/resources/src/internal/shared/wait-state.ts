@@ -6,12 +6,12 @@
  * @internal
  * @module
  */
+import { ResourcePriorityNames } from "@flight-hal/core"
 import type { LiveResource, TypeBudget, Waiter, WaitState } from "../deadlock/model.ts"
 import type { TypeTable } from "../type-table.ts"
 import { R, THREAD_INT_WORDS, W, WAITER_INT_WORDS, WaiterState } from "./layout.ts"
-import { generationOf, type Ledger, maskOf } from "./ledger.ts"
+import { generationOf, type Ledger, maskOf, threadsOfMask } from "./ledger.ts"
 
-const PRIORITIES = ["Low", "Normal", "High", "Critical"] as const
 const decoder = new TextDecoder()
 
 /** The driver name of a thread in deadlock reports. */
@@ -29,12 +29,6 @@ export const anySequential = (ledger: Ledger): boolean => {
     }
   }
   return false
-}
-
-const threadsOf = (mask: number): Array<string> => {
-  const out: Array<string> = []
-  for (let t = 0; t < 32; t++) if ((mask & ((1 << t) >>> 0)) !== 0) out.push(threadDriver(t))
-  return out
 }
 
 /** The wait state of the ledger. Call under the lock. */
@@ -61,7 +55,7 @@ export const sharedWaitState = (ledger: Ledger, types: TypeTable): WaitState => 
       sizeBytes: ledger.poolOf(slot) < 0 ? ledger.sizeOf(slot) : 0,
       name: name.length === 0 ? undefined : decoder.decode(name.slice()),
       dependsOn: [],
-      holders: threadsOf(mask)
+      holders: threadsOfMask(mask).map(threadDriver)
     })
   }
   const entries: Array<{ entry: number; priority: number; ticket: number }> = []
@@ -79,7 +73,7 @@ export const sharedWaitState = (ledger: Ledger, types: TypeTable): WaitState => 
     const base = {
       id: `w${entry}`,
       driver: threadDriver(wi[at + W.thread] as number),
-      priority: PRIORITIES[priority] ?? "Normal",
+      priority: ResourcePriorityNames[priority] ?? "Normal",
       type: types.nameOf(wi[at + W.type] as number),
       sizeBytes: Number(ledger.waitersBig[entry])
     }
