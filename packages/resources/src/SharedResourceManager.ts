@@ -555,9 +555,7 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
       config: configBytes,
       lostAfterMillis
     },
-    managerId,
-    MAGIC,
-    LAYOUT_VERSION
+    managerId
   )
   const ledger = new Ledger(buffer)
   for (const [index, budget] of budgets) ledger.writeBudget(index, budget)

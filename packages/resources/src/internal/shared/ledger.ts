@@ -22,8 +22,10 @@ import {
   GENERATION_MASK,
   H,
   HEADER_WORDS,
+  LAYOUT_VERSION,
   type Layout,
   layoutOf,
+  MAGIC,
   NAME_BYTES,
   NAME_EMPTY,
   NAME_TOMBSTONE,
@@ -201,13 +203,11 @@ export class Ledger {
       config: Uint8Array
       lostAfterMillis: number
     },
-    managerId: number,
-    magic: number,
-    version: number
+    managerId: number
   ): void {
     const header = new Int32Array(buffer, 0, HEADER_WORDS)
     const l = layoutOf(sizes.types, sizes.threads, sizes.slots, sizes.waiters, sizes.config.length)
-    header[H.version] = version
+    header[H.version] = LAYOUT_VERSION
     header[H.typeCount] = sizes.types
     header[H.maxThreads] = sizes.threads
     header[H.maxResources] = sizes.slots
@@ -223,7 +223,7 @@ export class Ledger {
       slotsBig[i * SLOT_BIG_WORDS + SB.holders] = 1n << 32n
     }
     new BigInt64Array(buffer, 0, HEADER_WORDS / 2)[FREE_HEAD64] = 1n // slot 0, version 0
-    Atomics.store(header, H.magic, magic)
+    Atomics.store(header, H.magic, MAGIC)
   }
 
   /** The config JSON's bytes. */
