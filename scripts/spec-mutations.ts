@@ -577,6 +577,17 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCSharedFreeList.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant NoBlockTwice is violated"
+  },
+  {
+    name: "share-without-generation-recheck",
+    bug: "addHold keeps the hold its CAS set without reading the generation again: T2 reads generation 1 and mask {T1}, T1 releases and acquires the slot again (generation 2, mask {T1}), T2's CAS succeeds and T2 is told it holds generation 1, which is gone",
+    module: "SharedHolders.tla",
+    root: "MCSharedHolders.tla",
+    find: '  /\\ pc[t] = "sCheck"\n  /\\ IF gen = h[t]\n',
+    replace: '  /\\ pc[t] = "sCheck"\n  /\\ IF TRUE\n',
+    cfg: "MCSharedHolders.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant HoldsAsTold is violated"
   }
 ]
 

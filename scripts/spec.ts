@@ -49,7 +49,7 @@ interface Config {
   readonly expectViolation?: { readonly exit: number; readonly output: string }
   /**
    * The situations the config must reach: `W_*` invariants (or `WA_*` action formulas: steps) of
-   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla) that must be violated.
+   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla, SharedHolders.tla) that must be violated.
    */
   readonly witnesses?: ReadonlyArray<string>
 }
@@ -57,6 +57,7 @@ interface Config {
 const limit = { exit: TlcExit.safety, output: "Invariant OracleNoDeadlock is violated" }
 const ledger = "MCSharedLedger.tla"
 const freeList = "MCSharedFreeList.tla"
+const holders = "MCSharedHolders.tla"
 
 /** The CI set (`npm run spec`, inside `npm test`). */
 export const ciConfigs: ReadonlyArray<Config> = [
@@ -189,6 +190,12 @@ export const ciConfigs: ReadonlyArray<Config> = [
     module: freeList,
     timeoutSeconds: 300,
     expectViolation: { exit: TlcExit.safety, output: "Invariant NoBlockTwice is violated" }
+  },
+  {
+    cfg: "MCSharedHolders.cfg",
+    module: holders,
+    timeoutSeconds: 300,
+    witnesses: ["W_Landed", "W_TwoHolders", "W_LastGeneration"]
   }
 ]
 

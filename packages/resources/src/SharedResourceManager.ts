@@ -67,7 +67,6 @@ import {
   RT,
   T,
   THREAD_INT_WORDS,
-  THREAD_TYPE_WORDS,
   TI,
   TYPE_BIG_WORDS,
   TYPE_INT_WORDS,
@@ -75,7 +74,7 @@ import {
   WAITER_INT_WORDS,
   WaiterState
 } from "./internal/shared/layout.ts"
-import { Admit, generationOf, hashBytes, Ledger, maskOf, threadsOfMask } from "./internal/shared/ledger.ts"
+import { Admit, hashBytes, Ledger, threadsOfMask } from "./internal/shared/ledger.ts"
 import {
   attachedWith,
   closeQueue,
@@ -312,6 +311,10 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   constructor(
     /** @internal */
     private readonly owner: SharedManagerImpl,
+    /** @internal The slot and generation this hold is on (the handle is the caller's to keep, not to trust). */
+    private readonly slot: number,
+    /** @internal */
+    private readonly generation: number,
     /** Its handle, valid in every thread of the manager. */
     readonly handle: ResourceHandle,
     /** Its metadata. */
@@ -319,7 +322,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     /** Its name ("" when unnamed). */
     readonly name: string,
     /** @internal */
-    private readonly make: () => T,
+    private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
     /** @internal */
     private readonly destroy: ((payload: T) => void) | undefined
   ) {}
@@ -333,7 +336,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   get payload(): T {
     if (this.isReleased) throw new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name })
     if (!this.made) {
-      this.value = this.make()
+      this.value =
+        this.create === undefined ? this.owner.payloadOf<T>(this.slot, this.metadata) : this.create(this.metadata)
       this.made = true
     }
     return this.value as T
@@ -343,7 +347,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    this.owner.releaseHold(this.handle, true)
+    this.owner.releaseOwn(this.slot, this.generation)
     if (this.made && this.destroy !== undefined) this.destroy(this.value as T)
   }
 
@@ -702,11 +706,11 @@ interface PayloadHooks<T> {
   readonly create?: ((metadata: ResourceMetadata) => T) | undefined
   readonly destroy?: ((payload: T) => void) | undefined
 }
-/** The payload hooks of validated settings. */
-const hooksOf = <T>(settings: AcquireSettings): PayloadHooks<T> => ({
-  create: settings.create as ((metadata: ResourceMetadata) => T) | undefined,
-  destroy: settings.destroy as ((payload: T) => void) | undefined
-})
+/**
+ * The payload hooks of validated settings: the settings themselves, typed by the caller's payload type (the
+ * checks made `create` and `destroy` functions or undefined; no object per acquisition).
+ */
+const hooksOf = <T>(settings: AcquireSettings): PayloadHooks<T> => settings as PayloadHooks<T>
 
 /** One of the manager's pools as this thread is attached to it. */
 interface ManagerPool {
@@ -810,10 +814,8 @@ class SharedManagerImpl implements SharedResourceManager {
       Atomics.store(ledger.threadsInt, at + R.step, 0)
       Atomics.store(ledger.threadsInt, at + R.sequential, sequential ? 1 : 0)
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
-      for (let type = 0; type < ledger.typeCount; type++) {
-        const rb = (thread * ledger.typeCount + type) * THREAD_TYPE_WORDS
-        for (let w = 0; w < THREAD_TYPE_WORDS; w++) Atomics.store(ledger.threadsBig, rb + w, 0n)
-      }
+      ledger.markBaseline(thread)
+      ledger.startAt(thread)
       const pools: Array<ManagerPool> = []
       for (const [index, buffer] of poolBuffers.entries()) {
         const attached = SharedBlockPool.attach(buffer)
@@ -864,8 +866,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (manager !== this.ledger.header[H.managerId] || s < 0 || s >= this.ledger.maxResources) {
       throw new ResourceNotFound({ resource: formatHandle({ slot: s, generation: generation as number }) })
     }
-    const holders = this.ledger.holders(s)
-    if (generationOf(holders) !== generation || maskOf(holders) === 0) throw this.stale(s, generation as number)
+    if (!this.ledger.isLive(s, generation as number)) throw this.stale(s, generation as number)
     return s
   }
 
@@ -873,7 +874,7 @@ class SharedManagerImpl implements SharedResourceManager {
     return new StaleHandle({
       handle: formatHandle({ slot, generation }),
       slot,
-      currentGeneration: generationOf(this.ledger.holders(slot))
+      currentGeneration: this.ledger.generationOf(slot)
     })
   }
 
@@ -925,7 +926,8 @@ class SharedManagerImpl implements SharedResourceManager {
   private checkPossible(type: number, size: number, priority: number, emergency: boolean): void {
     if (emergency) return
     const budget = this.ledger.budget(type)
-    if (budget !== undefined && BigInt(size) > Ledger.limitOf(budget, priority))
+    if (budget === undefined) return
+    if (size > (priority === ResourcePriority.Critical ? budget.maxBytes : budget.maxBytes - budget.reservedBytes))
       throw this.budgetExceeded(type, size, priority)
   }
 
@@ -969,7 +971,7 @@ class SharedManagerImpl implements SharedResourceManager {
   ): { slot: number; result: number } {
     const ledger = this.ledger
     const size = metadata.sizeBytes
-    const slot = ledger.popSlot()
+    const slot = ledger.takeSlot()
     if (slot < 0) return { slot: -1, result: Admit.Full }
     ledger.prepareSlot(slot, type, size, this.thread, priority, name, hash)
     const pools = this.poolsByType[type] as ReadonlyArray<ManagerPool>
@@ -986,7 +988,7 @@ class SharedManagerImpl implements SharedResourceManager {
     }
     const result = ledger.admit(slot, this.thread, emergency, false)
     if (result !== Admit.Admitted) {
-      ledger.pushSlot(slot)
+      ledger.returnSlot(slot)
       return { slot: -1, result }
     }
     if (name !== undefined) ledger.insertName(slot, hash)
@@ -999,13 +1001,10 @@ class SharedManagerImpl implements SharedResourceManager {
     name: string,
     options: PayloadHooks<T> | undefined
   ): SharedResource<T> {
-    return this.refOf(slot, generationOf(this.ledger.holders(slot)), metadata, name, options)
+    return this.refOf(slot, this.ledger.generationOf(slot), metadata, name, options)
   }
 
-  /**
-   * This thread's ref on a live slot. Its payload: the `create` hook's value, else the pool block's bytes (the
-   * same memory in every thread), else a fresh `Uint8Array(sizeBytes)` for Memory, else undefined.
-   */
+  /** This thread's ref on a live slot (its payload: `create`'s value, else `payloadOf`). */
   private refOf<T>(
     slot: number,
     generation: number,
@@ -1013,16 +1012,19 @@ class SharedManagerImpl implements SharedResourceManager {
     name: string,
     options: PayloadHooks<T> | undefined
   ): SharedResource<T> {
-    const create = options?.create
-    const pool = this.pools[this.ledger.poolOf(slot)]?.pool
-    const block = this.ledger.blockOf(slot)
-    const make =
-      create !== undefined
-        ? () => create(metadata)
-        : pool !== undefined
-          ? () => pool.view(block).subarray(0, metadata.sizeBytes) as T
-          : () => defaultPayload(metadata) as T
-    return new SharedResource<T>(this, this.handleOf(slot, generation), metadata, name, make, options?.destroy)
+    const handle = this.handleOf(slot, generation)
+    return new SharedResource<T>(this, slot, generation, handle, metadata, name, options?.create, options?.destroy)
+  }
+
+  /**
+   * The payload of a slot this thread holds, without a `create` hook: the pool block's bytes (the same memory in
+   * every thread), else a fresh `Uint8Array(sizeBytes)` for Memory, else undefined.
+   */
+  payloadOf<T>(slot: number, metadata: ResourceMetadata): T {
+    const poolIndex = this.ledger.poolOf(slot)
+    const pool = poolIndex < 0 ? undefined : this.pools[poolIndex]?.pool
+    if (pool === undefined) return defaultPayload(metadata) as T
+    return pool.view(this.ledger.blockOf(slot)).subarray(0, metadata.sizeBytes) as T
   }
 
   /** `share`'s options: an object whose `create` and `destroy`, when given, are functions. */
@@ -1113,7 +1115,7 @@ class SharedManagerImpl implements SharedResourceManager {
     }
     if (attempt.result === Admit.NoFit) this.askOthersToReclaim(v.type)
     if (attempt.slot < 0) throw this.refusal(attempt.result, v.type, size, v.priority, nameText)
-    this.settle(v.type)
+    this.publishChange(v.type, this.ledger.settleAfterStep(v.type))
     return this.bind(attempt.slot, v.metadata, nameText, options)
   }
 
@@ -1314,29 +1316,38 @@ class SharedManagerImpl implements SharedResourceManager {
     this.releaseHold(handle, false)
   }
 
-  /** Drops this thread's hold; `quiet` (a ref's release) ignores a closed manager or a hold already gone. */
-  releaseHold(handle: ResourceHandle, quiet: boolean): void {
-    if (quiet && !this.usable) return
+  /** A ref's release: drops this thread's hold, ignoring a closed manager or a hold already gone. */
+  releaseOwn(slot: number, generation: number): void {
+    if (this.usable) this.dropHold(slot, generation, true)
+  }
+
+  /** `release(handle)` or a share's undo: drops this thread's hold; `quiet` ignores a hold already gone. */
+  private releaseHold(handle: ResourceHandle, quiet: boolean): void {
     let slot: number
     try {
       slot = this.resolve(handle)
     } catch (error) {
-      if (quiet && error instanceof StaleHandle) return // its hold was released by hand: already gone
+      if (quiet && error instanceof StaleHandle) return
       throw error
     }
+    this.dropHold(slot, handle.generation, quiet)
+  }
+
+  private dropHold(slot: number, generation: number, quiet: boolean): void {
     const ledger = this.ledger
-    const type = ledger.typeOf(slot)
     // a lock-free step: the hold, a pooled slot's block, and for a freed unnamed slot with no one waiting, the slot
     ledger.enterStep(this.thread)
+    let type = 0
     let dropped: 0 | 1 | 2
     let named: boolean
     let quick: boolean
     try {
-      dropped = ledger.dropHold(slot, handle.generation, this.thread)
+      dropped = ledger.dropHold(slot, generation, this.thread)
+      type = ledger.typeOf(slot)
       if (dropped === 2) this.returnBlock(slot)
       named = dropped === 2 && ledger.nameOf(slot).length > 0
       quick = dropped === 2 && !named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0
-      if (quick) ledger.pushSlot(slot)
+      if (quick) ledger.returnSlot(slot)
       else if (dropped === 2) ledger.setPending(this.thread, slot)
     } finally {
       ledger.leaveStep(this.thread)
@@ -1344,9 +1355,9 @@ class SharedManagerImpl implements SharedResourceManager {
     if (dropped === 0) {
       if (quiet) return
       this.ensureUsable() // the hold was released by a close meanwhile: ManagerClosed
-      throw new NotHolder({ name: formatHandle(handle), driver: `thread ${this.thread}` })
+      throw new NotHolder({ name: formatHandle({ slot, generation }), driver: `thread ${this.thread}` })
     }
-    if (quick) this.settle(type)
+    if (quick) this.publishChange(type, ledger.settleAfterStep(type))
     else if (dropped === 2) this.freed(slot, type, named)
   }
 
@@ -1371,7 +1382,9 @@ class SharedManagerImpl implements SharedResourceManager {
 
   /** Gives a freed pooled slot's block back to its pool (flushed: a lost thread keeps no free block cached). */
   private returnBlock(slot: number): void {
-    const pool = this.pools[this.ledger.poolOf(slot)]?.pool
+    const index = this.ledger.poolOf(slot)
+    if (index < 0) return
+    const pool = this.pools[index]?.pool
     if (pool === undefined) return
     pool.free(this.ledger.blockOf(slot))
     pool.flush()
@@ -1390,13 +1403,18 @@ class SharedManagerImpl implements SharedResourceManager {
     this.ensureUsable()
     this.checkHooks(options)
     const slot = this.resolve(handle)
-    let added: "ok" | "stale" | "held"
+    let added: "ok" | "stale" | "held" | number
     this.ledger.enterStep(this.thread)
     try {
       this.ensureUsable()
       added = this.ledger.addHold(slot, handle.generation, this.thread)
     } finally {
       this.ledger.leaveStep(this.thread)
+    }
+    if (typeof added === "number") {
+      // the resource was freed and its slot taken again meanwhile: the hold landed on the new one, and goes
+      this.releaseHold(this.handleOf(slot, added), true)
+      throw this.stale(slot, handle.generation)
     }
     if (added === "stale") this.resolve(handle)
     if (added === "held") {
@@ -1427,7 +1445,7 @@ class SharedManagerImpl implements SharedResourceManager {
     try {
       this.ensureUsable()
       slot = ledger.findName(bytes, hashBytes(bytes))
-      if (slot >= 0) generation = generationOf(ledger.holders(slot))
+      if (slot >= 0) generation = ledger.generationOf(slot)
     } finally {
       ledger.unlock(this.thread)
     }
@@ -1452,9 +1470,9 @@ class SharedManagerImpl implements SharedResourceManager {
    */
   private describe(slot: number, generation: number): SharedResourceInfo | undefined {
     const ledger = this.ledger
-    const holders = ledger.holders(slot)
-    const mask = maskOf(holders)
-    if (generationOf(holders) !== generation || mask === 0) return undefined
+    if (ledger.generationOf(slot) !== generation) return undefined
+    const mask = ledger.maskOf(slot)
+    if (mask === 0 || ledger.generationOf(slot) !== generation) return undefined
     const threads = threadsOfMask(mask)
     const info: SharedResourceInfo = Object.freeze({
       handle: this.handleOf(slot, generation),
@@ -1464,8 +1482,7 @@ class SharedManagerImpl implements SharedResourceManager {
       owner: ledger.ownerOf(slot),
       holders: Object.freeze(threads)
     })
-    const again = ledger.holders(slot)
-    return generationOf(again) === generation && maskOf(again) !== 0 ? info : undefined
+    return ledger.isLive(slot, generation) ? info : undefined
   }
 
   // ------------------------------------------------------------ budgets
@@ -1510,17 +1527,19 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   private statsOf(type: number): ResourceStats {
+    const ledger = this.ledger
     const tb = type * TYPE_BIG_WORDS
-    const big = (word: number) => Number(Atomics.load(this.ledger.typesBig, tb + word))
+    const big = (word: number) => Number(Atomics.load(ledger.typesBig, tb + word))
+    const releaseCount = ledger.typeCounter(type, RT.releases) // before the allocations: see Ledger.liveOf
     return Object.freeze({
       type: this.types.nameOf(type),
       code: this.types.codes[type] as number,
       currentUsage: big(T.usage),
       peakUsage: big(T.peak),
-      allocationCount: big(T.allocations),
-      releaseCount: big(T.releases),
-      failedCount: big(T.failures),
-      emergencyCount: big(T.emergencyCount),
+      allocationCount: ledger.typeCounter(type, RT.allocations),
+      releaseCount,
+      failedCount: ledger.typeCounter(type, RT.failures),
+      emergencyCount: ledger.typeCounter(type, RT.emergencies),
       emergencyBytes: big(T.emergencyBytes),
       waiting: this.ledger.waitingOf(type),
       pressure: ResourcePressureNames[this.ledger.level(type)] ?? "None",
@@ -1538,14 +1557,13 @@ class SharedManagerImpl implements SharedResourceManager {
     const ledger = this.ledger
     return Object.freeze(
       this.types.names.map((type, index) => {
-        const rb = (thread * ledger.typeCount + index) * THREAD_TYPE_WORDS
-        const big = (word: number) => Number(Atomics.load(ledger.threadsBig, rb + word))
+        const releaseCount = ledger.threadCounter(thread, index, RT.releases)
         return Object.freeze({
           type,
-          currentUsage: big(RT.usage),
-          allocationCount: big(RT.allocations),
-          releaseCount: big(RT.releases),
-          failedCount: big(RT.failures)
+          currentUsage: ledger.threadUsage(thread, index),
+          allocationCount: ledger.threadCounter(thread, index, RT.allocations),
+          releaseCount,
+          failedCount: ledger.threadCounter(thread, index, RT.failures)
         })
       })
     )
@@ -1566,7 +1584,7 @@ class SharedManagerImpl implements SharedResourceManager {
     for (const { pool, type } of this.pools)
       liveBytes[type] = (liveBytes[type] as number) + pool.blockSize * pool.blockCount
     for (let slot = 0; slot < ledger.maxResources; slot++) {
-      if (maskOf(ledger.holders(slot)) === 0) continue
+      if (ledger.maskOf(slot) === 0) continue
       const type = ledger.typeOf(slot)
       if (ledger.poolOf(slot) < 0) liveBytes[type] = (liveBytes[type] as number) + ledger.sizeOf(slot)
       liveCount[type] = (liveCount[type] as number) + 1
@@ -1672,7 +1690,10 @@ class SharedManagerImpl implements SharedResourceManager {
 
   /** Settles a type's pressure level after a usage change, publishing the event when it changed. */
   private settle(type: number): void {
-    const change = this.ledger.settleLevel(type)
+    this.publishChange(type, this.ledger.settleLevel(type))
+  }
+
+  private publishChange(type: number, change: [number, number] | undefined): void {
     if (change !== undefined) this.ledger.publish(type, change[0], change[1])
   }
 
@@ -1893,7 +1914,7 @@ class SharedManagerImpl implements SharedResourceManager {
     const now = Date.now()
     const out: Array<SharedLeakReport> = []
     for (let slot = 0; slot < ledger.maxResources; slot++) {
-      const mask = maskOf(ledger.holders(slot))
+      const mask = ledger.maskOf(slot)
       if (mask === 0) continue
       for (const t of threadsOfMask(mask)) {
         if (thread >= 0 && t !== thread) continue

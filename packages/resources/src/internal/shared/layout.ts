@@ -2,17 +2,22 @@
  * The memory layout of a shared manager's SharedArrayBuffer, the same for every thread attached to it.
  *
  * ```
- * header        64 Int32 words: sizes, the closed flag, the lock, the slot free-list head, sequences
+ * header        64 Int32 words: sizes, the closed flag, the lock, sequences
  * config        UTF-8 JSON of the label and the custom types (so an attaching thread builds the same table)
- * types         per type: 16 BigInt64 words (bytes and counters) + 16 Int32 words (waiters, level, sequences)
- * threads       per thread: 16 Int32 words (claim, epoch, heartbeat, bell) + 4 BigInt64 words per type
- * slots         per resource slot: 12 Int32 words + 4 BigInt64 words + 1 Float64 + NAME_BYTES of UTF-8 name
+ * types         per type: 16 BigInt64 words (bytes) + 16 Int32 words (waiters, level, sequences)
+ * threads       per thread: 16 Int32 words (claim, epoch, heartbeat, bell) + 16 Int32 counter words per type
+ * slots         per resource slot: 12 Int32 words + 3 Float64 words + NAME_BYTES of UTF-8 name
+ * in use        one bit per slot (Int32 words): set while the slot is taken (being admitted, live, or freed and
+ *               not yet returned)
  * waiters       per wait-queue entry: 16 Int32 words + 1 BigInt64 word
  * names         an open-addressing table of Int32 words: slot + 1, TOMBSTONE or EMPTY (under the lock)
  * events        a ring of pressure events: 4 Int32 words each (stamp, type, from, to)
  * ```
  *
- * Byte quantities are BigInt64 words, so a budget may exceed 2 GiB and Atomics still apply.
+ * The budget's byte quantities (usage, limits, peak) are BigInt64 words, so a budget may exceed 2 GiB and Atomics
+ * still apply. Everything a lock-free step touches besides the usage word is an Int32 word (on Bun every Atomics
+ * operation on a BigInt64 word allocates its result): counters are Int32 pairs (`counter.ts`), a slot's holder
+ * mask and generation are two Int32 words, free slots are bits.
  *
  * @internal
  * @module
@@ -20,7 +25,7 @@
 
 /** "FHSM" */
 export const MAGIC = 0x4648534d
-export const LAYOUT_VERSION = 1
+export const LAYOUT_VERSION = 3
 
 /** Int32 words of the header. */
 export const H = {
@@ -50,13 +55,6 @@ export const H = {
   repair: 18
 } as const
 
-/**
- * The BigInt64 word (over the header; Int32 words 32–33) holding the tagged head of the free slot list:
- * `(version << 32) | (slot + 1)`, a 32-bit version so that an ABA needs 2^32 head changes during one stalled
- * compare-and-swap.
- */
-export const FREE_HEAD64 = 16
-
 export const HEADER_WORDS = 64
 export const HEADER_BYTES = HEADER_WORDS * 4
 
@@ -67,10 +65,6 @@ export const T = {
   reservedBytes: 2,
   peak: 3,
   emergencyBytes: 4,
-  allocations: 5,
-  releases: 6,
-  failures: 7,
-  emergencyCount: 8,
   /** 1 when the type has a budget. */
   hasBudget: 9,
   /** warningPercent and criticalPercent, in millionths of a percent. */
@@ -115,17 +109,20 @@ export const THREAD_INT_WORDS = 16
 /** A shared manager has at most this many pools (one thread word each). */
 export const MAX_POOLS = 8
 
-/** BigInt64 words per thread and type. */
-export const RT = { usage: 0, allocations: 1, releases: 2, failures: 3 } as const
-export const THREAD_TYPE_WORDS = 4
+/**
+ * Int32 words per thread and type: the thread's counters (each an Int32 pair, `counter.ts`) and, at `baseline`,
+ * their values when the thread attached (a thread's own figures are the difference). Allocations and releases
+ * are counted in the row of the thread that acquired the resource (a grant or a release by another thread too);
+ * failures and emergencies in the row of the thread that asked.
+ */
+export const RT = { allocations: 0, releases: 2, failures: 4, emergencies: 6, baseline: 8 } as const
+export const THREAD_TYPE_WORDS = 16
 
 /** Int32 words of a resource slot. */
 export const S = {
   type: 0,
   /** The thread that acquired it. */
   owner: 1,
-  /** The next free slot + 1 (in the free list). */
-  next: 2,
   priority: 3,
   /** 1 when admitted over budget by Emergency. */
   emergency: 4,
@@ -135,15 +132,22 @@ export const S = {
   nameHash: 6,
   /** The pool serving it + 1 (0: charged to the budget, no pool); its block handle is in `block`. */
   pool: 7,
-  block: 8
+  block: 8,
+  /**
+   * The holders: bit i is set while thread i holds the resource (its acquirer, or a share); 0 while the slot is
+   * not live. Set by the admission after everything else in the slot is written.
+   */
+  mask: 9,
+  /**
+   * The generation, moved on only while `mask` is 0 (by the release that freed the slot, before the slot is
+   * returned): a handle names a slot and a generation.
+   */
+  generation: 10
 } as const
 export const SLOT_INT_WORDS = 12
-/**
- * BigInt64 words of a slot. `holders` is `(generation << 32) | mask`: bit i of the mask is set while thread i
- * holds the resource (its acquirer, or a share); a free slot has mask 0 and its next generation.
- */
-export const SB = { holders: 0, size: 1, overage: 2 } as const
-export const SLOT_BIG_WORDS = 4
+/** Float64 words of a slot (written before the slot is live, read after its mask is seen). */
+export const SN = { size: 0, overage: 1, createdAt: 2 } as const
+export const SLOT_NUM_WORDS = 3
 export const NAME_BYTES = 64
 /** Threads are bits of a slot's 32-bit holder mask. */
 export const MAX_THREADS = 32
@@ -182,11 +186,11 @@ export interface Layout {
   readonly typesBig: number
   readonly typesInt: number
   readonly threadsInt: number
-  readonly threadsBig: number
+  readonly threadCounters: number
   readonly slotsInt: number
-  readonly slotsBig: number
-  readonly slotsTime: number
+  readonly slotsNum: number
   readonly slotsName: number
+  readonly inUse: number
   readonly waitersInt: number
   readonly waitersBig: number
   readonly waitersName: number
@@ -196,7 +200,12 @@ export interface Layout {
   readonly totalBytes: number
 }
 
-const align8 = (n: number): number => Math.ceil(n / 8) * 8
+/**
+ * Regions start on a 64-byte boundary (a cache line): a thread's row (16 words) then fills a line of its own, so
+ * that one thread's writes to its row do not take the line from the others (false sharing).
+ */
+const LINE = 64
+const alignLine = (n: number): number => Math.ceil(n / LINE) * LINE
 
 /** The regions of a manager with these sizes and `configBytes` of config JSON. */
 export const layoutOf = (
@@ -208,7 +217,7 @@ export const layoutOf = (
 ): Layout => {
   let at = HEADER_BYTES
   const region = (bytes: number): number => {
-    const start = align8(at)
+    const start = alignLine(at)
     at = start + bytes
     return start
   }
@@ -217,11 +226,11 @@ export const layoutOf = (
   const typesBig = region(types * TYPE_BIG_WORDS * 8)
   const typesInt = region(types * TYPE_INT_WORDS * 4)
   const threadsInt = region(threads * THREAD_INT_WORDS * 4)
-  const threadsBig = region(threads * types * THREAD_TYPE_WORDS * 8)
+  const threadCounters = region(threads * types * THREAD_TYPE_WORDS * 4)
   const slotsInt = region(slots * SLOT_INT_WORDS * 4)
-  const slotsBig = region(slots * SLOT_BIG_WORDS * 8)
-  const slotsTime = region(slots * 8)
+  const slotsNum = region(slots * SLOT_NUM_WORDS * 8)
   const slotsName = region(slots * NAME_BYTES)
+  const inUse = region(Math.ceil(slots / 32) * 4)
   const waitersInt = region(waiters * WAITER_INT_WORDS * 4)
   const waitersBig = region(waiters * 8)
   const waitersName = region(waiters * NAME_BYTES)
@@ -232,17 +241,17 @@ export const layoutOf = (
     typesBig,
     typesInt,
     threadsInt,
-    threadsBig,
+    threadCounters,
     slotsInt,
-    slotsBig,
-    slotsTime,
+    slotsNum,
     slotsName,
+    inUse,
     waitersInt,
     waitersBig,
     waitersName,
     names,
     nameCapacity,
     events,
-    totalBytes: align8(at)
+    totalBytes: alignLine(at)
   }
 }

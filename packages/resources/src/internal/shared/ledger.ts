@@ -14,11 +14,12 @@
  * @module
  */
 import type { ResourceBudget } from "@flight-hal/core"
+import { burstClock } from "../burst-clock.ts"
 import { pressureLevel } from "../state.ts"
+import { bump, readCounter, writeCounter } from "./counter.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
-  FREE_HEAD64,
   GENERATION_MASK,
   H,
   HEADER_WORDS,
@@ -32,9 +33,9 @@ import {
   R,
   RT,
   S,
-  SB,
-  SLOT_BIG_WORDS,
   SLOT_INT_WORDS,
+  SLOT_NUM_WORDS,
+  SN,
   T,
   THREAD_INT_WORDS,
   THREAD_TYPE_WORDS,
@@ -63,42 +64,6 @@ interface CachedBudget {
   criticalLimit: bigint
 }
 
-/**
- * A 64-bit word (a slot's holder word, the free list's tagged head) taken apart and put together without BigInt
- * arithmetic (each BigInt operation allocates): the word goes into a 64-bit scratch cell whose halves are read and
- * written as 32-bit integers (the high half signed, as `word >> 32n` is; the low half unsigned, as
- * `word & 0xffffffffn` is; a high half written wraps to 32 bits, as `BigInt.asIntN(64, high << 32n)` does).
- * Each thread has its own module, so its own scratch.
- */
-const scratch = new BigInt64Array(1)
-const scratchHigh = new Int32Array(scratch.buffer)
-const scratchLow = new Uint32Array(scratch.buffer)
-/** The index of each half in the scratch cell, by the platform's byte order. */
-const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1
-const HIGH = 1 - LOW
-
-/** A printable holder word's parts. */
-export const generationOf = (holders: bigint): number => {
-  scratch[0] = holders
-  return scratchHigh[HIGH] as number
-}
-export const maskOf = (holders: bigint): number => {
-  scratch[0] = holders
-  return scratchLow[LOW] as number
-}
-/** `word` with its mask half replaced by `mask` (its generation half kept). */
-const withMask = (word: bigint, mask: number): bigint => {
-  scratch[0] = word
-  scratchLow[LOW] = mask
-  return scratch[0] as bigint
-}
-/** The word of these halves (`high` wraps to a signed 32-bit integer). */
-const wordOf = (high: number, low: number): bigint => {
-  scratchHigh[HIGH] = high
-  scratchLow[LOW] = low
-  return scratch[0] as bigint
-}
-
 /** The thread indexes whose bits are set in a holder mask, in order. */
 export const threadsOfMask = (mask: number): Array<number> => {
   const threads: Array<number> = []
@@ -122,16 +87,16 @@ export class Ledger {
   readonly buffer: SharedArrayBuffer
   readonly layout: Layout
   readonly header: Int32Array
-  /** The header as BigInt64 words (the free slot list's head is `head64[FREE_HEAD64]`). */
-  private readonly head64: BigInt64Array
   readonly typesBig: BigInt64Array
   readonly typesInt: Int32Array
   readonly threadsInt: Int32Array
-  readonly threadsBig: BigInt64Array
+  /** Per thread and type: the counters (`RT`, each an Int32 pair of `counter.ts`). */
+  readonly threadCounters: Int32Array
   readonly slotsInt: Int32Array
-  readonly slotsBig: BigInt64Array
-  readonly slotsTime: Float64Array
+  readonly slotsNum: Float64Array
   readonly slotsName: Uint8Array
+  /** One bit per slot, set while the slot is taken (`takeSlot` … `returnSlot`). */
+  readonly inUse: Int32Array
   readonly waitersInt: Int32Array
   readonly waitersBig: BigInt64Array
   readonly waitersName: Uint8Array
@@ -142,9 +107,21 @@ export class Ledger {
   readonly maxResources: number
   readonly maxWaiters: number
   private readonly budgets: Array<CachedBudget>
-  /** The last size `prepareSlot` converted, and its BigInt (sizes repeat: one conversion for a run of them). */
+  /** The last size `admit` converted, and its BigInt (sizes repeat: one conversion for a run of them). */
   private lastSize = 0
   private lastSizeBig = 0n
+  /** Per type, a peak this thread has seen (peaks only grow): a usage at or below it need not read the peak word. */
+  private readonly peakSeen: Float64Array
+  /** The in-use word this thread looks at first (threads start apart, so they seldom touch the same word). */
+  private hint = 0
+  /** The clock of the slots' `createdAt` (read once per synchronous burst). */
+  private readonly now = burstClock()
+  /**
+   * The type's usage right after this thread's last admission or freeing `dropHold` (-1 when it left usage as it
+   * was: a pooled resource): `settleAfterStep` starts from it, so that the common case, no level change, reads no
+   * BigInt word.
+   */
+  private lastUsage = -1
   /** Whether `Atomics.wait` may block this thread (not a browser's main thread). */
   private canBlock = true
   /**
@@ -158,7 +135,6 @@ export class Ledger {
     const header = new Int32Array(buffer, 0, HEADER_WORDS)
     this.buffer = buffer
     this.header = header
-    this.head64 = new BigInt64Array(buffer, 0, HEADER_WORDS / 2)
     this.typeCount = header[H.typeCount] as number
     this.maxThreads = header[H.maxThreads] as number
     this.maxResources = header[H.maxResources] as number
@@ -174,11 +150,12 @@ export class Ledger {
     this.typesBig = new BigInt64Array(buffer, l.typesBig, this.typeCount * TYPE_BIG_WORDS)
     this.typesInt = new Int32Array(buffer, l.typesInt, this.typeCount * TYPE_INT_WORDS)
     this.threadsInt = new Int32Array(buffer, l.threadsInt, this.maxThreads * THREAD_INT_WORDS)
-    this.threadsBig = new BigInt64Array(buffer, l.threadsBig, this.maxThreads * this.typeCount * THREAD_TYPE_WORDS)
+    this.threadCounters = new Int32Array(buffer, l.threadCounters, this.maxThreads * this.typeCount * THREAD_TYPE_WORDS)
     this.slotsInt = new Int32Array(buffer, l.slotsInt, this.maxResources * SLOT_INT_WORDS)
-    this.slotsBig = new BigInt64Array(buffer, l.slotsBig, this.maxResources * SLOT_BIG_WORDS)
-    this.slotsTime = new Float64Array(buffer, l.slotsTime, this.maxResources)
+    this.slotsNum = new Float64Array(buffer, l.slotsNum, this.maxResources * SLOT_NUM_WORDS)
     this.slotsName = new Uint8Array(buffer, l.slotsName, this.maxResources * NAME_BYTES)
+    this.inUse = new Int32Array(buffer, l.inUse, Math.ceil(this.maxResources / 32))
+    this.peakSeen = new Float64Array(this.typeCount)
     this.waitersInt = new Int32Array(buffer, l.waitersInt, this.maxWaiters * WAITER_INT_WORDS)
     this.waitersBig = new BigInt64Array(buffer, l.waitersBig, this.maxWaiters)
     this.waitersName = new Uint8Array(buffer, l.waitersName, this.maxWaiters * NAME_BYTES)
@@ -217,12 +194,10 @@ export class Ledger {
     header[H.configLength] = sizes.config.length
     new Uint8Array(buffer, l.config, sizes.config.length).set(sizes.config)
     const slotsInt = new Int32Array(buffer, l.slotsInt, sizes.slots * SLOT_INT_WORDS)
-    const slotsBig = new BigInt64Array(buffer, l.slotsBig, sizes.slots * SLOT_BIG_WORDS)
-    for (let i = 0; i < sizes.slots; i++) {
-      slotsInt[i * SLOT_INT_WORDS + S.next] = i + 1 < sizes.slots ? i + 2 : 0
-      slotsBig[i * SLOT_BIG_WORDS + SB.holders] = 1n << 32n
-    }
-    new BigInt64Array(buffer, 0, HEADER_WORDS / 2)[FREE_HEAD64] = 1n // slot 0, version 0
+    for (let i = 0; i < sizes.slots; i++) slotsInt[i * SLOT_INT_WORDS + S.generation] = 1
+    // the last in-use word's bits past the table are taken for good
+    const inUse = new Int32Array(buffer, l.inUse, Math.ceil(sizes.slots / 32))
+    if (sizes.slots % 32 !== 0) inUse[inUse.length - 1] = ~((1 << (sizes.slots % 32)) - 1)
     Atomics.store(header, H.magic, MAGIC)
   }
 
@@ -313,28 +288,44 @@ export class Ledger {
 
   // ---------------------------------------------------------------- slots
 
-  /** Takes a free slot off the tagged free list, or -1 when the table is full. */
-  popSlot(): number {
-    const head64 = this.head64
-    for (;;) {
-      const head = Atomics.load(head64, FREE_HEAD64)
-      const index = maskOf(head) - 1 // the head is (version << 32) | (slot + 1): its halves
-      if (index < 0) return -1
-      const next = Atomics.load(this.slotsInt, index * SLOT_INT_WORDS + S.next)
-      const tagged = wordOf(generationOf(head) + 1, next)
-      if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return index
+  /**
+   * Takes a free slot (sets its in-use bit), or -1 when every slot is taken. The search starts at this thread's
+   * hint (where it last took or returned a slot), so threads seldom touch the same word.
+   */
+  takeSlot(): number {
+    const inUse = this.inUse
+    const words = inUse.length
+    for (let n = 0, at = this.hint; n < words; n++, at = at + 1 === words ? 0 : at + 1) {
+      for (;;) {
+        const bits = Atomics.load(inUse, at)
+        if (bits === -1) break
+        const free = ~bits & (bits + 1) // the lowest clear bit
+        if (Atomics.compareExchange(inUse, at, bits, bits | free) !== bits) continue
+        this.hint = at
+        return at * 32 + 31 - Math.clz32(free)
+      }
     }
+    return -1
   }
 
-  /** Puts a freed slot back on the free list. */
-  pushSlot(slot: number): void {
-    const head64 = this.head64
-    for (;;) {
-      const head = Atomics.load(head64, FREE_HEAD64)
-      Atomics.store(this.slotsInt, slot * SLOT_INT_WORDS + S.next, maskOf(head))
-      const tagged = wordOf(generationOf(head) + 1, slot + 1)
-      if (Atomics.compareExchange(head64, FREE_HEAD64, head, tagged) === head) return
-    }
+  /** Returns a slot that is not live (never admitted, or freed: its generation moved on) to the free slots. */
+  returnSlot(slot: number): void {
+    const at = slot >> 5
+    Atomics.and(this.inUse, at, ~(1 << (slot & 31)))
+    this.hint = at
+  }
+
+  /** Whether a slot is taken (live, being admitted, or freed and not yet returned). */
+  isTaken(slot: number): boolean {
+    return (Atomics.load(this.inUse, slot >> 5) & (1 << (slot & 31))) !== 0
+  }
+
+  /**
+   * Where this thread starts looking for a free slot: a cache line of in-use words (16) of its own while the table
+   * has enough of them, so that threads do not take each other's line.
+   */
+  startAt(thread: number): void {
+    this.hint = (thread * 16) % this.inUse.length
   }
 
   /** Writes what a slot about to be charged describes (it is not live until `admit` commits it). */
@@ -356,21 +347,42 @@ export class Ledger {
     this.slotsInt[si + S.nameLength] = name === undefined ? 0 : name.length
     this.slotsInt[si + S.nameHash] = name === undefined ? 0 : hash
     if (name !== undefined) this.slotsName.set(name, slot * NAME_BYTES)
-    if (size !== this.lastSize) {
-      this.lastSize = size
-      this.lastSizeBig = BigInt(size)
-    }
-    this.slotsBig[slot * SLOT_BIG_WORDS + SB.size] = this.lastSizeBig
-    this.slotsBig[slot * SLOT_BIG_WORDS + SB.overage] = 0n
-    this.slotsTime[slot] = Date.now()
+    const sn = slot * SLOT_NUM_WORDS
+    this.slotsNum[sn + SN.size] = size
+    this.slotsNum[sn + SN.overage] = 0
+    this.slotsNum[sn + SN.createdAt] = this.now()
   }
 
-  holders(slot: number): bigint {
-    return Atomics.load(this.slotsBig, slot * SLOT_BIG_WORDS + SB.holders)
+  /** The slot's holder mask (bit i: thread i holds it; 0: not live). */
+  maskOf(slot: number): number {
+    return Atomics.load(this.slotsInt, slot * SLOT_INT_WORDS + S.mask)
+  }
+
+  /** The slot's generation (of its live resource, or of the next one). */
+  generationOf(slot: number): number {
+    return Atomics.load(this.slotsInt, slot * SLOT_INT_WORDS + S.generation)
+  }
+
+  /**
+   * Whether the slot holds a live resource of this generation. The generation is read before and after the
+   * mask: it moves on only while the mask is 0, so the same generation around a non-zero mask is that mask's.
+   */
+  isLive(slot: number, generation: number): boolean {
+    const si = slot * SLOT_INT_WORDS
+    return (
+      Atomics.load(this.slotsInt, si + S.generation) === generation &&
+      Atomics.load(this.slotsInt, si + S.mask) !== 0 &&
+      Atomics.load(this.slotsInt, si + S.generation) === generation
+    )
   }
 
   sizeOf(slot: number): number {
-    return Number(this.slotsBig[slot * SLOT_BIG_WORDS + SB.size])
+    return this.slotsNum[slot * SLOT_NUM_WORDS + SN.size] as number
+  }
+
+  /** The bytes of a slot admitted over budget by Emergency (0 otherwise). */
+  overageOf(slot: number): number {
+    return this.slotsNum[slot * SLOT_NUM_WORDS + SN.overage] as number
   }
 
   typeOf(slot: number): number {
@@ -388,7 +400,7 @@ export class Ledger {
   }
 
   createdAt(slot: number): number {
-    return this.slotsTime[slot] as number
+    return this.slotsNum[slot * SLOT_NUM_WORDS + SN.createdAt] as number
   }
 
   // ---------------------------------------------------------------- admission and release
@@ -397,29 +409,31 @@ export class Ledger {
    * Charges a prepared slot to its type and makes it live, held by `thread`: the fit check and the charge
    * are one compare-and-swap on the usage word (retried when another thread moved it). With `ignoreQueue`
    * (a grant under the lock) waiters are not looked at; otherwise a waiter of the request's priority or
-   * higher means `Queued`. Emergency is admitted over budget.
+   * higher means `Queued`. Emergency is admitted over budget. The allocation is counted before the slot is
+   * live, so that no release of it can be counted first.
    */
   admit(slot: number, thread: number, emergency: boolean, ignoreQueue: boolean): number {
     const si = slot * SLOT_INT_WORDS
     const type = this.slotsInt[si + S.type] as number
     const priority = this.slotsInt[si + S.priority] as number
-    const sb = slot * SLOT_BIG_WORDS
-    const size = this.slotsBig[sb + SB.size] as bigint
+    const sn = slot * SLOT_NUM_WORDS
+    const sizeNumber = this.slotsNum[sn + SN.size] as number
+    if (sizeNumber !== this.lastSize) {
+      this.lastSize = sizeNumber
+      this.lastSizeBig = BigInt(sizeNumber)
+    }
+    const size = this.lastSizeBig
     const tb = type * TYPE_BIG_WORDS
-    const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
-    const free = Atomics.load(this.slotsBig, sb + SB.holders)
-    const live = withMask(free, (1 << thread) >>> 0)
     const budget = this.budget(type)
     if (!ignoreQueue && !emergency && budget !== undefined && this.waitingAtOrAbove(type, priority) > 0) {
       return Admit.Queued
     }
     const limit = budget === undefined ? -1n : this.cachedLimit(type, priority)
     const usageWord = tb + T.usage
+    const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
     let after: bigint
     if (limit < 0n) {
       after = Atomics.add(this.typesBig, usageWord, size) + size
-      Atomics.store(this.slotsBig, sb + SB.holders, live)
-      Atomics.add(this.threadsBig, rb + RT.usage, size)
     } else {
       for (;;) {
         const usage = Atomics.load(this.typesBig, usageWord)
@@ -427,12 +441,10 @@ export class Ledger {
         if (after <= limit) {
           if (emergency) {
             // an earlier round may have marked the slot over budget
-            Atomics.store(this.slotsBig, sb + SB.overage, 0n)
-            Atomics.store(this.slotsInt, si + S.emergency, 0)
+            this.slotsNum[sn + SN.overage] = 0
+            this.slotsInt[si + S.emergency] = 0
           }
           if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) continue
-          Atomics.store(this.slotsBig, sb + SB.holders, live)
-          Atomics.add(this.threadsBig, rb + RT.usage, size)
           break
         }
         if (!emergency) return Admit.NoFit
@@ -440,22 +452,20 @@ export class Ledger {
         const overage = over < size ? over : size
         // The slot is marked and the overage counted before the usage that carries it: a live slot over budget
         // always has its mark and overage, and at no instant does usage − emergencyBytes exceed maxBytes.
-        Atomics.store(this.slotsBig, sb + SB.overage, overage)
+        this.slotsNum[sn + SN.overage] = Number(overage)
         Atomics.store(this.slotsInt, si + S.emergency, 1)
         Atomics.add(this.typesBig, tb + T.emergencyBytes, overage)
         if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) {
           Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
           continue
         }
-        Atomics.store(this.slotsBig, sb + SB.holders, live)
-        Atomics.add(this.threadsBig, rb + RT.usage, size)
-        Atomics.add(this.typesBig, tb + T.emergencyCount, 1n)
+        bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.emergencies)
         break
       }
     }
-    Atomics.add(this.typesBig, tb + T.allocations, 1n)
-    Atomics.add(this.threadsBig, rb + RT.allocations, 1n)
-    this.raisePeak(tb, after)
+    bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
+    Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
+    this.raisePeak(type, after)
     return Admit.Admitted
   }
 
@@ -466,16 +476,12 @@ export class Ledger {
   admitPooled(slot: number, thread: number, pool: number, block: number): void {
     const si = slot * SLOT_INT_WORDS
     const type = this.slotsInt[si + S.type] as number
-    const sb = slot * SLOT_BIG_WORDS
-    const tb = type * TYPE_BIG_WORDS
-    const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
-    const free = Atomics.load(this.slotsBig, sb + SB.holders)
-    const live = withMask(free, (1 << thread) >>> 0)
+    const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
     this.slotsInt[si + S.pool] = pool + 1
     this.slotsInt[si + S.block] = block
-    Atomics.store(this.slotsBig, sb + SB.holders, live)
-    Atomics.add(this.typesBig, tb + T.allocations, 1n)
-    Atomics.add(this.threadsBig, rb + RT.allocations, 1n)
+    bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
+    Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
+    this.lastUsage = -1
   }
 
   /** The pool serving a slot (-1: none) and its block handle. */
@@ -489,53 +495,115 @@ export class Ledger {
 
   /** Charges a pool's capacity to its type at creation (before any thread attaches). */
   chargeCapacity(type: number, bytes: number): void {
-    const tb = type * TYPE_BIG_WORDS
-    const after = Atomics.add(this.typesBig, tb + T.usage, BigInt(bytes)) + BigInt(bytes)
-    this.raisePeak(tb, after)
+    const after = Atomics.add(this.typesBig, type * TYPE_BIG_WORDS + T.usage, BigInt(bytes)) + BigInt(bytes)
+    this.raisePeak(type, after)
   }
 
-  private raisePeak(tb: number, usage: bigint): void {
+  /** Raises the type's peak to `usage` (the peak word is read only when `usage` is above a peak seen before). */
+  private raisePeak(type: number, usage: bigint): void {
+    const value = Number(usage)
+    this.lastUsage = value
+    if (value <= (this.peakSeen[type] as number)) return
+    const at = type * TYPE_BIG_WORDS + T.peak
     for (;;) {
-      const peak = Atomics.load(this.typesBig, tb + T.peak)
-      if (usage <= peak || Atomics.compareExchange(this.typesBig, tb + T.peak, peak, usage) === peak) return
+      const peak = Atomics.load(this.typesBig, at)
+      if (usage <= peak) {
+        this.peakSeen[type] = Number(peak)
+        return
+      }
+      if (Atomics.compareExchange(this.typesBig, at, peak, usage) === peak) {
+        this.peakSeen[type] = value
+        return
+      }
     }
   }
 
   /**
    * Drops `thread`'s hold on a slot of generation `generation`: 1 when the resource is still held by others,
-   * 2 when this was the last hold and the resource is freed (its bytes uncharged; the caller then removes its
-   * name and pushes the slot back), 0 when the handle is stale or the thread holds nothing.
+   * 2 when this was the last hold and the resource is freed (its bytes uncharged, its generation moved on; the
+   * caller then removes its name and returns the slot), 0 when the handle is stale or the thread holds nothing.
+   * The mask is read before the generation: while the thread's bit is set nobody else can free the slot, so the
+   * generation read after it is that of the resource the bit holds.
    */
   dropHold(slot: number, generation: number, thread: number): 0 | 1 | 2 {
-    const sb = slot * SLOT_BIG_WORDS
-    const bit = (1 << thread) >>> 0
     const si = slot * SLOT_INT_WORDS
+    const bit = (1 << thread) | 0
     for (;;) {
-      const word = Atomics.load(this.slotsBig, sb + SB.holders)
-      const mask = maskOf(word)
-      if (generationOf(word) !== generation || (mask & bit) === 0) return 0
-      const rest = (mask & ~bit) >>> 0
-      if (rest !== 0) {
-        if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, withMask(word, rest)) === word) {
-          return 1
-        }
-        continue
-      }
+      const mask = Atomics.load(this.slotsInt, si + S.mask)
+      if ((mask & bit) === 0 || Atomics.load(this.slotsInt, si + S.generation) !== generation) return 0
+      const rest = mask & ~bit
+      if (Atomics.compareExchange(this.slotsInt, si + S.mask, mask, rest) !== mask) continue
+      if (rest !== 0) return 1
       const type = this.slotsInt[si + S.type] as number
-      const owner = this.slotsInt[si + S.owner] as number
+      const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
       const tb = type * TYPE_BIG_WORDS
-      const rb = (owner * this.typeCount + type) * THREAD_TYPE_WORDS
-      const size = (this.slotsInt[si + S.pool] as number) === 0 ? (this.slotsBig[sb + SB.size] as bigint) : 0n
-      const overage = this.slotsBig[sb + SB.overage] as bigint
-      const overBudget = overage !== 0n
-      const next = wordOf((generation + 1) & GENERATION_MASK || 1, 0)
-      if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, next) !== word) continue
-      Atomics.sub(this.typesBig, tb + T.usage, size)
-      Atomics.sub(this.threadsBig, rb + RT.usage, size)
-      if (overBudget) Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
-      Atomics.add(this.typesBig, tb + T.releases, 1n)
-      Atomics.add(this.threadsBig, rb + RT.releases, 1n)
+      const sn = slot * SLOT_NUM_WORDS
+      Atomics.store(this.slotsInt, si + S.generation, (generation + 1) & GENERATION_MASK || 1)
+      if ((this.slotsInt[si + S.pool] as number) === 0) {
+        const size = this.slotsNum[sn + SN.size] as number
+        if (size !== this.lastSize) {
+          this.lastSize = size
+          this.lastSizeBig = BigInt(size)
+        }
+        this.lastUsage = Number(Atomics.sub(this.typesBig, tb + T.usage, this.lastSizeBig)) - size
+      } else this.lastUsage = -1
+      const overage = this.slotsNum[sn + SN.overage] as number
+      if (overage !== 0) Atomics.sub(this.typesBig, tb + T.emergencyBytes, BigInt(overage))
+      bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.releases)
       return 2
+    }
+  }
+
+  /**
+   * Adds `thread` as a holder of the live resource of generation `generation`: "ok", "stale" (released, or another
+   * generation), "held" (the thread holds it already), or the generation the hold landed in instead (a number):
+   * the resource of `generation` was freed and the slot taken again by a resource with the same holders between
+   * the reads and the compare-and-swap; the caller then drops that hold as a release.
+   */
+  addHold(slot: number, generation: number, thread: number): "ok" | "stale" | "held" | number {
+    const si = slot * SLOT_INT_WORDS
+    const bit = (1 << thread) | 0
+    for (;;) {
+      if (Atomics.load(this.slotsInt, si + S.generation) !== generation) return "stale"
+      const mask = Atomics.load(this.slotsInt, si + S.mask)
+      if (mask === 0) return "stale"
+      if ((mask & bit) !== 0) return "held"
+      if (Atomics.compareExchange(this.slotsInt, si + S.mask, mask, mask | bit) !== mask) continue
+      // with the bit set nobody can free the slot: the generation now is the one the hold is in
+      const landed = Atomics.load(this.slotsInt, si + S.generation)
+      return landed === generation ? "ok" : landed
+    }
+  }
+
+  // ---------------------------------------------------------------- counters
+
+  /** Counts a failed request of a type, in `thread`'s row. */
+  countFailure(type: number, thread: number): void {
+    bump(this.threadCounters, (thread * this.typeCount + type) * THREAD_TYPE_WORDS + RT.failures)
+  }
+
+  /** A type's counter (`RT.allocations` …) summed over every thread row. */
+  typeCounter(type: number, counter: number): number {
+    let total = 0
+    for (let t = 0; t < this.maxThreads; t++) {
+      total += readCounter(this.threadCounters, (t * this.typeCount + type) * THREAD_TYPE_WORDS + counter)
+    }
+    return total
+  }
+
+  /** A thread's counter of a type since it attached (its row less the row's value then). */
+  threadCounter(thread: number, type: number, counter: number): number {
+    const at = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+    return readCounter(this.threadCounters, at + counter) - readCounter(this.threadCounters, at + RT.baseline + counter)
+  }
+
+  /** Starts a thread's own figures from its row's values now (at attach; rows are never reset). */
+  markBaseline(thread: number): void {
+    for (let type = 0; type < this.typeCount; type++) {
+      const at = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+      for (const counter of [RT.allocations, RT.releases, RT.failures, RT.emergencies]) {
+        writeCounter(this.threadCounters, at + RT.baseline + counter, readCounter(this.threadCounters, at + counter))
+      }
     }
   }
 
@@ -545,42 +613,31 @@ export class Ledger {
    * difference never goes below the live count of the moment of that first read.
    */
   liveOf(type: number): number {
-    return this.liveIn(this.typesBig, type * TYPE_BIG_WORDS + T.allocations, type * TYPE_BIG_WORDS + T.releases)
+    const releases = this.typeCounter(type, RT.releases)
+    return this.typeCounter(type, RT.allocations) - releases
   }
 
-  /** Live resources `thread` acquired, of every type (released ones count in their acquirer's words). */
+  /** The bytes charged for the live resources of a type `thread` acquired (a scan of the slots: for stats). */
+  threadUsage(thread: number, type: number): number {
+    let bytes = 0
+    for (let slot = 0; slot < this.maxResources; slot++) {
+      const si = slot * SLOT_INT_WORDS
+      if (this.maskOf(slot) === 0 || this.slotsInt[si + S.owner] !== thread || this.slotsInt[si + S.type] !== type)
+        continue
+      if ((this.slotsInt[si + S.pool] as number) === 0) bytes += this.sizeOf(slot)
+    }
+    return bytes
+  }
+
+  /** Live resources `thread` acquired, of every type (released ones count in their acquirer's row). */
   threadLive(thread: number): number {
     let live = 0
     for (let type = 0; type < this.typeCount; type++) {
-      const rb = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
-      live += this.liveIn(this.threadsBig, rb + RT.allocations, rb + RT.releases)
+      const at = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+      const releases = readCounter(this.threadCounters, at + RT.releases)
+      live += readCounter(this.threadCounters, at + RT.allocations) - releases
     }
     return live
-  }
-
-  private liveIn(words: BigInt64Array, allocationsAt: number, releasesAt: number): number {
-    const releases = Atomics.load(words, releasesAt)
-    return Number(Atomics.load(words, allocationsAt) - releases)
-  }
-
-  /** Adds `thread` as a holder of a live slot: false when stale, released, or already held by it. */
-  addHold(slot: number, generation: number, thread: number): "ok" | "stale" | "held" {
-    const sb = slot * SLOT_BIG_WORDS
-    const bit = (1 << thread) >>> 0
-    for (;;) {
-      const word = Atomics.load(this.slotsBig, sb + SB.holders)
-      const mask = maskOf(word)
-      if (generationOf(word) !== generation || mask === 0) return "stale"
-      if ((mask & bit) !== 0) return "held"
-      const next = withMask(word, (mask | bit) >>> 0)
-      if (Atomics.compareExchange(this.slotsBig, sb + SB.holders, word, next) === word) return "ok"
-    }
-  }
-
-  /** Counts a failed request of a type, in the type and in the thread. */
-  countFailure(type: number, thread: number): void {
-    Atomics.add(this.typesBig, type * TYPE_BIG_WORDS + T.failures, 1n)
-    Atomics.add(this.threadsBig, (thread * this.typeCount + type) * THREAD_TYPE_WORDS + RT.failures, 1n)
   }
 
   // ---------------------------------------------------------------- the lock
@@ -653,15 +710,6 @@ export class Ledger {
     return (Atomics.load(this.threadsInt, thread * THREAD_INT_WORDS + R.step) >>> 1) - 1
   }
 
-  /** Calls `visit` with each slot on the free list, head first (at most maxResources of them). */
-  forEachFree(visit: (slot: number) => void): void {
-    let at = maskOf(Atomics.load(this.head64, FREE_HEAD64)) - 1
-    for (let n = 0; at >= 0 && n < this.maxResources; n++) {
-      visit(at)
-      at = (Atomics.load(this.slotsInt, at * SLOT_INT_WORDS + S.next) as number) - 1
-    }
-  }
-
   /**
    * Under the lock: stops the lock-free steps and waits until no attached thread but `lost` ones is inside one.
    * Returns the threads still inside one after `patienceMillis` (then lost too). `resume` lets them go on.
@@ -714,7 +762,7 @@ export class Ledger {
       if (entry === NAME_TOMBSTONE) continue
       const slot = entry - 1
       if (this.slotsInt[slot * SLOT_INT_WORDS + S.nameHash] !== hash) continue
-      if (maskOf(this.holders(slot)) === 0 || !sameBytes(this.nameOf(slot), name)) continue
+      if (this.maskOf(slot) === 0 || !sameBytes(this.nameOf(slot), name)) continue
       return slot
     }
     return -1
@@ -725,7 +773,7 @@ export class Ledger {
     const capacity = this.names.length
     for (let i = 0, at = hash & (capacity - 1); i < capacity; i++, at = (at + 1) & (capacity - 1)) {
       const entry = this.names[at] as number
-      const dead = entry !== NAME_EMPTY && entry !== NAME_TOMBSTONE && maskOf(this.holders(entry - 1)) === 0
+      const dead = entry !== NAME_EMPTY && entry !== NAME_TOMBSTONE && this.maskOf(entry - 1) === 0
       if (entry === NAME_EMPTY || entry === NAME_TOMBSTONE || dead) {
         this.names[at] = slot + 1
         return
@@ -774,6 +822,20 @@ export class Ledger {
       if (Atomics.compareExchange(this.typesInt, ti, old, level) === old) return [old, level]
     }
     return undefined
+  }
+
+  /**
+   * `settleLevel` after this thread's last admission or release of the type: nothing to do when that step left
+   * usage as it was, or when the level of the usage it left is the level recorded (a step of another thread that
+   * moves the level settles it itself); otherwise the level is re-derived from the usage read afresh.
+   */
+  settleAfterStep(type: number): [number, number] | undefined {
+    const usage = this.lastUsage
+    if (usage < 0) return undefined
+    const budget = this.budget(type)
+    const level = budget === undefined ? 0 : pressureLevel(budget, usage)
+    if (level === Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.level)) return undefined
+    return this.settleLevel(type)
   }
 
   level(type: number): number {

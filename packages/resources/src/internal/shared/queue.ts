@@ -7,17 +7,17 @@
  * @module
  */
 
+import { finishCarry, readCounter, writeCounter } from "./counter.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
+  GENERATION_MASK,
   H,
   NAME_BYTES,
   NAME_EMPTY,
   R,
   RT,
   S,
-  SB,
-  SLOT_BIG_WORDS,
   SLOT_INT_WORDS,
   T,
   THREAD_INT_WORDS,
@@ -29,7 +29,7 @@ import {
   WAITER_INT_WORDS,
   WaiterState
 } from "./layout.ts"
-import { Admit, generationOf, Ledger, maskOf, sameBytes } from "./ledger.ts"
+import { Admit, Ledger, sameBytes } from "./ledger.ts"
 
 /** A request about to wait. */
 export interface WaitRequest {
@@ -124,7 +124,7 @@ export const grant = (ledger: Ledger, type: number, changes: Array<LevelChange>)
   for (;;) {
     const entry = headOf(ledger, type)
     if (entry < 0) break
-    const slot = ledger.popSlot()
+    const slot = ledger.takeSlot()
     if (slot < 0) break
     const thread = wi[word(entry, W.thread)] as number
     const named = (wi[word(entry, W.nameLength)] as number) > 0
@@ -139,11 +139,11 @@ export const grant = (ledger: Ledger, type: number, changes: Array<LevelChange>)
       hash
     )
     // the slot is written in the entry before the admission: a repair finishes a grant left half done
-    Atomics.store(wi, word(entry, W.generation), generationOf(ledger.holders(slot)))
+    Atomics.store(wi, word(entry, W.generation), ledger.generationOf(slot))
     Atomics.store(wi, word(entry, W.slot), slot)
     if (ledger.admit(slot, thread, false, true) !== Admit.Admitted) {
       Atomics.store(wi, word(entry, W.slot), -1)
-      ledger.pushSlot(slot)
+      ledger.returnSlot(slot)
       break
     }
     if (named) ledger.insertName(slot, hash)
@@ -216,11 +216,10 @@ export const releaseThread = (
       Atomics.store(wi, word(e, W.state), WaiterState.Free)
     } else if (state !== WaiterState.Free) Atomics.store(wi, word(e, W.state), WaiterState.Free)
   }
-  const bit = (1 << thread) >>> 0
+  const bit = (1 << thread) | 0
   for (let slot = 0; slot < ledger.maxResources; slot++) {
-    const holders = ledger.holders(slot)
-    if ((maskOf(holders) & bit) === 0) continue
-    if (ledger.dropHold(slot, generationOf(holders), thread) === 2) freed(slot)
+    if ((ledger.maskOf(slot) & bit) === 0) continue
+    if (ledger.dropHold(slot, ledger.generationOf(slot), thread) === 2) freed(slot)
   }
   grantAll(ledger, changes)
   for (let type = 0; type < ledger.typeCount; type++) {
@@ -230,24 +229,24 @@ export const releaseThread = (
 }
 
 /**
- * Makes allocations less releases equal the live count found (a lost thread may have stopped between its charge
- * and its count): the smaller change, raising allocations or releases.
+ * Makes a thread row's allocations less releases of a type equal the live count found (a lost thread may have
+ * stopped between its charge and its count): the smaller change, raising allocations or releases.
  */
-const settleCounts = (words: BigInt64Array, allocationsAt: number, releasesAt: number, live: bigint): void => {
-  const allocations = Atomics.load(words, allocationsAt)
-  const releases = Atomics.load(words, releasesAt)
-  if (allocations - releases < live) Atomics.store(words, allocationsAt, releases + live)
-  else Atomics.store(words, releasesAt, allocations - live)
+const settleCounts = (counters: Int32Array, row: number, live: number): void => {
+  const allocations = readCounter(counters, row + RT.allocations)
+  const releases = readCounter(counters, row + RT.releases)
+  if (allocations - releases < live) writeCounter(counters, row + RT.allocations, releases + live)
+  else if (allocations - releases > live) writeCounter(counters, row + RT.releases, allocations - live)
 }
 
-/** After `dropHold` freed a slot: its name goes and the slot returns to the free list. */
+/** After `dropHold` freed a slot: its name goes and the slot returns to the free slots. */
 export const freeSlot = (ledger: Ledger, slot: number): void => {
   const si = slot * SLOT_INT_WORDS
   if ((ledger.slotsInt[si + S.nameLength] as number) > 0) {
     ledger.removeName(slot, ledger.slotsInt[si + S.nameHash] as number)
     ledger.slotsInt[si + S.nameLength] = 0
   }
-  ledger.pushSlot(slot)
+  ledger.returnSlot(slot)
 }
 
 /** Whether a thread slot is attached with this epoch. */
@@ -270,40 +269,44 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
     const slot = wi[word(e, W.slot)] as number
     if (wi[word(e, W.state)] !== WaiterState.Waiting || slot < 0) continue
     const thread = wi[word(e, W.thread)] as number
-    const holders = ledger.holders(slot)
-    if (maskOf(holders) === (1 << thread) >>> 0 && generationOf(holders) === wi[word(e, W.generation)]) {
+    if (ledger.maskOf(slot) === ((1 << thread) | 0) && ledger.generationOf(slot) === wi[word(e, W.generation)]) {
       Atomics.store(wi, word(e, W.state), WaiterState.Granted)
       ledger.ring(thread)
     } else wi[word(e, W.slot)] = -1
   }
   const types = ledger.typeCount
+  const counters = ledger.threadCounters
+  // a carry a lost thread left half done (a failure count is bumped by its own thread only, outside the steps)
+  for (let t = 0; t < ledger.maxThreads; t++) {
+    for (let type = 0; type < types; type++) {
+      const row = (t * types + type) * THREAD_TYPE_WORDS
+      for (const counter of [RT.allocations, RT.releases, RT.failures, RT.emergencies]) {
+        if (counter === RT.failures && !lost.has(t)) continue
+        if ((Atomics.load(counters, row + counter + 1) & 1) === 1) finishCarry(counters, row + counter)
+      }
+    }
+  }
   const usage = Array.from({ length: types }, (_, type) => capacity[type] ?? 0n)
-  const emergency = new Array<bigint>(types).fill(0n)
-  const live = new Array<bigint>(types).fill(0n)
-  const threadUsage = new Array<bigint>(ledger.maxThreads * types).fill(0n)
-  const threadLive = new Array<bigint>(ledger.maxThreads * types).fill(0n)
-  const listed = new Uint8Array(ledger.maxResources)
+  const emergency = new Array<number>(types).fill(0)
+  const threadLive = new Array<number>(ledger.maxThreads * types).fill(0)
+  const keep = new Uint8Array(ledger.maxResources)
   ledger.names.fill(NAME_EMPTY)
   for (let slot = 0; slot < ledger.maxResources; slot++) {
-    if (maskOf(ledger.holders(slot)) === 0) continue
+    if (ledger.maskOf(slot) === 0) continue
     const si = slot * SLOT_INT_WORDS
     const type = ledger.slotsInt[si + S.type] as number
     const owner = ledger.slotsInt[si + S.owner] as number
-    const size = ledger.poolOf(slot) < 0 ? (ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.size] as bigint) : 0n
-    usage[type] = (usage[type] as bigint) + size
-    emergency[type] = (emergency[type] as bigint) + (ledger.slotsBig[slot * SLOT_BIG_WORDS + SB.overage] as bigint)
-    live[type] = (live[type] as bigint) + 1n
-    threadUsage[owner * types + type] = (threadUsage[owner * types + type] as bigint) + size
-    threadLive[owner * types + type] = (threadLive[owner * types + type] as bigint) + 1n
-    listed[slot] = 1
+    if (ledger.poolOf(slot) < 0) usage[type] = (usage[type] as bigint) + BigInt(ledger.sizeOf(slot))
+    emergency[type] = (emergency[type] as number) + ledger.overageOf(slot)
+    threadLive[owner * types + type] = (threadLive[owner * types + type] as number) + 1
+    keep[slot] = 1
     if ((ledger.slotsInt[si + S.nameLength] as number) > 0)
       ledger.insertName(slot, ledger.slotsInt[si + S.nameHash] as number)
   }
   for (let type = 0; type < types; type++) {
     const tb = type * TYPE_BIG_WORDS
     Atomics.store(ledger.typesBig, tb + T.usage, usage[type] as bigint)
-    Atomics.store(ledger.typesBig, tb + T.emergencyBytes, emergency[type] as bigint)
-    settleCounts(ledger.typesBig, tb + T.allocations, tb + T.releases, live[type] as bigint)
+    Atomics.store(ledger.typesBig, tb + T.emergencyBytes, BigInt(emergency[type] as number))
     if (Atomics.load(ledger.typesBig, tb + T.peak) < (usage[type] as bigint)) {
       Atomics.store(ledger.typesBig, tb + T.peak, usage[type] as bigint)
     }
@@ -313,21 +316,24 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
   }
   for (let t = 0; t < ledger.maxThreads; t++) {
     for (let type = 0; type < types; type++) {
-      const rb = (t * types + type) * THREAD_TYPE_WORDS
-      Atomics.store(ledger.threadsBig, rb + RT.usage, threadUsage[t * types + type] as bigint)
-      settleCounts(ledger.threadsBig, rb + RT.allocations, rb + RT.releases, threadLive[t * types + type] as bigint)
+      settleCounts(counters, (t * types + type) * THREAD_TYPE_WORDS, threadLive[t * types + type] as number)
     }
     const pending = ledger.pendingOf(t)
     const attached = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) !== 0
-    if (pending >= 0 && !lost.has(t) && attached) listed[pending] = 1
+    if (pending >= 0 && !lost.has(t) && attached) keep[pending] = 1
   }
-  ledger.forEachFree((slot) => {
-    listed[slot] = 1
-  })
+  // a slot taken but neither live nor being put back by a live thread returns (its generation moved on: a lost
+  // thread may have freed it without moving it)
   for (let slot = 0; slot < ledger.maxResources; slot++) {
-    if (listed[slot] === 1) continue
-    ledger.slotsInt[slot * SLOT_INT_WORDS + S.nameLength] = 0
-    ledger.pushSlot(slot)
+    if (keep[slot] === 1 || !ledger.isTaken(slot)) continue
+    const si = slot * SLOT_INT_WORDS
+    ledger.slotsInt[si + S.nameLength] = 0
+    Atomics.store(
+      ledger.slotsInt,
+      si + S.generation,
+      ((ledger.slotsInt[si + S.generation] as number) + 1) & GENERATION_MASK || 1
+    )
+    ledger.returnSlot(slot)
   }
   let waiting = 0
   for (let e = 0; e < ledger.maxWaiters; e++) {

@@ -10,7 +10,7 @@ import { ResourcePriorityNames } from "@flight-hal/core"
 import type { LiveResource, TypeBudget, Waiter, WaitState } from "../deadlock/model.ts"
 import type { TypeTable } from "../type-table.ts"
 import { R, THREAD_INT_WORDS, W, WAITER_INT_WORDS, WaiterState } from "./layout.ts"
-import { generationOf, type Ledger, maskOf, threadsOfMask } from "./ledger.ts"
+import { type Ledger, threadsOfMask } from "./ledger.ts"
 
 const decoder = new TextDecoder()
 
@@ -45,12 +45,11 @@ export const sharedWaitState = (ledger: Ledger, types: TypeTable): WaitState => 
   }
   const resources: Array<LiveResource> = []
   for (let slot = 0; slot < ledger.maxResources; slot++) {
-    const holders = ledger.holders(slot)
-    const mask = maskOf(holders)
+    const mask = ledger.maskOf(slot)
     if (mask === 0) continue
     const name = ledger.nameOf(slot)
     resources.push({
-      id: `r${slot}#${generationOf(holders)}`,
+      id: `r${slot}#${ledger.generationOf(slot)}`,
       type: types.nameOf(ledger.typeOf(slot)),
       sizeBytes: ledger.poolOf(slot) < 0 ? ledger.sizeOf(slot) : 0,
       name: name.length === 0 ? undefined : decoder.decode(name.slice()),
