@@ -47,12 +47,14 @@ import {
   StaleHandle
 } from "@flight-hal/core"
 import { SharedBlockPool } from "@flight-hal/pool"
+import * as Effect from "effect/Effect"
 import { checkWait } from "./internal/deadlock/check.ts"
 import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { defaultPayload } from "./internal/payload.ts"
 import { toCoreError } from "./internal/pools.ts"
+import { metadataFirst } from "./internal/shared/call-forms.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
@@ -341,6 +343,18 @@ export class SharedResource<T = Uint8Array> implements Disposable {
       this.made = true
     }
     return this.value as T
+  }
+
+  /**
+   * The payload as an Effect, failing with `ResourceReleased` after release (as a `ResourceRef`'s `get`, so
+   * `(ref) => ref.get` reads either).
+   */
+  get get(): Effect.Effect<T, ResourceReleased> {
+    return Effect.suspend(() =>
+      this.isReleased
+        ? Effect.fail(new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name }))
+        : Effect.succeed(this.payload)
+    )
   }
 
   /** Releases this thread's hold (idempotent; a no-op once the manager is closed). */
@@ -1047,7 +1061,7 @@ class SharedManagerImpl implements SharedResourceManager {
     third?: SharedAcquireOptions<T>
   ): SharedResource<T> {
     this.ensureUsable()
-    const [metadata, options] = this.arguments(first, second, third)
+    const [metadata, options] = metadataFirst(first, second, third)
     const settings = orThrow(validateAcquireOptions(options, SYNC_MODES, "NonBlocking", "timeoutMillis", millisOf))
     const v = this.validate(metadata)
     const nameText = this.nameOption(options)
@@ -1061,18 +1075,6 @@ class SharedManagerImpl implements SharedResourceManager {
     if (typeof name !== "string")
       throw new InvalidArgument({ argument: "name", issue: `expected a string, got ${show(name)}` })
     return name
-  }
-
-  /** `(metadata, options)` or the facade's `(name, metadata, options)`, as `[metadata, options with name]`. */
-  private arguments(first: unknown, second: unknown, third: unknown): [unknown, unknown] {
-    if (typeof first !== "string") return [first, second]
-    if (third !== undefined && (typeof third !== "object" || third === null)) {
-      throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(third)}` })
-    }
-    if (third !== undefined && "name" in third) {
-      throw new InvalidArgument({ argument: "options.name", issue: "the name is the first argument already" })
-    }
-    return [second, { ...(third ?? {}), name: first }]
   }
 
   use<T = Uint8Array, A = unknown>(
@@ -1141,7 +1143,7 @@ class SharedManagerImpl implements SharedResourceManager {
   ): Promise<SharedResource<T>> {
     try {
       this.ensureUsable()
-      const [metadata, options] = this.arguments(first, second, third)
+      const [metadata, options] = metadataFirst(first, second, third)
       const settings = orThrow(validateAcquireOptions(options, ALL_MODES, "Blocking", "timeoutMillis", millisOf))
       const v = this.validate(metadata)
       const nameText = this.nameOption(options)

@@ -25,24 +25,24 @@
  * @since 0.3.0
  * @module
  */
-import type {
-  AcquireTimeout,
-  AlreadyShared,
-  BudgetExceeded,
-  DeadlockDetected,
+import {
+  type AcquireTimeout,
+  type AlreadyShared,
+  type BudgetExceeded,
+  type DeadlockDetected,
   InvalidArgument,
-  InvalidBudget,
-  InvalidMetadata,
-  ManagerClosed,
-  NotHolder,
-  ResourceBudget,
-  ResourceBusy,
-  ResourceHandle,
-  ResourceMetadata,
-  ResourceNotFound,
-  ResourceTypeName,
-  SharedMemoryUnavailable,
-  StaleHandle
+  type InvalidBudget,
+  type InvalidMetadata,
+  type ManagerClosed,
+  type NotHolder,
+  type ResourceBudget,
+  type ResourceBusy,
+  type ResourceHandle,
+  type ResourceMetadata,
+  type ResourceNotFound,
+  type ResourceTypeName,
+  type SharedMemoryUnavailable,
+  type StaleHandle
 } from "@flight-hal/core"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -52,6 +52,8 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { durationMillis } from "./internal/duration-millis.ts"
+import { metadataFirst } from "./internal/shared/call-forms.ts"
+import { show } from "./internal/show.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 import {
   attachSharedResourceManager,
@@ -120,17 +122,36 @@ export interface SharedAcquireEffectOptions<T> {
 export interface SharedResourcesService {
   /** The plain manager underneath (same ledger). */
   readonly manager: SharedResourceManager
-  /** Acquires; the hold is released when the Scope closes. A wait is interruptible and leaves holding nothing. */
+  /**
+   * Acquires; the hold is released when the Scope closes. A wait is interruptible and leaves holding nothing.
+   * Also in `ResourceManager`'s form, `acquire(name, metadata, options)` ("" for unnamed).
+   */
   acquire<T = Uint8Array>(
     metadata: ResourceMetadata,
     options?: SharedAcquireEffectOptions<T>
   ): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope>
-  /** Acquires, runs `body`, releases whatever its outcome. */
+  acquire<T = Uint8Array>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: Omit<SharedAcquireEffectOptions<T>, "name">
+  ): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope>
+  /**
+   * Acquires, runs `body`, releases whatever its outcome. Also in `ResourceManager`'s form,
+   * `use(name, metadata, body, options)`, so that `(ref) => ref.get` reads the payload either way.
+   */
   use<T = Uint8Array, A = unknown, E = never, R = never>(
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
     options?: SharedAcquireEffectOptions<T>
   ): Effect.Effect<A, E | SharedAcquireError, R>
+  use<T = Uint8Array, A = unknown, E = never, R = never>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
+    options?: Omit<SharedAcquireEffectOptions<T>, "name">
+  ): Effect.Effect<A, E | SharedAcquireError, R>
+  /** A live resource's metadata (type and size) by handle. */
+  metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, SharedHandleError>
   /** Holds a live resource of any thread until the Scope closes. */
   share<T = Uint8Array>(
     handle: ResourceHandle,
@@ -156,6 +177,10 @@ export interface SharedResourcesService {
   readonly audit: Effect.Effect<ReadonlyArray<SharedLedgerAudit>>
   /** Every pressure change of any type made by any thread, from the moment of subscription. */
   readonly pressureEvents: Stream.Stream<PressureEvent>
+  /** Calls `callback` in this thread for every pressure change of any type, until the Scope closes. */
+  registerPressureCallback(
+    callback: (event: PressureEvent) => void
+  ): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope>
   /** Registers a reclamation callback of this thread until the Scope closes. */
   registerReclamationCallback(
     type: ResourceTypeName,
@@ -238,10 +263,40 @@ const acquireScoped = <T>(
     )
   )
 
+/** `acquire`'s two forms, as the scoped acquisition (a bad form fails with InvalidArgument). */
+const acquireEither = <T>(
+  manager: SharedResourceManager,
+  first: unknown,
+  second: unknown,
+  third: unknown
+): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope> =>
+  Effect.flatMap(
+    attempt<[unknown, unknown], InvalidArgument>(() => metadataFirst(first, second, third)),
+    ([m, o]) => acquireScoped<T>(manager, m as ResourceMetadata, o as SharedAcquireEffectOptions<T> | undefined)
+  )
+
+/** A registration (a `Disposable` of the plain manager) held until the Scope closes. */
+const registered = (register: () => Disposable): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope> =>
+  Effect.acquireRelease(attempt<Disposable, InvalidArgument | ManagerClosed>(register), (registration) =>
+    Effect.sync(() => registration[Symbol.dispose]())
+  ).pipe(Effect.asVoid)
+
 const makeService = (manager: SharedResourceManager): SharedResourcesService => ({
   manager,
-  acquire: (metadata, options) => acquireScoped(manager, metadata, options),
-  use: (metadata, body, options) => Effect.scoped(Effect.flatMap(acquireScoped(manager, metadata, options), body)),
+  acquire: <T>(first: ResourceMetadata | string, second?: unknown, third?: unknown) =>
+    acquireEither<T>(manager, first, second, third),
+  use: <T, A, E, R>(first: ResourceMetadata | string, second: unknown, third?: unknown, fourth?: unknown) => {
+    const named = typeof first === "string"
+    const body = (named ? third : second) as (resource: SharedResource<T>) => Effect.Effect<A, E, R>
+    if (typeof body !== "function") {
+      return Effect.fail(new InvalidArgument({ argument: "body", issue: `expected a function, got ${show(body)}` }))
+    }
+    const acquired = named
+      ? acquireEither<T>(manager, first, second, fourth)
+      : acquireEither<T>(manager, first, third, undefined)
+    return Effect.scoped(Effect.flatMap(acquired, body))
+  },
+  metadata: (handle) => attempt(() => manager.metadata(handle)),
   share: (handle, options) =>
     Effect.acquireRelease(
       attempt(() => manager.share(handle, options)),
@@ -262,11 +317,8 @@ const makeService = (manager: SharedResourceManager): SharedResourcesService => 
       (registration) => Effect.sync(() => registration[Symbol.dispose]())
     )
   ),
-  registerReclamationCallback: (type, callback) =>
-    Effect.acquireRelease(
-      attempt<Disposable, InvalidArgument | ManagerClosed>(() => manager.registerReclamationCallback(type, callback)),
-      (registration) => Effect.sync(() => registration[Symbol.dispose]())
-    ).pipe(Effect.asVoid)
+  registerPressureCallback: (callback) => registered(() => manager.registerPressureCallback(callback)),
+  registerReclamationCallback: (type, callback) => registered(() => manager.registerReclamationCallback(type, callback))
 })
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Exit, Fiber, type Scope, Stream } from "effect"
-import { SharedResources } from "../src/index.ts"
+import { createResourceManager, SharedResources } from "../src/index.ts"
 
 const budget = { maxBytes: 10_000, reservedBytes: 1_000, warningPercent: 50, criticalPercent: 80 }
 const layer = () => SharedResources.layer({ budgets: { Memory: budget }, label: "effect-test" })
@@ -25,6 +25,69 @@ describe("SharedResources (Effect)", () => {
       })
     )
     expect(exit).toEqual(Exit.succeed([4096, 0]))
+  })
+
+  test("ResourceManager's call forms: acquire(name, metadata), use(name, metadata, (ref) => ref.get), metadata, pressure callbacks", async () => {
+    const events: Array<string> = []
+    const exit = await run(
+      Effect.gen(function* () {
+        const shared = yield* SharedResources
+        yield* shared.registerPressureCallback((event) => events.push(`${event.type} ${event.from}->${event.to}`))
+        const read = yield* shared.use("scratch", { type: "Memory", sizeBytes: 64 }, (ref) => ref.get)
+        const named = yield* shared.acquire("tex", { type: "Memory", sizeBytes: 6_000 }, { mode: "Blocking" })
+        const meta = yield* shared.metadata(named.handle)
+        const found = yield* shared.find("tex")
+        const unnamed = yield* shared.acquire("", { type: "Memory", sizeBytes: 16 })
+        const twice = yield* Effect.flip(shared.acquire("a", { type: "Memory", sizeBytes: 1 }, { name: "b" } as never))
+        const noBody = yield* Effect.flip(shared.use("x", { type: "Memory", sizeBytes: 1 }, 42 as never))
+        named.release()
+        const released = yield* Effect.flip(named.get)
+        const stats = yield* shared.getResourceStats("Memory")
+        // the callback runs in this thread when the listener delivers (the test's deadline bounds the wait)
+        while (events.length < 2) yield* Effect.sleep(1)
+        return [
+          read.length,
+          meta,
+          found.name,
+          unnamed.name,
+          twice._tag,
+          noBody._tag,
+          released._tag,
+          stats.currentUsage,
+          stats.allocationCount
+        ]
+      })
+    )
+    expect(exit).toEqual(
+      Exit.succeed([
+        64,
+        { type: "Memory", sizeBytes: 6000 },
+        "tex",
+        "",
+        "InvalidArgument",
+        "InvalidArgument",
+        "ResourceReleased",
+        16,
+        3
+      ])
+    )
+    // 6,000 of 10,000 (60 %) is past the warning threshold (50 %): Low; its release goes back
+    expect(events).toEqual(["Memory None->Low", "Memory Low->None"])
+  })
+
+  test("the same program runs on ResourceManager's facade and on SharedResources (use, ref.get, stats)", async () => {
+    const memory = { type: "Memory", sizeBytes: 4096 } as const
+    const facade = createResourceManager({ budgets: { Memory: budget } })
+    const onFacade = facade.use("block", memory, (ref) => ref.payload.length)
+    const exit = await run(
+      Effect.gen(function* () {
+        const shared = yield* SharedResources
+        const length = yield* shared.use("block", memory, (ref) => Effect.map(ref.get, (payload) => payload.length))
+        return [length, (yield* shared.getResourceStats("Memory")).allocationCount]
+      })
+    )
+    expect(exit).toEqual(Exit.succeed([await onFacade, 1]))
+    facade.close()
   })
 
   test("errors are typed in the error channel, and the state is unchanged", async () => {
