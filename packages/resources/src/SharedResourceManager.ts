@@ -96,7 +96,13 @@ import {
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
-import { type AcquireSettings, validateAcquireOptions, validateBudget, validateMetadata } from "./internal/validate.ts"
+import {
+  type AcquireSettings,
+  validateAcquireOptions,
+  validateBudget,
+  validateHysteresis,
+  validateMetadata
+} from "./internal/validate.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
 /**
@@ -131,6 +137,11 @@ export interface SharedManagerConfig {
    * waits withdrawn (default 5000 ms; 100 ms – 2^31−1). A thread busy in synchronous code that long is lost too.
    */
   readonly lostAfterMillis?: number
+  /**
+   * As the single-thread manager's: a pressure level is entered as soon as usage reaches its threshold, and left
+   * only once usage falls this margin (a percentage of maxBytes, 0–100, default 0) below it.
+   */
+  readonly hysteresisPercent?: number
 }
 
 /**
@@ -480,6 +491,7 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set([
   "maxResources",
   "maxWaiters",
   "lostAfterMillis",
+  "hysteresisPercent",
   "pools",
   "sequential"
 ])
@@ -541,6 +553,7 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
   const maxResources = sizeOption(raw, "maxResources", 2 ** 20)
   const maxWaiters = sizeOption(raw, "maxWaiters", 65536)
   const lostAfterMillis = sizeOption(raw, "lostAfterMillis", 2 ** 31 - 1, 100)
+  orThrow(validateHysteresis(raw.hysteresisPercent))
   const budgets: Array<readonly [number, ResourceBudget]> = []
   const given = raw.budgets ?? {}
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
@@ -571,7 +584,8 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
       slots: maxResources,
       waiters: maxWaiters,
       config: configBytes,
-      lostAfterMillis
+      lostAfterMillis,
+      hysteresisPercent: (raw.hysteresisPercent as number | undefined) ?? 0
     },
     managerId
   )

@@ -258,6 +258,39 @@ describe("shared manager: refs, names and thread slots", () => {
   })
 })
 
+describe("shared manager: hysteresis", () => {
+  const levelsOf = (hysteresisPercent: number | undefined): Array<string> => {
+    const m = make({
+      budgets: { Memory: { maxBytes: 10_000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } },
+      ...(hysteresisPercent === undefined ? {} : { hysteresisPercent })
+    })
+    const other = attachHere(m) // the releases come from another thread than the acquisitions
+    const a = m.acquire(mem(4500))
+    const b = m.acquire(mem(1000))
+    const c = other.acquire(mem(1000))
+    const levels = [memory(m).pressure]
+    for (const r of [c, b, a]) {
+      r.release()
+      levels.push(memory(m).pressure)
+    }
+    return levels
+  }
+
+  test("a level is left only once usage is hysteresisPercent of maxBytes below its threshold", () => {
+    // 6,500 of 10,000 is Medium (65 %); 5,500 + 1,000 is still Medium; 4,500 + 1,000 is Low; 0 is None
+    expect(levelsOf(10)).toEqual(["Medium", "Medium", "Low", "None"])
+    expect(levelsOf(undefined)).toEqual(["Medium", "Low", "None", "None"])
+  })
+
+  test("a hysteresisPercent outside [0, 100] is InvalidArgument", () => {
+    for (const bad of [-1, 101, Number.NaN, "5", null]) {
+      expect(() => createSharedResourceManager({ hysteresisPercent: bad as number })).toThrow(
+        expect.objectContaining({ _tag: "InvalidArgument", argument: "config.hysteresisPercent" })
+      )
+    }
+  })
+})
+
 describe("shared manager: the wait queue", () => {
   test("priority order, FIFO within a priority, across threads; one grant per release when only one fits", async () => {
     const m = make()

@@ -423,15 +423,10 @@ export class ManagerState {
   updatePressure(type: number): void {
     const budget = this.budgets[type]
     const current = this.pressure[type] as number
-    let next = 0
-    if (budget !== undefined) {
-      const usage = this.usage[type] as number
-      const raised = pressureLevel(budget, usage)
-      next =
-        raised >= current
-          ? raised
-          : Math.min(current, pressureLevel(budget, usage + (this.hysteresisBytes[type] as number)))
-    }
+    const next =
+      budget === undefined
+        ? 0
+        : pressureWithHysteresis(budget, this.usage[type] as number, current, this.hysteresisBytes[type] as number)
     if (next !== current) {
       this.pressure[type] = next
       const listener = this.pressureListener
@@ -469,4 +464,18 @@ export const pressureLevel = (budget: ResourceBudget, usage: number): number => 
   if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return ResourcePressure.Medium
   if (scaled >= budget.warningPercent * 2 * max) return ResourcePressure.Low
   return ResourcePressure.None
+}
+
+/**
+ * The level of `usage` when the level now is `current`: a level is entered as soon as usage reaches its
+ * threshold, and left only once usage is `hysteresisBytes` below it.
+ */
+export const pressureWithHysteresis = (
+  budget: ResourceBudget,
+  usage: number,
+  current: number,
+  hysteresisBytes: number
+): number => {
+  const raised = pressureLevel(budget, usage)
+  return raised >= current ? raised : Math.min(current, pressureLevel(budget, usage + hysteresisBytes))
 }

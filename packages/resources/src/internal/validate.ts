@@ -194,6 +194,15 @@ const configKeys: ReadonlySet<string> = new Set([
   "types"
 ])
 
+/** A config's `hysteresisPercent`: undefined, or a number in [0, 100]. */
+export const validateHysteresis = (h: unknown): InvalidArgument | undefined =>
+  h !== undefined && (typeof h !== "number" || !Number.isFinite(h) || h < 0 || h > 100)
+    ? new InvalidArgument({
+        argument: "config.hysteresisPercent",
+        issue: `expected a number in [0, 100], got ${show(h)}`
+      })
+    : undefined
+
 /**
  * Checks a manager config's shape and options (budgets and pools are validated where they are installed):
  * InvalidArgument naming the first bad key (`config.<key>`).
@@ -205,10 +214,8 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
   }
   for (const key of Object.keys(config)) if (!configKeys.has(key)) return bad(key, "unknown option")
   const c = config as Record<string, unknown>
-  const h = c.hysteresisPercent
-  if (h !== undefined && (typeof h !== "number" || !Number.isFinite(h) || h < 0 || h > 100)) {
-    return bad("hysteresisPercent", `expected a number in [0, 100], got ${show(h)}`)
-  }
+  const hysteresis = validateHysteresis(c.hysteresisPercent)
+  if (hysteresis !== undefined) return hysteresis
   if (c.defaultDriver !== undefined && validateDriverId(c.defaultDriver, "") instanceof InvalidArgument) {
     return bad("defaultDriver", `expected a non-empty string, got ${show(c.defaultDriver)}`)
   }

@@ -52,7 +52,9 @@ export const H = {
   /** Waiting entries in all. */
   waiting: 16,
   /** 1 while the reaper repairs the ledger after a lost thread: lock-free steps wait. */
-  repair: 18
+  repair: 18,
+  /** The config's `hysteresisPercent`, in millionths of a percent. */
+  hysteresis: 19
 } as const
 
 export const HEADER_WORDS = 64

@@ -15,7 +15,7 @@
  */
 import type { ResourceBudget } from "@flight-hal/core"
 import { burstClock } from "../burst-clock.ts"
-import { pressureLevel } from "../state.ts"
+import { pressureWithHysteresis } from "../state.ts"
 import { bump, readCounter, writeCounter } from "./counter.ts"
 import {
   EVENT_RING,
@@ -114,6 +114,8 @@ export class Ledger {
   private readonly peakSeen: Float64Array
   /** The in-use word this thread looks at first (threads start apart, so they seldom touch the same word). */
   private hint = 0
+  /** The config's hysteresis, as a fraction of maxBytes. */
+  private readonly hysteresis: number
   /** The clock of the slots' `createdAt` (read once per synchronous burst). */
   private readonly now = burstClock()
   /**
@@ -156,6 +158,7 @@ export class Ledger {
     this.slotsName = new Uint8Array(buffer, l.slotsName, this.maxResources * NAME_BYTES)
     this.inUse = new Int32Array(buffer, l.inUse, Math.ceil(this.maxResources / 32))
     this.peakSeen = new Float64Array(this.typeCount)
+    this.hysteresis = (header[H.hysteresis] as number) / PPM / 100
     this.waitersInt = new Int32Array(buffer, l.waitersInt, this.maxWaiters * WAITER_INT_WORDS)
     this.waitersBig = new BigInt64Array(buffer, l.waitersBig, this.maxWaiters)
     this.waitersName = new Uint8Array(buffer, l.waitersName, this.maxWaiters * NAME_BYTES)
@@ -179,6 +182,7 @@ export class Ledger {
       waiters: number
       config: Uint8Array
       lostAfterMillis: number
+      hysteresisPercent: number
     },
     managerId: number
   ): void {
@@ -190,6 +194,7 @@ export class Ledger {
     header[H.maxResources] = sizes.slots
     header[H.maxWaiters] = sizes.waiters
     header[H.lostAfterMillis] = sizes.lostAfterMillis
+    header[H.hysteresis] = Math.round(sizes.hysteresisPercent * PPM)
     header[H.managerId] = managerId
     header[H.configLength] = sizes.config.length
     new Uint8Array(buffer, l.config, sizes.config.length).set(sizes.config)
@@ -815,9 +820,8 @@ export class Ledger {
   settleLevel(type: number): [number, number] | undefined {
     const ti = type * TYPE_INT_WORDS + TI.level
     for (let round = 0; round < 8; round++) {
-      const budget = this.budget(type)
-      const level = budget === undefined ? 0 : pressureLevel(budget, Number(this.usage(type)))
       const old = Atomics.load(this.typesInt, ti)
+      const level = this.levelOf(type, Number(this.usage(type)), old)
       if (old === level) return undefined
       if (Atomics.compareExchange(this.typesInt, ti, old, level) === old) return [old, level]
     }
@@ -832,10 +836,15 @@ export class Ledger {
   settleAfterStep(type: number): [number, number] | undefined {
     const usage = this.lastUsage
     if (usage < 0) return undefined
-    const budget = this.budget(type)
-    const level = budget === undefined ? 0 : pressureLevel(budget, usage)
-    if (level === Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.level)) return undefined
+    const current = Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.level)
+    if (this.levelOf(type, usage, current) === current) return undefined
     return this.settleLevel(type)
+  }
+
+  /** The level of `usage` when the level now is `current` (with the config's hysteresis). */
+  private levelOf(type: number, usage: number, current: number): number {
+    const budget = this.budget(type)
+    return budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, budget.maxBytes * this.hysteresis)
   }
 
   level(type: number): number {
