@@ -509,6 +509,57 @@ export class SharedBlockPool {
     return count
   }
 
+  /**
+   * Rebuilds the shared free list from what is held: every block for which `isHeld(handle)` is true stays
+   * allocated, every other one is put back on the list (a block taken by a thread that was terminated in the
+   * middle of an alloc, a free or a refill, or cached by it). Returns how many blocks came back that were not on
+   * the list. Only while no other thread uses the pool (the shared manager calls it while it repairs its
+   * ledger, with the other threads stopped and their caches empty); this thread's own cache is emptied too.
+   *
+   * @example
+   * ```ts
+   * import { SharedBlockPool } from "@flight-hal/pool"
+   *
+   * const made = SharedBlockPool.make({ blockSize: 64, blockCount: 4, maxThreads: 2 })
+   * if (made.ok) {
+   *   const pool = made.value
+   *   const kept = pool.alloc()
+   *   pool.alloc() // taken by a thread that is gone
+   *   console.log(pool.rebuild((handle) => handle === kept)) // 1
+   * }
+   * ```
+   *
+   * @since 0.3.0
+   * @category diagnostics
+   */
+  rebuild(isHeld: (handle: number) => boolean): number {
+    const words = this.words
+    const listed = new Uint8Array(this.blockCount)
+    for (let i = Number(Atomics.load(this.head64, HEAD64) & LOW32) - 1, n = 0; i >= 0 && n < this.blockCount; n++) {
+      listed[i] = 1
+      i = Atomics.load(words, i)
+    }
+    let next = END
+    let held = 0
+    let recovered = 0
+    for (let i = this.blockCount - 1; i >= 0; i--) {
+      if (isHeld(i + this.tag)) {
+        Atomics.store(words, i, ALLOCATED)
+        held++
+        continue
+      }
+      if (listed[i] === 0) recovered++
+      Atomics.store(words, i, next)
+      next = i
+    }
+    const head = Atomics.load(this.head64, HEAD64)
+    Atomics.store(this.head64, HEAD64, BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | BigInt(next + 1)))
+    Atomics.store(this.header, H.outstanding, held)
+    this.localHead = END
+    this.localCount = 0
+    return recovered
+  }
+
   /** Counts a rejected free in the shared counters; returns `false` for `free`. */
   private rejectFree(): false {
     add(this.counters, SLOT.invalidFrees, 1)

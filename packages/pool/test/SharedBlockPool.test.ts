@@ -27,6 +27,29 @@ describe("SharedBlockPool (one thread)", () => {
     expect(pool.verifySharedFreeList()).toBe(64)
   })
 
+  test("rebuild: blocks not held come back to the free list (a thread's cache and a lost allocation too)", () => {
+    const pool = make({ batchSize: 4, blockCount: 16 })
+    const kept = [pool.alloc(), pool.alloc()]
+    const lost = [pool.alloc(), pool.alloc(), pool.alloc()] // taken by a thread that is gone
+    // another thread's cache holds a batch it refilled and never used
+    const other = SharedBlockPool.attach(pool.buffer)
+    if (!other.ok) throw other.error
+    other.value.free(other.value.alloc())
+    expect(pool.verifySharedFreeList()).toBeLessThan(16 - kept.length - lost.length)
+    const held = new Set(kept)
+    // the lost blocks, the other thread's cached batch and this thread's own cache come back
+    expect(pool.rebuild((h) => held.has(h))).toBeGreaterThanOrEqual(lost.length)
+    expect(pool.verifySharedFreeList()).toBe(16 - kept.length)
+    // the per-thread counters are history (allocations less frees), not rewritten
+    expect(pool.stats().usedBlocks).toBe(kept.length + lost.length)
+    for (const h of kept) expect(pool.isAllocated(h)).toBe(true)
+    for (const h of lost) expect(pool.isAllocated(h)).toBe(false)
+    expect(pool.free(lost[0] as number)).toBe(false) // a lost block is free now: a late free is a double free
+    for (const h of kept) expect(pool.free(h)).toBe(true)
+    pool.flush()
+    expect(pool.verifySharedFreeList()).toBe(16)
+  })
+
   test("rejects double, foreign, out-of-range and non-integer frees", () => {
     const pool = make()
     const other = make()

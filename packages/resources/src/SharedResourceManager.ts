@@ -1406,6 +1406,23 @@ class SharedManagerImpl implements SharedResourceManager {
     pool.flush()
   }
 
+  /**
+   * While the ledger is repaired (the other threads stopped, their pool caches empty): each pool's free list is
+   * rebuilt from the blocks of the live slots, so that a block a lost thread had taken (in the middle of an
+   * allocation before its slot recorded it, of a release after its slot let it go, or of the pool's own steps)
+   * comes back.
+   */
+  private repairPools(): void {
+    const ledger = this.ledger
+    for (const { pool, index } of this.pools) {
+      const held = new Set<number>()
+      for (let slot = 0; slot < ledger.maxResources; slot++) {
+        if (ledger.maskOf(slot) !== 0 && ledger.poolOf(slot) === index) held.add(ledger.blockOf(slot))
+      }
+      pool.rebuild((handle) => held.has(handle))
+    }
+  }
+
   /** `releaseThread`'s step for each freed slot (under the lock). */
   private readonly freeUnderLock = (slot: number): void => {
     this.returnBlock(slot)
@@ -1866,6 +1883,7 @@ class SharedManagerImpl implements SharedResourceManager {
           capacity[type] = (capacity[type] as bigint) + BigInt(pool.blockSize * pool.blockCount)
         }
         repairLedger(ledger, lost, capacity)
+        this.repairPools()
         for (const t of lost) releaseThread(ledger, t, changes, this.freeUnderLock)
       } finally {
         ledger.resume()
