@@ -110,6 +110,8 @@ export class Ledger {
   /** The last size `admit` converted, and its BigInt (sizes repeat: one conversion for a run of them). */
   private lastSize = 0
   private lastSizeBig = 0n
+  /** Per type, the usage this thread saw last (its admissions start from it: `admit`). */
+  private readonly usageSeen: Array<bigint>
   /** Per type, a peak this thread has seen (peaks only grow): a usage at or below it need not read the peak word. */
   private readonly peakSeen: Float64Array
   /** The in-use word this thread looks at first (threads start apart, so they seldom touch the same word). */
@@ -158,6 +160,7 @@ export class Ledger {
     this.slotsName = new Uint8Array(buffer, l.slotsName, this.maxResources * NAME_BYTES)
     this.inUse = new Int32Array(buffer, l.inUse, Math.ceil(this.maxResources / 32))
     this.peakSeen = new Float64Array(this.typeCount)
+    this.usageSeen = new Array<bigint>(this.typeCount).fill(0n)
     this.hysteresis = (header[H.hysteresis] as number) / PPM / 100
     this.waitersInt = new Int32Array(buffer, l.waitersInt, this.maxWaiters * WAITER_INT_WORDS)
     this.waitersBig = new BigInt64Array(buffer, l.waitersBig, this.maxWaiters)
@@ -440,8 +443,12 @@ export class Ledger {
     if (limit < 0n) {
       after = Atomics.add(this.typesBig, usageWord, size) + size
     } else {
+      // The first attempt starts from the usage this thread saw last (a grant, under the lock, from a load): when it
+      // is still the usage, one compare-and-swap admits; when not, the failed compare-and-swap has read the usage.
+      // A request is refused, or its overage computed, only on a value read by that load or compare-and-swap.
+      let usage = ignoreQueue ? Atomics.load(this.typesBig, usageWord) : (this.usageSeen[type] as bigint)
+      let read = ignoreQueue
       for (;;) {
-        const usage = Atomics.load(this.typesBig, usageWord)
         after = usage + size
         if (after <= limit) {
           if (emergency) {
@@ -449,9 +456,18 @@ export class Ledger {
             this.slotsNum[sn + SN.overage] = 0
             this.slotsInt[si + S.emergency] = 0
           }
-          if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) continue
-          break
+          const seen = Atomics.compareExchange(this.typesBig, usageWord, usage, after)
+          if (seen === usage) break
+          usage = seen
+          read = true
+          continue
         }
+        if (!read) {
+          usage = Atomics.load(this.typesBig, usageWord)
+          read = true
+          continue
+        }
+        this.usageSeen[type] = usage
         if (!emergency) return Admit.NoFit
         const over = after - limit
         const overage = over < size ? over : size
@@ -462,12 +478,14 @@ export class Ledger {
         Atomics.add(this.typesBig, tb + T.emergencyBytes, overage)
         if (Atomics.compareExchange(this.typesBig, usageWord, usage, after) !== usage) {
           Atomics.sub(this.typesBig, tb + T.emergencyBytes, overage)
+          usage = Atomics.load(this.typesBig, usageWord)
           continue
         }
         bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.emergencies)
         break
       }
     }
+    this.usageSeen[type] = after
     bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
     Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
     this.raisePeak(type, after)
@@ -550,7 +568,9 @@ export class Ledger {
           this.lastSize = size
           this.lastSizeBig = BigInt(size)
         }
-        this.lastUsage = Number(Atomics.sub(this.typesBig, tb + T.usage, this.lastSizeBig)) - size
+        const usage = Atomics.sub(this.typesBig, tb + T.usage, this.lastSizeBig) - this.lastSizeBig
+        this.usageSeen[type] = usage
+        this.lastUsage = Number(usage)
       } else this.lastUsage = -1
       const overage = this.slotsNum[sn + SN.overage] as number
       if (overage !== 0) Atomics.sub(this.typesBig, tb + T.emergencyBytes, BigInt(overage))
