@@ -473,7 +473,9 @@ const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Eff
   return Effect.succeed(ref)
 }
 
-// Effect.acquireUseRelease's work by hand: an admission at once runs `body` with no Effect for the acquisition.
+// Effect.acquireUseRelease's work by hand, in three fiber steps on the fast path: an exit frame (no ref yet:
+// an interruption before the acquisition releases nothing), then the acquisition and the body in one step, so
+// the release is in place before any interruption or yield can come. The release is a plain call, not an Effect.
 const useResource =
   (core: EffectCore) =>
   <T, A, E, R, M extends AcquireMode>(
@@ -482,19 +484,24 @@ const useResource =
     body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T, M>
   ) =>
-    Effect.uninterruptibleMask((restore) => {
-      const run = (ref: ResourceRef<T>): Effect.Effect<A, E, R> => {
-        let used: Effect.Effect<A, E, R>
-        try {
-          used = body(ref)
-        } catch (defect) {
-          ref.release()
-          return Effect.die(defect)
-        }
-        return Effect.onExit(restore(used), () => Effect.sync(() => ref.release()))
+    Effect.suspend(() => {
+      let held: ResourceRef<T> | undefined
+      const hold = (ref: ResourceRef<T>): Effect.Effect<A, E, R> => {
+        held = ref
+        return body(ref) // a throw dies, and the frame releases
       }
-      const started = startAcquire(core, name, metadata, options)
-      return started instanceof ResourceRef ? run(started) : Effect.flatMap(started, run)
+      return Effect.onExitPrimitive(
+        Effect.withFiber(() => {
+          const started = startAcquire(core, name, metadata, options)
+          if (started instanceof ResourceRef) return hold(started)
+          // from the wait's end to the hold, uninterruptible: the body runs as the caller's region does
+          return Effect.uninterruptibleMask((restore) => Effect.flatMap(started, (ref) => restore(hold(ref))))
+        }),
+        () => {
+          held?.release()
+          return undefined
+        }
+      )
     }) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
 
 const make = (config: ResourceManagerConfig) =>

@@ -115,6 +115,11 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
+    return this.livePayload()
+  }
+
+  /** @internal the payload of a ref known to be live (made on first access) */
+  private livePayload(): T {
     if (this.cell !== undefined) return this.cell.get()
     // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
     if (this.value === unmade) {
@@ -129,7 +134,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** The payload as an Effect, failing with `ResourceReleased` after release. */
   get get(): Effect.Effect<T, ResourceReleased> {
     return Effect.suspend(() =>
-      this.released ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.payload)
+      this.released ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.livePayload())
     )
   }
 
