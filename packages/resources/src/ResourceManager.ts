@@ -467,9 +467,19 @@ const scopedAcquire =
       return Effect.uninterruptible(Effect.flatMap(started, (ref) => registerRelease(scope, ref)))
     }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
 
-/** Registers the ref's release with the scope (released at once when the scope is closed already). */
+/**
+ * Registers the ref's release with the scope (released at once when the scope is closed already). The
+ * finalizer releases when the scope calls it, which it does at the finalizer's turn in the close, so a plain
+ * call stands for an `Effect.sync` (one Effect less per acquisition).
+ */
 const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> => {
-  if (!addFinalizerNow(scope, ref, () => Effect.sync(() => ref.release()))) ref.release()
+  if (
+    !addFinalizerNow(scope, ref, () => {
+      ref.release()
+      return Effect.void
+    })
+  )
+    ref.release()
   return Effect.succeed(ref)
 }
 
