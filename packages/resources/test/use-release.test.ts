@@ -139,3 +139,35 @@ describe("a scoped acquire releases exactly once", () => {
     }
   })
 })
+
+describe("get reads when it runs", () => {
+  test("a ref's and a share's get made while live fail once released; a throwing create hook dies", async () => {
+    const boom = new Error("create failed")
+    const { exit } = await withManager((m) =>
+      Effect.gen(function* () {
+        const ref = yield* m.acquire("g", mem(64, { flags: 8 })) // Shareable
+        const share = yield* m.share<Uint8Array>(ref.handle, "gpu")
+        const [refGet, shareGet] = [ref.get, share.get]
+        const live = [(yield* refGet).byteLength, (yield* shareGet) === (yield* refGet)]
+        ref.release()
+        const afterOwner = [yield* Effect.flip(refGet), (yield* shareGet).byteLength]
+        share.release()
+        const afterShare = yield* Effect.flip(shareGet)
+        const hooked = yield* m.acquire("h", mem(8), {
+          create: (): Uint8Array => {
+            throw boom
+          }
+        })
+        const died = yield* Effect.exit(hooked.get)
+        return { live, afterOwner, afterShare, died }
+      })
+    )
+    if (!Exit.isSuccess(exit)) throw new Error(String(exit))
+    const { live, afterOwner, afterShare, died } = exit.value
+    expect(live).toEqual([64, true])
+    expect((afterOwner[0] as { _tag: string })._tag).toBe("ResourceReleased")
+    expect(afterOwner[1]).toBe(64)
+    expect(afterShare._tag).toBe("ResourceReleased")
+    expect(Exit.isFailure(died) && Cause.hasDies(died.cause) && Cause.squash(died.cause)).toBe(boom)
+  })
+})
