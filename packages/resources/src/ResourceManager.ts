@@ -34,6 +34,7 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Layer from "effect/Layer"
 import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
@@ -467,13 +468,27 @@ const scopedAcquire =
       return Effect.uninterruptible(Effect.flatMap(started, (ref) => registerRelease(scope, ref)))
     }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
 
-/** Registers the ref's release with the scope (released at once when the scope is closed already). */
+/**
+ * Registers the ref's release with the scope (released at once when the scope is closed already). The
+ * finalizer releases when the scope calls it, which it does at the finalizer's turn in the close, so a plain
+ * call stands for an `Effect.sync` (one Effect less per acquisition).
+ */
 const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> => {
-  if (!addFinalizerNow(scope, ref, () => Effect.sync(() => ref.release()))) ref.release()
+  if (
+    !addFinalizerNow(scope, ref, () => {
+      ref.release()
+      return Effect.void
+    })
+  )
+    ref.release()
   return Effect.succeed(ref)
 }
 
-// Effect.acquireUseRelease's work by hand: an admission at once runs `body` with no Effect for the acquisition.
+// Effect.acquireUseRelease's work by hand, in three fiber steps on the fast path: an exit frame (no ref yet:
+// an interruption or a yield before the acquisition releases nothing), then the acquisition and the body in one
+// step, so the release is in place before any interruption or yield can come. The release is a plain call, not
+// an Effect. Two Effect values of their own (`Effectable.Class`) stand for a `suspend` and a `withFiber` with
+// their closures: a `use` call is one `UseCall`, each of its runs one `UseRun`.
 const useResource =
   (core: EffectCore) =>
   <T, A, E, R, M extends AcquireMode>(
@@ -482,20 +497,59 @@ const useResource =
     body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T, M>
   ) =>
-    Effect.uninterruptibleMask((restore) => {
-      const run = (ref: ResourceRef<T>): Effect.Effect<A, E, R> => {
-        let used: Effect.Effect<A, E, R>
-        try {
-          used = body(ref)
-        } catch (defect) {
-          ref.release()
-          return Effect.die(defect)
-        }
-        return Effect.onExit(restore(used), () => Effect.sync(() => ref.release()))
-      }
-      const started = startAcquire(core, name, metadata, options)
-      return started instanceof ResourceRef ? run(started) : Effect.flatMap(started, run)
-    }) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
+    new UseCall(core, name, metadata, body, options) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
+
+/** A `use` call: the Effect the caller runs (any number of times, concurrently too). */
+class UseCall<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
+  constructor(
+    readonly core: EffectCore,
+    readonly name: string,
+    readonly metadata: ResourceMetadata,
+    readonly body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
+    readonly options: AcquireOptions<T> | undefined
+  ) {
+    super()
+  }
+
+  /** A run: its release frame first, then the run itself. */
+  asEffect(): Effect.Effect<A, AcquireError | E, R> {
+    const run = new UseRun(this)
+    // not `interruptible: true`: an interrupted fiber unwinds past the frames that are, so `finish` would not run
+    return Effect.onExitPrimitive(run, run.finish)
+  }
+}
+
+/** One run of a `use` call: the acquisition and the body; `finish` releases what it holds (once, on any exit). */
+class UseRun<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
+  private held: ResourceRef<T> | undefined = undefined
+
+  constructor(private readonly call: UseCall<T, A, E, R>) {
+    super()
+  }
+
+  /** The exit frame's finalizer: releases the ref (nothing when the run ended before it held one). */
+  readonly finish = (): undefined => {
+    this.held?.release()
+    return undefined
+  }
+
+  /** Acquires, then runs the body (a body that throws dies, and `finish` releases). */
+  asEffect(): Effect.Effect<A, AcquireError | E, R> {
+    const call = this.call
+    const started = startAcquire(call.core, call.name, call.metadata, call.options)
+    if (started instanceof ResourceRef) {
+      this.held = started
+      return call.body(started)
+    }
+    // from the wait's end to the hold, uninterruptible: the body runs as the caller's region does
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(started, (ref) => {
+        this.held = ref
+        return restore(call.body(ref))
+      })
+    )
+  }
+}
 
 const make = (config: ResourceManagerConfig) =>
   Effect.gen(function* () {

@@ -5,9 +5,10 @@
  * @module
  */
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import { defineInspect, describeHeld } from "./internal/inspect.ts"
 import type { Payload } from "./internal/payload.ts"
+import { PayloadRead } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 
 /**
@@ -115,6 +116,11 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
+    return this.livePayload()
+  }
+
+  /** @ignore the payload of a ref known to be live, made on first access (internal: `get` reads it) */
+  livePayload(): T {
     if (this.cell !== undefined) return this.cell.get()
     // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
     if (this.value === unmade) {
@@ -128,9 +134,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** The payload as an Effect, failing with `ResourceReleased` after release. */
   get get(): Effect.Effect<T, ResourceReleased> {
-    return Effect.suspend(() =>
-      this.released ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.payload)
-    )
+    return new PayloadRead(this)
   }
 
   /** @ignore the payload if it was created (for destroy hooks; internal). */
@@ -238,11 +242,14 @@ export class SharedHandle<T = unknown> implements Disposable {
     return this.cell.get()
   }
 
+  /** @ignore the payload of a live share (internal: `get` reads it) */
+  livePayload(): T {
+    return this.cell.get()
+  }
+
   /** The payload as an Effect, failing with `ResourceReleased` once this share is released. */
   get get(): Effect.Effect<T, ResourceReleased> {
-    return Effect.suspend(() =>
-      this.released ? Effect.fail(new ResourceReleased({ name: this.name })) : Effect.succeed(this.cell.get())
-    )
+    return new PayloadRead(this)
   }
 
   /** Releases the share (idempotent). */

@@ -199,7 +199,8 @@ export class Core<R> {
   /** The validated metadata of each live slot (`find`, `metadata`, shares). */
   /** The payload cell of each live Shareable slot, seen by its ref and its shares (a side datum). */
   private readonly payloads: Array<Payload<unknown> | undefined> = []
-  private pooledTypes: ReadonlySet<number> = new Set<number>()
+  /** 1 for a type some pool serves (a byte per type: read twice on every admission). */
+  private readonly pooledTypes: Uint8Array
   private readonly rawPools
   /** The manager's pools: their capacity is charged to their type's budget. */
   readonly pools
@@ -237,10 +238,12 @@ export class Core<R> {
     }
     this.reclaimers = Array.from({ length: this.state.usage.length }, () => [])
     this.reclaimingTypes = new Uint8Array(this.state.usage.length)
+    this.pooledTypes = new Uint8Array(this.state.usage.length)
     const made = makeManagerPools(
       { admitGrowth: (type, bytes) => this.admitPoolGrowth(type, bytes), released: (t, b) => this.poolReleased(t, b) },
       (pooled) => {
-        this.pooledTypes = pooled
+        this.pooledTypes.fill(0)
+        for (const type of pooled) this.pooledTypes[type] = 1
         this.routes.length = 0
       }
     )
@@ -360,7 +363,7 @@ export class Core<R> {
   /** Whether a type has pools to trim or callbacks to ask. */
   private mayReclaim(type: number): boolean {
     if (this.reclaimingTypes[type] !== 0) return false
-    return (this.reclaimers[type]?.length ?? 0) > 0 || this.pooledTypes.has(type)
+    return (this.reclaimers[type]?.length ?? 0) > 0 || this.pooledTypes[type] === 1
   }
 
   /**
@@ -414,7 +417,7 @@ export class Core<R> {
 
   /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
   private submit(request: Request, reclaimed: boolean): SubmitResult {
-    const pool = this.pooledTypes.has(request.type) ? this.routeOf(request) : undefined
+    const pool = this.pooledTypes[request.type] === 1 ? this.routeOf(request) : undefined
     const handle = pool === undefined ? -1 : pool.alloc()
     if (pool === undefined || handle < 0) {
       request.pooled = false
@@ -476,7 +479,7 @@ export class Core<R> {
 
   /** Trims the free capacity of a type's pools (the manager's own reclamation, before user callbacks). */
   trimPools(type: number): number {
-    return this.pooledTypes.has(type) ? this.pools.trim(poolTypeName(type)) : 0
+    return this.pooledTypes[type] === 1 ? this.pools.trim(poolTypeName(type)) : 0
   }
 
   // ---- waits ----
