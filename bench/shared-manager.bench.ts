@@ -8,7 +8,9 @@
  * - throughput of 2 workers against 1 on the same budget (target ≥ 1.6×): each worker attaches, warms up, waits
  *   at one barrier with the others, then runs a fixed number of acquire+release pairs. The figure is wall time
  *   (the first worker's start to the last worker's end) per pair of all workers; the per-batch figure beside
- *   it (each worker's median batch, so that time spent descheduled does not count) is shown for reference.
+ *   it (each worker's median batch, so that time spent descheduled does not count) is shown for reference. The
+ *   same runs with Bun's Workers and with Node's `worker_threads` (on the built package: `npm run build`), since
+ *   how far code that allocates scales across workers is the runtime's (docs/shared-manager.md, "Cost").
  *
  * Each variant runs in a fresh process, `--trials` times (default 5: on a shared machine single trials of the
  * same code differ by up to 2×); the report is the median of the trials (ns per acquire+release; each
@@ -20,6 +22,7 @@
  *
  * @module
  */
+import { spawnSync } from "node:child_process"
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
 import { do_not_optimize } from "mitata"
@@ -74,6 +77,17 @@ const workers = (k: number) => async (): Promise<ChildResult> => {
   return { ns: result.wallNs, batchNs: result.batchNs }
 }
 
+/**
+ * k Node `worker_threads` on one shared manager (`internal/node-scaling.mjs`, on the built package): the same
+ * pairs, so that the scaling of the ledger can be told apart from the scaling of the runtime.
+ */
+const nodeWorkers = (k: number) => async (): Promise<ChildResult> => {
+  const script = fileURLToPath(new URL("./internal/node-scaling.mjs", import.meta.url))
+  const run = spawnSync("node", [script, String(k), String(WORKER_OPS), String(WORKER_ROUNDS)], { encoding: "utf8" })
+  if (run.status !== 0) throw new Error(`node-scaling exited ${run.status}: ${run.stderr}`)
+  return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as ChildResult
+}
+
 /** An op that acquires from `manager`, releases and consumes the ref (`asyncPair`: the acquisition is awaited). */
 const pair =
   <M>(manager: M, acquire: (manager: M) => { release(): void }) =>
@@ -104,7 +118,9 @@ const variants: ReadonlyArray<Variant> = [
     setup: () => asyncPair(shared(), (m) => m.acquireAsync(memory, { mode: "Blocking" }))
   },
   { name: "shared acquire+release, 1 worker (wall)", measure: workers(1) },
-  { name: "shared acquire+release, 2 workers (wall)", measure: workers(2) }
+  { name: "shared acquire+release, 2 workers (wall)", measure: workers(2) },
+  { name: "shared acquire+release, 1 worker (wall, Node)", measure: nodeWorkers(1) },
+  { name: "shared acquire+release, 2 workers (wall, Node)", measure: nodeWorkers(2) }
 ]
 
 /** The ratios the report prints: `of / over` (a throughput ratio when `throughput`: `over / of`). */
@@ -126,6 +142,13 @@ const ratios: ReadonlyArray<{
     what: "2 workers / 1 worker throughput, wall time (target ≥ 1.6×)",
     of: "shared acquire+release, 2 workers (wall)",
     over: "shared acquire+release, 1 worker (wall)",
+    throughput: true,
+    target: { limit: 1.6, atMost: false }
+  },
+  {
+    what: "2 workers / 1 worker throughput on Node worker_threads, wall time (target ≥ 1.6×)",
+    of: "shared acquire+release, 2 workers (wall, Node)",
+    over: "shared acquire+release, 1 worker (wall, Node)",
     throughput: true,
     target: { limit: 1.6, atMost: false }
   },

@@ -319,6 +319,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   private made = false
   /** @internal */
   private value: T | undefined = undefined
+  /** @internal */
+  private madeHandle: ResourceHandle | undefined = undefined
 
   /** @internal */
   constructor(
@@ -328,8 +330,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     private readonly slot: number,
     /** @internal */
     private readonly generation: number,
-    /** Its handle, valid in every thread of the manager. */
-    readonly handle: ResourceHandle,
+    /** @internal The manager's identity in handles. */
+    private readonly managerId: number,
     /** Its metadata. */
     readonly metadata: ResourceMetadata,
     /** Its name ("" when unnamed). */
@@ -339,6 +341,14 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     /** @internal */
     private readonly destroy: ((payload: T) => void) | undefined
   ) {}
+
+  /** Its handle, valid in every thread of the manager (made on first access, then the same object). */
+  get handle(): ResourceHandle {
+    if (this.madeHandle === undefined) {
+      this.madeHandle = { slot: this.slot, generation: this.generation, manager: this.managerId }
+    }
+    return this.madeHandle
+  }
 
   /** Whether this hold was released. */
   get released(): boolean {
@@ -481,6 +491,18 @@ export interface SharedResourceManager extends Disposable {
    */
   close(): ReadonlyArray<SharedLeakReport>
 }
+
+/** What an admission attempt returns when it admits nothing (it returns the slot otherwise, ≥ 0). */
+const Refused = {
+  /** The name is taken, or reserved by a waiter. */
+  Busy: -1,
+  /** The request does not fit. */
+  NoFit: -2,
+  /** A waiter of its priority or higher is queued (no barging). */
+  Queued: -3,
+  /** Every resource slot is live. */
+  Full: -4
+} as const
 
 const DEFAULTS = { maxThreads: 16, maxResources: 4096, maxWaiters: 1024, lostAfterMillis: 5000 } as const
 const CONFIG_KEYS: ReadonlySet<string> = new Set([
@@ -959,21 +981,21 @@ class SharedManagerImpl implements SharedResourceManager {
       throw this.budgetExceeded(type, size, priority)
   }
 
-  /** One admission attempt without waiting: the slot, or an `Admit` code (slot freed). */
+  /** One admission attempt without waiting: the slot, or a `Refused` code (the slot freed). */
   private tryAdmit(
     type: number,
     metadata: ResourceMetadata,
     priority: number,
     emergency: boolean,
     name: Uint8Array | undefined
-  ): { slot: number; result: number } {
+  ): number {
     const ledger = this.ledger
     const hash = name === undefined ? 0 : hashBytes(name)
     if (name !== undefined) {
       ledger.lock(this.thread)
       try {
         this.ensureUsable()
-        if (ledger.findName(name, hash) >= 0 || nameWaited(ledger, name, hash)) return { slot: -1, result: -1 }
+        if (ledger.findName(name, hash) >= 0 || nameWaited(ledger, name, hash)) return Refused.Busy
         return this.admitInto(type, metadata, priority, emergency, name, hash)
       } finally {
         ledger.unlock(this.thread)
@@ -996,11 +1018,11 @@ class SharedManagerImpl implements SharedResourceManager {
     emergency: boolean,
     name: Uint8Array | undefined,
     hash: number
-  ): { slot: number; result: number } {
+  ): number {
     const ledger = this.ledger
     const size = metadata.sizeBytes
     const slot = ledger.takeSlot()
-    if (slot < 0) return { slot: -1, result: Admit.Full }
+    if (slot < 0) return Refused.Full
     ledger.prepareSlot(slot, type, size, this.thread, priority, name, hash)
     const pools = this.poolsByType[type] as ReadonlyArray<ManagerPool>
     if (pools.length > 0) {
@@ -1011,16 +1033,16 @@ class SharedManagerImpl implements SharedResourceManager {
         if (block < 0) continue
         ledger.admitPooled(slot, this.thread, index, block)
         if (name !== undefined) ledger.insertName(slot, hash)
-        return { slot, result: Admit.Admitted }
+        return slot
       }
     }
     const result = ledger.admit(slot, this.thread, emergency, false)
     if (result !== Admit.Admitted) {
       ledger.returnSlot(slot)
-      return { slot: -1, result }
+      return result === Admit.NoFit ? Refused.NoFit : Refused.Queued
     }
     if (name !== undefined) ledger.insertName(slot, hash)
-    return { slot, result }
+    return slot
   }
 
   private bind<T>(
@@ -1040,8 +1062,8 @@ class SharedManagerImpl implements SharedResourceManager {
     name: string,
     options: PayloadHooks<T> | undefined
   ): SharedResource<T> {
-    const handle = this.handleOf(slot, generation)
-    return new SharedResource<T>(this, slot, generation, handle, metadata, name, options?.create, options?.destroy)
+    const managerId = this.ledger.header[H.managerId] as number
+    return new SharedResource<T>(this, slot, generation, managerId, metadata, name, options?.create, options?.destroy)
   }
 
   /**
@@ -1075,7 +1097,9 @@ class SharedManagerImpl implements SharedResourceManager {
     third?: SharedAcquireOptions<T>
   ): SharedResource<T> {
     this.ensureUsable()
-    const [metadata, options] = metadataFirst(first, second, third)
+    let metadata: unknown = first
+    let options: unknown = second
+    if (typeof first === "string") [metadata, options] = metadataFirst(first, second, third)
     const settings = orThrow(validateAcquireOptions(options, SYNC_MODES, "NonBlocking", "timeoutMillis", millisOf))
     const v = this.validate(metadata)
     const nameText = this.nameOption(options)
@@ -1123,24 +1147,35 @@ class SharedManagerImpl implements SharedResourceManager {
   ): SharedResource<T> {
     const size = v.metadata.sizeBytes
     this.checkPossible(v.type, size, v.priority, emergency)
-    let attempt = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
-    if (attempt.result === Admit.NoFit && this.reclaimers[v.type]?.length) {
-      this.reclaimHere(v.type, () => this.missingFor(v.type, size, v.priority))
-      this.ensureUsable() // a callback may have closed the manager (docs/semantics.md section 14)
-      attempt = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
-    }
-    if (attempt.result === Admit.NoFit) this.askOthersToReclaim(v.type)
-    if (attempt.slot < 0) throw this.refusal(attempt.result, v.type, size, v.priority, nameText)
+    let slot = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
+    if (slot === Refused.NoFit && this.reclaimers[v.type]?.length) slot = this.reclaimAndRetry(v, emergency, name)
+    if (slot === Refused.NoFit) this.askOthersToReclaim(v.type)
+    if (slot < 0) throw this.refusal(slot, v.type, size, v.priority, nameText)
     this.publishChange(v.type, this.ledger.settleAfterStep(v.type))
-    return this.bind(attempt.slot, v.metadata, nameText, options)
+    return this.bind(slot, v.metadata, nameText, options)
   }
 
-  private refusal(result: number, type: number, size: number, priority: number, name: string): Error {
-    if (result === -1) {
+  /**
+   * A request that did not fit: this thread's reclamation callbacks are told what is missing, then one more
+   * attempt (a method of its own: the closure would otherwise be made on every acquisition).
+   */
+  private reclaimAndRetry(
+    v: { metadata: ResourceMetadata; type: number; priority: number },
+    emergency: boolean,
+    name: Uint8Array | undefined
+  ): number {
+    this.reclaimHere(v.type, () => this.missingFor(v.type, v.metadata.sizeBytes, v.priority))
+    this.ensureUsable() // a callback may have closed the manager (docs/semantics.md section 14)
+    return this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
+  }
+
+  /** The error of a `Refused` admission (counted as this thread's failure). */
+  private refusal(refused: number, type: number, size: number, priority: number, name: string): Error {
+    if (refused === Refused.Busy) {
       this.ledger.countFailure(type, this.thread)
       return new ResourceBusy({ name })
     }
-    if (result === Admit.Full) {
+    if (refused === Refused.Full) {
       this.ledger.countFailure(type, this.thread)
       return new InvalidArgument({
         argument: "maxResources",
@@ -1193,9 +1228,8 @@ class SharedManagerImpl implements SharedResourceManager {
       this.ensureUsable()
       const nameFree = name === undefined || (ledger.findName(name, hash) < 0 && !nameWaited(ledger, name, hash))
       if (nameFree) {
-        const attempt = this.admitInto(v.type, v.metadata, v.priority, false, name, hash)
-        slot = attempt.slot
-        if (attempt.result === Admit.Full) throw this.refusal(Admit.Full, v.type, size, v.priority, nameText)
+        slot = this.admitInto(v.type, v.metadata, v.priority, false, name, hash)
+        if (slot === Refused.Full) throw this.refusal(Refused.Full, v.type, size, v.priority, nameText)
       }
       if (slot < 0) {
         this.checkDeadlock(v, name, nameFree)

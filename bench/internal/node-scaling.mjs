@@ -1,0 +1,89 @@
+/**
+ * The shared manager's worker scaling on Node (`worker_threads`), for bench/shared-manager.bench.ts: the same
+ * pair as its Bun workers (acquire a 4 KiB Memory request, release, keep the ref) on one budget, by `k` workers
+ * that attach, warm up, meet at a barrier and run `ops` pairs each; `rounds` rounds, the median kept. Prints one
+ * JSON line, `{ "ns": wall ns per pair of all workers, "batchNs": by median batches }`. Runs the built package
+ * (`packages/resources/dist`, from `npm run build`): Node 20 does not run TypeScript.
+ *
+ *   node bench/internal/node-scaling.mjs <workers> <ops> <rounds>
+ */
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
+
+const dist = new URL("../../packages/resources/dist/index.js", import.meta.url)
+const BATCH = 50_000
+const WARMUP = 100_000
+
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
+
+if (isMainThread) {
+  if (!existsSync(fileURLToPath(dist))) {
+    process.stderr.write("node-scaling: packages/resources/dist is missing: run `npm run build` first\n")
+    process.exit(2)
+  }
+  const { createSharedResourceManager } = await import(dist.href)
+  const [workers, ops, rounds] = process.argv.slice(2).map(Number)
+  const budgets = {
+    Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
+  }
+  const round = async () => {
+    const manager = createSharedResourceManager({ budgets, lostAfterMillis: 60_000 })
+    const barrier = new SharedArrayBuffer(8)
+    const flags = new Int32Array(barrier)
+    const started = Array.from(
+      { length: workers },
+      () => new Worker(fileURLToPath(import.meta.url), { workerData: { descriptor: manager.descriptor, ops, barrier } })
+    )
+    const reports = started.map(
+      (worker) => new Promise((resolve, reject) => worker.on("message", resolve).on("error", reject))
+    )
+    while (Atomics.load(flags, 1) < workers) await new Promise((resolve) => setTimeout(resolve, 1))
+    Atomics.store(flags, 0, 1)
+    Atomics.notify(flags, 0)
+    const done = await Promise.all(reports)
+    await Promise.all(started.map((worker) => worker.terminate()))
+    const stats = manager.getResourceStats("Memory")
+    const leaks = manager.close()
+    if (stats.currentUsage !== 0 || stats.allocationCount < workers * ops || leaks.length !== 0) {
+      throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
+    }
+    const wallMs = Math.max(...done.map((r) => r.endedAt)) - Math.min(...done.map((r) => r.startedAt))
+    return { wallNs: (wallMs * 1e6) / (workers * ops), batchNs: 1 / done.reduce((sum, r) => sum + 1 / r.batchNs, 0) }
+  }
+  const samples = []
+  for (let r = 0; r < rounds; r++) samples.push(await round())
+  process.stdout.write(
+    `${JSON.stringify({ ns: median(samples.map((s) => s.wallNs)), batchNs: median(samples.map((s) => s.batchNs)) })}\n`
+  )
+  process.exit(0)
+} else {
+  const { attachSharedResourceManager } = await import(dist.href)
+  const { descriptor, ops, barrier } = workerData
+  const flags = new Int32Array(barrier)
+  const manager = attachSharedResourceManager(descriptor)
+  const metadata = { type: "Memory", sizeBytes: 4096 }
+  const run = (n) => {
+    let sink = 0
+    for (let k = 0; k < n; k++) {
+      const ref = manager.acquire(metadata)
+      ref.release()
+      sink ^= ref.metadata.sizeBytes
+    }
+    return sink
+  }
+  let sink = run(WARMUP)
+  Atomics.add(flags, 1, 1)
+  Atomics.wait(flags, 0, 0)
+  const clock = () => performance.timeOrigin + performance.now()
+  const batches = []
+  const startedAt = clock()
+  for (let pairs = 0; pairs < ops; pairs += BATCH) {
+    const t0 = performance.now()
+    sink ^= run(BATCH)
+    batches.push(((performance.now() - t0) * 1e6) / BATCH)
+  }
+  const endedAt = clock()
+  manager.close()
+  parentPort.postMessage({ startedAt, endedAt, batchNs: median(batches), sink })
+}
