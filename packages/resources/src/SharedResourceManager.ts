@@ -865,7 +865,7 @@ class SharedManagerImpl implements SharedResourceManager {
       Atomics.store(ledger.threadsInt, at + R.sequential, sequential ? 1 : 0)
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       ledger.markBaseline(thread)
-      ledger.startAt(thread)
+      ledger.bind(thread)
       const pools: Array<ManagerPool> = []
       for (const [index, buffer] of poolBuffers.entries()) {
         const attached = SharedBlockPool.attach(buffer)
@@ -1953,7 +1953,7 @@ class SharedManagerImpl implements SharedResourceManager {
       if (this.isCreator) {
         // the lock-free steps in progress end first; those that start later see the manager closed
         ledger.quiesce(this.thread, new Set(), ledger.header[H.lostAfterMillis] as number)
-        Atomics.store(ledger.header, H.closed, 1)
+        ledger.markClosed()
         ledger.resume()
       }
       reports = this.isCreator ? this.leaksOf(-1) : this.leaksOf(this.thread)

@@ -97,6 +97,14 @@ export const R = {
   heartbeat: 2,
   /** Bumped (and notified) to wake the thread: grants, close, pressure, reclamation. */
   bell: 3,
+  /**
+   * The manager's state as this thread reads it on its fast path (`ThreadFlags`), written into every thread's row
+   * by whoever changes it: the thread reads a word of its own cache line instead of one all threads read (on Bun
+   * an `Atomics.load` of a word other threads read too takes the cache line as a write does).
+   */
+  flags: 4,
+  /** Bumped in every thread's row when a budget changes: the thread's cached budgets are then read again. */
+  budgetEpoch: 5,
   /** 1 when the thread is a sequential driver (deadlock detection applies to its waits). */
   sequential: 6,
   /**
@@ -108,6 +116,13 @@ export const R = {
   poolSlots: 8
 } as const
 export const THREAD_INT_WORDS = 16
+/** Bits of a thread's `R.flags` word. */
+export const ThreadFlags = {
+  /** The reaper is repairing the ledger: lock-free steps wait. */
+  Repair: 1,
+  /** The manager is closed. */
+  Closed: 2
+} as const
 /** A shared manager has at most this many pools (one thread word each). */
 export const MAX_POOLS = 8
 

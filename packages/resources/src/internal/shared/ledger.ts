@@ -39,6 +39,7 @@ import {
   T,
   THREAD_INT_WORDS,
   THREAD_TYPE_WORDS,
+  ThreadFlags,
   TI,
   TYPE_BIG_WORDS,
   TYPE_INT_WORDS,
@@ -116,6 +117,10 @@ export class Ledger {
   private readonly peakSeen: Float64Array
   /** The in-use word this thread looks at first (threads start apart, so they seldom touch the same word). */
   private hint = 0
+  /** This thread's row in `threadsInt` once `bind` ran (-1: not bound, the header is read). */
+  private row = -1
+  /** The budget epoch the cached budgets were read at. */
+  private budgetEpoch = -1
   /** The config's hysteresis, as a fraction of maxBytes. */
   private readonly hysteresis: number
   /** The clock of the slots' `createdAt` (read once per synchronous burst). */
@@ -214,8 +219,24 @@ export class Ledger {
     return new Uint8Array(this.buffer, this.layout.config, this.header[H.configLength] as number).slice()
   }
 
+  /** Whether the manager is closed (read in this thread's row once bound to one, else in the header). */
   get closed(): boolean {
-    return Atomics.load(this.header, H.closed) !== 0
+    if (this.row < 0) return Atomics.load(this.header, H.closed) !== 0
+    return (Atomics.load(this.threadsInt, this.row + R.flags) & ThreadFlags.Closed) !== 0
+  }
+
+  /** Closes the manager: the header's word, then every thread's row (a thread attaching meanwhile included). */
+  markClosed(): void {
+    Atomics.store(this.header, H.closed, 1)
+    this.setFlag(ThreadFlags.Closed, true)
+  }
+
+  private setFlag(flag: number, on: boolean): void {
+    for (let t = 0; t < this.maxThreads; t++) {
+      const at = t * THREAD_INT_WORDS + R.flags
+      if (on) Atomics.or(this.threadsInt, at, flag)
+      else Atomics.and(this.threadsInt, at, ~flag)
+    }
   }
 
   // ---------------------------------------------------------------- budgets
@@ -224,8 +245,14 @@ export class Ledger {
   budget(type: number): ResourceBudget | undefined {
     const cached = this.budgets[type] as CachedBudget
     const ti = type * TYPE_INT_WORDS
-    const seq = Atomics.load(this.typesInt, ti + TI.budgetSeq)
-    if (seq === cached.seq) return cached.budget
+    if (this.row >= 0) {
+      // bound to a thread: the budgets cached stay valid until a change bumps this thread's epoch
+      const epoch = Atomics.load(this.threadsInt, this.row + R.budgetEpoch)
+      if (epoch !== this.budgetEpoch) {
+        this.budgetEpoch = epoch
+        for (const other of this.budgets) other.seq = -1
+      } else if (cached.seq !== -1) return cached.budget
+    } else if (Atomics.load(this.typesInt, ti + TI.budgetSeq) === cached.seq) return cached.budget
     for (;;) {
       const before = Atomics.load(this.typesInt, ti + TI.budgetSeq)
       if ((before & 1) === 1) continue
@@ -265,6 +292,12 @@ export class Ledger {
       Atomics.store(this.typesBig, tb + T.hasBudget, 1n)
     }
     Atomics.add(this.typesInt, ti + TI.budgetSeq, 1)
+    this.bumpBudgetEpochs()
+  }
+
+  /** Tells every thread that its cached budgets are to be read again. */
+  bumpBudgetEpochs(): void {
+    for (let t = 0; t < this.maxThreads; t++) Atomics.add(this.threadsInt, t * THREAD_INT_WORDS + R.budgetEpoch, 1)
   }
 
   /** `limit(p)` of a budget as a BigInt: maxBytes, less the reserve unless Critical. */
@@ -329,10 +362,12 @@ export class Ledger {
   }
 
   /**
-   * Where this thread starts looking for a free slot: a cache line of in-use words (16) of its own while the table
-   * has enough of them, so that threads do not take each other's line.
+   * Binds this ledger to its thread: the manager's flags and budget epoch are read in the thread's row, and the
+   * search for free slots starts in a cache line of in-use words (16) of its own while the table has enough of
+   * them, so that threads do not take each other's line.
    */
-  startAt(thread: number): void {
+  bind(thread: number): void {
+    this.row = thread * THREAD_INT_WORDS
     this.hint = (thread * 16) % this.inUse.length
   }
 
@@ -708,9 +743,10 @@ export class Ledger {
   /** Marks this thread inside a lock-free step (bit 0 of its step word); waits (beating) while a repair runs. */
   enterStep(thread: number): void {
     const step = thread * THREAD_INT_WORDS + R.step
+    const flags = thread * THREAD_INT_WORDS + R.flags
     for (;;) {
       Atomics.or(this.threadsInt, step, 1)
-      if (Atomics.load(this.header, H.repair) === 0) return
+      if ((Atomics.load(this.threadsInt, flags) & ThreadFlags.Repair) === 0) return
       Atomics.and(this.threadsInt, step, ~1)
       Atomics.notify(this.threadsInt, step)
       this.pause(this.header, H.repair, 1)
@@ -721,7 +757,9 @@ export class Ledger {
   leaveStep(thread: number): void {
     const step = thread * THREAD_INT_WORDS + R.step
     Atomics.and(this.threadsInt, step, ~1)
-    if (Atomics.load(this.header, H.repair) !== 0) Atomics.notify(this.threadsInt, step)
+    if ((Atomics.load(this.threadsInt, thread * THREAD_INT_WORDS + R.flags) & ThreadFlags.Repair) !== 0) {
+      Atomics.notify(this.threadsInt, step)
+    }
   }
 
   /** Records (slot ≥ 0, inside a step) or clears (-1) the freed slot this thread puts back under the lock. */
@@ -740,7 +778,9 @@ export class Ledger {
    * Returns the threads still inside one after `patienceMillis` (then lost too). `resume` lets them go on.
    */
   quiesce(self: number, lost: ReadonlySet<number>, patienceMillis: number): Array<number> {
+    // a thread marks its step, then reads its flag; here the flag is set, then the marks are read
     Atomics.store(this.header, H.repair, 1)
+    this.setFlag(ThreadFlags.Repair, true)
     const end = Date.now() + patienceMillis
     for (;;) {
       const busy: Array<number> = []
@@ -757,6 +797,7 @@ export class Ledger {
   }
 
   resume(): void {
+    this.setFlag(ThreadFlags.Repair, false)
     Atomics.store(this.header, H.repair, 0)
     Atomics.notify(this.header, H.repair)
   }
