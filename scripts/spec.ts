@@ -162,7 +162,15 @@ export const ciConfigs: ReadonlyArray<Config> = [
     cfg: "MCSharedLedgerQueue.cfg",
     module: ledger,
     timeoutSeconds: 300,
-    witnesses: ["W_TwoWaiters", "W_HigherAhead", "W_Done", "WA_GrantByRelease", "WA_FastDeferred", "WA_UsageCasFails"]
+    witnesses: [
+      "W_TwoWaiters",
+      "W_HigherAhead",
+      "W_Done",
+      "WA_GrantByRelease",
+      "WA_FastDeferred",
+      "WA_UsageCasFails",
+      "WA_FastBeforeMirror"
+    ]
   },
   {
     cfg: "MCSharedFreeList.cfg",

@@ -14,8 +14,12 @@
 (* (u, pk, nu, ov, q) are its state.  The steps follow Ledger.admit,       *)
 (* raisePeak and dropHold (ledger.ts), the grant loop (queue.ts) and the   *)
 (* callers in SharedResourceManager.ts.                                    *)
-(*  - Fast path (NonBlocking and Emergency, lock-free): read waiting[q]    *)
-(*    for each q >= p, one word per step (not for Emergency); u = load(U); *)
+(*  - Every thread's row counts the waiting entries (mirror[t], bits 2-31 *)
+(*    of its R.flags word: a word of its own cache line, since on Bun an   *)
+(*    Atomics.load of a word every thread reads costs as a write does).    *)
+(*  - Fast path (NonBlocking and Emergency, lock-free): NonBlocking loads  *)
+(*    its row's count; when it is > 0 it reads waiting[q] for each q >= p, *)
+(*    one word per step (Emergency reads neither); u = load(U);            *)
 (*    if u + s <= limit(p), CAS(U, u, u + s) (retry from the load on       *)
 (*    failure); else NonBlocking fails (BudgetExceeded: the slow path's    *)
 (*    reclamation is not modelled) and Emergency computes its overage      *)
@@ -34,24 +38,25 @@
 (*    when the new usage is at most a peak the thread loaded before: peaks *)
 (*    only grow, so that is the load's outcome, "no change", taken early.) *)
 (*  - Blocking (SharedResourceManager.wait): CAS(lock, 0, t) (spinning     *)
-(*    while it is taken), then under the lock the same admission (waiting  *)
-(*    words, load, CAS, peak) and unlock; a waiter of rank >= p, or a      *)
-(*    request that does not fit, is enqueued instead (priority order, FIFO *)
-(*    within a priority): Atomics.add(waiting[p], 1), then                 *)
-(*    Atomics.add(total, 1) (H.waiting, every type's waiters), then grant, *)
-(*    unlock, and sleep until granted.  The queue itself is touched only   *)
-(*    under the lock.                                                      *)
+(*    while it is taken), then under the lock the same admission (row     *)
+(*    count, waiting words, load, CAS, peak) and unlock; a waiter of rank  *)
+(*    >= p, or a request that does not fit, is enqueued instead (priority  *)
+(*    order, FIFO within a priority): Atomics.add(waiting[p], 1), then     *)
+(*    Atomics.add(total, 1) (H.waiting, every type's waiters), then        *)
+(*    Atomics.add on every thread's row count, one row per step, then      *)
+(*    grant, unlock, and sleep until granted.  The queue itself is touched *)
+(*    only under the lock.                                                 *)
 (*  - Grant (under the lock): while the queue's head fits: u = load(U),    *)
 (*    CAS(U, u, u + s_head) (releases change U without the lock), the      *)
 (*    granter raises peak (admit's raisePeak), then Atomics.sub(waiting[   *)
 (*    p_head], 1), then Atomics.sub(total, 1) with the dequeue and the     *)
 (*    wake (one step: the entry's state and the thread's bell are read by  *)
-(*    the woken thread only); a head that does not fit blocks everyone     *)
-(*    behind it.                                                           *)
+(*    the woken thread only), then Atomics.sub on every row count, one row *)
+(*    per step; a head that does not fit blocks everyone behind it.        *)
 (*  - Release (dropHold, then the release's check): Atomics.sub(U, s);     *)
 (*    Atomics.sub(emergencyBytes, overage) (a step only when the overage   *)
-(*    is > 0); the words waiting[q] are read, one per step, then total;    *)
-(*    if one is > 0 the releaser takes the lock, grants and unlocks.       *)
+(*    is > 0); then the releaser loads its row's count: when it is > 0 it  *)
+(*    takes the lock, grants and unlocks.                                  *)
 (* Not modelled: the slot's holder mask and generation (SharedHolders.tla),*)
 (* the counters (per thread row, each a word of its own no step here       *)
 (* reads), the step mark R.step and the repair (no thread is lost here),   *)
@@ -104,6 +109,8 @@ VARIABLES
   u, pk, nu, ov, q, \* per thread: loaded usage, loaded peak, usage after an admission (its own or, granting,
                     \* the head's), its overage, waiting word to read
   held,     \* per thread: bytes of its admitted request (set at the admitting RMW on U)
+  mirror,   \* per thread: the waiting entries its row counts (bits 2-31 of R.flags)
+  todo,     \* per thread: the rows its enqueue or dequeue has still to count in (one Atomics.add each)
   \* History variables (read by properties only):
   maxU,     \* the largest usage reached
   arrived,  \* Seq(Threads): the waiters in the order they were enqueued
@@ -111,7 +118,7 @@ VARIABLES
   breach,   \* a non-Critical, non-Emergency admission left U > Max - Reserved
   barge     \* "none", or how an admission overtook a waiter: "fast" or "queue"
 
-vars == <<usage, ebytes, peak, waiting, total, lock, queue, pc, idx, u, pk, nu, ov, q, held,
+vars == <<usage, ebytes, peak, waiting, total, lock, queue, pc, idx, u, pk, nu, ov, q, held, mirror, todo,
           maxU, arrived, seen, breach, barge>>
 
 Req(t) == Script[t][idx[t]]
@@ -119,7 +126,10 @@ SizeOf(t) == Req(t).size
 PrioOf(t) == Req(t).prio
 ModeOf(t) == Req(t).mode
 Range(s) == {s[i] : i \in 1 .. Len(s)}
-Waits == {<<w, idx[w]>> : w \in Range(queue)}
+\* Whether row r counts waiter w (its enqueue has added it there: after its add on total, row by row).
+Counted(w, r) == pc[w] # "sTotal" /\ ~(pc[w] = "sMirror" /\ r \in todo[w])
+\* The waits thread t's row counts.
+Visible(t) == {<<w, idx[w]>> : w \in {v \in Range(queue) : Counted(v, t)}}
 
 \* Insert after every waiter of rank >= Rank(p): priority order, FIFO within a priority.
 InsertByPrio(s, t) ==
@@ -131,7 +141,7 @@ InsertByPrio(s, t) ==
 FirstPc(t, i) == IF i > Len(Script[t]) THEN "done"
                  ELSE CASE Script[t][i].mode = "Emergency" -> "fLoad"
                         [] Script[t][i].mode = "Blocking"  -> "sLock"
-                        [] OTHER                           -> "fCheck"
+                        [] OTHER                           -> "fMirror"
 \* The first waiting word it reads.
 FirstQ(t, i) == IF i > Len(Script[t]) THEN -1 ELSE FirstWord(Rank(Script[t][i].prio))
 
@@ -146,6 +156,8 @@ Init == /\ usage = 0 /\ ebytes = 0 /\ peak = 0
         /\ ov = [t \in Threads |-> 0]
         /\ q = [t \in Threads |-> FirstQ(t, 1)]
         /\ held = [t \in Threads |-> 0]
+        /\ mirror = [t \in Threads |-> 0]
+        /\ todo = [t \in Threads |-> {}]
         /\ maxU = 0 /\ arrived = <<>> /\ seen = [t \in Threads |-> {}] /\ breach = FALSE /\ barge = "none"
 
 \* Thread t's entry of a per-thread variable, set.
@@ -175,30 +187,38 @@ Admit(w, x, emergency, by) ==
 \* Atomics.load(waiting[q]): a waiter of rank >= p queued fails a NonBlocking request and enqueues a
 \* Blocking one (which reads the words under the lock).  (The history variable `seen` notes the
 \* waits queued at the first of these reads.)
+\* Atomics.load(R.flags of t's own row): no waiting entry counted, straight to the usage; else the
+\* waiting words.  (The history variable `seen` notes the waits this row counts.)
+FastMirror(t) ==
+  /\ pc[t] = "fMirror"
+  /\ Set(seen, t, Visible(t))
+  /\ Set(pc, t, IF mirror[t] = 0 THEN "fLoad" ELSE "fCheck")
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, breach, barge>>
+
 FastCheck(t) ==
-  LET note == Set(seen, t, IF q[t] = FirstWord(Rank(PrioOf(t))) THEN Waits ELSE seen[t])
+  LET note == UNCHANGED seen
   IN  /\ pc[t] = "fCheck"
       /\ IF waiting[q[t]] > 0
-           THEN IF ModeOf(t) = "Blocking" THEN Set(pc, t, "sEnq") /\ Set(seen, t, {}) /\ UNCHANGED <<idx, q, u, pk, nu>>
+           THEN IF ModeOf(t) = "Blocking" THEN Set(pc, t, "sEnq") /\ Set(seen, t, {}) /\ UNCHANGED <<mirror, todo, idx, q, u, pk, nu>>
                 ELSE Fail(t)
            ELSE IF NextWord(q[t]) = -1
-             THEN Set(pc, t, "fLoad") /\ note /\ UNCHANGED <<idx, q, u, pk, nu>>
-             ELSE Set(q, t, NextWord(q[t])) /\ note /\ UNCHANGED <<pc, idx, u, pk, nu>>
-      /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, ov, held, maxU, arrived, breach, barge>>
+             THEN Set(pc, t, "fLoad") /\ note /\ UNCHANGED <<mirror, todo, idx, q, u, pk, nu>>
+             ELSE Set(q, t, NextWord(q[t])) /\ note /\ UNCHANGED <<mirror, todo, pc, idx, u, pk, nu>>
+      /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, lock, queue, ov, held, maxU, arrived, breach, barge>>
 
 \* u = Atomics.load(U), and the decision on it.  An Emergency request that does not fit computes its
 \* overage from u and writes it (and its mark) in its slot, not yet live.
 FastLoad(t) ==
   /\ pc[t] = "fLoad"
   /\ IF usage + SizeOf(t) <= Limit(PrioOf(t))
-       THEN Set(pc, t, "fCas") /\ Set(u, t, usage) /\ UNCHANGED <<idx, q, pk, nu, ov, seen>>
+       THEN Set(pc, t, "fCas") /\ Set(u, t, usage) /\ UNCHANGED <<mirror, todo, idx, q, pk, nu, ov, seen>>
        ELSE CASE ModeOf(t) = "Emergency" ->
                    /\ Set(pc, t, "fEmerg") /\ Set(u, t, usage)
                    /\ Set(ov, t, Smaller(SizeOf(t), usage + SizeOf(t) - Limit(PrioOf(t))))
-                   /\ UNCHANGED <<idx, q, pk, nu, seen>>
-              [] ModeOf(t) = "Blocking"  -> Set(pc, t, "sEnq") /\ Set(seen, t, {}) /\ UNCHANGED <<idx, q, u, pk, nu, ov>>
+                   /\ UNCHANGED <<mirror, todo, idx, q, pk, nu, seen>>
+              [] ModeOf(t) = "Blocking"  -> Set(pc, t, "sEnq") /\ Set(seen, t, {}) /\ UNCHANGED <<mirror, todo, idx, q, u, pk, nu, ov>>
               [] OTHER                   -> Fail(t) /\ UNCHANGED ov
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, held, maxU, arrived, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, lock, queue, held, maxU, arrived, breach, barge>>
 
 \* Atomics.compareExchange(U, u, u + s); on failure back to the load.
 FastCas(t) ==
@@ -212,15 +232,15 @@ FastCas(t) ==
                         THEN "fast" ELSE barge
             /\ Set(pc, t, "pLoad")
             /\ Set(seen, t, {})
-       ELSE Set(pc, t, "fLoad") /\ UNCHANGED <<usage, held, nu, maxU, breach, barge, seen>>
-  /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived>>
+       ELSE Set(pc, t, "fLoad") /\ UNCHANGED <<mirror, todo, usage, held, nu, maxU, breach, barge, seen>>
+  /\ UNCHANGED <<mirror, todo, ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived>>
 
 \* Emergency over budget: Atomics.add(emergencyBytes, overage), before the CAS on U.
 FastEmergency(t) ==
   /\ pc[t] = "fEmerg"
   /\ ebytes' = ebytes + ov[t]
   /\ Set(pc, t, "fECas")
-  /\ UNCHANGED <<usage, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Emergency over budget: Atomics.compareExchange(U, u, u + s); on failure the add is undone.
 FastEmergencyCas(t) ==
@@ -230,8 +250,8 @@ FastEmergencyCas(t) ==
            THEN /\ usage' = u[t] + s
                 /\ Admit(t, u[t], TRUE, t)
                 /\ Set(pc, t, "pLoad")
-           ELSE Set(pc, t, "fUndo") /\ UNCHANGED <<usage, held, nu, maxU, breach>>
-      /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived, seen, barge>>
+           ELSE Set(pc, t, "fUndo") /\ UNCHANGED <<mirror, todo, usage, held, nu, maxU, breach>>
+      /\ UNCHANGED <<mirror, todo, ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived, seen, barge>>
 
 \* The CAS failed: Atomics.sub(emergencyBytes, overage), then back to the load.
 FastUndo(t) ==
@@ -239,7 +259,7 @@ FastUndo(t) ==
   /\ ebytes' = ebytes - ov[t]
   /\ Set(ov, t, 0)
   /\ Set(pc, t, "fLoad")
-  /\ UNCHANGED <<usage, peak, waiting, total, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, peak, waiting, total, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
 
 \* The peak update is done: a fast admission holds its bytes; Blocking's admission under the lock
 \* unlocks; a granter dequeues and wakes the head.  The locals are cleared.
@@ -253,17 +273,17 @@ AfterPeak(t) ==
 PeakLoad(t) ==
   /\ pc[t] \in {"pLoad", "gPLoad"}
   /\ IF nu[t] > peak
-       THEN Set(pk, t, peak) /\ Set(pc, t, IF pc[t] = "pLoad" THEN "pCas" ELSE "gPCas") /\ UNCHANGED <<u, nu>>
+       THEN Set(pk, t, peak) /\ Set(pc, t, IF pc[t] = "pLoad" THEN "pCas" ELSE "gPCas") /\ UNCHANGED <<mirror, todo, u, nu>>
        ELSE AfterPeak(t)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.compareExchange(peak, pk, new); reload on failure.
 PeakCas(t) ==
   /\ pc[t] \in {"pCas", "gPCas"}
   /\ IF peak = pk[t]
        THEN peak' = nu[t] /\ AfterPeak(t)
-       ELSE Set(pc, t, IF pc[t] = "pCas" THEN "pLoad" ELSE "gPLoad") /\ UNCHANGED <<peak, u, pk, nu>>
-  /\ UNCHANGED <<usage, ebytes, waiting, total, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
+       ELSE Set(pc, t, IF pc[t] = "pCas" THEN "pLoad" ELSE "gPLoad") /\ UNCHANGED <<mirror, todo, peak, u, pk, nu>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, waiting, total, lock, queue, idx, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 -----------------------------------------------------------------------------
 (* Release *)
@@ -275,7 +295,7 @@ Release(t) ==
   /\ Set(held, t, 0)
   /\ Set(pc, t, IF ov[t] > 0 THEN "rEmerg" ELSE "rCheck")
   /\ Set(q, t, Min(UsedRanks))
-  /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.sub(emergencyBytes, overage)
 ReleaseEmergency(t) ==
@@ -283,25 +303,16 @@ ReleaseEmergency(t) ==
   /\ ebytes' = ebytes - ov[t]
   /\ Set(ov, t, 0)
   /\ Set(pc, t, "rCheck")
-  /\ UNCHANGED <<usage, peak, waiting, total, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, peak, waiting, total, lock, queue, idx, u, pk, nu, q, held, maxU, arrived, seen, breach, barge>>
 
-\* Atomics.load(waiting[q]) for every priority: a waiter makes the releaser grant.
+\* Atomics.load(R.flags of t's own row): a waiting entry counted (of any type) makes the releaser grant;
+\* else on to the next request.
 ReleaseCheck(t) ==
   /\ pc[t] = "rCheck"
-  /\ IF waiting[q[t]] > 0
-       THEN Set(pc, t, "gLock") /\ UNCHANGED q
-       ELSE IF NextWord(q[t]) = -1
-         THEN Set(pc, t, "rTotal") /\ UNCHANGED q
-         ELSE Set(q, t, NextWord(q[t])) /\ UNCHANGED pc
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, held, maxU, arrived, seen, breach, barge>>
-
-\* Atomics.load(total): a waiter (of any type) makes the releaser grant; else on to the next request.
-ReleaseTotal(t) ==
-  /\ pc[t] = "rTotal"
-  /\ IF total > 0
+  /\ IF mirror[t] > 0
        THEN Set(pc, t, "gLock") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
        ELSE Begin(t, idx[t] + 1)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, ov, held, maxU, arrived, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, lock, queue, ov, held, maxU, arrived, breach, barge>>
 
 -----------------------------------------------------------------------------
 (* Slow path and grants, under the lock *)
@@ -312,8 +323,8 @@ Lock(t) ==
   /\ pc[t] \in {"sLock", "gLock"}
   /\ lock = NoThread
   /\ lock' = t
-  /\ Set(pc, t, IF pc[t] = "sLock" THEN "fCheck" ELSE "gHead")
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ Set(pc, t, IF pc[t] = "sLock" THEN "fMirror" ELSE "gHead")
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Enqueue (priority order, FIFO within a priority) and Atomics.add(waiting[p], 1).
 Enqueue(t) ==
@@ -322,14 +333,15 @@ Enqueue(t) ==
   /\ waiting' = [waiting EXCEPT ![Rank(PrioOf(t))] = @ + 1]
   /\ arrived' = Append(arrived, t)
   /\ Set(pc, t, "sTotal")
-  /\ UNCHANGED <<usage, ebytes, peak, total, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, total, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
 
-\* Atomics.add(total, 1); then grant.
+\* Atomics.add(total, 1); then the rows, then grant.
 EnqueueTotal(t) ==
   /\ pc[t] = "sTotal"
   /\ total' = total + 1
-  /\ Set(pc, t, "gHead")
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ Set(pc, t, "sMirror")
+  /\ Set(todo, t, Threads)
+  /\ UNCHANGED <<mirror, usage, ebytes, peak, waiting, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* The grant loop: with a head, u = Atomics.load(U); on to its CAS if the head fits, else unlock.
 GrantHead(t) ==
@@ -339,7 +351,7 @@ GrantHead(t) ==
        ELSE IF usage + SizeOf(Head(queue)) <= Limit(PrioOf(Head(queue)))
          THEN Set(pc, t, "gCas") /\ Set(u, t, usage)
          ELSE Set(pc, t, "unlock") /\ Set(u, t, 0)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, lock, queue, idx, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.compareExchange(U, u, u + s_head): the head is admitted (the granter then raises peak); on
 \* failure back to the load.
@@ -355,15 +367,15 @@ GrantCas(t) ==
                                     /\ \E i, j \in 1 .. Len(arrived) : i < j /\ arrived[i] = v /\ arrived[j] = w
                             THEN "queue" ELSE barge
                 /\ Set(pc, t, "gPLoad")
-           ELSE Set(pc, t, "gHead") /\ UNCHANGED <<usage, held, nu, maxU, breach, barge>>
-      /\ UNCHANGED <<ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived, seen>>
+           ELSE Set(pc, t, "gHead") /\ UNCHANGED <<mirror, todo, usage, held, nu, maxU, breach, barge>>
+      /\ UNCHANGED <<mirror, todo, ebytes, peak, waiting, total, lock, queue, idx, u, pk, ov, q, arrived, seen>>
 
 \* Atomics.sub(waiting[p_head], 1).
 GrantDequeue(t) ==
   /\ pc[t] = "gDeq"
   /\ waiting' = [waiting EXCEPT ![Rank(PrioOf(Head(queue)))] = @ - 1]
   /\ Set(pc, t, "gTotal")
-  /\ UNCHANGED <<usage, ebytes, peak, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.sub(total, 1), the head leaves the queue and is woken (it holds its bytes); then the next
 \* head.
@@ -373,8 +385,19 @@ GrantTotal(t) ==
       /\ total' = total - 1
       /\ queue' = Tail(queue)
       /\ arrived' = SelectSeq(arrived, LAMBDA x : x # w)
-      /\ pc' = IF w = t THEN [pc EXCEPT ![t] = "gHead"] ELSE [pc EXCEPT ![t] = "gHead", ![w] = "hold"]
-      /\ UNCHANGED <<usage, ebytes, peak, waiting, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+      /\ pc' = IF w = t THEN [pc EXCEPT ![t] = "gMirror"] ELSE [pc EXCEPT ![t] = "gMirror", ![w] = "hold"]
+      /\ Set(todo, t, Threads)
+      /\ UNCHANGED <<mirror, usage, ebytes, peak, waiting, lock, idx, u, pk, nu, ov, q, held, maxU, seen, breach, barge>>
+
+\* Atomics.add(R.flags of row r, +1 entry) for each row (mirrorWaiters), after an enqueue's add on total
+\* (then grant) or, -1, after a dequeue's sub on total (then the next head).
+MirrorStep(t) ==
+  /\ pc[t] \in {"sMirror", "gMirror"}
+  /\ \E r \in todo[t] :
+       /\ mirror' = [mirror EXCEPT ![r] = IF pc[t] = "sMirror" THEN @ + 1 ELSE @ - 1]
+       /\ Set(todo, t, todo[t] \ {r})
+       /\ Set(pc, t, IF todo[t] = {r} THEN "gHead" ELSE pc[t])
+  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, lock, queue, idx, u, pk, nu, ov, q, held, maxU, arrived, seen, breach, barge>>
 
 \* Atomics.compareExchange(lock, t, 0).  A waiter then sleeps unless it was granted; a Blocking thread
 \* admitted (under the lock, or granted by itself) holds its bytes; a releaser goes on to its next
@@ -383,11 +406,11 @@ Unlock(t) ==
   /\ pc[t] = "unlock"
   /\ lock' = NoThread
   /\ IF t \in Range(queue)
-       THEN Set(pc, t, "sleep") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
+       THEN Set(pc, t, "sleep") /\ UNCHANGED <<mirror, todo, idx, q, u, pk, nu, seen>>
        ELSE IF held[t] > 0
-         THEN Set(pc, t, "hold") /\ UNCHANGED <<idx, q, u, pk, nu, seen>>
+         THEN Set(pc, t, "hold") /\ UNCHANGED <<mirror, todo, idx, q, u, pk, nu, seen>>
          ELSE Begin(t, idx[t] + 1)
-  /\ UNCHANGED <<usage, ebytes, peak, waiting, total, queue, ov, held, maxU, arrived, breach, barge>>
+  /\ UNCHANGED <<mirror, todo, usage, ebytes, peak, waiting, total, queue, ov, held, maxU, arrived, breach, barge>>
 
 -----------------------------------------------------------------------------
 Done == \A t \in Threads : pc[t] = "done"
@@ -399,9 +422,9 @@ Next ==
   \/ \E t \in Threads :
        \/ FastCheck(t) \/ FastLoad(t) \/ FastCas(t) \/ FastEmergency(t) \/ FastEmergencyCas(t) \/ FastUndo(t)
        \/ PeakLoad(t) \/ PeakCas(t)
-       \/ Release(t) \/ ReleaseEmergency(t) \/ ReleaseCheck(t) \/ ReleaseTotal(t)
+       \/ FastMirror(t) \/ Release(t) \/ ReleaseEmergency(t) \/ ReleaseCheck(t)
        \/ Lock(t) \/ Enqueue(t) \/ EnqueueTotal(t) \/ GrantHead(t) \/ GrantCas(t) \/ GrantDequeue(t)
-       \/ GrantTotal(t) \/ Unlock(t)
+       \/ GrantTotal(t) \/ MirrorStep(t) \/ Unlock(t)
   \/ Finished
 
 Spec == Init /\ [][Next]_vars
@@ -412,12 +435,12 @@ Spec == Init /\ [][Next]_vars
 RECURSIVE SumOver(_, _)
 SumOver(f(_), S) == IF S = {} THEN 0 ELSE LET x == CHOOSE x \in S : TRUE IN f(x) + SumOver(f, S \ {x})
 
-Pcs == {"fCheck", "fLoad", "fCas", "fEmerg", "fECas", "fUndo", "pLoad", "pCas", "hold", "rEmerg", "rCheck",
-        "rTotal", "sLock", "gLock", "sEnq", "sTotal", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal",
-        "unlock", "sleep", "done"}
-LockedPcs == {"sEnq", "sTotal", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal", "unlock"}
+Pcs == {"fMirror", "fCheck", "fLoad", "fCas", "fEmerg", "fECas", "fUndo", "pLoad", "pCas", "hold", "rEmerg",
+        "rCheck", "sLock", "gLock", "sEnq", "sTotal", "sMirror", "gHead", "gCas", "gPLoad", "gPCas", "gDeq",
+        "gTotal", "gMirror", "unlock", "sleep", "done"}
+LockedPcs == {"sEnq", "sTotal", "sMirror", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal", "gMirror", "unlock"}
 \* Blocking's admission runs these under the lock.
-AdmitPcs == {"fCheck", "fLoad", "fCas", "pLoad", "pCas"}
+AdmitPcs == {"fMirror", "fCheck", "fLoad", "fCas", "pLoad", "pCas"}
 
 TypeOK ==
   /\ usage \in Nat /\ ebytes \in Nat /\ peak \in Nat /\ total \in Nat
@@ -425,6 +448,8 @@ TypeOK ==
   /\ lock \in Threads \cup {NoThread}
   /\ pc \in [Threads -> Pcs]
   /\ held \in [Threads -> Nat]
+  /\ mirror \in [Threads -> Nat]
+  /\ todo \in [Threads -> SUBSET Threads]
 
 \* U is the sum of the sizes of the admitted requests, in every state (the RMWs on U are exact).
 Conservation == usage = SumOver(LAMBDA t : held[t], Threads)
@@ -474,12 +499,18 @@ QueueWellFormed ==
       /\ \A r \in UsedRanks :
            waiting[r] = Cardinality({i \in 1 .. Len(queue) : Rank(PrioOf(queue[i])) = r /\ ~(i = 1 /\ dequeuing)})
       /\ total = Len(queue) - (IF adding THEN 1 ELSE 0)
-      /\ \A t \in Range(queue) : pc[t] \in {"sTotal", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal", "unlock", "sleep"}
+      \* each row counts the waiters whose enqueue has reached it, and those dequeued whose dequeue has not
+      /\ \A r \in Threads :
+           mirror[r] = Cardinality({v \in Range(queue) : Counted(v, r)})
+                       + Cardinality({g \in Threads : pc[g] = "gMirror" /\ r \in todo[g]})
+      /\ \A t \in Range(queue) :
+           pc[t] \in {"sTotal", "sMirror", "gHead", "gCas", "gPLoad", "gPCas", "gDeq", "gTotal", "gMirror", "unlock", "sleep"}
       /\ \A t \in Threads : pc[t] \in LockedPcs \/ (pc[t] \in AdmitPcs /\ ModeOf(t) = "Blocking") => lock = t
 
 \* Every script done: nothing is held, charged or waiting, the lock is free, peak is the maximum.
 DoneClean == Done => /\ usage = 0 /\ ebytes = 0 /\ queue = <<>> /\ lock = NoThread
                      /\ \A r \in UsedRanks : waiting[r] = 0 /\ total = 0
+                     /\ \A r \in Threads : mirror[r] = 0
                      /\ peak = maxU
 
 -----------------------------------------------------------------------------
@@ -501,4 +532,6 @@ WA_PeakCasFails  == ~\E t \in Threads : pc[t] \in {"pCas", "gPCas"} /\ peak # pk
 WA_NonBlockingFails == ~\E t \in Threads : pc[t] \in {"fCheck", "fLoad"} /\ ModeOf(t) = "NonBlocking" /\ idx'[t] # idx[t]
 WA_FastDeferred  == ~\E t \in Threads : pc[t] = "fCheck" /\ waiting[q[t]] > 0 /\ FastCheck(t)
 WA_GrantByRelease == ~\E t \in Threads : pc[t] = "gTotal" /\ Head(queue) # t /\ t \notin Range(queue) /\ GrantTotal(t)
+\* A fast path reads its row's count 0 while a waiter is queued (its enqueue has not reached the row yet).
+WA_FastBeforeMirror == ~\E t \in Threads : pc[t] = "fMirror" /\ mirror[t] = 0 /\ queue # <<>> /\ FastMirror(t)
 =============================================================================

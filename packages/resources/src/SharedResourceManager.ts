@@ -1396,7 +1396,7 @@ class SharedManagerImpl implements SharedResourceManager {
       type = ledger.typeOf(slot)
       if (dropped === 2) this.returnBlock(slot)
       named = dropped === 2 && ledger.nameOf(slot).length > 0
-      quick = dropped === 2 && !named && ledger.waitingOf(type) === 0 && Atomics.load(ledger.header, H.waiting) === 0
+      quick = dropped === 2 && !named && !ledger.mayHaveWaiters()
       if (quick) ledger.returnSlot(slot)
       else if (dropped === 2) ledger.setPending(this.thread, slot)
     } finally {

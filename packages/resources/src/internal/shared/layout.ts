@@ -121,7 +121,13 @@ export const ThreadFlags = {
   /** The reaper is repairing the ledger: lock-free steps wait. */
   Repair: 1,
   /** The manager is closed. */
-  Closed: 2
+  Closed: 2,
+  /**
+   * Bits 2–31 count the waiting entries (of every type): added to every row after an entry is queued and before
+   * its grant is tried, taken away after it leaves the queue. A step that reads 0 in its own row has no waiter to
+   * look for (a fast admission, a release deciding whether to grant).
+   */
+  Waiter: 4
 } as const
 /** A shared manager has at most this many pools (one thread word each). */
 export const MAX_POOLS = 8

@@ -295,6 +295,22 @@ export class Ledger {
     this.bumpBudgetEpochs()
   }
 
+  /** Counts `change` (±1) waiting entries in every thread's row (with the queue's words, under the lock). */
+  mirrorWaiters(change: number): void {
+    const delta = change * ThreadFlags.Waiter
+    for (let t = 0; t < this.maxThreads; t++) Atomics.add(this.threadsInt, t * THREAD_INT_WORDS + R.flags, delta)
+  }
+
+  /**
+   * Whether a waiting entry may exist, as this thread's row counts them (a thread not bound reads the header's
+   * count). 0 is exact for a step that changed usage before reading it: an entry queued after the read is
+   * counted in the row before its grant reads the usage.
+   */
+  mayHaveWaiters(): boolean {
+    if (this.row < 0) return Atomics.load(this.header, H.waiting) !== 0
+    return Atomics.load(this.threadsInt, this.row + R.flags) >>> 2 !== 0
+  }
+
   /** Tells every thread that its cached budgets are to be read again. */
   bumpBudgetEpochs(): void {
     for (let t = 0; t < this.maxThreads; t++) Atomics.add(this.threadsInt, t * THREAD_INT_WORDS + R.budgetEpoch, 1)
@@ -468,7 +484,13 @@ export class Ledger {
     const size = this.lastSizeBig
     const tb = type * TYPE_BIG_WORDS
     const budget = this.budget(type)
-    if (!ignoreQueue && !emergency && budget !== undefined && this.waitingAtOrAbove(type, priority) > 0) {
+    if (
+      !ignoreQueue &&
+      !emergency &&
+      budget !== undefined &&
+      this.mayHaveWaiters() &&
+      this.waitingAtOrAbove(type, priority) > 0
+    ) {
       return Admit.Queued
     }
     const limit = budget === undefined ? -1n : this.cachedLimit(type, priority)

@@ -22,6 +22,7 @@ import {
   T,
   THREAD_INT_WORDS,
   THREAD_TYPE_WORDS,
+  ThreadFlags,
   TI,
   TYPE_BIG_WORDS,
   TYPE_INT_WORDS,
@@ -64,6 +65,7 @@ export const enqueue = (ledger: Ledger, request: WaitRequest): number => {
   ledger.waitersBig[entry] = BigInt(request.size)
   Atomics.add(ledger.typesInt, request.type * TYPE_INT_WORDS + TI.waiting + request.priority, 1)
   Atomics.add(ledger.header, H.waiting, 1)
+  ledger.mirrorWaiters(1)
   Atomics.store(wi, word(entry, W.state), WaiterState.Waiting)
   return entry
 }
@@ -75,6 +77,7 @@ export const dequeue = (ledger: Ledger, entry: number, state: number): void => {
   const priority = wi[word(entry, W.priority)] as number
   Atomics.sub(ledger.typesInt, type * TYPE_INT_WORDS + TI.waiting + priority, 1)
   Atomics.sub(ledger.header, H.waiting, 1)
+  ledger.mirrorWaiters(-1)
   Atomics.store(wi, word(entry, W.state), state)
 }
 
@@ -345,6 +348,14 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
     waiting++
   }
   Atomics.store(ledger.header, H.waiting, waiting)
+  for (let t = 0; t < ledger.maxThreads; t++) {
+    const at = t * THREAD_INT_WORDS + R.flags
+    Atomics.store(
+      ledger.threadsInt,
+      at,
+      (Atomics.load(ledger.threadsInt, at) & (ThreadFlags.Waiter - 1)) | (waiting * ThreadFlags.Waiter)
+    )
+  }
   const end = Atomics.load(ledger.header, H.eventSeq)
   for (let seq = Math.max(0, end - EVENT_RING); seq < end; seq++) {
     const at = (seq % EVENT_RING) * EVENT_WORDS
