@@ -130,6 +130,7 @@ export interface SharedResourcesService {
     metadata: ResourceMetadata,
     options?: SharedAcquireEffectOptions<T>
   ): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope>
+  /** `ResourceManager`'s form: the name first (`""` for unnamed), then the metadata and the options. */
   acquire<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
@@ -144,6 +145,7 @@ export interface SharedResourcesService {
     body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
     options?: SharedAcquireEffectOptions<T>
   ): Effect.Effect<A, E | SharedAcquireError, R>
+  /** `ResourceManager`'s form: the name first (`""` for unnamed), then the metadata, the body and the options. */
   use<T = Uint8Array, A = unknown, E = never, R = never>(
     name: string,
     metadata: ResourceMetadata,
