@@ -47,12 +47,13 @@ import {
   StaleHandle
 } from "@flight-hal/core"
 import { SharedBlockPool } from "@flight-hal/pool"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import { checkWait } from "./internal/deadlock/check.ts"
 import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { defaultPayload } from "./internal/payload.ts"
+import { PayloadRead } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
 import { metadataFirst } from "./internal/shared/call-forms.ts"
 import {
@@ -357,7 +358,12 @@ export class SharedResource<T = Uint8Array> implements Disposable {
 
   /** This thread's payload, made on first access; throws ResourceReleased after release. */
   get payload(): T {
-    if (this.isReleased) throw new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name })
+    if (this.isReleased) throw new ResourceReleased({ name: this.name })
+    return this.livePayload()
+  }
+
+  /** @ignore the payload of a hold known to be live, made on first access (internal: `get` reads it) */
+  livePayload(): T {
     if (!this.made) {
       this.value =
         this.create === undefined ? this.owner.payloadOf<T>(this.slot, this.metadata) : this.create(this.metadata)
@@ -371,11 +377,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    * `(ref) => ref.get` reads either).
    */
   get get(): Effect.Effect<T, ResourceReleased> {
-    return Effect.suspend(() =>
-      this.isReleased
-        ? Effect.fail(new ResourceReleased({ name: this.name === "" ? formatHandle(this.handle) : this.name }))
-        : Effect.succeed(this.payload)
-    )
+    return new PayloadRead(this)
   }
 
   /** Releases this thread's hold (idempotent; a no-op once the manager is closed). */
