@@ -494,6 +494,13 @@ export interface SharedResourceManager extends Disposable {
   close(): ReadonlyArray<SharedLeakReport>
 }
 
+/** A request's metadata, checked, with its type's index and its priority's rank. */
+interface ValidRequest {
+  readonly metadata: ResourceMetadata
+  readonly type: number
+  readonly priority: number
+}
+
 /** What an admission attempt returns when it admits nothing (it returns the slot otherwise, ≥ 0). */
 const Refused = {
   /** The name is taken, or reserved by a waiter. */
@@ -932,7 +939,7 @@ class SharedManagerImpl implements SharedResourceManager {
 
   // ------------------------------------------------------------ acquisition
 
-  private validate(metadata: unknown): { metadata: ResourceMetadata; type: number; priority: number } {
+  private validate(metadata: unknown): ValidRequest {
     const valid = orThrow(validateMetadata(metadata))
     const type = this.types.indexOf(valid.type)
     if (type < 0) throw new InvalidMetadata({ issue: `type: ${this.types.unknownIssue(valid.type)}` })
@@ -1073,8 +1080,7 @@ class SharedManagerImpl implements SharedResourceManager {
    * every thread), else a fresh `Uint8Array(sizeBytes)` for Memory, else undefined.
    */
   payloadOf<T>(slot: number, metadata: ResourceMetadata): T {
-    const poolIndex = this.ledger.poolOf(slot)
-    const pool = poolIndex < 0 ? undefined : this.pools[poolIndex]?.pool
+    const pool = this.poolServing(slot)
     if (pool === undefined) return defaultPayload(metadata) as T
     return pool.view(this.ledger.blockOf(slot)).subarray(0, metadata.sizeBytes) as T
   }
@@ -1141,7 +1147,7 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   private acquireNow<T>(
-    v: { metadata: ResourceMetadata; type: number; priority: number },
+    v: ValidRequest,
     emergency: boolean,
     name: Uint8Array | undefined,
     nameText: string,
@@ -1161,11 +1167,7 @@ class SharedManagerImpl implements SharedResourceManager {
    * A request that did not fit: this thread's reclamation callbacks are told what is missing, then one more
    * attempt (a method of its own: the closure would otherwise be made on every acquisition).
    */
-  private reclaimAndRetry(
-    v: { metadata: ResourceMetadata; type: number; priority: number },
-    emergency: boolean,
-    name: Uint8Array | undefined
-  ): number {
+  private reclaimAndRetry(v: ValidRequest, emergency: boolean, name: Uint8Array | undefined): number {
     this.reclaimHere(v.type, () => this.missingFor(v.type, v.metadata.sizeBytes, v.priority))
     this.ensureUsable() // a callback may have closed the manager (docs/semantics.md section 14)
     return this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
@@ -1211,7 +1213,7 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   private wait<T>(
-    v: { metadata: ResourceMetadata; type: number; priority: number },
+    v: ValidRequest,
     name: Uint8Array | undefined,
     nameText: string,
     settings: AcquireSettings
@@ -1293,11 +1295,7 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   /** Refuses a wait that would leave sequential threads unable to finish (under the lock). */
-  private checkDeadlock(
-    v: { metadata: ResourceMetadata; type: number; priority: number },
-    name: Uint8Array | undefined,
-    nameFree: boolean
-  ): void {
+  private checkDeadlock(v: ValidRequest, name: Uint8Array | undefined, nameFree: boolean): void {
     if (!anySequential(this.ledger)) return
     const state = sharedWaitState(this.ledger, this.types)
     const base = {
@@ -1432,11 +1430,15 @@ class SharedManagerImpl implements SharedResourceManager {
     this.settle(type)
   }
 
+  /** The pool whose block serves a slot (undefined: charged to the budget; no lookup of a negative index). */
+  private poolServing(slot: number): SharedBlockPool | undefined {
+    const index = this.ledger.poolOf(slot)
+    return index < 0 ? undefined : this.pools[index]?.pool
+  }
+
   /** Gives a freed pooled slot's block back to its pool (flushed: a lost thread keeps no free block cached). */
   private returnBlock(slot: number): void {
-    const index = this.ledger.poolOf(slot)
-    if (index < 0) return
-    const pool = this.pools[index]?.pool
+    const pool = this.poolServing(slot)
     if (pool === undefined) return
     pool.free(this.ledger.blockOf(slot))
     pool.flush()
@@ -1624,12 +1626,13 @@ class SharedManagerImpl implements SharedResourceManager {
       })
     }
     const ledger = this.ledger
+    const usage = ledger.threadUsage(thread)
     return Object.freeze(
       this.types.names.map((type, index) => {
         const releaseCount = ledger.threadCounter(thread, index, RT.releases)
         return Object.freeze({
           type,
-          currentUsage: ledger.threadUsage(thread, index),
+          currentUsage: usage[index] as number,
           allocationCount: ledger.threadCounter(thread, index, RT.allocations),
           releaseCount,
           failedCount: ledger.threadCounter(thread, index, RT.failures)

@@ -108,7 +108,7 @@ export class Ledger {
   readonly maxResources: number
   readonly maxWaiters: number
   private readonly budgets: Array<CachedBudget>
-  /** The last size `admit` converted, and its BigInt (sizes repeat: one conversion for a run of them). */
+  /** The last size `bigSize` converted, and its BigInt. */
   private lastSize = 0
   private lastSizeBig = 0n
   /** Per type, the usage this thread saw last (its admissions start from it: `admit`). */
@@ -297,8 +297,7 @@ export class Ledger {
 
   /** Counts `change` (±1) waiting entries in every thread's row (with the queue's words, under the lock). */
   mirrorWaiters(change: number): void {
-    const delta = change * ThreadFlags.Waiter
-    for (let t = 0; t < this.maxThreads; t++) Atomics.add(this.threadsInt, t * THREAD_INT_WORDS + R.flags, delta)
+    this.addToEveryRow(R.flags, change * ThreadFlags.Waiter)
   }
 
   /**
@@ -313,7 +312,20 @@ export class Ledger {
 
   /** Tells every thread that its cached budgets are to be read again. */
   bumpBudgetEpochs(): void {
-    for (let t = 0; t < this.maxThreads; t++) Atomics.add(this.threadsInt, t * THREAD_INT_WORDS + R.budgetEpoch, 1)
+    this.addToEveryRow(R.budgetEpoch, 1)
+  }
+
+  private addToEveryRow(word: number, delta: number): void {
+    for (let t = 0; t < this.maxThreads; t++) Atomics.add(this.threadsInt, t * THREAD_INT_WORDS + word, delta)
+  }
+
+  /** A slot's size as a BigInt (sizes repeat: one conversion for a run of them). */
+  private bigSize(size: number): bigint {
+    if (size !== this.lastSize) {
+      this.lastSize = size
+      this.lastSizeBig = BigInt(size)
+    }
+    return this.lastSizeBig
   }
 
   /** `limit(p)` of a budget as a BigInt: maxBytes, less the reserve unless Critical. */
@@ -476,12 +488,7 @@ export class Ledger {
     const type = this.slotsInt[si + S.type] as number
     const priority = this.slotsInt[si + S.priority] as number
     const sn = slot * SLOT_NUM_WORDS
-    const sizeNumber = this.slotsNum[sn + SN.size] as number
-    if (sizeNumber !== this.lastSize) {
-      this.lastSize = sizeNumber
-      this.lastSizeBig = BigInt(sizeNumber)
-    }
-    const size = this.lastSizeBig
+    const size = this.bigSize(this.slotsNum[sn + SN.size] as number)
     const tb = type * TYPE_BIG_WORDS
     const budget = this.budget(type)
     if (
@@ -620,12 +627,8 @@ export class Ledger {
       const sn = slot * SLOT_NUM_WORDS
       Atomics.store(this.slotsInt, si + S.generation, (generation + 1) & GENERATION_MASK || 1)
       if ((this.slotsInt[si + S.pool] as number) === 0) {
-        const size = this.slotsNum[sn + SN.size] as number
-        if (size !== this.lastSize) {
-          this.lastSize = size
-          this.lastSizeBig = BigInt(size)
-        }
-        const usage = Atomics.sub(this.typesBig, tb + T.usage, this.lastSizeBig) - this.lastSizeBig
+        const size = this.bigSize(this.slotsNum[sn + SN.size] as number)
+        const usage = Atomics.sub(this.typesBig, tb + T.usage, size) - size
         this.usageSeen[type] = usage
         this.lastUsage = Number(usage)
       } else this.lastUsage = -1
@@ -699,14 +702,15 @@ export class Ledger {
     return this.typeCounter(type, RT.allocations) - releases
   }
 
-  /** The bytes charged for the live resources of a type `thread` acquired (a scan of the slots: for stats). */
-  threadUsage(thread: number, type: number): number {
-    let bytes = 0
+  /** Per type, the bytes charged for the live resources `thread` acquired (one scan of the slots: for stats). */
+  threadUsage(thread: number): Array<number> {
+    const bytes = new Array<number>(this.typeCount).fill(0)
     for (let slot = 0; slot < this.maxResources; slot++) {
       const si = slot * SLOT_INT_WORDS
-      if (this.maskOf(slot) === 0 || this.slotsInt[si + S.owner] !== thread || this.slotsInt[si + S.type] !== type)
+      if (this.maskOf(slot) === 0 || this.slotsInt[si + S.owner] !== thread || this.slotsInt[si + S.pool] !== 0)
         continue
-      if ((this.slotsInt[si + S.pool] as number) === 0) bytes += this.sizeOf(slot)
+      const type = this.slotsInt[si + S.type] as number
+      bytes[type] = (bytes[type] as number) + this.sizeOf(slot)
     }
     return bytes
   }
