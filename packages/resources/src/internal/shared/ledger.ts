@@ -54,7 +54,7 @@ const CRITICAL_RANK = 3
 const NO_NAME = new Uint8Array(0)
 
 /** What a fast admission did. */
-export const Admit = { Admitted: 0, NoFit: 1, Queued: 2, Full: 3 } as const
+export const Admit = { Admitted: 0, NoFit: 1, Queued: 2 } as const
 
 /** The budget of a type as the ledger holds it, re-read when its sequence moves (with its limits as BigInts). */
 interface CachedBudget {

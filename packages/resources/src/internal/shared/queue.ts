@@ -315,10 +315,10 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
     }
     const ti = type * TYPE_INT_WORDS
     if ((Atomics.load(ledger.typesInt, ti + TI.budgetSeq) & 1) === 1) Atomics.add(ledger.typesInt, ti + TI.budgetSeq, 1)
-    // a budget write cut short: every thread reads its budgets again
-    if (type === types - 1) ledger.bumpBudgetEpochs()
     for (let rank = 0; rank < 4; rank++) Atomics.store(ledger.typesInt, ti + TI.waiting + rank, 0)
   }
+  // a budget write cut short: every thread reads its budgets again
+  ledger.bumpBudgetEpochs()
   for (let t = 0; t < ledger.maxThreads; t++) {
     for (let type = 0; type < types; type++) {
       settleCounts(counters, (t * types + type) * THREAD_TYPE_WORDS, threadLive[t * types + type] as number)
