@@ -10,7 +10,9 @@
  *   (the first worker's start to the last worker's end) per pair of all workers; the per-batch figure beside
  *   it (each worker's median batch, so that time spent descheduled does not count) is shown for reference. The
  *   same runs with Bun's Workers and with Node's `worker_threads` (on the built package: `npm run build`), since
- *   how far code that allocates scales across workers is the runtime's (docs/shared-manager.md, "Cost").
+ *   how far code that allocates scales across workers is the runtime's (docs/shared-manager.md, "Cost");
+ * - the machine's ceiling for that ratio, in the same run: the same workers and pairs, each worker with a
+ *   single-thread manager of its own (nothing shared), on Bun and on Node.
  *
  * Each variant runs in a fresh process, `--trials` times (default 5: on a shared machine single trials of the
  * same code differ by up to 2×); the report is the median of the trials (ns per acquire+release; each
@@ -78,12 +80,27 @@ const workers = (k: number) => async (): Promise<ChildResult> => {
 }
 
 /**
+ * k workers, each with a single-thread manager of its own (same budget, same pair, nothing shared): how far the
+ * same work scales on this machine and runtime when no memory is shared at all, the ceiling of the shared
+ * manager's scaling in this run.
+ */
+const ownFacadeWorkers = (k: number) => async (): Promise<ChildResult> => {
+  const result = await scaling(
+    { kind: "facade", buffer: new SharedArrayBuffer(8), ops: WORKER_OPS, sizeBytes: BLOCK, budgets },
+    k,
+    WORKER_ROUNDS
+  )
+  return { ns: result.wallNs, batchNs: result.batchNs }
+}
+
+/**
  * k Node `worker_threads` on one shared manager (`internal/node-scaling.mjs`, on the built package): the same
  * pairs, so that the scaling of the ledger can be told apart from the scaling of the runtime.
  */
-const nodeWorkers = (k: number) => async (): Promise<ChildResult> => {
+const nodeWorkers = (k: number, kind: "shared" | "facade") => async (): Promise<ChildResult> => {
   const script = fileURLToPath(new URL("./internal/node-scaling.mjs", import.meta.url))
-  const run = spawnSync("node", [script, String(k), String(WORKER_OPS), String(WORKER_ROUNDS)], { encoding: "utf8" })
+  const args = [script, String(k), String(WORKER_OPS), String(WORKER_ROUNDS), kind]
+  const run = spawnSync("node", args, { encoding: "utf8" })
   if (run.status !== 0) throw new Error(`node-scaling exited ${run.status}: ${run.stderr}`)
   return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as ChildResult
 }
@@ -119,8 +136,12 @@ const variants: ReadonlyArray<Variant> = [
   },
   { name: "shared acquire+release, 1 worker (wall)", measure: workers(1) },
   { name: "shared acquire+release, 2 workers (wall)", measure: workers(2) },
-  { name: "shared acquire+release, 1 worker (wall, Node)", measure: nodeWorkers(1) },
-  { name: "shared acquire+release, 2 workers (wall, Node)", measure: nodeWorkers(2) }
+  { name: "own facade per worker, 1 worker (wall)", measure: ownFacadeWorkers(1) },
+  { name: "own facade per worker, 2 workers (wall)", measure: ownFacadeWorkers(2) },
+  { name: "shared acquire+release, 1 worker (wall, Node)", measure: nodeWorkers(1, "shared") },
+  { name: "shared acquire+release, 2 workers (wall, Node)", measure: nodeWorkers(2, "shared") },
+  { name: "own facade per worker, 1 worker (wall, Node)", measure: nodeWorkers(1, "facade") },
+  { name: "own facade per worker, 2 workers (wall, Node)", measure: nodeWorkers(2, "facade") }
 ]
 
 /** The ratios the report prints: `of / over` (a throughput ratio when `throughput`: `over / of`). */
@@ -151,6 +172,18 @@ const ratios: ReadonlyArray<{
     over: "shared acquire+release, 1 worker (wall, Node)",
     throughput: true,
     target: { limit: 1.6, atMost: false }
+  },
+  {
+    what: "the machine's ceiling: 2 / 1 workers, each with its own single-thread manager, nothing shared",
+    of: "own facade per worker, 2 workers (wall)",
+    over: "own facade per worker, 1 worker (wall)",
+    throughput: true
+  },
+  {
+    what: "the same ceiling on Node worker_threads",
+    of: "own facade per worker, 2 workers (wall, Node)",
+    over: "own facade per worker, 1 worker (wall, Node)",
+    throughput: true
   },
   {
     what: "2 workers / 1 worker throughput, median batches (reference)",

@@ -3,9 +3,10 @@
  * pair as its Bun workers (acquire a 4 KiB Memory request, release, keep the ref) on one budget, by `k` workers
  * that attach, warm up, meet at a barrier and run `ops` pairs each; `rounds` rounds, the median kept. Prints one
  * JSON line, `{ "ns": wall ns per pair of all workers, "batchNs": by median batches }`. Runs the built package
- * (`packages/resources/dist`, from `npm run build`): Node 20 does not run TypeScript.
+ * (`packages/resources/dist`, from `npm run build`): Node 20 does not run TypeScript. With kind `facade` each
+ * worker makes a single-thread manager of its own instead (the same pairs, nothing shared: the machine's ceiling).
  *
- *   node bench/internal/node-scaling.mjs <workers> <ops> <rounds>
+ *   node bench/internal/node-scaling.mjs <workers> <ops> <rounds> [shared|facade]
  */
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -23,17 +24,22 @@ if (isMainThread) {
     process.exit(2)
   }
   const { createSharedResourceManager } = await import(dist.href)
-  const [workers, ops, rounds] = process.argv.slice(2).map(Number)
+  const [workers, ops, rounds] = process.argv.slice(2, 5).map(Number)
+  const kind = process.argv[5] ?? "shared"
   const budgets = {
     Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
   }
   const round = async () => {
     const manager = createSharedResourceManager({ budgets, lostAfterMillis: 60_000 })
+    const own = kind === "facade" ? budgets : undefined
     const barrier = new SharedArrayBuffer(8)
     const flags = new Int32Array(barrier)
     const started = Array.from(
       { length: workers },
-      () => new Worker(fileURLToPath(import.meta.url), { workerData: { descriptor: manager.descriptor, ops, barrier } })
+      () =>
+        new Worker(fileURLToPath(import.meta.url), {
+          workerData: { descriptor: manager.descriptor, ops, barrier, own }
+        })
     )
     const reports = started.map(
       (worker) => new Promise((resolve, reject) => worker.on("message", resolve).on("error", reject))
@@ -45,7 +51,8 @@ if (isMainThread) {
     await Promise.all(started.map((worker) => worker.terminate()))
     const stats = manager.getResourceStats("Memory")
     const leaks = manager.close()
-    if (stats.currentUsage !== 0 || stats.allocationCount < workers * ops || leaks.length !== 0) {
+    const expected = kind === "facade" ? 0 : workers * ops
+    if (stats.currentUsage !== 0 || stats.allocationCount < expected || leaks.length !== 0) {
       throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
     }
     const wallMs = Math.max(...done.map((r) => r.endedAt)) - Math.min(...done.map((r) => r.startedAt))
@@ -58,15 +65,20 @@ if (isMainThread) {
   )
   process.exit(0)
 } else {
-  const { attachSharedResourceManager } = await import(dist.href)
-  const { descriptor, ops, barrier } = workerData
+  const { attachSharedResourceManager, createResourceManager } = await import(dist.href)
+  const { descriptor, ops, barrier, own } = workerData
   const flags = new Int32Array(barrier)
-  const manager = attachSharedResourceManager(descriptor)
   const metadata = { type: "Memory", sizeBytes: 4096 }
+  // a single-thread manager of the worker's own (its budgets given: nothing shared), or the shared one
+  const manager =
+    own === undefined
+      ? attachSharedResourceManager(descriptor)
+      : createResourceManager({ budgets: own, onLeaks: () => {} })
+  const acquire = own === undefined ? () => manager.acquire(metadata) : () => manager.acquire("", metadata)
   const run = (n) => {
     let sink = 0
     for (let k = 0; k < n; k++) {
-      const ref = manager.acquire(metadata)
+      const ref = acquire()
       ref.release()
       sink ^= ref.metadata.sizeBytes
     }

@@ -1,19 +1,23 @@
 /**
- * A benchmark worker: attaches to a shared allocator (or a shared resource manager), warms up, waits at the
- * start barrier, runs `ops` pairs (alloc+free, or acquire+release) and reports its elapsed time.
+ * A benchmark worker: attaches to a shared allocator (or a shared resource manager), or makes a single-thread
+ * manager of its own (kind "facade": the same work with nothing shared, the machine's own scaling), warms up,
+ * waits at the start barrier, runs `ops` pairs (alloc+free, or acquire+release) and reports its elapsed time.
  */
 import { SharedBlockPool } from "@flight-hal/pool"
-import type { SharedManagerDescriptor } from "../../packages/resources/src/index.ts"
+import type { ResourceManagerConfig, SharedManagerDescriptor } from "../../packages/resources/src/index.ts"
 import { Int32TaggedStack } from "./treiber.ts"
 
 export interface ScalingRequest {
-  readonly kind: "shared-pool" | "treiber" | "shared-manager"
+  readonly kind: "shared-pool" | "treiber" | "shared-manager" | "facade"
+  /** The shared memory the workers meet on (unused by kind "facade"). */
   readonly buffer: SharedArrayBuffer
   readonly barrier: SharedArrayBuffer
   readonly ops: number
   /** Kind "shared-manager": what the worker attaches with, and the bytes of each (Memory, unnamed) request. */
   readonly descriptor?: SharedManagerDescriptor
   readonly sizeBytes?: number
+  /** Kind "facade": the budgets of each worker's own single-thread manager. */
+  readonly budgets?: ResourceManagerConfig["budgets"]
 }
 
 export interface ScalingReport {
@@ -67,22 +71,30 @@ const prepare = async (
     return { run: (ops) => loopStack(stack, ops), done: () => {}, warmup: 2_000_000 }
   }
   // imported here only, so that the pool workers do not load the resources package (and effect)
-  const { attachSharedResourceManager } = await import("../../packages/resources/src/index.ts")
+  const { attachSharedResourceManager, createResourceManager } = await import("../../packages/resources/src/index.ts")
+  const metadata = { type: "Memory", sizeBytes: request.sizeBytes ?? 4096 } as const
+  if (request.kind === "facade") {
+    const own = createResourceManager({ budgets: request.budgets ?? {}, onLeaks: () => {} })
+    return { run: pairs(() => own.acquire("", metadata)), done: () => void own.close(), warmup: 100_000 }
+  }
   if (request.descriptor === undefined) throw new Error("a shared-manager worker needs the manager's descriptor")
   const manager = attachSharedResourceManager(request.descriptor)
-  const metadata = { type: "Memory", sizeBytes: request.sizeBytes ?? 4096 } as const
   // the same pair as the single-thread variants of shared-manager.bench.ts: acquire, release, the ref kept
-  const run = (ops: number): number => {
+  return { run: pairs(() => manager.acquire(metadata)), done: () => void manager.close(), warmup: 100_000 }
+}
+
+/** `ops` acquire+release pairs through `acquire`, each ref kept until it is released and read. */
+const pairs =
+  (acquire: () => { release(): void; readonly metadata: { readonly sizeBytes: number } }) =>
+  (ops: number): number => {
     let sink = 0
     for (let k = 0; k < ops; k++) {
-      const ref = manager.acquire(metadata)
+      const ref = acquire()
       ref.release()
       sink ^= ref.metadata.sizeBytes
     }
     return sink
   }
-  return { run, done: () => void manager.close(), warmup: 100_000 }
-}
 
 /** Milliseconds since the epoch, comparable across threads. */
 const clock = (): number => performance.timeOrigin + performance.now()
