@@ -1,0 +1,154 @@
+/**
+ * Machine instructions per op, counted under valgrind: the same variants as bench/workload.bench.ts and the
+ * same rows as bench/fast-path-profile.bench.ts, each run by Bun under `valgrind --tool=cachegrind` (JIT
+ * compilation on the running thread: `BUN_JSC_useConcurrentJIT=false`, so that the optimizing tiers are
+ * reached as they are outside valgrind) at `--ops N` and at 3N ops; the difference over 2N is the steady-state
+ * count of one op, startup and warm-up left out.
+ *
+ * Why: on a shared machine single timing trials of the same code differ by up to 2×, and the timing benches'
+ * ratios move with them. A count of instructions does not depend on the machine's load (it is the same
+ * whichever other jobs run, so variants are counted in parallel), and on these ops it tracks time: the heap
+ * variant over a bare `new Uint8Array(4096)` measured 1.58× in time and 1.41–1.58× in instructions. It does
+ * not see cache misses, contention or allocation cost beyond the instructions that do it: the timing benches
+ * stay the verdicts; this is the profile that can be repeated.
+ *
+ * Needs valgrind (not part of `npm test`; the script says so and exits 0 when valgrind is missing).
+ *
+ *   bun bench/instructions.ts [--json] [--set workload|fast-path] [--filter TEXT] [--ops N] [--jobs K]
+ *
+ * @module
+ */
+import { spawn, spawnSync } from "node:child_process"
+import { cpus } from "node:os"
+import { fileURLToPath } from "node:url"
+import { fastPathRows } from "./internal/fast-path-rows.ts"
+import { benchOptions, flagOf } from "./internal/fresh-process.ts"
+import { workloadTargets, workloadVariants } from "./internal/workload-variants.ts"
+
+const sets = {
+  workload: workloadVariants,
+  "fast-path": fastPathRows
+} as const satisfies Record<string, ReadonlyArray<{ readonly name: string; readonly setup: () => () => unknown }>>
+type SetName = keyof typeof sets
+
+const isSetName = (name: string): name is SetName => Object.hasOwn(sets, name)
+
+/** In a child: runs `ops` ops of one variant (in 10 calls of one loop, so that the loop is compiled), then exits. */
+const runChild = async (set: SetName, index: number, ops: number): Promise<void> => {
+  const variant = sets[set][index]
+  if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
+  const op = variant.setup()
+  const loop = async (count: number): Promise<unknown> => {
+    let last: unknown
+    for (let k = 0; k < count; k++) {
+      last = op()
+      if (last instanceof Promise) last = await last
+    }
+    return last
+  }
+  for (let chunk = 0; chunk < 10; chunk++) await loop(ops / 10)
+  process.exit(0)
+}
+
+/** Instructions valgrind counted for one child run (its "I refs" line). */
+const countRun = (self: string, set: SetName, index: number, ops: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      "valgrind",
+      [
+        "--tool=cachegrind",
+        "--cache-sim=no",
+        "--smc-check=all-non-file",
+        "--cachegrind-out-file=/dev/null",
+        process.execPath,
+        self,
+        "--child",
+        set,
+        String(index),
+        String(ops)
+      ],
+      { env: { ...process.env, BUN_JSC_useConcurrentJIT: "false" }, stdio: ["ignore", "ignore", "pipe"] }
+    )
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      const match = /I\s+refs:\s+([\d,]+)/.exec(stderr)
+      if (code !== 0 || match?.[1] === undefined) {
+        reject(new Error(`${set} #${index} at ${ops} ops: exit ${code}\n${stderr.slice(-2000)}`))
+      } else resolve(Number(match[1].replaceAll(",", "")))
+    })
+  })
+
+/** Runs `tasks` with at most `jobs` at a time. */
+const pooled = async <T>(tasks: ReadonlyArray<() => Promise<T>>, jobs: number): Promise<Array<T>> => {
+  const results = new Array<T>(tasks.length)
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < tasks.length; i = next++) results[i] = await (tasks[i] as () => Promise<T>)()
+  }
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker))
+  return results
+}
+
+const self = fileURLToPath(import.meta.url)
+const args = process.argv.slice(2)
+if (args[0] === "--child") {
+  const set = args[1] ?? ""
+  if (!isSetName(set)) throw new Error(`no set ${set}`)
+  await runChild(set, Number(args[2]), Number(args[3]))
+} else {
+  const { json, filter, log } = benchOptions()
+  const ops = Number(flagOf("--ops") ?? 200_000)
+  const jobs = Number(flagOf("--jobs") ?? cpus().length)
+  const only = flagOf("--set")
+  if (spawnSync("valgrind", ["--version"]).status !== 0) {
+    log("bench/instructions.ts: valgrind was not found; instruction counts need it. Skipped.")
+    process.exit(0)
+  }
+  const chosen = (Object.keys(sets) as Array<SetName>).filter((set) => only === undefined || set === only)
+  const work = chosen.flatMap((set) =>
+    sets[set].flatMap((variant, index) =>
+      filter !== undefined && !variant.name.includes(filter) ? [] : [{ set, index, name: variant.name }]
+    )
+  )
+  log(`instructions per op (valgrind cachegrind, ${ops} and ${3 * ops} ops per variant, ${jobs} job(s) at a time)`)
+  const counts = await pooled(
+    work.flatMap((w) => [() => countRun(self, w.set, w.index, ops), () => countRun(self, w.set, w.index, 3 * ops)]),
+    jobs
+  )
+  const results = work.map((w, i) => ({
+    set: w.set,
+    name: w.name,
+    instructionsPerOp: Math.round(((counts[2 * i + 1] as number) - (counts[2 * i] as number)) / (2 * ops))
+  }))
+  const of = (set: SetName, name: string) =>
+    results.find((r) => r.set === set && r.name === name)?.instructionsPerOp ?? Number.NaN
+  const ratios = workloadTargets.flatMap((t) =>
+    t.over === undefined
+      ? []
+      : [{ target: t.what, measured: of("workload", t.of) / of("workload", t.over), limit: t.limit }]
+  )
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ unit: "instructions per op", ops, results, ratios }, null, 2)}\n`)
+  } else {
+    for (const set of chosen) {
+      log(`${set}:`)
+      let previous: number | undefined
+      for (const r of results.filter((x) => x.set === set)) {
+        const step = set === "fast-path" && previous !== undefined ? `  step ${r.instructionsPerOp - previous}` : ""
+        log(`  ${r.name.padEnd(56)} ${String(r.instructionsPerOp).padStart(7)}${step}`)
+        previous = r.instructionsPerOp
+      }
+    }
+    if (ratios.some((r) => !Number.isNaN(r.measured))) {
+      log("the workload's ratio targets, in instructions:")
+      for (const r of ratios) {
+        if (Number.isNaN(r.measured)) continue
+        log(`  ${r.measured <= r.limit ? "met " : "MISS"}  ${r.target}: ${r.measured.toFixed(2)}`)
+      }
+    }
+  }
+}

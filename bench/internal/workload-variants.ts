@@ -1,0 +1,190 @@
+/**
+ * The variants and targets of bench/workload.bench.ts (timed in fresh processes) and of bench/instructions.ts
+ * (counted under valgrind): a Memory budget, a pool of 64 blocks of 4 KiB, one buffer acquired, its payload
+ * read, and released, through the facade, the Effect service and the baselines.
+ *
+ * @module
+ */
+import { Context, Effect, Layer, Pool, Scope } from "effect"
+import * as genericPool from "generic-pool"
+import { do_not_optimize } from "mitata"
+import * as tarn from "tarn"
+import {
+  createResourceManager,
+  ResourceManager,
+  type ResourceManagerConfig
+} from "../../packages/resources/src/index.ts"
+
+/** The block size and the pool's blocks. */
+export const BLOCK = 4096
+export const BLOCKS = 64
+const memory = { type: "Memory", sizeBytes: BLOCK } as const
+const hardware = { type: "Hardware", sizeBytes: 1 } as const
+const budgets: ResourceManagerConfig["budgets"] = {
+  Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
+}
+const pooled: ResourceManagerConfig = {
+  budgets,
+  pools: [{ type: "Memory", blockSize: BLOCK, initialCount: BLOCKS, maxCount: BLOCKS }],
+  onLeaks: () => {}
+}
+
+const effectManager = (config: ResourceManagerConfig) => {
+  const scope = Effect.runSync(Scope.make())
+  const context = Effect.runSync(Layer.buildWithScope(ResourceManager.layer(config), scope))
+  return Context.get(context, ResourceManager) // the scope stays open for the life of the bench process
+}
+
+const effectPool = () => {
+  const scope = Effect.runSync(Scope.make())
+  return Effect.runSync(
+    Scope.provide(scope)(Pool.make({ acquire: Effect.sync(() => new Uint8Array(BLOCK)), size: BLOCKS }))
+  )
+}
+
+/** A workload variant: its name and the op it times (`setup` makes the manager or pool once). */
+export interface WorkloadVariant {
+  readonly name: string
+  readonly setup: () => () => unknown
+}
+
+const facade = (name: string, config: ResourceManagerConfig, metadata: typeof memory | typeof hardware) => () => {
+  const manager = createResourceManager(config)
+  return () => {
+    const ref = manager.acquire(name, metadata)
+    const payload = ref.payload
+    ref.release()
+    return do_not_optimize(payload)
+  }
+}
+
+/** The variants, baselines included, in report order. */
+export const workloadVariants: ReadonlyArray<WorkloadVariant> = [
+  { name: "facade pooled", setup: facade("", pooled, memory) },
+  { name: "facade pooled, named", setup: facade("tex", pooled, memory) },
+  { name: "facade heap (budget, no pool)", setup: facade("", { budgets, onLeaks: () => {} }, memory) },
+  { name: "facade no-op (no budget, Hardware 1 B)", setup: facade("", { onLeaks: () => {} }, hardware) },
+  {
+    name: "new Uint8Array(4096)",
+    setup: () => () => {
+      const bytes = new Uint8Array(BLOCK)
+      return do_not_optimize(bytes[0])
+    }
+  },
+  {
+    name: "Effect scoped acquire+get",
+    setup: () => {
+      const manager = effectManager(pooled)
+      const program = Effect.scoped(Effect.flatMap(manager.acquire("", memory), (ref) => ref.get))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect scoped acquire+get, named",
+    setup: () => {
+      const manager = effectManager(pooled)
+      const program = Effect.scoped(Effect.flatMap(manager.acquire("tex", memory), (ref) => ref.get))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect use+get",
+    setup: () => {
+      const manager = effectManager(pooled)
+      const program = manager.use("", memory, (ref) => ref.get)
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect scoped no-op acquire (no budget, Hardware 1 B)",
+    setup: () => {
+      const manager = effectManager({ onLeaks: () => {} })
+      const program = Effect.scoped(manager.acquire("", hardware))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect scoped(acquireRelease) no-op",
+    setup: () => {
+      const program = Effect.scoped(Effect.acquireRelease(Effect.void, () => Effect.void))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect Pool scoped(Pool.get)",
+    setup: () => {
+      const program = Effect.scoped(Effect.map(Pool.get(effectPool()), (block) => block[0]))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "Effect Pool.use",
+    setup: () => {
+      const program = Pool.use(effectPool(), (block) => Effect.succeed(block[0]))
+      return () => do_not_optimize(Effect.runSync(program))
+    }
+  },
+  {
+    name: "generic-pool acquire+release",
+    setup: () => {
+      const pool = genericPool.createPool(
+        { create: async () => new Uint8Array(BLOCK), destroy: async () => {} },
+        { max: BLOCKS, min: BLOCKS }
+      )
+      return async () => {
+        const block = await pool.acquire()
+        const first = block[0]
+        await pool.release(block)
+        return do_not_optimize(first)
+      }
+    }
+  },
+  {
+    name: "tarn acquire+release",
+    setup: () => {
+      const pool = new tarn.Pool<Uint8Array>({
+        create: () => new Uint8Array(BLOCK),
+        destroy: () => {},
+        min: BLOCKS,
+        max: BLOCKS
+      })
+      return async () => {
+        const block = await pool.acquire().promise
+        const first = block[0]
+        pool.release(block)
+        return do_not_optimize(first)
+      }
+    }
+  }
+]
+
+/** The targets, as ratios of two variants (or an absolute bound in ns when `over` is absent). */
+export const workloadTargets: ReadonlyArray<{
+  readonly what: string
+  readonly of: string
+  readonly over?: string
+  readonly limit: number
+}> = [
+  { what: "facade pooled ≤ 150 ns", of: "facade pooled", limit: 150 },
+  { what: "facade pooled ≤ 0.7× Effect Pool.use", of: "facade pooled", over: "Effect Pool.use", limit: 0.7 },
+  {
+    what: "Effect scoped acquire+get ≤ 1.5× scoped(Pool.get)",
+    of: "Effect scoped acquire+get",
+    over: "Effect Pool scoped(Pool.get)",
+    limit: 1.5
+  },
+  { what: "Effect use+get ≤ 1.5× Pool.use", of: "Effect use+get", over: "Effect Pool.use", limit: 1.5 },
+  {
+    what: "facade heap ≤ 1.3× new Uint8Array(4096)",
+    of: "facade heap (budget, no pool)",
+    over: "new Uint8Array(4096)",
+    limit: 1.3
+  },
+  {
+    what: "Effect scoped no-op ≤ 1.5× scoped(acquireRelease)",
+    of: "Effect scoped no-op acquire (no budget, Hardware 1 B)",
+    over: "Effect scoped(acquireRelease) no-op",
+    limit: 1.5
+  },
+  { what: "facade no-op ≤ 100 ns", of: "facade no-op (no budget, Hardware 1 B)", limit: 100 }
+]
