@@ -33,9 +33,9 @@ group("sharing", () => {
 })
 
 // ---- wait with the deadlock check ----
-const must = <A>(value: A | { readonly _tag: string }): A => {
-  if (typeof value === "object" && value !== null && "_tag" in value) throw new Error(value._tag)
-  return value as A
+const must = <A>(value: A): Exclude<A, { readonly _tag: string }> => {
+  if (typeof value === "object" && value !== null && "_tag" in value) throw new Error(String(value._tag))
+  return value as Exclude<A, { readonly _tag: string }>
 }
 
 const graph = (drivers: number) => {

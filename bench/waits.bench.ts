@@ -59,7 +59,7 @@ const enqueueMillis = (count: number, shape: Shape, kind: Kind): number => {
   for (let i = 0; i < count; i++) {
     const byName = shape === "name-only" || (shape === "mixed" && i % 2 === 1)
     const options =
-      kind === "concurrent (app)" ? { mode: "Blocking" as const } : { mode: "Blocking" as const, owner: owners[i] }
+      kind === "concurrent (app)" ? { mode: "Blocking" as const } : { mode: "Blocking" as const, owner: `d${i}` }
     pending.push(manager.acquireAsync(byName ? "busy" : "", mem(1), options).catch((error: unknown) => error))
   }
   const elapsed = performance.now() - start

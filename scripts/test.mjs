@@ -5,7 +5,8 @@
 //                                 is printed as --seed=N, and `bun test --seed=N` replays the order)
 //   3. lint and format            biome check .
 //   4. cross-package tests        bun test ./test (codegen check mode, model tests)
-//   5. examples                   tsc -b examples, bun test ./examples
+//   5. examples and benches       tsc -b examples, bun test ./examples, tsc -b bench (the benches are
+//                                 type-checked, not run: `npm run bench` runs them)
 //   6. packaging                  versions in sync, API docs (doc lint, doc examples run), the guides' examples
 //                                 (scripts/markdown-examples.mjs: every Markdown code block type-checked and run),
 //                                 npm pack contents + publint + attw, JSR dry run
@@ -83,6 +84,7 @@ step("lint", bin("biome"), ["check", "."])
 step("cross-package tests (bun)", bin("bun"), ["test", "--randomize", "./test"], parseBun)
 step("examples (typecheck)", bin("tsc"), ["-b", "examples"])
 step("examples (bun)", bin("bun"), ["test", "--randomize", "./examples"], parseBun)
+step("benches (typecheck)", bin("tsc"), ["-b", "bench"])
 step("versions in sync (npm and JSR manifests)", process.execPath, ["scripts/sync-versions.mjs", "--check"])
 step("API docs (doc lint, doc examples type-check and run)", process.execPath, ["scripts/api-docs.mjs", "--no-html"])
 step("guides' examples (Markdown)", process.execPath, ["scripts/markdown-examples.mjs"], parseConformance)
