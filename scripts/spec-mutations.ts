@@ -590,6 +590,39 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCSharedHolders.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant HoldsAsTold is violated"
+  },
+  {
+    name: "lease-level-without-epoch",
+    bug: "a step that left usage above the lease ceiling settles the pressure level lock-free whenever leasing is off after its CAS (no epoch read before it): its CAS may have counted leases taken, or bytes a sweep had in flight, before leasing went off",
+    module: "SharedLease.tla",
+    root: "MCSharedLease.tla",
+    find: "  /\\ IF ~wasOn[t] /\\ e1[t] % 2 = 0 /\\ epoch = e1[t]\n",
+    replace: "  /\\ IF ~on\n",
+    cfg: "MCSharedLease.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NotBad is violated"
+  },
+  {
+    name: "lease-sweep-leaves-row-on",
+    bug: "turning leasing off empties each lease word to 0 instead of marking it off: a release puts bytes back into a swept lease, and the refusal that swept decides on a usage that counts them",
+    module: "SharedLease.tla",
+    root: "MCSharedLease.tla",
+    find: "  /\\ lease' = Set(lease, row[t], Off)\n",
+    replace: "  /\\ lease' = Set(lease, row[t], IF lease[row[t]] = Off THEN Off ELSE 0)\n",
+    cfg: "MCSharedLease.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NotBad is violated"
+  },
+  {
+    name: "lease-while-off",
+    bug: "a lease is taken while leasing is off (the lock holder does not look at the flag): the chunk lands on a word marked off",
+    module: "SharedLease.tla",
+    root: "MCSharedLease.tla",
+    find: "  /\\ IF on /\\ U + Chunk <= Ceil\n",
+    replace: "  /\\ IF U + Chunk <= Ceil\n",
+    cfg: "MCSharedLease.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant Account is violated"
   }
 ]
 

@@ -49,7 +49,8 @@ interface Config {
   readonly expectViolation?: { readonly exit: number; readonly output: string }
   /**
    * The situations the config must reach: `W_*` invariants (or `WA_*` action formulas: steps) of
-   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla, SharedHolders.tla) that must be violated.
+   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla, SharedHolders.tla, SharedLease.tla) that
+   * must be violated.
    */
   readonly witnesses?: ReadonlyArray<string>
 }
@@ -58,6 +59,7 @@ const limit = { exit: TlcExit.safety, output: "Invariant OracleNoDeadlock is vio
 const ledger = "MCSharedLedger.tla"
 const freeList = "MCSharedFreeList.tla"
 const holders = "MCSharedHolders.tla"
+const lease = "MCSharedLease.tla"
 
 /** The CI set (`npm run spec`, inside `npm test`). */
 export const ciConfigs: ReadonlyArray<Config> = [
@@ -204,6 +206,20 @@ export const ciConfigs: ReadonlyArray<Config> = [
     module: holders,
     timeoutSeconds: 300,
     witnesses: ["W_Landed", "W_TwoHolders", "W_LastGeneration"]
+  },
+  {
+    cfg: "MCSharedLease.cfg",
+    module: lease,
+    timeoutSeconds: 300,
+    witnesses: [
+      "W_Spent",
+      "W_Refused",
+      "W_SweptALease",
+      "W_TurnedOn",
+      "W_CriticalReserve",
+      "W_LockFreeSettle",
+      "W_InexactRouted"
+    ]
   }
 ]
 
