@@ -7,10 +7,11 @@
  *
  * Why: on a shared machine single timing trials of the same code differ by up to 2×, and the timing benches'
  * ratios move with them. A count of instructions does not depend on the machine's load (it is the same
- * whichever other jobs run, so variants are counted in parallel), and on these ops it tracks time: the heap
- * variant over a bare `new Uint8Array(4096)` measured 1.58× in time and 1.41–1.58× in instructions. It does
- * not see cache misses, contention or allocation cost beyond the instructions that do it: the timing benches
- * stay the verdicts; this is the profile that can be repeated.
+ * whichever other jobs run, so variants are counted in parallel). On some ratios it tracks time (the heap
+ * variant over a bare `new Uint8Array(4096)`: 1.58× in time, 1.41–1.58× in instructions), on others not (the
+ * facade over Effect's `Pool.use`: 0.36–0.59× in time, 0.96× in instructions). It does not see cache misses,
+ * contention or allocation cost beyond the instructions that do it: the timing benches stay the verdicts;
+ * this is the profile that can be repeated.
  *
  * Needs valgrind (not part of `npm test`; the script says so and exits 0 when valgrind is missing).
  *

@@ -52,14 +52,13 @@ VARIABLES
   row,      \* the row t sweeps or turns on
   swept,    \* bytes t took from a row and has not yet subtracted from U
   landing,  \* bytes t added to U for a lease and has not yet added to its word
-  seenOn,   \* whether t's own row was on when it read it (Direct)
   exactAt,  \* whether U equalled the live bytes when t's last CAS set it
   epoch,    \* the lease epoch: odd while leasing is being turned on or off (under the lock)
   e1,       \* the epoch t read before its CAS on U
   wasOn,    \* whether leasing was on when t read the epoch
   bad       \* the first exactness failure ("" while none)
 
-vars == <<U, lease, on, lock, held, pc, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+vars == <<U, lease, on, lock, held, pc, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 RECURSIVE SumOver(_, _)
 SumOver(f(_), S) == IF S = {} THEN 0 ELSE LET x == CHOOSE y \in S : TRUE IN f(x) + SumOver(f, S \ {x})
@@ -73,7 +72,7 @@ Init ==
   /\ U = 0 /\ lease = [t \in Threads |-> 0] /\ on = TRUE /\ lock = 0
   /\ held = [t \in Threads |-> None] /\ pc = [t \in Threads |-> "req"] /\ k = [t \in Threads |-> 1]
   /\ row = [t \in Threads |-> 0] /\ swept = [t \in Threads |-> 0] /\ landing = [t \in Threads |-> 0]
-  /\ seenOn = [t \in Threads |-> FALSE] /\ exactAt = [t \in Threads |-> TRUE] /\ bad = ""
+  /\ exactAt = [t \in Threads |-> TRUE] /\ bad = ""
   /\ epoch = 0 /\ e1 = [t \in Threads |-> 0] /\ wasOn = [t \in Threads |-> TRUE]
 
 Set(f, t, v) == [f EXCEPT ![t] = v]
@@ -83,12 +82,11 @@ Spend(t) ==
   /\ pc[t] = "req" /\ k[t] <= Len(Script[t]) /\ lease[t] >= Req(t).size
   /\ lease' = Set(lease, t, lease[t] - Req(t).size)
   /\ held' = Set(held, t, Req(t)) /\ k' = Set(k, t, k[t] + 1) /\ pc' = Set(pc, t, "rel")
-  /\ UNCHANGED <<U, on, lock, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, on, lock, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 \* The request does not fit its lease: read the row, then go to U, or ask for a lease.
 ReadRow(t) ==
   /\ pc[t] = "req" /\ k[t] <= Len(Script[t]) /\ lease[t] < Req(t).size
-  /\ seenOn' = Set(seenOn, t, lease[t] # Off)
   /\ \/ pc' = Set(pc, t, "epoch")
      \/ lease[t] # Off /\ pc' = Set(pc, t, "leaseLock")
   /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
@@ -97,11 +95,11 @@ ReadRow(t) ==
 ReadEpoch(t) ==
   /\ pc[t] = "epoch"
   /\ e1' = Set(e1, t, epoch) /\ pc' = Set(pc, t, "epochOn")
-  /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, seenOn, exactAt, epoch, wasOn, bad>>
+  /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, exactAt, epoch, wasOn, bad>>
 ReadEpochOn(t) ==
   /\ pc[t] = "epochOn"
   /\ wasOn' = Set(wasOn, t, on) /\ pc' = Set(pc, t, "direct")
-  /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, seenOn, exactAt, epoch, e1, bad>>
+  /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, exactAt, epoch, e1, bad>>
 
 Direct(t) ==
   /\ pc[t] = "direct"
@@ -111,7 +109,7 @@ Direct(t) ==
             /\ exactAt' = Set(exactAt, t, U + Req(t).size = Live + Req(t).size)
             /\ pc' = Set(pc, t, IF U + Req(t).size > Ceil THEN "readOn" ELSE "rel")
        ELSE /\ pc' = Set(pc, t, "refLock") /\ UNCHANGED <<U, held, k, exactAt>>
-  /\ UNCHANGED <<lease, on, lock, row, swept, landing, seenOn, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<lease, on, lock, row, swept, landing, epoch, e1, wasOn, bad>>
 
 \* Above the ceiling: the level is settled lock-free only when leasing was off and the epoch even
 \* before the CAS and the same after it (the seqlock's second read); otherwise under the lock, after
@@ -122,48 +120,48 @@ ReadOn(t) ==
        THEN /\ bad' = IF exactAt[t] \/ bad # "" THEN bad ELSE "a level settled from an inexact usage"
             /\ pc' = Set(pc, t, "rel")
        ELSE pc' = Set(pc, t, "offLock") /\ UNCHANGED bad
-  /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn>>
+  /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, exactAt, epoch, e1, wasOn>>
 
 \* ---- the lock's paths
 TakeLock(t, from, to) ==
   /\ pc[t] = from /\ lock = 0 /\ lock' = t /\ pc' = Set(pc, t, to)
-  /\ UNCHANGED <<U, lease, on, held, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, lease, on, held, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 LeaseCharge(t) ==
   /\ pc[t] = "leaseCharge"
   /\ IF on /\ U + Chunk <= Ceil
        THEN U' = U + Chunk /\ landing' = Set(landing, t, Chunk) /\ pc' = Set(pc, t, "leaseLand")
        ELSE UNCHANGED <<U, landing>> /\ pc' = Set(pc, t, "unlock")
-  /\ UNCHANGED <<lease, on, lock, held, k, row, swept, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<lease, on, lock, held, k, row, swept, exactAt, epoch, e1, wasOn, bad>>
 
 LeaseLand(t) ==
   /\ pc[t] = "leaseLand"
   /\ lease' = Set(lease, t, lease[t] + landing[t])
   /\ landing' = Set(landing, t, 0) /\ pc' = Set(pc, t, "unlock")
-  /\ UNCHANGED <<U, on, lock, held, k, row, swept, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, on, lock, held, k, row, swept, exactAt, epoch, e1, wasOn, bad>>
 
 Unlock(t) ==
   /\ pc[t] = "unlock" /\ lock' = 0 /\ pc' = Set(pc, t, "req")
-  /\ UNCHANGED <<U, lease, on, held, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, lease, on, held, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 \* Turning leasing off: on := FALSE, then every row swept (swap to Off, then subtract from U).
 OffStart(t, sweep) ==
   /\ pc[t] = sweep /\ row[t] = 0
   /\ on' = FALSE /\ row' = Set(row, t, 1) /\ epoch' = epoch + 1
-  /\ UNCHANGED <<U, lease, lock, held, pc, k, swept, landing, seenOn, exactAt, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, lease, lock, held, pc, k, swept, landing, exactAt, e1, wasOn, bad>>
 
 SweepRow(t, sweep) ==
   /\ pc[t] = sweep /\ row[t] \in Threads /\ swept[t] = 0
   /\ swept' = Set(swept, t, IF lease[row[t]] = Off THEN 0 ELSE lease[row[t]])
   /\ lease' = Set(lease, row[t], Off)
   /\ pc' = Set(pc, t, sweep \o "Sub")
-  /\ UNCHANGED <<U, on, lock, held, k, row, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, on, lock, held, k, row, landing, exactAt, epoch, e1, wasOn, bad>>
 
 SweepSub(t, sweep) ==
   /\ pc[t] = sweep \o "Sub"
   /\ U' = U - swept[t] /\ swept' = Set(swept, t, 0) /\ row' = Set(row, t, row[t] + 1)
   /\ pc' = Set(pc, t, sweep)
-  /\ UNCHANGED <<lease, on, lock, held, k, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<lease, on, lock, held, k, landing, exactAt, epoch, e1, wasOn, bad>>
 
 \* After the sweep of a refusal: decide again on U, which is now the live bytes.
 RefDecide(t) ==
@@ -175,14 +173,14 @@ RefDecide(t) ==
        ELSE /\ UNCHANGED <<U, held>> /\ pc' = Set(pc, t, "req")
             /\ bad' = IF Live + Req(t).size > Limit(Req(t).prio) \/ bad # "" THEN bad ELSE "a false refusal"
   /\ k' = Set(k, t, k[t] + 1)
-  /\ UNCHANGED <<lease, on, swept, landing, seenOn, exactAt, e1, wasOn>>
+  /\ UNCHANGED <<lease, on, swept, landing, exactAt, e1, wasOn>>
 
 \* After the sweep of a step above the ceiling: the level is settled from U.
 OffSettle(t) ==
   /\ pc[t] = "offSweep" /\ row[t] > N
   /\ row' = Set(row, t, 0) /\ lock' = 0 /\ pc' = Set(pc, t, "rel") /\ epoch' = epoch + 1
   /\ bad' = IF U = Live \/ bad # "" THEN bad ELSE "a level settled from an inexact usage"
-  /\ UNCHANGED <<U, lease, on, held, k, swept, landing, seenOn, exactAt, e1, wasOn>>
+  /\ UNCHANGED <<U, lease, on, held, k, swept, landing, exactAt, e1, wasOn>>
 
 \* ---- release, and turning leasing on again
 Release(t) ==
@@ -192,26 +190,26 @@ Release(t) ==
          THEN lease' = Set(lease, t, lease[t] + s) /\ UNCHANGED U
          ELSE U' = U - s /\ UNCHANGED lease
   /\ held' = Set(held, t, None)
-  /\ pc' = Set(pc, t, IF k[t] > Len(Script[t]) THEN "end" ELSE "req")
-  /\ UNCHANGED <<on, lock, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ pc' = Set(pc, t, "req")
+  /\ UNCHANGED <<on, lock, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 OnCheck(t) ==
   /\ pc[t] = "onCheck"
   /\ IF ~on /\ 2 * U <= Ceil
        THEN pc' = Set(pc, t, "onRows") /\ row' = Set(row, t, 1) /\ epoch' = epoch + 1
        ELSE pc' = Set(pc, t, "unlock") /\ UNCHANGED <<row, epoch>>
-  /\ UNCHANGED <<U, lease, on, lock, held, k, swept, landing, seenOn, exactAt, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, lease, on, lock, held, k, swept, landing, exactAt, e1, wasOn, bad>>
 
 OnRow(t) ==
   /\ pc[t] = "onRows" /\ row[t] \in Threads
   /\ lease' = Set(lease, row[t], IF lease[row[t]] = Off THEN 0 ELSE lease[row[t]])
   /\ row' = Set(row, t, row[t] + 1)
-  /\ UNCHANGED <<U, on, lock, held, pc, k, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, on, lock, held, pc, k, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 OnDone(t) ==
   /\ pc[t] = "onRows" /\ row[t] > N
   /\ on' = TRUE /\ row' = Set(row, t, 0) /\ pc' = Set(pc, t, "unlock") /\ epoch' = epoch + 1
-  /\ UNCHANGED <<U, lease, lock, held, k, swept, landing, seenOn, exactAt, e1, wasOn, bad>>
+  /\ UNCHANGED <<U, lease, lock, held, k, swept, landing, exactAt, e1, wasOn, bad>>
 
 \* A thread at the end gives its lease back (under the lock: bytes leave a lease word only there).
 EndLock(t) == TakeLock(t, "end", "giveBack")
@@ -221,7 +219,7 @@ GiveBack(t) ==
        THEN lease' = lease /\ U' = U
        ELSE lease' = Set(lease, t, 0) /\ U' = U - lease[t]
   /\ lock' = 0 /\ pc' = Set(pc, t, "done")
-  /\ UNCHANGED <<on, held, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+  /\ UNCHANGED <<on, held, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 Step(t) ==
   \/ Spend(t) \/ ReadRow(t) \/ ReadEpoch(t) \/ ReadEpochOn(t) \/ Direct(t) \/ ReadOn(t)
@@ -234,7 +232,7 @@ Step(t) ==
   \/ k[t] <= Len(Script[t]) /\ TakeLock(t, "req", "onCheck")
   \/ OnCheck(t) \/ OnRow(t) \/ OnDone(t)
   \/ /\ pc[t] = "req" /\ k[t] > Len(Script[t]) /\ pc' = Set(pc, t, "end")
-     /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, seenOn, exactAt, epoch, e1, wasOn, bad>>
+     /\ UNCHANGED <<U, lease, on, lock, held, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
   \/ EndLock(t) \/ GiveBack(t)
 
 Next ==

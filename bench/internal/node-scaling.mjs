@@ -11,9 +11,9 @@
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
+import { pairs, timedRun } from "./pair-loop.mjs"
 
 const dist = new URL("../../packages/resources/dist/index.js", import.meta.url)
-const BATCH = 50_000
 const WARMUP = 100_000
 
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
@@ -30,15 +30,16 @@ if (isMainThread) {
     Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
   }
   const round = async () => {
-    const manager = createSharedResourceManager({ budgets, lostAfterMillis: 60_000 })
+    // kind "facade": each worker makes a manager of its own (nothing shared, nothing to check here)
     const own = kind === "facade" ? budgets : undefined
+    const manager = own === undefined ? createSharedResourceManager({ budgets, lostAfterMillis: 60_000 }) : undefined
     const barrier = new SharedArrayBuffer(8)
     const flags = new Int32Array(barrier)
     const started = Array.from(
       { length: workers },
       () =>
         new Worker(fileURLToPath(import.meta.url), {
-          workerData: { descriptor: manager.descriptor, ops, barrier, own }
+          workerData: { descriptor: manager?.descriptor, ops, barrier, own }
         })
     )
     const reports = started.map(
@@ -49,14 +50,19 @@ if (isMainThread) {
     Atomics.notify(flags, 0)
     const done = await Promise.all(reports)
     await Promise.all(started.map((worker) => worker.terminate()))
-    const stats = manager.getResourceStats("Memory")
-    const leaks = manager.close()
-    const expected = kind === "facade" ? 0 : workers * ops
-    if (stats.currentUsage !== 0 || stats.allocationCount < expected || leaks.length !== 0) {
-      throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
+    if (manager !== undefined) {
+      // every worker did its pairs on this budget, and released them all
+      const stats = manager.getResourceStats("Memory")
+      const leaks = manager.close()
+      if (stats.currentUsage !== 0 || stats.allocationCount < workers * ops || leaks.length !== 0) {
+        throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
+      }
     }
     const wallMs = Math.max(...done.map((r) => r.endedAt)) - Math.min(...done.map((r) => r.startedAt))
-    return { wallNs: (wallMs * 1e6) / (workers * ops), batchNs: 1 / done.reduce((sum, r) => sum + 1 / r.batchNs, 0) }
+    return {
+      wallNs: (wallMs * 1e6) / (workers * ops),
+      batchNs: 1 / done.reduce((sum, r) => sum + 1 / r.medianBatchNs, 0)
+    }
   }
   const samples = []
   for (let r = 0; r < rounds; r++) samples.push(await round())
@@ -67,35 +73,14 @@ if (isMainThread) {
 } else {
   const { attachSharedResourceManager, createResourceManager } = await import(dist.href)
   const { descriptor, ops, barrier, own } = workerData
-  const flags = new Int32Array(barrier)
   const metadata = { type: "Memory", sizeBytes: 4096 }
   // a single-thread manager of the worker's own (its budgets given: nothing shared), or the shared one
   const manager =
     own === undefined
       ? attachSharedResourceManager(descriptor)
       : createResourceManager({ budgets: own, onLeaks: () => {} })
-  const acquire = own === undefined ? () => manager.acquire(metadata) : () => manager.acquire("", metadata)
-  const run = (n) => {
-    let sink = 0
-    for (let k = 0; k < n; k++) {
-      const ref = acquire()
-      ref.release()
-      sink ^= ref.metadata.sizeBytes
-    }
-    return sink
-  }
-  let sink = run(WARMUP)
-  Atomics.add(flags, 1, 1)
-  Atomics.wait(flags, 0, 0)
-  const clock = () => performance.timeOrigin + performance.now()
-  const batches = []
-  const startedAt = clock()
-  for (let pairs = 0; pairs < ops; pairs += BATCH) {
-    const t0 = performance.now()
-    sink ^= run(BATCH)
-    batches.push(((performance.now() - t0) * 1e6) / BATCH)
-  }
-  const endedAt = clock()
+  const run = pairs(own === undefined ? () => manager.acquire(metadata) : () => manager.acquire("", metadata))
+  const timed = timedRun(run, ops, WARMUP, new Int32Array(barrier))
   manager.close()
-  parentPort.postMessage({ startedAt, endedAt, batchNs: median(batches), sink })
+  parentPort.postMessage(timed)
 }

@@ -1,10 +1,12 @@
 /**
  * A benchmark worker: attaches to a shared allocator (or a shared resource manager), or makes a single-thread
  * manager of its own (kind "facade": the same work with nothing shared, the machine's own scaling), warms up,
- * waits at the start barrier, runs `ops` pairs (alloc+free, or acquire+release) and reports its elapsed time.
+ * waits at the start barrier, runs `ops` pairs (alloc+free, or acquire+release) and reports its timing
+ * (`pair-loop.mjs`).
  */
 import { SharedBlockPool } from "@flight-hal/pool"
 import type { ResourceManagerConfig, SharedManagerDescriptor } from "../../packages/resources/src/index.ts"
+import { pairs, type TimedRun, timedRun } from "./pair-loop.mjs"
 import { Int32TaggedStack } from "./treiber.ts"
 
 export interface ScalingRequest {
@@ -20,19 +22,11 @@ export interface ScalingRequest {
   readonly budgets?: ResourceManagerConfig["budgets"]
 }
 
-export interface ScalingReport {
-  /** Wall-clock time of all `ops` pairs. */
-  readonly elapsedMs: number
-  /** When the first pair started and the last ended, in ms since the epoch (`timeOrigin + now()`). */
-  readonly startedAt: number
-  readonly endedAt: number
-  /** Median ns per pair over batches of {@link BATCH} pairs (robust to the worker being descheduled). */
-  readonly medianBatchNs: number
-  readonly sink: number
-}
-
-/** Pairs per timed batch. */
-const BATCH = 50_000
+/**
+ * What a worker reports: when its first pair started and its last ended (ms since the epoch), and its median
+ * ns per pair over batches (robust to the worker being descheduled).
+ */
+export type ScalingReport = TimedRun
 
 declare const self: Worker
 
@@ -83,48 +77,10 @@ const prepare = async (
   return { run: pairs(() => manager.acquire(metadata)), done: () => void manager.close(), warmup: 100_000 }
 }
 
-/** `ops` acquire+release pairs through `acquire`, each ref kept until it is released and read. */
-const pairs =
-  (acquire: () => { release(): void; readonly metadata: { readonly sizeBytes: number } }) =>
-  (ops: number): number => {
-    let sink = 0
-    for (let k = 0; k < ops; k++) {
-      const ref = acquire()
-      ref.release()
-      sink ^= ref.metadata.sizeBytes
-    }
-    return sink
-  }
-
-/** Milliseconds since the epoch, comparable across threads. */
-const clock = (): number => performance.timeOrigin + performance.now()
-
 self.onmessage = async (event: MessageEvent<ScalingRequest>) => {
   const request = event.data
-  const barrier = new Int32Array(request.barrier)
   const { run, done, warmup } = await prepare(request)
-  let sink = run(Math.min(request.ops, warmup)) // warm up the JIT
-  Atomics.add(barrier, 1, 1)
-  Atomics.notify(barrier, 1)
-  Atomics.wait(barrier, 0, 0)
-  const batches: number[] = []
-  const startedAt = clock()
-  const start = performance.now()
-  for (let pairs = 0; pairs < request.ops; pairs += BATCH) {
-    const t0 = performance.now()
-    sink ^= run(BATCH)
-    batches.push(((performance.now() - t0) * 1e6) / BATCH)
-  }
-  const elapsedMs = performance.now() - start
-  const endedAt = clock()
+  const timed = timedRun(run, request.ops, Math.min(request.ops, warmup), new Int32Array(request.barrier))
   done()
-  batches.sort((a, b) => a - b)
-  const report: ScalingReport = {
-    elapsedMs,
-    startedAt,
-    endedAt,
-    medianBatchNs: batches[batches.length >> 1] as number,
-    sink
-  }
-  self.postMessage(report)
+  self.postMessage(timed satisfies ScalingReport)
 }
