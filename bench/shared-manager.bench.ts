@@ -12,7 +12,9 @@
  *   same runs with Bun's Workers and with Node's `worker_threads` (on the built package: `npm run build`), since
  *   how far code that allocates scales across workers is the runtime's (docs/shared-manager.md, "Cost");
  * - the machine's ceiling for that ratio, in the same run: the same workers and pairs, each worker with a
- *   single-thread manager of its own (nothing shared), on Bun and on Node.
+ *   single-thread manager of its own (nothing shared), on Bun and on Node;
+ * - the same single-thread pair and worker runs with leasing (`leaseBytes`: 1 MiB), where an admission that fits
+ *   its thread's lease and a release back into it touch no word another thread uses.
  *
  * Each variant runs in a fresh process, `--trials` times (default 5: on a shared machine single trials of the
  * same code differ by up to 2×); the report is the median of the trials (ns per acquire+release; each
@@ -44,40 +46,44 @@ const budgets: ResourceManagerConfig["budgets"] = {
 /** Acquire+release pairs per worker and round (after its warm-up), and rounds per trial. */
 const WORKER_OPS = 250_000
 const WORKER_ROUNDS = 3
+/** The lease of the leased variants: 256 of the 4 KiB requests. */
+const LEASE_BYTES = 1 << 20
 
 const facade = () => createResourceManager({ budgets, onLeaks: () => {} })
 // A worker's loop is synchronous for a second or so: its heartbeat must not be missed for that long.
-const shared = () => createSharedResourceManager({ budgets, lostAfterMillis: 60_000 })
+const shared = (leaseBytes = 0) => createSharedResourceManager({ budgets, lostAfterMillis: 60_000, leaseBytes })
 
 type Variant =
   | { readonly name: string; readonly setup: () => () => unknown; readonly measure?: undefined }
   | { readonly name: string; readonly measure: () => Promise<ChildResult> }
 
 /** k workers on one shared manager: ns per pair by wall time (`ns`) and by median batches (`batchNs`). */
-const workers = (k: number) => async (): Promise<ChildResult> => {
-  const manager = shared()
-  const result = await scaling(
-    {
-      kind: "shared-manager",
-      buffer: manager.descriptor.buffer,
-      descriptor: manager.descriptor,
-      ops: WORKER_OPS,
-      sizeBytes: BLOCK
-    },
-    k,
-    WORKER_ROUNDS
-  )
-  const stats = manager.getResourceStats("Memory")
-  const leaks = manager.close()
-  // every worker did its pairs on this budget, and released them all
-  if (stats.currentUsage !== 0 || stats.allocationCount !== stats.releaseCount || leaks.length !== 0) {
-    throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
+const workers =
+  (k: number, leaseBytes = 0) =>
+  async (): Promise<ChildResult> => {
+    const manager = shared(leaseBytes)
+    const result = await scaling(
+      {
+        kind: "shared-manager",
+        buffer: manager.descriptor.buffer,
+        descriptor: manager.descriptor,
+        ops: WORKER_OPS,
+        sizeBytes: BLOCK
+      },
+      k,
+      WORKER_ROUNDS
+    )
+    const stats = manager.getResourceStats("Memory")
+    const leaks = manager.close()
+    // every worker did its pairs on this budget, and released them all
+    if (stats.currentUsage !== 0 || stats.allocationCount !== stats.releaseCount || leaks.length !== 0) {
+      throw new Error(`after the workers: ${JSON.stringify(stats)}, ${leaks.length} leak(s)`)
+    }
+    if (stats.allocationCount < k * WORKER_ROUNDS * WORKER_OPS) {
+      throw new Error(`only ${stats.allocationCount} allocations by ${k} worker(s)`)
+    }
+    return { ns: result.wallNs, batchNs: result.batchNs }
   }
-  if (stats.allocationCount < k * WORKER_ROUNDS * WORKER_OPS) {
-    throw new Error(`only ${stats.allocationCount} allocations by ${k} worker(s)`)
-  }
-  return { ns: result.wallNs, batchNs: result.batchNs }
-}
 
 /**
  * k workers, each with a single-thread manager of its own (same budget, same pair, nothing shared): how far the
@@ -97,7 +103,7 @@ const ownFacadeWorkers = (k: number) => async (): Promise<ChildResult> => {
  * k Node `worker_threads` on one shared manager (`internal/node-scaling.mjs`, on the built package): the same
  * pairs, so that the scaling of the ledger can be told apart from the scaling of the runtime.
  */
-const nodeWorkers = (k: number, kind: "shared" | "facade") => async (): Promise<ChildResult> => {
+const nodeWorkers = (k: number, kind: "shared" | "leased" | "facade") => async (): Promise<ChildResult> => {
   const script = fileURLToPath(new URL("./internal/node-scaling.mjs", import.meta.url))
   const args = [script, String(k), String(WORKER_OPS), String(WORKER_ROUNDS), kind]
   const run = spawnSync("node", args, { encoding: "utf8" })
@@ -124,6 +130,7 @@ const asyncPair =
 const variants: ReadonlyArray<Variant> = [
   { name: "facade acquire+release", setup: () => pair(facade(), (m) => m.acquire("", memory)) },
   { name: "shared acquire+release", setup: () => pair(shared(), (m) => m.acquire(memory)) },
+  { name: "shared acquire+release, leased", setup: () => pair(shared(LEASE_BYTES), (m) => m.acquire(memory)) },
   { name: "facade acquire+release, named", setup: () => pair(facade(), (m) => m.acquire("tex", memory)) },
   { name: "shared acquire+release, named", setup: () => pair(shared(), (m) => m.acquire(memory, { name: "tex" })) },
   {
@@ -136,10 +143,14 @@ const variants: ReadonlyArray<Variant> = [
   },
   { name: "shared acquire+release, 1 worker (wall)", measure: workers(1) },
   { name: "shared acquire+release, 2 workers (wall)", measure: workers(2) },
+  { name: "shared leased, 1 worker (wall)", measure: workers(1, LEASE_BYTES) },
+  { name: "shared leased, 2 workers (wall)", measure: workers(2, LEASE_BYTES) },
   { name: "own facade per worker, 1 worker (wall)", measure: ownFacadeWorkers(1) },
   { name: "own facade per worker, 2 workers (wall)", measure: ownFacadeWorkers(2) },
   { name: "shared acquire+release, 1 worker (wall, Node)", measure: nodeWorkers(1, "shared") },
   { name: "shared acquire+release, 2 workers (wall, Node)", measure: nodeWorkers(2, "shared") },
+  { name: "shared leased, 1 worker (wall, Node)", measure: nodeWorkers(1, "leased") },
+  { name: "shared leased, 2 workers (wall, Node)", measure: nodeWorkers(2, "leased") },
   { name: "own facade per worker, 1 worker (wall, Node)", measure: nodeWorkers(1, "facade") },
   { name: "own facade per worker, 2 workers (wall, Node)", measure: nodeWorkers(2, "facade") }
 ]
@@ -170,6 +181,26 @@ const ratios: ReadonlyArray<{
     what: "2 workers / 1 worker throughput on Node worker_threads, wall time (target ≥ 1.6×)",
     of: "shared acquire+release, 2 workers (wall, Node)",
     over: "shared acquire+release, 1 worker (wall, Node)",
+    throughput: true,
+    target: { limit: 1.6, atMost: false }
+  },
+  {
+    what: "leased / facade acquire+release (target ≤ 3×)",
+    of: "shared acquire+release, leased",
+    over: "facade acquire+release",
+    target: { limit: 3, atMost: true }
+  },
+  {
+    what: "2 workers / 1 worker throughput, leased, wall time (target ≥ 1.6×)",
+    of: "shared leased, 2 workers (wall)",
+    over: "shared leased, 1 worker (wall)",
+    throughput: true,
+    target: { limit: 1.6, atMost: false }
+  },
+  {
+    what: "2 workers / 1 worker throughput, leased, on Node worker_threads (target ≥ 1.6×)",
+    of: "shared leased, 2 workers (wall, Node)",
+    over: "shared leased, 1 worker (wall, Node)",
     throughput: true,
     target: { limit: 1.6, atMost: false }
   },

@@ -596,8 +596,19 @@ export const mutations: ReadonlyArray<Mutation> = [
     bug: "a step that left usage above the lease ceiling settles the pressure level lock-free whenever leasing is off after its CAS (no epoch read before it): its CAS may have counted leases taken, or bytes a sweep had in flight, before leasing went off",
     module: "SharedLease.tla",
     root: "MCSharedLease.tla",
-    find: "  /\\ IF ~wasOn[t] /\\ e1[t] % 2 = 0 /\\ epoch = e1[t]\n",
-    replace: "  /\\ IF ~on\n",
+    find: '  /\\ pc[t] = "readOn"\n  /\\ IF ~wasOn[t] /\\ e1[t] % 2 = 0 /\\ epoch = e1[t]\n',
+    replace: '  /\\ pc[t] = "readOn"\n  /\\ IF ~on\n',
+    cfg: "MCSharedLease.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant NotBad is violated"
+  },
+  {
+    name: "lease-refuse-without-epoch",
+    bug: "a request that does not fit is refused lock-free whenever leasing is off after its read of usage (no epoch read before it): that read may have counted leases, or bytes a sweep had in flight",
+    module: "SharedLease.tla",
+    root: "MCSharedLease.tla",
+    find: '  /\\ IF ~wasOn[t] /\\ e1[t] % 2 = 0 /\\ epoch = e1[t]\n       THEN /\\ pc\' = Set(pc, t, "req")',
+    replace: '  /\\ IF ~on\n       THEN /\\ pc\' = Set(pc, t, "req")',
     cfg: "MCSharedLease.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant NotBad is violated"

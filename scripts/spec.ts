@@ -218,7 +218,8 @@ export const ciConfigs: ReadonlyArray<Config> = [
       "W_TurnedOn",
       "W_CriticalReserve",
       "W_LockFreeSettle",
-      "W_InexactRouted"
+      "W_InexactRouted",
+      "W_LockFreeRefusal"
     ]
   }
 ]

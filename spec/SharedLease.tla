@@ -1,8 +1,9 @@
 ----------------------------- MODULE SharedLease -----------------------------
 (***************************************************************************)
-(* A DESIGN MODEL, not yet implemented: budget bytes leased to threads by  *)
-(* the shared ledger (docs/decisions.md, "Not yet: leasing budget bytes to *)
-(* threads").  One resource type; threads 1..N.                           *)
+(* Budget bytes leased to threads by the shared ledger (`leaseBytes`;     *)
+(* docs/decisions.md, "Leasing budget bytes to threads", and              *)
+(* packages/resources/src/internal/shared/ledger.ts).  One resource type; *)
+(* threads 1..N.                                                           *)
 (*                                                                         *)
 (* Words: the usage word U (live bytes + leased bytes + bytes in flight    *)
 (* under the lock), a lease word per thread row (Off = -1: leasing off,    *)
@@ -14,8 +15,10 @@
 (*    reads its row, then does one compare-and-swap on U when it fits      *)
 (*    limit(p); a step that leaves U above the ceiling reads `on` and,     *)
 (*    when leasing is on, takes the lock and turns it off before the       *)
-(*    pressure level is settled; a request that does not fit takes the     *)
-(*    lock, turns leasing off and decides again (refusal only then).       *)
+(*    pressure level is settled; a request that does not fit is refused    *)
+(*    lock-free only when leasing was off and the epoch unchanged around   *)
+(*    its read of U (the seqlock), else it takes the lock, turns leasing   *)
+(*    off and decides again.                                               *)
 (*  - Take a lease (under the lock, leasing on, U + Chunk <= Ceil): add    *)
 (*    Chunk to U, then to the thread's own lease word.                     *)
 (*  - Turn off (under the lock): on := FALSE, then each row in turn:       *)
@@ -108,8 +111,19 @@ Direct(t) ==
             /\ held' = Set(held, t, Req(t)) /\ k' = Set(k, t, k[t] + 1)
             /\ exactAt' = Set(exactAt, t, U + Req(t).size = Live + Req(t).size)
             /\ pc' = Set(pc, t, IF U + Req(t).size > Ceil THEN "readOn" ELSE "rel")
-       ELSE /\ pc' = Set(pc, t, "refLock") /\ UNCHANGED <<U, held, k, exactAt>>
+       ELSE /\ pc' = Set(pc, t, "refRead") /\ UNCHANGED <<U, held, k>>
+            /\ exactAt' = Set(exactAt, t, U = Live)
   /\ UNCHANGED <<lease, on, lock, row, swept, landing, epoch, e1, wasOn, bad>>
+
+\* A request that did not fit: refused lock-free when leasing was off and the epoch even before the read
+\* of U and unchanged after it (the seqlock again); otherwise decided under the lock, after a sweep.
+RefRead(t) ==
+  /\ pc[t] = "refRead"
+  /\ IF ~wasOn[t] /\ e1[t] % 2 = 0 /\ epoch = e1[t]
+       THEN /\ pc' = Set(pc, t, "req") /\ k' = Set(k, t, k[t] + 1)
+            /\ bad' = IF exactAt[t] \/ bad # "" THEN bad ELSE "a refusal on an inexact usage"
+       ELSE /\ pc' = Set(pc, t, "refLock") /\ UNCHANGED <<k, bad>>
+  /\ UNCHANGED <<U, lease, on, lock, held, row, swept, landing, exactAt, epoch, e1, wasOn>>
 
 \* Above the ceiling: the level is settled lock-free only when leasing was off and the epoch even
 \* before the CAS and the same after it (the seqlock's second read); otherwise under the lock, after
@@ -222,7 +236,7 @@ GiveBack(t) ==
   /\ UNCHANGED <<on, held, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
 
 Step(t) ==
-  \/ Spend(t) \/ ReadRow(t) \/ ReadEpoch(t) \/ ReadEpochOn(t) \/ Direct(t) \/ ReadOn(t)
+  \/ Spend(t) \/ ReadRow(t) \/ ReadEpoch(t) \/ ReadEpochOn(t) \/ Direct(t) \/ RefRead(t) \/ ReadOn(t)
   \/ TakeLock(t, "leaseLock", "leaseCharge") \/ LeaseCharge(t) \/ LeaseLand(t) \/ Unlock(t)
   \/ TakeLock(t, "refLock", "refSweep") \/ TakeLock(t, "offLock", "offSweep")
   \/ OffStart(t, "refSweep") \/ OffStart(t, "offSweep")
@@ -257,4 +271,5 @@ W_TurnedOn == ~(\E t \in Threads : pc[t] = "onRows" /\ row[t] > N)
 W_CriticalReserve == ~(Live > Max - Reserved)
 W_LockFreeSettle == ~(\E t \in Threads : pc[t] = "readOn" /\ ~wasOn[t] /\ e1[t] % 2 = 0 /\ epoch = e1[t])
 W_InexactRouted == ~(\E t \in Threads : pc[t] = "readOn" /\ ~exactAt[t])
+W_LockFreeRefusal == ~(\E t \in Threads : pc[t] = "refRead" /\ ~wasOn[t] /\ e1[t] % 2 = 0 /\ epoch = e1[t])
 =============================================================================

@@ -4,9 +4,10 @@
  * that attach, warm up, meet at a barrier and run `ops` pairs each; `rounds` rounds, the median kept. Prints one
  * JSON line, `{ "ns": wall ns per pair of all workers, "batchNs": by median batches }`. Runs the built package
  * (`packages/resources/dist`, from `npm run build`): Node 20 does not run TypeScript. With kind `facade` each
- * worker makes a single-thread manager of its own instead (the same pairs, nothing shared: the machine's ceiling).
+ * worker makes a single-thread manager of its own instead (the same pairs, nothing shared: the machine's ceiling);
+ * with kind `leased` the shared manager leases budget bytes to its threads (`leaseBytes`: 1 MiB).
  *
- *   node bench/internal/node-scaling.mjs <workers> <ops> <rounds> [shared|facade]
+ *   node bench/internal/node-scaling.mjs <workers> <ops> <rounds> [shared|leased|facade]
  */
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -32,7 +33,9 @@ if (isMainThread) {
   const round = async () => {
     // kind "facade": each worker makes a manager of its own (nothing shared, nothing to check here)
     const own = kind === "facade" ? budgets : undefined
-    const manager = own === undefined ? createSharedResourceManager({ budgets, lostAfterMillis: 60_000 }) : undefined
+    const leaseBytes = kind === "leased" ? 1 << 20 : 0
+    const manager =
+      own === undefined ? createSharedResourceManager({ budgets, lostAfterMillis: 60_000, leaseBytes }) : undefined
     const barrier = new SharedArrayBuffer(8)
     const flags = new Int32Array(barrier)
     const started = Array.from(

@@ -143,6 +143,17 @@ export interface SharedManagerConfig {
    * only once usage falls this margin (a percentage of maxBytes, 0–100, default 0) below it.
    */
   readonly hysteresisPercent?: number
+  /**
+   * Bytes of a budget a thread may lease at a time (0–2^29; default 0: no leasing). With leasing, a thread
+   * charges this many bytes to a type's usage at once, under the lock, while usage stays below the type's lease
+   * ceiling (below the warning threshold, its hysteresis and the reserve); then its admissions that fit the lease,
+   * and its releases back into it (up to twice this), touch only words of its own instead of the shared usage
+   * word, so threads that acquire and release the same type scale. Refusals, overages and pressure levels stay
+   * exact (leasing is turned off, and the leased bytes given back, before any of them is decided), and usage in
+   * stats excludes leased bytes. What changes: `peakUsage` counts leased bytes (an upper bound of the live peak).
+   * See docs/shared-manager.md, "Leasing".
+   */
+  readonly leaseBytes?: number
 }
 
 /**
@@ -510,10 +521,12 @@ const Refused = {
   /** A waiter of its priority or higher is queued (no barging). */
   Queued: -3,
   /** Every resource slot is live. */
-  Full: -4
+  Full: -4,
+  /** Decide again under the lock, leasing off (`Admit.Sweep`). */
+  Sweep: -5
 } as const
 
-const DEFAULTS = { maxThreads: 16, maxResources: 4096, maxWaiters: 1024, lostAfterMillis: 5000 } as const
+const DEFAULTS = { maxThreads: 16, maxResources: 4096, maxWaiters: 1024, lostAfterMillis: 5000, leaseBytes: 0 } as const
 const CONFIG_KEYS: ReadonlySet<string> = new Set([
   "label",
   "types",
@@ -524,7 +537,8 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set([
   "lostAfterMillis",
   "hysteresisPercent",
   "pools",
-  "sequential"
+  "sequential",
+  "leaseBytes"
 ])
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -584,6 +598,7 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
   const maxResources = sizeOption(raw, "maxResources", 2 ** 20)
   const maxWaiters = sizeOption(raw, "maxWaiters", 65536)
   const lostAfterMillis = sizeOption(raw, "lostAfterMillis", 2 ** 31 - 1, 100)
+  const leaseBytes = sizeOption(raw, "leaseBytes", 2 ** 29, 0)
   orThrow(validateHysteresis(raw.hysteresisPercent))
   const budgets: Array<readonly [number, ResourceBudget]> = []
   const given = raw.budgets ?? {}
@@ -616,7 +631,8 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
       waiters: maxWaiters,
       config: configBytes,
       lostAfterMillis,
-      hysteresisPercent: (raw.hysteresisPercent as number | undefined) ?? 0
+      hysteresisPercent: (raw.hysteresisPercent as number | undefined) ?? 0,
+      leaseBytes
     },
     managerId
   )
@@ -1010,12 +1026,35 @@ class SharedManagerImpl implements SharedResourceManager {
         ledger.unlock(this.thread)
       }
     }
+    let slot: number
     ledger.enterStep(this.thread)
     try {
       this.ensureUsable() // closed while this request was on its way (close waits for the steps in progress)
-      return this.admitInto(type, metadata, priority, emergency, undefined, 0)
+      slot = this.admitInto(type, metadata, priority, emergency, undefined, 0)
     } finally {
       ledger.leaveStep(this.thread)
+    }
+    if (slot !== Refused.Sweep) return slot
+    // it did not fit, or was over budget, on a usage that may count leased bytes: decided under the lock
+    ledger.lock(this.thread)
+    try {
+      this.ensureUsable()
+      ledger.turnOffLeasing(type)
+      return this.admitInto(type, metadata, priority, emergency, undefined, 0)
+    } finally {
+      ledger.unlock(this.thread)
+    }
+  }
+
+  /** Takes the lease this thread's last admission asked for (under the lock; `Ledger.takeLease`). */
+  private takeLease(): void {
+    const ledger = this.ledger
+    ledger.lock(this.thread)
+    try {
+      if (this.usable) ledger.takeLease()
+      else ledger.leaseWanted = -1
+    } finally {
+      ledger.unlock(this.thread)
     }
   }
 
@@ -1048,7 +1087,7 @@ class SharedManagerImpl implements SharedResourceManager {
     const result = ledger.admit(slot, this.thread, emergency, false)
     if (result !== Admit.Admitted) {
       ledger.returnSlot(slot)
-      return result === Admit.NoFit ? Refused.NoFit : Refused.Queued
+      return result === Admit.NoFit ? Refused.NoFit : result === Admit.Queued ? Refused.Queued : Refused.Sweep
     }
     if (name !== undefined) ledger.insertName(slot, hash)
     return slot
@@ -1160,6 +1199,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (slot === Refused.NoFit) this.askOthersToReclaim(v.type)
     if (slot < 0) throw this.refusal(slot, v.type, size, v.priority, nameText)
     this.publishChange(v.type, this.ledger.settleAfterStep(v.type))
+    if (this.ledger.leaseWanted >= 0) this.takeLease()
     return this.bind(slot, v.metadata, nameText, options)
   }
 
@@ -1578,6 +1618,7 @@ class SharedManagerImpl implements SharedResourceManager {
     const changes: Array<LevelChange> = []
     ledger.lock(this.thread)
     try {
+      ledger.turnOffLeasing(type) // the lease ceiling moves with the budget
       ledger.writeBudget(type, budget)
       refuseOversized(ledger, type, changes)
     } finally {
@@ -1605,7 +1646,7 @@ class SharedManagerImpl implements SharedResourceManager {
     return Object.freeze({
       type: this.types.nameOf(type),
       code: this.types.codes[type] as number,
-      currentUsage: big(T.usage),
+      currentUsage: Number(ledger.usage(type)), // leased bytes excluded
       peakUsage: big(T.peak),
       allocationCount: ledger.typeCounter(type, RT.allocations),
       releaseCount,

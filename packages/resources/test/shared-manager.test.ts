@@ -29,7 +29,7 @@ import {
   type SharedResourceManager
 } from "../src/index.ts"
 import { isCoreError } from "./support/harness.ts"
-import { type Agent, type AgentEvent, Agents, until, within } from "./support/shared-agents.ts"
+import { type Agent, type AgentEvent, Agents, OpenedManagers, until, within } from "./support/shared-agents.ts"
 
 const budget = (maxBytes: number, reservedBytes: number) => ({
   maxBytes,
@@ -40,27 +40,18 @@ const budget = (maxBytes: number, reservedBytes: number) => ({
 const mem = (sizeBytes: number, priority?: keyof typeof ResourcePriority): ResourceMetadata =>
   priority === undefined ? { type: "Memory", sizeBytes } : { type: "Memory", sizeBytes, priority }
 
-const opened: Array<SharedResourceManager> = []
+const opened = new OpenedManagers()
 const agents = new Agents()
 
 afterEach(() => {
   agents.terminateAll()
-  for (const m of opened.splice(0).reverse()) m.close()
+  opened.closeAll()
 })
 
 /** A manager created in this thread (closed after the test). Memory: 1000 bytes, 100 reserved. */
-const make = (config: SharedManagerConfig = { budgets: { Memory: budget(1000, 100) } }): SharedResourceManager => {
-  const m = createSharedResourceManager(config)
-  opened.push(m)
-  return m
-}
-
-/** Another attachment in this thread: a thread of the ledger of its own. */
-const attachHere = (m: SharedResourceManager): SharedResourceManager => {
-  const other = attachSharedResourceManager(m.descriptor)
-  opened.push(other)
-  return other
-}
+const make = (config: SharedManagerConfig = { budgets: { Memory: budget(1000, 100) } }): SharedResourceManager =>
+  opened.make(config)
+const attachHere = (m: SharedResourceManager): SharedResourceManager => opened.attachHere(m)
 
 const memory = (m: SharedResourceManager) => m.getResourceStats("Memory")
 const audited = (m: SharedResourceManager) => m.audit().find((a) => a.type === "Memory")

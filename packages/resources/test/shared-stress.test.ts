@@ -220,7 +220,8 @@ class StressRun {
   constructor(
     lostAfterMillis: number,
     boardThreads: number,
-    readonly pools: ReadonlyArray<SharedPoolConfig> = []
+    readonly pools: ReadonlyArray<SharedPoolConfig> = [],
+    leaseBytes = 0
   ) {
     this.m = createSharedResourceManager({
       budgets: { Memory: MEMORY },
@@ -228,7 +229,8 @@ class StressRun {
       maxResources: 256,
       maxWaiters: 64,
       lostAfterMillis,
-      pools
+      pools,
+      leaseBytes
     })
     const probe = this.m.acquire({ type: "Memory", sizeBytes: 0 })
     this.managerId = probe.handle.manager
@@ -340,10 +342,15 @@ test("close() while the workers are in the middle of their operations: they all 
   }
 }, 120_000)
 
-test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observer, ${VICTIMS} workers killed`, async () => {
+/**
+ * The stress run: with `leaseBytes`, threads lease budget bytes (the ceiling of MEMORY is 2047 bytes: below its
+ * warning threshold), so admissions and releases move between leases and the usage word, leasing is turned off
+ * by refusals and steps above the ceiling and on again, and the victims die holding leases.
+ */
+const stress = (leaseBytes: number) => async () => {
   const started = performance.now()
   const random = prng(SEED)
-  const run = new StressRun(LOST_AFTER_MILLIS, WORKERS + VICTIMS)
+  const run = new StressRun(LOST_AFTER_MILLIS, WORKERS + VICTIMS, [], leaseBytes)
   const { m, threadOf, progress, done } = run
   const spawn = (role: StressSetup["role"], index: number, ops: number) => run.spawn(role, index, ops)
   const take = () => run.take()
@@ -442,7 +449,7 @@ test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observe
     const memory = m.getResourceStats("Memory")
     console.log(
       [
-        `shared stress (seed ${SEED}): ${total} operations by ${WORKERS} workers in ${seconds.toFixed(1)} s`,
+        `shared stress${leaseBytes > 0 ? `, leases of ${leaseBytes} B` : ""} (seed ${SEED}): ${total} operations by ${WORKERS} workers in ${seconds.toFixed(1)} s`,
         `  (${Math.round(total / seconds)} ops/s), ${VICTIMS} victims killed at [${victimRuns.map((v) => v.killAt)}] of their ops, reaped after [${reapTimes}] ms`,
         `  ${checks} checks at rest; observer: ${observed.snapshots} snapshots, ${observed.slotsChecked} live slots checked, max below-reserve ${observed.maxNonReserve}/${MEMORY.maxBytes - MEMORY.reservedBytes} B, max usage − emergency ${observed.maxNonEmergency}/${MEMORY.maxBytes} B`,
         `  Memory: ${memory.allocationCount} allocations, ${memory.failedCount} failures, ${memory.emergencyCount} Emergency, peak ${memory.peakUsage} B`,
@@ -480,4 +487,16 @@ test(`shared manager stress: ${WORKERS} workers × ${OPS} operations, an observe
   } finally {
     run.end()
   }
-}, 180_000)
+}
+
+test(
+  `shared manager stress: ${WORKERS} workers × ${OPS} operations, an observer, ${VICTIMS} workers killed`,
+  stress(0),
+  180_000
+)
+
+test(
+  `shared manager stress with leases: ${WORKERS} workers × ${OPS} operations, an observer, ${VICTIMS} workers killed`,
+  stress(200),
+  180_000
+)

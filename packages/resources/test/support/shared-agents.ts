@@ -1,9 +1,16 @@
 /**
  * Worker agents for the shared manager's tests: each runs `test/fixtures/shared-agent.ts`, attaches to a
  * manager and answers calls. Events the agent posts (settled waits, pressure, reclamation) are kept until a
- * test takes them with `next`. Every wait has a deadline that only turns a hang into a failure.
+ * test takes them with `next`. Every wait has a deadline that only turns a hang into a failure. `OpenedManagers`
+ * keeps the managers a test opens in its own thread.
  */
-import type { SharedManagerDescriptor } from "../../src/index.ts"
+import {
+  attachSharedResourceManager,
+  createSharedResourceManager,
+  type SharedManagerConfig,
+  type SharedManagerDescriptor,
+  type SharedResourceManager
+} from "../../src/index.ts"
 
 /** How long a test waits for an answer or an event before it fails (a failure deadline, never a decision). */
 export const DEADLINE_MILLIS = 15_000
@@ -144,5 +151,31 @@ export class Agents {
 
   terminateAll(): void {
     for (const agent of this.all.splice(0)) agent.terminate()
+  }
+}
+
+/**
+ * The managers a test opens in this thread (created, or attached as further threads of the ledger), closed
+ * after it, the attachments first.
+ */
+export class OpenedManagers {
+  private readonly all: Array<SharedResourceManager> = []
+
+  /** A manager created in this thread. */
+  make(config: SharedManagerConfig): SharedResourceManager {
+    const m = createSharedResourceManager(config)
+    this.all.push(m)
+    return m
+  }
+
+  /** Another attachment in this thread: a thread of the ledger of its own. */
+  attachHere(m: SharedResourceManager): SharedResourceManager {
+    const other = attachSharedResourceManager(m.descriptor)
+    this.all.push(other)
+    return other
+  }
+
+  closeAll(): void {
+    for (const m of this.all.splice(0).reverse()) m.close()
   }
 }

@@ -5,7 +5,8 @@
  * header        64 Int32 words: sizes, the closed flag, the lock, sequences
  * config        UTF-8 JSON of the label and the custom types (so an attaching thread builds the same table)
  * types         per type: 16 BigInt64 words (bytes) + 16 Int32 words (waiters, level, sequences)
- * threads       per thread: 16 Int32 words (claim, epoch, heartbeat, bell) + 16 Int32 counter words per type
+ * threads       per thread: 16 Int32 words (claim, epoch, heartbeat, bell) + 32 Int32 words per type (counters,
+ *               the thread's lease of the type's budget and its copy of the type's lease epoch)
  * slots         per resource slot: 12 Int32 words + 3 Float64 words + NAME_BYTES of UTF-8 name
  * in use        one bit per slot (Int32 words): set while the slot is taken (being admitted, live, or freed and
  *               not yet returned)
@@ -25,7 +26,7 @@
 
 /** "FHSM" */
 export const MAGIC = 0x4648534d
-export const LAYOUT_VERSION = 3
+export const LAYOUT_VERSION = 4
 
 /** Int32 words of the header. */
 export const H = {
@@ -54,7 +55,9 @@ export const H = {
   /** 1 while the reaper repairs the ledger after a lost thread: lock-free steps wait. */
   repair: 18,
   /** The config's `hysteresisPercent`, in millionths of a percent. */
-  hysteresis: 19
+  hysteresis: 19,
+  /** The config's `leaseBytes`: the bytes of budget a thread leases at a time (0: leasing is off for good). */
+  leaseChunk: 20
 } as const
 
 export const HEADER_WORDS = 64
@@ -84,7 +87,14 @@ export const TI = {
   /** Odd while a budget is being written (a sequence lock), even otherwise. */
   budgetSeq: 5,
   /** Bumped for each reclamation request. */
-  reclaimSeq: 6
+  reclaimSeq: 6,
+  /**
+   * The lease epoch (changed under the lock only; `Ledger.turnOffLeasing`, `takeLease`): `epoch % 4` is 0 while
+   * leasing is off, 1 while it is being turned on, 2 while it is on, 3 while it is being turned off. Each thread's
+   * row has a copy (`RT.leaseEpoch`), written before and after every change, which the thread reads on its
+   * lock-free steps.
+   */
+  leaseEpoch: 7
 } as const
 export const TYPE_INT_WORDS = 16
 
@@ -138,8 +148,22 @@ export const MAX_POOLS = 8
  * are counted in the row of the thread that acquired the resource (a grant or a release by another thread too);
  * failures and emergencies in the row of the thread that asked.
  */
-export const RT = { allocations: 0, releases: 2, failures: 4, emergencies: 6, baseline: 8 } as const
-export const THREAD_TYPE_WORDS = 16
+export const RT = {
+  allocations: 0,
+  releases: 2,
+  failures: 4,
+  emergencies: 6,
+  baseline: 8,
+  /**
+   * The thread's lease of the type's budget: -1 while leasing is off, else the bytes leased to it and not spent
+   * (charged to usage already). Only its thread changes it lock-free (a compare-and-swap to spend or give back);
+   * under the lock a lease is added to it, or the word is swept to -1 or set from -1 to 0.
+   */
+  lease: 16,
+  /** This thread's copy of the type's lease epoch (`TI.leaseEpoch`). */
+  leaseEpoch: 17
+} as const
+export const THREAD_TYPE_WORDS = 32
 
 /** Int32 words of a resource slot. */
 export const S = {

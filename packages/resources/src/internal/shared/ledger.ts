@@ -15,7 +15,7 @@
  */
 import type { ResourceBudget } from "@flight-hal/core"
 import { burstClock } from "../burst-clock.ts"
-import { pressureWithHysteresis } from "../state.ts"
+import { pressureLevel, pressureWithHysteresis } from "../state.ts"
 import { bump, readCounter, writeCounter } from "./counter.ts"
 import {
   EVENT_RING,
@@ -53,8 +53,14 @@ const CRITICAL_RANK = 3
 /** What an unnamed slot's name is (one shared empty array, not a view made per call). */
 const NO_NAME = new Uint8Array(0)
 
-/** What a fast admission did. */
-export const Admit = { Admitted: 0, NoFit: 1, Queued: 2 } as const
+/**
+ * What a fast admission did. `Sweep`: the request does not fit, or is over budget, on a usage that may count
+ * leased bytes; it is decided again under the lock once leasing is off (`Ledger.turnOffLeasing`).
+ */
+export const Admit = { Admitted: 0, NoFit: 1, Queued: 2, Sweep: 3 } as const
+
+/** An admission's attempts before it asks for a lease again after one was refused. */
+const LEASE_RETRY = 64
 
 /** The budget of a type as the ledger holds it, re-read when its sequence moves (with its limits as BigInts). */
 interface CachedBudget {
@@ -63,6 +69,25 @@ interface CachedBudget {
   /** `limitOf(budget, p)` below Critical, and at Critical (unused while `budget` is undefined). */
   limit: bigint
   criticalLimit: bigint
+  /**
+   * The lease ceiling (`leaseCeilingOf`): leases are taken only while usage stays at or below it; -1 when the
+   * type has no budget or leasing is off for good.
+   */
+  ceiling: number
+  ceilingBig: bigint
+}
+
+/**
+ * The highest usage at which a type's pressure level is None whatever the level before (the hysteresis
+ * included) and the reserve untouched: every usage at or below it, the live bytes included, has level None.
+ */
+export const leaseCeilingOf = (budget: ResourceBudget, hysteresisBytes: number): number => {
+  const max = budget.maxBytes
+  const below = Math.floor(Math.min((budget.warningPercent * max) / 100, max - budget.reservedBytes) - hysteresisBytes)
+  // the arithmetic above may be a byte off where pressureLevel's is exact: step down to its answer
+  let ceiling = below
+  while (ceiling >= 0 && pressureLevel(budget, ceiling + hysteresisBytes) !== 0) ceiling--
+  return Math.max(-1, ceiling)
 }
 
 /** The thread indexes whose bits are set in a holder mask, in order. */
@@ -139,6 +164,25 @@ export class Ledger {
    */
   onStall: (() => void) | undefined = undefined
   private stalling = false
+  /**
+   * The bytes of budget this thread leases at a time (the config's `leaseBytes`, at most 2^29 so that a lease word
+   * of two chunks fits an Int32; 0: leasing is off for good).
+   */
+  readonly leaseChunk: number
+  private readonly leaseChunkBig: bigint
+  /** This thread's index once bound (-1: not bound). */
+  private self = -1
+  /** Whether this thread holds the lock. */
+  private locked = false
+  /** Per type: the admissions this thread makes before it asks for a lease again. */
+  private readonly leaseSkip: Int32Array
+  /**
+   * A type whose last step by this thread left usage above the lease ceiling while leasing may have been on: its
+   * level is settled under the lock, leasing turned off first (-1: none).
+   */
+  private sweepType = -1
+  /** A type this thread asks a lease of once its step is over (`refillLease`; -1: none). */
+  leaseWanted = -1
 
   constructor(buffer: SharedArrayBuffer) {
     const header = new Int32Array(buffer, 0, HEADER_WORDS)
@@ -176,8 +220,13 @@ export class Ledger {
       seq: -1,
       budget: undefined,
       limit: 0n,
-      criticalLimit: 0n
+      criticalLimit: 0n,
+      ceiling: -1,
+      ceilingBig: -1n
     }))
+    this.leaseChunk = header[H.leaseChunk] as number
+    this.leaseChunkBig = BigInt(this.leaseChunk)
+    this.leaseSkip = new Int32Array(this.typeCount)
   }
 
   /** Lays out a fresh buffer: every slot free (generation 1), every type unlimited. */
@@ -191,6 +240,7 @@ export class Ledger {
       config: Uint8Array
       lostAfterMillis: number
       hysteresisPercent: number
+      leaseBytes: number
     },
     managerId: number
   ): void {
@@ -205,6 +255,10 @@ export class Ledger {
     header[H.hysteresis] = Math.round(sizes.hysteresisPercent * PPM)
     header[H.managerId] = managerId
     header[H.configLength] = sizes.config.length
+    header[H.leaseChunk] = sizes.leaseBytes
+    // leasing starts off: every lease word -1 (epoch 0)
+    const rows = new Int32Array(buffer, l.threadCounters, sizes.threads * sizes.types * THREAD_TYPE_WORDS)
+    for (let row = 0; row < sizes.threads * sizes.types; row++) rows[row * THREAD_TYPE_WORDS + RT.lease] = -1
     new Uint8Array(buffer, l.config, sizes.config.length).set(sizes.config)
     const slotsInt = new Int32Array(buffer, l.slotsInt, sizes.slots * SLOT_INT_WORDS)
     for (let i = 0; i < sizes.slots; i++) slotsInt[i * SLOT_INT_WORDS + S.generation] = 1
@@ -272,6 +326,11 @@ export class Ledger {
       if (budget !== undefined) {
         cached.limit = Ledger.limitOf(budget, 0)
         cached.criticalLimit = Ledger.limitOf(budget, CRITICAL_RANK)
+        cached.ceiling = this.leaseChunk > 0 ? leaseCeilingOf(budget, budget.maxBytes * this.hysteresis) : -1
+        cached.ceilingBig = BigInt(cached.ceiling)
+      } else {
+        cached.ceiling = -1
+        cached.ceilingBig = -1n
       }
       return budget
     }
@@ -339,7 +398,23 @@ export class Ledger {
     return priority === CRITICAL_RANK ? cached.criticalLimit : cached.limit
   }
 
+  /**
+   * The type's usage less the bytes leased and not spent: the live bytes (exact while leasing is off, or under the
+   * lock but for a lock-free step in progress).
+   */
   usage(type: number): bigint {
+    const usage = this.usageWord(type)
+    if (this.leaseChunk === 0) return usage
+    let leased = 0
+    for (let t = 0; t < this.maxThreads; t++) {
+      const lease = Atomics.load(this.threadCounters, this.leaseRow(t, type) + RT.lease)
+      if (lease > 0) leased += lease
+    }
+    return usage - BigInt(leased)
+  }
+
+  /** The usage word: the live bytes, the bytes leased and not spent, and bytes a sweep is moving. */
+  usageWord(type: number): bigint {
     return Atomics.load(this.typesBig, type * TYPE_BIG_WORDS + T.usage)
   }
 
@@ -395,6 +470,7 @@ export class Ledger {
    * them, so that threads do not take each other's line.
    */
   bind(thread: number): void {
+    this.self = thread
     this.row = thread * THREAD_INT_WORDS
     this.hint = (thread * 16) % this.inUse.length
   }
@@ -503,6 +579,16 @@ export class Ledger {
     const limit = budget === undefined ? -1n : this.cachedLimit(type, priority)
     const usageWord = tb + T.usage
     const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
+    const leasing = this.leaseChunk > 0 && limit >= 0n && this.self >= 0
+    // the lease epoch as this thread's row has it, read before the usage (a seqlock: `leasingWasOff`)
+    const epochAt = leasing ? this.leaseRow(this.self, type) + RT.leaseEpoch : -1
+    let epoch = leasing ? Atomics.load(this.threadCounters, epochAt) : 0
+    if (leasing && !ignoreQueue && this.spendLease(type, sn)) {
+      bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
+      Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
+      this.lastUsage = -1
+      return Admit.Admitted
+    }
     let after: bigint
     if (limit < 0n) {
       after = Atomics.add(this.typesBig, usageWord, size) + size
@@ -531,6 +617,14 @@ export class Ledger {
           read = true
           continue
         }
+        if (leasing && !leasingWasOff(this.threadCounters, epochAt, epoch)) {
+          // a refusal or an overage only on the live bytes: leasing off first (under the lock), then decide again
+          if (!this.locked) return Admit.Sweep
+          this.turnOffLeasing(type)
+          epoch = Atomics.load(this.threadCounters, epochAt)
+          usage = Atomics.load(this.typesBig, usageWord)
+          continue
+        }
         this.usageSeen[type] = usage
         if (!emergency) return Admit.NoFit
         const over = after - limit
@@ -553,7 +647,148 @@ export class Ledger {
     bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
     Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
     this.raisePeak(type, after)
+    if (leasing) this.afterDirectStep(type, after, epochAt, epoch, ignoreQueue || size > this.leaseChunkBig)
     return Admit.Admitted
+  }
+
+  // ---------------------------------------------------------------- leases (docs/decisions.md, spec/SharedLease.tla)
+
+  /** The first word of `thread`'s row of a type (its counters, its lease, its copy of the lease epoch). */
+  leaseRow(thread: number, type: number): number {
+    return (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+  }
+
+  /** Spends a slot's size from this thread's lease of its type (one compare-and-swap); false when it does not fit. */
+  private spendLease(type: number, sn: number): boolean {
+    const size = this.slotsNum[sn + SN.size] as number
+    const at = this.leaseRow(this.self, type) + RT.lease
+    for (let lease = Atomics.load(this.threadCounters, at); lease >= size; ) {
+      const seen = Atomics.compareExchange(this.threadCounters, at, lease, lease - size)
+      if (seen === lease) return true
+      lease = seen
+    }
+    return false
+  }
+
+  /** Gives bytes back into this thread's lease (at most two chunks held); false when leasing is off or it is full. */
+  private returnToLease(type: number, size: number): boolean {
+    const at = this.leaseRow(this.self, type) + RT.lease
+    const most = 2 * this.leaseChunk
+    for (let lease = Atomics.load(this.threadCounters, at); lease >= 0 && lease + size <= most; ) {
+      const seen = Atomics.compareExchange(this.threadCounters, at, lease, lease + size)
+      if (seen === lease) return true
+      lease = seen
+    }
+    return false
+  }
+
+  /**
+   * After a step on the usage word (`after`: the usage it left): above the ceiling, unless leasing was off and
+   * stayed off around the step, the level is settled under the lock once leasing is off (`settleAfterStep`). An
+   * admission that found its lease short asks for one now and then (`leaseWanted`).
+   */
+  private afterDirectStep(type: number, after: bigint, epochAt: number, epoch: number, noAsk: boolean): void {
+    const cached = this.budgets[type] as CachedBudget
+    if (after > cached.ceilingBig && !leasingWasOff(this.threadCounters, epochAt, epoch)) this.sweepType = type
+    if (noAsk || cached.ceiling < this.leaseChunk) return
+    const skip = (this.leaseSkip[type] as number) - 1
+    this.leaseSkip[type] = skip
+    if (skip <= 0) this.leaseWanted = type
+  }
+
+  /** Sets a type's lease epoch and every thread row's copy of it (under the lock). */
+  private setLeaseEpoch(type: number, epoch: number): void {
+    Atomics.store(this.typesInt, type * TYPE_INT_WORDS + TI.leaseEpoch, epoch)
+    for (let t = 0; t < this.maxThreads; t++) {
+      Atomics.store(this.threadCounters, this.leaseRow(t, type) + RT.leaseEpoch, epoch)
+    }
+  }
+
+  /**
+   * Turns a type's leasing off (under the lock): the epoch goes odd, every lease word is swept to -1 and its bytes
+   * taken off usage, then the epoch goes to its next multiple of 4. Usage is then the live bytes (and those of
+   * lock-free steps in progress).
+   */
+  turnOffLeasing(type: number): void {
+    const epoch = Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.leaseEpoch)
+    if ((epoch & 3) === 0) return
+    this.setLeaseEpoch(type, epoch | 3)
+    const usageAt = type * TYPE_BIG_WORDS + T.usage
+    for (let t = 0; t < this.maxThreads; t++) {
+      const lease = Atomics.exchange(this.threadCounters, this.leaseRow(t, type) + RT.lease, -1)
+      if (lease > 0) Atomics.sub(this.typesBig, usageAt, BigInt(lease))
+    }
+    this.setLeaseEpoch(type, (epoch | 3) + 1)
+  }
+
+  /**
+   * Under the lock, for the type this thread asked a lease of: turns leasing on when it is off, the level is
+   * None, nobody waits and usage is at most half the ceiling; then, leasing on, charges a chunk to usage (while
+   * usage stays at or below the ceiling) and adds it to this thread's lease. A refused ask is retried after
+   * `LEASE_RETRY` admissions.
+   */
+  takeLease(): void {
+    const type = this.leaseWanted
+    this.leaseWanted = -1
+    if (type < 0 || this.self < 0) return
+    this.leaseSkip[type] = LEASE_RETRY
+    const budget = this.budget(type)
+    const ceiling = (this.budgets[type] as CachedBudget).ceiling
+    const chunk = this.leaseChunk
+    const own = this.leaseRow(this.self, type) + RT.lease
+    // a lease holds at most two chunks (an Int32 word)
+    if (budget === undefined || ceiling < chunk || Atomics.load(this.threadCounters, own) > chunk) return
+    const usageAt = type * TYPE_BIG_WORDS + T.usage
+    const epoch = Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.leaseEpoch)
+    if ((epoch & 3) === 0) {
+      const quiet = this.level(type) === 0 && this.waitingOf(type) === 0
+      if (!quiet || 2 * Number(Atomics.load(this.typesBig, usageAt)) > ceiling) return
+      this.setLeaseEpoch(type, epoch + 1)
+      for (let t = 0; t < this.maxThreads; t++) {
+        Atomics.compareExchange(this.threadCounters, this.leaseRow(t, type) + RT.lease, -1, 0)
+      }
+      this.setLeaseEpoch(type, epoch + 2)
+    } else if ((epoch & 3) !== 2) return
+    const big = BigInt(chunk)
+    for (let usage = Atomics.load(this.typesBig, usageAt); Number(usage) + chunk <= ceiling; ) {
+      const seen = Atomics.compareExchange(this.typesBig, usageAt, usage, usage + big)
+      if (seen !== usage) {
+        usage = seen
+        continue
+      }
+      Atomics.add(this.threadCounters, own, chunk)
+      const lastUsage = this.lastUsage
+      this.raisePeak(type, usage + big)
+      this.lastUsage = lastUsage
+      this.leaseSkip[type] = 0
+      return
+    }
+  }
+
+  /** Gives `thread`'s leases back to usage (under the lock): a thread that detaches or is released. */
+  giveBackLeases(thread: number): void {
+    if (this.leaseChunk === 0) return
+    for (let type = 0; type < this.typeCount; type++) {
+      const at = this.leaseRow(thread, type) + RT.lease
+      const lease = Atomics.load(this.threadCounters, at)
+      if (lease <= 0) continue
+      Atomics.store(this.threadCounters, at, 0)
+      Atomics.sub(this.typesBig, type * TYPE_BIG_WORDS + T.usage, BigInt(lease))
+    }
+  }
+
+  /**
+   * For a repair (under the lock, every lock-free step stopped): leasing off for every type, each lease word -1 and
+   * each epoch at its next multiple of 4. The caller re-derives usage from the live slots.
+   */
+  resetLeasing(): void {
+    if (this.leaseChunk === 0) return
+    for (let type = 0; type < this.typeCount; type++) {
+      for (let t = 0; t < this.maxThreads; t++)
+        Atomics.store(this.threadCounters, this.leaseRow(t, type) + RT.lease, -1)
+      const epoch = Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.leaseEpoch)
+      if ((epoch & 3) !== 0) this.setLeaseEpoch(type, (epoch | 3) + 1)
+    }
   }
 
   /**
@@ -626,16 +861,41 @@ export class Ledger {
       const tb = type * TYPE_BIG_WORDS
       const sn = slot * SLOT_NUM_WORDS
       Atomics.store(this.slotsInt, si + S.generation, (generation + 1) & GENERATION_MASK || 1)
-      if ((this.slotsInt[si + S.pool] as number) === 0) {
+      if ((this.slotsInt[si + S.pool] as number) !== 0) this.lastUsage = -1
+      else if (this.leaseChunk > 0 && this.self >= 0) this.releaseLeasing(type, sn)
+      else {
         const size = this.bigSize(this.slotsNum[sn + SN.size] as number)
         const usage = Atomics.sub(this.typesBig, tb + T.usage, size) - size
         this.usageSeen[type] = usage
         this.lastUsage = Number(usage)
-      } else this.lastUsage = -1
+      }
       const overage = this.slotsNum[sn + SN.overage] as number
       if (overage !== 0) Atomics.sub(this.typesBig, tb + T.emergencyBytes, BigInt(overage))
       bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.releases)
       return 2
+    }
+  }
+
+  /**
+   * A freed slot's bytes with leasing configured: back into this thread's lease when it is on and has room (not
+   * under the lock: there bytes go to usage), else off usage, the epoch read around the step as an admission does.
+   */
+  private releaseLeasing(type: number, sn: number): void {
+    const sizeNumber = this.slotsNum[sn + SN.size] as number
+    if (!this.locked && this.returnToLease(type, sizeNumber)) {
+      this.lastUsage = -1
+      return
+    }
+    const size = this.bigSize(sizeNumber)
+    const epochAt = this.leaseRow(this.self, type) + RT.leaseEpoch
+    const epoch = Atomics.load(this.threadCounters, epochAt)
+    const usage = Atomics.sub(this.typesBig, type * TYPE_BIG_WORDS + T.usage, size) - size
+    this.usageSeen[type] = usage
+    this.lastUsage = Number(usage)
+    this.budget(type)
+    const cached = this.budgets[type] as CachedBudget
+    if (cached.ceiling >= 0 && usage > cached.ceilingBig && !leasingWasOff(this.threadCounters, epochAt, epoch)) {
+      this.sweepType = type
     }
   }
 
@@ -736,7 +996,10 @@ export class Ledger {
     const me = thread + 1
     for (let spins = 0; ; spins++) {
       const held = Atomics.compareExchange(this.header, H.lock, 0, me)
-      if (held === 0) return
+      if (held === 0) {
+        if (thread === this.self) this.locked = true
+        return
+      }
       if (spins > 64 && this.canBlock) {
         try {
           Atomics.wait(this.header, H.lock, held, 1)
@@ -760,6 +1023,7 @@ export class Ledger {
   }
 
   unlock(thread: number): void {
+    if (thread === this.self) this.locked = false
     Atomics.compareExchange(this.header, H.lock, thread + 1, 0)
     Atomics.notify(this.header, H.lock, 1)
   }
@@ -906,9 +1170,10 @@ export class Ledger {
   /** Re-derives a type's pressure level from its usage; returns the [from, to] change this thread made, if any. */
   settleLevel(type: number): [number, number] | undefined {
     const ti = type * TYPE_INT_WORDS + TI.level
+    if (this.locked && this.leaseChunk > 0) this.sweepAboveCeiling(type)
     for (let round = 0; round < 8; round++) {
       const old = Atomics.load(this.typesInt, ti)
-      const level = this.levelOf(type, Number(this.usage(type)), old)
+      const level = this.levelOf(type, Number(this.usageWord(type)), old)
       if (old === level) return undefined
       if (Atomics.compareExchange(this.typesInt, ti, old, level) === old) return [old, level]
     }
@@ -921,11 +1186,38 @@ export class Ledger {
    * moves the level settles it itself); otherwise the level is re-derived from the usage read afresh.
    */
   settleAfterStep(type: number): [number, number] | undefined {
+    const sweep = this.sweepType
+    if (sweep >= 0) {
+      this.sweepType = -1
+      // (a sweep asked for another type was made by the settle under the lock that followed that step)
+      if (sweep === type) return this.settleUnderLock(type)
+    }
     const usage = this.lastUsage
     if (usage < 0) return undefined
     const current = Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.level)
     if (this.levelOf(type, usage, current) === current) return undefined
-    return this.settleLevel(type)
+    // with leasing, a level moves only under the lock (leased bytes may be in the usage read)
+    return this.leaseChunk > 0 && this.self >= 0 ? this.settleUnderLock(type) : this.settleLevel(type)
+  }
+
+  /** Takes the lock and settles the level (leasing turned off first when usage is above the ceiling). */
+  private settleUnderLock(type: number): [number, number] | undefined {
+    this.lock(this.self)
+    try {
+      return this.settleLevel(type)
+    } finally {
+      this.unlock(this.self)
+    }
+  }
+
+  /**
+   * Under the lock: leasing off when usage is above the ceiling (so the level is settled from the live bytes), or
+   * when the type has no ceiling (no budget: nothing may stay leased).
+   */
+  private sweepAboveCeiling(type: number): void {
+    this.budget(type)
+    const ceiling = (this.budgets[type] as CachedBudget).ceilingBig
+    if (ceiling < 0n || this.usageWord(type) > ceiling) this.turnOffLeasing(type)
   }
 
   /** The level of `usage` when the level now is `current` (with the config's hysteresis). */
@@ -968,3 +1260,11 @@ export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
+
+/**
+ * Whether leasing was off at `epoch` (read before a step on the usage word) and still is, by the row's copy read
+ * now: then no lease was outstanding and no bytes were in flight while the step read usage (the seqlock of
+ * spec/SharedLease.tla's `ReadOn`).
+ */
+const leasingWasOff = (words: Int32Array, at: number, epoch: number): boolean =>
+  (epoch & 3) === 0 && Atomics.load(words, at) === epoch

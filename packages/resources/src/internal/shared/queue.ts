@@ -224,6 +224,7 @@ export const releaseThread = (
     if ((ledger.maskOf(slot) & bit) === 0) continue
     if (ledger.dropHold(slot, ledger.generationOf(slot), thread) === 2) freed(slot)
   }
+  ledger.giveBackLeases(thread)
   grantAll(ledger, changes)
   for (let type = 0; type < ledger.typeCount; type++) {
     const change = ledger.settleLevel(type)
@@ -267,6 +268,8 @@ export const attachedWith = (ledger: Ledger, thread: number, epoch: number): boo
  * entries; the name table from the live slots; a budget's sequence lock left odd; a pressure event never stamped.
  */
 export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity: ReadonlyArray<bigint>): void => {
+  // leasing off: usage is re-derived below from the live slots alone (a lost thread's lease is not given back)
+  ledger.resetLeasing()
   const wi = ledger.waitersInt
   for (let e = 0; e < ledger.maxWaiters; e++) {
     const slot = wi[word(e, W.slot)] as number
