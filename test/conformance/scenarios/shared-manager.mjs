@@ -11,6 +11,8 @@
 //   share       a handle acquired in A is shared in B: the resource lives until both released it
 //   stats       the global stats and the per-thread stats add up
 //   close       the workers detach, the main thread closes: no leaks anywhere
+//   leases      a second manager with leaseBytes: both workers attach and loop at once again; usage excludes
+//               the leased bytes, the peak counts them, nothing is left after the close
 // A runtime's runner provides `spawn()` (a started worker running `serveSharedManagerWorker`) and the modules.
 
 const memory = (sizeBytes) => ({ type: "Memory", sizeBytes })
@@ -277,6 +279,31 @@ export const runSharedManager = async ({ core, resources, spawn }) => {
       leaks: leaks.length,
       afterClose
     }
+
+    // leases: the same loops on a manager whose threads lease budget bytes (the ceiling is 2047 bytes)
+    const leased = resources.createSharedResourceManager({
+      label: "conformance, leased",
+      maxThreads: 4,
+      budgets: { Memory: { maxBytes: 4096, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } },
+      leaseBytes: 256
+    })
+    try {
+      for (const w of workers) await w.call("attach", { descriptor: leased.descriptor })
+      const leasedLoops = await Promise.all(workers.map((w) => w.call("loop", { count: LOOP, sizeBytes: 64 })))
+      const { peakUsage: leasedPeak, ...afterLeasedLoops } = globalOf(leased)
+      const leasedWorkerLeaks = [await a.call("close"), await b.call("close")]
+      checks["shared manager: two workers on leased budget bytes"] = {
+        loops: leasedLoops,
+        global: afterLeasedLoops,
+        // a worker's first pair is charged to usage, then it leases 256 bytes: the peak counts the lease
+        peakCountsALease: leasedPeak >= 64 + 256,
+        perThread: [1, 2].map((t) => memoryOf(leased.threadStats(t))),
+        workerLeaks: leasedWorkerLeaks,
+        afterDetach: leased.getResourceStats("Memory").currentUsage
+      }
+    } finally {
+      leased.close()
+    }
   } finally {
     for (const w of workers) w.terminate()
     manager.close()
@@ -455,5 +482,19 @@ export const expectedSharedManager = {
     threadsAfterDetach: [0],
     leaks: 0,
     afterClose: "ManagerClosed"
+  },
+  "shared manager: two workers on leased budget bytes": {
+    loops: [
+      { pairs: 100, payloads: 100 },
+      { pairs: 100, payloads: 100 }
+    ],
+    global: { currentUsage: 0, allocationCount: 200, releaseCount: 200, failedCount: 0, waiting: 0 },
+    peakCountsALease: true,
+    perThread: [
+      { currentUsage: 0, allocationCount: 100, releaseCount: 100, failedCount: 0 },
+      { currentUsage: 0, allocationCount: 100, releaseCount: 100, failedCount: 0 }
+    ],
+    workerLeaks: [[], []],
+    afterDetach: 0
   }
 }
