@@ -304,8 +304,12 @@ export interface SharedLeakReport {
 export interface SharedLedgerAudit {
   /** The type. */
   readonly type: ResourceTypeName
-  /** The type's usage word. */
+  /** The type's usage: its usage word less the bytes leased to threads and not spent. */
   readonly usage: number
+  /** Bytes leased to threads and not spent (`leaseBytes`; 0 without leasing). */
+  readonly leasedBytes: number
+  /** Leases charged to the type since the manager was created. */
+  readonly leases: number
   /** The sizes of its live resources, summed. */
   readonly liveBytes: number
   /** Its live resources. */
@@ -1707,6 +1711,8 @@ class SharedManagerImpl implements SharedResourceManager {
         Object.freeze({
           type,
           usage: Number(ledger.usage(index)),
+          leasedBytes: ledger.leased(index),
+          leases: Number(Atomics.load(ledger.typesBig, index * TYPE_BIG_WORDS + T.leases)),
           liveBytes: liveBytes[index] as number,
           liveCount: liveCount[index] as number,
           emergencyBytes: Number(Atomics.load(ledger.typesBig, index * TYPE_BIG_WORDS + T.emergencyBytes)),

@@ -60,6 +60,7 @@ describe("leasing budget bytes to threads", () => {
     first.release()
     // both back into the lease (it holds at most two chunks): usage excludes it
     expect([w.usageWord(), w.lease(m.thread), usage(m)]).toEqual([250, 250, 0])
+    expect(m.audit().find((a) => a.type === "Memory")).toMatchObject({ usage: 0, leasedBytes: 250, leases: 1 })
     expect(m.getResourceStats("Memory")).toMatchObject({ allocationCount: 2, releaseCount: 2, pressure: "None" })
   })
 

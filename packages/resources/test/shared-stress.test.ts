@@ -452,7 +452,7 @@ const stress = (leaseBytes: number) => async () => {
         `shared stress${leaseBytes > 0 ? `, leases of ${leaseBytes} B` : ""} (seed ${SEED}): ${total} operations by ${WORKERS} workers in ${seconds.toFixed(1)} s`,
         `  (${Math.round(total / seconds)} ops/s), ${VICTIMS} victims killed at [${victimRuns.map((v) => v.killAt)}] of their ops, reaped after [${reapTimes}] ms`,
         `  ${checks} checks at rest; observer: ${observed.snapshots} snapshots, ${observed.slotsChecked} live slots checked, max below-reserve ${observed.maxNonReserve}/${MEMORY.maxBytes - MEMORY.reservedBytes} B, max usage − emergency ${observed.maxNonEmergency}/${MEMORY.maxBytes} B`,
-        `  Memory: ${memory.allocationCount} allocations, ${memory.failedCount} failures, ${memory.emergencyCount} Emergency, peak ${memory.peakUsage} B`,
+        `  Memory: ${memory.allocationCount} allocations, ${memory.failedCount} failures, ${memory.emergencyCount} Emergency, peak ${memory.peakUsage} B, ${m.audit().find((a) => a.type === "Memory")?.leases ?? 0} leases taken`,
         `  ${JSON.stringify(counts)}`,
         `  pressure events seen per worker: [${reports.map((r) => r.pressureEvents)}], reclamation calls: [${reports.map((r) => r.reclaimCalls)}]`
       ].join("\n")
@@ -471,6 +471,10 @@ const stress = (leaseBytes: number) => async () => {
     ]) {
       expect(counts[key] ?? 0).toBeGreaterThan(0)
     }
+    // the leased run leased (and the other did not): otherwise it would check nothing new
+    const leases = m.audit().find((a) => a.type === "Memory")?.leases ?? 0
+    if (leaseBytes > 0) expect(leases).toBeGreaterThan(0)
+    else expect(leases).toBe(0)
     for (const a of m.audit()) {
       expect({ type: a.type, usage: a.usage, liveCount: a.liveCount, waiting: a.waiting, e: a.emergencyBytes }).toEqual(
         {

@@ -70,6 +70,8 @@ export const T = {
   reservedBytes: 2,
   peak: 3,
   emergencyBytes: 4,
+  /** Leases charged to the type since creation (bumped under the lock). */
+  leases: 5,
   /** 1 when the type has a budget. */
   hasBudget: 9,
   /** warningPercent and criticalPercent, in millionths of a percent. */

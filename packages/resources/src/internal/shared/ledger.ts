@@ -404,13 +404,18 @@ export class Ledger {
    */
   usage(type: number): bigint {
     const usage = this.usageWord(type)
-    if (this.leaseChunk === 0) return usage
+    return this.leaseChunk === 0 ? usage : usage - BigInt(this.leased(type))
+  }
+
+  /** The bytes of a type leased to threads and not spent (a sum of their lease words, read one by one). */
+  leased(type: number): number {
     let leased = 0
+    if (this.leaseChunk === 0) return leased
     for (let t = 0; t < this.maxThreads; t++) {
       const lease = Atomics.load(this.threadCounters, this.leaseRow(t, type) + RT.lease)
       if (lease > 0) leased += lease
     }
-    return usage - BigInt(leased)
+    return leased
   }
 
   /** The usage word: the live bytes, the bytes leased and not spent, and bytes a sweep is moving. */
@@ -757,6 +762,7 @@ export class Ledger {
         continue
       }
       Atomics.add(this.threadCounters, own, chunk)
+      Atomics.add(this.typesBig, type * TYPE_BIG_WORDS + T.leases, 1n)
       const lastUsage = this.lastUsage
       this.raisePeak(type, usage + big)
       this.lastUsage = lastUsage
