@@ -297,6 +297,7 @@ await runChildIfAsked(variants)
     log(`load average at end: ${load(loadAtEnd)}`)
     log("ratios (of the best trials; of the medians in brackets):")
     for (const c of checked) {
+      if (Number.isNaN(c.measured)) continue // a variant it needs was filtered out
       const verdict = c.met === undefined ? "    " : c.met ? "met " : "MISS"
       const medians = c.ofMedians === undefined ? "" : ` (${c.ofMedians.toFixed(2)}×)`
       log(`  ${verdict}  ${c.ratio}: ${c.measured.toFixed(2)}×${medians}`)
