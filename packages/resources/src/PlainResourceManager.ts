@@ -327,6 +327,11 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   }
   const manager: PlainResourceManager & AsyncDisposable = {
     acquire<T>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T> {
+      if (options === undefined && !trackLeaks) {
+        // the common case in one step (Core.admitAtOnce); anything else, or -1, takes the general path
+        const slot = core.admitAtOnce(name, metadata)
+        if (slot >= 0) return core.refAtOnce<T>(slot, name, metadata)
+      }
       const settings = orThrow(validateAcquireOptions(options, modes.sync, "NonBlocking", "timeoutMillis", plainMillis))
       const { request, step } = begin(name, metadata, settings)
       if (typeof step !== "number") throw step

@@ -445,6 +445,11 @@ const startAcquire = <T>(
   metadata: ResourceMetadata,
   options: AcquireOptions<T> | undefined
 ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
+  if (options === undefined) {
+    // the common case in one step (Core.admitAtOnce); anything else, or -1, takes the general path
+    const slot = core.admitAtOnce(name, metadata)
+    if (slot >= 0) return core.refAtOnce<T>(slot, name, metadata)
+  }
   const settings = validateAcquireOptions(options, AcquisitionModeNames, "NonBlocking", "timeout", durationMillis)
   if (settings instanceof InvalidArgument) return Effect.fail(settings)
   const request = core.request(name, metadata, settings.mode, settings.owner)

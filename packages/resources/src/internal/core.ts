@@ -55,6 +55,7 @@ import { TraceRecorder } from "./trace-recorder.ts"
 import {
   addDependency,
   failAllWaiters,
+  fillSlot,
   interrupt,
   NeedsReclaim,
   type ReleaseResult,
@@ -72,6 +73,7 @@ import {
 import { TypeTable } from "./type-table.ts"
 import {
   budgetEntries,
+  isPlainValidMetadata,
   unknownMetadataType,
   validateBudget,
   validateConfigShape,
@@ -185,6 +187,8 @@ export class Core<R> {
   readonly id: number = nextManagerId()
   readonly state: ManagerState
   readonly defaultDriver: string
+  /** The default driver's index (interned first). */
+  private readonly defaultDriverIndex: number
   private readonly captureSites: boolean
   /** Per-slot side data in plain arrays indexed by slot (allocated when used). */
   private readonly finalizers: Array<Finalizer | undefined> = []
@@ -232,7 +236,7 @@ export class Core<R> {
     this.defaultDriver = config.defaultDriver ?? "app"
     this.captureSites = config.captureAcquisitionSite ?? false
     this.onLeaks = config.onLeaks
-    this.state.driver(this.defaultDriver)
+    this.defaultDriverIndex = this.state.driver(this.defaultDriver)
     for (const [driver, kind] of Object.entries(config.drivers ?? {})) {
       if (kind?.sequential === true) this.state.sequential.add(this.state.driver(driver))
     }
@@ -367,6 +371,54 @@ export class Core<R> {
   }
 
   /**
+   * The common acquisition in one step, with nothing allocated: an unnamed or named NonBlocking or Emergency
+   * request by the default driver, without dependencies and not Shareable, that fits now, on a manager
+   * that records no trace, captures no sites and has nobody waiting. Admitted as `request` + `start` would
+   * admit it (the same checks in the same order: `submit`, then `acquire`'s `fillSlot`, the pool block held),
+   * and its slot returned; -1 when any of that does not hold, for the general path to decide (nothing changed).
+   * What it saves is the general path's layers (the request object, `start`, `submit`, the route, `acquire`,
+   * `afterAdmission`): docs/manager.md, "Where the time goes".
+   */
+  admitAtOnce(name: unknown, metadata: unknown): number {
+    const state = this.state
+    if (this.closed || state.trace !== undefined || this.captureSites || state.waiting.size !== 0) return -1
+    if (typeof name !== "string" || (name !== "" && state.nameTaken(name))) return -1
+    if (!isPlainValidMetadata(metadata) || (metadata.dependsOn !== undefined && metadata.dependsOn.length > 0)) {
+      return -1
+    }
+    const flags = metadata.flags ?? 0
+    if ((flags & ResourceFlag.Shareable) !== 0) return -1
+    const type = state.typeTable.indexOf(metadata.type)
+    if (type < 0) return -1
+    const size = metadata.sizeBytes
+    const priority = metadata.priority === undefined ? ResourcePriority.Normal : ResourcePriority[metadata.priority]
+    const limit = state.limit(type, priority)
+    // it fits even without a pool block: a pool that has none (or may not grow) changes nothing but the charge, so
+    // nothing after the allocation below can send the request back to the general path
+    if ((state.usage[type] as number) + size > limit) return -1
+    let pool: ManagedPool | undefined
+    let block = -1
+    if (this.pooledTypes[type] === 1) {
+      const memo = this.routes[type]
+      if (memo === undefined || memo.size !== size || memo.alignment !== metadata.alignmentBytes) return -1
+      pool = memo.pool
+      if (pool !== undefined) block = pool.alloc()
+    }
+    const pooled = block >= 0
+    state.nextRequest++
+    const slot = fillSlot(state, type, size, this.defaultDriverIndex, flags, pooled, metadata, name)
+    if (pooled) this.holdBlock(slot, pool as ManagedPool, block)
+    return slot
+  }
+
+  /** The default driver's ref of a slot `admitAtOnce` admitted (what `bind` makes for such a request). */
+  refAtOnce<T>(slot: number, name: string, metadata: ResourceMetadata): ResourceRef<T> {
+    const driver = this.defaultDriverIndex
+    const generation = this.state.generation[slot] as number
+    return new ResourceRef<T>(this, slot, generation, name, metadata, this.defaultDriver, driver, undefined, undefined)
+  }
+
+  /**
    * Starts an admission: the slot when admitted at once (the fast path, nothing allocated beyond the
    * request), a waiting request, a failure, or a reclamation step to run first.
    */
@@ -425,12 +477,16 @@ export class Core<R> {
     }
     request.pooled = true
     const result = submit(this.state, request, true)
-    if (typeof result === "number") {
-      this.blockPools[result] = pool
-      this.blockHandles[result] = handle
-      this.sideData++
-    } else pool.free(handle)
+    if (typeof result === "number") this.holdBlock(result, pool, handle)
+    else pool.free(handle)
     return result
+  }
+
+  /** Records the pool block serving a slot (given back when the slot is freed: `finalize`). */
+  private holdBlock(slot: number, pool: ManagedPool, block: number): void {
+    this.blockPools[slot] = pool
+    this.blockHandles[slot] = block
+    this.sideData++
   }
 
   /** The pool a request's block comes from (none for a taken name: the request fails or waits without one). */

@@ -249,24 +249,16 @@ const wouldDeadlock = (state: ManagerState, waiter: Waiter) => checkManagerWait(
 
 /** Fills a fresh slot for an admitted request and charges its bytes. */
 const admit = (state: ManagerState, request: Request, depsPinned: boolean): number => {
-  // a concurrent owner's holdings count as free in the reduction: admitting to it changes nothing there
-  if ((state.waitingCount[request.driver] ?? 0) > 0 && state.isSequential(request.driver)) state.taint()
-  const slot = state.takeSlot()
-  const { type, size, driver } = request
-  const pooled = request.pooled === true
-  const charged = pooled ? 0 : size
-  state.slotState[slot] = SlotState.Live
-  state.metadata[slot] = request.metadata
-  state.types[slot] = type
-  state.flags[slot] = pooled ? request.flags | POOLED : request.flags
-  state.owners[slot] = driver
-  state.dependentCounts[slot] = 0
-  state.acquiredAt[slot] = state.now() - state.epoch
-  state.sequence[slot] = state.nextSequence
-  state.nextSequence = (state.nextSequence + 1) >>> 0
-  state.names.set(slot, request.name)
-  if (request.name !== "") state.liveNames.add(request.name, slot)
-  state.linkOwned(slot, driver)
+  const slot = fillSlot(
+    state,
+    request.type,
+    request.size,
+    request.driver,
+    request.flags,
+    request.pooled === true,
+    request.metadata,
+    request.name
+  )
   const deps = request.deps
   if (deps.length > 0) {
     state.dependencies.set(slot, deps)
@@ -280,6 +272,41 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
       set.add(slot)
     }
   }
+  return slot
+}
+
+/**
+ * What every admission writes (`admit`, and `Core.admitAtOnce` for the common case): a fresh slot, live, held by
+ * `driver`, its name taken, its bytes charged (none for a pool block: the pool's capacity is charged).
+ *
+ * @since 0.3.0
+ */
+export const fillSlot = (
+  state: ManagerState,
+  type: number,
+  size: number,
+  driver: number,
+  flags: number,
+  pooled: boolean,
+  metadata: ResourceMetadata | undefined,
+  name: string
+): number => {
+  // a concurrent owner's holdings count as free in the reduction: admitting to it changes nothing there
+  if ((state.waitingCount[driver] ?? 0) > 0 && state.isSequential(driver)) state.taint()
+  const slot = state.takeSlot()
+  const charged = pooled ? 0 : size
+  state.slotState[slot] = SlotState.Live
+  state.metadata[slot] = metadata
+  state.types[slot] = type
+  state.flags[slot] = pooled ? flags | POOLED : flags
+  state.owners[slot] = driver
+  state.dependentCounts[slot] = 0
+  state.acquiredAt[slot] = state.now() - state.epoch
+  state.sequence[slot] = state.nextSequence
+  state.nextSequence = (state.nextSequence + 1) >>> 0
+  state.names.set(slot, name)
+  if (name !== "") state.liveNames.add(name, slot)
+  state.linkOwned(slot, driver)
   state.liveCount++
   state.liveBytes[type] = (state.liveBytes[type] as number) + charged
   state.allocationCount[type] = (state.allocationCount[type] as number) + 1
