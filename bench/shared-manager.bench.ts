@@ -127,6 +127,17 @@ const asyncPair =
     return do_not_optimize(ref)
   }
 
+/** The name of the run of `k` workers of a kind (`runtime`: "" for Bun, ", Node"). */
+const workerRun = (kind: string, k: number, runtime: string) =>
+  `${kind}, ${k} worker${k === 1 ? "" : "s"} (wall${runtime})`
+
+/** The 1-worker and 2-worker runs of a kind. */
+const workerRuns = (
+  kind: string,
+  runtime: string,
+  measure: (k: number) => () => Promise<ChildResult>
+): ReadonlyArray<Variant> => [1, 2].map((k) => ({ name: workerRun(kind, k, runtime), measure: measure(k) }))
+
 const variants: ReadonlyArray<Variant> = [
   { name: "facade acquire+release", setup: () => pair(facade(), (m) => m.acquire("", memory)) },
   { name: "shared acquire+release", setup: () => pair(shared(), (m) => m.acquire(memory)) },
@@ -141,86 +152,64 @@ const variants: ReadonlyArray<Variant> = [
     name: "shared acquireAsync Blocking (granted at once)",
     setup: () => asyncPair(shared(), (m) => m.acquireAsync(memory, { mode: "Blocking" }))
   },
-  { name: "shared acquire+release, 1 worker (wall)", measure: workers(1) },
-  { name: "shared acquire+release, 2 workers (wall)", measure: workers(2) },
-  { name: "shared leased, 1 worker (wall)", measure: workers(1, LEASE_BYTES) },
-  { name: "shared leased, 2 workers (wall)", measure: workers(2, LEASE_BYTES) },
-  { name: "own facade per worker, 1 worker (wall)", measure: ownFacadeWorkers(1) },
-  { name: "own facade per worker, 2 workers (wall)", measure: ownFacadeWorkers(2) },
-  { name: "shared acquire+release, 1 worker (wall, Node)", measure: nodeWorkers(1, "shared") },
-  { name: "shared acquire+release, 2 workers (wall, Node)", measure: nodeWorkers(2, "shared") },
-  { name: "shared leased, 1 worker (wall, Node)", measure: nodeWorkers(1, "leased") },
-  { name: "shared leased, 2 workers (wall, Node)", measure: nodeWorkers(2, "leased") },
-  { name: "own facade per worker, 1 worker (wall, Node)", measure: nodeWorkers(1, "facade") },
-  { name: "own facade per worker, 2 workers (wall, Node)", measure: nodeWorkers(2, "facade") }
+  ...workerRuns("shared acquire+release", "", (k) => workers(k)),
+  ...workerRuns("shared leased", "", (k) => workers(k, LEASE_BYTES)),
+  ...workerRuns("own facade per worker", "", ownFacadeWorkers),
+  ...workerRuns("shared acquire+release", ", Node", (k) => nodeWorkers(k, "shared")),
+  ...workerRuns("shared leased", ", Node", (k) => nodeWorkers(k, "leased")),
+  ...workerRuns("own facade per worker", ", Node", (k) => nodeWorkers(k, "facade"))
 ]
 
-/** The ratios the report prints: `of / over` (a throughput ratio when `throughput`: `over / of`). */
-const ratios: ReadonlyArray<{
+/** A ratio the report prints: `of / over` (a throughput ratio when `throughput`: `over / of`). */
+interface Ratio {
   readonly what: string
   readonly of: string
   readonly over: string
   readonly throughput?: boolean
   readonly batch?: boolean
   readonly target?: { readonly limit: number; readonly atMost: boolean }
-}> = [
+}
+
+/** The throughput of 2 workers of a kind over 1 (target ≥ 1.6× when `target`). */
+const twoOverOne = (what: string, kind: string, runtime: string, target: boolean): Ratio => ({
+  what: target ? `${what} (target ≥ 1.6×)` : what,
+  of: workerRun(kind, 2, runtime),
+  over: workerRun(kind, 1, runtime),
+  throughput: true,
+  ...(target ? { target: { limit: 1.6, atMost: false } } : {})
+})
+
+const ratios: ReadonlyArray<Ratio> = [
   {
     what: "shared / facade acquire+release (target ≤ 3×)",
     of: "shared acquire+release",
     over: "facade acquire+release",
     target: { limit: 3, atMost: true }
   },
-  {
-    what: "2 workers / 1 worker throughput, wall time (target ≥ 1.6×)",
-    of: "shared acquire+release, 2 workers (wall)",
-    over: "shared acquire+release, 1 worker (wall)",
-    throughput: true,
-    target: { limit: 1.6, atMost: false }
-  },
-  {
-    what: "2 workers / 1 worker throughput on Node worker_threads, wall time (target ≥ 1.6×)",
-    of: "shared acquire+release, 2 workers (wall, Node)",
-    over: "shared acquire+release, 1 worker (wall, Node)",
-    throughput: true,
-    target: { limit: 1.6, atMost: false }
-  },
+  twoOverOne("2 workers / 1 worker throughput, wall time", "shared acquire+release", "", true),
+  twoOverOne(
+    "2 workers / 1 worker throughput on Node worker_threads, wall time",
+    "shared acquire+release",
+    ", Node",
+    true
+  ),
   {
     what: "leased / facade acquire+release (target ≤ 3×)",
     of: "shared acquire+release, leased",
     over: "facade acquire+release",
     target: { limit: 3, atMost: true }
   },
+  twoOverOne("2 workers / 1 worker throughput, leased, wall time", "shared leased", "", true),
+  twoOverOne("2 workers / 1 worker throughput, leased, on Node worker_threads", "shared leased", ", Node", true),
+  twoOverOne(
+    "the machine's ceiling: 2 / 1 workers, each with its own single-thread manager, nothing shared",
+    "own facade per worker",
+    "",
+    false
+  ),
+  twoOverOne("the same ceiling on Node worker_threads", "own facade per worker", ", Node", false),
   {
-    what: "2 workers / 1 worker throughput, leased, wall time (target ≥ 1.6×)",
-    of: "shared leased, 2 workers (wall)",
-    over: "shared leased, 1 worker (wall)",
-    throughput: true,
-    target: { limit: 1.6, atMost: false }
-  },
-  {
-    what: "2 workers / 1 worker throughput, leased, on Node worker_threads (target ≥ 1.6×)",
-    of: "shared leased, 2 workers (wall, Node)",
-    over: "shared leased, 1 worker (wall, Node)",
-    throughput: true,
-    target: { limit: 1.6, atMost: false }
-  },
-  {
-    what: "the machine's ceiling: 2 / 1 workers, each with its own single-thread manager, nothing shared",
-    of: "own facade per worker, 2 workers (wall)",
-    over: "own facade per worker, 1 worker (wall)",
-    throughput: true
-  },
-  {
-    what: "the same ceiling on Node worker_threads",
-    of: "own facade per worker, 2 workers (wall, Node)",
-    over: "own facade per worker, 1 worker (wall, Node)",
-    throughput: true
-  },
-  {
-    what: "2 workers / 1 worker throughput, median batches (reference)",
-    of: "shared acquire+release, 2 workers (wall)",
-    over: "shared acquire+release, 1 worker (wall)",
-    throughput: true,
+    ...twoOverOne("2 workers / 1 worker throughput, median batches (reference)", "shared acquire+release", "", false),
     batch: true
   },
   { what: "shared / facade, named", of: "shared acquire+release, named", over: "facade acquire+release, named" },

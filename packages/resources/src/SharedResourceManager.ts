@@ -1039,11 +1039,11 @@ class SharedManagerImpl implements SharedResourceManager {
       ledger.leaveStep(this.thread)
     }
     if (slot !== Refused.Sweep) return slot
-    // it did not fit, or was over budget, on a usage that may count leased bytes: decided under the lock
+    // it did not fit, or was over budget, on a usage that may count leased bytes: decided under the lock, where the
+    // admission turns leasing off itself if it still does not fit
     ledger.lock(this.thread)
     try {
       this.ensureUsable()
-      ledger.turnOffLeasing(type)
       return this.admitInto(type, metadata, priority, emergency, undefined, 0)
     } finally {
       ledger.unlock(this.thread)

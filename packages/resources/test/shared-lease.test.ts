@@ -42,7 +42,7 @@ const words = (m: SharedResourceManager) => {
   const type = m.audit().findIndex((a) => a.type === "Memory")
   return {
     usageWord: () => Number(Atomics.load(ledger.typesBig, type * TYPE_BIG_WORDS + T.usage)),
-    lease: (thread: number) => Atomics.load(ledger.threadCounters, ledger.leaseRow(thread, type) + RT.lease)
+    lease: (thread: number) => Atomics.load(ledger.threadCounters, ledger.threadTypeRow(thread, type) + RT.lease)
   }
 }
 

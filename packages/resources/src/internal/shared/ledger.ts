@@ -81,7 +81,7 @@ interface CachedBudget {
  * The highest usage at which a type's pressure level is None whatever the level before (the hysteresis
  * included) and the reserve untouched: every usage at or below it, the live bytes included, has level None.
  */
-export const leaseCeilingOf = (budget: ResourceBudget, hysteresisBytes: number): number => {
+const leaseCeilingOf = (budget: ResourceBudget, hysteresisBytes: number): number => {
   const max = budget.maxBytes
   const below = Math.floor(Math.min((budget.warningPercent * max) / 100, max - budget.reservedBytes) - hysteresisBytes)
   // the arithmetic above may be a byte off where pressureLevel's is exact: step down to its answer
@@ -181,7 +181,7 @@ export class Ledger {
    * level is settled under the lock, leasing turned off first (-1: none).
    */
   private sweepType = -1
-  /** A type this thread asks a lease of once its step is over (`refillLease`; -1: none). */
+  /** A type this thread asks a lease of once its step is over (`takeLease`; -1: none). */
   leaseWanted = -1
 
   constructor(buffer: SharedArrayBuffer) {
@@ -412,7 +412,7 @@ export class Ledger {
     let leased = 0
     if (this.leaseChunk === 0) return leased
     for (let t = 0; t < this.maxThreads; t++) {
-      const lease = Atomics.load(this.threadCounters, this.leaseRow(t, type) + RT.lease)
+      const lease = Atomics.load(this.threadCounters, this.threadTypeRow(t, type) + RT.lease)
       if (lease > 0) leased += lease
     }
     return leased
@@ -586,7 +586,7 @@ export class Ledger {
     const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
     const leasing = this.leaseChunk > 0 && limit >= 0n && this.self >= 0
     // the lease epoch as this thread's row has it, read before the usage (a seqlock: `leasingWasOff`)
-    const epochAt = leasing ? this.leaseRow(this.self, type) + RT.leaseEpoch : -1
+    const epochAt = leasing ? this.threadTypeRow(this.self, type) + RT.leaseEpoch : -1
     let epoch = leasing ? Atomics.load(this.threadCounters, epochAt) : 0
     if (leasing && !ignoreQueue && this.spendLease(type, sn)) {
       bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
@@ -658,15 +658,10 @@ export class Ledger {
 
   // ---------------------------------------------------------------- leases (docs/decisions.md, spec/SharedLease.tla)
 
-  /** The first word of `thread`'s row of a type (its counters, its lease, its copy of the lease epoch). */
-  leaseRow(thread: number, type: number): number {
-    return (thread * this.typeCount + type) * THREAD_TYPE_WORDS
-  }
-
   /** Spends a slot's size from this thread's lease of its type (one compare-and-swap); false when it does not fit. */
   private spendLease(type: number, sn: number): boolean {
     const size = this.slotsNum[sn + SN.size] as number
-    const at = this.leaseRow(this.self, type) + RT.lease
+    const at = this.threadTypeRow(this.self, type) + RT.lease
     for (let lease = Atomics.load(this.threadCounters, at); lease >= size; ) {
       const seen = Atomics.compareExchange(this.threadCounters, at, lease, lease - size)
       if (seen === lease) return true
@@ -677,7 +672,7 @@ export class Ledger {
 
   /** Gives bytes back into this thread's lease (at most two chunks held); false when leasing is off or it is full. */
   private returnToLease(type: number, size: number): boolean {
-    const at = this.leaseRow(this.self, type) + RT.lease
+    const at = this.threadTypeRow(this.self, type) + RT.lease
     const most = 2 * this.leaseChunk
     for (let lease = Atomics.load(this.threadCounters, at); lease >= 0 && lease + size <= most; ) {
       const seen = Atomics.compareExchange(this.threadCounters, at, lease, lease + size)
@@ -693,19 +688,27 @@ export class Ledger {
    * admission that found its lease short asks for one now and then (`leaseWanted`).
    */
   private afterDirectStep(type: number, after: bigint, epochAt: number, epoch: number, noAsk: boolean): void {
-    const cached = this.budgets[type] as CachedBudget
-    if (after > cached.ceilingBig && !leasingWasOff(this.threadCounters, epochAt, epoch)) this.sweepType = type
-    if (noAsk || cached.ceiling < this.leaseChunk) return
+    this.sweepIfAbove(type, after, epochAt, epoch)
+    if (noAsk || (this.budgets[type] as CachedBudget).ceiling < this.leaseChunk) return
     const skip = (this.leaseSkip[type] as number) - 1
     this.leaseSkip[type] = skip
     if (skip <= 0) this.leaseWanted = type
+  }
+
+  /**
+   * After a step that left usage at `usage` (the type's budget cached): above the ceiling, unless leasing was off
+   * and stayed off around the step, the level is to be settled under the lock, leasing turned off first.
+   */
+  private sweepIfAbove(type: number, usage: bigint, epochAt: number, epoch: number): void {
+    const ceiling = (this.budgets[type] as CachedBudget).ceilingBig
+    if (usage > ceiling && !leasingWasOff(this.threadCounters, epochAt, epoch)) this.sweepType = type
   }
 
   /** Sets a type's lease epoch and every thread row's copy of it (under the lock). */
   private setLeaseEpoch(type: number, epoch: number): void {
     Atomics.store(this.typesInt, type * TYPE_INT_WORDS + TI.leaseEpoch, epoch)
     for (let t = 0; t < this.maxThreads; t++) {
-      Atomics.store(this.threadCounters, this.leaseRow(t, type) + RT.leaseEpoch, epoch)
+      Atomics.store(this.threadCounters, this.threadTypeRow(t, type) + RT.leaseEpoch, epoch)
     }
   }
 
@@ -720,7 +723,7 @@ export class Ledger {
     this.setLeaseEpoch(type, epoch | 3)
     const usageAt = type * TYPE_BIG_WORDS + T.usage
     for (let t = 0; t < this.maxThreads; t++) {
-      const lease = Atomics.exchange(this.threadCounters, this.leaseRow(t, type) + RT.lease, -1)
+      const lease = Atomics.exchange(this.threadCounters, this.threadTypeRow(t, type) + RT.lease, -1)
       if (lease > 0) Atomics.sub(this.typesBig, usageAt, BigInt(lease))
     }
     this.setLeaseEpoch(type, (epoch | 3) + 1)
@@ -740,7 +743,7 @@ export class Ledger {
     const budget = this.budget(type)
     const ceiling = (this.budgets[type] as CachedBudget).ceiling
     const chunk = this.leaseChunk
-    const own = this.leaseRow(this.self, type) + RT.lease
+    const own = this.threadTypeRow(this.self, type) + RT.lease
     // a lease holds at most two chunks (an Int32 word)
     if (budget === undefined || ceiling < chunk || Atomics.load(this.threadCounters, own) > chunk) return
     const usageAt = type * TYPE_BIG_WORDS + T.usage
@@ -750,7 +753,7 @@ export class Ledger {
       if (!quiet || 2 * Number(Atomics.load(this.typesBig, usageAt)) > ceiling) return
       this.setLeaseEpoch(type, epoch + 1)
       for (let t = 0; t < this.maxThreads; t++) {
-        Atomics.compareExchange(this.threadCounters, this.leaseRow(t, type) + RT.lease, -1, 0)
+        Atomics.compareExchange(this.threadCounters, this.threadTypeRow(t, type) + RT.lease, -1, 0)
       }
       this.setLeaseEpoch(type, epoch + 2)
     } else if ((epoch & 3) !== 2) return
@@ -775,7 +778,7 @@ export class Ledger {
   giveBackLeases(thread: number): void {
     if (this.leaseChunk === 0) return
     for (let type = 0; type < this.typeCount; type++) {
-      const at = this.leaseRow(thread, type) + RT.lease
+      const at = this.threadTypeRow(thread, type) + RT.lease
       const lease = Atomics.load(this.threadCounters, at)
       if (lease <= 0) continue
       Atomics.store(this.threadCounters, at, 0)
@@ -791,7 +794,7 @@ export class Ledger {
     if (this.leaseChunk === 0) return
     for (let type = 0; type < this.typeCount; type++) {
       for (let t = 0; t < this.maxThreads; t++)
-        Atomics.store(this.threadCounters, this.leaseRow(t, type) + RT.lease, -1)
+        Atomics.store(this.threadCounters, this.threadTypeRow(t, type) + RT.lease, -1)
       const epoch = Atomics.load(this.typesInt, type * TYPE_INT_WORDS + TI.leaseEpoch)
       if ((epoch & 3) !== 0) this.setLeaseEpoch(type, (epoch | 3) + 1)
     }
@@ -867,41 +870,25 @@ export class Ledger {
       const tb = type * TYPE_BIG_WORDS
       const sn = slot * SLOT_NUM_WORDS
       Atomics.store(this.slotsInt, si + S.generation, (generation + 1) & GENERATION_MASK || 1)
+      const sizeNumber = this.slotsNum[sn + SN.size] as number
+      const leasing = this.leaseChunk > 0 && this.self >= 0
       if ((this.slotsInt[si + S.pool] as number) !== 0) this.lastUsage = -1
-      else if (this.leaseChunk > 0 && this.self >= 0) this.releaseLeasing(type, sn)
+      // back into this thread's lease when it is on and has room (under the lock bytes go to usage)
+      else if (leasing && !this.locked && this.returnToLease(type, sizeNumber)) this.lastUsage = -1
       else {
-        const size = this.bigSize(this.slotsNum[sn + SN.size] as number)
+        // with leasing, the epoch is read around the step as an admission does
+        const epochAt = leasing ? this.threadTypeRow(this.self, type) + RT.leaseEpoch : -1
+        const epoch = leasing ? Atomics.load(this.threadCounters, epochAt) : 0
+        const size = this.bigSize(sizeNumber)
         const usage = Atomics.sub(this.typesBig, tb + T.usage, size) - size
         this.usageSeen[type] = usage
         this.lastUsage = Number(usage)
+        if (leasing && this.budget(type) !== undefined) this.sweepIfAbove(type, usage, epochAt, epoch)
       }
       const overage = this.slotsNum[sn + SN.overage] as number
       if (overage !== 0) Atomics.sub(this.typesBig, tb + T.emergencyBytes, BigInt(overage))
       bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.releases)
       return 2
-    }
-  }
-
-  /**
-   * A freed slot's bytes with leasing configured: back into this thread's lease when it is on and has room (not
-   * under the lock: there bytes go to usage), else off usage, the epoch read around the step as an admission does.
-   */
-  private releaseLeasing(type: number, sn: number): void {
-    const sizeNumber = this.slotsNum[sn + SN.size] as number
-    if (!this.locked && this.returnToLease(type, sizeNumber)) {
-      this.lastUsage = -1
-      return
-    }
-    const size = this.bigSize(sizeNumber)
-    const epochAt = this.leaseRow(this.self, type) + RT.leaseEpoch
-    const epoch = Atomics.load(this.threadCounters, epochAt)
-    const usage = Atomics.sub(this.typesBig, type * TYPE_BIG_WORDS + T.usage, size) - size
-    this.usageSeen[type] = usage
-    this.lastUsage = Number(usage)
-    this.budget(type)
-    const cached = this.budgets[type] as CachedBudget
-    if (cached.ceiling >= 0 && usage > cached.ceilingBig && !leasingWasOff(this.threadCounters, epochAt, epoch)) {
-      this.sweepType = type
     }
   }
 
@@ -928,30 +915,35 @@ export class Ledger {
 
   // ---------------------------------------------------------------- counters
 
+  /** The first word of `thread`'s row of a type (its counters, its lease, its copy of the lease epoch). */
+  threadTypeRow(thread: number, type: number): number {
+    return (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+  }
+
   /** Counts a failed request of a type, in `thread`'s row. */
   countFailure(type: number, thread: number): void {
-    bump(this.threadCounters, (thread * this.typeCount + type) * THREAD_TYPE_WORDS + RT.failures)
+    bump(this.threadCounters, this.threadTypeRow(thread, type) + RT.failures)
   }
 
   /** A type's counter (`RT.allocations` …) summed over every thread row. */
   typeCounter(type: number, counter: number): number {
     let total = 0
     for (let t = 0; t < this.maxThreads; t++) {
-      total += readCounter(this.threadCounters, (t * this.typeCount + type) * THREAD_TYPE_WORDS + counter)
+      total += readCounter(this.threadCounters, this.threadTypeRow(t, type) + counter)
     }
     return total
   }
 
   /** A thread's counter of a type since it attached (its row less the row's value then). */
   threadCounter(thread: number, type: number, counter: number): number {
-    const at = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+    const at = this.threadTypeRow(thread, type)
     return readCounter(this.threadCounters, at + counter) - readCounter(this.threadCounters, at + RT.baseline + counter)
   }
 
   /** Starts a thread's own figures from its row's values now (at attach; rows are never reset). */
   markBaseline(thread: number): void {
     for (let type = 0; type < this.typeCount; type++) {
-      const at = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+      const at = this.threadTypeRow(thread, type)
       for (const counter of [RT.allocations, RT.releases, RT.failures, RT.emergencies]) {
         writeCounter(this.threadCounters, at + RT.baseline + counter, readCounter(this.threadCounters, at + counter))
       }
@@ -985,7 +977,7 @@ export class Ledger {
   threadLive(thread: number): number {
     let live = 0
     for (let type = 0; type < this.typeCount; type++) {
-      const at = (thread * this.typeCount + type) * THREAD_TYPE_WORDS
+      const at = this.threadTypeRow(thread, type)
       const releases = readCounter(this.threadCounters, at + RT.releases)
       live += readCounter(this.threadCounters, at + RT.allocations) - releases
     }

@@ -21,7 +21,6 @@ import {
   SLOT_INT_WORDS,
   T,
   THREAD_INT_WORDS,
-  THREAD_TYPE_WORDS,
   ThreadFlags,
   TI,
   TYPE_BIG_WORDS,
@@ -285,7 +284,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
   // a carry a lost thread left half done (a failure count is bumped by its own thread only, outside the steps)
   for (let t = 0; t < ledger.maxThreads; t++) {
     for (let type = 0; type < types; type++) {
-      const row = (t * types + type) * THREAD_TYPE_WORDS
+      const row = ledger.threadTypeRow(t, type)
       for (const counter of [RT.allocations, RT.releases, RT.failures, RT.emergencies]) {
         if (counter === RT.failures && !lost.has(t)) continue
         if ((Atomics.load(counters, row + counter + 1) & 1) === 1) finishCarry(counters, row + counter)
@@ -324,7 +323,7 @@ export const repairLedger = (ledger: Ledger, lost: ReadonlySet<number>, capacity
   ledger.bumpBudgetEpochs()
   for (let t = 0; t < ledger.maxThreads; t++) {
     for (let type = 0; type < types; type++) {
-      settleCounts(counters, (t * types + type) * THREAD_TYPE_WORDS, threadLive[t * types + type] as number)
+      settleCounts(counters, ledger.threadTypeRow(t, type), threadLive[t * types + type] as number)
     }
     const pending = ledger.pendingOf(t)
     const attached = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) !== 0
