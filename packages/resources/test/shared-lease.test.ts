@@ -93,7 +93,7 @@ describe("leasing budget bytes to threads", () => {
     }
     expect(refused).toBeInstanceOf(BudgetExceeded)
     expect(refused).toMatchObject({ requested: 860, available: 850, limit: 900 })
-    a.acquire(mem(50)) // a's lease again? No: leasing is off until usage is at most half the ceiling
+    a.acquire(mem(50)) // on the usage word: leasing stays off until usage is at most half the ceiling
     const over = b.acquire(mem(850), { mode: "Emergency" }) // 100 + 850 = 950: 50 over
     expect(b.getResourceStats("Memory")).toMatchObject({ currentUsage: 950, emergencyCount: 1, emergencyBytes: 50 })
     over.release()
