@@ -1,6 +1,6 @@
 /**
- * The one-step admission (`Core.admitAtOnce`, the common acquisition without the general path's layers) must
- * change exactly what the general path changes. A manager that records a trace always takes the general path,
+ * The one-step admission and release (`Core.admitAtOnce` and `Core.releaseAtOnce`, the common acquisition and
+ * release without the general path's layers) must change exactly what the general path changes. A manager that records a trace always takes the general path,
  * so random sequences run on a manager without a trace and on one with a trace must agree after every step: each
  * operation's outcome (the handle's slot and generation, or the error's tag), every type's stats, the pools'
  * stats, the live resources and, at the end, the leak report. Then each case the one step leaves to the general
@@ -45,6 +45,7 @@ const shareable = ResourceFlags.combine("Shareable")
 describe("the one-step admission", () => {
   test(`${SEQUENCES} random sequences: a manager without a trace and one with a trace agree after every step`, () => {
     let taken = 0
+    let released = 0
     for (let n = 0; n < SEQUENCES; n++) {
       const seed = BASE_SEED + n
       const random = prng(seed)
@@ -56,6 +57,12 @@ describe("the one-step admission", () => {
         const slot = oneStep(name, metadata)
         if (slot >= 0) taken++
         return slot
+      }
+      const releaseInOne = core.releaseAtOnce.bind(core)
+      core.releaseAtOnce = (slot, driver) => {
+        const done = releaseInOne(slot, driver)
+        if (done) released++
+        return done
       }
       const traced = createResourceManager({ ...config(seed), trace: { sink: () => {} } })
       const held: Array<[ResourceRef<unknown> | undefined, ResourceRef<unknown> | undefined]> = []
@@ -117,6 +124,7 @@ describe("the one-step admission", () => {
       expect(leaks(plain)).toEqual(leaks(traced))
     }
     expect(taken).toBeGreaterThan(SEQUENCES * 5) // 1,722 with these seeds
+    expect(released).toBeGreaterThan(SEQUENCES * 5) // 2,981 with these seeds
   })
 
   test("each case it leaves to the general path changes nothing", () => {
@@ -172,5 +180,92 @@ describe("the one-step admission", () => {
       expect(coreOf(closed).admitAtOnce("", { type: "Memory", sizeBytes: 1 })).toBe(-1)
       m.close()
     })
+  })
+
+  test("each release it leaves to the general path changes nothing, and the general path then frees it", async () => {
+    const hardware = { type: "Hardware", sizeBytes: 1 } as const
+    /**
+     * In a fresh manager, `setup` makes the case and names the ref to release (and the driver asking); the one step
+     * must decline it with nothing changed, then `finish` releases everything and no resource may be left.
+     */
+    const declines = async (
+      what: string,
+      setup: (m: PlainResourceManager) => { ref: ResourceRef<unknown>; driver?: number; finish: () => unknown },
+      options: ResourceManagerConfig = config(2)
+    ) => {
+      const m = createResourceManager(options)
+      const { ref, driver = 0, finish } = setup(m)
+      const before = JSON.stringify(observed(m))
+      expect([what, coreOf(m).releaseAtOnce(ref.handle.slot, driver)]).toEqual([what, false])
+      expect([what, JSON.stringify(observed(m))]).toEqual([what, before])
+      await finish()
+      expect([what, m.snapshot().liveResources]).toEqual([what, 0])
+      m.close()
+    }
+    const shareableHardware = { ...hardware, flags: shareable }
+    await declines("a resource another driver holds too", (m) => {
+      const ref = m.acquire("", shareableHardware)
+      const held = m.share(ref.handle, "audio")
+      return { ref, finish: () => [held.release(), ref.release()] }
+    })
+    await declines("a resource once shared (its holder list is the owner's alone)", (m) => {
+      const ref = m.acquire("", shareableHardware)
+      m.share(ref.handle, "audio").release()
+      return { ref, finish: () => ref.release() }
+    })
+    await declines("a Shareable resource whose payload cell is made", (m) => {
+      const ref = m.acquire("", shareableHardware)
+      expect(ref.payload).toBeUndefined()
+      return { ref, finish: () => ref.release() }
+    })
+    await declines("a driver that does not hold it", (m) => {
+      const ref = m.acquire("", hardware)
+      return { ref, driver: 1, finish: () => ref.release() }
+    })
+    await declines("a resource others depend on", (m) => {
+      const ref = m.acquire("", hardware)
+      const dependent = m.acquire("", hardware)
+      m.addDependency(dependent.handle, ref.handle)
+      return { ref, finish: () => [dependent.release(), ref.release()] }
+    })
+    await declines("a resource with dependencies", (m) => {
+      const dependency = m.acquire("", hardware)
+      const ref = m.acquire("", hardware)
+      m.addDependency(ref.handle, dependency.handle)
+      return { ref, finish: () => [ref.release(), dependency.release()] }
+    })
+    await declines("an Emergency overage", (m) => {
+      const ref = m.acquire("", { type: "Hardware", sizeBytes: 70 }, { mode: "Emergency" }) // 6 B over the budget
+      return { ref, finish: () => ref.release() }
+    })
+    const destroyed: Array<unknown> = []
+    await declines("a destroy hook to run", (m) => {
+      const ref = m.acquire("", hardware, { create: () => "made", destroy: (payload) => destroyed.push(payload) })
+      expect(ref.payload).toBe("made")
+      return { ref, finish: () => ref.release() }
+    })
+    expect(destroyed).toEqual(["made"])
+    await declines(
+      "a request waiting",
+      (m) => {
+        const ref = m.acquire("", { type: "Hardware", sizeBytes: 2 })
+        const queued = m.acquireAsync("", hardware, { mode: "Blocking" })
+        return { ref, finish: async () => [ref.release(), (await queued).release()] }
+      },
+      { budgets: { Hardware: { maxBytes: 2, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } } }
+    )
+    for (const [what, options] of [
+      ["a trace recorded", { trace: { sink: () => {} } }],
+      ["sites captured", { captureAcquisitionSite: true }]
+    ] as const) {
+      await declines(
+        what,
+        (m) => {
+          const ref = m.acquire("", hardware)
+          return { ref, finish: () => ref.release() }
+        },
+        options
+      )
+    }
   })
 })

@@ -649,6 +649,16 @@ export class Core<R> {
     }
   }
 
+  /** Gives a freed slot's pool block back to its pool, if it has one. */
+  private returnBlock(slot: number): void {
+    const pool = this.blockPools[slot]
+    if (pool !== undefined) {
+      this.blockPools[slot] = undefined
+      this.sideData--
+      pool.free(this.blockHandles[slot] as number)
+    }
+  }
+
   /** Drops a freed slot's side data: its site and payload cell, its destroy hook (run), then its pool block. */
   private finalize(slot: number): void {
     if (this.sites[slot] !== undefined) {
@@ -670,12 +680,7 @@ export class Core<R> {
       }
     }
     // the block goes back after the destroy hook (which may still read its view)
-    const pool = this.blockPools[slot]
-    if (pool !== undefined) {
-      this.blockPools[slot] = undefined
-      this.sideData--
-      pool.free(this.blockHandles[slot] as number)
-    }
+    this.returnBlock(slot)
   }
 
   // ---- handles ----
@@ -723,8 +728,44 @@ export class Core<R> {
 
   /** Releases `driver`'s hold on `slot` (finalize, wake). */
   release(slot: number, driver: number): void {
+    if (this.releaseAtOnce(slot, driver)) return
     const result = release(this.state, slot, driver)
     if ("freed" in result) this.settle(result)
+  }
+
+  /**
+   * The common release in one step: `driver` is the only holder of a live slot that has no dependents and no
+   * dependencies (no dependency anywhere: a dependent count above 0 needs one), no Emergency overage, no site,
+   * cell or destroy hook, on a manager that records no trace and where nobody waits (so nothing can be granted). Freed as `release` + `settle` would free it (the same
+   * writes in the same order: the owner's list, the name, the counters, the slot, the charge, then the pool
+   * block); false when any of that does not hold, for the general path (nothing changed).
+   */
+  releaseAtOnce(slot: number, driver: number): boolean {
+    const state = this.state
+    if (
+      state.trace !== undefined ||
+      state.waiting.size !== 0 ||
+      state.holders.size !== 0 ||
+      state.sharedBy.size !== 0 ||
+      state.dependencies.size !== 0 ||
+      state.overage.size !== 0 ||
+      state.slotState[slot] !== SlotState.Live ||
+      state.owners[slot] !== driver ||
+      this.sites[slot] !== undefined ||
+      this.payloads[slot] !== undefined ||
+      this.finalizers[slot] !== undefined
+    ) {
+      return false
+    }
+    const name = state.names.at(slot)
+    if (name !== "") {
+      if (state.nameQueues.size > 0) return false
+      state.liveNames.delete(name)
+    }
+    state.unlinkOwned(slot, driver)
+    state.dropSlot(slot, state.types[slot] as number, state.chargedSize(slot))
+    this.returnBlock(slot)
+    return true
   }
 
   /** `driver` becomes a holder of a live Shareable resource. */

@@ -218,6 +218,11 @@ export class ManagerState {
     return this.metadata[slot]?.sizeBytes ?? 0
   }
 
+  /** The bytes a live (or deferred) slot charges to its type: its size, or none for a pool block. */
+  chargedSize(slot: number): number {
+    return ((this.flags[slot] as number) & POOLED) === 0 ? this.sizeOf(slot) : 0
+  }
+
   /** The name of a type index. */
   typeName(index: number): ResourceTypeName {
     return this.typeTable.nameOf(index)
@@ -258,6 +263,15 @@ export class ManagerState {
     }
     if (this.highWater === this.capacity) this.growSlots()
     return this.highWater++
+  }
+
+  /** Counts the release of a freed slot of `type`, gives its `size` charged bytes back and returns it to the free stack. */
+  dropSlot(slot: number, type: number, size: number): void {
+    this.liveCount--
+    this.liveBytes[type] = (this.liveBytes[type] as number) - size
+    this.releaseCount[type] = (this.releaseCount[type] as number) + 1
+    this.putSlot(slot)
+    this.charge(type, -size)
   }
 
   /** Returns a slot to the free stack and bumps its generation (every handle to it becomes stale). */

@@ -577,7 +577,7 @@ const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<s
 /** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
 const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
   const type = state.types[slot] as number
-  const size = ((state.flags[slot] as number) & POOLED) === 0 ? state.sizeOf(slot) : 0
+  const size = state.chargedSize(slot)
   const name = state.names.at(slot)
   freed.push(slot)
   if (state.trace !== undefined) state.trace.freed(slot)
@@ -590,11 +590,7 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
     state.overage.delete(slot)
     state.emergencyBytes[type] = (state.emergencyBytes[type] as number) - overage
   }
-  state.liveCount--
-  state.liveBytes[type] = (state.liveBytes[type] as number) - size
-  state.releaseCount[type] = (state.releaseCount[type] as number) + 1
-  state.putSlot(slot)
-  state.charge(type, -size)
+  state.dropSlot(slot, type, size)
   addType(types, type)
   const deps = state.dependencies.size === 0 ? undefined : state.dependencies.get(slot)
   if (deps !== undefined) {
