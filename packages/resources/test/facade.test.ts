@@ -29,6 +29,19 @@ describe("plain facade", () => {
     expect(() => ref.payload).toThrow(expect.objectContaining({ _tag: "ResourceReleased" }))
   })
 
+  test("a ref whose hold ended by handle while a dependent keeps the resource is released", () => {
+    const manager = createResourceManager({})
+    const base = manager.acquire("base", { type: "Hardware", sizeBytes: 1 })
+    const top = manager.acquire("top", { type: "Hardware", sizeBytes: 1 })
+    manager.addDependency(top.handle, base.handle)
+    manager.releaseResource(base.handle) // deferred: `top` still depends on it, so its slot is not freed yet
+    expect(manager.snapshot().liveResources).toBe(2)
+    expect(base.released).toBe(true)
+    expect(() => base.payload).toThrow(expect.objectContaining({ _tag: "ResourceReleased" }))
+    top.release()
+    expect(manager.snapshot().liveResources).toBe(0)
+  })
+
   test("acquireAsync: Blocking is granted after a release; await using releases", async () => {
     const manager = createResourceManager({ budgets: { Memory: budget } })
     const first = manager.acquire("a", mem(900), { owner: "d1" })

@@ -716,7 +716,11 @@ export class Core<R> {
 
   /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
   holdsCurrent(slot: number, generation: number, driver: number): boolean {
-    return this.isCurrent(slot, generation) && this.state.holds(slot, driver)
+    const state = this.state
+    if (slot >= state.highWater || state.generation[slot] !== generation) return false
+    // nothing shared: only the owner of a live slot holds it (what `isCurrent` and `holds` say together)
+    if (state.holders.size === 0) return state.slotState[slot] === SlotState.Live && state.owners[slot] === driver
+    return state.slotState[slot] !== SlotState.Free && state.holds(slot, driver)
   }
 
   /** The handle of a live slot. */
