@@ -479,14 +479,14 @@ const scopedAcquire =
  * call stands for an `Effect.sync` (one Effect less per acquisition).
  */
 const registerRelease = <T>(scope: Scope.Scope, ref: ResourceRef<T>): Effect.Effect<ResourceRef<T>> => {
-  if (
-    !addFinalizerNow(scope, ref, () => {
-      ref.release()
-      return Effect.void
-    })
-  )
-    ref.release()
+  if (!addFinalizerNow(scope, ref, releaseInScope.bind(ref))) ref.release()
   return Effect.succeed(ref)
+}
+
+/** A scope's finalizer for a ref (bound to it): one bound function per acquisition instead of a closure and its scope. */
+function releaseInScope(this: ResourceRef<unknown>): Effect.Effect<void> {
+  this.release()
+  return Effect.void
 }
 
 // Effect.acquireUseRelease's work by hand, in three fiber steps on the fast path: an exit frame (no ref yet:

@@ -8,7 +8,7 @@ import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@f
 import type * as Effect from "effect/Effect"
 import { defineInspect, describeHeld } from "./internal/inspect.ts"
 import type { Payload } from "./internal/payload.ts"
-import { PayloadRead } from "./internal/payload-read.ts"
+import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 
 /**
@@ -134,7 +134,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** The payload as an Effect, failing with `ResourceReleased` after release. */
   get get(): Effect.Effect<T, ResourceReleased> {
-    return new PayloadRead(this)
+    return readPayload(this)
   }
 
   /** @ignore the payload if it was created (for destroy hooks; internal). */
@@ -249,7 +249,7 @@ export class SharedHandle<T = unknown> implements Disposable {
 
   /** The payload as an Effect, failing with `ResourceReleased` once this share is released. */
   get get(): Effect.Effect<T, ResourceReleased> {
-    return new PayloadRead(this)
+    return readPayload(this)
   }
 
   /** Releases the share (idempotent). */

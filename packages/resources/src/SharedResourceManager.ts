@@ -53,7 +53,7 @@ import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { defaultPayload } from "./internal/payload.ts"
-import { PayloadRead } from "./internal/payload-read.ts"
+import { readPayload } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
 import { metadataFirst } from "./internal/shared/call-forms.ts"
 import {
@@ -392,7 +392,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    * `(ref) => ref.get` reads either).
    */
   get get(): Effect.Effect<T, ResourceReleased> {
-    return new PayloadRead(this)
+    return readPayload(this)
   }
 
   /** Releases this thread's hold (idempotent; a no-op once the manager is closed). */

@@ -20,15 +20,31 @@ export interface PayloadHolder<T> {
   livePayload(): T
 }
 
-/** The payload of `holder` as an Effect; a `create` hook that throws dies, as a throw in `Effect.suspend` did. */
-export class PayloadRead<T> extends Effectable.Class<T, ResourceReleased> {
-  constructor(private readonly holder: PayloadHolder<T>) {
-    super()
-  }
+/** One payload read: the Effect's own fields (its behaviour is on the shared prototype below). */
+class PayloadRead<T> {
+  constructor(readonly holder: PayloadHolder<T>) {}
+}
 
-  /** Read when the fiber evaluates this Effect. */
-  asEffect(): Effect.Effect<T, ResourceReleased> {
-    const holder = this.holder
+/**
+ * The prototype of every payload read: an Effect primitive whose evaluation reads the payload (or fails with
+ * `ResourceReleased`) in the fiber's step itself. An `Effectable.Class` did the same through a `super()` call
+ * at construction and an `asEffect` call at evaluation: about 80 instructions more per scoped acquisition
+ * and `get` (docs/manager.md, "The common acquisition in one step").
+ */
+const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, ResourceReleased>>({
+  label: "PayloadRead",
+  evaluate() {
+    const holder = (this as unknown as PayloadRead<unknown>).holder
+    // a `create` hook that throws dies, as a throw in `Effect.suspend` did
     return holder.released ? Exit.fail(new ResourceReleased({ name: holder.name })) : Exit.succeed(holder.livePayload())
   }
-}
+})
+Object.setPrototypeOf(PayloadRead.prototype, payloadReadProto)
+
+/**
+ * The payload of `holder` as an Effect, read when the fiber evaluates it.
+ *
+ * @since 0.3.0
+ */
+export const readPayload = <T>(holder: PayloadHolder<T>): Effect.Effect<T, ResourceReleased> =>
+  new PayloadRead(holder) as unknown as Effect.Effect<T, ResourceReleased>
