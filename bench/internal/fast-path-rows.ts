@@ -91,15 +91,14 @@ export const fastPathRows: ReadonlyArray<Row> = [
   { name: "+ ref", setup: refStep(false) },
   { name: "+ payload view", setup: refStep(true) },
   {
-    name: "one step (admitAtOnce) + ref + payload view",
+    name: "one step (acquireAtOnce: admission + ref) + payload view",
     setup: () => {
       const core = coreOf(pooled)
       const first = validated(core, memory) // the general path memoizes the pool's route
       core.release(admitted(core, first), first.driver)
       return () => {
-        const slot = core.admitAtOnce("", memory)
-        if (slot < 0) throw new Error("not admitted in one step")
-        const ref = core.refAtOnce<Uint8Array>(slot, "", memory)
+        const ref = core.acquireAtOnce<Uint8Array>("", memory)
+        if (ref === undefined) throw new Error("not admitted in one step")
         const payload = ref.payload
         ref.release()
         return do_not_optimize(payload)

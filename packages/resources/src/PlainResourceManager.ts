@@ -328,9 +328,9 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   const manager: PlainResourceManager & AsyncDisposable = {
     acquire<T>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T> {
       if (options === undefined && !trackLeaks) {
-        // the common case in one step (Core.admitAtOnce); anything else, or -1, takes the general path
-        const slot = core.admitAtOnce(name, metadata)
-        if (slot >= 0) return core.refAtOnce<T>(slot, name, metadata)
+        // the common case in one step; anything else takes the general path
+        const ref = core.acquireAtOnce<T>(name, metadata)
+        if (ref !== undefined) return ref
       }
       const settings = orThrow(validateAcquireOptions(options, modes.sync, "NonBlocking", "timeoutMillis", plainMillis))
       const { request, step } = begin(name, metadata, settings)

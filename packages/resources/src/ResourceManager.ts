@@ -446,9 +446,9 @@ const startAcquire = <T>(
   options: AcquireOptions<T> | undefined
 ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
   if (options === undefined) {
-    // the common case in one step (Core.admitAtOnce); anything else, or -1, takes the general path
-    const slot = core.admitAtOnce(name, metadata)
-    if (slot >= 0) return core.refAtOnce<T>(slot, name, metadata)
+    // the common case in one step; anything else takes the general path
+    const ref = core.acquireAtOnce<T>(name, metadata)
+    if (ref !== undefined) return ref
   }
   const settings = validateAcquireOptions(options, AcquisitionModeNames, "NonBlocking", "timeout", durationMillis)
   if (settings instanceof InvalidArgument) return Effect.fail(settings)

@@ -377,7 +377,7 @@ export class Core<R> {
    * admit it (the same checks in the same order: `submit`, then `acquire`'s `fillSlot`, the pool block held),
    * and its slot returned; -1 when any of that does not hold, for the general path to decide (nothing changed).
    * What it saves is the general path's layers (the request object, `start`, `submit`, the route, `acquire`,
-   * `afterAdmission`): docs/manager.md, "Where the time goes".
+   * `afterAdmission`): docs/manager.md, "The common acquisition in one step".
    */
   admitAtOnce(name: unknown, metadata: unknown): number {
     const state = this.state
@@ -411,10 +411,15 @@ export class Core<R> {
     return slot
   }
 
-  /** The default driver's ref of a slot `admitAtOnce` admitted (what `bind` makes for such a request). */
-  refAtOnce<T>(slot: number, name: string, metadata: ResourceMetadata): ResourceRef<T> {
-    const driver = this.defaultDriverIndex
+  /**
+   * What both front ends try first for an acquisition without options: the default driver's ref of a slot
+   * `admitAtOnce` admitted (what `bind` makes for such a request), or undefined for the general path to decide.
+   */
+  acquireAtOnce<T>(name: string, metadata: ResourceMetadata): ResourceRef<T> | undefined {
+    const slot = this.admitAtOnce(name, metadata)
+    if (slot < 0) return undefined
     const generation = this.state.generation[slot] as number
+    const driver = this.defaultDriverIndex
     return new ResourceRef<T>(this, slot, generation, name, metadata, this.defaultDriver, driver, undefined, undefined)
   }
 
@@ -740,9 +745,10 @@ export class Core<R> {
   /**
    * The common release in one step: `driver` is the only holder of a live slot that has no dependents and no
    * dependencies (no dependency anywhere: a dependent count above 0 needs one), no Emergency overage, no site,
-   * cell or destroy hook, on a manager that records no trace and where nobody waits (so nothing can be granted). Freed as `release` + `settle` would free it (the same
-   * writes in the same order: the owner's list, the name, the counters, the slot, the charge, then the pool
-   * block); false when any of that does not hold, for the general path (nothing changed).
+   * cell or destroy hook, on a manager that records no trace and where nobody waits (so nothing can be granted,
+   * and no name has a queue: a name queue lives only while it holds a waiter). Freed as `release` + `settle`
+   * would free it (the same writes: the name, the owner's list, the counters, the slot, the charge, then the
+   * pool block); false when any of that does not hold, for the general path (nothing changed).
    */
   releaseAtOnce(slot: number, driver: number): boolean {
     const state = this.state
@@ -762,10 +768,7 @@ export class Core<R> {
       return false
     }
     const name = state.names.at(slot)
-    if (name !== "") {
-      if (state.nameQueues.size > 0) return false
-      state.liveNames.delete(name)
-    }
+    if (name !== "") state.liveNames.delete(name)
     state.unlinkOwned(slot, driver)
     state.dropSlot(slot, state.types[slot] as number, state.chargedSize(slot))
     this.returnBlock(slot)

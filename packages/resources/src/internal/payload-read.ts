@@ -28,8 +28,8 @@ class PayloadRead<T> {
 /**
  * The prototype of every payload read: an Effect primitive whose evaluation reads the payload (or fails with
  * `ResourceReleased`) in the fiber's step itself. An `Effectable.Class` did the same through a `super()` call
- * at construction and an `asEffect` call at evaluation: about 80 instructions more per scoped acquisition
- * and `get` (docs/manager.md, "The common acquisition in one step").
+ * at construction and an `asEffect` call at evaluation (77 instructions more per scoped acquisition and `get`
+ * in a scratch count; within the run-to-run variation of `bench/instructions.ts`).
  */
 const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, ResourceReleased>>({
   label: "PayloadRead",
