@@ -39,6 +39,16 @@ describe("demo", () => {
     expect((timeout?.frame ?? 0) - (request?.frame ?? 0)).toBe(3)
   })
 
+  test("a run too short for the timeout to pass within its frames still ends, with the timeout counted", async () => {
+    // the request with a 50 ms timeout is made at frame 2; 2 to 4 frames of 16 ms end before it times out
+    for (const frames of [1, 2, 3, 4, 5]) {
+      const { summary, samples } = await runDemo({ profile: dreamcast, frames, seed: 42 })
+      expect(samples).toHaveLength(frames)
+      expect(summary.counts.timeouts).toBe(frames >= 2 ? 1 : 0)
+      expect(summary.counts.leaks).toBe(0)
+    }
+  })
+
   test("every built-in profile runs", async () => {
     for (const name of ["web", "desktop", "server"]) {
       const { summary } = await runDemo({ profile: getProfileSync(name), frames: 16, seed: 1 })
