@@ -59,11 +59,26 @@ class CommandFailed extends Error {}
 /** A flag's value that is wrong in a way only the command can see, such as an unwritable path (exit code 2). */
 class BadUsage extends Error {}
 
-const intBetween = (name: string, min: number, max: number) =>
-  Flag.Int(name).pipe(
+/**
+ * An integer flag whose error says so: `Invalid value for flag --frames: "abc". Expected: an integer` (`Flag.Int`
+ * answers "a string representing a finite number").
+ */
+const intFlag = (name: string): Flag.Flag<number> =>
+  Flag.String(name).pipe(
+    Flag.withMetavar("integer"),
+    Flag.filterMap(
+      (text) =>
+        /^-?\d+$/.test(text.trim()) && Number.isSafeInteger(Number(text)) ? Option.some(Number(text)) : Option.none(),
+      () => "an integer"
+    )
+  )
+
+/** An integer flag within [min, max]. */
+const intBetween = (name: string, min: number, max: number): Flag.Flag<number> =>
+  intFlag(name).pipe(
     Flag.filter(
       (n) => n >= min && n <= max,
-      (n) => `--${name} must be between ${min} and ${max}, got ${n}`
+      () => `an integer between ${min} and ${max}`
     )
   )
 
@@ -182,7 +197,7 @@ const makeCommand = (output: CliOutput) => {
         Flag.optional
       ),
       frames: intBetween("frames", 1, 1_000_000).pipe(withShownDefault("Frames to run", 120)),
-      seed: Flag.Int("seed").pipe(withShownDefault("Seed of the workload's PRNG", 42)),
+      seed: intFlag("seed").pipe(withShownDefault("Seed of the workload's PRNG", 42)),
       fps: intBetween("fps", 0, 1000).pipe(
         withShownDefault(
           "Frames per second of the live view on a terminal; 0 runs unpaced (never paced without a terminal)",
@@ -240,8 +255,8 @@ const makeCommand = (output: CliOutput) => {
       { command: "flight-hal demo", description: "The detected platform's profile, 120 frames, seed 42" },
       { command: "flight-hal demo --profile dreamcast", description: "The Dreamcast profile (16 MiB)" },
       {
-        command: "flight-hal demo --config budgets.json",
-        description: "The detected platform's profile with budgets from a file"
+        command: "flight-hal demo --profile dreamcast --config budgets.json",
+        description: "The Dreamcast profile with its budgets replaced by those of a JSON file"
       },
       {
         command: "flight-hal demo --profile web --frames 300 --seed 7 --report report.html",

@@ -1,7 +1,7 @@
 /**
  * `demo --config <file>`: a platform profile, or budgets laid over the `--profile` one, read from
  * JSON and validated by the library's own Schemas (`ResourceBudgetSchema` from `@flight-hal/core`,
- * `PlatformProfileSchema` through `decodeProfile` from `@flight-hal/resources`).
+ * `PlatformProfileSchema` from `@flight-hal/resources`).
  *
  * Two shapes are accepted:
  *
@@ -10,12 +10,16 @@
  *   "criticalPercent" } } }`, each replacing that type's budget of the `--profile` profile (the
  *   result is validated as a whole profile, so the profile's pools must still fit).
  *
+ * A field the shape does not have, at any depth (`budgets.Memory.maxByte`, `pools.1.colour`), is an
+ * error: a typo in a file must not pass as the default it failed to change.
+ *
  * @module
  */
 import { ResourceBudgetSchema, type ResourceType, ResourceTypeNames } from "@flight-hal/core"
-import { decodeProfile, type PlatformProfile, type ProfileBudgets } from "@flight-hal/resources"
+import { type PlatformProfile, PlatformProfileSchema, type ProfileBudgets } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { splitIssue } from "./internal/schema-issue.ts"
 
 /**
  * A config file that cannot be used, with the field at fault (`budgets.Memory.maxBytes`) when
@@ -27,21 +31,30 @@ import * as Schema from "effect/Schema"
 export class ConfigFileError extends Error {
   /** The dotted path of the bad field, or `""` when the file as a whole is wrong. */
   readonly field: string
+  /** What is wrong with the field (or the file). */
+  readonly issue: string
   /** `file` names the config file, `field` the dotted path of the bad field (or `""`), `issue` what is wrong. */
   constructor(file: string, field: string, issue: string) {
     super(`${file}: ${field === "" ? "" : `${field}: `}${issue}`)
     this.name = "ConfigFileError"
     this.field = field
+    this.issue = issue
   }
 }
 
-/** Turns a Schema message (`issue\n  at ["a"][0]["b"]`) into `{ field: "a.0.b", issue }`. */
-const splitIssue = (message: string, prefix: string): { readonly field: string; readonly issue: string } => {
-  const at = /\n\s*at ((?:\[[^\]]+\])+)\s*$/.exec(message)
-  const path = at?.[1] === undefined ? [] : [...at[1].matchAll(/\[("?)([^"\]]*)\1\]/g)].map((m) => m[2] ?? "")
-  const issue = (at === null ? message : message.slice(0, at.index)).trim()
-  return { field: [...(prefix === "" ? [] : [prefix]), ...path].join("."), issue }
-}
+/** Decodes with `schema`, a field it does not have being an error; a failure names the field under `prefix`. */
+const decodeStrict = <A>(
+  schema: Schema.Decoder<A>,
+  file: string,
+  prefix: string,
+  input: unknown
+): Effect.Effect<A, ConfigFileError> =>
+  Schema.decodeUnknownEffect(schema)(input, { onExcessProperty: "error" }).pipe(
+    Effect.mapError((error) => {
+      const { field, issue } = splitIssue(error.message, prefix)
+      return new ConfigFileError(file, field, issue === "Expected no excess property" ? "unknown field" : issue)
+    })
+  )
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -59,12 +72,7 @@ const decodeBudgets = (file: string, input: unknown): Effect.Effect<ProfileBudge
           new ConfigFileError(file, `budgets.${type}`, `not a resource type (one of ${ResourceTypeNames.join(", ")})`)
         )
       }
-      budgets[type] = yield* Schema.decodeUnknownEffect(ResourceBudgetSchema)(value).pipe(
-        Effect.mapError((error) => {
-          const { field, issue } = splitIssue(error.message, `budgets.${type}`)
-          return new ConfigFileError(file, field, issue)
-        })
-      )
+      budgets[type] = yield* decodeStrict(ResourceBudgetSchema, file, `budgets.${type}`, value)
     }
     return budgets
   })
@@ -120,10 +128,13 @@ export const profileFromConfigText = (
           name: `${base.name}+${file}`,
           budgets: { ...base.budgets, ...(yield* decodeBudgets(file, json.budgets)) }
         }
-    return yield* decodeProfile(candidate).pipe(
-      Effect.mapError((error) => {
-        const { field, issue } = splitIssue(error.issue, "")
-        return new ConfigFileError(file, field, issue)
-      })
-    )
+    const decoded = decodeStrict(PlatformProfileSchema, file, "", candidate)
+    // a budgets-only file keeps the --profile's pools and total: say which profile a cross-check failed on
+    return whole
+      ? yield* decoded
+      : yield* Effect.mapError(decoded, (error) =>
+          error.field === ""
+            ? new ConfigFileError(file, "", `${error.issue} (budgets laid over profile ${base.name})`)
+            : error
+        )
   })

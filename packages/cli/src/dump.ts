@@ -8,6 +8,7 @@ import { ResourceBudgetSchema, ResourcePressureSchema, ResourceTypeNameSchema } 
 import { type ManagerDump, managerDump, type ResourceManagerService } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { issueLine } from "./internal/schema-issue.ts"
 
 /**
  * The dump's types, made by `managerDump` of `@flight-hal/resources` (from a manager of either front end).
@@ -139,5 +140,7 @@ export const parseDump = (text: string): Effect.Effect<ManagerDump, Error> =>
     catch: (cause) => new Error(`not JSON: ${String(cause)}`)
   }).pipe(
     Effect.flatMap((json) => Schema.decodeUnknownEffect(ManagerDumpSchema)(json)),
-    Effect.mapError((error) => (error instanceof Error ? new Error(`not a flight-hal dump: ${error.message}`) : error))
+    Effect.mapError((error) =>
+      error instanceof Error ? new Error(`not a flight-hal dump: ${issueLine(error.message)}`) : error
+    )
   )

@@ -109,7 +109,10 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
   }
   const edges: Array<string> = []
   for (const driver of dump.waitGraph.drivers) {
-    const held = driver.holds.map((id) => names.get(id) ?? id)
+    // names in natural order (dma-2 before dma-10), whatever order the ids came in
+    const held = driver.holds
+      .map((id) => names.get(id) ?? id)
+      .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
     const preview = held.length > 6 ? `${held.slice(0, 6).join(", ")}, … (${held.length})` : held.join(", ")
     edges.push(`${driver.driver} holds ${held.length === 0 ? "nothing" : preview}`)
     for (const wait of driver.waitsFor) {

@@ -10,6 +10,7 @@ import type { TimelineEventRecord, TimelineHeader, TimelineRecord, TimelineSampl
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { count } from "./internal/format.ts"
+import { issueLine } from "./internal/schema-issue.ts"
 import type { ReportEvent, ReportModel } from "./report.ts"
 
 const Count = Schema.Number
@@ -105,7 +106,7 @@ export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
       })
     const decode = <A>(schema: Schema.Codec<A>, value: unknown, at: number) =>
       Schema.decodeUnknownEffect(schema)(value).pipe(
-        Effect.mapError((error) => new Error(`line ${at}: ${error.message}`))
+        Effect.mapError((error) => new Error(`line ${at}: ${issueLine(error.message)}`))
       )
     if (lines.length === 0) return yield* Effect.fail(new Error("empty: not a flight-hal timeline"))
     const header = (yield* decode(HeaderSchema, yield* json(lines[0] ?? "", 1), 1).pipe(

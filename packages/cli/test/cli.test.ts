@@ -67,6 +67,14 @@ describe("flight-hal command", () => {
     const result = spawn(["demo", "--frames", "x"])
     expect(result.code).toBe(2)
     expect(result.stdout + result.stderr).toContain("USAGE")
+    expect(result.stderr).toContain('Invalid value for flag --frames: "x". Expected: an integer')
+    for (const args of [
+      ["demo", "--frames", "1.5"],
+      ["demo", "--seed", "ten"],
+      ["demo", "--fps", "2000"]
+    ]) {
+      expect((await capture(args)).code).toBe(2)
+    }
   })
 
   test("the executable runs the demo and exits 0", () => {

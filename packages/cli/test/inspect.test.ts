@@ -80,9 +80,30 @@ describe("inspect", () => {
     expect(text).toContain("no deadlock")
   })
 
+  test("a driver's holdings are listed in natural order", async () => {
+    const dump: ManagerDump = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const manager = yield* ResourceManager
+          // slots 0..11: their ids sort as strings ("10" before "2"), their names must not
+          for (let i = 0; i < 12; i++) yield* manager.acquire(`dma-${i}`, { type: "Hardware", sizeBytes: 1 })
+          return yield* dumpManager(manager, "order", [], 0)
+        })
+      ).pipe(Effect.provide(ResourceManager.layer({})))
+    )
+    const driver = dump.waitGraph.drivers[0]
+    if (driver === undefined) throw new Error("no driver")
+    const wanted = driver.holds.map((id) => dump.waitGraph.resources.find((r) => r.id === id)?.name)
+    expect(wanted).not.toEqual([...wanted].sort((a, b) => (a ?? "").localeCompare(b ?? "", "en", { numeric: true })))
+    expect(renderInspect(dump)).toContain("holds dma-0, dma-1, dma-2, dma-3, dma-4, dma-5, … (12)")
+  })
+
   test("a file that is not a dump is refused with a reason", async () => {
     expect(await Effect.runPromise(Effect.flip(parseDump("{")))).toBeInstanceOf(Error)
     const wrong = await Effect.runPromise(Effect.flip(parseDump(JSON.stringify({ format: "other" }))))
     expect(wrong.message).toContain("not a flight-hal dump")
+    // one line, the field named in dotted form
+    const missing = await Effect.runPromise(Effect.flip(parseDump(JSON.stringify({ a: 1 }))))
+    expect(missing.message).toBe("not a flight-hal dump: format: Missing key")
   })
 })

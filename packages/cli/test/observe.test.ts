@@ -111,6 +111,8 @@ describe("flight-hal report <timeline>", () => {
     expect((await capture(["report", bad, "--out", join(dir, "bad.html")])).code).toBe(1)
     const parsed = await Effect.runPromise(Effect.flip(parseTimeline(readFileSync(bad, "utf8"))))
     expect(parsed.message).toStartWith("line 2:")
+    expect(parsed.message).not.toContain("\n") // one line, the field in dotted form
+    expect(parsed.message).toContain(": t: ")
     expect((await capture(["report", path, "--out", join(dir, "missing", "x.html")])).code).toBe(2)
   })
 })

@@ -38,7 +38,7 @@ export const crossCheck = (profile: PlatformProfile): string | undefined => {
     return `the budgets' maxBytes add up to ${budgeted}, more than totalMemoryBytes (${profile.totalMemoryBytes})`
   }
   const names = new Set<string>()
-  const pooled = new Map<ResourceType, number>()
+  const pooled = new Map<ResourceType, { bytes: number; names: Array<string> }>()
   for (const pool of profile.pools) {
     if (names.has(pool.name)) return `pool name ${JSON.stringify(pool.name)} is used twice`
     names.add(pool.name)
@@ -51,12 +51,16 @@ export const crossCheck = (profile: PlatformProfile): string | undefined => {
     if (pool.maxCount > MAX_POOL_BLOCKS || pool.blockSize * pool.maxCount > MAX_POOL_BYTES) {
       return `pool ${pool.name}: ${pool.maxCount} blocks of ${pool.blockSize} bytes exceed one pool's limits (2^23 blocks, 2^31 bytes)`
     }
-    pooled.set(pool.type, (pooled.get(pool.type) ?? 0) + pool.blockSize * pool.maxCount)
+    const of = pooled.get(pool.type) ?? { bytes: 0, names: [] }
+    pooled.set(pool.type, { bytes: of.bytes + pool.blockSize * pool.maxCount, names: [...of.names, pool.name] })
   }
-  for (const [type, bytes] of pooled) {
+  for (const [type, { bytes, names }] of pooled) {
     const budget = profile.budgets[type]
     if (budget !== undefined && bytes > budget.maxBytes) {
-      return `the ${type} pools can grow to ${bytes} bytes, more than the ${type} budget (${budget.maxBytes})`
+      return (
+        `the ${type} pools (${names.join(", ")}) can grow to ${bytes} bytes (blockSize × maxCount), ` +
+        `more than budgets.${type}.maxBytes (${budget.maxBytes})`
+      )
     }
   }
   return undefined
