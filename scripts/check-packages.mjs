@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Checks every workspace package the way npm users will get it:
 //   1. builds all packages (tsc -b tsconfig.build.json; skip with --no-build),
-//   2. `npm pack`s each one and checks the tarball's contents (only package.json, README, CHANGELOG, built JS with
+//   2. `npm pack`s each one and checks the tarball's contents (only package.json, README, CHANGELOG, LICENSE, built JS with
 //      .d.ts and source maps, TS sources; no tests, no tsbuildinfo; every exports target present; nothing stale),
 //   3. publint on the tarball (errors fail; warnings and suggestions are printed),
 //   4. @arethetypeswrong/cli on the tarball with the esm-only profile (any problem fails),

@@ -81,6 +81,7 @@ export const contentProblems = (pkg, files) => {
   }
   if (!set.has("README.md")) problems.push("no README.md")
   if (!set.has("CHANGELOG.md")) problems.push("no CHANGELOG.md")
+  if (!set.has("LICENSE")) problems.push("no LICENSE (package.json says MIT; the text must travel with it)")
   return problems
 }
 
