@@ -306,7 +306,7 @@ const makeCommand = (output: CliOutput) => {
     Command.withDescription("Render a recorded timeline of your own manager as the HTML report"),
     Command.withExamples([
       { command: "flight-hal report timeline.ndjson", description: "Writes timeline.html" },
-      { command: "flight-hal report run.ndjson --out report.html", description: "Writes report.html" }
+      { command: "flight-hal report timeline.ndjson --out report.html", description: "Writes report.html" }
     ])
   )
 

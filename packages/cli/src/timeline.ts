@@ -109,7 +109,16 @@ export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
         Effect.mapError((error) => new Error(`line ${at}: ${issueLine(error.message)}`))
       )
     if (lines.length === 0) return yield* Effect.fail(new Error("empty: not a flight-hal timeline"))
-    const header = (yield* decode(HeaderSchema, yield* json(lines[0] ?? "", 1), 1).pipe(
+    const first = yield* json(lines[0] ?? "", 1)
+    if (typeof first === "object" && first !== null && "action" in first) {
+      return yield* Effect.fail(
+        new Error(
+          "a transition trace (for the TLA+ trace validation), not a timeline: a timeline is what " +
+            "`recordTimeline` or `timelineToFile` write (docs/observability.md)"
+        )
+      )
+    }
+    const header = (yield* decode(HeaderSchema, first, 1).pipe(
       Effect.mapError((error) => new Error(`not a flight-hal timeline: ${error.message}`))
     )) as TimelineHeader
     const samples: Array<TimelineSampleRecord> = []

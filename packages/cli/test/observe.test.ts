@@ -113,6 +113,9 @@ describe("flight-hal report <timeline>", () => {
     expect(parsed.message).toStartWith("line 2:")
     expect(parsed.message).not.toContain("\n") // one line, the field in dotted form
     expect(parsed.message).toContain(": t: ")
+    // a transition trace (same .ndjson shape, other records) is named as such
+    const trace = await Effect.runPromise(Effect.flip(parseTimeline('{"action":"Init","drivers":["app"]}\n')))
+    expect(trace.message).toStartWith("a transition trace (for the TLA+ trace validation), not a timeline")
     expect((await capture(["report", path, "--out", join(dir, "missing", "x.html")])).code).toBe(2)
   })
 })
