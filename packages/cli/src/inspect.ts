@@ -4,7 +4,7 @@
  * @module
  */
 import type { ManagerDump } from "./dump.ts"
-import { count, formatBytes, formatTable } from "./internal/format.ts"
+import { count, formatBytes, formatMoment, formatTable } from "./internal/format.ts"
 
 /**
  * Renders a dump as the text `flight-hal inspect` prints (the resource list is cut at 20 rows unless
@@ -15,7 +15,7 @@ import { count, formatBytes, formatTable } from "./internal/format.ts"
  */
 export const renderInspect = (dump: ManagerDump, options: { readonly all?: boolean } = {}): string => {
   const out: Array<string> = [
-    `flight-hal dump "${dump.label}" at ${dump.takenAtMillis} ms: ${count(dump.snapshot.liveResources, "live resource")}`,
+    `flight-hal dump "${dump.label}" at ${formatMoment(dump.takenAtMillis)}: ${count(dump.snapshot.liveResources, "live resource")}`,
     "",
     "Budgets"
   ]

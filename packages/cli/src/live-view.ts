@@ -8,7 +8,7 @@
  */
 import { type ResourceBudget, type ResourcePressure, ResourceTypeNames } from "@flight-hal/core"
 import type { ManagerDump, PlatformProfile } from "@flight-hal/resources"
-import { formatBytes } from "./internal/format.ts"
+import { formatBytes, formatMoment } from "./internal/format.ts"
 import type { TimelineSample } from "./model.ts"
 
 const BAR = 40
@@ -143,7 +143,7 @@ const watchedTypes = (dump: ManagerDump) =>
  *
  * using manager = createResourceManager({ label: "game" })
  * const lines = renderWatchView(managerDump(manager), "watching", false)
- * console.log(lines[0]) // flight-hal watch · game · 0 live resources · t … ms
+ * console.log(lines[0]) // flight-hal watch · game · 0 live resources · 23:17:57.877 UTC
  * ```
  *
  * @since 0.3.0
@@ -151,7 +151,7 @@ const watchedTypes = (dump: ManagerDump) =>
  */
 export const renderWatchView = (dump: ManagerDump, lastEvent: string, color: boolean): ReadonlyArray<string> => {
   const live = `${dump.snapshot.liveResources} live resource${dump.snapshot.liveResources === 1 ? "" : "s"}`
-  const lines = [`flight-hal watch · ${dump.label} · ${live} · t ${dump.takenAtMillis} ms`]
+  const lines = [`flight-hal watch · ${dump.label} · ${live} · ${formatMoment(dump.takenAtMillis)}`]
   const types = watchedTypes(dump).map((t) => ({
     type: t.type,
     budget: t.budget,
@@ -171,7 +171,7 @@ export const renderWatchView = (dump: ManagerDump, lastEvent: string, color: boo
  * @category rendering
  */
 export const renderWatchLine = (dump: ManagerDump): string => {
-  const parts = [`t ${dump.takenAtMillis} ms`]
+  const parts = [formatMoment(dump.takenAtMillis)]
   for (const t of watchedTypes(dump)) {
     parts.push(
       t.budget === undefined

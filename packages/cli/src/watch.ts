@@ -9,7 +9,7 @@
 import type { ManagerDump } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import { parseDump } from "./dump.ts"
-import { count } from "./internal/format.ts"
+import { count, formatMoment } from "./internal/format.ts"
 import { renderWatchLine, renderWatchView, type ViewOutput } from "./live-view.ts"
 
 /**
@@ -148,7 +148,7 @@ export const watchManager = (options: WatchOptions): Effect.Effect<void, Error> 
       if (poll > 0) yield* Effect.sleep(pause)
       const dump = yield* fetchDump(url)
       const changes = previous === undefined ? undefined : describeChanges(previous, dump)
-      if (changes !== undefined) lastEvent = `[t ${dump.takenAtMillis} ms] ${changes}`
+      if (changes !== undefined) lastEvent = `[${formatMoment(dump.takenAtMillis)}] ${changes}`
       if (options.output.isTTY) {
         const lines = renderWatchView(dump, lastEvent, true)
         options.output.write(`${drawn > 0 ? `\x1b[${drawn}F` : ""}\x1b[J${lines.join("\n")}\n`)

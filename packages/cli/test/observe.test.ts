@@ -152,6 +152,8 @@ describe("flight-hal watch <url>", () => {
       const lines = result.text.trimEnd().split("\n")
       expect(lines.length).toBe(2)
       expect(lines[0]).toContain("Memory 0% None")
+      // the manager's wall clock as a time of day, not as milliseconds since 1970
+      expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} UTC · /)
       expect(lines[1]).toContain("Memory 59% Low")
       expect(lines[1]).toContain("Memory: +1 admission, pressure None → Low")
     } finally {

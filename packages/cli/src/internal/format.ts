@@ -35,3 +35,10 @@ export const formatTable = (
 
 /** `1 timeout`, `2 timeouts`: a count with its noun in the right number (`plural` when not noun + "s"). */
 export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`
+
+/**
+ * A manager's clock reading: a wall-clock one (milliseconds since 1970, as the managers' default clocks read) as
+ * the UTC time of day, `23:17:57.877 UTC`; a logical one (a test clock, the demo's frames) as `1234 ms`.
+ */
+export const formatMoment = (millis: number): string =>
+  millis >= 1e12 ? `${new Date(millis).toISOString().slice(11, 23)} UTC` : `${millis} ms`
