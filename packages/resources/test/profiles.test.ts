@@ -236,7 +236,10 @@ describe("custom profiles", () => {
       [{ ...base, pools: [{ ...base.pools[0], initialCount: 1000 }] }, /exceeds maxCount/],
       [{ ...base, pools: [{ ...base.pools[0], alignment: 48 }] }, /.+/],
       [{ ...base, pools: [{ ...base.pools[0], blockSize: 100 }] }, /not a multiple of alignment/],
-      [{ ...base, pools: [{ ...base.pools[0], maxCount: 1000 }] }, /more than the Memory budget/],
+      [
+        { ...base, pools: [{ ...base.pools[0], maxCount: 1000 }] },
+        /the Memory pools \(textures\) can grow to \d+ bytes \(blockSize × maxCount\), more than budgets\.Memory\.maxBytes/
+      ],
       [
         { ...base, budgets: { Memory: { maxBytes: 10, reservedBytes: 0, warningPercent: 90, criticalPercent: 80 } } },
         /warningPercent/
