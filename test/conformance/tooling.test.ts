@@ -16,6 +16,7 @@ const built = [
   "package.json",
   "README.md",
   "CHANGELOG.md",
+  "LICENSE",
   "dist/index.js",
   "dist/index.js.map",
   "dist/index.d.ts",
@@ -125,7 +126,7 @@ describe("check-packages: tarball contents", () => {
 
   test("tsbuildinfo, tests, stray files, a missing .d.ts or map and a stale build are named", () => {
     const files = [
-      ...built.filter((f) => f !== "dist/index.d.ts" && f !== "README.md"),
+      ...built.filter((f) => f !== "dist/index.d.ts" && f !== "README.md" && f !== "LICENSE"),
       "dist/.tsbuildinfo",
       "test/pool.test.ts",
       "tsconfig.json",
@@ -141,7 +142,8 @@ describe("check-packages: tarball contents", () => {
         "exports target dist/index.d.ts is not in the tarball",
         "dist/index.js has no .d.ts",
         "dist/gone.js is stale: src/gone.ts does not exist",
-        "no README.md"
+        "no README.md",
+        "no LICENSE (package.json says MIT; the text must travel with it)"
       ].sort()
     )
   })
