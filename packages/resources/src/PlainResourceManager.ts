@@ -25,7 +25,7 @@ import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { type AcquireSettings, validateAcquireOptions } from "./internal/validate.ts"
+import { type AcquireSettings, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
@@ -326,7 +326,8 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
     return { request, step: runSync(core.start(request)) }
   }
   const manager: PlainResourceManager & AsyncDisposable = {
-    acquire<T>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T> {
+    acquire<T>(name: string, input: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T> {
+      const metadata = copyMetadata(input) // read once, for whichever path admits it
       if (options === undefined && !trackLeaks) {
         // the common case in one step; anything else takes the general path
         const ref = core.acquireAtOnce<T>(name, metadata)

@@ -49,7 +49,7 @@ import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { validateAcquireOptions } from "./internal/validate.ts"
+import { copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
@@ -442,9 +442,10 @@ const waitFor = (core: EffectCore, waiter: WaitingRequest, waitMillis: number): 
 const startAcquire = <T>(
   core: EffectCore,
   name: string,
-  metadata: ResourceMetadata,
+  input: ResourceMetadata,
   options: AcquireOptions<T> | undefined
 ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
+  const metadata = copyMetadata(input) // read once, for whichever path admits it
   if (options === undefined) {
     // the common case in one step; anything else takes the general path
     const ref = core.acquireAtOnce<T>(name, metadata)

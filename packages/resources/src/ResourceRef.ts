@@ -10,6 +10,7 @@ import { defineInspect, describeHeld } from "./internal/inspect.ts"
 import type { Payload } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
+import { exposeMetadata } from "./internal/validate.ts"
 
 /**
  * The payload type of an acquisition without a `create` hook: a `Uint8Array` for `Memory`, `undefined` for
@@ -78,8 +79,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     private readonly generation: number,
     /** The resource's name (`""` when unnamed). */
     readonly name: string,
-    /** The metadata it was acquired with. */
-    readonly metadata: ResourceMetadata,
+    /** @internal the metadata as validated: the manager's own copy (frozen when handed out) */
+    private readonly validMetadata: ResourceMetadata,
     /** The driver holding it through this ref. */
     readonly driver: string,
     /** @internal */
@@ -93,10 +94,15 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /** @internal */
   private cachedHandle: ResourceHandle | undefined = undefined
 
-  /** The resource's handle (slot, generation and the manager's identity). */
+  /** The metadata it was acquired with, as the manager validated it (a frozen copy of what was passed). */
+  get metadata(): ResourceMetadata {
+    return exposeMetadata(this.validMetadata)
+  }
+
+  /** The resource's handle (slot, generation and the manager's identity), frozen. */
   get handle(): ResourceHandle {
     if (this.cachedHandle === undefined) {
-      this.cachedHandle = { slot: this.slot, generation: this.generation, manager: this.engine.id }
+      this.cachedHandle = Object.freeze({ slot: this.slot, generation: this.generation, manager: this.engine.id })
     }
     return this.cachedHandle
   }
@@ -126,7 +132,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     if (this.value === unmade) {
       this.value =
         this.create === undefined
-          ? (this.engine.defaultPayload(this.slot, this.metadata) as T)
+          ? (this.engine.defaultPayload(this.slot, this.validMetadata) as T)
           : this.create(this.metadata)
     }
     return this.value

@@ -99,6 +99,7 @@ import { show } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import {
   type AcquireSettings,
+  exposeMetadata,
   validateAcquireOptions,
   validateBudget,
   validateHysteresis,
@@ -361,7 +362,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   /** Its handle, valid in every thread of the manager (made on first access, then the same object). */
   get handle(): ResourceHandle {
     if (this.madeHandle === undefined) {
-      this.madeHandle = { slot: this.slot, generation: this.generation, manager: this.managerId }
+      this.madeHandle = Object.freeze({ slot: this.slot, generation: this.generation, manager: this.managerId })
     }
     return this.madeHandle
   }
@@ -923,7 +924,7 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   private handleOf(slot: number, generation: number): ResourceHandle {
-    return { slot, generation, manager: this.ledger.header[H.managerId] as number }
+    return Object.freeze({ slot, generation, manager: this.ledger.header[H.managerId] as number })
   }
 
   /** The slot of a handle of this manager that is live, or the error. */
@@ -960,7 +961,8 @@ class SharedManagerImpl implements SharedResourceManager {
   // ------------------------------------------------------------ acquisition
 
   private validate(metadata: unknown): ValidRequest {
-    const valid = orThrow(validateMetadata(metadata))
+    // frozen at once: a shared manager's refs and records hand it out as they are
+    const valid = exposeMetadata(orThrow(validateMetadata(metadata)))
     const type = this.types.indexOf(valid.type)
     if (type < 0) throw new InvalidMetadata({ issue: `type: ${this.types.unknownIssue(valid.type)}` })
     if (valid.dependsOn !== undefined && valid.dependsOn.length > 0) {

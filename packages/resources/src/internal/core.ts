@@ -73,6 +73,8 @@ import {
 import { TypeTable } from "./type-table.ts"
 import {
   budgetEntries,
+  copyMetadata,
+  exposeMetadata,
   isPlainValidMetadata,
   unknownMetadataType,
   validateBudget,
@@ -90,10 +92,6 @@ import {
  * @since 0.1.0
  */
 export type Finalizer = () => void
-
-/** Whether validated metadata is an error (the fast path returns its input itself: no `instanceof` then). */
-const isMetadataError = (valid: ResourceMetadata | InvalidMetadata, input: unknown): valid is InvalidMetadata =>
-  valid !== input && valid instanceof InvalidMetadata
 
 /** The pool a type's requests of one size and alignment were last routed to. */
 interface RouteMemo {
@@ -333,7 +331,7 @@ export class Core<R> {
     const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
     if (typeof driverId !== "string") return driverId
     const valid = validateMetadata(metadata)
-    if (isMetadataError(valid, metadata)) return valid
+    if (valid instanceof InvalidMetadata) return valid
     const type = this.state.typeTable.indexOf(valid.type)
     if (type < 0) return unknownMetadataType(this.state.typeTable, valid.type)
     let deps: ReadonlyArray<number> = noDeps
@@ -379,10 +377,12 @@ export class Core<R> {
    * What it saves is the general path's layers (the request object, `start`, `submit`, the route, `acquire`,
    * `afterAdmission`): docs/manager.md, "The common acquisition in one step".
    */
-  admitAtOnce(name: unknown, metadata: unknown): number {
+  admitAtOnce(name: unknown, input: unknown): number {
     const state = this.state
     if (this.closed || state.trace !== undefined || this.captureSites || state.waiting.size !== 0) return -1
     if (typeof name !== "string" || (name !== "" && state.nameTaken(name))) return -1
+    // the manager's own frozen copy, read once: what is checked is what is charged, kept and reported
+    const metadata = copyMetadata(input)
     if (!isPlainValidMetadata(metadata) || (metadata.dependsOn !== undefined && metadata.dependsOn.length > 0)) {
       return -1
     }
@@ -415,9 +415,10 @@ export class Core<R> {
    * What both front ends try first for an acquisition without options: the default driver's ref of a slot
    * `admitAtOnce` admitted (what `bind` makes for such a request), or undefined for the general path to decide.
    */
-  acquireAtOnce<T>(name: string, metadata: ResourceMetadata): ResourceRef<T> | undefined {
-    const slot = this.admitAtOnce(name, metadata)
+  acquireAtOnce<T>(name: string, input: unknown): ResourceRef<T> | undefined {
+    const slot = this.admitAtOnce(name, input)
     if (slot < 0) return undefined
+    const metadata = this.state.metadata[slot] as ResourceMetadata
     const generation = this.state.generation[slot] as number
     const driver = this.defaultDriverIndex
     return new ResourceRef<T>(this, slot, generation, name, metadata, this.defaultDriver, driver, undefined, undefined)
@@ -631,6 +632,7 @@ export class Core<R> {
       return existing
     }
     const metadata = this.state.metadata[slot] as ResourceMetadata
+    if (make !== undefined) exposeMetadata(metadata) // a create hook sees it
     const cell = new Payload<T>(metadata, make ?? ((m) => this.defaultPayload(slot, m) as T))
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
@@ -728,9 +730,9 @@ export class Core<R> {
     return state.slotState[slot] !== SlotState.Free && state.holds(slot, driver)
   }
 
-  /** The handle of a live slot. */
+  /** The handle of a live slot (frozen: a share releases through its handle, which nobody may retarget). */
   handleOf(slot: number): ResourceHandle {
-    return { slot, generation: this.state.generation[slot] as number, manager: this.id }
+    return Object.freeze({ slot, generation: this.state.generation[slot] as number, manager: this.id })
   }
 
   // ---- operations ----
@@ -792,7 +794,7 @@ export class Core<R> {
       driverId,
       index,
       this.state.names.at(slot),
-      this.state.metadata[slot] as ResourceMetadata,
+      exposeMetadata(this.state.metadata[slot] as ResourceMetadata),
       cell
     )
   }
@@ -809,7 +811,7 @@ export class Core<R> {
   /** The metadata of a live (or deferred) resource, as validated at its acquisition. */
   metadataOf(handle: unknown): ResourceMetadata | InvalidArgument | StaleHandle | ResourceNotFound {
     const slot = this.slotOf(handle)
-    return typeof slot === "number" ? (this.state.metadata[slot] as ResourceMetadata) : slot
+    return typeof slot === "number" ? exposeMetadata(this.state.metadata[slot] as ResourceMetadata) : slot
   }
 
   /** What `find` says about a live slot. */
@@ -818,7 +820,7 @@ export class Core<R> {
     return {
       handle: this.handleOf(slot),
       name: state.names.at(slot),
-      metadata: this.state.metadata[slot] as ResourceMetadata,
+      metadata: exposeMetadata(this.state.metadata[slot] as ResourceMetadata),
       owner: state.driverIds[state.owners[slot] as number] ?? "",
       holders: introspect.holders(this, slot)
     }

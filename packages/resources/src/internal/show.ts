@@ -12,3 +12,12 @@ export const show = (value: unknown): string => {
     return "a value"
   }
 }
+
+/** What a caller's code threw, for issue texts: an Error's message, else the value's printable form (never throws). */
+export const showThrown = (thrown: unknown): string => {
+  try {
+    return thrown instanceof Error ? String(thrown.message) : show(thrown)
+  } catch {
+    return "a value"
+  }
+}

@@ -24,7 +24,7 @@ import {
   type ResourceTypeName
 } from "@flight-hal/core"
 import { type Decoded, decodeBudget, decodeMetadata } from "./check.ts"
-import { show } from "./show.ts"
+import { show, showThrown } from "./show.ts"
 import type { TypeTable } from "./type-table.ts"
 
 /** The issue text of a failed check, on one line (the Schema decoder's message, at most its first four lines). */
@@ -73,16 +73,87 @@ export const isPlainValidMetadata = (m: unknown): m is ResourceMetadata => {
   return true
 }
 
+/** A handle read once into a frozen copy of its three fields (anything else as it is, for the check to refuse). */
+const copyHandle = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value
+  const { slot, generation, manager } = value as Partial<Record<keyof ResourceHandle, unknown>>
+  return Object.freeze({ slot, generation, manager })
+}
+
 /**
- * Validates metadata: the typed metadata, or InvalidMetadata whose issue names the bad field. The type is
- * checked as a name here (a non-empty string); which types exist is the manager's type table's business
- * ({@link unknownMetadataType}).
+ * The manager's own copy of caller metadata: what is checked, charged, kept and reported (`ref.metadata`,
+ * `find().metadata`), frozen when first handed out ({@link exposeMetadata}). Every field is an own data property;
+ * an optional one not given is `undefined`.
+ */
+class MetadataCopy implements ResourceMetadata {
+  constructor(
+    readonly type: ResourceMetadata["type"],
+    readonly sizeBytes: number,
+    readonly alignmentBytes: number | undefined,
+    readonly accessPattern: ResourceMetadata["accessPattern"],
+    readonly priority: ResourceMetadata["priority"],
+    readonly flags: number | undefined,
+    readonly dependsOn: ReadonlyArray<ResourceHandle> | undefined
+  ) {}
+}
+
+/**
+ * A copy as the manager hands it out (`ref.metadata`, `find`, `metadata`, a share, a `create` hook): frozen
+ * there, on its way out, so nothing outside can change what the manager reads (freezing every copy at once cost
+ * about 240 instructions per acquisition; most are never looked at).
+ */
+export const exposeMetadata = (metadata: ResourceMetadata): ResourceMetadata =>
+  Object.isFrozen(metadata) ? metadata : Object.freeze(metadata)
+
+/** Caller metadata a field of which threw when read: refused with InvalidMetadata at the metadata check. */
+class UnreadableMetadata {
+  constructor(readonly issue: string) {}
+}
+
+/**
+ * The caller's metadata read once, field by field, into the manager's own copy, which is all that is read
+ * afterwards: a getter that answers differently on each read, a Proxy, or a caller who changes the object
+ * later cannot make the manager check one size, charge another and free a third. A front end copies once and
+ * hands the copy to both the one-step and the general path (a copy is passed through as it is). Not an object:
+ * the value itself (the check refuses it). A read that throws: a marker the check turns into InvalidMetadata, so
+ * the errors keep their order (a closed manager still answers ManagerClosed first).
+ */
+export const copyMetadata = (metadata: unknown): unknown => {
+  if (metadata instanceof MetadataCopy || metadata instanceof UnreadableMetadata) return metadata
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return metadata
+  try {
+    const { type, sizeBytes, alignmentBytes, accessPattern, priority, flags, dependsOn } = metadata as Record<
+      keyof ResourceMetadata,
+      never
+    >
+    return new MetadataCopy(
+      type,
+      sizeBytes,
+      alignmentBytes,
+      accessPattern,
+      priority,
+      flags,
+      Array.isArray(dependsOn)
+        ? (Object.freeze(Array.from(dependsOn as ReadonlyArray<unknown>, copyHandle)) as never)
+        : dependsOn
+    )
+  } catch (error) {
+    return new UnreadableMetadata(`a field could not be read (${showThrown(error)})`)
+  }
+}
+
+/**
+ * Validates metadata: the manager's own frozen copy of it ({@link copyMetadata}), or InvalidMetadata whose issue
+ * names the bad field. The type is checked as a name here (a non-empty string); which types exist is the
+ * manager's type table's business ({@link unknownMetadataType}).
  *
  * @since 0.1.0
  */
 export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidMetadata => {
-  if (isPlainValidMetadata(metadata)) return metadata
-  const exit = decodeMetadata(metadata)
+  const copy = copyMetadata(metadata)
+  if (copy instanceof UnreadableMetadata) return new InvalidMetadata({ issue: copy.issue })
+  if (isPlainValidMetadata(copy)) return copy
+  const exit = decodeMetadata(copy)
   if (exit._tag === "Success") return exit.value
   return new InvalidMetadata({ issue: issueOf(exit) })
 }
