@@ -24,8 +24,10 @@ import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
+import { showThrown } from "./internal/show.ts"
+import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { type AcquireSettings, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
+import { type AcquireSettings, copyMetadata, validateAcquireOptions, validateRelief } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
@@ -167,7 +169,11 @@ export interface PlainResourceManager extends Disposable {
   registerResource(name: string, metadata: ResourceMetadata, owner?: string): ResourceHandle
   /** Discouraged: releases a resource registered with `registerResource` (idempotent). */
   releaseResource(handle: ResourceHandle, owner?: string): void
-  /** Reacts to an OS-level pressure change: a `source: "system"` event, and reclamation of `percent` % of usage. */
+  /**
+   * Reacts to an OS-level pressure change: a `source: "system"` event, and reclamation of `percent` % of usage.
+   * Throws InvalidArgument for a `from` or `to` that is not a pressure level, or a `reclaim` without a numeric
+   * `percent` (nothing published).
+   */
   relieveSystemPressure(from: ResourcePressure, to: ResourcePressure, reclaim?: { readonly percent: number }): void
   /** The manager's pools: their capacity is charged to their type's budget. */
   readonly pools: ManagerPools
@@ -260,10 +266,17 @@ const waitAsync = <T>(
   new Promise<ResourceRef<T>>((resolve, reject) => {
     const startedAt = core.state.now()
     const signal = settings.signal
+    // the caller's signal is caller code: a throw from it withdraws the wait (nothing held) and rejects typed
+    const unusable = (error: unknown) =>
+      new InvalidArgument({ argument: "signal", issue: `could not be used (${showThrown(error)})` })
     const onAbort = () => {
       core.abandon(waiter)
       done()
-      reject(signal?.reason)
+      try {
+        reject(signal?.reason)
+      } catch (error) {
+        reject(unusable(error))
+      }
     }
     const timer =
       settings.waitMillis < 0
@@ -271,15 +284,25 @@ const waitAsync = <T>(
         : setTimeout(() => reject(core.timeout(waiter, startedAt)), settings.waitMillis)
     const done = () => {
       if (timer !== undefined) clearTimeout(timer)
-      signal?.removeEventListener("abort", onAbort)
+      try {
+        signal?.removeEventListener("abort", onAbort)
+      } catch {
+        // the wait is over either way; a grant runs inside another caller's release, which must not throw
+      }
     }
     waiter.onEnd(() => {
       done()
       if (waiter.grantedSlot >= 0) resolve(bind(waiter.grantedSlot))
       else reject(waiter.failure)
     })
-    if (signal?.aborted === true) onAbort()
-    else signal?.addEventListener("abort", onAbort, { once: true })
+    try {
+      if (signal?.aborted === true) onAbort()
+      else signal?.addEventListener("abort", onAbort, { once: true })
+    } catch (error) {
+      core.abandon(waiter)
+      done()
+      reject(unusable(error))
+    }
   })
 
 /**
@@ -305,15 +328,26 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
   const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks === true
   // Pressure callbacks run in a microtask after the transition; disposing a registration and close() first
   // deliver every pending event (in order), so no event published before them is lost.
+  // A flush asked for from inside a callback (one that closes the manager or disposes a registration) returns at
+  // once: the flush in progress goes on and delivers the rest in order. A callback's returned promise that
+  // rejects is logged like a throw.
+  let flushing = false
   const flush = () => {
-    for (let event = core.pendingPressure.shift(); event !== undefined; event = core.pendingPressure.shift()) {
-      for (const callback of [...callbacks]) {
-        try {
-          callback(event)
-        } catch (error) {
-          warn("pressure callback failed")(error)
+    if (flushing) return
+    flushing = true
+    try {
+      for (let event = core.pendingPressure.shift(); event !== undefined; event = core.pendingPressure.shift()) {
+        for (const callback of [...callbacks]) {
+          try {
+            const result: unknown = callback(event)
+            if (isThenable(result)) result.then(undefined, warn("pressure callback failed"))
+          } catch (error) {
+            warn("pressure callback failed")(error)
+          }
         }
       }
+    } finally {
+      flushing = false
     }
   }
   core.pressureWanted = () => callbacks.size > 0
@@ -389,9 +423,10 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
       }
     },
     relieveSystemPressure(from, to, reclaim) {
+      const relief = orThrow(validateRelief(from, to, reclaim))
       if (core.closed) return
-      core.publishPressure({ type: "Memory", from, to, stats: core.stats(1), source: "system" })
-      const run = reclaim === undefined ? undefined : core.relieve(reclaim.percent)
+      core.publishPressure({ type: "Memory", from: relief.from, to: relief.to, stats: core.stats(1), source: "system" })
+      const run = relief.percent === undefined ? undefined : core.relieve(relief.percent)
       if (run !== undefined) runSync(run)
     },
     pools: core.pools,

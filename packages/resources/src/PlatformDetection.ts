@@ -18,6 +18,7 @@ import { InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Runtime from "./internal/platform-runtime.ts"
+import { isThenable } from "./internal/thenable.ts"
 import {
   type BuiltinProfileName,
   makeProfileSync,
@@ -122,9 +123,6 @@ const defaultSyncProbes: DetectionProbes = {
 
 /** One probe call of the detection steps; its answer (undefined when it throws) is sent back in. */
 type Probe = () => unknown
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
 
 /** Runs the detection steps, awaiting each probe. */
 const runAsync = async <R>(steps: Generator<Probe, R, unknown>): Promise<R> => {

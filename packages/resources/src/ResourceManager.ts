@@ -48,8 +48,9 @@ import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
+import { show } from "./internal/show.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
+import { copyMetadata, validateAcquireOptions, validateRelief } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
@@ -263,12 +264,14 @@ export interface ResourceManagerService {
    * pressure event with `source: "system"` (type `Memory`), and when `reclaim` is given, the manager's
    * reclamation runs for every type holding bytes before any budget is hit: free pool blocks are trimmed,
    * then the type's reclamation callbacks are asked, in order, for `reclaim.percent` % of its usage.
+   * Fails with InvalidArgument for a `from` or `to` that is not a pressure level, or a `reclaim` without a
+   * numeric `percent` (nothing published).
    */
   relieveSystemPressure(
     from: ResourcePressure,
     to: ResourcePressure,
     reclaim?: { readonly percent: number }
-  ): Effect.Effect<void>
+  ): Effect.Effect<void, InvalidArgument>
   /** The stats of a type. */
   getResourceStats(type: ResourceTypeName): Effect.Effect<ResourceStats, InvalidArgument>
   /** Every type's stats, live count, drivers and pools (the Metrics are live: read when collected). */
@@ -502,8 +505,14 @@ const useResource =
     metadata: ResourceMetadata,
     body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T, M>
-  ) =>
-    new UseCall(core, name, metadata, body, options) as Effect.Effect<A, AcquireErrorOf<M> | E, R>
+  ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
+    // checked before anything is acquired, as the facade's `use` does
+    typeof body !== "function"
+      ? (Effect.fail(new InvalidArgument({ argument: "body", issue: "expected a function" })) as Effect.Effect<
+          never,
+          AcquireErrorOf<M>
+        >)
+      : (new UseCall(core, name, metadata, body, options) as Effect.Effect<A, AcquireErrorOf<M> | E, R>)
 
 /** A `use` call: the Effect the caller runs (any number of times, concurrently too). */
 class UseCall<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
@@ -645,9 +654,12 @@ const make = (config: ResourceManagerConfig) =>
         ),
       relieveSystemPressure: (from, to, reclaim) =>
         Effect.suspend(() => {
+          const relief = validateRelief(from, to, reclaim)
+          if (relief instanceof InvalidArgument) return Effect.fail(relief)
           if (core.closed) return Effect.void
-          core.publishPressure({ type: "Memory", from, to, stats: core.stats(1), source: "system" })
-          const run = reclaim === undefined ? undefined : core.relieve(reclaim.percent)
+          const event = { type: "Memory" as const, from: relief.from, to: relief.to, stats: core.stats(1) }
+          core.publishPressure({ ...event, source: "system" })
+          const run = relief.percent === undefined ? undefined : core.relieve(relief.percent)
           return run === undefined ? Effect.void : Effect.ignore(drive(core, run, -1))
         }),
       getResourceStats: (type) => sync(() => core.statsOf(type)),
@@ -684,19 +696,29 @@ const make = (config: ResourceManagerConfig) =>
     return ResourceManager.of(service)
   })
 
+/**
+ * A callback's result as the Effect to run: an Effect as it is, anything else a defect naming what came back
+ * (the fiber loop would die on it, past every `catchCause`), which the caller's isolation then logs.
+ */
+const callbackEffect = <A, E>(result: unknown, what: string): Effect.Effect<A, E> =>
+  Effect.isEffect(result)
+    ? (result as Effect.Effect<A, E>)
+    : Effect.die(new TypeError(`${what} returned ${show(result)}, not an Effect`))
+
 const runReclaimer = (step: Reclaiming<ReclamationCallback>): Effect.Effect<void> => {
   const callback = step.callback as ReclamationCallback
   const missing = step.missing
-  return Effect.suspend(() => callback(missing)).pipe(
+  return Effect.suspend(() => callbackEffect<number, never>(callback(missing), "a reclamation callback")).pipe(
     Effect.catchCause((cause) => Effect.as(Effect.logWarning("reclamation callback failed", Cause.pretty(cause)), 0)),
     Effect.asVoid
   )
 }
 
 const runPressureCallback = (callback: PressureCallback, event: PressureEvent): Effect.Effect<void> =>
-  Effect.suspend(() => callback(event) ?? Effect.void).pipe(
-    Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause)))
-  )
+  Effect.suspend(() => {
+    const result: unknown = callback(event)
+    return result === undefined ? Effect.void : callbackEffect<void, never>(result, "a pressure callback")
+  }).pipe(Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause))))
 
 const reportLeaks = (leaks: ReadonlyArray<LeakReport>, label: string): Effect.Effect<void> =>
   Effect.gen(function* () {

@@ -73,7 +73,10 @@ export const layerSystemPressureReclamation = (
           if (level === from) return Effect.void
           previous = level
           const rising = rank(level) >= threshold && rank(level) > rank(from)
-          return manager.relieveSystemPressure(from, level, rising ? reclaim : undefined)
+          // a level the signal should never send (or a bad reclaimPercent) is logged; the watch goes on
+          return manager
+            .relieveSystemPressure(from, level, rising ? reclaim : undefined)
+            .pipe(Effect.catch((error) => Effect.logWarning("system pressure relief refused", error.message)))
         })
       )
     })

@@ -50,6 +50,7 @@ import { defaultPayload, Payload } from "./payload.ts"
 import { makeManagerPools, poolTypeName } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
+import { showThrown } from "./show.ts"
 import { ManagerState, SlotState } from "./state.ts"
 import { TraceRecorder } from "./trace-recorder.ts"
 import {
@@ -258,8 +259,19 @@ export class Core<R> {
     }
   }
 
-  /** A core from a config, or the typed error of its first bad field (nothing is kept). */
+  /**
+   * A core from a config, or the typed error of its first bad field (nothing is kept). A config whose reading
+   * throws (a getter, a Proxy) is `InvalidArgument { argument: "config" }` naming what was thrown.
+   */
   static make<R>(config: unknown, now: () => number): Core<R> | ManagerConfigError {
+    try {
+      return Core.makeFrom<R>(config, now)
+    } catch (error) {
+      return new InvalidArgument({ argument: "config", issue: `could not be read (${showThrown(error)})` })
+    }
+  }
+
+  private static makeFrom<R>(config: unknown, now: () => number): Core<R> | ManagerConfigError {
     const shape = validateConfigShape(config)
     if (shape !== undefined) return shape
     const c = config as ResourceManagerConfig

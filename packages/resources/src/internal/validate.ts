@@ -20,6 +20,7 @@ import {
   ResourceFlagMask,
   type ResourceHandle,
   type ResourceMetadata,
+  ResourcePressure,
   ResourcePriority,
   type ResourceTypeName
 } from "@flight-hal/core"
@@ -175,10 +176,22 @@ export const validateBudget = (
 ): { readonly index: number; readonly budget: ResourceBudget } | InvalidBudget => {
   const index = types.indexOf(type)
   if (index < 0) return new InvalidBudget({ resourceType: show(type), issue: `unknown resource type ${show(type)}` })
-  const exit = decodeBudget(budget)
+  // read once: what is checked is what is kept (a getter may answer differently on each read, or throw)
+  let copy: unknown = budget
+  if (typeof budget === "object" && budget !== null && !Array.isArray(budget)) {
+    try {
+      const { maxBytes, reservedBytes, warningPercent, criticalPercent } = budget as Record<keyof ResourceBudget, never>
+      copy = { maxBytes, reservedBytes, warningPercent, criticalPercent }
+    } catch (error) {
+      return new InvalidBudget({
+        resourceType: type as string,
+        issue: `a field could not be read (${showThrown(error)})`
+      })
+    }
+  }
+  const exit = decodeBudget(copy)
   if (exit._tag === "Failure") return new InvalidBudget({ resourceType: type as string, issue: issueOf(exit) })
-  const { maxBytes, reservedBytes, warningPercent, criticalPercent } = exit.value
-  return { index, budget: Object.freeze({ maxBytes, reservedBytes, warningPercent, criticalPercent }) }
+  return { index, budget: Object.freeze(exit.value) }
 }
 
 /** A string argument (a resource name may be `""`: unnamed), or InvalidArgument. */
@@ -192,13 +205,21 @@ export const validateDriverId = (value: unknown, argument: string): string | Inv
     : new InvalidArgument({ argument, issue: `expected a non-empty string, got ${show(value)}` })
 
 /** A well-formed handle, or InvalidArgument (whether it resolves is the manager's business). */
-export const validateHandle = (value: unknown, argument = "handle"): ResourceHandle | InvalidArgument =>
-  isHandle(value)
-    ? value
+export const validateHandle = (value: unknown, argument = "handle"): ResourceHandle | InvalidArgument => {
+  // read once, into a frozen copy: what is checked is what is resolved
+  let copy: unknown
+  try {
+    copy = copyHandle(value)
+  } catch (error) {
+    return new InvalidArgument({ argument, issue: `a field of the handle could not be read (${showThrown(error)})` })
+  }
+  return isHandle(copy)
+    ? copy
     : new InvalidArgument({
         argument,
         issue: `expected a resource handle { slot, generation, manager }, got ${show(value)}`
       })
+}
 
 /** The longest timer a JavaScript runtime keeps (setTimeout fires at once above it). */
 export const MAX_TIMEOUT_MILLIS = 2 ** 31 - 1
@@ -309,9 +330,26 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
     if (drivers !== undefined) return bad(drivers.key, drivers.issue)
   }
   if (c.trace !== undefined) {
-    const trace = c.trace as { readonly sink?: unknown } | null
+    const trace = c.trace as {
+      readonly sink?: unknown
+      readonly drivers?: unknown
+      readonly unitBytes?: unknown
+    } | null
     if (typeof trace !== "object" || trace === null || typeof trace.sink !== "function") {
       return bad("trace", "expected { sink: (line) => void, … }")
+    }
+    const { drivers, unitBytes } = trace
+    if (
+      drivers !== undefined &&
+      (!Array.isArray(drivers) || !drivers.every((d) => typeof d === "string" && d !== ""))
+    ) {
+      return bad("trace.drivers", `expected an array of non-empty strings, got ${show(drivers)}`)
+    }
+    if (
+      unitBytes !== undefined &&
+      !(typeof unitBytes === "number" && Number.isSafeInteger(unitBytes) && unitBytes >= 1)
+    ) {
+      return bad("trace.unitBytes", `expected a safe integer ≥ 1, got ${show(unitBytes)}`)
     }
   }
   return undefined
@@ -422,4 +460,44 @@ export const validateAcquireOptions = (
     destroy: o.destroy as AcquireSettings["destroy"],
     signal: signal as AbortSignal | undefined
   }
+}
+
+/**
+ * The arguments of `relieveSystemPressure`: `from` and `to` pressure level names, `reclaim` absent or
+ * `{ percent: number }` (read once; a non-finite percent is 0, as documented), or InvalidArgument naming the bad
+ * one. Nothing is published for bad arguments.
+ */
+export const validateRelief = (
+  from: unknown,
+  to: unknown,
+  reclaim: unknown
+):
+  | {
+      readonly from: keyof typeof ResourcePressure
+      readonly to: keyof typeof ResourcePressure
+      readonly percent: number | undefined
+    }
+  | InvalidArgument => {
+  const levels = Object.keys(ResourcePressure).join(", ")
+  for (const [argument, level] of [
+    ["from", from],
+    ["to", to]
+  ] as const) {
+    if (!ownKey(ResourcePressure, level)) {
+      return new InvalidArgument({ argument, issue: `expected a pressure level (${levels}), got ${show(level)}` })
+    }
+  }
+  if (reclaim === undefined)
+    return { from: from as keyof typeof ResourcePressure, to: to as keyof typeof ResourcePressure, percent: undefined }
+  let percent: unknown
+  try {
+    percent =
+      typeof reclaim === "object" && reclaim !== null ? (reclaim as { readonly percent?: unknown }).percent : undefined
+  } catch (error) {
+    return new InvalidArgument({ argument: "reclaim", issue: `could not be read (${showThrown(error)})` })
+  }
+  if (typeof percent !== "number") {
+    return new InvalidArgument({ argument: "reclaim", issue: `expected { percent: number }, got ${show(reclaim)}` })
+  }
+  return { from: from as keyof typeof ResourcePressure, to: to as keyof typeof ResourcePressure, percent }
 }
