@@ -4,7 +4,7 @@
  * what it charges, keeps and reports, and a read that throws is a typed error with nothing changed.
  */
 import { describe, expect, test } from "bun:test"
-import { InvalidArgument, InvalidBudget, InvalidMetadata } from "@flight-hal/core"
+import { InvalidArgument, InvalidBudget, InvalidMetadata, type ResourceMetadata } from "@flight-hal/core"
 import { Effect } from "effect"
 import { createResourceManager, ResourceManager } from "../src/index.ts"
 
@@ -48,7 +48,7 @@ describe("metadata is read once and kept as a frozen copy", () => {
       using manager = managerWithBudget()
       for (const later of [5000, -1, 1.5, Number.NaN]) {
         const metadata = shifting("Hardware", [100, later])
-        const ref = manager.acquire("dma", metadata, options)
+        const ref = manager.acquire("dma", metadata as ResourceMetadata, options)
         expect(metadata.reads()).toBe(1)
         expect(manager.getResourceStats("Hardware").currentUsage).toBe(100)
         expect(ref.payload).toBeUndefined() // Hardware has no default payload
@@ -56,7 +56,8 @@ describe("metadata is read once and kept as a frozen copy", () => {
         expect(manager.getResourceStats("Hardware").currentUsage).toBe(0)
       }
       // a size that is bad on its first (only) read is refused as any bad size is
-      expect(() => manager.acquire("dma", shifting("Hardware", [-5, 100]), options)).toThrow(InvalidMetadata)
+      const bad = shifting("Hardware", [-5, 100]) as ResourceMetadata
+      expect(() => manager.acquire("dma", bad, options)).toThrow(InvalidMetadata)
       expect(manager.getResourceStats("Hardware").currentUsage).toBe(0)
     })
   }
@@ -73,7 +74,7 @@ describe("metadata is read once and kept as a frozen copy", () => {
         }
       }
     )
-    const ref = manager.acquire("p", metadata)
+    const ref = manager.acquire("p", metadata as ResourceMetadata)
     expect(reads.get("sizeBytes")).toBe(1)
     expect(reads.get("type")).toBe(1)
     expect(reads.get("priority")).toBe(1)
@@ -93,7 +94,7 @@ describe("metadata is read once and kept as a frozen copy", () => {
     for (const options of [undefined, { owner: "app" }]) {
       const error = (() => {
         try {
-          manager.acquire("t", throwing, options)
+          manager.acquire("t", throwing as ResourceMetadata, options)
         } catch (e) {
           return e
         }
@@ -101,7 +102,7 @@ describe("metadata is read once and kept as a frozen copy", () => {
       expect(error).toBeInstanceOf(InvalidMetadata)
       expect((error as InvalidMetadata).issue).toBe("a field could not be read (boom)")
     }
-    expect(() => manager.registerResource("t", throwing)).toThrow(InvalidMetadata)
+    expect(() => manager.registerResource("t", throwing as ResourceMetadata)).toThrow(InvalidMetadata)
     expect(JSON.stringify(manager.snapshot())).toBe(before)
   })
 
