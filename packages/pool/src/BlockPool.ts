@@ -5,6 +5,7 @@
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
 import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./internal/block-storage.ts"
+import { readOptions, show } from "./internal/caller-input.ts"
 import { INDEX_MASK, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { safeCall } from "./internal/safe-call.ts"
@@ -30,6 +31,20 @@ const END = -1
 /** Growth when a pool runs dry: double, by at least this many blocks. */
 const MIN_GROWTH = 8
 const EMPTY_VIEW = new Uint8Array(0)
+
+/** The fields of {@link BlockPoolOptions}, read once from a caller's object. */
+const blockPoolKeys = [
+  "name",
+  "blockSize",
+  "initialCount",
+  "maxCount",
+  "alignment",
+  "debug",
+  "storage",
+  "admitGrowth",
+  "onCapacityChange",
+  "onUseAfterFree"
+] as const
 
 /**
  * Options of {@link BlockPool.make}.
@@ -176,22 +191,26 @@ export class BlockPool {
    * @since 0.1.0
    * @category constructors
    */
-  static make(options: BlockPoolOptions): Result<BlockPool, InvalidPoolConfig | PoolExhausted> {
-    const layout = validateLayout(options)
+  static make(input: BlockPoolOptions): Result<BlockPool, InvalidPoolConfig | PoolExhausted> {
+    // read once: what is checked is what the pool is made of
+    const read = readOptions(input, blockPoolKeys, "pool")
+    if (read instanceof InvalidPoolConfig) return err(read)
+    const layout = validateLayout(read as BlockPoolOptions)
     if (!layout.ok) return layout
-    const storage: unknown = options.storage
+    const invalid = (field: string, value: unknown, issue: string) =>
+      err(new InvalidPoolConfig({ pool: layout.value.name, field, value: show(value), issue }))
+    const storage = read.storage
     if (storage !== undefined && storage !== "slabs" && storage !== "resizable") {
-      return err(
-        new InvalidPoolConfig({
-          pool: layout.value.name,
-          field: "storage",
-          value: String(storage),
-          issue: 'must be "resizable" or "slabs"'
-        })
-      )
+      return invalid("storage", storage, 'must be "resizable" or "slabs"')
+    }
+    if (read.debug !== undefined && typeof read.debug !== "boolean")
+      return invalid("debug", read.debug, "must be a boolean")
+    for (const hook of ["admitGrowth", "onCapacityChange", "onUseAfterFree"] as const) {
+      if (read[hook] !== undefined && typeof read[hook] !== "function")
+        return invalid(hook, read[hook], "must be a function")
     }
     const kind: StorageKind = storage === "slabs" || !hasResizableArrayBuffer ? "slabs" : "resizable"
-    return new BlockPool(layout.value, options, kind).initial()
+    return new BlockPool(layout.value, read as BlockPoolOptions, kind).initial()
   }
 
   /** Allocates the initial blocks; `PoolExhausted` when `admitGrowth` refuses them. */
@@ -255,12 +274,13 @@ export class BlockPool {
    * @category hot path
    */
   free(handle: number): boolean {
+    // typeof first: a numeric string ("3") would pass the arithmetic and free a block, a Symbol or a BigInt throw
+    if (typeof handle !== "number") return this.rejectFree()
     const i = handle - this.tag
     const next = this.next
     // One state read decides: only an allocated block's word is ALLOCATED, and an index that is out of range
-    // (negative, past the capacity, fractional, NaN) reads `undefined`. typeof: a numeric string ("3") would
-    // otherwise pass the arithmetic and free a block.
-    if (next[i] !== ALLOCATED || typeof handle !== "number") return this.rejectFree()
+    // (negative, past the capacity, fractional, NaN) reads `undefined`.
+    if (next[i] !== ALLOCATED) return this.rejectFree()
     next[i] = this.head
     this.head = i
     this.frees++
@@ -294,6 +314,7 @@ export class BlockPool {
    * @category hot path
    */
   view(handle: number): Uint8Array {
+    if (typeof handle !== "number") return EMPTY_VIEW
     const i = handle - this.tag
     return this.views[i] ?? (i >>> 0 === i && i < this.capacity ? this.blockView(i) : EMPTY_VIEW)
   }
@@ -305,6 +326,7 @@ export class BlockPool {
    * @category getters
    */
   indexOf(handle: number): number {
+    if (typeof handle !== "number") return -1
     const i = handle - this.tag
     return Number.isInteger(i) && i >= 0 && i < this.capacity ? i : -1
   }
@@ -373,7 +395,8 @@ export class BlockPool {
    */
   tryFree(handle: number): Result<void, InvalidBlock> {
     if (this.free(handle)) return ok(undefined)
-    return err(new InvalidBlock({ pool: this.name, index: handle, issue: this.invalidIssue(handle) }))
+    const index = typeof handle === "number" ? handle : Number.NaN
+    return err(new InvalidBlock({ pool: this.name, index, issue: this.invalidIssue(handle) }))
   }
 
   /** Why `free(handle)` rejected the handle, for `InvalidBlock.issue`. */

@@ -5,6 +5,7 @@
  */
 import { InvalidPoolConfig } from "./generated/errors.ts"
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
+import { readOptions, show } from "./internal/caller-input.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**
@@ -116,8 +117,6 @@ export interface LayoutInput {
   readonly alignment?: unknown
 }
 
-const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value))
-
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0
 
 const integerIssue = (value: unknown, min: number): string | undefined => {
@@ -148,7 +147,9 @@ const integerIssue = (value: unknown, min: number): string | undefined => {
  * @since 0.1.0
  * @category validation
  */
-export const validateLayout = (input: LayoutInput, defaultName?: string): Result<PoolLayout, InvalidPoolConfig> => {
+export const validateLayout = (config: LayoutInput, defaultName?: string): Result<PoolLayout, InvalidPoolConfig> => {
+  const input = readOptions(config, layoutKeys, defaultName ?? "pool")
+  if (input instanceof InvalidPoolConfig) return err(input)
   const rawName = input.name ?? defaultName ?? `pool-${show(input.blockSize)}`
   const name = typeof rawName === "string" ? rawName : show(rawName)
   const fail = (field: string, value: unknown, issue: string) =>
@@ -199,12 +200,14 @@ export const validateLayout = (input: LayoutInput, defaultName?: string): Result
  * @since 0.1.0
  * @category validation
  */
-export const validatePoolConfig = (config: PoolConfig): Result<PoolLayout, InvalidPoolConfig> => {
-  const defaultName = `${String(config.type)}-${show(config.blockSize)}`
+export const validatePoolConfig = (input: PoolConfig): Result<PoolLayout, InvalidPoolConfig> => {
+  const config = readOptions(input, poolConfigKeys, "pool")
+  if (config instanceof InvalidPoolConfig) return err(config)
+  const defaultName = `${show(config.type).replace(/^"|"$/g, "")}-${show(config.blockSize)}`
   if (!isResourceType(config.type)) {
     return err(
       new InvalidPoolConfig({
-        pool: config.name ?? defaultName,
+        pool: typeof config.name === "string" ? config.name : defaultName,
         field: "type",
         value: show(config.type),
         issue: "must be a ResourceType name"
@@ -216,7 +219,7 @@ export const validatePoolConfig = (config: PoolConfig): Result<PoolLayout, Inval
     if (value !== undefined && typeof value !== "boolean") {
       return err(
         new InvalidPoolConfig({
-          pool: config.name ?? defaultName,
+          pool: typeof config.name === "string" ? config.name : defaultName,
           field: flag,
           value: show(value),
           issue: "must be a boolean"
@@ -224,5 +227,11 @@ export const validatePoolConfig = (config: PoolConfig): Result<PoolLayout, Inval
       )
     }
   }
-  return validateLayout(config, defaultName)
+  return validateLayout(config as LayoutInput, defaultName)
 }
+
+/** The fields of a {@link LayoutInput}, read once from a caller's object. */
+const layoutKeys = ["name", "blockSize", "initialCount", "maxCount", "alignment"] as const
+
+/** The fields of a {@link PoolConfig}, read once from a caller's object. */
+export const poolConfigKeys = [...layoutKeys, "type", "threadSafe", "debug"] as const

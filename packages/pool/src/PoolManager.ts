@@ -5,10 +5,11 @@
  */
 import { BlockPool } from "./BlockPool.ts"
 import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
-import type { ResourceType } from "./generated/tables.ts"
+import { isResourceType, type ResourceType } from "./generated/tables.ts"
+import { readOptions, show } from "./internal/caller-input.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { SizeClassTable } from "./internal/size-class.ts"
-import { type PoolConfig, validatePoolConfig } from "./PoolConfig.ts"
+import { type PoolConfig, poolConfigKeys, validatePoolConfig } from "./PoolConfig.ts"
 import type { PoolStats } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 import { SharedBlockPool } from "./SharedBlockPool.ts"
@@ -110,13 +111,27 @@ export class PoolManager {
   private exhaustedFallbacks = 0
 
   /**
-   * An empty manager; `options` carries the budget hooks (`admitGrowth`, `onRelease`).
+   * An empty manager; `options` carries the budget hooks (`admitGrowth`, `onRelease`). Throws `InvalidPoolConfig`
+   * (field `config`, `admitGrowth` or `onRelease`) for options that are not an object of optional functions.
    *
    * @since 0.1.0
    * @category constructors
    */
   constructor(options: PoolManagerOptions = {}) {
-    this.options = options
+    // read once; throws InvalidPoolConfig (field `options`) for what is not an object of optional functions
+    const read = readOptions(options, ["admitGrowth", "onRelease"], "PoolManager")
+    if (read instanceof InvalidPoolConfig) throw read
+    for (const hook of ["admitGrowth", "onRelease"] as const) {
+      if (read[hook] !== undefined && typeof read[hook] !== "function") {
+        throw new InvalidPoolConfig({
+          pool: "PoolManager",
+          field: hook,
+          value: show(read[hook]),
+          issue: "must be a function"
+        })
+      }
+    }
+    this.options = read as PoolManagerOptions
   }
 
   /**
@@ -136,7 +151,11 @@ export class PoolManager {
    * @since 0.1.0
    * @category pools
    */
-  createPool(config: PoolConfig): Result<ManagedPool, InvalidPoolConfig | DuplicatePool | PoolExhausted> {
+  createPool(input: PoolConfig): Result<ManagedPool, InvalidPoolConfig | DuplicatePool | PoolExhausted> {
+    // read once: what is checked is what the pool is made of
+    const read = readOptions(input, poolConfigKeys, "pool")
+    if (read instanceof InvalidPoolConfig) return err(read)
+    const config = read as PoolConfig
     const checked = validatePoolConfig(config)
     if (!checked.ok) return checked
     const layout = checked.value
@@ -161,7 +180,12 @@ export class PoolManager {
    * @category pools
    */
   getPool(type: ResourceType, blockSize: number): ManagedPool | undefined {
-    return this.byKey.get(keyOf(type, blockSize))?.pool
+    return this.entryOf(type, blockSize)?.pool
+  }
+
+  /** The registered pool of a (type, block size) pair from caller input; undefined for any other value. */
+  private entryOf(type: unknown, blockSize: unknown) {
+    return isResourceType(type) && typeof blockSize === "number" ? this.byKey.get(keyOf(type, blockSize)) : undefined
   }
 
   /**
@@ -183,7 +207,7 @@ export class PoolManager {
    */
   getPoolStats(type: ResourceType, blockSize: number): Result<PoolStats, PoolNotFound> {
     const pool = this.getPool(type, blockSize)
-    return pool === undefined ? err(new PoolNotFound({ resourceType: type, blockSize })) : ok(pool.stats())
+    return pool === undefined ? err(notFound(type, blockSize)) : ok(pool.stats())
   }
 
   /**
@@ -194,8 +218,8 @@ export class PoolManager {
    * @category pools
    */
   destroyPool(type: ResourceType, blockSize: number): Result<void, PoolNotFound> {
-    const entry = this.byKey.get(keyOf(type, blockSize))
-    if (entry === undefined) return err(new PoolNotFound({ resourceType: type, blockSize }))
+    const entry = this.entryOf(type, blockSize)
+    if (entry === undefined) return err(notFound(type, blockSize))
     for (const [key, other] of this.byKey) if (other === entry) this.byKey.delete(key)
     this.rebuild(type)
     const capacity = entry.pool.stats().totalCapacityBytes
@@ -224,6 +248,7 @@ export class PoolManager {
    * @category routing
    */
   route(type: ResourceType, bytes: number, alignment?: number): ManagedPool | undefined {
+    if (typeof bytes !== "number" || (alignment !== undefined && typeof alignment !== "number")) return undefined
     return this.tables.get(type)?.route(bytes, alignment)
   }
 
@@ -247,6 +272,7 @@ export class PoolManager {
    * @category routing
    */
   allocate(type: ResourceType, bytes: number, alignment = 1): Result<Allocation, InvalidPoolConfig> {
+    if (!isResourceType(type)) return requestError(type, "type", type, "must be a ResourceType name")
     if (!isAlignment(alignment)) {
       return requestError(type, "alignment", alignment, "must be a power of two from 1 to 1073741824")
     }
@@ -279,9 +305,13 @@ export class PoolManager {
    * @category routing
    */
   release(allocation: Allocation): boolean {
+    if (typeof allocation !== "object" || allocation === null) return false
     if (allocation.kind === "heap") return true
-    const entry = this.byKey.get(keyOf(allocation.type, allocation.pool.blockSize))
-    return entry?.pool === allocation.pool && allocation.pool.free(allocation.handle)
+    const pool: unknown = allocation.pool
+    if (typeof pool !== "object" || pool === null) return false
+    // only a pool registered here frees (its own free checks the handle)
+    for (const entry of this.byKey.values()) if (entry.pool === pool) return entry.pool.free(allocation.handle)
+    return false
   }
 
   /**
@@ -384,5 +414,12 @@ const isAlignment = (n: unknown): n is number =>
   typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
 
 /** The error of a bad `allocate` request, naming the field. */
-const requestError = (type: ResourceType, field: string, value: number, issue: string) =>
-  err(new InvalidPoolConfig({ pool: `${type} request`, field, value: String(value), issue }))
+/** `PoolNotFound` for caller input (a value that is not a type name is printed, not trusted). */
+const notFound = (type: unknown, blockSize: unknown) =>
+  new PoolNotFound({
+    resourceType: (isResourceType(type) ? type : show(type)) as ResourceType,
+    blockSize: typeof blockSize === "number" ? blockSize : Number.NaN
+  })
+
+const requestError = (type: unknown, field: string, value: unknown, issue: string) =>
+  err(new InvalidPoolConfig({ pool: `${show(type).replace(/^"|"$/g, "")} request`, field, value: show(value), issue }))

@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
+import { readOptions, show } from "./internal/caller-input.ts"
 import { randomTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import {
@@ -64,7 +65,10 @@ const add = (counters: Float64Array, index: number, delta: number): void => {
 }
 
 const invalid = (pool: string, field: string, value: unknown, issue: string): InvalidPoolConfig =>
-  new InvalidPoolConfig({ pool, field, value: String(value), issue })
+  new InvalidPoolConfig({ pool, field, value: show(value), issue })
+
+/** The fields of {@link SharedBlockPoolOptions}, read once from a caller's object. */
+const sharedPoolKeys = ["name", "blockSize", "blockCount", "alignment", "maxThreads", "batchSize", "debug"] as const
 
 /**
  * A pool of fixed-size blocks in one SharedArrayBuffer, allocated and freed from any number of threads at
@@ -173,7 +177,11 @@ export class SharedBlockPool {
    * @since 0.1.0
    * @category constructors
    */
-  static make(options: SharedBlockPoolOptions): Result<SharedBlockPool, InvalidPoolConfig> {
+  static make(input: SharedBlockPoolOptions): Result<SharedBlockPool, InvalidPoolConfig> {
+    // read once: what is checked is what the pool is made of
+    const read = readOptions(input, sharedPoolKeys, "pool")
+    if (read instanceof InvalidPoolConfig) return err(read)
+    const options = read as SharedBlockPoolOptions
     const layout = validateLayout({
       name: options.name,
       blockSize: options.blockSize,
@@ -188,6 +196,9 @@ export class SharedBlockPool {
         : layout
     }
     const { name, blockSize, maxCount: blockCount, alignment } = layout.value
+    if (options.debug !== undefined && typeof options.debug !== "boolean") {
+      return err(invalid(name, "debug", options.debug, "must be a boolean"))
+    }
     const maxThreads = options.maxThreads ?? DEFAULT_MAX_THREADS
     if (!Number.isSafeInteger(maxThreads) || maxThreads < 1 || maxThreads > MAX_THREADS) {
       return err(invalid(name, "maxThreads", maxThreads, `must be an integer from 1 to ${MAX_THREADS}`))
@@ -326,8 +337,9 @@ export class SharedBlockPool {
    * @category hot path
    */
   free(handle: number): boolean {
+    if (typeof handle !== "number") return this.rejectFree() // before the arithmetic: a Symbol or BigInt throws
     const i = handle - this.tag
-    if (typeof handle !== "number" || i >>> 0 !== i || i >= this.capacity) return this.rejectFree()
+    if (i >>> 0 !== i || i >= this.capacity) return this.rejectFree()
     if (this.debug) {
       if (Atomics.load(this.words, i) !== ALLOCATED) return this.rejectFree()
       poison(this.view(handle))
@@ -348,7 +360,7 @@ export class SharedBlockPool {
    * @category hot path
    */
   view(handle: number): Uint8Array {
-    const i = handle - this.tag
+    const i = typeof handle === "number" ? handle - this.tag : -1
     return this.views[i] ?? this.makeView(i)
   }
 
@@ -383,6 +395,9 @@ export class SharedBlockPool {
    */
   tryFree(handle: number): Result<void, InvalidBlock> {
     if (this.free(handle)) return ok(undefined)
+    if (typeof handle !== "number") {
+      return err(new InvalidBlock({ pool: this.name, index: Number.NaN, issue: "not an integer handle" }))
+    }
     const i = handle - this.tag
     const issue = !Number.isSafeInteger(handle)
       ? "not an integer handle"
@@ -403,7 +418,7 @@ export class SharedBlockPool {
    * @category getters
    */
   isAllocated(handle: number): boolean {
-    const i = handle - this.tag
+    const i = typeof handle === "number" ? handle - this.tag : -1
     return i >>> 0 === i && i < this.blockCount && Atomics.load(this.words, i) === ALLOCATED
   }
 
@@ -414,7 +429,7 @@ export class SharedBlockPool {
    * @category getters
    */
   indexOf(handle: number): number {
-    const i = handle - this.tag
+    const i = typeof handle === "number" ? handle - this.tag : -1
     return i >>> 0 === i && i < this.blockCount ? i : -1
   }
 
