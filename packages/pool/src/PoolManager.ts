@@ -184,7 +184,10 @@ export class PoolManager {
   }
 
   /** The registered pool of a (type, block size) pair from caller input; undefined for any other value. */
-  private entryOf(type: unknown, blockSize: unknown) {
+  private entryOf(
+    type: unknown,
+    blockSize: unknown
+  ): { readonly type: ResourceType; readonly pool: ManagedPool } | undefined {
     return isResourceType(type) && typeof blockSize === "number" ? this.byKey.get(keyOf(type, blockSize)) : undefined
   }
 
