@@ -220,6 +220,34 @@ describe("budgets, handles and configs are read once; a read that throws is a ty
   })
 })
 
+describe("acquisition and driver options are read once", () => {
+  test("options whose getter throws are InvalidArgument options; a shifting mode is read once", () => {
+    using manager = createResourceManager({ budgets: { Hardware: budget } })
+    const throwing = {
+      get mode(): string {
+        throw new Error("m")
+      }
+    }
+    expect(() => manager.acquire("a", { type: "Hardware", sizeBytes: 1 }, throwing as never)).toThrow(InvalidArgument)
+    let reads = 0
+    const shifting = {
+      get mode() {
+        return reads++ === 0 ? "NonBlocking" : "Blocking"
+      }
+    }
+    const ref = manager.acquire("a", { type: "Hardware", sizeBytes: 1 }, shifting as never)
+    expect(reads).toBe(1)
+    ref.release()
+    const throwingKind = {
+      get sequential(): boolean {
+        throw new Error("k")
+      }
+    }
+    expect(() => manager.registerDriver("gpu", throwingKind)).toThrow(InvalidArgument)
+    expect(manager.getResourceStats("Hardware").currentUsage).toBe(0)
+  })
+})
+
 describe("caller callbacks and signals that misbehave", () => {
   test("acquireAsync: a signal that throws withdraws the wait (nothing held) and rejects typed", async () => {
     using manager = createResourceManager({ budgets: { Hardware: budget } })

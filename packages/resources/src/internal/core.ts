@@ -77,11 +77,11 @@ import {
   copyMetadata,
   exposeMetadata,
   isPlainValidMetadata,
+  readDriverKind,
   unknownMetadataType,
   validateBudget,
   validateConfigShape,
   validateDriverId,
-  validateDriverKind,
   validateHandle,
   validateMetadata,
   validateString
@@ -848,9 +848,9 @@ export class Core<R> {
     if (this.closed) return new ManagerClosed()
     const driverId = validateDriverId(driver, "driver")
     if (typeof driverId !== "string") return driverId
-    const issue = validateDriverKind(options)
-    if (issue !== undefined) return new InvalidArgument({ argument: "options", issue })
-    const sequential = (options as { readonly sequential?: boolean } | undefined)?.sequential ?? true
+    const kind = readDriverKind(options)
+    if (typeof kind === "string") return new InvalidArgument({ argument: "options", issue: kind })
+    const sequential = kind.sequential ?? true
     const state = this.state
     const index = state.driver(driverId)
     if (state.isSequential(index) === sequential) return undefined

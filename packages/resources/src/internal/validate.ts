@@ -370,16 +370,27 @@ const validateDrivers = (drivers: unknown): { readonly key: string; readonly iss
 
 /** Why a driver kind (`{ sequential?: boolean }`, or undefined) is bad, or undefined when it is good. */
 export const validateDriverKind = (kind: unknown): string | undefined => {
-  if (kind === undefined) return undefined
+  const read = readDriverKind(kind)
+  return typeof read === "string" ? read : undefined
+}
+
+/** A driver kind read once: its `sequential` (undefined when not given), or the issue text. */
+export const readDriverKind = (kind: unknown): { readonly sequential: boolean | undefined } | string => {
+  if (kind === undefined) return { sequential: undefined }
   if (typeof kind !== "object" || kind === null || Array.isArray(kind)) {
     return `expected { sequential?: boolean }, got ${show(kind)}`
   }
-  for (const key of Object.keys(kind)) if (key !== "sequential") return `unknown option ${key}`
-  const sequential = (kind as { readonly sequential?: unknown }).sequential
+  let sequential: unknown
+  try {
+    for (const key of Object.keys(kind)) if (key !== "sequential") return `unknown option ${key}`
+    sequential = (kind as { readonly sequential?: unknown }).sequential
+  } catch (error) {
+    return `could not be read (${showThrown(error)})`
+  }
   if (sequential !== undefined && typeof sequential !== "boolean") {
     return `expected sequential to be a boolean, got ${show(sequential)}`
   }
-  return undefined
+  return { sequential }
 }
 
 /** The type names of a config's `budgets`, checked as type names. */
@@ -440,16 +451,33 @@ export const validateAcquireOptions = (
   if (typeof options !== "object" || options === null) {
     return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
   }
-  const o = options as Record<string, unknown>
+  // read once: what is checked is what is used (a getter may answer differently on each read, or throw)
+  let o: { readonly [K in "mode" | "owner" | "create" | "destroy" | "signal" | "given"]: unknown }
+  try {
+    const { mode, owner, create, destroy, signal, [timeoutKey]: given } = options as Record<string, unknown>
+    o = { mode, owner, create, destroy, signal, given }
+  } catch (error) {
+    return new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+  }
   const mode = validateMode(o.mode ?? defaultMode, modes)
   if (typeof mode !== "number") return mode
-  const given = o[timeoutKey]
-  const waitMillis = validateTimeout(mode, given === undefined ? undefined : toMillis(given), timeoutKey)
+  let waitMillis: number | InvalidArgument
+  try {
+    waitMillis = validateTimeout(mode, o.given === undefined ? undefined : toMillis(o.given), timeoutKey)
+  } catch (error) {
+    return new InvalidArgument({ argument: timeoutKey, issue: `could not be read (${showThrown(error)})` })
+  }
   if (typeof waitMillis !== "number") return waitMillis
   const badHook = functionOrUndefined(o.create, "create") ?? functionOrUndefined(o.destroy, "destroy")
   if (badHook !== undefined) return badHook
   const signal = o.signal
-  if (signal !== undefined && !isAbortSignal(signal)) {
+  let isSignal: boolean
+  try {
+    isSignal = signal === undefined || isAbortSignal(signal)
+  } catch {
+    isSignal = false
+  }
+  if (!isSignal) {
     return new InvalidArgument({ argument: "signal", issue: `expected an AbortSignal, got ${show(signal)}` })
   }
   return {
