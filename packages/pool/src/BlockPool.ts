@@ -256,7 +256,9 @@ export class BlockPool {
 
   /**
    * Returns a block in O(1). Returns `false` and leaves the pool unchanged when the handle is not a block this
-   * pool handed out and that is still in use (double free, out of range, another pool's handle, non-integer).
+   * pool handed out and that is still in use (double free, out of range, non-integer, not a number, or another
+   * pool's handle: tags repeat every 256 pools, so a pool made 256 pools apart is caught only by the range and
+   * double-free checks; see docs/pools.md, "Handles").
    *
    * @example
    * ```ts

@@ -150,19 +150,20 @@ const integerIssue = (value: unknown, min: number): string | undefined => {
 export const validateLayout = (config: LayoutInput, defaultName?: string): Result<PoolLayout, InvalidPoolConfig> => {
   const input = readOptions(config, layoutKeys, defaultName ?? "pool")
   if (input instanceof InvalidPoolConfig) return err(input)
-  const rawName = input.name ?? defaultName ?? `pool-${show(input.blockSize)}`
+  // only a field left out (or undefined) takes its default: null is a value, and a wrong one
+  const rawName = input.name !== undefined ? input.name : (defaultName ?? `pool-${show(input.blockSize)}`)
   const name = typeof rawName === "string" ? rawName : show(rawName)
   const fail = (field: string, value: unknown, issue: string) =>
     err(new InvalidPoolConfig({ pool: name, field, value: show(value), issue }))
   if (typeof rawName !== "string" || rawName.length === 0) return fail("name", rawName, "must be a non-empty string")
   const blockSizeIssue = integerIssue(input.blockSize, 1)
   if (blockSizeIssue !== undefined) return fail("blockSize", input.blockSize, blockSizeIssue)
-  const alignment = input.alignment ?? DEFAULT_ALIGNMENT
+  const alignment = input.alignment !== undefined ? input.alignment : DEFAULT_ALIGNMENT
   const alignmentIssue = integerIssue(alignment, 1)
   if (alignmentIssue !== undefined) return fail("alignment", alignment, alignmentIssue)
   const maxCountIssue = integerIssue(input.maxCount, 1)
   if (maxCountIssue !== undefined) return fail("maxCount", input.maxCount, maxCountIssue)
-  const initialCount = input.initialCount ?? 0
+  const initialCount = input.initialCount !== undefined ? input.initialCount : 0
   const initialIssue = integerIssue(initialCount, 0)
   if (initialIssue !== undefined) return fail("initialCount", initialCount, initialIssue)
   // The integer checks above narrowed these to numbers.

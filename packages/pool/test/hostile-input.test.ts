@@ -35,6 +35,11 @@ describe("pool inputs that are not numbers or objects", () => {
       expect(made.ok).toBe(false)
       if (!made.ok) expect((made.error as InvalidPoolConfig).field).toBe(field)
     }
+    // null is a value, not "left out": it does not take the default
+    for (const field of ["initialCount", "alignment", "name"] as const) {
+      const made = BlockPool.make({ blockSize: 64, maxCount: 4, [field]: null } as never)
+      expect(made.ok ? undefined : (made.error as InvalidPoolConfig).field).toBe(field)
+    }
     const debug = SharedBlockPool.make({ blockSize: 64, blockCount: 4, debug: "yes" } as never)
     expect(debug.ok ? undefined : debug.error.field).toBe("debug")
   })

@@ -244,6 +244,10 @@ describe("acquisition and driver options are read once", () => {
       }
     }
     expect(() => manager.registerDriver("gpu", throwingKind)).toThrow(InvalidArgument)
+    // null is a value, not "left out": a null mode is a bad mode
+    expect(() => manager.acquire("a", { type: "Hardware", sizeBytes: 1 }, { mode: null } as never)).toThrow(
+      InvalidArgument
+    )
     expect(manager.getResourceStats("Hardware").currentUsage).toBe(0)
   })
 })

@@ -459,7 +459,7 @@ export const validateAcquireOptions = (
   } catch (error) {
     return new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
   }
-  const mode = validateMode(o.mode ?? defaultMode, modes)
+  const mode = validateMode(o.mode === undefined ? defaultMode : o.mode, modes) // null is a (bad) mode
   if (typeof mode !== "number") return mode
   let waitMillis: number | InvalidArgument
   try {
