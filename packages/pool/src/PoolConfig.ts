@@ -5,7 +5,7 @@
  */
 import { InvalidPoolConfig } from "./generated/errors.ts"
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
-import { readOptions, show } from "./internal/caller-input.ts"
+import { readOptions, show, showName } from "./internal/caller-input.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**
@@ -204,7 +204,7 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
 export const validatePoolConfig = (input: PoolConfig): Result<PoolLayout, InvalidPoolConfig> => {
   const config = readOptions(input, poolConfigKeys, "pool")
   if (config instanceof InvalidPoolConfig) return err(config)
-  const defaultName = `${show(config.type).replace(/^"|"$/g, "")}-${show(config.blockSize)}`
+  const defaultName = `${showName(config.type)}-${show(config.blockSize)}`
   if (!isResourceType(config.type)) {
     return err(
       new InvalidPoolConfig({

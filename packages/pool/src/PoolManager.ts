@@ -6,7 +6,7 @@
 import { BlockPool } from "./BlockPool.ts"
 import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
-import { readOptions, show } from "./internal/caller-input.ts"
+import { readOptions, show, showName } from "./internal/caller-input.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { SizeClassTable } from "./internal/size-class.ts"
 import { type PoolConfig, poolConfigKeys, validatePoolConfig } from "./PoolConfig.ts"
@@ -118,7 +118,7 @@ export class PoolManager {
    * @category constructors
    */
   constructor(options: PoolManagerOptions = {}) {
-    // read once; throws InvalidPoolConfig (field `options`) for what is not an object of optional functions
+    // read once; throws InvalidPoolConfig (field `config`) for what is not an object of optional functions
     const read = readOptions(options, ["admitGrowth", "onRelease"], "PoolManager")
     if (read instanceof InvalidPoolConfig) throw read
     for (const hook of ["admitGrowth", "onRelease"] as const) {
@@ -310,11 +310,10 @@ export class PoolManager {
   release(allocation: Allocation): boolean {
     if (typeof allocation !== "object" || allocation === null) return false
     if (allocation.kind === "heap") return true
-    const pool: unknown = allocation.pool
-    if (typeof pool !== "object" || pool === null) return false
-    // only a pool registered here frees (its own free checks the handle)
-    for (const entry of this.byKey.values()) if (entry.pool === pool) return entry.pool.free(allocation.handle)
-    return false
+    const { type, pool, handle } = allocation
+    // only a pool registered here frees (its own free checks the handle); one lookup, as before
+    if (!(pool instanceof BlockPool || pool instanceof SharedBlockPool) || !isResourceType(type)) return false
+    return this.byKey.get(keyOf(type, pool.blockSize))?.pool === pool && pool.free(handle)
   }
 
   /**
@@ -416,7 +415,6 @@ export class PoolManager {
 const isAlignment = (n: unknown): n is number =>
   typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
 
-/** The error of a bad `allocate` request, naming the field. */
 /** `PoolNotFound` for caller input (a value that is not a type name is printed, not trusted). */
 const notFound = (type: unknown, blockSize: unknown) =>
   new PoolNotFound({
@@ -424,5 +422,6 @@ const notFound = (type: unknown, blockSize: unknown) =>
     blockSize: typeof blockSize === "number" ? blockSize : Number.NaN
   })
 
+/** The error of a bad `allocate` request, naming the field. */
 const requestError = (type: unknown, field: string, value: unknown, issue: string) =>
-  err(new InvalidPoolConfig({ pool: `${show(type).replace(/^"|"$/g, "")} request`, field, value: show(value), issue }))
+  err(new InvalidPoolConfig({ pool: `${showName(type)} request`, field, value: show(value), issue }))

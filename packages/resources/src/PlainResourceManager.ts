@@ -27,7 +27,7 @@ import { orThrow } from "./internal/or-throw.ts"
 import { showThrown } from "./internal/show.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { type AcquireSettings, copyMetadata, validateAcquireOptions, validateRelief } from "./internal/validate.ts"
+import { type AcquireSettings, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
@@ -423,10 +423,7 @@ export const createResourceManager = (config: ResourceManagerConfig = {}): Plain
       }
     },
     relieveSystemPressure(from, to, reclaim) {
-      const relief = orThrow(validateRelief(from, to, reclaim))
-      if (core.closed) return
-      core.publishPressure({ type: "Memory", from: relief.from, to: relief.to, stats: core.stats(1), source: "system" })
-      const run = relief.percent === undefined ? undefined : core.relieve(relief.percent)
+      const run = orThrow(core.relieveSystemPressure(from, to, reclaim))
       if (run !== undefined) runSync(run)
     },
     pools: core.pools,

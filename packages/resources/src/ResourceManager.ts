@@ -50,7 +50,7 @@ import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { show } from "./internal/show.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { copyMetadata, validateAcquireOptions, validateRelief } from "./internal/validate.ts"
+import { copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
@@ -654,12 +654,8 @@ const make = (config: ResourceManagerConfig) =>
         ),
       relieveSystemPressure: (from, to, reclaim) =>
         Effect.suspend(() => {
-          const relief = validateRelief(from, to, reclaim)
-          if (relief instanceof InvalidArgument) return Effect.fail(relief)
-          if (core.closed) return Effect.void
-          const event = { type: "Memory" as const, from: relief.from, to: relief.to, stats: core.stats(1) }
-          core.publishPressure({ ...event, source: "system" })
-          const run = relief.percent === undefined ? undefined : core.relieve(relief.percent)
+          const run = core.relieveSystemPressure(from, to, reclaim)
+          if (run instanceof InvalidArgument) return Effect.fail(run)
           return run === undefined ? Effect.void : Effect.ignore(drive(core, run, -1))
         }),
       getResourceStats: (type) => sync(() => core.statsOf(type)),

@@ -20,6 +20,9 @@ export const show = (value: unknown): string => {
   }
 }
 
+/** A value as part of a name (`Memory-64`, `Memory request`): a string as it is, anything else printed. */
+export const showName = (value: unknown): string => (typeof value === "string" ? value : show(value))
+
 /** What caller code threw, for an issue text; never throws. */
 const showThrown = (thrown: unknown): string => {
   try {

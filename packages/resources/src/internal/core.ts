@@ -84,6 +84,7 @@ import {
   validateDriverId,
   validateHandle,
   validateMetadata,
+  validateRelief,
   validateString
 } from "./validate.ts"
 
@@ -393,7 +394,7 @@ export class Core<R> {
     const state = this.state
     if (this.closed || state.trace !== undefined || this.captureSites || state.waiting.size !== 0) return -1
     if (typeof name !== "string" || (name !== "" && state.nameTaken(name))) return -1
-    // the manager's own frozen copy, read once: what is checked is what is charged, kept and reported
+    // the manager's own copy, read once (a front end's copy passes through): what is checked is what is charged
     const metadata = copyMetadata(input)
     if (!isPlainValidMetadata(metadata) || (metadata.dependsOn !== undefined && metadata.dependsOn.length > 0)) {
       return -1
@@ -467,11 +468,18 @@ export class Core<R> {
   }
 
   /**
-   * A reclamation run for OS-level pressure: for every type holding bytes, `percent` % of its usage is asked
-   * back (free pool blocks first, then the callbacks). Undefined when there is nothing to ask.
+   * Both front ends' `relieveSystemPressure`: the arguments checked (InvalidArgument, nothing published), then,
+   * on an open manager, the `source: "system"` event published and, with `reclaim`, the reclamation run for
+   * OS-level pressure: for every type holding bytes, `percent` % of its usage is asked back (free pool blocks
+   * first, then the callbacks). Undefined when there is nothing to run.
    */
-  relieve(percent: number): Reclaiming<R> | undefined {
+  relieveSystemPressure(from: unknown, to: unknown, reclaim: unknown): Reclaiming<R> | undefined | InvalidArgument {
+    const relief = validateRelief(from, to, reclaim)
+    if (relief instanceof InvalidArgument) return relief
     if (this.closed) return undefined
+    this.publishPressure({ type: "Memory", from: relief.from, to: relief.to, stats: this.stats(1), source: "system" })
+    const percent = relief.percent
+    if (percent === undefined) return undefined
     const share = Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0)) / 100
     const state = this.state
     const targets: Array<ReclaimTarget> = []

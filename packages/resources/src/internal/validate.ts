@@ -144,7 +144,7 @@ export const copyMetadata = (metadata: unknown): unknown => {
 }
 
 /**
- * Validates metadata: the manager's own frozen copy of it ({@link copyMetadata}), or InvalidMetadata whose issue
+ * Validates metadata: the manager's own copy of it ({@link copyMetadata}), or InvalidMetadata whose issue
  * names the bad field. The type is checked as a name here (a non-empty string); which types exist is the
  * manager's type table's business ({@link unknownMetadataType}).
  *
@@ -362,19 +362,13 @@ const validateDrivers = (drivers: unknown): { readonly key: string; readonly iss
   }
   for (const [owner, kind] of Object.entries(drivers)) {
     if (owner === "") return { key: "drivers", issue: "an owner id must be a non-empty string" }
-    const issue = validateDriverKind(kind)
-    if (issue !== undefined) return { key: `drivers.${owner}`, issue }
+    const read = readDriverKind(kind)
+    if (typeof read === "string") return { key: `drivers.${owner}`, issue: read }
   }
   return undefined
 }
 
-/** Why a driver kind (`{ sequential?: boolean }`, or undefined) is bad, or undefined when it is good. */
-export const validateDriverKind = (kind: unknown): string | undefined => {
-  const read = readDriverKind(kind)
-  return typeof read === "string" ? read : undefined
-}
-
-/** A driver kind read once: its `sequential` (undefined when not given), or the issue text. */
+/** A driver kind (`{ sequential?: boolean }`, or undefined) read once: its `sequential`, or why it is bad. */
 export const readDriverKind = (kind: unknown): { readonly sequential: boolean | undefined } | string => {
   if (kind === undefined) return { sequential: undefined }
   if (typeof kind !== "object" || kind === null || Array.isArray(kind)) {
