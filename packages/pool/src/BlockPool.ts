@@ -70,12 +70,14 @@ export interface BlockPoolOptions {
   /**
    * Called before the pool takes more memory (including the initial blocks), with the bytes it wants; return
    * `false` to refuse (the alloc then fails with the sentinel, the pool unchanged). A throw counts as `false`.
+   * While it (or `onCapacityChange` of a growth) runs, the pool does not grow again: a nested `alloc` that
+   * would need growth fails as exhausted ({@link NO_BLOCK}), a nested `grow` returns 0 and `trim` returns 0.
    */
   readonly admitGrowth?: (bytes: number) => boolean
   /**
    * Called after the capacity changed, with the signed change in bytes (positive: grown; negative: trimmed).
    * When the runtime fails to provide memory that `admitGrowth` had accepted, the refund comes as a negative
-   * change too.
+   * change too. Reporting a growth, it runs inside that growth: `grow` and `trim` from it return 0.
    */
   readonly onCapacityChange?: (deltaBytes: number) => void
   /** Debug mode: called when `alloc` hands out a block whose poison was overwritten. */
@@ -130,6 +132,8 @@ export class BlockPool {
   private failures = 0
   private invalidFrees = 0
   private useAfterFree = 0
+  /** A growth is in progress (its hooks are running): nested growths and trims are refused. Off the hot path. */
+  private growing = false
   /** Views created on first use, once per block (holes until then). */
   private readonly views: Array<Uint8Array | undefined> = []
 
@@ -412,7 +416,8 @@ export class BlockPool {
 
   /**
    * Adds up to `blocks` blocks now (default: double the pool, at least 8), never beyond maxCount, without
-   * moving existing blocks. Returns the blocks added: 0 at maxCount or when `admitGrowth` refuses.
+   * moving existing blocks. Returns the blocks added: 0 at maxCount, when `admitGrowth` refuses, or when called
+   * from a hook of a growth in progress.
    *
    * @since 0.1.0
    * @category capacity
@@ -428,7 +433,8 @@ export class BlockPool {
   /**
    * Releases the free blocks at the tail (past the last allocated block, keeping at least `minBlocks`), where
    * the storage can: a resizable buffer shrinks to any block, slab storage drops whole slabs. Returns the bytes
-   * released (0 when none) and reports them through `onCapacityChange`.
+   * released (0 when none) and reports them through `onCapacityChange`. Called from a hook of a growth in
+   * progress (`admitGrowth`, or `onCapacityChange` reporting a growth) it releases nothing and returns 0.
    *
    * @example
    * ```ts
@@ -444,6 +450,8 @@ export class BlockPool {
    * @category capacity
    */
   trim(minBlocks = 0): number {
+    // called from a hook of a growth in progress: the blocks being added stay
+    if (this.growing) return 0
     const next = this.next
     const floor = Number.isSafeInteger(minBlocks) ? Math.max(0, Math.min(minBlocks, this.capacity)) : this.capacity
     let keep = this.capacity
@@ -541,8 +549,23 @@ export class BlockPool {
     return NO_BLOCK
   }
 
-  /** Extends the pool to `target` blocks (subject to `admitGrowth`); `false` leaves it unchanged. */
+  /**
+   * Extends the pool to `target` blocks (subject to `admitGrowth`); `false` leaves it unchanged. Not re-entrant:
+   * a growth asked for by one of its own hooks (`admitGrowth`, `onCapacityChange`) is refused, so a hook that
+   * allocates or grows cannot recurse, and one that trims cannot take away the blocks an alloc grew for.
+   */
   private growTo(target: number): boolean {
+    if (this.growing) return false
+    this.growing = true
+    try {
+      return this.extendTo(target)
+    } finally {
+      this.growing = false
+    }
+  }
+
+  /** {@link growTo}'s work, with its guard set. */
+  private extendTo(target: number): boolean {
     const from = this.capacity
     const bytes = (target - from) * this.blockSize
     if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) return false

@@ -33,6 +33,11 @@ export interface PoolManagerOptions {
    * Called before any pool takes memory (its initial blocks, each growth, a shared pool's whole capacity) with
    * the pool's type and the bytes wanted. Return `true` once the bytes are charged; `false` refuses (the growth
    * does not happen and the alloc falls back or fails). A throw counts as `false`.
+   *
+   * The hook may call back into the manager: while a pool grows, a nested allocation that would need that pool
+   * to grow again falls back to the heap (the pool's growth is not re-entrant); a nested `createPool` of a pool
+   * being created is `DuplicatePool`; when the pool being grown is destroyed (by the hook, or before), the
+   * growth is refused and the bytes the hook admitted are handed back through `onRelease`.
    */
   readonly admitGrowth?: (type: ResourceType, bytes: number) => boolean
   /** Called after a pool gave memory back (trim, destroyPool) with the bytes released. */
@@ -106,6 +111,8 @@ export class PoolManager {
   private readonly options: PoolManagerOptions
   private readonly byKey = new Map<string, { readonly type: ResourceType; readonly pool: ManagedPool }>()
   private readonly tables = new Map<ResourceType, SizeClassTable<ManagedPool>>()
+  /** Keys of the pools being created (their initial capacity is being charged): taken, as registered ones are. */
+  private readonly pending = new Set<string>()
   private hits = 0
   private misses = 0
   private exhaustedFallbacks = 0
@@ -137,7 +144,8 @@ export class PoolManager {
   /**
    * Validates the config and creates its pool. Errors (nothing allocated, nothing registered):
    * `InvalidPoolConfig` for a bad field, `DuplicatePool` when the type already has a pool of that (aligned)
-   * block size, `PoolExhausted` when `admitGrowth` refuses the initial capacity.
+   * block size (or one is being created: an `admitGrowth` hook creating it again), `PoolExhausted` when
+   * `admitGrowth` refuses the initial capacity.
    *
    * @example
    * ```ts
@@ -160,10 +168,22 @@ export class PoolManager {
     if (!checked.ok) return checked
     const layout = checked.value
     const type = config.type
-    for (const size of new Set([layout.blockSize, config.blockSize])) {
-      if (this.byKey.has(keyOf(type, size))) return err(new DuplicatePool({ resourceType: type, blockSize: size }))
+    const sizes = new Set([layout.blockSize, config.blockSize])
+    for (const size of sizes) {
+      const key = keyOf(type, size)
+      // a pool of that key being created (an admitGrowth hook creating it again) counts as registered
+      if (this.byKey.has(key) || this.pending.has(key)) {
+        return err(new DuplicatePool({ resourceType: type, blockSize: size }))
+      }
     }
-    const made = config.threadSafe === true ? this.makeShared(type, config, layout) : this.makeLocal(type, config)
+    const keys = [...sizes].map((size) => keyOf(type, size))
+    for (const key of keys) this.pending.add(key)
+    let made: Result<ManagedPool, InvalidPoolConfig | PoolExhausted>
+    try {
+      made = config.threadSafe === true ? this.makeShared(type, config, layout) : this.makeLocal(type, config)
+    } finally {
+      for (const key of keys) this.pending.delete(key)
+    }
     if (!made.ok) return made
     const pool = made.value
     const entry = { type, pool }
@@ -302,18 +322,25 @@ export class PoolManager {
 
   /**
    * Gives back an allocation: its pool block is freed (false if it was already freed or its pool destroyed);
-   * a heap allocation is left to the garbage collector (true).
+   * a heap allocation is left to the garbage collector (true). Anything else is refused with false and changes
+   * nothing, also an object whose fields cannot be read (a getter or Proxy trap that throws, a revoked Proxy).
    *
    * @since 0.1.0
    * @category routing
    */
   release(allocation: Allocation): boolean {
     if (typeof allocation !== "object" || allocation === null) return false
-    if (allocation.kind === "heap") return true
-    const { type, pool, handle } = allocation
-    // only a pool registered here frees (its own free checks the handle); one lookup, as before
-    if (!(pool instanceof BlockPool || pool instanceof SharedBlockPool) || !isResourceType(type)) return false
-    return this.byKey.get(keyOf(type, pool.blockSize))?.pool === pool && pool.free(handle)
+    try {
+      if (allocation.kind === "heap") return true
+      const { type, pool, handle } = allocation
+      // only a pool registered here frees (its own free checks the handle); one lookup, as before. A Proxy posing
+      // as a pool is never the registered one, so its `free` is never called.
+      if (!(pool instanceof BlockPool || pool instanceof SharedBlockPool) || !isResourceType(type)) return false
+      return this.byKey.get(keyOf(type, pool.blockSize))?.pool === pool && pool.free(handle)
+    } catch {
+      // a getter or Proxy trap that throws (also `instanceof`, through getPrototypeOf), or a revoked Proxy
+      return false
+    }
   }
 
   /**
@@ -362,18 +389,29 @@ export class PoolManager {
   /** Creates the {@link BlockPool} of a non-shared config, wired to the manager's hooks. */
   private makeLocal(type: ResourceType, config: PoolConfig): Result<ManagedPool, InvalidPoolConfig | PoolExhausted> {
     const { admitGrowth, onRelease } = this.options
-    return BlockPool.make({
+    const made: { pool?: BlockPool } = {}
+    // A growth of a pool that is no longer registered (destroyed, also by the admitGrowth hook itself while it
+    // decided) is refused, and the bytes the hook admitted are handed back: a destroyed pool is charged nothing.
+    const admit = (bytes: number): boolean => {
+      if (admitGrowth?.(type, bytes) !== true) return false
+      if (made.pool === undefined || this.byKey.get(keyOf(type, made.pool.blockSize))?.pool === made.pool) return true
+      safeCall(onRelease, type, bytes)
+      return false
+    }
+    const result = BlockPool.make({
       name: config.name ?? `${type}-${config.blockSize}`,
       blockSize: config.blockSize,
       initialCount: config.initialCount,
       maxCount: config.maxCount,
       ...(config.alignment === undefined ? {} : { alignment: config.alignment }),
       ...(config.debug === undefined ? {} : { debug: config.debug }),
-      ...(admitGrowth === undefined ? {} : { admitGrowth: (bytes: number) => admitGrowth(type, bytes) }),
+      ...(admitGrowth === undefined ? {} : { admitGrowth: admit }),
       ...(onRelease === undefined
         ? {}
         : { onCapacityChange: (delta: number) => (delta < 0 ? onRelease(type, -delta) : undefined) })
     })
+    if (result.ok) made.pool = result.value
+    return result
   }
 
   /** Charges a shared config's whole capacity through `admitGrowth`, then creates its {@link SharedBlockPool}. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
-import { readOptions, show } from "./internal/caller-input.ts"
+import { readOptions, show, showThrown } from "./internal/caller-input.ts"
 import { randomTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import {
@@ -22,7 +22,7 @@ import {
   SLOT_COUNTERS
 } from "./internal/shared-layout.ts"
 import { statsOf } from "./internal/stats-of.ts"
-import { MAX_POOL_BYTES, validateLayout } from "./PoolConfig.ts"
+import { MAX_BLOCKS, MAX_POOL_BYTES, validateLayout } from "./PoolConfig.ts"
 import type { PoolStats } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 
@@ -66,6 +66,59 @@ const add = (counters: Float64Array, index: number, delta: number): void => {
 
 const invalid = (pool: string, field: string, value: unknown, issue: string): InvalidPoolConfig =>
   new InvalidPoolConfig({ pool, field, value: show(value), issue })
+
+/** SharedArrayBuffer's own `byteLength` getter: a brand check that runs no caller code (no Proxy trap). */
+const sharedByteLengthGetter: (() => number) | undefined =
+  typeof SharedArrayBuffer === "function"
+    ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get
+    : undefined
+
+/**
+ * The byte length of `value` if it is a real SharedArrayBuffer, else -1. Never throws and never runs a getter
+ * or Proxy trap of `value` (`instanceof` would run a Proxy's getPrototypeOf, `.byteLength` its get).
+ */
+const sharedByteLength = (value: unknown): number => {
+  if (sharedByteLengthGetter === undefined || typeof value !== "object" || value === null) return -1
+  try {
+    return sharedByteLengthGetter.call(value)
+  } catch {
+    return -1
+  }
+}
+
+/**
+ * The first header field of a buffer whose magic and version match that is out of range or disagrees with the
+ * others or the buffer's length (undefined: none). Every field `attach` and the attached pool rely on is
+ * checked, so that a corrupt header is refused here rather than read out of range by a later alloc or flush.
+ */
+const badHeaderField = (header: Int32Array, head64: BigInt64Array, byteLength: number): string | undefined => {
+  const size = header[H.blockSize] as number
+  const count = header[H.blockCount] as number
+  const threads = header[H.maxThreads] as number
+  const batch = header[H.batchSize] as number
+  const align = header[H.alignment] as number
+  const tag = header[H.tag] as number
+  const nameLength = header[H.nameLength] as number
+  if (size < 1) return "blockSize"
+  if (count < 1 || count > MAX_BLOCKS) return "blockCount"
+  if (threads < 1 || threads > MAX_THREADS) return "maxThreads"
+  if (batch < 1 || batch > MAX_BATCH) return "batchSize"
+  if (align < 1 || (align & (align - 1)) !== 0 || size % align !== 0) return "alignment"
+  if (tag < 0 || tag % 2 ** 23 !== 0) return "tag"
+  if (header[H.indexBits] !== 32 - Math.clz32(count)) return "indexBits"
+  if (nameLength < 0 || nameLength > NAME_MAX_BYTES) return "nameLength"
+  const layout = layoutOf(size, count, threads, align)
+  if (header[H.wordsOffset] !== layout.wordsOffset) return "wordsOffset"
+  if (header[H.dataOffset] !== layout.dataOffset || layout.totalBytes > byteLength) return "dataOffset"
+  const head = Atomics.load(head64, HEAD64)
+  const first = Number(head & LOW32) - 1
+  if (first < END || first >= count) return "head"
+  if (first === END) return undefined
+  // The first listed block must link on (a refill would retry forever on an allocated one); a word read while
+  // another thread popped that block is not a corruption: only a head unchanged since counts.
+  const link = Atomics.load(new Int32Array(header.buffer, layout.wordsOffset, count), first)
+  return (link < END || link >= count) && Atomics.load(head64, HEAD64) === head ? "head" : undefined
+}
 
 /** The fields of {@link SharedBlockPoolOptions}, read once from a caller's object. */
 const sharedPoolKeys = ["name", "blockSize", "blockCount", "alignment", "maxThreads", "batchSize", "debug"] as const
@@ -137,6 +190,8 @@ export class SharedBlockPool {
   private capacity: number
   private localHead = END
   private localCount = 0
+  /** While `rebuild` calls its `isHeld`: this handle takes and gives back nothing (see {@link rebuild}). */
+  private rebuilding = false
 
   private constructor(buffer: SharedArrayBuffer, slot: number, name: string) {
     const header = new Int32Array(buffer, 0, 64)
@@ -245,7 +300,9 @@ export class SharedBlockPool {
 
   /**
    * Attaches the calling thread to a pool created elsewhere, from its buffer (claims one of its `maxThreads`
-   * slots). Errors: not a pool buffer, or every slot taken.
+   * slots). Errors (`InvalidPoolConfig`): not a pool buffer (anything but a SharedArrayBuffer itself, a Proxy over
+   * one too, or a header whose fields are out of range or disagree with each other or the buffer's length), or
+   * every slot taken.
    *
    * @example
    * ```ts
@@ -265,13 +322,17 @@ export class SharedBlockPool {
    * @category constructors
    */
   static attach(buffer: SharedArrayBuffer): Result<SharedBlockPool, InvalidPoolConfig> {
-    const isShared = typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer
-    if (!isShared || buffer.byteLength < 256) {
+    const byteLength = sharedByteLength(buffer)
+    if (byteLength < 256) {
       return err(invalid("?", "buffer", typeof buffer, "not the SharedArrayBuffer of a SharedBlockPool"))
     }
     const header = new Int32Array(buffer, 0, 64)
     if (Atomics.load(header, H.magic) !== MAGIC || header[H.version] !== LAYOUT_VERSION) {
-      return err(invalid("?", "buffer", buffer.byteLength, "not the SharedArrayBuffer of a SharedBlockPool"))
+      return err(invalid("?", "buffer", byteLength, "not the SharedArrayBuffer of a SharedBlockPool"))
+    }
+    const bad = badHeaderField(header, new BigInt64Array(buffer, 0, 32), byteLength)
+    if (bad !== undefined) {
+      return err(invalid("?", "buffer", byteLength, `a corrupt SharedBlockPool header (${bad} out of range)`))
     }
     const name = new TextDecoder().decode(new Uint8Array(buffer, NAME_OFFSET, header[H.nameLength] as number).slice())
     const maxThreads = header[H.maxThreads] as number
@@ -302,7 +363,7 @@ export class SharedBlockPool {
    * @category constructors
    */
   static releaseSlot(buffer: SharedArrayBuffer, slot: number): boolean {
-    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 256) return false
+    if (sharedByteLength(buffer) < 256) return false
     const header = new Int32Array(buffer, 0, 64)
     if (Atomics.load(header, H.magic) !== MAGIC || !Number.isSafeInteger(slot)) return false
     if (slot < 0 || slot >= (header[H.maxThreads] as number)) return false
@@ -531,6 +592,11 @@ export class SharedBlockPool {
    * the list. Only while no other thread uses the pool (the shared manager calls it while it repairs its
    * ledger, with the other threads stopped and their caches empty); this thread's own cache is emptied too.
    *
+   * `isHeld` is called once per block before anything changes. While it runs, this handle takes and gives back
+   * nothing: an `alloc` from it returns -1 (not counted as a failure), a `free` is refused (not counted either),
+   * `flush` and `detach` do nothing. Throws `InvalidPoolConfig` (field `isHeld`), the pool unchanged, when `isHeld`
+   * is not a function, when it throws, or when it calls `rebuild` again.
+   *
    * @example
    * ```ts
    * import { SharedBlockPool } from "@flight-hal/pool"
@@ -548,6 +614,28 @@ export class SharedBlockPool {
    * @category diagnostics
    */
   rebuild(isHeld: (handle: number) => boolean): number {
+    if (typeof isHeld !== "function") throw invalid(this.name, "isHeld", isHeld, "must be a function")
+    if (this.rebuilding) {
+      throw invalid(this.name, "isHeld", "rebuild", "must not call rebuild (a rebuild is running)")
+    }
+    // Ask first, change after: a throwing isHeld leaves the pool as it was. Meanwhile this handle's cache is set
+    // aside and its capacity is 0, so a re-entrant alloc, free, flush or detach takes or gives back nothing.
+    const isHeldMark = new Uint8Array(this.blockCount)
+    const { localHead, localCount, capacity } = this
+    this.localHead = END
+    this.localCount = 0
+    this.capacity = 0
+    this.rebuilding = true
+    try {
+      for (let i = 0; i < isHeldMark.length; i++) if (isHeld(i + this.tag)) isHeldMark[i] = 1
+    } catch (error) {
+      throw invalid(this.name, "isHeld", isHeld, `threw (${showThrown(error)})`)
+    } finally {
+      this.localHead = localHead
+      this.localCount = localCount
+      this.capacity = capacity
+      this.rebuilding = false
+    }
     const words = this.words
     const listed = new Uint8Array(this.blockCount)
     for (let i = Number(Atomics.load(this.head64, HEAD64) & LOW32) - 1, n = 0; i >= 0 && n < this.blockCount; n++) {
@@ -558,7 +646,7 @@ export class SharedBlockPool {
     let held = 0
     let recovered = 0
     for (let i = this.blockCount - 1; i >= 0; i--) {
-      if (isHeld(i + this.tag)) {
+      if (isHeldMark[i] === 1) {
         Atomics.store(words, i, ALLOCATED)
         held++
         continue
@@ -577,7 +665,8 @@ export class SharedBlockPool {
 
   /** Counts a rejected free in the shared counters; returns `false` for `free`. */
   private rejectFree(): false {
-    add(this.counters, SLOT.invalidFrees, 1)
+    // a free refused because `rebuild` is asking isHeld is not the caller's mistake: not counted
+    if (!this.rebuilding) add(this.counters, SLOT.invalidFrees, 1)
     return false
   }
 
@@ -596,6 +685,7 @@ export class SharedBlockPool {
 
   /** `alloc` with an empty local cache: refills it from the shared list and retries, else counts a failure. */
   private refillAndAlloc(): number {
+    if (this.rebuilding) return -1
     if (this.capacity !== 0 && this.refill() > 0) {
       if (this.header[H.drainRequest] !== 0) Atomics.store(this.header, H.drainRequest, 0)
       return this.alloc()

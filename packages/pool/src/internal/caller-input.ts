@@ -24,7 +24,7 @@ export const show = (value: unknown): string => {
 export const showName = (value: unknown): string => (typeof value === "string" ? value : show(value))
 
 /** What caller code threw, for an issue text; never throws. */
-const showThrown = (thrown: unknown): string => {
+export const showThrown = (thrown: unknown): string => {
   try {
     return thrown instanceof Error ? String(thrown.message) : show(thrown)
   } catch {
@@ -34,18 +34,23 @@ const showThrown = (thrown: unknown): string => {
 
 /**
  * `keys` of a caller's options object, each read once, into a plain object; `InvalidPoolConfig` (field
- * `config`) when it is not an object or a read throws. `pool` names the pool in the error.
+ * `config`) when it is not an object or a read throws (a getter, a Proxy trap, a revoked Proxy). `pool` names
+ * the pool in the error.
  */
 export const readOptions = <K extends string>(
   input: unknown,
   keys: ReadonlyArray<K>,
   pool: string
 ): { readonly [P in K]?: unknown } | InvalidPoolConfig => {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+  if (typeof input !== "object" || input === null) {
     return new InvalidPoolConfig({ pool, field: "config", value: show(input), issue: "must be an object" })
   }
   const copy: { [P in K]?: unknown } = {}
   try {
+    // inside the try: Array.isArray throws for a revoked Proxy
+    if (Array.isArray(input)) {
+      return new InvalidPoolConfig({ pool, field: "config", value: show(input), issue: "must be an object" })
+    }
     for (const key of keys) copy[key] = (input as { readonly [P in K]?: unknown })[key]
   } catch (error) {
     return new InvalidPoolConfig({
