@@ -349,8 +349,8 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "over-eager-refusal",
     bug: "the reduction's byte test is off by one (usage + size < limit): waits that could complete are refused",
     module: "ResourceManager.tla",
-    find: "S.usage[t] - SumOver(Size, returned) + Size(w) <= Limit(t, Prio(w))",
-    replace: "S.usage[t] - SumOver(Size, returned) + Size(w) < Limit(t, Prio(w))",
+    find: "S.usage[t] - SumOver(Size, returned) + Size(w) <= TypeLimit(t, Prio(w))",
+    replace: "S.usage[t] - SumOver(Size, returned) + Size(w) < TypeLimit(t, Prio(w))",
     cfg: "MCDeadlock.cfg",
     expectExit: TlcExit.liveness,
     expectOutput: "Action property DeadlockRefusalNecessary is violated"
@@ -379,9 +379,9 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "empty-type-admits-anything",
     bug: "a request is taken to fit whenever nothing of its type is charged, whatever its size",
     module: "ResourceManager.tla",
-    find: "FitsIn(S, r)  == ~Budgeted(TypeOf(r)) \\/ S.usage[TypeOf(r)] + Size(r) <= Limit(TypeOf(r), Prio(r))",
+    find: "FitsIn(S, r)  == S.usage[TypeOf(r)] + Size(r) <= TypeLimit(TypeOf(r), Prio(r))",
     replace:
-      "FitsIn(S, r)  == ~Budgeted(TypeOf(r)) \\/ S.usage[TypeOf(r)] = 0 \\/ S.usage[TypeOf(r)] + Size(r) <= Limit(TypeOf(r), Prio(r))",
+      "FitsIn(S, r)  == S.usage[TypeOf(r)] = 0 \\/ S.usage[TypeOf(r)] + Size(r) <= TypeLimit(TypeOf(r), Prio(r))",
     cfg: "MCRefusals.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant ImpossibleFailsAtOnce is violated"
@@ -434,6 +434,27 @@ export const mutations: ReadonlyArray<Mutation> = [
     replace:
       '  /\\ Goto([SharedIn(Cur, d, r) EXCEPT !.fail = Failed("RefuseShare", d, r, "None", "DeadlockDetected")])',
     cfg: "MCShareCheck.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant OracleNoDeadlock is violated"
+  },
+  {
+    name: "emergency-past-usage-bound",
+    bug: "an Emergency request is admitted over budget whatever the usage it leaves (past the usage bound, where the code's doubles round)",
+    module: "ResourceManager.tla",
+    find: "  /\\ ~Fits(r)\n  /\\ Bounded(r)\n",
+    replace: "  /\\ ~Fits(r)\n",
+    cfg: "MCUsageBound.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant UsageBounded is violated"
+  },
+  {
+    name: "unbudgeted-type-unlimited-in-reduction",
+    bug: "the deadlock reduction takes a type without a budget as unlimited, though its admissions stop at the usage bound",
+    module: "ResourceManager.tla",
+    find: "      bytesOK  == S.usage[t] - SumOver(Size, returned) + Size(w) <= TypeLimit(t, Prio(w))",
+    replace:
+      "      bytesOK  == ~Budgeted(t) \\/ S.usage[t] - SumOver(Size, returned) + Size(w) <= TypeLimit(t, Prio(w))",
+    cfg: "MCUsageBound.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant OracleNoDeadlock is violated"
   },

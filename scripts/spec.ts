@@ -77,8 +77,14 @@ export const ciConfigs: ReadonlyArray<Config> = [
       "W_BusyRejected",
       "W_EqualPrioWaiters",
       "W_Emergency",
-      "W_NameWait"
+      "W_NameWait",
+      "W_UsageBoundRefused"
     ]
+  },
+  {
+    cfg: "MCUsageBound.cfg",
+    timeoutSeconds: 300,
+    witnesses: ["W_UsageBoundRefused", "W_UnbudgetedWait", "W_DeadlockRefused", "W_Emergency"]
   },
   {
     cfg: "MCNames.cfg",

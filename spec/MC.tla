@@ -176,4 +176,18 @@ MetaShare ==
   4 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {1})
 BudgetShare == [Memory |-> [max |-> 10, reserved |-> 0]]
 
+\* The usage bound (MCUsageBound: MaxUsage 3).  Hardware has no budget: its limit(p) is the bound, so
+\* 1 and 2 (2 units each) are never live together: a Blocking request for the second waits (for the
+\* concurrent owner c's release) or is refused (sequential d holding the first waits for itself), an
+\* Emergency one is refused with BudgetExceeded.  Memory's budget is 3 (1 reserved): 3 (3 units) is
+\* admitted by Emergency alone, up to the bound (1 unit of overage), and 4 (1 unit) then only up to the
+\* bound: its Emergency request is refused while 3 is live.
+ResBound == 1..4
+MetaBound ==
+  1 :> R("Hardware", 2, "Normal", "", TRUE, FALSE, {}) @@
+  2 :> R("Hardware", 2, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 3, "Normal", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {})
+BudgetBound == [Memory |-> [max |-> 3, reserved |-> 1]]
+
 =============================================================================

@@ -40,7 +40,8 @@ CONSTANTS
   NoDriver,  \* a value that is not a driver
   Ops,       \* the further operations this model uses: a subset of OpNames
   Rebudgets, \* [DOMAIN Budget -> SUBSET [max : Nat, reserved : Nat]]: the budgets Rebudget may set
-  PoolChunk  \* [DOMAIN Budget -> SUBSET Nat]: the capacities a pool of the type grows or trims by
+  PoolChunk, \* [DOMAIN Budget -> SUBSET Nat]: the capacities a pool of the type grows or trims by
+  MaxUsage   \* the usage bound: no type's usage ever exceeds it (2^53 - 1 bytes in the code)
 
 OpNames == {"AddDependency", "Rebudget", "Pool", "Close"}
 
@@ -78,6 +79,10 @@ ASSUME /\ Meta \in [Res -> [type : ResourceTypes, size : Nat, prio : Priorities,
        /\ DOMAIN Rebudgets = DOMAIN Budget /\ DOMAIN PoolChunk = DOMAIN Budget
        /\ \A t \in DOMAIN Budget : \A b \in Rebudgets[t] : 0 <= b.reserved /\ b.reserved <= b.max
        /\ \A t \in DOMAIN Budget : PoolChunk[t] \subseteq Nat \ {0}
+       \* sizes and budgets are byte counts, which the code takes up to the bound (safe integers)
+       /\ MaxUsage \in Nat
+       /\ \A r \in Res : Meta[r].size <= MaxUsage
+       /\ \A t \in DOMAIN Budget : Budget[t].max <= MaxUsage /\ \A b \in Rebudgets[t] : b.max <= MaxUsage
 
 -----------------------------------------------------------------------------
 VARIABLES
@@ -137,6 +142,8 @@ Init == /\ st = [r \in Res |-> "Idle"]
 
 \* docs/semantics.md Admission: limit(p) = maxBytes - reservedBytes, except p = Critical: maxBytes.
 Limit(t, p) == IF p = "Critical" THEN budget[t].max ELSE budget[t].max - budget[t].reserved
+\* docs/semantics.md Budgets: a type without a budget has limit(p) = the usage bound.
+TypeLimit(t, p) == IF Budgeted(t) THEN Limit(t, p) ELSE MaxUsage
 
 -----------------------------------------------------------------------------
 (* Queues *)
@@ -159,10 +166,14 @@ IsWaiting(S, d) == \E w \in WaitIn(S) : S.owner[w] = d
 BlockedIn(S, d) == d \in Sequential /\ IsWaiting(S, d)
 DepClosureIn(S, X) == DownN(S.dep, X, Cardinality(Res))
 
-\* docs/semantics.md Admission: fits <=> usage(t) + s <= limit(p); a type with no budget is unlimited.
-FitsIn(S, r)  == ~Budgeted(TypeOf(r)) \/ S.usage[TypeOf(r)] + Size(r) <= Limit(TypeOf(r), Prio(r))
+\* docs/semantics.md Admission: fits <=> usage(t) + s <= limit(p); a type with no budget is limited
+\* by the usage bound alone.
+FitsIn(S, r)  == S.usage[TypeOf(r)] + Size(r) <= TypeLimit(TypeOf(r), Prio(r))
 \* A request with s > limit(p) can never fit.
 Possible(r)   == ~Budgeted(TypeOf(r)) \/ Size(r) <= Limit(TypeOf(r), Prio(r))
+\* The usage bound: admitting r keeps its type's usage within MaxUsage.  Every admission but
+\* Emergency's fits limit(p) <= MaxUsage; an Emergency admission past the bound is refused.
+Bounded(r)    == usage[TypeOf(r)] + Size(r) <= MaxUsage
 \* No barging: no waiter of rank >= p in the type queue (a new request enters behind them).
 NoneAheadIn(S, r) == \A x \in SeqSet(S.queue[TypeOf(r)]) : x # r => Rank(x) < Rank(r)
 \* A name is held by a live resource (deferred releases included) or reserved by a request
@@ -239,7 +250,7 @@ CanFinish(S, A, RW, w, F) ==
   LET t  == TypeOf(w)
       n  == NameOf(w)
       returned == {x \in A : TypeOf(x) = t /\ RW[x] \subseteq F}
-      bytesOK  == ~Budgeted(t) \/ S.usage[t] - SumOver(Size, returned) + Size(w) <= Limit(t, Prio(w))
+      bytesOK  == S.usage[t] - SumOver(Size, returned) + Size(w) <= TypeLimit(t, Prio(w))
   IN  IF InTypeQ(S, w)
       THEN /\ \A v \in AheadOf(S.queue[t], w) : v \in F
            /\ bytesOK
@@ -272,7 +283,7 @@ StuckDrivers(S)   == {S.owner[w] : w \in WaitIn(S) \ Finishable(S)}
 \* (A request naming a dependency that is not live fails validation and changes nothing.)
 Fresh(d, r, m) == /\ ~closed /\ st[r] = "Idle" /\ ~Blocked(d) /\ m \in ReqModes /\ DepsLiveIn(Cur, r)
 
-Overage(r) == Min(Size(r), usage[TypeOf(r)] + Size(r) - Limit(TypeOf(r), Prio(r)))
+Overage(r) == Min(Size(r), usage[TypeOf(r)] + Size(r) - TypeLimit(TypeOf(r), Prio(r)))
 
 AdmitIn(S, r, d, ov) ==
   [S EXCEPT !.st[r] = "Alive", !.holders[r] = {d}, !.owner[r] = d, !.wmode[r] = "None",
@@ -288,12 +299,13 @@ Acquire(d, r, m) ==
   /\ NoneAhead(r) \/ m = "Emergency"
   /\ Step(AdmitIn(Cur, r, d, 0))
 
-\* Emergency -> admitted over budget, counted in emergency stats.  The overage is the part of the
-\* request beyond limit(p).
+\* Emergency -> admitted over budget, counted in emergency stats, as long as usage stays within the
+\* usage bound.  The overage is the part of the request beyond limit(p).
 AcquireEmergency(d, r) ==
   /\ Fresh(d, r, "Emergency")
   /\ ~NameBusy(r)
   /\ ~Fits(r)
+  /\ Bounded(r)
   /\ Step(AdmitIn(Cur, r, d, Overage(r)))
 
 \* Why a fresh request fails at once, or "none".
@@ -301,6 +313,7 @@ RejectReason(r, m) ==
   IF m # "Emergency" /\ ~Possible(r) THEN "BudgetExceeded"            \* never fits
   ELSE IF NameBusy(r) THEN (IF m \in {"NonBlocking", "Emergency"} THEN "ResourceBusy" ELSE "none")
   ELSE IF m = "NonBlocking" /\ ~(Fits(r) /\ NoneAhead(r)) THEN "BudgetExceeded"
+  ELSE IF m = "Emergency" /\ ~Bounded(r) THEN "BudgetExceeded"     \* past the usage bound
   ELSE "none"
 
 Reject(d, r, m) ==
@@ -611,13 +624,17 @@ QueuesWellFormed ==
 \* Dependencies and deadlock, by the reduction itself: every driver can finish.
 NoDeadlock == DeadlockFreeIn(Cur)
 
+\* The usage bound: no type's usage ever exceeds MaxUsage (2^53 - 1 in the code, where a double
+\* counts bytes exactly up to it), emergency admissions included.
+UsageBounded == \A t \in Types : usage[t] <= MaxUsage
+
 Invariants == TypeOK /\ BudgetSafe /\ ReserveOnlyForCritical /\ SharingSafe /\ NameExclusive /\
-              NoDanglingDependency /\ QueuesWellFormed /\ NoDeadlock
+              NoDanglingDependency /\ QueuesWellFormed /\ NoDeadlock /\ UsageBounded
 
 \* Emergency admission happens only when the request does not fit.
 EmergencyOnlyWhenNotFitting ==
   [][\A r \in Res : (st[r] = "Idle" /\ st'[r] = "Alive" /\ emerg'[r] > 0) =>
-                       usage[TypeOf(r)] + Size(r) > Limit(TypeOf(r), Prio(r))]_vars
+                       usage[TypeOf(r)] + Size(r) > TypeLimit(TypeOf(r), Prio(r))]_vars
 
 \* Queue order: no waiter is overtaken within its priority -- a waiter is admitted only when no
 \* waiter ahead of it (in its queue, or of rank >= its own in its type queue for a name waiter) is
@@ -763,8 +780,8 @@ CloseReleasesAll ==
 (* not wait and by every concurrent owner (its tasks that do not wait); a    *)
 (* sequential driver that waits releases nothing.  It does not use the       *)
 (* reduction; its admission test is restated from the budget record.         *)
-OFits(S, r) == ~(Meta[r].type \in DOMAIN Budget) \/
-               S.usage[Meta[r].type] + Meta[r].size <= LimitOf(budget[Meta[r].type], Meta[r].prio)
+OFits(S, r) == S.usage[Meta[r].type] + Meta[r].size <=
+                 IF Meta[r].type \in DOMAIN Budget THEN LimitOf(budget[Meta[r].type], Meta[r].prio) ELSE MaxUsage
 ONameHeld(S, n) == \E x \in Res : Meta[x].name = n /\ (S.st[x] = "Alive" \/ (S.st[x] = "Waiting" /\ InTypeQ(S, x)))
 ONameHead(S, r) == /\ ~InTypeQ(S, r) /\ S.nameq[Meta[r].name] # <<>> /\ Head(S.nameq[Meta[r].name]) = r
                    /\ ~ONameHeld(S, Meta[r].name)
@@ -820,6 +837,10 @@ FailuresJustified ==
        \/ /\ fail.err = "BudgetExceeded" /\ fail.m # "Emergency"
           /\ \/ Impossible(r, budget)
              \/ fail.m = "NonBlocking" /\ (~OFitsNow(r) \/ OWaiterAtOrAbove(Meta[r].type, Rank(r)))
+       \* an Emergency request is refused only past the usage bound (live sizes plus pool capacity)
+       \/ /\ fail.err = "BudgetExceeded" /\ fail.m = "Emergency"
+          /\ SumOver(Size, {x \in Res : st[x] = "Alive" /\ Meta[x].type = Meta[r].type}) + pool[Meta[r].type]
+               + Meta[r].size > MaxUsage
        \/ fail.err = "ResourceBusy" /\ fail.m \in {"NonBlocking", "Emergency"} /\ ONameBusy(r)
   /\ fail.op = "RefuseDependency" => fail.err = "DependencyCycle" /\ Reaches(fail.n, r)
   \* a share is checked (and so refused) only for a sequential driver with a request waiting
@@ -869,6 +890,8 @@ W_SequentialWaitsHolding == ~\E w, x \in Res : st[w] = "Waiting" /\ owner[w] \in
 W_ConcurrentTwoWaits == ~\E v, w \in Res : v # w /\ st[v] = "Waiting" /\ st[w] = "Waiting" /\ owner[v] = owner[w]
 W_ConcurrentRefused  == ~(fail.op = "RefuseDeadlock" /\ fail.d \notin Sequential)
 W_ShareRefused   == fail.op # "RefuseShare"
+W_UsageBoundRefused == ~(fail.op = "Reject" /\ fail.m = "Emergency" /\ fail.err = "BudgetExceeded")
+W_UnbudgetedWait == ~\E w \in Res : st[w] = "Waiting" /\ Meta[w].type \notin DOMAIN Budget
 
 (* Step witnesses: the same for a step (an action formula).  `npm run spec`  *)
 (* checks them as an action constraint of the witness run.                   *)

@@ -48,6 +48,9 @@ TDrivers == [k \in Idx |-> SetOf(Header(k).drivers)]
 \* The sequential drivers (header field "sequential"); every other driver is a concurrent owner.
 TSequential == [k \in Idx |-> SetOf(Header(k).sequential)]
 TNames   == [k \in Idx |-> {TMeta[k][r].name : r \in TRes[k]} \ {""}]
+\* The usage bound in units (header field "maxUsage", written when it has at most nine digits); left out,
+\* it lies beyond every number a trace holds, and TLC's largest integer stands for it.
+TMaxUsage == [k \in Idx |-> IF Has(Header(k), "maxUsage") THEN Header(k).maxUsage ELSE 2147483647]
 TNoDriver == "(no driver)"
 
 VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, budget, pool, closed,
@@ -62,7 +65,8 @@ RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Sequential <- TSe
                                        Budget <- TBudget[k], ReqModes <- Modes, NoDriver <- TNoDriver,
                                        Ops <- {"AddDependency", "Rebudget", "Pool", "Close"},
                                        Rebudgets <- [t \in DOMAIN TBudget[k] |-> {}],
-                                       PoolChunk <- [t \in DOMAIN TBudget[k] |-> {}]
+                                       PoolChunk <- [t \in DOMAIN TBudget[k] |-> {}],
+                                       MaxUsage <- TMaxUsage[k]
 
 ASSUME \A k \in Idx :
   /\ Header(k).action = "Init"
@@ -73,6 +77,9 @@ ASSUME \A k \in Idx :
                                shareable : BOOLEAN, reclaimable : BOOLEAN, deps : SUBSET TRes[k]]]
   /\ \A r \in TRes[k] : r \notin RM(k)!DepClosure(TMeta[k][r].deps)
   /\ \A t \in DOMAIN TBudget[k] : 0 <= TBudget[k][t].reserved /\ TBudget[k][t].reserved <= TBudget[k][t].max
+  /\ TMaxUsage[k] \in Nat
+  /\ \A r \in TRes[k] : TMeta[k][r].size <= TMaxUsage[k]
+  /\ \A t \in DOMAIN TBudget[k] : TBudget[k][t].max <= TMaxUsage[k]
 
 rmVars == <<st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, budget, pool, closed,
             arr, fail, leaks>>
@@ -214,5 +221,6 @@ ModelInvariants ==
       /\ RM(k)!DependencyAcyclicByClosure
       /\ RM(k)!QueuesWellFormed
       /\ RM(k)!NoDeadlock
+      /\ RM(k)!UsageBounded
 
 =============================================================================

@@ -7,7 +7,7 @@
 import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
 import { defineInspect, describeHeld } from "./internal/inspect.ts"
-import type { Payload } from "./internal/payload.ts"
+import { type HoldEnded, holdEnded, type Payload, type PayloadDestroy } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 import { exposeMetadata } from "./internal/validate.ts"
@@ -87,6 +87,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     private readonly driverIndex: number,
     /** @internal */
     private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
+    /** @internal the `destroy` hook (for a payload made after the resource was freed: `Core.keepsMade`) */
+    private readonly destroy: PayloadDestroy | undefined,
     /** @internal the payload cell, shared with the resource's shares (made on first access when absent) */
     private cell: Payload<T> | undefined
   ) {}
@@ -118,22 +120,35 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /**
    * The payload; throws `ResourceReleased` after release. Created on first access: the `create` hook's
    * value, else for a Memory resource its pool block (a view of at least `sizeBytes`) or a fresh
-   * `Uint8Array(sizeBytes)` on a pool miss.
+   * `Uint8Array(sizeBytes)` on a pool miss. A `create` hook that releases this ref or closes the manager
+   * makes that access throw `ResourceReleased` too.
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
-    return this.livePayload()
+    const payload = this.livePayload()
+    if (payload === holdEnded) throw new ResourceReleased({ name: this.name })
+    return payload
   }
 
-  /** @ignore the payload of a ref known to be live, made on first access (internal: `get` reads it) */
-  livePayload(): T {
-    if (this.cell !== undefined) return this.cell.get()
+  /**
+   * @ignore the payload of a ref known to be live, made on first access (internal: `get` reads it); `holdEnded`
+   * when the `create` hook ended this hold
+   */
+  livePayload(): T | HoldEnded {
+    if (this.cell !== undefined) return this.cell.get(this.engine, this.slot, this.generation, this)
     // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
     if (this.value === unmade) {
-      this.value =
-        this.create === undefined
-          ? (this.engine.defaultPayload(this.slot, this.validMetadata) as T)
-          : this.create(this.metadata)
+      if (this.create === undefined) {
+        this.value = this.engine.defaultPayload(this.slot, this.validMetadata) as T
+        return this.value
+      }
+      const made = this.create(this.metadata)
+      // the hook may have ended this very hold (released this ref, closed the manager)
+      if (this.released) {
+        if (this.engine.keepsMade(this.slot, this.generation, made, this.destroy)) this.value = made
+        return holdEnded
+      }
+      this.value = made
     }
     return this.value
   }
@@ -242,15 +257,20 @@ export class SharedHandle<T = unknown> implements Disposable {
     )
   }
 
-  /** The resource's payload; throws `ResourceReleased` once this share is released. */
+  /**
+   * The resource's payload; throws `ResourceReleased` once this share is released (by the `create` hook that
+   * access runs, too).
+   */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
-    return this.cell.get()
+    const payload = this.livePayload()
+    if (payload === holdEnded) throw new ResourceReleased({ name: this.name })
+    return payload
   }
 
-  /** @ignore the payload of a live share (internal: `get` reads it) */
-  livePayload(): T {
-    return this.cell.get()
+  /** @ignore the payload of a live share (internal: `get` reads it); `holdEnded` when its `create` hook ended this hold */
+  livePayload(): T | HoldEnded {
+    return this.cell.get(this.engine, this.handle.slot, this.handle.generation, this)
   }
 
   /** The payload as an Effect, failing with `ResourceReleased` once this share is released. */

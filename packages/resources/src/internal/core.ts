@@ -46,7 +46,7 @@ import type {
 } from "../ResourceStats.ts"
 import { introspect } from "./introspection.ts"
 import { CoreMetrics } from "./metrics.ts"
-import { defaultPayload, Payload } from "./payload.ts"
+import { defaultPayload, Payload, type PayloadDestroy } from "./payload.ts"
 import { makeManagerPools, poolTypeName } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
@@ -434,7 +434,18 @@ export class Core<R> {
     const metadata = this.state.metadata[slot] as ResourceMetadata
     const generation = this.state.generation[slot] as number
     const driver = this.defaultDriverIndex
-    return new ResourceRef<T>(this, slot, generation, name, metadata, this.defaultDriver, driver, undefined, undefined)
+    return new ResourceRef<T>(
+      this,
+      slot,
+      generation,
+      name,
+      metadata,
+      this.defaultDriver,
+      driver,
+      undefined,
+      undefined,
+      undefined
+    )
   }
 
   /**
@@ -611,7 +622,8 @@ export class Core<R> {
     destroy: ((payload: T) => void) | undefined
   ): ResourceRef<T> {
     // a Shareable resource's payload is one cell, seen by the ref and by every share
-    const cell = (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, create, true)
+    const cell =
+      (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, create, destroy, true)
     const ref = new ResourceRef<T>(
       this,
       slot,
@@ -621,6 +633,7 @@ export class Core<R> {
       this.state.driverIds[request.driver] ?? "",
       request.driver,
       create,
+      destroy,
       cell
     )
     if (destroy !== undefined) {
@@ -639,24 +652,46 @@ export class Core<R> {
 
   /**
    * The payload cell of a live Shareable slot, made (with `make`, else the default payload) when it has none; the
-   * owner's ref (`owner`) brings its `create` hook to a cell a share made first.
+   * owner's ref (`owner`) brings its `create` and `destroy` hooks to a cell a share made first.
    */
   private payloadCell<T>(
     slot: number,
     make: ((metadata: ResourceMetadata) => T) | undefined,
+    destroy: ((payload: T) => void) | undefined,
     owner = false
   ): Payload<T> {
     const existing = this.payloads[slot] as Payload<T> | undefined
     if (existing !== undefined) {
-      if (owner) existing.adopt(make)
+      if (owner) existing.adopt(make, destroy)
       return existing
     }
     const metadata = this.state.metadata[slot] as ResourceMetadata
     if (make !== undefined) exposeMetadata(metadata) // a create hook sees it
-    const cell = new Payload<T>(metadata, make ?? ((m) => this.defaultPayload(slot, m) as T))
+    const cell = new Payload<T>(metadata, make ?? ((m) => this.defaultPayload(slot, m) as T), destroy)
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
     return cell
+  }
+
+  /**
+   * What becomes of a payload a `create` hook made for a read through a hold the hook itself ended (it released
+   * that ref or share, reclaimed it, or closed the manager); that read fails with ResourceReleased, as every read
+   * after the release does (docs/semantics.md, section 2). While the resource of `generation` lives on (other
+   * holders, or dependents that defer its release) the value is kept (true): its other holders see it and its
+   * `destroy` hook gets it when the resource is freed. When the hook freed it, its finalizer ran before the value
+   * existed: the value goes to `destroy` now (a throw is swallowed, as in `finalize`) and is not kept (false).
+   */
+  keepsMade(slot: number, generation: number, value: unknown, destroy: PayloadDestroy | undefined): boolean {
+    if (this.isCurrent(slot, generation)) return true
+    if (destroy !== undefined && value !== undefined) {
+      try {
+        // `value` is the payload of the resource whose hook `destroy` is
+        destroy(value as never)
+      } catch {
+        // a payload finalizer that throws must not break the manager
+      }
+    }
+    return false
   }
 
   /**
@@ -807,7 +842,7 @@ export class Core<R> {
     const index = share(this.state, slot, driverId)
     if (typeof index !== "number") return index
     // a resource without a ref (registerResource) gets its cell here: its pool block's view, else the default
-    const cell = this.payloadCell<T>(slot, undefined)
+    const cell = this.payloadCell<T>(slot, undefined, undefined)
     return new SharedHandle<T>(
       this,
       this.handleOf(slot),

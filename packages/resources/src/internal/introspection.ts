@@ -10,6 +10,7 @@ import type { DriverStats, ManagerSnapshot } from "../ResourceStats.ts"
 import type { Core } from "./core.ts"
 import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock/index.ts"
 import { deadlockCandidate, resourceInfo } from "./deadlock/wait-view.ts"
+import { MAX_USAGE } from "./state.ts"
 
 type Engine = Core<unknown>
 
@@ -53,12 +54,11 @@ const waitState = (engine: Engine): WaitState => {
   const state = engine.state
   const budgets: Record<string, TypeBudget> = {}
   state.budgets.forEach((budget, type) => {
-    if (budget !== undefined) {
-      budgets[state.typeName(type)] = {
-        maxBytes: budget.maxBytes,
-        reservedBytes: budget.reservedBytes,
-        usage: state.usage[type] as number
-      }
+    // a type without a budget has the usage bound for its maxBytes and no reserve (`ManagerState.limit`)
+    budgets[state.typeName(type)] = {
+      maxBytes: budget === undefined ? MAX_USAGE : budget.maxBytes,
+      reservedBytes: budget === undefined ? 0 : budget.reservedBytes,
+      usage: state.usage[type] as number
     }
   })
   const resources: Array<LiveResource> = []

@@ -1,6 +1,7 @@
 /**
  * `ref.get` and `shared.get` as one Effect value each, evaluated in one fiber step: the payload, or
- * `ResourceReleased` when the holder was released by the time the Effect runs (never when it was made).
+ * `ResourceReleased` when the holder was released by the time the Effect runs (never when it was made), or by the
+ * `create` hook the read ran.
  * `Effect.suspend` did the same in two allocations (its thunk and the Effect) and one more step.
  *
  * @since 0.3.0
@@ -9,6 +10,7 @@ import { ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
+import { type HoldEnded, holdEnded } from "./payload.ts"
 
 /** What a payload read asks of its holder (a ref or a share). */
 export interface PayloadHolder<T> {
@@ -16,8 +18,11 @@ export interface PayloadHolder<T> {
   readonly released: boolean
   /** The resource's name (for `ResourceReleased`). */
   readonly name: string
-  /** The payload, made on first access; only called while the hold is live. */
-  livePayload(): T
+  /**
+   * The payload, made on first access; only called while the hold is live. {@link holdEnded} when the `create`
+   * hook it ran ended this hold.
+   */
+  livePayload(): T | HoldEnded
 }
 
 /** One payload read: the Effect's own fields (its behaviour is on the shared prototype below). */
@@ -35,8 +40,10 @@ const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, ResourceRel
   label: "PayloadRead",
   evaluate() {
     const holder = (this as unknown as PayloadRead<unknown>).holder
-    // a `create` hook that throws dies, as a throw in `Effect.suspend` did
-    return holder.released ? Exit.fail(new ResourceReleased({ name: holder.name })) : Exit.succeed(holder.livePayload())
+    if (holder.released) return Exit.fail(new ResourceReleased({ name: holder.name }))
+    // a `create` hook that throws dies, as a throw in `Effect.suspend` did; one that ends this hold fails the read
+    const payload = holder.livePayload()
+    return payload === holdEnded ? Exit.fail(new ResourceReleased({ name: holder.name })) : Exit.succeed(payload)
   }
 })
 Object.setPrototypeOf(PayloadRead.prototype, payloadReadProto)

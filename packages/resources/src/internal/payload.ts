@@ -1,11 +1,30 @@
 /**
  * A resource's payload, made once on the first access by any of its holders (the owner's ref or a share) and
  * then seen by all of them: the `create` hook's value, else a fresh `Uint8Array(sizeBytes)` for `Memory`, else
- * `undefined`. A hook that throws leaves it unmade: the next access calls the hook again.
+ * `undefined`. A hook that throws leaves it unmade: the next access calls the hook again. A hook that ends the
+ * hold it makes the payload for (releases that ref or share, closes the manager) fails that access
+ * ({@link holdEnded}; `Core.keepsMade` decides what becomes of the value).
  *
  * @since 0.2.0
  */
 import type { ResourceMetadata } from "@flight-hal/core"
+import type { RefOwner } from "./ref-owner.ts"
+
+/**
+ * What a payload read gets instead of the payload when the `create` hook it ran ended the very hold it read
+ * through (released that ref or share, closed the manager): the read fails with `ResourceReleased`, as every read
+ * after a release does (docs/semantics.md, section 2).
+ */
+export const holdEnded: unique symbol = Symbol("holdEnded")
+
+/** The type of {@link holdEnded}. */
+export type HoldEnded = typeof holdEnded
+
+/**
+ * A `destroy` hook as a ref or a cell keeps it: of a payload whose type it does not state (a `(payload: T) =>
+ * void` field would make `ResourceRef<T>` invariant in `T`).
+ */
+export type PayloadDestroy = (payload: never) => void
 
 /** The payload of a resource without a `create` hook (and not served by a pool). */
 export const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
@@ -21,24 +40,41 @@ export class Payload<T> {
 
   constructor(
     private readonly metadata: ResourceMetadata,
-    private create: (metadata: ResourceMetadata) => T
+    private create: (metadata: ResourceMetadata) => T,
+    /** The owner's `destroy` hook (for a value made after the resource was freed: `Core.keepsMade`). */
+    private destroy: PayloadDestroy | undefined = undefined
   ) {}
 
   /**
-   * The owner's way to make the payload, for a cell a share made first (a share taken between a waiter's grant
-   * and its ref): used unless the payload was made already.
+   * The owner's way to make (and destroy) the payload, for a cell a share made first (a share taken between a
+   * waiter's grant and its ref): used unless the payload was made already.
    */
-  adopt(create: ((metadata: ResourceMetadata) => T) | undefined): void {
-    if (!this.made && create !== undefined) this.create = create
+  adopt(create: ((metadata: ResourceMetadata) => T) | undefined, destroy: ((payload: T) => void) | undefined): void {
+    if (this.made) return
+    if (create !== undefined) this.create = create
+    this.destroy = destroy
   }
 
-  /** The payload, made on the first call. */
-  get(): T {
+  /**
+   * The payload, made on the first call, read through the hold of `holder` (on `slot` of `generation`):
+   * {@link holdEnded} when making it ended that hold.
+   */
+  get(engine: RefOwner, slot: number, generation: number, holder: { readonly released: boolean }): T | HoldEnded {
     if (!this.made) {
-      this.value = this.create(this.metadata)
-      this.made = true
+      const made = this.create(this.metadata)
+      // the hook may have ended this very hold (released it, closed the manager)
+      if (holder.released) {
+        if (engine.keepsMade(slot, generation, made, this.destroy)) this.keep(made)
+        return holdEnded
+      }
+      this.keep(made)
     }
     return this.value as T
+  }
+
+  private keep(value: T): void {
+    this.value = value
+    this.made = true
   }
 
   /** The payload if it was made (for destroy hooks). */

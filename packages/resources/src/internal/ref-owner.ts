@@ -1,10 +1,12 @@
 /**
- * What a ref needs from its manager: whether it is closed, the slot of a handle (or an error value), and
- * releasing a holder's hold. Implemented by the core; refs hold it, users never see it.
+ * What a ref needs from its manager: whether it is closed, the slot of a handle (or an error value), releasing
+ * a holder's hold, and what becomes of a payload made for a hold that ended meanwhile. Implemented by the core;
+ * refs hold it, users never see it.
  *
  * @since 0.2.0
  */
 import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
+import type { PayloadDestroy } from "./payload.ts"
 
 /** A ref's view of its manager. */
 export interface RefOwner {
@@ -22,4 +24,9 @@ export interface RefOwner {
   defaultPayload(slot: number, metadata: ResourceMetadata): unknown
   /** Releases `driver`'s hold on `slot`. */
   release(slot: number, driver: number): unknown
+  /**
+   * What becomes of a payload a `create` hook made for a read through a hold the hook itself ended: kept (true)
+   * while the resource of `generation` lives on, else handed to `destroy` at once (false).
+   */
+  keepsMade(slot: number, generation: number, value: unknown, destroy: PayloadDestroy | undefined): boolean
 }

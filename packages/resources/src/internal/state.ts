@@ -25,6 +25,15 @@ import { WaitQueue } from "./wait-queue.ts"
 /** Flag bit (above the ResourceFlag bits) marking a resource whose payload is a pool block: charged 0. */
 export const POOLED = 0x80
 
+/**
+ * The usage bound: the most bytes a type's usage may count, 2^53 − 1 (`Number.MAX_SAFE_INTEGER`), the largest
+ * integer up to which every sum of byte counts is exact in a double (above it an addition rounds, and the releases
+ * that follow leave usage off, even below 0). No admission takes usage above it: it is `limit(p)` of a type without
+ * a budget, every budget's `maxBytes` is at most it, and an Emergency admission past it is refused
+ * (docs/semantics.md, section 5).
+ */
+export const MAX_USAGE: number = Number.MAX_SAFE_INTEGER
+
 /** Slot states. */
 export const SlotState = { Free: 0, Live: 1, Deferred: 2 } as const
 
@@ -370,10 +379,10 @@ export class ManagerState {
     return (this.ownedHead[driver] ?? -1) < 0 && !this.sharedBy.has(driver) && (this.waitingCount[driver] ?? 0) === 0
   }
 
-  /** limit(p) of a type: maxBytes − reservedBytes, or maxBytes for Critical; Infinity without a budget. */
+  /** limit(p) of a type: maxBytes − reservedBytes, or maxBytes for Critical; the usage bound without a budget. */
   limit(type: number, priority: number): number {
     const budget = this.budgets[type]
-    if (budget === undefined) return Number.POSITIVE_INFINITY
+    if (budget === undefined) return MAX_USAGE
     return priority === ResourcePriority.Critical ? budget.maxBytes : budget.maxBytes - budget.reservedBytes
   }
 

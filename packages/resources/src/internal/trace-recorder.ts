@@ -7,7 +7,7 @@
  */
 import { AcquisitionModeNames, ResourceFlag, ResourcePriorityNames, type ResourceTypeName } from "@flight-hal/core"
 import type { Request } from "./request.ts"
-import type { ManagerState, Waiter } from "./state.ts"
+import { MAX_USAGE, type ManagerState, type Waiter } from "./state.ts"
 import type { TracedWaiter, TransitionTrace } from "./transition-trace.ts"
 
 /** The request data a request line carries. */
@@ -45,6 +45,9 @@ export class TraceRecorder implements TransitionTrace {
         }
       }
     })
+    // the usage bound in units (a recorded usage is a multiple of the unit): written when the trace checker reads it
+    // (at most nine digits, spec/README.md "Numbers"); left out, it lies beyond every number a trace can hold
+    const maxUsage = Math.floor(MAX_USAGE / this.unit)
     const drivers = options.drivers ?? state.driverIds
     // the kinds at the start (a kind changed later by registerDriver is not traced)
     const sequential = drivers.filter((id) => {
@@ -58,7 +61,8 @@ export class TraceRecorder implements TransitionTrace {
         drivers: [...drivers],
         sequential,
         types: this.types.map((index) => state.typeName(index)),
-        budgets
+        budgets,
+        ...(maxUsage < 1e9 ? { maxUsage } : {})
       })
     )
   }

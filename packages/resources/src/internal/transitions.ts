@@ -27,7 +27,7 @@ import { checkManagerWait } from "./deadlock/manager-check.ts"
 import { waitViewOf } from "./deadlock/wait-view.ts"
 import { FailureReason } from "./failure-reasons.ts"
 import type { Request } from "./request.ts"
-import { type ManagerState, POOLED, SlotState, type Waiter, type WaiterSettle } from "./state.ts"
+import { MAX_USAGE, type ManagerState, POOLED, SlotState, type Waiter, type WaiterSettle } from "./state.ts"
 import { WaitQueue } from "./wait-queue.ts"
 
 const Shareable = ResourceFlag.Shareable
@@ -157,7 +157,11 @@ export const submit = (state: ManagerState, request: Request, reclaimed: boolean
   if (fits && (mode === Mode.Emergency || state.queues[type]?.atOrAbove(priority) === 0)) {
     return acquire(state, request)
   }
-  if (mode === Mode.Emergency) return acquireEmergency(state, request)
+  if (mode === Mode.Emergency) {
+    // the usage bound: past 2^53 − 1 a double no longer counts bytes exactly (every other admission fits limit(p))
+    if (usage + size > MAX_USAGE) return reject(state, request, budgetExceeded(state, type, size, MAX_USAGE))
+    return acquireEmergency(state, request)
+  }
   if (!fits && !reclaimed) return new NeedsReclaim(usage + size - limit)
   if (mode === Mode.NonBlocking) return reject(state, request, budgetExceeded(state, type, size, limit))
   return waitOrRefuse(state, request, "bytes")
@@ -328,8 +332,9 @@ export const acquire = (state: ManagerState, request: Request): number => {
 }
 
 /**
- * AcquireEmergency: an Emergency request that does not fit is admitted over budget; its overage
- * `min(size, usage + size − limit(p))` is added to the type's emergency bytes until it is freed.
+ * AcquireEmergency: an Emergency request that does not fit is admitted over budget (as long as usage stays within
+ * the usage bound, `MAX_USAGE`: `submit` rejects it otherwise); its overage `min(size, usage + size − limit(p))` is
+ * added to the type's emergency bytes until it is freed.
  *
  * @since 0.1.0
  */

@@ -8,7 +8,7 @@
  *   reservations and pins. When the reduction leaves an actor stuck, the string-based `checkWait` runs to
  *   decide and to describe the deadlock (who is stuck on what), so every verdict is `checkWait`'s; when it
  *   leaves nobody stuck, `checkWait` would accept too.
- * - **The plentiful case.** If every budgeted type has room for all waited bytes at once (after pins and the
+ * - **The plentiful case.** If every type has room for all waited bytes at once (after pins and the
  *   reserve), every waited name starts free and, when any name is waited for, every actor has one waiter,
  *   every actor finishes (docs/semantics.md, section 12, "The shortcut"), so the wait is accepted without a
  *   reduction. Its sums (waited bytes and pinned bytes per type, and whether a waited name is busy) only grow
@@ -17,7 +17,7 @@
  *
  * @since 0.3.0
  */
-import { type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
+import { MAX_USAGE, type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
 import { checkWait } from "./check.ts"
 import type { Deadlock } from "./model.ts"
 import { Reducer } from "./reducer.ts"
@@ -232,14 +232,14 @@ class WaitCheck {
     if (known !== NONE) return known
     const state = this.state
     const budget = state.budgets[type]
-    const supply =
-      budget === undefined
-        ? this.reducer.typeSupply(false, 0, 0)
-        : this.reducer.typeSupply(
-            true,
-            budget.reservedBytes,
-            budget.maxBytes - (state.usage[type] as number) + (state.liveBytes[type] as number)
-          )
+    // a type without a budget has the usage bound for its maxBytes and no reserve (`state.limit`, `waitViewOf`)
+    const supply = this.reducer.typeSupply(
+      true,
+      budget === undefined ? 0 : budget.reservedBytes,
+      (budget === undefined ? MAX_USAGE : budget.maxBytes) -
+        (state.usage[type] as number) +
+        (state.liveBytes[type] as number)
+    )
     this.supplyOfType[type] = supply
     return supply
   }
@@ -303,13 +303,12 @@ class WaitCheck {
     for (let type = 0; type < waitedCount.length; type++) {
       if (waitedCount[type] === 0) continue
       const budget = state.budgets[type]
-      if (budget === undefined) continue
       const work =
-        budget.maxBytes -
+        (budget === undefined ? MAX_USAGE : budget.maxBytes) -
         (state.usage[type] as number) +
         (state.liveBytes[type] as number) -
         (this.pinned[type] as number)
-      if ((this.waited[type] as number) + budget.reservedBytes > work) return false
+      if ((this.waited[type] as number) + (budget === undefined ? 0 : budget.reservedBytes) > work) return false
     }
     return true
   }

@@ -19,7 +19,8 @@ export type WaitPriority = "Low" | "Normal" | "High" | "Critical"
 
 /**
  * The budget of one resource type as the reduction sees it. A type with no budget is unlimited and never
- * makes anyone wait.
+ * makes anyone wait. (The single-thread manager gives every type one: a type without a budget has the usage
+ * bound, 2^53 − 1, for its `maxBytes` and no reserve, as its admission does.)
  *
  * - `maxBytes`, `reservedBytes`: the budget; a non-Critical request may use up to `maxBytes - reservedBytes`.
  * - `usage`: every byte currently charged to the type (live resources, pool capacity, emergency overage);
@@ -132,7 +133,8 @@ export type Waiter = BytesWaiter | NameWaiter
 /**
  * The whole wait state as plain, serializable data.
  *
- * - `budgets`: budgeted types by name (a type missing here is unlimited).
+ * - `budgets`: budgeted types by name (a type missing here is unlimited; the single-thread manager lists every
+ *   type, see {@link TypeBudget}).
  * - `resources`: every live resource.
  * - `waiters`: every waiting request; the waiters of one queue appear in queue order (higher priority
  *   first, FIFO within a priority); waiters of different queues may interleave.

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { ResourcePriorityNames } from "@flight-hal/core"
-import { type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
+import { MAX_USAGE, type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
 import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./index.ts"
 
 const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
@@ -64,11 +64,12 @@ export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | 
 export const waitViewOf = (state: ManagerState): WaitView => ({
   budget: (type: string): TypeAccounting | undefined => {
     const index = state.typeTable.indexOf(type)
-    const budget = index < 0 ? undefined : state.budgets[index]
-    if (budget === undefined) return undefined
+    if (index < 0) return undefined
+    // a type without a budget has the usage bound for its maxBytes and no reserve (`ManagerState.limit`)
+    const budget = state.budgets[index]
     return {
-      maxBytes: budget.maxBytes,
-      reservedBytes: budget.reservedBytes,
+      maxBytes: budget === undefined ? MAX_USAGE : budget.maxBytes,
+      reservedBytes: budget === undefined ? 0 : budget.reservedBytes,
       usage: state.usage[index] as number,
       liveBytes: state.liveBytes[index] as number
     }
