@@ -6,12 +6,13 @@
  *
  * @module
  */
-import type { ResourceBudget, ResourceTypeName } from "@flight-hal/core"
+import { InvalidArgument, type ResourceBudget, type ResourceTypeName } from "@flight-hal/core"
 import { waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
 import { introspect } from "./internal/introspection.ts"
 import { attachedCore } from "./internal/manager-core.ts"
 import { poolMaxBlocks } from "./internal/metric-families.ts"
+import { show, showThrown } from "./internal/show.ts"
 import type { AnyResourceManager } from "./ManagerMetrics.ts"
 import type { ResourceStats } from "./ResourceStats.ts"
 
@@ -164,10 +165,66 @@ export interface ManagerDumpOptions {
   readonly pools?: ReadonlyArray<DumpedPool>
 }
 
+/** The pool fields of a dump that are counts (safe integers ≥ 0). */
+const poolCounts = ["blockSize", "maxCount", "totalBlocks", "usedBlocks", "peakUsedBlocks"] as const
+
+/** A caller's pool entry read once into a copy, or why it is bad. */
+const readPool = (pool: unknown): DumpedPool | string => {
+  if (typeof pool !== "object" || pool === null || Array.isArray(pool)) return `expected an object, got ${show(pool)}`
+  const { name, type } = pool as Record<string, unknown>
+  if (typeof name !== "string") return `name: expected a string, got ${show(name)}`
+  if (type !== undefined && typeof type !== "string") return `type: expected a string, got ${show(type)}`
+  const copy: Record<string, unknown> = type === undefined ? { name } : { name, type }
+  for (const key of poolCounts) {
+    const n = (pool as Record<string, unknown>)[key]
+    if (!Number.isSafeInteger(n) || (n as number) < 0) return `${key}: expected a safe integer ≥ 0, got ${show(n)}`
+    copy[key] = n
+  }
+  return copy as unknown as DumpedPool
+}
+
+/** {@link ManagerDumpOptions} read once into a checked copy (every field JSON can hold), or InvalidArgument. */
+const readDumpOptions = (options: unknown): ManagerDumpOptions | InvalidArgument => {
+  if (options === undefined) return {}
+  const bad = (argument: string, issue: string) => new InvalidArgument({ argument, issue })
+  if (typeof options !== "object" || options === null) {
+    return bad("options", `expected an object, got ${show(options)}`)
+  }
+  try {
+    if (Array.isArray(options)) return bad("options", "expected an object, got an array")
+    const { label, takenAtMillis, pools } = options as Record<keyof ManagerDumpOptions, unknown>
+    if (label !== undefined && typeof label !== "string") {
+      return bad("options.label", `expected a string, got ${show(label)}`)
+    }
+    if (takenAtMillis !== undefined && (typeof takenAtMillis !== "number" || !Number.isFinite(takenAtMillis))) {
+      return bad("options.takenAtMillis", `expected a finite number, got ${show(takenAtMillis)}`)
+    }
+    let copied: Array<DumpedPool> | undefined
+    if (pools !== undefined) {
+      if (!Array.isArray(pools)) return bad("options.pools", `expected an array, got ${show(pools)}`)
+      copied = []
+      for (const [i, pool] of Array.from(pools as ReadonlyArray<unknown>).entries()) {
+        const read = readPool(pool)
+        if (typeof read === "string") return bad(`options.pools[${i}]`, read)
+        copied.push(read)
+      }
+    }
+    return {
+      ...(label === undefined ? {} : { label }),
+      ...(takenAtMillis === undefined ? {} : { takenAtMillis }),
+      ...(copied === undefined ? {} : { pools: copied })
+    }
+  } catch (error) {
+    return bad("options", `could not be read (${showThrown(error)})`)
+  }
+}
+
 /**
  * Takes a dump of a manager of either front end, ready for `JSON.stringify`. It lists every live resource
  * (in the wait-for graph), so its cost grows with them. Throws
- * `InvalidArgument` for anything that is not a manager of this library.
+ * `InvalidArgument` for anything that is not a manager of this library, and for options that are not
+ * {@link ManagerDumpOptions} (`label` a string, `takenAtMillis` a finite number, `pools` an array of
+ * {@link DumpedPool}; each read once) or whose reading throws.
  *
  * @example
  * ```ts
@@ -182,9 +239,11 @@ export interface ManagerDumpOptions {
  * @since 0.3.0
  * @category dump
  */
-export const managerDump = (manager: AnyResourceManager, options: ManagerDumpOptions = {}): ManagerDump => {
+export const managerDump = (manager: AnyResourceManager, given?: ManagerDumpOptions): ManagerDump => {
   const attached = attachedCore(manager)
   if (!("core" in attached)) throw attached
+  const options = readDumpOptions(given)
+  if (options instanceof InvalidArgument) throw options
   const core = attached.core
   const state = core.state
   const snapshot = introspect.snapshot(core)

@@ -5,7 +5,9 @@
  * `@flight-hal/resources/serve` runs one on `node:http`.
  *
  * Routes (`GET` or `HEAD`, under any prefix): `…/snapshot`, the manager's dump as JSON (`managerDump`);
- * `…/metrics`, its Prometheus text (`prometheusText`). Anything else is 404, another method 405.
+ * `…/metrics`, its Prometheus text (`prometheusText`). Anything else is 404, another method 405, and a request
+ * that is not one (a method or path that is not a string, a URL that does not parse, a request whose reading
+ * throws) 400.
  *
  * @module
  */
@@ -36,7 +38,8 @@ export interface EndpointReply {
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 /**
- * The reply of the endpoint to a method and a path (the routing of {@link managerEndpoint} and `serveManager`).
+ * The reply of the endpoint to a method and a path (the routing of {@link managerEndpoint} and `serveManager`):
+ * 400 for a method or a path that is not a string.
  *
  * @example
  * ```ts
@@ -50,6 +53,7 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
  * @category endpoint
  */
 export const endpointReply = (manager: AnyResourceManager, method: string, path: string): EndpointReply => {
+  if (typeof method !== "string" || typeof path !== "string") return badRequest
   const route = path.endsWith("/snapshot") ? "snapshot" : path.endsWith("/metrics") ? "metrics" : undefined
   if (route === undefined) return { status: 404, contentType: "text/plain; charset=utf-8", body: "not found\n" }
   if (method !== "GET" && method !== "HEAD") {
@@ -58,6 +62,25 @@ export const endpointReply = (manager: AnyResourceManager, method: string, path:
   return route === "snapshot"
     ? { status: 200, contentType: "application/json", body: `${JSON.stringify(managerDump(manager))}\n` }
     : { status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: prometheusText(manager) }
+}
+
+/** The reply to what is not a request (see the module's routes). */
+const badRequest: EndpointReply = Object.freeze({
+  status: 400,
+  contentType: "text/plain; charset=utf-8",
+  body: "bad request\n"
+})
+
+/** A request's method and path, each read once, or undefined if it is not a request (see {@link badRequest}). */
+const readRequest = (request: unknown): { readonly method: string; readonly path: string } | undefined => {
+  try {
+    if (typeof request !== "object" || request === null) return undefined
+    const { method, url } = request as { readonly method?: unknown; readonly url?: unknown }
+    if (typeof method !== "string" || typeof url !== "string") return undefined
+    return { method, path: new URL(url).pathname }
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -79,8 +102,9 @@ export const endpointReply = (manager: AnyResourceManager, method: string, path:
 export const managerEndpoint =
   (manager: AnyResourceManager): ((request: Request) => Response) =>
   (request: Request): Response => {
-    const reply = endpointReply(manager, request.method, new URL(request.url).pathname)
-    return new Response(request.method === "HEAD" ? null : reply.body, {
+    const read = readRequest(request)
+    const reply = read === undefined ? badRequest : endpointReply(manager, read.method, read.path)
+    return new Response(read?.method === "HEAD" ? null : reply.body, {
       status: reply.status,
       headers: { "content-type": reply.contentType }
     })

@@ -27,7 +27,7 @@ import { orThrow } from "./internal/or-throw.ts"
 import { showThrown } from "./internal/show.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { type AcquireSettings, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
+import { type AcquireSettings, copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
@@ -321,7 +321,9 @@ const waitAsync = <T>(
  * @since 0.1.0
  * @category facade
  */
-export const createResourceManager = (config: ResourceManagerConfig = {}): PlainResourceManager & AsyncDisposable => {
+export const createResourceManager = (given: ResourceManagerConfig = {}): PlainResourceManager & AsyncDisposable => {
+  // read once: the core and this front end read only the copy
+  const config = orThrow(copyConfig(given)).config as ResourceManagerConfig
   const core = orThrow(Core.make<Reclaimer>(config, burstClock()))
   const callbacks = new Set<(event: PressureEvent) => void>()
   const reportCollected = collectedLeakReporter(config)

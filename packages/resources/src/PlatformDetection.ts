@@ -14,10 +14,11 @@
  *
  * @module
  */
-import { InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
+import { InvalidArgument, InvalidProfile, PlatformDetectionFailed } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Runtime from "./internal/platform-runtime.ts"
+import { show, showThrown } from "./internal/show.ts"
 import { isThenable } from "./internal/thenable.ts"
 import {
   type BuiltinProfileName,
@@ -307,15 +308,26 @@ export interface DetectProfileOptions extends DetectOptions {
 }
 
 /**
- * The built-in shape that suits a detected limit.
+ * The built-in shape that suits a detected limit. Throws `InvalidArgument` for a limit that is not an object
+ * with a numeric `bytes` (each field read once), or whose reading throws.
  *
  * @since 0.1.0
  * @category detection
  */
 export const shapeFor = (limit: MemoryLimit): BuiltinProfileName => {
-  if (limit.source === "navigator.deviceMemory") return "web"
-  if (limit.source === "cgroup-v2" || limit.source === "cgroup-v1") return "server"
-  return limit.bytes <= 64 * 1024 * 1024 ? "dreamcast" : "desktop"
+  const bad = (issue: string) => new InvalidArgument({ argument: "limit", issue })
+  if (typeof limit !== "object" || limit === null) throw bad(`expected a memory limit, got ${show(limit)}`)
+  let source: unknown
+  let bytes: unknown
+  try {
+    ;({ source, bytes } = limit as { readonly source?: unknown; readonly bytes?: unknown })
+  } catch (error) {
+    throw bad(`could not be read (${showThrown(error)})`)
+  }
+  if (source === "navigator.deviceMemory") return "web"
+  if (source === "cgroup-v2" || source === "cgroup-v1") return "server"
+  if (typeof bytes !== "number" || Number.isNaN(bytes)) throw bad(`bytes: expected a number, got ${show(bytes)}`)
+  return bytes <= 64 * 1024 * 1024 ? "dreamcast" : "desktop"
 }
 
 /** The profile scaled to a detected limit (throws `InvalidProfile` when the shape cannot be scaled to it). */

@@ -17,6 +17,7 @@
  * @module
  */
 import {
+  InvalidArgument,
   InvalidProfile,
   type ResourceBudget,
   type ResourceType,
@@ -25,7 +26,8 @@ import {
 } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { decodeProfileInput, MAX_POOL_BLOCKS, MAX_POOL_BYTES } from "./internal/profile-check.ts"
+import { decodeProfileInput, MAX_POOL_BLOCKS, MAX_POOL_BYTES, snapshotProfileInput } from "./internal/profile-check.ts"
+import { show, showThrown } from "./internal/show.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 
 /**
@@ -251,14 +253,23 @@ const profileNameOf = (input: unknown): string => {
 
 /** `PlatformProfileSchema`'s decoding, without Schema (`internal/profile-check.ts`, held equal to it by a test). */
 const decodeProfileResult = (input: unknown): Result.Result<PlatformProfile, InvalidProfile> => {
-  const decoded = decodeProfileInput(input)
+  // read once: the check, the copy and the error's name all read this snapshot
+  let snapshot: unknown
+  try {
+    snapshot = snapshotProfileInput(input)
+  } catch (error) {
+    return Result.fail(new InvalidProfile({ profile: "<unnamed>", issue: `could not be read (${showThrown(error)})` }))
+  }
+  const decoded = decodeProfileInput(snapshot)
   return decoded._tag === "Success"
     ? Result.succeed(decoded.value)
-    : Result.fail(new InvalidProfile({ profile: profileNameOf(input), issue: decoded.issue }))
+    : Result.fail(new InvalidProfile({ profile: profileNameOf(snapshot), issue: decoded.issue }))
 }
 
 /**
- * Validates an untrusted profile (for example one read from a JSON config).
+ * Validates an untrusted profile (for example one read from a JSON config). Each field is read once; anything
+ * that is not a valid profile, including one whose reading throws (a getter, a Proxy), fails with
+ * `InvalidProfile`.
  *
  * @example
  * ```ts
@@ -276,7 +287,8 @@ export const decodeProfile = (input: unknown): Effect.Effect<PlatformProfile, In
   Effect.fromResult(decodeProfileResult(input))
 
 /**
- * {@link decodeProfile} without Effect: returns the profile or throws `InvalidProfile`.
+ * {@link decodeProfile} without Effect: returns the profile or throws `InvalidProfile` (for any input that is
+ * not a valid profile, including one whose reading throws).
  *
  * @since 0.1.0
  * @category constructors
@@ -313,7 +325,7 @@ const shapeIssue = (shape: ProfileShape): string | undefined => {
   }
   for (const pool of shape.pools) {
     for (const key of ["baseBlockSize", "alignment", "capacityBasisPoints", "initialBasisPoints"] as const) {
-      if (!isShareNumber(pool[key])) return `pool ${pool.name}: ${key} must be an integer ≥ 0, got ${String(pool[key])}`
+      if (!isShareNumber(pool[key])) return `pool ${pool.name}: ${key} must be an integer ≥ 0, got ${show(pool[key])}`
     }
     if (pool.initialBasisPoints > 10_000) return `pool ${pool.name}: initialBasisPoints must be at most 10000`
     if (shape.budgets[pool.type] === undefined) return `pool ${pool.name}: its type ${pool.type} has no budget share`
@@ -366,18 +378,68 @@ export interface MakeProfileOptions {
   readonly shape?: BuiltinProfileName | ProfileShape
 }
 
+const isStruct = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * The shape a `shape` option names (a built-in's own name) or a copy of a shape object, each field read once,
+ * or why it is not a shape. Throws what a read throws (the caller turns it into InvalidProfile).
+ */
+const readShape = (requested: unknown): ProfileShape | string => {
+  if (typeof requested === "string") {
+    return Object.hasOwn(builtinShapes, requested)
+      ? builtinShapes[requested as BuiltinProfileName]
+      : `unknown shape ${show(requested)}`
+  }
+  if (!isStruct(requested)) return `unknown shape ${show(requested)}`
+  const { budgets, pools } = requested
+  if (!isStruct(budgets)) return `shape.budgets: expected budget shares per type, got ${show(budgets)}`
+  if (!Array.isArray(pools)) return `shape.pools: expected an array of pool shapes, got ${show(pools)}`
+  const shares: { [T in ResourceType]?: BudgetShare } = {}
+  for (const type of ResourceTypeNames) {
+    const share = budgets[type]
+    if (share === undefined) continue
+    if (!isStruct(share)) return `shape.budgets.${type}: expected a budget share, got ${show(share)}`
+    const { maxBasisPoints, reservedBasisPoints, warningPercent, criticalPercent } = share as Record<
+      keyof BudgetShare,
+      never
+    >
+    shares[type] = { maxBasisPoints, reservedBasisPoints, warningPercent, criticalPercent }
+  }
+  const poolShapes: Array<PoolShape> = []
+  for (const pool of Array.from(pools as ReadonlyArray<unknown>)) {
+    if (!isStruct(pool)) return `shape.pools: expected pool shapes, got ${show(pool)}`
+    const { name, type, baseBlockSize, alignment, capacityBasisPoints, initialBasisPoints } = pool as Record<
+      keyof PoolShape,
+      never
+    >
+    if (typeof name !== "string") return `shape.pools: a pool's name must be a string, got ${show(name)}`
+    if (!(ResourceTypeNames as ReadonlyArray<unknown>).includes(type)) {
+      return `pool ${name}: unknown type ${show(type)}`
+    }
+    poolShapes.push({ name, type, baseBlockSize, alignment, capacityBasisPoints, initialBasisPoints })
+  }
+  return { budgets: shares, pools: poolShapes }
+}
+
 const makeProfileResult = (
   name: string,
   totalMemoryBytes: number,
   options?: MakeProfileOptions
 ): Result.Result<PlatformProfile, InvalidProfile> => {
-  const fail = (issue: string) => Result.fail(new InvalidProfile({ profile: String(name), issue }))
+  const fail = (issue: string) =>
+    Result.fail(new InvalidProfile({ profile: typeof name === "string" ? name : show(name), issue }))
   if (!Number.isSafeInteger(totalMemoryBytes) || totalMemoryBytes < 1) {
-    return fail(`totalMemoryBytes must be a safe integer ≥ 1, got ${totalMemoryBytes}`)
+    return fail(`totalMemoryBytes must be a safe integer ≥ 1, got ${show(totalMemoryBytes)}`)
   }
-  const requested = options?.shape ?? "desktop"
-  const shape = typeof requested === "string" ? builtinShapes[requested] : requested
-  if (shape === undefined) return fail(`unknown shape ${JSON.stringify(requested)}`)
+  // read once: the options and a custom shape are copied before anything is checked or scaled
+  let shape: ProfileShape | string
+  try {
+    shape = readShape((options as { readonly shape?: unknown } | undefined)?.shape ?? "desktop")
+  } catch (error) {
+    return fail(`the options could not be read (${showThrown(error)})`)
+  }
+  if (typeof shape === "string") return fail(shape)
   const issue = shapeIssue(shape)
   if (issue !== undefined) return fail(issue)
   const scaled = scale(name, totalMemoryBytes, shape)
@@ -391,7 +453,9 @@ const makeProfileResult = (
  * Scales a profile shape to `totalMemoryBytes`: budgets as shares of the total, pool block sizes
  * with the square root of the memory, pool block counts with what is left (see the module doc for
  * the exact integer formulas). Fails with `InvalidProfile` when the result is not a valid profile
- * (for example when the memory is too small to hold one block of a pool).
+ * (for example when the memory is too small to hold one block of a pool), and for arguments that are not what
+ * the types say (a total that is not a safe integer ≥ 1, a shape that is neither a built-in name nor a shape
+ * object, options or a shape whose reading throws); the options and a custom shape are read once.
  *
  * @example
  * ```ts
@@ -526,7 +590,10 @@ export type ProfileConfigOptions = Omit<ResourceManagerConfig, "budgets" | "pool
 
 /**
  * The resource manager configuration of a profile: its budgets and pools, labelled with the
- * profile's name unless `options.label` says otherwise.
+ * profile's name unless `options.label` says otherwise. The profile is validated as {@link decodeProfileSync}
+ * does (throws `InvalidProfile` for one that is not valid, or whose reading throws) and the options are read
+ * once (throws `InvalidArgument` for options that are not an object, or whose reading throws); the config is
+ * made of those copies.
  *
  * @example
  * ```ts
@@ -540,9 +607,22 @@ export type ProfileConfigOptions = Omit<ResourceManagerConfig, "budgets" | "pool
  * @since 0.1.0
  * @category conversions
  */
-export const profileToConfig = (profile: PlatformProfile, options?: ProfileConfigOptions): ResourceManagerConfig => ({
-  label: profile.name,
-  ...options,
-  budgets: profile.budgets,
-  pools: profile.pools
-})
+export const profileToConfig = (profile: PlatformProfile, options?: ProfileConfigOptions): ResourceManagerConfig => {
+  const decoded = decodeProfileResult(profile)
+  if (Result.isFailure(decoded)) throw decoded.failure
+  let extra: object = {}
+  if (options !== undefined) {
+    const bad = (issue: string) => new InvalidArgument({ argument: "options", issue })
+    if (typeof options !== "object" || options === null) throw bad(`expected an object, got ${show(options)}`)
+    let array: boolean
+    try {
+      array = Array.isArray(options)
+      if (!array) extra = { ...options }
+    } catch (error) {
+      throw bad(`could not be read (${showThrown(error)})`)
+    }
+    if (array) throw bad("expected an object, got an array")
+  }
+  const { name, budgets, pools } = decoded.success
+  return { label: name, ...extra, budgets, pools }
+}

@@ -50,7 +50,7 @@ import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { show } from "./internal/show.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
-import { copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
+import { copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
 import type { DriverConfig, ManagerConfigError, ProfileOption, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import { type DefaultPayload, ResourceRef, type ScopedResource, type SharedHandle } from "./ResourceRef.ts"
@@ -394,9 +394,14 @@ export class ResourceManager extends ResourceManagerBase {
   ): Layer.Layer<ResourceManager, ManagerConfigError | Config.ConfigError> =>
     Layer.effect(
       ResourceManager,
-      Effect.flatMap(profileConfig, (profile) =>
-        make({ ...config, profile: (profile as ProfileOption | undefined) ?? config.profile ?? "auto" })
-      )
+      Effect.flatMap(profileConfig, (profile) => {
+        const copied = copyConfig(config)
+        if (copied instanceof InvalidArgument) return Effect.fail(copied)
+        const c = copied.config
+        if (typeof c !== "object" || c === null || Array.isArray(c)) return make(c)
+        const given = (c as ResourceManagerConfig).profile
+        return make({ ...c, profile: (profile as ProfileOption | undefined) ?? given ?? "auto" })
+      })
     )
 }
 
@@ -554,20 +559,30 @@ class UseRun<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
     const started = startAcquire(call.core, call.name, call.metadata, call.options)
     if (started instanceof ResourceRef) {
       this.held = started
-      return call.body(started)
+      return bodyEffect(call.body(started))
     }
     // from the wait's end to the hold, uninterruptible: the body runs as the caller's region does
     return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(started, (ref) => {
         this.held = ref
-        return restore(call.body(ref))
+        return restore(bodyEffect(call.body(ref)))
       })
     )
   }
 }
 
-const make = (config: ResourceManagerConfig) =>
+/** What a `use` body returned, when it is an Effect; else `InvalidArgument body` (the run's frame releases). */
+const bodyEffect = <A, E, R>(returned: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidArgument, R> =>
+  Effect.isEffect(returned)
+    ? returned
+    : Effect.fail(new InvalidArgument({ argument: "body", issue: "returned something that is not an Effect" }))
+
+const make = (given: unknown) =>
   Effect.gen(function* () {
+    // read once: the core and this front end read only the copy
+    const copied = copyConfig(given)
+    if (copied instanceof InvalidArgument) return yield* Effect.fail(copied)
+    const config = copied.config as ResourceManagerConfig
     const clock = yield* Clock.Clock
     const made = Core.make<ReclamationCallback>(config, () => clock.currentTimeMillisUnsafe())
     if (!(made instanceof Core)) return yield* Effect.fail(made)

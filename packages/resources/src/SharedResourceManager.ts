@@ -95,10 +95,11 @@ import {
   repairLedger
 } from "./internal/shared/queue.ts"
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
-import { show } from "./internal/show.ts"
+import { show, showThrown } from "./internal/show.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import {
   type AcquireSettings,
+  copyKeys,
   exposeMetadata,
   validateAcquireOptions,
   validateBudget,
@@ -571,7 +572,8 @@ const sharedMemoryIssue = (): string | undefined => {
 /**
  * Creates a shared manager in this thread (which attaches to it as its creator). Throws
  * `SharedMemoryUnavailable` where `SharedArrayBuffer` is missing, `InvalidArgument` / `InvalidBudget` for a bad
- * config.
+ * config (`InvalidArgument { argument: "config" }` for one whose reading throws: a getter, a Proxy). The config
+ * is read once, its types, budgets and pools too.
  *
  * @example
  * ```ts
@@ -588,10 +590,7 @@ const sharedMemoryIssue = (): string | undefined => {
 export const createSharedResourceManager = (config: SharedManagerConfig = {}): SharedResourceManager => {
   const issue = sharedMemoryIssue()
   if (issue !== undefined) throw new SharedMemoryUnavailable({ issue })
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new InvalidArgument({ argument: "config", issue: `expected an object, got ${show(config)}` })
-  }
-  const raw = config as Record<string, unknown>
+  const raw = readSharedConfig(config)
   for (const key of Object.keys(raw)) {
     if (!CONFIG_KEYS.has(key)) throw new InvalidArgument({ argument: `config.${key}`, issue: "unknown option" })
   }
@@ -650,6 +649,37 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
     return pool.buffer
   })
   return SharedManagerImpl.claim(ledger, types, label, true, buffers, poolTypes, raw.sequential === true)
+}
+
+/** A plain object (not an array), as a config's parts must be. */
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * A shared manager's config read once into a plain copy (its `types`, `budgets` and `pools` too: each entry
+ * copied), which is all that is checked and used afterwards, or InvalidArgument (thrown): not an object, or a
+ * read that throws (a getter, a Proxy).
+ */
+const readSharedConfig = (config: unknown): Record<string, unknown> => {
+  const bad = (issue: string) => new InvalidArgument({ argument: "config", issue })
+  if (typeof config !== "object" || config === null) throw bad(`expected an object, got ${show(config)}`)
+  let copy: Record<string, unknown> | undefined
+  try {
+    if (!Array.isArray(config)) {
+      copy = copyKeys(config, CONFIG_KEYS)
+      const { types, budgets, pools } = copy
+      const entries = (record: object, each: (value: unknown) => unknown) =>
+        Object.fromEntries(Object.entries(record).map(([key, value]) => [key, each(value)]))
+      const shallow = (value: unknown) => (isRecord(value) ? { ...value } : value)
+      if (isRecord(types)) copy.types = entries(types, shallow)
+      if (isRecord(budgets)) copy.budgets = entries(budgets, (value) => value)
+      if (Array.isArray(pools)) copy.pools = Array.from(pools as ReadonlyArray<unknown>, shallow)
+    }
+  } catch (error) {
+    throw bad(`could not be read (${showThrown(error)})`)
+  }
+  if (copy === undefined) throw bad("expected an object, got an array")
+  return copy
 }
 
 /** Makes the config's pools (all-or-nothing): each charged to its type, which must have room for it. */

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { type ResourcePressure, ResourcePressureNames } from "@flight-hal/core"
+import { InvalidArgument, type ResourcePressure, ResourcePressureNames } from "@flight-hal/core"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -27,6 +27,7 @@ import * as Queue from "effect/Queue"
 import type * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Runtime from "./internal/platform-runtime.ts"
+import { show, showThrown } from "./internal/show.ts"
 
 /**
  * A source of system pressure.
@@ -125,6 +126,13 @@ const highest = (levels: Iterable<ResourcePressure>): ResourcePressure => {
   return top
 }
 
+/** A file's text, or InvalidArgument (thrown) for anything that is not a string. */
+const textOf = (text: unknown): string => {
+  if (typeof text !== "string")
+    throw new InvalidArgument({ argument: "text", issue: `expected a string, got ${show(text)}` })
+  return text
+}
+
 const avg10 = (text: string, kind: "some" | "full"): number => {
   const line = text.split("\n").find((l) => l.startsWith(`${kind} `))
   const match = line?.match(/avg10=(\d+(?:\.\d+)?)/)
@@ -143,10 +151,13 @@ const avg10 = (text: string, kind: "some" | "full"): number => {
  * psiLevel("some avg10=22.50 avg60=3.00 avg300=1.00 total=1\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0") // "Medium"
  * ```
  *
+ * Throws `InvalidArgument` for a `text` that is not a string.
+ *
  * @since 0.1.0
  * @category parsing
  */
-export const psiLevel = (text: string): ResourcePressure => {
+export const psiLevel = (given: string): ResourcePressure => {
+  const text = textOf(given)
   if (avg10(text, "full") >= 10) return "Critical"
   const some = avg10(text, "some")
   if (some >= 40) return "High"
@@ -164,18 +175,45 @@ export const psiLevel = (text: string): ResourcePressure => {
 export type MemoryEventCounters = Readonly<Record<string, number>>
 
 /**
- * Parses a `memory.events` file (`low N`, `high N`, `max N`, `oom N`, `oom_kill N` lines).
+ * Parses a `memory.events` file (`low N`, `high N`, `max N`, `oom N`, `oom_kill N` lines). Throws
+ * `InvalidArgument` for a `text` that is not a string.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseMemoryEvents = (text: string): MemoryEventCounters => {
   const counters: Record<string, number> = {}
-  for (const line of text.split("\n")) {
+  for (const line of textOf(text).split("\n")) {
     const [key, value] = line.trim().split(/\s+/)
     if (key !== undefined && key !== "" && value !== undefined && /^\d+$/.test(value)) counters[key] = Number(value)
   }
   return counters
+}
+
+/** The `memory.events` counters {@link memoryEventsLevel} compares. */
+const eventKeys = ["low", "high", "max", "oom", "oom_kill", "oom_group_kill"] as const
+type EventKey = (typeof eventKeys)[number]
+
+/** The counters `memoryEventsLevel` compares, each read once (absent: 0), or InvalidArgument (thrown). */
+const readCounters = (counters: unknown, argument: string): Readonly<Record<EventKey, number>> => {
+  const bad = (issue: string) => new InvalidArgument({ argument, issue })
+  if (typeof counters !== "object" || counters === null) {
+    throw bad(`expected memory.events counters, got ${show(counters)}`)
+  }
+  const read: Record<string, number> = {}
+  for (const key of eventKeys) {
+    let value: unknown
+    try {
+      value = (counters as Readonly<Record<string, unknown>>)[key]
+    } catch (error) {
+      throw bad(`could not be read (${showThrown(error)})`)
+    }
+    if (value !== undefined && (typeof value !== "number" || Number.isNaN(value))) {
+      throw bad(`${key}: expected a number, got ${show(value)}`)
+    }
+    read[key] = value ?? 0
+  }
+  return read as Record<EventKey, number>
 }
 
 /**
@@ -190,11 +228,16 @@ export const parseMemoryEvents = (text: string): MemoryEventCounters => {
  * memoryEventsLevel(parseMemoryEvents("high 0\nmax 0"), parseMemoryEvents("high 3\nmax 0")) // "Medium"
  * ```
  *
+ * Throws `InvalidArgument` for counters that are not an object whose counters (each read once) are numbers, or
+ * whose reading throws.
+ *
  * @since 0.1.0
  * @category parsing
  */
 export const memoryEventsLevel = (previous: MemoryEventCounters, current: MemoryEventCounters): ResourcePressure => {
-  const grew = (key: string) => (current[key] ?? 0) > (previous[key] ?? 0)
+  const before = readCounters(previous, "previous")
+  const after = readCounters(current, "current")
+  const grew = (key: EventKey) => after[key] > before[key]
   if (grew("oom") || grew("oom_kill") || grew("oom_group_kill")) return "Critical"
   if (grew("max")) return "High"
   if (grew("high")) return "Medium"

@@ -11,7 +11,7 @@
  * @module
  */
 import type { ResourceBudget, ResourcePressure, ResourceTypeName } from "@flight-hal/core"
-import { ResourcePressureNames } from "@flight-hal/core"
+import { InvalidArgument, ResourcePressureNames } from "@flight-hal/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -19,6 +19,7 @@ import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from ".
 import { attachedCore } from "./internal/manager-core.ts"
 import { poolMaxBlocks } from "./internal/metric-families.ts"
 import type { PressureObserver } from "./internal/metrics.ts"
+import { show, showThrown } from "./internal/show.ts"
 import type { AnyResourceManager } from "./ManagerMetrics.ts"
 import { ResourceManager } from "./ResourceManager.ts"
 
@@ -177,7 +178,9 @@ interface Counted {
  * Starts recording a timeline of a manager of either front end: writes the header and a first sample at
  * once, then a sample on every `sample()` (and every `intervalMillis` when given) and each pressure change as
  * it happens, until `stop()` (or dispose) writes a last sample and the end line. The manager's `close()` does
- * not stop it: stop it before or after. Throws `InvalidArgument` for anything that is not a manager.
+ * not stop it: stop it before or after. Throws `InvalidArgument` for anything that is not a manager, and for
+ * options that are not {@link TimelineOptions} (`sink` a function, `intervalMillis` a number in
+ * [0, 2^31 − 1], `label` a string; each read once) or whose reading throws.
  *
  * @example
  * ```ts
@@ -199,8 +202,48 @@ interface Counted {
  * @since 0.3.0
  * @category timeline
  */
-export const recordTimeline = (manager: AnyResourceManager, options: TimelineOptions): TimelineRecorder =>
-  startTimeline(manager, options, true)
+export const recordTimeline = (manager: AnyResourceManager, options: TimelineOptions): TimelineRecorder => {
+  const attached = attachedCore(manager)
+  if (!("core" in attached)) throw attached
+  return startTimeline(manager, readTimelineOptions(options), true)
+}
+
+/** The longest interval a timer takes (setInterval's limit: 2^31 − 1 ms). */
+const MAX_INTERVAL_MILLIS = 2 ** 31 - 1
+
+/** {@link TimelineOptions} read once into a checked copy, or InvalidArgument (thrown). */
+const readTimelineOptions = (options: unknown): TimelineOptions => {
+  const bad = (argument: string, issue: string) => new InvalidArgument({ argument, issue })
+  if (typeof options !== "object" || options === null) {
+    throw bad("options", `expected { sink: (line) => void, … }, got ${show(options)}`)
+  }
+  let sink: unknown
+  let intervalMillis: unknown
+  let label: unknown
+  try {
+    ;({ sink, intervalMillis, label } = options as Record<keyof TimelineOptions, unknown>)
+  } catch (error) {
+    throw bad("options", `could not be read (${showThrown(error)})`)
+  }
+  if (typeof sink !== "function") throw bad("options.sink", `expected a function, got ${show(sink)}`)
+  if (
+    intervalMillis !== undefined &&
+    (typeof intervalMillis !== "number" ||
+      !Number.isFinite(intervalMillis) ||
+      intervalMillis < 0 ||
+      intervalMillis > MAX_INTERVAL_MILLIS)
+  ) {
+    throw bad("options.intervalMillis", `expected a number in [0, 2^31 − 1], got ${show(intervalMillis)}`)
+  }
+  if (label !== undefined && typeof label !== "string") {
+    throw bad("options.label", `expected a string, got ${show(label)}`)
+  }
+  return {
+    sink: sink as TimelineOptions["sink"],
+    ...(intervalMillis === undefined ? {} : { intervalMillis }),
+    ...(label === undefined ? {} : { label })
+  }
+}
 
 /** A recording; with `ownTimer`, it samples every `intervalMillis` itself (else its caller does). */
 const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ownTimer: boolean): TimelineRecorder => {

@@ -4,9 +4,32 @@
  * what it charges, keeps and reports, and a read that throws is a typed error with nothing changed.
  */
 import { describe, expect, test } from "bun:test"
-import { InvalidArgument, InvalidBudget, InvalidMetadata, type ResourceMetadata } from "@flight-hal/core"
-import { Effect } from "effect"
-import { createResourceManager, ResourceManager } from "../src/index.ts"
+import {
+  InvalidArgument,
+  InvalidBudget,
+  InvalidMetadata,
+  InvalidProfile,
+  type ResourceMetadata
+} from "@flight-hal/core"
+import { Effect, Layer } from "effect"
+import {
+  builtinShapes,
+  createResourceManager,
+  createSharedResourceManager,
+  decodeProfileSync,
+  dreamcast,
+  endpointReply,
+  makeProfileSync,
+  managerDump,
+  managerEndpoint,
+  memoryEventsLevel,
+  parseMemoryEvents,
+  profileToConfig,
+  psiLevel,
+  ResourceManager,
+  recordTimeline,
+  shapeFor
+} from "../src/index.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 0, warningPercent: 70, criticalPercent: 90 }
 const managerWithBudget = () => createResourceManager({ budgets: { Memory: budget, Hardware: budget } })
@@ -404,5 +427,373 @@ describe("Effect front end: callbacks and bodies that are not what the types say
     )
     expect(result.failure).toBeInstanceOf(InvalidArgument)
     expect(result.allocations).toBe(0)
+  })
+
+  test("use with a body that returns what is not an Effect fails with InvalidArgument body and releases", async () => {
+    for (const returned of [42, undefined, Promise.resolve(1)]) {
+      const result = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const manager = yield* ResourceManager
+            const failure = yield* Effect.flip(
+              manager.use("u", { type: "Hardware", sizeBytes: 10 }, (() => returned) as never)
+            )
+            const stats = yield* manager.getResourceStats("Hardware")
+            return { failure, stats }
+          })
+        ).pipe(Effect.provide(layer))
+      )
+      expect(result.failure).toBeInstanceOf(InvalidArgument)
+      expect(result.failure).toMatchObject({ argument: "body" })
+      expect(result.stats.currentUsage).toBe(0)
+      expect(result.stats.releaseCount).toBe(result.stats.allocationCount)
+    }
+  })
+})
+
+/** A revoked Proxy: every operation on it (even Array.isArray) throws a TypeError. */
+const revokedProxy = (): never => {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy as never
+}
+/** A Proxy whose getPrototypeOf trap throws (so `instanceof` on it throws). */
+const prototypeThrows = (): never =>
+  new Proxy(
+    {},
+    {
+      getPrototypeOf() {
+        throw new Error("trap")
+      }
+    }
+  ) as never
+
+/** A function Proxy every trap of which throws (`typeof` says "function", `instanceof` throws). */
+const throwingFunctionProxy = (): never =>
+  new Proxy(
+    () => 1,
+    new Proxy(
+      {},
+      {
+        get: (_target, trap) => () => {
+          throw new Error(`hostile ${String(trap)} trap`)
+        }
+      }
+    )
+  ) as never
+
+/** What `f` threw (undefined if it returned). */
+const thrown = (f: () => unknown): unknown => {
+  try {
+    f()
+  } catch (e) {
+    return e
+  }
+  return undefined
+}
+
+describe("revoked Proxies and Proxies whose traps throw are typed errors (R1–R3)", () => {
+  test("metadata: acquire, acquireAsync, registerResource and the Effect service answer InvalidMetadata", async () => {
+    using manager = managerWithBudget()
+    const before = JSON.stringify(manager.snapshot())
+    for (const make of [revokedProxy, prototypeThrows, throwingFunctionProxy]) {
+      for (const options of [undefined, { owner: "app" }]) {
+        const error = thrown(() => manager.acquire("t", make(), options))
+        expect(error).toBeInstanceOf(InvalidMetadata)
+      }
+      expect(thrown(() => manager.registerResource("t", make()))).toBeInstanceOf(InvalidMetadata)
+      expect(await manager.acquireAsync("t", make()).catch((e) => e)).toBeInstanceOf(InvalidMetadata)
+      const failure = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const service = yield* ResourceManager
+            return [
+              yield* Effect.flip(service.acquire("t", make())),
+              yield* Effect.flip(service.use("t", make(), () => Effect.void))
+            ]
+          })
+        ).pipe(Effect.provide(ResourceManager.layer({})))
+      )
+      for (const f of failure) expect(f).toBeInstanceOf(InvalidMetadata)
+    }
+    expect(JSON.stringify(manager.snapshot())).toBe(before)
+  })
+
+  test("setBudget with a revoked Proxy is InvalidBudget and keeps the budget", () => {
+    using manager = managerWithBudget()
+    expect(thrown(() => manager.setBudget("Memory", revokedProxy()))).toBeInstanceOf(InvalidBudget)
+    expect(manager.getBudget("Memory")).toEqual(budget)
+  })
+
+  test("registerDriver with a revoked Proxy is InvalidArgument (plain) and a failure (Effect)", async () => {
+    using manager = managerWithBudget()
+    expect(thrown(() => manager.registerDriver("gpu", revokedProxy()))).toBeInstanceOf(InvalidArgument)
+    const failure = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const service = yield* ResourceManager
+          return yield* Effect.flip(service.registerDriver("gpu", revokedProxy()))
+        })
+      ).pipe(Effect.provide(ResourceManager.layer({})))
+    )
+    expect(failure).toBeInstanceOf(InvalidArgument)
+  })
+})
+
+describe("a config is read once (R8)", () => {
+  /** A config with pools whose `defaultDriver` answers undefined on its first read and `later` after. */
+  const shiftingDriver = (later: unknown) => {
+    let reads = 0
+    const config = {
+      pools: [{ type: "Memory" as const, blockSize: 64, initialCount: 0, maxCount: 2 }],
+      get defaultDriver() {
+        return reads++ === 0 ? undefined : later
+      }
+    }
+    return Object.defineProperty(config, "reads", { value: () => reads, enumerable: false }) as typeof config & {
+      readonly reads: () => number
+    }
+  }
+
+  test("a defaultDriver getter that answers undefined, then {} gives a working manager (plain)", () => {
+    for (const later of [{}, 5, Symbol("s")]) {
+      const config = shiftingDriver(later)
+      using manager = createResourceManager(config as never)
+      manager.acquire("probe", { type: "Memory", sizeBytes: 8 }).release()
+      expect(config.reads()).toBe(1)
+    }
+  })
+
+  test("the same config gives a working Effect service", async () => {
+    const config = shiftingDriver({})
+    const allocations = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const manager = yield* ResourceManager
+          yield* Effect.scoped(manager.acquireScoped("probe", { type: "Memory", sizeBytes: 8 }))
+          return (yield* manager.getResourceStats("Memory")).allocationCount
+        })
+      ).pipe(Effect.provide(ResourceManager.layer(config as never)))
+    )
+    expect(allocations).toBe(1)
+    expect(config.reads()).toBe(1)
+  })
+
+  test("a config Proxy that throws is InvalidArgument config", async () => {
+    for (const config of [revokedProxy(), throwingFunctionProxy()]) {
+      expect(thrown(() => createResourceManager(config))).toBeInstanceOf(InvalidArgument)
+      const failure = await Effect.runPromise(
+        Effect.flip(Layer.build(ResourceManager.layer(config)).pipe(Effect.scoped))
+      )
+      expect(failure).toBeInstanceOf(InvalidArgument)
+    }
+  })
+})
+
+describe("managerDump options and endpoint requests (R9, R10)", () => {
+  test("managerDump: bad or unreadable options are InvalidArgument; what it answers is JSON", () => {
+    using manager = managerWithBudget()
+    const getterThrows = {
+      get label(): string {
+        throw new Error("boom")
+      }
+    }
+    for (const options of [null, 5, revokedProxy(), getterThrows, { label: 5n }, { takenAtMillis: 1n }]) {
+      const error = thrown(() => managerDump(manager, options as never))
+      expect(error).toBeInstanceOf(InvalidArgument)
+    }
+    expect(thrown(() => managerDump(manager, { takenAtMillis: Number.NaN }))).toBeInstanceOf(InvalidArgument)
+    expect(thrown(() => managerDump(manager, { pools: [{ name: "p" }] as never }))).toBeInstanceOf(InvalidArgument)
+    let reads = 0
+    const shifting = {
+      get label() {
+        return reads++ === 0 ? "x" : (5n as never)
+      }
+    }
+    const dump = managerDump(manager, shifting)
+    expect(reads).toBe(1)
+    expect(JSON.parse(JSON.stringify(dump)).label).toBe("x")
+  })
+
+  test("endpointReply: a method or path that is not a string is a 400 reply", () => {
+    using manager = managerWithBudget()
+    expect(endpointReply(manager, "GET", 5 as never).status).toBe(400)
+    expect(endpointReply(manager, Symbol() as never, "/snapshot").status).toBe(400)
+    expect(endpointReply(manager, "GET", "/snapshot").status).toBe(200)
+  })
+
+  test("managerEndpoint: what is not a request is a 400 Response", async () => {
+    using manager = managerWithBudget()
+    const handler = managerEndpoint(manager)
+    for (const request of [{}, null, revokedProxy(), { method: "GET", url: "not a url" }]) {
+      const response = handler(request as never)
+      expect(response.status).toBe(400)
+      expect(await response.text()).toBe("bad request\n")
+    }
+    expect(handler(new Request("http://localhost/snapshot")).status).toBe(200)
+    expect(await handler(new Request("http://localhost/snapshot", { method: "HEAD" })).text()).toBe("")
+  })
+})
+
+describe("profiles: decodeProfileSync and makeProfileSync (R11, R12)", () => {
+  const valid = () => ({
+    name: "p",
+    totalMemoryBytes: 1 << 20,
+    budgets: { Memory: { maxBytes: 1 << 19, reservedBytes: 0, warningPercent: 70, criticalPercent: 90 } },
+    pools: [{ type: "Memory", blockSize: 64, initialCount: 0, maxCount: 4, alignment: 8, name: "small" }]
+  })
+
+  test("decodeProfileSync: Proxies and throwing getters are InvalidProfile; each field is read once", () => {
+    const getterThrows = Object.defineProperty(valid(), "pools", {
+      get() {
+        throw new Error("boom")
+      }
+    })
+    for (const input of [revokedProxy(), prototypeThrows(), getterThrows]) {
+      expect(thrown(() => decodeProfileSync(input))).toBeInstanceOf(InvalidProfile)
+    }
+    const pools = valid().pools
+    let reads = 0
+    const shifting = Object.defineProperty(valid(), "pools", {
+      get: () => (reads++ === 0 ? pools : {}),
+      enumerable: true
+    })
+    const decoded = decodeProfileSync(shifting)
+    expect(reads).toBe(1)
+    expect(decoded.pools).toEqual(pools as never)
+  })
+
+  test("makeProfileSync: an unconvertible total or a shape that is not one is InvalidProfile", () => {
+    for (const total of [Symbol("s"), Object.create(null), revokedProxy(), 10n]) {
+      expect(thrown(() => makeProfileSync("x", total as never))).toBeInstanceOf(InvalidProfile)
+    }
+    for (const shape of [true, 0, "toString", {}, { budgets: {}, pools: {} }, revokedProxy()]) {
+      expect(thrown(() => makeProfileSync("x", 2 ** 24, { shape } as never))).toBeInstanceOf(InvalidProfile)
+    }
+    expect(thrown(() => makeProfileSync(Object.create(null), 0))).toBeInstanceOf(InvalidProfile)
+    expect(thrown(() => makeProfileSync("x", 2 ** 24, revokedProxy()))).toBeInstanceOf(InvalidProfile)
+    expect(makeProfileSync("x", 2 ** 24, { shape: builtinShapes.web }).name).toBe("x")
+  })
+})
+
+describe("pure profile and pressure helpers answer bad input with a typed error (R13–R16)", () => {
+  test("profileToConfig: a profile that is not one is InvalidProfile, bad options InvalidArgument", () => {
+    for (const profile of [undefined, null, revokedProxy(), { name: "x" }]) {
+      expect(thrown(() => profileToConfig(profile as never))).toBeInstanceOf(InvalidProfile)
+    }
+    for (const options of [null, 5, revokedProxy(), []]) {
+      expect(thrown(() => profileToConfig(dreamcast, options as never))).toBeInstanceOf(InvalidArgument)
+    }
+    let reads = 0
+    const shifting = {
+      get label() {
+        return reads++ === 0 ? "mine" : 5
+      }
+    }
+    using manager = createResourceManager(profileToConfig(dreamcast, shifting as never))
+    expect(reads).toBe(1)
+    expect(managerDump(manager).label).toBe("mine")
+  })
+
+  test("shapeFor: a limit that is not one, or unconvertible bytes, is InvalidArgument", () => {
+    for (const limit of [null, undefined, revokedProxy(), { source: "os", bytes: Symbol() }, { source: "os" }]) {
+      expect(thrown(() => shapeFor(limit as never))).toBeInstanceOf(InvalidArgument)
+    }
+    expect(shapeFor({ bytes: 2 ** 24, source: "os", notes: [] } as never)).toBe("dreamcast")
+  })
+
+  test("psiLevel, parseMemoryEvents, memoryEventsLevel: bad input is InvalidArgument", () => {
+    expect(thrown(() => psiLevel(5 as never))).toBeInstanceOf(InvalidArgument)
+    expect(thrown(() => parseMemoryEvents(null as never))).toBeInstanceOf(InvalidArgument)
+    for (const [previous, current] of [
+      [undefined, {}],
+      [{}, null],
+      [{}, revokedProxy()],
+      [{}, { oom: Symbol() }],
+      [{ max: Object.create(null) }, {}]
+    ]) {
+      expect(thrown(() => memoryEventsLevel(previous as never, current as never))).toBeInstanceOf(InvalidArgument)
+    }
+    expect(memoryEventsLevel({ max: 0 }, { max: 1 })).toBe("High")
+  })
+})
+
+describe("recordTimeline options (R17)", () => {
+  test("options that are not TimelineOptions are InvalidArgument, and nothing is written", () => {
+    using manager = managerWithBudget()
+    const lines: Array<string> = []
+    const sink = (line: string) => lines.push(line)
+    const getterThrows = {
+      sink,
+      get label(): string {
+        throw new Error("boom")
+      }
+    }
+    for (const options of [
+      {},
+      null,
+      revokedProxy(),
+      getterThrows,
+      { sink, label: 5n },
+      { sink, intervalMillis: 5n },
+      { sink, intervalMillis: Symbol() },
+      { sink, intervalMillis: Number.NaN },
+      { sink, intervalMillis: Number.POSITIVE_INFINITY },
+      { sink, intervalMillis: 2 ** 31 }
+    ]) {
+      expect(thrown(() => recordTimeline(manager, options as never))).toBeInstanceOf(InvalidArgument)
+    }
+    expect(lines).toEqual([])
+    let reads = 0
+    const shifting = {
+      sink,
+      get label() {
+        return reads++ === 0 ? "t" : 5n
+      }
+    }
+    const recorder = recordTimeline(manager, shifting as never)
+    recorder.stop()
+    expect(reads).toBe(1)
+    expect(JSON.parse(lines[0] as string).label).toBe("t")
+  })
+})
+
+describe("createSharedResourceManager reads its config once (R18)", () => {
+  test("a revoked Proxy, a throwing getter, a Proxy as budgets or pools are InvalidArgument config", () => {
+    const getterThrows = {
+      get label(): string {
+        throw new Error("boom")
+      }
+    }
+    for (const config of [
+      revokedProxy(),
+      getterThrows,
+      { budgets: revokedProxy() },
+      { pools: [revokedProxy()] },
+      {
+        pools: new Proxy([], {
+          get: () => {
+            throw new Error("trap")
+          }
+        })
+      }
+    ]) {
+      const error = thrown(() => createSharedResourceManager(config as never))
+      expect(error).toBeInstanceOf(InvalidArgument)
+    }
+  })
+
+  test("hysteresisPercent is read once", () => {
+    let reads = 0
+    const config = {
+      budgets: { Memory: budget },
+      get hysteresisPercent() {
+        return reads++ === 0 ? 5 : (Symbol() as never)
+      }
+    }
+    const shared = createSharedResourceManager(config)
+    shared.acquire("probe", { type: "Memory", sizeBytes: 8 }).release()
+    shared.close()
+    expect(reads).toBe(1)
   })
 })

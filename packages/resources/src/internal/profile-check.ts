@@ -16,6 +16,7 @@ import {
   type Field,
   formatIssue,
   int,
+  isStructInput,
   literals,
   nonEmptyString,
   struct
@@ -115,6 +116,35 @@ const copyProfile = (profile: PlatformProfile): PlatformProfile => {
   )
   return { name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, budgets: copied, pools }
 }
+
+/** The keys of a profile's `budgets` entry and of a pool, as the checks above read them. */
+const budgetKeys: ReadonlyArray<string> = ["maxBytes", "reservedBytes", "warningPercent", "criticalPercent"]
+const poolKeys: ReadonlyArray<string> = ["type", "blockSize", "initialCount", "maxCount", "alignment", "name"]
+
+/** A struct input's copy of `keys`, each present one read once (through `inner`); anything else as it is. */
+const snapshotStruct = (
+  input: unknown,
+  keys: ReadonlyArray<string>,
+  inner: (key: string, value: unknown) => unknown = (_, value) => value
+): unknown => {
+  if (!isStructInput(input)) return input
+  const copy: Record<string, unknown> = {}
+  for (const key of keys) if (key in input) copy[key] = inner(key, input[key])
+  return copy
+}
+
+/**
+ * An untrusted profile read once, key by key, into a plain copy of what {@link decodeProfileInput} checks (the
+ * budgets and pools too), so a getter cannot answer one value to the check and another to the copy; a value
+ * that is not a struct (an array, a primitive) is kept as it is for the check to refuse. Throws what a read
+ * throws (a getter, a Proxy): the caller turns it into its typed error.
+ */
+export const snapshotProfileInput = (input: unknown): unknown =>
+  snapshotStruct(input, ["name", "totalMemoryBytes", "budgets", "pools"], (key, value) => {
+    if (key === "budgets") return snapshotStruct(value, ResourceTypeNames, (_, b) => snapshotStruct(b, budgetKeys))
+    if (key === "pools" && Array.isArray(value)) return Array.from(value, (pool) => snapshotStruct(pool, poolKeys))
+    return value
+  })
 
 /** An untrusted profile decoded as `PlatformProfileSchema` decodes it: its copy, or the Schema's issue text. */
 export const decodeProfileInput = (input: unknown): Decoded<PlatformProfile> => {

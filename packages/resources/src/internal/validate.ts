@@ -108,8 +108,18 @@ export const exposeMetadata = (metadata: ResourceMetadata): ResourceMetadata =>
 
 /** Caller metadata a field of which threw when read: refused with InvalidMetadata at the metadata check. */
 class UnreadableMetadata {
-  constructor(readonly issue: string) {}
+  constructor(readonly issue: string) {
+    unreadable.add(this)
+  }
 }
+
+/**
+ * The markers made here: a WeakSet asks no Proxy trap, where `instanceof` runs a caller's Proxy's getPrototypeOf
+ * (which may throw) on whatever value the copy passed through.
+ */
+const unreadable = new WeakSet<object>()
+const isUnreadable = (value: unknown): value is UnreadableMetadata =>
+  typeof value === "object" && value !== null && unreadable.has(value)
 
 /**
  * The caller's metadata read once, field by field, into the manager's own copy, which is all that is read
@@ -120,9 +130,11 @@ class UnreadableMetadata {
  * the errors keep their order (a closed manager still answers ManagerClosed first).
  */
 export const copyMetadata = (metadata: unknown): unknown => {
-  if (metadata instanceof MetadataCopy || metadata instanceof UnreadableMetadata) return metadata
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return metadata
+  if (typeof metadata !== "object" || metadata === null) return metadata
   try {
+    // inside the try: `instanceof` runs a Proxy's getPrototypeOf trap and Array.isArray throws on a revoked Proxy
+    if (metadata instanceof MetadataCopy || isUnreadable(metadata)) return metadata
+    if (Array.isArray(metadata)) return metadata
     const { type, sizeBytes, alignmentBytes, accessPattern, priority, flags, dependsOn } = metadata as Record<
       keyof ResourceMetadata,
       never
@@ -152,7 +164,7 @@ export const copyMetadata = (metadata: unknown): unknown => {
  */
 export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidMetadata => {
   const copy = copyMetadata(metadata)
-  if (copy instanceof UnreadableMetadata) return new InvalidMetadata({ issue: copy.issue })
+  if (isUnreadable(copy)) return new InvalidMetadata({ issue: copy.issue })
   if (isPlainValidMetadata(copy)) return copy
   const exit = decodeMetadata(copy)
   if (exit._tag === "Success") return exit.value
@@ -178,10 +190,16 @@ export const validateBudget = (
   if (index < 0) return new InvalidBudget({ resourceType: show(type), issue: `unknown resource type ${show(type)}` })
   // read once: what is checked is what is kept (a getter may answer differently on each read, or throw)
   let copy: unknown = budget
-  if (typeof budget === "object" && budget !== null && !Array.isArray(budget)) {
+  if (typeof budget === "object" && budget !== null) {
     try {
-      const { maxBytes, reservedBytes, warningPercent, criticalPercent } = budget as Record<keyof ResourceBudget, never>
-      copy = { maxBytes, reservedBytes, warningPercent, criticalPercent }
+      // inside the try: Array.isArray throws on a revoked Proxy
+      if (!Array.isArray(budget)) {
+        const { maxBytes, reservedBytes, warningPercent, criticalPercent } = budget as Record<
+          keyof ResourceBudget,
+          never
+        >
+        copy = { maxBytes, reservedBytes, warningPercent, criticalPercent }
+      }
     } catch (error) {
       return new InvalidBudget({
         resourceType: type as string,
@@ -286,6 +304,45 @@ const configKeys: ReadonlySet<string> = new Set([
   "types"
 ])
 
+/** The keys of a config's `trace`. */
+const traceKeys: ReadonlyArray<string> = ["sink", "drivers", "unitBytes", "types"]
+
+/** `source`'s known keys (own or inherited, as a plain read finds them) and own unknown ones, each read once. */
+export const copyKeys = (source: object, known: Iterable<string>): Record<string, unknown> => {
+  const copy: Record<string, unknown> = {}
+  const put = (key: string, keepUndefined: boolean) => {
+    const value = (source as Record<string, unknown>)[key]
+    // defined, not assigned: a key "__proto__" stays a key (refused as an unknown option), not a prototype
+    if (value !== undefined || keepUndefined)
+      Object.defineProperty(copy, key, { value, enumerable: true, writable: true })
+  }
+  const read = new Set(known)
+  for (const key of read) put(key, false)
+  // an unknown key stays even when its value is undefined: the check refuses it by name
+  for (const key of Object.keys(source)) if (!read.has(key)) put(key, true)
+  return copy
+}
+
+/**
+ * A manager config read once, key by key, into a plain object (its `trace` too), which is all the manager and
+ * its front ends read afterwards: a getter that answers differently on each read cannot pass the check with
+ * one value and be used with another. Not an object: the value itself (the config check refuses it). A read
+ * that throws (a getter, a Proxy): `InvalidArgument { argument: "config" }` naming what was thrown. The value
+ * comes wrapped (`{ config }`), so telling it from the error asks nothing of a caller's Proxy.
+ */
+export const copyConfig = (config: unknown): { readonly config: unknown } | InvalidArgument => {
+  if (typeof config !== "object" || config === null) return { config }
+  try {
+    if (Array.isArray(config)) return { config }
+    const copy = copyKeys(config, configKeys)
+    const trace = copy.trace
+    if (typeof trace === "object" && trace !== null && !Array.isArray(trace)) copy.trace = copyKeys(trace, traceKeys)
+    return { config: copy }
+  } catch (error) {
+    return new InvalidArgument({ argument: "config", issue: `could not be read (${showThrown(error)})` })
+  }
+}
+
 /** A config's `hysteresisPercent`: undefined, or a number in [0, 100]. */
 export const validateHysteresis = (h: unknown): InvalidArgument | undefined =>
   h !== undefined && (typeof h !== "number" || !Number.isFinite(h) || h < 0 || h > 100)
@@ -371,11 +428,11 @@ const validateDrivers = (drivers: unknown): { readonly key: string; readonly iss
 /** A driver kind (`{ sequential?: boolean }`, or undefined) read once: its `sequential`, or why it is bad. */
 export const readDriverKind = (kind: unknown): { readonly sequential: boolean | undefined } | string => {
   if (kind === undefined) return { sequential: undefined }
-  if (typeof kind !== "object" || kind === null || Array.isArray(kind)) {
-    return `expected { sequential?: boolean }, got ${show(kind)}`
-  }
+  if (typeof kind !== "object" || kind === null) return `expected { sequential?: boolean }, got ${show(kind)}`
   let sequential: unknown
   try {
+    // inside the try: Array.isArray throws on a revoked Proxy
+    if (Array.isArray(kind)) return `expected { sequential?: boolean }, got ${show(kind)}`
     for (const key of Object.keys(kind)) if (key !== "sequential") return `unknown option ${key}`
     sequential = (kind as { readonly sequential?: unknown }).sequential
   } catch (error) {
