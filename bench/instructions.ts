@@ -15,13 +15,18 @@
  *
  * Needs valgrind (not part of `npm test`; the script says so and exits 0 when valgrind is missing).
  *
+ * `--busy-runtime` counts in a busy Effect runtime: each child first runs the fixed mix of everyday Effect
+ * programs of `internal/busy-runtime.ts` (its cost is the same at N and 3N ops, so it drops out of the count).
+ *
  *   bun bench/instructions.ts [--json] [--set workload|fast-path] [--filter TEXT] [--ops N] [--jobs K]
+ *     [--busy-runtime]
  *
  * @module
  */
 import { spawn, spawnSync } from "node:child_process"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
+import { exerciseEffectRuntime } from "./internal/busy-runtime.ts"
 import { fastPathRows } from "./internal/fast-path-rows.ts"
 import { benchOptions, flagOf } from "./internal/fresh-process.ts"
 import { workloadTargets, workloadVariants } from "./internal/workload-variants.ts"
@@ -34,10 +39,17 @@ type SetName = keyof typeof sets
 
 const isSetName = (name: string): name is SetName => Object.hasOwn(sets, name)
 
-/** In a child: runs `ops` ops of one variant (in 10 calls of one loop, so that the loop is compiled), then exits. */
-const runChild = async (set: SetName, index: number, ops: number): Promise<void> => {
+/** The flag (and child argument) that asks for a busy Effect runtime. */
+const BUSY = "--busy-runtime"
+
+/**
+ * In a child: runs `ops` ops of one variant (in 10 calls of one loop, so that the loop is compiled), then exits;
+ * in a busy runtime, after the mix of Effect programs.
+ */
+const runChild = async (set: SetName, index: number, ops: number, busy: boolean): Promise<void> => {
   const variant = sets[set][index]
   if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
+  if (busy) exerciseEffectRuntime()
   const op = variant.setup()
   const loop = async (count: number): Promise<unknown> => {
     let last: unknown
@@ -52,7 +64,7 @@ const runChild = async (set: SetName, index: number, ops: number): Promise<void>
 }
 
 /** Instructions valgrind counted for one child run (its "I refs" line). */
-const countRun = (self: string, set: SetName, index: number, ops: number): Promise<number> =>
+const countRun = (self: string, set: SetName, index: number, ops: number, busy: boolean): Promise<number> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       "valgrind",
@@ -66,7 +78,8 @@ const countRun = (self: string, set: SetName, index: number, ops: number): Promi
         "--child",
         set,
         String(index),
-        String(ops)
+        String(ops),
+        ...(busy ? [BUSY] : [])
       ],
       { env: { ...process.env, BUN_JSC_useConcurrentJIT: "false" }, stdio: ["ignore", "ignore", "pipe"] }
     )
@@ -99,8 +112,9 @@ const args = process.argv.slice(2)
 if (args[0] === "--child") {
   const set = args[1] ?? ""
   if (!isSetName(set)) throw new Error(`no set ${set}`)
-  await runChild(set, Number(args[2]), Number(args[3]))
+  await runChild(set, Number(args[2]), Number(args[3]), args[4] === BUSY)
 } else {
+  const busy = args.includes(BUSY)
   const { json, filter, log } = benchOptions()
   const ops = Number(flagOf("--ops") ?? 200_000)
   const jobs = Number(flagOf("--jobs") ?? cpus().length)
@@ -115,9 +129,15 @@ if (args[0] === "--child") {
       filter !== undefined && !variant.name.includes(filter) ? [] : [{ set, index, name: variant.name }]
     )
   )
-  log(`instructions per op (valgrind cachegrind, ${ops} and ${3 * ops} ops per variant, ${jobs} job(s) at a time)`)
+  log(
+    `instructions per op (valgrind cachegrind, ${ops} and ${3 * ops} ops per variant, ${jobs} job(s) at a time, ` +
+      `${busy ? "busy" : "fresh"} runtime)`
+  )
   const counts = await pooled(
-    work.flatMap((w) => [() => countRun(self, w.set, w.index, ops), () => countRun(self, w.set, w.index, 3 * ops)]),
+    work.flatMap((w) => [
+      () => countRun(self, w.set, w.index, ops, busy),
+      () => countRun(self, w.set, w.index, 3 * ops, busy)
+    ]),
     jobs
   )
   const results = work.map((w, i) => ({
@@ -133,7 +153,8 @@ if (args[0] === "--child") {
       : [{ target: t.what, measured: of("workload", t.of) / of("workload", t.over), limit: t.limit }]
   )
   if (json) {
-    process.stdout.write(`${JSON.stringify({ unit: "instructions per op", ops, results, ratios }, null, 2)}\n`)
+    const runtime = busy ? "busy" : "fresh"
+    process.stdout.write(`${JSON.stringify({ unit: "instructions per op", ops, runtime, results, ratios }, null, 2)}\n`)
   } else {
     for (const set of chosen) {
       log(`${set}:`)

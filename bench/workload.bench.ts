@@ -11,13 +11,18 @@
  * each ratio target as the median of its per-round ratios (a round's two figures were taken minutes apart at
  * most), with the ratio of the medians beside it.
  *
- *   bun bench/workload.bench.ts [--json] [--trials N] [--filter TEXT]
+ * Each variant is timed in two settings: in a fresh runtime (the child times the variant first thing), and in a
+ * busy one (the child first runs a fixed mix of everyday Effect programs, `internal/busy-runtime.ts`, as an
+ * application's runtime has before it hands out a buffer). Rounds interleave the settings too.
+ *
+ *   bun bench/workload.bench.ts [--json] [--trials N] [--filter TEXT] [--runtime fresh|busy|both]
  *
  * @module
  */
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
-import { benchOptions, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
+import { exerciseEffectRuntime } from "./internal/busy-runtime.ts"
+import { benchArgs, benchOptions, flagOf, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
 import {
   BLOCK,
   BLOCKS,
@@ -26,62 +31,75 @@ import {
 } from "./internal/workload-variants.ts"
 
 const self = fileURLToPath(import.meta.url)
-await runChildIfAsked(variants)
+const BUSY = "--busy-runtime"
+await runChildIfAsked(variants, benchArgs.includes(BUSY) ? () => exerciseEffectRuntime() : undefined)
 {
   const { json, trials, filter, log } = benchOptions()
+  const runtime = flagOf("--runtime") ?? "both"
+  if (runtime !== "fresh" && runtime !== "busy" && runtime !== "both") {
+    throw new Error(`--runtime takes fresh, busy or both, not ${runtime}`)
+  }
+  const settings = (["fresh", "busy"] as const).filter((setting) => runtime === "both" || runtime === setting)
   const loadAtStart = loadavg()
   log(
-    `workload: ${BLOCKS} blocks of ${BLOCK} B, Memory budget; ${trials} trial(s) per variant, each in a fresh process`
+    `workload: ${BLOCKS} blocks of ${BLOCK} B, Memory budget; ${trials} trial(s) per variant and runtime (${settings.join(", ")}), each in a fresh process`
   )
   log(`load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(", ")} (${cpus().length} CPUs)`)
   const chosen = variants.flatMap((variant, index) =>
     filter !== undefined && !variant.name.includes(filter) ? [] : [{ name: variant.name, index }]
   )
-  const rounds: Array<Array<number>> = []
+  const childArgs = (index: number, setting: "fresh" | "busy") =>
+    setting === "busy" ? ["--child", String(index), BUSY] : ["--child", String(index)]
+  // rounds[setting][trial][variant]: every variant in every setting once per round
+  const rounds = settings.map(() => [] as Array<Array<number>>)
   for (let trial = 0; trial < trials; trial++) {
-    rounds.push(
-      chosen.map((v) => (runTrials<{ ns: number }>(self, ["--child", String(v.index)], 1)[0] as { ns: number }).ns)
-    )
+    settings.forEach((setting, s) => {
+      rounds[s]?.push(
+        chosen.map((v) => (runTrials<{ ns: number }>(self, childArgs(v.index, setting), 1)[0] as { ns: number }).ns)
+      )
+    })
   }
-  const results = chosen.map((v, i) => {
-    const trialsNs = rounds.map((round) => round[i] as number)
-    return { name: v.name, medianNs: median(trialsNs), trialsNs }
-  })
-  for (const r of results) {
-    log(
-      `${r.name.padEnd(56)} ${r.medianNs.toFixed(1).padStart(9)} ns  [${r.trialsNs.map((x) => x.toFixed(1)).join(", ")}]`
-    )
-  }
-  const row = (name: string) => results.find((r) => r.name === name)
-  const checked = targets.map((t) => {
-    const of = row(t.of)
-    const over = t.over === undefined ? undefined : row(t.over)
-    if (t.over === undefined) {
-      const measured = of?.medianNs ?? Number.NaN
-      return { target: t.what, measured, ofMedians: measured, met: measured <= t.limit }
-    }
-    const ratios = rounds.map((_, k) => (of?.trialsNs[k] ?? Number.NaN) / (over?.trialsNs[k] ?? Number.NaN))
-    const measured = median(ratios)
-    const ofMedians = (of?.medianNs ?? Number.NaN) / (over?.medianNs ?? Number.NaN)
-    return { target: t.what, measured, ofMedians, met: measured <= t.limit }
+  const report = settings.map((setting, s) => {
+    const settingRounds = rounds[s] ?? []
+    const results = chosen.map((v, i) => {
+      const trialsNs = settingRounds.map((round) => round[i] as number)
+      return { name: v.name, medianNs: median(trialsNs), trialsNs }
+    })
+    const row = (name: string) => results.find((r) => r.name === name)
+    const judged = targets.filter((t) => row(t.of) !== undefined && (t.over === undefined || row(t.over) !== undefined))
+    const checked = judged.map((t) => {
+      const of = row(t.of)
+      const over = t.over === undefined ? undefined : row(t.over)
+      if (t.over === undefined) {
+        const measured = of?.medianNs ?? Number.NaN
+        return { target: t.what, measured, ofMedians: measured, met: measured <= t.limit }
+      }
+      const ratios = settingRounds.map((_, k) => (of?.trialsNs[k] ?? Number.NaN) / (over?.trialsNs[k] ?? Number.NaN))
+      const measured = median(ratios)
+      const ofMedians = (of?.medianNs ?? Number.NaN) / (over?.medianNs ?? Number.NaN)
+      return { target: t.what, measured, ofMedians, met: measured <= t.limit }
+    })
+    return { runtime: setting, variants: results, targets: checked }
   })
   const loadAtEnd = loadavg()
   if (json) {
-    const output = {
-      unit: "ns per acquire+release (p50)",
-      trials,
-      variants: results,
-      targets: checked,
-      cpus: cpus().length
-    }
+    const output = { unit: "ns per acquire+release (p50)", trials, settings: report, cpus: cpus().length }
     process.stdout.write(
       `${JSON.stringify({ ...output, loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd } }, null, 2)}\n`
     )
   } else {
-    log(`load average at end: ${loadAtEnd.map((x) => x.toFixed(2)).join(", ")}`)
-    log("targets (median of the rounds' ratios; ratio of the medians in brackets):")
-    for (const t of checked) {
-      log(`  ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)} (${t.ofMedians.toFixed(2)})`)
+    for (const { runtime: setting, variants: results, targets: checked } of report) {
+      log(`${setting} runtime:`)
+      for (const r of results) {
+        log(
+          `  ${r.name.padEnd(56)} ${r.medianNs.toFixed(1).padStart(9)} ns  [${r.trialsNs.map((x) => x.toFixed(1)).join(", ")}]`
+        )
+      }
+      log(`  targets, ${setting} runtime (median of the rounds' ratios; ratio of the medians in brackets):`)
+      for (const t of checked) {
+        log(`    ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)} (${t.ofMedians.toFixed(2)})`)
+      }
     }
+    log(`load average at end: ${loadAtEnd.map((x) => x.toFixed(2)).join(", ")}`)
   }
 }

@@ -71,17 +71,20 @@ export interface ChildResult {
 
 /**
  * In a child started by {@link runTrials} (`--child i`): times variant `i` (its `setup`'s op with mitata, or its
- * own `measure`), prints its JSON line and exits. In the parent it returns at once.
+ * own `measure`), prints its JSON line and exits. In the parent it returns at once. `prepare`, when given, runs
+ * in the child before the variant is set up.
  */
 export const runChildIfAsked = async (
   variants: ReadonlyArray<
     | { readonly setup: () => () => unknown; readonly measure?: undefined }
     | { readonly measure: () => Promise<ChildResult> }
-  >
+  >,
+  prepare?: () => void
 ): Promise<void> => {
   if (benchArgs[0] !== "--child") return
   const variant = variants[Number(benchArgs[1])]
   if (variant === undefined) throw new Error(`no variant ${benchArgs[1]}`)
+  prepare?.()
   const result: ChildResult =
     variant.measure !== undefined ? await variant.measure() : { ns: await timeOp(variant.setup()) }
   process.stdout.write(`${JSON.stringify(result)}\n`)
