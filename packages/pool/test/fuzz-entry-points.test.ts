@@ -181,6 +181,61 @@ const handlePosition = <
 const isHeld = (world: { readonly held: ReadonlyArray<number> }, value: unknown) =>
   typeof value === "number" && world.held.some((h) => h === value)
 
+/** The methods both pools take a handle in (free, tryFree, view, indexOf, isAllocated), as entry points. */
+const handleMethods = <
+  W extends {
+    readonly pool: BlockPool | SharedBlockPool
+    readonly held: ReadonlyArray<number>
+    readonly freed: number
+    readonly foreign: number
+  }
+>(
+  pool: string
+): ReadonlyArray<EntryPoint<W>> => [
+  {
+    name: `${pool}#free`,
+    positions: [handlePosition()],
+    call: (w, [h]) => w.pool.free(h as never),
+    answer: (r) => (r === true ? "done" : "refused"),
+    countsInvalidFree: true,
+    mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "freed a handle that was not a held block")
+  },
+  {
+    name: `${pool}#tryFree`,
+    positions: [handlePosition()],
+    call: (w, [h]) => w.pool.tryFree(h as never),
+    countsInvalidFree: true,
+    mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "freed a handle that was not a held block")
+  },
+  {
+    name: `${pool}#view`,
+    positions: [handlePosition()],
+    call: (w, [h]) => w.pool.view(h as never),
+    answer: (r) => ((r as Uint8Array).byteLength === 0 ? "refused" : "done"),
+    pure: true,
+    mustRefuse: ([h], w) =>
+      typeof h === "number" && Number.isInteger(h) && (isHeld(w, h) || h === w.freed)
+        ? undefined
+        : "a view of what is not a block"
+  },
+  {
+    name: `${pool}#indexOf`,
+    positions: [handlePosition()],
+    call: (w, [h]) => w.pool.indexOf(h as never),
+    answer: (r) => (r === -1 ? "refused" : "done"),
+    pure: true,
+    mustRefuse: ([h]) => (typeof h === "number" ? undefined : "an index for a non-number")
+  },
+  {
+    name: `${pool}#isAllocated`,
+    positions: [handlePosition()],
+    call: (w, [h]) => w.pool.isAllocated(h as never),
+    answer: (r) => (r === true ? "done" : "refused"),
+    pure: true,
+    mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "allocated, a handle that was not held")
+  }
+]
+
 // ---------------------------------------------------------------------------------------------------------------
 // BlockPool instances.
 
@@ -251,48 +306,7 @@ describe("fuzz: BlockPool methods", () => {
   fuzz<LocalWorld & { tag: number }>(
     localSubject,
     [
-      {
-        name: "BlockPool#free",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.free(h as never),
-        answer: (r) => (r === true ? "done" : "refused"),
-        countsInvalidFree: true,
-        mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "freed a handle that was not a held block")
-      },
-      {
-        name: "BlockPool#tryFree",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.tryFree(h as never),
-        countsInvalidFree: true,
-        mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "freed a handle that was not a held block")
-      },
-      {
-        name: "BlockPool#view",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.view(h as never),
-        answer: (r) => ((r as Uint8Array).byteLength === 0 ? "refused" : "done"),
-        pure: true,
-        mustRefuse: ([h], w) =>
-          typeof h === "number" && Number.isInteger(h) && (isHeld(w, h) || h === w.freed)
-            ? undefined
-            : "a view of what is not a block"
-      },
-      {
-        name: "BlockPool#indexOf",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.indexOf(h as never),
-        answer: (r) => (r === -1 ? "refused" : "done"),
-        pure: true,
-        mustRefuse: ([h]) => (typeof h === "number" ? undefined : "an index for a non-number")
-      },
-      {
-        name: "BlockPool#isAllocated",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.isAllocated(h as never),
-        answer: (r) => (r === true ? "done" : "refused"),
-        pure: true,
-        mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "allocated, a handle that was not held")
-      },
+      ...handleMethods("BlockPool"),
       {
         name: "BlockPool#grow",
         positions: [countPosition()],
@@ -533,54 +547,7 @@ interface SharedBoxWorld extends SharedWorld {
 }
 
 describe("fuzz: SharedBlockPool methods", () => {
-  fuzz<SharedWorld>(
-    sharedSubject,
-    [
-      {
-        name: "SharedBlockPool#free",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.free(h as never),
-        answer: (r) => (r === true ? "done" : "refused"),
-        countsInvalidFree: true,
-        mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "freed a handle that was not a held block")
-      },
-      {
-        name: "SharedBlockPool#tryFree",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.tryFree(h as never),
-        countsInvalidFree: true,
-        mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "freed a handle that was not a held block")
-      },
-      {
-        name: "SharedBlockPool#view",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.view(h as never),
-        answer: (r) => ((r as Uint8Array).byteLength === 0 ? "refused" : "done"),
-        pure: true,
-        mustRefuse: ([h], w) =>
-          typeof h === "number" && Number.isInteger(h) && (isHeld(w, h) || h === w.freed)
-            ? undefined
-            : "a view of what is not a block"
-      },
-      {
-        name: "SharedBlockPool#indexOf",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.indexOf(h as never),
-        answer: (r) => (r === -1 ? "refused" : "done"),
-        pure: true,
-        mustRefuse: ([h]) => (typeof h === "number" ? undefined : "an index for a non-number")
-      },
-      {
-        name: "SharedBlockPool#isAllocated",
-        positions: [handlePosition()],
-        call: (w, [h]) => w.pool.isAllocated(h as never),
-        answer: (r) => (r === true ? "done" : "refused"),
-        pure: true,
-        mustRefuse: ([h], w) => (isHeld(w, h) ? undefined : "allocated, a handle that was not held")
-      }
-    ],
-    SEED + 200
-  )
+  fuzz<SharedWorld>(sharedSubject, [...handleMethods("SharedBlockPool")], SEED + 200)
   fuzz<SharedBoxWorld>(
     {
       make: () => {
