@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { InvalidArgument, type ResourceBudget, type ResourceTypeName } from "@flight-hal/core"
+import { InvalidArgument, type ResourceBudget, type ResourceTypeName, ResourceTypeNames } from "@flight-hal/core"
 import { waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
 import { introspect } from "./internal/introspection.ts"
@@ -173,7 +173,10 @@ const readPool = (pool: unknown): DumpedPool | string => {
   if (typeof pool !== "object" || pool === null || Array.isArray(pool)) return `expected an object, got ${show(pool)}`
   const { name, type } = pool as Record<string, unknown>
   if (typeof name !== "string") return `name: expected a string, got ${show(name)}`
-  if (type !== undefined && typeof type !== "string") return `type: expected a string, got ${show(type)}`
+  // the check `flight-hal inspect` makes when it reads the dump back (a resource type's name)
+  if (type !== undefined && !(ResourceTypeNames as ReadonlyArray<unknown>).includes(type)) {
+    return `type: expected a resource type's name, got ${show(type)}`
+  }
   const copy: Record<string, unknown> = type === undefined ? { name } : { name, type }
   for (const key of poolCounts) {
     const n = (pool as Record<string, unknown>)[key]

@@ -604,6 +604,12 @@ describe("managerDump options and endpoint requests (R9, R10)", () => {
     }
     expect(thrown(() => managerDump(manager, { takenAtMillis: Number.NaN }))).toBeInstanceOf(InvalidArgument)
     expect(thrown(() => managerDump(manager, { pools: [{ name: "p" }] as never }))).toBeInstanceOf(InvalidArgument)
+    // a type the dump's reader (flight-hal inspect) would refuse is refused when the dump is made
+    const pool = { name: "p", blockSize: 64, maxCount: 4, totalBlocks: 4, usedBlocks: 0, peakUsedBlocks: 0 }
+    expect(thrown(() => managerDump(manager, { pools: [{ ...pool, type: "Bogus" }] as never }))).toBeInstanceOf(
+      InvalidArgument
+    )
+    expect(managerDump(manager, { pools: [{ ...pool, type: "Memory" }] }).pools).toHaveLength(1)
     let reads = 0
     const shifting = {
       get label() {
