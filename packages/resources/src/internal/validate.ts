@@ -115,7 +115,7 @@ class UnreadableMetadata {
 
 /**
  * The markers made here: a WeakSet asks no Proxy trap, where `instanceof` runs a caller's Proxy's getPrototypeOf
- * (which may throw) on whatever value the copy passed through.
+ * (which may throw) on whatever value the copy passed through (outside `copyMetadata`'s try).
  */
 const unreadable = new WeakSet<object>()
 const isUnreadable = (value: unknown): value is UnreadableMetadata =>
@@ -133,7 +133,8 @@ export const copyMetadata = (metadata: unknown): unknown => {
   if (typeof metadata !== "object" || metadata === null) return metadata
   try {
     // inside the try: `instanceof` runs a Proxy's getPrototypeOf trap and Array.isArray throws on a revoked Proxy
-    if (metadata instanceof MetadataCopy || isUnreadable(metadata)) return metadata
+    // instanceof, not the WeakSet: this runs on every acquisition, and a caller's Proxy trap is caught here
+    if (metadata instanceof MetadataCopy || metadata instanceof UnreadableMetadata) return metadata
     if (Array.isArray(metadata)) return metadata
     const { type, sizeBytes, alignmentBytes, accessPattern, priority, flags, dependsOn } = metadata as Record<
       keyof ResourceMetadata,
