@@ -36,11 +36,16 @@ export interface PoolManagerOptions {
    *
    * The hook may call back into the manager: while a pool grows, a nested allocation that would need that pool
    * to grow again falls back to the heap (the pool's growth is not re-entrant); a nested `createPool` of a pool
-   * being created is `DuplicatePool`; when the pool being grown is destroyed (by the hook, or before), the
-   * growth is refused and the bytes the hook admitted are handed back through `onRelease`.
+   * being created is `DuplicatePool`; when the hook destroys the pool being grown, the growth is refused and
+   * the bytes the hook admitted are handed back through `onRelease`. A pool destroyed before is never grown
+   * through the hook: its growth is refused without asking.
    */
   readonly admitGrowth?: (type: ResourceType, bytes: number) => boolean
-  /** Called after a pool gave memory back (trim, destroyPool) with the bytes released. */
+  /**
+   * Called after a pool gave memory back (trim, destroyPool) with the bytes released. `destroyPool` reports the
+   * pool's whole capacity, once: a destroyed pool reports nothing more (a caller who kept its object and trims
+   * it, or `trim()` reaching a pool that a hook destroyed meanwhile, releases no bytes a second time).
+   */
   readonly onRelease?: (type: ResourceType, bytes: number) => void
 }
 
@@ -234,8 +239,10 @@ export class PoolManager {
   }
 
   /**
-   * Unregisters the pool and releases its capacity (reported through `onRelease`). Blocks still allocated
-   * from it are abandoned: `release` of them returns false afterwards. `PoolNotFound` if there is no such pool.
+   * Unregisters the pool and releases its capacity (reported through `onRelease`, once: the pool object, if a
+   * caller kept it, still works but reports nothing more; its growth is refused when the manager has an
+   * `admitGrowth` hook). Blocks still allocated from it are abandoned: `release` of them returns false
+   * afterwards. `PoolNotFound` if there is no such pool.
    *
    * @since 0.1.0
    * @category pools
@@ -354,9 +361,17 @@ export class PoolManager {
     let released = 0
     for (const [t, table] of this.tables) {
       if (type !== undefined && t !== type) continue
-      for (const pool of table.pools) if (pool instanceof BlockPool) released += pool.trim()
+      // a pool destroyed meanwhile (by an onRelease hook of an earlier trim) is skipped: its capacity is released
+      for (const pool of table.pools) {
+        if (pool instanceof BlockPool && this.isRegistered(t, pool)) released += pool.trim()
+      }
     }
     return released
+  }
+
+  /** Whether `pool` is the registered pool of its (type, block size): false once it is destroyed. */
+  private isRegistered(type: ResourceType, pool: ManagedPool): boolean {
+    return this.byKey.get(keyOf(type, pool.blockSize))?.pool === pool
   }
 
   /**
@@ -390,13 +405,20 @@ export class PoolManager {
   private makeLocal(type: ResourceType, config: PoolConfig): Result<ManagedPool, InvalidPoolConfig | PoolExhausted> {
     const { admitGrowth, onRelease } = this.options
     const made: { pool?: BlockPool } = {}
-    // A growth of a pool that is no longer registered (destroyed, also by the admitGrowth hook itself while it
-    // decided) is refused, and the bytes the hook admitted are handed back: a destroyed pool is charged nothing.
+    // Being created (not made yet) or registered: a destroyed pool is never registered again.
+    const live = (): boolean => made.pool === undefined || this.isRegistered(type, made.pool)
+    // destroyPool released the pool's whole capacity: from then on the pool reports nothing. Its growth is
+    // refused without asking the hook; a growth whose pool the hook itself destroyed while it decided is refused
+    // too, and the bytes the hook admitted are handed back. A destroyed pool is charged nothing.
     const admit = (bytes: number): boolean => {
-      if (admitGrowth?.(type, bytes) !== true) return false
-      if (made.pool === undefined || this.byKey.get(keyOf(type, made.pool.blockSize))?.pool === made.pool) return true
+      if (!live() || admitGrowth?.(type, bytes) !== true) return false
+      if (live()) return true
       safeCall(onRelease, type, bytes)
       return false
+    }
+    // and its trims (a caller who kept the pool object) are not reported: their bytes were released by destroyPool
+    const onCapacityChange = (delta: number): void => {
+      if (delta < 0 && live()) onRelease?.(type, -delta)
     }
     const result = BlockPool.make({
       name: config.name ?? `${type}-${config.blockSize}`,
@@ -406,9 +428,7 @@ export class PoolManager {
       ...(config.alignment === undefined ? {} : { alignment: config.alignment }),
       ...(config.debug === undefined ? {} : { debug: config.debug }),
       ...(admitGrowth === undefined ? {} : { admitGrowth: admit }),
-      ...(onRelease === undefined
-        ? {}
-        : { onCapacityChange: (delta: number) => (delta < 0 ? onRelease(type, -delta) : undefined) })
+      ...(onRelease === undefined ? {} : { onCapacityChange })
     })
     if (result.ok) made.pool = result.value
     return result

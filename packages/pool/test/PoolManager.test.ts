@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import * as fc from "fast-check"
-import { PoolManager, type ResourceType } from "../src/index.ts"
+import { BlockPool, PoolManager, type ResourceType } from "../src/index.ts"
 
 const withPools = (options: ConstructorParameters<typeof PoolManager>[0] = {}) => {
   const manager = new PoolManager(options)
@@ -140,5 +140,75 @@ describe("size-class routing against a brute-force search", () => {
       ),
       { numRuns: 300 }
     )
+  })
+})
+
+describe("a destroyed pool reports nothing more", () => {
+  /** A manager whose hooks log every call, with one Memory pool of 64-byte blocks (4 of 16 made). */
+  const logged = (admit = true) => {
+    const calls: Array<string> = []
+    const manager = new PoolManager({
+      ...(admit
+        ? {
+            admitGrowth: (type: ResourceType, bytes: number) => {
+              calls.push(`admit ${type} ${bytes}`)
+              return true
+            }
+          }
+        : {}),
+      onRelease: (type, bytes) => void calls.push(`release ${type} ${bytes}`)
+    })
+    const made = manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 16 })
+    if (!made.ok || !(made.value instanceof BlockPool)) throw new Error("no pool")
+    calls.length = 0
+    return { manager, pool: made.value, calls }
+  }
+
+  test("trim of a destroyed pool kept from getPool: its capacity was released once, by destroyPool", () => {
+    const { manager, pool, calls } = logged()
+    expect(manager.getPool("Memory", 64)).toBe(pool)
+    expect(manager.destroyPool("Memory", 64).ok).toBe(true)
+    expect(calls).toEqual(["release Memory 256"])
+    pool.trim() // the pool object still works, but its bytes were already given back
+    expect(calls).toEqual(["release Memory 256"])
+  })
+
+  test("alloc, growth, free and trim of a destroyed pool kept from pools() call no hook", () => {
+    const { manager, pool, calls } = logged()
+    expect(manager.pools().map((p) => p.pool)).toEqual([pool])
+    const held = [pool.alloc(), pool.alloc()]
+    expect(manager.destroyPool("Memory", 64).ok).toBe(true)
+    expect(calls).toEqual(["release Memory 256"])
+    for (let i = 0; i < 3; i++) pool.alloc() // the 5th block needs growth: refused, the hook not asked
+    expect(pool.grow(4)).toBe(0)
+    expect(pool.stats().totalBlocks).toBe(4)
+    for (const h of held) pool.free(h)
+    pool.trim()
+    expect(calls).toEqual(["release Memory 256"])
+  })
+
+  test("without admitGrowth, a destroyed pool may grow (nothing is charged) but its trims are not reported", () => {
+    const { manager, pool, calls } = logged(false)
+    expect(manager.destroyPool("Memory", 64).ok).toBe(true)
+    expect(pool.grow(4)).toBe(4)
+    expect(pool.trim()).toBe(8 * 64)
+    expect(calls).toEqual(["release Memory 256"])
+  })
+
+  test("manager.trim skips a pool its onRelease hook destroyed: each byte is released once", () => {
+    let released = 0
+    let manager: PoolManager | undefined
+    manager = new PoolManager({
+      onRelease: (_type, bytes) => {
+        released += bytes
+        manager?.destroyPool("Memory", 128) // while the 64-byte pool's trim is reported
+      }
+    })
+    manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 16 })
+    manager.createPool({ type: "Memory", blockSize: 128, initialCount: 4, maxCount: 16 })
+    const returned = manager.trim("Memory")
+    expect(manager.pools()).toHaveLength(1)
+    expect(released).toBe(4 * 64 + 4 * 128) // the 128-byte pool's capacity once (by destroyPool), not twice
+    expect(returned).toBe(4 * 64) // what trim itself released
   })
 })
