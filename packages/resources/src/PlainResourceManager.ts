@@ -195,8 +195,9 @@ const leakRegistry =
   typeof FinalizationRegistry === "undefined"
     ? undefined
     : new FinalizationRegistry<Tracked>(({ core, slot, generation, driver, report }) => {
-        // a released ref no longer holds its slot: freed (generation bumped), deferred, or held by others only
-        if (core.closed || !core.isCurrent(slot, generation) || !core.state.holds(slot, driver)) return
+        // a released ref no longer holds its slot: freed (generation bumped), deferred, held by others only, or
+        // held by its driver through a later share (not this ref's hold)
+        if (core.closed || !core.ownsCurrent(slot, generation, driver)) return
         const leak = core.leakOf(slot)
         core.release(slot, driver)
         core.metrics.leaked([leak])
@@ -256,26 +257,84 @@ const bindRef = <T>(
   return ref
 }
 
-/** A wait as a Promise: granted, failed, timed out (a timer) or aborted (the signal). */
+/** What a caller's signal that could not be used is refused with. */
+const unusableSignal = (error: unknown) =>
+  new InvalidArgument({ argument: "signal", issue: `could not be used (${showThrown(error)})` })
+
+/** A caller's signal as an acquisition listens to it, from before its request is submitted to the wait's end. */
+interface SignalWatch {
+  /** Whether the signal is aborted: when it was read, or since (its listener ran). */
+  aborted: boolean
+  /** What an abort does once the request waits (until then an abort is only noted). */
+  onAbort: (() => void) | undefined
+  /** Stops listening (a throw is ignored: the wait may end inside another caller's release). */
+  stop: () => void
+}
+
+const notListening = () => {}
+
+/**
+ * Reads a caller's signal before its request is submitted, so that a signal that cannot be used is refused with
+ * InvalidArgument (signal) and nothing changed (docs/semantics.md, section 14): `aborted`, `addEventListener`
+ * and `removeEventListener` are read once (the two methods must be functions, as validation found them), and
+ * the listener is added now (a throw refuses the signal); only a request that waits acts on an abort.
+ */
+const watchSignal = (signal: AbortSignal): SignalWatch | InvalidArgument => {
+  let aborted: unknown
+  let add: unknown
+  let remove: unknown
+  try {
+    aborted = signal.aborted
+    add = signal.addEventListener
+    remove = signal.removeEventListener
+  } catch (error) {
+    return unusableSignal(error)
+  }
+  if (typeof add !== "function" || typeof remove !== "function") {
+    return new InvalidArgument({ argument: "signal", issue: "expected an AbortSignal, got an object" })
+  }
+  const watch: SignalWatch = { aborted: aborted === true, onAbort: undefined, stop: notListening }
+  if (watch.aborted) return watch
+  const listener = () => {
+    watch.aborted = true
+    watch.onAbort?.()
+  }
+  const stop = () => {
+    try {
+      remove.call(signal, "abort", listener)
+    } catch {
+      // the wait is over either way
+    }
+  }
+  try {
+    add.call(signal, "abort", listener, { once: true })
+  } catch (error) {
+    stop()
+    return unusableSignal(error)
+  }
+  watch.stop = stop
+  return watch
+}
+
+/** A wait as a Promise: granted, failed, timed out (a timer) or aborted (the signal, already listened to). */
 const waitAsync = <T>(
   core: Core<Reclaimer>,
   waiter: WaitingRequest,
   settings: AcquireSettings,
+  watch: SignalWatch | undefined,
   bind: (slot: number) => ResourceRef<T>
 ): Promise<ResourceRef<T>> =>
   new Promise<ResourceRef<T>>((resolve, reject) => {
     const startedAt = core.state.now()
     const signal = settings.signal
-    // the caller's signal is caller code: a throw from it withdraws the wait (nothing held) and rejects typed
-    const unusable = (error: unknown) =>
-      new InvalidArgument({ argument: "signal", issue: `could not be used (${showThrown(error)})` })
     const onAbort = () => {
       core.abandon(waiter)
       done()
+      // the caller's signal is caller code: a throw from reading its reason rejects typed
       try {
         reject(signal?.reason)
       } catch (error) {
-        reject(unusable(error))
+        reject(unusableSignal(error))
       }
     }
     const timer =
@@ -284,10 +343,9 @@ const waitAsync = <T>(
         : setTimeout(() => reject(core.timeout(waiter, startedAt)), settings.waitMillis)
     const done = () => {
       if (timer !== undefined) clearTimeout(timer)
-      try {
-        signal?.removeEventListener("abort", onAbort)
-      } catch {
-        // the wait is over either way; a grant runs inside another caller's release, which must not throw
+      if (watch !== undefined) {
+        watch.onAbort = undefined
+        watch.stop()
       }
     }
     waiter.onEnd(() => {
@@ -295,14 +353,10 @@ const waitAsync = <T>(
       if (waiter.grantedSlot >= 0) resolve(bind(waiter.grantedSlot))
       else reject(waiter.failure)
     })
-    try {
-      if (signal?.aborted === true) onAbort()
-      else signal?.addEventListener("abort", onAbort, { once: true })
-    } catch (error) {
-      core.abandon(waiter)
-      done()
-      reject(unusable(error))
-    }
+    if (watch === undefined) return
+    // aborted before the wait (already, or by a reclamation callback during the admission): it leaves at once
+    if (watch.aborted) onAbort()
+    else watch.onAbort = onAbort
   })
 
 /**
@@ -377,10 +431,21 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
     acquireAsync<T>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
       try {
         const settings = orThrow(validateAcquireOptions(options, modes.async, "Blocking", "timeoutMillis", plainMillis))
-        const { request, step } = begin(name, metadata, settings)
-        if (typeof step === "number") return Promise.resolve(bind<T>(step, request, settings))
+        const request = orThrow(core.request(name, metadata, settings.mode, settings.owner))
+        // the signal is read and listened to before the request is submitted: one that cannot be used is refused
+        // before the admission changes anything (reclamation included)
+        const watch = settings.signal === undefined ? undefined : orThrow(watchSignal(settings.signal))
+        let step: ReturnType<typeof runSync>
+        try {
+          step = runSync(core.start(request))
+        } catch (error) {
+          watch?.stop()
+          throw error
+        }
         if (step instanceof WaitingRequest)
-          return waitAsync(core, step, settings, (slot) => bind<T>(slot, request, settings))
+          return waitAsync(core, step, settings, watch, (slot) => bind<T>(slot, request, settings))
+        watch?.stop()
+        if (typeof step === "number") return Promise.resolve(bind<T>(step, request, settings))
         return Promise.reject(step)
       } catch (error) {
         return Promise.reject(error)

@@ -109,11 +109,15 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     return this.cachedHandle
   }
 
-  /** Whether this ref was released (by its holder, or by the manager's close). */
+  /**
+   * Whether this ref was released: by its holder, by the manager's close, or its hold ended otherwise (`reclaim`,
+   * `releaseResource(handle, owner)`). Once true, it stays true: a later share of the resource by the same driver
+   * is a hold of its own, which this ref never reaches.
+   */
   get released(): boolean {
-    // a hold can also end without this ref: the manager's close, or `reclaim` on the owner's behalf
+    // a hold can also end without this ref (the close, `reclaim`, `releaseResource`): the owner's list says so
     return (
-      this.isReleased || this.engine.closed || !this.engine.holdsCurrent(this.slot, this.generation, this.driverIndex)
+      this.isReleased || this.engine.closed || !this.engine.ownsCurrent(this.slot, this.generation, this.driverIndex)
     )
   }
 
@@ -164,13 +168,16 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     return this.value === unmade ? undefined : this.value
   }
 
-  /** Releases this holder's hold (idempotent: a second call does nothing). */
+  /**
+   * Releases this holder's hold (idempotent: a second call does nothing, and so does a call once the hold ended
+   * otherwise: it never ends another hold of the same driver).
+   */
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
     const engine = this.engine
     if (engine.closed) return
-    if (engine.isCurrent(this.slot, this.generation)) engine.release(this.slot, this.driverIndex)
+    if (engine.ownsCurrent(this.slot, this.generation, this.driverIndex)) engine.release(this.slot, this.driverIndex)
   }
 
   /** Releases the ref (`using ref = manager.acquire(...)`). */
@@ -247,7 +254,8 @@ export class SharedHandle<T = unknown> implements Disposable {
 
   /**
    * Whether this share was released: by its driver, by the manager's close, or its hold removed otherwise
-   * (`releaseResource(handle, driver)`).
+   * (`releaseResource(handle, driver)`, `reclaim`). Once true, it stays true: a later share by the same driver
+   * is a new `SharedHandle`, and this one never reaches its hold.
    */
   get released(): boolean {
     return (
@@ -278,7 +286,12 @@ export class SharedHandle<T = unknown> implements Disposable {
     return readPayload(this)
   }
 
-  /** Releases the share (idempotent). */
+  /** @ignore the manager gave this driver a new share of the resource: this one's hold ended for good (internal) */
+  holdEnded(): void {
+    this.isReleased = true
+  }
+
+  /** Releases the share (idempotent; a no-op once its hold ended otherwise). */
   release(): void {
     if (this.isReleased) return
     this.isReleased = true

@@ -357,7 +357,9 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     /** @internal */
     private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
     /** @internal */
-    private readonly destroy: ((payload: T) => void) | undefined
+    private readonly destroy: ((payload: T) => void) | undefined,
+    /** @internal Its place among the refs its thread made (see `SharedManagerImpl.holdEnded`). */
+    private readonly serial: number
   ) {}
 
   /** Its handle, valid in every thread of the manager (made on first access, then the same object). */
@@ -368,14 +370,17 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     return this.madeHandle
   }
 
-  /** Whether this hold was released. */
+  /**
+   * Whether this hold was released: by this ref, or by `release(handle)` in its thread. Once true, it stays true:
+   * a later `share` of the resource by the same thread is a hold of its own, which this ref never reaches.
+   */
   get released(): boolean {
-    return this.isReleased
+    return this.isReleased || this.owner.holdEnded(this.slot, this.generation, this.serial)
   }
 
   /** This thread's payload, made on first access; throws ResourceReleased after release. */
   get payload(): T {
-    if (this.isReleased) throw new ResourceReleased({ name: this.name })
+    if (this.released) throw new ResourceReleased({ name: this.name })
     return this.livePayload()
   }
 
@@ -397,11 +402,15 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     return readPayload(this)
   }
 
-  /** Releases this thread's hold (idempotent; a no-op once the manager is closed). */
+  /**
+   * Releases this thread's hold (idempotent; a no-op for the hold once the manager is closed or `release(handle)`
+   * ended it: it never ends a later hold of the same thread).
+   */
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    this.owner.releaseOwn(this.slot, this.generation)
+    if (!this.owner.holdEnded(this.slot, this.generation, this.serial))
+      this.owner.releaseOwn(this.slot, this.generation)
     if (this.made && this.destroy !== undefined) this.destroy(this.value as T)
   }
 
@@ -871,6 +880,13 @@ class SharedManagerImpl implements SharedResourceManager {
   private readonly lastMoved: Array<number>
   private listening = false
   private readonly poolsByType: ReadonlyArray<ReadonlyArray<ManagerPool>>
+  /** The refs this thread made so far (a ref's serial is the count once it was made). */
+  private refsMade = 0
+  /**
+   * The holds of this thread that `release(handle)` ended, by slot: the generation, and the serial of the last ref
+   * made before (that ref's hold is the one that ended, earlier refs' holds had ended already).
+   */
+  private readonly endedHolds = new Map<number, { readonly generation: number; readonly lastRef: number }>()
 
   private constructor(
     private readonly ledger: Ledger,
@@ -1147,7 +1163,18 @@ class SharedManagerImpl implements SharedResourceManager {
     options: PayloadHooks<T> | undefined
   ): SharedResource<T> {
     const managerId = this.ledger.header[H.managerId] as number
-    return new SharedResource<T>(this, slot, generation, managerId, metadata, name, options?.create, options?.destroy)
+    const serial = ++this.refsMade
+    return new SharedResource<T>(
+      this,
+      slot,
+      generation,
+      managerId,
+      metadata,
+      name,
+      options?.create,
+      options?.destroy,
+      serial
+    )
   }
 
   /**
@@ -1439,7 +1466,21 @@ class SharedManagerImpl implements SharedResourceManager {
 
   release(handle: ResourceHandle): void {
     this.ensureUsable()
-    this.releaseHold(handle, false)
+    const slot = this.resolve(handle)
+    const generation = handle.generation
+    this.dropHold(slot, generation, false)
+    // the ref of the hold just ended (made before now) stays released: a later share is a hold of its own
+    this.endedHolds.set(slot, { generation, lastRef: this.refsMade })
+  }
+
+  /**
+   * Whether the hold of this thread's ref number `serial` on `slot` of `generation` was ended by `release(handle)`
+   * (the ref then reports `released`, and its `release()` releases nothing).
+   */
+  holdEnded(slot: number, generation: number, serial: number): boolean {
+    if (this.endedHolds.size === 0) return false
+    const ended = this.endedHolds.get(slot)
+    return ended !== undefined && ended.generation === generation && serial <= ended.lastRef
   }
 
   /** A ref's release: drops this thread's hold, ignoring a closed manager or a hold already gone. */

@@ -456,10 +456,31 @@ const syncOptionsPosition: Position<World> = {
 const hostileSignals = fc.constantFrom(
   // an aborted signal's reason is the caller's own (an acquisition that waits rejects with it, as documented)
   gen<World>("an aborted AbortSignal", (w) => AbortSignal.abort(recorded(w, "abort reason"))),
-  // known bug: a signal whose `aborted` getter or addEventListener throws is found unusable only once the request
-  // waits, after its admission ran reclamation (free pool blocks trimmed, reclamation callbacks called): the
-  // InvalidArgument (signal) comes with the state changed; such signals are not generated
-  gen<World>("a signal without removeEventListener", () => ({ aborted: false, addEventListener: () => {} }))
+  // a signal that cannot be used is refused (InvalidArgument signal) before the request is submitted: nothing
+  // changed, not even by the admission's reclamation
+  gen<World>("a signal without removeEventListener", () => ({ aborted: false, addEventListener: () => {} })),
+  gen<World>("a signal whose aborted getter throws", (w) => ({
+    get aborted(): boolean {
+      throw recorded(w, "aborted")
+    },
+    addEventListener: () => {},
+    removeEventListener: () => {}
+  })),
+  gen<World>("a signal whose addEventListener throws", (w) => ({
+    aborted: false,
+    addEventListener: () => {
+      throw recorded(w, "addEventListener")
+    },
+    removeEventListener: () => {}
+  })),
+  // a removeEventListener that throws is ignored (the wait may end inside another caller's release)
+  gen<World>("a signal whose removeEventListener throws", (w) => ({
+    aborted: false,
+    addEventListener: () => {},
+    removeEventListener: () => {
+      throw recorded(w, "removeEventListener")
+    }
+  }))
 )
 
 const validAsyncOptions: fc.Arbitrary<Gen<World>> = fc.oneof(
@@ -997,10 +1018,9 @@ const holderOp: fc.Arbitrary<HolderOp> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("share" as const),
       target: fc.nat(),
-      // known bug: a ResourceRef whose hold ended without it (reclaim, releaseResource(handle, owner)) comes back
-      // to life when its owner driver shares the resource again (`released` goes back to false, and the ref's
-      // release() then ends the share's hold): shares are only made by drivers that own nothing here
-      driver: fc.constantFrom("gpu", "audio")
+      // owners too: a ref whose hold ended without it (reclaim, releaseResource) stays released when its owner
+      // driver shares the resource again
+      driver: fc.constantFrom("gpu", "audio", "app", "o", "p")
     })
   },
   {
@@ -1023,10 +1043,8 @@ const holderOp: fc.Arbitrary<HolderOp> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("releaseResource" as const),
       target: fc.nat(),
-      // known bug (as above, for a SharedHandle): releaseResource(handle, sharer) ends a share's hold, and the
-      // sharer's next share of the resource brings the old SharedHandle back (`released` false again): the
-      // drivers released on behalf of are owners, which never share here
-      driver: fc.constantFrom("app", "o", "p")
+      // sharers too: a SharedHandle whose hold releaseResource ended stays released when its driver shares again
+      driver: fc.constantFrom("app", "o", "p", "gpu", "audio")
     })
   },
   { weight: 1, arbitrary: fc.constant({ op: "close" as const }) }

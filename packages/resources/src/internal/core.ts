@@ -51,6 +51,7 @@ import { makeManagerPools, poolTypeName } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
 import { showThrown } from "./show.ts"
+import { SlotTable } from "./slot-table.ts"
 import { ManagerState, SlotState } from "./state.ts"
 import { TraceRecorder } from "./trace-recorder.ts"
 import {
@@ -203,6 +204,11 @@ export class Core<R> {
   /** The validated metadata of each live slot (`find`, `metadata`, shares). */
   /** The payload cell of each live Shareable slot, seen by its ref and its shares (a side datum). */
   private readonly payloads: Array<Payload<unknown> | undefined> = []
+  /**
+   * The last share each driver was given of each live shared slot (a slot with one has a cell: `finalize` drops
+   * it): a new share by that driver ends the old one for good (`SharedHandle.holdEnded`).
+   */
+  private readonly shareHandles: SlotTable<Map<number, SharedHandle<unknown>>> = new SlotTable()
   /** 1 for a type some pool serves (a byte per type: read twice on every admission). */
   private readonly pooledTypes: Uint8Array
   private readonly rawPools
@@ -730,6 +736,7 @@ export class Core<R> {
     if (this.payloads[slot] !== undefined) {
       this.payloads[slot] = undefined
       this.sideData--
+      this.shareHandles.delete(slot)
     }
     const finalizer = this.finalizers[slot]
     if (finalizer !== undefined) {
@@ -783,6 +790,21 @@ export class Core<R> {
     // nothing shared: only the owner of a live slot holds it (what `isCurrent` and `holds` say together)
     if (state.holders.size === 0) return state.slotState[slot] === SlotState.Live && state.owners[slot] === driver
     return state.slotState[slot] !== SlotState.Free && state.holds(slot, driver)
+  }
+
+  /**
+   * Whether `slot` still holds the resource of `generation` and its owner `driver` still holds it through the
+   * hold its acquisition made: the slot is still in the owner's list (`ManagerState.ownedHead`), which only an
+   * admission adds it to. Once that hold ended (its ref's release, `reclaim`, `releaseResource`, the close), it
+   * never comes back: a later share by the same driver is a hold of its own (docs/semantics.md, section 2).
+   */
+  ownsCurrent(slot: number, generation: number, driver: number): boolean {
+    const state = this.state
+    if (slot >= state.highWater || state.generation[slot] !== generation) return false
+    if (state.slotState[slot] !== SlotState.Live || state.owners[slot] !== driver) return false
+    // nothing shared: the owner of a live slot holds it by its acquisition's hold (ending it frees or defers it)
+    if (state.holders.size === 0) return true
+    return state.prevOwned[slot] !== -1 || state.ownedHead[driver] === slot
   }
 
   /** The handle of a live slot (frozen: a share releases through its handle, which nobody may retarget). */
@@ -843,7 +865,7 @@ export class Core<R> {
     if (typeof index !== "number") return index
     // a resource without a ref (registerResource) gets its cell here: its pool block's view, else the default
     const cell = this.payloadCell<T>(slot, undefined, undefined)
-    return new SharedHandle<T>(
+    const shared = new SharedHandle<T>(
       this,
       this.handleOf(slot),
       driverId,
@@ -852,6 +874,16 @@ export class Core<R> {
       exposeMetadata(this.state.metadata[slot] as ResourceMetadata),
       cell
     )
+    // the driver's earlier share of this resource, whose hold ended without it (`releaseResource`, `reclaim`),
+    // stays released: its `release()` must not end this new hold
+    let shares = this.shareHandles.get(slot)
+    if (shares === undefined) {
+      shares = new Map()
+      this.shareHandles.set(slot, shares)
+    }
+    shares.get(index)?.holdEnded()
+    shares.set(index, shared as SharedHandle<unknown>)
+    return shared
   }
 
   /** The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise). */

@@ -20,6 +20,11 @@ export interface RefOwner {
   isCurrent(slot: number, generation: number): boolean
   /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
   holdsCurrent(slot: number, generation: number, driver: number): boolean
+  /**
+   * Whether `slot` still holds the resource of `generation` and its owner `driver` still holds it through the
+   * hold its acquisition made (once that hold ended, a later share by the same driver is another hold).
+   */
+  ownsCurrent(slot: number, generation: number, driver: number): boolean
   /** The payload of a slot without a `create` hook: its pool block's view, else the default payload. */
   defaultPayload(slot: number, metadata: ResourceMetadata): unknown
   /** Releases `driver`'s hold on `slot`. */
