@@ -24,7 +24,7 @@ import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
-import { showThrown } from "./internal/show.ts"
+import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
@@ -257,65 +257,6 @@ const bindRef = <T>(
   return ref
 }
 
-/** What a caller's signal that could not be used is refused with. */
-const unusableSignal = (error: unknown) =>
-  new InvalidArgument({ argument: "signal", issue: `could not be used (${showThrown(error)})` })
-
-/** A caller's signal as an acquisition listens to it, from before its request is submitted to the wait's end. */
-interface SignalWatch {
-  /** Whether the signal is aborted: when it was read, or since (its listener ran). */
-  aborted: boolean
-  /** What an abort does once the request waits (until then an abort is only noted). */
-  onAbort: (() => void) | undefined
-  /** Stops listening (a throw is ignored: the wait may end inside another caller's release). */
-  stop: () => void
-}
-
-const notListening = () => {}
-
-/**
- * Reads a caller's signal before its request is submitted, so that a signal that cannot be used is refused with
- * InvalidArgument (signal) and nothing changed (docs/semantics.md, section 14): `aborted`, `addEventListener`
- * and `removeEventListener` are read once (the two methods must be functions, as validation found them), and
- * the listener is added now (a throw refuses the signal); only a request that waits acts on an abort.
- */
-const watchSignal = (signal: AbortSignal): SignalWatch | InvalidArgument => {
-  let aborted: unknown
-  let add: unknown
-  let remove: unknown
-  try {
-    aborted = signal.aborted
-    add = signal.addEventListener
-    remove = signal.removeEventListener
-  } catch (error) {
-    return unusableSignal(error)
-  }
-  if (typeof add !== "function" || typeof remove !== "function") {
-    return new InvalidArgument({ argument: "signal", issue: "expected an AbortSignal, got an object" })
-  }
-  const watch: SignalWatch = { aborted: aborted === true, onAbort: undefined, stop: notListening }
-  if (watch.aborted) return watch
-  const listener = () => {
-    watch.aborted = true
-    watch.onAbort?.()
-  }
-  const stop = () => {
-    try {
-      remove.call(signal, "abort", listener)
-    } catch {
-      // the wait is over either way
-    }
-  }
-  try {
-    add.call(signal, "abort", listener, { once: true })
-  } catch (error) {
-    stop()
-    return unusableSignal(error)
-  }
-  watch.stop = stop
-  return watch
-}
-
 /** A wait as a Promise: granted, failed, timed out (a timer) or aborted (the signal, already listened to). */
 const waitAsync = <T>(
   core: Core<Reclaimer>,
@@ -331,11 +272,7 @@ const waitAsync = <T>(
       core.abandon(waiter)
       done()
       // the caller's signal is caller code: a throw from reading its reason rejects typed
-      try {
-        reject(signal?.reason)
-      } catch (error) {
-        reject(unusableSignal(error))
-      }
+      reject(abortReason(signal))
     }
     const timer =
       settings.waitMillis < 0

@@ -52,7 +52,7 @@ import { checkWait } from "./internal/deadlock/check.ts"
 import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
-import { defaultPayload } from "./internal/payload.ts"
+import { defaultPayload, type HoldEnded, holdEnded } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
 import { metadataFirst } from "./internal/shared/call-forms.ts"
@@ -96,6 +96,7 @@ import {
 } from "./internal/shared/queue.ts"
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show, showThrown } from "./internal/show.ts"
+import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import {
   type AcquireSettings,
@@ -233,7 +234,10 @@ export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<
   readonly mode?: "Blocking" | "Timeout" | "NonBlocking" | "Emergency"
   /** How long a `Timeout` request waits, in milliseconds. */
   readonly timeoutMillis?: number
-  /** Aborts the wait (the Promise rejects with the signal's reason). */
+  /**
+   * Aborts the wait (the Promise rejects with the signal's reason). Read before the request is submitted: one
+   * that cannot be used is refused with InvalidArgument (signal), nothing queued or charged.
+   */
   readonly signal?: AbortSignal
 }
 
@@ -378,17 +382,44 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     return this.isReleased || this.owner.holdEnded(this.slot, this.generation, this.serial)
   }
 
-  /** This thread's payload, made on first access; throws ResourceReleased after release. */
+  /**
+   * This thread's payload, made on first access; throws ResourceReleased after release. A `create` hook that ends
+   * this hold (releases this ref, `release(handle)` in this thread, closes the manager) makes that access throw
+   * `ResourceReleased` too, and its value goes to the `destroy` hook at once (docs/semantics.md, section 17).
+   */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
-    return this.livePayload()
+    const payload = this.livePayload()
+    if (payload === holdEnded) throw new ResourceReleased({ name: this.name })
+    return payload
   }
 
-  /** @ignore the payload of a hold known to be live, made on first access (internal: `get` reads it) */
-  livePayload(): T {
+  /**
+   * @ignore the payload of a hold known to be live, made on first access (internal: `get` reads it); `holdEnded`
+   * when the `create` hook ended this hold
+   */
+  livePayload(): T | HoldEnded {
     if (!this.made) {
-      this.value =
-        this.create === undefined ? this.owner.payloadOf<T>(this.slot, this.metadata) : this.create(this.metadata)
+      if (this.create === undefined) {
+        this.value = this.owner.payloadOf<T>(this.slot, this.metadata)
+      } else {
+        const made = this.create(this.metadata)
+        // the hook may have ended this very hold (released this ref, `release(handle)`, closed the manager): the
+        // value is this ref's alone and is never handed out, it goes to `destroy` now (a throw swallowed, as the
+        // single-thread managers do) and the ref stays released
+        if (this.released || !this.owner.holdsLive(this.slot, this.generation)) {
+          this.isReleased = true
+          if (this.destroy !== undefined) {
+            try {
+              this.destroy(made)
+            } catch {
+              // the access fails with ResourceReleased either way
+            }
+          }
+          return holdEnded
+        }
+        this.value = made
+      }
       this.made = true
     }
     return this.value as T
@@ -849,7 +880,8 @@ interface PendingWait {
   readonly resolve: (ref: SharedResource<unknown>) => void
   readonly reject: (error: unknown) => void
   timer: ReturnType<typeof setTimeout> | undefined
-  onAbort: (() => void) | undefined
+  /** Its caller's signal, listened to since before the request was submitted (undefined: none). */
+  readonly watch: SignalWatch | undefined
 }
 
 const unrefTimer = (timer: unknown): void => {
@@ -1304,25 +1336,83 @@ class SharedManagerImpl implements SharedResourceManager {
       const v = this.validate(metadata)
       const nameText = this.nameOption(options)
       const name = this.nameBytes(nameText)
+      // the signal is read and listened to before the request is submitted: one that cannot be used is refused
+      // before the admission changes anything (reclamation included), as the plain facade does
+      const watch = settings.signal === undefined ? undefined : orThrow(watchSignal(settings.signal))
       const { mode } = settings
       if (mode === AcquisitionMode.NonBlocking || mode === AcquisitionMode.Emergency) {
         const emergency = mode === AcquisitionMode.Emergency
-        return Promise.resolve(this.acquireNow(v, emergency, name, nameText, hooksOf<T>(settings)))
+        try {
+          return Promise.resolve(this.acquireNow(v, emergency, name, nameText, hooksOf<T>(settings)))
+        } finally {
+          watch?.stop()
+        }
       }
-      return this.wait<T>(v, name, nameText, settings)
+      return this.wait<T>(v, name, nameText, settings, watch)
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
+  /**
+   * A Blocking or Timeout request: admitted at once, or queued and waited for. `watch` (its caller's signal,
+   * listened to already) is stopped when it does not wait; a wait acts on an abort noted before it started.
+   */
   private wait<T>(
     v: ValidRequest,
     name: Uint8Array | undefined,
     nameText: string,
-    settings: AcquireSettings
+    settings: AcquireSettings,
+    watch: SignalWatch | undefined
   ): Promise<SharedResource<T>> {
-    const { waitMillis, signal } = settings
-    const options = hooksOf<T>(settings)
+    let entry: number
+    try {
+      entry = this.submit(v, name, nameText)
+    } catch (error) {
+      watch?.stop()
+      throw error
+    }
+    if (entry < 0) {
+      watch?.stop()
+      return Promise.resolve(this.bind(-entry - 1, v.metadata, nameText, hooksOf<T>(settings)))
+    }
+    return new Promise<SharedResource<T>>((resolve, reject) => {
+      const pending: PendingWait = {
+        entry,
+        metadata: v.metadata,
+        type: v.type,
+        name: nameText,
+        options: settings,
+        started: Date.now(),
+        resolve: resolve as (ref: SharedResource<unknown>) => void,
+        reject,
+        timer: undefined,
+        watch
+      }
+      this.pending.set(entry, pending)
+      const waitMillis = settings.waitMillis
+      if (waitMillis >= 0) pending.timer = setTimeout(() => this.leave(pending, "timeout"), waitMillis)
+      if (watch !== undefined) {
+        // aborted before the wait (already, or by a callback while it was submitted): it leaves at once
+        if (watch.aborted) {
+          this.leave(pending, "abort")
+          return
+        }
+        watch.onAbort = () => this.leave(pending, "abort")
+      }
+      this.serviceWaits()
+      if (this.pending.has(entry)) this.askOthersToReclaim(v.type)
+      if (this.pending.has(entry) && this.reclaimers[v.type]?.length) {
+        queueMicrotask(() => this.reclaimForQueue(v.type))
+      }
+    })
+  }
+
+  /**
+   * Submits a Blocking or Timeout request under the lock: `-slot - 1` when admitted at once, else its wait
+   * entry (queued); throws when it is refused.
+   */
+  private submit(v: ValidRequest, name: Uint8Array | undefined, nameText: string): number {
     const size = v.metadata.sizeBytes
     this.checkPossible(v.type, size, v.priority, false)
     const ledger = this.ledger
@@ -1362,39 +1452,9 @@ class SharedManagerImpl implements SharedResourceManager {
       ledger.unlock(this.thread)
     }
     this.publishAll(changes)
-    if (slot >= 0) {
-      this.settle(v.type)
-      return Promise.resolve(this.bind(slot, v.metadata, nameText, options))
-    }
-    return new Promise<SharedResource<T>>((resolve, reject) => {
-      const pending: PendingWait = {
-        entry,
-        metadata: v.metadata,
-        type: v.type,
-        name: nameText,
-        options: settings,
-        started: Date.now(),
-        resolve: resolve as (ref: SharedResource<unknown>) => void,
-        reject,
-        timer: undefined,
-        onAbort: undefined
-      }
-      this.pending.set(entry, pending)
-      if (waitMillis >= 0) pending.timer = setTimeout(() => this.leave(pending, "timeout"), waitMillis)
-      if (signal !== undefined) {
-        if (signal.aborted) {
-          this.leave(pending, "abort", signal)
-          return
-        }
-        pending.onAbort = () => this.leave(pending, "abort", signal)
-        signal.addEventListener("abort", pending.onAbort, { once: true })
-      }
-      this.serviceWaits()
-      if (this.pending.has(entry)) this.askOthersToReclaim(v.type)
-      if (this.pending.has(entry) && this.reclaimers[v.type]?.length) {
-        queueMicrotask(() => this.reclaimForQueue(v.type))
-      }
-    })
+    if (slot < 0) return entry
+    this.settle(v.type)
+    return -slot - 1
   }
 
   /** Refuses a wait that would leave sequential threads unable to finish (under the lock). */
@@ -1420,7 +1480,7 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   /** A wait leaves on its timeout or its signal, unless its grant was recorded first. */
-  private leave(pending: PendingWait, why: "timeout" | "abort", signal?: AbortSignal): void {
+  private leave(pending: PendingWait, why: "timeout" | "abort"): void {
     if (this.pending.get(pending.entry) !== pending) return
     const ledger = this.ledger
     const changes: Array<LevelChange> = []
@@ -1452,14 +1512,20 @@ class SharedManagerImpl implements SharedResourceManager {
         })
       )
     } else {
-      pending.reject(signal?.reason)
+      // the caller's signal is caller code: a throw from reading its reason rejects typed
+      pending.reject(abortReason(pending.options.signal))
     }
   }
 
   private forget(pending: PendingWait): void {
     this.pending.delete(pending.entry)
     if (pending.timer !== undefined) clearTimeout(pending.timer)
-    if (pending.onAbort !== undefined) pending.options.signal?.removeEventListener("abort", pending.onAbort)
+    const watch = pending.watch
+    if (watch !== undefined) {
+      // a throw from the caller's removeEventListener is ignored: a wait may end inside another caller's release
+      watch.onAbort = undefined
+      watch.stop()
+    }
   }
 
   // ------------------------------------------------------------ release and sharing
@@ -1471,6 +1537,17 @@ class SharedManagerImpl implements SharedResourceManager {
     this.dropHold(slot, generation, false)
     // the ref of the hold just ended (made before now) stays released: a later share is a hold of its own
     this.endedHolds.set(slot, { generation, lastRef: this.refsMade })
+  }
+
+  /**
+   * Whether this thread can still use the manager and holds the resource of `generation` in `slot` (a `create`
+   * hook may have ended the hold it makes the payload for: released it, closed the manager).
+   */
+  holdsLive(slot: number, generation: number): boolean {
+    const ledger = this.ledger
+    return (
+      this.usable && ledger.generationOf(slot) === generation && (ledger.maskOf(slot) & ((1 << this.thread) | 0)) !== 0
+    )
   }
 
   /**
