@@ -316,6 +316,27 @@ export const mutations: ReadonlyArray<Mutation> = [
     expectOutput: "Invariant NoOrphanDeferred is violated"
   },
   {
+    name: "unbudget-keeps-reserve",
+    bug: "removeBudget keeps the reserve: a type without a budget has limit(p) = the usage bound minus the old reservedBytes for p below Critical (the code's limit is the bound for every p)",
+    module: "ResourceManager.tla",
+    find: 'Unbudget(t) == "Unbudget" \\in Ops /\\ ChangeBudget(t, NoBudget)',
+    replace:
+      'Unbudget(t) == "Unbudget" \\in Ops /\\ ChangeBudget(t, [NoBudget EXCEPT !.reserved = budget[t].reserved])',
+    cfg: "MCRebudget.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property BudgetChanges is violated"
+  },
+  {
+    name: "unbudget-as-zero-budget",
+    bug: "a removed budget is read as a budget of 0 (a trace's max: null read as 0): the type's waiters fail with BudgetExceeded and nothing fits any more",
+    module: "ResourceManager.tla",
+    find: 'Unbudget(t) == "Unbudget" \\in Ops /\\ ChangeBudget(t, NoBudget)',
+    replace: 'Unbudget(t) == "Unbudget" \\in Ops /\\ ChangeBudget(t, [max |-> 0, reserved |-> 0])',
+    cfg: "MCRebudget.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property BudgetChanges is violated"
+  },
+  {
     name: "pool-grow-past-waiters",
     bug: "pool growth ignores the waiters of Normal priority or higher",
     module: "ResourceManager.tla",

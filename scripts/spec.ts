@@ -84,7 +84,13 @@ export const ciConfigs: ReadonlyArray<Config> = [
   {
     cfg: "MCUsageBound.cfg",
     timeoutSeconds: 300,
-    witnesses: ["W_UsageBoundRefused", "W_UnbudgetedWait", "W_DeadlockRefused", "W_Emergency"]
+    witnesses: [
+      "W_UsageBoundRefused",
+      "W_UnbudgetedWait",
+      "W_DeadlockRefused",
+      "W_Emergency",
+      "W_UnbudgetedPastOldLimit"
+    ]
   },
   {
     cfg: "MCNames.cfg",
@@ -115,7 +121,7 @@ export const ciConfigs: ReadonlyArray<Config> = [
   {
     cfg: "MCRebudget.cfg",
     timeoutSeconds: 300,
-    witnesses: ["W_RebudgetFailed", "W_Lowered", "W_WaiterWithDeps", "W_NameWait"]
+    witnesses: ["W_RebudgetFailed", "W_Lowered", "W_WaiterWithDeps", "W_NameWait", "WA_UnbudgetAdmits"]
   },
   {
     cfg: "MCPools.cfg",

@@ -181,7 +181,8 @@ BudgetShare == [Memory |-> [max |-> 10, reserved |-> 0]]
 \* concurrent owner c's release) or is refused (sequential d holding the first waits for itself), an
 \* Emergency one is refused with BudgetExceeded.  Memory's budget is 3 (1 reserved): 3 (3 units) is
 \* admitted by Emergency alone, up to the bound (1 unit of overage), and 4 (1 unit) then only up to the
-\* bound: its Emergency request is refused while 3 is live.
+\* bound: its Emergency request is refused while 3 is live.  Once Memory's budget is removed (Unbudget), its
+\* limit(p) is the bound, 3 units for every p: 3 fits without Emergency.
 ResBound == 1..4
 MetaBound ==
   1 :> R("Hardware", 2, "Normal", "", TRUE, FALSE, {}) @@

@@ -7,7 +7,8 @@
 (* that implements it: Acquire, AcquireEmergency, Reject, Enqueue,         *)
 (* RefuseDeadlock, EnqueueFromName, RefuseDeadlockFromName, Grant,         *)
 (* Timeout, Interrupt, Release, Share, RefuseShare, Reclaim, AddDependency,*)
-(* RefuseDependency, Rebudget, PoolGrow, RefusePoolGrow, PoolTrim, Close.  *)
+(* RefuseDependency, Rebudget, Unbudget, PoolGrow, RefusePoolGrow,        *)
+(* PoolTrim, Close.                                                        *)
 (*                                                                         *)
 (* Modelling choices (see spec/README.md for the discussion):              *)
 (*  - Res is a finite set of request slots with static metadata Meta[r].   *)
@@ -43,7 +44,7 @@ CONSTANTS
   PoolChunk, \* [DOMAIN Budget -> SUBSET Nat]: the capacities a pool of the type grows or trims by
   MaxUsage   \* the usage bound: no type's usage ever exceeds it (2^53 - 1 bytes in the code)
 
-OpNames == {"AddDependency", "Rebudget", "Pool", "Close"}
+OpNames == {"AddDependency", "Rebudget", "Unbudget", "Pool", "Close"}
 
 TypeOf(r) == Meta[r].type
 Size(r)   == Meta[r].size
@@ -144,6 +145,10 @@ Init == /\ st = [r \in Res |-> "Idle"]
 Limit(t, p) == IF p = "Critical" THEN budget[t].max ELSE budget[t].max - budget[t].reserved
 \* docs/semantics.md Budgets: a type without a budget has limit(p) = the usage bound.
 TypeLimit(t, p) == IF Budgeted(t) THEN Limit(t, p) ELSE MaxUsage
+\* The budget record of a type whose budget was removed (removeBudget, action Unbudget): limit(p) =
+\* the usage bound for every p, as TypeLimit gives a type that never had a budget (the code's
+\* state.limit without a budget; introspection reports it as maxBytes 2^53 - 1, reservedBytes 0).
+NoBudget == [max |-> MaxUsage, reserved |-> 0]
 
 -----------------------------------------------------------------------------
 (* Queues *)
@@ -450,12 +455,22 @@ RefuseDependency(d, a, b) ==
 \* which are eager in the manager).  Live resources stay, even beyond the new budget.
 NewLimit(nb, p) == IF p = "Critical" THEN nb.max ELSE nb.max - nb.reserved
 RebudgetFailing(t, nb) == {w \in WaitIn(Cur) : TypeOf(w) = t /\ Size(w) > NewLimit(nb, Prio(w))}
-Rebudget(t, nb) ==
-  /\ "Rebudget" \in Ops /\ ~closed /\ t \in DOMAIN Budget
+\* The budget change both setBudget and removeBudget make (TS: rebudget, after the budget is installed
+\* or removed).
+ChangeBudget(t, nb) ==
+  /\ ~closed /\ t \in DOMAIN Budget
   /\ LET W == RebudgetFailing(t, nb)
          S1 == [Settle(Unqueue(Cur, W)) EXCEPT !.budget[t] = nb]
      IN  Goto([S1 EXCEPT !.fail = IF W = {} THEN NoFail
                                   ELSE [Failed("Rebudget", NoDriver, 0, "None", "BudgetExceeded") EXCEPT !.t = t]])
+Rebudget(t, nb) == "Rebudget" \in Ops /\ ChangeBudget(t, nb)
+
+\* removeBudget(t): the type is unlimited from now on, up to the usage bound: its budget becomes
+\* NoBudget (limit(p) = MaxUsage for every p).  The same step as a rebudget: no waiter can fail (sizes
+\* are at most MaxUsage, an ASSUME), and the queues are re-examined, so every waiter that now fits
+\* is granted (the eager Grant steps).  Usage stays within MaxUsage (UsageBounded): the limit only
+\* rises to it.  A later Rebudget installs a budget again.
+Unbudget(t) == "Unbudget" \in Ops /\ ChangeBudget(t, NoBudget)
 
 \* Pools charged to budgets: growing a pool of type t by n bytes is admitted like a NonBlocking
 \* request of Normal priority (fits limit(Normal), no waiter of rank >= Normal in t's queue);
@@ -507,6 +522,7 @@ Progress ==
   \/ \E r \in Res : Reclaim(r)
   \/ \E d \in Drivers, a, b \in Res : AddDependency(d, a, b)
   \/ \E t \in DOMAIN Budget : \E nb \in Rebudgets[t] : Rebudget(t, nb)
+  \/ \E t \in DOMAIN Budget : Unbudget(t)
   \/ \E t \in DOMAIN Budget : \E n \in PoolChunk[t] : PoolGrow(t, n) \/ PoolTrim(t, n)
   \/ "Close" \in Ops /\ ~closed /\ \E order \in CloseCandidates : Close(order)
 
@@ -527,8 +543,8 @@ Next == Progress \/ Failure \/ Halted
 (* fairness of every holder's release (the reduction's assumption: a driver  *)
 (* that is not blocked -- not waiting, or a concurrent owner -- eventually   *)
 (* releases what it holds) and of every timeout.  Requests, shares,          *)
-(* interrupts, reclamation, addDependency, rebudget, pools and close are not *)
-(* fair: they may never happen.                                              *)
+(* interrupts, reclamation, addDependency, rebudget, budget removal, pools  *)
+(* and close are not fair: they may never happen.                            *)
 Fairness ==
   /\ \A r \in Res : SF_vars(Grant(r)) /\ SF_vars(EnqueueFromName(r)) /\ SF_vars(RefuseDeadlockFromName(r))
   /\ \A r \in Res : WF_vars(Timeout(r))
@@ -694,6 +710,16 @@ AdmitWithinLimit ==
 CriticalWithinMax ==
   [][\A r \in Res : (AdmittedNow(r) /\ emerg'[r] = 0 /\ Meta[r].type \in DOMAIN Budget /\ Meta[r].prio = "Critical")
                       => BytesAfter(Meta[r].type) <= budget[Meta[r].type].max]_vars
+
+\* Budget changes (docs/semantics.md, section 4): a step that changes a type's budget installs one
+\* that setBudget may set (Rebudgets) or removes it.  removeBudget makes the type's limit(p) the usage
+\* bound for every p (restated: maxBytes - reservedBytes = maxBytes = MaxUsage) and fails no waiter
+\* (every size is within the bound; the re-examination only admits).
+BudgetChanges ==
+  [][\A t \in DOMAIN Budget : budget'[t] # budget[t] =>
+       \/ budget'[t] \in Rebudgets[t]
+       \/ /\ \A p \in Priorities : LimitOf(budget'[t], p) = MaxUsage
+          /\ \A w \in Res : st[w] = "Waiting" => st'[w] = "Waiting"]_vars
 
 \* Pool growth is admitted like a NonBlocking Normal request: within maxBytes - reservedBytes and
 \* with no waiter of rank >= Normal of its type (waiters read from the slots, not the queue).
@@ -892,11 +918,17 @@ W_ConcurrentRefused  == ~(fail.op = "RefuseDeadlock" /\ fail.d \notin Sequential
 W_ShareRefused   == fail.op # "RefuseShare"
 W_UsageBoundRefused == ~(fail.op = "Reject" /\ fail.m = "Emergency" /\ fail.err = "BudgetExceeded")
 W_UnbudgetedWait == ~\E w \in Res : st[w] = "Waiting" /\ Meta[w].type \notin DOMAIN Budget
+\* a type whose budget was removed holds more than its initial limit(Normal) without emergency bytes
+W_UnbudgetedPastOldLimit == ~\E t \in DOMAIN Budget : budget[t] = NoBudget /\ usage[t] - ebytes[t] > LimitOf(Budget[t], "Normal")
 
 (* Step witnesses: the same for a step (an action formula).  `npm run spec`  *)
 (* checks them as an action constraint of the witness run.                   *)
 WA_ConcurrentReleaseWhileWaiting == ~\E d \in Drivers \ Sequential, r \in Res : Waiting(d) /\ Release(d, r)
 WA_ShareToWaitingConcurrent == ~\E d \in Drivers \ Sequential, r \in Res : Waiting(d) /\ Share(d, r)
 WA_ShareToWaitingSequential == ~\E d \in Sequential, r \in Res : Waiting(d) /\ Share(d, r)
+\* a budget removal after which a type-queue waiter that did not fit fits (the re-examination grants it)
+WA_UnbudgetAdmits == ~\E t \in DOMAIN Budget : Unbudget(t) /\
+                        \E w \in Res : /\ st[w] = "Waiting" /\ TypeOf(w) = t /\ InTypeQ(Cur, w) /\ ~Fits(w)
+                                      /\ usage'[t] + Size(w) <= LimitOf(budget'[t], Prio(w))
 
 =============================================================================

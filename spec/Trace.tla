@@ -42,15 +42,22 @@ DefLine(k, r) == Line(k, CHOOSE i \in 1..L[k] : IsDef(k, i) /\ Line(k, i).req = 
 TMeta == [k \in Idx |-> [r \in TRes[k] |-> LET e == DefLine(k, r) IN
             [type |-> e.type, size |-> e.size, prio |-> e.priority, name |-> e.name,
              shareable |-> e.shareable, reclaimable |-> e.reclaimable, deps |-> SetOf(e.deps)]]]
-TBudget  == [k \in Idx |-> [t \in DOMAIN Header(k).budgets |->
-               [max |-> Header(k).budgets[t].max, reserved |-> Header(k).budgets[t].reserved]]]
+\* The usage bound in units (header field "maxUsage", written when it has at most nine digits); left out,
+\* it lies beyond every number a trace holds, and TLC's largest integer stands for it.
+TMaxUsage == [k \in Idx |-> IF Has(Header(k), "maxUsage") THEN Header(k).maxUsage ELSE 2147483647]
+\* The budgets: the header's, and for every other type of the header (or of a request) the record of
+\* a type without a budget, ResourceManager's NoBudget (limit(p) = the usage bound for every p, as a
+\* type outside DOMAIN Budget has), so that a budget can be set on it (Rebudget) or removed (Unbudget).
+TTypes(k) == DOMAIN Header(k).budgets \cup (IF Has(Header(k), "types") THEN SetOf(Header(k).types) ELSE {})
+                                      \cup {TMeta[k][r].type : r \in TRes[k]}
+TBudget  == [k \in Idx |-> [t \in TTypes(k) |->
+               IF t \in DOMAIN Header(k).budgets
+               THEN [max |-> Header(k).budgets[t].max, reserved |-> Header(k).budgets[t].reserved]
+               ELSE [max |-> TMaxUsage[k], reserved |-> 0]]]
 TDrivers == [k \in Idx |-> SetOf(Header(k).drivers)]
 \* The sequential drivers (header field "sequential"); every other driver is a concurrent owner.
 TSequential == [k \in Idx |-> SetOf(Header(k).sequential)]
 TNames   == [k \in Idx |-> {TMeta[k][r].name : r \in TRes[k]} \ {""}]
-\* The usage bound in units (header field "maxUsage", written when it has at most nine digits); left out,
-\* it lies beyond every number a trace holds, and TLC's largest integer stands for it.
-TMaxUsage == [k \in Idx |-> IF Has(Header(k), "maxUsage") THEN Header(k).maxUsage ELSE 2147483647]
 TNoDriver == "(no driver)"
 
 VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, budget, pool, closed,
@@ -63,7 +70,7 @@ VARIABLES st, holders, owner, wmode, emerg, queue, nameq, usage, ebytes, dep, bu
 RM(k) == INSTANCE ResourceManager WITH Drivers <- TDrivers[k], Sequential <- TSequential[k],
                                        Res <- TRes[k], Meta <- TMeta[k],
                                        Budget <- TBudget[k], ReqModes <- Modes, NoDriver <- TNoDriver,
-                                       Ops <- {"AddDependency", "Rebudget", "Pool", "Close"},
+                                       Ops <- {"AddDependency", "Rebudget", "Unbudget", "Pool", "Close"},
                                        Rebudgets <- [t \in DOMAIN TBudget[k] |-> {}],
                                        PoolChunk <- [t \in DOMAIN TBudget[k] |-> {}],
                                        MaxUsage <- TMaxUsage[k]
@@ -166,6 +173,7 @@ Step(k, e) ==
        [] e.action = "AddDependency"    -> RM(k)!AddDependency(e.driver, e.req, e.dependency)
        [] e.action = "RefuseDependency" -> e.error = "DependencyCycle" /\ RM(k)!RefuseDependency(e.driver, e.req, e.dependency)
        [] e.action = "Rebudget"         -> RM(k)!Rebudget(e.type, NewBudget(e))
+       [] e.action = "Unbudget"         -> RM(k)!Unbudget(e.type)
        [] e.action = "PoolGrow"         -> RM(k)!PoolGrow(e.type, e.bytes)
        [] e.action = "RefusePoolGrow"   -> e.error = "BudgetExceeded" /\ RM(k)!RefusePoolGrow(e.type, e.bytes)
        [] e.action = "PoolTrim"         -> RM(k)!PoolTrim(e.type, e.bytes)

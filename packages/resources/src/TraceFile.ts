@@ -2,6 +2,10 @@
  * Writes a manager's NDJSON transition trace to a file (Node, Bun, Deno): a `TraceConfig` whose sink
  * appends each line synchronously, plus `close` to flush and close the file.
  *
+ * The lines are in the format of `spec/README.md` ("Trace format"), which `scripts/spec-trace.ts` checks against
+ * the TLA+ model: one line per transition, `setBudget` a `Rebudget` line (`type`, `max`, `reserved`), `removeBudget`
+ * an `Unbudget` line (`type`; the type is unlimited up to the usage bound), and nothing after the `Close` line.
+ *
  * @module
  */
 import type { ResourceTypeName } from "@flight-hal/core"

@@ -101,6 +101,9 @@ export class TraceRecorder implements TransitionTrace {
   }
 
   private emit(action: string, fields: Record<string, unknown>): void {
+    // nothing follows a Close line (spec/README.md, "Trace format"): a closed manager only stutters in the model,
+    // and what it still does (budget changes, which it does not refuse after close) is not a transition
+    if (this.ended) return
     const line = JSON.stringify({ action, ...fields, ...this.post() })
     try {
       this.sink(line)
@@ -232,15 +235,24 @@ export class TraceRecorder implements TransitionTrace {
     this.pendingFreed = []
   }
 
-  /** Rebudget, then the re-examination's Grant lines follow. */
+  /**
+   * Rebudget (setBudget: the new `max` and `reserved`) or Unbudget (removeBudget: the type is unlimited up to the
+   * usage bound, so no waiter fails), then the re-examination's Grant lines follow.
+   */
   rebudgeted(type: number, failed: ReadonlyArray<TracedWaiter>): void {
     const freed = this.pendingFreed
     this.pendingFreed = []
     const budget = this.state.budgets[type]
-    this.emit("Rebudget", {
+    const change =
+      budget === undefined
+        ? { action: "Unbudget", fields: {} }
+        : {
+            action: "Rebudget",
+            fields: { max: this.units(budget.maxBytes), reserved: this.units(budget.reservedBytes) }
+          }
+    this.emit(change.action, {
       type: this.state.typeName(type),
-      max: budget === undefined ? null : this.units(budget.maxBytes),
-      reserved: budget === undefined ? null : this.units(budget.reservedBytes),
+      ...change.fields,
       failed: failed.map((waiter) => waiter.req),
       freed
     })
@@ -259,6 +271,8 @@ export class TraceRecorder implements TransitionTrace {
   }
 
   private closingFailed: ReadonlyArray<number> | undefined = undefined
+  /** The Close line was written: the trace is complete. */
+  private ended = false
   private unpinned: ReadonlyArray<number> = []
 
   /** Close begins: the waiters failed; what they alone pinned was freed. Release lines are held back. */
@@ -275,5 +289,6 @@ export class TraceRecorder implements TransitionTrace {
     const failed = this.closingFailed ?? []
     this.closingFailed = undefined
     this.emit("Close", { failed, unpinned: this.unpinned, leaks })
+    this.ended = true
   }
 }
