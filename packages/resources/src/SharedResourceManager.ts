@@ -375,7 +375,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   }
 
   /**
-   * Whether this hold was released: by this ref, or by `release(handle)` in its thread. Once true, it stays true:
+   * Whether this hold was released: by this ref, by `release(handle)` in its thread, or by the manager's close (or
+   * its thread's detach). Once true, it stays true:
    * a later `share` of the resource by the same thread is a hold of its own, which this ref never reaches.
    */
   get released(): boolean {
@@ -1551,10 +1552,12 @@ class SharedManagerImpl implements SharedResourceManager {
   }
 
   /**
-   * Whether the hold of this thread's ref number `serial` on `slot` of `generation` was ended by `release(handle)`
-   * (the ref then reports `released`, and its `release()` releases nothing).
+   * Whether the hold of this thread's ref number `serial` on `slot` of `generation` ended without the ref: by
+   * `release(handle)`, or by the manager's close (or this thread's detach), which released every hold (the ref
+   * then reports `released`, its payload fails with `ResourceReleased`, and its `release()` releases nothing).
    */
   holdEnded(slot: number, generation: number, serial: number): boolean {
+    if (!this.usable) return true
     if (this.endedHolds.size === 0) return false
     const ended = this.endedHolds.get(slot)
     return ended !== undefined && ended.generation === generation && serial <= ended.lastRef

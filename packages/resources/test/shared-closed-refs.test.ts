@@ -1,0 +1,56 @@
+/**
+ * A shared manager's refs once the manager is closed (docs/semantics.md, sections 2 and 17): the close released
+ * every hold, so every ref reports `released`, its payload fails with ResourceReleased (the Effect `get` too), and
+ * its `release()` releases nothing more but still gives a made payload to its `destroy` hook. The same holds for
+ * the refs of a thread that detached (its own `close()`), while the other threads' refs live on.
+ */
+import { describe, expect, test } from "bun:test"
+import { type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
+import { Effect, Exit } from "effect"
+import { attachSharedResourceManager, createSharedResourceManager } from "../src/index.ts"
+import { thrown } from "./support/thrown.ts"
+
+const memory: ResourceMetadata = { type: "Memory", sizeBytes: 100 }
+const budgets = { Memory: { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
+
+describe("a shared manager's refs after close", () => {
+  test("the creator's close: the ref reports released, its payload fails, its release() only destroys", () => {
+    const manager = createSharedResourceManager({ budgets })
+    const destroyed: Array<string> = []
+    const ref = manager.acquire("r", memory, { create: () => "made", destroy: (value) => destroyed.push(value) })
+    const plain = manager.acquire("p", memory)
+    expect(ref.payload).toBe("made")
+    expect(plain.released).toBe(false)
+    expect(
+      manager
+        .close()
+        .map((leak) => leak.name)
+        .sort()
+    ).toEqual(["p", "r"])
+    expect(ref.released).toBe(true)
+    expect(plain.released).toBe(true)
+    expect(thrown(() => ref.payload)).toBeInstanceOf(ResourceReleased)
+    expect(thrown(() => plain.payload)).toBeInstanceOf(ResourceReleased)
+    const exit = Effect.runSyncExit(plain.get)
+    expect(Exit.isFailure(exit) && Exit.hasFails(exit)).toBe(true)
+    ref.release()
+    ref.release()
+    expect(destroyed).toEqual(["made"])
+  })
+
+  test("a thread's detach ends its own refs' holds; the creator's refs live on", () => {
+    const manager = createSharedResourceManager({ budgets })
+    const other = attachSharedResourceManager(manager.descriptor)
+    const mine = manager.acquire("mine", memory)
+    const theirs = other.acquire("theirs", memory)
+    expect(other.close().map((leak) => leak.name)).toEqual(["theirs"])
+    expect(theirs.released).toBe(true)
+    expect(thrown(() => theirs.payload)).toBeInstanceOf(ResourceReleased)
+    theirs.release()
+    expect(mine.released).toBe(false)
+    expect(mine.payload).toBeInstanceOf(Uint8Array)
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(100)
+    mine.release()
+    expect(manager.close()).toEqual([])
+  })
+})
