@@ -104,6 +104,7 @@ import {
   exposeMetadata,
   validateAcquireOptions,
   validateBudget,
+  validateHandle,
   validateHysteresis,
   validateMetadata
 } from "./internal/validate.ts"
@@ -443,7 +444,15 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     this.isReleased = true
     if (!this.owner.holdEnded(this.slot, this.generation, this.serial))
       this.owner.releaseOwn(this.slot, this.generation)
-    if (this.made && this.destroy !== undefined) this.destroy(this.value as T)
+    if (this.made && this.destroy !== undefined) {
+      // caller code, run after the hold ended: a throw is swallowed (docs/semantics.md section 14), as the
+      // single-thread managers do, so the release neither throws nor half happens
+      try {
+        this.destroy(this.value as T)
+      } catch {
+        // the release is done either way
+      }
+    }
   }
 
   /** Releases the hold at the end of a `using` scope. */
@@ -654,7 +663,8 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
     const valid = orThrow(validateBudget(type, budget, types))
     budgets.push([valid.index, valid.budget])
   }
-  const pools = makePools(raw.pools, types, maxThreads, budgets)
+  const managerId = 2 ** 30 + Math.floor(Math.random() * 2 ** 30)
+  const pools = makePools(raw.pools, types, maxThreads, budgets, managerId)
   const poolTypes = pools.map((p) => p.type)
   const configBytes = encoder.encode(JSON.stringify({ label, types: raw.types ?? {}, pools: poolTypes }))
   const layout = layoutOf(types.count, maxThreads, maxResources, maxWaiters, configBytes.length)
@@ -666,7 +676,6 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
       issue: `could not allocate ${layout.totalBytes} shared bytes: ${show(String(error))}`
     })
   }
-  const managerId = 2 ** 30 + Math.floor(Math.random() * 2 ** 30)
   Ledger.initialize(
     buffer,
     {
@@ -691,6 +700,9 @@ export const createSharedResourceManager = (config: SharedManagerConfig = {}): S
   })
   return SharedManagerImpl.claim(ledger, types, label, true, buffers, poolTypes, raw.sequential === true)
 }
+
+/** The start of the name of a manager's pool buffer: the manager's id and the pool's index. */
+const poolTag = (managerId: number, index: number): string => `${managerId}.${index}:`
 
 /** A plain object (not an array), as a config's parts must be. */
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
@@ -728,7 +740,8 @@ const makePools = (
   given: unknown,
   types: TypeTable,
   maxThreads: number,
-  budgets: ReadonlyArray<readonly [number, ResourceBudget]>
+  budgets: ReadonlyArray<readonly [number, ResourceBudget]>,
+  managerId: number
 ): Array<{ readonly type: number; readonly pool: SharedBlockPool }> => {
   const list = given ?? []
   if (!Array.isArray(list) || list.length > MAX_POOLS) {
@@ -759,14 +772,21 @@ const makePools = (
       fail(new DuplicatePool({ resourceType: types.nameOf(type), blockSize: blockSize as number }))
     }
     const result = SharedBlockPool.make({
-      name,
+      // the buffer's name starts with the manager's id and the pool's index: an attachment checks it is given
+      // this manager's pools, in order (`claim`); the pool's errors name it as the config does
+      name: `${poolTag(managerId, made.length)}${name}`,
       blockSize: blockSize as number,
       blockCount: blockCount as number,
       maxThreads,
       batchSize: 1,
       ...(alignment === undefined ? {} : { alignment: alignment as number })
     })
-    if (!result.ok) return fail(toCoreError<CoreInvalidPoolConfig>(result.error))
+    if (!result.ok) {
+      // named as the config names it (the buffer's name starts with the manager's id)
+      const { category, code } = result.error
+      const renamed = { ...Object.fromEntries(Object.entries(result.error)), category, code, pool: name }
+      return fail(toCoreError<CoreInvalidPoolConfig>(renamed))
+    }
     const pool = result.value
     made.push({ type, pool })
     const capacity = (charged.get(type) ?? 0) + pool.blockSize * pool.blockCount
@@ -801,20 +821,35 @@ export const attachSharedResourceManager = (
   descriptor: SharedManagerDescriptor,
   options: SharedAttachOptions = {}
 ): SharedResourceManager => {
-  const sequential = (options as { readonly sequential?: unknown } | null)?.sequential ?? false
+  // the options and the descriptor are read once, each field, before anything is checked: what is checked is
+  // what is used (a getter may answer differently on each read), and a read that throws (a getter, a Proxy's
+  // trap, a revoked Proxy) is InvalidArgument
+  let sequential: unknown
+  try {
+    sequential = (options as { readonly sequential?: unknown } | null)?.sequential ?? false
+  } catch (error) {
+    throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+  }
   if (typeof sequential !== "boolean") {
     throw new InvalidArgument({ argument: "options.sequential", issue: `expected a boolean, got ${show(sequential)}` })
   }
   const issue = sharedMemoryIssue()
   if (issue !== undefined) throw new SharedMemoryUnavailable({ issue })
-  const buffer = (descriptor as Partial<SharedManagerDescriptor> | null | undefined)?.buffer
-  const valid =
-    typeof descriptor === "object" &&
-    descriptor !== null &&
-    descriptor.kind === "flight-hal/shared-manager" &&
-    buffer instanceof SharedArrayBuffer &&
-    buffer.byteLength >= 256
-  if (!valid) {
+  let kind: unknown
+  let buffer: unknown
+  let given: unknown
+  let pools: ReadonlyArray<SharedArrayBuffer> | undefined
+  try {
+    if (typeof descriptor === "object" && descriptor !== null) {
+      ;({ kind, buffer, pools: given } = descriptor as Partial<Record<keyof SharedManagerDescriptor, unknown>>)
+      // a copy of the pool list, its entries read once (a Proxy, or an array whose entries are getters)
+      const list = Array.isArray(given) ? Array.from(given as ReadonlyArray<unknown>) : undefined
+      if (list?.every(isSharedBuffer)) pools = list
+    }
+  } catch (error) {
+    throw new InvalidArgument({ argument: "descriptor", issue: `could not be read (${showThrown(error)})` })
+  }
+  if (kind !== "flight-hal/shared-manager" || !isSharedBuffer(buffer) || buffer.byteLength < 256) {
     throw new InvalidArgument({
       argument: "descriptor",
       issue: `expected a shared manager's descriptor, got ${show(descriptor)}`
@@ -833,12 +868,7 @@ export const attachSharedResourceManager = (
     types: unknown
     pools: ReadonlyArray<number>
   }
-  const pools = (descriptor as { readonly pools?: unknown }).pools
-  if (
-    !Array.isArray(pools) ||
-    pools.length !== config.pools.length ||
-    !pools.every((p) => p instanceof SharedArrayBuffer)
-  ) {
+  if (pools === undefined || pools.length !== config.pools.length) {
     throw new InvalidArgument({
       argument: "descriptor.pools",
       issue: `expected the ${config.pools.length} pool buffers of the manager`
@@ -846,6 +876,37 @@ export const attachSharedResourceManager = (
   }
   const types = orThrow(TypeTable.make(config.types))
   return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools, sequential)
+}
+
+/**
+ * Whether a value is a SharedArrayBuffer, by its brand (the `byteLength` getter's own check), not `instanceof`,
+ * which runs a Proxy's getPrototypeOf trap and accepts a Proxy over a buffer, which typed arrays cannot view.
+ */
+const isSharedBuffer = (value: unknown): value is SharedArrayBuffer => {
+  try {
+    sharedByteLength().call(value)
+    return true
+  } catch {
+    return false
+  }
+}
+let byteLengthGetter: (() => number) | undefined
+const sharedByteLength = (): (() => number) => {
+  byteLengthGetter ??= Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get as () => number
+  return byteLengthGetter
+}
+
+/**
+ * `[metadata, options]` of either call form (`metadataFirst`), where reading the options (`"name" in`, their
+ * copy) runs caller code: a Proxy's trap or a getter that throws is InvalidArgument { argument: "options" }.
+ */
+const callForm = (first: unknown, second: unknown, third: unknown): [unknown, unknown] => {
+  try {
+    return metadataFirst(first, second, third)
+  } catch (error) {
+    if (error instanceof InvalidArgument) throw error
+    throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+  }
 }
 
 const SYNC_MODES = ["NonBlocking", "Emergency"] as const
@@ -964,6 +1025,29 @@ class SharedManagerImpl implements SharedResourceManager {
     sequential: boolean
   ): SharedManagerImpl {
     if (ledger.closed) throw new ManagerClosed()
+    // the pools first, each checked to be this manager's own, at its place (its name starts with the manager's
+    // id and its index: a descriptor may carry another manager's pool buffers, or this one's out of order), so
+    // that a refused attachment claims no thread index (nothing of the ledger changes)
+    const managerId = ledger.header[H.managerId] as number
+    const pools: Array<ManagerPool> = []
+    const detachAll = () => {
+      for (const { pool } of pools) pool.detach()
+    }
+    for (const [index, buffer] of poolBuffers.entries()) {
+      const attached = SharedBlockPool.attach(buffer)
+      if (!attached.ok) {
+        detachAll()
+        throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+      }
+      pools.push({ pool: attached.value, type: poolTypes[index] as number, index })
+      if (!attached.value.name.startsWith(poolTag(managerId, index))) {
+        detachAll()
+        throw new InvalidArgument({
+          argument: "descriptor.pools",
+          issue: `pool buffer ${index} is not this manager's pool ${index} (another manager's, or out of order)`
+        })
+      }
+    }
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
       const at = thread * THREAD_INT_WORDS
       // an index whose former thread acquired resources that live on (shared) keeps their books until they go
@@ -975,20 +1059,10 @@ class SharedManagerImpl implements SharedResourceManager {
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       ledger.markBaseline(thread)
       ledger.bind(thread)
-      const pools: Array<ManagerPool> = []
-      for (const [index, buffer] of poolBuffers.entries()) {
-        const attached = SharedBlockPool.attach(buffer)
-        if (!attached.ok) {
-          for (const { pool } of pools) pool.detach()
-          Atomics.store(ledger.threadsInt, at + R.claim, 0)
-          throw toCoreError<CoreInvalidPoolConfig>(attached.error)
-        }
-        const pool = attached.value
-        Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
-        pools.push({ pool, type: poolTypes[index] as number, index })
-      }
+      for (const { pool, index } of pools) Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
       return new SharedManagerImpl(ledger, types, label, thread, creator, pools)
     }
+    detachAll()
     throw new ManagerClosed()
   }
 
@@ -1006,27 +1080,18 @@ class SharedManagerImpl implements SharedResourceManager {
     return Object.freeze({ slot, generation, manager: this.ledger.header[H.managerId] as number })
   }
 
-  /** The slot of a handle of this manager that is live, or the error. */
-  private resolve(handle: unknown, argument = "handle"): number {
-    if (typeof handle !== "object" || handle === null) {
-      throw new InvalidArgument({
-        argument,
-        issue: `expected a resource handle { slot, generation, manager }, got ${show(handle)}`
-      })
+  /**
+   * A handle of this manager that is live, read once into a frozen copy (what is checked is what is used: a
+   * getter may answer differently on each read, or throw, and a Proxy's traps may throw), or the error.
+   */
+  private resolve(handle: unknown, argument = "handle"): ResourceHandle {
+    const copy = orThrow(validateHandle(handle, argument))
+    const { slot, generation, manager } = copy
+    if (manager !== this.ledger.header[H.managerId] || slot < 0 || slot >= this.ledger.maxResources) {
+      throw new ResourceNotFound({ resource: formatHandle({ slot, generation }) })
     }
-    const { slot, generation, manager } = handle as Partial<Record<keyof ResourceHandle, unknown>>
-    if (!Number.isSafeInteger(slot) || !Number.isSafeInteger(generation) || !Number.isSafeInteger(manager)) {
-      throw new InvalidArgument({
-        argument,
-        issue: `expected a resource handle { slot, generation, manager }, got ${show(handle)}`
-      })
-    }
-    const s = slot as number
-    if (manager !== this.ledger.header[H.managerId] || s < 0 || s >= this.ledger.maxResources) {
-      throw new ResourceNotFound({ resource: formatHandle({ slot: s, generation: generation as number }) })
-    }
-    if (!this.ledger.isLive(s, generation as number)) throw this.stale(s, generation as number)
-    return s
+    if (!this.ledger.isLive(slot, generation)) throw this.stale(slot, generation)
+    return copy
   }
 
   private stale(slot: number, generation: number): StaleHandle {
@@ -1220,18 +1285,29 @@ class SharedManagerImpl implements SharedResourceManager {
     return pool.view(this.ledger.blockOf(slot)).subarray(0, metadata.sizeBytes) as T
   }
 
-  /** `share`'s options: an object whose `create` and `destroy`, when given, are functions. */
-  private checkHooks(options: unknown): void {
-    if (options === undefined) return
+  /**
+   * `share`'s options: an object whose `create` and `destroy`, when given, are functions, read once (what is
+   * checked is what the ref calls: a getter may answer differently on each read, or throw, and a Proxy's traps
+   * may throw: InvalidArgument { argument: "options" }).
+   */
+  private hooksOption<T>(options: unknown): PayloadHooks<T> | undefined {
+    if (options === undefined) return undefined
     if (typeof options !== "object" || options === null) {
       throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
     }
-    const o = options as Record<string, unknown>
+    let hooks: { readonly create: unknown; readonly destroy: unknown }
+    try {
+      const { create, destroy } = options as Record<string, unknown>
+      hooks = { create, destroy }
+    } catch (error) {
+      throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+    }
     for (const key of ["create", "destroy"] as const) {
-      if (o[key] !== undefined && typeof o[key] !== "function") {
-        throw new InvalidArgument({ argument: key, issue: `expected a function, got ${show(o[key])}` })
+      if (hooks[key] !== undefined && typeof hooks[key] !== "function") {
+        throw new InvalidArgument({ argument: key, issue: `expected a function, got ${show(hooks[key])}` })
       }
     }
+    return hooks as PayloadHooks<T>
   }
 
   acquire<T = Uint8Array>(
@@ -1242,7 +1318,7 @@ class SharedManagerImpl implements SharedResourceManager {
     this.ensureUsable()
     let metadata: unknown = first
     let options: unknown = second
-    if (typeof first === "string") [metadata, options] = metadataFirst(first, second, third)
+    if (typeof first === "string") [metadata, options] = callForm(first, second, third)
     const settings = orThrow(validateAcquireOptions(options, SYNC_MODES, "NonBlocking", "timeoutMillis", millisOf))
     const v = this.validate(metadata)
     const nameText = this.nameOption(options)
@@ -1250,9 +1326,17 @@ class SharedManagerImpl implements SharedResourceManager {
     return this.acquireNow(v, emergency, this.nameBytes(nameText), nameText, hooksOf<T>(settings))
   }
 
-  /** The `name` option ("" when absent); options that are not an object were refused before. */
+  /**
+   * The `name` option ("" when absent), read once; options that are not an object were refused before. A read
+   * that throws (a getter, a Proxy) is InvalidArgument { argument: "options" }.
+   */
   private nameOption(options: unknown): string {
-    const name = (options as { readonly name?: unknown } | undefined)?.name ?? ""
+    let name: unknown
+    try {
+      name = (options as { readonly name?: unknown } | undefined)?.name ?? ""
+    } catch (error) {
+      throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+    }
     if (typeof name !== "string")
       throw new InvalidArgument({ argument: "name", issue: `expected a string, got ${show(name)}` })
     return name
@@ -1332,7 +1416,7 @@ class SharedManagerImpl implements SharedResourceManager {
   ): Promise<SharedResource<T>> {
     try {
       this.ensureUsable()
-      const [metadata, options] = metadataFirst(first, second, third)
+      const [metadata, options] = callForm(first, second, third)
       const settings = orThrow(validateAcquireOptions(options, ALL_MODES, "Blocking", "timeoutMillis", millisOf))
       const v = this.validate(metadata)
       const nameText = this.nameOption(options)
@@ -1533,8 +1617,7 @@ class SharedManagerImpl implements SharedResourceManager {
 
   release(handle: ResourceHandle): void {
     this.ensureUsable()
-    const slot = this.resolve(handle)
-    const generation = handle.generation
+    const { slot, generation } = this.resolve(handle)
     this.dropHold(slot, generation, false)
     // the ref of the hold just ended (made before now) stays released: a later share is a hold of its own
     this.endedHolds.set(slot, { generation, lastRef: this.refsMade })
@@ -1570,14 +1653,14 @@ class SharedManagerImpl implements SharedResourceManager {
 
   /** `release(handle)` or a share's undo: drops this thread's hold; `quiet` ignores a hold already gone. */
   private releaseHold(handle: ResourceHandle, quiet: boolean): void {
-    let slot: number
+    let resolved: ResourceHandle
     try {
-      slot = this.resolve(handle)
+      resolved = this.resolve(handle)
     } catch (error) {
       if (quiet && error instanceof StaleHandle) return
       throw error
     }
-    this.dropHold(slot, handle.generation, quiet)
+    this.dropHold(resolved.slot, resolved.generation, quiet)
   }
 
   private dropHold(slot: number, generation: number, quiet: boolean): void {
@@ -1669,37 +1752,33 @@ class SharedManagerImpl implements SharedResourceManager {
     options?: Pick<SharedAcquireOptions<T>, "create" | "destroy">
   ): SharedResource<T> {
     this.ensureUsable()
-    this.checkHooks(options)
-    const slot = this.resolve(handle)
+    const hooks = this.hooksOption<T>(options)
+    // read once: the copy is what is resolved, held and described
+    const resolved = this.resolve(handle)
+    const { slot, generation } = resolved
     let added: "ok" | "stale" | "held" | number
     this.ledger.enterStep(this.thread)
     try {
       this.ensureUsable()
-      added = this.ledger.addHold(slot, handle.generation, this.thread)
+      added = this.ledger.addHold(slot, generation, this.thread)
     } finally {
       this.ledger.leaveStep(this.thread)
     }
     if (typeof added === "number") {
       // the resource was freed and its slot taken again meanwhile: the hold landed on the new one, and goes
       this.releaseHold(this.handleOf(slot, added), true)
-      throw this.stale(slot, handle.generation)
+      throw this.stale(slot, generation)
     }
-    if (added === "stale") this.resolve(handle)
+    if (added === "stale") this.resolve(resolved)
     if (added === "held") {
-      throw new AlreadyShared({ name: formatHandle(handle), driver: `thread ${this.thread}` })
+      throw new AlreadyShared({ name: formatHandle(resolved), driver: `thread ${this.thread}` })
     }
-    const info = this.describe(slot, handle.generation)
+    const info = this.describe(slot, generation)
     if (info === undefined) {
       this.ensureUsable() // freed by a close (or this thread reaped) meanwhile
-      throw this.stale(slot, handle.generation)
+      throw this.stale(slot, generation)
     }
-    return this.refOf(
-      slot,
-      handle.generation,
-      Object.freeze({ type: info.type, sizeBytes: info.sizeBytes }),
-      info.name,
-      options
-    )
+    return this.refOf(slot, generation, Object.freeze({ type: info.type, sizeBytes: info.sizeBytes }), info.name, hooks)
   }
 
   find(name: string): SharedResourceInfo {
@@ -1725,11 +1804,11 @@ class SharedManagerImpl implements SharedResourceManager {
 
   info(handle: ResourceHandle): SharedResourceInfo {
     this.ensureUsable()
-    const slot = this.resolve(handle)
-    const info = this.describe(slot, handle.generation)
+    const { slot, generation } = this.resolve(handle)
+    const info = this.describe(slot, generation)
     if (info !== undefined) return info
     this.ensureUsable() // freed by a close meanwhile: ManagerClosed
-    throw this.stale(slot, handle.generation)
+    throw this.stale(slot, generation)
   }
 
   /**
@@ -2145,9 +2224,9 @@ class SharedManagerImpl implements SharedResourceManager {
   // ------------------------------------------------------------ close
 
   close(): ReadonlyArray<SharedLeakReport> {
-    if (this.detached) return []
     const ledger = this.ledger
-    if (!this.usable) {
+    if (this.detached || !this.usable) {
+      this.leaveClosed()
       this.stop()
       return []
     }
@@ -2179,6 +2258,19 @@ class SharedManagerImpl implements SharedResourceManager {
     Atomics.store(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.claim, 0)
     this.stop()
     return reports
+  }
+
+  /**
+   * A thread's `close()` once the creator closed the manager (its listener may have stopped already): its
+   * index is given up, so `threads()` no longer lists it (the creator's close released its holds; no thread
+   * attaches to a closed manager, and the epoch tells a later claim of the index, by a lost thread's reaping,
+   * from this one).
+   */
+  private leaveClosed(): void {
+    const ledger = this.ledger
+    const at = this.thread * THREAD_INT_WORDS
+    if (!ledger.closed || Atomics.load(ledger.threadsInt, at + R.epoch) !== this.epoch) return
+    Atomics.compareExchange(ledger.threadsInt, at + R.claim, 1, 0)
   }
 
   /** The live resources held by `thread` (-1: every thread), as leak reports. */
