@@ -1025,23 +1025,16 @@ class SharedManagerImpl implements SharedResourceManager {
     sequential: boolean
   ): SharedManagerImpl {
     if (ledger.closed) throw new ManagerClosed()
-    // the pools first, each checked to be this manager's own, at its place (its name starts with the manager's
-    // id and its index: a descriptor may carry another manager's pool buffers, or this one's out of order), so
-    // that a refused attachment claims no thread index (nothing of the ledger changes)
+    // each pool buffer checked to be this manager's own, at its place (its name starts with the manager's id and
+    // its index: a descriptor may carry another manager's pool buffers, or this one's out of order), before
+    // anything of the ledger changes: attached and detached at once, so a refused attachment claims nothing
     const managerId = ledger.header[H.managerId] as number
-    const pools: Array<ManagerPool> = []
-    const detachAll = () => {
-      for (const { pool } of pools) pool.detach()
-    }
     for (const [index, buffer] of poolBuffers.entries()) {
       const attached = SharedBlockPool.attach(buffer)
-      if (!attached.ok) {
-        detachAll()
-        throw toCoreError<CoreInvalidPoolConfig>(attached.error)
-      }
-      pools.push({ pool: attached.value, type: poolTypes[index] as number, index })
-      if (!attached.value.name.startsWith(poolTag(managerId, index))) {
-        detachAll()
+      if (!attached.ok) throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+      const name = attached.value.name
+      attached.value.detach()
+      if (!name.startsWith(poolTag(managerId, index))) {
         throw new InvalidArgument({
           argument: "descriptor.pools",
           issue: `pool buffer ${index} is not this manager's pool ${index} (another manager's, or out of order)`
@@ -1059,10 +1052,22 @@ class SharedManagerImpl implements SharedResourceManager {
       Atomics.add(ledger.threadsInt, at + R.heartbeat, 1)
       ledger.markBaseline(thread)
       ledger.bind(thread)
-      for (const { pool, index } of pools) Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
+      // each pool's thread slot recorded in the thread's row as soon as it is claimed: a thread that dies here is
+      // reaped with the slots it claimed
+      const pools: Array<ManagerPool> = []
+      for (const [index, buffer] of poolBuffers.entries()) {
+        const attached = SharedBlockPool.attach(buffer)
+        if (!attached.ok) {
+          for (const { pool } of pools) pool.detach()
+          Atomics.store(ledger.threadsInt, at + R.claim, 0)
+          throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+        }
+        const pool = attached.value
+        Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
+        pools.push({ pool, type: poolTypes[index] as number, index })
+      }
       return new SharedManagerImpl(ledger, types, label, thread, creator, pools)
     }
-    detachAll()
     throw new ManagerClosed()
   }
 
@@ -1697,6 +1702,9 @@ class SharedManagerImpl implements SharedResourceManager {
     const changes: Array<LevelChange> = []
     ledger.lock(this.thread)
     try {
+      // reaped meanwhile (declared lost while alive, in the middle of this release): the repair has freed the slot
+      // already, and may have handed it out again
+      if (!attachedWith(ledger, this.thread, this.epoch)) return
       freeSlot(ledger, slot)
       ledger.setPending(this.thread, -1)
       // Waiters of other types may be held back by a full resource table (a fast path took the last free slot
@@ -2161,7 +2169,7 @@ class SharedManagerImpl implements SharedResourceManager {
     const ledger = this.ledger
     Atomics.add(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.heartbeat, 1)
     if (!this.isCreator) return
-    const now = Date.now()
+    let now = Date.now()
     const lostAfter = ledger.header[H.lostAfterMillis] as number
     for (let t = 0; t < ledger.maxThreads; t++) {
       if (t === this.thread || Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) !== 1) {
@@ -2174,6 +2182,9 @@ class SharedManagerImpl implements SharedResourceManager {
         this.lastMoved[t] = now
       } else if (now - (this.lastMoved[t] as number) >= lostAfter) {
         this.reap(t)
+        // a reaping may wait (for a lost thread's step, or its lock): the threads looked at next are timed from
+        // after it, or a reaping that waited long would have them declared lost though they beat
+        now = Date.now()
       }
     }
   }
@@ -2302,14 +2313,11 @@ class SharedManagerImpl implements SharedResourceManager {
     if (this.detached) return
     this.detached = true
     clearInterval(this.heartbeat)
+    // a pool's thread slot is given up only when this thread's row still records it: a thread reaped while alive
+    // finds its slots freed by the reaper already (and perhaps claimed by another thread since)
     for (const { pool, index } of this.pools) {
-      pool.detach()
-      Atomics.compareExchange(
-        this.ledger.threadsInt,
-        this.thread * THREAD_INT_WORDS + R.poolSlots + index,
-        pool.slot + 1,
-        0
-      )
+      const at = this.thread * THREAD_INT_WORDS + R.poolSlots + index
+      if (Atomics.compareExchange(this.ledger.threadsInt, at, pool.slot + 1, 0) === pool.slot + 1) pool.detach()
     }
     for (const pending of [...this.pending.values()]) {
       this.forget(pending)

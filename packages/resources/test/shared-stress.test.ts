@@ -215,6 +215,8 @@ class StressRun {
   readonly threadOf = new Map<Worker, number>()
   readonly progress = new Map<Worker, number>()
   readonly done = new Map<Worker, OpsReport>()
+  /** The workers whose thread has ended (Bun's `close` event: after `terminate`, nothing of it runs any more). */
+  readonly exited = new Set<Worker>()
   observed: ObserverReport | undefined
 
   constructor(
@@ -241,6 +243,7 @@ class StressRun {
   /** Starts a worker in `role`; `index` is its part of the board and its seed. */
   spawn(role: StressSetup["role"], index: number, ops: number, untilClosed = false): Worker {
     const worker = this.inbox.listen(new Worker(new URL("./fixtures/shared-stress-worker.ts", import.meta.url).href))
+    worker.addEventListener("close", () => this.exited.add(worker))
     this.all.push(worker)
     const setup: StressSetup = {
       role,
@@ -293,6 +296,26 @@ class StressRun {
   }
 }
 
+/**
+ * Keeps the creator's reaper from declaring any other thread lost while `guard.on`: their heartbeat moves each time
+ * it looks (its `beat`, wrapped). A victim is then reaped only once its thread has ended, whatever the machine's
+ * load (a worker stalled for `lostAfterMillis` is declared lost though alive: shared-reap-alive.test.ts covers that).
+ */
+const reapOnlyTheDead = (m: SharedResourceManager, guard: { on: boolean }): void => {
+  const manager = m as unknown as { beat: () => void }
+  const beat = manager.beat
+  if (typeof beat !== "function") throw new Error("the shared manager's heartbeat is no longer its beat()")
+  const ledger = new Ledger(m.descriptor.buffer)
+  manager.beat = () => {
+    for (let t = 0; guard.on && t < ledger.maxThreads; t++) {
+      const row = t * THREAD_INT_WORDS
+      if (t !== m.thread && Atomics.load(ledger.threadsInt, row + R.claim) === 1)
+        Atomics.add(ledger.threadsInt, row + R.heartbeat, 1)
+    }
+    beat.call(m)
+  }
+}
+
 test("a worker terminated at random points of its steps, again and again: after each reaping the ledger balances", async () => {
   // most requests are served by pools while they have a block (Memory up to 256 bytes: 4 blocks, a quarter of
   // the budget; Hardware: 8 blocks): a kill in the middle of a pool allocation or release must not lose the block
@@ -300,16 +323,24 @@ test("a worker terminated at random points of its steps, again and again: after 
     { type: "Memory", blockSize: 256, blockCount: 4 },
     { type: "Hardware", blockSize: 2048, blockCount: 8 }
   ])
+  // a victim is not declared lost while it runs: it is reaped after its kill, as the kill left it
+  const guard = { on: false }
+  reapOnlyTheDead(run.m, guard)
   const random = prng(SEED ^ 0x5bd1e995)
   const kills: Array<number> = []
   try {
     for (let round = 0; round < KILLS; round++) {
+      guard.on = true
       const victim = await run.ready(run.spawn("ops", 0, 1_000_000_000))
       const thread = run.threadOf.get(victim) as number
       const killAt = 256 * Math.floor(1 + random() * 16)
       while ((run.progress.get(victim) ?? 0) < killAt) await run.take()
+      expect(run.m.threads()).toContain(thread)
       victim.terminate()
       kills.push(run.progress.get(victim) as number)
+      // terminate() returns before the thread ends: it may be reaped once nothing of it runs any more
+      await until(() => run.exited.has(victim), "the victim's end", 30_000)
+      guard.on = false
       await until(() => !run.m.threads().includes(thread), "the reaping", 30_000)
       checkAtRest(run.m, new Map(), `after kill ${round + 1}`, run.pools)
     }

@@ -1062,26 +1062,50 @@ export class Ledger {
   }
 
   /**
-   * Under the lock: stops the lock-free steps and waits until no attached thread but `lost` ones is inside one.
-   * Returns the threads still inside one after `patienceMillis` (then lost too). `resume` lets them go on.
+   * Under the lock: stops the lock-free steps and waits until no attached thread is inside one. Returns the threads
+   * still inside one after `patienceMillis` (then lost too). `resume` lets them go on.
+   *
+   * The `lost` threads' steps are waited for too, up to `lostGrace()`: a thread declared lost may be alive (a worker
+   * preempted, or paused, for `lostAfterMillis` in the middle of its step), and its step, once it goes on, must
+   * land before the repair (which would otherwise return its slot to the free ones and leave its holder bit, or
+   * leave a pool block twice on the free list), not after. One still inside its step then is taken for dead
+   * (terminated between two steps). A lost thread's later steps wait for `resume` (they read the flag) and find it
+   * reaped.
    */
   quiesce(self: number, lost: ReadonlySet<number>, patienceMillis: number): Array<number> {
     // a thread marks its step, then reads its flag; here the flag is set, then the marks are read
     Atomics.store(this.header, H.repair, 1)
     this.setFlag(ThreadFlags.Repair, true)
-    const end = Date.now() + patienceMillis
+    const start = Date.now()
+    const end = start + patienceMillis
+    const lostEnd = start + Math.min(patienceMillis, this.lostGrace())
     for (;;) {
       const busy: Array<number> = []
+      let waitFor = -1
+      const now = Date.now()
       for (let t = 0; t < this.maxThreads; t++) {
         const at = t * THREAD_INT_WORDS
-        if (t === self || lost.has(t) || Atomics.load(this.threadsInt, at + R.claim) === 0) continue
-        if ((Atomics.load(this.threadsInt, at + R.step) & 1) !== 0) busy.push(t)
+        if (t === self || Atomics.load(this.threadsInt, at + R.claim) === 0) continue
+        if ((Atomics.load(this.threadsInt, at + R.step) & 1) === 0) continue
+        if (!lost.has(t)) busy.push(t)
+        else if (now > lostEnd) continue
+        if (waitFor < 0) waitFor = t
       }
-      if (busy.length === 0 || Date.now() > end) return busy
-      const first = (busy[0] as number) * THREAD_INT_WORDS + R.step
+      if (waitFor < 0 || now > end) return busy
+      const first = waitFor * THREAD_INT_WORDS + R.step
       this.pause(this.threadsInt, first, Atomics.load(this.threadsInt, first))
       Atomics.add(this.threadsInt, self * THREAD_INT_WORDS + R.heartbeat, 1)
     }
+  }
+
+  /**
+   * How long the reaper waits for a lost thread to end the step it is in (`quiesce`), or to free the lock it holds
+   * (`forceUnlock`), before it takes it for dead: a quarter of `lostAfterMillis` each. (The creator's heartbeat
+   * loop reads the time once per round, before a reaping: a reaping that blocks it for `lostAfterMillis` or more
+   * would have the threads it looks at next declared lost though they beat.)
+   */
+  private lostGrace(): number {
+    return Math.floor((this.header[H.lostAfterMillis] as number) / 4)
   }
 
   resume(): void {
@@ -1100,8 +1124,16 @@ export class Ledger {
     }
   }
 
-  /** Frees the lock when `thread` (lost) held it. */
+  /**
+   * Frees the lock when `thread` (lost) holds it: first waits up to `lostGrace()` for the thread to free it itself (a
+   * thread declared lost may be alive, in the middle of a step under the lock: that step must end before the
+   * repair, not run alongside it), then takes it for dead.
+   */
   forceUnlock(thread: number): void {
+    const end = Date.now() + this.lostGrace()
+    while (Atomics.load(this.header, H.lock) === thread + 1 && Date.now() <= end) {
+      this.pause(this.header, H.lock, thread + 1)
+    }
     this.unlock(thread)
   }
 
