@@ -31,12 +31,8 @@ import {
   constant,
   describeThrown,
   disguised,
-  errorClassesOf,
   type Gen,
   gen,
-  HostileThrow,
-  hostileValue,
-  isTaggedError,
   type Position,
   withHostileField
 } from "../../../test/support/hostile-values.ts"
@@ -50,6 +46,8 @@ import {
   SharedHandle
 } from "../src/index.ts"
 import { type OpenManager, openManager } from "./support/effect.ts"
+import * as kit from "./support/fuzz-kit.ts"
+import { anyHostile, budget, or, values } from "./support/fuzz-kit.ts"
 import {
   closedViolations,
   fingerprint,
@@ -63,27 +61,12 @@ const FACADE_RUNS = 60
 const EFFECT_RUNS = 25
 const SEED = 0x5eed_e11e
 
-const errorClasses = [...errorClassesOf(core), ...errorClassesOf(resources)]
-const isTyped = (error: unknown): error is Error & { readonly _tag: string } => isTaggedError(errorClasses, error)
-
-/** Runs `body` with console.warn silenced (isolated callback failures and leaks are logged). */
-const quietly = async (body: () => Promise<void>) => {
-  const warn = console.warn
-  console.warn = () => {}
-  try {
-    await body()
-  } finally {
-    console.warn = warn
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The world of a run: a manager with live resources, a share, a registered resource, a stale handle, and another
 // manager with the same resources (its handles have the same slot and generation as this one's).
 
 type Manager = PlainResourceManager & AsyncDisposable
 
-const budget = (maxBytes: number) => ({ maxBytes, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 })
 const config = (): ResourceManagerConfig => ({
   budgets: { Memory: budget(4096), Hardware: budget(1000) },
   pools: [{ type: "Memory", blockSize: 64, initialCount: 2, maxCount: 8 }],
@@ -91,7 +74,7 @@ const config = (): ResourceManagerConfig => ({
 })
 const SHAREABLE = ResourceFlags.combine("Shareable", "Reclaimable")
 
-interface World {
+interface World extends kit.CallerWorld {
   readonly m: Manager
   readonly other: Manager
   readonly mem: ResourceRef<Uint8Array>
@@ -101,12 +84,6 @@ interface World {
   readonly registered: ResourceHandle
   readonly foreignMem: ResourceRef<Uint8Array>
   readonly foreignShare: SharedHandle<unknown>
-  /** Whether the world's manager was closed before the call. */
-  readonly closed: boolean
-  /** Set by a callback of the run that closed the manager. */
-  closedByCaller: boolean
-  /** What the run's callbacks threw (a caller's own error, which some APIs document as passed on). */
-  readonly thrown: Set<unknown>
   /** Registrations and refs a callback made, disposed of before the health check. */
   readonly leftovers: Array<{ release(): void } | Disposable>
 }
@@ -220,101 +197,25 @@ const closedViolationsWithPools = (m: Manager): ReadonlyArray<string> => {
 // ---------------------------------------------------------------------------------------------------------------
 // Callbacks: misbehaving, or calling back into the manager.
 
-interface Behaviour {
-  readonly label: string
-  /** Whether it throws (its throw is recorded in the world's `thrown`). */
-  readonly throws: boolean
-  readonly run: (w: World, input: unknown) => unknown
-}
-
-const reentries: ReadonlyArray<readonly [string, (w: World) => void]> = [
-  ["acquires and releases a Memory resource", (w) => w.m.acquire("inner", { type: "Memory", sizeBytes: 8 }).release()],
+const reentries: ReadonlyArray<kit.Reentry<World>> = [
+  kit.reentry.acquiresMemory,
   [
     "acquires a Hardware resource and keeps it",
     (w) => void w.leftovers.push(w.m.acquire("kept", { type: "Hardware", sizeBytes: 3 }))
   ],
-  ["releases the world's Memory ref", (w) => w.mem.release()],
+  kit.reentry.releasesMem,
   ["releases the world's share", (w) => w.share.release()],
   ["reclaims the world's Memory resource", (w) => void w.m.reclaim(w.mem.handle)],
-  ["raises the Memory budget", (w) => w.m.setBudget("Memory", budget(8192))],
+  kit.reentry.raisesMemoryBudget,
   ["trims the pools", (w) => void w.m.pools.trim()],
-  [
-    "registers a reclamation callback",
-    (w) => void w.leftovers.push(w.m.registerReclamationCallback("Memory", () => 0))
-  ],
-  [
-    "closes the manager",
-    (w) => {
-      w.closedByCaller = true
-      w.m.close()
-    }
-  ]
+  kit.reentry.registersReclaimer,
+  kit.reentry.closesManager
 ]
 
-/** A caller's own error, recorded as the run's (an API that documents passing it on may let it out). */
-const recorded = (w: World, what: string) => {
-  const error = new HostileThrow(what)
-  w.thrown.add(error)
-  return error
-}
-
-const behaviours = (answer: (input: unknown) => unknown): ReadonlyArray<Behaviour> => [
-  {
-    label: "throws",
-    throws: true,
-    run: (w) => {
-      const error = new HostileThrow("callback")
-      w.thrown.add(error)
-      throw error
-    }
-  },
-  { label: "answers NaN", throws: false, run: () => Number.NaN },
-  { label: 'answers "x"', throws: false, run: () => "x" },
-  {
-    label: "answers a rejected Promise",
-    throws: false,
-    run: (w) => {
-      const error = new HostileThrow("rejection")
-      w.thrown.add(error)
-      return Promise.reject(error)
-    }
-  },
-  { label: "answers a throwing Proxy", throws: false, run: () => new Proxy({}, { get: () => 0 / 0 }) },
-  ...reentries.map(
-    ([label, f]): Behaviour => ({
-      label: `${label}, then answers`,
-      throws: false,
-      run: (w, input) => {
-        f(w)
-        return answer(input)
-      }
-    })
-  ),
-  ...reentries.map(
-    ([label, f]): Behaviour => ({
-      label: `${label}, then throws`,
-      throws: true,
-      run: (w) => {
-        f(w)
-        const error = new HostileThrow("callback after re-entering")
-        w.thrown.add(error)
-        throw error
-      }
-    })
-  )
-]
-
-const callbackGen = (answer: (input: unknown) => unknown, keep: (b: Behaviour) => boolean = () => true) =>
-  fc
-    .constantFrom(...behaviours(answer).filter(keep))
-    .map((b) => gen<World>(`a callback that ${b.label}`, (w) => (input: unknown) => b.run(w, input)))
+const callbackGen = kit.callbacks<World>(reentries, { rejecting: true })
 
 // ---------------------------------------------------------------------------------------------------------------
 // Positions.
-
-const anyHostile = (except: ReadonlyArray<string> = []) => hostileValue<World>(except)
-const or = (...arbitraries: ReadonlyArray<fc.Arbitrary<Gen<World>>>) => fc.oneof(...arbitraries)
-const values = (...list: ReadonlyArray<unknown>) => fc.constantFrom(...list).map((v) => constant<World>(v))
 
 const namePosition: Position<World> = {
   valid: values("a", "", "texture", "mem"),
@@ -342,29 +243,13 @@ const validHandle = fc.constantFrom(
 )
 
 /** Handles that are not one of this manager's live resources, or not handles. */
-const handleVariants = fc.constantFrom(
-  gen<World>("a stale handle", (w) => w.stale),
-  gen<World>("the other manager's handle (same slot and generation)", (w) => w.foreignMem.handle),
-  gen<World>("the other manager's share's handle", (w) => w.foreignShare.handle),
-  gen<World>("a ResourceRef as the handle", (w) => w.mem),
-  gen<World>("the other manager's ResourceRef as the handle", (w) => w.foreignMem),
-  gen<World>("a SharedHandle as the handle", (w) => w.share),
-  gen<World>("the manager as the handle", (w) => w.m),
-  gen<World>("mem.handle, its manager + 1", (w) => ({ ...w.mem.handle, manager: w.mem.handle.manager + 1 })),
-  gen<World>("mem.handle, its slot + 100", (w) => ({ ...w.mem.handle, slot: w.mem.handle.slot + 100 })),
-  gen<World>("mem.handle, its generation + 1", (w) => ({ ...w.mem.handle, generation: w.mem.handle.generation + 1 })),
-  gen<World>("mem.handle as an array", (w) => [w.mem.handle.slot, w.mem.handle.generation, w.mem.handle.manager])
-)
+const handleVariants = kit.handleVariants<World>({
+  otherHold: gen<World>("the other manager's share's handle", (w) => w.foreignShare.handle),
+  lookalike: gen<World>("a SharedHandle as the handle", (w) => w.share),
+  slotBelow: false
+})
 
-const handlePosition: Position<World> = {
-  valid: validHandle,
-  hostile: or(
-    anyHostile(),
-    handleVariants,
-    withHostileField(validHandle, ["slot", "generation", "manager"]),
-    disguised(validHandle)
-  )
-}
+const handlePosition = kit.handlePosition(validHandle, handleVariants)
 
 /** Whether a handle is one no call may accept as live: stale, another manager's, not an object. */
 const foreignOrStale = (value: unknown, w: World): string | undefined => {
@@ -374,8 +259,6 @@ const foreignOrStale = (value: unknown, w: World): string | undefined => {
   if (typeof value !== "object" || value === null) return "a non-object handle accepted"
   return undefined
 }
-
-const metadataKeys = ["type", "sizeBytes", "alignmentBytes", "priority", "accessPattern", "flags", "dependsOn"]
 
 const validMetadata: fc.Arbitrary<Gen<World>> = fc
   .record(
@@ -396,121 +279,25 @@ const validMetadata: fc.Arbitrary<Gen<World>> = fc
     )
   )
 
-const metadataPosition: Position<World> = {
-  valid: validMetadata,
-  hostile: or(
-    anyHostile(),
-    withHostileField(validMetadata, metadataKeys),
-    disguised(validMetadata),
-    fc.tuple(validMetadata, or(handleVariants, anyHostile())).map(([base, handle]) =>
-      gen<World>(`${base.label} with dependsOn [${handle.label}]`, (w) => ({
-        ...(base.make(w) as object),
-        dependsOn: [handle.make(w)]
-      }))
-    ),
-    fc.tuple(validMetadata, values(2 ** 31, 2 ** 53 - 1, 4000, 1000)).map(([base, size]) =>
-      gen<World>(`${base.label} with sizeBytes ${size.label}`, (w) => ({
-        ...(base.make(w) as object),
-        sizeBytes: size.make(w)
-      }))
-    )
-  )
-}
+const metadataPosition = kit.metadataPosition(validMetadata, or(handleVariants, anyHostile()), [
+  2 ** 31,
+  2 ** 53 - 1,
+  4000,
+  1000
+])
 
 // A hook or reclamation callback answering a rejected Promise is left out where the manager does not look at the
 // answer (a payload, a destroy's or a reclaimer's result): the rejection would be the caller's own unhandled one.
-const notRejecting = (b: Behaviour) => b.label !== "answers a rejected Promise"
-const createHook = callbackGen(() => new Uint8Array(4), notRejecting)
-const destroyHook = callbackGen(() => undefined, notRejecting)
+const createHook = callbackGen(() => new Uint8Array(4), kit.notRejecting)
+const destroyHook = callbackGen(() => undefined, kit.notRejecting)
 
-const syncOptionKeys = ["mode", "owner", "create", "destroy", "timeoutMillis", "signal"]
+const { sync: syncOptionsPosition, async: asyncOptionsPosition } = kit.optionsPositions<World>({
+  fields: { owner: fc.constantFrom("app", "x") },
+  field: anyHostile(),
+  hooks: kit.hooksOf(createHook, destroyHook),
+  recordAccessorThrows: true
+})
 
-const validSyncOptions: fc.Arbitrary<Gen<World>> = fc.oneof(
-  values(undefined),
-  fc
-    .record(
-      { mode: fc.constantFrom("NonBlocking", "Emergency"), owner: fc.constantFrom("app", "x") },
-      { requiredKeys: [] }
-    )
-    .map((o) => gen<World>(fc.stringify(o), () => ({ ...o })))
-)
-
-const syncOptionsPosition: Position<World> = {
-  valid: validSyncOptions,
-  hostile: or(
-    anyHostile(),
-    withHostileField(
-      validSyncOptions.filter((g) => g.label !== "undefined"),
-      syncOptionKeys
-    ),
-    disguised(validSyncOptions.filter((g) => g.label !== "undefined")),
-    fc.tuple(createHook, destroyHook).map(([create, destroy]) =>
-      gen<World>(`{ create: ${create.label}, destroy: ${destroy.label} }`, (w) => ({
-        create: create.make(w),
-        destroy: destroy.make(w)
-      }))
-    )
-  )
-}
-
-const hostileSignals = fc.constantFrom(
-  // an aborted signal's reason is the caller's own (an acquisition that waits rejects with it, as documented)
-  gen<World>("an aborted AbortSignal", (w) => AbortSignal.abort(recorded(w, "abort reason"))),
-  // a signal that cannot be used is refused (InvalidArgument signal) before the request is submitted: nothing
-  // changed, not even by the admission's reclamation
-  gen<World>("a signal without removeEventListener", () => ({ aborted: false, addEventListener: () => {} })),
-  gen<World>("a signal whose aborted getter throws", (w) => ({
-    get aborted(): boolean {
-      throw recorded(w, "aborted")
-    },
-    addEventListener: () => {},
-    removeEventListener: () => {}
-  })),
-  gen<World>("a signal whose addEventListener throws", (w) => ({
-    aborted: false,
-    addEventListener: () => {
-      throw recorded(w, "addEventListener")
-    },
-    removeEventListener: () => {}
-  })),
-  // a removeEventListener that throws is ignored (the wait may end inside another caller's release)
-  gen<World>("a signal whose removeEventListener throws", (w) => ({
-    aborted: false,
-    addEventListener: () => {},
-    removeEventListener: () => {
-      throw recorded(w, "removeEventListener")
-    }
-  }))
-)
-
-const validAsyncOptions: fc.Arbitrary<Gen<World>> = fc.oneof(
-  values(undefined),
-  fc
-    .record(
-      { mode: fc.constantFrom("NonBlocking", "Blocking", "Emergency"), owner: fc.constantFrom("app", "x") },
-      { requiredKeys: [] }
-    )
-    .map((o) => gen<World>(fc.stringify(o), () => ({ ...o }))),
-  fc
-    .integer({ min: 0, max: 5 })
-    .map((ms) =>
-      gen<World>(`{ mode: "Timeout", timeoutMillis: ${ms} }`, () => ({ mode: "Timeout", timeoutMillis: ms }))
-    )
-)
-
-const asyncOptionsPosition: Position<World> = {
-  valid: validAsyncOptions,
-  hostile: or(
-    syncOptionsPosition.hostile,
-    withHostileField(
-      validAsyncOptions.filter((g) => g.label !== "undefined"),
-      syncOptionKeys
-    ),
-    hostileSignals.map((signal) => gen<World>(`{ signal: ${signal.label} }`, (w) => ({ signal: signal.make(w) })))
-  )
-}
-
-const budgetKeys = ["maxBytes", "reservedBytes", "warningPercent", "criticalPercent"]
 const validBudget: fc.Arbitrary<Gen<World>> = fc
   .record({
     maxBytes: fc.integer({ min: 2048, max: 8192 }),
@@ -520,10 +307,7 @@ const validBudget: fc.Arbitrary<Gen<World>> = fc
   })
   .map((b) => gen<World>(fc.stringify(b), () => ({ ...b })))
 
-const budgetPosition: Position<World> = {
-  valid: validBudget,
-  hostile: or(anyHostile(), withHostileField(validBudget, budgetKeys), disguised(validBudget))
-}
+const budgetPosition = kit.recordPosition(validBudget, kit.budgetKeys)
 
 const levelPosition: Position<World> = {
   valid: values("None", "Low", "Medium", "High", "Critical"),
@@ -575,10 +359,7 @@ const validPoolConfig: fc.Arbitrary<Gen<World>> = fc
   )
   .map((c) => gen<World>(fc.stringify(c), () => ({ ...c })))
 
-const poolConfigPosition: Position<World> = {
-  valid: validPoolConfig,
-  hostile: or(anyHostile(), withHostileField(validPoolConfig, poolKeys), disguised(validPoolConfig))
-}
+const poolConfigPosition = kit.recordPosition(validPoolConfig, poolKeys)
 
 const blockSizePosition: Position<World> = {
   valid: values(64, 128),
@@ -589,7 +370,7 @@ const reclaimerPosition: Position<World> = {
   valid: fc.constant(gen<World>("() => 0", () => () => 0)),
   hostile: or(
     anyHostile(),
-    callbackGen(() => 0, notRejecting)
+    callbackGen(() => 0, kit.notRejecting)
   )
 }
 
@@ -601,16 +382,10 @@ const pressureCallbackPosition: Position<World> = {
   )
 }
 
-/**
- * Functions that throw when called (function Proxies, a class): as a body they are a body that throws, whose throw
- * is passed on as documented (not recorded as the run's, so left out).
- */
-const throwingFunctions = ["a throwing function Proxy", "a revoked function Proxy", "class {}"]
-
 const bodyPosition: Position<World> = {
   valid: fc.constant(gen<World>("(ref) => ref.name", () => (ref: ResourceRef) => ref.name)),
   hostile: or(
-    anyHostile(throwingFunctions),
+    anyHostile(kit.throwingFunctions),
     callbackGen((ref) => (ref as ResourceRef).released)
   )
 }
@@ -639,24 +414,17 @@ interface FacadeEntry {
 const isResult = (value: unknown): value is { readonly ok: boolean; readonly error?: unknown } =>
   typeof value === "object" && value !== null && typeof (value as { readonly ok?: unknown }).ok === "boolean"
 
-/** A thrown or rejected value: a tagged error, or a throw of the run's callbacks where that is documented. */
-const checkError = (error: unknown, w: World, passesCallerThrows: boolean | undefined, where: string) => {
-  if (isTyped(error)) return
-  if (passesCallerThrows === true && w.thrown.has(error)) return
-  throw new Error(`raw ${where}: ${describeThrown(error)}`)
-}
-
 /** A ref's payload read and its release: typed errors (or the create hook's own throw) only. */
 const useRef = (w: World, ref: ResourceRef<unknown>) => {
   try {
     void ref.payload
   } catch (error) {
-    checkError(error, w, true, "throw from payload")
+    kit.checkError(error, w, true, "throw from payload")
   }
   try {
     ref.release()
   } catch (error) {
-    checkError(error, w, false, "throw from release")
+    kit.checkError(error, w, false, "throw from release")
   }
 }
 
@@ -664,17 +432,7 @@ const judgeFacade =
   (entry: FacadeEntry, closed: boolean) =>
   async (gens: ReadonlyArray<Gen<World>>): Promise<void> => {
     const w = makeWorld(closed)
-    const args = gens.map((g) => g.make(w))
-    const before = observeWorld(w)
-    let failed = false
-    let error: unknown
-    let result: unknown
-    try {
-      result = entry.call(w, args)
-    } catch (thrown) {
-      failed = true
-      error = thrown
-    }
+    let { args, before, failed, error, result } = kit.callIn(w, gens, observeWorld, entry.call)
     if (result instanceof Promise) {
       const watched = observe(result)
       await settle(3)
@@ -683,13 +441,7 @@ const judgeFacade =
         // a wait: legitimate only as a waiter of the queue; closing the manager ends it, typed
         const waiting = w.m.snapshot().types.reduce((n, t) => n + t.waiting, 0)
         if (waiting === 0) throw new Error("a pending promise that is not a wait (a hang)")
-        w.closedByCaller = true
-        w.m.close()
-        await settle(2)
-        const ended = watched.current()
-        if (ended.state === "pending") throw new Error("a wait that close did not end")
-        if (ended.state === "rejected") checkError(ended.error, w, false, "rejection after close")
-        else (ended.value as ResourceRef<unknown>).release()
+        await kit.closeEndsWait(w, watched, 2, false, (value) => (value as ResourceRef<unknown>).release())
         healthy(w)
         return
       }
@@ -703,17 +455,14 @@ const judgeFacade =
       failed = true
       answer = "refused"
       error = result.error
-      if (!isTyped(error)) throw new Error(`raw error in a Result: ${describeThrown(error)}`)
+      if (!kit.isTyped(error)) throw new Error(`raw error in a Result: ${describeThrown(error)}`)
     } else if (!failed && !isResult(result) && entry.answer !== undefined) answer = entry.answer(result)
-    if (failed) checkError(error, w, entry.passesCallerThrows, "error")
+    if (failed) kit.checkError(error, w, entry.passesCallerThrows, "error")
     // a caller's own throw passed on ends a call that did its work (a `use` body's: acquired, then released)
     if (failed && w.thrown.has(error)) answer = "done"
     const noOp = answer === "done" && entry.noOp?.(args, w) === true
     if (!w.closedByCaller && (answer === "refused" || entry.pure === true || noOp)) {
-      const after = observeWorld(w)
-      const inputError = !isTyped(error) || inputErrorTags.has(error._tag)
-      if (entry.pure === true || inputError) expect(after.exact).toBe(before.exact)
-      else expect(after.masked).toBe(before.masked)
+      kit.expectKept(before, observeWorld(w), error, entry.pure)
     }
     if (answer === "done") {
       const reason = entry.mustRefuse?.(args, w)
@@ -726,13 +475,11 @@ const judgeFacade =
 const fuzzFacade = (entries: ReadonlyArray<FacadeEntry>, seed: number, closed: boolean, runs: number) => {
   entries.forEach((entry, index) => {
     test(`${entry.name}${closed ? " (closed manager)" : ""}: typed errors only, refusals change nothing`, () =>
-      quietly(async () => {
-        await fc.assert(fc.asyncProperty(argumentsFor(entry.positions), judgeFacade(entry, closed)), {
-          seed: seed + index,
-          numRuns: runs,
-          includeErrorInReport: true
-        })
-      }))
+      kit.assertQuietly(
+        fc.asyncProperty(argumentsFor(entry.positions), judgeFacade(entry, closed)),
+        seed + index,
+        runs
+      ))
   })
 }
 
@@ -756,7 +503,7 @@ const exerciseReclaimer = (w: World, registration: unknown) => {
     try {
       w.m.acquire("big", { type: "Memory", sizeBytes: 4000 }).release()
     } catch (error) {
-      checkError(error, w, false, "throw from an acquisition running the reclamation callback")
+      kit.checkError(error, w, false, "throw from an acquisition running the reclamation callback")
     }
   }
   ;(registration as Disposable)[Symbol.dispose]()
@@ -768,7 +515,7 @@ const exercisePressure = async (w: World, registration: unknown) => {
     try {
       w.m.acquire("pressure", { type: "Memory", sizeBytes: 3500 }).release()
     } catch (error) {
-      checkError(error, w, false, "throw from an acquisition raising pressure")
+      kit.checkError(error, w, false, "throw from an acquisition raising pressure")
     }
   }
   await settle(2)
@@ -1058,7 +805,7 @@ const applyHolderOp = async (w: World, holders: Array<Holder>, op: HolderOp) => 
       const value = f()
       if (value instanceof Promise) await value
     } catch (error) {
-      checkError(error, w, passesCallerThrows, `throw from ${what}`)
+      kit.checkError(error, w, passesCallerThrows, `throw from ${what}`)
     }
   }
   switch (op.op) {
@@ -1083,7 +830,7 @@ const applyHolderOp = async (w: World, holders: Array<Holder>, op: HolderOp) => 
         void holder.payload
         if (released) throw new Error("a released holder's payload was read")
       } catch (error) {
-        checkError(error, w, true, "throw from payload")
+        kit.checkError(error, w, true, "throw from payload")
         if (released && !(error instanceof core.ResourceReleased)) throw new Error("not ResourceReleased after release")
       }
       return
@@ -1092,13 +839,8 @@ const applyHolderOp = async (w: World, holders: Array<Holder>, op: HolderOp) => 
       const holder = pick(op.target)
       const released = holder.released
       const exit = Effect.runSyncExit(holder.get as Effect.Effect<unknown, unknown>)
-      if (Exit.isFailure(exit)) {
-        const fail = exit.cause.reasons.find(Cause.isFailReason)
-        const die = exit.cause.reasons.find(Cause.isDieReason)
-        if (fail !== undefined) checkError(fail.error, w, false, "failure of get")
-        else if (die !== undefined) checkError(die.defect, w, true, "defect of get")
-        else throw new Error(`get ended otherwise: ${Cause.pretty(exit.cause)}`)
-      } else if (released) throw new Error("a released holder's get succeeded")
+      if (Exit.isFailure(exit)) kit.checkGetFailure(w, exit.cause)
+      else if (released) throw new Error("a released holder's get succeeded")
       return
     }
     case "inspect": {
@@ -1132,35 +874,34 @@ const applyHolderOp = async (w: World, holders: Array<Holder>, op: HolderOp) => 
 
 describe("fuzz: ResourceRef and SharedHandle", () => {
   test("holders in hostile states and with hostile hooks: typed errors only, released stays released", () =>
-    quietly(async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(holderOp, { minLength: 1, maxLength: 12 }), async (ops) => {
-          const w = makeWorld(false)
-          // the world's own holders, and the other manager's (their methods must not reach this manager)
-          const holders: Array<Holder> = [w.mem, w.hw, w.share, w.foreignMem, w.foreignShare]
-          const other = fingerprint(w.other.snapshot(), w.other.waitGraph())
-          let touchedOther = false
-          for (const op of ops) {
-            const target = "target" in op ? holders[op.target % holders.length] : undefined
-            const ending = op.op === "release" || op.op === "dispose" || op.op === "asyncDispose"
-            if (ending && (target === w.foreignMem || target === w.foreignShare)) touchedOther = true
-            const wasReleased = holders.map((h) => h.released)
-            await applyHolderOp(w, holders, op)
-            await settle(1)
-            wasReleased.forEach((was, i) => {
-              if (was && !(holders[i] as Holder).released) throw new Error(`holder ${i} came back from released`)
-            })
-            if (!w.closedByCaller && !w.m.snapshot().types.some((t) => t.emergencyCount > 0)) {
-              expect(invariantViolations(w.m.snapshot(), w.m.waitGraph())).toEqual([])
-            }
+    kit.assertQuietly(
+      fc.asyncProperty(fc.array(holderOp, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const w = makeWorld(false)
+        // the world's own holders, and the other manager's (their methods must not reach this manager)
+        const holders: Array<Holder> = [w.mem, w.hw, w.share, w.foreignMem, w.foreignShare]
+        const other = fingerprint(w.other.snapshot(), w.other.waitGraph())
+        let touchedOther = false
+        for (const op of ops) {
+          const target = "target" in op ? holders[op.target % holders.length] : undefined
+          const ending = op.op === "release" || op.op === "dispose" || op.op === "asyncDispose"
+          if (ending && (target === w.foreignMem || target === w.foreignShare)) touchedOther = true
+          const wasReleased = holders.map((h) => h.released)
+          await applyHolderOp(w, holders, op)
+          await settle(1)
+          wasReleased.forEach((was, i) => {
+            if (was && !(holders[i] as Holder).released) throw new Error(`holder ${i} came back from released`)
+          })
+          if (!w.closedByCaller && !w.m.snapshot().types.some((t) => t.emergencyCount > 0)) {
+            expect(invariantViolations(w.m.snapshot(), w.m.waitGraph())).toEqual([])
           }
-          if (!touchedOther) expect(fingerprint(w.other.snapshot(), w.other.waitGraph())).toBe(other)
-          for (const holder of holders) holder.release()
-          healthy(w)
-        }),
-        { seed: SEED + 2000, numRuns: FACADE_RUNS * 2, includeErrorInReport: true }
-      )
-    }))
+        }
+        if (!touchedOther) expect(fingerprint(w.other.snapshot(), w.other.waitGraph())).toBe(other)
+        for (const holder of holders) holder.release()
+        healthy(w)
+      }),
+      SEED + 2000,
+      FACADE_RUNS * 2
+    ))
 })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1180,17 +921,17 @@ interface EffectEntry {
 const effectBodyPosition: Position<World> = {
   valid: fc.constant(gen<World>("(ref) => ref.get", () => (ref: ResourceRef<unknown>) => ref.get)),
   hostile: or(
-    anyHostile(throwingFunctions).filter((g) => kindOf(g) !== "function"),
+    anyHostile(kit.throwingFunctions).filter((g) => kindOf(g) !== "function"),
     fc.constantFrom(
       // what is not an Effect: InvalidArgument body, and the run's frame releases
       gen<World>("a body returning 42", () => () => 42),
       gen<World>("a body returning undefined", () => () => undefined),
       gen<World>("a body returning a Promise", () => () => Promise.resolve(1)),
       gen<World>("a body that throws", (w) => () => {
-        throw recorded(w, "body")
+        throw kit.recorded(w, "body")
       }),
-      gen<World>("a body failing with its own error", (w) => () => Effect.fail(recorded(w, "body failure"))),
-      gen<World>("a body that dies", (w) => () => Effect.die(recorded(w, "body defect"))),
+      gen<World>("a body failing with its own error", (w) => () => Effect.fail(kit.recorded(w, "body failure"))),
+      gen<World>("a body that dies", (w) => () => Effect.die(kit.recorded(w, "body defect"))),
       gen<World>("a body that releases its ref", () => (ref: ResourceRef<unknown>) => Effect.sync(() => ref.release())),
       gen<World>(
         "a body that reads after releasing",
@@ -1471,13 +1212,13 @@ const judgeEffect = (entry: EffectEntry) => async (gens: ReadonlyArray<Gen<World
         } else {
           if (fail === undefined) throw new Error(`a defect: ${Cause.pretty(exit.cause).slice(0, 400)}`)
           error = fail.error
-          if (!isTyped(error)) throw new Error(`a raw failure: ${describeThrown(error)}`)
+          if (!kit.isTyped(error)) throw new Error(`a raw failure: ${describeThrown(error)}`)
         }
       }
     }
     if (refused || entry.pure === true) {
       const after = await effectState(e)
-      const inputError = isTyped(error) && inputErrorTags.has(error._tag)
+      const inputError = kit.isTyped(error) && inputErrorTags.has(error._tag)
       if (entry.pure === true || inputError) expect(after.exact).toBe(before.exact)
       else expect(after.masked).toBe(before.masked)
     }
@@ -1508,13 +1249,11 @@ const judgeEffect = (entry: EffectEntry) => async (gens: ReadonlyArray<Gen<World
 describe("fuzz: Effect service entry points", () => {
   effectEntries.forEach((entry, index) => {
     test(`Effect ${entry.name}: fails with typed errors only (no defect), refusals change nothing`, () =>
-      quietly(async () => {
-        await fc.assert(fc.asyncProperty(argumentsFor(entry.positions), judgeEffect(entry)), {
-          seed: SEED + 3000 + index,
-          numRuns: EFFECT_RUNS,
-          includeErrorInReport: true
-        })
-      }))
+      kit.assertQuietly(
+        fc.asyncProperty(argumentsFor(entry.positions), judgeEffect(entry)),
+        SEED + 3000 + index,
+        EFFECT_RUNS
+      ))
   })
 })
 
@@ -1541,7 +1280,7 @@ const judgeUtility = (entry: UtilityEntry) => (gens: ReadonlyArray<Gen<World>>) 
     result = entry.call(w, args)
     done = true
   } catch (error) {
-    checkError(error, w, false, "throw")
+    kit.checkError(error, w, false, "throw")
   }
   expect(observeWorld(w).exact).toBe(before.exact)
   if (done) entry.after?.(w, result)
@@ -1582,7 +1321,7 @@ const validConfig: fc.Arbitrary<Gen<World>> = fc
 
 /** A valid config with one of its nested objects (a budget, a pool, a driver, a type) made hostile. */
 const nestedHostileConfig: fc.Arbitrary<Gen<World>> = fc.oneof(
-  withHostileField(validBudget, budgetKeys).map((b) =>
+  withHostileField(validBudget, kit.budgetKeys).map((b) =>
     gen<World>(`{ budgets: { Memory: ${b.label} } }`, (w) => ({ budgets: { Memory: b.make(w) }, onLeaks: () => {} }))
   ),
   or(anyHostile(), withHostileField(validPoolConfig, poolKeys)).map((p) =>
@@ -1853,12 +1592,10 @@ const utilityEntries: ReadonlyArray<UtilityEntry> = [
 describe("fuzz: the other exports taking caller input", () => {
   utilityEntries.forEach((entry, index) => {
     test(`${entry.name}: typed errors only, the world's managers unchanged`, () =>
-      quietly(async () => {
-        fc.assert(fc.property(argumentsFor(entry.positions), judgeUtility(entry)), {
-          seed: SEED + 4000 + index,
-          numRuns: FACADE_RUNS,
-          includeErrorInReport: true
-        })
-      }))
+      kit.assertQuietly(
+        fc.property(argumentsFor(entry.positions), judgeUtility(entry)),
+        SEED + 4000 + index,
+        FACADE_RUNS
+      ))
   })
 })

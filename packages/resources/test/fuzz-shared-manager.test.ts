@@ -19,7 +19,6 @@
  */
 import { describe, expect, test } from "bun:test"
 import type { ResourceHandle } from "@flight-hal/core"
-import * as core from "@flight-hal/core"
 import { Cause, Effect, Exit } from "effect"
 import * as fc from "fast-check"
 import {
@@ -27,12 +26,8 @@ import {
   constant,
   describeThrown,
   disguised,
-  errorClassesOf,
   type Gen,
   gen,
-  HostileThrow,
-  hostileValue,
-  isTaggedError,
   type Position,
   withHostileField
 } from "../../../test/support/hostile-values.ts"
@@ -43,25 +38,13 @@ import {
   type SharedResource,
   type SharedResourceManager
 } from "../src/index.ts"
+import * as kit from "./support/fuzz-kit.ts"
+import { anyHostile, budget, or, values } from "./support/fuzz-kit.ts"
 import { inputErrorTags, observe, settle } from "./support/harness.ts"
 
 const RUNS = 60
 const SEQUENCE_RUNS = 200
 const SEED = 0x5eed_5a4e
-
-const errorClasses = [...errorClassesOf(core), ...errorClassesOf(resources)]
-const isTyped = (error: unknown): error is Error & { readonly _tag: string } => isTaggedError(errorClasses, error)
-
-/** Runs `body` with console.warn silenced (isolated callback failures are logged). */
-const quietly = async (body: () => Promise<void>) => {
-  const warn = console.warn
-  console.warn = () => {}
-  try {
-    await body()
-  } finally {
-    console.warn = warn
-  }
-}
 
 const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
@@ -69,7 +52,6 @@ const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(reso
 // The world of a run: a manager (this thread, its creator) with live resources, a second attachment (another
 // thread) holding a share of one of them and a resource of its own, a stale handle, and another manager.
 
-const budget = (maxBytes: number) => ({ maxBytes, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 })
 const config = () => ({
   budgets: { Memory: budget(4096), Hardware: budget(1000) },
   pools: [{ type: "Memory" as const, blockSize: 64, blockCount: 4 }],
@@ -79,7 +61,7 @@ const config = () => ({
 })
 const TYPES = ["Memory", "Hardware"] as const
 
-interface World {
+interface World extends kit.CallerWorld {
   readonly m: SharedResourceManager
   /** A second attachment in this thread: another thread of the ledger. */
   readonly other: SharedResourceManager
@@ -95,14 +77,8 @@ interface World {
   readonly stale: ResourceHandle
   /** What `info` answered for hw (made before the manager's close). */
   readonly hwInfo: resources.SharedResourceInfo
-  /** Whether the world's manager was closed before the call. */
-  readonly closed: boolean
-  /** Set by a callback of the run that closed the manager. */
-  closedByCaller: boolean
   /** Set by a callback of the run that detached the other thread. */
   detachedByCaller: boolean
-  /** What the run's callbacks threw (a caller's own error, which some APIs document as passed on). */
-  readonly thrown: Set<unknown>
   /** Registrations, refs and attachments a callback or a call made, disposed of before the health check. */
   readonly leftovers: Array<{ release(): void } | Disposable | { close(): unknown }>
 }
@@ -145,7 +121,7 @@ const tagOf = (f: () => unknown): unknown => {
   try {
     return f()
   } catch (error) {
-    return isTyped(error) ? error._tag : `raw: ${describeThrown(error)}`
+    return kit.isTyped(error) ? error._tag : `raw: ${describeThrown(error)}`
   }
 }
 
@@ -186,7 +162,8 @@ const healthy = async (w: World) => {
       else if ("release" in left && typeof left.release === "function") left.release()
       else (left as Disposable)[Symbol.dispose]()
     } catch (error) {
-      if (!isTyped(error) && !w.thrown.has(error)) throw new Error(`raw throw cleaning up: ${describeThrown(error)}`)
+      if (!kit.isTyped(error) && !w.thrown.has(error))
+        throw new Error(`raw throw cleaning up: ${describeThrown(error)}`)
     }
   }
   const live = !w.closed && !w.closedByCaller
@@ -201,7 +178,8 @@ const healthy = async (w: World) => {
     try {
       ref.release()
     } catch (error) {
-      if (!isTyped(error) && !w.thrown.has(error)) throw new Error(`raw throw from release: ${describeThrown(error)}`)
+      if (!kit.isTyped(error) && !w.thrown.has(error))
+        throw new Error(`raw throw from release: ${describeThrown(error)}`)
     }
   }
   if (live) {
@@ -219,13 +197,8 @@ const healthy = async (w: World) => {
 // ---------------------------------------------------------------------------------------------------------------
 // Callbacks: what they do, and what they answer.
 
-interface Behaviour {
-  readonly label: string
-  readonly run: (w: World, input: unknown) => unknown
-}
-
-const reentries: ReadonlyArray<readonly [string, (w: World) => void]> = [
-  ["acquires and releases a Memory resource", (w) => w.m.acquire("inner", { type: "Memory", sizeBytes: 8 }).release()],
+const reentries: ReadonlyArray<kit.Reentry<World>> = [
+  kit.reentry.acquiresMemory,
   [
     "acquires a Hardware resource and keeps it",
     (w) => void w.leftovers.push(w.m.acquire({ type: "Hardware", sizeBytes: 3 }))
@@ -234,16 +207,13 @@ const reentries: ReadonlyArray<readonly [string, (w: World) => void]> = [
     "acquires in the other thread and keeps it",
     (w) => void w.leftovers.push(w.other.acquire({ type: "Memory", sizeBytes: 300 }))
   ],
-  ["releases the world's Memory ref", (w) => w.mem.release()],
+  kit.reentry.releasesMem,
   ["releases the other thread's share", (w) => w.share.release()],
   ["releases hw by handle", (w) => w.m.release(w.hw.handle)],
   ["shares hw from the other thread", (w) => void w.leftovers.push(w.other.share(w.hw.handle))],
-  ["raises the Memory budget", (w) => w.m.setBudget("Memory", budget(8192))],
+  kit.reentry.raisesMemoryBudget,
   ["removes the Hardware budget", (w) => w.m.removeBudget("Hardware")],
-  [
-    "registers a reclamation callback",
-    (w) => void w.leftovers.push(w.m.registerReclamationCallback("Memory", () => 0))
-  ],
+  kit.reentry.registersReclaimer,
   [
     "detaches the other thread",
     (w) => {
@@ -251,66 +221,13 @@ const reentries: ReadonlyArray<readonly [string, (w: World) => void]> = [
       w.other.close()
     }
   ],
-  [
-    "closes the manager",
-    (w) => {
-      w.closedByCaller = true
-      w.m.close()
-    }
-  ]
+  kit.reentry.closesManager
 ]
 
-const behaviours = (answer: (input: unknown) => unknown): ReadonlyArray<Behaviour> => [
-  {
-    label: "throws",
-    run: (w) => {
-      const error = new HostileThrow("callback")
-      w.thrown.add(error)
-      throw error
-    }
-  },
-  { label: "answers NaN", run: () => Number.NaN },
-  { label: 'answers "x"', run: () => "x" },
-  { label: "answers a Proxy", run: () => new Proxy({}, { get: () => 0 / 0 }) },
-  ...reentries.map(
-    ([label, f]): Behaviour => ({
-      label: `${label}, then answers`,
-      run: (w, input) => {
-        f(w)
-        return answer(input)
-      }
-    })
-  ),
-  ...reentries.map(
-    ([label, f]): Behaviour => ({
-      label: `${label}, then throws`,
-      run: (w) => {
-        f(w)
-        const error = new HostileThrow("callback after re-entering")
-        w.thrown.add(error)
-        throw error
-      }
-    })
-  )
-]
-
-const callbackGen = (answer: (input: unknown) => unknown) =>
-  fc
-    .constantFrom(...behaviours(answer))
-    .map((b) => gen<World>(`a callback that ${b.label}`, (w) => (input: unknown) => b.run(w, input)))
+const callbackGen = kit.callbacks<World>(reentries, { rejecting: false })
 
 // ---------------------------------------------------------------------------------------------------------------
 // Positions.
-
-const anyHostile = (except: ReadonlyArray<string> = []) => hostileValue<World>(except)
-const or = (...arbitraries: ReadonlyArray<fc.Arbitrary<Gen<World>>>) => fc.oneof(...arbitraries)
-const values = (...list: ReadonlyArray<unknown>) => fc.constantFrom(...list).map((v) => constant<World>(v))
-
-/**
- * Functions that throw when called (function Proxies, a class): as a hook they are a hook that throws, whose throw
- * reaches the payload access as documented (not recorded as the run's, so left out where a hook is drawn).
- */
-const throwingFunctions = ["a throwing function Proxy", "a revoked function Proxy", "class {}"]
 
 const namePosition: Position<World> = {
   valid: values("a", "", "texture"),
@@ -328,32 +245,13 @@ const validHandle = fc.constantFrom(
 )
 
 /** Handles that are not this thread's live holds, or not handles. */
-const handleVariants = fc.constantFrom(
-  gen<World>("a stale handle", (w) => w.stale),
-  gen<World>("the other manager's handle", (w) => w.foreignMem.handle),
-  gen<World>("the other thread's resource's handle", (w) => w.theirs.handle),
-  gen<World>("a ref as the handle", (w) => w.mem),
-  gen<World>("the other manager's ref as the handle", (w) => w.foreignMem),
-  gen<World>("an info as the handle", (w) => w.hwInfo),
-  gen<World>("the manager as the handle", (w) => w.m),
-  gen<World>("mem.handle, its manager + 1", (w) => ({ ...w.mem.handle, manager: w.mem.handle.manager + 1 })),
-  gen<World>("mem.handle, its slot + 100", (w) => ({ ...w.mem.handle, slot: w.mem.handle.slot + 100 })),
-  gen<World>("mem.handle, its slot - 100", (w) => ({ ...w.mem.handle, slot: w.mem.handle.slot - 100 })),
-  gen<World>("mem.handle, its generation + 1", (w) => ({ ...w.mem.handle, generation: w.mem.handle.generation + 1 })),
-  gen<World>("mem.handle as an array", (w) => [w.mem.handle.slot, w.mem.handle.generation, w.mem.handle.manager])
-)
+const handleVariants = kit.handleVariants<World>({
+  otherHold: gen<World>("the other thread's resource's handle", (w) => w.theirs.handle),
+  lookalike: gen<World>("an info as the handle", (w) => w.hwInfo),
+  slotBelow: true
+})
 
-const handlePosition: Position<World> = {
-  valid: validHandle,
-  hostile: or(
-    anyHostile(),
-    handleVariants,
-    withHostileField(validHandle, ["slot", "generation", "manager"]),
-    disguised(validHandle)
-  )
-}
-
-const metadataKeys = ["type", "sizeBytes", "alignmentBytes", "priority", "accessPattern", "flags", "dependsOn"]
+const handlePosition = kit.handlePosition(validHandle, handleVariants)
 
 const validMetadata: fc.Arbitrary<Gen<World>> = fc
   .record(
@@ -368,62 +266,30 @@ const validMetadata: fc.Arbitrary<Gen<World>> = fc
   )
   .map((fields) => gen<World>(fc.stringify(fields), () => ({ ...fields })))
 
-const metadataPosition: Position<World> = {
-  valid: validMetadata,
-  hostile: or(
-    anyHostile(),
-    withHostileField(validMetadata, metadataKeys),
-    disguised(validMetadata),
-    fc.tuple(validMetadata, or(handleVariants, validHandle)).map(([base, handle]) =>
-      gen<World>(`${base.label} with dependsOn [${handle.label}]`, (w) => ({
-        ...(base.make(w) as object),
-        dependsOn: [handle.make(w)]
-      }))
-    ),
-    fc.tuple(validMetadata, values(2 ** 31, 2 ** 53 - 1, 5000, 1000, 2 ** 53)).map(([base, size]) =>
-      gen<World>(`${base.label} with sizeBytes ${size.label}`, (w) => ({
-        ...(base.make(w) as object),
-        sizeBytes: size.make(w)
-      }))
-    )
-  )
-}
+const metadataPosition = kit.metadataPosition(validMetadata, or(handleVariants, validHandle), [
+  2 ** 31,
+  2 ** 53 - 1,
+  5000,
+  1000,
+  2 ** 53
+])
 
 const createHook = callbackGen(() => new Uint8Array(4))
 const destroyHook = callbackGen(() => undefined)
-const hooksGen = fc.tuple(createHook, destroyHook).map(([create, destroy]) =>
-  gen<World>(`{ create: ${create.label}, destroy: ${destroy.label} }`, (w) => ({
-    create: create.make(w),
-    destroy: destroy.make(w)
-  }))
-)
+const hooksGen = kit.hooksOf(createHook, destroyHook)
 
-const validSyncOptions: fc.Arbitrary<Gen<World>> = fc.oneof(
-  values(undefined),
-  fc
-    .record({ mode: fc.constantFrom("NonBlocking", "Emergency") }, { requiredKeys: [] })
-    .map((o) => gen<World>(fc.stringify(o), () => ({ ...o })))
-)
-const syncOptionKeys = ["mode", "create", "destroy", "timeoutMillis", "signal"]
-
-const syncOptionsPosition: Position<World> = {
-  valid: validSyncOptions,
-  hostile: or(
-    anyHostile(),
-    withHostileField(
-      validSyncOptions.filter((g) => g.label !== "undefined"),
-      syncOptionKeys,
-      anyHostile(throwingFunctions)
-    ),
-    disguised(validSyncOptions.filter((g) => g.label !== "undefined")),
-    hooksGen
-  )
-}
+const { sync: syncOptionsPosition, async: asyncOptionsPosition } = kit.optionsPositions<World>({
+  fields: {},
+  field: anyHostile(kit.throwingFunctions),
+  hooks: hooksGen,
+  // what a hostile signal's accessors throw is not the caller's own here: it may not come out of acquireAsync
+  recordAccessorThrows: false
+})
 
 /** Options of the metadata-first form, with a `name` (valid or hostile). */
 const namedOptionsPosition: Position<World> = {
   valid: fc
-    .tuple(validSyncOptions, namePosition.valid)
+    .tuple(syncOptionsPosition.valid, namePosition.valid)
     .map(([o, n]) => gen<World>(`${o.label} + name ${n.label}`, (w) => ({ ...(o.make(w) ?? {}), name: n.make(w) }))),
   hostile: or(
     syncOptionsPosition.hostile,
@@ -432,70 +298,10 @@ const namedOptionsPosition: Position<World> = {
   )
 }
 
-const hostileSignals = fc.constantFrom(
-  // an aborted signal's reason is the caller's own (a wait rejects with it, as documented)
-  gen<World>("an aborted AbortSignal", (w) => {
-    const reason = new HostileThrow("abort reason")
-    w.thrown.add(reason)
-    return AbortSignal.abort(reason)
-  }),
-  gen<World>("a signal without removeEventListener", () => ({ aborted: false, addEventListener: () => {} })),
-  gen<World>("a signal whose aborted getter throws", () => ({
-    get aborted(): boolean {
-      throw new HostileThrow("aborted")
-    },
-    addEventListener: () => {},
-    removeEventListener: () => {}
-  })),
-  gen<World>("a signal whose addEventListener throws", () => ({
-    aborted: false,
-    addEventListener: () => {
-      throw new HostileThrow("addEventListener")
-    },
-    removeEventListener: () => {}
-  })),
-  gen<World>("a signal whose removeEventListener throws", () => ({
-    aborted: false,
-    addEventListener: () => {},
-    removeEventListener: () => {
-      throw new HostileThrow("removeEventListener")
-    }
-  }))
-)
-
-const validAsyncOptions: fc.Arbitrary<Gen<World>> = fc.oneof(
-  values(undefined),
-  fc
-    .record({ mode: fc.constantFrom("NonBlocking", "Blocking", "Emergency") }, { requiredKeys: [] })
-    .map((o) => gen<World>(fc.stringify(o), () => ({ ...o }))),
-  fc
-    .integer({ min: 0, max: 5 })
-    .map((ms) =>
-      gen<World>(`{ mode: "Timeout", timeoutMillis: ${ms} }`, () => ({ mode: "Timeout", timeoutMillis: ms }))
-    )
-)
-
-const asyncOptionsPosition: Position<World> = {
-  valid: validAsyncOptions,
-  hostile: or(
-    syncOptionsPosition.hostile,
-    withHostileField(
-      validAsyncOptions.filter((g) => g.label !== "undefined"),
-      syncOptionKeys,
-      anyHostile(throwingFunctions)
-    ),
-    hostileSignals.map((signal) => gen<World>(`{ signal: ${signal.label} }`, (w) => ({ signal: signal.make(w) })))
-  )
-}
-
-const budgetKeys = ["maxBytes", "reservedBytes", "warningPercent", "criticalPercent"]
 const validBudget: fc.Arbitrary<Gen<World>> = fc
   .integer({ min: 0, max: 10_000 })
   .map((max) => gen<World>(`budget(${max})`, () => budget(max)))
-const budgetPosition: Position<World> = {
-  valid: validBudget,
-  hostile: or(anyHostile(), withHostileField(validBudget, budgetKeys), disguised(validBudget))
-}
+const budgetPosition = kit.recordPosition(validBudget, kit.budgetKeys)
 
 const threadPosition: Position<World> = {
   valid: fc.constantFrom(
@@ -521,7 +327,7 @@ const bodyPosition: Position<World> = {
     fc.constant(gen<World>("a body reading the payload", () => (r: SharedResource<unknown>) => r.payload))
   ),
   // as a body, they are a body that throws, whose throw is passed on as documented (as in fuzz-entry-points.test.ts)
-  hostile: anyHostile(throwingFunctions)
+  hostile: anyHostile(kit.throwingFunctions)
 }
 
 const hooksPosition: Position<World> = {
@@ -531,7 +337,7 @@ const hooksPosition: Position<World> = {
     withHostileField(
       fc.constant(gen<World>("{ create, destroy }", () => ({ create: () => 1, destroy: () => {} }))),
       ["create", "destroy"],
-      anyHostile(throwingFunctions)
+      anyHostile(kit.throwingFunctions)
     ),
     disguised(fc.constant(gen<World>("{ create, destroy }", () => ({ create: () => 1, destroy: () => {} }))))
   )
@@ -597,12 +403,6 @@ interface Entry {
   readonly after?: (w: World, result: unknown) => void | Promise<void>
 }
 
-const checkError = (error: unknown, w: World, passesCallerThrows: boolean | undefined, where: string) => {
-  if (isTyped(error)) return
-  if (passesCallerThrows === true && w.thrown.has(error)) return
-  throw new Error(`raw ${where}: ${describeThrown(error)}`)
-}
-
 /**
  * known bug: the default payload of a Memory resource too large for a Uint8Array (admitted in Emergency mode, or
  * without a budget: a shared manager has no usage bound) throws a raw RangeError from `payload` ("Out of
@@ -619,7 +419,7 @@ const exerciseRef = (w: World, ref: SharedResource<unknown>) => {
     try {
       ref.release()
     } catch (error) {
-      checkError(error, w, false, "throw from release")
+      kit.checkError(error, w, false, "throw from release")
     }
   }
   expect(ref.released).toBe(true)
@@ -629,16 +429,10 @@ const readRef = (w: World, ref: SharedResource<unknown>) => {
   for (const read of [() => ref.payload, () => Effect.runSyncExit(ref.get)]) {
     try {
       const got = read()
-      if (Exit.isExit(got) && Exit.isFailure(got)) {
-        // a failure is typed; a defect is the create hook's own throw (checked as a throw of payload is)
-        const fail = got.cause.reasons.find(Cause.isFailReason)
-        const die = got.cause.reasons.find(Cause.isDieReason)
-        if (fail !== undefined) checkError(fail.error, w, false, "failure of get")
-        else if (die !== undefined) checkError(die.defect, w, true, "defect of get")
-        else throw new Error(`get ended otherwise: ${Cause.pretty(got.cause)}`)
-      }
+      // a failure is typed; a defect is the create hook's own throw (checked as a throw of payload is)
+      if (Exit.isExit(got) && Exit.isFailure(got)) kit.checkGetFailure(w, got.cause)
     } catch (error) {
-      checkError(error, w, true, "throw from payload")
+      kit.checkError(error, w, true, "throw from payload")
     }
   }
   void ref.handle
@@ -654,17 +448,7 @@ const judge =
   async (gens: ReadonlyArray<Gen<World>>): Promise<void> => {
     const w = makeWorld(closed)
     try {
-      const args = gens.map((g) => g.make(w))
-      const before = observeWorld(w)
-      let failed = false
-      let error: unknown
-      let result: unknown
-      try {
-        result = entry.call(w, args)
-      } catch (thrown) {
-        failed = true
-        error = thrown
-      }
+      let { before, failed, error, result } = kit.callIn(w, gens, observeWorld, entry.call)
       if (result instanceof Promise) {
         const watched = observe(result)
         await settle(3)
@@ -679,13 +463,9 @@ const judge =
         const state = watched.current()
         if (state.state === "pending") {
           // a wait: legitimate only as a waiter of the queue; closing the manager ends it, typed
-          w.closedByCaller = true
-          w.m.close()
-          await settle(3)
-          const ended = watched.current()
-          if (ended.state === "pending") throw new Error("a wait that close did not end")
-          if (ended.state === "rejected") checkError(ended.error, w, entry.passesCallerThrows, "rejection after close")
-          else if (isRef(ended.value)) exerciseRef(w, ended.value)
+          await kit.closeEndsWait(w, watched, 3, entry.passesCallerThrows, (value) => {
+            if (isRef(value)) exerciseRef(w, value)
+          })
           return
         }
         if (state.state === "rejected") {
@@ -693,13 +473,10 @@ const judge =
           error = state.error
         } else result = state.value
       }
-      if (failed) checkError(error, w, entry.passesCallerThrows, "error")
+      if (failed) kit.checkError(error, w, entry.passesCallerThrows, "error")
       const refused = failed && !w.thrown.has(error)
       if (!w.closedByCaller && !w.detachedByCaller && (refused || entry.pure === true)) {
-        const after = observeWorld(w)
-        const inputError = !isTyped(error) || inputErrorTags.has(error._tag)
-        if (entry.pure === true || inputError) expect(after.exact).toBe(before.exact)
-        else expect(after.masked).toBe(before.masked)
+        kit.expectKept(before, observeWorld(w), error, entry.pure)
       }
       if (!failed) await entry.after?.(w, result)
     } finally {
@@ -814,7 +591,7 @@ const managerEntries: ReadonlyArray<Entry> = [
       try {
         w.m.acquire({ type: "Hardware", sizeBytes: 900 }).release()
       } catch (error) {
-        checkError(error, w, false, "throw from an acquisition with a pressure callback")
+        kit.checkError(error, w, false, "throw from an acquisition with a pressure callback")
       }
       await settle(3)
       disposeIt(w, registration)
@@ -829,7 +606,7 @@ const managerEntries: ReadonlyArray<Entry> = [
       try {
         w.m.acquire({ type: "Hardware", sizeBytes: 995 }).release()
       } catch (error) {
-        checkError(error, w, false, "throw from an acquisition with a reclamation callback")
+        kit.checkError(error, w, false, "throw from an acquisition with a reclamation callback")
       }
       disposeIt(w, registration)
     }
@@ -846,30 +623,25 @@ const managerEntries: ReadonlyArray<Entry> = [
   }
 ]
 
+/** One of the entries (its index) and its arguments, hostile in one or more positions. */
+const anyEntryCall = fc
+  .integer({ min: 0, max: managerEntries.length - 1 })
+  .chain((i) => argumentsFor((managerEntries[i] as Entry).positions).map((args) => [i, args] as const))
+
 describe("fuzz: shared manager entry points", () => {
   managerEntries.forEach((entry, index) => {
     test(`${entry.name}: typed errors only, refusals change nothing`, () =>
-      quietly(async () => {
-        await fc.assert(fc.asyncProperty(argumentsFor(entry.positions), judge(entry, false)), {
-          seed: SEED + index,
-          numRuns: RUNS,
-          includeErrorInReport: true
-        })
-      }))
+      kit.assertQuietly(fc.asyncProperty(argumentsFor(entry.positions), judge(entry, false)), SEED + index, RUNS))
   })
 })
 
 describe("fuzz: shared manager entry points on a closed manager", () => {
   test("every method: typed errors only, nothing changes", () =>
-    quietly(async () => {
-      const entryArb = fc
-        .integer({ min: 0, max: managerEntries.length - 1 })
-        .chain((i) => argumentsFor((managerEntries[i] as Entry).positions).map((args) => [i, args] as const))
-      await fc.assert(
-        fc.asyncProperty(entryArb, async ([i, args]) => judge(managerEntries[i] as Entry, true)(args)),
-        { seed: SEED + 500, numRuns: 120, includeErrorInReport: true }
-      )
-    }))
+    kit.assertQuietly(
+      fc.asyncProperty(anyEntryCall, async ([i, args]) => judge(managerEntries[i] as Entry, true)(args)),
+      SEED + 500,
+      120
+    ))
 })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -924,16 +696,18 @@ const sequenceOps: fc.Arbitrary<Op> = fc.oneof(
       )
   ),
   opGen(
-    fc.tuple(thread, validMetadata, validAsyncOptions, values("", "s1", "s2")).map(([t, meta, options, name]) =>
-      op(
-        `thread ${t}: acquireAsync(${name.label}, ${meta.label}, ${options.label})`,
-        (r) =>
-          threadOf(r.w, t)
-            .acquireAsync(name.make(r.w) as string, meta.make(r.w) as never, options.make(r.w) as never)
-            .then((ref) => keep(r, ref)),
-        true
+    fc
+      .tuple(thread, validMetadata, asyncOptionsPosition.valid, values("", "s1", "s2"))
+      .map(([t, meta, options, name]) =>
+        op(
+          `thread ${t}: acquireAsync(${name.label}, ${meta.label}, ${options.label})`,
+          (r) =>
+            threadOf(r.w, t)
+              .acquireAsync(name.make(r.w) as string, meta.make(r.w) as never, options.make(r.w) as never)
+              .then((ref) => keep(r, ref)),
+          true
+        )
       )
-    )
   ),
   opGen(
     fc.tuple(thread, fc.integer({ min: 100, max: 1200 })).map(([t, size]) =>
@@ -1037,26 +811,23 @@ const sequenceOps: fc.Arbitrary<Op> = fc.oneof(
   ),
   // hostile calls of every method
   opGen(
-    fc
-      .integer({ min: 0, max: managerEntries.length - 1 })
-      .chain((i) => argumentsFor((managerEntries[i] as Entry).positions).map((args) => [i, args] as const))
-      .map(([i, args]) => {
-        const entry = managerEntries[i] as Entry
-        return op(
-          `${entry.name} with ${args.map((a) => a.label).join(", ")}`,
-          (r) => {
-            const made = entry.call(
-              r.w,
-              args.map((a) => a.make(r.w))
-            )
-            if (made instanceof Promise) return made.then((ref) => keep(r, ref))
-            if (entry.name.startsWith("attach")) r.w.leftovers.push(made as SharedResourceManager)
-            else if (entry.name.startsWith("register")) r.w.leftovers.push(made as Disposable)
-            return keep(r, made)
-          },
-          entry.passesCallerThrows === true
-        )
-      })
+    anyEntryCall.map(([i, args]) => {
+      const entry = managerEntries[i] as Entry
+      return op(
+        `${entry.name} with ${args.map((a) => a.label).join(", ")}`,
+        (r) => {
+          const made = entry.call(
+            r.w,
+            args.map((a) => a.make(r.w))
+          )
+          if (made instanceof Promise) return made.then((ref) => keep(r, ref))
+          if (entry.name.startsWith("attach")) r.w.leftovers.push(made as SharedResourceManager)
+          else if (entry.name.startsWith("register")) r.w.leftovers.push(made as Disposable)
+          return keep(r, made)
+        },
+        entry.passesCallerThrows === true
+      )
+    })
   ),
   // time passes: grants, pressure events and reclamation requests are serviced by the listeners
   opGen(fc.constant(op("settle", () => settle(2)))),
@@ -1090,15 +861,7 @@ const runSequence = async (ops: ReadonlyArray<Op>) => {
     for (const o of ops) {
       const before = observeWorld(w)
       const closedBefore = w.closedByCaller || w.detachedByCaller
-      let failed = false
-      let error: unknown
-      let result: unknown
-      try {
-        result = o.run(r)
-      } catch (thrown) {
-        failed = true
-        error = thrown
-      }
+      let { failed, error, result } = kit.outcomeOf(() => o.run(r))
       // the state right after the call, before anything else runs (listeners, timers)
       const after = observeWorld(w)
       if (result instanceof Promise) {
@@ -1110,23 +873,23 @@ const runSequence = async (ops: ReadonlyArray<Op>) => {
           error = state.error
         } else if (state.state === "pending") r.waits.push(watched)
       }
-      if (failed) checkError(error, w, o.passesCallerThrows, `error of ${o.label}`)
+      if (failed) kit.checkError(error, w, o.passesCallerThrows, `error of ${o.label}`)
       const refused = failed && !w.thrown.has(error)
-      if (refused && !closedBefore && !w.closedByCaller && !w.detachedByCaller && isTyped(error)) {
+      if (refused && !closedBefore && !w.closedByCaller && !w.detachedByCaller && kit.isTyped(error)) {
         if (inputErrorTags.has(error._tag)) expect(after.exact).toBe(before.exact)
       }
     }
     await settle(2)
     for (const wait of r.waits) {
       const state = wait.current()
-      if (state.state === "rejected") checkError(state.error, w, true, "rejection of a wait")
+      if (state.state === "rejected") kit.checkError(state.error, w, true, "rejection of a wait")
     }
     // the manager still works: what the sequence holds goes, the world's health check runs
     for (const ref of r.refs) {
       try {
         ref.release()
       } catch (error) {
-        checkError(error, w, false, "throw from a final release")
+        kit.checkError(error, w, false, "throw from a final release")
       }
     }
   } finally {
@@ -1147,7 +910,7 @@ const endWaits = async (w: World, r: Run) => {
     for (const wait of r.waits) {
       const state = wait.current()
       if (state.state === "fulfilled" && isRef(state.value)) state.value.release()
-      if (state.state === "rejected") checkError(state.error, w, true, "rejection of a wait")
+      if (state.state === "rejected") kit.checkError(state.error, w, true, "rejection of a wait")
     }
     const pending = r.waits.filter((wait) => wait.current().state === "pending").length
     if (pending === 0) return
@@ -1161,7 +924,7 @@ const endWaits = async (w: World, r: Run) => {
   for (const wait of r.waits) {
     const state = wait.current()
     if (state.state === "pending") throw new Error("a wait that close did not end")
-    if (state.state === "rejected") checkError(state.error, w, true, "rejection of a wait after close")
+    if (state.state === "rejected") kit.checkError(state.error, w, true, "rejection of a wait after close")
   }
 }
 
@@ -1169,13 +932,11 @@ describe("fuzz: shared manager sequences", () => {
   test(
     "valid and hostile operations, re-entrant callbacks: typed errors only, refusals change nothing, it works after",
     () =>
-      quietly(async () => {
-        await fc.assert(fc.asyncProperty(fc.array(sequenceOps, { minLength: 1, maxLength: 12 }), runSequence), {
-          seed: SEED + 1000,
-          numRuns: SEQUENCE_RUNS,
-          includeErrorInReport: true
-        })
-      }),
+      kit.assertQuietly(
+        fc.asyncProperty(fc.array(sequenceOps, { minLength: 1, maxLength: 12 }), runSequence),
+        SEED + 1000,
+        SEQUENCE_RUNS
+      ),
     30_000
   )
 })
