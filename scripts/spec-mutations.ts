@@ -289,7 +289,7 @@ export const mutations: ReadonlyArray<Mutation> = [
     name: "close-dependencies-first",
     bug: "close may release a dependency before its dependents",
     module: "ResourceManager.tla",
-    find: "  /\\ \\A i, j \\in 1..Len(o) : i < j => o[i] \\notin S.dep[o[j]]\n",
+    find: "  /\\ {j \\in 1..Len(o) : S.dep[o[j]] \\cap SeqSet(SubSeq(o, 1, j - 1)) # {}} = {}\n",
     replace: "  /\\ TRUE\n",
     cfg: "MCDeps.cfg",
     expectExit: TlcExit.liveness,

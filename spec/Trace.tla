@@ -136,13 +136,15 @@ AdmittedAt(k, i, r) ==
 \* held ones none of the remaining ones depends on (dependents before their dependencies). A
 \* resource already released but kept alive by a dependent (no holder) is freed when its last
 \* dependent is, wherever that falls: only the dependents-first rule (IsLeakOrder) orders it.
+\* (The positions that break the rule form a set that must be empty: an equality TLC evaluates as one
+\* expression, where a \A over the positions is unrolled into one recursive conjunct each, see
+\* ResourceManager's IsLeakOrder; each admission line is looked up once, in `at`.)
 NewestFirst(k, i, s) ==
   LET held == {x \in SetOf(s) : holders[x] # {}}
-  IN  \A p \in 1..Len(s) :
-        s[p] \in held =>
-          LET rest == {s[q] : q \in p..Len(s)}
-              cand == {x \in rest \cap held : \A y \in rest : x \notin dep[y]}
-          IN  \A x \in cand : AdmittedAt(k, i, x) <= AdmittedAt(k, i, s[p])
+      at   == [x \in held |-> AdmittedAt(k, i, x)]
+      rest(p) == {s[q] : q \in p..Len(s)}
+      cand(p) == {x \in rest(p) \cap held : \A y \in rest(p) : x \notin dep[y]}
+  IN  {p \in 1..Len(s) : s[p] \in held /\ \E x \in cand(p) : at[x] > at[s[p]]} = {}
 \* Close: `unpinned` = the resources freed when the waiters failed (not leaks).
 UnpinnedOK(e) == {x \in DOMAIN st : st[x] = "Alive" /\ st'[x] = "Idle"} = SetOf(e.unpinned) \cup SetOf(e.leaks)
 NewBudget(e) == [max |-> e.max, reserved |-> e.reserved]
