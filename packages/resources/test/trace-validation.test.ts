@@ -9,7 +9,8 @@
  * requests in every mode (impossible ones included), releases, shares (refused ones included, and shares to
  * waiting drivers: checked, some refused, for a sequential one; each share reads the payload through its
  * SharedHandle) and reclaims, the workloads add dependencies (cycles included), change a budget under waiters,
- * grow, trim and destroy a pool (of a type whose requests never fit its blocks: pooled requests are not
+ * remove a budget (of a type with waiters when there is one: the removal grants its type-queue waiters) and set
+ * it again, grow, trim and destroy a pool (of a type whose requests never fit its blocks: pooled requests are not
  * modelled), and close the manager with the trace still open.
  */
 import { describe, expect, test } from "bun:test"
@@ -29,6 +30,17 @@ const sequential: ReadonlyArray<string> = ["d1", "d2", "d3"]
 const concurrentWaits = 3
 const names = ["", "", "X", "Y"] as const
 const priorities = ["Low", "Normal", "High", "Critical"] as const
+
+/**
+ * The budgets the workloads change, remove and set again: each type's reserve (kept by every change) and the
+ * limits setBudget picks from; Performance keeps its budget (its pool's growth is checked against it).
+ */
+const budgeted = {
+  Memory: { reserved: 8, maxes: [16, 24, 32, 40, 48] },
+  Hardware: { reserved: 1, maxes: [3, 4, 6, 8] }
+} as const
+type Budgeted = keyof typeof budgeted
+const budgetedTypes: ReadonlyArray<Budgeted> = ["Memory", "Hardware"]
 
 /** The acquisition options naming an owner: none for "app", the default owner. */
 const ownerOf = (driver: string): { readonly owner?: string } => (driver === "app" ? {} : { owner: driver })
@@ -171,6 +183,13 @@ const workload = async (seed: number, path: string, transitions: number): Promis
   }
   for (let step = 0; recorded < transitions; step++) {
     if (step > transitions * 20) throw new Error(`seed ${seed}: the workload records too few transitions`)
+    // a removed budget is set again soon (each step 1 in 5, once no waiter of its type could be stranded): while
+    // its type is unlimited every request of it is admitted, and the usage climbs
+    const unbudgeted = budgetedTypes.filter((type) => manager.getBudget(type) === undefined)
+    if (unbudgeted.length > 0 && next() < 0.2 && unbudgeted.filter(setBudget).length > 0) {
+      await settle()
+      continue
+    }
     const idle = drivers.filter(free)
     const action = next()
     if (idle.length === 0 || (action < 0.08 && waiting.size > 0)) {
@@ -186,7 +205,8 @@ const workload = async (seed: number, path: string, transitions: number): Promis
       const type = kind < 0.6 ? "Memory" : kind < 0.85 ? "Hardware" : "Performance"
       const max = type === "Memory" ? 40 : type === "Hardware" ? 6 : 40
       const deps = live.filter((r) => !r.ref.released && next() < 0.1).map((r) => r.handle)
-      // Performance requests never fit the pool's 8-byte blocks; 4% of requests can never fit at all
+      // Performance requests never fit the pool's 8-byte blocks; 4% of requests can never fit at all (unless
+      // their type's budget is removed)
       const size =
         next() < 0.04
           ? max + 1
@@ -275,27 +295,23 @@ const workload = async (seed: number, path: string, transitions: number): Promis
         } catch {}
       }
     } else if (action < 0.96) {
-      // a budget change: never below the usage (the model's budget invariants hold on every state it checks);
-      // under waiters either upwards, or so low that every Memory waiter can never fit and fails: a lowered
-      // budget that a waiter still fits can strand it (spec/README.md, MCRebudgetDeadlock)
-      const stats = manager.getResourceStats("Memory")
-      const current = stats.budget?.maxBytes ?? 40
-      const memoryWaits = [...waiting].filter((w) => w.type === "Memory")
-      const strandsNone = (m: number) => memoryWaits.every((w) => w.size > (w.critical ? m : m - 8))
-      const allowed = [16, 24, 32, 40, 48].filter(
-        (m) => m - 8 >= stats.currentUsage && (m >= current || strandsNone(m))
-      )
-      // a lowering that fails waiters is rare: take it whenever the state allows one
-      const failing = memoryWaits.length > 0 ? allowed.filter((m) => m < current) : []
-      const max = failing.length > 0 ? failing[0] : pick(allowed)
-      if (max !== undefined) {
-        manager.setBudget("Memory", { maxBytes: max, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
-        await settle()
-      }
+      budgetStep()
+      await settle()
     } else {
       poolStep()
       await settle()
     }
+  }
+  // before the close, the drivers free to act release their oldest resources, then shares, until at most 10 are
+  // held: a removed budget lets the usage climb, and TLC overflows its stack checking the Close line of a trace
+  // that leaves 16 or more resources live (the seeds left 5 to 14 before budgets were removed)
+  for (let round = 0; round < 100; round++) {
+    const refs = live.filter((r) => !r.ref.released && free(r.owner))
+    const handles = [...shares].flatMap(([d, list]) => (free(d) ? list.filter((h) => !h.released) : []))
+    if (refs.length + handles.length <= 10) break
+    if (refs[0] !== undefined) refs[0].ref.release()
+    else handles[0]?.release()
+    await settle()
   }
   // every other seed closes with its waits still open: the close fails them
   const open = [...waiting]
@@ -304,6 +320,51 @@ const workload = async (seed: number, path: string, transitions: number): Promis
   await Promise.all(open.map((w) => w.done))
   manager.close()
   trace.close()
+
+  /**
+   * A budget change of Memory or Hardware: now and then a removal (removeBudget: an Unbudget line), more often
+   * when a budgeted type has waiters, and of such a type (the removal grants its type-queue waiters); else a
+   * setBudget. A budget set is never below the usage (the model's budget invariants hold on every state it
+   * checks); under waiters it is either raised, or so low that every waiter of the type can never fit and fails:
+   * a lowered budget that a waiter still fits can strand it (spec/README.md, MCRebudgetDeadlock). Setting a
+   * budget on a type without one is a lowering.
+   */
+  function budgetStep(): void {
+    const withBudget = budgetedTypes.filter((type) => manager.getBudget(type) !== undefined)
+    const withWaiters = withBudget.filter((type) => [...waiting].some((w) => w.type === type))
+    if (next() < (withWaiters.length > 0 ? 0.5 : 0.2)) {
+      const type = pick(withWaiters.length > 0 ? withWaiters : withBudget)
+      if (type !== undefined) {
+        manager.removeBudget(type)
+        return
+      }
+    }
+    setBudget(next() < 0.75 ? "Memory" : "Hardware")
+  }
+
+  /**
+   * Sets type's budget to one of its limits, if one is allowed; whether it did. (A type without a budget may hold
+   * more than all of them allow: then the smallest multiple of the reserve that leaves room for its usage is one
+   * too; a later change lowers it once the usage is back.)
+   */
+  function setBudget(type: Budgeted): boolean {
+    const { reserved, maxes } = budgeted[type]
+    const usage = manager.getResourceStats(type).currentUsage
+    const current = manager.getBudget(type)?.maxBytes ?? Number.POSITIVE_INFINITY
+    const waits = [...waiting].filter((w) => w.type === type)
+    const strandsNone = (m: number) => waits.every((w) => w.size > (w.critical ? m : m - reserved))
+    const past = Math.ceil((usage + reserved) / reserved) * reserved
+    const unlimited = current === Number.POSITIVE_INFINITY && past > Math.max(...maxes)
+    const allowed = (unlimited ? [...maxes, past] : [...maxes]).filter(
+      (m) => m - reserved >= usage && (m >= current || strandsNone(m))
+    )
+    // a lowering that fails waiters is rare: take it whenever the state allows one
+    const failing = waits.length > 0 ? allowed.filter((m) => m < current) : []
+    const max = failing.length > 0 ? failing[0] : pick(allowed)
+    if (max === undefined) return false
+    manager.setBudget(type, { maxBytes: max, reservedBytes: reserved, warningPercent: 50, criticalPercent: 80 })
+    return true
+  }
 
   /** Grows, uses, trims or destroys a pool of Performance (8-byte blocks): PoolGrow, RefusePoolGrow, PoolTrim. */
   function poolStep(): void {
@@ -354,6 +415,7 @@ const everyAction = [
   "AddDependency",
   "RefuseDependency",
   "Rebudget",
+  "Unbudget",
   "PoolGrow",
   "RefusePoolGrow",
   "PoolTrim",
@@ -393,16 +455,25 @@ describe("trace validation against the TLA+ model", () => {
         // the requests waiting after each line, by driver: a wait starts with a new request's Enqueue and ends
         // with its Grant, Timeout, Interrupt, refused move, or a Rebudget or Close that fails it
         const waits = new Map<number, string>()
+        /** The types whose budget a line removed (and no later line set again). */
+        const removed = new Set<string>()
         const waitsOf = (driver: string) => [...waits.values()].filter((d) => d === driver).length
+        let previous = ""
         for (const line of transitionLines(path)) {
           const entry = JSON.parse(line) as {
             readonly action: string
             readonly req?: number
             readonly driver?: string
             readonly failed?: ReadonlyArray<number>
+            readonly type?: string
           }
           const { action, req = 0, driver = "" } = entry
           count(action)
+          // a removal admitting waiters (its Grant lines follow it at once), a budget set again after a removal
+          if (previous === "Unbudget" && action === "Grant") count("Unbudget granting waiters")
+          previous = action
+          if (action === "Unbudget") removed.add(entry.type ?? "")
+          if (action === "Rebudget" && removed.delete(entry.type ?? "")) count("Rebudget of a removed budget")
           // the failures that end a wait: a refused name move, a waiter failed by a budget or by the close
           if (action === "RefuseDeadlock" && line.includes('"freed"')) count("refused name move")
           if ((action === "Rebudget" || action === "Close") && (entry.failed?.length ?? 0) > 0) {
@@ -431,6 +502,8 @@ describe("trace validation against the TLA+ model", () => {
       const failures = [
         "refused name move",
         "Rebudget failing waiters",
+        "Unbudget granting waiters",
+        "Rebudget of a removed budget",
         "Close failing waiters",
         "Release by a waiting concurrent owner",
         "Acquire by a waiting concurrent owner",
