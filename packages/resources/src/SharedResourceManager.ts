@@ -442,8 +442,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    if (!this.owner.holdEnded(this.slot, this.generation, this.serial))
-      this.owner.releaseOwn(this.slot, this.generation)
+    this.owner.releaseOwn(this.slot, this.generation, this.serial)
     if (this.made && this.destroy !== undefined) {
       // caller code, run after the hold ended: a throw is swallowed (docs/semantics.md section 14), as the
       // single-thread managers do, so the release neither throws nor half happens
@@ -1651,9 +1650,12 @@ class SharedManagerImpl implements SharedResourceManager {
     return ended !== undefined && ended.generation === generation && serial <= ended.lastRef
   }
 
-  /** A ref's release: drops this thread's hold, ignoring a closed manager or a hold already gone. */
-  releaseOwn(slot: number, generation: number): void {
-    if (this.usable) this.dropHold(slot, generation, true)
+  /**
+   * A ref's release: drops this thread's hold, unless it ended without the ref (a closed manager or a detached
+   * thread, `release(handle)`: `holdEnded`) or is gone already.
+   */
+  releaseOwn(slot: number, generation: number, serial: number): void {
+    if (!this.holdEnded(slot, generation, serial)) this.dropHold(slot, generation, true)
   }
 
   /** `release(handle)` or a share's undo: drops this thread's hold; `quiet` ignores a hold already gone. */
