@@ -8,33 +8,19 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import { Effect, Exit } from "effect"
-import {
-  attachSharedResourceManager,
-  createSharedResourceManager,
-  type SharedResource,
-  type SharedResourceManager
-} from "../src/index.ts"
+import type { SharedResource, SharedResourceManager } from "../src/index.ts"
+import { OpenedManagers } from "./support/shared-agents.ts"
 import { thrown } from "./support/thrown.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
 const hardware: ResourceMetadata = { type: "Hardware", sizeBytes: 4 }
 const memory: ResourceMetadata = { type: "Memory", sizeBytes: 100 }
 
-const managers: Array<SharedResourceManager> = []
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.close()
-})
-const make = (): SharedResourceManager => {
-  const manager = createSharedResourceManager({ budgets: { Memory: budget } })
-  managers.push(manager)
-  return manager
-}
+const opened = new OpenedManagers()
+afterEach(() => opened.closeAll())
+const make = (): SharedResourceManager => opened.make({ budgets: { Memory: budget } })
 /** A second attachment in this thread (a thread of its own in the ledger), detached before its manager closes. */
-const attachHere = (manager: SharedResourceManager): SharedResourceManager => {
-  const other = attachSharedResourceManager(manager.descriptor)
-  managers.unshift(other)
-  return other
-}
+const attachHere = (manager: SharedResourceManager): SharedResourceManager => opened.attachHere(manager)
 
 /** A slot for a ref the hook needs before `acquire` returns it (set right after). */
 interface Later<A> {

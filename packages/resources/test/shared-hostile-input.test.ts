@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { InvalidArgument, ResourceReleased } from "@flight-hal/core"
 import { attachSharedResourceManager, createSharedResourceManager, type SharedResourceManager } from "../src/index.ts"
+import { OpenedManagers } from "./support/shared-agents.ts"
 import { thrown } from "./support/thrown.ts"
 
 const budget = { maxBytes: 4096, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
@@ -17,21 +18,11 @@ const pools = [
   { type: "Memory" as const, blockSize: 256, blockCount: 2 }
 ]
 
-const managers: Array<SharedResourceManager> = []
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.close()
-})
-const make = (): SharedResourceManager => {
-  const manager = createSharedResourceManager({ budgets: { Memory: budget }, pools, maxThreads: 4 })
-  managers.push(manager)
-  return manager
-}
+const opened = new OpenedManagers()
+afterEach(() => opened.closeAll())
+const make = (): SharedResourceManager => opened.make({ budgets: { Memory: budget }, pools, maxThreads: 4 })
 /** A second attachment in this thread (a thread of its own in the ledger), detached before its manager closes. */
-const attachHere = (manager: SharedResourceManager): SharedResourceManager => {
-  const other = attachSharedResourceManager(manager.descriptor)
-  managers.unshift(other)
-  return other
-}
+const attachHere = (manager: SharedResourceManager): SharedResourceManager => opened.attachHere(manager)
 
 /** The ledger as the manager's introspection shows it. */
 const state = (manager: SharedResourceManager) =>

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { InvalidArgument, type ResourceMetadata } from "@flight-hal/core"
 import { createSharedResourceManager, type SharedResourceManager } from "../src/index.ts"
 import { within } from "./support/shared-agents.ts"
+import { unusableSignals } from "./support/unusable-signals.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
 const mem = (sizeBytes: number): ResourceMetadata => ({ type: "Memory", sizeBytes })
@@ -92,49 +93,7 @@ const fakeSignal = (options: { readonly removeThrows?: boolean; readonly reason?
 }
 
 describe("shared manager: a signal that cannot be used is refused before the request is submitted", () => {
-  const hostile: ReadonlyArray<readonly [string, () => unknown]> = [
-    [
-      "its aborted getter throws",
-      () => ({
-        get aborted(): boolean {
-          throw new Error("aborted boom")
-        },
-        addEventListener() {},
-        removeEventListener() {}
-      })
-    ],
-    [
-      "its addEventListener throws",
-      () => ({
-        aborted: false,
-        addEventListener() {
-          throw new Error("add boom")
-        },
-        removeEventListener() {}
-      })
-    ],
-    [
-      "it lacks removeEventListener",
-      () => ({
-        aborted: false,
-        addEventListener() {}
-      })
-    ],
-    [
-      "its removeEventListener is a function only on the first read",
-      () => {
-        let reads = 0
-        return {
-          aborted: false,
-          addEventListener() {},
-          get removeEventListener() {
-            reads++
-            return reads > 1 ? undefined : () => {}
-          }
-        }
-      }
-    ]
-  ]
+  const hostile = unusableSignals
   for (const [what, make] of hostile) {
     for (const mode of ["Blocking", "NonBlocking"] as const) {
       test(`acquireAsync (${mode}): ${what}: InvalidArgument (signal), nothing queued, charged or reclaimed`, async () => {

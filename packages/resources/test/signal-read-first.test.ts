@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test"
 import { InvalidArgument } from "@flight-hal/core"
 import { createResourceManager } from "../src/index.ts"
+import { unusableSignals } from "./support/unusable-signals.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
 
@@ -37,57 +38,7 @@ const refusal = (promise: Promise<unknown>): Promise<unknown> =>
   )
 
 describe("a signal that cannot be used is refused before the request is submitted", () => {
-  const hostile: ReadonlyArray<readonly [string, () => unknown]> = [
-    [
-      "its aborted getter throws",
-      () => ({
-        get aborted(): boolean {
-          throw new Error("aborted boom")
-        },
-        addEventListener() {},
-        removeEventListener() {}
-      })
-    ],
-    [
-      "its addEventListener throws",
-      () => ({
-        aborted: false,
-        addEventListener() {
-          throw new Error("add boom")
-        },
-        removeEventListener() {}
-      })
-    ],
-    [
-      "its addEventListener getter throws after validation read it",
-      () => {
-        let reads = 0
-        return {
-          aborted: false,
-          get addEventListener() {
-            reads++
-            if (reads > 1) throw new Error("second read")
-            return () => {}
-          },
-          removeEventListener() {}
-        }
-      }
-    ],
-    [
-      "its removeEventListener is a function only on the first read",
-      () => {
-        let reads = 0
-        return {
-          aborted: false,
-          addEventListener() {},
-          get removeEventListener() {
-            reads++
-            return reads > 1 ? undefined : () => {}
-          }
-        }
-      }
-    ]
-  ]
+  const hostile = unusableSignals
   for (const [what, make] of hostile) {
     test(`acquireAsync: ${what}: InvalidArgument (signal), no reclamation ran, nothing changed`, async () => {
       const { manager, hog, asked, observe } = crowded()
