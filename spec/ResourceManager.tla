@@ -30,6 +30,7 @@
 (*  - After Close the manager is closed: the only step is stuttering.      *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, FlightHalTables
+LOCAL INSTANCE Bags
 
 CONSTANTS
   Drivers,   \* driver ids
@@ -58,9 +59,13 @@ Budgeted(t) == t \in DOMAIN Budget
 
 Min(a, b) == IF a < b THEN a ELSE b
 
-RECURSIVE SumOver(_, _)
-SumOver(f(_), S) == IF S = {} THEN 0
-                    ELSE LET x == CHOOSE x \in S : TRUE IN f(x) + SumOver(f, S \ {x})
+\* The sum of f(x) over the finite set S (f(x) >= 0; a negative f(x) is an error).  It is the
+\* cardinality of the bag [x \in S |-> f(x)] with its zeros left out (a bag's counts are
+\* positive), which TLC computes in one step (Bags' BagCardinality is built into TLC).  A
+\* recursive sum would take one level of TLC's stack per element (a trace with about 78 live
+\* resources of one type overflowed it) and copy S at each level.
+SumOver(f(_), S) == LET counted == {x \in S : f(x) # 0}
+                    IN  IF counted = {} THEN 0 ELSE BagCardinality([x \in counted |-> f(x)])
 
 \* Transitive dependsOn closure (downwards) of a set of slots over the edge function E.
 RECURSIVE DownN(_, _, _)
@@ -617,7 +622,7 @@ ReserveOnlyForCritical ==
 SharingSafe ==
   /\ \A t \in Types : usage[t] = LiveBytes(t) + pool[t]
   /\ \A r \in Res : holders[r] # {} => st[r] = "Alive"
-  /\ \A r \in Res : st[r] = "Alive" => r \in KeepAliveIn(Cur)
+  /\ AliveIn(Cur) \subseteq KeepAliveIn(Cur)   \* (one closure per state, not one per resource)
 
 \* Names: names are unique among live resources (a type-queue waiter reserves its name).
 NameExclusive ==
