@@ -223,6 +223,20 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     fields: []
   },
   {
+    tag: "PayloadUnavailable",
+    category: "Resource",
+    code: 8,
+    message: "The payload of {name} ({sizeBytes} bytes) could not be made: {reason}",
+    doc:
+      "A Memory resource's default payload (a Uint8Array of sizeBytes) could not be allocated. The resource " +
+      "stays held; a later read tries again.",
+    fields: [
+      f("name", "string", "Name of the resource"),
+      f("sizeBytes", "int", "The payload's size in bytes"),
+      f("reason", "string", "What the allocation threw, printed")
+    ]
+  },
+  {
     tag: "InvalidMetadata",
     category: "Validation",
     code: 1,

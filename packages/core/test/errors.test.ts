@@ -157,7 +157,8 @@ const exampleOf = (name: string): unknown => {
       "blockSize",
       "maxCount",
       "index",
-      "inUse"
+      "inUse",
+      "sizeBytes"
     ].includes(name)
   )
     return 1

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
+import { type PayloadUnavailable, type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
 import { defineInspect, describeHeld } from "./internal/inspect.ts"
 import { type HoldEnded, holdEnded, type Payload, type PayloadDestroy } from "./internal/payload.ts"
@@ -125,7 +125,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    * The payload; throws `ResourceReleased` after release. Created on first access: the `create` hook's
    * value, else for a Memory resource its pool block (a view of at least `sizeBytes`) or a fresh
    * `Uint8Array(sizeBytes)` on a pool miss. A `create` hook that releases this ref or closes the manager
-   * makes that access throw `ResourceReleased` too.
+   * makes that access throw `ResourceReleased` too. A `Uint8Array` that cannot be allocated (a size beyond the
+   * engine's largest array, or no memory for it) throws `PayloadUnavailable`: the ref stays held, and a later
+   * access tries again.
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
@@ -157,8 +159,11 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     return this.value
   }
 
-  /** The payload as an Effect, failing with `ResourceReleased` after release. */
-  get get(): Effect.Effect<T, ResourceReleased> {
+  /**
+   * The payload as an Effect, failing with `ResourceReleased` after release, and with `PayloadUnavailable` when
+   * the default payload (a `Uint8Array` of `sizeBytes`) cannot be allocated (the ref stays held).
+   */
+  get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
     return readPayload(this)
   }
 
@@ -267,7 +272,7 @@ export class SharedHandle<T = unknown> implements Disposable {
 
   /**
    * The resource's payload; throws `ResourceReleased` once this share is released (by the `create` hook that
-   * access runs, too).
+   * access runs, too), and `PayloadUnavailable` when the default payload cannot be allocated.
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ name: this.name })
@@ -281,8 +286,11 @@ export class SharedHandle<T = unknown> implements Disposable {
     return this.cell.get(this.engine, this.handle.slot, this.handle.generation, this)
   }
 
-  /** The payload as an Effect, failing with `ResourceReleased` once this share is released. */
-  get get(): Effect.Effect<T, ResourceReleased> {
+  /**
+   * The payload as an Effect, failing with `ResourceReleased` once this share is released, and with
+   * `PayloadUnavailable` when the default payload cannot be allocated.
+   */
+  get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
     return readPayload(this)
   }
 

@@ -33,6 +33,7 @@ import {
   InvalidMetadata,
   ManagerClosed,
   NotHolder,
+  type PayloadUnavailable,
   PoolExhausted,
   type ResourceBudget,
   ResourceBusy,
@@ -385,7 +386,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   }
 
   /**
-   * This thread's payload, made on first access; throws ResourceReleased after release. A `create` hook that ends
+   * This thread's payload, made on first access; throws ResourceReleased after release, and PayloadUnavailable
+   * when the default payload (a `Uint8Array` of `sizeBytes`) cannot be allocated. A `create` hook that ends
    * this hold (releases this ref, `release(handle)` in this thread, closes the manager) makes that access throw
    * `ResourceReleased` too, and its value goes to the `destroy` hook at once (docs/semantics.md, section 17).
    */
@@ -403,7 +405,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   livePayload(): T | HoldEnded {
     if (!this.made) {
       if (this.create === undefined) {
-        this.value = this.owner.payloadOf<T>(this.slot, this.metadata)
+        this.value = this.owner.payloadOf<T>(this.slot, this.metadata, this.name)
       } else {
         const made = this.create(this.metadata)
         // the hook may have ended this very hold (released this ref, `release(handle)`, closed the manager): the
@@ -428,10 +430,10 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   }
 
   /**
-   * The payload as an Effect, failing with `ResourceReleased` after release (as a `ResourceRef`'s `get`, so
-   * `(ref) => ref.get` reads either).
+   * The payload as an Effect, failing with `ResourceReleased` after release, and with `PayloadUnavailable` when
+   * the default payload cannot be allocated (as a `ResourceRef`'s `get`, so `(ref) => ref.get` reads either).
    */
-  get get(): Effect.Effect<T, ResourceReleased> {
+  get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
     return readPayload(this)
   }
 
@@ -1283,9 +1285,9 @@ class SharedManagerImpl implements SharedResourceManager {
    * The payload of a slot this thread holds, without a `create` hook: the pool block's bytes (the same memory in
    * every thread), else a fresh `Uint8Array(sizeBytes)` for Memory, else undefined.
    */
-  payloadOf<T>(slot: number, metadata: ResourceMetadata): T {
+  payloadOf<T>(slot: number, metadata: ResourceMetadata, name: string): T {
     const pool = this.poolServing(slot)
-    if (pool === undefined) return defaultPayload(metadata) as T
+    if (pool === undefined) return defaultPayload(metadata, name) as T
     return pool.view(this.ledger.blockOf(slot)).subarray(0, metadata.sizeBytes) as T
   }
 

@@ -26,6 +26,7 @@ import {
   ManagerClosed,
   NotHolder,
   NotShareable,
+  PayloadUnavailable,
   PlatformDetectionFailed,
   PoolExhausted,
   PoolInUse,
@@ -318,6 +319,53 @@ export const ManagerClosedSchema: Schema.decodeTo<
     SchemaTransformation.transform({
       decode: () => new ManagerClosed(),
       encode: () => ({ _tag: "ManagerClosed" as const })
+    })
+  )
+)
+
+const PayloadUnavailableFields: {
+  readonly name: Schema.String
+  readonly sizeBytes: Schema.Number
+  readonly reason: Schema.String
+} = {
+  /** Name of the resource */
+  name: Schema.String,
+  /** The payload's size in bytes */
+  sizeBytes: Schema.Number,
+  /** What the allocation threw, printed */
+  reason: Schema.String
+}
+
+/**
+ * Schema of {@link PayloadUnavailable}: decodes `{ _tag: "PayloadUnavailable", name, sizeBytes, reason }` to an instance and
+ * encodes an instance back to its fields.
+ *
+ * @example
+ * ```ts
+ * import { PayloadUnavailable, PayloadUnavailableSchema } from "@flight-hal/core"
+ * import * as Schema from "effect/Schema"
+ *
+ * const encoded = Schema.encodeSync(PayloadUnavailableSchema)(new PayloadUnavailable({ name: "Texture1", sizeBytes: 1, reason: "x" }))
+ * Schema.decodeUnknownSync(PayloadUnavailableSchema)(encoded) instanceof PayloadUnavailable // true
+ * ```
+ * @since 0.2.0
+ * @category error schemas
+ */
+export const PayloadUnavailableSchema: Schema.decodeTo<
+  Schema.instanceOf<PayloadUnavailable>,
+  Schema.TaggedStruct<"PayloadUnavailable", typeof PayloadUnavailableFields>
+> = Schema.TaggedStruct("PayloadUnavailable", PayloadUnavailableFields).pipe(
+  Schema.decodeTo(
+    Schema.instanceOf(PayloadUnavailable),
+    SchemaTransformation.transform({
+      decode: (encoded) =>
+        new PayloadUnavailable({ name: encoded.name, sizeBytes: encoded.sizeBytes, reason: encoded.reason }),
+      encode: (error) => ({
+        _tag: "PayloadUnavailable" as const,
+        name: error.name,
+        sizeBytes: error.sizeBytes,
+        reason: error.reason
+      })
     })
   )
 )
@@ -1091,6 +1139,7 @@ export const FlightHalErrorSchema: Schema.Union<
     typeof StaleHandleSchema,
     typeof ResourceReleasedSchema,
     typeof ManagerClosedSchema,
+    typeof PayloadUnavailableSchema,
     typeof InvalidMetadataSchema,
     typeof InvalidBudgetSchema,
     typeof InvalidProfileSchema,
@@ -1120,6 +1169,7 @@ export const FlightHalErrorSchema: Schema.Union<
   StaleHandleSchema,
   ResourceReleasedSchema,
   ManagerClosedSchema,
+  PayloadUnavailableSchema,
   InvalidMetadataSchema,
   InvalidBudgetSchema,
   InvalidProfileSchema,

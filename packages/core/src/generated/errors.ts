@@ -352,6 +352,49 @@ const ManagerClosedBase: FlightHalErrorClass<"ManagerClosed", "Resource", 7, {}>
  */
 export class ManagerClosed extends ManagerClosedBase {}
 
+const PayloadUnavailableBase: FlightHalErrorClass<
+  "PayloadUnavailable",
+  "Resource",
+  8,
+  {
+    /** Name of the resource */
+    readonly name: string
+    /** The payload's size in bytes */
+    readonly sizeBytes: number
+    /** What the allocation threw, printed */
+    readonly reason: string
+  }
+> = errorClass(
+  "PayloadUnavailable",
+  "Resource",
+  8,
+  (self) => `The payload of ${self.name} (${self.sizeBytes} bytes) could not be made: ${self.reason}`
+)
+
+/**
+ * A Memory resource's default payload (a Uint8Array of sizeBytes) could not be allocated. The resource stays held; a later read tries again.
+ *
+ * Category `Resource`, code 8. Message: "The payload of {name} ({sizeBytes} bytes) could not be made: {reason}".
+ *
+ * @example
+ * ```ts
+ * import { PayloadUnavailable } from "@flight-hal/core"
+ *
+ * const error = new PayloadUnavailable({ name: "Texture1", sizeBytes: 1, reason: "x" })
+ * console.log(error.category, error.code, error.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PayloadUnavailable extends PayloadUnavailableBase {
+  /** Name of the resource */
+  declare readonly name: string
+  /** The payload's size in bytes */
+  declare readonly sizeBytes: number
+  /** What the allocation threw, printed */
+  declare readonly reason: string
+}
+
 const InvalidMetadataBase: FlightHalErrorClass<
   "InvalidMetadata",
   "Validation",
@@ -1102,6 +1145,7 @@ export type ErrorTag =
   | "StaleHandle"
   | "ResourceReleased"
   | "ManagerClosed"
+  | "PayloadUnavailable"
   | "InvalidMetadata"
   | "InvalidBudget"
   | "InvalidProfile"
@@ -1136,6 +1180,7 @@ export type FlightHalError =
   | StaleHandle
   | ResourceReleased
   | ManagerClosed
+  | PayloadUnavailable
   | InvalidMetadata
   | InvalidBudget
   | InvalidProfile
@@ -1224,6 +1269,13 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     fields: ["name"]
   },
   { tag: "ManagerClosed", category: "Resource", code: 7, message: "The resource manager is closed", fields: [] },
+  {
+    tag: "PayloadUnavailable",
+    category: "Resource",
+    code: 8,
+    message: "The payload of {name} ({sizeBytes} bytes) could not be made: {reason}",
+    fields: ["name", "sizeBytes", "reason"]
+  },
   {
     tag: "InvalidMetadata",
     category: "Validation",
@@ -1373,6 +1425,7 @@ export type ErrorClass =
   | typeof StaleHandle
   | typeof ResourceReleased
   | typeof ManagerClosed
+  | typeof PayloadUnavailable
   | typeof InvalidMetadata
   | typeof InvalidBudget
   | typeof InvalidProfile
@@ -1407,7 +1460,8 @@ export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<
     4: ResourceBusy,
     5: StaleHandle,
     6: ResourceReleased,
-    7: ManagerClosed
+    7: ManagerClosed,
+    8: PayloadUnavailable
   },
   Validation: {
     1: InvalidMetadata,

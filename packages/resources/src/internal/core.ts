@@ -548,7 +548,9 @@ export class Core<R> {
   /** The payload of a slot without a `create` hook: its pool block's view, else the default payload. */
   defaultPayload(slot: number, metadata: ResourceMetadata): unknown {
     const pool = this.blockPools[slot]
-    return pool === undefined ? defaultPayload(metadata) : pool.view(this.blockHandles[slot] as number)
+    return pool === undefined
+      ? defaultPayload(metadata, this.state.names.at(slot))
+      : pool.view(this.blockHandles[slot] as number)
   }
 
   /** Pool growth is admitted like a NonBlocking request of Normal priority, then charged. */

@@ -1,12 +1,12 @@
 /**
  * `ref.get` and `shared.get` as one Effect value each, evaluated in one fiber step: the payload, or
  * `ResourceReleased` when the holder was released by the time the Effect runs (never when it was made), or by the
- * `create` hook the read ran.
+ * `create` hook the read ran, or `PayloadUnavailable` when the default payload could not be allocated.
  * `Effect.suspend` did the same in two allocations (its thunk and the Effect) and one more step.
  *
  * @since 0.3.0
  */
-import { ResourceReleased } from "@flight-hal/core"
+import { PayloadUnavailable, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
@@ -20,7 +20,7 @@ export interface PayloadHolder<T> {
   readonly name: string
   /**
    * The payload, made on first access; only called while the hold is live. {@link holdEnded} when the `create`
-   * hook it ran ended this hold.
+   * hook it ran ended this hold; throws `PayloadUnavailable` when the default payload could not be allocated.
    */
   livePayload(): T | HoldEnded
 }
@@ -36,13 +36,20 @@ class PayloadRead<T> {
  * at construction and an `asEffect` call at evaluation (77 instructions more per scoped acquisition and `get`
  * in a scratch count; within the run-to-run variation of `bench/instructions.ts`).
  */
-const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, ResourceReleased>>({
+const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, PayloadReadError>>({
   label: "PayloadRead",
   evaluate() {
     const holder = (this as unknown as PayloadRead<unknown>).holder
     if (holder.released) return Exit.fail(new ResourceReleased({ name: holder.name }))
-    // a `create` hook that throws dies, as a throw in `Effect.suspend` did; one that ends this hold fails the read
-    const payload = holder.livePayload()
+    // a `create` hook that throws dies, as a throw in `Effect.suspend` did; one that ends this hold fails the read;
+    // a default payload that cannot be allocated fails it with PayloadUnavailable (the hold stays)
+    let payload: unknown
+    try {
+      payload = holder.livePayload()
+    } catch (error) {
+      if (error instanceof PayloadUnavailable) return Exit.fail(error)
+      throw error
+    }
     return payload === holdEnded ? Exit.fail(new ResourceReleased({ name: holder.name })) : Exit.succeed(payload)
   }
 })
@@ -53,5 +60,12 @@ Object.setPrototypeOf(PayloadRead.prototype, payloadReadProto)
  *
  * @since 0.3.0
  */
-export const readPayload = <T>(holder: PayloadHolder<T>): Effect.Effect<T, ResourceReleased> =>
-  new PayloadRead(holder) as unknown as Effect.Effect<T, ResourceReleased>
+export const readPayload = <T>(holder: PayloadHolder<T>): Effect.Effect<T, PayloadReadError> =>
+  new PayloadRead(holder) as unknown as Effect.Effect<T, PayloadReadError>
+
+/**
+ * How a payload read fails: the hold ended, or the default payload could not be allocated.
+ *
+ * @since 0.3.0
+ */
+export type PayloadReadError = ResourceReleased | PayloadUnavailable

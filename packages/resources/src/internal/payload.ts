@@ -7,7 +7,7 @@
  *
  * @since 0.2.0
  */
-import type { ResourceMetadata } from "@flight-hal/core"
+import { PayloadUnavailable, type ResourceMetadata } from "@flight-hal/core"
 import type { RefOwner } from "./ref-owner.ts"
 
 /**
@@ -26,9 +26,23 @@ export type HoldEnded = typeof holdEnded
  */
 export type PayloadDestroy = (payload: never) => void
 
-/** The payload of a resource without a `create` hook (and not served by a pool). */
-export const defaultPayload = (metadata: ResourceMetadata): Uint8Array | undefined =>
-  metadata.type === "Memory" ? new Uint8Array(metadata.sizeBytes) : undefined
+/**
+ * The payload of a resource without a `create` hook (and not served by a pool): a fresh `Uint8Array(sizeBytes)`
+ * for Memory, else undefined. Throws `PayloadUnavailable` when the array cannot be allocated (a size beyond the
+ * engine's largest array, or no memory for it): nothing was made, and a later read tries again.
+ */
+export const defaultPayload = (metadata: ResourceMetadata, name: string): Uint8Array | undefined => {
+  if (metadata.type !== "Memory") return undefined
+  try {
+    return new Uint8Array(metadata.sizeBytes)
+  } catch (error) {
+    throw new PayloadUnavailable({ name, sizeBytes: metadata.sizeBytes, reason: showAllocationError(error) })
+  }
+}
+
+/** What an allocation threw, in one line (a RangeError's message; anything else as its type). */
+const showAllocationError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : typeof error
 
 /**
  * One shared resource's payload cell (a ref that is not shared keeps its payload itself). `create` is the
