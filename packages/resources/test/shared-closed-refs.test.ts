@@ -5,7 +5,7 @@
  * the refs of a thread that detached (its own `close()`), while the other threads' refs live on.
  */
 import { describe, expect, test } from "bun:test"
-import { type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
+import { ResourceFlag, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import { Effect, Exit } from "effect"
 import { attachSharedResourceManager, createSharedResourceManager } from "../src/index.ts"
 import { thrown } from "./support/thrown.ts"
@@ -52,5 +52,31 @@ describe("a shared manager's refs after close", () => {
     expect(manager.getResourceStats("Memory").currentUsage).toBe(100)
     mine.release()
     expect(manager.close()).toEqual([])
+  })
+
+  test("the creator's close reports one leak per hold, in slot order (docs/semantics.md, section 17)", () => {
+    const manager = createSharedResourceManager({ budgets })
+    const other = attachSharedResourceManager(manager.descriptor)
+    const shareable: ResourceMetadata = { ...memory, flags: ResourceFlag.Shareable }
+    const a = manager.acquire("a", shareable)
+    const b = manager.acquire("b", memory)
+    a.release() // its slot is free again
+    const c = manager.acquire("c", memory) // newer than b
+    const d = other.acquire("d", shareable)
+    manager.share(d.handle)
+    // c took a's slot, before b's: slot order is not newest first here
+    expect(c.handle.slot).toBeLessThan(b.handle.slot)
+    const bySlot = [b, c, d].sort((x, y) => x.handle.slot - y.handle.slot)
+    const expected = bySlot.flatMap((ref) =>
+      ref === d
+        ? [
+            { name: "d", thread: 0 },
+            { name: "d", thread: 1 }
+          ].sort((x, y) => x.thread - y.thread)
+        : [{ name: ref.name, thread: 0 }]
+    )
+    const reports = manager.close().map((leak) => ({ name: leak.name, thread: leak.thread }))
+    expect(reports).toEqual(expected)
+    other.close()
   })
 })
