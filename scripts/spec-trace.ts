@@ -140,7 +140,9 @@ const preCheck = (fileLines: ReadonlyArray<string>): TraceVerdict | undefined =>
       return {
         ok: false,
         line: index + 1,
-        reason: "number that is not an integer below 2^31 (TLC's JSON reader would corrupt it)",
+        reason:
+          "number that is not an integer of at most nine digits (TLC reads 32-bit integers; nine digits keep a sum " +
+          "of two below 2^31): trace budgets of 10^9 units or more in a larger unitBytes",
         text,
         tlcExit: null
       }
