@@ -142,16 +142,17 @@ LeakAdmitted == TLCEval([k \in Idx |->
                   LET report == IF CloseAt[k] # 0 /\ Has(Line(k, CloseAt[k]), "leaks")
                                THEN SetOf(Line(k, CloseAt[k]).leaks) \cap TRes[k] ELSE {}
                   IN  [r \in report |-> AdmittedAt(k, CloseAt[k], r)]])
-\* The leak report of line i of trace k releases the resources still held newest first among the
+\* The leak report s of trace k's Close line releases the resources still held newest first among the
 \* held ones none of the remaining ones depends on (dependents before their dependencies). A
 \* resource already released but kept alive by a dependent (no holder) is freed when its last
 \* dependent is, wherever that falls: only the dependents-first rule (IsLeakOrder) orders it.
 \* (The positions that break the rule form a set that must be empty: an equality TLC evaluates as one
 \* expression, where a \A over the positions is unrolled into one recursive conjunct each, see
-\* ResourceManager's IsLeakOrder; each admission line is looked up once, in `at`.)
-NewestFirst(k, i, s) ==
+\* ResourceManager's IsLeakOrder; each admission line is looked up once, in LeakAdmitted. Step checks it
+\* only after RM(k)!Close, which a trace takes once: at its first Close line, CloseAt[k].)
+NewestFirst(k, s) ==
   LET held == {x \in SetOf(s) : holders[x] # {}}
-      at   == IF i = CloseAt[k] THEN LeakAdmitted[k] ELSE [x \in held |-> AdmittedAt(k, i, x)]
+      at   == LeakAdmitted[k]
       rest(p) == {s[q] : q \in p..Len(s)}
       cand(p) == {x \in rest(p) \cap held : \A y \in rest(p) : x \notin dep[y]}
   IN  {p \in 1..Len(s) : s[p] \in held /\ \E x \in cand(p) : at[x] > at[s[p]]} = {}
@@ -190,7 +191,7 @@ Step(k, e) ==
        [] e.action = "RefusePoolGrow"   -> e.error = "BudgetExceeded" /\ RM(k)!RefusePoolGrow(e.type, e.bytes)
        [] e.action = "PoolTrim"         -> RM(k)!PoolTrim(e.type, e.bytes)
        [] e.action = "Close"            -> /\ RM(k)!Close(e.leaks)
-                                           /\ NewestFirst(k, l, e.leaks)
+                                           /\ NewestFirst(k, e.leaks)
                                            /\ UnpinnedOK(e)
        [] OTHER                         -> FALSE
   /\ (l = DiagnoseAt \/ PostOK(k, e))

@@ -145,7 +145,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
     if (this.value === unmade) {
       if (this.create === undefined) {
-        this.value = this.engine.defaultPayload(this.slot, this.validMetadata) as T
+        this.value = this.engine.defaultPayload(this.slot, this.validMetadata, this.name) as T
         return this.value
       }
       const made = this.create(this.metadata)

@@ -66,15 +66,11 @@ describe("a shared manager's refs after close", () => {
     manager.share(d.handle)
     // c took a's slot, before b's: slot order is not newest first here
     expect(c.handle.slot).toBeLessThan(b.handle.slot)
-    const bySlot = [b, c, d].sort((x, y) => x.handle.slot - y.handle.slot)
-    const expected = bySlot.flatMap((ref) =>
-      ref === d
-        ? [
-            { name: "d", thread: 0 },
-            { name: "d", thread: 1 }
-          ].sort((x, y) => x.thread - y.thread)
-        : [{ name: ref.name, thread: 0 }]
-    )
+    // one report per hold, in slot order; d's two holds in thread order (the creator is thread 0)
+    const holders = (ref: typeof b) => (ref === d ? [0, 1] : [0])
+    const expected = [b, c, d]
+      .sort((x, y) => x.handle.slot - y.handle.slot)
+      .flatMap((ref) => holders(ref).map((thread) => ({ name: ref.name, thread })))
     const reports = manager.close().map((leak) => ({ name: leak.name, thread: leak.thread }))
     expect(reports).toEqual(expected)
     other.close()

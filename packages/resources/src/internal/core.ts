@@ -546,11 +546,9 @@ export class Core<R> {
   }
 
   /** The payload of a slot without a `create` hook: its pool block's view, else the default payload. */
-  defaultPayload(slot: number, metadata: ResourceMetadata): unknown {
+  defaultPayload(slot: number, metadata: ResourceMetadata, name: string): unknown {
     const pool = this.blockPools[slot]
-    return pool === undefined
-      ? defaultPayload(metadata, this.state.names.at(slot))
-      : pool.view(this.blockHandles[slot] as number)
+    return pool === undefined ? defaultPayload(metadata, name) : pool.view(this.blockHandles[slot] as number)
   }
 
   /** Pool growth is admitted like a NonBlocking request of Normal priority, then charged. */
@@ -675,7 +673,11 @@ export class Core<R> {
     }
     const metadata = this.state.metadata[slot] as ResourceMetadata
     if (make !== undefined) exposeMetadata(metadata) // a create hook sees it
-    const cell = new Payload<T>(metadata, make ?? ((m) => this.defaultPayload(slot, m) as T), destroy)
+    const cell = new Payload<T>(
+      metadata,
+      make ?? ((m) => this.defaultPayload(slot, m, this.state.names.at(slot)) as T),
+      destroy
+    )
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
     return cell

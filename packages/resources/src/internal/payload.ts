@@ -9,6 +9,7 @@
  */
 import { PayloadUnavailable, type ResourceMetadata } from "@flight-hal/core"
 import type { RefOwner } from "./ref-owner.ts"
+import { showThrown } from "./show.ts"
 
 /**
  * What a payload read gets instead of the payload when the `create` hook it ran ended the very hold it read
@@ -36,13 +37,9 @@ export const defaultPayload = (metadata: ResourceMetadata, name: string): Uint8A
   try {
     return new Uint8Array(metadata.sizeBytes)
   } catch (error) {
-    throw new PayloadUnavailable({ name, sizeBytes: metadata.sizeBytes, reason: showAllocationError(error) })
+    throw new PayloadUnavailable({ name, sizeBytes: metadata.sizeBytes, reason: showThrown(error) })
   }
 }
-
-/** What an allocation threw, in one line (a RangeError's message; anything else as its type). */
-const showAllocationError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : typeof error
 
 /**
  * One shared resource's payload cell (a ref that is not shared keeps its payload itself). `create` is the

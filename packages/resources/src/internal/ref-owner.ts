@@ -25,8 +25,11 @@ export interface RefOwner {
    * hold its acquisition made (once that hold ended, a later share by the same driver is another hold).
    */
   ownsCurrent(slot: number, generation: number, driver: number): boolean
-  /** The payload of a slot without a `create` hook: its pool block's view, else the default payload. */
-  defaultPayload(slot: number, metadata: ResourceMetadata): unknown
+  /**
+   * The payload of a slot without a `create` hook: its pool block's view, else the default payload (`name` is
+   * the resource's, for `PayloadUnavailable`).
+   */
+  defaultPayload(slot: number, metadata: ResourceMetadata, name: string): unknown
   /** Releases `driver`'s hold on `slot`. */
   release(slot: number, driver: number): unknown
   /**
