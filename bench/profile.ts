@@ -1,0 +1,169 @@
+/**
+ * Where the time of one variant goes, by function: Linux `perf` samples the CPU while a fresh Bun process runs
+ * the variant's op in a loop, and JavaScriptCore's JITDump names the machine code each sample landed in (the
+ * function and the tier that compiled it; a function the JIT inlined into another counts as that one). Only
+ * the samples of the timed loop count (the process's start and the warm-up are left out), and each function's
+ * share is turned into nanoseconds per op.
+ *
+ * The variants are those of bench/workload.bench.ts and bench/fast-path-profile.bench.ts (as in
+ * bench/instructions.ts). Sampling costs the loop little, but the figures are from one process on a shared
+ * machine: compare shares within a run, and runs with each other only roughly.
+ *
+ * Needs `perf` with permission to sample one's own processes (`kernel.perf_event_paranoid` ≤ 2); not part of
+ * `npm test` (the script says so and exits 0 when `perf` cannot run).
+ *
+ *   bun bench/profile.ts --filter TEXT [--set workload|fast-path] [--ops N] [--top K] [--busy-runtime] [--json]
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { exerciseEffectRuntime } from "./internal/busy-runtime.ts"
+import { fastPathRows } from "./internal/fast-path-rows.ts"
+import { benchOptions, flagOf } from "./internal/fresh-process.ts"
+import { JitCodeMap } from "./internal/jitdump.ts"
+import { workloadVariants } from "./internal/workload-variants.ts"
+
+const sets = { workload: workloadVariants, "fast-path": fastPathRows } as const
+type SetName = keyof typeof sets
+const isSetName = (name: string): name is SetName => Object.hasOwn(sets, name)
+
+/** Samples per second (an odd rate, so the sampling does not beat with a periodic timer). */
+const RATE = 4999
+/** What a sample outside JIT code is: Bun's and JavaScriptCore's own code (GC, allocation, builtins) or the kernel's. */
+const NATIVE = "(native: runtime, GC, kernel)"
+/** The child's line that brackets the timed loop, in milliseconds of the wall clock (perf records with `-k realtime`). */
+const MARK = "profile-window"
+
+/** In a child: warms the op up, then runs `ops` of it between two marks of the wall clock. */
+const runChild = async (set: SetName, index: number, ops: number, busy: boolean): Promise<void> => {
+  const variant = sets[set][index]
+  if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
+  if (busy) exerciseEffectRuntime()
+  const op = variant.setup()
+  const loop = async (count: number): Promise<void> => {
+    for (let k = 0; k < count; k++) {
+      const result = op()
+      if (result instanceof Promise) await result
+    }
+  }
+  for (let chunk = 0; chunk < 10; chunk++) await loop(Math.ceil(ops / 100)) // warm-up: a tenth of the ops
+  const start = performance.timeOrigin + performance.now()
+  for (let chunk = 0; chunk < 10; chunk++) await loop(ops / 10)
+  const end = performance.timeOrigin + performance.now()
+  process.stdout.write(`${MARK} ${start} ${end}\n`)
+  process.exit(0)
+}
+
+/** One function's samples in the window. */
+interface Row {
+  readonly name: string
+  readonly samples: number
+  readonly share: number
+  readonly nsPerOp: number
+}
+
+const self = fileURLToPath(import.meta.url)
+const args = process.argv.slice(2)
+if (args[0] === "--child") {
+  const set = args[1] ?? ""
+  if (!isSetName(set)) throw new Error(`no set ${set}`)
+  await runChild(set, Number(args[2]), Number(args[3]), args[4] === "--busy-runtime")
+} else {
+  const { json, filter, log } = benchOptions()
+  const set = flagOf("--set") ?? "workload"
+  const ops = Number(flagOf("--ops") ?? 2_000_000)
+  const top = Number(flagOf("--top") ?? 20)
+  const busy = args.includes("--busy-runtime")
+  if (!isSetName(set)) throw new Error(`--set: expected workload or fast-path, got ${set}`)
+  const index = sets[set].findIndex((variant) => filter !== undefined && variant.name.includes(filter))
+  const variant = sets[set][index]
+  if (variant === undefined) {
+    log(`--filter: name one variant of ${set}: ${sets[set].map((v) => v.name).join("; ")}`)
+    process.exit(2)
+  }
+  if (spawnSync("perf", ["--version"]).status !== 0) {
+    log("bench/profile.ts: perf was not found; sampling needs it. Skipped.")
+    process.exit(0)
+  }
+  const work = mkdtempSync(join(tmpdir(), "flight-hal-profile-"))
+  try {
+    const data = join(work, "perf.data")
+    const recorded = spawnSync(
+      "perf",
+      [
+        "record",
+        "-e",
+        "cpu-clock",
+        "-F",
+        String(RATE),
+        "-k",
+        "realtime",
+        "-o",
+        data,
+        "--",
+        process.execPath,
+        self
+      ].concat(["--child", set, String(index), String(ops), ...(busy ? ["--busy-runtime"] : [])]),
+      {
+        env: { ...process.env, BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: work },
+        encoding: "utf8",
+        maxBuffer: 1 << 26
+      }
+    )
+    const mark = new RegExp(`${MARK} ([\\d.]+) ([\\d.]+)`).exec(recorded.stdout ?? "")
+    if (recorded.status !== 0 || mark === null) {
+      log(`bench/profile.ts: perf could not sample the run (exit ${recorded.status}); skipped.`)
+      log((recorded.stderr ?? "").slice(-1500))
+      process.exit(0)
+    }
+    const [from, to] = [Number(mark[1]) / 1e3, Number(mark[2]) / 1e3]
+    const script = spawnSync("perf", ["script", "-i", data, "-F", "time,ip"], { encoding: "utf8", maxBuffer: 1 << 28 })
+    const code = JitCodeMap.fromDirectory(work)
+    const counts = new Map<string, number>()
+    let inWindow = 0
+    for (const line of (script.stdout ?? "").split("\n")) {
+      const sample = /^\s*([\d.]+):\s+([0-9a-f]+)/.exec(line)
+      if (sample === null) continue
+      const time = Number(sample[1])
+      if (time < from || time > to) continue
+      inWindow++
+      const name = code.nameOf(Number.parseInt(sample[2] as string, 16)) ?? NATIVE
+      counts.set(name, (counts.get(name) ?? 0) + 1)
+    }
+    const windowNs = (to - from) * 1e9
+    const rows: Array<Row> = [...counts]
+      .map(([name, samples]) => ({
+        name,
+        samples,
+        share: samples / inWindow,
+        nsPerOp: ((samples / inWindow) * windowNs) / ops
+      }))
+      .sort((a, b) => b.samples - a.samples)
+    const summary = {
+      variant: variant.name,
+      runtime: busy ? "busy" : "fresh",
+      ops,
+      nsPerOp: windowNs / ops,
+      samples: inWindow,
+      jitCodes: code.size,
+      rows: rows.slice(0, top)
+    }
+    if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+    else {
+      log(
+        `${variant.name} (${summary.runtime} runtime): ${summary.nsPerOp.toFixed(1)} ns per op over ${ops} ops, ` +
+          `${inWindow} samples at ${RATE} Hz`
+      )
+      log(`${"share".padStart(6)} ${"ns/op".padStart(7)}  function (tier: name#code)`)
+      for (const row of summary.rows) {
+        log(`${(row.share * 100).toFixed(1).padStart(5)}% ${row.nsPerOp.toFixed(1).padStart(7)}  ${row.name}`)
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
