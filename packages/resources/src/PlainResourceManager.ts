@@ -251,7 +251,7 @@ const bindRef = <T>(
   const ref = core.bind(slot, request, create, settings.destroy as ((payload: T) => void) | undefined)
   if (report !== undefined && leakRegistry !== undefined) {
     // no unregister token: a token costs microseconds per ref on JavaScriptCore
-    const generation = core.state.generation[slot] as number
+    const generation = core.state.generationOf(slot)
     leakRegistry.register(ref, { core, slot, generation, driver: request.driver, report })
   }
   return ref
@@ -354,7 +354,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
   }
   const manager: PlainResourceManager & AsyncDisposable = {
     acquire<T>(name: string, input: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T> {
-      const metadata = copyMetadata(input) // read once, for whichever path admits it
+      const metadata = copyMetadata(input, core.metadataMemo) // read once, for whichever path admits it
       if (options === undefined && !trackLeaks) {
         // the common case in one step; anything else takes the general path
         const ref = core.acquireAtOnce<T>(name, metadata)

@@ -453,7 +453,7 @@ const startAcquire = <T>(
   input: ResourceMetadata,
   options: AcquireOptions<T> | undefined
 ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
-  const metadata = copyMetadata(input) // read once, for whichever path admits it
+  const metadata = copyMetadata(input, core.metadataMemo) // read once, for whichever path admits it
   if (options === undefined) {
     // the common case in one step; anything else takes the general path
     const ref = core.acquireAtOnce<T>(name, metadata)

@@ -78,6 +78,7 @@ import {
   copyMetadata,
   exposeMetadata,
   isPlainValidMetadata,
+  MetadataMemo,
   readDriverKind,
   unknownMetadataType,
   validateBudget,
@@ -186,6 +187,11 @@ export class Reclaiming<R> {
 export class Core<R> {
   /** This manager's identity, carried by every handle it issues. */
   readonly id: number = nextManagerId()
+  /** The last copy of caller metadata (`copyMetadata`): the front ends' and the core's copies share it. */
+  readonly metadataMemo: MetadataMemo = new MetadataMemo()
+  /** The last metadata the one step found admissible, and its type's index (`oneStepType`). */
+  private oneStepMetadata: ResourceMetadata | undefined = undefined
+  private oneStepTypeIndex = -1
   readonly state: ManagerState
   readonly defaultDriver: string
   /** The default driver's index (interned first). */
@@ -194,8 +200,10 @@ export class Core<R> {
   /** Per-slot side data in plain arrays indexed by slot (allocated when used). */
   private readonly finalizers: Array<Finalizer | undefined> = []
   private readonly sites: Array<string | undefined> = []
-  /** Live slots with a finalizer or a site (the release fast path skips `finalize` when 0). */
+  /** Side data of live slots: pool blocks, finalizers, sites and payload cells (`settle` skips `finalize` when 0). */
   private sideData = 0
+  /** The finalizers, sites and payload cells among them (`releaseAtOnce` looks for none of them when 0). */
+  private slotHooks = 0
   /** The pool of each pool-backed live slot (a side datum), and its block's handle in that pool. */
   private readonly blockPools: Array<ManagedPool | undefined> = []
   private readonly blockHandles: Array<number> = []
@@ -349,7 +357,7 @@ export class Core<R> {
     if (typeof validName !== "string") return validName
     const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
     if (typeof driverId !== "string") return driverId
-    const valid = validateMetadata(metadata)
+    const valid = validateMetadata(metadata, this.metadataMemo)
     if (valid instanceof InvalidMetadata) return valid
     const type = this.state.typeTable.indexOf(valid.type)
     if (type < 0) return unknownMetadataType(this.state.typeTable, valid.type)
@@ -359,7 +367,7 @@ export class Core<R> {
       const slots: Array<number> = []
       for (const handle of dependsOn) {
         const slot = this.resolve(handle)
-        if (typeof slot !== "number" || this.state.slotState[slot] !== SlotState.Live) {
+        if (typeof slot !== "number" || this.state.stateOf(slot) !== SlotState.Live) {
           return new DependencyNotLive({ name: validName, dependency: formatHandle(handle) })
         }
         if (!slots.includes(slot)) slots.push(slot)
@@ -401,14 +409,11 @@ export class Core<R> {
     if (this.closed || state.trace !== undefined || this.captureSites || state.waiting.size !== 0) return -1
     if (typeof name !== "string" || (name !== "" && state.nameTaken(name))) return -1
     // the manager's own copy, read once (a front end's copy passes through): what is checked is what is charged
-    const metadata = copyMetadata(input)
-    if (!isPlainValidMetadata(metadata) || (metadata.dependsOn !== undefined && metadata.dependsOn.length > 0)) {
-      return -1
-    }
-    const flags = metadata.flags ?? 0
-    if ((flags & ResourceFlag.Shareable) !== 0) return -1
-    const type = state.typeTable.indexOf(metadata.type)
+    const copy = input === this.oneStepMetadata ? input : copyMetadata(input, this.metadataMemo)
+    const type = this.oneStepType(copy)
     if (type < 0) return -1
+    const metadata = copy as ResourceMetadata
+    const flags = metadata.flags ?? 0
     const size = metadata.sizeBytes
     const priority = metadata.priority === undefined ? ResourcePriority.Normal : ResourcePriority[metadata.priority]
     const limit = state.limit(type, priority)
@@ -431,6 +436,25 @@ export class Core<R> {
   }
 
   /**
+   * The type index of metadata the one step may admit (valid, without dependencies, not Shareable, of a type this
+   * manager serves), else -1. A copy never changes, so the answer for the last copy admitted is kept: an
+   * acquisition of the same kind as the one before (one shared copy: `MetadataMemo`) skips the checks.
+   */
+  private oneStepType(metadata: unknown): number {
+    if (metadata === this.oneStepMetadata) return this.oneStepTypeIndex
+    if (!isPlainValidMetadata(metadata) || (metadata.dependsOn !== undefined && metadata.dependsOn.length > 0)) {
+      return -1
+    }
+    if (((metadata.flags ?? 0) & ResourceFlag.Shareable) !== 0) return -1
+    const type = this.state.typeTable.indexOf(metadata.type)
+    if (type >= 0) {
+      this.oneStepMetadata = metadata
+      this.oneStepTypeIndex = type
+    }
+    return type
+  }
+
+  /**
    * What both front ends try first for an acquisition without options: the default driver's ref of a slot
    * `admitAtOnce` admitted (what `bind` makes for such a request), or undefined for the general path to decide.
    */
@@ -438,7 +462,7 @@ export class Core<R> {
     const slot = this.admitAtOnce(name, input)
     if (slot < 0) return undefined
     const metadata = this.state.metadata[slot] as ResourceMetadata
-    const generation = this.state.generation[slot] as number
+    const generation = this.state.generationOf(slot)
     const driver = this.defaultDriverIndex
     return new ResourceRef<T>(
       this,
@@ -633,7 +657,7 @@ export class Core<R> {
     const ref = new ResourceRef<T>(
       this,
       slot,
-      this.state.generation[slot] as number,
+      this.state.generationOf(slot),
       request.name,
       request.metadata,
       this.state.driverIds[request.driver] ?? "",
@@ -644,6 +668,7 @@ export class Core<R> {
     )
     if (destroy !== undefined) {
       this.sideData++
+      this.slotHooks++
       this.finalizers[slot] = () => {
         const payload = ref.createdPayload()
         if (payload !== undefined) destroy(payload)
@@ -651,6 +676,7 @@ export class Core<R> {
     }
     if (this.captureSites) {
       this.sideData++
+      this.slotHooks++
       this.sites[slot] = new Error("acquired here").stack ?? ""
     }
     return ref
@@ -680,6 +706,7 @@ export class Core<R> {
     )
     this.payloads[slot] = cell as Payload<unknown>
     this.sideData++
+    this.slotHooks++
     return cell
   }
 
@@ -736,16 +763,19 @@ export class Core<R> {
     if (this.sites[slot] !== undefined) {
       this.sites[slot] = undefined
       this.sideData--
+      this.slotHooks--
     }
     if (this.payloads[slot] !== undefined) {
       this.payloads[slot] = undefined
       this.sideData--
+      this.slotHooks--
       this.shareHandles.delete(slot)
     }
     const finalizer = this.finalizers[slot]
     if (finalizer !== undefined) {
       this.finalizers[slot] = undefined
       this.sideData--
+      this.slotHooks--
       try {
         finalizer()
       } catch {
@@ -764,11 +794,11 @@ export class Core<R> {
     if (handle.manager !== this.id || !Number.isInteger(slot) || slot < 0 || slot >= this.state.highWater) {
       return new ResourceNotFound({ resource: formatHandle(handle) })
     }
-    const current = this.state.generation[slot] as number
+    const current = this.state.generationOf(slot)
     if (current !== handle.generation) {
       return new StaleHandle({ handle: formatHandle(handle), slot, currentGeneration: current })
     }
-    if (this.state.slotState[slot] === SlotState.Free) return new ResourceNotFound({ resource: formatHandle(handle) })
+    if (this.state.stateOf(slot) === SlotState.Free) return new ResourceNotFound({ resource: formatHandle(handle) })
     return slot
   }
 
@@ -782,18 +812,18 @@ export class Core<R> {
   isCurrent(slot: number, generation: number): boolean {
     return (
       slot < this.state.highWater &&
-      this.state.generation[slot] === generation &&
-      this.state.slotState[slot] !== SlotState.Free
+      this.state.generationOf(slot) === generation &&
+      this.state.stateOf(slot) !== SlotState.Free
     )
   }
 
   /** Whether `slot` still holds the resource of `generation` and `driver` holds it. */
   holdsCurrent(slot: number, generation: number, driver: number): boolean {
     const state = this.state
-    if (slot >= state.highWater || state.generation[slot] !== generation) return false
+    if (slot >= state.highWater || state.generationOf(slot) !== generation) return false
     // nothing shared: only the owner of a live slot holds it (what `isCurrent` and `holds` say together)
-    if (state.holders.size === 0) return state.slotState[slot] === SlotState.Live && state.owners[slot] === driver
-    return state.slotState[slot] !== SlotState.Free && state.holds(slot, driver)
+    if (state.holders.size === 0) return state.liveOwnerOf(slot) === driver
+    return state.stateOf(slot) !== SlotState.Free && state.holds(slot, driver)
   }
 
   /**
@@ -804,16 +834,16 @@ export class Core<R> {
    */
   ownsCurrent(slot: number, generation: number, driver: number): boolean {
     const state = this.state
-    if (slot >= state.highWater || state.generation[slot] !== generation) return false
-    if (state.slotState[slot] !== SlotState.Live || state.owners[slot] !== driver) return false
+    if (slot >= state.highWater || state.generationOf(slot) !== generation) return false
+    if (state.liveOwnerOf(slot) !== driver) return false
     // nothing shared: the owner of a live slot holds it by its acquisition's hold (ending it frees or defers it)
     if (state.holders.size === 0) return true
-    return state.prevOwned[slot] !== -1 || state.ownedHead[driver] === slot
+    return state.inOwnedList(slot, driver)
   }
 
   /** The handle of a live slot (frozen: a share releases through its handle, which nobody may retarget). */
   handleOf(slot: number): ResourceHandle {
-    return Object.freeze({ slot, generation: this.state.generation[slot] as number, manager: this.id })
+    return Object.freeze({ slot, generation: this.state.generationOf(slot), manager: this.id })
   }
 
   // ---- operations ----
@@ -842,18 +872,16 @@ export class Core<R> {
       state.sharedBy.size !== 0 ||
       state.dependencies.size !== 0 ||
       state.overage.size !== 0 ||
-      state.slotState[slot] !== SlotState.Live ||
-      state.owners[slot] !== driver ||
-      this.sites[slot] !== undefined ||
-      this.payloads[slot] !== undefined ||
-      this.finalizers[slot] !== undefined
+      state.liveOwnerOf(slot) !== driver ||
+      (this.slotHooks !== 0 &&
+        (this.sites[slot] !== undefined || this.payloads[slot] !== undefined || this.finalizers[slot] !== undefined))
     ) {
       return false
     }
     const name = state.names.at(slot)
     if (name !== "") state.liveNames.delete(name)
     state.unlinkOwned(slot, driver)
-    state.dropSlot(slot, state.types[slot] as number, state.chargedSize(slot))
+    state.dropSlot(slot, state.typeOf(slot), state.chargedSize(slot))
     this.returnBlock(slot)
     return true
   }
@@ -895,7 +923,7 @@ export class Core<R> {
     const valid = validateString(name, "name")
     if (typeof valid !== "string") return valid
     const slot = valid === "" ? -1 : this.state.liveNames.get(valid)
-    if (slot < 0 || this.state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: valid })
+    if (slot < 0 || this.state.stateOf(slot) !== SlotState.Live) return new ResourceNotFound({ resource: valid })
     return this.infoOf(slot)
   }
 
@@ -912,7 +940,7 @@ export class Core<R> {
       handle: this.handleOf(slot),
       name: state.names.at(slot),
       metadata: exposeMetadata(this.state.metadata[slot] as ResourceMetadata),
-      owner: state.driverIds[state.owners[slot] as number] ?? "",
+      owner: state.driverIds[state.ownerOf(slot)] ?? "",
       holders: introspect.holders(this, slot)
     }
   }
@@ -1053,10 +1081,10 @@ export class Core<R> {
     const site = this.sites[slot]
     return {
       name: state.names.at(slot),
-      type: state.typeName(state.types[slot] as number),
+      type: state.typeName(state.typeOf(slot)),
       sizeBytes: state.sizeOf(slot),
-      owner: state.driverIds[state.owners[slot] as number] ?? "",
-      ageMillis: (state.now() - state.epoch - (state.acquiredAt[slot] as number)) >>> 0,
+      owner: state.driverIds[state.ownerOf(slot)] ?? "",
+      ageMillis: (state.now() - state.epoch - state.acquiredAtOf(slot)) >>> 0,
       ...(site === undefined ? {} : { site })
     }
   }
@@ -1065,9 +1093,9 @@ export class Core<R> {
   private liveSlotsNewestFirst(): Array<number> {
     const state = this.state
     const slots: Array<number> = []
-    for (let slot = 0; slot < state.highWater; slot++) if (state.slotState[slot] !== SlotState.Free) slots.push(slot)
+    for (let slot = 0; slot < state.highWater; slot++) if (state.stateOf(slot) !== SlotState.Free) slots.push(slot)
     const now = state.nextSequence
-    const age = (slot: number) => (now - (state.sequence[slot] as number)) >>> 0
+    const age = (slot: number) => (now - state.sequenceOf(slot)) >>> 0
     return slots.sort((a, b) => age(a) - age(b))
   }
 
@@ -1086,7 +1114,7 @@ export class Core<R> {
     for (const slot of order) reports.set(slot, this.leakOf(slot))
     const leaks: Array<LeakReport> = []
     for (const slot of order) {
-      if (state.slotState[slot] !== SlotState.Live) continue
+      if (state.stateOf(slot) !== SlotState.Live) continue
       for (const holder of [...state.holderList(slot)]) {
         const result = release(state, slot, holder)
         if (!("freed" in result)) continue

@@ -31,9 +31,9 @@ const driverStats = (engine: Engine, driver: string): DriverStats => {
   let shared = 0
   let waiting = 0
   if (index !== undefined) {
-    for (let slot = state.ownedHead[index] ?? -1; slot >= 0; slot = state.nextOwned[slot] as number) {
+    for (let slot = state.ownedHead[index] ?? -1; slot >= 0; slot = state.nextOwnedOf(slot)) {
       owned++
-      const type = state.typeName(state.types[slot] as number)
+      const type = state.typeName(state.typeOf(slot))
       bytesByType[type] = (bytesByType[type] ?? 0) + state.sizeOf(slot)
     }
     shared = state.sharedBy.get(index)?.size ?? 0

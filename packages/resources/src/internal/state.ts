@@ -1,5 +1,5 @@
 /**
- * The manager's state: slots as structure-of-arrays (typed arrays, grown by doubling), per-type usage,
+ * The manager's state: slots as records of one typed array (grown by doubling), per-type usage,
  * counters and budgets, wait queues, names, holders, dependency edges and drivers. Plain synchronous data;
  * the transitions of `transitions.ts` are the only writers.
  *
@@ -76,6 +76,28 @@ export interface PressureChange {
 
 const INITIAL_SLOTS = 1024
 
+/**
+ * A slot's record in `ManagerState.slots`: eight 32-bit words, side by side, so an acquisition and a release
+ * touch one record of one array (docs/decisions.md, "A slot is one record"). Unsigned values (the generation,
+ * the acquisition time, the sequence) are stored as their 32 bits and read back with `>>> 0`.
+ */
+const SLOT_WORDS = 8
+/** The generation (mod 2^32): bumped when the slot is freed, so every handle to it becomes stale. */
+const GENERATION = 0
+/** The slot's state (bits 0–7), its type's index (bits 8–15) and its flags (bits 16–23). */
+const KIND = 1
+/** The owning driver's index. */
+const OWNER = 2
+/** Live dependents (and waiting requests that will depend on the slot). */
+const DEPENDENTS = 3
+/** Acquisition time in milliseconds since `epoch` (mod 2^32: wraps after 49 days; only leak-report ages read it). */
+const ACQUIRED_AT = 4
+/** Next / previous slot in the owner's list of held slots (-1: none). */
+const NEXT_OWNED = 5
+const PREV_OWNED = 6
+/** Acquisition sequence number (mod 2^32), for reverse-order release at close. */
+const SEQUENCE = 7
+
 const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(array: T, length: number): T => {
   const next = new (array.constructor as new (length: number) => T)(length)
   next.set(array)
@@ -88,24 +110,11 @@ const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(ar
  * @since 0.1.0
  */
 export class ManagerState {
-  // ---- slots (structure of arrays) ----
+  // ---- slots (one record of `SLOT_WORDS` words each; read and written through the methods below) ----
   capacity = INITIAL_SLOTS
-  generation = new Uint32Array(INITIAL_SLOTS)
-  slotState = new Uint8Array(INITIAL_SLOTS)
+  private slots = new Int32Array(INITIAL_SLOTS * SLOT_WORDS)
   /** The validated metadata of each live (or deferred) slot: its size, and what `metadata(handle)` answers. */
   readonly metadata: Array<ResourceMetadata | undefined> = []
-  types = new Uint8Array(INITIAL_SLOTS)
-  flags = new Uint8Array(INITIAL_SLOTS)
-  owners = new Int32Array(INITIAL_SLOTS)
-  /** Live dependents (and waiting requests that will depend on the slot). */
-  dependentCounts = new Uint32Array(INITIAL_SLOTS)
-  /** Acquisition time in milliseconds since `epoch` (wraps after 49 days; only leak-report ages read it). */
-  acquiredAt = new Uint32Array(INITIAL_SLOTS)
-  /** Next / previous slot in the owner's list of held slots (-1: none). */
-  nextOwned = new Int32Array(INITIAL_SLOTS)
-  prevOwned = new Int32Array(INITIAL_SLOTS)
-  /** Acquisition sequence number (mod 2^32), for reverse-order release at close. */
-  sequence = new Uint32Array(INITIAL_SLOTS)
   readonly names: PagedStrings = new PagedStrings()
   /** Free slot indexes (a stack). */
   freeSlots = new Int32Array(INITIAL_SLOTS)
@@ -229,7 +238,7 @@ export class ManagerState {
 
   /** The bytes a live (or deferred) slot charges to its type: its size, or none for a pool block. */
   chargedSize(slot: number): number {
-    return ((this.flags[slot] as number) & POOLED) === 0 ? this.sizeOf(slot) : 0
+    return (this.flagsOf(slot) & POOLED) === 0 ? this.sizeOf(slot) : 0
   }
 
   /** The name of a type index. */
@@ -277,7 +286,7 @@ export class ManagerState {
   /** Counts the release of a freed slot of `type`, gives its `size` charged bytes back and returns it to the free stack. */
   dropSlot(slot: number, type: number, size: number): void {
     this.liveCount--
-    this.liveBytes[type] = (this.liveBytes[type] as number) - size
+    if (size !== 0) this.liveBytes[type] = (this.liveBytes[type] as number) - size
     this.releaseCount[type] = (this.releaseCount[type] as number) + 1
     this.putSlot(slot)
     this.charge(type, -size)
@@ -285,8 +294,10 @@ export class ManagerState {
 
   /** Returns a slot to the free stack and bumps its generation (every handle to it becomes stale). */
   putSlot(slot: number): void {
-    this.generation[slot] = ((this.generation[slot] as number) + 1) >>> 0
-    this.slotState[slot] = SlotState.Free
+    const at = slot * SLOT_WORDS
+    const slots = this.slots
+    slots[at + GENERATION] = (slots[at + GENERATION] as number) + 1 // mod 2^32, read back unsigned
+    slots[at + KIND] = (slots[at + KIND] as number) & ~0xff // Free (0); the type and flags stay as they were
     this.metadata[slot] = undefined
     this.names.set(slot, "")
     this.freeSlots[this.freeCount++] = slot
@@ -294,43 +305,122 @@ export class ManagerState {
 
   private growSlots(): void {
     const capacity = this.capacity * 2
-    this.generation = grow(this.generation, capacity)
-    this.slotState = grow(this.slotState, capacity)
-    this.types = grow(this.types, capacity)
-    this.flags = grow(this.flags, capacity)
-    this.owners = grow(this.owners, capacity)
-    this.dependentCounts = grow(this.dependentCounts, capacity)
-    this.acquiredAt = grow(this.acquiredAt, capacity)
-    this.sequence = grow(this.sequence, capacity)
-    this.nextOwned = grow(this.nextOwned, capacity)
-    this.prevOwned = grow(this.prevOwned, capacity)
+    this.slots = grow(this.slots, capacity * SLOT_WORDS)
     this.freeSlots = grow(this.freeSlots, capacity)
     this.capacity = capacity
   }
 
+  /**
+   * Writes the record of a slot taken by an admission: live, of `type` with `flags`, owned by `owner`, no
+   * dependents, acquired at `acquiredAt` (ms since `epoch`) as the `sequence`th acquisition; the generation stays.
+   */
+  occupy(slot: number, type: number, flags: number, owner: number, acquiredAt: number, sequence: number): void {
+    const at = slot * SLOT_WORDS
+    const slots = this.slots
+    slots[at + KIND] = SlotState.Live | (type << 8) | (flags << 16)
+    slots[at + OWNER] = owner
+    slots[at + DEPENDENTS] = 0
+    slots[at + ACQUIRED_AT] = acquiredAt
+    slots[at + SEQUENCE] = sequence
+  }
+
+  /** A slot's generation (mod 2^32): handles of an earlier generation are stale. */
+  generationOf(slot: number): number {
+    return (this.slots[slot * SLOT_WORDS + GENERATION] as number) >>> 0
+  }
+
+  /** A slot's state (`SlotState`). */
+  stateOf(slot: number): number {
+    return (this.slots[slot * SLOT_WORDS + KIND] as number) & 0xff
+  }
+
+  /** A live (or deferred) slot becomes deferred: released by its holders, freed when its last dependent goes. */
+  defer(slot: number): void {
+    const at = slot * SLOT_WORDS + KIND
+    this.slots[at] = ((this.slots[at] as number) & ~0xff) | SlotState.Deferred
+  }
+
+  /** The type index of a live (or deferred) slot. */
+  typeOf(slot: number): number {
+    return ((this.slots[slot * SLOT_WORDS + KIND] as number) >>> 8) & 0xff
+  }
+
+  /** The flags of a live (or deferred) slot (`ResourceFlag` bits and `POOLED`). */
+  flagsOf(slot: number): number {
+    return (this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16
+  }
+
+  /** The owning driver of a live slot; -1 for a slot that is not live (free or deferred). */
+  liveOwnerOf(slot: number): number {
+    const at = slot * SLOT_WORDS
+    return ((this.slots[at + KIND] as number) & 0xff) === SlotState.Live ? (this.slots[at + OWNER] as number) : -1
+  }
+
+  /** The owning driver of a live (or deferred) slot. */
+  ownerOf(slot: number): number {
+    return this.slots[slot * SLOT_WORDS + OWNER] as number
+  }
+
+  /** The live dependents of a slot (and waiting requests that will depend on it). */
+  dependentsOf(slot: number): number {
+    return this.slots[slot * SLOT_WORDS + DEPENDENTS] as number
+  }
+
+  /** Adds `delta` (±1) to a slot's dependents and returns the new count. */
+  addDependents(slot: number, delta: number): number {
+    const at = slot * SLOT_WORDS + DEPENDENTS
+    const count = (this.slots[at] as number) + delta
+    this.slots[at] = count
+    return count
+  }
+
+  /** When a live slot was acquired: milliseconds since `epoch`, mod 2^32. */
+  acquiredAtOf(slot: number): number {
+    return (this.slots[slot * SLOT_WORDS + ACQUIRED_AT] as number) >>> 0
+  }
+
+  /** A live slot's acquisition sequence number (mod 2^32). */
+  sequenceOf(slot: number): number {
+    return (this.slots[slot * SLOT_WORDS + SEQUENCE] as number) >>> 0
+  }
+
+  /** The next slot in the owner's list after `slot` (-1: the last). */
+  nextOwnedOf(slot: number): number {
+    return this.slots[slot * SLOT_WORDS + NEXT_OWNED] as number
+  }
+
+  /** Whether `slot` is in `driver`'s list of owned slots (it is, from its admission until its hold ends). */
+  inOwnedList(slot: number, driver: number): boolean {
+    return (this.slots[slot * SLOT_WORDS + PREV_OWNED] as number) !== -1 || this.ownedHead[driver] === slot
+  }
+
   /** Adds `slot` to its owner's list. */
   linkOwned(slot: number, driver: number): void {
+    const slots = this.slots
     const head = this.ownedHead[driver] ?? -1
-    this.nextOwned[slot] = head
-    this.prevOwned[slot] = -1
-    if (head >= 0) this.prevOwned[head] = slot
+    const at = slot * SLOT_WORDS
+    slots[at + NEXT_OWNED] = head
+    slots[at + PREV_OWNED] = -1
+    if (head >= 0) slots[head * SLOT_WORDS + PREV_OWNED] = slot
     this.ownedHead[driver] = slot
   }
 
   /** Removes `slot` from its owner's list. */
   unlinkOwned(slot: number, driver: number): void {
-    const next = this.nextOwned[slot] as number
-    const prev = this.prevOwned[slot] as number
-    if (prev >= 0) this.nextOwned[prev] = next
+    const slots = this.slots
+    const at = slot * SLOT_WORDS
+    const next = slots[at + NEXT_OWNED] as number
+    const prev = slots[at + PREV_OWNED] as number
+    if (prev >= 0) slots[prev * SLOT_WORDS + NEXT_OWNED] = next
     else this.ownedHead[driver] = next
-    if (next >= 0) this.prevOwned[next] = prev
-    this.nextOwned[slot] = -1
-    this.prevOwned[slot] = -1
+    if (next >= 0) slots[next * SLOT_WORDS + PREV_OWNED] = prev
+    slots[at + NEXT_OWNED] = -1
+    slots[at + PREV_OWNED] = -1
   }
 
   /** Every live slot a driver holds (owned and shared). */
   *heldBy(driver: number): Generator<number> {
-    for (let slot = this.ownedHead[driver] ?? -1; slot >= 0; slot = this.nextOwned[slot] as number) yield slot
+    for (let slot = this.ownedHead[driver] ?? -1; slot >= 0; slot = this.nextOwnedOf(slot)) yield slot
     const shared = this.sharedBy.size === 0 ? undefined : this.sharedBy.get(driver)
     if (shared !== undefined) yield* shared
   }
@@ -390,14 +480,14 @@ export class ManagerState {
   holds(slot: number, driver: number): boolean {
     const all = this.holders.size === 0 ? undefined : this.holders.get(slot)
     if (all !== undefined) return all.includes(driver)
-    return this.slotState[slot] === SlotState.Live && this.owners[slot] === driver
+    return this.liveOwnerOf(slot) === driver
   }
 
   /** The holders of a live slot. */
   holderList(slot: number): Array<number> {
     const all = this.holders.get(slot)
     if (all !== undefined) return all
-    return this.slotState[slot] === SlotState.Live ? [this.owners[slot] as number] : []
+    return this.stateOf(slot) === SlotState.Live ? [this.ownerOf(slot)] : []
   }
 
   /** Whether a live (or deferred) resource has this name. */
@@ -417,6 +507,8 @@ export class ManagerState {
 
   /** Adds `delta` bytes to a type's usage, keeping the peaks, and re-evaluates its pressure. */
   charge(type: number, delta: number): void {
+    // nothing changes: the peaks stand, and the level is a fixed point of its usage (`pressureWithHysteresis`)
+    if (delta === 0) return
     const usage = (this.usage[type] as number) + delta
     this.usage[type] = usage
     // windowPeak ≤ peak, so one comparison on the common path keeps both

@@ -267,7 +267,7 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
   if (deps.length > 0) {
     state.dependencies.set(slot, deps)
     for (const dep of deps) {
-      if (!depsPinned) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
+      if (!depsPinned) state.addDependents(dep, 1)
       let set = state.dependents.get(dep)
       if (set === undefined) {
         set = new Set()
@@ -299,20 +299,14 @@ export const fillSlot = (
   if ((state.waitingCount[driver] ?? 0) > 0 && state.isSequential(driver)) state.taint()
   const slot = state.takeSlot()
   const charged = pooled ? 0 : size
-  state.slotState[slot] = SlotState.Live
+  state.occupy(slot, type, pooled ? flags | POOLED : flags, driver, state.now() - state.epoch, state.nextSequence)
   state.metadata[slot] = metadata
-  state.types[slot] = type
-  state.flags[slot] = pooled ? flags | POOLED : flags
-  state.owners[slot] = driver
-  state.dependentCounts[slot] = 0
-  state.acquiredAt[slot] = state.now() - state.epoch
-  state.sequence[slot] = state.nextSequence
   state.nextSequence = (state.nextSequence + 1) >>> 0
   state.names.set(slot, name)
   if (name !== "") state.liveNames.add(name, slot)
   state.linkOwned(slot, driver)
   state.liveCount++
-  state.liveBytes[type] = (state.liveBytes[type] as number) + charged
+  if (charged !== 0) state.liveBytes[type] = (state.liveBytes[type] as number) + charged
   state.allocationCount[type] = (state.allocationCount[type] as number) + 1
   state.charge(type, charged)
   return slot
@@ -394,7 +388,7 @@ export const enqueue = (state: ManagerState, waiter: WaitingRequest): void => {
   state.waiting.set(waiter.req, waiter)
   state.waitsStarted++
   state.countWait(waiter.driver, 1)
-  for (const dep of waiter.deps) state.dependentCounts[dep] = (state.dependentCounts[dep] as number) + 1
+  for (const dep of waiter.deps) state.addDependents(dep, 1)
   if (waiter.kind === "name") {
     if (waiter.deps.length > 0 || (state.isSequential(waiter.driver) && !heldNothing(state, waiter.driver))) {
       waiter.nonBare = true
@@ -574,14 +568,13 @@ export const timeout = (state: ManagerState, waiter: Waiter): ReleaseResult => l
 export const interrupt = (state: ManagerState, waiter: Waiter): ReleaseResult => leave(state, waiter, "Interrupt")
 
 const unpin = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
-  const count = (state.dependentCounts[slot] as number) - 1
-  state.dependentCounts[slot] = count
-  if (count === 0 && state.slotState[slot] === SlotState.Deferred) free(state, slot, types, names, freed)
+  const count = state.addDependents(slot, -1)
+  if (count === 0 && state.stateOf(slot) === SlotState.Deferred) free(state, slot, types, names, freed)
 }
 
 /** Frees a slot with no holder and no live dependent, then cascades to deferred dependencies. */
 const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<string>, freed: Array<number>) => {
-  const type = state.types[slot] as number
+  const type = state.typeOf(slot)
   const size = state.chargedSize(slot)
   const name = state.names.at(slot)
   freed.push(slot)
@@ -607,9 +600,8 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
         set.delete(slot)
         if (set.size === 0) state.dependents.delete(dep)
       }
-      const count = (state.dependentCounts[dep] as number) - 1
-      state.dependentCounts[dep] = count
-      if (count === 0 && state.slotState[dep] === SlotState.Deferred) free(state, dep, types, names, freed)
+      const count = state.addDependents(dep, -1)
+      if (count === 0 && state.stateOf(dep) === SlotState.Deferred) free(state, dep, types, names, freed)
     }
   }
 }
@@ -617,7 +609,7 @@ const free = (state: ManagerState, slot: number, types: TypeSet, names: Array<st
 /** Slots ordered by acquisition, most recent first. */
 const newestFirst = (state: ManagerState, slots: ReadonlyArray<number>): Array<number> => {
   const now = state.nextSequence
-  const age = (slot: number) => (now - (state.sequence[slot] as number)) >>> 0
+  const age = (slot: number) => (now - state.sequenceOf(slot)) >>> 0
   return [...slots].sort((a, b) => age(a) - age(b))
 }
 
@@ -707,7 +699,7 @@ const releaseAs = (
   driver: number,
   action: "Release" | "Reclaim"
 ): ReleaseResult | NotHolder => {
-  if (state.slotState[slot] !== SlotState.Live || !state.holds(slot, driver)) {
+  if (state.stateOf(slot) !== SlotState.Live || !state.holds(slot, driver)) {
     return new NotHolder({ name: state.names.at(slot), driver: state.driverIds[driver] ?? "" })
   }
   const req = state.trace === undefined ? 0 : state.trace.beginRelease(slot)
@@ -726,8 +718,8 @@ const releaseAs = (
     }
     state.holders.delete(slot)
   }
-  if ((state.dependentCounts[slot] as number) > 0) {
-    state.slotState[slot] = SlotState.Deferred
+  if (state.dependentsOf(slot) > 0) {
+    state.defer(slot)
     if (state.trace !== undefined) state.trace.released(action, req, driver, [])
     return unchanged
   }
@@ -771,8 +763,8 @@ export const release = (state: ManagerState, slot: number, driver: number): Rele
  * @since 0.1.0
  */
 export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotHolder => {
-  const owner = state.owners[slot] as number
-  if (((state.flags[slot] as number) & Reclaimable) === 0) {
+  const owner = state.ownerOf(slot)
+  if ((state.flagsOf(slot) & Reclaimable) === 0) {
     return new NotHolder({ name: state.names.at(slot), driver: "reclamation" })
   }
   return releaseAs(state, slot, owner, "Reclaim")
@@ -792,8 +784,8 @@ export const share = (
   driverId: string
 ): number | NotShareable | ResourceNotFound | AlreadyShared | DeadlockDetected => {
   const name = state.names.at(slot)
-  if (state.slotState[slot] !== SlotState.Live) return new ResourceNotFound({ resource: name })
-  if (((state.flags[slot] as number) & Shareable) === 0) return new NotShareable({ name })
+  if (state.stateOf(slot) !== SlotState.Live) return new ResourceNotFound({ resource: name })
+  if ((state.flagsOf(slot) & Shareable) === 0) return new NotShareable({ name })
   const known = state.driverIndex.get(driverId)
   if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ name, driver: driverId })
   if (known !== undefined && (state.waitingCount[known] ?? 0) > 0 && state.isSequential(known)) {
@@ -809,7 +801,7 @@ export const share = (
   const driver = known ?? state.driver(driverId)
   let all = state.holders.get(slot)
   if (all === undefined) {
-    all = [state.owners[slot] as number]
+    all = [state.ownerOf(slot)]
     state.holders.set(slot, all)
   }
   all.push(driver)
@@ -834,7 +826,7 @@ export const addDependency = (
   dependency: number
 ): undefined | DependencyCycle | DependencyNotLive => {
   const name = state.names.at(dependent)
-  if (state.slotState[dependency] !== SlotState.Live || state.slotState[dependent] === SlotState.Free) {
+  if (state.stateOf(dependency) !== SlotState.Live || state.stateOf(dependent) === SlotState.Free) {
     return new DependencyNotLive({ name, dependency: state.names.at(dependency) })
   }
   const path = pathTo(state, dependency, dependent)
@@ -846,7 +838,7 @@ export const addDependency = (
   if (existing.includes(dependency)) return undefined
   state.taint()
   state.dependencies.set(dependent, [...existing, dependency])
-  state.dependentCounts[dependency] = (state.dependentCounts[dependency] as number) + 1
+  state.addDependents(dependency, 1)
   let set = state.dependents.get(dependency)
   if (set === undefined) {
     set = new Set()

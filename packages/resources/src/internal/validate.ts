@@ -122,14 +122,51 @@ const isUnreadable = (value: unknown): value is UnreadableMetadata =>
   typeof value === "object" && value !== null && unreadable.has(value)
 
 /**
+ * A manager's last copy of metadata without dependencies: the next copy of equal fields is that one again, so
+ * a program that acquires resources of one kind keeps one copy for all of them, not one per live resource
+ * (and allocates none per acquisition). A copy is never changed (it is frozen when handed out), so sharing it
+ * changes nothing but identity: two refs of equal metadata may answer the same frozen object.
+ */
+export class MetadataMemo {
+  private last: MetadataCopy | undefined = undefined
+
+  /** The copy of these fields without dependencies: the last one when its fields are the same, else a new one. */
+  copyOf(
+    type: never,
+    sizeBytes: never,
+    alignmentBytes: never,
+    accessPattern: never,
+    priority: never,
+    flags: never
+  ): ResourceMetadata {
+    const last = this.last
+    if (
+      last !== undefined &&
+      last.sizeBytes === sizeBytes &&
+      last.type === type &&
+      last.flags === flags &&
+      last.alignmentBytes === alignmentBytes &&
+      last.priority === priority &&
+      last.accessPattern === accessPattern
+    ) {
+      return last
+    }
+    const copy = new MetadataCopy(type, sizeBytes, alignmentBytes, accessPattern, priority, flags, undefined)
+    this.last = copy
+    return copy
+  }
+}
+
+/**
  * The caller's metadata read once, field by field, into the manager's own copy, which is all that is read
  * afterwards: a getter that answers differently on each read, a Proxy, or a caller who changes the object
  * later cannot make the manager check one size, charge another and free a third. A front end copies once and
  * hands the copy to both the one-step and the general path (a copy is passed through as it is). Not an object:
  * the value itself (the check refuses it). A read that throws: a marker the check turns into InvalidMetadata, so
- * the errors keep their order (a closed manager still answers ManagerClosed first).
+ * the errors keep their order (a closed manager still answers ManagerClosed first). With a `memo`, metadata
+ * without dependencies equal to the last copy's is that copy ({@link MetadataMemo}).
  */
-export const copyMetadata = (metadata: unknown): unknown => {
+export const copyMetadata = (metadata: unknown, memo?: MetadataMemo): unknown => {
   if (typeof metadata !== "object" || metadata === null) return metadata
   try {
     // inside the try: `instanceof` runs a Proxy's getPrototypeOf trap and Array.isArray throws on a revoked Proxy
@@ -140,6 +177,9 @@ export const copyMetadata = (metadata: unknown): unknown => {
       keyof ResourceMetadata,
       never
     >
+    if (memo !== undefined && dependsOn === undefined) {
+      return memo.copyOf(type, sizeBytes, alignmentBytes, accessPattern, priority, flags)
+    }
     return new MetadataCopy(
       type,
       sizeBytes,
@@ -163,8 +203,8 @@ export const copyMetadata = (metadata: unknown): unknown => {
  *
  * @since 0.1.0
  */
-export const validateMetadata = (metadata: unknown): ResourceMetadata | InvalidMetadata => {
-  const copy = copyMetadata(metadata)
+export const validateMetadata = (metadata: unknown, memo?: MetadataMemo): ResourceMetadata | InvalidMetadata => {
+  const copy = copyMetadata(metadata, memo)
   if (isUnreadable(copy)) return new InvalidMetadata({ issue: copy.issue })
   if (isPlainValidMetadata(copy)) return copy
   const exit = decodeMetadata(copy)

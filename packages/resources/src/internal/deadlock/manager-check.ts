@@ -158,11 +158,11 @@ class WaitCheck {
         if (deps !== undefined) for (const dep of deps) stack.push(dep)
       }
       for (let slot = stack.pop(); slot !== undefined; slot = stack.pop()) {
-        if (slot < 0 || slot >= state.highWater || state.slotState[slot] === SlotState.Free) continue
-        const bytes = this.supplyOfType[state.types[slot] as number] ?? NONE
+        if (slot < 0 || slot >= state.highWater || state.stateOf(slot) === SlotState.Free) continue
+        const bytes = this.supplyOfType[state.typeOf(slot)] ?? NONE
         const name = state.names.at(slot)
         const nameSupply = name === "" ? NONE : (this.supplyOfName.get(name) ?? NONE)
-        const size = ((state.flags[slot] as number) & POOLED) === 0 ? state.sizeOf(slot) : 0
+        const size = (state.flagsOf(slot) & POOLED) === 0 ? state.sizeOf(slot) : 0
         if (reducer.pin(actor, slot, size, bytes, nameSupply)) {
           const deps = state.dependencies.get(slot)
           if (deps !== undefined) for (const dep of deps) stack.push(dep)
@@ -257,7 +257,7 @@ class WaitCheck {
   private pushHeld(driver: number): void {
     const state = this.state
     const stack = this.stack
-    for (let slot = state.ownedHead[driver] ?? -1; slot >= 0; slot = state.nextOwned[slot] as number) stack.push(slot)
+    for (let slot = state.ownedHead[driver] ?? -1; slot >= 0; slot = state.nextOwnedOf(slot)) stack.push(slot)
     const shared = state.sharedBy.size === 0 ? undefined : state.sharedBy.get(driver)
     if (shared !== undefined) for (const slot of shared) stack.push(slot)
   }
@@ -392,7 +392,7 @@ class WaitCheck {
     for (let slot = stack.pop(); slot !== undefined; slot = stack.pop()) {
       if (slot < 0 || slot >= state.highWater || this.visited[slot] === this.walk) continue
       this.visited[slot] = this.walk
-      if (state.slotState[slot] === SlotState.Free) continue
+      if (state.stateOf(slot) === SlotState.Free) continue
       if (!this.counted(slot)) this.count(slot)
       const deps = state.dependencies.get(slot)
       if (deps !== undefined) for (const dep of deps) stack.push(dep)
@@ -401,16 +401,15 @@ class WaitCheck {
 
   /** Whether the resource now in `slot` is in the sums. */
   private counted(slot: number): boolean {
-    return this.countedEpoch[slot] === this.epoch && this.countedGeneration[slot] === this.state.generation[slot]
+    return this.countedEpoch[slot] === this.epoch && this.countedGeneration[slot] === this.state.generationOf(slot)
   }
 
   private count(slot: number): void {
     const state = this.state
     this.countedEpoch[slot] = this.epoch
-    this.countedGeneration[slot] = state.generation[slot] as number
-    const type = state.types[slot] as number
-    if (((state.flags[slot] as number) & POOLED) === 0)
-      this.pinned[type] = (this.pinned[type] as number) + state.sizeOf(slot)
+    this.countedGeneration[slot] = state.generationOf(slot)
+    const type = state.typeOf(slot)
+    if ((state.flagsOf(slot) & POOLED) === 0) this.pinned[type] = (this.pinned[type] as number) + state.sizeOf(slot)
     const name = state.names.at(slot)
     if (name === "") return
     this.namedPins++

@@ -45,11 +45,11 @@ const buildCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => 
  * @since 0.2.0
  */
 export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | undefined => {
-  if (state.slotState[slot] === SlotState.Free) return undefined
+  if (state.stateOf(slot) === SlotState.Free) return undefined
   const name = state.names.at(slot)
   return {
-    type: state.typeName(state.types[slot] as number),
-    sizeBytes: ((state.flags[slot] as number) & POOLED) === 0 ? state.sizeOf(slot) : 0,
+    type: state.typeName(state.typeOf(slot)),
+    sizeBytes: (state.flagsOf(slot) & POOLED) === 0 ? state.sizeOf(slot) : 0,
     name: name === "" ? undefined : name,
     dependsOn: (state.dependencies.get(slot) ?? []).map(String)
   }
