@@ -18,24 +18,28 @@ import {
 /** The block size and the pool's blocks. */
 export const BLOCK = 4096
 export const BLOCKS = 64
-const memory = { type: "Memory", sizeBytes: BLOCK } as const
+/** The metadata of one pooled buffer. */
+export const memory = { type: "Memory", sizeBytes: BLOCK } as const
 const hardware = { type: "Hardware", sizeBytes: 1 } as const
 const budgets: ResourceManagerConfig["budgets"] = {
   Memory: { maxBytes: 64 * 1024 * 1024, reservedBytes: 1024 * 1024, warningPercent: 75, criticalPercent: 90 }
 }
-const pooled: ResourceManagerConfig = {
+/** A Memory budget and one pool of `BLOCKS` blocks of `BLOCK` bytes. */
+export const pooled: ResourceManagerConfig = {
   budgets,
   pools: [{ type: "Memory", blockSize: BLOCK, initialCount: BLOCKS, maxCount: BLOCKS }],
   onLeaks: () => {}
 }
 
-const effectManager = (config: ResourceManagerConfig) => {
+/** The Effect service built from `config` (its Layer's scope stays open for the life of the process). */
+export const effectManager = (config: ResourceManagerConfig) => {
   const scope = Effect.runSync(Scope.make())
   const context = Effect.runSync(Layer.buildWithScope(ResourceManager.layer(config), scope))
   return Context.get(context, ResourceManager) // the scope stays open for the life of the bench process
 }
 
-const effectPool = () => {
+/** Effect's own `Pool` of `BLOCKS` buffers of `BLOCK` bytes. */
+export const effectPool = () => {
   const scope = Effect.runSync(Scope.make())
   return Effect.runSync(
     Scope.provide(scope)(Pool.make({ acquire: Effect.sync(() => new Uint8Array(BLOCK)), size: BLOCKS }))
