@@ -1096,7 +1096,13 @@ class SharedManagerImpl implements SharedResourceManager {
     if (manager !== this.ledger.header[H.managerId] || slot < 0 || slot >= this.ledger.maxResources) {
       throw new ResourceNotFound({ resource: formatHandle({ slot, generation }) })
     }
-    if (!this.ledger.isLive(slot, generation)) throw this.stale(slot, generation)
+    if (!this.ledger.isLive(slot, generation)) {
+      // freed by a close after the caller's check that the manager was usable (another thread's, or a getter of
+      // the handle's that closed it): ManagerClosed, as for a call made after the close (the close marks the
+      // manager closed before it frees anything)
+      this.ensureUsable()
+      throw this.stale(slot, generation)
+    }
     return copy
   }
 
