@@ -2,8 +2,9 @@
  * Where the time of one variant goes, by function: Linux `perf` samples the CPU while a fresh Bun process runs
  * the variant's op in a loop, and JavaScriptCore's JITDump names the machine code each sample landed in (the
  * function and the tier that compiled it; a function the JIT inlined into another counts as that one). Only
- * the samples of the timed loop count (the process's start and the warm-up are left out), and each function's
- * share is turned into nanoseconds per op.
+ * the main thread's samples of the timed loop count (the process's start, the warm-up, and the JIT compiler's
+ * and the collector's helper threads, which run beside it, are left out), and each function's share is turned
+ * into nanoseconds per op.
  *
  * The variants are those of bench/workload.bench.ts and bench/fast-path-profile.bench.ts (as in
  * bench/instructions.ts). Sampling costs the loop little, but the figures are from one process on a shared
@@ -121,17 +122,20 @@ if (args[0] === "--child") {
       process.exit(0)
     }
     const [from, to] = [Number(mark[1]) / 1e3, Number(mark[2]) / 1e3]
-    const script = spawnSync("perf", ["script", "-i", data, "-F", "time,ip"], { encoding: "utf8", maxBuffer: 1 << 28 })
+    const script = spawnSync("perf", ["script", "-i", data, "-F", "pid,tid,time,ip"], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28
+    })
     const code = JitCodeMap.fromDirectory(work)
     const counts = new Map<string, number>()
     let inWindow = 0
     for (const line of (script.stdout ?? "").split("\n")) {
-      const sample = /^\s*([\d.]+):\s+([0-9a-f]+)/.exec(line)
-      if (sample === null) continue
-      const time = Number(sample[1])
+      const sample = /^\s*(\d+)\/(\d+)\s+([\d.]+):\s+([0-9a-f]+)/.exec(line)
+      if (sample === null || sample[1] !== sample[2]) continue // the main thread only (its id is the process's)
+      const time = Number(sample[3])
       if (time < from || time > to) continue
       inWindow++
-      const name = code.nameOf(Number.parseInt(sample[2] as string, 16)) ?? NATIVE
+      const name = code.nameOf(Number.parseInt(sample[4] as string, 16)) ?? NATIVE
       counts.set(name, (counts.get(name) ?? 0) + 1)
     }
     const windowNs = (to - from) * 1e9
