@@ -26,39 +26,22 @@
 import { spawn, spawnSync } from "node:child_process"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
-import { exerciseEffectRuntime } from "./internal/busy-runtime.ts"
-import { fastPathRows } from "./internal/fast-path-rows.ts"
 import { benchOptions, flagOf } from "./internal/fresh-process.ts"
-import { workloadTargets, workloadVariants } from "./internal/workload-variants.ts"
-
-const sets = {
-  workload: workloadVariants,
-  "fast-path": fastPathRows
-} as const satisfies Record<string, ReadonlyArray<{ readonly name: string; readonly setup: () => () => unknown }>>
-type SetName = keyof typeof sets
-
-const isSetName = (name: string): name is SetName => Object.hasOwn(sets, name)
-
-/** The flag (and child argument) that asks for a busy Effect runtime. */
-const BUSY = "--busy-runtime"
+import {
+  BUSY_RUNTIME as BUSY,
+  isVariantSetName as isSetName,
+  type VariantSetName as SetName,
+  variantSets as sets,
+  variantLoop
+} from "./internal/variant-sets.ts"
+import { workloadTargets } from "./internal/workload-variants.ts"
 
 /**
  * In a child: runs `ops` ops of one variant (in 10 calls of one loop, so that the loop is compiled), then exits;
  * in a busy runtime, after the mix of Effect programs.
  */
 const runChild = async (set: SetName, index: number, ops: number, busy: boolean): Promise<void> => {
-  const variant = sets[set][index]
-  if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
-  if (busy) exerciseEffectRuntime()
-  const op = variant.setup()
-  const loop = async (count: number): Promise<unknown> => {
-    let last: unknown
-    for (let k = 0; k < count; k++) {
-      last = op()
-      if (last instanceof Promise) last = await last
-    }
-    return last
-  }
+  const loop = variantLoop(set, index, busy)
   for (let chunk = 0; chunk < 10; chunk++) await loop(ops / 10)
   process.exit(0)
 }

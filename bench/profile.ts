@@ -22,15 +22,15 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { exerciseEffectRuntime } from "./internal/busy-runtime.ts"
-import { fastPathRows } from "./internal/fast-path-rows.ts"
 import { benchOptions, flagOf } from "./internal/fresh-process.ts"
 import { JitCodeMap } from "./internal/jitdump.ts"
-import { workloadVariants } from "./internal/workload-variants.ts"
-
-const sets = { workload: workloadVariants, "fast-path": fastPathRows } as const
-type SetName = keyof typeof sets
-const isSetName = (name: string): name is SetName => Object.hasOwn(sets, name)
+import {
+  BUSY_RUNTIME,
+  isVariantSetName as isSetName,
+  type VariantSetName as SetName,
+  variantSets as sets,
+  variantLoop
+} from "./internal/variant-sets.ts"
 
 /** Samples per second (an odd rate, so the sampling does not beat with a periodic timer). */
 const RATE = 4999
@@ -41,16 +41,7 @@ const MARK = "profile-window"
 
 /** In a child: warms the op up, then runs `ops` of it between two marks of the wall clock. */
 const runChild = async (set: SetName, index: number, ops: number, busy: boolean): Promise<void> => {
-  const variant = sets[set][index]
-  if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
-  if (busy) exerciseEffectRuntime()
-  const op = variant.setup()
-  const loop = async (count: number): Promise<void> => {
-    for (let k = 0; k < count; k++) {
-      const result = op()
-      if (result instanceof Promise) await result
-    }
-  }
+  const loop = variantLoop(set, index, busy)
   for (let chunk = 0; chunk < 10; chunk++) await loop(Math.ceil(ops / 100)) // warm-up: a tenth of the ops
   const start = performance.timeOrigin + performance.now()
   for (let chunk = 0; chunk < 10; chunk++) await loop(ops / 10)
@@ -72,13 +63,13 @@ const args = process.argv.slice(2)
 if (args[0] === "--child") {
   const set = args[1] ?? ""
   if (!isSetName(set)) throw new Error(`no set ${set}`)
-  await runChild(set, Number(args[2]), Number(args[3]), args[4] === "--busy-runtime")
+  await runChild(set, Number(args[2]), Number(args[3]), args[4] === BUSY_RUNTIME)
 } else {
   const { json, filter, log } = benchOptions()
   const set = flagOf("--set") ?? "workload"
   const ops = Number(flagOf("--ops") ?? 2_000_000)
   const top = Number(flagOf("--top") ?? 20)
-  const busy = args.includes("--busy-runtime")
+  const busy = args.includes(BUSY_RUNTIME)
   if (!isSetName(set)) throw new Error(`--set: expected workload or fast-path, got ${set}`)
   const index = sets[set].findIndex((variant) => filter !== undefined && variant.name.includes(filter))
   const variant = sets[set][index]
@@ -108,7 +99,7 @@ if (args[0] === "--child") {
         "--",
         process.execPath,
         self
-      ].concat(["--child", set, String(index), String(ops), ...(busy ? ["--busy-runtime"] : [])]),
+      ].concat(["--child", set, String(index), String(ops), ...(busy ? [BUSY_RUNTIME] : [])]),
       {
         env: { ...process.env, BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: work },
         encoding: "utf8",

@@ -200,9 +200,9 @@ export class Core<R> {
   /** Per-slot side data in plain arrays indexed by slot (allocated when used). */
   private readonly finalizers: Array<Finalizer | undefined> = []
   private readonly sites: Array<string | undefined> = []
-  /** Side data of live slots: pool blocks, finalizers, sites and payload cells (`settle` skips `finalize` when 0). */
-  private sideData = 0
-  /** The finalizers, sites and payload cells among them (`releaseAtOnce` looks for none of them when 0). */
+  /** Live slots' pool blocks (with `slotHooks`, `settle` skips `finalize` when both are 0). */
+  private heldBlocks = 0
+  /** Live slots' finalizers, sites and payload cells (`releaseAtOnce` looks for none of them when 0). */
   private slotHooks = 0
   /** The pool of each pool-backed live slot (a side datum), and its block's handle in that pool. */
   private readonly blockPools: Array<ManagedPool | undefined> = []
@@ -409,7 +409,7 @@ export class Core<R> {
     if (this.closed || state.trace !== undefined || this.captureSites || state.waiting.size !== 0) return -1
     if (typeof name !== "string" || (name !== "" && state.nameTaken(name))) return -1
     // the manager's own copy, read once (a front end's copy passes through): what is checked is what is charged
-    const copy = input === this.oneStepMetadata ? input : copyMetadata(input, this.metadataMemo)
+    const copy = copyMetadata(input, this.metadataMemo)
     const type = this.oneStepType(copy)
     if (type < 0) return -1
     const metadata = copy as ResourceMetadata
@@ -553,7 +553,7 @@ export class Core<R> {
   private holdBlock(slot: number, pool: ManagedPool, block: number): void {
     this.blockPools[slot] = pool
     this.blockHandles[slot] = block
-    this.sideData++
+    this.heldBlocks++
   }
 
   /** The pool a request's block comes from (none for a taken name: the request fails or waits without one). */
@@ -667,7 +667,6 @@ export class Core<R> {
       cell
     )
     if (destroy !== undefined) {
-      this.sideData++
       this.slotHooks++
       this.finalizers[slot] = () => {
         const payload = ref.createdPayload()
@@ -675,7 +674,6 @@ export class Core<R> {
       }
     }
     if (this.captureSites) {
-      this.sideData++
       this.slotHooks++
       this.sites[slot] = new Error("acquired here").stack ?? ""
     }
@@ -705,7 +703,6 @@ export class Core<R> {
       destroy
     )
     this.payloads[slot] = cell as Payload<unknown>
-    this.sideData++
     this.slotHooks++
     return cell
   }
@@ -736,7 +733,7 @@ export class Core<R> {
    */
   settle(result: ReleaseResult): void {
     const freed = result.freed
-    if (this.sideData > 0 && freed.length > 0) {
+    if (this.heldBlocks + this.slotHooks > 0 && freed.length > 0) {
       // a finalizer may re-enter the manager and reuse a shared result: one slot is read before it runs, several
       // are copied first (a pool-backed release, the common case, copies nothing)
       if (freed.length === 1) this.finalize(freed[0] as number)
@@ -753,7 +750,7 @@ export class Core<R> {
     const pool = this.blockPools[slot]
     if (pool !== undefined) {
       this.blockPools[slot] = undefined
-      this.sideData--
+      this.heldBlocks--
       pool.free(this.blockHandles[slot] as number)
     }
   }
@@ -762,19 +759,16 @@ export class Core<R> {
   private finalize(slot: number): void {
     if (this.sites[slot] !== undefined) {
       this.sites[slot] = undefined
-      this.sideData--
       this.slotHooks--
     }
     if (this.payloads[slot] !== undefined) {
       this.payloads[slot] = undefined
-      this.sideData--
       this.slotHooks--
       this.shareHandles.delete(slot)
     }
     const finalizer = this.finalizers[slot]
     if (finalizer !== undefined) {
       this.finalizers[slot] = undefined
-      this.sideData--
       this.slotHooks--
       try {
         finalizer()

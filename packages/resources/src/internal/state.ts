@@ -286,7 +286,7 @@ export class ManagerState {
   /** Counts the release of a freed slot of `type`, gives its `size` charged bytes back and returns it to the free stack. */
   dropSlot(slot: number, type: number, size: number): void {
     this.liveCount--
-    if (size !== 0) this.liveBytes[type] = (this.liveBytes[type] as number) - size
+    this.liveBytes[type] = (this.liveBytes[type] as number) - size
     this.releaseCount[type] = (this.releaseCount[type] as number) + 1
     this.putSlot(slot)
     this.charge(type, -size)

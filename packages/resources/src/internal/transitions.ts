@@ -306,7 +306,7 @@ export const fillSlot = (
   if (name !== "") state.liveNames.add(name, slot)
   state.linkOwned(slot, driver)
   state.liveCount++
-  if (charged !== 0) state.liveBytes[type] = (state.liveBytes[type] as number) + charged
+  state.liveBytes[type] = (state.liveBytes[type] as number) + charged
   state.allocationCount[type] = (state.allocationCount[type] as number) + 1
   state.charge(type, charged)
   return slot

@@ -1,0 +1,41 @@
+/**
+ * The variant sets that bench/instructions.ts and bench/profile.ts run one variant of in a child process: the
+ * rows of bench/workload.bench.ts and of bench/fast-path-profile.bench.ts, and the child's loop over one of them.
+ *
+ * @module
+ */
+import { exerciseEffectRuntime } from "./busy-runtime.ts"
+import { fastPathRows } from "./fast-path-rows.ts"
+import { workloadVariants } from "./workload-variants.ts"
+
+/** The sets by name. */
+export const variantSets = {
+  workload: workloadVariants,
+  "fast-path": fastPathRows
+} as const satisfies Record<string, ReadonlyArray<{ readonly name: string; readonly setup: () => () => unknown }>>
+
+/** A set's name. */
+export type VariantSetName = keyof typeof variantSets
+
+/** Whether `name` names a set. */
+export const isVariantSetName = (name: string): name is VariantSetName => Object.hasOwn(variantSets, name)
+
+/** The flag (and child argument) that asks for a busy Effect runtime (`internal/busy-runtime.ts`). */
+export const BUSY_RUNTIME = "--busy-runtime"
+
+/**
+ * In a child: variant `index` of `set` set up (in a busy runtime, after the mix of Effect programs), as a loop
+ * that runs its op `count` times (awaiting an op that returns a promise).
+ */
+export const variantLoop = (set: VariantSetName, index: number, busy: boolean): ((count: number) => Promise<void>) => {
+  const variant = variantSets[set][index]
+  if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
+  if (busy) exerciseEffectRuntime()
+  const op = variant.setup()
+  return async (count) => {
+    for (let k = 0; k < count; k++) {
+      const result = op()
+      if (result instanceof Promise) await result
+    }
+  }
+}
