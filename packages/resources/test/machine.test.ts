@@ -11,7 +11,7 @@ const newEngine = (config: object): Engine => {
   return made
 }
 
-import { pressureLevel } from "../src/internal/state.ts"
+import { pressureLevel } from "../src/internal/pressure.ts"
 import {
   interrupt,
   NeedsReclaim,

@@ -8,7 +8,7 @@
 import {
   type ResourceBudget,
   type ResourceMetadata,
-  ResourcePressure,
+  type ResourcePressure,
   ResourcePressureNames,
   ResourcePriority,
   type ResourceTypeName
@@ -17,6 +17,7 @@ import type { Waiter as DeadlockWaiter } from "./deadlock/model.ts"
 import { FAILURE_REASONS } from "./failure-reasons.ts"
 import { NameIndex } from "./name-index.ts"
 import { PagedStrings } from "./paged-strings.ts"
+import { LEVELS, pressureBand, pressureWithHysteresis } from "./pressure.ts"
 import { SlotTable } from "./slot-table.ts"
 import type { TransitionTrace } from "./transition-trace.ts"
 import { TypeTable } from "./type-table.ts"
@@ -155,6 +156,12 @@ export class ManagerState {
   /** Pool capacity charged to each type. */
   readonly poolBytes: Float64Array
   readonly pressure: Uint8Array
+  /** The usage in which each type's level stays now (`pressureBand`): a charge inside it re-evaluates nothing. */
+  private readonly pressureLow: Float64Array
+  private readonly pressureHigh: Float64Array
+  /** Each type's band of each level (index `type * LEVELS + level`), computed when its budget is set. */
+  private readonly levelLow: Float64Array
+  private readonly levelHigh: Float64Array
   readonly budgets: Array<ResourceBudget | undefined>
   readonly queues: Array<WaitQueue<Waiter>>
 
@@ -217,6 +224,11 @@ export class ManagerState {
     this.liveBytes = new Float64Array(count)
     this.poolBytes = new Float64Array(count)
     this.pressure = new Uint8Array(count)
+    // no budget: the level is None whatever the usage
+    this.pressureLow = new Float64Array(count).fill(Number.NEGATIVE_INFINITY)
+    this.pressureHigh = new Float64Array(count).fill(Number.POSITIVE_INFINITY)
+    this.levelLow = new Float64Array(count * LEVELS).fill(Number.NEGATIVE_INFINITY)
+    this.levelHigh = new Float64Array(count * LEVELS).fill(Number.POSITIVE_INFINITY)
     this.budgets = new Array(count).fill(undefined)
     this.queues = Array.from({ length: count }, () => new WaitQueue<Waiter>())
     this.hysteresisBytes = new Array(count).fill(0)
@@ -534,14 +546,19 @@ export class ManagerState {
     this.failures[at] = (this.failures[at] as number) + 1
   }
 
-  /** Re-evaluates a type's pressure level (with hysteresis) and reports a change to the listener. */
+  /**
+   * Re-evaluates a type's pressure level (with hysteresis) when its usage has left the band in which the level
+   * stays, keeps the new level's band, and reports a change to the listener.
+   */
   updatePressure(type: number): void {
+    const usage = this.usage[type] as number
+    if (usage >= (this.pressureLow[type] as number) && usage <= (this.pressureHigh[type] as number)) return
     const budget = this.budgets[type]
     const current = this.pressure[type] as number
     const next =
-      budget === undefined
-        ? 0
-        : pressureWithHysteresis(budget, this.usage[type] as number, current, this.hysteresisBytes[type] as number)
+      budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, this.hysteresisBytes[type] as number)
+    this.pressureLow[type] = this.levelLow[type * LEVELS + next] as number
+    this.pressureHigh[type] = this.levelHigh[type * LEVELS + next] as number
     if (next !== current) {
       this.pressure[type] = next
       const listener = this.pressureListener
@@ -558,39 +575,17 @@ export class ManagerState {
   /** Installs (or removes) the budget of a type. */
   setBudgetRaw(type: number, budget: ResourceBudget | undefined): void {
     this.budgets[type] = budget
-    this.hysteresisBytes[type] = budget === undefined ? 0 : (budget.maxBytes * this.hysteresisPercent) / 100
+    const hysteresis = budget === undefined ? 0 : (budget.maxBytes * this.hysteresisPercent) / 100
+    this.hysteresisBytes[type] = hysteresis
+    for (let level = 0; level < LEVELS; level++) {
+      // no budget: the level is None whatever the usage
+      const band = budget === undefined ? undefined : pressureBand(budget, level, hysteresis)
+      this.levelLow[type * LEVELS + level] = band === undefined ? Number.NEGATIVE_INFINITY : band.low
+      this.levelHigh[type * LEVELS + level] = band === undefined ? Number.POSITIVE_INFINITY : band.high
+    }
+    // an empty band: the level is evaluated now, under the new budget
+    this.pressureLow[type] = Number.POSITIVE_INFINITY
+    this.pressureHigh[type] = Number.NEGATIVE_INFINITY
     this.updatePressure(type)
   }
-}
-
-/**
- * The pressure level (0 None … 4 Critical) of `usage` under `budget` (docs/semantics.md, Pressure):
- * None u < w; Low w ≤ u < (w+c)/2; Medium (w+c)/2 ≤ u < c; High u ≥ c with the reserve untouched;
- * Critical once the reserve is in use or usage exceeds maxBytes.
- *
- * @since 0.1.0
- */
-export const pressureLevel = (budget: ResourceBudget, usage: number): number => {
-  const max = budget.maxBytes
-  if (usage > max - budget.reservedBytes || usage > max) return ResourcePressure.Critical
-  if (max === 0) return ResourcePressure.None
-  const scaled = usage * 200
-  if (scaled >= budget.criticalPercent * 2 * max) return ResourcePressure.High
-  if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return ResourcePressure.Medium
-  if (scaled >= budget.warningPercent * 2 * max) return ResourcePressure.Low
-  return ResourcePressure.None
-}
-
-/**
- * The level of `usage` when the level now is `current`: a level is entered as soon as usage reaches its
- * threshold, and left only once usage is `hysteresisBytes` below it.
- */
-export const pressureWithHysteresis = (
-  budget: ResourceBudget,
-  usage: number,
-  current: number,
-  hysteresisBytes: number
-): number => {
-  const raised = pressureLevel(budget, usage)
-  return raised >= current ? raised : Math.min(current, pressureLevel(budget, usage + hysteresisBytes))
 }

@@ -15,7 +15,7 @@
  */
 import type { ResourceBudget } from "@flight-hal/core"
 import { burstClock } from "../burst-clock.ts"
-import { pressureLevel, pressureWithHysteresis } from "../state.ts"
+import { pressureLevel, pressureWithHysteresis } from "../pressure.ts"
 import { bump, readCounter, writeCounter } from "./counter.ts"
 import {
   EVENT_RING,

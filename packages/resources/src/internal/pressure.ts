@@ -1,0 +1,87 @@
+/**
+ * A type's pressure level as a function of its usage (docs/semantics.md, Pressure), and the band of usage in
+ * which a level stays as it is: the state re-evaluates the level only when a charge takes the usage out of its
+ * band, so a charge that changes no level costs two comparisons.
+ *
+ * @module
+ */
+import { type ResourceBudget, ResourcePressure } from "@flight-hal/core"
+
+/** The number of pressure levels (None, Low, Medium, High, Critical). */
+export const LEVELS = 5
+
+/**
+ * The pressure level (0 None … 4 Critical) of `usage` under `budget` (docs/semantics.md, Pressure):
+ * None u < w; Low w ≤ u < (w+c)/2; Medium (w+c)/2 ≤ u < c; High u ≥ c with the reserve untouched;
+ * Critical once the reserve is in use or usage exceeds maxBytes. Non-decreasing in `usage`.
+ *
+ * @since 0.1.0
+ */
+export const pressureLevel = (budget: ResourceBudget, usage: number): number => {
+  const max = budget.maxBytes
+  if (usage > max - budget.reservedBytes || usage > max) return ResourcePressure.Critical
+  if (max === 0) return ResourcePressure.None
+  const scaled = usage * 200
+  if (scaled >= budget.criticalPercent * 2 * max) return ResourcePressure.High
+  if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return ResourcePressure.Medium
+  if (scaled >= budget.warningPercent * 2 * max) return ResourcePressure.Low
+  return ResourcePressure.None
+}
+
+/**
+ * The level of `usage` when the level now is `current`: a level is entered as soon as usage reaches its
+ * threshold, and left only once usage is `hysteresisBytes` below it.
+ */
+export const pressureWithHysteresis = (
+  budget: ResourceBudget,
+  usage: number,
+  current: number,
+  hysteresisBytes: number
+): number => {
+  const raised = pressureLevel(budget, usage)
+  return raised >= current ? raised : Math.min(current, pressureLevel(budget, usage + hysteresisBytes))
+}
+
+/**
+ * The usage in which `level` stays: every usage `u` with `low ≤ u ≤ high` has
+ * `pressureWithHysteresis(budget, u, level, hysteresisBytes) === level`, and no integer usage outside it has.
+ *
+ * That holds exactly where `pressureLevel(budget, u) ≤ level` (u ≤ high) and `pressureLevel(budget, u + h) ≥
+ * level` (u ≥ low): both sides are monotone in `u`, so each bound is one integer threshold, found by bisection
+ * with `pressureLevel` itself (so rounding cannot make the band wider than the function it stands for). About
+ * 110 evaluations: a state computes the bands of a type's five levels when its budget is set, not per charge.
+ */
+export const pressureBand = (
+  budget: ResourceBudget,
+  level: number,
+  hysteresisBytes: number
+): { readonly low: number; readonly high: number } => ({
+  low:
+    level <= ResourcePressure.None
+      ? Number.NEGATIVE_INFINITY
+      : leastInteger((u) => pressureLevel(budget, u + hysteresisBytes) >= level),
+  high:
+    level >= ResourcePressure.Critical
+      ? Number.POSITIVE_INFINITY
+      : leastInteger((u) => pressureLevel(budget, u) > level) - 1
+})
+
+/** The integers a usage can be compared with (a usage is a whole number of bytes, at most 2^53 − 1). */
+const LIMIT = 2 ** 53
+
+/**
+ * The least integer `u` in [−2^53, 2^53] where `holds(u)`, for a predicate that is monotone (false, then true):
+ * −Infinity when it holds at −2^53 already, +Infinity when it holds nowhere there.
+ */
+const leastInteger = (holds: (u: number) => boolean): number => {
+  if (holds(-LIMIT)) return Number.NEGATIVE_INFINITY
+  if (!holds(LIMIT)) return Number.POSITIVE_INFINITY
+  let lo = -LIMIT // holds(lo) is false
+  let hi = LIMIT // holds(hi) is true
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2)
+    if (holds(mid)) hi = mid
+    else lo = mid
+  }
+  return hi
+}

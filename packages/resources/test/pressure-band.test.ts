@@ -1,0 +1,148 @@
+/**
+ * The pressure band (`internal/pressure.ts`): the usage in which a level stays is exactly where
+ * `pressureWithHysteresis` answers that level, and a state that re-evaluates only outside the band goes through
+ * the same levels, and reports the same changes, as one that re-evaluates at every charge.
+ */
+import { describe, expect, test } from "bun:test"
+import type { ResourceBudget } from "@flight-hal/core"
+import fc from "fast-check"
+import { pressureBand, pressureLevel, pressureWithHysteresis } from "../src/internal/pressure.ts"
+import { ManagerState } from "../src/internal/state.ts"
+
+/** Valid budgets (the Schema's rules: reserved ≤ max, 0 < warning < critical ≤ 100), small and huge. */
+const budgetArb: fc.Arbitrary<ResourceBudget> = fc
+  .record({
+    maxBytes: fc.oneof(
+      fc.integer({ min: 0, max: 3000 }),
+      fc.integer({ min: 0, max: 2 ** 40 }),
+      fc.constantFrom(0, 1, 7, 100, 4096, 2 ** 31, Number.MAX_SAFE_INTEGER)
+    ),
+    reservedFraction: fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })),
+    percents: fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0.001, max: 100, noNaN: true })),
+        fc.oneof(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0.001, max: 100, noNaN: true }))
+      )
+      .filter(([a, b]) => a !== b)
+  })
+  .map(({ maxBytes, reservedFraction, percents: [a, b] }) => ({
+    maxBytes,
+    reservedBytes: Math.floor(maxBytes * reservedFraction),
+    warningPercent: Math.min(a, b),
+    criticalPercent: Math.max(a, b)
+  }))
+
+const hysteresisOf = (budget: ResourceBudget, percent: number) => (budget.maxBytes * percent) / 100
+const percentArb = fc.oneof(fc.constantFrom(0, 0.5, 2, 10, 100), fc.double({ min: 0, max: 100, noNaN: true }))
+
+/** Whether `level` stays at `usage`: what the band must say. */
+const stays = (budget: ResourceBudget, usage: number, level: number, hysteresis: number) =>
+  pressureWithHysteresis(budget, usage, level, hysteresis) === level
+
+describe("pressureBand", () => {
+  test("its bounds are exact: the level stays at both bounds and at no integer just outside them", () => {
+    fc.assert(
+      fc.property(budgetArb, percentArb, fc.integer({ min: 0, max: 4 }), (budget, percent, level) => {
+        const hysteresis = hysteresisOf(budget, percent)
+        const { low, high } = pressureBand(budget, level, hysteresis)
+        if (Number.isFinite(low)) {
+          expect(stays(budget, low - 1, level, hysteresis)).toBe(false)
+          if (low <= high) expect(stays(budget, low, level, hysteresis)).toBe(true)
+        }
+        if (Number.isFinite(high)) {
+          expect(stays(budget, high + 1, level, hysteresis)).toBe(false)
+          if (low <= high) expect(stays(budget, high, level, hysteresis)).toBe(true)
+        }
+      }),
+      { numRuns: 3000 }
+    )
+  })
+
+  test("on small budgets, every usage from 0 to past maxBytes is in the band exactly when the level stays", () => {
+    fc.assert(
+      fc.property(
+        budgetArb.filter((b) => b.maxBytes <= 3000),
+        percentArb,
+        fc.integer({ min: 0, max: 4 }),
+        (budget, percent, level) => {
+          const hysteresis = hysteresisOf(budget, percent)
+          const { low, high } = pressureBand(budget, level, hysteresis)
+          for (let usage = 0; usage <= budget.maxBytes + 2; usage++) {
+            if (stays(budget, usage, level, hysteresis) !== (low <= usage && usage <= high)) {
+              throw new Error(`usage ${usage}, level ${level}, band [${low}, ${high}]`)
+            }
+          }
+        }
+      ),
+      { numRuns: 400 }
+    )
+  })
+
+  test("the edge cases: no room at all, a reserve that is the whole budget, the largest budget", () => {
+    const zero = { maxBytes: 0, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
+    expect(pressureBand(zero, 0, 0)).toEqual({ low: Number.NEGATIVE_INFINITY, high: 0 })
+    expect(pressureBand(zero, 4, 0)).toEqual({ low: 1, high: Number.POSITIVE_INFINITY })
+    const reserved = { maxBytes: 100, reservedBytes: 100, warningPercent: 50, criticalPercent: 90 }
+    expect(pressureBand(reserved, 0, 0)).toEqual({ low: Number.NEGATIVE_INFINITY, high: 0 })
+    const largest = {
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      reservedBytes: 0,
+      warningPercent: 75,
+      criticalPercent: 90
+    }
+    const { high } = pressureBand(largest, 0, 0)
+    expect(pressureLevel(largest, high)).toBe(0)
+    expect(pressureLevel(largest, high + 1)).toBe(1)
+  })
+})
+
+describe("the state's pressure, re-evaluated only outside the band", () => {
+  test("goes through the levels, and reports the changes, that re-evaluating at every charge gives", () => {
+    fc.assert(
+      fc.property(
+        budgetArb.filter((b) => b.maxBytes > 0 && b.maxBytes <= 2 ** 40),
+        percentArb,
+        fc.array(fc.double({ min: -0.5, max: 0.5, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (budget, percent, steps) => {
+          const state = new ManagerState({ hysteresisPercent: percent })
+          const type = state.typeTable.indexOf("Memory")
+          const changes: Array<string> = []
+          state.pressureListener = (change) => changes.push(`${change.from}->${change.to}`)
+          state.setBudgetRaw(type, budget)
+          const hysteresis = hysteresisOf(budget, percent)
+          let usage = 0
+          let level = pressureWithHysteresis(budget, 0, 0, hysteresis)
+          const expected: Array<number> = []
+          for (const step of steps) {
+            // a whole number of bytes, never below 0, sometimes past maxBytes (an Emergency overage)
+            const delta = Math.max(-usage, Math.round(step * budget.maxBytes * 1.4))
+            state.charge(type, delta)
+            usage += delta
+            const next = pressureWithHysteresis(budget, usage, level, hysteresis)
+            if (next !== level) expected.push(next)
+            level = next
+            expect(state.pressure[type]).toBe(level)
+          }
+          expect(changes.length).toBe(expected.length)
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  test("a new budget is evaluated at once, whatever the band of the old one said", () => {
+    const state = new ManagerState()
+    const type = state.typeTable.indexOf("Memory")
+    state.setBudgetRaw(type, { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 })
+    state.charge(type, 400)
+    expect(state.pressure[type]).toBe(0)
+    state.setBudgetRaw(type, { maxBytes: 500, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 })
+    expect(state.pressure[type]).toBe(2) // 400 of 500: Medium
+    state.charge(type, 1)
+    expect(state.pressure[type]).toBe(2)
+    state.setBudgetRaw(type, undefined)
+    expect(state.pressure[type]).toBe(0)
+    state.charge(type, 10_000)
+    expect(state.pressure[type]).toBe(0)
+  })
+})
