@@ -872,7 +872,7 @@ export class Core<R> {
     ) {
       return false
     }
-    const name = state.names.at(slot)
+    const name = state.names.used ? state.names.at(slot) : ""
     if (name !== "") state.liveNames.delete(name)
     state.unlinkOwned(slot, driver)
     state.dropSlot(slot, state.typeOf(slot), state.chargedSize(slot))

@@ -26,6 +26,14 @@ const PAGE_MASK = PAGE_SIZE - 1
 export class PagedStrings {
   private readonly pages: Array<Array<string>> = []
 
+  /**
+   * Whether any slot was ever given a string other than `""`: until then every slot's string is `""`, which a
+   * caller on a hot path can know without a call (a manager of unnamed resources never makes a page).
+   */
+  get used(): boolean {
+    return this.pages.length > 0
+  }
+
   /** The string of a slot (`""` when unset). */
   at(slot: number): string {
     const page = this.pages[slot >>> PAGE_BITS]

@@ -311,7 +311,7 @@ export class ManagerState {
     slots[at + GENERATION] = (slots[at + GENERATION] as number) + 1 // mod 2^32, read back unsigned
     slots[at + KIND] = (slots[at + KIND] as number) & ~0xff // Free (0); the type and flags stay as they were
     this.metadata[slot] = undefined
-    this.names.set(slot, "")
+    if (this.names.used) this.names.set(slot, "")
     this.freeSlots[this.freeCount++] = slot
   }
 

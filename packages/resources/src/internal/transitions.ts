@@ -302,8 +302,11 @@ export const fillSlot = (
   state.occupy(slot, type, pooled ? flags | POOLED : flags, driver, state.now() - state.epoch, state.nextSequence)
   state.metadata[slot] = metadata
   state.nextSequence = (state.nextSequence + 1) >>> 0
-  state.names.set(slot, name)
-  if (name !== "") state.liveNames.add(name, slot)
+  if (name !== "") {
+    // a free slot's name is "" already (`putSlot` clears it)
+    state.names.set(slot, name)
+    state.liveNames.add(name, slot)
+  }
   state.linkOwned(slot, driver)
   state.liveCount++
   state.liveBytes[type] = (state.liveBytes[type] as number) + charged
