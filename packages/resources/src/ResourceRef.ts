@@ -190,7 +190,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     this.isReleased = true
     const engine = this.engine
     if (engine.closed) return
-    if (engine.ownsCurrent(this.slot, this.generation, this.driverIndex)) engine.release(this.slot, this.driverIndex)
+    engine.releaseOwned(this.slot, this.generation, this.driverIndex)
   }
 
   /** Releases the ref (`using ref = manager.acquire(...)`). */

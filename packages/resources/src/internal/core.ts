@@ -842,6 +842,17 @@ export class Core<R> {
 
   // ---- operations ----
 
+  /**
+   * Ends the hold of a ref, `driver`'s acquisition of `slot` in `generation`, when it is still held
+   * (`ownsCurrent`); nothing otherwise. The one-step release needs the slot live, owned by `driver` and nothing
+   * shared, which with the generation is what `ownsCurrent` asks, so a slot it frees needs no check before.
+   */
+  releaseOwned(slot: number, generation: number, driver: number): void {
+    const state = this.state
+    if (slot < state.highWater && state.generationOf(slot) === generation && this.releaseAtOnce(slot, driver)) return
+    if (this.ownsCurrent(slot, generation, driver)) this.release(slot, driver)
+  }
+
   /** Releases `driver`'s hold on `slot` (finalize, wake). */
   release(slot: number, driver: number): void {
     if (this.releaseAtOnce(slot, driver)) return

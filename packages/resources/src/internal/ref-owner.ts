@@ -32,6 +32,8 @@ export interface RefOwner {
   defaultPayload(slot: number, metadata: ResourceMetadata, name: string): unknown
   /** Releases `driver`'s hold on `slot`. */
   release(slot: number, driver: number): unknown
+  /** Ends `driver`'s acquisition hold on `slot` of `generation` if it goes on (`ownsCurrent`); nothing otherwise. */
+  releaseOwned(slot: number, generation: number, driver: number): void
   /**
    * What becomes of a payload a `create` hook made for a read through a hold the hook itself ended: kept (true)
    * while the resource of `generation` lives on, else handed to `destroy` at once (false).
