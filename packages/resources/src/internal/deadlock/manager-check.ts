@@ -17,7 +17,7 @@
  *
  * @since 0.3.0
  */
-import { MAX_USAGE, type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
+import { MAX_USAGE, type ManagerState, SlotState, type Waiter } from "../state.ts"
 import { checkWait } from "./check.ts"
 import type { Deadlock } from "./model.ts"
 import { Reducer } from "./reducer.ts"
@@ -162,7 +162,7 @@ class WaitCheck {
         const bytes = this.supplyOfType[state.typeOf(slot)] ?? NONE
         const name = state.names.at(slot)
         const nameSupply = name === "" ? NONE : (this.supplyOfName.get(name) ?? NONE)
-        const size = (state.flagsOf(slot) & POOLED) === 0 ? state.sizeOf(slot) : 0
+        const size = state.chargedSize(slot)
         if (reducer.pin(actor, slot, size, bytes, nameSupply)) {
           const deps = state.dependencies.get(slot)
           if (deps !== undefined) for (const dep of deps) stack.push(dep)
@@ -409,7 +409,7 @@ class WaitCheck {
     this.countedEpoch[slot] = this.epoch
     this.countedGeneration[slot] = state.generationOf(slot)
     const type = state.typeOf(slot)
-    if ((state.flagsOf(slot) & POOLED) === 0) this.pinned[type] = (this.pinned[type] as number) + state.sizeOf(slot)
+    this.pinned[type] = (this.pinned[type] as number) + state.chargedSize(slot)
     const name = state.names.at(slot)
     if (name === "") return
     this.namedPins++

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { ResourcePriorityNames } from "@flight-hal/core"
-import { MAX_USAGE, type ManagerState, POOLED, SlotState, type Waiter } from "../state.ts"
+import { MAX_USAGE, type ManagerState, SlotState, type Waiter } from "../state.ts"
 import type { Waiter as DeadlockWaiter, ResourceInfo, TypeAccounting, WaitView } from "./index.ts"
 
 const priorityName = (rank: number) => ResourcePriorityNames[rank] ?? "Normal"
@@ -49,7 +49,7 @@ export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | 
   const name = state.names.at(slot)
   return {
     type: state.typeName(state.typeOf(slot)),
-    sizeBytes: (state.flagsOf(slot) & POOLED) === 0 ? state.sizeOf(slot) : 0,
+    sizeBytes: state.chargedSize(slot),
     name: name === "" ? undefined : name,
     dependsOn: (state.dependencies.get(slot) ?? []).map(String)
   }
