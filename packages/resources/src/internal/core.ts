@@ -850,12 +850,17 @@ export class Core<R> {
   releaseOwned(slot: number, generation: number, driver: number): void {
     const state = this.state
     if (slot < state.highWater && state.generationOf(slot) === generation && this.releaseAtOnce(slot, driver)) return
-    if (this.ownsCurrent(slot, generation, driver)) this.release(slot, driver)
+    // the one step did not apply (nothing changed): the general release, if the hold goes on
+    if (this.ownsCurrent(slot, generation, driver)) this.releaseByTransition(slot, driver)
   }
 
   /** Releases `driver`'s hold on `slot` (finalize, wake). */
   release(slot: number, driver: number): void {
-    if (this.releaseAtOnce(slot, driver)) return
+    if (!this.releaseAtOnce(slot, driver)) this.releaseByTransition(slot, driver)
+  }
+
+  /** The general release: the `Release` transition, then finalizers and wake-ups for what it freed. */
+  private releaseByTransition(slot: number, driver: number): void {
     const result = release(this.state, slot, driver)
     if ("freed" in result) this.settle(result)
   }
