@@ -29,7 +29,9 @@ import { fileURLToPath } from "node:url"
 import { benchOptions, flagOf } from "./internal/fresh-process.ts"
 import {
   BUSY_RUNTIME as BUSY,
-  isVariantSetName as isSetName,
+  type ChildRun,
+  childArgs,
+  childRunOf,
   type VariantSetName as SetName,
   variantSets as sets,
   variantLoop
@@ -40,7 +42,7 @@ import { workloadTargets } from "./internal/workload-variants.ts"
  * In a child: runs `ops` ops of one variant (in 10 calls of one loop, so that the loop is compiled), then exits;
  * in a busy runtime, after the mix of Effect programs.
  */
-const runChild = async (set: SetName, index: number, ops: number, busy: boolean): Promise<void> => {
+const runChild = async ({ set, index, ops, busy }: ChildRun): Promise<void> => {
   const loop = variantLoop(set, index, busy)
   for (let chunk = 0; chunk < 10; chunk++) await loop(ops / 10)
   process.exit(0)
@@ -58,11 +60,7 @@ const countRun = (self: string, set: SetName, index: number, ops: number, busy: 
         "--cachegrind-out-file=/dev/null",
         process.execPath,
         self,
-        "--child",
-        set,
-        String(index),
-        String(ops),
-        ...(busy ? [BUSY] : [])
+        ...childArgs({ set, index, ops, busy })
       ],
       { env: { ...process.env, BUN_JSC_useConcurrentJIT: "false" }, stdio: ["ignore", "ignore", "pipe"] }
     )
@@ -92,10 +90,9 @@ const pooled = async <T>(tasks: ReadonlyArray<() => Promise<T>>, jobs: number): 
 
 const self = fileURLToPath(import.meta.url)
 const args = process.argv.slice(2)
-if (args[0] === "--child") {
-  const set = args[1] ?? ""
-  if (!isSetName(set)) throw new Error(`no set ${set}`)
-  await runChild(set, Number(args[2]), Number(args[3]), args[4] === BUSY)
+const child = childRunOf(args)
+if (child !== undefined) {
+  await runChild(child)
 } else {
   const busy = args.includes(BUSY)
   const { json, filter, log } = benchOptions()

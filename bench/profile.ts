@@ -26,8 +26,10 @@ import { benchOptions, flagOf } from "./internal/fresh-process.ts"
 import { JitCodeMap } from "./internal/jitdump.ts"
 import {
   BUSY_RUNTIME,
+  type ChildRun,
+  childArgs,
+  childRunOf,
   isVariantSetName as isSetName,
-  type VariantSetName as SetName,
   variantSets as sets,
   variantLoop
 } from "./internal/variant-sets.ts"
@@ -40,7 +42,7 @@ const NATIVE = "(native: runtime, GC, kernel)"
 const MARK = "profile-window"
 
 /** In a child: warms the op up, then runs `ops` of it between two marks of the wall clock. */
-const runChild = async (set: SetName, index: number, ops: number, busy: boolean): Promise<void> => {
+const runChild = async ({ set, index, ops, busy }: ChildRun): Promise<void> => {
   const loop = variantLoop(set, index, busy)
   for (let chunk = 0; chunk < 10; chunk++) await loop(Math.ceil(ops / 100)) // warm-up: a tenth of the ops
   const start = performance.timeOrigin + performance.now()
@@ -60,10 +62,9 @@ interface Row {
 
 const self = fileURLToPath(import.meta.url)
 const args = process.argv.slice(2)
-if (args[0] === "--child") {
-  const set = args[1] ?? ""
-  if (!isSetName(set)) throw new Error(`no set ${set}`)
-  await runChild(set, Number(args[2]), Number(args[3]), args[4] === BUSY_RUNTIME)
+const child = childRunOf(args)
+if (child !== undefined) {
+  await runChild(child)
 } else {
   const { json, filter, log } = benchOptions()
   const set = flagOf("--set") ?? "workload"
@@ -99,7 +100,7 @@ if (args[0] === "--child") {
         "--",
         process.execPath,
         self
-      ].concat(["--child", set, String(index), String(ops), ...(busy ? [BUSY_RUNTIME] : [])]),
+      ].concat(childArgs({ set, index, ops, busy })),
       {
         env: { ...process.env, BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: work },
         encoding: "utf8",

@@ -23,6 +23,31 @@ export const isVariantSetName = (name: string): name is VariantSetName => Object
 /** The flag (and child argument) that asks for a busy Effect runtime (`internal/busy-runtime.ts`). */
 export const BUSY_RUNTIME = "--busy-runtime"
 
+/** What a child process is asked to run: `ops` ops of variant `index` of `set`, in a busy runtime or not. */
+export interface ChildRun {
+  readonly set: VariantSetName
+  readonly index: number
+  readonly ops: number
+  readonly busy: boolean
+}
+
+/** The arguments (after the script) that start a child for `run`: what {@link childRunOf} reads back. */
+export const childArgs = (run: ChildRun): Array<string> => [
+  "--child",
+  run.set,
+  String(run.index),
+  String(run.ops),
+  ...(run.busy ? [BUSY_RUNTIME] : [])
+]
+
+/** The run a child's arguments ask for; undefined when they are not a child's (the parent's own run). */
+export const childRunOf = (args: ReadonlyArray<string>): ChildRun | undefined => {
+  if (args[0] !== "--child") return undefined
+  const set = args[1] ?? ""
+  if (!isVariantSetName(set)) throw new Error(`no set ${set}`)
+  return { set, index: Number(args[2]), ops: Number(args[3]), busy: args[4] === BUSY_RUNTIME }
+}
+
 /**
  * In a child: variant `index` of `set` set up (in a busy runtime, after the mix of Effect programs), as a loop
  * that runs its op `count` times (awaiting an op that returns a promise).
