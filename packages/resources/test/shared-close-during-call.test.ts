@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "bun:test"
 import { ManagerClosed, ResourceFlag, type ResourceHandle, StaleHandle } from "@flight-hal/core"
-import { createSharedResourceManager } from "../src/index.ts"
+import { createSharedResourceManager, type SharedResourceManager } from "../src/index.ts"
 import { thrown } from "./support/thrown.ts"
 
 /** A copy of `handle` whose `generation` getter closes the manager first (read once, when the call copies it). */
@@ -23,10 +23,10 @@ const closingHandle = (handle: ResourceHandle, close: () => void): ResourceHandl
 describe("a shared manager closed while a call reads its handle", () => {
   test("info, metadata, share and release fail with ManagerClosed, not StaleHandle", () => {
     const calls = {
-      info: (m: ReturnType<typeof createSharedResourceManager>, h: ResourceHandle) => m.info(h),
-      metadata: (m: ReturnType<typeof createSharedResourceManager>, h: ResourceHandle) => m.metadata(h),
-      share: (m: ReturnType<typeof createSharedResourceManager>, h: ResourceHandle) => m.share(h),
-      release: (m: ReturnType<typeof createSharedResourceManager>, h: ResourceHandle) => m.release(h)
+      info: (m: SharedResourceManager, h: ResourceHandle) => m.info(h),
+      metadata: (m: SharedResourceManager, h: ResourceHandle) => m.metadata(h),
+      share: (m: SharedResourceManager, h: ResourceHandle) => m.share(h),
+      release: (m: SharedResourceManager, h: ResourceHandle) => m.release(h)
     }
     for (const [name, call] of Object.entries(calls)) {
       const manager = createSharedResourceManager({})
