@@ -5,11 +5,18 @@
  * generic-pool and tarn on the same 4 KiB buffers; named and unnamed; plus the heap (non-pooled) path against
  * a bare `new Uint8Array(4096)`, and today's no-op case (no budget, a 1-byte Hardware resource).
  *
- * Each variant runs in a fresh process, `--trials` times (default 3), interleaved: trial 1 of every variant,
+ * Each variant runs in a fresh process, `--trials` times (default 5), interleaved: trial 1 of every variant,
  * then trial 2 of every variant, and so on, so that a change in the machine's load falls on every variant of a
- * round alike. The report is the median of the trials' p50s (ns per acquire+release), the machine's load, and
- * each ratio target as the median of its per-round ratios (a round's two figures were taken minutes apart at
- * most), with the ratio of the medians beside it.
+ * round alike. Within a round the two sides of each ratio target run one right after the other (the baseline,
+ * then the variant), and every other round runs in the reverse order, so that neither side is always the one
+ * that runs first. The report is the median of the trials' p50s (ns per acquire+release), the machine's load, and
+ * each ratio target as the median of its per-round ratios (a round's two figures were taken seconds apart), with
+ * the ratio of the medians beside it.
+ *
+ * A shared machine's speed changes from one process to the next: on the 2-core machine this bench was written on,
+ * the same code ran at one speed in some processes and up to 1.8 times slower in others, in spells of seconds.
+ * The `reference` row (a fixed arithmetic loop, no allocation, nothing of this project) shows that speed per
+ * round: a round whose reference is slow ran slow for every variant in it.
  *
  * Each variant is timed in two settings: in a fresh runtime (the child times the variant first thing), and in a
  * busy one (the child first runs a fixed mix of everyday Effect programs, `internal/busy-runtime.ts`, as an
@@ -26,6 +33,7 @@ import { benchArgs, benchOptions, flagOf, median, runChildIfAsked, runTrials } f
 import {
   BLOCK,
   BLOCKS,
+  runOrder,
   workloadTargets as targets,
   workloadVariants as variants
 } from "./internal/workload-variants.ts"
@@ -34,7 +42,7 @@ const self = fileURLToPath(import.meta.url)
 const BUSY = "--busy-runtime"
 await runChildIfAsked(variants, benchArgs.includes(BUSY) ? () => exerciseEffectRuntime() : undefined)
 {
-  const { json, trials, filter, log } = benchOptions()
+  const { json, trials, filter, log } = benchOptions(5)
   const runtime = flagOf("--runtime") ?? "both"
   if (runtime !== "fresh" && runtime !== "busy" && runtime !== "both") {
     throw new Error(`--runtime takes fresh, busy or both, not ${runtime}`)
@@ -48,15 +56,22 @@ await runChildIfAsked(variants, benchArgs.includes(BUSY) ? () => exerciseEffectR
   const chosen = variants.flatMap((variant, index) =>
     filter !== undefined && !variant.name.includes(filter) ? [] : [{ name: variant.name, index }]
   )
+  const order = runOrder(
+    chosen.map((v) => v.name),
+    targets
+  )
   const childArgs = (index: number, setting: "fresh" | "busy") =>
     setting === "busy" ? ["--child", String(index), BUSY] : ["--child", String(index)]
   // rounds[setting][trial][variant]: every variant in every setting once per round
   const rounds = settings.map(() => [] as Array<Array<number>>)
   for (let trial = 0; trial < trials; trial++) {
     settings.forEach((setting, s) => {
-      rounds[s]?.push(
-        chosen.map((v) => (runTrials<{ ns: number }>(self, childArgs(v.index, setting), 1)[0] as { ns: number }).ns)
-      )
+      const round: Array<number> = chosen.map(() => Number.NaN)
+      for (const i of trial % 2 === 0 ? order : [...order].reverse()) {
+        const v = chosen[i] as { index: number }
+        round[i] = (runTrials<{ ns: number }>(self, childArgs(v.index, setting), 1)[0] as { ns: number }).ns
+      }
+      rounds[s]?.push(round)
     })
   }
   const report = settings.map((setting, s) => {

@@ -62,8 +62,27 @@ const facade = (name: string, config: ResourceManagerConfig, metadata: typeof me
   }
 }
 
+/** Numbers for the reference loop. */
+const referenceInputs = Array.from({ length: 64 }, (_, i) => i)
+let referenceFactor = 1
+
+/**
+ * The machine's speed, nothing of this project: 64 multiply-adds over an array, no allocation. On a shared
+ * machine the same op runs faster in some processes than in others; this row shows which rounds ran slow.
+ */
+const reference: WorkloadVariant = {
+  name: "reference: 64 multiply-adds (the machine's speed)",
+  setup: () => () => {
+    let sum = 0
+    for (let i = 0; i < referenceInputs.length; i++) sum += (referenceInputs[i] as number) * referenceFactor
+    referenceFactor++
+    return do_not_optimize(sum)
+  }
+}
+
 /** The variants, baselines included, in report order. */
 export const workloadVariants: ReadonlyArray<WorkloadVariant> = [
+  reference,
   { name: "facade pooled", setup: facade("", pooled, memory) },
   { name: "facade pooled, named", setup: facade("tex", pooled, memory) },
   { name: "facade heap (budget, no pool)", setup: facade("", { budgets, onLeaks: () => {} }, memory) },
@@ -192,3 +211,26 @@ export const workloadTargets: ReadonlyArray<{
   },
   { what: "facade no-op ≤ 100 ns", of: "facade no-op (no budget, Hardware 1 B)", limit: 100 }
 ]
+
+/**
+ * The order in which a round runs the variants `names` (indices into it): the reference first, then for each
+ * target its baseline and its variant one right after the other (a variant that two targets share runs once,
+ * with the first), then the rest in report order.
+ */
+export const runOrder = (
+  names: ReadonlyArray<string>,
+  targets: ReadonlyArray<{ readonly of: string; readonly over?: string }>
+): Array<number> => {
+  const order: Array<number> = []
+  const add = (name: string | undefined) => {
+    const i = name === undefined ? -1 : names.indexOf(name)
+    if (i >= 0 && !order.includes(i)) order.push(i)
+  }
+  add(reference.name)
+  for (const target of targets) {
+    add(target.over)
+    add(target.of)
+  }
+  for (const name of names) add(name)
+  return order
+}
