@@ -40,7 +40,7 @@ import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
-import { Core, Reclaiming, type Step } from "./internal/core.ts"
+import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
@@ -467,8 +467,22 @@ const startAcquire = <T>(
   const destroy = settings.destroy as ((payload: T) => void) | undefined
   const step = core.start(request)
   if (typeof step === "number") return core.bind(step, request, create, destroy)
-  return Effect.map(drive(core, step, settings.waitMillis), (slot) => core.bind(slot, request, create, destroy))
+  return bindWhenDriven(core, drive(core, step, settings.waitMillis), request, create, destroy)
 }
+
+// The closures of the slow paths live in functions of their own: a function that makes a closure allocates its
+// variables' environment on every call, the fast path's calls too (JavaScriptCore), which costs a user about as
+// much time as the objects the acquisition itself allocates (docs/manager.md, "Allocations per acquisition").
+
+/** The ref of an admission that waited or reclaimed first. */
+const bindWhenDriven = <T>(
+  core: EffectCore,
+  driven: Effect.Effect<number, AcquireError>,
+  request: AcquireRequest,
+  create: ((metadata: ResourceMetadata) => T) | undefined,
+  destroy: ((payload: T) => void) | undefined
+): Effect.Effect<ResourceRef<T>, AcquireError> =>
+  Effect.map(driven, (slot) => core.bind(slot, request, create, destroy))
 
 // Effect.acquireRelease's work by hand. Admitted at once: the release is registered in the same synchronous step
 // (no interruption can come between); otherwise uninterruptible from the wait's end to the registration.
@@ -479,8 +493,15 @@ const scopedAcquire =
       const scope = Context.getUnsafe(fiber.context, Scope.Scope)
       const started = startAcquire(core, name, metadata, options)
       if (started instanceof ResourceRef) return registerRelease(scope, started)
-      return Effect.uninterruptible(Effect.flatMap(started, (ref) => registerRelease(scope, ref)))
+      return registerWhenAcquired(scope, started)
     }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+
+/** An acquisition that waited or reclaimed first: uninterruptible from the wait's end to the registration. */
+const registerWhenAcquired = <T>(
+  scope: Scope.Scope,
+  started: Effect.Effect<ResourceRef<T>, AcquireError>
+): Effect.Effect<ResourceRef<T>, AcquireError> =>
+  Effect.uninterruptible(Effect.flatMap(started, (ref) => registerRelease(scope, ref)))
 
 /**
  * Registers the ref's release with the scope (released at once when the scope is closed already). The
@@ -561,11 +582,16 @@ class UseRun<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
       this.held = started
       return bodyEffect(call.body(started))
     }
-    // from the wait's end to the hold, uninterruptible: the body runs as the caller's region does
+    return this.whenAcquired(started)
+  }
+
+  /** An acquisition that waited or reclaimed first: from the wait's end to the hold, uninterruptible (the body runs as the caller's region does). */
+  private whenAcquired(started: Effect.Effect<ResourceRef<T>, AcquireError>): Effect.Effect<A, AcquireError | E, R> {
+    const body = this.call.body
     return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(started, (ref) => {
         this.held = ref
-        return restore(bodyEffect(call.body(ref)))
+        return restore(bodyEffect(body(ref)))
       })
     )
   }
