@@ -522,7 +522,7 @@ function releaseInScope(this: ResourceRef<unknown>): Effect.Effect<void> {
 // Effect.acquireUseRelease's work by hand, in three fiber steps on the fast path: an exit frame (no ref yet:
 // an interruption or a yield before the acquisition releases nothing), then the acquisition and the body in one
 // step, so the release is in place before any interruption or yield can come. The release is a plain call, not
-// an Effect. Two Effect values of their own (`Effectable.Class`) stand for a `suspend` and a `withFiber` with
+// an Effect. Two Effect primitives of their own stand for a `suspend` and a `withFiber` with
 // their closures: a `use` call is one `UseCall`, each of its runs one `UseRun`.
 const useResource =
   (core: EffectCore) =>
@@ -538,35 +538,31 @@ const useResource =
           never,
           AcquireErrorOf<M>
         >)
-      : (new UseCall(core, name, metadata, body, options) as Effect.Effect<A, AcquireErrorOf<M> | E, R>)
+      : (new UseCall(core, name, metadata, body, options) as unknown as Effect.Effect<A, AcquireErrorOf<M> | E, R>)
 
 /** A `use` call: the Effect the caller runs (any number of times, concurrently too). */
-class UseCall<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
+class UseCall<T, A, E, R> {
   constructor(
     readonly core: EffectCore,
     readonly name: string,
     readonly metadata: ResourceMetadata,
     readonly body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     readonly options: AcquireOptions<T> | undefined
-  ) {
-    super()
-  }
+  ) {}
 
   /** A run: its release frame first, then the run itself. */
-  asEffect(): Effect.Effect<A, AcquireError | E, R> {
+  step(): Effect.Effect<A, AcquireError | E, R> {
     const run = new UseRun(this)
     // not `interruptible: true`: an interrupted fiber unwinds past the frames that are, so `finish` would not run
-    return Effect.onExitPrimitive(run, run.finish)
+    return Effect.onExitPrimitive(run as unknown as Effect.Effect<A, AcquireError | E, R>, run.finish)
   }
 }
 
 /** One run of a `use` call: the acquisition and the body; `finish` releases what it holds (once, on any exit). */
-class UseRun<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
+class UseRun<T, A, E, R> {
   private held: ResourceRef<T> | undefined = undefined
 
-  constructor(private readonly call: UseCall<T, A, E, R>) {
-    super()
-  }
+  constructor(private readonly call: UseCall<T, A, E, R>) {}
 
   /** The exit frame's finalizer: releases the ref (nothing when the run ended before it held one). */
   readonly finish = (): undefined => {
@@ -575,7 +571,7 @@ class UseRun<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
   }
 
   /** Acquires, then runs the body (a body that throws dies, and `finish` releases). */
-  asEffect(): Effect.Effect<A, AcquireError | E, R> {
+  step(): Effect.Effect<A, AcquireError | E, R> {
     const call = this.call
     const started = startAcquire(call.core, call.name, call.metadata, call.options)
     if (started instanceof ResourceRef) {
@@ -596,6 +592,25 @@ class UseRun<T, A, E, R> extends Effectable.Class<A, AcquireError | E, R> {
     )
   }
 }
+
+/**
+ * Makes `Class`'s objects Effect primitives whose evaluation, in the fiber's own step, is their `step()` (as `get`
+ * is: `Effectable.Prototype`); an `Effectable.Class` would call its base constructor per object and `asEffect` per
+ * evaluation.
+ */
+const evaluatedByStep = (Class: { readonly prototype: object }, label: string): void => {
+  Object.setPrototypeOf(
+    Class.prototype,
+    Effectable.Prototype<Effect.Effect<unknown, unknown, unknown>>({
+      label,
+      evaluate() {
+        return (this as unknown as { step(): Effect.Effect<unknown, unknown, unknown> }).step()
+      }
+    })
+  )
+}
+evaluatedByStep(UseCall, "ResourceManager.use")
+evaluatedByStep(UseRun, "ResourceManager.use run")
 
 /** What a `use` body returned, when it is an Effect; else `InvalidArgument body` (the run's frame releases). */
 const bodyEffect = <A, E, R>(returned: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidArgument, R> =>
