@@ -30,7 +30,7 @@
 (*  - After Close the manager is closed: the only step is stuttering.      *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, FlightHalTables
-LOCAL INSTANCE Bags
+LOCAL INSTANCE Sums
 
 CONSTANTS
   Drivers,   \* driver ids
@@ -58,14 +58,6 @@ Names     == {Meta[r].name : r \in Res} \ {""}
 Budgeted(t) == t \in DOMAIN Budget
 
 Min(a, b) == IF a < b THEN a ELSE b
-
-\* The sum of f(x) over the finite set S (f(x) >= 0; a negative f(x) is an error).  It is the
-\* cardinality of the bag [x \in S |-> f(x)] with its zeros left out (a bag's counts are
-\* positive), which TLC computes in one step (Bags' BagCardinality is built into TLC).  A
-\* recursive sum would take one level of TLC's stack per element (a trace with about 78 live
-\* resources of one type overflowed it) and copy S at each level.
-SumOver(f(_), S) == LET counted == {x \in S : f(x) # 0}
-                    IN  IF counted = {} THEN 0 ELSE BagCardinality([x \in counted |-> f(x)])
 
 \* Transitive dependsOn closure (downwards) of a set of slots over the edge function E.
 RECURSIVE DownN(_, _, _)

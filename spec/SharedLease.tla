@@ -36,6 +36,7 @@
 (* end (DoneClean).                                                        *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
+LOCAL INSTANCE Sums
 
 CONSTANTS N, Max, Reserved, Ceil, Chunk, MaxLease, Script
 
@@ -62,9 +63,6 @@ VARIABLES
   bad       \* the first exactness failure ("" while none)
 
 vars == <<U, lease, on, lock, held, pc, k, row, swept, landing, exactAt, epoch, e1, wasOn, bad>>
-
-RECURSIVE SumOver(_, _)
-SumOver(f(_), S) == IF S = {} THEN 0 ELSE LET x == CHOOSE y \in S : TRUE IN f(x) + SumOver(f, S \ {x})
 
 Live == SumOver(LAMBDA t : held[t].size, Threads)
 Leased == SumOver(LAMBDA t : IF lease[t] = Off THEN 0 ELSE lease[t], Threads)

@@ -68,6 +68,7 @@
 (* (the reads after it change nothing and cannot change the decision).     *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, FlightHalTables
+LOCAL INSTANCE Sums
 
 CONSTANTS
   Threads,   \* the threads (workers) using the ledger
@@ -431,9 +432,6 @@ Spec == Init /\ [][Next]_vars
 
 -----------------------------------------------------------------------------
 (* Properties *)
-
-RECURSIVE SumOver(_, _)
-SumOver(f(_), S) == IF S = {} THEN 0 ELSE LET x == CHOOSE x \in S : TRUE IN f(x) + SumOver(f, S \ {x})
 
 Pcs == {"fMirror", "fCheck", "fLoad", "fCas", "fEmerg", "fECas", "fUndo", "pLoad", "pCas", "hold", "rEmerg",
         "rCheck", "sLock", "gLock", "sEnq", "sTotal", "sMirror", "gHead", "gCas", "gPLoad", "gPCas", "gDeq",
