@@ -14,7 +14,7 @@
  * the ratio of the medians beside it.
  *
  * A shared machine's speed changes from one process to the next: on the 2-core machine this bench was written on,
- * the same code ran at one speed in some processes and up to 1.8 times slower in others, in spells of seconds.
+ * the same code ran at one speed in some processes and up to about twice as slow in others, in spells of seconds.
  * The `reference` row (a fixed arithmetic loop, no allocation, nothing of this project) shows that speed per
  * round: a round whose reference is slow ran slow for every variant in it.
  *

@@ -471,8 +471,8 @@ const startAcquire = <T>(
 }
 
 // The closures of the slow paths live in functions of their own: a function that makes a closure allocates its
-// variables' environment on every call, the fast path's calls too (JavaScriptCore), which costs a user about as
-// much time as the objects the acquisition itself allocates (docs/manager.md, "Allocations per acquisition").
+// variables' environment on every call, the fast path's calls too, unless JavaScriptCore's optimizing tier sinks it
+// (two cells per acquisition the fast path did not need: docs/manager.md, "Allocations per acquisition").
 
 /** The ref of an admission that waited or reclaimed first. */
 const bindWhenDriven = <T>(
@@ -581,7 +581,10 @@ class UseRun<T, A, E, R> {
     return this.whenAcquired(started)
   }
 
-  /** An acquisition that waited or reclaimed first: from the wait's end to the hold, uninterruptible (the body runs as the caller's region does). */
+  /**
+   * An acquisition that waited or reclaimed first: from the wait's end to the hold, uninterruptible (the body runs
+   * as the caller's region does).
+   */
   private whenAcquired(started: Effect.Effect<ResourceRef<T>, AcquireError>): Effect.Effect<A, AcquireError | E, R> {
     const body = this.call.body
     return Effect.uninterruptibleMask((restore) =>
