@@ -7,9 +7,10 @@
  * allocated (less what a count allocates itself, measured by two counts in a row); the report is the median of
  * the five, per op, by kind.
  *
- * Why: on this project's Effect path most of a fiber step's cost that instructions do not show is allocation
- * (each small object or closure environment a step makes costs about 12–15 ns in time on the machine this was
- * written on, and makes collections come sooner). The count is exact and does not depend on the machine's load.
+ * Why: an allocation costs more time than its instructions show (a small object made per op cost about 15 ns
+ * on the machine this was written on, collections included), and the count is exact and does not depend on the
+ * machine's load. (On the Effect path, the larger hidden cost is the instruction cache: docs/manager.md, "A fresh
+ * runtime and a busy one".)
  * A `JSLexicalEnvironment` is the environment of a function that makes a closure: JavaScriptCore allocates it
  * on every call of that function, the calls that do not make the closure too, unless the optimizing tier sinks it.
  *
