@@ -24,9 +24,9 @@
  * @module
  */
 
-import { heapStats } from "bun:jsc"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { type Cells, startCellCount } from "../packages/resources/test/support/cell-counts.ts"
 import { benchArgs, benchOptions, flagOf, median } from "./internal/fresh-process.ts"
 import {
   BUSY_RUNTIME as BUSY,
@@ -42,16 +42,11 @@ const WARM_UP = 30_000
 const OPS = 200
 const COUNTS = 5
 
-/** Cells by kind, as `heapStats()` counts them. */
-type Cells = Record<string, number>
-
-/** What a child prints: cells per op by kind (`Structure`s, which the counting itself makes, left out). */
+/** What a child prints: cells per op by kind (`startCellCount`'s kinds). */
 interface ChildCells {
   readonly total: number
   readonly byKind: Cells
 }
-
-const cellCounts = (): Cells => ({ ...(heapStats().objectTypeCounts as Cells) })
 
 /** In a child: warms the op up, counts its allocations `COUNTS` times, prints the median per op. */
 const runChild = async (set: Parameters<typeof variantLoop>[0], index: number, busy: boolean): Promise<void> => {
@@ -59,20 +54,9 @@ const runChild = async (set: Parameters<typeof variantLoop>[0], index: number, b
   await loop(WARM_UP)
   const samples: Array<Cells> = []
   for (let k = 0; k < COUNTS; k++) {
-    Bun.gc(true)
-    // what one count allocates itself (its result), measured by two counts in a row, is taken off
-    const first = cellCounts()
-    const before = cellCounts()
+    const end = startCellCount()
     await loop(OPS)
-    const after = cellCounts()
-    const made: Cells = {}
-    for (const [kind, count] of Object.entries(after)) {
-      if (kind === "Structure") continue
-      const itself = (before[kind] ?? 0) - (first[kind] ?? 0)
-      const added = count - (before[kind] ?? 0) - itself
-      if (added > 0) made[kind] = added / OPS
-    }
-    samples.push(made)
+    samples.push(end(OPS))
   }
   const kinds = [...new Set(samples.flatMap((s) => Object.keys(s)))]
   const byKind: Cells = {}

@@ -10,31 +10,20 @@
  * does not depend on when the JIT compiles. A collection during the 200 ops could only lower a count, so each
  * case takes the largest of three counts.
  */
-import { heapStats } from "bun:jsc"
 import { describe, expect, test } from "bun:test"
 import { createResourceManager, type ResourceManagerConfig } from "../src/index.ts"
+import { type Cells, startCellCount } from "./support/cell-counts.ts"
 
 const OPS = 200
-
-/** Heap cells by kind. */
-type Cells = Record<string, number>
-
-const cellCounts = (): Cells => ({ ...(heapStats().objectTypeCounts as Cells) })
 
 /** The cells `op` allocates per call, by kind (`Structure`s left out: they are the engine's shapes, made once). */
 const cellsPerOp = (op: () => unknown): Cells => {
   for (let i = 0; i < 2_000; i++) op()
   const largest: Cells = {}
   for (let sample = 0; sample < 3; sample++) {
-    Bun.gc(true)
-    const first = cellCounts()
-    const before = cellCounts()
+    const end = startCellCount()
     for (let i = 0; i < OPS; i++) op()
-    const after = cellCounts()
-    for (const [kind, count] of Object.entries(after)) {
-      if (kind === "Structure") continue
-      const itself = (before[kind] ?? 0) - (first[kind] ?? 0)
-      const perOp = (count - (before[kind] ?? 0) - itself) / OPS
+    for (const [kind, perOp] of Object.entries(end(OPS))) {
       if (perOp > (largest[kind] ?? 0)) largest[kind] = perOp
     }
   }
