@@ -34,7 +34,6 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Effectable from "effect/Effectable"
 import * as Layer from "effect/Layer"
 import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
@@ -44,6 +43,7 @@ import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/cor
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
+import { evaluatedByStep } from "./internal/effect-step.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
@@ -596,22 +596,6 @@ class UseRun<T, A, E, R> {
   }
 }
 
-/**
- * Makes `Class`'s objects Effect primitives whose evaluation, in the fiber's own step, is their `step()` (as `get`
- * is: `Effectable.Prototype`); an `Effectable.Class` would call its base constructor per object and `asEffect` per
- * evaluation.
- */
-const evaluatedByStep = (Class: { readonly prototype: object }, label: string): void => {
-  Object.setPrototypeOf(
-    Class.prototype,
-    Effectable.Prototype<Effect.Effect<unknown, unknown, unknown>>({
-      label,
-      evaluate() {
-        return (this as unknown as { step(): Effect.Effect<unknown, unknown, unknown> }).step()
-      }
-    })
-  )
-}
 evaluatedByStep(UseCall, "ResourceManager.use")
 evaluatedByStep(UseRun, "ResourceManager.use run")
 

@@ -8,8 +8,8 @@
  */
 import { PayloadUnavailable, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
-import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
+import { evaluatedByStep } from "./effect-step.ts"
 import { type HoldEnded, holdEnded } from "./payload.ts"
 
 /** What a payload read asks of its holder (a ref or a share). */
@@ -25,25 +25,17 @@ export interface PayloadHolder<T> {
   livePayload(): T | HoldEnded
 }
 
-/** One payload read: the Effect's own fields (its behaviour is on the shared prototype below). */
+/** One payload read: an Effect primitive whose evaluation reads the payload in the fiber's step (`step`). */
 class PayloadRead<T> {
   constructor(readonly holder: PayloadHolder<T>) {}
-}
 
-/**
- * The prototype of every payload read: an Effect primitive whose evaluation reads the payload (or fails with
- * `ResourceReleased`) in the fiber's step itself. An `Effectable.Class` did the same through a `super()` call
- * at construction and an `asEffect` call at evaluation (77 instructions more per scoped acquisition and `get`
- * in a scratch count; within the run-to-run variation of `bench/instructions.ts`).
- */
-const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, PayloadReadError>>({
-  label: "PayloadRead",
-  evaluate() {
-    const holder = (this as unknown as PayloadRead<unknown>).holder
+  /** The payload, or `ResourceReleased` / `PayloadUnavailable` as an `Exit`. */
+  step(): Exit.Exit<T, PayloadReadError> {
+    const holder = this.holder
     if (holder.released) return Exit.fail(new ResourceReleased({ name: holder.name }))
     // a `create` hook that throws dies, as a throw in `Effect.suspend` did; one that ends this hold fails the read;
     // a default payload that cannot be allocated fails it with PayloadUnavailable (the hold stays)
-    let payload: unknown
+    let payload: T | HoldEnded
     try {
       payload = holder.livePayload()
     } catch (error) {
@@ -52,8 +44,8 @@ const payloadReadProto = Effectable.Prototype<Effect.Effect<unknown, PayloadRead
     }
     return payload === holdEnded ? Exit.fail(new ResourceReleased({ name: holder.name })) : Exit.succeed(payload)
   }
-})
-Object.setPrototypeOf(PayloadRead.prototype, payloadReadProto)
+}
+evaluatedByStep(PayloadRead, "PayloadRead")
 
 /**
  * The payload of `holder` as an Effect, read when the fiber evaluates it.
