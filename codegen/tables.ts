@@ -178,10 +178,10 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "AcquireTimeout",
     category: "Resource",
     code: 3,
-    message: "Acquiring {name} ({resourceType}) timed out after {waitedMillis} ms",
+    message: "Acquiring {resource} ({resourceType}) timed out after {waitedMillis} ms",
     doc: "A Timeout-mode request was not admitted within its duration.",
     fields: [
-      f("name", "string", "Name of the requested resource"),
+      f("resource", "string", "Name of the requested resource"),
       f("resourceType", "resourceType", "Type of the requested resource"),
       f("waitedMillis", "int", "How long the request waited, in milliseconds")
     ]
@@ -190,9 +190,9 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "ResourceBusy",
     category: "Resource",
     code: 4,
-    message: "Resource name {name} is held by a live resource",
+    message: "Resource name {resource} is held by a live resource",
     doc: "Names are unique among live resources; a NonBlocking or Emergency request for a live name fails.",
-    fields: [f("name", "string", "The busy name")]
+    fields: [f("resource", "string", "The busy name")]
   },
   {
     tag: "StaleHandle",
@@ -210,9 +210,9 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "ResourceReleased",
     category: "Resource",
     code: 6,
-    message: "Resource {name} was already released",
+    message: "Resource {resource} was already released",
     doc: "A ref was used after its release.",
-    fields: [f("name", "string", "Name of the released resource")]
+    fields: [f("resource", "string", "Name of the released resource")]
   },
   {
     tag: "ManagerClosed",
@@ -226,12 +226,12 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "PayloadUnavailable",
     category: "Resource",
     code: 8,
-    message: "The payload of {name} ({sizeBytes} bytes) could not be made: {reason}",
+    message: "The payload of {resource} ({sizeBytes} bytes) could not be made: {reason}",
     doc:
       "A Memory resource's default payload (a Uint8Array of sizeBytes) could not be allocated. The resource " +
       "stays held; a later read tries again.",
     fields: [
-      f("name", "string", "Name of the resource"),
+      f("resource", "string", "Name of the resource"),
       f("sizeBytes", "int", "The payload's size in bytes"),
       f("reason", "string", "What the allocation threw, printed")
     ]
@@ -272,25 +272,25 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "NotShareable",
     category: "Sharing",
     code: 1,
-    message: "Resource {name} is not shareable (no Shareable flag)",
+    message: "Resource {resource} is not shareable (no Shareable flag)",
     doc: "share() needs the Shareable flag.",
-    fields: [f("name", "string", "Name of the resource")]
+    fields: [f("resource", "string", "Name of the resource")]
   },
   {
     tag: "AlreadyShared",
     category: "Sharing",
     code: 2,
-    message: "Driver {driver} already holds resource {name}",
+    message: "Driver {driver} already holds resource {resource}",
     doc: "The driver is already a holder of the resource.",
-    fields: [f("name", "string", "Name of the resource"), f("driver", "string", "The driver")]
+    fields: [f("resource", "string", "Name of the resource"), f("driver", "string", "The driver")]
   },
   {
     tag: "NotHolder",
     category: "Sharing",
     code: 3,
-    message: "Driver {driver} does not hold resource {name}",
+    message: "Driver {driver} does not hold resource {resource}",
     doc: "A driver released or used a resource it does not hold.",
-    fields: [f("name", "string", "Name of the resource"), f("driver", "string", "The driver")]
+    fields: [f("resource", "string", "Name of the resource"), f("driver", "string", "The driver")]
   },
   {
     tag: "DependencyCycle",
@@ -315,9 +315,9 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "DependencyNotLive",
     category: "Dependency",
     code: 3,
-    message: "Dependency {dependency} of {name} is not a live resource",
+    message: "Dependency {dependency} of {resource} is not a live resource",
     doc: "dependsOn must point to live resources.",
-    fields: [f("name", "string", "The dependent"), f("dependency", "string", "The missing dependency")]
+    fields: [f("resource", "string", "The dependent"), f("dependency", "string", "The missing dependency")]
   },
   {
     tag: "PoolExhausted",

@@ -95,5 +95,16 @@ export const validateTables = (tables: ReadonlyArray<EnumTable>, errors: Readonl
     if (tags.has(e.tag)) throw new Error(`error ${e.tag}: duplicate tag`)
     keys.add(key)
     tags.add(e.tag)
+    for (const field of e.fields) {
+      if (errorOwnKeys.includes(field.name)) {
+        throw new Error(`error ${e.tag}: a field may not be called ${field.name} (every Error has its own)`)
+      }
+    }
   }
 }
+
+/**
+ * The keys a field may not take: an `Error`'s own (a field `name` would replace the tag where `String(error)` and the
+ * stack print it) and the error classes' (`_tag`, `category`, `code`).
+ */
+const errorOwnKeys: ReadonlyArray<string> = ["name", "message", "stack", "cause", "_tag", "category", "code"]

@@ -140,6 +140,20 @@ describe("error instances", () => {
       expect(again.message).toBe(instance.message)
     }
   })
+  test("every error prints as `Tag: message`: its name is its tag, its message its own, neither enumerable", () => {
+    for (const row of ErrorTable) {
+      const cls = errorClassFor(row.category, row.code)
+      if (cls === undefined) throw new Error(`no class for ${row.tag}`)
+      const fields = Object.fromEntries(row.fields.map((name) => [name, exampleOf(name)]))
+      const instance = new (cls as unknown as new (fields: object) => Error & { readonly _tag: string })(fields)
+      expect(instance.name).toBe(row.tag)
+      expect(String(instance)).toBe(`${row.tag}: ${instance.message}`)
+      // Bun starts the stack with an own message only, and a name of the error's own or its class's
+      expect((instance.stack ?? "").split("\n")[0]).toBe(`${row.tag}: ${instance.message}`)
+      expect(Object.hasOwn(instance, "message")).toBe(true)
+      expect(Object.keys(instance).sort()).toEqual(["_tag", ...row.fields].sort())
+    }
+  })
 })
 
 /** A valid value for an error field by its name (names are typed consistently across the table). */

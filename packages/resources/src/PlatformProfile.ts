@@ -567,7 +567,11 @@ const isBuiltinName = (name: string): name is BuiltinProfileName =>
  * @category profiles
  */
 export const getProfile = (name: string): Effect.Effect<PlatformProfile, UnknownProfile> =>
-  isBuiltinName(name) ? Effect.succeed(builtinProfiles[name]) : Effect.fail(new UnknownProfile({ profile: name }))
+  isBuiltinName(name) ? Effect.succeed(builtinProfiles[name]) : Effect.fail(unknownProfile(name))
+
+/** `UnknownProfile` for a name that is not a built-in one: a string as given, any other value in a printable form. */
+const unknownProfile = (name: unknown): UnknownProfile =>
+  new UnknownProfile({ profile: typeof name === "string" ? name : show(name) })
 
 /**
  * {@link getProfile} without Effect: returns the profile or throws `UnknownProfile`.
@@ -577,7 +581,7 @@ export const getProfile = (name: string): Effect.Effect<PlatformProfile, Unknown
  */
 export const getProfileSync = (name: string): PlatformProfile => {
   if (isBuiltinName(name)) return builtinProfiles[name]
-  throw new UnknownProfile({ profile: name })
+  throw unknownProfile(name)
 }
 
 /**

@@ -137,10 +137,10 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
       this.engine.closed ||
       !this.engine.ownsCurrent(this.slot, this.generation, this.driverIndex)
     ) {
-      throw new ResourceReleased({ name: this.name })
+      throw new ResourceReleased({ resource: this.name })
     }
     const payload = this.livePayload()
-    if (payload === holdEnded) throw new ResourceReleased({ name: this.name })
+    if (payload === holdEnded) throw new ResourceReleased({ resource: this.name })
     return payload
   }
 
@@ -283,9 +283,9 @@ export class SharedHandle<T = unknown> implements Disposable {
    * access runs, too), and `PayloadUnavailable` when the default payload cannot be allocated.
    */
   get payload(): T {
-    if (this.released) throw new ResourceReleased({ name: this.name })
+    if (this.released) throw new ResourceReleased({ resource: this.name })
     const payload = this.livePayload()
-    if (payload === holdEnded) throw new ResourceReleased({ name: this.name })
+    if (payload === holdEnded) throw new ResourceReleased({ resource: this.name })
     return payload
   }
 

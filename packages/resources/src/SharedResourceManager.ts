@@ -392,9 +392,9 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    * `ResourceReleased` too, and its value goes to the `destroy` hook at once (docs/semantics.md, section 17).
    */
   get payload(): T {
-    if (this.released) throw new ResourceReleased({ name: this.name })
+    if (this.released) throw new ResourceReleased({ resource: this.name })
     const payload = this.livePayload()
-    if (payload === holdEnded) throw new ResourceReleased({ name: this.name })
+    if (payload === holdEnded) throw new ResourceReleased({ resource: this.name })
     return payload
   }
 
@@ -1409,7 +1409,7 @@ class SharedManagerImpl implements SharedResourceManager {
   private refusal(refused: number, type: number, size: number, priority: number, name: string): Error {
     if (refused === Refused.Busy) {
       this.ledger.countFailure(type, this.thread)
-      return new ResourceBusy({ name })
+      return new ResourceBusy({ resource: name })
     }
     if (refused === Refused.Full) {
       this.ledger.countFailure(type, this.thread)
@@ -1603,7 +1603,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (why === "timeout") {
       pending.reject(
         new AcquireTimeout({
-          name: pending.name,
+          resource: pending.name,
           resourceType: this.types.nameOf(pending.type),
           waitedMillis: Math.round(Date.now() - pending.started)
         })
@@ -1700,7 +1700,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (dropped === 0) {
       if (quiet) return
       this.ensureUsable() // the hold was released by a close meanwhile: ManagerClosed
-      throw new NotHolder({ name: formatHandle({ slot, generation }), driver: `thread ${this.thread}` })
+      throw new NotHolder({ resource: formatHandle({ slot, generation }), driver: `thread ${this.thread}` })
     }
     if (quick) this.publishChange(type, ledger.settleAfterStep(type))
     else if (dropped === 2) this.freed(slot, type, named)
@@ -1789,7 +1789,7 @@ class SharedManagerImpl implements SharedResourceManager {
     }
     if (added === "stale") this.resolve(resolved)
     if (added === "held") {
-      throw new AlreadyShared({ name: formatHandle(resolved), driver: `thread ${this.thread}` })
+      throw new AlreadyShared({ resource: formatHandle(resolved), driver: `thread ${this.thread}` })
     }
     const info = this.describe(slot, generation)
     if (info === undefined) {

@@ -1,7 +1,7 @@
 /**
  * A Memory resource whose default payload cannot be allocated (docs/semantics.md, section 2): a size beyond the
  * engine's largest `Uint8Array` (admitted without a budget, or in Emergency mode) threw a raw RangeError from
- * `payload` and died in `get`. Now `payload` throws `PayloadUnavailable { name, sizeBytes, reason }`, `get` fails
+ * `payload` and died in `get`. Now `payload` throws `PayloadUnavailable { resource, sizeBytes, reason }`, `get` fails
  * with it in the error channel, and nothing changes: the ref stays held, the usage stays charged, and its release
  * frees it as usual. The same through a share (the payload cell), the Effect service and the shared manager.
  */
@@ -25,7 +25,7 @@ const expectUnavailable = (error: unknown, name: string): void => {
   const unavailable = error as PayloadUnavailable
   expect(unavailable._tag).toBe("PayloadUnavailable")
   expect(unavailable.code).toBe(8)
-  expect(unavailable.name).toBe(name)
+  expect(unavailable.resource).toBe(name)
   expect(unavailable.sizeBytes).toBe(huge)
   expect(unavailable.reason.length).toBeGreaterThan(0)
 }

@@ -167,7 +167,7 @@ describe("shared manager: admission (one thread)", () => {
     expect(thrown(() => other.acquire(mem(10), { name: "tex" }))).toBeInstanceOf(ResourceBusy)
     expect(thrown(() => other.acquire(mem(10), { name: "tex", mode: "Emergency" }))).toMatchObject({
       _tag: "ResourceBusy",
-      name: "tex"
+      resource: "tex"
     })
     expect(other.find("tex")).toMatchObject({ name: "tex", sizeBytes: 10, owner: m.thread, holders: [m.thread] })
     named.release()
@@ -332,12 +332,12 @@ describe("shared manager: the wait queue", () => {
     expect(memory(m)).toMatchObject({ waiting: 0, currentUsage: 550 })
   })
 
-  test("Timeout: AcquireTimeout { name, resourceType, waitedMillis }, counted, the waiter gone", async () => {
+  test("Timeout: AcquireTimeout { resource, resourceType, waitedMillis }, counted, the waiter gone", async () => {
     const m = make()
     m.acquire(mem(900))
     const error = await rejection(m.acquireAsync(mem(10), { mode: "Timeout", timeoutMillis: 5, name: "t" }))
     expect(error).toBeInstanceOf(AcquireTimeout)
-    expect(error).toMatchObject({ name: "t", resourceType: "Memory" })
+    expect(error).toMatchObject({ resource: "t", resourceType: "Memory" })
     expect((error as AcquireTimeout).waitedMillis).toBeGreaterThanOrEqual(0)
     expect(memory(m)).toMatchObject({ waiting: 0, failedCount: 1 })
     expect(thrown(() => m.find("t"))).toBeInstanceOf(ResourceNotFound)
@@ -457,7 +457,7 @@ describe("shared manager: across worker threads", () => {
     expect(await b.call("find", "model")).toMatchObject({ owner: a.thread, sizeBytes: 100 })
     expect((await b.refusal("acquire", "r", mem(1), { name: "model" })).fields).toMatchObject({
       _tag: "ResourceBusy",
-      name: "model"
+      resource: "model"
     })
     await b.call("acquireAsync", "w", mem(200), { name: "model" })
     expect(memory(m).waiting).toBe(1)

@@ -25,7 +25,6 @@ const shape = (error) => {
   const data = {}
   for (const key of Object.keys(error).sort()) {
     if (["_tag", "category", "code", "message", "stack", "cause"].includes(key)) continue
-    if (key === "name" && error.name === _tag) continue
     data[key] = error[key]
   }
   return { tag: _tag, category, code, message, isError: error instanceof Error, data }
@@ -206,7 +205,7 @@ export const runResources = async ({ core, resources, inspect }) => {
       cycle: { tag: cycle.tag, drivers: [...cycle.data.drivers].sort() },
       grantedTo,
       self: { tag: self.tag, drivers: self.data.drivers },
-      timedOut: { tag: timedOut.tag, name: timedOut.data.name, resourceType: timedOut.data.resourceType },
+      timedOut: { tag: timedOut.tag, resource: timedOut.data.resource, resourceType: timedOut.data.resourceType },
       usageAfter: manager.getResourceStats("Hardware").currentUsage
     }
     manager.close()
@@ -271,6 +270,17 @@ export const runResources = async ({ core, resources, inspect }) => {
     shared.release()
     ref.release()
     printed.released = inspect(ref)
+    // the tag, then the message: in String() and in the stack's first line (what a logger prints), on every runtime
+    const releasedError = (() => {
+      try {
+        return ref.payload
+      } catch (e) {
+        return e
+      }
+    })()
+    printed.errorString = [String(thrown), String(releasedError)]
+    printed.errorStackHead = [thrown.stack.split("\n")[0], releasedError.stack.split("\n")[0]]
+    printed.errorFields = { name: releasedError.name, resource: releasedError.resource }
     manager.close()
     printed.closed = inspect(manager)
     checks["inspect: one line per ref, handle, manager and error"] = printed
@@ -297,7 +307,7 @@ export const expectedResources = {
       message: "Resource texture was already released",
       isError: true,
       data: {
-        name: "texture"
+        resource: "texture"
       }
     },
     leaks: 0
@@ -392,7 +402,7 @@ export const expectedResources = {
       isError: true,
       data: {
         driver: "audio",
-        name: "vertex-buffer"
+        resource: "vertex-buffer"
       }
     },
     notShareable: {
@@ -402,7 +412,7 @@ export const expectedResources = {
       message: "Resource scratch is not shareable (no Shareable flag)",
       isError: true,
       data: {
-        name: "scratch"
+        resource: "scratch"
       }
     },
     afterOwner: {
@@ -425,7 +435,7 @@ export const expectedResources = {
     },
     timedOut: {
       tag: "AcquireTimeout",
-      name: "late",
+      resource: "late",
       resourceType: "Hardware"
     },
     usageAfter: 0
@@ -439,7 +449,7 @@ export const expectedResources = {
       message: "Resource name a is held by a live resource",
       isError: true,
       data: {
-        name: "a"
+        resource: "a"
       }
     },
     cycle: "DependencyCycle",
@@ -472,6 +482,15 @@ export const expectedResources = {
     errorFramesOnly: true,
     errorTag: "BudgetExceeded",
     released: "ResourceRef<texture Memory 4096 B, owner app, released>",
+    errorString: [
+      "BudgetExceeded: Budget exceeded for Memory: requested 2097152 bytes, 1044480 available of limit 1048576",
+      "ResourceReleased: Resource texture was already released"
+    ],
+    errorStackHead: [
+      "BudgetExceeded: Budget exceeded for Memory: requested 2097152 bytes, 1044480 available of limit 1048576",
+      "ResourceReleased: Resource texture was already released"
+    ],
+    errorFields: { name: "ResourceReleased", resource: "texture" },
     closed: "ResourceManager<game: closed>"
   }
 }

@@ -130,12 +130,12 @@ export const BudgetExceededSchema: Schema.decodeTo<
 )
 
 const AcquireTimeoutFields: {
-  readonly name: Schema.String
+  readonly resource: Schema.String
   readonly resourceType: typeof ResourceTypeNameSchema
   readonly waitedMillis: Schema.Number
 } = {
   /** Name of the requested resource */
-  name: Schema.String,
+  resource: Schema.String,
   /** Type of the requested resource */
   resourceType: ResourceTypeNameSchema,
   /** How long the request waited, in milliseconds */
@@ -143,7 +143,7 @@ const AcquireTimeoutFields: {
 }
 
 /**
- * Schema of {@link AcquireTimeout}: decodes `{ _tag: "AcquireTimeout", name, resourceType, waitedMillis }` to an instance and
+ * Schema of {@link AcquireTimeout}: decodes `{ _tag: "AcquireTimeout", resource, resourceType, waitedMillis }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -151,7 +151,7 @@ const AcquireTimeoutFields: {
  * import { AcquireTimeout, AcquireTimeoutSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(AcquireTimeoutSchema)(new AcquireTimeout({ name: "Texture1", resourceType: "Memory", waitedMillis: 1 }))
+ * const encoded = Schema.encodeSync(AcquireTimeoutSchema)(new AcquireTimeout({ resource: "x", resourceType: "Memory", waitedMillis: 1 }))
  * Schema.decodeUnknownSync(AcquireTimeoutSchema)(encoded) instanceof AcquireTimeout // true
  * ```
  * @since 0.2.0
@@ -166,13 +166,13 @@ export const AcquireTimeoutSchema: Schema.decodeTo<
     SchemaTransformation.transform({
       decode: (encoded) =>
         new AcquireTimeout({
-          name: encoded.name,
+          resource: encoded.resource,
           resourceType: encoded.resourceType,
           waitedMillis: encoded.waitedMillis
         }),
       encode: (error) => ({
         _tag: "AcquireTimeout" as const,
-        name: error.name,
+        resource: error.resource,
         resourceType: error.resourceType,
         waitedMillis: error.waitedMillis
       })
@@ -180,13 +180,13 @@ export const AcquireTimeoutSchema: Schema.decodeTo<
   )
 )
 
-const ResourceBusyFields: { readonly name: Schema.String } = {
+const ResourceBusyFields: { readonly resource: Schema.String } = {
   /** The busy name */
-  name: Schema.String
+  resource: Schema.String
 }
 
 /**
- * Schema of {@link ResourceBusy}: decodes `{ _tag: "ResourceBusy", name }` to an instance and
+ * Schema of {@link ResourceBusy}: decodes `{ _tag: "ResourceBusy", resource }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -194,7 +194,7 @@ const ResourceBusyFields: { readonly name: Schema.String } = {
  * import { ResourceBusy, ResourceBusySchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(ResourceBusySchema)(new ResourceBusy({ name: "Texture1" }))
+ * const encoded = Schema.encodeSync(ResourceBusySchema)(new ResourceBusy({ resource: "x" }))
  * Schema.decodeUnknownSync(ResourceBusySchema)(encoded) instanceof ResourceBusy // true
  * ```
  * @since 0.2.0
@@ -207,8 +207,8 @@ export const ResourceBusySchema: Schema.decodeTo<
   Schema.decodeTo(
     Schema.instanceOf(ResourceBusy),
     SchemaTransformation.transform({
-      decode: (encoded) => new ResourceBusy({ name: encoded.name }),
-      encode: (error) => ({ _tag: "ResourceBusy" as const, name: error.name })
+      decode: (encoded) => new ResourceBusy({ resource: encoded.resource }),
+      encode: (error) => ({ _tag: "ResourceBusy" as const, resource: error.resource })
     })
   )
 )
@@ -260,13 +260,13 @@ export const StaleHandleSchema: Schema.decodeTo<
   )
 )
 
-const ResourceReleasedFields: { readonly name: Schema.String } = {
+const ResourceReleasedFields: { readonly resource: Schema.String } = {
   /** Name of the released resource */
-  name: Schema.String
+  resource: Schema.String
 }
 
 /**
- * Schema of {@link ResourceReleased}: decodes `{ _tag: "ResourceReleased", name }` to an instance and
+ * Schema of {@link ResourceReleased}: decodes `{ _tag: "ResourceReleased", resource }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -274,7 +274,7 @@ const ResourceReleasedFields: { readonly name: Schema.String } = {
  * import { ResourceReleased, ResourceReleasedSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(ResourceReleasedSchema)(new ResourceReleased({ name: "Texture1" }))
+ * const encoded = Schema.encodeSync(ResourceReleasedSchema)(new ResourceReleased({ resource: "x" }))
  * Schema.decodeUnknownSync(ResourceReleasedSchema)(encoded) instanceof ResourceReleased // true
  * ```
  * @since 0.2.0
@@ -287,8 +287,8 @@ export const ResourceReleasedSchema: Schema.decodeTo<
   Schema.decodeTo(
     Schema.instanceOf(ResourceReleased),
     SchemaTransformation.transform({
-      decode: (encoded) => new ResourceReleased({ name: encoded.name }),
-      encode: (error) => ({ _tag: "ResourceReleased" as const, name: error.name })
+      decode: (encoded) => new ResourceReleased({ resource: encoded.resource }),
+      encode: (error) => ({ _tag: "ResourceReleased" as const, resource: error.resource })
     })
   )
 )
@@ -324,12 +324,12 @@ export const ManagerClosedSchema: Schema.decodeTo<
 )
 
 const PayloadUnavailableFields: {
-  readonly name: Schema.String
+  readonly resource: Schema.String
   readonly sizeBytes: Schema.Number
   readonly reason: Schema.String
 } = {
   /** Name of the resource */
-  name: Schema.String,
+  resource: Schema.String,
   /** The payload's size in bytes */
   sizeBytes: Schema.Number,
   /** What the allocation threw, printed */
@@ -337,7 +337,7 @@ const PayloadUnavailableFields: {
 }
 
 /**
- * Schema of {@link PayloadUnavailable}: decodes `{ _tag: "PayloadUnavailable", name, sizeBytes, reason }` to an instance and
+ * Schema of {@link PayloadUnavailable}: decodes `{ _tag: "PayloadUnavailable", resource, sizeBytes, reason }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -345,7 +345,7 @@ const PayloadUnavailableFields: {
  * import { PayloadUnavailable, PayloadUnavailableSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(PayloadUnavailableSchema)(new PayloadUnavailable({ name: "Texture1", sizeBytes: 1, reason: "x" }))
+ * const encoded = Schema.encodeSync(PayloadUnavailableSchema)(new PayloadUnavailable({ resource: "x", sizeBytes: 1, reason: "x" }))
  * Schema.decodeUnknownSync(PayloadUnavailableSchema)(encoded) instanceof PayloadUnavailable // true
  * ```
  * @since 0.2.0
@@ -359,10 +359,10 @@ export const PayloadUnavailableSchema: Schema.decodeTo<
     Schema.instanceOf(PayloadUnavailable),
     SchemaTransformation.transform({
       decode: (encoded) =>
-        new PayloadUnavailable({ name: encoded.name, sizeBytes: encoded.sizeBytes, reason: encoded.reason }),
+        new PayloadUnavailable({ resource: encoded.resource, sizeBytes: encoded.sizeBytes, reason: encoded.reason }),
       encode: (error) => ({
         _tag: "PayloadUnavailable" as const,
-        name: error.name,
+        resource: error.resource,
         sizeBytes: error.sizeBytes,
         reason: error.reason
       })
@@ -508,13 +508,13 @@ export const InvalidArgumentSchema: Schema.decodeTo<
   )
 )
 
-const NotShareableFields: { readonly name: Schema.String } = {
+const NotShareableFields: { readonly resource: Schema.String } = {
   /** Name of the resource */
-  name: Schema.String
+  resource: Schema.String
 }
 
 /**
- * Schema of {@link NotShareable}: decodes `{ _tag: "NotShareable", name }` to an instance and
+ * Schema of {@link NotShareable}: decodes `{ _tag: "NotShareable", resource }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -522,7 +522,7 @@ const NotShareableFields: { readonly name: Schema.String } = {
  * import { NotShareable, NotShareableSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(NotShareableSchema)(new NotShareable({ name: "Texture1" }))
+ * const encoded = Schema.encodeSync(NotShareableSchema)(new NotShareable({ resource: "x" }))
  * Schema.decodeUnknownSync(NotShareableSchema)(encoded) instanceof NotShareable // true
  * ```
  * @since 0.2.0
@@ -535,21 +535,21 @@ export const NotShareableSchema: Schema.decodeTo<
   Schema.decodeTo(
     Schema.instanceOf(NotShareable),
     SchemaTransformation.transform({
-      decode: (encoded) => new NotShareable({ name: encoded.name }),
-      encode: (error) => ({ _tag: "NotShareable" as const, name: error.name })
+      decode: (encoded) => new NotShareable({ resource: encoded.resource }),
+      encode: (error) => ({ _tag: "NotShareable" as const, resource: error.resource })
     })
   )
 )
 
-const AlreadySharedFields: { readonly name: Schema.String; readonly driver: Schema.String } = {
+const AlreadySharedFields: { readonly resource: Schema.String; readonly driver: Schema.String } = {
   /** Name of the resource */
-  name: Schema.String,
+  resource: Schema.String,
   /** The driver */
   driver: Schema.String
 }
 
 /**
- * Schema of {@link AlreadyShared}: decodes `{ _tag: "AlreadyShared", name, driver }` to an instance and
+ * Schema of {@link AlreadyShared}: decodes `{ _tag: "AlreadyShared", resource, driver }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -557,7 +557,7 @@ const AlreadySharedFields: { readonly name: Schema.String; readonly driver: Sche
  * import { AlreadyShared, AlreadySharedSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(AlreadySharedSchema)(new AlreadyShared({ name: "Texture1", driver: "x" }))
+ * const encoded = Schema.encodeSync(AlreadySharedSchema)(new AlreadyShared({ resource: "x", driver: "x" }))
  * Schema.decodeUnknownSync(AlreadySharedSchema)(encoded) instanceof AlreadyShared // true
  * ```
  * @since 0.2.0
@@ -570,21 +570,21 @@ export const AlreadySharedSchema: Schema.decodeTo<
   Schema.decodeTo(
     Schema.instanceOf(AlreadyShared),
     SchemaTransformation.transform({
-      decode: (encoded) => new AlreadyShared({ name: encoded.name, driver: encoded.driver }),
-      encode: (error) => ({ _tag: "AlreadyShared" as const, name: error.name, driver: error.driver })
+      decode: (encoded) => new AlreadyShared({ resource: encoded.resource, driver: encoded.driver }),
+      encode: (error) => ({ _tag: "AlreadyShared" as const, resource: error.resource, driver: error.driver })
     })
   )
 )
 
-const NotHolderFields: { readonly name: Schema.String; readonly driver: Schema.String } = {
+const NotHolderFields: { readonly resource: Schema.String; readonly driver: Schema.String } = {
   /** Name of the resource */
-  name: Schema.String,
+  resource: Schema.String,
   /** The driver */
   driver: Schema.String
 }
 
 /**
- * Schema of {@link NotHolder}: decodes `{ _tag: "NotHolder", name, driver }` to an instance and
+ * Schema of {@link NotHolder}: decodes `{ _tag: "NotHolder", resource, driver }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -592,7 +592,7 @@ const NotHolderFields: { readonly name: Schema.String; readonly driver: Schema.S
  * import { NotHolder, NotHolderSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(NotHolderSchema)(new NotHolder({ name: "Texture1", driver: "x" }))
+ * const encoded = Schema.encodeSync(NotHolderSchema)(new NotHolder({ resource: "x", driver: "x" }))
  * Schema.decodeUnknownSync(NotHolderSchema)(encoded) instanceof NotHolder // true
  * ```
  * @since 0.2.0
@@ -605,8 +605,8 @@ export const NotHolderSchema: Schema.decodeTo<
   Schema.decodeTo(
     Schema.instanceOf(NotHolder),
     SchemaTransformation.transform({
-      decode: (encoded) => new NotHolder({ name: encoded.name, driver: encoded.driver }),
-      encode: (error) => ({ _tag: "NotHolder" as const, name: error.name, driver: error.driver })
+      decode: (encoded) => new NotHolder({ resource: encoded.resource, driver: encoded.driver }),
+      encode: (error) => ({ _tag: "NotHolder" as const, resource: error.resource, driver: error.driver })
     })
   )
 )
@@ -682,15 +682,15 @@ export const DeadlockDetectedSchema: Schema.decodeTo<
   )
 )
 
-const DependencyNotLiveFields: { readonly name: Schema.String; readonly dependency: Schema.String } = {
+const DependencyNotLiveFields: { readonly resource: Schema.String; readonly dependency: Schema.String } = {
   /** The dependent */
-  name: Schema.String,
+  resource: Schema.String,
   /** The missing dependency */
   dependency: Schema.String
 }
 
 /**
- * Schema of {@link DependencyNotLive}: decodes `{ _tag: "DependencyNotLive", name, dependency }` to an instance and
+ * Schema of {@link DependencyNotLive}: decodes `{ _tag: "DependencyNotLive", resource, dependency }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -698,7 +698,7 @@ const DependencyNotLiveFields: { readonly name: Schema.String; readonly dependen
  * import { DependencyNotLive, DependencyNotLiveSchema } from "@flight-hal/core"
  * import * as Schema from "effect/Schema"
  *
- * const encoded = Schema.encodeSync(DependencyNotLiveSchema)(new DependencyNotLive({ name: "Texture1", dependency: "x" }))
+ * const encoded = Schema.encodeSync(DependencyNotLiveSchema)(new DependencyNotLive({ resource: "x", dependency: "x" }))
  * Schema.decodeUnknownSync(DependencyNotLiveSchema)(encoded) instanceof DependencyNotLive // true
  * ```
  * @since 0.2.0
@@ -711,8 +711,12 @@ export const DependencyNotLiveSchema: Schema.decodeTo<
   Schema.decodeTo(
     Schema.instanceOf(DependencyNotLive),
     SchemaTransformation.transform({
-      decode: (encoded) => new DependencyNotLive({ name: encoded.name, dependency: encoded.dependency }),
-      encode: (error) => ({ _tag: "DependencyNotLive" as const, name: error.name, dependency: error.dependency })
+      decode: (encoded) => new DependencyNotLive({ resource: encoded.resource, dependency: encoded.dependency }),
+      encode: (error) => ({
+        _tag: "DependencyNotLive" as const,
+        resource: error.resource,
+        dependency: error.dependency
+      })
     })
   )
 )

@@ -71,7 +71,7 @@ const inspectError = (
     ...(error.stack ?? "").split("\n").filter((line) => /^\s+at\s/.test(line))
   ].join("\n")
 
-/** The base class of one error: `Data.TaggedError` with the category, the code and the message getter. */
+/** The base class of one error: `Data.TaggedError` with the category, the code and the message. */
 const errorClass = <Tag extends string, Category extends ErrorCategory, Code extends number, Fields extends object>(
   tag: Tag,
   category: Category,
@@ -81,6 +81,16 @@ const errorClass = <Tag extends string, Category extends ErrorCategory, Code ext
   class FlightHalError extends Data.TaggedError(tag)<{}> {
     static readonly category: Category = category
     static readonly code: Code = code
+    constructor(fields: Types.VoidIfEmpty<Fields>) {
+      super(fields as unknown as undefined)
+      // its own name and message (the message formatted once from the fields): Bun's `stack` starts with the
+      // message only when it is the error's own, and with the name only when it is the error's own or its class's
+      Object.defineProperties(this, {
+        // not enumerable (the default here): `JSON.stringify` and `Object.keys` leave them out, as an `Error`'s own
+        name: { value: tag, configurable: true, writable: true },
+        message: { value: format(this as unknown as Readonly<Fields>), configurable: true, writable: true }
+      })
+    }
     get category(): Category {
       return category
     }
@@ -94,13 +104,6 @@ const errorClass = <Tag extends string, Category extends ErrorCategory, Code ext
       return inspectError(this)
     }
   }
-  Object.defineProperty(FlightHalError.prototype, "message", {
-    get(this: Readonly<Fields>) {
-      return format(this)
-    },
-    configurable: true,
-    enumerable: false
-  })
   return FlightHalError as unknown as FlightHalErrorClass<Tag, Category, Code, Fields>
 }
 
@@ -188,7 +191,7 @@ const AcquireTimeoutBase: FlightHalErrorClass<
   3,
   {
     /** Name of the requested resource */
-    readonly name: string
+    readonly resource: string
     /** Type of the requested resource */
     readonly resourceType: ResourceTypeName
     /** How long the request waited, in milliseconds */
@@ -198,19 +201,19 @@ const AcquireTimeoutBase: FlightHalErrorClass<
   "AcquireTimeout",
   "Resource",
   3,
-  (self) => `Acquiring ${self.name} (${self.resourceType}) timed out after ${self.waitedMillis} ms`
+  (self) => `Acquiring ${self.resource} (${self.resourceType}) timed out after ${self.waitedMillis} ms`
 )
 
 /**
  * A Timeout-mode request was not admitted within its duration.
  *
- * Category `Resource`, code 3. Message: "Acquiring {name} ({resourceType}) timed out after {waitedMillis} ms".
+ * Category `Resource`, code 3. Message: "Acquiring {resource} ({resourceType}) timed out after {waitedMillis} ms".
  *
  * @example
  * ```ts
  * import { AcquireTimeout } from "@flight-hal/core"
  *
- * const error = new AcquireTimeout({ name: "Texture1", resourceType: "Memory", waitedMillis: 1 })
+ * const error = new AcquireTimeout({ resource: "x", resourceType: "Memory", waitedMillis: 1 })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -218,7 +221,7 @@ const AcquireTimeoutBase: FlightHalErrorClass<
  */
 export class AcquireTimeout extends AcquireTimeoutBase {
   /** Name of the requested resource */
-  declare readonly name: string
+  declare readonly resource: string
   /** Type of the requested resource */
   declare readonly resourceType: ResourceTypeName
   /** How long the request waited, in milliseconds */
@@ -231,20 +234,20 @@ const ResourceBusyBase: FlightHalErrorClass<
   4,
   {
     /** The busy name */
-    readonly name: string
+    readonly resource: string
   }
-> = errorClass("ResourceBusy", "Resource", 4, (self) => `Resource name ${self.name} is held by a live resource`)
+> = errorClass("ResourceBusy", "Resource", 4, (self) => `Resource name ${self.resource} is held by a live resource`)
 
 /**
  * Names are unique among live resources; a NonBlocking or Emergency request for a live name fails.
  *
- * Category `Resource`, code 4. Message: "Resource name {name} is held by a live resource".
+ * Category `Resource`, code 4. Message: "Resource name {resource} is held by a live resource".
  *
  * @example
  * ```ts
  * import { ResourceBusy } from "@flight-hal/core"
  *
- * const error = new ResourceBusy({ name: "Texture1" })
+ * const error = new ResourceBusy({ resource: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -252,7 +255,7 @@ const ResourceBusyBase: FlightHalErrorClass<
  */
 export class ResourceBusy extends ResourceBusyBase {
   /** The busy name */
-  declare readonly name: string
+  declare readonly resource: string
 }
 
 const StaleHandleBase: FlightHalErrorClass<
@@ -304,20 +307,20 @@ const ResourceReleasedBase: FlightHalErrorClass<
   6,
   {
     /** Name of the released resource */
-    readonly name: string
+    readonly resource: string
   }
-> = errorClass("ResourceReleased", "Resource", 6, (self) => `Resource ${self.name} was already released`)
+> = errorClass("ResourceReleased", "Resource", 6, (self) => `Resource ${self.resource} was already released`)
 
 /**
  * A ref was used after its release.
  *
- * Category `Resource`, code 6. Message: "Resource {name} was already released".
+ * Category `Resource`, code 6. Message: "Resource {resource} was already released".
  *
  * @example
  * ```ts
  * import { ResourceReleased } from "@flight-hal/core"
  *
- * const error = new ResourceReleased({ name: "Texture1" })
+ * const error = new ResourceReleased({ resource: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -325,7 +328,7 @@ const ResourceReleasedBase: FlightHalErrorClass<
  */
 export class ResourceReleased extends ResourceReleasedBase {
   /** Name of the released resource */
-  declare readonly name: string
+  declare readonly resource: string
 }
 
 const ManagerClosedBase: FlightHalErrorClass<"ManagerClosed", "Resource", 7, {}> = errorClass(
@@ -358,7 +361,7 @@ const PayloadUnavailableBase: FlightHalErrorClass<
   8,
   {
     /** Name of the resource */
-    readonly name: string
+    readonly resource: string
     /** The payload's size in bytes */
     readonly sizeBytes: number
     /** What the allocation threw, printed */
@@ -368,19 +371,19 @@ const PayloadUnavailableBase: FlightHalErrorClass<
   "PayloadUnavailable",
   "Resource",
   8,
-  (self) => `The payload of ${self.name} (${self.sizeBytes} bytes) could not be made: ${self.reason}`
+  (self) => `The payload of ${self.resource} (${self.sizeBytes} bytes) could not be made: ${self.reason}`
 )
 
 /**
  * A Memory resource's default payload (a Uint8Array of sizeBytes) could not be allocated. The resource stays held; a later read tries again.
  *
- * Category `Resource`, code 8. Message: "The payload of {name} ({sizeBytes} bytes) could not be made: {reason}".
+ * Category `Resource`, code 8. Message: "The payload of {resource} ({sizeBytes} bytes) could not be made: {reason}".
  *
  * @example
  * ```ts
  * import { PayloadUnavailable } from "@flight-hal/core"
  *
- * const error = new PayloadUnavailable({ name: "Texture1", sizeBytes: 1, reason: "x" })
+ * const error = new PayloadUnavailable({ resource: "x", sizeBytes: 1, reason: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -388,7 +391,7 @@ const PayloadUnavailableBase: FlightHalErrorClass<
  */
 export class PayloadUnavailable extends PayloadUnavailableBase {
   /** Name of the resource */
-  declare readonly name: string
+  declare readonly resource: string
   /** The payload's size in bytes */
   declare readonly sizeBytes: number
   /** What the allocation threw, printed */
@@ -533,20 +536,20 @@ const NotShareableBase: FlightHalErrorClass<
   1,
   {
     /** Name of the resource */
-    readonly name: string
+    readonly resource: string
   }
-> = errorClass("NotShareable", "Sharing", 1, (self) => `Resource ${self.name} is not shareable (no Shareable flag)`)
+> = errorClass("NotShareable", "Sharing", 1, (self) => `Resource ${self.resource} is not shareable (no Shareable flag)`)
 
 /**
  * share() needs the Shareable flag.
  *
- * Category `Sharing`, code 1. Message: "Resource {name} is not shareable (no Shareable flag)".
+ * Category `Sharing`, code 1. Message: "Resource {resource} is not shareable (no Shareable flag)".
  *
  * @example
  * ```ts
  * import { NotShareable } from "@flight-hal/core"
  *
- * const error = new NotShareable({ name: "Texture1" })
+ * const error = new NotShareable({ resource: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -554,7 +557,7 @@ const NotShareableBase: FlightHalErrorClass<
  */
 export class NotShareable extends NotShareableBase {
   /** Name of the resource */
-  declare readonly name: string
+  declare readonly resource: string
 }
 
 const AlreadySharedBase: FlightHalErrorClass<
@@ -563,22 +566,22 @@ const AlreadySharedBase: FlightHalErrorClass<
   2,
   {
     /** Name of the resource */
-    readonly name: string
+    readonly resource: string
     /** The driver */
     readonly driver: string
   }
-> = errorClass("AlreadyShared", "Sharing", 2, (self) => `Driver ${self.driver} already holds resource ${self.name}`)
+> = errorClass("AlreadyShared", "Sharing", 2, (self) => `Driver ${self.driver} already holds resource ${self.resource}`)
 
 /**
  * The driver is already a holder of the resource.
  *
- * Category `Sharing`, code 2. Message: "Driver {driver} already holds resource {name}".
+ * Category `Sharing`, code 2. Message: "Driver {driver} already holds resource {resource}".
  *
  * @example
  * ```ts
  * import { AlreadyShared } from "@flight-hal/core"
  *
- * const error = new AlreadyShared({ name: "Texture1", driver: "x" })
+ * const error = new AlreadyShared({ resource: "x", driver: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -586,7 +589,7 @@ const AlreadySharedBase: FlightHalErrorClass<
  */
 export class AlreadyShared extends AlreadySharedBase {
   /** Name of the resource */
-  declare readonly name: string
+  declare readonly resource: string
   /** The driver */
   declare readonly driver: string
 }
@@ -597,22 +600,22 @@ const NotHolderBase: FlightHalErrorClass<
   3,
   {
     /** Name of the resource */
-    readonly name: string
+    readonly resource: string
     /** The driver */
     readonly driver: string
   }
-> = errorClass("NotHolder", "Sharing", 3, (self) => `Driver ${self.driver} does not hold resource ${self.name}`)
+> = errorClass("NotHolder", "Sharing", 3, (self) => `Driver ${self.driver} does not hold resource ${self.resource}`)
 
 /**
  * A driver released or used a resource it does not hold.
  *
- * Category `Sharing`, code 3. Message: "Driver {driver} does not hold resource {name}".
+ * Category `Sharing`, code 3. Message: "Driver {driver} does not hold resource {resource}".
  *
  * @example
  * ```ts
  * import { NotHolder } from "@flight-hal/core"
  *
- * const error = new NotHolder({ name: "Texture1", driver: "x" })
+ * const error = new NotHolder({ resource: "x", driver: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -620,7 +623,7 @@ const NotHolderBase: FlightHalErrorClass<
  */
 export class NotHolder extends NotHolderBase {
   /** Name of the resource */
-  declare readonly name: string
+  declare readonly resource: string
   /** The driver */
   declare readonly driver: string
 }
@@ -700,7 +703,7 @@ const DependencyNotLiveBase: FlightHalErrorClass<
   3,
   {
     /** The dependent */
-    readonly name: string
+    readonly resource: string
     /** The missing dependency */
     readonly dependency: string
   }
@@ -708,19 +711,19 @@ const DependencyNotLiveBase: FlightHalErrorClass<
   "DependencyNotLive",
   "Dependency",
   3,
-  (self) => `Dependency ${self.dependency} of ${self.name} is not a live resource`
+  (self) => `Dependency ${self.dependency} of ${self.resource} is not a live resource`
 )
 
 /**
  * dependsOn must point to live resources.
  *
- * Category `Dependency`, code 3. Message: "Dependency {dependency} of {name} is not a live resource".
+ * Category `Dependency`, code 3. Message: "Dependency {dependency} of {resource} is not a live resource".
  *
  * @example
  * ```ts
  * import { DependencyNotLive } from "@flight-hal/core"
  *
- * const error = new DependencyNotLive({ name: "Texture1", dependency: "x" })
+ * const error = new DependencyNotLive({ resource: "x", dependency: "x" })
  * console.log(error.category, error.code, error.message)
  * ```
  * @since 0.1.0
@@ -728,7 +731,7 @@ const DependencyNotLiveBase: FlightHalErrorClass<
  */
 export class DependencyNotLive extends DependencyNotLiveBase {
   /** The dependent */
-  declare readonly name: string
+  declare readonly resource: string
   /** The missing dependency */
   declare readonly dependency: string
 }
@@ -1244,15 +1247,15 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     tag: "AcquireTimeout",
     category: "Resource",
     code: 3,
-    message: "Acquiring {name} ({resourceType}) timed out after {waitedMillis} ms",
-    fields: ["name", "resourceType", "waitedMillis"]
+    message: "Acquiring {resource} ({resourceType}) timed out after {waitedMillis} ms",
+    fields: ["resource", "resourceType", "waitedMillis"]
   },
   {
     tag: "ResourceBusy",
     category: "Resource",
     code: 4,
-    message: "Resource name {name} is held by a live resource",
-    fields: ["name"]
+    message: "Resource name {resource} is held by a live resource",
+    fields: ["resource"]
   },
   {
     tag: "StaleHandle",
@@ -1265,16 +1268,16 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     tag: "ResourceReleased",
     category: "Resource",
     code: 6,
-    message: "Resource {name} was already released",
-    fields: ["name"]
+    message: "Resource {resource} was already released",
+    fields: ["resource"]
   },
   { tag: "ManagerClosed", category: "Resource", code: 7, message: "The resource manager is closed", fields: [] },
   {
     tag: "PayloadUnavailable",
     category: "Resource",
     code: 8,
-    message: "The payload of {name} ({sizeBytes} bytes) could not be made: {reason}",
-    fields: ["name", "sizeBytes", "reason"]
+    message: "The payload of {resource} ({sizeBytes} bytes) could not be made: {reason}",
+    fields: ["resource", "sizeBytes", "reason"]
   },
   {
     tag: "InvalidMetadata",
@@ -1308,22 +1311,22 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     tag: "NotShareable",
     category: "Sharing",
     code: 1,
-    message: "Resource {name} is not shareable (no Shareable flag)",
-    fields: ["name"]
+    message: "Resource {resource} is not shareable (no Shareable flag)",
+    fields: ["resource"]
   },
   {
     tag: "AlreadyShared",
     category: "Sharing",
     code: 2,
-    message: "Driver {driver} already holds resource {name}",
-    fields: ["name", "driver"]
+    message: "Driver {driver} already holds resource {resource}",
+    fields: ["resource", "driver"]
   },
   {
     tag: "NotHolder",
     category: "Sharing",
     code: 3,
-    message: "Driver {driver} does not hold resource {name}",
-    fields: ["name", "driver"]
+    message: "Driver {driver} does not hold resource {resource}",
+    fields: ["resource", "driver"]
   },
   { tag: "DependencyCycle", category: "Dependency", code: 1, message: "Dependency cycle: {cycle}", fields: ["cycle"] },
   {
@@ -1337,8 +1340,8 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
     tag: "DependencyNotLive",
     category: "Dependency",
     code: 3,
-    message: "Dependency {dependency} of {name} is not a live resource",
-    fields: ["name", "dependency"]
+    message: "Dependency {dependency} of {resource} is not a live resource",
+    fields: ["resource", "dependency"]
   },
   {
     tag: "PoolExhausted",

@@ -368,7 +368,7 @@ export class Core<R> {
       for (const handle of dependsOn) {
         const slot = this.resolve(handle)
         if (typeof slot !== "number" || this.state.stateOf(slot) !== SlotState.Live) {
-          return new DependencyNotLive({ name: validName, dependency: formatHandle(handle) })
+          return new DependencyNotLive({ resource: validName, dependency: formatHandle(handle) })
         }
         if (!slots.includes(slot)) slots.push(slot)
       }
@@ -613,7 +613,7 @@ export class Core<R> {
     waiter.end()
     this.settle(timeout(this.state, waiter))
     return new AcquireTimeout({
-      name: waiter.name,
+      resource: waiter.name,
       resourceType: this.state.typeName(waiter.type),
       waitedMillis: this.state.now() - startedAt
     })

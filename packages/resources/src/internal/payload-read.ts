@@ -32,7 +32,7 @@ class PayloadRead<T> {
   /** The payload, or `ResourceReleased` / `PayloadUnavailable` as an `Exit`. */
   step(): Exit.Exit<T, PayloadReadError> {
     const holder = this.holder
-    if (holder.released) return Exit.fail(new ResourceReleased({ name: holder.name }))
+    if (holder.released) return Exit.fail(new ResourceReleased({ resource: holder.name }))
     // a `create` hook that throws dies, as a throw in `Effect.suspend` did; one that ends this hold fails the read;
     // a default payload that cannot be allocated fails it with PayloadUnavailable (the hold stays)
     let payload: T | HoldEnded
@@ -42,7 +42,7 @@ class PayloadRead<T> {
       if (error instanceof PayloadUnavailable) return Exit.fail(error)
       throw error
     }
-    return payload === holdEnded ? Exit.fail(new ResourceReleased({ name: holder.name })) : Exit.succeed(payload)
+    return payload === holdEnded ? Exit.fail(new ResourceReleased({ resource: holder.name })) : Exit.succeed(payload)
   }
 }
 evaluatedByStep(PayloadRead, "PayloadRead")

@@ -37,7 +37,7 @@ export const defaultPayload = (metadata: ResourceMetadata, name: string): Uint8A
   try {
     return new Uint8Array(metadata.sizeBytes)
   } catch (error) {
-    throw new PayloadUnavailable({ name, sizeBytes: metadata.sizeBytes, reason: showThrown(error) })
+    throw new PayloadUnavailable({ resource: name, sizeBytes: metadata.sizeBytes, reason: showThrown(error) })
   }
 }
 

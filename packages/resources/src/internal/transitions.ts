@@ -147,7 +147,7 @@ export const submit = (state: ManagerState, request: Request, reclaimed: boolean
   }
   if (request.name !== "" && state.nameTaken(request.name)) {
     if (mode === Mode.NonBlocking || mode === Mode.Emergency) {
-      return reject(state, request, new ResourceBusy({ name: request.name }))
+      return reject(state, request, new ResourceBusy({ resource: request.name }))
     }
     return waitOrRefuse(state, request, "name")
   }
@@ -703,7 +703,7 @@ const releaseAs = (
   action: "Release" | "Reclaim"
 ): ReleaseResult | NotHolder => {
   if (state.stateOf(slot) !== SlotState.Live || !state.holds(slot, driver)) {
-    return new NotHolder({ name: state.names.at(slot), driver: state.driverIds[driver] ?? "" })
+    return new NotHolder({ resource: state.names.at(slot), driver: state.driverIds[driver] ?? "" })
   }
   const req = state.trace === undefined ? 0 : state.trace.beginRelease(slot)
   const shared = state.sharedBy.size === 0 ? undefined : state.sharedBy.get(driver)
@@ -768,7 +768,7 @@ export const release = (state: ManagerState, slot: number, driver: number): Rele
 export const reclaim = (state: ManagerState, slot: number): ReleaseResult | NotHolder => {
   const owner = state.ownerOf(slot)
   if ((state.flagsOf(slot) & Reclaimable) === 0) {
-    return new NotHolder({ name: state.names.at(slot), driver: "reclamation" })
+    return new NotHolder({ resource: state.names.at(slot), driver: "reclamation" })
   }
   return releaseAs(state, slot, owner, "Reclaim")
 }
@@ -788,9 +788,9 @@ export const share = (
 ): number | NotShareable | ResourceNotFound | AlreadyShared | DeadlockDetected => {
   const name = state.names.at(slot)
   if (state.stateOf(slot) !== SlotState.Live) return new ResourceNotFound({ resource: name })
-  if ((state.flagsOf(slot) & Shareable) === 0) return new NotShareable({ name })
+  if ((state.flagsOf(slot) & Shareable) === 0) return new NotShareable({ resource: name })
   const known = state.driverIndex.get(driverId)
-  if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ name, driver: driverId })
+  if (known !== undefined && state.holds(slot, known)) return new AlreadyShared({ resource: name, driver: driverId })
   if (known !== undefined && (state.waitingCount[known] ?? 0) > 0 && state.isSequential(known)) {
     const deadlock = checkShare(waitViewOf(state), driverId, String(slot))
     if (deadlock !== undefined) {
@@ -830,7 +830,7 @@ export const addDependency = (
 ): undefined | DependencyCycle | DependencyNotLive => {
   const name = state.names.at(dependent)
   if (state.stateOf(dependency) !== SlotState.Live || state.stateOf(dependent) === SlotState.Free) {
-    return new DependencyNotLive({ name, dependency: state.names.at(dependency) })
+    return new DependencyNotLive({ resource: name, dependency: state.names.at(dependency) })
   }
   const path = pathTo(state, dependency, dependent)
   if (path !== undefined) {
