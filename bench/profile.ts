@@ -10,6 +10,9 @@
  * bench/instructions.ts). Sampling costs the loop little, but the figures are from one process on a shared
  * machine: compare shares within a run, and runs with each other only roughly.
  *
+ * Each row gives the size of the function's machine code (its inlined callees included), and the last line the sum over
+ * the functions sampled: a rough measure of how much code one op runs through (the level-1 instruction cache is 32 KiB).
+ *
  * Needs `perf` with permission to sample one's own processes (`kernel.perf_event_paranoid` ≤ 2); not part of
  * `npm test` (the script says so and exits 0 when `perf` cannot run).
  *
@@ -58,6 +61,8 @@ interface Row {
   readonly samples: number
   readonly share: number
   readonly nsPerOp: number
+  /** The size of the function's machine code (bytes; its inlined callees included), 0 outside JIT code. */
+  readonly codeBytes: number
 }
 
 const self = fileURLToPath(import.meta.url)
@@ -120,6 +125,7 @@ if (child !== undefined) {
     })
     const code = JitCodeMap.fromDirectory(work)
     const counts = new Map<string, number>()
+    const codeBytes = new Map<string, number>()
     let inWindow = 0
     for (const line of (script.stdout ?? "").split("\n")) {
       const sample = /^\s*(\d+)\/(\d+)\s+([\d.]+):\s+([0-9a-f]+)/.exec(line)
@@ -127,8 +133,10 @@ if (child !== undefined) {
       const time = Number(sample[3])
       if (time < from || time > to) continue
       inWindow++
-      const name = code.nameOf(Number.parseInt(sample[4] as string, 16)) ?? NATIVE
+      const jit = code.codeAt(Number.parseInt(sample[4] as string, 16))
+      const name = jit?.name ?? NATIVE
       counts.set(name, (counts.get(name) ?? 0) + 1)
+      codeBytes.set(name, jit?.size ?? 0)
     }
     const windowNs = (to - from) * 1e9
     const rows: Array<Row> = [...counts]
@@ -136,7 +144,8 @@ if (child !== undefined) {
         name,
         samples,
         share: samples / inWindow,
-        nsPerOp: ((samples / inWindow) * windowNs) / ops
+        nsPerOp: ((samples / inWindow) * windowNs) / ops,
+        codeBytes: codeBytes.get(name) ?? 0
       }))
       .sort((a, b) => b.samples - a.samples)
     const summary = {
@@ -146,7 +155,9 @@ if (child !== undefined) {
       nsPerOp: windowNs / ops,
       samples: inWindow,
       jitCodes: code.size,
-      rows: rows.slice(0, top)
+      rows: rows.slice(0, top),
+      // the machine code the samples landed in: a rough measure of how much code the op runs through
+      codeBytesSampled: rows.reduce((sum, row) => sum + row.codeBytes, 0)
     }
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
     else {
@@ -154,10 +165,14 @@ if (child !== undefined) {
         `${variant.name} (${summary.runtime} runtime): ${summary.nsPerOp.toFixed(1)} ns per op over ${ops} ops, ` +
           `${inWindow} samples at ${RATE} Hz`
       )
-      log(`${"share".padStart(6)} ${"ns/op".padStart(7)}  function (tier: name#code)`)
+      log(`${"share".padStart(6)} ${"ns/op".padStart(7)} ${"code".padStart(8)}  function (tier: name#code)`)
+      const kib = (bytes: number) => (bytes === 0 ? "" : `${(bytes / 1024).toFixed(1)} KiB`)
       for (const row of summary.rows) {
-        log(`${(row.share * 100).toFixed(1).padStart(5)}% ${row.nsPerOp.toFixed(1).padStart(7)}  ${row.name}`)
+        log(
+          `${(row.share * 100).toFixed(1).padStart(5)}% ${row.nsPerOp.toFixed(1).padStart(7)} ${kib(row.codeBytes).padStart(8)}  ${row.name}`
+        )
       }
+      log(`machine code the samples landed in: ${kib(summary.codeBytesSampled)} (each function's whole code)`)
     }
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -18,9 +18,12 @@
  * The `reference` row (a fixed arithmetic loop, no allocation, nothing of this project) shows that speed per
  * round: a round whose reference is slow ran slow for every variant in it.
  *
- * Each variant is timed in two settings: in a fresh runtime (the child times the variant first thing), and in a
- * busy one (the child first runs a fixed mix of everyday Effect programs, `internal/busy-runtime.ts`, as an
- * application's runtime has before it hands out a buffer). Rounds interleave the settings too.
+ * Every child first builds the same things, whichever variant it times: our two Layers and Effect's `Pool`
+ * (`prepareWorkloadProcess`: a runtime that has built a Layer compiles Effect's per-fiber context cache differently,
+ * so the two sides of a ratio must have built the same). Each variant is timed in two settings: in a fresh runtime
+ * (the child times the variant right after that setup), and in a busy one (the child then runs a fixed mix of
+ * everyday Effect programs, `internal/busy-runtime.ts`, as an application's runtime has before it hands out a
+ * buffer). Rounds interleave the settings too.
  *
  *   bun bench/workload.bench.ts [--json] [--trials N] [--filter TEXT] [--runtime fresh|busy|both]
  *
@@ -33,6 +36,7 @@ import { benchArgs, benchOptions, flagOf, median, runChildIfAsked, runTrials } f
 import {
   BLOCK,
   BLOCKS,
+  prepareWorkloadProcess,
   runOrder,
   workloadTargets as targets,
   workloadVariants as variants
@@ -40,7 +44,10 @@ import {
 
 const self = fileURLToPath(import.meta.url)
 const BUSY = "--busy-runtime"
-await runChildIfAsked(variants, benchArgs.includes(BUSY) ? () => exerciseEffectRuntime() : undefined)
+await runChildIfAsked(variants, () => {
+  prepareWorkloadProcess()
+  if (benchArgs.includes(BUSY)) exerciseEffectRuntime()
+})
 {
   const { json, trials, filter, log } = benchOptions(5)
   const runtime = flagOf("--runtime") ?? "both"

@@ -55,6 +55,11 @@ export class JitCodeMap {
 
   /** The name of the newest code covering `address`, or undefined (not JIT code: the runtime, GC, kernel). */
   nameOf(address: number): string | undefined {
+    return this.codeAt(address)?.name
+  }
+
+  /** The newest code covering `address`, or undefined (not JIT code: the runtime, GC, kernel). */
+  codeAt(address: number): JitCode | undefined {
     let low = 0
     let high = this.starts.length
     while (low < high) {
@@ -67,7 +72,7 @@ export class JitCodeMap {
       const code = this.codes[i] as JitCode
       if (address < code.start + code.size && (found === undefined || code.order > found.order)) found = code
     }
-    return found?.name
+    return found
   }
 }
 

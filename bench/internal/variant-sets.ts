@@ -6,13 +6,19 @@
  */
 import { exerciseEffectRuntime } from "./busy-runtime.ts"
 import { fastPathRows } from "./fast-path-rows.ts"
-import { workloadVariants } from "./workload-variants.ts"
+import { prepareWorkloadProcess, workloadVariants } from "./workload-variants.ts"
 
 /** The sets by name. */
 export const variantSets = {
   workload: workloadVariants,
   "fast-path": fastPathRows
 } as const satisfies Record<string, ReadonlyArray<{ readonly name: string; readonly setup: () => () => unknown }>>
+
+/** What a child process of each set does before it sets its variant up. */
+const prepareProcess: Record<keyof typeof variantSets, () => void> = {
+  workload: prepareWorkloadProcess,
+  "fast-path": () => {}
+}
 
 /** A set's name. */
 export type VariantSetName = keyof typeof variantSets
@@ -49,12 +55,13 @@ export const childRunOf = (args: ReadonlyArray<string>): ChildRun | undefined =>
 }
 
 /**
- * In a child: variant `index` of `set` set up (in a busy runtime, after the mix of Effect programs), as a loop
- * that runs its op `count` times (awaiting an op that returns a promise).
+ * In a child: variant `index` of `set` set up (after the set's own preparation, and in a busy runtime after the mix
+ * of Effect programs), as a loop that runs its op `count` times (awaiting an op that returns a promise).
  */
 export const variantLoop = (set: VariantSetName, index: number, busy: boolean): ((count: number) => Promise<void>) => {
   const variant = variantSets[set][index]
   if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
+  prepareProcess[set]()
   if (busy) exerciseEffectRuntime()
   const op = variant.setup()
   return async (count) => {
