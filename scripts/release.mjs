@@ -6,7 +6,7 @@
 //   4. jsr-check               deno publish --dry-run per package, no slow types allowed
 // Exits non-zero when any step fails. Publishing for real: `changeset version`, `node scripts/sync-versions.mjs`,
 // commit, then `changeset publish` (npm) and `deno publish` in each package directory (JSR).
-import { bin, indent, root, run, since } from "./packaging/workspace.mjs"
+import { indent, root, run, since } from "./packaging/workspace.mjs"
 
 const started = Date.now()
 const steps = []
@@ -21,9 +21,9 @@ const step = async (title, command, args, { fatal = () => true } = {}) => {
 }
 
 await step("sync-versions --check", process.execPath, ["scripts/sync-versions.mjs", "--check"])
-// changesets 3 needs Node >= 22: it runs under Bun. Without pending changesets it exits 1 with a hint: that is a
-// plan, not a failure; a broken .changeset/config.json is.
-await step("changeset status", bin("bun"), ["node_modules/@changesets/cli/bin.js", "status", "--verbose"], {
+// Without pending changesets it exits 1 with a hint: that is a plan, not a failure; a broken .changeset/config.json
+// is.
+await step("changeset status", process.execPath, ["node_modules/@changesets/cli/bin.js", "status", "--verbose"], {
   fatal: (output) => /Found issues in your config|ValidationError|Error:/.test(output)
 })
 await step("check-packages (build, pack, publint, attw)", process.execPath, ["scripts/check-packages.mjs"])
