@@ -10,8 +10,9 @@
  * bench/instructions.ts). Sampling costs the loop little, but the figures are from one process on a shared
  * machine: compare shares within a run, and runs with each other only roughly.
  *
- * Each row gives the size of the function's machine code (its inlined callees included), and the last line the sum over
- * the functions sampled: a rough measure of how much code one op runs through (the level-1 instruction cache is 32 KiB).
+ * Each row gives the size of the function's machine code (its inlined callees included), and the last line the
+ * sum over the functions sampled: a rough measure of how much code one op runs through (the level-1 instruction
+ * cache is 32 KiB).
  *
  * Needs `perf` with permission to sample one's own processes (`kernel.perf_event_paranoid` ≤ 2); not part of
  * `npm test` (the script says so and exits 0 when `perf` cannot run).
