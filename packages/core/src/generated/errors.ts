@@ -84,11 +84,14 @@ const errorClass = <Tag extends string, Category extends ErrorCategory, Code ext
     constructor(fields: Types.VoidIfEmpty<Fields>) {
       super(fields as unknown as undefined)
       // its own name and message (the message formatted once from the fields): Bun's `stack` starts with the
-      // message only when it is the error's own, and with the name only when it is the error's own or its class's
-      Object.defineProperties(this, {
-        // not enumerable (the default here): `JSON.stringify` and `Object.keys` leave them out, as an `Error`'s own
-        name: { value: tag, configurable: true, writable: true },
-        message: { value: format(this as unknown as Readonly<Fields>), configurable: true, writable: true }
+      // message only when it is the error's own, and with the name only when it is the error's own or its class's.
+      // Not enumerable (the default here), as an `Error`'s own: `JSON.stringify` and `Object.keys` leave them out.
+      // Two calls: one `Object.defineProperties` made an error about 20 % dearer to construct on Bun.
+      Object.defineProperty(this, "name", { value: tag, configurable: true, writable: true })
+      Object.defineProperty(this, "message", {
+        value: format(this as unknown as Readonly<Fields>),
+        configurable: true,
+        writable: true
       })
     }
     get category(): Category {
