@@ -31,23 +31,18 @@
  */
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
-import { exerciseEffectRuntime } from "./internal/busy-runtime.ts"
 import { benchArgs, benchOptions, flagOf, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
+import { BUSY_RUNTIME, prepareChild } from "./internal/variant-sets.ts"
 import {
   BLOCK,
   BLOCKS,
-  prepareWorkloadProcess,
   runOrder,
   workloadTargets as targets,
   workloadVariants as variants
 } from "./internal/workload-variants.ts"
 
 const self = fileURLToPath(import.meta.url)
-const BUSY = "--busy-runtime"
-await runChildIfAsked(variants, () => {
-  prepareWorkloadProcess()
-  if (benchArgs.includes(BUSY)) exerciseEffectRuntime()
-})
+await runChildIfAsked(variants, () => prepareChild("workload", benchArgs.includes(BUSY_RUNTIME)))
 {
   const { json, trials, filter, log } = benchOptions(5)
   const runtime = flagOf("--runtime") ?? "both"
@@ -68,7 +63,7 @@ await runChildIfAsked(variants, () => {
     targets
   )
   const childArgs = (index: number, setting: "fresh" | "busy") =>
-    setting === "busy" ? ["--child", String(index), BUSY] : ["--child", String(index)]
+    setting === "busy" ? ["--child", String(index), BUSY_RUNTIME] : ["--child", String(index)]
   // rounds[setting][trial][variant]: every variant in every setting once per round
   const rounds = settings.map(() => [] as Array<Array<number>>)
   for (let trial = 0; trial < trials; trial++) {

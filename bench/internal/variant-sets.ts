@@ -54,6 +54,12 @@ export const childRunOf = (args: ReadonlyArray<string>): ChildRun | undefined =>
   return { set, index: Number(args[2]), ops: Number(args[3]), busy: args[4] === BUSY_RUNTIME }
 }
 
+/** In a child, before its variant's setup: the set's own preparation, then in a busy runtime the mix of Effect programs. */
+export const prepareChild = (set: VariantSetName, busy: boolean): void => {
+  prepareProcess[set]()
+  if (busy) exerciseEffectRuntime()
+}
+
 /**
  * In a child: variant `index` of `set` set up (after the set's own preparation, and in a busy runtime after the mix
  * of Effect programs), as a loop that runs its op `count` times (awaiting an op that returns a promise).
@@ -61,8 +67,7 @@ export const childRunOf = (args: ReadonlyArray<string>): ChildRun | undefined =>
 export const variantLoop = (set: VariantSetName, index: number, busy: boolean): ((count: number) => Promise<void>) => {
   const variant = variantSets[set][index]
   if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
-  prepareProcess[set]()
-  if (busy) exerciseEffectRuntime()
+  prepareChild(set, busy)
   const op = variant.setup()
   return async (count) => {
     for (let k = 0; k < count; k++) {

@@ -10,6 +10,7 @@ import {
   ErrorCategory,
   ErrorClassByCode,
   ErrorTable,
+  type ErrorTableRow,
   errorClassFor,
   FlightHalErrorSchema,
   ManagerClosed
@@ -131,10 +132,7 @@ describe("error instances", () => {
     const decodeAny = Schema.decodeUnknownSync(FlightHalErrorSchema)
     const encodeAny = Schema.encodeSync(FlightHalErrorSchema)
     for (const row of ErrorTable) {
-      const cls = errorClassFor(row.category, row.code)
-      if (cls === undefined) throw new Error(`no class for ${row.tag}`)
-      const fields = Object.fromEntries(row.fields.map((name) => [name, exampleOf(name)]))
-      const instance = new (cls as unknown as new (fields: object) => Error & { readonly _tag: string })(fields)
+      const { cls, instance } = exampleInstance(row)
       const again = decodeAny(encodeAny(instance as never))
       expect(again).toBeInstanceOf(cls)
       expect(again.message).toBe(instance.message)
@@ -142,10 +140,7 @@ describe("error instances", () => {
   })
   test("every error prints as `Tag: message`: its name is its tag, its message its own, neither enumerable", () => {
     for (const row of ErrorTable) {
-      const cls = errorClassFor(row.category, row.code)
-      if (cls === undefined) throw new Error(`no class for ${row.tag}`)
-      const fields = Object.fromEntries(row.fields.map((name) => [name, exampleOf(name)]))
-      const instance = new (cls as unknown as new (fields: object) => Error & { readonly _tag: string })(fields)
+      const { instance } = exampleInstance(row)
       expect(instance.name).toBe(row.tag)
       expect(String(instance)).toBe(`${row.tag}: ${instance.message}`)
       // Bun starts the stack with an own message only, and a name of the error's own or its class's
@@ -155,6 +150,15 @@ describe("error instances", () => {
     }
   })
 })
+
+/** A row's class and an instance of it made from example fields. */
+const exampleInstance = (row: ErrorTableRow) => {
+  const cls = errorClassFor(row.category, row.code)
+  if (cls === undefined) throw new Error(`no class for ${row.tag}`)
+  const fields = Object.fromEntries(row.fields.map((name) => [name, exampleOf(name)]))
+  const instance = new (cls as unknown as new (fields: object) => Error & { readonly _tag: string })(fields)
+  return { cls, instance }
+}
 
 /** A valid value for an error field by its name (names are typed consistently across the table). */
 const exampleOf = (name: string): unknown => {
