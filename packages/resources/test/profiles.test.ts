@@ -261,6 +261,29 @@ describe("custom profiles", () => {
     expect(unknown.profile).toBe("n64")
     expect(() => getProfileSync("toString")).toThrow(UnknownProfile)
   })
+
+  test("a name that is not a string: UnknownProfile with a printable name, the value never read", () => {
+    const unreadable = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("read")
+        }
+      }
+    )
+    for (const name of [unreadable, 42, null]) {
+      const thrown = (() => {
+        try {
+          return getProfileSync(name as never)
+        } catch (error) {
+          return error
+        }
+      })()
+      expect(thrown).toBeInstanceOf(UnknownProfile)
+      expect(String(thrown)).toStartWith("UnknownProfile: Unknown platform profile")
+    }
+    expect(Effect.runSync(Effect.flip(getProfile({} as never))).profile).toBe("an object")
+  })
 })
 
 describe("profileToConfig", () => {
