@@ -3,7 +3,8 @@
  * 4 KiB, one 4 KiB buffer acquired, its payload read, and released — through the plain facade, the Effect
  * service (scoped acquire + `get`, and `use`), Effect's own `Pool` (scoped `Pool.get` and `Pool.use`),
  * generic-pool and tarn on the same 4 KiB buffers; named and unnamed; plus the heap (non-pooled) path against
- * a bare `new Uint8Array(4096)`, and today's no-op case (no budget, a 1-byte Hardware resource).
+ * a bare `new Uint8Array(4096)`, the no-op case (no budget, a 1-byte Hardware resource), and that no-op acquisition
+ * made around the same bare allocation (what bounds the heap target).
  *
  * Each variant runs in a fresh process, `--trials` times (default 5), interleaved: trial 1 of every variant,
  * then trial 2 of every variant, and so on, so that a change in the machine's load falls on every variant of a
@@ -11,7 +12,8 @@
  * then the variant), and every other round runs in the reverse order, so that neither side is always the one
  * that runs first. The report is the median of the trials' p50s (ns per acquire+release), the machine's load, and
  * each ratio target as the median of its per-round ratios (a round's two figures were taken seconds apart), with
- * the ratio of the medians beside it.
+ * the ratio of the medians beside it. Below the targets, marked `info`, the ratios that bound one
+ * (`workloadContext`), measured in the same rounds and not judged.
  *
  * A shared machine's speed changes from one process to the next: on the 2-core machine this bench was written on,
  * the same code ran at one speed in some processes and up to about twice as slow in others, in spells of seconds.
@@ -36,9 +38,11 @@ import { BUSY_RUNTIME, prepareChild } from "./internal/variant-sets.ts"
 import {
   BLOCK,
   BLOCKS,
+  workloadContext as context,
   runOrder,
   workloadTargets as targets,
-  workloadVariants as variants
+  workloadVariants as variants,
+  type WorkloadFigure
 } from "./internal/workload-variants.ts"
 
 const self = fileURLToPath(import.meta.url)
@@ -60,7 +64,7 @@ await runChildIfAsked(variants, () => prepareChild("workload", benchArgs.include
   )
   const order = runOrder(
     chosen.map((v) => v.name),
-    targets
+    [...targets, ...context]
   )
   const childArgs = (index: number, setting: "fresh" | "busy") =>
     setting === "busy" ? ["--child", String(index), BUSY_RUNTIME] : ["--child", String(index)]
@@ -83,20 +87,25 @@ await runChildIfAsked(variants, () => prepareChild("workload", benchArgs.include
       return { name: v.name, medianNs: median(trialsNs), trialsNs }
     })
     const row = (name: string) => results.find((r) => r.name === name)
-    const judged = targets.filter((t) => row(t.of) !== undefined && (t.over === undefined || row(t.over) !== undefined))
-    const checked = judged.map((t) => {
-      const of = row(t.of)
-      const over = t.over === undefined ? undefined : row(t.over)
-      if (t.over === undefined) {
-        const measured = of?.medianNs ?? Number.NaN
-        return { target: t.what, measured, ofMedians: measured, met: measured <= t.limit }
+    const measurable = (f: WorkloadFigure) =>
+      row(f.of) !== undefined && (f.over === undefined || row(f.over) !== undefined)
+    // the median of the rounds' ratios (or the median ns), and the ratio of the medians
+    const measure = (f: WorkloadFigure) => {
+      const of = row(f.of)
+      const over = f.over === undefined ? undefined : row(f.over)
+      if (over === undefined) {
+        const ns = of?.medianNs ?? Number.NaN
+        return { measured: ns, ofMedians: ns }
       }
-      const ratios = settingRounds.map((_, k) => (of?.trialsNs[k] ?? Number.NaN) / (over?.trialsNs[k] ?? Number.NaN))
-      const measured = median(ratios)
-      const ofMedians = (of?.medianNs ?? Number.NaN) / (over?.medianNs ?? Number.NaN)
+      const ratios = settingRounds.map((_, k) => (of?.trialsNs[k] ?? Number.NaN) / (over.trialsNs[k] ?? Number.NaN))
+      return { measured: median(ratios), ofMedians: (of?.medianNs ?? Number.NaN) / over.medianNs }
+    }
+    const checked = targets.filter(measurable).map((t) => {
+      const { measured, ofMedians } = measure(t)
       return { target: t.what, measured, ofMedians, met: measured <= t.limit }
     })
-    return { runtime: setting, variants: results, targets: checked }
+    const shown = context.filter(measurable).map((c) => ({ figure: c.what, ...measure(c) }))
+    return { runtime: setting, variants: results, targets: checked, context: shown }
   })
   const loadAtEnd = loadavg()
   if (json) {
@@ -105,7 +114,7 @@ await runChildIfAsked(variants, () => prepareChild("workload", benchArgs.include
       `${JSON.stringify({ ...output, loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd } }, null, 2)}\n`
     )
   } else {
-    for (const { runtime: setting, variants: results, targets: checked } of report) {
+    for (const { runtime: setting, variants: results, targets: checked, context: shown } of report) {
       log(`${setting} runtime:`)
       for (const r of results) {
         log(
@@ -116,6 +125,7 @@ await runChildIfAsked(variants, () => prepareChild("workload", benchArgs.include
       for (const t of checked) {
         log(`    ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)} (${t.ofMedians.toFixed(2)})`)
       }
+      for (const c of shown) log(`    info  ${c.figure}: ${c.measured.toFixed(2)} (${c.ofMedians.toFixed(2)})`)
     }
     log(`load average at end: ${loadAtEnd.map((x) => x.toFixed(2)).join(", ")}`)
   }
