@@ -7,7 +7,7 @@
 import { type PayloadUnavailable, type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
 import { defineInspect, describeHeld } from "./internal/inspect.ts"
-import { type HoldEnded, holdEnded, type Payload, type PayloadDestroy } from "./internal/payload.ts"
+import { type HoldEnded, holdEnded, type Payload, type PayloadHooks } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 import { exposeMetadata } from "./internal/validate.ts"
@@ -81,20 +81,22 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     readonly name: string,
     /** @internal the metadata as validated: the manager's own copy (frozen when handed out) */
     private readonly validMetadata: ResourceMetadata,
-    /** The driver holding it through this ref. */
-    readonly driver: string,
     /** @internal */
     private readonly driverIndex: number,
-    /** @internal */
-    private readonly create: ((metadata: ResourceMetadata) => T) | undefined,
-    /** @internal the `destroy` hook (for a payload made after the resource was freed: `Core.keepsMade`) */
-    private readonly destroy: PayloadDestroy | undefined,
-    /** @internal the payload cell, shared with the resource's shares (made on first access when absent) */
-    private cell: Payload<T> | undefined
+    /**
+     * @internal the `create` and `destroy` hooks and a Shareable resource's payload cell; undefined for the common
+     * ref, which has none of them (a smaller object to make on every acquisition)
+     */
+    private readonly hooks: PayloadHooks<T> | undefined
   ) {}
 
   /** @internal */
   private cachedHandle: ResourceHandle | undefined = undefined
+
+  /** The driver holding it through this ref. */
+  get driver(): string {
+    return this.engine.driverName(this.driverIndex)
+  }
 
   /** The metadata it was acquired with, as the manager validated it (a frozen copy of what was passed). */
   get metadata(): ResourceMetadata {
@@ -149,17 +151,19 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    * when the `create` hook ended this hold
    */
   livePayload(): T | HoldEnded {
-    if (this.cell !== undefined) return this.cell.get(this.engine, this.slot, this.generation, this)
+    const hooks = this.hooks
+    if (hooks?.cell !== undefined) return hooks.cell.get(this.engine, this.slot, this.generation, this)
     // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
     if (this.value === unmade) {
-      if (this.create === undefined) {
+      const create = hooks?.create
+      if (create === undefined) {
         this.value = this.engine.defaultPayload(this.slot, this.validMetadata, this.name) as T
         return this.value
       }
-      const made = this.create(this.metadata)
+      const made = create(this.metadata)
       // the hook may have ended this very hold (released this ref, closed the manager)
       if (this.released) {
-        if (this.engine.keepsMade(this.slot, this.generation, made, this.destroy)) this.value = made
+        if (this.engine.keepsMade(this.slot, this.generation, made, hooks?.destroy)) this.value = made
         return holdEnded
       }
       this.value = made
@@ -177,7 +181,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** @ignore the payload if it was created (for destroy hooks; internal). */
   createdPayload(): T | undefined {
-    if (this.cell !== undefined) return this.cell.created()
+    const cell = this.hooks?.cell
+    if (cell !== undefined) return cell.created()
     return this.value === unmade ? undefined : this.value
   }
 

@@ -464,18 +464,7 @@ export class Core<R> {
     const metadata = this.state.metadata[slot] as ResourceMetadata
     const generation = this.state.generationOf(slot)
     const driver = this.defaultDriverIndex
-    return new ResourceRef<T>(
-      this,
-      slot,
-      generation,
-      name,
-      metadata,
-      this.defaultDriver,
-      driver,
-      undefined,
-      undefined,
-      undefined
-    )
+    return new ResourceRef<T>(this, slot, generation, name, metadata, driver, undefined)
   }
 
   /**
@@ -654,17 +643,16 @@ export class Core<R> {
     // a Shareable resource's payload is one cell, seen by the ref and by every share
     const cell =
       (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, create, destroy, true)
+    const hooks =
+      create === undefined && destroy === undefined && cell === undefined ? undefined : { create, destroy, cell }
     const ref = new ResourceRef<T>(
       this,
       slot,
       this.state.generationOf(slot),
       request.name,
       request.metadata,
-      this.state.driverIds[request.driver] ?? "",
       request.driver,
-      create,
-      destroy,
-      cell
+      hooks
     )
     if (destroy !== undefined) {
       this.slotHooks++
@@ -818,6 +806,11 @@ export class Core<R> {
     // nothing shared: only the owner of a live slot holds it (what `isCurrent` and `holds` say together)
     if (state.holders.size === 0) return state.liveOwnerOf(slot) === driver
     return state.stateOf(slot) !== SlotState.Free && state.holds(slot, driver)
+  }
+
+  /** The id of the driver of index `driver` (a ref's `driver`). */
+  driverName(driver: number): string {
+    return this.state.driverIds[driver] ?? ""
   }
 
   /**

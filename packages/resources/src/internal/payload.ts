@@ -42,6 +42,16 @@ export const defaultPayload = (metadata: ResourceMetadata, name: string): Uint8A
 }
 
 /**
+ * What only some refs have: the owner's `create` and `destroy` hooks, and a Shareable resource's payload cell
+ * (shared with its shares). A ref with none of them (the common acquisition) has no such object.
+ */
+export interface PayloadHooks<T> {
+  readonly create: ((metadata: ResourceMetadata) => T) | undefined
+  readonly destroy: PayloadDestroy | undefined
+  readonly cell: Payload<T> | undefined
+}
+
+/**
  * One shared resource's payload cell (a ref that is not shared keeps its payload itself). `create` is the
  * owner's hook, or the manager's default (the pool block's view, else {@link defaultPayload}).
  */
