@@ -11,7 +11,8 @@
  * in use        one bit per slot (Int32 words): set while the slot is taken (being admitted, live, or freed and
  *               not yet returned)
  * waiters       per wait-queue entry: 16 Int32 words + 1 BigInt64 word
- * names         an open-addressing table of Int32 words: slot + 1, TOMBSTONE or EMPTY (under the lock)
+ * names         an open-addressing table of Int32 words, linear probing: slot + 1 or EMPTY (under the lock; a
+ *               removal moves the run's later entries back, so there are no tombstones)
  * events        a ring of pressure events: 4 Int32 words each (stamp, type, from, to)
  * ```
  *
@@ -224,7 +225,6 @@ export const WAITER_INT_WORDS = 16
 export const WaiterState = { Free: 0, Waiting: 1, Granted: 2, Failed: 3, Closed: 4 } as const
 
 export const NAME_EMPTY = 0
-export const NAME_TOMBSTONE = -1
 
 export const EVENT_RING = 256
 export const EVENT_WORDS = 4

@@ -29,7 +29,6 @@ import {
   MAGIC,
   NAME_BYTES,
   NAME_EMPTY,
-  NAME_TOMBSTONE,
   R,
   RT,
   S,
@@ -1145,7 +1144,6 @@ export class Ledger {
     for (let i = 0, at = hash & (capacity - 1); i < capacity; i++, at = (at + 1) & (capacity - 1)) {
       const entry = this.names[at] as number
       if (entry === NAME_EMPTY) return -1
-      if (entry === NAME_TOMBSTONE) continue
       const slot = entry - 1
       if (this.slotsInt[slot * SLOT_INT_WORDS + S.nameHash] !== hash) continue
       if (this.maskOf(slot) === 0 || !sameBytes(this.nameOf(slot), name)) continue
@@ -1159,25 +1157,44 @@ export class Ledger {
     const capacity = this.names.length
     for (let i = 0, at = hash & (capacity - 1); i < capacity; i++, at = (at + 1) & (capacity - 1)) {
       const entry = this.names[at] as number
-      const dead = entry !== NAME_EMPTY && entry !== NAME_TOMBSTONE && this.maskOf(entry - 1) === 0
-      if (entry === NAME_EMPTY || entry === NAME_TOMBSTONE || dead) {
+      // an entry of a freed slot (its thread was reaped before it removed the name) may be taken over
+      if (entry === NAME_EMPTY || this.maskOf(entry - 1) === 0) {
         this.names[at] = slot + 1
         return
       }
     }
   }
 
-  /** Forgets a slot's name entry. */
+  /**
+   * Forgets a slot's name entry, leaving no tombstone: the entries after it in its run that may move back (their
+   * home is not between the hole and where they are) move into the hole, and the last hole becomes empty. With
+   * tombstones, a table whose names keep changing ran out of empty entries, and every lookup of a name not in it
+   * then probed the whole table (`nameCapacity` entries, under the lock).
+   */
   removeName(slot: number, hash: number): void {
-    const capacity = this.names.length
-    for (let i = 0, at = hash & (capacity - 1); i < capacity; i++, at = (at + 1) & (capacity - 1)) {
-      const entry = this.names[at] as number
+    const names = this.names
+    const mask = names.length - 1
+    let hole = -1
+    for (let i = 0, at = hash & mask; i <= mask; i++, at = (at + 1) & mask) {
+      const entry = names[at] as number
       if (entry === NAME_EMPTY) return
       if (entry === slot + 1) {
-        this.names[at] = NAME_TOMBSTONE
-        return
+        hole = at
+        break
       }
     }
+    if (hole < 0) return
+    for (let i = 0, at = (hole + 1) & mask; i < mask; i++, at = (at + 1) & mask) {
+      const entry = names[at] as number
+      if (entry === NAME_EMPTY) break
+      const home = (this.slotsInt[(entry - 1) * SLOT_INT_WORDS + S.nameHash] as number) & mask
+      // it stays when its home lies in (hole, at]: moving it before its home would hide it from lookups
+      const stays = hole < at ? hole < home && home <= at : hole < home || home <= at
+      if (stays) continue
+      names[hole] = entry
+      hole = at
+    }
+    names[hole] = NAME_EMPTY
   }
 
   // ---------------------------------------------------------------- waiters (under the lock)
