@@ -190,7 +190,7 @@ describe("BlockPool against a model", () => {
           fc.property(
             fc.integer({ min: 0, max: 12 }),
             fc.integer({ min: 0, max: 40 }),
-            fc.array(opArb, { maxLength: 120 }),
+            fc.array(opArb, { maxLength: 120, size: "max" }),
             (initial, extra, ops) => run(storage, debug, initial, Math.max(1, initial + extra), ops)
           ),
           { numRuns: 150 }

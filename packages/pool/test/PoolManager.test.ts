@@ -119,7 +119,7 @@ describe("size-class routing against a brute-force search", () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.integer({ min: 1, max: 1 << 20 }), { minLength: 0, maxLength: 12 }),
-        fc.array(fc.integer({ min: 0, max: (1 << 20) + 10 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.integer({ min: 0, max: (1 << 20) + 10 }), { minLength: 1, maxLength: 30, size: "max" }),
         fc.array(fc.nat(), { maxLength: 4 }),
         (sizes, requests, destroyPicks) => {
           const manager = new PoolManager()

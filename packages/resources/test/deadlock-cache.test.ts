@@ -37,7 +37,7 @@ const arbStep = fc.oneof(
 const arbRun = fc.record({
   maxBytes: fc.integer({ min: 6, max: 30 }),
   reserved: fc.nat(2),
-  steps: fc.array(arbStep, { minLength: 5, maxLength: 40 })
+  steps: fc.array(arbStep, { minLength: 5, maxLength: 40, size: "max" })
 })
 
 /** The candidate the manager checks for a request about to wait (as `deadlockCandidate` builds it). */

@@ -64,7 +64,7 @@ const arbRun = fc.record({
   sequential: fc.subarray([0, 1, 2, 3]),
   maxBytes: fc.oneof(fc.integer({ min: 4, max: 12 }), fc.integer({ min: 12, max: 40 })),
   reserved: fc.nat(2),
-  steps: fc.array(arbStep, { minLength: 10, maxLength: 60 })
+  steps: fc.array(arbStep, { minLength: 10, maxLength: 60, size: "max" })
 })
 
 /** The owners of the actors `reduce` leaves stuck, sorted. */

@@ -188,7 +188,7 @@ const runSequence = (ops: ReadonlyArray<Op>) => {
 describe("model-based admission", () => {
   test("10,000 random operation sequences agree with the reference model", () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 30 }), (ops) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 30, size: "max" }), (ops) => {
         runSequence(ops)
       }),
       { numRuns: 10_000 }

@@ -102,7 +102,7 @@ describe("the state's pressure, re-evaluated only outside the band", () => {
       fc.property(
         budgetArb.filter((b) => b.maxBytes > 0 && b.maxBytes <= 2 ** 40),
         percentArb,
-        fc.array(fc.double({ min: -0.5, max: 0.5, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.double({ min: -0.5, max: 0.5, noNaN: true }), { minLength: 1, maxLength: 200, size: "max" }),
         (budget, percent, steps) => {
           const state = new ManagerState({ hysteresisPercent: percent })
           const type = state.typeTable.indexOf("Memory")
