@@ -74,4 +74,11 @@ describe("the facade's common acquisition allocates its ref and nothing else", (
     const cells = made(cellsPerOp(cycle({ budgets }, memory, "")))
     expect(cells).toEqual({ Object: 1, Uint8Array: 1 })
   })
+
+  test("a request that fills its limit exactly (usage + size = maxBytes - reservedBytes)", () => {
+    // 4096 of 8192 bytes: under the warning level, so no pressure change is made either
+    const exact = { Memory: { maxBytes: 8192, reservedBytes: 4096, warningPercent: 75, criticalPercent: 90 } }
+    const cells = made(cellsPerOp(cycle({ budgets: exact }, memory, "")))
+    expect(cells).toEqual({ Object: 1, Uint8Array: 1 })
+  })
 })

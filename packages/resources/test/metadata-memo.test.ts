@@ -3,10 +3,14 @@
  * acquires many resources of one kind holds one copy, not one per live resource (the manager's bytes per live
  * resource stay under the 64 of docs/manager.md), and an acquisition allocates none. What it must not change: a
  * copy is still the manager's own (the caller's object, changed later, changes nothing), frozen when handed out,
- * and resources with dependencies or other fields get copies of their own.
+ * and resources with dependencies or other fields get copies of their own. Every field is varied, one
+ * acquisition after another: a copy shared by mistake would give a ref (and `find`, the leak report) another
+ * acquisition's field (until 2026-11-28 no test noticed a memo that ignored `accessPattern`).
  */
 import { describe, expect, test } from "bun:test"
+import type { ResourceMetadata } from "@flight-hal/core"
 import { Effect } from "effect"
+import fc from "fast-check"
 import { createResourceManager, ResourceManager } from "../src/index.ts"
 
 const quiet = { onLeaks: () => {} }
@@ -95,5 +99,66 @@ describe("one copy of equal metadata", () => {
     })
     const result = await Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(ResourceManager.layer(quiet))))
     expect(result).toEqual([true, true])
+  })
+})
+
+const FIELDS = ["type", "sizeBytes", "alignmentBytes", "accessPattern", "priority", "flags"] as const
+
+const metadataArb: fc.Arbitrary<ResourceMetadata> = fc.record(
+  {
+    type: fc.constantFrom("Memory", "Hardware"),
+    sizeBytes: fc.constantFrom(1, 64),
+    alignmentBytes: fc.constantFrom(8, 64),
+    accessPattern: fc.constantFrom("ReadOnly", "WriteOnly", "ReadWrite", "Streaming"),
+    priority: fc.constantFrom("Low", "Normal", "High"),
+    flags: fc.constantFrom(0, 2)
+  },
+  { requiredKeys: ["type", "sizeBytes"] }
+)
+
+describe("a copy per kind: every field counts", () => {
+  test("each ref reports the fields it was acquired with, whatever was acquired just before", () => {
+    fc.assert(
+      fc.property(fc.array(metadataArb, { minLength: 2, maxLength: 20, size: "max" }), (kinds) => {
+        const manager = createResourceManager({ onLeaks: () => {} })
+        try {
+          for (const metadata of kinds) {
+            const ref = manager.acquire("", metadata)
+            for (const field of FIELDS) expect([field, ref.metadata[field]]).toEqual([field, metadata[field]])
+            ref.release()
+          }
+        } finally {
+          manager.close()
+        }
+      }),
+      { numRuns: 300, seed: 20261128 }
+    )
+  })
+
+  test("an acquisition that differs from the one before in one field only gets that field", () => {
+    const manager = createResourceManager({ onLeaks: () => {} })
+    const base: ResourceMetadata = {
+      type: "Memory",
+      sizeBytes: 64,
+      alignmentBytes: 8,
+      accessPattern: "ReadOnly",
+      priority: "Low",
+      flags: 0
+    }
+    const changes: ReadonlyArray<Partial<ResourceMetadata>> = [
+      { type: "Hardware" },
+      { sizeBytes: 1 },
+      { alignmentBytes: 64 },
+      { accessPattern: "Streaming" },
+      { priority: "High" },
+      { flags: 2 }
+    ]
+    for (const change of changes) {
+      manager.acquire("", base).release()
+      const ref = manager.acquire("", { ...base, ...change })
+      expect(ref.metadata).toEqual({ ...base, ...change })
+      ref.release()
+    }
+    manager.close()
   })
 })
