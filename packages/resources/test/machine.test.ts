@@ -308,6 +308,37 @@ describe("name index", () => {
     }
     expect(index.size).toBe(reference.size)
   })
+
+  test("finds every live name after removals in runs that wrap around the table's end", async () => {
+    // at most 8 live names keep the table at its first 16 entries, so runs cross its end often
+    const { NameIndex } = await import("../src/internal/name-index.ts")
+    const names: Array<string> = []
+    const index = new NameIndex(names)
+    const live = new Map<string, number>()
+    let seed = 11
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return Math.floor((seed / 2 ** 32) * n)
+    }
+    const free = [0, 1, 2, 3, 4, 5, 6, 7]
+    for (let step = 0; step < 5_000; step++) {
+      const name = `n${next(40)}`
+      const slot = live.get(name)
+      if (slot !== undefined) {
+        index.delete(name)
+        names[slot] = ""
+        live.delete(name)
+        free.push(slot)
+      } else if (free.length > 0) {
+        const s = free.pop() as number
+        names[s] = name
+        index.add(name, s)
+        live.set(name, s)
+      }
+      for (let k = 0; k < 40; k++) expect(index.get(`n${k}`)).toBe(live.get(`n${k}`) ?? -1)
+    }
+    expect(index.size).toBe(live.size)
+  })
 })
 
 describe("deadlock check shortcut", () => {
