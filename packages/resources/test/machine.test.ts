@@ -21,6 +21,7 @@ import {
   timeout,
   WaitingRequest
 } from "../src/internal/transitions.ts"
+import { prng } from "./support/harness.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
 const mode = { NonBlocking: 0, Blocking: 1, Timeout: 2, Emergency: 3 } as const
@@ -276,69 +277,55 @@ describe("wait queue hygiene", () => {
   })
 })
 
-describe("name index", () => {
-  test("agrees with a Map under random add/delete churn", async () => {
-    const { NameIndex } = await import("../src/internal/name-index.ts")
-    const names: Array<string> = []
-    const index = new NameIndex(names)
-    const reference = new Map<string, number>()
-    let seed = 7
-    const next = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-      return seed / 2 ** 32
+/**
+ * Random add/delete churn of a name index over the names `n0` … `n<universe − 1>`, at most `maxLive` live at once,
+ * each step compared with a Map by `probe` (the index, the Map, the next random number in [0, 1)).
+ */
+const churnNameIndex = async (
+  seed: number,
+  steps: number,
+  universe: number,
+  maxLive: number,
+  probe: (index: { get(name: string): number }, live: ReadonlyMap<string, number>, next: () => number) => void
+) => {
+  const { NameIndex } = await import("../src/internal/name-index.ts")
+  const names: Array<string> = []
+  const index = new NameIndex(names)
+  const live = new Map<string, number>()
+  const next = prng(seed)
+  const free: Array<number> = []
+  let high = 0
+  for (let step = 0; step < steps; step++) {
+    const name = `n${Math.floor(next() * universe)}`
+    const slot = live.get(name)
+    if (slot !== undefined) {
+      index.delete(name)
+      names[slot] = ""
+      live.delete(name)
+      free.push(slot)
+    } else if (live.size < maxLive) {
+      const s = free.pop() ?? high++
+      names[s] = name
+      index.add(name, s)
+      live.set(name, s)
     }
-    const free: Array<number> = []
-    let high = 0
-    for (let step = 0; step < 20_000; step++) {
-      const name = `n${Math.floor(next() * 500)}`
-      const slot = reference.get(name)
-      if (slot === undefined) {
-        const s = free.pop() ?? high++
-        names[s] = name
-        index.add(name, s)
-        reference.set(name, s)
-      } else {
-        index.delete(name)
-        names[slot] = ""
-        reference.delete(name)
-        free.push(slot)
-      }
-      const probe = `n${Math.floor(next() * 500)}`
-      expect(index.get(probe)).toBe(reference.get(probe) ?? -1)
-    }
-    expect(index.size).toBe(reference.size)
-  })
+    probe(index, live, next)
+  }
+  expect(index.size).toBe(live.size)
+}
 
-  test("finds every live name after removals in runs that wrap around the table's end", async () => {
+describe("name index", () => {
+  test("agrees with a Map under random add/delete churn", () =>
+    churnNameIndex(7, 20_000, 500, Number.POSITIVE_INFINITY, (index, live, next) => {
+      const name = `n${Math.floor(next() * 500)}`
+      expect(index.get(name)).toBe(live.get(name) ?? -1)
+    }))
+
+  test("finds every live name after removals in runs that wrap around the table's end", () =>
     // at most 8 live names keep the table at its first 16 entries, so runs cross its end often
-    const { NameIndex } = await import("../src/internal/name-index.ts")
-    const names: Array<string> = []
-    const index = new NameIndex(names)
-    const live = new Map<string, number>()
-    let seed = 11
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-      return Math.floor((seed / 2 ** 32) * n)
-    }
-    const free = [0, 1, 2, 3, 4, 5, 6, 7]
-    for (let step = 0; step < 5_000; step++) {
-      const name = `n${next(40)}`
-      const slot = live.get(name)
-      if (slot !== undefined) {
-        index.delete(name)
-        names[slot] = ""
-        live.delete(name)
-        free.push(slot)
-      } else if (free.length > 0) {
-        const s = free.pop() as number
-        names[s] = name
-        index.add(name, s)
-        live.set(name, s)
-      }
+    churnNameIndex(11, 5_000, 40, 8, (index, live) => {
       for (let k = 0; k < 40; k++) expect(index.get(`n${k}`)).toBe(live.get(`n${k}`) ?? -1)
-    }
-    expect(index.size).toBe(live.size)
-  })
+    }))
 })
 
 describe("deadlock check shortcut", () => {
