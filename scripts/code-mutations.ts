@@ -33,8 +33,7 @@ const core = "packages/resources/src/internal/core.ts"
 const state = "packages/resources/src/internal/state.ts"
 const transitions = "packages/resources/src/internal/transitions.ts"
 const validate = "packages/resources/src/internal/validate.ts"
-const nameIndex = "packages/resources/src/internal/name-index.ts"
-const ledger = "packages/resources/src/internal/shared/ledger.ts"
+const ring = "packages/resources/src/internal/ring.ts"
 
 const mutants: ReadonlyArray<Mutant> = [
   {
@@ -144,10 +143,10 @@ const mutants: ReadonlyArray<Mutant> = [
   },
   {
     id: "N5",
-    what: "the name index's removal ignores runs that wrap around the table",
-    file: nameIndex,
-    from: "const between = i <= j ? i < home && home <= j : i < home || home <= j",
-    to: "const between = i < home && home <= j"
+    what: "the name tables' removal ignores runs that wrap around the table's end",
+    file: ring,
+    from: "  low < high ? low < x && x <= high : low < x || x <= high",
+    to: "  low < x && x <= high"
   },
   {
     id: "N6",
@@ -162,13 +161,6 @@ const mutants: ReadonlyArray<Mutant> = [
     file: state,
     from: "const hysteresis = budget === undefined ? 0 : (budget.maxBytes * this.hysteresisPercent) / 100",
     to: "const hysteresis = 0"
-  },
-  {
-    id: "S1",
-    what: "the shared name table's removal ignores runs that wrap around the table",
-    file: ledger,
-    from: "const stays = hole < at ? hole < home && home <= at : hole < home || home <= at",
-    to: "const stays = hole < home && home <= at"
   }
 ]
 
@@ -205,7 +197,7 @@ try {
   }
   for (const mutant of chosen) {
     const path = join(tree, mutant.file)
-    const original = readFileSync(path, "utf8")
+    const original = existsSync(path) ? readFileSync(path, "utf8") : ""
     const count = original.split(mutant.from).length - 1
     if (count !== 1) {
       console.log(`${mutant.id}  STALE     ${mutant.what}: its text occurs ${count} times in ${mutant.file}`)

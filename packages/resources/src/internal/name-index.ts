@@ -7,6 +7,8 @@
  * @since 0.1.0
  */
 
+import { inRingInterval } from "./ring.ts"
+
 /** FNV-1a over UTF-16 code units. */
 const hashOf = (name: string): number => {
   let hash = 0x811c9dc5
@@ -75,8 +77,7 @@ export class NameIndex {
       const slot = table[j] as number
       if (slot < 0) break
       const home = hashOf(this.names.at(slot) ?? "") & mask
-      const between = i <= j ? i < home && home <= j : i < home || home <= j
-      if (between) continue
+      if (inRingInterval(i, home, j)) continue
       table[i] = slot
       i = j
     }

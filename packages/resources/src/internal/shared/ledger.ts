@@ -16,6 +16,7 @@
 import type { ResourceBudget } from "@flight-hal/core"
 import { burstClock } from "../burst-clock.ts"
 import { pressureLevel, pressureWithHysteresis } from "../pressure.ts"
+import { inRingInterval } from "../ring.ts"
 import { bump, readCounter, writeCounter } from "./counter.ts"
 import {
   EVENT_RING,
@@ -1189,8 +1190,7 @@ export class Ledger {
       if (entry === NAME_EMPTY) break
       const home = (this.slotsInt[(entry - 1) * SLOT_INT_WORDS + S.nameHash] as number) & mask
       // it stays when its home lies in (hole, at]: moving it before its home would hide it from lookups
-      const stays = hole < at ? hole < home && home <= at : hole < home || home <= at
-      if (stays) continue
+      if (inRingInterval(hole, home, at)) continue
       names[hole] = entry
       hole = at
     }
