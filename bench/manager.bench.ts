@@ -6,6 +6,8 @@
  * - O(1): facade acquire+release with 1e3 vs 1e6 live resources (target ≤ 1.5×).
  * - Memory: the manager's bytes per live resource at 1e6 (heap delta ÷ count, excluding the name strings, the
  *   payload and the caller's ref; target ≤ 64).
+ * - Owners that come and go: facade acquire+release with a new owner id per acquisition (an id per request) vs
+ *   one owner for all, and the drivers the manager still knows afterwards (idle ones are forgotten).
  *
  * Summary lines use medians (p50). Run: `bun bench/manager.bench.ts` (add `--json` for mitata's JSON output; the memory figure is then
  * printed as one extra JSON line).
@@ -97,6 +99,23 @@ group("acquire+release with N live resources", () => {
   }
 })
 
+// ---- owners that come and go: an owner id per acquisition vs one owner ----
+const oneOwner = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: false })
+const newOwners = createResourceManager({ onLeaks: () => {}, detectGarbageCollectedLeaks: false })
+let request = 0
+group("facade acquire+release with an owner", () => {
+  bench("one owner for every acquisition", () => {
+    const ref = oneOwner.acquire("", hardware, { owner: "request" })
+    ref.release()
+    return do_not_optimize(ref)
+  })
+  bench("a new owner per acquisition", () => {
+    const ref = newOwners.acquire("", hardware, { owner: `request-${request++}` })
+    ref.release()
+    return do_not_optimize(ref)
+  })
+})
+
 // ---- bytes per live resource ----
 const heapUsed = () => process.memoryUsage().heapUsed
 const bytesPerLive = (named: boolean): number => {
@@ -130,6 +149,9 @@ if (json) {
     `facade acquire+dispose: ${median("ours: facade acquire+release (GC leak tracking)").toFixed(0)} ns with GC leak tracking, ${median("ours: facade acquire+release (no GC leak tracking)").toFixed(0)} ns without (target ≤ 100 ns); generic-pool ${median("generic-pool: acquire+release").toFixed(0)} ns`
   )
   console.log(`1e6 vs 1e3 live: ${ratio("1e6 live", "1e3 live")}x (target ≤ 1.5x)`)
+  console.log(
+    `a new owner per acquisition: ${ratio("a new owner per acquisition", "one owner for every acquisition")}x one owner; ${newOwners.snapshot().drivers.length} drivers known after ${request} owners`
+  )
   console.log(
     `manager bytes per live resource at 1e6: ${memory.unnamed.toFixed(1)} unnamed, ${memory.named.toFixed(1)} named (excluding the name strings; target ≤ 64)`
   )

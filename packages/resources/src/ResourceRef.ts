@@ -81,7 +81,12 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     readonly name: string,
     /** @internal the metadata as validated: the manager's own copy (frozen when handed out) */
     private readonly validMetadata: ResourceMetadata,
-    /** @internal */
+    /** The driver holding it through this ref. */
+    readonly driver: string,
+    /**
+     * @internal the driver's index, for the manager's checks: while the ref's hold goes on it is the driver's (a
+     * driver holding something is never forgotten), and a check of a hold that ended finds nothing under it
+     */
     private readonly driverIndex: number,
     /**
      * @internal the `create` and `destroy` hooks and a Shareable resource's payload cell; undefined for the common
@@ -92,11 +97,6 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 
   /** @internal */
   private cachedHandle: ResourceHandle | undefined = undefined
-
-  /** The driver holding it through this ref. */
-  get driver(): string {
-    return this.engine.driverName(this.driverIndex)
-  }
 
   /** The metadata it was acquired with, as the manager validated it (a frozen copy of what was passed). */
   get metadata(): ResourceMetadata {

@@ -107,6 +107,8 @@ interface RouteMemo {
 /** A request made from caller input: the state machine's request plus the validated metadata refs carry. */
 export interface AcquireRequest extends Request {
   readonly metadata: ResourceMetadata
+  /** The driver's id: its index is looked up again before each admission attempt (a forgotten index is reused). */
+  readonly driverId: string
 }
 
 /** Errors a request can end with before it waits. */
@@ -250,9 +252,10 @@ export class Core<R> {
     this.defaultDriver = config.defaultDriver ?? "app"
     this.captureSites = config.captureAcquisitionSite ?? false
     this.onLeaks = config.onLeaks
-    this.defaultDriverIndex = this.state.driver(this.defaultDriver)
+    this.defaultDriverIndex = this.keepDriver(this.defaultDriver)
     for (const [driver, kind] of Object.entries(config.drivers ?? {})) {
-      if (kind?.sequential === true) this.state.sequential.add(this.state.driver(driver))
+      const index = this.keepDriver(driver)
+      if (kind?.sequential === true) this.state.sequential.add(index)
     }
     this.reclaimers = Array.from({ length: this.state.usage.length }, () => [])
     this.reclaimingTypes = new Uint8Array(this.state.usage.length)
@@ -319,7 +322,7 @@ export class Core<R> {
     }
     const trace = c.trace
     if (trace !== undefined) {
-      for (const driver of trace.drivers ?? []) core.state.driver(driver)
+      for (const driver of trace.drivers ?? []) core.keepDriver(driver)
       core.state.trace = new TraceRecorder(core.state, trace.sink, {
         ...(trace.unitBytes === undefined ? {} : { unitBytes: trace.unitBytes }),
         ...(trace.drivers === undefined ? {} : { drivers: trace.drivers }),
@@ -338,6 +341,13 @@ export class Core<R> {
     if (!this.pressureWanted()) return
     this.pendingPressure.push(event)
     if (this.pendingPressure.length === 1) this.onPressurePending()
+  }
+
+  /** Interns a driver kept for the manager's life (never forgotten while idle); its index. */
+  private keepDriver(id: string): number {
+    const index = this.state.driver(id)
+    this.state.keptDrivers.add(index)
+    return index
   }
 
   // ---- requests ----
@@ -380,6 +390,7 @@ export class Core<R> {
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
       driver: this.state.driver(driverId),
+      driverId,
       name: validName,
       flags: valid.flags ?? 0,
       deps,
@@ -464,23 +475,28 @@ export class Core<R> {
     const metadata = this.state.metadata[slot] as ResourceMetadata
     const generation = this.state.generationOf(slot)
     const driver = this.defaultDriverIndex
-    return new ResourceRef<T>(this, slot, generation, name, metadata, driver, undefined)
+    return new ResourceRef<T>(this, slot, generation, name, metadata, this.defaultDriver, driver, undefined)
   }
 
   /**
    * Starts an admission: the slot when admitted at once (the fast path, nothing allocated beyond the
    * request), a waiting request, a failure, or a reclamation step to run first.
    */
-  start(request: Request): Step<R> {
+  start(request: AcquireRequest): Step<R> {
     if (this.closed) return new ManagerClosed()
+    // caller code may have run since the request was made (a signal's getter): its driver may have been forgotten
+    request.driver = this.state.driver(request.driverId)
     const type = request.type
     const first = this.submit(request, !this.mayReclaim(type))
     if (!(first instanceof NeedsReclaim)) return this.afterAdmission(first, request)
     const state = this.state
     const missing = () => (state.usage[type] as number) + request.size - state.limit(type, request.priority)
-    return new Reclaiming<R>(this, [{ type, missing }], () =>
-      this.closed ? new ManagerClosed() : this.afterAdmission(this.submit(request, true), request)
-    ).advance()
+    return new Reclaiming<R>(this, [{ type, missing }], () => {
+      if (this.closed) return new ManagerClosed()
+      // the callbacks may have run for a while, and others interned drivers meanwhile: look the index up again
+      request.driver = state.driver(request.driverId)
+      return this.afterAdmission(this.submit(request, true), request)
+    }).advance()
   }
 
   /** An Emergency admission over budget asks reclamation to pay the overage back (the caller keeps the slot). */
@@ -651,6 +667,7 @@ export class Core<R> {
       this.state.generationOf(slot),
       request.name,
       request.metadata,
+      request.driverId,
       request.driver,
       hooks
     )
@@ -808,11 +825,6 @@ export class Core<R> {
     return state.stateOf(slot) !== SlotState.Free && state.holds(slot, driver)
   }
 
-  /** The id of the driver of index `driver` (a ref's `driver`). */
-  driverName(driver: number): string {
-    return this.state.driverIds[driver] ?? ""
-  }
-
   /**
    * Whether `slot` still holds the resource of `generation` and its owner `driver` still holds it through the
    * hold its acquisition made: the slot is still in the owner's list (`ManagerState.ownedHead`), which only an
@@ -963,11 +975,12 @@ export class Core<R> {
     const sequential = kind.sequential ?? true
     const state = this.state
     const index = state.driver(driverId)
-    if (state.isSequential(index) === sequential) return undefined
-    if (!state.idle(index)) {
+    if (state.isSequential(index) !== sequential && !state.idle(index)) {
       const issue = `owner ${driverId} holds or waits for resources: its kind can change only while it is idle`
       return new InvalidArgument({ argument: "driver", issue })
     }
+    // a registered driver is kept for the manager's life, like the config's
+    state.keptDrivers.add(index)
     if (sequential) state.sequential.add(index)
     else state.sequential.delete(index)
     return undefined

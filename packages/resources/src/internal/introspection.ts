@@ -45,7 +45,7 @@ const driverStats = (engine: Engine, driver: string): DriverStats => {
 const snapshot = (engine: Engine): ManagerSnapshot => ({
   types: engine.state.typeTable.names.map((_, type) => engine.stats(type)),
   liveResources: engine.state.liveCount,
-  drivers: engine.state.driverIds.map((driver) => driverStats(engine, driver)),
+  drivers: engine.state.knownDriverIds().map((driver) => driverStats(engine, driver)),
   pools: engine.pools.pools().map(({ type, pool }) => ({ ...pool.stats(), type })),
   ...(engine.profile === undefined ? {} : { profile: engine.profile })
 })
@@ -71,7 +71,7 @@ const waitState = (engine: Engine): WaitState => {
   for (const queue of state.nameQueues.values()) {
     for (const waiter of queue.entries()) waiters.push(deadlockCandidate(state, waiter))
   }
-  const concurrent = state.driverIds.filter((_, driver) => !state.isSequential(driver))
+  const concurrent = state.driverIds.filter((id, driver) => id !== "" && !state.isSequential(driver))
   return { budgets, resources, waiters, concurrent }
 }
 

@@ -12,8 +12,6 @@ import type { PayloadDestroy } from "./payload.ts"
 export interface RefOwner {
   /** The manager's identity (carried by handles). */
   readonly id: number
-  /** The id of the driver of index `driver` (a ref's `driver`). */
-  driverName(driver: number): string
   /** Whether the manager is closed (refs then release nothing). */
   readonly closed: boolean
   /** The live slot of a handle, or an error value for a stale, unknown or foreign handle. */

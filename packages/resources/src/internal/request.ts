@@ -17,7 +17,8 @@ export interface Request {
   readonly priority: number
   /** An `AcquisitionMode` code. */
   readonly mode: number
-  readonly driver: number
+  /** The driver's index (a request of a caller is given it again before each admission attempt: `Core.start`). */
+  driver: number
   /** `""`: unnamed. */
   readonly name: string
   readonly flags: number

@@ -77,6 +77,9 @@ export interface PressureChange {
 
 const INITIAL_SLOTS = 1024
 
+/** The fewest new driver ids between two passes that forget idle drivers (`ManagerState.forgetIdleDrivers`). */
+export const MIN_FORGET_AFTER = 1024
+
 /**
  * A slot's record in `ManagerState.slots`: eight 32-bit words, side by side, so an acquisition and a release
  * touch one record of one array (docs/decisions.md, "A slot is one record"). Unsigned values (the generation,
@@ -178,8 +181,19 @@ export class ManagerState {
   readonly nameQueues = new Map<string, WaitQueue<Waiter>>()
 
   // ---- drivers ----
+  /** The id of each driver index; `""` for an index forgotten and not yet given again (`forgetIdleDrivers`). */
   readonly driverIds: Array<string> = []
   readonly driverIndex = new Map<string, number>()
+  /** Indexes of forgotten drivers, given to new driver ids first (a stack). */
+  private readonly freeDrivers: Array<number> = []
+  /**
+   * Drivers kept for the manager's life whether or not they hold anything: the default owner, the drivers of the
+   * config and of `registerDriver`, the trace's declared drivers.
+   */
+  readonly keptDrivers = new Set<number>()
+  /** New driver ids interned since the last `forgetIdleDrivers`, and how many more start the next one. */
+  private internedSinceForget = 0
+  private forgetAfter = MIN_FORGET_AFTER
   /** Live slots each driver holds as a sharer (owners are found through the slot arrays). */
   readonly sharedBy = new Map<number, Set<number>>()
   /** Requests each driver has waiting. */
@@ -281,12 +295,71 @@ export class ManagerState {
       this.lastDriver = known
       return known
     }
-    const index = this.driverIds.length
-    this.driverIds.push(id)
+    if (++this.internedSinceForget >= this.forgetAfter && this.freeDrivers.length === 0) this.forgetIdleDrivers()
+    const reused = this.freeDrivers.pop()
+    let index: number
+    if (reused === undefined) {
+      index = this.driverIds.length
+      this.driverIds.push(id)
+      this.ownedHead.push(-1)
+      this.waitingCount.push(0)
+    } else {
+      // a forgotten driver's index: it held nothing and waited for nothing, so its entries are at rest
+      index = reused
+      this.driverIds[index] = id
+    }
     this.driverIndex.set(id, index)
-    this.ownedHead.push(-1)
-    this.waitingCount.push(0)
+    this.lastDriverId = id
+    this.lastDriver = index
     return index
+  }
+
+  /** The ids of the drivers this manager knows now, in index order (forgotten ones left out). */
+  knownDriverIds(): Array<string> {
+    return this.driverIds.filter((id) => id !== "")
+  }
+
+  /**
+   * Forgets every driver that holds nothing, waits for nothing, owns no slot still live or deferred and is not kept
+   * (`keptDrivers`): its id leaves the index and its index goes to the next new driver id. Run from `driver` once
+   * as many new ids were interned as the larger of {@link MIN_FORGET_AFTER}, the drivers known and the slots ever
+   * used, so its cost (one pass over the slots and the drivers) is a constant per new driver id, and a manager
+   * whose owners come and go (an id per request) keeps at most about that many idle drivers.
+   *
+   * A request carries its driver's index only while it is recorded (admitted: the slot's owner; waiting: the
+   * waiters) or within one synchronous step; the core resolves it again before each admission attempt (`start`,
+   * after a reclamation), so a forgotten index never reaches the state for its old id.
+   */
+  forgetIdleDrivers(): void {
+    const count = this.driverIds.length
+    const busy = new Uint8Array(count)
+    for (const driver of this.keptDrivers) busy[driver] = 1
+    for (const driver of this.sequential) busy[driver] = 1
+    for (const driver of this.sharedBy.keys()) busy[driver] = 1
+    for (const waiter of this.waiting.values()) busy[waiter.driver] = 1
+    const shared = this.holders.size > 0
+    for (let slot = 0; slot < this.highWater; slot++) {
+      if (this.stateOf(slot) === SlotState.Free) continue
+      busy[this.ownerOf(slot)] = 1
+      const all = shared ? this.holders.get(slot) : undefined
+      if (all !== undefined) for (const holder of all) busy[holder] = 1
+    }
+    for (let driver = 0; driver < count; driver++) {
+      if (busy[driver] === 1 || (this.ownedHead[driver] ?? -1) >= 0 || (this.waitingCount[driver] ?? 0) > 0) continue
+      const id = this.driverIds[driver] as string
+      if (id === "") continue
+      this.driverIndex.delete(id)
+      this.driverIds[driver] = ""
+      this.freeDrivers.push(driver)
+    }
+    // the lowest index first: a manager reuses the front of its arrays
+    this.freeDrivers.reverse()
+    if (this.driverIds[this.lastDriver] !== this.lastDriverId) {
+      this.lastDriverId = ""
+      this.lastDriver = -1
+    }
+    this.internedSinceForget = 0
+    this.forgetAfter = Math.max(MIN_FORGET_AFTER, count - this.freeDrivers.length, this.highWater)
   }
 
   /** A free slot, growing the arrays when none is left. */

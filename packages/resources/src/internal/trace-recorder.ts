@@ -48,7 +48,7 @@ export class TraceRecorder implements TransitionTrace {
     // the usage bound in units (a recorded usage is a multiple of the unit): written when the trace checker reads it
     // (at most nine digits, spec/README.md "Numbers"); left out, it lies beyond every number a trace can hold
     const maxUsage = Math.floor(MAX_USAGE / this.unit)
-    const drivers = options.drivers ?? state.driverIds
+    const drivers = options.drivers ?? state.knownDriverIds()
     // the kinds at the start (a kind changed later by registerDriver is not traced)
     const sequential = drivers.filter((id) => {
       const index = state.driverIndex.get(id)
