@@ -51,7 +51,15 @@ export interface TraceOptions {
   readonly timeoutSeconds?: number
   /** On a rejected step, run TLC once more on that trace to say why (default true). */
   readonly diagnose?: boolean
+  /**
+   * Stop after this many rejected traces (default: none). The traces not checked by then get the verdict
+   * `notChecked`: a manager that breaks every trace fails after a few TLC runs, not one or two per trace.
+   */
+  readonly maxRejected?: number
 }
+
+/** The reason of a trace left unchecked because the validation stopped early (`maxRejected`). */
+export const notChecked = "not checked: the validation stopped after its most rejected traces"
 
 /** The verdicts on a batch of traces, and what the validation cost. */
 export interface BatchResult {
@@ -253,9 +261,21 @@ export const validateTraces = async (
       tlcExit: run.exitCode
     }
   }
+  const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY
+  let rejectedCount = 0
+  const reject = async (file: TraceFile, run: TlcRun): Promise<void> => {
+    verdicts.set(file.path, await rejectedAt(file, run))
+    rejectedCount++
+  }
   const check = async (batch: ReadonlyArray<TraceFile>): Promise<void> => {
     let pending = batch
     while (pending.length > 0) {
+      if (rejectedCount >= maxRejected) {
+        for (const file of pending) {
+          verdicts.set(file.path, { ok: false, line: undefined, reason: notChecked, text: undefined, tlcExit: null })
+        }
+        return
+      }
       const run = await tlc(pending, 0, "GrantsEager ModelInvariants")
       if (passed(run)) {
         for (const file of pending) {
@@ -267,7 +287,7 @@ export const validateTraces = async (
       const culprit = lastString(run.output, "tr")
       const file = pending.find((f) => f.path === culprit)
       if (file !== undefined && (run.exitCode === TlcExit.deadlock || run.exitCode === TlcExit.safety)) {
-        verdicts.set(file.path, await rejectedAt(file, run))
+        await reject(file, run)
         pending = pending.filter((f) => f !== file)
       } else if (pending.length > 1) {
         const half = Math.ceil(pending.length / 2)
@@ -276,7 +296,7 @@ export const validateTraces = async (
         return
       } else {
         const only = pending[0]
-        if (only !== undefined) verdicts.set(only.path, await rejectedAt(only, run))
+        if (only !== undefined) await reject(only, run)
         return
       }
     }

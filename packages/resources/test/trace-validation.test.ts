@@ -19,7 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
 import { findJar, skipLine } from "../../../scripts/internal/tlc.ts"
-import { report, type TraceVerdict, validateTrace, validateTraces } from "../../../scripts/spec-trace.ts"
+import { notChecked, report, type TraceVerdict, validateTrace, validateTraces } from "../../../scripts/spec-trace.ts"
 import { createResourceManager, type ResourceRef, type SharedHandle } from "../src/index.ts"
 import { traceToFile } from "../src/TraceFile.ts"
 
@@ -122,6 +122,18 @@ const workload = async (seed: number, path: string, transitions: number): Promis
   const live: Array<Live> = []
   const blocks: Array<number> = []
   const settle = () => new Promise((resolve) => setImmediate(resolve))
+  /**
+   * `promise`, which a correct manager settles at once (a wait granted, failed, aborted or timed out by the step
+   * before), or a failure naming `what` after 30 s: a broken manager fails here instead of waiting for the test's
+   * timeout, which is sized for TLC (a watchdog: it can only fail the test, never pass it).
+   */
+  const ended = <A>(promise: Promise<A>, what: string): Promise<A> => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const watchdog = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`seed ${seed}: ${what} did not end`)), 30_000)
+    })
+    return Promise.race([promise, watchdog]).finally(() => clearTimeout(timer))
+  }
   // Two failures a random walk almost never reaches, played first on some seeds (drivers d1–d3, fresh manager).
   const memory = (sizeBytes: number, priority: ResourceMetadata["priority"] = "Normal"): ResourceMetadata => ({
     type: "Memory",
@@ -137,9 +149,9 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     const nameWait = manager.acquireAsync("N", memory(20), { owner: "d3", mode: "Blocking" }).catch(() => undefined)
     await settle()
     named.release()
-    await nameWait
+    await ended(nameWait, "the name waiter's refusal")
     small.release()
-    ;(await xWaits).release()
+    ;(await ended(xWaits, "d1's wait")).release()
     x.release()
     await settle()
   } else if (seed % 4 === 2) {
@@ -148,7 +160,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     const big = manager.acquireAsync("", memory(30), { owner: "d2", mode: "Blocking" }).catch(() => undefined)
     await settle()
     manager.setBudget("Memory", { maxBytes: 24, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
-    await big
+    await ended(big, "the failure of a waiter that can never fit")
     manager.setBudget("Memory", { maxBytes: 40, reservedBytes: 8, warningPercent: 50, criticalPercent: 80 })
     held.release()
     await settle()
@@ -173,7 +185,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     const appWaits = manager.acquireAsync("", memory(10), { mode: "Blocking" })
     await settle()
     r.release()
-    const [granted, own] = await Promise.all([d2Waits, appWaits])
+    const [granted, own] = await ended(Promise.all([d2Waits, appWaits]), "the grants of d2's and app's waits")
     small.release()
     expect((shared.payload as Uint8Array).byteLength).toBe(2)
     shared.release()
@@ -195,7 +207,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
     if (idle.length === 0 || (action < 0.08 && waiting.size > 0)) {
       const wait = pick([...waiting])
       wait.abort.abort(new Error("interrupted"))
-      await wait.done
+      await ended(wait.done, "an aborted wait")
       continue
     }
     const driver = pick(idle)
@@ -250,7 +262,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
         const wait = { driver, abort, done: Promise.resolve(), type, size, critical: metadata.priority === "Critical" }
         wait.done = promise.then(record, () => {}).finally(() => waiting.delete(wait))
         waiting.add(wait)
-        if (timeout) await wait.done
+        if (timeout) await ended(wait.done, "a wait of timeout 0")
         else await settle()
       }
     } else if (action < 0.72) {
@@ -317,7 +329,7 @@ const workload = async (seed: number, path: string, transitions: number): Promis
   const open = [...waiting]
   if (seed % 2 === 0) for (const wait of open) wait.abort.abort(new Error("end"))
   else manager.close()
-  await Promise.all(open.map((w) => w.done))
+  await ended(Promise.all(open.map((w) => w.done)), "the waits ended by the close or their abort")
   manager.close()
   trace.close()
 
@@ -513,11 +525,13 @@ describe("trace validation against the TLA+ model", () => {
         "RefuseShare to a waiting sequential driver"
       ]
       expect([...everyAction, ...failures].filter((kind) => !coverage.has(kind))).toEqual([])
-      // TLC itself failing on a trace (no offending line: a crash) is retried once, alone
-      const result = await validateTraces(jar as string, paths)
+      // TLC itself failing on a trace (no offending line: a crash) is retried once, alone; after three rejected
+      // traces the rest are left unchecked (a manager that breaks every trace fails in a few TLC runs)
+      const result = await validateTraces(jar as string, paths, { maxRejected: 3 })
       const verdicts: Array<{ readonly path: string; readonly verdict: TraceVerdict }> = []
       for (const { path, verdict } of result.verdicts) {
-        const retried = !verdict.ok && verdict.line === undefined ? await validateTrace(jar as string, path) : verdict
+        const crashed = !verdict.ok && verdict.line === undefined && verdict.reason !== notChecked
+        const retried = crashed ? await validateTrace(jar as string, path) : verdict
         verdicts.push({ path, verdict: retried })
       }
       const rejected = verdicts.filter(({ verdict }) => !verdict.ok)
