@@ -101,6 +101,20 @@ describe("a driver that holds or waits is never forgotten", () => {
   })
 })
 
+describe("the owner of a deferred resource is not forgotten", () => {
+  test("its resource released but kept for a dependent: the close's leak report still names it", () => {
+    const leaks: Array<string> = []
+    const manager = createResourceManager({ onLeaks: (reported) => leaks.push(...reported.map((l) => l.owner)) })
+    const base = manager.acquire("base", hardware, { owner: "dep-owner" })
+    manager.acquire("top", { ...hardware, dependsOn: [base.handle] }, { owner: "keeper" })
+    base.release() // deferred: "top" depends on it
+    churn(manager, 3 * MIN_FORGET_AFTER, "req")
+    expect(driverIds(manager)).toContain("dep-owner")
+    manager.close()
+    expect(leaks.sort()).toEqual(["dep-owner", "keeper"])
+  })
+})
+
 describe("nothing reaches the driver that takes a forgotten driver's index", () => {
   test("a share whose hold ended, of a forgotten driver: its release ends none of the shares made since", () => {
     const manager = createResourceManager({ onLeaks: () => {} })
