@@ -191,7 +191,11 @@ export interface ManagerSnapshot {
   readonly types: ReadonlyArray<ResourceStats>
   /** Live resources (deferred ones included). */
   readonly liveResources: number
-  /** Every driver seen so far. */
+  /**
+   * The drivers the manager knows: the default owner, the config's drivers, registered and traced ones, and every
+   * other driver from its first acquisition or share until it is forgotten, which may happen once it holds
+   * nothing and waits for nothing (docs/semantics.md, section 1).
+   */
   readonly drivers: ReadonlyArray<DriverStats>
   /** Every pool's stats, with the type its capacity is charged to. */
   readonly pools: ReadonlyArray<PoolStats & { readonly type: ResourceType }>
