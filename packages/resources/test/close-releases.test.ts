@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { ResourceFlags, ResourceReleased } from "@flight-hal/core"
+import { ResourceFlag, ResourceFlags, ResourceReleased } from "@flight-hal/core"
 import { Effect, Exit, Layer, Scope } from "effect"
 import { createResourceManager, ResourceManager, type ResourceRef } from "../src/index.ts"
 
@@ -40,3 +40,49 @@ describe("closing the manager releases every ref", () => {
     await Effect.runPromise(Scope.close(scope, Exit.void))
   })
 })
+
+describe("a closed manager's entry points (docs/semantics.md, section 13: the close, and after it)", () => {
+  test("facade: acquisitions, share, addDependency, reclaim and registerDriver fail; the rest answers", async () => {
+    const budget = { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
+    const manager = createResourceManager({ onLeaks: () => {}, budgets: { Memory: budget } })
+    const ref = manager.acquire("a", { type: "Memory", sizeBytes: 1, flags: ResourceFlag.Shareable })
+    manager.close()
+    const hardware = { type: "Hardware", sizeBytes: 1 } as const
+    const refused: Record<string, () => unknown> = {
+      acquire: () => manager.acquire("b", hardware),
+      registerResource: () => manager.registerResource("c", hardware),
+      share: () => manager.share(ref.handle, "d"),
+      addDependency: () => manager.addDependency(ref.handle, ref.handle),
+      reclaim: () => manager.reclaim(ref.handle),
+      registerDriver: () => manager.registerDriver("x")
+    }
+    for (const [name, call] of Object.entries(refused)) {
+      expect([name, tagOf(call)]).toEqual([name, "ManagerClosed"])
+    }
+    expect(
+      await manager.acquireAsync("b", hardware).then(
+        () => "admitted",
+        (error: { readonly _tag?: string }) => error._tag
+      )
+    ).toBe("ManagerClosed")
+    // no-ops, budgets, registrations and introspection
+    manager.releaseResource(ref.handle)
+    manager.relieveSystemPressure("None", "High", { percent: 10 })
+    manager.setBudget("Memory", { ...budget, maxBytes: 50 })
+    expect(manager.getBudget("Memory")?.maxBytes).toBe(50)
+    manager.registerReclamationCallback("Memory", () => 0)[Symbol.dispose]()
+    manager.registerPressureCallback(() => {})[Symbol.dispose]()
+    expect(manager.snapshot().liveResources).toBe(0)
+    expect(manager.close()).toEqual([])
+  })
+})
+
+/** The `_tag` of what `call` throws, or "returned". */
+const tagOf = (call: () => unknown): string => {
+  try {
+    call()
+    return "returned"
+  } catch (error) {
+    return (error as { readonly _tag?: string })._tag ?? String(error)
+  }
+}
