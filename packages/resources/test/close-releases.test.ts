@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { ResourceFlag, ResourceFlags, ResourceReleased } from "@flight-hal/core"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { createResourceManager, ResourceManager, type ResourceRef } from "../src/index.ts"
 
 const quiet = { onLeaks: () => {} }
@@ -74,6 +74,50 @@ describe("a closed manager's entry points (docs/semantics.md, section 13: the cl
     manager.registerPressureCallback(() => {})[Symbol.dispose]()
     expect(manager.snapshot().liveResources).toBe(0)
     expect(manager.close()).toEqual([])
+  })
+})
+
+describe("a closed Layer's service (docs/semantics.md, section 13)", () => {
+  test("Effect: acquire, share, addDependency, reclaim and registerDriver fail; budgets and registrations answer", async () => {
+    const layerScope = Scope.makeUnsafe()
+    const context = await Effect.runPromise(Layer.buildWithScope(ResourceManager.layer(quiet), layerScope))
+    const manager = Context.get(context, ResourceManager)
+    const scope = Scope.makeUnsafe()
+    const ref = await Effect.runPromise(
+      Scope.provide(manager.acquire("a", { type: "Memory", sizeBytes: 1, flags: ResourceFlag.Shareable }), scope)
+    )
+    await Effect.runPromise(Scope.close(layerScope, Exit.void))
+    const outcome = (effect: Effect.Effect<unknown, unknown, Scope.Scope>) =>
+      Effect.runPromise(
+        Scope.provide(effect, scope).pipe(
+          Effect.match({ onFailure: (error) => (error as { readonly _tag?: string })._tag, onSuccess: () => "ok" })
+        )
+      )
+    const hardware = { type: "Hardware", sizeBytes: 1 } as const
+    const budget = { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
+    const outcomes = {
+      acquire: await outcome(manager.acquire("b", hardware)),
+      share: await outcome(manager.share(ref.handle, "d")),
+      addDependency: await outcome(manager.addDependency(ref.handle, ref.handle)),
+      reclaim: await outcome(manager.reclaim(ref.handle)),
+      registerDriver: await outcome(manager.registerDriver("x")),
+      setBudget: await outcome(manager.setBudget("Memory", budget)),
+      registerReclamationCallback: await outcome(
+        manager.registerReclamationCallback("Memory", () => Effect.succeed(0))
+      ),
+      registerPressureCallback: await outcome(manager.registerPressureCallback(() => Effect.void))
+    }
+    expect(outcomes).toEqual({
+      acquire: "ManagerClosed",
+      share: "ManagerClosed",
+      addDependency: "ManagerClosed",
+      reclaim: "ManagerClosed",
+      registerDriver: "ManagerClosed",
+      setBudget: "ok",
+      registerReclamationCallback: "ok",
+      registerPressureCallback: "ok"
+    })
+    await Effect.runPromise(Scope.close(scope, Exit.void))
   })
 })
 
