@@ -180,22 +180,15 @@ const mutants: ReadonlyArray<Mutant> = [
     id: "F1",
     what: "forgetting idle drivers ignores the owners of deferred resources",
     file: state,
-    from: "      busy[this.ownerOf(slot)] = 1\n",
+    from: "      if (this.stateOf(slot) !== SlotState.Free) busy[this.ownerOf(slot)] = 1\n",
     to: "      if (this.stateOf(slot) === SlotState.Live) busy[this.ownerOf(slot)] = 1\n"
   },
   {
     id: "F2",
-    what: "a request keeps the driver index it had before a reclamation",
-    file: core,
-    from: "      request.driver = state.driver(request.driverId)\n",
-    to: ""
-  },
-  {
-    id: "F3",
-    what: "a request keeps the driver index it had before its submission",
+    what: "a request keeps the driver index of its first submission after a reclamation",
     file: core,
     from: "    request.driver = this.state.driver(request.driverId)\n",
-    to: ""
+    to: "    if (request.driver < 0) request.driver = this.state.driver(request.driverId)\n"
   },
   {
     id: "F4",

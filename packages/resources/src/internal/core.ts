@@ -107,7 +107,7 @@ interface RouteMemo {
 /** A request made from caller input: the state machine's request plus the validated metadata refs carry. */
 export interface AcquireRequest extends Request {
   readonly metadata: ResourceMetadata
-  /** The driver's id: its index is looked up again before each admission attempt (a forgotten index is reused). */
+  /** The driver's id: its index is looked up on each submission (a forgotten driver's index goes to another id). */
   readonly driverId: string
 }
 
@@ -389,7 +389,7 @@ export class Core<R> {
       size: valid.sizeBytes,
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
-      driver: this.state.driver(driverId),
+      driver: -1, // looked up on each submission (`submit`)
       driverId,
       name: validName,
       flags: valid.flags ?? 0,
@@ -484,19 +484,14 @@ export class Core<R> {
    */
   start(request: AcquireRequest): Step<R> {
     if (this.closed) return new ManagerClosed()
-    // caller code may have run since the request was made (a signal's getter): its driver may have been forgotten
-    request.driver = this.state.driver(request.driverId)
     const type = request.type
     const first = this.submit(request, !this.mayReclaim(type))
     if (!(first instanceof NeedsReclaim)) return this.afterAdmission(first, request)
     const state = this.state
     const missing = () => (state.usage[type] as number) + request.size - state.limit(type, request.priority)
-    return new Reclaiming<R>(this, [{ type, missing }], () => {
-      if (this.closed) return new ManagerClosed()
-      // the callbacks may have run for a while, and others interned drivers meanwhile: look the index up again
-      request.driver = state.driver(request.driverId)
-      return this.afterAdmission(this.submit(request, true), request)
-    }).advance()
+    return new Reclaiming<R>(this, [{ type, missing }], () =>
+      this.closed ? new ManagerClosed() : this.afterAdmission(this.submit(request, true), request)
+    ).advance()
   }
 
   /** An Emergency admission over budget asks reclamation to pay the overage back (the caller keeps the slot). */
@@ -540,7 +535,10 @@ export class Core<R> {
   }
 
   /** Submits to the state machine, serving the request from a pool block when a pool routes its size. */
-  private submit(request: Request, reclaimed: boolean): SubmitResult {
+  private submit(request: AcquireRequest, reclaimed: boolean): SubmitResult {
+    // the driver's index as of now: caller code (a signal's getter, reclamation callbacks, which may wait) can run
+    // between the request's making and a submission, and the driver, holding nothing yet, may be forgotten meanwhile
+    request.driver = this.state.driver(request.driverId)
     const pool = this.pooledTypes[request.type] === 1 ? this.routeOf(request) : undefined
     const handle = pool === undefined ? -1 : pool.alloc()
     if (pool === undefined || handle < 0) {

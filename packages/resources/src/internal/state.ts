@@ -327,36 +327,25 @@ export class ManagerState {
    * whose owners come and go (an id per request) keeps at most about that many idle drivers.
    *
    * A request carries its driver's index only while it is recorded (admitted: the slot's owner; waiting: the
-   * waiters) or within one synchronous step; the core resolves it again before each admission attempt (`start`,
-   * after a reclamation), so a forgotten index never reaches the state for its old id.
+   * waiters) or within one synchronous step; the core looks it up on each submission (`Core.submit`), so a
+   * forgotten index never reaches the state for its old id. Called only from `driver`, which then sets the cache
+   * of the last driver looked up (a forgotten one may be in it until then).
    */
-  forgetIdleDrivers(): void {
+  private forgetIdleDrivers(): void {
     const count = this.driverIds.length
+    // busy beyond `idle`: kept drivers (the sequential ones among them), and owners of deferred resources
     const busy = new Uint8Array(count)
     for (const driver of this.keptDrivers) busy[driver] = 1
-    for (const driver of this.sequential) busy[driver] = 1
-    for (const driver of this.sharedBy.keys()) busy[driver] = 1
-    for (const waiter of this.waiting.values()) busy[waiter.driver] = 1
-    const shared = this.holders.size > 0
     for (let slot = 0; slot < this.highWater; slot++) {
-      if (this.stateOf(slot) === SlotState.Free) continue
-      busy[this.ownerOf(slot)] = 1
-      const all = shared ? this.holders.get(slot) : undefined
-      if (all !== undefined) for (const holder of all) busy[holder] = 1
+      if (this.stateOf(slot) !== SlotState.Free) busy[this.ownerOf(slot)] = 1
     }
-    for (let driver = 0; driver < count; driver++) {
-      if (busy[driver] === 1 || (this.ownedHead[driver] ?? -1) >= 0 || (this.waitingCount[driver] ?? 0) > 0) continue
+    // from the top down, so that the stack gives the lowest index first: a manager reuses the front of its arrays
+    for (let driver = count - 1; driver >= 0; driver--) {
       const id = this.driverIds[driver] as string
-      if (id === "") continue
+      if (busy[driver] === 1 || id === "" || !this.idle(driver)) continue
       this.driverIndex.delete(id)
       this.driverIds[driver] = ""
       this.freeDrivers.push(driver)
-    }
-    // the lowest index first: a manager reuses the front of its arrays
-    this.freeDrivers.reverse()
-    if (this.driverIds[this.lastDriver] !== this.lastDriverId) {
-      this.lastDriverId = ""
-      this.lastDriver = -1
     }
     this.internedSinceForget = 0
     this.forgetAfter = Math.max(MIN_FORGET_AFTER, count - this.freeDrivers.length, this.highWater)
