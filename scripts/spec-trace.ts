@@ -61,6 +61,15 @@ export interface TraceOptions {
 /** The reason of a trace left unchecked because the validation stopped early (`maxRejected`). */
 export const notChecked = "not checked: the validation stopped after its most rejected traces"
 
+/** The verdict on a trace TLC gave none for. */
+const unchecked = (reason: string): TraceVerdict => ({
+  ok: false,
+  line: undefined,
+  reason,
+  text: undefined,
+  tlcExit: null
+})
+
 /** The verdicts on a batch of traces, and what the validation cost. */
 export interface BatchResult {
   /** One verdict per path, in the order given. */
@@ -271,9 +280,7 @@ export const validateTraces = async (
     let pending = batch
     while (pending.length > 0) {
       if (rejectedCount >= maxRejected) {
-        for (const file of pending) {
-          verdicts.set(file.path, { ok: false, line: undefined, reason: notChecked, text: undefined, tlcExit: null })
-        }
+        for (const file of pending) verdicts.set(file.path, unchecked(notChecked))
         return
       }
       const run = await tlc(pending, 0, "GrantsEager ModelInvariants")
@@ -311,7 +318,7 @@ export const validateTraces = async (
       const verdict = verdicts.get(resolve(path))
       return {
         path,
-        verdict: verdict ?? { ok: false, line: undefined, reason: "not checked", text: undefined, tlcExit: null }
+        verdict: verdict ?? unchecked("not checked")
       }
     }),
     runs,
@@ -330,9 +337,7 @@ export const validateTrace = async (
 ): Promise<TraceVerdict> => {
   const result = await validateTraces(jar, [tracePath], options)
   const first = result.verdicts[0]
-  return first === undefined
-    ? { ok: false, line: undefined, reason: "not checked", text: undefined, tlcExit: null }
-    : first.verdict
+  return first === undefined ? unchecked("not checked") : first.verdict
 }
 
 /** One report line (two on a rejection: the offending line follows). */
