@@ -185,10 +185,10 @@ const mutants: ReadonlyArray<Mutant> = [
   },
   {
     id: "F2",
-    what: "a request keeps the driver index of its first submission after a reclamation",
+    what: "a request keeps the driver index it was made with",
     file: core,
     from: "    request.driver = this.state.driver(request.driverId)\n",
-    to: "    if (request.driver < 0) request.driver = this.state.driver(request.driverId)\n"
+    to: ""
   },
   {
     id: "F4",

@@ -389,7 +389,7 @@ export class Core<R> {
       size: valid.sizeBytes,
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
-      driver: -1, // looked up on each submission (`submit`)
+      driver: this.state.driver(driverId), // ready for the state machine; `submit` looks it up again
       driverId,
       name: validName,
       flags: valid.flags ?? 0,

@@ -17,7 +17,7 @@ export interface Request {
   readonly priority: number
   /** An `AcquisitionMode` code. */
   readonly mode: number
-  /** The driver's index (a caller's request is given it on each submission: `Core.submit`). */
+  /** The driver's index (a caller's request looks it up again on each submission: `Core.submit`). */
   driver: number
   /** `""`: unnamed. */
   readonly name: string
