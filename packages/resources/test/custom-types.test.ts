@@ -5,9 +5,10 @@
  * nothing.
  */
 import { describe, expect, test } from "bun:test"
-import { CustomResourceTypeCodes, type ResourceBudget, ResourceType } from "@flight-hal/core"
+import { CustomResourceTypeCodes, type ResourceBudget, ResourceFlags, ResourceType } from "@flight-hal/core"
 import { Effect } from "effect"
 import { createResourceManager, type PressureEvent, ResourceManager, type ResourceManagerConfig } from "../src/index.ts"
+import { MAX_CUSTOM_TYPES } from "../src/internal/type-table.ts"
 import { thrownField } from "./support/thrown.ts"
 
 declare module "@flight-hal/core" {
@@ -226,6 +227,43 @@ describe("many user-defined types", () => {
     heldBefore.release()
     expect(manager.snapshot().types.length).toBe(6 + 40)
     manager.close()
+  })
+
+  test("with the most custom types a manager takes, each one's acquisitions are charged, freed and named as its own", () => {
+    // a slot's record once kept its type's index in 8 bits: the 251st custom type on was charged to one type and
+    // freed against another (usage went negative there), and the close's leak report named the wrong type
+    const names = Array.from({ length: MAX_CUSTOM_TYPES }, (_, i) => `T${i}`)
+    type Name = Parameters<ReturnType<typeof createResourceManager>["getResourceStats"]>[0]
+    const types = Object.fromEntries(names.map((name) => [name, {}])) as NonNullable<ResourceManagerConfig["types"]>
+    const leaks: Array<string> = []
+    const manager = createResourceManager({
+      types,
+      onLeaks: (found) => leaks.push(...found.map((leak) => `${leak.name}:${leak.type}:${leak.sizeBytes}`))
+    })
+    const picked = [0, 249, 250, 255, 256, 260, 511, 512, 1023].map((i) => names[i] as Name)
+    const refs = picked.map((type, i) =>
+      manager.acquire(`r${i}`, { type, sizeBytes: 100 + i, flags: ResourceFlags.combine("Shareable") })
+    )
+    for (const [i, type] of picked.entries()) {
+      expect(manager.getResourceStats(type)).toMatchObject({ currentUsage: 100 + i, allocationCount: 1 })
+      expect(manager.find(`r${i}`)).toMatchObject({ metadata: { type } })
+    }
+    // the flags beside the type in the record: every one of these is Shareable
+    const shared = manager.share((refs[8] as (typeof refs)[number]).handle, "reader")
+    shared.release()
+    for (const ref of refs.slice(0, 8)) ref.release()
+    for (const [i, type] of picked.entries()) {
+      const held = i === 8 ? 100 + i : 0
+      expect(manager.getResourceStats(type)).toMatchObject({ currentUsage: held, releaseCount: i === 8 ? 0 : 1 })
+    }
+    // no other type was touched by any of it
+    const touched = names.filter((name) => {
+      const stats = manager.getResourceStats(name as Name)
+      return stats.allocationCount !== 0 || stats.releaseCount !== 0 || stats.currentUsage !== 0
+    })
+    expect(touched).toEqual(picked.map(String))
+    manager.close()
+    expect(leaks).toEqual(["r8:T1023:108"])
   })
 })
 

@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test"
 import { ResourceFlags } from "@flight-hal/core"
 import { Core } from "../src/internal/core.ts"
 import { ManagerState, POOLED, SlotState } from "../src/internal/state.ts"
+import { MAX_CUSTOM_TYPES } from "../src/internal/type-table.ts"
 
 /** The record's words, for setting a generation no test could reach by releases (2^31 of them). */
 const wordsOf = (state: ManagerState): Int32Array => (state as unknown as { readonly slots: Int32Array }).slots
@@ -34,10 +35,12 @@ describe("a slot's record", () => {
     const state = new ManagerState()
     const slot = state.takeSlot()
     const flags = ResourceFlags.combine("Shareable", "Reclaimable", "Persistent") | POOLED
-    state.occupy(slot, 255, flags, 70_000, 3_000_000_000, 4_000_000_000)
+    // the last type index a manager can have: the 6 built-in types and 1,024 declared ones
+    const type = 6 + MAX_CUSTOM_TYPES - 1
+    state.occupy(slot, type, flags, 70_000, 3_000_000_000, 4_000_000_000)
     expect([state.stateOf(slot), state.typeOf(slot), state.flagsOf(slot), state.ownerOf(slot)]).toEqual([
       SlotState.Live,
-      255,
+      type,
       flags,
       70_000
     ])
@@ -52,11 +55,11 @@ describe("a slot's record", () => {
     expect([state.stateOf(slot), state.liveOwnerOf(slot), state.typeOf(slot), state.flagsOf(slot)]).toEqual([
       SlotState.Deferred,
       -1,
-      255,
+      type,
       flags
     ])
     state.putSlot(slot)
-    expect([state.stateOf(slot), state.typeOf(slot), state.flagsOf(slot)]).toEqual([SlotState.Free, 255, flags])
+    expect([state.stateOf(slot), state.typeOf(slot), state.flagsOf(slot)]).toEqual([SlotState.Free, type, flags])
   })
 
   test("the owner's list links records both ways and unlinks from any position", () => {

@@ -88,7 +88,10 @@ export const MIN_FORGET_AFTER = 1024
 const SLOT_WORDS = 8
 /** The generation (mod 2^32): bumped when the slot is freed, so every handle to it becomes stale. */
 const GENERATION = 0
-/** The slot's state (bits 0–7), its type's index (bits 8–15) and its flags (bits 16–23). */
+/**
+ * The slot's state (bits 0–7), its flags (bits 8–15: six `ResourceFlag` bits and `POOLED`) and its type's index
+ * (bits 16–30: up to 32,767 types, more than the 6 built-in and 1,024 declared a manager can have).
+ */
 const KIND = 1
 /** The owning driver's index. */
 const OWNER = 2
@@ -395,7 +398,7 @@ export class ManagerState {
   occupy(slot: number, type: number, flags: number, owner: number, acquiredAt: number, sequence: number): void {
     const at = slot * SLOT_WORDS
     const slots = this.slots
-    slots[at + KIND] = SlotState.Live | (type << 8) | (flags << 16)
+    slots[at + KIND] = SlotState.Live | (flags << 8) | (type << 16)
     slots[at + OWNER] = owner
     slots[at + DEPENDENTS] = 0
     slots[at + ACQUIRED_AT] = acquiredAt
@@ -420,12 +423,12 @@ export class ManagerState {
 
   /** The type index of a live (or deferred) slot. */
   typeOf(slot: number): number {
-    return ((this.slots[slot * SLOT_WORDS + KIND] as number) >>> 8) & 0xff
+    return (this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16
   }
 
   /** The flags of a live (or deferred) slot (`ResourceFlag` bits and `POOLED`). */
   flagsOf(slot: number): number {
-    return (this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16
+    return ((this.slots[slot * SLOT_WORDS + KIND] as number) >>> 8) & 0xff
   }
 
   /** The owning driver of a live slot; -1 for a slot that is not live (free or deferred). */
