@@ -368,7 +368,8 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
     acquireAsync<T>(name: string, metadata: ResourceMetadata, options?: AsyncAcquireOptions<T>) {
       try {
         const settings = orThrow(validateAcquireOptions(options, modes.async, "Blocking", "timeoutMillis", plainMillis))
-        const request = orThrow(core.request(name, metadata, settings.mode, settings.owner))
+        // the owner is interned at submission: a signal refused below leaves no new driver behind
+        const request = orThrow(core.request(name, metadata, settings.mode, settings.owner, false))
         // the signal is read and listened to before the request is submitted: one that cannot be used is refused
         // before the admission changes anything (reclamation included)
         const watch = settings.signal === undefined ? undefined : orThrow(watchSignal(settings.signal))

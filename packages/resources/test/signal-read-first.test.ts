@@ -43,8 +43,9 @@ describe("a signal that cannot be used is refused before the request is submitte
     test(`acquireAsync: ${what}: InvalidArgument (signal), no reclamation ran, nothing changed`, async () => {
       const { manager, hog, asked, observe } = crowded()
       const before = observe()
+      // an owner the manager has not seen: the snapshot's drivers would list it had the refusal interned it
       const error = await refusal(
-        manager.acquireAsync("x", { type: "Memory", sizeBytes: 300 }, { signal: make() as AbortSignal })
+        manager.acquireAsync("x", { type: "Memory", sizeBytes: 300 }, { owner: "ghost", signal: make() as AbortSignal })
       )
       expect(error).toBeInstanceOf(InvalidArgument)
       expect((error as InvalidArgument).argument).toBe("signal")

@@ -354,13 +354,16 @@ export class Core<R> {
 
   /**
    * A request from caller input: the name, the metadata and the owner are validated, dependencies must be
-   * live resources of this manager. Always a fresh object.
+   * live resources of this manager. Always a fresh object. `intern: false` leaves a new owner unknown until the
+   * request is submitted (`submit` looks the index up then), so a request refused before (a bad signal) leaves
+   * no driver behind; the state machine's own tests hand requests made with the default straight to `submit`.
    */
   request(
     name: unknown,
     metadata: unknown,
     mode: number,
-    owner: unknown
+    owner: unknown,
+    intern = true
   ): AcquireRequest | InvalidArgument | InvalidMetadata | DependencyNotLive | ManagerClosed {
     if (this.closed) return new ManagerClosed()
     const validName = validateString(name, "name")
@@ -389,7 +392,7 @@ export class Core<R> {
       size: valid.sizeBytes,
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
-      driver: this.state.driver(driverId), // ready for the state machine; `submit` looks it up again
+      driver: intern ? this.state.driver(driverId) : -1, // `submit` looks it up again in any case
       driverId,
       name: validName,
       flags: valid.flags ?? 0,
