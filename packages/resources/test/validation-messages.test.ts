@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { InvalidBudget, InvalidMetadata, type ResourceMetadata } from "@flight-hal/core"
-import { createResourceManager } from "../src/index.ts"
+import { Duration, Effect } from "effect"
+import { createResourceManager, ResourceManager } from "../src/index.ts"
 
 const caught = (f: () => unknown): unknown => {
   try {
@@ -31,5 +32,48 @@ describe("validation errors carry the Schema issue text only", () => {
     expect((error as InvalidMetadata).issue).not.toMatch(/Cause|SchemaError|Fail\(/)
     expect((error as InvalidMetadata).issue.length).toBeGreaterThan(0)
     manager.close()
+  })
+})
+
+describe("a bad timeout is shown as the caller gave it", () => {
+  const issueOf = async (promise: Promise<unknown>): Promise<string> =>
+    promise.then(
+      () => "admitted",
+      (error: { readonly issue: string }) => error.issue
+    )
+
+  test("the facade: a string is shown as that string, not as the NaN it converts to", async () => {
+    const manager = createResourceManager({ onLeaks: () => {} })
+    const metadata = { type: "Memory", sizeBytes: 1 } as const
+    const timeout = (value: unknown) =>
+      issueOf(manager.acquireAsync("", metadata, { mode: "Timeout", timeoutMillis: value as number }))
+    expect(await timeout("50")).toContain('got "50"')
+    expect(await timeout(Number.NaN)).toContain("got NaN")
+    expect(await timeout(-1)).toContain("got -1")
+    expect(manager.snapshot().liveResources).toBe(0)
+    manager.close()
+  })
+
+  test("the Effect service: a duration that does not parse is shown as given, an infinite one as Infinity", async () => {
+    const run = (timeout: unknown) =>
+      Effect.runPromise(
+        Effect.flip(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const manager = yield* ResourceManager
+              return yield* manager.acquire(
+                "",
+                { type: "Memory", sizeBytes: 1 },
+                {
+                  mode: "Timeout",
+                  timeout: timeout as Duration.Input
+                }
+              )
+            }).pipe(Effect.provide(ResourceManager.layer({ onLeaks: () => {} })))
+          )
+        )
+      ).then((error) => (error as { readonly issue: string }).issue)
+    expect(await run("soon")).toContain('got "soon"')
+    expect(await run(Duration.infinity)).toContain("got Infinity")
   })
 })

@@ -301,7 +301,8 @@ export const validateMode = (
 export const validateTimeout = (
   mode: number,
   millis: number | undefined,
-  argument: string
+  argument: string,
+  given: unknown = millis
 ): number | InvalidArgument => {
   if (mode !== AcquisitionMode.Timeout) {
     return millis === undefined
@@ -312,7 +313,7 @@ export const validateTimeout = (
   if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0 || millis > MAX_TIMEOUT_MILLIS) {
     return new InvalidArgument({
       argument,
-      issue: `expected a finite duration between 0 and ${MAX_TIMEOUT_MILLIS} ms, got ${show(millis)} (use Blocking to wait without a limit)`
+      issue: `expected a finite duration between 0 and ${MAX_TIMEOUT_MILLIS} ms, got ${show(given)} (use Blocking to wait without a limit)`
     })
   }
   return millis
@@ -555,7 +556,9 @@ export const validateAcquireOptions = (
   if (typeof mode !== "number") return mode
   let waitMillis: number | InvalidArgument
   try {
-    waitMillis = validateTimeout(mode, o.given === undefined ? undefined : toMillis(o.given), timeoutKey)
+    const millis = o.given === undefined ? undefined : toMillis(o.given)
+    // a value that is no duration at all (a string for the facade) is shown as given, not as the NaN it became
+    waitMillis = validateTimeout(mode, millis, timeoutKey, Number.isNaN(millis) ? o.given : millis)
   } catch (error) {
     return new InvalidArgument({ argument: timeoutKey, issue: `could not be read (${showThrown(error)})` })
   }
