@@ -6,7 +6,7 @@
  */
 import { type PayloadUnavailable, type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
-import { defineInspect, describeHeld } from "./internal/inspect.ts"
+import { defineInspect, describeHeld, heldJson } from "./internal/inspect.ts"
 import { type HoldEnded, holdEnded, type Payload, type PayloadHooks } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
@@ -210,8 +210,9 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   }
 }
 
-// console.log(ref) on Node, Bun and Deno: `ResourceRef<texture Memory 4096 B, owner app, live>`
-defineInspect(ResourceRef.prototype, (ref) => describeHeld("ResourceRef", "owner", ref))
+// console.log(ref) and String(ref) on Node, Bun and Deno: `ResourceRef<texture Memory 4096 B, owner app, live>`;
+// JSON.stringify(ref): its name, type, size, driver, state and handle
+defineInspect(ResourceRef.prototype, (ref) => describeHeld("ResourceRef", "owner", ref), heldJson)
 
 /**
  * An untyped {@link ResourceRef} (the seed's `ScopedResource`).
@@ -330,4 +331,4 @@ export class SharedHandle<T = unknown> implements Disposable {
 }
 
 // console.log(handle) on Node, Bun and Deno: `SharedHandle<texture Memory 4096 B, holder audio, live>`
-defineInspect(SharedHandle.prototype, (handle) => describeHeld("SharedHandle", "holder", handle))
+defineInspect(SharedHandle.prototype, (handle) => describeHeld("SharedHandle", "holder", handle), heldJson)

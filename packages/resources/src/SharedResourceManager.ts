@@ -465,7 +465,14 @@ export class SharedResource<T = Uint8Array> implements Disposable {
 defineInspect(
   SharedResource.prototype,
   (r) =>
-    `SharedResource<${r.name === "" ? "(unnamed)" : r.name} ${r.metadata.type} ${r.metadata.sizeBytes} B, ${formatHandle(r.handle)}, ${r.released ? "released" : "live"}>`
+    `SharedResource<${r.name === "" ? "(unnamed)" : r.name} ${r.metadata.type} ${r.metadata.sizeBytes} B, ${formatHandle(r.handle)}, ${r.released ? "released" : "live"}>`,
+  (r) => ({
+    name: r.name,
+    type: r.metadata.type,
+    sizeBytes: r.metadata.sizeBytes,
+    released: r.released,
+    handle: r.handle
+  })
 )
 
 /**

@@ -13,18 +13,30 @@ import { introspect } from "./introspection.ts"
 const nodeInspect = Symbol.for("nodejs.util.inspect.custom")
 const denoInspect = Symbol.for("Deno.customInspect")
 
-/** Gives `target` (an object, or a class's prototype) the printed form `describe(this)`. */
-export const defineInspect = <T extends object>(target: T, describe: (self: T) => string): void => {
-  const print = {
-    value(this: T) {
-      return describe(this)
-    },
-    configurable: true,
-    enumerable: false,
-    writable: true
-  }
+/**
+ * Gives `target` (an object, or a class's prototype) the printed form `describe(this)`, for `console.log` and for
+ * `String(x)`, and what `JSON.stringify` writes of it: `json(this)`, else the printed form. Without them a JSON
+ * logger wrote a ref's whole engine, about 200 KB with its payload's bytes one by one.
+ */
+export const defineInspect = <T extends object>(
+  target: T,
+  describe: (self: T) => string,
+  json: (self: T) => object | string = describe
+): void => {
+  const method = (value: (this: T) => unknown) => ({ value, configurable: true, enumerable: false, writable: true })
+  const print = method(function (this: T) {
+    return describe(this)
+  })
   Object.defineProperty(target, nodeInspect, print)
   Object.defineProperty(target, denoInspect, print)
+  Object.defineProperty(target, "toString", print)
+  Object.defineProperty(
+    target,
+    "toJSON",
+    method(function (this: T) {
+      return json(this)
+    })
+  )
 }
 
 /** What a ref or a shared handle shows of itself. */
@@ -34,6 +46,19 @@ interface Held {
   readonly driver: string
   readonly released: boolean
 }
+
+/**
+ * What `JSON.stringify` writes of a ref or a shared handle:
+ * `{"name":"texture","type":"Memory","sizeBytes":4096,"driver":"app","released":false,"handle":{…}}`.
+ */
+export const heldJson = (held: Held & { readonly handle: object }): object => ({
+  name: held.name,
+  type: held.metadata.type,
+  sizeBytes: held.metadata.sizeBytes,
+  driver: held.driver,
+  released: held.released,
+  handle: held.handle
+})
 
 /** `ResourceRef<texture Memory 4096 B, owner app, live>`; `role` names the driver's part (owner, holder). */
 export const describeHeld = (kind: string, role: string, held: Held): string =>
