@@ -71,3 +71,50 @@ describe("pools inside the manager", () => {
     manager.close()
   })
 })
+
+describe("a pool is asked only when a request is submitted (docs/semantics.md, section 6)", () => {
+  const fullPool = () => {
+    // a 96-byte pool of 2 blocks (192 charged) and 780 more bytes charged: 28 of 1000 left
+    const manager = createResourceManager({
+      ...quiet,
+      budgets: { Memory: { ...budget, reservedBytes: 0 } },
+      pools: [{ type: "Memory", blockSize: 96, initialCount: 2, maxCount: 2 }]
+    })
+    const blocks = [0, 1].map(() => manager.acquire("", { type: "Memory", sizeBytes: 50 }))
+    const big = manager.acquire("big", { type: "Memory", sizeBytes: 780 })
+    return { manager, blocks, big }
+  }
+
+  test("a waiter is not served by a block that comes back; a fresh request is, past the waiter", async () => {
+    const { manager, blocks, big } = fullPool()
+    const waiter = manager.acquireAsync("w", { type: "Memory", sizeBytes: 50 }, { owner: "other" })
+    expect(manager.getResourceStats("Memory").waiting).toBe(1)
+    blocks[0]?.release()
+    // the block is free again and usage did not change: the waiter still waits
+    expect(manager.getResourceStats("Memory")).toMatchObject({ currentUsage: 972, waiting: 1 })
+    const fresh = manager.acquire("fresh", { type: "Memory", sizeBytes: 50 })
+    expect(manager.getResourceStats("Memory")).toMatchObject({ currentUsage: 972, waiting: 1 })
+    // bytes coming back grant it, charged in full
+    big.release()
+    const granted = await waiter
+    expect(manager.getResourceStats("Memory")).toMatchObject({ currentUsage: 192 + 50, waiting: 0 })
+    for (const ref of [granted, fresh, blocks[1]]) ref?.release()
+    manager.close()
+  })
+
+  test("a budget that is all pool capacity, every block held: a wait is refused as a deadlock", async () => {
+    const manager = createResourceManager({
+      ...quiet,
+      budgets: { Memory: { ...budget, maxBytes: 4 * 64, reservedBytes: 0 } },
+      pools: [{ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 4 }]
+    })
+    const held = [0, 1, 2, 3].map(() => manager.acquire("", { type: "Memory", sizeBytes: 64 }))
+    const refused = await manager.acquireAsync("", { type: "Memory", sizeBytes: 64 }, { owner: "other" }).then(
+      () => "granted",
+      (error: { readonly _tag: string }) => error._tag
+    )
+    expect(refused).toBe("DeadlockDetected")
+    for (const ref of held) ref.release()
+    manager.close()
+  })
+})
