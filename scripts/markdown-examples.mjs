@@ -13,6 +13,8 @@
 //                                     tsconfig.json (a ```json block), DIR is compiled with `tsc -p` instead and its
 //                                     `run` .ts files run with this Node from the tsconfig's outDir.
 //      Anything else (```ts ignore without one of these) is a finding.
+// A block or file whose manager prints a leak warning (`flight-hal … leak: …`, what a manager without `onLeaks`
+// prints at close for what is still held) is a finding too: a reader who copies it gets that warning.
 // Files listed in KNOWN belong to other guides in progress: their findings are printed but do not fail the run.
 // Prints one line per Markdown file (blocks run, fragments, files), every finding, then
 // `markdown <runtime>: N passed, M failed` per runtime, and exits non-zero on any finding outside KNOWN.
@@ -22,6 +24,12 @@ import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { markdownBlocksOf } from "./packaging/doc-examples.mjs"
 import { bin, indent, plain, root, run, since } from "./packaging/workspace.mjs"
+
+/**
+ * The warning a manager without `onLeaks` prints at close for each resource still held: the facade's
+ * `flight-hal <label> leak: blur Shader 2048 bytes owned by app`, the Effect service's the same in a log line.
+ */
+const LEAK_WARNING = /\S+ leak: [^"\n]*? bytes owned by [^"\n,]*/g
 
 /** Guides owned elsewhere and still being written: reported, not failed. */
 const KNOWN = new Set(["docs/semantics.md"])
@@ -144,6 +152,15 @@ for (const doc of [main, known]) {
       text: `does not type-check: ${e.code} ${e.message}${at ? ` (line ${e.line} of the block as Deno wraps it)` : ""}`
     })
   }
+  // a manager without `onLeaks` warns of what it still held at close: an example a reader copies must not leak
+  for (const m of docOut.matchAll(LEAK_WARNING)) {
+    const block = [...docOut.slice(0, m.index).matchAll(/file:\/\/(\S+?)#(\d+)-\d+\.ts/g)].at(-1)
+    findings.push({
+      file: block === undefined ? "(deno test --doc)" : relative(root, block[1]),
+      line: block?.[2] ?? "",
+      text: `leaks when run: ${m[0]}`
+    })
+  }
   if (doc.status !== 0 && findings.length === before) {
     findings.push({
       file: "(deno test --doc)",
@@ -191,8 +208,12 @@ for (const [dir, group] of fileGroups) {
       cwd: dirname(entry.path)
     })
     const counts = runtimeCounts[node ? "node" : "deno"]
-    if (result.status === 0) counts.passed++
-    else {
+    const leak = plain(result.output).match(LEAK_WARNING)
+    if (result.status === 0 && leak === null) counts.passed++
+    else if (result.status === 0) {
+      counts.failed++
+      findings.push({ file: entry.file, line: entry.line, text: `${relative(workDir, entry.path)} leaks: ${leak[0]}` })
+    } else {
       counts.failed++
       findings.push({
         file: entry.file,
