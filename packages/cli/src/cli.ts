@@ -17,6 +17,7 @@ import { ConfigFileError, profileFromConfigText } from "./config-file.ts"
 import { demo } from "./demo.ts"
 import { type ManagerDump, parseDump } from "./dump.ts"
 import { renderInspect } from "./inspect.ts"
+import { errorText } from "./internal/error-text.ts"
 import { formatBytes, formatTable } from "./internal/format.ts"
 import { cliServices } from "./internal/services.ts"
 import { makeLiveView } from "./live-view.ts"
@@ -107,21 +108,19 @@ const checkWritable = (flag: string, path: string): Effect.Effect<void, BadUsage
       closeSync(openSync(path, "a"))
       if (!existed) rmSync(path, { force: true })
     },
-    catch: (error) =>
-      new BadUsage(`${flag} ${path}: cannot write there (${error instanceof Error ? error.message : String(error)})`)
+    catch: (error) => new BadUsage(`${flag} ${path}: cannot write there (${errorText(error)})`)
   })
 
 const writeFile = (path: string, text: string): Effect.Effect<void, CommandFailed> =>
   Effect.try({
     try: () => writeFileSync(path, text),
-    catch: (error) =>
-      new CommandFailed(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`)
+    catch: (error) => new CommandFailed(`cannot write ${path}: ${errorText(error)}`)
   })
 
 const readFile = (path: string, onError: (message: string) => Error): Effect.Effect<string, Error> =>
   Effect.try({
     try: () => readFileSync(path, "utf8"),
-    catch: (error) => onError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+    catch: (error) => onError(`cannot read ${path}: ${errorText(error)}`)
   })
 
 const isUrl = (source: string): boolean => /^https?:\/\//.test(source)
@@ -135,8 +134,7 @@ const readDump = (source: string): Effect.Effect<ManagerDump, CommandFailed> =>
           if (!response.ok) throw new Error(`HTTP ${response.status}`)
           return response.text()
         },
-        catch: (error) =>
-          new CommandFailed(`cannot read ${source}: ${error instanceof Error ? error.message : String(error)}`)
+        catch: (error) => new CommandFailed(`cannot read ${source}: ${errorText(error)}`)
       })
     : readFile(source, (message) => new CommandFailed(message))
   ).pipe(

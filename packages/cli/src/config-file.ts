@@ -19,6 +19,7 @@ import { ResourceBudgetSchema, type ResourceType, ResourceTypeNames } from "@fli
 import { type PlatformProfile, PlatformProfileSchema, type ProfileBudgets } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { errorText } from "./internal/error-text.ts"
 import { splitIssue } from "./internal/schema-issue.ts"
 
 /**
@@ -105,7 +106,7 @@ export const profileFromConfigText = (
   Effect.gen(function* () {
     const json = yield* Effect.try({
       try: (): unknown => JSON.parse(text),
-      catch: (error) => new ConfigFileError(file, "", `not JSON (${error instanceof Error ? error.message : error})`)
+      catch: (error) => new ConfigFileError(file, "", `not JSON (${errorText(error)})`)
     })
     if (!isRecord(json)) return yield* Effect.fail(new ConfigFileError(file, "", "must hold a JSON object"))
     const whole = "totalMemoryBytes" in json || "pools" in json

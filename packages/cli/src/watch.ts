@@ -9,6 +9,7 @@
 import type { ManagerDump } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
 import { parseDump } from "./dump.ts"
+import { errorText } from "./internal/error-text.ts"
 import { count, formatMoment } from "./internal/format.ts"
 import { renderWatchLine, renderWatchView, type ViewOutput } from "./live-view.ts"
 
@@ -107,7 +108,7 @@ const fetchDump = (url: string): Effect.Effect<ManagerDump, Error> =>
       if (!response.ok) throw new Error(`HTTP ${response.status}`)
       return response.text()
     },
-    catch: (cause) => new Error(`cannot read ${url}: ${cause instanceof Error ? cause.message : String(cause)}`)
+    catch: (cause) => new Error(`cannot read ${url}: ${errorText(cause)}`)
   }).pipe(
     Effect.flatMap(parseDump),
     Effect.mapError((error) =>
