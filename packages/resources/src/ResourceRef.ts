@@ -13,8 +13,10 @@ import type { RefOwner } from "./internal/ref-owner.ts"
 import { exposeMetadata } from "./internal/validate.ts"
 
 /**
- * The payload type of an acquisition without a `create` hook: a `Uint8Array` for `Memory`, `undefined` for
- * every other type (and `Uint8Array | undefined` when the type is not known statically).
+ * The payload type of an acquisition without a `create` hook: a `Uint8Array` for `Memory` (its pool block's view,
+ * or fresh bytes); `Uint8Array | undefined` for every other type, whose payload is `undefined` unless a pool of
+ * the type served the request (then its block's view: pools serve any type, and the `auto` profile has a
+ * Hardware one).
  *
  * @example
  * ```ts
@@ -29,9 +31,7 @@ import { exposeMetadata } from "./internal/validate.ts"
  */
 export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }> = [M["type"]] extends ["Memory"]
   ? Uint8Array
-  : "Memory" extends M["type"]
-    ? Uint8Array | undefined
-    : undefined
+  : Uint8Array | undefined
 
 /** The payload of a ref not yet made. */
 const unmade: unique symbol = Symbol("unmade")

@@ -780,19 +780,30 @@ describe("regressions: an interruption racing a grant leaks nothing (Effect)", (
 describe("regressions: payload typing", () => {
   /**
    * Compile-time half: `tsc -b test` rejects these assignments unless a non-Memory acquisition without
-   * `create` is typed with an `undefined` payload (today it is typed `Uint8Array`). Runtime half: the payload is
-   * `undefined` indeed.
+   * `create` is typed `Uint8Array | undefined` (it was once typed `Uint8Array`, then `undefined`, which a pool of
+   * the type contradicts: a pool-served Hardware request gets its block's view). Runtime half: `undefined` without
+   * a pool, the block's bytes with one.
    */
-  test("a non-Memory acquisition without create has a payload typed and valued undefined", async () => {
+  test("a non-Memory acquisition without create: typed Uint8Array | undefined, undefined unless a pool serves it", async () => {
     const hardware = { type: "Hardware", sizeBytes: 1 } as const
     const manager = createResourceManager(quiet)
     const ref = manager.acquire("typed", hardware)
-    const payload: undefined = ref.payload
-    expect(payload).toBeUndefined()
+    const payload: Uint8Array | undefined = ref.payload
+    // @ts-expect-error a non-Memory payload may be undefined
+    const notBytes: Uint8Array = ref.payload
+    expect([payload, notBytes]).toEqual([undefined, undefined])
     const memory = manager.acquire("bytes", mem(8))
     const bytes: Uint8Array = memory.payload
     expect(bytes.byteLength).toBe(8)
     manager.close()
+    const pooled = createResourceManager({
+      ...quiet,
+      pools: [{ type: "Hardware", blockSize: 64, initialCount: 1, maxCount: 1 }]
+    })
+    const block: Uint8Array | undefined = pooled.acquire("dma", { type: "Hardware", sizeBytes: 16 }).payload
+    expect(block).toBeInstanceOf(Uint8Array)
+    expect(block?.byteLength).toBeGreaterThanOrEqual(16)
+    pooled.close()
     const open = await openManager(quiet)
     const exit = await open.run(
       Effect.flatMap(open.manager.acquire("typed", hardware), (r) => r.get),
@@ -800,7 +811,7 @@ describe("regressions: payload typing", () => {
     )
     await open.close()
     if (Exit.isFailure(exit)) throw new Error("acquire failed")
-    const effectPayload: undefined = exit.value
+    const effectPayload: Uint8Array | undefined = exit.value
     expect(effectPayload).toBeUndefined()
   })
 })
