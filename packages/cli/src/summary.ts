@@ -45,7 +45,7 @@ export const renderSummary = (summary: DemoSummary): string => {
         ["textures loaded", c.texturesLoaded],
         ["audio buffers loaded", c.audioBuffersLoaded],
         ["texture evictions", c.evictions],
-        ["bytes evicted", c.evictedBytes],
+        ["bytes evicted", formatBytes(c.evictedBytes)],
         ["shares", c.shares],
         ["emergency allocations", c.emergencyAllocations],
         ["timeouts", c.timeouts],
