@@ -44,6 +44,7 @@ import type {
   ResourceInfo,
   ResourceStats
 } from "../ResourceStats.ts"
+import { callerStack } from "./call-site.ts"
 import { introspect } from "./introspection.ts"
 import { CoreMetrics } from "./metrics.ts"
 import { defaultPayload, Payload, type PayloadDestroy } from "./payload.ts"
@@ -681,7 +682,7 @@ export class Core<R> {
     }
     if (this.captureSites) {
       this.slotHooks++
-      this.sites[slot] = new Error("acquired here").stack ?? ""
+      this.sites[slot] = callerStack(new Error("acquired here").stack ?? "")
     }
     return ref
   }

@@ -1,0 +1,30 @@
+/**
+ * The acquisition site a leak report shows (`captureAcquisitionSite`): the stack of the acquisition without the
+ * manager's own frames, so that its first frame is the caller's (it was `bind`, `bindRef`, `acquire`, then the
+ * caller's line).
+ *
+ * @module
+ */
+
+/** This package's code: its `src/` (run from the sources) or its `dist/` (the built package), whichever this is in. */
+const root = new URL("../", import.meta.url)
+/** How a frame in this package names its file: a `file://` URL (Node's ES modules, Deno) or a path (Bun). */
+const ownFiles = root.pathname === "/" ? [] : [root.href, decodeURIComponent(root.pathname)]
+
+/**
+ * `stack` without its frames in this package. A stack whose every frame is in it (a browser bundle, where the
+ * caller's code and the manager's share one file) is kept whole: a site must name some frame.
+ *
+ * @example
+ * ```ts
+ * import { callerStack } from "./call-site.ts"
+ *
+ * callerStack("Error: acquired here\n    at main (/app/main.ts:3:1)") // unchanged: no frame is the manager's
+ * ```
+ */
+export const callerStack = (stack: string): string => {
+  if (ownFiles.length === 0) return stack
+  const lines = stack.split("\n")
+  const kept = lines.filter((line) => !/^\s+at\s/.test(line) || !ownFiles.some((file) => line.includes(file)))
+  return kept.some((line) => /^\s+at\s/.test(line)) ? kept.join("\n") : stack
+}
