@@ -196,6 +196,13 @@ const mutants: ReadonlyArray<Mutant> = [
     file: core,
     from: "    state.keptDrivers.add(index)\n",
     to: ""
+  },
+  {
+    id: "T1",
+    what: "a slot keeps its type's index in 8 bits (the layout before 2026-11-29)",
+    file: state,
+    from: "    return (this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16\n",
+    to: "    return ((this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16) & 0xff\n"
   }
 ]
 
