@@ -65,7 +65,11 @@ export interface BlockPoolOptions {
   readonly name?: string
   /** Poison freed blocks and verify the poison on the next alloc. */
   readonly debug?: boolean
-  /** Force slab storage even where resizable ArrayBuffers exist (default: resizable when available). */
+  /**
+   * `"slabs"`: slab storage even where resizable ArrayBuffers exist. `"resizable"`: one buffer, or InvalidPoolConfig
+   * when the runtime refuses to reserve `maxCount × blockSize` for it. Default: one buffer when the runtime has
+   * resizable ArrayBuffers and grants the reservation, else slabs.
+   */
   readonly storage?: StorageKind
   /**
    * Called before the pool takes more memory (including the initial blocks), with the bytes it wants; return
@@ -162,7 +166,7 @@ export class BlockPool {
   private constructor(
     layout: { name: string; blockSize: number; alignment: number; initialCount: number; maxCount: number },
     options: BlockPoolOptions,
-    kind: StorageKind
+    storage: BlockStorage
   ) {
     this.next = new Int32Array(layout.initialCount)
     this.tag = takeTag()
@@ -172,8 +176,8 @@ export class BlockPool {
     this.alignment = layout.alignment
     this.initialCount = layout.initialCount
     this.maxCount = layout.maxCount
-    this.storageKind = kind
-    this.storage = new BlockStorage(layout.blockSize, layout.maxCount, this.storageKind)
+    this.storageKind = storage.kind
+    this.storage = storage
     this.admitGrowth = options.admitGrowth
     this.onCapacityChange = options.onCapacityChange
     this.onUseAfterFree = options.onUseAfterFree
@@ -214,7 +218,20 @@ export class BlockPool {
         return invalid(hook, read[hook], "must be a function")
     }
     const kind: StorageKind = storage === "slabs" || !hasResizableArrayBuffer ? "slabs" : "resizable"
-    return new BlockPool(layout.value, read as BlockPoolOptions, kind).initial()
+    const { blockSize, maxCount } = layout.value
+    // a resizable buffer reserves maxCount × blockSize of address space at once, which can be refused: slabs
+    // instead, unless the caller asked for one buffer
+    const blocks =
+      BlockStorage.make(blockSize, maxCount, kind) ??
+      (storage === "resizable" ? undefined : BlockStorage.make(blockSize, maxCount, "slabs"))
+    if (blocks === undefined) {
+      return invalid(
+        "storage",
+        storage,
+        `the runtime could not reserve ${blockSize * maxCount} bytes of address space for one buffer (use "slabs")`
+      )
+    }
+    return new BlockPool(layout.value, read as BlockPoolOptions, blocks).initial()
   }
 
   /** Allocates the initial blocks; `PoolExhausted` when `admitGrowth` refuses them. */

@@ -22,10 +22,24 @@ export class BlockStorage {
   private readonly slabs: Array<{ readonly buffer: ArrayBuffer; readonly first: number }> = []
   private count = 0
 
-  constructor(blockSize: number, maxCount: number, kind: StorageKind) {
+  private constructor(blockSize: number, kind: StorageKind, resizable: ArrayBuffer | undefined) {
     this.blockSize = blockSize
     this.kind = kind
-    this.resizable = kind === "resizable" ? new ArrayBuffer(0, { maxByteLength: blockSize * maxCount }) : undefined
+    this.resizable = resizable
+  }
+
+  /**
+   * Storage of `kind` for up to `maxCount` blocks, or undefined when a resizable buffer's address space (`blockSize ×
+   * maxCount`, reserved up front) cannot be had: the runtime throws a RangeError there (`ulimit -v`, or the
+   * process's mappings used up by many such pools). Slabs reserve nothing and never fail here.
+   */
+  static make(blockSize: number, maxCount: number, kind: StorageKind): BlockStorage | undefined {
+    if (kind === "slabs") return new BlockStorage(blockSize, kind, undefined)
+    try {
+      return new BlockStorage(blockSize, kind, new ArrayBuffer(0, { maxByteLength: blockSize * maxCount }))
+    } catch {
+      return undefined
+    }
   }
 
   /** The blocks currently backed by memory. */
