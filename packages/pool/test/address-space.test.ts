@@ -39,9 +39,10 @@ describe("a reservation the runtime refuses", () => {
     const made = BlockPool.make({ blockSize: 1 << 20, maxCount: 2048, storage: "resizable" })
     expect(made.ok).toBe(false)
     if (made.ok) return
-    expect(made.error).toBeInstanceOf(InvalidPoolConfig)
-    expect(made.error.field).toBe("storage")
-    expect(made.error.issue).toContain("could not reserve")
+    const error = made.error
+    if (!(error instanceof InvalidPoolConfig)) throw new Error(`expected InvalidPoolConfig, got ${error._tag}`)
+    expect(error.field).toBe("storage")
+    expect(error.issue).toContain("could not reserve")
   })
 
   test("a pool manager's createPool: made on slabs, routed as usual", () => {
