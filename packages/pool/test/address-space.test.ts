@@ -49,6 +49,7 @@ describe("a reservation the runtime refuses", () => {
     const manager = new PoolManager()
     const created = manager.createPool({ type: "Memory", blockSize: 4096, initialCount: 1, maxCount: 64 })
     expect(created.ok).toBe(true)
-    expect(manager.route("Memory", 100)?.storageKind).toBe("slabs")
+    const pool = manager.route("Memory", 100)
+    expect(pool instanceof BlockPool && pool.storageKind).toBe("slabs")
   })
 })
