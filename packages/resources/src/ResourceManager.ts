@@ -423,8 +423,12 @@ const drive = (
   waitMillis: number
 ): Effect.Effect<number, AcquireError> => {
   if (typeof step === "number") return Effect.succeed(step)
-  if (step instanceof Reclaiming)
-    return Effect.flatMap(runReclaimer(step), () => drive(core, step.advance(), waitMillis))
+  if (step instanceof Reclaiming) {
+    // an interrupted callback (relieveSystemPressure's fiber; an acquisition's are uninterruptible) ends its step:
+    // otherwise its type would count as reclaiming for good and never ask its callbacks again
+    const callback = Effect.onInterrupt(runReclaimer(step), () => Effect.sync(() => step.cancel()))
+    return Effect.flatMap(callback, () => drive(core, step.advance(), waitMillis))
+  }
   if (step instanceof WaitingRequest) return waitFor(core, step, waitMillis)
   return Effect.fail(step)
 }

@@ -231,7 +231,7 @@ export class Core<R> {
    * Callbacks of each type running now. An admission made from inside one (a callback that acquires its own
    * type) is decided without asking the callbacks again, so a reclamation never recurses.
    */
-  readonly reclaimingTypes: Uint8Array
+  readonly reclaimingTypes: Int32Array
   /** Pressure events not yet delivered to the callbacks, oldest first. */
   readonly pendingPressure: Array<PressureEvent> = []
   /** Called when the first event enters an empty `pendingPressure` (the front end schedules delivery). */
@@ -259,7 +259,7 @@ export class Core<R> {
       if (kind?.sequential === true) this.state.sequential.add(index)
     }
     this.reclaimers = Array.from({ length: this.state.usage.length }, () => [])
-    this.reclaimingTypes = new Uint8Array(this.state.usage.length)
+    this.reclaimingTypes = new Int32Array(this.state.usage.length)
     this.pooledTypes = new Uint8Array(this.state.usage.length)
     const made = makeManagerPools(
       { admitGrowth: (type, bytes) => this.admitPoolGrowth(type, bytes), released: (t, b) => this.poolReleased(t, b) },
