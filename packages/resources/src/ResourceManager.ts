@@ -122,15 +122,16 @@ export type AcquireError =
 
 /**
  * The errors an acquisition in mode `M` can end with: bad input and a closed manager in every mode, then
- * NonBlocking `BudgetExceeded | ResourceBusy`; Emergency `ResourceBusy`; Blocking `BudgetExceeded` (an
- * impossible request, or a budget lowered while waiting) `| DeadlockDetected`; Timeout the same plus
- * `AcquireTimeout`.
+ * NonBlocking `BudgetExceeded | ResourceBusy`; Emergency `ResourceBusy | BudgetExceeded` (BudgetExceeded only past
+ * the usage bound: usage + size above 2^53 − 1, where bytes are no longer counted exactly); Blocking
+ * `BudgetExceeded` (an impossible request, or a budget lowered while waiting) `| DeadlockDetected`; Timeout the
+ * same plus `AcquireTimeout`.
  *
  * @example
  * ```ts
  * import type { AcquireErrorOf } from "@flight-hal/resources"
  *
- * type E = AcquireErrorOf<"Emergency"> // InvalidMetadata | … | ResourceBusy
+ * type E = AcquireErrorOf<"Emergency"> // InvalidMetadata | … | ResourceBusy | BudgetExceeded
  * ```
  *
  * @since 0.1.0
@@ -144,7 +145,7 @@ export type AcquireErrorOf<M extends AcquireMode> =
   | (M extends "NonBlocking"
       ? BudgetExceeded | ResourceBusy
       : M extends "Emergency"
-        ? ResourceBusy
+        ? ResourceBusy | BudgetExceeded
         : M extends "Blocking"
           ? BudgetExceeded | DeadlockDetected
           : BudgetExceeded | DeadlockDetected | AcquireTimeout)

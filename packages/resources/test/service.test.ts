@@ -373,12 +373,29 @@ describe("error channels", () => {
       const emergency = manager.acquire("a", mem(1), { mode: "Emergency" })
       const timeout = manager.acquire("a", mem(1), { mode: "Timeout", timeout: "1 second" })
       check<Equal<Extract<ErrorOf<typeof nonBlocking>, { _tag: "AcquireTimeout" }>, never>>()
-      check<Equal<Extract<ErrorOf<typeof emergency>, { _tag: "BudgetExceeded" }>, never>>()
+      // Emergency fails with BudgetExceeded past the usage bound (usage + size above 2^53 − 1)
+      check<Equal<Extract<ErrorOf<typeof emergency>, { _tag: "BudgetExceeded" }>["_tag"], "BudgetExceeded">>()
+      check<Equal<Extract<ErrorOf<typeof emergency>, { _tag: "DeadlockDetected" }>, never>>()
       check<Equal<Extract<ErrorOf<typeof timeout>, { _tag: "AcquireTimeout" }>["_tag"], "AcquireTimeout">>()
       check<Equal<Extract<ErrorOf<typeof timeout>, { _tag: "ResourceBusy" }>, never>>()
     })
     // the checks above are compile-time: this file fails `tsc -b test` when an error channel is wrong
     void program
+  })
+
+  test("Emergency past the usage bound: BudgetExceeded in the channel, caught by its tag", async () => {
+    const caught = await run(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        const huge = { type: "Hardware", sizeBytes: Number.MAX_SAFE_INTEGER } as const
+        yield* manager.acquire("all", huge, { mode: "Emergency" })
+        return yield* manager.acquire("one more", { type: "Hardware", sizeBytes: 1 }, { mode: "Emergency" }).pipe(
+          Effect.as("admitted"),
+          Effect.catchTag("BudgetExceeded", (error) => Effect.succeed(`${error._tag} ${error.limit}`))
+        )
+      })
+    )
+    expect(caught).toBe(`BudgetExceeded ${Number.MAX_SAFE_INTEGER}`)
   })
 })
 
