@@ -24,6 +24,7 @@ import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
+import { Registrations } from "./internal/registrations.ts"
 import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
@@ -316,7 +317,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
   // read once: the core and this front end read only the copy
   const config = orThrow(copyConfig(given)).config as ResourceManagerConfig
   const core = orThrow(Core.make<Reclaimer>(config, burstClock()))
-  const callbacks = new Set<(event: PressureEvent) => void>()
+  const callbacks = new Registrations<(event: PressureEvent) => void>()
   const reportCollected = collectedLeakReporter(config)
   const trackLeaks = leakRegistry !== undefined && config.detectGarbageCollectedLeaks === true
   // Pressure callbacks run in a microtask after the transition; disposing a registration and close() first
@@ -330,7 +331,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
     flushing = true
     try {
       for (let event = core.pendingPressure.shift(); event !== undefined; event = core.pendingPressure.shift()) {
-        for (const callback of [...callbacks]) {
+        for (const callback of callbacks.values()) {
           try {
             const result: unknown = callback(event)
             if (isThenable(result)) result.then(undefined, warn("pressure callback failed"))
@@ -423,7 +424,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
       return {
         [Symbol.dispose]: () => {
           flush()
-          callbacks.delete(callback)
+          callbacks.remove(callback)
         }
       }
     },

@@ -47,6 +47,7 @@ import { evaluatedByStep } from "./internal/effect-step.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
+import { Registrations } from "./internal/registrations.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { show } from "./internal/show.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
@@ -623,7 +624,7 @@ const make = (given: unknown) =>
     const attached: AttachedCore = { core, label: config.label }
     yield* registerManagerMetrics(attached) // live metrics, read from the core when collected
     const pubsub = yield* PubSub.unbounded<PressureEvent>()
-    const callbacks = new Set<PressureCallback>()
+    const callbacks = new Registrations<PressureCallback>()
     const pressureWake = yield* PubSub.unbounded<void>()
     core.onPressureEvent = (event) => PubSub.publishUnsafe(pubsub, event)
     core.pressureWanted = () => callbacks.size > 0
@@ -637,7 +638,7 @@ const make = (given: unknown) =>
       while: () => core.pendingPressure.length > 0,
       body: () => {
         const event = core.pendingPressure.shift() as PressureEvent
-        return Effect.forEach([...callbacks], (callback) => runPressureCallback(callback, event), { discard: true })
+        return Effect.forEach(callbacks.values(), (callback) => runPressureCallback(callback, event), { discard: true })
       },
       step: () => {}
     })
@@ -697,7 +698,7 @@ const make = (given: unknown) =>
           () =>
             Effect.andThen(
               drainPressure,
-              Effect.sync(() => callbacks.delete(callback))
+              Effect.sync(() => callbacks.remove(callback))
             )
         ),
       relieveSystemPressure: (from, to, reclaim) =>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Layer } from "effect"
+import { Effect, Exit, Layer, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { createResourceManager, type PressureEvent, ResourceManager } from "../src/index.ts"
 
@@ -64,5 +64,46 @@ describe("pressure events are delivered deterministically", () => {
     expect(levels(first)).toEqual(["None->Low"])
     // Low -> High on "b", then close released "b" (-> Low) and "a" (-> None)
     expect(levels(second)).toEqual(["None->Low", "Low->High", "High->Low", "Low->None"])
+  })
+})
+
+describe("one callback registered twice", () => {
+  test("Effect: ending one scope's registration keeps the other's; each event reaches it once", async () => {
+    const seen: Array<string> = []
+    const callback = (event: PressureEvent) => {
+      seen.push(`${event.from}->${event.to}`)
+    }
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        const first = yield* Scope.make()
+        const second = yield* Scope.make()
+        yield* manager.registerPressureCallback(callback).pipe(Scope.provide(first))
+        yield* manager.registerPressureCallback(callback).pipe(Scope.provide(second))
+        yield* Effect.scoped(manager.acquire("x", { type: "Memory", sizeBytes: 60 })) // None->Low, Low->None
+        yield* Scope.close(first, Exit.void)
+        yield* Effect.scoped(manager.acquire("y", { type: "Memory", sizeBytes: 95 })) // None->High, back
+        yield* Scope.close(second, Exit.void)
+        yield* Effect.scoped(manager.acquire("z", { type: "Memory", sizeBytes: 60 })) // nobody registered
+      }).pipe(Effect.provide(ResourceManager.layer({ budgets })))
+    )
+    expect(seen).toEqual(["None->Low", "Low->None", "None->High", "High->None"])
+  })
+
+  test("facade: disposing one registration keeps the other; each event reaches it once", async () => {
+    const seen: Array<string> = []
+    const callback = (event: PressureEvent) => {
+      seen.push(`${event.from}->${event.to}`)
+    }
+    const manager = createResourceManager({ budgets })
+    const first = manager.registerPressureCallback(callback)
+    const second = manager.registerPressureCallback(callback)
+    manager.acquire("x", { type: "Memory", sizeBytes: 60 }).release()
+    first[Symbol.dispose]()
+    manager.acquire("y", { type: "Memory", sizeBytes: 95 }).release()
+    second[Symbol.dispose]()
+    manager.acquire("z", { type: "Memory", sizeBytes: 60 }).release()
+    await manager[Symbol.asyncDispose]()
+    expect(seen).toEqual(["None->Low", "Low->None", "None->High", "High->None"])
   })
 })
