@@ -273,6 +273,32 @@ describe("acquisition and driver options are read once", () => {
     )
     expect(manager.getResourceStats("Hardware").currentUsage).toBe(0)
   })
+
+  test("an array or a revoked Proxy is no options object: InvalidArgument options, in both front ends", async () => {
+    using manager = createResourceManager({ budgets: { Hardware: budget } })
+    const revoked = Proxy.revocable({}, {})
+    revoked.revoke()
+    const metadata = { type: "Hardware", sizeBytes: 1 } as const
+    for (const options of [[], [{ mode: "Emergency" }], revoked.proxy]) {
+      const thrown = (() => {
+        try {
+          manager.acquire("a", metadata, options as never)
+        } catch (error) {
+          return error
+        }
+        return undefined
+      })()
+      expect(thrown).toBeInstanceOf(InvalidArgument)
+      expect((thrown as InvalidArgument).argument).toBe("options")
+      const failed = await Effect.runPromise(
+        Effect.scoped(
+          Effect.flip(Effect.flatMap(ResourceManager, (service) => service.acquire("a", metadata, options as never)))
+        ).pipe(Effect.provide(ResourceManager.layer({ onLeaks: () => {} })))
+      )
+      expect(failed).toMatchObject({ _tag: "InvalidArgument", argument: "options" })
+    }
+    expect(manager.getResourceStats("Hardware").currentUsage).toBe(0)
+  })
 })
 
 describe("caller callbacks and signals that misbehave", () => {

@@ -541,7 +541,14 @@ export const validateAcquireOptions = (
   toMillis: (value: unknown) => number
 ): AcquireSettings | InvalidArgument => {
   if (options === undefined) return defaultSettings(defaultMode)
-  if (typeof options !== "object" || options === null) {
+  let isOptions: boolean
+  try {
+    // an array is no options object (inside the try: Array.isArray throws on a revoked Proxy)
+    isOptions = typeof options === "object" && options !== null && !Array.isArray(options)
+  } catch {
+    isOptions = false
+  }
+  if (!isOptions) {
     return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
   }
   // read once: what is checked is what is used (a getter may answer differently on each read, or throw)
