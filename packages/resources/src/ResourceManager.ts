@@ -256,7 +256,9 @@ export interface ResourceManagerService {
   ): Effect.Effect<void, InvalidArgument, Scope.Scope>
   /**
    * Pressure level changes, from the moment the stream's subscription is made: a consumer forked now may
-   * subscribe after its first yield, so register with `registerPressureCallback` to see every event.
+   * subscribe after its first yield, so register with `registerPressureCallback` to see every event. The stream
+   * ends when the Layer's scope closes, after the events of the releases the close makes; a subscription made
+   * after that ends at once.
    */
   readonly pressureEvents: Stream.Stream<PressureEvent>
   /** Registers a pressure callback until the Scope closes (InvalidArgument when it is not a function). */
@@ -732,6 +734,8 @@ const make = (given: unknown) =>
       Effect.gen(function* () {
         const leaks = core.close()
         yield* drainPressure
+        // the close's own events are in: the stream ends for its consumers (and for any subscribing later)
+        yield* PubSub.shutdown(pubsub)
         yield* countLeaks(attached, leaks)
         yield* reportLeaks(leaks, config.label ?? "resource-manager")
       })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { createResourceManager, type PressureEvent, ResourceManager } from "../src/index.ts"
 
@@ -105,5 +105,26 @@ describe("one callback registered twice", () => {
     manager.acquire("z", { type: "Memory", sizeBytes: 60 }).release()
     await manager[Symbol.asyncDispose]()
     expect(seen).toEqual(["None->Low", "Low->None", "None->High", "High->None"])
+  })
+})
+
+describe("the pressureEvents stream", () => {
+  test("ends when the Layer closes, with the close's own events; a later subscription ends at once", async () => {
+    const [collected, late] = await Effect.runPromise(
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(ResourceManager.layer({ budgets, onLeaks: () => {} }), scope)
+        const manager = Context.get(context, ResourceManager)
+        const consumer = yield* Effect.forkDetach(Stream.runCollect(manager.pressureEvents))
+        yield* Effect.yieldNow // subscribed
+        yield* manager.acquire("held", { type: "Memory", sizeBytes: 60 }).pipe(Scope.provide(scope)) // None->Low
+        yield* Scope.close(scope, Exit.void) // releases it: Low->None
+        const events = yield* Fiber.join(consumer)
+        const after = yield* Stream.runCollect(manager.pressureEvents)
+        return [levels(events), after.length] as const
+      })
+    )
+    expect(collected).toEqual(["None->Low", "Low->None"])
+    expect(late).toBe(0)
   })
 })
