@@ -253,7 +253,9 @@ export class PoolManager {
     for (const [key, other] of this.byKey) if (other === entry) this.byKey.delete(key)
     this.rebuild(type)
     const capacity = entry.pool.stats().totalCapacityBytes
-    if (entry.pool instanceof SharedBlockPool) entry.pool.detach()
+    // a shared pool stays attached, as a block pool stays usable: a caller who kept it can still free the blocks
+    // it holds (detached, this thread's frees were refused and those blocks lost to every thread); it detaches
+    // when done (`detach()` or `using`)
     if (capacity > 0) safeCall(this.options.onRelease, type, capacity)
     return ok(undefined)
   }

@@ -246,19 +246,24 @@ export class SharedBlockPool {
     })
     if (!layout.ok) {
       const e = layout.error
+      // the layout's error names the block pool's fields; its value is already printed
       return e.field === "maxCount" || e.field === "initialCount"
-        ? err(invalid(e.pool, "blockCount", e.value, e.issue))
+        ? err(new InvalidPoolConfig({ pool: e.pool, field: "blockCount", value: e.value, issue: e.issue }))
         : layout
     }
     const { name, blockSize, maxCount: blockCount, alignment } = layout.value
     if (options.debug !== undefined && typeof options.debug !== "boolean") {
       return err(invalid(name, "debug", options.debug, "must be a boolean"))
     }
-    const maxThreads = options.maxThreads ?? DEFAULT_MAX_THREADS
+    // only a field left out takes its default: null is a (bad) value
+    const maxThreads = options.maxThreads === undefined ? DEFAULT_MAX_THREADS : options.maxThreads
     if (!Number.isSafeInteger(maxThreads) || maxThreads < 1 || maxThreads > MAX_THREADS) {
       return err(invalid(name, "maxThreads", maxThreads, `must be an integer from 1 to ${MAX_THREADS}`))
     }
-    const batchSize = options.batchSize ?? Math.max(1, Math.min(MAX_BATCH, Math.floor(blockCount / (4 * maxThreads))))
+    const batchSize =
+      options.batchSize === undefined
+        ? Math.max(1, Math.min(MAX_BATCH, Math.floor(blockCount / (4 * maxThreads))))
+        : options.batchSize
     if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
       return err(invalid(name, "batchSize", batchSize, `must be an integer from 1 to ${MAX_BATCH}`))
     }

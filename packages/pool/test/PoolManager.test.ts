@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import * as fc from "fast-check"
-import { BlockPool, PoolManager, type ResourceType } from "../src/index.ts"
+import { BlockPool, PoolManager, type ResourceType, SharedBlockPool } from "../src/index.ts"
 
 const withPools = (options: ConstructorParameters<typeof PoolManager>[0] = {}) => {
   const manager = new PoolManager(options)
@@ -185,6 +185,22 @@ describe("a destroyed pool reports nothing more", () => {
     for (const h of held) pool.free(h)
     pool.trim()
     expect(calls).toEqual(["release Memory 256"])
+  })
+
+  test("a destroyed shared pool kept by a caller still works: its held blocks can be freed, new ones taken", () => {
+    const manager = new PoolManager()
+    const made = manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 4, threadSafe: true })
+    if (!made.ok || !(made.value instanceof SharedBlockPool)) throw new Error("no shared pool")
+    const pool = made.value
+    const held = [pool.alloc(), pool.alloc()]
+    expect(manager.destroyPool("Memory", 64).ok).toBe(true)
+    // it was detached by the destroy: these frees were refused and the two blocks lost to every thread
+    expect(held.map((h) => pool.free(h))).toEqual([true, true])
+    const again = pool.alloc()
+    expect(again).toBeGreaterThanOrEqual(0)
+    expect(pool.free(again)).toBe(true)
+    expect(pool.stats().usedBlocks).toBe(0)
+    pool.detach()
   })
 
   test("without admitGrowth, a destroyed pool may grow (nothing is charged) but its trims are not reported", () => {

@@ -85,6 +85,9 @@ describe("invalid configs are typed errors and allocate nothing", () => {
       [{ maxThreads: 2.5 }, "maxThreads"],
       [{ batchSize: 0 }, "batchSize"],
       [{ batchSize: 1000 }, "batchSize"],
+      // null is a value, not a field left out (docs/pools.md): it does not take the default
+      [{ maxThreads: null }, "maxThreads"],
+      [{ batchSize: null }, "batchSize"],
       [{ blockCount: 2 ** 21, blockSize: 1024 }, "blockCount"]
     ]
     for (const [patch, field] of cases) {
@@ -92,6 +95,9 @@ describe("invalid configs are typed errors and allocate nothing", () => {
       expect(r.ok).toBe(false)
       if (!r.ok) expect(r.error.field).toBe(field)
     }
+    // the value is printed once, as a block pool prints it (not quoted again)
+    const zero = SharedBlockPool.make({ blockSize: 64, blockCount: 0 })
+    expect(zero.ok ? "made" : zero.error.value).toBe("0")
   })
 
   test("createPool rejects an unknown type and non-boolean flags", () => {

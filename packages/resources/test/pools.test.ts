@@ -118,3 +118,21 @@ describe("a pool is asked only when a request is submitted (docs/semantics.md, s
     manager.close()
   })
 })
+
+describe("manager.pools.createPool of what is no config", () => {
+  test("an array, a revoked Proxy, null, a string: InvalidArgument (config), nothing created", () => {
+    const manager = createResourceManager({ ...quiet, budgets: { Memory: budget } })
+    const revoked = Proxy.revocable({}, {})
+    revoked.revoke()
+    for (const value of [[], [{ type: "Memory", blockSize: 64, maxCount: 4 }], revoked.proxy, null, "pool"]) {
+      const made = manager.pools.createPool(value as never)
+      expect(made.ok ? "created" : [made.error._tag, (made.error as { readonly argument?: string }).argument]).toEqual([
+        "InvalidArgument",
+        "config"
+      ])
+    }
+    expect(manager.snapshot().pools).toEqual([])
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
+    manager.close()
+  })
+})

@@ -72,7 +72,14 @@ export const makeManagerPools = (
   }
   const pools: ManagerPools = {
     createPool(config: PoolConfig) {
-      if (typeof config !== "object" || config === null) {
+      let isConfig: boolean
+      try {
+        // an array is no config (inside the try: Array.isArray throws on a revoked Proxy)
+        isConfig = typeof config === "object" && config !== null && !Array.isArray(config)
+      } catch {
+        isConfig = false
+      }
+      if (!isConfig) {
         return err(new InvalidArgument({ argument: "config", issue: `expected a pool config, got ${show(config)}` }))
       }
       const made = raw.createPool(config)
