@@ -21,6 +21,7 @@ import { err, ok, type PoolConfig, PoolManager } from "@flight-hal/pool"
 import type { ManagerPools } from "../ManagerPools.ts"
 import { show } from "./show.ts"
 import { TypeTable } from "./type-table.ts"
+import { isObjectArgument } from "./validate.ts"
 
 /** The `@flight-hal/core` error of a `@flight-hal/pool` error (same tag, category, code and fields). */
 export const toCoreError = <E>(error: { readonly category: string; readonly code: number }): E => {
@@ -72,14 +73,7 @@ export const makeManagerPools = (
   }
   const pools: ManagerPools = {
     createPool(config: PoolConfig) {
-      let isConfig: boolean
-      try {
-        // an array is no config (inside the try: Array.isArray throws on a revoked Proxy)
-        isConfig = typeof config === "object" && config !== null && !Array.isArray(config)
-      } catch {
-        isConfig = false
-      }
-      if (!isConfig) {
+      if (!isObjectArgument(config)) {
         return err(new InvalidArgument({ argument: "config", issue: `expected a pool config, got ${show(config)}` }))
       }
       const made = raw.createPool(config)

@@ -530,6 +530,18 @@ const defaultSettings = (mode: keyof typeof AcquisitionMode): AcquireSettings =>
 }
 
 /**
+ * Whether a caller's value is an object argument (options, a config): an object, not null and not an array; a
+ * revoked Proxy is not (`Array.isArray` throws on one).
+ */
+export const isObjectArgument = (value: unknown): value is object => {
+  try {
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Validates an acquisition's options: the mode among `modes` (default `defaultMode`), the timeout under
  * `timeoutKey` converted by `toMillis` (NaN for what is not a duration), the hooks and the abort signal.
  */
@@ -541,14 +553,7 @@ export const validateAcquireOptions = (
   toMillis: (value: unknown) => number
 ): AcquireSettings | InvalidArgument => {
   if (options === undefined) return defaultSettings(defaultMode)
-  let isOptions: boolean
-  try {
-    // an array is no options object (inside the try: Array.isArray throws on a revoked Proxy)
-    isOptions = typeof options === "object" && options !== null && !Array.isArray(options)
-  } catch {
-    isOptions = false
-  }
-  if (!isOptions) {
+  if (!isObjectArgument(options)) {
     return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
   }
   // read once: what is checked is what is used (a getter may answer differently on each read, or throw)
