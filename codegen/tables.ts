@@ -372,7 +372,11 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     doc: "A free of a block that is out of range, already free, or not from this pool; the pool is unchanged.",
     fields: [
       f("pool", "string", "The pool's name"),
-      f("index", "int", "The block index"),
+      f(
+        "index",
+        "int",
+        "The handle that was refused, as given (NaN when it is not a number): `indexOf` gives a double-freed block's index"
+      ),
       f("issue", "string", "out of range, double free, or foreign block")
     ],
     pool: true

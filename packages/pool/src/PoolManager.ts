@@ -262,8 +262,9 @@ export class PoolManager {
 
   /**
    * The type's smallest pool whose blocks hold `bytes` and whose `alignment` is at least `alignment` (a power of
-   * two, default 1), or undefined. O(1) without an alignment constraint; pools with smaller alignment are skipped
-   * over. Hot code can route once and then use the pool's own `alloc` / `free`.
+   * two, default 1), or undefined; undefined too for a size that is not a safe integer ≥ 0 or an alignment that is
+   * not a power of two from 1 to 2^30 (what `allocate` refuses). O(1) without an alignment constraint; pools with
+   * smaller alignment are skipped over. Hot code can route once and then use the pool's own `alloc` / `free`.
    *
    * @example
    * ```ts
@@ -280,7 +281,8 @@ export class PoolManager {
    * @category routing
    */
   route(type: ResourceType, bytes: number, alignment?: number): ManagedPool | undefined {
-    if (typeof bytes !== "number" || (alignment !== undefined && typeof alignment !== "number")) return undefined
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || (alignment !== undefined && !isAlignment(alignment)))
+      return undefined
     return this.tables.get(type)?.route(bytes, alignment)
   }
 

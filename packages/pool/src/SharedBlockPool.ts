@@ -292,7 +292,12 @@ export class SharedBlockPool {
     header[H.wordsOffset] = wordsOffset
     header[H.alignment] = alignment
     header[H.debug] = options.debug === true ? 1 : 0
-    const nameBytes = new TextEncoder().encode(name).subarray(0, NAME_MAX_BYTES)
+    const encoded = new TextEncoder().encode(name)
+    // a long name is cut at a character's boundary, not inside its UTF-8 bytes (a continuation byte is 10xxxxxx)
+    let nameLength = Math.min(encoded.length, NAME_MAX_BYTES)
+    while (nameLength < encoded.length && nameLength > 0 && ((encoded[nameLength] as number) & 0xc0) === 0x80)
+      nameLength--
+    const nameBytes = encoded.subarray(0, nameLength)
     new Uint8Array(buffer, NAME_OFFSET, NAME_MAX_BYTES).set(nameBytes)
     header[H.nameLength] = nameBytes.length
     const words = new Int32Array(buffer, wordsOffset, blockCount)
@@ -406,11 +411,10 @@ export class SharedBlockPool {
     if (typeof handle !== "number") return this.rejectFree() // before the arithmetic: a Symbol or BigInt throws
     const i = handle - this.tag
     if (i >>> 0 !== i || i >= this.capacity) return this.rejectFree()
-    if (this.debug) {
-      if (Atomics.load(this.words, i) !== ALLOCATED) return this.rejectFree()
-      poison(this.view(handle))
-    }
     if (Atomics.compareExchange(this.words, i, ALLOCATED, this.localHead) !== ALLOCATED) return this.rejectFree()
+    // poisoned once this free has won: the block is in this thread's cache, which no other thread takes from (a
+    // poison written before the exchange could land, from a losing double free, on a block already taken again)
+    if (this.debug) poison(this.view(handle))
     this.localHead = i
     add(this.counters, SLOT.frees, 1)
     if (++this.localCount > this.cacheLimit) this.drainBatch(this.batchSize)

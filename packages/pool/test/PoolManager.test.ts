@@ -27,6 +27,12 @@ describe("PoolManager", () => {
     ]
     for (const [bytes, blockSize] of cases) expect(manager.route("Memory", bytes)?.blockSize).toBe(blockSize)
     expect(manager.route("Hardware", 1)).toBeUndefined()
+    // what allocate refuses routes nowhere (it routed NaN and negative sizes to the smallest pool)
+    for (const bytes of [Number.NaN, -1, 0.5, 2 ** 53, Number.POSITIVE_INFINITY]) {
+      expect(manager.route("Memory", bytes)).toBeUndefined()
+    }
+    for (const alignment of [Number.NaN, 0, 3, 2 ** 31]) expect(manager.route("Memory", 10, alignment)).toBeUndefined()
+    expect(manager.route("Memory", 10, 8)?.blockSize).toBe(64)
   })
 
   test("allocate hits pools, falls back to plain buffers on misses and exhaustion, and counts both", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { SharedBlockPool, type SharedBlockPoolOptions } from "../src/index.ts"
+import { NAME_MAX_BYTES } from "../src/internal/shared-layout.ts"
 import type { StressRequest, StressResult } from "./fixtures/stress-worker.ts"
 
 const make = (options: Partial<SharedBlockPoolOptions> = {}): SharedBlockPool => {
@@ -63,6 +64,18 @@ describe("SharedBlockPool (one thread)", () => {
     expect(pool.stats().invalidFrees).toBeGreaterThanOrEqual(6)
     pool.flush()
     expect(pool.verifySharedFreeList()).toBe(64)
+  })
+
+  test("a name longer than the header holds is cut at a character's boundary, as every thread reads it", () => {
+    // 127 ASCII bytes, then "é" (2 bytes): a cut at 128 bytes would leave half of it
+    const long = `${"a".repeat(NAME_MAX_BYTES - 1)}é and more`
+    const pool = make({ name: long })
+    const attached = SharedBlockPool.attach(pool.buffer)
+    if (!attached.ok) throw attached.error
+    expect(attached.value.name).toBe("a".repeat(NAME_MAX_BYTES - 1))
+    expect(attached.value.name).not.toContain("\uFFFD")
+    attached.value.detach()
+    pool.detach()
   })
 
   test("attach shares the pool; a block may be freed through another attachment; detach returns the cache", () => {

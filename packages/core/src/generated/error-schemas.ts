@@ -906,7 +906,7 @@ const InvalidBlockFields: {
 } = {
   /** The pool's name */
   pool: Schema.String,
-  /** The block index */
+  /** The handle that was refused, as given (NaN when it is not a number): `indexOf` gives a double-freed block's index */
   index: Schema.Number,
   /** out of range, double free, or foreign block */
   issue: Schema.String

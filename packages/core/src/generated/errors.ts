@@ -909,7 +909,7 @@ const InvalidBlockBase: FlightHalErrorClass<
   {
     /** The pool's name */
     readonly pool: string
-    /** The block index */
+    /** The handle that was refused, as given (NaN when it is not a number): `indexOf` gives a double-freed block's index */
     readonly index: number
     /** out of range, double free, or foreign block */
     readonly issue: string
@@ -934,7 +934,7 @@ const InvalidBlockBase: FlightHalErrorClass<
 export class InvalidBlock extends InvalidBlockBase {
   /** The pool's name */
   declare readonly pool: string
-  /** The block index */
+  /** The handle that was refused, as given (NaN when it is not a number): `indexOf` gives a double-freed block's index */
   declare readonly index: number
   /** out of range, double free, or foreign block */
   declare readonly issue: string

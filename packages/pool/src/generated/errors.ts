@@ -166,7 +166,7 @@ export class InvalidBlock extends Error {
   readonly code: 5 = 5
   /** The pool's name */
   readonly pool: string
-  /** The block index */
+  /** The handle that was refused, as given (NaN when it is not a number): `indexOf` gives a double-freed block's index */
   readonly index: number
   /** out of range, double free, or foreign block */
   readonly issue: string
