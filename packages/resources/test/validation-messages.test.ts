@@ -54,26 +54,37 @@ describe("a bad timeout is shown as the caller gave it", () => {
     manager.close()
   })
 
-  test("the Effect service: a duration that does not parse is shown as given, an infinite one as Infinity", async () => {
+  test("the Effect service: a duration that does not parse is shown as given; an object that is no duration is refused", async () => {
     const run = (timeout: unknown) =>
       Effect.runPromise(
-        Effect.flip(
-          Effect.scoped(
-            Effect.gen(function* () {
-              const manager = yield* ResourceManager
-              return yield* manager.acquire(
-                "",
-                { type: "Memory", sizeBytes: 1 },
-                {
-                  mode: "Timeout",
-                  timeout: timeout as Duration.Input
-                }
-              )
-            }).pipe(Effect.provide(ResourceManager.layer({ onLeaks: () => {} })))
-          )
+        Effect.scoped(
+          Effect.gen(function* () {
+            const manager = yield* ResourceManager
+            return yield* manager.acquire(
+              "",
+              { type: "Memory", sizeBytes: 1 },
+              {
+                mode: "Timeout",
+                timeout: timeout as Duration.Input
+              }
+            )
+          }).pipe(Effect.provide(ResourceManager.layer({ onLeaks: () => {} })))
+        ).pipe(
+          Effect.match({
+            onSuccess: () => "admitted",
+            onFailure: (error) => (error as { readonly issue: string }).issue
+          })
         )
-      ).then((error) => (error as { readonly issue: string }).issue)
+      )
     expect(await run("soon")).toContain('got "soon"')
     expect(await run(Duration.infinity)).toContain("got Infinity")
+    // an object that is no duration object: Effect would read it as 0 ms, a wait timed out at once
+    for (const notDuration of [{}, { secods: 5 }, new Date(), { seconds: 1, extra: 2 }]) {
+      expect(await run(notDuration)).toContain("expected a finite duration")
+    }
+    // duration objects and tuples still work: the Timeout wait is admitted at once here (nothing held)
+    for (const duration of [{ seconds: 1 }, [1, 0], Duration.seconds(1)]) {
+      expect(await run(duration)).toBe("admitted")
+    }
   })
 })
