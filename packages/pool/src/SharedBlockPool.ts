@@ -674,8 +674,9 @@ export class SharedBlockPool {
 
   /** Counts a rejected free in the shared counters; returns `false` for `free`. */
   private rejectFree(): false {
-    // a free refused because `rebuild` is asking isHeld is not the caller's mistake: not counted
-    if (!this.rebuilding) add(this.counters, SLOT.invalidFrees, 1)
+    // a free refused because `rebuild` is asking isHeld is not the caller's mistake: not counted; nor is one by a
+    // detached handle, whose slot may be another thread's by now
+    if (!this.rebuilding && this.capacity !== 0) add(this.counters, SLOT.invalidFrees, 1)
     return false
   }
 
@@ -699,8 +700,10 @@ export class SharedBlockPool {
       if (this.header[H.drainRequest] !== 0) Atomics.store(this.header, H.drainRequest, 0)
       return this.alloc()
     }
+    // a detached handle counts nothing: its slot may be another thread's by now
+    if (this.capacity === 0) return -1
     add(this.counters, SLOT.failures, 1)
-    if (this.capacity !== 0) Atomics.store(this.header, H.drainRequest, 1)
+    Atomics.store(this.header, H.drainRequest, 1)
     return -1
   }
 

@@ -97,6 +97,14 @@ describe("SharedBlockPool (one thread)", () => {
     expect(s.usedBlocks).toBe(1)
     const full = Array.from({ length: 4 }, () => SharedBlockPool.attach(pool.buffer))
     expect(full.map((r) => r.ok)).toEqual([true, true, true, false]) // 4 slots; the detached one was reused
+    // the detached handle's refused calls count nothing in the slot another attachment now owns
+    const counted = () => {
+      const stats = pool.stats()
+      return [stats.failures, stats.invalidFrees]
+    }
+    const before = counted()
+    expect([second.alloc(), second.free(12345), second.free(-1)]).toEqual([-1, false, false])
+    expect(counted()).toEqual(before)
     const bad = SharedBlockPool.attach(new SharedArrayBuffer(1024))
     expect(!bad.ok && bad.error.field).toBe("buffer")
   })
