@@ -1661,6 +1661,9 @@ class SharedManagerImpl implements SharedResourceManager {
   holdEnded(slot: number, generation: number, serial: number): boolean {
     if (!this.usable) return true
     if (this.endedHolds.size === 0) return false
+    // a slot of another generation now: the resource was freed, so the hold ended whatever the record says (the
+    // record is the slot's latest `release(handle)`, which may be of a later resource in the same slot)
+    if (this.ledger.generationOf(slot) !== generation) return true
     const ended = this.endedHolds.get(slot)
     return ended !== undefined && ended.generation === generation && serial <= ended.lastRef
   }

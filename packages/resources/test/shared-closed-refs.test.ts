@@ -76,3 +76,22 @@ describe("a shared manager's refs after close", () => {
     other.close()
   })
 })
+
+describe("a shared manager's ref whose hold release(handle) ended", () => {
+  const tagThrown = (f: () => unknown) => (thrown(f) as { readonly _tag?: string } | undefined)?._tag
+  test("stays released when later resources of the same slot are released by handle too", () => {
+    const manager = createSharedResourceManager({ budgets, maxResources: 1 })
+    const first = manager.acquire("", { type: "Memory", sizeBytes: 4 })
+    manager.release(first.handle)
+    expect([first.released, tagThrown(() => first.payload)]).toEqual([true, "ResourceReleased"])
+    // the one slot again, a later generation, ended the same way: the manager's record of ended holds is per slot
+    const second = manager.acquire("", { type: "Memory", sizeBytes: 8 })
+    expect(second.handle.slot).toBe(first.handle.slot)
+    manager.release(second.handle)
+    expect([first.released, tagThrown(() => first.payload)]).toEqual([true, "ResourceReleased"])
+    expect([second.released, tagThrown(() => second.payload)]).toEqual([true, "ResourceReleased"])
+    first.release() // releases nothing: the slot is free
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
+    manager.close()
+  })
+})
