@@ -1395,7 +1395,7 @@ class SharedManagerImpl implements SharedResourceManager {
     this.checkPossible(v.type, size, v.priority, emergency)
     let slot = this.tryAdmit(v.type, v.metadata, v.priority, emergency, name)
     if (slot === Refused.NoFit && this.reclaimers[v.type]?.length) slot = this.reclaimAndRetry(v, emergency, name)
-    if (slot === Refused.NoFit) this.askOthersToReclaim(v.type)
+    if (slot === Refused.NoFit) this.askOthersToReclaim(v.type, size, v.priority)
     if (slot < 0) throw this.refusal(slot, v.type, size, v.priority, nameText)
     this.publishChange(v.type, this.ledger.settleAfterStep(v.type))
     if (this.ledger.leaseWanted >= 0) this.takeLease()
@@ -2055,16 +2055,42 @@ class SharedManagerImpl implements SharedResourceManager {
     }
   }
 
+  /** A ring's reclamation: for the head of the queue, or for the failed NonBlocking request that rang. */
+  private reclaimForRing(type: number, seq: number): void {
+    if (!this.usable) return
+    this.reclaimHere(type, () => Math.max(this.missingForQueue(type), this.missingForFailed(type, seq)))
+  }
+
   private reclaimForQueue(type: number): void {
     if (!this.usable) return
     this.reclaimHere(type, () => this.missingForQueue(type))
   }
 
   /** Asks every thread's callbacks of the type (through the ledger; they run in their threads). */
-  private askOthersToReclaim(type: number): void {
-    Atomics.add(this.ledger.typesInt, type * TYPE_INT_WORDS + TI.reclaimSeq, 1)
-    this.reclaimSeen[type] = Atomics.load(this.ledger.typesInt, type * TYPE_INT_WORDS + TI.reclaimSeq)
+  /**
+   * Rings the other threads to run their reclamation callbacks for `type`: for the head of its queue, and, for a
+   * failed NonBlocking request (`size`, `priority`), for what that request missed (it waits in no queue).
+   */
+  private askOthersToReclaim(type: number, size?: number, priority?: number): void {
+    const words = this.ledger.typesInt
+    const at = type * TYPE_INT_WORDS
+    if (size !== undefined && priority !== undefined) {
+      // the record first, then its ring's number (a thread that sees another number ignores it: advisory only)
+      Atomics.store(words, at + TI.reclaimSize, Math.min(size, 2 ** 31 - 1))
+      Atomics.store(words, at + TI.reclaimPriority, priority)
+      Atomics.store(words, at + TI.reclaimRequestSeq, Atomics.load(words, at + TI.reclaimSeq) + 1)
+    }
+    Atomics.add(words, at + TI.reclaimSeq, 1)
+    this.reclaimSeen[type] = Atomics.load(words, at + TI.reclaimSeq)
     for (const thread of this.threads()) if (thread !== this.thread) this.ledger.ring(thread)
+  }
+
+  /** What the last failed NonBlocking request of `type` misses now, if it rang with `seq`; else 0. */
+  private missingForFailed(type: number, seq: number): number {
+    const words = this.ledger.typesInt
+    const at = type * TYPE_INT_WORDS
+    if (Atomics.load(words, at + TI.reclaimRequestSeq) !== seq) return 0
+    return this.missingFor(type, Atomics.load(words, at + TI.reclaimSize), Atomics.load(words, at + TI.reclaimPriority))
   }
 
   /** Settles a type's pressure level after a usage change, publishing the event when it changed. */
@@ -2176,7 +2202,7 @@ class SharedManagerImpl implements SharedResourceManager {
       const seq = Atomics.load(this.ledger.typesInt, type * TYPE_INT_WORDS + TI.reclaimSeq)
       if (seq === this.reclaimSeen[type]) continue
       this.reclaimSeen[type] = seq
-      if ((this.reclaimers[type]?.length ?? 0) > 0) this.reclaimForQueue(type)
+      if ((this.reclaimers[type]?.length ?? 0) > 0) this.reclaimForRing(type, seq)
     }
   }
 

@@ -697,6 +697,24 @@ describe("shared manager: callbacks that call back into the manager", () => {
     expect(memory(m)).toMatchObject({ currentUsage: 200, failedCount: 0 })
   })
 
+  test("a failed NonBlocking request asks the other threads' callbacks for what it missed", async () => {
+    const m = make() // limit(Normal) 900
+    const other = attachHere(m)
+    const cache = other.acquire(mem(700))
+    const asked: Array<number> = []
+    other.registerReclamationCallback("Memory", (missing) => {
+      asked.push(missing)
+      cache.release()
+      return 700
+    })
+    // nobody waits: the other thread's callbacks were asked for a queue head only, so for nothing
+    expect(thrown(() => m.acquire(mem(300)))).toBeInstanceOf(BudgetExceeded)
+    await until(() => asked.length > 0, "the other thread's reclamation callback")
+    expect(asked).toEqual([100]) // 700 + 300 − 900
+    expect(memory(m).currentUsage).toBe(0)
+    expect(m.acquire(mem(300)).metadata.sizeBytes).toBe(300) // the retry fits
+  })
+
   test("a reclamation callback that closes the manager: the request fails with ManagerClosed, nothing is admitted", () => {
     const m = make()
     m.acquire(mem(800))

@@ -97,7 +97,15 @@ export const TI = {
    * row has a copy (`RT.leaseEpoch`), written before and after every change, which the thread reads on its
    * lock-free steps.
    */
-  leaseEpoch: 7
+  leaseEpoch: 7,
+  /**
+   * The last failed NonBlocking request that asked the other threads to reclaim: its size (clamped to 2^31 − 1),
+   * its priority rank, and the `reclaimSeq` it rang with (a thread that services that ring, and has no queue head
+   * to reclaim for, reclaims what that request missed: nobody waits for it, it has already failed).
+   */
+  reclaimSize: 8,
+  reclaimPriority: 9,
+  reclaimRequestSeq: 10
 } as const
 export const TYPE_INT_WORDS = 16
 
