@@ -1039,7 +1039,14 @@ class SharedManagerImpl implements SharedResourceManager {
     const managerId = ledger.header[H.managerId] as number
     for (const [index, buffer] of poolBuffers.entries()) {
       const attached = SharedBlockPool.attach(buffer)
-      if (!attached.ok) throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+      if (!attached.ok) {
+        // a buffer that is no pool at all (field "buffer") is a bad descriptor; a full pool is the pool's error
+        if (attached.error.field !== "buffer") throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+        throw new InvalidArgument({
+          argument: "descriptor.pools",
+          issue: `pool buffer ${index} is not a shared pool's buffer (${attached.error.issue})`
+        })
+      }
       const name = attached.value.name
       attached.value.detach()
       if (!name.startsWith(poolTag(managerId, index))) {

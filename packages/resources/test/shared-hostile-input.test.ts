@@ -224,6 +224,18 @@ describe("shared manager: an attachment takes only its manager's own pools, in o
     for (const ref of refs) ref.release()
   })
 
+  test("a buffer that is no pool (blank, or the ledger's own): InvalidArgument descriptor.pools, nothing attached", () => {
+    const m = make()
+    const before = state(m)
+    for (const buffer of [new SharedArrayBuffer(4096), m.descriptor.buffer]) {
+      const pools = [buffer, ...m.descriptor.pools.slice(1)]
+      const error = thrown(() => attachSharedResourceManager({ ...m.descriptor, pools }))
+      expect(error).toBeInstanceOf(InvalidArgument)
+      expect((error as InvalidArgument).argument).toBe("descriptor.pools")
+    }
+    expect(state(m)).toBe(before)
+  })
+
   test("its own pool buffers out of order: InvalidArgument, nothing attached", () => {
     const m = make()
     const before = state(m)
