@@ -103,6 +103,7 @@ import {
   type AcquireSettings,
   copyKeys,
   exposeMetadata,
+  isObjectArgument,
   validateAcquireOptions,
   validateBudget,
   validateHandle,
@@ -832,9 +833,12 @@ export const attachSharedResourceManager = (
   // the options and the descriptor are read once, each field, before anything is checked: what is checked is
   // what is used (a getter may answer differently on each read), and a read that throws (a getter, a Proxy's
   // trap, a revoked Proxy) is InvalidArgument
+  if (!isObjectArgument(options)) {
+    throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
+  }
   let sequential: unknown
   try {
-    sequential = (options as { readonly sequential?: unknown } | null)?.sequential ?? false
+    sequential = (options as { readonly sequential?: unknown }).sequential ?? false
   } catch (error) {
     throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
   }
@@ -870,11 +874,19 @@ export const attachSharedResourceManager = (
       issue: "its buffer is not a shared manager's (or another version's)"
     })
   }
-  const ledger = new Ledger(buffer)
-  const config = JSON.parse(decoder.decode(ledger.configBytes())) as {
-    label: string
-    types: unknown
-    pools: ReadonlyArray<number>
+  // the magic and version were right; the rest may still be forged or corrupt (its sizes past the buffer's end,
+  // its config no JSON): a bad descriptor, not a RangeError or a SyntaxError
+  let ledger: Ledger
+  let config: { readonly label: string; readonly types: unknown; readonly pools: ReadonlyArray<number> }
+  try {
+    ledger = new Ledger(buffer)
+    config = JSON.parse(decoder.decode(ledger.configBytes()))
+    if (!Array.isArray(config.pools) || typeof config.label !== "string") throw new Error("a config of another shape")
+  } catch (error) {
+    throw new InvalidArgument({
+      argument: "descriptor",
+      issue: `its buffer is a corrupt shared manager's (${showThrown(error)})`
+    })
   }
   if (pools === undefined || pools.length !== config.pools.length) {
     throw new InvalidArgument({
@@ -1359,7 +1371,9 @@ class SharedManagerImpl implements SharedResourceManager {
   private nameOption(options: unknown): string {
     let name: unknown
     try {
-      name = (options as { readonly name?: unknown } | undefined)?.name ?? ""
+      // only a name left out is unnamed: null is a (bad) value, as everywhere else
+      const given = (options as { readonly name?: unknown } | undefined)?.name
+      name = given === undefined ? "" : given
     } catch (error) {
       throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
     }

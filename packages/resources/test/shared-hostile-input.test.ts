@@ -151,6 +151,24 @@ describe("shared manager: an acquisition's name option is read under a guard", (
   }
 })
 
+describe("shared manager: an acquisition's name option that is not a string", () => {
+  test("null, a number: InvalidArgument (name), not an unnamed resource; left out, unnamed", async () => {
+    const m = make()
+    const before = state(m)
+    const metadata = { type: "Memory", sizeBytes: 8 } as const
+    for (const name of [null, 5]) {
+      const error = thrown(() => m.acquire(metadata, { name } as never))
+      expect(error).toBeInstanceOf(InvalidArgument)
+      expect((error as InvalidArgument).argument).toBe("name")
+      expect(await m.acquireAsync(metadata, { name } as never).catch((e) => e)).toBeInstanceOf(InvalidArgument)
+    }
+    expect(state(m)).toBe(before)
+    const unnamed = m.acquire(metadata, {})
+    expect(unnamed.name).toBe("")
+    unnamed.release()
+  })
+})
+
 describe("shared manager: a ref's destroy hook that throws", () => {
   test("its release() does not throw: the hold is released, the hook ran once", () => {
     const m = make()
@@ -197,7 +215,12 @@ describe("shared manager: attachSharedResourceManager reads its descriptor and o
 
   for (const [what, options] of [
     ["a sequential getter that throws", () => Object.defineProperty({}, "sequential", { get: throwing })],
-    ["a revoked Proxy", revoked]
+    ["a revoked Proxy", revoked],
+    // what is no options object at all (they attached, as if no options had been given)
+    ["null", () => null],
+    ["a number", () => -1],
+    ["a string", () => "toString"],
+    ["an array", () => []]
   ] as const) {
     test(`options with ${what}: InvalidArgument, no thread attached`, () => {
       const m = make()
@@ -232,6 +255,22 @@ describe("shared manager: an attachment takes only its manager's own pools, in o
       const error = thrown(() => attachSharedResourceManager({ ...m.descriptor, pools }))
       expect(error).toBeInstanceOf(InvalidArgument)
       expect((error as InvalidArgument).argument).toBe("descriptor.pools")
+    }
+    expect(state(m)).toBe(before)
+  })
+
+  test("a forged ledger with the right magic and version: InvalidArgument descriptor, not a RangeError", () => {
+    const m = make()
+    const before = state(m)
+    for (const [word, value] of [
+      [2, 1_000_000], // its type count: the ledger's arrays would end far past the buffer's end
+      [4, 1_000_000] // its resource count, the same
+    ] as const) {
+      const copy = new SharedArrayBuffer(m.descriptor.buffer.byteLength)
+      new Uint8Array(copy).set(new Uint8Array(m.descriptor.buffer))
+      new Int32Array(copy, 0, 64)[word] = value
+      const error = thrown(() => attachSharedResourceManager({ ...m.descriptor, buffer: copy }))
+      expect(error).toBeInstanceOf(InvalidArgument)
     }
     expect(state(m)).toBe(before)
   })
