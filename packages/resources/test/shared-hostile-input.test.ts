@@ -152,7 +152,7 @@ describe("shared manager: an acquisition's name option is read under a guard", (
 })
 
 describe("shared manager: an acquisition's name option that is not a string", () => {
-  test("null, a number: InvalidArgument (name), not an unnamed resource; left out, unnamed", async () => {
+  test("null, a number, a lone surrogate: InvalidArgument (name); left out, unnamed", async () => {
     const m = make()
     const before = state(m)
     const metadata = { type: "Memory", sizeBytes: 8 } as const
@@ -162,7 +162,15 @@ describe("shared manager: an acquisition's name option that is not a string", ()
       expect((error as InvalidArgument).argument).toBe("name")
       expect(await m.acquireAsync(metadata, { name } as never).catch((e) => e)).toBeInstanceOf(InvalidArgument)
     }
+    // lone surrogates: each would be U+FFFD in the ledger, two different names one
+    for (const name of ["\ud800", "\udc00", "a\ud800b"]) {
+      const error = thrown(() => m.acquire(metadata, { name }))
+      expect((error as InvalidArgument).argument).toBe("name")
+    }
     expect(state(m)).toBe(before)
+    const emoji = m.acquire(metadata, { name: "😀" }) // a surrogate pair is well-formed
+    expect(emoji.name).toBe("😀")
+    emoji.release()
     const unnamed = m.acquire(metadata, {})
     expect(unnamed.name).toBe("")
     unnamed.release()
