@@ -5,7 +5,18 @@
  *
  * @module
  */
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  accessSync,
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
+import { resolve } from "node:path"
 import { autoProfile, type BuiltinProfileName, builtinProfileNames, builtinProfiles } from "@flight-hal/resources"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
@@ -91,22 +102,31 @@ const withShownDefault =
 
 /**
  * Fails with {@link BadUsage} unless `path` can be written: checked before the run, so that a bad
- * `--report` or `--dump` path costs nothing and loses nothing. Opens the file for appending (and
- * removes it again if it did not exist), which covers a missing directory, a directory given as
- * the file, and permissions.
+ * `--report` or `--dump` path costs nothing and loses nothing. Whatever is at the path is left as it is: an
+ * existing entry (a file, a device such as `/dev/null`, a symlink) is asked for write access, a directory is
+ * refused; a new file is created exclusively and removed again, which covers a missing directory and
+ * permissions. (It once treated anything but a regular file as new and removed it: `--report /dev/null` as
+ * root would have replaced the device with a file.)
  */
 const checkWritable = (flag: string, path: string): Effect.Effect<void, BadUsage> =>
   Effect.try({
     try: () => {
-      const existed = (() => {
+      const entry = (() => {
         try {
-          return statSync(path).isFile()
+          return lstatSync(path)
         } catch {
-          return false
+          return undefined
         }
       })()
-      closeSync(openSync(path, "a"))
-      if (!existed) rmSync(path, { force: true })
+      if (entry === undefined) {
+        closeSync(openSync(path, "wx"))
+        rmSync(path, { force: true })
+        return
+      }
+      if (entry.isDirectory()) throw new Error("it is a directory")
+      // a symlink is checked through to its target: a dangling one has none to write (ENOENT)
+      accessSync(path, constants.W_OK)
+      if (statSync(path).isDirectory()) throw new Error("it leads to a directory")
     },
     catch: (error) => new BadUsage(`${flag} ${path}: cannot write there (${errorText(error)})`)
   })
@@ -292,13 +312,17 @@ const makeCommand = (output: CliOutput) => {
     },
     Effect.fnUntraced(function* ({ timeline, out }) {
       const path = Option.getOrElse(out, () => `${timeline.replace(/\.(nd)?jsonl?$/, "")}.html`)
+      if (resolve(path) === resolve(timeline)) {
+        return yield* Effect.fail(new BadUsage(`--out ${path}: that is the timeline itself (it would be overwritten)`))
+      }
       yield* checkWritable("--out", path)
       const text = yield* readFile(timeline, (message) => new CommandFailed(message))
       const parsed = yield* parseTimeline(text).pipe(
         Effect.mapError((e) => new CommandFailed(`${timeline}: ${e.message}`))
       )
       yield* writeFile(path, renderReportModel(timelineReportModel(parsed)))
-      output.write(`report of ${parsed.samples.length} samples written to ${path}\n`)
+      const samples = parsed.samples.length
+      output.write(`report of ${samples} sample${samples === 1 ? "" : "s"} written to ${path}\n`)
     })
   ).pipe(
     Command.withDescription("Render a recorded timeline of your own manager as the HTML report"),

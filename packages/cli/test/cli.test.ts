@@ -2,10 +2,12 @@ import { describe, expect, test } from "bun:test"
 import {
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync
 } from "node:fs"
@@ -118,6 +120,31 @@ describe("flight-hal command", () => {
     expect(result.stdout).not.toContain("Summary")
     expect(Date.now() - started).toBeLessThan(20_000)
     expect(spawn(["demo", "--frames", "5", "--report", dir]).code).toBe(2) // a directory
+  }, 120_000)
+
+  test("the writability check leaves what is at the path as it is: a device through a symlink, a dangling link", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
+    // a link to /dev/null: written through (the report is discarded), the link and the device left as they are
+    const toNull = join(dir, "null-link")
+    symlinkSync("/dev/null", toNull)
+    expect(
+      (await capture(["demo", "--profile", "dreamcast", "--frames", "5", "--json", "--report", toNull])).code
+    ).toBe(0)
+    expect(lstatSync(toNull).isSymbolicLink()).toBe(true)
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true)
+    // a dangling link: nothing to write to; refused before the run, the link kept, no target made
+    const dangling = join(dir, "dangling-link")
+    symlinkSync(join(dir, "missing-target.html"), dangling)
+    const refused = await capture(["demo", "--profile", "dreamcast", "--frames", "5", "--report", dangling])
+    expect(refused.code).toBe(2)
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true)
+    expect(existsSync(join(dir, "missing-target.html"))).toBe(false)
+    // report --out the timeline itself: refused, the timeline kept
+    const timeline = join(dir, "t.ndjson")
+    writeFileSync(timeline, "kept\n")
+    const same = await capture(["report", timeline, "--out", timeline])
+    expect(same.code).toBe(2)
+    expect(readFileSync(timeline, "utf8")).toBe("kept\n")
   }, 120_000)
 
   test("--config: a budgets file or a whole profile, validated by the library's Schemas (exit 2 naming the field)", async () => {
