@@ -6,7 +6,9 @@
  * @module
  */
 import { InvalidArgument } from "@flight-hal/core"
+import { attachedCore } from "./internal/manager-core.ts"
 import { builtinModule } from "./internal/node-fs.ts"
+import { show, showThrown } from "./internal/show.ts"
 import { endpointReply } from "./ManagerEndpoint.ts"
 import type { AnyResourceManager } from "./ManagerMetrics.ts"
 
@@ -55,9 +57,38 @@ interface NodeHttp {
   ): NodeServer
 }
 
+/** The host and port to listen on, read once, or InvalidArgument naming what is wrong. */
+const readServeOptions = (
+  manager: unknown,
+  options: unknown
+): { readonly host: string; readonly port: number } | InvalidArgument => {
+  const core = attachedCore(manager)
+  if (core instanceof InvalidArgument) return core
+  if (options === undefined) return { host: "127.0.0.1", port: 0 }
+  let host: unknown
+  let port: unknown
+  try {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) throw new Error("not an object")
+    ;({ host, port } = options as { readonly host?: unknown; readonly port?: unknown })
+  } catch (error) {
+    return new InvalidArgument({ argument: "options", issue: `expected { port?, host? } (${showThrown(error)})` })
+  }
+  if (host !== undefined && (typeof host !== "string" || host === "")) {
+    return new InvalidArgument({ argument: "options.host", issue: `expected a non-empty string, got ${show(host)}` })
+  }
+  if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    return new InvalidArgument({
+      argument: "options.port",
+      issue: `expected an integer from 0 to 65535, got ${show(port)}`
+    })
+  }
+  return { host: host ?? "127.0.0.1", port: port ?? 0 }
+}
+
 /**
- * Serves `/snapshot` and `/metrics` of a manager until `close`. Rejects with InvalidArgument where the runtime
- * has no `node:http`, or with the listen error (a port in use).
+ * Serves `/snapshot` and `/metrics` of a manager until `close` (which may be called more than once). Rejects with
+ * InvalidArgument for what is not a manager, bad options (`host` not a non-empty string, `port` not an integer
+ * from 0 to 65535), or where the runtime has no `node:http`; with the listen error (a port in use).
  *
  * @example
  * ```ts
@@ -83,7 +114,11 @@ export const serveManager = (
       new InvalidArgument({ argument: "runtime", issue: "serving a manager needs node:http (Node, Bun, Deno)" })
     )
   }
-  const host = options.host ?? "127.0.0.1"
+  // every argument checked before anything listens: a bad host once threw inside the listen callback, past any
+  // catch, and the promise never settled
+  const given = readServeOptions(manager, options)
+  if (given instanceof InvalidArgument) return Promise.reject(given)
+  const { host, port: wanted } = given
   const server = http.createServer((request, response) => {
     let reply: ReturnType<typeof endpointReply>
     try {
@@ -96,14 +131,18 @@ export const serveManager = (
   })
   return new Promise<ManagerServer>((resolve, reject) => {
     server.once("error", reject)
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(wanted, host, () => {
       const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0)
-      const close = () =>
-        new Promise<void>((done, fail) => {
+      const port = typeof address === "object" && address !== null ? address.port : wanted
+      // once: a second close (an explicit one, then `await using`'s) resolves with the first
+      let closed: Promise<void> | undefined
+      const close = () => {
+        closed ??= new Promise<void>((done, fail) => {
           server.close((error) => (error === undefined ? done() : fail(error)))
           server.closeAllConnections?.()
         })
+        return closed
+      }
       const shown = host.includes(":") ? `[${host}]` : host
       resolve({ url: `http://${shown}:${port}`, port, close, [Symbol.asyncDispose]: close })
     })

@@ -114,4 +114,31 @@ describe("serveManager (a real loopback server)", () => {
     await using first = await serveManager(manager)
     await expect(serveManager(manager, { port: first.port })).rejects.toBeDefined()
   })
+
+  test("bad arguments reject with InvalidArgument before anything listens; close may be called twice", async () => {
+    using manager = createResourceManager({})
+    const refusals: ReadonlyArray<readonly [unknown, unknown, string]> = [
+      [manager, { host: 5 }, "options.host"], // once a TypeError thrown in the listen callback, past any catch
+      [manager, { host: "" }, "options.host"],
+      [manager, { port: -1 }, "options.port"],
+      [manager, { port: 1.5 }, "options.port"],
+      [manager, { port: 70_000 }, "options.port"],
+      [manager, null, "options"],
+      [manager, "toString", "options"],
+      [{}, undefined, "manager"]
+    ]
+    for (const [given, options, argument] of refusals) {
+      const error = await serveManager(given as never, options as never).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(InvalidArgument)
+      expect((error as InvalidArgument).argument).toBe(argument)
+    }
+    {
+      await using server = await serveManager(manager)
+      await server.close()
+      await server.close() // and `await using` closes it a third time: each resolves
+    }
+  })
 })
