@@ -15,6 +15,7 @@ import { InvalidArgument, ResourcePressureNames } from "@flight-hal/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { durationMillis } from "./internal/duration-millis.ts"
 import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
 import { attachedCore } from "./internal/manager-core.ts"
 import { poolMaxBlocks } from "./internal/metric-families.ts"
@@ -180,7 +181,8 @@ interface Counted {
  * it happens, until `stop()` (or dispose) writes a last sample and the end line. The manager's `close()` does
  * not stop it: stop it before or after. Throws `InvalidArgument` for anything that is not a manager, and for
  * options that are not {@link TimelineOptions} (`sink` a function, `intervalMillis` a number in
- * [0, 2^31 − 1], `label` a string; each read once) or whose reading throws.
+ * [0, 2^31 − 1], `label` a string; each read once) or whose reading throws. A sink that throws makes `sample()`
+ * and `stop()` throw (`stop` ends the recording first); on a timer sample or a pressure change the line is lost.
  *
  * @example
  * ```ts
@@ -355,19 +357,33 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
     setInterval?: (callback: () => void, ms: number) => unknown
     clearInterval?: (timer: unknown) => void
   }
+  // the timer's samples: a sink that throws there (a full disk) loses that line, as the pressure observer's do;
+  // thrown from a timer, it would end the process, past any catch of the caller's
+  const timedSample = () => {
+    try {
+      sample()
+    } catch {
+      // the line is lost; the next sample tries again
+    }
+  }
   const timer =
     options.intervalMillis === undefined || !ownTimer
       ? undefined
-      : runtime.setInterval?.(sample, Math.max(1, options.intervalMillis))
+      : runtime.setInterval?.(timedSample, Math.max(1, options.intervalMillis))
   ;(timer as { unref?: () => void } | undefined)?.unref?.()
 
+  // a last sample, then the end line; the timer, the observer and the window end even when the sink throws
+  // (which the caller of `stop` then sees)
   const stop = () => {
     if (stopped) return
-    sample()
-    stopped = true
-    if (timer !== undefined) runtime.clearInterval?.(timer)
-    core.metrics.pressureObservers.delete(observer)
-    core.metrics.closeWindow(window)
+    try {
+      sample()
+    } finally {
+      stopped = true
+      if (timer !== undefined) runtime.clearInterval?.(timer)
+      core.metrics.pressureObservers.delete(observer)
+      core.metrics.closeWindow(window)
+    }
     write({ kind: "end", t: at() })
   }
   sample()
@@ -378,6 +394,9 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
  * Records a timeline of the `ResourceManager` service for as long as the scope lasts: a sample every
  * `interval` by Effect's `Clock` (so `TestClock` drives it in tests), pressure changes as they happen, and
  * the end line when the scope closes. The recorder is returned for samples of your own (once per frame).
+ * Fails with `InvalidArgument` naming the option for an `interval` that is not a duration from 1 ms to
+ * 2^31 − 1 ms, a `sink` that is not a function or a `label` that is not a string. A line the sink throws on (a full
+ * disk) is lost; the recording goes on.
  *
  * @example
  * ```ts
@@ -404,24 +423,50 @@ export const recordTimelineScoped = (options: {
   readonly interval: Duration.Input
   /** The label in the header (default: the config's `label`, else `"resource-manager"`). */
   readonly label?: string
-}): Effect.Effect<TimelineRecorder, never, ResourceManager | Scope.Scope> =>
+}): Effect.Effect<TimelineRecorder, InvalidArgument, ResourceManager | Scope.Scope> =>
   Effect.gen(function* () {
     const manager = yield* ResourceManager
-    const interval = Duration.fromInputUnsafe(options.interval)
+    const read = yield* Effect.try({
+      try: () => readScopedTimelineOptions(options),
+      catch: (error) =>
+        error instanceof InvalidArgument
+          ? error
+          : new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+    })
+    const interval = Duration.millis(read.intervalMillis ?? 1)
     const recorder = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        startTimeline(
-          manager,
-          {
-            sink: options.sink,
-            intervalMillis: Duration.toMillis(interval),
-            ...(options.label === undefined ? {} : { label: options.label })
-          },
-          false
-        )
-      ),
-      (recorder) => Effect.sync(() => recorder.stop())
+      Effect.sync(() => startTimeline(manager, read, false)),
+      // a sink that throws at the end: the recording is over either way (`stop` ends it first), the line is lost
+      (recorder) => Effect.sync(() => recorder.stop()).pipe(Effect.catchDefect(() => Effect.void))
     )
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), Effect.sync(recorder.sample))))
+    const sample = Effect.sync(recorder.sample).pipe(Effect.catchDefect(() => Effect.void)) // a lost line, as above
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), sample)))
     return recorder
   })
+
+/**
+ * The scoped recorder's options read once: `interval` a `Duration.Input` of at least 1 ms (0 or NaN sampled in a
+ * busy loop; Infinity wrote a header `flight-hal report` refuses), then the checks of {@link recordTimeline}'s
+ * options; InvalidArgument (thrown) otherwise.
+ */
+const readScopedTimelineOptions = (options: unknown): TimelineOptions => {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgument({
+      argument: "options",
+      issue: `expected { sink, interval, label? }, got ${show(options)}`
+    })
+  }
+  const { sink, interval, label } = options as {
+    readonly sink?: unknown
+    readonly interval?: unknown
+    readonly label?: unknown
+  }
+  const intervalMillis = durationMillis(interval)
+  if (!(intervalMillis >= 1 && intervalMillis <= MAX_INTERVAL_MILLIS)) {
+    throw new InvalidArgument({
+      argument: "options.interval",
+      issue: `expected a duration from 1 ms to 2^31 − 1 ms, got ${show(interval)}`
+    })
+  }
+  return readTimelineOptions({ sink, intervalMillis, label })
+}

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { InvalidArgument } from "@flight-hal/core"
 import { Effect, Exit, Fiber, Layer, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import {
@@ -123,6 +124,27 @@ describe("recordTimeline (plain facade)", () => {
   test("throws InvalidArgument for what is not a manager", () => {
     expect(() => recordTimeline({} as never, { sink: () => {} })).toThrow()
   })
+
+  test("a sink that throws: the timer's samples lose their line, the process goes on; stop still ends it all", async () => {
+    using manager = createResourceManager({ budgets: { Memory: budget }, onLeaks: () => {} })
+    let calls = 0
+    const recorder = recordTimeline(manager, {
+      sink: () => {
+        calls++
+        if (calls > 2) throw new Error("disk full")
+      },
+      intervalMillis: 1
+    })
+    // timer samples that throw (thrown from a timer, it ended the process past any catch)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(calls).toBeGreaterThan(3)
+    expect(() => recorder.stop()).toThrow("disk full") // its last sample's line: the caller sees it
+    const after = calls
+    manager.acquire("late", mem(600)).release() // two level changes: the observer is gone
+    await new Promise((resolve) => setTimeout(resolve, 20)) // and so is the timer
+    expect(calls).toBe(after)
+    recorder.stop() // stopped already: nothing
+  })
 })
 
 describe("recordTimelineScoped (Effect)", () => {
@@ -177,6 +199,58 @@ describe("recordTimelineScoped (Effect)", () => {
     ])
     expect(events.length).toBe(2)
     expect(records.at(-1)).toEqual({ kind: "end", t: 35 })
+  })
+
+  const scopedRun = <A, E>(program: Effect.Effect<A, E, ResourceManager | Scope.Scope>) =>
+    Effect.runPromise(
+      Effect.exit(program).pipe(
+        Effect.scoped,
+        Effect.provide(
+          ResourceManager.layer({ budgets: { Memory: budget }, onLeaks: () => {} }).pipe(
+            Layer.provideMerge(TestClock.layer())
+          )
+        )
+      )
+    )
+
+  test("bad options fail with InvalidArgument in the error channel, naming the option", async () => {
+    const sink = () => {}
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [{ sink, interval: Number.POSITIVE_INFINITY }, "options.interval"], // wrote a header report refuses
+      [{ sink, interval: 0 }, "options.interval"], // sampled in a busy loop
+      [{ sink, interval: Number.NaN }, "options.interval"],
+      [{ sink, interval: "soon" }, "options.interval"],
+      [{ sink, interval: -5 }, "options.interval"],
+      [{ sink: 5, interval: "1 second" }, "options.sink"],
+      [{ sink, interval: "1 second", label: 5 }, "options.label"],
+      [null, "options"]
+    ]
+    for (const [options, argument] of cases) {
+      const exit = await scopedRun(recordTimelineScoped(options as never))
+      expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag).toBe("Fail")
+      const error = Exit.isFailure(exit) ? (exit.cause.reasons[0] as { readonly error?: unknown }).error : undefined
+      expect(error).toBeInstanceOf(InvalidArgument)
+      expect((error as InvalidArgument).argument).toBe(argument)
+    }
+  })
+
+  test("a sink that throws: samples and the end lose their lines, the program ends without a defect", async () => {
+    let calls = 0
+    const exit = await scopedRun(
+      Effect.gen(function* () {
+        yield* recordTimelineScoped({
+          sink: () => {
+            calls++
+            if (calls > 2) throw new Error("disk full")
+          },
+          interval: "10 millis"
+        })
+        yield* TestClock.adjust("50 millis")
+        return "done"
+      })
+    )
+    expect(exit).toEqual(Exit.succeed("done"))
+    expect(calls).toBeGreaterThan(5)
   })
 })
 
