@@ -29,6 +29,7 @@ import { demo } from "./demo.ts"
 import { type ManagerDump, parseDump } from "./dump.ts"
 import { renderInspect } from "./inspect.ts"
 import { errorText } from "./internal/error-text.ts"
+import { fetchDump } from "./internal/fetch-dump.ts"
 import { formatBytes, formatTable } from "./internal/format.ts"
 import { cliServices } from "./internal/services.ts"
 import { makeLiveView } from "./live-view.ts"
@@ -143,23 +144,22 @@ const readFile = (path: string, onError: (message: string) => Error): Effect.Eff
     catch: (error) => onError(`cannot read ${path}: ${errorText(error)}`)
   })
 
+/** Whether an argument names a URL (it starts with http:// or https://; whether it parses is checked apart). */
 const isUrl = (source: string): boolean => /^https?:\/\//.test(source)
+
+/** A URL argument that does not parse (`http://`, `http://[::1`): a usage error, exit 2, one line. */
+const checkUrl = (what: string, url: string): Effect.Effect<void, BadUsage> =>
+  URL.canParse(url) ? Effect.void : Effect.fail(new BadUsage(`${what} ${url}: not a valid URL`))
 
 /** A dump from a file, or from a running program's `/snapshot` URL. */
 const readDump = (source: string): Effect.Effect<ManagerDump, CommandFailed> =>
-  (isUrl(source)
-    ? Effect.tryPromise({
-        try: async () => {
-          const response = await fetch(source)
-          if (!response.ok) throw new Error(`HTTP ${response.status}`)
-          return response.text()
-        },
-        catch: (error) => new CommandFailed(`cannot read ${source}: ${errorText(error)}`)
-      })
-    : readFile(source, (message) => new CommandFailed(message))
-  ).pipe(
-    Effect.flatMap((text) => parseDump(text).pipe(Effect.mapError((e) => new CommandFailed(`${source}: ${e.message}`))))
-  )
+  isUrl(source)
+    ? fetchDump(source).pipe(Effect.mapError((e) => new CommandFailed(e.message)))
+    : readFile(source, (message) => new CommandFailed(message)).pipe(
+        Effect.flatMap((text) =>
+          parseDump(text).pipe(Effect.mapError((e) => new CommandFailed(`${source}: ${e.message}`)))
+        )
+      )
 
 const profilesTable = (): string => {
   const rows = builtinProfileNames.map((name) => {
@@ -294,6 +294,7 @@ const makeCommand = (output: CliOutput) => {
       all: Flag.Boolean("all").pipe(withShownDefault("List every live resource, not only the first 20", false))
     },
     Effect.fnUntraced(function* ({ file, all }) {
+      if (isUrl(file)) yield* checkUrl("inspect", file)
       const dump = yield* readDump(isUrl(file) ? snapshotUrl(file) : file)
       output.write(`${renderInspect(dump, { all })}\n`)
     })
@@ -345,7 +346,7 @@ const makeCommand = (output: CliOutput) => {
     },
     ({ url, fps, polls }) =>
       Effect.suspend(() =>
-        isUrl(url) ? Effect.void : Effect.fail(new BadUsage(`watch ${url}: expected an http(s) URL`))
+        isUrl(url) ? checkUrl("watch", url) : Effect.fail(new BadUsage(`watch ${url}: expected an http(s) URL`))
       ).pipe(
         Effect.andThen(
           watchManager({ url, fps, output, ...(polls > 0 ? { polls } : {}) }).pipe(

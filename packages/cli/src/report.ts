@@ -31,6 +31,8 @@ export interface ReportSample {
   readonly peak: { readonly [type: string]: number }
   /** Blocks in use per pool. */
   readonly poolsInUse: { readonly [pool: string]: number }
+  /** The pressure level per type, where known: the pressure lane starts at the first sample's. */
+  readonly pressure?: { readonly [type: string]: ResourcePressure | undefined }
 }
 
 /**
@@ -184,11 +186,16 @@ const hline = (f: Frame, value: number, cls: string, label: string, side: "left"
 /** Where an event or a sample is, in words (`frame 12`, `s 1.5`). */
 const at = (model: ReportModel, x: number): string => `${model.axis} ${tickText(x)}`
 
-/** The pressure lane: one segment per level change, from its x to the next change. */
+/**
+ * The pressure lane: one segment per level change, from its x to the next change, after the level the recording
+ * started at (the first change's `from`, else the first sample's level, else None: a manager recorded while
+ * already under pressure starts there, not at None).
+ */
 const pressureLane = (model: ReportModel, type: string, f: Frame, y: number): string => {
   const end = model.xMax
   const changes = model.events.filter((e) => e.kind === "pressure" && e.type === type)
-  const first = `<rect class="pressure-start" x="${n(f.x(0))}" y="${y}" width="${n(f.x(changes[0]?.x ?? end) - f.x(0))}" height="${LANE}" fill="${PRESSURE_COLORS.None}"/>`
+  const start = changes[0]?.from ?? model.samples[0]?.pressure?.[type] ?? "None"
+  const first = `<rect class="pressure-start" data-level="${start}" x="${n(f.x(0))}" y="${y}" width="${n(f.x(changes[0]?.x ?? end) - f.x(0))}" height="${LANE}" fill="${PRESSURE_COLORS[start]}"/>`
   const segments = changes.map((e, i) => {
     const to = e.to ?? "None"
     const from = f.x(e.x)
@@ -390,7 +397,8 @@ export const demoReportModel = (run: DemoRun): ReportModel => {
       x: sample.frame,
       usage: sample.usage,
       peak: sample.peak,
-      poolsInUse: sample.poolsInUse
+      poolsInUse: sample.poolsInUse,
+      pressure: sample.pressure
     })),
     events: run.events.map(({ frame, ...event }) => ({ x: frame, ...event }))
   }

@@ -98,7 +98,11 @@ export interface Timeline {
  */
 export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
   Effect.gen(function* () {
-    const lines = text.split("\n").filter((line) => line.trim() !== "")
+    // blank lines are skipped, and every error names the line's number in the file, blank ones counted
+    const lines = text
+      .split("\n")
+      .map((line, i) => ({ line, at: i + 1 }))
+      .filter(({ line }) => line.trim() !== "")
     const json = (line: string, at: number) =>
       Effect.try({
         try: () => JSON.parse(line) as unknown,
@@ -109,7 +113,7 @@ export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
         Effect.mapError((error) => new Error(`line ${at}: ${issueLine(error.message)}`))
       )
     if (lines.length === 0) return yield* Effect.fail(new Error("empty: not a flight-hal timeline"))
-    const first = yield* json(lines[0] ?? "", 1)
+    const first = yield* json(lines[0]?.line ?? "", lines[0]?.at ?? 1)
     if (typeof first === "object" && first !== null && "action" in first) {
       return yield* Effect.fail(
         new Error(
@@ -118,14 +122,14 @@ export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
         )
       )
     }
-    const header = (yield* decode(HeaderSchema, first, 1).pipe(
+    const header = (yield* decode(HeaderSchema, first, lines[0]?.at ?? 1).pipe(
       Effect.mapError((error) => new Error(`not a flight-hal timeline: ${error.message}`))
     )) as TimelineHeader
     const samples: Array<TimelineSampleRecord> = []
     const events: Array<TimelineEventRecord> = []
     let endedAt: number | undefined
-    for (let i = 1; i < lines.length; i++) {
-      const record = (yield* decode(RecordSchema, yield* json(lines[i] ?? "", i + 1), i + 1)) as TimelineRecord
+    for (const { line, at } of lines.slice(1)) {
+      const record = (yield* decode(RecordSchema, yield* json(line, at), at)) as TimelineRecord
       if (record.kind === "sample") samples.push(record)
       else if (record.kind === "event") events.push(record)
       else endedAt = record.t
@@ -236,7 +240,13 @@ export const timelineReportModel = (timeline: Timeline): ReportModel => {
       return budget === undefined ? [] : [{ type, budget }]
     }),
     pools: header.pools,
-    samples: samples.map((s) => ({ x: s.t / 1000, usage: s.usage, peak: s.peak, poolsInUse: s.pools })),
+    samples: samples.map((s) => ({
+      x: s.t / 1000,
+      usage: s.usage,
+      peak: s.peak,
+      poolsInUse: s.pools,
+      pressure: s.pressure
+    })),
     events: events.map(reportEvent)
   }
 }

@@ -8,8 +8,7 @@
  */
 import type { ManagerDump } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
-import { parseDump } from "./dump.ts"
-import { errorText } from "./internal/error-text.ts"
+import { fetchDump } from "./internal/fetch-dump.ts"
 import { count, formatMoment } from "./internal/format.ts"
 import { renderWatchLine, renderWatchView, type ViewOutput } from "./live-view.ts"
 
@@ -33,12 +32,13 @@ export const snapshotUrl = (url: string): string => {
   return parsed.toString()
 }
 
-const REASONS: ReadonlyArray<readonly [string, string]> = [
-  ["timeout", "timeout"],
-  ["deadlock", "deadlock refused"],
-  ["budget_exceeded", "refused (budget)"],
-  ["resource_busy", "refused (busy)"],
-  ["budget_lowered", "failed (budget lowered)"]
+/** Each failure reason's words for one and for several (`1 timeout`, `3 timeouts`). */
+const REASONS: ReadonlyArray<readonly [reason: string, one: string, several: string]> = [
+  ["timeout", "timeout", "timeouts"],
+  ["deadlock", "deadlock refused", "deadlocks refused"],
+  ["budget_exceeded", "refused (budget)", "refused (budget)"],
+  ["resource_busy", "refused (busy)", "refused (busy)"],
+  ["budget_lowered", "failed (budget lowered)", "failed (budget lowered)"]
 ]
 
 /**
@@ -69,10 +69,10 @@ export const describeChanges = (before: ManagerDump, after: ManagerDump): string
     const freed = now.releaseCount - was.releaseCount
     if (admitted > 0) said.push(`+${count(admitted, "admission")}`)
     if (freed > 0) said.push(`−${count(freed, "release")}`)
-    for (const [reason, words] of REASONS) {
+    for (const [reason, one, several] of REASONS) {
       const key = reason as keyof NonNullable<typeof now.failures>
       const failed = (now.failures?.[key] ?? 0) - (was.failures?.[key] ?? 0)
-      if (failed > 0) said.push(`${failed} ${words}`)
+      if (failed > 0) said.push(count(failed, one, several))
     }
     const emergency = now.emergencyCount - was.emergencyCount
     if (emergency > 0) said.push(count(emergency, "Emergency admission"))
@@ -100,21 +100,6 @@ export interface WatchOptions {
   /** Where the view goes. */
   readonly output: ViewOutput
 }
-
-const fetchDump = (url: string): Effect.Effect<ManagerDump, Error> =>
-  Effect.tryPromise({
-    try: async (signal) => {
-      const response = await fetch(url, { signal })
-      if (!response.ok) throw new Error(`HTTP ${response.status}`)
-      return response.text()
-    },
-    catch: (cause) => new Error(`cannot read ${url}: ${errorText(cause)}`)
-  }).pipe(
-    Effect.flatMap(parseDump),
-    Effect.mapError((error) =>
-      error.message.startsWith("cannot read") ? error : new Error(`${url}: ${error.message}`)
-    )
-  )
 
 /**
  * Watches a running program's manager: polls its snapshot `fps` times a second (by the wall clock) and shows

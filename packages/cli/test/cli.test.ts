@@ -11,6 +11,7 @@ import {
   symlinkSync,
   writeFileSync
 } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { autoProfile } from "@flight-hal/resources"
@@ -146,6 +147,31 @@ describe("flight-hal command", () => {
     expect(same.code).toBe(2)
     expect(readFileSync(timeline, "utf8")).toBe("kept\n")
   }, 120_000)
+
+  test("a URL that does not parse is a usage error (exit 2, one line); a server that never answers, an error", async () => {
+    for (const args of [
+      ["watch", "http://"],
+      ["watch", "http://[::1"],
+      ["inspect", "http://"]
+    ]) {
+      const result = spawn(args)
+      expect(result.code).toBe(2)
+      expect(result.stderr.trim().split("\n")).toHaveLength(1) // once a TypeError with its stack
+      expect(result.stderr).toContain("not a valid URL")
+    }
+    // accepts the connection and never answers: the command gives up after 10 s (it waited for good)
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
+    const address = silent.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    try {
+      const result = spawn(["inspect", `http://127.0.0.1:${port}`])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain("no answer in 10 s")
+    } finally {
+      silent.close()
+    }
+  }, 60_000)
 
   test("--config: a budgets file or a whole profile, validated by the library's Schemas (exit 2 naming the field)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))

@@ -211,3 +211,40 @@ describe("flight-hal inspect <url>", () => {
     void ref
   })
 })
+
+describe("messages a user reads", () => {
+  test("describeChanges counts with the right plural: 1 timeout, 3 timeouts", async () => {
+    const manager = createResourceManager({
+      budgets: { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } },
+      onLeaks: () => {}
+    })
+    const held = manager.acquire("held", { type: "Memory", sizeBytes: 100 })
+    const timeouts = async (n: number) => {
+      const before = managerDump(manager)
+      for (let i = 0; i < n; i++) {
+        await manager
+          .acquireAsync("", { type: "Memory", sizeBytes: 10 }, { mode: "Timeout", timeoutMillis: 0, owner: "w" })
+          .catch(() => undefined)
+      }
+      return describeChanges(before, managerDump(manager))
+    }
+    expect(await timeouts(1)).toContain("1 timeout")
+    expect(await timeouts(3)).toContain("3 timeouts")
+    held.release()
+    manager.close()
+  })
+
+  test("parseTimeline names a bad line by its number in the file, blank lines counted", async () => {
+    const header = JSON.stringify({
+      format: "flight-hal/timeline",
+      version: 1,
+      label: "x",
+      startedAtMillis: 0,
+      types: [],
+      pools: []
+    })
+    const text = [header, "", '{"kind":"end","t":1}', "", '{"kind":"sample","t":"soon"}'].join("\n")
+    const error = await Effect.runPromise(Effect.flip(parseTimeline(text)))
+    expect(error.message).toStartWith("line 5:")
+  })
+})

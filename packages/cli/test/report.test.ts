@@ -185,4 +185,24 @@ describe("report", () => {
     expect(peakY[3] ?? 0).toBeGreaterThan(peakY[2] ?? 0)
     expect(html).toContain(`peak ${formatBytes(spike)}`)
   })
+
+  test("report <timeline>: the pressure lane starts at the level the recording started at", async () => {
+    const budget = { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
+    const lanes = async (changeLater: boolean) => {
+      const manager = createResourceManager({ budgets: { Memory: budget }, onLeaks: () => {} })
+      const held = manager.acquire("held", { type: "Memory", sizeBytes: 850 }) // High before the recording
+      const lines: Array<string> = []
+      const timeline = recordTimeline(manager, { sink: (line) => lines.push(line) })
+      timeline.sample()
+      if (changeLater) held.release() // High -> None, recorded
+      timeline.sample()
+      timeline.stop()
+      manager.close()
+      const html = renderReportModel(timelineReportModel(await Effect.runPromise(parseTimeline(lines.join("\n")))))
+      return /class="pressure-start" data-level="(\w+)"/.exec(html)?.[1]
+    }
+    // it drew None until the first change, or all along when nothing changed
+    expect(await lanes(false)).toBe("High")
+    expect(await lanes(true)).toBe("High")
+  })
 })
