@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { InvalidArgument } from "@flight-hal/core"
+import { attachedCore } from "./internal/manager-core.ts"
 import { managerDump } from "./ManagerDump.ts"
 import { type AnyResourceManager, prometheusText } from "./ManagerMetrics.ts"
 
@@ -84,7 +86,8 @@ const readRequest = (request: unknown): { readonly method: string; readonly path
 }
 
 /**
- * A Fetch-API handler serving a manager's `/snapshot` (JSON dump) and `/metrics` (Prometheus text).
+ * A Fetch-API handler serving a manager's `/snapshot` (JSON dump) and `/metrics` (Prometheus text). Throws
+ * `InvalidArgument` for what is not a manager of this library.
  *
  * @example
  * ```ts
@@ -99,9 +102,11 @@ const readRequest = (request: unknown): { readonly method: string; readonly path
  * @since 0.3.0
  * @category endpoint
  */
-export const managerEndpoint =
-  (manager: AnyResourceManager): ((request: Request) => Response) =>
-  (request: Request): Response => {
+export const managerEndpoint = (manager: AnyResourceManager): ((request: Request) => Response) => {
+  // what is not a manager is refused here, not at each request
+  const checked = attachedCore(manager)
+  if (checked instanceof InvalidArgument) throw checked
+  return (request: Request): Response => {
     const read = readRequest(request)
     const reply = read === undefined ? badRequest : endpointReply(manager, read.method, read.path)
     return new Response(read?.method === "HEAD" ? null : reply.body, {
@@ -109,3 +114,4 @@ export const managerEndpoint =
       headers: { "content-type": reply.contentType }
     })
   }
+}

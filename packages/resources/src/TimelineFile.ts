@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { InvalidArgument } from "@flight-hal/core"
 import { builtinFs, type LineFileSystem } from "./internal/node-fs.ts"
+import { show, showThrown } from "./internal/show.ts"
 
 /**
  * A timeline file being written.
@@ -20,7 +22,8 @@ export interface TimelineFile {
 }
 
 /**
- * A timeline sink writing to `path` (truncated first).
+ * A timeline sink writing to `path` (truncated first). Throws `InvalidArgument` (path) for a path that is not a
+ * non-empty string or cannot be opened for writing (a missing directory, a directory, no permission).
  *
  * @example
  * ```ts
@@ -40,8 +43,17 @@ export interface TimelineFile {
  * @category timeline
  */
 export const timelineToFile = (path: string, options: { readonly fs?: LineFileSystem } = {}): TimelineFile => {
+  if (typeof path !== "string" || path === "") {
+    throw new InvalidArgument({ argument: "path", issue: `expected a file path, got ${show(path)}` })
+  }
   const fs = options.fs ?? builtinFs("writing a timeline file")
-  const fd = fs.openSync(path, "w")
+  let fd: number
+  try {
+    fd = fs.openSync(path, "w")
+  } catch (error) {
+    // a missing directory, a directory given as the file, no permission: typed, with the system's reason
+    throw new InvalidArgument({ argument: "path", issue: `${path} cannot be written (${showThrown(error)})` })
+  }
   let open = true
   return {
     sink: (line) => {

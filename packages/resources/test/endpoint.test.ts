@@ -1,4 +1,7 @@
 import { describe, expect, test } from "bun:test"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { InvalidArgument } from "@flight-hal/core"
 import { Effect } from "effect"
 import {
@@ -11,6 +14,7 @@ import {
   ResourceManager
 } from "../src/index.ts"
 import { serveManager } from "../src/ManagerServer.ts"
+import { timelineToFile } from "../src/TimelineFile.ts"
 import { mem } from "./support/harness.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
@@ -113,6 +117,16 @@ describe("serveManager (a real loopback server)", () => {
     using manager = createResourceManager({})
     await using first = await serveManager(manager)
     await expect(serveManager(manager, { port: first.port })).rejects.toBeDefined()
+  })
+
+  test("managerEndpoint and timelineToFile refuse bad arguments at once, typed", () => {
+    for (const notManager of [{}, null, "toString"]) {
+      expect(() => managerEndpoint(notManager as never)).toThrow(InvalidArgument) // once only at each request
+    }
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-endpoint-"))
+    for (const path of [null, "", join(dir, "missing", "t.ndjson"), dir]) {
+      expect(() => timelineToFile(path as never)).toThrow(InvalidArgument) // raw Node errors before
+    }
   })
 
   test("bad arguments reject with InvalidArgument before anything listens; close may be called twice", async () => {
