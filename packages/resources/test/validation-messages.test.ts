@@ -24,6 +24,14 @@ describe("validation errors carry the Schema issue text only", () => {
     manager.close()
   })
 
+  test("InvalidBudget: a field left out is a missing key, as the Schema says, not a wrong number", () => {
+    const manager = createResourceManager({ onLeaks: () => {} })
+    const error = caught(() => manager.setBudget("Memory", { maxBytes: 10 } as never))
+    expect(error).toBeInstanceOf(InvalidBudget)
+    expect((error as InvalidBudget).issue).toBe('Missing key at ["reservedBytes"]')
+    manager.close()
+  })
+
   test("InvalidMetadata: the same for metadata", () => {
     const manager = createResourceManager({ onLeaks: () => {} })
     const bad = { type: "Memory", sizeBytes: -1 } as ResourceMetadata

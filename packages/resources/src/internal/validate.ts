@@ -216,6 +216,14 @@ export const validateMetadata = (metadata: unknown, memo?: MetadataMemo): Resour
 export const unknownMetadataType = (types: TypeTable, type: unknown): InvalidMetadata =>
   new InvalidMetadata({ issue: `type: ${types.unknownIssue(type)}` })
 
+/** The fields of a budget, in the order its Schema checks them. */
+const budgetKeys: ReadonlyArray<keyof ResourceBudget> = [
+  "maxBytes",
+  "reservedBytes",
+  "warningPercent",
+  "criticalPercent"
+]
+
 /**
  * Validates a type name and a budget for it: the type's index and the budget (a frozen copy), or
  * InvalidBudget naming the issue.
@@ -235,11 +243,12 @@ export const validateBudget = (
     try {
       // inside the try: Array.isArray throws on a revoked Proxy
       if (!Array.isArray(budget)) {
-        const { maxBytes, reservedBytes, warningPercent, criticalPercent } = budget as Record<
-          keyof ResourceBudget,
-          never
-        >
-        copy = { maxBytes, reservedBytes, warningPercent, criticalPercent }
+        // each field read once; a field left out stays out of the copy, so the check says "Missing key" for it
+        // (a copy with it undefined said "Expected number")
+        const source = budget as Record<keyof ResourceBudget, unknown>
+        const read: Partial<Record<keyof ResourceBudget, unknown>> = {}
+        for (const key of budgetKeys) if (key in source) read[key] = source[key]
+        copy = read
       }
     } catch (error) {
       return new InvalidBudget({
