@@ -183,8 +183,12 @@ const hline = (f: Frame, value: number, cls: string, label: string, side: "left"
   return `<line class="${cls}" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="${cls}-label" x="${x}" y="${n(f.y(value) - 4)}" text-anchor="${side === "right" ? "end" : "start"}">${escapeHtml(label)}</text>`
 }
 
-/** Where an event or a sample is, in words (`frame 12`, `s 1.5`). */
-const at = (model: ReportModel, x: number): string => `${model.axis} ${tickText(x)}`
+/** Where an event or a sample is, in words (`frame 12`, `1.5 s`: a unit after its number, a frame before). */
+const at = (model: ReportModel, x: number): string =>
+  model.axis === "frame" ? `frame ${tickText(x)}` : `${tickText(x)} ${model.axis}`
+
+/** What the x axis counts, in words for a screen reader (`frames`, `time (s)`). */
+const axisWords = (model: ReportModel): string => (model.axis === "frame" ? "frames" : `time (${model.axis})`)
 
 /**
  * The pressure lane: one segment per level change, from its x to the next change, after the level the recording
@@ -276,12 +280,12 @@ const usageChart = (model: ReportModel, type: string, budget: ResourceBudget): s
     .map(item)
     .join(" ")}</p>
 <p class="legend">peak ${escapeHtml(formatBytes(peak))} (${escapeHtml(at(model, peakX))}) · ${count(changes, "pressure change")} · pressure: ${pressureLegend()}</p>
-<svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over ${escapeHtml(model.axis)}">
+<svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over ${escapeHtml(axisWords(model))}">
 ${axes(f, model, ticks, label)}
 ${hline(f, warning, "warning", "warning", "right")}
 ${hline(f, critical, "critical", "critical", "right")}
-${hline(f, budget.maxBytes - budget.reservedBytes, "budget", "limit", "left")}
-${hline(f, budget.maxBytes, "max", "max", "left")}
+${budget.reservedBytes > 0 ? hline(f, budget.maxBytes - budget.reservedBytes, "budget", "limit", "left") : ""}
+${hline(f, budget.maxBytes, "max", budget.reservedBytes > 0 ? "max" : "max = limit (no reserve)", "left")}
 <polyline class="peak" points="${line((s) => s.peak[type] ?? 0)}"/>
 <polyline class="usage" points="${line((s) => s.usage[type] ?? 0)}"/>
 <g class="event-marks">${lane.svg}</g>
@@ -312,7 +316,7 @@ const poolChart = (model: ReportModel): string => {
   return `<section>
 <h2>Pool occupancy (blocks in use / maxCount)</h2>
 <p class="legend">${legend}</p>
-<svg id="pools" class="chart pool-chart" viewBox="0 0 ${WIDTH} ${f.base + PAD.bottom}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="pool occupancy over ${escapeHtml(model.axis)}">
+<svg id="pools" class="chart pool-chart" viewBox="0 0 ${WIDTH} ${f.base + PAD.bottom}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="pool occupancy over ${escapeHtml(axisWords(model))}">
 ${axes(f, model, [0, 20, 40, 60, 80, 100], (v) => `${v}%`)}
 ${lines.join("\n")}
 </svg>

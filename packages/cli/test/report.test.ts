@@ -199,6 +199,12 @@ describe("report", () => {
       timeline.stop()
       manager.close()
       const html = renderReportModel(timelineReportModel(await Effect.runPromise(parseTimeline(lines.join("\n")))))
+      // a time is written with its unit after it (it read "(s 0)"), and the charts say what their axis counts
+      expect(html).toMatch(/peak [^<(]+ \(\d+(\.\d+)? s\)/)
+      expect(html).toContain('aria-label="Memory usage over time (s)"')
+      // no reserve: one line for max and limit, not two labels on top of each other
+      expect(html).toContain("max = limit (no reserve)")
+      expect(html).not.toContain('<line class="budget"')
       return /class="pressure-start" data-level="(\w+)"/.exec(html)?.[1]
     }
     // it drew None until the first change, or all along when nothing changed
