@@ -9,6 +9,7 @@ import { InvalidArgument } from "@flight-hal/core"
 import { attachedCore } from "./internal/manager-core.ts"
 import { builtinModule } from "./internal/node-fs.ts"
 import { show, showThrown } from "./internal/show.ts"
+import { isObjectArgument } from "./internal/validate.ts"
 import { endpointReply } from "./ManagerEndpoint.ts"
 import type { AnyResourceManager } from "./ManagerMetrics.ts"
 
@@ -65,13 +66,15 @@ const readServeOptions = (
   const core = attachedCore(manager)
   if (core instanceof InvalidArgument) return core
   if (options === undefined) return { host: "127.0.0.1", port: 0 }
+  if (!isObjectArgument(options)) {
+    return new InvalidArgument({ argument: "options", issue: `expected { port?, host? }, got ${show(options)}` })
+  }
   let host: unknown
   let port: unknown
   try {
-    if (typeof options !== "object" || options === null || Array.isArray(options)) throw new Error("not an object")
     ;({ host, port } = options as { readonly host?: unknown; readonly port?: unknown })
   } catch (error) {
-    return new InvalidArgument({ argument: "options", issue: `expected { port?, host? } (${showThrown(error)})` })
+    return new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
   }
   if (host !== undefined && (typeof host !== "string" || host === "")) {
     return new InvalidArgument({ argument: "options.host", issue: `expected a non-empty string, got ${show(host)}` })

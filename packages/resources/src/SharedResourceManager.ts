@@ -898,19 +898,6 @@ export const attachSharedResourceManager = (
   return SharedManagerImpl.claim(ledger, types, config.label, false, pools, config.pools, sequential)
 }
 
-/** Whether a string has no lone surrogate (`String.prototype.isWellFormed`, written out for older runtimes). */
-const isWellFormed = (text: string): boolean => {
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i)
-    if (unit < 0xd800 || unit > 0xdfff) continue
-    if (unit > 0xdbff) return false // a low surrogate with no high one before it
-    const next = text.charCodeAt(i + 1)
-    if (!(next >= 0xdc00 && next <= 0xdfff)) return false
-    i++
-  }
-  return true
-}
-
 /**
  * Whether a value is a SharedArrayBuffer, by its brand (the `byteLength` getter's own check), not `instanceof`,
  * which runs a Proxy's getPrototypeOf trap and accepts a Proxy over a buffer, which typed arrays cannot view.
@@ -1171,7 +1158,7 @@ class SharedManagerImpl implements SharedResourceManager {
     if (typeof name !== "string")
       throw new InvalidArgument({ argument: "name", issue: `expected a string, got ${show(name)}` })
     // a lone surrogate encodes as U+FFFD: two different names would be one in the ledger
-    if (!isWellFormed(name)) {
+    if (!name.isWellFormed()) {
       throw new InvalidArgument({ argument: "name", issue: "a shared resource's name must be well-formed UTF-16" })
     }
     const bytes = encoder.encode(name)

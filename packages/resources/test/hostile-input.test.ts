@@ -30,6 +30,7 @@ import {
   recordTimeline,
   shapeFor
 } from "../src/index.ts"
+import { thrown } from "./support/thrown.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 0, warningPercent: 70, criticalPercent: 90 }
 const managerWithBudget = () => createResourceManager({ budgets: { Memory: budget, Hardware: budget } })
@@ -280,16 +281,10 @@ describe("acquisition and driver options are read once", () => {
     revoked.revoke()
     const metadata = { type: "Hardware", sizeBytes: 1 } as const
     for (const options of [[], [{ mode: "Emergency" }], revoked.proxy]) {
-      const thrown = (() => {
-        try {
-          manager.acquire("a", metadata, options as never)
-        } catch (error) {
-          return error
-        }
-        return undefined
-      })()
-      expect(thrown).toBeInstanceOf(InvalidArgument)
-      expect((thrown as InvalidArgument).argument).toBe("options")
+      expect(thrown(() => manager.acquire("a", metadata, options as never))).toMatchObject({
+        _tag: "InvalidArgument",
+        argument: "options"
+      })
       const failed = await Effect.runPromise(
         Effect.scoped(
           Effect.flip(Effect.flatMap(ResourceManager, (service) => service.acquire("a", metadata, options as never)))
@@ -507,16 +502,6 @@ const throwingFunctionProxy = (): never =>
       }
     )
   ) as never
-
-/** What `f` threw (undefined if it returned). */
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  return undefined
-}
 
 describe("revoked Proxies and Proxies whose traps throw are typed errors (R1–R3)", () => {
   test("metadata: acquire, acquireAsync, registerResource and the Effect service answer InvalidMetadata", async () => {

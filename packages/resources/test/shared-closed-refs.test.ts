@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test"
 import { ResourceFlag, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import { Effect, Exit } from "effect"
 import { attachSharedResourceManager, createSharedResourceManager } from "../src/index.ts"
-import { thrown } from "./support/thrown.ts"
+import { thrown, thrownField } from "./support/thrown.ts"
 
 const memory: ResourceMetadata = { type: "Memory", sizeBytes: 100 }
 const budgets = { Memory: { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
@@ -78,18 +78,17 @@ describe("a shared manager's refs after close", () => {
 })
 
 describe("a shared manager's ref whose hold release(handle) ended", () => {
-  const tagThrown = (f: () => unknown) => (thrown(f) as { readonly _tag?: string } | undefined)?._tag
   test("stays released when later resources of the same slot are released by handle too", () => {
     const manager = createSharedResourceManager({ budgets, maxResources: 1 })
     const first = manager.acquire("", { type: "Memory", sizeBytes: 4 })
     manager.release(first.handle)
-    expect([first.released, tagThrown(() => first.payload)]).toEqual([true, "ResourceReleased"])
+    expect([first.released, thrownField(() => first.payload, "_tag")]).toEqual([true, "ResourceReleased"])
     // the one slot again, a later generation, ended the same way: the manager's record of ended holds is per slot
     const second = manager.acquire("", { type: "Memory", sizeBytes: 8 })
     expect(second.handle.slot).toBe(first.handle.slot)
     manager.release(second.handle)
-    expect([first.released, tagThrown(() => first.payload)]).toEqual([true, "ResourceReleased"])
-    expect([second.released, tagThrown(() => second.payload)]).toEqual([true, "ResourceReleased"])
+    expect([first.released, thrownField(() => first.payload, "_tag")]).toEqual([true, "ResourceReleased"])
+    expect([second.released, thrownField(() => second.payload, "_tag")]).toEqual([true, "ResourceReleased"])
     first.release() // releases nothing: the slot is free
     expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
     manager.close()

@@ -20,6 +20,8 @@ const pools = [
 
 const opened = new OpenedManagers()
 afterEach(() => opened.closeAll())
+/** What a refused call throws: InvalidArgument naming `argument`. */
+const invalid = (argument: string) => ({ _tag: "InvalidArgument", argument })
 const make = (): SharedResourceManager => opened.make({ budgets: { Memory: budget }, pools, maxThreads: 4 })
 /** A second attachment in this thread (a thread of its own in the ledger), detached before its manager closes. */
 const attachHere = (manager: SharedResourceManager): SharedResourceManager => opened.attachHere(manager)
@@ -157,15 +159,12 @@ describe("shared manager: an acquisition's name option that is not a string", ()
     const before = state(m)
     const metadata = { type: "Memory", sizeBytes: 8 } as const
     for (const name of [null, 5]) {
-      const error = thrown(() => m.acquire(metadata, { name } as never))
-      expect(error).toBeInstanceOf(InvalidArgument)
-      expect((error as InvalidArgument).argument).toBe("name")
+      expect(thrown(() => m.acquire(metadata, { name } as never))).toMatchObject(invalid("name"))
       expect(await m.acquireAsync(metadata, { name } as never).catch((e) => e)).toBeInstanceOf(InvalidArgument)
     }
     // lone surrogates: each would be U+FFFD in the ledger, two different names one
     for (const name of ["\ud800", "\udc00", "a\ud800b"]) {
-      const error = thrown(() => m.acquire(metadata, { name }))
-      expect((error as InvalidArgument).argument).toBe("name")
+      expect(thrown(() => m.acquire(metadata, { name }))).toMatchObject(invalid("name"))
     }
     expect(state(m)).toBe(before)
     const emoji = m.acquire(metadata, { name: "😀" }) // a surrogate pair is well-formed
@@ -260,9 +259,9 @@ describe("shared manager: an attachment takes only its manager's own pools, in o
     const before = state(m)
     for (const buffer of [new SharedArrayBuffer(4096), m.descriptor.buffer]) {
       const pools = [buffer, ...m.descriptor.pools.slice(1)]
-      const error = thrown(() => attachSharedResourceManager({ ...m.descriptor, pools }))
-      expect(error).toBeInstanceOf(InvalidArgument)
-      expect((error as InvalidArgument).argument).toBe("descriptor.pools")
+      expect(thrown(() => attachSharedResourceManager({ ...m.descriptor, pools }))).toMatchObject(
+        invalid("descriptor.pools")
+      )
     }
     expect(state(m)).toBe(before)
   })
@@ -277,8 +276,9 @@ describe("shared manager: an attachment takes only its manager's own pools, in o
       const copy = new SharedArrayBuffer(m.descriptor.buffer.byteLength)
       new Uint8Array(copy).set(new Uint8Array(m.descriptor.buffer))
       new Int32Array(copy, 0, 64)[word] = value
-      const error = thrown(() => attachSharedResourceManager({ ...m.descriptor, buffer: copy }))
-      expect(error).toBeInstanceOf(InvalidArgument)
+      expect(thrown(() => attachSharedResourceManager({ ...m.descriptor, buffer: copy }))).toMatchObject(
+        invalid("descriptor")
+      )
     }
     expect(state(m)).toBe(before)
   })

@@ -2,20 +2,12 @@ import { describe, expect, test } from "bun:test"
 import { InvalidBudget, InvalidMetadata, type ResourceMetadata } from "@flight-hal/core"
 import { Duration, Effect } from "effect"
 import { createResourceManager, ResourceManager } from "../src/index.ts"
-
-const caught = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
+import { thrown } from "./support/thrown.ts"
 
 describe("validation errors carry the Schema issue text only", () => {
   test("InvalidBudget: the issue is the Schema's message, no Cause/SchemaError wrapper", () => {
     const manager = createResourceManager({ onLeaks: () => {} })
-    const error = caught(() =>
+    const error = thrown(() =>
       manager.setBudget("Memory", { maxBytes: 10, reservedBytes: 20, warningPercent: 50, criticalPercent: 90 })
     )
     expect(error).toBeInstanceOf(InvalidBudget)
@@ -26,7 +18,7 @@ describe("validation errors carry the Schema issue text only", () => {
 
   test("InvalidBudget: a field left out is a missing key, as the Schema says, not a wrong number", () => {
     const manager = createResourceManager({ onLeaks: () => {} })
-    const error = caught(() => manager.setBudget("Memory", { maxBytes: 10 } as never))
+    const error = thrown(() => manager.setBudget("Memory", { maxBytes: 10 } as never))
     expect(error).toBeInstanceOf(InvalidBudget)
     expect((error as InvalidBudget).issue).toBe('Missing key at ["reservedBytes"]')
     manager.close()
@@ -35,7 +27,7 @@ describe("validation errors carry the Schema issue text only", () => {
   test("InvalidMetadata: the same for metadata", () => {
     const manager = createResourceManager({ onLeaks: () => {} })
     const bad = { type: "Memory", sizeBytes: -1 } as ResourceMetadata
-    const error = caught(() => manager.acquire("bad", bad))
+    const error = thrown(() => manager.acquire("bad", bad))
     expect(error).toBeInstanceOf(InvalidMetadata)
     expect((error as InvalidMetadata).issue).not.toMatch(/Cause|SchemaError|Fail\(/)
     expect((error as InvalidMetadata).issue.length).toBeGreaterThan(0)

@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import { isObjectArgument } from "./validate.ts"
 
 /** The fields of Effect's `DurationObject` (`{ seconds: 5 }`). */
 const durationFields: ReadonlySet<string> = new Set([
@@ -31,15 +32,8 @@ const isDurationObject = (input: object): boolean => {
 export const durationMillis = (input: unknown): number => {
   if (typeof input === "number") return input // Duration.toMillis reads NaN as 0
   try {
-    if (
-      typeof input === "object" &&
-      input !== null &&
-      !Array.isArray(input) &&
-      !Duration.isDuration(input) &&
-      !isDurationObject(input)
-    ) {
-      return Number.NaN
-    }
+    // an object that is no Duration and no duration object (an array is a [seconds, nanos] tuple)
+    if (isObjectArgument(input) && !Duration.isDuration(input) && !isDurationObject(input)) return Number.NaN
     return Duration.toMillis(input as Duration.Input)
   } catch {
     return Number.NaN

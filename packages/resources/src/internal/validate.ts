@@ -305,13 +305,13 @@ export const validateMode = (
 
 /**
  * The wait limit of an acquisition, in milliseconds: required by Timeout mode (finite, ≥ 0, at most
- * 2^31 − 1 ms), refused with any other mode; `-1` when there is none.
+ * 2^31 − 1 ms), refused with any other mode; `-1` when there is none. `given` is what an error shows.
  */
 export const validateTimeout = (
   mode: number,
   millis: number | undefined,
   argument: string,
-  given: unknown = millis
+  given: unknown
 ): number | InvalidArgument => {
   if (mode !== AcquisitionMode.Timeout) {
     return millis === undefined
