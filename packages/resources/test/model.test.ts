@@ -132,7 +132,8 @@ const runSequence = (ops: ReadonlyArray<Op>) => {
           priority: (["Low", "Normal", "High", "Critical"] as const)[op.priority] ?? "Normal"
         },
         op.mode,
-        `d${id}`
+        `d${id}`,
+        true
       )
       if (!("type" in request)) throw request
       const result = submit(state, request, true)
