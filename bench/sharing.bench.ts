@@ -47,7 +47,7 @@ const graph = (drivers: number) => {
   )
   const state = engine.state
   const ask = (name: string, type: "Hardware" | "Memory", size: number, mode: number, driver: string): Request =>
-    must(engine.request(name, { type, sizeBytes: size }, mode, driver, true))
+    must(engine.request(name, { type, sizeBytes: size }, mode, driver))
   for (let d = 0; d < drivers; d++) {
     must(submit(state, ask(`name${d}`, "Hardware", 1, 0, `driver${d}`), true))
     must(submit(state, ask("", "Memory", 16, 0, `driver${d}`), true))

@@ -185,7 +185,7 @@ const mutants: ReadonlyArray<Mutant> = [
   },
   {
     id: "F2",
-    what: "submission does not look the driver's index up (a request keeps what it was made with)",
+    what: "a request keeps the driver index it was made with",
     file: core,
     from: "    request.driver = this.state.driver(request.driverId)\n",
     to: ""

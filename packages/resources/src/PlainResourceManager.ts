@@ -370,7 +370,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
       try {
         const settings = orThrow(validateAcquireOptions(options, modes.async, "Blocking", "timeoutMillis", plainMillis))
         // the owner is interned at submission: a signal refused below leaves no new driver behind
-        const request = orThrow(core.request(name, metadata, settings.mode, settings.owner))
+        const request = orThrow(core.request(name, metadata, settings.mode, settings.owner, false))
         // the signal is read and listened to before the request is submitted: one that cannot be used is refused
         // before the admission changes anything (reclamation included)
         const watch = settings.signal === undefined ? undefined : orThrow(watchSignal(settings.signal))

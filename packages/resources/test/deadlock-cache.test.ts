@@ -97,7 +97,7 @@ describe("the manager's deadlock check in bursts of waits", () => {
             priority: waits ? (ResourcePriorityNames[step.priority] ?? "Normal") : "Normal"
           }
           const deps = waits && step.depend && live[0] !== undefined ? [live[0].slot] : []
-          const request = engine.request(name, { ...meta }, waits ? Blocking : NonBlocking, owner, true)
+          const request = engine.request(name, { ...meta }, waits ? Blocking : NonBlocking, owner)
           if (!("type" in request)) continue
           const expected = waits
             ? checkWait(waitViewOf(state), candidateOf(engine, owner, meta, name, deps))

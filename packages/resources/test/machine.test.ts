@@ -46,7 +46,7 @@ const ask = (
     priority: options.priority ?? "Normal",
     flags: options.flags ?? 0
   }
-  const request = engine.request(options.name ?? "", metadata, options.mode ?? mode.NonBlocking, options.driver, true)
+  const request = engine.request(options.name ?? "", metadata, options.mode ?? mode.NonBlocking, options.driver)
   if (!("type" in request)) throw request
   return submit(engine.state, request, options.reclaimed ?? true)
 }

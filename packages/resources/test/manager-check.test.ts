@@ -153,7 +153,7 @@ describe("the manager's deadlock check against the string-based reduction and th
               flags: ResourceFlags.combine("Shareable")
             }
             const mode = waits ? Blocking : step.op === "hold" && step.emergency ? Emergency : NonBlocking
-            const request = engine.request(names[step.name] ?? "", { ...meta }, mode, owner, true)
+            const request = engine.request(names[step.name] ?? "", { ...meta }, mode, owner)
             if (!("type" in request)) continue
             const deps = waits && step.depend && live[0] !== undefined ? [live[0].slot] : []
             const result = submit(state, { ...request, deps }, true)
@@ -186,13 +186,7 @@ describe("the carried sums", () => {
     name: string,
     high: boolean
   ) => {
-    const made = engine.request(
-      name,
-      { type: "Memory", sizeBytes, priority: high ? "High" : "Normal" },
-      mode,
-      owner,
-      true
-    )
+    const made = engine.request(name, { type: "Memory", sizeBytes, priority: high ? "High" : "Normal" }, mode, owner)
     if (!("type" in made)) throw made
     return made
   }

@@ -132,8 +132,7 @@ const runSequence = (ops: ReadonlyArray<Op>) => {
           priority: (["Low", "Normal", "High", "Critical"] as const)[op.priority] ?? "Normal"
         },
         op.mode,
-        `d${id}`,
-        true
+        `d${id}`
       )
       if (!("type" in request)) throw request
       const result = submit(state, request, true)

@@ -86,7 +86,7 @@ describe("concurrent and sequential owners: the shortcut and the share check agr
             }
             const dep = step.depend ? live[0] : undefined
             const deps = dep === undefined ? [] : [dep.slot]
-            const request = engine.request(name, { ...meta }, step.wait ? Blocking : NonBlocking, owner, true)
+            const request = engine.request(name, { ...meta }, step.wait ? Blocking : NonBlocking, owner)
             if (!("type" in request)) throw request
             const withDeps = { ...request, deps }
             const expected = checkWait(waitViewOf(state), candidateOf(engine, owner, meta, name, deps))

@@ -355,17 +355,16 @@ export class Core<R> {
 
   /**
    * A request from caller input: the name, the metadata and the owner are validated, dependencies must be
-   * live resources of this manager. Always a fresh object. Its driver's index is looked up when it is submitted
-   * (`submit`), once: a new owner stays unknown until then, so a request refused before (a bad signal) leaves no
-   * driver behind. `internNow` looks it up at once, for the tests and benches that hand the request straight to
-   * the state machine's own `submit`.
+   * live resources of this manager. Always a fresh object. `intern: false` leaves a new owner unknown until the
+   * request is submitted (`submit` looks the index up then), so a request refused before (a bad signal) leaves
+   * no driver behind; the state machine's own tests hand requests made with the default straight to `submit`.
    */
   request(
     name: unknown,
     metadata: unknown,
     mode: number,
     owner: unknown,
-    internNow = false
+    intern = true
   ): AcquireRequest | InvalidArgument | InvalidMetadata | DependencyNotLive | ManagerClosed {
     if (this.closed) return new ManagerClosed()
     const validName = validateString(name, "name")
@@ -394,7 +393,7 @@ export class Core<R> {
       size: valid.sizeBytes,
       priority: valid.priority === undefined ? ResourcePriority.Normal : ResourcePriority[valid.priority],
       mode,
-      driver: internNow ? this.state.driver(driverId) : -1, // else `submit` looks it up
+      driver: intern ? this.state.driver(driverId) : -1, // `submit` looks it up again in any case
       driverId,
       name: validName,
       flags: valid.flags ?? 0,
