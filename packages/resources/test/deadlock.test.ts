@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import * as fc from "fast-check"
+import { createResourceManager } from "../src/index.ts"
 import {
   checkShare,
   checkWait,
@@ -531,4 +532,39 @@ describe("against the brute-force search, with sequential and concurrent owners 
     expect(seen.refused).toBeGreaterThan(15)
     expect(seen.allowed).toBeGreaterThan(500)
   }, 60_000)
+})
+
+describe("driver ids are any strings: none takes another actor's place in the check", () => {
+  // The check keyed a concurrent owner's waiting request "<owner>\u0000<waiter id>" and a sequential driver by
+  // its id, so a sequential driver named "app\u0000w3" was one actor with the default owner's third request:
+  // its holdings counted as free, and its wait for bytes only it held was accepted (it hung).
+  for (const driver of ["S", "app\u0000w3", "c2:w3app", "sapp", "c"]) {
+    test(`a sequential driver ${JSON.stringify(driver)} waiting for bytes only it holds is refused`, async () => {
+      const manager = createResourceManager({
+        budgets: { Memory: { maxBytes: 10, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } },
+        drivers: { [driver]: { sequential: true } },
+        onLeaks: () => {}
+      })
+      const q = manager.acquire("Q", { type: "Memory", sizeBytes: 0 }, { owner: "h" }) // request 1
+      manager.acquire("", { type: "Memory", sizeBytes: 6 }, { owner: driver }) // request 2
+      const app = manager.acquireAsync("Q", { type: "Memory", sizeBytes: 0 }) // request 3: "app" waits for Q
+      let outcome: unknown = "still waiting"
+      manager.acquireAsync("", { type: "Memory", sizeBytes: 6 }, { owner: driver }).then(
+        (ref) => {
+          outcome = "admitted"
+          ref.release()
+        },
+        (error: unknown) => {
+          outcome = error
+        }
+      )
+      await new Promise((resolve) => setImmediate(resolve))
+      // "app"'s wait for Q would then wait behind it for its 0 bytes: both are named
+      expect(outcome).toMatchObject({ _tag: "DeadlockDetected", drivers: [driver, "app"].sort() })
+      q.release()
+      ;(await app).release()
+      expect(manager.waitGraph().deadlock).toBeNull()
+      manager.close()
+    })
+  }
 })

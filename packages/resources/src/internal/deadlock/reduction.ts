@@ -45,23 +45,25 @@ export interface Reduction {
 }
 
 /**
- * The actor a waiter belongs to in the reduction: its driver when the driver is sequential, or the waiter
- * itself (`"<driver>\u0000<waiter id>"`) when the driver is a concurrent owner.
+ * The key of the actor a waiter belongs to in the reduction: its driver when the driver is sequential
+ * (`"s<driver>"`), or the waiter itself when the driver is a concurrent owner (`"c<length of the waiter's
+ * id>:<waiter id><driver>"`). Driver ids and waiter ids are any strings, so the two kinds have their own
+ * first letter and a waiter's id its length: no driver id can take another actor's key.
  *
  * @example
  * ```ts
  * import { viewOfState } from "./model.ts"
  *
  * const view = viewOfState({ budgets: {}, resources: [], waiters: [], concurrent: ["app"] })
- * actorOf(view, { id: "w1", driver: "app", priority: "Normal", kind: "name", name: "X" }) // "app\u0000w1"
- * actorOf(view, { id: "w2", driver: "audio", priority: "Normal", kind: "name", name: "X" }) // "audio"
+ * actorOf(view, { id: "w1", driver: "app", priority: "Normal", kind: "name", name: "X" }) // "c2:w1app"
+ * actorOf(view, { id: "w2", driver: "audio", priority: "Normal", kind: "name", name: "X" }) // "saudio"
  * ```
  *
  * @since 0.3.0
  * @category reduction
  */
 export const actorOf = (view: WaitView, waiter: Waiter): string =>
-  view.concurrent?.(waiter.driver) === true ? `${waiter.driver}\u0000${waiter.id}` : waiter.driver
+  view.concurrent?.(waiter.driver) === true ? `c${waiter.id.length}:${waiter.id}${waiter.driver}` : `s${waiter.driver}`
 
 /**
  * Runs the reduction over the waiting drivers of `view`, with `candidate` (if given) joining its queue after
@@ -148,7 +150,7 @@ const reduceWith = (reducer: Reducer, view: WaitView, candidate: Waiter | undefi
       actors.set(id, actor)
       actorIds[actor] = id
       owners[actor] = waiter.driver
-      concurrent[actor] = id !== waiter.driver
+      concurrent[actor] = id.startsWith("c")
     }
     const rank = priorityRank(waiter.priority)
     const entry =
@@ -184,7 +186,7 @@ const reduceWith = (reducer: Reducer, view: WaitView, candidate: Waiter | undefi
   const infos: ResourceInfo[] = []
   const stack: string[] = []
   for (let actor = 0; actor < reducer.actors; actor++) {
-    if (concurrent[actor] !== true) for (const held of view.heldBy(actorIds[actor] ?? "")) stack.push(held)
+    if (concurrent[actor] !== true) for (const held of view.heldBy(owners[actor] ?? "")) stack.push(held)
     for (let entry = reducer.firstOf(actor); entry !== NONE; entry = reducer.nextOf(entry)) {
       const dependsOn = waiters[entry]?.dependsOn
       if (dependsOn !== undefined) for (const dependency of dependsOn) stack.push(dependency)
