@@ -212,7 +212,9 @@ const runSync = (step: Step<Reclaimer>): Exclude<Step<Reclaimer>, Reclaiming<Rec
   let current = step
   while (current instanceof Reclaiming) {
     try {
-      ;(current.callback as Reclaimer)(current.missing)
+      // a promise it returns counts for nothing (the run is synchronous); one that rejects is logged like a throw
+      const result: unknown = (current.callback as Reclaimer)(current.missing)
+      if (isThenable(result)) result.then(undefined, warn("reclamation callback failed"))
     } catch (error) {
       warn("reclamation callback failed")(error)
     }
@@ -252,7 +254,8 @@ const bindRef = <T>(
   const ref = core.bind(slot, request, create, settings.destroy as ((payload: T) => void) | undefined)
   if (report !== undefined && leakRegistry !== undefined) {
     // no unregister token: a token costs microseconds per ref on JavaScriptCore
-    const generation = core.state.generationOf(slot)
+    // the admission's generation: a resource freed before its ref was made (Request.generation) reports nothing
+    const generation = request.generation ?? core.state.generationOf(slot)
     leakRegistry.register(ref, { core, slot, generation, driver: request.driver, report })
   }
   return ref
@@ -421,8 +424,12 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
       if (typeof callback !== "function")
         throw new InvalidArgument({ argument: "callback", issue: "expected a function" })
       callbacks.add(callback)
+      let registered = true
       return {
+        // once: disposing it again must not end another registration of the same callback
         [Symbol.dispose]: () => {
+          if (!registered) return
+          registered = false
           flush()
           callbacks.remove(callback)
         }

@@ -50,6 +50,7 @@ import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { Registrations } from "./internal/registrations.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
 import { show } from "./internal/show.ts"
+import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
@@ -747,12 +748,15 @@ const make = (given: unknown) =>
 
 /**
  * A callback's result as the Effect to run: an Effect as it is, anything else a defect naming what came back
- * (the fiber loop would die on it, past every `catchCause`), which the caller's isolation then logs.
+ * (the fiber loop would die on it, past every `catchCause`), which the caller's isolation then logs. A promise
+ * that came back is not awaited; its rejection is taken (the defect logged says what came back), so that it
+ * does not reach the process as an unhandled rejection.
  */
-const callbackEffect = <A, E>(result: unknown, what: string): Effect.Effect<A, E> =>
-  Effect.isEffect(result)
-    ? (result as Effect.Effect<A, E>)
-    : Effect.die(new TypeError(`${what} returned ${show(result)}, not an Effect`))
+const callbackEffect = <A, E>(result: unknown, what: string): Effect.Effect<A, E> => {
+  if (Effect.isEffect(result)) return result as Effect.Effect<A, E>
+  if (isThenable(result)) result.then(undefined, () => {})
+  return Effect.die(new TypeError(`${what} returned ${show(result)}, not an Effect`))
+}
 
 const runReclaimer = (step: Reclaiming<ReclamationCallback>): Effect.Effect<void> => {
   const callback = step.callback as ReclamationCallback

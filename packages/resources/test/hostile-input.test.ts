@@ -368,6 +368,42 @@ describe("caller callbacks and signals that misbehave", () => {
     }
   })
 
+  test("a reclamation callback whose promise rejects: logged, never an unhandled rejection (both front ends)", async () => {
+    const unhandled: Array<unknown> = []
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason)
+    process.on("unhandledRejection", onUnhandled)
+    const warned: Array<unknown> = []
+    const original = console.warn
+    console.warn = (...args: Array<unknown>) => void warned.push(args[0])
+    try {
+      const rejecting = (async () => {
+        throw new Error("async reclaim failed")
+      }) as unknown as () => number
+      const manager = createResourceManager({ budgets: { Memory: budget }, onLeaks: () => {} })
+      manager.acquire("held", { type: "Memory", sizeBytes: 900 })
+      manager.registerReclamationCallback("Memory", rejecting)
+      expect(() => manager.acquire("more", { type: "Memory", sizeBytes: 200 })).toThrow()
+      manager.close()
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const service = yield* ResourceManager
+          yield* service.acquire("held", { type: "Memory", sizeBytes: 900 })
+          yield* service.registerReclamationCallback("Memory", rejecting as never)
+          yield* Effect.exit(service.acquire("more", { type: "Memory", sizeBytes: 200 }))
+        }).pipe(
+          Effect.scoped,
+          Effect.provide(ResourceManager.layer({ budgets: { Memory: budget }, onLeaks: () => {} }))
+        )
+      )
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(warned).toContain("flight-hal: reclamation callback failed")
+      expect(unhandled).toEqual([])
+    } finally {
+      console.warn = original
+      process.off("unhandledRejection", onUnhandled)
+    }
+  })
+
   test("relieveSystemPressure checks its arguments and publishes nothing for bad ones", async () => {
     using manager = createResourceManager({ budgets: { Memory: budget } })
     const events: Array<unknown> = []

@@ -132,7 +132,7 @@ describe("admission", () => {
     let granted = -1
     small.onEnd(() => (granted = small.grantedSlot))
     const { settled } = timeout(engine.state, big)
-    for (const s of settled) s.waiter.settle.granted(s.slot)
+    for (const s of settled) s.waiter.settle.granted(s.slot, s.generation)
     expect(granted).toBeGreaterThanOrEqual(0)
     expect(usage(engine)).toBe(600)
     expect(engine.stats(1).failedCount).toBe(1)

@@ -106,6 +106,33 @@ describe("one callback registered twice", () => {
     await manager[Symbol.asyncDispose]()
     expect(seen).toEqual(["None->Low", "Low->None", "None->High", "High->None"])
   })
+
+  test("facade: disposing one registration twice ends that one only (pressure and reclamation callbacks)", async () => {
+    const seen: Array<string> = []
+    const callback = (event: PressureEvent) => {
+      seen.push(`${event.from}->${event.to}`)
+    }
+    let asked = 0
+    const reclaimer = () => {
+      asked++
+      return 0
+    }
+    const manager = createResourceManager({ budgets, onLeaks: () => {} })
+    const first = manager.registerPressureCallback(callback)
+    manager.registerPressureCallback(callback)
+    const firstReclaimer = manager.registerReclamationCallback("Memory", reclaimer)
+    manager.registerReclamationCallback("Memory", reclaimer)
+    first[Symbol.dispose]()
+    first[Symbol.dispose]()
+    firstReclaimer[Symbol.dispose]()
+    firstReclaimer[Symbol.dispose]()
+    const held = manager.acquire("x", { type: "Memory", sizeBytes: 60 }) // None->Low
+    expect(() => manager.acquire("y", { type: "Memory", sizeBytes: 60 })).toThrow() // asks the reclaimer left
+    held.release() // Low->None
+    await manager[Symbol.asyncDispose]()
+    expect(seen).toEqual(["None->Low", "Low->None"])
+    expect(asked).toBe(1)
+  })
 })
 
 describe("the pressureEvents stream", () => {

@@ -70,7 +70,7 @@ import {
   share,
   submit,
   timeout,
-  type WaitingRequest,
+  WaitingRequest,
   wake
 } from "./transitions.ts"
 import { TypeTable } from "./type-table.ts"
@@ -547,12 +547,18 @@ export class Core<R> {
     const handle = pool === undefined ? -1 : pool.alloc()
     if (pool === undefined || handle < 0) {
       request.pooled = false
-      return submit(this.state, request, reclaimed)
+      return this.admitted(request, submit(this.state, request, reclaimed))
     }
     request.pooled = true
     const result = submit(this.state, request, true)
     if (typeof result === "number") this.holdBlock(result, pool, handle)
     else pool.free(handle)
+    return this.admitted(request, result)
+  }
+
+  /** `result`, with the request's `generation` recorded when it is an admitted slot (see `Request.generation`). */
+  private admitted(request: AcquireRequest, result: SubmitResult): SubmitResult {
+    if (typeof result === "number") request.generation = this.state.generationOf(result)
     return result
   }
 
@@ -638,7 +644,8 @@ export class Core<R> {
     if (waiter.grantedSlot >= 0) {
       const slot = waiter.grantedSlot
       waiter.grantedSlot = -1
-      if (!this.closed) this.release(slot, waiter.driver)
+      // unless caller code freed it since the grant (its slot may hold another resource by now)
+      if (!this.closed && this.state.generationOf(slot) === waiter.grantedGeneration) this.release(slot, waiter.driver)
       return
     }
     if (waiter.ended) return
@@ -658,6 +665,12 @@ export class Core<R> {
     create: ((metadata: ResourceMetadata) => T) | undefined,
     destroy: ((payload: T) => void) | undefined
   ): ResourceRef<T> {
+    const generation = request.generation ?? this.state.generationOf(slot)
+    if (this.state.generationOf(slot) !== generation) {
+      // freed by caller code since its admission (a payback run's callback, a `destroy` hook before the wake): a
+      // released ref, with nothing attached to the slot, which another resource may hold by now
+      return new ResourceRef<T>(this, slot, generation, request.name, request.metadata, request.driverId, -1, undefined)
+    }
     // a Shareable resource's payload is one cell, seen by the ref and by every share
     const cell =
       (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, create, destroy, true)
@@ -666,7 +679,7 @@ export class Core<R> {
     const ref = new ResourceRef<T>(
       this,
       slot,
-      this.state.generationOf(slot),
+      generation,
       request.name,
       request.metadata,
       request.driverId,
@@ -749,6 +762,12 @@ export class Core<R> {
     if (result.settled.length > 0) {
       this.metrics.settled(result.settled)
       wake(result.settled)
+      for (const { waiter } of result.settled) {
+        if (waiter instanceof WaitingRequest && waiter.untaken) {
+          waiter.untaken = false
+          this.abandon(waiter)
+        }
+      }
     }
   }
 
@@ -1047,7 +1066,7 @@ export class Core<R> {
     return typeof index === "number" ? this.state.budgets[index] : index
   }
 
-  /** Registers a reclamation callback; returns its unregistration. */
+  /** Registers a reclamation callback; returns its unregistration (idempotent: it ends this registration only). */
   addReclaimer(type: unknown, callback: R): (() => void) | InvalidArgument {
     const index = this.state.typeTable.validate(type)
     if (typeof index !== "number") return index
@@ -1056,7 +1075,10 @@ export class Core<R> {
     }
     const list = this.reclaimers[index] as Array<R>
     list.push(callback)
+    let registered = true
     return () => {
+      if (!registered) return
+      registered = false
       const at = list.indexOf(callback)
       if (at >= 0) list.splice(at, 1)
     }

@@ -31,4 +31,11 @@ export interface Request {
   pooled?: boolean
   /** The validated metadata (what refs carry). */
   readonly metadata?: ResourceMetadata | undefined
+  /**
+   * The admitted resource's generation, set when the request is admitted (at once, or its wait granted). Caller
+   * code can run between the admission and the ref's making (an Emergency admission's payback run, `destroy`
+   * hooks before waiters wake) and free the resource, whose slot another resource may then take: the ref is
+   * made with this generation, so it reads as released instead of reaching the slot's new resource.
+   */
+  generation?: number
 }

@@ -40,7 +40,8 @@ export const SlotState = { Free: 0, Live: 1, Deferred: 2 } as const
 
 /** The callbacks through which a waiter learns how its wait ended. */
 export interface WaiterSettle {
-  granted(slot: number): void
+  /** Admitted on `slot`, whose generation was `generation` at the grant. */
+  granted(slot: number, generation: number): void
   failed(error: unknown): void
 }
 

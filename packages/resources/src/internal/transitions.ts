@@ -47,6 +47,13 @@ export class WaitingRequest implements Waiter, WaiterSettle {
   candidate: DeadlockWaiter | undefined = undefined
   /** The slot it was granted (-1: none, or given back). */
   grantedSlot = -1
+  /** The granted slot's generation at the grant (the slot may be freed and reused before the waiter wakes). */
+  grantedGeneration = -1
+  /**
+   * Granted after its own side had ended the wait (a signal aborted by a `destroy` hook that ran between the
+   * grant and the wake): nobody takes the slot, so the manager gives it back (`Core.settle`).
+   */
+  untaken = false
   /** Why it failed, when it did. */
   failure: unknown = undefined
   /** Whether its wait ended (granted, failed, timed out or abandoned). */
@@ -78,8 +85,11 @@ export class WaitingRequest implements Waiter, WaiterSettle {
     return this.request.metadata
   }
 
-  granted(slot: number): void {
+  granted(slot: number, generation: number): void {
     this.grantedSlot = slot
+    this.grantedGeneration = generation
+    this.request.generation = generation
+    if (this.ended) this.untaken = true
     this.finish()
   }
 
@@ -486,7 +496,7 @@ const grantName = (
     removeWaiter(state, waiter, types, names, freed)
     const error = new DeadlockDetected({ drivers: deadlock.drivers, resources: deadlock.resources })
     if (state.trace !== undefined) state.trace.refusedMove(waiter, error._tag)
-    settled.push({ waiter, slot: -1, error })
+    settled.push({ waiter, slot: -1, generation: -1, error })
     names.push(name)
     return
   }
@@ -502,6 +512,8 @@ interface Settlement {
   readonly waiter: Waiter
   /** The admitted slot; -1 when the waiter failed (`error`). */
   readonly slot: number
+  /** The admitted slot's generation at the admission (-1 when failed). */
+  readonly generation: number
   readonly error?: SettleError
 }
 
@@ -512,7 +524,7 @@ const admitWaiter = (state: ManagerState, waiter: Waiter, settled: Array<Settlem
   if (waiter.name !== "") state.reservedNames.delete(waiter.name)
   const slot = admit(state, waiter, true)
   if (state.trace !== undefined) state.trace.granted(waiter, slot)
-  settled.push({ waiter, slot })
+  settled.push({ waiter, slot, generation: state.generationOf(slot) })
 }
 
 /**
@@ -535,8 +547,8 @@ export const grant = (state: ManagerState, type: number, settled: Array<Settleme
 
 /** Wakes the settled waiters (after every state change of the step): admitted ones get their slot. */
 export const wake = (settled: ReadonlyArray<Settlement>): void => {
-  for (const { slot, waiter, error } of settled) {
-    if (error === undefined) waiter.settle.granted(slot)
+  for (const { slot, generation, waiter, error } of settled) {
+    if (error === undefined) waiter.settle.granted(slot, generation)
     else waiter.settle.failed(error)
   }
 }
@@ -898,6 +910,7 @@ export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
     settled.push({
       waiter,
       slot: -1,
+      generation: -1,
       error: budgetExceeded(state, type, waiter.size, state.limit(type, waiter.priority))
     })
   }
@@ -921,7 +934,7 @@ export const failAllWaiters = (state: ManagerState, error: ManagerClosed): Relea
   if (state.trace !== undefined) state.trace.beginFailing()
   for (const waiter of failed) {
     removeWaiter(state, waiter, types, [], freed)
-    settled.push({ waiter, slot: -1, error })
+    settled.push({ waiter, slot: -1, generation: -1, error })
   }
   if (state.trace !== undefined) state.trace.closing(failed)
   return { freed, settled }
