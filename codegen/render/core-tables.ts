@@ -132,7 +132,7 @@ const renderFlagSetSchema = (table: EnumTable): string => {
     `export const ${n}SetSchema: Schema.Int = Schema.Int.check(`,
     `  Schema.makeFilter((set: number) => {`,
     `    if (set < 0 || set > 0xffffffff) return \`a ${n} set is a 32-bit non-negative integer, got \${set}\``,
-    `    const unknown = set & ~${n}Mask`,
+    `    const unknown = (set & ~${n}Mask) >>> 0 // unsigned: bit 31 prints as 0x80000000, not -0x80000000`,
     `    return unknown === 0 ? undefined : \`unknown ${n} bit(s) 0x\${unknown.toString(16)} in 0x\${set.toString(16)}\``,
     `  })`,
     `)`

@@ -245,4 +245,17 @@ describe("the light checks are the Schemas they mirror", () => {
       'unknown ResourceFlag bit(s) 0x40 in 0x40\n  at ["flags"]'
     )
   })
+
+  test("a flag set with bit 31 names its unknown bits as unsigned hex, in the check and in the Schema", () => {
+    for (const [flags, unknown] of [
+      [0xffffffff, "0xffffffc0"],
+      [0x80000000, "0x80000000"],
+      [0x80000001, "0x80000000"]
+    ] as const) {
+      const expected = `unknown ResourceFlag bit(s) ${unknown} in 0x${flags.toString(16)}\n  at ["flags"]`
+      const value = { type: "Memory", sizeBytes: 1, flags }
+      expect(decodeMetadata(value)).toEqual({ _tag: "Failure", issue: expected })
+      expect(schemaVerdict(ResourceMetadataSchema)(value)).toEqual({ _tag: "Failure", issue: expected })
+    }
+  })
 })

@@ -164,7 +164,7 @@ export const alignment: Check = int((n) =>
 /** `ResourceFlagSetSchema`: a 32-bit set of known flag bits. */
 const flagSet: Check = int((set) => {
   if (set < 0 || set > 0xffffffff) return `a ResourceFlag set is a 32-bit non-negative integer, got ${set}`
-  const unknown = set & ~ResourceFlagMask
+  const unknown = (set & ~ResourceFlagMask) >>> 0 // unsigned: bit 31 prints as 0x80000000, not -0x80000000
   return unknown === 0 ? undefined : `unknown ResourceFlag bit(s) 0x${unknown.toString(16)} in 0x${set.toString(16)}`
 })
 
