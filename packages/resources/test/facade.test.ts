@@ -249,3 +249,27 @@ describe("plain facade: a signal that cannot be listened to", () => {
     expect(manager.close()).toEqual([])
   })
 })
+
+describe("relieveSystemPressure's share", () => {
+  test("asks exactly ⌈usage × percent / 100⌉ bytes (7 % of 100 is 7, not 8)", () => {
+    for (const [usage, percent, expected] of [
+      [100, 7, 7],
+      [100, 14, 14],
+      [100, 28, 28],
+      [1000, 57, 570],
+      [3, 50, 2],
+      [2 ** 53 - 1, 100, 2 ** 53 - 1]
+    ] as const) {
+      const manager = createResourceManager({ onLeaks: () => {} })
+      manager.acquire("", { type: "Hardware", sizeBytes: usage })
+      const asked: Array<number> = []
+      manager.registerReclamationCallback("Hardware", (missing) => {
+        asked.push(missing)
+        return 0
+      })
+      manager.relieveSystemPressure("None", "Critical", { percent })
+      expect(asked).toEqual([expected])
+      manager.close()
+    }
+  })
+})

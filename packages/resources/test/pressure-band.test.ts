@@ -39,6 +39,62 @@ const percentArb = fc.oneof(fc.constantFrom(0, 0.5, 2, 10, 100), fc.double({ min
 const stays = (budget: ResourceBudget, usage: number, level: number, hysteresis: number) =>
   pressureWithHysteresis(budget, usage, level, hysteresis) === level
 
+/** semantics.md section 8's table in BigInt, for integer percents (exact whatever the size). */
+const exactLevel = (budget: ResourceBudget, usage: number): number => {
+  const max = BigInt(budget.maxBytes)
+  const u = BigInt(usage)
+  const w = BigInt(budget.warningPercent)
+  const c = BigInt(budget.criticalPercent)
+  if (u > max - BigInt(budget.reservedBytes) || u > max) return 4
+  if (max === 0n) return 0
+  return 100n * u >= c * max ? 3 : 200n * u >= (w + c) * max ? 2 : 100n * u >= w * max ? 1 : 0
+}
+
+describe("pressureLevel", () => {
+  test("is exact for budgets of any size, up to 2^53 − 1 bytes (doubles round past about 45 TB)", () => {
+    const huge = fc
+      .record({
+        maxBytes: fc.oneof(
+          fc.integer({ min: 2 ** 44, max: Number.MAX_SAFE_INTEGER }),
+          fc.constant(Number.MAX_SAFE_INTEGER)
+        ),
+        w: fc.integer({ min: 1, max: 99 }),
+        dc: fc.integer({ min: 1, max: 99 })
+      })
+      .map(({ maxBytes, w, dc }) => ({
+        maxBytes,
+        reservedBytes: 0,
+        warningPercent: w,
+        criticalPercent: Math.min(100, w + dc)
+      }))
+    fc.assert(
+      fc.property(huge, fc.integer({ min: 0, max: 3 }), fc.integer({ min: -3, max: 3 }), (budget, edge, step) => {
+        // a usage next to one of the thresholds, where rounding decides
+        const percents = [
+          budget.warningPercent * 2,
+          budget.warningPercent + budget.criticalPercent,
+          budget.criticalPercent * 2,
+          0
+        ]
+        const at = Number((BigInt(percents[edge] ?? 0) * BigInt(budget.maxBytes)) / 200n) + step
+        const usage = Math.max(0, Math.min(budget.maxBytes, at))
+        expect(pressureLevel(budget, usage)).toBe(exactLevel(budget, usage))
+      }),
+      { numRuns: 5000 }
+    )
+    // the auditor's cases: doubles said Medium, Low and Medium
+    const cases: Array<[number, number, number, number]> = [
+      [Number.MAX_SAFE_INTEGER, 50, 90, 6305039478318693],
+      [Number.MAX_SAFE_INTEGER, 75, 90, 6755399441055743],
+      [59928369490123, 90, 97, 56033025473265]
+    ]
+    for (const [maxBytes, warningPercent, criticalPercent, usage] of cases) {
+      const budget = { maxBytes, reservedBytes: 0, warningPercent, criticalPercent }
+      expect(pressureLevel(budget, usage)).toBe(exactLevel(budget, usage))
+    }
+  })
+})
+
 describe("pressureBand", () => {
   test("its bounds are exact: the level stays at both bounds and at no integer just outside them", () => {
     fc.assert(

@@ -45,6 +45,7 @@ import type {
   ResourceStats
 } from "../ResourceStats.ts"
 import { callerStack } from "./call-site.ts"
+import { percentOfCeil } from "./exact-fraction.ts"
 import { introspect } from "./introspection.ts"
 import { CoreMetrics } from "./metrics.ts"
 import { defaultPayload, Payload, type PayloadDestroy } from "./payload.ts"
@@ -525,13 +526,13 @@ export class Core<R> {
     this.publishPressure({ type: "Memory", from: relief.from, to: relief.to, stats: this.stats(1), source: "system" })
     const percent = relief.percent
     if (percent === undefined) return undefined
-    const share = Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0)) / 100
+    const share = Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0))
     const state = this.state
     const targets: Array<ReclaimTarget> = []
     for (let type = 0; type < state.usage.length; type++) {
       const usage = state.usage[type] as number
       if (usage <= 0) continue
-      const goal = usage - Math.ceil(usage * share)
+      const goal = usage - percentOfCeil(usage, share)
       targets.push({ type, missing: () => (state.usage[type] as number) - goal })
     }
     const run = new Reclaiming<R>(this, targets, () => 0).advance()

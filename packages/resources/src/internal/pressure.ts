@@ -6,6 +6,7 @@
  * @module
  */
 import { type ResourceBudget, ResourcePressure } from "@flight-hal/core"
+import { exactFraction } from "./exact-fraction.ts"
 
 /** The number of pressure levels (None, Low, Medium, High, Critical). */
 export const LEVELS = 5
@@ -21,10 +22,41 @@ export const pressureLevel = (budget: ResourceBudget, usage: number): number => 
   const max = budget.maxBytes
   if (usage > max - budget.reservedBytes || usage > max) return ResourcePressure.Critical
   if (max === 0) return ResourcePressure.None
+  const w = budget.warningPercent
+  const c = budget.criticalPercent
+  const exactInDoubles =
+    Number.isInteger(w) &&
+    Number.isInteger(c) &&
+    Number.isInteger(usage) &&
+    200 * max <= SAFE &&
+    Math.abs(usage) * 200 <= SAFE
+  if (!exactInDoubles && Number.isFinite(usage + max + w + c)) return exactLevel(usage, max, w, c)
+  // every product below is an integer of at most 2^53: exact in doubles
   const scaled = usage * 200
-  if (scaled >= budget.criticalPercent * 2 * max) return ResourcePressure.High
-  if (scaled >= (budget.warningPercent + budget.criticalPercent) * max) return ResourcePressure.Medium
-  if (scaled >= budget.warningPercent * 2 * max) return ResourcePressure.Low
+  if (scaled >= c * 2 * max) return ResourcePressure.High
+  if (scaled >= (w + c) * max) return ResourcePressure.Medium
+  if (scaled >= w * 2 * max) return ResourcePressure.Low
+  return ResourcePressure.None
+}
+
+/** The largest integer a double holds exactly, with every integer below it. */
+const SAFE = 2 ** 53
+
+/**
+ * `pressureLevel`'s comparisons in exact arithmetic, for budgets past about 45 TB or percents with a fraction,
+ * where the products of doubles round: each percent is the exact rational a double is (an integer over a power
+ * of two), and the comparisons are made in BigInt. Only on usage leaving its band, never per charge.
+ */
+const exactLevel = (usage: number, max: number, w: number, c: number): number => {
+  // usage + a hysteresis can have a fraction too; every value is un/ud, wn/wd, cn/cd
+  const [un, ud] = exactFraction(usage)
+  const [wn, wd] = exactFraction(w)
+  const [cn, cd] = exactFraction(c)
+  const u = un * 200n
+  const m = BigInt(max)
+  if (u * cd >= cn * 2n * m * ud) return ResourcePressure.High
+  if (u * wd * cd >= (wn * cd + cn * wd) * m * ud) return ResourcePressure.Medium
+  if (u * wd >= wn * 2n * m * ud) return ResourcePressure.Low
   return ResourcePressure.None
 }
 
