@@ -48,8 +48,8 @@ export interface SystemPressureSignal {
   readonly current: Effect.Effect<ResourcePressure>
   /** The current level, then every change of it. */
   readonly changes: Stream.Stream<ResourcePressure>
-  /** Sets the `manual` source's level. */
-  readonly report: (level: ResourcePressure) => Effect.Effect<void>
+  /** Sets the `manual` source's level; a value that is no level fails with `InvalidArgument`, nothing set. */
+  readonly report: (level: ResourcePressure) => Effect.Effect<void, InvalidArgument>
   /** The sources in use. */
   readonly sources: ReadonlyArray<SystemPressureSource>
 }
@@ -322,7 +322,12 @@ const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
   return SystemPressure.of({
     current: SubscriptionRef.get(ref),
     changes: SubscriptionRef.changes(ref),
-    report: (level) => set("manual", level),
+    report: (level) =>
+      (ResourcePressureNames as ReadonlyArray<unknown>).includes(level)
+        ? set("manual", level)
+        : Effect.fail(
+            new InvalidArgument({ argument: "level", issue: `expected a pressure level, got ${show(level)}` })
+          ),
     sources
   })
 })
@@ -352,10 +357,10 @@ export const layerSystemPressure = (options: SystemPressureOptions = {}): Layer.
 
 /**
  * Reports a system pressure level from outside (the `manual` source), for runtimes with no
- * signal of their own.
+ * signal of their own. A value that is no level (`"bogus"`) fails with `InvalidArgument`, nothing set.
  *
  * @since 0.1.0
  * @category reporting
  */
-export const reportSystemPressure = (level: ResourcePressure): Effect.Effect<void, never, SystemPressure> =>
+export const reportSystemPressure = (level: ResourcePressure): Effect.Effect<void, InvalidArgument, SystemPressure> =>
   SystemPressure.use((signal) => signal.report(level))

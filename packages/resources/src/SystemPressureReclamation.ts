@@ -5,10 +5,12 @@
  *
  * @module
  */
-import { type ResourcePressure, ResourcePressureNames } from "@flight-hal/core"
+import { InvalidArgument, type ResourcePressure, ResourcePressureNames } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { show } from "./internal/show.ts"
+import { isObjectArgument } from "./internal/validate.ts"
 import { ResourceManager } from "./ResourceManager.ts"
 import { SystemPressure } from "./SystemPressure.ts"
 
@@ -30,12 +32,46 @@ export interface SystemPressureReclamationOptions {
 
 const rank = (level: ResourcePressure): number => ResourcePressureNames.indexOf(level)
 
+/** The options read once and checked: the threshold's rank and the share, or InvalidArgument naming the option. */
+const checkOptions = (options: unknown): { readonly threshold: number; readonly percent: number } | InvalidArgument => {
+  if (options === undefined) return { threshold: rank("Critical"), percent: 25 }
+  if (!isObjectArgument(options)) {
+    return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
+  }
+  let reclaimAt: unknown
+  let reclaimPercent: unknown
+  try {
+    reclaimAt = (options as SystemPressureReclamationOptions).reclaimAt
+    reclaimPercent = (options as SystemPressureReclamationOptions).reclaimPercent
+  } catch (error) {
+    return new InvalidArgument({ argument: "options", issue: `could not be read (${show(error)})` })
+  }
+  if (reclaimAt !== undefined && reclaimAt !== "High" && reclaimAt !== "Critical") {
+    return new InvalidArgument({
+      argument: "reclaimAt",
+      issue: `expected "High" or "Critical", got ${show(reclaimAt)}`
+    })
+  }
+  if (
+    reclaimPercent !== undefined &&
+    (typeof reclaimPercent !== "number" || !(reclaimPercent >= 0 && reclaimPercent <= 100))
+  ) {
+    return new InvalidArgument({
+      argument: "reclaimPercent",
+      issue: `expected a number from 0 to 100, got ${show(reclaimPercent)}`
+    })
+  }
+  return { threshold: rank(reclaimAt ?? "Critical"), percent: reclaimPercent ?? 25 }
+}
+
 /**
  * A Layer that feeds the system pressure signal to the ResourceManager. Whenever the system level rises to
  * `reclaimAt` or above, the manager trims free pool blocks, then asks every type's reclamation callbacks for
  * `reclaimPercent` % of its usage; every change of the system level is published as a pressure event
  * (`source: "system"`, type `Memory`). It runs one fiber in its own scope: closing the Layer stops it, and
- * it starts no timer of its own (the signal's polling stops with the signal's Layer).
+ * it starts no timer of its own (the signal's polling stops with the signal's Layer). Options that are not as
+ * typed (`reclaimAt` other than "High" or "Critical", `reclaimPercent` outside 0–100) fail the Layer with
+ * `InvalidArgument` naming the option.
  *
  * @example
  * ```ts
@@ -58,14 +94,16 @@ const rank = (level: ResourcePressure): number => ResourcePressureNames.indexOf(
  * @category layers
  */
 export const layerSystemPressureReclamation = (
-  options: SystemPressureReclamationOptions = {}
-): Layer.Layer<never, never, ResourceManager | SystemPressure> =>
+  options?: SystemPressureReclamationOptions
+): Layer.Layer<never, InvalidArgument, ResourceManager | SystemPressure> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
+      const checked = checkOptions(options)
+      if (checked instanceof InvalidArgument) return yield* checked
       const manager = yield* ResourceManager
       const signal = yield* SystemPressure
-      const threshold = rank(options.reclaimAt ?? "Critical")
-      const reclaim = { percent: options.reclaimPercent ?? 25 }
+      const threshold = checked.threshold
+      const reclaim = { percent: checked.percent }
       let previous: ResourcePressure = "None"
       yield* Effect.forkScoped(
         Stream.runForEach(signal.changes, (level) => {

@@ -121,3 +121,33 @@ describe("system pressure feeds the manager's reclamation", () => {
     expect(result.later).toBe(result.callsAtClose)
   })
 })
+
+describe("layerSystemPressureReclamation's options", () => {
+  test("options that are not as typed fail the Layer with InvalidArgument naming the option", async () => {
+    const bad: ReadonlyArray<[unknown, string]> = [
+      [{ reclaimAt: "bogus" }, "reclaimAt"],
+      [{ reclaimAt: "Medium" }, "reclaimAt"],
+      [{ reclaimPercent: "50" }, "reclaimPercent"],
+      [{ reclaimPercent: Number.NaN }, "reclaimPercent"],
+      [{ reclaimPercent: 101 }, "reclaimPercent"],
+      [null, "options"],
+      [[], "options"]
+    ]
+    for (const [options, argument] of bad) {
+      const exit = await Effect.runPromiseExit(
+        Effect.void.pipe(
+          Effect.provide(
+            layerSystemPressureReclamation(options as never).pipe(
+              Layer.provideMerge(Layer.merge(ResourceManager.layer(config), layerSystemPressure({ events: null })))
+            )
+          )
+        )
+      )
+      expect(exit).toMatchObject({ _tag: "Failure" })
+      if (exit._tag === "Failure") {
+        expect(String(exit.cause)).toContain("InvalidArgument")
+        expect(String(exit.cause)).toContain(argument)
+      }
+    }
+  })
+})

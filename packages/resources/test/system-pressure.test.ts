@@ -40,7 +40,7 @@ const events = (c: { low?: number; high?: number; max?: number; oom?: number; oo
   `low ${c.low ?? 0}\nhigh ${c.high ?? 0}\nmax ${c.max ?? 0}\noom ${c.oom ?? 0}\noom_kill ${c.oom_kill ?? 0}\n`
 
 /** Runs a test program with the signal and a TestClock; the Layer's scope closes at the end. */
-const run = <A>(options: SystemPressureOptions, program: Effect.Effect<A, never, SystemPressure>) =>
+const run = <A, E>(options: SystemPressureOptions, program: Effect.Effect<A, E, SystemPressure>) =>
   Effect.runPromise(Effect.provide(program, Layer.provideMerge(layerSystemPressure(options), TestClock.layer())))
 
 /** Waits (on the signal's own stream, never on the wall clock) until the level is `level`. */
@@ -108,6 +108,22 @@ describe("the system pressure signal", () => {
       })
     )
     expect(Array.from(seen)).toEqual(["None", "Medium", "Critical", "None"])
+  })
+
+  test("a report that is no level fails with InvalidArgument and sets nothing", async () => {
+    const result = await run(
+      { events: null },
+      Effect.gen(function* () {
+        const signal = yield* SystemPressure
+        yield* reportSystemPressure("High")
+        const refused = yield* Effect.flip(reportSystemPressure("bogus" as never))
+        const alsoRefused = yield* Effect.flip(signal.report("toString" as never))
+        return { refused, alsoRefused, level: yield* signal.current }
+      })
+    )
+    expect(result.refused).toMatchObject({ _tag: "InvalidArgument", argument: "level" })
+    expect(result.alsoRefused).toMatchObject({ _tag: "InvalidArgument", argument: "level" })
+    expect(result.level).toBe("High")
   })
 
   test("PSI polling follows a fake /proc/pressure/memory", async () => {
