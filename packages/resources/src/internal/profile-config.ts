@@ -77,11 +77,18 @@ export const mergeProfile = (
 } => {
   const explicit = (config.budgets ?? {}) as Partial<Record<string, ResourceBudget>>
   const budgets: Array<readonly [string, unknown]> = []
+  const given = new Set<string>()
+  // own keys only, each read once (the config's copy holds them): an inherited budget is neither installed nor
+  // in the way of the profile's
+  for (const [type, budget] of Object.entries(explicit)) {
+    if (budget === undefined) continue
+    budgets.push([type, budget])
+    given.add(type)
+  }
   const fromProfile = new Set<string>()
-  for (const [type, budget] of Object.entries(explicit)) if (budget !== undefined) budgets.push([type, budget])
   for (const type of ResourceTypeNames) {
     const budget = profile.budgets[type]
-    if (budget === undefined || explicit[type] !== undefined) continue
+    if (budget === undefined || given.has(type)) continue
     budgets.push([type, budget])
     fromProfile.add(type)
   }

@@ -24,6 +24,7 @@ import {
   ResourcePriority,
   type ResourceTypeName
 } from "@flight-hal/core"
+import { poolConfigKeys } from "@flight-hal/pool"
 import { type Decoded, decodeBudget, decodeMetadata } from "./check.ts"
 import { show, showThrown } from "./show.ts"
 import type { TypeTable } from "./type-table.ts"
@@ -358,36 +359,69 @@ const configKeys: ReadonlySet<string> = new Set([
 /** The keys of a config's `trace`. */
 const traceKeys: ReadonlyArray<string> = ["sink", "drivers", "unitBytes", "types"]
 
+/** Sets `copy[key]`, defined, not assigned: a key "__proto__" stays a key (refused by name), not a prototype. */
+const put = (copy: Record<string, unknown>, key: string, value: unknown): void => {
+  Object.defineProperty(copy, key, { value, enumerable: true, writable: true })
+}
+
 /** `source`'s known keys (own or inherited, as a plain read finds them) and own unknown ones, each read once. */
 export const copyKeys = (source: object, known: Iterable<string>): Record<string, unknown> => {
   const copy: Record<string, unknown> = {}
-  const put = (key: string, keepUndefined: boolean) => {
-    const value = (source as Record<string, unknown>)[key]
-    // defined, not assigned: a key "__proto__" stays a key (refused as an unknown option), not a prototype
-    if (value !== undefined || keepUndefined)
-      Object.defineProperty(copy, key, { value, enumerable: true, writable: true })
-  }
   const read = new Set(known)
-  for (const key of read) put(key, false)
+  for (const key of read) {
+    const value = (source as Record<string, unknown>)[key]
+    if (value !== undefined) put(copy, key, value)
+  }
   // an unknown key stays even when its value is undefined: the check refuses it by name
-  for (const key of Object.keys(source)) if (!read.has(key)) put(key, true)
+  for (const key of Object.keys(source)) if (!read.has(key)) put(copy, key, (source as Record<string, unknown>)[key])
   return copy
 }
 
+/** Whether a value is an object that is not an array (throws for a revoked Proxy). */
+const isRecord = (value: unknown): value is object =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** `source`'s own enumerable keys (never inherited ones), each value read once and passed through `each`. */
+const copyEntries = (source: object, each: (value: unknown) => unknown): Record<string, unknown> => {
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(source)) put(copy, key, each((source as Record<string, unknown>)[key]))
+  return copy
+}
+
+/** An entry of a config's record (a custom type, a driver kind) copied with its `known` keys; anything else as it is. */
+const copyRecord =
+  (known: ReadonlyArray<string>) =>
+  (value: unknown): unknown =>
+    isRecord(value) ? copyKeys(value, known) : value
+
 /**
- * A manager config read once, key by key, into a plain object (its `trace` too), which is all the manager and
- * its front ends read afterwards: a getter that answers differently on each read cannot pass the check with
- * one value and be used with another. Not an object: the value itself (the config check refuses it). A read
- * that throws (a getter, a Proxy): `InvalidArgument { argument: "config" }` naming what was thrown. The value
- * comes wrapped (`{ config }`), so telling it from the error asks nothing of a caller's Proxy.
+ * A manager config read once, key by key, into plain objects, which are all the manager and its front ends
+ * read afterwards: a getter that answers differently on each read cannot pass the check with one value and be
+ * used with another. Copied too: `budgets`, `types` and `drivers` (their own keys, each entry read once; a type
+ * declaration and a driver kind key by key), `pools` (each pool key by key) and `trace`, whose `drivers` and
+ * `types` become frozen arrays (what the trace recorder is handed). Not an object: the value itself (the config
+ * check refuses it). A read that throws (a getter, a Proxy): `InvalidArgument { argument: "config" }` naming what
+ * was thrown. The value comes wrapped (`{ config }`), so telling it from the error asks nothing of a caller's
+ * Proxy.
  */
 export const copyConfig = (config: unknown): { readonly config: unknown } | InvalidArgument => {
   if (typeof config !== "object" || config === null) return { config }
   try {
     if (Array.isArray(config)) return { config }
     const copy = copyKeys(config, configKeys)
-    const trace = copy.trace
-    if (typeof trace === "object" && trace !== null && !Array.isArray(trace)) copy.trace = copyKeys(trace, traceKeys)
+    const { budgets, types, drivers, pools, trace } = copy
+    if (isRecord(budgets)) copy.budgets = copyEntries(budgets, (budget) => budget) // a budget: read by validateBudget
+    if (isRecord(types)) copy.types = copyEntries(types, copyRecord(["code"]))
+    if (isRecord(drivers)) copy.drivers = copyEntries(drivers, copyRecord(["sequential"]))
+    if (Array.isArray(pools)) copy.pools = Array.from(pools as ReadonlyArray<unknown>, copyRecord(poolConfigKeys))
+    if (isRecord(trace)) {
+      const options = copyKeys(trace, traceKeys)
+      for (const key of ["drivers", "types"]) {
+        const list = options[key]
+        if (Array.isArray(list)) options[key] = Object.freeze(Array.from(list as ReadonlyArray<unknown>))
+      }
+      copy.trace = options
+    }
     return { config: copy }
   } catch (error) {
     return new InvalidArgument({ argument: "config", issue: `could not be read (${showThrown(error)})` })
@@ -443,9 +477,9 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
       readonly drivers?: unknown
       readonly unitBytes?: unknown
     } | null
-    if (typeof trace !== "object" || trace === null || typeof trace.sink !== "function") {
-      return bad("trace", "expected { sink: (line) => void, … }")
-    }
+    if (!isRecord(trace)) return bad("trace", "expected { sink: (line) => void, … }")
+    for (const key of Object.keys(trace)) if (!traceKeys.includes(key)) return bad(`trace.${key}`, "unknown option")
+    if (typeof trace.sink !== "function") return bad("trace", "expected { sink: (line) => void, … }")
     const { drivers, unitBytes } = trace
     if (
       drivers !== undefined &&
