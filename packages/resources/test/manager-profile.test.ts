@@ -50,6 +50,18 @@ describe("config.profile (facade)", () => {
     expect(out.profile).toEqual({ requested: "dreamcast", name: "dreamcast", totalMemoryBytes: 16 * 1024 * 1024 })
   })
 
+  test("snapshot().profile is frozen: changing it changes no later snapshot", () => {
+    for (const profile of ["dreamcast", "auto", makeProfileSync("handheld", 64 * 1024 * 1024)] as const) {
+      const manager = createResourceManager({ ...quiet, profile })
+      const first = manager.snapshot().profile
+      const expected = structuredClone(first)
+      expect(Object.isFrozen(first)).toBe(true)
+      expect(() => Object.assign(first as object, { name: "hacked", totalMemoryBytes: 1 })).toThrow(TypeError)
+      expect(manager.snapshot().profile).toEqual(expected)
+      manager.close()
+    }
+  })
+
   test("explicit budgets and pools override the profile's per type", () => {
     // an explicit Hardware budget: the profile's Hardware budget and its (Hardware) pool are not taken
     const budget = budgetsOf({ profile: "dreamcast", budgets: { Hardware: small } })

@@ -22,11 +22,17 @@ import type { ManagerPoolConfig, ResourceManagerConfig } from "../ResourceManage
 import type { ManagerProfile } from "../ResourceStats.ts"
 import { show } from "./show.ts"
 
-/** A resolved profile and what the manager's snapshot says about it. */
+/** A resolved profile and what the manager's snapshot says about it (frozen: every snapshot hands it out). */
 export interface ResolvedProfile {
   readonly profile: PlatformProfile
   readonly info: ManagerProfile
 }
+
+/** A resolved profile with its snapshot info frozen. */
+const resolved = (profile: PlatformProfile, info: ManagerProfile): ResolvedProfile => ({
+  profile,
+  info: Object.freeze(info)
+})
 
 /**
  * Resolves `config.profile`: `"auto"` detects the platform (synchronously; the built-in `web` profile when no
@@ -41,18 +47,18 @@ export const resolveProfile = (
     if (auto instanceof InvalidProfile) return auto
     const { profile, source, shape } = auto
     const info = { requested: "auto", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, source } as const
-    return { profile, info: shape === undefined ? info : { ...info, shape } }
+    return resolved(profile, shape === undefined ? info : { ...info, shape })
   }
   if (typeof value === "string") {
     if (!Object.hasOwn(builtinProfiles, value)) return new UnknownProfile({ profile: value })
     const name = value as BuiltinProfileName
     const profile = builtinProfiles[name]
-    return { profile, info: { requested: name, name: profile.name, totalMemoryBytes: profile.totalMemoryBytes } }
+    return resolved(profile, { requested: name, name: profile.name, totalMemoryBytes: profile.totalMemoryBytes })
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     try {
       const profile = decodeProfileSync(value)
-      return { profile, info: { requested: "custom", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes } }
+      return resolved(profile, { requested: "custom", name: profile.name, totalMemoryBytes: profile.totalMemoryBytes })
     } catch (error) {
       return error as InvalidProfile
     }
