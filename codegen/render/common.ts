@@ -28,6 +28,12 @@ export const docBlock = (lines: ReadonlyArray<string>, indent = ""): string => {
 export const numberLiteral = (table: EnumTable, value: number): string =>
   table.kind === "flags" || table.name === "ResourceType" ? `0x${value.toString(16).padStart(2, "0")}` : String(value)
 
+/**
+ * `source` (an object or array literal) frozen, as every exported table is (the manager trusts the tables: a
+ * caller must not be able to change what they say). Marked pure, so a bundler still drops an unused table.
+ */
+export const frozen = (source: string): string => `/* @__PURE__ */ Object.freeze(${source})`
+
 /** `["A", "B"]` */
 export const stringTuple = (names: ReadonlyArray<string>): string =>
   `[${names.map((n) => JSON.stringify(n)).join(", ")}]`

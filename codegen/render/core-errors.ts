@@ -6,7 +6,7 @@
  * importing an error class never loads Schema.
  */
 import { type ErrorEntry, type ErrorField, enumTables, errorCategories, errors } from "../tables.ts"
-import { docBlock, templateLiteral, tsHeader, validateTables } from "./common.ts"
+import { docBlock, frozen, templateLiteral, tsHeader, validateTables } from "./common.ts"
 
 const since = ["@since 0.1.0", "@category errors"]
 const sinceNew = ["@since 0.2.0", "@category errors"]
@@ -104,13 +104,13 @@ export const renderCoreErrors = (): string => {
   const lookup = errorCategories
     .map((c) => {
       const rows = errors.filter((e) => e.category === c.name).map((e) => `    ${e.code}: ${e.tag}`)
-      return `  ${c.name}: {\n${rows.join(",\n")}\n  }`
+      return `  ${c.name}: ${frozen(`{\n${rows.join(",\n")}\n  }`)}`
     })
     .join(",\n")
   const table = errors
     .map(
       (e) =>
-        `  { tag: ${JSON.stringify(e.tag)}, category: ${JSON.stringify(e.category)}, code: ${e.code}, message: ${JSON.stringify(e.message)}, fields: [${e.fields.map((f) => JSON.stringify(f.name)).join(", ")}] }`
+        `  ${frozen(`{ tag: ${JSON.stringify(e.tag)}, category: ${JSON.stringify(e.category)}, code: ${e.code}, message: ${JSON.stringify(e.message)}, fields: ${frozen(`[${e.fields.map((f) => JSON.stringify(f.name)).join(", ")}]`)} }`)}`
     )
     .join(",\n")
   return [
@@ -223,7 +223,7 @@ export const renderCoreErrors = (): string => {
     `export type ErrorCategory = ${categories.map((c) => JSON.stringify(c)).join(" | ")}`,
     "",
     docBlock(["The numeric value of each error category.", ...since]),
-    `export const ErrorCategory = {\n${errorCategories.map((c) => `  ${c.name}: ${c.value}`).join(",\n")}\n} as const`,
+    `export const ErrorCategory: {\n${errorCategories.map((c) => `  readonly ${c.name}: ${c.value}`).join("\n")}\n} = ${frozen(`{\n${errorCategories.map((c) => `  ${c.name}: ${c.value}`).join(",\n")}\n}`)}`,
     "",
     docBlock(["The tag of any Flight HAL error.", ...since]),
     `export type ErrorTag = ${tags.map((t) => JSON.stringify(t)).join(" | ")}`,
@@ -246,13 +246,13 @@ export const renderCoreErrors = (): string => {
     "}",
     "",
     docBlock(["The error table, in table order.", ...since]),
-    `export const ErrorTable: ReadonlyArray<ErrorTableRow> = [\n${table}\n]`,
+    `export const ErrorTable: ReadonlyArray<ErrorTableRow> = ${frozen(`[\n${table}\n]`)}`,
     "",
     docBlock(["The class of any Flight HAL error.", ...since]),
     `export type ErrorClass = ${tags.map((t) => `typeof ${t}`).join(" | ")}`,
     "",
     docBlock(["The error class of each (category, code) pair.", ...since]),
-    `export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<number, ErrorClass>> } = {\n${lookup}\n}`,
+    `export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<number, ErrorClass>> } = ${frozen(`{\n${lookup}\n}`)}`,
     "",
     docBlock([
       "The error class for a (category, code) pair, or undefined when the pair is unknown.",

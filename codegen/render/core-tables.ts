@@ -4,7 +4,7 @@
  * program using the tables never loads Schema.
  */
 import { type EnumTable, enumTables } from "../tables.ts"
-import { docBlock, namesOf, numberLiteral, numberTuple, sortedNames, stringTuple, tsHeader } from "./common.ts"
+import { docBlock, frozen, namesOf, numberLiteral, numberTuple, sortedNames, stringTuple, tsHeader } from "./common.ts"
 
 const since = ["@since 0.1.0", "@category tables"]
 
@@ -13,10 +13,12 @@ const renderEnum = (table: EnumTable): string => {
   const names = namesOf(table)
   const first = names[0] ?? ""
   const namesType = `readonly ${stringTuple(names)}`
+  const byCodeType = table.entries.map((e) => `  readonly ${e.value}: ${JSON.stringify(e.name)}`).join("\n")
   const byCode = table.entries.map((e) => `  ${e.value}: ${JSON.stringify(e.name)}`).join(",\n")
-  const members = table.entries
-    .map((e) => `${docBlock([e.doc], "  ")}\n  ${e.name}: ${numberLiteral(table, e.value)}`)
-    .join(",\n")
+  const memberTypes = table.entries
+    .map((e) => `${docBlock([e.doc], "  ")}\n  readonly ${e.name}: ${numberLiteral(table, e.value)}`)
+    .join("\n")
+  const members = table.entries.map((e) => `  ${e.name}: ${numberLiteral(table, e.value)}`).join(",\n")
   return [
     docBlock([
       table.doc,
@@ -31,16 +33,16 @@ const renderEnum = (table: EnumTable): string => {
       "```",
       ...since
     ]),
-    `export const ${n} = {\n${members}\n} as const`,
+    `export const ${n}: {\n${memberTypes}\n} = ${frozen(`{\n${members}\n}`)}`,
     "",
     docBlock([`A ${n} name.`, ...since]),
     `export type ${n} = keyof typeof ${n}`,
     "",
     docBlock([`Every ${n} name, in table order.`, ...since]),
-    `export const ${n}Names: ${namesType} = ${stringTuple(names)}`,
+    `export const ${n}Names: ${namesType} = ${frozen(stringTuple(names))}`,
     "",
     docBlock([`The ${n} name of each numeric code.`, ...since]),
-    `export const ${n}ByCode = {\n${byCode}\n} as const`
+    `export const ${n}ByCode: {\n${byCodeType}\n} = ${frozen(`{\n${byCode}\n}`)}`
   ].join("\n")
 }
 
@@ -112,12 +114,12 @@ const renderFlagHelpers = (table: EnumTable): string => {
     `  readonly has: (set: number, flag: ${n}) => boolean`,
     `  /** The flags of \`set\`, in table order (unknown bits are ignored). */`,
     `  readonly list: (set: number) => Array<${n}>`,
-    `} = {`,
+    `} = /* @__PURE__ */ Object.freeze({`,
     `  none: 0,`,
     `  combine: (...flags) => flags.reduce((set, flag) => set | ${n}[flag], 0),`,
     `  has: (set, flag) => (set & ${n}[flag]) !== 0,`,
     `  list: (set) => ${n}Names.filter((flag) => (set & ${n}[flag]) !== 0)`,
-    `}`
+    `})`
   ].join("\n")
 }
 

@@ -88,7 +88,7 @@ export interface CustomResourceTypeConfig {
  * @since 0.3.0
  * @category models
  */
-export const CustomResourceTypeCodes: { readonly min: number; readonly max: number } = {
+export const CustomResourceTypeCodes: { readonly min: number; readonly max: number } = Object.freeze({
   min: 0x80000001,
   max: 0xffffffff
-}
+})

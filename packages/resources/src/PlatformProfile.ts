@@ -151,6 +151,18 @@ export type BuiltinProfileName = "dreamcast" | "web" | "desktop" | "server"
  */
 export const REFERENCE_MEMORY_BYTES: number = 16 * 1024 * 1024
 
+/**
+ * `value` with every object and array in it frozen: the built-in shapes, memories and profiles, which managers
+ * take as they are (nothing may change what `dreamcast` says).
+ */
+const frozen = <T>(value: T): T => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) frozen(inner)
+  }
+  return value
+}
+
 const MAX_BLOCK_SIZE = 2 ** 30
 const BASIS = 10_000n
 
@@ -220,12 +232,12 @@ const gameShape = (
  * @since 0.1.0
  * @category constants
  */
-export const builtinShapes: { readonly [N in BuiltinProfileName]: ProfileShape } = {
+export const builtinShapes: { readonly [N in BuiltinProfileName]: ProfileShape } = frozen({
   dreamcast: gameShape(55, 75, 32, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
   web: gameShape(50, 70, 64, { textures: 2000, audio: 1000, vertex: 500, dma: 1000 }),
   desktop: gameShape(60, 75, 64, { textures: 4000, audio: 1500, vertex: 1000, dma: 2500 }),
   server: gameShape(65, 75, 64, { textures: 2500, audio: 1000, vertex: 1000, dma: 1000 })
-}
+})
 
 /**
  * The total memory of each built-in profile: Dreamcast 16 MiB, web 512 MiB (a conservative tab),
@@ -234,12 +246,12 @@ export const builtinShapes: { readonly [N in BuiltinProfileName]: ProfileShape }
  * @since 0.1.0
  * @category constants
  */
-export const builtinMemory: { readonly [N in BuiltinProfileName]: number } = {
+export const builtinMemory: { readonly [N in BuiltinProfileName]: number } = frozen({
   dreamcast: 16 * MiB,
   web: 512 * MiB,
   desktop: 8 * GiB,
   server: 32 * GiB
-}
+})
 
 // ---------------------------------------------------------------------------------------------
 // validation
@@ -493,7 +505,7 @@ export const makeProfileSync = (
 }
 
 const builtin = (name: BuiltinProfileName): PlatformProfile =>
-  makeProfileSync(name, builtinMemory[name], { shape: name })
+  frozen(makeProfileSync(name, builtinMemory[name], { shape: name }))
 
 /**
  * The Dreamcast: 16 MiB; Memory 60 % (10 066 329 bytes) with 10 % (1 677 721) reserved, Hardware
@@ -534,12 +546,12 @@ export const server: PlatformProfile = builtin("server")
  * @since 0.1.0
  * @category profiles
  */
-export const builtinProfiles: { readonly [N in BuiltinProfileName]: PlatformProfile } = {
+export const builtinProfiles: { readonly [N in BuiltinProfileName]: PlatformProfile } = frozen({
   dreamcast,
   web,
   desktop,
   server
-}
+})
 
 /**
  * The names of the built-in profiles, in order of size.
@@ -547,7 +559,7 @@ export const builtinProfiles: { readonly [N in BuiltinProfileName]: PlatformProf
  * @since 0.1.0
  * @category profiles
  */
-export const builtinProfileNames: ReadonlyArray<BuiltinProfileName> = ["dreamcast", "web", "desktop", "server"]
+export const builtinProfileNames: ReadonlyArray<BuiltinProfileName> = frozen(["dreamcast", "web", "desktop", "server"])
 
 const isBuiltinName = (name: string): name is BuiltinProfileName =>
   (builtinProfileNames as ReadonlyArray<string>).includes(name)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { InvalidProfile, UnknownProfile } from "@flight-hal/core"
 import { Effect } from "effect"
+import { createResourceManager } from "../src/PlainResourceManager.ts"
 import {
   builtinMemory,
   builtinProfileNames,
@@ -157,6 +158,36 @@ describe("built-in profiles: exact bytes", () => {
       })
     }
     expect(makeProfileSync("same", 16 * MiB, { shape: "dreamcast" })).toEqual({ ...dreamcast, name: "same" })
+  })
+})
+
+describe("built-in profiles are frozen", () => {
+  /** The paths of the objects and arrays inside `value` (itself included) that are not frozen. */
+  const unfrozen = (value: unknown, path: string): Array<string> => {
+    if (typeof value !== "object" || value === null) return []
+    const inner = Object.entries(value).flatMap(([key, v]) => unfrozen(v, `${path}.${key}`))
+    return Object.isFrozen(value) ? inner : [path, ...inner]
+  }
+
+  test("the profiles, shapes, memories and names, deeply", () => {
+    const exported = { builtinProfiles, builtinShapes, builtinMemory, builtinProfileNames, dreamcast }
+    expect(Object.entries(exported).flatMap(([name, value]) => unfrozen(value, name))).toEqual([])
+  })
+
+  test("a change is refused and a manager still runs on the real profile", () => {
+    expect(() => Object.assign(dreamcast, { totalMemoryBytes: -1, name: "" })).toThrow(TypeError)
+    expect(() => Object.assign(dreamcast.budgets.Memory as object, { maxBytes: 1 })).toThrow(TypeError)
+    expect(() => (dreamcast.pools as Array<unknown>).pop()).toThrow(TypeError)
+    const manager = createResourceManager({ profile: "dreamcast" })
+    expect(manager.snapshot().profile).toEqual({
+      requested: "dreamcast",
+      name: "dreamcast",
+      totalMemoryBytes: 16 * MiB
+    })
+    expect(manager.getResourceStats("Memory").budget?.maxBytes).toBe(10_066_329)
+    expect(manager.snapshot().pools.length).toBe(4)
+    manager.close()
+    expect(getProfileSync("dreamcast").totalMemoryBytes).toBe(16 * MiB)
   })
 })
 

@@ -1129,14 +1129,21 @@ export type ErrorCategory = "Resource" | "Validation" | "Sharing" | "Dependency"
  * @since 0.1.0
  * @category errors
  */
-export const ErrorCategory = {
+export const ErrorCategory: {
+  readonly Resource: 1
+  readonly Validation: 2
+  readonly Sharing: 3
+  readonly Dependency: 4
+  readonly Pool: 5
+  readonly Platform: 6
+} = /* @__PURE__ */ Object.freeze({
   Resource: 1,
   Validation: 2,
   Sharing: 3,
   Dependency: 4,
   Pool: 5,
   Platform: 6
-} as const
+})
 
 /**
  * The tag of any Flight HAL error.
@@ -1231,192 +1238,204 @@ export interface ErrorTableRow {
  * @since 0.1.0
  * @category errors
  */
-export const ErrorTable: ReadonlyArray<ErrorTableRow> = [
-  {
+export const ErrorTable: ReadonlyArray<ErrorTableRow> = /* @__PURE__ */ Object.freeze([
+  /* @__PURE__ */ Object.freeze({
     tag: "ResourceNotFound",
     category: "Resource",
     code: 1,
     message: "Resource {resource} not found",
-    fields: ["resource"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "BudgetExceeded",
     category: "Resource",
     code: 2,
     message: "Budget exceeded for {resourceType}: requested {requested} bytes, {available} available of limit {limit}",
-    fields: ["resourceType", "requested", "available", "limit"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "requested", "available", "limit"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "AcquireTimeout",
     category: "Resource",
     code: 3,
     message: "Acquiring {resource} ({resourceType}) timed out after {waitedMillis} ms",
-    fields: ["resource", "resourceType", "waitedMillis"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource", "resourceType", "waitedMillis"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "ResourceBusy",
     category: "Resource",
     code: 4,
     message: "Resource name {resource} is held by a live resource",
-    fields: ["resource"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "StaleHandle",
     category: "Resource",
     code: 5,
     message: "Handle {handle} is stale: slot {slot} now has generation {currentGeneration}",
-    fields: ["handle", "slot", "currentGeneration"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["handle", "slot", "currentGeneration"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "ResourceReleased",
     category: "Resource",
     code: 6,
     message: "Resource {resource} was already released",
-    fields: ["resource"]
-  },
-  { tag: "ManagerClosed", category: "Resource", code: 7, message: "The resource manager is closed", fields: [] },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource"])
+  }),
+  /* @__PURE__ */ Object.freeze({
+    tag: "ManagerClosed",
+    category: "Resource",
+    code: 7,
+    message: "The resource manager is closed",
+    fields: /* @__PURE__ */ Object.freeze([])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "PayloadUnavailable",
     category: "Resource",
     code: 8,
     message: "The payload of {resource} ({sizeBytes} bytes) could not be made: {reason}",
-    fields: ["resource", "sizeBytes", "reason"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource", "sizeBytes", "reason"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "InvalidMetadata",
     category: "Validation",
     code: 1,
     message: "Invalid resource metadata: {issue}",
-    fields: ["issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "InvalidBudget",
     category: "Validation",
     code: 2,
     message: "Invalid budget for {resourceType}: {issue}",
-    fields: ["resourceType", "issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "InvalidProfile",
     category: "Validation",
     code: 3,
     message: "Invalid platform profile {profile}: {issue}",
-    fields: ["profile", "issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["profile", "issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "InvalidArgument",
     category: "Validation",
     code: 4,
     message: "Invalid argument {argument}: {issue}",
-    fields: ["argument", "issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["argument", "issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "NotShareable",
     category: "Sharing",
     code: 1,
     message: "Resource {resource} is not shareable (no Shareable flag)",
-    fields: ["resource"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "AlreadyShared",
     category: "Sharing",
     code: 2,
     message: "Driver {driver} already holds resource {resource}",
-    fields: ["resource", "driver"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource", "driver"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "NotHolder",
     category: "Sharing",
     code: 3,
     message: "Driver {driver} does not hold resource {resource}",
-    fields: ["resource", "driver"]
-  },
-  { tag: "DependencyCycle", category: "Dependency", code: 1, message: "Dependency cycle: {cycle}", fields: ["cycle"] },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource", "driver"])
+  }),
+  /* @__PURE__ */ Object.freeze({
+    tag: "DependencyCycle",
+    category: "Dependency",
+    code: 1,
+    message: "Dependency cycle: {cycle}",
+    fields: /* @__PURE__ */ Object.freeze(["cycle"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "DeadlockDetected",
     category: "Dependency",
     code: 2,
     message: "Waiting would deadlock drivers {drivers} over {resources}",
-    fields: ["drivers", "resources"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["drivers", "resources"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "DependencyNotLive",
     category: "Dependency",
     code: 3,
     message: "Dependency {dependency} of {resource} is not a live resource",
-    fields: ["resource", "dependency"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resource", "dependency"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "PoolExhausted",
     category: "Pool",
     code: 1,
     message: "Pool {pool} is exhausted: all {maxCount} blocks of {blockSize} bytes are in use",
-    fields: ["pool", "blockSize", "maxCount"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["pool", "blockSize", "maxCount"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "InvalidPoolConfig",
     category: "Pool",
     code: 2,
     message: "Invalid pool config {pool}: {field} = {value}: {issue}",
-    fields: ["pool", "field", "value", "issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["pool", "field", "value", "issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "DuplicatePool",
     category: "Pool",
     code: 3,
     message: "A pool of {blockSize}-byte blocks for {resourceType} already exists",
-    fields: ["resourceType", "blockSize"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "PoolNotFound",
     category: "Pool",
     code: 4,
     message: "No pool of {blockSize}-byte blocks for {resourceType}",
-    fields: ["resourceType", "blockSize"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "InvalidBlock",
     category: "Pool",
     code: 5,
     message: "Invalid block {index} for pool {pool}: {issue}",
-    fields: ["pool", "index", "issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["pool", "index", "issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "UseAfterFree",
     category: "Pool",
     code: 6,
     message: "Block {index} of pool {pool} was written after it was freed (debug poison check)",
-    fields: ["pool", "index"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["pool", "index"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "PoolInUse",
     category: "Pool",
     code: 7,
     message: "The pool of {blockSize}-byte blocks for {resourceType} still has {inUse} block(s) in use",
-    fields: ["resourceType", "blockSize", "inUse"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize", "inUse"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "PlatformDetectionFailed",
     category: "Platform",
     code: 1,
     message: "Could not detect the platform's memory limit: {issue}",
-    fields: ["issue"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["issue"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "UnknownProfile",
     category: "Platform",
     code: 2,
     message: "Unknown platform profile {profile}",
-    fields: ["profile"]
-  },
-  {
+    fields: /* @__PURE__ */ Object.freeze(["profile"])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "SharedMemoryUnavailable",
     category: "Platform",
     code: 3,
     message: "Shared memory is not available: {issue}",
-    fields: ["issue"]
-  }
-]
+    fields: /* @__PURE__ */ Object.freeze(["issue"])
+  })
+])
 
 /**
  * The class of any Flight HAL error.
@@ -1458,48 +1477,49 @@ export type ErrorClass =
  * @since 0.1.0
  * @category errors
  */
-export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<number, ErrorClass>> } = {
-  Resource: {
-    1: ResourceNotFound,
-    2: BudgetExceeded,
-    3: AcquireTimeout,
-    4: ResourceBusy,
-    5: StaleHandle,
-    6: ResourceReleased,
-    7: ManagerClosed,
-    8: PayloadUnavailable
-  },
-  Validation: {
-    1: InvalidMetadata,
-    2: InvalidBudget,
-    3: InvalidProfile,
-    4: InvalidArgument
-  },
-  Sharing: {
-    1: NotShareable,
-    2: AlreadyShared,
-    3: NotHolder
-  },
-  Dependency: {
-    1: DependencyCycle,
-    2: DeadlockDetected,
-    3: DependencyNotLive
-  },
-  Pool: {
-    1: PoolExhausted,
-    2: InvalidPoolConfig,
-    3: DuplicatePool,
-    4: PoolNotFound,
-    5: InvalidBlock,
-    6: UseAfterFree,
-    7: PoolInUse
-  },
-  Platform: {
-    1: PlatformDetectionFailed,
-    2: UnknownProfile,
-    3: SharedMemoryUnavailable
-  }
-}
+export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<number, ErrorClass>> } =
+  /* @__PURE__ */ Object.freeze({
+    Resource: /* @__PURE__ */ Object.freeze({
+      1: ResourceNotFound,
+      2: BudgetExceeded,
+      3: AcquireTimeout,
+      4: ResourceBusy,
+      5: StaleHandle,
+      6: ResourceReleased,
+      7: ManagerClosed,
+      8: PayloadUnavailable
+    }),
+    Validation: /* @__PURE__ */ Object.freeze({
+      1: InvalidMetadata,
+      2: InvalidBudget,
+      3: InvalidProfile,
+      4: InvalidArgument
+    }),
+    Sharing: /* @__PURE__ */ Object.freeze({
+      1: NotShareable,
+      2: AlreadyShared,
+      3: NotHolder
+    }),
+    Dependency: /* @__PURE__ */ Object.freeze({
+      1: DependencyCycle,
+      2: DeadlockDetected,
+      3: DependencyNotLive
+    }),
+    Pool: /* @__PURE__ */ Object.freeze({
+      1: PoolExhausted,
+      2: InvalidPoolConfig,
+      3: DuplicatePool,
+      4: PoolNotFound,
+      5: InvalidBlock,
+      6: UseAfterFree,
+      7: PoolInUse
+    }),
+    Platform: /* @__PURE__ */ Object.freeze({
+      1: PlatformDetectionFailed,
+      2: UnknownProfile,
+      3: SharedMemoryUnavailable
+    })
+  })
 
 /**
  * The error class for a (category, code) pair, or undefined when the pair is unknown.

@@ -21,20 +21,27 @@
  * @since 0.1.0
  * @category tables
  */
-export const ResourceType = {
+export const ResourceType: {
   /** Physical hardware resources (timers, DMA channels) */
-  Hardware: 0x01,
+  readonly Hardware: 0x01
   /** Memory regions, pools, caches */
-  Memory: 0x02,
+  readonly Memory: 0x02
   /** CPU time, bandwidth limits */
-  Performance: 0x04,
+  readonly Performance: 0x04
   /** Message queues, event channels */
-  Communication: 0x08,
+  readonly Communication: 0x08
   /** Platform-specific resources */
-  Platform: 0x10,
+  readonly Platform: 0x10
   /** Custom resource types */
+  readonly Custom: 0x80000000
+} = /* @__PURE__ */ Object.freeze({
+  Hardware: 0x01,
+  Memory: 0x02,
+  Performance: 0x04,
+  Communication: 0x08,
+  Platform: 0x10,
   Custom: 0x80000000
-} as const
+})
 
 /**
  * A ResourceType name.
@@ -49,21 +56,28 @@ export type ResourceType = keyof typeof ResourceType
  * @category tables
  */
 export const ResourceTypeNames: readonly ["Hardware", "Memory", "Performance", "Communication", "Platform", "Custom"] =
-  ["Hardware", "Memory", "Performance", "Communication", "Platform", "Custom"]
+  /* @__PURE__ */ Object.freeze(["Hardware", "Memory", "Performance", "Communication", "Platform", "Custom"])
 
 /**
  * The ResourceType name of each numeric code.
  * @since 0.1.0
  * @category tables
  */
-export const ResourceTypeByCode = {
+export const ResourceTypeByCode: {
+  readonly 1: "Hardware"
+  readonly 2: "Memory"
+  readonly 4: "Performance"
+  readonly 8: "Communication"
+  readonly 16: "Platform"
+  readonly 2147483648: "Custom"
+} = /* @__PURE__ */ Object.freeze({
   1: "Hardware",
   2: "Memory",
   4: "Performance",
   8: "Communication",
   16: "Platform",
   2147483648: "Custom"
-} as const
+})
 
 /**
  * Capability bits of a resource; a resource's `flags` is a bitwise OR of these.
@@ -79,20 +93,27 @@ export const ResourceTypeByCode = {
  * @since 0.1.0
  * @category tables
  */
-export const ResourceFlag = {
+export const ResourceFlag: {
   /** May be cached by the CPU */
-  Cacheable: 0x01,
+  readonly Cacheable: 0x01
   /** Visible to the GPU */
-  GPUAccessible: 0x02,
+  readonly GPUAccessible: 0x02
   /** Usable as a DMA source or target */
-  DMACapable: 0x04,
+  readonly DMACapable: 0x04
   /** May be shared with other drivers (required by share) */
-  Shareable: 0x08,
+  readonly Shareable: 0x08
   /** Survives level/scene changes; never reclaimed by callbacks */
-  Persistent: 0x10,
+  readonly Persistent: 0x10
   /** May be freed by reclamation callbacks under pressure */
+  readonly Reclaimable: 0x20
+} = /* @__PURE__ */ Object.freeze({
+  Cacheable: 0x01,
+  GPUAccessible: 0x02,
+  DMACapable: 0x04,
+  Shareable: 0x08,
+  Persistent: 0x10,
   Reclaimable: 0x20
-} as const
+})
 
 /**
  * A ResourceFlag name.
@@ -113,21 +134,35 @@ export const ResourceFlagNames: readonly [
   "Shareable",
   "Persistent",
   "Reclaimable"
-] = ["Cacheable", "GPUAccessible", "DMACapable", "Shareable", "Persistent", "Reclaimable"]
+] = /* @__PURE__ */ Object.freeze([
+  "Cacheable",
+  "GPUAccessible",
+  "DMACapable",
+  "Shareable",
+  "Persistent",
+  "Reclaimable"
+])
 
 /**
  * The ResourceFlag name of each numeric code.
  * @since 0.1.0
  * @category tables
  */
-export const ResourceFlagByCode = {
+export const ResourceFlagByCode: {
+  readonly 1: "Cacheable"
+  readonly 2: "GPUAccessible"
+  readonly 4: "DMACapable"
+  readonly 8: "Shareable"
+  readonly 16: "Persistent"
+  readonly 32: "Reclaimable"
+} = /* @__PURE__ */ Object.freeze({
   1: "Cacheable",
   2: "GPUAccessible",
   4: "DMACapable",
   8: "Shareable",
   16: "Persistent",
   32: "Reclaimable"
-} as const
+})
 
 /**
  * Every known ResourceFlag bit, OR-ed together.
@@ -159,12 +194,12 @@ export const ResourceFlags: {
   readonly has: (set: number, flag: ResourceFlag) => boolean
   /** The flags of `set`, in table order (unknown bits are ignored). */
   readonly list: (set: number) => Array<ResourceFlag>
-} = {
+} = /* @__PURE__ */ Object.freeze({
   none: 0,
   combine: (...flags) => flags.reduce((set, flag) => set | ResourceFlag[flag], 0),
   has: (set, flag) => (set & ResourceFlag[flag]) !== 0,
   list: (set) => ResourceFlagNames.filter((flag) => (set & ResourceFlag[flag]) !== 0)
-}
+})
 
 /**
  * Priority of a request: orders the wait queue; only Critical may use the reserve.
@@ -180,16 +215,21 @@ export const ResourceFlags: {
  * @since 0.1.0
  * @category tables
  */
-export const ResourcePriority = {
+export const ResourcePriority: {
   /** Background work, first to wait */
-  Low: 0,
+  readonly Low: 0
   /** The default */
-  Normal: 1,
+  readonly Normal: 1
   /** Served before Normal and Low */
-  High: 2,
+  readonly High: 2
   /** May use the type's reserved bytes */
+  readonly Critical: 3
+} = /* @__PURE__ */ Object.freeze({
+  Low: 0,
+  Normal: 1,
+  High: 2,
   Critical: 3
-} as const
+})
 
 /**
  * A ResourcePriority name.
@@ -203,24 +243,29 @@ export type ResourcePriority = keyof typeof ResourcePriority
  * @since 0.1.0
  * @category tables
  */
-export const ResourcePriorityNames: readonly ["Low", "Normal", "High", "Critical"] = [
+export const ResourcePriorityNames: readonly ["Low", "Normal", "High", "Critical"] = /* @__PURE__ */ Object.freeze([
   "Low",
   "Normal",
   "High",
   "Critical"
-]
+])
 
 /**
  * The ResourcePriority name of each numeric code.
  * @since 0.1.0
  * @category tables
  */
-export const ResourcePriorityByCode = {
+export const ResourcePriorityByCode: {
+  readonly 0: "Low"
+  readonly 1: "Normal"
+  readonly 2: "High"
+  readonly 3: "Critical"
+} = /* @__PURE__ */ Object.freeze({
   0: "Low",
   1: "Normal",
   2: "High",
   3: "Critical"
-} as const
+})
 
 /**
  * How a resource is accessed, a hint for placement and caching.
@@ -236,16 +281,21 @@ export const ResourcePriorityByCode = {
  * @since 0.1.0
  * @category tables
  */
-export const AccessPattern = {
+export const AccessPattern: {
   /** Written once, then only read */
-  ReadOnly: 0,
+  readonly ReadOnly: 0
   /** Only written (e.g. upload buffers) */
-  WriteOnly: 1,
+  readonly WriteOnly: 1
   /** Read and written */
-  ReadWrite: 2,
+  readonly ReadWrite: 2
   /** Written and consumed continuously (audio, video) */
+  readonly Streaming: 3
+} = /* @__PURE__ */ Object.freeze({
+  ReadOnly: 0,
+  WriteOnly: 1,
+  ReadWrite: 2,
   Streaming: 3
-} as const
+})
 
 /**
  * A AccessPattern name.
@@ -259,24 +309,25 @@ export type AccessPattern = keyof typeof AccessPattern
  * @since 0.1.0
  * @category tables
  */
-export const AccessPatternNames: readonly ["ReadOnly", "WriteOnly", "ReadWrite", "Streaming"] = [
-  "ReadOnly",
-  "WriteOnly",
-  "ReadWrite",
-  "Streaming"
-]
+export const AccessPatternNames: readonly ["ReadOnly", "WriteOnly", "ReadWrite", "Streaming"] =
+  /* @__PURE__ */ Object.freeze(["ReadOnly", "WriteOnly", "ReadWrite", "Streaming"])
 
 /**
  * The AccessPattern name of each numeric code.
  * @since 0.1.0
  * @category tables
  */
-export const AccessPatternByCode = {
+export const AccessPatternByCode: {
+  readonly 0: "ReadOnly"
+  readonly 1: "WriteOnly"
+  readonly 2: "ReadWrite"
+  readonly 3: "Streaming"
+} = /* @__PURE__ */ Object.freeze({
   0: "ReadOnly",
   1: "WriteOnly",
   2: "ReadWrite",
   3: "Streaming"
-} as const
+})
 
 /**
  * Pressure level of a resource type, from its usage and budget thresholds.
@@ -292,18 +343,24 @@ export const AccessPatternByCode = {
  * @since 0.1.0
  * @category tables
  */
-export const ResourcePressure = {
+export const ResourcePressure: {
   /** usage below the warning threshold */
-  None: 0,
+  readonly None: 0
   /** warning ≤ usage < midpoint of warning and critical */
-  Low: 1,
+  readonly Low: 1
   /** midpoint ≤ usage < critical */
-  Medium: 2,
+  readonly Medium: 2
   /** usage ≥ critical, reserve untouched */
-  High: 3,
+  readonly High: 3
   /** the reserve is in use or usage is over budget */
+  readonly Critical: 4
+} = /* @__PURE__ */ Object.freeze({
+  None: 0,
+  Low: 1,
+  Medium: 2,
+  High: 3,
   Critical: 4
-} as const
+})
 
 /**
  * A ResourcePressure name.
@@ -317,26 +374,27 @@ export type ResourcePressure = keyof typeof ResourcePressure
  * @since 0.1.0
  * @category tables
  */
-export const ResourcePressureNames: readonly ["None", "Low", "Medium", "High", "Critical"] = [
-  "None",
-  "Low",
-  "Medium",
-  "High",
-  "Critical"
-]
+export const ResourcePressureNames: readonly ["None", "Low", "Medium", "High", "Critical"] =
+  /* @__PURE__ */ Object.freeze(["None", "Low", "Medium", "High", "Critical"])
 
 /**
  * The ResourcePressure name of each numeric code.
  * @since 0.1.0
  * @category tables
  */
-export const ResourcePressureByCode = {
+export const ResourcePressureByCode: {
+  readonly 0: "None"
+  readonly 1: "Low"
+  readonly 2: "Medium"
+  readonly 3: "High"
+  readonly 4: "Critical"
+} = /* @__PURE__ */ Object.freeze({
   0: "None",
   1: "Low",
   2: "Medium",
   3: "High",
   4: "Critical"
-} as const
+})
 
 /**
  * What a request does when it does not fit at once.
@@ -352,16 +410,21 @@ export const ResourcePressureByCode = {
  * @since 0.1.0
  * @category tables
  */
-export const AcquisitionMode = {
+export const AcquisitionMode: {
   /** Fail at once with BudgetExceeded / ResourceBusy */
-  NonBlocking: 0,
+  readonly NonBlocking: 0
   /** Wait in the type's queue until admitted (interruptible) */
-  Blocking: 1,
+  readonly Blocking: 1
   /** Wait at most a given duration, then AcquireTimeout */
-  Timeout: 2,
+  readonly Timeout: 2
   /** Admit over budget; counted in emergency stats */
+  readonly Emergency: 3
+} = /* @__PURE__ */ Object.freeze({
+  NonBlocking: 0,
+  Blocking: 1,
+  Timeout: 2,
   Emergency: 3
-} as const
+})
 
 /**
  * A AcquisitionMode name.
@@ -375,21 +438,22 @@ export type AcquisitionMode = keyof typeof AcquisitionMode
  * @since 0.1.0
  * @category tables
  */
-export const AcquisitionModeNames: readonly ["NonBlocking", "Blocking", "Timeout", "Emergency"] = [
-  "NonBlocking",
-  "Blocking",
-  "Timeout",
-  "Emergency"
-]
+export const AcquisitionModeNames: readonly ["NonBlocking", "Blocking", "Timeout", "Emergency"] =
+  /* @__PURE__ */ Object.freeze(["NonBlocking", "Blocking", "Timeout", "Emergency"])
 
 /**
  * The AcquisitionMode name of each numeric code.
  * @since 0.1.0
  * @category tables
  */
-export const AcquisitionModeByCode = {
+export const AcquisitionModeByCode: {
+  readonly 0: "NonBlocking"
+  readonly 1: "Blocking"
+  readonly 2: "Timeout"
+  readonly 3: "Emergency"
+} = /* @__PURE__ */ Object.freeze({
   0: "NonBlocking",
   1: "Blocking",
   2: "Timeout",
   3: "Emergency"
-} as const
+})
