@@ -122,6 +122,31 @@ const defaultSyncProbes: DetectionProbes = {
   deviceMemoryGiB: Runtime.deviceMemoryGiB
 }
 
+/** Detection options read once: the probes over the defaults, the cgroup root and the shape to scale. */
+interface ReadOptions {
+  readonly probes: DetectionProbes
+  readonly root: unknown
+  readonly shape: unknown
+}
+
+/**
+ * `options` read once, each field and each given probe (what is not an object counts as no options), or the
+ * issue of a read that threw (a getter, a Proxy): detection reads only this copy.
+ */
+const readOptions = (defaults: DetectionProbes, options: unknown): ReadOptions | string => {
+  if (typeof options !== "object" || options === null) return { probes: defaults, root: "/", shape: undefined }
+  try {
+    const { fsRoot, probes, shape } = options as Record<keyof DetectProfileOptions, unknown>
+    const given = typeof probes === "object" && probes !== null ? { ...probes } : {}
+    return { probes: { ...defaults, ...given }, root: fsRoot ?? "/", shape }
+  } catch (error) {
+    return `the options could not be read (${showThrown(error)})`
+  }
+}
+
+/** A probe's answer in a note: printed without throwing (a Symbol, an object whose `toString` throws). */
+const noted = (answer: unknown): string => (answer === undefined || answer === null ? "unavailable" : show(answer))
+
 /** One probe call of the detection steps; its answer (undefined when it throws) is sent back in. */
 type Probe = () => unknown
 
@@ -173,12 +198,10 @@ const parseCgroupLimit = (text: string): { readonly bytes?: number; readonly not
 const isPositiveBytes = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n > 0
 
 /** The detection, as steps that each ask one probe (run awaited or synchronously). */
-function* detectSteps(
-  defaults: DetectionProbes,
-  options: DetectOptions | undefined
-): Generator<Probe, Result.Result<MemoryLimit, PlatformDetectionFailed>, unknown> {
-  const probes: DetectionProbes = { ...defaults, ...options?.probes }
-  const root = options?.fsRoot ?? "/"
+function* detectSteps({
+  probes,
+  root
+}: ReadOptions): Generator<Probe, Result.Result<MemoryLimit, PlatformDetectionFailed>, unknown> {
   const notes: Array<string> = []
 
   let container: { readonly bytes: number; readonly source: MemorySource } | undefined
@@ -186,7 +209,7 @@ function* detectSteps(
     ["cgroup-v2", CGROUP_V2_MEMORY_MAX],
     ["cgroup-v1", CGROUP_V1_MEMORY_LIMIT]
   ] as const) {
-    const text = yield () => probes.readFile(Runtime.joinRoot(root, path))
+    const text = yield () => probes.readFile(Runtime.joinRoot(root as string, path))
     if (typeof text !== "string") {
       notes.push(`${source}: ${path} not readable`)
       continue
@@ -201,11 +224,11 @@ function* detectSteps(
 
   let host: { readonly bytes: number; readonly source: MemorySource } | undefined
   const deno = (yield probes.denoTotalMemory) as number | undefined
-  notes.push(`Deno.systemMemoryInfo: ${deno ?? "unavailable"}`)
+  notes.push(`Deno.systemMemoryInfo: ${noted(deno)}`)
   if (isPositiveBytes(deno)) host = { bytes: Math.floor(deno), source: "Deno.systemMemoryInfo" }
   if (host === undefined) {
     const os = (yield probes.osTotalMemory) as number | undefined
-    notes.push(`os.totalmem: ${os ?? "unavailable"}`)
+    notes.push(`os.totalmem: ${noted(os)}`)
     if (isPositiveBytes(os)) host = { bytes: Math.floor(os), source: "os.totalmem" }
   }
 
@@ -216,7 +239,7 @@ function* detectSteps(
   if (host !== undefined) return Result.succeed({ ...host, notes })
 
   const device = (yield probes.deviceMemoryGiB) as number | undefined
-  notes.push(`navigator.deviceMemory: ${device ?? "unavailable"}`)
+  notes.push(`navigator.deviceMemory: ${noted(device)}`)
   if (isPositiveBytes(device)) {
     return Result.succeed({ bytes: Math.floor(device * GiB), source: "navigator.deviceMemory", notes })
   }
@@ -242,9 +265,19 @@ function* detectSteps(
  */
 export const detectMemoryLimit = (options?: DetectOptions): Effect.Effect<MemoryLimit, PlatformDetectionFailed> =>
   Effect.flatMap(
-    Effect.promise(() => runAsync(detectSteps(defaultProbes, options))),
+    Effect.promise(() => runAsync(limitSteps(defaultProbes, options))),
     Effect.fromResult
   )
+
+/** A detection's result. */
+type Detected = Result.Result<MemoryLimit, PlatformDetectionFailed>
+
+/** The detection with the options read once (options whose reading throws: PlatformDetectionFailed). */
+function* limitSteps(defaults: DetectionProbes, options: unknown): Generator<Probe, Detected, unknown> {
+  const read = readOptions(defaults, options)
+  if (typeof read === "string") return Result.fail(new PlatformDetectionFailed({ issue: read }))
+  return yield* detectSteps(read)
+}
 
 /**
  * {@link detectMemoryLimit} as a Promise; rejects with `PlatformDetectionFailed`.
@@ -253,7 +286,7 @@ export const detectMemoryLimit = (options?: DetectOptions): Effect.Effect<Memory
  * @category detection
  */
 export const detectMemoryLimitAsync = async (options?: DetectOptions): Promise<MemoryLimit> => {
-  const result = await runAsync(detectSteps(defaultProbes, options))
+  const result = await runAsync(limitSteps(defaultProbes, options))
   if (Result.isFailure(result)) throw result.failure
   return result.success
 }
@@ -261,7 +294,8 @@ export const detectMemoryLimitAsync = async (options?: DetectOptions): Promise<M
 /**
  * {@link detectMemoryLimit} synchronously (what a manager with `profile: "auto"` uses): the same sources in the
  * same order, read with synchronous calls (`node:fs` through `process.getBuiltinModule`, `Deno.readTextFileSync`);
- * a probe that answers with a Promise counts as unavailable. The failure is returned, not thrown.
+ * a probe that answers with a Promise counts as unavailable. The failure is returned, not thrown (options whose
+ * reading throws are a `PlatformDetectionFailed` too).
  *
  * @example
  * ```ts
@@ -275,7 +309,7 @@ export const detectMemoryLimitAsync = async (options?: DetectOptions): Promise<M
  * @category detection
  */
 export const detectMemoryLimitSync = (options?: DetectOptions): MemoryLimit | PlatformDetectionFailed => {
-  const result = runSync(detectSteps(defaultSyncProbes, options))
+  const result = runSync(limitSteps(defaultSyncProbes, options))
   return Result.isFailure(result) ? result.failure : result.success
 }
 
@@ -330,20 +364,44 @@ export const shapeFor = (limit: MemoryLimit): BuiltinProfileName => {
   return bytes <= 64 * 1024 * 1024 ? "dreamcast" : "desktop"
 }
 
-/** The profile scaled to a detected limit (throws `InvalidProfile` when the shape cannot be scaled to it). */
-const scaledTo = (limit: MemoryLimit, options: DetectProfileOptions | undefined): DetectedProfile => {
-  const shape = options?.shape ?? shapeFor(limit)
-  return {
-    profile: makeProfileSync("detected", limit.bytes, { shape }),
-    limit,
-    source: limit.source,
-    shape: typeof shape === "string" ? shape : "custom"
+/** A detected profile, or why there is none. */
+type Scaled = Result.Result<DetectedProfile, PlatformDetectionFailed | InvalidProfile>
+
+/**
+ * The profile scaled to a detection's limit with the read `shape` (default {@link shapeFor}); the detection's
+ * failure, or `InvalidProfile` when the shape cannot be scaled to the limit.
+ */
+const scaledTo = (detected: Detected, shape: unknown): Scaled => {
+  if (Result.isFailure(detected)) return Result.fail(detected.failure)
+  const limit = detected.success
+  const chosen = (shape ?? shapeFor(limit)) as BuiltinProfileName | ProfileShape
+  try {
+    const profile = makeProfileSync("detected", limit.bytes, { shape: chosen })
+    return Result.succeed({
+      profile,
+      limit,
+      source: limit.source,
+      shape: typeof chosen === "string" ? chosen : "custom"
+    })
+  } catch (error) {
+    return Result.fail(error as InvalidProfile) // makeProfileSync throws InvalidProfile only
   }
 }
 
 /**
+ * The profile detection with the options read once (options whose reading throws: InvalidProfile, as
+ * `makeProfile` says it).
+ */
+function* profileSteps(defaults: DetectionProbes, options: unknown): Generator<Probe, Scaled, unknown> {
+  const read = readOptions(defaults, options)
+  if (typeof read === "string") return Result.fail(new InvalidProfile({ profile: "detected", issue: read }))
+  return scaledTo(yield* detectSteps(read), read.shape)
+}
+
+/**
  * Detects the memory limit and scales a profile to it ({@link makeProfile}); says which source the limit came
- * from (`source`) and which shape was scaled (`shape`).
+ * from (`source`) and which shape was scaled (`shape`). The options are read once; options whose reading throws
+ * (a getter, a Proxy) fail with `InvalidProfile`, as `makeProfile`'s do.
  *
  * @example
  * ```ts
@@ -360,8 +418,9 @@ const scaledTo = (limit: MemoryLimit, options: DetectProfileOptions | undefined)
 export const detectProfile = (
   options?: DetectProfileOptions
 ): Effect.Effect<DetectedProfile, PlatformDetectionFailed | InvalidProfile> =>
-  Effect.flatMap(detectMemoryLimit(options), (limit) =>
-    Effect.try({ try: () => scaledTo(limit, options), catch: (error) => error as InvalidProfile })
+  Effect.flatMap(
+    Effect.promise(() => runAsync(profileSteps(defaultProbes, options))),
+    Effect.fromResult
   )
 
 /**
@@ -370,8 +429,11 @@ export const detectProfile = (
  * @since 0.1.0
  * @category detection
  */
-export const detectProfileAsync = async (options?: DetectProfileOptions): Promise<DetectedProfile> =>
-  scaledTo(await detectMemoryLimitAsync(options), options)
+export const detectProfileAsync = async (options?: DetectProfileOptions): Promise<DetectedProfile> => {
+  const result = await runAsync(profileSteps(defaultProbes, options))
+  if (Result.isFailure(result)) throw result.failure
+  return result.success
+}
 
 /**
  * {@link detectProfile} synchronously (see {@link detectMemoryLimitSync}): the detected profile, or the
@@ -391,19 +453,14 @@ export const detectProfileAsync = async (options?: DetectProfileOptions): Promis
 export const detectProfileSync = (
   options?: DetectProfileOptions
 ): DetectedProfile | PlatformDetectionFailed | InvalidProfile => {
-  const limit = detectMemoryLimitSync(options)
-  if (limit instanceof PlatformDetectionFailed) return limit
-  try {
-    return scaledTo(limit, options)
-  } catch (error) {
-    return error as InvalidProfile
-  }
+  const result = runSync(profileSteps(defaultSyncProbes, options))
+  return Result.isFailure(result) ? result.failure : result.success
 }
 
 /**
  * What `profile: "auto"` runs on: the detected profile, or the built-in `web` profile (source `"fallback"`)
  * when no memory size is readable (a browser without `navigator.deviceMemory`). `InvalidProfile` when the
- * detected memory is too small for the shape.
+ * detected memory is too small for the shape, or the shape is not one, or the options cannot be read.
  *
  * @since 0.2.0
  * @category models

@@ -5,13 +5,16 @@ import { dirname, join } from "node:path"
 import { PlatformDetectionFailed } from "@flight-hal/core"
 import { Effect } from "effect"
 import {
+  autoProfile,
   CGROUP_V1_MEMORY_LIMIT,
   CGROUP_V2_MEMORY_MAX,
   type DetectionProbes,
   detectMemoryLimit,
   detectMemoryLimitAsync,
+  detectMemoryLimitSync,
   detectProfile,
-  detectProfileAsync
+  detectProfileAsync,
+  detectProfileSync
 } from "../src/PlatformDetection.ts"
 import { builtinProfiles } from "../src/PlatformProfile.ts"
 
@@ -149,6 +152,51 @@ describe("runtime sources (fake runtimes)", () => {
       expect(error.issue).toContain(source)
     }
     await expect(detectProfileAsync({ probes: nothing })).rejects.toBeInstanceOf(PlatformDetectionFailed)
+  })
+
+  test("options whose reading throws: a typed error from every entry point, never a throw", async () => {
+    const throwing = (key: string) =>
+      Object.defineProperty({ probes: nothing }, key, {
+        get: () => {
+          throw new Error(`${key} getter`)
+        },
+        enumerable: true
+      }) as never
+    for (const key of ["shape", "probes", "fsRoot"]) {
+      const options = throwing(key)
+      const issue = `the options could not be read (${key} getter)`
+      const profileError = { _tag: "InvalidProfile", profile: "detected", issue }
+      expect(autoProfile(options)).toMatchObject(profileError)
+      expect(detectProfileSync(options)).toMatchObject(profileError)
+      expect(await Effect.runPromise(Effect.flip(detectProfile(options)))).toMatchObject(profileError)
+      await expect(detectProfileAsync(options)).rejects.toMatchObject(profileError)
+      const limitError = { _tag: "PlatformDetectionFailed", issue }
+      expect(detectMemoryLimitSync(options)).toMatchObject(limitError)
+      expect(await Effect.runPromise(Effect.flip(detectMemoryLimit(options)))).toMatchObject(limitError)
+      await expect(detectMemoryLimitAsync(options)).rejects.toMatchObject(limitError)
+    }
+  })
+
+  test("a probe answering a Symbol or an unprintable object is noted, not thrown", async () => {
+    const unprintable = {
+      toString() {
+        throw new Error("toString")
+      }
+    }
+    const probes = {
+      ...nothing,
+      denoTotalMemory: () => Symbol("x") as never,
+      deviceMemoryGiB: () => unprintable as never
+    }
+    for (const limit of [
+      detectMemoryLimitSync({ probes }),
+      await Effect.runPromise(Effect.flip(detectMemoryLimit({ probes })))
+    ]) {
+      expect(limit).toBeInstanceOf(PlatformDetectionFailed)
+      expect((limit as PlatformDetectionFailed).issue).toContain("Deno.systemMemoryInfo: Symbol(x)")
+      expect((limit as PlatformDetectionFailed).issue).toContain("navigator.deviceMemory: an object")
+    }
+    expect(autoProfile({ probes })).toMatchObject({ source: "fallback" })
   })
 
   test("the real runtime (bun) is detected from some source", async () => {
