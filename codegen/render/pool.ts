@@ -3,27 +3,28 @@
  * table and plain `Error` classes for the pool's rows of the error table.
  */
 import { type ErrorEntry, errors, resourceType } from "../tables.ts"
-import { docBlock, numberLiteral, plainFieldType, stringTuple, templateLiteral, tsHeader } from "./common.ts"
+import { docBlock, frozen, numberLiteral, plainFieldType, stringTuple, templateLiteral, tsHeader } from "./common.ts"
 
 const since = (category: string): ReadonlyArray<string> => ["@since 0.1.0", `@category ${category}`]
 
 /** The content of packages/pool/src/generated/tables.ts. */
 export const renderPoolTables = (): string => {
   const names = resourceType.entries.map((e) => e.name)
-  const members = resourceType.entries
-    .map((e) => `${docBlock([e.doc], "  ")}\n  ${e.name}: ${numberLiteral(resourceType, e.value)}`)
-    .join(",\n")
+  const memberTypes = resourceType.entries
+    .map((e) => `${docBlock([e.doc], "  ")}\n  readonly ${e.name}: ${numberLiteral(resourceType, e.value)}`)
+    .join("\n")
+  const members = resourceType.entries.map((e) => `  ${e.name}: ${numberLiteral(resourceType, e.value)}`).join(",\n")
   return [
     tsHeader("The ResourceType table, dependency-free, for @flight-hal/pool."),
     "",
     docBlock([resourceType.doc, ...since("tables")]),
-    `export const ResourceType = {\n${members}\n} as const`,
+    `export const ResourceType: {\n${memberTypes}\n} = ${frozen(`{\n${members}\n}`)}`,
     "",
     docBlock(["A ResourceType name.", ...since("tables")]),
     "export type ResourceType = keyof typeof ResourceType",
     "",
     docBlock(["Every ResourceType name, in table order.", ...since("tables")]),
-    `export const ResourceTypeNames: readonly ${stringTuple(names)} = ${stringTuple(names)}`,
+    `export const ResourceTypeNames: readonly ${stringTuple(names)} = ${frozen(stringTuple(names))}`,
     "",
     docBlock(["Whether `u` is a ResourceType name.", ...since("tables")]),
     "export const isResourceType = (u: unknown): u is ResourceType =>",

@@ -12,20 +12,27 @@
  * @since 0.1.0
  * @category tables
  */
-export const ResourceType = {
+export const ResourceType: {
   /** Physical hardware resources (timers, DMA channels) */
-  Hardware: 0x01,
+  readonly Hardware: 0x01
   /** Memory regions, pools, caches */
-  Memory: 0x02,
+  readonly Memory: 0x02
   /** CPU time, bandwidth limits */
-  Performance: 0x04,
+  readonly Performance: 0x04
   /** Message queues, event channels */
-  Communication: 0x08,
+  readonly Communication: 0x08
   /** Platform-specific resources */
-  Platform: 0x10,
+  readonly Platform: 0x10
   /** Custom resource types */
+  readonly Custom: 0x80000000
+} = /* @__PURE__ */ Object.freeze({
+  Hardware: 0x01,
+  Memory: 0x02,
+  Performance: 0x04,
+  Communication: 0x08,
+  Platform: 0x10,
   Custom: 0x80000000
-} as const
+})
 
 /**
  * A ResourceType name.
@@ -40,7 +47,7 @@ export type ResourceType = keyof typeof ResourceType
  * @category tables
  */
 export const ResourceTypeNames: readonly ["Hardware", "Memory", "Performance", "Communication", "Platform", "Custom"] =
-  ["Hardware", "Memory", "Performance", "Communication", "Platform", "Custom"]
+  /* @__PURE__ */ Object.freeze(["Hardware", "Memory", "Performance", "Communication", "Platform", "Custom"])
 
 /**
  * Whether `u` is a ResourceType name.
