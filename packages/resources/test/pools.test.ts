@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { createResourceManager } from "../src/index.ts"
+import { createResourceManager, type ResourceRef } from "../src/index.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
 const quiet = { onLeaks: () => {} }
@@ -133,6 +133,62 @@ describe("manager.pools.createPool of what is no config", () => {
     }
     expect(manager.snapshot().pools).toEqual([])
     expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
+    manager.close()
+  })
+})
+
+describe("a destroy hook that acquires while its resource's block goes back", () => {
+  // The hook runs with its slot already free: an acquisition in it takes that slot. The freed block was then
+  // returned from the slot's record after the hook, which by then named the new resource's block: two live
+  // resources shared one block, and one block was never returned (destroyPool: PoolInUse for good).
+  test("the new resource gets a block of its own, and every block comes back", () => {
+    const manager = createResourceManager({ ...quiet, budgets: { Memory: budget } })
+    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 4 })
+    let inner: ResourceRef<unknown> | undefined
+    const outer = manager.acquire(
+      "outer",
+      { type: "Memory", sizeBytes: 64 },
+      {
+        create: () => "made",
+        destroy: () => {
+          inner = manager.acquire("inner", { type: "Memory", sizeBytes: 64 })
+          ;(inner.payload as Uint8Array)[0] = 42
+        }
+      }
+    )
+    expect(outer.payload).toBe("made")
+    outer.release()
+    const third = manager.acquire("third", { type: "Memory", sizeBytes: 64 })
+    expect(third.payload[0]).toBe(0) // not the inner resource's block
+    expect(manager.snapshot().pools[0]?.usedBlocks).toBe(2)
+    inner?.release()
+    third.release()
+    expect(manager.snapshot().pools[0]?.usedBlocks).toBe(0)
+    expect(manager.pools.destroyPool("Memory", 64).ok).toBe(true)
+    manager.close()
+  })
+
+  test("a request no pool serves, made in the hook, gets its own heap payload, not the freed block", () => {
+    const manager = createResourceManager({ ...quiet, budgets: { Memory: budget } })
+    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: 2, maxCount: 2 })
+    let inner: ResourceRef<unknown> | undefined
+    const outer = manager.acquire(
+      "outer",
+      { type: "Memory", sizeBytes: 64 },
+      {
+        create: () => "made",
+        destroy: () => {
+          inner = manager.acquire("inner", { type: "Memory", sizeBytes: 500 })
+          innerLength = (inner.payload as Uint8Array).byteLength // read while the hook runs
+        }
+      }
+    )
+    let innerLength = -1
+    expect(outer.payload).toBe("made")
+    outer.release()
+    expect(innerLength).toBe(500)
+    expect(manager.snapshot().pools[0]?.usedBlocks).toBe(0)
+    inner?.release()
     manager.close()
   })
 })

@@ -794,17 +794,27 @@ export class Core<R> {
       this.shareHandles.delete(slot)
     }
     const finalizer = this.finalizers[slot]
-    if (finalizer !== undefined) {
-      this.finalizers[slot] = undefined
-      this.slotHooks--
-      try {
-        finalizer()
-      } catch {
-        // a payload finalizer that throws must not break the manager
-      }
+    if (finalizer === undefined) {
+      this.returnBlock(slot)
+      return
     }
-    // the block goes back after the destroy hook (which may still read its view)
-    this.returnBlock(slot)
+    this.finalizers[slot] = undefined
+    this.slotHooks--
+    // the slot is free, and the hook may acquire: a new resource can take this slot and a block of its own, so the
+    // freed resource's block is taken off the slot before the hook runs, and goes back after it (the hook may still
+    // read its view)
+    const pool = this.blockPools[slot]
+    const block = this.blockHandles[slot] as number
+    if (pool !== undefined) {
+      this.blockPools[slot] = undefined
+      this.heldBlocks--
+    }
+    try {
+      finalizer()
+    } catch {
+      // a payload finalizer that throws must not break the manager
+    }
+    pool?.free(block)
   }
 
   // ---- handles ----
