@@ -44,6 +44,7 @@ import {
   type SharedMemoryUnavailable,
   type StaleHandle
 } from "@flight-hal/core"
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -53,7 +54,8 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { metadataFirst } from "./internal/shared/call-forms.ts"
-import { show } from "./internal/show.ts"
+import { show, showThrown } from "./internal/show.ts"
+import { isObjectArgument } from "./internal/validate.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 import {
   attachSharedResourceManager,
@@ -177,7 +179,10 @@ export interface SharedResourcesService {
   threadStats(thread?: number): Effect.Effect<ReadonlyArray<ThreadTypeStats>, InvalidArgument>
   /** Usage and the live sizes per type, read one after the other. */
   readonly audit: Effect.Effect<ReadonlyArray<SharedLedgerAudit>>
-  /** Every pressure change of any type made by any thread, from the moment of subscription. */
+  /**
+   * Every pressure change of any type made by any thread, from the moment of subscription; it ends when the
+   * Layer closes, after the close's own events (a subscription made after that ends at once).
+   */
   readonly pressureEvents: Stream.Stream<PressureEvent>
   /** Calls `callback` in this thread for every pressure change of any type, until the Scope closes. */
   registerPressureCallback(
@@ -210,11 +215,24 @@ const attempt = <A, E>(f: () => A): Effect.Effect<A, E> =>
     }
   })
 
-const toAsyncOptions = <T>(options: SharedAcquireEffectOptions<T> | undefined): SharedAcquireAsyncOptions<T> => {
+/**
+ * The Effect options as the plain manager's, read once (the plain manager checks what they hold); options that
+ * are no object, or whose reading throws (a getter, a revoked Proxy), are InvalidArgument, as the plain manager's.
+ */
+const toAsyncOptions = <T>(
+  options: SharedAcquireEffectOptions<T> | undefined
+): SharedAcquireAsyncOptions<T> | InvalidArgument => {
   if (options === undefined) return { mode: "NonBlocking" }
-  const { timeout, ...rest } = options
-  const timeoutMillis = timeout === undefined ? undefined : durationMillis(timeout)
-  return { ...rest, mode: options.mode ?? "NonBlocking", ...(timeoutMillis === undefined ? {} : { timeoutMillis }) }
+  if (!isObjectArgument(options)) {
+    return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
+  }
+  try {
+    const { timeout, mode, ...rest } = options
+    const timeoutMillis = timeout === undefined ? undefined : durationMillis(timeout)
+    return { ...rest, mode: mode ?? "NonBlocking", ...(timeoutMillis === undefined ? {} : { timeoutMillis }) }
+  } catch (error) {
+    return new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+  }
 }
 
 /** An acquisition as an interruptible Effect: a grant that lands after interruption is released at once. */
@@ -224,6 +242,7 @@ const acquireOnce = <T>(
   options: SharedAcquireEffectOptions<T> | undefined
 ): Effect.Effect<SharedResource<T>, SharedAcquireError> => {
   const settings = toAsyncOptions(options)
+  if (settings instanceof InvalidArgument) return Effect.fail(settings)
   if (settings.mode === "NonBlocking" || settings.mode === "Emergency") {
     return attempt(() =>
       manager.acquire<T>(metadata, { ...settings, mode: settings.mode as "NonBlocking" | "Emergency" })
@@ -283,7 +302,54 @@ const registered = (register: () => Disposable): Effect.Effect<void, InvalidArgu
     Effect.sync(() => registration[Symbol.dispose]())
   ).pipe(Effect.asVoid)
 
-const makeService = (manager: SharedResourceManager): SharedResourcesService => ({
+/**
+ * The subscriptions of `pressureEvents`, each a manager callback feeding its stream's queue, registered while
+ * the stream runs; `end` (at the Layer's close, after the manager's) ends every stream, and a later one at once.
+ */
+class PressureSubscriptions {
+  private ended = false
+  private readonly queues = new Set<Queue.Queue<PressureEvent, Cause.Done>>()
+
+  constructor(private readonly manager: SharedResourceManager) {}
+
+  /** The stream of one subscription. */
+  readonly stream: Stream.Stream<PressureEvent> = Stream.callback<PressureEvent>((queue) =>
+    Effect.acquireRelease(
+      Effect.sync(() => this.subscribe(queue)),
+      (registration) => Effect.sync(() => this.unsubscribe(queue, registration))
+    )
+  )
+
+  private subscribe(queue: Queue.Queue<PressureEvent, Cause.Done>): Disposable | undefined {
+    if (this.ended) {
+      Queue.endUnsafe(queue)
+      return undefined
+    }
+    try {
+      const registration = this.manager.registerPressureCallback((event) => Queue.offerUnsafe(queue, event))
+      this.queues.add(queue)
+      return registration
+    } catch {
+      // closed meanwhile (by the creating thread, for every thread): nothing more will come
+      Queue.endUnsafe(queue)
+      return undefined
+    }
+  }
+
+  private unsubscribe(queue: Queue.Queue<PressureEvent, Cause.Done>, registration: Disposable | undefined): void {
+    this.queues.delete(queue)
+    registration?.[Symbol.dispose]()
+  }
+
+  /** Ends every stream (after the events already in its queue) and every later one at once. */
+  end(): void {
+    this.ended = true
+    for (const queue of this.queues) Queue.endUnsafe(queue)
+    this.queues.clear()
+  }
+}
+
+const makeService = (manager: SharedResourceManager, pressure: PressureSubscriptions): SharedResourcesService => ({
   manager,
   acquire: <T>(first: ResourceMetadata | string, second?: unknown, third?: unknown) =>
     acquireEither<T>(manager, first, second, third),
@@ -313,12 +379,7 @@ const makeService = (manager: SharedResourceManager): SharedResourcesService => 
   getResourceStats: (type) => attempt(() => manager.getResourceStats(type)),
   threadStats: (thread) => attempt(() => manager.threadStats(thread)),
   audit: Effect.sync(() => manager.audit()),
-  pressureEvents: Stream.callback<PressureEvent>((queue) =>
-    Effect.acquireRelease(
-      Effect.sync(() => manager.registerPressureCallback((event) => Queue.offerUnsafe(queue, event))),
-      (registration) => Effect.sync(() => registration[Symbol.dispose]())
-    )
-  ),
+  pressureEvents: pressure.stream,
   registerPressureCallback: (callback) => registered(() => manager.registerPressureCallback(callback)),
   registerReclamationCallback: (type, callback) => registered(() => manager.registerReclamationCallback(type, callback))
 })
@@ -376,13 +437,22 @@ const logLeaks = (label: string, leaks: ReadonlyArray<SharedLeakReport>) =>
     )
   )
 
+/**
+ * The manager in the Layer's scope: the close closes (or detaches) it, then ends the `pressureEvents` streams, so
+ * each ends after the close's own events.
+ */
 const scopedManager = <E>(open: () => SharedResourceManager) =>
   Effect.map(
-    Effect.acquireRelease(attempt<SharedResourceManager, E>(open), (manager) =>
-      Effect.flatMap(
-        Effect.sync(() => manager.close()),
-        (leaks) => logLeaks(manager.label, leaks)
-      )
+    Effect.acquireRelease(
+      Effect.map(attempt<SharedResourceManager, E>(open), (manager) => ({
+        manager,
+        pressure: new PressureSubscriptions(manager)
+      })),
+      ({ manager, pressure }) =>
+        Effect.sync(() => manager.close()).pipe(
+          Effect.flatMap((leaks) => logLeaks(manager.label, leaks)),
+          Effect.andThen(Effect.sync(() => pressure.end()))
+        )
     ),
-    makeService
+    ({ manager, pressure }) => makeService(manager, pressure)
   )

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Exit, Fiber, type Scope, Stream } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import { createResourceManager, SharedResources } from "../src/index.ts"
 
 const budget = { maxBytes: 10_000, reservedBytes: 1_000, warningPercent: 50, criticalPercent: 80 }
@@ -170,5 +170,60 @@ describe("SharedResources (Effect)", () => {
     expect(() => kept?.acquire({ type: "Memory", sizeBytes: 1 })).toThrow(
       expect.objectContaining({ _tag: "ManagerClosed" })
     )
+  })
+})
+
+describe("SharedResources' pressureEvents and options", () => {
+  const budgets = { Memory: { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } }
+
+  test("pressureEvents ends when the Layer closes; a subscription made after that ends at once", async () => {
+    const [events, late] = await Effect.runPromise(
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(SharedResources.layer({ budgets }), scope)
+        const shared = Context.get(context, SharedResources)
+        const consumer = yield* Effect.forkDetach(Stream.runCollect(shared.pressureEvents))
+        // events reach the subscriptions made before them, and the shared manager delivers them on its own
+        // schedule: changes are made until a second subscriber (made after the first) has seen two
+        const seen = yield* Effect.forkDetach(Stream.runCollect(Stream.take(shared.pressureEvents, 2)))
+        while (seen.pollUnsafe() === undefined) {
+          yield* Effect.scoped(shared.acquire({ type: "Memory", sizeBytes: 600 })) // None->Low, Low->None
+          yield* Effect.sleep("1 millis")
+        }
+        yield* Scope.close(scope, Exit.void)
+        const collected = yield* Fiber.join(consumer).pipe(Effect.timeout("5 seconds"))
+        const after = yield* Stream.runCollect(shared.pressureEvents).pipe(Effect.timeout("5 seconds"))
+        return [collected.map((e) => `${e.from}->${e.to}`), after.length] as const
+      })
+    )
+    expect(events.length).toBeGreaterThanOrEqual(2)
+    expect(events.slice(-2)).toEqual(["None->Low", "Low->None"])
+    expect(late).toBe(0)
+  })
+
+  test("options that are no object, or whose reading throws, are InvalidArgument in both call forms", async () => {
+    const throwing = Object.defineProperty({}, "mode", {
+      enumerable: true,
+      get() {
+        throw new Error("boom")
+      }
+    })
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const meta = { type: "Memory", sizeBytes: 16 } as const
+    const failures = await Effect.runPromise(
+      Effect.gen(function* () {
+        const shared = yield* SharedResources
+        const found: Array<unknown> = []
+        for (const options of [null, throwing, proxy, []]) {
+          found.push(yield* Effect.flip(Effect.scoped(shared.acquire(meta, options as never))))
+          found.push(yield* Effect.flip(Effect.scoped(shared.acquire("", meta, options as never))))
+          found.push(yield* Effect.flip(shared.use(meta, () => Effect.void, options as never)))
+        }
+        return found
+      }).pipe(Effect.provide(SharedResources.layer({ budgets })))
+    )
+    expect(failures).toHaveLength(12)
+    for (const failure of failures) expect(failure).toMatchObject({ _tag: "InvalidArgument", argument: "options" })
   })
 })

@@ -7,16 +7,28 @@
  * @module
  */
 import { InvalidArgument } from "@flight-hal/core"
-import { show } from "../show.ts"
+import { show, showThrown } from "../show.ts"
+import { isObjectArgument } from "../validate.ts"
 
-/** `[metadata, options]` of either form (unchecked beyond the form: the acquisition checks them). */
+/**
+ * `[metadata, options]` of either form (unchecked beyond the form: the acquisition checks them). Options that
+ * are no object, or whose reading throws (a getter, a Proxy's trap, a revoked Proxy), throw `InvalidArgument`.
+ */
 export const metadataFirst = (first: unknown, second: unknown, third: unknown): [unknown, unknown] => {
   if (typeof first !== "string") return [first, second]
-  if (third !== undefined && (typeof third !== "object" || third === null)) {
+  if (third === undefined) return [second, { name: first }]
+  if (!isObjectArgument(third)) {
     throw new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(third)}` })
   }
-  if (third !== undefined && "name" in third) {
-    throw new InvalidArgument({ argument: "options.name", issue: "the name is the first argument already" })
+  let copy: Record<string, unknown>
+  try {
+    if ("name" in third) {
+      throw new InvalidArgument({ argument: "options.name", issue: "the name is the first argument already" })
+    }
+    copy = { ...third }
+  } catch (error) {
+    if (error instanceof InvalidArgument) throw error
+    throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
   }
-  return [second, { ...(third ?? {}), name: first }]
+  return [second, { ...copy, name: first }]
 }
