@@ -192,3 +192,29 @@ describe("a destroy hook that acquires while its resource's block goes back", ()
     manager.close()
   })
 })
+
+describe("manager.pools.routingStats()", () => {
+  test("counts the manager's own admissions: served by a block, by the heap when the pool is out, or unrouted", () => {
+    const manager = createResourceManager({ ...quiet, budgets: { Memory: budget } })
+    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: 1, maxCount: 1 })
+    const hit = manager.acquire("", { type: "Memory", sizeBytes: 60 }) // the one step: a block
+    const out = manager.acquire("", { type: "Memory", sizeBytes: 60 }) // the pool has none left: the heap
+    const big = manager.acquire("", { type: "Memory", sizeBytes: 500 }) // no pool takes 500 bytes
+    hit.release()
+    const general = manager.acquire("", { type: "Memory", sizeBytes: 60 }, { owner: "audio" }) // general path
+    const failed = (() => {
+      try {
+        return manager.acquire("", { type: "Memory", sizeBytes: 1 << 30 })
+      } catch {
+        return undefined // refused: not counted
+      }
+    })()
+    expect(failed).toBeUndefined()
+    expect(manager.pools.routingStats()).toEqual({ hits: 2, misses: 1, exhaustedFallbacks: 1, pools: 1 })
+    // a type without pools is not routed at all
+    manager.acquire("", { type: "Hardware", sizeBytes: 1 }).release()
+    expect(manager.pools.routingStats()).toEqual({ hits: 2, misses: 1, exhaustedFallbacks: 1, pools: 1 })
+    for (const ref of [out, big, general]) ref.release()
+    manager.close()
+  })
+})

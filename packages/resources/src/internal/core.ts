@@ -49,7 +49,7 @@ import { percentOfCeil } from "./exact-fraction.ts"
 import { introspect } from "./introspection.ts"
 import { CoreMetrics } from "./metrics.ts"
 import { defaultPayload, Payload, type PayloadDestroy } from "./payload.ts"
-import { makeManagerPools, poolTypeName } from "./pools.ts"
+import { makeManagerPools, poolTypeName, type RoutingCounts } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
 import { showThrown } from "./show.ts"
@@ -224,6 +224,8 @@ export class Core<R> {
   /** 1 for a type some pool serves (a byte per type: read twice on every admission). */
   private readonly pooledTypes: Uint8Array
   private readonly rawPools
+  /** How its own admissions of pooled types were served (`pools.routingStats()` adds them). */
+  private readonly routing: RoutingCounts
   /** The manager's pools: their capacity is charged to their type's budget. */
   readonly pools
   /** Reclamation callbacks per type, in registration order. */
@@ -272,6 +274,7 @@ export class Core<R> {
     )
     this.pools = made.pools
     this.rawPools = made.raw
+    this.routing = made.routing
     this.state.pressureListener = (change) => {
       const type = this.state.typeName(change.type)
       const event: PressureEvent = { type, from: change.from, to: change.to, stats: this.stats(change.type) }
@@ -445,6 +448,7 @@ export class Core<R> {
       if (pool !== undefined) block = pool.alloc()
     }
     const pooled = block >= 0
+    if (this.pooledTypes[type] === 1) this.countRouted(pool, pooled)
     state.nextRequest++
     const slot = fillSlot(state, type, size, this.defaultDriverIndex, flags, pooled, metadata, name)
     if (pooled) this.holdBlock(slot, pool as ManagedPool, block)
@@ -548,13 +552,25 @@ export class Core<R> {
     const handle = pool === undefined ? -1 : pool.alloc()
     if (pool === undefined || handle < 0) {
       request.pooled = false
-      return this.admitted(request, submit(this.state, request, reclaimed))
+      const result = submit(this.state, request, reclaimed)
+      if (typeof result === "number" && this.pooledTypes[request.type] === 1) this.countRouted(pool, false)
+      return this.admitted(request, result)
     }
     request.pooled = true
     const result = submit(this.state, request, true)
-    if (typeof result === "number") this.holdBlock(result, pool, handle)
-    else pool.free(handle)
+    if (typeof result === "number") {
+      this.holdBlock(result, pool, handle)
+      this.countRouted(pool, true)
+    } else pool.free(handle)
     return this.admitted(request, result)
+  }
+
+  /** Counts an admission of a type that has pools: served by a block, or by the heap (the pool had none, or none routed). */
+  private countRouted(pool: ManagedPool | undefined, served: boolean): void {
+    const routing = this.routing
+    if (served) routing.hits++
+    else if (pool !== undefined) routing.exhaustedFallbacks++
+    else routing.misses++
   }
 
   /** `result`, with the request's `generation` recorded when it is an admitted slot (see `Request.generation`). */

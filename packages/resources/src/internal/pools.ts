@@ -55,13 +55,26 @@ export interface PoolCharges {
 }
 
 /**
+ * How the manager's own admissions of a type that has pools were served (the core routes and allocates itself,
+ * past `PoolManager.allocate`'s counters): by a block, by the heap because the routed pool had none left, or by
+ * the heap because no pool takes the size. Counted once per admission.
+ */
+export class RoutingCounts {
+  hits = 0
+  misses = 0
+  exhaustedFallbacks = 0
+}
+
+/**
  * Makes the manager's pools over the budget hooks; `changed` is told the (indexes of the) types that have pools
- * after every pool is created or destroyed.
+ * after every pool is created or destroyed. `routingStats` adds the manager's own admissions (`routing`) to the
+ * pool manager's `allocate` calls.
  */
 export const makeManagerPools = (
   charges: PoolCharges,
   changed: (pooled: ReadonlySet<number>) => void
-): { readonly pools: ManagerPools; readonly raw: PoolManager } => {
+): { readonly pools: ManagerPools; readonly raw: PoolManager; readonly routing: RoutingCounts } => {
+  const routing = new RoutingCounts()
   const raw = new PoolManager({
     admitGrowth: (type, bytes) => charges.admitGrowth(ResourceTypeNames.indexOf(type), bytes),
     onRelease: (type, bytes) => charges.released(ResourceTypeNames.indexOf(type), bytes)
@@ -101,9 +114,17 @@ export const makeManagerPools = (
     },
     trim: (type) => (type === undefined || TypeTable.builtin.indexOf(type) >= 0 ? raw.trim(type) : 0),
     pools: () => raw.pools(),
-    routingStats: () => raw.routingStats()
+    routingStats: () => {
+      const own = raw.routingStats()
+      return {
+        ...own,
+        hits: own.hits + routing.hits,
+        misses: own.misses + routing.misses,
+        exhaustedFallbacks: own.exhaustedFallbacks + routing.exhaustedFallbacks
+      }
+    }
   }
-  return { pools, raw }
+  return { pools, raw, routing }
 }
 
 /** The name of a pooled type's index (pools serve built-in types only; their indexes come first). */
