@@ -314,6 +314,22 @@ describe("prometheusText (plain facade)", () => {
   test("throws InvalidArgument for what is not a manager", () => {
     expect(() => prometheusText({} as never)).toThrow(InvalidArgument)
   })
+
+  test("two pools with one name are two series (block_size tells them apart): no label set is repeated", () => {
+    using manager = createResourceManager({ onLeaks: () => {} })
+    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: 1, maxCount: 2, name: "dup" })
+    manager.pools.createPool({ type: "Memory", blockSize: 128, initialCount: 1, maxCount: 2, name: "dup" })
+    const held = manager.acquire("", { type: "Memory", sizeBytes: 100 })
+    const { samples } = parse(prometheusText(manager))
+    const keys = samples.map((sample) => `${sample.name}${JSON.stringify(Object.entries(sample.labels).sort())}`)
+    expect(new Set(keys).size).toBe(keys.length)
+    const inUse = samples.filter((sample) => sample.name === "flight_hal_pool_blocks_in_use")
+    expect(inUse.map((sample) => [sample.labels.block_size, sample.value]).sort()).toEqual([
+      ["128", 1],
+      ["64", 0]
+    ])
+    held.release()
+  })
 })
 
 describe("one set of metrics for both front ends", () => {

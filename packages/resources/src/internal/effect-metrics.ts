@@ -66,7 +66,7 @@ export const registerManagerMetrics = (manager: AttachedCore): Effect.Effect<voi
     const syncPools = () => {
       const keys = manager.core.pools
         .pools()
-        .map(({ type, pool }) => `${type}\u0000${pool.name}`)
+        .map(({ type, pool }) => `${type}\u0000${pool.blockSize}\u0000${pool.name}`)
         .join("\u0001")
       if (keys === poolKeys) return
       poolKeys = keys

@@ -52,7 +52,10 @@ const typeFamily = (
 /** The most blocks a pool may hold (a shared pool's fixed block count). */
 export const poolMaxBlocks = (pool: ManagedPool): number => ("maxCount" in pool ? pool.maxCount : pool.blockCount)
 
-/** One series per pool of the manager (its name and type as attributes). */
+/**
+ * One series per pool of the manager: its name, type and block size as attributes (two pools may share a name;
+ * a pool is one type and block size, so the three tell every pool apart).
+ */
 const poolFamily = (
   name: string,
   help: string,
@@ -64,14 +67,15 @@ const poolFamily = (
   perPool: true,
   series: (manager) =>
     manager.core.pools.pools().map(({ type, pool }) => ({
-      attributes: attributesOf(manager, { pool: pool.name, type }),
+      attributes: attributesOf(manager, { pool: pool.name, type, block_size: String(pool.blockSize) }),
       read: () => read(pool.stats(), poolMaxBlocks(pool))
     }))
 })
 
 /**
  * Every metric family, in the order the Prometheus text lists them. Counters end in `_total`; every series
- * has a `type` attribute (the pool families also `pool`), and `manager` when the config has a `label`.
+ * has a `type` attribute (the pool families also `pool` and `block_size`), and `manager` when the config has a
+ * `label`.
  */
 export const families: ReadonlyArray<Family> = [
   typeFamily(
