@@ -203,6 +203,34 @@ const mutants: ReadonlyArray<Mutant> = [
     file: state,
     from: "    return (this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16\n",
     to: "    return ((this.slots[slot * SLOT_WORDS + KIND] as number) >>> 16) & 0xff\n"
+  },
+  {
+    id: "R1",
+    what: "a ref is made with its slot's generation at the ref's making, not at the admission",
+    file: core,
+    from: "    const generation = request.generation ?? this.state.generationOf(slot)\n",
+    to: "    const generation = this.state.generationOf(slot)\n"
+  },
+  {
+    id: "R2",
+    what: "a grant whose wait its own side ended before the wake is kept",
+    file: core,
+    from: "          this.abandon(waiter)\n",
+    to: ""
+  },
+  {
+    id: "P1",
+    what: "pressure levels compared in doubles at any size",
+    file: "packages/resources/src/internal/pressure.ts",
+    from: "  if (!exactInDoubles && Number.isFinite(usage + max + w + c)) return exactLevel(usage, max, w, c)\n",
+    to: ""
+  },
+  {
+    id: "D1",
+    what: "the deadlock check keys a concurrent owner's waiter by owner and id, a sequential driver by its id",
+    file: "packages/resources/src/internal/deadlock/reduction.ts",
+    from: "view.concurrent?.(waiter.driver) === true ? `c${waiter.id.length}:${waiter.id}${waiter.driver}` : `s${waiter.driver}`",
+    to: "view.concurrent?.(waiter.driver) === true ? `${waiter.driver}\\u0000${waiter.id}` : waiter.driver"
   }
 ]
 
