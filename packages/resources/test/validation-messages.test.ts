@@ -24,6 +24,22 @@ describe("validation errors carry the Schema issue text only", () => {
     manager.close()
   })
 
+  test("InvalidMetadata: a field left out is a missing key, one set to undefined a wrong type (both front ends)", async () => {
+    const manager = createResourceManager({ onLeaks: () => {} })
+    const issue = (metadata: unknown) => (thrown(() => manager.acquire("", metadata as never)) as InvalidMetadata).issue
+    expect(issue({ type: "Memory" })).toBe('Missing key at ["sizeBytes"]')
+    expect(issue({ sizeBytes: 4 })).toBe('Missing key at ["type"]')
+    expect(issue({ type: "Memory", sizeBytes: undefined })).toBe('Expected number at ["sizeBytes"]')
+    manager.close()
+    const effectIssue = await Effect.runPromise(
+      Effect.gen(function* () {
+        const service = yield* ResourceManager
+        return yield* Effect.flip(Effect.scoped(service.acquire("", { type: "Memory" } as never)))
+      }).pipe(Effect.provide(ResourceManager.layer({ onLeaks: () => {} })))
+    )
+    expect(effectIssue).toMatchObject({ _tag: "InvalidMetadata", issue: 'Missing key at ["sizeBytes"]' })
+  })
+
   test("InvalidMetadata: the same for metadata", () => {
     const manager = createResourceManager({ onLeaks: () => {} })
     const bad = { type: "Memory", sizeBytes: -1 } as ResourceMetadata

@@ -178,6 +178,17 @@ export const copyMetadata = (metadata: unknown, memo?: MetadataMemo): unknown =>
       keyof ResourceMetadata,
       never
     >
+    if (type === undefined || sizeBytes === undefined) {
+      // invalid whatever else it holds: the copy keeps only the keys it has (each value as read above), so the
+      // check says "Missing key" for a field left out, as the Schema does, and "Expected number" for one set to
+      // undefined (the class below has every field)
+      const read = { type, sizeBytes, alignmentBytes, accessPattern, priority, flags, dependsOn }
+      const present: Record<string, unknown> = {}
+      for (const key of Object.keys(read) as Array<keyof typeof read>) {
+        if (key in metadata) present[key] = read[key]
+      }
+      return present
+    }
     if (memo !== undefined && dependsOn === undefined) {
       return memo.copyOf(type, sizeBytes, alignmentBytes, accessPattern, priority, flags)
     }
