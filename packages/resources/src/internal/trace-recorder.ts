@@ -22,7 +22,12 @@ export class TraceRecorder implements TransitionTrace {
   private readonly reqBySlot = new Map<number, number>()
   private pendingFreed: Array<number> = []
   private readonly unit: number
-  private readonly types: ReadonlyArray<number>
+  /**
+   * The types every line's usage and emergency objects carry: the configured ones (the header's `types`), plus
+   * every type a line has named since (a request, a pool, a budget change), from that line on: a type's usage is 0
+   * until a line names it, so an object without it still says its usage (spec/README.md, "Trace format").
+   */
+  private readonly types: Array<number>
 
   constructor(
     private readonly state: ManagerState,
@@ -35,7 +40,7 @@ export class TraceRecorder implements TransitionTrace {
   ) {
     this.unit = options.unitBytes ?? 1
     // the names were validated with the config: each is a type of this manager
-    this.types = (options.types ?? state.typeTable.names).map((type) => state.typeTable.indexOf(type))
+    this.types = [...new Set((options.types ?? state.typeTable.names).map((type) => state.typeTable.indexOf(type)))]
     const budgets: Record<string, { max: number; reserved: number }> = {}
     state.budgets.forEach((budget, index) => {
       if (budget !== undefined && this.types.includes(index)) {
@@ -54,7 +59,7 @@ export class TraceRecorder implements TransitionTrace {
       const index = state.driverIndex.get(id)
       return index !== undefined && state.isSequential(index)
     })
-    this.sink(
+    this.write(
       JSON.stringify({
         action: "Init",
         unit: this.unit === 1 ? "byte" : this.unit === 1024 ? "KiB" : `${this.unit}B`,
@@ -65,6 +70,15 @@ export class TraceRecorder implements TransitionTrace {
         ...(maxUsage < 1e9 ? { maxUsage } : {})
       })
     )
+  }
+
+  private write(line: string): void {
+    try {
+      this.sink(line)
+    } catch {
+      // a sink that throws (a full disk, a closed stream) must not break the manager, the header's write
+      // included (it runs while the manager is made): the trace is incomplete
+    }
   }
 
   private units(bytes: number): number {
@@ -104,12 +118,11 @@ export class TraceRecorder implements TransitionTrace {
     // nothing follows a Close line (spec/README.md, "Trace format"): a closed manager only stutters in the model,
     // and what it still does (budget changes, which it does not refuse after close) is not a transition
     if (this.ended) return
-    const line = JSON.stringify({ action, ...fields, ...this.post() })
-    try {
-      this.sink(line)
-    } catch {
-      // a sink that throws (a full disk, a closed stream) must not break the manager: the trace is incomplete
+    if (typeof fields.type === "string") {
+      const type = this.state.typeTable.indexOf(fields.type)
+      if (type >= 0 && !this.types.includes(type)) this.types.push(type)
     }
+    this.write(JSON.stringify({ action, ...fields, ...this.post() }))
   }
 
   private queueOf(waiter: Waiter): Array<number> {
