@@ -1001,6 +1001,8 @@ class SharedManagerImpl implements SharedResourceManager {
    * made before (that ref's hold is the one that ended, earlier refs' holds had ended already).
    */
   private readonly endedHolds = new Map<number, { readonly generation: number; readonly lastRef: number }>()
+  /** The generation of the slot `submit` last admitted at once (read under the lock, taken by `wait`). */
+  private admittedGeneration = 0
 
   private constructor(
     private readonly ledger: Ledger,
@@ -1285,25 +1287,19 @@ class SharedManagerImpl implements SharedResourceManager {
     return slot
   }
 
-  private bind<T>(
-    slot: number,
-    metadata: ResourceMetadata,
-    name: string,
-    options: PayloadHooks<T> | undefined
-  ): SharedResource<T> {
-    return this.refOf(slot, this.ledger.generationOf(slot), metadata, name, options)
-  }
-
-  /** This thread's ref on a live slot (its payload: `create`'s value, else `payloadOf`). */
+  /**
+   * This thread's ref on a live slot (its payload: `create`'s value, else `payloadOf`); `serial`, its place among
+   * this thread's refs, is taken now unless given (taken at the admission).
+   */
   private refOf<T>(
     slot: number,
     generation: number,
     metadata: ResourceMetadata,
     name: string,
-    options: PayloadHooks<T> | undefined
+    options: PayloadHooks<T> | undefined,
+    serial = ++this.refsMade
   ): SharedResource<T> {
     const managerId = this.ledger.header[H.managerId] as number
-    const serial = ++this.refsMade
     return new SharedResource<T>(
       this,
       slot,
@@ -1422,9 +1418,11 @@ class SharedManagerImpl implements SharedResourceManager {
     if (slot === Refused.NoFit && this.reclaimers[v.type]?.length) slot = this.reclaimAndRetry(v, emergency, name)
     if (slot === Refused.NoFit) this.askOthersToReclaim(v.type, size, v.priority)
     if (slot < 0) throw this.refusal(slot, v.type, size, v.priority, nameText)
+    // the admission's generation, read while this thread is its only holder (see `wait`)
+    const generation = this.ledger.generationOf(slot)
     this.publishChange(v.type, this.ledger.settleAfterStep(v.type))
     if (this.ledger.leaseWanted >= 0) this.takeLease()
-    return this.bind(slot, v.metadata, nameText, options)
+    return this.refOf(slot, generation, v.metadata, nameText, options)
   }
 
   /**
@@ -1502,8 +1500,15 @@ class SharedManagerImpl implements SharedResourceManager {
       throw error
     }
     if (entry < 0) {
+      // the admission's generation (recorded under the lock by `submit`): stopping the watch runs caller code
+      // (the signal's removeEventListener), which may free the resource and let another take its slot; the ref
+      // then reads as released instead of reaching that other resource (docs/semantics.md, section 14)
+      // (its serial is taken now too: a `release(handle)` there ends this ref's hold, one that another thread
+      // shares included)
+      const generation = this.admittedGeneration
+      const serial = ++this.refsMade
       watch?.stop()
-      return Promise.resolve(this.bind(-entry - 1, v.metadata, nameText, hooksOf<T>(settings)))
+      return Promise.resolve(this.refOf(-entry - 1, generation, v.metadata, nameText, hooksOf<T>(settings), serial))
     }
     return new Promise<SharedResource<T>>((resolve, reject) => {
       const pending: PendingWait = {
@@ -1556,6 +1561,7 @@ class SharedManagerImpl implements SharedResourceManager {
       if (nameFree) {
         slot = this.admitInto(v.type, v.metadata, v.priority, false, name, hash)
         if (slot === Refused.Full) throw this.refusal(Refused.Full, v.type, size, v.priority, nameText)
+        if (slot >= 0) this.admittedGeneration = ledger.generationOf(slot)
       }
       if (slot < 0) {
         this.checkDeadlock(v, name, nameFree)
@@ -1685,10 +1691,11 @@ class SharedManagerImpl implements SharedResourceManager {
    */
   holdEnded(slot: number, generation: number, serial: number): boolean {
     if (!this.usable) return true
-    if (this.endedHolds.size === 0) return false
     // a slot of another generation now: the resource was freed, so the hold ended whatever the record says (the
-    // record is the slot's latest `release(handle)`, which may be of a later resource in the same slot)
+    // record is the slot's latest `release(handle)`, which may be of a later resource in the same slot; a ref
+    // made after caller code freed its resource has no record at all)
     if (this.ledger.generationOf(slot) !== generation) return true
+    if (this.endedHolds.size === 0) return false
     const ended = this.endedHolds.get(slot)
     return ended !== undefined && ended.generation === generation && serial <= ended.lastRef
   }
