@@ -39,3 +39,21 @@ test("concurrent threads (the default) never get DeadlockDetected for a possible
   await expect(wait).rejects.toMatchObject({ _tag: "AcquireTimeout" })
   manager.close()
 })
+
+test('a custom type named "__proto__" is checked as any other: a sequential wait for bytes only it holds is DeadlockDetected', async () => {
+  for (const name of ["Shader", "__proto__"]) {
+    // built with defineProperty: a literal's "__proto__" key would set the prototype instead
+    const types = Object.defineProperty({}, name, { value: {}, enumerable: true })
+    const budgets = Object.defineProperty({}, name, { value: { ...budget, maxBytes: 8 }, enumerable: true })
+    const manager = createSharedResourceManager({ sequential: true, types, budgets })
+    const type = name as "Memory"
+    const held = manager.acquire({ type, sizeBytes: 8 })
+    const outcome = await manager.acquireAsync({ type, sizeBytes: 4 }).then(
+      () => "granted",
+      (error: unknown) => (error instanceof Error ? error.name : "?")
+    )
+    expect([name, outcome]).toEqual([name, "DeadlockDetected"])
+    held.release()
+    manager.close()
+  }
+})

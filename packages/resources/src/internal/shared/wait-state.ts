@@ -33,7 +33,9 @@ export const anySequential = (ledger: Ledger): boolean => {
 
 /** The wait state of the ledger. Call under the lock. */
 export const sharedWaitState = (ledger: Ledger, types: TypeTable): WaitState => {
-  const budgets: Record<string, TypeBudget> = {}
+  // no prototype: a custom type may be named "__proto__" (a plain object's setter would take it, and the type
+  // would read as unbudgeted to the check)
+  const budgets: Record<string, TypeBudget> = Object.create(null)
   for (let type = 0; type < ledger.typeCount; type++) {
     const budget = ledger.budget(type)
     if (budget === undefined) continue
