@@ -98,6 +98,7 @@ import {
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show, showThrown } from "./internal/show.ts"
 import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
+import { isThenable } from "./internal/thenable.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import {
   type AcquireSettings,
@@ -976,6 +977,11 @@ const unrefTimer = (timer: unknown): void => {
 }
 
 const warn = (what: string, error: unknown): void => console.warn(`flight-hal shared manager: ${what}`, error)
+/** `warn` for a rejection of what a callback returned. */
+const warnOf =
+  (what: string) =>
+  (error: unknown): void =>
+    warn(what, error)
 
 /** @internal */
 class SharedManagerImpl implements SharedResourceManager {
@@ -2063,7 +2069,9 @@ class SharedManagerImpl implements SharedResourceManager {
         const need = missing()
         if (need <= 0 || !this.usable) return
         try {
-          callback(need)
+          // a promise it returns counts for nothing (the run is synchronous); one that rejects is logged as a throw
+          const result: unknown = callback(need)
+          if (isThenable(result)) result.then(undefined, warnOf("reclamation callback failed"))
         } catch (error) {
           warn("reclamation callback failed", error)
         }
@@ -2221,7 +2229,9 @@ class SharedManagerImpl implements SharedResourceManager {
       })
       for (const callback of [...this.pressureCallbacks]) {
         try {
-          callback(event)
+          // a promise it returns is not awaited; one that rejects is logged as a throw
+          const result: unknown = callback(event)
+          if (isThenable(result)) result.then(undefined, warnOf("pressure callback failed"))
         } catch (error) {
           warn("pressure callback failed", error)
         }
