@@ -446,15 +446,22 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    this.owner.releaseOwn(this.slot, this.generation, this.serial)
-    if (this.made && this.destroy !== undefined) {
+    const destroy = this.made ? this.destroy : undefined
+    if (destroy === undefined) {
+      this.owner.releaseOwn(this.slot, this.generation, this.serial, false)
+      return
+    }
+    // a freed pool block goes back to its pool after the hook, which may still use its payload (a view of the
+    // block: docs/semantics.md section 6), so that an acquisition inside the hook gets a block of its own
+    const block = this.owner.releaseOwn(this.slot, this.generation, this.serial, true)
+    try {
       // caller code, run after the hold ended: a throw is swallowed (docs/semantics.md section 14), as the
       // single-thread managers do, so the release neither throws nor half happens
-      try {
-        this.destroy(this.value as T)
-      } catch {
-        // the release is done either way
-      }
+      destroy(this.value as T)
+    } catch {
+      // the release is done either way
+    } finally {
+      if (block !== undefined) this.owner.giveBack(block)
     }
   }
 
@@ -950,6 +957,12 @@ interface ManagerPool {
   readonly pool: SharedBlockPool
   readonly type: number
   readonly index: number
+}
+
+/** A freed resource's pool block, kept out of its pool until its ref's `destroy` hook ran. */
+interface HeldBlock {
+  readonly pool: SharedBlockPool
+  readonly block: number
 }
 
 /** A wait of this thread, settled by its listener. */
@@ -1710,8 +1723,22 @@ class SharedManagerImpl implements SharedResourceManager {
    * A ref's release: drops this thread's hold, unless it ended without the ref (a closed manager or a detached
    * thread, `release(handle)`: `holdEnded`) or is gone already.
    */
-  releaseOwn(slot: number, generation: number, serial: number): void {
-    if (!this.holdEnded(slot, generation, serial)) this.dropHold(slot, generation, true)
+  releaseOwn(slot: number, generation: number, serial: number, keepBlock: boolean): HeldBlock | undefined {
+    return this.holdEnded(slot, generation, serial) ? undefined : this.dropHold(slot, generation, true, keepBlock)
+  }
+
+  /** Gives back a block that `releaseOwn` kept (its pool through this thread's slot, or a slot of its own). */
+  giveBack({ pool, block }: HeldBlock): void {
+    if (pool.free(block)) {
+      pool.flush()
+      return
+    }
+    // this thread detached from the pool meanwhile (the hook closed the manager or detached the thread): the
+    // block goes back through a slot of its own, so that the other threads get it again
+    const attached = SharedBlockPool.attach(pool.buffer)
+    if (!attached.ok) return
+    attached.value.free(block)
+    attached.value.detach()
   }
 
   /** `release(handle)` or a share's undo: drops this thread's hold; `quiet` ignores a hold already gone. */
@@ -1726,7 +1753,11 @@ class SharedManagerImpl implements SharedResourceManager {
     this.dropHold(resolved.slot, resolved.generation, quiet)
   }
 
-  private dropHold(slot: number, generation: number, quiet: boolean): void {
+  /**
+   * Drops this thread's hold; a freed pooled slot's block goes back to its pool, unless `keepBlock`: then it is
+   * returned, for the caller to give back (`giveBack`) once the ref's `destroy` hook ran.
+   */
+  private dropHold(slot: number, generation: number, quiet: boolean, keepBlock = false): HeldBlock | undefined {
     const ledger = this.ledger
     // a lock-free step: the hold, a pooled slot's block, and for a freed unnamed slot with no one waiting, the slot
     ledger.enterStep(this.thread)
@@ -1734,10 +1765,12 @@ class SharedManagerImpl implements SharedResourceManager {
     let dropped: 0 | 1 | 2
     let named: boolean
     let quick: boolean
+    let kept: HeldBlock | undefined
     try {
       dropped = ledger.dropHold(slot, generation, this.thread)
       type = ledger.typeOf(slot)
-      if (dropped === 2) this.returnBlock(slot)
+      if (dropped === 2 && keepBlock) kept = this.heldBlock(slot)
+      else if (dropped === 2) this.returnBlock(slot)
       named = dropped === 2 && ledger.nameOf(slot).length > 0
       quick = dropped === 2 && !named && !ledger.mayHaveWaiters()
       if (quick) ledger.returnSlot(slot)
@@ -1746,12 +1779,19 @@ class SharedManagerImpl implements SharedResourceManager {
       ledger.leaveStep(this.thread)
     }
     if (dropped === 0) {
-      if (quiet) return
+      if (quiet) return undefined
       this.ensureUsable() // the hold was released by a close meanwhile: ManagerClosed
       throw new NotHolder({ resource: formatHandle({ slot, generation }), driver: `thread ${this.thread}` })
     }
     if (quick) this.publishChange(type, ledger.settleAfterStep(type))
     else if (dropped === 2) this.freed(slot, type, named)
+    return kept
+  }
+
+  /** A freed pooled slot's block, kept out of its pool (undefined: the slot was charged to the budget). */
+  private heldBlock(slot: number): HeldBlock | undefined {
+    const pool = this.poolServing(slot)
+    return pool === undefined ? undefined : { pool, block: this.ledger.blockOf(slot) }
   }
 
   /** After a resource was freed, under the lock: its name goes, the slot returns, waiters are re-examined. */
