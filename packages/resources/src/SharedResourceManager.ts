@@ -2237,6 +2237,14 @@ class SharedManagerImpl implements SharedResourceManager {
         const generation = grantedGeneration(ledger, pending.entry)
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         this.settle(pending.type)
+        if (pending.watch?.aborted === true) {
+          // its signal was aborted after the grant and before this thread delivered it (by a `destroy` hook of the
+          // release that granted it, say): the grant is given back at once and the wait fails as the abort says
+          // (docs/semantics.md, section 14)
+          this.dropHold(slot, generation, true)
+          pending.reject(abortReason(pending.options.signal))
+          continue
+        }
         pending.resolve(this.refOf(slot, generation, pending.metadata, pending.name, hooksOf(pending.options)))
       } else if (state === WaiterState.Failed) {
         Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
