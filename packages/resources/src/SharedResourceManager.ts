@@ -56,7 +56,7 @@ import { orThrow } from "./internal/or-throw.ts"
 import { defaultPayload, type HoldEnded, holdEnded } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
-import { metadataFirst } from "./internal/shared/call-forms.ts"
+import { acquireSettled, metadataFirst, type SettledAcquire } from "./internal/shared/call-forms.ts"
 import {
   EVENT_RING,
   EVENT_WORDS,
@@ -997,7 +997,7 @@ const warnOf =
     warn(what, error)
 
 /** @internal */
-class SharedManagerImpl implements SharedResourceManager {
+class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   readonly descriptor: SharedManagerDescriptor
   private readonly epoch: number
   private detached = false
@@ -1475,6 +1475,27 @@ class SharedManagerImpl implements SharedResourceManager {
     second?: ResourceMetadata | SharedAcquireAsyncOptions<T>,
     third?: SharedAcquireAsyncOptions<T>
   ): Promise<SharedResource<T>> {
+    return new Promise<SharedResource<T>>((resolve, reject) => this.acquireInto(first, second, third, resolve, reject))
+  }
+
+  /** `acquireAsync` reporting through callbacks (`resolve` called in the step that delivers the grant). */
+  [acquireSettled]<T>(
+    metadata: unknown,
+    options: unknown,
+    resolve: (ref: SharedResource<T>) => void,
+    reject: (error: unknown) => void
+  ): void {
+    this.acquireInto(metadata, options, undefined, resolve, reject)
+  }
+
+  /** `acquireAsync`'s work: the outcome goes to `resolve` or `reject`, once. */
+  private acquireInto<T>(
+    first: unknown,
+    second: unknown,
+    third: unknown,
+    resolve: (ref: SharedResource<T>) => void,
+    reject: (error: unknown) => void
+  ): void {
     try {
       this.ensureUsable()
       const [metadata, options] = callForm(first, second, third)
@@ -1488,15 +1509,18 @@ class SharedManagerImpl implements SharedResourceManager {
       const { mode } = settings
       if (mode === AcquisitionMode.NonBlocking || mode === AcquisitionMode.Emergency) {
         const emergency = mode === AcquisitionMode.Emergency
+        let ref: SharedResource<T>
         try {
-          return Promise.resolve(this.acquireNow(v, emergency, name, nameText, hooksOf<T>(settings)))
+          ref = this.acquireNow(v, emergency, name, nameText, hooksOf<T>(settings))
         } finally {
           watch?.stop()
         }
+        resolve(ref)
+        return
       }
-      return this.wait<T>(v, name, nameText, settings, watch)
+      this.wait<T>(v, name, nameText, settings, watch, resolve, reject)
     } catch (error) {
-      return Promise.reject(error)
+      reject(error)
     }
   }
 
@@ -1509,8 +1533,10 @@ class SharedManagerImpl implements SharedResourceManager {
     name: Uint8Array | undefined,
     nameText: string,
     settings: AcquireSettings,
-    watch: SignalWatch | undefined
-  ): Promise<SharedResource<T>> {
+    watch: SignalWatch | undefined,
+    resolve: (ref: SharedResource<T>) => void,
+    reject: (error: unknown) => void
+  ): void {
     let entry: number
     try {
       entry = this.submit(v, name, nameText)
@@ -1527,38 +1553,37 @@ class SharedManagerImpl implements SharedResourceManager {
       const generation = this.admittedGeneration
       const serial = ++this.refsMade
       watch?.stop()
-      return Promise.resolve(this.refOf(-entry - 1, generation, v.metadata, nameText, hooksOf<T>(settings), serial))
+      resolve(this.refOf(-entry - 1, generation, v.metadata, nameText, hooksOf<T>(settings), serial))
+      return
     }
-    return new Promise<SharedResource<T>>((resolve, reject) => {
-      const pending: PendingWait = {
-        entry,
-        metadata: v.metadata,
-        type: v.type,
-        name: nameText,
-        options: settings,
-        started: Date.now(),
-        resolve: resolve as (ref: SharedResource<unknown>) => void,
-        reject,
-        timer: undefined,
-        watch
+    const pending: PendingWait = {
+      entry,
+      metadata: v.metadata,
+      type: v.type,
+      name: nameText,
+      options: settings,
+      started: Date.now(),
+      resolve: resolve as (ref: SharedResource<unknown>) => void,
+      reject,
+      timer: undefined,
+      watch
+    }
+    this.pending.set(entry, pending)
+    const waitMillis = settings.waitMillis
+    if (waitMillis >= 0) pending.timer = setTimeout(() => this.leave(pending, "timeout"), waitMillis)
+    if (watch !== undefined) {
+      // aborted before the wait (already, or by a callback while it was submitted): it leaves at once
+      if (watch.aborted) {
+        this.leave(pending, "abort")
+        return
       }
-      this.pending.set(entry, pending)
-      const waitMillis = settings.waitMillis
-      if (waitMillis >= 0) pending.timer = setTimeout(() => this.leave(pending, "timeout"), waitMillis)
-      if (watch !== undefined) {
-        // aborted before the wait (already, or by a callback while it was submitted): it leaves at once
-        if (watch.aborted) {
-          this.leave(pending, "abort")
-          return
-        }
-        watch.onAbort = () => this.leave(pending, "abort")
-      }
-      this.serviceWaits()
-      if (this.pending.has(entry)) this.askOthersToReclaim(v.type)
-      if (this.pending.has(entry) && this.reclaimers[v.type]?.length) {
-        queueMicrotask(() => this.reclaimForQueue(v.type))
-      }
-    })
+      watch.onAbort = () => this.leave(pending, "abort")
+    }
+    this.serviceWaits()
+    if (this.pending.has(entry)) this.askOthersToReclaim(v.type)
+    if (this.pending.has(entry) && this.reclaimers[v.type]?.length) {
+      queueMicrotask(() => this.reclaimForQueue(v.type))
+    }
   }
 
   /**

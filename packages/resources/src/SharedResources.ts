@@ -53,7 +53,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { durationMillis } from "./internal/duration-millis.ts"
-import { metadataFirst } from "./internal/shared/call-forms.ts"
+import { acquireSettled, metadataFirst, type SettledAcquire } from "./internal/shared/call-forms.ts"
 import { show, showThrown } from "./internal/show.ts"
 import { isObjectArgument } from "./internal/validate.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
@@ -251,8 +251,20 @@ const acquireOnce = <T>(
   return Effect.callback<SharedResource<T>, SharedAcquireError>((resume, signal) => {
     const controller = new AbortController()
     let interrupted = false
-    manager.acquireAsync<T>(metadata, { ...settings, signal: controller.signal }).then(
-      (resource) => (interrupted ? resource.release() : resume(Effect.succeed(resource))),
+    // by callbacks, not a promise: a grant that lands after the interruption is released in the step that
+    // delivers it, before anything else runs (a promise's `then` could run after the Layer's close detached the
+    // thread, and the close would have reported the resource as a leak)
+    ;(manager as SharedResourceManager & SettledAcquire)[acquireSettled]<T>(
+      metadata,
+      { ...settings, signal: controller.signal },
+      (resource) => {
+        if (!interrupted) return resume(Effect.succeed(resource))
+        try {
+          resource.release()
+        } catch {
+          // the listener that delivers the grant must go on (the hold ends with the thread's close anyway)
+        }
+      },
       (error: unknown) => {
         if (interrupted) return
         resume(isTyped(error) ? Effect.fail(error as SharedAcquireError) : Effect.die(error))

@@ -7,6 +7,7 @@
  * @module
  */
 import { InvalidArgument } from "@flight-hal/core"
+import type { SharedResource } from "../../SharedResourceManager.ts"
 import { show, showThrown } from "../show.ts"
 import { isObjectArgument } from "../validate.ts"
 
@@ -31,4 +32,22 @@ export const metadataFirst = (first: unknown, second: unknown, third: unknown): 
     throw new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
   }
   return [second, { ...copy, name: first }]
+}
+
+/**
+ * The key of a shared manager's `acquireAsync` that reports through callbacks instead of a promise: `resolve` is
+ * called in the very step that delivers the grant, so that the Effect service can give back, at once, a grant
+ * that lands after its fiber was interrupted (a promise's `then` would run later, perhaps after the thread
+ * detached, and the close would report the resource as a leak).
+ */
+export const acquireSettled: unique symbol = Symbol("flight-hal/shared-acquire-settled")
+
+/** A shared manager's acquisition by callbacks (see `acquireSettled`). */
+export interface SettledAcquire {
+  [acquireSettled]<T>(
+    metadata: unknown,
+    options: unknown,
+    resolve: (ref: SharedResource<T>) => void,
+    reject: (error: unknown) => void
+  ): void
 }
