@@ -1002,7 +1002,10 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   private readonly epoch: number
   private detached = false
   private readonly pending = new Map<number, PendingWait>()
-  private readonly pressureCallbacks = new Set<(event: PressureEvent) => void>()
+  /** The pressure callbacks, each with its number of live registrations (one registered twice is called once). */
+  private readonly pressureCallbacks = new Map<(event: PressureEvent) => void, number>()
+  /** Whether `deliverEvents` runs (a callback that disposes a registration does not deliver from inside it). */
+  private delivering = false
   private readonly reclaimers: Array<Array<(missingBytes: number) => number>>
   private readonly reclaimSeen: Array<number>
   /** The types whose callbacks run in this thread now (an admission made from inside one does not ask them again). */
@@ -2093,9 +2096,21 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     if (typeof callback !== "function") {
       throw new InvalidArgument({ argument: "callback", issue: `expected a function, got ${show(callback)}` })
     }
-    const entry = (event: PressureEvent) => callback(event)
-    this.pressureCallbacks.add(entry)
-    return { [Symbol.dispose]: () => void this.pressureCallbacks.delete(entry) }
+    const callbacks = this.pressureCallbacks
+    callbacks.set(callback, (callbacks.get(callback) ?? 0) + 1)
+    let registered = true
+    return {
+      // once: disposing it again must not end another registration of the same callback; the events pending
+      // are delivered first (docs/semantics.md, section 8)
+      [Symbol.dispose]: () => {
+        if (!registered) return
+        registered = false
+        this.flushEvents()
+        const count = callbacks.get(callback) ?? 0
+        if (count > 1) callbacks.set(callback, count - 1)
+        else callbacks.delete(callback)
+      }
+    }
   }
 
   registerReclamationCallback(type: ResourceTypeName, callback: (missingBytes: number) => number): Disposable {
@@ -2241,11 +2256,13 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   private service(): void {
     if (this.detached) return
     if (!this.usable) {
+      // closed by the creator (or this thread reaped): the events of the close's releases are delivered first
+      this.flushEvents()
       this.stop()
       return
     }
     this.serviceWaits()
-    this.deliverEvents()
+    this.flushEvents()
     this.serviceReclamation()
   }
 
@@ -2283,10 +2300,21 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     }
   }
 
+  /** Delivers the pending pressure events now, unless detached or delivering already (a callback's re-entry). */
+  private flushEvents(): void {
+    if (this.detached || this.delivering) return
+    this.delivering = true
+    try {
+      this.deliverEvents()
+    } finally {
+      this.delivering = false
+    }
+  }
+
   private deliverEvents(): void {
     const ledger = this.ledger
-    const end = Atomics.load(ledger.header, H.eventSeq)
-    while (this.eventSeen < end) {
+    // the end read afresh: a callback's own changes (its releases, a close) are delivered in this run too
+    while (this.eventSeen < Atomics.load(ledger.header, H.eventSeq)) {
       const seq = this.eventSeen
       const at = (seq % EVENT_RING) * EVENT_WORDS
       const stamp = Atomics.load(ledger.events, at)
@@ -2300,7 +2328,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
         to: ResourcePressureNames[Atomics.load(ledger.events, at + 3)] ?? "None",
         stats: this.statsOf(type)
       })
-      for (const callback of [...this.pressureCallbacks]) {
+      for (const callback of [...this.pressureCallbacks.keys()]) {
         try {
           // a promise it returns is not awaited; one that rejects is logged as a throw
           const result: unknown = callback(event)
@@ -2399,6 +2427,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     const ledger = this.ledger
     if (this.detached || !this.usable) {
       this.leaveClosed()
+      this.flushEvents()
       this.stop()
       return []
     }
@@ -2428,6 +2457,9 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     this.publishAll(changes)
     if (this.isCreator) ledger.ringAll()
     Atomics.store(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.claim, 0)
+    // the events pending, the close's own included, are delivered before this thread stops listening
+    // (docs/semantics.md, section 8)
+    this.flushEvents()
     this.stop()
     return reports
   }
