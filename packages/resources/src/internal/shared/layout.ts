@@ -27,7 +27,7 @@
 
 /** "FHSM" */
 export const MAGIC = 0x4648534d
-export const LAYOUT_VERSION = 4
+export const LAYOUT_VERSION = 5
 
 /** Int32 words of the header. */
 export const H = {
@@ -55,10 +55,10 @@ export const H = {
   waiting: 16,
   /** 1 while the reaper repairs the ledger after a lost thread: lock-free steps wait. */
   repair: 18,
-  /** The config's `hysteresisPercent`, in millionths of a percent. */
+  /** The config's `hysteresisPercent`, exactly: the double's bits in words 19 and 20 (as a Float64Array lays them). */
   hysteresis: 19,
   /** The config's `leaseBytes`: the bytes of budget a thread leases at a time (0: leasing is off for good). */
-  leaseChunk: 20
+  leaseChunk: 21
 } as const
 
 export const HEADER_WORDS = 64
@@ -75,7 +75,7 @@ export const T = {
   leases: 5,
   /** 1 when the type has a budget. */
   hasBudget: 9,
-  /** warningPercent and criticalPercent, in millionths of a percent. */
+  /** warningPercent and criticalPercent, exactly: each double's bits as a BigInt64. */
   warning: 10,
   critical: 11
 } as const

@@ -48,7 +48,22 @@ import {
   WaiterState
 } from "./layout.ts"
 
-const PPM = 1_000_000
+/**
+ * A double's bits as a BigInt64 (and back), or as two Int32 words: the ledger keeps the percents of the config
+ * and of the budgets exactly as given (docs/semantics.md section 8 compares them exactly), in words that
+ * Atomics reads and writes.
+ */
+const scratch = new Float64Array(1)
+const scratchBits = new BigInt64Array(scratch.buffer)
+const scratchWords = new Int32Array(scratch.buffer)
+const bitsOf = (value: number): bigint => {
+  scratch[0] = value
+  return scratchBits[0] as bigint
+}
+const doubleOf = (bits: bigint): number => {
+  scratchBits[0] = bits
+  return scratch[0] as number
+}
 const CRITICAL_RANK = 3
 /** What an unnamed slot's name is (one shared empty array, not a view made per call). */
 const NO_NAME = new Uint8Array(0)
@@ -146,8 +161,8 @@ export class Ledger {
   private row = -1
   /** The budget epoch the cached budgets were read at. */
   private budgetEpoch = -1
-  /** The config's hysteresis, as a fraction of maxBytes. */
-  private readonly hysteresis: number
+  /** The config's `hysteresisPercent`, exactly as given. */
+  private readonly hysteresisPercent: number
   /** The clock of the slots' `createdAt` (read once per synchronous burst). */
   private readonly now = burstClock()
   /**
@@ -210,7 +225,9 @@ export class Ledger {
     this.inUse = new Int32Array(buffer, l.inUse, Math.ceil(this.maxResources / 32))
     this.peakSeen = new Float64Array(this.typeCount)
     this.usageSeen = new Array<bigint>(this.typeCount).fill(0n)
-    this.hysteresis = (header[H.hysteresis] as number) / PPM / 100
+    scratchWords[0] = header[H.hysteresis] as number
+    scratchWords[1] = header[H.hysteresis + 1] as number
+    this.hysteresisPercent = scratch[0] as number
     this.waitersInt = new Int32Array(buffer, l.waitersInt, this.maxWaiters * WAITER_INT_WORDS)
     this.waitersBig = new BigInt64Array(buffer, l.waitersBig, this.maxWaiters)
     this.waitersName = new Uint8Array(buffer, l.waitersName, this.maxWaiters * NAME_BYTES)
@@ -252,7 +269,9 @@ export class Ledger {
     header[H.maxResources] = sizes.slots
     header[H.maxWaiters] = sizes.waiters
     header[H.lostAfterMillis] = sizes.lostAfterMillis
-    header[H.hysteresis] = Math.round(sizes.hysteresisPercent * PPM)
+    scratch[0] = sizes.hysteresisPercent
+    header[H.hysteresis] = scratchWords[0] as number
+    header[H.hysteresis + 1] = scratchWords[1] as number
     header[H.managerId] = managerId
     header[H.configLength] = sizes.config.length
     header[H.leaseChunk] = sizes.leaseBytes
@@ -316,8 +335,8 @@ export class Ledger {
         ? Object.freeze({
             maxBytes: Number(Atomics.load(this.typesBig, tb + T.maxBytes)),
             reservedBytes: Number(Atomics.load(this.typesBig, tb + T.reservedBytes)),
-            warningPercent: Number(Atomics.load(this.typesBig, tb + T.warning)) / PPM,
-            criticalPercent: Number(Atomics.load(this.typesBig, tb + T.critical)) / PPM
+            warningPercent: doubleOf(Atomics.load(this.typesBig, tb + T.warning)),
+            criticalPercent: doubleOf(Atomics.load(this.typesBig, tb + T.critical))
           })
         : undefined
       if (Atomics.load(this.typesInt, ti + TI.budgetSeq) !== before) continue
@@ -326,7 +345,7 @@ export class Ledger {
       if (budget !== undefined) {
         cached.limit = Ledger.limitOf(budget, 0)
         cached.criticalLimit = Ledger.limitOf(budget, CRITICAL_RANK)
-        cached.ceiling = this.leaseChunk > 0 ? leaseCeilingOf(budget, budget.maxBytes * this.hysteresis) : -1
+        cached.ceiling = this.leaseChunk > 0 ? leaseCeilingOf(budget, this.hysteresisBytes(budget)) : -1
         cached.ceilingBig = BigInt(cached.ceiling)
       } else {
         cached.ceiling = -1
@@ -334,6 +353,11 @@ export class Ledger {
       }
       return budget
     }
+  }
+
+  /** The hysteresis of a budget in bytes, as the single-thread manager computes it (`maxBytes · percent / 100`). */
+  private hysteresisBytes(budget: ResourceBudget): number {
+    return (budget.maxBytes * this.hysteresisPercent) / 100
   }
 
   /** Installs (or with undefined removes) a type's budget. Call under the lock. */
@@ -346,8 +370,8 @@ export class Ledger {
     } else {
       Atomics.store(this.typesBig, tb + T.maxBytes, BigInt(budget.maxBytes))
       Atomics.store(this.typesBig, tb + T.reservedBytes, BigInt(budget.reservedBytes))
-      Atomics.store(this.typesBig, tb + T.warning, BigInt(Math.round(budget.warningPercent * PPM)))
-      Atomics.store(this.typesBig, tb + T.critical, BigInt(Math.round(budget.criticalPercent * PPM)))
+      Atomics.store(this.typesBig, tb + T.warning, bitsOf(budget.warningPercent))
+      Atomics.store(this.typesBig, tb + T.critical, bitsOf(budget.criticalPercent))
       Atomics.store(this.typesBig, tb + T.hasBudget, 1n)
     }
     Atomics.add(this.typesInt, ti + TI.budgetSeq, 1)
@@ -1270,7 +1294,7 @@ export class Ledger {
   /** The level of `usage` when the level now is `current` (with the config's hysteresis). */
   private levelOf(type: number, usage: number, current: number): number {
     const budget = this.budget(type)
-    return budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, budget.maxBytes * this.hysteresis)
+    return budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, this.hysteresisBytes(budget))
   }
 
   level(type: number): number {
