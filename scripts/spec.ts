@@ -21,7 +21,7 @@
  */
 
 import { spawn } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import {
   errorSummary,
@@ -31,6 +31,7 @@ import {
   runTlc,
   shortRunJvmArgs,
   skipLine,
+  specDir,
   stageSpec,
   TlcExit,
   type TlcRun,
@@ -115,7 +116,8 @@ export const ciConfigs: ReadonlyArray<Config> = [
       "W_Leaks2",
       "W_ClosedWithDeps",
       "W_WaiterWithDeps",
-      "W_NameWait"
+      "W_NameWait",
+      "WA_DeferredDependentEdge"
     ]
   },
   {
@@ -153,6 +155,11 @@ export const ciConfigs: ReadonlyArray<Config> = [
       "W_ConcurrentRefused",
       "W_WaiterWithDeps"
     ]
+  },
+  {
+    cfg: "MCStuck.cfg",
+    timeoutSeconds: 300,
+    witnesses: ["W_Lowered", "W_NameWait", "W_RefusedBesideDeadlock", "WA_WaitBesideDeadlock"]
   },
   { cfg: "MCDepsDeadlock.cfg", timeoutSeconds: 300, expectViolation: limit },
   { cfg: "MCPoolsStrand.cfg", timeoutSeconds: 300, expectViolation: limit },
@@ -262,6 +269,52 @@ export const largeConfigs: ReadonlyArray<Config> = [
   }
 ]
 
+/**
+ * The witness lists checked against the models and spec/README.md: every `W_*` / `WA_*` defined in a module
+ * of spec/ is listed by some config (CI or `--large`), every listed name is defined, and every config that
+ * lists witnesses has a row in one of the README's "config | witnesses" tables with the same names (and
+ * every such row names a config of this script). Returns one message per mismatch.
+ */
+export const witnessListProblems = (
+  configs: ReadonlyArray<Config>,
+  modules: ReadonlyArray<string>,
+  readme: string
+): Array<string> => {
+  const problems: Array<string> = []
+  const defined = new Set<string>()
+  for (const text of modules) for (const match of text.matchAll(/^(WA?_\w+)\s*==/gm)) defined.add(match[1] ?? "")
+  const listed = new Map<string, ReadonlyArray<string>>()
+  for (const { cfg, witnesses } of configs)
+    if (witnesses !== undefined && witnesses.length > 0) listed.set(cfg, witnesses)
+  const everyListed = new Set([...listed.values()].flat())
+  for (const name of [...defined].sort()) {
+    if (!everyListed.has(name)) problems.push(`witness ${name} is defined but no config lists it`)
+  }
+  for (const [cfg, names] of listed) {
+    for (const name of names)
+      if (!defined.has(name)) problems.push(`${cfg} lists witness ${name}, which no module defines`)
+  }
+  const rows = new Map<string, Array<string>>()
+  for (const match of readme.matchAll(/^\| `(MC\w+\.cfg)`(?: \([^)]*\))? \| ((?:`WA?_\w+`(?:, )?)+) \|$/gm)) {
+    rows.set(
+      match[1] ?? "",
+      [...(match[2] ?? "").matchAll(/`(WA?_\w+)`/g)].map((m) => m[1] ?? "")
+    )
+  }
+  for (const [cfg, names] of listed) {
+    const row = rows.get(cfg)
+    if (row === undefined) problems.push(`spec/README.md has no witness row for ${cfg}`)
+    else if ([...row].sort().join(",") !== [...names].sort().join(",")) {
+      problems.push(
+        `spec/README.md's witnesses of ${cfg} (${row.join(", ")}) differ from this script's (${names.join(", ")})`
+      )
+    }
+  }
+  for (const cfg of rows.keys())
+    if (!listed.has(cfg)) problems.push(`spec/README.md lists witnesses for ${cfg}, which lists none here`)
+  return problems
+}
+
 const describe = (cfg: string, run: TlcRun): string =>
   `${cfg}: exit ${run.exitCode ?? "none"}${run.timedOut ? " (TIMED OUT)" : ""}, ${run.seconds.toFixed(1)}s, ${
     run.statesLine?.trim() ?? "no state count"
@@ -358,8 +411,18 @@ const main = async (): Promise<number> => {
   const configs = [...ciConfigs, ...(args.has("--large") ? largeConfigs : [])].filter(
     ({ cfg }) => only.length === 0 || only.includes(cfg)
   )
+  const modules = readdirSync(specDir)
+    .filter((file) => file.endsWith(".tla"))
+    .map((file) => readFileSync(join(specDir, file), "utf8"))
+  const listProblems = witnessListProblems(
+    [...ciConfigs, ...largeConfigs],
+    modules,
+    readFileSync(join(specDir, "README.md"), "utf8")
+  )
+  for (const problem of listProblems) console.error(`FAIL witness lists: ${problem}`)
+  if (listProblems.length === 0) console.log("ok   witness lists agree with the models and spec/README.md")
   const dir = stageSpec()
-  let failures = 0
+  let failures = listProblems.length
   try {
     for (const { cfg, module = "MC.tla", timeoutSeconds, expectViolation, witnesses } of configs) {
       const missing = missingCfgNames(dir, cfg)

@@ -129,6 +129,18 @@ MetaRebudget ==
   4 :> R("Memory", 1, "Normal", "n", FALSE, FALSE, {})
 RebudgetMem == [Memory |-> {[max |-> 1, reserved |-> 0], [max |-> 4, reserved |-> 1]}]
 
+\* A deadlock that exists already (MCStuck): sequential d holds one Memory unit and waits for 2 (2
+\* units) while the concurrent owner c holds another; lowering Memory to 2 strands d's wait (no new wait
+\* made it: a documented limit).  c's wait for the name "n" (slot 4, High) is unrelated when c holds 1
+\* ("n") itself: accepted; when d holds it, the wait joins the deadlock: refused.
+ResStuck == 1..4
+MetaStuck ==
+  1 :> R("Memory", 1, "Normal", "n", FALSE, FALSE, {}) @@
+  2 :> R("Memory", 2, "Normal", "", FALSE, FALSE, {}) @@
+  3 :> R("Memory", 1, "Normal", "", FALSE, FALSE, {}) @@
+  4 :> R("Memory", 1, "High", "n", FALSE, FALSE, {})
+RebudgetStuck == [Memory |-> {[max |-> 2, reserved |-> 0]}]
+
 \* Pools charged to the Memory budget (4, 1 reserved): a pool grows and trims by 1 or 2 units,
 \* requests of 2 units at Normal and High and 1 unit at Low.
 ResPools == 1..3

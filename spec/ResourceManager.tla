@@ -276,6 +276,13 @@ Finishable(S) ==
   IN  FinishFix(S, A, W, RW, {}, Cardinality(Res))
 DeadlockFreeIn(S) == Finishable(S) = WaitIn(S)
 StuckDrivers(S)   == {S.owner[w] : w \in WaitIn(S) \ Finishable(S)}
+\* What is refused (docs/semantics.md, section 12): S0 the state without the waiter r, S1 with it (a new
+\* wait, or a freed name's waiter moved to its type queue).  The wait is accepted when r's actor can
+\* finish in S1 and every actor that can finish in S0 still can: a deadlock that exists already (left
+\* by an operation that is not checked: a budget change, pool growth, addDependency) and that r neither
+\* joins nor extends does not refuse it.  When S1 is free of deadlocks this is DeadlockFreeIn(S1), which
+\* the actions test first (one reduction instead of two).
+NoNewStuck(S0, S1, r) == LET F1 == Finishable(S1) IN r \in F1 /\ Finishable(S0) \subseteq F1
 
 -----------------------------------------------------------------------------
 (* Actions *)
@@ -341,14 +348,17 @@ Enqueue(d, r, m) ==
   /\ Fresh(d, r, m)
   /\ WaitKind(r, m) # "none"
   /\ DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))
+       \/ NoNewStuck(Cur, EnqueuedIn(Cur, d, r, m, WaitKind(r, m)), r)
   /\ Step([EnqueuedIn(Cur, d, r, m, WaitKind(r, m)) EXCEPT !.arr = Append(@, r)])
 
-\* Dependencies and deadlock: before a request starts waiting, add it and run the reduction: if
-\* any driver could then never finish, fail with DeadlockDetected instead.
+\* Dependencies and deadlock: before a request starts waiting, add it and run the reduction: if its
+\* own actor could then never finish, or an actor that could finish without it no longer can, fail
+\* with DeadlockDetected instead.
 RefuseDeadlock(d, r, m) ==
   /\ Fresh(d, r, m)
   /\ WaitKind(r, m) # "none"
   /\ ~DeadlockFreeIn(EnqueuedIn(Cur, d, r, m, WaitKind(r, m)))
+  /\ ~NoNewStuck(Cur, EnqueuedIn(Cur, d, r, m, WaitKind(r, m)), r)
   /\ FailWith(Failed("RefuseDeadlock", d, r, m, "DeadlockDetected"))
 
 \* The head of a name queue whose name is no longer held.
@@ -363,11 +373,15 @@ NameReady(r) == /\ st[r] = "Waiting" /\ NameOf(r) # "" /\ ~InTypeQ(Cur, r)
 \* (spec/traces/bad-name-move-deadlock-L8.ndjson), so it is checked like a fresh wait.
 NameMoveGuard(r) == ~closed /\ NameReady(r) /\ ~(Fits(r) /\ NoneAhead(r))
 MovedIn(S, r) == [S EXCEPT !.queue[TypeOf(r)] = InsertByPrio(@, r), !.nameq[NameOf(r)] = Tail(@)]
+\* The state the move is judged against: r taken out of its name queue (as the manager takes it out
+\* before the check), not yet in its type queue.
+UnmovedIn(S, r) == Unqueue(S, {r})
 
 \* The move passes the reduction: recorded as a second Enqueue.
 EnqueueFromName(r) ==
   /\ NameMoveGuard(r)
   /\ DeadlockFreeIn(MovedIn(Cur, r))
+       \/ NoNewStuck(UnmovedIn(Cur, r), MovedIn(Cur, r), r)
   /\ Step([MovedIn(Cur, r) EXCEPT !.arr = Append(Remove(@, r), r)])
 
 \* The move fails the reduction: the waiter fails with DeadlockDetected and leaves its name queue
@@ -376,6 +390,7 @@ EnqueueFromName(r) ==
 RefuseDeadlockFromName(r) ==
   /\ NameMoveGuard(r)
   /\ ~DeadlockFreeIn(MovedIn(Cur, r))
+  /\ ~NoNewStuck(UnmovedIn(Cur, r), MovedIn(Cur, r), r)
   /\ Goto([LeaveIn(Cur, r) EXCEPT !.fail = Failed("RefuseDeadlockFromName", owner[r], r, wmode[r], "DeadlockDetected")])
 
 \* Queue order: higher priority first, FIFO within a priority; the head waiter that now fits is
@@ -412,8 +427,10 @@ ShareGuard(d, r) ==
 SharedIn(S, d, r) == [S EXCEPT !.holders[r] = @ \cup {d}]
 \* A share to a blocked sequential driver keeps r's bytes and name from returning until that driver's
 \* wait ends: it is checked by the reduction with the new holder.  A share to a concurrent owner or to
-\* a driver that is not waiting never strands anyone and is not checked.
+\* a driver that is not waiting never strands anyone and is not checked.  Refused only when an actor
+\* that can finish without the share no longer can (a deadlock that exists already does not refuse it).
 ShareCheck(d, r) == Blocked(d) => DeadlockFreeIn(SharedIn(Cur, d, r))
+                                    \/ Finishable(Cur) \subseteq Finishable(SharedIn(Cur, d, r))
 Share(d, r) ==
   /\ ShareGuard(d, r)
   /\ ShareCheck(d, r)
@@ -430,11 +447,15 @@ Reclaim(r) ==
   /\ Step(Settle([Cur EXCEPT !.holders[r] = @ \ {owner[r]}]))
 
 \* addDependency(a, b): a holder d of live a (not blocked) makes a depend on b, a live resource
-\* with a holder.  Refused with DependencyCycle when a is b or b already depends on a
-\* (transitively).  An edge that exists already changes nothing (not a step).
+\* with a holder.  a may also be deferred (released by every holder, kept alive by a dependent:
+\* docs/semantics.md section 11, "dependent live or deferred"); then no holder makes the call
+\* (d = NoDriver; the trace's driver "").  Refused with DependencyCycle when a is b or b already
+\* depends on a (transitively).  An edge that exists already changes nothing (not a step).
 AddDependencyGuard(d, a, b) ==
   /\ "AddDependency" \in Ops /\ ~closed
-  /\ st[a] = "Alive" /\ d \in holders[a] /\ ~Blocked(d)
+  /\ st[a] = "Alive"
+  /\ \/ d \in holders[a] /\ ~Blocked(d)
+     \/ d = NoDriver /\ holders[a] = {}
   /\ st[b] = "Alive" /\ holders[b] # {} /\ b \notin dep[a]
 Cycle(a, b) == a \in DepClosureIn(Cur, {b})
 AddDependency(d, a, b) ==
@@ -521,7 +542,7 @@ Progress ==
   \/ \E d \in Drivers, r \in Res : AcquireEmergency(d, r) \/ Release(d, r) \/ Share(d, r)
   \/ \E r \in Res : Grant(r) \/ EnqueueFromName(r) \/ RefuseDeadlockFromName(r) \/ Timeout(r) \/ Interrupt(r)
   \/ \E r \in Res : Reclaim(r)
-  \/ \E d \in Drivers, a, b \in Res : AddDependency(d, a, b)
+  \/ \E d \in Drivers \cup {NoDriver}, a, b \in Res : AddDependency(d, a, b)
   \/ \E t \in DOMAIN Budget : \E nb \in Rebudgets[t] : Rebudget(t, nb)
   \/ \E t \in DOMAIN Budget : Unbudget(t)
   \/ \E t \in DOMAIN Budget : \E n \in PoolChunk[t] : PoolGrow(t, n) \/ PoolTrim(t, n)
@@ -531,7 +552,7 @@ Progress ==
 Failure ==
   \/ \E d \in Drivers, r \in Res, m \in ReqModes : Reject(d, r, m) \/ RefuseDeadlock(d, r, m)
   \/ \E d \in Drivers, r \in Res : RefuseShare(d, r)
-  \/ \E d \in Drivers, a, b \in Res : RefuseDependency(d, a, b)
+  \/ \E d \in Drivers \cup {NoDriver}, a, b \in Res : RefuseDependency(d, a, b)
   \/ \E t \in DOMAIN Budget : \E n \in PoolChunk[t] : RefusePoolGrow(t, n)
 
 \* After Close nothing happens.
@@ -666,6 +687,14 @@ NoOvertaking ==
      /\ \A r \in Res : (st[r] = "Idle" /\ st'[r] = "Alive" /\ \E w \in SeqSet(queue[TypeOf(r)]) : Rank(w) >= Rank(r))
                         => \E d \in Drivers : Acquire(d, r, "Emergency") \/ AcquireEmergency(d, r)]_vars
 
+\* No barging past a name queue either (NoOvertaking reads the type queues): a fresh request for a
+\* name that has waiters in its name queue (read from the slots) is neither admitted nor queued for
+\* its bytes: it joins that name queue.
+NoNameBarging ==
+  [][\A r \in Res : (st[r] = "Idle" /\ st'[r] # "Idle" /\ Meta[r].name # ""
+                     /\ \E w \in Res : st[w] = "Waiting" /\ Meta[w].name = Meta[r].name /\ ~InTypeQ(Cur, w))
+                     => st'[r] = "Waiting" /\ InSeq(nameq'[Meta[r].name], r)]_vars
+
 \* Liveness (under FairSpec).
 \* Every Timeout waiter eventually returns (admitted or AcquireTimeout).
 TimeoutWaitersReturn ==
@@ -711,6 +740,24 @@ AdmitWithinLimit ==
 CriticalWithinMax ==
   [][\A r \in Res : (AdmittedNow(r) /\ emerg'[r] = 0 /\ Meta[r].type \in DOMAIN Budget /\ Meta[r].prio = "Critical")
                       => BytesAfter(Meta[r].type) <= budget[Meta[r].type].max]_vars
+
+\* Emergency: the overage of an admission (its emergency bytes) is the part of the request beyond
+\* limit(p), restated: min(s, usage + s - limit(p)), and 0 when it fits (every admission but
+\* AcquireEmergency's; a type without a budget has the usage bound for its limit).
+LimitNow(r) == IF Meta[r].type \in DOMAIN Budget THEN LimitOf(budget[Meta[r].type], Meta[r].prio) ELSE MaxUsage
+BytesBefore(t) == SumOver(Size, {x \in Res : st[x] = "Alive" /\ Meta[x].type = t}) + pool[t]
+EmergencyOverageExact ==
+  [][\A r \in Res : AdmittedNow(r) =>
+       LET over == BytesBefore(Meta[r].type) + Meta[r].size - LimitNow(r)
+       IN  emerg'[r] = IF over <= 0 THEN 0 ELSE IF over < Meta[r].size THEN over ELSE Meta[r].size]_vars
+
+\* A budget change fails exactly the waiters of its type that can never fit the new budget
+\* (size > limit(p), restated), with BudgetExceeded; a budget removal fails none (BudgetChanges).
+RebudgetFailuresJustified ==
+  [][(budget' # budget \/ fail'.op = "Rebudget") =>
+       \A w \in Res : (st[w] = "Waiting" /\ st'[w] = "Idle") =>
+          /\ fail'.op = "Rebudget" /\ fail'.err = "BudgetExceeded" /\ fail'.t = Meta[w].type
+          /\ Meta[w].size > LimitOf(budget'[Meta[w].type], Meta[w].prio)]_vars
 
 \* Budget changes (docs/semantics.md, section 4): a step that changes a type's budget installs one
 \* that setBudget may set (Rebudgets) or removes it.  removeBudget makes the type's limit(p) the usage
@@ -836,20 +883,46 @@ OExplore(Front, Seen, n) ==
 \* Every waiter of S can be admitted in some order of the steps above.  (Each step removes a
 \* holder, a waiter or a name waiter, so a path is at most that long.)
 CanComplete(S) == OExplore({S}, {}, Cardinality(Res) * (Cardinality(Drivers) + 3))
+\* The waiters of S that are admitted in some order of the same steps (all of them when S can
+\* complete; the search stops as soon as each has been seen admitted).
+RECURSIVE OAdm(_, _, _, _, _)
+OAdm(W0, Front, Seen, Adm, n) ==
+  LET Adm2 == Adm \cup {w \in W0 : \E S \in Front : S.st[w] # "Waiting"}
+  IN  IF Adm2 = W0 \/ Front = {} \/ n = 0 THEN Adm2
+      ELSE LET Seen2 == Seen \cup Front
+           IN  OAdm(W0, UNION {OracleNext(S) : S \in Front} \ Seen2, Seen2, Adm2, n - 1)
+OAdmittable(S) == OAdm(WaitIn(S), {S}, {}, {}, Cardinality(Res) * (Cardinality(Drivers) + 3))
+\* A wait (or move, or share) from S0 to S1 strands someone: its own waiter r (0 for a share) is
+\* never admitted from S1, or a waiter admitted from S0 no longer is.
+OStrands(S0, S1, r) == LET A1 == OAdmittable(S1) IN (r # 0 /\ r \notin A1) \/ ~(OAdmittable(S0) \subseteq A1)
 
 \* The oracle agrees with every accepted wait: in every reachable state every waiter can still be
 \* admitted (so no Enqueue or name move the reduction accepted can deadlock).
 OracleNoDeadlock == CanComplete(Cur)
 
 \* ... and with every refusal: a wait (or a share to a waiting sequential driver) refused with
-\* DeadlockDetected could never complete.
+\* DeadlockDetected strands someone: the waiter itself could never be admitted, or a waiter that
+\* could be admitted without it no longer can (in a state that is deadlocked already, the waiters
+\* stuck there do not justify refusing an unrelated wait).
 ONameBusy(r) == Meta[r].name # "" /\ \E x \in Res \ {r} : Meta[x].name = Meta[r].name /\ st[x] # "Idle"
 DeadlockRefusalNecessary ==
   [][fail'.err = "DeadlockDetected" =>
-       ~CanComplete(CASE fail'.op = "RefuseDeadlock"
-                           -> EnqueuedIn(Cur, fail'.d, fail'.r, fail'.m, IF ONameBusy(fail'.r) THEN "name" ELSE "type")
-                      [] fail'.op = "RefuseShare" -> [Cur EXCEPT !.holders[fail'.r] = @ \cup {fail'.d}]
-                      [] OTHER -> MovedIn(Cur, fail'.r))]_vars
+       CASE fail'.op = "RefuseDeadlock"
+              -> OStrands(Cur, EnqueuedIn(Cur, fail'.d, fail'.r, fail'.m, IF ONameBusy(fail'.r) THEN "name" ELSE "type"),
+                          fail'.r)
+         [] fail'.op = "RefuseShare" -> OStrands(Cur, [Cur EXCEPT !.holders[fail'.r] = @ \cup {fail'.d}], 0)
+         [] OTHER -> OStrands(Unqueue(Cur, {fail'.r}), MovedIn(Cur, fail'.r), fail'.r)]_vars
+
+\* ... and with every wait, move and share it accepts, in deadlocked states too (where
+\* OracleNoDeadlock does not hold): none strands anyone.  (A share is checked only for a
+\* sequential driver that waits.)
+AcceptedWaitsStrandNoOne ==
+  [][\A r \in Res :
+       /\ (st[r] = "Idle" /\ st'[r] = "Waiting") => ~OStrands(Cur, Cur', r)
+       /\ (st[r] = "Waiting" /\ ~InTypeQ(Cur, r) /\ st'[r] = "Waiting" /\ InSeq(queue'[Meta[r].type], r))
+            => ~OStrands(Unqueue(Cur, {r}), Cur', r)
+       /\ (st[r] = "Alive" /\ \E d \in Sequential : d \in holders'[r] \ holders[r] /\ \E w \in Res : st[w] = "Waiting" /\ owner[w] = d)
+            => ~OStrands(Cur, Cur', 0)]_vars
 
 \* Every other failure is justified, restated (a failure changes nothing else, so the state it is
 \* reported in is the state it was decided in).
@@ -870,6 +943,9 @@ FailuresJustified ==
                + Meta[r].size > MaxUsage
        \/ fail.err = "ResourceBusy" /\ fail.m \in {"NonBlocking", "Emergency"} /\ ONameBusy(r)
   /\ fail.op = "RefuseDependency" => fail.err = "DependencyCycle" /\ Reaches(fail.n, r)
+  \* a budget change fails waiters of a budgeted type with BudgetExceeded (which ones: the action
+  \* property RebudgetFailuresJustified)
+  /\ fail.op = "Rebudget" => fail.err = "BudgetExceeded" /\ fail.t \in DOMAIN Budget
   \* a share is checked (and so refused) only for a sequential driver with a request waiting
   /\ fail.op = "RefuseShare" =>
        /\ fail.err = "DeadlockDetected" /\ fail.d \in Sequential
@@ -887,18 +963,24 @@ FailuresJustified ==
 W_DepChain2      == ~\E x, y, z \in Res : st[x] # "Idle" /\ y \in dep[x] /\ z \in dep[y]
 W_DeferredNamed  == ~\E x \in Res : st[x] = "Alive" /\ holders[x] = {} /\ Meta[x].name # ""
 W_Deferred       == ~\E x \in Res : st[x] = "Alive" /\ holders[x] = {}
-W_ImpossibleRejected == ~(fail.op = "Reject" /\ Impossible(fail.r, budget))
+\* (Blocking or Timeout: where the rule bites, the request would otherwise wait.)
+W_ImpossibleRejected == ~(fail.op = "Reject" /\ fail.m \in {"Blocking", "Timeout"} /\ Impossible(fail.r, budget))
 W_NonBlockingRejected == ~(fail.op = "Reject" /\ fail.m = "NonBlocking")
 W_BusyRejected   == fail.err # "ResourceBusy"
 W_EqualPrioWaiters == ~\E v, w \in Res : v # w /\ st[v] = "Waiting" /\ st[w] = "Waiting" /\ InTypeQ(Cur, v)
                         /\ InTypeQ(Cur, w) /\ Meta[v].type = Meta[w].type /\ Meta[v].prio = Meta[w].prio
 W_DeadlockRefused == fail.op # "RefuseDeadlock"
+\* a wait refused in a state that is deadlocked already (the refusal is judged by what the wait adds)
+W_RefusedBesideDeadlock == ~(fail.op = "RefuseDeadlock" /\ ~DeadlockFreeIn(Cur))
 W_NameDeadlockRefused == ~(fail.op = "RefuseDeadlock" /\ ONameBusy(fail.r))
 W_NameMoveRefused == fail.op # "RefuseDeadlockFromName"
 W_NameMoved      == ~\E w \in Res : st[w] = "Waiting" /\ Meta[w].name # "" /\ InTypeQ(Cur, w)
 W_NameWait       == \A n \in Names : nameq[n] = <<>>
 W_Emergency      == \A t \in Types : ebytes[t] = 0
-W_ReserveUsed    == \A t \in DOMAIN Budget : usage[t] <= budget[t].max - budget[t].reserved
+\* (the reserve used by a Critical admission, not by emergency bytes alone)
+W_ReserveUsed    == ~\E t \in DOMAIN Budget :
+                      /\ usage[t] - ebytes[t] > budget[t].max - budget[t].reserved
+                      /\ \E x \in Res : st[x] = "Alive" /\ TypeOf(x) = t /\ Prio(x) = "Critical" /\ emerg[x] = 0
 W_WaiterWithDeps == ~\E w \in Res : st[w] = "Waiting" /\ dep[w] # {}
 W_TwoTypesLive   == ~\E v, w \in Res : st[v] = "Alive" /\ st[w] = "Alive" /\ Meta[v].type # Meta[w].type
 W_TwoTypesWaiting == ~\E v, w \in Res : st[v] = "Waiting" /\ st[w] = "Waiting" /\ Meta[v].type # Meta[w].type
@@ -907,6 +989,8 @@ W_Shared         == ~\E x \in Res : Cardinality(holders[x]) >= 2
 W_Leaks2         == ~(closed /\ Len(leaks) >= 2)
 W_ClosedWithDeps == ~(closed /\ \E i, j \in 1..Len(leaks) : leaks[j] \in Deps(leaks[i]))
 W_DependencyAdded == \A x \in Res : dep[x] = Deps(x)
+\* an addDependency whose dependent is deferred (released by every holder, kept alive by a dependent)
+WA_DeferredDependentEdge == ~\E a, b \in Res : AddDependency(NoDriver, a, b)
 W_CycleRefused   == fail.op # "RefuseDependency"
 W_RebudgetFailed == fail.op # "Rebudget"
 W_PoolRefused    == fail.op # "RefusePoolGrow"
@@ -927,6 +1011,8 @@ W_UnbudgetedPastOldLimit == ~\E t \in DOMAIN Budget : budget[t] = NoBudget /\ us
 WA_ConcurrentReleaseWhileWaiting == ~\E d \in Drivers \ Sequential, r \in Res : Waiting(d) /\ Release(d, r)
 WA_ShareToWaitingConcurrent == ~\E d \in Drivers \ Sequential, r \in Res : Waiting(d) /\ Share(d, r)
 WA_ShareToWaitingSequential == ~\E d \in Sequential, r \in Res : Waiting(d) /\ Share(d, r)
+\* a wait accepted beside a deadlock that exists already (one it neither joins nor extends)
+WA_WaitBesideDeadlock == ~\E d \in Drivers, r \in Res, m \in ReqModes : ~DeadlockFreeIn(Cur) /\ Enqueue(d, r, m)
 \* a budget removal after which a type-queue waiter that did not fit fits (the re-examination grants it)
 WA_UnbudgetAdmits == ~\E t \in DOMAIN Budget : Unbudget(t) /\
                         \E w \in Res : /\ st[w] = "Waiting" /\ TypeOf(w) = t /\ InTypeQ(Cur, w) /\ ~Fits(w)
