@@ -201,3 +201,27 @@ describe("a good signal behaves as before", () => {
     manager.close()
   })
 })
+
+describe("a signal is read once", () => {
+  test("aborted, addEventListener and removeEventListener are each read once; methods that are no functions are refused", async () => {
+    const reads = new Map<string, number>()
+    const real = new AbortController().signal
+    const counted = new Proxy(real, {
+      get(target, key) {
+        reads.set(String(key), (reads.get(String(key)) ?? 0) + 1)
+        const value = Reflect.get(target, key, target)
+        return typeof value === "function" ? value.bind(target) : value
+      }
+    })
+    const manager = createResourceManager({ budgets: { Memory: budget }, onLeaks: () => {} })
+    const ref = await manager.acquireAsync("", { type: "Memory", sizeBytes: 10 }, { signal: counted })
+    ref.release()
+    expect(Object.fromEntries(reads)).toEqual({ aborted: 1, addEventListener: 1, removeEventListener: 1 })
+    const fake = { aborted: false, addEventListener: 1, removeEventListener: () => {} }
+    await expect(
+      manager.acquireAsync("", { type: "Memory", sizeBytes: 10 }, { signal: fake as unknown as AbortSignal })
+    ).rejects.toMatchObject({ _tag: "InvalidArgument", argument: "signal" })
+    expect(manager.getResourceStats("Memory").currentUsage).toBe(0)
+    manager.close()
+  })
+})

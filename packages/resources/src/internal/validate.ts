@@ -341,15 +341,17 @@ export const validateTimeout = (
 }
 
 /**
- * An AbortSignal, or what behaves as one: checked before a request can enter a queue (a wait must be able to
- * listen for the abort, and stop listening, or it could never leave).
+ * An AbortSignal, or what may behave as one: an object with `aborted`, `addEventListener` and
+ * `removeEventListener` (asked with `in`, read by nobody here). `watchSignal` reads each once, before a request
+ * can enter a queue, and refuses methods that are not functions (a wait must be able to listen for the abort, and
+ * stop listening, or it could never leave).
  */
 export const isAbortSignal = (signal: unknown): signal is AbortSignal =>
   typeof signal === "object" &&
   signal !== null &&
   "aborted" in signal &&
-  typeof (signal as AbortSignal).addEventListener === "function" &&
-  typeof (signal as AbortSignal).removeEventListener === "function"
+  "addEventListener" in signal &&
+  "removeEventListener" in signal
 
 /** The keys a manager config may have. */
 const configKeys: ReadonlySet<string> = new Set([
