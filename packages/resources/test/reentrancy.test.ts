@@ -124,8 +124,15 @@ const facadeCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
           reenter()
           return 400
         })
-        const outer = m.acquire<unknown>("outer", mem(700), { owner: "game" })
-        problems.push(...outerProblems(outer, { name: "outer", sizeBytes: 700 }, closed, () => m.holders(outer.handle)))
+        try {
+          const outer = m.acquire<unknown>("outer", mem(700), { owner: "game" })
+          problems.push(
+            ...outerProblems(outer, { name: "outer", sizeBytes: 700 }, closed, () => m.holders(outer.handle))
+          )
+        } finally {
+          // 400 held of 1000: 700 more needs reclamation, whatever the acquisition's outcome
+          if (!fired) problems.push("the reclamation callback was not called")
+        }
         return
       }
       case "pressure": {
@@ -266,6 +273,7 @@ const effectCase = async (kind: CallbackKind, reentry: Reentry): Promise<Readonl
     case "reclamation": {
       await o.run(m.registerReclamationCallback("Memory", () => Effect.as(reenterEffect(), 400)))
       const outer = await acquireOuter<unknown>(mem(700))
+      if (!fired) problems.push("the reclamation callback was not called")
       if (outer !== undefined)
         problems.push(...outerProblems(outer, { name: "outer", sizeBytes: 700 }, closed, holdersOf(outer)))
       break

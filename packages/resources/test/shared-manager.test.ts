@@ -332,6 +332,18 @@ describe("shared manager: the wait queue", () => {
     expect(memory(m)).toMatchObject({ waiting: 0, currentUsage: 550 })
   })
 
+  test("Timeout: a wait granted before its deadline is granted, not timed out", async () => {
+    const m = make()
+    const holder = m.acquire(mem(900))
+    const waiter = m.acquireAsync(mem(500), { mode: "Timeout", timeoutMillis: 600_000, name: "patient" })
+    expect(await settledYet(waiter)).toBe(false)
+    holder.release()
+    const granted = await within(waiter, "the grant")
+    expect(granted.name).toBe("patient")
+    expect(memory(m)).toMatchObject({ waiting: 0, failedCount: 0, currentUsage: 500 })
+    granted.release()
+  })
+
   test("Timeout: AcquireTimeout { resource, resourceType, waitedMillis }, counted, the waiter gone", async () => {
     const m = make()
     m.acquire(mem(900))
