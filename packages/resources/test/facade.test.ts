@@ -92,14 +92,17 @@ describe("plain facade", () => {
     const seen: Array<string> = []
     const warn = console.warn
     console.warn = () => {}
-    using _bad = manager.registerPressureCallback(() => {
-      throw new Error("bad")
-    })
-    using _good = manager.registerPressureCallback((e: PressureEvent) => seen.push(`${e.from}->${e.to}`))
-    const ref = manager.acquire("a", mem(850))
-    ref.release()
-    await Promise.resolve()
-    console.warn = warn
+    try {
+      using _bad = manager.registerPressureCallback(() => {
+        throw new Error("bad")
+      })
+      using _good = manager.registerPressureCallback((e: PressureEvent) => seen.push(`${e.from}->${e.to}`))
+      const ref = manager.acquire("a", mem(850))
+      ref.release()
+      await Promise.resolve()
+    } finally {
+      console.warn = warn
+    }
     expect(seen).toEqual(["None->High", "High->None"])
   })
 

@@ -135,8 +135,11 @@ describe("recordTimeline (plain facade)", () => {
       },
       intervalMillis: 1
     })
-    // timer samples that throw (thrown from a timer, it ended the process past any catch)
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    // timer samples that throw (thrown from a timer, it ended the process past any catch): waited for, not timed
+    // (a stalled event loop only makes the wait longer; 10 s is a watchdog)
+    for (let waited = 0; calls <= 3 && waited < 10_000; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     expect(calls).toBeGreaterThan(3)
     expect(() => recorder.stop()).toThrow("disk full") // its last sample's line: the caller sees it
     const after = calls
