@@ -224,7 +224,7 @@ describe("flight-hal command", () => {
     expect(existsSync(join(dir, "nope.json"))).toBe(false)
   }, 120_000)
 
-  test("the npm bin launcher runs the built dist/, and the TypeScript source with the repository's bun when unbuilt", () => {
+  test("the npm bin launcher runs the built dist/ when there is one, and the TypeScript source with the repository's bun when unbuilt", () => {
     const launcher = join(import.meta.dir, "..", "bin", "flight-hal.js")
     const node = Bun.which("node")
     if (node === null) throw new Error("node is not on PATH")
@@ -246,6 +246,15 @@ describe("flight-hal command", () => {
     expect(unbuilt.stderr.toString()).toBe("")
     expect(unbuilt.stdout.toString()).toContain("dreamcast")
     expect(unbuilt.exitCode).toBe(0)
+    // with a dist/ beside the source, the launcher runs dist/bin.js and not the source (a marker only it prints)
+    mkdirSync(join(pkg, "dist"), { recursive: true })
+    writeFileSync(join(pkg, "dist", "bin.js"), 'console.log("ran dist/bin.js", process.argv.slice(2).join(" "))\n')
+    const withDist = Bun.spawnSync([node, join(pkg, "bin", "flight-hal.js"), "profiles"], {
+      stdout: "pipe",
+      stderr: "pipe"
+    })
+    expect(withDist.stdout.toString()).toBe("ran dist/bin.js profiles\n")
+    expect(withDist.exitCode).toBe(0)
     rmSync(pkg, { recursive: true, force: true })
   }, 60_000)
 })
