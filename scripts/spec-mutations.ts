@@ -34,8 +34,11 @@ export interface Mutation {
   readonly cfg: string
   /** TLC 2.20 exits with 13 (not 12) for a violated action property ([][A]_v), too. */
   readonly expectExit: number
-  /** A line TLC prints for this violation (names the broken property where TLC does). */
-  readonly expectOutput: string
+  /**
+   * A line TLC prints for this violation (names the broken property where TLC does); with several, any of them
+   * (properties broken at the same depth: which one TLC's workers report first is a race).
+   */
+  readonly expectOutput: string | ReadonlyArray<string>
 }
 
 /** The release's two checks for waiters in SharedLedger.tla (the waiting words, then the total). */
@@ -253,7 +256,8 @@ export const mutations: ReadonlyArray<Mutation> = [
     replace: 'NameHeldIn(S, n) == \\E x \\in Res : NameOf(x) = n /\\ ((S.st[x] = "Alive" /\\ S.holders[x] # {}) \\/',
     cfg: "MCDeps.cfg",
     expectExit: TlcExit.safety,
-    expectOutput: "Invariant NameExclusive is violated"
+    // NamesExclusiveLive is broken at the same depth (state 6): which one TLC's two workers report is a race
+    expectOutput: ["Invariant NameExclusive is violated", "Invariant NamesExclusiveLive is violated"]
   },
   {
     name: "add-dependency-without-cycle-check",
@@ -294,6 +298,36 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCDeps.cfg",
     expectExit: TlcExit.liveness,
     expectOutput: "Action property CloseReleasesAll is violated"
+  },
+  {
+    name: "rebudget-fails-fitting",
+    bug: "rebudget fails a waiter whose size is exactly its new limit (it fits)",
+    module: "ResourceManager.tla",
+    find: "TypeOf(w) = t /\\ Size(w) > NewLimit(nb, Prio(w))}",
+    replace: "TypeOf(w) = t /\\ Size(w) >= NewLimit(nb, Prio(w))}",
+    cfg: "MCRebudget.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property RebudgetFailuresJustified is violated"
+  },
+  {
+    name: "overage-whole-size",
+    bug: "an Emergency admission over budget records its whole size as overage, not min(s, usage + s - limit)",
+    module: "ResourceManager.tla",
+    find: "Overage(r) == Min(Size(r), usage[TypeOf(r)] + Size(r) - TypeLimit(TypeOf(r), Prio(r)))",
+    replace: "Overage(r) == Size(r)",
+    cfg: "MCUsageBound.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property EmergencyOverageExact is violated"
+  },
+  {
+    name: "name-queue-barging",
+    bug: "a request for a free name is admitted past the waiters queued for that name",
+    module: "ResourceManager.tla",
+    find: 'NameBusyIn(S, r) == NameOf(r) # "" /\\ (NameHeldIn(S, NameOf(r)) \\/ S.nameq[NameOf(r)] # <<>>)',
+    replace: 'NameBusyIn(S, r) == NameOf(r) # "" /\\ NameHeldIn(S, NameOf(r))',
+    cfg: "MCNames.cfg",
+    expectExit: TlcExit.liveness,
+    expectOutput: "Action property NoNameBarging is violated"
   },
   {
     name: "rebudget-type-queue-only",
@@ -699,15 +733,17 @@ const runMutation = async (jar: string, mutation: Mutation): Promise<boolean> =>
       timeoutSeconds: 170,
       extraJvmArgs: shortRunJvmArgs
     })
-    const ok = !run.timedOut && run.exitCode === mutation.expectExit && run.output.includes(mutation.expectOutput)
+    const expected = typeof mutation.expectOutput === "string" ? [mutation.expectOutput] : mutation.expectOutput
+    const ok =
+      !run.timedOut && run.exitCode === mutation.expectExit && expected.some((text) => run.output.includes(text))
     const what = `mutation ${mutation.name} (${mutation.bug}) on ${mutation.cfg}: TLC exit ${
       run.exitCode ?? "none"
     }${run.timedOut ? " (TIMED OUT)" : ""} in ${run.seconds.toFixed(1)}s`
     if (ok) {
-      console.log(`ok   ${what}: ${mutation.expectOutput}`)
+      console.log(`ok   ${what}: ${expected.find((text) => run.output.includes(text))}`)
     } else {
       console.error(
-        `FAIL ${what}; expected exit ${mutation.expectExit} and "${mutation.expectOutput}"\n${errorSummary(run)}`
+        `FAIL ${what}; expected exit ${mutation.expectExit} and "${expected.join('" or "')}"\n${errorSummary(run)}`
       )
     }
     return ok
