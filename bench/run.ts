@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
-import { median, runTrials, timeOp } from "./internal/fresh-process.ts"
+import { exitWithUsageIfAsked, median, runTrials, timeOp, trialsOption } from "./internal/fresh-process.ts"
 import type { Variant } from "./internal/variant.ts"
 
 interface TrialResult {
@@ -118,7 +118,7 @@ const runtime = (): string => {
 
 const main = async (): Promise<void> => {
   const json = args.includes("--json")
-  const trials = Number(flag("--trials") ?? 3)
+  const trials = trialsOption(flag("--trials"), 3)
   const filter = flag("--filter")
   const log = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`)
@@ -176,12 +176,14 @@ const main = async (): Promise<void> => {
   const find = (prefix: string) => results.find((r) => r.name.startsWith(prefix))
   const ratio = (prefix: string) => find(prefix)?.ratioToFloor ?? Number.NaN
   const ns = (prefix: string) => find(prefix)?.medianNs ?? Number.NaN
-  const index = ns("BlockPool alloc+free (index)")
+  // the alternatives all hand out a 4096-byte buffer: BlockPool is judged by its row that gets one (the view)
+  const withView = ns("BlockPool alloc+view+free")
+  // throughput by wall time (all pairs of all workers over the run's wall time), not summed batch speeds
   const oneWorker = ns("SharedBlockPool, 1 worker")
   const twoWorkers = ns("SharedBlockPool, 2 workers")
   const slowestAlternativeSpeedup = Math.min(
     ...["new ArrayBuffer", "generic-pool", "tarn", "Effect Pool: Effect.scoped", "Effect Pool: Pool.use"].map(
-      (p) => ns(p) / index
+      (p) => ns(p) / withView
     )
   )
   const targets = [
@@ -198,7 +200,8 @@ const main = async (): Promise<void> => {
       atMost: true
     },
     {
-      target: "BlockPool >= 100x faster than new ArrayBuffer, generic-pool, tarn, Effect Pool (the least of them)",
+      target:
+        "BlockPool alloc+view+free >= 100x faster than new ArrayBuffer, generic-pool, tarn, Effect Pool (the least of them)",
       measured: slowestAlternativeSpeedup,
       limit: 100,
       atMost: false
@@ -210,12 +213,17 @@ const main = async (): Promise<void> => {
       atMost: true
     },
     {
-      target: "SharedBlockPool 2 workers >= 1.5x the throughput of 1",
+      target: "SharedBlockPool 2 workers >= 1.5x the throughput of 1 (wall time)",
       measured: oneWorker / twoWorkers,
       limit: 1.5,
       atMost: false
     }
-  ].map((t) => ({ ...t, met: t.atMost ? t.measured <= t.limit : t.measured >= t.limit }))
+  ].map((t) => ({
+    ...t,
+    // a target whose rows did not run (--filter) has no verdict: null, printed n/a
+    measured: Number.isFinite(t.measured) ? t.measured : null,
+    met: Number.isFinite(t.measured) ? (t.atMost ? t.measured <= t.limit : t.measured >= t.limit) : null
+  }))
   const bookkeeping = Object.fromEntries(
     results.filter((r) => r.bookkeepingBytesPerBlock !== undefined).map((r) => [r.name, r.bookkeepingBytesPerBlock])
   )
@@ -245,8 +253,12 @@ const main = async (): Promise<void> => {
       .join(", ")}`
   )
   log("targets:")
-  for (const t of targets) log(`  ${t.met ? "met " : "MISS"}  ${t.target}: ${t.measured.toFixed(2)}`)
+  for (const t of targets) {
+    const verdict = t.met === null ? "n/a " : t.met ? "met " : "MISS"
+    log(`  ${verdict}  ${t.target}: ${t.measured === null ? "n/a" : t.measured.toFixed(2)}`)
+  }
 }
 
+exitWithUsageIfAsked(import.meta.url)
 if (args[0] === "--child") await runChild(args[1] ?? "", Number(args[2]))
 else await main()

@@ -1,5 +1,6 @@
 /**
- * SharedBlockPool: one thread (mitata), 1 and 2 workers (aggregate throughput), and the naive Treiber stacks
+ * SharedBlockPool: one thread (mitata), 1 and 2 workers (aggregate throughput by wall time: all pairs of all
+ * workers over the time from the first start to the last end), and the naive Treiber stacks
  * it is built against (Int32 tagged head vs BigInt64 head, no per-thread cache).
  *
  * @module
@@ -56,19 +57,19 @@ export const variants: ReadonlyArray<Variant> = [
     }
   },
   {
-    name: "SharedBlockPool, 1 worker (aggregate)",
+    name: "SharedBlockPool, 1 worker (aggregate, wall time)",
     measure: () => aggregateNsPerOp("shared-pool", sharedPool().buffer, 1, WORKER_OPS)
   },
   {
-    name: "SharedBlockPool, 2 workers (aggregate)",
+    name: "SharedBlockPool, 2 workers (aggregate, wall time)",
     measure: () => aggregateNsPerOp("shared-pool", sharedPool().buffer, 2, WORKER_OPS)
   },
   {
-    name: "naive Treiber Int32 head, 1 worker (aggregate)",
+    name: "naive Treiber Int32 head, 1 worker (aggregate, wall time)",
     measure: () => aggregateNsPerOp("treiber", new Int32TaggedStack(BLOCK_COUNT).buffer, 1, TREIBER_WORKER_OPS)
   },
   {
-    name: "naive Treiber Int32 head, 2 workers (aggregate)",
+    name: "naive Treiber Int32 head, 2 workers (aggregate, wall time)",
     measure: () => aggregateNsPerOp("treiber", new Int32TaggedStack(BLOCK_COUNT).buffer, 2, TREIBER_WORKER_OPS)
   }
 ]

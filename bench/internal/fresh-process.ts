@@ -6,6 +6,8 @@
  * @module
  */
 import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { measure } from "mitata"
 
 /** The p50 of an op in ns, after 20,000 warm-up calls (awaited when the op returns a Promise). */
@@ -50,6 +52,35 @@ export const flagOf = (name: string): string | undefined => {
 }
 
 /**
+ * `--trials N`: a whole number of at least 1 (`fallback` when absent); anything else (`--trials abc`, which
+ * would run zero rounds) stops the script with a message and exit code 2.
+ */
+export const trialsOption = (raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback
+  const trials = Number(raw)
+  if (Number.isInteger(trials) && trials >= 1 && /^\d+$/.test(raw)) return trials
+  process.stderr.write(`--trials must be a whole number of at least 1, got ${JSON.stringify(raw)}\n`)
+  process.exit(2)
+}
+
+/**
+ * `--help` or `-h`: prints the script's header comment (its usage) and exits, instead of starting a run.
+ * `moduleUrl` is the script's `import.meta.url`.
+ */
+export const exitWithUsageIfAsked = (moduleUrl: string): void => {
+  if (!benchArgs.includes("--help") && !benchArgs.includes("-h")) return
+  const source = readFileSync(fileURLToPath(moduleUrl), "utf8")
+  const header = /\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? ""
+  const text = header
+    .split("\n")
+    .map((line) => line.replace(/^\s*\* ?/, ""))
+    .join("\n")
+    .trim()
+  process.stdout.write(`${text === "" ? "no usage text" : text}\n`)
+  process.exit(0)
+}
+
+/**
  * The options of a bench run in fresh processes (`--trials`, default `trials`); its lines go to stderr under
  * `--json` (stdout carries the JSON).
  */
@@ -57,7 +88,7 @@ export const benchOptions = (trials = 3) => {
   const json = benchArgs.includes("--json")
   return {
     json,
-    trials: Number(flagOf("--trials") ?? trials),
+    trials: trialsOption(flagOf("--trials"), trials),
     filter: flagOf("--filter"),
     log: (line: string) => void (json ? process.stderr : process.stdout).write(`${line}\n`)
   }

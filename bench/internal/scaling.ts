@@ -56,11 +56,15 @@ export const scaling = async (
   return { batchNs: median(samples.map((s) => s.batchNs)), wallNs: median(samples.map((s) => s.wallNs)) }
 }
 
-/** Median ns per alloc+free pair, all workers together (by median batches). */
+/**
+ * Median ns per alloc+free pair, all workers together, by wall time: every pair of every worker over the time
+ * from the first worker's start to the last one's end. (Not the sum of the workers' median batches: that sum
+ * counts each worker's speed while it runs, so two workers on one core read twice one worker's throughput.)
+ */
 export const aggregateNsPerOp = async (
   kind: ScalingRequest["kind"],
   buffer: SharedArrayBuffer,
   workers: number,
   ops: number,
   rounds = 5
-): Promise<number> => (await scaling({ kind, buffer, ops }, workers, rounds)).batchNs
+): Promise<number> => (await scaling({ kind, buffer, ops }, workers, rounds)).wallNs
