@@ -7,8 +7,12 @@
  * Three kinds of rows:
  * - `sequential, idle`: one sequential driver per waiter (declared in the config's `drivers`), holding
  *   nothing. Most of these waits pass the check's O(1) shortcut.
- * - `sequential, holding`: one sequential driver per waiter, each holding one byte of Memory first: no
- *   shortcut applies, every wait runs the full reduction (this is the row that measures it).
+ * - `sequential, holding`: one sequential driver per waiter, each holding one byte of Memory first and
+ *   waiting for `waiters` bytes, on a budget of 2 × `waiters` bytes: the waited bytes cannot all fit at once,
+ *   so neither the O(1) shortcut nor the check's plentiful case (its carried sums) can accept a wait, and
+ *   every wait after the first runs the full reduction (this is the row that measures it; the bench checks
+ *   it with the check's counters and fails otherwise). Before 2026-11-29 these waiters asked one byte each
+ *   on a budget where all of them fit, and the plentiful case decided every one of them.
  * - `concurrent (app)`: every waiter acquires for the default owner `"app"` (a concurrent owner): each
  *   waiter is independent and holds nothing.
  *
@@ -22,6 +26,10 @@
  */
 import type { ResourceMetadata } from "@flight-hal/core"
 import { createResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
+import { waitCheckCounts } from "../packages/resources/src/internal/deadlock/manager-check.ts"
+import { exitWithUsageIfAsked } from "./internal/fresh-process.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 const sizes = [250, 1000, 4000] as const
 const shapes = ["bytes-only", "name-only", "mixed"] as const
@@ -41,7 +49,9 @@ const mem = (sizeBytes: number): ResourceMetadata => ({ type: "Memory", sizeByte
 const enqueueMillis = (count: number, shape: Shape, kind: Kind): number => {
   const holding = kind === "sequential, holding"
   const owners = Array.from({ length: count }, (_, i) => `d${i}`)
-  const maxBytes = count * 2 + 16
+  // holding: each waiter asks `count` bytes of a 2 × count budget, so that the waited bytes never all fit
+  const requestBytes = holding ? count : 1
+  const maxBytes = holding ? count * 2 : count * 2 + 16
   const drivers: Record<string, { readonly sequential: boolean }> = {}
   if (kind !== "concurrent (app)") for (const owner of owners) drivers[owner] = { sequential: true }
   const config = {
@@ -55,16 +65,23 @@ const enqueueMillis = (count: number, shape: Shape, kind: Kind): number => {
   manager.acquire("busy", mem(0), { owner: "blocker" })
   manager.acquire("", mem(maxBytes - (holding ? count : 0)), { owner: "blocker" })
   const pending: Array<Promise<unknown>> = []
+  const reducedBefore = waitCheckCounts.reduced
   const start = performance.now()
   for (let i = 0; i < count; i++) {
     const byName = shape === "name-only" || (shape === "mixed" && i % 2 === 1)
     const options =
       kind === "concurrent (app)" ? { mode: "Blocking" as const } : { mode: "Blocking" as const, owner: `d${i}` }
-    pending.push(manager.acquireAsync(byName ? "busy" : "", mem(1), options).catch((error: unknown) => error))
+    pending.push(
+      manager.acquireAsync(byName ? "busy" : "", mem(requestBytes), options).catch((error: unknown) => error)
+    )
   }
   const elapsed = performance.now() - start
   const waiting = manager.getResourceStats("Memory").waiting
   if (waiting !== count) throw new Error(`${kind} ${shape} ${count}: ${waiting} waiting, expected ${count}`)
+  const reduced = waitCheckCounts.reduced - reducedBefore
+  if (holding && reduced < count - 1) {
+    throw new Error(`${kind} ${shape} ${count}: ${reduced} waits ran the full reduction, expected ${count - 1}`)
+  }
   manager.close()
   return elapsed
 }
