@@ -9,7 +9,8 @@
  *   at one barrier with the others, then runs a fixed number of acquire+release pairs. The figure is wall time
  *   (the first worker's start to the last worker's end) per pair of all workers; the per-batch figure beside
  *   it (each worker's median batch, so that time spent descheduled does not count) is shown for reference. The
- *   same runs with Bun's Workers and with Node's `worker_threads` (on the built package: `npm run build`), since
+ *   same runs with Bun's Workers and with Node's `worker_threads` (on the built packages, which the bench builds
+ *   first with `tsc -b packages/resources`, refusing to run when that fails), since
  *   how far code that allocates scales across workers is the runtime's (docs/shared-manager.md, "Cost");
  * - the machine's ceiling for that ratio, in the same run: the same workers and pairs, each worker with a
  *   single-thread manager of its own (nothing shared), on Bun and on Node;
@@ -35,7 +36,14 @@ import {
   createSharedResourceManager,
   type ResourceManagerConfig
 } from "../packages/resources/src/index.ts"
-import { benchOptions, type ChildResult, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
+import {
+  benchOptions,
+  type ChildResult,
+  exitWithUsageIfAsked,
+  median,
+  runChildIfAsked,
+  runTrials
+} from "./internal/fresh-process.ts"
 import { scaling } from "./internal/scaling.ts"
 
 const BLOCK = 4096
@@ -221,9 +229,22 @@ const ratios: ReadonlyArray<Ratio> = [
 ]
 
 const self = fileURLToPath(import.meta.url)
+exitWithUsageIfAsked(import.meta.url)
 await runChildIfAsked(variants)
 {
   const { json, trials, filter, log } = benchOptions(5)
+  // the Node rows run the built packages: build them first (incremental), so that a stale dist is never measured
+  if (variants.some((v) => v.name.includes(", Node") && (filter === undefined || v.name.includes(filter)))) {
+    const tsc = fileURLToPath(new URL("../node_modules/.bin/tsc", import.meta.url))
+    const project = fileURLToPath(new URL("../packages/resources/tsconfig.json", import.meta.url))
+    const build = spawnSync(tsc, ["-b", project], { encoding: "utf8" })
+    if (build.status !== 0) {
+      process.stderr.write(
+        `shared-manager.bench: \`tsc -b packages/resources\` failed (exit ${build.status}), so the Node rows would measure a stale build; not running:\n${build.stdout}${build.stderr}\n`
+      )
+      process.exit(2)
+    }
+  }
   const cores = { hardwareConcurrency: globalThis.navigator?.hardwareConcurrency, cpus: cpus().length }
   const loadAtStart = loadavg()
   const load = (l: ReadonlyArray<number>) => l.map((x) => x.toFixed(2)).join(", ")

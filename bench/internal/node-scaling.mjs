@@ -3,13 +3,15 @@
  * pair as its Bun workers (acquire a 4 KiB Memory request, release, keep the ref) on one budget, by `k` workers
  * that attach, warm up, meet at a barrier and run `ops` pairs each; `rounds` rounds, the median kept. Prints one
  * JSON line, `{ "ns": wall ns per pair of all workers, "batchNs": by median batches }`. Runs the built package
- * (`packages/resources/dist`, from `npm run build`): Node 20 does not run TypeScript. With kind `facade` each
+ * (`packages/resources/dist`, and core's and pool's, from `npm run build` or `npx tsc -b packages/resources`;
+ * bench/shared-manager.bench.ts builds them first): Node 20 does not run TypeScript. It refuses to run (exit 2)
+ * when a package's dist is missing or older than a file of its src, rather than measure a stale build. With kind `facade` each
  * worker makes a single-thread manager of its own instead (the same pairs, nothing shared: the machine's ceiling);
  * with kind `leased` the shared manager leases budget bytes to its threads (`leaseBytes`: 1 MiB).
  *
  *   node bench/internal/node-scaling.mjs <workers> <ops> <rounds> [shared|leased|facade]
  */
-import { existsSync } from "node:fs"
+import { existsSync, readdirSync, statSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
 import { pairs, timedRun } from "./pair-loop.mjs"
@@ -20,9 +22,23 @@ const WARMUP = 100_000
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
 
 if (isMainThread) {
-  if (!existsSync(fileURLToPath(dist))) {
-    process.stderr.write("node-scaling: packages/resources/dist is missing: run `npm run build` first\n")
-    process.exit(2)
+  // a dist older than its src would be measured silently: refuse instead
+  for (const pkg of ["core", "pool", "resources"]) {
+    const root = fileURLToPath(new URL(`../../packages/${pkg}/`, import.meta.url))
+    const built = `${root}dist/.tsbuildinfo`
+    const src = `${root}src`
+    const newer = existsSync(built)
+      ? readdirSync(src, { recursive: true })
+          .map((file) => `${src}/${file}`)
+          .find((file) => statSync(file).isFile() && statSync(file).mtimeMs > statSync(built).mtimeMs)
+      : undefined
+    if (!existsSync(fileURLToPath(dist)) || !existsSync(built) || newer !== undefined) {
+      const why = newer === undefined ? "is missing" : `is older than ${newer}`
+      process.stderr.write(
+        `node-scaling: packages/${pkg}/dist ${why}: run \`npx tsc -b packages/resources\` first (it builds core and pool too)\n`
+      )
+      process.exit(2)
+    }
   }
   const { createSharedResourceManager } = await import(dist.href)
   const [workers, ops, rounds] = process.argv.slice(2, 5).map(Number)
