@@ -11,6 +11,8 @@
  * - `5% waiting`: one driver in twenty waiting, through a `WaitView`.
  * - `5% waiting, from a snapshot`: `viewOfState` first, which reads the whole live state.
  *
+ * The summary lines are means (mitata's avg), not the medians (p50) the other benches print.
+ *
  * Run: `bun bench/deadlock.bench.ts` (add `--json` for mitata's JSON output).
  */
 import { bench, do_not_optimize, group, run } from "mitata"
@@ -21,6 +23,9 @@ import {
   type Waiter,
   type WaitState
 } from "../packages/resources/src/internal/deadlock/index.ts"
+import { exitWithUsageIfAsked } from "./internal/fresh-process.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 const sizes = [10, 100, 1000] as const
 const resourcesPerDriver = 3
@@ -59,7 +64,8 @@ const buildState = (drivers: number, waiting: number): { state: WaitState; candi
   }
   const waiters: Waiter[] = []
   const every = Math.max(1, Math.floor(drivers / waiting))
-  for (let d = 0; d < drivers; d += every) {
+  // exactly `waiting` waiters (without the count, 10 drivers / 4 made 5: every second driver)
+  for (let d = 0, n = 0; d < drivers && n < waiting; d += every, n++) {
     const driver = `driver${d}`
     waiters.push(
       next() < 0.5
@@ -116,7 +122,7 @@ if (!json) {
     const stats = benchmarks.find((trial) => trial.alias === name)?.runs[0]?.stats
     return stats === undefined ? Number.NaN : stats.avg
   }
-  console.log(`baseline (new Map + 3 set): ${average("baseline: new Map + 3 set").toFixed(0)} ns`)
+  console.log(`baseline (new Map + 3 set): ${average("baseline: new Map + 3 set").toFixed(0)} ns (means)`)
   for (const label of labels) {
     const line = sizes.map((drivers, i) => {
       const ns = average(`${label} ${drivers}`)
@@ -124,6 +130,6 @@ if (!json) {
       const ratio = previous === undefined ? "" : ` (x${(ns / average(`${label} ${previous}`)).toFixed(1)})`
       return `${drivers}: ${ns.toFixed(0)} ns${ratio}`
     })
-    console.log(`checkWait, ${label}: ${line.join(", ")}`)
+    console.log(`checkWait, ${label} (mean): ${line.join(", ")}`)
   }
 }
