@@ -27,7 +27,7 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { type Cells, startCellCount } from "../packages/resources/test/support/cell-counts.ts"
-import { benchArgs, benchOptions, flagOf, median } from "./internal/fresh-process.ts"
+import { benchArgs, benchOptions, exitWithUsageIfAsked, flagOf, median } from "./internal/fresh-process.ts"
 import {
   BUSY_RUNTIME as BUSY,
   childArgs,
@@ -36,6 +36,8 @@ import {
   variantSets as sets,
   variantLoop
 } from "./internal/variant-sets.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 /** Warm-up ops, ops per count, and counts per child. */
 const WARM_UP = 30_000

@@ -21,7 +21,9 @@ import { cpus, loadavg } from "node:os"
 import { Context, Effect, Layer, Pool, Scope } from "effect"
 import { do_not_optimize } from "mitata"
 import { createResourceManager, ResourceManager, type ResourceManagerConfig } from "../packages/resources/src/index.ts"
-import { benchOptions, flagOf, median } from "./internal/fresh-process.ts"
+import { benchOptions, exitWithUsageIfAsked, flagOf, median } from "./internal/fresh-process.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 const BLOCK = 4096
 const memory = { type: "Memory", sizeBytes: BLOCK } as const

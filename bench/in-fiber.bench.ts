@@ -12,8 +12,10 @@
  * @module
  */
 import { Effect, Pool } from "effect"
-import { flagOf } from "./internal/fresh-process.ts"
+import { exitWithUsageIfAsked, flagOf } from "./internal/fresh-process.ts"
 import { effectManager, effectPool, memory, pooled } from "./internal/workload-variants.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 const rounds = Number(flagOf("--rounds") ?? 400)
 const perRun = Number(flagOf("--per-run") ?? 1000)

@@ -26,7 +26,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
-import { benchOptions, flagOf } from "./internal/fresh-process.ts"
+import { benchOptions, exitWithUsageIfAsked, flagOf } from "./internal/fresh-process.ts"
 import {
   BUSY_RUNTIME as BUSY,
   type ChildRun,
@@ -37,6 +37,8 @@ import {
   variantLoop
 } from "./internal/variant-sets.ts"
 import { workloadTargets } from "./internal/workload-variants.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 /**
  * In a child: runs `ops` ops of one variant (in 10 calls of one loop, so that the loop is compiled), then exits;

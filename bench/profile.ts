@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { benchOptions, flagOf } from "./internal/fresh-process.ts"
+import { benchOptions, exitWithUsageIfAsked, flagOf } from "./internal/fresh-process.ts"
 import { JitCodeMap } from "./internal/jitdump.ts"
 import {
   BUSY_RUNTIME,
@@ -37,6 +37,8 @@ import {
   variantSets as sets,
   variantLoop
 } from "./internal/variant-sets.ts"
+
+exitWithUsageIfAsked(import.meta.url)
 
 /** Samples per second (an odd rate, so the sampling does not beat with a periodic timer). */
 const RATE = 4999

@@ -9,8 +9,10 @@
  * Each variant runs in a fresh process, `--trials` times (default 5), interleaved: trial 1 of every variant,
  * then trial 2 of every variant, and so on, so that a change in the machine's load falls on every variant of a
  * round alike. Within a round the two sides of each ratio target run one right after the other (the baseline,
- * then the variant), and every other round runs in the reverse order, so that neither side is always the one
- * that runs first. The report is the median of the trials' p50s (ns per acquire+release), the machine's load, and
+ * then the variant; a baseline shared by two targets, then both variants), and every other round runs in the
+ * reverse order, so that neither side is always the one that runs first. (Until 2026-11-29 "facade pooled"
+ * ran before its baseline `Pool.use` in the rounds this says run the baseline first: its absolute target,
+ * listed first, placed it.) The report is the median of the trials' p50s (ns per acquire+release), the machine's load, and
  * each ratio target as the median of its per-round ratios (a round's two figures were taken seconds apart), with
  * the ratio of the medians beside it. Below the targets, marked `info`, the ratios that bound one
  * (`workloadContext`), measured in the same rounds and not judged.
@@ -33,7 +35,15 @@
  */
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
-import { benchArgs, benchOptions, flagOf, median, runChildIfAsked, runTrials } from "./internal/fresh-process.ts"
+import {
+  benchArgs,
+  benchOptions,
+  exitWithUsageIfAsked,
+  flagOf,
+  median,
+  runChildIfAsked,
+  runTrials
+} from "./internal/fresh-process.ts"
 import { BUSY_RUNTIME, prepareChild } from "./internal/variant-sets.ts"
 import {
   BLOCK,
@@ -46,6 +56,7 @@ import {
 } from "./internal/workload-variants.ts"
 
 const self = fileURLToPath(import.meta.url)
+exitWithUsageIfAsked(import.meta.url)
 await runChildIfAsked(variants, () => prepareChild("workload", benchArgs.includes(BUSY_RUNTIME)))
 {
   const { json, trials, filter, log } = benchOptions(5)

@@ -262,7 +262,9 @@ export const workloadContext: ReadonlyArray<WorkloadFigure & { readonly over: st
  * The order in which a round runs the variants `names` (indices into it): the reference first, then for each
  * target its baseline and its variant one right after the other (a variant that two targets share runs once,
  * with the first; a variant whose baseline runs already, with an earlier target, runs right after that
- * baseline's variants), then the rest in report order.
+ * baseline's variants), then the rest in report order. Targets with a baseline are placed first: an absolute
+ * target listed before a ratio target of the same variant ("facade pooled ≤ 150 ns" before "≤ 0.7× Pool.use")
+ * would otherwise place the variant before its baseline.
  */
 export const runOrder = (
   names: ReadonlyArray<string>,
@@ -276,7 +278,8 @@ export const runOrder = (
     if (i >= 0 && !order.includes(i)) order.push(i)
   }
   add(indexOf(reference.name))
-  for (const target of targets) {
+  const ratiosFirst = [...targets.filter((t) => t.over !== undefined), ...targets.filter((t) => t.over === undefined)]
+  for (const target of ratiosFirst) {
     const over = indexOf(target.over)
     const of = indexOf(target.of)
     if (of < 0 || order.includes(of) || over < 0) {
