@@ -59,7 +59,10 @@ export interface TraceConfig {
   readonly unitBytes?: number
   /** Every driver id the trace will mention (the header lists them; default: the drivers seen at start). */
   readonly drivers?: ReadonlyArray<string>
-  /** The types the header lists and usage/emergency objects carry (default: every type). */
+  /**
+   * The types the header lists and usage/emergency objects carry (default: every type); a type outside the list
+   * that a line names is carried from that line on.
+   */
   readonly types?: ReadonlyArray<ResourceTypeName>
 }
 
