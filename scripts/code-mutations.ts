@@ -229,7 +229,9 @@ const mutants: ReadonlyArray<Mutant> = [
     id: "D1",
     what: "the deadlock check keys a concurrent owner's waiter by owner and id, a sequential driver by its id",
     file: "packages/resources/src/internal/deadlock/reduction.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     from: "view.concurrent?.(waiter.driver) === true ? `c${waiter.id.length}:${waiter.id}${waiter.driver}` : `s${waiter.driver}`",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     to: "view.concurrent?.(waiter.driver) === true ? `${waiter.driver}\\u0000${waiter.id}` : waiter.driver"
   }
 ]
