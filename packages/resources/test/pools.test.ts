@@ -141,27 +141,37 @@ describe("a destroy hook that acquires while its resource's block goes back", ()
   // The hook runs with its slot already free: an acquisition in it takes that slot. The freed block was then
   // returned from the slot's record after the hook, which by then named the new resource's block: two live
   // resources shared one block, and one block was never returned (destroyPool: PoolInUse for good).
-  test("the new resource gets a block of its own, and every block comes back", () => {
+
+  /** A manager with one 64-byte pool of `blocks`; "outer" (a block) is released, and its hook acquires "inner". */
+  const releaseOuter = (blocks: number, innerSize: number) => {
     const manager = createResourceManager({ ...quiet, budgets: { Memory: budget } })
-    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 4 })
+    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: blocks, maxCount: blocks })
     let inner: ResourceRef<unknown> | undefined
+    let innerPayload: Uint8Array | undefined
     const outer = manager.acquire(
       "outer",
       { type: "Memory", sizeBytes: 64 },
       {
         create: () => "made",
         destroy: () => {
-          inner = manager.acquire("inner", { type: "Memory", sizeBytes: 64 })
-          ;(inner.payload as Uint8Array)[0] = 42
+          inner = manager.acquire("inner", { type: "Memory", sizeBytes: innerSize })
+          innerPayload = inner.payload as Uint8Array // read while the hook runs
+          innerPayload[0] = 42
         }
       }
     )
     expect(outer.payload).toBe("made")
     outer.release()
+    if (inner === undefined || innerPayload === undefined) throw new Error("the destroy hook did not run")
+    return { manager, inner, innerPayload }
+  }
+
+  test("the new resource gets a block of its own, and every block comes back", () => {
+    const { manager, inner } = releaseOuter(4, 64)
     const third = manager.acquire("third", { type: "Memory", sizeBytes: 64 })
     expect(third.payload[0]).toBe(0) // not the inner resource's block
     expect(manager.snapshot().pools[0]?.usedBlocks).toBe(2)
-    inner?.release()
+    inner.release()
     third.release()
     expect(manager.snapshot().pools[0]?.usedBlocks).toBe(0)
     expect(manager.pools.destroyPool("Memory", 64).ok).toBe(true)
@@ -169,26 +179,10 @@ describe("a destroy hook that acquires while its resource's block goes back", ()
   })
 
   test("a request no pool serves, made in the hook, gets its own heap payload, not the freed block", () => {
-    const manager = createResourceManager({ ...quiet, budgets: { Memory: budget } })
-    manager.pools.createPool({ type: "Memory", blockSize: 64, initialCount: 2, maxCount: 2 })
-    let inner: ResourceRef<unknown> | undefined
-    const outer = manager.acquire(
-      "outer",
-      { type: "Memory", sizeBytes: 64 },
-      {
-        create: () => "made",
-        destroy: () => {
-          inner = manager.acquire("inner", { type: "Memory", sizeBytes: 500 })
-          innerLength = (inner.payload as Uint8Array).byteLength // read while the hook runs
-        }
-      }
-    )
-    let innerLength = -1
-    expect(outer.payload).toBe("made")
-    outer.release()
-    expect(innerLength).toBe(500)
+    const { manager, inner, innerPayload } = releaseOuter(2, 500)
+    expect(innerPayload.byteLength).toBe(500)
     expect(manager.snapshot().pools[0]?.usedBlocks).toBe(0)
-    inner?.release()
+    inner.release()
     manager.close()
   })
 })
