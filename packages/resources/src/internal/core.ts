@@ -446,9 +446,9 @@ export class Core<R> {
       if (memo === undefined || memo.size !== size || memo.alignment !== metadata.alignmentBytes) return -1
       pool = memo.pool
       if (pool !== undefined) block = pool.alloc()
+      this.countRouted(pool, block >= 0)
     }
     const pooled = block >= 0
-    if (this.pooledTypes[type] === 1) this.countRouted(pool, pooled)
     state.nextRequest++
     const slot = fillSlot(state, type, size, this.defaultDriverIndex, flags, pooled, metadata, name)
     if (pooled) this.holdBlock(slot, pool as ManagedPool, block)
@@ -548,12 +548,13 @@ export class Core<R> {
     // the driver's index as of now: caller code (a signal's getter, reclamation callbacks, which may wait) can run
     // between the request's making and a submission, and the driver, holding nothing yet, may be forgotten meanwhile
     request.driver = this.state.driver(request.driverId)
-    const pool = this.pooledTypes[request.type] === 1 ? this.routeOf(request) : undefined
+    const pooledType = this.pooledTypes[request.type] === 1
+    const pool = pooledType ? this.routeOf(request) : undefined
     const handle = pool === undefined ? -1 : pool.alloc()
     if (pool === undefined || handle < 0) {
       request.pooled = false
       const result = submit(this.state, request, reclaimed)
-      if (typeof result === "number" && this.pooledTypes[request.type] === 1) this.countRouted(pool, false)
+      if (typeof result === "number" && pooledType) this.countRouted(pool, false)
       return this.admitted(request, result)
     }
     request.pooled = true
@@ -662,7 +663,7 @@ export class Core<R> {
       const slot = waiter.grantedSlot
       waiter.grantedSlot = -1
       // unless caller code freed it since the grant (its slot may hold another resource by now)
-      if (!this.closed && this.state.generationOf(slot) === waiter.grantedGeneration) this.release(slot, waiter.driver)
+      if (!this.closed && this.state.generationOf(slot) === waiter.request.generation) this.release(slot, waiter.driver)
       return
     }
     if (waiter.ended) return
@@ -790,15 +791,26 @@ export class Core<R> {
 
   /** Gives a freed slot's pool block back to its pool, if it has one. */
   private returnBlock(slot: number): void {
+    const block = this.blockHandles[slot] as number
+    this.takeBlock(slot)?.free(block)
+  }
+
+  /** Takes a freed slot's pool block off the slot (its handle stays in `blockHandles`): the block's pool, if any. */
+  private takeBlock(slot: number): ManagedPool | undefined {
     const pool = this.blockPools[slot]
     if (pool !== undefined) {
       this.blockPools[slot] = undefined
       this.heldBlocks--
-      pool.free(this.blockHandles[slot] as number)
     }
+    return pool
   }
 
-  /** Drops a freed slot's side data: its site and payload cell, its destroy hook (run), then its pool block. */
+  /**
+   * Drops a freed slot's side data: its site and payload cell, its destroy hook (run), then its pool block. The
+   * slot is free while the hook runs, and the hook may acquire: a new resource can take this slot and a block of
+   * its own, so the freed resource's block is taken off the slot first, and goes back after the hook (which may
+   * still read its view).
+   */
   private finalize(slot: number): void {
     if (this.sites[slot] !== undefined) {
       this.sites[slot] = undefined
@@ -809,26 +821,17 @@ export class Core<R> {
       this.slotHooks--
       this.shareHandles.delete(slot)
     }
-    const finalizer = this.finalizers[slot]
-    if (finalizer === undefined) {
-      this.returnBlock(slot)
-      return
-    }
-    this.finalizers[slot] = undefined
-    this.slotHooks--
-    // the slot is free, and the hook may acquire: a new resource can take this slot and a block of its own, so the
-    // freed resource's block is taken off the slot before the hook runs, and goes back after it (the hook may still
-    // read its view)
-    const pool = this.blockPools[slot]
     const block = this.blockHandles[slot] as number
-    if (pool !== undefined) {
-      this.blockPools[slot] = undefined
-      this.heldBlocks--
-    }
-    try {
-      finalizer()
-    } catch {
-      // a payload finalizer that throws must not break the manager
+    const pool = this.takeBlock(slot)
+    const finalizer = this.finalizers[slot]
+    if (finalizer !== undefined) {
+      this.finalizers[slot] = undefined
+      this.slotHooks--
+      try {
+        finalizer()
+      } catch {
+        // a payload finalizer that throws must not break the manager
+      }
     }
     pool?.free(block)
   }

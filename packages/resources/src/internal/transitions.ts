@@ -47,8 +47,6 @@ export class WaitingRequest implements Waiter, WaiterSettle {
   candidate: DeadlockWaiter | undefined = undefined
   /** The slot it was granted (-1: none, or given back). */
   grantedSlot = -1
-  /** The granted slot's generation at the grant (the slot may be freed and reused before the waiter wakes). */
-  grantedGeneration = -1
   /**
    * Granted after its own side had ended the wait (a signal aborted by a `destroy` hook that ran between the
    * grant and the wake): nobody takes the slot, so the manager gives it back (`Core.settle`).
@@ -87,7 +85,7 @@ export class WaitingRequest implements Waiter, WaiterSettle {
 
   granted(slot: number, generation: number): void {
     this.grantedSlot = slot
-    this.grantedGeneration = generation
+    // the slot may be freed and reused before the waiter takes it (Request.generation)
     this.request.generation = generation
     if (this.ended) this.untaken = true
     this.finish()
