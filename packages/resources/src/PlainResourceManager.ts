@@ -26,7 +26,7 @@ import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { Registrations } from "./internal/registrations.ts"
 import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
-import { isThenable } from "./internal/thenable.ts"
+import { runIsolated } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
@@ -211,13 +211,9 @@ const warn = (what: string) => (error: unknown) => console.warn(`flight-hal: ${w
 const runSync = (step: Step<Reclaimer>): Exclude<Step<Reclaimer>, Reclaiming<Reclaimer>> => {
   let current = step
   while (current instanceof Reclaiming) {
-    try {
-      // a promise it returns counts for nothing (the run is synchronous); one that rejects is logged like a throw
-      const result: unknown = (current.callback as Reclaimer)(current.missing)
-      if (isThenable(result)) result.then(undefined, warn("reclamation callback failed"))
-    } catch (error) {
-      warn("reclamation callback failed")(error)
-    }
+    // a promise it returns counts for nothing (the run is synchronous); one that rejects is logged like a throw
+    const { callback, missing } = current
+    runIsolated(() => (callback as Reclaimer)(missing), warn("reclamation callback failed"))
     current = current.advance()
   }
   return current
@@ -335,12 +331,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
     try {
       for (let event = core.pendingPressure.shift(); event !== undefined; event = core.pendingPressure.shift()) {
         for (const callback of callbacks.values()) {
-          try {
-            const result: unknown = callback(event)
-            if (isThenable(result)) result.then(undefined, warn("pressure callback failed"))
-          } catch (error) {
-            warn("pressure callback failed")(error)
-          }
+          runIsolated(() => callback(event), warn("pressure callback failed"))
         }
       }
     } finally {

@@ -56,6 +56,7 @@ import { orThrow } from "./internal/or-throw.ts"
 import { defaultPayload, type HoldEnded, holdEnded } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
+import { Registrations } from "./internal/registrations.ts"
 import { acquireSettled, metadataFirst, type SettledAcquire } from "./internal/shared/call-forms.ts"
 import {
   EVENT_RING,
@@ -98,7 +99,7 @@ import {
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show, showThrown } from "./internal/show.ts"
 import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
-import { isThenable } from "./internal/thenable.ts"
+import { runIsolated } from "./internal/thenable.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import {
   type AcquireSettings,
@@ -989,12 +990,11 @@ const unrefTimer = (timer: unknown): void => {
   if (typeof timer === "number" && deno?.unrefTimer !== undefined) deno.unrefTimer(timer)
 }
 
-const warn = (what: string, error: unknown): void => console.warn(`flight-hal shared manager: ${what}`, error)
-/** `warn` for a rejection of what a callback returned. */
-const warnOf =
+/** A callback's failure handler: logs `what` with the error. */
+const warn =
   (what: string) =>
   (error: unknown): void =>
-    warn(what, error)
+    console.warn(`flight-hal shared manager: ${what}`, error)
 
 /** @internal */
 class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
@@ -1003,7 +1003,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   private detached = false
   private readonly pending = new Map<number, PendingWait>()
   /** The pressure callbacks, each with its number of live registrations (one registered twice is called once). */
-  private readonly pressureCallbacks = new Map<(event: PressureEvent) => void, number>()
+  private readonly pressureCallbacks = new Registrations<(event: PressureEvent) => void>()
   /** Whether `deliverEvents` runs (a callback that disposes a registration does not deliver from inside it). */
   private delivering = false
   private readonly reclaimers: Array<Array<(missingBytes: number) => number>>
@@ -2096,8 +2096,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     if (typeof callback !== "function") {
       throw new InvalidArgument({ argument: "callback", issue: `expected a function, got ${show(callback)}` })
     }
-    const callbacks = this.pressureCallbacks
-    callbacks.set(callback, (callbacks.get(callback) ?? 0) + 1)
+    this.pressureCallbacks.add(callback)
     let registered = true
     return {
       // once: disposing it again must not end another registration of the same callback; the events pending
@@ -2106,9 +2105,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
         if (!registered) return
         registered = false
         this.flushEvents()
-        const count = callbacks.get(callback) ?? 0
-        if (count > 1) callbacks.set(callback, count - 1)
-        else callbacks.delete(callback)
+        this.pressureCallbacks.remove(callback)
       }
     }
   }
@@ -2148,13 +2145,8 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       for (const callback of [...(this.reclaimers[type] ?? [])]) {
         const need = missing()
         if (need <= 0 || !this.usable) return
-        try {
-          // a promise it returns counts for nothing (the run is synchronous); one that rejects is logged as a throw
-          const result: unknown = callback(need)
-          if (isThenable(result)) result.then(undefined, warnOf("reclamation callback failed"))
-        } catch (error) {
-          warn("reclamation callback failed", error)
-        }
+        // a promise it returns counts for nothing (the run is synchronous); one that rejects is logged as a throw
+        runIsolated(() => callback(need), warn("reclamation callback failed"))
       }
     } finally {
       this.reclaiming.delete(type)
@@ -2328,14 +2320,9 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
         to: ResourcePressureNames[Atomics.load(ledger.events, at + 3)] ?? "None",
         stats: this.statsOf(type)
       })
-      for (const callback of [...this.pressureCallbacks.keys()]) {
-        try {
-          // a promise it returns is not awaited; one that rejects is logged as a throw
-          const result: unknown = callback(event)
-          if (isThenable(result)) result.then(undefined, warnOf("pressure callback failed"))
-        } catch (error) {
-          warn("pressure callback failed", error)
-        }
+      for (const callback of this.pressureCallbacks.values()) {
+        // a promise it returns is not awaited; one that rejects is logged as a throw
+        runIsolated(() => callback(event), warn("pressure callback failed"))
       }
     }
   }
