@@ -25,7 +25,7 @@ import {
   type ResourceTypeName
 } from "@flight-hal/core"
 import { poolConfigKeys } from "@flight-hal/pool"
-import { type Decoded, decodeBudget, decodeMetadata } from "./check.ts"
+import { type Decoded, decodeBudget, decodeMetadata, isStructInput } from "./check.ts"
 import { show, showThrown } from "./show.ts"
 import type { TypeTable } from "./type-table.ts"
 
@@ -390,10 +390,6 @@ export const copyKeys = (source: object, known: Iterable<string>): Record<string
   return copy
 }
 
-/** Whether a value is an object that is not an array (throws for a revoked Proxy). */
-const isRecord = (value: unknown): value is object =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /** `source`'s own enumerable keys (never inherited ones), each value read once and passed through `each`. */
 const copyEntries = (source: object, each: (value: unknown) => unknown): Record<string, unknown> => {
   const copy: Record<string, unknown> = {}
@@ -405,7 +401,7 @@ const copyEntries = (source: object, each: (value: unknown) => unknown): Record<
 const copyRecord =
   (known: ReadonlyArray<string>) =>
   (value: unknown): unknown =>
-    isRecord(value) ? copyKeys(value, known) : value
+    isStructInput(value) ? copyKeys(value, known) : value
 
 /**
  * A manager config read once, key by key, into plain objects, which are all the manager and its front ends
@@ -423,11 +419,11 @@ export const copyConfig = (config: unknown): { readonly config: unknown } | Inva
     if (Array.isArray(config)) return { config }
     const copy = copyKeys(config, configKeys)
     const { budgets, types, drivers, pools, trace } = copy
-    if (isRecord(budgets)) copy.budgets = copyEntries(budgets, (budget) => budget) // a budget: read by validateBudget
-    if (isRecord(types)) copy.types = copyEntries(types, copyRecord(["code"]))
-    if (isRecord(drivers)) copy.drivers = copyEntries(drivers, copyRecord(["sequential"]))
+    if (isStructInput(budgets)) copy.budgets = copyEntries(budgets, (budget) => budget) // a budget: read by validateBudget
+    if (isStructInput(types)) copy.types = copyEntries(types, copyRecord(["code"]))
+    if (isStructInput(drivers)) copy.drivers = copyEntries(drivers, copyRecord(["sequential"]))
     if (Array.isArray(pools)) copy.pools = Array.from(pools as ReadonlyArray<unknown>, copyRecord(poolConfigKeys))
-    if (isRecord(trace)) {
+    if (isStructInput(trace)) {
       const options = copyKeys(trace, traceKeys)
       for (const key of ["drivers", "types"]) {
         const list = options[key]
@@ -490,7 +486,7 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
       readonly drivers?: unknown
       readonly unitBytes?: unknown
     } | null
-    if (!isRecord(trace)) return bad("trace", "expected { sink: (line) => void, … }")
+    if (!isStructInput(trace)) return bad("trace", "expected { sink: (line) => void, … }")
     for (const key of Object.keys(trace)) if (!traceKeys.includes(key)) return bad(`trace.${key}`, "unknown option")
     if (typeof trace.sink !== "function") return bad("trace", "expected { sink: (line) => void, … }")
     const { drivers, unitBytes } = trace
@@ -591,7 +587,7 @@ const defaultSettings = (mode: keyof typeof AcquisitionMode): AcquireSettings =>
  */
 export const isObjectArgument = (value: unknown): value is object => {
   try {
-    return typeof value === "object" && value !== null && !Array.isArray(value)
+    return isStructInput(value)
   } catch {
     return false
   }
