@@ -224,7 +224,11 @@ export interface SharedAcquireOptions<T> {
   readonly name?: string
   /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory, else undefined). */
   readonly create?: (metadata: ResourceMetadata) => T
-  /** Disposes of this thread's payload when its hold is released. */
+  /**
+   * Disposes of this thread's payload, once made, when its hold ends in this thread (the ref's `release()`,
+   * `release(handle)`, this thread's `close()`): before a pool block goes back to its pool, a throw swallowed.
+   * See docs/shared-manager.md, "When `destroy` runs".
+   */
   readonly destroy?: (payload: T) => void
 }
 
@@ -348,6 +352,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   private value: T | undefined = undefined
   /** @internal */
   private madeHandle: ResourceHandle | undefined = undefined
+  /** @internal Its entry among its thread's hooked holds (a `destroy` hook and a made payload), else undefined. */
+  private hooked: HookedHold | undefined = undefined
 
   /** @internal */
   constructor(
@@ -428,8 +434,28 @@ export class SharedResource<T = Uint8Array> implements Disposable {
         this.value = made
       }
       this.made = true
+      // a hook to run when the hold ends: its thread's manager ends it too (`release(handle)`, `close()`) and runs
+      // the hook before the block goes back; a ref without one has no entry
+      if (this.destroy !== undefined) {
+        this.hooked = this.owner.trackHook(this.slot, this.generation, () => this.endHold())
+      }
     }
     return this.value as T
+  }
+
+  /**
+   * @internal The manager ended this hold (`release(handle)`, `close()`): the ref is released and its `destroy`
+   * hook runs, once (nothing when the ref was released already), a throw swallowed.
+   */
+  private endHold(): void {
+    const destroy = this.destroy
+    if (this.isReleased || destroy === undefined) return
+    this.isReleased = true
+    try {
+      destroy(this.value as T)
+    } catch {
+      // the hold ended either way (docs/semantics.md section 14)
+    }
   }
 
   /**
@@ -452,6 +478,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
       this.owner.releaseOwn(this.slot, this.generation, this.serial, false)
       return
     }
+    if (this.hooked !== undefined) this.owner.untrackHook(this.slot, this.hooked)
     // a freed pool block goes back to its pool after the hook, which may still use its payload (a view of the
     // block: docs/semantics.md section 6), so that an acquisition inside the hook gets a block of its own
     const block = this.owner.releaseOwn(this.slot, this.generation, this.serial, true)
@@ -960,10 +987,22 @@ interface ManagerPool {
   readonly index: number
 }
 
-/** A freed resource's pool block, kept out of its pool until its ref's `destroy` hook ran. */
+/**
+ * A freed resource's pool block, kept out of its pool until its ref's `destroy` hook ran, with the ledger's count
+ * of lost-thread repairs when it was kept (a later repair put it back on the pool's free list already).
+ */
 interface HeldBlock {
   readonly pool: SharedBlockPool
   readonly block: number
+  readonly repairs: number
+}
+
+/** A live hold of this thread whose ref has a `destroy` hook and a made payload: how the manager ends it. */
+interface HookedHold {
+  /** The generation of the resource held. */
+  readonly generation: number
+  /** Marks the ref released and runs its hook (once; a throw swallowed). */
+  readonly end: () => void
 }
 
 /** A wait of this thread, settled by its listener. */
@@ -1025,6 +1064,18 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   private readonly endedHolds = new Map<number, { readonly generation: number; readonly lastRef: number }>()
   /** The generation of the slot `submit` last admitted at once (read under the lock, taken by `wait`). */
   private admittedGeneration = 0
+  /**
+   * This thread's live holds whose refs have a `destroy` hook and a made payload, by slot (a thread holds a slot's
+   * resource once): `release(handle)` and `close()` run their hooks before the blocks go back. Refs without a
+   * hook, or whose payload was never read, have no entry.
+   */
+  private readonly hookedHolds = new Map<number, HookedHold>()
+  /** While `close()` runs this thread's hooks: the thread is closed to them (calls fail, a close does nothing). */
+  private closing = false
+  /** Freed pool blocks kept out of their pools while hooks run (`heldBlock`, `giveBack`). */
+  private keptBlocks = 0
+  /** A close gave up the thread's index while blocks were kept: the last `giveBack` gives it up. */
+  private leaveIndexAfterHooks = false
 
   private constructor(
     private readonly ledger: Ledger,
@@ -1125,7 +1176,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   // ------------------------------------------------------------ state checks
 
   private get usable(): boolean {
-    return !this.detached && !this.ledger.closed && attachedWith(this.ledger, this.thread, this.epoch)
+    return !this.detached && !this.closing && !this.ledger.closed && attachedWith(this.ledger, this.thread, this.epoch)
   }
 
   private ensureUsable(): void {
@@ -1715,9 +1766,42 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   release(handle: ResourceHandle): void {
     this.ensureUsable()
     const { slot, generation } = this.resolve(handle)
-    this.dropHold(slot, generation, false)
+    const found = this.hookedHolds.size === 0 ? undefined : this.hookedHolds.get(slot)
+    const hooked = found?.generation === generation ? found : undefined
+    // a hooked hold's `destroy` hook runs before a freed block goes back to its pool (as its ref's release does)
+    const block = this.dropHold(slot, generation, false, hooked !== undefined)
     // the ref of the hold just ended (made before now) stays released: a later share is a hold of its own
     this.endedHolds.set(slot, { generation, lastRef: this.refsMade })
+    if (hooked === undefined) return
+    this.hookedHolds.delete(slot)
+    try {
+      hooked.end()
+    } finally {
+      if (block !== undefined) this.giveBack(block)
+    }
+  }
+
+  /** Records a ref's hooked hold (its payload was just made): `release(handle)` and `close()` end it. */
+  trackHook(slot: number, generation: number, end: () => void): HookedHold {
+    const hooked: HookedHold = { generation, end }
+    this.hookedHolds.set(slot, hooked)
+    return hooked
+  }
+
+  /** Forgets a ref's hooked hold (its own `release()` ends it). */
+  untrackHook(slot: number, hooked: HookedHold): void {
+    if (this.hookedHolds.get(slot) === hooked) this.hookedHolds.delete(slot)
+  }
+
+  /**
+   * Ends this thread's hooked holds that are left, newest first: each ref released and its hook run, once. The
+   * map is emptied first, so a hook that releases another ref of them, or closes, runs no hook twice.
+   */
+  private endHookedHolds(): void {
+    if (this.hookedHolds.size === 0) return
+    const holds = [...this.hookedHolds.values()].reverse()
+    this.hookedHolds.clear()
+    for (const hooked of holds) hooked.end()
   }
 
   /**
@@ -1755,18 +1839,43 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     return this.holdEnded(slot, generation, serial) ? undefined : this.dropHold(slot, generation, true, keepBlock)
   }
 
-  /** Gives back a block that `releaseOwn` kept (its pool through this thread's slot, or a slot of its own). */
-  giveBack({ pool, block }: HeldBlock): void {
-    if (pool.free(block)) {
-      pool.flush()
-      return
+  /**
+   * Gives back a block that `dropHold` kept (its pool through this thread's slot, or a slot of its own), unless a
+   * lost-thread repair ran since it was kept: the repair rebuilt the pool's free list from the live slots and
+   * listed the block already (freeing it again would put a block that another resource may have taken meanwhile
+   * on the list a second time). The check and the free are one lock-free step, which a repair does not overlap.
+   */
+  giveBack({ pool, block, repairs }: HeldBlock): void {
+    const ledger = this.ledger
+    // a thread reaped meanwhile marks no step (its row may be another thread's): the reaping's repair was counted
+    const stepped = attachedWith(ledger, this.thread, this.epoch)
+    if (stepped) ledger.enterStep(this.thread)
+    try {
+      if (ledger.repairs() !== repairs) return
+      if (pool.free(block)) {
+        pool.flush()
+        return
+      }
+      // this thread detached from the pool meanwhile (the hook closed the manager or detached the thread): the
+      // block goes back through a slot of its own, so that the other threads get it again
+      const attached = SharedBlockPool.attach(pool.buffer)
+      if (!attached.ok) return
+      attached.value.free(block)
+      attached.value.detach()
+    } finally {
+      if (stepped) ledger.leaveStep(this.thread)
+      if (--this.keptBlocks === 0 && this.leaveIndexAfterHooks) {
+        this.leaveIndexAfterHooks = false
+        this.leaveIndex()
+      }
     }
-    // this thread detached from the pool meanwhile (the hook closed the manager or detached the thread): the
-    // block goes back through a slot of its own, so that the other threads get it again
-    const attached = SharedBlockPool.attach(pool.buffer)
-    if (!attached.ok) return
-    attached.value.free(block)
-    attached.value.detach()
+  }
+
+  /** Gives up this thread's index, unless it was reaped meanwhile (the reaper gave it up). */
+  private leaveIndex(): void {
+    const at = this.thread * THREAD_INT_WORDS
+    if (Atomics.load(this.ledger.threadsInt, at + R.epoch) !== this.epoch) return
+    Atomics.compareExchange(this.ledger.threadsInt, at + R.claim, 1, 0)
   }
 
   /** `release(handle)` or a share's undo: drops this thread's hold; `quiet` ignores a hold already gone. */
@@ -1816,10 +1925,15 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     return kept
   }
 
-  /** A freed pooled slot's block, kept out of its pool (undefined: the slot was charged to the budget). */
+  /**
+   * A freed pooled slot's block, kept out of its pool (undefined: the slot was charged to the budget); read inside
+   * the release's step, with the repairs counted so far.
+   */
   private heldBlock(slot: number): HeldBlock | undefined {
     const pool = this.poolServing(slot)
-    return pool === undefined ? undefined : { pool, block: this.ledger.blockOf(slot) }
+    if (pool === undefined) return undefined
+    this.keptBlocks++
+    return { pool, block: this.ledger.blockOf(slot), repairs: this.ledger.repairs() }
   }
 
   /** After a resource was freed, under the lock: its name goes, the slot returns, waiters are re-examined. */
@@ -2338,6 +2452,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
 
   /** The heartbeat; the creator also looks for lost threads. */
   private beat(): void {
+    if (this.closing) return // the close's hooks run in this thread now: the close stops the heartbeat after
     if (!this.usable) {
       this.stop()
       return
@@ -2389,6 +2504,8 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
         }
         repairLedger(ledger, lost, capacity)
         this.repairPools()
+        // a block kept out of its pool for a hook (HeldBlock) is listed now: its thread must not free it again
+        ledger.countRepair()
         for (const t of lost) releaseThread(ledger, t, changes, this.freeUnderLock)
       } finally {
         ledger.resume()
@@ -2412,8 +2529,23 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
 
   close(): ReadonlyArray<SharedLeakReport> {
     const ledger = this.ledger
+    // a hook run by this close that closes again: the close goes on as it was
+    if (this.closing) return []
+    if (!this.detached && this.usable) {
+      // this thread's hooks run first, outside the lock, while their holds (and pool blocks) are still theirs;
+      // the thread is closed to them: an acquisition, a share or a release(handle) fails with ManagerClosed
+      this.closing = true
+      try {
+        this.endHookedHolds()
+      } finally {
+        this.closing = false
+      }
+    }
+    // closed before (or by a hook): holds another thread ended (the creator's close, a reaping) run their hooks
+    // here, unless their refs' release() ran them
     if (this.detached || !this.usable) {
       this.leaveClosed()
+      this.endHookedHolds()
       this.flushEvents()
       this.stop()
       return []
@@ -2443,7 +2575,10 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     }
     this.publishAll(changes)
     if (this.isCreator) ledger.ringAll()
-    Atomics.store(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.claim, 0)
+    // a close from inside a hook whose block is kept out of its pool: the index is given up once the block is back
+    // (its `giveBack` is a lock-free step, which only a thread with an index marks)
+    if (this.keptBlocks > 0) this.leaveIndexAfterHooks = true
+    else Atomics.store(ledger.threadsInt, this.thread * THREAD_INT_WORDS + R.claim, 0)
     // the events pending, the close's own included, are delivered before this thread stops listening
     // (docs/semantics.md, section 8)
     this.flushEvents()

@@ -1,8 +1,10 @@
 /**
  * A shared manager's refs once the manager is closed (docs/semantics.md, sections 2 and 17): the close released
  * every hold, so every ref reports `released`, its payload fails with ResourceReleased (the Effect `get` too), and
- * its `release()` releases nothing more but still gives a made payload to its `destroy` hook. The same holds for
- * the refs of a thread that detached (its own `close()`), while the other threads' refs live on.
+ * its `release()` releases nothing more. A made payload went to its `destroy` hook at the close of its own
+ * thread (before the hold was released); a ref of another thread whose hold the creator's close ended gives it to
+ * the hook at its `release()`, or at its thread's `close()`. The same holds for the refs of a thread that detached
+ * (its own `close()`), while the other threads' refs live on.
  */
 import { describe, expect, test } from "bun:test"
 import { ResourceFlag, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
@@ -14,7 +16,7 @@ const memory: ResourceMetadata = { type: "Memory", sizeBytes: 100 }
 const budgets = { Memory: { maxBytes: 1000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 } }
 
 describe("a shared manager's refs after close", () => {
-  test("the creator's close: the ref reports released, its payload fails, its release() only destroys", () => {
+  test("the creator's close: its destroy hook ran, the ref reports released, its payload fails, release() is a no-op", () => {
     const manager = createSharedResourceManager({ budgets })
     const destroyed: Array<string> = []
     const ref = manager.acquire("r", memory, { create: () => "made", destroy: (value) => destroyed.push(value) })
@@ -27,6 +29,7 @@ describe("a shared manager's refs after close", () => {
         .map((leak) => leak.name)
         .sort()
     ).toEqual(["p", "r"])
+    expect(destroyed).toEqual(["made"]) // by the close, before it released the hold
     expect(ref.released).toBe(true)
     expect(plain.released).toBe(true)
     expect(thrown(() => ref.payload)).toBeInstanceOf(ResourceReleased)

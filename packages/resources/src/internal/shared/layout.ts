@@ -58,7 +58,9 @@ export const H = {
   /** The config's `hysteresisPercent`, exactly: the double's bits in words 19 and 20 (as a Float64Array lays them). */
   hysteresis: 19,
   /** The config's `leaseBytes`: the bytes of budget a thread leases at a time (0: leasing is off for good). */
-  leaseChunk: 21
+  leaseChunk: 21,
+  /** Lost-thread repairs done (bumped by each before the lock-free steps resume; wraps). */
+  repairs: 22
 } as const
 
 export const HEADER_WORDS = 64

@@ -1132,6 +1132,16 @@ export class Ledger {
     return Math.floor((this.header[H.lostAfterMillis] as number) / 4)
   }
 
+  /** Lost-thread repairs done so far (a step reads it to tell whether a repair ran since an earlier step). */
+  repairs(): number {
+    return Atomics.load(this.header, H.repairs)
+  }
+
+  /** Counts a repair (by the reaper, with the lock-free steps stopped). */
+  countRepair(): void {
+    Atomics.add(this.header, H.repairs, 1)
+  }
+
   resume(): void {
     this.setFlag(ThreadFlags.Repair, false)
     Atomics.store(this.header, H.repair, 0)
