@@ -1,9 +1,11 @@
 /**
  * The variant sets that bench/instructions.ts and bench/profile.ts run one variant of in a child process: the
- * rows of bench/workload.bench.ts and of bench/fast-path-profile.bench.ts, and the child's loop over one of them.
+ * rows of bench/workload.bench.ts, of bench/fast-path-profile.bench.ts and the floor and BlockPool rows of
+ * bench/pool.bench.ts (one pair per call, and 1,000 pairs per call in one loop), and the child's loop over one.
  *
  * @module
  */
+import { indexRows, loopRows } from "../pool.bench.ts"
 import { exerciseEffectRuntime } from "./busy-runtime.ts"
 import { fastPathRows } from "./fast-path-rows.ts"
 import { prepareWorkloadProcess, workloadVariants } from "./workload-variants.ts"
@@ -11,13 +13,15 @@ import { prepareWorkloadProcess, workloadVariants } from "./workload-variants.ts
 /** The sets by name. */
 export const variantSets = {
   workload: workloadVariants,
-  "fast-path": fastPathRows
+  "fast-path": fastPathRows,
+  pool: [...indexRows, ...loopRows]
 } as const satisfies Record<string, ReadonlyArray<{ readonly name: string; readonly setup: () => () => unknown }>>
 
 /** What a child process of each set does before it sets its variant up. */
 const prepareProcess: Record<keyof typeof variantSets, () => void> = {
   workload: prepareWorkloadProcess,
-  "fast-path": () => {}
+  "fast-path": () => {},
+  pool: () => {}
 }
 
 /** A set's name. */
@@ -68,7 +72,7 @@ export const variantLoop = (set: VariantSetName, index: number, busy: boolean): 
   const variant = variantSets[set][index]
   if (variant === undefined) throw new Error(`no variant ${index} in ${set}`)
   prepareChild(set, busy)
-  const op = variant.setup()
+  const op: () => unknown = variant.setup()
   return async (count) => {
     for (let k = 0; k < count; k++) {
       const result = op()

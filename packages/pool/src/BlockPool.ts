@@ -121,8 +121,9 @@ export interface BlockPoolOptions {
 export class BlockPool {
   // Layout, for the hot path: the counters alloc and free change come first; every field set in the constructor
   // is `declare`d (no class-field definition before it), so that it is written once. A property written once
-  // is one the JIT may fold into the compiled alloc/free (a constant tag, `debug` false: its branches vanish);
-  // the free-list words are written once too unless the pool grows past its initial blocks or is trimmed.
+  // is one the JIT may fold into the compiled alloc/free (a constant tag); the free-list words are written once
+  // too unless the pool grows past its initial blocks or is trimmed. Debug mode is a subclass (`Debug`, below):
+  // the alloc and free of this class have no debug branch.
 
   /** Top of the stack of freed blocks (END: none). */
   private head = END
@@ -231,7 +232,8 @@ export class BlockPool {
         `the runtime could not reserve ${blockSize * maxCount} bytes of address space for one buffer (use "slabs")`
       )
     }
-    return new BlockPool(layout.value, read as BlockPoolOptions, blocks).initial()
+    const Pool = read.debug === true ? BlockPool.Debug : BlockPool
+    return new Pool(layout.value, read as BlockPoolOptions, blocks).initial()
   }
 
   /** Allocates the initial blocks; `PoolExhausted` when `admitGrowth` refuses them. */
@@ -271,8 +273,8 @@ export class BlockPool {
     }
     next[i] = ALLOCATED
     this.allocations++
-    if (this.debug) this.checkPoison(i)
-    return i + this.tag
+    // the tag's bits are above every index: `|` is `+` here, without the overflow check an add compiles to
+    return i | this.tag
   }
 
   /**
@@ -297,17 +299,19 @@ export class BlockPool {
    * @category hot path
    */
   free(handle: number): boolean {
-    // typeof first: a numeric string ("3") would pass the arithmetic and free a block, a Symbol or a BigInt throw
-    if (typeof handle !== "number") return this.rejectFree()
-    const i = handle - this.tag
+    // typeof first: a numeric string ("3") would pass the arithmetic and free a block, a Symbol or a BigInt throw;
+    // then an int32 (a fraction, NaN or a number past 32 bits would be truncated by the `^`)
+    if (typeof handle !== "number" || (handle | 0) !== handle) return this.rejectFree()
+    // The tag's bits off: `^` undoes alloc's `|` (no overflow check either). Another pool's tag leaves bits at or
+    // above 2^23, past any index; a negative handle stays negative.
+    const i = handle ^ this.tag
     const next = this.next
     // One state read decides: only an allocated block's word is ALLOCATED, and an index that is out of range
-    // (negative, past the capacity, fractional, NaN) reads `undefined`.
+    // (negative, past the capacity) reads `undefined`.
     if (next[i] !== ALLOCATED) return this.rejectFree()
     next[i] = this.head
     this.head = i
     this.frees++
-    if (this.debug) poison(this.blockView(i))
     return true
   }
 
@@ -559,9 +563,12 @@ export class BlockPool {
     return count + allocated === this.capacity && allocated === this.allocations - this.frees ? count : -1
   }
 
-  /** `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. */
+  /**
+   * `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. The retry is the base
+   * class's `alloc` (a debug pool's own `alloc` checks the block it gets once, after this returns).
+   */
   private allocSlow(): number {
-    if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
+    if (this.capacity < this.maxCount && this.grow() > 0) return BlockPool.prototype.alloc.call(this)
     this.failures++
     return NO_BLOCK
   }
@@ -625,8 +632,29 @@ export class BlockPool {
     return view
   }
 
+  /**
+   * A pool in debug mode: `alloc` and `free` are the base class's, then the poison is checked (alloc) or written
+   * (free). A class of its own, so that a pool not in debug mode has no debug branch in its `alloc` and `free`
+   * (what the two branches cost a loop of pairs: docs/pools.md, "Benchmarks").
+   */
+  private static readonly Debug = class DebugBlockPool extends BlockPool {
+    override alloc(): number {
+      const handle = super.alloc()
+      if (handle !== NO_BLOCK) this.checkPoison(handle ^ this.tag)
+      return handle
+    }
+
+    override free(handle: number): boolean {
+      if (!super.free(handle)) return false
+      // freed: `handle` is an int32 whose index is in range
+      poison(this.blockView(handle ^ this.tag))
+      return true
+    }
+  }
+
   /** The `PoolExhausted` error describing this pool. */
   private exhausted(): PoolExhausted {
     return new PoolExhausted({ pool: this.name, blockSize: this.blockSize, maxCount: this.maxCount })
   }
 }
+

@@ -80,6 +80,48 @@ describe("BlockPool", () => {
     expect(pool.view(foreign).length).toBe(0)
   })
 
+  test("a number equal to a live handle in its low 32 bits, or a fraction of one, frees nothing", () => {
+    // free takes the tag off with `^` (an int32 operation): numbers past 32 bits or with a fraction must not be
+    // truncated into a handle
+    const pool = make()
+    const h = pool.alloc()
+    const before = pool.stats()
+    for (const x of [h + 2 ** 32, h - 2 ** 32, h + 2 ** 52, h + 0.5, h - 0.25, -h, h | 0x80000000]) {
+      expect(pool.free(x)).toBe(false)
+    }
+    expect(pool.isAllocated(h)).toBe(true)
+    expect(pool.stats()).toEqual({ ...before, invalidFrees: 7 })
+    expect(pool.free(h)).toBe(true)
+  })
+
+  test("a debug pool checks the block of an alloc that grew the pool once", () => {
+    // the block the growth adds is written (by the growth's own hook) before the alloc hands it out: one report
+    const seen: UseAfterFree[] = []
+    let pool: BlockPool | undefined
+    let tag = 0
+    const created = BlockPool.make({
+      name: "t",
+      blockSize: 64,
+      initialCount: 1,
+      maxCount: 4,
+      debug: true,
+      onUseAfterFree: (e) => seen.push(e),
+      onCapacityChange: (delta) => {
+        if (delta > 0 && pool !== undefined) pool.view(1 | tag)[0] = 7
+      }
+    })
+    if (!created.ok) throw created.error
+    pool = created.value
+    const first = pool.alloc()
+    tag = first - pool.indexOf(first)
+    const second = pool.alloc() // grows: block 1 is new, and the hook wrote into it
+    expect(pool.indexOf(second)).toBe(1)
+    expect(seen.map((e) => e.index)).toEqual([1])
+    expect(pool.stats().useAfterFree).toBe(1)
+    expect(pool.free(second)).toBe(true)
+    expect(pool.view(second).every((x) => x === 0xdd)).toBe(true) // poisoned on free
+  })
+
   test("stats are exact", () => {
     const pool = make()
     const a = pool.alloc()
