@@ -8,6 +8,7 @@ import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./inter
 import { readOptions, show } from "./internal/caller-input.ts"
 import { INDEX_MASK, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
+import { printAs } from "./internal/printed.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { statsOf } from "./internal/stats-of.ts"
 import { validateLayout } from "./PoolConfig.ts"
@@ -658,3 +659,9 @@ export class BlockPool {
   }
 }
 
+// `BlockPool<audio: 4096 B blocks, 3 of 10 used, max 50>`, and `, debug` in debug mode
+printAs(BlockPool.prototype, (pool) => {
+  const stats = pool.stats()
+  const debug = pool.debug ? ", debug" : ""
+  return `BlockPool<${pool.name}: ${pool.blockSize} B blocks, ${stats.usedBlocks} of ${stats.totalBlocks} used, max ${pool.maxCount}${debug}>`
+})

@@ -7,6 +7,7 @@ import { BlockPool } from "./BlockPool.ts"
 import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
 import { readOptions, show, showName } from "./internal/caller-input.ts"
+import { counted, printAs } from "./internal/printed.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { SizeClassTable } from "./internal/size-class.ts"
 import { type PoolConfig, poolConfigKeys, validatePoolConfig } from "./PoolConfig.ts"
@@ -472,6 +473,16 @@ export class PoolManager {
     this.tables.set(type, table)
   }
 }
+
+// `PoolManager<Memory 64, 4096 B; Hardware 16 B; 12 hits, 1 miss, 0 exhausted fallbacks>`, `no pools` when empty
+printAs(PoolManager.prototype, (manager) => {
+  const sizes = new Map<ResourceType, Array<number>>()
+  for (const { type, pool } of manager.pools()) sizes.set(type, [...(sizes.get(type) ?? []), pool.blockSize])
+  const pools = [...sizes].map(([type, blockSizes]) => `${type} ${blockSizes.join(", ")} B`)
+  const { hits, misses, exhaustedFallbacks } = manager.routingStats()
+  const routing = `${counted(hits, "hit")}, ${counted(misses, "miss", "misses")}, ${counted(exhaustedFallbacks, "exhausted fallback")}`
+  return `PoolManager<${pools.length === 0 ? "no pools" : pools.join("; ")}; ${routing}>`
+})
 
 /** A power of two in [1, 2^30]. */
 const isAlignment = (n: unknown): n is number =>

@@ -7,6 +7,7 @@ import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./
 import { readOptions, show, showThrown } from "./internal/caller-input.ts"
 import { randomTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
+import { printAs } from "./internal/printed.ts"
 import {
   ALLOCATED,
   END,
@@ -192,6 +193,15 @@ export class SharedBlockPool {
   private localCount = 0
   /** While `rebuild` calls its `isHeld`: this handle takes and gives back nothing (see {@link rebuild}). */
   private rebuilding = false
+
+  static {
+    // `SharedBlockPool<frames: 1024 B blocks, 5 of 4096 used, slot 0>`, `, debug` and `, detached` when so
+    printAs(SharedBlockPool.prototype, (pool) => {
+      const stats = pool.stats()
+      const flags = `${pool.debug ? ", debug" : ""}${pool.capacity === 0 ? ", detached" : ""}`
+      return `SharedBlockPool<${pool.name}: ${pool.blockSize} B blocks, ${stats.usedBlocks} of ${stats.totalBlocks} used, slot ${pool.slot}${flags}>`
+    })
+  }
 
   private constructor(buffer: SharedArrayBuffer, slot: number, name: string) {
     const header = new Int32Array(buffer, 0, 64)
