@@ -292,6 +292,9 @@ export class PoolManager {
    * `new ArrayBuffer(n)` (a miss, or an exhausted-pool fallback; its view starts at offset 0, aligned to
    * anything). `InvalidPoolConfig` (field `bytes`) for a size that is not a safe integer ≥ 0 or exceeds 2 GiB, or
    * that the runtime cannot allocate; (field `alignment`) for an alignment that is not a power of two ≤ 2^30.
+   * A 0-byte request is served like any other, as the resource manager serves `sizeBytes: 0`: a block of the
+   * smallest fitting pool (the one `route(type, 0, alignment)` names, to be released as any other), else a heap
+   * view of no bytes (a miss).
    *
    * @example
    * ```ts

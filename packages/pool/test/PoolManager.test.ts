@@ -55,6 +55,24 @@ describe("PoolManager", () => {
     expect(!bad.ok && bad.error.field).toBe("bytes")
   })
 
+  test("a 0-byte request is served like any other: a block of the smallest pool, else an empty heap view", () => {
+    // the resource manager's rule for `sizeBytes: 0` (accepted, served by the pool that routes it): docs/pools.md
+    const manager = withPools()
+    const zero = manager.allocate("Memory", 0)
+    if (!zero.ok || zero.value.kind !== "pool") throw new Error("a 0-byte request is served by a pool")
+    expect(zero.value.pool).toBe(manager.route("Memory", 0) as BlockPool) // the pool `route` names for 0
+    expect([zero.value.bytes, zero.value.pool.blockSize, zero.value.view.byteLength]).toEqual([0, 64, 64])
+    expect(manager.release(zero.value)).toBe(true)
+    const stats = manager.getPoolStats("Memory", 64)
+    expect(stats.ok && [stats.value.allocations, stats.value.usedBlocks]).toEqual([1, 0])
+    // no pool that fits (these pools are 8-aligned), or none of the type: a heap view of no bytes, a miss
+    const unaligned = manager.allocate("Memory", 0, 64)
+    const none = manager.allocate("Hardware", 0)
+    for (const heap of [unaligned, none])
+      expect(heap.ok && [heap.value.kind, heap.value.view.byteLength]).toEqual(["heap", 0])
+    expect(manager.routingStats()).toMatchObject({ hits: 1, misses: 2, exhaustedFallbacks: 0 })
+  })
+
   test("duplicate pools, missing pools and destroy", () => {
     const released: Array<[ResourceType, number]> = []
     const manager = withPools({ onRelease: (type, bytes) => released.push([type, bytes]) })
