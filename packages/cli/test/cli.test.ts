@@ -111,6 +111,42 @@ describe("flight-hal command", () => {
     }
   }, 120_000)
 
+  test("--wizard without a terminal quits at the end of stdin, without a stack trace", () => {
+    const result = spawn(["profiles", "--wizard"]) // stdin: none
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("Wizard cancelled.")
+    expect(result.stderr).not.toContain("    at ")
+    expect(result.stderr).not.toContain("not available")
+  }, 60_000)
+
+  test("--wizard in a terminal asks for each flag, then runs the command", async () => {
+    // a pseudo-terminal from util-linux's `script`; Enter at each prompt takes its default
+    const script = Bun.which("script")
+    if (script === null) {
+      console.log("SKIPPED: --wizard in a terminal: no `script` command to make a pseudo-terminal")
+      return
+    }
+    const child = Bun.spawn([script, "-qc", `"${process.execPath}" "${binPath}" profiles --wizard`, "/dev/null"], {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe"
+    })
+    let output = ""
+    let answered = 0
+    const decoder = new TextDecoder()
+    for await (const chunk of child.stdout) {
+      output += decoder.decode(chunk)
+      // a prompt ends with "›" (its answer follows); answer each new one with Enter
+      const prompts = output.split("\u203a").length - 1
+      for (; answered < prompts; answered++) child.stdin.write("\r")
+      child.stdin.flush()
+    }
+    expect(await child.exited).toBe(0)
+    expect(answered).toBeGreaterThanOrEqual(2) // --json, then "Run this command?"
+    expect(output).toContain("Command ready")
+    expect(output).toContain("dreamcast") // the profiles table: the command ran
+  }, 60_000)
+
   test("--report to a path that cannot be written fails at once with exit code 2, before the run", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flight-hal-cli-"))
     const started = Date.now()
