@@ -8,7 +8,7 @@ import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./inter
 import { readOptions, show } from "./internal/caller-input.ts"
 import { INDEX_MASK, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
-import { printAs } from "./internal/printed.ts"
+import { poolLine, printAs } from "./internal/printed.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { statsOf } from "./internal/stats-of.ts"
 import { validateLayout } from "./PoolConfig.ts"
@@ -123,8 +123,8 @@ export class BlockPool {
   // Layout, for the hot path: the counters alloc and free change come first; every field set in the constructor
   // is `declare`d (no class-field definition before it), so that it is written once. A property written once
   // is one the JIT may fold into the compiled alloc/free (a constant tag); the free-list words are written once
-  // too unless the pool grows past its initial blocks or is trimmed. Debug mode is a subclass (`Debug`, below):
-  // the alloc and free of this class have no debug branch.
+  // too unless the pool grows past its initial blocks or is trimmed. The two `if (this.debug)` stay: a subclass
+  // for debug mode would take them off the hot path, for 87 bytes of the plain bundle (docs/pools.md, "Benchmarks").
 
   /** Top of the stack of freed blocks (END: none). */
   private head = END
@@ -233,8 +233,7 @@ export class BlockPool {
         `the runtime could not reserve ${blockSize * maxCount} bytes of address space for one buffer (use "slabs")`
       )
     }
-    const Pool = read.debug === true ? BlockPool.Debug : BlockPool
-    return new Pool(layout.value, read as BlockPoolOptions, blocks).initial()
+    return new BlockPool(layout.value, read as BlockPoolOptions, blocks).initial()
   }
 
   /** Allocates the initial blocks; `PoolExhausted` when `admitGrowth` refuses them. */
@@ -274,6 +273,7 @@ export class BlockPool {
     }
     next[i] = ALLOCATED
     this.allocations++
+    if (this.debug) this.checkPoison(i)
     // the tag's bits are above every index: `|` is `+` here, without the overflow check an add compiles to
     return i | this.tag
   }
@@ -313,6 +313,7 @@ export class BlockPool {
     next[i] = this.head
     this.head = i
     this.frees++
+    if (this.debug) poison(this.blockView(i))
     return true
   }
 
@@ -564,12 +565,9 @@ export class BlockPool {
     return count + allocated === this.capacity && allocated === this.allocations - this.frees ? count : -1
   }
 
-  /**
-   * `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. The retry is the base
-   * class's `alloc` (a debug pool's own `alloc` checks the block it gets once, after this returns).
-   */
+  /** `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. */
   private allocSlow(): number {
-    if (this.capacity < this.maxCount && this.grow() > 0) return BlockPool.prototype.alloc.call(this)
+    if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
     this.failures++
     return NO_BLOCK
   }
@@ -633,26 +631,6 @@ export class BlockPool {
     return view
   }
 
-  /**
-   * A pool in debug mode: `alloc` and `free` are the base class's, then the poison is checked (alloc) or written
-   * (free). A class of its own, so that a pool not in debug mode has no debug branch in its `alloc` and `free`
-   * (what the two branches cost a loop of pairs: docs/pools.md, "Benchmarks").
-   */
-  private static readonly Debug = class DebugBlockPool extends BlockPool {
-    override alloc(): number {
-      const handle = super.alloc()
-      if (handle !== NO_BLOCK) this.checkPoison(handle ^ this.tag)
-      return handle
-    }
-
-    override free(handle: number): boolean {
-      if (!super.free(handle)) return false
-      // freed: `handle` is an int32 whose index is in range
-      poison(this.blockView(handle ^ this.tag))
-      return true
-    }
-  }
-
   /** The `PoolExhausted` error describing this pool. */
   private exhausted(): PoolExhausted {
     return new PoolExhausted({ pool: this.name, blockSize: this.blockSize, maxCount: this.maxCount })
@@ -660,8 +638,4 @@ export class BlockPool {
 }
 
 // `BlockPool<audio: 4096 B blocks, 3 of 10 used, max 50>`, and `, debug` in debug mode
-printAs(BlockPool.prototype, (pool) => {
-  const stats = pool.stats()
-  const debug = pool.debug ? ", debug" : ""
-  return `BlockPool<${pool.name}: ${pool.blockSize} B blocks, ${stats.usedBlocks} of ${stats.totalBlocks} used, max ${pool.maxCount}${debug}>`
-})
+printAs(BlockPool.prototype, (pool) => poolLine("BlockPool", pool, `max ${pool.maxCount}`))

@@ -7,7 +7,7 @@ import { BlockPool } from "./BlockPool.ts"
 import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
 import { readOptions, show, showName } from "./internal/caller-input.ts"
-import { counted, printAs } from "./internal/printed.ts"
+import { printAs } from "./internal/printed.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { SizeClassTable } from "./internal/size-class.ts"
 import { type PoolConfig, poolConfigKeys, validatePoolConfig } from "./PoolConfig.ts"
@@ -477,14 +477,11 @@ export class PoolManager {
   }
 }
 
-// `PoolManager<Memory 64, 4096 B; Hardware 16 B; 12 hits, 1 miss, 0 exhausted fallbacks>`, `no pools` when empty
+// `PoolManager<Memory 64 B, Memory 4096 B, Hardware 16 B; hits 12, misses 1, exhausted fallbacks 0>`
 printAs(PoolManager.prototype, (manager) => {
-  const sizes = new Map<ResourceType, Array<number>>()
-  for (const { type, pool } of manager.pools()) sizes.set(type, [...(sizes.get(type) ?? []), pool.blockSize])
-  const pools = [...sizes].map(([type, blockSizes]) => `${type} ${blockSizes.join(", ")} B`)
+  const pools = manager.pools().map(({ type, pool }) => `${type} ${pool.blockSize} B`)
   const { hits, misses, exhaustedFallbacks } = manager.routingStats()
-  const routing = `${counted(hits, "hit")}, ${counted(misses, "miss", "misses")}, ${counted(exhaustedFallbacks, "exhausted fallback")}`
-  return `PoolManager<${pools.length === 0 ? "no pools" : pools.join("; ")}; ${routing}>`
+  return `PoolManager<${pools.join(", ") || "no pools"}; hits ${hits}, misses ${misses}, exhausted fallbacks ${exhaustedFallbacks}>`
 })
 
 /** A power of two in [1, 2^30]. */

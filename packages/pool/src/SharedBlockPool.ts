@@ -7,7 +7,7 @@ import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./
 import { readOptions, show, showThrown } from "./internal/caller-input.ts"
 import { randomTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
-import { printAs } from "./internal/printed.ts"
+import { poolLine, printAs } from "./internal/printed.ts"
 import {
   ALLOCATED,
   END,
@@ -196,11 +196,9 @@ export class SharedBlockPool {
 
   static {
     // `SharedBlockPool<frames: 1024 B blocks, 5 of 4096 used, slot 0>`, `, debug` and `, detached` when so
-    printAs(SharedBlockPool.prototype, (pool) => {
-      const stats = pool.stats()
-      const flags = `${pool.debug ? ", debug" : ""}${pool.capacity === 0 ? ", detached" : ""}`
-      return `SharedBlockPool<${pool.name}: ${pool.blockSize} B blocks, ${stats.usedBlocks} of ${stats.totalBlocks} used, slot ${pool.slot}${flags}>`
-    })
+    printAs(SharedBlockPool.prototype, (pool) =>
+      poolLine("SharedBlockPool", pool, `slot ${pool.slot}${pool.capacity === 0 ? ", detached" : ""}`)
+    )
   }
 
   private constructor(buffer: SharedArrayBuffer, slot: number, name: string) {

@@ -16,13 +16,13 @@ const expected: PrintedForms = {
   blockPool: "BlockPool<audio: 4096 B blocks, 1 of 10 used, max 50>",
   debugPool: "BlockPool<checked: 64 B blocks, 0 of 0 used, max 4, debug>",
   sharedPool: "SharedBlockPool<frames: 1024 B blocks, 1 of 64 used, slot 0>",
-  emptyManager: "PoolManager<no pools; 0 hits, 0 misses, 0 exhausted fallbacks>",
-  manager: "PoolManager<Memory 64, 4096 B; Hardware 16 B; 1 hit, 1 miss, 0 exhausted fallbacks>",
+  emptyManager: "PoolManager<no pools; hits 0, misses 0, exhausted fallbacks 0>",
+  manager: "PoolManager<Memory 64 B, Memory 4096 B, Hardware 16 B; hits 1, misses 1, exhausted fallbacks 0>",
   nested: "[BlockPool<audio: 4096 B blocks, 1 of 10 used, max 50>]",
   string: "BlockPool<audio: 4096 B blocks, 1 of 10 used, max 50>",
   json: JSON.stringify({
     pool: "BlockPool<big: 4096 B blocks, 1 of 1 used, max 2>",
-    manager: "PoolManager<Memory 64, 4096 B; Hardware 16 B; 1 hit, 1 miss, 0 exhausted fallbacks>"
+    manager: "PoolManager<Memory 64 B, Memory 4096 B, Hardware 16 B; hits 1, misses 1, exhausted fallbacks 0>"
   }),
   enumerable: [],
   detached: "SharedBlockPool<frames: 1024 B blocks, 1 of 64 used, slot 0, detached>"

@@ -8,18 +8,30 @@
  * @internal
  * @module
  */
+import type { PoolStats } from "../PoolStats.ts"
 
 const printers = [Symbol.for("nodejs.util.inspect.custom"), Symbol.for("Deno.customInspect"), "toString", "toJSON"]
 
 /** Gives the instances of a class (its `prototype`) the printed form `line(this)`, for every printer above. */
 export const printAs = <T extends object>(prototype: T, line: (self: T) => string): void => {
-  const value = function (this: T): string {
-    return line(this)
-  }
   for (const key of printers) {
-    Object.defineProperty(prototype, key, { value, configurable: true, enumerable: false, writable: true })
+    // defineProperty's default: not enumerable
+    Object.defineProperty(prototype, key, {
+      value(this: T): string {
+        return line(this)
+      },
+      configurable: true,
+      writable: true
+    })
   }
 }
 
-/** `1 block`, `2 blocks`: a count and its noun, singular for one. */
-export const counted = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`
+/** What both pools print first: `BlockPool<audio: 4096 B blocks, 3 of 10 used` (the caller closes the line). */
+export const poolLine = (
+  kind: string,
+  pool: { readonly name: string; readonly blockSize: number; readonly debug: boolean; stats(): PoolStats },
+  more: string
+): string => {
+  const { usedBlocks, totalBlocks } = pool.stats()
+  return `${kind}<${pool.name}: ${pool.blockSize} B blocks, ${usedBlocks} of ${totalBlocks} used, ${more}${pool.debug ? ", debug" : ""}>`
+}
