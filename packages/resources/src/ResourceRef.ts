@@ -7,7 +7,7 @@
 import { type PayloadUnavailable, type ResourceHandle, type ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
 import { defineInspect, describeHeld, heldJson } from "./internal/inspect.ts"
-import { type HoldEnded, holdEnded, type Payload, type PayloadHooks } from "./internal/payload.ts"
+import { type HoldEnded, holdEnded, type Payload, type PayloadHooks, runCreate } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
 import { exposeMetadata } from "./internal/validate.ts"
@@ -129,7 +129,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    * `Uint8Array(sizeBytes)` on a pool miss. A `create` hook that releases this ref or closes the manager
    * makes that access throw `ResourceReleased` too. A `Uint8Array` that cannot be allocated (a size beyond the
    * engine's largest array, or no memory for it) throws `PayloadUnavailable`: the ref stays held, and a later
-   * access tries again.
+   * access tries again; so does a read from inside the `create` hook that is making this payload.
    */
   get payload(): T {
     // `released`, written out: JavaScriptCore does not inline the getter's call on this path (about 100
@@ -160,7 +160,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
         this.value = this.engine.defaultPayload(this.slot, this.validMetadata, this.name) as T
         return this.value
       }
-      const made = create(this.metadata)
+      const made = runCreate(this, create, this.metadata, this.name)
       // the hook may have ended this very hold (released this ref, closed the manager)
       if (this.released) {
         if (this.engine.keepsMade(this.slot, this.generation, made, hooks?.destroy)) this.value = made

@@ -53,7 +53,7 @@ import { checkWait } from "./internal/deadlock/check.ts"
 import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
-import { defaultPayload, type HoldEnded, holdEnded } from "./internal/payload.ts"
+import { defaultPayload, type HoldEnded, holdEnded, runCreate } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
 import { Registrations } from "./internal/registrations.ts"
@@ -416,7 +416,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
       if (this.create === undefined) {
         this.value = this.owner.payloadOf<T>(this.slot, this.metadata, this.name)
       } else {
-        const made = this.create(this.metadata)
+        const made = runCreate(this, this.create, this.metadata, this.name)
         // the hook may have ended this very hold (released this ref, `release(handle)`, closed the manager): the
         // value is this ref's alone and is never handed out, it goes to `destroy` now (a throw swallowed, as the
         // single-thread managers do) and the ref stays released

@@ -41,6 +41,34 @@ export const defaultPayload = (metadata: ResourceMetadata, name: string): Uint8A
   }
 }
 
+/** The payloads whose `create` hook runs now (by their holder: a ref, a Shareable resource's cell). */
+const creating = new WeakSet<object>()
+
+/**
+ * Calls the `create` hook of `holder`'s payload. A read of that payload from inside the hook (which would call it
+ * again, without end) fails with `PayloadUnavailable`: nothing made, the hold kept (docs/semantics.md, section 2).
+ */
+export const runCreate = <T>(
+  holder: object,
+  create: (metadata: ResourceMetadata) => T,
+  metadata: ResourceMetadata,
+  name: string
+): T => {
+  if (creating.has(holder)) {
+    throw new PayloadUnavailable({
+      resource: name,
+      sizeBytes: metadata.sizeBytes,
+      reason: "its create hook is running (a create hook cannot read the payload it makes)"
+    })
+  }
+  creating.add(holder)
+  try {
+    return create(metadata)
+  } finally {
+    creating.delete(holder)
+  }
+}
+
 /**
  * What only some refs have: the owner's `create` and `destroy` hooks, and a Shareable resource's payload cell
  * (shared with its shares). A ref with none of them (the common acquisition) has no such object.
@@ -80,9 +108,14 @@ export class Payload<T> {
    * The payload, made on the first call, read through the hold of `holder` (on `slot` of `generation`):
    * {@link holdEnded} when making it ended that hold.
    */
-  get(engine: RefOwner, slot: number, generation: number, holder: { readonly released: boolean }): T | HoldEnded {
+  get(
+    engine: RefOwner,
+    slot: number,
+    generation: number,
+    holder: { readonly released: boolean; readonly name: string }
+  ): T | HoldEnded {
     if (!this.made) {
-      const made = this.create(this.metadata)
+      const made = runCreate(this, this.create, this.metadata, holder.name)
       // the hook may have ended this very hold (released it, closed the manager)
       if (holder.released) {
         if (engine.keepsMade(slot, generation, made, this.destroy)) this.keep(made)
