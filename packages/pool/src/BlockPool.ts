@@ -439,14 +439,15 @@ export class BlockPool {
 
   /**
    * Adds up to `blocks` blocks now (default: double the pool, at least 8), never beyond maxCount, without
-   * moving existing blocks. Returns the blocks added: 0 at maxCount, when `admitGrowth` refuses, or when called
-   * from a hook of a growth in progress.
+   * moving existing blocks. Returns the blocks added: 0 at maxCount, when `admitGrowth` refuses, when called
+   * from a hook of a growth in progress, or for a `blocks` that is not a positive integer (`null`, NaN, -1, 2.5:
+   * only an omitted `blocks` takes the default).
    *
    * @since 0.1.0
    * @category capacity
    */
   grow(blocks?: number): number {
-    const want = blocks ?? Math.max(this.capacity, MIN_GROWTH)
+    const want = blocks === undefined ? Math.max(this.capacity, MIN_GROWTH) : blocks
     if (!Number.isSafeInteger(want) || want <= 0) return 0
     const target = Math.min(this.maxCount, this.capacity + want)
     const before = this.capacity
@@ -457,7 +458,8 @@ export class BlockPool {
    * Releases the free blocks at the tail (past the last allocated block, keeping at least `minBlocks`), where
    * the storage can: a resizable buffer shrinks to any block, slab storage drops whole slabs. Returns the bytes
    * released (0 when none) and reports them through `onCapacityChange`. Called from a hook of a growth in
-   * progress (`admitGrowth`, or `onCapacityChange` reporting a growth) it releases nothing and returns 0.
+   * progress (`admitGrowth`, or `onCapacityChange` reporting a growth), or with a `minBlocks` that is not an
+   * integer ≥ 0 (`null`, NaN, -1, 2.5: only an omitted `minBlocks` means 0), it releases nothing and returns 0.
    *
    * @example
    * ```ts
@@ -476,7 +478,8 @@ export class BlockPool {
     // called from a hook of a growth in progress: the blocks being added stay
     if (this.growing) return 0
     const next = this.next
-    const floor = Number.isSafeInteger(minBlocks) ? Math.max(0, Math.min(minBlocks, this.capacity)) : this.capacity
+    // a count that is not one (NaN, negative, fractional, not a number) keeps every block, as grow adds none
+    const floor = Number.isSafeInteger(minBlocks) && minBlocks >= 0 ? Math.min(minBlocks, this.capacity) : this.capacity
     let keep = this.capacity
     while (keep > floor && next[keep - 1] !== ALLOCATED) keep--
     keep = this.storage.shrinkTarget(keep)

@@ -182,6 +182,18 @@ describe("BlockPool", () => {
     expect(pool.verifyFreeList()).toBe(1)
   })
 
+  test("grow and trim read a count that is not one alike: nothing changes, 0 returned; only an omitted one defaults", () => {
+    const pool = make({ initialCount: 4, maxCount: 64 })
+    const notCounts = [null, Number.NaN, -1, 2.5, "8", Number.POSITIVE_INFINITY] as unknown as number[]
+    for (const count of notCounts) {
+      expect(pool.grow(count)).toBe(0)
+      expect(pool.trim(count)).toBe(0)
+      expect(pool.stats().totalBlocks).toBe(4)
+    }
+    expect(pool.grow()).toBe(8) // the default: double, at least 8
+    expect(pool.trim()).toBe(12 * 64) // the default: keep none of the free tail
+  })
+
   test("debug mode detects writes after free", () => {
     const seen: UseAfterFree[] = []
     const pool = make({ debug: true, onUseAfterFree: (e) => seen.push(e) })
