@@ -150,7 +150,8 @@ const run = (storage: "resizable" | "slabs", debug: boolean, initialCount: numbe
       }
       case "trim": {
         const released = pool.trim(step.keep)
-        let keep = Math.max(0, Math.min(step.keep, model.capacity))
+        // a negative count is not one: nothing is released (as grow adds nothing for it)
+        let keep = step.keep >= 0 ? Math.min(step.keep, model.capacity) : model.capacity
         for (const h of model.held) keep = Math.max(keep, pool.indexOf(h) + 1)
         if (storage === "slabs") keep = model.slabs.find((first) => first >= keep) ?? model.capacity
         if (keep < model.capacity) {
