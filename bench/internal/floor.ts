@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { median } from "./fresh-process.ts"
 
 /** A bare LIFO free list over block indices 0..count-1. */
 export class MinimalFreeList {
@@ -109,10 +110,5 @@ export const interleaved = (
     ratios.push(o / f)
   }
   if (sink === 0.5) throw new Error("unreachable: keeps the loops' results alive")
-  return { ns: medianOf(owns), floorNs: medianOf(floors), ratio: medianOf(ratios) }
-}
-
-const medianOf = (xs: ReadonlyArray<number>): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
+  return { ns: median(owns), floorNs: median(floors), ratio: median(ratios) }
 }
