@@ -422,13 +422,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
         // single-thread managers do) and the ref stays released
         if (this.released || !this.owner.holdsLive(this.slot, this.generation)) {
           this.isReleased = true
-          if (this.destroy !== undefined) {
-            try {
-              this.destroy(made)
-            } catch {
-              // the access fails with ResourceReleased either way
-            }
-          }
+          this.destroyQuietly(made)
           return holdEnded
         }
         this.value = made
@@ -448,13 +442,22 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    * hook runs, once (nothing when the ref was released already), a throw swallowed.
    */
   private endHold(): void {
-    const destroy = this.destroy
-    if (this.isReleased || destroy === undefined) return
+    if (this.isReleased) return
     this.isReleased = true
+    this.destroyQuietly(this.value as T)
+  }
+
+  /**
+   * @internal Gives a payload to the `destroy` hook, if any: caller code run after the hold ended, so a throw is
+   * swallowed (docs/semantics.md section 14), as the single-thread managers do, and the release, the access or the
+   * close that ran it neither throws nor half happens.
+   */
+  private destroyQuietly(payload: T): void {
+    if (this.destroy === undefined) return
     try {
-      destroy(this.value as T)
+      this.destroy(payload)
     } catch {
-      // the hold ended either way (docs/semantics.md section 14)
+      // the hold ended either way
     }
   }
 
@@ -473,8 +476,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
   release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    const destroy = this.made ? this.destroy : undefined
-    if (destroy === undefined) {
+    if (!this.made || this.destroy === undefined) {
       this.owner.releaseOwn(this.slot, this.generation, this.serial, false)
       return
     }
@@ -483,11 +485,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     // block: docs/semantics.md section 6), so that an acquisition inside the hook gets a block of its own
     const block = this.owner.releaseOwn(this.slot, this.generation, this.serial, true)
     try {
-      // caller code, run after the hold ended: a throw is swallowed (docs/semantics.md section 14), as the
-      // single-thread managers do, so the release neither throws nor half happens
-      destroy(this.value as T)
-    } catch {
-      // the release is done either way
+      this.destroyQuietly(this.value as T)
     } finally {
       if (block !== undefined) this.owner.giveBack(block)
     }
@@ -2593,10 +2591,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
    * from this one).
    */
   private leaveClosed(): void {
-    const ledger = this.ledger
-    const at = this.thread * THREAD_INT_WORDS
-    if (!ledger.closed || Atomics.load(ledger.threadsInt, at + R.epoch) !== this.epoch) return
-    Atomics.compareExchange(ledger.threadsInt, at + R.claim, 1, 0)
+    if (this.ledger.closed) this.leaveIndex()
   }
 
   /** The live resources held by `thread` (-1: every thread), as leak reports. */
