@@ -298,7 +298,11 @@ const makeCommand = (output: CliOutput) => {
       const dump = yield* readDump(isUrl(file) ? snapshotUrl(file) : file)
       output.write(`${renderInspect(dump, { all })}\n`)
     })
-  ).pipe(Command.withDescription("Show a dump's budgets, pools, holders, dependencies and wait-for graph"))
+  ).pipe(
+    Command.withDescription(
+      "Show a dump's budgets, failures and leaks, pools, holders, dependencies and wait-for graph"
+    )
+  )
 
   const reportCommand = Command.make(
     "report",

@@ -1,5 +1,6 @@
 /**
- * `flight-hal inspect`: a dump's budgets, pools, holders, dependencies and wait-for graph as text.
+ * `flight-hal inspect`: a dump's budgets, failures and leaks, pools, holders, dependencies and wait-for graph as
+ * text.
  *
  * @module
  */
@@ -19,24 +20,46 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
     "",
     "Budgets"
   ]
+  const budgeted = dump.snapshot.types.filter((t) => t.budget !== undefined || t.currentUsage > 0)
   out.push(
-    formatTable(
-      ["type", "usage", "peak", "max", "reserved", "warn%", "crit%", "pressure", "waiting", "emergency"],
-      dump.snapshot.types
-        .filter((t) => t.budget !== undefined || t.currentUsage > 0)
-        .map((t) => [
-          t.type,
-          formatBytes(t.currentUsage),
-          formatBytes(t.peakUsage),
-          t.budget === undefined ? "unlimited" : formatBytes(t.budget.maxBytes),
-          t.budget === undefined ? "-" : formatBytes(t.budget.reservedBytes),
-          t.budget?.warningPercent ?? "-",
-          t.budget?.criticalPercent ?? "-",
-          t.pressure,
-          t.waiting,
-          t.emergencyCount
-        ])
-    )
+    budgeted.length === 0
+      ? "(no budgets, nothing in use)"
+      : formatTable(
+          ["type", "usage", "peak", "max", "reserved", "warn%", "crit%", "pressure", "waiting", "emergency"],
+          budgeted.map((t) => [
+            t.type,
+            formatBytes(t.currentUsage),
+            formatBytes(t.peakUsage),
+            t.budget === undefined ? "unlimited" : formatBytes(t.budget.maxBytes),
+            t.budget === undefined ? "-" : formatBytes(t.budget.reservedBytes),
+            t.budget?.warningPercent ?? "-",
+            t.budget?.criticalPercent ?? "-",
+            t.pressure,
+            t.waiting,
+            t.emergencyCount
+          ])
+        )
+  )
+  // Only the types with a refusal or a leak; a dump from before `failures` and `leaks` were dumped shows "-".
+  const failing = dump.snapshot.types.filter((t) => t.failedCount > 0 || (t.leaks ?? 0) > 0)
+  out.push("", "Failures and leaks")
+  out.push(
+    failing.length === 0
+      ? "(none)"
+      : formatTable(
+          ["type", "failed", "by reason", "leaks"],
+          failing.map((t) => [
+            t.type,
+            t.failedCount,
+            t.failures === undefined
+              ? "-"
+              : Object.entries(t.failures)
+                  .filter(([, n]) => n !== undefined && n > 0)
+                  .map(([reason, n]) => `${reason} ${n}`)
+                  .join(", ") || "-",
+            t.leaks ?? "-"
+          ])
+        )
   )
   out.push("", "Pools")
   out.push(
@@ -87,18 +110,20 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
   )
   out.push("", "Drivers")
   out.push(
-    formatTable(
-      ["driver", "owned", "shared", "waiting", "bytes"],
-      dump.snapshot.drivers.map((d) => [
-        d.driver,
-        d.owned,
-        d.shared,
-        d.waiting,
-        Object.entries(d.bytesByType)
-          .map(([type, bytes]) => `${type} ${formatBytes(bytes)}`)
-          .join(", ") || "-"
-      ])
-    )
+    dump.snapshot.drivers.length === 0
+      ? "(no drivers)"
+      : formatTable(
+          ["driver", "owned", "shared", "waiting", "bytes"],
+          dump.snapshot.drivers.map((d) => [
+            d.driver,
+            d.owned,
+            d.shared,
+            d.waiting,
+            Object.entries(d.bytesByType)
+              .map(([type, bytes]) => `${type} ${formatBytes(bytes)}`)
+              .join(", ") || "-"
+          ])
+        )
   )
   out.push("", "Wait-for graph")
   const names = new Map(resources.map((r) => [r.id, r.name ?? r.id]))

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ResourceManager } from "@flight-hal/resources"
+import { createResourceManager, managerDump, ResourceManager } from "@flight-hal/resources"
 import { Effect } from "effect"
 import { dumpManager, type ManagerDump, parseDump, renderInspect, runCli } from "../src/index.ts"
 
@@ -28,6 +28,7 @@ describe("inspect", () => {
     expect(code).toBe(0)
     for (const section of [
       "Budgets",
+      "Failures and leaks",
       "Pools",
       "Holders",
       "Shared resources",
@@ -96,6 +97,70 @@ describe("inspect", () => {
     const wanted = driver.holds.map((id) => dump.waitGraph.resources.find((r) => r.id === id)?.name)
     expect(wanted).not.toEqual([...wanted].sort((a, b) => (a ?? "").localeCompare(b ?? "", "en", { numeric: true })))
     expect(renderInspect(dump)).toContain("holds dma-0, dma-1, dma-2, dma-3, dma-4, dma-5, … (12)")
+  })
+
+  test("a shutdown dump shows the failures by reason and the leaks per type", async () => {
+    const manager = createResourceManager({
+      label: "shutdown",
+      budgets: { Memory: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } },
+      onLeaks: () => {}
+    })
+    manager.acquire("forgotten.png", { type: "Memory", sizeBytes: 4096 })
+    manager.acquire("dsp", { type: "Hardware", sizeBytes: 1 }, { owner: "audio" })
+    expect(() => manager.acquire("too-big", { type: "Memory", sizeBytes: 2 << 20 })).toThrow()
+    expect(() => manager.acquire("too-big", { type: "Memory", sizeBytes: 2 << 20 })).toThrow()
+    expect(() => manager.acquire("dsp", { type: "Hardware", sizeBytes: 1 }, { owner: "graphics" })).toThrow()
+    expect(manager.close()).toHaveLength(2)
+    const dump = await Effect.runPromise(parseDump(JSON.stringify(managerDump(manager, { takenAtMillis: 0 }))))
+    const text = renderInspect(dump)
+    expect(text).toContain(
+      [
+        "Failures and leaks",
+        "type      failed  by reason          leaks",
+        "--------  ------  -----------------  -----",
+        "Hardware       1  resource_busy 1        1",
+        "Memory         2  budget_exceeded 2      1"
+      ].join("\n")
+    )
+    // the section comes right after the budgets, types without a failure or a leak are left out
+    expect(text.indexOf("Failures and leaks")).toBeLessThan(text.indexOf("\nPools"))
+    expect(text).not.toMatch(/^(Performance|Communication|Platform|Custom) /m)
+  })
+
+  test("a dump without failures or leaks says so; one from before they were dumped shows the failed count", async () => {
+    const manager = createResourceManager({ label: "clean" })
+    manager.acquire("level", { type: "Memory", sizeBytes: 10 }).release()
+    expect(manager.close()).toEqual([])
+    const dump = managerDump(manager, { takenAtMillis: 0 })
+    expect(renderInspect(dump)).toContain("\nFailures and leaks\n(none)\n")
+    const old = {
+      ...dump,
+      snapshot: {
+        ...dump.snapshot,
+        types: dump.snapshot.types.map(({ failures: _f, leaks: _l, ...rest }) =>
+          rest.type === "Memory" ? { ...rest, failedCount: 3 } : rest
+        )
+      }
+    }
+    const back = await Effect.runPromise(parseDump(JSON.stringify(old)))
+    expect(renderInspect(back)).toContain(
+      ["type    failed  by reason  leaks", "------  ------  ---------  -----", "Memory       3  -          -"].join(
+        "\n"
+      )
+    )
+  })
+
+  test("a manager with no budgets and nothing in use prints no empty table", () => {
+    const manager = createResourceManager({ label: "closed" })
+    manager.acquire("level", { type: "Memory", sizeBytes: 10 }).release()
+    manager.close()
+    const text = renderInspect(managerDump(manager, { takenAtMillis: 0 }))
+    expect(text).toContain("\nBudgets\n(no budgets, nothing in use)\n")
+    // every section heading is followed by a table with rows or by one line saying it is empty
+    const lines = text.split("\n")
+    lines.forEach((line, i) => {
+      if (/^-+( +-+)*$/.test(line)) expect(lines[i + 1] ?? "").not.toBe("")
+    })
   })
 
   test("a file that is not a dump is refused with a reason", async () => {
