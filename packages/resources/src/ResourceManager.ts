@@ -198,12 +198,24 @@ export interface ResourceManagerService {
     metadata: D
   ): Effect.Effect<ResourceRef<DefaultPayload<D>>, AcquireErrorOf<"NonBlocking">, Scope.Scope>
   /** Acquires a resource released when the current Scope closes; the error channel follows the mode. */
-  acquire<const D extends ResourceMetadata, M extends AcquireMode = AcquireMode>(
+  acquire<const D extends ResourceMetadata, M extends AcquireMode = "NonBlocking">(
     name: string,
     metadata: D,
     options: AcquireOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
   ): Effect.Effect<ResourceRef<DefaultPayload<D>>, AcquireErrorOf<M>, Scope.Scope>
-  /** Acquires a resource whose payload is `T` (made by `create`, or as given by the type argument). */
+  /**
+   * Acquires a resource whose payload is `T` (made by `create`, or as given by the type argument), in the default
+   * mode, NonBlocking (no `mode` in the options): the error channel is NonBlocking's.
+   */
+  acquire<T = Uint8Array>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: AcquireOptions<T, "NonBlocking"> & { readonly mode?: undefined }
+  ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<"NonBlocking">, Scope.Scope>
+  /**
+   * Acquires a resource whose payload is `T` (made by `create`, or as given by the type argument). With an explicit
+   * `T` the mode is not inferred: the error channel is then every mode's, `AcquireError`.
+   */
   acquire<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
@@ -215,7 +227,14 @@ export interface ResourceManagerService {
     metadata: ResourceMetadata,
     options?: AcquireOptions<unknown, M>
   ): Effect.Effect<ScopedResource, AcquireErrorOf<M>, Scope.Scope>
-  /** Acquires, runs `use`, releases — no Scope allocated (the hot path). */
+  /** Acquires (NonBlocking: no `mode` in the options), runs `use`, releases — no Scope allocated (the hot path). */
+  use<T = Uint8Array, A = unknown, E = never, R = never>(
+    name: string,
+    metadata: ResourceMetadata,
+    use: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
+    options?: AcquireOptions<T, "NonBlocking"> & { readonly mode?: undefined }
+  ): Effect.Effect<A, AcquireErrorOf<"NonBlocking"> | E, R>
+  /** Acquires, runs `use`, releases — no Scope allocated (the hot path); the error channel follows the mode. */
   use<T = Uint8Array, A = unknown, E = never, R = never, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
