@@ -1124,22 +1124,25 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     const managerId = ledger.header[H.managerId] as number
     for (const [index, buffer] of poolBuffers.entries()) {
       const attached = SharedBlockPool.attach(buffer)
-      if (!attached.ok) {
-        // a buffer that is no pool at all (field "buffer") is a bad descriptor; a full pool is the pool's error
-        if (attached.error.field !== "buffer") throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+      if (!attached.ok && attached.error.field === "buffer") {
+        // a buffer that is no pool at all is a bad descriptor
         throw new InvalidArgument({
           argument: "descriptor.pools",
           issue: `pool buffer ${index} is not a shared pool's buffer (${attached.error.issue})`
         })
       }
-      const name = attached.value.name
-      attached.value.detach()
+      // the only other refusal is a full pool (every one of its thread slots attached), whose error names it
+      const name = attached.ok ? attached.value.name : attached.error.pool
+      if (attached.ok) attached.value.detach()
       if (!name.startsWith(poolTag(managerId, index))) {
         throw new InvalidArgument({
           argument: "descriptor.pools",
           issue: `pool buffer ${index} is not this manager's pool ${index} (another manager's, or out of order)`
         })
       }
+      // this manager's pools have a thread slot per thread index: one of them full means every thread slot of the
+      // manager is taken (the same ManagerClosed as without pools, not a pool config error the caller never wrote)
+      if (!attached.ok) throw new ManagerClosed()
     }
     for (let thread = 0; thread < ledger.maxThreads; thread++) {
       const at = thread * THREAD_INT_WORDS
@@ -1158,9 +1161,11 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       for (const [index, buffer] of poolBuffers.entries()) {
         const attached = SharedBlockPool.attach(buffer)
         if (!attached.ok) {
+          // checked above to be this manager's pool: it is full, a thread leaving gave up its index before its pool
+          // slots (its close), and every thread slot is taken until it is done
           for (const { pool } of pools) pool.detach()
           Atomics.store(ledger.threadsInt, at + R.claim, 0)
-          throw toCoreError<CoreInvalidPoolConfig>(attached.error)
+          throw new ManagerClosed()
         }
         const pool = attached.value
         Atomics.store(ledger.threadsInt, at + R.poolSlots + index, pool.slot + 1)
