@@ -142,8 +142,10 @@ export interface SharedManagerConfig {
   /** Requests waiting across all threads: 1–65536 (default 1024). */
   readonly maxWaiters?: number
   /**
-   * A thread whose heartbeat has not moved for this long is declared lost: its holdings are released and its
-   * waits withdrawn (default 5000 ms; 100 ms – 2^31−1). A thread busy in synchronous code that long is lost too.
+   * A thread whose heartbeat has not moved for this long is declared lost by the creating thread: its holdings
+   * are released and its waits withdrawn (default 5000 ms; 100 ms – 2^31−1). A thread busy in synchronous code
+   * that long is lost too. The creating thread is never declared lost: create the manager in the thread that
+   * lives longest (docs/shared-manager.md, "Only the creating thread reaps").
    */
   readonly lostAfterMillis?: number
   /**
@@ -280,7 +282,14 @@ export interface SharedResourceInfo {
 export interface ThreadTypeStats {
   /** The type. */
   readonly type: ResourceTypeName
-  /** Bytes of the resources this thread acquired that are live. */
+  /**
+   * This thread's part of the type's usage: the sizes of the live resources it acquired that are charged to the
+   * budget. A resource served by a pool block counts nothing here: its bytes are in its pool's capacity, charged
+   * to the type at creation and to no thread (as a single-thread manager charges pools: docs/semantics.md,
+   * section 6). So the threads' `currentUsage` plus the pools' capacity is the type's `currentUsage` whenever no
+   * thread is between steps. How many of its resources live, pool-served ones included: `allocationCount −
+   * releaseCount`.
+   */
   readonly currentUsage: number
   /** Resources of the type this thread acquired. */
   readonly allocationCount: number
@@ -310,8 +319,8 @@ export interface SharedLeakReport {
 }
 
 /**
- * One type's ledger as read by {@link SharedResourceManager.audit}: usage and the sizes of the live resources,
- * read one after the other (equal whenever no thread is between steps).
+ * One type's ledger as read by {@link SharedResourceManager.audit}: usage and what the live resources and pools
+ * account for, read one after the other (equal whenever no thread is between steps).
  *
  * @since 0.3.0
  * @category models
@@ -325,7 +334,12 @@ export interface SharedLedgerAudit {
   readonly leasedBytes: number
   /** Leases charged to the type since the manager was created. */
   readonly leases: number
-  /** The sizes of its live resources, summed. */
+  /**
+   * What its pools and live resources account for in usage: the pools' capacity plus the sizes of the live
+   * resources no pool block serves (a pool-served resource's bytes are in its pool's capacity), as usage is
+   * counted (docs/semantics.md, sections 5 and 6). Not the sizes of the live resources: with pools, it counts
+   * free blocks and leaves out the sizes of the resources the blocks serve.
+   */
   readonly liveBytes: number
   /** Its live resources. */
   readonly liveCount: number
@@ -583,11 +597,17 @@ export interface SharedResourceManager extends Disposable {
   removeBudget(type: ResourceTypeName): void
   /** The type's stats across every thread. */
   getResourceStats(type: ResourceTypeName): ResourceStats
-  /** One thread's part of each type (default: this thread). */
+  /**
+   * One thread's part of each type (default: this thread): its part of usage (the resources it acquired that are
+   * live and charged to the budget, not those a pool block serves) and its counts.
+   */
   threadStats(thread?: number): ReadonlyArray<ThreadTypeStats>
   /** The attached threads' indexes. */
   threads(): ReadonlyArray<number>
-  /** Reads usage and the live resources' sizes per type (for checks and dashboards). */
+  /**
+   * Reads, per type, usage and what the pools and live resources account for (`liveBytes`: equal to usage
+   * whenever no thread is between steps), for checks and dashboards.
+   */
   audit(): ReadonlyArray<SharedLedgerAudit>
   /** Called in this thread for every pressure change of any type, made by any thread. */
   registerPressureCallback(callback: (event: PressureEvent) => void): Disposable
@@ -844,7 +864,12 @@ const makePools = (
 
 /**
  * Attaches this thread (a worker) to a shared manager from its descriptor. Throws `InvalidArgument` for what is
- * not a descriptor, `ManagerClosed` when the manager is closed or every thread slot is taken.
+ * not a descriptor, `ManagerClosed` when the manager is closed or every thread slot is taken (with pools too).
+ *
+ * Pass the descriptor as `postMessage` or `workerData` delivers it: its buffers shared, not copied. A byte copy
+ * of the ledger buffer (`descriptor.buffer.slice(0)`) cannot be told from the real one here (same bytes): it
+ * attaches, and this thread then keeps books of its own that no other thread sees, a second budget (see
+ * docs/shared-manager.md, "Limits").
  *
  * @example
  * ```ts
