@@ -130,9 +130,10 @@ interface ReclaimTarget {
 
 /**
  * A reclamation run in progress: the manager trims the type's free pool blocks, then asks its callbacks in
- * registration order, each told the bytes still missing, until nothing is missing or none is left. The front
- * end runs `callback(missing)` its own way (a plain call, an Effect) and calls `advance()` for the next step.
- * A manager closed by a callback ends the run (`ManagerClosed` for an admission).
+ * registration order, each told the bytes still missing, until nothing is missing or none is left; it trims
+ * again after each callback, so pool blocks a callback's releases left free at a pool's tail count in the same
+ * run. The front end runs `callback(missing)` its own way (a plain call, an Effect) and calls `advance()` for the
+ * next step. A manager closed by a callback ends the run (`ManagerClosed` for an admission).
  */
 export class Reclaiming<R> {
   /** The callback to run now. */
@@ -158,10 +159,10 @@ export class Reclaiming<R> {
     if (core.closed) return this.finish()
     for (; this.target < this.targets.length; this.target++, this.callbacks = undefined, this.next = 0) {
       const { type, missing } = this.targets[this.target] as ReclaimTarget
-      if (this.callbacks === undefined) {
-        if (missing() > 0) core.trimPools(type)
-        this.callbacks = [...(core.reclaimers[type] ?? [])]
-      }
+      // before the first callback and after each one: the free tail of the type's pools is given back (the blocks
+      // a callback's releases returned to their pools are charged as capacity until a trim takes them off)
+      if (missing() > 0) core.trimPools(type)
+      if (this.callbacks === undefined) this.callbacks = [...(core.reclaimers[type] ?? [])]
       const need = missing()
       if (need > 0 && this.next < this.callbacks.length) {
         this.callback = this.callbacks[this.next++]
@@ -497,7 +498,12 @@ export class Core<R> {
     const first = this.submit(request, !this.mayReclaim(type))
     if (!(first instanceof NeedsReclaim)) return this.afterAdmission(first, request)
     const state = this.state
-    const missing = () => (state.usage[type] as number) + request.size - state.limit(type, request.priority)
+    // a request a pool routes is served once that pool has a free block (one a callback's release gave back): its
+    // retry takes it, charged nothing, so nothing more is missing (and the block is not trimmed away)
+    const missing = () =>
+      this.routedBlockFree(request)
+        ? 0
+        : (state.usage[type] as number) + request.size - state.limit(type, request.priority)
     return new Reclaiming<R>(this, [{ type, missing }], () =>
       this.closed ? new ManagerClosed() : this.afterAdmission(this.submit(request, true), request)
     ).advance()
@@ -566,6 +572,13 @@ export class Core<R> {
     return this.admitted(request, result)
   }
 
+  /** Whether the pool a request routes to has a free block now (the reclamation path only: not the fast path). */
+  private routedBlockFree(request: AcquireRequest): boolean {
+    if (this.pooledTypes[request.type] !== 1) return false
+    const pool = this.routeOf(request)
+    return pool !== undefined && pool.stats().freeBlocks > 0
+  }
+
   /** Counts an admission of a type that has pools: served by a block, or by the heap (the pool had none, or none routed). */
   private countRouted(pool: ManagedPool | undefined, served: boolean): void {
     const routing = this.routing
@@ -631,7 +644,7 @@ export class Core<R> {
     this.settle(reexamine(state, [type]))
   }
 
-  /** Trims the free capacity of a type's pools (the manager's own reclamation, before user callbacks). */
+  /** Trims the free tail of a type's pools (the manager's own reclamation: before and after each user callback). */
   trimPools(type: number): number {
     return this.pooledTypes[type] === 1 ? this.pools.trim(poolTypeName(type)) : 0
   }
