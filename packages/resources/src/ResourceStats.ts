@@ -34,7 +34,10 @@ export interface ResourceStats {
   readonly type: ResourceTypeName
   /** The type's numeric code: the generated table's for a built-in type, in the Custom range for a user-defined one. */
   readonly code: number
-  /** Bytes charged to the type now (live resources, emergency overage included). */
+  /**
+   * Bytes charged to the type now: live resources that no pool block serves, emergency overage included, and the
+   * whole capacity of the type's pools (a pool-served resource is charged nothing more than its pool).
+   */
   readonly currentUsage: number
   /** The highest usage seen. */
   readonly peakUsage: number
