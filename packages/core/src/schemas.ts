@@ -30,16 +30,21 @@ export const ResourceTypeNameSchema: Schema.declare<ResourceTypeName> = Schema.d
 )
 
 /**
- * A safe integer ≥ 0: a size in bytes.
+ * A safe integer ≥ 0: a size in bytes. Any other number (negative, fractional, NaN, ±Infinity, or an integer past
+ * 2^53 − 1) fails with "a byte count is a safe integer ≥ 0, got …".
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ByteCount: Schema.Int = Schema.Int.check(
+export const ByteCount: Schema.Int = Schema.Number.check(
+  // the byte count's own check first: after `Schema.isInt`, 2^53 would get its generic "Expected an integer".
+  // `isInt` then never fails; it stays for what reads the checks (an integer in JSON Schema, arbitraries), so
+  // this is `Schema.Int` as Effect builds it (`Number.check(isInt())`) with one more check.
   Schema.makeFilter((n: number) =>
     Number.isSafeInteger(n) && n >= 0 ? undefined : `a byte count is a safe integer ≥ 0, got ${n}`
-  )
-)
+  ),
+  Schema.isInt()
+) as Schema.Int
 
 /**
  * A power of two ≥ 1: an alignment in bytes.

@@ -246,6 +246,19 @@ describe("the light checks are the Schemas they mirror", () => {
     )
   })
 
+  test("a byte count past 2^53 − 1 gets the byte count's message, in the check and in the Schema", () => {
+    for (const n of [2 ** 53, 2 ** 60, 1e300, -1, 1.5]) {
+      const metadata = { type: "Memory", sizeBytes: n }
+      const sizeIssue = `a byte count is a safe integer ≥ 0, got ${n}\n  at ["sizeBytes"]`
+      expect(decodeMetadata(metadata)).toEqual({ _tag: "Failure", issue: sizeIssue })
+      expect(schemaVerdict(ResourceMetadataSchema)(metadata)).toEqual({ _tag: "Failure", issue: sizeIssue })
+      const budget = { maxBytes: n, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
+      const maxIssue = `a byte count is a safe integer ≥ 0, got ${n}\n  at ["maxBytes"]`
+      expect(decodeBudget(budget)).toEqual({ _tag: "Failure", issue: maxIssue })
+      expect(schemaVerdict(ResourceBudgetSchema)(budget)).toEqual({ _tag: "Failure", issue: maxIssue })
+    }
+  })
+
   test("a flag set with bit 31 names its unknown bits as unsigned hex, in the check and in the Schema", () => {
     for (const [flags, unknown] of [
       [0xffffffff, "0xffffffc0"],

@@ -149,8 +149,8 @@ export const decodeWith = <A>(check: Check, input: unknown): Decoded<A> => {
 // ---------------------------------------------------------------------------------------------
 // the core's Schemas
 
-/** `ByteCount`: a safe integer ≥ 0. */
-export const byteCount: Check = int((n) =>
+/** `ByteCount`: a safe integer ≥ 0, its own message for any other number (its check runs before `isInt`'s). */
+export const byteCount: Check = number((n) =>
   Number.isSafeInteger(n) && n >= 0 ? undefined : `a byte count is a safe integer ≥ 0, got ${n}`
 )
 
