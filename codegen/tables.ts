@@ -33,6 +33,21 @@ export interface ErrorField {
   readonly name: string
   readonly kind: FieldKind
   readonly doc: string
+  /**
+   * The field holds a resource name (a `string`) or names (a `stringList`): the message prints an empty name as
+   * `(unnamed)`. The field's value stays as given.
+   */
+  readonly resourceName?: true
+}
+
+/**
+ * An optional field of an error: the error carries it only when it has something to add, and then its message is
+ * `message` (which may name it) in place of the row's.
+ */
+export interface OptionalErrorField {
+  readonly field: ErrorField
+  /** Message template used when the error carries the field. */
+  readonly message: string
 }
 
 /** The category of an error, as the seed's HALErrorCategory. */
@@ -48,6 +63,11 @@ export interface ErrorEntry {
   readonly message: string
   readonly doc: string
   readonly fields: ReadonlyArray<ErrorField>
+  /**
+   * Fields the error may leave out, each with the message the error has when it carries it (the first such field
+   * the error carries, in this order, picks the message). `message` names none of them.
+   */
+  readonly optional?: ReadonlyArray<OptionalErrorField>
   /** Also emitted, dependency-free, into @flight-hal/pool. */
   readonly pool?: true
 }
@@ -150,6 +170,13 @@ export const errorCategories: ReadonlyArray<TableEntry> = [
 ]
 
 const f = (name: string, kind: FieldKind, doc: string): ErrorField => ({ name, kind, doc })
+/** A field holding a resource name (or, `stringList`, names): an empty one prints as `(unnamed)`. */
+const named = (name: string, kind: "string" | "stringList", doc: string): ErrorField => ({
+  name,
+  kind,
+  doc,
+  resourceName: true
+})
 
 /** The error table. Codes are append-only within a category. */
 export const errors: ReadonlyArray<ErrorEntry> = [
@@ -159,7 +186,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 1,
     message: "Resource {resource} not found",
     doc: "No live resource has this handle or name.",
-    fields: [f("resource", "string", "The handle or name that was looked up")]
+    fields: [named("resource", "string", "The handle or name that was looked up")]
   },
   {
     tag: "BudgetExceeded",
@@ -172,6 +199,17 @@ export const errors: ReadonlyArray<ErrorEntry> = [
       f("requested", "int", "Bytes requested"),
       f("available", "int", "Bytes still available under the request's limit"),
       f("limit", "int", "The request's limit: maxBytes, less the reserve unless Critical")
+    ],
+    optional: [
+      {
+        field: f(
+          "waitersAhead",
+          "int",
+          "Set when the request fits but is refused by the no-barging rule: the waiters of its priority or higher queued ahead of it"
+        ),
+        message:
+          "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but {waitersAhead} waiter(s) of the same or higher priority are queued ahead"
+      }
     ]
   },
   {
@@ -181,7 +219,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     message: "Acquiring {resource} ({resourceType}) timed out after {waitedMillis} ms",
     doc: "A Timeout-mode request was not admitted within its duration.",
     fields: [
-      f("resource", "string", "Name of the requested resource"),
+      named("resource", "string", "Name of the requested resource"),
       f("resourceType", "resourceType", "Type of the requested resource"),
       f("waitedMillis", "int", "How long the request waited, in milliseconds")
     ]
@@ -192,7 +230,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 4,
     message: "Resource name {resource} is held by a live resource",
     doc: "Names are unique among live resources; a NonBlocking or Emergency request for a live name fails.",
-    fields: [f("resource", "string", "The busy name")]
+    fields: [named("resource", "string", "The busy name")]
   },
   {
     tag: "StaleHandle",
@@ -212,7 +250,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 6,
     message: "Resource {resource} was already released",
     doc: "A ref was used after its release.",
-    fields: [f("resource", "string", "Name of the released resource")]
+    fields: [named("resource", "string", "Name of the released resource")]
   },
   {
     tag: "ManagerClosed",
@@ -231,7 +269,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
       "A Memory resource's default payload (a Uint8Array of sizeBytes) could not be allocated. The resource " +
       "stays held; a later read tries again.",
     fields: [
-      f("resource", "string", "Name of the resource"),
+      named("resource", "string", "Name of the resource"),
       f("sizeBytes", "int", "The payload's size in bytes"),
       f("reason", "string", "What the allocation threw, printed")
     ]
@@ -274,7 +312,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 1,
     message: "Resource {resource} is not shareable (no Shareable flag)",
     doc: "share() needs the Shareable flag.",
-    fields: [f("resource", "string", "Name of the resource")]
+    fields: [named("resource", "string", "Name of the resource")]
   },
   {
     tag: "AlreadyShared",
@@ -282,7 +320,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 2,
     message: "Driver {driver} already holds resource {resource}",
     doc: "The driver is already a holder of the resource.",
-    fields: [f("resource", "string", "Name of the resource"), f("driver", "string", "The driver")]
+    fields: [named("resource", "string", "Name of the resource"), f("driver", "string", "The driver")]
   },
   {
     tag: "NotHolder",
@@ -290,7 +328,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 3,
     message: "Driver {driver} does not hold resource {resource}",
     doc: "A driver released or used a resource it does not hold.",
-    fields: [f("resource", "string", "Name of the resource"), f("driver", "string", "The driver")]
+    fields: [named("resource", "string", "Name of the resource"), f("driver", "string", "The driver")]
   },
   {
     tag: "DependencyCycle",
@@ -298,7 +336,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 1,
     message: "Dependency cycle: {cycle}",
     doc: "A dependsOn edge would close a cycle; carries the cycle's resource names in order.",
-    fields: [f("cycle", "stringList", "Resource names along the cycle, first repeated last")]
+    fields: [named("cycle", "stringList", "Resource names along the cycle, first repeated last")]
   },
   {
     tag: "DeadlockDetected",
@@ -317,18 +355,28 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 3,
     message: "Dependency {dependency} of {resource} is not a live resource",
     doc: "dependsOn must point to live resources.",
-    fields: [f("resource", "string", "The dependent"), f("dependency", "string", "The missing dependency")]
+    fields: [named("resource", "string", "The dependent"), named("dependency", "string", "The missing dependency")]
   },
   {
     tag: "PoolExhausted",
     category: "Pool",
     code: 1,
     message: "Pool {pool} is exhausted: all {maxCount} blocks of {blockSize} bytes are in use",
-    doc: "Every block is in use and the pool is at maxCount.",
+    doc: "Every block is in use and the pool is at maxCount, or its growth (or initial capacity) was refused by its budget.",
     fields: [
       f("pool", "string", "The pool's name"),
       f("blockSize", "int", "Its block size"),
       f("maxCount", "int", "Its maximum block count")
+    ],
+    optional: [
+      {
+        field: f(
+          "refusedBytes",
+          "int",
+          "Set when the pool is below maxCount: the growth (or initial capacity), in bytes, its budget (`admitGrowth`) refused"
+        ),
+        message: "Pool {pool} could not grow by {refusedBytes} bytes: its budget refused them"
+      }
     ],
     pool: true
   },

@@ -115,4 +115,36 @@ describe("the tables' rules", () => {
     }
     expect(() => validateTables([], [entry("resource")])).not.toThrow()
   })
+  test("an optional field's message may name it; the row's message may not; names stay unique", () => {
+    const waiters = { name: "waiters", kind: "int" as const, doc: "probe" }
+    const withOptional = (message: string, optionalMessage: string, name = "waiters") => ({
+      ...entry("resource"),
+      message,
+      optional: [{ field: { ...waiters, name }, message: optionalMessage }]
+    })
+    expect(() => validateTables([], [withOptional("{resource}", "{resource}: {waiters}")])).not.toThrow()
+    expect(() => validateTables([], [withOptional("{resource}: {waiters}", "{waiters}")])).toThrow(
+      "Probe: template names unknown field waiters"
+    )
+    expect(() => validateTables([], [withOptional("{resource}", "{other}")])).toThrow(
+      "Probe: template names unknown field other"
+    )
+    expect(() => validateTables([], [withOptional("{resource}", "{resource}", "resource")])).toThrow(
+      "error Probe: duplicate field resource"
+    )
+    expect(() => validateTables([], [withOptional("{resource}", "{code}", "code")])).toThrow(
+      "error Probe: a field may not be called code"
+    )
+  })
+  test("only a string or a list of strings may hold a resource name", () => {
+    const probe = (kind: "int" | "string" | "stringList") => ({
+      ...entry("resource"),
+      fields: [{ name: "resource", kind, doc: "probe", resourceName: true as const }]
+    })
+    expect(() => validateTables([], [probe("string")])).not.toThrow()
+    expect(() => validateTables([], [probe("stringList")])).not.toThrow()
+    expect(() => validateTables([], [probe("int")])).toThrow(
+      "error Probe: resource name field resource must be a string or a stringList"
+    )
+  })
 })

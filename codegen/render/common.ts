@@ -48,15 +48,52 @@ export const sortedNames = (names: ReadonlyArray<string>): ReadonlyArray<string>
 /** The names of a table, in order. */
 export const namesOf = (table: EnumTable): ReadonlyArray<string> => table.entries.map((e) => e.name)
 
-/** The message template as a JS template literal body reading fields from `source`. */
-export const templateLiteral = (entry: ErrorEntry, source: string): string => {
-  const body = entry.message.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const field = entry.fields.find((f) => f.name === name)
-    if (field === undefined) throw new Error(`${entry.tag}: template names unknown field ${name}`)
-    return field.kind === "stringList" ? `\${${source}.${name}.join(" -> ")}` : `\${${source}.${name}}`
-  })
-  return `\`${body.replace(/`/g, "\\`")}\``
+/** What a message prints for an empty resource name. */
+export const UNNAMED = "(unnamed)"
+
+/** The name of the function a generated module defines (see {@link shownNameSource}) to print a resource name. */
+const SHOWN_NAME = "shownName"
+
+/** Whether an error's messages print a resource name (then its module needs {@link shownNameSource}). */
+export const showsResourceName = (e: ErrorEntry): boolean =>
+  [...e.fields, ...(e.optional ?? []).map((o) => o.field)].some((f) => f.resourceName === true)
+
+/** The source of the function the messages print a resource name with: `""` as `(unnamed)`. */
+export const shownNameSource = (): string =>
+  [
+    `/** A resource name as a message prints it: an empty one as \`${UNNAMED}\`. */`,
+    `const ${SHOWN_NAME} = (name: string): string => (name === "" ? ${JSON.stringify(UNNAMED)} : name)`
+  ].join("\n")
+
+/** One field's value as a template literal reads it from `source`: lists joined, resource names shown. */
+const fieldText = (field: ErrorField, source: string): string => {
+  const value = `${source}.${field.name}`
+  if (field.kind === "stringList") {
+    return field.resourceName === true ? `${value}.map(${SHOWN_NAME}).join(" -> ")` : `${value}.join(" -> ")`
+  }
+  return field.resourceName === true ? `${SHOWN_NAME}(${value})` : value
 }
+
+/** A message template as a JS template literal reading `fields` from `source`. */
+const literalOf = (tag: string, template: string, fields: ReadonlyArray<ErrorField>, source: string): string => {
+  const body = template.replace(/`/g, "\\`").replace(/\{(\w+)\}/g, (_, name: string) => {
+    const field = fields.find((f) => f.name === name)
+    if (field === undefined) throw new Error(`${tag}: template names unknown field ${name}`)
+    return `\${${fieldText(field, source)}}`
+  })
+  return `\`${body}\``
+}
+
+/**
+ * The message of an error as a JS expression reading its fields from `source`: the row's template, or, when the
+ * error carries one of its optional fields, that field's own template (the first carried, in table order).
+ */
+export const templateLiteral = (entry: ErrorEntry, source: string): string =>
+  (entry.optional ?? []).reduceRight(
+    (otherwise, { field, message }) =>
+      `${source}.${field.name} !== undefined ? ${literalOf(entry.tag, message, [...entry.fields, field], source)} : ${otherwise}`,
+    literalOf(entry.tag, entry.message, entry.fields, source)
+  )
 
 /** The TypeScript type of a field in a dependency-free context. */
 export const plainFieldType = (field: ErrorField): string => {
@@ -101,11 +138,19 @@ export const validateTables = (tables: ReadonlyArray<EnumTable>, errors: Readonl
     if (tags.has(e.tag)) throw new Error(`error ${e.tag}: duplicate tag`)
     keys.add(key)
     tags.add(e.tag)
-    for (const field of e.fields) {
+    const names = new Set<string>()
+    for (const field of [...e.fields, ...(e.optional ?? []).map((o) => o.field)]) {
       if (errorOwnKeys.includes(field.name)) {
         throw new Error(`error ${e.tag}: a field may not be called ${field.name} (every Error has its own)`)
       }
+      if (names.has(field.name)) throw new Error(`error ${e.tag}: duplicate field ${field.name}`)
+      names.add(field.name)
+      if (field.resourceName === true && field.kind !== "string" && field.kind !== "stringList") {
+        throw new Error(`error ${e.tag}: resource name field ${field.name} must be a string or a stringList`)
+      }
     }
+    // every template names only fields the error has when it is used (throws otherwise)
+    templateLiteral(e, "fields")
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { type ErrorEntry, type ErrorField, errors } from "../tables.ts"
 import { docBlock, sortedNames, tsHeader } from "./common.ts"
-import { exampleFields } from "./core-errors.ts"
+import { exampleFields, optionalFields } from "./core-errors.ts"
 
 const since = ["@since 0.2.0", "@category error schemas"]
 
@@ -44,12 +44,22 @@ const fieldSchemaType = (field: ErrorField): string => {
 }
 
 const renderSchema = (e: ErrorEntry): string => {
-  const fieldsType = `{ ${e.fields.map((f) => `readonly ${f.name}: ${fieldSchemaType(f)}`).join("; ")} }`
-  const fields =
-    e.fields.length === 0
-      ? "{}"
-      : `{\n${e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  ${f.name}: ${fieldSchema(f)}`).join(",\n")}\n}`
-  const picked = (source: string) => e.fields.map((f) => `${f.name}: ${source}.${f.name}`).join(", ")
+  const optional = optionalFields(e)
+  const fieldsType = `{ ${[
+    ...e.fields.map((f) => `readonly ${f.name}: ${fieldSchemaType(f)}`),
+    ...optional.map((f) => `readonly ${f.name}: Schema.optionalKey<${fieldSchemaType(f)}>`)
+  ].join("; ")} }`
+  const members = [
+    ...e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  ${f.name}: ${fieldSchema(f)}`),
+    ...optional.map((f) => `${docBlock([f.doc], "  ")}\n  ${f.name}: Schema.optionalKey(${fieldSchema(f)})`)
+  ]
+  const fields = members.length === 0 ? "{}" : `{\n${members.join(",\n")}\n}`
+  // an optional field is copied only when present (the error then has no such key at all)
+  const picked = (source: string) =>
+    [
+      ...e.fields.map((f) => `${f.name}: ${source}.${f.name}`),
+      ...optional.map((f) => `...(${source}.${f.name} === undefined ? {} : { ${f.name}: ${source}.${f.name} })`)
+    ].join(", ")
   const decode = e.fields.length === 0 ? `() => new ${e.tag}()` : `(encoded) => new ${e.tag}({ ${picked("encoded")} })`
   const encode =
     e.fields.length === 0
@@ -60,7 +70,7 @@ const renderSchema = (e: ErrorEntry): string => {
     `const ${e.tag}Fields: ${fieldsType} = ${fields}`,
     "",
     docBlock([
-      `Schema of {@link ${e.tag}}: decodes \`{ _tag: ${JSON.stringify(e.tag)}${e.fields.map((f) => `, ${f.name}`).join("")} }\` to an instance and`,
+      `Schema of {@link ${e.tag}}: decodes \`{ _tag: ${JSON.stringify(e.tag)}${e.fields.map((f) => `, ${f.name}`).join("")}${optional.map((f) => `, ${f.name}?`).join("")} }\` to an instance and`,
       "encodes an instance back to its fields.",
       "",
       "@example",
@@ -87,7 +97,7 @@ const renderSchema = (e: ErrorEntry): string => {
 
 /** The content of packages/core/src/generated/error-schemas.ts. */
 export const renderCoreErrorSchemas = (): string => {
-  const kinds = new Set(errors.flatMap((e) => e.fields.map((f) => f.kind)))
+  const kinds = new Set(errors.flatMap((e) => [...e.fields, ...optionalFields(e)].map((f) => f.kind)))
   const tableSchemas = [
     ["mode", "AcquisitionModeSchema"],
     ["pressure", "ResourcePressureSchema"],

@@ -6,7 +6,16 @@
  * importing an error class never loads Schema.
  */
 import { type ErrorEntry, type ErrorField, enumTables, errorCategories, errors } from "../tables.ts"
-import { docBlock, frozen, templateLiteral, tsHeader, validateTables } from "./common.ts"
+import {
+  docBlock,
+  frozen,
+  shownNameSource,
+  showsResourceName,
+  templateLiteral,
+  tsHeader,
+  UNNAMED,
+  validateTables
+} from "./common.ts"
 
 const since = ["@since 0.1.0", "@category errors"]
 const sinceNew = ["@since 0.2.0", "@category errors"]
@@ -55,11 +64,21 @@ export const exampleValue = (f: ErrorField): string => {
 export const exampleFields = (e: ErrorEntry): string =>
   e.fields.length === 0 ? "" : `{ ${e.fields.map((f) => `${f.name}: ${exampleValue(f)}`).join(", ")} }`
 
+/** An error's optional fields (none for most). */
+export const optionalFields = (e: ErrorEntry): ReadonlyArray<ErrorField> => (e.optional ?? []).map((o) => o.field)
+
+/** `{field}` in a doc comment's message: the row's message, then each optional field's. */
+const messagesDoc = (e: ErrorEntry): ReadonlyArray<string> => [
+  `Category \`${e.category}\`, code ${e.code}. Message: "${e.message}".`,
+  ...(e.optional ?? []).map((o) => `With \`${o.field.name}\` (optional): "${o.message}".`)
+]
+
 const renderError = (e: ErrorEntry): string => {
-  const fieldsType =
-    e.fields.length === 0
-      ? "{}"
-      : `{\n${e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  readonly ${f.name}: ${errorFieldType(f)}`).join("\n")}\n}`
+  const members = [
+    ...e.fields.map((f) => `${docBlock([f.doc], "  ")}\n  readonly ${f.name}: ${errorFieldType(f)}`),
+    ...optionalFields(e).map((f) => `${docBlock([f.doc], "  ")}\n  readonly ${f.name}?: ${errorFieldType(f)}`)
+  ]
+  const fieldsType = members.length === 0 ? "{}" : `{\n${members.join("\n")}\n}`
   return [
     `const ${e.tag}Base: FlightHalErrorClass<${JSON.stringify(e.tag)}, ${JSON.stringify(e.category)}, ${e.code}, ${fieldsType}> =`,
     `  errorClass(${JSON.stringify(e.tag)}, ${JSON.stringify(e.category)}, ${e.code}, (${e.fields.length === 0 ? "" : "self"}) => ${templateLiteral(e, "self")})`,
@@ -67,7 +86,7 @@ const renderError = (e: ErrorEntry): string => {
     docBlock([
       e.doc,
       "",
-      `Category \`${e.category}\`, code ${e.code}. Message: "${e.message}".`,
+      ...messagesDoc(e),
       "",
       "@example",
       "```ts",
@@ -80,13 +99,14 @@ const renderError = (e: ErrorEntry): string => {
     ]),
     `export class ${e.tag} extends ${e.tag}Base {`,
     ...e.fields.flatMap((f) => [`  /** ${f.doc} */`, `  declare readonly ${f.name}: ${errorFieldType(f)}`]),
+    ...optionalFields(e).flatMap((f) => [`  /** ${f.doc} */`, `  declare readonly ${f.name}?: ${errorFieldType(f)}`]),
     `}`
   ].join("\n")
 }
 
 /** The imports of the field types the error table uses. */
 const fieldTypeImports = (): ReadonlyArray<string> => {
-  const kinds = new Set(errors.flatMap((e) => e.fields.map((f) => f.kind)))
+  const kinds = new Set(errors.flatMap((e) => [...e.fields, ...optionalFields(e)].map((f) => f.kind)))
   const tables = (["mode", "pressure", "priority"] as const)
     .filter((k) => kinds.has(k))
     .map((k) => errorFieldType({ name: "", kind: k, doc: "" }))
@@ -110,7 +130,7 @@ export const renderCoreErrors = (): string => {
   const table = errors
     .map(
       (e) =>
-        `  ${frozen(`{ tag: ${JSON.stringify(e.tag)}, category: ${JSON.stringify(e.category)}, code: ${e.code}, message: ${JSON.stringify(e.message)}, fields: ${frozen(`[${e.fields.map((f) => JSON.stringify(f.name)).join(", ")}]`)} }`)}`
+        `  ${frozen(`{ tag: ${JSON.stringify(e.tag)}, category: ${JSON.stringify(e.category)}, code: ${e.code}, message: ${JSON.stringify(e.message)}, fields: ${frozen(`[${e.fields.map((f) => JSON.stringify(f.name)).join(", ")}]`)}, optionalFields: ${frozen(`[${(e.optional ?? []).map((o) => frozen(`{ name: ${JSON.stringify(o.field.name)}, message: ${JSON.stringify(o.message)} }`)).join(", ")}]`)} }`)}`
     )
     .join(",\n")
   return [
@@ -178,6 +198,7 @@ export const renderCoreErrors = (): string => {
     '    ...(error.stack ?? "").split("\\n").filter((line) => /^\\s+at\\s/.test(line))',
     '  ].join("\\n")',
     "",
+    ...(errors.some(showsResourceName) ? [shownNameSource(), ""] : []),
     "/** The base class of one error: `Data.TaggedError` with the category, the code and the message. */",
     "const errorClass = <Tag extends string, Category extends ErrorCategory, Code extends number, Fields extends object>(",
     "  tag: Tag,",
@@ -239,10 +260,18 @@ export const renderCoreErrors = (): string => {
     "  readonly category: ErrorCategory",
     "  /** The error's code, stable forever within its category. */",
     "  readonly code: number",
-    "  /** The message template: `{field}` stands for the field's value. */",
+    "  /**",
+    "   * The message template: `{field}` stands for the field's value; a field holding a resource name prints an",
+    `   * empty name as \`${UNNAMED}\`.`,
+    "   */",
     "  readonly message: string",
-    "  /** The names of the error's typed fields. */",
+    "  /** The names of the error's typed fields (those it always carries). */",
     "  readonly fields: ReadonlyArray<string>",
+    "  /**",
+    "   * The fields it may leave out, each with the message template it has when it carries that field (the first",
+    "   * carried, in this order); `message` names none of them.",
+    "   */",
+    "  readonly optionalFields: ReadonlyArray<{ readonly name: string; readonly message: string }>",
     "}",
     "",
     docBlock(["The error table, in table order.", ...since]),

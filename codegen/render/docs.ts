@@ -2,6 +2,7 @@
  * Renders docs/tables.md: every table for humans.
  */
 import { type EnumTable, enumTables, errorCategories, errors } from "../tables.ts"
+import { UNNAMED } from "./common.ts"
 
 const hex = (t: EnumTable, v: number): string =>
   t.kind === "flags" || t.name === "ResourceType" ? `0x${v.toString(16).padStart(2, "0")}` : String(v)
@@ -36,6 +37,8 @@ export const renderDocs = (): string =>
     "",
     "Every error is a class of `@flight-hal/core` (a yieldable Effect error, `Effect.catchTag`-able, without Schema; its Schema is `<Tag>Schema`) with `category`, `code` and a",
     "formatted `message`. Codes are stable forever: new errors are appended, codes are never reused.",
+    `A field marked \`?\` is optional: an error carries it only when it has something to add, and then has that`,
+    `field's message. A message prints an empty resource name as \`${UNNAMED}\` (the field keeps \`""\`).`,
     "",
     "| category | value |",
     "| --- | --- |",
@@ -43,9 +46,11 @@ export const renderDocs = (): string =>
     "",
     "| tag | category | code | fields | message |",
     "| --- | --- | --- | --- | --- |",
-    ...errors.map(
-      (e) =>
-        `| \`${e.tag}\` | ${e.category} | ${e.code} | ${e.fields.map((f) => `\`${f.name}\``).join(", ")} | ${e.message} |`
-    ),
+    ...errors.map((e) => {
+      const optional = e.optional ?? []
+      const fields = [...e.fields.map((f) => `\`${f.name}\``), ...optional.map((o) => `\`${o.field.name}?\``)]
+      const messages = [e.message, ...optional.map((o) => `with \`${o.field.name}\`: ${o.message}`)]
+      return `| \`${e.tag}\` | ${e.category} | ${e.code} | ${fields.join(", ")} | ${messages.join("; ")} |`
+    }),
     ""
   ].join("\n")

@@ -3,7 +3,17 @@
  * table and plain `Error` classes for the pool's rows of the error table.
  */
 import { type ErrorEntry, errors, resourceType } from "../tables.ts"
-import { docBlock, frozen, numberLiteral, plainFieldType, stringTuple, templateLiteral, tsHeader } from "./common.ts"
+import {
+  docBlock,
+  frozen,
+  numberLiteral,
+  plainFieldType,
+  shownNameSource,
+  showsResourceName,
+  stringTuple,
+  templateLiteral,
+  tsHeader
+} from "./common.ts"
 
 const since = (category: string): ReadonlyArray<string> => ["@since 0.1.0", `@category ${category}`]
 
@@ -34,7 +44,11 @@ export const renderPoolTables = (): string => {
 }
 
 const renderPoolError = (e: ErrorEntry): string => {
-  const fieldsType = `{ ${e.fields.map((f) => `readonly ${f.name}: ${plainFieldType(f)}`).join("; ")} }`
+  const optional = (e.optional ?? []).map((o) => o.field)
+  const fieldsType = `{ ${[
+    ...e.fields.map((f) => `readonly ${f.name}: ${plainFieldType(f)}`),
+    ...optional.map((f) => `readonly ${f.name}?: ${plainFieldType(f)}`)
+  ].join("; ")} }`
   return [
     docBlock([e.doc, "", `Category \`${e.category}\`, code ${e.code}.`, ...since("errors")]),
     `export class ${e.tag} extends Error {`,
@@ -49,11 +63,14 @@ const renderPoolError = (e: ErrorEntry): string => {
     `  /** The error's code, stable within its category. */`,
     `  readonly code: ${e.code} = ${e.code}`,
     ...e.fields.flatMap((f) => [`  /** ${f.doc} */`, `  readonly ${f.name}: ${plainFieldType(f)}`]),
+    // declared, not defined: an error without the field has no such key (as the core's class)
+    ...optional.flatMap((f) => [`  /** ${f.doc} */`, `  declare readonly ${f.name}?: ${plainFieldType(f)}`]),
     `  /** Makes the error from its fields; the message is formatted from them. */`,
     `  constructor(fields: ${fieldsType}) {`,
     `    super(${templateLiteral(e, "fields")})`,
     `    this.name = ${JSON.stringify(e.tag)}`,
     ...e.fields.map((f) => `    this.${f.name} = fields.${f.name}`),
+    ...optional.map((f) => `    if (fields.${f.name} !== undefined) this.${f.name} = fields.${f.name}`),
     `  }`,
     `}`
   ].join("\n")
@@ -67,6 +84,7 @@ export const renderPoolErrors = (): string => {
     tsHeader("The pool's rows of the error table, as dependency-free Error classes."),
     ...(usesType ? ['import type { ResourceType } from "./tables.ts"'] : []),
     "",
+    ...(poolErrors.some(showsResourceName) ? [shownNameSource(), ""] : []),
     poolErrors.map(renderPoolError).join("\n\n"),
     "",
     docBlock(["Any error of @flight-hal/pool.", ...since("errors")]),

@@ -3,17 +3,29 @@ import { inspect } from "node:util"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {
+  AcquireTimeout,
+  AlreadyShared,
   BudgetExceeded,
   BudgetExceededSchema,
   DeadlockDetected,
   DeadlockDetectedSchema,
+  DependencyCycle,
+  DependencyNotLive,
   ErrorCategory,
   ErrorClassByCode,
   ErrorTable,
   type ErrorTableRow,
   errorClassFor,
   FlightHalErrorSchema,
-  ManagerClosed
+  ManagerClosed,
+  NotHolder,
+  NotShareable,
+  PayloadUnavailable,
+  PoolExhausted,
+  PoolExhaustedSchema,
+  ResourceBusy,
+  ResourceNotFound,
+  ResourceReleased
 } from "../src/index.ts"
 
 describe("the error table", () => {
@@ -148,6 +160,115 @@ describe("error instances", () => {
       expect(Object.hasOwn(instance, "message")).toBe(true)
       expect(Object.keys(instance).sort()).toEqual(["_tag", ...row.fields].sort())
     }
+  })
+})
+
+describe("messages: resource names and optional fields", () => {
+  test("an empty resource name prints as (unnamed); the field keeps the empty string", () => {
+    const cases: ReadonlyArray<readonly [Error & { readonly resource?: string }, string]> = [
+      [new ResourceNotFound({ resource: "" }), "Resource (unnamed) not found"],
+      [
+        new AcquireTimeout({ resource: "", resourceType: "Memory", waitedMillis: 21 }),
+        "Acquiring (unnamed) (Memory) timed out after 21 ms"
+      ],
+      [new ResourceBusy({ resource: "" }), "Resource name (unnamed) is held by a live resource"],
+      [new ResourceReleased({ resource: "" }), "Resource (unnamed) was already released"],
+      [
+        new PayloadUnavailable({ resource: "", sizeBytes: 8, reason: "no memory" }),
+        "The payload of (unnamed) (8 bytes) could not be made: no memory"
+      ],
+      [new NotShareable({ resource: "" }), "Resource (unnamed) is not shareable (no Shareable flag)"],
+      [new AlreadyShared({ resource: "", driver: "gfx" }), "Driver gfx already holds resource (unnamed)"],
+      [new NotHolder({ resource: "", driver: "gfx" }), "Driver gfx does not hold resource (unnamed)"],
+      [
+        new DependencyNotLive({ resource: "", dependency: "" }),
+        "Dependency (unnamed) of (unnamed) is not a live resource"
+      ]
+    ]
+    for (const [error, message] of cases) {
+      expect(error.message).toBe(message)
+      expect(error.resource).toBe("")
+    }
+    const cycle = new DependencyCycle({ cycle: ["a", "", "a"] })
+    expect(cycle.message).toBe("Dependency cycle: a -> (unnamed) -> a")
+    expect(cycle.cycle).toEqual(["a", "", "a"])
+    // a name is printed as it is, even one that reads like the placeholder
+    expect(new ResourceNotFound({ resource: "texture" }).message).toBe("Resource texture not found")
+    expect(new ResourceNotFound({ resource: " " }).message).toBe("Resource   not found")
+  })
+
+  test("BudgetExceeded with waitersAhead says the request fits and is refused for the waiters ahead", () => {
+    const fields = { resourceType: "Memory", requested: 100, available: 200, limit: 1000 } as const
+    const plain = new BudgetExceeded(fields)
+    const barging = new BudgetExceeded({ ...fields, waitersAhead: 2 })
+    expect(plain.message).toBe("Budget exceeded for Memory: requested 100 bytes, 200 available of limit 1000")
+    expect(barging.message).toBe(
+      "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but 2 waiter(s) of the same or higher priority are queued ahead"
+    )
+    // the same class, tag, category, code and fields
+    expect(barging).toBeInstanceOf(BudgetExceeded)
+    expect(barging).toBeInstanceOf(Error)
+    expect([barging._tag, barging.category, barging.code, barging.name]).toEqual([
+      "BudgetExceeded",
+      "Resource",
+      2,
+      "BudgetExceeded"
+    ])
+    expect({ ...barging } as Record<string, unknown>).toEqual({ _tag: "BudgetExceeded", ...fields, waitersAhead: 2 })
+    // left out, the field is no key at all
+    expect(Object.keys(plain).sort()).toEqual(["_tag", "available", "limit", "requested", "resourceType"])
+    expect("waitersAhead" in plain).toBe(false)
+  })
+
+  test("PoolExhausted with refusedBytes says the growth was refused, not that every block is in use", () => {
+    const fields = { pool: "textures", blockSize: 4096, maxCount: 400 } as const
+    expect(new PoolExhausted(fields).message).toBe(
+      "Pool textures is exhausted: all 400 blocks of 4096 bytes are in use"
+    )
+    const refused = new PoolExhausted({ ...fields, refusedBytes: 1228800 })
+    expect(refused.message).toBe("Pool textures could not grow by 1228800 bytes: its budget refused them")
+    expect([refused._tag, refused.category, refused.code]).toEqual(["PoolExhausted", "Pool", 1])
+    expect(refused).toBeInstanceOf(PoolExhausted)
+    expect(Object.keys(new PoolExhausted(fields)).sort()).toEqual(["_tag", "blockSize", "maxCount", "pool"])
+  })
+
+  test("optional fields round-trip through the Schemas, present or absent", () => {
+    const withField = new BudgetExceeded({
+      resourceType: "Memory",
+      requested: 1,
+      available: 5,
+      limit: 9,
+      waitersAhead: 1
+    })
+    const encoded = Schema.encodeSync(BudgetExceededSchema)(withField)
+    expect(encoded).toEqual({
+      _tag: "BudgetExceeded",
+      resourceType: "Memory",
+      requested: 1,
+      available: 5,
+      limit: 9,
+      waitersAhead: 1
+    })
+    const decoded = Schema.decodeUnknownSync(BudgetExceededSchema)(encoded)
+    expect(decoded.message).toBe(withField.message)
+    expect(decoded.waitersAhead).toBe(1)
+    const without = Schema.encodeSync(PoolExhaustedSchema)(new PoolExhausted({ pool: "p", blockSize: 8, maxCount: 2 }))
+    expect(without).toEqual({ _tag: "PoolExhausted", pool: "p", blockSize: 8, maxCount: 2 })
+    expect("refusedBytes" in Schema.decodeUnknownSync(PoolExhaustedSchema)(without)).toBe(false)
+    const refused = Schema.decodeUnknownSync(FlightHalErrorSchema)({ ...without, refusedBytes: 64 })
+    expect(refused.message).toBe("Pool p could not grow by 64 bytes: its budget refused them")
+    expect(() => Schema.decodeUnknownSync(PoolExhaustedSchema)({ ...without, refusedBytes: "64" })).toThrow()
+  })
+
+  test("the error table lists each row's optional fields with their messages; the fields are unchanged", () => {
+    const row = (tag: string) => ErrorTable.find((r) => r.tag === tag)
+    expect(row("BudgetExceeded")?.fields).toEqual(["resourceType", "requested", "available", "limit"])
+    expect(row("BudgetExceeded")?.optionalFields.map((o) => o.name)).toEqual(["waitersAhead"])
+    expect(row("PoolExhausted")?.fields).toEqual(["pool", "blockSize", "maxCount"])
+    expect(row("PoolExhausted")?.optionalFields).toEqual([
+      { name: "refusedBytes", message: "Pool {pool} could not grow by {refusedBytes} bytes: its budget refused them" }
+    ])
+    expect(row("ResourceNotFound")?.optionalFields).toEqual([])
   })
 })
 

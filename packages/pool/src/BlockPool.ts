@@ -140,6 +140,8 @@ export class BlockPool {
   private useAfterFree = 0
   /** A growth is in progress (its hooks are running): nested growths and trims are refused. Off the hot path. */
   private growing = false
+  /** The bytes `admitGrowth` refused at the last growth that was tried (0: none refused), for `PoolExhausted`. */
+  private refusedBytes = 0
   /** Views created on first use, once per block (holes until then). */
   private readonly views: Array<Uint8Array | undefined> = []
 
@@ -188,7 +190,8 @@ export class BlockPool {
   /**
    * Validates `options` and creates the pool with its initial blocks. Invalid sizes (zero, negative, NaN,
    * fractional, unsafe integers, non-power-of-two alignment, initialCount > maxCount, capacity over 2 GiB)
-   * give `InvalidPoolConfig` and allocate nothing; initial blocks refused by `admitGrowth` give `PoolExhausted`.
+   * give `InvalidPoolConfig` and allocate nothing; initial blocks refused by `admitGrowth` give `PoolExhausted`
+   * with `refusedBytes` (the initial capacity in bytes).
    *
    * @example
    * ```ts
@@ -236,7 +239,7 @@ export class BlockPool {
     return new BlockPool(layout.value, read as BlockPoolOptions, blocks).initial()
   }
 
-  /** Allocates the initial blocks; `PoolExhausted` when `admitGrowth` refuses them. */
+  /** Allocates the initial blocks; `PoolExhausted` (with the bytes refused) when `admitGrowth` refuses them. */
   private initial(): Result<BlockPool, PoolExhausted> {
     if (this.initialCount > 0 && !this.growTo(this.initialCount)) return err(this.exhausted())
     return ok(this)
@@ -372,8 +375,9 @@ export class BlockPool {
   }
 
   /**
-   * Checked alloc: the handle, or `PoolExhausted`, or (debug mode) `UseAfterFree` when the next free block's
-   * poison was overwritten — that block is re-poisoned and stays free, nothing else changes.
+   * Checked alloc: the handle, or `PoolExhausted` (with `refusedBytes` when the pool is below maxCount and
+   * `admitGrowth` refused its growth), or (debug mode) `UseAfterFree` when the next free block's poison was
+   * overwritten — that block is re-poisoned and stays free, nothing else changes.
    *
    * @example
    * ```ts
@@ -570,6 +574,7 @@ export class BlockPool {
 
   /** `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. */
   private allocSlow(): number {
+    this.refusedBytes = 0
     if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
     this.failures++
     return NO_BLOCK
@@ -594,7 +599,10 @@ export class BlockPool {
   private extendTo(target: number): boolean {
     const from = this.capacity
     const bytes = (target - from) * this.blockSize
-    if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) return false
+    if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) {
+      this.refusedBytes = bytes
+      return false
+    }
     let next: Int32Array
     try {
       // the words of the initial blocks were made with the pool (zeros: none ALLOCATED)
@@ -634,9 +642,17 @@ export class BlockPool {
     return view
   }
 
-  /** The `PoolExhausted` error describing this pool. */
+  /**
+   * The `PoolExhausted` error of the alloc (or the creation) that just failed: with the bytes `admitGrowth` refused
+   * when its growth was refused, else every block is in use at maxCount.
+   */
   private exhausted(): PoolExhausted {
-    return new PoolExhausted({ pool: this.name, blockSize: this.blockSize, maxCount: this.maxCount })
+    const { name, blockSize, maxCount, refusedBytes } = this
+    return new PoolExhausted(
+      refusedBytes > 0 && this.capacity < maxCount
+        ? { pool: name, blockSize, maxCount, refusedBytes }
+        : { pool: name, blockSize, maxCount }
+    )
   }
 }
 

@@ -150,8 +150,8 @@ export class PoolManager {
   /**
    * Validates the config and creates its pool. Errors (nothing allocated, nothing registered):
    * `InvalidPoolConfig` for a bad field, `DuplicatePool` when the type already has a pool of that (aligned)
-   * block size (or one is being created: an `admitGrowth` hook creating it again), `PoolExhausted` when
-   * `admitGrowth` refuses the initial capacity.
+   * block size (or one is being created: an `admitGrowth` hook creating it again), `PoolExhausted` with
+   * `refusedBytes` when `admitGrowth` refuses the initial capacity.
    *
    * @example
    * ```ts
@@ -450,7 +450,8 @@ export class PoolManager {
   ): Result<ManagedPool, InvalidPoolConfig | PoolExhausted> {
     const bytes = layout.blockSize * layout.maxCount
     if (this.options.admitGrowth !== undefined && safeCall(this.options.admitGrowth, type, bytes) !== true) {
-      return err(new PoolExhausted({ pool: layout.name, blockSize: layout.blockSize, maxCount: layout.maxCount }))
+      const { name: pool, blockSize, maxCount } = layout
+      return err(new PoolExhausted({ pool, blockSize, maxCount, refusedBytes: bytes }))
     }
     const made = SharedBlockPool.make({
       name: layout.name,

@@ -78,6 +78,7 @@ const BudgetExceededFields: {
   readonly requested: Schema.Number
   readonly available: Schema.Number
   readonly limit: Schema.Number
+  readonly waitersAhead: Schema.optionalKey<Schema.Number>
 } = {
   /** The budgeted type */
   resourceType: ResourceTypeNameSchema,
@@ -86,11 +87,13 @@ const BudgetExceededFields: {
   /** Bytes still available under the request's limit */
   available: Schema.Number,
   /** The request's limit: maxBytes, less the reserve unless Critical */
-  limit: Schema.Number
+  limit: Schema.Number,
+  /** Set when the request fits but is refused by the no-barging rule: the waiters of its priority or higher queued ahead of it */
+  waitersAhead: Schema.optionalKey(Schema.Number)
 }
 
 /**
- * Schema of {@link BudgetExceeded}: decodes `{ _tag: "BudgetExceeded", resourceType, requested, available, limit }` to an instance and
+ * Schema of {@link BudgetExceeded}: decodes `{ _tag: "BudgetExceeded", resourceType, requested, available, limit, waitersAhead? }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -116,14 +119,16 @@ export const BudgetExceededSchema: Schema.decodeTo<
           resourceType: encoded.resourceType,
           requested: encoded.requested,
           available: encoded.available,
-          limit: encoded.limit
+          limit: encoded.limit,
+          ...(encoded.waitersAhead === undefined ? {} : { waitersAhead: encoded.waitersAhead })
         }),
       encode: (error) => ({
         _tag: "BudgetExceeded" as const,
         resourceType: error.resourceType,
         requested: error.requested,
         available: error.available,
-        limit: error.limit
+        limit: error.limit,
+        ...(error.waitersAhead === undefined ? {} : { waitersAhead: error.waitersAhead })
       })
     })
   )
@@ -725,17 +730,20 @@ const PoolExhaustedFields: {
   readonly pool: Schema.String
   readonly blockSize: Schema.Number
   readonly maxCount: Schema.Number
+  readonly refusedBytes: Schema.optionalKey<Schema.Number>
 } = {
   /** The pool's name */
   pool: Schema.String,
   /** Its block size */
   blockSize: Schema.Number,
   /** Its maximum block count */
-  maxCount: Schema.Number
+  maxCount: Schema.Number,
+  /** Set when the pool is below maxCount: the growth (or initial capacity), in bytes, its budget (`admitGrowth`) refused */
+  refusedBytes: Schema.optionalKey(Schema.Number)
 }
 
 /**
- * Schema of {@link PoolExhausted}: decodes `{ _tag: "PoolExhausted", pool, blockSize, maxCount }` to an instance and
+ * Schema of {@link PoolExhausted}: decodes `{ _tag: "PoolExhausted", pool, blockSize, maxCount, refusedBytes? }` to an instance and
  * encodes an instance back to its fields.
  *
  * @example
@@ -757,12 +765,18 @@ export const PoolExhaustedSchema: Schema.decodeTo<
     Schema.instanceOf(PoolExhausted),
     SchemaTransformation.transform({
       decode: (encoded) =>
-        new PoolExhausted({ pool: encoded.pool, blockSize: encoded.blockSize, maxCount: encoded.maxCount }),
+        new PoolExhausted({
+          pool: encoded.pool,
+          blockSize: encoded.blockSize,
+          maxCount: encoded.maxCount,
+          ...(encoded.refusedBytes === undefined ? {} : { refusedBytes: encoded.refusedBytes })
+        }),
       encode: (error) => ({
         _tag: "PoolExhausted" as const,
         pool: error.pool,
         blockSize: error.blockSize,
-        maxCount: error.maxCount
+        maxCount: error.maxCount,
+        ...(error.refusedBytes === undefined ? {} : { refusedBytes: error.refusedBytes })
       })
     })
   )

@@ -71,6 +71,9 @@ const inspectError = (
     ...(error.stack ?? "").split("\n").filter((line) => /^\s+at\s/.test(line))
   ].join("\n")
 
+/** A resource name as a message prints it: an empty one as `(unnamed)`. */
+const shownName = (name: string): string => (name === "" ? "(unnamed)" : name)
+
 /** The base class of one error: `Data.TaggedError` with the category, the code and the message. */
 const errorClass = <Tag extends string, Category extends ErrorCategory, Code extends number, Fields extends object>(
   tag: Tag,
@@ -118,7 +121,7 @@ const ResourceNotFoundBase: FlightHalErrorClass<
     /** The handle or name that was looked up */
     readonly resource: string
   }
-> = errorClass("ResourceNotFound", "Resource", 1, (self) => `Resource ${self.resource} not found`)
+> = errorClass("ResourceNotFound", "Resource", 1, (self) => `Resource ${shownName(self.resource)} not found`)
 
 /**
  * No live resource has this handle or name.
@@ -153,19 +156,20 @@ const BudgetExceededBase: FlightHalErrorClass<
     readonly available: number
     /** The request's limit: maxBytes, less the reserve unless Critical */
     readonly limit: number
+    /** Set when the request fits but is refused by the no-barging rule: the waiters of its priority or higher queued ahead of it */
+    readonly waitersAhead?: number
   }
-> = errorClass(
-  "BudgetExceeded",
-  "Resource",
-  2,
-  (self) =>
-    `Budget exceeded for ${self.resourceType}: requested ${self.requested} bytes, ${self.available} available of limit ${self.limit}`
+> = errorClass("BudgetExceeded", "Resource", 2, (self) =>
+  self.waitersAhead !== undefined
+    ? `Budget for ${self.resourceType} refused ${self.requested} bytes: they fit (${self.available} available of limit ${self.limit}), but ${self.waitersAhead} waiter(s) of the same or higher priority are queued ahead`
+    : `Budget exceeded for ${self.resourceType}: requested ${self.requested} bytes, ${self.available} available of limit ${self.limit}`
 )
 
 /**
  * The request does not fit the type's budget (after reclamation) and may not wait.
  *
  * Category `Resource`, code 2. Message: "Budget exceeded for {resourceType}: requested {requested} bytes, {available} available of limit {limit}".
+ * With `waitersAhead` (optional): "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but {waitersAhead} waiter(s) of the same or higher priority are queued ahead".
  *
  * @example
  * ```ts
@@ -186,6 +190,8 @@ export class BudgetExceeded extends BudgetExceededBase {
   declare readonly available: number
   /** The request's limit: maxBytes, less the reserve unless Critical */
   declare readonly limit: number
+  /** Set when the request fits but is refused by the no-barging rule: the waiters of its priority or higher queued ahead of it */
+  declare readonly waitersAhead?: number
 }
 
 const AcquireTimeoutBase: FlightHalErrorClass<
@@ -204,7 +210,7 @@ const AcquireTimeoutBase: FlightHalErrorClass<
   "AcquireTimeout",
   "Resource",
   3,
-  (self) => `Acquiring ${self.resource} (${self.resourceType}) timed out after ${self.waitedMillis} ms`
+  (self) => `Acquiring ${shownName(self.resource)} (${self.resourceType}) timed out after ${self.waitedMillis} ms`
 )
 
 /**
@@ -239,7 +245,12 @@ const ResourceBusyBase: FlightHalErrorClass<
     /** The busy name */
     readonly resource: string
   }
-> = errorClass("ResourceBusy", "Resource", 4, (self) => `Resource name ${self.resource} is held by a live resource`)
+> = errorClass(
+  "ResourceBusy",
+  "Resource",
+  4,
+  (self) => `Resource name ${shownName(self.resource)} is held by a live resource`
+)
 
 /**
  * Names are unique among live resources; a NonBlocking or Emergency request for a live name fails.
@@ -312,7 +323,7 @@ const ResourceReleasedBase: FlightHalErrorClass<
     /** Name of the released resource */
     readonly resource: string
   }
-> = errorClass("ResourceReleased", "Resource", 6, (self) => `Resource ${self.resource} was already released`)
+> = errorClass("ResourceReleased", "Resource", 6, (self) => `Resource ${shownName(self.resource)} was already released`)
 
 /**
  * A ref was used after its release.
@@ -374,7 +385,7 @@ const PayloadUnavailableBase: FlightHalErrorClass<
   "PayloadUnavailable",
   "Resource",
   8,
-  (self) => `The payload of ${self.resource} (${self.sizeBytes} bytes) could not be made: ${self.reason}`
+  (self) => `The payload of ${shownName(self.resource)} (${self.sizeBytes} bytes) could not be made: ${self.reason}`
 )
 
 /**
@@ -541,7 +552,12 @@ const NotShareableBase: FlightHalErrorClass<
     /** Name of the resource */
     readonly resource: string
   }
-> = errorClass("NotShareable", "Sharing", 1, (self) => `Resource ${self.resource} is not shareable (no Shareable flag)`)
+> = errorClass(
+  "NotShareable",
+  "Sharing",
+  1,
+  (self) => `Resource ${shownName(self.resource)} is not shareable (no Shareable flag)`
+)
 
 /**
  * share() needs the Shareable flag.
@@ -573,7 +589,12 @@ const AlreadySharedBase: FlightHalErrorClass<
     /** The driver */
     readonly driver: string
   }
-> = errorClass("AlreadyShared", "Sharing", 2, (self) => `Driver ${self.driver} already holds resource ${self.resource}`)
+> = errorClass(
+  "AlreadyShared",
+  "Sharing",
+  2,
+  (self) => `Driver ${self.driver} already holds resource ${shownName(self.resource)}`
+)
 
 /**
  * The driver is already a holder of the resource.
@@ -607,7 +628,12 @@ const NotHolderBase: FlightHalErrorClass<
     /** The driver */
     readonly driver: string
   }
-> = errorClass("NotHolder", "Sharing", 3, (self) => `Driver ${self.driver} does not hold resource ${self.resource}`)
+> = errorClass(
+  "NotHolder",
+  "Sharing",
+  3,
+  (self) => `Driver ${self.driver} does not hold resource ${shownName(self.resource)}`
+)
 
 /**
  * A driver released or used a resource it does not hold.
@@ -639,7 +665,12 @@ const DependencyCycleBase: FlightHalErrorClass<
     /** Resource names along the cycle, first repeated last */
     readonly cycle: ReadonlyArray<string>
   }
-> = errorClass("DependencyCycle", "Dependency", 1, (self) => `Dependency cycle: ${self.cycle.join(" -> ")}`)
+> = errorClass(
+  "DependencyCycle",
+  "Dependency",
+  1,
+  (self) => `Dependency cycle: ${self.cycle.map(shownName).join(" -> ")}`
+)
 
 /**
  * A dependsOn edge would close a cycle; carries the cycle's resource names in order.
@@ -714,7 +745,7 @@ const DependencyNotLiveBase: FlightHalErrorClass<
   "DependencyNotLive",
   "Dependency",
   3,
-  (self) => `Dependency ${self.dependency} of ${self.resource} is not a live resource`
+  (self) => `Dependency ${shownName(self.dependency)} of ${shownName(self.resource)} is not a live resource`
 )
 
 /**
@@ -750,18 +781,20 @@ const PoolExhaustedBase: FlightHalErrorClass<
     readonly blockSize: number
     /** Its maximum block count */
     readonly maxCount: number
+    /** Set when the pool is below maxCount: the growth (or initial capacity), in bytes, its budget (`admitGrowth`) refused */
+    readonly refusedBytes?: number
   }
-> = errorClass(
-  "PoolExhausted",
-  "Pool",
-  1,
-  (self) => `Pool ${self.pool} is exhausted: all ${self.maxCount} blocks of ${self.blockSize} bytes are in use`
+> = errorClass("PoolExhausted", "Pool", 1, (self) =>
+  self.refusedBytes !== undefined
+    ? `Pool ${self.pool} could not grow by ${self.refusedBytes} bytes: its budget refused them`
+    : `Pool ${self.pool} is exhausted: all ${self.maxCount} blocks of ${self.blockSize} bytes are in use`
 )
 
 /**
- * Every block is in use and the pool is at maxCount.
+ * Every block is in use and the pool is at maxCount, or its growth (or initial capacity) was refused by its budget.
  *
  * Category `Pool`, code 1. Message: "Pool {pool} is exhausted: all {maxCount} blocks of {blockSize} bytes are in use".
+ * With `refusedBytes` (optional): "Pool {pool} could not grow by {refusedBytes} bytes: its budget refused them".
  *
  * @example
  * ```ts
@@ -780,6 +813,8 @@ export class PoolExhausted extends PoolExhaustedBase {
   declare readonly blockSize: number
   /** Its maximum block count */
   declare readonly maxCount: number
+  /** Set when the pool is below maxCount: the growth (or initial capacity), in bytes, its budget (`admitGrowth`) refused */
+  declare readonly refusedBytes?: number
 }
 
 const InvalidPoolConfigBase: FlightHalErrorClass<
@@ -1227,10 +1262,18 @@ export interface ErrorTableRow {
   readonly category: ErrorCategory
   /** The error's code, stable forever within its category. */
   readonly code: number
-  /** The message template: `{field}` stands for the field's value. */
+  /**
+   * The message template: `{field}` stands for the field's value; a field holding a resource name prints an
+   * empty name as `(unnamed)`.
+   */
   readonly message: string
-  /** The names of the error's typed fields. */
+  /** The names of the error's typed fields (those it always carries). */
   readonly fields: ReadonlyArray<string>
+  /**
+   * The fields it may leave out, each with the message template it has when it carries that field (the first
+   * carried, in this order); `message` names none of them.
+   */
+  readonly optionalFields: ReadonlyArray<{ readonly name: string; readonly message: string }>
 }
 
 /**
@@ -1244,196 +1287,235 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = /* @__PURE__ */ Object.f
     category: "Resource",
     code: 1,
     message: "Resource {resource} not found",
-    fields: /* @__PURE__ */ Object.freeze(["resource"])
+    fields: /* @__PURE__ */ Object.freeze(["resource"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "BudgetExceeded",
     category: "Resource",
     code: 2,
     message: "Budget exceeded for {resourceType}: requested {requested} bytes, {available} available of limit {limit}",
-    fields: /* @__PURE__ */ Object.freeze(["resourceType", "requested", "available", "limit"])
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "requested", "available", "limit"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([
+      /* @__PURE__ */ Object.freeze({
+        name: "waitersAhead",
+        message:
+          "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but {waitersAhead} waiter(s) of the same or higher priority are queued ahead"
+      })
+    ])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "AcquireTimeout",
     category: "Resource",
     code: 3,
     message: "Acquiring {resource} ({resourceType}) timed out after {waitedMillis} ms",
-    fields: /* @__PURE__ */ Object.freeze(["resource", "resourceType", "waitedMillis"])
+    fields: /* @__PURE__ */ Object.freeze(["resource", "resourceType", "waitedMillis"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "ResourceBusy",
     category: "Resource",
     code: 4,
     message: "Resource name {resource} is held by a live resource",
-    fields: /* @__PURE__ */ Object.freeze(["resource"])
+    fields: /* @__PURE__ */ Object.freeze(["resource"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "StaleHandle",
     category: "Resource",
     code: 5,
     message: "Handle {handle} is stale: slot {slot} now has generation {currentGeneration}",
-    fields: /* @__PURE__ */ Object.freeze(["handle", "slot", "currentGeneration"])
+    fields: /* @__PURE__ */ Object.freeze(["handle", "slot", "currentGeneration"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "ResourceReleased",
     category: "Resource",
     code: 6,
     message: "Resource {resource} was already released",
-    fields: /* @__PURE__ */ Object.freeze(["resource"])
+    fields: /* @__PURE__ */ Object.freeze(["resource"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "ManagerClosed",
     category: "Resource",
     code: 7,
     message: "The resource manager is closed",
-    fields: /* @__PURE__ */ Object.freeze([])
+    fields: /* @__PURE__ */ Object.freeze([]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "PayloadUnavailable",
     category: "Resource",
     code: 8,
     message: "The payload of {resource} ({sizeBytes} bytes) could not be made: {reason}",
-    fields: /* @__PURE__ */ Object.freeze(["resource", "sizeBytes", "reason"])
+    fields: /* @__PURE__ */ Object.freeze(["resource", "sizeBytes", "reason"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "InvalidMetadata",
     category: "Validation",
     code: 1,
     message: "Invalid resource metadata: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["issue"])
+    fields: /* @__PURE__ */ Object.freeze(["issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "InvalidBudget",
     category: "Validation",
     code: 2,
     message: "Invalid budget for {resourceType}: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["resourceType", "issue"])
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "InvalidProfile",
     category: "Validation",
     code: 3,
     message: "Invalid platform profile {profile}: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["profile", "issue"])
+    fields: /* @__PURE__ */ Object.freeze(["profile", "issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "InvalidArgument",
     category: "Validation",
     code: 4,
     message: "Invalid argument {argument}: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["argument", "issue"])
+    fields: /* @__PURE__ */ Object.freeze(["argument", "issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "NotShareable",
     category: "Sharing",
     code: 1,
     message: "Resource {resource} is not shareable (no Shareable flag)",
-    fields: /* @__PURE__ */ Object.freeze(["resource"])
+    fields: /* @__PURE__ */ Object.freeze(["resource"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "AlreadyShared",
     category: "Sharing",
     code: 2,
     message: "Driver {driver} already holds resource {resource}",
-    fields: /* @__PURE__ */ Object.freeze(["resource", "driver"])
+    fields: /* @__PURE__ */ Object.freeze(["resource", "driver"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "NotHolder",
     category: "Sharing",
     code: 3,
     message: "Driver {driver} does not hold resource {resource}",
-    fields: /* @__PURE__ */ Object.freeze(["resource", "driver"])
+    fields: /* @__PURE__ */ Object.freeze(["resource", "driver"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "DependencyCycle",
     category: "Dependency",
     code: 1,
     message: "Dependency cycle: {cycle}",
-    fields: /* @__PURE__ */ Object.freeze(["cycle"])
+    fields: /* @__PURE__ */ Object.freeze(["cycle"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "DeadlockDetected",
     category: "Dependency",
     code: 2,
     message: "Waiting would deadlock drivers {drivers} over {resources}",
-    fields: /* @__PURE__ */ Object.freeze(["drivers", "resources"])
+    fields: /* @__PURE__ */ Object.freeze(["drivers", "resources"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "DependencyNotLive",
     category: "Dependency",
     code: 3,
     message: "Dependency {dependency} of {resource} is not a live resource",
-    fields: /* @__PURE__ */ Object.freeze(["resource", "dependency"])
+    fields: /* @__PURE__ */ Object.freeze(["resource", "dependency"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "PoolExhausted",
     category: "Pool",
     code: 1,
     message: "Pool {pool} is exhausted: all {maxCount} blocks of {blockSize} bytes are in use",
-    fields: /* @__PURE__ */ Object.freeze(["pool", "blockSize", "maxCount"])
+    fields: /* @__PURE__ */ Object.freeze(["pool", "blockSize", "maxCount"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([
+      /* @__PURE__ */ Object.freeze({
+        name: "refusedBytes",
+        message: "Pool {pool} could not grow by {refusedBytes} bytes: its budget refused them"
+      })
+    ])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "InvalidPoolConfig",
     category: "Pool",
     code: 2,
     message: "Invalid pool config {pool}: {field} = {value}: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["pool", "field", "value", "issue"])
+    fields: /* @__PURE__ */ Object.freeze(["pool", "field", "value", "issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "DuplicatePool",
     category: "Pool",
     code: 3,
     message: "A pool of {blockSize}-byte blocks for {resourceType} already exists",
-    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize"])
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "PoolNotFound",
     category: "Pool",
     code: 4,
     message: "No pool of {blockSize}-byte blocks for {resourceType}",
-    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize"])
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "InvalidBlock",
     category: "Pool",
     code: 5,
     message: "Invalid block {index} for pool {pool}: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["pool", "index", "issue"])
+    fields: /* @__PURE__ */ Object.freeze(["pool", "index", "issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "UseAfterFree",
     category: "Pool",
     code: 6,
     message: "Block {index} of pool {pool} was written after it was freed (debug poison check)",
-    fields: /* @__PURE__ */ Object.freeze(["pool", "index"])
+    fields: /* @__PURE__ */ Object.freeze(["pool", "index"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "PoolInUse",
     category: "Pool",
     code: 7,
     message: "The pool of {blockSize}-byte blocks for {resourceType} still has {inUse} block(s) in use",
-    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize", "inUse"])
+    fields: /* @__PURE__ */ Object.freeze(["resourceType", "blockSize", "inUse"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "PlatformDetectionFailed",
     category: "Platform",
     code: 1,
     message: "Could not detect the platform's memory limit: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["issue"])
+    fields: /* @__PURE__ */ Object.freeze(["issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "UnknownProfile",
     category: "Platform",
     code: 2,
     message: "Unknown platform profile {profile}",
-    fields: /* @__PURE__ */ Object.freeze(["profile"])
+    fields: /* @__PURE__ */ Object.freeze(["profile"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
     tag: "SharedMemoryUnavailable",
     category: "Platform",
     code: 3,
     message: "Shared memory is not available: {issue}",
-    fields: /* @__PURE__ */ Object.freeze(["issue"])
+    fields: /* @__PURE__ */ Object.freeze(["issue"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
   })
 ])
 

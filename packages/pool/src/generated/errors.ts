@@ -9,7 +9,7 @@
 import type { ResourceType } from "./tables.ts"
 
 /**
- * Every block is in use and the pool is at maxCount.
+ * Every block is in use and the pool is at maxCount, or its growth (or initial capacity) was refused by its budget.
  *
  * Category `Pool`, code 1.
  * @since 0.1.0
@@ -32,13 +32,25 @@ export class PoolExhausted extends Error {
   readonly blockSize: number
   /** Its maximum block count */
   readonly maxCount: number
+  /** Set when the pool is below maxCount: the growth (or initial capacity), in bytes, its budget (`admitGrowth`) refused */
+  declare readonly refusedBytes?: number
   /** Makes the error from its fields; the message is formatted from them. */
-  constructor(fields: { readonly pool: string; readonly blockSize: number; readonly maxCount: number }) {
-    super(`Pool ${fields.pool} is exhausted: all ${fields.maxCount} blocks of ${fields.blockSize} bytes are in use`)
+  constructor(fields: {
+    readonly pool: string
+    readonly blockSize: number
+    readonly maxCount: number
+    readonly refusedBytes?: number
+  }) {
+    super(
+      fields.refusedBytes !== undefined
+        ? `Pool ${fields.pool} could not grow by ${fields.refusedBytes} bytes: its budget refused them`
+        : `Pool ${fields.pool} is exhausted: all ${fields.maxCount} blocks of ${fields.blockSize} bytes are in use`
+    )
     this.name = "PoolExhausted"
     this.pool = fields.pool
     this.blockSize = fields.blockSize
     this.maxCount = fields.maxCount
+    if (fields.refusedBytes !== undefined) this.refusedBytes = fields.refusedBytes
   }
 }
 

@@ -171,17 +171,30 @@ export const submit = (state: ManagerState, request: Request, reclaimed: boolean
     return acquireEmergency(state, request)
   }
   if (!fits && !reclaimed) return new NeedsReclaim(usage + size - limit)
-  if (mode === Mode.NonBlocking) return reject(state, request, budgetExceeded(state, type, size, limit))
+  if (mode === Mode.NonBlocking) {
+    // it fits: refused by the no-barging rule, and the error names the waiters ahead of it
+    const ahead = fits ? (state.queues[type]?.atOrAbove(priority) ?? 0) : 0
+    return reject(state, request, budgetExceeded(state, type, size, limit, ahead))
+  }
   return waitOrRefuse(state, request, "bytes")
 }
 
-const budgetExceeded = (state: ManagerState, type: number, size: number, limit: number): BudgetExceeded =>
-  new BudgetExceeded({
-    resourceType: state.typeName(type),
-    requested: size,
-    available: Math.max(0, limit - (state.usage[type] as number)),
-    limit
-  })
+/** The BudgetExceeded of a request of `size` bytes under `limit`; `waitersAhead` (> 0) when it fits but would barge. */
+const budgetExceeded = (
+  state: ManagerState,
+  type: number,
+  size: number,
+  limit: number,
+  waitersAhead = 0
+): BudgetExceeded => {
+  const resourceType = state.typeName(type)
+  const available = Math.max(0, limit - (state.usage[type] as number))
+  return new BudgetExceeded(
+    waitersAhead > 0
+      ? { resourceType, requested: size, available, limit, waitersAhead }
+      : { resourceType, requested: size, available, limit }
+  )
+}
 
 const waitOrRefuse = (
   state: ManagerState,
