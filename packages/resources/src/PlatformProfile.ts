@@ -418,6 +418,9 @@ const readShape = (requested: unknown): ProfileShape | string => {
     >
     shares[type] = { maxBasisPoints, reservedBasisPoints, warningPercent, criticalPercent }
   }
+  // a key that is no type (a typo such as `memory`) would leave its type unlimited: refused, as in a profile
+  const other = Object.keys(budgets).find((key) => !(ResourceTypeNames as ReadonlyArray<string>).includes(key))
+  if (other !== undefined) return `shape.budgets: unknown resource type ${JSON.stringify(other)}`
   const poolShapes: Array<PoolShape> = []
   for (const pool of Array.from(pools as ReadonlyArray<unknown>)) {
     if (!isStruct(pool)) return `shape.pools: expected pool shapes, got ${show(pool)}`

@@ -14,7 +14,7 @@ import {
   ResourceTypeSchema
 } from "@flight-hal/core"
 import * as Schema from "effect/Schema"
-import { crossCheck } from "./internal/profile-check.ts"
+import { crossCheck, NOT_A_RESOURCE_TYPE } from "./internal/profile-check.ts"
 import type { PlatformProfile } from "./PlatformProfile.ts"
 
 const PositiveInt: Schema.Int = Schema.Int.check(
@@ -36,8 +36,17 @@ const budgetEntries = Object.fromEntries(
   ResourceTypeNames.map((type) => [type, Schema.optionalKey(ResourceBudgetSchema)])
 ) as { readonly [T in ResourceType]: Schema.optionalKey<typeof ResourceBudgetSchema> }
 
+/** Any other key of `budgets` (not a resource type: a typo such as `memory`), refused whatever its value. */
+const OtherKey = Schema.String.check(
+  Schema.makeFilter((key: string) =>
+    (ResourceTypeNames as ReadonlyArray<string>).includes(key) ? "a resource type" : undefined
+  )
+)
+const NoBudget = Schema.Unknown.check(Schema.makeFilter(() => NOT_A_RESOURCE_TYPE))
+
 /**
- * Schema of a {@link PlatformProfile}: a non-empty name, every budget valid, every pool valid
+ * Schema of a {@link PlatformProfile}: a non-empty name, every budget valid and keyed by a resource type (any
+ * other own key of `budgets` is refused, so a typo cannot leave its type unlimited), every pool valid
  * (`initialCount ≤ maxCount`, blockSize a multiple of the alignment, within one pool's limits,
  * unique names), the budgets' maxBytes adding up to at most the total memory, and the pools of a
  * budgeted type fitting in its budget.
@@ -56,6 +65,6 @@ const budgetEntries = Object.fromEntries(
 export const PlatformProfileSchema: Schema.Codec<PlatformProfile> = Schema.Struct({
   name: Schema.NonEmptyString,
   totalMemoryBytes: PositiveInt,
-  budgets: Schema.Struct(budgetEntries),
+  budgets: Schema.StructWithRest(Schema.Struct(budgetEntries), [Schema.Record(OtherKey, NoBudget)]),
   pools: Schema.Array(PoolPresetSchema)
 }).check(Schema.makeFilter(crossCheck))

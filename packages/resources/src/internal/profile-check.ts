@@ -12,6 +12,7 @@ import {
   array,
   budgetCheck,
   byteCount,
+  type Check,
   type Decoded,
   type Field,
   formatIssue,
@@ -80,8 +81,29 @@ const poolPreset = struct([
   ["name", nonEmptyString]
 ])
 
-/** The profile's `budgets`: an optional key per built-in type, each a `ResourceBudgetSchema`. */
-const budgets = struct(ResourceTypeNames.map((type): Field => [type, budgetCheck, true]))
+/** Whether `key` names a resource type (a key a profile's `budgets` may have). */
+const isTypeName = (key: string): boolean => (ResourceTypeNames as ReadonlyArray<string>).includes(key)
+
+/** The issue of a `budgets` key that is no resource type (a typo would otherwise leave its type unlimited). */
+export const NOT_A_RESOURCE_TYPE = `unknown resource type (a budget's key is one of ${ResourceTypeNames.map((name) =>
+  JSON.stringify(name)
+).join(" | ")})`
+
+/** The budgets' fields: an optional key per built-in type, each a `ResourceBudgetSchema`. */
+const budgetFields = struct(ResourceTypeNames.map((type): Field => [type, budgetCheck, true]))
+
+/**
+ * The profile's `budgets`: its fields, then no other own enumerable string key (the Schema's record of every
+ * other key, whatever its value: `undefined` too), the first one in `Object.keys` order named in the path.
+ */
+const budgets: Check = (input, path) => {
+  const issue = budgetFields(input, path)
+  if (issue !== undefined || !isStructInput(input)) return issue
+  for (const key of Object.keys(input)) {
+    if (!isTypeName(key)) return { message: NOT_A_RESOURCE_TYPE, path: [...path, key] }
+  }
+  return undefined
+}
 
 /** `PlatformProfileSchema`. */
 const profileCheck = struct(
@@ -134,6 +156,20 @@ const snapshotStruct = (
 }
 
 /**
+ * The `budgets` copy: each type's budget read once, and every other own enumerable key kept by name (its value
+ * not read: the check refuses the key whatever it holds), so the check sees a typo as it is.
+ */
+const snapshotBudgets = (input: unknown): unknown => {
+  const copy = snapshotStruct(input, ResourceTypeNames, (_, budget) => snapshotStruct(budget, budgetKeys))
+  if (!isStructInput(input) || !isStructInput(copy)) return copy
+  for (const key of Object.keys(input)) {
+    // defined, not assigned: an own "__proto__" key (JSON.parse makes one) stays a key
+    if (!isTypeName(key)) Object.defineProperty(copy, key, { value: undefined, enumerable: true, writable: true })
+  }
+  return copy
+}
+
+/**
  * An untrusted profile read once, key by key, into a plain copy of what {@link decodeProfileInput} checks (the
  * budgets and pools too), so a getter cannot answer one value to the check and another to the copy; a value
  * that is not a struct (an array, a primitive) is kept as it is for the check to refuse. Throws what a read
@@ -141,7 +177,7 @@ const snapshotStruct = (
  */
 export const snapshotProfileInput = (input: unknown): unknown =>
   snapshotStruct(input, ["name", "totalMemoryBytes", "budgets", "pools"], (key, value) => {
-    if (key === "budgets") return snapshotStruct(value, ResourceTypeNames, (_, b) => snapshotStruct(b, budgetKeys))
+    if (key === "budgets") return snapshotBudgets(value)
     if (key === "pools" && Array.isArray(value)) return Array.from(value, (pool) => snapshotStruct(pool, poolKeys))
     return value
   })

@@ -71,8 +71,9 @@ export const resolveProfile = (
 
 /**
  * A config's budgets and pools over a profile's: a type keeps its explicit budget, else takes the profile's; a
- * type keeps its explicit pools, else takes the profile's pools when its budget is the profile's (they are sized
- * to it).
+ * type keeps its explicit pools, else takes the profile's pools unless the config gives it a budget of its own
+ * (they are sized to the profile's budget). A type the profile leaves unbudgeted (unlimited) takes the profile's
+ * pools too when the config gives it no budget, as `profileToConfig(profile)` does.
  */
 export const mergeProfile = (
   config: ResourceManagerConfig,
@@ -91,18 +92,13 @@ export const mergeProfile = (
     budgets.push([type, budget])
     given.add(type)
   }
-  const fromProfile = new Set<string>()
   for (const type of ResourceTypeNames) {
     const budget = profile.budgets[type]
     if (budget === undefined || given.has(type)) continue
     budgets.push([type, budget])
-    fromProfile.add(type)
   }
   const explicitPools = config.pools ?? []
   const pooled = new Set<unknown>(explicitPools.map((pool) => (pool as { readonly type?: unknown } | null)?.type))
-  const pools = [
-    ...explicitPools,
-    ...profile.pools.filter((pool) => fromProfile.has(pool.type) && !pooled.has(pool.type))
-  ]
+  const pools = [...explicitPools, ...profile.pools.filter((pool) => !given.has(pool.type) && !pooled.has(pool.type))]
   return { budgets, pools }
 }
