@@ -208,7 +208,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
           "Set when the request fits but is refused by the no-barging rule: the waiters of its priority or higher queued ahead of it"
         ),
         message:
-          "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but {waitersAhead} waiter(s) of the same or higher priority are queued ahead"
+          "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but waiters of the same or higher priority go first (queued ahead: {waitersAhead})"
       }
     ]
   },

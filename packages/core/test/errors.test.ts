@@ -203,7 +203,7 @@ describe("messages: resource names and optional fields", () => {
     const barging = new BudgetExceeded({ ...fields, waitersAhead: 2 })
     expect(plain.message).toBe("Budget exceeded for Memory: requested 100 bytes, 200 available of limit 1000")
     expect(barging.message).toBe(
-      "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but 2 waiter(s) of the same or higher priority are queued ahead"
+      "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but waiters of the same or higher priority go first (queued ahead: 2)"
     )
     // the same class, tag, category, code and fields
     expect(barging).toBeInstanceOf(BudgetExceeded)

@@ -224,7 +224,9 @@ const plainMillis = (value: unknown): number => (typeof value === "number" ? val
 
 const warnLeaks = (leaks: ReadonlyArray<LeakReport>, label = "resource-manager") => {
   for (const l of leaks)
-    console.warn(`flight-hal ${label} leak: ${l.name} ${l.type} ${l.sizeBytes} bytes owned by ${l.owner}`)
+    console.warn(
+      `flight-hal ${label} leak: ${l.name === "" ? "(unnamed)" : l.name} ${l.type} ${l.sizeBytes} bytes owned by ${l.owner}`
+    )
 }
 
 /** Reports refs found by the garbage collector: to `onLeaks` (a throw is isolated), else as warnings. */

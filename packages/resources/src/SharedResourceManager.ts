@@ -856,7 +856,8 @@ const makePools = (
     charged.set(type, capacity)
     const budget = budgets.find(([index]) => index === type)?.[1]
     if (budget !== undefined && capacity > budget.maxBytes - budget.reservedBytes) {
-      fail(new PoolExhausted({ pool: name, blockSize: pool.blockSize, maxCount: pool.blockCount }))
+      const { blockSize, blockCount } = pool
+      fail(new PoolExhausted({ pool: name, blockSize, maxCount: blockCount, refusedBytes: blockSize * blockCount }))
     }
   }
   return made
@@ -1275,21 +1276,27 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   }
 
   /** A refusal for bytes, counted as this thread's failure. */
-  private budgetExceeded(type: number, size: number, priority: number): BudgetExceeded {
+  private budgetExceeded(type: number, size: number, priority: number, queued = false): BudgetExceeded {
     this.ledger.countFailure(type, this.thread)
-    return this.budgetExceededError(type, size, priority)
+    return this.budgetExceededError(type, size, priority, queued)
   }
 
-  /** The BudgetExceeded of a request of this size and priority, from the ledger as it is now. */
-  private budgetExceededError(type: number, size: number, priority: number): BudgetExceeded {
+  /**
+   * The BudgetExceeded of a request of this size and priority, from the ledger as it is now. `queued`: refused
+   * because waiters of its priority or higher are queued (the ledger says so before it checks the fit): when it
+   * fits, the error counts them (`waitersAhead`), else its bytes are the reason.
+   */
+  private budgetExceededError(type: number, size: number, priority: number, queued = false): BudgetExceeded {
     const budget = this.ledger.budget(type)
     const limit = budget === undefined ? Number.MAX_SAFE_INTEGER : Number(Ledger.limitOf(budget, priority))
-    return new BudgetExceeded({
-      resourceType: this.types.nameOf(type),
-      requested: size,
-      available: Math.max(0, limit - Number(this.ledger.usage(type))),
-      limit
-    })
+    const resourceType = this.types.nameOf(type)
+    const available = Math.max(0, limit - Number(this.ledger.usage(type)))
+    const waitersAhead = queued && size <= available ? this.ledger.waitingAtOrAbove(type, priority) : 0
+    return new BudgetExceeded(
+      waitersAhead > 0
+        ? { resourceType, requested: size, available, limit, waitersAhead }
+        : { resourceType, requested: size, available, limit }
+    )
   }
 
   /** Impossible requests fail at once, in every mode but Emergency. */
@@ -1549,7 +1556,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
         issue: `all ${this.ledger.maxResources} resource slots of the shared manager are live`
       })
     }
-    return this.budgetExceeded(type, size, priority)
+    return this.budgetExceeded(type, size, priority, refused === Refused.Queued)
   }
 
   acquireAsync<T = Uint8Array>(
@@ -2060,7 +2067,8 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   find(name: string): SharedResourceInfo {
     this.ensureUsable()
     const bytes = this.nameBytes(name)
-    if (bytes === undefined) throw new ResourceNotFound({ resource: show(name) })
+    // "" is no name (ResourceNotFound says "(unnamed)"); another string that is not one is shown as it was given
+    if (bytes === undefined) throw new ResourceNotFound({ resource: name === "" ? "" : show(name) })
     const ledger = this.ledger
     ledger.lock(this.thread)
     let slot: number

@@ -15,7 +15,7 @@ import {
   ResourceReleased
 } from "@flight-hal/core"
 import { Effect, Exit } from "effect"
-import { createResourceManager } from "../src/index.ts"
+import { createResourceManager, createSharedResourceManager } from "../src/index.ts"
 import { openManager } from "./support/effect.ts"
 import { thrown } from "./support/thrown.ts"
 
@@ -56,7 +56,7 @@ describe("a request refused by the no-barging rule", () => {
       waitersAhead: 2
     })
     expect(refused.message).toBe(
-      "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but 2 waiter(s) of the same or higher priority are queued ahead"
+      "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but waiters of the same or higher priority go first (queued ahead: 2)"
     )
     const after = manager.getResourceStats("Memory")
     expect(after.currentUsage).toBe(before.currentUsage)
@@ -93,10 +93,60 @@ describe("a request refused by the no-barging rule", () => {
       limit: 1000,
       waitersAhead: 1,
       message:
-        "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but 1 waiter(s) of the same or higher priority are queued ahead"
+        "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but waiters of the same or higher priority go first (queued ahead: 1)"
     })
     await open.close()
     await waiter
+  })
+})
+
+describe("the shared manager's messages", () => {
+  test("no-barging: a request that fits says so and counts the waiters ahead; one that does not fit keeps the budget message", async () => {
+    const manager = createSharedResourceManager({ budgets: { Memory: budget(1000) }, maxThreads: 2, maxResources: 16 })
+    const held = manager.acquire({ type: "Memory", sizeBytes: 800 })
+    const waiting = manager
+      .acquireAsync({ type: "Memory", sizeBytes: 500 }, { mode: "Blocking" })
+      .catch(() => undefined)
+    const before = manager.getResourceStats("Memory")
+    const fits = thrown(() => manager.acquire({ type: "Memory", sizeBytes: 100 })) as BudgetExceeded
+    expect(fits).toBeInstanceOf(BudgetExceeded)
+    expect({ ...fits } as Record<string, unknown>).toEqual({
+      _tag: "BudgetExceeded",
+      resourceType: "Memory",
+      requested: 100,
+      available: 200,
+      limit: 1000,
+      waitersAhead: 1
+    })
+    expect(fits.message).toBe(
+      "Budget for Memory refused 100 bytes: they fit (200 available of limit 1000), but waiters of the same or higher priority go first (queued ahead: 1)"
+    )
+    const tooBig = thrown(() => manager.acquire({ type: "Memory", sizeBytes: 300 })) as BudgetExceeded
+    expect("waitersAhead" in tooBig).toBe(false)
+    expect(tooBig.message).toBe("Budget exceeded for Memory: requested 300 bytes, 200 available of limit 1000")
+    const after = manager.getResourceStats("Memory")
+    expect(after.currentUsage).toBe(before.currentUsage)
+    expect(after.failedCount).toBe(before.failedCount + 2)
+    held.release()
+    await waiting
+    manager.close()
+  })
+
+  test("find('') says (unnamed); a config pool the budget cannot hold says its capacity was refused", () => {
+    const manager = createSharedResourceManager({ budgets: { Memory: budget(1000) }, maxThreads: 2, maxResources: 16 })
+    const notFound = thrown(() => manager.find("")) as ResourceNotFound
+    expect(notFound).toBeInstanceOf(ResourceNotFound)
+    expect([notFound.resource, notFound.message]).toEqual(["", "Resource (unnamed) not found"])
+    manager.close()
+    const refused = thrown(() =>
+      createSharedResourceManager({
+        budgets: { Memory: budget(4096) },
+        pools: [{ type: "Memory", blockSize: 1024, blockCount: 8 }]
+      })
+    ) as PoolExhausted
+    expect(refused).toBeInstanceOf(PoolExhausted)
+    expect(refused.refusedBytes).toBe(8192)
+    expect(refused.message).not.toContain("in use")
   })
 })
 
@@ -114,6 +164,27 @@ describe("an unnamed resource in a message", () => {
     expect(released.resource).toBe("")
     expect(released.message).toBe("Resource (unnamed) was already released")
     manager.close()
+  })
+})
+
+describe("the facade's leak warning", () => {
+  test("an unnamed leak says (unnamed), a named one its name", () => {
+    const warned: Array<unknown> = []
+    const original = console.warn
+    console.warn = (...args: Array<unknown>) => void warned.push(args[0])
+    try {
+      const manager = createResourceManager({ budgets: { Memory: budget(1000) } })
+      manager.acquire("", memory(8))
+      manager.acquire("tex", memory(16))
+      manager.close()
+    } finally {
+      console.warn = original
+    }
+    // most recently acquired first
+    expect(warned).toEqual([
+      "flight-hal resource-manager leak: tex Memory 16 bytes owned by app",
+      "flight-hal resource-manager leak: (unnamed) Memory 8 bytes owned by app"
+    ])
   })
 })
 

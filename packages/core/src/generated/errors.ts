@@ -161,7 +161,7 @@ const BudgetExceededBase: FlightHalErrorClass<
   }
 > = errorClass("BudgetExceeded", "Resource", 2, (self) =>
   self.waitersAhead !== undefined
-    ? `Budget for ${self.resourceType} refused ${self.requested} bytes: they fit (${self.available} available of limit ${self.limit}), but ${self.waitersAhead} waiter(s) of the same or higher priority are queued ahead`
+    ? `Budget for ${self.resourceType} refused ${self.requested} bytes: they fit (${self.available} available of limit ${self.limit}), but waiters of the same or higher priority go first (queued ahead: ${self.waitersAhead})`
     : `Budget exceeded for ${self.resourceType}: requested ${self.requested} bytes, ${self.available} available of limit ${self.limit}`
 )
 
@@ -169,7 +169,7 @@ const BudgetExceededBase: FlightHalErrorClass<
  * The request does not fit the type's budget (after reclamation) and may not wait.
  *
  * Category `Resource`, code 2. Message: "Budget exceeded for {resourceType}: requested {requested} bytes, {available} available of limit {limit}".
- * With `waitersAhead` (optional): "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but {waitersAhead} waiter(s) of the same or higher priority are queued ahead".
+ * With `waitersAhead` (optional): "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but waiters of the same or higher priority go first (queued ahead: {waitersAhead})".
  *
  * @example
  * ```ts
@@ -1300,7 +1300,7 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = /* @__PURE__ */ Object.f
       /* @__PURE__ */ Object.freeze({
         name: "waitersAhead",
         message:
-          "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but {waitersAhead} waiter(s) of the same or higher priority are queued ahead"
+          "Budget for {resourceType} refused {requested} bytes: they fit ({available} available of limit {limit}), but waiters of the same or higher priority go first (queued ahead: {waitersAhead})"
       })
     ])
   }),
