@@ -6,7 +6,7 @@
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
 import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./internal/block-storage.ts"
 import { readOptions, show } from "./internal/caller-input.ts"
-import { INDEX_MASK, takeTag } from "./internal/handle.ts"
+import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { poolLine, printAs } from "./internal/printed.ts"
 import { safeCall } from "./internal/safe-call.ts"
@@ -96,7 +96,7 @@ export interface BlockPoolOptions {
  * - `alloc()` returns a block handle (an integer ≥ 0) or {@link NO_BLOCK}; it never throws.
  * - `view(handle)` is the block's bytes: a zero-copy Uint8Array created once per block and cached.
  * - `free(handle)` returns `false`, and changes nothing, for a double free, an out-of-range handle or a handle
- *   of another pool (each pool tags its handles).
+ *   of another pool (each pool tags its handles: one of 256 tags, taken in turn by the pools made in a thread).
  * - Bookkeeping is one Int32 per block: the free-list link of a freed block, or an "allocated" mark. Blocks
  *   never handed out since they were added are taken in index order past the freed ones (no list to walk), so
  *   the peak use is the number of blocks ever handed out, and the hot path keeps no peak.
@@ -284,8 +284,10 @@ export class BlockPool {
   /**
    * Returns a block in O(1). Returns `false` and leaves the pool unchanged when the handle is not a block this
    * pool handed out and that is still in use (double free, out of range, non-integer, not a number, or another
-   * pool's handle: tags repeat every 256 pools, so a pool made 256 pools apart is caught only by the range and
-   * double-free checks; see docs/pools.md, "Handles").
+   * pool's handle). Another pool's handle is told by its tag: pools made in one thread share a tag only when made
+   * a multiple of 256 pools apart, pools made in two threads (a shared pool made elsewhere) 1 time in 256; a
+   * handle of a pool with this pool's tag is caught only by the range and double-free checks (docs/pools.md,
+   * "Handles").
    *
    * @example
    * ```ts
@@ -409,8 +411,9 @@ export class BlockPool {
   }
 
   /**
-   * Checked free: `InvalidBlock` with the reason (out of range, double free, foreign or non-integer handle);
-   * the pool is unchanged then.
+   * Checked free: `InvalidBlock` with the reason (`issue`): not an integer handle, negative handle, out of range,
+   * not a block of this pool (foreign handle), already free (double free), or never allocated; the pool is
+   * unchanged then.
    *
    * @example
    * ```ts
@@ -432,13 +435,14 @@ export class BlockPool {
     return err(new InvalidBlock({ pool: this.name, index, issue: this.invalidIssue(handle) }))
   }
 
-  /** Why `free(handle)` rejected the handle, for `InvalidBlock.issue`. */
+  /** Why `free(handle)` rejected the handle, for `InvalidBlock.issue` (only on refusal: off the hot path). */
   private invalidIssue(handle: number): string {
-    if (!Number.isSafeInteger(handle)) return "not an integer handle"
-    if (handle < 0) return "negative handle"
-    if (handle - (handle & INDEX_MASK) !== this.tag) return "not a block of this pool (foreign handle)"
-    if (handle - this.tag >= this.capacity) return "out of range"
-    return "already free (double free)"
+    // a block of this pool that is not allocated: freed (it was handed out: below `fresh`), or never handed out
+    // since the pool added it
+    return (
+      handleIssue(handle, this.tag, this.capacity) ??
+      (handle - this.tag < this.fresh ? "already free (double free)" : "never allocated")
+    )
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
 import { readOptions, show, showThrown } from "./internal/caller-input.ts"
-import { randomTag } from "./internal/handle.ts"
+import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { poolLine, printAs } from "./internal/printed.ts"
 import {
@@ -134,7 +134,9 @@ const sharedPoolKeys = ["name", "blockSize", "blockCount", "alignment", "maxThre
  *   so the alloc+free pair usually touches no shared word but the block's own (one Atomics op per free).
  * - A block's Int32 word holds its free-list link or an "allocated" mark; `free` swaps the mark atomically,
  *   so a double free (even racing on two threads), an out-of-range or a foreign handle is rejected and never
- *   corrupts the list. A block may be freed by another thread than the one that allocated it.
+ *   corrupts the list. A block may be freed by another thread than the one that allocated it. Handles carry the
+ *   pool's tag, the next of the creating thread's 256 (as a `BlockPool`'s): a pool made in another thread
+ *   shares it 1 time in 256, and its handles are then caught only by the range and double-free checks.
  * - Create the pool in one thread, send `pool.buffer` to workers, and {@link SharedBlockPool.attach} there.
  *   Each thread detaches when done (`detach()` or `using`), returning its cached blocks.
  *
@@ -184,8 +186,6 @@ export class SharedBlockPool {
   private readonly views: Array<Uint8Array | undefined>
   private readonly dataOffset: number
   private readonly tag: number
-  private readonly indexBits: number
-  private readonly indexMask: number
   private readonly cacheLimit: number
   /** Blocks this handle accepts; 0 after detach. */
   private capacity: number
@@ -216,8 +216,6 @@ export class SharedBlockPool {
     this.cacheLimit = 2 * this.batchSize
     this.debug = header[H.debug] === 1
     this.tag = header[H.tag] as number
-    this.indexBits = header[H.indexBits] as number
-    this.indexMask = (1 << this.indexBits) - 1
     this.dataOffset = header[H.dataOffset] as number
     this.words = new Int32Array(buffer, header[H.wordsOffset] as number, this.blockCount)
     const slotOffset = 256 + slot * SLOT_BYTES
@@ -292,7 +290,7 @@ export class SharedBlockPool {
     header[H.version] = LAYOUT_VERSION
     header[H.blockSize] = blockSize
     header[H.blockCount] = blockCount
-    header[H.tag] = randomTag()
+    header[H.tag] = takeTag()
     header[H.maxThreads] = maxThreads
     header[H.batchSize] = batchSize
     header[H.indexBits] = 32 - Math.clz32(blockCount)
@@ -410,7 +408,8 @@ export class SharedBlockPool {
 
   /**
    * Returns a block (allocated by any thread) into this thread's cache. Returns `false` and changes nothing for
-   * a double free (also when two threads race to free it), an out-of-range, foreign or non-integer handle.
+   * a double free (also when two threads race to free it), an out-of-range, foreign or non-integer handle (a
+   * foreign handle as far as tags tell pools apart: see `BlockPool.free`).
    *
    * @since 0.1.0
    * @category hot path
@@ -466,27 +465,24 @@ export class SharedBlockPool {
   }
 
   /**
-   * Checked free: `InvalidBlock` with the reason; the pool is unchanged then.
+   * Checked free: `InvalidBlock` with the reason, as {@link BlockPool.tryFree} gives it (a block that is not
+   * allocated is "already free, or never allocated": a shared pool cannot tell which); the pool is unchanged then.
    *
    * @since 0.1.0
    * @category checked
    */
   tryFree(handle: number): Result<void, InvalidBlock> {
     if (this.free(handle)) return ok(undefined)
-    if (typeof handle !== "number") {
-      return err(new InvalidBlock({ pool: this.name, index: Number.NaN, issue: "not an integer handle" }))
-    }
-    const i = handle - this.tag
-    const issue = !Number.isSafeInteger(handle)
-      ? "not an integer handle"
-      : i < 0 || i >= this.blockCount
-        ? (handle & ~this.indexMask) === this.tag
-          ? "out of range"
-          : "not a block of this pool (foreign handle)"
+    // the reasons as BlockPool gives them; a block in range whose free failed was not allocated: a shared pool
+    // cannot tell a freed block from one never handed out (all are on its list from the start)
+    const issue =
+      handleIssue(handle, this.tag, this.blockCount) ??
+      (this.rebuilding
+        ? "a rebuild is running (its isHeld is being asked)"
         : this.capacity === 0
           ? "this thread has detached from the pool"
-          : "already free (double free)"
-    return err(new InvalidBlock({ pool: this.name, index: handle, issue }))
+          : "not allocated (already free, or never allocated)")
+    return err(new InvalidBlock({ pool: this.name, index: typeof handle === "number" ? handle : Number.NaN, issue }))
   }
 
   /**
