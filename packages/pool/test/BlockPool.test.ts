@@ -86,7 +86,8 @@ describe("BlockPool", () => {
     const pool = make()
     const h = pool.alloc()
     const before = pool.stats()
-    for (const x of [h + 2 ** 32, h - 2 ** 32, h + 2 ** 52, h + 0.5, h - 0.25, -h, h | 0x80000000]) {
+    // -h: the handle negated, except for the handle 0 (tag 0, block 0), whose -0 is 0 itself
+    for (const x of [h + 2 ** 32, h - 2 ** 32, h + 2 ** 52, h + 0.5, h - 0.25, h === 0 ? -1 : -h, h | 0x80000000]) {
       expect(pool.free(x)).toBe(false)
     }
     expect(pool.isAllocated(h)).toBe(true)
