@@ -177,6 +177,10 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
   if (initial > maxCount) return fail("initialCount", initial, `must not exceed maxCount (${maxCount})`)
   if (maxCount > MAX_BLOCKS) return fail("maxCount", maxCount, `must not exceed ${MAX_BLOCKS} blocks`)
   const blockSize = Math.ceil(size / align) * align
+  // one block over the limit is the block size's fault (rounding up to an alignment ≤ the limit cannot pass it)
+  if (blockSize > MAX_POOL_BYTES) {
+    return fail("blockSize", size, `must not exceed the ${MAX_POOL_BYTES}-byte limit of one ArrayBuffer`)
+  }
   if (blockSize * maxCount > MAX_POOL_BYTES) {
     return fail(
       "maxCount",

@@ -460,8 +460,10 @@ export class PoolManager {
       ...(config.alignment === undefined ? {} : { alignment: config.alignment }),
       ...(config.debug === undefined ? {} : { debug: config.debug })
     })
-    if (!made.ok) safeCall(this.options.onRelease, type, bytes)
-    return made
+    if (made.ok) return made
+    safeCall(this.options.onRelease, type, bytes)
+    // the config's field is maxCount (the shared pool's blockCount)
+    return made.error.field === "blockCount" ? err(new InvalidPoolConfig({ ...made.error, field: "maxCount" })) : made
   }
 
   /** Rebuilds the size-class routing table of `type` from the registered pools. */

@@ -68,23 +68,40 @@ const add = (counters: Float64Array, index: number, delta: number): void => {
 const invalid = (pool: string, field: string, value: unknown, issue: string): InvalidPoolConfig =>
   new InvalidPoolConfig({ pool, field, value: show(value), issue })
 
-/** SharedArrayBuffer's own `byteLength` getter: a brand check that runs no caller code (no Proxy trap). */
+/** SharedArrayBuffer's and ArrayBuffer's own `byteLength` getters: brand checks that run no caller code. */
 const sharedByteLengthGetter: (() => number) | undefined =
   typeof SharedArrayBuffer === "function"
     ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get
     : undefined
+const plainByteLengthGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")?.get
 
 /**
- * The byte length of `value` if it is a real SharedArrayBuffer, else -1. Never throws and never runs a getter
- * or Proxy trap of `value` (`instanceof` would run a Proxy's getPrototypeOf, `.byteLength` its get).
+ * The byte length of `value` if `getter` is its kind of buffer's, else -1. Never throws and never runs a getter or
+ * Proxy trap of `value` (`instanceof` would run a Proxy's getPrototypeOf, `.byteLength` its get).
  */
-const sharedByteLength = (value: unknown): number => {
-  if (sharedByteLengthGetter === undefined || typeof value !== "object" || value === null) return -1
+const byteLengthBy = (getter: (() => number) | undefined, value: unknown): number => {
+  if (getter === undefined || typeof value !== "object" || value === null) return -1
   try {
-    return sharedByteLengthGetter.call(value)
+    return getter.call(value)
   } catch {
     return -1
   }
+}
+
+/** The byte length of `value` if it is a real SharedArrayBuffer, else -1. */
+const sharedByteLength = (value: unknown): number => byteLengthBy(sharedByteLengthGetter, value)
+
+/** `attach`'s argument as its error prints it: the kind of buffer and its length, without running caller code. */
+const shownBuffer = (value: unknown): string => {
+  const shared = sharedByteLength(value)
+  const plain = byteLengthBy(plainByteLengthGetter, value)
+  return shared >= 0
+    ? `a SharedArrayBuffer of ${shared} bytes`
+    : plain >= 0
+      ? `an ArrayBuffer of ${plain} bytes`
+      : (typeof value === "object" && value !== null) || typeof value === "function"
+        ? "an object"
+        : show(value)
 }
 
 /**
@@ -275,7 +292,10 @@ export class SharedBlockPool {
     }
     const { wordsOffset, dataOffset, totalBytes } = layoutOf(blockSize, blockCount, maxThreads, alignment)
     if (totalBytes > MAX_POOL_BYTES) {
-      return err(invalid(name, "blockCount", blockCount, `the pool needs ${totalBytes} bytes, over ${MAX_POOL_BYTES}`))
+      // a pool of one block over the limit too: the block size's fault, not the count's
+      const one = layoutOf(blockSize, 1, maxThreads, alignment).totalBytes > MAX_POOL_BYTES
+      const [field, value] = one ? ["blockSize", options.blockSize] : ["blockCount", blockCount]
+      return err(invalid(name, field, value, `the pool needs ${totalBytes} bytes, over ${MAX_POOL_BYTES}`))
     }
     if (typeof SharedArrayBuffer !== "function") {
       return err(invalid(name, "threadSafe", true, "SharedArrayBuffer is not available (cross-origin isolation?)"))
@@ -317,7 +337,8 @@ export class SharedBlockPool {
   /**
    * Attaches the calling thread to a pool created elsewhere, from its buffer (claims one of its `maxThreads`
    * slots). Errors (`InvalidPoolConfig`): not a pool buffer (anything but a SharedArrayBuffer itself, a Proxy over
-   * one too, or a header whose fields are out of range or disagree with each other or the buffer's length), or
+   * one too, or a header whose fields are out of range or disagree with each other or the buffer's length: pool
+   * `SharedBlockPool.attach`, field `buffer`, the value what was given, as `an ArrayBuffer of 4096 bytes`), or
    * every slot taken.
    *
    * @example
@@ -338,18 +359,16 @@ export class SharedBlockPool {
    * @category constructors
    */
   static attach(buffer: SharedArrayBuffer): Result<SharedBlockPool, InvalidPoolConfig> {
+    // a buffer that is no pool's has no pool name: the error names the call
+    const refuse = (issue: string) =>
+      err(new InvalidPoolConfig({ pool: "SharedBlockPool.attach", field: "buffer", value: shownBuffer(buffer), issue }))
     const byteLength = sharedByteLength(buffer)
-    if (byteLength < 256) {
-      return err(invalid("?", "buffer", typeof buffer, "not the SharedArrayBuffer of a SharedBlockPool"))
-    }
-    const header = new Int32Array(buffer, 0, 64)
-    if (Atomics.load(header, H.magic) !== MAGIC || header[H.version] !== LAYOUT_VERSION) {
-      return err(invalid("?", "buffer", byteLength, "not the SharedArrayBuffer of a SharedBlockPool"))
+    const header = byteLength < 256 ? undefined : new Int32Array(buffer, 0, 64)
+    if (header === undefined || Atomics.load(header, H.magic) !== MAGIC || header[H.version] !== LAYOUT_VERSION) {
+      return refuse("not the SharedArrayBuffer of a SharedBlockPool")
     }
     const bad = badHeaderField(header, new BigInt64Array(buffer, 0, 32), byteLength)
-    if (bad !== undefined) {
-      return err(invalid("?", "buffer", byteLength, `a corrupt SharedBlockPool header (${bad} out of range)`))
-    }
+    if (bad !== undefined) return refuse(`a corrupt SharedBlockPool header (${bad} out of range)`)
     const name = new TextDecoder().decode(new Uint8Array(buffer, NAME_OFFSET, header[H.nameLength] as number).slice())
     const maxThreads = header[H.maxThreads] as number
     const claims = new Int32Array(buffer, 256, (maxThreads * SLOT_BYTES) / 4)
