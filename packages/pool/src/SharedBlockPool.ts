@@ -394,7 +394,7 @@ export class SharedBlockPool {
    * if (made.ok) SharedBlockPool.releaseSlot(made.value.buffer, 1) // true: slot 1 is free again
    * ```
    *
-   * @since 0.3.0
+   * @since 0.1.0
    * @category constructors
    */
   static releaseSlot(buffer: SharedArrayBuffer, slot: number): boolean {
@@ -642,7 +642,7 @@ export class SharedBlockPool {
    * }
    * ```
    *
-   * @since 0.3.0
+   * @since 0.1.0
    * @category diagnostics
    */
   rebuild(isHeld: (handle: number) => boolean): number {

@@ -1,7 +1,7 @@
 /**
  * How a pool derives its public stats from the counters it keeps (internal: the pools' own bookkeeping).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { PoolStats } from "../PoolStats.ts"
 
