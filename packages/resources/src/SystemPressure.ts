@@ -26,8 +26,10 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import { durationMillis } from "./internal/duration-millis.ts"
 import * as Runtime from "./internal/platform-runtime.ts"
 import { show, showThrown } from "./internal/show.ts"
+import { isObjectArgument } from "./internal/validate.ts"
 
 /**
  * A source of system pressure.
@@ -82,7 +84,8 @@ const SystemPressureBase: Context.ServiceClass<
 export class SystemPressure extends SystemPressureBase {}
 
 /**
- * Options of {@link layerSystemPressure}.
+ * Options of {@link layerSystemPressure}. Each is read once and checked, whether or not `enabled`: one that is
+ * not as typed fails the Layer with `InvalidArgument` naming it.
  *
  * @since 0.1.0
  * @category models
@@ -90,9 +93,9 @@ export class SystemPressure extends SystemPressureBase {}
 export interface SystemPressureOptions {
   /** Turns the automatic sources on (default `false`: only manual reports). */
   readonly enabled?: boolean
-  /** How often PSI and memory.events are read (default 1 second). */
+  /** How often PSI and memory.events are read (default 1 second): a finite duration of at least 1 ms. */
   readonly pollInterval?: Duration.Input
-  /** How long a `memoryPressure` event keeps the level Critical (default 5 seconds). */
+  /** How long a `memoryPressure` event keeps the level Critical (default 5 seconds): a finite duration ≥ 0. */
   readonly eventHold?: Duration.Input
   /** Prefix of `/proc` and `/sys` paths (default `/`); tests point it at fake files. */
   readonly fsRoot?: string
@@ -247,7 +250,84 @@ export const memoryEventsLevel = (previous: MemoryEventCounters, current: Memory
 
 const MEMORY_PRESSURE_EVENT = "memoryPressure"
 
-const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
+/** The options, read once and checked. */
+interface CheckedOptions {
+  readonly enabled: boolean
+  readonly pollMillis: number
+  readonly holdMillis: number
+  readonly fsRoot: string
+  readonly readFile: ((path: string) => unknown) | undefined
+  readonly events: Runtime.EventSourceLike | null | undefined
+}
+
+const optionKeys = ["enabled", "pollInterval", "eventHold", "fsRoot", "readFile", "events"] as const
+
+/** A duration option in milliseconds, or why it is not one (a finite duration of at least `min` ms). */
+const durationOption = (value: unknown, fallback: number, min: number, expected: string): number | string => {
+  if (value === undefined) return fallback
+  const millis = durationMillis(value)
+  return Number.isFinite(millis) && millis >= min ? millis : `expected ${expected}, got ${show(value)}`
+}
+
+/**
+ * `value` as an event source, its `on` and `off` read once each (and called on it), or `undefined` when it has
+ * not `process.on`'s shape or its reading throws.
+ */
+const eventSource = (value: unknown): Runtime.EventSourceLike | undefined => {
+  if (!isObjectArgument(value)) return undefined
+  try {
+    const { on, off } = value as Partial<Record<"on" | "off", unknown>>
+    if (typeof on !== "function" || typeof off !== "function") return undefined
+    return {
+      on: (event, listener) => on.call(value, event, listener),
+      off: (event, listener) => off.call(value, event, listener)
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/** The options read once, each checked: the values, or InvalidArgument naming the first bad option. */
+const checkOptions = (options: unknown): CheckedOptions | InvalidArgument => {
+  if (options !== undefined && !isObjectArgument(options)) {
+    return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
+  }
+  const read: Partial<Record<(typeof optionKeys)[number], unknown>> = {}
+  try {
+    for (const key of optionKeys) read[key] = (options as Partial<Record<string, unknown>> | undefined)?.[key]
+  } catch (error) {
+    return new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+  }
+  const bad = (argument: string, issue: string) => new InvalidArgument({ argument, issue })
+  const { enabled, fsRoot, readFile, events } = read
+  if (enabled !== undefined && typeof enabled !== "boolean") {
+    return bad("enabled", `expected a boolean, got ${show(enabled)}`)
+  }
+  const pollMillis = durationOption(read.pollInterval, 1000, 1, "a finite duration of at least 1 ms")
+  if (typeof pollMillis === "string") return bad("pollInterval", pollMillis)
+  const holdMillis = durationOption(read.eventHold, 5000, 0, "a finite duration ≥ 0")
+  if (typeof holdMillis === "string") return bad("eventHold", holdMillis)
+  if (fsRoot !== undefined && typeof fsRoot !== "string") return bad("fsRoot", `expected a string, got ${show(fsRoot)}`)
+  if (readFile !== undefined && typeof readFile !== "function") {
+    return bad("readFile", `expected a function, got ${show(readFile)}`)
+  }
+  const source = events === undefined || events === null ? events : eventSource(events)
+  if (source === undefined && events !== undefined) {
+    return bad("events", `expected null or an object with on and off functions, got ${show(events)}`)
+  }
+  return {
+    enabled: enabled === true,
+    pollMillis,
+    holdMillis,
+    fsRoot: fsRoot ?? "/",
+    readFile: readFile as ((path: string) => unknown) | undefined,
+    events: source
+  }
+}
+
+const make = Effect.fnUntraced(function* (given: unknown) {
+  const options = checkOptions(given)
+  if (options instanceof InvalidArgument) return yield* options
   const ref = yield* SubscriptionRef.make<ResourcePressure>("None")
   const levels = new Map<SystemPressureSource, ResourcePressure>()
   const set = (source: SystemPressureSource, level: ResourcePressure): Effect.Effect<void> =>
@@ -258,12 +338,20 @@ const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
     })
   const sources: Array<SystemPressureSource> = ["manual"]
 
-  if (options.enabled === true) {
+  if (options.enabled) {
     const readFile = options.readFile ?? Runtime.readTextFile
-    const root = options.fsRoot ?? "/"
-    const psiPath = Runtime.joinRoot(root, PSI_MEMORY)
-    const eventsPath = Runtime.joinRoot(root, CGROUP_MEMORY_EVENTS)
-    const read = (path: string) => Effect.promise(() => readFile(path).catch(() => undefined))
+    const psiPath = Runtime.joinRoot(options.fsRoot, PSI_MEMORY)
+    const eventsPath = Runtime.joinRoot(options.fsRoot, CGROUP_MEMORY_EVENTS)
+    // a file is its text; a read that throws, rejects or answers anything but a string is an unreadable file
+    const read = (path: string) =>
+      Effect.promise(async () => {
+        try {
+          const text = await readFile(path)
+          return typeof text === "string" ? text : undefined
+        } catch {
+          return undefined
+        }
+      })
 
     const initialPsi = yield* read(psiPath)
     const psiReadable = initialPsi !== undefined
@@ -289,14 +377,14 @@ const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
       }
     })
     if (psiReadable || counters !== undefined) {
-      const interval = options.pollInterval ?? Duration.seconds(1)
+      const interval = Duration.millis(options.pollMillis)
       yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), poll)))
     }
 
     const events = options.events === undefined ? Runtime.bunProcessEvents() : options.events
     if (events !== null && events !== undefined) {
       sources.push("bun.memoryPressure")
-      const hold = options.eventHold ?? Duration.seconds(5)
+      const hold = Duration.millis(options.holdMillis)
       const queue = yield* Queue.unbounded<true>()
       const listener = () => {
         Queue.offerUnsafe(queue, true)
@@ -333,7 +421,11 @@ const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
 })
 
 /**
- * The system pressure signal as a scoped Layer (see the module doc for the sources).
+ * The system pressure signal as a scoped Layer (see the module doc for the sources). Options that are not as
+ * typed (not an object, `enabled` not a boolean, `pollInterval` not a finite duration of at least 1 ms,
+ * `eventHold` not a finite duration ≥ 0, `fsRoot` not a string, `readFile` not a function, `events` neither
+ * null nor an object with `on` and `off` functions, or options whose reading throws) fail the Layer with
+ * `InvalidArgument` naming the option, as `layerSystemPressureReclamation`'s do.
  *
  * @example
  * ```ts
@@ -352,7 +444,7 @@ const make = Effect.fnUntraced(function* (options: SystemPressureOptions) {
  * @since 0.1.0
  * @category layers
  */
-export const layerSystemPressure = (options: SystemPressureOptions = {}): Layer.Layer<SystemPressure> =>
+export const layerSystemPressure = (options?: SystemPressureOptions): Layer.Layer<SystemPressure, InvalidArgument> =>
   Layer.effect(SystemPressure, make(options))
 
 /**
