@@ -122,11 +122,23 @@ const defaultSyncProbes: DetectionProbes = {
   deviceMemoryGiB: Runtime.deviceMemoryGiB
 }
 
-/** Detection options read once: the probes over the defaults, the cgroup root and the shape to scale. */
+/**
+ * Detection options read once: the probes over the defaults, the cgroup root and the shape to scale; and why a
+ * default synchronous probe of `node:fs` / `node:os` can answer nothing here (for its note).
+ */
 interface ReadOptions {
   readonly probes: DetectionProbes
   readonly root: unknown
   readonly shape: unknown
+  readonly syncMissing?: { readonly note: string; readonly fs: boolean; readonly os: boolean } | undefined
+}
+
+/** The options with, when a synchronous default probe of `node:fs` or `node:os` is in place, why it cannot read. */
+const withMissing = (read: ReadOptions): ReadOptions => {
+  const fs = read.probes.readFile === defaultSyncProbes.readFile
+  const os = read.probes.osTotalMemory === defaultSyncProbes.osTotalMemory
+  const note = fs || os ? Runtime.syncBuiltinsMissing() : undefined
+  return note === undefined ? read : { ...read, syncMissing: { note, fs, os } }
 }
 
 /**
@@ -134,11 +146,13 @@ interface ReadOptions {
  * issue of a read that threw (a getter, a Proxy): detection reads only this copy.
  */
 const readOptions = (defaults: DetectionProbes, options: unknown): ReadOptions | string => {
-  if (typeof options !== "object" || options === null) return { probes: defaults, root: "/", shape: undefined }
+  if (typeof options !== "object" || options === null) {
+    return withMissing({ probes: defaults, root: "/", shape: undefined })
+  }
   try {
     const { fsRoot, probes, shape } = options as Record<keyof DetectProfileOptions, unknown>
     const given = typeof probes === "object" && probes !== null ? { ...probes } : {}
-    return { probes: { ...defaults, ...given }, root: fsRoot ?? "/", shape }
+    return withMissing({ probes: { ...defaults, ...given }, root: fsRoot ?? "/", shape })
   } catch (error) {
     return `the options could not be read (${showThrown(error)})`
   }
@@ -200,18 +214,28 @@ const isPositiveBytes = (n: unknown): n is number => typeof n === "number" && Nu
 /** The detection, as steps that each ask one probe (run awaited or synchronously). */
 function* detectSteps({
   probes,
-  root
+  root,
+  syncMissing
 }: ReadOptions): Generator<Probe, Result.Result<MemoryLimit, PlatformDetectionFailed>, unknown> {
-  const notes: Array<string> = []
+  // Node 20 before 20.16: the synchronous default probes cannot read, and the notes say so
+  const notes: Array<string> = syncMissing === undefined ? [] : [syncMissing.note]
+  const fsMissing = syncMissing?.fs === true ? " (no synchronous node:fs)" : ""
+  const osMissing = syncMissing?.os === true ? " (no synchronous node:os)" : ""
 
   let container: { readonly bytes: number; readonly source: MemorySource } | undefined
   for (const [source, path] of [
     ["cgroup-v2", CGROUP_V2_MEMORY_MAX],
     ["cgroup-v1", CGROUP_V1_MEMORY_LIMIT]
   ] as const) {
-    const text = yield () => probes.readFile(Runtime.joinRoot(root as string, path))
+    // the notes name the file tried (under fsRoot), not the default path
+    if (typeof root !== "string") {
+      notes.push(`${source}: not read (fsRoot is not a string: ${noted(root)})`)
+      continue
+    }
+    const file = Runtime.joinRoot(root, path)
+    const text = yield () => probes.readFile(file)
     if (typeof text !== "string") {
-      notes.push(`${source}: ${path} not readable`)
+      notes.push(`${source}: ${file} not readable${fsMissing}`)
       continue
     }
     const parsed = parseCgroupLimit(text)
@@ -228,7 +252,7 @@ function* detectSteps({
   if (isPositiveBytes(deno)) host = { bytes: Math.floor(deno), source: "Deno.systemMemoryInfo" }
   if (host === undefined) {
     const os = (yield probes.osTotalMemory) as number | undefined
-    notes.push(`os.totalmem: ${noted(os)}`)
+    notes.push(os === undefined || os === null ? `os.totalmem: unavailable${osMissing}` : `os.totalmem: ${noted(os)}`)
     if (isPositiveBytes(os)) host = { bytes: Math.floor(os), source: "os.totalmem" }
   }
 
@@ -294,7 +318,9 @@ export const detectMemoryLimitAsync = async (options?: DetectOptions): Promise<M
 /**
  * {@link detectMemoryLimit} synchronously (what a manager with `profile: "auto"` uses): the same sources in the
  * same order, read with synchronous calls (`node:fs` through `process.getBuiltinModule`, `Deno.readTextFileSync`);
- * a probe that answers with a Promise counts as unavailable. The failure is returned, not thrown (options whose
+ * a probe that answers with a Promise counts as unavailable. Node 20 before 20.16 has no
+ * `process.getBuiltinModule`: there no file and no `os.totalmem` is read, and the notes say so (use
+ * {@link detectMemoryLimitAsync}). The failure is returned, not thrown (options whose
  * reading throws are a `PlatformDetectionFailed` too).
  *
  * @example
@@ -458,8 +484,10 @@ export const detectProfileSync = (
 }
 
 /**
- * What `profile: "auto"` runs on: the detected profile, or the built-in `web` profile (source `"fallback"`)
- * when no memory size is readable (a browser without `navigator.deviceMemory`). `InvalidProfile` when the
+ * What `profile: "auto"` runs on: the detected profile, or the built-in `web` profile (source `"fallback"`, with
+ * the detection's `issue`) when no memory size is readable (a browser without `navigator.deviceMemory`, or Node 20
+ * before 20.16, where the synchronous detection cannot reach `node:fs` and `node:os`: use
+ * {@link detectProfileAsync} there). `InvalidProfile` when the
  * detected memory is too small for the shape, or the shape is not one, or the options cannot be read.
  *
  * @since 0.2.0
@@ -472,6 +500,11 @@ export interface AutoProfile {
   readonly source: MemorySource | "fallback"
   /** The shape scaled to the detected memory (absent for the fallback). */
   readonly shape?: BuiltinProfileName | "custom"
+  /**
+   * For the fallback only: why no memory size was read, the `PlatformDetectionFailed` issue listing what each
+   * source said (on Node 20 before 20.16, that the synchronous detection cannot reach `node:fs` and `node:os`).
+   */
+  readonly issue?: string
 }
 
 /**
@@ -490,7 +523,9 @@ export interface AutoProfile {
  */
 export const autoProfile = (options?: DetectProfileOptions): AutoProfile | InvalidProfile => {
   const detected = detectProfileSync(options)
-  if (detected instanceof PlatformDetectionFailed) return { profile: web, source: "fallback" }
+  if (detected instanceof PlatformDetectionFailed) {
+    return { profile: web, source: "fallback", issue: detected.issue }
+  }
   if (detected instanceof InvalidProfile) return detected
   return { profile: detected.profile, source: detected.source, shape: detected.shape }
 }

@@ -17,7 +17,7 @@ interface OsModule {
 
 interface ProcessLike {
   readonly versions?: { readonly node?: string }
-  /** Node ≥ 22.3, Bun, Deno 2: a built-in module, synchronously. */
+  /** Node ≥ 20.16 (and ≥ 22.3), Bun, Deno 2: a built-in module, synchronously. */
   readonly getBuiltinModule?: (id: string) => unknown
 }
 
@@ -81,6 +81,22 @@ const builtinModule = <M>(id: string): M | undefined => {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Why the synchronous probes cannot reach `node:fs` and `node:os` here (a detection note), or `undefined` when they
+ * can (or the runtime is no Node). Node 20 before 20.16 has no `process.getBuiltinModule`, and an ES module has no other
+ * synchronous way to a built-in module without a static `import` (which browsers cannot load) or a top-level
+ * `await`: there only the asynchronous detection reads them.
+ */
+export const syncBuiltinsMissing = (): string | undefined => {
+  const process = globals.process
+  if (!hasNodeApis() || typeof process?.getBuiltinModule === "function") return undefined
+  if (typeof globals.Deno?.readTextFileSync === "function") return undefined
+  return (
+    `process.getBuiltinModule: missing (Node ${process?.versions?.node}, Node ≥ 20.16 has it), so the ` +
+    "synchronous detection cannot read node:fs or node:os (detectProfileAsync can)"
+  )
 }
 
 /** {@link readTextFile} synchronously: `Deno.readTextFileSync` on Deno, else `node:fs` (`process.getBuiltinModule`). */
