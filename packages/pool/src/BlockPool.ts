@@ -9,6 +9,7 @@ import { readOptions, show } from "./internal/caller-input.ts"
 import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { poolLine, printAs } from "./internal/printed.ts"
+import { retired } from "./internal/retired.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { statsOf } from "./internal/stats-of.ts"
 import { validateLayout } from "./PoolConfig.ts"
@@ -140,7 +141,10 @@ export class BlockPool {
   private useAfterFree = 0
   /** A growth is in progress (its hooks are running): nested growths and trims are refused. Off the hot path. */
   private growing = false
-  /** The bytes `admitGrowth` refused at the last growth that was tried (0: none refused), for `PoolExhausted`. */
+  /**
+   * The bytes `admitGrowth` refused at the last growth that was tried (0: none refused, or refused by the manager
+   * that destroyed the pool), for `PoolExhausted`.
+   */
   private refusedBytes = 0
   /** Views created on first use, once per block (holes until then). */
   private readonly views: Array<Uint8Array | undefined> = []
@@ -378,7 +382,7 @@ export class BlockPool {
 
   /**
    * Checked alloc: the handle, or `PoolExhausted` (with `refusedBytes` when the pool is below maxCount and
-   * `admitGrowth` refused its growth), or (debug mode) `UseAfterFree` when the next free block's poison was
+   * `admitGrowth` refused its growth; not when the pool's `PoolManager` destroyed it and refused it itself), or (debug mode) `UseAfterFree` when the next free block's poison was
    * overwritten — that block is re-poisoned and stays free, nothing else changes.
    *
    * @example
@@ -604,7 +608,9 @@ export class BlockPool {
     const from = this.capacity
     const bytes = (target - from) * this.blockSize
     if (this.admitGrowth !== undefined && safeCall(this.admitGrowth, bytes) !== true) {
-      this.refusedBytes = bytes
+      // the budget's refusal, unless the pool's manager destroyed it (the manager refuses its growth, before or
+      // while its budget decides)
+      this.refusedBytes = retired.has(this) ? 0 : bytes
       return false
     }
     let next: Int32Array

@@ -8,6 +8,7 @@ import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from ".
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
 import { readOptions, show, showName } from "./internal/caller-input.ts"
 import { printAs } from "./internal/printed.ts"
+import { retired } from "./internal/retired.ts"
 import { safeCall } from "./internal/safe-call.ts"
 import { SizeClassTable } from "./internal/size-class.ts"
 import { type PoolConfig, poolConfigKeys, validatePoolConfig } from "./PoolConfig.ts"
@@ -252,6 +253,7 @@ export class PoolManager {
     const entry = this.entryOf(type, blockSize)
     if (entry === undefined) return err(notFound(type, blockSize))
     for (const [key, other] of this.byKey) if (other === entry) this.byKey.delete(key)
+    retired.add(entry.pool)
     this.rebuild(type)
     const capacity = entry.pool.stats().totalCapacityBytes
     // a shared pool stays attached, as a block pool stays usable: a caller who kept it can still free the blocks

@@ -108,3 +108,70 @@ describe("PoolManager.createPool", () => {
     expect(error.message).toBe(refusedMessage("shared", 512))
   })
 })
+
+describe("a growth the budget did not refuse", () => {
+  const budgetMessage = /its budget refused/
+
+  test("a pool its PoolManager destroyed: the manager refuses its growth, not the budget (no refusedBytes)", () => {
+    const asked: Array<number> = []
+    const manager = new PoolManager({
+      admitGrowth: (_type, bytes) => {
+        asked.push(bytes)
+        return true
+      }
+    })
+    const made = manager.createPool({ type: "Memory", name: "kept", blockSize: 64, initialCount: 1, maxCount: 8 })
+    if (!made.ok) throw made.error
+    const pool = made.value as BlockPool
+    expect(pool.tryAlloc().ok).toBe(true)
+    expect(manager.destroyPool("Memory", 64).ok).toBe(true)
+    const r = pool.tryAlloc()
+    const error = (r as { readonly error: PoolExhausted }).error
+    expect(error).toBeInstanceOf(PoolExhausted)
+    expect("refusedBytes" in error).toBe(false)
+    expect(error.message).not.toMatch(budgetMessage)
+    // the budget was never asked about that growth
+    expect(asked).toEqual([64])
+  })
+
+  test("a pool its hook destroyed while the budget admitted the growth: no refusedBytes either", () => {
+    let manager: PoolManager | undefined
+    let destroying = false
+    manager = new PoolManager({
+      admitGrowth: () => {
+        if (destroying) manager?.destroyPool("Memory", 64)
+        return true
+      }
+    })
+    const made = manager.createPool({ type: "Memory", name: "gone", blockSize: 64, initialCount: 1, maxCount: 8 })
+    if (!made.ok) throw made.error
+    const pool = made.value as BlockPool
+    expect(pool.tryAlloc().ok).toBe(true)
+    destroying = true
+    const r = pool.tryAlloc()
+    const error = (r as { readonly error: PoolExhausted }).error
+    expect(error).toBeInstanceOf(PoolExhausted)
+    expect("refusedBytes" in error).toBe(false)
+    expect(error.message).not.toMatch(budgetMessage)
+  })
+
+  test("a growth refused because one is in progress (a hook's nested alloc): no refusedBytes", () => {
+    let nested: PoolExhausted | undefined
+    let pool: BlockPool | undefined
+    const made = BlockPool.make({
+      name: "nested",
+      blockSize: 64,
+      maxCount: 64,
+      admitGrowth: () => {
+        const r = pool?.tryAlloc()
+        if (r !== undefined && !r.ok && r.error instanceof PoolExhausted) nested = r.error
+        return true
+      }
+    })
+    if (!made.ok) throw made.error
+    pool = made.value
+    expect(pool.tryAlloc().ok).toBe(true)
+    expect(nested).toBeInstanceOf(PoolExhausted)
+    expect(nested !== undefined && "refusedBytes" in nested).toBe(false)
+  })
+})
