@@ -107,8 +107,9 @@ export interface ResourceManagerConfig {
   /**
    * The platform profile to take budgets and pools from (see {@link ProfileOption}). An explicit budget or pool
    * of a type overrides the profile's for that type: a type keeps its own budget, else takes the profile's; it
-   * keeps its own pools, else takes the profile's when its budget is the profile's. `"auto"` falls back to the
-   * built-in `web` profile when no memory size can be read. Without a profile, a type without a budget is
+   * keeps its own pools, else takes the profile's unless the config gives it a budget of its own (a type the
+   * profile leaves unbudgeted takes them too). `"auto"` falls back to the built-in `web` profile when no memory
+   * size can be read. Without a profile, a type without a budget is
    * unlimited.
    */
   readonly profile?: ProfileOption
