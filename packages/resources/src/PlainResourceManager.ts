@@ -113,7 +113,17 @@ export interface PlainResourceManager extends Disposable {
     metadata: ResourceMetadata,
     options?: AsyncAcquireOptions<T>
   ): Promise<ResourceRef<T>>
-  /** Acquires (default Blocking), runs `body`, and releases once its result settles, whatever the outcome. */
+  /**
+   * Acquires (default Blocking), runs `body`, and releases once its result settles, whatever the outcome; the
+   * payload is the default one of the metadata's type (`DefaultPayload`: bytes for Memory).
+   */
+  use<const D extends ResourceMetadata, A = unknown>(
+    name: string,
+    metadata: D,
+    body: (ref: ResourceRef<DefaultPayload<D>>) => A | PromiseLike<A>,
+    options?: AsyncAcquireOptions<DefaultPayload<D>> & { readonly create?: undefined }
+  ): Promise<A>
+  /** `use` of a payload `T` made by `create` (or given by the type of `body`'s parameter). */
   use<T = Uint8Array, A = unknown>(
     name: string,
     metadata: ResourceMetadata,

@@ -227,14 +227,38 @@ export interface ResourceManagerService {
     metadata: ResourceMetadata,
     options?: AcquireOptions<unknown, M>
   ): Effect.Effect<ScopedResource, AcquireErrorOf<M>, Scope.Scope>
-  /** Acquires (NonBlocking: no `mode` in the options), runs `use`, releases — no Scope allocated (the hot path). */
+  /**
+   * Acquires (NonBlocking: no `mode` in the options), runs `use`, releases — no Scope allocated (the hot path). The
+   * payload is the default one of the metadata's type (`DefaultPayload`: bytes for Memory).
+   */
+  use<const D extends ResourceMetadata, A = unknown, E = never, R = never>(
+    name: string,
+    metadata: D,
+    use: (ref: ResourceRef<DefaultPayload<D>>) => Effect.Effect<A, E, R>,
+    options?: AcquireOptions<DefaultPayload<D>, "NonBlocking"> & {
+      readonly mode?: undefined
+      readonly create?: undefined
+    }
+  ): Effect.Effect<A, AcquireErrorOf<"NonBlocking"> | E, R>
+  /** `use` of a default payload (`DefaultPayload`) in a mode: the error channel follows the mode. */
+  use<const D extends ResourceMetadata, A = unknown, E = never, R = never, M extends AcquireMode = "NonBlocking">(
+    name: string,
+    metadata: D,
+    use: (ref: ResourceRef<DefaultPayload<D>>) => Effect.Effect<A, E, R>,
+    options: AcquireOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
+  ): Effect.Effect<A, AcquireErrorOf<M> | E, R>
+  /**
+   * `use` of a payload `T` made by `create` (NonBlocking: no `mode` in the options). Let `T` be inferred (from
+   * `create`, or from the type of `use`'s parameter): type arguments given explicitly leave the body's error and
+   * context types at their defaults (`never`).
+   */
   use<T = Uint8Array, A = unknown, E = never, R = never>(
     name: string,
     metadata: ResourceMetadata,
     use: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T, "NonBlocking"> & { readonly mode?: undefined }
   ): Effect.Effect<A, AcquireErrorOf<"NonBlocking"> | E, R>
-  /** Acquires, runs `use`, releases — no Scope allocated (the hot path); the error channel follows the mode. */
+  /** `use` of a payload `T` made by `create`, in a mode: the error channel follows the mode. */
   use<T = Uint8Array, A = unknown, E = never, R = never, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,

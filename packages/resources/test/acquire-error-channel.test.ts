@@ -5,9 +5,15 @@
  * compile error here) and, at run time, by the errors the calls really fail with.
  */
 import { expect, test } from "bun:test"
-import type { ResourceMetadata } from "@flight-hal/core"
+import type { PayloadUnavailable, ResourceMetadata, ResourceReleased } from "@flight-hal/core"
 import { Effect, Exit } from "effect"
-import { type AcquireError, type AcquireErrorOf, ResourceManager, type ResourceRef } from "../src/index.ts"
+import {
+  type AcquireError,
+  type AcquireErrorOf,
+  createResourceManager,
+  ResourceManager,
+  type ResourceRef
+} from "../src/index.ts"
 
 /** `true` when `A` and `B` are the same type (not merely assignable either way). */
 type Same<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false
@@ -60,6 +66,51 @@ const calls = Effect.gen(function* () {
     tagOf(yield* Effect.exit(useOwnerOnly))
   ]
   return { checks, tags }
+})
+
+/** `use`'s payload follows the metadata's type as `acquire`'s does (`DefaultPayload`): bytes only for Memory. */
+const payloads = Effect.gen(function* () {
+  const manager = yield* ResourceManager
+  const memoryPayload = manager.use("k", { type: "Memory", sizeBytes: 8 } as const, (ref) => ref.get)
+  const hardwarePayload = manager.use("l", { type: "Hardware", sizeBytes: 1 } as const, (ref) => ref.get)
+  const hardwareBlocking = manager.use("m", { type: "Hardware", sizeBytes: 1 } as const, (ref) => ref.get, {
+    mode: "Blocking"
+  })
+  const made = manager.use("n", { type: "Hardware", sizeBytes: 1 }, (ref) => ref.get, { create: () => ({ fd: 3 }) })
+  const annotated = manager.use("o", { type: "Hardware", sizeBytes: 1 }, (ref: ResourceRef<{ fd: number }>) =>
+    Effect.succeed(ref.name)
+  )
+  const checks: [
+    Same<Effect.Success<typeof memoryPayload>, Uint8Array>,
+    Same<Effect.Success<typeof hardwarePayload>, Uint8Array | undefined>,
+    Same<ErrorOf<typeof hardwareBlocking>, AcquireErrorOf<"Blocking"> | ResourceReleased | PayloadUnavailable>,
+    Same<Effect.Success<typeof made>, { fd: number }>,
+    Same<Effect.Success<typeof annotated>, string>
+  ] = [true, true, true, true, true]
+  return {
+    checks,
+    values: [yield* memoryPayload, yield* hardwarePayload, yield* hardwareBlocking, yield* made, yield* annotated]
+  }
+})
+
+test("use's payload is the metadata type's default payload, as acquire's (a Hardware payload may be undefined)", async () => {
+  const { checks, values } = await Effect.runPromise(payloads.pipe(Effect.provide(ResourceManager.layer({}))))
+  expect(checks.every((check) => check)).toBe(true)
+  expect(values[0]).toBeInstanceOf(Uint8Array)
+  expect(values.slice(1)).toEqual([undefined, undefined, { fd: 3 }, "o"])
+})
+
+test("the plain facade's use: the same default payloads", async () => {
+  const manager = createResourceManager({})
+  const hardware = manager.use("p", { type: "Hardware", sizeBytes: 1 } as const, (ref) => ref.payload)
+  const memory = manager.use("q", { type: "Memory", sizeBytes: 8 } as const, (ref) => ref.payload.byteLength)
+  const checks: [Same<Awaited<typeof hardware>, Uint8Array | undefined>, Same<Awaited<typeof memory>, number>] = [
+    true,
+    true
+  ]
+  expect(checks).toEqual([true, true])
+  expect([await hardware, await memory]).toEqual([undefined, 8])
+  manager.close()
 })
 
 test("options without a mode give NonBlocking's error channel (and fail as NonBlocking)", async () => {
