@@ -1100,6 +1100,8 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   private keptBlocks = 0
   /** A close gave up the thread's index while blocks were kept: the last `giveBack` gives it up. */
   private leaveIndexAfterHooks = false
+  /** The thread's pool slots were given up (`leavePools`). */
+  private poolsLeft = false
 
   private constructor(
     private readonly ledger: Ledger,
@@ -2611,6 +2613,9 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     }
     this.publishAll(changes)
     if (this.isCreator) ledger.ringAll()
+    // the pool slots before the index: an attachment that finds the index free finds a slot free in every pool
+    // (one per index), where it failed with ManagerClosed while this thread delivered its events below
+    this.leavePools()
     // a close from inside a hook whose block is kept out of its pool: the index is given up once the block is back
     // (its `giveBack` is a lock-free step, which only a thread with an index marks)
     if (this.keptBlocks > 0) this.leaveIndexAfterHooks = true
@@ -2656,17 +2661,27 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     return Object.freeze(out)
   }
 
-  /** Stops this thread's listener and timers; pending waits fail with ManagerClosed. */
-  private stop(): void {
-    if (this.detached) return
-    this.detached = true
-    clearInterval(this.heartbeat)
+  /**
+   * Gives up this thread's pool slots, once: a close does it before it gives up the thread's index (the row is
+   * the thread's own until then), `stop` for the other ways out.
+   */
+  private leavePools(): void {
+    if (this.poolsLeft) return
+    this.poolsLeft = true
     // a pool's thread slot is given up only when this thread's row still records it: a thread reaped while alive
     // finds its slots freed by the reaper already (and perhaps claimed by another thread since)
     for (const { pool, index } of this.pools) {
       const at = this.thread * THREAD_INT_WORDS + R.poolSlots + index
       if (Atomics.compareExchange(this.ledger.threadsInt, at, pool.slot + 1, 0) === pool.slot + 1) pool.detach()
     }
+  }
+
+  /** Stops this thread's listener and timers; pending waits fail with ManagerClosed. */
+  private stop(): void {
+    if (this.detached) return
+    this.detached = true
+    clearInterval(this.heartbeat)
+    this.leavePools()
     for (const pending of [...this.pending.values()]) {
       this.forget(pending)
       pending.reject(new ManagerClosed())
