@@ -1189,8 +1189,9 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       for (const [index, buffer] of poolBuffers.entries()) {
         const attached = SharedBlockPool.attach(buffer)
         if (!attached.ok) {
-          // checked above to be this manager's pool: it is full, a thread leaving gave up its index before its pool
-          // slots (its close), and every thread slot is taken until it is done
+          // checked above to be this manager's pool: it is full while a thread index is free (its slots taken by
+          // something else than the manager's threads, such as a direct `SharedBlockPool.attach` of its buffer;
+          // a closing thread gives its pool slots up before its index)
           for (const { pool } of pools) pool.detach()
           Atomics.store(ledger.threadsInt, at + R.claim, 0)
           throw new ManagerClosed()

@@ -38,10 +38,10 @@ describe("shared manager: attaching when every thread slot is taken", () => {
     })
   }
 
-  test("a pool whose thread slots are all attached while a thread index is free (a thread between giving up its index and its pool slots): ManagerClosed", () => {
+  test("a pool whose thread slots are all attached while a thread index is free (a slot taken by a direct attach of the pool's buffer): ManagerClosed", () => {
     const m = opened.make({ maxThreads: 2, pools: [pool] })
     const poolBuffer = m.descriptor.pools[0] as SharedArrayBuffer
-    // the pool's second thread slot, taken as a leaving thread's still is
+    // the pool's second thread slot, taken by a direct attach of its buffer
     const leaving = SharedBlockPool.attach(poolBuffer)
     if (!leaving.ok) throw leaving.error
     try {
