@@ -153,7 +153,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   livePayload(): T | HoldEnded {
     const hooks = this.hooks
     if (hooks?.cell !== undefined) return hooks.cell.get(this.engine, this.slot, this.generation, this)
-    // not Shareable: the payload is this ref's alone, kept here (no cell); a hook that throws leaves it unmade
+    // not Shareable, no `destroy` hook: the payload is this ref's alone, kept here (no cell); a hook that throws
+    // leaves it unmade
     if (this.value === unmade) {
       const create = hooks?.create
       if (create === undefined) {
@@ -177,13 +178,6 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    */
   get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
     return readPayload(this)
-  }
-
-  /** @ignore the payload if it was created (for destroy hooks; internal). */
-  createdPayload(): T | undefined {
-    const cell = this.hooks?.cell
-    if (cell !== undefined) return cell.created()
-    return this.value === unmade ? undefined : this.value
   }
 
   /**

@@ -48,7 +48,7 @@ import { callerStack } from "./call-site.ts"
 import { percentOfCeil } from "./exact-fraction.ts"
 import { introspect } from "./introspection.ts"
 import { CoreMetrics } from "./metrics.ts"
-import { defaultPayload, Payload, type PayloadDestroy } from "./payload.ts"
+import { defaultPayload, type HookEffectRunner, Payload, type PayloadDestroy, runDestroy } from "./payload.ts"
 import { makeManagerPools, poolTypeName, type RoutingCounts } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
@@ -250,6 +250,11 @@ export class Core<R> {
   /** The platform profile the manager runs on (from `config.profile`). */
   profile: ManagerProfile | undefined = undefined
   private readonly onLeaks: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
+  /**
+   * How an Effect returned by a `destroy` hook is run: the Effect front end sets it; the plain facade (no Effect
+   * runtime in its bundle) leaves it undefined, and such an Effect is not run (`runDestroy`).
+   */
+  runEffect: HookEffectRunner | undefined = undefined
 
   private constructor(config: ResourceManagerConfig, now: () => number, types: TypeTable) {
     this.state = new ManagerState({ hysteresisPercent: config.hysteresisPercent ?? 0, now, types })
@@ -702,9 +707,15 @@ export class Core<R> {
       // released ref, with nothing attached to the slot, which another resource may hold by now
       return new ResourceRef<T>(this, slot, generation, request.name, request.metadata, request.driverId, -1, undefined)
     }
-    // a Shareable resource's payload is one cell, seen by the ref and by every share
+    // a Shareable resource's payload is one cell, seen by the ref and by every share; a ref with a `destroy` hook
+    // keeps its payload in a cell of its own, which the finalizer reads: a finalizer that held the ref would keep a
+    // forgotten ref from ever being collected (`detectGarbageCollectedLeaks` would never find it)
     const cell =
-      (request.flags & ResourceFlag.Shareable) === 0 ? undefined : this.payloadCell(slot, create, destroy, true)
+      (request.flags & ResourceFlag.Shareable) !== 0
+        ? this.payloadCell(slot, create, destroy, true)
+        : destroy === undefined
+          ? undefined
+          : this.ownCell(slot, request.name, request.metadata, create, destroy)
     const hooks =
       create === undefined && destroy === undefined && cell === undefined ? undefined : { create, destroy, cell }
     const ref = new ResourceRef<T>(
@@ -717,18 +728,40 @@ export class Core<R> {
       request.driver,
       hooks
     )
-    if (destroy !== undefined) {
-      this.slotHooks++
-      this.finalizers[slot] = () => {
-        const payload = ref.createdPayload()
-        if (payload !== undefined) destroy(payload)
-      }
-    }
+    if (destroy !== undefined) this.finalizeWith(slot, cell as Payload<T>, destroy)
     if (this.captureSites) {
       this.slotHooks++
       this.sites[slot] = callerStack(new Error("acquired here").stack ?? "")
     }
     return ref
+  }
+
+  /**
+   * The finalizer of a slot whose ref has a `destroy` hook: the hook gets the payload if it was made (and is not
+   * `undefined`), through `runDestroy`. It holds the payload's cell, never the ref (a closure made here, in a
+   * function of its own, captures nothing else of `bind`).
+   */
+  private finalizeWith<T>(slot: number, cell: Payload<T>, destroy: (payload: T) => void): void {
+    this.slotHooks++
+    this.finalizers[slot] = () => {
+      const payload = cell.created()
+      if (payload !== undefined) runDestroy(destroy as PayloadDestroy, payload, this.runEffect)
+    }
+  }
+
+  /**
+   * The payload cell of a ref with a `destroy` hook that is not Shareable: its own (no share sees it, the slot does
+   * not list it), made on the first access with its `create` hook, else the slot's default payload.
+   */
+  private ownCell<T>(
+    slot: number,
+    name: string,
+    metadata: ResourceMetadata,
+    create: ((metadata: ResourceMetadata) => T) | undefined,
+    destroy: (payload: T) => void
+  ): Payload<T> {
+    if (create !== undefined) exposeMetadata(metadata) // a create hook sees it
+    return new Payload<T>(metadata, create ?? ((m) => this.defaultPayload(slot, m, name) as T), destroy)
   }
 
   /**
@@ -764,18 +797,12 @@ export class Core<R> {
    * after the release does (docs/semantics.md, section 2). While the resource of `generation` lives on (other
    * holders, or dependents that defer its release) the value is kept (true): its other holders see it and its
    * `destroy` hook gets it when the resource is freed. When the hook freed it, its finalizer ran before the value
-   * existed: the value goes to `destroy` now (a throw is swallowed, as in `finalize`) and is not kept (false).
+   * existed: the value goes to `destroy` now (`runDestroy`, as in `finalize`) and is not kept (false).
    */
   keepsMade(slot: number, generation: number, value: unknown, destroy: PayloadDestroy | undefined): boolean {
     if (this.isCurrent(slot, generation)) return true
-    if (destroy !== undefined && value !== undefined) {
-      try {
-        // `value` is the payload of the resource whose hook `destroy` is
-        destroy(value as never)
-      } catch {
-        // a payload finalizer that throws must not break the manager
-      }
-    }
+    // `value` is the payload of the resource whose hook `destroy` is
+    if (destroy !== undefined && value !== undefined) runDestroy(destroy, value, this.runEffect)
     return false
   }
 

@@ -8,8 +8,10 @@
  * @since 0.2.0
  */
 import { PayloadUnavailable, type ResourceMetadata } from "@flight-hal/core"
+import { isEffect } from "effect/Effect"
 import type { RefOwner } from "./ref-owner.ts"
 import { showThrown } from "./show.ts"
+import { isThenable } from "./thenable.ts"
 
 /**
  * What a payload read gets instead of the payload when the `create` hook it ran ended the very hold it read
@@ -26,6 +28,37 @@ export type HoldEnded = typeof holdEnded
  * void` field would make `ResourceRef<T>` invariant in `T`).
  */
 export type PayloadDestroy = (payload: never) => void
+
+/**
+ * How a manager runs an Effect that a `destroy` hook returned: the Effect front end's (`Effect.runFork`: what it
+ * does synchronously is done before the hook's call returns; its failure is dropped). The plain facade has none
+ * (no Effect runtime in its bundle): there a returned Effect is not run.
+ */
+export type HookEffectRunner = (effect: unknown) => void
+
+const ignore = (): void => {}
+
+/**
+ * Gives a payload to its `destroy` hook, the one way every manager calls it: caller code run once the hold ended,
+ * so nothing it does breaks the release, the access or the close that runs it. A throw is swallowed; so is the
+ * rejection of a promise (a thenable) it returns, which is not awaited (never an unhandled rejection); an Effect
+ * it returns is run by `runEffect` when the manager has one (its failure swallowed as a throw is), else not run
+ * (docs/semantics.md, section 14).
+ */
+export const runDestroy = (
+  destroy: PayloadDestroy,
+  payload: unknown,
+  runEffect: HookEffectRunner | undefined
+): void => {
+  try {
+    const returned: unknown = (destroy as (payload: unknown) => unknown)(payload)
+    if (returned === undefined || returned === null) return
+    if (isThenable(returned)) returned.then(undefined, ignore)
+    else if (runEffect !== undefined && isEffect(returned)) runEffect(returned)
+  } catch {
+    // a payload finalizer that throws must not break the manager
+  }
+}
 
 /**
  * The payload of a resource without a `create` hook (and not served by a pool): a fresh `Uint8Array(sizeBytes)`
@@ -70,8 +103,9 @@ export const runCreate = <T>(
 }
 
 /**
- * What only some refs have: the owner's `create` and `destroy` hooks, and a Shareable resource's payload cell
- * (shared with its shares). A ref with none of them (the common acquisition) has no such object.
+ * What only some refs have: the owner's `create` and `destroy` hooks, and a payload cell: a Shareable resource's
+ * (shared with its shares), or the ref's own when it has a `destroy` hook (the slot's finalizer reads the payload
+ * from it, so that it never holds the ref). A ref with none of them (the common acquisition) has no such object.
  */
 export interface PayloadHooks<T> {
   readonly create: ((metadata: ResourceMetadata) => T) | undefined
@@ -80,8 +114,9 @@ export interface PayloadHooks<T> {
 }
 
 /**
- * One shared resource's payload cell (a ref that is not shared keeps its payload itself). `create` is the
- * owner's hook, or the manager's default (the pool block's view, else {@link defaultPayload}).
+ * One payload cell: a Shareable resource's (seen by its ref and its shares), or the own cell of a ref with a
+ * `destroy` hook (other refs keep their payload themselves). `create` is the owner's hook, or the manager's
+ * default (the pool block's view, else {@link defaultPayload}).
  */
 export class Payload<T> {
   private made = false
