@@ -53,7 +53,7 @@ import { checkWait } from "./internal/deadlock/check.ts"
 import { viewOfState, type Waiter } from "./internal/deadlock/model.ts"
 import { defineInspect } from "./internal/inspect.ts"
 import { orThrow } from "./internal/or-throw.ts"
-import { defaultPayload, type HoldEnded, holdEnded, runCreate } from "./internal/payload.ts"
+import { defaultPayload, type HoldEnded, holdEnded, runCreate, runDestroy } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import { toCoreError } from "./internal/pools.ts"
 import { Registrations } from "./internal/registrations.ts"
@@ -467,12 +467,8 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    * close that ran it neither throws nor half happens.
    */
   private destroyQuietly(payload: T): void {
-    if (this.destroy === undefined) return
-    try {
-      this.destroy(payload)
-    } catch {
-      // the hold ended either way
-    }
+    // a throw swallowed, a returned promise's rejection taken (not awaited), a returned Effect not run (`runDestroy`)
+    if (this.destroy !== undefined) runDestroy(this.destroy, payload, undefined)
   }
 
   /**

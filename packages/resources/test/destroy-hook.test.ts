@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import { createResourceManager, type LeakReport, ResourceManager } from "../src/index.ts"
+import { createResourceManager, createSharedResourceManager, type LeakReport, ResourceManager } from "../src/index.ts"
 import { hw, mem } from "./support/harness.ts"
 
 /** Forces collections until `done()` (bounded: a ref nothing holds is collected by the first full one). */
@@ -179,6 +179,31 @@ describe("a destroy hook that returns a promise", () => {
     expect(ref.payload).toBe(made)
     ref.release()
     expect(destroyed).toEqual([made])
+  })
+})
+
+describe("the shared manager's destroy hook", () => {
+  test("a rejected promise it returns is taken: the ref's release, release(handle), close", async () => {
+    let calls = 0
+    const destroy = () => {
+      calls++
+      return Promise.reject(new Error("ECONNRESET"))
+    }
+    const unhandled = await unhandledDuring(() => {
+      const manager = createSharedResourceManager({})
+      const options = { create: () => "conn", destroy }
+      const a = manager.acquire("a", hw(1), options)
+      void a.payload
+      a.release()
+      const b = manager.acquire("b", hw(1), options)
+      void b.payload
+      manager.release(b.handle)
+      const c = manager.acquire("c", hw(1), options)
+      void c.payload
+      manager.close()
+    })
+    expect(calls).toBe(3)
+    expect(unhandled).toEqual([])
   })
 })
 
