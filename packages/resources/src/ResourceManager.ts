@@ -44,6 +44,7 @@ import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/i
 import { durationMillis } from "./internal/duration-millis.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
 import { evaluatedByStep } from "./internal/effect-step.ts"
+import { runHookEffect } from "./internal/hook-effect.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
 import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
@@ -102,7 +103,11 @@ export interface AcquireOptions<T, M extends AcquireMode = AcquireMode> {
   readonly owner?: string
   /** Makes the payload (called on first access); default: a pool block's view or a Uint8Array for Memory, else undefined. */
   readonly create?: (metadata: ResourceMetadata) => T
-  /** Destroys the payload when the resource is freed (after its last holder and dependents). */
+  /**
+   * Destroys the payload when the resource is freed (after its last holder and dependents). It may return an
+   * Effect (a `void` result accepts one), which is run (forked at once: its synchronous part within the release, the rest not waited for; a
+   * failure is dropped as a throw is swallowed).
+   */
   readonly destroy?: (payload: T) => void
 }
 
@@ -667,6 +672,7 @@ const make = (given: unknown) =>
     const made = Core.make<ReclamationCallback>(config, () => clock.currentTimeMillisUnsafe())
     if (!(made instanceof Core)) return yield* Effect.fail(made)
     const core = made
+    core.runEffect = runHookEffect // an Effect a `destroy` hook returns is run (docs/semantics.md, section 14)
     const attached: AttachedCore = { core, label: config.label }
     yield* registerManagerMetrics(attached) // live metrics, read from the core when collected
     const pubsub = yield* PubSub.unbounded<PressureEvent>()

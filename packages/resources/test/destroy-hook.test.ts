@@ -238,4 +238,34 @@ describe("the Effect front end's destroy hook", () => {
     )
     expect(unhandled).toEqual([])
   })
+
+  test("an Effect it returns is run within the release; a failing one is dropped and the scope closes normally", async () => {
+    const closed: Array<string> = []
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const manager = yield* ResourceManager
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const ref = yield* manager.acquire("conn", hw(1), {
+              create: () => "conn",
+              destroy: (connection) => Effect.sync(() => void closed.push(connection))
+            })
+            yield* ref.get
+          })
+        )
+        const afterFirst = [...closed]
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const ref = yield* manager.acquire("bad", hw(1), {
+              create: () => "bad",
+              destroy: () => Effect.fail("ECONNRESET")
+            })
+            yield* ref.get
+          })
+        )
+        return { afterFirst, usage: (yield* manager.getResourceStats("Hardware")).currentUsage }
+      }).pipe(Effect.provide(ResourceManager.layer()))
+    )
+    expect(result).toEqual({ afterFirst: ["conn"], usage: 0 })
+  })
 })
