@@ -38,7 +38,16 @@ export interface ErrorField {
    * `(unnamed)`. The field's value stays as given.
    */
   readonly resourceName?: true
+  /**
+   * How a message prints a `stringList` field (each one says, no other field may): `"sequence"`, items whose order
+   * means something (a path), joined with ` -> `; `"set"`, items whose order means nothing (sorted ids), joined
+   * with `, `, so that the message does not read as a chain.
+   */
+  readonly list?: ListOrder
 }
+
+/** What the order of a `stringList` field's items means: a path (`sequence`) or nothing (`set`). */
+export type ListOrder = "sequence" | "set"
 
 /**
  * An optional field of an error: the error carries it only when it has something to add, and then its message is
@@ -177,6 +186,9 @@ const named = (name: string, kind: "string" | "stringList", doc: string): ErrorF
   doc,
   resourceName: true
 })
+
+/** A `stringList` field: its items are a `sequence` (printed `a -> b`) or a `set` (printed `a, b`). */
+const list = (field: ErrorField, order: ListOrder): ErrorField => ({ ...field, list: order })
 
 /** The error table. Codes are append-only within a category. */
 export const errors: ReadonlyArray<ErrorEntry> = [
@@ -336,7 +348,7 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 1,
     message: "Dependency cycle: {cycle}",
     doc: "A dependsOn edge would close a cycle; carries the cycle's resource names in order.",
-    fields: [named("cycle", "stringList", "Resource names along the cycle, first repeated last")]
+    fields: [list(named("cycle", "stringList", "Resource names along the cycle, first repeated last"), "sequence")]
   },
   {
     tag: "DeadlockDetected",
@@ -345,8 +357,8 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     message: "Waiting would deadlock drivers {drivers} over {resources}",
     doc: "Starting this wait would leave a set of drivers that can never finish (Work/Finish reduction).",
     fields: [
-      f("drivers", "stringList", "The drivers that could never finish"),
-      f("resources", "stringList", "The resources (type bytes or names) they wait for")
+      list(f("drivers", "stringList", "The drivers that could never finish, sorted (a set, not a wait chain)"), "set"),
+      list(f("resources", "stringList", "The queues (type bytes or names) they would be stuck on, sorted"), "set")
     ]
   },
   {

@@ -139,12 +139,41 @@ describe("the tables' rules", () => {
   test("only a string or a list of strings may hold a resource name", () => {
     const probe = (kind: "int" | "string" | "stringList") => ({
       ...entry("resource"),
-      fields: [{ name: "resource", kind, doc: "probe", resourceName: true as const }]
+      fields: [
+        {
+          name: "resource",
+          kind,
+          doc: "probe",
+          resourceName: true as const,
+          ...(kind === "stringList" ? { list: "set" as const } : {})
+        }
+      ]
     })
     expect(() => validateTables([], [probe("string")])).not.toThrow()
     expect(() => validateTables([], [probe("stringList")])).not.toThrow()
     expect(() => validateTables([], [probe("int")])).toThrow(
       "error Probe: resource name field resource must be a string or a stringList"
     )
+  })
+  test("a list field says whether its items are a sequence (a -> b) or a set (a, b); no other field may", () => {
+    const probe = (kind: "string" | "stringList", list?: "sequence" | "set") => ({
+      ...entry("resource"),
+      message: "{resource}",
+      fields: [{ name: "resource", kind, doc: "probe", ...(list === undefined ? {} : { list }) }]
+    })
+    expect(() => validateTables([], [probe("stringList", "sequence")])).not.toThrow()
+    expect(() => validateTables([], [probe("stringList", "set")])).not.toThrow()
+    expect(() => validateTables([], [probe("stringList")])).toThrow(
+      "error Probe: list field resource must say whether it is a sequence or a set"
+    )
+    expect(() => validateTables([], [probe("string", "set")])).toThrow(
+      "error Probe: field resource is not a stringList: it may not be a sequence or a set"
+    )
+  })
+  test("the generated messages join a sequence with an arrow and a set with a comma", () => {
+    const errorsTs = committed().find((f) => f.path === "packages/core/src/generated/errors.ts")?.content ?? ""
+    expect(errorsTs).toContain('self.cycle.map(shownName).join(" -> ")')
+    expect(errorsTs).toContain('self.drivers.join(", ")')
+    expect(errorsTs).toContain('self.resources.join(", ")')
   })
 })

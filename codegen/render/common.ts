@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the renderers: headers, doc comments, template formatting.
  */
-import type { EnumTable, ErrorEntry, ErrorField } from "../tables.ts"
+import type { EnumTable, ErrorEntry, ErrorField, ListOrder } from "../tables.ts"
 
 /** The header every generated TypeScript file starts with. */
 export const tsHeader = (what: string): string =>
@@ -65,11 +65,18 @@ export const shownNameSource = (): string =>
     `const ${SHOWN_NAME} = (name: string): string => (name === "" ? ${JSON.stringify(UNNAMED)} : name)`
   ].join("\n")
 
+/** What a message joins a list field's items with: an arrow for a sequence (a path), a comma for a set. */
+export const LIST_SEPARATOR: { readonly [O in ListOrder]: string } = { sequence: " -> ", set: ", " }
+
 /** One field's value as a template literal reads it from `source`: lists joined, resource names shown. */
 const fieldText = (field: ErrorField, source: string): string => {
   const value = `${source}.${field.name}`
   if (field.kind === "stringList") {
-    return field.resourceName === true ? `${value}.map(${SHOWN_NAME}).join(" -> ")` : `${value}.join(" -> ")`
+    if (field.list === undefined) throw new Error(`list field ${field.name} is neither a sequence nor a set`)
+    const separator = JSON.stringify(LIST_SEPARATOR[field.list])
+    return field.resourceName === true
+      ? `${value}.map(${SHOWN_NAME}).join(${separator})`
+      : `${value}.join(${separator})`
   }
   return field.resourceName === true ? `${SHOWN_NAME}(${value})` : value
 }
@@ -147,6 +154,12 @@ export const validateTables = (tables: ReadonlyArray<EnumTable>, errors: Readonl
       names.add(field.name)
       if (field.resourceName === true && field.kind !== "string" && field.kind !== "stringList") {
         throw new Error(`error ${e.tag}: resource name field ${field.name} must be a string or a stringList`)
+      }
+      if (field.kind === "stringList" && field.list === undefined) {
+        throw new Error(`error ${e.tag}: list field ${field.name} must say whether it is a sequence or a set`)
+      }
+      if (field.kind !== "stringList" && field.list !== undefined) {
+        throw new Error(`error ${e.tag}: field ${field.name} is not a stringList: it may not be a sequence or a set`)
       }
     }
     // every template names only fields the error has when it is used (throws otherwise)

@@ -9,6 +9,7 @@ import { type ErrorEntry, type ErrorField, enumTables, errorCategories, errors }
 import {
   docBlock,
   frozen,
+  LIST_SEPARATOR,
   shownNameSource,
   showsResourceName,
   templateLiteral,
@@ -262,7 +263,8 @@ export const renderCoreErrors = (): string => {
     "  readonly code: number",
     "  /**",
     "   * The message template: `{field}` stands for the field's value; a field holding a resource name prints an",
-    `   * empty name as \`${UNNAMED}\`.`,
+    `   * empty name as \`${UNNAMED}\`; a list field prints as \`a${LIST_SEPARATOR.sequence}b\` when its order is a path (a`,
+    `   * dependency cycle) and as \`a${LIST_SEPARATOR.set}b\` when it is a set (a deadlock's drivers and resources).`,
     "   */",
     "  readonly message: string",
     "  /** The names of the error's typed fields (those it always carries). */",

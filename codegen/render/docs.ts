@@ -1,8 +1,19 @@
 /**
  * Renders docs/tables.md: every table for humans.
  */
-import { type EnumTable, enumTables, errorCategories, errors } from "../tables.ts"
-import { UNNAMED } from "./common.ts"
+import { type EnumTable, enumTables, errorCategories, errors, type ListOrder } from "../tables.ts"
+import { LIST_SEPARATOR, UNNAMED } from "./common.ts"
+
+/** `` `DependencyCycle`'s `cycle` ``: the list fields of the given order, by error. */
+const listFields = (order: ListOrder): string =>
+  errors
+    .map((e) => ({ tag: e.tag, names: e.fields.filter((f) => f.list === order).map((f) => `\`${f.name}\``) }))
+    .filter(({ names }) => names.length > 0)
+    .map(({ tag, names }) => `\`${tag}\`'s ${names.join(" and ")}`)
+    .join(", ")
+
+/** How a message prints a list of the given order, shown on `a` and `b`. */
+const joined = (order: ListOrder): string => `\`a${LIST_SEPARATOR[order]}b\``
 
 const hex = (t: EnumTable, v: number): string =>
   t.kind === "flags" || t.name === "ResourceType" ? `0x${v.toString(16).padStart(2, "0")}` : String(v)
@@ -38,7 +49,9 @@ export const renderDocs = (): string =>
     "Every error is a class of `@flight-hal/core` (a yieldable Effect error, `Effect.catchTag`-able, without Schema; its Schema is `<Tag>Schema`) with `category`, `code` and a",
     "formatted `message`. Codes are stable forever: new errors are appended, codes are never reused.",
     `A field marked \`?\` is optional: an error carries it only when it has something to add, and then has that`,
-    `field's message. A message prints an empty resource name as \`${UNNAMED}\` (the field keeps \`""\`).`,
+    `field's message. A message prints an empty resource name as \`${UNNAMED}\` (the field keeps \`""\`), and a list`,
+    `field's items as ${joined("sequence")} when their order is a path (${listFields("sequence")}) and as ${joined("set")} when`,
+    `they are a sorted set (${listFields("set")}).`,
     "",
     "| category | value |",
     "| --- | --- |",

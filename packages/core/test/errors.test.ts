@@ -85,9 +85,20 @@ describe("error instances", () => {
     expect(String(error)).toContain("Budget exceeded for Memory")
   })
   test("list fields are joined in the message; errors without fields have a message too", () => {
-    const deadlock = new DeadlockDetected({ drivers: ["gfx", "audio"], resources: ["name:A", "name:B"] })
-    expect(deadlock.message).toBe("Waiting would deadlock drivers gfx -> audio over name:A -> name:B")
+    const deadlock = new DeadlockDetected({ drivers: ["audio", "gfx"], resources: ["name:A", "name:B"] })
+    expect(deadlock.message).toBe("Waiting would deadlock drivers audio, gfx over name:A, name:B")
     expect(new ManagerClosed().message).toBe("The resource manager is closed")
+  })
+  test("a list whose order is a path reads as one (a -> b); a sorted set does not (a, b)", () => {
+    // a cycle is an order: from the dependent back to itself
+    expect(new DependencyCycle({ cycle: ["a", "c", "b", "a"] }).message).toBe("Dependency cycle: a -> c -> b -> a")
+    // a deadlock's drivers and queues are sorted sets: "audio -> graphics" would read as a wait chain
+    const deadlock = new DeadlockDetected({ drivers: ["audio", "graphics"], resources: ["name:dsp", "name:gpu-queue"] })
+    expect(deadlock.message).toBe("Waiting would deadlock drivers audio, graphics over name:dsp, name:gpu-queue")
+    expect(deadlock.message).not.toContain("->")
+    expect(new DeadlockDetected({ drivers: ["gpu"], resources: ["bytes:Memory"] }).message).toBe(
+      "Waiting would deadlock drivers gpu over bytes:Memory"
+    )
   })
   test("errors are typed failures in the Effect error channel", async () => {
     const program = Effect.gen(function* () {

@@ -653,9 +653,9 @@ const DeadlockDetectedFields: {
   readonly drivers: Schema.$Array<Schema.String>
   readonly resources: Schema.$Array<Schema.String>
 } = {
-  /** The drivers that could never finish */
+  /** The drivers that could never finish, sorted (a set, not a wait chain) */
   drivers: Schema.Array(Schema.String),
-  /** The resources (type bytes or names) they wait for */
+  /** The queues (type bytes or names) they would be stuck on, sorted */
   resources: Schema.Array(Schema.String)
 }
 

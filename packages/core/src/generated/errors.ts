@@ -697,16 +697,16 @@ const DeadlockDetectedBase: FlightHalErrorClass<
   "Dependency",
   2,
   {
-    /** The drivers that could never finish */
+    /** The drivers that could never finish, sorted (a set, not a wait chain) */
     readonly drivers: ReadonlyArray<string>
-    /** The resources (type bytes or names) they wait for */
+    /** The queues (type bytes or names) they would be stuck on, sorted */
     readonly resources: ReadonlyArray<string>
   }
 > = errorClass(
   "DeadlockDetected",
   "Dependency",
   2,
-  (self) => `Waiting would deadlock drivers ${self.drivers.join(" -> ")} over ${self.resources.join(" -> ")}`
+  (self) => `Waiting would deadlock drivers ${self.drivers.join(", ")} over ${self.resources.join(", ")}`
 )
 
 /**
@@ -725,9 +725,9 @@ const DeadlockDetectedBase: FlightHalErrorClass<
  * @category errors
  */
 export class DeadlockDetected extends DeadlockDetectedBase {
-  /** The drivers that could never finish */
+  /** The drivers that could never finish, sorted (a set, not a wait chain) */
   declare readonly drivers: ReadonlyArray<string>
-  /** The resources (type bytes or names) they wait for */
+  /** The queues (type bytes or names) they would be stuck on, sorted */
   declare readonly resources: ReadonlyArray<string>
 }
 
@@ -1264,7 +1264,8 @@ export interface ErrorTableRow {
   readonly code: number
   /**
    * The message template: `{field}` stands for the field's value; a field holding a resource name prints an
-   * empty name as `(unnamed)`.
+   * empty name as `(unnamed)`; a list field prints as `a -> b` when its order is a path (a
+   * dependency cycle) and as `a, b` when it is a set (a deadlock's drivers and resources).
    */
   readonly message: string
   /** The names of the error's typed fields (those it always carries). */
