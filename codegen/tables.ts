@@ -240,9 +240,11 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     tag: "ResourceBusy",
     category: "Resource",
     code: 4,
-    message: "Resource name {resource} is held by a live resource",
-    doc: "Names are unique among live resources; a NonBlocking or Emergency request for a live name fails.",
-    fields: [named("resource", "string", "The busy name")]
+    message: "Resource name {resource} is taken (by a resource or a waiting request)",
+    doc:
+      "A NonBlocking or Emergency request for a taken name: one a live (or deferred) resource has, a request " +
+      "waiting in a type queue reserves, or requests wait for.",
+    fields: [named("resource", "string", "The taken name")]
   },
   {
     tag: "StaleHandle",

@@ -182,7 +182,7 @@ describe("messages: resource names and optional fields", () => {
         new AcquireTimeout({ resource: "", resourceType: "Memory", waitedMillis: 21 }),
         "Acquiring (unnamed) (Memory) timed out after 21 ms"
       ],
-      [new ResourceBusy({ resource: "" }), "Resource name (unnamed) is held by a live resource"],
+      [new ResourceBusy({ resource: "" }), "Resource name (unnamed) is taken (by a resource or a waiting request)"],
       [new ResourceReleased({ resource: "" }), "Resource (unnamed) was already released"],
       [
         new PayloadUnavailable({ resource: "", sizeBytes: 8, reason: "no memory" }),

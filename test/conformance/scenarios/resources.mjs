@@ -446,7 +446,7 @@ export const expectedResources = {
       tag: "ResourceBusy",
       category: "Resource",
       code: 4,
-      message: "Resource name a is held by a live resource",
+      message: "Resource name a is taken (by a resource or a waiting request)",
       isError: true,
       data: {
         resource: "a"

@@ -186,7 +186,7 @@ export const AcquireTimeoutSchema: Schema.decodeTo<
 )
 
 const ResourceBusyFields: { readonly resource: Schema.String } = {
-  /** The busy name */
+  /** The taken name */
   resource: Schema.String
 }
 

@@ -242,20 +242,20 @@ const ResourceBusyBase: FlightHalErrorClass<
   "Resource",
   4,
   {
-    /** The busy name */
+    /** The taken name */
     readonly resource: string
   }
 > = errorClass(
   "ResourceBusy",
   "Resource",
   4,
-  (self) => `Resource name ${shownName(self.resource)} is held by a live resource`
+  (self) => `Resource name ${shownName(self.resource)} is taken (by a resource or a waiting request)`
 )
 
 /**
- * Names are unique among live resources; a NonBlocking or Emergency request for a live name fails.
+ * A NonBlocking or Emergency request for a taken name: one a live (or deferred) resource has, a request waiting in a type queue reserves, or requests wait for.
  *
- * Category `Resource`, code 4. Message: "Resource name {resource} is held by a live resource".
+ * Category `Resource`, code 4. Message: "Resource name {resource} is taken (by a resource or a waiting request)".
  *
  * @example
  * ```ts
@@ -268,7 +268,7 @@ const ResourceBusyBase: FlightHalErrorClass<
  * @category errors
  */
 export class ResourceBusy extends ResourceBusyBase {
-  /** The busy name */
+  /** The taken name */
   declare readonly resource: string
 }
 
@@ -1317,7 +1317,7 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = /* @__PURE__ */ Object.f
     tag: "ResourceBusy",
     category: "Resource",
     code: 4,
-    message: "Resource name {resource} is held by a live resource",
+    message: "Resource name {resource} is taken (by a resource or a waiting request)",
     fields: /* @__PURE__ */ Object.freeze(["resource"]),
     optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
