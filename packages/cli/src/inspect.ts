@@ -127,10 +127,31 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
   )
   out.push("", "Wait-for graph")
   const names = new Map(resources.map((r) => [r.id, r.name ?? r.id]))
-  const holdersOf = (queue: string): ReadonlyArray<string> => {
+  /**
+   * Who holds what a queue waits for: a name's holders, or every holder of the type's bytes with what it holds
+   * (largest first; a shared resource counts for each of its holders). The waiter itself is one of them when it
+   * holds some (a self-deadlock): it is marked, not left out.
+   */
+  const holdersOf = (queue: string, waiter: string): string => {
     const [kind, rest = ""] = queue.split(":", 2)
-    if (kind === "name") return resources.filter((r) => r.name === rest).flatMap((r) => r.holders)
-    return [...new Set(resources.filter((r) => r.type === rest).flatMap((r) => r.holders))]
+    const mark = (holder: string, held?: string): string => {
+      const notes = [...(holder === waiter ? ["itself"] : []), ...(held === undefined ? [] : [held])]
+      return notes.length === 0 ? holder : `${holder} (${notes.join(", ")})`
+    }
+    if (kind === "name") {
+      return [...new Set(resources.filter((r) => r.name === rest).flatMap((r) => r.holders))]
+        .map((h) => mark(h))
+        .join(", ")
+    }
+    const bytes = new Map<string, number>()
+    for (const r of resources) {
+      if (r.type !== rest) continue
+      for (const h of r.holders) bytes.set(h, (bytes.get(h) ?? 0) + r.sizeBytes)
+    }
+    return [...bytes]
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b, "en", { numeric: true }))
+      .map(([h, n]) => mark(h, formatBytes(n)))
+      .join(", ")
   }
   const edges: Array<string> = []
   for (const driver of dump.waitGraph.drivers) {
@@ -141,11 +162,9 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
     const preview = held.length > 6 ? `${held.slice(0, 6).join(", ")}, … (${held.length})` : held.join(", ")
     edges.push(`${driver.driver} holds ${held.length === 0 ? "nothing" : preview}`)
     for (const wait of driver.waitsFor) {
-      const blockers = holdersOf(wait.resource).filter((h) => h !== driver.driver)
+      const blockers = holdersOf(wait.resource, driver.driver)
       const size = wait.sizeBytes > 0 ? ` (${formatBytes(wait.sizeBytes)}, ${wait.priority})` : ` (${wait.priority})`
-      edges.push(
-        `  ${driver.driver} waits for ${wait.resource}${size}${blockers.length > 0 ? ` held by ${blockers.join(", ")}` : ""}`
-      )
+      edges.push(`  ${driver.driver} waits for ${wait.resource}${size}${blockers === "" ? "" : ` held by ${blockers}`}`)
     }
   }
   out.push(edges.length === 0 ? "(no drivers)" : edges.join("\n"))

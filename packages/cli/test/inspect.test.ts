@@ -163,6 +163,50 @@ describe("inspect", () => {
     })
   })
 
+  test("a self-deadlock: the stuck driver is among the holders of the bytes it waits for", async () => {
+    // graphics (sequential) waits for 21 bytes that net's release will free; an Emergency admission, which is not
+    // checked (semantics.md, section 12), then gives graphics 40 more: after net's release it waits for bytes
+    // that it holds itself (80 of the 85 in use), and dma (5) is not waiting
+    const manager = createResourceManager({
+      label: "self",
+      budgets: { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } },
+      drivers: { graphics: { sequential: true } },
+      onLeaks: () => {}
+    })
+    const mem = (sizeBytes: number) => ({ type: "Memory" as const, sizeBytes })
+    manager.acquire("mine", mem(40), { owner: "graphics" })
+    const net = manager.acquire("net-buf", mem(50), { owner: "net" })
+    manager.acquire("dma-buf", mem(5), { owner: "dma" })
+    const frame = manager
+      .acquireAsync("frame", mem(21), { owner: "graphics" })
+      .catch((e: { readonly _tag: string }) => e._tag)
+    manager.acquire("spike", mem(40), { owner: "graphics", mode: "Emergency" })
+    net.release()
+    const dump = await Effect.runPromise(parseDump(JSON.stringify(managerDump(manager, { takenAtMillis: 0 }))))
+    expect(dump.waitGraph.deadlock).toEqual({ drivers: ["graphics"], resources: ["bytes:Memory"] })
+    const text = renderInspect(dump)
+    expect(text).toContain("graphics waits for bytes:Memory (21 B, Normal) held by graphics (itself, 80 B), dma (5 B)")
+    manager.close()
+    expect(await frame).toBe("ManagerClosed")
+  })
+
+  test("a wait for a name the waiter holds names it as the holder; other waits name the others", async () => {
+    const manager = createResourceManager({ label: "names", onLeaks: () => {} })
+    const one = { type: "Hardware" as const, sizeBytes: 1 }
+    manager.acquire("dsp", one, { owner: "audio" })
+    manager.acquire("gpu-queue", one, { owner: "graphics" })
+    // concurrent owners: each wait is its own task, so neither is refused
+    const waits = [
+      manager.acquireAsync("dsp", one, { owner: "graphics" }),
+      manager.acquireAsync("dsp", one, { owner: "audio" })
+    ].map((w) => w.catch((e: { readonly _tag: string }) => e._tag))
+    const text = renderInspect(managerDump(manager, { takenAtMillis: 0 }))
+    expect(text).toContain("graphics waits for name:dsp (Normal) held by audio")
+    expect(text).toContain("audio waits for name:dsp (Normal) held by audio (itself)")
+    manager.close()
+    expect(await Promise.all(waits)).toEqual(["ManagerClosed", "ManagerClosed"])
+  })
+
   test("a file that is not a dump is refused with a reason", async () => {
     expect(await Effect.runPromise(Effect.flip(parseDump("{")))).toBeInstanceOf(Error)
     const wrong = await Effect.runPromise(Effect.flip(parseDump(JSON.stringify({ format: "other" }))))
