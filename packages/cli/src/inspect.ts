@@ -168,6 +168,17 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
     }
   }
   out.push(edges.length === 0 ? "(no drivers)" : edges.join("\n"))
-  out.push(dump.waitGraph.deadlock === null ? "no deadlock" : `DEADLOCK: ${JSON.stringify(dump.waitGraph.deadlock)}`)
+  out.push(deadlockLine(dump.waitGraph.deadlock))
   return out.join("\n")
+}
+
+/** The wait graph's verdict: the drivers that could never finish and the queues they wait in (sets, sorted). */
+const deadlockLine = (deadlock: unknown): string => {
+  if (deadlock === null) return "no deadlock"
+  const { drivers, resources } = (typeof deadlock === "object" ? deadlock : {}) as Record<string, unknown>
+  const listed = (value: unknown): value is ReadonlyArray<string> =>
+    Array.isArray(value) && value.every((item) => typeof item === "string")
+  // a dump of another version: shown as it is
+  if (!listed(drivers) || !listed(resources)) return `DEADLOCK: ${JSON.stringify(deadlock)}`
+  return `DEADLOCK: drivers ${drivers.join(", ")} can never finish, waiting over ${resources.join(", ")}`
 }

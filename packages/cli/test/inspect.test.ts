@@ -186,6 +186,7 @@ describe("inspect", () => {
     expect(dump.waitGraph.deadlock).toEqual({ drivers: ["graphics"], resources: ["bytes:Memory"] })
     const text = renderInspect(dump)
     expect(text).toContain("graphics waits for bytes:Memory (21 B, Normal) held by graphics (itself, 80 B), dma (5 B)")
+    expect(text).toContain("DEADLOCK: drivers graphics can never finish, waiting over bytes:Memory")
     manager.close()
     expect(await frame).toBe("ManagerClosed")
   })
