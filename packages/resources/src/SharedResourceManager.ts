@@ -90,11 +90,13 @@ import {
   grantAll,
   grantedGeneration,
   headOf,
+  holdersOf,
   type LevelChange,
   nameWaited,
   refuseOversized,
   releaseThread,
-  repairLedger
+  repairLedger,
+  undeliveredGrants
 } from "./internal/shared/queue.ts"
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show, showThrown } from "./internal/show.ts"
@@ -2418,7 +2420,12 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       if (state === WaiterState.Granted) {
         const slot = ledger.waitersInt[at + W.slot] as number
         const generation = grantedGeneration(ledger, pending.entry)
-        Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
+        if (!this.takeGrant(at)) {
+          // the manager was closed (or this thread detached or reaped) before this thread took the grant (meanwhile,
+          // by `forget`'s caller code, say): still a waiter, it fails, and the close releases the grant unreported
+          pending.reject(new ManagerClosed())
+          continue
+        }
         this.settle(pending.type)
         if (pending.watch?.aborted === true) {
           // its signal was aborted after the grant and before this thread delivered it (by a `destroy` hook of the
@@ -2438,6 +2445,24 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
         if (state === WaiterState.Closed) Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
         pending.reject(new ManagerClosed())
       }
+    }
+  }
+
+  /**
+   * Takes a grant recorded in wait entry word `at` for this thread, unless the manager is closed (or this thread is
+   * no longer usable): a lock-free step, so that a close, which waits for the steps in progress before it marks the
+   * manager closed, finds every grant either taken (a hold it reports) or never to be taken (a waiter).
+   */
+  private takeGrant(at: number): boolean {
+    const ledger = this.ledger
+    if (!this.usable) return false
+    ledger.enterStep(this.thread)
+    try {
+      if (!this.usable) return false
+      Atomics.store(ledger.waitersInt, at + W.state, WaiterState.Free)
+      return true
+    } finally {
+      ledger.leaveStep(this.thread)
     }
   }
 
@@ -2598,10 +2623,14 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       reports = this.isCreator ? this.leaksOf(-1) : this.leaksOf(this.thread)
       if (this.isCreator) {
         closeQueue(ledger)
+        // every other thread that is attached or still holds something: a thread that saw the manager closed (the
+        // mark above) may have detached since, giving up its index, before its holds are released here
+        const holders = holdersOf(ledger)
         for (let t = 0; t < ledger.maxThreads; t++) {
-          if (t !== this.thread && Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1) {
-            releaseThread(ledger, t, changes, this.freeUnderLock)
-          }
+          if (t === this.thread) continue
+          const attached = Atomics.load(ledger.threadsInt, t * THREAD_INT_WORDS + R.claim) === 1
+          if (attached || (holders & ((1 << t) | 0)) !== 0) releaseThread(ledger, t, changes, this.freeUnderLock)
+          else ledger.giveBackLeases(t)
         }
       }
       releaseThread(ledger, this.thread, changes, this.freeUnderLock)
@@ -2634,16 +2663,23 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     if (this.ledger.closed) this.leaveIndex()
   }
 
-  /** The live resources held by `thread` (-1: every thread), as leak reports. */
+  /**
+   * The live resources held by `thread` (-1: every thread), as leak reports (under the lock, the manager marked
+   * closed or this thread closing): a grant its thread has not taken is not a hold of that thread (the wait fails with
+   * ManagerClosed, and the close releases the grant without a report).
+   */
   private leaksOf(thread: number): ReadonlyArray<SharedLeakReport> {
     const ledger = this.ledger
     const now = Date.now()
     const out: Array<SharedLeakReport> = []
+    const undelivered = undeliveredGrants(ledger)
     for (let slot = 0; slot < ledger.maxResources; slot++) {
       const mask = ledger.maskOf(slot)
       if (mask === 0) continue
+      const notHeld = undelivered.get(slot)
       for (const t of threadsOfMask(mask)) {
         if (thread >= 0 && t !== thread) continue
+        if (notHeld !== undefined && notHeld.thread === t && notHeld.generation === ledger.generationOf(slot)) continue
         out.push(
           Object.freeze({
             thread: t,

@@ -187,6 +187,30 @@ export const refuseOversized = (ledger: Ledger, type: number, changes: Array<Lev
   grant(ledger, type, changes)
 }
 
+/**
+ * The grants recorded and not yet taken by their threads, by slot: the waiting thread and the slot's generation
+ * (read by a close once the manager is marked closed, when a thread no longer takes a grant: `takeGrant`).
+ */
+export const undeliveredGrants = (ledger: Ledger): Map<number, { thread: number; generation: number }> => {
+  const wi = ledger.waitersInt
+  const out = new Map<number, { thread: number; generation: number }>()
+  for (let e = 0; e < ledger.maxWaiters; e++) {
+    if (Atomics.load(wi, word(e, W.state)) !== WaiterState.Granted) continue
+    out.set(wi[word(e, W.slot)] as number, {
+      thread: wi[word(e, W.thread)] as number,
+      generation: wi[word(e, W.generation)] as number
+    })
+  }
+  return out
+}
+
+/** The threads that hold a live resource, as a mask (bit t: thread t holds one). */
+export const holdersOf = (ledger: Ledger): number => {
+  let holders = 0
+  for (let slot = 0; slot < ledger.maxResources; slot++) holders |= ledger.maskOf(slot)
+  return holders
+}
+
 /** Fails every waiter (state Closed) and rings their threads. */
 export const closeQueue = (ledger: Ledger): void => {
   const wi = ledger.waitersInt
