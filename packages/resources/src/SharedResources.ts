@@ -44,10 +44,12 @@ import {
   type SharedMemoryUnavailable,
   type StaleHandle
 } from "@flight-hal/core"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -55,7 +57,9 @@ import * as Stream from "effect/Stream"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { acquireSettled, metadataFirst, type SettledAcquire } from "./internal/shared/call-forms.ts"
 import { show, showThrown } from "./internal/show.ts"
-import { isObjectArgument } from "./internal/validate.ts"
+import { isThenable } from "./internal/thenable.ts"
+import { isObjectArgument, validateAcquireOptions } from "./internal/validate.ts"
+import type { PressureCallback, ReclamationCallback } from "./ResourceManager.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 import {
   attachSharedResourceManager,
@@ -184,16 +188,32 @@ export interface SharedResourcesService {
    * Layer closes, after the close's own events (a subscription made after that ends at once).
    */
   readonly pressureEvents: Stream.Stream<PressureEvent>
-  /** Calls `callback` in this thread for every pressure change of any type, until the Scope closes. */
+  /**
+   * Calls `callback` in this thread for every pressure change of any type, until the Scope closes.
+   * `ResourceManager`'s form: an Effect it returns is run (with the services of the fiber that registered it),
+   * after the Effects of the events before; a failure, a throw or a return that is neither an Effect nor
+   * `undefined` is logged (`Effect.logWarning`) and the next callback runs. The Scope's close delivers the
+   * pending events and waits for their Effects.
+   */
   registerPressureCallback(
-    callback: (event: PressureEvent) => void
+    callback: PressureCallback
   ): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope>
-  /** Registers a reclamation callback of this thread until the Scope closes. */
+  /**
+   * Registers a reclamation callback of this thread until the Scope closes. `ResourceManager`'s form: it returns
+   * an Effect of the bytes it claims to have freed (a number is taken too), run with the services of the fiber
+   * that registered it. The shared manager asks synchronously: the Effect runs at once, as far as it can
+   * without waiting; what it releases by then counts for the request that asked, and one that must wait (a
+   * sleep, a promise) runs on, its releases counting as any release does. A failure, a throw or a return that
+   * is neither is logged (`Effect.logWarning`) and counts as 0.
+   */
   registerReclamationCallback(
     type: ResourceTypeName,
-    callback: (missingBytes: number) => number
+    callback: (missingBytes: number) => Effect.Effect<number, unknown> | number
   ): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope>
 }
+
+/** A reclamation callback of the service: `ResourceManager`'s form, or the plain manager's (the number itself). */
+type SharedReclamationCallback = (missingBytes: number) => ReturnType<ReclamationCallback> | number
 
 const SharedResourcesBase: Context.ServiceClass<
   SharedResources,
@@ -215,9 +235,14 @@ const attempt = <A, E>(f: () => A): Effect.Effect<A, E> =>
     }
   })
 
+/** The service's modes (its default is NonBlocking; the plain `acquireAsync`'s is Blocking). */
+const effectModes = ["NonBlocking", "Blocking", "Timeout", "Emergency"] as const
+
 /**
- * The Effect options as the plain manager's, read once (the plain manager checks what they hold); options that
- * are no object, or whose reading throws (a getter, a revoked Proxy), are InvalidArgument, as the plain manager's.
+ * The Effect options as the plain manager's, read once; options that are no object, or whose reading throws (a
+ * getter, a revoked Proxy), are InvalidArgument, as the plain manager's. The mode, `timeout` and the hooks are
+ * checked here as `ResourceManager` checks them (a `null` mode is a bad mode, not the default; a bad `timeout`
+ * is named `timeout` and shown as given); the plain manager checks the rest.
  */
 const toAsyncOptions = <T>(
   options: SharedAcquireEffectOptions<T> | undefined
@@ -226,12 +251,26 @@ const toAsyncOptions = <T>(
   if (!isObjectArgument(options)) {
     return new InvalidArgument({ argument: "options", issue: `expected an object, got ${show(options)}` })
   }
+  let read: { readonly mode: unknown; readonly timeout: unknown; readonly rest: Record<string, unknown> }
   try {
     const { timeout, mode, ...rest } = options
-    const timeoutMillis = timeout === undefined ? undefined : durationMillis(timeout)
-    return { ...rest, mode: mode ?? "NonBlocking", ...(timeoutMillis === undefined ? {} : { timeoutMillis }) }
+    read = { mode, timeout, rest }
   } catch (error) {
     return new InvalidArgument({ argument: "options", issue: `could not be read (${showThrown(error)})` })
+  }
+  const { mode, timeout, rest } = read
+  const settings = validateAcquireOptions(
+    { ...rest, mode, timeout },
+    effectModes,
+    "NonBlocking",
+    "timeout",
+    durationMillis
+  )
+  if (settings instanceof InvalidArgument) return settings
+  return {
+    ...rest,
+    mode: mode === undefined ? "NonBlocking" : (mode as (typeof effectModes)[number]),
+    ...(settings.waitMillis < 0 ? {} : { timeoutMillis: settings.waitMillis })
   }
 }
 
@@ -308,11 +347,132 @@ const acquireEither = <T>(
     ([m, o]) => acquireScoped<T>(manager, m as ResourceMetadata, o as SharedAcquireEffectOptions<T> | undefined)
   )
 
-/** A registration (a `Disposable` of the plain manager) held until the Scope closes. */
-const registered = (register: () => Disposable): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope> =>
+/**
+ * A registration (a `Disposable` of the plain manager) held until the Scope closes; `after` runs once it is
+ * disposed of.
+ */
+const registered = (
+  register: () => Disposable,
+  after: Effect.Effect<void> = Effect.void
+): Effect.Effect<void, InvalidArgument | ManagerClosed, Scope.Scope> =>
   Effect.acquireRelease(attempt<Disposable, InvalidArgument | ManagerClosed>(register), (registration) =>
-    Effect.sync(() => registration[Symbol.dispose]())
+    Effect.andThen(
+      Effect.sync(() => registration[Symbol.dispose]()),
+      after
+    )
   ).pipe(Effect.asVoid)
+
+/**
+ * A callback's result as the Effect to run (`ResourceManager`'s rule): an Effect as it is, anything else a defect
+ * naming what came back (the fiber loop would die on it). A promise that came back is not awaited; its rejection
+ * is taken, so that it does not reach the process as an unhandled rejection.
+ */
+const callbackEffect = <A>(result: unknown, what: string): Effect.Effect<A, unknown> => {
+  if (Effect.isEffect(result)) return result as Effect.Effect<A, unknown>
+  if (isThenable(result)) result.then(undefined, () => {})
+  return Effect.die(new TypeError(`${what} returned ${show(result)}, not an Effect`))
+}
+
+/** A reclamation callback's run: its claim, or 0 with a warning logged when it fails (as `ResourceManager`'s). */
+const reclamationRun = (callback: SharedReclamationCallback, missing: number): Effect.Effect<number> =>
+  Effect.suspend(() => {
+    const result: unknown = callback(missing)
+    return typeof result === "number"
+      ? Effect.succeed(result)
+      : callbackEffect<number>(result, "a reclamation callback")
+  }).pipe(
+    Effect.catchCause((cause) => Effect.as(Effect.logWarning("reclamation callback failed", Cause.pretty(cause)), 0))
+  )
+
+/** A pressure callback's run: a failure is logged (as `ResourceManager`'s). */
+const pressureRun = (callback: PressureCallback, event: PressureEvent): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const result: unknown = callback(event)
+    return result === undefined ? Effect.void : callbackEffect<void>(result, "a pressure callback")
+  }).pipe(Effect.catchCause((cause) => Effect.logWarning("pressure callback failed", Cause.pretty(cause))))
+
+/**
+ * The reclamation callback the plain manager calls (synchronously): runs the callback's Effect at once, as far
+ * as it goes without waiting, and answers its claim (0 when it has not finished: it runs on).
+ */
+const plainReclamationCallback =
+  (callback: SharedReclamationCallback, context: Context.Context<never>) =>
+  (missing: number): number => {
+    const exit = Effect.runForkWith(context)(reclamationRun(callback, missing)).pollUnsafe()
+    return exit !== undefined && Exit.isSuccess(exit) ? exit.value : 0
+  }
+
+/**
+ * The pressure callbacks registered through the service and the runs of their Effects, in this thread, one after
+ * another in the order the plain manager delivers them (`ResourceManager`'s order): a run starts in the step that
+ * delivers its event when none is in progress, and goes as far as it can synchronously; one that must wait holds
+ * the later ones until it ends. A callback registered twice is one plain callback registered twice (it gets each
+ * event once, as on both managers).
+ */
+class PressureCallbacks {
+  private readonly plain = new Map<
+    PressureCallback,
+    { readonly deliver: (event: PressureEvent) => void; count: number }
+  >()
+  private readonly queue: Array<() => Fiber.Fiber<void>> = []
+  private running = false
+  /** The fiber of the run in progress, if any. */
+  private current: Fiber.Fiber<void> | undefined
+
+  /** The plain callback standing for `callback` (its registration counted); a non-function as it is. */
+  register(callback: PressureCallback, context: Context.Context<never>): (event: PressureEvent) => void {
+    if (typeof callback !== "function") return callback // the plain manager refuses it, after its own checks
+    let entry = this.plain.get(callback)
+    if (entry === undefined) {
+      entry = { deliver: (event) => this.run(callback, event, context), count: 0 }
+      this.plain.set(callback, entry)
+    }
+    entry.count++
+    return entry.deliver
+  }
+
+  /** One registration of `callback` ended (or failed). */
+  unregister(callback: PressureCallback): void {
+    const entry = this.plain.get(callback)
+    if (entry !== undefined && --entry.count === 0) this.plain.delete(callback)
+  }
+
+  private run(callback: PressureCallback, event: PressureEvent, context: Context.Context<never>): void {
+    this.queue.push(() =>
+      Effect.runForkWith(context)(
+        Effect.withFiber((self) => {
+          this.current = self as Fiber.Fiber<void> // known while it runs synchronously too
+          return pressureRun(callback, event)
+        })
+      )
+    )
+    if (!this.running) this.next()
+  }
+
+  /** Starts the queued runs until one must wait (its end calls this again) or none is left. */
+  private next(): void {
+    this.running = true
+    for (let start = this.queue.shift(); start !== undefined; start = this.queue.shift()) {
+      const fiber = start()
+      if (fiber.pollUnsafe() === undefined) {
+        this.current = fiber
+        fiber.addObserver(() => this.next())
+        return
+      }
+    }
+    this.current = undefined
+    this.running = false
+  }
+
+  /** Waits until no run is in progress or queued; at once from inside a run (it would wait for itself). */
+  readonly idle: Effect.Effect<void> = Effect.withFiber((self) => {
+    const current = this.current
+    if (!this.running || current === undefined || current === self) return Effect.void
+    return Effect.andThen(Fiber.await(current), this.idleAgain)
+  })
+
+  private readonly idleAgain: Effect.Effect<void> = Effect.suspend(() => this.idle)
+}
 
 /**
  * The subscriptions of `pressureEvents`, each a manager callback feeding its stream's queue, registered while
@@ -361,7 +521,11 @@ class PressureSubscriptions {
   }
 }
 
-const makeService = (manager: SharedResourceManager, pressure: PressureSubscriptions): SharedResourcesService => ({
+const makeService = (
+  manager: SharedResourceManager,
+  pressure: PressureSubscriptions,
+  callbacks: PressureCallbacks
+): SharedResourcesService => ({
   manager,
   acquire: <T>(first: ResourceMetadata | string, second?: unknown, third?: unknown) =>
     acquireEither<T>(manager, first, second, third),
@@ -374,7 +538,7 @@ const makeService = (manager: SharedResourceManager, pressure: PressureSubscript
     const acquired = named
       ? acquireEither<T>(manager, first, second, fourth)
       : acquireEither<T>(manager, first, third, undefined)
-    return Effect.scoped(Effect.flatMap(acquired, body))
+    return Effect.scoped(Effect.flatMap(acquired, (resource) => bodyEffect(body(resource))))
   },
   metadata: (handle) => attempt(() => manager.metadata(handle)),
   share: (handle, options) =>
@@ -392,9 +556,41 @@ const makeService = (manager: SharedResourceManager, pressure: PressureSubscript
   threadStats: (thread) => attempt(() => manager.threadStats(thread)),
   audit: Effect.sync(() => manager.audit()),
   pressureEvents: pressure.stream,
-  registerPressureCallback: (callback) => registered(() => manager.registerPressureCallback(callback)),
-  registerReclamationCallback: (type, callback) => registered(() => manager.registerReclamationCallback(type, callback))
+  registerPressureCallback: (callback) =>
+    Effect.flatMap(Effect.context<never>(), (context) =>
+      registered(
+        () => {
+          const plain = callbacks.register(callback, context)
+          try {
+            return manager.registerPressureCallback(plain)
+          } catch (error) {
+            callbacks.unregister(callback)
+            throw error
+          }
+        },
+        // the plain disposal delivered the pending events: their Effects end, then the registration is gone
+        Effect.andThen(
+          callbacks.idle,
+          Effect.sync(() => callbacks.unregister(callback))
+        )
+      )
+    ),
+  registerReclamationCallback: (type, callback) =>
+    Effect.flatMap(Effect.context<never>(), (context) =>
+      registered(() =>
+        manager.registerReclamationCallback(
+          type,
+          typeof callback === "function" ? plainReclamationCallback(callback, context) : callback
+        )
+      )
+    )
 })
+
+/** What a `use` body returned, when it is an Effect; else `InvalidArgument body` (as `ResourceManager.use`). */
+const bodyEffect = <A, E, R>(returned: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidArgument, R> =>
+  Effect.isEffect(returned)
+    ? returned
+    : Effect.fail(new InvalidArgument({ argument: "body", issue: "returned something that is not an Effect" }))
 
 /**
  * The shared manager service. {@link SharedResources.layer} creates the manager in this thread (closing the Layer
@@ -450,21 +646,23 @@ const logLeaks = (label: string, leaks: ReadonlyArray<SharedLeakReport>) =>
   )
 
 /**
- * The manager in the Layer's scope: the close closes (or detaches) it, then ends the `pressureEvents` streams, so
- * each ends after the close's own events.
+ * The manager in the Layer's scope: the close closes (or detaches) it, waits for the pressure callbacks' Effects
+ * of the close's own events, then ends the `pressureEvents` streams, so each ends after those events.
  */
 const scopedManager = <E>(open: () => SharedResourceManager) =>
   Effect.map(
     Effect.acquireRelease(
       Effect.map(attempt<SharedResourceManager, E>(open), (manager) => ({
         manager,
-        pressure: new PressureSubscriptions(manager)
+        pressure: new PressureSubscriptions(manager),
+        callbacks: new PressureCallbacks()
       })),
-      ({ manager, pressure }) =>
+      ({ manager, pressure, callbacks }) =>
         Effect.sync(() => manager.close()).pipe(
           Effect.flatMap((leaks) => logLeaks(manager.label, leaks)),
+          Effect.andThen(callbacks.idle),
           Effect.andThen(Effect.sync(() => pressure.end()))
         )
     ),
-    ({ manager, pressure }) => makeService(manager, pressure)
+    ({ manager, pressure, callbacks }) => makeService(manager, pressure, callbacks)
   )

@@ -32,7 +32,9 @@ describe("SharedResources (Effect)", () => {
     const exit = await run(
       Effect.gen(function* () {
         const shared = yield* SharedResources
-        yield* shared.registerPressureCallback((event) => events.push(`${event.type} ${event.from}->${event.to}`))
+        yield* shared.registerPressureCallback((event) => {
+          events.push(`${event.type} ${event.from}->${event.to}`)
+        })
         const read = yield* shared.use("scratch", { type: "Memory", sizeBytes: 64 }, (ref) => ref.get)
         const named = yield* shared.acquire("tex", { type: "Memory", sizeBytes: 6_000 }, { mode: "Blocking" })
         const meta = yield* shared.metadata(named.handle)
