@@ -1,7 +1,7 @@
 /**
  * A shared manager's pressure and reclamation callbacks as docs/semantics.md sections 8 and 14 say: a promise
  * that one returns and that rejects is logged as a throw is (never an unhandled rejection, which ends a Bun or
- * Node process); each pressure event reaches a callback registered twice once, and the events pending when a
+ * Node process; SharedResources' callbacks log through Effect: shared-effect-forms.test.ts); each pressure event reaches a callback registered twice once, and the events pending when a
  * registration is disposed or the manager closed (the close's own releases' included) are delivered first.
  */
 import { describe, expect, spyOn, test } from "bun:test"
@@ -58,23 +58,8 @@ describe("shared manager: callbacks whose promise rejects", () => {
     expect(warned).toContain("flight-hal shared manager: reclamation callback failed")
     expect(unhandled).toEqual([])
   })
-
-  test("the Effect service: a pressure callback's rejected promise is logged, never unhandled", async () => {
-    const { warned, unhandled } = await watchingRejections(() =>
-      Effect.runPromise(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const shared = yield* SharedResources
-            yield* shared.registerPressureCallback(() => Promise.reject(new Error("rejected")) as unknown as undefined)
-            yield* shared.acquire({ type: "Memory", sizeBytes: 60 })
-            yield* Effect.sleep("20 millis")
-          })
-        ).pipe(Effect.provide(SharedResources.layer({ budgets })))
-      )
-    )
-    expect(warned).toContain("flight-hal shared manager: pressure callback failed")
-    expect(unhandled).toEqual([])
-  })
+  // the Effect service's callbacks take ResourceManager's forms and log through Effect's logger:
+  // shared-effect-forms.test.ts (a returned promise that rejects is logged as a wrong return, never unhandled)
 })
 
 describe("shared manager: pressure events delivered once each, and before a registration or the manager ends", () => {
