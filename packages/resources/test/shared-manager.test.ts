@@ -662,7 +662,8 @@ describe("shared manager: across worker threads", () => {
   })
 
   test("a worker lost holding the lock: the creator's next locked call reaps it instead of hanging, and a worker waiting for the lock is not lost", async () => {
-    const m = make({ budgets: { Memory: budget(1000, 100) }, lostAfterMillis: 300 })
+    // 1.5 s: the waiting worker must beat within it on a loaded machine (at 300 ms it was declared lost there once)
+    const m = make({ budgets: { Memory: budget(1000, 100) }, lostAfterMillis: 1500 })
     const lost = await agents.attach(m.descriptor)
     const waiting = await agents.attach(m.descriptor)
     await lost.call("acquire", "r", mem(400))
@@ -677,7 +678,7 @@ describe("shared manager: across worker threads", () => {
     expect(m.threads()).toContain(waiting.thread)
     expect(memory(m)).toMatchObject({ currentUsage: 300 })
     mine.release()
-  })
+  }, 20_000)
 })
 
 describe("shared manager: callbacks that call back into the manager", () => {

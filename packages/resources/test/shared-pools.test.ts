@@ -43,7 +43,7 @@ describe("shared manager pools", () => {
     expect(block.payload[1]).toBe(7)
     block.release()
     expect(manager.close()).toEqual([])
-  })
+  }, 20_000) // a worker's start can take seconds on a loaded machine
 
   test("bad pool configs are typed errors", () => {
     const bad = (pools: unknown) => () => createSharedResourceManager({ budgets: { Memory: budget }, pools } as never)
