@@ -317,6 +317,21 @@ AcquireEmergency(d, r) ==
   /\ Bounded(r)
   /\ Step(AdmitIn(Cur, r, d, Overage(r)))
 
+\* Pool blocks: a fresh request that a pool of its type serves from a free block is charged nothing (its
+\* bytes are pool capacity, charged when the pool grew), so it is admitted whenever its name is free: its
+\* fit and the waiters ahead of it are not checked (the manager does not check them), and no queue is
+\* re-examined (usage is unchanged).  Such a request is one whose size here is 0, the bytes it charges: a
+\* trace writes it as an AcquirePooled line, and Trace.tla gives it size 0 (and checks its own size against
+\* limit(p), as the manager does first).  The MC configs have no such request (every size is positive):
+\* pooled admissions are checked on recorded traces.
+AcquirePooled(d, r, m) ==
+  /\ "Pool" \in Ops
+  /\ Fresh(d, r, m)
+  /\ Size(r) = 0
+  /\ ~NameBusy(r)
+  /\ pool[TypeOf(r)] > 0
+  /\ Step(AdmitIn(Cur, r, d, 0))
+
 \* Why a fresh request fails at once, or "none".
 RejectReason(r, m) ==
   IF m # "Emergency" /\ ~Possible(r) THEN "BudgetExceeded"            \* never fits
@@ -538,7 +553,7 @@ CloseCandidates == UNION {Perms(X) : X \in SUBSET AliveIn(LeaveSetIn(Cur, WaitIn
 
 \* The steps that change the manager's state.
 Progress ==
-  \/ \E d \in Drivers, r \in Res, m \in ReqModes : Acquire(d, r, m) \/ Enqueue(d, r, m)
+  \/ \E d \in Drivers, r \in Res, m \in ReqModes : Acquire(d, r, m) \/ Enqueue(d, r, m) \/ AcquirePooled(d, r, m)
   \/ \E d \in Drivers, r \in Res : AcquireEmergency(d, r) \/ Release(d, r) \/ Share(d, r)
   \/ \E r \in Res : Grant(r) \/ EnqueueFromName(r) \/ RefuseDeadlockFromName(r) \/ Timeout(r) \/ Interrupt(r)
   \/ \E r \in Res : Reclaim(r)
@@ -677,7 +692,7 @@ EmergencyOnlyWhenNotFitting ==
 \* Queue order: no waiter is overtaken within its priority -- a waiter is admitted only when no
 \* waiter ahead of it (in its queue, or of rank >= its own in its type queue for a name waiter) is
 \* still waiting; a fresh request admitted while a waiter of rank >= its own waits in its type
-\* queue must be an Emergency admission (no barging otherwise).
+\* queue must be an Emergency admission or a pool block's (charged nothing; no barging otherwise).
 NoOvertaking ==
   [][/\ \A r \in Res : (st[r] = "Waiting" /\ st'[r] = "Alive") =>
           \A w \in WaitIn(Cur) \ {r} :
@@ -685,7 +700,8 @@ NoOvertaking ==
              /\ ~InTypeQ(Cur, r) => ~(InTypeQ(Cur, w) /\ TypeOf(w) = TypeOf(r) /\ Rank(w) >= Rank(r))
              /\ ~InTypeQ(Cur, r) /\ NameOf(w) = NameOf(r) /\ ~InTypeQ(Cur, w) => IndexOf(nameq[NameOf(r)], w) > IndexOf(nameq[NameOf(r)], r)
      /\ \A r \in Res : (st[r] = "Idle" /\ st'[r] = "Alive" /\ \E w \in SeqSet(queue[TypeOf(r)]) : Rank(w) >= Rank(r))
-                        => \E d \in Drivers : Acquire(d, r, "Emergency") \/ AcquireEmergency(d, r)]_vars
+                        => \E d \in Drivers : \/ Acquire(d, r, "Emergency") \/ AcquireEmergency(d, r)
+                                              \/ \E m \in ReqModes : AcquirePooled(d, r, m)]_vars
 
 \* No barging past a name queue either (NoOvertaking reads the type queues): a fresh request for a
 \* name that has waiters in its name queue (read from the slots) is neither admitted nor queued for

@@ -35,12 +35,15 @@ Has(e, f) == f \in DOMAIN e
 SetOf(s)  == {s[i] : i \in DOMAIN s}
 
 \* The requests of trace k: every req that has a request line (one carrying "type").
-RequestActions == {"Acquire", "AcquireEmergency", "Reject", "RefuseDeadlock", "Enqueue"}
+RequestActions == {"Acquire", "AcquireEmergency", "AcquirePooled", "Reject", "RefuseDeadlock", "Enqueue"}
 IsDef(k, i) == Has(Line(k, i), "type") /\ Line(k, i).action \in RequestActions
 TRes        == [k \in Idx |-> {Line(k, i).req : i \in {j \in 1..L[k] : IsDef(k, j)}}]
 DefLine(k, r) == Line(k, CHOOSE i \in 1..L[k] : IsDef(k, i) /\ Line(k, i).req = r)
+\* A request a pool block served (an AcquirePooled line) charges nothing: its size in the model is 0 (the
+\* line's size is the block's request size, checked against limit(p) by Step).
 TMeta == [k \in Idx |-> [r \in TRes[k] |-> LET e == DefLine(k, r) IN
-            [type |-> e.type, size |-> e.size, prio |-> e.priority, name |-> e.name,
+            [type |-> e.type, size |-> IF e.action = "AcquirePooled" THEN 0 ELSE e.size,
+             prio |-> e.priority, name |-> e.name,
              shareable |-> e.shareable, reclaimable |-> e.reclaimable, deps |-> SetOf(e.deps)]]]
 \* The usage bound in units (header field "maxUsage", written when it has at most nine digits); left out,
 \* it lies beyond every number a trace holds, and TLC's largest integer stands for it.
@@ -49,7 +52,7 @@ TMaxUsage == [k \in Idx |-> IF Has(Header(k), "maxUsage") THEN Header(k).maxUsag
 \* a type without a budget, ResourceManager's NoBudget (limit(p) = the usage bound for every p, as a
 \* type outside DOMAIN Budget has), so that a budget can be set on it (Rebudget) or removed (Unbudget).
 TTypes(k) == DOMAIN Header(k).budgets \cup (IF Has(Header(k), "types") THEN SetOf(Header(k).types) ELSE {})
-                                      \cup {TMeta[k][r].type : r \in TRes[k]}
+                                      \cup {Line(k, i).type : i \in {j \in 1..L[k] : Has(Line(k, j), "type")}}
 TBudget  == [k \in Idx |-> [t \in TTypes(k) |->
                IF t \in DOMAIN Header(k).budgets
                THEN [max |-> Header(k).budgets[t].max, reserved |-> Header(k).budgets[t].reserved]
@@ -165,6 +168,8 @@ Caller(e) == IF e.driver = "" THEN TNoDriver ELSE e.driver
 Step(k, e) ==
   /\ Has(e, "req") => e.req \in TRes[k]
   /\ CASE e.action = "Acquire"          -> RM(k)!Acquire(e.driver, e.req, e.mode)
+       [] e.action = "AcquirePooled"    -> /\ e.mode = "Emergency" \/ e.size <= RM(k)!TypeLimit(e.type, e.priority)
+                                           /\ RM(k)!AcquirePooled(e.driver, e.req, e.mode)
        [] e.action = "AcquireEmergency" -> e.mode = "Emergency" /\ RM(k)!AcquireEmergency(e.driver, e.req)
        [] e.action = "Reject"           -> /\ RM(k)!Reject(e.driver, e.req, e.mode)
                                            /\ e.error = RM(k)!RejectReason(e.req, e.mode)
@@ -238,20 +243,27 @@ NameExclusivePerName(k) ==
     Cardinality({x \in TRes[k] : /\ TMeta[k][x].name = n
                                  /\ (st[x] = "Alive" \/ (st[x] = "Waiting" /\ RM(k)!InTypeQ(RM(k)!Cur, x)))}) <= 1
 
-\* The model's invariants (ResourceManager's Invariants) hold along the traces, too.
+\* The model's invariants (ResourceManager's Invariants) hold along the traces, too.  One name each, so that
+\* TLC names the one a trace breaks (scripts/spec-trace.ts says it in words); ModelInvariants is all of them.
+\* (Not NoDeadlock: a budget change, pool growth or addDependency can leave a deadlock, a documented limit;
+\* every wait, name move and share is checked by its step, by what it adds to the state.)
+InvTypeOK == \A k \in Idx : tr = k => RM(k)!TypeOK
+\* (Not after a Rebudget: a lowered budget may be below the live bytes.)
+InvBudgetSafe == \A k \in Idx : tr = k => (budget = TBudget[k] => RM(k)!BudgetSafe)
+\* (ReserveOnlyForCritical, over the header's budgets: a type without one has no reserve, its bound is the usage
+\* bound that UsageBounded checks, and max + the Critical bytes would pass TLC's 2^31 - 1.)
+InvReserveOnlyForCritical ==
+  \A k \in Idx : tr = k => (budget = TBudget[k] =>
+    \A t \in DOMAIN Header(k).budgets :
+      usage[t] <= budget[t].max - budget[t].reserved + RM(k)!CriticalBytes(t) + ebytes[t])
+InvSharingSafe == \A k \in Idx : tr = k => RM(k)!SharingSafe
+InvNameExclusive == \A k \in Idx : tr = k => NameExclusivePerName(k)
+InvNoDanglingDependency == \A k \in Idx : tr = k => RM(k)!NoDanglingDependency
+InvDependencyAcyclic == \A k \in Idx : tr = k => RM(k)!DependencyAcyclicByClosure
+InvQueuesWellFormed == \A k \in Idx : tr = k => RM(k)!QueuesWellFormed
+InvUsageBounded == \A k \in Idx : tr = k => RM(k)!UsageBounded
 ModelInvariants ==
-  \A k \in Idx :
-    tr = k =>
-      /\ RM(k)!TypeOK
-      \* (Not after a Rebudget: a lowered budget may be below the live bytes.)
-      /\ budget = TBudget[k] => RM(k)!BudgetSafe /\ RM(k)!ReserveOnlyForCritical
-      /\ RM(k)!SharingSafe
-      /\ NameExclusivePerName(k)
-      /\ RM(k)!NoDanglingDependency
-      /\ RM(k)!DependencyAcyclicByClosure
-      /\ RM(k)!QueuesWellFormed
-      \* (Not NoDeadlock: a budget change, pool growth or addDependency can leave a deadlock, a documented
-      \* limit; every wait, name move and share is checked by its step, by what it adds to the state.)
-      /\ RM(k)!UsageBounded
+  /\ InvTypeOK /\ InvBudgetSafe /\ InvReserveOnlyForCritical /\ InvSharingSafe /\ InvNameExclusive
+  /\ InvNoDanglingDependency /\ InvDependencyAcyclic /\ InvQueuesWellFormed /\ InvUsageBounded
 
 =============================================================================

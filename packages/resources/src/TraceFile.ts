@@ -2,9 +2,18 @@
  * Writes a manager's NDJSON transition trace to a file (Node, Bun, Deno): a `TraceConfig` whose sink
  * appends each line synchronously, plus `close` to flush and close the file.
  *
- * The lines are in the format of `spec/README.md` ("Trace format"), which `scripts/spec-trace.ts` checks against
- * the TLA+ model: one line per transition, `setBudget` a `Rebudget` line (`type`, `max`, `reserved`), `removeBudget`
- * an `Unbudget` line (`type`; the type is unlimited up to the usage bound), and nothing after the `Close` line.
+ * The lines are in the format described in the repository's `spec/README.md` ("Trace format"; the header's
+ * `format` names its version): the header first, one line per transition, `setBudget` a
+ * `Rebudget` line, `removeBudget` an `Unbudget` line, pool capacity `PoolGrow`/`PoolTrim` lines (the config's pools'
+ * right after the header), a request a pool block serves an `AcquirePooled` line, and nothing after the `Close`
+ * line. Every byte count must be a whole number of `unitBytes` (a config whose are not is refused; a later one ends
+ * the trace with a `TraceStopped` line), as does a change of a header driver's kind by `registerDriver`: declare the
+ * kinds in the config's `drivers`.
+ *
+ * Checking a trace: the spec and its checker are not in this package. In a clone of the repository at the
+ * version of `@flight-hal/resources` that recorded it, with bun (and `npm install`), Java 17+ and tla2tools.jar
+ * in `~/.cache/tla/` (or `TLA2TOOLS_JAR`): `bun scripts/spec-trace.ts --strict run.ndjson` (exit 0 accepted,
+ * 1 rejected with the line and the rule it breaks, 3 TLC not found).
  *
  * @module
  */

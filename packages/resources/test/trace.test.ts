@@ -11,7 +11,7 @@ import { traceToFile } from "../src/TraceFile.ts"
 const jar = findJar()
 if (jar === undefined) console.log(skipLine("trace validation of a trace with types outside trace.types"))
 
-const example = `{"action":"Init","unit":"byte","drivers":["a","b"],"sequential":[],"types":["Memory"],"budgets":{"Memory":{"max":10,"reserved":2}}}
+const example = `{"action":"Init","format":2,"unit":"byte","drivers":["a","b"],"sequential":[],"types":["Memory"],"budgets":{"Memory":{"max":10,"reserved":2}}}
 {"action":"Acquire","req":1,"driver":"a","mode":"NonBlocking","type":"Memory","size":6,"priority":"Normal","name":"","shareable":true,"reclaimable":false,"deps":[],"holders":["a"],"usage":{"Memory":6},"emergency":{"Memory":0}}
 {"action":"Enqueue","req":2,"driver":"b","mode":"Blocking","type":"Memory","size":4,"priority":"Normal","name":"","shareable":false,"reclaimable":false,"deps":[],"wait":"type","queue":[2],"usage":{"Memory":6},"emergency":{"Memory":0}}
 {"action":"Reject","req":3,"driver":"a","mode":"NonBlocking","type":"Memory","size":1,"priority":"Normal","name":"","shareable":false,"reclaimable":false,"deps":[],"error":"BudgetExceeded","usage":{"Memory":6},"emergency":{"Memory":0}}

@@ -55,7 +55,7 @@ import type { Request } from "./request.ts"
 import { showThrown } from "./show.ts"
 import { SlotTable } from "./slot-table.ts"
 import { ManagerState, SlotState } from "./state.ts"
-import { TraceRecorder } from "./trace-recorder.ts"
+import { TraceRecorder, unitIssue } from "./trace-recorder.ts"
 import {
   addDependency,
   failAllWaiters,
@@ -333,6 +333,9 @@ export class Core<R> {
     }
     const trace = c.trace
     if (trace !== undefined) {
+      // every byte count of a trace is a whole number of units: a config whose are not cannot be traced in them
+      const issue = unitIssue(core.state, trace.unitBytes ?? 1)
+      if (issue !== undefined) return new InvalidArgument({ argument: "config.trace.unitBytes", issue })
       for (const driver of trace.drivers ?? []) core.keepDriver(driver)
       core.state.trace = new TraceRecorder(core.state, trace.sink, {
         ...(trace.unitBytes === undefined ? {} : { unitBytes: trace.unitBytes }),
@@ -1072,8 +1075,10 @@ export class Core<R> {
     }
     // a registered driver is kept for the manager's life, like the config's
     state.keptDrivers.add(index)
+    const changed = state.isSequential(index) !== sequential
     if (sequential) state.sequential.add(index)
     else state.sequential.delete(index)
+    if (changed && state.trace !== undefined) state.trace.kindChanged(index)
     return undefined
   }
 

@@ -3,6 +3,11 @@
  * format"), for validation against the TLA+ model. Installed only when tracing is configured: every
  * transition pays one `state.trace !== undefined` branch when it is off.
  *
+ * The header comes first, then one `PoolGrow` line per type whose pools had capacity when the manager was made. Every byte count a line would
+ * carry must be a multiple of the unit: the config's are checked when the manager is made (`unitIssue`), and a
+ * later one that is not (a size, a budget, a pool growth), or a driver of the header whose kind changes, ends
+ * the trace with a `TraceStopped` line saying why (the model could not follow it).
+ *
  * @since 0.1.0
  */
 import { AcquisitionModeNames, ResourceFlag, ResourcePriorityNames, type ResourceTypeName } from "@flight-hal/core"
@@ -12,6 +17,27 @@ import type { TracedWaiter, TransitionTrace } from "./transition-trace.ts"
 
 /** The request data a request line carries. */
 type RequestData = Request
+
+/**
+ * The trace format the recorder writes (the header's `format`): 2 since 2026-11-29 (`AcquirePooled`, the initial
+ * pool capacity as `PoolGrow` lines, `TraceStopped`); a header without it is format 1. spec/README.md, "Trace format".
+ */
+export const TRACE_FORMAT = 2
+
+/** Why a manager's config cannot be traced in `unitBytes` units (a budget or a pool's capacity is not a multiple). */
+export const unitIssue = (state: ManagerState, unitBytes: number): string | undefined => {
+  const counts: Array<[string, number]> = []
+  state.budgets.forEach((budget, type) => {
+    if (budget === undefined) return
+    counts.push([`${state.typeName(type)} maxBytes`, budget.maxBytes])
+    counts.push([`${state.typeName(type)} reservedBytes`, budget.reservedBytes])
+  })
+  state.poolBytes.forEach((bytes, type) => void counts.push([`${state.typeName(type)} pool capacity`, bytes]))
+  const bad = counts.find(([, bytes]) => bytes % unitBytes !== 0)
+  return bad === undefined
+    ? undefined
+    : `${bad[0]} ${bad[1]} is not a multiple of ${unitBytes}: a trace counts whole units`
+}
 
 /**
  * Writes one line per transition to a sink.
@@ -28,6 +54,10 @@ export class TraceRecorder implements TransitionTrace {
    * until a line names it, so an object without it still says its usage (spec/README.md, "Trace format").
    */
   private readonly types: Array<number>
+  /** The header's drivers. */
+  private readonly headerDrivers: ReadonlySet<string>
+  /** The first byte count of the line being built that is not a multiple of the unit (why the trace stops). */
+  private inexact: string | undefined = undefined
 
   constructor(
     private readonly state: ManagerState,
@@ -41,9 +71,11 @@ export class TraceRecorder implements TransitionTrace {
     this.unit = options.unitBytes ?? 1
     // the names were validated with the config: each is a type of this manager
     this.types = [...new Set((options.types ?? state.typeTable.names).map((type) => state.typeTable.indexOf(type)))]
+    // every budget, of a type outside `types` too: a line may name that type later (a request, a pool), and the
+    // model gives a type the header has no budget for none
     const budgets: Record<string, { max: number; reserved: number }> = {}
     state.budgets.forEach((budget, index) => {
-      if (budget !== undefined && this.types.includes(index)) {
+      if (budget !== undefined) {
         budgets[state.typeName(index)] = {
           max: this.units(budget.maxBytes),
           reserved: this.units(budget.reservedBytes)
@@ -54,21 +86,57 @@ export class TraceRecorder implements TransitionTrace {
     // (at most nine digits, spec/README.md "Numbers"); left out, it lies beyond every number a trace can hold
     const maxUsage = Math.floor(MAX_USAGE / this.unit)
     const drivers = options.drivers ?? state.knownDriverIds()
-    // the kinds at the start (a kind changed later by registerDriver is not traced)
-    const sequential = drivers.filter((id) => {
-      const index = state.driverIndex.get(id)
-      return index !== undefined && state.isSequential(index)
-    })
+    this.headerDrivers = new Set(drivers)
     this.write(
       JSON.stringify({
         action: "Init",
+        format: TRACE_FORMAT,
         unit: this.unit === 1 ? "byte" : this.unit === 1024 ? "KiB" : `${this.unit}B`,
         drivers: [...drivers],
-        sequential,
+        // the kinds at the start: a header driver whose kind changes later ends the trace (kindChanged)
+        sequential: drivers.filter((id) => {
+          const index = state.driverIndex.get(id)
+          return index !== undefined && state.isSequential(index)
+        }),
         types: this.types.map((index) => state.typeName(index)),
         budgets,
         ...(maxUsage < 1e9 ? { maxUsage } : {})
       })
+    )
+    // the capacity of the config's pools, charged before the trace starts: the model starts with none, so it is one
+    // PoolGrow line per type (admitted as the manager admitted it: within limit(Normal), nobody waiting)
+    const pool: Record<string, number> = {}
+    const usage: Record<string, number> = {}
+    const emergency: Record<string, number> = {}
+    const carry = (type: number, units: number) => {
+      pool[state.typeName(type)] = units
+      usage[state.typeName(type)] = units
+      emergency[state.typeName(type)] = 0
+    }
+    for (const type of this.types) carry(type, 0)
+    state.poolBytes.forEach((bytes, type) => {
+      if (bytes === 0) return
+      if (!this.types.includes(type)) this.types.push(type)
+      carry(type, this.units(bytes))
+      const fields = { type: state.typeName(type), bytes: this.units(bytes), pool, usage, emergency }
+      this.write(JSON.stringify({ action: "PoolGrow", ...fields }))
+    })
+  }
+
+  /** Ends the trace with a TraceStopped line: what follows could not be a behaviour of the model. */
+  private stop(reason: string): void {
+    this.write(JSON.stringify({ action: "TraceStopped", reason }))
+    this.ended = true
+  }
+
+  /** A driver's kind changed (registerDriver): the model's kinds are constant, so a header driver's ends the trace. */
+  kindChanged(driver: number): void {
+    if (this.ended) return
+    const id = this.driverName(driver)
+    if (!this.headerDrivers.has(id)) return
+    const kind = this.state.isSequential(driver) ? "sequential" : "concurrent"
+    this.stop(
+      `driver ${id} became ${kind} after the header: the model's kinds are constant (declare them in config.drivers)`
     )
   }
 
@@ -81,7 +149,11 @@ export class TraceRecorder implements TransitionTrace {
     }
   }
 
-  private units(bytes: number): number {
+  /** Bytes in units; a count that is not a multiple of the unit is noted (`inexact`): the line is not written. */
+  private units(bytes: number, what = "a byte count"): number {
+    if (bytes % this.unit !== 0 && this.inexact === undefined) {
+      this.inexact = `${what} ${bytes} is not a multiple of unitBytes ${this.unit}: the model's sums would not hold`
+    }
     return Math.round(bytes / this.unit)
   }
 
@@ -105,7 +177,7 @@ export class TraceRecorder implements TransitionTrace {
       driver: this.driverName(request.driver),
       mode: AcquisitionModeNames[request.mode] ?? "NonBlocking",
       type: this.state.typeName(request.type),
-      size: this.units(request.size),
+      size: this.units(request.size, `request ${req}'s size`),
       priority: ResourcePriorityNames[request.priority] ?? "Normal",
       name: request.name,
       shareable: (request.flags & ResourceFlag.Shareable) !== 0,
@@ -117,12 +189,22 @@ export class TraceRecorder implements TransitionTrace {
   private emit(action: string, fields: Record<string, unknown>): void {
     // nothing follows a Close line (spec/README.md, "Trace format"): a closed manager only stutters in the model,
     // and what it still does (budget changes, which it does not refuse after close) is not a transition
-    if (this.ended) return
+    if (this.ended) {
+      this.inexact = undefined
+      return
+    }
     if (typeof fields.type === "string") {
       const type = this.state.typeTable.indexOf(fields.type)
       if (type >= 0 && !this.types.includes(type)) this.types.push(type)
     }
-    this.write(JSON.stringify({ action, ...fields, ...this.post() }))
+    const post = this.post()
+    const inexact = this.inexact
+    if (inexact !== undefined) {
+      this.inexact = undefined
+      this.stop(`${action}: ${inexact}`)
+      return
+    }
+    this.write(JSON.stringify({ action, ...fields, ...post }))
   }
 
   private queueOf(waiter: Waiter): Array<number> {
@@ -135,10 +217,13 @@ export class TraceRecorder implements TransitionTrace {
     return this.reqBySlot.get(slot) ?? 0
   }
 
-  /** Acquire / AcquireEmergency. */
+  /** Acquire / AcquireEmergency; AcquirePooled for a request a pool block serves (charged nothing). */
   admitted(action: "Acquire" | "AcquireEmergency", req: number, request: RequestData, slot: number): void {
     this.reqBySlot.set(slot, req)
-    this.emit(action, { ...this.requestFields(req, request), holders: [this.driverName(request.driver)] })
+    this.emit(request.pooled === true ? "AcquirePooled" : action, {
+      ...this.requestFields(req, request),
+      holders: [this.driverName(request.driver)]
+    })
   }
 
   /** Reject / RefuseDeadlock. */
@@ -261,7 +346,10 @@ export class TraceRecorder implements TransitionTrace {
         ? { action: "Unbudget", fields: {} }
         : {
             action: "Rebudget",
-            fields: { max: this.units(budget.maxBytes), reserved: this.units(budget.reservedBytes) }
+            fields: {
+              max: this.units(budget.maxBytes, "maxBytes"),
+              reserved: this.units(budget.reservedBytes, "reservedBytes")
+            }
           }
     this.emit(change.action, {
       type: this.state.typeName(type),
@@ -273,11 +361,13 @@ export class TraceRecorder implements TransitionTrace {
 
   /** PoolGrow / RefusePoolGrow / PoolTrim, with the post-state pool capacity per type. */
   pool(action: "PoolGrow" | "RefusePoolGrow" | "PoolTrim", type: number, bytes: number): void {
+    // the pool's type is carried from this line on (in `pool` too: a type a line leaves out must have none)
+    if (!this.types.includes(type)) this.types.push(type)
     const pool: Record<string, number> = {}
     for (const t of this.types) pool[this.state.typeName(t)] = this.units(this.state.poolBytes[t] as number)
     this.emit(action, {
       type: this.state.typeName(type),
-      bytes: this.units(bytes),
+      bytes: this.units(bytes, "pool bytes"),
       pool,
       ...(action === "RefusePoolGrow" ? { error: "BudgetExceeded" } : {})
     })

@@ -14,7 +14,7 @@ export interface TracedWaiter extends Request {
 
 /** The recorder of transitions (`trace-recorder.ts`). */
 export interface TransitionTrace {
-  /** Acquire / AcquireEmergency. */
+  /** Acquire / AcquireEmergency (written as AcquirePooled for a request a pool block serves: `request.pooled`). */
   admitted(action: "Acquire" | "AcquireEmergency", req: number, request: Request, slot: number): void
   /** Reject / RefuseDeadlock. */
   failed(action: "Reject" | "RefuseDeadlock", req: number, request: Request, error: string): void
@@ -50,4 +50,6 @@ export interface TransitionTrace {
   closing(failed: ReadonlyArray<TracedWaiter>): void
   /** The end of a close: the leaks were freed since `closing`, in release order. */
   closed(): void
+  /** A driver's kind changed (registerDriver): the model's kinds are constant (after the header: the trace stops). */
+  kindChanged(driver: number): void
 }
