@@ -55,9 +55,16 @@ export type TraceSink = (line: string) => void
 export interface TraceConfig {
   /** Receives every line, the `Init` header first. */
   readonly sink: TraceSink
-  /** Bytes per trace unit (default 1, written as `"byte"`; 1024 is written as `"KiB"`). */
+  /**
+   * Bytes per trace unit (default 1, written as `"byte"`; 1024 is written as `"KiB"`). Every size, budget and pool
+   * growth must be a whole number of units: a config's that is not is `InvalidArgument`, a later one ends the
+   * trace with a `TraceStopped` line naming it (nothing is rounded).
+   */
   readonly unitBytes?: number
-  /** Every driver id the trace will mention (the header lists them; default: the drivers seen at start). */
+  /**
+   * Every driver id the trace will mention (the header lists them; default: the drivers seen at start). A line
+   * naming a driver the header does not list is refused by the checker (`scripts/spec-trace.ts`).
+   */
   readonly drivers?: ReadonlyArray<string>
   /**
    * The types the header lists and usage/emergency objects carry (default: every type); a type outside the list
