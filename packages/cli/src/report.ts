@@ -12,7 +12,7 @@
  * @module
  */
 import { type ResourceBudget, type ResourcePressure, ResourcePressureNames, ResourceTypeNames } from "@flight-hal/core"
-import { niceTicks, stackRows } from "./internal/chart.ts"
+import { niceTicks, segmentStarts, stackRows } from "./internal/chart.ts"
 import { count, formatBytes } from "./internal/format.ts"
 import type { DemoRun } from "./model.ts"
 
@@ -90,6 +90,8 @@ export interface ReportModel {
 const WIDTH = 1000
 const PLOT_HEIGHT = 220
 const LANE = 14
+/** The narrowest a pressure segment is drawn (viewBox units): a level held for no time between two samples still shows. */
+const MIN_SEGMENT = 3
 const PAD = { left: 72, right: 16, top: 8, bottom: 30 }
 
 const PRESSURE_COLORS: { readonly [P in ResourcePressure]: string } = {
@@ -193,17 +195,25 @@ const axisWords = (model: ReportModel): string => (model.axis === "frame" ? "fra
 /**
  * The pressure lane: one segment per level change, from its x to the next change, after the level the recording
  * started at (the first change's `from`, else the first sample's level, else None: a manager recorded while
- * already under pressure starts there, not at None).
+ * already under pressure starts there, not at None). Every change's segment is at least a few units wide, so a
+ * level that came and went between two samples (a Critical at one millisecond) shows.
  */
 const pressureLane = (model: ReportModel, type: string, f: Frame, y: number): string => {
-  const end = model.xMax
+  const lo = f.x(0)
+  const hi = f.x(model.xMax)
   const changes = model.events.filter((e) => e.kind === "pressure" && e.type === type)
+  const starts = segmentStarts(
+    changes.map((e) => f.x(e.x)),
+    lo,
+    hi,
+    MIN_SEGMENT
+  )
   const start = changes[0]?.from ?? model.samples[0]?.pressure?.[type] ?? "None"
-  const first = `<rect class="pressure-start" data-level="${start}" x="${n(f.x(0))}" y="${y}" width="${n(f.x(changes[0]?.x ?? end) - f.x(0))}" height="${LANE}" fill="${PRESSURE_COLORS[start]}"/>`
+  const first = `<rect class="pressure-start" data-level="${start}" x="${n(lo)}" y="${y}" width="${n((starts[0] ?? hi) - lo)}" height="${LANE}" fill="${PRESSURE_COLORS[start]}"/>`
   const segments = changes.map((e, i) => {
     const to = e.to ?? "None"
-    const from = f.x(e.x)
-    const until = f.x(changes[i + 1]?.x ?? end)
+    const from = starts[i] ?? lo
+    const until = starts[i + 1] ?? hi
     return `<g class="pressure-mark" data-to="${to}"><rect x="${n(from)}" y="${y}" width="${n(Math.max(0, until - from))}" height="${LANE}" fill="${PRESSURE_COLORS[to]}"><title>${escapeHtml(`${at(model, e.x)}: ${e.from ?? ""} → ${to}`)}</title></rect></g>`
   })
   return `<text class="lane-label" x="${PAD.left - 6}" y="${y + LANE - 3}" text-anchor="end">pressure</text>${first}${segments.join("")}`

@@ -11,7 +11,7 @@ import { createResourceManager, dreamcast, recordTimeline } from "@flight-hal/re
 import { Effect } from "effect"
 import { ensureChromium, headlessFlags } from "../../../scripts/packaging/chromium.mjs"
 import { parseTimeline, renderReport, renderReportModel, runDemo, timelineReportModel } from "../src/index.ts"
-import { niceTicks, stackRows } from "../src/internal/chart.ts"
+import { niceTicks, segmentStarts, stackRows } from "../src/internal/chart.ts"
 import { formatBytes } from "../src/internal/format.ts"
 import { colorStats, decodePng } from "./png.ts"
 
@@ -212,5 +212,50 @@ describe("report", () => {
     const high = "#ef6c00"
     expect(await lanes(false)).toBe(high)
     expect(await lanes(true)).toBe(high)
+  })
+
+  test("report <timeline>: a level held for no time between two samples still shows, and the lane keeps its width", () => {
+    const budget = { maxBytes: 1 << 20, reservedBytes: 1 << 16, warningPercent: 60, criticalPercent: 85 }
+    const pressure = (x: number, from: "None" | "Critical", to: "None" | "Critical") => ({
+      x,
+      kind: "pressure",
+      type: "Memory",
+      from,
+      to,
+      message: `Memory pressure ${from} → ${to}`
+    })
+    const html = renderReportModel({
+      title: "t",
+      meta: [],
+      axis: "s",
+      xMax: 0.3,
+      usageLabel: "usage",
+      peakLabel: "peak",
+      pools: [],
+      types: [{ type: "Memory", budget }],
+      samples: [{ x: 0.3, usage: { Memory: 0 }, peak: { Memory: 1 << 21 }, poolsInUse: {} }],
+      // None → Critical → None at the same millisecond, and a change at the very end
+      events: [
+        pressure(0.185, "None", "Critical"),
+        pressure(0.185, "Critical", "None"),
+        pressure(0.3, "None", "Critical")
+      ]
+    })
+    const rects = [
+      ...html.matchAll(/<rect (?:class="pressure-start" data-level="\w+" )?x="([\d.]+)" y="\d+" width="([\d.]+)"/g)
+    ]
+    const widths = rects.map((m) => Number(m[2]))
+    expect(widths.length).toBe(4)
+    const critical = /<g class="pressure-mark" data-to="Critical"><rect x="[\d.]+" y="\d+" width="([\d.]+)"/.exec(html)
+    expect(Number(critical?.[1])).toBeGreaterThanOrEqual(3)
+    expect(Math.min(...widths.slice(1))).toBeGreaterThanOrEqual(3) // every change shows, the last one too
+    // the segments still cover exactly the lane, one after the other
+    expect(widths.reduce((a, b) => a + b, 0)).toBeCloseTo(1000 - 72 - 16, 0)
+    for (let i = 1; i < rects.length; i++) {
+      expect(Number(rects[i]?.[1])).toBeCloseTo(Number(rects[i - 1]?.[1]) + (widths[i - 1] ?? 0), 0)
+    }
+    // many changes at once on a short lane: evenly narrow, never beyond the lane
+    expect(segmentStarts([5, 5, 5, 5], 0, 8, 3)).toEqual([0, 2, 4, 6])
+    expect(segmentStarts([10, 10], 0, 10, 3)).toEqual([4, 7])
   })
 })

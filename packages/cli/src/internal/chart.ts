@@ -33,3 +33,26 @@ export const stackRows = (xs: ReadonlyArray<number>, gap: number): ReadonlyArray
     return row
   })
 }
+
+/**
+ * Where each of a lane's segments starts, the lane running from `lo` to `hi` and `xs` (in order) being where each
+ * segment would start: at its own x where it can, moved just enough that every segment is at least `min` wide
+ * (less, evenly, when the lane is too short for that), and never outside the lane, so the segments still cover
+ * exactly the lane and none is hidden at width 0.
+ */
+export const segmentStarts = (
+  xs: ReadonlyArray<number>,
+  lo: number,
+  hi: number,
+  min: number
+): ReadonlyArray<number> => {
+  const gap = xs.length === 0 ? 0 : Math.max(0, Math.min(min, (hi - lo) / xs.length))
+  const starts: Array<number> = []
+  for (const x of xs) starts.push(Math.max(x, lo, (starts.at(-1) ?? lo - gap) + gap))
+  let next = hi
+  for (let i = starts.length - 1; i >= 0; i--) {
+    next = Math.min(starts[i] ?? hi, next - gap)
+    starts[i] = next
+  }
+  return starts
+}
