@@ -12,11 +12,12 @@ import {
   lstatSync,
   openSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync
 } from "node:fs"
-import { resolve } from "node:path"
+import { basename, dirname, join, resolve } from "node:path"
 import { autoProfile, type BuiltinProfileName, builtinProfileNames, builtinProfiles } from "@flight-hal/resources"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
@@ -131,6 +132,33 @@ const checkWritable = (flag: string, path: string): Effect.Effect<void, BadUsage
     },
     catch: (error) => new BadUsage(`${flag} ${path}: cannot write there (${errorText(error)})`)
   })
+
+/**
+ * Whether writing `out` would overwrite `timeline`: the same real file, reached through a symlink (of the file or
+ * of a directory on the way) or a hard link included. A path that does not exist yet is its parent's real path
+ * and its name; a path that cannot be resolved at all is compared as written.
+ */
+const sameFile = (out: string, timeline: string): boolean => {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path)
+    } catch {
+      try {
+        return join(realpathSync(dirname(path)), basename(path))
+      } catch {
+        return resolve(path)
+      }
+    }
+  }
+  if (real(out) === real(timeline)) return true
+  try {
+    const a = statSync(out)
+    const b = statSync(timeline)
+    return a.ino !== 0 && a.dev === b.dev && a.ino === b.ino
+  } catch {
+    return false
+  }
+}
 
 const writeFile = (path: string, text: string): Effect.Effect<void, CommandFailed> =>
   Effect.try({
@@ -317,7 +345,7 @@ const makeCommand = (output: CliOutput) => {
     },
     Effect.fnUntraced(function* ({ timeline, out }) {
       const path = Option.getOrElse(out, () => `${timeline.replace(/\.(nd)?jsonl?$/, "")}.html`)
-      if (resolve(path) === resolve(timeline)) {
+      if (sameFile(path, timeline)) {
         return yield* Effect.fail(new BadUsage(`--out ${path}: that is the timeline itself (it would be overwritten)`))
       }
       yield* checkWritable("--out", path)
@@ -325,6 +353,9 @@ const makeCommand = (output: CliOutput) => {
       const parsed = yield* parseTimeline(text).pipe(
         Effect.mapError((e) => new CommandFailed(`${timeline}: ${e.message}`))
       )
+      if (parsed.cutLine !== undefined) {
+        output.write(`${timeline}: line ${parsed.cutLine} was cut short (no newline, not JSON): left out\n`)
+      }
       yield* writeFile(path, renderReportModel(timelineReportModel(parsed)))
       const samples = parsed.samples.length
       output.write(`report of ${samples} sample${samples === 1 ? "" : "s"} written to ${path}\n`)

@@ -8,6 +8,7 @@
 import { type ResourceBudget, ResourceBudgetSchema, ResourcePressureSchema } from "@flight-hal/core"
 import type { TimelineEventRecord, TimelineHeader, TimelineRecord, TimelineSampleRecord } from "@flight-hal/resources"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { count } from "./internal/format.ts"
 import { issueLine } from "./internal/schema-issue.ts"
@@ -76,10 +77,17 @@ export interface Timeline {
   readonly events: ReadonlyArray<TimelineEventRecord>
   /** When the recording ended (its end line), or undefined for a recording cut short. */
   readonly endedAt: number | undefined
+  /**
+   * The number of a last line that was cut short (no newline after it, and not JSON: the program was killed or
+   * the disk filled while writing it), left out; undefined when there was none.
+   */
+  readonly cutLine: number | undefined
 }
 
 /**
- * Parses a timeline's NDJSON text, each line validated; the error names the line and what is wrong.
+ * Parses a timeline's NDJSON text, each line validated; the error names the line and what is wrong. A last line
+ * cut short (no newline after it, and not JSON) is left out and named in `cutLine`; a bad line anywhere else, or a
+ * cut-short header, is an error.
  *
  * @example
  * ```ts
@@ -128,13 +136,24 @@ export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
     const samples: Array<TimelineSampleRecord> = []
     const events: Array<TimelineEventRecord> = []
     let endedAt: number | undefined
-    for (const { line, at } of lines.slice(1)) {
+    let cutLine: number | undefined
+    const body = lines.slice(1)
+    const last = body.at(-1)
+    if (
+      last !== undefined &&
+      !text.endsWith("\n") &&
+      Result.isFailure(yield* Effect.result(json(last.line, last.at)))
+    ) {
+      body.pop()
+      cutLine = last.at
+    }
+    for (const { line, at } of body) {
       const record = (yield* decode(RecordSchema, yield* json(line, at), at)) as TimelineRecord
       if (record.kind === "sample") samples.push(record)
       else if (record.kind === "event") events.push(record)
       else endedAt = record.t
     }
-    return { header, samples, events, endedAt }
+    return { header, samples, events, endedAt, cutLine }
   })
 
 const refusals: { readonly [event: string]: string } = {

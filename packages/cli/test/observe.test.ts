@@ -3,7 +3,7 @@
  * made here (not the demo), served on real loopback HTTP servers.
  */
 import { describe, expect, test } from "bun:test"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { linkSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -117,6 +117,54 @@ describe("flight-hal report <timeline>", () => {
     const trace = await Effect.runPromise(Effect.flip(parseTimeline('{"action":"Init","drivers":["app"]}\n')))
     expect(trace.message).toStartWith("a transition trace (for the TLA+ trace validation), not a timeline")
     expect((await capture(["report", path, "--out", join(dir, "missing", "x.html")])).code).toBe(2)
+  })
+
+  test("a timeline cut mid-line renders without its partial last line (named); a bad line elsewhere still fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-report-timeline-"))
+    const { path } = await recordWorkload(dir)
+    const full = readFileSync(path, "utf8")
+    const lines = full.split("\n").filter((line) => line !== "")
+    const cut = join(dir, "cut.ndjson")
+    // three whole lines, then half of the fourth, no newline after it (a program killed while writing)
+    const partial = lines[3] ?? ""
+    writeFileSync(cut, `${lines.slice(0, 3).join("\n")}\n${partial.slice(0, partial.length >> 1)}`)
+    const result = await capture(["report", cut, "--out", join(dir, "cut.html")])
+    expect(result.code).toBe(0)
+    expect(result.text).toContain(`${cut}: line 4 was cut short (no newline, not JSON): left out\n`)
+    expect(readFileSync(join(dir, "cut.html"), "utf8")).toStartWith("<!doctype html>")
+    const parsed = await Effect.runPromise(parseTimeline(readFileSync(cut, "utf8")))
+    expect([parsed.cutLine, parsed.samples.length + parsed.events.length]).toEqual([4, 2])
+    // with its newline the same bad line is not a cut one: an error; so is a bad line before the last
+    const bad = `${lines.slice(0, 3).join("\n")}\n${partial.slice(0, partial.length >> 1)}\n`
+    expect((await Effect.runPromise(Effect.flip(parseTimeline(bad)))).message).toStartWith("line 4: not JSON")
+    const middle = `${lines[0]}\n{"kind":\n${lines[1]}`
+    expect((await Effect.runPromise(Effect.flip(parseTimeline(middle)))).message).toStartWith("line 2: not JSON")
+    // a whole file has nothing cut
+    expect((await Effect.runPromise(parseTimeline(full))).cutLine).toBeUndefined()
+  })
+
+  test("--out naming the timeline itself through a symlink or a hard link is refused (exit 2), the timeline kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flight-hal-report-timeline-"))
+    const { path } = await recordWorkload(dir)
+    const before = readFileSync(path, "utf8")
+    const link = join(dir, "link.ndjson")
+    symlinkSync(path, link)
+    const hard = join(dir, "hard.ndjson")
+    linkSync(path, hard)
+    const alias = join(dir, "alias")
+    symlinkSync(dir, alias)
+    for (const [timeline, out] of [
+      [path, path],
+      [link, path],
+      [path, link],
+      [hard, path],
+      [join(alias, "run.ndjson"), path]
+    ] as const) {
+      expect([timeline, out, (await capture(["report", timeline, "--out", out])).code]).toEqual([timeline, out, 2])
+    }
+    expect(readFileSync(path, "utf8")).toBe(before)
+    // a new file beside it, through the linked directory, is fine
+    expect((await capture(["report", link, "--out", join(alias, "new.html")])).code).toBe(0)
   })
 })
 
