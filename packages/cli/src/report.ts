@@ -179,10 +179,29 @@ const axes = (f: Frame, model: ReportModel, ticks: ReadonlyArray<number>, label:
   ].join("")
 }
 
-const hline = (f: Frame, value: number, cls: string, label: string, side: "left" | "right"): string => {
+/** The height a line's label takes (its font is 11 units), with a little room. */
+const LABEL_HEIGHT = 13
+
+/**
+ * Where the labels of lines at these ys go (the baseline of each, in the same order): just above its line, pushed
+ * down just enough that no two overlap (the limit just under max with a small reserve: "max" and "limit" were
+ * printed on top of each other).
+ */
+const labelYs = (ys: ReadonlyArray<number>): ReadonlyArray<number> => {
+  const placed: Array<number> = ys.map(() => 0)
+  let previous = Number.NEGATIVE_INFINITY
+  for (const i of ys.map((_, i) => i).sort((a, b) => (ys[a] ?? 0) - (ys[b] ?? 0))) {
+    previous = Math.max((ys[i] ?? 0) - 4, previous + LABEL_HEIGHT)
+    placed[i] = previous
+  }
+  return placed
+}
+
+/** A horizontal line with its label at one end, the label's baseline at `labelY`. */
+const hline = (f: Frame, value: number, cls: string, label: string, side: "left" | "right", labelY: number): string => {
   const y = n(f.y(value))
   const x = side === "right" ? WIDTH - PAD.right - 4 : PAD.left + 4
-  return `<line class="${cls}" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="${cls}-label" x="${x}" y="${n(f.y(value) - 4)}" text-anchor="${side === "right" ? "end" : "start"}">${escapeHtml(label)}</text>`
+  return `<line class="${cls}" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text class="${cls}-label" x="${x}" y="${n(labelY)}" text-anchor="${side === "right" ? "end" : "start"}">${escapeHtml(label)}</text>`
 }
 
 /** Where an event or a sample is, in words (`frame 12`, `1.5 s`: a unit after its number, a frame before). */
@@ -275,6 +294,10 @@ const usageChart = (model: ReportModel, type: string, budget: ResourceBudget): s
     [`${n(f.x(0))},${n(f.y(0))}`, ...model.samples.map((s) => `${n(f.x(s.x))},${n(f.y(values(s)))}`)].join(" ")
   const warning = Math.floor((budget.maxBytes * budget.warningPercent) / 100)
   const critical = Math.floor((budget.maxBytes * budget.criticalPercent) / 100)
+  const limit = budget.maxBytes - budget.reservedBytes
+  // the labels on each side kept apart: warning and critical on the right, limit and max on the left
+  const right = labelYs([f.y(warning), f.y(critical)])
+  const left = labelYs([f.y(budget.reservedBytes > 0 ? limit : budget.maxBytes), f.y(budget.maxBytes)])
   const changes = model.events.filter((e) => e.kind === "pressure" && e.type === type).length
   const label = (v: number) => `${n(Number((v / unit.size).toPrecision(6)))} ${unit.name}`
   return `<section>
@@ -292,10 +315,10 @@ const usageChart = (model: ReportModel, type: string, budget: ResourceBudget): s
 <p class="legend">peak ${escapeHtml(formatBytes(peak))} (${escapeHtml(at(model, peakX))}) · ${count(changes, "pressure change")} · pressure: ${pressureLegend()}</p>
 <svg id="usage-${escapeHtml(type)}" class="chart usage-chart" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="${escapeHtml(type)} usage over ${escapeHtml(axisWords(model))}">
 ${axes(f, model, ticks, label)}
-${hline(f, warning, "warning", "warning", "right")}
-${hline(f, critical, "critical", "critical", "right")}
-${budget.reservedBytes > 0 ? hline(f, budget.maxBytes - budget.reservedBytes, "budget", "limit", "left") : ""}
-${hline(f, budget.maxBytes, "max", budget.reservedBytes > 0 ? "max" : "max = limit (no reserve)", "left")}
+${hline(f, warning, "warning", "warning", "right", right[0] ?? 0)}
+${hline(f, critical, "critical", "critical", "right", right[1] ?? 0)}
+${budget.reservedBytes > 0 ? hline(f, limit, "budget", "limit", "left", left[0] ?? 0) : ""}
+${hline(f, budget.maxBytes, "max", budget.reservedBytes > 0 ? "max" : "max = limit (no reserve)", "left", left[1] ?? 0)}
 <polyline class="peak" points="${line((s) => s.peak[type] ?? 0)}"/>
 <polyline class="usage" points="${line((s) => s.usage[type] ?? 0)}"/>
 <g class="event-marks">${lane.svg}</g>

@@ -258,4 +258,38 @@ describe("report", () => {
     expect(segmentStarts([5, 5, 5, 5], 0, 8, 3)).toEqual([0, 2, 4, 6])
     expect(segmentStarts([10, 10], 0, 10, 3)).toEqual([4, 7])
   })
+
+  test("report: the line labels on each side are kept apart when the lines are close (a small reserve)", () => {
+    const labels = (budget: {
+      maxBytes: number
+      reservedBytes: number
+      warningPercent: number
+      criticalPercent: number
+    }) => {
+      const html = renderReportModel({
+        title: "t",
+        meta: [],
+        axis: "s",
+        xMax: 1,
+        usageLabel: "usage",
+        peakLabel: "peak",
+        pools: [],
+        types: [{ type: "Memory", budget }],
+        samples: [{ x: 1, usage: { Memory: 0 }, peak: { Memory: 1.17 * 2 ** 20 }, poolsInUse: {} }],
+        events: []
+      })
+      const y = (cls: string) =>
+        Number(new RegExp(`<text class="${cls}-label" x="[\\d.]+" y="([\\d.]+)"`).exec(html)?.[1])
+      return { max: y("max"), limit: y("budget"), critical: y("critical"), warning: y("warning") }
+    }
+    // max 1 MiB, 64 KiB reserved, on a 0-1.5 MiB axis: the limit line 9 units under max
+    const close = labels({ maxBytes: 1 << 20, reservedBytes: 1 << 16, warningPercent: 75, criticalPercent: 90 })
+    expect(close.limit - close.max).toBeGreaterThanOrEqual(11)
+    // critical and warning 3 % apart
+    const near = labels({ maxBytes: 1 << 20, reservedBytes: 1 << 18, warningPercent: 87, criticalPercent: 90 })
+    expect(near.warning - near.critical).toBeGreaterThanOrEqual(11)
+    // lines far apart keep their labels just above them
+    const far = labels({ maxBytes: 1 << 20, reservedBytes: 1 << 18, warningPercent: 50, criticalPercent: 90 })
+    expect([far.limit - far.max, far.warning - far.critical].every((d) => d > 30)).toBe(true)
+  })
 })
