@@ -7,6 +7,7 @@
  * @module
  */
 import { InvalidArgument, type ResourceBudget, type ResourceTypeName, ResourceTypeNames } from "@flight-hal/core"
+import { exactClock } from "./internal/burst-clock.ts"
 import { waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
 import { introspect } from "./internal/introspection.ts"
@@ -262,7 +263,7 @@ export const managerDump = (manager: AnyResourceManager, given?: ManagerDumpOpti
     format: "flight-hal/dump",
     version: 1,
     label: options.label ?? attached.label ?? "resource-manager",
-    takenAtMillis: options.takenAtMillis ?? state.now(),
+    takenAtMillis: options.takenAtMillis ?? exactClock(state.now)(),
     snapshot: {
       // JSON has no undefined: a type without a budget simply has no `budget` key.
       types: snapshot.types.map(({ budget, ...rest }, t) => {

@@ -15,6 +15,7 @@ import { InvalidArgument, ResourcePressureNames } from "@flight-hal/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { exactClock } from "./internal/burst-clock.ts"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
 import { attachedCore } from "./internal/manager-core.ts"
@@ -254,8 +255,10 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
   const { core } = attached
   const state = core.state
   const names = state.typeTable.names
-  const startedAt = state.now()
-  const at = () => state.now() - startedAt
+  // the clock itself, not the facade's once-per-burst reading: a loop that never yields samples once per frame
+  const now = exactClock(state.now)
+  const startedAt = now()
+  const at = () => now() - startedAt
   const write = (record: TimelineHeader | TimelineRecord) => options.sink(JSON.stringify(record))
   const header: TimelineHeader = {
     format: "flight-hal/timeline",

@@ -7,6 +7,7 @@ import { Effect, Exit, Fiber, Layer, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import {
   createResourceManager,
+  managerDump,
   type PressureEvent,
   ResourceManager,
   recordTimeline,
@@ -57,6 +58,23 @@ describe("recordTimeline (plain facade)", () => {
     expect(timeline.samples()).toBe(4)
     // types without a budget and without usage are left out of the samples
     expect(Object.keys(samples[1]?.usage ?? {})).toEqual(["Memory"])
+  })
+
+  test("time advances in a loop that never yields (a game loop sampling once per frame), and in a dump", () => {
+    const lines: Array<string> = []
+    using manager = createResourceManager({ budgets: { Memory: budget }, label: "loop" })
+    const timeline = recordTimeline(manager, { sink: (line) => lines.push(line) })
+    const start = Date.now()
+    manager.acquire("frame", mem(10)).release() // the facade's clock is read (and cached for this burst) here
+    while (Date.now() - start < 20) {
+      // a frame's work, synchronous: no microtask runs in between
+    }
+    timeline.sample()
+    const dumped = managerDump(manager)
+    timeline.stop()
+    const samples = samplesOf(parsed(lines).records)
+    expect(samples[1]?.t ?? 0).toBeGreaterThanOrEqual(20)
+    expect(dumped.takenAtMillis - start).toBeGreaterThanOrEqual(20)
   })
 
   test("two recorders each see the peaks of their own windows", () => {

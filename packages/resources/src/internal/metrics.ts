@@ -9,6 +9,7 @@
  * @since 0.3.0
  */
 import type { LeakReport, PressureEvent } from "../ResourceStats.ts"
+import { exactClock } from "./burst-clock.ts"
 import type { ManagerState } from "./state.ts"
 import type { Settlement } from "./transitions.ts"
 
@@ -120,7 +121,7 @@ export class CoreMetrics {
   /** Hands a published pressure change to the observers (a throwing observer is isolated). */
   pressure(event: PressureEvent): void {
     if (this.pressureObservers.size === 0) return
-    const at = this.state.now()
+    const at = exactClock(this.state.now)() // the timeline's own clock (its samples advance within a burst too)
     for (const observer of this.pressureObservers) {
       try {
         observer(event, at)
