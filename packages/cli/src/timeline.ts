@@ -79,9 +79,10 @@ export interface Timeline {
   readonly endedAt: number | undefined
   /**
    * The number of a last line that was cut short (no newline after it, and not JSON: the program was killed or
-   * the disk filled while writing it), left out; undefined when there was none.
+   * the disk filled while writing it), left out; absent or undefined when there was none (optional, so that a
+   * Timeline built by hand for `timelineReportModel` needs no change).
    */
-  readonly cutLine: number | undefined
+  readonly cutLine?: number | undefined
 }
 
 /**
