@@ -9,22 +9,10 @@ import { describe, expect, test } from "bun:test"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { ResourceBudget, ResourceMetadata } from "@flight-hal/core"
 import { findJar, skipLine } from "../../../scripts/internal/tlc.ts"
 import { report, validateTraces } from "../../../scripts/spec-trace.ts"
 import { createResourceManager } from "../src/index.ts"
-
-const quiet = { onLeaks: () => {} }
-const budget = (maxBytes: number, reservedBytes = 0): ResourceBudget => ({
-  maxBytes,
-  reservedBytes,
-  warningPercent: 50,
-  criticalPercent: 90
-})
-const memory = (sizeBytes: number): ResourceMetadata => ({ type: "Memory", sizeBytes })
-
-type Line = Record<string, unknown> & { readonly action: string }
-const parse = (lines: ReadonlyArray<string>): Array<Line> => lines.map((line) => JSON.parse(line) as Line)
+import { budget, memory, parse, quiet } from "./support/trace-kit.ts"
 
 /**
  * Budget Memory 10 (2 reserved): app holds 6 and 3 more admitted by Emergency (1 unit of overage), the sequential

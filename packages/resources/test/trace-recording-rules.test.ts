@@ -16,23 +16,12 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { ResourceBudget, ResourceMetadata } from "@flight-hal/core"
 import { findJar, skipLine, specDir } from "../../../scripts/internal/tlc.ts"
 import { acceptedLines, report, type TraceVerdict, validateTraces } from "../../../scripts/spec-trace.ts"
 import { createResourceManager } from "../src/index.ts"
 import { TRACE_FORMAT } from "../src/internal/trace-recorder.ts"
+import { budget, memory, parse, quiet } from "./support/trace-kit.ts"
 
-const quiet = { onLeaks: () => {} }
-const budget = (maxBytes: number, reservedBytes = 0): ResourceBudget => ({
-  maxBytes,
-  reservedBytes,
-  warningPercent: 50,
-  criticalPercent: 90
-})
-const memory = (sizeBytes: number): ResourceMetadata => ({ type: "Memory", sizeBytes })
-
-type Line = Record<string, unknown> & { readonly action: string }
-const parse = (lines: ReadonlyArray<string>): Array<Line> => lines.map((line) => JSON.parse(line) as Line)
 const thrown = (run: () => unknown): unknown => {
   try {
     run()
