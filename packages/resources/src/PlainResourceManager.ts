@@ -25,6 +25,7 @@ import { introspect } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { Registrations } from "./internal/registrations.ts"
+import { shownName } from "./internal/show.ts"
 import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { runIsolated } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
@@ -234,9 +235,7 @@ const plainMillis = (value: unknown): number => (typeof value === "number" ? val
 
 const warnLeaks = (leaks: ReadonlyArray<LeakReport>, label = "resource-manager") => {
   for (const l of leaks)
-    console.warn(
-      `flight-hal ${label} leak: ${l.name === "" ? "(unnamed)" : l.name} ${l.type} ${l.sizeBytes} bytes owned by ${l.owner}`
-    )
+    console.warn(`flight-hal ${label} leak: ${shownName(l.name)} ${l.type} ${l.sizeBytes} bytes owned by ${l.owner}`)
 }
 
 /** Reports refs found by the garbage collector: to `onLeaks` (a throw is isolated), else as warnings. */

@@ -50,7 +50,7 @@ import { introspect } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { Registrations } from "./internal/registrations.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
-import { show } from "./internal/show.ts"
+import { show, shownName } from "./internal/show.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
@@ -827,7 +827,7 @@ const reportLeaks = (leaks: ReadonlyArray<LeakReport>, label: string): Effect.Ef
     if (leaks.length === 0) return
     for (const leak of leaks) {
       yield* Effect.logWarning(
-        `${label} leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes owned by ${leak.owner}, ` +
+        `${label} leak: ${shownName(leak.name)} ${leak.type} ${leak.sizeBytes} bytes owned by ${leak.owner}, ` +
           `age ${leak.ageMillis} ms${leak.site === undefined ? "" : `, acquired at ${leak.site}`}`
       )
     }

@@ -99,7 +99,7 @@ import {
   undeliveredGrants
 } from "./internal/shared/queue.ts"
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
-import { show, showThrown } from "./internal/show.ts"
+import { show, shownName, showThrown } from "./internal/show.ts"
 import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { runIsolated } from "./internal/thenable.ts"
 import { TypeTable } from "./internal/type-table.ts"
@@ -512,7 +512,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
 defineInspect(
   SharedResource.prototype,
   (r) =>
-    `SharedResource<${r.name === "" ? "(unnamed)" : r.name} ${r.metadata.type} ${r.metadata.sizeBytes} B, ${formatHandle(r.handle)}, ${r.released ? "released" : "live"}>`,
+    `SharedResource<${shownName(r.name)} ${r.metadata.type} ${r.metadata.sizeBytes} B, ${formatHandle(r.handle)}, ${r.released ? "released" : "live"}>`,
   (r) => ({
     name: r.name,
     type: r.metadata.type,

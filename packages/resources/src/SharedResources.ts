@@ -56,7 +56,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { acquireSettled, metadataFirst, type SettledAcquire } from "./internal/shared/call-forms.ts"
-import { show, showThrown } from "./internal/show.ts"
+import { show, shownName, showThrown } from "./internal/show.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { isObjectArgument, validateAcquireOptions } from "./internal/validate.ts"
 import type { PressureCallback, ReclamationCallback } from "./ResourceManager.ts"
@@ -641,7 +641,7 @@ export class SharedResources extends SharedResourcesBase {
 const logLeaks = (label: string, leaks: ReadonlyArray<SharedLeakReport>) =>
   Effect.forEach(leaks, (leak) =>
     Effect.logWarning(
-      `flight-hal ${label} leak: ${leak.name === "" ? "(unnamed)" : leak.name} ${leak.type} ${leak.sizeBytes} bytes held by thread ${leak.thread}`
+      `flight-hal ${label} leak: ${shownName(leak.name)} ${leak.type} ${leak.sizeBytes} bytes held by thread ${leak.thread}`
     )
   )
 

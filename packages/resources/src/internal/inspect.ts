@@ -9,6 +9,7 @@
 import type { ResourceMetadata } from "@flight-hal/core"
 import type { Core } from "./core.ts"
 import { introspect } from "./introspection.ts"
+import { shownName } from "./show.ts"
 
 const nodeInspect = Symbol.for("nodejs.util.inspect.custom")
 const denoInspect = Symbol.for("Deno.customInspect")
@@ -62,7 +63,7 @@ export const heldJson = (held: Held & { readonly handle: object }): object => ({
 
 /** `ResourceRef<texture Memory 4096 B, owner app, live>`; `role` names the driver's part (owner, holder). */
 export const describeHeld = (kind: string, role: string, held: Held): string =>
-  `${kind}<${held.name === "" ? "(unnamed)" : held.name} ${held.metadata.type} ${held.metadata.sizeBytes} B, ${role} ${held.driver}, ${held.released ? "released" : "live"}>`
+  `${kind}<${shownName(held.name)} ${held.metadata.type} ${held.metadata.sizeBytes} B, ${role} ${held.driver}, ${held.released ? "released" : "live"}>`
 
 /**
  * `ResourceManager<game: 2 live, Memory 8192 of 1048576 B (None), 1 pool, open>`: the live count, each type that

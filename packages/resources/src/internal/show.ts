@@ -21,3 +21,6 @@ export const showThrown = (thrown: unknown): string => {
     return "a value"
   }
 }
+
+/** A resource name as messages and printed forms show it: an empty one (an unnamed resource) as `(unnamed)`. */
+export const shownName = (name: string): string => (name === "" ? "(unnamed)" : name)
