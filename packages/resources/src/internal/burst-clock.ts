@@ -28,7 +28,7 @@ export const burstClock = (): BurstClock => {
     }
     return cached
   }
-  return Object.assign(read, { exact: () => Date.now() })
+  return Object.assign(read, { exact: Date.now })
 }
 
 /** The exact clock behind a manager's clock: a burst clock's own, else the clock itself (Effect's `Clock`). */
