@@ -39,6 +39,7 @@ import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
+import { captureSite } from "./internal/call-site.ts"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { durationMillis } from "./internal/duration-millis.ts"
@@ -516,9 +517,33 @@ const startAcquire = <T>(
     const ref = core.acquireAtOnce<T>(name, metadata)
     if (ref !== undefined) return ref
   }
+  return startRequest(core, name, metadata, options, undefined)
+}
+
+/**
+ * `startAcquire` with `captureAcquisitionSite`: the site was taken where the acquisition's Effect was made. Such a
+ * manager admits nothing in one step (the one step captures no site), so this goes to the general path at once.
+ */
+const startAcquireAt = <T>(
+  core: EffectCore,
+  name: string,
+  input: ResourceMetadata,
+  options: AcquireOptions<T> | undefined,
+  site: string
+): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> =>
+  startRequest(core, name, copyMetadata(input, core.metadataMemo), options, site)
+
+/** The general path of an acquisition: the options and the request validated, then the admission's first step. */
+const startRequest = <T>(
+  core: EffectCore,
+  name: string,
+  metadata: unknown,
+  options: AcquireOptions<T> | undefined,
+  site: string | undefined
+): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
   const settings = validateAcquireOptions(options, AcquisitionModeNames, "NonBlocking", "timeout", durationMillis)
   if (settings instanceof InvalidArgument) return Effect.fail(settings)
-  const request = core.request(name, metadata, settings.mode, settings.owner)
+  const request = core.request(name, metadata, settings.mode, settings.owner, true, site)
   if (!("type" in request)) return Effect.fail(request)
   const create = settings.create as ((metadata: ResourceMetadata) => T) | undefined
   const destroy = settings.destroy as ((payload: T) => void) | undefined
@@ -552,6 +577,23 @@ const scopedAcquire =
       if (started instanceof ResourceRef) return registerRelease(scope, started)
       return registerWhenAcquired(scope, started)
     }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+
+/**
+ * `scopedAcquire` with `captureAcquisitionSite`: the site is the stack of this call, where the acquisition's Effect
+ * is made (as `Effect.fn` takes its call site), not the fiber's that runs it. A separate function, so that a manager
+ * without the option does not pay for the choice.
+ */
+const scopedAcquireAt =
+  (core: EffectCore) =>
+  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T, M>) => {
+    const site = captureSite()
+    return Effect.withFiber((fiber) => {
+      const scope = Context.getUnsafe(fiber.context, Scope.Scope)
+      const started = startAcquireAt(core, name, metadata, options, site)
+      if (started instanceof ResourceRef) return registerRelease(scope, started)
+      return registerWhenAcquired(scope, started)
+    }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
+  }
 
 /** An acquisition that waited or reclaimed first: uninterruptible from the wait's end to the registration. */
 const registerWhenAcquired = <T>(
@@ -591,11 +633,28 @@ const useResource =
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
     // checked before anything is acquired, as the facade's `use` does
     typeof body !== "function"
-      ? (Effect.fail(new InvalidArgument({ argument: "body", issue: "expected a function" })) as Effect.Effect<
-          never,
-          AcquireErrorOf<M>
-        >)
+      ? (notAFunction() as Effect.Effect<never, AcquireErrorOf<M>>)
       : (new UseCall(core, name, metadata, body, options) as unknown as Effect.Effect<A, AcquireErrorOf<M> | E, R>)
+
+/** `useResource` with `captureAcquisitionSite`: the site is the stack of the `use` call (see `scopedAcquireAt`). */
+const useResourceAt =
+  (core: EffectCore) =>
+  <T, A, E, R, M extends AcquireMode>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
+    options?: AcquireOptions<T, M>
+  ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
+    typeof body !== "function"
+      ? (notAFunction() as Effect.Effect<never, AcquireErrorOf<M>>)
+      : (new UseCallAt(core, name, metadata, body, options, captureSite()) as unknown as Effect.Effect<
+          A,
+          AcquireErrorOf<M> | E,
+          R
+        >)
+
+/** What `use` fails with when its body is not a function. */
+const notAFunction = () => Effect.fail(new InvalidArgument({ argument: "body", issue: "expected a function" }))
 
 /** A `use` call: the Effect the caller runs (any number of times, concurrently too). */
 class UseCall<T, A, E, R> {
@@ -615,11 +674,33 @@ class UseCall<T, A, E, R> {
   }
 }
 
+/**
+ * A `use` call with `captureAcquisitionSite`: its runs acquire with the site taken when `use` was called (where the
+ * Effect was made). A class of its own, so that a `use` call without the option carries nothing more.
+ */
+class UseCallAt<T, A, E, R> extends UseCall<T, A, E, R> {
+  constructor(
+    core: EffectCore,
+    name: string,
+    metadata: ResourceMetadata,
+    body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
+    options: AcquireOptions<T> | undefined,
+    readonly site: string
+  ) {
+    super(core, name, metadata, body, options)
+  }
+
+  override step(): Effect.Effect<A, AcquireError | E, R> {
+    const run = new UseRunAt(this)
+    return Effect.onExitPrimitive(run as unknown as Effect.Effect<A, AcquireError | E, R>, run.finish)
+  }
+}
+
 /** One run of a `use` call: the acquisition and the body; `finish` releases what it holds (once, on any exit). */
 class UseRun<T, A, E, R> {
-  private held: ResourceRef<T> | undefined = undefined
+  protected held: ResourceRef<T> | undefined = undefined
 
-  constructor(private readonly call: UseCall<T, A, E, R>) {}
+  constructor(protected readonly call: UseCall<T, A, E, R>) {}
 
   /** The exit frame's finalizer: releases the ref (nothing when the run ended before it held one). */
   readonly finish = (): undefined => {
@@ -642,7 +723,7 @@ class UseRun<T, A, E, R> {
    * An acquisition that waited or reclaimed first: from the wait's end to the hold, uninterruptible (the body runs
    * as the caller's region does).
    */
-  private whenAcquired(started: Effect.Effect<ResourceRef<T>, AcquireError>): Effect.Effect<A, AcquireError | E, R> {
+  protected whenAcquired(started: Effect.Effect<ResourceRef<T>, AcquireError>): Effect.Effect<A, AcquireError | E, R> {
     const body = this.call.body
     return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(started, (ref) => {
@@ -650,6 +731,19 @@ class UseRun<T, A, E, R> {
         return restore(bodyEffect(body(ref)))
       })
     )
+  }
+}
+
+/** A run of a `use` call with `captureAcquisitionSite`: it acquires with the call's site. */
+class UseRunAt<T, A, E, R> extends UseRun<T, A, E, R> {
+  override step(): Effect.Effect<A, AcquireError | E, R> {
+    const call = this.call as UseCallAt<T, A, E, R>
+    const started = startAcquireAt(call.core, call.name, call.metadata, call.options, call.site)
+    if (started instanceof ResourceRef) {
+      this.held = started
+      return bodyEffect(call.body(started))
+    }
+    return this.whenAcquired(started)
   }
 }
 
@@ -713,12 +807,12 @@ const make = (given: unknown) =>
     const wakeUps = yield* PubSub.subscribe(pressureWake)
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(PubSub.take(wakeUps), drainPressure)))
 
-    const acquire = scopedAcquire(core)
+    const acquire = core.captureSites ? scopedAcquireAt(core) : scopedAcquire(core)
     const service: ResourceManagerService = {
       pools: core.pools,
       acquire: acquire as ResourceManagerService["acquire"],
       acquireScoped: (name, metadata, options) => acquire(name, metadata, options),
-      use: useResource(core) as ResourceManagerService["use"],
+      use: (core.captureSites ? useResourceAt(core) : useResource(core)) as ResourceManagerService["use"],
       share: <T>(handle: ResourceHandle, driver: string) =>
         Effect.acquireRelease(
           sync(() => core.share<T>(handle, driver)),

@@ -1,7 +1,7 @@
 /**
- * The acquisition site a leak report shows (`captureAcquisitionSite`): the stack of the acquisition without the
- * manager's own frames, so that its first frame is the caller's (it was `bind`, `bindRef`, `acquire`, then the
- * caller's line).
+ * The acquisition site a leak report shows (`captureAcquisitionSite`): the stack of the call that asked for the
+ * resource, taken in that call (`Core.request` for the facade, the service's `acquire` or `use` for the Effect
+ * front end), without the manager's own frames, so that its first frame is the caller's.
  *
  * @module
  */
@@ -28,3 +28,9 @@ export const callerStack = (stack: string): string => {
   const kept = lines.filter((line) => !/^\s+at\s/.test(line) || !ownFiles.some((file) => line.includes(file)))
   return kept.some((line) => /^\s+at\s/.test(line)) ? kept.join("\n") : stack
 }
+
+/**
+ * The acquisition site of the call running now: a new stack, the manager's frames left out (`callerStack`). Taken
+ * only with `captureAcquisitionSite` (a stack costs microseconds).
+ */
+export const captureSite = (): string => callerStack(new Error("acquired here").stack ?? "")

@@ -44,7 +44,8 @@ import type {
   ResourceInfo,
   ResourceStats
 } from "../ResourceStats.ts"
-import { callerStack } from "./call-site.ts"
+import { exactClock } from "./burst-clock.ts"
+import { captureSite } from "./call-site.ts"
 import { percentOfCeil } from "./exact-fraction.ts"
 import { introspect } from "./introspection.ts"
 import { CoreMetrics } from "./metrics.ts"
@@ -201,7 +202,8 @@ export class Core<R> {
   readonly defaultDriver: string
   /** The default driver's index (interned first). */
   private readonly defaultDriverIndex: number
-  private readonly captureSites: boolean
+  /** `captureAcquisitionSite`: every acquisition's site is taken when it is requested (`request`). */
+  readonly captureSites: boolean
   /** Per-slot side data in plain arrays indexed by slot (allocated when used). */
   private readonly finalizers: Array<Finalizer | undefined> = []
   private readonly sites: Array<string | undefined> = []
@@ -371,13 +373,17 @@ export class Core<R> {
    * live resources of this manager. Always a fresh object. `intern: false` leaves a new owner unknown until the
    * request is submitted (`submit` looks the index up then), so a request refused before (a bad signal) leaves
    * no driver behind; the state machine's own tests hand requests made with the default straight to `submit`.
+   * With `captureAcquisitionSite` the request carries its site: `site` when the front end took it earlier (the
+   * Effect service, where the acquisition's Effect was made), else the stack of this call, which the facade makes
+   * in its caller's call.
    */
   request(
     name: unknown,
     metadata: unknown,
     mode: number,
     owner: unknown,
-    intern = true
+    intern = true,
+    site?: string
   ): AcquireRequest | InvalidArgument | InvalidMetadata | DependencyNotLive | ManagerClosed {
     if (this.closed) return new ManagerClosed()
     const validName = validateString(name, "name")
@@ -411,7 +417,8 @@ export class Core<R> {
       name: validName,
       flags: valid.flags ?? 0,
       deps,
-      metadata: valid
+      metadata: valid,
+      site: this.captureSites ? (site ?? captureSite()) : undefined
     }
   }
 
@@ -595,10 +602,23 @@ export class Core<R> {
     else routing.misses++
   }
 
-  /** `result`, with the request's `generation` recorded when it is an admitted slot (see `Request.generation`). */
+  /**
+   * `result`, with the request's `generation` recorded when it is an admitted slot (see `Request.generation`) and
+   * its site given to the slot; when the request waits, the wait's start read from the exact clock (the facade's
+   * burst clock may have been read long before, in the same synchronous burst).
+   */
   private admitted(request: AcquireRequest, result: SubmitResult): SubmitResult {
-    if (typeof result === "number") request.generation = this.state.generationOf(result)
+    if (typeof result === "number") {
+      request.generation = this.state.generationOf(result)
+      if (request.site !== undefined) this.attachSite(result, request.site)
+    } else if (result instanceof WaitingRequest) request.waitStartedAt = exactClock(this.state.now)()
     return result
+  }
+
+  /** Records a live slot's acquisition site (dropped when the slot is freed: `finalize`). */
+  private attachSite(slot: number, site: string): void {
+    if (this.sites[slot] === undefined) this.slotHooks++
+    this.sites[slot] = site
   }
 
   /** Records the pool block serving a slot (given back when the slot is freed: `finalize`). */
@@ -659,23 +679,36 @@ export class Core<R> {
 
   // ---- waits ----
 
-  /** A wait that ended without a grant because its time ran out: leaves the queue, AcquireTimeout. */
-  timeout(waiter: WaitingRequest, startedAt: number): AcquireTimeout | undefined {
+  /**
+   * A wait that ended without a grant because its time ran out: leaves the queue, AcquireTimeout. Its
+   * `waitedMillis` is read from the exact clock, from the moment the request started waiting
+   * (`Request.waitStartedAt`) to now; `_startedAt`, a front end's own reading of the start, is not used (the
+   * facade's was its burst clock's, which can be older than the request).
+   */
+  timeout(waiter: WaitingRequest, _startedAt?: number): AcquireTimeout | undefined {
     if (waiter.ended) return undefined
     waiter.end()
     this.settle(timeout(this.state, waiter))
     return new AcquireTimeout({
       resource: waiter.name,
       resourceType: this.state.typeName(waiter.type),
-      waitedMillis: this.state.now() - startedAt
+      waitedMillis: this.waitedMillis(waiter)
     })
   }
 
-  /** How a wait that is over ended: the granted slot, the failure, or (its time ran out) AcquireTimeout. */
-  outcome(waiter: WaitingRequest, startedAt: number): number | unknown {
+  /** How long a waiter has waited until now, by the exact clock, from the start its submission recorded. */
+  private waitedMillis(waiter: WaitingRequest): number {
+    return Math.max(0, exactClock(this.state.now)() - (waiter.request.waitStartedAt ?? waiter.enqueuedAt))
+  }
+
+  /**
+   * How a wait that is over ended: the granted slot, the failure, or (its time ran out) AcquireTimeout
+   * (`_startedAt`: not used, see `timeout`).
+   */
+  outcome(waiter: WaitingRequest, _startedAt?: number): number | unknown {
     if (waiter.grantedSlot >= 0) return waiter.grantedSlot
     if (waiter.ended) return waiter.failure
-    return this.timeout(waiter, startedAt)
+    return this.timeout(waiter)
   }
 
   /** A waiter that will never take its outcome (interrupted, aborted): leaves its queue, or gives a grant back. */
@@ -732,10 +765,6 @@ export class Core<R> {
       hooks
     )
     if (destroy !== undefined) this.finalizeWith(slot, cell as Payload<T>, destroy)
-    if (this.captureSites) {
-      this.slotHooks++
-      this.sites[slot] = callerStack(new Error("acquired here").stack ?? "")
-    }
     return ref
   }
 
@@ -810,7 +839,9 @@ export class Core<R> {
   }
 
   /**
-   * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters.
+   * Runs the finalizers of freed slots (errors isolated), then wakes the settled waiters. A granted wait's time, from
+   * its request's start to now by the exact clock, goes to the wait histogram before its waiter wakes, and its
+   * request's site to its slot, unless caller code run since the grant (a `destroy` hook above) freed that slot.
    */
   settle(result: ReleaseResult): void {
     const freed = result.freed
@@ -821,7 +852,12 @@ export class Core<R> {
       else for (const slot of [...freed]) this.finalize(slot)
     }
     if (result.settled.length > 0) {
-      this.metrics.settled(result.settled)
+      for (const { waiter, slot, generation, error } of result.settled) {
+        if (error !== undefined || !(waiter instanceof WaitingRequest)) continue
+        this.metrics.waited(waiter.type, this.waitedMillis(waiter))
+        const site = waiter.request.site
+        if (site !== undefined && this.isCurrent(slot, generation)) this.attachSite(slot, site)
+      }
       wake(result.settled)
       for (const { waiter } of result.settled) {
         if (waiter instanceof WaitingRequest && waiter.untaken) {

@@ -1,5 +1,6 @@
 /**
- * A request as the state machine's transitions and the trace recorder see it.
+ * A request as the state machine's transitions and the trace recorder see it, with the two fields the core keeps
+ * for its front ends (the acquisition site, the wait's start).
  *
  * @since 0.1.0
  */
@@ -38,4 +39,14 @@ export interface Request {
    * made with this generation, so it reads as released instead of reaching the slot's new resource.
    */
   generation?: number
+  /**
+   * The acquisition site (`captureAcquisitionSite`), taken when the acquisition was requested: the core gives it
+   * to the slot when the request is admitted, at once or when its wait is granted. Undefined without the option.
+   */
+  readonly site?: string | undefined
+  /**
+   * When the request started waiting, by the manager's exact clock (`exactClock`): set by the core when its
+   * submission makes it wait. A wait's `waitedMillis` and the wait histogram count from it.
+   */
+  waitStartedAt?: number
 }
