@@ -29,7 +29,7 @@ export interface ReportSample {
   readonly usage: { readonly [type: string]: number }
   /** The highest usage per type since the previous sample (the demo: within the frame), the peak line. */
   readonly peak: { readonly [type: string]: number }
-  /** Blocks in use per pool. */
+  /** Blocks in use per pool; a pool left out did not exist at this sample (created later, or destroyed). */
   readonly poolsInUse: { readonly [pool: string]: number }
   /** The pressure level per type, where known: the pressure lane starts at the first sample's. */
   readonly pressure?: { readonly [type: string]: ResourcePressure | undefined }
@@ -78,8 +78,12 @@ export interface ReportModel {
   readonly peakLabel: string
   /** The types to chart, each with its budget. */
   readonly types: ReadonlyArray<{ readonly type: string; readonly budget: ResourceBudget }>
-  /** The pools to chart. */
-  readonly pools: ReadonlyArray<{ readonly name: string; readonly blockSize: number; readonly maxCount: number }>
+  /**
+   * The pools to chart, each over the samples whose `poolsInUse` has it (a pool of the first sample from the
+   * origin). `blockSize` and `maxCount` absent: a pool whose shape the source does not give (a timeline from a
+   * recorder that wrote no `newPools`), charted against the most blocks it had in use.
+   */
+  readonly pools: ReadonlyArray<{ readonly name: string; readonly blockSize?: number; readonly maxCount?: number }>
   /** The samples, in order of x. */
   readonly samples: ReadonlyArray<ReportSample>
   /** The events, in order of x. */
@@ -327,24 +331,60 @@ ${hline(f, budget.maxBytes, "max", budget.reservedBytes > 0 ? "max" : "max = lim
 </section>`
 }
 
+/**
+ * The runs of consecutive samples that have a pool (in its `poolsInUse`): one for a pool that lived through the
+ * recording, from its first sample to its last; more for one destroyed and created again.
+ */
+const poolRuns = (model: ReportModel, name: string): ReadonlyArray<ReadonlyArray<number>> => {
+  const runs: Array<Array<number>> = []
+  model.samples.forEach((sample, i) => {
+    if (!Object.hasOwn(sample.poolsInUse, name)) return
+    const last = runs.at(-1)
+    if (last !== undefined && last.at(-1) === i - 1) last.push(i)
+    else runs.push([i])
+  })
+  return runs
+}
+
+/** The most blocks a pool had in use at a sample. */
+const mostInUse = (model: ReportModel, name: string): number =>
+  Math.max(0, ...model.samples.map((s) => s.poolsInUse[name] ?? 0))
+
 const poolChart = (model: ReportModel): string => {
   if (model.pools.length === 0) return ""
   const f = makeFrame(model.xMax, PAD.top, 100)
   const lines = model.pools.map((pool, i) => {
     const color = POOL_COLORS[i % POOL_COLORS.length] ?? "#000"
-    const points = [`${n(f.x(0))},${n(f.y(0))}`]
-    for (const sample of model.samples) {
-      const used = sample.poolsInUse[pool.name] ?? 0
-      points.push(`${n(f.x(sample.x))},${n(f.y((used / Math.max(pool.maxCount, 1)) * 100))}`)
-    }
-    return `<polyline class="pool" data-pool="${escapeHtml(pool.name)}" stroke="${color}" points="${points.join(" ")}"/>`
+    const used = (sample: ReportSample) => sample.poolsInUse[pool.name] ?? 0
+    // without its maxCount, a pool is charted against the most blocks it had in use
+    const full = Math.max(pool.maxCount ?? mostInUse(model, pool.name), 1)
+    const name = escapeHtml(pool.name)
+    return poolRuns(model, pool.name)
+      .map((run) => {
+        const points = run.flatMap((s) => {
+          const sample = model.samples[s]
+          return sample === undefined ? [] : [`${n(f.x(sample.x))},${n(f.y((used(sample) / full) * 100))}`]
+        })
+        // a pool of the first sample starts at the origin, as the usage lines do
+        if (run[0] === 0) points.unshift(`${n(f.x(0))},${n(f.y(0))}`)
+        if (points.length > 1) {
+          return `<polyline class="pool" data-pool="${name}" stroke="${color}" points="${points.join(" ")}"/>`
+        }
+        const [cx = "0", cy = "0"] = (points[0] ?? "").split(",")
+        return `<circle class="pool-point" data-pool="${name}" fill="${color}" cx="${cx}" cy="${cy}" r="3"/>`
+      })
+      .join("")
   })
   const legend = model.pools
-    .map((pool, i) =>
-      item(
-        `<span class="k" style="background:${POOL_COLORS[i % POOL_COLORS.length] ?? "#000"}"></span>${escapeHtml(pool.name)} (${count(pool.maxCount, "block")} × ${escapeHtml(formatBytes(pool.blockSize))})`
+    .map((pool, i) => {
+      const shape =
+        pool.maxCount === undefined || pool.blockSize === undefined
+          ? `shape not recorded: % of the most blocks in use, ${mostInUse(model, pool.name)}`
+          : `${count(pool.maxCount, "block")} × ${formatBytes(pool.blockSize)}`
+      return item(
+        `<span class="k" style="background:${POOL_COLORS[i % POOL_COLORS.length] ?? "#000"}"></span>${escapeHtml(pool.name)} (${escapeHtml(shape)})`
       )
-    )
+    })
     .join(" ")
   return `<section>
 <h2>Pool occupancy (blocks in use / maxCount)</h2>

@@ -17,6 +17,8 @@ import type { ReportEvent, ReportModel } from "./report.ts"
 const Count = Schema.Number
 const ByName = Schema.Record(Schema.String, Count)
 
+const PoolSchema = Schema.Struct({ name: Schema.String, type: Schema.String, blockSize: Count, maxCount: Count })
+
 const HeaderSchema = Schema.Struct({
   format: Schema.Literal("flight-hal/timeline"),
   version: Schema.Literal(1),
@@ -24,7 +26,7 @@ const HeaderSchema = Schema.Struct({
   startedAtMillis: Count,
   intervalMillis: Schema.optionalKey(Count),
   types: Schema.Array(Schema.Struct({ type: Schema.String, budget: Schema.optionalKey(ResourceBudgetSchema) })),
-  pools: Schema.Array(Schema.Struct({ name: Schema.String, type: Schema.String, blockSize: Count, maxCount: Count }))
+  pools: Schema.Array(PoolSchema)
 })
 
 const RecordSchema = Schema.Union([
@@ -36,7 +38,8 @@ const RecordSchema = Schema.Union([
     pressure: Schema.Record(Schema.String, ResourcePressureSchema),
     waiting: ByName,
     emergencyBytes: ByName,
-    pools: ByName
+    pools: ByName,
+    newPools: Schema.optionalKey(Schema.Array(PoolSchema))
   }),
   Schema.Struct({
     kind: Schema.Literal("event"),
@@ -207,9 +210,28 @@ const reportEvent = (event: TimelineEventRecord): ReportEvent => {
 }
 
 /**
+ * Every pool of a timeline, in the order it appeared: the header's, then each sample's `newPools`, then a pool a
+ * sample's `pools` names without a shape (a file from a recorder that did not write `newPools`), with no block
+ * size or maxCount. A name's first recorded shape stands for it.
+ */
+const timelinePools = (timeline: Timeline): ReportModel["pools"] => {
+  const pools = new Map<string, ReportModel["pools"][number]>()
+  const add = ({ name, blockSize, maxCount }: { name: string; blockSize: number; maxCount: number }) => {
+    if (!pools.has(name)) pools.set(name, { name, blockSize, maxCount })
+  }
+  for (const pool of timeline.header.pools) add(pool)
+  for (const sample of timeline.samples) for (const pool of sample.newPools ?? []) add(pool)
+  for (const sample of timeline.samples) {
+    for (const name of Object.keys(sample.pools)) if (!pools.has(name)) pools.set(name, { name })
+  }
+  return [...pools.values()]
+}
+
+/**
  * The report model of a timeline: x is seconds since the recording started; the peak line is each sample's
  * peak since the previous sample (so a peak reached and left between two samples shows); a type is charted
- * with the last budget it had.
+ * with the last budget it had; every pool is charted, one created after the recording started from the first
+ * sample that has it, one destroyed up to the last.
  *
  * @example
  * ```ts
@@ -259,7 +281,7 @@ export const timelineReportModel = (timeline: Timeline): ReportModel => {
       const budget = budgets.get(type)
       return budget === undefined ? [] : [{ type, budget }]
     }),
-    pools: header.pools,
+    pools: timelinePools(timeline),
     samples: samples.map((s) => ({
       x: s.t / 1000,
       usage: s.usage,

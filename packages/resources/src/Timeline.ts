@@ -12,6 +12,7 @@
  */
 import type { ResourceBudget, ResourcePressure, ResourceTypeName } from "@flight-hal/core"
 import { InvalidArgument, ResourcePressureNames } from "@flight-hal/core"
+import type { ManagedPool } from "@flight-hal/pool"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -47,13 +48,25 @@ export interface TimelineHeader {
     readonly type: ResourceTypeName
     readonly budget?: ResourceBudget
   }>
-  /** The manager's pools when the recording started. */
-  readonly pools: ReadonlyArray<{
-    readonly name: string
-    readonly type: ResourceTypeName
-    readonly blockSize: number
-    readonly maxCount: number
-  }>
+  /** The manager's pools when the recording started (a pool created later: the sample's `newPools`). */
+  readonly pools: ReadonlyArray<TimelinePool>
+}
+
+/**
+ * A pool's shape in a timeline: in the header's `pools`, or in a sample's `newPools`.
+ *
+ * @since 0.3.0
+ * @category timeline
+ */
+export interface TimelinePool {
+  /** The pool's name (the key of a sample's `pools`). */
+  readonly name: string
+  /** The type its capacity is charged to. */
+  readonly type: ResourceTypeName
+  /** Bytes per block. */
+  readonly blockSize: number
+  /** The most blocks the pool may hold. */
+  readonly maxCount: number
 }
 
 /**
@@ -79,6 +92,11 @@ export interface TimelineSampleRecord {
   readonly emergencyBytes: { readonly [type: string]: number }
   /** Blocks in use per pool now. */
   readonly pools: { readonly [pool: string]: number }
+  /**
+   * The pools created since the previous sample (since the recording started, for the first), each pool once:
+   * present only when there is one (a pool destroyed and created again is a new pool).
+   */
+  readonly newPools?: ReadonlyArray<TimelinePool>
 }
 
 /**
@@ -248,6 +266,14 @@ const readTimelineOptions = (options: unknown): TimelineOptions => {
   }
 }
 
+/** A pool of the manager as the timeline describes it. */
+const poolShape = ({ type, pool }: { readonly type: ResourceTypeName; readonly pool: ManagedPool }): TimelinePool => ({
+  name: pool.name,
+  type,
+  blockSize: pool.stats().blockSize,
+  maxCount: poolMaxBlocks(pool)
+})
+
 /** A recording; with `ownTimer`, it samples every `intervalMillis` itself (else its caller does). */
 const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ownTimer: boolean): TimelineRecorder => {
   const attached = attachedCore(manager)
@@ -270,14 +296,11 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
       const budget = state.budgets[t]
       return budget === undefined ? { type } : { type, budget }
     }),
-    pools: core.pools.pools().map(({ type, pool }) => ({
-      name: pool.name,
-      type,
-      blockSize: pool.stats().blockSize,
-      maxCount: poolMaxBlocks(pool)
-    }))
+    pools: core.pools.pools().map(poolShape)
   }
   write(header)
+  // the pools whose shape is written (the header's, then each sample's `newPools`): a pool object is a new pool
+  const shown = new WeakSet<object>(core.pools.pools().map(({ pool }) => pool))
   const window = core.metrics.openWindow()
   const counted: Counted = {
     failures: Float64Array.from(state.failures),
@@ -351,8 +374,25 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
       emergencyBytes[type] = state.emergencyBytes[i] as number
     })
     const pools: Record<string, number> = {}
-    for (const { pool } of core.pools.pools()) pools[pool.name] = pool.stats().usedBlocks
-    write({ kind: "sample", t, usage, peak, pressure, waiting, emergencyBytes, pools })
+    const newPools: Array<TimelinePool> = []
+    for (const entry of core.pools.pools()) {
+      pools[entry.pool.name] = entry.pool.stats().usedBlocks
+      if (!shown.has(entry.pool)) {
+        shown.add(entry.pool)
+        newPools.push(poolShape(entry))
+      }
+    }
+    write({
+      kind: "sample",
+      t,
+      usage,
+      peak,
+      pressure,
+      waiting,
+      emergencyBytes,
+      pools,
+      ...(newPools.length === 0 ? {} : { newPools })
+    })
     taken++
   }
 
