@@ -61,6 +61,7 @@ const WaitGraphSchema = Schema.Struct({
       type: Schema.String,
       name: Schema.NullOr(Schema.String),
       sizeBytes: Count,
+      chargedBytes: Schema.optionalKey(Count),
       holders: Schema.Array(Schema.String),
       dependsOn: Schema.Array(Schema.String),
       dependents: Schema.Array(Schema.String)

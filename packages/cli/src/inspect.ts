@@ -88,12 +88,14 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
     resources.length === 0
       ? "(no live resources)"
       : formatTable(
-          ["id", "name", "type", "size", "holders", "depends on", "dependents"],
+          ["id", "name", "type", "size", "charged", "holders", "depends on", "dependents"],
           shown.map((r) => [
             r.id,
             r.name ?? "-",
             r.type,
-            formatBytes(r.sizeBytes),
+            // a dump from before `chargedBytes` gave the charged bytes as `sizeBytes`: its sizes are not known
+            r.chargedBytes === undefined ? "-" : formatBytes(r.sizeBytes),
+            formatBytes(r.chargedBytes ?? r.sizeBytes),
             r.holders.join(", "),
             r.dependsOn.join(", ") || "-",
             r.dependents.join(", ") || "-"
@@ -113,7 +115,7 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
     dump.snapshot.drivers.length === 0
       ? "(no drivers)"
       : formatTable(
-          ["driver", "owned", "shared", "waiting", "bytes"],
+          ["driver", "owned", "shared", "waiting", "size owned"],
           dump.snapshot.drivers.map((d) => [
             d.driver,
             d.owned,
@@ -128,9 +130,11 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
   out.push("", "Wait-for graph")
   const names = new Map(resources.map((r) => [r.id, r.name ?? r.id]))
   /**
-   * Who holds what a queue waits for: a name's holders, or every holder of the type's bytes with what it holds
-   * (largest first; a shared resource counts for each of its holders). The waiter itself is one of them when it
-   * holds some (a self-deadlock): it is marked, not left out.
+   * Who holds what a queue waits for: a name's holders, or every holder of the type's bytes with the bytes its
+   * resources are charged, what their release gives back (largest first; a shared resource counts for each of its
+   * holders; a pool-served resource is charged nothing, its block being pool capacity; a dump from before
+   * `chargedBytes` gives its sizes). The waiter itself is one of them when it holds some (a self-deadlock): it is
+   * marked, not left out.
    */
   const holdersOf = (queue: string, waiter: string): string => {
     const [kind, rest = ""] = queue.split(":", 2)
@@ -146,7 +150,7 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
     const bytes = new Map<string, number>()
     for (const r of resources) {
       if (r.type !== rest) continue
-      for (const h of r.holders) bytes.set(h, (bytes.get(h) ?? 0) + r.sizeBytes)
+      for (const h of r.holders) bytes.set(h, (bytes.get(h) ?? 0) + (r.chargedBytes ?? r.sizeBytes))
     }
     return [...bytes]
       .sort(([a, x], [b, y]) => y - x || a.localeCompare(b, "en", { numeric: true }))

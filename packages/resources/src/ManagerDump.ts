@@ -8,9 +8,8 @@
  */
 import { InvalidArgument, type ResourceBudget, type ResourceTypeName, ResourceTypeNames } from "@flight-hal/core"
 import { exactClock } from "./internal/burst-clock.ts"
-import { waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { FAILURE_REASONS, type FailureReasonLabel, failureReasonLabels } from "./internal/failure-reasons.ts"
-import { introspect } from "./internal/introspection.ts"
+import { introspect, waitGraphOf } from "./internal/introspection.ts"
 import { attachedCore } from "./internal/manager-core.ts"
 import { poolMaxBlocks } from "./internal/metric-families.ts"
 import { show, showThrown } from "./internal/show.ts"
@@ -46,7 +45,10 @@ export interface DumpedDriver {
   readonly owned: number
   /** Live resources it shares. */
   readonly shared: number
-  /** Bytes it holds per type. */
+  /**
+   * The sizes of the resources it owns, summed per type (pool-served ones included: their blocks are charged as
+   * pool capacity, so this is not a part of the type's usage).
+   */
   readonly bytesByType: { readonly [type: string]: number }
   /** Requests waiting. */
   readonly waiting: number
@@ -85,8 +87,14 @@ export interface DumpedWaitGraph {
     readonly type: string
     /** The name. */
     readonly name: string | null
-    /** Bytes (0 for a name wait). */
+    /** Its size in bytes (its metadata's `sizeBytes`, a pool-served resource's too). */
     readonly sizeBytes: number
+    /**
+     * The bytes its type's budget is charged for it, which its release gives back: its size, or 0 when a pool
+     * block serves it (the block is pool capacity, charged already). Absent in a dump written before it was, whose
+     * `sizeBytes` was this charge.
+     */
+    readonly chargedBytes?: number
     /** The drivers holding it. */
     readonly holders: ReadonlyArray<string>
     /** Ids of its dependencies. */
@@ -258,7 +266,7 @@ export const managerDump = (manager: AnyResourceManager, given?: ManagerDumpOpti
   const core = attached.core
   const state = core.state
   const snapshot = introspect.snapshot(core)
-  const graph = waitGraphSnapshot(introspect.waitState(core))
+  const graph = waitGraphOf(core)
   return {
     format: "flight-hal/dump",
     version: 1,

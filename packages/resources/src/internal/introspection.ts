@@ -8,7 +8,15 @@
 import type { ResourceHandle, ResourceTypeName } from "@flight-hal/core"
 import type { DriverStats, ManagerSnapshot } from "../ResourceStats.ts"
 import type { Core } from "./core.ts"
-import type { LiveResource, TypeBudget, Waiter, WaitState } from "./deadlock/index.ts"
+import {
+  type LiveResource,
+  type ResourceNode,
+  type TypeBudget,
+  type Waiter,
+  type WaitGraphSnapshot,
+  type WaitState,
+  waitGraphSnapshot
+} from "./deadlock/index.ts"
 import { deadlockCandidate, resourceInfo } from "./deadlock/wait-view.ts"
 import { MAX_USAGE } from "./state.ts"
 
@@ -73,6 +81,48 @@ const waitState = (engine: Engine): WaitState => {
   }
   const concurrent = state.driverIds.filter((id, driver) => id !== "" && !state.isSequential(driver))
   return { budgets, resources, waiters, concurrent }
+}
+
+/**
+ * A live resource of the wait-for graph: `sizeBytes` is its size (its metadata's, pool-served or not, as in
+ * `DriverStats.bytesByType`), `chargedBytes` what its type's budget is charged for it (its size, or 0 when a
+ * pool block serves it: the block is pool capacity, charged already), which is what its release gives back.
+ *
+ * @since 0.3.0
+ * @category introspection
+ */
+export interface WaitGraphResource extends ResourceNode {
+  readonly chargedBytes: number
+}
+
+/**
+ * The wait-for graph with each resource's size and charged bytes.
+ *
+ * @since 0.3.0
+ * @category introspection
+ */
+export interface WaitGraph extends WaitGraphSnapshot {
+  readonly resources: ReadonlyArray<WaitGraphResource>
+}
+
+/**
+ * The wait-for graph of `waitGraph()` and the dump: each resource with its size and its charged bytes (a function
+ * of its own, not in {@link introspect}, so that a bundle that does not use it leaves it out).
+ *
+ * @since 0.3.0
+ * @category introspection
+ */
+export const waitGraphOf = (engine: Engine): WaitGraph => {
+  // the wait state's sizes are the charged bytes, which the deadlock verdict needs (what a release gives back)
+  const graph = waitGraphSnapshot(waitState(engine))
+  return {
+    ...graph,
+    resources: graph.resources.map((r) => ({
+      ...r,
+      sizeBytes: engine.state.sizeOf(Number(r.id)),
+      chargedBytes: r.sizeBytes
+    }))
+  }
 }
 
 /**
