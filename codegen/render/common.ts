@@ -51,6 +51,56 @@ export const namesOf = (table: EnumTable): ReadonlyArray<string> => table.entrie
 /** What a message prints for an empty resource name. */
 export const UNNAMED = "(unnamed)"
 
+/**
+ * The most characters of a caller's string an issue prints; a longer one is cut there, with an ellipsis and its
+ * length. The pool package's messages (`packages/pool/src/internal/caller-input.ts`) cut at the same length.
+ */
+export const SHOWN_CHARS = 64
+
+/** The name of the function a generated module defines (see {@link shownValueSource}) to print a caller's value. */
+export const SHOWN_VALUE = "shownValue"
+
+/**
+ * The source of the function an issue prints a caller's value with, running none of the caller's code (no
+ * `toString`, no `Symbol.toPrimitive`, no function source): a string quoted and cut at {@link SHOWN_CHARS}
+ * characters, a number, boolean, `undefined` or `null` as it is, anything else as its kind.
+ */
+export const shownValueSource = (): string =>
+  [
+    "/**",
+    ` * A caller's text as it is up to ${SHOWN_CHARS} characters, else its first ones (a surrogate pair is not cut in two),`,
+    " * `…` and its length.",
+    " */",
+    "const cutText = (text: string, quote: (head: string) => string): string => {",
+    `  if (text.length <= ${SHOWN_CHARS}) return quote(text)`,
+    `  const last = text.charCodeAt(${SHOWN_CHARS - 1})`,
+    `  const head = text.slice(0, last >= 0xd800 && last <= 0xdbff ? ${SHOWN_CHARS - 1} : ${SHOWN_CHARS})`,
+    `  return \`\${quote(\`\${head}…\`)} (\${text.length} characters)\``,
+    "}",
+    "",
+    "/**",
+    " * A caller's value as an issue prints it, without running its code: a string quoted and cut (`cutText`), a",
+    " * number, boolean, `undefined` or `null` as it is, a BigInt with its `n` and a Symbol by its description (both",
+    " * cut), anything else as its kind (`a function`, `an object`).",
+    " */",
+    `const ${SHOWN_VALUE} = (value: unknown): string => {`,
+    "  switch (typeof value) {",
+    '    case "string":',
+    "      return cutText(value, JSON.stringify)",
+    '    case "bigint":',
+    `      return cutText(\`\${value}n\`, String)`,
+    '    case "symbol":',
+    `      return \`Symbol(\${cutText(value.description ?? "", String)})\``,
+    '    case "function":',
+    '      return "a function"',
+    '    case "object":',
+    '      return value === null ? "null" : "an object"',
+    "    default:",
+    "      return String(value)",
+    "  }",
+    "}"
+  ].join("\n")
+
 /** The name of the function a generated module defines (see {@link shownNameSource}) to print a resource name. */
 const SHOWN_NAME = "shownName"
 

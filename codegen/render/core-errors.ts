@@ -286,7 +286,8 @@ export const renderCoreErrors = (): string => {
     `export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<number, ErrorClass>> } = ${frozen(`{\n${lookup}\n}`)}`,
     "",
     docBlock([
-      "The error class for a (category, code) pair, or undefined when the pair is unknown.",
+      "The error class for a (category, code) pair, or undefined when the pair is unknown: a category or code the",
+      'table does not have as its own key (`"constructor"`, `"__proto__"`), or that is not a string and a number.',
       "",
       "@example",
       "```ts",
@@ -296,8 +297,15 @@ export const renderCoreErrors = (): string => {
       "```",
       ...since
     ]),
-    "export const errorClassFor = (category: ErrorCategory, code: number): ErrorClass | undefined =>",
-    "  ErrorClassByCode[category][code]",
+    "export const errorClassFor = (category: ErrorCategory, code: number): ErrorClass | undefined => {",
+    '  // own keys only (an inherited name such as "constructor" is unknown), and only a string category and a number',
+    "  // code: turning another value into a key would run its code",
+    '  if (typeof category !== "string" || typeof code !== "number" || !Object.hasOwn(ErrorClassByCode, category)) {',
+    "    return undefined",
+    "  }",
+    "  const byCode: Readonly<Record<number, ErrorClass>> = ErrorClassByCode[category]",
+    "  return Object.hasOwn(byCode, code) ? byCode[code] : undefined",
+    "}",
     ""
   ].join("\n")
 }

@@ -4,7 +4,18 @@
  * program using the tables never loads Schema.
  */
 import { type EnumTable, enumTables } from "../tables.ts"
-import { docBlock, frozen, namesOf, numberLiteral, numberTuple, sortedNames, stringTuple, tsHeader } from "./common.ts"
+import {
+  docBlock,
+  frozen,
+  namesOf,
+  numberLiteral,
+  numberTuple,
+  SHOWN_VALUE,
+  shownValueSource,
+  sortedNames,
+  stringTuple,
+  tsHeader
+} from "./common.ts"
 
 const since = ["@since 0.1.0", "@category tables"]
 
@@ -88,12 +99,23 @@ const renderEnumSchemas = (table: EnumTable): string => {
 const renderFlagHelpers = (table: EnumTable): string => {
   const n = table.name
   const mask = table.entries.reduce((m, e) => m | e.value, 0)
+  const expected = `expected one of ${namesOf(table).join(", ")}`
   return [
     docBlock([`Every known ${n} bit, OR-ed together.`, ...since]),
     `export const ${n}Mask: number = 0x${mask.toString(16).padStart(2, "0")}`,
     "",
     docBlock([
-      `Helpers for ${n} bit sets.`,
+      `The bit of a ${n} name: own keys only, so an inherited name (\`"toString"\`, \`"constructor"\`), a misspelt`,
+      "name or a value that is no string throws `InvalidArgument` (argument `flag`) rather than adding nothing."
+    ]),
+    `const ${n.charAt(0).toLowerCase()}${n.slice(1)}Bit = (flag: unknown): number => {`,
+    `  if (typeof flag === "string" && Object.hasOwn(${n}, flag)) return ${n}[flag as ${n}]`,
+    `  throw new InvalidArgument({ argument: "flag", issue: \`${expected}, got \${${SHOWN_VALUE}(flag)}\` })`,
+    `}`,
+    "",
+    docBlock([
+      `Helpers for ${n} bit sets. \`combine\` and \`has\` throw \`InvalidArgument\` (argument \`flag\`) for a name that is`,
+      `not a ${n} (a misspelt flag is never silently left out).`,
       "",
       "@example",
       "```ts",
@@ -108,16 +130,16 @@ const renderFlagHelpers = (table: EnumTable): string => {
     `export const ${n}s: {`,
     `  /** The empty set. */`,
     `  readonly none: 0`,
-    `  /** The set holding exactly the given flags. */`,
+    `  /** The set holding exactly the given flags; throws \`InvalidArgument\` for a name that is not a flag. */`,
     `  readonly combine: (...flags: ReadonlyArray<${n}>) => number`,
-    `  /** Whether \`set\` holds \`flag\`. */`,
+    `  /** Whether \`set\` holds \`flag\`; throws \`InvalidArgument\` for a name that is not a flag. */`,
     `  readonly has: (set: number, flag: ${n}) => boolean`,
     `  /** The flags of \`set\`, in table order (unknown bits are ignored). */`,
     `  readonly list: (set: number) => Array<${n}>`,
     `} = /* @__PURE__ */ Object.freeze({`,
     `  none: 0,`,
-    `  combine: (...flags) => flags.reduce((set, flag) => set | ${n}[flag], 0),`,
-    `  has: (set, flag) => (set & ${n}[flag]) !== 0,`,
+    `  combine: (...flags) => flags.reduce((set, flag) => set | ${n.charAt(0).toLowerCase()}${n.slice(1)}Bit(flag), 0),`,
+    `  has: (set, flag) => (set & ${n.charAt(0).toLowerCase()}${n.slice(1)}Bit(flag)) !== 0,`,
     `  list: (set) => ${n}Names.filter((flag) => (set & ${n}[flag]) !== 0)`,
     `})`
   ].join("\n")
@@ -147,6 +169,9 @@ export const renderCoreTables = (): string =>
     tsHeader(
       "The typed tables of Flight HAL: resource types, flags, priorities, access patterns, pressure, modes. Their Schemas are in `table-schemas.ts`."
     ),
+    ...(enumTables.some((t) => t.kind === "flags")
+      ? ['import { InvalidArgument } from "./errors.ts"', "", shownValueSource()]
+      : []),
     "",
     enumTables
       .map((t) => (t.kind === "flags" ? `${renderEnum(t)}\n\n${renderFlagHelpers(t)}` : renderEnum(t)))

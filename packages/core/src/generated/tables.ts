@@ -6,6 +6,40 @@
  *
  * @module
  */
+import { InvalidArgument } from "./errors.ts"
+
+/**
+ * A caller's text as it is up to 64 characters, else its first ones (a surrogate pair is not cut in two),
+ * `…` and its length.
+ */
+const cutText = (text: string, quote: (head: string) => string): string => {
+  if (text.length <= 64) return quote(text)
+  const last = text.charCodeAt(63)
+  const head = text.slice(0, last >= 0xd800 && last <= 0xdbff ? 63 : 64)
+  return `${quote(`${head}…`)} (${text.length} characters)`
+}
+
+/**
+ * A caller's value as an issue prints it, without running its code: a string quoted and cut (`cutText`), a
+ * number, boolean, `undefined` or `null` as it is, a BigInt with its `n` and a Symbol by its description (both
+ * cut), anything else as its kind (`a function`, `an object`).
+ */
+const shownValue = (value: unknown): string => {
+  switch (typeof value) {
+    case "string":
+      return cutText(value, JSON.stringify)
+    case "bigint":
+      return cutText(`${value}n`, String)
+    case "symbol":
+      return `Symbol(${cutText(value.description ?? "", String)})`
+    case "function":
+      return "a function"
+    case "object":
+      return value === null ? "null" : "an object"
+    default:
+      return String(value)
+  }
+}
 
 /**
  * The category of a managed resource (the seed's `ResourceType`, a uint32).
@@ -172,7 +206,20 @@ export const ResourceFlagByCode: {
 export const ResourceFlagMask: number = 0x3f
 
 /**
- * Helpers for ResourceFlag bit sets.
+ * The bit of a ResourceFlag name: own keys only, so an inherited name (`"toString"`, `"constructor"`), a misspelt
+ * name or a value that is no string throws `InvalidArgument` (argument `flag`) rather than adding nothing.
+ */
+const resourceFlagBit = (flag: unknown): number => {
+  if (typeof flag === "string" && Object.hasOwn(ResourceFlag, flag)) return ResourceFlag[flag as ResourceFlag]
+  throw new InvalidArgument({
+    argument: "flag",
+    issue: `expected one of Cacheable, GPUAccessible, DMACapable, Shareable, Persistent, Reclaimable, got ${shownValue(flag)}`
+  })
+}
+
+/**
+ * Helpers for ResourceFlag bit sets. `combine` and `has` throw `InvalidArgument` (argument `flag`) for a name that is
+ * not a ResourceFlag (a misspelt flag is never silently left out).
  *
  * @example
  * ```ts
@@ -188,16 +235,16 @@ export const ResourceFlagMask: number = 0x3f
 export const ResourceFlags: {
   /** The empty set. */
   readonly none: 0
-  /** The set holding exactly the given flags. */
+  /** The set holding exactly the given flags; throws `InvalidArgument` for a name that is not a flag. */
   readonly combine: (...flags: ReadonlyArray<ResourceFlag>) => number
-  /** Whether `set` holds `flag`. */
+  /** Whether `set` holds `flag`; throws `InvalidArgument` for a name that is not a flag. */
   readonly has: (set: number, flag: ResourceFlag) => boolean
   /** The flags of `set`, in table order (unknown bits are ignored). */
   readonly list: (set: number) => Array<ResourceFlag>
 } = /* @__PURE__ */ Object.freeze({
   none: 0,
-  combine: (...flags) => flags.reduce((set, flag) => set | ResourceFlag[flag], 0),
-  has: (set, flag) => (set & ResourceFlag[flag]) !== 0,
+  combine: (...flags) => flags.reduce((set, flag) => set | resourceFlagBit(flag), 0),
+  has: (set, flag) => (set & resourceFlagBit(flag)) !== 0,
   list: (set) => ResourceFlagNames.filter((flag) => (set & ResourceFlag[flag]) !== 0)
 })
 
