@@ -5,7 +5,7 @@
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
 import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./internal/block-storage.ts"
-import { readOptions, show } from "./internal/caller-input.ts"
+import { readOptions, show, showName } from "./internal/caller-input.ts"
 import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { poolLine, printAs } from "./internal/printed.ts"
@@ -215,7 +215,7 @@ export class BlockPool {
     const layout = validateLayout(read as BlockPoolOptions)
     if (!layout.ok) return layout
     const invalid = (field: string, value: unknown, issue: string) =>
-      err(new InvalidPoolConfig({ pool: layout.value.name, field, value: show(value), issue }))
+      err(new InvalidPoolConfig({ pool: showName(layout.value.name), field, value: show(value), issue }))
     const storage = read.storage
     if (storage !== undefined && storage !== "slabs" && storage !== "resizable") {
       return invalid("storage", storage, 'must be "resizable" or "slabs"')

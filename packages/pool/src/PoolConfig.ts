@@ -117,6 +117,13 @@ export interface LayoutInput {
   readonly alignment?: unknown
 }
 
+/**
+ * A pool's default name, `<prefix>-<blockSize>` (`Memory-64`, `pool-64`), built without running caller code: a
+ * block size that is not a number is left out (`Memory`, `pool`).
+ */
+const poolName = (prefix: string, blockSize: unknown): string =>
+  typeof blockSize === "number" ? `${prefix}-${blockSize}` : prefix
+
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0
 
 const integerIssue = (value: unknown, min: number): string | undefined => {
@@ -151,10 +158,12 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
   const input = readOptions(config, layoutKeys, defaultName ?? "pool")
   if (input instanceof InvalidPoolConfig) return err(input)
   // only a field left out (or undefined) takes its default: null is a value, and a wrong one
-  const rawName = input.name !== undefined ? input.name : (defaultName ?? `pool-${show(input.blockSize)}`)
-  const name = typeof rawName === "string" ? rawName : show(rawName)
+  const fallback = defaultName ?? poolName("pool", input.blockSize)
+  const rawName = input.name !== undefined ? input.name : fallback
+  // the errors name the pool by its name when that is one (cut if long), else by the default
+  const shownPool = typeof rawName === "string" && rawName.length > 0 ? showName(rawName) : fallback
   const fail = (field: string, value: unknown, issue: string) =>
-    err(new InvalidPoolConfig({ pool: name, field, value: show(value), issue }))
+    err(new InvalidPoolConfig({ pool: shownPool, field, value: show(value), issue }))
   if (typeof rawName !== "string" || rawName.length === 0) return fail("name", rawName, "must be a non-empty string")
   const blockSizeIssue = integerIssue(input.blockSize, 1)
   if (blockSizeIssue !== undefined) return fail("blockSize", input.blockSize, blockSizeIssue)
@@ -188,7 +197,7 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
       `capacity ${maxCount} × ${blockSize} bytes exceeds the ${MAX_POOL_BYTES}-byte limit of one ArrayBuffer`
     )
   }
-  return ok({ name, blockSize, initialCount: initial, maxCount, alignment: align })
+  return ok({ name: rawName, blockSize, initialCount: initial, maxCount, alignment: align })
 }
 
 /**
@@ -208,11 +217,12 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
 export const validatePoolConfig = (input: PoolConfig): Result<PoolLayout, InvalidPoolConfig> => {
   const config = readOptions(input, poolConfigKeys, "pool")
   if (config instanceof InvalidPoolConfig) return err(config)
-  const defaultName = `${showName(config.type)}-${show(config.blockSize)}`
+  const defaultName = poolName(isResourceType(config.type) ? config.type : "pool", config.blockSize)
+  const pool = typeof config.name === "string" && config.name.length > 0 ? showName(config.name) : defaultName
   if (!isResourceType(config.type)) {
     return err(
       new InvalidPoolConfig({
-        pool: typeof config.name === "string" ? config.name : defaultName,
+        pool,
         field: "type",
         value: show(config.type),
         issue: "must be a ResourceType name"
@@ -224,7 +234,7 @@ export const validatePoolConfig = (input: PoolConfig): Result<PoolLayout, Invali
     if (value !== undefined && typeof value !== "boolean") {
       return err(
         new InvalidPoolConfig({
-          pool: typeof config.name === "string" ? config.name : defaultName,
+          pool,
           field: flag,
           value: show(value),
           issue: "must be a boolean"

@@ -6,7 +6,7 @@
 import { BlockPool } from "./BlockPool.ts"
 import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
 import { isResourceType, type ResourceType } from "./generated/tables.ts"
-import { readOptions, show, showName } from "./internal/caller-input.ts"
+import { readOptions, show } from "./internal/caller-input.ts"
 import { printAs } from "./internal/printed.ts"
 import { retired } from "./internal/retired.ts"
 import { safeCall } from "./internal/safe-call.ts"
@@ -500,6 +500,13 @@ const notFound = (type: unknown, blockSize: unknown) =>
     blockSize: typeof blockSize === "number" ? blockSize : Number.NaN
   })
 
-/** The error of a bad `allocate` request, naming the field. */
+/** The error of a bad `allocate` request, naming the field: `Memory request`, or `request` for a type that is none. */
 const requestError = (type: unknown, field: string, value: unknown, issue: string) =>
-  err(new InvalidPoolConfig({ pool: `${showName(type)} request`, field, value: show(value), issue }))
+  err(
+    new InvalidPoolConfig({
+      pool: isResourceType(type) ? `${type} request` : "request",
+      field,
+      value: show(value),
+      issue
+    })
+  )

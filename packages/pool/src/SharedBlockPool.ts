@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
-import { readOptions, show, showThrown } from "./internal/caller-input.ts"
+import { readOptions, show, showName, showThrown } from "./internal/caller-input.ts"
 import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
 import { poolLine, printAs } from "./internal/printed.ts"
@@ -66,7 +66,7 @@ const add = (counters: Float64Array, index: number, delta: number): void => {
 }
 
 const invalid = (pool: string, field: string, value: unknown, issue: string): InvalidPoolConfig =>
-  new InvalidPoolConfig({ pool, field, value: show(value), issue })
+  new InvalidPoolConfig({ pool: showName(pool), field, value: show(value), issue })
 
 /** SharedArrayBuffer's and ArrayBuffer's own `byteLength` getters: brand checks that run no caller code. */
 const sharedByteLengthGetter: (() => number) | undefined =
