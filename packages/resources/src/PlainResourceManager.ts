@@ -26,7 +26,7 @@ import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { Registrations } from "./internal/registrations.ts"
 import { shownName } from "./internal/show.ts"
-import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
+import { abortedNow, abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { runIsolated } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
@@ -280,7 +280,7 @@ const waitAsync = <T>(
     const startedAt = core.state.now()
     const signal = settings.signal
     const onAbort = () => {
-      core.abandon(waiter)
+      core.abandon(waiter) // leaves the queue, or gives a grant back at once
       done()
       // the caller's signal is caller code: a throw from reading its reason rejects typed
       reject(abortReason(signal))
@@ -297,6 +297,9 @@ const waitAsync = <T>(
       }
     }
     waiter.onEnd(() => {
+      // granted while the signal's abort is being dispatched, before the watch's listener ran (`done` would remove
+      // it): the wait does not keep its grant (docs/semantics.md, sections 5 and 14); no signal reads as not aborted
+      if (waiter.grantedSlot >= 0 && abortedNow(signal)) return onAbort()
       done()
       if (waiter.grantedSlot >= 0) resolve(bind(waiter.grantedSlot))
       else reject(waiter.failure)

@@ -3,7 +3,8 @@
  * The signal is caller code: it is read (`aborted`, `addEventListener`, `removeEventListener`, once each) and
  * listened to before the request is submitted, so that one that cannot be used is refused with
  * `InvalidArgument { argument: "signal" }` with nothing changed; an abort is only acted on once the request
- * waits (docs/semantics.md, sections 5 and 14).
+ * waits (docs/semantics.md, sections 5 and 14). A grant that ends a facade wait reads `aborted` once more
+ * (`abortedNow`).
  *
  * @internal
  */
@@ -69,6 +70,20 @@ export const watchSignal = (signal: AbortSignal): SignalWatch | InvalidArgument 
   }
   watch.stop = stop
   return watch
+}
+
+/**
+ * Whether a watched signal is aborted, read once more when a grant ends the wait: an abort being dispatched then
+ * (an abort listener added before the watch's freed what the wait waited for, or another wait on the signal left
+ * and made room) has set `aborted` but not yet reached the watch's listener, which stopping the watch removes. A
+ * throw reads as not aborted: the grant stands.
+ */
+export const abortedNow = (signal: AbortSignal | undefined): boolean => {
+  try {
+    return signal?.aborted === true
+  } catch {
+    return false
+  }
 }
 
 /**
