@@ -710,6 +710,28 @@ export const mutations: ReadonlyArray<Mutation> = [
     cfg: "MCSharedLease.cfg",
     expectExit: TlcExit.safety,
     expectOutput: "Invariant Account is violated"
+  },
+  {
+    name: "close-loop-skips-detached",
+    bug: "the creator's close releases only the threads still attached (claim 1), as before 74a5c59: a thread that saw the closed mark and gave up its index before the loop reached it keeps its holds, live and charged for good",
+    module: "SharedClose.tla",
+    root: "MCSharedClose.tla",
+    find: "       THEN IF claim[Cur] = 1 \\/ Cur \\in holders\n",
+    replace: "       THEN IF claim[Cur] = 1\n",
+    cfg: "MCSharedClose.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: "Invariant CloseReleasesAll is violated"
+  },
+  {
+    name: "take-grant-unchecked",
+    bug: "a thread takes its grant without checking that the manager is open, as before 74a5c59: the close, having found the grant not taken (not reported), releases its hold, and the wait then succeeds with that released hold",
+    module: "SharedClose.tla",
+    root: "MCSharedClose.tla",
+    find: "TakeOpen(t) == ~closed[t]\n",
+    replace: "TakeOpen(t) == TRUE\n",
+    cfg: "MCSharedClose.cfg",
+    expectExit: TlcExit.safety,
+    expectOutput: ["Invariant GrantTakenLive is violated", "Invariant KnownHolds is violated"]
   }
 ]
 

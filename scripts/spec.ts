@@ -50,8 +50,8 @@ interface Config {
   readonly expectViolation?: { readonly exit: number; readonly output: string }
   /**
    * The situations the config must reach: `W_*` invariants (or `WA_*` action formulas: steps) of
-   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla, SharedHolders.tla, SharedLease.tla) that
-   * must be violated.
+   * the model (ResourceManager.tla, SharedLedger.tla, SharedFreeList.tla, SharedHolders.tla, SharedLease.tla,
+   * SharedClose.tla) that must be violated.
    */
   readonly witnesses?: ReadonlyArray<string>
 }
@@ -61,6 +61,7 @@ const ledger = "MCSharedLedger.tla"
 const freeList = "MCSharedFreeList.tla"
 const holders = "MCSharedHolders.tla"
 const lease = "MCSharedLease.tla"
+const close = "MCSharedClose.tla"
 
 /** The CI set (`npm run spec`, inside `npm test`). */
 export const ciConfigs: ReadonlyArray<Config> = [
@@ -240,6 +241,29 @@ export const ciConfigs: ReadonlyArray<Config> = [
       "W_InexactRouted",
       "W_LockFreeRefusal"
     ]
+  },
+  {
+    cfg: "MCSharedClose.cfg",
+    module: close,
+    timeoutSeconds: 300,
+    witnesses: [
+      "W_DetachedHolding",
+      "W_LoopReleasesDetached",
+      "W_GrantRefusedInside",
+      "W_GrantRefusedOutside",
+      "W_UntakenReleased",
+      "W_TakenGrantReported",
+      "W_QuiesceWaited",
+      "W_StepBackedOff",
+      "W_ReleaseRaced",
+      "W_Done"
+    ]
+  },
+  {
+    cfg: "MCSharedCloseStall.cfg",
+    module: close,
+    timeoutSeconds: 300,
+    expectViolation: { exit: TlcExit.safety, output: "Invariant CloseReleasesAll is violated" }
   }
 ]
 
