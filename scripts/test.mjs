@@ -25,10 +25,10 @@ const bin = (name) => join(root, "node_modules", ".bin", name)
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", NO_COLOR: "1", FORCE_COLOR: "0" }
 
 const counts = {
-  bun: { passed: 0, failed: 0 },
-  node: { passed: 0, failed: 0 },
-  deno: { passed: 0, failed: 0 },
-  browser: { passed: 0, failed: 0 }
+  bun: { passed: 0, failed: 0, ran: false },
+  node: { passed: 0, failed: 0, ran: false },
+  deno: { passed: 0, failed: 0, ran: false },
+  browser: { passed: 0, failed: 0, ran: false }
 }
 
 /** Runs a step, echoing its output, and returns that output; exits on failure. */
@@ -52,12 +52,14 @@ const step = (title, command, args, parse) => {
 const sumMatches = (output, regex) => [...output.matchAll(regex)].reduce((n, m) => n + Number(m[1]), 0)
 
 const parseBun = (output) => {
+  counts.bun.ran = true
   counts.bun.passed += sumMatches(output, /^(?:\S+:test: )?\s*(\d+) pass$/gm)
   counts.bun.failed += sumMatches(output, /^(?:\S+:test: )?\s*(\d+) fail$/gm)
 }
 
 const parseConformance = (output) => {
   for (const m of output.matchAll(/^(?:conformance|markdown) (node|bun|deno|browser): (\d+) passed, (\d+) failed$/gm)) {
+    counts[m[1]].ran = true
     counts[m[1]].passed += Number(m[2])
     counts[m[1]].failed += Number(m[3])
   }
@@ -66,7 +68,8 @@ const parseConformance = (output) => {
 const summary = () => {
   console.log("\n=== tests per runtime")
   for (const [runtime, c] of Object.entries(counts)) {
-    console.log(`${runtime.padEnd(7)} ${c.passed} passed, ${c.failed} failed`)
+    // a runtime whose steps never ran (a step before them failed) says so, rather than "0 passed, 0 failed"
+    console.log(`${runtime.padEnd(7)} ${c.ran ? `${c.passed} passed, ${c.failed} failed` : "not run"}`)
   }
   const passed = Object.values(counts).reduce((n, c) => n + c.passed, 0)
   const failed = Object.values(counts).reduce((n, c) => n + c.failed, 0)
