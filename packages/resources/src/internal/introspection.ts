@@ -34,19 +34,24 @@ const dependencies = (engine: Engine, slot: number): ReadonlyArray<ResourceHandl
 const driverStats = (engine: Engine, driver: string): DriverStats => {
   const state = engine.state
   const index = state.driverIndex.get(driver)
-  const bytesByType: Partial<Record<ResourceTypeName, number>> = {}
+  // summed by type index, then made own keys: a type may be named "toString" or "__proto__" (an object's
+  // `bytes[type] ?? 0` read the inherited member, and an assignment to "__proto__" set the prototype)
+  const bytes = new Map<number, number>()
   let owned = 0
   let shared = 0
   let waiting = 0
   if (index !== undefined) {
     for (let slot = state.ownedHead[index] ?? -1; slot >= 0; slot = state.nextOwnedOf(slot)) {
       owned++
-      const type = state.typeName(state.typeOf(slot))
-      bytesByType[type] = (bytesByType[type] ?? 0) + state.sizeOf(slot)
+      const type = state.typeOf(slot)
+      bytes.set(type, (bytes.get(type) ?? 0) + state.sizeOf(slot))
     }
     shared = state.sharedBy.get(index)?.size ?? 0
     for (const waiter of state.waiting.values()) if (waiter.driver === index) waiting++
   }
+  const bytesByType: Partial<Record<ResourceTypeName, number>> = Object.fromEntries(
+    [...bytes].map(([type, sum]) => [state.typeName(type), sum])
+  )
   return { driver, owned, shared, bytesByType, waiting }
 }
 
