@@ -26,8 +26,15 @@ import {
 } from "@flight-hal/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { decodeProfileInput, MAX_POOL_BLOCKS, MAX_POOL_BYTES, snapshotProfileInput } from "./internal/profile-check.ts"
-import { show, showThrown } from "./internal/show.ts"
+import { MAX_LIST_LENGTH, readList } from "./internal/check.ts"
+import {
+  decodeProfileInput,
+  MAX_POOL_BLOCKS,
+  MAX_POOL_BYTES,
+  PoolsTooLong,
+  snapshotProfileInput
+} from "./internal/profile-check.ts"
+import { cut, show, showThrown } from "./internal/show.ts"
 import type { ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 
 /**
@@ -256,12 +263,14 @@ export const builtinMemory: { readonly [N in BuiltinProfileName]: number } = fro
 // ---------------------------------------------------------------------------------------------
 // validation
 
-const profileNameOf = (input: unknown): string => {
-  if (typeof input === "object" && input !== null && "name" in input && typeof input.name === "string") {
-    return input.name
-  }
-  return "<unnamed>"
-}
+/**
+ * A profile's name as `InvalidProfile { profile }` and its message show it: a non-empty string as it is (cut past
+ * `MAX_SHOWN_CHARACTERS`), anything else in its printable form (`""` for the empty name, visible in the message).
+ */
+const profileLabel = (name: unknown): string => (typeof name === "string" && name !== "" ? cut(name) : show(name))
+
+const profileNameOf = (input: unknown): string =>
+  typeof input === "object" && input !== null && "name" in input ? profileLabel(input.name) : "<unnamed>"
 
 /** `PlatformProfileSchema`'s decoding, without Schema (`internal/profile-check.ts`, held equal to it by a test). */
 const decodeProfileResult = (input: unknown): Result.Result<PlatformProfile, InvalidProfile> => {
@@ -270,7 +279,8 @@ const decodeProfileResult = (input: unknown): Result.Result<PlatformProfile, Inv
   try {
     snapshot = snapshotProfileInput(input)
   } catch (error) {
-    return Result.fail(new InvalidProfile({ profile: "<unnamed>", issue: `could not be read (${showThrown(error)})` }))
+    const issue = error instanceof PoolsTooLong ? error.issue : `could not be read (${showThrown(error)})`
+    return Result.fail(new InvalidProfile({ profile: "<unnamed>", issue }))
   }
   const decoded = decodeProfileInput(snapshot)
   return decoded._tag === "Success"
@@ -337,10 +347,14 @@ const shapeIssue = (shape: ProfileShape): string | undefined => {
   }
   for (const pool of shape.pools) {
     for (const key of ["baseBlockSize", "alignment", "capacityBasisPoints", "initialBasisPoints"] as const) {
-      if (!isShareNumber(pool[key])) return `pool ${pool.name}: ${key} must be an integer ≥ 0, got ${show(pool[key])}`
+      if (!isShareNumber(pool[key])) {
+        return `pool ${cut(pool.name)}: ${key} must be an integer ≥ 0, got ${show(pool[key])}`
+      }
     }
-    if (pool.initialBasisPoints > 10_000) return `pool ${pool.name}: initialBasisPoints must be at most 10000`
-    if (shape.budgets[pool.type] === undefined) return `pool ${pool.name}: its type ${pool.type} has no budget share`
+    if (pool.initialBasisPoints > 10_000) return `pool ${cut(pool.name)}: initialBasisPoints must be at most 10000`
+    if (shape.budgets[pool.type] === undefined) {
+      return `pool ${cut(pool.name)}: its type ${pool.type} has no budget share`
+    }
   }
   return undefined
 }
@@ -365,7 +379,7 @@ const scale = (name: string, total: number, shape: ProfileShape): unknown => {
     const capacity = share(limit, pool.capacityBasisPoints)
     const maxCount = Math.min(Math.floor(capacity / blockSize), MAX_POOL_BLOCKS, Math.floor(MAX_POOL_BYTES / blockSize))
     if (maxCount < 1) {
-      return { invalid: `pool ${pool.name}: ${capacity} bytes cannot hold one ${blockSize}-byte block` }
+      return { invalid: `pool ${cut(pool.name)}: ${capacity} bytes cannot hold one ${blockSize}-byte block` }
     }
     pools.push({
       type: pool.type,
@@ -420,9 +434,14 @@ const readShape = (requested: unknown): ProfileShape | string => {
   }
   // a key that is no type (a typo such as `memory`) would leave its type unlimited: refused, as in a profile
   const other = Object.keys(budgets).find((key) => !(ResourceTypeNames as ReadonlyArray<string>).includes(key))
-  if (other !== undefined) return `shape.budgets: unknown resource type ${JSON.stringify(other)}`
+  if (other !== undefined) return `shape.budgets: unknown resource type ${show(other)}`
   const poolShapes: Array<PoolShape> = []
-  for (const pool of Array.from(pools as ReadonlyArray<unknown>)) {
+  // up to the first element that is no struct (refused below), never past MAX_LIST_LENGTH
+  const read = readList(pools as ReadonlyArray<unknown>, (pool) => pool, isStruct)
+  if (!Array.isArray(read)) {
+    return `shape.pools: at most ${MAX_LIST_LENGTH} pool shapes, got an array of length ${read.tooLong}`
+  }
+  for (const pool of read) {
     if (!isStruct(pool)) return `shape.pools: expected pool shapes, got ${show(pool)}`
     const { name, type, baseBlockSize, alignment, capacityBasisPoints, initialBasisPoints } = pool as Record<
       keyof PoolShape,
@@ -430,7 +449,7 @@ const readShape = (requested: unknown): ProfileShape | string => {
     >
     if (typeof name !== "string") return `shape.pools: a pool's name must be a string, got ${show(name)}`
     if (!(ResourceTypeNames as ReadonlyArray<unknown>).includes(type)) {
-      return `pool ${name}: unknown type ${show(type)}`
+      return `pool ${cut(name)}: unknown type ${show(type)}`
     }
     poolShapes.push({ name, type, baseBlockSize, alignment, capacityBasisPoints, initialBasisPoints })
   }
@@ -442,8 +461,7 @@ const makeProfileResult = (
   totalMemoryBytes: number,
   options?: MakeProfileOptions
 ): Result.Result<PlatformProfile, InvalidProfile> => {
-  const fail = (issue: string) =>
-    Result.fail(new InvalidProfile({ profile: typeof name === "string" ? name : show(name), issue }))
+  const fail = (issue: string) => Result.fail(new InvalidProfile({ profile: profileLabel(name), issue }))
   if (!Number.isSafeInteger(totalMemoryBytes) || totalMemoryBytes < 1) {
     return fail(`totalMemoryBytes must be a safe integer ≥ 1, got ${show(totalMemoryBytes)}`)
   }
@@ -584,9 +602,11 @@ const isBuiltinName = (name: string): name is BuiltinProfileName =>
 export const getProfile = (name: string): Effect.Effect<PlatformProfile, UnknownProfile> =>
   isBuiltinName(name) ? Effect.succeed(builtinProfiles[name]) : Effect.fail(unknownProfile(name))
 
-/** `UnknownProfile` for a name that is not a built-in one: a string as given, any other value in a printable form. */
-const unknownProfile = (name: unknown): UnknownProfile =>
-  new UnknownProfile({ profile: typeof name === "string" ? name : show(name) })
+/**
+ * `UnknownProfile` for a name that is not a built-in one, in its printable form: a string quoted (`""` is visible)
+ * and cut past `MAX_SHOWN_CHARACTERS`, any other value by its kind.
+ */
+const unknownProfile = (name: unknown): UnknownProfile => new UnknownProfile({ profile: show(name) })
 
 /**
  * {@link getProfile} without Effect: returns the profile or throws `UnknownProfile`.

@@ -105,7 +105,7 @@ describe("config.profile (facade)", () => {
   test("an invalid profile is a typed error and no manager is made", () => {
     expect(thrown(() => createResourceManager({ profile: "nope" as never }))).toMatchObject({
       _tag: "UnknownProfile",
-      profile: "nope"
+      profile: '"nope"'
     })
     // an inherited name is no built-in profile
     expect(thrown(() => createResourceManager({ profile: "toString" as never }))).toMatchObject({
@@ -223,6 +223,6 @@ describe("profiles in the Effect front end", () => {
         Effect.scoped(Layer.build(withEnv({ FLIGHT_HAL_PROFILE: "gameboy" }))).pipe(Effect.map(() => "built"))
       )
     )
-    expect(error).toMatchObject({ _tag: "UnknownProfile", profile: "gameboy" })
+    expect(error).toMatchObject({ _tag: "UnknownProfile", profile: '"gameboy"' })
   })
 })

@@ -289,7 +289,7 @@ describe("custom profiles", () => {
     expect(await Effect.runPromise(getProfile("dreamcast"))).toBe(dreamcast)
     const unknown = await Effect.runPromise(Effect.flip(getProfile("n64")))
     expect(unknown).toBeInstanceOf(UnknownProfile)
-    expect(unknown.profile).toBe("n64")
+    expect(unknown.profile).toBe('"n64"')
     expect(() => getProfileSync("toString")).toThrow(UnknownProfile)
   })
 

@@ -14,6 +14,7 @@
  * @since 0.2.0
  */
 import { AccessPatternNames, ResourceFlagMask, type ResourceMetadata, ResourcePriorityNames } from "@flight-hal/core"
+import { show } from "./show.ts"
 
 /** Where an issue is: the keys and indexes from the input's root. */
 export type Path = ReadonlyArray<string | number>
@@ -107,6 +108,42 @@ export const array =
     }
     return undefined
   }
+
+/**
+ * The most elements a caller's array may hold where the manager reads it element by element (`dependsOn`, a
+ * config's `pools` and `trace.drivers` / `trace.types`, a profile's or a shape's `pools`): a longer one is refused
+ * by its `length` before any element is read, so an array that is nothing but a large `length` (`a.length = 1e9`)
+ * costs nothing.
+ */
+export const MAX_LIST_LENGTH = 2 ** 16
+
+/** A caller's array refused by its length: that length as messages show it (`show`). */
+export interface TooLong {
+  readonly tooLong: string
+}
+
+/**
+ * A caller's array read once, element by element through `each`, up to and including the first element `good`
+ * refuses (the check stops there, and a sparse array's holes are not walked); {@link TooLong} when its `length`
+ * is over {@link MAX_LIST_LENGTH} (no element read). Throws what a read throws.
+ */
+export const readList = <T>(
+  list: ReadonlyArray<unknown>,
+  each: (element: unknown) => T,
+  good: (element: T) => boolean
+): Array<T> | TooLong => {
+  const length: unknown = list.length
+  if (!(typeof length === "number" && length <= MAX_LIST_LENGTH)) {
+    return { tooLong: show(length) }
+  }
+  const read: Array<T> = []
+  for (let i = 0; i < length; i++) {
+    const element = each(list[i])
+    read.push(element)
+    if (!good(element)) break
+  }
+  return read
+}
 
 /** `Schema.optional(Schema.Array(item))`. */
 export const optionalArray = (item: Check): Check => optional(array(item), "array", Array.isArray)

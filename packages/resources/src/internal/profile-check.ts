@@ -19,9 +19,12 @@ import {
   int,
   isStructInput,
   literals,
+  MAX_LIST_LENGTH,
   nonEmptyString,
+  readList,
   struct
 } from "./check.ts"
+import { cut, cutList, show } from "./show.ts"
 
 /** The most blocks one pool can hold (the pool package's limit). */
 export const MAX_POOL_BLOCKS = 2 ** 23
@@ -42,16 +45,16 @@ export const crossCheck = (profile: PlatformProfile): string | undefined => {
   const names = new Set<string>()
   const pooled = new Map<ResourceType, { bytes: number; names: Array<string> }>()
   for (const pool of profile.pools) {
-    if (names.has(pool.name)) return `pool name ${JSON.stringify(pool.name)} is used twice`
+    if (names.has(pool.name)) return `pool name ${show(pool.name)} is used twice`
     names.add(pool.name)
     if (pool.initialCount > pool.maxCount) {
-      return `pool ${pool.name}: initialCount (${pool.initialCount}) exceeds maxCount (${pool.maxCount})`
+      return `pool ${cut(pool.name)}: initialCount (${pool.initialCount}) exceeds maxCount (${pool.maxCount})`
     }
     if (pool.blockSize % pool.alignment !== 0) {
-      return `pool ${pool.name}: blockSize (${pool.blockSize}) is not a multiple of alignment (${pool.alignment})`
+      return `pool ${cut(pool.name)}: blockSize (${pool.blockSize}) is not a multiple of alignment (${pool.alignment})`
     }
     if (pool.maxCount > MAX_POOL_BLOCKS || pool.blockSize * pool.maxCount > MAX_POOL_BYTES) {
-      return `pool ${pool.name}: ${pool.maxCount} blocks of ${pool.blockSize} bytes exceed one pool's limits (2^23 blocks, 2^31 bytes)`
+      return `pool ${cut(pool.name)}: ${pool.maxCount} blocks of ${pool.blockSize} bytes exceed one pool's limits (2^23 blocks, 2^31 bytes)`
     }
     const of = pooled.get(pool.type) ?? { bytes: 0, names: [] }
     pooled.set(pool.type, { bytes: of.bytes + pool.blockSize * pool.maxCount, names: [...of.names, pool.name] })
@@ -60,7 +63,7 @@ export const crossCheck = (profile: PlatformProfile): string | undefined => {
     const budget = profile.budgets[type]
     if (budget !== undefined && bytes > budget.maxBytes) {
       return (
-        `the ${type} pools (${names.join(", ")}) can grow to ${bytes} bytes (blockSize × maxCount), ` +
+        `the ${type} pools (${cutList(names)}) can grow to ${bytes} bytes (blockSize × maxCount), ` +
         `more than budgets.${type}.maxBytes (${budget.maxBytes})`
       )
     }
@@ -169,16 +172,28 @@ const snapshotBudgets = (input: unknown): unknown => {
   return copy
 }
 
+/** A profile whose `pools` is longer than `MAX_LIST_LENGTH`: thrown by {@link snapshotProfileInput}, nothing read. */
+export class PoolsTooLong {
+  constructor(readonly issue: string) {}
+}
+
 /**
  * An untrusted profile read once, key by key, into a plain copy of what {@link decodeProfileInput} checks (the
  * budgets and pools too), so a getter cannot answer one value to the check and another to the copy; a value
- * that is not a struct (an array, a primitive) is kept as it is for the check to refuse. Throws what a read
- * throws (a getter, a Proxy): the caller turns it into its typed error.
+ * that is not a struct (an array, a primitive) is kept as it is for the check to refuse. The pools are read up
+ * to the first one that is no struct (the check stops there). Throws what a read throws (a getter, a Proxy), or
+ * {@link PoolsTooLong}: the caller turns it into its typed error.
  */
 export const snapshotProfileInput = (input: unknown): unknown =>
   snapshotStruct(input, ["name", "totalMemoryBytes", "budgets", "pools"], (key, value) => {
     if (key === "budgets") return snapshotBudgets(value)
-    if (key === "pools" && Array.isArray(value)) return Array.from(value, (pool) => snapshotStruct(pool, poolKeys))
+    if (key === "pools" && Array.isArray(value)) {
+      const read = readList(value, (pool) => snapshotStruct(pool, poolKeys), isStructInput)
+      if (!Array.isArray(read)) {
+        throw new PoolsTooLong(`pools: at most ${MAX_LIST_LENGTH} pools, got an array of length ${read.tooLong}`)
+      }
+      return read
+    }
     return value
   })
 

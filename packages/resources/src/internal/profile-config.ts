@@ -50,7 +50,8 @@ export const resolveProfile = (
     return resolved(profile, shape === undefined ? info : { ...info, shape })
   }
   if (typeof value === "string") {
-    if (!Object.hasOwn(builtinProfiles, value)) return new UnknownProfile({ profile: value })
+    // quoted and cut, as `getProfile` shows it: `""` is visible in the message
+    if (!Object.hasOwn(builtinProfiles, value)) return new UnknownProfile({ profile: show(value) })
     const name = value as BuiltinProfileName
     const profile = builtinProfiles[name]
     return resolved(profile, { requested: name, name: profile.name, totalMemoryBytes: profile.totalMemoryBytes })

@@ -25,8 +25,16 @@ import {
   type ResourceTypeName
 } from "@flight-hal/core"
 import { poolConfigKeys } from "@flight-hal/pool"
-import { type Decoded, decodeBudget, decodeMetadata, isStructInput } from "./check.ts"
-import { show, showThrown } from "./show.ts"
+import {
+  type Decoded,
+  decodeBudget,
+  decodeMetadata,
+  isStructInput,
+  MAX_LIST_LENGTH,
+  readList,
+  type TooLong
+} from "./check.ts"
+import { cut, show, showThrown } from "./show.ts"
 import type { TypeTable } from "./type-table.ts"
 
 /** The issue text of a failed check, on one line (the Schema decoder's message, at most its first four lines). */
@@ -75,6 +83,9 @@ export const isPlainValidMetadata = (m: unknown): m is ResourceMetadata => {
   return true
 }
 
+/** Whether `readList` refused a list by its length. */
+const isTooLong = <T>(read: Array<T> | TooLong): read is TooLong => !Array.isArray(read)
+
 /** A handle read once into a frozen copy of its three fields (anything else as it is, for the check to refuse). */
 const copyHandle = (value: unknown): unknown => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return value
@@ -107,7 +118,10 @@ class MetadataCopy implements ResourceMetadata {
 export const exposeMetadata = (metadata: ResourceMetadata): ResourceMetadata =>
   Object.isFrozen(metadata) ? metadata : Object.freeze(metadata)
 
-/** Caller metadata a field of which threw when read: refused with InvalidMetadata at the metadata check. */
+/**
+ * Caller metadata refused while it was copied (a field whose read threw, a `dependsOn` longer than
+ * `MAX_LIST_LENGTH`): refused with InvalidMetadata at the metadata check.
+ */
 class UnreadableMetadata {
   constructor(readonly issue: string) {
     unreadable.add(this)
@@ -192,17 +206,18 @@ export const copyMetadata = (metadata: unknown, memo?: MetadataMemo): unknown =>
     if (memo !== undefined && dependsOn === undefined) {
       return memo.copyOf(type, sizeBytes, alignmentBytes, accessPattern, priority, flags)
     }
-    return new MetadataCopy(
-      type,
-      sizeBytes,
-      alignmentBytes,
-      accessPattern,
-      priority,
-      flags,
-      Array.isArray(dependsOn)
-        ? (Object.freeze(Array.from(dependsOn as ReadonlyArray<unknown>, copyHandle)) as never)
-        : dependsOn
-    )
+    let handles: unknown = dependsOn
+    if (Array.isArray(dependsOn)) {
+      // up to the first element that is no handle (the check stops there), never past MAX_LIST_LENGTH
+      const read = readList(dependsOn as ReadonlyArray<unknown>, copyHandle, isHandle)
+      if (isTooLong(read)) {
+        return new UnreadableMetadata(
+          `dependsOn: at most ${MAX_LIST_LENGTH} handles, got an array of length ${read.tooLong}`
+        )
+      }
+      handles = Object.freeze(read)
+    }
+    return new MetadataCopy(type, sizeBytes, alignmentBytes, accessPattern, priority, flags, handles as never)
   } catch (error) {
     return new UnreadableMetadata(`a field could not be read (${showThrown(error)})`)
   }
@@ -422,12 +437,21 @@ export const copyConfig = (config: unknown): { readonly config: unknown } | Inva
     if (isStructInput(budgets)) copy.budgets = copyEntries(budgets, (budget) => budget) // a budget: read by validateBudget
     if (isStructInput(types)) copy.types = copyEntries(types, copyRecord(["code"]))
     if (isStructInput(drivers)) copy.drivers = copyEntries(drivers, copyRecord(["sequential"]))
-    if (Array.isArray(pools)) copy.pools = Array.from(pools as ReadonlyArray<unknown>, copyRecord(poolConfigKeys))
+    if (Array.isArray(pools)) {
+      // up to the first entry that is no object (refused where the pools are installed)
+      const read = readList(pools as ReadonlyArray<unknown>, copyRecord(poolConfigKeys), isStructInput)
+      if (isTooLong(read)) return listTooLong("config.pools", read)
+      copy.pools = read
+    }
     if (isStructInput(trace)) {
       const options = copyKeys(trace, traceKeys)
       for (const key of ["drivers", "types"]) {
         const list = options[key]
-        if (Array.isArray(list)) options[key] = Object.freeze(Array.from(list as ReadonlyArray<unknown>))
+        if (!Array.isArray(list)) continue
+        // up to the first element that is no name (the shape check refuses it)
+        const read = readList(list as ReadonlyArray<unknown>, (name) => name, isName)
+        if (isTooLong(read)) return listTooLong(`config.trace.${key}`, read)
+        options[key] = Object.freeze(read)
       }
       copy.trace = options
     }
@@ -436,6 +460,16 @@ export const copyConfig = (config: unknown): { readonly config: unknown } | Inva
     return new InvalidArgument({ argument: "config", issue: `could not be read (${showThrown(error)})` })
   }
 }
+
+/** Whether a value is a non-empty string (a driver or type name in a config's `trace`). */
+const isName = (value: unknown): boolean => typeof value === "string" && value !== ""
+
+/** The InvalidArgument of a config's array longer than `MAX_LIST_LENGTH`. */
+const listTooLong = (argument: string, read: TooLong): InvalidArgument =>
+  new InvalidArgument({
+    argument,
+    issue: `expected an array of at most ${MAX_LIST_LENGTH} elements, got one of length ${read.tooLong}`
+  })
 
 /** A config's `hysteresisPercent`: undefined, or a number in [0, 100]. */
 export const validateHysteresis = (h: unknown): InvalidArgument | undefined =>
@@ -455,7 +489,7 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     return new InvalidArgument({ argument: "config", issue: `expected an object, got ${show(config)}` })
   }
-  for (const key of Object.keys(config)) if (!configKeys.has(key)) return bad(key, "unknown option")
+  for (const key of Object.keys(config)) if (!configKeys.has(key)) return bad(cut(key), "unknown option")
   const c = config as Record<string, unknown>
   const hysteresis = validateHysteresis(c.hysteresisPercent)
   if (hysteresis !== undefined) return hysteresis
@@ -484,17 +518,25 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
     const trace = c.trace as {
       readonly sink?: unknown
       readonly drivers?: unknown
+      readonly types?: unknown
       readonly unitBytes?: unknown
     } | null
     if (!isStructInput(trace)) return bad("trace", "expected { sink: (line) => void, … }")
-    for (const key of Object.keys(trace)) if (!traceKeys.includes(key)) return bad(`trace.${key}`, "unknown option")
+    for (const key of Object.keys(trace)) {
+      if (!traceKeys.includes(key)) return bad(`trace.${cut(key)}`, "unknown option")
+    }
     if (typeof trace.sink !== "function") return bad("trace", "expected { sink: (line) => void, … }")
-    const { drivers, unitBytes } = trace
-    if (
-      drivers !== undefined &&
-      (!Array.isArray(drivers) || !drivers.every((d) => typeof d === "string" && d !== ""))
-    ) {
-      return bad("trace.drivers", `expected an array of non-empty strings, got ${show(drivers)}`)
+    const { drivers, types, unitBytes } = trace
+    for (const [key, list] of [
+      ["drivers", drivers],
+      ["types", types]
+    ] as const) {
+      if (list === undefined) continue
+      const expected = "expected an array of non-empty strings"
+      if (!Array.isArray(list)) return bad(`trace.${key}`, `${expected}, got ${show(list)}`)
+      // the copy ends at its first element that is no name (a hole too: undefined)
+      const at = list.findIndex((name) => !isName(name))
+      if (at >= 0) return bad(`trace.${key}`, `${expected}, got ${show(list[at])} at index ${at}`)
     }
     if (
       unitBytes !== undefined &&
@@ -514,7 +556,7 @@ const validateDrivers = (drivers: unknown): { readonly key: string; readonly iss
   for (const [owner, kind] of Object.entries(drivers)) {
     if (owner === "") return { key: "drivers", issue: "an owner id must be a non-empty string" }
     const read = readDriverKind(kind)
-    if (typeof read === "string") return { key: `drivers.${owner}`, issue: read }
+    if (typeof read === "string") return { key: `drivers.${cut(owner)}`, issue: read }
   }
   return undefined
 }
@@ -527,7 +569,7 @@ export const readDriverKind = (kind: unknown): { readonly sequential: boolean | 
   try {
     // inside the try: Array.isArray throws on a revoked Proxy
     if (Array.isArray(kind)) return `expected { sequential?: boolean }, got ${show(kind)}`
-    for (const key of Object.keys(kind)) if (key !== "sequential") return `unknown option ${key}`
+    for (const key of Object.keys(kind)) if (key !== "sequential") return `unknown option ${cut(key)}`
     sequential = (kind as { readonly sequential?: unknown }).sequential
   } catch (error) {
     return `could not be read (${showThrown(error)})`
