@@ -5,6 +5,7 @@
  * "__proto__" was lost).
  */
 import { describe, expect, test } from "bun:test"
+import type { ResourceTypeName } from "@flight-hal/core"
 import { createResourceManager, managerDump } from "../src/index.ts"
 
 const typesNamed = (name: string): Record<string, object> => {
@@ -17,10 +18,12 @@ const typesNamed = (name: string): Record<string, object> => {
 describe("bytesByType with a type named like an Object.prototype member", () => {
   for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
     test(`"${name}"`, () => {
+      // a name no program would declare in `CustomResourceTypes`: the test passes it as a runtime value
+      const type = name as ResourceTypeName
       const manager = createResourceManager({ types: typesNamed(name), onLeaks: () => {} })
-      const ref = manager.acquire("a", { type: name, sizeBytes: 400 })
-      manager.acquire("b", { type: name, sizeBytes: 100 }).release()
-      const expected = [[name, 400]]
+      const ref = manager.acquire("a", { type, sizeBytes: 400 })
+      manager.acquire("b", { type, sizeBytes: 100 }).release()
+      const expected: Array<[string, number]> = [[name, 400]]
       const stats = manager.driverStats("app").bytesByType as Record<string, unknown>
       expect(Object.entries(stats)).toEqual(expected)
       expect(Object.hasOwn(stats, name)).toBe(true)
