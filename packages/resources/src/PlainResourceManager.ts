@@ -277,7 +277,6 @@ const waitAsync = <T>(
   bind: (slot: number) => ResourceRef<T>
 ): Promise<ResourceRef<T>> =>
   new Promise<ResourceRef<T>>((resolve, reject) => {
-    const startedAt = core.state.now()
     const signal = settings.signal
     const onAbort = () => {
       core.abandon(waiter) // leaves the queue, or gives a grant back at once
@@ -286,9 +285,7 @@ const waitAsync = <T>(
       reject(abortReason(signal))
     }
     const timer =
-      settings.waitMillis < 0
-        ? undefined
-        : setTimeout(() => reject(core.timeout(waiter, startedAt)), settings.waitMillis)
+      settings.waitMillis < 0 ? undefined : setTimeout(() => reject(core.timeout(waiter)), settings.waitMillis)
     const done = () => {
       if (timer !== undefined) clearTimeout(timer)
       if (watch !== undefined) {

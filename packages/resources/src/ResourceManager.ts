@@ -490,14 +490,13 @@ const drive = (
 // The wait is the only interruptible part: its outcome is recorded by the core the moment it is settled, and
 // an interruption gives a grant back (or leaves the queue) before the acquisition ends.
 const waitFor = (core: EffectCore, waiter: WaitingRequest, waitMillis: number): Effect.Effect<number, AcquireError> => {
-  const startedAt = core.state.now()
   const ended = Effect.callback<void>((resume) => waiter.onEnd(() => resume(Effect.void)))
   const bounded = waitMillis < 0 ? ended : Effect.raceFirst(ended, Effect.sleep(Duration.millis(waitMillis)))
   return Effect.interruptible(bounded).pipe(
     Effect.onInterrupt(() => Effect.sync(() => core.abandon(waiter))),
     Effect.flatMap(() =>
       Effect.suspend((): Effect.Effect<number, AcquireError> => {
-        const outcome = core.outcome(waiter, startedAt)
+        const outcome = core.outcome(waiter)
         return typeof outcome === "number" ? Effect.succeed(outcome) : Effect.fail(outcome as AcquireError)
       })
     )

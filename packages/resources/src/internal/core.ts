@@ -604,14 +604,13 @@ export class Core<R> {
 
   /**
    * `result`, with the request's `generation` recorded when it is an admitted slot (see `Request.generation`) and
-   * its site given to the slot; when the request waits, the wait's start read from the exact clock (the facade's
-   * burst clock may have been read long before, in the same synchronous burst).
+   * its site given to the slot.
    */
   private admitted(request: AcquireRequest, result: SubmitResult): SubmitResult {
     if (typeof result === "number") {
       request.generation = this.state.generationOf(result)
       if (request.site !== undefined) this.attachSite(result, request.site)
-    } else if (result instanceof WaitingRequest) request.waitStartedAt = exactClock(this.state.now)()
+    }
     return result
   }
 
@@ -682,10 +681,9 @@ export class Core<R> {
   /**
    * A wait that ended without a grant because its time ran out: leaves the queue, AcquireTimeout. Its
    * `waitedMillis` is read from the exact clock, from the moment the request started waiting
-   * (`Request.waitStartedAt`) to now; `_startedAt`, a front end's own reading of the start, is not used (the
-   * facade's was its burst clock's, which can be older than the request).
+   * (`WaitingRequest.enqueuedAt`) to now (the facade's burst clock can be older than the request).
    */
-  timeout(waiter: WaitingRequest, _startedAt?: number): AcquireTimeout | undefined {
+  timeout(waiter: WaitingRequest): AcquireTimeout | undefined {
     if (waiter.ended) return undefined
     waiter.end()
     this.settle(timeout(this.state, waiter))
@@ -696,16 +694,13 @@ export class Core<R> {
     })
   }
 
-  /** How long a waiter has waited until now, by the exact clock, from the start its submission recorded. */
+  /** How long a waiter has waited until now, by the exact clock, from when it was enqueued. */
   private waitedMillis(waiter: WaitingRequest): number {
-    return Math.max(0, exactClock(this.state.now)() - (waiter.request.waitStartedAt ?? waiter.enqueuedAt))
+    return Math.max(0, exactClock(this.state.now)() - waiter.enqueuedAt)
   }
 
-  /**
-   * How a wait that is over ended: the granted slot, the failure, or (its time ran out) AcquireTimeout
-   * (`_startedAt`: not used, see `timeout`).
-   */
-  outcome(waiter: WaitingRequest, _startedAt?: number): number | unknown {
+  /** How a wait that is over ended: the granted slot, the failure, or (its time ran out) AcquireTimeout. */
+  outcome(waiter: WaitingRequest): number | unknown {
     if (waiter.grantedSlot >= 0) return waiter.grantedSlot
     if (waiter.ended) return waiter.failure
     return this.timeout(waiter)

@@ -11,7 +11,6 @@
 import type { LeakReport, PressureEvent } from "../ResourceStats.ts"
 import { exactClock } from "./burst-clock.ts"
 import type { ManagerState } from "./state.ts"
-import type { Settlement } from "./transitions.ts"
 
 /**
  * The upper bounds (ms) of the wait histogram's buckets (`flight_hal_resource_acquire_wait_millis`); a last
@@ -66,16 +65,6 @@ export class CoreMetrics {
     this.sum = new Float64Array(types)
     this.min = new Float64Array(types).fill(Number.POSITIVE_INFINITY)
     this.max = new Float64Array(types).fill(Number.NEGATIVE_INFINITY)
-  }
-
-  /** Records the waits of the granted settlements of a step (the others failed: not waits that were granted). */
-  settled(settlements: ReadonlyArray<Settlement>): void {
-    let now = Number.NaN
-    for (const { waiter, error } of settlements) {
-      if (error !== undefined) continue
-      if (Number.isNaN(now)) now = this.state.now()
-      this.waited(waiter.type, Math.max(0, now - waiter.enqueuedAt))
-    }
   }
 
   /** Records one granted wait of `millis` for a type. */

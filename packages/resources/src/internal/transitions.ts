@@ -22,6 +22,7 @@ import {
   type ResourceMetadata,
   ResourceNotFound
 } from "@flight-hal/core"
+import { exactClock } from "./burst-clock.ts"
 import { checkShare, type Waiter as DeadlockWaiter } from "./deadlock/index.ts"
 import { checkManagerWait } from "./deadlock/manager-check.ts"
 import { waitViewOf } from "./deadlock/wait-view.ts"
@@ -56,6 +57,12 @@ export class WaitingRequest implements Waiter, WaiterSettle {
   failure: unknown = undefined
   /** Whether its wait ended (granted, failed, timed out or abandoned). */
   ended = false
+  /**
+   * When it started waiting, by the manager's exact clock (`exactClock`: the facade's burst clock may have been
+   * read long before, in the same synchronous burst), set as it is enqueued. Its `waitedMillis` and the wait
+   * histogram count from it.
+   */
+  enqueuedAt = 0
   private listener: (() => void) | undefined = undefined
   constructor(
     readonly req: number,
@@ -67,7 +74,6 @@ export class WaitingRequest implements Waiter, WaiterSettle {
     readonly flags: number,
     readonly deps: ReadonlyArray<number>,
     readonly mode: number,
-    readonly enqueuedAt: number,
     kind: "bytes" | "name",
     /** The request it waits for. */
     readonly request: Request
@@ -211,7 +217,6 @@ const waitOrRefuse = (
     request.flags,
     request.deps,
     request.mode,
-    state.now(),
     kind,
     request
   )
@@ -224,6 +229,7 @@ const waitOrRefuse = (
     )
   }
   state.nextRequest++
+  waiter.enqueuedAt = exactClock(state.now)()
   enqueue(state, waiter)
   return waiter
 }
