@@ -1213,6 +1213,11 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     if (!this.usable) throw new ManagerClosed()
   }
 
+  /** Whether the creator reaped this thread (declared it lost) since it attached. */
+  private reapedMeanwhile(): boolean {
+    return !attachedWith(this.ledger, this.thread, this.epoch)
+  }
+
   private handleOf(slot: number, generation: number): ResourceHandle {
     return Object.freeze({ slot, generation, manager: this.ledger.header[H.managerId] as number })
   }
@@ -1527,6 +1532,10 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     if (slot === Refused.NoFit && this.reclaimers[v.type]?.length) slot = this.reclaimAndRetry(v, emergency, name)
     if (slot === Refused.NoFit) this.askOthersToReclaim(v.type, size, v.priority)
     if (slot < 0) throw this.refusal(slot, v.type, size, v.priority, nameText)
+    // declared lost while alive in the middle of this admission, back after the reaping: the call fails as the
+    // thread's later calls do (a hold published before the repair was released by the reaper; one that landed
+    // after it stays: docs/shared-manager.md, Limits)
+    if (this.reapedMeanwhile()) throw new ManagerClosed()
     // the admission's generation, read while this thread is its only holder (see `wait`)
     const generation = this.ledger.generationOf(slot)
     this.publishChange(v.type, this.ledger.settleAfterStep(v.type))
@@ -1633,6 +1642,11 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     } catch (error) {
       watch?.stop()
       throw error
+    }
+    if (entry < 0 && this.reapedMeanwhile()) {
+      // admitted at once, and this thread declared lost meanwhile (see `acquireNow`)
+      watch?.stop()
+      throw new ManagerClosed()
     }
     if (entry < 0) {
       // the admission's generation (recorded under the lock by `submit`): stopping the watch runs caller code
@@ -2048,6 +2062,10 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     } finally {
       this.ledger.leaveStep(this.thread)
     }
+    // declared lost while alive in the middle of this step, back after the reaping: the call fails as the thread's
+    // later calls do (a hold added before the repair was released by the reaper; one added after it stays:
+    // docs/shared-manager.md, Limits)
+    if (added === "ok" && this.reapedMeanwhile()) throw new ManagerClosed()
     if (typeof added === "number") {
       // the resource was freed and its slot taken again meanwhile: the hold landed on the new one, and goes
       this.releaseHold(this.handleOf(slot, added), true)
