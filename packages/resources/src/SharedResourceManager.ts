@@ -100,7 +100,7 @@ import {
 } from "./internal/shared/queue.ts"
 import { anySequential, sharedWaitState, threadDriver } from "./internal/shared/wait-state.ts"
 import { show, shownName, showThrown } from "./internal/show.ts"
-import { abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
+import { abortedNow, abortReason, type SignalWatch, watchSignal } from "./internal/signal-watch.ts"
 import { runIsolated } from "./internal/thenable.ts"
 import { TypeTable } from "./internal/type-table.ts"
 import {
@@ -2445,10 +2445,11 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
           continue
         }
         this.settle(pending.type)
-        if (pending.watch?.aborted === true) {
+        if (pending.watch !== undefined && (pending.watch.aborted || abortedNow(pending.options.signal))) {
           // its signal was aborted after the grant and before this thread delivered it (by a `destroy` hook of the
-          // release that granted it, say): the grant is given back at once and the wait fails as the abort says
-          // (docs/semantics.md, section 14)
+          // release that granted it, say), or is being aborted now, its listener not yet run (an abort listener added
+          // before the manager's released and made this thread service its waits): the grant is given back at once
+          // and the wait fails as the abort says (docs/semantics.md, section 14)
           this.dropHold(slot, generation, true)
           pending.reject(abortReason(pending.options.signal))
           continue

@@ -3,7 +3,7 @@
  * The signal is caller code: it is read (`aborted`, `addEventListener`, `removeEventListener`, once each) and
  * listened to before the request is submitted, so that one that cannot be used is refused with
  * `InvalidArgument { argument: "signal" }` with nothing changed; an abort is only acted on once the request
- * waits (docs/semantics.md, sections 5 and 14). A grant that ends a facade wait reads `aborted` once more
+ * waits (docs/semantics.md, sections 5 and 14). A grant that ends a wait (facade or shared manager) reads `aborted` once more
  * (`abortedNow`).
  *
  * @internal
