@@ -19,9 +19,8 @@ import {
 } from "@flight-hal/core"
 import { burstClock } from "./internal/burst-clock.ts"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
-import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
-import { introspect } from "./internal/introspection.ts"
+import { introspect, type WaitGraph, waitGraphOf } from "./internal/introspection.ts"
 import { attachCore } from "./internal/manager-core.ts"
 import { orThrow } from "./internal/or-throw.ts"
 import { Registrations } from "./internal/registrations.ts"
@@ -41,6 +40,18 @@ import type {
   ResourceInfo,
   ResourceStats
 } from "./ResourceStats.ts"
+
+/**
+ * The wait-for graph that `waitGraph()` returns on both front ends, as a dump holds it (`managerDump`): the drivers
+ * with what they hold and wait for, each live resource with its holders, dependencies and dependents, its size
+ * (`sizeBytes`, a pool-served resource's too) and what its type's budget is charged for it (`chargedBytes`: 0 when a
+ * pool block serves it), and the deadlock found, if any (else `null`).
+ *
+ * @since 0.3.0
+ * @category introspection
+ */
+export type { WaitGraph, WaitGraphResource } from "./internal/introspection.ts"
+
 /**
  * Options of a synchronous acquisition.
  *
@@ -172,8 +183,11 @@ export interface PlainResourceManager extends Disposable {
   dependents(handle: ResourceHandle): ReadonlyArray<ResourceHandle>
   /** The dependencies of a resource. */
   dependencies(handle: ResourceHandle): ReadonlyArray<ResourceHandle>
-  /** A serializable snapshot of the wait-for graph and the holders (for the CLI's inspect view). */
-  waitGraph(): WaitGraphSnapshot
+  /**
+   * A serializable snapshot of the wait-for graph and the holders (for the CLI's inspect view), as the dump has it:
+   * each resource with its size (`sizeBytes`) and what its type's budget is charged for it (`chargedBytes`).
+   */
+  waitGraph(): WaitGraph
   /**
    * Discouraged (interop with the seed's C-style API): registers a resource without a ref; it stays live
    * until `releaseResource`. Prefer `acquire` with `using`.
@@ -448,7 +462,7 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
     holders: (handle) => introspect.holders(core, orThrow(core.slotOf(handle))),
     dependents: (handle) => introspect.dependents(core, orThrow(core.slotOf(handle))),
     dependencies: (handle) => introspect.dependencies(core, orThrow(core.slotOf(handle))),
-    waitGraph: () => waitGraphSnapshot(introspect.waitState(core)),
+    waitGraph: () => waitGraphOf(core),
     registerResource(name, metadata, owner) {
       const { step } = begin(
         name,

@@ -41,13 +41,12 @@ import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { captureSite } from "./internal/call-site.ts"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
-import { type WaitGraphSnapshot, waitGraphSnapshot } from "./internal/deadlock/index.ts"
 import { durationMillis } from "./internal/duration-millis.ts"
 import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
 import { evaluatedByStep } from "./internal/effect-step.ts"
 import { runHookEffect } from "./internal/hook-effect.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
-import { introspect } from "./internal/introspection.ts"
+import { introspect, type WaitGraph, waitGraphOf } from "./internal/introspection.ts"
 import { type AttachedCore, attachCore } from "./internal/manager-core.ts"
 import { Registrations } from "./internal/registrations.ts"
 import { addFinalizerNow } from "./internal/scope-finalizer.ts"
@@ -338,8 +337,11 @@ export interface ResourceManagerService {
   dependents(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, HandleError>
   /** The dependencies of a resource. */
   dependencies(handle: ResourceHandle): Effect.Effect<ReadonlyArray<ResourceHandle>, HandleError>
-  /** A serializable snapshot of the wait-for graph and the holders. */
-  readonly waitGraph: Effect.Effect<WaitGraphSnapshot>
+  /**
+   * A serializable snapshot of the wait-for graph and the holders, as the dump has it: each resource with its size
+   * (`sizeBytes`) and what its type's budget is charged for it (`chargedBytes`).
+   */
+  readonly waitGraph: Effect.Effect<WaitGraph>
   /** The manager's pools (the seed's `pool_manager()`): their capacity is charged to their type's budget. */
   readonly pools: ManagerPools
 }
@@ -870,7 +872,7 @@ const make = (given: unknown) =>
           sync(() => core.slotOf(handle)),
           (slot) => introspect.dependencies(core, slot)
         ),
-      waitGraph: Effect.sync(() => waitGraphSnapshot(introspect.waitState(core)))
+      waitGraph: Effect.sync(() => waitGraphOf(core))
     }
 
     yield* Effect.addFinalizer(() =>

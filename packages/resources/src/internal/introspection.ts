@@ -97,6 +97,7 @@ const waitState = (engine: Engine): WaitState => {
  * @category introspection
  */
 export interface WaitGraphResource extends ResourceNode {
+  /** What its type's budget is charged for it: its size, or 0 when a pool block serves it. */
   readonly chargedBytes: number
 }
 
@@ -107,6 +108,7 @@ export interface WaitGraphResource extends ResourceNode {
  * @category introspection
  */
 export interface WaitGraph extends WaitGraphSnapshot {
+  /** The live resources, each with its size (`sizeBytes`) and its charged bytes (`chargedBytes`). */
   readonly resources: ReadonlyArray<WaitGraphResource>
 }
 
