@@ -53,7 +53,7 @@ import { defaultPayload, type HookEffectRunner, Payload, type PayloadDestroy, ru
 import { makeManagerPools, poolTypeName, type RoutingCounts } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
-import { showThrown } from "./show.ts"
+import { cut, showThrown } from "./show.ts"
 import { SlotTable } from "./slot-table.ts"
 import { ManagerState, SlotState } from "./state.ts"
 import { TraceRecorder, unitIssue } from "./trace-recorder.ts"
@@ -1058,12 +1058,15 @@ export class Core<R> {
     return shared
   }
 
-  /** The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise). */
+  /**
+   * The live resource named `name`: its handle, metadata, owner and holders (ResourceNotFound otherwise, the name
+   * shown bounded: `cut`).
+   */
   find(name: unknown): ResourceInfo | InvalidArgument | ResourceNotFound {
     const valid = validateString(name, "name")
     if (typeof valid !== "string") return valid
     const slot = valid === "" ? -1 : this.state.liveNames.get(valid)
-    if (slot < 0 || this.state.stateOf(slot) !== SlotState.Live) return new ResourceNotFound({ resource: valid })
+    if (slot < 0 || this.state.stateOf(slot) !== SlotState.Live) return new ResourceNotFound({ resource: cut(valid) })
     return this.infoOf(slot)
   }
 

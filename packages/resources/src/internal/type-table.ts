@@ -11,7 +11,7 @@ import {
   type ResourceTypeName,
   ResourceTypeNames
 } from "@flight-hal/core"
-import { show } from "./show.ts"
+import { cut, show } from "./show.ts"
 
 /** At most this many user-defined types per manager (each has its own counters, queue and budget). */
 export const MAX_CUSTOM_TYPES = 1024
@@ -123,7 +123,7 @@ const declarationIssue = (declaration: unknown): string | undefined => {
   if (typeof declaration !== "object" || declaration === null || Array.isArray(declaration)) {
     return `expected { code?: number }, got ${show(declaration)}`
   }
-  for (const key of Object.keys(declaration)) if (key !== "code") return `unknown option ${key}`
+  for (const key of Object.keys(declaration)) if (key !== "code") return `unknown option ${cut(key)}`
   const code = (declaration as { readonly code?: unknown }).code
   if (code === undefined) return undefined
   const { min, max } = CustomResourceTypeCodes
