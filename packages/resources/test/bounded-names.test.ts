@@ -1,6 +1,6 @@
 /**
- * Caller values that messages showed whole: the name `find` was given, in its ResourceNotFound, and a key of a
- * config's custom type declaration, in its `unknown option`. Each is cut as every other caller value
+ * Caller values that messages showed whole: the name `find` was given, in its ResourceNotFound, a key of a
+ * config's custom type declaration, in its `unknown option`, and a custom type's name in `config.types.<name>`. Each is cut as every other caller value
  * (internal/show.ts: 64 characters, `…` and the length): a 1 MiB name gives a message of under 200 characters, and
  * a short one is shown as before.
  */
@@ -40,6 +40,13 @@ describe("a key of a custom type's declaration is bounded in its InvalidArgument
     expect(error).toBeInstanceOf(InvalidArgument)
     expect((error as InvalidArgument).message.length).toBeLessThan(200)
     expect((error as InvalidArgument).argument).toBe("config.types.Shader")
+  })
+
+  test("a 1 MiB type name: its key in the argument cut", () => {
+    const error = thrown(() => createResourceManager({ types: { [huge]: {} } }))
+    expect(error).toBeInstanceOf(InvalidArgument)
+    expect((error as InvalidArgument).message.length).toBeLessThan(300)
+    expect((error as InvalidArgument).argument).toBe(`config.types.${"n".repeat(64)}… (1048576 characters)`)
   })
 
   test("short names and keys are shown as before", () => {

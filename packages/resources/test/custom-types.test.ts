@@ -150,7 +150,7 @@ describe("user-defined resource types (facade)", () => {
       [{ Memory: {} }, "config.types.Memory"],
       [{ Custom: {} }, "config.types.Custom"],
       [{ "": {} }, "config.types."],
-      [{ [`S${"x".repeat(64)}`]: {} }, `config.types.S${"x".repeat(64)}`],
+      [{ [`S${"x".repeat(64)}`]: {} }, `config.types.S${"x".repeat(63)}… (65 characters)`],
       [{ Shader: 1 }, "config.types.Shader"],
       [{ Shader: { code: 0x80000000 } }, "config.types.Shader"],
       [{ Shader: { code: 2 ** 32 } }, "config.types.Shader"],

@@ -36,7 +36,7 @@ describe("the size of a pool-served resource in the wait-for graph", () => {
     pooled.release()
   })
 
-  test("waitGraphOf (what waitGraph() is to return): the same sizes", () => {
+  test("waitGraphOf (what waitGraph() returns): the same sizes", () => {
     using m = manager()
     m.acquire("blk", { type: "Memory", sizeBytes: 10 })
     const attached = attachedCore(m)

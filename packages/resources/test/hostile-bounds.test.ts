@@ -1,7 +1,7 @@
 /**
  * Hostile input that costs the caller nothing and the manager a lot: arrays whose `length` is all they have
  * (read up to their first bad element, refused by their length past the bound), durations that are not finite,
- * and values whose printed form is huge or secret (bounded in every message), as docs/semantics.md section 4 says.
+ * and values whose printed form is huge or secret (bounded in every message), as docs/semantics.md section 3 says.
  */
 import { describe, expect, test } from "bun:test"
 import { InvalidArgument, InvalidMetadata, InvalidProfile, UnknownProfile } from "@flight-hal/core"

@@ -44,9 +44,4 @@ export interface Request {
    * to the slot when the request is admitted, at once or when its wait is granted. Undefined without the option.
    */
   readonly site?: string | undefined
-  /**
-   * When the request started waiting, by the manager's exact clock (`exactClock`): set by the core when its
-   * submission makes it wait. A wait's `waitedMillis` and the wait histogram count from it.
-   */
-  waitStartedAt?: number
 }

@@ -56,6 +56,7 @@ export interface Waiter {
   readonly flags: number
   readonly deps: ReadonlyArray<number>
   readonly mode: number
+  /** When it started waiting, by the manager's exact clock: a wait's `waitedMillis` and the wait histogram count from it. */
   readonly enqueuedAt: number
   /** The validated metadata it was requested with. */
   readonly metadata?: ResourceMetadata | undefined

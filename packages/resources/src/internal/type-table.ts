@@ -55,10 +55,11 @@ export class TypeTable {
     const taken = new Set<number>()
     for (const [name, declaration] of entries) {
       const issue = nameIssue(name) ?? declarationIssue(declaration)
-      if (issue !== undefined) return bad(`types.${name}`, issue)
+      if (issue !== undefined) return bad(`types.${cut(name)}`, issue)
       const code = (declaration as { readonly code?: unknown } | undefined)?.code
       if (typeof code === "number") {
-        if (taken.has(code)) return bad(`types.${name}`, `code ${hex(code)} is already taken by another custom type`)
+        if (taken.has(code))
+          return bad(`types.${cut(name)}`, `code ${hex(code)} is already taken by another custom type`)
         taken.add(code)
       }
     }
