@@ -153,13 +153,17 @@ const renderFlagSetSchema = (table: EnumTable): string => {
       "An unknown bit fails with a message naming it.",
       ...since
     ]),
-    `export const ${n}SetSchema: Schema.Int = Schema.Int.check(`,
+    // its own check first: after `Schema.isInt`, 2^53 + 2 (an integer) would get "Expected an integer"
+    `export const ${n}SetSchema: Schema.Int = Schema.Number.check(`,
     `  Schema.makeFilter((set: number) => {`,
-    `    if (set < 0 || set > 0xffffffff) return \`a ${n} set is a 32-bit non-negative integer, got \${set}\``,
+    `    if (!Number.isInteger(set) || set < 0 || set > 0xffffffff) {`,
+    `      return \`a ${n} set is a 32-bit non-negative integer, got \${set}\``,
+    `    }`,
     `    const unknown = (set & ~${n}Mask) >>> 0 // unsigned: bit 31 prints as 0x80000000, not -0x80000000`,
     `    return unknown === 0 ? undefined : \`unknown ${n} bit(s) 0x\${unknown.toString(16)} in 0x\${set.toString(16)}\``,
-    `  })`,
-    `)`
+    `  }),`,
+    `  Schema.isInt()`,
+    `) as Schema.Int`
   ].join("\n")
 }
 

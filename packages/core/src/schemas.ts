@@ -52,13 +52,15 @@ export const ByteCount: Schema.Int = Schema.Number.check(
  * @since 0.1.0
  * @category schemas
  */
-export const Alignment: Schema.Int = Schema.Int.check(
+export const Alignment: Schema.Int = Schema.Number.check(
+  // its own check first, as `ByteCount`'s: after `Schema.isInt`, 2^53 + 2 (an integer) would get "Expected an integer"
   Schema.makeFilter((n: number) =>
     Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
       ? undefined
       : `an alignment is a power of two between 1 and 2^30, got ${n}`
-  )
-)
+  ),
+  Schema.isInt()
+) as Schema.Int
 
 /**
  * Schema of a {@link ResourceHandle}.

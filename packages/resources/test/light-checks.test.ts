@@ -259,6 +259,20 @@ describe("the light checks are the Schemas they mirror", () => {
     }
   })
 
+  test("flags and alignment past 2^53 − 1, fractional or NaN get their own message (an integer is no 'Expected an integer')", () => {
+    for (const n of [2 ** 53 + 2, 1e308, 1.5, Number.NaN, -1]) {
+      for (const [field, expected] of [
+        ["flags", `a ResourceFlag set is a 32-bit non-negative integer, got ${n}`],
+        ["alignmentBytes", `an alignment is a power of two between 1 and 2^30, got ${n}`]
+      ] as const) {
+        const value = { type: "Memory", sizeBytes: 1, [field]: n }
+        const issue = `${expected}\n  at ["${field}"]`
+        expect(decodeMetadata(value)).toEqual({ _tag: "Failure", issue })
+        expect(schemaVerdict(ResourceMetadataSchema)(value)).toEqual({ _tag: "Failure", issue })
+      }
+    }
+  })
+
   test("a flag set with bit 31 names its unknown bits as unsigned hex, in the check and in the Schema", () => {
     for (const [flags, unknown] of [
       [0xffffffff, "0xffffffc0"],

@@ -100,13 +100,16 @@ export const ResourceFlagFromCode: Schema.decodeTo<
  * @since 0.1.0
  * @category tables
  */
-export const ResourceFlagSetSchema: Schema.Int = Schema.Int.check(
+export const ResourceFlagSetSchema: Schema.Int = Schema.Number.check(
   Schema.makeFilter((set: number) => {
-    if (set < 0 || set > 0xffffffff) return `a ResourceFlag set is a 32-bit non-negative integer, got ${set}`
+    if (!Number.isInteger(set) || set < 0 || set > 0xffffffff) {
+      return `a ResourceFlag set is a 32-bit non-negative integer, got ${set}`
+    }
     const unknown = (set & ~ResourceFlagMask) >>> 0 // unsigned: bit 31 prints as 0x80000000, not -0x80000000
     return unknown === 0 ? undefined : `unknown ResourceFlag bit(s) 0x${unknown.toString(16)} in 0x${set.toString(16)}`
-  })
-)
+  }),
+  Schema.isInt()
+) as Schema.Int
 
 /**
  * Schema of a ResourcePriority name.

@@ -191,16 +191,18 @@ export const byteCount: Check = number((n) =>
   Number.isSafeInteger(n) && n >= 0 ? undefined : `a byte count is a safe integer ≥ 0, got ${n}`
 )
 
-/** `Alignment`: a power of two in [1, 2^30]. */
-export const alignment: Check = int((n) =>
+/** `Alignment`: a power of two in [1, 2^30], its own message for any other number (its check runs before `isInt`'s). */
+export const alignment: Check = number((n) =>
   Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
     ? undefined
     : `an alignment is a power of two between 1 and 2^30, got ${n}`
 )
 
-/** `ResourceFlagSetSchema`: a 32-bit set of known flag bits. */
-const flagSet: Check = int((set) => {
-  if (set < 0 || set > 0xffffffff) return `a ResourceFlag set is a 32-bit non-negative integer, got ${set}`
+/** `ResourceFlagSetSchema`: a 32-bit set of known flag bits, its own message for any other number (as `alignment`). */
+const flagSet: Check = number((set) => {
+  if (!Number.isInteger(set) || set < 0 || set > 0xffffffff) {
+    return `a ResourceFlag set is a 32-bit non-negative integer, got ${set}`
+  }
   const unknown = (set & ~ResourceFlagMask) >>> 0 // unsigned: bit 31 prints as 0x80000000, not -0x80000000
   return unknown === 0 ? undefined : `unknown ResourceFlag bit(s) 0x${unknown.toString(16)} in 0x${set.toString(16)}`
 })
