@@ -7,7 +7,7 @@ import { type ErrorEntry, type ErrorField, errors } from "../tables.ts"
 import { docBlock, sortedNames, tsHeader } from "./common.ts"
 import { exampleFields, optionalFields } from "./core-errors.ts"
 
-const since = ["@since 0.2.0", "@category error schemas"]
+const since = ["@since 0.1.0", "@category error schemas"]
 
 const fieldSchema = (field: ErrorField): string => {
   switch (field.kind) {

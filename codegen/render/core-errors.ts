@@ -19,7 +19,7 @@ import {
 } from "./common.ts"
 
 const since = ["@since 0.1.0", "@category errors"]
-const sinceNew = ["@since 0.2.0", "@category errors"]
+const sinceNew = ["@since 0.1.0", "@category errors"]
 
 /** The TypeScript type of an error field. */
 export const errorFieldType = (field: ErrorField): string => {

@@ -26,7 +26,7 @@ import type { ResourceType } from "./generated/tables.ts"
  * const type: ResourceTypeName = "Shader"
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 // biome-ignore lint/suspicious/noEmptyInterface: the registry is empty until a program merges into it
@@ -35,7 +35,7 @@ export interface CustomResourceTypes {}
 /**
  * The name of a user-defined resource type: a key of {@link CustomResourceTypes}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type CustomResourceType = Extract<keyof CustomResourceTypes, string>
@@ -50,7 +50,7 @@ export type CustomResourceType = Extract<keyof CustomResourceTypes, string>
  * const memory: ResourceTypeName = "Memory"
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type ResourceTypeName = ResourceType | CustomResourceType
@@ -66,7 +66,7 @@ export type ResourceTypeName = ResourceType | CustomResourceType
  * const shader: CustomResourceTypeConfig = { code: 0x80000010 }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface CustomResourceTypeConfig {
@@ -85,7 +85,7 @@ export interface CustomResourceTypeConfig {
  * CustomResourceTypeCodes.min // 0x80000001
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export const CustomResourceTypeCodes: { readonly min: number; readonly max: number } = Object.freeze({

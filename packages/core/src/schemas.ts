@@ -21,7 +21,7 @@ import type { ResourceTypeName } from "./resource-type.ts"
  * Schema.is(ResourceTypeNameSchema)("Memory") // true
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const ResourceTypeNameSchema: Schema.declare<ResourceTypeName> = Schema.declare(

@@ -162,7 +162,7 @@ export interface ManagerDump {
 /**
  * Options of {@link managerDump}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category dump
  */
 export interface ManagerDumpOptions {
@@ -255,7 +255,7 @@ const readDumpOptions = (options: unknown): ManagerDumpOptions | InvalidArgument
  * console.log(dump.label, dump.snapshot.liveResources) // app 1
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category dump
  */
 export const managerDump = (manager: AnyResourceManager, given?: ManagerDumpOptions): ManagerDump => {

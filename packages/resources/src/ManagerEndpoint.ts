@@ -19,7 +19,7 @@ import { type AnyResourceManager, prometheusText } from "./ManagerMetrics.ts"
 /**
  * An HTTP answer, before it becomes a `Response` or a `node:http` reply.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export interface EndpointReply {
@@ -34,7 +34,7 @@ export interface EndpointReply {
 /**
  * The content type of the `/metrics` route (Prometheus text exposition 0.0.4).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -51,7 +51,7 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
  * console.log(endpointReply(manager, "GET", "/snapshot").contentType) // application/json
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export const endpointReply = (manager: AnyResourceManager, method: string, path: string): EndpointReply => {
@@ -99,7 +99,7 @@ const readRequest = (request: unknown): { readonly method: string; readonly path
  * console.log((await response.json()).label) // game
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export const managerEndpoint = (manager: AnyResourceManager): ((request: Request) => Response) => {

@@ -26,7 +26,7 @@ import type { ResourceManagerService } from "./ResourceManager.ts"
  * const reason: FailureReasonLabel = "timeout"
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category metrics
  */
 export type { FailureReasonLabel } from "./internal/failure-reasons.ts"
@@ -34,7 +34,7 @@ export type { FailureReasonLabel } from "./internal/failure-reasons.ts"
 /**
  * A manager of either front end: the plain facade, or the Effect service (`yield* ResourceManager`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type AnyResourceManager = PlainResourceManager | ResourceManagerService
@@ -50,7 +50,7 @@ export type AnyResourceManager = PlainResourceManager | ResourceManagerService
  * console.log(counters.includes("flight_hal_resource_allocations_total")) // true
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category metrics
  */
 export const managerMetrics: ReadonlyArray<{
@@ -90,7 +90,7 @@ const labels = (attributes: Readonly<Record<string, string>>, extra?: readonly [
  * console.log(text.includes('flight_hal_resource_allocations_total{type="Memory",manager="app"} 1')) // true
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category metrics
  */
 export const prometheusText = (manager: AnyResourceManager): string => {

@@ -33,7 +33,7 @@ import type { ManagedPool, PoolConfig, PoolStats, Result, RoutingStats } from "@
  * manager.close()
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category pools
  */
 export interface ManagerPools {

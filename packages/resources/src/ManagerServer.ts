@@ -16,7 +16,7 @@ import type { AnyResourceManager } from "./ManagerMetrics.ts"
 /**
  * A running endpoint server.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export interface ManagerServer extends AsyncDisposable {
@@ -31,7 +31,7 @@ export interface ManagerServer extends AsyncDisposable {
 /**
  * Options of {@link serveManager}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export interface ServeManagerOptions {
@@ -104,7 +104,7 @@ const readServeOptions = (
  * console.log(dump.label) // game — and `flight-hal watch ${server.url}` shows it live
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category endpoint
  */
 export const serveManager = (

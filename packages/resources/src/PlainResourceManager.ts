@@ -47,7 +47,7 @@ import type {
  * (`sizeBytes`, a pool-served resource's too) and what its type's budget is charged for it (`chargedBytes`: 0 when a
  * pool block serves it), and the deadlock found, if any (else `null`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category introspection
  */
 export type { WaitGraph, WaitGraphResource } from "./internal/introspection.ts"

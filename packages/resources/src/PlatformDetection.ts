@@ -331,7 +331,7 @@ export const detectMemoryLimitAsync = async (options?: DetectOptions): Promise<M
  * if (!(limit instanceof Error)) console.log(limit.bytes, limit.source) // e.g. 2147483648 "cgroup-v2"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category detection
  */
 export const detectMemoryLimitSync = (options?: DetectOptions): MemoryLimit | PlatformDetectionFailed => {
@@ -473,7 +473,7 @@ export const detectProfileAsync = async (options?: DetectProfileOptions): Promis
  * if (!(detected instanceof Error)) console.log(detected.source, detected.profile.totalMemoryBytes)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category detection
  */
 export const detectProfileSync = (
@@ -490,7 +490,7 @@ export const detectProfileSync = (
  * {@link detectProfileAsync} there). `InvalidProfile` when the
  * detected memory is too small for the shape, or the shape is not one, or the options cannot be read.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface AutoProfile {
@@ -518,7 +518,7 @@ export interface AutoProfile {
  * if (!(auto instanceof Error)) console.log(auto.source, auto.profile.budgets.Memory?.maxBytes)
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category detection
  */
 export const autoProfile = (options?: DetectProfileOptions): AutoProfile | InvalidProfile => {

@@ -350,7 +350,7 @@ export interface ResourceManagerService {
  * The errors of a call that takes a handle: not a handle (`InvalidArgument`), stale, or not a live resource
  * of this manager (another manager's handle included).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export type HandleError = InvalidArgument | StaleHandle | ResourceNotFound
@@ -368,7 +368,7 @@ export type HandleError = InvalidArgument | StaleHandle | ResourceNotFound
  * Effect.runSync(profileConfig.parse(provider)) // "dreamcast"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export const profileConfig: Config.Config<string | undefined> = Config.String("FLIGHT_HAL_PROFILE").pipe(
@@ -378,7 +378,7 @@ export const profileConfig: Config.Config<string | undefined> = Config.String("F
 /**
  * The errors of `share`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export type ShareError = NotShareable | AlreadyShared | DeadlockDetected | HandleError | ManagerClosed

@@ -85,7 +85,7 @@ export interface TraceConfig {
  * const handheld: ProfileOption = "dreamcast"
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export type ProfileOption = "auto" | BuiltinProfileName | PlatformProfile
@@ -190,7 +190,7 @@ export interface ResourceManagerConfig {
  * one type and block size, or a pool whose initial capacity the budget refuses), an unknown profile name or an
  * invalid profile.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export type ManagerConfigError =
@@ -213,7 +213,7 @@ export type ManagerConfigError =
  * const config: ResourceManagerConfig = { drivers: { audio: { sequential: true }, graphics: { sequential: true } } }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category config
  */
 export interface DriverConfig {

@@ -26,7 +26,7 @@ import { exposeMetadata } from "./internal/validate.ts"
  * const timer: DefaultPayload<{ type: "Hardware"; sizeBytes: 1 }> = undefined
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type DefaultPayload<M extends { readonly type: ResourceMetadata["type"] }> = [M["type"]] extends ["Memory"]

@@ -137,7 +137,7 @@ export interface DriverStats {
  * ref.release()
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category stats
  */
 export interface ResourceInfo {
@@ -167,7 +167,7 @@ export interface ResourceInfo {
  * manager.close()
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category stats
  */
 export interface ManagerProfile {

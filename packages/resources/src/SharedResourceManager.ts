@@ -17,7 +17,7 @@
  * console.log(manager.getResourceStats("Memory").currentUsage) // 4096
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @module
  */
 import {
@@ -119,7 +119,7 @@ import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 /**
  * How a shared manager is made: its budgets, its user-defined types, and the sizes of its shared tables.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedManagerConfig {
@@ -171,7 +171,7 @@ export interface SharedManagerConfig {
 /**
  * A pool of a shared manager.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedPoolConfig {
@@ -188,7 +188,7 @@ export interface SharedPoolConfig {
 /**
  * Options of {@link attachSharedResourceManager}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedAttachOptions {
@@ -203,7 +203,7 @@ export interface SharedAttachOptions {
 /**
  * What a worker needs to attach: send it with `postMessage` (the buffer is shared, not copied).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedManagerDescriptor {
@@ -218,7 +218,7 @@ export interface SharedManagerDescriptor {
 /**
  * Options of a synchronous acquisition.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedAcquireOptions<T> {
@@ -239,7 +239,7 @@ export interface SharedAcquireOptions<T> {
 /**
  * Options of an acquisition that may wait.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<T>, "mode"> {
@@ -257,7 +257,7 @@ export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<
 /**
  * A live resource as any thread of the manager sees it.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedResourceInfo {
@@ -278,7 +278,7 @@ export interface SharedResourceInfo {
 /**
  * One thread's part of one type.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface ThreadTypeStats {
@@ -304,7 +304,7 @@ export interface ThreadTypeStats {
 /**
  * A leak found at close or detach: a resource still held, and by which thread.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedLeakReport {
@@ -324,7 +324,7 @@ export interface SharedLeakReport {
  * One type's ledger as read by {@link SharedResourceManager.audit}: usage and what the live resources and pools
  * account for, read one after the other (equal whenever no thread is between steps).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedLedgerAudit {
@@ -356,7 +356,7 @@ export interface SharedLedgerAudit {
 /**
  * A thread's hold on a shared resource: `release()` it (or `using`). The payload is this thread's own.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export class SharedResource<T = Uint8Array> implements Disposable {
@@ -526,7 +526,7 @@ defineInspect(
  * A manager shared by every thread attached to it. Every method may be called from any attached thread.
  * Errors are thrown as the typed classes of `@flight-hal/core`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedResourceManager extends Disposable {
@@ -695,7 +695,7 @@ const sharedMemoryIssue = (): string | undefined => {
  * manager.close()
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constructors
  */
 export const createSharedResourceManager = (config: SharedManagerConfig = {}): SharedResourceManager => {
@@ -881,7 +881,7 @@ const makePools = (
  * }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constructors
  */
 export const attachSharedResourceManager = (

@@ -22,7 +22,7 @@
  * Effect.runPromise(program).then(console.log) // 4096
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @module
  */
 import {
@@ -79,7 +79,7 @@ import {
 /**
  * The errors of a shared acquisition.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category errors
  */
 export type SharedAcquireError =
@@ -94,7 +94,7 @@ export type SharedAcquireError =
 /**
  * The errors of a handle that does not resolve.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category errors
  */
 export type SharedHandleError = InvalidArgument | ResourceNotFound | StaleHandle | ManagerClosed
@@ -103,7 +103,7 @@ export type SharedHandleError = InvalidArgument | ResourceNotFound | StaleHandle
  * Options of {@link SharedResourcesService.acquire}: the mode (default NonBlocking), `timeout` for Timeout mode,
  * a name, and this thread's payload hooks.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedAcquireEffectOptions<T> {
@@ -122,7 +122,7 @@ export interface SharedAcquireEffectOptions<T> {
 /**
  * What `yield* SharedResources` gives.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface SharedResourcesService {
@@ -614,7 +614,7 @@ const bodyEffect = <A, E, R>(returned: Effect.Effect<A, E, R>): Effect.Effect<A,
  *   )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category services
  */
 export class SharedResources extends SharedResourcesBase {

@@ -29,7 +29,7 @@ import { ResourceManager } from "./ResourceManager.ts"
 /**
  * The first line of a timeline.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineHeader {
@@ -55,7 +55,7 @@ export interface TimelineHeader {
 /**
  * A pool's shape in a timeline: in the header's `pools`, or in a sample's `newPools`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelinePool {
@@ -72,7 +72,7 @@ export interface TimelinePool {
 /**
  * A sample: the state at `t`, and the highest usage of each type since the previous sample.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineSampleRecord {
@@ -103,7 +103,7 @@ export interface TimelineSampleRecord {
  * What a timeline marks: a pressure change (at the moment it happened), or what the counters say happened
  * since the previous sample (at the sample's `t`, `count` times).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export type TimelineEventKind = "pressure" | "budget" | "emergency" | "leak" | FailureReasonLabel
@@ -111,7 +111,7 @@ export type TimelineEventKind = "pressure" | "budget" | "emergency" | "leak" | F
 /**
  * An event of a timeline.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineEventRecord {
@@ -138,7 +138,7 @@ export interface TimelineEventRecord {
 /**
  * The last line of a finished timeline.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineEndRecord {
@@ -151,7 +151,7 @@ export interface TimelineEndRecord {
 /**
  * One line of a timeline file after the header.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export type TimelineRecord = TimelineSampleRecord | TimelineEventRecord | TimelineEndRecord
@@ -159,7 +159,7 @@ export type TimelineRecord = TimelineSampleRecord | TimelineEventRecord | Timeli
 /**
  * A recording in progress.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineRecorder extends Disposable {
@@ -174,7 +174,7 @@ export interface TimelineRecorder extends Disposable {
 /**
  * Options of {@link recordTimeline}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineOptions {
@@ -220,7 +220,7 @@ interface Counted {
  * console.log(samples[1].peak.Memory) // 921600: the spike, though usage is 0 again
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export const recordTimeline = (manager: AnyResourceManager, options: TimelineOptions): TimelineRecorder => {
@@ -456,7 +456,7 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
  * console.log(JSON.parse(lines.at(-1) ?? "{}").kind) // end
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export const recordTimelineScoped = (options: {

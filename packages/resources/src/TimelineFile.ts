@@ -11,7 +11,7 @@ import { show, showThrown } from "./internal/show.ts"
 /**
  * A timeline file being written.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface TimelineFile {
@@ -39,7 +39,7 @@ export interface TimelineFile {
  * file.close()
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export const timelineToFile = (path: string, options: { readonly fs?: LineFileSystem } = {}): TimelineFile => {

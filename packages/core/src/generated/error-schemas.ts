@@ -57,7 +57,7 @@ const ResourceNotFoundFields: { readonly resource: Schema.String } = {
  * const encoded = Schema.encodeSync(ResourceNotFoundSchema)(new ResourceNotFound({ resource: "x" }))
  * Schema.decodeUnknownSync(ResourceNotFoundSchema)(encoded) instanceof ResourceNotFound // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const ResourceNotFoundSchema: Schema.decodeTo<
@@ -104,7 +104,7 @@ const BudgetExceededFields: {
  * const encoded = Schema.encodeSync(BudgetExceededSchema)(new BudgetExceeded({ resourceType: "Memory", requested: 1, available: 1, limit: 1 }))
  * Schema.decodeUnknownSync(BudgetExceededSchema)(encoded) instanceof BudgetExceeded // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const BudgetExceededSchema: Schema.decodeTo<
@@ -159,7 +159,7 @@ const AcquireTimeoutFields: {
  * const encoded = Schema.encodeSync(AcquireTimeoutSchema)(new AcquireTimeout({ resource: "x", resourceType: "Memory", waitedMillis: 1 }))
  * Schema.decodeUnknownSync(AcquireTimeoutSchema)(encoded) instanceof AcquireTimeout // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const AcquireTimeoutSchema: Schema.decodeTo<
@@ -202,7 +202,7 @@ const ResourceBusyFields: { readonly resource: Schema.String } = {
  * const encoded = Schema.encodeSync(ResourceBusySchema)(new ResourceBusy({ resource: "x" }))
  * Schema.decodeUnknownSync(ResourceBusySchema)(encoded) instanceof ResourceBusy // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const ResourceBusySchema: Schema.decodeTo<
@@ -243,7 +243,7 @@ const StaleHandleFields: {
  * const encoded = Schema.encodeSync(StaleHandleSchema)(new StaleHandle({ handle: "x", slot: 1, currentGeneration: 1 }))
  * Schema.decodeUnknownSync(StaleHandleSchema)(encoded) instanceof StaleHandle // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const StaleHandleSchema: Schema.decodeTo<
@@ -282,7 +282,7 @@ const ResourceReleasedFields: { readonly resource: Schema.String } = {
  * const encoded = Schema.encodeSync(ResourceReleasedSchema)(new ResourceReleased({ resource: "x" }))
  * Schema.decodeUnknownSync(ResourceReleasedSchema)(encoded) instanceof ResourceReleased // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const ResourceReleasedSchema: Schema.decodeTo<
@@ -312,7 +312,7 @@ const ManagerClosedFields: {} = {}
  * const encoded = Schema.encodeSync(ManagerClosedSchema)(new ManagerClosed())
  * Schema.decodeUnknownSync(ManagerClosedSchema)(encoded) instanceof ManagerClosed // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const ManagerClosedSchema: Schema.decodeTo<
@@ -353,7 +353,7 @@ const PayloadUnavailableFields: {
  * const encoded = Schema.encodeSync(PayloadUnavailableSchema)(new PayloadUnavailable({ resource: "x", sizeBytes: 1, reason: "x" }))
  * Schema.decodeUnknownSync(PayloadUnavailableSchema)(encoded) instanceof PayloadUnavailable // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const PayloadUnavailableSchema: Schema.decodeTo<
@@ -392,7 +392,7 @@ const InvalidMetadataFields: { readonly issue: Schema.String } = {
  * const encoded = Schema.encodeSync(InvalidMetadataSchema)(new InvalidMetadata({ issue: "x" }))
  * Schema.decodeUnknownSync(InvalidMetadataSchema)(encoded) instanceof InvalidMetadata // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const InvalidMetadataSchema: Schema.decodeTo<
@@ -427,7 +427,7 @@ const InvalidBudgetFields: { readonly resourceType: Schema.String; readonly issu
  * const encoded = Schema.encodeSync(InvalidBudgetSchema)(new InvalidBudget({ resourceType: "x", issue: "x" }))
  * Schema.decodeUnknownSync(InvalidBudgetSchema)(encoded) instanceof InvalidBudget // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const InvalidBudgetSchema: Schema.decodeTo<
@@ -462,7 +462,7 @@ const InvalidProfileFields: { readonly profile: Schema.String; readonly issue: S
  * const encoded = Schema.encodeSync(InvalidProfileSchema)(new InvalidProfile({ profile: "x", issue: "x" }))
  * Schema.decodeUnknownSync(InvalidProfileSchema)(encoded) instanceof InvalidProfile // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const InvalidProfileSchema: Schema.decodeTo<
@@ -497,7 +497,7 @@ const InvalidArgumentFields: { readonly argument: Schema.String; readonly issue:
  * const encoded = Schema.encodeSync(InvalidArgumentSchema)(new InvalidArgument({ argument: "x", issue: "x" }))
  * Schema.decodeUnknownSync(InvalidArgumentSchema)(encoded) instanceof InvalidArgument // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const InvalidArgumentSchema: Schema.decodeTo<
@@ -530,7 +530,7 @@ const NotShareableFields: { readonly resource: Schema.String } = {
  * const encoded = Schema.encodeSync(NotShareableSchema)(new NotShareable({ resource: "x" }))
  * Schema.decodeUnknownSync(NotShareableSchema)(encoded) instanceof NotShareable // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const NotShareableSchema: Schema.decodeTo<
@@ -565,7 +565,7 @@ const AlreadySharedFields: { readonly resource: Schema.String; readonly driver: 
  * const encoded = Schema.encodeSync(AlreadySharedSchema)(new AlreadyShared({ resource: "x", driver: "x" }))
  * Schema.decodeUnknownSync(AlreadySharedSchema)(encoded) instanceof AlreadyShared // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const AlreadySharedSchema: Schema.decodeTo<
@@ -600,7 +600,7 @@ const NotHolderFields: { readonly resource: Schema.String; readonly driver: Sche
  * const encoded = Schema.encodeSync(NotHolderSchema)(new NotHolder({ resource: "x", driver: "x" }))
  * Schema.decodeUnknownSync(NotHolderSchema)(encoded) instanceof NotHolder // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const NotHolderSchema: Schema.decodeTo<
@@ -633,7 +633,7 @@ const DependencyCycleFields: { readonly cycle: Schema.$Array<Schema.String> } = 
  * const encoded = Schema.encodeSync(DependencyCycleSchema)(new DependencyCycle({ cycle: ["a", "b"] }))
  * Schema.decodeUnknownSync(DependencyCycleSchema)(encoded) instanceof DependencyCycle // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const DependencyCycleSchema: Schema.decodeTo<
@@ -671,7 +671,7 @@ const DeadlockDetectedFields: {
  * const encoded = Schema.encodeSync(DeadlockDetectedSchema)(new DeadlockDetected({ drivers: ["a", "b"], resources: ["a", "b"] }))
  * Schema.decodeUnknownSync(DeadlockDetectedSchema)(encoded) instanceof DeadlockDetected // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const DeadlockDetectedSchema: Schema.decodeTo<
@@ -706,7 +706,7 @@ const DependencyNotLiveFields: { readonly resource: Schema.String; readonly depe
  * const encoded = Schema.encodeSync(DependencyNotLiveSchema)(new DependencyNotLive({ resource: "x", dependency: "x" }))
  * Schema.decodeUnknownSync(DependencyNotLiveSchema)(encoded) instanceof DependencyNotLive // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const DependencyNotLiveSchema: Schema.decodeTo<
@@ -754,7 +754,7 @@ const PoolExhaustedFields: {
  * const encoded = Schema.encodeSync(PoolExhaustedSchema)(new PoolExhausted({ pool: "x", blockSize: 1, maxCount: 1 }))
  * Schema.decodeUnknownSync(PoolExhaustedSchema)(encoded) instanceof PoolExhausted // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const PoolExhaustedSchema: Schema.decodeTo<
@@ -810,7 +810,7 @@ const InvalidPoolConfigFields: {
  * const encoded = Schema.encodeSync(InvalidPoolConfigSchema)(new InvalidPoolConfig({ pool: "x", field: "x", value: "x", issue: "x" }))
  * Schema.decodeUnknownSync(InvalidPoolConfigSchema)(encoded) instanceof InvalidPoolConfig // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const InvalidPoolConfigSchema: Schema.decodeTo<
@@ -853,7 +853,7 @@ const DuplicatePoolFields: { readonly resourceType: typeof ResourceTypeNameSchem
  * const encoded = Schema.encodeSync(DuplicatePoolSchema)(new DuplicatePool({ resourceType: "Memory", blockSize: 1 }))
  * Schema.decodeUnknownSync(DuplicatePoolSchema)(encoded) instanceof DuplicatePool // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const DuplicatePoolSchema: Schema.decodeTo<
@@ -893,7 +893,7 @@ const PoolNotFoundFields: { readonly resourceType: typeof ResourceTypeNameSchema
  * const encoded = Schema.encodeSync(PoolNotFoundSchema)(new PoolNotFound({ resourceType: "Memory", blockSize: 1 }))
  * Schema.decodeUnknownSync(PoolNotFoundSchema)(encoded) instanceof PoolNotFound // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const PoolNotFoundSchema: Schema.decodeTo<
@@ -938,7 +938,7 @@ const InvalidBlockFields: {
  * const encoded = Schema.encodeSync(InvalidBlockSchema)(new InvalidBlock({ pool: "x", index: 1, issue: "x" }))
  * Schema.decodeUnknownSync(InvalidBlockSchema)(encoded) instanceof InvalidBlock // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const InvalidBlockSchema: Schema.decodeTo<
@@ -973,7 +973,7 @@ const UseAfterFreeFields: { readonly pool: Schema.String; readonly index: Schema
  * const encoded = Schema.encodeSync(UseAfterFreeSchema)(new UseAfterFree({ pool: "x", index: 1 }))
  * Schema.decodeUnknownSync(UseAfterFreeSchema)(encoded) instanceof UseAfterFree // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const UseAfterFreeSchema: Schema.decodeTo<
@@ -1014,7 +1014,7 @@ const PoolInUseFields: {
  * const encoded = Schema.encodeSync(PoolInUseSchema)(new PoolInUse({ resourceType: "Memory", blockSize: 1, inUse: 1 }))
  * Schema.decodeUnknownSync(PoolInUseSchema)(encoded) instanceof PoolInUse // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const PoolInUseSchema: Schema.decodeTo<
@@ -1053,7 +1053,7 @@ const PlatformDetectionFailedFields: { readonly issue: Schema.String } = {
  * const encoded = Schema.encodeSync(PlatformDetectionFailedSchema)(new PlatformDetectionFailed({ issue: "x" }))
  * Schema.decodeUnknownSync(PlatformDetectionFailedSchema)(encoded) instanceof PlatformDetectionFailed // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const PlatformDetectionFailedSchema: Schema.decodeTo<
@@ -1086,7 +1086,7 @@ const UnknownProfileFields: { readonly profile: Schema.String } = {
  * const encoded = Schema.encodeSync(UnknownProfileSchema)(new UnknownProfile({ profile: "x" }))
  * Schema.decodeUnknownSync(UnknownProfileSchema)(encoded) instanceof UnknownProfile // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const UnknownProfileSchema: Schema.decodeTo<
@@ -1119,7 +1119,7 @@ const SharedMemoryUnavailableFields: { readonly issue: Schema.String } = {
  * const encoded = Schema.encodeSync(SharedMemoryUnavailableSchema)(new SharedMemoryUnavailable({ issue: "x" }))
  * Schema.decodeUnknownSync(SharedMemoryUnavailableSchema)(encoded) instanceof SharedMemoryUnavailable // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const SharedMemoryUnavailableSchema: Schema.decodeTo<
@@ -1145,7 +1145,7 @@ export const SharedMemoryUnavailableSchema: Schema.decodeTo<
  *
  * Schema.decodeUnknownSync(FlightHalErrorSchema)({ _tag: "ManagerClosed" }) instanceof ManagerClosed // true
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category error schemas
  */
 export const FlightHalErrorSchema: Schema.Union<

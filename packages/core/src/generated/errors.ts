@@ -14,7 +14,7 @@ import type { ResourceTypeName } from "../resource-type.ts"
 /**
  * An instance of a Flight HAL error class: a yieldable Effect error (`yield*` it in `Effect.gen`, match it with
  * `Effect.catchTag`) with its `_tag`, category, code and fields; its message is formatted from the fields.
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export type FlightHalErrorInstance<
@@ -42,7 +42,7 @@ export type FlightHalErrorInstance<
  * const errorClass: FlightHalErrorClass<"ManagerClosed", "Resource", 7, {}> = ManagerClosed
  * new errorClass().code // 7
  * ```
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export interface FlightHalErrorClass<

@@ -11,7 +11,7 @@
  * filter; an optional field takes `undefined`, and a value of another kind than the field takes is
  * "Expected <kind> | undefined".
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { AccessPatternNames, ResourceFlagMask, type ResourceMetadata, ResourcePriorityNames } from "@flight-hal/core"
 import { show } from "./show.ts"

@@ -9,7 +9,7 @@
  * No state is shared between calls except the manager's own: every request is a fresh object, so a user
  * callback that calls back into the manager can never disturb the call in progress.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import {
   AcquireTimeout,
@@ -188,7 +188,7 @@ export class Reclaiming<R> {
 /**
  * The core of one manager.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class Core<R> {
   /** This manager's identity, carried by every handle it issues. */

@@ -5,7 +5,7 @@
  * manager's Layer closes. The leak counter is the exception: leaks are reported at close, so it is an ordinary
  * pushed counter that outlives the Layer.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"

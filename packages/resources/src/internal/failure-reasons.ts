@@ -2,7 +2,7 @@
  * Why an admission failed, as the manager counts it per type (`ManagerState.failures`, the
  * `flight_hal_resource_failures_total{reason}` counter). Every count of `failedCount` has exactly one reason.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 
 /** The reasons, by index. */

@@ -4,7 +4,7 @@
  * `Symbol.for("nodejs.util.inspect.custom")`, Deno `Symbol.for("Deno.customInspect")`, from `console.log`,
  * `util.inspect` and `Deno.inspect`; both are defined, non-enumerable.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { ResourceMetadata } from "@flight-hal/core"
 import type { Core } from "./core.ts"

@@ -93,7 +93,7 @@ const waitState = (engine: Engine): WaitState => {
  * `DriverStats.bytesByType`), `chargedBytes` what its type's budget is charged for it (its size, or 0 when a
  * pool block serves it: the block is pool capacity, charged already), which is what its release gives back.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category introspection
  */
 export interface WaitGraphResource extends ResourceNode {
@@ -104,7 +104,7 @@ export interface WaitGraphResource extends ResourceNode {
 /**
  * The wait-for graph with each resource's size and charged bytes.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category introspection
  */
 export interface WaitGraph extends WaitGraphSnapshot {
@@ -116,7 +116,7 @@ export interface WaitGraph extends WaitGraphSnapshot {
  * The wait-for graph of `waitGraph()` and the dump: each resource with its size and its charged bytes (a function
  * of its own, not in {@link introspect}, so that a bundle that does not use it leaves it out).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category introspection
  */
 export const waitGraphOf = (engine: Engine): WaitGraph => {

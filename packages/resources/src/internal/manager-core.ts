@@ -2,7 +2,7 @@
  * The core behind a manager object of either front end, for the functions that read a manager from outside
  * its interface (metrics, dumps, timelines): each front end attaches its core to the object it hands out.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import { InvalidArgument } from "@flight-hal/core"
 import type { Core } from "./core.ts"

@@ -3,7 +3,7 @@
  * how each series reads its value from the core when metrics are collected. The Effect service registers
  * these series with Effect's `Metric` registry; the plain facade formats them as Prometheus text.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import type { ManagedPool } from "@flight-hal/pool"
 import { FAILURE_REASONS, failureReasonLabels } from "./failure-reasons.ts"

@@ -6,7 +6,7 @@
  * comparison as the all-time peak. Counters that already live in the state (admissions, releases, failures by
  * reason, Emergency admissions) are read from there when metrics are collected.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import type { LeakReport, PressureEvent } from "../ResourceStats.ts"
 import { exactClock } from "./burst-clock.ts"
@@ -42,7 +42,7 @@ export type PressureObserver = (event: PressureEvent, atMillis: number) => void
 /**
  * The measurements of one manager's core.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export class CoreMetrics {
   /** Resources reported as leaks, per type (at close, or found by the garbage collector). */

@@ -2,7 +2,7 @@
  * The runtime's `node:fs` (Node ≥ 20.16, Bun, Deno), loaded without a static import so that the modules using
  * it stay loadable where there is none.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import { InvalidArgument } from "@flight-hal/core"
 

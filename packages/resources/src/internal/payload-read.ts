@@ -4,7 +4,7 @@
  * `create` hook the read ran, or `PayloadUnavailable` when the default payload could not be allocated.
  * `Effect.suspend` did the same in two allocations (its thunk and the Effect) and one more step.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import { PayloadUnavailable, ResourceReleased } from "@flight-hal/core"
 import type * as Effect from "effect/Effect"
@@ -50,7 +50,7 @@ evaluatedByStep(PayloadRead, "PayloadRead")
 /**
  * The payload of `holder` as an Effect, read when the fiber evaluates it.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export const readPayload = <T>(holder: PayloadHolder<T>): Effect.Effect<T, PayloadReadError> =>
   new PayloadRead(holder) as unknown as Effect.Effect<T, PayloadReadError>
@@ -58,6 +58,6 @@ export const readPayload = <T>(holder: PayloadHolder<T>): Effect.Effect<T, Paylo
 /**
  * How a payload read fails: the hold ended, or the default payload could not be allocated.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export type PayloadReadError = ResourceReleased | PayloadUnavailable

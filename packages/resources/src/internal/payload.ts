@@ -5,7 +5,7 @@
  * hold it makes the payload for (releases that ref or share, closes the manager) fails that access
  * ({@link holdEnded}; `Core.keepsMade` decides what becomes of the value).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { PayloadUnavailable, type ResourceMetadata } from "@flight-hal/core"
 import { isEffect } from "effect/Effect"

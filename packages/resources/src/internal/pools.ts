@@ -3,7 +3,7 @@
  * point validates its input, returns `@flight-hal/core` error classes, tells the core which types have pools,
  * and refuses to destroy a pool whose blocks are still held (their bytes would vanish from the budget).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import {
   type DuplicatePool,

@@ -3,7 +3,7 @@
  * profiles, platform detection): the same verdict, the same issue text and the same decoded copy (only the
  * known keys) as the Schema, which a property test holds equal (`test/light-checks.test.ts`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { type ResourceType, ResourceTypeNames } from "@flight-hal/core"
 import type { PlatformProfile, PoolPreset, ProfileBudgets } from "../PlatformProfile.ts"

@@ -2,7 +2,7 @@
  * The `profile` of a manager config resolved to a profile and to what the snapshot says about it, and a
  * config's budgets and pools merged over the profile's (explicit ones win per type).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import {
   InvalidArgument,

@@ -3,7 +3,7 @@
  * a holder's hold, and what becomes of a payload made for a hold that ended meanwhile. Implemented by the core;
  * refs hold it, users never see it.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { ResourceHandle, ResourceMetadata } from "@flight-hal/core"
 import type { PayloadDestroy } from "./payload.ts"

@@ -8,7 +8,7 @@
  * makes; a test closes scopes with one, two and many finalizers registered this way and checks order and
  * exits.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"

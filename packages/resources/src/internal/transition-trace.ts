@@ -2,7 +2,7 @@
  * What the state machine tells a trace recorder, one method per kind of transition line. The state holds
  * this interface (not the recorder), so the state does not depend on the recorder's module.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { Request } from "./request.ts"
 

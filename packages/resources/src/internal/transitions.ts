@@ -310,7 +310,7 @@ const admit = (state: ManagerState, request: Request, depsPinned: boolean): numb
  * What every admission writes (`admit`, and `Core.admitAtOnce` for the common case): a fresh slot, live, held by
  * `driver`, its name taken, its bytes charged (none for a pool block: the pool's capacity is charged).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export const fillSlot = (
   state: ManagerState,
@@ -967,7 +967,7 @@ export const rebudget = (state: ManagerState, type: number): ReleaseResult => {
  * they can be released). No queue is re-examined: the manager is closing. With a trace, the caller ends the
  * close with `trace.closed()` once every live resource is released.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const failAllWaiters = (state: ManagerState, error: ManagerClosed): ReleaseResult => {
   const freed: Array<number> = []

@@ -8,7 +8,7 @@
  * property test holds them equal); anything it does not accept goes to the full check (`check.ts`), which
  * names the issue as the Schema would, without loading Schema.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import {
   AccessPattern,

@@ -84,7 +84,7 @@ export const checkWait = (view: WaitView, candidate: Waiter): Deadlock | undefin
  * checkShare(view, "E", "R") // undefined: E is not waiting
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category deadlock
  */
 export const checkShare = (view: WaitView, driver: string, resource: string): Deadlock | undefined => {

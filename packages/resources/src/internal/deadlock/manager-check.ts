@@ -15,7 +15,7 @@
  *   while waits are added, so they are carried from one check to the next: a burst of n waits costs O(n) in
  *   all, not O(n²).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import { MAX_USAGE, type ManagerState, SlotState, type Waiter } from "../state.ts"
 import { checkWait } from "./check.ts"
@@ -39,7 +39,7 @@ const growInts = (array: Int32Array<ArrayBuffer>, length: number): Int32Array<Ar
  * reduced over the manager's arrays, described by `checkWait`, and how often the carried sums were summed
  * afresh.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export const waitCheckCounts = { plentiful: 0, reduced: 0, described: 0, rebuilt: 0 }
 
@@ -421,7 +421,7 @@ class WaitCheck {
  * Told of every check once it is decided: the state before the wait, the waiter, the verdict, and whether the
  * plentiful case decided it (for tests: they hold each verdict to `checkWait` and the brute-force search).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export type WaitCheckAudit = (
   state: ManagerState,
@@ -435,7 +435,7 @@ let audit: WaitCheckAudit | undefined
 /**
  * Installs (or, with `undefined`, removes) the function told of every check (see {@link WaitCheckAudit}).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export const auditWaitChecks = (next: WaitCheckAudit | undefined): void => {
   audit = next
@@ -457,7 +457,7 @@ const checkOf = (state: ManagerState): WaitCheck => {
  * that moves to its type queue (out of every queue, still in `state.waiting`). Returns `checkWait`'s
  * verdict over `waitViewOf(state)`: `undefined` when it may wait, or the deadlock it would cause.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export const checkManagerWait = (state: ManagerState, waiter: Waiter): Deadlock | undefined =>
   checkOf(state).verdict(waiter, !state.waiting.has(waiter.req))
@@ -466,7 +466,7 @@ export const checkManagerWait = (state: ManagerState, waiter: Waiter): Deadlock 
  * The adapter's reduction alone (no plentiful case, no `checkWait`): the drivers that would never finish
  * with `waiter` added, sorted. For tests, against `reduce(waitViewOf(state), candidate)`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export const reducedStuckDrivers = (state: ManagerState, waiter: Waiter): ReadonlyArray<string> => {
   const check = checkOf(state)

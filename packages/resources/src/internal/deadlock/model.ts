@@ -196,7 +196,7 @@ export interface WaitView {
    * waiting requests is its own waiter that holds nothing. Absent, or false: the driver is sequential (while
    * one of its requests waits it releases nothing).
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   concurrent?(driver: string): boolean
 }

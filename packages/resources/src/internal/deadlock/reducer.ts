@@ -8,7 +8,7 @@
  * The moves and their order are those documented in `reduction.ts`; the result (which actors never finish,
  * and on which queue each is stuck) is the reduction's unique fixpoint.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 
 /** Growable Int32Array / Float64Array helpers. */
@@ -36,7 +36,7 @@ const CRITICAL = 3
  * `nameSupply`), actors (`actor`), entries in queue order (`entry`, the candidate with `first = false`),
  * reservations (`reserve`), pins (`pin`), then `run()`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export class Reducer {
   // ---- supplies ----

@@ -59,7 +59,7 @@ export interface Reduction {
  * actorOf(view, { id: "w2", driver: "audio", priority: "Normal", kind: "name", name: "X" }) // "saudio"
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category reduction
  */
 export const actorOf = (view: WaitView, waiter: Waiter): string =>

@@ -42,7 +42,7 @@ const buildCandidate = (state: ManagerState, waiter: Waiter): DeadlockWaiter => 
  * a pool block: its bytes stay charged to the pool's capacity), its name and its dependencies. The one
  * mapping of a slot, used by the check and by the wait-graph snapshot alike.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const resourceInfo = (state: ManagerState, slot: number): ResourceInfo | undefined => {
   if (state.stateOf(slot) === SlotState.Free) return undefined
