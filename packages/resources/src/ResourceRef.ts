@@ -10,6 +10,7 @@ import { defineInspect, describeHeld, heldJson } from "./internal/inspect.ts"
 import { type HoldEnded, holdEnded, type Payload, type PayloadHooks, runCreate } from "./internal/payload.ts"
 import { readPayload } from "./internal/payload-read.ts"
 import type { RefOwner } from "./internal/ref-owner.ts"
+import { setShareHoldEnder } from "./internal/share-hold.ts"
 import { exposeMetadata } from "./internal/validate.ts"
 
 /**
@@ -141,16 +142,17 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
     ) {
       throw new ResourceReleased({ resource: this.name })
     }
-    const payload = this.livePayload()
+    const payload = this.#livePayload()
     if (payload === holdEnded) throw new ResourceReleased({ resource: this.name })
     return payload
   }
 
   /**
-   * @ignore the payload of a ref known to be live, made on first access (internal: `get` reads it); `holdEnded`
-   * when the `create` hook ended this hold
+   * The payload of a ref known to be live, made on first access (`payload` and `get` read it); `holdEnded` when the
+   * `create` hook ended this hold. `#private`: a caller that could reach it would read a released ref's payload
+   * (a pool block another resource now owns).
    */
-  livePayload(): T | HoldEnded {
+  #livePayload(): T | HoldEnded {
     const hooks = this.hooks
     if (hooks?.cell !== undefined) return hooks.cell.get(this.engine, this.slot, this.generation, this)
     // not Shareable, no `destroy` hook: the payload is this ref's alone, kept here (no cell); a hook that throws
@@ -177,8 +179,11 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
    * the default payload (a `Uint8Array` of `sizeBytes`) cannot be allocated (the ref stays held).
    */
   get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
-    return readPayload(this)
+    return readPayload(this, ResourceRef.#readLive)
   }
+
+  /** `get`'s read of the payload (a live ref's `#livePayload`). */
+  static readonly #readLive = <T>(ref: ResourceRef<T>): T | HoldEnded => ref.#livePayload()
 
   /**
    * Releases this holder's hold (idempotent: a second call does nothing, and so does a call once the hold ended
@@ -244,8 +249,8 @@ export type ScopedResource = ResourceRef<unknown>
  * @category models
  */
 export class SharedHandle<T = unknown> implements Disposable {
-  /** @internal */
-  private isReleased = false
+  /** Whether this share's hold ended by its `release()`, or for good when the driver got a new share. */
+  #isReleased = false
 
   /** @ignore made by the manager (internal) */
   constructor(
@@ -272,7 +277,7 @@ export class SharedHandle<T = unknown> implements Disposable {
    */
   get released(): boolean {
     return (
-      this.isReleased ||
+      this.#isReleased ||
       this.engine.closed ||
       !this.engine.holdsCurrent(this.handle.slot, this.handle.generation, this.driverIndex)
     )
@@ -284,33 +289,42 @@ export class SharedHandle<T = unknown> implements Disposable {
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ resource: this.name })
-    const payload = this.livePayload()
+    const payload = this.#livePayload()
     if (payload === holdEnded) throw new ResourceReleased({ resource: this.name })
     return payload
   }
 
-  /** @ignore the payload of a live share (internal: `get` reads it); `holdEnded` when its `create` hook ended this hold */
-  livePayload(): T | HoldEnded {
+  /**
+   * The payload of a live share (`payload` and `get` read it); `holdEnded` when its `create` hook ended this hold.
+   * `#private`, as a ref's: it does not check the hold.
+   */
+  #livePayload(): T | HoldEnded {
     return this.cell.get(this.engine, this.handle.slot, this.handle.generation, this)
   }
+
+  /** `get`'s read of the payload (a live share's `#livePayload`). */
+  static readonly #readLive = <T>(share: SharedHandle<T>): T | HoldEnded => share.#livePayload()
 
   /**
    * The payload as an Effect, failing with `ResourceReleased` once this share is released, and with
    * `PayloadUnavailable` when the default payload cannot be allocated.
    */
   get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
-    return readPayload(this)
+    return readPayload(this, SharedHandle.#readLive)
   }
 
-  /** @ignore the manager gave this driver a new share of the resource: this one's hold ended for good (internal) */
-  holdEnded(): void {
-    this.isReleased = true
+  static {
+    // the core ends a share's hold for good (the manager gave its driver a new share) through `endShareHold`; a
+    // caller cannot: it would mark the share released while the manager still counts the driver as a holder
+    setShareHoldEnder((share) => {
+      share.#isReleased = true
+    })
   }
 
   /** Releases the share (idempotent; a no-op once its hold ended otherwise). */
   release(): void {
-    if (this.isReleased) return
-    this.isReleased = true
+    if (this.#isReleased) return
+    this.#isReleased = true
     if (this.engine.closed) return
     const slot = this.engine.resolve(this.handle)
     if (typeof slot === "number" && this.engine.holdsCurrent(slot, this.handle.generation, this.driverIndex)) {

@@ -418,16 +418,16 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    */
   get payload(): T {
     if (this.released) throw new ResourceReleased({ resource: this.name })
-    const payload = this.livePayload()
+    const payload = this.#livePayload()
     if (payload === holdEnded) throw new ResourceReleased({ resource: this.name })
     return payload
   }
 
   /**
-   * @ignore the payload of a hold known to be live, made on first access (internal: `get` reads it); `holdEnded`
-   * when the `create` hook ended this hold
+   * The payload of a hold known to be live, made on first access (`payload` and `get` read it); `holdEnded` when
+   * the `create` hook ended this hold. `#private`: it does not check the hold.
    */
-  livePayload(): T | HoldEnded {
+  #livePayload(): T | HoldEnded {
     if (!this.made) {
       if (this.create === undefined) {
         this.value = this.owner.payloadOf<T>(this.slot, this.metadata, this.name)
@@ -438,7 +438,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
         // single-thread managers do) and the ref stays released
         if (this.released || !this.owner.holdsLive(this.slot, this.generation)) {
           this.isReleased = true
-          this.destroyQuietly(made)
+          this.#destroyQuietly(made)
           return holdEnded
         }
         this.value = made
@@ -447,28 +447,29 @@ export class SharedResource<T = Uint8Array> implements Disposable {
       // a hook to run when the hold ends: its thread's manager ends it too (`release(handle)`, `close()`) and runs
       // the hook before the block goes back; a ref without one has no entry
       if (this.destroy !== undefined) {
-        this.hooked = this.owner.trackHook(this.slot, this.generation, () => this.endHold())
+        this.hooked = this.owner.trackHook(this.slot, this.generation, () => this.#endHold())
       }
     }
     return this.value as T
   }
 
   /**
-   * @internal The manager ended this hold (`release(handle)`, `close()`): the ref is released and its `destroy`
-   * hook runs, once (nothing when the ref was released already), a throw swallowed.
+   * The manager ended this hold (`release(handle)`, `close()`): the ref is released and its `destroy` hook runs,
+   * once (nothing when the ref was released already), a throw swallowed. `#private`: a caller's call would run
+   * the hook on a payload still held.
    */
-  private endHold(): void {
+  #endHold(): void {
     if (this.isReleased) return
     this.isReleased = true
-    this.destroyQuietly(this.value as T)
+    this.#destroyQuietly(this.value as T)
   }
 
   /**
-   * @internal Gives a payload to the `destroy` hook, if any: caller code run after the hold ended, so a throw is
-   * swallowed (docs/semantics.md section 14), as the single-thread managers do, and the release, the access or the
-   * close that ran it neither throws nor half happens.
+   * Gives a payload to the `destroy` hook, if any: caller code run after the hold ended, so a throw is swallowed
+   * (docs/semantics.md section 14), as the single-thread managers do, and the release, the access or the close that
+   * ran it neither throws nor half happens. `#private`, as `#endHold`.
    */
-  private destroyQuietly(payload: T): void {
+  #destroyQuietly(payload: T): void {
     // a throw swallowed, a returned promise's rejection taken (not awaited), a returned Effect not run (`runDestroy`)
     if (this.destroy !== undefined) runDestroy(this.destroy, payload, undefined)
   }
@@ -478,8 +479,11 @@ export class SharedResource<T = Uint8Array> implements Disposable {
    * the default payload cannot be allocated (as a `ResourceRef`'s `get`, so `(ref) => ref.get` reads either).
    */
   get get(): Effect.Effect<T, ResourceReleased | PayloadUnavailable> {
-    return readPayload(this)
+    return readPayload(this, SharedResource.#readLive)
   }
+
+  /** `get`'s read of the payload (a live hold's `#livePayload`). */
+  static readonly #readLive = <T>(ref: SharedResource<T>): T | HoldEnded => ref.#livePayload()
 
   /**
    * Releases this thread's hold (idempotent; a no-op for the hold once the manager is closed or `release(handle)`
@@ -497,7 +501,7 @@ export class SharedResource<T = Uint8Array> implements Disposable {
     // block: docs/semantics.md section 6), so that an acquisition inside the hook gets a block of its own
     const block = this.owner.releaseOwn(this.slot, this.generation, this.serial, true)
     try {
-      this.destroyQuietly(this.value as T)
+      this.#destroyQuietly(this.value as T)
     } finally {
       if (block !== undefined) this.owner.giveBack(block)
     }

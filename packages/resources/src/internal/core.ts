@@ -53,6 +53,7 @@ import { defaultPayload, type HookEffectRunner, Payload, type PayloadDestroy, ru
 import { makeManagerPools, poolTypeName, type RoutingCounts } from "./pools.ts"
 import { mergeProfile, resolveProfile } from "./profile-config.ts"
 import type { Request } from "./request.ts"
+import { endShareHold } from "./share-hold.ts"
 import { cut, showThrown } from "./show.ts"
 import { SlotTable } from "./slot-table.ts"
 import { ManagerState, SlotState } from "./state.ts"
@@ -1053,7 +1054,8 @@ export class Core<R> {
       shares = new Map()
       this.shareHandles.set(slot, shares)
     }
-    shares.get(index)?.holdEnded()
+    const earlier = shares.get(index)
+    if (earlier !== undefined) endShareHold(earlier)
     shares.set(index, shared as SharedHandle<unknown>)
     return shared
   }
