@@ -59,7 +59,7 @@ export interface OptionalErrorField {
   readonly message: string
 }
 
-/** The category of an error, as the seed's HALErrorCategory. */
+/** The category of an error: the part of the system that refused (resources, validation, pools, ...). */
 export type ErrorCategoryName = "Resource" | "Validation" | "Sharing" | "Dependency" | "Pool" | "Platform"
 
 /** One row of the error table. */
@@ -83,7 +83,7 @@ export interface ErrorEntry {
 
 export const resourceType: EnumTable = {
   name: "ResourceType",
-  doc: "The category of a managed resource (the seed's `ResourceType`, a uint32).",
+  doc: "The category of a managed resource, a uint32 code: one bit per built-in type, the high bit for custom types.",
   kind: "enum",
   entries: [
     { name: "Hardware", value: 0x01, doc: "Physical hardware resources (timers, DMA channels)" },
@@ -135,14 +135,18 @@ export const accessPattern: EnumTable = {
 
 export const resourcePressure: EnumTable = {
   name: "ResourcePressure",
-  doc: "Pressure level of a resource type, from its usage and budget thresholds.",
+  doc: "Pressure level of a resource type, from its usage (in % of `maxBytes`) and its budget's thresholds.",
   kind: "enum",
   entries: [
-    { name: "None", value: 0, doc: "usage below the warning threshold" },
-    { name: "Low", value: 1, doc: "warning ≤ usage < midpoint of warning and critical" },
-    { name: "Medium", value: 2, doc: "midpoint ≤ usage < critical" },
-    { name: "High", value: 3, doc: "usage ≥ critical, reserve untouched" },
-    { name: "Critical", value: 4, doc: "the reserve is in use or usage is over budget" }
+    { name: "None", value: 0, doc: "usage below `warningPercent`" },
+    { name: "Low", value: 1, doc: "`warningPercent` ≤ usage < midpoint of `warningPercent` and `criticalPercent`" },
+    { name: "Medium", value: 2, doc: "midpoint ≤ usage < `criticalPercent`" },
+    { name: "High", value: 3, doc: "usage ≥ `criticalPercent`, reserve untouched" },
+    {
+      name: "Critical",
+      value: 4,
+      doc: "the reserve is in use or usage is over `maxBytes` (not set by `criticalPercent`)"
+    }
   ]
 }
 
@@ -168,7 +172,7 @@ export const enumTables: ReadonlyArray<EnumTable> = [
   acquisitionMode
 ]
 
-/** The error categories with their seed numbers (HALErrorCategory). */
+/** The error categories with their numbers (fixed: an error's code is numbered within its category). */
 export const errorCategories: ReadonlyArray<TableEntry> = [
   { name: "Resource", value: 1, doc: "Acquisition, budgets, handles" },
   { name: "Validation", value: 2, doc: "Invalid input: metadata, budgets, profiles" },

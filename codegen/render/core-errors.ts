@@ -241,7 +241,11 @@ export const renderCoreErrors = (): string => {
     "",
     errors.map(renderError).join("\n\n"),
     "",
-    docBlock(["The category of an error (the seed's HALErrorCategory).", ...since]),
+    docBlock([
+      "The category of an error: the part of the system that refused (resources, validation, sharing, dependencies,",
+      "pools, platform).",
+      ...since
+    ]),
     `export type ErrorCategory = ${categories.map((c) => JSON.stringify(c)).join(" | ")}`,
     "",
     docBlock(["The numeric value of each error category.", ...since]),

@@ -1,6 +1,7 @@
 /**
  * Per-type budgets: the most bytes a type may hold, the part reserved for Critical requests,
- * and the warning and critical thresholds of pressure.
+ * and the usage thresholds of pressure (`criticalPercent` is where pressure `High` begins; pressure
+ * `Critical` means the reserve is in use).
  *
  * @module
  */
@@ -14,9 +15,22 @@ const Percent: Schema.Number = Schema.Number.check(
 )
 
 const budgetFields = {
+  /** The most bytes the type may hold (only Emergency requests are admitted past it). */
   maxBytes: ByteCount,
+  /**
+   * The part of `maxBytes` that only Critical-priority requests may use. Pressure is `Critical` once usage is past
+   * `maxBytes − reservedBytes` (the reserve is in use).
+   */
   reservedBytes: ByteCount,
+  /**
+   * Usage, in % of `maxBytes`, at which pressure leaves `None`: `Low` from here, `Medium` from halfway between
+   * `warningPercent` and `criticalPercent`.
+   */
   warningPercent: Percent,
+  /**
+   * Usage, in % of `maxBytes`, at which pressure becomes `High` (not `Critical`: that level means the reserve is in
+   * use, or usage is past `maxBytes`; with `reservedBytes: 0`, only usage past `maxBytes` reaches it).
+   */
   criticalPercent: Percent
 }
 
@@ -47,13 +61,17 @@ export const ResourceBudgetSchema: Schema.Struct<typeof budgetFields> = Schema.S
 )
 
 /**
- * A budget for one resource type, as the seed's `ResourceBudget(max, reserved, warning, critical)`.
+ * A budget for one resource type: `maxBytes`, the `reservedBytes` only Critical-priority requests may use, and
+ * the thresholds of pressure in % of `maxBytes`: `Low` from `warningPercent`, `Medium` from halfway to
+ * `criticalPercent`, `High` from `criticalPercent`, `Critical` once the reserve is in use (or usage is past
+ * `maxBytes`).
  *
  * @example
  * ```ts
  * import type { ResourceBudget } from "@flight-hal/core"
  *
- * // 10 MiB max, 1 MiB reserved for Critical requests, warning at 75%, critical at 90%
+ * // 10 MiB max, 1 MiB reserved for Critical requests; pressure Low from 75%, High from 90%,
+ * // Critical past 9 MiB (the reserve in use)
  * const memory: ResourceBudget = {
  *   maxBytes: 10 * 1024 * 1024,
  *   reservedBytes: 1024 * 1024,

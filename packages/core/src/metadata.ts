@@ -87,7 +87,7 @@ export interface NormalizedMetadata {
   readonly type: ResourceMetadata["type"]
   /** Its size in bytes, charged to its type's budget. */
   readonly sizeBytes: number
-  /** Its alignment in bytes, a power of two (default 8). */
+  /** Its alignment in bytes, a power of two in [1, 2^30] (default 8). */
   readonly alignmentBytes: number
   /** How it is accessed (default ReadWrite). */
   readonly accessPattern: NonNullable<ResourceMetadata["accessPattern"]>

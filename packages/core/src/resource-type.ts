@@ -76,7 +76,7 @@ export interface CustomResourceTypeConfig {
 
 /**
  * The range of codes of user-defined types: above the built-in `Custom` code (`0x80000000`), up to the largest
- * uint32, as the seed's `ResourceType` is a uint32 whose high half is the custom range.
+ * uint32: a type's code is a uint32 whose high half is the custom range.
  *
  * @example
  * ```ts

@@ -47,7 +47,7 @@ export const ByteCount: Schema.Int = Schema.Number.check(
 ) as Schema.Int
 
 /**
- * A power of two ≥ 1: an alignment in bytes.
+ * A power of two between 1 and 2^30 (1 GiB), inclusive: an alignment in bytes.
  *
  * @since 0.1.0
  * @category schemas

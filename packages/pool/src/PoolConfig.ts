@@ -1,5 +1,5 @@
 /**
- * Pool configuration (the seed's `PoolConfig`) and its validation.
+ * Pool configuration and its validation.
  *
  * @module
  */
@@ -34,7 +34,7 @@ export const MAX_BLOCKS: number = 2 ** 23
 export const DEFAULT_ALIGNMENT: number = 8
 
 /**
- * The configuration of a pool registered with a {@link PoolManager}: the seed's `PoolConfig`.
+ * The configuration of a pool registered with a {@link PoolManager}.
  *
  * `blockSize` is rounded up to `alignment` (a power of two, default 8). The pool starts with `initialCount`
  * blocks and grows without copying up to `maxCount`. `threadSafe: true` makes a {@link SharedBlockPool}

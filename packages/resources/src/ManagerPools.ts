@@ -1,7 +1,7 @@
 /**
- * The manager's pools (the seed's `pool_manager()`): fixed-block pools per (type, block size) whose capacity,
- * free blocks included, is charged to their type's budget. Acquisitions of a type are served from its pools
- * (pools created at start-up or at run time alike), and the manager's reclamation trims their free blocks.
+ * The manager's pools: fixed-block pools per (type, block size) whose capacity, free blocks included, is charged
+ * to their type's budget. Acquisitions of a type are served from its pools (pools created at start-up or at run
+ * time alike), and the manager's reclamation trims their free blocks.
  *
  * @module
  */

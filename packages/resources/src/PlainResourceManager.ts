@@ -152,9 +152,11 @@ export interface PlainResourceManager extends Disposable {
   /** The metadata a resource was acquired with (throws StaleHandle / ResourceNotFound / InvalidArgument). */
   metadata(handle: ResourceHandle): ResourceMetadata
   /**
-   * Declares an owner's kind (default `{ sequential: true }`): a sequential driver gets exact deadlock
-   * detection; every other owner is concurrent (see `ResourceManagerConfig.drivers`). Throws InvalidArgument
-   * when the owner holds or waits for something and its kind would change.
+   * Declares an owner's kind. Without `options`, or with `sequential` left out or `undefined`, it declares a sequential
+   * driver (unlike an entry of `config.drivers`, where `{}` is a concurrent owner); `{ sequential: false }` a
+   * concurrent owner. A sequential driver gets exact deadlock detection; every other owner is concurrent (see
+   * `ResourceManagerConfig.drivers`). Throws InvalidArgument when the owner holds or waits for something and its kind
+   * would change.
    */
   registerDriver(driver: string, options?: DriverConfig): void
   /** Adds a dependency edge between live resources. */
@@ -189,8 +191,8 @@ export interface PlainResourceManager extends Disposable {
    */
   waitGraph(): WaitGraph
   /**
-   * Discouraged (interop with the seed's C-style API): registers a resource without a ref; it stays live
-   * until `releaseResource`. Prefer `acquire` with `using`.
+   * Discouraged (for code ported from a C-style register/release API): registers a resource without a ref; it
+   * stays live until `releaseResource`. Prefer `acquire` with `using`.
    */
   registerResource(name: string, metadata: ResourceMetadata, owner?: string): ResourceHandle
   /** Discouraged: releases a resource registered with `registerResource` (idempotent). */
@@ -322,8 +324,11 @@ const waitAsync = <T>(
   })
 
 /**
- * Creates a plain resource manager from a config (throws InvalidArgument, InvalidBudget or InvalidPoolConfig
- * naming the bad field).
+ * Creates a plain resource manager from a config. A bad config throws one of the `ManagerConfigError`s, naming
+ * the bad field: InvalidArgument (an unknown or ill-typed option, or a config that cannot be read), InvalidBudget
+ * (a bad budget), InvalidPoolConfig (a bad pool), DuplicatePool (two pools of one type and block size),
+ * PoolExhausted (a pool whose initial capacity its type's budget refuses), UnknownProfile (an unknown profile
+ * name) or InvalidProfile (an invalid profile).
  *
  * @example
  * ```ts

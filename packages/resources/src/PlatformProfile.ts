@@ -7,7 +7,7 @@
  * the same inputs give the same bytes on every runtime:
  *
  * - budget `maxBytes = ⌊total × maxBasisPoints / 10 000⌋`, `reservedBytes = ⌊total × reservedBasisPoints / 10 000⌋`
- *   (shares are percentages of the total, as in the seed: Dreamcast Memory 60 % with 10 % reserved);
+ *   (shares are percentages of the total: every built-in profile gives Memory 60 % with 10 % reserved);
  * - pool `blockSize` = the largest power of two `b` with `b² × 16 MiB ≤ baseBlockSize² × total`
  *   (block sizes grow with the square root of memory), never below the alignment;
  * - pool `maxCount = ⌊⌊limit × capacityBasisPoints / 10 000⌋ / blockSize⌋`, where `limit` is the
@@ -214,7 +214,10 @@ const gamePools = (
   }
 ]
 
-/** The seed's split (Memory 60 % with 10 % reserved, Hardware 20 % with 5 % reserved) with game pools. */
+/**
+ * The split of every built-in profile (Memory 60 % with 10 % reserved, Hardware 20 % with 5 % reserved) with game
+ * pools.
+ */
 const gameShape = (
   warningPercent: number,
   criticalPercent: number,
@@ -229,12 +232,12 @@ const gameShape = (
 })
 
 /**
- * The shape of each built-in profile. Every profile follows the seed's split (Memory 60 % of the
+ * The shape of each built-in profile. Every profile follows one split (Memory 60 % of the
  * total with 10 % reserved, Hardware 20 % with 5 % reserved); they differ in thresholds, alignment
  * (32-byte SH-4 cache lines on the Dreamcast, 64 elsewhere) and how much of a budget pools take
  * (the web is conservative, servers leave room for non-pooled work). With those reserves,
- * non-critical usage stops at 83.3 % of maxBytes for Memory and 75 % for Hardware, so every critical
- * threshold is at most 75 %: the High level stays reachable before the reserve is touched.
+ * non-critical usage stops at 83.3 % of maxBytes for Memory and 75 % for Hardware, so every `criticalPercent`
+ * (where pressure `High` begins) is at most 75 %: the High level stays reachable before the reserve is touched.
  *
  * @since 0.1.0
  * @category constants

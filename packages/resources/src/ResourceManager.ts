@@ -1,7 +1,8 @@
 /**
  * The Effect `ResourceManager` service and its Layer: RAII acquisition released when the Scope closes,
  * the four acquisition modes, reclamation callbacks, pressure events (PubSub/Stream and scoped callbacks),
- * budgets, stats and Metrics, sharing, dependencies, deadlock-free waiting, and leak reports at close.
+ * budgets, stats and Metrics, sharing, dependencies, deadlock detection for sequential drivers, and leak
+ * reports at close.
  *
  * @module
  */
@@ -226,7 +227,7 @@ export interface ResourceManagerService {
     metadata: ResourceMetadata,
     options?: AcquireOptions<T, M>
   ): Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
-  /** `acquire` returning an untyped ref (the seed's `ScopedResource`). */
+  /** `acquire` returning an untyped ref (a `ScopedResource`: its payload is `unknown`). */
   acquireScoped<M extends AcquireMode = "NonBlocking">(
     name: string,
     metadata: ResourceMetadata,
@@ -280,9 +281,11 @@ export interface ResourceManagerService {
   /** The metadata a resource was acquired with. */
   metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, HandleError>
   /**
-   * Declares an owner's kind (default `{ sequential: true }`): a sequential driver gets exact deadlock
-   * detection; every other owner is concurrent (see `ResourceManagerConfig.drivers`). InvalidArgument when
-   * the owner holds or waits for something and its kind would change.
+   * Declares an owner's kind. Without `options`, or with `sequential` left out or `undefined`, it declares a sequential
+   * driver (unlike an entry of `config.drivers`, where `{}` is a concurrent owner); `{ sequential: false }` a
+   * concurrent owner. A sequential driver gets exact deadlock detection; every other owner is concurrent (see
+   * `ResourceManagerConfig.drivers`). InvalidArgument when the owner holds or waits for something and its kind would
+   * change.
    */
   registerDriver(driver: string, options?: DriverConfig): Effect.Effect<void, InvalidArgument | ManagerClosed>
   /** Adds a dependency edge between live resources (DependencyCycle when it would close a cycle). */
@@ -342,7 +345,7 @@ export interface ResourceManagerService {
    * (`sizeBytes`) and what its type's budget is charged for it (`chargedBytes`).
    */
   readonly waitGraph: Effect.Effect<WaitGraph>
-  /** The manager's pools (the seed's `pool_manager()`): their capacity is charged to their type's budget. */
+  /** The manager's pools: their capacity is charged to their type's budget. */
   readonly pools: ManagerPools
 }
 

@@ -159,11 +159,11 @@ export interface ResourceManagerConfig {
   /** The owner of acquisitions that name none (default `"app"`). */
   readonly defaultDriver?: string
   /**
-   * The kind of some owners, by owner id. An owner is concurrent by default (the default owner included):
-   * independent tasks act for it and may release while one of them waits, so a wait for what it holds
-   * waits (Blocking) or times out (Timeout), as with a semaphore. An owner declared `{ sequential: true }`
-   * is a driver that releases nothing while one of its requests waits: its waits get exact deadlock
-   * detection (a wait that could never be granted fails at once with DeadlockDetected).
+   * The kind of some owners, by owner id. An owner is concurrent by default (the default owner included, and an
+   * entry without `sequential: true`, such as `{}`): independent tasks act for it and may release while one of
+   * them waits, so a wait for what it holds waits (Blocking) or times out (Timeout), as with a semaphore. An
+   * owner declared `{ sequential: true }` is a driver that releases nothing while one of its requests waits: its
+   * waits get exact deadlock detection (a wait that could never be granted fails at once with DeadlockDetected).
    */
   readonly drivers?: Readonly<Record<string, DriverConfig>>
   /**
@@ -203,7 +203,10 @@ export type ManagerConfigError =
   | InvalidProfile
 
 /**
- * The kind of one owner in {@link ResourceManagerConfig.drivers} (and `registerDriver`).
+ * The kind of one owner in {@link ResourceManagerConfig.drivers} (and `registerDriver`). Where `sequential` is
+ * left out (or `undefined`), the two places differ: in `config.drivers` the owner is concurrent (`{}` declares a
+ * concurrent owner), while `registerDriver(id)`, `registerDriver(id, {})` and
+ * `registerDriver(id, { sequential: undefined })` all declare a sequential driver.
  *
  * @example
  * ```ts
@@ -217,6 +220,9 @@ export type ManagerConfigError =
  * @category config
  */
 export interface DriverConfig {
-  /** True: a sequential driver (exact deadlock detection); false or absent: a concurrent owner. */
+  /**
+   * True: a sequential driver (exact deadlock detection); false: a concurrent owner. Absent or `undefined`: a
+   * concurrent owner in `config.drivers`, a sequential driver in `registerDriver`.
+   */
   readonly sequential?: boolean
 }

@@ -214,7 +214,7 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
 defineInspect(ResourceRef.prototype, (ref) => describeHeld("ResourceRef", "owner", ref), heldJson)
 
 /**
- * An untyped {@link ResourceRef} (the seed's `ScopedResource`).
+ * An untyped {@link ResourceRef}: its payload is `unknown`.
  *
  * @since 0.1.0
  * @category models

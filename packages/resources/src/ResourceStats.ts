@@ -17,7 +17,7 @@ import type { MemorySource } from "./PlatformDetection.ts"
 import type { BuiltinProfileName } from "./PlatformProfile.ts"
 
 /**
- * The stats of one resource type (the seed's `ResourceStats`).
+ * The stats of one resource type.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * @flight-hal/resources: the Effect ResourceManager (RAII scopes, budgets, pressure, reclamation,
- * acquisition modes, sharing, dependencies, deadlock-free waiting) and a plain facade.
+ * acquisition modes, sharing, dependencies, deadlock detection for sequential drivers) and a plain facade.
  *
  * @module
  */

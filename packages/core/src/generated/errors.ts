@@ -1153,7 +1153,8 @@ export class SharedMemoryUnavailable extends SharedMemoryUnavailableBase {
 }
 
 /**
- * The category of an error (the seed's HALErrorCategory).
+ * The category of an error: the part of the system that refused (resources, validation, sharing, dependencies,
+ * pools, platform).
  * @since 0.1.0
  * @category errors
  */

@@ -42,7 +42,7 @@ const shownValue = (value: unknown): string => {
 }
 
 /**
- * The category of a managed resource (the seed's `ResourceType`, a uint32).
+ * The category of a managed resource, a uint32 code: one bit per built-in type, the high bit for custom types.
  *
  * Maps each name to its numeric code. The name (`ResourceType` type) is the public representation.
  *
@@ -377,7 +377,7 @@ export const AccessPatternByCode: {
 })
 
 /**
- * Pressure level of a resource type, from its usage and budget thresholds.
+ * Pressure level of a resource type, from its usage (in % of `maxBytes`) and its budget's thresholds.
  *
  * Maps each name to its numeric code. The name (`ResourcePressure` type) is the public representation.
  *
@@ -391,15 +391,15 @@ export const AccessPatternByCode: {
  * @category tables
  */
 export const ResourcePressure: {
-  /** usage below the warning threshold */
+  /** usage below `warningPercent` */
   readonly None: 0
-  /** warning ≤ usage < midpoint of warning and critical */
+  /** `warningPercent` ≤ usage < midpoint of `warningPercent` and `criticalPercent` */
   readonly Low: 1
-  /** midpoint ≤ usage < critical */
+  /** midpoint ≤ usage < `criticalPercent` */
   readonly Medium: 2
-  /** usage ≥ critical, reserve untouched */
+  /** usage ≥ `criticalPercent`, reserve untouched */
   readonly High: 3
-  /** the reserve is in use or usage is over budget */
+  /** the reserve is in use or usage is over `maxBytes` (not set by `criticalPercent`) */
   readonly Critical: 4
 } = /* @__PURE__ */ Object.freeze({
   None: 0,

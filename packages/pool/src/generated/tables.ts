@@ -8,7 +8,7 @@
  */
 
 /**
- * The category of a managed resource (the seed's `ResourceType`, a uint32).
+ * The category of a managed resource, a uint32 code: one bit per built-in type, the high bit for custom types.
  * @since 0.1.0
  * @category tables
  */
