@@ -167,7 +167,7 @@ const diagrams = [
 
 const guides = [
   ["docs/manager.md", "The resource manager: configuration, Effect, the plain facade, admission, pools, pressure"],
-  ["docs/sharing.md", "Drivers, sharing, names, dependencies and deadlock-free waiting"],
+  ["docs/sharing.md", "Drivers, sharing, names, dependencies and deadlock detection"],
   ["docs/pools.md", "The pool package"],
   ["docs/profiles.md", "Platform profiles and detection"],
   ["docs/observability.md", "Metrics, the endpoint, dumps and timelines of a running program"],
@@ -243,8 +243,10 @@ export const writeLanding = (apiDir, packages, entries) => {
   const main = `<main><div class="markdown">
 <h1>Flight HAL</h1>
 <p>Resource management for TypeScript: resources released exactly once (<code>using</code>, Effect scopes),
-per-type byte budgets with a reserve and pressure levels, O(1) block pools, sharing between drivers, and waits
-that never deadlock. One admission core has two front ends: a plain facade for any code, and an Effect service.
+per-type byte budgets with a reserve and pressure levels, O(1) block pools, sharing between drivers, and deadlock
+detection for drivers declared sequential: a wait among them that could never be granted fails at once with
+<code>DeadlockDetected</code> (concurrent owners, the default, wait or time out, as with a semaphore, even for
+what only they hold). One admission core has two front ends: a plain facade for any code, and an Effect service.
 They take the same configs and fail with the same error classes.</p>
 <h2>Packages</h2>
 <table><thead><tr><th>package</th><th>what it is</th><th>install</th></tr></thead><tbody>
