@@ -146,7 +146,7 @@ const watchedTypes = (dump: ManagerDump) =>
  * console.log(lines[0]) // flight-hal watch · game · 0 live resources · 23:17:57.877 UTC
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category rendering
  */
 export const renderWatchView = (dump: ManagerDump, lastEvent: string, color: boolean): ReadonlyArray<string> => {
@@ -167,7 +167,7 @@ export const renderWatchView = (dump: ManagerDump, lastEvent: string, color: boo
 /**
  * One plain line of a watched manager (the watch view without a TTY).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category rendering
  */
 export const renderWatchLine = (dump: ManagerDump): string => {

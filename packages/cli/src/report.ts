@@ -19,7 +19,7 @@ import type { DemoRun } from "./model.ts"
 /**
  * A point of the report's x axis (a frame of the demo, seconds of a timeline) and what was measured there.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category report
  */
 export interface ReportSample {
@@ -39,7 +39,7 @@ export interface ReportSample {
  * Something that happened, for the event lanes (timeouts, deadlocks, refusals, Emergency admissions), the
  * pressure lane (`pressure`, with `to`) and the event table (every kind but `pressure`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category report
  */
 export interface ReportEvent {
@@ -60,7 +60,7 @@ export interface ReportEvent {
 /**
  * What the report draws, from a demo run ({@link demoReportModel}) or a timeline (`timelineReportModel`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category report
  */
 export interface ReportModel {
@@ -442,7 +442,7 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
  * console.log(model.axis, model.xMax) // frame 30
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category report
  */
 export const demoReportModel = (run: DemoRun): ReportModel => {
@@ -497,7 +497,7 @@ export const demoReportModel = (run: DemoRun): ReportModel => {
  * console.log(html.includes('<svg id="usage-Memory"')) // true
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category report
  */
 export const renderReportModel = (model: ReportModel): string => {

@@ -68,7 +68,7 @@ const RecordSchema = Schema.Union([
 /**
  * A timeline file, read.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export interface Timeline {
@@ -105,7 +105,7 @@ export interface Timeline {
  * console.log((await Effect.runPromise(parseTimeline(text))).endedAt) // 5
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export const parseTimeline = (text: string): Effect.Effect<Timeline, Error> =>
@@ -248,7 +248,7 @@ const timelinePools = (timeline: Timeline): ReportModel["pools"] => {
  * const html = renderReportModel(model) // peak 1000 B (s 0.5)
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category timeline
  */
 export const timelineReportModel = (timeline: Timeline): ReportModel => {

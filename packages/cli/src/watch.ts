@@ -23,7 +23,7 @@ import { renderWatchLine, renderWatchView, type ViewOutput } from "./live-view.t
  * console.log(snapshotUrl("http://127.0.0.1:9464")) // http://127.0.0.1:9464/snapshot
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category watch
  */
 export const snapshotUrl = (url: string): string => {
@@ -56,7 +56,7 @@ const REASONS: ReadonlyArray<readonly [reason: string, one: string, several: str
  * console.log(describeChanges(before, managerDump(manager))) // Memory: +1 admission
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category watch
  */
 export const describeChanges = (before: ManagerDump, after: ManagerDump): string | undefined => {
@@ -87,7 +87,7 @@ export const describeChanges = (before: ManagerDump, after: ManagerDump): string
 /**
  * Options of {@link watchManager}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category watch
  */
 export interface WatchOptions {
@@ -120,7 +120,7 @@ export interface WatchOptions {
  * await Effect.runPromise(watchManager({ url: server.url, fps: 10, polls: 2, output }))
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category watch
  */
 export const watchManager = (options: WatchOptions): Effect.Effect<void, Error> =>
