@@ -1,9 +1,10 @@
 /**
  * A manager's metrics without Effect: {@link prometheusText} formats the same metric families the Effect
- * service registers with Effect's `Metric` registry (so `PrometheusMetrics.format` and `prometheusText`
- * print the same names, types and labels). Counters for counts (`*_total`), gauges for levels, the wait
- * histogram; every series has a `type` attribute, and `manager` when the config has a `label`. Values are
- * read from the manager when the text is made: nothing is pushed on the acquire path.
+ * service registers with Effect's `Metric` registry (so `PrometheusMetrics.format` of the service and
+ * `prometheusText` print the same text: the same lines, names, types and labels, in the same order). Counters
+ * for counts (`*_total`), gauges for levels, the wait histogram; every series has a `type` attribute, and
+ * `manager` when the config has a `label`. Values are read from the manager when the text is made: nothing is
+ * pushed on the acquire path.
  *
  * @module
  */

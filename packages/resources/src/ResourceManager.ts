@@ -43,7 +43,7 @@ import * as Stream from "effect/Stream"
 import { captureSite } from "./internal/call-site.ts"
 import { type AcquireRequest, Core, Reclaiming, type Step } from "./internal/core.ts"
 import { durationMillis } from "./internal/duration-millis.ts"
-import { countLeaks, registerManagerMetrics } from "./internal/effect-metrics.ts"
+import { countLeaks, followPools, registerManagerMetrics } from "./internal/effect-metrics.ts"
 import { evaluatedByStep } from "./internal/effect-step.ts"
 import { runHookEffect } from "./internal/hook-effect.ts"
 import { defineInspect, describeManager } from "./internal/inspect.ts"
@@ -772,7 +772,7 @@ const make = (given: unknown) =>
     const core = made
     core.runEffect = runHookEffect // an Effect a `destroy` hook returns is run (docs/semantics.md, section 14)
     const attached: AttachedCore = { core, label: config.label }
-    yield* registerManagerMetrics(attached) // live metrics, read from the core when collected
+    const poolsChanged = yield* registerManagerMetrics(attached) // live metrics, read from the core when collected
     const pubsub = yield* PubSub.unbounded<PressureEvent>()
     const callbacks = new Registrations<PressureCallback>()
     const pressureWake = yield* PubSub.unbounded<void>()
@@ -813,7 +813,7 @@ const make = (given: unknown) =>
 
     const acquire = core.captureSites ? scopedAcquireAt(core) : scopedAcquire(core)
     const service: ResourceManagerService = {
-      pools: core.pools,
+      pools: followPools(core.pools, poolsChanged), // a pool's series follow it at once
       acquire: acquire as ResourceManagerService["acquire"],
       acquireScoped: (name, metadata, options) => acquire(name, metadata, options),
       use: (core.captureSites ? useResourceAt(core) : useResource(core)) as ResourceManagerService["use"],

@@ -5,11 +5,18 @@
  * manager's Layer closes. The leak counter is the exception: leaks are reported at close, so it is an ordinary
  * pushed counter that outlives the Layer.
  *
+ * A collection takes the registry's list of series before it reads any value, so the pool series are brought up
+ * to date when the pools change (the service's `createPool` and `destroyPool`), not when a collection reads them.
+ * The manager's entries are kept in the registry in the order of `families` (the order of the plain facade's
+ * `prometheusText`), because `PrometheusMetrics` lists each family where its first series is in the registry.
+ *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import type * as Scope from "effect/Scope"
+import type { ManagerPools } from "../ManagerPools.ts"
 import type { LeakReport } from "../ResourceStats.ts"
 import type { AttachedCore } from "./manager-core.ts"
 import { attributesOf, type Family, families, type Series } from "./metric-families.ts"
@@ -19,31 +26,45 @@ const LEAKS = "flight_hal_resource_leaks_total"
 
 const noUpdate = (): void => {}
 
-/** Registers one series of a family with the registry of `context`. */
-const register = (context: Parameters<typeof Metric.registerUnsafe>[1], family: Family, series: Series<unknown>) => {
+/** One series of ours in the registry: its registration, and its hooks' `get` (which tells its entry apart). */
+interface Registered {
+  readonly registration: Metric.Registration
+  readonly get: unknown
+}
+
+/** Registers one series of a family with the registry of `context`; `before` runs before each read. */
+const register = (
+  context: Parameters<typeof Metric.registerUnsafe>[1],
+  family: Family,
+  series: Series<unknown>,
+  before: () => void
+): Registered => {
   const options = { description: family.help, attributes: series.attributes }
   if (family.kind === "counter") {
     const read = series.read as () => number
-    return Metric.registerUnsafe(Metric.counter(family.name, { ...options, incremental: true }), context, {
-      get: () => ({ count: read(), incremental: true }),
-      update: noUpdate,
-      modify: noUpdate
-    })
+    const get = () => {
+      before()
+      return { count: read(), incremental: true }
+    }
+    const metric = Metric.counter(family.name, { ...options, incremental: true })
+    return { get, registration: Metric.registerUnsafe(metric, context, { get, update: noUpdate, modify: noUpdate }) }
   }
   if (family.kind === "gauge") {
     const read = series.read as () => number
-    return Metric.registerUnsafe(Metric.gauge(family.name, options), context, {
-      get: () => ({ value: read() }),
-      update: noUpdate,
-      modify: noUpdate
-    })
+    const get = () => {
+      before()
+      return { value: read() }
+    }
+    const metric = Metric.gauge(family.name, options)
+    return { get, registration: Metric.registerUnsafe(metric, context, { get, update: noUpdate, modify: noUpdate }) }
   }
   const read = series.read as () => WaitHistogram
-  return Metric.registerUnsafe(Metric.histogram(family.name, { ...options, boundaries: WAIT_BOUNDARIES }), context, {
-    get: read,
-    update: noUpdate,
-    modify: noUpdate
-  })
+  const get = () => {
+    before()
+    return read()
+  }
+  const metric = Metric.histogram(family.name, { ...options, boundaries: WAIT_BOUNDARIES })
+  return { get, registration: Metric.registerUnsafe(metric, context, { get, update: noUpdate, modify: noUpdate }) }
 }
 
 /** The pushed leak counter of one type. */
@@ -53,66 +74,99 @@ const leakCounter = (manager: AttachedCore, type: string) => {
   return Metric.counter(LEAKS, { description: family?.help, attributes, incremental: true })
 }
 
+/** The pools of a manager as one string: it changes when a pool is created or destroyed. */
+const poolKeysOf = (manager: AttachedCore): string =>
+  manager.core.pools
+    .pools()
+    .map(({ type, pool }) => `${type}\u0000${pool.blockSize}\u0000${pool.name}`)
+    .join("\u0001")
+
 /**
- * Registers the manager's series in the current metric registry until the scope closes. Pool series follow
- * the manager's pools: a pool created or destroyed at run time shows, or goes, from the next collection on.
+ * Registers the manager's series in the current metric registry until the scope closes, in the order of
+ * `families`. Returns what to call when the manager's pools have changed: it registers the series of a new pool
+ * and removes those of a destroyed one, so the next collection has them (a collection also does this first
+ * when it finds the pools changed, for the one after it).
  */
-export const registerManagerMetrics = (manager: AttachedCore): Effect.Effect<void, never, Scope.Scope> =>
+export const registerManagerMetrics = (manager: AttachedCore): Effect.Effect<() => void, never, Scope.Scope> =>
   Effect.gen(function* () {
     const context = yield* Effect.context<never>()
-    const registrations: Array<Metric.Registration> = []
-    const pooled = new Map<string, Metric.Registration>()
-    let poolKeys = ""
-    const syncPools = () => {
-      const keys = manager.core.pools
-        .pools()
-        .map(({ type, pool }) => `${type}\u0000${pool.blockSize}\u0000${pool.name}`)
-        .join("\u0001")
+    const registry = Context.get(context, Metric.MetricRegistry)
+    const names = manager.core.state.typeTable.names
+    // the leak counters are found by name and attributes (pushed counters: Effect makes their entries)
+    const leakType = new Map<string, number>(names.map((type, index) => [type, index]))
+    let registered = new Map<string, Registered>()
+    let poolKeys: string | undefined
+    let open = true
+    const sync = (): void => {
+      if (!open) return
+      const keys = poolKeysOf(manager)
       if (keys === poolKeys) return
       poolKeys = keys
-      const wanted = new Set<string>()
+      const next = new Map<string, Registered>()
+      const rank = new Map<unknown, number>()
+      let at = 0
+      let leaksAt = 0
       for (const family of families) {
-        if (!family.perPool) continue
-        for (const series of family.series(manager)) {
+        if (family.name === LEAKS) {
+          leaksAt = at // the leak counters' places, one per type
+          at += names.length
+          continue
+        }
+        for (const series of family.series(manager) as ReadonlyArray<Series<unknown>>) {
           const key = `${family.name}\u0000${JSON.stringify(series.attributes)}`
-          wanted.add(key)
-          if (!pooled.has(key)) pooled.set(key, register(context, family, series))
+          // the first series read in a collection checks the pools (for a change made past `followPools`)
+          const kept = registered.get(key) ?? register(context, family, series, at === 0 ? sync : noUpdate)
+          next.set(key, kept)
+          rank.set(kept.get, at++)
         }
       }
-      for (const [key, registration] of pooled) {
-        if (wanted.has(key)) continue
-        registration.remove()
-        pooled.delete(key)
+      for (const [key, { registration }] of registered) if (!next.has(key)) registration.remove()
+      registered = next
+      // our entries (a series another manager's took over is left where it is), moved into the families' order
+      const ours: Array<readonly [string, Metric.Metric.Metadata<unknown, unknown>, number]> = []
+      for (const [key, metadata] of registry) {
+        const own = rank.get(metadata.hooks.get)
+        const leak =
+          metadata.id === LEAKS && metadata.attributes?.manager === manager.label
+            ? leakType.get(metadata.attributes?.type ?? "")
+            : undefined
+        if (own !== undefined) ours.push([key, metadata, own])
+        else if (leak !== undefined) ours.push([key, metadata, leaksAt + leak])
       }
+      ours.sort((a, b) => a[2] - b[2])
+      for (const [key] of ours) registry.delete(key)
+      for (const [key, metadata] of ours) registry.set(key, metadata)
     }
-    let first = true
-    for (const family of families) {
-      if (family.perPool || family.name === LEAKS) continue
-      for (const series of family.series(manager) as ReadonlyArray<Series<unknown>>) {
-        // the first series read in a collection brings the pool series up to date
-        const withSync: Series<unknown> = first
-          ? {
-              attributes: series.attributes,
-              read: () => {
-                syncPools()
-                return series.read()
-              }
-            }
-          : series
-        first = false
-        registrations.push(register(context, family, withSync))
-      }
-    }
-    syncPools()
     // the leak counters exist from the start (at 0), as the other series do
-    for (const type of manager.core.state.typeTable.names) yield* Metric.update(leakCounter(manager, type), 0)
+    for (const type of names) yield* Metric.update(leakCounter(manager, type), 0)
+    sync()
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
-        for (const registration of registrations) registration.remove()
-        for (const registration of pooled.values()) registration.remove()
+        open = false
+        for (const { registration } of registered.values()) registration.remove()
       })
     )
+    return sync
   })
+
+/** The manager's pools, telling `changed` after a pool is created or destroyed. */
+export const followPools = (pools: ManagerPools, changed: () => void): ManagerPools => ({
+  createPool: (config) => {
+    const made = pools.createPool(config)
+    if (made.ok) changed()
+    return made
+  },
+  destroyPool: (type, blockSize) => {
+    const done = pools.destroyPool(type, blockSize)
+    if (done.ok) changed()
+    return done
+  },
+  getPool: (type, blockSize) => pools.getPool(type, blockSize),
+  getPoolStats: (type, blockSize) => pools.getPoolStats(type, blockSize),
+  trim: (type) => pools.trim(type),
+  pools: () => pools.pools(),
+  routingStats: () => pools.routingStats()
+})
 
 /** Adds reported leaks to the leak counters, per type. */
 export const countLeaks = (manager: AttachedCore, leaks: ReadonlyArray<LeakReport>): Effect.Effect<void> =>
