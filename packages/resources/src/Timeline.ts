@@ -180,7 +180,10 @@ export interface TimelineRecorder extends Disposable {
 export interface TimelineOptions {
   /** Receives each line (without its newline), the header first: `timelineToFile(path).sink`, or your own. */
   readonly sink: (line: string) => void
-  /** Samples every so many milliseconds of wall-clock time (an unref'd timer); absent: only on `sample()`. */
+  /**
+   * Samples every so many milliseconds of wall-clock time (an unref'd timer), from 1 to 2^31 − 1 (0 is refused,
+   * as `recordTimelineScoped` refuses an `interval` under 1 ms); absent: only on `sample()`.
+   */
   readonly intervalMillis?: number
   /** The label in the header (default: the config's `label`, else `"resource-manager"`). */
   readonly label?: string
@@ -200,7 +203,7 @@ interface Counted {
  * it happens, until `stop()` (or dispose) writes a last sample and the end line. The manager's `close()` does
  * not stop it: stop it before or after. Throws `InvalidArgument` for anything that is not a manager, and for
  * options that are not {@link TimelineOptions} (`sink` a function, `intervalMillis` a number in
- * [0, 2^31 − 1], `label` a string; each read once) or whose reading throws. A sink that throws makes `sample()`
+ * [1, 2^31 − 1], `label` a string; each read once) or whose reading throws. A sink that throws makes `sample()`
  * and `stop()` throw (`stop` ends the recording first); on a timer sample or a pressure change the line is lost.
  *
  * @example
@@ -251,10 +254,10 @@ const readTimelineOptions = (options: unknown): TimelineOptions => {
     intervalMillis !== undefined &&
     (typeof intervalMillis !== "number" ||
       !Number.isFinite(intervalMillis) ||
-      intervalMillis < 0 ||
+      intervalMillis < 1 ||
       intervalMillis > MAX_INTERVAL_MILLIS)
   ) {
-    throw bad("options.intervalMillis", `expected a number in [0, 2^31 − 1], got ${show(intervalMillis)}`)
+    throw bad("options.intervalMillis", `expected a number in [1, 2^31 − 1], got ${show(intervalMillis)}`)
   }
   if (label !== undefined && typeof label !== "string") {
     throw bad("options.label", `expected a string, got ${show(label)}`)
@@ -412,7 +415,7 @@ const startTimeline = (manager: AnyResourceManager, options: TimelineOptions, ow
   const timer =
     options.intervalMillis === undefined || !ownTimer
       ? undefined
-      : runtime.setInterval?.(timedSample, Math.max(1, options.intervalMillis))
+      : runtime.setInterval?.(timedSample, options.intervalMillis)
   ;(timer as { unref?: () => void } | undefined)?.unref?.()
 
   // a last sample, then the end line; the timer, the observer and the window end even when the sink throws
