@@ -98,8 +98,12 @@ export type AcquireMode = "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
 export interface AcquireOptions<T, M extends AcquireMode = AcquireMode> {
   /** Default `NonBlocking`. */
   readonly mode?: M
-  /** The longest wait of `Timeout` mode (required by it, refused by the others): finite, ≥ 0, ≤ 2^31 − 1 ms. */
-  readonly timeout?: Duration.Input
+  /**
+   * The longest wait of `Timeout` mode (required by it, refused by the others): finite, ≥ 0, ≤ 2^31 − 1 ms. Its
+   * type is `undefined` when the mode is known and is not `Timeout` (`{ mode: "Blocking", timeout: "1 second" }`
+   * does not compile: the manager refuses it with `InvalidArgument`).
+   */
+  readonly timeout?: "Timeout" extends M ? Duration.Input : undefined
   /** The owner driver (default: the config's `defaultDriver`, `"app"`). */
   readonly owner?: string
   /** Makes the payload (called on first access); default: a pool block's view or a Uint8Array for Memory, else undefined. */
@@ -574,7 +578,7 @@ const bindWhenDriven = <T>(
 // (no interruption can come between); otherwise uninterruptible from the wait's end to the registration.
 const scopedAcquire =
   (core: EffectCore) =>
-  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T, M>) =>
+  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T>) =>
     Effect.withFiber((fiber) => {
       const scope = Context.getUnsafe(fiber.context, Scope.Scope)
       const started = startAcquire(core, name, metadata, options)
@@ -589,7 +593,7 @@ const scopedAcquire =
  */
 const scopedAcquireAt =
   (core: EffectCore) =>
-  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T, M>) => {
+  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T>) => {
     const site = captureSite()
     return Effect.withFiber((fiber) => {
       const scope = Context.getUnsafe(fiber.context, Scope.Scope)
@@ -633,7 +637,7 @@ const useResource =
     name: string,
     metadata: ResourceMetadata,
     body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-    options?: AcquireOptions<T, M>
+    options?: AcquireOptions<T>
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
     // checked before anything is acquired, as the facade's `use` does
     typeof body !== "function"
@@ -647,7 +651,7 @@ const useResourceAt =
     name: string,
     metadata: ResourceMetadata,
     body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-    options?: AcquireOptions<T, M>
+    options?: AcquireOptions<T>
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
     typeof body !== "function"
       ? (notAFunction() as Effect.Effect<never, AcquireErrorOf<M>>)
@@ -815,7 +819,8 @@ const make = (given: unknown) =>
     const service: ResourceManagerService = {
       pools: followPools(core.pools, poolsChanged), // a pool's series follow it at once
       acquire: acquire as ResourceManagerService["acquire"],
-      acquireScoped: (name, metadata, options) => acquire(name, metadata, options),
+      acquireScoped: (name, metadata, options) =>
+        acquire(name, metadata, options as AcquireOptions<unknown> | undefined),
       use: (core.captureSites ? useResourceAt(core) : useResource(core)) as ResourceManagerService["use"],
       share: <T>(handle: ResourceHandle, driver: string) =>
         Effect.acquireRelease(
