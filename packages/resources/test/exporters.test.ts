@@ -3,11 +3,12 @@
  * web handler) and `OtlpMetrics` (OTLP/HTTP JSON, posted to a fetch that keeps the bodies: no network).
  */
 import { describe, expect, test } from "bun:test"
-import { Effect, Layer, Metric } from "effect"
-import { FetchHttpClient, HttpRouter } from "effect/http"
-import { OtlpExporter, OtlpMetrics, OtlpSerialization, PrometheusMetrics } from "effect/observability"
+import { Effect, Metric } from "effect"
+import { HttpRouter } from "effect/http"
+import { OtlpExporter, PrometheusMetrics } from "effect/observability"
 import { ResourceManager } from "../src/index.ts"
 import { mem } from "./support/harness.ts"
+import { otlpCapture } from "./support/otlp-capture.ts"
 
 const budget = { maxBytes: 1000, reservedBytes: 100, warningPercent: 50, criticalPercent: 80 }
 
@@ -41,24 +42,7 @@ describe("Effect's exporters", () => {
   })
 
   test("OtlpMetrics exports the counters as monotonic sums and the levels as gauges", async () => {
-    const bodies: Array<string> = []
-    const keep: typeof fetch = Object.assign(
-      async (_input: RequestInfo | URL, init?: RequestInit) => {
-        const body = init?.body
-        bodies.push(typeof body === "string" ? body : new TextDecoder().decode(body as Uint8Array))
-        return new Response(null, { status: 200 })
-      },
-      { preconnect: () => {} }
-    )
-    const otlp = OtlpMetrics.layer({
-      url: "http://collector.invalid/v1/metrics",
-      resource: { serviceName: "game" },
-      exportInterval: "1 hour"
-    }).pipe(
-      Layer.provide(OtlpSerialization.layerJson),
-      Layer.provide(FetchHttpClient.layer),
-      Layer.provide(Layer.succeed(FetchHttpClient.Fetch, keep))
-    )
+    const { bodies, layer: otlp } = otlpCapture()
     await Effect.runPromise(
       Effect.gen(function* () {
         const manager = yield* ResourceManager

@@ -6,9 +6,8 @@
  */
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
-import { Effect, Layer, Metric, type Scope } from "effect"
-import { FetchHttpClient } from "effect/http"
-import { OtlpExporter, OtlpMetrics, OtlpSerialization, PrometheusMetrics } from "effect/observability"
+import { Effect, Metric, type Scope } from "effect"
+import { OtlpExporter, PrometheusMetrics } from "effect/observability"
 import {
   createResourceManager,
   managerMetrics,
@@ -17,6 +16,7 @@ import {
   type ResourceManagerConfig
 } from "../src/index.ts"
 import { mem } from "./support/harness.ts"
+import { otlpCapture } from "./support/otlp-capture.ts"
 
 const budget = { maxBytes: 100_000, reservedBytes: 0, warningPercent: 50, criticalPercent: 80 }
 const config: ResourceManagerConfig = { label: "svc", budgets: { Memory: budget } }
@@ -91,24 +91,7 @@ describe("a run-time pool in the very next collection (Effect service)", () => {
   })
 
   test("the OtlpMetrics export right after createPool has the pool, the one after destroyPool not", async () => {
-    const bodies: Array<string> = []
-    const keep: typeof fetch = Object.assign(
-      async (_input: RequestInfo | URL, init?: RequestInit) => {
-        const body = init?.body
-        bodies.push(typeof body === "string" ? body : new TextDecoder().decode(body as Uint8Array))
-        return new Response(null, { status: 200 })
-      },
-      { preconnect: () => {} }
-    )
-    const otlp = OtlpMetrics.layer({
-      url: "http://collector.invalid/v1/metrics",
-      resource: { serviceName: "game" },
-      exportInterval: "1 hour"
-    }).pipe(
-      Layer.provide(OtlpSerialization.layerJson),
-      Layer.provide(FetchHttpClient.layer),
-      Layer.provide(Layer.succeed(FetchHttpClient.Fetch, keep))
-    )
+    const { bodies, layer: otlp } = otlpCapture()
     await Effect.runPromise(
       Effect.gen(function* () {
         const manager = yield* ResourceManager
