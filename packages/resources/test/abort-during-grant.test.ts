@@ -22,6 +22,18 @@ const outcome = (wait: Promise<{ readonly released: boolean }>): Promise<string>
     (error: unknown) => (error instanceof Error ? error.message : String(error))
   )
 
+/**
+ * A manager whose Memory a 90-byte `blocker` fills, and a signal whose first abort listener (the app's cancel
+ * handler, added before any wait listens) releases it.
+ */
+const cancelHandlerFirst = () => {
+  const manager = fresh()
+  const blocker = manager.acquire("blocker", mem(90))
+  const controller = new AbortController()
+  controller.signal.addEventListener("abort", () => blocker.release())
+  return { manager, blocker, controller }
+}
+
 const usage = (manager: PlainResourceManager) => manager.getResourceStats("Memory").currentUsage
 
 /** Whether a name is free (no live resource has it). */
@@ -37,10 +49,7 @@ const free = (manager: PlainResourceManager, name: string): boolean => {
 
 describe("an abort listener added before the manager's frees what the wait waited for", () => {
   test("the wait rejects with the signal's reason and holds nothing", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release()) // the app's cancel handler, added first
+    const { manager, controller } = cancelHandlerFirst()
     const wait = outcome(manager.acquireAsync("w", mem(50), { signal: controller.signal }))
     expect(manager.getResourceStats("Memory").waiting).toBe(1)
     controller.abort(new Error("cancelled"))
@@ -53,10 +62,7 @@ describe("an abort listener added before the manager's frees what the wait waite
   })
 
   test("the grant given back goes to the next waiter at once", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release())
+    const { manager, controller } = cancelHandlerFirst()
     const aborted = outcome(manager.acquireAsync("w", mem(60), { signal: controller.signal }))
     const next = manager.acquireAsync("next", mem(60), { owner: "other" })
     controller.abort(new Error("cancelled"))
@@ -70,10 +76,7 @@ describe("an abort listener added before the manager's frees what the wait waite
   })
 
   test("the reason is whatever the signal says (abort() with no reason: an AbortError)", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release())
+    const { manager, controller } = cancelHandlerFirst()
     const wait = manager.acquireAsync("w", mem(50), { signal: controller.signal })
     controller.abort()
     const error = await wait.then(
@@ -86,10 +89,7 @@ describe("an abort listener added before the manager's frees what the wait waite
   })
 
   test("use: the body never runs", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release())
+    const { manager, controller } = cancelHandlerFirst()
     let ran = false
     const used = manager.use(
       "w",
@@ -139,10 +139,7 @@ describe("two waits on one signal", () => {
 
 describe("whatever code aborts, inside the manager", () => {
   test("a reclamation callback of another admission aborts: the wait rejects, the admission is admitted", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release())
+    const { manager, controller } = cancelHandlerFirst()
     const wait = outcome(manager.acquireAsync("w", mem(50), { signal: controller.signal }))
     using _ = manager.registerReclamationCallback("Memory", () => {
       controller.abort(new Error("cancelled"))
@@ -157,10 +154,7 @@ describe("whatever code aborts, inside the manager", () => {
   })
 
   test("relieveSystemPressure's reclamation callback aborts: the wait rejects", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release())
+    const { manager, controller } = cancelHandlerFirst()
     const wait = outcome(manager.acquireAsync("w", mem(50), { signal: controller.signal }))
     using _ = manager.registerReclamationCallback("Memory", () => {
       controller.abort(new Error("cancelled"))
@@ -192,10 +186,7 @@ describe("whatever code aborts, inside the manager", () => {
   })
 
   test("a pressure callback aborts: the wait rejects", async () => {
-    const manager = fresh()
-    const blocker = manager.acquire("blocker", mem(90))
-    const controller = new AbortController()
-    controller.signal.addEventListener("abort", () => blocker.release())
+    const { manager, controller } = cancelHandlerFirst()
     const wait = outcome(manager.acquireAsync("w", mem(50), { signal: controller.signal }))
     const delivered = new Promise<void>((resolve) => {
       manager.registerPressureCallback(() => {
