@@ -512,12 +512,17 @@ const waitFor = (core: EffectCore, waiter: WaitingRequest, waitMillis: number): 
   )
 }
 
-/** An acquisition as far as it goes synchronously: the bound ref when admitted at once, else the Effect finishing it. */
+/**
+ * An acquisition as far as it goes synchronously: the bound ref when admitted at once, else the Effect finishing it.
+ * `site` is the acquisition site (`captureAcquisitionSite`), taken where the acquisition's Effect was made; a
+ * manager with the option admits nothing in one step (`admitAtOnce` declines: it captures no site).
+ */
 const startAcquire = <T>(
   core: EffectCore,
   name: string,
   input: ResourceMetadata,
-  options: AcquireOptions<T> | undefined
+  options: AcquireOptions<T> | undefined,
+  site: string | undefined
 ): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> => {
   const metadata = copyMetadata(input, core.metadataMemo) // read once, for whichever path admits it
   if (options === undefined) {
@@ -525,21 +530,8 @@ const startAcquire = <T>(
     const ref = core.acquireAtOnce<T>(name, metadata)
     if (ref !== undefined) return ref
   }
-  return startRequest(core, name, metadata, options, undefined)
+  return startRequest(core, name, metadata, options, site)
 }
-
-/**
- * `startAcquire` with `captureAcquisitionSite`: the site was taken where the acquisition's Effect was made. Such a
- * manager admits nothing in one step (the one step captures no site), so this goes to the general path at once.
- */
-const startAcquireAt = <T>(
-  core: EffectCore,
-  name: string,
-  input: ResourceMetadata,
-  options: AcquireOptions<T> | undefined,
-  site: string
-): ResourceRef<T> | Effect.Effect<ResourceRef<T>, AcquireError> =>
-  startRequest(core, name, copyMetadata(input, core.metadataMemo), options, site)
 
 /** The general path of an acquisition: the options and the request validated, then the admission's first step. */
 const startRequest = <T>(
@@ -575,29 +567,16 @@ const bindWhenDriven = <T>(
   Effect.map(driven, (slot) => core.bind(slot, request, create, destroy))
 
 // Effect.acquireRelease's work by hand. Admitted at once: the release is registered in the same synchronous step
-// (no interruption can come between); otherwise uninterruptible from the wait's end to the registration.
+// (no interruption can come between); otherwise uninterruptible from the wait's end to the registration. With
+// `captureAcquisitionSite` the site is the stack of this call, where the acquisition's Effect is made (as
+// `Effect.fn` takes its call site), not the fiber's that runs it.
 const scopedAcquire =
   (core: EffectCore) =>
-  <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T>) =>
-    Effect.withFiber((fiber) => {
-      const scope = Context.getUnsafe(fiber.context, Scope.Scope)
-      const started = startAcquire(core, name, metadata, options)
-      if (started instanceof ResourceRef) return registerRelease(scope, started)
-      return registerWhenAcquired(scope, started)
-    }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
-
-/**
- * `scopedAcquire` with `captureAcquisitionSite`: the site is the stack of this call, where the acquisition's Effect
- * is made (as `Effect.fn` takes its call site), not the fiber's that runs it. A separate function, so that a manager
- * without the option does not pay for the choice.
- */
-const scopedAcquireAt =
-  (core: EffectCore) =>
   <T, M extends AcquireMode>(name: string, metadata: ResourceMetadata, options?: AcquireOptions<T>) => {
-    const site = captureSite()
+    const site = core.captureSites ? captureSite() : undefined
     return Effect.withFiber((fiber) => {
       const scope = Context.getUnsafe(fiber.context, Scope.Scope)
-      const started = startAcquireAt(core, name, metadata, options, site)
+      const started = startAcquire(core, name, metadata, options, site)
       if (started instanceof ResourceRef) return registerRelease(scope, started)
       return registerWhenAcquired(scope, started)
     }) as Effect.Effect<ResourceRef<T>, AcquireErrorOf<M>, Scope.Scope>
@@ -639,27 +618,17 @@ const useResource =
     body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
     options?: AcquireOptions<T>
   ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
-    // checked before anything is acquired, as the facade's `use` does
+    // checked before anything is acquired, as the facade's `use` does; the site is the stack of the `use` call
     typeof body !== "function"
       ? (notAFunction() as Effect.Effect<never, AcquireErrorOf<M>>)
-      : (new UseCall(core, name, metadata, body, options) as unknown as Effect.Effect<A, AcquireErrorOf<M> | E, R>)
-
-/** `useResource` with `captureAcquisitionSite`: the site is the stack of the `use` call (see `scopedAcquireAt`). */
-const useResourceAt =
-  (core: EffectCore) =>
-  <T, A, E, R, M extends AcquireMode>(
-    name: string,
-    metadata: ResourceMetadata,
-    body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-    options?: AcquireOptions<T>
-  ): Effect.Effect<A, AcquireErrorOf<M> | E, R> =>
-    typeof body !== "function"
-      ? (notAFunction() as Effect.Effect<never, AcquireErrorOf<M>>)
-      : (new UseCallAt(core, name, metadata, body, options, captureSite()) as unknown as Effect.Effect<
-          A,
-          AcquireErrorOf<M> | E,
-          R
-        >)
+      : (new UseCall(
+          core,
+          name,
+          metadata,
+          body,
+          options,
+          core.captureSites ? captureSite() : undefined
+        ) as unknown as Effect.Effect<A, AcquireErrorOf<M> | E, R>)
 
 /** What `use` fails with when its body is not a function. */
 const notAFunction = () => Effect.fail(new InvalidArgument({ argument: "body", issue: "expected a function" }))
@@ -671,7 +640,9 @@ class UseCall<T, A, E, R> {
     readonly name: string,
     readonly metadata: ResourceMetadata,
     readonly body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-    readonly options: AcquireOptions<T> | undefined
+    readonly options: AcquireOptions<T> | undefined,
+    /** The acquisition site (`captureAcquisitionSite`): where `use` was called, the Effect made. */
+    readonly site: string | undefined
   ) {}
 
   /** A run: its release frame first, then the run itself. */
@@ -682,33 +653,11 @@ class UseCall<T, A, E, R> {
   }
 }
 
-/**
- * A `use` call with `captureAcquisitionSite`: its runs acquire with the site taken when `use` was called (where the
- * Effect was made). A class of its own, so that a `use` call without the option carries nothing more.
- */
-class UseCallAt<T, A, E, R> extends UseCall<T, A, E, R> {
-  constructor(
-    core: EffectCore,
-    name: string,
-    metadata: ResourceMetadata,
-    body: (ref: ResourceRef<T>) => Effect.Effect<A, E, R>,
-    options: AcquireOptions<T> | undefined,
-    readonly site: string
-  ) {
-    super(core, name, metadata, body, options)
-  }
-
-  override step(): Effect.Effect<A, AcquireError | E, R> {
-    const run = new UseRunAt(this)
-    return Effect.onExitPrimitive(run as unknown as Effect.Effect<A, AcquireError | E, R>, run.finish)
-  }
-}
-
 /** One run of a `use` call: the acquisition and the body; `finish` releases what it holds (once, on any exit). */
 class UseRun<T, A, E, R> {
-  protected held: ResourceRef<T> | undefined = undefined
+  private held: ResourceRef<T> | undefined = undefined
 
-  constructor(protected readonly call: UseCall<T, A, E, R>) {}
+  constructor(private readonly call: UseCall<T, A, E, R>) {}
 
   /** The exit frame's finalizer: releases the ref (nothing when the run ended before it held one). */
   readonly finish = (): undefined => {
@@ -719,7 +668,7 @@ class UseRun<T, A, E, R> {
   /** Acquires, then runs the body (a body that throws dies, and `finish` releases). */
   step(): Effect.Effect<A, AcquireError | E, R> {
     const call = this.call
-    const started = startAcquire(call.core, call.name, call.metadata, call.options)
+    const started = startAcquire(call.core, call.name, call.metadata, call.options, call.site)
     if (started instanceof ResourceRef) {
       this.held = started
       return bodyEffect(call.body(started))
@@ -731,7 +680,7 @@ class UseRun<T, A, E, R> {
    * An acquisition that waited or reclaimed first: from the wait's end to the hold, uninterruptible (the body runs
    * as the caller's region does).
    */
-  protected whenAcquired(started: Effect.Effect<ResourceRef<T>, AcquireError>): Effect.Effect<A, AcquireError | E, R> {
+  private whenAcquired(started: Effect.Effect<ResourceRef<T>, AcquireError>): Effect.Effect<A, AcquireError | E, R> {
     const body = this.call.body
     return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(started, (ref) => {
@@ -739,19 +688,6 @@ class UseRun<T, A, E, R> {
         return restore(bodyEffect(body(ref)))
       })
     )
-  }
-}
-
-/** A run of a `use` call with `captureAcquisitionSite`: it acquires with the call's site. */
-class UseRunAt<T, A, E, R> extends UseRun<T, A, E, R> {
-  override step(): Effect.Effect<A, AcquireError | E, R> {
-    const call = this.call as UseCallAt<T, A, E, R>
-    const started = startAcquireAt(call.core, call.name, call.metadata, call.options, call.site)
-    if (started instanceof ResourceRef) {
-      this.held = started
-      return bodyEffect(call.body(started))
-    }
-    return this.whenAcquired(started)
   }
 }
 
@@ -815,13 +751,13 @@ const make = (given: unknown) =>
     const wakeUps = yield* PubSub.subscribe(pressureWake)
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(PubSub.take(wakeUps), drainPressure)))
 
-    const acquire = core.captureSites ? scopedAcquireAt(core) : scopedAcquire(core)
+    const acquire = scopedAcquire(core)
     const service: ResourceManagerService = {
       pools: followPools(core.pools, poolsChanged), // a pool's series follow it at once
       acquire: acquire as ResourceManagerService["acquire"],
       acquireScoped: (name, metadata, options) =>
         acquire(name, metadata, options as AcquireOptions<unknown> | undefined),
-      use: (core.captureSites ? useResourceAt(core) : useResource(core)) as ResourceManagerService["use"],
+      use: useResource(core) as ResourceManagerService["use"],
       share: <T>(handle: ResourceHandle, driver: string) =>
         Effect.acquireRelease(
           sync(() => core.share<T>(handle, driver)),
