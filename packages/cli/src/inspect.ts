@@ -106,9 +106,15 @@ export const renderInspect = (dump: ManagerDump, options: { readonly all?: boole
   out.push("", "Shared resources")
   out.push(shared.length === 0 ? "(none)" : shared.map((r) => `${r.name ?? r.id}: ${r.holders.join(", ")}`).join("\n"))
   const withDeps = resources.filter((r) => r.dependsOn.length > 0)
+  // a dependency by its name, as the dependent is shown (its id when it has none)
+  const labels = new Map(resources.map((r) => [r.id, r.name ?? r.id]))
   out.push("", "Dependencies")
   out.push(
-    withDeps.length === 0 ? "(none)" : withDeps.map((r) => `${r.name ?? r.id} → ${r.dependsOn.join(", ")}`).join("\n")
+    withDeps.length === 0
+      ? "(none)"
+      : withDeps
+          .map((r) => `${r.name ?? r.id} → ${r.dependsOn.map((id) => labels.get(id) ?? id).join(", ")}`)
+          .join("\n")
   )
   out.push("", "Drivers")
   out.push(
