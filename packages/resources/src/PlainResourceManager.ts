@@ -80,7 +80,10 @@ export interface AsyncAcquireOptions<T> extends Omit<SyncAcquireOptions<T>, "mod
   readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
   /** The longest wait of Timeout mode, in milliseconds (required by it, refused by the others): ≤ 2^31 − 1. */
   readonly timeoutMillis?: number
-  /** Aborting it while waiting rejects with the signal's reason and leaves the queue. */
+  /**
+   * Aborting it while waiting rejects with the signal's reason and leaves the queue; so does an abort during the
+   * admission (by a reclamation or pressure callback the manager runs for it), which releases what was admitted.
+   */
   readonly signal?: AbortSignal
 }
 
@@ -398,6 +401,9 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
         // the signal is read and listened to before the request is submitted: one that cannot be used is refused
         // before the admission changes anything (reclamation included)
         const watch = settings.signal === undefined ? undefined : orThrow(watchSignal(settings.signal))
+        // an abort before the request is acted on only if it waits; one during its admission (caller code the
+        // admission ran: reclamation callbacks, pressure callbacks one of them delivered) ends it either way
+        const abortedBefore = watch?.aborted === true
         let step: ReturnType<typeof runSync>
         try {
           step = runSync(core.start(request))
@@ -408,7 +414,12 @@ export const createResourceManager = (given: ResourceManagerConfig = {}): PlainR
         if (step instanceof WaitingRequest)
           return waitAsync(core, step, settings, watch, (slot) => bind<T>(slot, request, settings))
         watch?.stop()
-        if (typeof step === "number") return Promise.resolve(bind<T>(step, request, settings))
+        if (typeof step === "number") {
+          if (watch === undefined || !watch.aborted || abortedBefore)
+            return Promise.resolve(bind<T>(step, request, settings))
+          core.giveBack(step, request) // no ref is made: what a callback released stays released
+          return Promise.reject(abortReason(settings.signal))
+        }
         return Promise.reject(step)
       } catch (error) {
         return Promise.reject(error)

@@ -707,6 +707,14 @@ export class Core<R> {
     return this.timeout(waiter)
   }
 
+  /**
+   * An admission its caller will not take (its signal aborted during the admission): its resource released at
+   * once, unless caller code freed it since (its slot may hold another resource by now).
+   */
+  giveBack(slot: number, request: AcquireRequest): void {
+    if (request.generation !== undefined) this.releaseOwned(slot, request.generation, request.driver)
+  }
+
   /** A waiter that will never take its outcome (interrupted, aborted): leaves its queue, or gives a grant back. */
   abandon(waiter: WaitingRequest): void {
     if (waiter.grantedSlot >= 0) {

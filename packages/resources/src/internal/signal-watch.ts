@@ -3,7 +3,7 @@
  * The signal is caller code: it is read (`aborted`, `addEventListener`, `removeEventListener`, once each) and
  * listened to before the request is submitted, so that one that cannot be used is refused with
  * `InvalidArgument { argument: "signal" }` with nothing changed; an abort is only acted on once the request
- * waits (docs/semantics.md, sections 5 and 14). A grant that ends a wait (facade or shared manager) reads `aborted` once more
+ * waits, or (the plain facade) when it came during the admission (docs/semantics.md, sections 5 and 14). A grant that ends a wait (facade or shared manager) reads `aborted` once more
  * (`abortedNow`).
  *
  * @internal
@@ -32,7 +32,8 @@ export const notListening = (): void => {}
  * Reads a caller's signal before its request is submitted, so that a signal that cannot be used is refused with
  * InvalidArgument (signal) and nothing changed (docs/semantics.md, section 14): `aborted`, `addEventListener`
  * and `removeEventListener` are read once (the two methods must be functions, as validation found them), and
- * the listener is added now (a throw refuses the signal); only a request that waits acts on an abort. A watch
+ * the listener is added now (a throw refuses the signal); a request acts on an abort once it waits (the plain
+ * facade also on one that came during its admission: `aborted` turned true). A watch
  * must be stopped however the acquisition ends (admitted at once, refused, its wait over).
  */
 export const watchSignal = (signal: AbortSignal): SignalWatch | InvalidArgument => {
