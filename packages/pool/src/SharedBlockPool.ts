@@ -566,33 +566,17 @@ export class SharedBlockPool {
    * @category stats
    */
   stats(): PoolStats {
-    const header = this.header
-    const maxThreads = header[H.maxThreads] as number
-    const all = new Float64Array(this.buffer, 256, (maxThreads * SLOT_BYTES) / 8)
-    const stride = SLOT_BYTES / 8
-    let allocations = 0
-    let frees = 0
-    let failures = 0
-    let invalidFrees = 0
-    let useAfterFree = 0
-    for (let s = 0; s < maxThreads; s++) {
-      const base = s * stride + 1
-      allocations += all[base + SLOT.allocations] as number
-      frees += all[base + SLOT.frees] as number
-      failures += all[base + SLOT.failures] as number
-      invalidFrees += all[base + SLOT.invalidFrees] as number
-      useAfterFree += all[base + SLOT.useAfterFree] as number
-    }
+    const sum = (counter: number): number => this.summed(counter)
     return statsOf({
       name: this.name,
       blockSize: this.blockSize,
       totalBlocks: this.blockCount,
-      allocations,
-      frees,
-      peakUsedBlocks: Atomics.load(header, H.peakOutstanding),
-      failures,
-      invalidFrees,
-      useAfterFree
+      allocations: sum(SLOT.allocations),
+      frees: sum(SLOT.frees),
+      peakUsedBlocks: Atomics.load(this.header, H.peakOutstanding),
+      failures: sum(SLOT.failures),
+      invalidFrees: sum(SLOT.invalidFrees),
+      useAfterFree: sum(SLOT.useAfterFree)
     })
   }
 
@@ -623,6 +607,8 @@ export class SharedBlockPool {
    * middle of an alloc, a free or a refill, or cached by it). Returns how many blocks came back that were not on
    * the list. Only while no other thread uses the pool (the shared manager calls it while it repairs its
    * ledger, with the other threads stopped and their caches empty); this thread's own cache is emptied too.
+   * `stats()` agrees afterwards: `usedBlocks` is the number of held blocks (the blocks that came back count as
+   * `frees` of this thread's slot; a held block no thread counted as allocated, as an allocation).
    *
    * `isHeld` is called once per block before anything changes. While it runs, this handle takes and gives back
    * nothing: an `alloc` from it returns -1 (not counted as a failure), a `free` is refused (not counted either),
@@ -639,6 +625,7 @@ export class SharedBlockPool {
    *   const kept = pool.alloc()
    *   pool.alloc() // taken by a thread that is gone
    *   console.log(pool.rebuild((handle) => handle === kept)) // 1
+   *   console.log(pool.stats().usedBlocks) // 1
    * }
    * ```
    *
@@ -690,9 +677,25 @@ export class SharedBlockPool {
     const head = Atomics.load(this.head64, HEAD64)
     Atomics.store(this.head64, HEAD64, BigInt.asIntN(64, (((head >> 32n) + 1n) << 32n) | BigInt(next + 1)))
     Atomics.store(this.header, H.outstanding, held)
+    // The counters agree with the list, in the same step: stats count allocations less frees as used, so the
+    // blocks this rebuild took back that were counted allocated count as frees (of this slot), and blocks it keeps
+    // held that no allocation counted (a thread stopped between taking a block and counting it) as allocations.
+    const counted = this.summed(SLOT.allocations) - this.summed(SLOT.frees)
+    if (counted > held) add(this.counters, SLOT.frees, counted - held)
+    else if (counted < held) add(this.counters, SLOT.allocations, held - counted)
     this.localHead = END
     this.localCount = 0
     return recovered
+  }
+
+  /** One counter summed over every thread slot (O(maxThreads)). */
+  private summed(counter: number): number {
+    const maxThreads = this.header[H.maxThreads] as number
+    const all = new Float64Array(this.buffer, 256, (maxThreads * SLOT_BYTES) / 8)
+    const stride = SLOT_BYTES / 8
+    let total = 0
+    for (let s = 0; s < maxThreads; s++) total += all[s * stride + 1 + counter] as number
+    return total
   }
 
   /** Counts a rejected free in the shared counters; returns `false` for `free`. */
