@@ -30,6 +30,7 @@ import { runIsolated } from "./internal/thenable.ts"
 import { WaitingRequest } from "./internal/transitions.ts"
 import { type AcquireSettings, copyConfig, copyMetadata, validateAcquireOptions } from "./internal/validate.ts"
 import type { ManagerPools } from "./ManagerPools.ts"
+import type { AcquireMode } from "./ResourceManager.ts"
 import type { DriverConfig, ResourceManagerConfig } from "./ResourceManagerConfig.ts"
 import type { DefaultPayload, ResourceRef, SharedHandle } from "./ResourceRef.ts"
 import type {
@@ -70,16 +71,21 @@ export interface SyncAcquireOptions<T> {
 }
 
 /**
- * Options of an asynchronous acquisition.
+ * Options of an asynchronous acquisition; `M`, the mode, is inferred from `mode` where the options are written.
  *
  * @since 0.1.0
  * @category models
  */
-export interface AsyncAcquireOptions<T> extends Omit<SyncAcquireOptions<T>, "mode"> {
+export interface AsyncAcquireOptions<T, M extends AcquireMode = AcquireMode>
+  extends Omit<SyncAcquireOptions<T>, "mode"> {
   /** `Blocking` (default) or `Timeout` (with `timeoutMillis`); NonBlocking/Emergency also accepted. */
-  readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
-  /** The longest wait of Timeout mode, in milliseconds (required by it, refused by the others): ≤ 2^31 − 1. */
-  readonly timeoutMillis?: number
+  readonly mode?: M
+  /**
+   * The longest wait of Timeout mode, in milliseconds (required by it, refused by the others): ≤ 2^31 − 1. Its type
+   * is `undefined` when the mode is known and is not `Timeout` (`{ mode: "Blocking", timeoutMillis: 10 }` does not
+   * compile: the manager refuses it with `InvalidArgument`).
+   */
+  readonly timeoutMillis?: "Timeout" extends M ? number : undefined
   /**
    * Aborting it while waiting rejects with the signal's reason and leaves the queue; so does an abort during the
    * admission (by a reclamation or pressure callback the manager runs for it), which releases what was admitted.
@@ -117,33 +123,36 @@ export interface PlainResourceManager extends Disposable {
   /** Acquires at once a resource whose payload is `T` (made by `create`, or as given by the type argument). */
   acquire<T = Uint8Array>(name: string, metadata: ResourceMetadata, options?: SyncAcquireOptions<T>): ResourceRef<T>
   /** Acquires, waiting if needed (Blocking, Timeout); rejects with AcquireTimeout, DeadlockDetected, … */
-  acquireAsync<const D extends ResourceMetadata>(
+  acquireAsync<const D extends ResourceMetadata, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: D,
-    options?: AsyncAcquireOptions<DefaultPayload<D>> & { readonly create?: undefined }
+    options?: AsyncAcquireOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
   ): Promise<ResourceRef<DefaultPayload<D>>>
-  /** Acquires (waiting if needed) a resource whose payload is `T`. */
-  acquireAsync<T = Uint8Array>(
+  /**
+   * Acquires (waiting if needed) a resource whose payload is `T`. With an explicit `T` the mode is not inferred:
+   * `timeoutMillis` is then checked at run time only.
+   */
+  acquireAsync<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
-    options?: AsyncAcquireOptions<T>
+    options?: AsyncAcquireOptions<T, M>
   ): Promise<ResourceRef<T>>
   /**
    * Acquires (default Blocking), runs `body`, and releases once its result settles, whatever the outcome; the
    * payload is the default one of the metadata's type (`DefaultPayload`: bytes for Memory).
    */
-  use<const D extends ResourceMetadata, A = unknown>(
+  use<const D extends ResourceMetadata, A = unknown, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: D,
     body: (ref: ResourceRef<DefaultPayload<D>>) => A | PromiseLike<A>,
-    options?: AsyncAcquireOptions<DefaultPayload<D>> & { readonly create?: undefined }
+    options?: AsyncAcquireOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
   ): Promise<A>
   /** `use` of a payload `T` made by `create` (or given by the type of `body`'s parameter). */
-  use<T = Uint8Array, A = unknown>(
+  use<T = Uint8Array, A = unknown, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
     body: (ref: ResourceRef<T>) => A | PromiseLike<A>,
-    options?: AsyncAcquireOptions<T>
+    options?: AsyncAcquireOptions<T, M>
   ): Promise<A>
   /**
    * Makes `driver` a holder of a live Shareable resource; the share gives it the payload (`payload`) for as long
