@@ -75,7 +75,10 @@ export interface BlockPoolOptions {
   readonly storage?: StorageKind
   /**
    * Called before the pool takes more memory (including the initial blocks), with the bytes it wants; return
-   * `false` to refuse (the alloc then fails with the sentinel, the pool unchanged). A throw counts as `false`.
+   * `false` to refuse (the pool unchanged). A throw counts as `false`. When it refuses the growth an `alloc`
+   * asked for, the alloc asks for less: one block, then power-of-two steps below the refused one (each a growth
+   * of its own, asked of this hook), so the pool takes as many blocks as the hook admits; the alloc fails with
+   * the sentinel only when even one block is refused.
    * While it (or `onCapacityChange` of a growth) runs, the pool does not grow again: a nested `alloc` that
    * would need growth fails as exhausted ({@link NO_BLOCK}), a nested `grow` returns 0 and `trim` returns 0.
    */
@@ -250,8 +253,11 @@ export class BlockPool {
   }
 
   /**
-   * Takes a free block in O(1) and returns its handle, growing the pool if it is empty and below maxCount;
-   * returns {@link NO_BLOCK} (-1) when no block can be had. Never throws.
+   * Takes a free block in O(1) and returns its handle, growing the pool if it is empty and below maxCount (by
+   * the default step of {@link grow}, or by as many blocks as `admitGrowth` admits when it refuses that step);
+   * returns {@link NO_BLOCK} (-1) when no block can be had. Never throws. Blocks are not cleared: a block handed
+   * out again holds what its last holder wrote (`view(h).fill(0)` when that matters), one never handed out reads
+   * zero, and in debug mode both hold the poison (0xDD).
    *
    * @example
    * ```ts
@@ -580,12 +586,38 @@ export class BlockPool {
     return count + allocated === this.capacity && allocated === this.allocations - this.frees ? count : -1
   }
 
-  /** `alloc` with no free block: grows (below maxCount) and retries, else counts a failure. */
+  /**
+   * `alloc` with no free block: grows (below maxCount; by less than the default step when `admitGrowth` refuses
+   * it) and retries, else counts a failure.
+   */
   private allocSlow(): number {
     this.refusedBytes = 0
-    if (this.capacity < this.maxCount && this.grow() > 0) return this.alloc()
+    if (this.capacity < this.maxCount && (this.grow() > 0 || this.growWithinBudget() > 0)) return this.alloc()
     this.failures++
     return NO_BLOCK
+  }
+
+  /**
+   * After `admitGrowth` refused alloc's default step: the most blocks it admits below that step, at least the one
+   * the alloc needs. One block is asked first (so a budget with no room is asked once more, not once per halving),
+   * then steps of a power of two, largest first, each taken when admitted: under a budget that admits whatever
+   * fits its room, the blocks added are as many as fit. Returns the blocks added; none when the step was refused
+   * otherwise (a destroyed pool, no memory: `refusedBytes` is 0) or was one block. When even one block is
+   * refused, `refusedBytes` stays the step's.
+   */
+  private growWithinBudget(): number {
+    const refused = this.refusedBytes
+    const step = refused / this.blockSize
+    if (step <= 1) return 0
+    if (this.grow(1) === 0) {
+      this.refusedBytes = refused
+      return 0
+    }
+    let added = 1
+    let chunk = 1
+    while (chunk * 2 <= step - 2) chunk *= 2
+    for (; chunk >= 1; chunk /= 2) if (added + chunk < step) added += this.grow(chunk)
+    return added
   }
 
   /**

@@ -98,7 +98,7 @@ describe("PoolManager", () => {
 
   test("admitGrowth sees every byte before it is taken; trim gives it back through onRelease", () => {
     const charged = new Map<ResourceType, number>()
-    const budget = 64 * 6
+    const budget = 64 * 4 // the initial blocks: no room for a growth, not even of one block
     const manager = new PoolManager({
       admitGrowth: (type, bytes) => {
         const now = charged.get(type) ?? 0
@@ -111,7 +111,7 @@ describe("PoolManager", () => {
     manager.createPool({ type: "Memory", blockSize: 64, initialCount: 4, maxCount: 100 })
     expect(charged.get("Memory")).toBe(256)
     const blocks = Array.from({ length: 4 }, () => manager.allocate("Memory", 64))
-    const fifth = manager.allocate("Memory", 64) // growth to 8 blocks (+256 bytes) would exceed the budget
+    const fifth = manager.allocate("Memory", 64) // growth (to 8 blocks, or by 1) would exceed the budget
     expect(fifth.ok && fifth.value.kind).toBe("heap")
     expect(charged.get("Memory")).toBe(256)
     for (const b of blocks) if (b.ok) manager.release(b.value)
