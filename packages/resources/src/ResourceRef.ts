@@ -127,7 +127,8 @@ export class ResourceRef<T = Uint8Array> implements Disposable, AsyncDisposable 
   /**
    * The payload; throws `ResourceReleased` after release. Created on first access: the `create` hook's
    * value, else for a Memory resource its pool block (a view of at least `sizeBytes`) or a fresh
-   * `Uint8Array(sizeBytes)` on a pool miss. A `create` hook that releases this ref or closes the manager
+   * `Uint8Array(sizeBytes)` on a pool miss. A pool block is not cleared (it holds its last holder's bytes, a
+   * fresh array zeros): `fill(0)` when that matters. A `create` hook that releases this ref or closes the manager
    * makes that access throw `ResourceReleased` too. A `Uint8Array` that cannot be allocated (a size beyond the
    * engine's largest array, or no memory for it) throws `PayloadUnavailable`: the ref stays held, and a later
    * access tries again; so does a read from inside the `create` hook that is making this payload.
