@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test"
 import type { ResourceBudget } from "@flight-hal/core"
 import fc from "fast-check"
-import { pressureBand, pressureLevel, pressureWithHysteresis } from "../src/internal/pressure.ts"
+import { pressureBand, pressureLevel, pressureLevelAbove, pressureWithHysteresis } from "../src/internal/pressure.ts"
 import { ManagerState } from "../src/internal/state.ts"
 
 /** Valid budgets (the Schema's rules: reserved ≤ max, 0 < warning < critical ≤ 100), small and huge. */
@@ -32,12 +32,11 @@ const budgetArb: fc.Arbitrary<ResourceBudget> = fc
     criticalPercent: Math.max(a, b)
   }))
 
-const hysteresisOf = (budget: ResourceBudget, percent: number) => (budget.maxBytes * percent) / 100
 const percentArb = fc.oneof(fc.constantFrom(0, 0.5, 2, 10, 100), fc.double({ min: 0, max: 100, noNaN: true }))
 
-/** Whether `level` stays at `usage`: what the band must say. */
-const stays = (budget: ResourceBudget, usage: number, level: number, hysteresis: number) =>
-  pressureWithHysteresis(budget, usage, level, hysteresis) === level
+/** Whether `level` stays at `usage` (a hysteresis of `hysteresisPercent`): what the band must say. */
+const stays = (budget: ResourceBudget, usage: number, level: number, hysteresisPercent: number) =>
+  pressureWithHysteresis(budget, usage, level, hysteresisPercent) === level
 
 /** semantics.md section 8's table in BigInt, for integer percents (exact whatever the size). */
 const exactLevel = (budget: ResourceBudget, usage: number): number => {
@@ -95,11 +94,68 @@ describe("pressureLevel", () => {
   })
 })
 
+/**
+ * semantics.md section 8's level of `usage + h`, `h = M · p / 100`, in BigInt for integer percents: with
+ * `X = 100 · usage + M · p`, usage + h reaches a threshold `t · M / 100` exactly when `X ≥ t · M`.
+ */
+const exactLevelAbove = (budget: ResourceBudget, usage: number, percent: number): number => {
+  const max = BigInt(budget.maxBytes)
+  const x = 100n * BigInt(usage) + max * BigInt(percent)
+  const w = BigInt(budget.warningPercent)
+  const c = BigInt(budget.criticalPercent)
+  if (x > 100n * (max - BigInt(budget.reservedBytes)) || x > 100n * max) return 4
+  if (max === 0n) return 0
+  return x >= c * max ? 3 : 2n * x >= (w + c) * max ? 2 : x >= w * max ? 1 : 0
+}
+
+describe("pressureLevelAbove (usage + h, h = maxBytes · hysteresisPercent / 100)", () => {
+  test("is exact where h has a fraction a double cannot hold (3406 · 7 / 100 is stored as 238.41999…)", () => {
+    // hysteresis = warning percent: usage 0 plus h sits exactly on the warning threshold, so the level is Low
+    for (const maxBytes of [1000, 1001, 3406, 3407, 2 ** 40 + 1, Number.MAX_SAFE_INTEGER]) {
+      const budget = { maxBytes, reservedBytes: 0, warningPercent: 7, criticalPercent: 100 }
+      expect([maxBytes, pressureLevelAbove(budget, 0, 7)]).toEqual([maxBytes, 1])
+      expect([maxBytes, pressureWithHysteresis(budget, 0, 1, 7)]).toEqual([maxBytes, 1])
+    }
+  })
+
+  test("agrees with the rule in BigInt for integer percents, on budgets small and huge", () => {
+    const integerBudget = fc
+      .record({
+        maxBytes: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+        reservedFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+        w: fc.integer({ min: 1, max: 99 }),
+        span: fc.integer({ min: 1, max: 99 })
+      })
+      .map(({ maxBytes, reservedFraction, w, span }) => ({
+        maxBytes,
+        reservedBytes: Math.floor(maxBytes * reservedFraction),
+        warningPercent: w,
+        criticalPercent: Math.min(100, w + span)
+      }))
+    fc.assert(
+      fc.property(
+        integerBudget,
+        fc.integer({ min: 0, max: 100 }),
+        fc.double({ min: 0, max: 1.2, noNaN: true }),
+        (b, p, f) => {
+          const usage = Math.min(Number.MAX_SAFE_INTEGER, Math.floor(b.maxBytes * f))
+          expect(pressureLevelAbove(b, usage, p)).toBe(exactLevelAbove(b, usage, p))
+          // at the integer just below the warning threshold less h
+          const edge = Math.max(0, Math.ceil((b.warningPercent * b.maxBytes - b.maxBytes * p) / 100) - 1)
+          if (Number.isSafeInteger(edge)) expect(pressureLevelAbove(b, edge, p)).toBe(exactLevelAbove(b, edge, p))
+        }
+      ),
+      { numRuns: 3000 }
+    )
+    // a guard against a hang, not a time limit: thousands of exact evaluations, slow on a loaded machine
+  }, 60_000)
+})
+
 describe("pressureBand", () => {
   test("its bounds are exact: the level stays at both bounds and at no integer just outside them", () => {
     fc.assert(
       fc.property(budgetArb, percentArb, fc.integer({ min: 0, max: 4 }), (budget, percent, level) => {
-        const hysteresis = hysteresisOf(budget, percent)
+        const hysteresis = percent
         const { low, high } = pressureBand(budget, level, hysteresis)
         if (Number.isFinite(low)) {
           expect(stays(budget, low - 1, level, hysteresis)).toBe(false)
@@ -112,7 +168,8 @@ describe("pressureBand", () => {
       }),
       { numRuns: 3000 }
     )
-  })
+    // a guard against a hang, not a time limit: thousands of exact evaluations, slow on a loaded machine
+  }, 60_000)
 
   test("on small budgets, every usage from 0 to past maxBytes is in the band exactly when the level stays", () => {
     fc.assert(
@@ -121,7 +178,7 @@ describe("pressureBand", () => {
         percentArb,
         fc.integer({ min: 0, max: 4 }),
         (budget, percent, level) => {
-          const hysteresis = hysteresisOf(budget, percent)
+          const hysteresis = percent
           const { low, high } = pressureBand(budget, level, hysteresis)
           for (let usage = 0; usage <= budget.maxBytes + 2; usage++) {
             if (stays(budget, usage, level, hysteresis) !== (low <= usage && usage <= high)) {
@@ -132,7 +189,7 @@ describe("pressureBand", () => {
       ),
       { numRuns: 400 }
     )
-  })
+  }, 60_000)
 
   test("the edge cases: no room at all, a reserve that is the whole budget, the largest budget", () => {
     const zero = { maxBytes: 0, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
@@ -165,7 +222,7 @@ describe("the state's pressure, re-evaluated only outside the band", () => {
           const changes: Array<string> = []
           state.pressureListener = (change) => changes.push(`${change.from}->${change.to}`)
           state.setBudgetRaw(type, budget)
-          const hysteresis = hysteresisOf(budget, percent)
+          const hysteresis = percent
           let usage = 0
           let level = pressureWithHysteresis(budget, 0, 0, hysteresis)
           const expected: Array<number> = []
@@ -184,7 +241,7 @@ describe("the state's pressure, re-evaluated only outside the band", () => {
       ),
       { numRuns: 500 }
     )
-  })
+  }, 60_000)
 
   test("a new budget is evaluated at once, whatever the band of the old one said", () => {
     const state = new ManagerState()

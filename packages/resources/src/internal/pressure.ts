@@ -30,7 +30,10 @@ export const pressureLevel = (budget: ResourceBudget, usage: number): number => 
     Number.isInteger(usage) &&
     200 * max <= SAFE &&
     Math.abs(usage) * 200 <= SAFE
-  if (!exactInDoubles && Number.isFinite(usage + max + w + c)) return exactLevel(usage, max, w, c)
+  if (!exactInDoubles && Number.isFinite(usage + max + w + c)) {
+    const [un, ud] = exactFraction(usage)
+    return exactLevel(un, ud, max, w, c)
+  }
   // every product below is an integer of at most 2^53: exact in doubles
   const scaled = usage * 200
   if (scaled >= c * 2 * max) return ResourcePressure.High
@@ -43,13 +46,12 @@ export const pressureLevel = (budget: ResourceBudget, usage: number): number => 
 const SAFE = 2 ** 53
 
 /**
- * `pressureLevel`'s comparisons in exact arithmetic, for budgets past about 45 TB or percents with a fraction,
- * where the products of doubles round: each percent is the exact rational a double is (an integer over a power
- * of two), and the comparisons are made in BigInt. Only on usage leaving its band, never per charge.
+ * `pressureLevel`'s comparisons in exact arithmetic, for budgets past about 45 TB, percents with a fraction or a
+ * usage shifted by a hysteresis, where the products of doubles round: the usage is the fraction `un / ud`, each
+ * percent the exact rational a double is (an integer over a power of two), and the comparisons are made in
+ * BigInt. Only on usage leaving its band, never per charge.
  */
-const exactLevel = (usage: number, max: number, w: number, c: number): number => {
-  // usage + a hysteresis can have a fraction too; every value is un/ud, wn/wd, cn/cd
-  const [un, ud] = exactFraction(usage)
+const exactLevel = (un: bigint, ud: bigint, max: number, w: number, c: number): number => {
   const [wn, wd] = exactFraction(w)
   const [cn, cd] = exactFraction(c)
   const u = un * 200n
@@ -61,37 +63,83 @@ const exactLevel = (usage: number, max: number, w: number, c: number): number =>
 }
 
 /**
+ * The level of `usage + h`, where `h = maxBytes × hysteresisPercent / 100` is taken exactly: `h` has a fraction
+ * a double may not hold (3406 × 7 / 100 is 238.42, stored as 238.41999…), and usage + h can sit exactly on a
+ * threshold (docs/semantics.md, Pressure: levels are compared exactly).
+ */
+export const pressureLevelAbove = (budget: ResourceBudget, usage: number, hysteresisPercent: number): number => {
+  if (hysteresisPercent === 0) return pressureLevel(budget, usage)
+  const max = budget.maxBytes
+  const scaled = max * hysteresisPercent
+  // a whole h: usage + h is an integer, and pressureLevel is exact on integers
+  if (Number.isInteger(hysteresisPercent) && scaled <= SAFE && scaled % 100 === 0) {
+    const shifted = usage + scaled / 100
+    if (Number.isSafeInteger(shifted)) return pressureLevel(budget, shifted)
+  }
+  const w = budget.warningPercent
+  const c = budget.criticalPercent
+  // integer percents: X = 100 · (usage + h) is an integer, and each threshold t · max / 100 is reached when
+  // X ≥ t · max; exact in doubles while every product stays within 2^53
+  const x = 100 * usage + scaled
+  if (
+    Number.isInteger(hysteresisPercent) &&
+    Number.isInteger(w) &&
+    Number.isInteger(c) &&
+    Number.isInteger(usage) &&
+    200 * max <= SAFE &&
+    Math.abs(100 * usage) * 2 + scaled * 2 <= SAFE
+  ) {
+    if (x > 100 * (max - budget.reservedBytes) || x > 100 * max) return ResourcePressure.Critical
+    if (max === 0) return ResourcePressure.None
+    if (x >= c * max) return ResourcePressure.High
+    if (2 * x >= (w + c) * max) return ResourcePressure.Medium
+    if (x >= w * max) return ResourcePressure.Low
+    return ResourcePressure.None
+  }
+  // usage + h as the fraction un / ud: (100 · usage · hd + max · hn) / (100 · hd)
+  const [hn, hd] = exactFraction(hysteresisPercent)
+  const [usageN, usageD] = exactFraction(usage)
+  const m = BigInt(max)
+  const un = 100n * usageN * hd + m * hn * usageD
+  const ud = 100n * hd * usageD
+  if (un > (m - BigInt(budget.reservedBytes)) * ud || un > m * ud) return ResourcePressure.Critical
+  if (max === 0) return ResourcePressure.None
+  return exactLevel(un, ud, max, w, c)
+}
+
+/**
  * The level of `usage` when the level now is `current`: a level is entered as soon as usage reaches its
- * threshold, and left only once usage is `hysteresisBytes` below it.
+ * threshold, and left only once usage is `h = maxBytes × hysteresisPercent / 100` bytes below it (exactly).
  */
 export const pressureWithHysteresis = (
   budget: ResourceBudget,
   usage: number,
   current: number,
-  hysteresisBytes: number
+  hysteresisPercent: number
 ): number => {
   const raised = pressureLevel(budget, usage)
-  return raised >= current ? raised : Math.min(current, pressureLevel(budget, usage + hysteresisBytes))
+  return raised >= current ? raised : Math.min(current, pressureLevelAbove(budget, usage, hysteresisPercent))
 }
 
 /**
  * The usage in which `level` stays: every usage `u` with `low ≤ u ≤ high` has
- * `pressureWithHysteresis(budget, u, level, hysteresisBytes) === level`, and no integer usage outside it has.
+ * `pressureWithHysteresis(budget, u, level, hysteresisPercent) === level`, and no integer usage outside it has.
  *
- * That holds exactly where `pressureLevel(budget, u) ≤ level` (u ≤ high) and `pressureLevel(budget, u + h) ≥
- * level` (u ≥ low): both sides are monotone in `u`, so each bound is one integer threshold, found by bisection
- * with `pressureLevel` itself (so rounding cannot make the band wider than the function it stands for). About
- * 110 evaluations: a state computes the bands of a type's five levels when its budget is set, not per charge.
+ * That holds exactly where `pressureLevel(budget, u) ≤ level` (u ≤ high) and `pressureLevelAbove(budget, u,
+ * hysteresisPercent) ≥ level` (u ≥ low): both sides are monotone in `u`, so each bound is one integer threshold,
+ * found by bisection with the level functions themselves (so rounding cannot make the band wider than the
+ * function it stands for). About 110 evaluations: a state computes the bands of a type's five levels when its
+ * budget is set, not per charge.
  */
 export const pressureBand = (
   budget: ResourceBudget,
   level: number,
-  hysteresisBytes: number
+  hysteresisPercent: number
 ): { readonly low: number; readonly high: number } => ({
   low:
     level <= ResourcePressure.None
       ? Number.NEGATIVE_INFINITY
-      : leastInteger((u) => pressureLevel(budget, u + hysteresisBytes) >= level),
+      : leastInteger((u) => pressureLevelAbove(budget, u, hysteresisPercent) >= level),
   high:
     level >= ResourcePressure.Critical
       ? Number.POSITIVE_INFINITY

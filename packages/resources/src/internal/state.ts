@@ -224,7 +224,6 @@ export class ManagerState {
   readonly waiting = new Map<number, Waiter>()
 
   // ---- options ----
-  hysteresisBytes: Array<number>
   readonly hysteresisPercent: number
   pressureListener: ((change: PressureChange) => void) | undefined = undefined
   trace: TransitionTrace | undefined = undefined
@@ -254,7 +253,6 @@ export class ManagerState {
     this.levelHigh = new Float64Array(count * LEVELS).fill(Number.POSITIVE_INFINITY)
     this.budgets = new Array(count).fill(undefined)
     this.queues = Array.from({ length: count }, () => new WaitQueue<Waiter>())
-    this.hysteresisBytes = new Array(count).fill(0)
     this.hysteresisPercent = options.hysteresisPercent ?? 0
     this.now = options.now ?? Date.now
     this.epoch = this.now()
@@ -626,8 +624,7 @@ export class ManagerState {
     if (usage >= (this.pressureLow[type] as number) && usage <= (this.pressureHigh[type] as number)) return
     const budget = this.budgets[type]
     const current = this.pressure[type] as number
-    const next =
-      budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, this.hysteresisBytes[type] as number)
+    const next = budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, this.hysteresisPercent)
     this.pressureLow[type] = this.levelLow[type * LEVELS + next] as number
     this.pressureHigh[type] = this.levelHigh[type * LEVELS + next] as number
     if (next !== current) {
@@ -646,11 +643,9 @@ export class ManagerState {
   /** Installs (or removes) the budget of a type. */
   setBudgetRaw(type: number, budget: ResourceBudget | undefined): void {
     this.budgets[type] = budget
-    const hysteresis = budget === undefined ? 0 : (budget.maxBytes * this.hysteresisPercent) / 100
-    this.hysteresisBytes[type] = hysteresis
     for (let level = 0; level < LEVELS; level++) {
       // no budget: the level is None whatever the usage
-      const band = budget === undefined ? undefined : pressureBand(budget, level, hysteresis)
+      const band = budget === undefined ? undefined : pressureBand(budget, level, this.hysteresisPercent)
       this.levelLow[type * LEVELS + level] = band === undefined ? Number.NEGATIVE_INFINITY : band.low
       this.levelHigh[type * LEVELS + level] = band === undefined ? Number.POSITIVE_INFINITY : band.high
     }

@@ -15,7 +15,7 @@
  */
 import type { ResourceBudget } from "@flight-hal/core"
 import { burstClock } from "../burst-clock.ts"
-import { pressureLevel, pressureWithHysteresis } from "../pressure.ts"
+import { pressureLevelAbove, pressureWithHysteresis } from "../pressure.ts"
 import { inRingInterval } from "../ring.ts"
 import { bump, readCounter, writeCounter } from "./counter.ts"
 import {
@@ -96,12 +96,13 @@ interface CachedBudget {
  * The highest usage at which a type's pressure level is None whatever the level before (the hysteresis
  * included) and the reserve untouched: every usage at or below it, the live bytes included, has level None.
  */
-const leaseCeilingOf = (budget: ResourceBudget, hysteresisBytes: number): number => {
+const leaseCeilingOf = (budget: ResourceBudget, hysteresisPercent: number): number => {
   const max = budget.maxBytes
-  const below = Math.floor(Math.min((budget.warningPercent * max) / 100, max - budget.reservedBytes) - hysteresisBytes)
-  // the arithmetic above may be a byte off where pressureLevel's is exact: step down to its answer
+  const hysteresis = (max * hysteresisPercent) / 100
+  const below = Math.floor(Math.min((budget.warningPercent * max) / 100, max - budget.reservedBytes) - hysteresis)
+  // the arithmetic above may be a byte off where the level functions are exact: step down to their answer
   let ceiling = below
-  while (ceiling >= 0 && pressureLevel(budget, ceiling + hysteresisBytes) !== 0) ceiling--
+  while (ceiling >= 0 && pressureLevelAbove(budget, ceiling, hysteresisPercent) !== 0) ceiling--
   return Math.max(-1, ceiling)
 }
 
@@ -345,7 +346,7 @@ export class Ledger {
       if (budget !== undefined) {
         cached.limit = Ledger.limitOf(budget, 0)
         cached.criticalLimit = Ledger.limitOf(budget, CRITICAL_RANK)
-        cached.ceiling = this.leaseChunk > 0 ? leaseCeilingOf(budget, this.hysteresisBytes(budget)) : -1
+        cached.ceiling = this.leaseChunk > 0 ? leaseCeilingOf(budget, this.hysteresisPercent) : -1
         cached.ceilingBig = BigInt(cached.ceiling)
       } else {
         cached.ceiling = -1
@@ -353,11 +354,6 @@ export class Ledger {
       }
       return budget
     }
-  }
-
-  /** The hysteresis of a budget in bytes, as the single-thread manager computes it (`maxBytes · percent / 100`). */
-  private hysteresisBytes(budget: ResourceBudget): number {
-    return (budget.maxBytes * this.hysteresisPercent) / 100
   }
 
   /** Installs (or with undefined removes) a type's budget. Call under the lock. */
@@ -1304,7 +1300,7 @@ export class Ledger {
   /** The level of `usage` when the level now is `current` (with the config's hysteresis). */
   private levelOf(type: number, usage: number, current: number): number {
     const budget = this.budget(type)
-    return budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, this.hysteresisBytes(budget))
+    return budget === undefined ? 0 : pressureWithHysteresis(budget, usage, current, this.hysteresisPercent)
   }
 
   level(type: number): number {
