@@ -51,7 +51,7 @@ export interface ResourceStats {
   readonly emergencyCount: number
   /** Overage of the live emergency admissions. */
   readonly emergencyBytes: number
-  /** Requests waiting in the type's queue. */
+  /** Requests of the type waiting now: those in the type's queue and those waiting for a name. */
   readonly waiting: number
   /** The pressure level (with the configured hysteresis). */
   readonly pressure: ResourcePressure
