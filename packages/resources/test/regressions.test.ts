@@ -517,6 +517,7 @@ describe("regressions: timeouts", () => {
       })
     }
     for (const mode of ["Blocking", "NonBlocking", "Emergency"] as const) {
+      // @ts-expect-error: the types refuse a timeout with a mode that is not Timeout; plain JavaScript may pass one
       await expectRejects(manager.acquireAsync("x", mem(1), { mode, timeoutMillis: 10 }), core.InvalidArgument, {
         argument: "timeoutMillis"
       })
