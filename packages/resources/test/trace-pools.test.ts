@@ -95,13 +95,14 @@ const refusedGrowth = (): Array<string> => {
   const lines: Array<string> = []
   const manager = createResourceManager({
     ...quiet,
-    budgets: { Memory: budget(120) },
+    budgets: { Memory: budget(100) },
     pools: [{ type: "Memory", blockSize: 32, initialCount: 1, maxCount: 4 }],
     trace: { sink: (line) => lines.push(line), drivers: ["app"], types: ["Memory"] }
   })
   const a = manager.acquire("a", memory(32)) // the block
   const b = manager.acquire("b", memory(40)) // not pooled: 72
-  const c = manager.acquire("c", memory(32)) // growth (by 64 or more) refused: 72 + 64 > 120; charged: 104
+  // growth refused, the default step (96) and then one block (72 + 32 > 100): from the heap, charged 20: 92
+  const c = manager.acquire("c", memory(20))
   c.release()
   b.release()
   a.release()
