@@ -79,7 +79,7 @@ import {
   WAITER_INT_WORDS,
   WaiterState
 } from "./internal/shared/layout.ts"
-import { Admit, hashBytes, Ledger, threadsOfMask } from "./internal/shared/ledger.ts"
+import { Admit, DROP_FENCED, FENCED_SLOT, hashBytes, Ledger, threadsOfMask } from "./internal/shared/ledger.ts"
 import {
   attachedWith,
   closeQueue,
@@ -1381,22 +1381,28 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
   ): number {
     const ledger = this.ledger
     const size = metadata.sizeBytes
+    // Declared lost while alive, in the middle of this step (`Ledger.fenced`): nothing more is written, what was is the
+    // repair's (the slot taken, a block, a charge), and the call fails as the thread's later calls do.
     const slot = ledger.takeSlot()
+    if (slot === FENCED_SLOT) throw new ManagerClosed()
     if (slot < 0) return Refused.Full
+    if (ledger.fenced()) throw new ManagerClosed()
     ledger.prepareSlot(slot, type, size, this.thread, priority, name, hash)
     const pools = this.poolsByType[type] as ReadonlyArray<ManagerPool>
     if (pools.length > 0) {
       const alignment = metadata.alignmentBytes ?? 8
       for (const { pool, index } of pools) {
         if (pool.blockSize < size || pool.alignment < alignment) continue
+        if (ledger.fenced()) throw new ManagerClosed()
         const block = pool.alloc()
         if (block < 0) continue
-        ledger.admitPooled(slot, this.thread, index, block)
+        if (!ledger.admitPooled(slot, this.thread, index, block)) throw new ManagerClosed()
         if (name !== undefined) ledger.insertName(slot, hash)
         return slot
       }
     }
     const result = ledger.admit(slot, this.thread, emergency, false)
+    if (result === Admit.Fenced) throw new ManagerClosed()
     if (result !== Admit.Admitted) {
       ledger.returnSlot(slot)
       return result === Admit.NoFit ? Refused.NoFit : result === Admit.Queued ? Refused.Queued : Refused.Sweep
@@ -1538,7 +1544,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     if (slot < 0) throw this.refusal(slot, v.type, size, v.priority, nameText)
     // declared lost while alive in the middle of this admission, back after the reaping: the call fails as the
     // thread's later calls do (a hold published before the repair was released by the reaper; one that landed
-    // after it stays: docs/shared-manager.md, Limits)
+    // after it was taken back by the admission: `Ledger.commitHold`)
     if (this.reapedMeanwhile()) throw new ManagerClosed()
     // the admission's generation, read while this thread is its only holder (see `wait`)
     const generation = this.ledger.generationOf(slot)
@@ -1953,13 +1959,15 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     // a lock-free step: the hold, a pooled slot's block, and for a freed unnamed slot with no one waiting, the slot
     ledger.enterStep(this.thread)
     let type = 0
-    let dropped: 0 | 1 | 2
+    let dropped: 0 | 1 | 2 | typeof DROP_FENCED
     let named: boolean
     let quick: boolean
     let kept: HeldBlock | undefined
     try {
       dropped = ledger.dropHold(slot, generation, this.thread)
       type = ledger.typeOf(slot)
+      // declared lost while alive in the middle of this release: the repair frees the slot (and its block)
+      if (dropped === 2 && ledger.fenced()) dropped = DROP_FENCED
       if (dropped === 2 && keepBlock) kept = this.heldBlock(slot)
       else if (dropped === 2) this.returnBlock(slot)
       named = dropped === 2 && ledger.nameOf(slot).length > 0
@@ -1969,9 +1977,9 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     } finally {
       ledger.leaveStep(this.thread)
     }
-    if (dropped === 0) {
+    if (dropped === 0 || dropped === DROP_FENCED) {
       if (quiet) return undefined
-      this.ensureUsable() // the hold was released by a close meanwhile: ManagerClosed
+      this.ensureUsable() // the hold was released by a close (or this thread reaped) meanwhile: ManagerClosed
       throw new NotHolder({ resource: formatHandle({ slot, generation }), driver: `thread ${this.thread}` })
     }
     if (quick) this.publishChange(type, ledger.settleAfterStep(type))
@@ -2058,7 +2066,7 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
     // read once: the copy is what is resolved, held and described
     const resolved = this.resolve(handle)
     const { slot, generation } = resolved
-    let added: "ok" | "stale" | "held" | number
+    let added: "ok" | "stale" | "held" | "fenced" | number
     this.ledger.enterStep(this.thread)
     try {
       this.ensureUsable()
@@ -2067,9 +2075,9 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       this.ledger.leaveStep(this.thread)
     }
     // declared lost while alive in the middle of this step, back after the reaping: the call fails as the thread's
-    // later calls do (a hold added before the repair was released by the reaper; one added after it stays:
-    // docs/shared-manager.md, Limits)
-    if (added === "ok" && this.reapedMeanwhile()) throw new ManagerClosed()
+    // later calls do (a hold added before the repair was released by the reaper; one found reaped before or after
+    // its compare-and-swap is "fenced": `Ledger.addHold`)
+    if (added === "fenced" || (added === "ok" && this.reapedMeanwhile())) throw new ManagerClosed()
     if (typeof added === "number") {
       // the resource was freed and its slot taken again meanwhile: the hold landed on the new one, and goes
       this.releaseHold(this.handleOf(slot, added), true)

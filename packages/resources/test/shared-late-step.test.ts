@@ -8,12 +8,13 @@
  * is released only once the creator has reaped the thread, so the step always lands after the reaping (by
  * construction, not by timing), then checks the late call's outcome and the whole ledger.
  *
- * Known bug, not fixed: the reaper's repair re-derives the ledger (usage, free slots, counts) as if the lost thread
- * were dead, and nothing stops a late step's writes from landing after it. The six interleavings where that breaks
- * the ledger are marked `test.failing` (each says what it finds); they are the acceptance tests of a fix (see
- * docs/shared-manager.md, Limits): drop `.failing` once one passes. The three plain tests hold: a late release or
- * share finds its hold already released by the reaper, and an admission or share whose hold was published before
- * the repair fails with ManagerClosed instead of returning a ref.
+ * The reaper moves the thread's epoch on before anything else (the fence), and a lock-free step reads it right before
+ * each of its writes to the ledger: found reaped, the step writes nothing more and the call fails with ManagerClosed,
+ * what it wrote before being the repair's to undo (as for a thread that died there). The admission's last write, its
+ * holder bit, is a compare-and-swap read back against the fence: a bit that landed after the repair on the slot the
+ * repair returned is taken back (docs/shared-manager.md, "Lost threads"). Without the fence six of the points below
+ * corrupted the ledger (a charge or a holder bit landing after the repair, a release uncharged twice, a share's stray
+ * holder bit); the four others held already.
  */
 import { expect, test } from "bun:test"
 import type { ResourceHandle } from "@flight-hal/core"
@@ -115,33 +116,33 @@ const admissionFailsClosed =
     }
   }
 
-// Still found: the late admission lands after the repair, in a slot it took then: holder bit 2 on slot 0, 100
+// Without the fence: the late admission landed after the repair, in a slot it took then: holder bit 2 on slot 0, 100
 // bytes charged (usage 100, liveCount 1) to a thread that no longer exists.
-test.failing(
+test(
   "admission held before its slot claim, back after the reaping: fails with ManagerClosed, the ledger balances",
   admissionFailsClosed("admit: before the slot claim"),
   20_000
 )
 
-// Still found: the repair returned the slot to the free ones (generation 2), then the late admission charged it
+// Without the fence: the repair returned the slot to the free ones (generation 2), then the late admission charged it
 // and set its holder bit there: usage 100, liveCount 1, for good.
-test.failing(
+test(
   "admission held after its slot claim, back after the reaping: fails with ManagerClosed, the ledger balances",
   admissionFailsClosed("admit: after the slot claim"),
   20_000
 )
 
-// The user's report (it returned "admitted 0/2"; handle 0/2 was issued again to the next acquisition): still found,
-// the late charge and holder bit on the slot the repair freed (usage 100, liveCount 1).
-test.failing(
+// The user's report (it returned "admitted 0/2"; handle 0/2 was issued again to the next acquisition): without the
+// fence, the late charge and holder bit on the slot the repair freed (usage 100, liveCount 1).
+test(
   "admission held before its usage charge, back after the reaping: fails with ManagerClosed, the ledger balances",
   admissionFailsClosed("admit: before the usage charge"),
   20_000
 )
 
-// Still found: the charge (landed before the repair) is dropped by the repair, then the late holder bit lands on the
-// slot the repair freed: a live-looking resource charged nothing (usage 0, liveBytes 100).
-test.failing(
+// Without the fence: the charge (landed before the repair) was dropped by the repair, then the late holder bit landed
+// on the slot the repair freed: a live-looking resource charged nothing (usage 0, liveBytes 100).
+test(
   "admission held before publishing its hold, back after the reaping: fails with ManagerClosed, the ledger balances",
   admissionFailsClosed("admit: before publishing the hold"),
   20_000
@@ -172,9 +173,9 @@ test("release held before dropping its hold, back after the reaping: the reaper'
   }
 }, 20_000)
 
-// Still found: the late release uncharges 100 bytes the repair had already taken off (usage -100) and returns the
-// slot a second time.
-test.failing("release held after dropping its hold, back after the reaping: its uncharge and free slot count once", async () => {
+// Without the fence: the late release uncharged 100 bytes the repair had already taken off (usage -100) and returned
+// the slot a second time.
+test("release held after dropping its hold, back after the reaping: its uncharge and free slot count once", async () => {
   const { m, end } = await lateStep("release: after dropping the hold")
   try {
     expectEmptyAndUsable(m)
@@ -183,9 +184,9 @@ test.failing("release held after dropping its hold, back after the reaping: its 
   }
 }, 20_000)
 
-// Still found: the call fails with ManagerClosed (it returned "shared 0/1"), but the reaped thread's holder bit lands
+// Without the fence: the call failed with ManagerClosed, but the reaped thread's holder bit landed
 // on the creator's resource after the reaping and stays after the creator's release (the resource never frees).
-test.failing("share held before adding its hold, back after the reaping: fails with ManagerClosed, adds no hold", async () => {
+test("share held before adding its hold, back after the reaping: fails with ManagerClosed, adds no hold", async () => {
   const { m, outcome, end } = await lateStep("share: before adding the hold")
   try {
     expect(outcome).toMatch(/^ManagerClosed/)

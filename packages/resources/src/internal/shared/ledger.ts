@@ -72,7 +72,13 @@ const NO_NAME = new Uint8Array(0)
  * What a fast admission did. `Sweep`: the request does not fit, or is over budget, on a usage that may count
  * leased bytes; it is decided again under the lock once leasing is off (`Ledger.turnOffLeasing`).
  */
-export const Admit = { Admitted: 0, NoFit: 1, Queued: 2, Sweep: 3 } as const
+export const Admit = { Admitted: 0, NoFit: 1, Queued: 2, Sweep: 3, Fenced: 4 } as const
+
+/** `takeSlot`'s answer when this thread was reaped (`Ledger.fenced`): it takes no slot. */
+export const FENCED_SLOT = -2
+
+/** `dropHold`'s answer when this thread was found reaped in the middle of the release (`Ledger.fenced`). */
+export const DROP_FENCED = 3
 
 /** An admission's attempts before it asks for a lease again after one was refused. */
 const LEASE_RETRY = 64
@@ -188,6 +194,8 @@ export class Ledger {
   private readonly leaseChunkBig: bigint
   /** This thread's index once bound (-1: not bound). */
   private self = -1
+  /** This thread's epoch (its row's `R.epoch`) when it bound: the reaper moves the row's on (`fenced`). */
+  private epoch = 0
   /** Whether this thread holds the lock. */
   private locked = false
   /** Per type: the admissions this thread makes before it asks for a lease again. */
@@ -469,6 +477,7 @@ export class Ledger {
         const bits = Atomics.load(inUse, at)
         if (bits === -1) break
         const free = ~bits & (bits + 1) // the lowest clear bit
+        if (this.fenced()) return FENCED_SLOT
         if (Atomics.compareExchange(inUse, at, bits, bits | free) !== bits) continue
         this.hint = at
         return at * 32 + 31 - Math.clz32(free)
@@ -477,8 +486,12 @@ export class Ledger {
     return -1
   }
 
-  /** Returns a slot that is not live (never admitted, or freed: its generation moved on) to the free slots. */
+  /**
+   * Returns a slot that is not live (never admitted, or freed: its generation moved on) to the free slots (nothing,
+   * when this thread was reaped meanwhile: the repair returned it).
+   */
   returnSlot(slot: number): void {
+    if (this.fenced()) return
     const at = slot >> 5
     Atomics.and(this.inUse, at, ~(1 << (slot & 31)))
     this.hint = at
@@ -497,7 +510,19 @@ export class Ledger {
   bind(thread: number): void {
     this.self = thread
     this.row = thread * THREAD_INT_WORDS
+    this.epoch = Atomics.load(this.threadsInt, this.row + R.epoch)
     this.hint = (thread * 16) % this.inUse.length
+  }
+
+  /**
+   * Whether this thread was declared lost since it bound: the reaper moves the row's epoch on before anything else
+   * (before it waits for the thread's step, repairs the ledger and releases the thread's holds). A lock-free step
+   * reads it right before each of its writes to the ledger and, once it is true, writes nothing more (it leaves its
+   * step): what it wrote before is the repair's to undo, as for a thread that died there (docs/shared-manager.md,
+   * "Lost threads"). One load of a word of the thread's own row.
+   */
+  fenced(): boolean {
+    return this.row >= 0 && Atomics.load(this.threadsInt, this.row + R.epoch) !== this.epoch
   }
 
   /** Writes what a slot about to be charged describes (it is not live until `admit` commits it). */
@@ -608,11 +633,13 @@ export class Ledger {
     // the lease epoch as this thread's row has it, read before the usage (a seqlock: `leasingWasOff`)
     const epochAt = leasing ? this.threadTypeRow(this.self, type) + RT.leaseEpoch : -1
     let epoch = leasing ? Atomics.load(this.threadCounters, epochAt) : 0
+    // the slot's generation before this step writes anything more (see `commitHold`)
+    const generation = Atomics.load(this.slotsInt, si + S.generation)
+    if (this.fenced()) return Admit.Fenced
     if (leasing && !ignoreQueue && this.spendLease(type, sn)) {
-      bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
-      Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
+      // (a lease word swept by a repair is -1: a late spend fails)
       this.lastUsage = -1
-      return Admit.Admitted
+      return this.commitHold(si, thread, row, generation) ? Admit.Admitted : Admit.Fenced
     }
     let after: bigint
     if (limit < 0n) {
@@ -669,11 +696,38 @@ export class Ledger {
       }
     }
     this.usageSeen[type] = after
-    bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
-    Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
+    if (!this.commitHold(si, thread, row, generation)) return Admit.Fenced
     this.raisePeak(type, after)
     if (leasing) this.afterDirectStep(type, after, epochAt, epoch, ignoreQueue || size > this.leaseChunkBig)
     return Admit.Admitted
+  }
+
+  /**
+   * Counts a charged slot's allocation and publishes its holder bit (the admission's last write): false when this
+   * thread was found reaped, the admission void. `generation` is the slot's, read before the fence was last found
+   * down: a repair that returned the slot has moved it on.
+   *
+   * The bit is published by a compare-and-swap from 0, then the fence is read again. A thread reaped while it was
+   * stopped right at this write may land it after the repair, on a slot the repair returned to the free ones (the
+   * slot's generation moved on): it takes that bit back at once, unless another thread's admission of the slot has
+   * overwritten it (a compare-and-swap that finds such a bit overwrites it). Found reaped with the generation
+   * unchanged, the bit landed before the repair, which releases it.
+   */
+  private commitHold(si: number, thread: number, row: number, generation: number): boolean {
+    if (this.fenced()) return false
+    bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
+    const bit = (1 << thread) | 0
+    if (this.fenced()) return false
+    if (Atomics.compareExchange(this.slotsInt, si + S.mask, 0, bit) !== 0) {
+      // a late step's bit on a slot this thread took after the repair returned it
+      if (this.fenced()) return false
+      Atomics.store(this.slotsInt, si + S.mask, bit)
+    }
+    if (!this.fenced()) return true
+    if (Atomics.load(this.slotsInt, si + S.generation) !== generation) {
+      Atomics.compareExchange(this.slotsInt, si + S.mask, bit, 0)
+    }
+    return false
   }
 
   // ---------------------------------------------------------------- leases (docs/decisions.md, spec/SharedLease.tla)
@@ -824,15 +878,16 @@ export class Ledger {
    * Makes a prepared slot live, held by `thread`, served by block `block` of pool `pool`: nothing is charged (the
    * pool's capacity is), no fit or queue check applies.
    */
-  admitPooled(slot: number, thread: number, pool: number, block: number): void {
+  admitPooled(slot: number, thread: number, pool: number, block: number): boolean {
     const si = slot * SLOT_INT_WORDS
     const type = this.slotsInt[si + S.type] as number
     const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
+    const generation = Atomics.load(this.slotsInt, si + S.generation)
+    if (this.fenced()) return false
     this.slotsInt[si + S.pool] = pool + 1
     this.slotsInt[si + S.block] = block
-    bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
-    Atomics.store(this.slotsInt, si + S.mask, (1 << thread) | 0)
     this.lastUsage = -1
+    return this.commitHold(si, thread, row, generation)
   }
 
   /** The pool serving a slot (-1: none) and its block handle. */
@@ -872,19 +927,23 @@ export class Ledger {
   /**
    * Drops `thread`'s hold on a slot of generation `generation`: 1 when the resource is still held by others,
    * 2 when this was the last hold and the resource is freed (its bytes uncharged, its generation moved on; the
-   * caller then removes its name and returns the slot), 0 when the handle is stale or the thread holds nothing.
+   * caller then removes its name and returns the slot), 0 when the handle is stale or the thread holds nothing,
+   * `DROP_FENCED` when this thread was found reaped (`fenced`) before it wrote anything, or after it dropped the last
+   * hold and before it wrote the rest (the repair frees the slot then, as for a thread that died there).
    * The mask is read before the generation: while the thread's bit is set nobody else can free the slot, so the
    * generation read after it is that of the resource the bit holds.
    */
-  dropHold(slot: number, generation: number, thread: number): 0 | 1 | 2 {
+  dropHold(slot: number, generation: number, thread: number): 0 | 1 | 2 | typeof DROP_FENCED {
     const si = slot * SLOT_INT_WORDS
     const bit = (1 << thread) | 0
     for (;;) {
       const mask = Atomics.load(this.slotsInt, si + S.mask)
       if ((mask & bit) === 0 || Atomics.load(this.slotsInt, si + S.generation) !== generation) return 0
       const rest = mask & ~bit
+      if (this.fenced()) return DROP_FENCED
       if (Atomics.compareExchange(this.slotsInt, si + S.mask, mask, rest) !== mask) continue
       if (rest !== 0) return 1
+      if (this.fenced()) return DROP_FENCED
       const type = this.slotsInt[si + S.type] as number
       const row = (this.slotsInt[si + S.owner] as number) * this.typeCount + type
       const tb = type * TYPE_BIG_WORDS
@@ -892,6 +951,8 @@ export class Ledger {
       Atomics.store(this.slotsInt, si + S.generation, (generation + 1) & GENERATION_MASK || 1)
       const sizeNumber = this.slotsNum[sn + SN.size] as number
       const leasing = this.leaseChunk > 0 && this.self >= 0
+      // (the slot's generation moved on, not yet returned: a repair now would return it and drop its charge)
+      if (this.fenced()) return DROP_FENCED
       if ((this.slotsInt[si + S.pool] as number) !== 0) this.lastUsage = -1
       // back into this thread's lease when it is on and has room (under the lock bytes go to usage)
       else if (leasing && !this.locked && this.returnToLease(type, sizeNumber)) this.lastUsage = -1
@@ -918,7 +979,7 @@ export class Ledger {
    * the resource of `generation` was freed and the slot taken again by a resource with the same holders between
    * the reads and the compare-and-swap; the caller then drops that hold as a release.
    */
-  addHold(slot: number, generation: number, thread: number): "ok" | "stale" | "held" | number {
+  addHold(slot: number, generation: number, thread: number): "ok" | "stale" | "held" | "fenced" | number {
     const si = slot * SLOT_INT_WORDS
     const bit = (1 << thread) | 0
     for (;;) {
@@ -926,7 +987,19 @@ export class Ledger {
       const mask = Atomics.load(this.slotsInt, si + S.mask)
       if (mask === 0) return "stale"
       if ((mask & bit) !== 0) return "held"
+      if (this.fenced()) return "fenced"
       if (Atomics.compareExchange(this.slotsInt, si + S.mask, mask, mask | bit) !== mask) continue
+      if (this.fenced()) {
+        // reaped while adding it (stopped right at the compare-and-swap): the bit may have landed after the repair
+        // released this thread's holds, so it goes again, unless it is the last hold (the others released meanwhile:
+        // the resource is then left to this bit, docs/shared-manager.md, Limits)
+        for (let m = Atomics.load(this.slotsInt, si + S.mask); (m & bit) !== 0 && m !== bit; ) {
+          const seen = Atomics.compareExchange(this.slotsInt, si + S.mask, m, m & ~bit)
+          if (seen === m) break
+          m = seen
+        }
+        return "fenced"
+      }
       // with the bit set nobody can free the slot: the generation now is the one the hold is in
       const landed = Atomics.load(this.slotsInt, si + S.generation)
       return landed === generation ? "ok" : landed
@@ -1048,8 +1121,12 @@ export class Ledger {
 
   // ---------------------------------------------------------------- lock-free steps and repair
 
-  /** Marks this thread inside a lock-free step (bit 0 of its step word); waits (beating) while a repair runs. */
+  /**
+   * Marks this thread inside a lock-free step (bit 0 of its step word); waits (beating) while a repair runs. A thread
+   * reaped meanwhile (`fenced`) marks nothing: its row is the reaper's now, and may become another thread's.
+   */
   enterStep(thread: number): void {
+    if (thread === this.self && this.fenced()) return
     const step = thread * THREAD_INT_WORDS + R.step
     const flags = thread * THREAD_INT_WORDS + R.flags
     for (;;) {
@@ -1062,8 +1139,19 @@ export class Ledger {
     }
   }
 
+  /**
+   * Ends this thread's lock-free step. A thread reaped meanwhile clears its mark only while its reaping is in
+   * progress (the claim word 2, the epoch moved on once: the reaper waits for the mark), not in a row given up since.
+   */
   leaveStep(thread: number): void {
     const step = thread * THREAD_INT_WORDS + R.step
+    if (
+      thread === this.self &&
+      this.fenced() &&
+      (Atomics.load(this.threadsInt, this.row + R.claim) !== 2 ||
+        Atomics.load(this.threadsInt, this.row + R.epoch) !== ((this.epoch + 1) | 0))
+    )
+      return
     Atomics.and(this.threadsInt, step, ~1)
     if ((Atomics.load(this.threadsInt, thread * THREAD_INT_WORDS + R.flags) & ThreadFlags.Repair) !== 0) {
       Atomics.notify(this.threadsInt, step)
