@@ -172,6 +172,34 @@ export const enumTables: ReadonlyArray<EnumTable> = [
   acquisitionMode
 ]
 
+/** A numeric limit several packages check: one value and one wording, generated into each of them. */
+export interface Limit {
+  readonly name: string
+  readonly value: number
+  /** How messages and docs print the value (`2^30`). */
+  readonly shown: string
+  readonly doc: string
+}
+
+/**
+ * The limits shared by `@flight-hal/core` (and the resources package through it) and the dependency-free
+ * `@flight-hal/pool`, so that a value one of them accepts the other does not refuse.
+ */
+export const limits: ReadonlyArray<Limit> = [
+  {
+    name: "MAX_ALIGNMENT",
+    value: 2 ** 30,
+    shown: "2^30",
+    doc: "The largest alignment in bytes (a power of two from 1), of a resource's `alignmentBytes` and of a pool's blocks: 2^30 (1 GiB)."
+  },
+  {
+    name: "MAX_NAME_LENGTH",
+    value: 256,
+    shown: "256",
+    doc: "The most characters (UTF-16 code units) of a resource's name and of a pool's: a name is a key, not data, and one goes whole into dumps, traces, metric labels and printed forms."
+  }
+]
+
 /** The error categories with their numbers (fixed: an error's code is numbered within its category). */
 export const errorCategories: ReadonlyArray<TableEntry> = [
   { name: "Resource", value: 1, doc: "Acquisition, budgets, handles" },

@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the renderers: headers, doc comments, template formatting.
  */
-import type { EnumTable, ErrorEntry, ErrorField, ListOrder } from "../tables.ts"
+import { type EnumTable, type ErrorEntry, type ErrorField, type ListOrder, limits } from "../tables.ts"
 
 /** The header every generated TypeScript file starts with. */
 export const tsHeader = (what: string): string =>
@@ -222,3 +222,30 @@ export const validateTables = (tables: ReadonlyArray<EnumTable>, errors: Readonl
  * stack print it) and the error classes' (`_tag`, `category`, `code`).
  */
 const errorOwnKeys: ReadonlyArray<string> = ["name", "message", "stack", "cause", "_tag", "category", "code"]
+
+/**
+ * The shared limits (`limits` in the tables) as exported constants, and `ALIGNMENT_RULE`, the one wording of the
+ * alignment's bound in messages (`an alignment is …`, a pool's `alignment must be …`).
+ */
+export const limitsSource = (): string =>
+  [
+    ...limits.flatMap((l) => [
+      docBlock([l.doc, "", "@since 0.1.0", "@category constants"]),
+      `export const ${l.name}: number = ${l.value}`,
+      ""
+    ]),
+    docBlock([
+      "What an alignment must be, as messages say it (`an alignment is …`, a pool's `alignment must be …`).",
+      "",
+      "@since 0.1.0",
+      "@category constants"
+    ]),
+    `export const ALIGNMENT_RULE: string = ${JSON.stringify(`a power of two between 1 and ${limitShown("MAX_ALIGNMENT")}`)}`
+  ].join("\n")
+
+/** How a limit prints (`2^30`). */
+const limitShown = (name: string): string => {
+  const limit = limits.find((l) => l.name === name)
+  if (limit === undefined) throw new Error(`no limit ${name}`)
+  return limit.shown
+}

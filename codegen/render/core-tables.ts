@@ -7,6 +7,7 @@ import { type EnumTable, enumTables } from "../tables.ts"
 import {
   docBlock,
   frozen,
+  limitsSource,
   namesOf,
   numberLiteral,
   numberTuple,
@@ -180,6 +181,8 @@ export const renderCoreTables = (): string =>
     enumTables
       .map((t) => (t.kind === "flags" ? `${renderEnum(t)}\n\n${renderFlagHelpers(t)}` : renderEnum(t)))
       .join("\n\n"),
+    "",
+    limitsSource(),
     ""
   ].join("\n")
 

@@ -1,7 +1,7 @@
 /**
  * Renders docs/tables.md: every table for humans.
  */
-import { type EnumTable, enumTables, errorCategories, errors, type ListOrder } from "../tables.ts"
+import { type EnumTable, enumTables, errorCategories, errors, type ListOrder, limits } from "../tables.ts"
 import { LIST_SEPARATOR, UNNAMED } from "./common.ts"
 
 /** `` `DependencyCycle`'s `cycle` ``: the list fields of the given order, by error. */
@@ -43,6 +43,14 @@ export const renderDocs = (): string =>
     "frozen, deeply: managers trust them, so nothing may change what they say.",
     "",
     enumTables.map(renderTable).join("\n\n"),
+    "",
+    "## Limits",
+    "",
+    "Exported by `@flight-hal/core` and `@flight-hal/pool` alike.",
+    "",
+    "| name | value | meaning |",
+    "| --- | --- | --- |",
+    ...limits.map((l) => `| \`${l.name}\` | ${l.shown} | ${l.doc} |`),
     "",
     "## Errors",
     "",

@@ -1,11 +1,12 @@
 /**
  * Renders the dependency-free copies of the tables @flight-hal/pool needs: the ResourceType
- * table and plain `Error` classes for the pool's rows of the error table.
+ * table, the shared limits and plain `Error` classes for the pool's rows of the error table.
  */
 import { type ErrorEntry, errors, resourceType } from "../tables.ts"
 import {
   docBlock,
   frozen,
+  limitsSource,
   numberLiteral,
   plainFieldType,
   shownNameSource,
@@ -39,6 +40,8 @@ export const renderPoolTables = (): string => {
     docBlock(["Whether `u` is a ResourceType name.", ...since("tables")]),
     "export const isResourceType = (u: unknown): u is ResourceType =>",
     '  typeof u === "string" && (ResourceTypeNames as ReadonlyArray<string>).includes(u)',
+    "",
+    limitsSource(),
     ""
   ].join("\n")
 }

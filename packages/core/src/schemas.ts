@@ -6,6 +6,7 @@
  */
 import * as Schema from "effect/Schema"
 import { AccessPatternSchema, ResourceFlagSetSchema, ResourcePrioritySchema } from "./generated/table-schemas.ts"
+import { ALIGNMENT_RULE, MAX_ALIGNMENT } from "./generated/tables.ts"
 import type { normalizeMetadata, ResourceHandle, ResourceMetadata } from "./metadata.ts"
 import type { ResourceTypeName } from "./resource-type.ts"
 
@@ -47,7 +48,7 @@ export const ByteCount: Schema.Int = Schema.Number.check(
 ) as Schema.Int
 
 /**
- * A power of two between 1 and 2^30 (1 GiB), inclusive: an alignment in bytes.
+ * A power of two between 1 and 2^30 (1 GiB, {@link MAX_ALIGNMENT}), inclusive: an alignment in bytes.
  *
  * @since 0.1.0
  * @category schemas
@@ -55,9 +56,9 @@ export const ByteCount: Schema.Int = Schema.Number.check(
 export const Alignment: Schema.Int = Schema.Number.check(
   // its own check first, as `ByteCount`'s: after `Schema.isInt`, 2^53 + 2 (an integer) would get "Expected an integer"
   Schema.makeFilter((n: number) =>
-    Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
+    Number.isSafeInteger(n) && n >= 1 && n <= MAX_ALIGNMENT && (n & (n - 1)) === 0
       ? undefined
-      : `an alignment is a power of two between 1 and 2^30, got ${n}`
+      : `an alignment is ${ALIGNMENT_RULE}, got ${n}`
   ),
   Schema.isInt()
 ) as Schema.Int

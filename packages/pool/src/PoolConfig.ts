@@ -4,7 +4,13 @@
  * @module
  */
 import { InvalidPoolConfig } from "./generated/errors.ts"
-import { isResourceType, type ResourceType } from "./generated/tables.ts"
+import {
+  ALIGNMENT_RULE,
+  isResourceType,
+  MAX_ALIGNMENT,
+  MAX_NAME_LENGTH,
+  type ResourceType
+} from "./generated/tables.ts"
 import { readOptions, show, showName } from "./internal/caller-input.ts"
 import { err, ok, type Result } from "./Result.ts"
 
@@ -68,11 +74,11 @@ export interface PoolConfig {
   readonly initialCount: number
   /** The most blocks the pool may ever hold, 1 ≤ maxCount ≤ {@link MAX_BLOCKS}. */
   readonly maxCount: number
-  /** Block alignment in bytes, a power of two (default {@link DEFAULT_ALIGNMENT}). */
+  /** Block alignment in bytes, a power of two up to {@link MAX_ALIGNMENT} (default {@link DEFAULT_ALIGNMENT}). */
   readonly alignment?: number
   /** `true`: a {@link SharedBlockPool} that workers can attach to. */
   readonly threadSafe?: boolean
-  /** A name for stats and errors (default `"<type>-<blockSize>"`). */
+  /** A name for stats and errors, at most {@link MAX_NAME_LENGTH} characters (default `"<type>-<blockSize>"`). */
   readonly name?: string
   /** Poison freed blocks and check the poison on the next alloc (use-after-free detection). */
   readonly debug?: boolean
@@ -105,7 +111,10 @@ export interface PoolLayout {
  * @category models
  */
 export interface LayoutInput {
-  /** The pool's name: a non-empty string (default: the `defaultName` argument, else `pool-<blockSize>`). */
+  /**
+   * The pool's name: a non-empty string of at most {@link MAX_NAME_LENGTH} characters (default: the `defaultName`
+   * argument, else `pool-<blockSize>`).
+   */
   readonly name?: unknown
   /** Bytes per block: a safe integer ≥ 1, rounded up to `alignment`. */
   readonly blockSize: unknown
@@ -113,7 +122,7 @@ export interface LayoutInput {
   readonly initialCount?: unknown
   /** The most blocks the pool may hold: a safe integer, 1 ≤ maxCount ≤ {@link MAX_BLOCKS}. */
   readonly maxCount: unknown
-  /** Block alignment in bytes: a power of two (default {@link DEFAULT_ALIGNMENT}). */
+  /** Block alignment in bytes: a power of two up to {@link MAX_ALIGNMENT} (default {@link DEFAULT_ALIGNMENT}). */
   readonly alignment?: unknown
 }
 
@@ -137,8 +146,8 @@ const integerIssue = (value: unknown, min: number): string | undefined => {
 }
 
 /**
- * Checks the sizes of a pool config and resolves them: every field a safe integer in range, the alignment a
- * power of two, `initialCount ≤ maxCount`, and `maxCount × blockSize ≤` {@link MAX_POOL_BYTES}. Allocates
+ * Checks the sizes of a pool config and resolves them: the name at most {@link MAX_NAME_LENGTH} characters, every
+ * field a safe integer in range, the alignment a power of two up to {@link MAX_ALIGNMENT}, `initialCount ≤ maxCount`, and `maxCount × blockSize ≤` {@link MAX_POOL_BYTES}. Allocates
  * nothing; the first problem found is returned as `InvalidPoolConfig {pool, field, value, issue}`.
  *
  * @example
@@ -165,6 +174,7 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
   const fail = (field: string, value: unknown, issue: string) =>
     err(new InvalidPoolConfig({ pool: shownPool, field, value: show(value), issue }))
   if (typeof rawName !== "string" || rawName.length === 0) return fail("name", rawName, "must be a non-empty string")
+  if (rawName.length > MAX_NAME_LENGTH) return fail("name", rawName, `must have at most ${MAX_NAME_LENGTH} characters`)
   const blockSizeIssue = integerIssue(input.blockSize, 1)
   if (blockSizeIssue !== undefined) return fail("blockSize", input.blockSize, blockSizeIssue)
   const alignment = input.alignment !== undefined ? input.alignment : DEFAULT_ALIGNMENT
@@ -180,9 +190,7 @@ export const validateLayout = (config: LayoutInput, defaultName?: string): Resul
   const align = alignment as number
   const maxCount = input.maxCount as number
   const initial = initialCount as number
-  if (!isPowerOfTwo(align) || align > MAX_POOL_BYTES) {
-    return fail("alignment", align, `must be a power of two no larger than ${MAX_POOL_BYTES}`)
-  }
+  if (align > MAX_ALIGNMENT || !isPowerOfTwo(align)) return fail("alignment", align, `must be ${ALIGNMENT_RULE}`)
   if (initial > maxCount) return fail("initialCount", initial, `must not exceed maxCount (${maxCount})`)
   if (maxCount > MAX_BLOCKS) return fail("maxCount", maxCount, `must not exceed ${MAX_BLOCKS} blocks`)
   const blockSize = Math.ceil(size / align) * align

@@ -5,7 +5,7 @@
  */
 import { BlockPool } from "./BlockPool.ts"
 import { DuplicatePool, InvalidPoolConfig, PoolExhausted, PoolNotFound } from "./generated/errors.ts"
-import { isResourceType, type ResourceType } from "./generated/tables.ts"
+import { ALIGNMENT_RULE, isResourceType, MAX_ALIGNMENT, type ResourceType } from "./generated/tables.ts"
 import { readOptions, show } from "./internal/caller-input.ts"
 import { printAs } from "./internal/printed.ts"
 import { retired } from "./internal/retired.ts"
@@ -314,7 +314,7 @@ export class PoolManager {
   allocate(type: ResourceType, bytes: number, alignment = 1): Result<Allocation, InvalidPoolConfig> {
     if (!isResourceType(type)) return requestError(type, "type", type, "must be a ResourceType name")
     if (!isAlignment(alignment)) {
-      return requestError(type, "alignment", alignment, "must be a power of two from 1 to 1073741824")
+      return requestError(type, "alignment", alignment, `must be ${ALIGNMENT_RULE}`)
     }
     if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 31) {
       return requestError(type, "bytes", bytes, "must be a safe integer from 0 to 2147483648")
@@ -491,7 +491,7 @@ printAs(PoolManager.prototype, (manager) => {
 
 /** A power of two in [1, 2^30]. */
 const isAlignment = (n: unknown): n is number =>
-  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
+  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= MAX_ALIGNMENT && (n & (n - 1)) === 0
 
 /** `PoolNotFound` for caller input (a value that is not a type name is printed, not trusted). */
 const notFound = (type: unknown, blockSize: unknown) =>

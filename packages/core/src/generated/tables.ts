@@ -504,3 +504,27 @@ export const AcquisitionModeByCode: {
   2: "Timeout",
   3: "Emergency"
 })
+
+/**
+ * The largest alignment in bytes (a power of two from 1), of a resource's `alignmentBytes` and of a pool's blocks: 2^30 (1 GiB).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_ALIGNMENT: number = 1073741824
+
+/**
+ * The most characters (UTF-16 code units) of a resource's name and of a pool's: a name is a key, not data, and one goes whole into dumps, traces, metric labels and printed forms.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_NAME_LENGTH: number = 256
+
+/**
+ * What an alignment must be, as messages say it (`an alignment is …`, a pool's `alignment must be …`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ALIGNMENT_RULE: string = "a power of two between 1 and 2^30"

@@ -56,3 +56,27 @@ export const ResourceTypeNames: readonly ["Hardware", "Memory", "Performance", "
  */
 export const isResourceType = (u: unknown): u is ResourceType =>
   typeof u === "string" && (ResourceTypeNames as ReadonlyArray<string>).includes(u)
+
+/**
+ * The largest alignment in bytes (a power of two from 1), of a resource's `alignmentBytes` and of a pool's blocks: 2^30 (1 GiB).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_ALIGNMENT: number = 1073741824
+
+/**
+ * The most characters (UTF-16 code units) of a resource's name and of a pool's: a name is a key, not data, and one goes whole into dumps, traces, metric labels and printed forms.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_NAME_LENGTH: number = 256
+
+/**
+ * What an alignment must be, as messages say it (`an alignment is …`, a pool's `alignment must be …`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ALIGNMENT_RULE: string = "a power of two between 1 and 2^30"

@@ -13,7 +13,14 @@
  *
  * @since 0.1.0
  */
-import { AccessPatternNames, ResourceFlagMask, type ResourceMetadata, ResourcePriorityNames } from "@flight-hal/core"
+import {
+  AccessPatternNames,
+  ALIGNMENT_RULE,
+  MAX_ALIGNMENT,
+  ResourceFlagMask,
+  type ResourceMetadata,
+  ResourcePriorityNames
+} from "@flight-hal/core"
 import { show } from "./show.ts"
 
 /** Where an issue is: the keys and indexes from the input's root. */
@@ -193,9 +200,9 @@ export const byteCount: Check = number((n) =>
 
 /** `Alignment`: a power of two in [1, 2^30], its own message for any other number (its check runs before `isInt`'s). */
 export const alignment: Check = number((n) =>
-  Number.isSafeInteger(n) && n >= 1 && (n & (n - 1)) === 0 && n <= 2 ** 30
+  Number.isSafeInteger(n) && n >= 1 && n <= MAX_ALIGNMENT && (n & (n - 1)) === 0
     ? undefined
-    : `an alignment is a power of two between 1 and 2^30, got ${n}`
+    : `an alignment is ${ALIGNMENT_RULE}, got ${n}`
 )
 
 /** `ResourceFlagSetSchema`: a 32-bit set of known flag bits, its own message for any other number (as `alignment`). */

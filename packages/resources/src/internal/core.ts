@@ -21,6 +21,7 @@ import {
   type InvalidBudget,
   InvalidMetadata,
   type InvalidPoolConfig,
+  MAX_NAME_LENGTH,
   ManagerClosed,
   type NotHolder,
   type PoolExhausted,
@@ -90,6 +91,7 @@ import {
   validateDriverId,
   validateHandle,
   validateMetadata,
+  validateName,
   validateRelief,
   validateString
 } from "./validate.ts"
@@ -387,7 +389,7 @@ export class Core<R> {
     site?: string
   ): AcquireRequest | InvalidArgument | InvalidMetadata | DependencyNotLive | ManagerClosed {
     if (this.closed) return new ManagerClosed()
-    const validName = validateString(name, "name")
+    const validName = validateName(name, "name")
     if (typeof validName !== "string") return validName
     const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
     if (typeof driverId !== "string") return driverId
@@ -443,7 +445,7 @@ export class Core<R> {
   admitAtOnce(name: unknown, input: unknown): number {
     const state = this.state
     if (this.closed || state.trace !== undefined || this.captureSites || state.waiting.size !== 0) return -1
-    if (typeof name !== "string" || (name !== "" && state.nameTaken(name))) return -1
+    if (typeof name !== "string" || name.length > MAX_NAME_LENGTH || (name !== "" && state.nameTaken(name))) return -1
     // the manager's own copy, read once (a front end's copy passes through): what is checked is what is charged
     const copy = copyMetadata(input, this.metadataMemo)
     const type = this.oneStepType(copy)

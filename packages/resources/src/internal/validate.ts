@@ -16,6 +16,8 @@ import {
   InvalidArgument,
   InvalidBudget,
   InvalidMetadata,
+  MAX_ALIGNMENT,
+  MAX_NAME_LENGTH,
   type ResourceBudget,
   ResourceFlagMask,
   type ResourceHandle,
@@ -48,7 +50,7 @@ export const ownKey = (table: object, key: unknown): key is string =>
   typeof key === "string" && Object.hasOwn(table, key)
 
 const isAlignment = (n: unknown): boolean =>
-  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= 2 ** 30 && (n & (n - 1)) === 0
+  typeof n === "number" && Number.isSafeInteger(n) && n >= 1 && n <= MAX_ALIGNMENT && (n & (n - 1)) === 0
 
 /** Whether a value is a well-formed handle: an object with safe-integer slot, generation and manager. */
 export const isHandle = (value: unknown): value is ResourceHandle => {
@@ -292,6 +294,18 @@ export const validateBudget = (
 /** A string argument (a resource name may be `""`: unnamed), or InvalidArgument. */
 export const validateString = (value: unknown, argument: string): string | InvalidArgument =>
   typeof value === "string" ? value : new InvalidArgument({ argument, issue: `expected a string, got ${show(value)}` })
+
+/**
+ * A new resource's name: a string of at most {@link MAX_NAME_LENGTH} characters (`""`: unnamed), or
+ * InvalidArgument (the name shown cut).
+ */
+export const validateName = (value: unknown, argument: string): string | InvalidArgument =>
+  typeof value === "string" && value.length <= MAX_NAME_LENGTH
+    ? value
+    : new InvalidArgument({
+        argument,
+        issue: `expected a string of at most ${MAX_NAME_LENGTH} characters, got ${show(value)}`
+      })
 
 /** A driver id: a non-empty string, or InvalidArgument. */
 export const validateDriverId = (value: unknown, argument: string): string | InvalidArgument =>
