@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
-import { BlockStorage, hasResizableArrayBuffer, type StorageKind } from "./internal/block-storage.ts"
+import { BlockStorage, hasResizableArrayBuffer } from "./internal/block-storage.ts"
 import { readOptions, show, showName } from "./internal/caller-input.ts"
 import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
@@ -47,6 +47,25 @@ const blockPoolKeys = [
   "onCapacityChange",
   "onUseAfterFree"
 ] as const
+
+/**
+ * How a pool keeps its blocks: `"resizable"`, one resizable ArrayBuffer that grows and shrinks at its tail;
+ * `"slabs"`, a list of ArrayBuffers (one per growth). The option `BlockPoolOptions.storage` asks for one, and
+ * `BlockPool.storageKind` says which the pool has.
+ *
+ * @example
+ * ```ts
+ * import { BlockPool, type StorageKind } from "@flight-hal/pool"
+ *
+ * const made = BlockPool.make({ blockSize: 64, maxCount: 16, storage: "slabs" })
+ * if (!made.ok) throw made.error
+ * const kind: StorageKind = made.value.storageKind // "slabs"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StorageKind = "resizable" | "slabs"
 
 /**
  * Options of {@link BlockPool.make}.

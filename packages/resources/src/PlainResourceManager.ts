@@ -48,10 +48,14 @@ import type {
  * (`sizeBytes`, a pool-served resource's too) and what its type's budget is charged for it (`chargedBytes`: 0 when a
  * pool block serves it), and the deadlock found, if any (else `null`).
  *
+ * Its parts are named too: `drivers` are `DriverNode`s (what a driver holds, and its waiting requests, each a
+ * `WaitEdge` with the queue, the priority and the bytes asked for), `resources` are `WaitGraphResource`s, and
+ * `deadlock` is a `Deadlock` (the drivers that could never finish and the queues they are blocked on) or `null`.
+ *
  * @since 0.1.0
  * @category introspection
  */
-export type { WaitGraph, WaitGraphResource } from "./internal/introspection.ts"
+export type { Deadlock, DriverNode, WaitEdge, WaitGraph, WaitGraphResource } from "./internal/introspection.ts"
 
 /**
  * Options of a synchronous acquisition.

@@ -32,6 +32,32 @@ import { show, showThrown } from "./internal/show.ts"
 import { isObjectArgument } from "./internal/validate.ts"
 
 /**
+ * A listener registry with `process.on`'s shape (`on` and `off`): the `events` option of
+ * {@link SystemPressureOptions}, where the `memoryPressure` events come from (default: Bun's `process`).
+ *
+ * @example
+ * ```ts
+ * import { type EventSourceLike, layerSystemPressure } from "@flight-hal/resources"
+ *
+ * const listeners = new Set<(...args: ReadonlyArray<unknown>) => void>()
+ * const events: EventSourceLike = {
+ *   on: (_event, listener) => listeners.add(listener),
+ *   off: (_event, listener) => listeners.delete(listener)
+ * }
+ * const layer = layerSystemPressure({ enabled: true, events }) // each listener call reports Critical
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventSourceLike {
+  /** Adds `listener` for `event` (the manager listens for `"memoryPressure"`). */
+  readonly on: (event: string, listener: (...args: ReadonlyArray<unknown>) => void) => unknown
+  /** Removes a listener `on` added (when the Layer's scope closes). */
+  readonly off: (event: string, listener: (...args: ReadonlyArray<unknown>) => void) => unknown
+}
+
+/**
  * A source of system pressure.
  *
  * @since 0.1.0
@@ -102,7 +128,7 @@ export interface SystemPressureOptions {
   /** Reads a text file, `undefined` when unreadable (default: `node:fs` where available). */
   readonly readFile?: (path: string) => Promise<string | undefined>
   /** Where `memoryPressure` events come from (default: Bun's `process`); `null` turns the source off. */
-  readonly events?: Runtime.EventSourceLike | null
+  readonly events?: EventSourceLike | null
 }
 
 /**
@@ -257,7 +283,7 @@ interface CheckedOptions {
   readonly holdMillis: number
   readonly fsRoot: string
   readonly readFile: ((path: string) => unknown) | undefined
-  readonly events: Runtime.EventSourceLike | null | undefined
+  readonly events: EventSourceLike | null | undefined
 }
 
 const optionKeys = ["enabled", "pollInterval", "eventHold", "fsRoot", "readFile", "events"] as const
@@ -273,7 +299,7 @@ const durationOption = (value: unknown, fallback: number, min: number, expected:
  * `value` as an event source, its `on` and `off` read once each (and called on it), or `undefined` when it has
  * not `process.on`'s shape or its reading throws.
  */
-const eventSource = (value: unknown): Runtime.EventSourceLike | undefined => {
+const eventSource = (value: unknown): EventSourceLike | undefined => {
   if (!isObjectArgument(value)) return undefined
   try {
     const { on, off } = value as Partial<Record<"on" | "off", unknown>>

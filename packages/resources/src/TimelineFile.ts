@@ -9,6 +9,27 @@ import { builtinFs, type LineFileSystem } from "./internal/node-fs.ts"
 import { show, showThrown } from "./internal/show.ts"
 
 /**
+ * The part of `node:fs` a timeline file needs (`openSync`, `writeSync`, `closeSync`): the `fs` option of
+ * {@link timelineToFile}, for a runtime whose `node:fs` is not where the manager looks, or a test's fake. The trace
+ * file's `TraceFileSystem` is the same type.
+ *
+ * @example
+ * ```ts
+ * import { type LineFileSystem, timelineToFile } from "@flight-hal/resources/timeline-file"
+ *
+ * const lines: Array<string> = []
+ * const fs: LineFileSystem = { openSync: () => 3, writeSync: (_fd, data) => lines.push(data), closeSync: () => {} }
+ * const file = timelineToFile("timeline.ndjson", { fs })
+ * file.sink("{}")
+ * file.close()
+ * ```
+ *
+ * @since 0.1.0
+ * @category timeline
+ */
+export type { LineFileSystem } from "./internal/node-fs.ts"
+
+/**
  * A timeline file being written.
  *
  * @since 0.1.0
@@ -42,7 +63,10 @@ export interface TimelineFile {
  * @since 0.1.0
  * @category timeline
  */
-export const timelineToFile = (path: string, options: { readonly fs?: LineFileSystem } = {}): TimelineFile => {
+export const timelineToFile = (
+  path: string,
+  options: { readonly fs?: LineFileSystem } = {}
+): TimelineFile => {
   if (typeof path !== "string" || path === "") {
     throw new InvalidArgument({ argument: "path", issue: `expected a file path, got ${show(path)}` })
   }

@@ -5,13 +5,14 @@
  * @internal
  * @module
  */
+import type { StorageKind } from "../BlockPool.ts"
 
 /** Whether this runtime has resizable ArrayBuffers (`new ArrayBuffer(n, { maxByteLength })`). */
 export const hasResizableArrayBuffer: boolean =
   typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === "function"
 
-/** How a pool keeps its blocks. */
-export type StorageKind = "resizable" | "slabs"
+/** How a pool keeps its blocks (declared with the public `BlockPool`, where `storage` and `storageKind` name it). */
+export type { StorageKind }
 
 /** Fixed-size blocks in memory that can grow and shrink at the tail without moving. */
 export class BlockStorage {

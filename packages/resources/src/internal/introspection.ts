@@ -5,18 +5,10 @@
  *
  * @since 0.1.0
  */
-import type { ResourceHandle, ResourceTypeName } from "@flight-hal/core"
+import type { ResourceHandle, ResourcePriority, ResourceTypeName } from "@flight-hal/core"
 import type { DriverStats, ManagerSnapshot } from "../ResourceStats.ts"
 import type { Core } from "./core.ts"
-import {
-  type LiveResource,
-  type ResourceNode,
-  type TypeBudget,
-  type Waiter,
-  type WaitGraphSnapshot,
-  type WaitState,
-  waitGraphSnapshot
-} from "./deadlock/index.ts"
+import { type LiveResource, type TypeBudget, type Waiter, type WaitState, waitGraphSnapshot } from "./deadlock/index.ts"
 import { deadlockCandidate, resourceInfo } from "./deadlock/wait-view.ts"
 import { MAX_USAGE } from "./state.ts"
 
@@ -89,6 +81,54 @@ const waitState = (engine: Engine): WaitState => {
 }
 
 /**
+ * One waiting request of a driver in the wait-for graph: the waiter's id, the queue it waits in, its priority and
+ * the bytes it asks for (0 for a name).
+ *
+ * @since 0.1.0
+ * @category introspection
+ */
+export interface WaitEdge {
+  /** The waiter's id. */
+  readonly waiter: string
+  /** The queue it waits in: `"bytes:<type>"` or `"name:<name>"`. */
+  readonly resource: string
+  /** The request's priority. */
+  readonly priority: ResourcePriority
+  /** The bytes it asks for (0 for a name). */
+  readonly sizeBytes: number
+  /** The type of the resource the request asks for (a name waiter's too, once known). */
+  readonly type?: string | undefined
+}
+
+/**
+ * A driver in the wait-for graph: the resources it holds and its waiting requests.
+ *
+ * @since 0.1.0
+ * @category introspection
+ */
+export interface DriverNode {
+  /** The driver id. */
+  readonly driver: string
+  /** The ids of the resources it holds, sorted. */
+  readonly holds: ReadonlyArray<string>
+  /** Its waiting requests, in the order given. */
+  readonly waitsFor: ReadonlyArray<WaitEdge>
+}
+
+/**
+ * The drivers of the wait-for graph that could never finish, and the queues they are blocked on.
+ *
+ * @since 0.1.0
+ * @category introspection
+ */
+export interface Deadlock {
+  /** Those drivers, sorted. */
+  readonly drivers: ReadonlyArray<string>
+  /** The queues they are blocked on, sorted: `"bytes:<type>"` or `"name:<name>"`. */
+  readonly resources: ReadonlyArray<string>
+}
+
+/**
  * A live resource of the wait-for graph: `sizeBytes` is its size (its metadata's, pool-served or not, as in
  * `DriverStats.bytesByType`), `chargedBytes` what its type's budget is charged for it (its size, or 0 when a
  * pool block serves it: the block is pool capacity, charged already), which is what its release gives back.
@@ -96,20 +136,39 @@ const waitState = (engine: Engine): WaitState => {
  * @since 0.1.0
  * @category introspection
  */
-export interface WaitGraphResource extends ResourceNode {
+export interface WaitGraphResource {
+  /** The resource's id (its slot). */
+  readonly id: string
+  /** Its type. */
+  readonly type: string
+  /** Its name, `null` when unnamed (so the value survives JSON). */
+  readonly name: string | null
+  /** Its size in bytes (its metadata's `sizeBytes`, a pool-served resource's too). */
+  readonly sizeBytes: number
+  /** The drivers holding it, sorted. */
+  readonly holders: ReadonlyArray<string>
+  /** The ids of its dependencies, sorted. */
+  readonly dependsOn: ReadonlyArray<string>
+  /** The ids of its live dependents, sorted. */
+  readonly dependents: ReadonlyArray<string>
   /** What its type's budget is charged for it: its size, or 0 when a pool block serves it. */
   readonly chargedBytes: number
 }
 
 /**
- * The wait-for graph with each resource's size and charged bytes.
+ * The wait-for graph with each resource's size and charged bytes: drivers sorted by id, resources in slot order,
+ * and `deadlock` (the drivers that could never finish and their queues) or `null`. Plain JSON-safe data.
  *
  * @since 0.1.0
  * @category introspection
  */
-export interface WaitGraph extends WaitGraphSnapshot {
+export interface WaitGraph {
+  /** Every driver that holds or waits for something, once. */
+  readonly drivers: ReadonlyArray<DriverNode>
   /** The live resources, each with its size (`sizeBytes`) and its charged bytes (`chargedBytes`). */
   readonly resources: ReadonlyArray<WaitGraphResource>
+  /** The drivers that could never finish and the queues they are blocked on, or `null`. */
+  readonly deadlock: Deadlock | null
 }
 
 /**
