@@ -58,43 +58,60 @@ import type {
 export type { Deadlock, DriverNode, WaitEdge, WaitGraph, WaitGraphResource } from "./internal/introspection.ts"
 
 /**
- * Options of a synchronous acquisition.
+ * Options of a synchronous acquisition. Every optional field may be `undefined`, which means the default, as when
+ * it is left out.
  *
  * @since 0.1.0
  * @category models
  */
 export interface SyncAcquireOptions<T> {
   /** `NonBlocking` (default) or `Emergency`. */
-  readonly mode?: "NonBlocking" | "Emergency"
+  readonly mode?: "NonBlocking" | "Emergency" | undefined
   /** The owner driver (default `"app"`). */
-  readonly owner?: string
+  readonly owner?: string | undefined
   /** Makes the payload on first access. */
-  readonly create?: (metadata: ResourceMetadata) => T
+  readonly create?: ((metadata: ResourceMetadata) => T) | undefined
   /** Destroys the payload when the resource is freed. */
-  readonly destroy?: (payload: T) => void
+  readonly destroy?: ((payload: T) => void) | undefined
 }
 
 /**
- * Options of an asynchronous acquisition; `M`, the mode, is inferred from `mode` where the options are written.
+ * Options of an asynchronous acquisition: the fields of {@link AsyncAcquireOptionFields}, and with `M` exactly
+ * `Timeout` a required `mode: "Timeout"` and `timeoutMillis` (`{ mode: "Timeout" }` alone does not compile: the
+ * manager refuses it with `InvalidArgument`). `M`, the mode, is inferred from `mode` where the options are written.
  *
  * @since 0.1.0
  * @category models
  */
-export interface AsyncAcquireOptions<T, M extends AcquireMode = AcquireMode>
+export type AsyncAcquireOptions<T, M extends AcquireMode = AcquireMode> = AsyncAcquireOptionFields<T, M> &
+  ([M] extends [never]
+    ? unknown
+    : [M] extends ["Timeout"]
+      ? { readonly mode: "Timeout"; readonly timeoutMillis: number }
+      : unknown)
+
+/**
+ * The fields of {@link AsyncAcquireOptions}. Every optional field may be `undefined`, which means the default, as
+ * when it is left out.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AsyncAcquireOptionFields<T, M extends AcquireMode = AcquireMode>
   extends Omit<SyncAcquireOptions<T>, "mode"> {
   /** `Blocking` (default) or `Timeout` (with `timeoutMillis`); NonBlocking/Emergency also accepted. */
-  readonly mode?: M
+  readonly mode?: M | undefined
   /**
    * The longest wait of Timeout mode, in milliseconds (required by it, refused by the others): ≤ 2^31 − 1. Its type
    * is `undefined` when the mode is known and is not `Timeout` (`{ mode: "Blocking", timeoutMillis: 10 }` does not
    * compile: the manager refuses it with `InvalidArgument`).
    */
-  readonly timeoutMillis?: "Timeout" extends M ? number : undefined
+  readonly timeoutMillis?: ("Timeout" extends M ? number : never) | undefined
   /**
    * Aborting it while waiting rejects with the signal's reason and leaves the queue; so does an abort during the
    * admission (by a reclamation or pressure callback the manager runs for it), which releases what was admitted.
    */
-  readonly signal?: AbortSignal
+  readonly signal?: AbortSignal | undefined
 }
 
 /**

@@ -78,7 +78,11 @@ import type {
 export type AcquireMode = "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
 
 /**
- * Options of an acquisition.
+ * Options of an acquisition: the fields of {@link AcquireOptionFields}, and what the mode `M` asks of the timeout
+ * ({@link TimeoutOfMode}): mode `Timeout` takes `timeout` and requires it, every other mode refuses it, and options
+ * without a `mode` (the default, NonBlocking) take none. `M` is inferred from `mode` where the options are written;
+ * with `M` every mode (the default, or a `mode` whose type is a union) a written `mode` takes a `timeout` (checked at
+ * run time only).
  *
  * @example
  * ```ts
@@ -95,26 +99,60 @@ export type AcquireMode = "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
  * @since 0.1.0
  * @category models
  */
-export interface AcquireOptions<T, M extends AcquireMode = AcquireMode> {
+export type AcquireOptions<T, M extends AcquireMode = AcquireMode> = AcquireOptionFields<T, M> & TimeoutOfMode<M>
+
+/**
+ * The fields of {@link AcquireOptions}. Every optional field may be `undefined`, which means the default, as when
+ * it is left out.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AcquireOptionFields<T, M extends AcquireMode = AcquireMode> {
   /** Default `NonBlocking`. */
-  readonly mode?: M
+  readonly mode?: M | undefined
   /**
    * The longest wait of `Timeout` mode (required by it, refused by the others): finite, ≥ 0, ≤ 2^31 − 1 ms. Its
    * type is `undefined` when the mode is known and is not `Timeout` (`{ mode: "Blocking", timeout: "1 second" }`
    * does not compile: the manager refuses it with `InvalidArgument`).
    */
-  readonly timeout?: "Timeout" extends M ? Duration.Input : undefined
+  readonly timeout?: ("Timeout" extends M ? Duration.Input : never) | undefined
   /** The owner driver (default: the config's `defaultDriver`, `"app"`). */
-  readonly owner?: string
+  readonly owner?: string | undefined
   /** Makes the payload (called on first access); default: a pool block's view or a Uint8Array for Memory, else undefined. */
-  readonly create?: (metadata: ResourceMetadata) => T
+  readonly create?: ((metadata: ResourceMetadata) => T) | undefined
   /**
    * Destroys the payload when the resource is freed (after its last holder and dependents). It may return an
    * Effect (a `void` result accepts one), which is run (forked at once: its synchronous part within the release, the rest not waited for; a
    * failure is dropped as a throw is swallowed).
    */
-  readonly destroy?: (payload: T) => void
+  readonly destroy?: ((payload: T) => void) | undefined
 }
+
+/**
+ * What the mode `M` asks of an acquisition's `timeout` (docs/semantics.md section 5: a timeout is required with
+ * mode `Timeout` and refused with every other): with `M` exactly `Timeout`, `mode: "Timeout"` and a `timeout` are
+ * required (`{ mode: "Timeout" }` alone does not compile); with `M` every mode or a union of modes with `Timeout`,
+ * options without a `mode` take no `timeout` (`{ timeout: "1 second" }` does not compile: the default mode,
+ * NonBlocking, refuses it); with any other `M`, nothing (`AcquireOptionFields` types the timeout `undefined`).
+ *
+ * @example
+ * ```ts
+ * import type { TimeoutOfMode } from "@flight-hal/resources"
+ *
+ * const timed: TimeoutOfMode<"Timeout"> = { mode: "Timeout", timeout: "50 millis" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TimeoutOfMode<M extends AcquireMode> = [M] extends [never]
+  ? unknown
+  : [M] extends ["Timeout"]
+    ? { readonly mode: "Timeout"; readonly timeout: Duration.Input }
+    : "Timeout" extends M
+      ? { readonly mode: M } | { readonly mode?: undefined; readonly timeout?: undefined }
+      : unknown
 
 /**
  * The errors of an acquisition.
