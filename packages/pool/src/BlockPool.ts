@@ -79,19 +79,19 @@ export interface BlockPoolOptions {
   /** The most blocks the pool may hold (≤ 2^23, capacity ≤ 2 GiB). */
   readonly maxCount: number
   /** Blocks allocated at creation (default 0). */
-  readonly initialCount?: number
+  readonly initialCount?: number | undefined
   /** Block alignment, a power of two (default 8). */
-  readonly alignment?: number
+  readonly alignment?: number | undefined
   /** Name used in stats and errors (default `pool-<blockSize>`). */
-  readonly name?: string
+  readonly name?: string | undefined
   /** Poison freed blocks and verify the poison on the next alloc. */
-  readonly debug?: boolean
+  readonly debug?: boolean | undefined
   /**
    * `"slabs"`: slab storage even where resizable ArrayBuffers exist. `"resizable"`: one buffer, or InvalidPoolConfig
    * when the runtime refuses to reserve `maxCount × blockSize` for it. Default: one buffer when the runtime has
    * resizable ArrayBuffers and grants the reservation, else slabs.
    */
-  readonly storage?: StorageKind
+  readonly storage?: StorageKind | undefined
   /**
    * Called before the pool takes more memory (including the initial blocks), with the bytes it wants; return
    * `false` to refuse (the pool unchanged). A throw counts as `false`. When it refuses the growth an `alloc`
@@ -101,15 +101,15 @@ export interface BlockPoolOptions {
    * While it (or `onCapacityChange` of a growth) runs, the pool does not grow again: a nested `alloc` that
    * would need growth fails as exhausted ({@link NO_BLOCK}), a nested `grow` returns 0 and `trim` returns 0.
    */
-  readonly admitGrowth?: (bytes: number) => boolean
+  readonly admitGrowth?: ((bytes: number) => boolean) | undefined
   /**
    * Called after the capacity changed, with the signed change in bytes (positive: grown; negative: trimmed).
    * When the runtime fails to provide memory that `admitGrowth` had accepted, the refund comes as a negative
    * change too. Reporting a growth, it runs inside that growth: `grow` and `trim` from it return 0.
    */
-  readonly onCapacityChange?: (deltaBytes: number) => void
+  readonly onCapacityChange?: ((deltaBytes: number) => void) | undefined
   /** Debug mode: called when `alloc` hands out a block whose poison was overwritten. */
-  readonly onUseAfterFree?: (error: UseAfterFree) => void
+  readonly onUseAfterFree?: ((error: UseAfterFree) => void) | undefined
 }
 
 /**

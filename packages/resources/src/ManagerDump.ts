@@ -167,11 +167,11 @@ export interface ManagerDump {
  */
 export interface ManagerDumpOptions {
   /** The dump's label (default: the config's `label`, else `"resource-manager"`). */
-  readonly label?: string
+  readonly label?: string | undefined
   /** When it is taken (default: the manager's clock now). */
-  readonly takenAtMillis?: number
+  readonly takenAtMillis?: number | undefined
   /** The pools to list (default: the manager's own pools). */
-  readonly pools?: ReadonlyArray<DumpedPool>
+  readonly pools?: ReadonlyArray<DumpedPool> | undefined
 }
 
 /** The pool fields of a dump that are counts (safe integers ≥ 0). */

@@ -60,17 +60,17 @@ export interface TraceConfig {
    * growth must be a whole number of units: a config's that is not is `InvalidArgument`, a later one ends the
    * trace with a `TraceStopped` line naming it (nothing is rounded).
    */
-  readonly unitBytes?: number
+  readonly unitBytes?: number | undefined
   /**
    * Every driver id the trace will mention (the header lists them; default: the drivers seen at start). A line
    * naming a driver the header does not list is refused by the checker (`scripts/spec-trace.ts`).
    */
-  readonly drivers?: ReadonlyArray<string>
+  readonly drivers?: ReadonlyArray<string> | undefined
   /**
    * The types the header lists and usage/emergency objects carry (default: every type); a type outside the list
    * that a line names is carried from that line on.
    */
-  readonly types?: ReadonlyArray<ResourceTypeName>
+  readonly types?: ReadonlyArray<ResourceTypeName> | undefined
 }
 
 /**
@@ -119,7 +119,7 @@ export interface ResourceManagerConfig {
    * size can be read. Without a profile, a type without a budget is
    * unlimited.
    */
-  readonly profile?: ProfileOption
+  readonly profile?: ProfileOption | undefined
   /**
    * User-defined resource types this manager serves, by name, each with its own budget, stats, pressure and
    * reclamation (a code in the Custom range, the lowest free one by default). Declare the names for the
@@ -145,19 +145,19 @@ export interface ResourceManagerConfig {
    * manager.getResourceStats("Shader").currentUsage // 2048
    * ```
    */
-  readonly types?: { readonly [K in CustomResourceType]?: CustomResourceTypeConfig }
+  readonly types?: { readonly [K in CustomResourceType]?: CustomResourceTypeConfig } | undefined
   /** A budget per type; a type left out is unlimited (or, with a `profile`, takes the profile's). */
-  readonly budgets?: Partial<Readonly<Record<ResourceTypeName, ResourceBudget>>>
+  readonly budgets?: Partial<Readonly<Record<ResourceTypeName, ResourceBudget>>> | undefined
   /** Pools created when the manager starts (see {@link ManagerPoolConfig}). */
-  readonly pools?: ReadonlyArray<ManagerPoolConfig>
+  readonly pools?: ReadonlyArray<ManagerPoolConfig> | undefined
   /**
    * Hysteresis of pressure levels, in percentage points of `maxBytes` (default 0: the exact DESIGN levels).
    * A level is entered as soon as usage reaches its threshold, and left only once usage falls this margin
    * below it.
    */
-  readonly hysteresisPercent?: number
+  readonly hysteresisPercent?: number | undefined
   /** The owner of acquisitions that name none (default `"app"`). */
-  readonly defaultDriver?: string
+  readonly defaultDriver?: string | undefined
   /**
    * The kind of some owners, by owner id. An owner is concurrent by default (the default owner included, and an
    * entry without `sequential: true`, such as `{}`): independent tasks act for it and may release while one of
@@ -165,24 +165,24 @@ export interface ResourceManagerConfig {
    * owner declared `{ sequential: true }` is a driver that releases nothing while one of its requests waits: its
    * waits get exact deadlock detection (a wait that could never be granted fails at once with DeadlockDetected).
    */
-  readonly drivers?: Readonly<Record<string, DriverConfig>>
+  readonly drivers?: Readonly<Record<string, DriverConfig>> | undefined
   /**
    * Capture the call site (a stack trace) of every acquisition for leak reports (default false: it costs
    * about a microsecond per acquisition).
    */
-  readonly captureAcquisitionSite?: boolean
+  readonly captureAcquisitionSite?: boolean | undefined
   /** Record every transition as an NDJSON trace (off by default; zero cost when off). */
-  readonly trace?: TraceConfig
+  readonly trace?: TraceConfig | undefined
   /** A label for logs and leak reports (default `"resource-manager"`). */
-  readonly label?: string
+  readonly label?: string | undefined
   /**
    * Plain facade only: report refs garbage-collected without release as leaks (FinalizationRegistry) and
    * release them. Opt-in (default false): registering every ref costs about 400 ns per acquisition on Bun,
    * four times the rest of a sync acquire + release. Turn it on in development or when refs may leak.
    */
-  readonly detectGarbageCollectedLeaks?: boolean
+  readonly detectGarbageCollectedLeaks?: boolean | undefined
   /** Receives the leak report when the manager closes with live resources (after they were released). */
-  readonly onLeaks?: (leaks: ReadonlyArray<LeakReport>) => void
+  readonly onLeaks?: ((leaks: ReadonlyArray<LeakReport>) => void) | undefined
 }
 
 /**
@@ -224,5 +224,5 @@ export interface DriverConfig {
    * True: a sequential driver (exact deadlock detection); false: a concurrent owner. Absent or `undefined`: a
    * concurrent owner in `config.drivers`, a sequential driver in `registerDriver`.
    */
-  readonly sequential?: boolean
+  readonly sequential?: boolean | undefined
 }

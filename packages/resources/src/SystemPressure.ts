@@ -118,17 +118,17 @@ export class SystemPressure extends SystemPressureBase {}
  */
 export interface SystemPressureOptions {
   /** Turns the automatic sources on (default `false`: only manual reports). */
-  readonly enabled?: boolean
+  readonly enabled?: boolean | undefined
   /** How often PSI and memory.events are read (default 1 second): a finite duration of at least 1 ms. */
-  readonly pollInterval?: Duration.Input
+  readonly pollInterval?: Duration.Input | undefined
   /** How long a `memoryPressure` event keeps the level Critical (default 5 seconds): a finite duration ≥ 0. */
-  readonly eventHold?: Duration.Input
+  readonly eventHold?: Duration.Input | undefined
   /** Prefix of `/proc` and `/sys` paths (default `/`); tests point it at fake files. */
-  readonly fsRoot?: string
+  readonly fsRoot?: string | undefined
   /** Reads a text file, `undefined` when unreadable (default: `node:fs` where available). */
-  readonly readFile?: (path: string) => Promise<string | undefined>
+  readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined
   /** Where `memoryPressure` events come from (default: Bun's `process`); `null` turns the source off. */
-  readonly events?: EventSourceLike | null
+  readonly events?: EventSourceLike | null | undefined
 }
 
 /**

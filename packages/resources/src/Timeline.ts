@@ -184,9 +184,9 @@ export interface TimelineOptions {
    * Samples every so many milliseconds of wall-clock time (an unref'd timer), from 1 to 2^31 − 1 (0 is refused,
    * as `recordTimelineScoped` refuses an `interval` under 1 ms); absent: only on `sample()`.
    */
-  readonly intervalMillis?: number
+  readonly intervalMillis?: number | undefined
   /** The label in the header (default: the config's `label`, else `"resource-manager"`). */
-  readonly label?: string
+  readonly label?: string | undefined
 }
 
 /** What the previous sample counted, to write what happened since as events. */
@@ -468,7 +468,7 @@ export const recordTimelineScoped = (options: {
   /** Samples every so long by the `Clock`. */
   readonly interval: Duration.Input
   /** The label in the header (default: the config's `label`, else `"resource-manager"`). */
-  readonly label?: string
+  readonly label?: string | undefined
 }): Effect.Effect<TimelineRecorder, InvalidArgument, ResourceManager | Scope.Scope> =>
   Effect.gen(function* () {
     const manager = yield* ResourceManager

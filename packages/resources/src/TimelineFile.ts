@@ -65,7 +65,7 @@ export interface TimelineFile {
  */
 export const timelineToFile = (
   path: string,
-  options: { readonly fs?: LineFileSystem } = {}
+  options: { readonly fs?: LineFileSystem | undefined } = {}
 ): TimelineFile => {
   if (typeof path !== "string" || path === "") {
     throw new InvalidArgument({ argument: "path", issue: `expected a file path, got ${show(path)}` })
