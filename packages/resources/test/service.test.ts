@@ -70,6 +70,7 @@ describe("ResourceManager service", () => {
         expect(unknownType._tag).toBe("InvalidMetadata")
         const unknownBudgetType = yield* Effect.flip(manager.setBudget("Bogus" as unknown as "Memory", budget))
         expect(unknownBudgetType._tag).toBe("InvalidBudget")
+        // @ts-expect-error: mode Timeout without a timeout does not compile; plain JavaScript may still pass it
         const badTimeout = yield* Effect.flip(manager.acquire("x", mem(1), { mode: "Timeout" }))
         expect(badTimeout._tag).toBe("InvalidArgument")
         const budgetError = yield* Effect.flip(
