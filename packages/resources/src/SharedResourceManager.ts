@@ -114,6 +114,9 @@ import {
   validateHysteresis,
   validateMetadata
 } from "./internal/validate.ts"
+import type { AsyncAcquireOptions } from "./PlainResourceManager.ts"
+import type { AcquireMode } from "./ResourceManager.ts"
+import type { DefaultPayload } from "./ResourceRef.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
 /**
@@ -237,16 +240,21 @@ export interface SharedAcquireOptions<T> {
 }
 
 /**
- * Options of an acquisition that may wait.
+ * Options of an acquisition that may wait; `M`, the mode, is inferred from `mode` where the options are written.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SharedAcquireAsyncOptions<T> extends Omit<SharedAcquireOptions<T>, "mode"> {
+export interface SharedAcquireAsyncOptions<T, M extends AcquireMode = AcquireMode>
+  extends Omit<SharedAcquireOptions<T>, "mode"> {
   /** `Blocking` (default), `Timeout` (with `timeoutMillis`), `NonBlocking` or `Emergency`. */
-  readonly mode?: "Blocking" | "Timeout" | "NonBlocking" | "Emergency"
-  /** How long a `Timeout` request waits, in milliseconds. */
-  readonly timeoutMillis?: number
+  readonly mode?: M
+  /**
+   * How long a `Timeout` request waits, in milliseconds (required by it, refused by the others), typed as the plain
+   * facade's `AsyncAcquireOptions` types it: `undefined` when the mode is known and is not `Timeout`
+   * (`{ mode: "Blocking", timeoutMillis: 10 }` does not compile: the manager refuses it with `InvalidArgument`).
+   */
+  readonly timeoutMillis?: AsyncAcquireOptions<T, M>["timeoutMillis"]
   /**
    * Aborts the wait (the Promise rejects with the signal's reason). Read before the request is submitted: one
    * that cannot be used is refused with InvalidArgument (signal), nothing queued or charged.
@@ -545,10 +553,22 @@ export interface SharedResourceManager extends Disposable {
   /**
    * Acquires without waiting: admitted by atomic steps when it fits and no one of its priority or higher waits;
    * else this thread's reclamation callbacks run, the other threads' are asked, and it fails with
-   * `BudgetExceeded`. Emergency is admitted over budget. A taken name is `ResourceBusy`.
+   * `BudgetExceeded`. Emergency is admitted over budget. A taken name is `ResourceBusy`. The payload is the default
+   * one of the metadata's type (`DefaultPayload`: bytes for Memory, `Uint8Array | undefined` for the others).
    */
+  acquire<const D extends ResourceMetadata>(
+    metadata: D,
+    options?: SharedAcquireOptions<DefaultPayload<D>> & { readonly create?: undefined }
+  ): SharedResource<DefaultPayload<D>>
+  /** Acquires without waiting a resource whose payload is `T` (made by `create`, or as given by the type argument). */
   acquire<T = Uint8Array>(metadata: ResourceMetadata, options?: SharedAcquireOptions<T>): SharedResource<T>
-  /** The facade's form: `acquire(name, metadata, options)` ("" for unnamed). */
+  /** The facade's form: `acquire(name, metadata, options)` ("" for unnamed); the payload is the default one. */
+  acquire<const D extends ResourceMetadata>(
+    name: string,
+    metadata: D,
+    options?: Omit<SharedAcquireOptions<DefaultPayload<D>>, "name"> & { readonly create?: undefined }
+  ): SharedResource<DefaultPayload<D>>
+  /** The facade's form of a payload `T` (made by `create`, or as given by the type argument). */
   acquire<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
@@ -556,27 +576,50 @@ export interface SharedResourceManager extends Disposable {
   ): SharedResource<T>
   /**
    * Acquires, waiting in the manager's queue (every thread's requests in one priority-then-FIFO order). A wait
-   * that would leave sequential threads unable to finish fails with `DeadlockDetected`.
+   * that would leave sequential threads unable to finish fails with `DeadlockDetected`. The payload is the default
+   * one of the metadata's type (`DefaultPayload`: bytes for Memory, `Uint8Array | undefined` for the others).
    */
-  acquireAsync<T = Uint8Array>(
+  acquireAsync<const D extends ResourceMetadata, M extends AcquireMode = AcquireMode>(
+    metadata: D,
+    options?: SharedAcquireAsyncOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
+  ): Promise<SharedResource<DefaultPayload<D>>>
+  /**
+   * Acquires (waiting if needed) a resource whose payload is `T`. With an explicit `T` the mode is not inferred:
+   * `timeoutMillis` is then checked at run time only.
+   */
+  acquireAsync<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     metadata: ResourceMetadata,
-    options?: SharedAcquireAsyncOptions<T>
+    options?: SharedAcquireAsyncOptions<T, M>
   ): Promise<SharedResource<T>>
-  /** The facade's form: `acquireAsync(name, metadata, options)` ("" for unnamed). */
-  acquireAsync<T = Uint8Array>(
+  /** The facade's form: `acquireAsync(name, metadata, options)` ("" for unnamed); the payload is the default one. */
+  acquireAsync<const D extends ResourceMetadata, M extends AcquireMode = AcquireMode>(
+    name: string,
+    metadata: D,
+    options?: Omit<SharedAcquireAsyncOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+  ): Promise<SharedResource<DefaultPayload<D>>>
+  /** The facade's form of a payload `T` (made by `create`, or as given by the type argument). */
+  acquireAsync<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
-    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+    options?: Omit<SharedAcquireAsyncOptions<T, M>, "name">
   ): Promise<SharedResource<T>>
   /**
    * Acquires (default Blocking) as `acquireAsync(name, metadata, options)`, runs `body`, and releases once its
-   * result settles, whatever the outcome (the facade's `use`).
+   * result settles, whatever the outcome (the facade's `use`); the payload is the default one of the metadata's
+   * type (`DefaultPayload`: bytes for Memory).
    */
-  use<T = Uint8Array, A = unknown>(
+  use<const D extends ResourceMetadata, A = unknown, M extends AcquireMode = AcquireMode>(
+    name: string,
+    metadata: D,
+    body: (resource: SharedResource<DefaultPayload<D>>) => A | PromiseLike<A>,
+    options?: Omit<SharedAcquireAsyncOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+  ): Promise<A>
+  /** `use` of a payload `T` made by `create` (or given by the type of `body`'s parameter). */
+  use<T = Uint8Array, A = unknown, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => A | PromiseLike<A>,
-    options?: Omit<SharedAcquireAsyncOptions<T>, "name">
+    options?: Omit<SharedAcquireAsyncOptions<T, M>, "name">
   ): Promise<A>
   /** A live resource's metadata (type and size; as given by its acquirer in its own thread). */
   metadata(handle: ResourceHandle): ResourceMetadata

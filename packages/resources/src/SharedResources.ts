@@ -30,6 +30,7 @@ import {
   type AlreadyShared,
   type BudgetExceeded,
   type DeadlockDetected,
+  type DependencyNotLive,
   InvalidArgument,
   type InvalidBudget,
   type InvalidMetadata,
@@ -46,7 +47,6 @@ import {
 } from "@flight-hal/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -59,7 +59,14 @@ import { acquireSettled, metadataFirst, type SettledAcquire } from "./internal/s
 import { show, shownName, showThrown } from "./internal/show.ts"
 import { isThenable } from "./internal/thenable.ts"
 import { isObjectArgument, validateAcquireOptions } from "./internal/validate.ts"
-import type { PressureCallback, ReclamationCallback } from "./ResourceManager.ts"
+import type {
+  AcquireErrorOf,
+  AcquireMode,
+  AcquireOptions,
+  PressureCallback,
+  ReclamationCallback
+} from "./ResourceManager.ts"
+import type { DefaultPayload } from "./ResourceRef.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 import {
   attachSharedResourceManager,
@@ -92,6 +99,23 @@ export type SharedAcquireError =
   | ManagerClosed
 
 /**
+ * The errors a shared acquisition in mode `M` can end with: `ResourceManager`'s {@link AcquireErrorOf} without
+ * `DependencyNotLive` (a shared acquisition has no dependencies). NonBlocking (the service's default) and Emergency
+ * neither wait nor time out; Blocking may end with `DeadlockDetected`, Timeout also with `AcquireTimeout`.
+ *
+ * @example
+ * ```ts
+ * import type { SharedAcquireErrorOf } from "@flight-hal/resources"
+ *
+ * type E = SharedAcquireErrorOf<"NonBlocking"> // InvalidMetadata | InvalidArgument | … | BudgetExceeded | ResourceBusy
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SharedAcquireErrorOf<M extends AcquireMode> = Exclude<AcquireErrorOf<M>, DependencyNotLive>
+
+/**
  * The errors of a handle that does not resolve.
  *
  * @since 0.1.0
@@ -101,16 +125,20 @@ export type SharedHandleError = InvalidArgument | ResourceNotFound | StaleHandle
 
 /**
  * Options of {@link SharedResourcesService.acquire}: the mode (default NonBlocking), `timeout` for Timeout mode,
- * a name, and this thread's payload hooks.
+ * a name, and this thread's payload hooks. `M`, the mode, is inferred from `mode` where the options are written.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SharedAcquireEffectOptions<T> {
+export interface SharedAcquireEffectOptions<T, M extends AcquireMode = AcquireMode> {
   /** `NonBlocking` (default), `Blocking`, `Timeout` (with `timeout`) or `Emergency`. */
-  readonly mode?: "NonBlocking" | "Blocking" | "Timeout" | "Emergency"
-  /** How long a `Timeout` request waits. */
-  readonly timeout?: Duration.Input
+  readonly mode?: M
+  /**
+   * How long a `Timeout` request waits (required by it, refused by the others), typed as `ResourceManager`'s
+   * `AcquireOptions` types it: `undefined` when the mode is known and is not `Timeout`
+   * (`{ mode: "Blocking", timeout: "1 second" }` does not compile: the manager refuses it with `InvalidArgument`).
+   */
+  readonly timeout?: AcquireOptions<T, M>["timeout"]
   /** A name unique among the live resources of every thread (at most 64 UTF-8 bytes). */
   readonly name?: string
   /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory). */
@@ -129,35 +157,98 @@ export interface SharedResourcesService {
   /** The plain manager underneath (same ledger). */
   readonly manager: SharedResourceManager
   /**
-   * Acquires; the hold is released when the Scope closes. A wait is interruptible and leaves holding nothing.
-   * Also in `ResourceManager`'s form, `acquire(name, metadata, options)` ("" for unnamed).
+   * Acquires (NonBlocking); the hold is released when the Scope closes. The payload is the default one of the
+   * metadata's type (`DefaultPayload`: bytes for Memory, `Uint8Array | undefined` for the others). Also in
+   * `ResourceManager`'s form, `acquire(name, metadata, options)` ("" for unnamed).
+   */
+  acquire<const D extends ResourceMetadata>(
+    metadata: D
+  ): Effect.Effect<SharedResource<DefaultPayload<D>>, SharedAcquireErrorOf<"NonBlocking">, Scope.Scope>
+  /**
+   * Acquires a resource of the default payload; the error channel follows the mode. A wait is interruptible and
+   * leaves holding nothing.
+   */
+  acquire<const D extends ResourceMetadata, M extends AcquireMode = "NonBlocking">(
+    metadata: D,
+    options: SharedAcquireEffectOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
+  ): Effect.Effect<SharedResource<DefaultPayload<D>>, SharedAcquireErrorOf<M>, Scope.Scope>
+  /**
+   * Acquires a resource whose payload is `T` (made by `create`, or as given by the type argument), in the default
+   * mode, NonBlocking (no `mode` in the options): the error channel is NonBlocking's.
    */
   acquire<T = Uint8Array>(
     metadata: ResourceMetadata,
-    options?: SharedAcquireEffectOptions<T>
-  ): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope>
+    options?: SharedAcquireEffectOptions<T, "NonBlocking"> & { readonly mode?: undefined }
+  ): Effect.Effect<SharedResource<T>, SharedAcquireErrorOf<"NonBlocking">, Scope.Scope>
+  /**
+   * Acquires a resource whose payload is `T` (made by `create`, or as given by the type argument). With an explicit
+   * `T` the mode is not inferred: the error channel is then every mode's, `SharedAcquireError`.
+   */
+  acquire<T = Uint8Array, M extends AcquireMode = AcquireMode>(
+    metadata: ResourceMetadata,
+    options?: SharedAcquireEffectOptions<T, M>
+  ): Effect.Effect<SharedResource<T>, SharedAcquireErrorOf<M>, Scope.Scope>
   /** `ResourceManager`'s form: the name first (`""` for unnamed), then the metadata and the options. */
+  acquire<const D extends ResourceMetadata, M extends AcquireMode = "NonBlocking">(
+    name: string,
+    metadata: D,
+    options?: Omit<SharedAcquireEffectOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+  ): Effect.Effect<SharedResource<DefaultPayload<D>>, SharedAcquireErrorOf<M>, Scope.Scope>
+  /** `ResourceManager`'s form of a payload `T`, in the default mode, NonBlocking (no `mode` in the options). */
   acquire<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
-    options?: Omit<SharedAcquireEffectOptions<T>, "name">
-  ): Effect.Effect<SharedResource<T>, SharedAcquireError, Scope.Scope>
+    options?: Omit<SharedAcquireEffectOptions<T, "NonBlocking">, "name"> & { readonly mode?: undefined }
+  ): Effect.Effect<SharedResource<T>, SharedAcquireErrorOf<"NonBlocking">, Scope.Scope>
+  /** `ResourceManager`'s form of a payload `T`, in a mode: the error channel follows the mode. */
+  acquire<T = Uint8Array, M extends AcquireMode = AcquireMode>(
+    name: string,
+    metadata: ResourceMetadata,
+    options?: Omit<SharedAcquireEffectOptions<T, M>, "name">
+  ): Effect.Effect<SharedResource<T>, SharedAcquireErrorOf<M>, Scope.Scope>
   /**
-   * Acquires, runs `body`, releases whatever its outcome. Also in `ResourceManager`'s form,
+   * Acquires, runs `body`, releases whatever its outcome; the payload is the default one of the metadata's type
+   * and the error channel follows the mode (NonBlocking without one). Also in `ResourceManager`'s form,
    * `use(name, metadata, body, options)`, so that `(ref) => ref.get` reads the payload either way.
    */
+  use<const D extends ResourceMetadata, A = unknown, E = never, R = never, M extends AcquireMode = "NonBlocking">(
+    metadata: D,
+    body: (resource: SharedResource<DefaultPayload<D>>) => Effect.Effect<A, E, R>,
+    options?: SharedAcquireEffectOptions<DefaultPayload<D>, M> & { readonly create?: undefined }
+  ): Effect.Effect<A, E | SharedAcquireErrorOf<M>, R>
+  /** `use` of a payload `T` made by `create` (or given by the type of `body`'s parameter), NonBlocking. */
   use<T = Uint8Array, A = unknown, E = never, R = never>(
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
-    options?: SharedAcquireEffectOptions<T>
-  ): Effect.Effect<A, E | SharedAcquireError, R>
+    options?: SharedAcquireEffectOptions<T, "NonBlocking"> & { readonly mode?: undefined }
+  ): Effect.Effect<A, E | SharedAcquireErrorOf<"NonBlocking">, R>
+  /** `use` of a payload `T`, in a mode: the error channel follows the mode. */
+  use<T = Uint8Array, A = unknown, E = never, R = never, M extends AcquireMode = AcquireMode>(
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
+    options?: SharedAcquireEffectOptions<T, M>
+  ): Effect.Effect<A, E | SharedAcquireErrorOf<M>, R>
   /** `ResourceManager`'s form: the name first (`""` for unnamed), then the metadata, the body and the options. */
+  use<const D extends ResourceMetadata, A = unknown, E = never, R = never, M extends AcquireMode = "NonBlocking">(
+    name: string,
+    metadata: D,
+    body: (resource: SharedResource<DefaultPayload<D>>) => Effect.Effect<A, E, R>,
+    options?: Omit<SharedAcquireEffectOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+  ): Effect.Effect<A, E | SharedAcquireErrorOf<M>, R>
+  /** `ResourceManager`'s form of a payload `T`, NonBlocking (no `mode` in the options). */
   use<T = Uint8Array, A = unknown, E = never, R = never>(
     name: string,
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
-    options?: Omit<SharedAcquireEffectOptions<T>, "name">
-  ): Effect.Effect<A, E | SharedAcquireError, R>
+    options?: Omit<SharedAcquireEffectOptions<T, "NonBlocking">, "name"> & { readonly mode?: undefined }
+  ): Effect.Effect<A, E | SharedAcquireErrorOf<"NonBlocking">, R>
+  /** `ResourceManager`'s form of a payload `T`, in a mode: the error channel follows the mode. */
+  use<T = Uint8Array, A = unknown, E = never, R = never, M extends AcquireMode = AcquireMode>(
+    name: string,
+    metadata: ResourceMetadata,
+    body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
+    options?: Omit<SharedAcquireEffectOptions<T, M>, "name">
+  ): Effect.Effect<A, E | SharedAcquireErrorOf<M>, R>
   /** A live resource's metadata (type and size) by handle. */
   metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, SharedHandleError>
   /** Holds a live resource of any thread until the Scope closes. */
@@ -527,9 +618,10 @@ const makeService = (
   callbacks: PressureCallbacks
 ): SharedResourcesService => ({
   manager,
-  acquire: <T>(first: ResourceMetadata | string, second?: unknown, third?: unknown) =>
-    acquireEither<T>(manager, first, second, third),
-  use: <T, A, E, R>(first: ResourceMetadata | string, second: unknown, third?: unknown, fourth?: unknown) => {
+  // the overloads' channels narrow `SharedAcquireError` by the mode the options give, which the run time follows
+  acquire: (<T>(first: ResourceMetadata | string, second?: unknown, third?: unknown) =>
+    acquireEither<T>(manager, first, second, third)) as SharedResourcesService["acquire"],
+  use: (<T, A, E, R>(first: ResourceMetadata | string, second: unknown, third?: unknown, fourth?: unknown) => {
     const named = typeof first === "string"
     const body = (named ? third : second) as (resource: SharedResource<T>) => Effect.Effect<A, E, R>
     if (typeof body !== "function") {
@@ -539,7 +631,7 @@ const makeService = (
       ? acquireEither<T>(manager, first, second, fourth)
       : acquireEither<T>(manager, first, third, undefined)
     return Effect.scoped(Effect.flatMap(acquired, (resource) => bodyEffect(body(resource))))
-  },
+  }) as SharedResourcesService["use"],
   metadata: (handle) => attempt(() => manager.metadata(handle)),
   share: (handle, options) =>
     Effect.acquireRelease(
