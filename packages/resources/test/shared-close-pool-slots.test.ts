@@ -39,7 +39,7 @@ describe("shared manager: a worker's close and an attachment", () => {
     expect(m.threads()).toEqual([0, 1])
     // the new thread holds a slot of the pool, and gives it up when it closes
     const block = attached?.acquire({ type: "Hardware", sizeBytes: 4096 })
-    expect(block?.payload.byteLength).toBe(4096)
+    expect(block?.payload?.byteLength).toBe(4096)
     block?.release()
     attached?.close()
     expect(m.threads()).toEqual([0])

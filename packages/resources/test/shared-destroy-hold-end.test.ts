@@ -19,7 +19,7 @@ import { OpenedManagers } from "./support/shared-agents.ts"
 import { thrown } from "./support/thrown.ts"
 
 const budgets = { Memory: { maxBytes: 1 << 20, reservedBytes: 0, warningPercent: 75, criticalPercent: 90 } }
-const small: ResourceMetadata = { type: "Memory", sizeBytes: 32 }
+const small = { type: "Memory", sizeBytes: 32 } as const satisfies ResourceMetadata
 const pooled = (payload: Uint8Array): boolean => payload.buffer instanceof SharedArrayBuffer
 
 const opened = new OpenedManagers()

@@ -37,7 +37,10 @@ const budget = (maxBytes: number, reservedBytes: number) => ({
   warningPercent: 50,
   criticalPercent: 80
 })
-const mem = (sizeBytes: number, priority?: keyof typeof ResourcePriority): ResourceMetadata =>
+const mem = (
+  sizeBytes: number,
+  priority?: keyof typeof ResourcePriority
+): ResourceMetadata & { readonly type: "Memory" } =>
   priority === undefined ? { type: "Memory", sizeBytes } : { type: "Memory", sizeBytes, priority }
 
 const opened = new OpenedManagers()
