@@ -343,7 +343,10 @@ export interface ResourceManagerService {
   getBudget(type: ResourceTypeName): Effect.Effect<ResourceBudget | undefined, InvalidArgument>
   /** Removes a type's budget (unlimited). */
   removeBudget(type: ResourceTypeName): Effect.Effect<void, InvalidArgument>
-  /** Registers a reclamation callback for a type until the Scope closes. */
+  /**
+   * Registers a reclamation callback for a type until the Scope closes. It runs on the fiber of the acquisition it
+   * reclaims for, and is interrupted with that fiber: the acquisition then ends without being admitted.
+   */
   registerReclamationCallback(
     type: ResourceTypeName,
     callback: ReclamationCallback
@@ -525,9 +528,12 @@ const drive = (
 ): Effect.Effect<number, AcquireError> => {
   if (typeof step === "number") return Effect.succeed(step)
   if (step instanceof Reclaiming) {
-    // an interrupted callback (relieveSystemPressure's fiber; an acquisition's are uninterruptible) ends its step:
-    // otherwise its type would count as reclaiming for good and never ask its callbacks again
-    const callback = Effect.onInterrupt(runReclaimer(step), () => Effect.sync(() => step.cancel()))
+    // the callback is interruptible, an acquisition's too (the rest of it is not): interrupted, the run ends there
+    // (its type may reclaim again), the request is never admitted and counts no failure, and a payback run gives
+    // its admission back
+    const callback = Effect.onInterrupt(Effect.interruptible(runReclaimer(step)), () =>
+      Effect.sync(() => step.abandon())
+    )
     return Effect.flatMap(callback, () => drive(core, step.advance(), waitMillis))
   }
   if (step instanceof WaitingRequest) return waitFor(core, step, waitMillis)

@@ -153,7 +153,9 @@ export class Reclaiming<R> {
   constructor(
     private readonly core: Core<R>,
     private readonly targets: ReadonlyArray<ReclaimTarget>,
-    private readonly finish: () => Step<R>
+    private readonly finish: () => Step<R>,
+    /** An Emergency payback run's admission: its caller takes it at the run's end (`abandon` gives it back). */
+    private readonly admitted?: { readonly slot: number; readonly request: AcquireRequest }
   ) {}
 
   /** The next callback to run (this step again), or the run's outcome. */
@@ -185,6 +187,19 @@ export class Reclaiming<R> {
     const counts = this.core.reclaimingTypes
     counts[this.running] = (counts[this.running] as number) - 1
     this.running = -1
+  }
+
+  /**
+   * The run's caller leaves during a callback (an interrupted Effect acquisition, an interrupted
+   * `relieveSystemPressure` fiber): the run ends there, asking no further callback. An admission still to come is
+   * never made (no failure is counted); a payback run's admission is given back. What the callbacks released stays
+   * released.
+   */
+  abandon(): void {
+    this.cancel()
+    this.target = this.targets.length
+    const admitted = this.admitted
+    if (admitted !== undefined && !this.core.closed) this.core.giveBack(admitted.slot, admitted.request)
   }
 }
 
@@ -528,7 +543,7 @@ export class Core<R> {
   }
 
   /** An Emergency admission over budget asks reclamation to pay the overage back (the caller keeps the slot). */
-  private afterAdmission(result: SubmitResult, request: Request): Step<R> {
+  private afterAdmission(result: SubmitResult, request: AcquireRequest): Step<R> {
     if (result instanceof NeedsReclaim) return new ManagerClosed()
     const state = this.state
     const type = request.type
@@ -536,9 +551,10 @@ export class Core<R> {
       return result
     if (!this.mayReclaim(type)) return result
     const over = () => (state.usage[type] as number) - state.limit(type, request.priority)
-    return new Reclaiming<R>(this, [{ type, missing: over }], () =>
-      this.closed ? new ManagerClosed() : result
-    ).advance()
+    return new Reclaiming<R>(this, [{ type, missing: over }], () => (this.closed ? new ManagerClosed() : result), {
+      slot: result,
+      request
+    }).advance()
   }
 
   /**
