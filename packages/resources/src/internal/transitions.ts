@@ -392,10 +392,12 @@ export const acquireEmergency = (state: ManagerState, request: Request): number 
   const req = state.nextRequest++
   const { type, size } = request
   const overage = Math.min(size, (state.usage[type] as number) + size - state.limit(type, request.priority))
-  const slot = admit(state, request, false)
-  state.overage.set(slot, overage)
+  // counted before the charge: the pressure event the charge raises carries the step's stats, this admission's
+  // overage included (docs/semantics.md, section 8)
   state.emergencyBytes[type] = (state.emergencyBytes[type] as number) + overage
   state.emergencyCount[type] = (state.emergencyCount[type] as number) + 1
+  const slot = admit(state, request, false)
+  state.overage.set(slot, overage)
   if (state.trace !== undefined) state.trace.admitted("AcquireEmergency", req, request, slot)
   return slot
 }
