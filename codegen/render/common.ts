@@ -63,7 +63,8 @@ export const SHOWN_VALUE = "shownValue"
 /**
  * The source of the function an issue prints a caller's value with, running none of the caller's code (no
  * `toString`, no `Symbol.toPrimitive`, no function source): a string quoted and cut at {@link SHOWN_CHARS}
- * characters, a number, boolean, `undefined` or `null` as it is, anything else as its kind.
+ * characters, a number, boolean, `undefined` or `null` as it is, a function by its name (`function load`, as the
+ * resources package's messages show one), anything else as its kind.
  */
 export const shownValueSource = (): string =>
   [
@@ -79,9 +80,22 @@ export const shownValueSource = (): string =>
     "}",
     "",
     "/**",
+    " * A function by its name only (`function load`, cut), never its source; `a function` when it has no usable name",
+    " * (none, not a string, or reading it throws).",
+    " */",
+    "const shownFunction = (f: { readonly name: unknown }): string => {",
+    "  try {",
+    "    const name: unknown = f.name",
+    `    return typeof name === "string" && name !== "" ? \`function \${cutText(name, String)}\` : "a function"`,
+    "  } catch {",
+    '    return "a function"',
+    "  }",
+    "}",
+    "",
+    "/**",
     " * A caller's value as an issue prints it, without running its code: a string quoted and cut (`cutText`), a",
     " * number, boolean, `undefined` or `null` as it is, a BigInt with its `n` and a Symbol by its description (both",
-    " * cut), anything else as its kind (`a function`, `an object`).",
+    " * cut), a function by its name (`shownFunction`), an object as `an object`.",
     " */",
     `const ${SHOWN_VALUE} = (value: unknown): string => {`,
     "  switch (typeof value) {",
@@ -92,7 +106,7 @@ export const shownValueSource = (): string =>
     '    case "symbol":',
     `      return \`Symbol(\${cutText(value.description ?? "", String)})\``,
     '    case "function":',
-    '      return "a function"',
+    "      return shownFunction(value)",
     '    case "object":',
     '      return value === null ? "null" : "an object"',
     "    default:",

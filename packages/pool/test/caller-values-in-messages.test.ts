@@ -81,19 +81,33 @@ describe("objects are shown as their kind; their code is not run", () => {
     expect(e.message).not.toContain("undefined-")
   })
 
-  test("a function is shown as a function, never its source", () => {
+  test("a function is shown by its name, never its source", () => {
     const made = refused(BlockPool.make({ blockSize: secretPluginCode as never, maxCount: 4 }))
-    expect(made.value).toBe("a function")
+    expect(made.value).toBe("function secretPluginCode")
     const manager = refused(
       new PoolManager().createPool({ type: secretPluginCode, blockSize: 64, maxCount: 2 } as never)
     )
-    expect(manager.value).toBe("a function")
+    expect(manager.value).toBe("function secretPluginCode")
     const allocated = refused(new PoolManager().allocate(secretPluginCode as never, 64))
     expect(allocated.message).not.toContain("API_KEY")
     const stats = refusal(new PoolManager().getPoolStats(secretPluginCode as never, 64))
     expect(stats.message).not.toContain("API_KEY")
     const shared = refused(SharedBlockPool.make({ blockSize: 64, blockCount: 4, debug: secretPluginCode as never }))
-    expect(shared.value).toBe("a function")
+    expect(shared.value).toBe("function secretPluginCode")
+    // no usable name (none, or reading it throws): by its kind
+    const anonymous = Object.defineProperty(() => 1, "name", { value: "" })
+    expect(refused(BlockPool.make({ blockSize: anonymous as never, maxCount: 4 })).value).toBe("a function")
+    const hostile = () => 1
+    Object.defineProperty(hostile, "name", {
+      get() {
+        throw new Error("no")
+      }
+    })
+    expect(refused(BlockPool.make({ blockSize: hostile as never, maxCount: 4 })).value).toBe("a function")
+    const long = { [`f${"x".repeat(99)}`]: () => 1 }[`f${"x".repeat(99)}`]
+    expect(refused(BlockPool.make({ blockSize: long as never, maxCount: 4 })).value).toBe(
+      `function f${"x".repeat(63)}… (100 characters)`
+    )
   })
 
   test("what a hook threw: its message is cut, a thrown object is not turned into a string", () => {

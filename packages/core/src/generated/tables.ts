@@ -20,9 +20,22 @@ const cutText = (text: string, quote: (head: string) => string): string => {
 }
 
 /**
+ * A function by its name only (`function load`, cut), never its source; `a function` when it has no usable name
+ * (none, not a string, or reading it throws).
+ */
+const shownFunction = (f: { readonly name: unknown }): string => {
+  try {
+    const name: unknown = f.name
+    return typeof name === "string" && name !== "" ? `function ${cutText(name, String)}` : "a function"
+  } catch {
+    return "a function"
+  }
+}
+
+/**
  * A caller's value as an issue prints it, without running its code: a string quoted and cut (`cutText`), a
  * number, boolean, `undefined` or `null` as it is, a BigInt with its `n` and a Symbol by its description (both
- * cut), anything else as its kind (`a function`, `an object`).
+ * cut), a function by its name (`shownFunction`), an object as `an object`.
  */
 const shownValue = (value: unknown): string => {
   switch (typeof value) {
@@ -33,7 +46,7 @@ const shownValue = (value: unknown): string => {
     case "symbol":
       return `Symbol(${cutText(value.description ?? "", String)})`
     case "function":
-      return "a function"
+      return shownFunction(value)
     case "object":
       return value === null ? "null" : "an object"
     default:

@@ -27,8 +27,9 @@ const lengthNote = (text: string): string => (text.length <= SHOWN_CHARS ? "" : 
 /**
  * A printable form of any value, running none of the caller's code (no `toString`, no `Symbol.toPrimitive`, no
  * function source): a string quoted and cut at {@link SHOWN_CHARS} characters with an ellipsis and its length, a
- * number, boolean, `undefined` or `null` as it is, a BigInt with its `n` (cut the same way), anything else as its
- * kind (`a function`, `an object`); a Symbol as `Symbol(<its description, cut>)`. Never throws.
+ * number, boolean, `undefined` or `null` as it is, a BigInt with its `n` (cut the same way), a function by its name
+ * (`function load`, cut; `a function` without one), an object as `an object`; a Symbol as
+ * `Symbol(<its description, cut>)`. Never throws (the resources package's messages show values the same way).
  */
 export const show = (value: unknown): string => {
   switch (typeof value) {
@@ -39,7 +40,7 @@ export const show = (value: unknown): string => {
       return `${head(digits)}${lengthNote(digits)}`
     }
     case "function":
-      return "a function"
+      return showFunction(value)
     case "object":
       return value === null ? "null" : "an object"
     case "symbol":
@@ -47,6 +48,19 @@ export const show = (value: unknown): string => {
       return `Symbol(${showName(value.description ?? "")})`
     default:
       return String(value)
+  }
+}
+
+/**
+ * A function by its name only (`function load`, cut as a string is), never its source; `a function` when it has no
+ * usable name (none, not a string, or reading it throws: a redefined `name` is read inside a try).
+ */
+const showFunction = (f: { readonly name: unknown }): string => {
+  try {
+    const name: unknown = f.name
+    return typeof name === "string" && name !== "" ? `function ${head(name)}${lengthNote(name)}` : "a function"
+  } catch {
+    return "a function"
   }
 }
 
