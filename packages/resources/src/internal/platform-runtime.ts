@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import type { EventSourceLike } from "../SystemPressure.ts"
 
 interface FsPromisesModule {
   readonly readFile: (path: string, encoding: "utf8") => Promise<string>
@@ -34,11 +35,8 @@ interface NavigatorLike {
   readonly deviceMemory?: number
 }
 
-/** A listener registry with `process.on`'s shape. */
-export interface EventSourceLike {
-  readonly on: (event: string, listener: (...args: ReadonlyArray<unknown>) => void) => unknown
-  readonly off: (event: string, listener: (...args: ReadonlyArray<unknown>) => void) => unknown
-}
+// a listener registry with `process.on`'s shape: the public type (`layerSystemPressure`'s `events`)
+export type { EventSourceLike }
 
 const globals = globalThis as {
   readonly process?: ProcessLike & Partial<EventSourceLike>
