@@ -497,6 +497,17 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     ]
   },
   {
+    tag: "PoolDetached",
+    category: "Pool",
+    code: 8,
+    message: "Pool {pool}: this handle (slot {slot}) has detached; attach again to allocate",
+    doc:
+      "An allocation through a SharedBlockPool handle after its detach(): the handle gave its thread slot back " +
+      "and takes no block any more (the pool may have free blocks); the pool is unchanged.",
+    fields: [f("pool", "string", "The pool's name"), f("slot", "int", "The thread slot the handle had")],
+    pool: true
+  },
+  {
     tag: "PlatformDetectionFailed",
     category: "Platform",
     code: 1,

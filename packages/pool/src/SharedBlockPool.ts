@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { InvalidBlock, InvalidPoolConfig, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
+import { InvalidBlock, InvalidPoolConfig, PoolDetached, PoolExhausted, UseAfterFree } from "./generated/errors.ts"
 import { readOptions, show, showName, showThrown } from "./internal/caller-input.ts"
 import { handleIssue, takeTag } from "./internal/handle.ts"
 import { isPoisoned, poison } from "./internal/poison.ts"
@@ -407,8 +407,9 @@ export class SharedBlockPool {
   }
 
   /**
-   * Takes a free block and returns its handle, or -1 when none is available. Never throws. Usually served from
-   * this thread's cache without touching shared state; refills a batch from the shared list when it is empty.
+   * Takes a free block and returns its handle, or -1 when none is available or this handle has detached
+   * ({@link SharedBlockPool.tryAlloc} tells the two apart). Never throws. Usually served from this thread's cache
+   * without touching shared state; refills a batch from the shared list when it is empty.
    *
    * @since 0.1.0
    * @category hot path
@@ -461,13 +462,16 @@ export class SharedBlockPool {
   }
 
   /**
-   * Checked alloc: the handle, `PoolExhausted`, or (debug mode) `UseAfterFree` when the block's poison was
-   * overwritten (the block is then re-poisoned and returned to the cache).
+   * Checked alloc: the handle, `PoolExhausted`, `PoolDetached` when this handle has detached (after `detach()` it
+   * takes no block, however many the pool has free; nothing is counted), or (debug mode) `UseAfterFree` when the
+   * block's poison was overwritten (the block is then re-poisoned and returned to the cache).
    *
    * @since 0.1.0
    * @category checked
    */
-  tryAlloc(): Result<number, PoolExhausted | UseAfterFree> {
+  tryAlloc(): Result<number, PoolExhausted | PoolDetached | UseAfterFree> {
+    // detached, not a rebuild's isHeld running (which also sets the capacity to 0 for a while)
+    if (this.capacity === 0 && !this.rebuilding) return err(new PoolDetached({ pool: this.name, slot: this.slot }))
     const failedBefore = this.counters[SLOT.useAfterFree] as number
     const handle = this.alloc()
     if (handle < 0) {
@@ -538,7 +542,8 @@ export class SharedBlockPool {
   }
 
   /**
-   * Flushes this thread's cache and releases its slot. The handle accepts no further alloc or free.
+   * Flushes this thread's cache and releases its slot. The handle accepts no further alloc or free (`tryAlloc`
+   * gives `PoolDetached`); attach again to allocate.
    *
    * @since 0.1.0
    * @category lifecycle

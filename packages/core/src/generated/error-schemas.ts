@@ -28,6 +28,7 @@ import {
   NotShareable,
   PayloadUnavailable,
   PlatformDetectionFailed,
+  PoolDetached,
   PoolExhausted,
   PoolInUse,
   PoolNotFound,
@@ -1036,6 +1037,41 @@ export const PoolInUseSchema: Schema.decodeTo<
   )
 )
 
+const PoolDetachedFields: { readonly pool: Schema.String; readonly slot: Schema.Number } = {
+  /** The pool's name */
+  pool: Schema.String,
+  /** The thread slot the handle had */
+  slot: Schema.Number
+}
+
+/**
+ * Schema of {@link PoolDetached}: decodes `{ _tag: "PoolDetached", pool, slot }` to an instance and
+ * encodes an instance back to its fields.
+ *
+ * @example
+ * ```ts
+ * import { PoolDetached, PoolDetachedSchema } from "@flight-hal/core"
+ * import * as Schema from "effect/Schema"
+ *
+ * const encoded = Schema.encodeSync(PoolDetachedSchema)(new PoolDetached({ pool: "x", slot: 1 }))
+ * Schema.decodeUnknownSync(PoolDetachedSchema)(encoded) instanceof PoolDetached // true
+ * ```
+ * @since 0.1.0
+ * @category error schemas
+ */
+export const PoolDetachedSchema: Schema.decodeTo<
+  Schema.instanceOf<PoolDetached>,
+  Schema.TaggedStruct<"PoolDetached", typeof PoolDetachedFields>
+> = Schema.TaggedStruct("PoolDetached", PoolDetachedFields).pipe(
+  Schema.decodeTo(
+    Schema.instanceOf(PoolDetached),
+    SchemaTransformation.transform({
+      decode: (encoded) => new PoolDetached({ pool: encoded.pool, slot: encoded.slot }),
+      encode: (error) => ({ _tag: "PoolDetached" as const, pool: error.pool, slot: error.slot })
+    })
+  )
+)
+
 const PlatformDetectionFailedFields: { readonly issue: Schema.String } = {
   /** What each source reported */
   issue: Schema.String
@@ -1175,6 +1211,7 @@ export const FlightHalErrorSchema: Schema.Union<
     typeof InvalidBlockSchema,
     typeof UseAfterFreeSchema,
     typeof PoolInUseSchema,
+    typeof PoolDetachedSchema,
     typeof PlatformDetectionFailedSchema,
     typeof UnknownProfileSchema,
     typeof SharedMemoryUnavailableSchema
@@ -1205,6 +1242,7 @@ export const FlightHalErrorSchema: Schema.Union<
   InvalidBlockSchema,
   UseAfterFreeSchema,
   PoolInUseSchema,
+  PoolDetachedSchema,
   PlatformDetectionFailedSchema,
   UnknownProfileSchema,
   SharedMemoryUnavailableSchema

@@ -1057,6 +1057,45 @@ export class PoolInUse extends PoolInUseBase {
   declare readonly inUse: number
 }
 
+const PoolDetachedBase: FlightHalErrorClass<
+  "PoolDetached",
+  "Pool",
+  8,
+  {
+    /** The pool's name */
+    readonly pool: string
+    /** The thread slot the handle had */
+    readonly slot: number
+  }
+> = errorClass(
+  "PoolDetached",
+  "Pool",
+  8,
+  (self) => `Pool ${self.pool}: this handle (slot ${self.slot}) has detached; attach again to allocate`
+)
+
+/**
+ * An allocation through a SharedBlockPool handle after its detach(): the handle gave its thread slot back and takes no block any more (the pool may have free blocks); the pool is unchanged.
+ *
+ * Category `Pool`, code 8. Message: "Pool {pool}: this handle (slot {slot}) has detached; attach again to allocate".
+ *
+ * @example
+ * ```ts
+ * import { PoolDetached } from "@flight-hal/core"
+ *
+ * const error = new PoolDetached({ pool: "x", slot: 1 })
+ * console.log(error.category, error.code, error.message)
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolDetached extends PoolDetachedBase {
+  /** The pool's name */
+  declare readonly pool: string
+  /** The thread slot the handle had */
+  declare readonly slot: number
+}
+
 const PlatformDetectionFailedBase: FlightHalErrorClass<
   "PlatformDetectionFailed",
   "Platform",
@@ -1212,6 +1251,7 @@ export type ErrorTag =
   | "InvalidBlock"
   | "UseAfterFree"
   | "PoolInUse"
+  | "PoolDetached"
   | "PlatformDetectionFailed"
   | "UnknownProfile"
   | "SharedMemoryUnavailable"
@@ -1247,6 +1287,7 @@ export type FlightHalError =
   | InvalidBlock
   | UseAfterFree
   | PoolInUse
+  | PoolDetached
   | PlatformDetectionFailed
   | UnknownProfile
   | SharedMemoryUnavailable
@@ -1496,6 +1537,14 @@ export const ErrorTable: ReadonlyArray<ErrorTableRow> = /* @__PURE__ */ Object.f
     optionalFields: /* @__PURE__ */ Object.freeze([])
   }),
   /* @__PURE__ */ Object.freeze({
+    tag: "PoolDetached",
+    category: "Pool",
+    code: 8,
+    message: "Pool {pool}: this handle (slot {slot}) has detached; attach again to allocate",
+    fields: /* @__PURE__ */ Object.freeze(["pool", "slot"]),
+    optionalFields: /* @__PURE__ */ Object.freeze([])
+  }),
+  /* @__PURE__ */ Object.freeze({
     tag: "PlatformDetectionFailed",
     category: "Platform",
     code: 1,
@@ -1552,6 +1601,7 @@ export type ErrorClass =
   | typeof InvalidBlock
   | typeof UseAfterFree
   | typeof PoolInUse
+  | typeof PoolDetached
   | typeof PlatformDetectionFailed
   | typeof UnknownProfile
   | typeof SharedMemoryUnavailable
@@ -1596,7 +1646,8 @@ export const ErrorClassByCode: { readonly [C in ErrorCategory]: Readonly<Record<
       4: PoolNotFound,
       5: InvalidBlock,
       6: UseAfterFree,
-      7: PoolInUse
+      7: PoolInUse,
+      8: PoolDetached
     }),
     Platform: /* @__PURE__ */ Object.freeze({
       1: PlatformDetectionFailed,

@@ -224,8 +224,46 @@ export class UseAfterFree extends Error {
 }
 
 /**
+ * An allocation through a SharedBlockPool handle after its detach(): the handle gave its thread slot back and takes no block any more (the pool may have free blocks); the pool is unchanged.
+ *
+ * Category `Pool`, code 8.
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolDetached extends Error {
+  /** The error's category. */
+  static readonly category: "Pool" = "Pool"
+  /** The error's code, stable within its category. */
+  static readonly code: 8 = 8
+  /** The error's tag. */
+  readonly _tag: "PoolDetached" = "PoolDetached"
+  /** The error's category. */
+  readonly category: "Pool" = "Pool"
+  /** The error's code, stable within its category. */
+  readonly code: 8 = 8
+  /** The pool's name */
+  readonly pool: string
+  /** The thread slot the handle had */
+  readonly slot: number
+  /** Makes the error from its fields; the message is formatted from them. */
+  constructor(fields: { readonly pool: string; readonly slot: number }) {
+    super(`Pool ${fields.pool}: this handle (slot ${fields.slot}) has detached; attach again to allocate`)
+    this.name = "PoolDetached"
+    this.pool = fields.pool
+    this.slot = fields.slot
+  }
+}
+
+/**
  * Any error of @flight-hal/pool.
  * @since 0.1.0
  * @category errors
  */
-export type PoolError = PoolExhausted | InvalidPoolConfig | DuplicatePool | PoolNotFound | InvalidBlock | UseAfterFree
+export type PoolError =
+  | PoolExhausted
+  | InvalidPoolConfig
+  | DuplicatePool
+  | PoolNotFound
+  | InvalidBlock
+  | UseAfterFree
+  | PoolDetached
