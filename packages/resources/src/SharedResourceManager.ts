@@ -256,8 +256,10 @@ export interface SharedAcquireAsyncOptions<T, M extends AcquireMode = AcquireMod
    */
   readonly timeoutMillis?: AsyncAcquireOptions<T, M>["timeoutMillis"]
   /**
-   * Aborts the wait (the Promise rejects with the signal's reason). Read before the request is submitted: one
-   * that cannot be used is refused with InvalidArgument (signal), nothing queued or charged.
+   * Aborts the wait (the Promise rejects with the signal's reason); so does an abort during a NonBlocking
+   * admission (by a reclamation or pressure callback the manager runs for it), which releases what was admitted.
+   * Read before the request is submitted: one that cannot be used is refused with InvalidArgument (signal),
+   * nothing queued or charged.
    */
   readonly signal?: AbortSignal
 }
@@ -1661,13 +1663,23 @@ class SharedManagerImpl implements SharedResourceManager, SettledAcquire {
       const { mode } = settings
       if (mode === AcquisitionMode.NonBlocking || mode === AcquisitionMode.Emergency) {
         const emergency = mode === AcquisitionMode.Emergency
+        // an abort before the request is acted on only if it waits; one during its admission (caller code the
+        // admission ran: this thread's reclamation callbacks, pressure callbacks one of them delivered) ends it
+        const abortedBefore = watch?.aborted === true
         let ref: SharedResource<T>
         try {
           ref = this.acquireNow(v, emergency, name, nameText, hooksOf<T>(settings))
         } finally {
           watch?.stop()
         }
-        resolve(ref)
+        if (watch === undefined || !watch.aborted || abortedBefore) {
+          resolve(ref)
+          return
+        }
+        // not taken: its payload was never made (no destroy hook runs), a pool block goes back, and what the
+        // callbacks released stays released
+        ref.release()
+        reject(abortReason(settings.signal))
         return
       }
       this.wait<T>(v, name, nameText, settings, watch, resolve, reject)
