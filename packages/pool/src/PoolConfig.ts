@@ -43,7 +43,8 @@ export const DEFAULT_ALIGNMENT: number = 8
  * The configuration of a pool registered with a {@link PoolManager}.
  *
  * `blockSize` is rounded up to `alignment` (a power of two, default 8). The pool starts with `initialCount`
- * blocks and grows without copying up to `maxCount`. `threadSafe: true` makes a {@link SharedBlockPool}
+ * blocks (default 0) and grows without copying up to `maxCount`. An optional field left out or `undefined` takes
+ * its default. `threadSafe: true` makes a {@link SharedBlockPool}
  * (SharedArrayBuffer + Atomics, usable from workers) holding `maxCount` blocks from the start.
  *
  * @example
@@ -70,18 +71,21 @@ export interface PoolConfig {
   readonly type: ResourceType
   /** Bytes per block, a safe integer ≥ 1 (rounded up to `alignment`). */
   readonly blockSize: number
-  /** Blocks allocated up front, 0 ≤ initialCount ≤ maxCount. */
-  readonly initialCount: number
+  /**
+   * Blocks allocated up front, 0 ≤ initialCount ≤ maxCount (default 0; a `threadSafe` pool holds all `maxCount`
+   * blocks from the start).
+   */
+  readonly initialCount?: number | undefined
   /** The most blocks the pool may ever hold, 1 ≤ maxCount ≤ {@link MAX_BLOCKS}. */
   readonly maxCount: number
   /** Block alignment in bytes, a power of two up to {@link MAX_ALIGNMENT} (default {@link DEFAULT_ALIGNMENT}). */
-  readonly alignment?: number
-  /** `true`: a {@link SharedBlockPool} that workers can attach to. */
-  readonly threadSafe?: boolean
+  readonly alignment?: number | undefined
+  /** `true`: a {@link SharedBlockPool} that workers can attach to (default `false`). */
+  readonly threadSafe?: boolean | undefined
   /** A name for stats and errors, at most {@link MAX_NAME_LENGTH} characters (default `"<type>-<blockSize>"`). */
-  readonly name?: string
-  /** Poison freed blocks and check the poison on the next alloc (use-after-free detection). */
-  readonly debug?: boolean
+  readonly name?: string | undefined
+  /** Poison freed blocks and check the poison on the next alloc (use-after-free detection; default `false`). */
+  readonly debug?: boolean | undefined
 }
 
 /**

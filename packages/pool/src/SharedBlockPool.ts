@@ -28,7 +28,7 @@ import type { PoolStats } from "./PoolStats.ts"
 import { err, ok, type Result } from "./Result.ts"
 
 /**
- * Options of {@link SharedBlockPool.make}.
+ * Options of {@link SharedBlockPool.make}. An optional field left out or `undefined` takes its default.
  *
  * @since 0.1.0
  * @category models
@@ -39,18 +39,18 @@ export interface SharedBlockPoolOptions {
   /** Blocks in the pool, all allocated at creation (a shared pool does not grow). */
   readonly blockCount: number
   /** Block alignment, a power of two (default 8). */
-  readonly alignment?: number
-  /** Name used in stats and errors (stored in the buffer, up to 128 UTF-8 bytes). */
-  readonly name?: string
+  readonly alignment?: number | undefined
+  /** Name used in stats and errors (stored in the buffer, up to 128 UTF-8 bytes; default `pool-<blockSize>`). */
+  readonly name?: string | undefined
   /** How many threads may be attached at once, including the creator (default 16, at most 1024). */
-  readonly maxThreads?: number
+  readonly maxThreads?: number | undefined
   /**
    * Blocks moved between a thread's cache and the shared free list at once (default: blockCount / (4 ×
    * maxThreads), between 1 and 64). A thread caches at most twice this many free blocks.
    */
-  readonly batchSize?: number
-  /** Poison freed blocks and verify the poison on the next alloc. */
-  readonly debug?: boolean
+  readonly batchSize?: number | undefined
+  /** Poison freed blocks and verify the poison on the next alloc (default `false`). */
+  readonly debug?: boolean | undefined
 }
 
 const DEFAULT_MAX_THREADS = 16
