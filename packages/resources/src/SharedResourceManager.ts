@@ -114,7 +114,7 @@ import {
   validateHysteresis,
   validateMetadata
 } from "./internal/validate.ts"
-import type { AsyncAcquireOptions } from "./PlainResourceManager.ts"
+import type { AsyncAcquireOptionFields, AsyncAcquireOptions } from "./PlainResourceManager.ts"
 import type { AcquireMode } from "./ResourceManager.ts"
 import type { DefaultPayload } from "./ResourceRef.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
@@ -240,12 +240,46 @@ export interface SharedAcquireOptions<T> {
 }
 
 /**
- * Options of an acquisition that may wait; `M`, the mode, is inferred from `mode` where the options are written.
+ * Options of an acquisition that may wait: the fields of {@link SharedAcquireAsyncOptionFields}, and with `M`
+ * exactly `Timeout` a required `mode: "Timeout"` and `timeoutMillis`, as the plain facade's `AsyncAcquireOptions`
+ * ({@link SharedTimeoutMillisOfMode}; `{ mode: "Timeout" }` alone does not compile: the manager refuses it with
+ * `InvalidArgument`). `M`, the mode, is inferred from `mode` where the options are written.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SharedAcquireAsyncOptions<T, M extends AcquireMode = AcquireMode>
+export type SharedAcquireAsyncOptions<T, M extends AcquireMode = AcquireMode> = SharedAcquireAsyncOptionFields<T, M> &
+  SharedTimeoutMillisOfMode<M>
+
+/**
+ * What the mode `M` asks of a shared acquisition's `timeoutMillis`, as the plain facade's `AsyncAcquireOptions`
+ * asks it: with `M` exactly `Timeout`, `mode: "Timeout"` and `timeoutMillis` are required (its `mode` and
+ * `timeoutMillis`); with any other `M`, nothing ({@link SharedAcquireAsyncOptionFields} types `timeoutMillis`
+ * `undefined` when `Timeout` is not among the modes).
+ *
+ * @example
+ * ```ts
+ * import type { SharedTimeoutMillisOfMode } from "@flight-hal/resources"
+ *
+ * const timed: SharedTimeoutMillisOfMode<"Timeout"> = { mode: "Timeout", timeoutMillis: 50 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SharedTimeoutMillisOfMode<M extends AcquireMode> = [M] extends [never]
+  ? unknown
+  : [M] extends ["Timeout"]
+    ? Pick<AsyncAcquireOptions<unknown, "Timeout">, "mode" | "timeoutMillis">
+    : unknown
+
+/**
+ * The fields of {@link SharedAcquireAsyncOptions}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SharedAcquireAsyncOptionFields<T, M extends AcquireMode = AcquireMode>
   extends Omit<SharedAcquireOptions<T>, "mode"> {
   /** `Blocking` (default), `Timeout` (with `timeoutMillis`), `NonBlocking` or `Emergency`. */
   readonly mode?: M
@@ -254,7 +288,7 @@ export interface SharedAcquireAsyncOptions<T, M extends AcquireMode = AcquireMod
    * facade's `AsyncAcquireOptions` types it: `undefined` when the mode is known and is not `Timeout`
    * (`{ mode: "Blocking", timeoutMillis: 10 }` does not compile: the manager refuses it with `InvalidArgument`).
    */
-  readonly timeoutMillis?: AsyncAcquireOptions<T, M>["timeoutMillis"]
+  readonly timeoutMillis?: AsyncAcquireOptionFields<T, M>["timeoutMillis"]
   /**
    * Aborts the wait (the Promise rejects with the signal's reason); so does an abort during a NonBlocking
    * admission (by a reclamation or pressure callback the manager runs for it), which releases what was admitted.
@@ -597,13 +631,14 @@ export interface SharedResourceManager extends Disposable {
   acquireAsync<const D extends ResourceMetadata, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: D,
-    options?: Omit<SharedAcquireAsyncOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+    options?: Omit<SharedAcquireAsyncOptionFields<DefaultPayload<D>, M>, "name"> &
+      SharedTimeoutMillisOfMode<M> & { readonly create?: undefined }
   ): Promise<SharedResource<DefaultPayload<D>>>
   /** The facade's form of a payload `T` (made by `create`, or as given by the type argument). */
   acquireAsync<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
-    options?: Omit<SharedAcquireAsyncOptions<T, M>, "name">
+    options?: Omit<SharedAcquireAsyncOptionFields<T, M>, "name"> & SharedTimeoutMillisOfMode<M>
   ): Promise<SharedResource<T>>
   /**
    * Acquires (default Blocking) as `acquireAsync(name, metadata, options)`, runs `body`, and releases once its
@@ -614,14 +649,15 @@ export interface SharedResourceManager extends Disposable {
     name: string,
     metadata: D,
     body: (resource: SharedResource<DefaultPayload<D>>) => A | PromiseLike<A>,
-    options?: Omit<SharedAcquireAsyncOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+    options?: Omit<SharedAcquireAsyncOptionFields<DefaultPayload<D>, M>, "name"> &
+      SharedTimeoutMillisOfMode<M> & { readonly create?: undefined }
   ): Promise<A>
   /** `use` of a payload `T` made by `create` (or given by the type of `body`'s parameter). */
   use<T = Uint8Array, A = unknown, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => A | PromiseLike<A>,
-    options?: Omit<SharedAcquireAsyncOptions<T, M>, "name">
+    options?: Omit<SharedAcquireAsyncOptionFields<T, M>, "name"> & SharedTimeoutMillisOfMode<M>
   ): Promise<A>
   /** A live resource's metadata (type and size; as given by its acquirer in its own thread). */
   metadata(handle: ResourceHandle): ResourceMetadata

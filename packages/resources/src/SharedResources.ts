@@ -62,9 +62,10 @@ import { isObjectArgument, validateAcquireOptions } from "./internal/validate.ts
 import type {
   AcquireErrorOf,
   AcquireMode,
-  AcquireOptions,
+  AcquireOptionFields,
   PressureCallback,
-  ReclamationCallback
+  ReclamationCallback,
+  TimeoutOfMode
 } from "./ResourceManager.ts"
 import type { DefaultPayload } from "./ResourceRef.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
@@ -124,13 +125,26 @@ export type SharedAcquireErrorOf<M extends AcquireMode> = Exclude<AcquireErrorOf
 export type SharedHandleError = InvalidArgument | ResourceNotFound | StaleHandle | ManagerClosed
 
 /**
- * Options of {@link SharedResourcesService.acquire}: the mode (default NonBlocking), `timeout` for Timeout mode,
- * a name, and this thread's payload hooks. `M`, the mode, is inferred from `mode` where the options are written.
+ * Options of {@link SharedResourcesService.acquire}: the fields of {@link SharedAcquireEffectOptionFields}, and what
+ * the mode `M` asks of the timeout, as `ResourceManager`'s `AcquireOptions` ({@link TimeoutOfMode}): mode `Timeout`
+ * requires `timeout` (`{ mode: "Timeout" }` alone does not compile), every other mode refuses it, and options
+ * without a `mode` (the default, NonBlocking) take none (`{ timeout: "1 second" }` does not compile); the manager
+ * refuses each with `InvalidArgument`. `M` is inferred from `mode` where the options are written.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SharedAcquireEffectOptions<T, M extends AcquireMode = AcquireMode> {
+export type SharedAcquireEffectOptions<T, M extends AcquireMode = AcquireMode> = SharedAcquireEffectOptionFields<T, M> &
+  TimeoutOfMode<M>
+
+/**
+ * The fields of {@link SharedAcquireEffectOptions}: the mode (default NonBlocking), `timeout` for Timeout mode, a
+ * name, and this thread's payload hooks.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SharedAcquireEffectOptionFields<T, M extends AcquireMode = AcquireMode> {
   /** `NonBlocking` (default), `Blocking`, `Timeout` (with `timeout`) or `Emergency`. */
   readonly mode?: M
   /**
@@ -138,7 +152,7 @@ export interface SharedAcquireEffectOptions<T, M extends AcquireMode = AcquireMo
    * `AcquireOptions` types it: `undefined` when the mode is known and is not `Timeout`
    * (`{ mode: "Blocking", timeout: "1 second" }` does not compile: the manager refuses it with `InvalidArgument`).
    */
-  readonly timeout?: AcquireOptions<T, M>["timeout"]
+  readonly timeout?: AcquireOptionFields<T, M>["timeout"]
   /** A name unique among the live resources of every thread (at most 64 UTF-8 bytes). */
   readonly name?: string
   /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory). */
@@ -192,19 +206,20 @@ export interface SharedResourcesService {
   acquire<const D extends ResourceMetadata, M extends AcquireMode = "NonBlocking">(
     name: string,
     metadata: D,
-    options?: Omit<SharedAcquireEffectOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+    options?: Omit<SharedAcquireEffectOptionFields<DefaultPayload<D>, M>, "name"> &
+      TimeoutOfMode<M> & { readonly create?: undefined }
   ): Effect.Effect<SharedResource<DefaultPayload<D>>, SharedAcquireErrorOf<M>, Scope.Scope>
   /** `ResourceManager`'s form of a payload `T`, in the default mode, NonBlocking (no `mode` in the options). */
   acquire<T = Uint8Array>(
     name: string,
     metadata: ResourceMetadata,
-    options?: Omit<SharedAcquireEffectOptions<T, "NonBlocking">, "name"> & { readonly mode?: undefined }
+    options?: Omit<SharedAcquireEffectOptionFields<T, "NonBlocking">, "name"> & { readonly mode?: undefined }
   ): Effect.Effect<SharedResource<T>, SharedAcquireErrorOf<"NonBlocking">, Scope.Scope>
   /** `ResourceManager`'s form of a payload `T`, in a mode: the error channel follows the mode. */
   acquire<T = Uint8Array, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
-    options?: Omit<SharedAcquireEffectOptions<T, M>, "name">
+    options?: Omit<SharedAcquireEffectOptionFields<T, M>, "name"> & TimeoutOfMode<M>
   ): Effect.Effect<SharedResource<T>, SharedAcquireErrorOf<M>, Scope.Scope>
   /**
    * Acquires, runs `body`, releases whatever its outcome; the payload is the default one of the metadata's type
@@ -233,28 +248,29 @@ export interface SharedResourcesService {
     name: string,
     metadata: D,
     body: (resource: SharedResource<DefaultPayload<D>>) => Effect.Effect<A, E, R>,
-    options?: Omit<SharedAcquireEffectOptions<DefaultPayload<D>, M>, "name"> & { readonly create?: undefined }
+    options?: Omit<SharedAcquireEffectOptionFields<DefaultPayload<D>, M>, "name"> &
+      TimeoutOfMode<M> & { readonly create?: undefined }
   ): Effect.Effect<A, E | SharedAcquireErrorOf<M>, R>
   /** `ResourceManager`'s form of a payload `T`, NonBlocking (no `mode` in the options). */
   use<T = Uint8Array, A = unknown, E = never, R = never>(
     name: string,
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
-    options?: Omit<SharedAcquireEffectOptions<T, "NonBlocking">, "name"> & { readonly mode?: undefined }
+    options?: Omit<SharedAcquireEffectOptionFields<T, "NonBlocking">, "name"> & { readonly mode?: undefined }
   ): Effect.Effect<A, E | SharedAcquireErrorOf<"NonBlocking">, R>
   /** `ResourceManager`'s form of a payload `T`, in a mode: the error channel follows the mode. */
   use<T = Uint8Array, A = unknown, E = never, R = never, M extends AcquireMode = AcquireMode>(
     name: string,
     metadata: ResourceMetadata,
     body: (resource: SharedResource<T>) => Effect.Effect<A, E, R>,
-    options?: Omit<SharedAcquireEffectOptions<T, M>, "name">
+    options?: Omit<SharedAcquireEffectOptionFields<T, M>, "name"> & TimeoutOfMode<M>
   ): Effect.Effect<A, E | SharedAcquireErrorOf<M>, R>
   /** A live resource's metadata (type and size) by handle. */
   metadata(handle: ResourceHandle): Effect.Effect<ResourceMetadata, SharedHandleError>
   /** Holds a live resource of any thread until the Scope closes. */
   share<T = Uint8Array>(
     handle: ResourceHandle,
-    options?: Pick<SharedAcquireEffectOptions<T>, "create" | "destroy">
+    options?: Pick<SharedAcquireEffectOptionFields<T>, "create" | "destroy">
   ): Effect.Effect<SharedResource<T>, SharedHandleError | AlreadyShared, Scope.Scope>
   /** Releases this thread's hold by handle. */
   release(handle: ResourceHandle): Effect.Effect<void, SharedHandleError | NotHolder>

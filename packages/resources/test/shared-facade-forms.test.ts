@@ -36,6 +36,7 @@ test("name first: the name is taken, a second is ResourceBusy, options.name besi
   expect(() => shared.acquire(texture, { timeoutMillis: 5 } as never)).toThrow(
     expect.objectContaining({ _tag: "InvalidArgument", argument: "timeoutMillis" })
   )
+  // @ts-expect-error: mode Timeout without timeoutMillis does not compile either (plain JavaScript may pass it)
   await expect(shared.acquireAsync(texture, { mode: "Timeout" })).rejects.toMatchObject({ argument: "timeoutMillis" })
   await expect(shared.use("x", texture, "not a function" as never)).rejects.toMatchObject({ _tag: "InvalidArgument" })
   await expect(shared.acquireAsync("atlas", texture, { mode: "Timeout", timeoutMillis: 1 })).rejects.toMatchObject({
