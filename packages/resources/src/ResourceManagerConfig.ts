@@ -62,8 +62,9 @@ export interface TraceConfig {
    */
   readonly unitBytes?: number | undefined
   /**
-   * Every driver id the trace will mention (the header lists them; default: the drivers seen at start). A line
-   * naming a driver the header does not list is refused by the checker (`scripts/spec-trace.ts`).
+   * Every driver id the trace will mention (the header lists them; default: the drivers seen at start), each a
+   * non-empty string of at most `MAX_NAME_LENGTH` (256) characters. A line naming a driver the header does not
+   * list is refused by the checker (`scripts/spec-trace.ts`).
    */
   readonly drivers?: ReadonlyArray<string> | undefined
   /**
@@ -156,7 +157,10 @@ export interface ResourceManagerConfig {
    * below it.
    */
   readonly hysteresisPercent?: number | undefined
-  /** The owner of acquisitions that name none (default `"app"`). */
+  /**
+   * The owner of acquisitions that name none (default `"app"`): a driver id, a non-empty string of at most
+   * `MAX_NAME_LENGTH` (256) characters.
+   */
   readonly defaultDriver?: string | undefined
   /**
    * The kind of some owners, by owner id. An owner is concurrent by default (the default owner included, and an
@@ -164,6 +168,7 @@ export interface ResourceManagerConfig {
    * them waits, so a wait for what it holds waits (Blocking) or times out (Timeout), as with a semaphore. An
    * owner declared `{ sequential: true }` is a driver that releases nothing while one of its requests waits: its
    * waits get exact deadlock detection (a wait that could never be granted fails at once with DeadlockDetected).
+   * Each key is a driver id: a non-empty string of at most `MAX_NAME_LENGTH` (256) characters.
    */
   readonly drivers?: Readonly<Record<string, DriverConfig>> | undefined
   /**

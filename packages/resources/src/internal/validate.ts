@@ -307,8 +307,28 @@ export const validateName = (value: unknown, argument: string): string | Invalid
         issue: `expected a string of at most ${MAX_NAME_LENGTH} characters, got ${show(value)}`
       })
 
-/** A driver id: a non-empty string, or InvalidArgument. */
+/**
+ * Whether a value may be a driver id: a non-empty string of at most {@link MAX_NAME_LENGTH} characters (as a
+ * resource's name: an id is a key, and goes whole into stats, dumps, traces and metric labels).
+ */
+export const isDriverId = (value: unknown): value is string =>
+  typeof value === "string" && value !== "" && value.length <= MAX_NAME_LENGTH
+
+/** What a driver id must be, as its refusals say it. */
+const DRIVER_ID_RULE = `a non-empty string of at most ${MAX_NAME_LENGTH} characters`
+
+/**
+ * A driver id that names an owner to act as (an acquisition's `owner`, `share`'s and `registerDriver`'s `driver`):
+ * {@link isDriverId}, or InvalidArgument (the value shown cut).
+ */
 export const validateDriverId = (value: unknown, argument: string): string | InvalidArgument =>
+  isDriverId(value) ? value : new InvalidArgument({ argument, issue: `expected ${DRIVER_ID_RULE}, got ${show(value)}` })
+
+/**
+ * A driver id that is only looked up (`driverStats`): any non-empty string, a longer one than a driver may have
+ * too (no driver has it: it reads as an unknown driver), or InvalidArgument.
+ */
+export const validateDriverLookup = (value: unknown, argument: string): string | InvalidArgument =>
   typeof value === "string" && value !== ""
     ? value
     : new InvalidArgument({ argument, issue: `expected a non-empty string, got ${show(value)}` })
@@ -462,8 +482,8 @@ export const copyConfig = (config: unknown): { readonly config: unknown } | Inva
       for (const key of ["drivers", "types"]) {
         const list = options[key]
         if (!Array.isArray(list)) continue
-        // up to the first element that is no name (the shape check refuses it)
-        const read = readList(list as ReadonlyArray<unknown>, (name) => name, isName)
+        // up to the first element that is no name, or no driver id (the shape check refuses it)
+        const read = readList(list as ReadonlyArray<unknown>, (name) => name, key === "drivers" ? isDriverId : isName)
         if (isTooLong(read)) return listTooLong(`config.trace.${key}`, read)
         options[key] = Object.freeze(read)
       }
@@ -507,8 +527,8 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
   const c = config as Record<string, unknown>
   const hysteresis = validateHysteresis(c.hysteresisPercent)
   if (hysteresis !== undefined) return hysteresis
-  if (c.defaultDriver !== undefined && validateDriverId(c.defaultDriver, "") instanceof InvalidArgument) {
-    return bad("defaultDriver", `expected a non-empty string, got ${show(c.defaultDriver)}`)
+  if (c.defaultDriver !== undefined && !isDriverId(c.defaultDriver)) {
+    return bad("defaultDriver", `expected ${DRIVER_ID_RULE}, got ${show(c.defaultDriver)}`)
   }
   for (const key of ["captureAcquisitionSite", "detectGarbageCollectedLeaks"]) {
     if (c[key] !== undefined && typeof c[key] !== "boolean") return bad(key, `expected a boolean, got ${show(c[key])}`)
@@ -541,15 +561,14 @@ export const validateConfigShape = (config: unknown): InvalidArgument | undefine
     }
     if (typeof trace.sink !== "function") return bad("trace", "expected { sink: (line) => void, … }")
     const { drivers, types, unitBytes } = trace
-    for (const [key, list] of [
-      ["drivers", drivers],
-      ["types", types]
+    for (const [key, list, good, expected] of [
+      ["drivers", drivers, isDriverId, `expected an array of driver ids (each ${DRIVER_ID_RULE})`],
+      ["types", types, isName, "expected an array of non-empty strings"]
     ] as const) {
       if (list === undefined) continue
-      const expected = "expected an array of non-empty strings"
       if (!Array.isArray(list)) return bad(`trace.${key}`, `${expected}, got ${show(list)}`)
       // the copy ends at its first element that is no name (a hole too: undefined)
-      const at = list.findIndex((name) => !isName(name))
+      const at = list.findIndex((name) => !good(name))
       if (at >= 0) return bad(`trace.${key}`, `${expected}, got ${show(list[at])} at index ${at}`)
     }
     if (
@@ -568,7 +587,8 @@ const validateDrivers = (drivers: unknown): { readonly key: string; readonly iss
     return { key: "drivers", issue: `expected an object of driver kinds per owner, got ${show(drivers)}` }
   }
   for (const [owner, kind] of Object.entries(drivers)) {
-    if (owner === "") return { key: "drivers", issue: "an owner id must be a non-empty string" }
+    if (!isDriverId(owner))
+      return { key: "drivers", issue: `an owner id must be ${DRIVER_ID_RULE}, got ${show(owner)}` }
     const read = readDriverKind(kind)
     if (typeof read === "string") return { key: `drivers.${cut(owner)}`, issue: read }
   }
