@@ -67,6 +67,8 @@ export interface GameReport {
   readonly pressure: ReadonlyArray<string>
   /** The pools' use inside the level: name → blocks in use. */
   readonly poolsInLevel: Readonly<Record<string, number>>
+  /** The pools after the level: name → blocks in use (its blocks went back, kept as capacity for the next level). */
+  readonly poolsAfterLevel: Readonly<Record<string, number>>
   /** What loading a texture larger than the whole budget gave. */
   readonly hugeTexture: string
 }
@@ -122,6 +124,9 @@ export const runGame: Effect.Effect<GameReport, AcquireError, ResourceManager> =
       })
     )
 
+    const afterLevel = yield* manager.snapshot
+    const poolsAfterLevel = Object.fromEntries(afterLevel.pools.map((pool) => [pool.name, pool.usedBlocks]))
+
     // A texture larger than the whole budget fails at once with a typed error; nothing waits for the impossible.
     const hugeTexture = yield* Effect.scoped(loadTexture("cinematic/8k.png", 8192, 8192)).pipe(
       Effect.map(() => "loaded"),
@@ -133,6 +138,7 @@ export const runGame: Effect.Effect<GameReport, AcquireError, ResourceManager> =
       reclaimedBytes,
       pressure,
       poolsInLevel: level.poolsInLevel,
+      poolsAfterLevel,
       hugeTexture
     }
   })
