@@ -89,6 +89,7 @@ import {
   validateBudget,
   validateConfigShape,
   validateDriverId,
+  validateDriverLookup,
   validateHandle,
   validateMetadata,
   validateName,
@@ -1169,7 +1170,8 @@ export class Core<R> {
 
   /** Releases a holder's hold given by driver id (the discouraged manual API); a no-op when it holds nothing. */
   releaseBy(handle: unknown, owner: unknown): undefined | InvalidArgument {
-    const driverId = owner === undefined ? this.defaultDriver : validateDriverId(owner, "owner")
+    // a lookup: an id no driver can have (too long) holds nothing
+    const driverId = owner === undefined ? this.defaultDriver : validateDriverLookup(owner, "owner")
     if (typeof driverId !== "string") return driverId
     const slot = this.slotOf(handle)
     if (slot instanceof InvalidArgument) return slot
@@ -1242,7 +1244,7 @@ export class Core<R> {
 
   /** What one driver owns, shares and waits for. */
   driverStats(driver: unknown): DriverStats | InvalidArgument {
-    const id = validateDriverId(driver, "driver")
+    const id = validateDriverLookup(driver, "driver")
     return typeof id === "string" ? introspect.driverStats(this, id) : id
   }
 
