@@ -120,44 +120,45 @@ import type { DefaultPayload } from "./ResourceRef.ts"
 import type { PressureEvent, ResourceStats } from "./ResourceStats.ts"
 
 /**
- * How a shared manager is made: its budgets, its user-defined types, and the sizes of its shared tables.
+ * How a shared manager is made: its budgets, its user-defined types, and the sizes of its shared tables. Every
+ * optional field may be `undefined`, which means the default, as when it is left out.
  *
  * @since 0.1.0
  * @category models
  */
 export interface SharedManagerConfig {
   /** A name for reports and printing. */
-  readonly label?: string
+  readonly label?: string | undefined
   /** User-defined resource types, as for `createResourceManager`. */
-  readonly types?: Readonly<Record<string, { readonly code?: number }>>
+  readonly types?: Readonly<Record<string, { readonly code?: number | undefined }>> | undefined
   /** The budgets per type; a type without one is unlimited. */
-  readonly budgets?: Partial<Record<ResourceTypeName, ResourceBudget>>
+  readonly budgets?: Partial<Record<ResourceTypeName, ResourceBudget>> | undefined
   /**
    * Pools of fixed-size blocks in shared memory (at most 8): a request of the type that a block holds is served
    * from the smallest such pool, charged nothing more (the pool's whole capacity is charged at creation), and its
    * payload is the block's bytes, the same in every thread.
    */
-  readonly pools?: ReadonlyArray<SharedPoolConfig>
+  readonly pools?: ReadonlyArray<SharedPoolConfig> | undefined
   /** The creating thread is a sequential driver (see {@link SharedAttachOptions.sequential}); default false. */
-  readonly sequential?: boolean
+  readonly sequential?: boolean | undefined
   /** Threads that may attach at once, the creator included: 1–32 (default 16). */
-  readonly maxThreads?: number
+  readonly maxThreads?: number | undefined
   /** Live resources across all threads: 1–2^20 (default 4096). */
-  readonly maxResources?: number
+  readonly maxResources?: number | undefined
   /** Requests waiting across all threads: 1–65536 (default 1024). */
-  readonly maxWaiters?: number
+  readonly maxWaiters?: number | undefined
   /**
    * A thread whose heartbeat has not moved for this long is declared lost by the creating thread: its holdings
    * are released and its waits withdrawn (default 5000 ms; 100 ms – 2^31−1). A thread busy in synchronous code
    * that long is lost too. The creating thread is never declared lost: create the manager in the thread that
    * lives longest (docs/shared-manager.md, "Only the creating thread reaps").
    */
-  readonly lostAfterMillis?: number
+  readonly lostAfterMillis?: number | undefined
   /**
    * As the single-thread manager's: a pressure level is entered as soon as usage reaches its threshold, and left
    * only once usage falls this margin (a percentage of maxBytes, 0–100, default 0) below it.
    */
-  readonly hysteresisPercent?: number
+  readonly hysteresisPercent?: number | undefined
   /**
    * Bytes of a budget a thread may lease at a time (0–2^29; default 0: no leasing). With leasing, a thread
    * charges this many bytes to a type's usage at once, under the lock, while usage stays below the type's lease
@@ -168,11 +169,11 @@ export interface SharedManagerConfig {
    * stats excludes leased bytes. What changes: `peakUsage` counts leased bytes (an upper bound of the live peak).
    * See docs/shared-manager.md, "Leasing".
    */
-  readonly leaseBytes?: number
+  readonly leaseBytes?: number | undefined
 }
 
 /**
- * A pool of a shared manager.
+ * A pool of a shared manager (`alignment` may be `undefined`: the default).
  *
  * @since 0.1.0
  * @category models
@@ -185,11 +186,11 @@ export interface SharedPoolConfig {
   /** Blocks in the pool, all charged at creation. */
   readonly blockCount: number
   /** Block alignment in bytes, a power of two (default 8). */
-  readonly alignment?: number
+  readonly alignment?: number | undefined
 }
 
 /**
- * Options of {@link attachSharedResourceManager}.
+ * Options of {@link attachSharedResourceManager} (`sequential` may be `undefined`: the default).
  *
  * @since 0.1.0
  * @category models
@@ -200,7 +201,7 @@ export interface SharedAttachOptions {
    * checked for deadlock (`DeadlockDetected`, with the same reduction as the single-thread manager) against the
    * other sequential threads. Default false: a concurrent owner, whose holdings count as releasable.
    */
-  readonly sequential?: boolean
+  readonly sequential?: boolean | undefined
 }
 
 /**
@@ -219,24 +220,25 @@ export interface SharedManagerDescriptor {
 }
 
 /**
- * Options of a synchronous acquisition.
+ * Options of a synchronous acquisition. Every optional field may be `undefined`, which means the default, as when
+ * it is left out.
  *
  * @since 0.1.0
  * @category models
  */
 export interface SharedAcquireOptions<T> {
   /** `NonBlocking` (default) or `Emergency`. */
-  readonly mode?: "NonBlocking" | "Emergency"
+  readonly mode?: "NonBlocking" | "Emergency" | undefined
   /** A name unique among the manager's live resources in every thread (at most 64 UTF-8 bytes). */
-  readonly name?: string
+  readonly name?: string | undefined
   /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory, else undefined). */
-  readonly create?: (metadata: ResourceMetadata) => T
+  readonly create?: ((metadata: ResourceMetadata) => T) | undefined
   /**
    * Disposes of this thread's payload, once made, when its hold ends in this thread (the ref's `release()`,
    * `release(handle)`, this thread's `close()`): before a pool block goes back to its pool, a throw swallowed.
    * See docs/shared-manager.md, "When `destroy` runs".
    */
-  readonly destroy?: (payload: T) => void
+  readonly destroy?: ((payload: T) => void) | undefined
 }
 
 /**
@@ -274,7 +276,8 @@ export type SharedTimeoutMillisOfMode<M extends AcquireMode> = [M] extends [neve
     : unknown
 
 /**
- * The fields of {@link SharedAcquireAsyncOptions}.
+ * The fields of {@link SharedAcquireAsyncOptions}. Every optional field may be `undefined`, which means the
+ * default, as when it is left out.
  *
  * @since 0.1.0
  * @category models
@@ -282,7 +285,7 @@ export type SharedTimeoutMillisOfMode<M extends AcquireMode> = [M] extends [neve
 export interface SharedAcquireAsyncOptionFields<T, M extends AcquireMode = AcquireMode>
   extends Omit<SharedAcquireOptions<T>, "mode"> {
   /** `Blocking` (default), `Timeout` (with `timeoutMillis`), `NonBlocking` or `Emergency`. */
-  readonly mode?: M
+  readonly mode?: M | undefined
   /**
    * How long a `Timeout` request waits, in milliseconds (required by it, refused by the others), typed as the plain
    * facade's `AsyncAcquireOptions` types it: `undefined` when the mode is known and is not `Timeout`
@@ -295,7 +298,7 @@ export interface SharedAcquireAsyncOptionFields<T, M extends AcquireMode = Acqui
    * Read before the request is submitted: one that cannot be used is refused with InvalidArgument (signal),
    * nothing queued or charged.
    */
-  readonly signal?: AbortSignal
+  readonly signal?: AbortSignal | undefined
 }
 
 /**

@@ -139,14 +139,15 @@ export type SharedAcquireEffectOptions<T, M extends AcquireMode = AcquireMode> =
 
 /**
  * The fields of {@link SharedAcquireEffectOptions}: the mode (default NonBlocking), `timeout` for Timeout mode, a
- * name, and this thread's payload hooks.
+ * name, and this thread's payload hooks. Every optional field may be `undefined`, which means the default, as when
+ * it is left out.
  *
  * @since 0.1.0
  * @category models
  */
 export interface SharedAcquireEffectOptionFields<T, M extends AcquireMode = AcquireMode> {
   /** `NonBlocking` (default), `Blocking`, `Timeout` (with `timeout`) or `Emergency`. */
-  readonly mode?: M
+  readonly mode?: M | undefined
   /**
    * How long a `Timeout` request waits (required by it, refused by the others), typed as `ResourceManager`'s
    * `AcquireOptions` types it: `undefined` when the mode is known and is not `Timeout`
@@ -154,11 +155,11 @@ export interface SharedAcquireEffectOptionFields<T, M extends AcquireMode = Acqu
    */
   readonly timeout?: AcquireOptionFields<T, M>["timeout"]
   /** A name unique among the live resources of every thread (at most 64 UTF-8 bytes). */
-  readonly name?: string
+  readonly name?: string | undefined
   /** Makes this thread's payload (default: a `Uint8Array(sizeBytes)` for Memory). */
-  readonly create?: (metadata: ResourceMetadata) => T
+  readonly create?: ((metadata: ResourceMetadata) => T) | undefined
   /** Disposes of this thread's payload when the hold is released. */
-  readonly destroy?: (payload: T) => void
+  readonly destroy?: ((payload: T) => void) | undefined
 }
 
 /**
