@@ -382,7 +382,16 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 1,
     message: "Dependency cycle: {cycle}",
     doc: "A dependsOn edge would close a cycle; carries the cycle's resource names in order.",
-    fields: [list(named("cycle", "stringList", "Resource names along the cycle, first repeated last"), "sequence")]
+    fields: [
+      list(
+        named(
+          "cycle",
+          "stringList",
+          "Resource names along the cycle, first repeated last (an unnamed one as slot#generation)"
+        ),
+        "sequence"
+      )
+    ]
   },
   {
     tag: "DeadlockDetected",
@@ -401,7 +410,10 @@ export const errors: ReadonlyArray<ErrorEntry> = [
     code: 3,
     message: "Dependency {dependency} of {resource} is not a live resource",
     doc: "dependsOn must point to live resources.",
-    fields: [named("resource", "string", "The dependent"), named("dependency", "string", "The missing dependency")]
+    fields: [
+      named("resource", "string", "The dependent"),
+      named("dependency", "string", "The dependency: its name, or its handle as slot#generation")
+    ]
   },
   {
     tag: "PoolExhausted",

@@ -618,7 +618,7 @@ export const NotHolderSchema: Schema.decodeTo<
 )
 
 const DependencyCycleFields: { readonly cycle: Schema.$Array<Schema.String> } = {
-  /** Resource names along the cycle, first repeated last */
+  /** Resource names along the cycle, first repeated last (an unnamed one as slot#generation) */
   cycle: Schema.Array(Schema.String)
 }
 
@@ -691,7 +691,7 @@ export const DeadlockDetectedSchema: Schema.decodeTo<
 const DependencyNotLiveFields: { readonly resource: Schema.String; readonly dependency: Schema.String } = {
   /** The dependent */
   resource: Schema.String,
-  /** The missing dependency */
+  /** The dependency: its name, or its handle as slot#generation */
   dependency: Schema.String
 }
 

@@ -662,7 +662,7 @@ const DependencyCycleBase: FlightHalErrorClass<
   "Dependency",
   1,
   {
-    /** Resource names along the cycle, first repeated last */
+    /** Resource names along the cycle, first repeated last (an unnamed one as slot#generation) */
     readonly cycle: ReadonlyArray<string>
   }
 > = errorClass(
@@ -688,7 +688,7 @@ const DependencyCycleBase: FlightHalErrorClass<
  * @category errors
  */
 export class DependencyCycle extends DependencyCycleBase {
-  /** Resource names along the cycle, first repeated last */
+  /** Resource names along the cycle, first repeated last (an unnamed one as slot#generation) */
   declare readonly cycle: ReadonlyArray<string>
 }
 
@@ -738,7 +738,7 @@ const DependencyNotLiveBase: FlightHalErrorClass<
   {
     /** The dependent */
     readonly resource: string
-    /** The missing dependency */
+    /** The dependency: its name, or its handle as slot#generation */
     readonly dependency: string
   }
 > = errorClass(
@@ -766,7 +766,7 @@ const DependencyNotLiveBase: FlightHalErrorClass<
 export class DependencyNotLive extends DependencyNotLiveBase {
   /** The dependent */
   declare readonly resource: string
-  /** The missing dependency */
+  /** The dependency: its name, or its handle as slot#generation */
   declare readonly dependency: string
 }
 

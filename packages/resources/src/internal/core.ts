@@ -64,6 +64,7 @@ import {
   failAllWaiters,
   fillSlot,
   interrupt,
+  labelOf,
   NeedsReclaim,
   type ReleaseResult,
   rebudget,
@@ -420,7 +421,9 @@ export class Core<R> {
       for (const handle of dependsOn) {
         const slot = this.resolve(handle)
         if (typeof slot !== "number" || this.state.stateOf(slot) !== SlotState.Live) {
-          return new DependencyNotLive({ resource: validName, dependency: formatHandle(handle) })
+          // a resource of this manager (deferred) by its name, else the handle as given
+          const dependency = typeof slot === "number" ? labelOf(this.state, slot) : formatHandle(handle)
+          return new DependencyNotLive({ resource: validName, dependency })
         }
         if (!slots.includes(slot)) slots.push(slot)
       }

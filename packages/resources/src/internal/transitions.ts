@@ -876,6 +876,17 @@ export const share = (
 }
 
 /**
+ * How a dependency error names a resource: its name, or its handle (`slot#generation`) when it has none, so that
+ * the resources of a cycle or a refusal can be told apart (docs/semantics.md, section 3).
+ *
+ * @since 0.1.0
+ */
+export const labelOf = (state: ManagerState, slot: number): string => {
+  const name = state.names.at(slot)
+  return name !== "" ? name : `${slot}#${state.generationOf(slot)}`
+}
+
+/**
  * Adds a dependency edge `dependent → dependency` between live resources, refusing cycles.
  *
  * @since 0.1.0
@@ -885,14 +896,13 @@ export const addDependency = (
   dependent: number,
   dependency: number
 ): undefined | DependencyCycle | DependencyNotLive => {
-  const name = state.names.at(dependent)
   if (state.stateOf(dependency) !== SlotState.Live || state.stateOf(dependent) === SlotState.Free) {
-    return new DependencyNotLive({ resource: name, dependency: state.names.at(dependency) })
+    return new DependencyNotLive({ resource: labelOf(state, dependent), dependency: labelOf(state, dependency) })
   }
   const path = pathTo(state, dependency, dependent)
   if (path !== undefined) {
     if (state.trace !== undefined) state.trace.dependency("RefuseDependency", dependent, dependency)
-    return new DependencyCycle({ cycle: [name, ...path.map((slot) => state.names.at(slot))] })
+    return new DependencyCycle({ cycle: [labelOf(state, dependent), ...path.map((slot) => labelOf(state, slot))] })
   }
   const existing = state.dependencies.get(dependent) ?? []
   if (existing.includes(dependency)) return undefined
