@@ -3,8 +3,9 @@
  * The signal is caller code: it is read (`aborted`, `addEventListener`, `removeEventListener`, once each) and
  * listened to before the request is submitted, so that one that cannot be used is refused with
  * `InvalidArgument { argument: "signal" }` with nothing changed; an abort is only acted on once the request
- * waits, or (the plain facade) when it came during the admission (docs/semantics.md, sections 5 and 14). A grant that ends a wait (facade or shared manager) reads `aborted` once more
- * (`abortedNow`).
+ * waits, or when it came during the admission (the plain facade; the shared manager in a NonBlocking admission,
+ * the only one that runs caller code; docs/semantics.md, sections 5 and 14). A grant that ends a wait (facade or
+ * shared manager) reads `aborted` once more (`abortedNow`).
  *
  * @internal
  */
@@ -33,7 +34,8 @@ export const notListening = (): void => {}
  * InvalidArgument (signal) and nothing changed (docs/semantics.md, section 14): `aborted`, `addEventListener`
  * and `removeEventListener` are read once (the two methods must be functions, as validation found them), and
  * the listener is added now (a throw refuses the signal); a request acts on an abort once it waits (the plain
- * facade also on one that came during its admission: `aborted` turned true). A watch
+ * facade and the shared manager's NonBlocking admission also on one that came during the admission: `aborted`
+ * turned true). A watch
  * must be stopped however the acquisition ends (admitted at once, refused, its wait over).
  */
 export const watchSignal = (signal: AbortSignal): SignalWatch | InvalidArgument => {
