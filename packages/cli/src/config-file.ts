@@ -11,7 +11,9 @@
  *   result is validated as a whole profile, so the profile's pools must still fit).
  *
  * A field the shape does not have, at any depth (`budgets.Memory.maxByte`, `pools.1.colour`), is an
- * error: a typo in a file must not pass as the default it failed to change.
+ * error: a typo in a file must not pass as the default it failed to change. A whole profile gets the
+ * library's own rule (`PlatformProfileSchema` refuses such a field itself, as `decodeProfile` does); a
+ * budget of a budgets-only file is decoded with `onExcessProperty: "error"` to the same effect.
  *
  * @module
  */
@@ -43,14 +45,19 @@ export class ConfigFileError extends Error {
   }
 }
 
-/** Decodes with `schema`, a field it does not have being an error; a failure names the field under `prefix`. */
+/**
+ * Decodes with `schema` (`ResourceBudgetSchema` with `onExcessProperty: "error"`, `PlatformProfileSchema` as it
+ * is: it refuses an unknown field itself), a field it does not have being an error; a failure names the field
+ * under `prefix`.
+ */
 const decodeStrict = <A>(
   schema: Schema.Decoder<A>,
   file: string,
   prefix: string,
-  input: unknown
+  input: unknown,
+  options: { readonly onExcessProperty?: "error" } = {}
 ): Effect.Effect<A, ConfigFileError> =>
-  Schema.decodeUnknownEffect(schema)(input, { onExcessProperty: "error" }).pipe(
+  Schema.decodeUnknownEffect(schema)(input, options).pipe(
     Effect.mapError((error) => {
       const { field, issue } = splitIssue(error.message, prefix)
       return new ConfigFileError(file, field, issue === "Expected no excess property" ? "unknown field" : issue)
@@ -73,7 +80,9 @@ const decodeBudgets = (file: string, input: unknown): Effect.Effect<ProfileBudge
           new ConfigFileError(file, `budgets.${type}`, `not a resource type (one of ${ResourceTypeNames.join(", ")})`)
         )
       }
-      budgets[type] = yield* decodeStrict(ResourceBudgetSchema, file, `budgets.${type}`, value)
+      budgets[type] = yield* decodeStrict(ResourceBudgetSchema, file, `budgets.${type}`, value, {
+        onExcessProperty: "error"
+      })
     }
     return budgets
   })

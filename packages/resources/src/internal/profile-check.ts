@@ -74,49 +74,68 @@ export const crossCheck = (profile: PlatformProfile): string | undefined => {
 /** `PositiveInt`: a safe integer ≥ 1. */
 const positiveInt = int((n) => (Number.isSafeInteger(n) && n >= 1 ? undefined : `expected an integer ≥ 1, got ${n}`))
 
-/** `PoolPresetSchema`. */
-const poolPreset = struct([
-  ["type", literals(ResourceTypeNames)],
-  ["blockSize", positiveInt],
-  ["initialCount", byteCount],
-  ["maxCount", positiveInt],
-  ["alignment", alignment],
-  ["name", nonEmptyString]
-])
+/** The issue of a field a profile, a budget or a pool does not have (a typo would leave its value unset). */
+export const UNKNOWN_FIELD = "unknown field"
 
-/** Whether `key` names a resource type (a key a profile's `budgets` may have). */
-const isTypeName = (key: string): boolean => (ResourceTypeNames as ReadonlyArray<string>).includes(key)
+/** The fields of a profile, of a profile's budget and of a pool (any other own enumerable key is refused). */
+export const profileKeys: ReadonlyArray<string> = ["name", "totalMemoryBytes", "budgets", "pools"]
+export const budgetKeys: ReadonlyArray<string> = ["maxBytes", "reservedBytes", "warningPercent", "criticalPercent"]
+export const poolKeys: ReadonlyArray<string> = ["type", "blockSize", "initialCount", "maxCount", "alignment", "name"]
+
+/**
+ * `check` (a struct of `keys`, then its filter) closed as the Schema's `StructWithRest` with a record refusing every
+ * other key (with `message`): a field's issue first, then the first own enumerable key not in `keys` (in
+ * `Object.keys` order, its value not read: `undefined` is refused too), then the filter's issue.
+ */
+const closed =
+  (check: Check, keys: ReadonlyArray<string>, message = UNKNOWN_FIELD): Check =>
+  (input, path) => {
+    const issue = check(input, path)
+    if (issue !== undefined && issue.path.length > path.length) return issue
+    const other = isStructInput(input) ? Object.keys(input).find((key) => !keys.includes(key)) : undefined
+    return other === undefined ? issue : { message, path: [...path, other] }
+  }
+
+/** `PoolPresetSchema`. */
+const poolPreset = closed(
+  struct([
+    ["type", literals(ResourceTypeNames)],
+    ["blockSize", positiveInt],
+    ["initialCount", byteCount],
+    ["maxCount", positiveInt],
+    ["alignment", alignment],
+    ["name", nonEmptyString]
+  ]),
+  poolKeys
+)
 
 /** The issue of a `budgets` key that is no resource type (a typo would otherwise leave its type unlimited). */
 export const NOT_A_RESOURCE_TYPE = `unknown resource type (a budget's key is one of ${ResourceTypeNames.map((name) =>
   JSON.stringify(name)
 ).join(" | ")})`
 
-/** The budgets' fields: an optional key per built-in type, each a `ResourceBudgetSchema`. */
-const budgetFields = struct(ResourceTypeNames.map((type): Field => [type, budgetCheck, true]))
-
 /**
- * The profile's `budgets`: its fields, then no other own enumerable string key (the Schema's record of every
- * other key, whatever its value: `undefined` too), the first one in `Object.keys` order named in the path.
+ * The profile's `budgets`: an optional key per built-in type, each a `ResourceBudgetSchema` with no other field,
+ * and no other key (the Schema's record of every other key, {@link NOT_A_RESOURCE_TYPE}).
  */
-const budgets: Check = (input, path) => {
-  const issue = budgetFields(input, path)
-  if (issue !== undefined || !isStructInput(input)) return issue
-  for (const key of Object.keys(input)) {
-    if (!isTypeName(key)) return { message: NOT_A_RESOURCE_TYPE, path: [...path, key] }
-  }
-  return undefined
-}
+const budgets = closed(
+  struct(ResourceTypeNames.map((type): Field => [type, closed(budgetCheck, budgetKeys), true])),
+  ResourceTypeNames,
+  NOT_A_RESOURCE_TYPE
+)
 
 /** `PlatformProfileSchema`. */
-const profileCheck = struct(
-  [
-    ["name", nonEmptyString],
-    ["totalMemoryBytes", positiveInt],
-    ["budgets", budgets],
-    ["pools", array(poolPreset)]
-  ],
-  (profile) => crossCheck(profile as unknown as PlatformProfile)
+const profileCheck = closed(
+  struct(
+    [
+      ["name", nonEmptyString],
+      ["totalMemoryBytes", positiveInt],
+      ["budgets", budgets],
+      ["pools", array(poolPreset)]
+    ],
+    (profile) => crossCheck(profile as unknown as PlatformProfile)
+  ),
+  profileKeys
 )
 
 /** The decoded copy of a valid profile, as the Schema makes it: the known keys only, own properties. */
@@ -142,11 +161,11 @@ const copyProfile = (profile: PlatformProfile): PlatformProfile => {
   return { name: profile.name, totalMemoryBytes: profile.totalMemoryBytes, budgets: copied, pools }
 }
 
-/** The keys of a profile's `budgets` entry and of a pool, as the checks above read them. */
-const budgetKeys: ReadonlyArray<string> = ["maxBytes", "reservedBytes", "warningPercent", "criticalPercent"]
-const poolKeys: ReadonlyArray<string> = ["type", "blockSize", "initialCount", "maxCount", "alignment", "name"]
-
-/** A struct input's copy of `keys`, each present one read once (through `inner`); anything else as it is. */
+/**
+ * A struct input's copy of `keys`, each present one read once (through `inner`), and every other own enumerable
+ * key kept by name (its value not read: the check refuses the key whatever it holds), so the check sees a typo as
+ * it is; anything else as it is.
+ */
 const snapshotStruct = (
   input: unknown,
   keys: ReadonlyArray<string>,
@@ -155,19 +174,9 @@ const snapshotStruct = (
   if (!isStructInput(input)) return input
   const copy: Record<string, unknown> = {}
   for (const key of keys) if (key in input) copy[key] = inner(key, input[key])
-  return copy
-}
-
-/**
- * The `budgets` copy: each type's budget read once, and every other own enumerable key kept by name (its value
- * not read: the check refuses the key whatever it holds), so the check sees a typo as it is.
- */
-const snapshotBudgets = (input: unknown): unknown => {
-  const copy = snapshotStruct(input, ResourceTypeNames, (_, budget) => snapshotStruct(budget, budgetKeys))
-  if (!isStructInput(input) || !isStructInput(copy)) return copy
   for (const key of Object.keys(input)) {
     // defined, not assigned: an own "__proto__" key (JSON.parse makes one) stays a key
-    if (!isTypeName(key)) Object.defineProperty(copy, key, { value: undefined, enumerable: true, writable: true })
+    if (!keys.includes(key)) Object.defineProperty(copy, key, { value: undefined, enumerable: true, writable: true })
   }
   return copy
 }
@@ -185,8 +194,9 @@ export class PoolsTooLong {
  * {@link PoolsTooLong}: the caller turns it into its typed error.
  */
 export const snapshotProfileInput = (input: unknown): unknown =>
-  snapshotStruct(input, ["name", "totalMemoryBytes", "budgets", "pools"], (key, value) => {
-    if (key === "budgets") return snapshotBudgets(value)
+  snapshotStruct(input, profileKeys, (key, value) => {
+    if (key === "budgets")
+      return snapshotStruct(value, ResourceTypeNames, (_, budget) => snapshotStruct(budget, budgetKeys))
     if (key === "pools" && Array.isArray(value)) {
       const read = readList(value, (pool) => snapshotStruct(pool, poolKeys), isStructInput)
       if (!Array.isArray(read)) {
