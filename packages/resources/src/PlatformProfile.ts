@@ -634,8 +634,9 @@ export type ProfileConfigOptions = Omit<ResourceManagerConfig, "budgets" | "pool
  * The resource manager configuration of a profile: its budgets and pools, labelled with the
  * profile's name unless `options.label` says otherwise. The profile is validated as {@link decodeProfileSync}
  * does (throws `InvalidProfile` for one that is not valid, or whose reading throws) and the options are read
- * once (throws `InvalidArgument` for options that are not an object, or whose reading throws); the config is
- * made of those copies.
+ * once (throws `InvalidArgument` for options that are not an object, or whose reading throws, and, naming the key
+ * as `options.budgets`, for a `budgets`, `pools` or `profile` option that is not `undefined`: the profile sets
+ * them, so they would be dropped or, for `profile`, make a manager ignore it); the config is made of those copies.
  *
  * @example
  * ```ts
@@ -654,7 +655,8 @@ export const profileToConfig = (profile: PlatformProfile, options?: ProfileConfi
   if (Result.isFailure(decoded)) throw decoded.failure
   let extra: object = {}
   if (options !== undefined) {
-    const bad = (issue: string) => new InvalidArgument({ argument: "options", issue })
+    const bad = (issue: string, key?: string) =>
+      new InvalidArgument({ argument: key === undefined ? "options" : `options.${key}`, issue })
     if (typeof options !== "object" || options === null) throw bad(`expected an object, got ${show(options)}`)
     let array: boolean
     try {
@@ -664,6 +666,9 @@ export const profileToConfig = (profile: PlatformProfile, options?: ProfileConfi
       throw bad(`could not be read (${showThrown(error)})`)
     }
     if (array) throw bad("expected an object, got an array")
+    for (const key of ["budgets", "pools", "profile"]) {
+      if ((extra as Record<string, unknown>)[key] !== undefined) throw bad("the profile sets it", key)
+    }
   }
   const { name, budgets, pools } = decoded.success
   return { label: name, ...extra, budgets, pools }
