@@ -4,8 +4,8 @@
  *
  * Sources, in order of preference:
  * 1. a container limit: cgroup v2 `/sys/fs/cgroup/memory.max`, then cgroup v1
- *    `/sys/fs/cgroup/memory/memory.limit_in_bytes` (the `max` and huge "unlimited" sentinels are
- *    ignored, and so is a limit above the host's memory);
+ *    `/sys/fs/cgroup/memory/memory.limit_in_bytes` (`max` and a value above 2^53 − 1, such as v1's
+ *    "unlimited" ≈ 2^63, mean no limit; a limit above the host's memory is ignored);
  * 2. the host's memory: `Deno.systemMemoryInfo().total` on Deno, `os.totalmem()` on Node and Bun;
  * 3. `navigator.deviceMemory` (GiB, rounded by the browser) in browsers.
  *
@@ -58,7 +58,10 @@ export interface MemoryLimit {
 
 /**
  * The probes detection uses; each may be replaced (tests pass fakes). A probe may answer synchronously or with a
- * Promise; the synchronous detection ({@link detectMemoryLimitSync}) counts a Promise as no answer.
+ * Promise; the synchronous detection ({@link detectMemoryLimitSync}) counts a Promise as no answer. A probe that
+ * throws (or rejects) is unavailable; when what it throws is Deno's permission error (`Deno.errors.NotCapable`, or
+ * `PermissionDenied`), its note names the flag it needs (`needs --allow-read` for a file, `--allow-sys` for the
+ * memory size).
  *
  * @since 0.1.0
  * @category models
@@ -103,8 +106,10 @@ export const CGROUP_V2_MEMORY_MAX: string = "/sys/fs/cgroup/memory.max"
  */
 export const CGROUP_V1_MEMORY_LIMIT: string = "/sys/fs/cgroup/memory/memory.limit_in_bytes"
 
-/** cgroup v1 writes "unlimited" as PAGE_COUNTER_MAX × page size (≈ 2^63); anything ≥ 2^60 is no limit. */
-const UNLIMITED_SENTINEL = 2 ** 60
+/**
+ * cgroup v1 writes "unlimited" as PAGE_COUNTER_MAX × page size (≈ 2^63): a limit above 2^53 − 1 (no safe integer,
+ * so no exact byte count, and far above any machine's memory) is read as no limit.
+ */
 
 const GiB = 1024 * 1024 * 1024
 
@@ -158,10 +163,26 @@ const readOptions = (defaults: DetectionProbes, options: unknown): ReadOptions |
   }
 }
 
-/** A probe's answer in a note: printed without throwing (a Symbol, an object whose `toString` throws). */
-const noted = (answer: unknown): string => (answer === undefined || answer === null ? "unavailable" : show(answer))
+/** The answer of a probe Deno refused for want of a permission. */
+const denied = {}
 
-/** One probe call of the detection steps; its answer (undefined when it throws) is sent back in. */
+/** A thrown probe's answer. */
+const thrown = (error: unknown): unknown => (Runtime.isPermissionError(error) ? denied : undefined)
+
+/** What a note adds for a probe Deno refused: the flag it needs. */
+const needs = (answer: unknown, flag: string): string => (answer === denied ? ` (needs ${flag})` : "")
+
+/**
+ * A probe's answer in a note: printed without throwing (a Symbol, an object whose `toString` throws); `undefined`,
+ * `null` and a probe Deno refused are unavailable.
+ */
+const noted = (answer: unknown): string =>
+  answer === undefined || answer === null || answer === denied ? "unavailable" : show(answer)
+
+/**
+ * One probe call of the detection steps; its answer is sent back in: `undefined` when it throws, {@link denied}
+ * when what it throws is Deno's permission error.
+ */
 type Probe = () => unknown
 
 /** Runs the detection steps, awaiting each probe. */
@@ -171,8 +192,8 @@ const runAsync = async <R>(steps: Generator<Probe, R, unknown>): Promise<R> => {
     let answer: unknown
     try {
       answer = await next.value()
-    } catch {
-      answer = undefined
+    } catch (error) {
+      answer = thrown(error)
     }
     next = steps.next(answer)
   }
@@ -186,8 +207,8 @@ const runSync = <R>(steps: Generator<Probe, R, unknown>): R => {
     let answer: unknown
     try {
       answer = next.value()
-    } catch {
-      answer = undefined
+    } catch (error) {
+      answer = thrown(error)
     }
     if (isThenable(answer)) {
       Promise.resolve(answer).catch(() => undefined) // never an unhandled rejection
@@ -198,13 +219,13 @@ const runSync = <R>(steps: Generator<Probe, R, unknown>): R => {
   return next.value
 }
 
-/** Parses a cgroup limit file: a byte count, or undefined for `max`, sentinels and garbage. */
+/** Parses a cgroup limit file: a byte count, or undefined for `max`, a limit above 2^53 − 1 and garbage. */
 const parseCgroupLimit = (text: string): { readonly bytes?: number; readonly note: string } => {
   const value = text.trim()
   if (value === "max") return { note: "max (no limit)" }
   if (!/^\d+$/.test(value)) return { note: `unparsable ${JSON.stringify(value.slice(0, 40))}` }
   const bytes = Number(value)
-  if (bytes >= UNLIMITED_SENTINEL || !Number.isSafeInteger(bytes)) return { note: `${value} (unlimited sentinel)` }
+  if (!Number.isSafeInteger(bytes)) return { note: `${value} (above 2^53 − 1: no limit, like the unlimited sentinel)` }
   if (bytes === 0) return { note: "0 (ignored)" }
   return { bytes, note: `${bytes} bytes` }
 }
@@ -235,7 +256,7 @@ function* detectSteps({
     const file = Runtime.joinRoot(root, path)
     const text = yield () => probes.readFile(file)
     if (typeof text !== "string") {
-      notes.push(`${source}: ${file} not readable${fsMissing}`)
+      notes.push(`${source}: ${file} not readable${fsMissing}${needs(text, "--allow-read")}`)
       continue
     }
     const parsed = parseCgroupLimit(text)
@@ -248,11 +269,12 @@ function* detectSteps({
 
   let host: { readonly bytes: number; readonly source: MemorySource } | undefined
   const deno = (yield probes.denoTotalMemory) as number | undefined
-  notes.push(`Deno.systemMemoryInfo: ${noted(deno)}`)
+  notes.push(`Deno.systemMemoryInfo: ${noted(deno)}${needs(deno, "--allow-sys")}`)
   if (isPositiveBytes(deno)) host = { bytes: Math.floor(deno), source: "Deno.systemMemoryInfo" }
   if (host === undefined) {
     const os = (yield probes.osTotalMemory) as number | undefined
-    notes.push(os === undefined || os === null ? `os.totalmem: unavailable${osMissing}` : `os.totalmem: ${noted(os)}`)
+    const shown = noted(os)
+    notes.push(`os.totalmem: ${shown}${shown === "unavailable" ? osMissing : ""}${needs(os, "--allow-sys")}`)
     if (isPositiveBytes(os)) host = { bytes: Math.floor(os), source: "os.totalmem" }
   }
 

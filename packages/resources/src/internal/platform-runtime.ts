@@ -29,6 +29,7 @@ interface FsModule {
 interface DenoLike {
   readonly systemMemoryInfo?: () => { readonly total: number }
   readonly readTextFileSync?: (path: string) => string
+  readonly errors?: { readonly NotCapable?: unknown; readonly PermissionDenied?: unknown }
 }
 
 interface NavigatorLike {
@@ -56,18 +57,31 @@ const importNode = async <M>(specifier: string): Promise<M | undefined> => {
   }
 }
 
+/**
+ * Whether `error` is Deno's refusal for want of a permission (`NotCapable`; `PermissionDenied` before Deno 2); false
+ * for anything whose test throws (a Proxy).
+ */
+export const isPermissionError = (error: unknown): boolean => {
+  const errors = globals.Deno?.errors
+  try {
+    return [errors?.NotCapable, errors?.PermissionDenied].some(
+      (type) => typeof type === "function" && error instanceof type
+    )
+  } catch {
+    return false
+  }
+}
+
 /** Joins a file-system root and an absolute path: `joinRoot("/tmp/x/", "/proc/a")` is `/tmp/x/proc/a`. */
 export const joinRoot = (root: string, path: string): string => `${root.replace(/\/+$/, "")}${path}`
 
-/** Reads a UTF-8 text file, or `undefined` when it is missing, unreadable or the runtime has no file system. */
+/**
+ * Reads a UTF-8 text file, or `undefined` when the runtime has no file system; rejects with what the read throws
+ * (a missing file, Deno's permission error): its callers count that as an unreadable file.
+ */
 export const readTextFile = async (path: string): Promise<string | undefined> => {
   const fs = await importNode<FsPromisesModule>("node:fs/promises")
-  if (fs === undefined) return undefined
-  try {
-    return await fs.readFile(path, "utf8")
-  } catch {
-    return undefined
-  }
+  return fs?.readFile(path, "utf8")
 }
 
 /** A built-in Node module loaded synchronously (`process.getBuiltinModule`), or `undefined`. */
@@ -97,47 +111,31 @@ export const syncBuiltinsMissing = (): string | undefined => {
   )
 }
 
-/** {@link readTextFile} synchronously: `Deno.readTextFileSync` on Deno, else `node:fs` (`process.getBuiltinModule`). */
+/**
+ * {@link readTextFile} synchronously: `Deno.readTextFileSync` on Deno, else `node:fs` (`process.getBuiltinModule`);
+ * throws what the read throws (the detection counts that as unreadable).
+ */
 export const readTextFileSync = (path: string): string | undefined => {
-  try {
-    const deno = globals.Deno
-    if (typeof deno?.readTextFileSync === "function") return deno.readTextFileSync(path)
-    return builtinModule<FsModule>("node:fs")?.readFileSync(path, "utf8")
-  } catch {
-    return undefined
-  }
+  const deno = globals.Deno
+  if (typeof deno?.readTextFileSync === "function") return deno.readTextFileSync(path)
+  return builtinModule<FsModule>("node:fs")?.readFileSync(path, "utf8")
 }
 
-/** {@link nodeTotalMemory} synchronously (`process.getBuiltinModule("node:os")`), or `undefined`. */
-export const nodeTotalMemorySync = (): number | undefined => {
-  try {
-    return builtinModule<OsModule>("node:os")?.totalmem()
-  } catch {
-    return undefined
-  }
-}
+/** {@link nodeTotalMemory} synchronously (`process.getBuiltinModule("node:os")`), or `undefined`; throws as it does. */
+export const nodeTotalMemorySync = (): number | undefined => builtinModule<OsModule>("node:os")?.totalmem()
 
-/** `os.totalmem()` on Node and Bun (and Deno's Node compatibility), or `undefined`. */
-export const nodeTotalMemory = async (): Promise<number | undefined> => {
-  const os = await importNode<OsModule>("node:os")
-  if (os === undefined) return undefined
-  try {
-    return os.totalmem()
-  } catch {
-    return undefined
-  }
-}
+/**
+ * `os.totalmem()` on Node and Bun (and Deno's Node compatibility), or `undefined`; throws what it throws (Deno's
+ * permission error without `--allow-sys`): the detection counts that as unavailable.
+ */
+export const nodeTotalMemory = async (): Promise<number | undefined> =>
+  (await importNode<OsModule>("node:os"))?.totalmem()
 
-/** `Deno.systemMemoryInfo().total`, or `undefined` outside Deno or without permission. */
-export const denoTotalMemory = (): number | undefined => {
-  const info = globals.Deno?.systemMemoryInfo
-  if (info === undefined) return undefined
-  try {
-    return info().total
-  } catch {
-    return undefined
-  }
-}
+/**
+ * `Deno.systemMemoryInfo().total`, or `undefined` outside Deno; throws what it throws (Deno's permission error
+ * without `--allow-sys`): the detection counts that as unavailable.
+ */
+export const denoTotalMemory = (): number | undefined => globals.Deno?.systemMemoryInfo?.().total
 
 /** `navigator.deviceMemory` in GiB (browsers), or `undefined`. */
 export const deviceMemoryGiB = (): number | undefined => {
