@@ -155,6 +155,17 @@ const compactTuple = (line: string): string => {
 
 /** What a file holds that TLC cannot read faithfully (a failure verdict), or undefined. */
 const preCheck = (fileLines: ReadonlyArray<string>): TraceVerdict | undefined => {
+  if (fileLines.every((text) => text.trim() === "")) {
+    return {
+      ok: false,
+      line: 1,
+      reason:
+        "the trace is empty: no line was recorded (a manager whose config was refused writes none, not even the " +
+        '"Init" header)',
+      text: undefined,
+      tlcExit: null
+    }
+  }
   for (const [index, text] of fileLines.entries()) {
     if (text.trim() === "" && index < fileLines.length - 1) {
       return { ok: false, line: index + 1, reason: "blank line in the trace", text, tlcExit: null }

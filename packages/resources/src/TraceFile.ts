@@ -6,14 +6,17 @@
  * `format` names its version): the header first, one line per transition, `setBudget` a
  * `Rebudget` line, `removeBudget` an `Unbudget` line, pool capacity `PoolGrow`/`PoolTrim` lines (the config's pools'
  * right after the header), a request a pool block serves an `AcquirePooled` line, and nothing after the `Close`
- * line. Every byte count must be a whole number of `unitBytes` (a config whose are not is refused; a later one ends
- * the trace with a `TraceStopped` line), as does a change of a header driver's kind by `registerDriver`: declare the
- * kinds in the config's `drivers`.
+ * line. Every byte count must be a whole number of `unitBytes`, and below 10^9 of them (a trace's numbers have at
+ * most nine digits): a config whose are not is refused (`InvalidArgument` on `config.trace.unitBytes`; the file is
+ * then left empty), a later one ends the trace with a `TraceStopped` line, as does a change of a header driver's
+ * kind by `registerDriver`: declare the kinds in the config's `drivers`.
  *
  * Checking a trace: the spec and its checker are not in this package. In a clone of the repository at the
  * version of `@flight-hal/resources` that recorded it, with bun (and `npm install`), Java 17+ and tla2tools.jar
- * in `~/.cache/tla/` (or `TLA2TOOLS_JAR`): `bun scripts/spec-trace.ts --strict run.ndjson` (exit 0 accepted,
- * 1 rejected with the line and the rule it breaks, 3 TLC not found).
+ * (TLC 2.20: https://github.com/tlaplus/tlaplus/releases/download/v1.8.0/tla2tools.jar, whose SHA-256 the
+ * repository's `spec/README.md` gives) in `~/.cache/tla/` (or `TLA2TOOLS_JAR`):
+ * `bun scripts/spec-trace.ts --strict run.ndjson` (exit 0 accepted, 1 rejected with the line and the rule it
+ * breaks, 3 TLC not found).
  *
  * @module
  */
@@ -30,7 +33,8 @@ import type { TraceConfig } from "./ResourceManagerConfig.ts"
 export type TraceFileSystem = LineFileSystem
 
 /**
- * A trace config writing to `path` (truncated first), and `close` for the end of the run.
+ * A trace config writing to `path` (created or truncated at once: a config the manager refuses leaves it empty,
+ * which the checker reports as an empty trace), and `close` for the end of the run.
  *
  * @example
  * ```ts

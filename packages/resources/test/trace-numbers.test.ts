@@ -1,10 +1,12 @@
 /**
  * The numbers a trace may hold (spec/README.md, "Numbers"): integers of at most nine digits, so that TLC's 32-bit
  * integers hold the model's sums of two. The checker rejects any other number before TLC runs, and says what to do
- * (a larger `unitBytes`); its message used to say "an integer below 2^31", which a 1.5 GB budget is.
+ * (a larger `unitBytes`); its message used to say "an integer below 2^31", which a 1.5 GB budget is. The recorder
+ * now refuses such a budget up front (trace-nine-digits.test.ts), so the ten-digit header here is written by hand,
+ * as a recorder before 2026-11-29 wrote it.
  */
 import { describe, expect, test } from "bun:test"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { findJar, skipLine } from "../../../scripts/internal/tlc.ts"
@@ -28,7 +30,11 @@ const record = (unitBytes: number): string => {
 
 describe("the numbers of a trace", () => {
   test("a ten-digit budget is rejected before TLC runs, at its line, with what to do", async () => {
-    const result = await validateTraces("/no/such/tla2tools.jar", [record(1)])
+    const inKiB = record(1024)
+    const inBytes = inKiB.replace(".ndjson", "-as-bytes.ndjson")
+    const [header = "", ...rest] = readFileSync(inKiB, "utf8").split("\n")
+    writeFileSync(inBytes, [header.replace('"max":1572864', '"max":1610612736'), ...rest].join("\n"))
+    const result = await validateTraces("/no/such/tla2tools.jar", [inBytes])
     expect(result.runs).toBe(0)
     const verdict = result.verdicts[0]?.verdict
     expect(verdict?.ok).toBe(false)

@@ -4,8 +4,9 @@
  * transition pays one `state.trace !== undefined` branch when it is off.
  *
  * The header comes first, then one `PoolGrow` line per type whose pools had capacity when the manager was made. Every byte count a line would
- * carry must be a multiple of the unit: the config's are checked when the manager is made (`unitIssue`), and a
- * later one that is not (a size, a budget, a pool growth), or a driver of the header whose kind changes, ends
+ * carry must be a multiple of the unit, and every number an integer of at most nine digits (spec/README.md,
+ * "Numbers"): the config's counts are checked when the manager is made (`unitIssue`), and a later one that is not
+ * (a size, a budget, a pool growth, a usage, a request id), or a driver of the header whose kind changes, ends
  * the trace with a `TraceStopped` line saying why (the model could not follow it).
  *
  * @since 0.1.0
@@ -24,7 +25,20 @@ type RequestData = Request
  */
 export const TRACE_FORMAT = 2
 
-/** Why a manager's config cannot be traced in `unitBytes` units (a budget or a pool's capacity is not a multiple). */
+/** The first number a trace cannot hold: TLC reads 32-bit integers, and nine digits keep a sum of two below 2^31. */
+export const TRACE_NUMBER_LIMIT = 1e9
+
+/** Why `bytes`, a whole number of units, cannot be a trace number: 10^9 units or more. */
+const tooLarge = (what: string, bytes: number, unitBytes: number): string | undefined =>
+  bytes / unitBytes >= TRACE_NUMBER_LIMIT
+    ? `${what} ${bytes} is 10^9 units or more, past a trace's nine digits: raise unitBytes`
+    : undefined
+
+/**
+ * Why a manager's config cannot be traced in `unitBytes` units: a number the header (or its `PoolGrow` lines) would
+ * hold — a budget's maxBytes or reservedBytes, a type's pool capacity — is not a whole number of units, or is
+ * 10^9 units or more.
+ */
 export const unitIssue = (state: ManagerState, unitBytes: number): string | undefined => {
   const counts: Array<[string, number]> = []
   state.budgets.forEach((budget, type) => {
@@ -33,10 +47,14 @@ export const unitIssue = (state: ManagerState, unitBytes: number): string | unde
     counts.push([`${state.typeName(type)} reservedBytes`, budget.reservedBytes])
   })
   state.poolBytes.forEach((bytes, type) => void counts.push([`${state.typeName(type)} pool capacity`, bytes]))
-  const bad = counts.find(([, bytes]) => bytes % unitBytes !== 0)
-  return bad === undefined
-    ? undefined
-    : `${bad[0]} ${bad[1]} is not a multiple of ${unitBytes}: a trace counts whole units`
+  let issue: string | undefined
+  for (const [what, bytes] of counts) {
+    issue ??=
+      bytes % unitBytes !== 0
+        ? `${what} ${bytes} is not a multiple of ${unitBytes}: a trace counts whole units`
+        : tooLarge(what, bytes, unitBytes)
+  }
+  return issue
 }
 
 /**
@@ -56,8 +74,11 @@ export class TraceRecorder implements TransitionTrace {
   private readonly types: Array<number>
   /** The header's drivers. */
   private readonly headerDrivers: ReadonlySet<string>
-  /** The first byte count of the line being built that is not a multiple of the unit (why the trace stops). */
-  private inexact: string | undefined = undefined
+  /**
+   * The first number of the line being built that a trace cannot hold (a byte count that is not a multiple of the
+   * unit, or of ten digits or more in units; a request id of ten digits): why the trace stops.
+   */
+  private unfit: string | undefined = undefined
 
   constructor(
     private readonly state: ManagerState,
@@ -100,7 +121,7 @@ export class TraceRecorder implements TransitionTrace {
         }),
         types: this.types.map((index) => state.typeName(index)),
         budgets,
-        ...(maxUsage < 1e9 ? { maxUsage } : {})
+        ...(maxUsage < TRACE_NUMBER_LIMIT ? { maxUsage } : {})
       })
     )
     // the capacity of the config's pools, charged before the trace starts: the model starts with none, so it is one
@@ -149,11 +170,15 @@ export class TraceRecorder implements TransitionTrace {
     }
   }
 
-  /** Bytes in units; a count that is not a multiple of the unit is noted (`inexact`): the line is not written. */
+  /**
+   * Bytes in units; a count a trace cannot hold (not a multiple of the unit, or 10^9 units or more) is noted
+   * (`unfit`): the line is not written.
+   */
   private units(bytes: number, what = "a byte count"): number {
-    if (bytes % this.unit !== 0 && this.inexact === undefined) {
-      this.inexact = `${what} ${bytes} is not a multiple of unitBytes ${this.unit}: the model's sums would not hold`
-    }
+    this.unfit ??=
+      bytes % this.unit !== 0
+        ? `${what} ${bytes} is not a multiple of unitBytes ${this.unit}: the model's sums would not hold`
+        : tooLarge(what, bytes, this.unit)
     return Math.round(bytes / this.unit)
   }
 
@@ -161,8 +186,9 @@ export class TraceRecorder implements TransitionTrace {
     const usage: Record<string, number> = {}
     const emergency: Record<string, number> = {}
     for (const type of this.types) {
-      usage[this.state.typeName(type)] = this.units(this.state.usage[type] as number)
-      emergency[this.state.typeName(type)] = this.units(this.state.emergencyBytes[type] as number)
+      const name = this.state.typeName(type)
+      usage[name] = this.units(this.state.usage[type] as number, `${name} usage`)
+      emergency[name] = this.units(this.state.emergencyBytes[type] as number)
     }
     return { usage, emergency }
   }
@@ -190,7 +216,7 @@ export class TraceRecorder implements TransitionTrace {
     // nothing follows a Close line (spec/README.md, "Trace format"): a closed manager only stutters in the model,
     // and what it still does (budget changes, which it does not refuse after close) is not a transition
     if (this.ended) {
-      this.inexact = undefined
+      this.unfit = undefined
       return
     }
     if (typeof fields.type === "string") {
@@ -198,10 +224,10 @@ export class TraceRecorder implements TransitionTrace {
       if (type >= 0 && !this.types.includes(type)) this.types.push(type)
     }
     const post = this.post()
-    const inexact = this.inexact
-    if (inexact !== undefined) {
-      this.inexact = undefined
-      this.stop(`${action}: ${inexact}`)
+    const unfit = this.unfit
+    if (unfit !== undefined) {
+      this.unfit = undefined
+      this.stop(`${action}: ${unfit}`)
       return
     }
     this.write(JSON.stringify({ action, ...fields, ...post }))
@@ -347,8 +373,8 @@ export class TraceRecorder implements TransitionTrace {
         : {
             action: "Rebudget",
             fields: {
-              max: this.units(budget.maxBytes, "maxBytes"),
-              reserved: this.units(budget.reservedBytes, "reservedBytes")
+              max: this.units(budget.maxBytes, `${this.state.typeName(type)} maxBytes`),
+              reserved: this.units(budget.reservedBytes, `${this.state.typeName(type)} reservedBytes`)
             }
           }
     this.emit(change.action, {
@@ -364,7 +390,10 @@ export class TraceRecorder implements TransitionTrace {
     // the pool's type is carried from this line on (in `pool` too: a type a line leaves out must have none)
     if (!this.types.includes(type)) this.types.push(type)
     const pool: Record<string, number> = {}
-    for (const t of this.types) pool[this.state.typeName(t)] = this.units(this.state.poolBytes[t] as number)
+    for (const t of this.types) {
+      const name = this.state.typeName(t)
+      pool[name] = this.units(this.state.poolBytes[t] as number, `${name} pool capacity`)
+    }
     this.emit(action, {
       type: this.state.typeName(type),
       bytes: this.units(bytes, "pool bytes"),
