@@ -4,9 +4,9 @@
  * transition pays one `state.trace !== undefined` branch when it is off.
  *
  * The header comes first, then one `PoolGrow` line per type whose pools had capacity when the manager was made. Every byte count a line would
- * carry must be a multiple of the unit, and every number an integer of at most nine digits (spec/README.md,
- * "Numbers"): the config's counts are checked when the manager is made (`unitIssue`), and a later one that is not
- * (a size, a budget, a pool growth, a usage, a request id), or a driver of the header whose kind changes, ends
+ * carry must be a multiple of the unit, and below 10^9 units (a trace's numbers have at most nine digits,
+ * spec/README.md "Numbers"): the config's counts are checked when the manager is made (`unitIssue`), and a later one that is not
+ * (a size, a budget, a pool growth, a usage), or a driver of the header whose kind changes, ends
  * the trace with a `TraceStopped` line saying why (the model could not follow it).
  *
  * @since 0.1.0
@@ -76,7 +76,7 @@ export class TraceRecorder implements TransitionTrace {
   private readonly headerDrivers: ReadonlySet<string>
   /**
    * The first number of the line being built that a trace cannot hold (a byte count that is not a multiple of the
-   * unit, or of ten digits or more in units; a request id of ten digits): why the trace stops.
+   * unit, or of ten digits or more in units): why the trace stops.
    */
   private unfit: string | undefined = undefined
 
