@@ -57,8 +57,9 @@ export interface TraceConfig {
   readonly sink: TraceSink
   /**
    * Bytes per trace unit (default 1, written as `"byte"`; 1024 is written as `"KiB"`). Every size, budget and pool
-   * growth must be a whole number of units: a config's that is not is `InvalidArgument`, a later one ends the
-   * trace with a `TraceStopped` line naming it (nothing is rounded).
+   * growth must be a whole number of units, below 10^9 units (the checker reads numbers of at most nine digits): a
+   * config's that is not is `InvalidArgument`, a later one ends the trace with a `TraceStopped` line naming it
+   * (nothing is rounded).
    */
   readonly unitBytes?: number | undefined
   /**
