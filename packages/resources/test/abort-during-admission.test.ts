@@ -8,31 +8,11 @@
  * comes after it: the ref stands.
  */
 import { describe, expect, test } from "bun:test"
-import { ResourceNotFound } from "@flight-hal/core"
-import { createResourceManager, type PlainResourceManager } from "../src/index.ts"
+import { createResourceManager } from "../src/index.ts"
+import { free, outcome, usage } from "./support/acquisition-outcome.ts"
 
 const budget = { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
 const mem = (sizeBytes: number) => ({ type: "Memory" as const, sizeBytes })
-
-/** How an acquisition ended: "admitted" (a live ref) or "admitted, released", or the rejection's message. */
-const outcome = (acquisition: Promise<{ readonly released: boolean }>): Promise<string> =>
-  acquisition.then(
-    (ref) => (ref.released ? "admitted, released" : "admitted"),
-    (error: unknown) => (error instanceof Error ? error.message : String(error))
-  )
-
-const usage = (manager: PlainResourceManager) => manager.getResourceStats("Memory").currentUsage
-
-/** Whether no live resource has the name. */
-const free = (manager: PlainResourceManager, name: string): boolean => {
-  try {
-    manager.find(name)
-    return false
-  } catch (error) {
-    if (error instanceof ResourceNotFound) return true
-    throw error
-  }
-}
 
 /**
  * A manager whose Memory a 90-byte `cache` fills, with a reclamation callback that releases the cache and aborts

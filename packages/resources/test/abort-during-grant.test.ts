@@ -8,19 +8,15 @@
  * callback), the outcome is the same; an abort once the wait has ended changes nothing.
  */
 import { describe, expect, test } from "bun:test"
-import { ResourceNotFound } from "@flight-hal/core"
-import { createResourceManager, type PlainResourceManager } from "../src/index.ts"
+import { createResourceManager } from "../src/index.ts"
+import { outcome as acquisitionOutcome, free, usage } from "./support/acquisition-outcome.ts"
 
 const budgets = { Memory: { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 } }
 const mem = (sizeBytes: number) => ({ type: "Memory" as const, sizeBytes })
 const fresh = () => createResourceManager({ budgets, onLeaks: () => {} })
 
 /** How a wait ended: "granted" (live) or "granted, released", or the rejection's message. */
-const outcome = (wait: Promise<{ readonly released: boolean }>): Promise<string> =>
-  wait.then(
-    (ref) => (ref.released ? "granted, released" : "granted"),
-    (error: unknown) => (error instanceof Error ? error.message : String(error))
-  )
+const outcome = (wait: Promise<{ readonly released: boolean }>): Promise<string> => acquisitionOutcome(wait, "granted")
 
 /**
  * A manager whose Memory a 90-byte `blocker` fills, and a signal whose first abort listener (the app's cancel
@@ -32,19 +28,6 @@ const cancelHandlerFirst = () => {
   const controller = new AbortController()
   controller.signal.addEventListener("abort", () => blocker.release())
   return { manager, blocker, controller }
-}
-
-const usage = (manager: PlainResourceManager) => manager.getResourceStats("Memory").currentUsage
-
-/** Whether a name is free (no live resource has it). */
-const free = (manager: PlainResourceManager, name: string): boolean => {
-  try {
-    manager.find(name)
-    return false
-  } catch (error) {
-    if (error instanceof ResourceNotFound) return true
-    throw error
-  }
 }
 
 describe("an abort listener added before the manager's frees what the wait waited for", () => {

@@ -10,8 +10,8 @@
  * asks no payback.)
  */
 import { afterEach, describe, expect, test } from "bun:test"
-import { ResourceNotFound } from "@flight-hal/core"
 import { createSharedResourceManager, type SharedResourceManager } from "../src/index.ts"
+import { free, outcome, usage } from "./support/acquisition-outcome.ts"
 
 const budget = { maxBytes: 100, reservedBytes: 0, warningPercent: 50, criticalPercent: 90 }
 const mem = (sizeBytes: number) => ({ type: "Memory" as const, sizeBytes })
@@ -20,26 +20,6 @@ const managers: Array<SharedResourceManager> = []
 afterEach(() => {
   for (const manager of managers.splice(0)) manager.close()
 })
-
-/** How an acquisition ended: "admitted" (a live ref) or "admitted, released", or the rejection's message. */
-const outcome = (acquisition: Promise<{ readonly released: boolean }>): Promise<string> =>
-  acquisition.then(
-    (ref) => (ref.released ? "admitted, released" : "admitted"),
-    (error: unknown) => (error instanceof Error ? error.message : String(error))
-  )
-
-const usage = (manager: SharedResourceManager) => manager.getResourceStats("Memory").currentUsage
-
-/** Whether no live resource has the name. */
-const free = (manager: SharedResourceManager, name: string): boolean => {
-  try {
-    manager.find(name)
-    return false
-  } catch (error) {
-    if (error instanceof ResourceNotFound) return true
-    throw error
-  }
-}
 
 /** A manager of a 100-byte Memory budget (and `pools`), closed after the test. */
 const managerOf = (pools?: ReadonlyArray<{ type: "Memory"; blockSize: number; blockCount: number }>) => {
