@@ -6,10 +6,23 @@
  * @module
  */
 
-/** This package's code: its `src/` (run from the sources) or its `dist/` (the built package), whichever this is in. */
-const root = new URL("../", import.meta.url)
-/** How a frame in this package names its file: a `file://` URL (Node's ES modules, Deno) or a path (Bun). */
-const ownFiles = root.pathname === "/" ? [] : [root.href, decodeURIComponent(root.pathname)]
+/**
+ * How a frame in this package names its files: the package's `src/` (run from the sources) or its `dist/` (the
+ * built package), as a URL and as a path, from this module's own file as the first frame of a stack made here
+ * names it (a `file://` URL on Node's ES modules and Deno, a path on Bun and Node's CommonJS). Nothing when no frame
+ * can be read, or when the module is not in a file of its own (`../` of a bundle's URL is the site's root: a
+ * bundle's frames are all in one file). Not `import.meta.url`: a classic-script bundle (IIFE) has no
+ * `import.meta`, and would fail to load.
+ */
+const ownFiles = ((): ReadonlyArray<string> => {
+  try {
+    const file = /^\s+at .*?((?:[a-z]+:\/\/|\/)[^()\s]*?)(?::\d+){1,2}\)?$/m.exec(new Error().stack ?? "")?.[1] ?? ""
+    const root = new URL("../", file.startsWith("/") ? `file://${file}` : file)
+    return root.pathname === "/" ? [] : [root.href, decodeURIComponent(root.pathname)]
+  } catch {
+    return []
+  }
+})()
 
 /**
  * `stack` without its frames in this package. A stack whose every frame is in it (a browser bundle, where the
