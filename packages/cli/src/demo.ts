@@ -98,13 +98,20 @@ interface CachedTexture extends PooledResource {
 
 const rank = (level: ResourcePressure): number => ResourcePressureNames.indexOf(level)
 
-/** Milestones of a run of `frames` frames. */
-const schedule = (frames: number) => ({
-  levelEvery: Math.max(8, Math.floor(frames / 6)),
-  timeoutAt: Math.max(2, Math.floor(frames * 0.35)),
-  emergencyAt: Math.max(3, Math.floor(frames * 0.55)),
-  deadlockAt: Math.max(4, Math.floor(frames * 0.75))
-})
+/**
+ * Milestones of a run of `frames` frames. The deadlock comes at least four frames after the Timeout request,
+ * which times out three frames after it is made: a streamer still waiting for Hardware bytes would join the
+ * cycle (drivers audio, graphics, streamer). So a run of fewer than 6 frames has no deadlock.
+ */
+const schedule = (frames: number) => {
+  const timeoutAt = Math.max(2, Math.floor(frames * 0.35))
+  return {
+    levelEvery: Math.max(8, Math.floor(frames / 6)),
+    timeoutAt,
+    emergencyAt: Math.max(3, Math.floor(frames * 0.55)),
+    deadlockAt: Math.max(timeoutAt + 4, Math.floor(frames * 0.75))
+  }
+}
 
 const makeWorkload = Effect.fnUntraced(function* (
   options: DemoOptions,

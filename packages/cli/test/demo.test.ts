@@ -49,6 +49,20 @@ describe("demo", () => {
     }
   })
 
+  test("the deadlock is always audio's and graphics', from 6 frames on: the streamer's wait has timed out by then", async () => {
+    // the Timeout request is made at 35 % of the run (frame 2 at least) and times out three frames later; the
+    // deadlock at 75 % comes at least four frames after the request (it once came at frame 4 of a 4- to 7-frame
+    // run, or 9 frames', with the streamer still waiting: drivers audio, graphics, streamer)
+    for (let frames = 1; frames <= 16; frames++) {
+      const { summary } = await runDemo({ profile: dreamcast, frames, seed: 42 })
+      expect({ frames, drivers: summary.deadlock?.drivers ?? null }).toEqual({
+        frames,
+        drivers: frames >= 6 ? ["audio", "graphics"] : null
+      })
+      expect(summary.counts.timeouts).toBe(frames >= 2 ? 1 : 0)
+    }
+  })
+
   test("every built-in profile runs", async () => {
     for (const name of ["web", "desktop", "server"]) {
       const { summary } = await runDemo({ profile: getProfileSync(name), frames: 16, seed: 1 })
