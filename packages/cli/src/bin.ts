@@ -5,9 +5,19 @@
  * A command that never ends (a wait nothing can complete) would otherwise leave the process with nothing to do
  * and exit 0 without a word; the `beforeExit` hook reports it and exits 1 instead.
  *
+ * A reader that closes standard output (`flight-hal demo | head -1`) stops the command with exit code 141 and no
+ * message ({@link runCli}); a closed pipe reported only after the command ended (its last write) exits the same
+ * way, where the unhandled `error` event would have crashed the process with a stack trace.
+ *
  * @module
  */
 import { runCli } from "./cli.ts"
+import { CLOSED_OUTPUT_EXIT_CODE, isClosedPipe } from "./internal/stdout.ts"
+
+process.stdout.on("error", (error) => {
+  if (!isClosedPipe(error)) throw error
+  process.exitCode = CLOSED_OUTPUT_EXIT_CODE
+})
 
 let ended = false
 process.once("beforeExit", () => {

@@ -1,7 +1,8 @@
 /**
  * The `flight-hal` command, built with Effect's CLI module (`effect/cli`): `demo`, `inspect`, `report`,
  * `watch` and `profiles`. {@link runCli} runs it on an argument list and resolves with the exit code: 0 on
- * success, 1 when the command failed, 2 for bad flags or arguments (after the usage message).
+ * success, 1 when the command failed, 2 for bad flags or arguments (after the usage message), 141 when
+ * standard output was closed before the command finished.
  *
  * @module
  */
@@ -21,7 +22,7 @@ import { basename, dirname, join, resolve } from "node:path"
 import { autoProfile, type BuiltinProfileName, builtinProfileNames, builtinProfiles } from "@flight-hal/resources"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
-import { Argument, Command, Flag } from "effect/cli"
+import { Argument, Command, Flag, TerminalCapabilities } from "effect/cli"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -33,7 +34,8 @@ import { errorText } from "./internal/error-text.ts"
 import { fetchDump } from "./internal/fetch-dump.ts"
 import { formatBytes, formatTable } from "./internal/format.ts"
 import { cliServices } from "./internal/services.ts"
-import { makeLiveView } from "./live-view.ts"
+import { CLOSED_OUTPUT_EXIT_CODE, guardOutput } from "./internal/stdout.ts"
+import { makeLiveView, type ViewOutput } from "./live-view.ts"
 import { renderReport, renderReportModel } from "./report.ts"
 import { renderSummary } from "./summary.ts"
 import { parseTimeline, timelineReportModel } from "./timeline.ts"
@@ -59,13 +61,6 @@ export interface CliOutput {
   /** Whether the output is a terminal. */
   readonly isTTY: boolean
 }
-
-const defaultOutput = (): CliOutput => ({
-  write: (text) => {
-    process.stdout.write(text)
-  },
-  isTTY: process.stdout.isTTY === true
-})
 
 /** A command that could not do its work (exit code 1). */
 class CommandFailed extends Error {}
@@ -226,6 +221,16 @@ const detectedProfile = Effect.suspend(() => {
     : Effect.succeed(auto.profile)
 })
 
+/**
+ * The output of a live view, coloured as `effect/cli` colours its help: not under `NO_COLOR` (any non-empty value)
+ * or `FORCE_COLOR=0`, and only on a terminal (`TerminalCapabilities`).
+ */
+const coloured = (output: CliOutput): Effect.Effect<ViewOutput> =>
+  Effect.gen(function* () {
+    const terminal = yield* TerminalCapabilities.TerminalCapabilities
+    return { write: (text: string) => output.write(text), isTTY: output.isTTY, color: terminal.canColor }
+  })
+
 const makeCommand = (output: CliOutput) => {
   const demoCommand = Command.make(
     "demo",
@@ -271,7 +276,7 @@ const makeCommand = (output: CliOutput) => {
             base
           )
         : base
-      const view = json ? undefined : makeLiveView(output, chosen, frames)
+      const view = json ? undefined : makeLiveView(yield* coloured(output), chosen, frames)
       let dumped: ManagerDump | undefined
       const run = yield* demo({
         profile: chosen,
@@ -384,9 +389,9 @@ const makeCommand = (output: CliOutput) => {
         isUrl(url) ? checkUrl("watch", url) : Effect.fail(new BadUsage(`watch ${url}: expected an http(s) URL`))
       ).pipe(
         Effect.andThen(
-          watchManager({ url, fps, output, ...(polls > 0 ? { polls } : {}) }).pipe(
-            Effect.mapError((error) => new CommandFailed(error.message))
-          )
+          Effect.flatMap(coloured(output), (view) =>
+            watchManager({ url, fps, output: view, ...(polls > 0 ? { polls } : {}) })
+          ).pipe(Effect.mapError((error) => new CommandFailed(error.message)))
         )
       )
   ).pipe(
@@ -431,7 +436,9 @@ const isCliError = (error: unknown): boolean =>
  * Runs `flight-hal` with the arguments after the program name and resolves with the exit code:
  * 0 success, 1 the command failed, 2 bad usage: an unknown flag or value (the usage message is
  * printed), a `--config` file that does not validate, or a `--report` / `--dump` path that cannot
- * be written (checked before the run; a one-line message names the problem).
+ * be written (checked before the run; a one-line message names the problem); 141 (128 + SIGPIPE, as a
+ * program killed by SIGPIPE) when standard output is a pipe whose reader went away before the command
+ * finished (`flight-hal demo | head -1`): the command is stopped there, with no message.
  *
  * @example
  * ```ts
@@ -443,11 +450,16 @@ const isCliError = (error: unknown): boolean =>
  * @since 0.1.0
  * @category running
  */
-export const runCli = async (args: ReadonlyArray<string>, output: CliOutput = defaultOutput()): Promise<number> => {
-  const program = Command.runWith(makeCommand(output), { version: VERSION })(args).pipe(
-    Effect.provide(cliServices(args))
-  )
-  const exit = await Effect.runPromiseExit(program)
+export const runCli = async (args: ReadonlyArray<string>, output?: CliOutput): Promise<number> => {
+  // Standard output may be a pipe whose reader goes away (`| head -1`): then the command is stopped, quietly.
+  const stdout = guardOutput(process.stdout)
+  const program = Command.runWith(
+    makeCommand(output ?? { write: stdout.write, isTTY: process.stdout.isTTY === true }),
+    { version: VERSION }
+  )(args).pipe(Effect.provide(cliServices(args, stdout.write)))
+  const exit = await Effect.runPromiseExit(program, { signal: stdout.closed })
+  stdout.detach()
+  if (stdout.closed.aborted) return CLOSED_OUTPUT_EXIT_CODE
   if (Exit.isSuccess(exit)) return 0
   const failure = Cause.findErrorOption(exit.cause)
   if (Option.isSome(failure) && isCliError(failure.value)) return 2

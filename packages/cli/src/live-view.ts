@@ -212,6 +212,12 @@ export interface ViewOutput {
   readonly write: (text: string) => void
   /** Whether the output is a terminal (then the view is redrawn in place). */
   readonly isTTY: boolean
+  /**
+   * Whether the terminal view is coloured (default: `isTTY`). `flight-hal` passes `effect/cli`'s answer, the
+   * one its help follows: no colour under `NO_COLOR`, nor under `FORCE_COLOR=0`. The view without a terminal
+   * has no colours either way.
+   */
+  readonly color?: boolean
 }
 
 /**
@@ -226,7 +232,8 @@ export interface LiveView {
 }
 
 /**
- * A view that redraws in place on a TTY and prints plain progress lines otherwise.
+ * A view that redraws in place on a TTY (coloured unless `output.color` is false) and prints plain progress
+ * lines otherwise.
  *
  * @since 0.1.0
  * @category rendering
@@ -237,7 +244,7 @@ export const makeLiveView = (output: ViewOutput, profile: PlatformProfile, frame
   return {
     frame: (sample: TimelineSample, lastEvent: string): void => {
       if (output.isTTY) {
-        const lines = renderLiveView(profile, sample, frames, lastEvent, true)
+        const lines = renderLiveView(profile, sample, frames, lastEvent, output.color ?? true)
         const up = drawn > 0 ? `\x1b[${drawn}F` : ""
         output.write(`${up}\x1b[J${lines.join("\n")}\n`)
         drawn = lines.length

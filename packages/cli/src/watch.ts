@@ -97,7 +97,7 @@ export interface WatchOptions {
   readonly fps: number
   /** Stop after this many polls (default: until interrupted). */
   readonly polls?: number
-  /** Where the view goes. */
+  /** Where the view goes (redrawn in place on a terminal, coloured unless its `color` is false). */
   readonly output: ViewOutput
 }
 
@@ -136,7 +136,7 @@ export const watchManager = (options: WatchOptions): Effect.Effect<void, Error> 
       const changes = previous === undefined ? undefined : describeChanges(previous, dump)
       if (changes !== undefined) lastEvent = `[${formatMoment(dump.takenAtMillis)}] ${changes}`
       if (options.output.isTTY) {
-        const lines = renderWatchView(dump, lastEvent, true)
+        const lines = renderWatchView(dump, lastEvent, options.output.color ?? true)
         options.output.write(`${drawn > 0 ? `\x1b[${drawn}F` : ""}\x1b[J${lines.join("\n")}\n`)
         drawn = lines.length
       } else {
