@@ -9,6 +9,9 @@
  * 2. the host's memory: `Deno.systemMemoryInfo().total` on Deno, `os.totalmem()` on Node and Bun;
  * 3. `navigator.deviceMemory` (GiB, rounded by the browser) in browsers.
  *
+ * Where there is no `process` and no `Deno` global (a web page), the first two are neither tried nor noted, unless
+ * their probe is replaced.
+ *
  * Every probe is injectable (file-system root, file reader, runtime probes), so tests run against
  * fake cgroup files and fake runtimes.
  *
@@ -129,10 +132,11 @@ const defaultSyncProbes: DetectionProbes = {
 
 /**
  * Detection options read once: the probes over the defaults, the cgroup root and the shape to scale; and why a
- * default synchronous probe of `node:fs` / `node:os` can answer nothing here (for its note).
+ * default synchronous probe of `node:fs` / `node:os` can answer nothing here (for its note). A source whose probe
+ * is absent is not tried: where no `process` or `Deno` global is (a web page), only `deviceMemoryGiB` has a default.
  */
 interface ReadOptions {
-  readonly probes: DetectionProbes
+  readonly probes: Partial<DetectionProbes>
   readonly root: unknown
   readonly shape: unknown
   readonly syncMissing?: { readonly note: string; readonly fs: boolean; readonly os: boolean } | undefined
@@ -150,7 +154,9 @@ const withMissing = (read: ReadOptions): ReadOptions => {
  * `options` read once, each field and each given probe (what is not an object counts as no options), or the
  * issue of a read that threw (a getter, a Proxy): detection reads only this copy.
  */
-const readOptions = (defaults: DetectionProbes, options: unknown): ReadOptions | string => {
+const readOptions = (all: DetectionProbes, options: unknown): ReadOptions | string => {
+  // a web page has no file system, no Deno and no node:os: nothing to try there (a given probe is still tried)
+  const defaults = "process" in globalThis || "Deno" in globalThis ? all : { deviceMemoryGiB: all.deviceMemoryGiB }
   if (typeof options !== "object" || options === null) {
     return withMissing({ probes: defaults, root: "/", shape: undefined })
   }
@@ -180,10 +186,10 @@ const noted = (answer: unknown): string =>
   answer === undefined || answer === null || answer === denied ? "unavailable" : show(answer)
 
 /**
- * One probe call of the detection steps; its answer is sent back in: `undefined` when it throws, {@link denied}
- * when what it throws is Deno's permission error.
+ * One probe call of the detection steps; its answer is sent back in: `undefined` when it throws or is absent (a
+ * probe given as `undefined`), {@link denied} when what it throws is Deno's permission error.
  */
-type Probe = () => unknown
+type Probe = (() => unknown) | undefined
 
 /** Runs the detection steps, awaiting each probe. */
 const runAsync = async <R>(steps: Generator<Probe, R, unknown>): Promise<R> => {
@@ -191,7 +197,7 @@ const runAsync = async <R>(steps: Generator<Probe, R, unknown>): Promise<R> => {
   while (next.done !== true) {
     let answer: unknown
     try {
-      answer = await next.value()
+      answer = await next.value?.()
     } catch (error) {
       answer = thrown(error)
     }
@@ -206,7 +212,7 @@ const runSync = <R>(steps: Generator<Probe, R, unknown>): R => {
   while (next.done !== true) {
     let answer: unknown
     try {
-      answer = next.value()
+      answer = next.value?.()
     } catch (error) {
       answer = thrown(error)
     }
@@ -244,17 +250,19 @@ function* detectSteps({
   const osMissing = syncMissing?.os === true ? " (no synchronous node:os)" : ""
 
   let container: { readonly bytes: number; readonly source: MemorySource } | undefined
-  for (const [source, path] of [
-    ["cgroup-v2", CGROUP_V2_MEMORY_MAX],
-    ["cgroup-v1", CGROUP_V1_MEMORY_LIMIT]
-  ] as const) {
+  for (const [source, path] of "readFile" in probes
+    ? ([
+        ["cgroup-v2", CGROUP_V2_MEMORY_MAX],
+        ["cgroup-v1", CGROUP_V1_MEMORY_LIMIT]
+      ] as const)
+    : []) {
     // the notes name the file tried (under fsRoot), not the default path
     if (typeof root !== "string") {
       notes.push(`${source}: not read (fsRoot is not a string: ${noted(root)})`)
       continue
     }
     const file = Runtime.joinRoot(root, path)
-    const text = yield () => probes.readFile(file)
+    const text = yield () => probes.readFile?.(file)
     if (typeof text !== "string") {
       notes.push(`${source}: ${file} not readable${fsMissing}${needs(text, "--allow-read")}`)
       continue
@@ -268,10 +276,12 @@ function* detectSteps({
   }
 
   let host: { readonly bytes: number; readonly source: MemorySource } | undefined
-  const deno = (yield probes.denoTotalMemory) as number | undefined
-  notes.push(`Deno.systemMemoryInfo: ${noted(deno)}${needs(deno, "--allow-sys")}`)
-  if (isPositiveBytes(deno)) host = { bytes: Math.floor(deno), source: "Deno.systemMemoryInfo" }
-  if (host === undefined) {
+  if ("denoTotalMemory" in probes) {
+    const deno = (yield probes.denoTotalMemory) as number | undefined
+    notes.push(`Deno.systemMemoryInfo: ${noted(deno)}${needs(deno, "--allow-sys")}`)
+    if (isPositiveBytes(deno)) host = { bytes: Math.floor(deno), source: "Deno.systemMemoryInfo" }
+  }
+  if (host === undefined && "osTotalMemory" in probes) {
     const os = (yield probes.osTotalMemory) as number | undefined
     const shown = noted(os)
     notes.push(`os.totalmem: ${shown}${shown === "unavailable" ? osMissing : ""}${needs(os, "--allow-sys")}`)
