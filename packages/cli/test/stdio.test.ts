@@ -66,14 +66,8 @@ const bigDump = (count: number): string => {
 }
 
 describe("a reader that closes stdout early (| head -1)", () => {
-  test("demo: the first line goes through, then exit 141, no message and no stack trace", async () => {
-    // a progress line every 10000 frames, far apart enough for head to have exited before the second one
-    const result = await headOne(["demo", "--profile", "web", "--frames", "100000"])
-    expect(result.line).toStartWith("frame 10000/100000 · Hardware ")
-    expect(result.stderr).toBe("")
-    expect(result.code).toBe(141)
-  }, 60_000)
-
+  // (the demo under `| head -1` is not a test here: whether head exits before the demo's last write is a race; a
+  // pipe without a reader, below, stops the demo at its first write whatever the timing)
   test("demo: a pipe without a reader stops the run at its first write (no report written), exit 141", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flight-hal-pipe-"))
     const report = join(dir, "report.html")
@@ -88,6 +82,7 @@ describe("a reader that closes stdout early (| head -1)", () => {
     const dir = mkdtempSync(join(tmpdir(), "flight-hal-pipe-"))
     const path = join(dir, "big-dump.json")
     writeFileSync(path, bigDump(3000))
+    // its output is far larger than a pipe's buffer: the write that fills it finds head gone, whatever the timing
     const result = await headOne(["inspect", path, "--all"])
     expect(result.line).toStartWith('flight-hal dump "big"')
     expect(result.stderr).toBe("")
