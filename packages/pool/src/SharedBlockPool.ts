@@ -65,6 +65,10 @@ const add = (counters: Float64Array, index: number, delta: number): void => {
   counters[index] = (counters[index] as number) + delta
 }
 
+/** Why a pool cannot be made where SharedArrayBuffer is missing, and what a web page needs for it. */
+const NO_SHARED_MEMORY =
+  "SharedArrayBuffer is not available: in a browser, serve the page cross-origin isolated (COOP: same-origin, COEP: require-corp)"
+
 const invalid = (pool: string, field: string, value: unknown, issue: string): InvalidPoolConfig =>
   new InvalidPoolConfig({ pool: showName(pool), field, value: show(value), issue })
 
@@ -242,7 +246,9 @@ export class SharedBlockPool {
 
   /**
    * Creates a pool (all `blockCount` blocks at once) and attaches the calling thread to it. Invalid sizes give
-   * `InvalidPoolConfig` and allocate nothing.
+   * `InvalidPoolConfig` and allocate nothing; so does a runtime without SharedArrayBuffer (a web page that is not
+   * cross-origin isolated): field `threadSafe`, its issue naming what the page needs (COOP: same-origin, COEP:
+   * require-corp).
    *
    * @example
    * ```ts
@@ -298,7 +304,7 @@ export class SharedBlockPool {
       return err(invalid(name, field, value, `the pool needs ${totalBytes} bytes, over ${MAX_POOL_BYTES}`))
     }
     if (typeof SharedArrayBuffer !== "function") {
-      return err(invalid(name, "threadSafe", true, "SharedArrayBuffer is not available (cross-origin isolation?)"))
+      return err(invalid(name, "threadSafe", true, NO_SHARED_MEMORY))
     }
     let buffer: SharedArrayBuffer
     try {
