@@ -71,30 +71,11 @@ export const pressureLevelAbove = (budget: ResourceBudget, usage: number, hyster
   if (hysteresisPercent === 0) return pressureLevel(budget, usage)
   const max = budget.maxBytes
   const scaled = max * hysteresisPercent
-  // a whole h: usage + h is an integer, and pressureLevel is exact on integers
+  // a whole h: usage + h is an integer, and pressureLevel is exact on integers; else exactly, in BigInt (only when
+  // usage leaves its band, and in the bands' bisection when a budget is set)
   if (Number.isInteger(hysteresisPercent) && scaled <= SAFE && scaled % 100 === 0) {
     const shifted = usage + scaled / 100
     if (Number.isSafeInteger(shifted)) return pressureLevel(budget, shifted)
-  }
-  const w = budget.warningPercent
-  const c = budget.criticalPercent
-  // integer percents: X = 100 · (usage + h) is an integer, and each threshold t · max / 100 is reached when
-  // X ≥ t · max; exact in doubles while every product stays within 2^53
-  const x = 100 * usage + scaled
-  if (
-    Number.isInteger(hysteresisPercent) &&
-    Number.isInteger(w) &&
-    Number.isInteger(c) &&
-    Number.isInteger(usage) &&
-    200 * max <= SAFE &&
-    Math.abs(100 * usage) * 2 + scaled * 2 <= SAFE
-  ) {
-    if (x > 100 * (max - budget.reservedBytes) || x > 100 * max) return ResourcePressure.Critical
-    if (max === 0) return ResourcePressure.None
-    if (x >= c * max) return ResourcePressure.High
-    if (2 * x >= (w + c) * max) return ResourcePressure.Medium
-    if (x >= w * max) return ResourcePressure.Low
-    return ResourcePressure.None
   }
   // usage + h as the fraction un / ud: (100 · usage · hd + max · hn) / (100 · hd)
   const [hn, hd] = exactFraction(hysteresisPercent)
@@ -104,7 +85,7 @@ export const pressureLevelAbove = (budget: ResourceBudget, usage: number, hyster
   const ud = 100n * hd * usageD
   if (un > (m - BigInt(budget.reservedBytes)) * ud || un > m * ud) return ResourcePressure.Critical
   if (max === 0) return ResourcePressure.None
-  return exactLevel(un, ud, max, w, c)
+  return exactLevel(un, ud, max, budget.warningPercent, budget.criticalPercent)
 }
 
 /**
