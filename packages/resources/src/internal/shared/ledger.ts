@@ -722,7 +722,7 @@ export class Ledger {
     if (this.fenced()) return false
     bump(this.threadCounters, row * THREAD_TYPE_WORDS + RT.allocations)
     const bit = (1 << thread) | 0
-    if (this.fenced()) return false
+    // (a reaping between the bump and the compare-and-swap is found by the read after it)
     if (Atomics.compareExchange(this.slotsInt, si + S.mask, 0, bit) !== 0) {
       // a late step's bit on a slot this thread took after the repair returned it
       if (this.fenced()) return false
